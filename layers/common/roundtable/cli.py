@@ -1,0 +1,68 @@
+"""The `roundtable` command-line tool.
+
+Each area registers its own sub-commands; they are imported only when used so
+that `roundtable --help` stays fast and light.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+# command group -> module that defines `register(subparsers)`. Each module adds
+# one parser with `set_defaults(func=...)`; func(args) returns an exit status.
+COMMAND_MODULES: dict[str, str] = {
+    "db": "roundtable.db.cli",
+    "jobs": "roundtable.jobs.cli",
+    "local": "roundtable.local.cli",
+    "schedule": "roundtable.scheduling.cli",
+    "discord": "roundtable.discord.cli",
+    "content": "roundtable.content.cli",
+}
+
+
+def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="roundtable", description=__doc__)
+    subparsers = parser.add_subparsers(dest="group", metavar="COMMAND", required=True)
+    wanted = argv[0] if argv and argv[0] in COMMAND_MODULES else None
+    for group, module_name in COMMAND_MODULES.items():
+        if wanted is not None and group != wanted:
+            subparsers.add_parser(group)  # listed, not loaded
+            continue
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue  # area not built yet
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(args_list)
+    args = parser.parse_args(args_list)
+    if not hasattr(args, "func"):
+        parser.print_help()
+        return 2
+    # Commands that touch the database set needs_db; the rest start nothing.
+    _server = _local_database() if getattr(args, "needs_db", False) else None  # noqa: F841
+    return int(args.func(args) or 0)
+
+
+def _local_database() -> object:
+    """Outside AWS, commands use the embedded Postgres unless DATABASE_URL is set."""
+    from roundtable.config import get_settings
+
+    if get_settings().is_deployed:
+        return None
+    from roundtable.local.postgres import use_embedded_database_if_unset
+
+    return use_embedded_database_if_unset()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,239 @@
+"""Settings: one typed object, built lazily on first use, never at import.
+
+Non-secret knobs come from environment variables (the template sets them).
+Secrets come, in order, from a plain environment variable of the same name
+(local stack and tests, e.g. ``DISCORD_PUBLIC_KEY``) or from the parameter
+named by ``<NAME>_PARAM`` (SSM Parameter Store, or Secrets Manager when the
+name starts with ``secretsmanager:``) through Powertools Parameters, cached.
+
+A stdlib dataclass, not pydantic: the Discord function must import settings
+on its PING path, which has a cold-start budget (DESIGN.md).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+Stage = Literal["local", "test", "deployed"]
+
+SECRET_NAMES = (
+    "JWT_SECRET",
+    "DISCORD_PUBLIC_KEY",
+    "DISCORD_BOT_TOKEN",
+    "DISCORD_CLIENT_SECRET",
+    "SENDGRID_API_KEY",
+    "GOOGLE_SERVICE_ACCOUNT_JSON",
+    "LLM_API_KEY",
+    "DB_PASSWORD",
+    "GITHUB_WEBHOOK_SECRET",
+)
+
+# Values that mean "nobody filled this in"; a deployed stack refuses them.
+_PLACEHOLDERS = {"", "changeme", "change-me", "placeholder", "secret", "todo", "xxx", "dev"}
+_SECRETS_MANAGER_PREFIX = "secretsmanager:"
+_SECRET_CACHE_SECONDS = 300
+
+
+class SettingsError(ValueError):
+    """A setting is missing, malformed or unsafe for this stage."""
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return default if value is None or value == "" else value
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = _env(name)
+    if raw is None:
+        return default
+    if raw.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if raw.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise SettingsError(f"{name} must be true or false, got {raw!r}")
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = _env(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be an integer, got {raw!r}") from None
+
+
+def _env_zone(name: str, default: str) -> str:
+    value = _env(name, default) or default
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(f"{name} must be an IANA time zone, got {value!r}") from None
+    return value
+
+
+def is_placeholder(value: str | None) -> bool:
+    return value is None or value.strip().lower() in _PLACEHOLDERS or value.startswith("dev-")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable about Roundtable; see `.env.example` for the list."""
+
+    stage: Stage
+    version: str
+    public_base_url: str
+    database_url: str | None
+    db_host: str | None
+    db_port: int
+    db_name: str
+    db_user: str
+    db_use_iam_auth: bool
+    db_tls: bool
+    db_behind_proxy: bool
+    aws_region: str
+    worker_function_name: str | None
+    dev_login_enabled: bool
+    default_timezone: str
+    discord_application_id: str | None
+    discord_client_id: str | None
+    discord_guild_id: str | None
+    discord_admin_role_id: str | None
+    discord_api_base: str
+    google_calendar_base: str
+    google_calendar_id: str
+    google_delegated_user: str | None
+    sendgrid_host: str
+    email_from: str
+    llm_model: str
+    llm_api_base: str | None
+    content_bucket: str | None
+    content_dir: str
+    github_repo: str | None
+    github_branch: str
+
+    @property
+    def is_deployed(self) -> bool:
+        return self.stage == "deployed"
+
+    def secret(self, name: str) -> str | None:
+        """The secret's value, or None when unset outside a deployed stack."""
+        if name not in SECRET_NAMES:
+            raise SettingsError(f"unknown secret {name!r}")
+        value = _env(name) or _fetch_parameter(name)
+        if self.is_deployed and is_placeholder(value):
+            raise SettingsError(
+                f"{name} is missing or a placeholder; set the parameter named by {name}_PARAM"
+            )
+        return value
+
+    def require_secret(self, name: str) -> str:
+        """The secret's value; an error naming the setting when it is unset."""
+        value = self.secret(name)
+        if not value:
+            raise SettingsError(f"{name} is not set (environment variable or {name}_PARAM)")
+        return value
+
+    def check_deployable(self, needed: tuple[str, ...]) -> None:
+        """Refuse to run a deployed function with unsafe settings or missing secrets."""
+        if not self.is_deployed:
+            return
+        if self.dev_login_enabled:
+            raise SettingsError("DEV_LOGIN_ENABLED must be false in a deployed stack")
+        for name in needed:
+            self.require_secret(name)
+
+
+def _fetch_parameter(name: str) -> str | None:
+    parameter = _env(f"{name}_PARAM")
+    if parameter is None:
+        return None
+    # Imported here: boto3 costs ~100 ms, and the local stack never needs it.
+    from aws_lambda_powertools.utilities import parameters
+
+    if parameter.startswith(_SECRETS_MANAGER_PREFIX):
+        secret_id = parameter.removeprefix(_SECRETS_MANAGER_PREFIX)
+        value = parameters.get_secret(secret_id, max_age=_SECRET_CACHE_SECONDS)
+    else:
+        value = parameters.get_parameter(parameter, decrypt=True, max_age=_SECRET_CACHE_SECONDS)
+    return str(value) if value is not None else None
+
+
+def _stage() -> Stage:
+    stage = _env("ROUNDTABLE_STAGE")
+    if stage is None:
+        # Lambda always sets AWS_LAMBDA_FUNCTION_NAME: default to the strict stage there.
+        return "deployed" if _env("AWS_LAMBDA_FUNCTION_NAME") else "local"
+    if stage not in ("local", "test", "deployed"):
+        raise SettingsError(f"ROUNDTABLE_STAGE must be local, test or deployed, got {stage!r}")
+    return stage  # type: ignore[return-value]
+
+
+def load_settings() -> Settings:
+    """Read and validate settings from the environment."""
+    from roundtable import __version__
+
+    stage = _stage()
+    settings = Settings(
+        stage=stage,
+        version=_env("ROUNDTABLE_VERSION", __version__) or __version__,
+        public_base_url=(_env("PUBLIC_BASE_URL", "http://127.0.0.1:8000") or "").rstrip("/"),
+        database_url=_env("DATABASE_URL"),
+        db_host=_env("DB_HOST"),
+        db_port=_env_int("DB_PORT", 5432),
+        db_name=_env("DB_NAME", "roundtable") or "roundtable",
+        db_user=_env("DB_USER", "roundtable") or "roundtable",
+        db_use_iam_auth=_env_bool("DB_IAM_AUTH", False),
+        db_tls=_env_bool("DB_TLS", stage == "deployed"),
+        db_behind_proxy=_env_bool("DB_BEHIND_PROXY", stage == "deployed"),
+        aws_region=_env("AWS_REGION", "us-east-1") or "us-east-1",
+        worker_function_name=_env("WORKER_FUNCTION_NAME"),
+        dev_login_enabled=_env_bool("DEV_LOGIN_ENABLED", stage != "deployed"),
+        default_timezone=_env_zone("DEFAULT_TIMEZONE", "UTC"),
+        discord_application_id=_env("DISCORD_APPLICATION_ID"),
+        discord_client_id=_env("DISCORD_CLIENT_ID"),
+        discord_guild_id=_env("DISCORD_GUILD_ID"),
+        discord_admin_role_id=_env("DISCORD_ADMIN_ROLE_ID"),
+        discord_api_base=(_env("DISCORD_API_BASE", "https://discord.com/api/v10") or "").rstrip(
+            "/"
+        ),
+        google_calendar_base=_env(
+            "GOOGLE_CALENDAR_BASE", "https://www.googleapis.com/calendar/v3"
+        )
+        or "",
+        google_calendar_id=_env("GOOGLE_CALENDAR_ID", "primary") or "primary",
+        google_delegated_user=_env("GOOGLE_DELEGATED_USER"),
+        sendgrid_host=_env("SENDGRID_HOST", "https://api.sendgrid.com") or "",
+        email_from=_env("EMAIL_FROM", "Roundtable <noreply@roundtable.example>") or "",
+        llm_model=_env("LLM_MODEL", "anthropic/claude-sonnet-4-5") or "",
+        llm_api_base=_env("LLM_API_BASE"),
+        content_bucket=_env("CONTENT_BUCKET"),
+        content_dir=_env("CONTENT_DIR", "content") or "content",
+        github_repo=_env("GITHUB_CONTENT_REPO"),
+        github_branch=_env("GITHUB_CONTENT_BRANCH", "main") or "main",
+    )
+    if settings.is_deployed and settings.dev_login_enabled:
+        raise SettingsError("DEV_LOGIN_ENABLED must be false in a deployed stack")
+    if settings.is_deployed and settings.database_url is None and settings.db_host is None:
+        raise SettingsError("DB_HOST (or DATABASE_URL) must be set in a deployed stack")
+    return settings
+
+
+@functools.cache
+def get_settings() -> Settings:
+    """The process-wide settings, loaded on first use."""
+    return load_settings()
+
+
+def reset_settings() -> None:
+    """Forget cached settings and secrets (tests, and the local stack on reload)."""
+    get_settings.cache_clear()
+    if "aws_lambda_powertools.utilities.parameters" in __import__("sys").modules:
+        from aws_lambda_powertools.utilities import parameters
+
+        parameters.clear_caches()

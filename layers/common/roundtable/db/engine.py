@@ -1,0 +1,113 @@
+"""The database engine: one per Lambda environment, created on first use.
+
+Behind RDS Proxy (DB_BEHIND_PROXY) the proxy pools, so each environment uses
+NullPool; elsewhere a small pool. TLS and RDS IAM auth tokens are applied at
+connect time so a token is fresh for every new connection.
+"""
+
+from __future__ import annotations
+
+import functools
+import ssl
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.pool import NullPool
+
+from roundtable.config import Settings, SettingsError, get_settings
+
+
+def database_url(settings: Settings) -> URL:
+    """The SQLAlchemy URL for the configured database, always with the pg8000 driver."""
+    if settings.database_url:
+        url = make_url(settings.database_url)
+        if not url.drivername.startswith("postgresql"):
+            raise SettingsError(f"DATABASE_URL must be a postgresql:// URL, got {url.drivername}")
+        return url.set(drivername="postgresql+pg8000")
+    if not settings.db_host:
+        raise SettingsError("set DATABASE_URL, or DB_HOST with DB_NAME and DB_USER")
+    return URL.create(
+        "postgresql+pg8000",
+        username=settings.db_user,
+        host=settings.db_host,
+        port=settings.db_port,
+        database=settings.db_name,
+    )
+
+
+def _connect_args(settings: Settings) -> dict[str, Any]:
+    args: dict[str, Any] = {"timeout": 10}
+    if settings.db_tls:
+        args["ssl_context"] = ssl.create_default_context()
+    return args
+
+
+def _password_provider(settings: Settings) -> Any:
+    """A callable giving the password for each new connection, or None."""
+    if settings.db_use_iam_auth:
+        import boto3  # only deployed stacks with IAM auth pay for this import
+
+        client = boto3.client("rds", region_name=settings.aws_region)
+        return lambda: client.generate_db_auth_token(
+            DBHostname=settings.db_host, Port=settings.db_port, DBUsername=settings.db_user
+        )
+    if settings.database_url is None:
+        return lambda: settings.secret("DB_PASSWORD")
+    return None
+
+
+def build_engine(settings: Settings) -> Engine:
+    url = database_url(settings)
+    pool_args: dict[str, Any] = (
+        {"poolclass": NullPool}
+        if settings.db_behind_proxy
+        else {"pool_size": 2, "max_overflow": 2, "pool_pre_ping": True, "pool_recycle": 300}
+    )
+    engine = create_engine(url, connect_args=_connect_args(settings), **pool_args)
+    password = _password_provider(settings)
+    if password is not None:
+
+        @event.listens_for(engine, "do_connect")
+        def _fresh_password(dialect: Any, conn_rec: Any, cargs: Any, cparams: Any) -> None:
+            cparams["password"] = password()
+
+    return engine
+
+
+@functools.cache
+def get_engine() -> Engine:
+    """The process-wide engine, created on first use."""
+    return build_engine(get_settings())
+
+
+def reset_engine() -> None:
+    """Dispose of the process-wide engine (tests, and settings reloads)."""
+    if get_engine.cache_info().currsize:
+        get_engine().dispose()
+    get_engine.cache_clear()
+
+
+AFTER_COMMIT_KEY = "roundtable.after_commit"
+
+
+@contextmanager
+def transaction(engine: Engine | None = None) -> Iterator[Connection]:
+    """A connection in a transaction that commits on success and rolls back on error.
+
+    Callbacks registered with `after_commit` run once the commit succeeded, so
+    side effects (invoking the worker) never see uncommitted rows.
+    """
+    with (engine or get_engine()).connect() as conn:
+        with conn.begin():
+            yield conn
+        callbacks = conn.info.pop(AFTER_COMMIT_KEY, [])
+    for callback in callbacks:
+        callback()
+
+
+def after_commit(conn: Connection, callback: Callable[[], None]) -> None:
+    """Run callback after conn's transaction commits (only inside `transaction`)."""
+    conn.info.setdefault(AFTER_COMMIT_KEY, []).append(callback)

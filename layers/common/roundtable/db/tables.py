@@ -1,0 +1,479 @@
+"""The complete Postgres schema, as SQLAlchemy Core tables.
+
+FEATURES.md §1 with its holes fixed: unique Discord IDs, one active learner
+membership per (user, cohort) enforced by the database, unique
+(group, meeting number), unique attendance per (meeting, user), unique
+notification keys, and durable jobs. Availability is stored as local weekly
+wall-clock intervals plus the user's IANA zone (users.timezone).
+
+Schema changes: edit this file, then `make migration` (see README).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    Table,
+    Text,
+    Time,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def _enum(name: str, *values: str) -> Enum:
+    return Enum(*values, name=name, metadata=metadata)
+
+
+cohort_status = _enum("cohort_status", "draft", "open", "running", "completed", "cancelled")
+group_status = _enum("group_status", "preview", "active", "completed", "cancelled")
+member_role = _enum("member_role", "learner", "facilitator")
+membership_status = _enum("membership_status", "active", "removed", "completed")
+availability_kind = _enum("availability_kind", "available", "if_needed")
+unplaced_reason = _enum(
+    "unplaced_reason",
+    "no_availability",
+    "no_facilitator_time",
+    "too_few_learners",
+    "facilitator_capacity",
+    "daylight_saving",
+    "uncertified_facilitator",
+    "not_optimal",
+)
+rsvp_status = _enum("rsvp_status", "pending", "attending", "not_attending", "tentative")
+notification_channel = _enum("notification_channel", "email", "discord_dm", "discord_channel")
+notification_status = _enum(
+    "notification_status", "pending", "sending", "sent", "failed", "skipped"
+)
+job_status = _enum("job_status", "queued", "running", "succeeded", "failed")
+content_type = _enum("content_type", "module", "outcome", "section")
+chat_role = _enum("chat_role", "user", "assistant", "system")
+
+
+def _created_at() -> Column[object]:
+    return Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now())
+
+
+def _updated_at() -> Column[object]:
+    return Column(
+        "updated_at",
+        DateTime(timezone=True),
+        nullable=False,
+        server_default=func.now(),
+        onupdate=func.now(),
+    )
+
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("discord_id", Text, unique=True),
+    Column("discord_username", Text),
+    Column("discord_avatar", Text),
+    Column("display_name", Text, nullable=False),
+    Column("email", Text),
+    Column("email_verified_at", DateTime(timezone=True)),
+    Column("timezone", Text, nullable=False, server_default="UTC"),
+    Column("availability_updated_at", DateTime(timezone=True)),
+    Column("email_notifications", Boolean, nullable=False, server_default=text("true")),
+    Column("dm_notifications", Boolean, nullable=False, server_default=text("true")),
+    Column("is_admin", Boolean, nullable=False, server_default=text("false")),
+    Column("tos_accepted_at", DateTime(timezone=True)),
+    Column("last_active_at", DateTime(timezone=True)),
+    _created_at(),
+    _updated_at(),
+    Index("ix_users_lower_email", func.lower(text("email"))),
+)
+
+# Weekly availability in the user's own zone (users.timezone), on the 30-minute grid.
+availability_blocks = Table(
+    "availability_blocks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("kind", availability_kind, nullable=False),
+    Column("weekday", SmallInteger, nullable=False),  # 0 = Monday
+    Column("start_minute", SmallInteger, nullable=False),
+    Column("end_minute", SmallInteger, nullable=False),
+    CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_range"),
+    CheckConstraint(
+        "start_minute >= 0 AND end_minute <= 1440 AND start_minute < end_minute",
+        name="minute_range",
+    ),
+    CheckConstraint("start_minute % 30 = 0 AND end_minute % 30 = 0", name="half_hour_grid"),
+)
+
+facilitators = Table(
+    "facilitators",
+    metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("max_active_groups", SmallInteger, nullable=False, server_default="2"),
+    Column("applied_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("application_note", Text),
+    Column("certified_at", DateTime(timezone=True)),
+    CheckConstraint("max_active_groups >= 0", name="max_groups_nonnegative"),
+)
+
+cohorts = Table(
+    "cohorts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", Text, nullable=False, unique=True),
+    Column("course_slug", Text, nullable=False),
+    Column("start_date", Date, nullable=False),
+    Column("number_of_meetings", SmallInteger, nullable=False, server_default="8"),
+    Column("meeting_minutes", SmallInteger, nullable=False, server_default="60"),
+    Column("min_group_size", SmallInteger, nullable=False, server_default="4"),
+    Column("max_group_size", SmallInteger, nullable=False, server_default="8"),
+    Column("target_group_size", SmallInteger, nullable=False, server_default="6"),
+    # An IANA zone, or 'per_group' to let each group choose its own anchor.
+    Column("anchor_timezone", Text, nullable=False, server_default="UTC"),
+    Column("enrollment_deadline", DateTime(timezone=True)),
+    Column("status", cohort_status, nullable=False, server_default="open"),
+    Column("discord_category_id", Text),
+    Column("discord_archive_category_id", Text),
+    Column("completed_at", DateTime(timezone=True)),
+    _created_at(),
+    _updated_at(),
+    CheckConstraint("number_of_meetings BETWEEN 1 AND 52", name="meetings_range"),
+    CheckConstraint("meeting_minutes BETWEEN 30 AND 240", name="meeting_minutes_range"),
+    CheckConstraint(
+        "min_group_size >= 2 AND min_group_size <= max_group_size", name="group_size_bounds"
+    ),
+)
+
+signups = Table(
+    "signups",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("cohort_id", ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("role", member_role, nullable=False),
+    Column("unplaced_reason", unplaced_reason),
+    # What would place them: suggested times and notes from the last scheduling run.
+    Column("unplaced_detail", JSONB),
+    Column("withdrawn_at", DateTime(timezone=True)),
+    _created_at(),
+    UniqueConstraint("user_id", "cohort_id"),
+)
+
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("kind", Text, nullable=False),
+    Column("payload", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Column("status", job_status, nullable=False, server_default="queued"),
+    # At most one queued-or-running job per dedup key (e.g. "sync_group:42").
+    Column("dedup_key", Text),
+    Column("attempts", SmallInteger, nullable=False, server_default="0"),
+    Column("max_attempts", SmallInteger, nullable=False, server_default="5"),
+    Column("run_after", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("locked_at", DateTime(timezone=True)),
+    Column("locked_by", Text),
+    Column("progress", JSONB),
+    Column("result", JSONB),
+    Column("error", Text),
+    Column("created_by", ForeignKey("users.id", ondelete="SET NULL")),
+    _created_at(),
+    _updated_at(),
+    Column("finished_at", DateTime(timezone=True)),
+    Index("ix_jobs_runnable", "status", "run_after"),
+    Index(
+        "uq_jobs_active_dedup_key",
+        "dedup_key",
+        unique=True,
+        postgresql_where=text("status IN ('queued', 'running') AND dedup_key IS NOT NULL"),
+    ),
+)
+
+scheduling_runs = Table(
+    "scheduling_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("cohort_id", ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("job_id", ForeignKey("jobs.id", ondelete="SET NULL")),
+    Column("params", JSONB, nullable=False),
+    Column("stats", JSONB, nullable=False),
+    Column("notes", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    _created_at(),
+)
+
+groups = Table(
+    "groups",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("cohort_id", ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("scheduling_run_id", ForeignKey("scheduling_runs.id", ondelete="SET NULL")),
+    Column("name", Text, nullable=False),
+    Column("status", group_status, nullable=False, server_default="preview"),
+    # The weekly time: wall-clock time on a weekday in the anchor zone.
+    Column("anchor_timezone", Text, nullable=False),
+    Column("weekday", SmallInteger, nullable=False),  # 0 = Monday
+    Column("local_time", Time, nullable=False),
+    Column("meeting_minutes", SmallInteger, nullable=False),
+    Column("first_meeting_at", DateTime(timezone=True), nullable=False),
+    Column("discord_text_channel_id", Text),
+    Column("discord_voice_channel_id", Text),
+    Column("discord_role_id", Text),
+    Column("discord_welcome_message_id", Text),
+    Column("gcal_event_id", Text),
+    Column("gcal_sync_token", Text),
+    Column("members_changed_at", DateTime(timezone=True)),
+    Column("synced_at", DateTime(timezone=True)),
+    Column("published_at", DateTime(timezone=True)),
+    Column("completed_at", DateTime(timezone=True)),
+    Column("archived_at", DateTime(timezone=True)),
+    _created_at(),
+    _updated_at(),
+    UniqueConstraint("cohort_id", "name"),
+    CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_range"),
+)
+
+group_members = Table(
+    "group_members",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("group_id", ForeignKey("groups.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    # Denormalised from groups so the database can guarantee one active
+    # learner membership per (user, cohort).
+    Column("cohort_id", ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=False),
+    Column("role", member_role, nullable=False),
+    Column("status", membership_status, nullable=False, server_default="active"),
+    Column("joined_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("left_at", DateTime(timezone=True)),
+    Column("reason_for_leaving", Text),
+    Index(
+        "uq_group_members_active_learner_per_cohort",
+        "user_id",
+        "cohort_id",
+        unique=True,
+        postgresql_where=text("status = 'active' AND role = 'learner'"),
+    ),
+    Index(
+        "uq_group_members_active_per_group",
+        "user_id",
+        "group_id",
+        unique=True,
+        postgresql_where=text("status = 'active'"),
+    ),
+)
+
+meetings = Table(
+    "meetings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("group_id", ForeignKey("groups.id", ondelete="CASCADE"), nullable=False),
+    Column("cohort_id", ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=False),
+    Column("meeting_number", SmallInteger, nullable=False),
+    Column("starts_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("ends_at", DateTime(timezone=True), nullable=False),
+    Column("gcal_instance_id", Text),
+    _created_at(),
+    _updated_at(),
+    UniqueConstraint("group_id", "meeting_number"),
+    CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+)
+
+attendances = Table(
+    "attendances",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("meeting_id", ForeignKey("meetings.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("rsvp", rsvp_status, nullable=False, server_default="pending"),
+    Column("rsvp_at", DateTime(timezone=True)),
+    Column("rsvp_source", Text),  # "calendar", "discord", "web"
+    Column("checked_in_at", DateTime(timezone=True)),
+    UniqueConstraint("meeting_id", "user_id"),
+)
+
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("kind", Text, nullable=False),
+    Column("reference_type", Text, nullable=False),  # "meeting", "group", "cohort", "user"
+    Column("reference_id", Integer, nullable=False),
+    Column("user_id", ForeignKey("users.id", ondelete="SET NULL"), index=True),
+    Column("channel", notification_channel, nullable=False),
+    # User id for personal messages, Discord channel id for channel posts.
+    Column("recipient", Text, nullable=False),
+    Column("status", notification_status, nullable=False, server_default="pending"),
+    Column("payload", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Column("attempts", SmallInteger, nullable=False, server_default="0"),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("due_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("last_error", Text),
+    Column("provider_message_id", Text),
+    Column("sent_at", DateTime(timezone=True)),
+    _created_at(),
+    UniqueConstraint("kind", "reference_type", "reference_id", "recipient", "channel"),
+    Index("ix_notifications_pending", "status", "next_attempt_at"),
+)
+
+notification_attempts = Table(
+    "notification_attempts",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column(
+        "notification_id",
+        ForeignKey("notifications.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("attempted_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("outcome", notification_status, nullable=False),
+    Column("error", Text),
+)
+
+refresh_tokens = Table(
+    "refresh_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", Text, nullable=False, unique=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("family_id", UUID(as_uuid=True), nullable=False, index=True),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+    _created_at(),
+)
+
+oauth_states = Table(
+    "oauth_states",
+    metadata,
+    Column("state_hash", Text, primary_key=True),
+    Column("redirect_to", Text),
+    Column("anonymous_token", UUID(as_uuid=True)),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    _created_at(),
+)
+
+rate_limits = Table(
+    "rate_limits",
+    metadata,
+    Column("bucket", Text, primary_key=True),
+    Column("window_start", DateTime(timezone=True), primary_key=True),
+    Column("hits", Integer, nullable=False, server_default="0"),
+)
+
+content_versions = Table(
+    "content_versions",
+    metadata,
+    Column("version", Text, primary_key=True),  # content hash
+    Column("source", Text, nullable=False),  # "local:content/", "github:<sha>"
+    Column("bundle_location", Text),
+    Column("status", Text, nullable=False),  # "active", "built", "failed"
+    Column("errors", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("warnings", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    _created_at(),
+    Column("activated_at", DateTime(timezone=True)),
+)
+
+content_progress = Table(
+    "content_progress",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE")),
+    Column("anonymous_token", UUID(as_uuid=True)),
+    Column("content_id", Text, nullable=False),
+    Column("content_type", content_type, nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("completed_at", DateTime(timezone=True)),
+    Column("total_time_s", Integer, nullable=False, server_default="0"),
+    Column("last_heartbeat_at", DateTime(timezone=True)),
+    CheckConstraint("user_id IS NOT NULL OR anonymous_token IS NOT NULL", name="has_owner"),
+    Index(
+        "uq_content_progress_user",
+        "user_id",
+        "content_id",
+        unique=True,
+        postgresql_where=text("user_id IS NOT NULL"),
+    ),
+    Index(
+        "uq_content_progress_anonymous",
+        "anonymous_token",
+        "content_id",
+        unique=True,
+        postgresql_where=text("anonymous_token IS NOT NULL AND user_id IS NULL"),
+    ),
+)
+
+chat_sessions = Table(
+    "chat_sessions",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE")),
+    Column("anonymous_token", UUID(as_uuid=True)),
+    Column("module_id", Text, nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("last_active_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("archived_at", DateTime(timezone=True)),
+    CheckConstraint("user_id IS NOT NULL OR anonymous_token IS NOT NULL", name="has_owner"),
+    Index(
+        "uq_chat_sessions_user_active",
+        "user_id",
+        "module_id",
+        unique=True,
+        postgresql_where=text("user_id IS NOT NULL AND archived_at IS NULL"),
+    ),
+    Index(
+        "uq_chat_sessions_anonymous_active",
+        "anonymous_token",
+        "module_id",
+        unique=True,
+        postgresql_where=text("anonymous_token IS NOT NULL AND user_id IS NULL AND archived_at IS NULL"),
+    ),
+)
+
+chat_messages = Table(
+    "chat_messages",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column(
+        "session_id", ForeignKey("chat_sessions.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("role", chat_role, nullable=False),
+    Column("content", Text, nullable=False),
+    Column("section_id", Text),
+    Column("tokens", Integer, nullable=False, server_default="0"),
+    Column("complete", Boolean, nullable=False, server_default=text("true")),
+    Column("error", Text),
+    _created_at(),
+)
+
+# Local stack only: what would have been sent to an external service.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("service", Text, nullable=False),  # "discord", "google_calendar", "sendgrid", "llm"
+    Column("operation", Text, nullable=False),
+    Column("request", JSONB, nullable=False),
+    _created_at(),
+)

@@ -1,0 +1,74 @@
+"""Job kinds: name → function, filled by the modules that define them."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, update
+
+from roundtable.db.tables import jobs
+
+JobResult = dict[str, Any]
+JobFunction = Callable[["JobContext"], JobResult]
+
+_HANDLERS: dict[str, JobFunction] = {}
+
+# Modules that register job kinds, imported when a worker needs a kind it has
+# not seen yet. Keeps the worker's cold start to what the job needs.
+KIND_MODULES: dict[str, str] = {
+    "schedule_cohort": "roundtable.scheduling.job",
+    "publish_cohort": "roundtable.sync.jobs",
+    "sync_group": "roundtable.sync.jobs",
+    "sync_cohort": "roundtable.sync.jobs",
+    "send_notification": "roundtable.notifications.jobs",
+    "build_content": "roundtable.content.jobs",
+    "echo": "roundtable.jobs.builtin",
+}
+
+
+class UnknownJobKindError(LookupError):
+    """No function is registered for this job kind."""
+
+
+@dataclass
+class JobContext:
+    """What a job function gets: its payload and a way to report progress."""
+
+    job_id: int
+    kind: str
+    payload: dict[str, Any]
+    engine: Engine
+    attempt: int
+    progress: dict[str, Any] = field(default_factory=dict)
+
+    def report_progress(self, progress: dict[str, Any]) -> None:
+        """Record progress on the job row at once, so admins can watch it."""
+        self.progress = progress
+        with self.engine.begin() as conn:
+            conn.execute(update(jobs).where(jobs.c.id == self.job_id).values(progress=progress))
+
+
+def job_handler(kind: str) -> Callable[[JobFunction], JobFunction]:
+    """Register the decorated function as the handler of `kind`."""
+
+    def register(function: JobFunction) -> JobFunction:
+        _HANDLERS[kind] = function
+        return function
+
+    return register
+
+
+def handler_for(kind: str) -> JobFunction:
+    if kind not in _HANDLERS and kind in KIND_MODULES:
+        importlib.import_module(KIND_MODULES[kind])
+    try:
+        return _HANDLERS[kind]
+    except KeyError:
+        raise UnknownJobKindError(f"no handler registered for job kind {kind!r}") from None
+
+
+def registered_kinds() -> list[str]:
+    return sorted(set(_HANDLERS) | set(KIND_MODULES))

