@@ -1,0 +1,36 @@
+"""The worker: runs one durable job, named by an async invoke {"job_id": N}.
+
+Heavy work (the scheduler's solver, publishing to Discord and Google) happens
+here, never in a request. Each job kind loads only the modules it needs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger
+
+from roundtable.config import get_settings
+from roundtable.db.engine import get_engine
+from roundtable.events import EventError, parse_job_invoke
+from roundtable.jobs import run_job
+
+logger = Logger(service="schedule_cohort")
+NEEDED_SECRETS = ("DISCORD_BOT_TOKEN",)
+
+
+@logger.inject_lambda_context(clear_state=True)
+def handler(event: Any, context: Any) -> dict[str, Any]:
+    get_settings().check_deployable(NEEDED_SECRETS)
+    try:
+        job_id = parse_job_invoke(event)
+    except EventError as exc:
+        # A malformed event can never succeed: report and do not let Lambda retry it.
+        logger.error("rejected worker event", extra={"error": str(exc)})
+        return {"status": "rejected", "error": str(exc)}
+    outcome = run_job(get_engine(), job_id)
+    if outcome is None:
+        logger.info("job not runnable (already taken, finished or not due)", extra={"job": job_id})
+        return {"status": "skipped", "job_id": job_id}
+    logger.info("job finished", extra=outcome)
+    return outcome

@@ -1,0 +1,57 @@
+"""Domain errors: each carries the status and code an entry point answers with."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A request cannot be done; the message is meant for the person who asked."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, field: str | None = None, retry_after: int | None = None):
+        super().__init__(message)
+        self.field = field
+        self.retry_after = retry_after
+
+
+class ValidationError(DomainError):
+    """Input is malformed or breaks a rule."""
+
+    status = 422
+    code = "invalid_request"
+
+
+class NotFoundError(DomainError):
+    """The named thing does not exist (or the caller may not know it exists)."""
+
+    status = 404
+    code = "not_found"
+
+
+class PermissionDeniedError(DomainError):
+    """The caller is known but may not do this."""
+
+    status = 403
+    code = "forbidden"
+
+
+class AuthenticationError(DomainError):
+    """The caller is not signed in, or their session is invalid."""
+
+    status = 401
+    code = "unauthenticated"
+
+
+class ConflictError(DomainError):
+    """The request clashes with the current state."""
+
+    status = 409
+    code = "conflict"
+
+
+class RateLimitedError(DomainError):
+    """Too many requests; retry after `retry_after` seconds."""
+
+    status = 429
+    code = "rate_limited"
