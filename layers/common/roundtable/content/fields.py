@@ -181,7 +181,9 @@ class FieldReader:
 
     def _read_entry(self, fields: Fields, key: str, node: yaml.Node, line: int) -> None:
         if key in fields.lines:
-            self._error(line, f"field {key!r} is given twice", f"first given on line {fields.lines[key]}")
+            self._error(
+                line, f"field {key!r} is given twice", f"first given on line {fields.lines[key]}"
+            )
             return
         spec = self.schema.get(key)
         if spec is None:

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
 
 from roundtable.content import schemas
 from roundtable.content.blocks import Block, BlockSplitter, FrontMatter, split_front_matter
-from roundtable.content.fields import FieldReader, Fields, FieldValueError, Schema, parse_timestamp
+from roundtable.content.fields import Fields, FieldValueError, parse_timestamp
 from roundtable.content.model import (
     Article,
     ContentTree,
@@ -29,47 +27,11 @@ from roundtable.content.model import (
     Where,
 )
 from roundtable.content.sections import SectionAssembler
+from roundtable.content.source import ContentFile, FieldSpecs, slugify
 
 FOLDERS = ("courses", "modules", "articles", "videos")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _TRANSCRIPT_LINE = re.compile(r"^\[?(\d{1,2}(?::\d{2}){1,2})\]?\s+(.*)$")
-
-T = TypeVar("T")
-
-
-def slugify(text: str) -> str:
-    """Lower-case words joined by '-', the shape slugs and suggested ids take."""
-    return "-".join(re.findall(r"[a-z0-9]+", text.lower())) or "item"
-
-
-@dataclass
-class ContentFile:
-    """One file being parsed: its path relative to the root, its text, its problems."""
-
-    path: str
-    text: str
-    problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def slug(self) -> str:
-        return Path(self.path).stem
-
-    def problem(self, line: int, message: str, suggestion: str | None = None) -> None:
-        self.problems.append(Problem(self.path, line, message, suggestion))
-
-    def warning(self, line: int, message: str, suggestion: str | None = None) -> None:
-        self.problems.append(Problem(self.path, line, message, suggestion, "warning"))
-
-    def fields(self, text: str, first_line: int, item_line: int, spec: FieldSpecs) -> Fields:
-        reader = FieldReader(self.path, first_line, spec.schema, spec.what, self.problems)
-        return reader.read(text, item_line, spec.id_hint)
-
-
-@dataclass(frozen=True)
-class FieldSpecs:
-    schema: Schema
-    what: str
-    id_hint: str | None = None
 
 
 def read_tree(root: Path) -> tuple[ContentTree, list[Problem]]:
@@ -85,7 +47,7 @@ def read_tree(root: Path) -> tuple[ContentTree, list[Problem]]:
     return tree, problems
 
 
-def _read_folder(
+def _read_folder[T](
     root: Path, folder: str, parse: Callable[[ContentFile], T | None], problems: list[Problem]
 ) -> tuple[T, ...]:
     items: list[T] = []
@@ -139,9 +101,7 @@ def parse_course(file: ContentFile) -> Course | None:
     description, blocks = splitter.split(front.body_lines, front.body_first_line)
     entries = tuple(e for e in (_course_entry(file, b) for b in blocks) if e is not None)
     where = Where(file.path, 1, fields.lines)
-    return Course(
-        file.slug, fields.text("id"), where, fields.text("title"), description, entries
-    )
+    return Course(file.slug, fields.text("id"), where, fields.text("title"), description, entries)
 
 
 def _course_entry(file: ContentFile, block: Block) -> CourseEntry | None:
@@ -249,7 +209,10 @@ def _transcript(file: ContentFile, lines: list[str], first_line: int) -> tuple[T
 
 
 def _check_transcript(
-    file: ContentFile, transcript: tuple[TranscriptLine, ...], duration: int, duration_line: int | None
+    file: ContentFile,
+    transcript: tuple[TranscriptLine, ...],
+    duration: int,
+    duration_line: int | None,
 ) -> None:
     previous = -1
     for entry in transcript:
