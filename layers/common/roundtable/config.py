@@ -202,9 +202,7 @@ def load_settings() -> Settings:
         discord_api_base=(_env("DISCORD_API_BASE", "https://discord.com/api/v10") or "").rstrip(
             "/"
         ),
-        google_calendar_base=_env(
-            "GOOGLE_CALENDAR_BASE", "https://www.googleapis.com/calendar/v3"
-        )
+        google_calendar_base=_env("GOOGLE_CALENDAR_BASE", "https://www.googleapis.com/calendar/v3")
         or "",
         google_calendar_id=_env("GOOGLE_CALENDAR_ID", "primary") or "primary",
         google_delegated_user=_env("GOOGLE_DELEGATED_USER"),
@@ -236,4 +234,4 @@ def reset_settings() -> None:
     if "aws_lambda_powertools.utilities.parameters" in __import__("sys").modules:
         from aws_lambda_powertools.utilities import parameters
 
-        parameters.clear_caches()
+        parameters.clear_caches()  # type: ignore[no-untyped-call]

@@ -48,7 +48,5 @@ def _revision(args: argparse.Namespace) -> int:
 
     with get_engine().begin() as conn:
         migrate.upgrade(conn)
-        command.revision(
-            migrate.alembic_config(conn), message=args.message, autogenerate=True
-        )
+        command.revision(migrate.alembic_config(conn), message=args.message, autogenerate=True)
     return 0

@@ -101,9 +101,14 @@ def transaction(engine: Engine | None = None) -> Iterator[Connection]:
     side effects (invoking the worker) never see uncommitted rows.
     """
     with (engine or get_engine()).connect() as conn:
-        with conn.begin():
-            yield conn
-        callbacks = conn.info.pop(AFTER_COMMIT_KEY, [])
+        # conn.info outlives the checkout (it belongs to the pooled connection):
+        # callbacks of a rolled-back transaction must not leak into the next one.
+        conn.info.pop(AFTER_COMMIT_KEY, None)
+        try:
+            with conn.begin():
+                yield conn
+        finally:
+            callbacks = conn.info.pop(AFTER_COMMIT_KEY, [])
     for callback in callbacks:
         callback()
 

@@ -447,7 +447,9 @@ chat_sessions = Table(
         "anonymous_token",
         "module_id",
         unique=True,
-        postgresql_where=text("anonymous_token IS NOT NULL AND user_id IS NULL AND archived_at IS NULL"),
+        postgresql_where=text(
+            "anonymous_token IS NOT NULL AND user_id IS NULL AND archived_at IS NULL"
+        ),
     ),
 )
 

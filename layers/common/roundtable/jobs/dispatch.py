@@ -41,6 +41,7 @@ def invoke_worker_lambda(job_id: int) -> None:
     import boto3  # only the functions that enqueue in AWS pay for this import
 
     settings = get_settings()
+    assert settings.worker_function_name, "dispatch only invokes when the name is set"
     client = boto3.client("lambda", region_name=settings.aws_region)
     client.invoke(
         FunctionName=settings.worker_function_name,

