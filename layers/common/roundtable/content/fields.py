@@ -147,12 +147,15 @@ class FieldReader:
 
     def read(self, text: str, item_line: int, id_hint: str | None = None) -> Fields:
         fields = Fields()
-        for key, value_node, line in self._entries(text):
+        entries = self._entries(text)
+        if entries is None:
+            return fields  # unreadable: "missing field" errors would only be noise
+        for key, value_node, line in entries:
             self._read_entry(fields, key, value_node, line)
         self._check_required(fields, item_line, id_hint)
         return fields
 
-    def _entries(self, text: str) -> list[tuple[str, yaml.Node, int]]:
+    def _entries(self, text: str) -> list[tuple[str, yaml.Node, int]] | None:
         if not text.strip():
             return []
         try:
@@ -166,14 +169,14 @@ class FieldReader:
                 f"{self.what} is not valid `name: value` YAML: {reason}",
                 "quote a value that contains ': ' or starts with a special character",
             )
-            return []
+            return None
         if not isinstance(node, yaml.MappingNode):
             self._error(
                 self.first_line,
                 f"{self.what}: expected `name: value` lines",
                 "fields go directly under the heading; leave a blank line before the text",
             )
-            return []
+            return None
         return [
             (str(key.value), value, self.first_line + key.start_mark.line)
             for key, value in node.value

@@ -1,0 +1,78 @@
+"""`roundtable content ...`: validate a content tree and build its bundle."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from roundtable.content.model import Problem
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("content", help="course content: validate and build bundles")
+    commands = parser.add_subparsers(dest="content_command", required=True)
+    validate = commands.add_parser("validate", help="report every problem in a content tree")
+    validate.add_argument("directory", type=Path)
+    validate.add_argument("--json", action="store_true", help="print the report as JSON")
+    validate.set_defaults(func=validate_command)
+    build = commands.add_parser("build", help="build the versioned JSON bundle of a content tree")
+    build.add_argument("directory", type=Path)
+    build.add_argument(
+        "--out",
+        type=Path,
+        help="file to write (or a directory: writes <version>.json in it); default stdout",
+    )
+    build.set_defaults(func=build_command)
+
+
+def validate_command(args: argparse.Namespace) -> int:
+    """Print every problem; exit 1 when there is an error, 0 otherwise."""
+    from roundtable.content.validate import ContentDirectoryError, validate_tree
+
+    try:
+        report = validate_tree(args.directory)
+    except ContentDirectoryError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2))
+    else:
+        _print_problems(report.problems, sys.stdout)
+        print(_summary(len(report.errors), len(report.warnings)))
+    return 0 if report.ok else 1
+
+
+def build_command(args: argparse.Namespace) -> int:
+    """Build the bundle; print its version; exit 1 (and build nothing) when there are errors."""
+    from roundtable.content.bundle import ContentInvalidError, build_bundle
+    from roundtable.content.validate import ContentDirectoryError
+
+    try:
+        bundle, report = build_bundle(args.directory)
+    except ContentDirectoryError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except ContentInvalidError as exc:
+        _print_problems(exc.errors, sys.stderr)
+        print(f"not built: {_summary(len(exc.errors), 0)}", file=sys.stderr)
+        return 1
+    _print_problems(report.warnings, sys.stderr)
+    if args.out is None:
+        sys.stdout.buffer.write(bundle.to_json() + b"\n")
+        return 0
+    out = args.out / f"{bundle.version}.json" if args.out.is_dir() else args.out
+    out.write_bytes(bundle.to_json())
+    print(f"built content version {bundle.version} -> {out}")
+    return 0
+
+
+def _print_problems(problems: tuple[Problem, ...], stream: Any) -> None:
+    for problem in problems:
+        print(problem, file=stream)
+
+
+def _summary(errors: int, warnings: int) -> str:
+    return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
