@@ -1,0 +1,368 @@
+"""A stateful fake of Discord's REST API (v10), served over real HTTP.
+
+What it knows: application commands (global and per guild, GET and bulk
+overwrite PUT, validated like Discord), interaction webhooks (original
+response PATCH/GET, follow-ups POST), DM channels (POST /users/@me/channels)
+and channel messages (POST /channels/{id}/messages). Every response carries
+X-RateLimit-* headers from real per-route buckets; going past a bucket gives
+a real 429. `rate_limit_next` and `global_rate_limit_next` inject 429s with a
+JSON `retry_after` and a Retry-After header.
+
+To extend (guild channels, roles, members): subclass, add plain-dict state in
+__init__ and call `self.authed(method, pattern, handler)` in a `_routes_*`
+method; override `channel_exists` to make unknown channels 404.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import math
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from tests.fakes.http import FakeService, Request, Response
+
+BOT_TOKEN = "test-bot-token"
+APPLICATION_ID = "100000000000000001"
+_NAME = re.compile(r"^[-_\w]{1,32}$")
+_SNOWFLAKE = re.compile(r"^\d{1,20}$")
+_ID = r"(\d{1,20})"
+_TOKEN = r"([^/]+)"
+
+
+def error(status: int, code: int, message: str, errors: Any = None) -> Response:
+    """A Discord-shaped error answer."""
+    body: dict[str, Any] = {"code": code, "message": message}
+    if errors is not None:
+        body["errors"] = errors
+    return Response(status, body)
+
+
+@dataclass
+class _Bucket:
+    count: int
+    window_start: float
+
+
+class FakeDiscord(FakeService):
+    """See the module docstring; state lives in plain dicts for tests to read."""
+
+    def __init__(self, *, bot_token: str = BOT_TOKEN) -> None:
+        super().__init__()
+        self.bot_token = bot_token
+        self._ids = itertools.count(200_000_000_000_000_000)
+        # (application_id, guild_id or None) -> registered commands
+        self.commands: dict[tuple[str, str | None], list[dict[str, Any]]] = {}
+        # interaction token -> original response message
+        self.original_responses: dict[str, dict[str, Any]] = {}
+        # interaction token -> follow-up messages, in order
+        self.followups: dict[str, list[dict[str, Any]]] = {}
+        self.expired_tokens: set[str] = set()
+        # user id -> DM channel; channel id -> messages
+        self.dm_channels: dict[str, dict[str, Any]] = {}
+        self.channel_messages: dict[str, list[dict[str, Any]]] = {}
+        self.dms_closed: set[str] = set()  # users who do not accept DMs from the bot
+        # Per-route bucket size and window (seconds); Discord's real values vary.
+        self.bucket_limit = 50
+        self.bucket_window = 1.0
+        self._buckets: dict[str, _Bucket] = {}
+        self._global_faults: list[Response] = []
+        self.answers: list[tuple[str, int]] = []  # ("METHOD path", status), in order
+        self._routes_commands()
+        self._routes_webhooks()
+        self._routes_messages()
+
+    # -- helpers for subclasses and tests ---------------------------------------
+    def new_id(self) -> str:
+        return str(next(self._ids))
+
+    def authed(self, method: str, pattern: str, handler: Callable[..., Response]) -> None:
+        """A route that needs `Authorization: Bot <token>` (401 otherwise)."""
+
+        def check(request: Request, match: re.Match[str]) -> Response:
+            if request.headers.get("authorization") != f"Bot {self.bot_token}":
+                return error(401, 0, "401: Unauthorized")
+            return handler(request, match)
+
+        self.route(method, pattern, check)
+
+    def channel_exists(self, channel_id: str) -> bool:
+        """Whether messages may be posted in this channel (any channel, unless overridden)."""
+        return True
+
+    def rate_limit_next(
+        self,
+        method: str,
+        pattern: str,
+        *,
+        retry_after: float = 0.05,
+        scope: str = "user",
+        times: int = 1,
+    ) -> None:
+        """Answer the next matching calls with a 429 as Discord does."""
+        self.fail_next(method, pattern, _too_many(retry_after, scope=scope), times=times)
+
+    def global_rate_limit_next(self, *, retry_after: float = 0.05, times: int = 1) -> None:
+        """Answer the next calls, whatever the route, with a global 429."""
+        with self._lock:
+            self._global_faults.extend(
+                [_too_many(retry_after, scope="global", is_global=True)] * times
+            )
+
+    def statuses(self) -> list[int]:
+        """Status codes answered so far, in order (see `answers`)."""
+        return [status for _, status in self.answers]
+
+    # -- request handling ----------------------------------------------------
+    def handle(self, request: Request) -> Response:
+        with self._lock:
+            if self._global_faults:
+                self.requests.append(request)
+                response = self._global_faults.pop(0)
+            else:
+                response = self._limited(request) or super().handle(request)
+            response = self._with_rate_limit_headers(request, response)
+            self.answers.append((f"{request.method} {request.path}", response.status))
+            return response
+
+    def _limited(self, request: Request) -> Response | None:
+        bucket = self._bucket(request)
+        now = time.monotonic()
+        if now - bucket.window_start >= self.bucket_window:
+            bucket.count, bucket.window_start = 0, now
+        if bucket.count >= self.bucket_limit:
+            self.requests.append(request)
+            return _too_many(self.bucket_window - (now - bucket.window_start), scope="user")
+        bucket.count += 1
+        return None
+
+    def _bucket(self, request: Request) -> _Bucket:
+        key = "|".join(_route(request.method, request.path))
+        return self._buckets.setdefault(key, _Bucket(0, time.monotonic()))
+
+    def _with_rate_limit_headers(self, request: Request, response: Response) -> Response:
+        if "X-RateLimit-Global" in response.headers:
+            return response  # a global 429 names no bucket
+        template, _ = _route(request.method, request.path)
+        bucket = self._bucket(request)
+        reset_after = max(self.bucket_window - (time.monotonic() - bucket.window_start), 0.0)
+        headers = {
+            "X-RateLimit-Limit": str(self.bucket_limit),
+            "X-RateLimit-Remaining": str(max(self.bucket_limit - bucket.count, 0)),
+            "X-RateLimit-Reset-After": f"{reset_after:.3f}",
+            "X-RateLimit-Reset": f"{time.time() + reset_after:.3f}",
+            "X-RateLimit-Bucket": hashlib.sha1(template.encode()).hexdigest()[:16],
+            **response.headers,
+        }
+        return Response(response.status, response.body, headers)
+
+    # -- application commands ------------------------------------------------
+    def _routes_commands(self) -> None:
+        base = rf"/applications/{_ID}"
+        self.authed("GET", rf"{base}/commands", self._get_commands)
+        self.authed("PUT", rf"{base}/commands", self._put_commands)
+        self.authed("GET", rf"{base}/guilds/{_ID}/commands", self._get_commands)
+        self.authed("PUT", rf"{base}/guilds/{_ID}/commands", self._put_commands)
+
+    def _scope(self, match: re.Match[str]) -> tuple[str, str | None]:
+        groups = match.groups()
+        return groups[0], groups[1] if len(groups) > 1 else None
+
+    def _get_commands(self, request: Request, match: re.Match[str]) -> Response:
+        return Response(200, self.commands.get(self._scope(match), []))
+
+    def _put_commands(self, request: Request, match: re.Match[str]) -> Response:
+        body = request.json()
+        problems = validate_commands(body)
+        if problems:
+            return error(400, 50035, "Invalid Form Body", problems)
+        application_id, guild_id = self._scope(match)
+        existing = {c["name"]: c for c in self.commands.get((application_id, guild_id), [])}
+        stored = []
+        for command in body:
+            previous = existing.get(command["name"])
+            stored.append(
+                {
+                    **command,
+                    "id": previous["id"] if previous else self.new_id(),
+                    "application_id": application_id,
+                    "version": self.new_id(),
+                    "type": command.get("type", 1),
+                    **({"guild_id": guild_id} if guild_id else {}),
+                }
+            )
+        self.commands[(application_id, guild_id)] = stored
+        return Response(200, stored)
+
+    # -- interaction webhooks (token-authorised, no bot token) -------------------
+    def _routes_webhooks(self) -> None:
+        base = rf"/webhooks/{_ID}/{_TOKEN}"
+        self.route("PATCH", rf"{base}/messages/@original", self._patch_original)
+        self.route("GET", rf"{base}/messages/@original", self._get_original)
+        self.route("POST", base, self._post_followup)
+
+    def _token(self, match: re.Match[str]) -> str | None:
+        token = match.group(2)
+        return None if token in self.expired_tokens else token
+
+    def _patch_original(self, request: Request, match: re.Match[str]) -> Response:
+        token = self._token(match)
+        if token is None:
+            return error(401, 50027, "Invalid Webhook Token")
+        body = request.json() or {}
+        message = self.original_responses.get(token) or {"id": self.new_id()}
+        message = {**message, **body, "webhook_id": match.group(1)}
+        self.original_responses[token] = message
+        return Response(200, message)
+
+    def _get_original(self, request: Request, match: re.Match[str]) -> Response:
+        token = self._token(match)
+        if token is None:
+            return error(401, 50027, "Invalid Webhook Token")
+        if token not in self.original_responses:
+            return error(404, 10008, "Unknown Message")
+        return Response(200, self.original_responses[token])
+
+    def _post_followup(self, request: Request, match: re.Match[str]) -> Response:
+        token = self._token(match)
+        if token is None:
+            return error(401, 50027, "Invalid Webhook Token")
+        message = {**(request.json() or {}), "id": self.new_id(), "webhook_id": match.group(1)}
+        self.followups.setdefault(token, []).append(message)
+        return Response(200, message)
+
+    # -- DMs and channel messages ----------------------------------------------
+    def _routes_messages(self) -> None:
+        self.authed("POST", r"/users/@me/channels", self._create_dm)
+        self.authed("POST", rf"/channels/{_ID}/messages", self._create_message)
+
+    def _create_dm(self, request: Request, match: re.Match[str]) -> Response:
+        recipient = str((request.json() or {}).get("recipient_id") or "")
+        if not _SNOWFLAKE.match(recipient):
+            return error(400, 50035, "Invalid Form Body", {"recipient_id": "not a snowflake"})
+        channel = self.dm_channels.setdefault(
+            recipient, {"id": self.new_id(), "type": 1, "recipients": [{"id": recipient}]}
+        )
+        return Response(200, channel)
+
+    def _create_message(self, request: Request, match: re.Match[str]) -> Response:
+        channel_id = match.group(1)
+        dm_user = next(
+            (user for user, ch in self.dm_channels.items() if ch["id"] == channel_id), None
+        )
+        if dm_user is None and not self.channel_exists(channel_id):
+            return error(404, 10003, "Unknown Channel")
+        if dm_user in self.dms_closed:
+            return error(403, 50007, "Cannot send messages to this user")
+        body = request.json() or {}
+        if not (body.get("content") or body.get("embeds") or body.get("components")):
+            return error(400, 50006, "Cannot send an empty message")
+        message = {**body, "id": self.new_id(), "channel_id": channel_id}
+        self.channel_messages.setdefault(channel_id, []).append(message)
+        return Response(200, message)
+
+
+def _too_many(retry_after: float, *, scope: str, is_global: bool = False) -> Response:
+    headers = {"Retry-After": str(max(math.ceil(retry_after), 0)), "X-RateLimit-Scope": scope}
+    if is_global:
+        headers["X-RateLimit-Global"] = "true"
+    else:
+        headers["X-RateLimit-Remaining"] = "0"
+        headers["X-RateLimit-Reset-After"] = f"{retry_after:.3f}"
+    body = {"message": "You are being rate limited.", "retry_after": retry_after}
+    return Response(429, {**body, "global": is_global}, headers)
+
+
+def _route(method: str, path: str) -> tuple[str, str]:
+    """(template, major parameter), computed independently of the client under test."""
+    parts = [p for p in path.split("/") if p]
+    major, template = "", []
+    for i, part in enumerate(parts):
+        if i >= 2 and parts[i - 2] == "webhooks":
+            template.append("{token}")
+            major += f"/{part}"
+        elif _SNOWFLAKE.match(part):
+            template.append("{id}")
+            if i and parts[i - 1] in ("channels", "guilds", "webhooks") and not major:
+                major = part
+        else:
+            template.append(part)
+    return f"{method} /{'/'.join(template)}", major
+
+
+# -- command validation (the subset of Discord's rules our commands touch) --------
+_CHAT_INPUT, _SUB_COMMAND_TYPES = 1, (1, 2)
+
+
+def validate_commands(body: Any) -> dict[str, Any]:
+    """Discord-style form errors for a bulk overwrite body ({} when valid)."""
+    if not isinstance(body, list):
+        return {"_errors": "expected a list of commands"}
+    if len(body) > 100:
+        return {"_errors": "at most 100 commands"}
+    problems: dict[str, Any] = {}
+    names = [c.get("name") for c in body if isinstance(c, dict)]
+    for index, command in enumerate(body):
+        found = _command_problems(command)
+        if names.count(command.get("name") if isinstance(command, dict) else None) > 1:
+            found.append("duplicate command name")
+        if found:
+            problems[str(index)] = found
+    return problems
+
+
+def _command_problems(command: Any) -> list[str]:
+    if not isinstance(command, dict):
+        return ["not an object"]
+    found: list[str] = []
+    name = command.get("name", "")
+    if not isinstance(name, str) or not _NAME.match(name) or name != name.lower():
+        found.append(f"invalid name {name!r}")
+    if command.get("type", _CHAT_INPUT) == _CHAT_INPUT:
+        description = command.get("description", "")
+        if not isinstance(description, str) or not 1 <= len(description) <= 100:
+            found.append("description must be 1-100 characters")
+    permissions = command.get("default_member_permissions")
+    if permissions is not None and not (isinstance(permissions, str) and permissions.isdigit()):
+        found.append("default_member_permissions must be a string of digits")
+    found.extend(_options_problems(command.get("options") or []))
+    return found
+
+
+def _options_problems(options: list[dict[str, Any]]) -> list[str]:
+    found: list[str] = []
+    if len(options) > 25:
+        found.append("at most 25 options")
+    seen_optional = False
+    for option in options:
+        name = option.get("name", "")
+        if not _NAME.match(name) or name != name.lower():
+            found.append(f"invalid option name {name!r}")
+        if not 1 <= len(option.get("description", "")) <= 100:
+            found.append(f"option {name}: description must be 1-100 characters")
+        if option.get("autocomplete") and option.get("choices"):
+            found.append(f"option {name}: autocomplete and choices are exclusive")
+        if option.get("type") in _SUB_COMMAND_TYPES:
+            found.extend(_options_problems(option.get("options") or []))
+            continue
+        if option.get("required") and seen_optional:
+            found.append(f"option {name}: required options must come before optional ones")
+        seen_optional = seen_optional or not option.get("required")
+    return found
+
+
+def start_fake_discord(monkeypatch: Any, fake: FakeDiscord | None = None) -> FakeDiscord:
+    """Start a fake and point settings at it (bot token, API base, application id).
+
+    The caller stops it (`fake.stop()`); the fixtures in tests/*/discord do.
+    """
+    fake = fake or FakeDiscord()
+    fake.start()
+    monkeypatch.setenv("DISCORD_API_BASE", fake.base_url)
+    monkeypatch.setenv("DISCORD_BOT_TOKEN", fake.bot_token)
+    monkeypatch.setenv("DISCORD_APPLICATION_ID", APPLICATION_ID)
+    return fake
