@@ -1,0 +1,195 @@
+"""Read template.yaml: the one source of truth for functions, routes and schedules.
+
+The local stack, the build size report and the template tests all read the
+template through here, so what runs locally is what AWS would run.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE_PATH = ROOT / "template.yaml"
+
+FUNCTION_TYPE = "AWS::Serverless::Function"
+SCHEDULE_EVENT_TYPES = ("ScheduleV2", "Schedule")
+_RATE = re.compile(r"^rate\((\d+)\s+(minute|minutes|hour|hours|day|days)\)$")
+
+
+class TemplateError(ValueError):
+    """template.yaml does not say what the local stack needs to know."""
+
+
+class _CloudFormationLoader(yaml.SafeLoader):
+    """A YAML loader that keeps CloudFormation short tags (!Ref, !Sub, ...) as data."""
+
+
+def _intrinsic(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
+    value: Any
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+        if suffix == "GetAtt":  # !GetAtt Resource.Attribute
+            value = str(value).split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+    return {name: value}
+
+
+_CloudFormationLoader.add_multi_constructor("!", _intrinsic)
+
+
+def load_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
+    """The template as plain data; short tags become their long forms ({"Ref": ...})."""
+    with path.open() as stream:
+        template = yaml.load(stream, Loader=_CloudFormationLoader)
+    if not isinstance(template, dict) or not isinstance(template.get("Resources"), dict):
+        raise TemplateError(f"{path} has no Resources section")
+    return template
+
+
+@dataclass(frozen=True)
+class Route:
+    """One HttpApi route: METHOD /path, with {param} and a final {proxy+}."""
+
+    method: str
+    path: str
+    function: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """One ScheduleV2 (or Schedule) event on a function."""
+
+    name: str
+    function: str
+    expression: str
+    input: str | None
+
+    @property
+    def interval(self) -> timedelta | None:
+        """The period of a rate() expression; None for cron()."""
+        return parse_rate(self.expression)
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """What the local stack needs to know about one function."""
+
+    logical_id: str
+    folder: str
+    handler: str
+    timeout: int
+    memory: int
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        """The folder under functions/, which is how devserver.functions loads it."""
+        return self.folder
+
+
+@dataclass(frozen=True)
+class Stack:
+    """Functions, routes, schedules and the worker, as the template declares them."""
+
+    functions: dict[str, FunctionSpec]
+    routes: list[Route]
+    schedules: list[Schedule]
+    worker: str | None
+    layers: dict[str, str]
+
+
+def parse_rate(expression: str) -> timedelta | None:
+    """rate(5 minutes) -> 5 minutes; None for anything else (cron)."""
+    match = _RATE.match(expression.strip())
+    if match is None:
+        return None
+    amount, unit = int(match.group(1)), match.group(2).rstrip("s")
+    return timedelta(**{f"{unit}s": amount})
+
+
+def _globals(template: dict[str, Any]) -> dict[str, Any]:
+    return dict((template.get("Globals") or {}).get("Function") or {})
+
+
+def _function_spec(
+    logical_id: str, props: dict[str, Any], defaults: dict[str, Any]
+) -> FunctionSpec:
+    code_uri = props.get("CodeUri")
+    if not isinstance(code_uri, str) or not code_uri.strip("/").startswith("functions/"):
+        raise TemplateError(f"{logical_id}: CodeUri must be functions/<name>/, got {code_uri!r}")
+    return FunctionSpec(
+        logical_id=logical_id,
+        folder=code_uri.strip("/").split("/", 1)[1],
+        handler=str(props.get("Handler", defaults.get("Handler", "app.handler"))),
+        timeout=int(props.get("Timeout", defaults.get("Timeout", 3))),
+        memory=int(props.get("MemorySize", defaults.get("MemorySize", 128))),
+    )
+
+
+def _events(logical_id: str, props: dict[str, Any]) -> tuple[list[Route], list[Schedule]]:
+    routes: list[Route] = []
+    schedules: list[Schedule] = []
+    for name, event in (props.get("Events") or {}).items():
+        kind, event_props = event.get("Type"), event.get("Properties") or {}
+        if kind == "HttpApi":
+            method = str(event_props.get("Method", "ANY")).upper()
+            routes.append(Route(method, str(event_props["Path"]), logical_id))
+        elif kind in SCHEDULE_EVENT_TYPES:
+            expression = str(event_props["ScheduleExpression"])
+            schedules.append(Schedule(name, logical_id, expression, event_props.get("Input")))
+    return routes, schedules
+
+
+def _worker(functions: dict[str, dict[str, Any]]) -> str | None:
+    """The function the others name in WORKER_FUNCTION_NAME (!Ref WorkerFunction)."""
+    for props in functions.values():
+        variables = ((props.get("Environment") or {}).get("Variables")) or {}
+        value = variables.get("WORKER_FUNCTION_NAME")
+        if isinstance(value, dict) and isinstance(value.get("Ref"), str):
+            return str(value["Ref"])
+    return None
+
+
+def read_stack(path: Path = TEMPLATE_PATH) -> Stack:
+    """Functions, routes and schedules from the template at `path`."""
+    template = load_template(path)
+    defaults = _globals(template)
+    resources: dict[str, Any] = template["Resources"]
+    raw = {k: v.get("Properties") or {} for k, v in resources.items() if v["Type"] == FUNCTION_TYPE}
+    functions: dict[str, FunctionSpec] = {}
+    routes: list[Route] = []
+    schedules: list[Schedule] = []
+    for logical_id, props in raw.items():
+        spec = _function_spec(logical_id, props, defaults)
+        metadata = (resources[logical_id].get("Metadata") or {}).get("Roundtable") or {}
+        functions[logical_id] = FunctionSpec(**{**spec.__dict__, "metadata": dict(metadata)})
+        function_routes, function_schedules = _events(logical_id, props)
+        routes += function_routes
+        schedules += function_schedules
+    layers = {
+        k: str(v["Properties"]["ContentUri"])
+        for k, v in resources.items()
+        if v["Type"] == "AWS::Serverless::LayerVersion"
+    }
+    return Stack(functions, routes, schedules, _worker(raw), layers)
+
+
+def function_layers(template: dict[str, Any], logical_id: str) -> list[str]:
+    """Logical ids of the layers a function uses (Globals plus its own)."""
+    props = template["Resources"][logical_id].get("Properties") or {}
+    refs = list(_globals(template).get("Layers") or []) + list(props.get("Layers") or [])
+    return [ref["Ref"] for ref in refs if isinstance(ref, dict) and "Ref" in ref]
