@@ -13,6 +13,8 @@ from sqlalchemy import Engine, select
 
 from roundtable.content.bundle import Bundle
 from roundtable.content.github import GitHubFetchError, GitHubSource, fetch_content_folder
+from roundtable.content.jobs import ContentBuildConfigurationError, build_content
+from roundtable.content.live import NoContentPublishedError, load_live_bundle
 from roundtable.content.publish import build_from_github, publish_content
 from roundtable.content.store import clear_bundle_cache, load_bundle, save_bundle_to_s3
 from roundtable.content.versions import (
@@ -21,6 +23,7 @@ from roundtable.content.versions import (
     active_version,
 )
 from roundtable.db.tables import content_versions
+from roundtable.jobs.registry import JobContext
 from tests.integration.content.fake_github import FakeGitHub
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -179,3 +182,42 @@ def test_publishing_the_same_content_twice_records_one_version(
 def test_a_version_never_built_cannot_be_activated(engine: Engine) -> None:
     with engine.begin() as conn, pytest.raises(UnknownContentVersionError, match="nope"):
         activate_version(conn, "nope")
+
+
+def test_the_live_bundle_is_the_active_version_from_s3(
+    engine: Engine, github: FakeGitHub, s3: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CONTENT_BUCKET", BUCKET)
+    result = build_from_github(engine, github=_source(github), sha=GOOD_SHA, save_bundle=_saver(s3))
+    clear_bundle_cache()
+
+    assert load_live_bundle(engine).version == result.version
+
+
+def test_before_any_build_a_deployed_stack_says_no_content_is_published(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CONTENT_BUCKET", BUCKET)
+
+    with pytest.raises(NoContentPublishedError, match=BUCKET):
+        load_live_bundle(engine)
+
+
+def test_without_a_bucket_the_live_bundle_is_built_from_the_content_folder(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("CONTENT_BUCKET", raising=False)
+    monkeypatch.setenv("CONTENT_DIR", str(BASE))
+
+    assert load_live_bundle().version == load_bundle(BASE).version
+
+
+def test_the_build_job_refuses_to_run_without_a_repository_and_bucket(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GITHUB_CONTENT_REPO", raising=False)
+    monkeypatch.setenv("CONTENT_BUCKET", BUCKET)
+    context = JobContext(1, "build_content", {"sha": GOOD_SHA}, engine, 1)
+
+    with pytest.raises(ContentBuildConfigurationError, match="GITHUB_CONTENT_REPO"):
+        build_content(context)

@@ -36,7 +36,8 @@ def clear_bundle_cache() -> None:
 def load_bundle(
     location: str | os.PathLike[str], *, version: str | None = None, s3_client: Any = None
 ) -> Bundle:
-    """The bundle at s3://bucket/prefix (version required), in a bundle file or a content dir."""
+    """The bundle in S3 (s3://bucket/prefix or .../<version>.json; version required),
+    in a bundle file, or built from a content dir."""
     if version is not None and version in _BY_VERSION:
         return _BY_VERSION[version]
     text = os.fspath(location)
@@ -95,7 +96,9 @@ def _fingerprint(path: Path) -> tuple[Any, ...]:
 def _read_s3(location: str, version: str, s3_client: Any) -> Bundle:
     parsed = urlparse(location)
     client = s3_client or _s3_client()
-    response = client.get_object(Bucket=parsed.netloc, Key=bundle_key(parsed.path, version))
+    # Either the bundle's own key (as recorded in content_versions) or a prefix.
+    key = parsed.path.lstrip("/") if parsed.path.endswith(".json") else None
+    response = client.get_object(Bucket=parsed.netloc, Key=key or bundle_key(parsed.path, version))
     return bundle_from_json(response["Body"].read(), version)
 
 
