@@ -52,7 +52,13 @@ def _read_folder[T](
 ) -> tuple[T, ...]:
     items: list[T] = []
     for path in sorted((root / folder).rglob("*.md")):
-        file = ContentFile(path.relative_to(root).as_posix(), path.read_text(encoding="utf-8"))
+        relative = path.relative_to(root).as_posix()
+        try:
+            # utf-8-sig: some editors on Windows start files with a byte-order mark.
+            file = ContentFile(relative, path.read_text(encoding="utf-8-sig"))
+        except UnicodeDecodeError as exc:
+            problems.append(Problem(relative, 1, f"file is not UTF-8 text ({exc.reason})"))
+            continue
         _check_slug(file)
         item = parse(file)
         problems.extend(file.problems)

@@ -7,17 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from roundtable.content.excerpts import (
-    AnchorNotFoundError,
-    AnchorOrderError,
-    count_anchor,
-    cut_article,
-    nearest_passage,
-    transcript_span,
-)
-from roundtable.content.fields import format_timestamp, nearest
+from roundtable.content.excerpt_checks import check_excerpts, segments
 from roundtable.content.model import (
-    Article,
     ArticleExcerpt,
     ChatSegment,
     ContentTree,
@@ -25,13 +16,12 @@ from roundtable.content.model import (
     MeetingMarker,
     ModuleRef,
     Problem,
-    Segment,
     TextSegment,
-    Video,
     VideoExcerpt,
     Where,
 )
 from roundtable.content.parse import read_tree
+from roundtable.content.problems import did_you_mean, error_at, warning_at
 
 
 class ContentDirectoryError(ValueError):
@@ -85,24 +75,9 @@ def check_tree(tree: ContentTree) -> list[Problem]:
         *_duplicate_slugs(tree),
         *_duplicate_ids(tree),
         *(p for course in tree.courses for p in _check_course(course, tree)),
-        *_check_segments(tree),
+        *check_excerpts(tree),
         *_unused(tree),
     ]
-
-
-def _error(where: Where, line: int, message: str, suggestion: str | None = None) -> Problem:
-    return Problem(where.file, line, message, suggestion)
-
-
-def _warning(where: Where, line: int, message: str, suggestion: str | None = None) -> Problem:
-    return Problem(where.file, line, message, suggestion, "warning")
-
-
-def _did_you_mean(word: str, choices: list[str], kind: str) -> str:
-    guess = nearest(word, choices)
-    if guess:
-        return f"did you mean {guess!r}?"
-    return f"existing {kind}: {', '.join(sorted(choices))}" if choices else f"there are no {kind}"
 
 
 def _duplicate_slugs(tree: ContentTree) -> Iterator[Problem]:
@@ -117,7 +92,7 @@ def _duplicate_slugs(tree: ContentTree) -> Iterator[Problem]:
         for item in items:
             if item.slug in first:
                 message = f"{kind} slug {item.slug!r} is also used by {first[item.slug].file}"
-                yield _error(item.where, 1, message, "rename one of the two files")
+                yield error_at(item.where, 1, message, "rename one of the two files")
             first.setdefault(item.slug, item.where)
 
 
@@ -150,7 +125,7 @@ def _duplicate_ids(tree: ContentTree) -> Iterator[Problem]:
             continue  # missing or malformed: already reported while parsing
         if ident in first:
             other, other_description = first[ident]
-            yield _error(
+            yield error_at(
                 where,
                 where.line_of("id"),
                 f"id {ident!r} is already used by {other_description} at "
@@ -172,14 +147,16 @@ def _check_course(course: Course, tree: ContentTree) -> Iterator[Problem]:
     slugs = [m.slug for m in tree.modules]
     refs = [e for e in course.entries if isinstance(e, ModuleRef)]
     if not refs:
-        yield _error(course.where, 1, "course lists no modules", "add `# Module: <slug>` headings")
+        yield error_at(
+            course.where, 1, "course lists no modules", "add `# Module: <slug>` headings"
+        )
     seen: set[str] = set()
     for ref in refs:
         if ref.slug not in slugs:
-            hint = _did_you_mean(ref.slug, slugs, "modules")
-            yield _error(ref.where, ref.where.line, f"no module named {ref.slug!r}", hint)
+            hint = did_you_mean(ref.slug, slugs, "modules")
+            yield error_at(ref.where, ref.where.line, f"no module named {ref.slug!r}", hint)
         if ref.slug in seen:
-            yield _error(ref.where, ref.where.line, f"module {ref.slug!r} is listed twice")
+            yield error_at(ref.where, ref.where.line, f"module {ref.slug!r} is listed twice")
         seen.add(ref.slug)
     yield from _check_meetings(course)
 
@@ -191,13 +168,13 @@ def _check_meetings(course: Course) -> Iterator[Problem]:
             continue
         if entry.number <= previous:
             message = f"meeting {entry.number} comes after meeting {previous}"
-            yield _error(entry.where, entry.where.line, message, "number meetings 1, 2, 3, ...")
+            yield error_at(entry.where, entry.where.line, message, "number meetings 1, 2, 3, ...")
         elif previous == 0 and entry.number != 1:
             message = f"first meeting is number {entry.number}"
-            yield _warning(entry.where, entry.where.line, message, "start at 1")
+            yield warning_at(entry.where, entry.where.line, message, "start at 1")
         elif entry.number != previous + 1:
             message = f"meeting {entry.number} follows meeting {previous}; none in between"
-            yield _warning(entry.where, entry.where.line, message, f"was {previous + 1} meant?")
+            yield warning_at(entry.where, entry.where.line, message, f"was {previous + 1} meant?")
         previous = max(previous, entry.number)
     yield from _modules_due_by_no_meeting(course)
 
@@ -208,7 +185,7 @@ def _modules_due_by_no_meeting(course: Course) -> Iterator[Problem]:
         trailing = trailing + [entry] if isinstance(entry, ModuleRef) else []
     for ref in trailing:
         if not ref.optional:
-            yield _warning(
+            yield warning_at(
                 ref.where,
                 ref.where.line,
                 f"module {ref.slug!r} comes after the last meeting, so it is due by none",
@@ -216,90 +193,17 @@ def _modules_due_by_no_meeting(course: Course) -> Iterator[Problem]:
             )
 
 
-def _segments(tree: ContentTree) -> Iterator[Segment]:
-    for module in tree.modules:
-        for outcome in module.outcomes:
-            for section in outcome.sections:
-                yield from section.segments
-
-
-def _check_segments(tree: ContentTree) -> Iterator[Problem]:
-    articles = {a.slug: a for a in tree.articles}
-    videos = {v.slug: v for v in tree.videos}
-    for segment in _segments(tree):
-        if isinstance(segment, ArticleExcerpt):
-            yield from _check_article_excerpt(segment, articles)
-        elif isinstance(segment, VideoExcerpt):
-            yield from _check_video_excerpt(segment, videos)
-
-
-def _check_article_excerpt(
-    excerpt: ArticleExcerpt, articles: dict[str, Article]
-) -> Iterator[Problem]:
-    where = excerpt.where
-    article = articles.get(excerpt.article)
-    if article is None:
-        if excerpt.article:
-            hint = _did_you_mean(excerpt.article, list(articles), "articles")
-            yield _error(where, where.line_of("article"), f"no article {excerpt.article!r}", hint)
-        return
-    try:
-        cut_article(article.markdown, excerpt.from_anchor, excerpt.to_anchor)
-    except AnchorNotFoundError as exc:
-        passage = nearest_passage(exc.anchor, article.markdown)
-        hint = f"closest passage: {passage!r}" if passage else f"search {article.where.file}"
-        yield _error(where, where.line_of(exc.name), str(exc), hint)
-        return
-    except AnchorOrderError as exc:
-        yield _error(where, where.line_of("to"), str(exc), "swap the anchors or pick a later one")
-        return
-    yield from _ambiguous_anchors(excerpt, article)
-
-
-def _ambiguous_anchors(excerpt: ArticleExcerpt, article: Article) -> Iterator[Problem]:
-    for name, anchor in (("from", excerpt.from_anchor), ("to", excerpt.to_anchor)):
-        count = count_anchor(article.markdown, anchor) if anchor else 0
-        if count > 1:
-            yield _warning(
-                excerpt.where,
-                excerpt.where.line_of(name),
-                f"{name!r} anchor {anchor!r} occurs {count} times; the first is used",
-                "lengthen the anchor so it occurs once",
-            )
-
-
-def _check_video_excerpt(excerpt: VideoExcerpt, videos: dict[str, Video]) -> Iterator[Problem]:
-    where = excerpt.where
-    video = videos.get(excerpt.video)
-    if video is None:
-        if excerpt.video:
-            hint = _did_you_mean(excerpt.video, list(videos), "videos")
-            yield _error(where, where.line_of("video"), f"no video {excerpt.video!r}", hint)
-        return
-    length = format_timestamp(video.duration_s)
-    if excerpt.start_s >= excerpt.end_s:
-        yield _error(where, where.line_of("to"), "'to' is not after 'from'")
-    for name, at in (("from", excerpt.start_s), ("to", excerpt.end_s)):
-        if video.duration_s and at > video.duration_s:
-            message = f"{name!r} {format_timestamp(at)} is after the end of the video ({length})"
-            yield _error(where, where.line_of(name), message, f"use a time up to {length}")
-    if excerpt.start_s < excerpt.end_s and not transcript_span(
-        video.transcript, excerpt.start_s, excerpt.end_s
-    ):
-        yield _warning(where, where.line, "no transcript lines fall inside this excerpt")
-
-
 def _unused(tree: ContentTree) -> Iterator[Problem]:
     listed = {e.slug for c in tree.courses for e in c.entries if isinstance(e, ModuleRef)}
     for module in tree.modules:
         if module.slug not in listed:
-            yield _warning(module.where, 1, f"module {module.slug!r} is in no course")
-    segments = list(_segments(tree))
-    cited = {s.article for s in segments if isinstance(s, ArticleExcerpt)}
+            yield warning_at(module.where, 1, f"module {module.slug!r} is in no course")
+    all_segments = list(segments(tree))
+    cited = {s.article for s in all_segments if isinstance(s, ArticleExcerpt)}
     for article in tree.articles:
         if article.slug not in cited:
-            yield _warning(article.where, 1, f"article {article.slug!r} is excerpted nowhere")
-    shown = {s.video for s in segments if isinstance(s, VideoExcerpt)}
+            yield warning_at(article.where, 1, f"article {article.slug!r} is excerpted nowhere")
+    shown = {s.video for s in all_segments if isinstance(s, VideoExcerpt)}
     for video in tree.videos:
         if video.slug not in shown:
-            yield _warning(video.where, 1, f"video {video.slug!r} is excerpted nowhere")
+            yield warning_at(video.where, 1, f"video {video.slug!r} is excerpted nowhere")
