@@ -35,18 +35,20 @@ class Catalog:
 
     def __init__(self, params: Params, anchors: Sequence[str], zones: Iterable[str]) -> None:
         self.params = params
+        self.anchors = tuple(anchors)
         self.starts = _build_starts(params, anchors)
         low, high = _window(params)
         self._offsets: dict[str, ZoneOffsets] = {}
         self._regime: dict[str, int] = {}
         signatures: dict[object, int] = {}
-        for name in sorted(set(zones)):
+        for name in sorted(set(zones) | set(anchors)):
             offsets = ZoneOffsets(name, low, high)
             self._offsets[name] = offsets
             self._regime[name] = signatures.setdefault(offsets.signature(), len(signatures))
         self._masks: dict[int, list[int]] = {}
         self._shifts: dict[int, list[bool]] = {}
         self._by_first_cell: dict[int, dict[int, list[int]]] = {}
+        self._week_masks: dict[tuple[int, int], list[int]] = {}
 
     def offsets(self, zone_name: str) -> ZoneOffsets:
         """The offset table of a member zone."""
@@ -60,6 +62,17 @@ class Catalog:
         """Whether the local time of start `index` changes across the series in that zone."""
         self._regime_masks(zone_name)
         return self._shifts[self._regime[zone_name]][index]
+
+    def week_masks(self, zone_name: str, index: int) -> list[int]:
+        """Per meeting, the local cells it covers in that zone."""
+        key = (self._regime[zone_name], index)
+        if key not in self._week_masks:
+            offsets = self._offsets[zone_name]
+            minutes = self.params.meeting_minutes
+            self._week_masks[key] = [
+                offsets.meeting_mask(moment, minutes) for moment in self.starts[index].minutes
+            ]
+        return self._week_masks[key]
 
     def feasible_starts(self, zone_name: str, available: int) -> list[int]:
         """Indices of starts whose every meeting lies inside `available` (a cell mask)."""

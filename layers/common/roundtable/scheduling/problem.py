@@ -54,6 +54,10 @@ class Problem:
     facilitator_capacity: list[int] = field(default_factory=list)
     classes: list[LearnerClass] = field(default_factory=list)
     viable_starts: list[int] = field(default_factory=list)
+    # Before dropping starts where no group can form; the reasons need them.
+    raw_learner_starts: list[frozenset[int]] = field(default_factory=list)
+    raw_facilitator_starts: list[frozenset[int]] = field(default_factory=list)
+    zones: dict[str, str] = field(default_factory=dict)  # person id -> IANA zone, everyone
 
     @property
     def facilitated(self) -> bool:
@@ -99,6 +103,8 @@ def build_problem(
     problem.facilitator_options = [_options(catalog, a, weight) for a in problem.facilitators]
     problem.facilitator_capacity = _capacities(problem)
     _drop_facilitator_clashes_with_existing(problem)
+    problem.raw_learner_starts = [frozenset(options) for options in problem.learner_options]
+    problem.raw_facilitator_starts = [frozenset(options) for options in problem.facilitator_options]
     _keep_viable_starts(problem)
     problem.classes = _classes(problem)
     return problem

@@ -84,6 +84,13 @@ class ZoneOffsets:
         """The zone's UTC offset in minutes at that instant."""
         return self._offsets[bisect_right(self._bounds, epoch_minute) - 1]
 
+    def changes(self) -> list[tuple[int, int, int]]:
+        """(epoch minute, old offset, new offset) of each clock change in the window."""
+        return [
+            (bound, self._offsets[i], self._offsets[i + 1])
+            for i, bound in enumerate(self._bounds[1:])
+        ]
+
     def signature(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
         """Equal for zones that keep the same offsets over the window."""
         return tuple(self._bounds[1:]), tuple(self._offsets)

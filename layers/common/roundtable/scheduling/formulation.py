@@ -1,0 +1,213 @@
+"""The aggregated mixed-integer model, as plain lists (no solver imported here).
+
+Columns:
+  w[c,s]  learners of class c meeting at start s (integer)
+  v[c,g]  learners of class c joining existing group g (integer)
+  y[f,s]  facilitator f leads a group at start s (binary; facilitated cohorts)
+  n[s]    groups at start s (integer; peer cohorts)
+  e[s]    |learners at s - target * groups at s| (size objective)
+  o[f]    groups of f beyond their first (fairness objective)
+  m       most groups at any one start (spread objective)
+Rows: one seat per learner class, room in existing groups, facilitator
+capacity, no facilitator in two overlapping meetings in any week (one row per
+instant where several of their candidate meetings overlap), and per start
+G*min <= learners <= G*max, which makes any split of the learners legal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from roundtable.scheduling.problem import Problem
+
+INF = float("inf")
+
+
+@dataclass
+class Formulation:
+    cost: list[float] = field(default_factory=list)
+    lower: list[float] = field(default_factory=list)
+    upper: list[float] = field(default_factory=list)
+    integer: list[bool] = field(default_factory=list)
+    rows: list[tuple[float, float, list[int], list[float]]] = field(default_factory=list)
+    w: dict[tuple[int, int], int] = field(default_factory=dict)
+    v: dict[tuple[int, int], int] = field(default_factory=dict)
+    y: dict[tuple[int, int], int] = field(default_factory=dict)
+    n: dict[int, int] = field(default_factory=dict)
+    e: dict[int, int] = field(default_factory=dict)
+    o: dict[int, int] = field(default_factory=dict)
+    m: int = -1
+    # objectives of the phases, as {column: coefficient}
+    objectives: dict[str, dict[int, float]] = field(default_factory=dict)
+
+    def column(self, upper: float, integer: bool) -> int:
+        self.cost.append(0.0)
+        self.lower.append(0.0)
+        self.upper.append(upper)
+        self.integer.append(integer)
+        return len(self.cost) - 1
+
+    def row(self, lower: float, upper: float, terms: dict[int, float]) -> None:
+        if terms:
+            self.rows.append((lower, upper, list(terms), list(terms.values())))
+
+
+def formulate(problem: Problem) -> Formulation:
+    """Build the model of the problem with every phase's objective."""
+    model = Formulation()
+    _learner_columns(problem, model)
+    _group_columns(problem, model)
+    _facilitator_rows(problem, model)
+    _start_rows(problem, model)
+    _objectives(problem, model)
+    return model
+
+
+def _learner_columns(problem: Problem, model: Formulation) -> None:
+    for c, cls in enumerate(problem.classes):
+        seats: dict[int, float] = {}
+        for start, _cost in cls.options:
+            seats[model.column(len(cls.members), True)] = 1.0
+            model.w[c, start] = len(model.cost) - 1
+        for slot, _cost in cls.joins:
+            room = min(len(cls.members), problem.existing[slot].room)
+            seats[model.column(room, True)] = 1.0
+            model.v[c, slot] = len(model.cost) - 1
+        model.row(-INF, len(cls.members), seats)
+    joining: dict[int, dict[int, float]] = {}
+    for (_c, slot_index), col in model.v.items():
+        joining.setdefault(slot_index, {})[col] = 1.0
+    for slot_index, terms in sorted(joining.items()):
+        model.row(-INF, problem.existing[slot_index].room, terms)
+
+
+def _group_columns(problem: Problem, model: Formulation) -> None:
+    low = max(problem.params.learner_bounds()[0], 1)
+    if problem.facilitated:
+        for f, options in enumerate(problem.facilitator_options):
+            if problem.facilitator_capacity[f] > 0:
+                for start in sorted(options):
+                    model.y[f, start] = model.column(1, True)
+    else:
+        seats_at: dict[int, int] = {}
+        for cls in problem.classes:
+            for start, _cost in cls.options:
+                seats_at[start] = seats_at.get(start, 0) + len(cls.members)
+        for start in problem.viable_starts:
+            model.n[start] = model.column(seats_at.get(start, 0) // low, True)
+    for start in problem.viable_starts:
+        model.e[start] = model.column(INF, False)
+    if problem.facilitated:
+        for f in range(len(problem.facilitators)):
+            model.o[f] = model.column(INF, False)
+    model.m = model.column(INF, False)
+
+
+def _facilitator_rows(problem: Problem, model: Formulation) -> None:
+    existing_load = _existing_load(problem)
+    by_facilitator: dict[int, dict[int, int]] = {}
+    for (f, start), col in model.y.items():
+        by_facilitator.setdefault(f, {})[start] = col
+    for f, columns in sorted(by_facilitator.items()):
+        model.row(-INF, problem.facilitator_capacity[f], dict.fromkeys(columns.values(), 1.0))
+        for clique in overlap_cliques(problem, sorted(columns)):
+            model.row(-INF, 1, {columns[s]: 1.0 for s in clique})
+        terms = {model.o[f]: 1.0} | dict.fromkeys(columns.values(), -1.0)
+        model.row(existing_load.get(f, 0) - 1, INF, terms)
+
+
+def _existing_load(problem: Problem) -> dict[int, int]:
+    index = {a.person.id: f for f, a in enumerate(problem.facilitators)}
+    load: dict[int, int] = {}
+    for slot in problem.existing:
+        for person_id in slot.group.facilitators:
+            if person_id in index:
+                load[index[person_id]] = load.get(index[person_id], 0) + 1
+    return load
+
+
+def overlap_cliques(problem: Problem, starts: list[int]) -> list[tuple[int, ...]]:
+    """Maximal sets of starts that share an instant in some week: at most one may be chosen."""
+    minutes = problem.params.meeting_minutes
+    meetings = sorted(
+        (moment, start) for start in starts for moment in problem.catalog.starts[start].minutes
+    )
+    cliques: set[frozenset[int]] = set()
+    for i, (moment, start) in enumerate(meetings):
+        # meetings that began less than `minutes` before this one still run at `moment`
+        together = {start}
+        j = i - 1
+        while j >= 0 and meetings[j][0] > moment - minutes:
+            together.add(meetings[j][1])
+            j -= 1
+        if len(together) > 1:
+            cliques.add(frozenset(together))
+    return _maximal(cliques)
+
+
+def _maximal(cliques: set[frozenset[int]]) -> list[tuple[int, ...]]:
+    """Drop cliques contained in a larger one; their rows would add nothing."""
+    kept: list[frozenset[int]] = []
+    containing: dict[int, list[frozenset[int]]] = {}
+    for clique in sorted(cliques, key=lambda c: (-len(c), sorted(c))):
+        if any(clique <= other for other in containing.get(min(clique), ())):
+            continue
+        kept.append(clique)
+        for member in clique:
+            containing.setdefault(member, []).append(clique)
+    return sorted(tuple(sorted(clique)) for clique in kept)
+
+
+def _start_rows(problem: Problem, model: Formulation) -> None:
+    low, high = problem.params.learner_bounds()
+    target = problem.params.target_learners()
+    learners_at: dict[int, dict[int, float]] = {}
+    for (_c, start), col in model.w.items():
+        learners_at.setdefault(start, {})[col] = 1.0
+    groups_at = _groups_by_start(problem, model)
+    for start in problem.viable_starts:
+        learners = learners_at.get(start, {})
+        groups = groups_at.get(start, {})
+        model.row(0, INF, learners | dict.fromkeys(groups, -low))
+        model.row(-INF, 0, learners | dict.fromkeys(groups, -high))
+        model.row(
+            0, INF, {model.e[start]: 1.0} | dict.fromkeys(learners, -1.0) | _times(groups, target)
+        )
+        model.row(0, INF, {model.e[start]: 1.0} | learners | _times(groups, -target))
+        model.row(0, INF, {model.m: 1.0} | _times(groups, -1))
+
+
+def _groups_by_start(problem: Problem, model: Formulation) -> dict[int, dict[int, float]]:
+    if not problem.facilitated:
+        return {start: {col: 1.0} for start, col in model.n.items()}
+    groups: dict[int, dict[int, float]] = {}
+    for (_f, start), col in model.y.items():
+        groups.setdefault(start, {})[col] = 1.0
+    return groups
+
+
+def _times(terms: dict[int, float], factor: float) -> dict[int, float]:
+    return {col: value * factor for col, value in terms.items()}
+
+
+def _objectives(problem: Problem, model: Formulation) -> None:
+    placed = dict.fromkeys([*model.w.values(), *model.v.values()], 1.0)
+    model.objectives["placed"] = placed
+    if model.v:
+        model.objectives["joins"] = dict.fromkeys(model.v.values(), 1.0)
+    model.objectives["sizes"] = dict.fromkeys(model.e.values(), 1.0)
+    model.objectives["preferences"] = _preference_costs(problem, model)
+    spread = {model.m: 1.0} | dict.fromkeys(model.o.values(), 10.0)
+    model.objectives["spread"] = spread
+
+
+def _preference_costs(problem: Problem, model: Formulation) -> dict[int, float]:
+    costs: dict[int, float] = {}
+    for c, cls in enumerate(problem.classes):
+        for start, cost in cls.options:
+            costs[model.w[c, start]] = float(cost)
+        for slot, cost in cls.joins:
+            costs[model.v[c, slot]] = float(cost)
+    for (f, start), col in model.y.items():
+        costs[col] = float(problem.facilitator_options[f][start])
+    return {col: cost for col, cost in costs.items() if cost}

@@ -1,0 +1,241 @@
+"""Why each unplaced person was not placed, and what would place them.
+
+Reasons are read off the model, in order: no availability; availability lost
+to a clock change (some meetings fit, not all); no time shared with a
+facilitator; too few learners at any of their times; every facilitator at
+their times full or busy; otherwise the answer was not proven optimal.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+
+from roundtable.scheduling.assemble import week_label
+from roundtable.scheduling.model import (
+    CELL_MINUTES,
+    MINUTES_PER_WEEK,
+    Group,
+    Reason,
+    Role,
+    Unplaced,
+)
+from roundtable.scheduling.plan import Plan
+from roundtable.scheduling.problem import Attendee, Problem
+from roundtable.scheduling.timegrid import series_minutes
+
+_SUGGESTIONS = 3
+
+
+class _Context:
+    """What the result looks like from an unplaced person's point of view."""
+
+    def __init__(self, problem: Problem, plan: Plan, groups: list[Group]) -> None:
+        self.problem = problem
+        self.groups = groups
+        self.low, self.high = problem.params.learner_bounds()
+        self.placed = {i for members in plan.learners_at.values() for i in members}
+        self.placed |= {i for members in plan.joins.values() for i in members}
+        self.seats = Counter(s for starts in problem.raw_learner_starts for s in starts)
+        unplaced = (i for i in range(len(problem.learners)) if i not in self.placed)
+        self.waiting = Counter(s for i in unplaced for s in problem.raw_learner_starts[i])
+        self.busy = _facilitator_meetings(problem, plan)
+        self.left = [
+            cap - sum(f in leaders for leaders in plan.groups_at.values())
+            for f, cap in enumerate(problem.facilitator_capacity)
+        ]
+        self.group_minutes = {g.name: series_minutes(g.start, problem.params) for g in groups}
+
+    def free_facilitator_at(self, start: int) -> bool:
+        minutes = self.problem.params.meeting_minutes
+        series = self.problem.catalog.starts[start].minutes
+        return any(
+            self.left[f] > 0
+            and start in starts
+            and not any(abs(a - b) < minutes for a in series for b in self.busy[f])
+            for f, starts in enumerate(self.problem.raw_facilitator_starts)
+        )
+
+
+def _facilitator_meetings(problem: Problem, plan: Plan) -> list[list[int]]:
+    busy: list[list[int]] = [[] for _ in problem.facilitators]
+    index = {a.person.id: f for f, a in enumerate(problem.facilitators)}
+    for start, leaders in plan.groups_at.items():
+        for f in leaders:
+            if f >= 0:
+                busy[f].extend(problem.catalog.starts[start].minutes)
+    for slot in problem.existing:
+        for person_id in slot.group.facilitators:
+            if person_id in index:
+                busy[index[person_id]].extend(slot.minutes)
+    return busy
+
+
+def explain_unplaced(problem: Problem, plan: Plan, groups: list[Group]) -> list[Unplaced]:
+    """One entry per learner left out and per facilitator given no group."""
+    context = _Context(problem, plan, groups)
+    found = [
+        _explain_learner(context, i)
+        for i in range(len(problem.learners))
+        if i not in context.placed
+    ]
+    leading = {f for leaders in plan.groups_at.values() for f in leaders}
+    leading |= {
+        f
+        for f, a in enumerate(problem.facilitators)
+        if any(a.person.id in slot.group.facilitators for slot in problem.existing)
+    }
+    if problem.facilitated:
+        found += [
+            _explain_facilitator(context, f)
+            for f in range(len(problem.facilitators))
+            if f not in leading
+        ]
+    return found
+
+
+def _explain_learner(context: _Context, i: int) -> Unplaced:
+    problem = context.problem
+    attendee = problem.learners[i]
+    starts = problem.raw_learner_starts[i]
+    if attendee.everything == 0:
+        return _unplaced(attendee, Reason.NO_AVAILABILITY, "no weekly availability given")
+    if not starts and not problem.learner_joins[i]:
+        return _without_any_time(context, attendee)
+    reason, detail = _learner_reason(context, i, starts)
+    return _unplaced(attendee, reason, detail, _nearest_groups(context, attendee))
+
+
+def _learner_reason(context: _Context, i: int, starts: frozenset[int]) -> tuple[Reason, str]:
+    problem = context.problem
+    if problem.facilitated:
+        facilitator_starts = frozenset().union(*problem.raw_facilitator_starts)
+        starts = starts & facilitator_starts
+        if not starts and not problem.learner_joins[i]:
+            return Reason.NO_FACILITATOR_TIME, "no facilitator is available at any of your times"
+    most = max((context.seats[s] for s in starts), default=0)
+    if most < context.low:
+        return (
+            Reason.TOO_FEW_LEARNERS,
+            f"at most {most} learners can meet at any of your times; {context.low} are needed",
+        )
+    free = [s for s in starts if not problem.facilitated or context.free_facilitator_at(s)]
+    if problem.facilitated and not free:
+        return Reason.FACILITATOR_CAPACITY, "every facilitator at your times is fully booked"
+    if any(context.waiting[s] >= context.low for s in free) or _group_with_room(context, starts):
+        return Reason.NOT_OPTIMAL, "the solver stopped before proving the best answer"
+    return (
+        Reason.TOO_FEW_LEARNERS,
+        "the groups at your times are full and too few unplaced learners share a time",
+    )
+
+
+def _group_with_room(context: _Context, starts: frozenset[int]) -> bool:
+    catalog = context.problem.catalog
+    series = {catalog.starts[s].minutes for s in starts}
+    return any(
+        len(group.learners) < context.high and context.group_minutes[group.name] in series
+        for group in context.groups
+        if not group.existing
+    )
+
+
+def _without_any_time(context: _Context, attendee: Attendee) -> Unplaced:
+    """No start fits every meeting: if some fit some meetings, a clock change is to blame."""
+    partial = _partial_starts(context, attendee)
+    if not partial:
+        minutes = context.problem.params.meeting_minutes
+        detail = f"no availability block fits a whole {minutes}-minute meeting"
+        return _unplaced(attendee, Reason.NO_AVAILABILITY, detail)
+    _best, weeks = partial[0]
+    total = context.problem.params.meeting_count
+    changes = _clock_changes(context, attendee)
+    detail = f"available for at most {weeks} of {total} meetings at any time; {changes}"
+    suggestions = tuple(_start_suggestion(context, attendee, s, w) for s, w in partial)
+    return _unplaced(attendee, Reason.DAYLIGHT_SAVING, detail, suggestions[:_SUGGESTIONS])
+
+
+def _partial_starts(context: _Context, attendee: Attendee) -> list[tuple[int, int]]:
+    """Starts where some but not all meetings fit, most weeks first."""
+    catalog = context.problem.catalog
+    zone_name = attendee.person.timezone
+    found = []
+    for index in range(len(catalog.starts)):
+        weeks = sum(
+            mask & ~attendee.everything == 0 for mask in catalog.week_masks(zone_name, index)
+        )
+        if 0 < weeks < len(catalog.starts[index].minutes):
+            found.append((index, weeks))
+    found.sort(key=lambda item: (-item[1], item[0]))
+    return found
+
+
+def _clock_changes(context: _Context, attendee: Attendee) -> str:
+    params = context.problem.params
+    zones = {attendee.person.timezone}
+    if not params.per_group_anchor:
+        zones.add(params.anchor_timezone)
+    notes = []
+    for name in sorted(zones):
+        for moment, _old, _new in context.problem.catalog.offsets(name).changes():
+            day = datetime.fromtimestamp(moment * 60, UTC).date().isoformat()
+            notes.append(f"{name} changes clocks on {day}")
+    return "; ".join(notes) or "the meeting zone and yours change clocks on different dates"
+
+
+def _start_suggestion(
+    context: _Context, attendee: Attendee, start: int, weeks: int
+) -> dict[str, object]:
+    offsets = context.problem.catalog.offsets(attendee.person.timezone)
+    first = context.problem.catalog.starts[start].minutes[0]
+    return {
+        "time": context.problem.catalog.starts[start].start.label(),
+        "your_local_time": week_label(offsets.local_week_minute(first)),
+        "meetings_you_can_attend": weeks,
+    }
+
+
+def _nearest_groups(context: _Context, attendee: Attendee) -> tuple[dict[str, object], ...]:
+    """Groups with room, nearest to the person's availability first."""
+    offsets = context.problem.catalog.offsets(attendee.person.timezone)
+    cells = [c for c in range(MINUTES_PER_WEEK // CELL_MINUTES) if attendee.everything >> c & 1]
+    ranked = []
+    for group in context.groups:
+        if len(group.learners) >= context.high:
+            continue
+        local = offsets.local_week_minute(context.group_minutes[group.name][0])
+        distance = min((_circular(local, c * CELL_MINUTES) for c in cells), default=0)
+        ranked.append((distance, group.name, local))
+    ranked.sort()
+    return tuple(
+        {"group": name, "your_local_time": week_label(local), "minutes_away": distance}
+        for distance, name, local in ranked[:_SUGGESTIONS]
+    )
+
+
+def _circular(a: int, b: int) -> int:
+    gap = abs(a - b) % MINUTES_PER_WEEK
+    return min(gap, MINUTES_PER_WEEK - gap)
+
+
+def _explain_facilitator(context: _Context, f: int) -> Unplaced:
+    problem = context.problem
+    attendee = problem.facilitators[f]
+    if attendee.everything == 0:
+        return _unplaced(attendee, Reason.NO_AVAILABILITY, "no weekly availability given")
+    if not problem.raw_facilitator_starts[f]:
+        return _without_any_time(context, attendee)
+    if problem.facilitator_capacity[f] <= 0:
+        return _unplaced(attendee, Reason.FACILITATOR_CAPACITY, "no group capacity left")
+    detail = "not needed: too few unplaced learners at their times"
+    return _unplaced(attendee, Reason.TOO_FEW_LEARNERS, detail)
+
+
+def _unplaced(
+    attendee: Attendee,
+    reason: Reason,
+    detail: str,
+    suggestions: tuple[dict[str, object], ...] = (),
+) -> Unplaced:
+    person = attendee.person
+    return Unplaced(person.id, Role(person.role), reason, detail, suggestions)

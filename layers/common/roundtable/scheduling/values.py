@@ -1,0 +1,92 @@
+"""Translate between a `Plan` and the model's column values."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from roundtable.scheduling.formulation import Formulation
+from roundtable.scheduling.heuristic import PEER
+from roundtable.scheduling.plan import Plan
+from roundtable.scheduling.problem import Problem
+
+
+def values_from_plan(problem: Problem, model: Formulation, plan: Plan) -> list[float]:
+    """Column values describing the plan (a warm start)."""
+    values = [0.0] * len(model.cost)
+    class_of = {i: c for c, cls in enumerate(problem.classes) for i in cls.members}
+    for start, members in plan.learners_at.items():
+        for learner, count in Counter(class_of[i] for i in members).items():
+            values[model.w[learner, start]] += count
+    for slot, members in plan.joins.items():
+        for learner, count in Counter(class_of[i] for i in members).items():
+            values[model.v[learner, slot]] += count
+    for start, leaders in plan.groups_at.items():
+        if problem.facilitated:
+            for f in leaders:
+                values[model.y[f, start]] = 1.0
+        else:
+            values[model.n[start]] = float(len(leaders))
+    return complete_aux(problem, model, values)
+
+
+def complete_aux(problem: Problem, model: Formulation, values: list[float]) -> list[float]:
+    """Set the objective helper columns (e, o, m) to their least values."""
+    learners = Counter[int]()
+    for (_c, start), col in model.w.items():
+        learners[start] += round(values[col])
+    groups = _groups_at(problem, model, values)
+    target = problem.params.target_learners()
+    for start, col in model.e.items():
+        values[col] = float(abs(learners[start] - target * groups[start]))
+    loads = Counter[int]()
+    for (f, _start), col in model.y.items():
+        loads[f] += round(values[col])
+    index = {attendee.person.id: f for f, attendee in enumerate(problem.facilitators)}
+    for slot in problem.existing:
+        for person_id in slot.group.facilitators:
+            if person_id in index:
+                loads[index[person_id]] += 1
+    for f, col in model.o.items():
+        values[col] = float(max(loads[f] - 1, 0))
+    values[model.m] = float(max(groups.values(), default=0))
+    return values
+
+
+def _groups_at(problem: Problem, model: Formulation, values: list[float]) -> Counter[int]:
+    groups = Counter[int]()
+    if problem.facilitated:
+        for (_f, start), col in model.y.items():
+            groups[start] += round(values[col])
+    else:
+        for start, col in model.n.items():
+            groups[start] += round(values[col])
+    return groups
+
+
+def plan_from_values(problem: Problem, model: Formulation, values: list[float]) -> Plan:
+    """Concrete learners per start from class counts, taking each class's members in id order."""
+    plan = Plan()
+    for c, cls in enumerate(problem.classes):
+        queue = list(cls.members)
+        for slot, _cost in cls.joins:
+            taken, queue = _take(queue, values[model.v[c, slot]])
+            if taken:
+                plan.joins.setdefault(slot, []).extend(taken)
+        for start, _cost in cls.options:
+            taken, queue = _take(queue, values[model.w[c, start]])
+            if taken:
+                plan.learners_at.setdefault(start, []).extend(taken)
+    if problem.facilitated:
+        for (f, start), col in sorted(model.y.items()):
+            if round(values[col]):
+                plan.groups_at.setdefault(start, []).append(f)
+    else:
+        for start, col in sorted(model.n.items()):
+            if round(values[col]):
+                plan.groups_at[start] = [PEER] * round(values[col])
+    return plan
+
+
+def _take(queue: list[int], amount: float) -> tuple[list[int], list[int]]:
+    count = round(amount)
+    return queue[:count], queue[count:]
