@@ -30,6 +30,7 @@ SECRET_NAMES = (
     "LLM_API_KEY",
     "DB_PASSWORD",
     "GITHUB_WEBHOOK_SECRET",
+    "GITHUB_TOKEN",
 )
 
 # Values that mean "nobody filled this in"; a deployed stack refuses them.
@@ -110,12 +111,14 @@ class Settings:
     google_delegated_user: str | None
     sendgrid_host: str
     email_from: str
+    low_attendance_threshold: int
     llm_model: str
     llm_api_base: str | None
     content_bucket: str | None
     content_dir: str
     github_repo: str | None
     github_branch: str
+    github_api_base: str
 
     @property
     def is_deployed(self) -> bool:
@@ -208,12 +211,14 @@ def load_settings() -> Settings:
         google_delegated_user=_env("GOOGLE_DELEGATED_USER"),
         sendgrid_host=_env("SENDGRID_HOST", "https://api.sendgrid.com") or "",
         email_from=_env("EMAIL_FROM", "Roundtable <noreply@roundtable.example>") or "",
+        low_attendance_threshold=_env_int("LOW_ATTENDANCE_THRESHOLD", 3),
         llm_model=_env("LLM_MODEL", "anthropic/claude-sonnet-4-5") or "",
         llm_api_base=_env("LLM_API_BASE"),
         content_bucket=_env("CONTENT_BUCKET"),
         content_dir=_env("CONTENT_DIR", "content") or "content",
         github_repo=_env("GITHUB_CONTENT_REPO"),
         github_branch=_env("GITHUB_CONTENT_BRANCH", "main") or "main",
+        github_api_base=(_env("GITHUB_API_BASE", "https://api.github.com") or "").rstrip("/"),
     )
     if settings.is_deployed and settings.dev_login_enabled:
         raise SettingsError("DEV_LOGIN_ENABLED must be false in a deployed stack")
