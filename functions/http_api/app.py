@@ -11,7 +11,7 @@ from fastapi.routing import APIRoute
 from mangum import Mangum
 
 from api.errors import install_error_handlers
-from api.routes import health
+from api.routes import auth, health, users
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -30,7 +30,8 @@ def create_app() -> FastAPI:
         generate_unique_id_function=_operation_id,
     )
     install_error_handlers(app)
-    app.include_router(health.router)
+    for module in (health, auth, users):
+        app.include_router(module.router)
     return app
 
 

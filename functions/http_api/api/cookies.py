@@ -1,0 +1,47 @@
+"""Session cookies: HttpOnly, Secure, SameSite=Lax; the refresh token only goes to /auth/."""
+
+from __future__ import annotations
+
+from starlette.responses import Response
+
+from api.deps import REFRESH_COOKIE, SESSION_COOKIE, STATE_COOKIE
+from roundtable.auth import ACCESS_TOKEN_TTL, Session
+from roundtable.auth.oauth import STATE_TTL
+from roundtable.auth.sessions import REFRESH_TOKEN_TTL
+
+REFRESH_PATH = "/auth/"
+STATE_PATH = "/auth/discord/"
+
+
+def _set(response: Response, name: str, value: str, max_age: int, path: str) -> None:
+    response.set_cookie(
+        name, value, max_age=max_age, path=path, secure=True, httponly=True, samesite="lax"
+    )
+
+
+def set_session_cookies(response: Response, session: Session) -> None:
+    _set(response, SESSION_COOKIE, session.access_token, int(ACCESS_TOKEN_TTL.total_seconds()), "/")
+    _set(
+        response,
+        REFRESH_COOKIE,
+        session.refresh_token,
+        int(REFRESH_TOKEN_TTL.total_seconds()),
+        REFRESH_PATH,
+    )
+
+
+def clear_session_cookies(response: Response) -> None:
+    response.delete_cookie(SESSION_COOKIE, path="/", secure=True, httponly=True, samesite="lax")
+    response.delete_cookie(
+        REFRESH_COOKIE, path=REFRESH_PATH, secure=True, httponly=True, samesite="lax"
+    )
+
+
+def set_state_cookie(response: Response, state: str) -> None:
+    _set(response, STATE_COOKIE, state, int(STATE_TTL.total_seconds()), STATE_PATH)
+
+
+def clear_state_cookie(response: Response) -> None:
+    response.delete_cookie(
+        STATE_COOKIE, path=STATE_PATH, secure=True, httponly=True, samesite="lax"
+    )

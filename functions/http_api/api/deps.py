@@ -1,0 +1,104 @@
+"""Request dependencies: the database transaction, the clock, who is asking, limits.
+
+One connection per request, in one transaction that commits when the route
+returns (before the response is sent) and rolls back when it raises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import Connection
+
+from roundtable import ratelimit
+from roundtable.auth import jwt_secret, read_access_token
+from roundtable.db.engine import get_engine, transaction
+from roundtable.errors import AuthenticationError, PermissionDeniedError
+from roundtable.users import Viewer, get_viewer
+
+SESSION_COOKIE = "session"
+REFRESH_COOKIE = "refresh_token"
+STATE_COOKIE = "oauth_state"
+ANONYMOUS_COOKIE = "anonymous_token"
+# CloudFront adds the viewer's address when the origin request policy asks for
+# it; X-Forwarded-For is not used because a client can write its first hop.
+VIEWER_ADDRESS_HEADER = "cloudfront-viewer-address"
+
+
+def get_now() -> datetime:
+    """The clock (a dependency, so a test can pin it)."""
+    return datetime.now(UTC)
+
+
+Now = Annotated[datetime, Depends(get_now)]
+
+
+def get_db() -> Iterator[Connection]:
+    with transaction(get_engine()) as conn:
+        yield conn
+
+
+# scope="function": commit before the response goes out, so a failed commit is a 500.
+Db = Annotated[Connection, Depends(get_db, scope="function")]
+
+
+def session_user_id(request: Request, now: Now) -> int:
+    """The user id in a valid session cookie; 401 otherwise."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        raise AuthenticationError("sign in first")
+    return read_access_token(token, now, jwt_secret())
+
+
+def get_current_user(user_id: Annotated[int, Depends(session_user_id)], conn: Db) -> Viewer:
+    return get_viewer(conn, user_id)
+
+
+CurrentUser = Annotated[Viewer, Depends(get_current_user)]
+
+
+def require_admin(user: CurrentUser) -> Viewer:
+    if not user.is_admin:
+        raise PermissionDeniedError("only admins may do this")
+    return user
+
+
+Admin = Annotated[Viewer, Depends(require_admin)]
+
+
+def limit_writes(user_id: Annotated[int, Depends(session_user_id)], now: Now) -> None:
+    ratelimit.hit(get_engine(), ratelimit.WRITES, f"user:{user_id}", now)
+
+
+def get_writer(_limit: Annotated[None, Depends(limit_writes)], user: CurrentUser) -> Viewer:
+    """The signed-in user, counted against the per-user write limit."""
+    return user
+
+
+Writer = Annotated[Viewer, Depends(get_writer)]
+
+
+def require_admin_writer(user: Writer) -> Viewer:
+    return require_admin(user)
+
+
+AdminWriter = Annotated[Viewer, Depends(require_admin_writer)]
+
+
+def client_ip(request: Request) -> str:
+    """The browser's address: CloudFront's viewer header, else the connection's source."""
+    viewer = request.headers.get(VIEWER_ADDRESS_HEADER)
+    if viewer:
+        return viewer.rsplit(":", 1)[0].strip("[]")
+    return request.client.host if request.client else "unknown"
+
+
+def limit_login(request: Request, now: Now) -> None:
+    ratelimit.hit(get_engine(), ratelimit.LOGIN, f"ip:{client_ip(request)}", now)
+
+
+def limit_refresh(request: Request, now: Now) -> None:
+    ratelimit.hit(get_engine(), ratelimit.REFRESH, f"ip:{client_ip(request)}", now)

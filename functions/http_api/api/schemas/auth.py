@@ -1,0 +1,18 @@
+"""Auth request and response models."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class DevLoginCreate(BaseModel):
+    display_name: str = Field(min_length=1, max_length=80)
+    as_admin: bool = False
+
+
+class SessionPublic(BaseModel):
+    """A session was started or renewed; the tokens travel in cookies only."""
+
+    status: str
+    user_id: int
+    access_expires_in: int

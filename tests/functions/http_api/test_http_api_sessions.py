@@ -1,0 +1,131 @@
+"""The http_api function through the real Mangum handler with API Gateway v2 events."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import Engine
+
+from tests.functions.conftest import http_event
+
+
+def _call(function: Any, context: Any, event: dict[str, Any]) -> dict[str, Any]:
+    return dict(function("http_api").handler(event, context))
+
+
+def _cookie_values(response: dict[str, Any]) -> dict[str, str]:
+    return {c.split("=", 1)[0]: c.split("=", 1)[1].split(";", 1)[0] for c in response["cookies"]}
+
+
+def _auth_event(method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+    event = http_event(method, path, **kwargs)
+    event["routeKey"] = event["requestContext"]["routeKey"] = "ANY /auth/{proxy+}"
+    event["pathParameters"] = {"proxy": path.removeprefix("/auth/")}
+    return event
+
+
+def test_dev_login_returns_session_cookies_in_the_v2_cookies_list(
+    engine: Engine, function: Any, lambda_context: Any
+) -> None:
+    event = _auth_event("POST", "/auth/dev-login", body={"display_name": "Katherine"})
+    response = _call(function, lambda_context, event)
+    assert response["statusCode"] == 200
+    session, refresh = sorted(response["cookies"], key=lambda c: not c.startswith("session="))
+    assert session.startswith("session=") and "Path=/;" in session and "HttpOnly" in session
+    assert refresh.startswith("refresh_token=") and "Path=/auth/" in refresh and "Secure" in refresh
+    assert json.loads(response["body"])["status"] == "signed_in"
+
+
+def test_cookies_in_the_event_authenticate_the_request(
+    engine: Engine, function: Any, lambda_context: Any
+) -> None:
+    login = _call(
+        function,
+        lambda_context,
+        _auth_event("POST", "/auth/dev-login", body={"display_name": "Mae"}),
+    )
+    session = _cookie_values(login)["session"]
+    me = _call(
+        function,
+        lambda_context,
+        http_event("GET", "/api/users/me", cookies=[f"session={session}", "theme=dark"]),
+    )
+    assert me["statusCode"] == 200
+    assert json.loads(me["body"])["display_name"] == "Mae"
+
+
+def test_a_write_through_the_handler_persists(
+    engine: Engine, function: Any, lambda_context: Any
+) -> None:
+    login = _call(
+        function,
+        lambda_context,
+        _auth_event("POST", "/auth/dev-login", body={"display_name": "Joan"}),
+    )
+    cookie = f"session={_cookie_values(login)['session']}"
+    body = {
+        "timezone": "America/Chicago",
+        "intervals": [{"weekday": 2, "start": "19:00", "end": "21:00"}],
+    }
+    put = _call(
+        function,
+        lambda_context,
+        http_event("PUT", "/api/users/me/availability", body=body, cookies=[cookie]),
+    )
+    assert put["statusCode"] == 200
+    read = _call(
+        function, lambda_context, http_event("GET", "/api/users/me/availability", cookies=[cookie])
+    )
+    assert json.loads(read["body"])["intervals"][0]["start"] == "19:00"
+
+
+def test_refresh_reads_the_auth_scoped_cookie_and_rotates_it(
+    engine: Engine, function: Any, lambda_context: Any
+) -> None:
+    login = _call(
+        function,
+        lambda_context,
+        _auth_event("POST", "/auth/dev-login", body={"display_name": "Sophie"}),
+    )
+    old = _cookie_values(login)["refresh_token"]
+    refreshed = _call(
+        function,
+        lambda_context,
+        _auth_event("POST", "/auth/refresh", cookies=[f"refresh_token={old}"]),
+    )
+    assert refreshed["statusCode"] == 200
+    assert _cookie_values(refreshed)["refresh_token"] not in ("", old)
+    replay = _call(
+        function,
+        lambda_context,
+        _auth_event("POST", "/auth/refresh", cookies=[f"refresh_token={old}"]),
+    )
+    assert replay["statusCode"] == 401
+    assert _cookie_values(replay)["refresh_token"] == '""'
+
+
+def test_unknown_paths_and_missing_sessions_use_the_error_shape(
+    engine: Engine, function: Any, lambda_context: Any
+) -> None:
+    missing = _call(function, lambda_context, http_event("GET", "/api/nothing-here"))
+    anonymous = _call(function, lambda_context, http_event("GET", "/api/users/me"))
+    assert missing["statusCode"] == 404
+    assert json.loads(missing["body"])["error"]["code"] == "not_found"
+    assert anonymous["statusCode"] == 401
+    assert json.loads(anonymous["body"])["error"]["code"] == "unauthenticated"
+
+
+def test_the_openapi_document_and_docs_are_served_under_api(
+    engine: Engine, function: Any, lambda_context: Any
+) -> None:
+    spec = _call(function, lambda_context, http_event("GET", "/api/openapi.json"))
+    docs = _call(function, lambda_context, http_event("GET", "/api/docs"))
+    assert spec["statusCode"] == 200 and docs["statusCode"] == 200
+    operation_ids = {
+        op["operationId"]
+        for path in json.loads(spec["body"])["paths"].values()
+        for op in path.values()
+    }
+    assert {"auth-refresh_session", "users-read_me"} <= operation_ids
+    assert "/api/openapi.json" in docs["body"]

@@ -1,0 +1,252 @@
+"""The Discord login against a fake Discord that speaks the OAuth2 protocol."""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, insert, select, update
+
+from roundtable.db.tables import chat_sessions, content_progress, oauth_states, users
+from tests.fakes.discord_oauth import DiscordUser, FakeDiscordOAuth
+from tests.fakes.http import Response
+
+ADA = DiscordUser("80351110224678912", "ada", "Ada Lovelace", "a1b2c3", "ada@example.org")
+
+
+@pytest.fixture
+def discord(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeDiscordOAuth]:
+    fake = FakeDiscordOAuth()
+    with fake.running():
+        monkeypatch.setenv("DISCORD_API_BASE", fake.base_url)
+        monkeypatch.setenv("DISCORD_CLIENT_ID", fake.client_id)
+        monkeypatch.setenv("DISCORD_CLIENT_SECRET", fake.client_secret)
+        monkeypatch.setenv("PUBLIC_BASE_URL", "https://testserver")
+        yield fake
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+def _consent(authorize_url: str) -> str:
+    """Visit Discord's consent page like a browser; returns the callback path + query."""
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        opener.open(authorize_url)
+    except urllib.error.HTTPError as exc:
+        location = exc.headers["location"]
+        parts = urlsplit(location)
+        return f"{parts.path}?{parts.query}"
+    raise AssertionError("the consent page did not redirect")
+
+
+def _login(
+    client: TestClient, discord: FakeDiscordOAuth, user: DiscordUser, query: str = ""
+) -> str:
+    discord.approving_user = user
+    start = client.get(f"/auth/discord{query}", follow_redirects=False)
+    assert start.status_code == 302
+    callback = client.get(_consent(start.headers["location"]), follow_redirects=False)
+    assert callback.status_code == 302
+    return str(callback.headers["location"])
+
+
+def test_login_start_redirects_to_discord_with_scopes_state_and_callback(
+    client: TestClient, discord: FakeDiscordOAuth, engine: Engine
+) -> None:
+    response = client.get("/auth/discord?next=/course", follow_redirects=False)
+    location = urlsplit(response.headers["location"])
+    query = {k: v[0] for k, v in parse_qs(location.query).items()}
+    assert response.status_code == 302
+    assert f"{location.scheme}://{location.netloc}{location.path}" == (
+        f"{discord.base_url}/oauth2/authorize"
+    )
+    assert query["scope"] == "identify email guilds.join"
+    assert query["redirect_uri"] == "https://testserver/auth/discord/callback"
+    assert query["client_id"] == discord.client_id
+    with engine.connect() as conn:
+        stored = conn.execute(select(oauth_states)).one()
+    assert stored.state_hash != query["state"]  # only a hash is kept
+    assert stored.redirect_to == "/course"
+    cookie = response.headers["set-cookie"]
+    assert f"oauth_state={query['state']}" in cookie and "Path=/auth/discord/" in cookie
+
+
+def test_a_full_login_creates_the_user_and_signs_them_in(
+    client: TestClient, discord: FakeDiscordOAuth, engine: Engine
+) -> None:
+    assert _login(client, discord, ADA, "?next=/course") == "/course"
+    me = client.get("/api/users/me").json()
+    assert me["discord_id"] == ADA.id
+    assert me["display_name"] == "Ada Lovelace"
+    assert me["email"] == "ada@example.org" and me["email_verified"] is True
+    assert me["avatar_url"] == f"https://cdn.discordapp.com/avatars/{ADA.id}/a1b2c3.png"
+    token_call = next(r for r in discord.requests if r.path == "/oauth2/token")
+    form = parse_qs(token_call.body.decode())
+    assert form["grant_type"] == ["authorization_code"]
+    assert form["redirect_uri"] == ["https://testserver/auth/discord/callback"]
+
+
+def test_logging_in_again_updates_discord_fields_but_keeps_the_chosen_name(
+    client: TestClient, discord: FakeDiscordOAuth, engine: Engine
+) -> None:
+    _login(client, discord, ADA)
+    client.patch("/api/users/me", json={"display_name": "Countess Ada"})
+    renamed = DiscordUser(ADA.id, "ada_l", "Ada L.", "ffff", ADA.email)
+    _login(TestClient(client.app, base_url="https://testserver"), discord, renamed)
+    with engine.connect() as conn:
+        rows = conn.execute(select(users)).all()
+    assert len(rows) == 1
+    assert rows[0].display_name == "Countess Ada"
+    assert (rows[0].discord_username, rows[0].discord_avatar) == ("ada_l", "ffff")
+
+
+def _progress(
+    user_id: int | None, token: uuid.UUID | None, content_id: str, seconds: int
+) -> dict[str, object]:
+    return {
+        "user_id": user_id,
+        "anonymous_token": token,
+        "content_id": content_id,
+        "content_type": "section",
+        "total_time_s": seconds,
+    }
+
+
+def test_login_claims_anonymous_progress_and_chats_keeping_the_users_own(
+    client: TestClient, discord: FakeDiscordOAuth, engine: Engine
+) -> None:
+    anonymous = uuid.uuid4()
+    with engine.begin() as conn:
+        user_id = conn.execute(
+            insert(users).values(display_name="Ada", discord_id=ADA.id).returning(users.c.id)
+        ).scalar_one()
+        conn.execute(
+            insert(content_progress),
+            [
+                _progress(user_id, None, "lens-1", 0),
+                _progress(None, anonymous, "lens-1", 99),
+                _progress(None, anonymous, "lens-2", 0),
+            ],
+        )
+        conn.execute(
+            insert(chat_sessions),
+            [
+                {"user_id": user_id, "anonymous_token": None, "module_id": "module-a"},
+                {"user_id": None, "anonymous_token": anonymous, "module_id": "module-a"},
+                {"user_id": None, "anonymous_token": anonymous, "module_id": "module-b"},
+            ],
+        )
+    client.cookies.set("anonymous_token", str(anonymous))
+    _login(client, discord, ADA)
+    with engine.connect() as conn:
+        progress = conn.execute(
+            select(
+                content_progress.c.content_id,
+                content_progress.c.user_id,
+                content_progress.c.total_time_s,
+            ).order_by(content_progress.c.id)
+        ).all()
+        chats = conn.execute(
+            select(
+                chat_sessions.c.module_id,
+                chat_sessions.c.user_id,
+                chat_sessions.c.archived_at.is_not(None),
+            ).order_by(chat_sessions.c.id)
+        ).all()
+    # The user's own lens-1 row wins; the anonymous duplicate stays anonymous.
+    assert [tuple(r) for r in progress] == [
+        ("lens-1", user_id, 0),
+        ("lens-1", None, 99),
+        ("lens-2", user_id, 0),
+    ]
+    # Both anonymous chats are the user's now; the clashing one is archived, not lost.
+    assert [tuple(r) for r in chats] == [
+        ("module-a", user_id, False),
+        ("module-a", user_id, True),
+        ("module-b", user_id, False),
+    ]
+
+
+def test_a_state_works_once(client: TestClient, discord: FakeDiscordOAuth, engine: Engine) -> None:
+    discord.approving_user = ADA
+    start = client.get("/auth/discord", follow_redirects=False)
+    callback = _consent(start.headers["location"])
+    assert client.get(callback, follow_redirects=False).headers["location"] == "/"
+    client.cookies.set(
+        "oauth_state", parse_qs(urlsplit(callback).query)["state"][0], path="/auth/discord/"
+    )
+    again = client.get(callback, follow_redirects=False)
+    assert again.headers["location"] == "/login?error=invalid_state"
+
+
+def test_a_callback_in_another_browser_is_refused(
+    client: TestClient, discord: FakeDiscordOAuth, engine: Engine
+) -> None:
+    discord.approving_user = ADA
+    start = client.get("/auth/discord", follow_redirects=False)
+    stranger = TestClient(client.app, base_url="https://testserver")
+    response = stranger.get(_consent(start.headers["location"]), follow_redirects=False)
+    assert response.headers["location"] == "/login?error=invalid_state"
+    assert "session=" not in response.headers.get("set-cookie", "")
+
+
+def test_an_expired_state_is_refused(
+    client: TestClient, discord: FakeDiscordOAuth, engine: Engine
+) -> None:
+    discord.approving_user = ADA
+    start = client.get("/auth/discord", follow_redirects=False)
+    with engine.begin() as conn:
+        conn.execute(
+            update(oauth_states).values(expires_at=datetime.now(UTC) - timedelta(seconds=1))
+        )
+    response = client.get(_consent(start.headers["location"]), follow_redirects=False)
+    assert response.headers["location"] == "/login?error=invalid_state"
+
+
+def test_discord_refusing_the_code_exchange_signs_nobody_in(
+    client: TestClient, discord: FakeDiscordOAuth, engine: Engine
+) -> None:
+    discord.fail_next(
+        "POST",
+        "/oauth2/token",
+        Response(
+            429, {"message": "You are being rate limited.", "retry_after": 1.5, "global": False}
+        ),
+    )
+    assert _login(client, discord, ADA) == "/login?error=token_exchange"
+    with engine.connect() as conn:
+        assert conn.execute(select(users)).all() == []
+    assert client.get("/api/users/me").status_code == 401
+
+
+def test_declining_on_discord_returns_to_the_login_page_with_the_reason(
+    client: TestClient, discord: FakeDiscordOAuth, engine: Engine
+) -> None:
+    discord.approving_user = None
+    start = client.get("/auth/discord", follow_redirects=False)
+    response = client.get(_consent(start.headers["location"]), follow_redirects=False)
+    assert response.headers["location"] == "/login?error=access_denied"
+
+
+def test_next_pointing_at_another_site_is_replaced_by_the_home_page(
+    client: TestClient, discord: FakeDiscordOAuth, engine: Engine
+) -> None:
+    assert _login(client, discord, ADA, "?next=//evil.example/steal") == "/"
+
+
+def test_without_discord_credentials_login_is_unavailable(
+    client: TestClient, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DISCORD_CLIENT_SECRET", raising=False)
+    response = client.get("/auth/discord", follow_redirects=False)
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "login_unavailable"
