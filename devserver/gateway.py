@@ -1,0 +1,207 @@
+"""The local gateway: one HTTP server standing in for CloudFront and the HTTP API.
+
+A request goes, in order, to: the local-only endpoints (/api/dev/*, /dev/*);
+the template's routes, each feeding its function an HTTP API v2 event (or,
+for a function marked LocalAsgiApp, its ASGI app directly, streaming); the
+built frontend with its single-page-app fallback; else 404.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from devserver.asgi import serve_asgi
+from devserver.dev_api import DevApi
+from devserver.events import HttpRequest, HttpResponse, http_api_event, http_api_response
+from devserver.invoke import InvocationError, Invoker
+from devserver.routing import Match, match_route
+from devserver.static import resolve_static, static_response
+from devserver.template import Route
+
+logger = logging.getLogger("devserver")
+
+# Set by the server itself, never copied from a handler's answer.
+_HOP_BY_HOP = {"connection", "content-length", "transfer-encoding", "keep-alive", "date", "server"}
+
+
+def _json(status: int, body: Any) -> HttpResponse:
+    return HttpResponse(status, [("content-type", "application/json")], json.dumps(body).encode())
+
+
+class Gateway:
+    """Decides who answers a request."""
+
+    def __init__(self, invoker: Invoker, dev_api: DevApi, static_dir: Path | None) -> None:
+        self.invoker = invoker
+        self.dev_api = dev_api
+        self.static_dir = static_dir
+        self.asgi_apps = {
+            spec.logical_id: str(spec.metadata["LocalAsgiApp"])
+            for spec in invoker.stack.functions.values()
+            if spec.metadata.get("LocalAsgiApp")
+        }
+        self.routes = list(invoker.stack.routes) + _local_routes(invoker)
+
+    def route(self, request: HttpRequest) -> Match | None:
+        return match_route(self.routes, request.method, request.path)
+
+    def answer(self, request: HttpRequest, match: Match | None) -> HttpResponse:
+        """The answer for a request that no local endpoint or ASGI route took."""
+        if match is not None:
+            return self._invoke(request, match)
+        if request.method in ("GET", "HEAD") and self.static_dir and self.static_dir.is_dir():
+            path = resolve_static(self.static_dir, request.path)
+            if path is not None:
+                return static_response(path, head_only=request.method == "HEAD")
+        if request.path == "/" and request.method in ("GET", "HEAD"):
+            return _landing_page(self)
+        return _json(404, {"message": "Not Found"})  # what an HTTP API says for no route
+
+    def _invoke(self, request: HttpRequest, match: Match) -> HttpResponse:
+        event = http_api_event(request, match.route.key, match.parameters)
+        trigger = f"{request.method} {request.path}"
+        try:
+            result = self.invoker.invoke(match.route.function, event, trigger, keep_result=False)
+        except InvocationError:
+            return _json(500, {"message": "Internal Server Error"})
+        return http_api_response(result)
+
+
+def _local_routes(invoker: Invoker) -> list[Route]:
+    """Extra routes from Metadata (functions reached by Function URL, not the HTTP API)."""
+    routes = []
+    for spec in invoker.stack.functions.values():
+        for key in spec.metadata.get("LocalRoutes") or []:
+            method, path = str(key).split(" ", 1)
+            routes.append(Route(method.upper(), path.strip(), spec.logical_id))
+    return routes
+
+
+def _landing_page(gateway: Gateway) -> HttpResponse:
+    routes = "".join(f"<li><code>{r.key}</code> → {r.function}</li>" for r in gateway.routes)
+    page = (
+        "<!doctype html><meta charset='utf-8'><title>Roundtable (local)</title>"
+        "<body style='font-family:system-ui;margin:2rem'><h1>Roundtable local stack</h1>"
+        "<p>No built frontend in web_frontend/dist (run <code>make run</code> to build it).</p>"
+        "<p><a href='/api/docs'>API docs</a> · <a href='/api/health'>health</a> · "
+        "<a href='/dev/outbox'>outbox</a> · <a href='/api/dev/invocations'>invocations</a> · "
+        f"<a href='/api/dev/schedules'>schedules</a></p><h2>Routes</h2><ul>{routes}</ul></body>"
+    )
+    return HttpResponse(200, [("content-type", "text/html; charset=utf-8")], page.encode())
+
+
+class GatewayServer(ThreadingHTTPServer):
+    """A threading HTTP server that carries the gateway."""
+
+    daemon_threads = True  # Ctrl-C does not wait for idle keep-alive connections
+
+    def __init__(self, address: tuple[str, int], gateway: Gateway) -> None:
+        super().__init__(address, RequestHandler)
+        self.gateway = gateway
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[0], self.server_address[1]
+        return f"http://{host!s}:{port}"
+
+
+class RequestHandler(BaseHTTPRequestHandler):
+    """Reads a request, asks the gateway, writes the answer."""
+
+    server: GatewayServer
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        started = time.monotonic()
+        request = self._read_request()
+        gateway = self.server.gateway
+        local = gateway.dev_api.handle(request)
+        match = gateway.route(request) if local is None else None
+        if local is not None:
+            self._write(local)
+        elif match is not None and match.route.function in gateway.asgi_apps:
+            self._stream_asgi(request, match)
+        else:
+            self._write(gateway.answer(request, match), head_only=request.method == "HEAD")
+        logger.debug("%s %s (%d ms)", request.method, self.path, (time.monotonic() - started) * 1e3)
+
+    do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = do_GET
+
+    def log_message(self, format: str, *args: Any) -> None:
+        logger.debug("%s " + format, self.address_string(), *args)
+
+    def _read_request(self) -> HttpRequest:
+        path, _, query = self.path.partition("?")
+        length = int(self.headers.get("content-length") or 0)
+        body = self.rfile.read(length) if length > 0 else b""
+        headers = [(name, value) for name, value in self.headers.items()]
+        return HttpRequest(self.command, path, query, headers, body, self.client_address[0])
+
+    def _write(self, response: HttpResponse, head_only: bool = False) -> None:
+        self.send_response(response.status)
+        for name, value in response.headers:
+            if name.lower() not in _HOP_BY_HOP:
+                self.send_header(name, value)
+        self.send_header("content-length", str(len(response.body)))
+        self.end_headers()
+        if not head_only:
+            self.wfile.write(response.body)
+
+    def _stream_asgi(self, request: HttpRequest, match: Match) -> None:
+        gateway = self.server.gateway
+        app = gateway.invoker.attribute(
+            match.route.function, gateway.asgi_apps[match.route.function]
+        )
+        stream = _ChunkedStream(self)
+        try:
+            serve_asgi(
+                app, request, (str(self.server.server_address[0]), self.server.server_port), stream
+            )
+        except Exception:
+            logger.exception("ASGI app of %s failed on %s", match.route.function, request.path)
+            if not stream.started:
+                self._write(_json(500, {"message": "Internal Server Error"}))
+            else:
+                self.close_connection = True  # the answer is cut short; say so by closing
+        logger.info(
+            "%-28s %-34s streamed", match.route.function, f"{request.method} {request.path}"
+        )
+
+
+class _ChunkedStream:
+    """Writes an ASGI answer as it comes, chunked unless the app gave a length."""
+
+    def __init__(self, handler: RequestHandler) -> None:
+        self._handler = handler
+        self._chunked = False
+        self.started = False
+
+    def start(self, status: int, headers: list[tuple[str, str]]) -> None:
+        self.started = True
+        self._handler.send_response(status)
+        names = {name.lower() for name, _ in headers}
+        for name, value in headers:
+            if name.lower() not in _HOP_BY_HOP - {"content-length"}:
+                self._handler.send_header(name, value)
+        self._chunked = "content-length" not in names
+        if self._chunked:
+            self._handler.send_header("transfer-encoding", "chunked")
+        self._handler.end_headers()
+
+    def write(self, chunk: bytes) -> None:
+        if not chunk:
+            return
+        out = self._handler.wfile
+        out.write(b"%x\r\n%s\r\n" % (len(chunk), chunk) if self._chunked else chunk)
+        out.flush()
+
+    def finish(self) -> None:
+        if self._chunked:
+            self._handler.wfile.write(b"0\r\n\r\n")
+            self._chunked = False
+        self._handler.wfile.flush()
