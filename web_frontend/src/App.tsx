@@ -1,0 +1,52 @@
+import { Route, Routes } from "react-router";
+import { Layout, RequireUser } from "./components/Layout/Layout";
+import { AdminCohortPage } from "./routes/admin/AdminCohortPage";
+import { AdminCohortsPage } from "./routes/admin/AdminCohortsPage";
+import { AdminContentPage } from "./routes/admin/AdminContentPage";
+import { AdminJobsPage } from "./routes/admin/AdminJobsPage";
+import { AdminOutboxPage } from "./routes/admin/AdminOutboxPage";
+import { CourseOverviewPage, CourseRedirect } from "./routes/CourseOverviewPage";
+import { EnrollPage } from "./routes/EnrollPage";
+import { FacilitatorGroupPage } from "./routes/facilitator/FacilitatorGroupPage";
+import { FacilitatorGroupsPage } from "./routes/facilitator/FacilitatorGroupsPage";
+import { FacilitatorMemberPage } from "./routes/facilitator/FacilitatorMemberPage";
+import { LandingPage } from "./routes/LandingPage";
+import { ModulePage } from "./routes/ModulePage";
+import { MyGroupPage } from "./routes/MyGroupPage";
+import { NotFoundPage } from "./routes/NotFoundPage";
+import { ProfilePage } from "./routes/ProfilePage";
+import { SettingsPage } from "./routes/SettingsPage";
+import { SignInPage } from "./routes/SignInPage";
+
+export function App() {
+  return (
+    <Routes>
+      <Route element={<Layout />}>
+        <Route index element={<LandingPage />} />
+        <Route path="signin" element={<SignInPage />} />
+        <Route element={<RequireUser />}>
+          <Route path="profile" element={<ProfilePage />} />
+          <Route path="enroll" element={<EnrollPage />} />
+          <Route path="group" element={<MyGroupPage />} />
+          <Route path="course" element={<CourseRedirect />} />
+          <Route path="course/:courseSlug" element={<CourseOverviewPage />} />
+          <Route path="course/:courseSlug/module/:moduleSlug" element={<ModulePage />} />
+          <Route path="settings" element={<SettingsPage />} />
+        </Route>
+        <Route element={<RequireUser staff />}>
+          <Route path="facilitator" element={<FacilitatorGroupsPage />} />
+          <Route path="facilitator/groups/:groupId" element={<FacilitatorGroupPage />} />
+          <Route path="facilitator/groups/:groupId/members/:userId" element={<FacilitatorMemberPage />} />
+        </Route>
+        <Route element={<RequireUser admin />}>
+          <Route path="admin" element={<AdminCohortsPage />} />
+          <Route path="admin/cohorts/:cohortId" element={<AdminCohortPage />} />
+          <Route path="admin/jobs" element={<AdminJobsPage />} />
+          <Route path="admin/content" element={<AdminContentPage />} />
+          <Route path="admin/outbox" element={<AdminOutboxPage />} />
+        </Route>
+        <Route path="*" element={<NotFoundPage />} />
+      </Route>
+    </Routes>
+  );
+}

@@ -1,0 +1,123 @@
+import type { UseMutationResult } from "@tanstack/react-query";
+import { useState } from "react";
+import { ApiError } from "../../api/http";
+import type { Cohort, CohortCreate } from "../../api/types";
+import { ErrorMessage } from "../Feedback/Feedback";
+
+export function emptyCohort(): CohortCreate {
+  const start = new Date(Date.now() + 21 * 86400000).toISOString().slice(0, 10);
+  return {
+    name: "",
+    course_slug: "",
+    start_date: start,
+    number_of_meetings: 8,
+    meeting_minutes: 60,
+    min_group_size: 4,
+    max_group_size: 8,
+    target_group_size: 6,
+    anchor_timezone: "UTC",
+    enrollment_deadline: null,
+  };
+}
+
+type Field = keyof CohortCreate;
+const NUMBER_FIELDS: [Field, string, number, number][] = [
+  ["number_of_meetings", "Number of meetings", 1, 52],
+  ["meeting_minutes", "Meeting length (minutes)", 30, 240],
+  ["min_group_size", "Smallest group", 2, 20],
+  ["target_group_size", "Ideal group size", 2, 20],
+  ["max_group_size", "Largest group", 2, 20],
+];
+
+export function CohortForm({
+  initial,
+  submitLabel,
+  mutation,
+  onCancel,
+}: {
+  initial: CohortCreate;
+  submitLabel: string;
+  mutation: UseMutationResult<Cohort, Error, CohortCreate>;
+  onCancel?: () => void;
+}) {
+  const [form, setForm] = useState<CohortCreate>(initial);
+  const set = <K extends Field>(key: K, value: CohortCreate[K]) => setForm({ ...form, [key]: value });
+  const error = mutation.error;
+  const fieldError = (f: string) => (error instanceof ApiError && error.field === f ? error.message : undefined);
+  const text = (key: "name" | "course_slug" | "anchor_timezone", label: string, hint?: string) => (
+    <div className="field">
+      <label htmlFor={`cohort-${key}`}>{label}</label>
+      <input
+        id={`cohort-${key}`}
+        required
+        value={form[key]}
+        aria-invalid={Boolean(fieldError(key))}
+        onChange={(e) => set(key, e.target.value)}
+      />
+      {hint && <p className="hint">{hint}</p>}
+      {fieldError(key) && <p className="field-error">{fieldError(key)}</p>}
+    </div>
+  );
+  return (
+    <form
+      className="card"
+      aria-label={submitLabel}
+      onSubmit={(e) => {
+        e.preventDefault();
+        mutation.mutate(form);
+      }}
+    >
+      <div className="form-grid">
+        {text("name", "Name")}
+        {text("course_slug", "Course", "The course's slug in the content, e.g. running-discussion-groups")}
+        <div className="field">
+          <label htmlFor="cohort-start">Start date</label>
+          <input id="cohort-start" type="date" required value={form.start_date} onChange={(e) => set("start_date", e.target.value)} />
+          {fieldError("start_date") && <p className="field-error">{fieldError("start_date")}</p>}
+        </div>
+        <div className="field">
+          <label htmlFor="cohort-deadline">Enrollment deadline (optional)</label>
+          <input
+            id="cohort-deadline"
+            type="datetime-local"
+            value={form.enrollment_deadline ? form.enrollment_deadline.slice(0, 16) : ""}
+            onChange={(e) => set("enrollment_deadline", e.target.value ? new Date(e.target.value).toISOString() : null)}
+          />
+        </div>
+        {text("anchor_timezone", "Anchor time zone", "Zone that fixes the groups' weekly time, or per_group")}
+        {NUMBER_FIELDS.map(([key, label, min, max]) => (
+          <div className="field" key={key}>
+            <label htmlFor={`cohort-${key}`}>{label}</label>
+            <input
+              id={`cohort-${key}`}
+              type="number"
+              min={min}
+              max={max}
+              required
+              value={form[key] as number}
+              aria-invalid={Boolean(fieldError(key))}
+              onChange={(e) => set(key, Number(e.target.value) as never)}
+            />
+            {fieldError(key) && <p className="field-error">{fieldError(key)}</p>}
+          </div>
+        ))}
+      </div>
+      {error && !(error instanceof ApiError && error.field) && <ErrorMessage error={error} />}
+      {mutation.isSuccess && (
+        <p role="status" className="success">
+          Saved.
+        </p>
+      )}
+      <div className="row">
+        <button type="submit" disabled={mutation.isPending}>
+          {mutation.isPending ? "Saving…" : submitLabel}
+        </button>
+        {onCancel && (
+          <button type="button" className="secondary" onClick={onCancel}>
+            Cancel
+          </button>
+        )}
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,109 @@
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useRef, useState } from "react";
+import { NavLink, Navigate, Outlet, useLocation, useNavigate } from "react-router";
+import { logout } from "../../api/users";
+import { useMe } from "../../hooks/useMe";
+import { ErrorMessage, Loading } from "../Feedback/Feedback";
+
+function NavLinks({ onNavigate }: { onNavigate: () => void }) {
+  const { me } = useMe();
+  const links: [string, string][] = [];
+  if (me) {
+    links.push(["/group", "My group"], ["/course", "Course"], ["/enroll", "Enroll"], ["/settings", "Settings"]);
+    if (me.facilitator || me.is_admin) links.push(["/facilitator", "Facilitate"]);
+    if (me.is_admin) links.push(["/admin", "Admin"]);
+  }
+  return (
+    <ul>
+      {links.map(([to, label]) => (
+        <li key={to}>
+          <NavLink to={to} onClick={onNavigate}>
+            {label}
+          </NavLink>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function Layout() {
+  const { me } = useMe();
+  const [menuOpen, setMenuOpen] = useState(false);
+  const location = useLocation();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const mainRef = useRef<HTMLElement>(null);
+  const signOut = useMutation({
+    mutationFn: logout,
+    onSettled: () => {
+      queryClient.clear();
+      navigate("/");
+    },
+  });
+
+  // Move focus to the page on navigation, so screen readers announce it.
+  useEffect(() => {
+    mainRef.current?.focus({ preventScroll: true });
+    setMenuOpen(false);
+  }, [location.pathname]);
+
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="site-header">
+        <NavLink to="/" className="brand">
+          Roundtable
+        </NavLink>
+        <button
+          type="button"
+          className="menu-toggle"
+          aria-expanded={menuOpen}
+          aria-controls="site-nav"
+          onClick={() => setMenuOpen(!menuOpen)}
+        >
+          Menu
+        </button>
+        <nav id="site-nav" aria-label="Main" className={menuOpen ? "open" : ""}>
+          <NavLinks onNavigate={() => setMenuOpen(false)} />
+          {me ? (
+            <button type="button" className="secondary small" onClick={() => signOut.mutate()}>
+              Sign out {me.display_name}
+            </button>
+          ) : (
+            <NavLink to="/signin" className="button small">
+              Sign in
+            </NavLink>
+          )}
+        </nav>
+      </header>
+      <main id="main" ref={mainRef} tabIndex={-1}>
+        <Outlet />
+      </main>
+    </>
+  );
+}
+
+/** Pages for signed-in people: sends others to sign in, and new people to their profile first. */
+export function RequireUser({ admin = false, staff = false }: { admin?: boolean; staff?: boolean }) {
+  const { me, isPending, error, refetch } = useMe();
+  const location = useLocation();
+  if (isPending) return <Loading />;
+  if (error) return <ErrorMessage error={error} retry={() => void refetch()} />;
+  if (!me) {
+    const next = encodeURIComponent(location.pathname + location.search);
+    return <Navigate to={`/signin?next=${next}`} replace />;
+  }
+  if (!me.tos_accepted_at && location.pathname !== "/profile") {
+    const next = encodeURIComponent(location.pathname + location.search);
+    return <Navigate to={`/profile?next=${next}`} replace />;
+  }
+  if (admin && !me.is_admin) {
+    return <p role="alert" className="error-box">This page is for admins.</p>;
+  }
+  if (staff && !me.is_admin && !me.facilitator) {
+    return <p role="alert" className="error-box">This page is for facilitators.</p>;
+  }
+  return <Outlet />;
+}

@@ -1,0 +1,168 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { Link } from "react-router";
+import { enroll, openCohortsQuery } from "../api/cohorts";
+import type { AvailabilityPublic, Cohort, Profile } from "../api/types";
+import { availabilityQuery, fromWire, saveAvailability } from "../api/users";
+import { AvailabilityGrid } from "../components/Availability/AvailabilityGrid";
+import { AvailabilitySummary } from "../components/Availability/AvailabilitySummary";
+import { TypedAvailability } from "../components/Availability/TypedAvailability";
+import { ErrorMessage, Loading, QueryState } from "../components/Feedback/Feedback";
+import { TimeZoneField } from "../components/Forms/TimeZoneField";
+import { useMe } from "../hooks/useMe";
+import { blocksToWeek, weekToBlocks } from "../lib/availability";
+import { formatDate, isValidTimeZone } from "../lib/time";
+
+type Role = "learner" | "facilitator";
+
+function CohortChoice({
+  cohorts,
+  me,
+  cohortId,
+  setCohortId,
+  role,
+  setRole,
+}: {
+  cohorts: Cohort[];
+  me: Profile;
+  cohortId: number | null;
+  setCohortId: (id: number) => void;
+  role: Role;
+  setRole: (r: Role) => void;
+}) {
+  if (cohorts.length === 0) {
+    return <p className="notice">No cohort is open for enrollment right now. Please check back soon.</p>;
+  }
+  const enrolled = new Map(me.enrollments.map((e) => [e.cohort_id, e.role]));
+  return (
+    <>
+      <fieldset className="choices">
+        <legend>Cohort</legend>
+        {cohorts.map((c) => (
+          <label key={c.id} className="choice">
+            <input type="radio" name="cohort" checked={cohortId === c.id} onChange={() => setCohortId(c.id)} />
+            <span>
+              <strong>{c.name}</strong>
+              {c.course_title && <> · {c.course_title}</>}
+              <br />
+              <span className="muted">
+                Starts {formatDate(c.start_date)} · {c.number_of_meetings} weekly meetings of {c.meeting_minutes}{" "}
+                minutes
+                {c.enrollment_deadline && <> · enroll by {formatDate(c.enrollment_deadline)}</>}
+                {enrolled.has(c.id) && <> · you are enrolled as {enrolled.get(c.id)}</>}
+              </span>
+            </span>
+          </label>
+        ))}
+      </fieldset>
+      <fieldset className="choices">
+        <legend>Your role</legend>
+        <label className="choice">
+          <input type="radio" name="role" checked={role === "learner"} onChange={() => setRole("learner")} />
+          Learner
+        </label>
+        <label className="choice">
+          <input
+            type="radio"
+            name="role"
+            checked={role === "facilitator"}
+            disabled={!me.facilitator}
+            onChange={() => setRole("facilitator")}
+          />
+          Facilitator{" "}
+          {!me.facilitator && <span className="muted">(for people who have applied to facilitate)</span>}
+        </label>
+      </fieldset>
+    </>
+  );
+}
+
+function EnrollForm({ me, cohorts, availability }: { me: Profile; cohorts: Cohort[]; availability: AvailabilityPublic }) {
+  const queryClient = useQueryClient();
+  const [cohortId, setCohortId] = useState<number | null>(cohorts.length === 1 ? cohorts[0]!.id : null);
+  const [role, setRole] = useState<Role>("learner");
+  const [timezone, setTimezone] = useState(availability.timezone || me.timezone);
+  const [week, setWeek] = useState(() => blocksToWeek(fromWire(availability.intervals)));
+  const cohort = cohorts.find((c) => c.id === cohortId);
+  const submit = useMutation({
+    mutationFn: async () => {
+      await saveAvailability(timezone, weekToBlocks(week));
+      if (cohortId !== null) await enroll(cohortId, role);
+    },
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["me"] }),
+  });
+  const blocks = weekToBlocks(week);
+  const problem =
+    cohortId === null
+      ? "Choose a cohort."
+      : blocks.every((b) => b.kind !== "available")
+        ? "Mark at least one time as available."
+        : !isValidTimeZone(timezone)
+          ? "Choose a valid time zone."
+          : null;
+
+  if (submit.isSuccess && cohort) {
+    return (
+      <div className="card" role="status">
+        <h2>You're enrolled in {cohort.name}</h2>
+        <p>
+          We'll put you in a group at a time that fits your availability and let you know by email and
+          Discord. Meanwhile, you can <Link to={`/course/${cohort.course_slug}`}>start the course</Link>.
+        </p>
+        <Link to="/group" className="button">
+          Go to my group page
+        </Link>
+      </div>
+    );
+  }
+
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (!problem) submit.mutate();
+      }}
+    >
+      <CohortChoice {...{ cohorts, me, cohortId, setCohortId, role, setRole }} />
+      <h2>When can you meet each week?</h2>
+      <TimeZoneField value={timezone} onChange={setTimezone} />
+      <AvailabilityGrid value={week} onChange={setWeek} timeZone={timezone} />
+      <details className="card">
+        <summary>Type your times instead</summary>
+        <TypedAvailability value={week} onChange={setWeek} />
+      </details>
+      <h3>Your times</h3>
+      {isValidTimeZone(timezone) && (
+        <AvailabilitySummary
+          value={week}
+          timeZone={timezone}
+          otherZone={cohort && cohort.anchor_timezone !== "per_group" ? cohort.anchor_timezone : "UTC"}
+        />
+      )}
+      {submit.error && <ErrorMessage error={submit.error} title="Not saved." />}
+      {problem && <p className="hint">{problem}</p>}
+      <button type="submit" disabled={Boolean(problem) || submit.isPending}>
+        {submit.isPending ? "Saving…" : "Save availability and enroll"}
+      </button>
+    </form>
+  );
+}
+
+export function EnrollPage() {
+  const { me } = useMe();
+  const cohorts = useQuery(openCohortsQuery);
+  const availability = useQuery(availabilityQuery);
+  if (!me) return <Loading />;
+  return (
+    <section>
+      <h1>Enroll</h1>
+      <QueryState query={cohorts} label="Loading open cohorts…">
+        {(list) => (
+          <QueryState query={availability} label="Loading your availability…">
+            {(a) => <EnrollForm me={me} cohorts={list} availability={a} />}
+          </QueryState>
+        )}
+      </QueryState>
+    </section>
+  );
+}

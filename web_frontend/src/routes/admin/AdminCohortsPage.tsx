@@ -1,0 +1,74 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { Link, useNavigate } from "react-router";
+import { adminCohortsQuery, createCohort } from "../../api/staff";
+import { AdminNav } from "../../components/Admin/AdminNav";
+import { CohortForm, emptyCohort } from "../../components/Admin/CohortForm";
+import { QueryState } from "../../components/Feedback/Feedback";
+import { formatDate } from "../../lib/time";
+
+export function AdminCohortsPage() {
+  const cohorts = useQuery(adminCohortsQuery);
+  const [creating, setCreating] = useState(false);
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const create = useMutation({
+    mutationFn: createCohort,
+    onSuccess: (c) => {
+      void queryClient.invalidateQueries({ queryKey: adminCohortsQuery.queryKey });
+      navigate(`/admin/cohorts/${c.id}`);
+    },
+  });
+  return (
+    <section>
+      <h1>Admin: cohorts</h1>
+      <AdminNav />
+      {creating ? (
+        <CohortForm
+          initial={emptyCohort()}
+          submitLabel="Create cohort"
+          mutation={create}
+          onCancel={() => setCreating(false)}
+        />
+      ) : (
+        <button type="button" onClick={() => setCreating(true)}>
+          New cohort
+        </button>
+      )}
+      <QueryState query={cohorts} label="Loading cohorts…">
+        {(list) =>
+          list.length === 0 ? (
+            <p className="muted">No cohorts yet.</p>
+          ) : (
+            <div className="table-scroll" role="region" aria-label="Cohorts" tabIndex={0}>
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Cohort</th>
+                    <th scope="col">Course</th>
+                    <th scope="col">Starts</th>
+                    <th scope="col">Status</th>
+                    <th scope="col">Signups</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {list.map((c) => (
+                    <tr key={c.id}>
+                      <th scope="row">
+                        <Link to={`/admin/cohorts/${c.id}`}>{c.name}</Link>
+                      </th>
+                      <td>{c.course_title ?? c.course_slug}</td>
+                      <td>{formatDate(c.start_date)}</td>
+                      <td>{c.status}</td>
+                      <td>{c.signup_count ?? "—"}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )
+        }
+      </QueryState>
+    </section>
+  );
+}
