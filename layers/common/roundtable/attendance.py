@@ -1,0 +1,166 @@
+"""RSVPs and check-ins: one `attendances` row per (meeting, user).
+
+Check-in replaces the predecessor's voice-channel attendance (which needed a
+gateway connection): a member checks in from 15 minutes before a meeting's
+start to 60 minutes after it. Unlike the predecessor, a check-in is recorded
+even when an RSVP row already exists for that meeting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, select
+from sqlalchemy.dialects.postgresql import insert
+
+from roundtable.db.tables import attendances, group_members, groups, meetings
+from roundtable.errors import NotFoundError, PermissionDeniedError, ValidationError
+
+CHECK_IN_OPENS_BEFORE = timedelta(minutes=15)
+CHECK_IN_CLOSES_AFTER = timedelta(minutes=60)
+RSVP_STATUSES = ("pending", "attending", "not_attending", "tentative")
+RSVP_SOURCES = ("calendar", "discord", "web")
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    """The outcome of a check-in."""
+
+    meeting_id: int
+    group_id: int
+    group_name: str
+    meeting_number: int
+    starts_at: datetime
+    checked_in_at: datetime
+    already_checked_in: bool
+
+
+def record_rsvp(
+    conn: Connection,
+    meeting_id: int,
+    user_id: int,
+    status: str,
+    source: str,
+    *,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Set a member's RSVP for a meeting; the attendance row as a dict."""
+    if status not in RSVP_STATUSES:
+        raise ValidationError(
+            f"RSVP status must be one of {', '.join(RSVP_STATUSES)}, got {status!r}", field="status"
+        )
+    if source not in RSVP_SOURCES:
+        raise ValidationError(
+            f"RSVP source must be one of {', '.join(RSVP_SOURCES)}, got {source!r}", field="source"
+        )
+    meeting = conn.execute(
+        select(meetings.c.id, meetings.c.group_id).where(meetings.c.id == meeting_id)
+    ).first()
+    if meeting is None:
+        raise NotFoundError(f"meeting {meeting_id} does not exist", field="meeting_id")
+    if not is_active_member(conn, meeting.group_id, user_id):
+        raise PermissionDeniedError(
+            f"user {user_id} is not a member of the group meeting {meeting_id} belongs to"
+        )
+    values = {"rsvp": status, "rsvp_at": now or func.now(), "rsvp_source": source}
+    statement = (
+        insert(attendances)
+        .values(meeting_id=meeting_id, user_id=user_id, **values)
+        .on_conflict_do_update(index_elements=["meeting_id", "user_id"], set_=values)
+        .returning(*attendances.c)
+    )
+    return dict(conn.execute(statement).mappings().one())
+
+
+def check_in(conn: Connection, user_id: int, now: datetime) -> CheckIn:
+    """Record that the user is at their group's meeting happening around `now`.
+
+    Raises ValidationError, naming the next meeting, outside every check-in window.
+    """
+    if now.tzinfo is None:
+        raise ValidationError(f"check-in time must carry a time zone, got {now!r}", field="now")
+    meeting = _meeting_open_for_check_in(conn, user_id, now)
+    if meeting is None:
+        raise ValidationError(_no_meeting_message(conn, user_id, now))
+    statement = (
+        insert(attendances)
+        .values(meeting_id=meeting.id, user_id=user_id, checked_in_at=now)
+        # Keep the first check-in time; an RSVP-only row gets its check-in added.
+        .on_conflict_do_update(
+            index_elements=["meeting_id", "user_id"],
+            set_={"checked_in_at": func.coalesce(attendances.c.checked_in_at, now)},
+        )
+        .returning(attendances.c.checked_in_at)
+    )
+    checked_in_at = conn.execute(statement).scalar_one()
+    return CheckIn(
+        meeting_id=meeting.id,
+        group_id=meeting.group_id,
+        group_name=meeting.name,
+        meeting_number=meeting.meeting_number,
+        starts_at=meeting.starts_at,
+        checked_in_at=checked_in_at,
+        already_checked_in=checked_in_at != now,
+    )
+
+
+def is_active_member(conn: Connection, group_id: int, user_id: int) -> bool:
+    """Whether the user is an active member (learner or facilitator) of the group."""
+    found = conn.scalar(
+        select(group_members.c.id).where(
+            group_members.c.group_id == group_id,
+            group_members.c.user_id == user_id,
+            group_members.c.status == "active",
+        )
+    )
+    return found is not None
+
+
+def _my_meetings() -> Any:
+    return (
+        select(
+            meetings.c.id,
+            meetings.c.group_id,
+            meetings.c.meeting_number,
+            meetings.c.starts_at,
+            groups.c.name,
+        )
+        .join(groups, groups.c.id == meetings.c.group_id)
+        .join(
+            group_members,
+            and_(
+                group_members.c.group_id == meetings.c.group_id,
+                group_members.c.status == "active",
+            ),
+        )
+    )
+
+
+def _meeting_open_for_check_in(conn: Connection, user_id: int, now: datetime) -> Any:
+    window = _my_meetings().where(
+        group_members.c.user_id == user_id,
+        meetings.c.starts_at <= now + CHECK_IN_OPENS_BEFORE,
+        meetings.c.starts_at >= now - CHECK_IN_CLOSES_AFTER,
+    )
+    # Two overlapping windows (two groups): the meeting whose start is nearest.
+    nearest = func.abs(func.extract("epoch", meetings.c.starts_at - now))
+    return conn.execute(window.order_by(nearest).limit(1)).first()
+
+
+def _no_meeting_message(conn: Connection, user_id: int, now: datetime) -> str:
+    upcoming = conn.execute(
+        _my_meetings()
+        .where(group_members.c.user_id == user_id, meetings.c.starts_at > now)
+        .order_by(meetings.c.starts_at)
+        .limit(1)
+    ).first()
+    rule = "Check-in opens 15 minutes before a meeting starts and closes 60 minutes after."
+    if upcoming is None:
+        return f"You have no meeting to check in to right now, and none coming up. {rule}"
+    return (
+        f"You have no meeting to check in to right now. {rule} Your next meeting "
+        f"({upcoming.name}, meeting {upcoming.meeting_number}) starts at "
+        f"{upcoming.starts_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC."
+    )

@@ -1,0 +1,304 @@
+"""Parse a verified interaction, route it to its handler, and build responses.
+
+Protocol facts (Discord's "Receiving and Responding" docs): interaction types
+1 PING, 2 APPLICATION_COMMAND, 3 MESSAGE_COMPONENT, 4 AUTOCOMPLETE, 5
+MODAL_SUBMIT; the first answer must come within 3 s; a deferred answer (5, or
+6 for components) buys 15 minutes to edit the original response through the
+interaction webhook. Autocomplete (8) and modals (9) cannot be deferred.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from roundtable.errors import DomainError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+logger = logging.getLogger(__name__)
+
+# Interaction types
+PING = 1
+APPLICATION_COMMAND = 2
+MESSAGE_COMPONENT = 3
+AUTOCOMPLETE = 4
+MODAL_SUBMIT = 5
+# Response (callback) types
+PONG = 1
+CHANNEL_MESSAGE = 4
+DEFERRED_CHANNEL_MESSAGE = 5
+DEFERRED_UPDATE_MESSAGE = 6
+UPDATE_MESSAGE = 7
+AUTOCOMPLETE_RESULT = 8
+# Message flags and limits
+EPHEMERAL = 1 << 6
+MAX_CONTENT = 2000
+MAX_CHOICES = 25
+# Option types whose value holds nested options
+_SUB_COMMAND, _SUB_COMMAND_GROUP = 1, 2
+# Button styles
+PRIMARY, SECONDARY, SUCCESS, DANGER = 1, 2, 3, 4
+NO_MENTIONS: dict[str, Any] = {"parse": []}
+
+
+class InteractionError(Exception):
+    """The interaction is malformed or names something we do not handle (HTTP 400)."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Interaction:
+    """The parts of an interaction payload the handlers use."""
+
+    type: int
+    id: str
+    application_id: str
+    token: str
+    user_id: str | None
+    roles: tuple[str, ...] = ()
+    guild_id: str | None = None
+    channel_id: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def command_name(self) -> str:
+        return str(self.data.get("name") or "")
+
+    @property
+    def custom_id(self) -> str:
+        return str(self.data.get("custom_id") or "")
+
+    @property
+    def subcommand(self) -> str | None:
+        """The chosen sub-command's name (`/sync group` → "group"), if any."""
+        for option in self.data.get("options") or []:
+            if option.get("type") in (_SUB_COMMAND, _SUB_COMMAND_GROUP):
+                return str(option.get("name"))
+        return None
+
+    @property
+    def options(self) -> dict[str, Any]:
+        """Option values by name, sub-command levels flattened."""
+        return {o["name"]: o.get("value") for o in _leaf_options(self.data.get("options") or [])}
+
+    @property
+    def focused_option(self) -> tuple[str, str]:
+        """(name, typed text) of the option being autocompleted."""
+        for option in _leaf_options(self.data.get("options") or []):
+            if option.get("focused"):
+                return str(option["name"]), str(option.get("value") or "")
+        return "", ""
+
+    def webhook(self) -> dict[str, str]:
+        """What deferred work needs to edit this interaction's response."""
+        return {"application_id": self.application_id, "token": self.token}
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a handler gets: the interaction, the clock, and (in tests) an engine."""
+
+    interaction: Interaction
+    now: datetime
+    engine: Engine | None = None
+
+
+Handler = Callable[[Context], dict[str, Any]]
+
+
+def parse_interaction(body: bytes) -> Interaction:
+    """The Interaction in a (verified) request body; InteractionError when malformed."""
+    try:
+        payload = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise InteractionError("request body is not valid JSON") from None
+    if not isinstance(payload, dict):
+        raise InteractionError("interaction must be a JSON object")
+    kind = payload.get("type")
+    if not isinstance(kind, int) or isinstance(kind, bool):
+        raise InteractionError(f"interaction type must be an integer, got {kind!r}")
+    if kind == PING:
+        return Interaction(PING, str(payload.get("id", "")), "", "", user_id=None)
+    member: dict[str, Any] = _object(payload.get("member"))
+    user = _object(member.get("user")) or _object(payload.get("user"))
+    data = _object(payload.get("data"))
+    for name in ("id", "application_id", "token"):
+        if not isinstance(payload.get(name), str) or not payload[name]:
+            raise InteractionError(f"interaction is missing {name!r}")
+    return Interaction(
+        type=kind,
+        id=payload["id"],
+        application_id=payload["application_id"],
+        token=payload["token"],
+        user_id=str(user["id"]) if user.get("id") else None,
+        roles=tuple(str(r) for r in member.get("roles") or ()),
+        guild_id=payload.get("guild_id"),
+        channel_id=payload.get("channel_id"),
+        data=data,
+    )
+
+
+def respond(interaction: Interaction, *, now: datetime | None = None, engine: Any = None) -> Any:
+    """The response for an interaction (a dict for Discord); InteractionError for bad input."""
+    if interaction.type == PING:
+        return {"type": PONG}
+    context = Context(interaction, now or datetime.now(UTC), engine)
+    if interaction.type == APPLICATION_COMMAND:
+        return _run(_command(interaction).load_handler(), context)
+    if interaction.type == AUTOCOMPLETE:
+        return _autocomplete(context)
+    if interaction.type == MESSAGE_COMPONENT:
+        from roundtable.discord.commands import component_handler
+
+        handler = component_handler(interaction.custom_id)
+        if handler is None:
+            raise InteractionError(f"unknown component {interaction.custom_id!r}")
+        return _run(handler, context)
+    if interaction.type == MODAL_SUBMIT:
+        raise InteractionError("this application shows no modals")
+    raise InteractionError(f"unknown interaction type {interaction.type}")
+
+
+def _command(interaction: Interaction) -> Any:
+    from roundtable.discord.commands import find_command
+
+    command = find_command(interaction.command_name)
+    if command is None:
+        raise InteractionError(f"unknown command /{interaction.command_name}")
+    return command
+
+
+def _run(handler: Handler, context: Context) -> dict[str, Any]:
+    """Run a handler; domain errors become a private answer saying what is wrong."""
+    try:
+        answer: dict[str, Any] = handler(context)
+        return answer
+    except DomainError as exc:
+        return message(str(exc))
+    except Exception:
+        # Not the user's fault: log it, and still answer rather than let it time out.
+        logger.exception("interaction %s failed", context.interaction.id)
+        return message(
+            "Sorry, something went wrong on our side. Please try again in a minute; "
+            f"if it keeps failing, tell an admin (reference {context.interaction.id})."
+        )
+
+
+def _autocomplete(context: Context) -> dict[str, Any]:
+    command = _command(context.interaction)
+    option, _ = context.interaction.focused_option
+    handler = command.load_autocomplete(option)
+    if handler is None:
+        return autocomplete_result([])
+    try:
+        answer: dict[str, Any] = handler(context)
+        return answer
+    except DomainError:  # e.g. not an admin: autocomplete cannot show errors, offer nothing
+        return autocomplete_result([])
+    except Exception:
+        logger.exception("autocomplete for /%s failed", command.name)
+        return autocomplete_result([])
+
+
+# -- response builders -----------------------------------------------------------
+def message_data(
+    content: str,
+    *,
+    ephemeral: bool = True,
+    components: list[dict[str, Any]] | None = None,
+    embeds: list[dict[str, Any]] | None = None,
+    mentions: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A message body; no pings unless `mentions` says so."""
+    data: dict[str, Any] = {
+        "content": truncate(content),
+        "allowed_mentions": mentions or NO_MENTIONS,
+        "components": components or [],
+    }
+    if embeds:
+        data["embeds"] = embeds
+    if ephemeral:
+        data["flags"] = EPHEMERAL
+    return data
+
+
+def message(content: str, *, ephemeral: bool = True, **options: Any) -> dict[str, Any]:
+    """Answer with a message (private by default)."""
+    data = message_data(content, ephemeral=ephemeral, **options)
+    return {"type": CHANNEL_MESSAGE, "data": data}
+
+
+def deferred(*, ephemeral: bool = True) -> dict[str, Any]:
+    """Acknowledge now ("thinking…"); the original response is edited later."""
+    return {"type": DEFERRED_CHANNEL_MESSAGE, "data": {"flags": EPHEMERAL} if ephemeral else {}}
+
+
+def update_message(
+    content: str, *, components: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """Replace the message a clicked button belongs to."""
+    data = message_data(content, ephemeral=False, components=components)
+    return {"type": UPDATE_MESSAGE, "data": data}
+
+
+def autocomplete_result(choices: list[tuple[str, str | int]]) -> dict[str, Any]:
+    """Up to 25 autocomplete choices as (shown name, value)."""
+    return {
+        "type": AUTOCOMPLETE_RESULT,
+        "data": {
+            "choices": [
+                {"name": truncate(name, 100), "value": value}
+                for name, value in choices[:MAX_CHOICES]
+            ]
+        },
+    }
+
+
+def button(
+    label: str, custom_id: str, *, style: int = PRIMARY, disabled: bool = False
+) -> dict[str, Any]:
+    """A button component; `custom_id` comes back when it is clicked (max 100 chars)."""
+    return {
+        "type": 2,
+        "style": style,
+        "label": label,
+        "custom_id": custom_id[:100],
+        "disabled": disabled,
+    }
+
+
+def action_row(*components: dict[str, Any]) -> dict[str, Any]:
+    return {"type": 1, "components": list(components)}
+
+
+def truncate(text: str, limit: int = MAX_CONTENT) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def discord_time(moment: datetime, style: str = "F") -> str:
+    """A Discord timestamp: every reader sees it in their own time zone."""
+    return f"<t:{int(moment.timestamp())}:{style}>"
+
+
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _leaf_options(options: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    leaves: list[dict[str, Any]] = []
+    for option in options:
+        if option.get("type") in (_SUB_COMMAND, _SUB_COMMAND_GROUP):
+            leaves.extend(_leaf_options(option.get("options") or []))
+        elif "name" in option:
+            leaves.append(option)
+    return leaves
