@@ -89,6 +89,7 @@ $(SAM_STAMP):
 
 # SAM's Python builder runs `python3.12` from PATH: the SAM venv provides it.
 build: venv sam-venv
+	SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(SAM) validate --lint --template-file template.yaml
 	PATH="$(CURDIR)/$(SAM_VENV)/bin:$$PATH" SAM_CLI_TELEMETRY=0 $(SAM) build --template-file template.yaml
 	$(PY) bench/artifact_sizes.py --build-dir .aws-sam/build --template template.yaml --limit-mb $(MAX_UNZIPPED_MB)
 

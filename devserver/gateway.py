@@ -46,6 +46,10 @@ class Gateway:
             if spec.metadata.get("LocalAsgiApp")
         }
         self.routes = list(invoker.stack.routes) + _local_routes(invoker)
+        # CloudFront sends these prefixes to the API, never to the bucket.
+        self.api_prefixes = tuple(
+            {"/" + r.path.strip("/").split("/")[0] + "/" for r in self.routes}
+        )
 
     def route(self, request: HttpRequest) -> Match | None:
         return match_route(self.routes, request.method, request.path)
@@ -54,13 +58,20 @@ class Gateway:
         """The answer for a request that no local endpoint or ASGI route took."""
         if match is not None:
             return self._invoke(request, match)
-        if request.method in ("GET", "HEAD") and self.static_dir and self.static_dir.is_dir():
-            path = resolve_static(self.static_dir, request.path)
-            if path is not None:
-                return static_response(path, head_only=request.method == "HEAD")
+        static = self._static(request)
+        if static is not None:
+            return static
         if request.path == "/" and request.method in ("GET", "HEAD"):
             return _landing_page(self)
         return _json(404, {"message": "Not Found"})  # what an HTTP API says for no route
+
+    def _static(self, request: HttpRequest) -> HttpResponse | None:
+        if request.method not in ("GET", "HEAD") or request.path.startswith(self.api_prefixes):
+            return None  # an API path without a route gets the API's 404, not the app shell
+        if self.static_dir is None or not self.static_dir.is_dir():
+            return None
+        path = resolve_static(self.static_dir, request.path)
+        return None if path is None else static_response(path, request.method == "HEAD")
 
     def _invoke(self, request: HttpRequest, match: Match) -> HttpResponse:
         event = http_api_event(request, match.route.key, match.parameters)
