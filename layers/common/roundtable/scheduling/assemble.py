@@ -53,19 +53,19 @@ def _learner_id(problem: Problem, index: int) -> str:
 
 
 def _facilitator_id(problem: Problem, index: int) -> str:
-    return problem.facilitators[index].person.id
+    return "" if index < 0 else problem.facilitators[index].person.id
 
 
 def _choose_anchor(problem: Problem, info: StartInfo, member_ids: tuple[str, ...]) -> Start:
     """Among anchors giving the same meetings: the facilitator's zone, else members' commonest."""
-    if len(info.anchors) == 1:
+    if len(info.equivalents) == 1:
         return info.start
     zones = _zones_of(problem)
     ranked = Counter(zones[member] for member in member_ids[1:])
     preferred = [zones[member_ids[0]]] if member_ids else []
     preferred += sorted(ranked, key=lambda name: (-ranked[name], name))
-    anchor = next((name for name in preferred if name in info.anchors), info.anchors[0])
-    return Start(anchor, info.start.weekday, info.start.local_minute)
+    by_anchor = {start.anchor: start for start in reversed(info.equivalents)}
+    return next((by_anchor[name] for name in preferred if name in by_anchor), info.start)
 
 
 def _zones_of(problem: Problem) -> dict[str, str]:

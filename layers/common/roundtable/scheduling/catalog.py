@@ -27,7 +27,10 @@ _DAY = MINUTES_PER_DAY
 class StartInfo:
     start: Start
     minutes: tuple[int, ...]  # epoch minutes of every meeting
-    anchors: tuple[str, ...]  # anchors with the identical series, preferred first
+    # Starts under other anchors with the identical series, preferred first. Within one
+    # offset regime they share the local time; across regimes it differs (UTC 00:00 is
+    # Kolkata 05:30), so each keeps its own weekday and time.
+    equivalents: tuple[Start, ...]
 
 
 class Catalog:
@@ -138,10 +141,13 @@ def _build_starts(params: Params, anchors: Sequence[str]) -> list[StartInfo]:
                 by_series.setdefault(series_minutes(start, params), []).append(start)
     infos = []
     for minutes, starts in by_series.items():
-        first = starts[0]
-        names = tuple(name for start in starts for name in equivalents[start.anchor])
-        infos.append(StartInfo(first, minutes, names))
-    infos.sort(key=lambda info: (info.minutes, info.anchors))
+        same = tuple(
+            Start(name, start.weekday, start.local_minute)
+            for start in starts
+            for name in equivalents[start.anchor]
+        )
+        infos.append(StartInfo(starts[0], minutes, same))
+    infos.sort(key=lambda info: info.minutes)
     return infos
 
 

@@ -102,9 +102,9 @@ def build_problem(
     problem.learner_joins = [_joins(problem, a, weight) for a in problem.learners]
     problem.facilitator_options = [_options(catalog, a, weight) for a in problem.facilitators]
     problem.facilitator_capacity = _capacities(problem)
-    _drop_facilitator_clashes_with_existing(problem)
     problem.raw_learner_starts = [frozenset(options) for options in problem.learner_options]
     problem.raw_facilitator_starts = [frozenset(options) for options in problem.facilitator_options]
+    _drop_facilitator_clashes_with_existing(problem)
     _keep_viable_starts(problem)
     problem.classes = _classes(problem)
     return problem

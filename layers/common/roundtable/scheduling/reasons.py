@@ -196,21 +196,32 @@ def _start_suggestion(
 
 
 def _nearest_groups(context: _Context, attendee: Attendee) -> tuple[dict[str, object], ...]:
-    """Groups with room, nearest to the person's availability first."""
+    """Groups with room, by how far their time is from one the person could make."""
     offsets = context.problem.catalog.offsets(attendee.person.timezone)
-    cells = [c for c in range(MINUTES_PER_WEEK // CELL_MINUTES) if attendee.everything >> c & 1]
+    starts = _local_meeting_starts(attendee.everything, context.problem.params.meeting_minutes)
     ranked = []
     for group in context.groups:
         if len(group.learners) >= context.high:
             continue
         local = offsets.local_week_minute(context.group_minutes[group.name][0])
-        distance = min((_circular(local, c * CELL_MINUTES) for c in cells), default=0)
+        distance = min((_circular(local, start) for start in starts), default=0)
         ranked.append((distance, group.name, local))
     ranked.sort()
     return tuple(
         {"group": name, "your_local_time": week_label(local), "minutes_away": distance}
         for distance, name, local in ranked[:_SUGGESTIONS]
     )
+
+
+def _local_meeting_starts(available: int, minutes: int) -> list[int]:
+    """Local week minutes at which a whole meeting fits the availability."""
+    cells = MINUTES_PER_WEEK // CELL_MINUTES
+    span = -(-minutes // CELL_MINUTES)
+    return [
+        cell * CELL_MINUTES
+        for cell in range(cells)
+        if all(available >> ((cell + k) % cells) & 1 for k in range(span))
+    ]
 
 
 def _circular(a: int, b: int) -> int:
