@@ -1,7 +1,8 @@
-"""Hourly (EventBridge Scheduler): reconcile RSVPs and roles, retry sync jobs."""
+"""Hourly (EventBridge Scheduler): RSVPs, role reconciliation, end of cohort, job retries."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -9,7 +10,8 @@ from aws_lambda_powertools import Logger
 from roundtable.config import get_settings
 from roundtable.db.engine import get_engine
 from roundtable.events import EventError, parse_scheduled_event
-from roundtable.jobs import retry_due_jobs
+from roundtable.sync.hourly import run_hourly_sync
+from roundtable.sync.reconcile import default_services
 
 logger = Logger(service="sync_rsvps")
 NEEDED_SECRETS = ("DISCORD_BOT_TOKEN", "GOOGLE_SERVICE_ACCOUNT_JSON")
@@ -23,7 +25,18 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
     except EventError as exc:
         logger.error("rejected scheduled event", extra={"error": str(exc)})
         return {"status": "rejected", "error": str(exc)}
-    summary: dict[str, Any] = {"event_id": scheduled.id}
-    summary["jobs"] = retry_due_jobs(get_engine())
+    engine = get_engine()
+    summary = run_hourly_sync(engine, lambda: default_services(engine), now=datetime.now(UTC))
+    status = "partial" if _has_failures(summary) else "ok"
     logger.info("sync_rsvps run finished", extra={"summary": summary})
-    return {"status": "ok", **summary, "scheduled_for": scheduled.time.isoformat()}
+    return {
+        "status": status,
+        "event_id": scheduled.id,
+        **summary,
+        "scheduled_for": scheduled.time.isoformat(),
+    }
+
+
+def _has_failures(summary: dict[str, Any]) -> bool:
+    steps = [summary] + [v for v in summary.values() if isinstance(v, dict)]
+    return any(step.get("failures") for step in steps)

@@ -1,0 +1,250 @@
+"""Reconcile each live group's Google Calendar series with the database.
+
+One recurring master event per group, in the group's anchor zone, with
+RRULE FREQ=WEEKLY;COUNT=<meetings>: Google expands it per date in that zone,
+so the local time holds across daylight-saving changes, exactly as the
+`meetings` rows do (series.py).
+
+Only the master event is ever written (a per-occurrence update would mail
+every attendee once per meeting). Who Google emails: `sendUpdates` applies to
+all guests of a request, so it is "all" only when someone is added (their
+invitation) or the time moves (everyone must know); removing someone or a
+cosmetic change is sent with "none".
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, update
+
+from roundtable.db.engine import transaction
+from roundtable.db.tables import groups
+from roundtable.sync.calendar import CalendarApiError, CalendarClient, EventWrite
+from roundtable.sync.desired import Group, calendar_event, event_id, next_event_id
+
+logger = logging.getLogger(__name__)
+
+MAX_GENERATIONS = 5  # ids tried for one group in one run when Google says 409
+# Fields Google may leave out of an answer when they hold their default.
+_DEFAULTS: dict[str, Any] = {
+    "guestsCanSeeOtherGuests": True,
+    "guestsCanInviteOthers": True,
+    "guestsCanModify": False,
+    "description": "",
+}
+_PLAIN_FIELDS = ("summary", "description", *tuple(k for k in _DEFAULTS if k != "description"))
+
+
+@dataclass
+class CalendarReport:
+    created: int = 0
+    recreated: int = 0
+    adopted: int = 0
+    patched: int = 0
+    unchanged: int = 0
+    invited: int = 0
+    without_attendees: int = 0
+    failures: dict[int, str] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.__dict__, "failures": {str(k): v for k, v in self.failures.items()}}
+
+
+@dataclass
+class _Write:
+    group: Group
+    write: EventWrite
+    invited: int = 0
+
+
+def reconcile_calendar(
+    engine: Engine, client: CalendarClient, group_list: list[Group], *, namespace: str
+) -> CalendarReport:
+    """Create, recreate or patch the series of each live group; a second run writes nothing."""
+    report = CalendarReport()
+    live = [g for g in group_list if g.status == "active"]
+    stored = [g.gcal_event_id for g in live if g.gcal_event_id]
+    actual = client.get_events(stored) if stored else {}
+    creates: dict[int, _Write] = {}
+    patches: dict[int, _Write] = {}
+    for group in live:
+        desired = calendar_event(group)
+        event = actual.get(group.gcal_event_id) if group.gcal_event_id else None
+        if event is not None and event.get("status") != "cancelled":
+            _plan_patch(group, desired, event, patches, report)
+        elif not desired["attendees"]:
+            report.without_attendees += 1  # nobody to invite yet; created once someone has an email
+        else:
+            creates[group.id] = _Write(group, _create_write(group, event, namespace))
+            report.recreated += group.gcal_event_id is not None
+    _create(engine, client, creates, patches, namespace, report)
+    _patch(client, patches, report)
+    return report
+
+
+def _create_write(group: Group, event: dict[str, Any] | None, namespace: str) -> EventWrite:
+    if group.gcal_event_id is None:
+        new_id = event_id(namespace, group.id)
+    elif event is None:
+        new_id = group.gcal_event_id  # stored but never reached Google (or purged)
+    else:
+        new_id = next_event_id(group.gcal_event_id, namespace, group.id)  # deleted in Google
+    body = calendar_event(group)
+    return EventWrite(new_id, body, send_updates="all")
+
+
+def _plan_patch(
+    group: Group,
+    desired: dict[str, Any],
+    event: dict[str, Any],
+    patches: dict[int, _Write],
+    report: CalendarReport,
+) -> None:
+    planned = diff_event(desired, event)
+    if planned is None:
+        report.unchanged += 1
+        return
+    body, send_updates, invited = planned
+    patches[group.id] = _Write(group, EventWrite(event["id"], body, send_updates), invited)
+
+
+def diff_event(
+    desired: dict[str, Any], actual: dict[str, Any]
+) -> tuple[dict[str, Any], str, int] | None:
+    """The patch body turning actual into desired, who to email, and how many are invited."""
+    body: dict[str, Any] = {}
+    moved = not (
+        _same_time(desired["start"], actual.get("start"))
+        and _same_time(desired["end"], actual.get("end"))
+        and desired["recurrence"] == actual.get("recurrence")
+    )
+    if moved:
+        body.update(start=desired["start"], end=desired["end"], recurrence=desired["recurrence"])
+    for key in _PLAIN_FIELDS:
+        if actual.get(key, _DEFAULTS.get(key)) != desired[key]:
+            body[key] = desired[key]
+    if _reminders(actual) != _reminders(desired):
+        body["reminders"] = desired["reminders"]
+    attendees, added = _attendee_patch(desired, actual)
+    if attendees is not None:
+        body["attendees"] = attendees
+    if not body:
+        return None
+    return body, "all" if moved or added else "none", added
+
+
+def _attendee_patch(
+    desired: dict[str, Any], actual: dict[str, Any]
+) -> tuple[list[dict[str, Any]] | None, int]:
+    """The new attendee list (answers of those who stay kept), or None when it matches."""
+    guests = [
+        a for a in actual.get("attendees", []) if not a.get("organizer") and not a.get("resource")
+    ]
+    have = {str(a.get("email", "")).lower() for a in guests}
+    want = {a["email"] for a in desired["attendees"]}
+    if have == want:
+        return None, 0
+    kept = [a for a in guests if str(a.get("email", "")).lower() in want]
+    added = sorted(want - have)
+    return kept + [{"email": email} for email in added], len(added)
+
+
+def _same_time(desired: dict[str, Any], actual: dict[str, Any] | None) -> bool:
+    if not actual or actual.get("timeZone") != desired["timeZone"] or "dateTime" not in actual:
+        return False
+    wanted = datetime.fromisoformat(desired["dateTime"]).replace(
+        tzinfo=ZoneInfo(desired["timeZone"])
+    )
+    have = datetime.fromisoformat(actual["dateTime"].replace("Z", "+00:00"))
+    if have.tzinfo is None:
+        have = have.replace(tzinfo=ZoneInfo(actual["timeZone"]))
+    return wanted == have
+
+
+def _reminders(event: dict[str, Any]) -> tuple[bool, list[Any]]:
+    reminders = event.get("reminders") or {"useDefault": True}
+    return bool(reminders.get("useDefault")), list(reminders.get("overrides") or [])
+
+
+def _create(
+    engine: Engine,
+    client: CalendarClient,
+    creates: dict[int, _Write],
+    patches: dict[int, _Write],
+    namespace: str,
+    report: CalendarReport,
+) -> None:
+    """Insert with client ids; a 409 means ours already exists (adopt) or was deleted (next id)."""
+    pending = creates
+    for _ in range(MAX_GENERATIONS):
+        if not pending:
+            return
+        outcomes = client.insert_events(item.write for item in pending.values())
+        conflicts: dict[int, _Write] = {}
+        for group_id, item in pending.items():
+            outcome = outcomes[item.write.event_id]
+            if isinstance(outcome, CalendarApiError) and outcome.status == 409:
+                conflicts[group_id] = item
+            elif isinstance(outcome, CalendarApiError):
+                report.failures[group_id] = str(outcome)
+            else:
+                _store_event_id(engine, group_id, item.write.event_id)
+                report.created += 1
+                report.invited += len(item.write.body.get("attendees", []))
+        pending = _resolve_conflicts(engine, client, conflicts, patches, namespace, report)
+    for group_id in pending:
+        report.failures[group_id] = f"no free calendar event id after {MAX_GENERATIONS} tries"
+
+
+def _resolve_conflicts(
+    engine: Engine,
+    client: CalendarClient,
+    conflicts: dict[int, _Write],
+    patches: dict[int, _Write],
+    namespace: str,
+    report: CalendarReport,
+) -> dict[int, _Write]:
+    if not conflicts:
+        return {}
+    existing = client.get_events(item.write.event_id for item in conflicts.values())
+    retry: dict[int, _Write] = {}
+    for group_id, item in conflicts.items():
+        event = existing.get(item.write.event_id)
+        if event is not None and event.get("status") != "cancelled":
+            # Created by an earlier attempt whose answer (or our commit) was lost.
+            _store_event_id(engine, group_id, item.write.event_id)
+            report.adopted += 1
+            _plan_patch(item.group, calendar_event(item.group), event, patches, report)
+        else:
+            new_id = next_event_id(item.write.event_id, namespace, group_id)
+            retry[group_id] = _Write(item.group, EventWrite(new_id, item.write.body, "all"))
+    return retry
+
+
+def _patch(client: CalendarClient, patches: dict[int, _Write], report: CalendarReport) -> None:
+    if not patches:
+        return
+    outcomes = client.patch_events(item.write for item in patches.values())
+    for group_id, item in patches.items():
+        outcome = outcomes[item.write.event_id]
+        if isinstance(outcome, CalendarApiError):
+            report.failures[group_id] = str(outcome)
+        else:
+            report.patched += 1
+            report.invited += item.invited
+
+
+def _store_event_id(engine: Engine, group_id: int, new_id: str) -> None:
+    """Record the event at once, so a crash after this point cannot create it twice."""
+    with transaction(engine) as conn:
+        conn.execute(
+            update(groups)
+            .where(groups.c.id == group_id)
+            # A new series has answers of its own: the next RSVP pull reads it in full.
+            .values(gcal_event_id=new_id, gcal_sync_token=None)
+        )

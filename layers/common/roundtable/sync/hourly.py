@@ -1,0 +1,76 @@
+"""The hourly sweep behind the `sync_rsvps` function.
+
+Steps, each isolated (one failing never stops the next): RSVPs of every
+active series; reconcile of groups whose members changed or that never fully
+synced; end of cohort for finished groups; retry of due jobs; purge of
+expired refresh tokens. An idle run makes one Google Calendar call (the
+incremental events.list) and no Discord call.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine
+
+from roundtable.auth.sessions import purge_expired_refresh_tokens
+from roundtable.db.engine import transaction
+from roundtable.jobs import retry_due_jobs
+from roundtable.sync.lifecycle import complete_finished_groups
+from roundtable.sync.reconcile import Services, groups_needing_sync, sync_groups
+from roundtable.sync.rsvps import sync_all_rsvps
+
+logger = logging.getLogger(__name__)
+
+
+def run_hourly_sync(
+    engine: Engine, services: Callable[[], Services], *, now: datetime
+) -> dict[str, Any]:
+    """Run every step; a structured summary with the failures of each."""
+    summary: dict[str, Any] = {"failures": {}}
+    made: list[Services] = []
+
+    def lazily() -> Services:  # no clients (and no credentials) unless a step needs them
+        if not made:
+            made.append(services())
+        return made[0]
+
+    steps: list[tuple[str, Callable[[], dict[str, Any]]]] = [
+        ("rsvps", lambda: sync_all_rsvps(engine, lazily().calendar, now=now).as_dict()),
+        ("members", lambda: _changed_groups(engine, lazily, now)),
+        ("lifecycle", lambda: complete_finished_groups(engine, lazily(), now=now)),
+        ("jobs", lambda: retry_due_jobs(engine)),
+        ("refresh_tokens", lambda: {"purged": _purge_tokens(engine, now)}),
+    ]
+    for name, step in steps:
+        try:
+            summary[name] = step()
+        except Exception as exc:  # recorded in the summary and the log; the next step runs
+            logger.exception("hourly sync step %s failed", name)
+            summary["failures"][name] = f"{type(exc).__name__}: {exc}"
+    summary["groups_synced"] = summary.get("rsvps", {}).get("groups_synced", 0)
+    summary["changes"] = summary.get("rsvps", {}).get("changes", 0)
+    return summary
+
+
+def _changed_groups(
+    engine: Engine, services: Callable[[], Services], now: datetime
+) -> dict[str, Any]:
+    group_ids = groups_needing_sync(engine)
+    if not group_ids:
+        return {"groups": [], "synced": [], "failures": {}}
+    report = sync_groups(engine, group_ids, services(), now=now)
+    return {
+        "groups": report.group_ids,
+        "synced": report.synced,
+        "pending": sorted(report.discord.pending_groups),
+        "failures": {str(k): v for k, v in report.failures.items()},
+    }
+
+
+def _purge_tokens(engine: Engine, now: datetime) -> int:
+    with transaction(engine) as conn:
+        return purge_expired_refresh_tokens(conn, now)

@@ -1,0 +1,172 @@
+"""Job kinds `publish_cohort`, `sync_group` and `sync_cohort`.
+
+A job whose reconcile left any group failed raises SyncIncompleteError naming
+the groups and the service's answer, so the job row shows a clear error and
+the queue retries it with backoff; what succeeded is already stored, so the
+retry only does the rest. Payloads:
+
+    publish_cohort  {"cohort_id": 3, "interaction": {...}?}   (interaction: reply on Discord)
+    sync_group      {"group_id": 12}
+    sync_cohort     {"cohort_id": 3}
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, exists, select
+
+from roundtable.db.engine import transaction
+from roundtable.db.tables import groups, notifications
+from roundtable.discord.deferred import reports_failure
+from roundtable.discord.rest import DiscordApiError
+from roundtable.errors import ValidationError
+from roundtable.jobs import enqueue
+from roundtable.jobs.registry import JobContext, JobResult, job_handler
+from roundtable.sync.desired import ARCHIVED_STATUSES, LIVE_STATUSES
+from roundtable.sync.publish import publish_cohort
+from roundtable.sync.reconcile import default_services, groups_needing_sync, sync_groups
+from roundtable.sync.rsvps import sync_group_rsvps
+
+logger = logging.getLogger(__name__)
+
+
+class SyncIncompleteError(RuntimeError):
+    """Some groups could not be reconciled; the message names them and why."""
+
+
+def _discord_client() -> Any:
+    from roundtable.discord.rest import get_discord_client
+
+    return get_discord_client()
+
+
+@job_handler("publish_cohort")
+@reports_failure("Publishing", _discord_client)
+def publish_cohort_job(ctx: JobContext) -> JobResult:
+    """Publish a cohort's preview groups and reconcile everything outside."""
+    cohort_id = _positive_int(ctx.payload, "cohort_id")
+    services = default_services(ctx.engine)
+    result = publish_cohort(ctx.engine, cohort_id, services, now=_now())
+    result["announced"] = announce_groups(ctx.engine, result["groups"], result["failures"])
+    _raise_on_failures(f"publishing cohort {cohort_id}", result["failures"])
+    _reply(ctx.payload, services, _publish_text(result))
+    return result
+
+
+@job_handler("sync_group")
+def sync_group_job(ctx: JobContext) -> JobResult:
+    """Reconcile one group (and its cohort's other changed groups, e.g. a switch's old group)."""
+    group_id = _positive_int(ctx.payload, "group_id")
+    with ctx.engine.connect() as conn:
+        cohort_id = conn.scalar(select(groups.c.cohort_id).where(groups.c.id == group_id))
+    if cohort_id is None:
+        raise ValidationError(f"no group with id {group_id}", field="group_id")
+    services = default_services(ctx.engine)
+    now = _now()
+    ids = sorted({group_id, *groups_needing_sync(ctx.engine, cohort_id=cohort_id)})
+    result = sync_groups(ctx.engine, ids, services, now=now).as_dict()
+    result["rsvps"] = sync_group_rsvps(ctx.engine, services.calendar, group_id, now=now).as_dict()
+    _raise_on_failures(f"syncing group {group_id}", result["failures"])
+    return result
+
+
+@job_handler("sync_cohort")
+def sync_cohort_job(ctx: JobContext) -> JobResult:
+    """Reconcile every published group of a cohort."""
+    cohort_id = _positive_int(ctx.payload, "cohort_id")
+    with ctx.engine.connect() as conn:
+        ids = list(
+            conn.scalars(
+                select(groups.c.id).where(
+                    groups.c.cohort_id == cohort_id,
+                    groups.c.status.in_((*LIVE_STATUSES, *ARCHIVED_STATUSES)),
+                )
+            )
+        )
+    result = sync_groups(ctx.engine, ids, default_services(ctx.engine), now=_now()).as_dict()
+    _raise_on_failures(f"syncing cohort {cohort_id}", result["failures"])
+    return result
+
+
+def announce_groups(engine: Engine, group_ids: list[int], failures: dict[str, str]) -> list[int]:
+    """Queue `group_assigned` for published groups whose members were never told.
+
+    After the reconcile, so the message can link the group's channel; keyed on
+    the notifications ledger, so a retried or repeated publish tells nobody twice.
+    """
+    ready = [g for g in group_ids if str(g) not in failures]
+    announced = []
+    with transaction(engine) as conn:
+        for group_id in ready:
+            if _announced(conn, group_id):
+                continue
+            payload = {"kind": "group_assigned", "group_id": group_id}
+            enqueue(conn, "send_notification", payload, dedup_key=f"group_assigned:{group_id}")
+            announced.append(group_id)
+    return announced
+
+
+def _announced(conn: Connection, group_id: int) -> bool:
+    return bool(
+        conn.scalar(
+            select(
+                exists().where(
+                    notifications.c.kind == "group_assigned",
+                    notifications.c.reference_type == "group",
+                    notifications.c.reference_id == group_id,
+                )
+            )
+        )
+    )
+
+
+def _raise_on_failures(what: str, failures: dict[str, str]) -> None:
+    if failures:
+        listed = "; ".join(f"group {g}: {message}" for g, message in sorted(failures.items()))
+        raise SyncIncompleteError(f"{what}: {len(failures)} group(s) not reconciled — {listed}")
+
+
+def _reply(payload: dict[str, Any], services: Any, text: str) -> None:
+    interaction = payload.get("interaction")
+    if not interaction:
+        return
+    from roundtable.discord.interactions import message_data
+
+    client = services.discord.client
+    body = message_data(text, ephemeral=False)
+    try:
+        client.edit_original_response(interaction["application_id"], interaction["token"], body)
+    except DiscordApiError:  # the token lasts 15 minutes; the job row keeps the result
+        logger.exception("could not report the publish result to Discord")
+
+
+def _publish_text(result: dict[str, Any]) -> str:
+    discord = result["discord"]
+    lines = [
+        f"✅ Published {len(result['activated'])} group(s); {len(result['groups'])} live in all.",
+        f"Discord: {sum(discord['created'].values())} created, {discord['granted']} roles granted.",
+    ]
+    if discord["not_in_guild"]:
+        lines.append(
+            f"{len(discord['not_in_guild'])} member(s) are not in the server yet; "
+            "they get their role once they join."
+        )
+    if result["left_in_preview"]:
+        lines.append(f"Left in preview (no members): {len(result['left_in_preview'])} group(s).")
+    return "\n".join(lines)
+
+
+def _positive_int(payload: dict[str, Any], name: str) -> int:
+    value = payload.get(name)
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise ValidationError(
+            f"job payload needs a positive integer {name}, got {value!r}", field=name
+        )
+    return value
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

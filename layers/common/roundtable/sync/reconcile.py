@@ -1,0 +1,204 @@
+"""`sync_groups`: bring Discord, Google Calendar and the meetings rows in line with the DB.
+
+The unit every entry point uses (publish, sync_group, sync_cohort, the hourly
+sweep, end of cohort). Runs under a per-cohort Postgres advisory lock, so two
+workers never create the same channel or event twice. A group counts as
+synced (groups.synced_at) only when both systems succeeded for it and every
+member got their role; the hourly sweep picks up the rest.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, select, text, update
+
+from roundtable.config import get_settings
+from roundtable.db.engine import transaction
+from roundtable.db.tables import groups
+from roundtable.discord.rest import DiscordApiError
+from roundtable.sync.calendar import CalendarApiError, CalendarClient, get_calendar_client
+from roundtable.sync.calendar_sync import CalendarReport, reconcile_calendar
+from roundtable.sync.desired import LIVE_STATUSES, load_groups
+from roundtable.sync.discord_ops import GuildOps
+from roundtable.sync.discord_sync import DiscordLimitError, DiscordReport, reconcile_discord
+from roundtable.sync.series import write_meetings
+
+logger = logging.getLogger(__name__)
+
+_LOCK_CLASS = 0x5EC7  # first key of pg_advisory_lock(int, int): "sync", second: cohort id
+_OUTBOX_GUILD = "0"
+
+
+class SyncConfigError(RuntimeError):
+    """The sync cannot run with these settings (e.g. no Discord guild configured)."""
+
+
+@dataclass
+class Services:
+    """The outside world the sync talks to, passed in so tests can point it at fakes."""
+
+    discord: GuildOps
+    calendar: CalendarClient
+    namespace: str  # keeps calendar event ids of different deployments apart
+    bot_id: str | None
+
+
+def default_services(engine: Engine | None = None) -> Services:
+    """Clients from settings (outbox mode without credentials in the local stack)."""
+    from roundtable.discord.rest import get_discord_client
+
+    settings = get_settings()
+    client = get_discord_client(engine)
+    guild_id = settings.discord_guild_id
+    if not guild_id:
+        if not getattr(client, "outbox", False):
+            raise SyncConfigError("DISCORD_GUILD_ID is not set: the sync needs the course's guild")
+        guild_id = _OUTBOX_GUILD
+    return Services(
+        discord=GuildOps(client, guild_id),
+        calendar=get_calendar_client(engine),
+        namespace=settings.public_base_url,
+        bot_id=settings.discord_application_id,
+    )
+
+
+@dataclass
+class SyncReport:
+    group_ids: list[int]
+    meetings_changed: list[int] = field(default_factory=list)
+    discord: DiscordReport = field(default_factory=DiscordReport)
+    calendar: CalendarReport = field(default_factory=CalendarReport)
+    synced: list[int] = field(default_factory=list)
+
+    @property
+    def failures(self) -> dict[int, str]:
+        merged: dict[int, list[str]] = {}
+        for source in (self.discord.failures, self.calendar.failures):
+            for group_id, message in source.items():
+                merged.setdefault(group_id, []).append(message)
+        return {group_id: "; ".join(messages) for group_id, messages in merged.items()}
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "groups": self.group_ids,
+            "meetings_changed": self.meetings_changed,
+            "discord": self.discord.as_dict(),
+            "calendar": self.calendar.as_dict(),
+            "synced": self.synced,
+            "failures": {str(k): v for k, v in self.failures.items()},
+        }
+
+
+def sync_groups(
+    engine: Engine, group_ids: list[int], services: Services, *, now: datetime
+) -> SyncReport:
+    """Reconcile these groups everywhere; per-group failures are reported, not raised."""
+    report = SyncReport(sorted(set(group_ids)))
+    if not report.group_ids:
+        return report
+    started = _database_now(engine)
+    with engine.connect() as conn:
+        cohort_ids = set(
+            conn.scalars(select(groups.c.cohort_id).where(groups.c.id.in_(report.group_ids)))
+        )
+    with cohort_locks(engine, cohort_ids):
+        report.meetings_changed = _write_meetings(engine, report.group_ids, now)
+        with engine.connect() as conn:
+            group_list = load_groups(conn, report.group_ids)
+        report.discord = _discord(engine, services, group_list, now)
+        report.calendar = _calendar(engine, services, group_list)
+        report.synced = _mark_synced(engine, group_list, report, started)
+    return report
+
+
+def _write_meetings(engine: Engine, group_ids: list[int], now: datetime) -> list[int]:
+    """Meeting rows follow the group's weekly time (a time change moves them in place)."""
+    changed = []
+    with transaction(engine) as conn:
+        live = conn.scalars(
+            select(groups.c.id).where(
+                groups.c.id.in_(group_ids), groups.c.status.in_(LIVE_STATUSES)
+            )
+        ).all()
+        for group_id in live:
+            if write_meetings(conn, group_id, now=now).changed:
+                changed.append(group_id)
+    return changed
+
+
+def _discord(
+    engine: Engine, services: Services, group_list: list[Any], now: datetime
+) -> DiscordReport:
+    try:
+        return reconcile_discord(
+            engine, services.discord, group_list, bot_id=services.bot_id, now=now
+        )
+    except (DiscordApiError, DiscordLimitError) as exc:  # reading the guild failed: all did
+        logger.warning("Discord sync failed before any group: %s", exc)
+        return DiscordReport(failures={g.id: str(exc) for g in group_list})
+
+
+def _calendar(engine: Engine, services: Services, group_list: list[Any]) -> CalendarReport:
+    try:
+        return reconcile_calendar(
+            engine, services.calendar, group_list, namespace=services.namespace
+        )
+    except CalendarApiError as exc:
+        logger.warning("calendar sync failed before any group: %s", exc)
+        return CalendarReport(failures={g.id: str(exc) for g in group_list if g.status == "active"})
+
+
+def _mark_synced(
+    engine: Engine, group_list: list[Any], report: SyncReport, started: datetime
+) -> list[int]:
+    unfinished = set(report.failures) | report.discord.pending_groups
+    done = [g.id for g in group_list if g.id not in unfinished]
+    if done:
+        with transaction(engine) as conn:
+            # The time the sync read the database: a change made meanwhile is newer.
+            conn.execute(update(groups).where(groups.c.id.in_(done)).values(synced_at=started))
+    return done
+
+
+def _database_now(engine: Engine) -> datetime:
+    with engine.connect() as conn:
+        moment = conn.scalar(text("SELECT now()"))
+    assert isinstance(moment, datetime)
+    return moment
+
+
+@contextmanager
+def cohort_locks(engine: Engine, cohort_ids: set[int]) -> Iterator[None]:
+    """Hold a session advisory lock per cohort (in id order, so two syncs cannot deadlock)."""
+    with engine.connect() as conn:
+        for cohort_id in sorted(cohort_ids):
+            conn.execute(
+                text("SELECT pg_advisory_lock(:a, :b)"), {"a": _LOCK_CLASS, "b": cohort_id}
+            )
+        conn.commit()
+        try:
+            yield
+        finally:
+            for cohort_id in sorted(cohort_ids):
+                conn.execute(
+                    text("SELECT pg_advisory_unlock(:a, :b)"), {"a": _LOCK_CLASS, "b": cohort_id}
+                )
+            conn.commit()
+
+
+def groups_needing_sync(engine: Engine, *, cohort_id: int | None = None) -> list[int]:
+    """Live groups never fully synced, or whose members changed since the last sync."""
+    query = select(groups.c.id).where(
+        groups.c.status.in_(LIVE_STATUSES),
+        (groups.c.synced_at.is_(None)) | (groups.c.members_changed_at > groups.c.synced_at),
+    )
+    if cohort_id is not None:
+        query = query.where(groups.c.cohort_id == cohort_id)
+    with engine.connect() as conn:
+        return list(conn.scalars(query.order_by(groups.c.id)))

@@ -1,0 +1,128 @@
+"""Test data for the sync: cohorts, preview groups and members inserted directly.
+
+Preview groups are what the scheduler writes (status 'preview', a weekly slot
+in an anchor zone, group_members rows); these helpers write the same rows.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import Connection, Engine, select, update
+
+from roundtable.db.tables import cohorts, group_members, groups, meetings, users
+
+_discord_ids = itertools.count(400_000_000_000_000_001)
+FIRST_MEETING = datetime.fromisoformat("2026-03-04T18:00:00+00:00")  # a Wednesday
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    discord_id: str | None
+    email: str | None
+
+
+def add_cohort(conn: Connection, name: str = "Spring 2026", *, meetings: int = 4) -> int:
+    return int(
+        conn.scalar(
+            cohorts.insert()
+            .values(
+                name=name,
+                course_slug="demo",
+                start_date=date(2026, 3, 2),
+                number_of_meetings=meetings,
+            )
+            .returning(cohorts.c.id)
+        )
+    )
+
+
+def add_person(
+    conn: Connection, name: str, *, email: str | None = "", discord: bool = True
+) -> Person:
+    address = f"{name.lower()}@example.com" if email == "" else email
+    discord_id = str(next(_discord_ids)) if discord else None
+    user_id = conn.scalar(
+        users.insert()
+        .values(display_name=name, email=address, discord_id=discord_id)
+        .returning(users.c.id)
+    )
+    return Person(int(user_id), discord_id, address)
+
+
+def add_preview_group(
+    conn: Connection,
+    cohort_id: int,
+    name: str,
+    *,
+    zone: str = "Europe/London",
+    weekday: int = 2,
+    at: time = time(18, 0),
+    minutes: int = 60,
+    first: datetime = FIRST_MEETING,
+    learners: tuple[Person, ...] | list[Person] = (),
+    facilitator: Person | None = None,
+) -> int:
+    group_id = int(
+        conn.scalar(
+            groups.insert()
+            .values(
+                cohort_id=cohort_id,
+                name=name,
+                anchor_timezone=zone,
+                weekday=weekday,
+                local_time=at,
+                meeting_minutes=minutes,
+                first_meeting_at=first,
+            )
+            .returning(groups.c.id)
+        )
+    )
+    if facilitator is not None:
+        join(conn, facilitator, group_id, cohort_id, role="facilitator")
+    for person in learners:
+        join(conn, person, group_id, cohort_id)
+    return group_id
+
+
+def join(
+    conn: Connection, person: Person, group_id: int, cohort_id: int, *, role: str = "learner"
+) -> None:
+    conn.execute(
+        group_members.insert().values(
+            group_id=group_id, user_id=person.id, cohort_id=cohort_id, role=role
+        )
+    )
+
+
+def switch_group(engine: Engine, person: Person, old: int, new: int, now: datetime) -> None:
+    """What the memberships code does: old membership removed, new one added, both touched."""
+    with engine.begin() as conn:
+        cohort_id = conn.scalar(select(groups.c.cohort_id).where(groups.c.id == new))
+        conn.execute(
+            update(group_members)
+            .where(group_members.c.group_id == old, group_members.c.user_id == person.id)
+            .values(status="removed", left_at=now)
+        )
+        join(conn, person, new, int(cohort_id))
+        conn.execute(
+            update(groups).where(groups.c.id.in_([old, new])).values(members_changed_at=now)
+        )
+
+
+def group_row(engine: Engine, group_id: int) -> Any:
+    with engine.connect() as conn:
+        return conn.execute(select(groups).where(groups.c.id == group_id)).one()
+
+
+def meeting_rows(engine: Engine, group_id: int) -> list[Any]:
+    with engine.connect() as conn:
+        return conn.execute(
+            select(meetings)
+            .where(meetings.c.group_id == group_id)
+            .order_by(meetings.c.meeting_number)
+        ).all()
