@@ -1,0 +1,160 @@
+"""What a batch of claimed notifications needs to know, read in a few set-based queries.
+
+Everything is read at send time, not when the row was added, so a message shows
+the meeting's current time, the member's current name and zone, and honours
+preferences and RSVPs as they are now.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from roundtable.notifications.ledger import Claimed
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    display_name: str
+    email: str | None
+    discord_id: str | None
+    timezone: str
+    email_notifications: bool
+    dm_notifications: bool
+
+
+@dataclass(frozen=True)
+class Group:
+    id: int
+    name: str
+    status: str
+    cohort_name: str
+    course_slug: str
+    channel_id: str | None
+    first_meeting_at: datetime
+    next_meeting_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Meeting:
+    id: int
+    group_id: int
+    meeting_number: int
+    starts_at: datetime
+
+
+@dataclass(frozen=True)
+class Cohort:
+    id: int
+    name: str
+    start_date: date
+
+
+@dataclass(frozen=True)
+class Member:
+    user_id: int
+    role: str
+    display_name: str
+
+
+@dataclass
+class Facts:
+    """The batch's world: users, meetings, groups, cohorts, memberships, RSVPs, DM channels."""
+
+    users: dict[int, User] = field(default_factory=dict)
+    meetings: dict[int, Meeting] = field(default_factory=dict)
+    groups: dict[int, Group] = field(default_factory=dict)
+    cohorts: dict[int, Cohort] = field(default_factory=dict)
+    members: dict[int, list[Member]] = field(default_factory=lambda: defaultdict(list))
+    declined: set[tuple[int, int]] = field(default_factory=set)
+    dm_channels: dict[int, str] = field(default_factory=dict)
+
+    def is_member(self, group_id: int, user_id: int) -> bool:
+        return any(m.user_id == user_id for m in self.members.get(group_id, ()))
+
+    def facilitator_names(self, group_id: int) -> list[str]:
+        return [m.display_name for m in self.members.get(group_id, ()) if m.role == "facilitator"]
+
+
+_USERS = text("""
+    SELECT id, display_name, email, discord_id, timezone, email_notifications, dm_notifications
+    FROM users WHERE id = ANY(:ids)
+""")
+_MEETINGS = text("""
+    SELECT id, group_id, meeting_number, starts_at FROM meetings WHERE id = ANY(:ids)
+""")
+_GROUPS = text("""
+    SELECT g.id, g.name, CAST(g.status AS text) AS status, c.name AS cohort_name,
+           c.course_slug, g.discord_text_channel_id AS channel_id, g.first_meeting_at,
+           (SELECT min(m.starts_at) FROM meetings m
+            WHERE m.group_id = g.id AND m.starts_at > :now) AS next_meeting_at
+    FROM groups g JOIN cohorts c ON c.id = g.cohort_id
+    WHERE g.id = ANY(:ids)
+""")
+_COHORTS = text("SELECT id, name, start_date FROM cohorts WHERE id = ANY(:ids)")
+_MEMBERS = text("""
+    SELECT gm.group_id, gm.user_id, CAST(gm.role AS text) AS role, u.display_name
+    FROM group_members gm JOIN users u ON u.id = gm.user_id
+    WHERE gm.group_id = ANY(:ids) AND gm.status = 'active'
+    ORDER BY gm.group_id, u.display_name
+""")
+_DECLINED = text("""
+    SELECT meeting_id, user_id FROM attendances
+    WHERE meeting_id = ANY(:ids) AND rsvp = 'not_attending'
+""")
+# The DM channel with a user never changes, so the one from the last DM is reused
+# (it saves a create-DM call, which Discord rate-limits harder than messages).
+_DM_CHANNELS = text("""
+    SELECT DISTINCT ON (user_id) user_id, payload ->> 'dm_channel_id' AS dm_channel_id
+    FROM notifications
+    WHERE user_id = ANY(:ids) AND channel = 'discord_dm' AND status = 'sent'
+      AND payload ->> 'dm_channel_id' IS NOT NULL
+    ORDER BY user_id, sent_at DESC
+""")
+
+
+def load_facts(conn: Connection, rows: Sequence[Claimed], now: datetime) -> Facts:
+    """Read what `rows` need, one query per kind of fact (skipped when nothing needs it)."""
+    facts = Facts()
+    user_ids = _ids(r.user_id for r in rows) | _payload_ids(rows, "member_id")
+    meeting_ids = _payload_ids(rows, "meeting_id")
+    group_ids = _payload_ids(rows, "group_id")
+    cohort_ids = _payload_ids(rows, "cohort_id")
+    dm_users = _ids(r.user_id for r in rows if r.channel == "discord_dm")
+    for row in _query(conn, _USERS, user_ids):
+        facts.users[row["id"]] = User(**row)
+    for row in _query(conn, _MEETINGS, meeting_ids):
+        facts.meetings[row["id"]] = Meeting(**row)
+    for row in _query(conn, _GROUPS, group_ids, now=now):
+        facts.groups[row["id"]] = Group(**row)
+    for row in _query(conn, _COHORTS, cohort_ids):
+        facts.cohorts[row["id"]] = Cohort(**row)
+    for row in _query(conn, _MEMBERS, group_ids):
+        facts.members[row["group_id"]].append(
+            Member(row["user_id"], row["role"], row["display_name"])
+        )
+    facts.declined = {(r["meeting_id"], r["user_id"]) for r in _query(conn, _DECLINED, meeting_ids)}
+    facts.dm_channels = {
+        r["user_id"]: r["dm_channel_id"] for r in _query(conn, _DM_CHANNELS, dm_users)
+    }
+    return facts
+
+
+def _ids(values: Iterable[int | None]) -> set[int]:
+    return {int(v) for v in values if v is not None}
+
+
+def _payload_ids(rows: Sequence[Claimed], key: str) -> set[int]:
+    return _ids(r.payload.get(key) for r in rows)
+
+
+def _query(conn: Connection, statement: Any, ids: set[int], **params: Any) -> list[dict[str, Any]]:
+    if not ids:
+        return []
+    return [dict(r) for r in conn.execute(statement, {"ids": sorted(ids), **params}).mappings()]
