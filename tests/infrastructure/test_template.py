@@ -216,12 +216,15 @@ def test_cloudfront_sends_api_auth_and_discord_to_the_api_uncached(
     assert config["DefaultCacheBehavior"]["TargetOriginId"] == "site"
 
 
-def test_the_site_bucket_is_private_and_read_only_through_cloudfront(
+def test_buckets_are_private_and_the_site_is_read_only_through_cloudfront(
     template: dict[str, Any],
 ) -> None:
     resources = template["Resources"]
-    block = resources["SiteBucket"]["Properties"]["PublicAccessBlockConfiguration"]
-    assert all(block.values()) and len(block) == 4
+    buckets = [r for r in resources.values() if r["Type"] == "AWS::S3::Bucket"]
+    assert len(buckets) == 2  # the site and the content bundles
+    for bucket in buckets:
+        block = bucket["Properties"]["PublicAccessBlockConfiguration"]
+        assert all(block.values()) and len(block) == 4
     (statement,) = resources["SiteBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
     assert statement["Principal"] == {"Service": "cloudfront.amazonaws.com"}
     assert statement["Action"] == "s3:GetObject"
