@@ -80,7 +80,6 @@ def load_env_file(path: Path) -> list[str]:
 
 def prepare_environment(args: argparse.Namespace) -> Any:
     """Local settings, then the database: migrated, embedded unless DATABASE_URL is set."""
-    load_env_file(args.env_file)
     os.environ["ROUNDTABLE_STAGE"] = "local"  # never the deployed stage, whatever .env says
     os.environ.setdefault("DEV_LOGIN_ENABLED", "true")
     os.environ.setdefault("PUBLIC_BASE_URL", f"http://{args.host}:{args.port}")
@@ -156,6 +155,10 @@ def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # .env first, so that it can set the defaults below (ROUNDTABLE_PORT, ...).
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--env-file", type=Path, default=ROOT / ".env")
+    load_env_file(early.parse_known_args(argv)[0].env_file)
     args = build_parser().parse_args(argv)
     _configure_logging(args.verbose)
     try:
