@@ -110,6 +110,14 @@ class World:
         values = {"meeting_id": meeting_id, "user_id": user_id, "rsvp": status}
         self._insert(attendances, values)
 
+    def set_rsvp(self, meeting_id: int, user_id: int, status: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(attendances)
+                .where(attendances.c.meeting_id == meeting_id, attendances.c.user_id == user_id)
+                .values(rsvp=status)
+            )
+
     def complete_module(self, user_id: int, module_id: str) -> None:
         values = {
             "user_id": user_id,
