@@ -11,7 +11,7 @@ from fastapi.routing import APIRoute
 from mangum import Mangum
 
 from api.errors import install_error_handlers
-from api.routes import auth, health, users
+from api.routes import admin, auth, cohorts, facilitator, groups, health, jobs, users
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -30,7 +30,7 @@ def create_app() -> FastAPI:
         generate_unique_id_function=_operation_id,
     )
     install_error_handlers(app)
-    for module in (health, auth, users):
+    for module in (health, auth, users, cohorts, groups, facilitator, admin, jobs):
         app.include_router(module.router)
     return app
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Query, Request
 from sqlalchemy import Connection
 
 from roundtable import ratelimit
@@ -26,6 +26,12 @@ ANONYMOUS_COOKIE = "anonymous_token"
 # CloudFront adds the viewer's address when the origin request policy asks for
 # it; X-Forwarded-For is not used because a client can write its first hop.
 VIEWER_ADDRESS_HEADER = "cloudfront-viewer-address"
+
+
+# Ids are Postgres integers: out-of-range ids are a 422, not a database error.
+Id = Annotated[int, Path(ge=1, le=2_147_483_647)]
+BigId = Annotated[int, Path(ge=1, le=9_223_372_036_854_775_807)]
+IdQuery = Annotated[int, Query(ge=1, le=2_147_483_647)]
 
 
 def get_now() -> datetime:

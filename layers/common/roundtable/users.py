@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from roundtable.availability import Interval, load_availability, replace_availability
 from roundtable.db.tables import cohorts, facilitators, group_members, groups, signups, users
-from roundtable.errors import AuthenticationError, ValidationError
+from roundtable.errors import AuthenticationError, NotFoundError, ValidationError
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 _CDN = "https://cdn.discordapp.com"
@@ -177,6 +177,14 @@ def get_profile(conn: Connection, user_id: int) -> Profile:
         facilitator=facilitator,
         enrollments=list_enrollments(conn, user_id),
     )
+
+
+def get_profile_or_404(conn: Connection, user_id: int) -> Profile:
+    """Someone else's profile (admins); NotFoundError when there is no such user."""
+    try:
+        return get_profile(conn, user_id)
+    except AuthenticationError:
+        raise NotFoundError(f"no user {user_id}") from None
 
 
 def list_enrollments(conn: Connection, user_id: int) -> list[Enrollment]:

@@ -87,6 +87,8 @@ def make_cohort(
                 anchor_timezone=anchor_timezone,
                 number_of_meetings=meetings,
                 max_group_size=max_group_size,
+                min_group_size=min(4, max_group_size),
+                target_group_size=min(6, max_group_size),
                 **values,
             )
             .returning(cohorts.c.id)

@@ -1,0 +1,196 @@
+"""Admin routes: cohorts, signups, scheduling, preview edits, publishing, members, users."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from api.deps import Admin, AdminWriter, Db, Id, Now
+from api.routes.cohorts import CohortPublic
+from api.schemas.admin import (
+    GroupAdminPublic,
+    GroupUpdate,
+    JobAcceptedPublic,
+    MemberAdd,
+    PreviewPublic,
+    ScheduleRequest,
+    SignupsPublic,
+    UserMatchesPublic,
+    UserMatchPublic,
+)
+from api.schemas.cohorts import (
+    CohortCreate,
+    CohortOverviewPublic,
+    CohortOverviewsPublic,
+    CohortUpdate,
+)
+from api.schemas.common import errors
+from api.schemas.groups import PlacementPublic
+from api.schemas.jobs import JobPublic, JobsPublic
+from api.schemas.users import UserPublic
+from roundtable import admin, cohorts, users
+from roundtable.memberships import Placement
+
+router = APIRouter(prefix="/api/admin", tags=["admin"], responses=errors(401, 403, 422))
+Accepted = {"status_code": status.HTTP_202_ACCEPTED, "response_model": JobAcceptedPublic}
+
+
+def _accepted(job_id: int) -> JobAcceptedPublic:
+    return JobAcceptedPublic(job_id=job_id, status_url=f"/api/jobs/{job_id}")
+
+
+def _overview(item: cohorts.CohortOverview) -> CohortOverviewPublic:
+    return CohortOverviewPublic(
+        **CohortPublic.model_validate(item.cohort).model_dump(),
+        learners=item.learners,
+        facilitators=item.facilitators,
+        preview_groups=item.preview_groups,
+        published_groups=item.published_groups,
+    )
+
+
+@router.get("/cohorts", response_model=CohortOverviewsPublic)
+def list_cohorts(user: Admin, conn: Db) -> CohortOverviewsPublic:
+    """Every cohort, newest first, with signup and group counts."""
+    return CohortOverviewsPublic(cohorts=[_overview(c) for c in cohorts.list_cohorts(conn)])
+
+
+@router.post(
+    "/cohorts",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CohortPublic,
+    responses=errors(409, 422, 429),
+)
+def create_cohort(body: CohortCreate, user: AdminWriter, conn: Db) -> cohorts.Cohort:
+    """Create a cohort of a course."""
+    return cohorts.create_cohort(conn, cohorts.CohortDraft(**body.model_dump()))
+
+
+@router.get("/cohorts/{cohort_id}", response_model=CohortPublic, responses=errors(404))
+def read_cohort(cohort_id: Id, user: Admin, conn: Db) -> cohorts.Cohort:
+    """One cohort, whatever its status."""
+    return cohorts.get_cohort(conn, cohort_id)
+
+
+@router.patch(
+    "/cohorts/{cohort_id}", response_model=CohortPublic, responses=errors(404, 409, 422, 429)
+)
+def update_cohort(cohort_id: Id, body: CohortUpdate, user: AdminWriter, conn: Db) -> cohorts.Cohort:
+    """Change a cohort's settings (validated as a whole)."""
+    return cohorts.update_cohort(conn, cohort_id, body.model_dump(exclude_unset=True))
+
+
+@router.get("/cohorts/{cohort_id}/signups", response_model=SignupsPublic, responses=errors(404))
+def list_signups(cohort_id: Id, user: Admin, conn: Db) -> SignupsPublic:
+    """Everyone signed up, with availability summaries and placements."""
+    return SignupsPublic.model_validate({"signups": admin.list_signups(conn, cohort_id)})
+
+
+@router.post("/cohorts/{cohort_id}/schedule", **Accepted, responses=errors(404, 409, 422, 429))
+def schedule_cohort(
+    cohort_id: Id, body: ScheduleRequest, user: AdminWriter, conn: Db
+) -> JobAcceptedPublic:
+    """Run the scheduler for the cohort (a job); its result becomes the preview."""
+    params = body.params.model_dump(exclude_none=True)
+    return _accepted(admin.request_scheduling(conn, cohort_id, params, user.id))
+
+
+@router.get("/cohorts/{cohort_id}/preview", response_model=PreviewPublic, responses=errors(404))
+def read_preview(cohort_id: Id, user: Admin, conn: Db, now: Now) -> admin.Preview:
+    """Preview groups with stats and problems, and who is unplaced and why."""
+    return admin.preview(conn, cohort_id, user.timezone, now)
+
+
+@router.post("/cohorts/{cohort_id}/publish", **Accepted, responses=errors(404, 409, 429))
+def publish_cohort(cohort_id: Id, user: AdminWriter, conn: Db) -> JobAcceptedPublic:
+    """Publish the preview: channels, roles, meetings, invites (a job)."""
+    return _accepted(admin.request_publish(conn, cohort_id, user.id))
+
+
+@router.post("/cohorts/{cohort_id}/sync", **Accepted, responses=errors(404, 429))
+def sync_cohort(cohort_id: Id, user: AdminWriter, conn: Db) -> JobAcceptedPublic:
+    """Reconcile every published group of the cohort (a job)."""
+    return _accepted(admin.request_cohort_sync(conn, cohort_id, user.id))
+
+
+@router.patch(
+    "/groups/{group_id}", response_model=GroupAdminPublic, responses=errors(404, 409, 422, 429)
+)
+def update_group(
+    group_id: Id, body: GroupUpdate, user: AdminWriter, conn: Db, now: Now
+) -> admin.GroupView:
+    """Rename a group, or change a preview group's time (checked against everyone)."""
+    changes = body.model_dump(exclude_unset=True, exclude={"force"})
+    return admin.update_group(
+        conn,
+        group_id,
+        changes,
+        force=body.force,
+        admin_id=user.id,
+        viewer_zone=user.timezone,
+        now=now,
+    )
+
+
+@router.post("/groups/{group_id}/sync", **Accepted, responses=errors(404, 409, 429))
+def sync_group(group_id: Id, user: AdminWriter, conn: Db) -> JobAcceptedPublic:
+    """Reconcile one published group's Discord and calendar state (a job)."""
+    return _accepted(admin.request_group_sync(conn, group_id, user.id))
+
+
+@router.post(
+    "/groups/{group_id}/members",
+    response_model=PlacementPublic,
+    responses=errors(404, 409, 422, 429),
+)
+def add_group_member(
+    group_id: Id, body: MemberAdd, user: AdminWriter, conn: Db, now: Now
+) -> Placement:
+    """Add or move someone into a group (a learner leaves their other group of the cohort)."""
+    return admin.add_member(
+        conn, group_id, body.user_id, body.role, force=body.force, admin_id=user.id, now=now
+    )
+
+
+@router.delete(
+    "/groups/{group_id}/members/{user_id}",
+    response_model=PlacementPublic,
+    responses=errors(404, 429),
+)
+def remove_group_member(
+    group_id: Id, user_id: Id, user: AdminWriter, conn: Db, now: Now
+) -> Placement:
+    """Remove someone from a group (kept in history)."""
+    return admin.remove_member(conn, group_id, user_id, admin_id=user.id, now=now)
+
+
+@router.get("/users", response_model=UserMatchesPublic, responses=errors(422))
+def search_users(
+    user: Admin,
+    conn: Db,
+    query: Annotated[str, Query(min_length=1, max_length=100)],
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> UserMatchesPublic:
+    """People whose name, Discord username or email contains the query."""
+    found = admin.search_users(conn, query, limit)
+    return UserMatchesPublic(users=[UserMatchPublic.model_validate(u) for u in found])
+
+
+@router.get("/users/{user_id}", response_model=UserPublic, responses=errors(404))
+def read_user(user_id: Id, user: Admin, conn: Db) -> users.Profile:
+    """Someone's profile, enrollments and current groups."""
+    return users.get_profile_or_404(conn, user_id)
+
+
+@router.get("/jobs", response_model=JobsPublic)
+def list_jobs(
+    user: Admin,
+    conn: Db,
+    kind: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> JobsPublic:
+    """The latest jobs, newest first."""
+    return JobsPublic(
+        jobs=[JobPublic.model_validate(j) for j in admin.recent_jobs(conn, limit=limit, kind=kind)]
+    )

@@ -1,0 +1,61 @@
+"""Groups for learners: my group, joinable groups, joining or switching."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.deps import CurrentUser, Db, Id, IdQuery, Now, Writer
+from api.schemas.common import errors
+from api.schemas.groups import (
+    JoinableGroupPublic,
+    JoinableGroupsPublic,
+    MyGroupPublic,
+    MyGroupsPublic,
+    PlacementPublic,
+    RsvpPublic,
+    RsvpUpdate,
+)
+from roundtable import attendance, groups
+from roundtable.config import get_settings
+from roundtable.memberships import Placement
+
+router = APIRouter(tags=["groups"], responses=errors(401, 422))
+
+
+@router.get("/api/groups/mine", response_model=MyGroupsPublic)
+def read_my_groups(user: CurrentUser, conn: Db, now: Now) -> MyGroupsPublic:
+    """My published groups: members, weekly time in my zone, next meetings, links."""
+    found = groups.my_groups(conn, user, get_settings(), now)
+    return MyGroupsPublic(groups=[MyGroupPublic.model_validate(g) for g in found])
+
+
+@router.get("/api/groups/joinable", response_model=JoinableGroupsPublic, responses=errors(404, 422))
+def list_joinable_groups(
+    cohort_id: IdQuery, user: CurrentUser, conn: Db, now: Now
+) -> JoinableGroupsPublic:
+    """Groups of a cohort I could join (or switch to), with how well they fit my week."""
+    found = groups.joinable_groups(conn, user, cohort_id, now)
+    return JoinableGroupsPublic(groups=[JoinableGroupPublic.model_validate(g) for g in found])
+
+
+@router.post(
+    "/api/groups/{group_id}/join",
+    response_model=PlacementPublic,
+    responses=errors(404, 409, 422, 429),
+)
+def join_group(group_id: Id, user: Writer, conn: Db, now: Now) -> Placement:
+    """Join a group, or switch to it from my current one (both get synced)."""
+    return groups.join_group(conn, user, group_id, now)
+
+
+@router.put(
+    "/api/meetings/{meeting_id}/rsvp",
+    response_model=RsvpPublic,
+    responses=errors(403, 404, 422, 429),
+)
+def rsvp_to_meeting(
+    meeting_id: Id, body: RsvpUpdate, user: Writer, conn: Db, now: Now
+) -> RsvpPublic:
+    """Say whether I will come to one of my group's meetings."""
+    row = attendance.record_rsvp(conn, meeting_id, user.id, body.status, "web", now=now)
+    return RsvpPublic(meeting_id=meeting_id, status=row["rsvp"], rsvp_at=row["rsvp_at"])

@@ -1,0 +1,121 @@
+"""Admin models: signups, scheduling, the preview, group edits, user search."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from api.schemas.common import Model, WeeklyTimePublic
+from api.schemas.groups import MemberPublic
+
+
+class AvailabilitySummaryPublic(Model):
+    available_minutes: int
+    if_needed_minutes: int
+    days: list[str]
+    text: str
+
+
+class SignupPublic(Model):
+    user_id: int
+    display_name: str
+    role: str
+    timezone: str
+    signed_up_at: datetime
+    availability: AvailabilitySummaryPublic
+    facilitator_certified: bool | None
+    unplaced_reason: str | None
+    unplaced_detail: Any
+    group_id: int | None
+    group_name: str | None
+
+
+class SignupsPublic(BaseModel):
+    signups: list[SignupPublic]
+
+
+class ScheduleParams(BaseModel):
+    """Options for one scheduling run; omitted ones come from the cohort."""
+
+    use_if_needed: bool | None = None
+    require_facilitator: bool | None = None
+    time_limit_seconds: int | None = Field(default=None, ge=1, le=600)
+    seed: int | None = Field(default=None, ge=0, le=2**31 - 1)
+
+
+class ScheduleRequest(BaseModel):
+    params: ScheduleParams = Field(default_factory=ScheduleParams)
+
+
+class JobAcceptedPublic(BaseModel):
+    """Long work was queued; follow it at GET /api/jobs/{job_id}."""
+
+    job_id: int
+    status_url: str
+
+
+class GroupAdminPublic(Model):
+    id: int
+    name: str
+    status: str
+    anchor_label: str
+    weekly_time: WeeklyTimePublic
+    first_meeting_at: datetime
+    members: list[MemberPublic]
+    learner_count: int
+    facilitator_count: int
+    problems: list[str]
+
+
+class UnplacedPublic(Model):
+    user_id: int
+    display_name: str
+    role: str
+    reason: str
+    detail: Any
+
+
+class RunSummaryPublic(Model):
+    id: int
+    job_id: int | None
+    created_at: datetime
+    params: Any
+    stats: Any
+    notes: Any
+
+
+class PreviewPublic(Model):
+    cohort_id: int
+    run: RunSummaryPublic | None
+    groups: list[GroupAdminPublic]
+    unplaced: list[UnplacedPublic]
+
+
+class GroupUpdate(BaseModel):
+    """Rename a group, or move a preview group's weekly time."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=80)
+    weekday: int | None = Field(default=None, ge=0, le=6)
+    local_time: time | None = None
+    anchor_timezone: str | None = Field(default=None, max_length=64)
+    force: bool = Field(default=False, description="apply even if some members cannot attend")
+
+
+class MemberAdd(BaseModel):
+    user_id: int = Field(ge=1, le=2**31 - 1)
+    role: Literal["learner", "facilitator"] = "learner"
+    force: bool = Field(default=False, description="place even if they cannot attend")
+
+
+class UserMatchPublic(Model):
+    id: int
+    display_name: str
+    discord_username: str | None
+    email: str | None
+    is_admin: bool
+
+
+class UserMatchesPublic(BaseModel):
+    users: list[UserMatchPublic]

@@ -1,0 +1,94 @@
+"""Cohort models: CohortCreate, CohortUpdate, CohortPublic and listings."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from api.schemas.common import Model
+
+CohortStatus = Literal["draft", "open", "running", "completed", "cancelled"]
+Role = Literal["learner", "facilitator"]
+
+
+class CohortPublic(Model):
+    id: int
+    name: str
+    course_slug: str
+    start_date: date
+    number_of_meetings: int
+    meeting_minutes: int
+    min_group_size: int
+    max_group_size: int
+    target_group_size: int
+    anchor_timezone: str
+    enrollment_deadline: datetime | None
+    status: str
+
+
+class CohortListingPublic(CohortPublic):
+    """A cohort as a learner sees it."""
+
+    enrollment_open: bool
+    my_role: str | None
+    has_groups: bool
+
+
+class CohortsPublic(BaseModel):
+    cohorts: list[CohortListingPublic]
+
+
+class CohortOverviewPublic(CohortPublic):
+    """A cohort as an admin sees it, with counts."""
+
+    learners: int
+    facilitators: int
+    preview_groups: int
+    published_groups: int
+
+
+class CohortOverviewsPublic(BaseModel):
+    cohorts: list[CohortOverviewPublic]
+
+
+class CohortCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=120)
+    course_slug: str = Field(min_length=1, max_length=120)
+    start_date: date
+    number_of_meetings: int = Field(default=8, ge=1, le=52)
+    meeting_minutes: int = Field(default=60, ge=30, le=240)
+    min_group_size: int = Field(default=4, ge=2, le=20)
+    max_group_size: int = Field(default=8, ge=2, le=20)
+    target_group_size: int = Field(default=6, ge=2, le=20)
+    anchor_timezone: str = Field(default="UTC", max_length=64, description="IANA zone or per_group")
+    enrollment_deadline: datetime | None = None
+    status: CohortStatus = "open"
+
+
+class CohortUpdate(BaseModel):
+    """Fields to change; the result is validated as a whole."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    course_slug: str | None = Field(default=None, min_length=1, max_length=120)
+    start_date: date | None = None
+    number_of_meetings: int | None = Field(default=None, ge=1, le=52)
+    meeting_minutes: int | None = Field(default=None, ge=30, le=240)
+    min_group_size: int | None = Field(default=None, ge=2, le=20)
+    max_group_size: int | None = Field(default=None, ge=2, le=20)
+    target_group_size: int | None = Field(default=None, ge=2, le=20)
+    anchor_timezone: str | None = Field(default=None, max_length=64)
+    enrollment_deadline: datetime | None = None
+    status: CohortStatus | None = None
+
+
+class EnrollmentCreate(BaseModel):
+    role: Role = "learner"
+
+
+class EnrollmentResultPublic(Model):
+    cohort_id: int
+    role: str
+    created: bool
+    welcome_job_id: int | None

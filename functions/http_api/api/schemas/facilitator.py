@@ -1,0 +1,93 @@
+"""Facilitator models: my groups, member progress, attendance, chats."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from api.schemas.common import Model
+
+
+class FacilitatedGroupPublic(Model):
+    id: int
+    name: str
+    status: str
+    cohort_id: int
+    cohort_name: str
+    member_count: int
+    next_meeting_at: datetime | None
+
+
+class FacilitatedGroupsPublic(BaseModel):
+    groups: list[FacilitatedGroupPublic]
+
+
+class MemberProgressPublic(Model):
+    user_id: int
+    display_name: str
+    completed_modules: int
+    completed_sections: int
+    total_time_s: int
+    chat_messages: int
+    last_active_at: datetime | None
+
+
+class MemberProgressesPublic(BaseModel):
+    members: list[MemberProgressPublic]
+
+
+class AttendanceEntryPublic(Model):
+    user_id: int
+    display_name: str
+    rsvp: str
+    checked_in_at: datetime | None
+    outcome: str
+
+
+class MeetingAttendancePublic(Model):
+    id: int
+    number: int
+    starts_at: datetime
+    local_label: str
+    is_past: bool
+    members: list[AttendanceEntryPublic]
+
+
+class MeetingAttendancesPublic(BaseModel):
+    meetings: list[MeetingAttendancePublic]
+
+
+class ProgressItemPublic(Model):
+    content_id: str
+    content_type: str
+    started_at: datetime
+    completed_at: datetime | None
+    total_time_s: int
+
+
+class MemberProgressDetailPublic(BaseModel):
+    user_id: int
+    display_name: str
+    items: list[ProgressItemPublic]
+
+
+class ChatMessagePublic(Model):
+    role: str
+    content: str
+    created_at: datetime
+
+
+class ChatPublic(Model):
+    id: int
+    module_id: str
+    started_at: datetime
+    last_active_at: datetime
+    archived: bool
+    messages: list[ChatMessagePublic]
+
+
+class MemberChatsPublic(BaseModel):
+    user_id: int
+    display_name: str
+    chats: list[ChatPublic]

@@ -1,0 +1,83 @@
+"""Group models as learners see them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel
+
+from api.schemas.common import Model, WeeklyTimePublic
+
+
+class MemberPublic(Model):
+    user_id: int
+    display_name: str
+    role: str
+    avatar_url: str | None
+
+
+class MeetingPublic(Model):
+    id: int
+    number: int
+    starts_at: datetime
+    ends_at: datetime
+    local_label: str
+    my_rsvp: str | None
+
+
+class MyGroupPublic(Model):
+    id: int
+    name: str
+    status: str
+    cohort_id: int
+    cohort_name: str
+    my_role: str
+    meeting_minutes: int
+    weekly_time: WeeklyTimePublic
+    members: list[MemberPublic]
+    next_meetings: list[MeetingPublic]
+    discord_channel_url: str | None
+    calendar_url: str | None
+
+
+class MyGroupsPublic(BaseModel):
+    groups: list[MyGroupPublic]
+
+
+class JoinableGroupPublic(Model):
+    id: int
+    name: str
+    member_count: int
+    capacity: int
+    spots_left: int
+    weekly_time: WeeklyTimePublic
+    first_meeting_at: datetime
+    has_started: bool
+    is_current: bool
+    fits_my_availability: bool | None
+    meetings_i_would_miss: int
+    facilitator_names: list[str]
+
+
+class JoinableGroupsPublic(BaseModel):
+    groups: list[JoinableGroupPublic]
+
+
+class PlacementPublic(Model):
+    """Where someone is now, where they were, and the sync jobs queued."""
+
+    group_id: int | None
+    previous_group_id: int | None
+    changed: bool
+    sync_job_ids: list[int]
+
+
+class RsvpUpdate(BaseModel):
+    status: Literal["attending", "not_attending", "tentative"]
+
+
+class RsvpPublic(BaseModel):
+    meeting_id: int
+    status: str
+    rsvp_at: datetime | None

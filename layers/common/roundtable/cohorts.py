@@ -1,0 +1,271 @@
+"""Cohorts: admins create and edit them; learners see open ones and enroll."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, and_, exists, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import IntegrityError
+
+from roundtable.db.tables import cohorts, facilitators, group_members, groups, signups
+from roundtable.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
+from roundtable.jobs import enqueue
+from roundtable.users import validate_timezone
+
+PER_GROUP = "per_group"
+STATUSES = ("draft", "open", "running", "completed", "cancelled")
+ENROLLABLE = ("open", "running")
+# Without a deadline, late enrollment stays open a week into the course.
+LATE_ENROLLMENT = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class CohortDraft:
+    """Everything that defines a cohort (create: all of it; update: a full replacement)."""
+
+    name: str
+    course_slug: str
+    start_date: date
+    number_of_meetings: int = 8
+    meeting_minutes: int = 60
+    min_group_size: int = 4
+    max_group_size: int = 8
+    target_group_size: int = 6
+    anchor_timezone: str = "UTC"
+    enrollment_deadline: datetime | None = None
+    status: str = "open"
+
+
+@dataclass(frozen=True)
+class Cohort(CohortDraft):
+    id: int = 0
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class CohortListing:
+    """A cohort as a learner sees it: can I enroll, am I in, are there groups yet."""
+
+    cohort: Cohort
+    enrollment_open: bool
+    my_role: str | None
+    has_groups: bool
+
+
+@dataclass(frozen=True)
+class CohortOverview:
+    """A cohort as an admin sees it, with counts."""
+
+    cohort: Cohort
+    learners: int
+    facilitators: int
+    preview_groups: int
+    published_groups: int
+
+
+@dataclass(frozen=True)
+class EnrollmentResult:
+    cohort_id: int
+    role: str
+    created: bool
+    welcome_job_id: int | None
+
+
+_DRAFT_FIELDS = tuple(f.name for f in fields(CohortDraft))
+
+
+def _cohort(row: Any) -> Cohort:
+    return Cohort(**{name: getattr(row, name) for name in (*_DRAFT_FIELDS, "id", "created_at")})
+
+
+def validate_draft(draft: CohortDraft) -> CohortDraft:
+    """The draft, tidied; ValidationError naming the first bad field."""
+    name = " ".join(draft.name.split())
+    if not 1 <= len(name) <= 120:
+        raise ValidationError("the cohort name must be 1 to 120 characters", field="name")
+    if not draft.course_slug.strip():
+        raise ValidationError("the course slug is required", field="course_slug")
+    if draft.anchor_timezone != PER_GROUP:
+        validate_timezone(draft.anchor_timezone, "anchor_timezone")
+    if draft.status not in STATUSES:
+        raise ValidationError(f"status must be one of {', '.join(STATUSES)}", field="status")
+    _check_range("number_of_meetings", draft.number_of_meetings, 1, 52)
+    _check_range("meeting_minutes", draft.meeting_minutes, 30, 240)
+    if draft.meeting_minutes % 15:
+        raise ValidationError("meeting_minutes must be a multiple of 15", field="meeting_minutes")
+    _check_sizes(draft)
+    return replace(draft, name=name, course_slug=draft.course_slug.strip())
+
+
+def _check_range(field: str, value: int, low: int, high: int) -> None:
+    if not low <= value <= high:
+        raise ValidationError(f"{field} must be {low} to {high}, got {value}", field=field)
+
+
+def _check_sizes(draft: CohortDraft) -> None:
+    if draft.min_group_size < 2:
+        raise ValidationError("groups need at least 2 people", field="min_group_size")
+    if not draft.min_group_size <= draft.target_group_size <= draft.max_group_size:
+        raise ValidationError(
+            f"group sizes must satisfy min ≤ target ≤ max, got {draft.min_group_size} ≤ "
+            f"{draft.target_group_size} ≤ {draft.max_group_size}",
+            field="target_group_size",
+        )
+    if draft.max_group_size > 20:
+        raise ValidationError("groups of more than 20 are not discussions", field="max_group_size")
+
+
+def get_cohort(conn: Connection, cohort_id: int) -> Cohort:
+    row = conn.execute(select(cohorts).where(cohorts.c.id == cohort_id)).first()
+    if row is None:
+        raise NotFoundError(f"no cohort {cohort_id}")
+    return _cohort(row)
+
+
+def create_cohort(conn: Connection, draft: CohortDraft) -> Cohort:
+    """Create a cohort (admins); ConflictError when the name is taken."""
+    draft = validate_draft(draft)
+    values = {name: getattr(draft, name) for name in _DRAFT_FIELDS}
+    try:
+        with conn.begin_nested():
+            row = conn.execute(insert(cohorts).values(**values).returning(cohorts)).one()
+    except IntegrityError:
+        raise ConflictError(f"a cohort named {draft.name!r} exists", field="name") from None
+    return _cohort(row)
+
+
+def update_cohort(conn: Connection, cohort_id: int, changes: dict[str, Any]) -> Cohort:
+    """Change some fields of a cohort, validated together with the rest."""
+    current = get_cohort(conn, cohort_id)
+    unknown = set(changes) - set(_DRAFT_FIELDS)
+    if unknown:
+        raise ValidationError(f"unknown cohort fields: {', '.join(sorted(unknown))}")
+    draft = validate_draft(
+        CohortDraft(**{name: changes.get(name, getattr(current, name)) for name in _DRAFT_FIELDS})
+    )
+    values = {name: getattr(draft, name) for name in _DRAFT_FIELDS}
+    try:
+        with conn.begin_nested():
+            row = conn.execute(
+                update(cohorts).where(cohorts.c.id == cohort_id).values(**values).returning(cohorts)
+            ).one()
+    except IntegrityError:
+        raise ConflictError(f"a cohort named {draft.name!r} exists", field="name") from None
+    return _cohort(row)
+
+
+def enrollment_open(cohort: Cohort, now: datetime) -> bool:
+    """Can people still enroll: open or running, before the deadline (or a week in)."""
+    if cohort.status not in ENROLLABLE:
+        return False
+    if cohort.enrollment_deadline is not None:
+        return now < cohort.enrollment_deadline
+    return now.date() <= cohort.start_date + LATE_ENROLLMENT
+
+
+def list_open_cohorts(conn: Connection, user_id: int, now: datetime) -> list[CohortListing]:
+    """Cohorts a learner can enroll in, plus the ones they are in, soonest first."""
+    published = exists().where(groups.c.cohort_id == cohorts.c.id, groups.c.status != "preview")
+    rows = conn.execute(
+        select(cohorts, signups.c.role.label("my_role"), published.label("has_groups"))
+        .select_from(
+            cohorts.outerjoin(
+                signups,
+                and_(
+                    signups.c.cohort_id == cohorts.c.id,
+                    signups.c.user_id == user_id,
+                    signups.c.withdrawn_at.is_(None),
+                ),
+            )
+        )
+        .where(cohorts.c.status.in_(ENROLLABLE))
+        .order_by(cohorts.c.start_date, cohorts.c.id)
+    )
+    listings = []
+    for row in rows:
+        cohort = _cohort(row)
+        is_open = enrollment_open(cohort, now)
+        if is_open or row.my_role is not None:
+            listings.append(CohortListing(cohort, is_open, row.my_role, bool(row.has_groups)))
+    return listings
+
+
+def list_cohorts(conn: Connection) -> list[CohortOverview]:
+    """Every cohort, newest first, with signup and group counts (admins)."""
+
+    def count(table: Any, *where: Any) -> Any:
+        return (
+            select(func.count()).where(table.c.cohort_id == cohorts.c.id, *where).scalar_subquery()
+        )
+
+    active_signup = signups.c.withdrawn_at.is_(None)
+    rows = conn.execute(
+        select(
+            cohorts,
+            count(signups, active_signup, signups.c.role == "learner").label("learners"),
+            count(signups, active_signup, signups.c.role == "facilitator").label("facs"),
+            count(groups, groups.c.status == "preview").label("previews"),
+            count(groups, groups.c.status != "preview").label("published"),
+        ).order_by(cohorts.c.start_date.desc(), cohorts.c.id.desc())
+    )
+    return [CohortOverview(_cohort(r), r.learners, r.facs, r.previews, r.published) for r in rows]
+
+
+def enroll(
+    conn: Connection, user_id: int, cohort_id: int, role: str, now: datetime
+) -> EnrollmentResult:
+    """Sign up for a cohort (idempotent); a new signup gets a welcome notification job."""
+    cohort = get_cohort(conn, cohort_id)
+    if role == "facilitator" and not conn.scalar(
+        select(exists().where(facilitators.c.user_id == user_id))
+    ):
+        raise PermissionDeniedError(
+            "only facilitators can enroll as facilitator; apply to facilitate first", field="role"
+        )
+    existing = conn.execute(
+        select(signups.c.id, signups.c.role, signups.c.withdrawn_at)
+        .where(signups.c.user_id == user_id, signups.c.cohort_id == cohort_id)
+        .with_for_update()
+    ).first()
+    if existing is not None and existing.withdrawn_at is None:
+        if existing.role != role:
+            _change_role(conn, existing.id, user_id, cohort, role)
+        return EnrollmentResult(cohort_id, role, False, None)
+    if not enrollment_open(cohort, now):
+        raise ConflictError(f"enrollment for {cohort.name} is closed", field="cohort_id")
+    statement = pg_insert(signups).values(user_id=user_id, cohort_id=cohort_id, role=role)
+    conn.execute(
+        statement.on_conflict_do_update(
+            index_elements=[signups.c.user_id, signups.c.cohort_id],
+            set_={"role": role, "withdrawn_at": None, "unplaced_reason": None},
+        )
+    )
+    job_id = enqueue(
+        conn,
+        "send_notification",
+        {"kind": "welcome", "user_id": user_id, "cohort_id": cohort_id},
+        dedup_key=f"welcome:{cohort_id}:{user_id}",
+        created_by=user_id,
+    )
+    return EnrollmentResult(cohort_id, role, True, job_id)
+
+
+def _change_role(conn: Connection, signup_id: int, user_id: int, cohort: Cohort, role: str) -> None:
+    placed = conn.scalar(
+        select(
+            exists().where(
+                group_members.c.user_id == user_id,
+                group_members.c.cohort_id == cohort.id,
+                group_members.c.status == "active",
+            )
+        )
+    )
+    if placed:
+        raise ConflictError(
+            f"you are already in a group of {cohort.name}; ask an admin to change your role",
+            field="role",
+        )
+    conn.execute(update(signups).where(signups.c.id == signup_id).values(role=role))

@@ -1,0 +1,336 @@
+"""What facilitators see of their own groups: progress, attendance, chats.
+
+Access: admins see every group; a facilitator sees only groups they
+actively facilitate, and only the members of those groups.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, exists, func, select
+
+from roundtable.db.tables import (
+    attendances,
+    chat_messages,
+    chat_sessions,
+    cohorts,
+    content_progress,
+    group_members,
+    groups,
+    meetings,
+    users,
+)
+from roundtable.errors import NotFoundError, PermissionDeniedError
+from roundtable.meeting_times import format_moment
+from roundtable.users import Viewer
+
+
+@dataclass(frozen=True)
+class FacilitatedGroup:
+    id: int
+    name: str
+    status: str
+    cohort_id: int
+    cohort_name: str
+    member_count: int
+    next_meeting_at: datetime | None
+
+
+@dataclass(frozen=True)
+class MemberProgress:
+    user_id: int
+    display_name: str
+    completed_modules: int
+    completed_sections: int
+    total_time_s: int
+    chat_messages: int
+    last_active_at: datetime | None
+
+
+@dataclass(frozen=True)
+class AttendanceEntry:
+    user_id: int
+    display_name: str
+    rsvp: str
+    checked_in_at: datetime | None
+    outcome: str  # attended | missed | upcoming
+
+
+@dataclass(frozen=True)
+class MeetingAttendance:
+    id: int
+    number: int
+    starts_at: datetime
+    local_label: str
+    is_past: bool
+    members: list[AttendanceEntry]
+
+
+@dataclass(frozen=True)
+class ProgressItem:
+    content_id: str
+    content_type: str
+    started_at: datetime
+    completed_at: datetime | None
+    total_time_s: int
+
+
+@dataclass(frozen=True)
+class ChatMessageView:
+    role: str
+    content: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ChatView:
+    id: int
+    module_id: str
+    started_at: datetime
+    last_active_at: datetime
+    archived: bool
+    messages: list[ChatMessageView]
+
+
+def _facilitates(viewer_id: int, group_id: Any) -> Any:
+    return exists().where(
+        group_members.c.group_id == group_id,
+        group_members.c.user_id == viewer_id,
+        group_members.c.role == "facilitator",
+        group_members.c.status == "active",
+    )
+
+
+def require_facilitator(conn: Connection, viewer: Viewer) -> None:
+    """PermissionDeniedError unless the viewer is an admin or facilitates some group."""
+    if viewer.is_admin:
+        return
+    if not conn.scalar(select(_facilitates(viewer.id, group_members.c.group_id))):
+        raise PermissionDeniedError("only facilitators of a group can see this")
+
+
+def require_group_access(conn: Connection, viewer: Viewer, group_id: int) -> Any:
+    """The group row if the viewer may see it: 404 if missing, 403 if not theirs."""
+    group = conn.execute(select(groups).where(groups.c.id == group_id)).first()
+    if group is None:
+        raise NotFoundError(f"no group {group_id}")
+    if not viewer.is_admin and not conn.scalar(select(_facilitates(viewer.id, group_id))):
+        raise PermissionDeniedError(f"you do not facilitate {group.name}")
+    return group
+
+
+def require_member(conn: Connection, viewer: Viewer, group_id: int, user_id: int) -> str:
+    """The member's name, after checking access to the group and membership of the user."""
+    require_group_access(conn, viewer, group_id)
+    name = conn.scalar(
+        select(users.c.display_name)
+        .join(group_members, group_members.c.user_id == users.c.id)
+        .where(
+            group_members.c.group_id == group_id,
+            group_members.c.user_id == user_id,
+            group_members.c.status == "active",
+        )
+    )
+    if name is None:
+        raise NotFoundError(f"user {user_id} is not a member of group {group_id}")
+    return str(name)
+
+
+def facilitated_groups(conn: Connection, viewer: Viewer, now: datetime) -> list[FacilitatedGroup]:
+    """The groups I facilitate (admins: every published group)."""
+    require_facilitator(conn, viewer)
+    members = (
+        select(func.count())
+        .where(group_members.c.group_id == groups.c.id, group_members.c.status == "active")
+        .scalar_subquery()
+    )
+    upcoming = (
+        select(func.min(meetings.c.starts_at))
+        .where(meetings.c.group_id == groups.c.id, meetings.c.starts_at >= now)
+        .scalar_subquery()
+    )
+    query = (
+        select(
+            groups.c.id,
+            groups.c.name,
+            groups.c.status,
+            groups.c.cohort_id,
+            cohorts.c.name.label("cohort_name"),
+            members.label("members"),
+            upcoming.label("next_meeting_at"),
+        )
+        .join(cohorts, cohorts.c.id == groups.c.cohort_id)
+        .where(groups.c.status != "cancelled")
+        .order_by(cohorts.c.start_date.desc(), groups.c.name)
+    )
+    if viewer.is_admin:
+        query = query.where(groups.c.status != "preview")
+    else:
+        query = query.where(_facilitates(viewer.id, groups.c.id))
+    return [
+        FacilitatedGroup(
+            r.id, r.name, r.status, r.cohort_id, r.cohort_name, r.members, r.next_meeting_at
+        )
+        for r in conn.execute(query)
+    ]
+
+
+def member_progress(conn: Connection, viewer: Viewer, group_id: int) -> list[MemberProgress]:
+    """Each active learner's progress summary: completions, time, chat activity."""
+    require_group_access(conn, viewer, group_id)
+    done = content_progress.c.completed_at.is_not(None)
+
+    def completed(kind: str) -> Any:
+        return func.count().filter(and_(done, content_progress.c.content_type == kind))
+
+    progress = (
+        select(
+            content_progress.c.user_id,
+            completed("module").label("modules"),
+            completed("section").label("sections"),
+            func.sum(content_progress.c.total_time_s).label("seconds"),
+            func.max(content_progress.c.last_heartbeat_at).label("seen"),
+        )
+        .group_by(content_progress.c.user_id)
+        .subquery()
+    )
+    chats = (
+        select(
+            chat_sessions.c.user_id,
+            func.count(chat_messages.c.id).filter(chat_messages.c.role == "user").label("n"),
+            func.max(chat_sessions.c.last_active_at).label("seen"),
+        )
+        .select_from(
+            chat_sessions.outerjoin(chat_messages, chat_messages.c.session_id == chat_sessions.c.id)
+        )
+        .group_by(chat_sessions.c.user_id)
+        .subquery()
+    )
+    rows = conn.execute(
+        select(
+            users.c.id,
+            users.c.display_name,
+            progress.c.modules,
+            progress.c.sections,
+            progress.c.seconds,
+            progress.c.seen.label("progress_seen"),
+            chats.c.n,
+            chats.c.seen.label("chat_seen"),
+        )
+        .join(group_members, group_members.c.user_id == users.c.id)
+        .outerjoin(progress, progress.c.user_id == users.c.id)
+        .outerjoin(chats, chats.c.user_id == users.c.id)
+        .where(
+            group_members.c.group_id == group_id,
+            group_members.c.status == "active",
+            group_members.c.role == "learner",
+        )
+        .order_by(users.c.display_name)
+    )
+    return [
+        MemberProgress(
+            r.id,
+            r.display_name,
+            r.modules or 0,
+            r.sections or 0,
+            r.seconds or 0,
+            r.n or 0,
+            _latest(r.progress_seen, r.chat_seen),
+        )
+        for r in rows
+    ]
+
+
+def _latest(*moments: datetime | None) -> datetime | None:
+    known = [m for m in moments if m is not None]
+    return max(known) if known else None
+
+
+def attendance(
+    conn: Connection, viewer: Viewer, group_id: int, now: datetime
+) -> list[MeetingAttendance]:
+    """Every meeting of the group with each member's RSVP and check-in."""
+    require_group_access(conn, viewer, group_id)
+    people = conn.execute(
+        select(users.c.id, users.c.display_name)
+        .join(group_members, group_members.c.user_id == users.c.id)
+        .where(group_members.c.group_id == group_id, group_members.c.status == "active")
+        .order_by(users.c.display_name)
+    ).all()
+    rows = conn.execute(
+        select(meetings).where(meetings.c.group_id == group_id).order_by(meetings.c.meeting_number)
+    ).all()
+    marks = {
+        (a.meeting_id, a.user_id): a
+        for a in conn.execute(
+            select(attendances).where(attendances.c.meeting_id.in_([m.id for m in rows]))
+        )
+    }
+    return [
+        MeetingAttendance(
+            m.id,
+            m.meeting_number,
+            m.starts_at,
+            format_moment(m.starts_at, viewer.timezone),
+            m.starts_at < now,
+            [_entry(marks.get((m.id, p.id)), p, m.starts_at < now) for p in people],
+        )
+        for m in rows
+    ]
+
+
+def _entry(mark: Any, person: Any, past: bool) -> AttendanceEntry:
+    checked = mark.checked_in_at if mark is not None else None
+    outcome = "upcoming" if not past else ("attended" if checked else "missed")
+    return AttendanceEntry(
+        person.id, person.display_name, mark.rsvp if mark else "pending", checked, outcome
+    )
+
+
+def progress_detail(
+    conn: Connection, viewer: Viewer, group_id: int, user_id: int
+) -> tuple[str, list[ProgressItem]]:
+    """A member's progress rows, most recent first."""
+    name = require_member(conn, viewer, group_id, user_id)
+    rows = conn.execute(
+        select(content_progress)
+        .where(content_progress.c.user_id == user_id)
+        .order_by(content_progress.c.started_at.desc(), content_progress.c.id.desc())
+    )
+    return name, [
+        ProgressItem(r.content_id, r.content_type, r.started_at, r.completed_at, r.total_time_s)
+        for r in rows
+    ]
+
+
+def chat_transcripts(
+    conn: Connection, viewer: Viewer, group_id: int, user_id: int
+) -> tuple[str, list[ChatView]]:
+    """A member's tutor chats (active and archived), newest first, with their messages."""
+    name = require_member(conn, viewer, group_id, user_id)
+    sessions = conn.execute(
+        select(chat_sessions)
+        .where(chat_sessions.c.user_id == user_id)
+        .order_by(chat_sessions.c.last_active_at.desc(), chat_sessions.c.id.desc())
+    ).all()
+    messages: dict[int, list[ChatMessageView]] = {s.id: [] for s in sessions}
+    for m in conn.execute(
+        select(chat_messages)
+        .where(chat_messages.c.session_id.in_(list(messages)))
+        .order_by(chat_messages.c.id)
+    ):
+        messages[m.session_id].append(ChatMessageView(m.role, m.content, m.created_at))
+    return name, [
+        ChatView(
+            s.id,
+            s.module_id,
+            s.started_at,
+            s.last_active_at,
+            s.archived_at is not None,
+            messages[s.id],
+        )
+        for s in sessions
+    ]

@@ -1,0 +1,150 @@
+"""Changing who is in a group, the one way every path does it.
+
+Leaving is soft (status 'removed', left_at). The database guarantees at most
+one active learner membership per (user, cohort); a race that would break it
+becomes a ConflictError. Every change to a published group enqueues a
+`sync_group` job for it (Discord role, calendar invite, reminders), deduplicated
+per group, so no path can forget the derived state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from roundtable.db.tables import group_members, groups, signups
+from roundtable.errors import ConflictError
+from roundtable.jobs import enqueue
+
+UNSYNCED_STATUSES = ("preview",)  # no Discord channel or calendar event yet
+
+
+@dataclass(frozen=True)
+class Placement:
+    """The outcome of placing someone: where they were, where they are, jobs queued."""
+
+    group_id: int | None
+    previous_group_id: int | None
+    changed: bool
+    sync_job_ids: list[int]
+
+
+def active_learner_group(conn: Connection, user_id: int, cohort_id: int) -> int | None:
+    """The group the user is an active learner of in the cohort, locked for update."""
+    return conn.scalar(
+        select(group_members.c.group_id)
+        .where(
+            group_members.c.user_id == user_id,
+            group_members.c.cohort_id == cohort_id,
+            group_members.c.role == "learner",
+            group_members.c.status == "active",
+        )
+        .with_for_update()
+    )
+
+
+def count_active_members(conn: Connection, group_id: int) -> int:
+    return int(
+        conn.scalar(
+            select(func.count()).where(
+                group_members.c.group_id == group_id, group_members.c.status == "active"
+            )
+        )
+        or 0
+    )
+
+
+def soft_remove(conn: Connection, user_id: int, group_id: int, reason: str, now: datetime) -> bool:
+    """End the user's active membership of the group; False if there was none."""
+    result = conn.execute(
+        update(group_members)
+        .where(
+            group_members.c.user_id == user_id,
+            group_members.c.group_id == group_id,
+            group_members.c.status == "active",
+        )
+        .values(status="removed", left_at=now, reason_for_leaving=reason)
+    )
+    if result.rowcount:
+        _touch(conn, [group_id], now)
+    return bool(result.rowcount)
+
+
+def add_membership(
+    conn: Connection, user_id: int, group_id: int, cohort_id: int, role: str, now: datetime
+) -> None:
+    """Insert an active membership; ConflictError if the database's guarantees refuse it."""
+    try:
+        with conn.begin_nested():
+            conn.execute(
+                insert(group_members).values(
+                    group_id=group_id,
+                    user_id=user_id,
+                    cohort_id=cohort_id,
+                    role=role,
+                    joined_at=now,
+                )
+            )
+    except IntegrityError:
+        raise ConflictError(
+            f"user {user_id} is already an active member of a group in this cohort "
+            "(another change won the race; reload and try again)"
+        ) from None
+    # Placed now: whatever the last scheduling run said about them no longer holds.
+    conn.execute(
+        update(signups)
+        .where(signups.c.user_id == user_id, signups.c.cohort_id == cohort_id)
+        .values(unplaced_reason=None, unplaced_detail=None)
+    )
+    _touch(conn, [group_id], now)
+
+
+def place_learner(
+    conn: Connection,
+    user_id: int,
+    group_id: int,
+    cohort_id: int,
+    now: datetime,
+    *,
+    reason: str,
+    created_by: int | None,
+) -> Placement:
+    """Make the user an active learner of the group, leaving their previous group."""
+    previous = active_learner_group(conn, user_id, cohort_id)
+    if previous == group_id:
+        return Placement(group_id, previous, False, [])
+    if previous is not None:
+        soft_remove(conn, user_id, previous, reason, now)
+    add_membership(conn, user_id, group_id, cohort_id, "learner", now)
+    jobs = enqueue_group_syncs(conn, [previous, group_id], created_by=created_by)
+    return Placement(group_id, previous, True, jobs)
+
+
+def enqueue_group_syncs(
+    conn: Connection, group_ids: Iterable[int | None], *, created_by: int | None
+) -> list[int]:
+    """A sync_group job per published group among these (deduplicated per group)."""
+    ids = sorted({g for g in group_ids if g is not None})
+    if not ids:
+        return []
+    published = conn.scalars(
+        select(groups.c.id).where(groups.c.id.in_(ids), groups.c.status.not_in(UNSYNCED_STATUSES))
+    ).all()
+    return [
+        enqueue(
+            conn,
+            "sync_group",
+            {"group_id": group_id},
+            dedup_key=f"sync_group:{group_id}",
+            created_by=created_by,
+        )
+        for group_id in sorted(published)
+    ]
+
+
+def _touch(conn: Connection, group_ids: list[int], now: datetime) -> None:
+    conn.execute(update(groups).where(groups.c.id.in_(group_ids)).values(members_changed_at=now))
