@@ -192,6 +192,7 @@ def result_document(result: ScheduleResult, params: Params) -> dict[str, Any]:
             "method": stats.method,
             "heuristic_placed": stats.heuristic_placed,
             "phases": list(stats.phases),
+            "placement_seconds": stats.placement_seconds,
         },
         "notes": list(result.notes),
     }

@@ -169,6 +169,7 @@ class Stats:
     method: str
     heuristic_placed: int
     phases: tuple[str, ...] = ()
+    placement_seconds: float = 0.0  # the exact solve's placement phase (proof included)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from roundtable.scheduling.assemble import assemble_groups
@@ -44,18 +45,22 @@ def schedule(
     problem = _problem(people, params, existing)
     plan = polish_sizes(problem, solve_heuristic(problem, seed))
     heuristic_placed = plan.placed()
-    upper_bound, phases = plan.placed(), ["heuristic"]
+    # Without the exact solve, the only bound is everyone who could make some time.
+    upper_bound = sum(len(cls.members) for cls in problem.classes)
+    phases, placement_seconds = ["heuristic"], 0.0
     if exact and problem.classes:
         from roundtable.scheduling.solver import solve_exact
 
         remaining = max(time_limit - (time.monotonic() - began), 0.05)
         outcome = solve_exact(problem, plan, seed, remaining)
         plan, upper_bound, phases = outcome.plan, outcome.upper_bound, outcome.phases
+        placement_seconds = outcome.placement_seconds
     elif exact:
         phases.append("exact: nothing to decide")
     groups = assemble_groups(problem, plan)
     unplaced = _uncertified(people) + explain_unplaced(problem, plan, groups)
     stats = _stats(people, existing, plan, upper_bound, heuristic_placed, exact, began, phases)
+    stats = replace(stats, placement_seconds=placement_seconds)
     return ScheduleResult(tuple(groups), tuple(unplaced), stats, tuple(_notes(problem, groups)))
 
 

@@ -28,7 +28,8 @@ from roundtable.scheduling.values import complete_aux, plan_from_values, values_
 
 # Phase name -> maximise?
 _SENSES = {"placed": True, "joins": True, "sizes": False, "preferences": False, "spread": False}
-_FIRST_PHASE_SHARE = 0.7
+# Shares of the remaining time: placement first and foremost, then sizes.
+_WEIGHTS = {"placed": 8.0, "joins": 1.0, "sizes": 2.0, "preferences": 1.0, "spread": 0.5}
 _POLISH_GAP = 0.01
 
 
@@ -37,6 +38,7 @@ class ExactOutcome:
     plan: Plan
     upper_bound: int
     phases: list[str] = field(default_factory=list)
+    placement_seconds: float = 0.0
 
 
 def solve_exact(problem: Problem, warm: Plan, seed: int, time_limit: float) -> ExactOutcome:
@@ -52,7 +54,7 @@ def solve_exact(problem: Problem, warm: Plan, seed: int, time_limit: float) -> E
         if name == "sizes":
             polished = polish_sizes(problem, plan_from_values(problem, model, values))
             values = values_from_plan(problem, model, polished)
-        budget = _budget(deadline, len(names) - position, first=position == 0)
+        budget = _budget(deadline, names[position:])
         # HiGHS can overrun a budget shorter than a root LP solve; stay within the limit.
         if budget <= 0.01 or (position and budget < first_phase_seconds / 2):
             outcome.phases.append(f"{name}: skipped (time limit)")
@@ -62,7 +64,8 @@ def solve_exact(problem: Problem, warm: Plan, seed: int, time_limit: float) -> E
         outcome.phases.append(f"{name}: {status}")
         if position == 0:
             first_phase_seconds = time.monotonic() - began
-            outcome.upper_bound = int(bound)
+            outcome.placement_seconds = round(first_phase_seconds, 3)
+            outcome.upper_bound = min(int(bound), _all_seats(problem))
         _hold(highs, model, name, values)
     outcome.plan = plan_from_values(problem, model, values)
     return outcome
@@ -72,9 +75,11 @@ def _all_seats(problem: Problem) -> int:
     return sum(len(cls.members) for cls in problem.classes)
 
 
-def _budget(deadline: float, phases_left: int, first: bool) -> float:
+def _budget(deadline: float, names: list[str]) -> float:
+    """This phase's share of the time left, by the weights of the phases still to run."""
     remaining = deadline - time.monotonic()
-    return remaining * _FIRST_PHASE_SHARE if first and phases_left > 1 else remaining / phases_left
+    weights = [_WEIGHTS.get(name, 1.0) for name in names]
+    return remaining * weights[0] / sum(weights)
 
 
 @contextmanager
