@@ -27,7 +27,7 @@ EMAIL_MEDIA = ("subject", "email_text", "email_html")
 MEDIA = (*EMAIL_MEDIA, "discord_dm", "discord_channel")
 _KIND_KEYS = {"description", "variables", *MEDIA}
 _LAYOUT_FIELDS = {"body", "unsubscribe_url", "app_url", "name"}
-_DISCORD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\*_~`|>"})
+_DISCORD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\*_~`|"})
 
 
 class CatalogueError(ValueError):
