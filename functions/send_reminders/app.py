@@ -1,7 +1,12 @@
-"""Every 5 minutes (EventBridge Scheduler): send what is due, and retry due jobs."""
+"""Every 5 minutes (EventBridge Scheduler): send the notifications that are due, retry due jobs.
+
+The sweep computes what is due from the meetings table on every run, so a
+duplicated or late event is harmless: anything already sent is not sent again.
+"""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -10,6 +15,8 @@ from roundtable.config import get_settings
 from roundtable.db.engine import get_engine
 from roundtable.events import EventError, parse_scheduled_event
 from roundtable.jobs import retry_due_jobs
+from roundtable.notifications import default_providers, sweep
+from roundtable.notifications.content import live_modules_due
 
 logger = Logger(service="send_reminders")
 NEEDED_SECRETS = ("DISCORD_BOT_TOKEN", "SENDGRID_API_KEY")
@@ -23,7 +30,15 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
     except EventError as exc:
         logger.error("rejected scheduled event", extra={"error": str(exc)})
         return {"status": "rejected", "error": str(exc)}
-    summary: dict[str, Any] = {"event_id": scheduled.id, "scheduled_for": scheduled.time}
-    summary["jobs"] = retry_due_jobs(get_engine())
+    engine = get_engine()
+    summary: dict[str, Any] = {"event_id": scheduled.id, "jobs": retry_due_jobs(engine)}
+    # The real clock, not the event's time: a late or repeated event sends what is due now.
+    summary["notifications"] = sweep(
+        engine,
+        datetime.now(UTC),
+        providers=default_providers(engine),
+        modules_due=live_modules_due(engine),
+        remaining_ms=context.get_remaining_time_in_millis,
+    )
     logger.info("send_reminders run finished", extra={"summary": summary})
     return {"status": "ok", **summary, "scheduled_for": scheduled.time.isoformat()}
