@@ -227,10 +227,10 @@ class FakeDiscordGuild(FakeDiscord):
 
 
 def _channel_name(name: str, kind: int) -> str:
-    """Discord lower-cases text channel names and turns spaces into dashes."""
+    """Discord lower-cases text channel names; other characters become single dashes."""
     if kind != TEXT:
         return name
-    return re.sub(r"[^a-z0-9_-]+", "-", name.lower().replace(" ", "-")).strip("-") or "channel"
+    return re.sub(r"[^a-z0-9_]+", "-", name.lower()).strip("-") or "channel"
 
 
 def _overwrites(given: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -38,7 +38,7 @@ ARCHIVE_READ = VIEW_CHANNEL | READ_MESSAGE_HISTORY
 GROUPS_PER_CATEGORY = 25  # two channels each: Discord's limit is 50 per category
 LIVE_STATUSES = ("active",)
 ARCHIVED_STATUSES = ("completed",)
-_TEXT_NAME_JUNK = re.compile(r"[^a-z0-9_-]+")
+_TEXT_NAME_JUNK = re.compile(r"[^a-z0-9_]+")
 
 
 @dataclass(frozen=True)
@@ -185,7 +185,7 @@ def role_name(group: Group) -> str:
 
 def text_channel_name(group: Group) -> str:
     """Discord's own normalisation of text channel names, so names compare equal."""
-    name = _TEXT_NAME_JUNK.sub("-", group.name.lower().replace(" ", "-")).strip("-")
+    name = _TEXT_NAME_JUNK.sub("-", group.name.lower()).strip("-")
     return (name or f"group-{group.id}")[:100]
 
 
