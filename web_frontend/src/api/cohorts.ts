@@ -1,19 +1,19 @@
 import { queryOptions } from "@tanstack/react-query";
-import { request } from "./http";
-import type { Cohort, MyGroup } from "./types";
+import { api, unwrap } from "./http";
+import type { RsvpUpdate } from "../client/schema";
 
 export const openCohortsQuery = queryOptions({
   queryKey: ["cohorts", "open"],
-  queryFn: () => request<Cohort[]>("GET", "/api/cohorts"),
+  queryFn: async () => unwrap(await api.GET("/api/cohorts")).cohorts,
 });
 
-export const enroll = (cohortId: number, role: "learner" | "facilitator") =>
-  request<unknown>("POST", `/api/cohorts/${cohortId}/enrollment`, { body: { role } });
+export const enroll = async (cohortId: number, role: "learner" | "facilitator") =>
+  unwrap(await api.POST("/api/cohorts/{cohort_id}/enroll", { params: { path: { cohort_id: cohortId } }, body: { role } }));
 
 export const myGroupsQuery = queryOptions({
   queryKey: ["groups", "mine"],
-  queryFn: () => request<MyGroup[]>("GET", "/api/groups/mine"),
+  queryFn: async () => unwrap(await api.GET("/api/groups/mine")).groups,
 });
 
-export const rsvp = (meetingId: number, status: "attending" | "not_attending" | "tentative") =>
-  request<unknown>("PUT", `/api/meetings/${meetingId}/rsvp`, { body: { status } });
+export const rsvp = async (meetingId: number, status: RsvpUpdate["status"]) =>
+  unwrap(await api.PUT("/api/meetings/{meeting_id}/rsvp", { params: { path: { meeting_id: meetingId } }, body: { status } }));

@@ -41,28 +41,41 @@ export function fallbackMessage(status: number): string {
   );
 }
 
+/** Build an ApiError from a failed response's status, headers and parsed body. */
+export function apiErrorFrom(status: number, headers: Headers, body: unknown): ApiError {
+  const retryHeader = headers.get("Retry-After");
+  const retryAfter = retryHeader && /^\d+$/.test(retryHeader) ? Number(retryHeader) : undefined;
+  const error = (body as { error?: { code?: unknown; message?: unknown; field?: unknown } } | null)
+    ?.error;
+  const code = typeof error?.code === "string" ? error.code : `http_${status}`;
+  let message =
+    typeof error?.message === "string" && error.message.trim()
+      ? error.message
+      : fallbackMessage(status);
+  if (status === 429 && retryAfter) {
+    message = `${message} (You can try again in ${retryAfter} s.)`;
+  }
+  const field = typeof error?.field === "string" ? error.field : undefined;
+  return new ApiError(status, code, message, field, retryAfter);
+}
+
 /** Read {"error": {"code", "message", "field"?}} from a failed response. */
 export async function toApiError(response: Response): Promise<ApiError> {
-  const retryHeader = response.headers.get("Retry-After");
-  const retryAfter = retryHeader && /^\d+$/.test(retryHeader) ? Number(retryHeader) : undefined;
   let body: unknown = null;
   try {
     body = await response.clone().json();
   } catch {
     // Not JSON (a proxy's HTML page, an empty body): use the fallback message.
   }
-  const error = (body as { error?: { code?: unknown; message?: unknown; field?: unknown } } | null)
-    ?.error;
-  const code = typeof error?.code === "string" ? error.code : `http_${response.status}`;
-  let message =
-    typeof error?.message === "string" && error.message.trim()
-      ? error.message
-      : fallbackMessage(response.status);
-  if (response.status === 429 && retryAfter) {
-    message = `${message} (You can try again in ${retryAfter} s.)`;
+  return apiErrorFrom(response.status, response.headers, body);
+}
+
+/** The data of a generated-client call, or its failure as ApiError. */
+export function unwrap<T>(result: { data?: T; error?: unknown; response: Response }): T {
+  if (!result.response.ok) {
+    throw apiErrorFrom(result.response.status, result.response.headers, result.error ?? null);
   }
-  const field = typeof error?.field === "string" ? error.field : undefined;
-  return new ApiError(response.status, code, message, field, retryAfter);
+  return result.data as T;
 }
 
 export const NETWORK_ERROR_MESSAGE =

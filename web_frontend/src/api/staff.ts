@@ -1,132 +1,120 @@
-// Facilitator and admin routes (issue 4, items 6 and 7).
+// Facilitator and admin routes (issue 4, items 6 and 7), typed by the generated schema.
 import { queryOptions } from "@tanstack/react-query";
-import { request } from "./http";
-import type { ChatMessage, Cohort, CohortCreate, CourseProgress, Job, WireInterval } from "./types";
+import type { CohortCreate, CohortUpdate, JobPublic, ScheduleParams } from "../client/schema";
+import { api, request, unwrap } from "./http";
 
-export interface FacilitatorGroup {
-  id: number;
-  name: string;
-  cohort_id: number;
-  cohort_name: string;
-  status: string;
-  member_count: number;
-  first_meeting_at?: string | null;
-  meeting_minutes?: number;
-}
-
-export interface MemberSummary {
-  user_id: number;
-  display_name: string;
-  role: "learner" | "facilitator";
-  completed_sections: number;
-  total_sections: number;
-  last_active_at: string | null;
-  rsvps: Record<string, string>;
-  attendance: Record<string, "attended" | "missed" | "upcoming">;
-}
-
-export interface GroupMembers {
-  group: FacilitatorGroup;
-  meetings: { meeting_number: number; starts_at: string }[];
-  members: MemberSummary[];
-}
-
-export interface ChatTranscript {
-  module_slug: string;
-  module_title?: string | null;
-  archived?: boolean;
-  messages: ChatMessage[];
-}
+const path = <K extends string>(key: K, id: number) => ({ path: { [key]: id } as Record<K, number> });
 
 export const facilitatorGroupsQuery = queryOptions({
   queryKey: ["facilitator", "groups"],
-  queryFn: () => request<FacilitatorGroup[]>("GET", "/api/facilitator/groups"),
+  queryFn: async () => unwrap(await api.GET("/api/facilitator/groups")).groups,
 });
 
 export const groupMembersQuery = (gid: number) =>
   queryOptions({
-    queryKey: ["facilitator", "groups", gid],
-    queryFn: () => request<GroupMembers>("GET", `/api/facilitator/groups/${gid}/members`),
+    queryKey: ["facilitator", "groups", gid, "members"],
+    queryFn: async () =>
+      unwrap(await api.GET("/api/facilitator/groups/{group_id}/members", { params: path("group_id", gid) })).members,
+  });
+
+export const groupMeetingsQuery = (gid: number) =>
+  queryOptions({
+    queryKey: ["facilitator", "groups", gid, "meetings"],
+    queryFn: async () =>
+      unwrap(await api.GET("/api/facilitator/groups/{group_id}/meetings", { params: path("group_id", gid) })).meetings,
   });
 
 export const memberProgressQuery = (gid: number, uid: number) =>
   queryOptions({
     queryKey: ["facilitator", "groups", gid, "members", uid, "progress"],
-    queryFn: () =>
-      request<CourseProgress & { display_name?: string }>(
-        "GET",
-        `/api/facilitator/groups/${gid}/members/${uid}/progress`,
+    queryFn: async () =>
+      unwrap(
+        await api.GET("/api/facilitator/groups/{group_id}/members/{user_id}/progress", {
+          params: { path: { group_id: gid, user_id: uid } },
+        }),
       ),
   });
 
 export const memberChatsQuery = (gid: number, uid: number) =>
   queryOptions({
     queryKey: ["facilitator", "groups", gid, "members", uid, "chats"],
-    queryFn: () =>
-      request<ChatTranscript[]>("GET", `/api/facilitator/groups/${gid}/members/${uid}/chats`),
+    queryFn: async () =>
+      unwrap(
+        await api.GET("/api/facilitator/groups/{group_id}/members/{user_id}/chats", {
+          params: { path: { group_id: gid, user_id: uid } },
+        }),
+      ),
   });
 
 // --- admin ---
 
-export interface Signup {
-  user_id: number;
-  display_name: string;
-  role: "learner" | "facilitator";
-  timezone: string;
-  intervals: WireInterval[];
-  created_at?: string;
-}
+export const adminCohortsQuery = queryOptions({
+  queryKey: ["admin", "cohorts"],
+  queryFn: async () => unwrap(await api.GET("/api/admin/cohorts")).cohorts,
+});
 
-export interface PreviewMember {
-  user_id: number;
-  display_name: string;
-  role: "learner" | "facilitator";
-  timezone?: string;
-}
+export const adminCohortQuery = (id: number) =>
+  queryOptions({
+    queryKey: ["admin", "cohorts", id],
+    queryFn: async () => unwrap(await api.GET("/api/admin/cohorts/{cohort_id}", { params: path("cohort_id", id) })),
+  });
 
-export interface PreviewGroup {
-  id: number;
-  name: string;
-  status: string;
-  anchor_timezone: string;
-  weekday: number;
-  local_time: string;
-  meeting_minutes: number;
-  first_meeting_at: string;
-  meeting_starts?: string[];
-  members: PreviewMember[];
-  notes?: string[];
-}
+export const createCohort = async (body: CohortCreate) => unwrap(await api.POST("/api/admin/cohorts", { body }));
 
-export interface Unplaced {
-  user_id: number;
-  display_name: string;
-  role: "learner" | "facilitator";
-  reason: string;
-  explanation?: string | null;
-  suggestions?: string[];
-}
+export const updateCohort = async (id: number, body: CohortUpdate) =>
+  unwrap(await api.PATCH("/api/admin/cohorts/{cohort_id}", { params: path("cohort_id", id), body }));
 
-export interface Preview {
-  cohort: Cohort;
-  run: {
-    id: number;
-    created_at: string;
-    gap?: number | null;
-    objective?: number | null;
-    stats?: Record<string, unknown>;
-    notes?: string[];
-  } | null;
-  groups: PreviewGroup[];
-  unplaced: Unplaced[];
-}
+export const signupsQuery = (id: number) =>
+  queryOptions({
+    queryKey: ["admin", "cohorts", id, "signups"],
+    queryFn: async () =>
+      unwrap(await api.GET("/api/admin/cohorts/{cohort_id}/signups", { params: path("cohort_id", id) })).signups,
+  });
 
+export const runScheduling = async (id: number, params: ScheduleParams = {}) =>
+  unwrap(await api.POST("/api/admin/cohorts/{cohort_id}/schedule", { params: path("cohort_id", id), body: { params } }));
+
+export const publishCohort = async (id: number) =>
+  unwrap(await api.POST("/api/admin/cohorts/{cohort_id}/publish", { params: path("cohort_id", id) }));
+
+export const previewQuery = (id: number) =>
+  queryOptions({
+    queryKey: ["admin", "cohorts", id, "preview"],
+    queryFn: async () =>
+      unwrap(await api.GET("/api/admin/cohorts/{cohort_id}/preview", { params: path("cohort_id", id) })),
+  });
+
+/** Move someone into a group; the API checks the group's time against their availability. */
+export const moveMember = async (groupId: number, userId: number, role: "learner" | "facilitator", force = false) =>
+  unwrap(
+    await api.POST("/api/admin/groups/{group_id}/members", {
+      params: path("group_id", groupId),
+      body: { user_id: userId, role, force },
+    }),
+  );
+
+const finished = (job: JobPublic | undefined) => job && ["succeeded", "failed"].includes(job.status);
+
+export const jobQuery = (id: number) =>
+  queryOptions({
+    queryKey: ["jobs", id],
+    queryFn: async () => unwrap(await api.GET("/api/jobs/{job_id}", { params: path("job_id", id) })),
+    // Poll every second until the job is finished: the page shows live progress.
+    refetchInterval: (q) => (finished(q.state.data) ? false : 1000),
+  });
+
+export const jobsQuery = queryOptions({
+  queryKey: ["admin", "jobs"],
+  queryFn: async () => unwrap(await api.GET("/api/admin/jobs", { params: { query: { limit: 100 } } })).jobs,
+  refetchInterval: 5000,
+});
+
+// Not in the API yet (issue 8: content errors for admins); built to its contract.
 export interface ContentProblem {
   file?: string | null;
   line?: number | null;
   message: string;
   suggestion?: string | null;
-  severity?: "error" | "warning";
 }
 
 export interface ContentStatus {
@@ -141,6 +129,12 @@ export interface ContentStatus {
   }[];
 }
 
+export const contentStatusQuery = queryOptions({
+  queryKey: ["admin", "content"],
+  queryFn: () => request<ContentStatus>("GET", "/api/admin/content"),
+});
+
+// The local stack's outbox (devserver/dev_api.py); not part of the deployed API.
 export interface OutboxEntry {
   id: number;
   service: string;
@@ -149,68 +143,8 @@ export interface OutboxEntry {
   created_at: string;
 }
 
-export const adminCohortsQuery = queryOptions({
-  queryKey: ["admin", "cohorts"],
-  queryFn: () => request<Cohort[]>("GET", "/api/admin/cohorts"),
-});
-
-export const adminCohortQuery = (id: number) =>
-  queryOptions({
-    queryKey: ["admin", "cohorts", id],
-    queryFn: () => request<Cohort>("GET", `/api/admin/cohorts/${id}`),
-  });
-
-export const createCohort = (body: CohortCreate) =>
-  request<Cohort>("POST", "/api/admin/cohorts", { body });
-
-export const updateCohort = (id: number, body: Partial<CohortCreate>) =>
-  request<Cohort>("PATCH", `/api/admin/cohorts/${id}`, { body });
-
-export const signupsQuery = (id: number) =>
-  queryOptions({
-    queryKey: ["admin", "cohorts", id, "signups"],
-    queryFn: () => request<Signup[]>("GET", `/api/admin/cohorts/${id}/signups`),
-  });
-
-export const runScheduling = (id: number) =>
-  request<{ job_id: number }>("POST", `/api/admin/cohorts/${id}/schedule`);
-
-export const publishCohort = (id: number) =>
-  request<{ job_id: number }>("POST", `/api/admin/cohorts/${id}/publish`);
-
-export const previewQuery = (id: number) =>
-  queryOptions({
-    queryKey: ["admin", "cohorts", id, "preview"],
-    queryFn: () => request<Preview>("GET", `/api/admin/cohorts/${id}/preview`),
-  });
-
-export const movePreviewMember = (cohortId: number, userId: number, toGroupId: number) =>
-  request<Preview>("POST", `/api/admin/cohorts/${cohortId}/preview/moves`, {
-    body: { user_id: userId, to_group_id: toGroupId },
-  });
-
-export const jobQuery = (id: number) =>
-  queryOptions({
-    queryKey: ["admin", "jobs", id],
-    queryFn: () => request<Job>("GET", `/api/admin/jobs/${id}`),
-    // Poll until the job is finished: the page shows live progress.
-    refetchInterval: (q) =>
-      q.state.data && ["succeeded", "failed"].includes(q.state.data.status) ? false : 1000,
-  });
-
-export const jobsQuery = queryOptions({
-  queryKey: ["admin", "jobs"],
-  queryFn: () => request<Job[]>("GET", "/api/admin/jobs"),
-  refetchInterval: 5000,
-});
-
-export const contentStatusQuery = queryOptions({
-  queryKey: ["admin", "content"],
-  queryFn: () => request<ContentStatus>("GET", "/api/admin/content"),
-});
-
 export const outboxQuery = queryOptions({
   queryKey: ["dev", "outbox"],
-  queryFn: () => request<OutboxEntry[]>("GET", "/api/dev/outbox"),
+  queryFn: async () => (await request<{ messages: OutboxEntry[] }>("GET", "/api/dev/outbox")).messages,
   refetchInterval: 5000,
 });

@@ -4,6 +4,514 @@
  */
 
 export interface paths {
+    "/api/admin/cohorts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Cohorts
+         * @description Every cohort, newest first, with signup and group counts.
+         */
+        get: operations["admin-list_cohorts"];
+        put?: never;
+        /**
+         * Create Cohort
+         * @description Create a cohort of a course.
+         */
+        post: operations["admin-create_cohort"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/cohorts/{cohort_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Cohort
+         * @description One cohort, whatever its status.
+         */
+        get: operations["admin-read_cohort"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update Cohort
+         * @description Change a cohort's settings (validated as a whole).
+         */
+        patch: operations["admin-update_cohort"];
+        trace?: never;
+    };
+    "/api/admin/cohorts/{cohort_id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Preview
+         * @description Preview groups with stats and problems, and who is unplaced and why.
+         */
+        get: operations["admin-read_preview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/cohorts/{cohort_id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish Cohort
+         * @description Publish the preview: channels, roles, meetings, invites (a job).
+         */
+        post: operations["admin-publish_cohort"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/cohorts/{cohort_id}/schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Schedule Cohort
+         * @description Run the scheduler for the cohort (a job); its result becomes the preview.
+         */
+        post: operations["admin-schedule_cohort"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/cohorts/{cohort_id}/signups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Signups
+         * @description Everyone signed up, with availability summaries and placements.
+         */
+        get: operations["admin-list_signups"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/cohorts/{cohort_id}/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sync Cohort
+         * @description Reconcile every published group of the cohort (a job).
+         */
+        post: operations["admin-sync_cohort"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/groups/{group_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update Group
+         * @description Rename a group, or change a preview group's time (checked against everyone).
+         */
+        patch: operations["admin-update_group"];
+        trace?: never;
+    };
+    "/api/admin/groups/{group_id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add Group Member
+         * @description Add or move someone into a group (a learner leaves their other group of the cohort).
+         */
+        post: operations["admin-add_group_member"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/groups/{group_id}/members/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove Group Member
+         * @description Remove someone from a group (kept in history).
+         */
+        delete: operations["admin-remove_group_member"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/groups/{group_id}/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sync Group
+         * @description Reconcile one published group's Discord and calendar state (a job).
+         */
+        post: operations["admin-sync_group"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Jobs
+         * @description The latest jobs, newest first.
+         */
+        get: operations["admin-list_jobs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search Users
+         * @description People whose name, Discord username or email contains the query.
+         */
+        get: operations["admin-search_users"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/users/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read User
+         * @description Someone's profile, enrollments and current groups.
+         */
+        get: operations["admin-read_user"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cohorts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Open Cohorts
+         * @description Cohorts open for enrollment, and the ones I am enrolled in.
+         */
+        get: operations["cohorts-list_open_cohorts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cohorts/{cohort_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Cohort
+         * @description One cohort (drafts only for admins).
+         */
+        get: operations["cohorts-read_cohort"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cohorts/{cohort_id}/enroll": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Enroll
+         * @description Enroll as learner or facilitator (idempotent; a new signup gets a welcome).
+         */
+        post: operations["cohorts-enroll"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/facilitator/groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List My Groups
+         * @description The groups I facilitate.
+         */
+        get: operations["facilitator-list_my_groups"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/facilitator/groups/{group_id}/meetings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Attendance
+         * @description Every meeting with each member's RSVP and attendance.
+         */
+        get: operations["facilitator-list_attendance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/facilitator/groups/{group_id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Member Progress
+         * @description Each learner's progress summary: completions, time spent, tutor chat activity.
+         */
+        get: operations["facilitator-list_member_progress"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/facilitator/groups/{group_id}/members/{user_id}/chats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Member Chats
+         * @description One member's tutor chats, with messages.
+         */
+        get: operations["facilitator-read_member_chats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/facilitator/groups/{group_id}/members/{user_id}/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Member Progress
+         * @description One member's progress, item by item.
+         */
+        get: operations["facilitator-read_member_progress"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/groups/{group_id}/join": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Join Group
+         * @description Join a group, or switch to it from my current one (both get synced).
+         */
+        post: operations["groups-join_group"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/groups/joinable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Joinable Groups
+         * @description Groups of a cohort I could join (or switch to), with how well they fit my week.
+         */
+        get: operations["groups-list_joinable_groups"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/groups/mine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read My Groups
+         * @description My published groups: members, weekly time in my zone, next meetings, links.
+         */
+        get: operations["groups-read_my_groups"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/health": {
         parameters: {
             query?: never;
@@ -24,18 +532,2885 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/jobs/{job_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Job
+         * @description A job's status, progress, result and error.
+         */
+        get: operations["jobs-read_job"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/meetings/{meeting_id}/rsvp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Rsvp To Meeting
+         * @description Say whether I will come to one of my group's meetings.
+         */
+        put: operations["groups-rsvp_to_meeting"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Me
+         * @description My profile, facilitator status and enrollments.
+         */
+        get: operations["users-read_me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update Me
+         * @description Change my display name, email, time zone, notification choices or accept the terms.
+         */
+        patch: operations["users-update_me"];
+        trace?: never;
+    };
+    "/api/users/me/availability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read My Availability
+         * @description My weekly availability, in my time zone.
+         */
+        get: operations["users-read_my_availability"];
+        /**
+         * Replace My Availability
+         * @description Replace my weekly availability (30-minute grid, within a day, no overlaps).
+         */
+        put: operations["users-replace_my_availability"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/me/facilitator-application": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply To Facilitate
+         * @description Apply to facilitate groups (idempotent); an admin certifies facilitators.
+         */
+        post: operations["users-apply_to_facilitate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/dev-login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Dev Login
+         * @description Sign in by name without Discord (local stack only; 404 elsewhere).
+         */
+        post: operations["auth-dev_login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/discord": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Start Discord Login
+         * @description Start the Discord login; returns to `next` (a path on this site) afterwards.
+         */
+        get: operations["auth-start_discord_login"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/discord/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Finish Discord Login
+         * @description Discord sends the browser here; sets the session cookies and redirects.
+         */
+        get: operations["auth-finish_discord_login"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Logout
+         * @description End the session everywhere it was refreshed to, and clear the cookies.
+         */
+        post: operations["auth-logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refresh Session
+         * @description Renew the session from the refresh cookie (the cookie rotates).
+         */
+        post: operations["auth-refresh_session"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
-    schemas: never;
+    schemas: {
+        /** AttendanceEntryPublic */
+        AttendanceEntryPublic: {
+            /** Checked In At */
+            checked_in_at: string | null;
+            /** Display Name */
+            display_name: string;
+            /** Outcome */
+            outcome: string;
+            /** Rsvp */
+            rsvp: string;
+            /** User Id */
+            user_id: number;
+        };
+        /**
+         * AvailabilityInterval
+         * @description A weekly interval in the user's zone: weekday 0 = Monday, 'HH:MM' on the half hour.
+         */
+        AvailabilityInterval: {
+            /**
+             * End
+             * @example 21:30
+             */
+            end: string;
+            /**
+             * Kind
+             * @default available
+             * @enum {string}
+             */
+            kind: "available" | "if_needed";
+            /**
+             * Start
+             * @example 18:00
+             */
+            start: string;
+            /** Weekday */
+            weekday: number;
+        };
+        /** AvailabilityPublic */
+        AvailabilityPublic: {
+            /** Intervals */
+            intervals: components["schemas"]["AvailabilityInterval"][];
+            /** Timezone */
+            timezone: string;
+            /** Updated At */
+            updated_at: string | null;
+        };
+        /** AvailabilitySummaryPublic */
+        AvailabilitySummaryPublic: {
+            /** Available Minutes */
+            available_minutes: number;
+            /** Days */
+            days: string[];
+            /** If Needed Minutes */
+            if_needed_minutes: number;
+            /** Text */
+            text: string;
+        };
+        /**
+         * AvailabilityUpdate
+         * @description The whole weekly availability (replaces the previous one).
+         */
+        AvailabilityUpdate: {
+            /** Intervals */
+            intervals: components["schemas"]["AvailabilityInterval"][];
+            /** Timezone */
+            timezone?: string | null;
+        };
+        /** ChatMessagePublic */
+        ChatMessagePublic: {
+            /** Content */
+            content: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Role */
+            role: string;
+        };
+        /** ChatPublic */
+        ChatPublic: {
+            /** Archived */
+            archived: boolean;
+            /** Id */
+            id: number;
+            /**
+             * Last Active At
+             * Format: date-time
+             */
+            last_active_at: string;
+            /** Messages */
+            messages: components["schemas"]["ChatMessagePublic"][];
+            /** Module Id */
+            module_id: string;
+            /**
+             * Started At
+             * Format: date-time
+             */
+            started_at: string;
+        };
+        /** CohortCreate */
+        CohortCreate: {
+            /**
+             * Anchor Timezone
+             * @description IANA zone or per_group
+             * @default UTC
+             */
+            anchor_timezone: string;
+            /** Course Slug */
+            course_slug: string;
+            /** Enrollment Deadline */
+            enrollment_deadline?: string | null;
+            /**
+             * Max Group Size
+             * @default 8
+             */
+            max_group_size: number;
+            /**
+             * Meeting Minutes
+             * @default 60
+             */
+            meeting_minutes: number;
+            /**
+             * Min Group Size
+             * @default 4
+             */
+            min_group_size: number;
+            /** Name */
+            name: string;
+            /**
+             * Number Of Meetings
+             * @default 8
+             */
+            number_of_meetings: number;
+            /**
+             * Start Date
+             * Format: date
+             */
+            start_date: string;
+            /**
+             * Status
+             * @default open
+             * @enum {string}
+             */
+            status: "draft" | "open" | "running" | "completed" | "cancelled";
+            /**
+             * Target Group Size
+             * @default 6
+             */
+            target_group_size: number;
+        };
+        /**
+         * CohortListingPublic
+         * @description A cohort as a learner sees it.
+         */
+        CohortListingPublic: {
+            /** Anchor Timezone */
+            anchor_timezone: string;
+            /** Course Slug */
+            course_slug: string;
+            /** Enrollment Deadline */
+            enrollment_deadline: string | null;
+            /** Enrollment Open */
+            enrollment_open: boolean;
+            /** Has Groups */
+            has_groups: boolean;
+            /** Id */
+            id: number;
+            /** Max Group Size */
+            max_group_size: number;
+            /** Meeting Minutes */
+            meeting_minutes: number;
+            /** Min Group Size */
+            min_group_size: number;
+            /** My Role */
+            my_role: string | null;
+            /** Name */
+            name: string;
+            /** Number Of Meetings */
+            number_of_meetings: number;
+            /**
+             * Start Date
+             * Format: date
+             */
+            start_date: string;
+            /** Status */
+            status: string;
+            /** Target Group Size */
+            target_group_size: number;
+        };
+        /**
+         * CohortOverviewPublic
+         * @description A cohort as an admin sees it, with counts.
+         */
+        CohortOverviewPublic: {
+            /** Anchor Timezone */
+            anchor_timezone: string;
+            /** Course Slug */
+            course_slug: string;
+            /** Enrollment Deadline */
+            enrollment_deadline: string | null;
+            /** Facilitators */
+            facilitators: number;
+            /** Id */
+            id: number;
+            /** Learners */
+            learners: number;
+            /** Max Group Size */
+            max_group_size: number;
+            /** Meeting Minutes */
+            meeting_minutes: number;
+            /** Min Group Size */
+            min_group_size: number;
+            /** Name */
+            name: string;
+            /** Number Of Meetings */
+            number_of_meetings: number;
+            /** Preview Groups */
+            preview_groups: number;
+            /** Published Groups */
+            published_groups: number;
+            /**
+             * Start Date
+             * Format: date
+             */
+            start_date: string;
+            /** Status */
+            status: string;
+            /** Target Group Size */
+            target_group_size: number;
+        };
+        /** CohortOverviewsPublic */
+        CohortOverviewsPublic: {
+            /** Cohorts */
+            cohorts: components["schemas"]["CohortOverviewPublic"][];
+        };
+        /** CohortPublic */
+        CohortPublic: {
+            /** Anchor Timezone */
+            anchor_timezone: string;
+            /** Course Slug */
+            course_slug: string;
+            /** Enrollment Deadline */
+            enrollment_deadline: string | null;
+            /** Id */
+            id: number;
+            /** Max Group Size */
+            max_group_size: number;
+            /** Meeting Minutes */
+            meeting_minutes: number;
+            /** Min Group Size */
+            min_group_size: number;
+            /** Name */
+            name: string;
+            /** Number Of Meetings */
+            number_of_meetings: number;
+            /**
+             * Start Date
+             * Format: date
+             */
+            start_date: string;
+            /** Status */
+            status: string;
+            /** Target Group Size */
+            target_group_size: number;
+        };
+        /** CohortsPublic */
+        CohortsPublic: {
+            /** Cohorts */
+            cohorts: components["schemas"]["CohortListingPublic"][];
+        };
+        /**
+         * CohortUpdate
+         * @description Fields to change; the result is validated as a whole.
+         */
+        CohortUpdate: {
+            /** Anchor Timezone */
+            anchor_timezone?: string | null;
+            /** Course Slug */
+            course_slug?: string | null;
+            /** Enrollment Deadline */
+            enrollment_deadline?: string | null;
+            /** Max Group Size */
+            max_group_size?: number | null;
+            /** Meeting Minutes */
+            meeting_minutes?: number | null;
+            /** Min Group Size */
+            min_group_size?: number | null;
+            /** Name */
+            name?: string | null;
+            /** Number Of Meetings */
+            number_of_meetings?: number | null;
+            /** Start Date */
+            start_date?: string | null;
+            /** Status */
+            status?: ("draft" | "open" | "running" | "completed" | "cancelled") | null;
+            /** Target Group Size */
+            target_group_size?: number | null;
+        };
+        /** DevLoginCreate */
+        DevLoginCreate: {
+            /**
+             * As Admin
+             * @default false
+             */
+            as_admin: boolean;
+            /** Display Name */
+            display_name: string;
+        };
+        /** EnrollmentCreate */
+        EnrollmentCreate: {
+            /**
+             * Role
+             * @default learner
+             * @enum {string}
+             */
+            role: "learner" | "facilitator";
+        };
+        /** EnrollmentPublic */
+        EnrollmentPublic: {
+            /** Cohort Id */
+            cohort_id: number;
+            /** Cohort Name */
+            cohort_name: string;
+            /** Group Id */
+            group_id: number | null;
+            /** Group Name */
+            group_name: string | null;
+            /** Role */
+            role: string;
+        };
+        /** EnrollmentResultPublic */
+        EnrollmentResultPublic: {
+            /** Cohort Id */
+            cohort_id: number;
+            /** Created */
+            created: boolean;
+            /** Role */
+            role: string;
+            /** Welcome Job Id */
+            welcome_job_id: number | null;
+        };
+        /** ErrorDetail */
+        ErrorDetail: {
+            /** Code */
+            code: string;
+            /** Field */
+            field?: string | null;
+            /** Message */
+            message: string;
+        };
+        /**
+         * ErrorResponse
+         * @description Every error the API answers: {"error": {"code", "message", "field"?}}.
+         */
+        ErrorResponse: {
+            error: components["schemas"]["ErrorDetail"];
+        };
+        /** FacilitatedGroupPublic */
+        FacilitatedGroupPublic: {
+            /** Cohort Id */
+            cohort_id: number;
+            /** Cohort Name */
+            cohort_name: string;
+            /** Id */
+            id: number;
+            /** Member Count */
+            member_count: number;
+            /** Name */
+            name: string;
+            /** Next Meeting At */
+            next_meeting_at: string | null;
+            /** Status */
+            status: string;
+        };
+        /** FacilitatedGroupsPublic */
+        FacilitatedGroupsPublic: {
+            /** Groups */
+            groups: components["schemas"]["FacilitatedGroupPublic"][];
+        };
+        /** FacilitatorApplicationCreate */
+        FacilitatorApplicationCreate: {
+            /** Note */
+            note?: string | null;
+        };
+        /** FacilitatorStatusPublic */
+        FacilitatorStatusPublic: {
+            /**
+             * Applied At
+             * Format: date-time
+             */
+            applied_at: string;
+            /** Certified At */
+            certified_at: string | null;
+            /** Is Certified */
+            is_certified: boolean;
+            /** Max Active Groups */
+            max_active_groups: number;
+        };
+        /** GroupAdminPublic */
+        GroupAdminPublic: {
+            /** Anchor Label */
+            anchor_label: string;
+            /** Facilitator Count */
+            facilitator_count: number;
+            /**
+             * First Meeting At
+             * Format: date-time
+             */
+            first_meeting_at: string;
+            /** Id */
+            id: number;
+            /** Learner Count */
+            learner_count: number;
+            /** Members */
+            members: components["schemas"]["MemberPublic"][];
+            /** Name */
+            name: string;
+            /** Problems */
+            problems: string[];
+            /** Status */
+            status: string;
+            weekly_time: components["schemas"]["WeeklyTimePublic"];
+        };
+        /**
+         * GroupUpdate
+         * @description Rename a group, or move a preview group's weekly time.
+         */
+        GroupUpdate: {
+            /** Anchor Timezone */
+            anchor_timezone?: string | null;
+            /**
+             * Force
+             * @description apply even if some members cannot attend
+             * @default false
+             */
+            force: boolean;
+            /** Local Time */
+            local_time?: string | null;
+            /** Name */
+            name?: string | null;
+            /** Weekday */
+            weekday?: number | null;
+        };
+        /**
+         * JobAcceptedPublic
+         * @description Long work was queued; follow it at GET /api/jobs/{job_id}.
+         */
+        JobAcceptedPublic: {
+            /** Job Id */
+            job_id: number;
+            /** Status Url */
+            status_url: string;
+        };
+        /** JobPublic */
+        JobPublic: {
+            /** Attempts */
+            attempts: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: number | null;
+            /** Error */
+            error: string | null;
+            /** Finished At */
+            finished_at: string | null;
+            /** Id */
+            id: number;
+            /** Kind */
+            kind: string;
+            /** Max Attempts */
+            max_attempts: number;
+            /** Progress */
+            progress: unknown;
+            /** Result */
+            result: unknown;
+            /** Status */
+            status: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** JobsPublic */
+        JobsPublic: {
+            /** Jobs */
+            jobs: components["schemas"]["JobPublic"][];
+        };
+        /** JoinableGroupPublic */
+        JoinableGroupPublic: {
+            /** Capacity */
+            capacity: number;
+            /** Facilitator Names */
+            facilitator_names: string[];
+            /**
+             * First Meeting At
+             * Format: date-time
+             */
+            first_meeting_at: string;
+            /** Fits My Availability */
+            fits_my_availability: boolean | null;
+            /** Has Started */
+            has_started: boolean;
+            /** Id */
+            id: number;
+            /** Is Current */
+            is_current: boolean;
+            /** Meetings I Would Miss */
+            meetings_i_would_miss: number;
+            /** Member Count */
+            member_count: number;
+            /** Name */
+            name: string;
+            /** Spots Left */
+            spots_left: number;
+            weekly_time: components["schemas"]["WeeklyTimePublic"];
+        };
+        /** JoinableGroupsPublic */
+        JoinableGroupsPublic: {
+            /** Groups */
+            groups: components["schemas"]["JoinableGroupPublic"][];
+        };
+        /**
+         * LocalTimePublic
+         * @description An instant as the viewer sees it, e.g. 'Tuesday 19:00 CET'.
+         */
+        LocalTimePublic: {
+            /** Label */
+            label: string;
+            /** Time */
+            time: string;
+            /** Weekday */
+            weekday: number;
+            /** Weekday Name */
+            weekday_name: string;
+            /** Zone Abbreviation */
+            zone_abbreviation: string;
+        };
+        /** MeetingAttendancePublic */
+        MeetingAttendancePublic: {
+            /** Id */
+            id: number;
+            /** Is Past */
+            is_past: boolean;
+            /** Local Label */
+            local_label: string;
+            /** Members */
+            members: components["schemas"]["AttendanceEntryPublic"][];
+            /** Number */
+            number: number;
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
+        };
+        /** MeetingAttendancesPublic */
+        MeetingAttendancesPublic: {
+            /** Meetings */
+            meetings: components["schemas"]["MeetingAttendancePublic"][];
+        };
+        /** MeetingPublic */
+        MeetingPublic: {
+            /**
+             * Ends At
+             * Format: date-time
+             */
+            ends_at: string;
+            /** Id */
+            id: number;
+            /** Local Label */
+            local_label: string;
+            /** My Rsvp */
+            my_rsvp: string | null;
+            /** Number */
+            number: number;
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
+        };
+        /** MemberAdd */
+        MemberAdd: {
+            /**
+             * Force
+             * @description place even if they cannot attend
+             * @default false
+             */
+            force: boolean;
+            /**
+             * Role
+             * @default learner
+             * @enum {string}
+             */
+            role: "learner" | "facilitator";
+            /** User Id */
+            user_id: number;
+        };
+        /** MemberChatsPublic */
+        MemberChatsPublic: {
+            /** Chats */
+            chats: components["schemas"]["ChatPublic"][];
+            /** Display Name */
+            display_name: string;
+            /** User Id */
+            user_id: number;
+        };
+        /** MemberProgressDetailPublic */
+        MemberProgressDetailPublic: {
+            /** Display Name */
+            display_name: string;
+            /** Items */
+            items: components["schemas"]["ProgressItemPublic"][];
+            /** User Id */
+            user_id: number;
+        };
+        /** MemberProgressesPublic */
+        MemberProgressesPublic: {
+            /** Members */
+            members: components["schemas"]["MemberProgressPublic"][];
+        };
+        /** MemberProgressPublic */
+        MemberProgressPublic: {
+            /** Chat Messages */
+            chat_messages: number;
+            /** Completed Modules */
+            completed_modules: number;
+            /** Completed Sections */
+            completed_sections: number;
+            /** Display Name */
+            display_name: string;
+            /** Last Active At */
+            last_active_at: string | null;
+            /** Total Time S */
+            total_time_s: number;
+            /** User Id */
+            user_id: number;
+        };
+        /** MemberPublic */
+        MemberPublic: {
+            /** Avatar Url */
+            avatar_url: string | null;
+            /** Display Name */
+            display_name: string;
+            /** Role */
+            role: string;
+            /** User Id */
+            user_id: number;
+        };
+        /** MyGroupPublic */
+        MyGroupPublic: {
+            /** Calendar Url */
+            calendar_url: string | null;
+            /** Cohort Id */
+            cohort_id: number;
+            /** Cohort Name */
+            cohort_name: string;
+            /** Discord Channel Url */
+            discord_channel_url: string | null;
+            /** Id */
+            id: number;
+            /** Meeting Minutes */
+            meeting_minutes: number;
+            /** Members */
+            members: components["schemas"]["MemberPublic"][];
+            /** My Role */
+            my_role: string;
+            /** Name */
+            name: string;
+            /** Next Meetings */
+            next_meetings: components["schemas"]["MeetingPublic"][];
+            /** Status */
+            status: string;
+            weekly_time: components["schemas"]["WeeklyTimePublic"];
+        };
+        /** MyGroupsPublic */
+        MyGroupsPublic: {
+            /** Groups */
+            groups: components["schemas"]["MyGroupPublic"][];
+        };
+        /**
+         * PlacementPublic
+         * @description Where someone is now, where they were, and the sync jobs queued.
+         */
+        PlacementPublic: {
+            /** Changed */
+            changed: boolean;
+            /** Group Id */
+            group_id: number | null;
+            /** Previous Group Id */
+            previous_group_id: number | null;
+            /** Sync Job Ids */
+            sync_job_ids: number[];
+        };
+        /** PreviewPublic */
+        PreviewPublic: {
+            /** Cohort Id */
+            cohort_id: number;
+            /** Groups */
+            groups: components["schemas"]["GroupAdminPublic"][];
+            run: components["schemas"]["RunSummaryPublic"] | null;
+            /** Unplaced */
+            unplaced: components["schemas"]["UnplacedPublic"][];
+        };
+        /** ProgressItemPublic */
+        ProgressItemPublic: {
+            /** Completed At */
+            completed_at: string | null;
+            /** Content Id */
+            content_id: string;
+            /** Content Type */
+            content_type: string;
+            /**
+             * Started At
+             * Format: date-time
+             */
+            started_at: string;
+            /** Total Time S */
+            total_time_s: number;
+        };
+        /** RsvpPublic */
+        RsvpPublic: {
+            /** Meeting Id */
+            meeting_id: number;
+            /** Rsvp At */
+            rsvp_at: string | null;
+            /** Status */
+            status: string;
+        };
+        /** RsvpUpdate */
+        RsvpUpdate: {
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "attending" | "not_attending" | "tentative";
+        };
+        /** RunSummaryPublic */
+        RunSummaryPublic: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /** Job Id */
+            job_id: number | null;
+            /** Notes */
+            notes: unknown;
+            /** Params */
+            params: unknown;
+            /** Stats */
+            stats: unknown;
+        };
+        /**
+         * ScheduleParams
+         * @description Options for one scheduling run; omitted ones come from the cohort.
+         */
+        ScheduleParams: {
+            /** Require Facilitator */
+            require_facilitator?: boolean | null;
+            /** Seed */
+            seed?: number | null;
+            /** Time Limit Seconds */
+            time_limit_seconds?: number | null;
+            /** Use If Needed */
+            use_if_needed?: boolean | null;
+        };
+        /** ScheduleRequest */
+        ScheduleRequest: {
+            params?: components["schemas"]["ScheduleParams"];
+        };
+        /** SeriesChangePublic */
+        SeriesChangePublic: {
+            local: components["schemas"]["LocalTimePublic"];
+            /**
+             * Local Date
+             * Format: date
+             */
+            local_date: string;
+            /** Meeting Number */
+            meeting_number: number;
+        };
+        /**
+         * SessionPublic
+         * @description A session was started or renewed; the tokens travel in cookies only.
+         */
+        SessionPublic: {
+            /** Access Expires In */
+            access_expires_in: number;
+            /** Status */
+            status: string;
+            /** User Id */
+            user_id: number;
+        };
+        /** SignupPublic */
+        SignupPublic: {
+            availability: components["schemas"]["AvailabilitySummaryPublic"];
+            /** Display Name */
+            display_name: string;
+            /** Facilitator Certified */
+            facilitator_certified: boolean | null;
+            /** Group Id */
+            group_id: number | null;
+            /** Group Name */
+            group_name: string | null;
+            /** Role */
+            role: string;
+            /**
+             * Signed Up At
+             * Format: date-time
+             */
+            signed_up_at: string;
+            /** Timezone */
+            timezone: string;
+            /** Unplaced Detail */
+            unplaced_detail: unknown;
+            /** Unplaced Reason */
+            unplaced_reason: string | null;
+            /** User Id */
+            user_id: number;
+        };
+        /** SignupsPublic */
+        SignupsPublic: {
+            /** Signups */
+            signups: components["schemas"]["SignupPublic"][];
+        };
+        /** StatusPublic */
+        StatusPublic: {
+            /** Status */
+            status: string;
+        };
+        /** UnplacedPublic */
+        UnplacedPublic: {
+            /** Detail */
+            detail: unknown;
+            /** Display Name */
+            display_name: string;
+            /** Reason */
+            reason: string;
+            /** Role */
+            role: string;
+            /** User Id */
+            user_id: number;
+        };
+        /** UserMatchesPublic */
+        UserMatchesPublic: {
+            /** Users */
+            users: components["schemas"]["UserMatchPublic"][];
+        };
+        /** UserMatchPublic */
+        UserMatchPublic: {
+            /** Discord Username */
+            discord_username: string | null;
+            /** Display Name */
+            display_name: string;
+            /** Email */
+            email: string | null;
+            /** Id */
+            id: number;
+            /** Is Admin */
+            is_admin: boolean;
+        };
+        /**
+         * UserPublic
+         * @description The signed-in user's own profile.
+         */
+        UserPublic: {
+            /** Availability Updated At */
+            availability_updated_at: string | null;
+            /** Avatar Url */
+            avatar_url: string | null;
+            /** Discord Id */
+            discord_id: string | null;
+            /** Discord Username */
+            discord_username: string | null;
+            /** Display Name */
+            display_name: string;
+            /** Dm Notifications */
+            dm_notifications: boolean;
+            /** Email */
+            email: string | null;
+            /** Email Notifications */
+            email_notifications: boolean;
+            /** Email Verified */
+            email_verified: boolean;
+            /** Enrollments */
+            enrollments: components["schemas"]["EnrollmentPublic"][];
+            facilitator: components["schemas"]["FacilitatorStatusPublic"] | null;
+            /** Id */
+            id: number;
+            /** Is Admin */
+            is_admin: boolean;
+            /** Timezone */
+            timezone: string;
+            /** Tos Accepted At */
+            tos_accepted_at: string | null;
+        };
+        /**
+         * UserUpdate
+         * @description Fields to change; omitted fields stay as they are.
+         */
+        UserUpdate: {
+            /** Display Name */
+            display_name?: string | null;
+            /** Dm Notifications */
+            dm_notifications?: boolean | null;
+            /** Email */
+            email?: string | null;
+            /** Email Notifications */
+            email_notifications?: boolean | null;
+            /** Timezone */
+            timezone?: string | null;
+            /** Tos Accepted */
+            tos_accepted?: true | null;
+        };
+        /**
+         * WeeklyTimePublic
+         * @description A group's weekly time in the viewer's zone; `shifts` when DST moves it mid-series.
+         */
+        WeeklyTimePublic: {
+            /** Anchor Label */
+            anchor_label: string;
+            /** Changes */
+            changes: components["schemas"]["SeriesChangePublic"][];
+            local: components["schemas"]["LocalTimePublic"];
+            /** Note */
+            note: string | null;
+            /** Shifts */
+            shifts: boolean;
+            /** Timezone */
+            timezone: string;
+        };
+    };
     responses: never;
     parameters: never;
     requestBodies: never;
     headers: never;
     pathItems: never;
 }
+export type AttendanceEntryPublic = components['schemas']['AttendanceEntryPublic'];
+export type AvailabilityInterval = components['schemas']['AvailabilityInterval'];
+export type AvailabilityPublic = components['schemas']['AvailabilityPublic'];
+export type AvailabilitySummaryPublic = components['schemas']['AvailabilitySummaryPublic'];
+export type AvailabilityUpdate = components['schemas']['AvailabilityUpdate'];
+export type ChatMessagePublic = components['schemas']['ChatMessagePublic'];
+export type ChatPublic = components['schemas']['ChatPublic'];
+export type CohortCreate = components['schemas']['CohortCreate'];
+export type CohortListingPublic = components['schemas']['CohortListingPublic'];
+export type CohortOverviewPublic = components['schemas']['CohortOverviewPublic'];
+export type CohortOverviewsPublic = components['schemas']['CohortOverviewsPublic'];
+export type CohortPublic = components['schemas']['CohortPublic'];
+export type CohortsPublic = components['schemas']['CohortsPublic'];
+export type CohortUpdate = components['schemas']['CohortUpdate'];
+export type DevLoginCreate = components['schemas']['DevLoginCreate'];
+export type EnrollmentCreate = components['schemas']['EnrollmentCreate'];
+export type EnrollmentPublic = components['schemas']['EnrollmentPublic'];
+export type EnrollmentResultPublic = components['schemas']['EnrollmentResultPublic'];
+export type ErrorDetail = components['schemas']['ErrorDetail'];
+export type ErrorResponse = components['schemas']['ErrorResponse'];
+export type FacilitatedGroupPublic = components['schemas']['FacilitatedGroupPublic'];
+export type FacilitatedGroupsPublic = components['schemas']['FacilitatedGroupsPublic'];
+export type FacilitatorApplicationCreate = components['schemas']['FacilitatorApplicationCreate'];
+export type FacilitatorStatusPublic = components['schemas']['FacilitatorStatusPublic'];
+export type GroupAdminPublic = components['schemas']['GroupAdminPublic'];
+export type GroupUpdate = components['schemas']['GroupUpdate'];
+export type JobAcceptedPublic = components['schemas']['JobAcceptedPublic'];
+export type JobPublic = components['schemas']['JobPublic'];
+export type JobsPublic = components['schemas']['JobsPublic'];
+export type JoinableGroupPublic = components['schemas']['JoinableGroupPublic'];
+export type JoinableGroupsPublic = components['schemas']['JoinableGroupsPublic'];
+export type LocalTimePublic = components['schemas']['LocalTimePublic'];
+export type MeetingAttendancePublic = components['schemas']['MeetingAttendancePublic'];
+export type MeetingAttendancesPublic = components['schemas']['MeetingAttendancesPublic'];
+export type MeetingPublic = components['schemas']['MeetingPublic'];
+export type MemberAdd = components['schemas']['MemberAdd'];
+export type MemberChatsPublic = components['schemas']['MemberChatsPublic'];
+export type MemberProgressDetailPublic = components['schemas']['MemberProgressDetailPublic'];
+export type MemberProgressesPublic = components['schemas']['MemberProgressesPublic'];
+export type MemberProgressPublic = components['schemas']['MemberProgressPublic'];
+export type MemberPublic = components['schemas']['MemberPublic'];
+export type MyGroupPublic = components['schemas']['MyGroupPublic'];
+export type MyGroupsPublic = components['schemas']['MyGroupsPublic'];
+export type PlacementPublic = components['schemas']['PlacementPublic'];
+export type PreviewPublic = components['schemas']['PreviewPublic'];
+export type ProgressItemPublic = components['schemas']['ProgressItemPublic'];
+export type RsvpPublic = components['schemas']['RsvpPublic'];
+export type RsvpUpdate = components['schemas']['RsvpUpdate'];
+export type RunSummaryPublic = components['schemas']['RunSummaryPublic'];
+export type ScheduleParams = components['schemas']['ScheduleParams'];
+export type ScheduleRequest = components['schemas']['ScheduleRequest'];
+export type SeriesChangePublic = components['schemas']['SeriesChangePublic'];
+export type SessionPublic = components['schemas']['SessionPublic'];
+export type SignupPublic = components['schemas']['SignupPublic'];
+export type SignupsPublic = components['schemas']['SignupsPublic'];
+export type StatusPublic = components['schemas']['StatusPublic'];
+export type UnplacedPublic = components['schemas']['UnplacedPublic'];
+export type UserMatchesPublic = components['schemas']['UserMatchesPublic'];
+export type UserMatchPublic = components['schemas']['UserMatchPublic'];
+export type UserPublic = components['schemas']['UserPublic'];
+export type UserUpdate = components['schemas']['UserUpdate'];
+export type WeeklyTimePublic = components['schemas']['WeeklyTimePublic'];
 export type $defs = Record<string, never>;
 export interface operations {
+    "admin-list_cohorts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CohortOverviewsPublic"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "admin-create_cohort": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CohortCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CohortPublic"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests; see the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "admin-read_cohort": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cohort_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CohortPublic"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "admin-update_cohort": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cohort_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CohortUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CohortPublic"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests; see the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "admin-read_preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cohort_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreviewPublic"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "admin-publish_cohort": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cohort_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobAcceptedPublic"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests; see the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "admin-schedule_cohort": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cohort_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobAcceptedPublic"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests; see the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "admin-list_signups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cohort_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignupsPublic"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "admin-sync_cohort": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cohort_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobAcceptedPublic"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests; see the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "admin-update_group": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GroupUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupAdminPublic"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests; see the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "admin-add_group_member": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemberAdd"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlacementPublic"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests; see the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "admin-remove_group_member": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group_id: number;
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlacementPublic"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests; see the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "admin-sync_group": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobAcceptedPublic"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests; see the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "admin-list_jobs": {
+        parameters: {
+            query?: {
+                kind?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobsPublic"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "admin-search_users": {
+        parameters: {
+            query: {
+                limit?: number;
+                query: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserMatchesPublic"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "admin-read_user": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserPublic"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "cohorts-list_open_cohorts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CohortsPublic"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "cohorts-read_cohort": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cohort_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CohortPublic"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "cohorts-enroll": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cohort_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnrollmentCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrollmentResultPublic"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests; see the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "facilitator-list_my_groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FacilitatedGroupsPublic"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "facilitator-list_attendance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeetingAttendancesPublic"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "facilitator-list_member_progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberProgressesPublic"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "facilitator-read_member_chats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group_id: number;
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberChatsPublic"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "facilitator-read_member_progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group_id: number;
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberProgressDetailPublic"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "groups-join_group": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlacementPublic"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests; see the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "groups-list_joinable_groups": {
+        parameters: {
+            query: {
+                cohort_id: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JoinableGroupsPublic"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "groups-read_my_groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyGroupsPublic"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     "health-health": {
         parameters: {
             query?: never;
@@ -52,6 +3427,570 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+        };
+    };
+    "jobs-read_job": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobPublic"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "groups-rsvp_to_meeting": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                meeting_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RsvpUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RsvpPublic"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests; see the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "users-read_me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserPublic"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "users-update_me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserPublic"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests; see the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "users-read_my_availability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AvailabilityPublic"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "users-replace_my_availability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AvailabilityUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AvailabilityPublic"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests; see the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "users-apply_to_facilitate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FacilitatorApplicationCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FacilitatorStatusPublic"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests; see the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "auth-dev_login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DevLoginCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionPublic"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests; see the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "auth-start_discord_login": {
+        parameters: {
+            query?: {
+                anonymous_token?: string | null;
+                next?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Redirect to Discord's consent page */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests; see the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A needed service is not configured */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "auth-finish_discord_login": {
+        parameters: {
+            query?: {
+                code?: string | null;
+                error?: string | null;
+                state?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed in (or failed): back to the site */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests; see the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "auth-logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatusPublic"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "auth-refresh_session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionPublic"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests; see the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };

@@ -2,15 +2,16 @@ import { useQuery } from "@tanstack/react-query";
 import { Link, Navigate, useParams } from "react-router";
 import { courseProgressQuery } from "../api/content";
 import type { CourseProgress } from "../api/types";
-import { QueryState } from "../components/Feedback/Feedback";
-import { useMe } from "../hooks/useMe";
+import { Loading, QueryState } from "../components/Feedback/Feedback";
+import { openCohortsQuery } from "../api/cohorts";
 
 const STATUS_LABEL = { not_started: "Not started", in_progress: "In progress", completed: "Completed" };
 
 /** /course goes to the course of the person's cohort. */
 export function CourseRedirect() {
-  const { me } = useMe();
-  const slug = me?.enrollments.find((e) => e.course_slug)?.course_slug;
+  const cohorts = useQuery(openCohortsQuery);
+  if (cohorts.isPending) return <Loading label="Finding your course…" />;
+  const slug = cohorts.data?.find((c) => c.my_role)?.course_slug;
   if (slug) return <Navigate to={`/course/${slug}`} replace />;
   return (
     <section>

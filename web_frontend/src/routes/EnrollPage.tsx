@@ -2,8 +2,9 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link } from "react-router";
 import { enroll, openCohortsQuery } from "../api/cohorts";
-import type { AvailabilityPublic, Cohort, Profile } from "../api/types";
-import { availabilityQuery, fromWire, saveAvailability } from "../api/users";
+import type { AvailabilityPublic, Profile } from "../api/types";
+import type { CohortListingPublic as Cohort } from "../client/schema";
+import { applyAsFacilitator, availabilityQuery, fromWire, saveAvailability } from "../api/users";
 import { AvailabilityGrid } from "../components/Availability/AvailabilityGrid";
 import { AvailabilitySummary } from "../components/Availability/AvailabilitySummary";
 import { TypedAvailability } from "../components/Availability/TypedAvailability";
@@ -14,6 +15,22 @@ import { blocksToWeek, weekToBlocks } from "../lib/availability";
 import { formatDate, isValidTimeZone } from "../lib/time";
 
 type Role = "learner" | "facilitator";
+
+function ApplyToFacilitate() {
+  const queryClient = useQueryClient();
+  const apply = useMutation({
+    mutationFn: () => applyAsFacilitator(""),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["me"] }),
+  });
+  return (
+    <div className="row">
+      <button type="button" className="secondary small" onClick={() => apply.mutate()} disabled={apply.isPending}>
+        Apply to facilitate
+      </button>
+      {apply.error && <ErrorMessage error={apply.error} />}
+    </div>
+  );
+}
 
 function CohortChoice({
   cohorts,
@@ -38,18 +55,18 @@ function CohortChoice({
     <>
       <fieldset className="choices">
         <legend>Cohort</legend>
-        {cohorts.map((c) => (
+        {cohorts.filter((c) => c.enrollment_open || c.my_role).map((c) => (
           <label key={c.id} className="choice">
             <input type="radio" name="cohort" checked={cohortId === c.id} onChange={() => setCohortId(c.id)} />
             <span>
               <strong>{c.name}</strong>
-              {c.course_title && <> · {c.course_title}</>}
+              <> · {c.course_slug}</>
               <br />
               <span className="muted">
                 Starts {formatDate(c.start_date)} · {c.number_of_meetings} weekly meetings of {c.meeting_minutes}{" "}
                 minutes
                 {c.enrollment_deadline && <> · enroll by {formatDate(c.enrollment_deadline)}</>}
-                {enrolled.has(c.id) && <> · you are enrolled as {enrolled.get(c.id)}</>}
+                {(c.my_role ?? enrolled.get(c.id)) && <> · you are enrolled as {c.my_role ?? enrolled.get(c.id)}</>}
               </span>
             </span>
           </label>
@@ -72,14 +89,17 @@ function CohortChoice({
           Facilitator{" "}
           {!me.facilitator && <span className="muted">(for people who have applied to facilitate)</span>}
         </label>
+        {!me.facilitator && <ApplyToFacilitate />}
       </fieldset>
     </>
   );
 }
 
-function EnrollForm({ me, cohorts, availability }: { me: Profile; cohorts: Cohort[]; availability: AvailabilityPublic }) {
+function EnrollForm({ me, availability }: { me: Profile; availability: AvailabilityPublic }) {
   const queryClient = useQueryClient();
-  const [cohortId, setCohortId] = useState<number | null>(cohorts.length === 1 ? cohorts[0]!.id : null);
+  const cohortsQuery = useQuery(openCohortsQuery);
+  const cohorts = cohortsQuery.data ?? [];
+  const [cohortId, setCohortId] = useState<number | null>(null);
   const [role, setRole] = useState<Role>("learner");
   const [timezone, setTimezone] = useState(availability.timezone || me.timezone);
   const [week, setWeek] = useState(() => blocksToWeek(fromWire(availability.intervals)));
@@ -93,9 +113,7 @@ function EnrollForm({ me, cohorts, availability }: { me: Profile; cohorts: Cohor
   });
   const blocks = weekToBlocks(week);
   const problem =
-    cohortId === null
-      ? "Choose a cohort."
-      : blocks.every((b) => b.kind !== "available")
+    blocks.every((b) => b.kind !== "available")
         ? "Mark at least one time as available."
         : !isValidTimeZone(timezone)
           ? "Choose a valid time zone."
@@ -123,7 +141,9 @@ function EnrollForm({ me, cohorts, availability }: { me: Profile; cohorts: Cohor
         if (!problem) submit.mutate();
       }}
     >
-      <CohortChoice {...{ cohorts, me, cohortId, setCohortId, role, setRole }} />
+      <QueryState query={cohortsQuery} label="Loading open cohorts…">
+        {() => <CohortChoice {...{ cohorts, me, cohortId, setCohortId, role, setRole }} />}
+      </QueryState>
       <h2>When can you meet each week?</h2>
       <TimeZoneField value={timezone} onChange={setTimezone} />
       <AvailabilityGrid value={week} onChange={setWeek} timeZone={timezone} />
@@ -141,8 +161,13 @@ function EnrollForm({ me, cohorts, availability }: { me: Profile; cohorts: Cohor
       )}
       {submit.error && <ErrorMessage error={submit.error} title="Not saved." />}
       {problem && <p className="hint">{problem}</p>}
+      {submit.isSuccess && !cohort && (
+        <p role="status" className="success">
+          Your availability is saved.
+        </p>
+      )}
       <button type="submit" disabled={Boolean(problem) || submit.isPending}>
-        {submit.isPending ? "Saving…" : "Save availability and enroll"}
+        {submit.isPending ? "Saving…" : cohort ? "Save availability and enroll" : "Save availability"}
       </button>
     </form>
   );
@@ -150,18 +175,13 @@ function EnrollForm({ me, cohorts, availability }: { me: Profile; cohorts: Cohor
 
 export function EnrollPage() {
   const { me } = useMe();
-  const cohorts = useQuery(openCohortsQuery);
   const availability = useQuery(availabilityQuery);
   if (!me) return <Loading />;
   return (
     <section>
-      <h1>Enroll</h1>
-      <QueryState query={cohorts} label="Loading open cohorts…">
-        {(list) => (
-          <QueryState query={availability} label="Loading your availability…">
-            {(a) => <EnrollForm me={me} cohorts={list} availability={a} />}
-          </QueryState>
-        )}
+      <h1>Enroll and availability</h1>
+      <QueryState query={availability} label="Loading your availability…">
+        {(a) => <EnrollForm me={me} availability={a} />}
       </QueryState>
     </section>
   );

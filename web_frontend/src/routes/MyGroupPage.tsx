@@ -1,31 +1,24 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link } from "react-router";
-import { myGroupsQuery, rsvp } from "../api/cohorts";
-import type { Meeting, MyGroup } from "../api/types";
+import type { MeetingPublic, MyGroupPublic, RsvpUpdate } from "../client/schema";
+import { myGroupsQuery, openCohortsQuery, rsvp } from "../api/cohorts";
 import { ErrorMessage, QueryState } from "../components/Feedback/Feedback";
 import { useMe } from "../hooks/useMe";
 import { buildIcs } from "../lib/ics";
-import {
-  WEEKDAYS,
-  formatDateTime,
-  formatMinute,
-  formatOffset,
-  formatWeeklySlot,
-  weeklyTimeShifts,
-  zoneOffsetMinutes,
-} from "../lib/time";
+import { formatDateTime, formatWeeklySlot } from "../lib/time";
 
-const RSVP_LABELS = { attending: "Going", tentative: "Maybe", not_attending: "Can't go" } as const;
+type RsvpStatus = RsvpUpdate["status"];
+const RSVP_LABELS: Record<RsvpStatus, string> = { attending: "Going", tentative: "Maybe", not_attending: "Can't go" };
 
-function RsvpButtons({ meeting }: { meeting: Meeting }) {
+function RsvpButtons({ meeting }: { meeting: MeetingPublic }) {
   const queryClient = useQueryClient();
   const change = useMutation({
-    mutationFn: (status: keyof typeof RSVP_LABELS) => rsvp(meeting.id, status),
+    mutationFn: (status: RsvpStatus) => rsvp(meeting.id, status),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: myGroupsQuery.queryKey }),
   });
   return (
-    <div className="rsvp" role="group" aria-label={`Your answer for meeting ${meeting.meeting_number}`}>
-      {(Object.keys(RSVP_LABELS) as (keyof typeof RSVP_LABELS)[]).map((status) => (
+    <div className="rsvp" role="group" aria-label={`Your answer for meeting ${meeting.number}`}>
+      {(Object.keys(RSVP_LABELS) as RsvpStatus[]).map((status) => (
         <button
           key={status}
           type="button"
@@ -42,46 +35,51 @@ function RsvpButtons({ meeting }: { meeting: Meeting }) {
   );
 }
 
-function calendarHref(group: MyGroup): string {
+function calendarHref(group: MyGroupPublic): string {
   const ics = buildIcs(
-    group.meetings.map((m) => ({
+    group.next_meetings.map((m) => ({
       uid: `roundtable-meeting-${m.id}`,
       start: m.starts_at,
       end: m.ends_at,
-      title: `${group.name} (meeting ${m.meeting_number})`,
+      title: `${group.name} (meeting ${m.number})`,
       url: group.discord_channel_url ?? undefined,
     })),
   );
   return `data:text/calendar;charset=utf-8,${encodeURIComponent(ics)}`;
 }
 
-function GroupCard({ group, zone }: { group: MyGroup; zone: string }) {
-  const now = Date.now();
-  const upcoming = group.meetings.filter((m) => new Date(m.ends_at).getTime() > now);
-  const anchor = upcoming[0]?.starts_at ?? group.first_meeting_at;
-  const shifts = weeklyTimeShifts(group.meetings.map((m) => m.starts_at), zone);
+function GroupCard({ group, zone, courseSlug }: { group: MyGroupPublic; zone: string; courseSlug?: string }) {
+  const { weekly_time: weekly } = group;
   const facilitators = group.members.filter((m) => m.role === "facilitator");
   const learners = group.members.filter((m) => m.role !== "facilitator");
+  const next = group.next_meetings[0];
   return (
     <article className="card group-card" aria-labelledby={`group-${group.id}`}>
       <h2 id={`group-${group.id}`}>{group.name}</h2>
-      <p className="muted">{group.cohort_name}</p>
+      <p className="muted">
+        {group.cohort_name}
+        {group.status === "preview" && " · not published yet"}
+      </p>
       <p className="weekly-time">
-        <strong>{formatWeeklySlot(new Date(anchor), group.meeting_minutes, zone)}</strong> your time ({zone},{" "}
-        {formatOffset(zoneOffsetMinutes(new Date(anchor), zone))})
+        Every <strong>{weekly.local.label}</strong> your time ({weekly.timezone}
+        {weekly.local.zone_abbreviation ? `, ${weekly.local.zone_abbreviation}` : ""})
       </p>
       <p className="hint">
-        The group's time is fixed at {WEEKDAYS[group.weekday]} {group.local_time.slice(0, 5)} in {group.anchor_timezone}.
+        The group's time is fixed at {weekly.anchor_label}
+        {next && <> · {formatWeeklySlot(new Date(next.starts_at), group.meeting_minutes, "UTC")} UTC</>}.
       </p>
-      {shifts.length > 0 && (
+      {(weekly.shifts || weekly.note) && (
         <div className="notice" role="note">
-          <strong>Daylight saving:</strong>{" "}
-          {shifts.map((s) => (
-            <span key={s.at}>
-              from {formatDateTime(s.at, zone).split(",")[0]} the meeting is at {WEEKDAYS[s.to.weekday]}{" "}
-              {formatMinute(s.to.minute)} your time (it was {formatMinute(s.from.minute)}).{" "}
-            </span>
-          ))}
+          <strong>Daylight saving:</strong> {weekly.note}
+          {weekly.changes.length > 0 && (
+            <ul>
+              {weekly.changes.map((c) => (
+                <li key={c.meeting_number}>
+                  From meeting {c.meeting_number} ({c.local_date}): {c.local.label} your time
+                </li>
+              ))}
+            </ul>
+          )}
         </div>
       )}
       <div className="row">
@@ -90,7 +88,7 @@ function GroupCard({ group, zone }: { group: MyGroup; zone: string }) {
             Open the Discord channel
           </a>
         )}
-        {group.meetings.length > 0 && (
+        {group.next_meetings.length > 0 && (
           <a className="button secondary" href={calendarHref(group)} download={`${group.name}.ics`}>
             Add to calendar (.ics)
           </a>
@@ -100,15 +98,19 @@ function GroupCard({ group, zone }: { group: MyGroup; zone: string }) {
             Open in Google Calendar
           </a>
         )}
-        {group.course_slug && (
-          <Link className="button secondary" to={`/course/${group.course_slug}`}>
+        {courseSlug && (
+          <Link className="button secondary" to={`/course/${courseSlug}`}>
             Course
           </Link>
         )}
       </div>
       <h3>Facilitator</h3>
       {facilitators.length ? (
-        <ul>{facilitators.map((m) => <li key={m.user_id}>{m.display_name}</li>)}</ul>
+        <ul>
+          {facilitators.map((m) => (
+            <li key={m.user_id}>{m.display_name}</li>
+          ))}
+        </ul>
       ) : (
         <p className="muted">Not assigned yet.</p>
       )}
@@ -119,14 +121,14 @@ function GroupCard({ group, zone }: { group: MyGroup; zone: string }) {
         ))}
       </ul>
       <h3>Next meetings</h3>
-      {upcoming.length === 0 ? (
-        <p className="muted">No upcoming meetings.</p>
+      {group.next_meetings.length === 0 ? (
+        <p className="muted">No upcoming meetings yet.</p>
       ) : (
         <ol className="meetings">
-          {upcoming.slice(0, 4).map((m) => (
+          {group.next_meetings.map((m) => (
             <li key={m.id}>
               <span>
-                Meeting {m.meeting_number}: <strong>{formatDateTime(m.starts_at, zone)}</strong>
+                Meeting {m.number}: <strong>{formatDateTime(m.starts_at, zone)}</strong>
               </span>
               <RsvpButtons meeting={m} />
             </li>
@@ -140,6 +142,8 @@ function GroupCard({ group, zone }: { group: MyGroup; zone: string }) {
 export function MyGroupPage() {
   const { timeZone } = useMe();
   const groups = useQuery(myGroupsQuery);
+  const cohorts = useQuery(openCohortsQuery);
+  const courseOf = (cohortId: number) => cohorts.data?.find((c) => c.id === cohortId)?.course_slug;
   return (
     <section>
       <h1>My group</h1>
@@ -151,7 +155,7 @@ export function MyGroupPage() {
               <Link to="/enroll">Enroll or update your availability</Link>
             </div>
           ) : (
-            list.map((g) => <GroupCard key={g.id} group={g} zone={timeZone} />)
+            list.map((g) => <GroupCard key={g.id} group={g} zone={timeZone} courseSlug={courseOf(g.cohort_id)} />)
           )
         }
       </QueryState>

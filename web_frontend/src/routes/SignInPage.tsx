@@ -65,7 +65,7 @@ export function SignInPage() {
         </p>
       )}
       <p>Roundtable uses your Discord account: your group meets on Discord.</p>
-      <a className="button discord" href={`/auth/discord/login?next=${encodeURIComponent(next)}`}>
+      <a className="button discord" href={`/auth/discord?next=${encodeURIComponent(next)}`}>
         Sign in with Discord
       </a>
       {dev.data && <DevLoginForm next={next} />}

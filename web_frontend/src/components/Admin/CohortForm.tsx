@@ -1,7 +1,7 @@
 import type { UseMutationResult } from "@tanstack/react-query";
 import { useState } from "react";
 import { ApiError } from "../../api/http";
-import type { Cohort, CohortCreate } from "../../api/types";
+import type { CohortCreate, CohortPublic as Cohort } from "../../client/schema";
 import { ErrorMessage } from "../Feedback/Feedback";
 
 export function emptyCohort(): CohortCreate {
@@ -17,10 +17,12 @@ export function emptyCohort(): CohortCreate {
     target_group_size: 6,
     anchor_timezone: "UTC",
     enrollment_deadline: null,
+    status: "open",
   };
 }
 
 type Field = keyof CohortCreate;
+const FIELD_NAMES = new Set(["name", "course_slug", "anchor_timezone", "start_date", "number_of_meetings", "meeting_minutes", "min_group_size", "target_group_size", "max_group_size"]);
 const NUMBER_FIELDS: [Field, string, number, number][] = [
   ["number_of_meetings", "Number of meetings", 1, 52],
   ["meeting_minutes", "Meeting length (minutes)", 30, 240],
@@ -85,6 +87,16 @@ export function CohortForm({
           />
         </div>
         {text("anchor_timezone", "Anchor time zone", "Zone that fixes the groups' weekly time, or per_group")}
+        <div className="field">
+          <label htmlFor="cohort-status">Status</label>
+          <select id="cohort-status" value={form.status} onChange={(e) => set("status", e.target.value as CohortCreate["status"])}>
+            <option value="draft">Draft (not open for enrollment)</option>
+            <option value="open">Open for enrollment</option>
+            <option value="running">Running</option>
+            <option value="completed">Completed</option>
+            <option value="cancelled">Cancelled</option>
+          </select>
+        </div>
         {NUMBER_FIELDS.map(([key, label, min, max]) => (
           <div className="field" key={key}>
             <label htmlFor={`cohort-${key}`}>{label}</label>
@@ -102,7 +114,9 @@ export function CohortForm({
           </div>
         ))}
       </div>
-      {error && !(error instanceof ApiError && error.field) && <ErrorMessage error={error} />}
+      {error && !(error instanceof ApiError && error.field && FIELD_NAMES.has(error.field)) && (
+        <ErrorMessage error={error} />
+      )}
       {mutation.isSuccess && (
         <p role="status" className="success">
           Saved.

@@ -1,6 +1,5 @@
-import type { Signup } from "../../api/staff";
-import { fromWire } from "../../api/users";
-import { SLOT_MINUTES } from "../../lib/availability";
+import type { SignupPublic as Signup } from "../../client/schema";
+import { SLOT_MINUTES, parseAvailability, type AvailabilityBlock } from "../../lib/availability";
 import { WEEKDAYS, WEEKDAY_SHORT, convertWeeklySlot, formatMinute } from "../../lib/time";
 
 interface Counts {
@@ -8,12 +7,22 @@ interface Counts {
   if_needed: number;
 }
 
+/**
+ * A signup's intervals, read back from the API's summary text
+ * ("Monday 18:00–20:00; Wednesday 09:00–10:00 (if needed)"), which is in the
+ * person's own zone. SignupPublic has no interval list yet (see the report).
+ */
+export function signupBlocks(signup: Signup): AvailabilityBlock[] {
+  if (signup.availability.available_minutes + signup.availability.if_needed_minutes === 0) return [];
+  return parseAvailability(signup.availability.text).blocks;
+}
+
 /** How many signups are free in each half hour of the week, seen from `zone`. */
 export function countAvailability(signups: Signup[], zone: string, reference: Date): Counts[][] {
   const counts = Array.from({ length: 7 }, () => Array.from({ length: 48 }, () => ({ available: 0, if_needed: 0 })));
   for (const s of signups) {
     const seen = new Set<string>();
-    for (const block of fromWire(s.intervals)) {
+    for (const block of signupBlocks(s)) {
       for (let m = block.start_minute; m < block.end_minute; m += SLOT_MINUTES) {
         const at = convertWeeklySlot(block.weekday, m, s.timezone, zone, reference);
         const key = `${at.weekday}-${Math.floor(at.minute / SLOT_MINUTES)}`;

@@ -1,18 +1,19 @@
 import { useQuery } from "@tanstack/react-query";
 import { useEffect } from "react";
 import { jobQuery } from "../../api/staff";
-import type { Job } from "../../api/types";
+import type { JobPublic as Job } from "../../client/schema";
 import { ErrorMessage } from "../Feedback/Feedback";
 
-const LABEL: Record<Job["status"], string> = {
+const LABEL: Record<string, string> = {
   queued: "Waiting to start",
   running: "Running",
   succeeded: "Finished",
   failed: "Failed",
 };
 
-function describeProgress(progress: Record<string, unknown> | null | undefined): string | null {
-  if (!progress) return null;
+function describeProgress(raw: unknown): string | null {
+  if (!raw || typeof raw !== "object") return null;
+  const progress = raw as Record<string, unknown>;
   if (typeof progress.message === "string") return progress.message;
   return Object.entries(progress)
     .map(([k, v]) => `${k.replace(/_/g, " ")}: ${typeof v === "object" ? JSON.stringify(v) : String(v)}`)
@@ -31,7 +32,7 @@ export function JobStatus({ jobId, title, onFinished }: { jobId: number; title: 
   const data = job.data;
   return (
     <div className={`job job-${data?.status ?? "queued"}`} role="status" aria-live="polite">
-      <strong>{title}:</strong> {data ? LABEL[data.status] : "Starting…"}
+      <strong>{title}:</strong> {data ? (LABEL[data.status] ?? data.status) : "Starting…"}
       {data && (data.status === "queued" || data.status === "running") && <span className="spinner" aria-hidden="true" />}
       {describeProgress(data?.progress) && <p className="muted">{describeProgress(data?.progress)}</p>}
       {data?.error && <p className="error-box">{data.error}</p>}

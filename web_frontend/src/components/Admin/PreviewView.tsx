@@ -1,11 +1,12 @@
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
-import { movePreviewMember, previewQuery, type Preview, type PreviewGroup } from "../../api/staff";
+import type { GroupAdminPublic, PreviewPublic, UnplacedPublic } from "../../client/schema";
+import { moveMember } from "../../api/staff";
 import { ErrorMessage } from "../Feedback/Feedback";
-import { WEEKDAYS, formatDateTime, formatWeeklySlot, weeklyTimeShifts } from "../../lib/time";
+import { formatDateTime, formatWeeklySlot } from "../../lib/time";
 
 const REASONS: Record<string, string> = {
-  no_availability: "No availability entered",
+  no_availability: "No availability that fits a whole meeting",
   no_facilitator_time: "No facilitator is free at any time that fits",
   too_few_learners: "Too few others share their times",
   facilitator_capacity: "Facilitators are at capacity",
@@ -14,115 +15,184 @@ const REASONS: Record<string, string> = {
   not_optimal: "Left out by the optimiser to place more people overall",
 };
 
-function GroupRow({ group, zone }: { group: PreviewGroup; zone: string }) {
+/** "time: Tue 18:00 · your local time: Tue 19:00 · meetings you can attend: 6". */
+function describe(value: unknown): string {
+  if (value === null || value === undefined) return "";
+  if (typeof value !== "object") return String(value);
+  return Object.entries(value as Record<string, unknown>)
+    .map(([k, v]) => `${k.replace(/_/g, " ")}: ${typeof v === "object" ? JSON.stringify(v) : String(v)}`)
+    .join(" · ");
+}
+
+function UnplacedItem({ person }: { person: UnplacedPublic }) {
+  const detail = person.detail as { detail?: unknown; suggestions?: unknown[] } | string | null;
+  const text = typeof detail === "string" ? detail : describe(detail?.detail);
+  const suggestions = typeof detail === "object" && detail && Array.isArray(detail.suggestions) ? detail.suggestions : [];
+  return (
+    <li>
+      <strong>{person.display_name}</strong> ({person.role}): {REASONS[person.reason] ?? person.reason}
+      {text && <>. {text}</>}
+      {suggestions.length > 0 && (
+        <ul>
+          {suggestions.map((s, i) => (
+            <li key={i}>Suggestion: {describe(s)}</li>
+          ))}
+        </ul>
+      )}
+    </li>
+  );
+}
+
+function GroupRow({ group, zone }: { group: GroupAdminPublic; zone: string }) {
   const first = new Date(group.first_meeting_at);
-  const shifts = weeklyTimeShifts(group.meeting_starts ?? [], zone);
   const learners = group.members.filter((m) => m.role !== "facilitator");
   const facilitators = group.members.filter((m) => m.role === "facilitator");
   return (
     <tr>
-      <th scope="row">{group.name}</th>
+      <th scope="row">
+        {group.name}
+        <br />
+        <span className="muted">{group.status}</span>
+      </th>
       <td>
-        {formatWeeklySlot(first, group.meeting_minutes, zone)}
+        {group.weekly_time.local.label} <span className="muted">({zone})</span>
         <br />
         <span className="muted">
-          {formatWeeklySlot(first, group.meeting_minutes, "UTC")} UTC · fixed {WEEKDAYS[group.weekday]}{" "}
-          {group.local_time.slice(0, 5)} {group.anchor_timezone}
+          {formatWeeklySlot(first, 0, "UTC").replace(/–.*$/, "")} UTC · fixed {group.anchor_label}
         </span>
-        {shifts.length > 0 && (
-          <p className="notice small">
-            Daylight saving: from {formatDateTime(shifts[0]!.at, zone)} this is a different time in {zone}.
-          </p>
+        {(group.weekly_time.shifts || group.weekly_time.note) && (
+          <p className="notice small">Daylight saving: {group.weekly_time.note ?? "the time moves on your clock during the course."}</p>
         )}
-        {group.notes?.map((n) => (
-          <p key={n} className="notice small">
-            {n}
+        {group.problems.map((p) => (
+          <p key={p} className="error-text small">
+            {p}
           </p>
         ))}
       </td>
-      <td>{learners.length}</td>
+      <td>
+        {group.learner_count}
+        {group.facilitator_count ? ` + ${group.facilitator_count}` : ""}
+      </td>
       <td>{facilitators.map((f) => f.display_name).join(", ") || <span className="error-text">none</span>}</td>
       <td>{learners.map((m) => m.display_name).join(", ")}</td>
     </tr>
   );
 }
 
-function MoveForm({ preview }: { preview: Preview }) {
-  const queryClient = useQueryClient();
-  const people = preview.groups.flatMap((g) => g.members.map((m) => ({ ...m, group: g })));
+function MoveForm({ preview, onMoved }: { preview: PreviewPublic; onMoved: () => void }) {
+  const people = [
+    ...preview.groups.flatMap((g) => g.members.map((m) => ({ ...m, groupName: g.name }))),
+    ...preview.unplaced.map((u) => ({ ...u, groupName: "unplaced" })),
+  ];
   const [userId, setUserId] = useState<number | "">("");
   const [toGroup, setToGroup] = useState<number | "">("");
+  const [force, setForce] = useState(false);
+  const person = people.find((p) => p.user_id === userId);
   const move = useMutation({
-    mutationFn: () => movePreviewMember(preview.cohort.id, Number(userId), Number(toGroup)),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: previewQuery(preview.cohort.id).queryKey }),
+    mutationFn: () =>
+      moveMember(Number(toGroup), Number(userId), person?.role === "facilitator" ? "facilitator" : "learner", force),
+    onSuccess: onMoved,
   });
   return (
     <form
-      className="card row"
-      aria-label="Move a person"
+      className="card"
+      aria-labelledby="move-title"
       onSubmit={(e) => {
         e.preventDefault();
         move.mutate();
       }}
     >
-      <div className="field">
-        <label htmlFor="move-person">Move</label>
-        <select id="move-person" value={userId} onChange={(e) => setUserId(e.target.value ? Number(e.target.value) : "")}>
-          <option value="">Choose a person…</option>
-          {people.map((p) => (
-            <option key={`${p.group.id}-${p.user_id}`} value={p.user_id}>
-              {p.display_name} ({p.group.name})
-            </option>
-          ))}
-        </select>
+      <h4 id="move-title">Move or place a person</h4>
+      <div className="form-grid">
+        <div className="field">
+          <label htmlFor="move-person">Person</label>
+          <select id="move-person" value={userId} onChange={(e) => setUserId(e.target.value ? Number(e.target.value) : "")}>
+            <option value="">Choose a person…</option>
+            {people.map((p) => (
+              <option key={`${p.groupName}-${p.user_id}`} value={p.user_id}>
+                {p.display_name} ({p.groupName})
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="move-to">To group</label>
+          <select id="move-to" value={toGroup} onChange={(e) => setToGroup(e.target.value ? Number(e.target.value) : "")}>
+            <option value="">Choose a group…</option>
+            {preview.groups.map((g) => (
+              <option key={g.id} value={g.id}>
+                {g.name} ({g.weekly_time.local.label})
+              </option>
+            ))}
+          </select>
+        </div>
       </div>
-      <div className="field">
-        <label htmlFor="move-to">to group</label>
-        <select id="move-to" value={toGroup} onChange={(e) => setToGroup(e.target.value ? Number(e.target.value) : "")}>
-          <option value="">Choose a group…</option>
-          {preview.groups.map((g) => (
-            <option key={g.id} value={g.id}>
-              {g.name}
-            </option>
-          ))}
-        </select>
-      </div>
+      <label className="checkbox">
+        <input type="checkbox" checked={force} onChange={(e) => setForce(e.target.checked)} />
+        Place them even if the group's time doesn't fit their availability
+      </label>
       <button type="submit" disabled={userId === "" || toGroup === "" || move.isPending}>
         {move.isPending ? "Checking…" : "Move"}
       </button>
       {move.error && <ErrorMessage error={move.error} title="Not moved:" />}
       {move.isSuccess && (
         <p role="status" className="success">
-          Moved.
+          {move.data.changed ? "Moved." : "Nothing changed: they are already in that group."}
         </p>
       )}
     </form>
   );
 }
 
-export function PreviewView({ preview, zone }: { preview: Preview; zone: string }) {
+function RunSummary({ run, zone }: { run: NonNullable<PreviewPublic["run"]>; zone: string }) {
+  const stats = (run.stats ?? {}) as Record<string, unknown>;
+  const gap = typeof stats.gap === "number" ? stats.gap : typeof stats.mip_gap === "number" ? stats.mip_gap : null;
+  const notes = Array.isArray(run.notes) ? (run.notes as unknown[]) : [];
+  return (
+    <>
+      <p>
+        Run {run.id} at {formatDateTime(run.created_at, zone)}.
+        {gap !== null && (
+          <>
+            {" "}
+            Optimality gap: <strong>{(gap * 100).toFixed(1)}%</strong>
+            {gap === 0 && " (proven optimal)"}.
+          </>
+        )}
+      </p>
+      {Object.keys(stats).length > 0 && (
+        <details>
+          <summary>Run statistics</summary>
+          <dl className="stats">
+            {Object.entries(stats).map(([k, v]) => (
+              <div key={k}>
+                <dt>{k.replace(/_/g, " ")}</dt>
+                <dd>{typeof v === "object" ? JSON.stringify(v) : String(v)}</dd>
+              </div>
+            ))}
+          </dl>
+        </details>
+      )}
+      {notes.map((n, i) => (
+        <p key={i} className="notice">
+          {describe(n)}
+        </p>
+      ))}
+    </>
+  );
+}
+
+export function PreviewView({ preview, zone, onChanged }: { preview: PreviewPublic; zone: string; onChanged: () => void }) {
   const { run, groups, unplaced } = preview;
   if (!run && groups.length === 0) return <p className="muted">No scheduling run yet.</p>;
   const placed = groups.reduce((n, g) => n + g.members.length, 0);
   return (
     <div className="preview">
       <p>
-        <strong>{groups.length}</strong> groups, <strong>{placed}</strong> people placed,{" "}
-        <strong>{unplaced.length}</strong> unplaced.
-        {run?.gap != null && (
-          <>
-            {" "}
-            Optimality gap: <strong>{(run.gap * 100).toFixed(1)}%</strong>
-            {run.gap === 0 && " (proven optimal)"}.
-          </>
-        )}
-        {run && <span className="muted"> Run {formatDateTime(run.created_at, zone)}.</span>}
+        <strong>{groups.length}</strong> groups, <strong>{placed}</strong> people placed, <strong>{unplaced.length}</strong>{" "}
+        unplaced.
       </p>
-      {run?.notes?.map((n) => (
-        <p key={n} className="notice">
-          {n}
-        </p>
-      ))}
+      {run && <RunSummary run={run} zone={zone} />}
       <div className="table-scroll" role="region" aria-label="Preview groups" tabIndex={0}>
         <table>
           <caption>Groups, with weekly times in your zone ({zone}) and in UTC</caption>
@@ -142,24 +212,14 @@ export function PreviewView({ preview, zone }: { preview: Preview; zone: string 
           </tbody>
         </table>
       </div>
-      {groups.length > 1 && <MoveForm preview={preview} />}
+      {groups.length > 0 && <MoveForm preview={preview} onMoved={onChanged} />}
       <h3>Unplaced ({unplaced.length})</h3>
       {unplaced.length === 0 ? (
         <p className="muted">Everyone has a group.</p>
       ) : (
         <ul className="unplaced">
           {unplaced.map((u) => (
-            <li key={u.user_id}>
-              <strong>{u.display_name}</strong> ({u.role}): {REASONS[u.reason] ?? u.reason}
-              {u.explanation && <>. {u.explanation}</>}
-              {u.suggestions && u.suggestions.length > 0 && (
-                <ul>
-                  {u.suggestions.map((s) => (
-                    <li key={s}>Suggestion: {s}</li>
-                  ))}
-                </ul>
-              )}
-            </li>
+            <UnplacedItem key={u.user_id} person={u} />
           ))}
         </ul>
       )}

@@ -9,7 +9,7 @@ import {
   signupsQuery,
   updateCohort,
 } from "../../api/staff";
-import type { Cohort, CohortCreate } from "../../api/types";
+import type { CohortCreate, CohortPublic as Cohort, SignupPublic } from "../../client/schema";
 import { AdminNav } from "../../components/Admin/AdminNav";
 import { CohortForm } from "../../components/Admin/CohortForm";
 import { HeatMap } from "../../components/Admin/HeatMap";
@@ -27,11 +27,48 @@ function EditCohort({ cohort }: { cohort: Cohort }) {
       void queryClient.invalidateQueries({ queryKey: ["admin", "cohorts"], exact: true });
     },
   });
-  const { id: _id, status: _s, my_role: _r, signup_count: _c, course_title: _t, ...editable } = cohort;
+  const { id: _id, status, ...rest } = cohort;
+  const editable: CohortCreate = { ...rest, status: status as CohortCreate["status"] };
   return (
     <details className="card">
       <summary>Edit cohort settings</summary>
       <CohortForm initial={editable} submitLabel="Save cohort" mutation={save} />
+    </details>
+  );
+}
+
+function SignupList({ signups }: { signups: SignupPublic[] }) {
+  if (signups.length === 0) return <p className="muted">No signups yet.</p>;
+  return (
+    <details className="card">
+      <summary>All signups ({signups.length})</summary>
+      <div className="table-scroll" role="region" aria-label="Signups" tabIndex={0}>
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Role</th>
+              <th scope="col">Time zone</th>
+              <th scope="col">Availability (their time)</th>
+              <th scope="col">Group</th>
+            </tr>
+          </thead>
+          <tbody>
+            {signups.map((s) => (
+              <tr key={s.user_id}>
+                <th scope="row">{s.display_name}</th>
+                <td>
+                  {s.role}
+                  {s.role === "facilitator" && s.facilitator_certified === false && " (not certified)"}
+                </td>
+                <td>{s.timezone}</td>
+                <td>{s.availability.text}</td>
+                <td>{s.group_name ?? (s.unplaced_reason ? `unplaced: ${s.unplaced_reason.replace(/_/g, " ")}` : "—")}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </details>
   );
 }
@@ -41,13 +78,31 @@ function Scheduling({ cohort, zone }: { cohort: Cohort; zone: string }) {
   const [scheduleJob, setScheduleJob] = useState<number | null>(null);
   const [publishJob, setPublishJob] = useState<number | null>(null);
   const preview = useQuery(previewQuery(cohort.id));
-  const schedule = useMutation({ mutationFn: () => runScheduling(cohort.id), onSuccess: (r) => setScheduleJob(r.job_id) });
+  const [requireFacilitator, setRequireFacilitator] = useState(true);
+  const [useIfNeeded, setUseIfNeeded] = useState(true);
+  const schedule = useMutation({
+    mutationFn: () =>
+      runScheduling(cohort.id, { require_facilitator: requireFacilitator, use_if_needed: useIfNeeded }),
+    onSuccess: (r) => setScheduleJob(r.job_id),
+  });
   const publish = useMutation({ mutationFn: () => publishCohort(cohort.id), onSuccess: (r) => setPublishJob(r.job_id) });
   const refresh = () => queryClient.invalidateQueries({ queryKey: ["admin", "cohorts", cohort.id] });
   const hasPreview = (preview.data?.groups ?? []).some((g) => g.status === "preview");
+  const refreshPreview = () => queryClient.invalidateQueries({ queryKey: previewQuery(cohort.id).queryKey });
   return (
     <section aria-labelledby="scheduling">
       <h2 id="scheduling">Scheduling</h2>
+      <fieldset>
+        <legend>Options</legend>
+        <label className="checkbox">
+          <input type="checkbox" checked={requireFacilitator} onChange={(e) => setRequireFacilitator(e.target.checked)} />
+          Every group needs a certified facilitator
+        </label>
+        <label className="checkbox">
+          <input type="checkbox" checked={useIfNeeded} onChange={(e) => setUseIfNeeded(e.target.checked)} />
+          Use "if needed" times
+        </label>
+      </fieldset>
       <div className="row">
         <button type="button" onClick={() => schedule.mutate()} disabled={schedule.isPending}>
           Run scheduling
@@ -69,7 +124,7 @@ function Scheduling({ cohort, zone }: { cohort: Cohort; zone: string }) {
       {publishJob && <JobStatus jobId={publishJob} title="Publishing" onFinished={() => void refresh()} />}
       <h3>Preview</h3>
       <QueryState query={preview} label="Loading the preview…">
-        {(p) => <PreviewView preview={p} zone={zone} />}
+        {(p) => <PreviewView preview={p} zone={zone} onChanged={() => void refreshPreview()} />}
       </QueryState>
     </section>
   );
@@ -101,6 +156,7 @@ export function AdminCohortPage() {
                       {list.filter((s) => s.role === "facilitator").length} facilitators.
                     </p>
                     <HeatMap signups={list} zone={timeZone} reference={new Date(`${c.start_date}T12:00:00Z`)} />
+                    <SignupList signups={list} />
                   </>
                 )}
               </QueryState>

@@ -49,6 +49,7 @@ export function AdminCohortsPage() {
                     <th scope="col">Starts</th>
                     <th scope="col">Status</th>
                     <th scope="col">Signups</th>
+                    <th scope="col">Groups</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -57,10 +58,15 @@ export function AdminCohortsPage() {
                       <th scope="row">
                         <Link to={`/admin/cohorts/${c.id}`}>{c.name}</Link>
                       </th>
-                      <td>{c.course_title ?? c.course_slug}</td>
+                      <td>{c.course_slug}</td>
                       <td>{formatDate(c.start_date)}</td>
                       <td>{c.status}</td>
-                      <td>{c.signup_count ?? "—"}</td>
+                      <td>
+                        {c.learners} learners, {c.facilitators} facilitators
+                      </td>
+                      <td>
+                        {c.preview_groups} preview, {c.published_groups} published
+                      </td>
                     </tr>
                   ))}
                 </tbody>

@@ -24,7 +24,7 @@ export function FacilitatorGroupsPage() {
                   </h2>
                   <p className="muted">
                     {g.cohort_name} · {g.member_count} members · {g.status}
-                    {g.first_meeting_at && <> · first meeting {formatDateTime(g.first_meeting_at, timeZone)}</>}
+                    {g.next_meeting_at && <> · next meeting {formatDateTime(g.next_meeting_at, timeZone)}</>}
                   </p>
                 </li>
               ))}

@@ -3,12 +3,16 @@ import { Link, useParams } from "react-router";
 import { memberChatsQuery, memberProgressQuery } from "../../api/staff";
 import { Markdown } from "../../components/Content/Markdown";
 import { QueryState } from "../../components/Feedback/Feedback";
-import { CourseProgressView } from "../CourseOverviewPage";
+import { useMe } from "../../hooks/useMe";
+import { formatDateTime } from "../../lib/time";
+
+const minutes = (s: number) => (s < 60 ? `${s} s` : `${Math.round(s / 60)} min`);
 
 export function FacilitatorMemberPage() {
   const params = useParams();
   const gid = Number(params.groupId);
   const uid = Number(params.userId);
+  const { timeZone } = useMe();
   const progress = useQuery(memberProgressQuery(gid, uid));
   const chats = useQuery(memberChatsQuery(gid, uid));
   return (
@@ -16,24 +20,57 @@ export function FacilitatorMemberPage() {
       <p>
         <Link to={`/facilitator/groups/${gid}`}>← Group</Link>
       </p>
-      <h1>{progress.data?.display_name ?? "Member"}</h1>
+      <h1>{progress.data?.display_name ?? chats.data?.display_name ?? "Member"}</h1>
       <h2>Progress</h2>
       <QueryState query={progress} label="Loading progress…">
-        {(p) => <CourseProgressView progress={p} linkModules={false} />}
+        {(p) =>
+          p.items.length === 0 ? (
+            <p className="muted">Nothing started yet.</p>
+          ) : (
+            <div className="table-scroll" role="region" aria-label="Progress" tabIndex={0}>
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Content</th>
+                    <th scope="col">Type</th>
+                    <th scope="col">Started</th>
+                    <th scope="col">Completed</th>
+                    <th scope="col">Time</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {p.items.map((item) => (
+                    <tr key={item.content_id}>
+                      <th scope="row">
+                        <code>{item.content_id}</code>
+                      </th>
+                      <td>{item.content_type}</td>
+                      <td>{formatDateTime(item.started_at, timeZone)}</td>
+                      <td>{item.completed_at ? formatDateTime(item.completed_at, timeZone) : "Not yet"}</td>
+                      <td>{minutes(item.total_time_s)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )
+        }
       </QueryState>
       <h2>Tutor chats</h2>
       <QueryState query={chats} label="Loading chats…">
-        {(list) =>
-          list.length === 0 ? (
+        {(data) =>
+          data.chats.length === 0 ? (
             <p className="muted">No tutor chats yet.</p>
           ) : (
-            list.map((t, i) => (
-              <details key={i} className="card">
+            data.chats.map((chat) => (
+              <details key={chat.id} className="card">
                 <summary>
-                  {t.module_title ?? t.module_slug} ({t.messages.filter((m) => m.role === "user").length} messages)
+                  {chat.module_id} · {chat.messages.filter((m) => m.role === "user").length} messages · last active{" "}
+                  {formatDateTime(chat.last_active_at, timeZone)}
+                  {chat.archived && " (archived)"}
                 </summary>
                 <ol className="chat-log">
-                  {t.messages
+                  {chat.messages
                     .filter((m) => m.role !== "system")
                     .map((m, j) => (
                       <li key={j} className={`chat-message ${m.role}`}>

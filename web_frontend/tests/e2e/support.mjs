@@ -1,0 +1,106 @@
+// Shared helpers for the browser tests: Debian's Chromium through
+// playwright-core (no downloaded browsers), screenshots at phone and desktop
+// widths, and an axe-core scan that fails on serious or critical violations.
+import { readFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium, request } from "playwright-core";
+
+const require = createRequire(import.meta.url);
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const RESULTS = path.resolve(here, "../../test-results");
+export const BASE_URL = process.env.E2E_BASE_URL ?? "http://127.0.0.1:8000";
+const AXE_SOURCE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+
+export const WIDTHS = [
+  { name: "390", width: 390, height: 844 },
+  { name: "1280", width: 1280, height: 800 },
+];
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+/** A signed-out browser context for one person, in their own time zone. */
+export async function newPerson(browser, timezoneId = "Europe/Berlin") {
+  const context = await browser.newContext({
+    baseURL: BASE_URL,
+    timezoneId,
+    locale: "en-GB",
+    viewport: { width: 1280, height: 800 },
+  });
+  context.setDefaultTimeout(15_000);
+  const page = await context.newPage();
+  const problems = [];
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  return { context, page, problems };
+}
+
+/** An API client with its own cookie jar, signed in by the dev login. */
+export async function apiAs(displayName, { admin = false } = {}) {
+  const api = await request.newContext({ baseURL: BASE_URL });
+  await expectOk(api.post("/auth/dev-login", { data: { display_name: displayName, as_admin: admin } }));
+  return api;
+}
+
+export async function expectOk(responsePromise) {
+  const response = await responsePromise;
+  if (!response.ok()) {
+    throw new Error(`${response.url()} answered ${response.status()}: ${await response.text()}`);
+  }
+  return response.status() === 204 ? null : response.json().catch(() => null);
+}
+
+/** Axe scan of the current page; returns serious and critical violations. */
+export async function axeViolations(page) {
+  if (!(await page.evaluate(() => "axe" in window))) {
+    await page.addScriptTag({ content: AXE_SOURCE });
+  }
+  const result = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    return await axe.run(document, { resultTypes: ["violations"] });
+  });
+  return result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+}
+
+/**
+ * Check one page as a person sees it: full-page screenshots at 390 and 1280
+ * px, and an axe scan at each width. Throws on serious/critical violations.
+ */
+export async function checkPage(page, name) {
+  mkdirSync(path.join(RESULTS, "screenshots"), { recursive: true });
+  const failures = [];
+  const original = page.viewportSize();
+  for (const w of WIDTHS) {
+    await page.setViewportSize({ width: w.width, height: w.height });
+    await page.waitForTimeout(100); // let layout settle after the resize
+    await page.screenshot({ path: path.join(RESULTS, "screenshots", `${name}-${w.name}.png`), fullPage: true });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    if (overflow > 1) failures.push(`${name} at ${w.name}px scrolls sideways by ${overflow}px`);
+    for (const v of await axeViolations(page)) {
+      failures.push(
+        `${name} at ${w.name}px: ${v.impact} ${v.id} (${v.help}) on ${v.nodes
+          .slice(0, 3)
+          .map((n) => n.target.join(" "))
+          .join(", ")}`,
+      );
+    }
+  }
+  if (original) await page.setViewportSize(original);
+  writeFileSync(path.join(RESULTS, `axe-${name}.txt`), failures.join("\n") || "no serious or critical violations\n");
+  if (failures.length) throw new Error(`Page check failed:\n${failures.join("\n")}`);
+}
