@@ -31,7 +31,7 @@ echo "error: Python 3.12 not found. Install it (e.g. 'pyenv install 3.12') or ru
 exit 1
 endef
 
-.PHONY: help venv run test lint format typecheck pytest cfn-lint build sam-venv clean
+.PHONY: help venv run frontend test lint format typecheck pytest cfn-lint build sam-venv clean
 
 help:
 	@echo "make run     start the local stack on http://127.0.0.1:8000 (ARGS='--port 8001 ...')"
@@ -52,12 +52,19 @@ $(VENV_STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $@
 
-run: venv
-	@if [ -f $(FRONTEND)/package.json ] && [ ! -d $(FRONTEND)/dist ]; then \
-	  echo "building the frontend ($(FRONTEND)/dist)"; \
-	  (cd $(FRONTEND) && { [ -d node_modules ] || npm install --no-audit --no-fund; } && npm run build); \
-	fi
+run: venv frontend
 	$(PY) -m devserver $(ARGS)
+
+# Built once; after frontend changes run `cd web_frontend && npm run build` (or delete dist).
+frontend:
+	@if [ -f $(FRONTEND)/package.json ] && [ ! -d $(FRONTEND)/dist ]; then \
+	  if command -v npm >/dev/null; then \
+	    echo "building the frontend ($(FRONTEND)/dist)"; \
+	    cd $(FRONTEND) && { [ -d node_modules ] || npm install --no-audit --no-fund; } && npm run build; \
+	  else \
+	    echo "warning: npm not found; serving the API without the frontend (install Node.js to build it)"; \
+	  fi; \
+	fi
 
 test: venv lint typecheck pytest cfn-lint
 
