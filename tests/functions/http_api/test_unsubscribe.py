@@ -94,7 +94,8 @@ def test_the_confirmation_button_answers_with_a_page(
         f"/api/unsubscribe?token={token}",
         headers={"accept": "text/html"},
     )
-    assert response["statusCode"] == 200 and "won't get Roundtable notification emails" in response["body"]
+    assert response["statusCode"] == 200
+    assert "won't get Roundtable notification emails" in response["body"]
     assert _email_on(engine, ada) is False
 
 
