@@ -108,7 +108,7 @@ def test_the_hourly_run_purges_expired_refresh_tokens(
 
     summary = _run_hourly()
 
-    assert summary["refresh_tokens"] == {"purged": 1}
+    assert summary["expired_logins"] == {"refresh_tokens": 1, "oauth_states": 0}
     with engine.connect() as conn:
         assert list(conn.scalars(select(refresh_tokens.c.token_hash))) == ["fresh"]
 

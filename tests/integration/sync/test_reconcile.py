@@ -280,3 +280,48 @@ def _discord_500():  # type: ignore[no-untyped-def]
     from tests.fakes.http import Response
 
     return Response(500, {"message": "500: Internal Server Error", "code": 0})
+
+
+def test_two_syncs_racing_on_one_cohort_create_everything_once(
+    engine: Engine, guild: FakeDiscordGuild, calendar: FakeGoogleCalendar, services: Services
+) -> None:
+    import threading
+
+    import httplib2
+
+    from roundtable.discord.rest import DiscordRestClient
+    from roundtable.sync.calendar import GoogleCalendarClient, build_service
+    from roundtable.sync.discord_ops import GuildOps
+    from roundtable.sync.publish import activate_preview_groups
+    from tests.fakes.discord import BOT_TOKEN
+
+    with engine.begin() as conn:
+        cohort_id = add_cohort(conn, "Race", meetings=2)
+        people = [add_person(conn, n) for n in ("Ada", "Bo")]
+        ids = [
+            add_preview_group(conn, cohort_id, f"Group {n}", learners=[p])
+            for n, p in enumerate(people)
+        ]
+    activate_preview_groups(engine, cohort_id, now=NOW)
+
+    def worker() -> None:  # each worker has clients of its own, as two Lambdas would
+        calendar_client = GoogleCalendarClient(
+            build_service(calendar.base_url_for_client, httplib2.Http()), "primary"
+        )
+        own = Services(
+            GuildOps(DiscordRestClient(guild.base_url, BOT_TOKEN), GUILD_ID),
+            calendar_client,
+            services.namespace,
+            services.bot_id,
+        )
+        sync_groups(engine, ids, own, now=NOW)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len([c for c in guild.channels.values() if c["type"] != 4]) == 4
+    assert len(guild.roles) == 3 and len(calendar.live_events()) == 2
+    assert sum(len(m) for m in guild.channel_messages.values()) == 2  # one welcome per group

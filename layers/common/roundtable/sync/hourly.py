@@ -3,7 +3,7 @@
 Steps, each isolated (one failing never stops the next): RSVPs of every
 active series; reconcile of groups whose members changed or that never fully
 synced; end of cohort for finished groups; retry of due jobs; purge of
-expired refresh tokens. An idle run makes one Google Calendar call (the
+expired refresh tokens and login states. An idle run makes one Google Calendar call (the
 incremental events.list) and no Discord call.
 """
 
@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from roundtable.auth.oauth import purge_expired_oauth_states
 from roundtable.auth.sessions import purge_expired_refresh_tokens
 from roundtable.db.engine import transaction
 from roundtable.jobs import retry_due_jobs
@@ -43,7 +44,7 @@ def run_hourly_sync(
         ("members", lambda: _changed_groups(engine, lazily, now)),
         ("lifecycle", lambda: complete_finished_groups(engine, lazily(), now=now)),
         ("jobs", lambda: retry_due_jobs(engine)),
-        ("refresh_tokens", lambda: {"purged": _purge_tokens(engine, now)}),
+        ("expired_logins", lambda: _purge_expired_logins(engine, now)),
     ]
     for name, step in steps:
         try:
@@ -71,6 +72,9 @@ def _changed_groups(
     }
 
 
-def _purge_tokens(engine: Engine, now: datetime) -> int:
+def _purge_expired_logins(engine: Engine, now: datetime) -> dict[str, int]:
     with transaction(engine) as conn:
-        return purge_expired_refresh_tokens(conn, now)
+        return {
+            "refresh_tokens": purge_expired_refresh_tokens(conn, now),
+            "oauth_states": purge_expired_oauth_states(conn, now),
+        }

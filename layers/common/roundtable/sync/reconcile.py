@@ -158,7 +158,7 @@ def _mark_synced(
     engine: Engine, group_list: list[Any], report: SyncReport, started: datetime
 ) -> list[int]:
     unfinished = set(report.failures) | report.discord.pending_groups
-    done = [g.id for g in group_list if g.id not in unfinished]
+    done = [g.id for g in group_list if g.status in LIVE_STATUSES and g.id not in unfinished]
     if done:
         with transaction(engine) as conn:
             # The time the sync read the database: a change made meanwhile is newer.

@@ -115,6 +115,9 @@ def _sync_one(
     try:
         if changes.full or group.sync_token == token:
             items = by_event.get(group.event_id, [])
+            if not items and group.sync_token == changes.next_sync_token:
+                report.groups_synced += 1  # nothing new and the token did not move
+                return
         else:
             items = client.list_instances(group.event_id)
             report.full_reads += 1
