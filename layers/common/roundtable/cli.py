@@ -20,6 +20,7 @@ COMMAND_MODULES: dict[str, str] = {
     "schedule": "roundtable.scheduling.cli",
     "discord": "roundtable.discord.cli",
     "content": "roundtable.content.cli",
+    "sync": "roundtable.sync.cli",
 }
 
 

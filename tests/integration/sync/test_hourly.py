@@ -153,3 +153,25 @@ def test_without_credentials_publishing_records_what_it_would_do_in_the_outbox(
     assert ("google_calendar", "events.insert") in operations
     assert ("discord", "POST") in operations and ("discord", "PUT") in operations
     assert len(after) == len(recorded)  # a second publish would do nothing
+
+
+def test_the_cli_publishes_in_outbox_mode_and_lists_what_would_be_sent(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from roundtable.cli import main
+
+    for name in ("DISCORD_BOT_TOKEN", "GOOGLE_SERVICE_ACCOUNT_JSON", "GOOGLE_CALENDAR_BASE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("DISCORD_GUILD_ID", raising=False)
+    with engine.begin() as conn:
+        cohort_id = add_cohort(conn, "Cli", meetings=2)
+        person = add_person(conn, "Ada")
+        add_preview_group(conn, cohort_id, "Group 1", first=NEXT_WEEK, learners=[person])
+
+    assert main(["sync", "publish", str(cohort_id)]) == 0
+    capsys.readouterr()
+    assert main(["sync", "outbox"]) == 0
+
+    listed = capsys.readouterr().out
+    assert "google_calendar  events.insert" in listed
+    assert "POST /guilds/0/roles" in listed and "POST /channels/" in listed

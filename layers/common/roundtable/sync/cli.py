@@ -1,0 +1,79 @@
+"""`roundtable sync ...`: publish and reconcile from the command line.
+
+Runs in this process (not through the job queue) and prints the result as
+JSON. Without credentials (the local stack) the calls land in the `outbox`
+table; `roundtable sync outbox` lists what would have been sent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("sync", help="publish cohorts, reconcile Discord and calendar")
+    parser.set_defaults(needs_db=True)
+    commands = parser.add_subparsers(dest="sync_command", required=True)
+    publish = commands.add_parser("publish", help="publish a cohort's preview groups")
+    publish.add_argument("cohort_id", type=int)
+    publish.set_defaults(func=_publish)
+    group = commands.add_parser("group", help="reconcile groups by id")
+    group.add_argument("group_ids", type=int, nargs="+")
+    group.set_defaults(func=_groups)
+    hourly = commands.add_parser("hourly", help="run the hourly sweep once")
+    hourly.set_defaults(func=_hourly)
+    outbox = commands.add_parser("outbox", help="list recorded calls (local stack)")
+    outbox.add_argument("--limit", type=int, default=50)
+    outbox.set_defaults(func=_outbox)
+
+
+def _publish(args: argparse.Namespace) -> int:
+    from roundtable.db.engine import get_engine
+    from roundtable.sync.publish import publish_cohort
+    from roundtable.sync.reconcile import default_services
+
+    engine = get_engine()
+    result = publish_cohort(engine, args.cohort_id, default_services(engine), now=_now())
+    print(json.dumps(result, default=str, indent=2))
+    return 1 if result["failures"] else 0
+
+
+def _groups(args: argparse.Namespace) -> int:
+    from roundtable.db.engine import get_engine
+    from roundtable.sync.reconcile import default_services, sync_groups
+
+    engine = get_engine()
+    report = sync_groups(engine, args.group_ids, default_services(engine), now=_now())
+    print(json.dumps(report.as_dict(), default=str, indent=2))
+    return 1 if report.failures else 0
+
+
+def _hourly(args: argparse.Namespace) -> int:
+    from roundtable.db.engine import get_engine
+    from roundtable.sync.hourly import run_hourly_sync
+    from roundtable.sync.reconcile import default_services
+
+    engine = get_engine()
+    summary = run_hourly_sync(engine, lambda: default_services(engine), now=_now())
+    print(json.dumps(summary, default=str, indent=2))
+    return 0
+
+
+def _outbox(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from roundtable.db.engine import get_engine
+    from roundtable.db.tables import outbox
+
+    with get_engine().connect() as conn:
+        rows = conn.execute(select(outbox).order_by(outbox.c.id.desc()).limit(args.limit)).all()
+    for row in reversed(rows):
+        print(f"{row.id:>6}  {row.service:<16} {row.operation}  {json.dumps(row.request)[:160]}")
+    return 0
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
