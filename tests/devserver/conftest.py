@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +18,10 @@ from typing import Any
 import httpx
 import pytest
 from nacl.signing import SigningKey
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.engine import make_url
 
+from roundtable.local.postgres import drop_database, ensure_database
 from tests.conftest import ROOT
 
 STARTUP_SECONDS = 90
@@ -26,10 +30,11 @@ _BANNER = re.compile(r"Roundtable local stack on (http://\S+)")
 
 @dataclass
 class RunningDevserver:
-    """The subprocess, its base URL, and everything it printed so far."""
+    """The subprocess, its base URL, its database, and everything it printed so far."""
 
     process: subprocess.Popen[str]
     url: str
+    engine: Engine
     discord_key: SigningKey
     static_dir: Path
     output: list[str] = field(default_factory=list)
@@ -68,16 +73,24 @@ def _static_site(folder: Path) -> Path:
     return folder
 
 
-@pytest.fixture(scope="session")
+def _own_database(session_url: str) -> tuple[str, str, str]:
+    """A database for the devserver alone: its schedules must not touch other tests' rows."""
+    admin_url = make_url(session_url).set(database="postgres").render_as_string(False)
+    name = f"rt_devserver_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    return admin_url, name, ensure_database(admin_url, name)
+
+
+@pytest.fixture(scope="module")
 def devserver(
     database_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningDevserver]:
-    """One local stack for the whole session: schedules every second, a tiny built SPA."""
+    """A local stack for one test module: schedules every second, a tiny built SPA."""
     key = SigningKey.generate()
     static_dir = _static_site(tmp_path_factory.mktemp("dist"))
+    admin_url, name, url = _own_database(database_url)
     env = {
         **os.environ,
-        "DATABASE_URL": database_url,
+        "DATABASE_URL": url,
         "DISCORD_PUBLIC_KEY": key.verify_key.encode().hex(),
         "PYTHONUNBUFFERED": "1",
     }
@@ -96,12 +109,19 @@ def devserver(
     threading.Thread(target=_drain, args=(process, output, ready), daemon=True).start()
     ready.wait(STARTUP_SECONDS)
     banner = _BANNER.search("".join(output))
-    if banner is None:
-        process.kill()
-        raise AssertionError("devserver did not start:\n" + "".join(output))
-    running = RunningDevserver(process, banner.group(1), key, static_dir, output)
-    yield running
-    process.send_signal(signal.SIGINT)
+    engine = create_engine(make_url(url).set(drivername="postgresql+pg8000"))
+    try:
+        if banner is None:
+            raise AssertionError("devserver did not start:\n" + "".join(output))
+        yield RunningDevserver(process, banner.group(1), engine, key, static_dir, output)
+    finally:
+        _stop(process)
+        engine.dispose()
+        drop_database(admin_url, name)
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    process.send_signal(signal.SIGINT)  # the Ctrl-C path, Postgres connections closed
     try:
         process.wait(30)
     except subprocess.TimeoutExpired:

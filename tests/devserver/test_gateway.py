@@ -33,7 +33,7 @@ def _invocations(devserver: RunningDevserver) -> list[dict[str, Any]]:
 
 
 def test_health_answers_through_the_gateway_with_the_database_ok(
-    devserver: RunningDevserver, engine: Engine
+    devserver: RunningDevserver,
 ) -> None:
     with devserver.client() as client:
         response = client.get("/api/health")
@@ -69,7 +69,7 @@ def test_a_method_the_template_does_not_route_is_404_like_an_http_api(
 
 
 def test_schedules_fire_their_functions_with_an_event_they_accept(
-    devserver: RunningDevserver, engine: Engine
+    devserver: RunningDevserver,
 ) -> None:
     def fired() -> set[str]:
         return {
@@ -83,7 +83,7 @@ def test_schedules_fire_their_functions_with_an_event_they_accept(
     assert "sync_rsvps run finished" in devserver.printed()
 
 
-def test_a_schedule_can_be_fired_by_hand(devserver: RunningDevserver, engine: Engine) -> None:
+def test_a_schedule_can_be_fired_by_hand(devserver: RunningDevserver) -> None:
     with devserver.client() as client:
         response = client.post("/api/dev/schedules/Every5Minutes")
         unknown = client.post("/api/dev/schedules/Nightly")
@@ -98,15 +98,17 @@ def _job(engine: Engine, job_id: int) -> Any:
         return conn.execute(select(jobs).where(jobs.c.id == job_id)).mappings().first()
 
 
-def test_a_submitted_job_is_run_by_the_in_process_worker(
-    devserver: RunningDevserver, engine: Engine
-) -> None:
+def test_a_submitted_job_is_run_by_the_in_process_worker(devserver: RunningDevserver) -> None:
     with devserver.client() as client:
         response = client.post("/api/dev/jobs", json={"kind": "echo", "payload": {"message": "hi"}})
     assert response.status_code == 202
     job_id = response.json()["job_id"]
     job = wait_for(
-        lambda: (row := _job(engine, job_id)) is not None and row["status"] == "succeeded" and row,
+        lambda: (
+            (row := _job(devserver.engine, job_id)) is not None
+            and row["status"] == "succeeded"
+            and row
+        ),
         f"job {job_id} to succeed",
     )
     assert job["result"] == {"echo": "hi", "attempt": 1}
@@ -123,9 +125,9 @@ def test_a_job_of_an_unknown_kind_is_refused_with_the_known_kinds(
 
 
 def test_an_overdue_queued_job_is_dispatched_by_a_schedule_and_run(
-    devserver: RunningDevserver, engine: Engine
+    devserver: RunningDevserver,
 ) -> None:
-    with engine.begin() as conn:
+    with devserver.engine.begin() as conn:
         job_id = conn.scalar(
             insert(jobs)
             .values(
@@ -136,7 +138,11 @@ def test_an_overdue_queued_job_is_dispatched_by_a_schedule_and_run(
             .returning(jobs.c.id)
         )
     job = wait_for(
-        lambda: (row := _job(engine, job_id)) is not None and row["status"] == "succeeded" and row,
+        lambda: (
+            (row := _job(devserver.engine, job_id)) is not None
+            and row["status"] == "succeeded"
+            and row
+        ),
         "the periodic retry to run the overdue job",
     )
     assert job["result"]["echo"] == "late"
@@ -174,9 +180,9 @@ def test_paths_that_climb_out_of_the_built_folder_are_not_served(
 
 
 def test_outbox_lists_messages_newest_first_as_json_and_as_a_page(
-    devserver: RunningDevserver, engine: Engine
+    devserver: RunningDevserver,
 ) -> None:
-    with engine.begin() as conn:
+    with devserver.engine.begin() as conn:
         conn.execute(
             insert(outbox),
             [
@@ -189,7 +195,7 @@ def test_outbox_lists_messages_newest_first_as_json_and_as_a_page(
         only_email = client.get("/api/dev/outbox", params={"service": "sendgrid"}).json()
         page = client.get("/dev/outbox")
         bad_limit = client.get("/api/dev/outbox", params={"limit": "all"})
-    assert [m["operation"] for m in listing] == ["create_channel", "send"]
+    assert [m["operation"] for m in listing[:2]] == ["create_channel", "send"]
     assert [m["request"] for m in only_email["messages"]] == [{"to": "ada@example.org"}]
     assert page.status_code == 200 and "create_channel" in page.text
     assert "&lt;g1&gt;" in page.text  # escaped, never raw HTML from a payload
