@@ -11,7 +11,20 @@ from fastapi.routing import APIRoute
 from mangum import Mangum
 
 from api.errors import install_error_handlers
-from api.routes import admin, auth, cohorts, facilitator, groups, health, jobs, users
+from api.routes import (
+    admin,
+    auth,
+    cohorts,
+    content,
+    facilitator,
+    groups,
+    health,
+    jobs,
+    progress,
+    unsubscribe,
+    users,
+    webhook,
+)
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -31,6 +44,8 @@ def create_app() -> FastAPI:
     )
     install_error_handlers(app)
     for module in (health, auth, users, cohorts, groups, facilitator, admin, jobs):
+        app.include_router(module.router)
+    for module in (content, progress, webhook, unsubscribe):
         app.include_router(module.router)
     return app
 

@@ -63,10 +63,11 @@ def test_template_passes_sam_validate_lint() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_the_http_api_routes_are_the_three_public_entry_points() -> None:
+def test_the_http_api_routes_are_the_public_entry_points() -> None:
     routes = {(route.key, route.function) for route in read_stack(TEMPLATE).routes}
     assert routes == {
         ("ANY /api/{proxy+}", "HttpApiFunction"),
+        ("ANY /api/tutor/{proxy+}", "TutorChatFunction"),
         ("ANY /auth/{proxy+}", "HttpApiFunction"),
         ("POST /discord/interactions", "DiscordInteractionsFunction"),
     }

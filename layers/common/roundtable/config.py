@@ -114,6 +114,11 @@ class Settings:
     low_attendance_threshold: int
     llm_model: str
     llm_api_base: str | None
+    llm_timeout_s: int  # first token, and the whole reply where it cannot stream
+    tutor_daily_messages: int  # per signed-in learner, per UTC day
+    tutor_daily_tokens: int
+    tutor_anonymous_daily_messages: int  # per anonymous token, per UTC day
+    tutor_anonymous_daily_tokens: int
     content_bucket: str | None
     content_dir: str
     github_repo: str | None
@@ -214,6 +219,11 @@ def load_settings() -> Settings:
         low_attendance_threshold=_env_int("LOW_ATTENDANCE_THRESHOLD", 3),
         llm_model=_env("LLM_MODEL", "anthropic/claude-sonnet-4-5") or "",
         llm_api_base=_env("LLM_API_BASE"),
+        llm_timeout_s=_env_int("LLM_TIMEOUT_S", 25),
+        tutor_daily_messages=_env_int("TUTOR_DAILY_MESSAGES", 100),
+        tutor_daily_tokens=_env_int("TUTOR_DAILY_TOKENS", 300_000),
+        tutor_anonymous_daily_messages=_env_int("TUTOR_ANONYMOUS_DAILY_MESSAGES", 20),
+        tutor_anonymous_daily_tokens=_env_int("TUTOR_ANONYMOUS_DAILY_TOKENS", 60_000),
         content_bucket=_env("CONTENT_BUCKET"),
         content_dir=_env("CONTENT_DIR", "content") or "content",
         github_repo=_env("GITHUB_CONTENT_REPO"),

@@ -55,3 +55,24 @@ class RateLimitedError(DomainError):
 
     status = 429
     code = "rate_limited"
+
+
+class UpstreamError(DomainError):
+    """A service we depend on (the LLM provider, ...) failed or refused."""
+
+    status = 502
+    code = "upstream_error"
+
+
+class ServiceUnavailableError(DomainError):
+    """Something this request needs is not configured or not ready yet."""
+
+    status = 503
+    code = "unavailable"
+
+
+class UpstreamTimeoutError(DomainError):
+    """A service we depend on did not answer in time."""
+
+    status = 504
+    code = "upstream_timeout"

@@ -1,0 +1,220 @@
+"""Course content and progress: courses by meeting, module content, completion, heartbeats."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field
+
+from api.schemas.common import Model
+
+Status = Literal["not_started", "in_progress", "completed"]
+Slug = Annotated[str, Field(min_length=1, max_length=200)]
+ContentId = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class CourseListItemPublic(Model):
+    slug: str
+    title: str
+    description: str
+
+
+class CoursesPublic(BaseModel):
+    courses: list[CourseListItemPublic]
+
+
+class ModuleSummaryPublic(Model):
+    """A module in a course overview, with my progress."""
+
+    slug: str
+    title: str
+    summary: str | None
+    optional: bool
+    status: Status
+    required_done: int
+    required_total: int
+    time_s: int
+
+
+class CourseUnitPublic(BaseModel):
+    """The modules due by one meeting (`meeting` null: after the last meeting)."""
+
+    meeting: int | None
+    modules: list[ModuleSummaryPublic]
+
+
+class CoursePublic(BaseModel):
+    """A course and my progress, unit by unit."""
+
+    slug: str
+    title: str
+    description: str
+    version: str
+    next_module: str | None
+    units: list[CourseUnitPublic]
+
+
+class TextSegmentPublic(BaseModel):
+    kind: Literal["text"]
+    id: str
+    optional: bool
+    markdown: str
+
+
+class ArticleRefPublic(BaseModel):
+    slug: str
+    title: str
+    author: str
+    source_url: str
+
+
+class ArticleSegmentPublic(BaseModel):
+    kind: Literal["article"]
+    id: str
+    optional: bool
+    markdown: str
+    article: ArticleRefPublic
+
+
+class VideoRefPublic(BaseModel):
+    slug: str
+    title: str
+    channel: str
+    youtube_id: str
+    duration_s: int
+
+
+class TranscriptLinePublic(BaseModel):
+    at_s: int
+    text: str
+
+
+class VideoSegmentPublic(BaseModel):
+    kind: Literal["video"]
+    id: str
+    optional: bool
+    from_s: int
+    to_s: int
+    transcript: str
+    transcript_lines: list[TranscriptLinePublic]
+    video: VideoRefPublic
+
+
+class ChatSegmentPublic(BaseModel):
+    """A tutor chat; its instructions are for the tutor and are not sent to the browser."""
+
+    kind: Literal["chat"]
+    id: str
+    optional: bool
+    title: str | None
+    learner_sees_previous: bool
+
+
+Segment = Annotated[
+    TextSegmentPublic | ArticleSegmentPublic | VideoSegmentPublic | ChatSegmentPublic,
+    Field(discriminator="kind"),
+]
+
+
+class SectionPublic(BaseModel):
+    id: str
+    title: str
+    optional: bool
+    completed: bool
+    time_s: int
+    segments: list[Segment]
+
+
+class OutcomePublic(BaseModel):
+    id: str
+    title: str
+    sections: list[SectionPublic]
+
+
+class ModulePublic(BaseModel):
+    """A module's content, with my progress on it and on each section."""
+
+    slug: str
+    id: str
+    title: str
+    summary: str | None
+    description: str
+    version: str
+    status: Status
+    required_done: int
+    required_total: int
+    time_s: int
+    outcomes: list[OutcomePublic]
+
+
+class NextModulePublic(Model):
+    """The module to go to next; `completes_meeting`: the unit due by that meeting is done."""
+
+    module_slug: str | None
+    module_title: str | None
+    completes_meeting: int | None
+
+
+class SectionRef(BaseModel):
+    """A section of a module (the body of a completion or a heartbeat)."""
+
+    module_slug: Slug
+    section_id: ContentId
+
+
+class SectionProgressPublic(Model):
+    section_id: str
+    completed: bool
+    time_s: int
+
+
+class ModuleProgressPublic(Model):
+    slug: str
+    status: Status
+    required_done: int
+    required_total: int
+    time_s: int
+    sections: list[SectionProgressPublic]
+
+
+class SectionCompletedPublic(BaseModel):
+    section_id: str
+    outcome_completed: bool
+    module_completed: bool
+    module: ModuleProgressPublic
+
+
+class ProblemPublic(BaseModel):
+    file: str
+    line: int
+    message: str
+    suggestion: str | None = None
+    severity: Literal["error", "warning"]
+
+
+class ContentBuildPublic(BaseModel):
+    """One content build: `active` (what learners see), `built`, or `failed` with its errors."""
+
+    version: str | None
+    source: str
+    status: str
+    errors: list[ProblemPublic]
+    warnings: list[ProblemPublic]
+    created_at: datetime | None = None
+    activated_at: datetime | None = None
+
+
+class ContentStatusPublic(BaseModel):
+    active: ContentBuildPublic | None
+    builds: list[ContentBuildPublic]
+
+
+class WebhookPublic(BaseModel):
+    """What a GitHub push led to: a queued build, or nothing (and why)."""
+
+    status: Literal["queued", "ignored"]
+    message: str
+    sha: str | None = None
+    job_id: int | None = None
+    status_url: str | None = None

@@ -1,0 +1,279 @@
+"""Tutor chat routes under /api/tutor/: history, a reply as JSON, a reply streamed as SSE.
+
+API Gateway buffers responses, so a deployed stack answers with
+`POST .../messages` (the whole reply as JSON); the local stack can stream
+with `POST .../stream` (server-sent events). `GET /api/tutor/status` says
+which to use.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from roundtable import ratelimit
+from roundtable.config import get_settings
+from roundtable.content.learners import (
+    ANONYMOUS_COOKIE,
+    ANONYMOUS_TOKEN_MAX_AGE,
+    SESSION_COOKIE,
+    LearnerIdentity,
+    identify_learner,
+)
+from roundtable.content.learning import live_bundle
+from roundtable.db.engine import get_engine, transaction
+from roundtable.errors import DomainError
+from roundtable.tutor.chat import (
+    Deadlines,
+    Reply,
+    Turn,
+    begin_turn,
+    chat_history,
+    save_reply,
+    stream_reply,
+)
+from roundtable.tutor.model import LiteLLMChatModel
+from roundtable.tutor.prompt import MAX_MESSAGE_CHARS
+from roundtable.tutor.quota import ANONYMOUS_PER_ADDRESS, Quota, quota_status
+from roundtable.tutor.store import StoredMessage
+
+router = APIRouter(prefix="/api/tutor", tags=["tutor"])
+
+# A streamed reply may take longer than an API Gateway request could.
+STREAM_TOTAL_S = 120.0
+_VIEWER_ADDRESS_HEADER = "cloudfront-viewer-address"
+
+
+class MessageCreate(BaseModel):
+    """A learner's message, from the chat segment they are in."""
+
+    section_id: str = Field(min_length=1, max_length=200)
+    segment_id: str = Field(min_length=1, max_length=200)
+    message: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
+
+
+class MessagePublic(BaseModel):
+    id: int
+    role: str
+    content: str
+    section_id: str | None
+    complete: bool
+    error: str | None
+    created_at: datetime
+
+
+class HistoryPublic(BaseModel):
+    module_slug: str
+    messages: list[MessagePublic]
+
+
+class ReplyPublic(BaseModel):
+    """The saved reply to my message."""
+
+    user_message_id: int
+    reply: MessagePublic
+
+
+class QuotaPublic(BaseModel):
+    messages_used: int
+    messages_limit: int
+    tokens_used: int
+    tokens_limit: int
+    resets_at: datetime
+
+
+class StatusPublic(BaseModel):
+    """Whether this deployment streams replies, and my quota today."""
+
+    streaming: bool
+    quota: QuotaPublic
+
+
+def get_now() -> datetime:
+    return datetime.now(UTC)
+
+
+Now = Annotated[datetime, Depends(get_now)]
+
+
+def get_learner(request: Request, response: Response, now: Now) -> LearnerIdentity:
+    identity = identify_learner(
+        session_token=request.cookies.get(SESSION_COOKIE),
+        anonymous_token=request.cookies.get(ANONYMOUS_COOKIE),
+        now=now,
+    )
+    remember_anonymous(response, identity)
+    return identity
+
+
+CurrentLearner = Annotated[LearnerIdentity, Depends(get_learner)]
+
+
+def remember_anonymous(response: Response, identity: LearnerIdentity) -> None:
+    """Set the anonymous token cookie when the token is new (HttpOnly, a year)."""
+    if identity.new_anonymous_token:
+        response.set_cookie(
+            ANONYMOUS_COOKIE,
+            str(identity.learner.anonymous_token),
+            max_age=int(ANONYMOUS_TOKEN_MAX_AGE.total_seconds()),
+            path="/",
+            secure=True,
+            httponly=True,
+            samesite="lax",
+        )
+
+
+@router.get("/status", response_model=StatusPublic)
+def read_status(learner: CurrentLearner, now: Now) -> StatusPublic:
+    """Whether replies stream here (else use POST .../messages), and my quota today."""
+    settings = get_settings()
+    quota = Quota.for_learner(learner.learner, settings)
+    with transaction(get_engine()) as conn:
+        status = quota_status(conn, learner.learner, quota, now)
+    return StatusPublic(
+        streaming=not settings.is_deployed,
+        quota=QuotaPublic(
+            messages_used=status.used.messages,
+            messages_limit=quota.messages,
+            tokens_used=status.used.tokens,
+            tokens_limit=quota.tokens,
+            resets_at=status.resets_at,
+        ),
+    )
+
+
+@router.get("/{module_slug}/messages", response_model=HistoryPublic)
+def read_history(module_slug: str, learner: CurrentLearner) -> HistoryPublic:
+    """My conversation with the tutor in this module (every chat in a module shares it)."""
+    bundle = live_bundle()
+    with transaction(get_engine()) as conn:
+        messages = chat_history(conn, learner.learner, bundle, module_slug)
+    return HistoryPublic(module_slug=module_slug, messages=[_public(m) for m in messages])
+
+
+@router.post("/{module_slug}/messages", response_model=ReplyPublic)
+async def send_message(
+    module_slug: str, body: MessageCreate, learner: CurrentLearner, request: Request, now: Now
+) -> ReplyPublic:
+    """Send a message; answers with the tutor's whole reply (both are saved)."""
+    model = LiteLLMChatModel.from_settings(get_settings())
+    turn = await _begin(module_slug, body, learner, request, now)
+    reply = Reply()
+    timeout = model.timeout_s
+    async for _text in stream_reply(get_engine(), model, turn, reply, Deadlines(timeout, timeout)):
+        pass
+    assert reply.saved is not None, "a reply is saved when its stream ends"
+    return ReplyPublic(user_message_id=turn.user_message_id, reply=_public(reply.saved))
+
+
+@router.post(
+    "/{module_slug}/stream",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "The reply as SSE"}},
+)
+async def stream_message(
+    module_slug: str, body: MessageCreate, learner: CurrentLearner, request: Request, now: Now
+) -> StreamingResponse:
+    """Send a message; the reply streams as server-sent events: `text` pieces, then `done`
+    (or `error`). Errors before the first word are answered as JSON errors instead."""
+    model = LiteLLMChatModel.from_settings(get_settings())
+    turn = await _begin(module_slug, body, learner, request, now)
+    reply = Reply()
+    deadlines = Deadlines(model.timeout_s, STREAM_TOTAL_S)
+    texts = stream_reply(get_engine(), model, turn, reply, deadlines)
+    first = await anext(texts, "")  # a provider error here becomes a 502/504 JSON answer
+    response = EventStream(
+        _events(first, texts, reply), on_close=lambda: save_reply(get_engine(), turn, reply)
+    )
+    remember_anonymous(response, learner)
+    return response
+
+
+async def _begin(
+    module_slug: str, body: MessageCreate, learner: LearnerIdentity, request: Request, now: Now
+) -> Turn:
+    settings = get_settings()
+    if learner.learner.user_id is None:
+        ratelimit.hit(get_engine(), ANONYMOUS_PER_ADDRESS, f"ip:{_client_ip(request)}", now)
+    return await run_in_threadpool(
+        lambda: begin_turn(
+            get_engine(),
+            identity=learner,
+            bundle=live_bundle(),
+            module_slug=module_slug,
+            section_id=body.section_id,
+            segment_id=body.segment_id,
+            text=body.message,
+            quota=Quota.for_learner(learner.learner, settings),
+            now=now,
+        )
+    )
+
+
+async def _events(first: str, texts: AsyncIterator[str], reply: Reply) -> AsyncIterator[bytes]:
+    try:
+        if first:
+            yield _sse({"type": "text", "content": first})
+        async for text in texts:
+            yield _sse({"type": "text", "content": text})
+    except DomainError as exc:
+        error = {"code": exc.code, "message": str(exc)}
+        yield _sse({"type": "error", "error": error, "message_id": _saved_id(reply)})
+        return
+    finally:
+        close = getattr(texts, "aclose", None)
+        if close is not None:
+            await close()  # saves what arrived, if the client left mid-stream
+    yield _sse({"type": "done", "message_id": _saved_id(reply), "complete": reply.complete})
+
+
+def _saved_id(reply: Reply) -> int | None:
+    return reply.saved.id if reply.saved is not None else None
+
+
+def _sse(payload: dict[str, Any]) -> bytes:
+    return b"data: " + json.dumps(payload).encode() + b"\n\n"
+
+
+class EventStream(StreamingResponse):
+    """Server-sent events that always close their source, and save, when the client goes away.
+
+    Starlette stops iterating when the client disconnects but leaves the
+    generator to the garbage collector; closing it here runs its `finally`
+    (which saves the partial reply) at once, and `on_close` is a last resort.
+    """
+
+    media_type = "text/event-stream"
+
+    def __init__(self, content: AsyncIterator[bytes], on_close: Callable[[], object]) -> None:
+        super().__init__(content, headers={"cache-control": "no-cache", "x-accel-buffering": "no"})
+        self._on_close = on_close
+
+    async def stream_response(self, send: Any) -> None:
+        try:
+            await super().stream_response(send)
+        finally:
+            close = getattr(self.body_iterator, "aclose", None)
+            try:
+                if close is not None:
+                    await close()
+            finally:
+                self._on_close()
+
+
+def _public(message: StoredMessage) -> MessagePublic:
+    return MessagePublic.model_validate(message, from_attributes=True)
+
+
+def _client_ip(request: Request) -> str:
+    viewer = request.headers.get(_VIEWER_ADDRESS_HEADER)
+    if viewer:
+        return viewer.rsplit(":", 1)[0].strip("[]")
+    return request.client.host if request.client else "unknown"

@@ -1,0 +1,87 @@
+"""Daily tutor quotas, counted from the chat messages themselves.
+
+Each learner (a user, or an anonymous token) may send so many messages and
+use so many tokens per UTC day. The count is read from `chat_messages` under
+a per-learner advisory lock, in the same transaction that saves the new
+message, so two requests at once cannot both take the last message.
+Anonymous visitors can make new tokens at will, so they are also limited per
+address and hour (the web API's counters).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Connection
+
+from roundtable.config import Settings
+from roundtable.content.progress import Learner
+from roundtable.errors import RateLimitedError
+from roundtable.ratelimit import Limit
+from roundtable.tutor.store import Usage, usage_since
+
+ANONYMOUS_PER_ADDRESS = Limit("tutor-anonymous", 60, 3600)
+
+
+@dataclass(frozen=True)
+class Quota:
+    """The most one learner may use per UTC day."""
+
+    messages: int
+    tokens: int
+
+    @classmethod
+    def for_learner(cls, learner: Learner, settings: Settings) -> Quota:
+        if learner.user_id is not None:
+            return cls(settings.tutor_daily_messages, settings.tutor_daily_tokens)
+        return cls(settings.tutor_anonymous_daily_messages, settings.tutor_anonymous_daily_tokens)
+
+
+@dataclass(frozen=True)
+class QuotaStatus:
+    """Today's use against the quota."""
+
+    quota: Quota
+    used: Usage
+    resets_at: datetime
+
+
+def day_start(now: datetime) -> datetime:
+    """Midnight UTC at the start of `now`'s day."""
+    return now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def quota_status(conn: Connection, learner: Learner, quota: Quota, now: datetime) -> QuotaStatus:
+    """How much of today's quota the learner has used."""
+    start = day_start(now)
+    return QuotaStatus(quota, usage_since(conn, learner, start), start + timedelta(days=1))
+
+
+def check_quota(conn: Connection, learner: Learner, quota: Quota, now: datetime) -> QuotaStatus:
+    """RateLimitedError (429, retry at midnight UTC) when one more message is over the quota.
+
+    Call under `lock_learner` and save the message in the same transaction.
+    """
+    status = quota_status(conn, learner, quota, now)
+    retry_after = max(1, math.ceil((status.resets_at - now).total_seconds()))
+    wait = _duration(retry_after)
+    if status.used.messages >= quota.messages:
+        raise RateLimitedError(
+            f"you have sent the {quota.messages} tutor messages allowed per day; "
+            f"the tutor is available again in {wait} (at 00:00 UTC)",
+            retry_after=retry_after,
+        )
+    if status.used.tokens >= quota.tokens:
+        raise RateLimitedError(
+            f"your tutor conversations today used the daily allowance of {quota.tokens} "
+            f"tokens; the tutor is available again in {wait} (at 00:00 UTC)",
+            retry_after=retry_after,
+        )
+    return status
+
+
+def _duration(seconds: int) -> str:
+    hours, minutes = divmod(math.ceil(seconds / 60), 60)
+    return f"{hours} h {minutes} min" if hours else f"{minutes} min"

@@ -1,0 +1,39 @@
+"""The tutor_chat function, pointed at the fake OpenAI-compatible model over HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+
+from roundtable.local.fake_llm import FAKE_API_KEY, FAKE_MODEL, FakeLLM
+from tests.functions.browser import Browser
+
+COURSE = "running-discussion-groups"
+MODULE = "why-discuss"
+SECTION = "why-discuss.reading-vs-understanding"
+CHAT = "why-discuss.reading-vs-understanding.chat"
+HIDDEN_SECTION = "why-discuss.try-it"
+HIDDEN_CHAT = "why-discuss.try-it.chat"  # tutor_sees_previous: false
+
+
+@pytest.fixture
+def fake_llm(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeLLM]:
+    with FakeLLM().running() as fake:
+        monkeypatch.setenv("LLM_MODEL", FAKE_MODEL)
+        monkeypatch.setenv("LLM_API_BASE", fake.base_url)
+        monkeypatch.setenv("LLM_API_KEY", FAKE_API_KEY)
+        yield fake
+
+
+@pytest.fixture
+def tutor(function: Any, lambda_context: Any, engine: Engine, fake_llm: FakeLLM) -> Browser:
+    """A browser talking to the tutor function (anonymous until given a session cookie)."""
+    return Browser(function("tutor_chat").handler, lambda_context, "ANY /api/tutor/{proxy+}")
+
+
+def ask(tutor: Browser, text: str, section: str = SECTION, chat: str = CHAT) -> Any:
+    body = {"section_id": section, "segment_id": chat, "message": text}
+    return tutor.call("POST", f"/api/tutor/{MODULE}/messages", body)
