@@ -31,8 +31,10 @@ describe("readServerSentEvents", () => {
     ]);
   });
 
-  it("passes the tutor's error message through", async () => {
-    const events = await collect(['data: {"type":"error","message":"The tutor is busy; try again in a minute."}\r\n\r\n']);
-    expect(events).toEqual([{ type: "error", message: "The tutor is busy; try again in a minute." }]);
+  it("passes the tutor's error through", async () => {
+    const events = await collect([
+      'data: {"type":"error","error":{"code":"llm_timeout","message":"The tutor took too long."}}\r\n\r\n',
+    ]);
+    expect(events).toEqual([{ type: "error", error: { code: "llm_timeout", message: "The tutor took too long." } }]);
   });
 });

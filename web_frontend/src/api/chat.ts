@@ -1,17 +1,16 @@
-// Tutor chat: POST a message, read the reply as server-sent events where the
-// deployment streams, or as one JSON body where it cannot (issue 8, item 6).
-import { ApiError, fetchWithRefresh, toApiError } from "./http";
+// Tutor chat: POST a message and read the reply as server-sent events where
+// the deployment streams (GET /api/tutor/status says), else as one JSON reply.
+import { ApiError, fetchWithRefresh, request, toApiError } from "./http";
 import { env } from "../config/env";
+import type { ChatMessage } from "./types";
 
 export type ChatEvent =
   | { type: "text"; content: string }
-  | { type: "done" }
-  | { type: "error"; message: string };
+  | { type: "done"; complete?: boolean }
+  | { type: "error"; message?: string; error?: { code?: string; message?: string } };
 
 /** Split an SSE byte stream into the JSON payloads of its `data:` lines. */
-export async function* readServerSentEvents(
-  body: ReadableStream<Uint8Array>,
-): AsyncGenerator<ChatEvent> {
+export async function* readServerSentEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<ChatEvent> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
   let buffer = "";
@@ -43,36 +42,44 @@ function parseEvent(data: string): ChatEvent {
   return { type: "text", content: data };
 }
 
+export interface ChatTarget {
+  moduleSlug: string;
+  sectionId: string;
+  segmentId: string;
+}
+
 /**
- * Send a learner's message; calls onText with each piece of the reply as it
- * arrives. Resolves when the reply is complete; throws ApiError otherwise.
+ * Send a learner's message; onText gets each piece of the reply as it
+ * arrives. Resolves when the reply is complete; throws ApiError otherwise
+ * (the learner's message is saved by the API before the tutor is asked).
  */
 export async function sendChatMessage(
-  moduleSlug: string,
-  sectionId: string,
+  target: ChatTarget,
   message: string,
   onText: (text: string) => void,
-  signal?: AbortSignal,
+  { stream = true, signal }: { stream?: boolean; signal?: AbortSignal } = {},
 ): Promise<void> {
-  const response = await fetchWithRefresh(
-    new URL(`${env.apiBase}/api/chat/${moduleSlug}/messages`, location.origin),
-    {
-      method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "text/event-stream, application/json" },
-      body: JSON.stringify({ section_id: sectionId, message }),
-      signal,
-    },
-  );
-  if (!response.ok) throw await toApiError(response);
-  const type = response.headers.get("Content-Type") ?? "";
-  if (!type.includes("text/event-stream") || !response.body) {
-    const body = (await response.json()) as { reply?: string; content?: string };
-    onText(body.reply ?? body.content ?? "");
+  const body = { section_id: target.sectionId, segment_id: target.segmentId, message };
+  const slug = encodeURIComponent(target.moduleSlug);
+  if (!stream) {
+    const reply = await request<{ reply: ChatMessage }>("POST", `/api/tutor/${slug}/messages`, { body });
+    onText(reply.reply.content);
     return;
   }
+  const response = await fetchWithRefresh(new URL(`${env.apiBase}/api/tutor/${slug}/stream`, location.origin), {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
+    body: JSON.stringify(body),
+    signal,
+  });
+  if (!response.ok) throw await toApiError(response);
+  if (!response.body) throw new ApiError(502, "no_stream", "The tutor's reply did not arrive. Please try again.");
   for await (const event of readServerSentEvents(response.body)) {
     if (event.type === "text") onText(event.content);
-    else if (event.type === "error") throw new ApiError(502, "tutor_error", event.message);
-    else if (event.type === "done") return;
+    else if (event.type === "error") {
+      const message = event.error?.message ?? event.message ?? "The tutor stopped answering. Please try again.";
+      throw new ApiError(502, event.error?.code ?? "tutor_error", message);
+    } else if (event.type === "done") return;
   }
+  throw new ApiError(502, "stream_cut", "The connection dropped before the tutor finished. What arrived is saved.");
 }

@@ -1,44 +1,57 @@
 import { queryOptions } from "@tanstack/react-query";
 import { request } from "./http";
-import type { ChatMessage, CourseProgress, ModuleDocument, ModuleProgress } from "./types";
+import type { ChatMessage, CourseDocument, ModuleDocument, NextModule, SectionCompleted } from "./types";
 
-export const courseProgressQuery = (slug: string) =>
+export const coursesQuery = queryOptions({
+  queryKey: ["courses"],
+  queryFn: async () => (await request<{ courses: { slug: string; title: string; description: string }[] }>("GET", "/api/courses")).courses,
+});
+
+export const courseQuery = (slug: string) =>
   queryOptions({
-    queryKey: ["course", slug, "progress"],
-    queryFn: () => request<CourseProgress>("GET", `/api/courses/${slug}/progress`),
+    queryKey: ["course", slug],
+    queryFn: () => request<CourseDocument>("GET", `/api/courses/${encodeURIComponent(slug)}`),
   });
 
 export const moduleQuery = (slug: string) =>
   queryOptions({
     queryKey: ["module", slug],
-    queryFn: () => request<ModuleDocument>("GET", `/api/modules/${slug}`),
+    queryFn: () => request<ModuleDocument>("GET", `/api/modules/${encodeURIComponent(slug)}`),
   });
 
-export const moduleProgressQuery = (slug: string) =>
+export const nextModuleQuery = (course: string, after: string) =>
   queryOptions({
-    queryKey: ["module", slug, "progress"],
-    queryFn: () => request<ModuleProgress>("GET", `/api/modules/${slug}/progress`),
-  });
-
-export const nextModuleQuery = (course: string, current: string) =>
-  queryOptions({
-    queryKey: ["course", course, "next", current],
+    queryKey: ["course", course, "next", after],
     queryFn: () =>
-      request<{ slug?: string | null; title?: string | null; completed_unit?: number | null } | undefined>(
-        "GET",
-        `/api/courses/${course}/next-module`,
-        { query: { current } },
-      ),
+      request<NextModule>("GET", `/api/courses/${encodeURIComponent(course)}/next-module`, { query: { after } }),
   });
 
 export const completeSection = (moduleSlug: string, sectionId: string) =>
-  request<ModuleProgress>("POST", "/api/progress/complete", {
-    body: { module_slug: moduleSlug, content_id: sectionId, content_type: "section" },
+  request<SectionCompleted>("POST", "/api/progress/complete", {
+    body: { module_slug: moduleSlug, section_id: sectionId },
   });
+
+/** Time on a section: sent while it is open; the API clamps it so it cannot be inflated. */
+export function sendHeartbeat(moduleSlug: string, sectionId: string, beacon = false): void {
+  const body = JSON.stringify({ module_slug: moduleSlug, section_id: sectionId });
+  if (beacon && navigator.sendBeacon?.("/api/progress/heartbeat", body)) return;
+  void request<void>("POST", "/api/progress/heartbeat", { body: JSON.parse(body) }).catch(() => {
+    // A lost heartbeat only loses a few seconds of time-on-task.
+  });
+}
 
 export const chatHistoryQuery = (moduleSlug: string) =>
   queryOptions({
-    queryKey: ["chat", moduleSlug],
-    queryFn: () =>
-      request<{ messages: ChatMessage[] }>("GET", `/api/chat/${moduleSlug}/history`),
+    queryKey: ["tutor", moduleSlug],
+    queryFn: () => request<{ module_slug: string; messages: ChatMessage[] }>("GET", `/api/tutor/${encodeURIComponent(moduleSlug)}/messages`),
   });
+
+export const tutorStatusQuery = queryOptions({
+  queryKey: ["tutor", "status"],
+  queryFn: () =>
+    request<{
+      streaming: boolean;
+      quota: { messages_used: number; messages_limit: number; tokens_used: number; tokens_limit: number; resets_at: string };
+    }>("GET", "/api/tutor/status"),
+  staleTime: 60_000,
+});

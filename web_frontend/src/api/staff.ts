@@ -2,6 +2,7 @@
 import { queryOptions } from "@tanstack/react-query";
 import type { CohortCreate, CohortUpdate, JobPublic, ScheduleParams } from "../client/schema";
 import { api, request, unwrap } from "./http";
+import type { ContentProblem } from "./types";
 
 const path = <K extends string>(key: K, id: number) => ({ path: { [key]: id } as Record<K, number> });
 
@@ -109,29 +110,20 @@ export const jobsQuery = queryOptions({
   refetchInterval: 5000,
 });
 
-// Not in the API yet (issue 8: content errors for admins); built to its contract.
-export interface ContentProblem {
-  file?: string | null;
-  line?: number | null;
-  message: string;
-  suggestion?: string | null;
-}
-
-export interface ContentStatus {
-  active_version: string | null;
-  versions: {
-    version: string;
-    source: string;
-    status: string;
-    created_at: string;
-    errors: ContentProblem[];
-    warnings: ContentProblem[];
-  }[];
+// Content builds with their errors (issue 8); see src/api/types.ts.
+export interface ContentBuild {
+  version: string | null;
+  source: string;
+  status: string;
+  errors: ContentProblem[];
+  warnings: ContentProblem[];
+  created_at?: string | null;
+  activated_at?: string | null;
 }
 
 export const contentStatusQuery = queryOptions({
   queryKey: ["admin", "content"],
-  queryFn: () => request<ContentStatus>("GET", "/api/admin/content"),
+  queryFn: () => request<{ active: ContentBuild | null; builds: ContentBuild[] }>("GET", "/api/admin/content"),
 });
 
 // The local stack's outbox (devserver/dev_api.py); not part of the deployed API.

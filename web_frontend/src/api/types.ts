@@ -17,7 +17,9 @@ export type ProfileChanges = UserUpdate;
 export type WireInterval = AvailabilityInterval;
 export type AvailabilityPublic = GeneratedAvailability;
 
-// Content (issue 8): the module document follows the content bundle's format.
+// Content, progress and tutor (issue 8). These mirror the routes as they are
+// being written (http_api content/progress routes, the tutor_chat function);
+// replace them with the generated types once those routes are committed.
 export interface TextSegment {
   id: string;
   optional: boolean;
@@ -29,22 +31,20 @@ export interface ChatSegment {
   optional: boolean;
   kind: "chat";
   title: string | null;
-  instructions: string;
   learner_sees_previous: boolean;
-  tutor_sees_previous: boolean;
 }
 export interface ArticleSegment {
   id: string;
   optional: boolean;
   kind: "article";
-  article: { slug: string; title: string; author: string | null; source_url: string | null };
+  article: { slug: string; title: string; author: string; source_url: string };
   markdown: string;
 }
 export interface VideoSegment {
   id: string;
   optional: boolean;
   kind: "video";
-  video: { slug: string; title: string; channel: string | null; youtube_id: string; duration_s: number | null };
+  video: { slug: string; title: string; channel: string; youtube_id: string; duration_s: number };
   from_s: number;
   to_s: number;
   transcript: string;
@@ -52,53 +52,85 @@ export interface VideoSegment {
 }
 export type Segment = TextSegment | ChatSegment | ArticleSegment | VideoSegment;
 
+export type Status = "not_started" | "in_progress" | "completed";
+
 export interface Section {
   id: string;
   title: string;
   optional: boolean;
+  completed: boolean;
+  time_s: number;
   segments: Segment[];
-  completed?: boolean;
 }
 
 export interface ModuleDocument {
-  id: string;
   slug: string;
+  id: string;
   title: string;
-  summary?: string | null;
-  description?: string | null;
+  summary: string | null;
+  description: string;
+  version: string;
+  status: Status;
+  required_done: number;
+  required_total: number;
+  time_s: number;
   outcomes: { id: string; title: string; sections: Section[] }[];
 }
 
-export interface ModuleProgress {
-  module_id?: string;
-  status: "not_started" | "in_progress" | "completed";
-  completed_section_ids: string[];
-  completed?: number;
-  total?: number;
-}
-
-export interface CourseModuleProgress {
+export interface ModuleSummary {
   slug: string;
   title: string;
+  summary: string | null;
   optional: boolean;
-  status: "not_started" | "in_progress" | "completed";
-  completed: number;
-  total: number;
+  status: Status;
+  required_done: number;
+  required_total: number;
+  time_s: number;
 }
 
-export interface CourseUnit {
-  meeting_number: number | null;
-  modules: CourseModuleProgress[];
+export interface CourseDocument {
+  slug: string;
+  title: string;
+  description: string;
+  version: string;
+  next_module: string | null;
+  units: { meeting: number | null; modules: ModuleSummary[] }[];
 }
 
-export interface CourseProgress {
-  course: { slug: string; title: string; description?: string | null };
-  units: CourseUnit[];
+export interface NextModule {
+  module_slug: string | null;
+  module_title: string | null;
+  completes_meeting: number | null;
+}
+
+export interface SectionCompleted {
+  section_id: string;
+  outcome_completed: boolean;
+  module_completed: boolean;
+  module: {
+    slug: string;
+    status: Status;
+    required_done: number;
+    required_total: number;
+    time_s: number;
+    sections: { section_id: string; completed: boolean; time_s: number }[];
+  };
 }
 
 export interface ChatMessage {
-  role: "user" | "assistant" | "system";
+  id?: number;
+  role: "user" | "assistant" | "system" | string;
   content: string;
-  created_at?: string;
+  section_id?: string | null;
   complete?: boolean;
+  error?: string | null;
+  created_at?: string;
+}
+
+export interface ContentProblem {
+  file: string;
+  line: number;
+  message: string;
+  suggestion?: string | null;
+  severity: "error" | "warning";
 }

@@ -1,55 +1,71 @@
 import { useQuery } from "@tanstack/react-query";
 import { Link, Navigate, useParams } from "react-router";
-import { courseProgressQuery } from "../api/content";
-import type { CourseProgress } from "../api/types";
-import { Loading, QueryState } from "../components/Feedback/Feedback";
 import { openCohortsQuery } from "../api/cohorts";
+import { courseQuery, coursesQuery } from "../api/content";
+import type { CourseDocument } from "../api/types";
+import { Loading, QueryState } from "../components/Feedback/Feedback";
 
 const STATUS_LABEL = { not_started: "Not started", in_progress: "In progress", completed: "Completed" };
 
-/** /course goes to the course of the person's cohort. */
+/** /course goes to the course of the person's cohort, else to the only course there is. */
 export function CourseRedirect() {
   const cohorts = useQuery(openCohortsQuery);
-  if (cohorts.isPending) return <Loading label="Finding your course…" />;
-  const slug = cohorts.data?.find((c) => c.my_role)?.course_slug;
+  const courses = useQuery(coursesQuery);
+  if (cohorts.isPending || courses.isPending) return <Loading label="Finding your course…" />;
+  const slug = cohorts.data?.find((c) => c.my_role)?.course_slug ?? (courses.data?.length === 1 ? courses.data[0]!.slug : undefined);
   if (slug) return <Navigate to={`/course/${slug}`} replace />;
   return (
     <section>
-      <h1>Course</h1>
-      <p className="notice">
-        Enroll in a cohort to see its course. <Link to="/enroll">Enroll</Link>
-      </p>
+      <h1>Courses</h1>
+      {courses.data?.length ? (
+        <ul>
+          {courses.data.map((c) => (
+            <li key={c.slug}>
+              <Link to={`/course/${c.slug}`}>{c.title}</Link>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p className="notice">
+          Enroll in a cohort to see its course. <Link to="/enroll">Enroll</Link>
+        </p>
+      )}
     </section>
   );
 }
 
-export function CourseProgressView({ progress, linkModules = true }: { progress: CourseProgress; linkModules?: boolean }) {
-  const total = progress.units.flatMap((u) => u.modules).filter((m) => !m.optional);
-  const done = total.filter((m) => m.status === "completed").length;
+export function CourseProgressView({ course }: { course: CourseDocument }) {
+  const required = course.units.flatMap((u) => u.modules).filter((m) => !m.optional);
+  const done = required.filter((m) => m.status === "completed").length;
   return (
     <>
       <p>
         <strong>
-          {done} of {total.length}
+          {done} of {required.length}
         </strong>{" "}
         required modules completed.
       </p>
-      <progress max={Math.max(total.length, 1)} value={done} aria-label="Course progress" />
-      {progress.units.map((unit, i) => (
+      <progress max={Math.max(required.length, 1)} value={done} aria-label="Course progress" />
+      {course.next_module && (
+        <p>
+          <Link className="button" to={`/course/${course.slug}/module/${course.next_module}`}>
+            {done === 0 ? "Start" : "Continue"}:{" "}
+            {course.units.flatMap((u) => u.modules).find((m) => m.slug === course.next_module)?.title}
+          </Link>
+        </p>
+      )}
+      {course.units.map((unit, i) => (
         <section key={i} className="unit" aria-labelledby={`unit-${i}`}>
-          <h2 id={`unit-${i}`}>{unit.meeting_number ? `Before meeting ${unit.meeting_number}` : "After the last meeting"}</h2>
+          <h2 id={`unit-${i}`}>{unit.meeting ? `Before meeting ${unit.meeting}` : "After the last meeting"}</h2>
           <ul className="module-list">
             {unit.modules.map((m) => (
               <li key={m.slug} className={`module-item status-${m.status}`}>
-                {linkModules ? (
-                  <Link to={`/course/${progress.course.slug}/module/${m.slug}`}>{m.title}</Link>
-                ) : (
-                  <span>{m.title}</span>
-                )}
+                <Link to={`/course/${course.slug}/module/${m.slug}`}>{m.title}</Link>
                 {m.optional && <span className="badge">Optional</span>}
                 <span className="muted">
-                  {STATUS_LABEL[m.status]} · {m.completed}/{m.total} sections
+                  {STATUS_LABEL[m.status]} · {m.required_done}/{m.required_total} sections
                 </span>
+                {m.summary && <span className="module-summary">{m.summary}</span>}
               </li>
             ))}
           </ul>
@@ -61,15 +77,15 @@ export function CourseProgressView({ progress, linkModules = true }: { progress:
 
 export function CourseOverviewPage() {
   const { courseSlug = "" } = useParams();
-  const progress = useQuery(courseProgressQuery(courseSlug));
+  const course = useQuery(courseQuery(courseSlug));
   return (
     <section>
-      <QueryState query={progress} label="Loading the course…">
-        {(p) => (
+      <QueryState query={course} label="Loading the course…">
+        {(c) => (
           <>
-            <h1>{p.course.title}</h1>
-            {p.course.description && <p className="lead">{p.course.description}</p>}
-            <CourseProgressView progress={p} />
+            <h1>{c.title}</h1>
+            {c.description && <p className="lead">{c.description}</p>}
+            <CourseProgressView course={c} />
           </>
         )}
       </QueryState>

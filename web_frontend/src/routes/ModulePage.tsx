@@ -1,56 +1,78 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
-import { completeSection, moduleProgressQuery, moduleQuery, nextModuleQuery } from "../api/content";
-import type { ModuleDocument, ModuleProgress } from "../api/types";
+import { completeSection, moduleQuery, nextModuleQuery, sendHeartbeat } from "../api/content";
+import type { ModuleDocument } from "../api/types";
 import { ErrorMessage, QueryState } from "../components/Feedback/Feedback";
 import { SegmentView } from "../components/Module/SegmentView";
 
+const HEARTBEAT_MS = 30_000;
+
+/** Report time on the open section while the tab is visible, and once more on leaving. */
+function useHeartbeat(moduleSlug: string, sectionId: string | undefined) {
+  useEffect(() => {
+    if (!sectionId) return;
+    sendHeartbeat(moduleSlug, sectionId);
+    const timer = window.setInterval(() => {
+      if (document.visibilityState === "visible") sendHeartbeat(moduleSlug, sectionId);
+    }, HEARTBEAT_MS);
+    const leave = () => sendHeartbeat(moduleSlug, sectionId, true);
+    window.addEventListener("pagehide", leave);
+    return () => {
+      window.clearInterval(timer);
+      window.removeEventListener("pagehide", leave);
+    };
+  }, [moduleSlug, sectionId]);
+}
+
 function NextModuleLink({ course, current }: { course: string; current: string }) {
   const next = useQuery(nextModuleQuery(course, current));
-  if (!next.data) return <Link to={`/course/${course}`}>Back to the course</Link>;
-  if (next.data.slug) {
+  if (next.data?.module_slug) {
     return (
-      <Link className="button" to={`/course/${course}/module/${next.data.slug}`}>
-        Next module: {next.data.title}
+      <Link className="button" to={`/course/${course}/module/${next.data.module_slug}`}>
+        Next module: {next.data.module_title}
       </Link>
     );
   }
   return (
     <p>
-      {next.data.completed_unit ? `You have finished the reading for meeting ${next.data.completed_unit}. ` : ""}
+      {next.data?.completes_meeting ? `You have done the reading for meeting ${next.data.completes_meeting}. ` : ""}
       <Link to={`/course/${course}`}>Back to the course</Link>
     </p>
   );
 }
 
-function ModuleView({ module, progress, course }: { module: ModuleDocument; progress: ModuleProgress; course: string }) {
+function ModuleView({ module, course }: { module: ModuleDocument; course: string }) {
   const [params, setParams] = useSearchParams();
   const queryClient = useQueryClient();
   const sections = module.outcomes.flatMap((o) => o.sections);
-  const index = Math.min(Math.max(Number(params.get("section") ?? 1) - 1, 0), sections.length - 1);
+  const index = Math.min(Math.max(Number(params.get("section") ?? 1) - 1, 0), Math.max(sections.length - 1, 0));
   const section = sections[index];
-  const done = new Set(progress.completed_section_ids);
+  useHeartbeat(module.slug, section?.id);
   const complete = useMutation({
     mutationFn: () => completeSection(module.slug, section!.id),
-    onSuccess: (next) => {
-      queryClient.setQueryData(moduleProgressQuery(module.slug).queryKey, next);
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: moduleQuery(module.slug).queryKey });
       void queryClient.invalidateQueries({ queryKey: ["course", course] });
     },
   });
   if (!section) return <p className="notice">This module has no sections yet.</p>;
   const go = (i: number) => setParams({ section: String(i + 1) });
-  const finished = sections.every((s) => s.optional || done.has(s.id));
+  const finished = module.status === "completed";
 
   return (
     <div className="module-layout">
       <nav aria-label="Sections of this module" className="section-nav">
+        <p className="muted">
+          {module.required_done} of {module.required_total} required sections done
+        </p>
         <ol>
           {sections.map((s, i) => (
             <li key={s.id}>
               <Link to={`?section=${i + 1}`} aria-current={i === index ? "step" : undefined}>
-                <span aria-hidden="true">{done.has(s.id) ? "✓ " : ""}</span>
+                <span aria-hidden="true">{s.completed ? "✓ " : ""}</span>
                 {s.title}
-                {done.has(s.id) && <span className="sr-only"> (completed)</span>}
+                {s.completed && <span className="sr-only"> (completed)</span>}
               </Link>
             </li>
           ))}
@@ -64,7 +86,7 @@ function ModuleView({ module, progress, course }: { module: ModuleDocument; prog
           <SegmentView key={segment.id} segment={segment} moduleSlug={module.slug} sectionId={section.id} />
         ))}
         <div className="row section-actions">
-          {done.has(section.id) ? (
+          {section.completed ? (
             <p className="success" role="status">
               Section completed.
             </p>
@@ -101,7 +123,6 @@ function ModuleView({ module, progress, course }: { module: ModuleDocument; prog
 export function ModulePage() {
   const { courseSlug = "", moduleSlug = "" } = useParams();
   const module = useQuery(moduleQuery(moduleSlug));
-  const progress = useQuery(moduleProgressQuery(moduleSlug));
   return (
     <section>
       <p>
@@ -111,9 +132,7 @@ export function ModulePage() {
         {(m) => (
           <>
             <h1>{m.title}</h1>
-            <QueryState query={progress} label="Loading your progress…">
-              {(p) => <ModuleView module={m} progress={p} course={courseSlug} />}
-            </QueryState>
+            <ModuleView module={m} course={courseSlug} />
           </>
         )}
       </QueryState>

@@ -104,3 +104,35 @@ export async function checkPage(page, name) {
   writeFileSync(path.join(RESULTS, `axe-${name}.txt`), failures.join("\n") || "no serious or critical violations\n");
   if (failures.length) throw new Error(`Page check failed:\n${failures.join("\n")}`);
 }
+
+let nextAddress = 10;
+
+/**
+ * A generated person, set up through the real API with their own cookie jar:
+ * dev login, profile, availability (local "HH:MM" intervals in their zone),
+ * enrollment. Each stands for a different device, so each gets its own
+ * viewer address (the header CloudFront sets) for the per-IP login limit.
+ */
+export async function generatePerson({ name, timezone, intervals, cohortId, role = "learner" }) {
+  const api = await request.newContext({
+    baseURL: BASE_URL,
+    extraHTTPHeaders: { "cloudfront-viewer-address": `198.51.100.${nextAddress++}:443` },
+  });
+  await expectOk(api.post("/auth/dev-login", { data: { display_name: name, as_admin: false } }));
+  await expectOk(
+    api.patch("/api/users/me", {
+      data: { timezone, tos_accepted: true, email: `${name.toLowerCase().replace(/\W+/g, ".")}@example.org` },
+    }),
+  );
+  await expectOk(api.put("/api/users/me/availability", { data: { timezone, intervals } }));
+  if (role === "facilitator") {
+    await expectOk(api.post("/api/users/me/facilitator-application", { data: { note: "generated" } }));
+  }
+  await expectOk(api.post(`/api/cohorts/${cohortId}/enroll`, { data: { role } }));
+  return api;
+}
+
+/** The ISO date `days` from today (UTC). */
+export function daysFromNow(days) {
+  return new Date(Date.now() + days * 86400000).toISOString().slice(0, 10);
+}

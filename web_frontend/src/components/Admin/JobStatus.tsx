@@ -32,7 +32,12 @@ export function JobStatus({ jobId, title, onFinished }: { jobId: number; title: 
   const data = job.data;
   return (
     <div className={`job job-${data?.status ?? "queued"}`} role="status" aria-live="polite">
-      <strong>{title}:</strong> {data ? (LABEL[data.status] ?? data.status) : "Starting…"}
+      <strong>{title}:</strong>{" "}
+      {!data
+        ? "Starting…"
+        : data.status === "queued" && data.attempts > 0
+          ? `Attempt ${data.attempts} of ${data.max_attempts} failed; it will be retried`
+          : (LABEL[data.status] ?? data.status)}
       {data && (data.status === "queued" || data.status === "running") && <span className="spinner" aria-hidden="true" />}
       {describeProgress(data?.progress) && <p className="muted">{describeProgress(data?.progress)}</p>}
       {data?.error && <p className="error-box">{data.error}</p>}

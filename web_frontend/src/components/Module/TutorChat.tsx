@@ -1,7 +1,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useId, useRef, useState } from "react";
 import { sendChatMessage } from "../../api/chat";
-import { chatHistoryQuery } from "../../api/content";
+import { chatHistoryQuery, tutorStatusQuery } from "../../api/content";
 import { errorMessage } from "../../api/http";
 import type { ChatMessage, ChatSegment } from "../../api/types";
 import { ErrorMessage, Loading } from "../Feedback/Feedback";
@@ -12,6 +12,7 @@ export function TutorChat({ moduleSlug, sectionId, segment }: { moduleSlug: stri
   const id = useId();
   const queryClient = useQueryClient();
   const history = useQuery(chatHistoryQuery(moduleSlug));
+  const status = useQuery(tutorStatusQuery);
   const [draft, setDraft] = useState("");
   const [pending, setPending] = useState<ChatMessage[]>([]);
   const [streaming, setStreaming] = useState(false);
@@ -31,18 +32,19 @@ export function TutorChat({ moduleSlug, sectionId, segment }: { moduleSlug: stri
     abort.current = new AbortController();
     try {
       await sendChatMessage(
-        moduleSlug,
-        sectionId,
+        { moduleSlug, sectionId, segmentId: segment.id },
         message,
-        (text) =>
-          setPending((p) => [p[0]!, { role: "assistant", content: (p[1]?.content ?? "") + text }]),
-        abort.current.signal,
+        (text) => setPending((p) => [p[0]!, { role: "assistant", content: (p[1]?.content ?? "") + text }]),
+        { stream: status.data?.streaming ?? true, signal: abort.current.signal },
       );
       await queryClient.invalidateQueries({ queryKey: chatHistoryQuery(moduleSlug).queryKey });
       setPending([]);
     } catch (e) {
-      // The message was saved before the tutor was asked; show what we have and why it stopped.
+      // The message was saved before the tutor was asked: reload the saved
+      // conversation and say why the reply stopped.
       setError(errorMessage(e));
+      await queryClient.invalidateQueries({ queryKey: chatHistoryQuery(moduleSlug).queryKey });
+      setPending([]);
     } finally {
       setStreaming(false);
     }
@@ -52,14 +54,26 @@ export function TutorChat({ moduleSlug, sectionId, segment }: { moduleSlug: stri
   return (
     <section className="chat card" aria-labelledby={`${id}-title`}>
       <h3 id={`${id}-title`}>{segment.title ?? "Talk it through with the tutor"}</h3>
-      {segment.learner_sees_previous && <Markdown source={segment.instructions} className="prose hint" />}
+      {status.data && (
+        <p className="hint">
+          {status.data.quota.messages_limit - status.data.quota.messages_used} of {status.data.quota.messages_limit} messages
+          left today.
+        </p>
+      )}
       {history.isPending && <Loading label="Loading the conversation…" />}
       {history.error && <ErrorMessage error={history.error} retry={() => void history.refetch()} />}
       <ol className="chat-log" aria-live="polite" aria-busy={streaming}>
         {messages.map((m, i) => (
           <li key={i} className={`chat-message ${m.role}`}>
             <span className="sr-only">{m.role === "user" ? "You said:" : "Tutor said:"}</span>
-            {m.content ? <Markdown source={m.content} /> : <Loading label="The tutor is thinking…" />}
+            {m.content ? (
+              <Markdown source={m.content} />
+            ) : streaming && i === messages.length - 1 ? (
+              <Loading label="The tutor is thinking…" />
+            ) : (
+              <p className="muted">(no reply)</p>
+            )}
+            {m.error && <p className="muted small">(This reply was cut short: {m.error})</p>}
           </li>
         ))}
       </ol>

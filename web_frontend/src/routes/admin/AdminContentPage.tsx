@@ -1,5 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
-import { contentStatusQuery, type ContentProblem } from "../../api/staff";
+import { contentStatusQuery, type ContentBuild } from "../../api/staff";
+import type { ContentProblem } from "../../api/types";
 import { AdminNav } from "../../components/Admin/AdminNav";
 import { QueryState } from "../../components/Feedback/Feedback";
 import { useMe } from "../../hooks/useMe";
@@ -8,20 +9,35 @@ import { formatDateTime } from "../../lib/time";
 function Problems({ items, kind }: { items: ContentProblem[]; kind: string }) {
   if (items.length === 0) return null;
   return (
-    <ul className={`problems ${kind}`}>
+    <ul className={`problems ${kind}`} aria-label={kind}>
       {items.map((p, i) => (
         <li key={i}>
-          {p.file && (
-            <code>
-              {p.file}
-              {p.line ? `:${p.line}` : ""}
-            </code>
-          )}{" "}
-          {p.message}
+          <code>
+            {p.file}:{p.line}
+          </code>{" "}
+          <strong>{p.severity}</strong>: {p.message}
           {p.suggestion && <span className="muted"> ({p.suggestion})</span>}
         </li>
       ))}
     </ul>
+  );
+}
+
+function Build({ build, zone, live }: { build: ContentBuild; zone: string; live: boolean }) {
+  return (
+    <article className="card">
+      <h2>
+        <code>{build.version?.slice(0, 12) ?? "no version"}</code> · {build.status}
+        {live && <span className="badge">Live</span>}
+      </h2>
+      <p className="muted">
+        {build.source}
+        {build.created_at && <> · built {formatDateTime(build.created_at, zone)}</>} · {build.errors.length} errors,{" "}
+        {build.warnings.length} warnings
+      </p>
+      <Problems items={build.errors} kind="errors" />
+      <Problems items={build.warnings} kind="warnings" />
+    </article>
   );
 }
 
@@ -32,25 +48,16 @@ export function AdminContentPage() {
     <section>
       <h1>Admin: content</h1>
       <AdminNav />
-      <QueryState query={status} label="Loading content versions…">
+      <QueryState query={status} label="Loading content builds…">
         {(s) => (
           <>
-            <p>
-              Live version: <code>{s.active_version ?? "none"}</code>
-            </p>
-            {s.versions.map((v) => (
-              <article key={v.version} className="card">
-                <h2>
-                  <code>{v.version.slice(0, 12)}</code> · {v.status}
-                </h2>
-                <p className="muted">
-                  {v.source} · {formatDateTime(v.created_at, timeZone)} · {v.errors.length} errors, {v.warnings.length}{" "}
-                  warnings
-                </p>
-                <Problems items={v.errors} kind="errors" />
-                <Problems items={v.warnings} kind="warnings" />
-              </article>
-            ))}
+            {s.active ? <Build build={s.active} zone={timeZone} live /> : <p className="error-box">No content is live.</p>}
+            <h2>Recent builds</h2>
+            {s.builds.length === 0 ? (
+              <p className="muted">No other builds.</p>
+            ) : (
+              s.builds.map((b, i) => <Build key={`${b.version}-${i}`} build={b} zone={timeZone} live={false} />)
+            )}
           </>
         )}
       </QueryState>
