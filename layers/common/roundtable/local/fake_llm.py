@@ -302,6 +302,17 @@ class _Handler(BaseHTTPRequestHandler):
         return  # quiet: the local stack logs its own requests
 
 
+def use_fake_llm_unless_configured(chunk_delay_s: float = 0.03) -> FakeLLM | None:
+    """The local stack's tutor model: without LLM_API_KEY or LLM_API_BASE, start the fake
+    and point LLM_MODEL, LLM_API_BASE and LLM_API_KEY at it (the environment of this process)."""
+    if os.environ.get("LLM_API_KEY") or os.environ.get("LLM_API_BASE"):
+        return None
+    fake = FakeLLM(chunk_delay_s=chunk_delay_s).start()
+    os.environ.update(LLM_MODEL=FAKE_MODEL, LLM_API_BASE=fake.base_url, LLM_API_KEY=FAKE_API_KEY)
+    print(f"tutor: no LLM_API_KEY set, so it answers with the fake model at {fake.base_url}")
+    return fake
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m roundtable.local.fake_llm")
     parser.add_argument("--host", default="127.0.0.1")
