@@ -11,7 +11,7 @@
 import assert from "node:assert/strict";
 import { copyFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
-import { after, before, describe, it } from "node:test";
+import { after, before, describe, it as nodeIt } from "node:test";
 import { BASE_URL, RESULTS, checkPage, daysFromNow, generatePerson, launch, newPerson } from "./support.mjs";
 
 const run = Date.now().toString(36).slice(-5);
@@ -33,6 +33,24 @@ function needs(t, ...wanted) {
 function after_(t, key) {
   if (!state[key]) t.skip(`needs an earlier step: ${key}${state.skipped[key] ? ` (${state.skipped[key]})` : ""}`);
   return Boolean(state[key]);
+}
+
+const openPages = new Map(); // who -> page, screenshotted when a step fails
+
+/** node:test's `it`, keeping a screenshot of every open page when the step fails. */
+function it(name, fn) {
+  nodeIt(name, async (t) => {
+    try {
+      await fn(t);
+    } catch (error) {
+      const slug = name.replace(/\W+/g, "-").slice(0, 60);
+      mkdirSync(path.join(RESULTS, "failures"), { recursive: true });
+      for (const [who, page] of openPages) {
+        await page.screenshot({ path: path.join(RESULTS, "failures", `${slug}-${who}.png`), fullPage: true }).catch(() => {});
+      }
+      throw error;
+    }
+  });
 }
 
 async function loadRoutes() {
@@ -74,6 +92,8 @@ describe("the Roundtable journey", () => {
   before(async () => {
     admin = await newPerson(browser, "Europe/London");
     learner = await newPerson(browser, "Europe/Berlin");
+    openPages.set("admin", admin.page);
+    openPages.set("learner", learner.page);
   });
   after(async () => {
     await admin?.context.close();
@@ -280,8 +300,8 @@ describe("the Roundtable journey", () => {
     const { page } = admin;
     const row = page.getByRole("row").filter({ hasText: learnerName });
     const groupName = (await row.getByRole("rowheader").innerText()).split("\n")[0].trim();
-    await page.getByLabel("Person").selectOption({ label: await optionLabel(page, "Person", facilitatorName) });
-    await page.getByLabel("To group").selectOption({ label: await optionLabel(page, "To group", groupName) });
+    await page.getByLabel("Person", { exact: true }).selectOption({ label: await optionLabel(page, "Person", facilitatorName) });
+    await page.getByLabel("To group", { exact: true }).selectOption({ label: await optionLabel(page, "To group", groupName) });
     await page.getByRole("button", { name: "Move", exact: true }).click();
     const outcome = page.getByRole("status").filter({ hasText: /Moved|Nothing changed/ }).or(page.getByRole("alert").filter({ hasText: "Not moved" }));
     await outcome.first().waitFor();
@@ -363,6 +383,7 @@ describe("the Roundtable journey", () => {
     if (!after_(t, "published")) return;
     if (!needs(t, "GET /api/facilitator/groups", "GET /api/facilitator/groups/{group_id}/members")) return;
     const facilitator = await newPerson(browser, "Europe/London");
+    openPages.set("facilitator", facilitator.page);
     try {
       const { page } = facilitator;
       await page.goto(`/signin?next=/facilitator`);
@@ -381,6 +402,7 @@ describe("the Roundtable journey", () => {
       await page.getByRole("heading", { name: "Tutor chats" }).waitFor();
       await checkPage(page, "facilitator-member");
     } finally {
+      openPages.delete("facilitator");
       await facilitator.context.close();
     }
   });
@@ -407,7 +429,7 @@ describe("the Roundtable journey", () => {
 
 /** The full text of the option in select `label` that starts with `prefix`. */
 async function optionLabel(page, label, prefix) {
-  const options = await page.getByLabel(label).locator("option").allInnerTexts();
+  const options = await page.getByLabel(label, { exact: true }).locator("option").allInnerTexts();
   const found = options.find((o) => o.startsWith(prefix));
   assert.ok(found, `no option starting with ${prefix} in ${label}: ${options.join(" | ")}`);
   return found;
