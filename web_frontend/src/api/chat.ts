@@ -1,8 +1,8 @@
 // Tutor chat: POST a message and read the reply as server-sent events where
 // the deployment streams (GET /api/tutor/status says), else as one JSON reply.
-import { ApiError, fetchWithRefresh, request, toApiError } from "./http";
+import { ApiError, fetchWithRefresh, toApiError, unwrap } from "./http";
 import { env } from "../config/env";
-import type { ChatMessage } from "./types";
+import { tutorApi } from "./tutor";
 
 export type ChatEvent =
   | { type: "text"; content: string }
@@ -62,7 +62,9 @@ export async function sendChatMessage(
   const body = { section_id: target.sectionId, segment_id: target.segmentId, message };
   const slug = encodeURIComponent(target.moduleSlug);
   if (!stream) {
-    const reply = await request<{ reply: ChatMessage }>("POST", `/api/tutor/${slug}/messages`, { body });
+    const reply = unwrap(
+      await tutorApi.POST("/api/tutor/{module_slug}/messages", { params: { path: { module_slug: target.moduleSlug } }, body }),
+    );
     onText(reply.reply.content);
     return;
   }

@@ -1,35 +1,37 @@
 import { queryOptions } from "@tanstack/react-query";
-import { request } from "./http";
-import type { ChatMessage, CourseDocument, ModuleDocument, NextModule, SectionCompleted } from "./types";
+import { api, request, unwrap } from "./http";
+import { tutorApi } from "./tutor";
 
 export const coursesQuery = queryOptions({
   queryKey: ["courses"],
-  queryFn: async () => (await request<{ courses: { slug: string; title: string; description: string }[] }>("GET", "/api/courses")).courses,
+  queryFn: async () => unwrap(await api.GET("/api/courses")).courses,
 });
 
 export const courseQuery = (slug: string) =>
   queryOptions({
     queryKey: ["course", slug],
-    queryFn: () => request<CourseDocument>("GET", `/api/courses/${encodeURIComponent(slug)}`),
+    queryFn: async () => unwrap(await api.GET("/api/courses/{course_slug}", { params: { path: { course_slug: slug } } })),
   });
 
 export const moduleQuery = (slug: string) =>
   queryOptions({
     queryKey: ["module", slug],
-    queryFn: () => request<ModuleDocument>("GET", `/api/modules/${encodeURIComponent(slug)}`),
+    queryFn: async () => unwrap(await api.GET("/api/modules/{module_slug}", { params: { path: { module_slug: slug } } })),
   });
 
 export const nextModuleQuery = (course: string, after: string) =>
   queryOptions({
     queryKey: ["course", course, "next", after],
-    queryFn: () =>
-      request<NextModule>("GET", `/api/courses/${encodeURIComponent(course)}/next-module`, { query: { after } }),
+    queryFn: async () =>
+      unwrap(
+        await api.GET("/api/courses/{course_slug}/next-module", {
+          params: { path: { course_slug: course }, query: { after } },
+        }),
+      ),
   });
 
-export const completeSection = (moduleSlug: string, sectionId: string) =>
-  request<SectionCompleted>("POST", "/api/progress/complete", {
-    body: { module_slug: moduleSlug, section_id: sectionId },
-  });
+export const completeSection = async (moduleSlug: string, sectionId: string) =>
+  unwrap(await api.POST("/api/progress/complete", { body: { module_slug: moduleSlug, section_id: sectionId } }));
 
 /** Time on a section: sent while it is open; the API clamps it so it cannot be inflated. */
 export function sendHeartbeat(moduleSlug: string, sectionId: string, beacon = false): void {
@@ -43,15 +45,12 @@ export function sendHeartbeat(moduleSlug: string, sectionId: string, beacon = fa
 export const chatHistoryQuery = (moduleSlug: string) =>
   queryOptions({
     queryKey: ["tutor", moduleSlug],
-    queryFn: () => request<{ module_slug: string; messages: ChatMessage[] }>("GET", `/api/tutor/${encodeURIComponent(moduleSlug)}/messages`),
+    queryFn: async () =>
+      unwrap(await tutorApi.GET("/api/tutor/{module_slug}/messages", { params: { path: { module_slug: moduleSlug } } })),
   });
 
 export const tutorStatusQuery = queryOptions({
   queryKey: ["tutor", "status"],
-  queryFn: () =>
-    request<{
-      streaming: boolean;
-      quota: { messages_used: number; messages_limit: number; tokens_used: number; tokens_limit: number; resets_at: string };
-    }>("GET", "/api/tutor/status"),
+  queryFn: async () => unwrap(await tutorApi.GET("/api/tutor/status")),
   staleTime: 60_000,
 });

@@ -1,8 +1,7 @@
 // Facilitator and admin routes (issue 4, items 6 and 7), typed by the generated schema.
 import { queryOptions } from "@tanstack/react-query";
-import type { CohortCreate, CohortUpdate, JobPublic, ScheduleParams } from "../client/schema";
+import type { CohortCreate, CohortUpdate, ContentBuildPublic, JobPublic, ScheduleParams } from "../client/schema";
 import { api, request, unwrap } from "./http";
-import type { ContentProblem } from "./types";
 
 const path = <K extends string>(key: K, id: number) => ({ path: { [key]: id } as Record<K, number> });
 
@@ -110,20 +109,11 @@ export const jobsQuery = queryOptions({
   refetchInterval: 5000,
 });
 
-// Content builds with their errors (issue 8); see src/api/types.ts.
-export interface ContentBuild {
-  version: string | null;
-  source: string;
-  status: string;
-  errors: ContentProblem[];
-  warnings: ContentProblem[];
-  created_at?: string | null;
-  activated_at?: string | null;
-}
+export type ContentBuild = ContentBuildPublic;
 
 export const contentStatusQuery = queryOptions({
   queryKey: ["admin", "content"],
-  queryFn: () => request<{ active: ContentBuild | null; builds: ContentBuild[] }>("GET", "/api/admin/content"),
+  queryFn: async () => unwrap(await api.GET("/api/admin/content")),
 });
 
 // The local stack's outbox (devserver/dev_api.py); not part of the deployed API.

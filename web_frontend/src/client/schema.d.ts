@@ -152,6 +152,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Content Status
+         * @description The live content version and the latest builds, with every error and warning.
+         */
+        get: operations["content-read_content_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/groups/{group_id}": {
         parameters: {
             query?: never;
@@ -346,6 +366,86 @@ export interface paths {
          * @description Enroll as learner or facilitator (idempotent; a new signup gets a welcome).
          */
         post: operations["cohorts-enroll"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/content/webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive Github Push
+         * @description GitHub push (HMAC-SHA256 signed): queue a build of the pushed commit's content.
+         */
+        post: operations["content-receive_github_push"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/courses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Courses
+         * @description Every course.
+         */
+        get: operations["content-list_courses"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/courses/{course_slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Course
+         * @description A course with my progress, its modules grouped by the meeting they are due for.
+         */
+        get: operations["content-read_course"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/courses/{course_slug}/next-module": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Next Module
+         * @description The module after `after` (or, without it, my first unfinished one); null at the end.
+         */
+        get: operations["content-read_next_module"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -572,6 +672,91 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/modules/{module_slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Module
+         * @description A module's content, with my progress on each section.
+         */
+        get: operations["content-read_module"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/progress/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Complete Section
+         * @description Mark a section complete; its outcome and module complete when all their required ones are.
+         */
+        post: operations["progress-complete_section"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/progress/heartbeat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record Heartbeat
+         * @description I am reading this section (every ~20 s while active); the time since my last one counts,
+         *     up to 40 s. Accepts a JSON body sent as text/plain (navigator.sendBeacon).
+         */
+        post: operations["progress-record_heartbeat"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/unsubscribe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Confirm Unsubscribe
+         * @description A page asking to confirm; the link alone changes nothing.
+         */
+        get: operations["unsubscribe-confirm_unsubscribe"];
+        put?: never;
+        /**
+         * Unsubscribe
+         * @description Stop notification emails for the user the token names (one click, no sign-in).
+         */
+        post: operations["unsubscribe-unsubscribe"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users/me": {
         parameters: {
             query?: never;
@@ -744,6 +929,32 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** ArticleRefPublic */
+        ArticleRefPublic: {
+            /** Author */
+            author: string;
+            /** Slug */
+            slug: string;
+            /** Source Url */
+            source_url: string;
+            /** Title */
+            title: string;
+        };
+        /** ArticleSegmentPublic */
+        ArticleSegmentPublic: {
+            article: components["schemas"]["ArticleRefPublic"];
+            /** Id */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "article";
+            /** Markdown */
+            markdown: string;
+            /** Optional */
+            optional: boolean;
+        };
         /** AttendanceEntryPublic */
         AttendanceEntryPublic: {
             /** Checked In At */
@@ -843,6 +1054,25 @@ export interface components {
              * Format: date-time
              */
             started_at: string;
+        };
+        /**
+         * ChatSegmentPublic
+         * @description A tutor chat; its instructions are for the tutor and are not sent to the browser.
+         */
+        ChatSegmentPublic: {
+            /** Id */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "chat";
+            /** Learner Sees Previous */
+            learner_sees_previous: boolean;
+            /** Optional */
+            optional: boolean;
+            /** Title */
+            title: string | null;
         };
         /** CohortCreate */
         CohortCreate: {
@@ -1043,6 +1273,74 @@ export interface components {
             /** Target Group Size */
             target_group_size?: number | null;
         };
+        /**
+         * ContentBuildPublic
+         * @description One content build: `active` (what learners see), `built`, or `failed` with its errors.
+         */
+        ContentBuildPublic: {
+            /** Activated At */
+            activated_at?: string | null;
+            /** Created At */
+            created_at?: string | null;
+            /** Errors */
+            errors: components["schemas"]["ProblemPublic"][];
+            /** Source */
+            source: string;
+            /** Status */
+            status: string;
+            /** Version */
+            version: string | null;
+            /** Warnings */
+            warnings: components["schemas"]["ProblemPublic"][];
+        };
+        /** ContentStatusPublic */
+        ContentStatusPublic: {
+            active: components["schemas"]["ContentBuildPublic"] | null;
+            /** Builds */
+            builds: components["schemas"]["ContentBuildPublic"][];
+        };
+        /** CourseListItemPublic */
+        CourseListItemPublic: {
+            /** Description */
+            description: string;
+            /** Slug */
+            slug: string;
+            /** Title */
+            title: string;
+        };
+        /**
+         * CoursePublic
+         * @description A course and my progress, unit by unit.
+         */
+        CoursePublic: {
+            /** Description */
+            description: string;
+            /** Next Module */
+            next_module: string | null;
+            /** Slug */
+            slug: string;
+            /** Title */
+            title: string;
+            /** Units */
+            units: components["schemas"]["CourseUnitPublic"][];
+            /** Version */
+            version: string;
+        };
+        /** CoursesPublic */
+        CoursesPublic: {
+            /** Courses */
+            courses: components["schemas"]["CourseListItemPublic"][];
+        };
+        /**
+         * CourseUnitPublic
+         * @description The modules due by one meeting (`meeting` null: after the last meeting).
+         */
+        CourseUnitPublic: {
+            /** Meeting */
+            meeting: number | null;
+            /** Modules */
+            modules: components["schemas"]["ModuleSummaryPublic"][];
+        };
         /** DevLoginCreate */
         DevLoginCreate: {
             /**
@@ -1187,6 +1485,11 @@ export interface components {
             name?: string | null;
             /** Weekday */
             weekday?: number | null;
+        };
+        /** HTTPValidationError */
+        HTTPValidationError: {
+            /** Detail */
+            detail?: components["schemas"]["ValidationError"][];
         };
         /**
          * JobAcceptedPublic
@@ -1398,6 +1701,80 @@ export interface components {
             /** User Id */
             user_id: number;
         };
+        /** ModuleProgressPublic */
+        ModuleProgressPublic: {
+            /** Required Done */
+            required_done: number;
+            /** Required Total */
+            required_total: number;
+            /** Sections */
+            sections: components["schemas"]["SectionProgressPublic"][];
+            /** Slug */
+            slug: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "not_started" | "in_progress" | "completed";
+            /** Time S */
+            time_s: number;
+        };
+        /**
+         * ModulePublic
+         * @description A module's content, with my progress on it and on each section.
+         */
+        ModulePublic: {
+            /** Description */
+            description: string;
+            /** Id */
+            id: string;
+            /** Outcomes */
+            outcomes: components["schemas"]["OutcomePublic"][];
+            /** Required Done */
+            required_done: number;
+            /** Required Total */
+            required_total: number;
+            /** Slug */
+            slug: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "not_started" | "in_progress" | "completed";
+            /** Summary */
+            summary: string | null;
+            /** Time S */
+            time_s: number;
+            /** Title */
+            title: string;
+            /** Version */
+            version: string;
+        };
+        /**
+         * ModuleSummaryPublic
+         * @description A module in a course overview, with my progress.
+         */
+        ModuleSummaryPublic: {
+            /** Optional */
+            optional: boolean;
+            /** Required Done */
+            required_done: number;
+            /** Required Total */
+            required_total: number;
+            /** Slug */
+            slug: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "not_started" | "in_progress" | "completed";
+            /** Summary */
+            summary: string | null;
+            /** Time S */
+            time_s: number;
+            /** Title */
+            title: string;
+        };
         /** MyGroupPublic */
         MyGroupPublic: {
             /** Calendar Url */
@@ -1430,6 +1807,27 @@ export interface components {
             groups: components["schemas"]["MyGroupPublic"][];
         };
         /**
+         * NextModulePublic
+         * @description The module to go to next; `completes_meeting`: the unit due by that meeting is done.
+         */
+        NextModulePublic: {
+            /** Completes Meeting */
+            completes_meeting: number | null;
+            /** Module Slug */
+            module_slug: string | null;
+            /** Module Title */
+            module_title: string | null;
+        };
+        /** OutcomePublic */
+        OutcomePublic: {
+            /** Id */
+            id: string;
+            /** Sections */
+            sections: components["schemas"]["SectionPublic"][];
+            /** Title */
+            title: string;
+        };
+        /**
          * PlacementPublic
          * @description Where someone is now, where they were, and the sync jobs queued.
          */
@@ -1452,6 +1850,22 @@ export interface components {
             run: components["schemas"]["RunSummaryPublic"] | null;
             /** Unplaced */
             unplaced: components["schemas"]["UnplacedPublic"][];
+        };
+        /** ProblemPublic */
+        ProblemPublic: {
+            /** File */
+            file: string;
+            /** Line */
+            line: number;
+            /** Message */
+            message: string;
+            /**
+             * Severity
+             * @enum {string}
+             */
+            severity: "error" | "warning";
+            /** Suggestion */
+            suggestion?: string | null;
         };
         /** ProgressItemPublic */
         ProgressItemPublic: {
@@ -1522,6 +1936,50 @@ export interface components {
         ScheduleRequest: {
             params?: components["schemas"]["ScheduleParams"];
         };
+        /** SectionCompletedPublic */
+        SectionCompletedPublic: {
+            module: components["schemas"]["ModuleProgressPublic"];
+            /** Module Completed */
+            module_completed: boolean;
+            /** Outcome Completed */
+            outcome_completed: boolean;
+            /** Section Id */
+            section_id: string;
+        };
+        /** SectionProgressPublic */
+        SectionProgressPublic: {
+            /** Completed */
+            completed: boolean;
+            /** Section Id */
+            section_id: string;
+            /** Time S */
+            time_s: number;
+        };
+        /** SectionPublic */
+        SectionPublic: {
+            /** Completed */
+            completed: boolean;
+            /** Id */
+            id: string;
+            /** Optional */
+            optional: boolean;
+            /** Segments */
+            segments: (components["schemas"]["TextSegmentPublic"] | components["schemas"]["ArticleSegmentPublic"] | components["schemas"]["VideoSegmentPublic"] | components["schemas"]["ChatSegmentPublic"])[];
+            /** Time S */
+            time_s: number;
+            /** Title */
+            title: string;
+        };
+        /**
+         * SectionRef
+         * @description A section of a module (the body of a completion or a heartbeat).
+         */
+        SectionRef: {
+            /** Module Slug */
+            module_slug: string;
+            /** Section Id */
+            section_id: string;
+        };
         /** SeriesChangePublic */
         SeriesChangePublic: {
             local: components["schemas"]["LocalTimePublic"];
@@ -1582,6 +2040,27 @@ export interface components {
             /** Status */
             status: string;
         };
+        /** TextSegmentPublic */
+        TextSegmentPublic: {
+            /** Id */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "text";
+            /** Markdown */
+            markdown: string;
+            /** Optional */
+            optional: boolean;
+        };
+        /** TranscriptLinePublic */
+        TranscriptLinePublic: {
+            /** At S */
+            at_s: number;
+            /** Text */
+            text: string;
+        };
         /** UnplacedPublic */
         UnplacedPublic: {
             /** Detail */
@@ -1594,6 +2073,13 @@ export interface components {
             role: string;
             /** User Id */
             user_id: number;
+        };
+        /** UnsubscribedPublic */
+        UnsubscribedPublic: {
+            /** Kind */
+            kind: string;
+            /** Status */
+            status: string;
         };
         /** UserMatchesPublic */
         UserMatchesPublic: {
@@ -1666,6 +2152,72 @@ export interface components {
             /** Tos Accepted */
             tos_accepted?: true | null;
         };
+        /** ValidationError */
+        ValidationError: {
+            /** Context */
+            ctx?: Record<string, never>;
+            /** Input */
+            input?: unknown;
+            /** Location */
+            loc: (string | number)[];
+            /** Message */
+            msg: string;
+            /** Error Type */
+            type: string;
+        };
+        /** VideoRefPublic */
+        VideoRefPublic: {
+            /** Channel */
+            channel: string;
+            /** Duration S */
+            duration_s: number;
+            /** Slug */
+            slug: string;
+            /** Title */
+            title: string;
+            /** Youtube Id */
+            youtube_id: string;
+        };
+        /** VideoSegmentPublic */
+        VideoSegmentPublic: {
+            /** From S */
+            from_s: number;
+            /** Id */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "video";
+            /** Optional */
+            optional: boolean;
+            /** To S */
+            to_s: number;
+            /** Transcript */
+            transcript: string;
+            /** Transcript Lines */
+            transcript_lines: components["schemas"]["TranscriptLinePublic"][];
+            video: components["schemas"]["VideoRefPublic"];
+        };
+        /**
+         * WebhookPublic
+         * @description What a GitHub push led to: a queued build, or nothing (and why).
+         */
+        WebhookPublic: {
+            /** Job Id */
+            job_id?: number | null;
+            /** Message */
+            message: string;
+            /** Sha */
+            sha?: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "ignored";
+            /** Status Url */
+            status_url?: string | null;
+        };
         /**
          * WeeklyTimePublic
          * @description A group's weekly time in the viewer's zone; `shifts` when DST moves it mid-series.
@@ -1690,6 +2242,8 @@ export interface components {
     headers: never;
     pathItems: never;
 }
+export type ArticleRefPublic = components['schemas']['ArticleRefPublic'];
+export type ArticleSegmentPublic = components['schemas']['ArticleSegmentPublic'];
 export type AttendanceEntryPublic = components['schemas']['AttendanceEntryPublic'];
 export type AvailabilityInterval = components['schemas']['AvailabilityInterval'];
 export type AvailabilityPublic = components['schemas']['AvailabilityPublic'];
@@ -1697,6 +2251,7 @@ export type AvailabilitySummaryPublic = components['schemas']['AvailabilitySumma
 export type AvailabilityUpdate = components['schemas']['AvailabilityUpdate'];
 export type ChatMessagePublic = components['schemas']['ChatMessagePublic'];
 export type ChatPublic = components['schemas']['ChatPublic'];
+export type ChatSegmentPublic = components['schemas']['ChatSegmentPublic'];
 export type CohortCreate = components['schemas']['CohortCreate'];
 export type CohortListingPublic = components['schemas']['CohortListingPublic'];
 export type CohortOverviewPublic = components['schemas']['CohortOverviewPublic'];
@@ -1704,6 +2259,12 @@ export type CohortOverviewsPublic = components['schemas']['CohortOverviewsPublic
 export type CohortPublic = components['schemas']['CohortPublic'];
 export type CohortsPublic = components['schemas']['CohortsPublic'];
 export type CohortUpdate = components['schemas']['CohortUpdate'];
+export type ContentBuildPublic = components['schemas']['ContentBuildPublic'];
+export type ContentStatusPublic = components['schemas']['ContentStatusPublic'];
+export type CourseListItemPublic = components['schemas']['CourseListItemPublic'];
+export type CoursePublic = components['schemas']['CoursePublic'];
+export type CoursesPublic = components['schemas']['CoursesPublic'];
+export type CourseUnitPublic = components['schemas']['CourseUnitPublic'];
 export type DevLoginCreate = components['schemas']['DevLoginCreate'];
 export type EnrollmentCreate = components['schemas']['EnrollmentCreate'];
 export type EnrollmentPublic = components['schemas']['EnrollmentPublic'];
@@ -1716,6 +2277,7 @@ export type FacilitatorApplicationCreate = components['schemas']['FacilitatorApp
 export type FacilitatorStatusPublic = components['schemas']['FacilitatorStatusPublic'];
 export type GroupAdminPublic = components['schemas']['GroupAdminPublic'];
 export type GroupUpdate = components['schemas']['GroupUpdate'];
+export type HttpValidationError = components['schemas']['HTTPValidationError'];
 export type JobAcceptedPublic = components['schemas']['JobAcceptedPublic'];
 export type JobPublic = components['schemas']['JobPublic'];
 export type JobsPublic = components['schemas']['JobsPublic'];
@@ -1731,26 +2293,43 @@ export type MemberProgressDetailPublic = components['schemas']['MemberProgressDe
 export type MemberProgressesPublic = components['schemas']['MemberProgressesPublic'];
 export type MemberProgressPublic = components['schemas']['MemberProgressPublic'];
 export type MemberPublic = components['schemas']['MemberPublic'];
+export type ModuleProgressPublic = components['schemas']['ModuleProgressPublic'];
+export type ModulePublic = components['schemas']['ModulePublic'];
+export type ModuleSummaryPublic = components['schemas']['ModuleSummaryPublic'];
 export type MyGroupPublic = components['schemas']['MyGroupPublic'];
 export type MyGroupsPublic = components['schemas']['MyGroupsPublic'];
+export type NextModulePublic = components['schemas']['NextModulePublic'];
+export type OutcomePublic = components['schemas']['OutcomePublic'];
 export type PlacementPublic = components['schemas']['PlacementPublic'];
 export type PreviewPublic = components['schemas']['PreviewPublic'];
+export type ProblemPublic = components['schemas']['ProblemPublic'];
 export type ProgressItemPublic = components['schemas']['ProgressItemPublic'];
 export type RsvpPublic = components['schemas']['RsvpPublic'];
 export type RsvpUpdate = components['schemas']['RsvpUpdate'];
 export type RunSummaryPublic = components['schemas']['RunSummaryPublic'];
 export type ScheduleParams = components['schemas']['ScheduleParams'];
 export type ScheduleRequest = components['schemas']['ScheduleRequest'];
+export type SectionCompletedPublic = components['schemas']['SectionCompletedPublic'];
+export type SectionProgressPublic = components['schemas']['SectionProgressPublic'];
+export type SectionPublic = components['schemas']['SectionPublic'];
+export type SectionRef = components['schemas']['SectionRef'];
 export type SeriesChangePublic = components['schemas']['SeriesChangePublic'];
 export type SessionPublic = components['schemas']['SessionPublic'];
 export type SignupPublic = components['schemas']['SignupPublic'];
 export type SignupsPublic = components['schemas']['SignupsPublic'];
 export type StatusPublic = components['schemas']['StatusPublic'];
+export type TextSegmentPublic = components['schemas']['TextSegmentPublic'];
+export type TranscriptLinePublic = components['schemas']['TranscriptLinePublic'];
 export type UnplacedPublic = components['schemas']['UnplacedPublic'];
+export type UnsubscribedPublic = components['schemas']['UnsubscribedPublic'];
 export type UserMatchesPublic = components['schemas']['UserMatchesPublic'];
 export type UserMatchPublic = components['schemas']['UserMatchPublic'];
 export type UserPublic = components['schemas']['UserPublic'];
 export type UserUpdate = components['schemas']['UserUpdate'];
+export type ValidationError = components['schemas']['ValidationError'];
+export type VideoRefPublic = components['schemas']['VideoRefPublic'];
+export type VideoSegmentPublic = components['schemas']['VideoSegmentPublic'];
+export type WebhookPublic = components['schemas']['WebhookPublic'];
 export type WeeklyTimePublic = components['schemas']['WeeklyTimePublic'];
 export type $defs = Record<string, never>;
 export interface operations {
@@ -2338,6 +2917,53 @@ export interface operations {
             };
             /** @description Too many requests; see the Retry-After header */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "content-read_content_status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContentStatusPublic"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A needed service is not configured */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2976,6 +3602,220 @@ export interface operations {
             };
         };
     };
+    "content-receive_github_push": {
+        parameters: {
+            query?: never;
+            header?: {
+                "x-hub-signature-256"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description A needed service is not configured */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "content-list_courses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CoursesPublic"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A needed service is not configured */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "content-read_course": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CoursePublic"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description A needed service is not configured */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "content-read_next_module": {
+        parameters: {
+            query?: {
+                after?: string | null;
+            };
+            header?: never;
+            path: {
+                course_slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NextModulePublic"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description A needed service is not configured */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     "facilitator-list_my_groups": {
         parameters: {
             query?: never;
@@ -3542,6 +4382,245 @@ export interface operations {
             };
             /** @description Too many requests; see the Retry-After header */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "content-read_module": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                module_slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModulePublic"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description A needed service is not configured */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "progress-complete_section": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SectionRef"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SectionCompletedPublic"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests; see the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "progress-record_heartbeat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SectionRef"];
+                "text/plain": components["schemas"]["SectionRef"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests; see the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "unsubscribe-confirm_unsubscribe": {
+        parameters: {
+            query: {
+                token: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "unsubscribe-unsubscribe": {
+        parameters: {
+            query: {
+                token: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnsubscribedPublic"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -61,8 +61,7 @@ function GroupCard({ group, zone, courseSlug }: { group: MyGroupPublic; zone: st
         {group.status === "preview" && " · not published yet"}
       </p>
       <p className="weekly-time">
-        Every <strong>{weekly.local.label}</strong> your time ({weekly.timezone}
-        {weekly.local.zone_abbreviation ? `, ${weekly.local.zone_abbreviation}` : ""})
+        Every <strong>{weekly.local.label}</strong> for {group.meeting_minutes} minutes, your time ({weekly.timezone})
       </p>
       <p className="hint">
         The group's time is fixed at {weekly.anchor_label}

@@ -47,7 +47,7 @@ export function HeatMap({ signups, zone, reference }: { signups: Signup[]; zone:
     <div className="table-scroll" role="region" aria-label="Availability heat map" tabIndex={0}>
       <table className="heatmap">
         <caption>
-          People free in each half hour ({zone}); darker is more. Each cell: available + if needed.
+          People free in each half hour ({zone}); darker is more. “+N” counts people free there only if needed.
         </caption>
         <thead>
           <tr>
@@ -72,7 +72,8 @@ export function HeatMap({ signups, zone, reference }: { signups: Signup[]; zone:
                     // Capped so the dark text keeps its contrast on the darkest cell.
                     style={{ background: level ? `rgba(31, 122, 77, ${(0.08 + 0.55 * level).toFixed(2)})` : undefined }}
                   >
-                    {c.available || c.if_needed ? `${c.available}${c.if_needed ? `+${c.if_needed}` : ""}` : ""}
+                    {c.available ? String(c.available) : ""}
+                    {c.if_needed ? `+${c.if_needed}` : ""}
                   </td>
                 );
               })}

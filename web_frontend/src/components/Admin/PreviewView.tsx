@@ -70,8 +70,8 @@ function GroupRow({ group, zone }: { group: GroupAdminPublic; zone: string }) {
         ))}
       </td>
       <td>
-        {group.learner_count}
-        {group.facilitator_count ? ` + ${group.facilitator_count}` : ""}
+        {group.learner_count} learners
+        {group.facilitator_count ? `, ${group.facilitator_count} facilitator${group.facilitator_count > 1 ? "s" : ""}` : ""}
       </td>
       <td>{facilitators.map((f) => f.display_name).join(", ") || <span className="error-text">none</span>}</td>
       <td>{learners.map((m) => m.display_name).join(", ")}</td>
