@@ -1,4 +1,7 @@
-"""`roundtable schedule solve INSTANCE.json`: dry-run the scheduler on exported data."""
+"""`roundtable schedule solve INSTANCE.json`: dry-run the scheduler on exported data.
+
+`roundtable schedule run COHORT_ID`: schedule a cohort in the database (writes its preview).
+"""
 
 from __future__ import annotations
 
@@ -26,6 +29,24 @@ def register(subparsers: Any) -> None:
     )
     solve.add_argument("--heuristic", action="store_true", help="skip the exact solve")
     solve.set_defaults(func=run_solve)
+    _register_run(commands)
+
+
+def _register_run(commands: Any) -> None:
+    from roundtable.scheduling.service import DEFAULT_TIME_LIMIT as RUN_LIMIT
+
+    run = commands.add_parser(
+        "run", help="schedule a cohort in the database into preview groups; prints the summary"
+    )
+    run.add_argument("cohort_id", type=int, help="the cohort's id")
+    run.add_argument("--seed", type=int, default=0, help="tie-breaking seed (default 0)")
+    run.add_argument(
+        "--time-limit",
+        type=float,
+        default=RUN_LIMIT,
+        help=f"seconds for the solve (default {RUN_LIMIT:g})",
+    )
+    run.set_defaults(func=run_cohort, needs_db=True)
 
 
 def run_solve(args: argparse.Namespace) -> int:
@@ -51,4 +72,21 @@ def run_solve(args: argparse.Namespace) -> int:
         print(f"roundtable schedule solve: {exc}", file=sys.stderr)
         return 2
     print(json.dumps(result_document(result, params), indent=2))
+    return 0
+
+
+def run_cohort(args: argparse.Namespace) -> int:
+    """Schedule the cohort (as the job would, without Discord) and print the summary."""
+    from roundtable.db.engine import get_engine
+    from roundtable.errors import DomainError
+    from roundtable.scheduling.service import run_scheduling
+
+    try:
+        summary = run_scheduling(
+            get_engine(), args.cohort_id, seed=args.seed, time_limit=args.time_limit
+        )
+    except DomainError as exc:
+        print(f"roundtable schedule run: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(summary, indent=2))
     return 0

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, func, select, update
 from roundtable.db.engine import transaction
 from roundtable.db.tables import cohorts, group_members, groups
 from roundtable.errors import NotFoundError
+from roundtable.scheduling.joins import apply_proposed_joins
 from roundtable.sync.reconcile import Services, sync_groups
 from roundtable.sync.series import write_meetings
 
@@ -80,4 +81,6 @@ def activate_preview_groups(engine: Engine, cohort_id: int, *, now: datetime) ->
             )
             write_meetings(conn, group_id, now=now)
             activation.activated.append(group_id)
+        # Newcomers the latest scheduling run proposed for published groups join now.
+        apply_proposed_joins(conn, cohort_id, now=now)
     return activation
