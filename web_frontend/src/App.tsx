@@ -24,13 +24,14 @@ export function App() {
       <Route element={<Layout />}>
         <Route index element={<LandingPage />} />
         <Route path="signin" element={<SignInPage />} />
+        {/* Courses are open to everyone: the API tracks anonymous progress and claims it at login. */}
+        <Route path="course" element={<CourseRedirect />} />
+        <Route path="course/:courseSlug" element={<CourseOverviewPage />} />
+        <Route path="course/:courseSlug/module/:moduleSlug" element={<ModulePage />} />
         <Route element={<RequireUser />}>
           <Route path="profile" element={<ProfilePage />} />
           <Route path="enroll" element={<EnrollPage />} />
           <Route path="group" element={<MyGroupPage />} />
-          <Route path="course" element={<CourseRedirect />} />
-          <Route path="course/:courseSlug" element={<CourseOverviewPage />} />
-          <Route path="course/:courseSlug/module/:moduleSlug" element={<ModulePage />} />
           <Route path="settings" element={<SettingsPage />} />
         </Route>
         <Route element={<RequireUser staff />}>

@@ -4,14 +4,16 @@ import { openCohortsQuery } from "../api/cohorts";
 import { courseQuery, coursesQuery } from "../api/content";
 import type { CourseDocument } from "../api/types";
 import { Loading, QueryState } from "../components/Feedback/Feedback";
+import { useMe } from "../hooks/useMe";
 
 const STATUS_LABEL = { not_started: "Not started", in_progress: "In progress", completed: "Completed" };
 
 /** /course goes to the course of the person's cohort, else to the only course there is. */
 export function CourseRedirect() {
-  const cohorts = useQuery(openCohortsQuery);
+  const { me } = useMe();
+  const cohorts = useQuery({ ...openCohortsQuery, enabled: Boolean(me) });
   const courses = useQuery(coursesQuery);
-  if (cohorts.isPending || courses.isPending) return <Loading label="Finding your course…" />;
+  if ((me && cohorts.isPending) || courses.isPending) return <Loading label="Finding your course…" />;
   const slug = cohorts.data?.find((c) => c.my_role)?.course_slug ?? (courses.data?.length === 1 ? courses.data[0]!.slug : undefined);
   if (slug) return <Navigate to={`/course/${slug}`} replace />;
   return (
@@ -75,6 +77,18 @@ export function CourseProgressView({ course }: { course: CourseDocument }) {
   );
 }
 
+/** Anonymous progress is kept in this browser; signing in keeps it for good. */
+function SignInNudge() {
+  const { me, isPending } = useMe();
+  if (me || isPending) return null;
+  return (
+    <p className="notice">
+      You are not signed in: your progress is kept in this browser only.{" "}
+      <Link to="/signin?next=/course">Sign in</Link> to keep it and join a group.
+    </p>
+  );
+}
+
 export function CourseOverviewPage() {
   const { courseSlug = "" } = useParams();
   const course = useQuery(courseQuery(courseSlug));
@@ -85,6 +99,7 @@ export function CourseOverviewPage() {
           <>
             <h1>{c.title}</h1>
             {c.description && <p className="lead">{c.description}</p>}
+            <SignInNudge />
             <CourseProgressView course={c} />
           </>
         )}

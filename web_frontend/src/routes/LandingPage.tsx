@@ -34,9 +34,14 @@ export function LandingPage() {
             </Link>
           </>
         ) : (
-          <Link className="button" to="/signin?next=/enroll">
-            Sign up for a cohort
-          </Link>
+          <>
+            <Link className="button" to="/signin?next=/enroll">
+              Sign up for a cohort
+            </Link>
+            <Link className="button secondary" to="/course">
+              Try the course
+            </Link>
+          </>
         )}
         {env.discordInviteUrl && (
           <a className="button secondary" href={env.discordInviteUrl}>

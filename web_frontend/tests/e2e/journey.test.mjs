@@ -107,6 +107,16 @@ describe("the Roundtable journey", () => {
     await checkPage(page, "landing");
   });
 
+  it("lets a visitor open the course without signing in", async (t) => {
+    if (!needs(t, "GET /api/courses", "GET /api/courses/{course_slug}")) return;
+    const { page } = learner;
+    await page.getByRole("link", { name: "Try the course" }).click();
+    await page.getByText("your progress is kept in this browser only").waitFor();
+    assert.match(await page.getByRole("heading", { level: 2 }).first().innerText(), /Before meeting 1/);
+    await checkPage(page, "course-anonymous");
+    await page.goto("/");
+  });
+
   it("lets an admin sign in and create a cohort", async (t) => {
     if (!needs(t, "POST /auth/dev-login", "POST /api/admin/cohorts", "GET /api/admin/cohorts/{cohort_id}")) return;
     const { page } = admin;

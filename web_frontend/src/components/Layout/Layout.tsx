@@ -8,6 +8,7 @@ import { ErrorMessage, Loading } from "../Feedback/Feedback";
 function NavLinks({ onNavigate }: { onNavigate: () => void }) {
   const { me } = useMe();
   const links: [string, string][] = [];
+  if (!me) links.push(["/course", "Course"]);
   if (me) {
     links.push(["/group", "My group"], ["/course", "Course"], ["/enroll", "Enroll"], ["/settings", "Settings"]);
     if (me.facilitator || me.is_admin) links.push(["/facilitator", "Facilitate"]);
