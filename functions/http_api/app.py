@@ -6,6 +6,9 @@ errors are shaped in one place (errors.py).
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from mangum import Mangum
@@ -50,5 +53,23 @@ def create_app() -> FastAPI:
     return app
 
 
+def _ensure_event_loop() -> None:
+    # Mangum runs the app on asyncio.get_event_loop(), which raises once some
+    # code in the process closed and unset the loop (asyncio.run does). Lambda
+    # never does that, but in-process callers (tests, the local stack) can.
+    try:
+        if not asyncio.get_event_loop().is_closed():
+            return
+    except RuntimeError:
+        pass
+    asyncio.set_event_loop(asyncio.new_event_loop())
+
+
 app = create_app()
-handler = Mangum(app, lifespan="off")
+_adapter = Mangum(app, lifespan="off")
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The Lambda entry point: API Gateway HTTP API (v2) events through Mangum."""
+    _ensure_event_loop()
+    return dict(_adapter(event, context))

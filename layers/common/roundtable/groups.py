@@ -163,8 +163,10 @@ def my_groups(conn: Connection, viewer: Viewer, settings: Settings, now: datetim
 def _my_group(
     conn: Connection, viewer: Viewer, settings: Settings, row: Any, now: datetime
 ) -> MyGroup:
-    upcoming = _meetings_with_rsvp(conn, row.id, viewer, now)
-    starts = [start for start, _ in meeting_intervals(conn, row, row.number_of_meetings)]
+    series = _meetings_with_rsvp(conn, row.id, viewer)
+    starts = [m.starts_at for m in series]
+    if not starts:  # published but not yet realised: the planned series
+        starts = [s for s, _ in meeting_intervals(conn, row, row.number_of_meetings)]
     return MyGroup(
         id=row.id,
         name=row.name,
@@ -175,20 +177,18 @@ def _my_group(
         meeting_minutes=row.meeting_minutes,
         weekly_time=describe_series(starts, viewer.timezone, slot_of(row), now),
         members=list_members(conn, row.id),
-        next_meetings=upcoming,
+        next_meetings=[m for m in series if m.ends_at > now],
         discord_channel_url=_channel_url(settings, row.discord_text_channel_id),
         calendar_url=_calendar_url(settings, row.gcal_event_id),
     )
 
 
-def _meetings_with_rsvp(
-    conn: Connection, group_id: int, viewer: Viewer, now: datetime
-) -> list[MeetingView]:
+def _meetings_with_rsvp(conn: Connection, group_id: int, viewer: Viewer) -> list[MeetingView]:
     mine = and_(attendances.c.meeting_id == meetings.c.id, attendances.c.user_id == viewer.id)
     rows = conn.execute(
         select(meetings, attendances.c.rsvp)
         .select_from(meetings.outerjoin(attendances, mine))
-        .where(meetings.c.group_id == group_id, meetings.c.ends_at > now)
+        .where(meetings.c.group_id == group_id)
         .order_by(meetings.c.meeting_number)
     )
     return [

@@ -129,3 +129,53 @@ def test_the_openapi_document_and_docs_are_served_under_api(
     }
     assert {"auth-refresh_session", "users-read_me"} <= operation_ids
     assert "/api/openapi.json" in docs["body"]
+
+
+def test_the_discord_callback_redirects_with_session_cookies(
+    engine: Engine, function: Any, lambda_context: Any, monkeypatch: Any
+) -> None:
+    from urllib.parse import parse_qs, urlsplit
+
+    from tests.fakes.discord_oauth import DiscordUser, FakeDiscordOAuth
+
+    fake = FakeDiscordOAuth()
+    with fake.running():
+        monkeypatch.setenv("DISCORD_API_BASE", fake.base_url)
+        monkeypatch.setenv("DISCORD_CLIENT_ID", fake.client_id)
+        monkeypatch.setenv("DISCORD_CLIENT_SECRET", fake.client_secret)
+        monkeypatch.setenv("PUBLIC_BASE_URL", "https://roundtable.example")
+        start = _call(
+            function, lambda_context, _auth_event("GET", "/auth/discord", query="next=%2Fgroup")
+        )
+        state = parse_qs(urlsplit(start["headers"]["location"]).query)["state"][0]
+        code = fake.issue_code(
+            DiscordUser("175928847299117063", "rosalind", "Rosalind"),
+            "https://roundtable.example/auth/discord/callback",
+        )
+        callback = _call(
+            function,
+            lambda_context,
+            _auth_event(
+                "GET",
+                "/auth/discord/callback",
+                query=f"code={code}&state={state}",
+                cookies=[f"oauth_state={_cookie_values(start)['oauth_state']}"],
+            ),
+        )
+    assert start["statusCode"] == callback["statusCode"] == 302
+    assert callback["headers"]["location"] == "/group"
+    cookies = _cookie_values(callback)
+    assert cookies["oauth_state"] == '""' and cookies["session"] and cookies["refresh_token"]
+
+
+def test_the_handler_works_after_someone_closed_the_event_loop(
+    engine: Engine, function: Any, lambda_context: Any
+) -> None:
+    import asyncio
+
+    async def nothing() -> None:
+        return None
+
+    asyncio.run(nothing())  # leaves the main thread without a current loop
+    response = _call(function, lambda_context, http_event("GET", "/api/users/me"))
+    assert response["statusCode"] == 401

@@ -32,7 +32,7 @@ from api.schemas.users import UserPublic
 from roundtable import admin, cohorts, users
 from roundtable.memberships import Placement
 
-router = APIRouter(prefix="/api/admin", tags=["admin"], responses=errors(401, 403, 422))
+router = APIRouter(prefix="/api/admin", tags=["admin"], responses=errors(400, 401, 403, 422))
 Accepted = {"status_code": status.HTTP_202_ACCEPTED, "response_model": JobAcceptedPublic}
 
 

@@ -31,7 +31,7 @@ from roundtable.config import get_settings
 from roundtable.db.engine import get_engine
 from roundtable.errors import AuthenticationError, NotFoundError
 
-router = APIRouter(prefix="/auth", tags=["auth"], responses=errors(422))
+router = APIRouter(prefix="/auth", tags=["auth"], responses=errors(400, 422))
 
 LOGIN_ERROR_PAGE = "/login"
 _ACCESS_SECONDS = int(auth.ACCESS_TOKEN_TTL.total_seconds())

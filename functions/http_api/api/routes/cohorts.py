@@ -16,7 +16,7 @@ from api.schemas.common import errors
 from roundtable import cohorts
 from roundtable.errors import NotFoundError
 
-router = APIRouter(prefix="/api/cohorts", tags=["cohorts"], responses=errors(401, 422))
+router = APIRouter(prefix="/api/cohorts", tags=["cohorts"], responses=errors(400, 401, 422))
 
 
 def listing_public(listing: cohorts.CohortListing) -> CohortListingPublic:

@@ -20,7 +20,9 @@ from api.schemas.facilitator import (
 )
 from roundtable import facilitator
 
-router = APIRouter(prefix="/api/facilitator", tags=["facilitator"], responses=errors(401, 403, 422))
+router = APIRouter(
+    prefix="/api/facilitator", tags=["facilitator"], responses=errors(400, 401, 403, 422)
+)
 
 
 @router.get("/groups", response_model=FacilitatedGroupsPublic)

@@ -19,7 +19,7 @@ from roundtable import attendance, groups
 from roundtable.config import get_settings
 from roundtable.memberships import Placement
 
-router = APIRouter(tags=["groups"], responses=errors(401, 422))
+router = APIRouter(tags=["groups"], responses=errors(400, 401, 422))
 
 
 @router.get("/api/groups/mine", response_model=MyGroupsPublic)

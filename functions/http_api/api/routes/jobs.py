@@ -10,7 +10,7 @@ from api.schemas.jobs import JobPublic
 from roundtable.errors import NotFoundError
 from roundtable.jobs import get_job
 
-router = APIRouter(prefix="/api/jobs", tags=["jobs"], responses=errors(401, 422))
+router = APIRouter(prefix="/api/jobs", tags=["jobs"], responses=errors(400, 401, 422))
 
 
 @router.get("/{job_id}", response_model=JobPublic, responses=errors(404))

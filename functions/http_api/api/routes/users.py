@@ -18,7 +18,7 @@ from api.schemas.users import (
 from roundtable import users
 from roundtable.availability import Interval, format_clock, parse_interval
 
-router = APIRouter(prefix="/api/users", tags=["users"], responses=errors(401, 422))
+router = APIRouter(prefix="/api/users", tags=["users"], responses=errors(400, 401, 422))
 
 
 @router.get("/me", response_model=UserPublic)

@@ -1,0 +1,160 @@
+"""Every route × anonymous / learner / facilitator elsewhere / facilitator here / admin.
+
+"Here" is the group the route is about (the learner's group); "elsewhere" is a
+facilitator of another group of the same cohort. The last test checks that
+this table names every route of this area's routers (content and progress
+routes are tested with their own), so a new route cannot skip it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select
+
+from roundtable.db.engine import transaction
+from roundtable.db.tables import meetings
+from tests.integration.api.builders import World, build_world, make_cohort, make_group
+
+ROLES = ("anonymous", "learner", "fac_elsewhere", "fac_here", "admin")
+
+
+@dataclass(frozen=True)
+class Case:
+    method: str
+    path: str  # a template over the world: {cohort}, {group}, {learner}, {job}, ...
+    expected: tuple[int, int, int, int, int]  # in ROLES order
+    body: Any = None
+
+    @property
+    def template(self) -> str:
+        """The route path as the app declares it."""
+        path = self.path.split("?", 1)[0]
+        for name, parameter in PARAMETERS.items():
+            path = path.replace(name, parameter)
+        return path
+
+
+SIGNED_IN = (401, 200, 200, 200, 200)
+FACILITATORS = (401, 403, 200, 200, 200)
+THIS_GROUP = (401, 403, 403, 200, 200)
+ADMIN = (401, 403, 403, 403, 200)
+
+CASES = [
+    Case("GET", "/api/health", (200,) * 5),
+    Case("GET", "/auth/discord", (503,) * 5),
+    Case("GET", "/auth/discord/callback", (302,) * 5),
+    Case("POST", "/auth/refresh", (401,) * 5),
+    Case("POST", "/auth/logout", (200,) * 5),
+    Case("POST", "/auth/dev-login", (200,) * 5, {"display_name": "Matrix"}),
+    Case("GET", "/api/users/me", SIGNED_IN),
+    Case("PATCH", "/api/users/me", SIGNED_IN, {"dm_notifications": False}),
+    Case("GET", "/api/users/me/availability", SIGNED_IN),
+    Case("PUT", "/api/users/me/availability", SIGNED_IN, {"intervals": []}),
+    Case("POST", "/api/users/me/facilitator-application", SIGNED_IN, {}),
+    Case("GET", "/api/cohorts", SIGNED_IN),
+    Case("GET", "/api/cohorts/{cohort}", SIGNED_IN),
+    Case("POST", "/api/cohorts/{spare_cohort}/enroll", SIGNED_IN, {"role": "learner"}),
+    Case("GET", "/api/groups/mine", SIGNED_IN),
+    Case("GET", "/api/groups/joinable?cohort_id={cohort}", SIGNED_IN),
+    # Only enrolled learners join; facilitators and outsiders are refused by rule, not role.
+    Case("POST", "/api/groups/{group}/join", (401, 200, 409, 409, 409)),
+    # RSVPs are for members of the meeting's group.
+    Case("PUT", "/api/meetings/{meeting}/rsvp", (401, 200, 403, 200, 403), {"status": "attending"}),
+    Case("GET", "/api/jobs/{job}", (401, 404, 404, 404, 200)),
+    Case("GET", "/api/facilitator/groups", FACILITATORS),
+    Case("GET", "/api/facilitator/groups/{group}/members", THIS_GROUP),
+    Case("GET", "/api/facilitator/groups/{group}/meetings", THIS_GROUP),
+    Case("GET", "/api/facilitator/groups/{group}/members/{learner}/progress", THIS_GROUP),
+    Case("GET", "/api/facilitator/groups/{group}/members/{learner}/chats", THIS_GROUP),
+    Case("GET", "/api/admin/cohorts", ADMIN),
+    Case(
+        "POST",
+        "/api/admin/cohorts",
+        (401, 403, 403, 403, 201),
+        {"name": "Matrix Cohort", "course_slug": "matrix", "start_date": "2030-01-07"},
+    ),
+    Case("GET", "/api/admin/cohorts/{cohort}", ADMIN),
+    Case("PATCH", "/api/admin/cohorts/{cohort}", ADMIN, {"max_group_size": 7}),
+    Case("GET", "/api/admin/cohorts/{cohort}/signups", ADMIN),
+    Case("POST", "/api/admin/cohorts/{cohort}/schedule", (401, 403, 403, 403, 202), {}),
+    Case("GET", "/api/admin/cohorts/{spare_cohort}/preview", ADMIN),
+    Case("POST", "/api/admin/cohorts/{spare_cohort}/publish", (401, 403, 403, 403, 202)),
+    Case("POST", "/api/admin/cohorts/{cohort}/sync", (401, 403, 403, 403, 202)),
+    Case("PATCH", "/api/admin/groups/{group}", ADMIN, {"name": "Renamed Owls"}),
+    Case("POST", "/api/admin/groups/{group}/sync", (401, 403, 403, 403, 202)),
+    Case("POST", "/api/admin/groups/{group}/members", ADMIN, {"user_id": "{other_learner}"}),
+    Case("DELETE", "/api/admin/groups/{group}/members/{learner}", ADMIN),
+    Case("GET", "/api/admin/users?query=a", ADMIN),
+    Case("GET", "/api/admin/users/{learner}", ADMIN),
+    Case("GET", "/api/admin/jobs", ADMIN),
+]
+
+# World names in case paths, and the parameter names the app declares for them.
+PARAMETERS = {
+    "{cohort}": "{cohort_id}",
+    "{spare_cohort}": "{cohort_id}",
+    "{group}": "{group_id}",
+    "{learner}": "{user_id}",
+    "{meeting}": "{meeting_id}",
+    "{job}": "{job_id}",
+}
+
+
+def _names(engine: Engine, world: World) -> dict[str, int]:
+    with transaction(engine) as conn:
+        spare = make_cohort(conn, "Spare Cohort")
+        make_group(conn, spare, "Preview Sunday", status="preview", weekday=6)
+        meeting = conn.scalar(
+            select(meetings.c.id).where(meetings.c.group_id == world.group).limit(1)
+        )
+    return {**vars(world), "spare_cohort": spare, "meeting": int(meeting)}
+
+
+def _fill(value: Any, names: dict[str, int]) -> Any:
+    if isinstance(value, str):
+        filled = value.format(**names)
+        return int(filled) if value.startswith("{") and filled.isdigit() else filled
+    if isinstance(value, dict):
+        return {k: _fill(v, names) for k, v in value.items()}
+    return value
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.method} {c.path}")
+def test_each_role_gets_the_expected_status(
+    case: Case, engine: Engine, client_for: Callable[[int | None], TestClient]
+) -> None:
+    world = build_world(engine)
+    names = _names(engine, world)
+    users = (None, world.learner, world.fac_other, world.fac_here, world.admin)
+    got = []
+    for user in users:
+        client = client_for(user)
+        response = client.request(
+            case.method,
+            _fill(case.path, names),
+            json=_fill(case.body, names),
+            follow_redirects=False,
+        )
+        got.append(response.status_code)
+        if response.status_code >= 400:  # every refusal has the one error shape
+            assert set(response.json()) == {"error"}, response.text
+    assert dict(zip(ROLES, got, strict=True)) == dict(zip(ROLES, case.expected, strict=True))
+
+
+OWN_TAGS = {"health", "auth", "users", "cohorts", "groups", "facilitator", "admin", "jobs"}
+
+
+def test_the_matrix_covers_every_route(app: Any) -> None:
+    declared = {
+        (method.upper(), path)
+        for path, operations in app.openapi()["paths"].items()
+        for method, operation in operations.items()
+        if operation["tags"][0] in OWN_TAGS
+    }
+    covered = {(case.method, case.template) for case in CASES}
+    assert declared == covered
