@@ -121,3 +121,17 @@ build-WorkerFunction build-SyncRsvpsFunction:
 	find "$(ARTIFACTS_DIR)" -name __pycache__ -type d -prune -exec rm -rf {} +
 	find "$(ARTIFACTS_DIR)/googleapiclient/discovery_cache/documents" -type f \
 		! -name $(GOOGLE_DISCOVERY_KEEP) -delete
+
+# litellm (~135 MB built) leaves the tutor little room under the limit. Dropped:
+# boto3/botocore/s3transfer (the Lambda Python runtime provides them, as it does
+# for every other function) and LiteLLM's proxy admin UI (static files the
+# library never loads). docs/tutor.md, "Packaging and streaming".
+TUTOR_PRUNE := boto3 boto3-*.dist-info botocore botocore-*.dist-info \
+	s3transfer s3transfer-*.dist-info litellm/proxy/_experimental
+
+build-TutorChatFunction:
+	$(LAMBDA_PIP) --target "$(ARTIFACTS_DIR)" -r requirements.txt
+	cp -R . "$(ARTIFACTS_DIR)/"
+	rm -f "$(ARTIFACTS_DIR)/requirements.txt"
+	find "$(ARTIFACTS_DIR)" -name __pycache__ -type d -prune -exec rm -rf {} +
+	cd "$(ARTIFACTS_DIR)" && rm -rf $(TUTOR_PRUNE)
