@@ -22,5 +22,7 @@ export default defineConfig({
     include: ["src/**/*.test.{ts,tsx}"],
     setupFiles: ["src/test/setup.ts"],
     env: { TZ: "UTC" },
+    // user-event drives real key sequences; on a busy 2-core machine they can take seconds.
+    testTimeout: 20_000,
   },
 });

@@ -5,7 +5,6 @@ import {
   formatOffset,
   formatWeeklySlot,
   isValidTimeZone,
-  weeklyTimeShifts,
   zoneOffsetMinutes,
   zonedToInstant,
 } from "./time";
@@ -68,21 +67,5 @@ describe("showing one instant to people in different zones", () => {
     expect(convertWeeklySlot(0, 1 * 60, "Europe/Berlin", "America/New_York", winter)).toMatchObject(
       { weekday: 6, minute: 19 * 60, dayShift: -1 },
     );
-  });
-
-  it("notices when a meeting fixed in one zone moves on the viewer's clock", () => {
-    // Weekly at 18:00 New York; Europe changes its clocks a week before the US.
-    const meetings = [
-      "2025-10-14T22:00:00Z",
-      "2025-10-21T22:00:00Z",
-      "2025-10-28T22:00:00Z",
-      "2025-11-04T23:00:00Z",
-    ];
-    const shifts = weeklyTimeShifts(meetings, "Europe/London");
-    expect(shifts).toEqual([
-      { at: "2025-10-28T22:00:00Z", from: { weekday: 1, minute: 23 * 60 }, to: { weekday: 1, minute: 22 * 60 } },
-      { at: "2025-11-04T23:00:00Z", from: { weekday: 1, minute: 22 * 60 }, to: { weekday: 1, minute: 23 * 60 } },
-    ]);
-    expect(weeklyTimeShifts(meetings, "America/New_York")).toEqual([]);
   });
 });

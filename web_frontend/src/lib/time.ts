@@ -112,17 +112,6 @@ export function zonedToInstant(
   return new Date(guess);
 }
 
-/** Short zone name for display, e.g. "CET" or "GMT+2" (falls back to the zone id). */
-export function zoneAbbreviation(zone: string, at: Date = new Date()): string {
-  try {
-    const parts = new Intl.DateTimeFormat("en-US", { timeZone: zone, timeZoneName: "short" })
-      .formatToParts(at);
-    return parts.find((p) => p.type === "timeZoneName")?.value ?? zone;
-  } catch {
-    return zone;
-  }
-}
-
 /** "UTC+1", "UTC−4:30", "UTC" for an offset in minutes. */
 export function formatOffset(offset: number): string {
   if (offset === 0) return "UTC";
@@ -200,25 +189,4 @@ export function convertWeeklySlot(
   const out = weeklyTimeIn(instant, toZone);
   const dayShift = ((out.weekday - weekday + 10) % 7) - 3; // -3..3, usually -1, 0 or 1
   return { ...out, dayShift };
-}
-
-/**
- * Instants in `instants` whose weekly time in `zone` differs from the first
- * one's: a meeting fixed in another zone moves on this viewer's clock when
- * daylight saving starts or ends on only one side.
- */
-export function weeklyTimeShifts(
-  instants: string[],
-  zone: string,
-): { at: string; from: WeeklyTime; to: WeeklyTime }[] {
-  const shifts: { at: string; from: WeeklyTime; to: WeeklyTime }[] = [];
-  let previous: WeeklyTime | null = null;
-  for (const at of instants) {
-    const now = weeklyTimeIn(new Date(at), zone);
-    if (previous && (previous.weekday !== now.weekday || previous.minute !== now.minute)) {
-      shifts.push({ at, from: previous, to: now });
-    }
-    previous = now;
-  }
-  return shifts;
 }

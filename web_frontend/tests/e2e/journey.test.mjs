@@ -12,7 +12,18 @@ import assert from "node:assert/strict";
 import { copyFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, it as nodeIt } from "node:test";
-import { BASE_URL, RESULTS, checkPage, daysFromNow, generatePerson, launch, newPerson } from "./support.mjs";
+import {
+  BASE_URL,
+  RESULTS,
+  centre,
+  checkPage,
+  daysFromNow,
+  expectOk,
+  generatePerson,
+  launch,
+  newPerson,
+  touchDrag,
+} from "./support.mjs";
 
 const run = Date.now().toString(36).slice(-5);
 const cohortName = `Winter ${run}`;
@@ -235,6 +246,42 @@ describe("the Roundtable journey", () => {
     await page.getByRole("button", { name: "Apply typed times" }).click();
     const tue = page.getByRole("gridcell", { name: /^Tuesday 18:30–19:00/ });
     assert.equal(await tue.getAttribute("aria-selected"), "true");
+  });
+
+  it("paints availability by touch on a phone and by mouse drag", async (t) => {
+    if (!needs(t, "POST /auth/dev-login", "PATCH /api/users/me", "GET /api/users/me/availability")) return;
+    const phone = await newPerson(browser, "America/New_York", { hasTouch: true, viewport: { width: 390, height: 844 } });
+    openPages.set("phone", phone.page);
+    try {
+      const { page, context } = phone;
+      await expectOk(context.request.post("/auth/dev-login", { data: { display_name: `Tom ${run}`, as_admin: false } }));
+      await expectOk(context.request.patch("/api/users/me", { data: { tos_accepted: true } }));
+      await page.goto("/enroll");
+      const cell = (name) => page.getByRole("gridcell", { name: new RegExp(`^${name}`) });
+      await cell("Tuesday 09:00–09:30").waitFor();
+      // A finger from Tuesday 09:00 to Thursday 10:00 paints the rectangle between them.
+      await touchDrag(page, await centre(cell("Tuesday 09:00–09:30")), await centre(cell("Thursday 10:00–10:30")));
+      for (const name of ["Tuesday 09:00–09:30", "Wednesday 09:30–10:00", "Thursday 10:00–10:30"]) {
+        assert.match(await cell(name).getAttribute("aria-label"), /, available$/, name);
+      }
+      assert.match(await cell("Monday 09:00–09:30").getAttribute("aria-label"), /not available$/);
+      assert.match(await cell("Tuesday 10:30–11:00").getAttribute("aria-label"), /not available$/);
+      // A mouse drag starting on a marked cell erases.
+      await page.setViewportSize({ width: 1280, height: 800 });
+      const from = await centre(cell("Tuesday 09:00–09:30"));
+      const to = await centre(cell("Wednesday 09:30–10:00"));
+      await page.mouse.move(from.x, from.y);
+      await page.mouse.down();
+      await page.mouse.move(to.x, to.y, { steps: 6 });
+      await page.mouse.up();
+      assert.match(await cell("Wednesday 09:30–10:00").getAttribute("aria-label"), /not available$/);
+      assert.match(await cell("Thursday 10:00–10:30").getAttribute("aria-label"), /, available$/);
+      const summary = page.getByRole("list", { name: "Your chosen times" });
+      assert.match(await summary.innerText(), /Thu 09:00–10:30/);
+    } finally {
+      openPages.delete("phone");
+      await phone.context.close();
+    }
   });
 
   it("saves notification settings", async (t) => {

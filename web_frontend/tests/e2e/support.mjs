@@ -36,12 +36,13 @@ export async function launch() {
 }
 
 /** A signed-out browser context for one person, in their own time zone. */
-export async function newPerson(browser, timezoneId = "Europe/Berlin") {
+export async function newPerson(browser, timezoneId = "Europe/Berlin", options = {}) {
   const context = await browser.newContext({
     baseURL: BASE_URL,
     timezoneId,
     locale: "en-GB",
     viewport: { width: 1280, height: 800 },
+    ...options,
   });
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
@@ -135,4 +136,25 @@ export async function generatePerson({ name, timezone, intervals, cohortId, role
 /** The ISO date `days` from today (UTC). */
 export function daysFromNow(days) {
   return new Date(Date.now() + days * 86400000).toISOString().slice(0, 10);
+}
+
+/** Drag a finger from one point to another through Chromium's touch input (CDP). */
+export async function touchDrag(page, from, to, steps = 8) {
+  const cdp = await page.context().newCDPSession(page);
+  const point = (x, y) => [{ x: Math.round(x), y: Math.round(y), id: 1 }];
+  await cdp.send("Input.dispatchTouchEvent", { type: "touchStart", touchPoints: point(from.x, from.y) });
+  for (let i = 1; i <= steps; i++) {
+    const x = from.x + ((to.x - from.x) * i) / steps;
+    const y = from.y + ((to.y - from.y) * i) / steps;
+    await cdp.send("Input.dispatchTouchEvent", { type: "touchMove", touchPoints: point(x, y) });
+  }
+  await cdp.send("Input.dispatchTouchEvent", { type: "touchEnd", touchPoints: [] });
+  await cdp.detach();
+}
+
+/** The centre of an element, in page coordinates. */
+export async function centre(locator) {
+  await locator.scrollIntoViewIfNeeded();
+  const box = await locator.boundingBox();
+  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
 }
