@@ -7,6 +7,7 @@ its own, migrated with Alembic, and dropped at the end.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from collections.abc import Iterator
@@ -70,6 +71,20 @@ def engine(database_url: str) -> Iterator[Engine]:
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     yield engine
+
+
+@pytest.fixture(autouse=True)
+def _main_thread_event_loop() -> Iterator[None]:
+    """Give each test a current event loop, as Lambda's runtime gives a handler.
+
+    Mangum calls asyncio.get_event_loop(); after any asyncio.run() in an
+    earlier test the main thread has none, and Python 3.12 then raises.
+    """
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    yield
+    asyncio.set_event_loop(None)
+    loop.close()
 
 
 @pytest.fixture(autouse=True)
