@@ -2351,6 +2351,15 @@ export interface operations {
                     "application/json": components["schemas"]["CohortOverviewsPublic"];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Not signed in, or the session expired */
             401: {
                 headers: {
@@ -2400,6 +2409,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CohortPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Not signed in, or the session expired */
@@ -2469,6 +2487,15 @@ export interface operations {
                     "application/json": components["schemas"]["CohortPublic"];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Not signed in, or the session expired */
             401: {
                 headers: {
@@ -2529,6 +2556,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CohortPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Not signed in, or the session expired */
@@ -2607,6 +2643,15 @@ export interface operations {
                     "application/json": components["schemas"]["PreviewPublic"];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Not signed in, or the session expired */
             401: {
                 headers: {
@@ -2663,6 +2708,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["JobAcceptedPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Not signed in, or the session expired */
@@ -2745,6 +2799,15 @@ export interface operations {
                     "application/json": components["schemas"]["JobAcceptedPublic"];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Not signed in, or the session expired */
             401: {
                 headers: {
@@ -2821,6 +2884,15 @@ export interface operations {
                     "application/json": components["schemas"]["SignupsPublic"];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Not signed in, or the session expired */
             401: {
                 headers: {
@@ -2877,6 +2949,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["JobAcceptedPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Not signed in, or the session expired */
@@ -2997,6 +3078,15 @@ export interface operations {
                     "application/json": components["schemas"]["GroupAdminPublic"];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Not signed in, or the session expired */
             401: {
                 headers: {
@@ -3077,6 +3167,15 @@ export interface operations {
                     "application/json": components["schemas"]["PlacementPublic"];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Not signed in, or the session expired */
             401: {
                 headers: {
@@ -3154,6 +3253,15 @@ export interface operations {
                     "application/json": components["schemas"]["PlacementPublic"];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Not signed in, or the session expired */
             401: {
                 headers: {
@@ -3219,6 +3327,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["JobAcceptedPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Not signed in, or the session expired */
@@ -3298,6 +3415,15 @@ export interface operations {
                     "application/json": components["schemas"]["JobsPublic"];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Not signed in, or the session expired */
             401: {
                 headers: {
@@ -3348,6 +3474,15 @@ export interface operations {
                     "application/json": components["schemas"]["UserMatchesPublic"];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Not signed in, or the session expired */
             401: {
                 headers: {
@@ -3395,6 +3530,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UserPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Not signed in, or the session expired */
@@ -3453,6 +3597,15 @@ export interface operations {
                     "application/json": components["schemas"]["CohortsPublic"];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Not signed in, or the session expired */
             401: {
                 headers: {
@@ -3491,6 +3644,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CohortPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Not signed in, or the session expired */
@@ -3544,6 +3706,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EnrollmentResultPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Not signed in, or the session expired */
@@ -3834,6 +4005,15 @@ export interface operations {
                     "application/json": components["schemas"]["FacilitatedGroupsPublic"];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Not signed in, or the session expired */
             401: {
                 headers: {
@@ -3881,6 +4061,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MeetingAttendancesPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Not signed in, or the session expired */
@@ -3939,6 +4128,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MemberProgressesPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Not signed in, or the session expired */
@@ -4000,6 +4198,15 @@ export interface operations {
                     "application/json": components["schemas"]["MemberChatsPublic"];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Not signed in, or the session expired */
             401: {
                 headers: {
@@ -4059,6 +4266,15 @@ export interface operations {
                     "application/json": components["schemas"]["MemberProgressDetailPublic"];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Not signed in, or the session expired */
             401: {
                 headers: {
@@ -4115,6 +4331,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PlacementPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Not signed in, or the session expired */
@@ -4184,6 +4409,15 @@ export interface operations {
                     "application/json": components["schemas"]["JoinableGroupsPublic"];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Not signed in, or the session expired */
             401: {
                 headers: {
@@ -4229,6 +4463,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MyGroupsPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Not signed in, or the session expired */
@@ -4291,6 +4534,15 @@ export interface operations {
                     "application/json": components["schemas"]["JobPublic"];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Not signed in, or the session expired */
             401: {
                 headers: {
@@ -4342,6 +4594,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RsvpPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Not signed in, or the session expired */
@@ -4648,6 +4909,15 @@ export interface operations {
                     "application/json": components["schemas"]["UserPublic"];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Not signed in, or the session expired */
             401: {
                 headers: {
@@ -4688,6 +4958,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UserPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Not signed in, or the session expired */
@@ -4737,6 +5016,15 @@ export interface operations {
                     "application/json": components["schemas"]["AvailabilityPublic"];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Not signed in, or the session expired */
             401: {
                 headers: {
@@ -4777,6 +5065,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AvailabilityPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Not signed in, or the session expired */
@@ -4830,6 +5127,15 @@ export interface operations {
                     "application/json": components["schemas"]["FacilitatorStatusPublic"];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Not signed in, or the session expired */
             401: {
                 headers: {
@@ -4881,6 +5187,15 @@ export interface operations {
                     "application/json": components["schemas"]["SessionPublic"];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -4928,6 +5243,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
             };
             /** @description Invalid input; `field` names the culprit */
             422: {
@@ -4978,6 +5302,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Invalid input; `field` names the culprit */
             422: {
                 headers: {
@@ -5016,6 +5349,15 @@ export interface operations {
                     "application/json": components["schemas"]["StatusPublic"];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Invalid input; `field` names the culprit */
             422: {
                 headers: {
@@ -5043,6 +5385,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SessionPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Not signed in, or the session expired */
