@@ -310,3 +310,34 @@ def test_racing_joins_never_overfill_a_group(engine: Engine, client_for: ClientF
     for thread in threads:
         thread.join()
     assert sorted(statuses) == [200, 409, 409, 409]
+
+
+def test_joining_two_groups_at_once_leaves_one_active_membership(
+    engine: Engine, client_for: ClientFor
+) -> None:
+    with transaction(engine) as conn:
+        cohort = make_cohort(conn)
+        first = make_group(conn, cohort, "First", meeting_count=4)
+        second = make_group(conn, cohort, "Second", weekday=4, meeting_count=4)
+        me = make_user(conn, "Twice")
+        enroll(conn, me, cohort)
+    start, statuses = threading.Barrier(2), []
+
+    def join(group: int) -> None:
+        client = client_for(me)
+        start.wait()
+        statuses.append(client.post(f"/api/groups/{group}/join").status_code)
+
+    threads = [threading.Thread(target=join, args=(g,)) for g in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with engine.connect() as conn:
+        active = conn.execute(
+            select(group_members.c.group_id).where(
+                group_members.c.user_id == me, group_members.c.status == "active"
+            )
+        ).all()
+    assert len(active) == 1  # the database refuses a second active membership
+    assert 200 in statuses and set(statuses) <= {200, 409}

@@ -49,10 +49,35 @@ def test_without_a_jwt_secret_a_local_stack_uses_one_per_process_and_warns(
 
     monkeypatch.delenv("JWT_SECRET", raising=False)
     tokens._process_secret.cache_clear()
+    tokens._make_process_secret.cache_clear()
     with caplog.at_level(logging.WARNING):
         first, second = jwt_secret(), jwt_secret()
     assert first == second and len(first) >= 32
     assert [r.message for r in caplog.records if "JWT_SECRET" in r.message]
+
+
+def test_threads_asking_for_the_first_time_at_once_share_one_secret(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import threading
+
+    from roundtable.auth import tokens
+
+    monkeypatch.delenv("JWT_SECRET", raising=False)
+    tokens._process_secret.cache_clear()
+    tokens._make_process_secret.cache_clear()
+    start, seen = threading.Barrier(8), set()
+
+    def ask() -> None:
+        start.wait()
+        seen.add(jwt_secret())
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(seen) == 1
 
 
 def test_a_deployed_stack_without_a_jwt_secret_refuses(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import threading
 from datetime import datetime, timedelta
 from functools import cache
 
@@ -24,8 +25,19 @@ _ALGORITHM = "HS256"
 _TYPE = "access"
 
 
+_SECRET_LOCK = threading.Lock()
+
+
 @cache
 def _process_secret() -> str:
+    # functools.cache alone lets two first callers each make a secret (threads of
+    # the local stack): one of them would sign tokens nobody can verify.
+    with _SECRET_LOCK:
+        return _make_process_secret()
+
+
+@cache
+def _make_process_secret() -> str:
     logger.warning(
         "JWT_SECRET is not set: using a random secret for this process; "
         "sessions will not survive a restart (set JWT_SECRET to keep them)"
