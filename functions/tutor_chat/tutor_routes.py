@@ -44,7 +44,37 @@ from roundtable.tutor.prompt import MAX_MESSAGE_CHARS
 from roundtable.tutor.quota import ANONYMOUS_PER_ADDRESS, Quota, quota_status
 from roundtable.tutor.store import StoredMessage
 
-router = APIRouter(prefix="/api/tutor", tags=["tutor"])
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    field: str | None = None
+
+
+class ErrorResponse(BaseModel):
+    """Every error: {"error": {"code", "message", "field"?}} (the web API's shape)."""
+
+    error: ErrorDetail
+
+
+_ERRORS = {
+    400: "The body is not JSON",
+    401: "Session expired or invalid: refresh it",
+    404: "No such module, section or chat",
+    422: "Invalid input; `field` names the culprit",
+    429: "Daily tutor quota used, or too many anonymous messages; see Retry-After",
+    502: "The model provider failed, refused, or is busy",
+    503: "The tutor or the course content is not available here",
+    504: "The model did not answer in time",
+}
+
+
+def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    return {code: {"model": ErrorResponse, "description": _ERRORS[code]} for code in codes}
+
+
+router = APIRouter(prefix="/api/tutor", tags=["tutor"], responses=_errors(401, 422, 503))
+_SEND_ERRORS = _errors(400, 404, 429, 502, 504)
 
 # A streamed reply may take longer than an API Gateway request could.
 STREAM_TOTAL_S = 120.0
@@ -149,7 +179,7 @@ def read_status(learner: CurrentLearner, now: Now) -> StatusPublic:
     )
 
 
-@router.get("/{module_slug}/messages", response_model=HistoryPublic)
+@router.get("/{module_slug}/messages", response_model=HistoryPublic, responses=_errors(404))
 def read_history(module_slug: str, learner: CurrentLearner) -> HistoryPublic:
     """My conversation with the tutor in this module (every chat in a module shares it)."""
     bundle = live_bundle()
@@ -158,7 +188,7 @@ def read_history(module_slug: str, learner: CurrentLearner) -> HistoryPublic:
     return HistoryPublic(module_slug=module_slug, messages=[_public(m) for m in messages])
 
 
-@router.post("/{module_slug}/messages", response_model=ReplyPublic)
+@router.post("/{module_slug}/messages", response_model=ReplyPublic, responses=_SEND_ERRORS)
 async def send_message(
     module_slug: str, body: MessageCreate, learner: CurrentLearner, request: Request, now: Now
 ) -> ReplyPublic:
@@ -176,7 +206,10 @@ async def send_message(
 @router.post(
     "/{module_slug}/stream",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {}}, "description": "The reply as SSE"}},
+    responses={
+        200: {"content": {"text/event-stream": {}}, "description": "The reply as SSE"},
+        **_SEND_ERRORS,
+    },
 )
 async def stream_message(
     module_slug: str, body: MessageCreate, learner: CurrentLearner, request: Request, now: Now

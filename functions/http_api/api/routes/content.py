@@ -28,7 +28,7 @@ from roundtable.content import learning
 from roundtable.content.bundle import Bundle
 from roundtable.content.progress_views import ModuleProgress
 
-router = APIRouter(tags=["content"], responses=errors(401, 503))
+router = APIRouter(tags=["content"], responses=errors(401, 422, 503))
 
 LiveBundle = Annotated[Bundle, Depends(learning.live_bundle)]
 

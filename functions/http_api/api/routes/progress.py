@@ -20,7 +20,9 @@ from api.schemas.content import (
 from roundtable.content import learning
 from roundtable.errors import ValidationError
 
-router = APIRouter(prefix="/api/progress", tags=["progress"], responses=errors(401, 404, 422, 429))
+router = APIRouter(
+    prefix="/api/progress", tags=["progress"], responses=errors(400, 401, 404, 422, 429)
+)
 
 # navigator.sendBeacon() cannot set headers: a string body arrives as
 # text/plain, so the heartbeat reads JSON whatever the content type says.

@@ -25,7 +25,7 @@ async def _raw_body(request: Request) -> bytes:
     "/webhook",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=WebhookPublic,
-    responses=errors(400, 401, 503),
+    responses=errors(400, 401, 422, 503),
 )
 def receive_github_push(
     body: Annotated[bytes, Depends(_raw_body)],

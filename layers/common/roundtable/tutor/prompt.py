@@ -163,6 +163,8 @@ def clean_message(text: str) -> str:
     cleaned = text.strip()
     if not cleaned:
         raise ValidationError("write a message for the tutor first", field="message")
+    if "\x00" in cleaned:  # Postgres text cannot hold it, and no keyboard types it
+        raise ValidationError("the message contains a NUL character (\\x00)", field="message")
     if len(cleaned) > MAX_MESSAGE_CHARS:
         raise ValidationError(
             f"a message can be at most {MAX_MESSAGE_CHARS} characters; this one has {len(cleaned)}",
