@@ -48,7 +48,7 @@ def waits() -> list[float]:
 @pytest.fixture
 def services(guild: FakeDiscordGuild, calendar: FakeGoogleCalendar, waits: list[float]) -> Services:
     client = GoogleCalendarClient(
-        build_service(calendar.base_url_for_client, httplib2.Http(timeout=10)),
+        build_service(calendar.base_url_for_client, httplib2.Http(timeout=30)),
         "primary",
         sleep=waits.append,
         base_delay=0.01,

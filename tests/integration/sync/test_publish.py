@@ -195,3 +195,23 @@ def test_members_not_in_the_guild_get_their_role_once_they_join(
 
     assert late.discord_id in guild.holders(second.discord_role_id)
     assert again.synced == [second.id]
+
+
+def test_a_member_added_to_the_guild_at_login_joins_with_their_group_role(
+    engine: Engine, guild: FakeDiscordGuild, services: Services, cohort: dict
+) -> None:
+    from roundtable.sync.desired import role_ids_for_user
+
+    late = cohort["people"][4]
+    del guild.members[late.discord_id]
+    publish_cohort(engine, cohort["id"], services, now=NOW)
+    with engine.connect() as conn:
+        roles = role_ids_for_user(conn, late.id)
+
+    added = services.discord.add_guild_member(late.discord_id, "oauth-access-token", roles)
+    again = services.discord.add_guild_member(late.discord_id, "oauth-access-token", roles)
+
+    assert roles == [group_row(engine, cohort["groups"][1]).discord_role_id]
+    assert added is not None and added["roles"] == roles
+    assert again is None  # already a member: Discord answers 204
+    assert late.discord_id in guild.holders(roles[0])
