@@ -17,3 +17,12 @@ export const myGroupsQuery = queryOptions({
 
 export const rsvp = async (meetingId: number, status: RsvpUpdate["status"]) =>
   unwrap(await api.PUT("/api/meetings/{meeting_id}/rsvp", { params: { path: { meeting_id: meetingId } }, body: { status } }));
+
+export const joinableGroupsQuery = (cohortId: number) =>
+  queryOptions({
+    queryKey: ["groups", "joinable", cohortId],
+    queryFn: async () => unwrap(await api.GET("/api/groups/joinable", { params: { query: { cohort_id: cohortId } } })).groups,
+  });
+
+export const joinGroup = async (groupId: number) =>
+  unwrap(await api.POST("/api/groups/{group_id}/join", { params: { path: { group_id: groupId } } }));

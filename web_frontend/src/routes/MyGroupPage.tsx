@@ -3,6 +3,7 @@ import { Link } from "react-router";
 import type { MeetingPublic, MyGroupPublic, RsvpUpdate } from "../client/schema";
 import { myGroupsQuery, openCohortsQuery, rsvp } from "../api/cohorts";
 import { ErrorMessage, QueryState } from "../components/Feedback/Feedback";
+import { JoinableGroups } from "../components/Groups/JoinableGroups";
 import { useMe } from "../hooks/useMe";
 import { buildIcs } from "../lib/ics";
 import { formatDateTime, formatWeeklySlot } from "../lib/time";
@@ -143,20 +144,37 @@ export function MyGroupPage() {
   const groups = useQuery(myGroupsQuery);
   const cohorts = useQuery(openCohortsQuery);
   const courseOf = (cohortId: number) => cohorts.data?.find((c) => c.id === cohortId)?.course_slug;
+  // Learners of cohorts whose groups exist can join one (late) or switch.
+  const joinable = (cohorts.data ?? []).filter((c) => c.my_role === "learner" && c.has_groups);
   return (
     <section>
       <h1>My group</h1>
       <QueryState query={groups} label="Loading your group…">
-        {(list) =>
-          list.length === 0 ? (
-            <div className="notice">
-              <p>You are not in a group yet. Groups are formed after enrollment closes.</p>
-              <Link to="/enroll">Enroll or update your availability</Link>
-            </div>
-          ) : (
-            list.map((g) => <GroupCard key={g.id} group={g} zone={timeZone} courseSlug={courseOf(g.cohort_id)} />)
-          )
-        }
+        {(list) => (
+          <>
+            {list.length === 0 && (
+              <div className="notice">
+                <p>
+                  {joinable.length
+                    ? "You are not in a group yet: the groups below still have room."
+                    : "You are not in a group yet. Groups are formed after enrollment closes."}
+                </p>
+                <Link to="/enroll">Enroll or update your availability</Link>
+              </div>
+            )}
+            {list.map((g) => (
+              <GroupCard key={g.id} group={g} zone={timeZone} courseSlug={courseOf(g.cohort_id)} />
+            ))}
+            {joinable.map((c) => (
+              <JoinableGroups
+                key={c.id}
+                cohortId={c.id}
+                cohortName={c.name}
+                inGroup={list.some((g) => g.cohort_id === c.id && g.my_role === "learner")}
+              />
+            ))}
+          </>
+        )}
       </QueryState>
     </section>
   );

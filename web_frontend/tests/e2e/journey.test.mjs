@@ -397,6 +397,38 @@ describe("the Roundtable journey", () => {
     copyFileSync(path.join(RESULTS, "screenshots", "my-group-1280.png"), path.join(RESULTS, "readme-my-group.png"));
   });
 
+  it("lets a late joiner pick a group that fits their availability", async (t) => {
+    if (!after_(t, "published")) return;
+    if (!needs(t, "GET /api/groups/joinable", "POST /api/groups/{group_id}/join")) return;
+    const late = await newPerson(browser, "America/New_York");
+    openPages.set("late", late.page);
+    try {
+      const { page, context } = late;
+      const name = `Lee ${run}`;
+      await generatePerson({
+        name,
+        timezone: "America/New_York",
+        intervals: [{ weekday: 0, start: "10:00", end: "16:00", kind: "available" }],
+        cohortId: state.cohortId,
+        api: context.request,
+      });
+      await page.goto("/group");
+      const list = page.getByRole("region", { name: new RegExp(`Groups you can join in ${cohortName}`) });
+      await list.waitFor();
+      await list.getByText("Fits your availability").first().waitFor();
+      await checkPage(page, "group-join");
+      await list.getByRole("button", { name: `Join ${state.groupName}` }).click();
+      const card = page.getByRole("article", { name: state.groupName });
+      await card.waitFor();
+      assert.match(await card.innerText(), new RegExp(name));
+      // New York is behind London: the same meeting is in the morning or midday here.
+      assert.match(await card.innerText(), /Every Monday 1[0-3]:[03]0 .*your time \(America\/New_York\)/s);
+    } finally {
+      openPages.delete("late");
+      await late.context.close();
+    }
+  });
+
   it("opens a module, chats with the tutor and completes a section", async (t) => {
     if (!after_(t, "signedIn")) return;
     if (!needs(t, "GET /api/courses/{course_slug}", "GET /api/modules/{module_slug}", "POST /api/progress/complete")) return;

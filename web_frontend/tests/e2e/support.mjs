@@ -114,11 +114,13 @@ let nextAddress = 10;
  * enrollment. Each stands for a different device, so each gets its own
  * viewer address (the header CloudFront sets) for the per-IP login limit.
  */
-export async function generatePerson({ name, timezone, intervals, cohortId, role = "learner" }) {
-  const api = await request.newContext({
-    baseURL: BASE_URL,
-    extraHTTPHeaders: { "cloudfront-viewer-address": `198.51.100.${nextAddress++}:443` },
-  });
+export async function generatePerson({ name, timezone, intervals, cohortId, role = "learner", api: given }) {
+  const api =
+    given ??
+    (await request.newContext({
+      baseURL: BASE_URL,
+      extraHTTPHeaders: { "cloudfront-viewer-address": `198.51.100.${nextAddress++}:443` },
+    }));
   await expectOk(api.post("/auth/dev-login", { data: { display_name: name, as_admin: false } }));
   await expectOk(
     api.patch("/api/users/me", {

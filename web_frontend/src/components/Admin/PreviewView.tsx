@@ -54,7 +54,7 @@ function GroupRow({ group, zone }: { group: GroupAdminPublic; zone: string }) {
         <br />
         <span className="muted">{group.status}</span>
       </th>
-      <td>
+      <td data-label="Weekly time">
         {group.weekly_time.local.label} <span className="muted">({zone})</span>
         <br />
         <span className="muted">
@@ -69,12 +69,14 @@ function GroupRow({ group, zone }: { group: GroupAdminPublic; zone: string }) {
           </p>
         ))}
       </td>
-      <td>
+      <td data-label="Size">
         {group.learner_count} learners
         {group.facilitator_count ? `, ${group.facilitator_count} facilitator${group.facilitator_count > 1 ? "s" : ""}` : ""}
       </td>
-      <td>{facilitators.map((f) => f.display_name).join(", ") || <span className="error-text">none</span>}</td>
-      <td>{learners.map((m) => m.display_name).join(", ")}</td>
+      <td data-label="Facilitator">
+        {facilitators.map((f) => f.display_name).join(", ") || <span className="error-text">none</span>}
+      </td>
+      <td data-label="Learners">{learners.map((m) => m.display_name).join(", ")}</td>
     </tr>
   );
 }
@@ -194,7 +196,7 @@ export function PreviewView({ preview, zone, onChanged }: { preview: PreviewPubl
       </p>
       {run && <RunSummary run={run} zone={zone} />}
       <div className="table-scroll" role="region" aria-label="Preview groups" tabIndex={0}>
-        <table>
+        <table className="stack">
           <caption>Groups, with weekly times in your zone ({zone}) and in UTC</caption>
           <thead>
             <tr>
