@@ -29,7 +29,14 @@ class UnsubscribedPublic(BaseModel):
     kind: str
 
 
-@router.get("", response_class=HTMLResponse)
+_PAGE = {"content": {"text/html": {"schema": {"type": "string"}}}}
+
+
+@router.get(
+    "",
+    response_model=None,
+    responses={200: {**_PAGE, "description": "A confirmation page"}},
+)
 def confirm_unsubscribe(token: Token) -> HTMLResponse:
     """A page asking to confirm; the link alone changes nothing."""
     _, kind = verify_unsubscribe(token)
@@ -44,7 +51,11 @@ def confirm_unsubscribe(token: Token) -> HTMLResponse:
     )
 
 
-@router.post("", response_model=UnsubscribedPublic)
+@router.post(
+    "",
+    response_model=UnsubscribedPublic,
+    responses={200: {**_PAGE, "description": "Unsubscribed (a page when HTML is accepted)"}},
+)
 def unsubscribe(token: Token, request: Request, conn: Db) -> UnsubscribedPublic | HTMLResponse:
     """Stop notification emails for the user the token names (one click, no sign-in)."""
     user_id, kind = verify_unsubscribe(token)
