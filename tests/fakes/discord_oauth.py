@@ -8,6 +8,10 @@
 
 Errors use Discord's shapes: {"error", "error_description"} from the token endpoint,
 {"message", "code"} from the API, 429 with retry_after via `fail_next`.
+
+`DiscordOAuthRoutes` is a mixin, so the same server can also be the fake guild
+(tests/fakes/discord_guild.py) when a login adds the user to the guild:
+`class FakeDiscordWithLogin(DiscordOAuthRoutes, FakeDiscordGuild)`.
 """
 
 from __future__ import annotations
@@ -42,9 +46,13 @@ class DiscordUser:
         }
 
 
-class FakeDiscordOAuth(FakeService):
-    def __init__(self, client_id: str = "roundtable-client", client_secret: str = "s3cr3t") -> None:
-        super().__init__()
+class DiscordOAuthRoutes(FakeService):
+    """Discord's OAuth2 endpoints, added to whatever fake Discord this is mixed into."""
+
+    def __init__(
+        self, client_id: str = "roundtable-client", client_secret: str = "s3cr3t", **options: Any
+    ) -> None:
+        super().__init__(**options)
         self.client_id = client_id
         self.client_secret = client_secret
         self.approving_user: DiscordUser | None = None
@@ -120,3 +128,7 @@ class FakeDiscordOAuth(FakeService):
         if user is None:
             return Response(401, {"message": "401: Unauthorized", "code": 0})
         return Response(200, user.json())
+
+
+class FakeDiscordOAuth(DiscordOAuthRoutes):
+    """Only the OAuth2 endpoints."""

@@ -13,8 +13,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, insert, select, update
 
-from roundtable.db.tables import chat_sessions, content_progress, oauth_states, users
-from tests.fakes.discord_oauth import DiscordUser, FakeDiscordOAuth
+from roundtable.db.tables import chat_sessions, content_progress, groups, oauth_states, users
+from tests.fakes.discord import BOT_TOKEN
+from tests.fakes.discord_guild import GUILD_ID, FakeDiscordGuild
+from tests.fakes.discord_oauth import DiscordOAuthRoutes, DiscordUser, FakeDiscordOAuth
 from tests.fakes.http import Response
 
 ADA = DiscordUser("80351110224678912", "ada", "Ada Lovelace", "a1b2c3", "ada@example.org")
@@ -250,3 +252,62 @@ def test_without_discord_credentials_login_is_unavailable(
     response = client.get("/auth/discord", follow_redirects=False)
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "login_unavailable"
+
+
+class FakeDiscordWithLogin(DiscordOAuthRoutes, FakeDiscordGuild):
+    """One Discord: its OAuth2 endpoints and the course's guild."""
+
+
+@pytest.fixture
+def discord_with_guild(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeDiscordWithLogin]:
+    from roundtable.discord.rest import reset_discord_clients
+
+    fake = FakeDiscordWithLogin()
+    with fake.running():
+        monkeypatch.setenv("DISCORD_API_BASE", fake.base_url)
+        monkeypatch.setenv("DISCORD_CLIENT_ID", fake.client_id)
+        monkeypatch.setenv("DISCORD_CLIENT_SECRET", fake.client_secret)
+        monkeypatch.setenv("DISCORD_BOT_TOKEN", BOT_TOKEN)
+        monkeypatch.setenv("DISCORD_GUILD_ID", GUILD_ID)
+        monkeypatch.setenv("PUBLIC_BASE_URL", "https://testserver")
+        reset_discord_clients()
+        yield fake
+    reset_discord_clients()
+
+
+def test_login_adds_the_learner_to_the_guild_with_their_group_roles(
+    client: TestClient, discord_with_guild: FakeDiscordWithLogin, engine: Engine
+) -> None:
+    from tests.integration.api.builders import add_member, make_cohort, make_group
+
+    role = discord_with_guild.roles.setdefault(
+        "400000000000000001", {"id": "400000000000000001", "name": "Owls", "permissions": "0"}
+    )
+    with engine.begin() as conn:
+        user_id = conn.execute(
+            insert(users).values(display_name="Ada", discord_id=ADA.id).returning(users.c.id)
+        ).scalar_one()
+        cohort = make_cohort(conn)
+        group = make_group(conn, cohort, "Owls")
+        conn.execute(update(groups).where(groups.c.id == group).values(discord_role_id=role["id"]))
+        add_member(conn, group, user_id, cohort)
+    assert _login(client, discord_with_guild, ADA) == "/"
+    assert discord_with_guild.members[ADA.id]["roles"] == [role["id"]]
+    join = next(r for r in discord_with_guild.requests if r.method == "PUT")
+    token_issued = next(r for r in discord_with_guild.requests if r.path == "/users/@me")
+    assert join.json()["access_token"] == token_issued.headers["authorization"].removeprefix(
+        "Bearer "
+    )
+
+
+def test_a_guild_that_refuses_the_join_does_not_stop_the_login(
+    client: TestClient, discord_with_guild: FakeDiscordWithLogin, engine: Engine
+) -> None:
+    discord_with_guild.fail_next(
+        "PUT",
+        rf"/guilds/{GUILD_ID}/members/\d+",
+        Response(403, {"code": 50013, "message": "Missing Permissions"}),
+    )
+    assert _login(client, discord_with_guild, ADA) == "/"
+    assert client.get("/api/users/me").status_code == 200
+    assert ADA.id not in discord_with_guild.members

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, delete, insert
 
 from roundtable.auth.accounts import claim_anonymous_work, upsert_discord_user
 from roundtable.auth.discord import DiscordOAuthClient, DiscordOAuthError
+from roundtable.auth.guild import join_course_guild
 from roundtable.auth.sessions import Session, start_session
 from roundtable.config import Settings
 from roundtable.db.engine import transaction
@@ -59,6 +60,7 @@ class LoginStart:
 class LoginResult:
     session: Session
     redirect_to: str
+    guild: str  # what joining the course's Discord server did (see auth.guild)
 
 
 def callback_url(settings: Settings) -> str:
@@ -146,7 +148,8 @@ def complete_discord_login(
         if stored.anonymous_token is not None:
             claim_anonymous_work(conn, user_id, stored.anonymous_token, now)
         session = start_session(conn, user_id, now)
-    return LoginResult(session, stored.redirect_to or DEFAULT_NEXT)
+    guild = join_course_guild(engine, settings, user_id, profile.id, grant)
+    return LoginResult(session, stored.redirect_to or DEFAULT_NEXT, guild)
 
 
 def purge_expired_oauth_states(conn: Connection, now: datetime) -> int:
