@@ -1,54 +1,22 @@
-"""Admin work on a cohort: signups, scheduling, the preview, publishing, membership.
+"""Admin work on a cohort: signups, scheduling, publishing and syncing, people, jobs.
 
 Long work (scheduling, publishing, syncing) is always a job: these functions
-enqueue it and return the job id; GET /api/jobs/{id} follows it.
+enqueue it and return the job id; GET /api/jobs/{id} follows it. Editing the
+preview and group membership lives in roundtable.group_admin.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time
-from types import SimpleNamespace
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, and_, exists, func, or_, select
 
-from roundtable.availability import (
-    AvailabilitySummary,
-    load_availability,
-    missed_meetings,
-    summarise,
-)
-from roundtable.db.tables import (
-    cohorts,
-    facilitators,
-    group_members,
-    groups,
-    jobs,
-    scheduling_runs,
-    signups,
-    users,
-)
+from roundtable.availability import AvailabilitySummary, load_availability, summarise
+from roundtable.db.tables import cohorts, facilitators, group_members, groups, jobs, signups, users
 from roundtable.errors import ConflictError, NotFoundError, ValidationError
-from roundtable.groups import Member, list_members, meeting_intervals, slot_of
 from roundtable.jobs import enqueue
-from roundtable.meeting_times import (
-    WeeklySlot,
-    WeeklyTimeView,
-    describe_series,
-    first_meeting_at,
-    format_moment,
-)
-from roundtable.memberships import (
-    Placement,
-    add_membership,
-    enqueue_group_syncs,
-    place_learner,
-    soft_remove,
-)
-from roundtable.users import validate_timezone
 
 
 @dataclass(frozen=True)
@@ -66,57 +34,16 @@ class SignupView:
     group_name: str | None
 
 
-@dataclass(frozen=True)
-class GroupView:
-    """A group as admins see it: time, members, and who cannot make it."""
-
-    id: int
-    name: str
-    status: str
-    anchor_label: str
-    weekly_time: WeeklyTimeView
-    first_meeting_at: datetime
-    members: list[Member]
-    learner_count: int
-    facilitator_count: int
-    problems: list[str]
-
-
-@dataclass(frozen=True)
-class Unplaced:
-    user_id: int
-    display_name: str
-    role: str
-    reason: str
-    detail: Any
-
-
-@dataclass(frozen=True)
-class RunSummary:
-    id: int
-    job_id: int | None
-    created_at: datetime
-    params: Any
-    stats: Any
-    notes: Any
-
-
-@dataclass(frozen=True)
-class Preview:
-    cohort_id: int
-    run: RunSummary | None
-    groups: list[GroupView]
-    unplaced: list[Unplaced]
-
-
-def _cohort_row(conn: Connection, cohort_id: int) -> Any:
+def cohort_row(conn: Connection, cohort_id: int) -> Any:
+    """The cohort row; NotFoundError when there is none."""
     row = conn.execute(select(cohorts).where(cohorts.c.id == cohort_id)).first()
     if row is None:
         raise NotFoundError(f"no cohort {cohort_id}")
     return row
 
 
-def _group_row(conn: Connection, group_id: int, *, lock: bool = False) -> Any:
+def group_row(conn: Connection, group_id: int, *, lock: bool = False) -> Any:
+    """The group row with its cohort's meeting count and start; NotFoundError if none."""
     query = (
         select(groups, cohorts.c.number_of_meetings, cohorts.c.start_date)
         .join(cohorts, cohorts.c.id == groups.c.cohort_id)
@@ -130,7 +57,7 @@ def _group_row(conn: Connection, group_id: int, *, lock: bool = False) -> Any:
 
 def list_signups(conn: Connection, cohort_id: int) -> list[SignupView]:
     """Everyone signed up, with an availability summary and where they are placed."""
-    _cohort_row(conn, cohort_id)
+    cohort_row(conn, cohort_id)
     placed = and_(
         group_members.c.user_id == signups.c.user_id,
         group_members.c.cohort_id == signups.c.cohort_id,
@@ -178,7 +105,7 @@ def request_scheduling(
     conn: Connection, cohort_id: int, params: dict[str, Any], admin_id: int
 ) -> int:
     """Enqueue the scheduler for the cohort; returns the job id."""
-    cohort = _cohort_row(conn, cohort_id)
+    cohort = cohort_row(conn, cohort_id)
     if cohort.status in ("completed", "cancelled"):
         raise ConflictError(f"{cohort.name} is {cohort.status}; nothing to schedule")
     return enqueue(
@@ -193,7 +120,7 @@ def request_scheduling(
 
 def request_publish(conn: Connection, cohort_id: int, admin_id: int) -> int:
     """Enqueue publishing the cohort's preview groups; returns the job id."""
-    _cohort_row(conn, cohort_id)
+    cohort_row(conn, cohort_id)
     has_preview = conn.scalar(
         select(exists().where(groups.c.cohort_id == cohort_id, groups.c.status == "preview"))
     )
@@ -210,7 +137,7 @@ def request_publish(conn: Connection, cohort_id: int, admin_id: int) -> int:
 
 def request_group_sync(conn: Connection, group_id: int, admin_id: int) -> int:
     """Enqueue a sync of a published group; returns the job id."""
-    group = _group_row(conn, group_id)
+    group = group_row(conn, group_id)
     if group.status == "preview":
         raise ConflictError(f"{group.name} is a preview; publish it before syncing")
     return enqueue(
@@ -224,250 +151,13 @@ def request_group_sync(conn: Connection, group_id: int, admin_id: int) -> int:
 
 def request_cohort_sync(conn: Connection, cohort_id: int, admin_id: int) -> int:
     """Enqueue a sync of every published group of the cohort; returns the job id."""
-    _cohort_row(conn, cohort_id)
+    cohort_row(conn, cohort_id)
     return enqueue(
         conn,
         "sync_cohort",
         {"cohort_id": cohort_id},
         dedup_key=f"sync_cohort:{cohort_id}",
         created_by=admin_id,
-    )
-
-
-def preview(conn: Connection, cohort_id: int, viewer_zone: str, now: datetime) -> Preview:
-    """The cohort's preview groups with stats, and who is unplaced and why."""
-    cohort = _cohort_row(conn, cohort_id)
-    run = conn.execute(
-        select(scheduling_runs)
-        .where(scheduling_runs.c.cohort_id == cohort_id)
-        .order_by(scheduling_runs.c.id.desc())
-        .limit(1)
-    ).first()
-    rows = conn.execute(
-        select(groups, cohorts.c.number_of_meetings)
-        .join(cohorts, cohorts.c.id == groups.c.cohort_id)
-        .where(groups.c.cohort_id == cohort_id, groups.c.status == "preview")
-        .order_by(groups.c.name)
-    ).all()
-    unplaced = conn.execute(
-        select(
-            signups.c.user_id,
-            users.c.display_name,
-            signups.c.role,
-            signups.c.unplaced_reason,
-            signups.c.unplaced_detail,
-        )
-        .join(users, users.c.id == signups.c.user_id)
-        .where(
-            signups.c.cohort_id == cohort.id,
-            signups.c.unplaced_reason.is_not(None),
-            signups.c.withdrawn_at.is_(None),
-        )
-        .order_by(users.c.display_name)
-    ).all()
-    return Preview(
-        cohort_id=cohort_id,
-        run=RunSummary(run.id, run.job_id, run.created_at, run.params, run.stats, run.notes)
-        if run
-        else None,
-        groups=[group_view(conn, row, viewer_zone, now) for row in rows],
-        unplaced=[
-            Unplaced(u.user_id, u.display_name, u.role, u.unplaced_reason, u.unplaced_detail)
-            for u in unplaced
-        ],
-    )
-
-
-def group_view(conn: Connection, row: Any, viewer_zone: str, now: datetime) -> GroupView:
-    """A group with its members and the availability problems of its current time."""
-    members = list_members(conn, row.id)
-    intervals = meeting_intervals(conn, row, row.number_of_meetings)
-    return GroupView(
-        id=row.id,
-        name=row.name,
-        status=row.status,
-        anchor_label=slot_of(row).label(),
-        weekly_time=describe_series([s for s, _ in intervals], viewer_zone, slot_of(row), now),
-        first_meeting_at=intervals[0][0] if intervals else row.first_meeting_at,
-        members=members,
-        learner_count=sum(m.role == "learner" for m in members),
-        facilitator_count=sum(m.role == "facilitator" for m in members),
-        problems=availability_problems(conn, [m.user_id for m in members], intervals),
-    )
-
-
-def availability_problems(
-    conn: Connection, user_ids: list[int], intervals: list[tuple[datetime, datetime]]
-) -> list[str]:
-    """One sentence per person who cannot make every meeting, e.g. for a 422."""
-    if not user_ids or not intervals:
-        return []
-    blocks = load_availability(conn, user_ids)
-    people = conn.execute(
-        select(users.c.id, users.c.display_name, users.c.timezone).where(users.c.id.in_(user_ids))
-    ).all()
-    problems = []
-    for person in sorted(people, key=lambda p: p.display_name):
-        missed = missed_meetings(blocks[person.id], person.timezone, intervals)
-        if missed:
-            problems.append(
-                f"{person.display_name} cannot make {len(missed)} of {len(intervals)} meetings "
-                f"(first: {format_moment(missed[0], person.timezone)})"
-            )
-    return problems
-
-
-def _refuse_unless(problems: list[str], force: bool, field: str) -> None:
-    if problems and not force:
-        raise ValidationError(
-            "; ".join(problems) + " — send force=true to do it anyway", field=field
-        )
-
-
-def update_group(
-    conn: Connection,
-    group_id: int,
-    changes: dict[str, Any],
-    *,
-    force: bool,
-    admin_id: int,
-    viewer_zone: str,
-    now: datetime,
-) -> GroupView:
-    """Rename a group, or move a preview group's weekly time (checked against everyone)."""
-    group = _group_row(conn, group_id, lock=True)
-    values: dict[str, Any] = {}
-    if changes.get("name") is not None:
-        values["name"] = _group_name(changes["name"])
-    time_fields = {
-        k: changes[k]
-        for k in ("weekday", "local_time", "anchor_timezone")
-        if changes.get(k) is not None
-    }
-    if time_fields:
-        values.update(_new_time(conn, group, time_fields, force))
-    if values:
-        try:
-            with conn.begin_nested():
-                conn.execute(update(groups).where(groups.c.id == group_id).values(**values))
-        except IntegrityError:
-            raise ConflictError(
-                f"the cohort already has a group named {values.get('name')!r}", field="name"
-            ) from None
-        if group.status != "preview":
-            enqueue_group_syncs(conn, [group_id], created_by=admin_id)
-    return group_view(conn, _group_row(conn, group_id), viewer_zone, now)
-
-
-def _group_name(name: str) -> str:
-    cleaned = " ".join(str(name).split())
-    if not 1 <= len(cleaned) <= 80:
-        raise ValidationError("a group name must be 1 to 80 characters", field="name")
-    return cleaned
-
-
-def _new_time(conn: Connection, group: Any, fields: dict[str, Any], force: bool) -> dict[str, Any]:
-    if group.status != "preview":
-        raise ConflictError(
-            f"{group.name} is published: its meetings and invites exist; only preview groups "
-            "change time here",
-            field="local_time",
-        )
-    anchor = fields.get("anchor_timezone", group.anchor_timezone)
-    validate_timezone(anchor, "anchor_timezone")
-    local: time = fields.get("local_time", group.local_time)
-    if local.minute % 15 or local.second:
-        raise ValidationError(f"{local:%H:%M} is not on a quarter hour", field="local_time")
-    slot = WeeklySlot(anchor, fields.get("weekday", group.weekday), local, group.meeting_minutes)
-    first = first_meeting_at(slot, group.start_date)
-    moved = SimpleNamespace(
-        **{
-            **group._asdict(),
-            "anchor_timezone": anchor,
-            "weekday": slot.weekday,
-            "local_time": local,
-            "first_meeting_at": first,
-        }
-    )
-    members = [m.user_id for m in list_members(conn, group.id)]
-    intervals = meeting_intervals(conn, moved, group.number_of_meetings)
-    _refuse_unless(availability_problems(conn, members, intervals), force, "local_time")
-    return {
-        "anchor_timezone": anchor,
-        "weekday": slot.weekday,
-        "local_time": local,
-        "first_meeting_at": first,
-    }
-
-
-def add_member(
-    conn: Connection,
-    group_id: int,
-    user_id: int,
-    role: str,
-    *,
-    force: bool,
-    admin_id: int,
-    now: datetime,
-) -> Placement:
-    """Put someone in a group (moving a learner out of their other group of the cohort)."""
-    group = _group_row(conn, group_id, lock=True)
-    if group.status not in ("preview", "active"):
-        raise ConflictError(f"{group.name} is {group.status}; members can no longer change")
-    if conn.scalar(select(users.c.id).where(users.c.id == user_id)) is None:
-        raise NotFoundError(f"no user {user_id}", field="user_id")
-    intervals = meeting_intervals(conn, group, group.number_of_meetings)
-    remaining = [(s, e) for s, e in intervals if s >= now]
-    _refuse_unless(availability_problems(conn, [user_id], remaining), force, "user_id")
-    _ensure_signup(conn, user_id, group.cohort_id, role)
-    if role == "learner":
-        return place_learner(
-            conn,
-            user_id,
-            group_id,
-            group.cohort_id,
-            now,
-            reason=f"moved by an admin to group {group_id}",
-            created_by=admin_id,
-        )
-    already = conn.scalar(
-        select(
-            exists().where(
-                group_members.c.group_id == group_id,
-                group_members.c.user_id == user_id,
-                group_members.c.status == "active",
-            )
-        )
-    )
-    if already:
-        return Placement(group_id, group_id, False, [])
-    add_membership(conn, user_id, group_id, group.cohort_id, role, now)
-    return Placement(
-        group_id, None, True, enqueue_group_syncs(conn, [group_id], created_by=admin_id)
-    )
-
-
-def _ensure_signup(conn: Connection, user_id: int, cohort_id: int, role: str) -> None:
-    statement = pg_insert(signups).values(user_id=user_id, cohort_id=cohort_id, role=role)
-    conn.execute(
-        statement.on_conflict_do_update(
-            index_elements=[signups.c.user_id, signups.c.cohort_id],
-            set_={"withdrawn_at": None, "role": role},
-        )
-    )
-
-
-def remove_member(
-    conn: Connection, group_id: int, user_id: int, *, admin_id: int, now: datetime
-) -> Placement:
-    """Soft-remove someone from a group (synced when the group is published)."""
-    _group_row(conn, group_id, lock=True)
-    if not soft_remove(conn, user_id, group_id, "removed by an admin", now):
-        raise NotFoundError(
-            f"user {user_id} is not an active member of group {group_id}", field="user_id"
-        )
-    return Placement(
-        None, group_id, True, enqueue_group_syncs(conn, [group_id], created_by=admin_id)
     )
 
 

@@ -29,7 +29,7 @@ from api.schemas.common import errors
 from api.schemas.groups import PlacementPublic
 from api.schemas.jobs import JobPublic, JobsPublic
 from api.schemas.users import UserPublic
-from roundtable import admin, cohorts, users
+from roundtable import admin, cohorts, group_admin, users
 from roundtable.memberships import Placement
 
 router = APIRouter(prefix="/api/admin", tags=["admin"], responses=errors(400, 401, 403, 422))
@@ -97,9 +97,9 @@ def schedule_cohort(
 
 
 @router.get("/cohorts/{cohort_id}/preview", response_model=PreviewPublic, responses=errors(404))
-def read_preview(cohort_id: Id, user: Admin, conn: Db, now: Now) -> admin.Preview:
+def read_preview(cohort_id: Id, user: Admin, conn: Db, now: Now) -> group_admin.Preview:
     """Preview groups with stats and problems, and who is unplaced and why."""
-    return admin.preview(conn, cohort_id, user.timezone, now)
+    return group_admin.preview(conn, cohort_id, user.timezone, now)
 
 
 @router.post("/cohorts/{cohort_id}/publish", **Accepted, responses=errors(404, 409, 429))
@@ -119,10 +119,10 @@ def sync_cohort(cohort_id: Id, user: AdminWriter, conn: Db) -> JobAcceptedPublic
 )
 def update_group(
     group_id: Id, body: GroupUpdate, user: AdminWriter, conn: Db, now: Now
-) -> admin.GroupView:
+) -> group_admin.GroupView:
     """Rename a group, or change a preview group's time (checked against everyone)."""
     changes = body.model_dump(exclude_unset=True, exclude={"force"})
-    return admin.update_group(
+    return group_admin.update_group(
         conn,
         group_id,
         changes,
@@ -148,7 +148,7 @@ def add_group_member(
     group_id: Id, body: MemberAdd, user: AdminWriter, conn: Db, now: Now
 ) -> Placement:
     """Add or move someone into a group (a learner leaves their other group of the cohort)."""
-    return admin.add_member(
+    return group_admin.add_member(
         conn, group_id, body.user_id, body.role, force=body.force, admin_id=user.id, now=now
     )
 
@@ -162,7 +162,7 @@ def remove_group_member(
     group_id: Id, user_id: Id, user: AdminWriter, conn: Db, now: Now
 ) -> Placement:
     """Remove someone from a group (kept in history)."""
-    return admin.remove_member(conn, group_id, user_id, admin_id=user.id, now=now)
+    return group_admin.remove_member(conn, group_id, user_id, admin_id=user.id, now=now)
 
 
 @router.get("/users", response_model=UserMatchesPublic, responses=errors(422))
