@@ -77,6 +77,9 @@ export const runScheduling = async (id: number, params: ScheduleParams = {}) =>
 export const publishCohort = async (id: number) =>
   unwrap(await api.POST("/api/admin/cohorts/{cohort_id}/publish", { params: path("cohort_id", id) }));
 
+export const syncCohort = async (id: number) =>
+  unwrap(await api.POST("/api/admin/cohorts/{cohort_id}/sync", { params: path("cohort_id", id) }));
+
 export const previewQuery = (id: number) =>
   queryOptions({
     queryKey: ["admin", "cohorts", id, "preview"],

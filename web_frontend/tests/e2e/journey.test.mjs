@@ -379,6 +379,11 @@ describe("the Roundtable journey", () => {
     assert.match(await status.innerText(), /Finished/, await status.innerText());
     state.groupName = groupName;
     state.published = true;
+    // Published groups can be re-synced by hand, again as a job with live status.
+    await page.getByRole("button", { name: "Sync Discord and calendar" }).click();
+    const sync = page.locator(".job").filter({ hasText: "Sync:" });
+    await sync.filter({ hasText: /Finished|Failed|retried/ }).waitFor({ timeout: 120_000 });
+    assert.match(await sync.innerText(), /Finished/, await sync.innerText());
   });
 
   it("shows the learner their group and its weekly time in their own zone", async (t) => {

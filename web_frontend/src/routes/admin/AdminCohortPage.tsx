@@ -3,10 +3,12 @@ import { useState } from "react";
 import { useParams } from "react-router";
 import {
   adminCohortQuery,
+  adminCohortsQuery,
   previewQuery,
   publishCohort,
   runScheduling,
   signupsQuery,
+  syncCohort,
   updateCohort,
 } from "../../api/staff";
 import type { CohortCreate, CohortPublic as Cohort, SignupPublic } from "../../client/schema";
@@ -86,7 +88,12 @@ function Scheduling({ cohort, zone }: { cohort: Cohort; zone: string }) {
     onSuccess: (r) => setScheduleJob(r.job_id),
   });
   const publish = useMutation({ mutationFn: () => publishCohort(cohort.id), onSuccess: (r) => setPublishJob(r.job_id) });
-  const refresh = () => queryClient.invalidateQueries({ queryKey: ["admin", "cohorts", cohort.id] });
+  const [syncJob, setSyncJob] = useState<number | null>(null);
+  const sync = useMutation({ mutationFn: () => syncCohort(cohort.id), onSuccess: (r) => setSyncJob(r.job_id) });
+  // The preview lists preview groups only; the cohort overview counts the published ones.
+  const overview = useQuery(adminCohortsQuery).data?.find((c) => c.id === cohort.id);
+  const hasPublished = (overview?.published_groups ?? 0) > 0;
+  const refresh = () => queryClient.invalidateQueries({ queryKey: ["admin", "cohorts"] });
   const hasPreview = (preview.data?.groups ?? []).some((g) => g.status === "preview");
   const refreshPreview = () => queryClient.invalidateQueries({ queryKey: previewQuery(cohort.id).queryKey });
   return (
@@ -117,14 +124,33 @@ function Scheduling({ cohort, zone }: { cohort: Cohort; zone: string }) {
         >
           Publish groups
         </button>
+        {hasPublished && (
+          <button type="button" className="secondary" onClick={() => sync.mutate()} disabled={sync.isPending}>
+            Sync Discord and calendar
+          </button>
+        )}
       </div>
+      {sync.error && <ErrorMessage error={sync.error} title="Sync did not start:" />}
+      {syncJob && <JobStatus jobId={syncJob} title="Sync" onFinished={() => void refresh()} />}
       {schedule.error && <ErrorMessage error={schedule.error} title="Scheduling did not start:" />}
       {publish.error && <ErrorMessage error={publish.error} title="Publishing did not start:" />}
       {scheduleJob && <JobStatus jobId={scheduleJob} title="Scheduling" onFinished={() => void refresh()} />}
       {publishJob && <JobStatus jobId={publishJob} title="Publishing" onFinished={() => void refresh()} />}
+      {hasPublished && (
+        <p className="success">
+          {overview?.published_groups} group{overview?.published_groups === 1 ? " is" : "s are"} published: members
+          see them on their group page.
+        </p>
+      )}
       <h3>Preview</h3>
       <QueryState query={preview} label="Loading the preview…">
-        {(p) => <PreviewView preview={p} zone={zone} onChanged={() => void refreshPreview()} />}
+        {(p) =>
+          hasPublished && p.groups.length === 0 ? (
+            <p className="muted">No unpublished groups right now.</p>
+          ) : (
+            <PreviewView preview={p} zone={zone} onChanged={() => void refreshPreview()} />
+          )
+        }
       </QueryState>
     </section>
   );
