@@ -324,6 +324,13 @@ describe("the Roundtable journey", () => {
     // All eleven are free on Monday at 17:00 London time, whatever the season.
     assert.match(await heat.innerText(), /\b11\b/);
     await checkPage(page, "admin-signups");
+    // Edit the cohort: a smaller ideal group size.
+    await page.getByText("Edit cohort settings").click();
+    await page.getByLabel("Ideal group size").fill("5");
+    await page.getByRole("button", { name: "Save cohort" }).click();
+    await page.getByText("Saved.").waitFor();
+    const cohort = await (await page.request.get(`/api/admin/cohorts/${state.cohortId}`)).json();
+    assert.equal(cohort.target_group_size, 5);
   });
 
   it("runs scheduling with live job status and shows the preview", async (t) => {
@@ -468,6 +475,17 @@ describe("the Roundtable journey", () => {
     }
     await page.getByRole("button", { name: "Mark section complete" }).click();
     await page.getByText("Section completed.").waitFor();
+    // The module is done: on to the next one, which quotes an article.
+    await page.getByRole("link", { name: /^Next module:/ }).click();
+    await page.locator("figure.excerpt blockquote").first().waitFor();
+    assert.ok(await page.getByRole("link", { name: "Read the full article" }).isVisible());
+    await checkPage(page, "module-article");
+    // A module with a video excerpt shows the transcript of that span.
+    await page.goto("/course/running-discussion-groups/module/balancing-the-room");
+    await page.getByText("Transcript of this excerpt").click();
+    assert.ok((await page.locator(".transcript li").count()) > 0, "transcript lines are shown");
+    assert.ok(await page.getByRole("link", { name: "Watch on YouTube" }).isVisible());
+    await checkPage(page, "module-video");
     await page.goto("/course/running-discussion-groups");
     await page.getByText(/In progress|Completed/).first().waitFor();
     state.progress = true;
