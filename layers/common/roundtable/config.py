@@ -33,6 +33,9 @@ SECRET_NAMES = (
     "GITHUB_TOKEN",
 )
 
+# Secrets a deployed stack may leave unset (a public content repository needs no token).
+OPTIONAL_SECRETS = frozenset({"GITHUB_TOKEN"})
+
 # Values that mean "nobody filled this in"; a deployed stack refuses them.
 _PLACEHOLDERS = {"", "changeme", "change-me", "placeholder", "secret", "todo", "xxx", "dev"}
 _SECRETS_MANAGER_PREFIX = "secretsmanager:"
@@ -134,6 +137,8 @@ class Settings:
         if name not in SECRET_NAMES:
             raise SettingsError(f"unknown secret {name!r}")
         value = _env(name) or _fetch_parameter(name)
+        if name in OPTIONAL_SECRETS and not value:
+            return None
         if self.is_deployed and is_placeholder(value):
             raise SettingsError(
                 f"{name} is missing or a placeholder; set the parameter named by {name}_PARAM"
@@ -164,11 +169,16 @@ def _fetch_parameter(name: str) -> str | None:
     # Imported here: boto3 costs ~100 ms, and the local stack never needs it.
     from aws_lambda_powertools.utilities import parameters
 
-    if parameter.startswith(_SECRETS_MANAGER_PREFIX):
-        secret_id = parameter.removeprefix(_SECRETS_MANAGER_PREFIX)
-        value = parameters.get_secret(secret_id, max_age=_SECRET_CACHE_SECONDS)
-    else:
-        value = parameters.get_parameter(parameter, decrypt=True, max_age=_SECRET_CACHE_SECONDS)
+    try:
+        if parameter.startswith(_SECRETS_MANAGER_PREFIX):
+            secret_id = parameter.removeprefix(_SECRETS_MANAGER_PREFIX)
+            value = parameters.get_secret(secret_id, max_age=_SECRET_CACHE_SECONDS)
+        else:
+            value = parameters.get_parameter(parameter, decrypt=True, max_age=_SECRET_CACHE_SECONDS)
+    except parameters.exceptions.GetParameterError as exc:
+        if name in OPTIONAL_SECRETS:
+            return None
+        raise SettingsError(f"{name}: could not read parameter {parameter!r}: {exc}") from exc
     return str(value) if value is not None else None
 
 

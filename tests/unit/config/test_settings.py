@@ -152,3 +152,18 @@ def test_malformed_settings_are_refused_with_the_setting_named(
 def test_unknown_secret_names_are_refused() -> None:
     with pytest.raises(SettingsError, match="unknown secret 'PASSWORD'"):
         load_settings().secret("PASSWORD")
+
+
+def test_an_unreadable_parameter_is_an_error_naming_the_secret_and_parameter(
+    aws: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SENDGRID_API_KEY_PARAM", "/roundtable/prod/SENDGRID_API_KEY")
+    with pytest.raises(SettingsError, match="SENDGRID_API_KEY: could not read parameter"):
+        load_settings().secret("SENDGRID_API_KEY")
+
+
+def test_an_optional_secret_may_be_absent_even_in_a_deployed_stack(
+    aws: None, deployed: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_TOKEN_PARAM", "/roundtable/prod/GITHUB_TOKEN")
+    assert load_settings().secret("GITHUB_TOKEN") is None

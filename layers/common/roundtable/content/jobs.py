@@ -30,7 +30,11 @@ def build_content(ctx: JobContext) -> JobResult:
     def save(bundle: Bundle) -> str:
         return save_bundle_to_s3(bundle, bucket, BUNDLE_PREFIX)
 
-    github = GitHubSource(repository=settings.github_repo)
+    github = GitHubSource(
+        repository=settings.github_repo,
+        api_base=settings.github_api_base,
+        token=settings.secret("GITHUB_TOKEN"),  # optional: public repositories need none
+    )
     result = build_from_github(
         ctx.engine, github=github, sha=str(ctx.payload["sha"]), save_bundle=save
     )
