@@ -17,7 +17,7 @@ if [ ! -x /usr/bin/chromium ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 [ -d node_modules ] || npm ci --no-audit --no-fund
-mkdir -p test-results
+rm -rf test-results && mkdir -p test-results
 
 if [ -z "${E2E_BASE_URL:-}" ]; then
   npm run build --silent
