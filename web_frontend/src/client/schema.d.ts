@@ -1486,11 +1486,6 @@ export interface components {
             /** Weekday */
             weekday?: number | null;
         };
-        /** HTTPValidationError */
-        HTTPValidationError: {
-            /** Detail */
-            detail?: components["schemas"]["ValidationError"][];
-        };
         /**
          * JobAcceptedPublic
          * @description Long work was queued; follow it at GET /api/jobs/{job_id}.
@@ -2152,19 +2147,6 @@ export interface components {
             /** Tos Accepted */
             tos_accepted?: true | null;
         };
-        /** ValidationError */
-        ValidationError: {
-            /** Context */
-            ctx?: Record<string, never>;
-            /** Input */
-            input?: unknown;
-            /** Location */
-            loc: (string | number)[];
-            /** Message */
-            msg: string;
-            /** Error Type */
-            type: string;
-        };
         /** VideoRefPublic */
         VideoRefPublic: {
             /** Channel */
@@ -2277,7 +2259,6 @@ export type FacilitatorApplicationCreate = components['schemas']['FacilitatorApp
 export type FacilitatorStatusPublic = components['schemas']['FacilitatorStatusPublic'];
 export type GroupAdminPublic = components['schemas']['GroupAdminPublic'];
 export type GroupUpdate = components['schemas']['GroupUpdate'];
-export type HttpValidationError = components['schemas']['HTTPValidationError'];
 export type JobAcceptedPublic = components['schemas']['JobAcceptedPublic'];
 export type JobPublic = components['schemas']['JobPublic'];
 export type JobsPublic = components['schemas']['JobsPublic'];
@@ -2326,7 +2307,6 @@ export type UserMatchesPublic = components['schemas']['UserMatchesPublic'];
 export type UserMatchPublic = components['schemas']['UserMatchPublic'];
 export type UserPublic = components['schemas']['UserPublic'];
 export type UserUpdate = components['schemas']['UserUpdate'];
-export type ValidationError = components['schemas']['ValidationError'];
 export type VideoRefPublic = components['schemas']['VideoRefPublic'];
 export type VideoSegmentPublic = components['schemas']['VideoSegmentPublic'];
 export type WebhookPublic = components['schemas']['WebhookPublic'];
@@ -3036,6 +3016,15 @@ export interface operations {
             };
             /** @description Signed in, but not allowed */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3811,13 +3800,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid input; `field` names the culprit */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description A needed service is not configured */
@@ -3851,6 +3840,15 @@ export interface operations {
             };
             /** @description Not signed in, or the session expired */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3907,13 +3905,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid input; `field` names the culprit */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description A needed service is not configured */
@@ -3967,13 +3965,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid input; `field` names the culprit */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description A needed service is not configured */
@@ -4690,13 +4688,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid input; `field` names the culprit */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description A needed service is not configured */
@@ -4730,6 +4728,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SectionCompletedPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Not signed in, or the session expired */
@@ -4791,6 +4798,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Not signed in, or the session expired */
             401: {
                 headers: {
@@ -4840,12 +4856,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description A confirmation page */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": unknown;
                     "text/html": string;
                 };
             };
@@ -4855,7 +4872,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/html": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -4871,13 +4888,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description Unsubscribed (a page when HTML is accepted) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["UnsubscribedPublic"];
+                    "text/html": string;
                 };
             };
             /** @description Invalid input; `field` names the culprit */
