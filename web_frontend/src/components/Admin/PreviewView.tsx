@@ -24,6 +24,20 @@ function describe(value: unknown): string {
     .join(" · ");
 }
 
+/** The scheduler's two kinds of suggestion in words; anything else as key: value pairs. */
+export function describeSuggestion(raw: unknown): string {
+  const s = (raw ?? {}) as Record<string, unknown>;
+  if (typeof s.group === "string") {
+    const away = typeof s.minutes_away === "number" && s.minutes_away > 0 ? `, ${s.minutes_away} min from a time they gave` : "";
+    return `${s.group}, which meets ${String(s.your_local_time)} their time${away}`;
+  }
+  if (typeof s.time === "string") {
+    const weeks = typeof s.meetings_you_can_attend === "number" ? ` (they could attend ${s.meetings_you_can_attend} meetings)` : "";
+    return `a group at ${s.time} (${String(s.your_local_time)} their time)${weeks}`;
+  }
+  return describe(raw);
+}
+
 function UnplacedItem({ person }: { person: UnplacedPublic }) {
   const detail = person.detail as { detail?: unknown; suggestions?: unknown[] } | string | null;
   const text = typeof detail === "string" ? detail : describe(detail?.detail);
@@ -35,7 +49,7 @@ function UnplacedItem({ person }: { person: UnplacedPublic }) {
       {suggestions.length > 0 && (
         <ul>
           {suggestions.map((s, i) => (
-            <li key={i}>Suggestion: {describe(s)}</li>
+            <li key={i}>Suggestion: {describeSuggestion(s)}</li>
           ))}
         </ul>
       )}

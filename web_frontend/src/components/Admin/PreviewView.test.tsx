@@ -1,0 +1,93 @@
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { render, screen, within } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
+import type { PreviewPublic } from "../../client/schema";
+import { PreviewView } from "./PreviewView";
+
+const weekly = (label: string, note: string | null = null) => ({
+  anchor_label: "Tuesday 18:00 (America/New_York)",
+  changes: [],
+  local: { label, time: "23:00", weekday: 1, weekday_name: "Tuesday", zone_abbreviation: "GMT" },
+  note,
+  shifts: note !== null,
+  timezone: "Europe/London",
+});
+
+const preview = {
+  cohort_id: 3,
+  run: {
+    id: 9,
+    job_id: 4,
+    created_at: "2025-10-01T09:00:00Z",
+    params: {},
+    notes: ["2 learners have no availability"],
+    stats: { gap: 0.0125, groups: 1 },
+  },
+  groups: [
+    {
+      id: 11,
+      name: "Group 1",
+      status: "preview",
+      first_meeting_at: "2025-10-14T22:00:00Z",
+      anchor_label: "Tuesday 18:00 (America/New_York)",
+      learner_count: 2,
+      facilitator_count: 0,
+      members: [
+        { user_id: 1, display_name: "Ada", role: "learner", avatar_url: null },
+        { user_id: 2, display_name: "Bo", role: "learner", avatar_url: null },
+      ],
+      problems: ["smaller than the minimum of 4"],
+      weekly_time: weekly("Tuesday 23:00 BST", "From 28 Oct this is Tuesday 22:00 your time"),
+    },
+  ],
+  unplaced: [
+    {
+      user_id: 5,
+      display_name: "Cy",
+      role: "learner",
+      reason: "daylight_saving",
+      detail: {
+        reason: "daylight_saving",
+        detail: "available for at most 5 of 8 meetings at any time",
+        suggestions: [
+          { time: "Tue 17:00", your_local_time: "Tue 18:00", meetings_you_can_attend: 5 },
+          { group: "Group 1", your_local_time: "Tue 23:00", minutes_away: 30 },
+        ],
+        run_id: 9,
+      },
+    },
+  ],
+} as unknown as PreviewPublic;
+
+describe("PreviewView", () => {
+  it("shows each group's time in the viewer's zone and in UTC, its size, problems and the DST note", () => {
+    render(
+      <QueryClientProvider client={new QueryClient()}>
+        <PreviewView preview={preview} zone="Europe/London" onChanged={() => {}} />
+      </QueryClientProvider>,
+    );
+    const row = screen.getByRole("row", { name: /Group 1/ });
+    expect(row.textContent).toContain("Tuesday 23:00 BST");
+    expect(row.textContent).toContain("Tuesday 22:00 UTC");
+    expect(row.textContent).toContain("fixed Tuesday 18:00 (America/New_York)");
+    expect(row.textContent).toContain("Daylight saving: From 28 Oct this is Tuesday 22:00 your time");
+    expect(row.textContent).toContain("smaller than the minimum of 4");
+    expect(within(row).getByText("none")).toBeTruthy();
+    expect(screen.getByText(/Optimality gap:/).textContent).toContain("1.3%");
+    expect(screen.getByText("2 learners have no availability")).toBeTruthy();
+  });
+
+  it("explains why someone is unplaced and what would place them", () => {
+    render(
+      <QueryClientProvider client={new QueryClient()}>
+        <PreviewView preview={preview} zone="Europe/London" onChanged={() => {}} />
+      </QueryClientProvider>,
+    );
+    const item = screen.getByText("Cy").closest("li")!;
+    expect(item.textContent).toContain("A daylight-saving change breaks every fitting time. available for at most 5 of 8 meetings");
+    expect(item.textContent).toContain("Suggestion: a group at Tue 17:00 (Tue 18:00 their time) (they could attend 5 meetings)");
+    expect(item.textContent).toContain("Suggestion: Group 1, which meets Tue 23:00 their time, 30 min from a time they gave");
+    // Unplaced people can be placed by hand from the move form.
+    expect(screen.getByRole("option", { name: "Cy (unplaced)" })).toBeTruthy();
+  });
+});
