@@ -15,8 +15,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
+from tutor_schemas import (
+    HistoryPublic,
+    MessageCreate,
+    MessagePublic,
+    QuotaPublic,
+    ReplyPublic,
+    StatusPublic,
+    errors,
+)
 
 from roundtable import ratelimit
 from roundtable.config import get_settings
@@ -40,90 +48,15 @@ from roundtable.tutor.chat import (
     stream_reply,
 )
 from roundtable.tutor.model import LiteLLMChatModel
-from roundtable.tutor.prompt import MAX_MESSAGE_CHARS
 from roundtable.tutor.quota import ANONYMOUS_PER_ADDRESS, Quota, quota_status
 from roundtable.tutor.store import StoredMessage
 
-
-class ErrorDetail(BaseModel):
-    code: str
-    message: str
-    field: str | None = None
-
-
-class ErrorResponse(BaseModel):
-    """Every error: {"error": {"code", "message", "field"?}} (the web API's shape)."""
-
-    error: ErrorDetail
-
-
-_ERRORS = {
-    400: "The body is not JSON",
-    401: "Session expired or invalid: refresh it",
-    404: "No such module, section or chat",
-    422: "Invalid input; `field` names the culprit",
-    429: "Daily tutor quota used, or too many anonymous messages; see Retry-After",
-    502: "The model provider failed, refused, or is busy",
-    503: "The tutor or the course content is not available here",
-    504: "The model did not answer in time",
-}
-
-
-def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
-    return {code: {"model": ErrorResponse, "description": _ERRORS[code]} for code in codes}
-
-
-router = APIRouter(prefix="/api/tutor", tags=["tutor"], responses=_errors(401, 422, 503))
-_SEND_ERRORS = _errors(400, 404, 429, 502, 504)
+router = APIRouter(prefix="/api/tutor", tags=["tutor"], responses=errors(401, 422, 503))
+_SEND_ERRORS = errors(400, 404, 429, 502, 504)
 
 # A streamed reply may take longer than an API Gateway request could.
 STREAM_TOTAL_S = 120.0
 _VIEWER_ADDRESS_HEADER = "cloudfront-viewer-address"
-
-
-class MessageCreate(BaseModel):
-    """A learner's message, from the chat segment they are in."""
-
-    section_id: str = Field(min_length=1, max_length=200)
-    segment_id: str = Field(min_length=1, max_length=200)
-    message: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
-
-
-class MessagePublic(BaseModel):
-    id: int
-    role: str
-    content: str
-    section_id: str | None
-    complete: bool
-    error: str | None
-    created_at: datetime
-
-
-class HistoryPublic(BaseModel):
-    module_slug: str
-    messages: list[MessagePublic]
-
-
-class ReplyPublic(BaseModel):
-    """The saved reply to my message."""
-
-    user_message_id: int
-    reply: MessagePublic
-
-
-class QuotaPublic(BaseModel):
-    messages_used: int
-    messages_limit: int
-    tokens_used: int
-    tokens_limit: int
-    resets_at: datetime
-
-
-class StatusPublic(BaseModel):
-    """Whether this deployment streams replies, and my quota today."""
-
-    streaming: bool
-    quota: QuotaPublic
 
 
 def get_now() -> datetime:
@@ -179,7 +112,7 @@ def read_status(learner: CurrentLearner, now: Now) -> StatusPublic:
     )
 
 
-@router.get("/{module_slug}/messages", response_model=HistoryPublic, responses=_errors(404))
+@router.get("/{module_slug}/messages", response_model=HistoryPublic, responses=errors(404))
 def read_history(module_slug: str, learner: CurrentLearner) -> HistoryPublic:
     """My conversation with the tutor in this module (every chat in a module shares it)."""
     bundle = live_bundle()
