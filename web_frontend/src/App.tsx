@@ -1,15 +1,8 @@
+import { lazy, type ComponentType } from "react";
 import { Route, Routes } from "react-router";
 import { Layout, RequireUser } from "./components/Layout/Layout";
-import { AdminCohortPage } from "./routes/admin/AdminCohortPage";
-import { AdminCohortsPage } from "./routes/admin/AdminCohortsPage";
-import { AdminContentPage } from "./routes/admin/AdminContentPage";
-import { AdminJobsPage } from "./routes/admin/AdminJobsPage";
-import { AdminOutboxPage } from "./routes/admin/AdminOutboxPage";
 import { CourseOverviewPage, CourseRedirect } from "./routes/CourseOverviewPage";
 import { EnrollPage } from "./routes/EnrollPage";
-import { FacilitatorGroupPage } from "./routes/facilitator/FacilitatorGroupPage";
-import { FacilitatorGroupsPage } from "./routes/facilitator/FacilitatorGroupsPage";
-import { FacilitatorMemberPage } from "./routes/facilitator/FacilitatorMemberPage";
 import { LandingPage } from "./routes/LandingPage";
 import { ModulePage } from "./routes/ModulePage";
 import { MyGroupPage } from "./routes/MyGroupPage";
@@ -17,6 +10,18 @@ import { NotFoundPage } from "./routes/NotFoundPage";
 import { ProfilePage } from "./routes/ProfilePage";
 import { SettingsPage } from "./routes/SettingsPage";
 import { SignInPage } from "./routes/SignInPage";
+
+// Staff pages load on demand, so learners download less.
+const page = <K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K) =>
+  lazy(() => load().then((m) => ({ default: m[name] })));
+const AdminCohortPage = page(() => import("./routes/admin/AdminCohortPage"), "AdminCohortPage");
+const AdminCohortsPage = page(() => import("./routes/admin/AdminCohortsPage"), "AdminCohortsPage");
+const AdminContentPage = page(() => import("./routes/admin/AdminContentPage"), "AdminContentPage");
+const AdminJobsPage = page(() => import("./routes/admin/AdminJobsPage"), "AdminJobsPage");
+const AdminOutboxPage = page(() => import("./routes/admin/AdminOutboxPage"), "AdminOutboxPage");
+const FacilitatorGroupPage = page(() => import("./routes/facilitator/FacilitatorGroupPage"), "FacilitatorGroupPage");
+const FacilitatorGroupsPage = page(() => import("./routes/facilitator/FacilitatorGroupsPage"), "FacilitatorGroupsPage");
+const FacilitatorMemberPage = page(() => import("./routes/facilitator/FacilitatorMemberPage"), "FacilitatorMemberPage");
 
 export function App() {
   return (
