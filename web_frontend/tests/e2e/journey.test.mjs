@@ -299,6 +299,26 @@ describe("the Roundtable journey", () => {
     await checkPage(page, "settings");
   });
 
+  it("refreshes an expired session once and carries on", async (t) => {
+    if (!after_(t, "profile")) return;
+    if (!needs(t, "POST /auth/refresh")) return;
+    const { page, context } = learner;
+    // Drop the 15-minute session cookie, as if it had expired; the refresh cookie stays.
+    await context.clearCookies({ name: "session" });
+    const calls = [];
+    const record = (r) => calls.push(`${r.request().method()} ${new URL(r.url()).pathname} ${r.status()}`);
+    page.on("response", record);
+    await page.goto("/settings");
+    await page.getByRole("heading", { name: "Settings" }).waitFor();
+    await page.getByRole("button", { name: /^Sign out / }).waitFor();
+    page.off("response", record);
+    assert.deepEqual(
+      calls.filter((c) => /\/api\/users\/me |\/auth\/refresh /.test(c)).slice(0, 3),
+      ["GET /api/users/me 401", "POST /auth/refresh 200", "GET /api/users/me 200"],
+    );
+    assert.ok((await context.cookies()).some((c) => c.name === "session"), "a new session cookie was set");
+  });
+
   it("signs up generated learners and a facilitator through the API", async (t) => {
     if (!after_(t, "cohortId")) return;
     for (const person of generatedLearners()) {
