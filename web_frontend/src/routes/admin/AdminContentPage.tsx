@@ -41,6 +41,10 @@ function Build({ build, zone, live }: { build: ContentBuild; zone: string; live:
   );
 }
 
+/** Builds other than the live one (a failed build of new content shows here with its errors). */
+const others = (s: { active: ContentBuild | null; builds: ContentBuild[] }) =>
+  s.builds.filter((b) => !(s.active && b.version === s.active.version && b.status === s.active.status));
+
 export function AdminContentPage() {
   const { timeZone } = useMe();
   const status = useQuery(contentStatusQuery);
@@ -52,11 +56,11 @@ export function AdminContentPage() {
         {(s) => (
           <>
             {s.active ? <Build build={s.active} zone={timeZone} live /> : <p className="error-box">No content is live.</p>}
-            <h2>Recent builds</h2>
-            {s.builds.length === 0 ? (
+            <h2>Other recent builds</h2>
+            {others(s).length === 0 ? (
               <p className="muted">No other builds.</p>
             ) : (
-              s.builds.map((b, i) => <Build key={`${b.version}-${i}`} build={b} zone={timeZone} live={false} />)
+              others(s).map((b, i) => <Build key={`${b.version}-${i}`} build={b} zone={timeZone} live={false} />)
             )}
           </>
         )}
