@@ -154,3 +154,15 @@ describe("typed availability and the zone summary", () => {
     expect(screen.getByRole("list").textContent).toContain("(= Sun 15:00–15:30 UTC)");
   });
 });
+
+describe("AvailabilityGrid focus", () => {
+  it("takes keyboard focus on the cell that was clicked, even when it already held the roving tab stop", async () => {
+    const user = userEvent.setup();
+    render(<Harness />);
+    await user.click(screen.getByRole("radio", { name: "If needed" }));
+    await user.click(cell("Monday 18:00–18:30")); // the grid's initial tab stop
+    expect(document.activeElement).toBe(cell("Monday 18:00–18:30"));
+    await user.keyboard("{Shift>}{ArrowDown}{/Shift}");
+    expect(weekToBlocks(latest)).toEqual([{ weekday: 0, start_minute: 1080, end_minute: 1140, kind: "if_needed" }]);
+  });
+});

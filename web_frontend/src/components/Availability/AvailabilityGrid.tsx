@@ -158,6 +158,8 @@ export function AvailabilityGrid({ value, onChange, timeZone }: AvailabilityGrid
     drag.current = { anchor: cell, paint, base: value };
     focusInGrid.current = true;
     setFocus(cell);
+    // preventDefault above also stops the browser from focusing the cell, so do it here.
+    (event.target as Element).closest<HTMLElement>("[data-slot]")?.focus();
     onChange(paintRect(value, cell, cell, paint));
   }
 
