@@ -4,7 +4,9 @@ Leaving is soft (status 'removed', left_at). The database guarantees at most
 one active learner membership per (user, cohort); a race that would break it
 becomes a ConflictError. Every change to a published group enqueues a
 `sync_group` job for it (Discord role, calendar invite, reminders), deduplicated
-per group, so no path can forget the derived state.
+per group, so no path can forget the derived state. People joining or leaving
+a published group are told too (`group_assigned`, a `member_joined` post in
+the channel, `removed_from_group`), queued in the same transaction.
 """
 
 from __future__ import annotations
@@ -71,6 +73,8 @@ def soft_remove(conn: Connection, user_id: int, group_id: int, reason: str, now:
     )
     if result.rowcount:
         _touch(conn, [group_id], now)
+        if _is_live(conn, group_id):
+            _notify(conn, "removed_from_group", group_id=group_id, user_id=user_id)
     return bool(result.rowcount)
 
 
@@ -101,6 +105,11 @@ def add_membership(
         .values(unplaced_reason=None, unplaced_detail=None)
     )
     _touch(conn, [group_id], now)
+    if _is_live(conn, group_id):
+        # A preview group's members hear at publish, all at once; a published group's
+        # newcomer is told now, and the group's channel welcomes them.
+        _notify(conn, "group_assigned", group_id=group_id, user_id=user_id)
+        _notify(conn, "member_joined", group_id=group_id, user_id=user_id)
 
 
 def place_learner(
@@ -144,6 +153,18 @@ def enqueue_group_syncs(
         )
         for group_id in sorted(published)
     ]
+
+
+def _is_live(conn: Connection, group_id: int) -> bool:
+    """Whether the group is live (members told of changes); not preview or finished."""
+    return conn.scalar(select(groups.c.status).where(groups.c.id == group_id)) == "active"
+
+
+def _notify(conn: Connection, kind: str, **fields: int) -> None:
+    # Imported here: the notifications package loads its message catalogue machinery.
+    from roundtable.notifications import request_notification
+
+    request_notification(conn, kind, **fields)
 
 
 def _touch(conn: Connection, group_ids: list[int], now: datetime) -> None:

@@ -289,10 +289,15 @@ def test_moving_a_member_between_published_groups_syncs_both(
         f"/api/admin/groups/{published['larks']}/members", json={"user_id": published["ivy"]}
     )
     assert moved.json()["previous_group_id"] == published["owls"]
-    assert {k for _, _, k in _jobs(engine)} == {
+    assert {k for _, _, k in _jobs(engine) if k} == {
         f"sync_group:{published['larks']}",
         f"sync_group:{published['owls']}",
     }
+    ivy, owls, larks = published["ivy"], published["owls"], published["larks"]
+    assert sorted(
+        (p["kind"], p["group_id"]) for kind, p, _ in _jobs(engine) if kind == "send_notification"
+    ) == [("group_assigned", larks), ("member_joined", larks), ("removed_from_group", owls)]
+    assert all(p["user_id"] == ivy for kind, p, _ in _jobs(engine) if kind == "send_notification")
 
 
 def test_removing_a_member_keeps_history_and_syncs_the_group(
@@ -304,7 +309,18 @@ def test_removing_a_member_keeps_history_and_syncs_the_group(
     with engine.connect() as conn:
         row = conn.execute(select(group_members.c.status, group_members.c.reason_for_leaving)).one()
     assert tuple(row) == ("removed", "removed by an admin")
-    assert [k for _, _, k in _jobs(engine)] == [f"sync_group:{published['owls']}"]
+    assert _jobs(engine) == [
+        (
+            "send_notification",
+            {
+                "kind": "removed_from_group",
+                "group_id": published["owls"],
+                "user_id": published["ivy"],
+            },
+            None,
+        ),
+        ("sync_group", {"group_id": published["owls"]}, f"sync_group:{published['owls']}"),
+    ]
 
 
 def test_renaming_a_published_group_syncs_it_but_its_time_is_fixed(

@@ -210,9 +210,15 @@ def test_joining_places_me_and_queues_a_sync_of_that_group(
     reply = client_for(ids["me"]).post(f"/api/groups/{ids['roomy']}/join")
     assert reply.status_code == 200
     assert reply.json()["changed"] is True and reply.json()["previous_group_id"] is None
-    assert _jobs(engine) == [
-        ("sync_group", {"group_id": ids["roomy"]}, f"sync_group:{ids['roomy']}")
-    ]
+    told = {"group_id": ids["roomy"], "user_id": ids["me"]}
+    assert sorted(_jobs(engine), key=str) == sorted(
+        [
+            ("send_notification", {"kind": "group_assigned", **told}, None),
+            ("send_notification", {"kind": "member_joined", **told}, None),
+            ("sync_group", {"group_id": ids["roomy"]}, f"sync_group:{ids['roomy']}"),
+        ],
+        key=str,
+    )
 
 
 def test_switching_soft_removes_the_old_membership_and_syncs_both_groups(
@@ -243,9 +249,17 @@ def test_switching_soft_removes_the_old_membership_and_syncs_both_groups(
         (ids["started"], "removed", True),
         (ids["roomy"], "active", False),
     ]
-    assert {k for _, _, k in _jobs(engine)} == {
+    assert {k for _, _, k in _jobs(engine) if k} == {
         f"sync_group:{ids['started']}",
         f"sync_group:{ids['roomy']}",
+    }
+    told = {
+        (p["kind"], p["group_id"]) for kind, p, _ in _jobs(engine) if kind == "send_notification"
+    }
+    assert told == {
+        ("removed_from_group", ids["started"]),
+        ("group_assigned", ids["roomy"]),
+        ("member_joined", ids["roomy"]),
     }
     assert client.post(f"/api/groups/{ids['roomy']}/join").json()["changed"] is False
 

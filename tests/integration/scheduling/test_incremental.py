@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select, update
 
-from roundtable.db.tables import groups, signups
+from roundtable.db.tables import groups, jobs, signups
 from roundtable.memberships import soft_remove
 from roundtable.scheduling.service import run_scheduling
 from roundtable.sync.publish import activate_preview_groups
@@ -126,6 +126,11 @@ def test_publishing_applies_the_proposed_joins_once(engine: Engine, cohort: dict
     stored = reasons(engine, cohort["id"])
     assert all(stored[user] == (None, None) for user in cohort["newcomers"])
     assert runs(engine, cohort["id"])[-1].stats["joins_applied_at"] == NOW.isoformat()
+    # The group was announced at its own publish; each joiner is told on their own.
+    with engine.connect() as conn:
+        told = conn.scalars(select(jobs.c.payload).where(jobs.c.kind == "send_notification"))
+        assigned = {p["user_id"] for p in told if p["kind"] == "group_assigned"}
+    assert assigned == set(cohort["newcomers"])
     # Someone who leaves afterwards is not put back by a retried publish.
     with engine.begin() as conn:
         soft_remove(conn, cohort["newcomers"][0], cohort["tuesday"], "moved away", NOW)
