@@ -123,7 +123,7 @@ def _progress(
     }
 
 
-def test_login_claims_anonymous_progress_and_chats_keeping_the_users_own(
+def test_login_claims_anonymous_progress_and_chats_merging_with_the_users_own(
     client: TestClient, discord: FakeDiscordOAuth, engine: Engine
 ) -> None:
     anonymous = uuid.uuid4()
@@ -164,10 +164,9 @@ def test_login_claims_anonymous_progress_and_chats_keeping_the_users_own(
                 chat_sessions.c.archived_at.is_not(None),
             ).order_by(chat_sessions.c.id)
         ).all()
-    # The user's own lens-1 row wins; the anonymous duplicate stays anonymous.
+    # Both had lens-1: the rows merge into the user's (times add), nothing stays anonymous.
     assert [tuple(r) for r in progress] == [
-        ("lens-1", user_id, 0),
-        ("lens-1", None, 99),
+        ("lens-1", user_id, 99),
         ("lens-2", user_id, 0),
     ]
     # Both anonymous chats are the user's now; the clashing one is archived, not lost.

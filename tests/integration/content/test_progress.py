@@ -247,6 +247,70 @@ def test_claiming_merges_rows_the_user_already_has(conn: Connection, bundle: Bun
     assert len(rows.all()) == 1
 
 
+def _row(conn: Connection, learner: Learner, content_id: str) -> dict[str, object]:
+    query = select(content_progress).where(
+        learner.owns(), content_progress.c.content_id == content_id
+    )
+    return dict(conn.execute(query).one()._mapping)
+
+
+def test_claiming_keeps_the_users_completion_when_they_have_one(
+    conn: Connection, bundle: Bundle
+) -> None:
+    token = uuid.uuid4()
+    visitor = Learner(anonymous_token=token)
+    user = _user(conn)
+    mark_section_complete(
+        conn, learner=visitor, bundle=bundle, module_slug=MODULE, section_id=REQUIRED, now=T0
+    )
+    later = T0 + timedelta(days=2)
+    mark_section_complete(
+        conn, learner=user, bundle=bundle, module_slug=MODULE, section_id=REQUIRED, now=later
+    )
+
+    claim_anonymous_progress(conn, anonymous_token=token, user_id=_id(user))
+
+    row = _row(conn, user, REQUIRED)
+    assert row["completed_at"] == later
+    assert row["started_at"] == T0  # the earlier start is kept
+
+
+def test_claiming_completes_the_users_row_from_an_anonymous_completion(
+    conn: Connection, bundle: Bundle
+) -> None:
+    token = uuid.uuid4()
+    visitor = Learner(anonymous_token=token)
+    user = _user(conn)
+    _beat(conn, user, bundle, T0)
+    done_at = T0 + timedelta(hours=3)
+    mark_section_complete(
+        conn, learner=visitor, bundle=bundle, module_slug=MODULE, section_id=REQUIRED, now=done_at
+    )
+
+    claim_anonymous_progress(conn, anonymous_token=token, user_id=_id(user))
+
+    row = _row(conn, user, REQUIRED)
+    assert row["completed_at"] == done_at
+    assert row["started_at"] == T0
+    assert completed_ids(conn, user, ("module-why-discuss",)) == {"module-why-discuss"}
+
+
+def test_claiming_a_token_twice_adds_its_time_once(conn: Connection, bundle: Bundle) -> None:
+    token = uuid.uuid4()
+    visitor = Learner(anonymous_token=token)
+    user = _user(conn)
+    _beat(conn, user, bundle, T0)
+    _beat(conn, user, bundle, T0 + timedelta(seconds=10))
+    _beat(conn, visitor, bundle, T0)
+    _beat(conn, visitor, bundle, T0 + timedelta(seconds=25))
+
+    first = claim_anonymous_progress(conn, anonymous_token=token, user_id=_id(user))
+    second = claim_anonymous_progress(conn, anonymous_token=token, user_id=_id(user))
+
+    assert (first, second) == (3, 0)
+    assert _time(conn, user, REQUIRED) == 35
+
+
 def test_course_progress_groups_modules_by_meeting_and_points_to_the_next(
     conn: Connection, bundle: Bundle
 ) -> None:

@@ -6,11 +6,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, case, exists, func, select, update
+from sqlalchemy import Connection, and_, case, exists, func, update
 from sqlalchemy.dialects.postgresql import insert
 
 from roundtable.auth.discord import DiscordProfile
-from roundtable.db.tables import chat_sessions, content_progress, users
+from roundtable.content.progress import claim_anonymous_progress
+from roundtable.db.tables import chat_sessions, users
 
 
 @dataclass(frozen=True)
@@ -61,25 +62,14 @@ def claim_anonymous_work(
 ) -> ClaimedWork:
     """Give the user the progress and tutor chats made under an anonymous token.
 
-    Where the user already has progress on the same content, theirs is kept
-    and the anonymous row stays as it was. An anonymous active chat on a
-    module where the user has an active chat is claimed as archived, so
-    no transcript is lost.
+    Every login (Discord and dev) claims through here. Progress merges by
+    `roundtable.content.progress.claim_anonymous_progress`'s rule. A user has
+    one active chat per module: the user's active chat stays active and a
+    clashing anonymous one becomes theirs archived, so no transcript is lost;
+    an anonymous chat on a module where the user has none moves as it is.
     """
-    # Serialise claims for one user: two logins at once must not both claim.
-    conn.execute(select(users.c.id).where(users.c.id == user_id).with_for_update())
-    mine = content_progress.alias("mine")
-    progress = conn.execute(
-        update(content_progress)
-        .where(
-            content_progress.c.anonymous_token == token,
-            content_progress.c.user_id.is_(None),
-            ~exists().where(
-                mine.c.user_id == user_id, mine.c.content_id == content_progress.c.content_id
-            ),
-        )
-        .values(user_id=user_id)
-    ).rowcount
+    # Takes the user row and token locks, which also serialise the chat claim.
+    progress = claim_anonymous_progress(conn, anonymous_token=token, user_id=user_id)
     active = chat_sessions.alias("active")
     has_active = exists().where(
         active.c.user_id == user_id,

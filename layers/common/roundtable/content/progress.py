@@ -28,7 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert
 
 from roundtable.content.bundle import Bundle, UnknownContentError
-from roundtable.db.tables import content_progress
+from roundtable.db.tables import content_progress, users
 
 ContentKind = Literal["module", "outcome", "section"]
 
@@ -163,9 +163,17 @@ def completed_ids(conn: Connection, learner: Learner, content_ids: tuple[str, ..
 def claim_anonymous_progress(conn: Connection, *, anonymous_token: UUID, user_id: int) -> int:
     """Give a user the progress made under their anonymous token; returns rows claimed.
 
-    Where both have a row for the same content they are merged: earliest start
-    and completion, summed time, latest heartbeat.
+    The single rule for claiming (login calls this through
+    `roundtable.auth.claim_anonymous_work`): rows only the anonymous visitor
+    has move to the user. Where both have a row for the same content, the
+    two merge into the user's row: the user's completion stands when their
+    row is completed, otherwise the anonymous completion counts; reading
+    times add up; the earlier start and the later heartbeat are kept.
     """
+    # Locks in the order login takes them (the user row, then the token):
+    # two claims for one user must not both move a row for the same content,
+    # and two users claiming one token must not both add its time.
+    conn.execute(select(users.c.id).where(users.c.id == user_id).with_for_update())
     conn.execute(
         text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": str(anonymous_token)}
     )
@@ -191,7 +199,7 @@ def _merge_into_user(conn: Connection, anonymous_token: UUID, user_id: int) -> l
         )
         .values(
             started_at=func.least(mine.c.started_at, anon.c.started_at),
-            completed_at=func.least(mine.c.completed_at, anon.c.completed_at),
+            completed_at=func.coalesce(mine.c.completed_at, anon.c.completed_at),
             total_time_s=mine.c.total_time_s + anon.c.total_time_s,
             last_heartbeat_at=func.greatest(mine.c.last_heartbeat_at, anon.c.last_heartbeat_at),
         )
