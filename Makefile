@@ -31,11 +31,12 @@ echo "error: Python 3.12 not found. Install it (e.g. 'pyenv install 3.12') or ru
 exit 1
 endef
 
-.PHONY: help venv run frontend test lint format typecheck pytest cfn-lint build sam-venv clean
+.PHONY: help venv run frontend test lint format typecheck pytest cfn-lint frontend-test e2e build sam-venv clean
 
 help:
 	@echo "make run     start the local stack on http://127.0.0.1:8000 (ARGS='--port 8001 ...')"
-	@echo "make test    lint, format check, mypy, pytest, cfn-lint"
+	@echo "make test    lint, format check, mypy, pytest, cfn-lint, frontend unit tests and client check"
+	@echo "make e2e     the browser journey in headless Chromium against a fresh local stack"
 	@echo "make build   sam build, then each function's unzipped size with its layers"
 	@echo "make lint | format | venv | clean"
 
@@ -60,13 +61,23 @@ frontend:
 	@if [ -f $(FRONTEND)/package.json ] && [ ! -d $(FRONTEND)/dist ]; then \
 	  if command -v npm >/dev/null; then \
 	    echo "building the frontend ($(FRONTEND)/dist)"; \
-	    cd $(FRONTEND) && { [ -d node_modules ] || npm install --no-audit --no-fund; } && npm run build; \
+	    cd $(FRONTEND) && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run build; \
 	  else \
 	    echo "warning: npm not found; serving the API without the frontend (install Node.js to build it)"; \
 	  fi; \
 	fi
 
-test: venv lint typecheck pytest cfn-lint
+test: venv lint typecheck pytest cfn-lint frontend-test
+
+# The SPA's unit tests, and a check that its generated API client matches the
+# backend's OpenAPI document (regenerate with `cd web_frontend && npm run generate-client`).
+frontend-test: venv
+	cd $(FRONTEND) && npm ci --no-audit --no-fund --loglevel=error && npm run check-client && npm test
+
+# The browser journey in headless Chromium (Debian's package, installed when
+# missing) against a fresh local stack; artifacts in web_frontend/test-results/.
+e2e: venv
+	cd $(FRONTEND) && sh scripts/e2e.sh
 
 lint: venv
 	$(VENV)/bin/ruff check .
