@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Engine
+import uuid
 
+from sqlalchemy import Engine, insert, select
+
+from roundtable.db.tables import chat_sessions, content_progress, users
+from tests.functions.browser import Browser
 from tests.functions.conftest import http_event
 
 
@@ -78,6 +82,29 @@ def test_a_write_through_the_handler_persists(
         function, lambda_context, http_event("GET", "/api/users/me/availability", cookies=[cookie])
     )
     assert json.loads(read["body"])["intervals"][0]["start"] == "19:00"
+
+
+def test_dev_login_claims_the_progress_and_chats_of_the_anonymous_cookie(
+    engine: Engine, function: Any, lambda_context: Any
+) -> None:
+    api = Browser(function("http_api").handler, lambda_context)
+    login = Browser(api.handler, lambda_context, "ANY /auth/{proxy+}", api.cookies)  # one jar
+    section = {"module_slug": "why-discuss", "section_id": "why-discuss.reading-vs-understanding"}
+    assert api.call("POST", "/api/progress/complete", section).status == 200
+    token = uuid.UUID(api.cookies["anonymous_token"])
+    with engine.begin() as conn:
+        conn.execute(insert(chat_sessions).values(anonymous_token=token, module_id="why-discuss"))
+
+    signed_in = login.call("POST", "/auth/dev-login", {"display_name": "Grace"})
+
+    assert signed_in.status == 200
+    course = api.call("GET", "/api/courses/running-discussion-groups").json()
+    assert course["units"][0]["modules"][0]["status"] == "completed"
+    with engine.connect() as conn:
+        grace = conn.scalar(select(users.c.id).where(users.c.display_name == "Grace"))
+        owners = set(conn.execute(select(content_progress.c.user_id)).scalars())
+        chat_owners = set(conn.execute(select(chat_sessions.c.user_id)).scalars())
+    assert owners == {grace} and chat_owners == {grace}
 
 
 def test_refresh_reads_the_auth_scoped_cookie_and_rotates_it(

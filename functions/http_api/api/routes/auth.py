@@ -152,7 +152,12 @@ def dev_login(body: DevLoginCreate, request: Request, conn: Db, now: Now) -> JSO
         raise NotFoundError("Not Found")
     limit_login(request, now)
     session = auth.dev_login(
-        conn, settings, display_name=body.display_name, as_admin=body.as_admin, now=now
+        conn,
+        settings,
+        display_name=body.display_name,
+        as_admin=body.as_admin,
+        now=now,
+        anonymous_token=parse_anonymous_token(request.cookies.get(ANONYMOUS_COOKIE)),
     )
     payload = SessionPublic(
         status="signed_in", user_id=session.user_id, access_expires_in=_ACCESS_SECONDS

@@ -6,10 +6,12 @@ again, so a misconfigured deploy still cannot mint sessions by name.
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 from sqlalchemy import Connection, func, insert, select, update
 
+from roundtable.auth.accounts import claim_anonymous_work
 from roundtable.auth.sessions import Session, start_session
 from roundtable.config import Settings
 from roundtable.db.tables import users
@@ -21,9 +23,18 @@ def dev_login_allowed(settings: Settings) -> bool:
 
 
 def dev_login(
-    conn: Connection, settings: Settings, *, display_name: str, as_admin: bool, now: datetime
+    conn: Connection,
+    settings: Settings,
+    *,
+    display_name: str,
+    as_admin: bool,
+    now: datetime,
+    anonymous_token: uuid.UUID | None = None,
 ) -> Session:
-    """Sign in as the (Discord-less) user of that name, creating them if needed."""
+    """Sign in as the (Discord-less) user of that name, creating them if needed.
+
+    Like the Discord login, it claims the work of the browser's anonymous token.
+    """
     if not dev_login_allowed(settings):
         raise NotFoundError("Not Found")  # indistinguishable from a route that does not exist
     name = display_name.strip()
@@ -41,4 +52,6 @@ def dev_login(
     if as_admin:
         values["is_admin"] = True
     conn.execute(update(users).where(users.c.id == user_id).values(**values))
+    if anonymous_token is not None:
+        claim_anonymous_work(conn, int(user_id), anonymous_token, now)
     return start_session(conn, int(user_id), now)
