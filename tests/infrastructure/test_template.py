@@ -176,6 +176,28 @@ def test_each_function_reads_exactly_its_own_secrets(template: dict[str, Any]) -
         assert needed <= own, f"{name} needs {needed - own} but may not read them"
 
 
+def test_the_tutor_model_and_endpoint_are_parameters_only_the_tutor_reads(
+    template: dict[str, Any],
+) -> None:
+    parameters = template["Parameters"]
+    assert parameters["LlmModel"]["Default"] == "anthropic/claude-sonnet-4-5"
+    assert parameters["LlmApiBase"]["Default"] == ""
+    functions = _functions(template)
+    tutor = functions["TutorChatFunction"]["Environment"]["Variables"]
+    assert tutor["LLM_MODEL"] == {"Ref": "LlmModel"}
+    assert tutor["LLM_API_BASE"] == {"Ref": "LlmApiBase"}
+    others = [
+        name
+        for name, props in functions.items()
+        if name != "TutorChatFunction" and {"LLM_MODEL", "LLM_API_BASE"} & set(_variables(props))
+    ]
+    assert others == []
+
+
+def _variables(props: dict[str, Any]) -> dict[str, Any]:
+    return dict(((props.get("Environment") or {}).get("Variables")) or {})
+
+
 def test_no_secret_parameter_is_set_for_every_function(template: dict[str, Any]) -> None:
     shared = template["Globals"]["Function"]["Environment"]["Variables"]
     assert not [name for name in shared if name.endswith("_PARAM")]
