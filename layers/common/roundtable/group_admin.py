@@ -20,6 +20,7 @@ from roundtable.admin import cohort_row, group_row
 from roundtable.availability import load_availability, missed_meetings
 from roundtable.db.tables import cohorts, group_members, groups, scheduling_runs, signups, users
 from roundtable.errors import ConflictError, NotFoundError, ValidationError
+from roundtable.group_times import members_who_would_miss, move_future_meetings, plan_published_time
 from roundtable.groups import Member, list_members, meeting_intervals, slot_of
 from roundtable.meeting_times import (
     WeeklySlot,
@@ -181,7 +182,8 @@ def update_group(
     viewer_zone: str,
     now: datetime,
 ) -> GroupView:
-    """Rename a group, or move a preview group's weekly time (checked against everyone)."""
+    """Rename a group or move its weekly time (checked against everyone; published groups
+    move only the meetings still to come)."""
     group = group_row(conn, group_id, lock=True)
     values: dict[str, Any] = {}
     if changes.get("name") is not None:
@@ -192,7 +194,7 @@ def update_group(
         if changes.get(k) is not None
     }
     if time_fields:
-        values.update(_new_time(conn, group, time_fields, force))
+        values.update(_new_time(conn, group, time_fields, force, now))
     if values:
         try:
             with conn.begin_nested():
@@ -201,6 +203,8 @@ def update_group(
             raise ConflictError(
                 f"the cohort already has a group named {values.get('name')!r}", field="name"
             ) from None
+        if time_fields and group.status == "active":
+            _announce_moved_meetings(conn, group_id, now)
         if group.status != "preview":
             enqueue_group_syncs(conn, [group_id], created_by=admin_id)
     return group_view(conn, group_row(conn, group_id), viewer_zone, now)
@@ -213,18 +217,38 @@ def _group_name(name: str) -> str:
     return cleaned
 
 
-def _new_time(conn: Connection, group: Any, fields: dict[str, Any], force: bool) -> dict[str, Any]:
-    if group.status != "preview":
+def _announce_moved_meetings(conn: Connection, group_id: int, now: datetime) -> None:
+    """Move the meetings still to come and tell members once, about the next one.
+
+    One message per moved meeting would repeat the same news every week; the
+    calendar invite's update shows the whole series.
+    """
+    from roundtable.notifications import request_notification
+
+    for meeting_id, previous in move_future_meetings(conn, group_id, now)[:1]:
+        request_notification(
+            conn, "meeting_changed", meeting_id=meeting_id, previous_starts_at=previous.isoformat()
+        )
+
+
+def _new_time(
+    conn: Connection, group: Any, fields: dict[str, Any], force: bool, now: datetime
+) -> dict[str, Any]:
+    if group.status not in ("preview", "active"):
         raise ConflictError(
-            f"{group.name} is published: its meetings and invites exist; only preview groups "
-            "change time here",
-            field="local_time",
+            f"{group.name} is {group.status}; its time no longer changes", field="local_time"
         )
     anchor = fields.get("anchor_timezone", group.anchor_timezone)
     validate_timezone(anchor, "anchor_timezone")
     local: time = fields.get("local_time", group.local_time)
     if local.minute % 15 or local.second:
         raise ValidationError(f"{local:%H:%M} is not on a quarter hour", field="local_time")
+    if group.status == "active":
+        plan = plan_published_time(
+            conn, group, anchor, fields.get("weekday", group.weekday), local, now
+        )
+        _refuse_unless(members_who_would_miss(conn, group, plan.remaining), force, "local_time")
+        return plan.values
     slot = WeeklySlot(anchor, fields.get("weekday", group.weekday), local, group.meeting_minutes)
     first = first_meeting_at(slot, group.start_date)
     moved = SimpleNamespace(

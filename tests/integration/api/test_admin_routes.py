@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, insert, select, update
 
 from roundtable.db.engine import transaction
-from roundtable.db.tables import group_members, jobs, scheduling_runs, signups
+from roundtable.db.tables import group_members, groups, jobs, scheduling_runs, signups
 from tests.integration.api.builders import (
     add_member,
     enroll,
@@ -323,14 +323,21 @@ def test_removing_a_member_keeps_history_and_syncs_the_group(
     ]
 
 
-def test_renaming_a_published_group_syncs_it_but_its_time_is_fixed(
+def test_renaming_a_published_group_syncs_it_and_a_finished_groups_time_is_fixed(
     admin: TestClient, published: dict[str, int], engine: Engine
 ) -> None:
     url = f"/api/admin/groups/{published['owls']}"
     assert admin.patch(url, json={"name": "Night Owls"}).json()["name"] == "Night Owls"
     assert [k for _, _, k in _jobs(engine)] == [f"sync_group:{published['owls']}"]
     assert admin.patch(url, json={"name": "Larks"}).status_code == 409
-    assert admin.patch(url, json={"weekday": 4}).status_code == 409
+    with transaction(engine) as conn:
+        conn.execute(
+            update(groups).where(groups.c.id == published["owls"]).values(status="completed")
+        )
+    finished = admin.patch(url, json={"weekday": 4})
+    assert (
+        finished.status_code == 409 and "no longer changes" in finished.json()["error"]["message"]
+    )
 
 
 def test_syncs_are_jobs(admin: TestClient, published: dict[str, int], engine: Engine) -> None:

@@ -120,7 +120,9 @@ def sync_cohort(cohort_id: Id, user: AdminWriter, conn: Db) -> JobAcceptedPublic
 def update_group(
     group_id: Id, body: GroupUpdate, user: AdminWriter, conn: Db, now: Now
 ) -> group_admin.GroupView:
-    """Rename a group, or change a preview group's time (checked against everyone)."""
+    """Rename a group or change its weekly time (checked against every member's availability;
+    a published group moves only the meetings still to come, and its calendar and members
+    follow)."""
     changes = body.model_dump(exclude_unset=True, exclude={"force"})
     return group_admin.update_group(
         conn,

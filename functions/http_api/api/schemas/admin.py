@@ -94,7 +94,7 @@ class PreviewPublic(Model):
 
 
 class GroupUpdate(BaseModel):
-    """Rename a group, or move a preview group's weekly time."""
+    """Rename a group, or move its weekly time (a published group: the meetings to come)."""
 
     name: str | None = Field(default=None, min_length=1, max_length=80)
     weekday: int | None = Field(default=None, ge=0, le=6)
