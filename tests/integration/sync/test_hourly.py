@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from devserver.functions import load_function
-from roundtable.db.tables import attendances, outbox, refresh_tokens
+from roundtable.db.tables import attendances, outbox, rate_limits, refresh_tokens
 from roundtable.sync.publish import publish_cohort
 from roundtable.sync.reconcile import Services, default_services
 from tests.conftest import load_event
@@ -111,6 +111,24 @@ def test_the_hourly_run_purges_expired_refresh_tokens(
     assert summary["expired_logins"] == {"refresh_tokens": 1, "oauth_states": 0}
     with engine.connect() as conn:
         assert list(conn.scalars(select(refresh_tokens.c.token_hash))) == ["fresh"]
+
+
+def test_the_hourly_run_purges_rate_limit_windows_that_ended_long_ago(
+    engine: Engine, guild: FakeDiscordGuild, calendar: FakeGoogleCalendar, published: dict
+) -> None:
+    current = datetime.now(UTC).replace(second=0, microsecond=0)
+    with engine.begin() as conn:
+        for bucket, start in (
+            ("writes:user:1", current - timedelta(hours=3)),
+            ("writes:user:2", current),
+        ):
+            conn.execute(rate_limits.insert().values(bucket=bucket, window_start=start, hits=5))
+
+    summary = _run_hourly()
+
+    assert summary["rate_limits"] == {"windows_purged": 1}
+    with engine.connect() as conn:
+        assert list(conn.scalars(select(rate_limits.c.bucket))) == ["writes:user:2"]
 
 
 def test_a_failing_calendar_is_reported_and_the_other_steps_still_run(

@@ -3,8 +3,9 @@
 Steps, each isolated (one failing never stops the next): RSVPs of every
 active series; reconcile of groups whose members changed or that never fully
 synced; end of cohort for finished groups; retry of due jobs; purge of
-expired refresh tokens and login states. An idle run makes one Google Calendar call (the
-incremental events.list) and no Discord call.
+expired refresh tokens and login states; purge of finished rate-limit
+windows. An idle run makes one Google Calendar call (the incremental
+events.list) and no Discord call.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from roundtable.auth.oauth import purge_expired_oauth_states
 from roundtable.auth.sessions import purge_expired_refresh_tokens
 from roundtable.db.engine import transaction
 from roundtable.jobs import retry_due_jobs
+from roundtable.ratelimit import purge_old_windows
 from roundtable.sync.lifecycle import complete_finished_groups
 from roundtable.sync.reconcile import Services, groups_needing_sync, sync_groups
 from roundtable.sync.rsvps import sync_all_rsvps
@@ -45,6 +47,7 @@ def run_hourly_sync(
         ("lifecycle", lambda: complete_finished_groups(engine, lazily(), now=now)),
         ("jobs", lambda: retry_due_jobs(engine)),
         ("expired_logins", lambda: _purge_expired_logins(engine, now)),
+        ("rate_limits", lambda: _purge_rate_limit_windows(engine, now)),
     ]
     for name, step in steps:
         try:
@@ -78,3 +81,8 @@ def _purge_expired_logins(engine: Engine, now: datetime) -> dict[str, int]:
             "refresh_tokens": purge_expired_refresh_tokens(conn, now),
             "oauth_states": purge_expired_oauth_states(conn, now),
         }
+
+
+def _purge_rate_limit_windows(engine: Engine, now: datetime) -> dict[str, int]:
+    with transaction(engine) as conn:
+        return {"windows_purged": purge_old_windows(conn, now)}
