@@ -16,6 +16,7 @@ from mangum import Mangum
 from api.errors import install_error_handlers
 from api.routes import (
     admin,
+    admin_facilitators,
     auth,
     cohorts,
     content,
@@ -48,6 +49,7 @@ def create_app() -> FastAPI:
     install_error_handlers(app)
     for module in (health, auth, users, cohorts, groups, facilitator, admin, jobs):
         app.include_router(module.router)
+    app.include_router(admin_facilitators.router)
     for module in (content, progress, webhook, unsubscribe):
         app.include_router(module.router)
     return app

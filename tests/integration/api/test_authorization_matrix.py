@@ -92,6 +92,10 @@ CASES = [
     Case("GET", "/api/admin/users?query=a", ADMIN),
     Case("GET", "/api/admin/users/{learner}", ADMIN),
     Case("GET", "/api/admin/jobs", ADMIN),
+    Case("GET", "/api/admin/facilitators", ADMIN),
+    Case("POST", "/api/admin/facilitators/{fac_other}/certification", ADMIN),
+    Case("DELETE", "/api/admin/facilitators/{fac_other}/certification", ADMIN),
+    Case("PATCH", "/api/admin/facilitators/{fac_other}", ADMIN, {"max_active_groups": 3}),
 ]
 
 # World names in case paths, and the parameter names the app declares for them.
@@ -100,6 +104,7 @@ PARAMETERS = {
     "{spare_cohort}": "{cohort_id}",
     "{group}": "{group_id}",
     "{learner}": "{user_id}",
+    "{fac_other}": "{user_id}",
     "{meeting}": "{meeting_id}",
     "{job}": "{job_id}",
 }
