@@ -14,7 +14,16 @@ from typing import Any
 from sqlalchemy import Connection, and_, exists, func, or_, select
 
 from roundtable.availability import AvailabilitySummary, load_availability, summarise
-from roundtable.db.tables import cohorts, facilitators, group_members, groups, jobs, signups, users
+from roundtable.db.tables import (
+    cohorts,
+    facilitators,
+    group_members,
+    groups,
+    jobs,
+    meetings,
+    signups,
+    users,
+)
 from roundtable.errors import ConflictError, NotFoundError, ValidationError
 from roundtable.jobs import enqueue
 
@@ -205,3 +214,22 @@ def recent_jobs(
     if kind:
         query = query.where(jobs.c.kind == kind)
     return [dict(row) for row in conn.execute(query).mappings()]
+
+
+@dataclass(frozen=True)
+class MeetingNotifications:
+    """What Roundtable told people about one meeting: counts, then every message."""
+
+    meeting_id: int
+    summary: dict[str, dict[str, int]]
+    notifications: list[dict[str, Any]]
+
+
+def meeting_notification_log(conn: Connection, meeting_id: int) -> MeetingNotifications:
+    """The notification audit of a meeting; NotFoundError when there is no such meeting."""
+    from roundtable.notifications import audit
+
+    if conn.scalar(select(meetings.c.id).where(meetings.c.id == meeting_id)) is None:
+        raise NotFoundError(f"no meeting {meeting_id}")
+    rows = audit.meeting_notifications(conn, meeting_id)
+    return MeetingNotifications(meeting_id, audit.summarize(rows), rows)

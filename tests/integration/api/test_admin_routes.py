@@ -11,7 +11,16 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, insert, select, update
 
 from roundtable.db.engine import transaction
-from roundtable.db.tables import group_members, groups, jobs, scheduling_runs, signups
+from roundtable.db.tables import (
+    group_members,
+    groups,
+    jobs,
+    meetings,
+    notification_attempts,
+    notifications,
+    scheduling_runs,
+    signups,
+)
 from tests.integration.api.builders import (
     add_member,
     enroll,
@@ -387,3 +396,57 @@ def test_jobs_are_visible_to_admins_and_their_creator_only(
     assert admin.get(f"/api/jobs/{welcome}").status_code == 200
     hidden = client_for(other).get(f"/api/jobs/{welcome}")
     assert hidden.status_code == 404 and hidden.json()["error"]["message"] == f"no job {welcome}"
+
+
+def test_admins_read_what_was_sent_about_a_meeting_with_every_attempt(
+    admin: TestClient, engine: Engine
+) -> None:
+    with transaction(engine) as conn:
+        cohort = make_cohort(conn)
+        group = make_group(conn, cohort, "Owls", meeting_count=2)
+        ivy = make_user(conn, "Ivy", email="ivy@example.org")
+        first, second = conn.scalars(
+            select(meetings.c.id).where(meetings.c.group_id == group).order_by(meetings.c.id)
+        ).all()
+        sent, failed = (
+            conn.execute(
+                insert(notifications)
+                .values(
+                    kind="meeting_reminder_24h",
+                    reference_type="meeting",
+                    reference_id=first,
+                    user_id=ivy,
+                    channel=channel,
+                    recipient=str(ivy),
+                    status=outcome,
+                    attempts=1,
+                    last_error=error,
+                )
+                .returning(notifications.c.id)
+            ).scalar_one()
+            for channel, outcome, error in (
+                ("email", "sent", None),
+                ("discord_dm", "failed", "Discord 403: Cannot send messages to this user"),
+            )
+        )
+        conn.execute(
+            insert(notification_attempts),
+            [
+                {"notification_id": sent, "outcome": "sent"},
+                {"notification_id": failed, "outcome": "failed", "error": "Cannot send"},
+            ],
+        )
+
+    answer = admin.get(f"/api/admin/meetings/{first}/notifications")
+
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["summary"] == {"meeting_reminder_24h": {"sent": 1, "failed": 1}}
+    by_channel = {n["channel"]: n for n in body["notifications"]}
+    assert by_channel["discord_dm"]["last_error"].startswith("Discord 403")
+    assert by_channel["email"]["display_name"] == "Ivy"
+    assert [a["outcome"] for a in by_channel["discord_dm"]["attempts_log"]] == ["failed"]
+    quiet = admin.get(f"/api/admin/meetings/{second}/notifications").json()
+    assert quiet == {"meeting_id": second, "summary": {}, "notifications": []}
+    missing = admin.get("/api/admin/meetings/999999/notifications")
+    assert missing.status_code == 404 and missing.json()["error"]["message"] == "no meeting 999999"

@@ -92,6 +92,7 @@ CASES = [
     Case("GET", "/api/admin/users?query=a", ADMIN),
     Case("GET", "/api/admin/users/{learner}", ADMIN),
     Case("GET", "/api/admin/jobs", ADMIN),
+    Case("GET", "/api/admin/meetings/{meeting}/notifications", ADMIN),
     Case("GET", "/api/admin/facilitators", ADMIN),
     Case("POST", "/api/admin/facilitators/{fac_other}/certification", ADMIN),
     Case("DELETE", "/api/admin/facilitators/{fac_other}/certification", ADMIN),

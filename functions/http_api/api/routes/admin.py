@@ -12,6 +12,7 @@ from api.schemas.admin import (
     GroupAdminPublic,
     GroupUpdate,
     JobAcceptedPublic,
+    MeetingNotificationsPublic,
     MemberAdd,
     PreviewPublic,
     ScheduleRequest,
@@ -165,6 +166,16 @@ def remove_group_member(
 ) -> Placement:
     """Remove someone from a group (kept in history)."""
     return group_admin.remove_member(conn, group_id, user_id, admin_id=user.id, now=now)
+
+
+@router.get(
+    "/meetings/{meeting_id}/notifications",
+    response_model=MeetingNotificationsPublic,
+    responses=errors(404),
+)
+def list_meeting_notifications(meeting_id: Id, user: Admin, conn: Db) -> admin.MeetingNotifications:
+    """Every notification about a meeting (reminders, changes) with its attempts, and counts."""
+    return admin.meeting_notification_log(conn, meeting_id)
 
 
 @router.get("/users", response_model=UserMatchesPublic, responses=errors(422))

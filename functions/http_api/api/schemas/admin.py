@@ -119,3 +119,34 @@ class UserMatchPublic(Model):
 
 class UserMatchesPublic(BaseModel):
     users: list[UserMatchPublic]
+
+
+class NotificationAttemptPublic(BaseModel):
+    attempted_at: datetime
+    outcome: str = Field(description="sent, failed or skipped")
+    error: str | None
+
+
+class MeetingNotificationPublic(BaseModel):
+    """One message about the meeting to one recipient on one channel."""
+
+    id: int
+    kind: str
+    channel: Literal["email", "discord_dm", "discord_channel"]
+    recipient: str = Field(description="user id, or the Discord channel id for channel posts")
+    user_id: int | None
+    display_name: str | None
+    status: Literal["pending", "sending", "sent", "failed", "skipped"]
+    attempts: int
+    due_at: datetime
+    sent_at: datetime | None
+    last_error: str | None
+    attempts_log: list[NotificationAttemptPublic] = Field(description="oldest first")
+
+
+class MeetingNotificationsPublic(Model):
+    meeting_id: int
+    summary: dict[str, dict[str, int]] = Field(
+        description='counts per kind and status, e.g. {"meeting_reminder_1h": {"sent": 9}}'
+    )
+    notifications: list[MeetingNotificationPublic]
