@@ -128,13 +128,17 @@ def request_scheduling(
 
 
 def request_publish(conn: Connection, cohort_id: int, admin_id: int) -> int:
-    """Enqueue publishing the cohort's preview groups; returns the job id."""
+    """Enqueue publishing the cohort's preview groups and proposed joins; returns the job id."""
+    from roundtable.scheduling.proposals import pending_proposed_joins
+
     cohort_row(conn, cohort_id)
     has_preview = conn.scalar(
         select(exists().where(groups.c.cohort_id == cohort_id, groups.c.status == "preview"))
     )
-    if not has_preview:
-        raise ConflictError("there are no preview groups to publish; run scheduling first")
+    if not has_preview and not pending_proposed_joins(conn, cohort_id):
+        raise ConflictError(
+            "there are no preview groups or proposed joins to publish; run scheduling first"
+        )
     return enqueue(
         conn,
         "publish_cohort",

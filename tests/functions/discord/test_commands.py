@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 
-from roundtable.db.tables import attendances, groups, jobs
+from roundtable.db.tables import attendances, groups, jobs, scheduling_runs
 from tests.functions.discord.conftest import Call
 from tests.integration.discord import data
 from tests.integration.discord.data import autocomplete, command, component, option, subcommand
@@ -313,7 +313,7 @@ def test_cohort_status_reports_signups_groups_unplaced_and_jobs(
 
 def test_publish_enqueues_only_when_groups_wait(call: Call, world: Any, engine: Engine) -> None:
     _, nothing = call(command("publish", [option("cohort", str(world["cohort"]))], user_id="205"))
-    assert "no groups waiting to be published" in _content(nothing)
+    assert "no groups or proposed joins waiting to be published" in _content(nothing)
     with engine.begin() as conn:
         data.add_group(
             conn, world["cohort"], "Preview", first_meeting_at=datetime.now(UTC), status="preview"
@@ -382,6 +382,40 @@ def test_publish_button_of_an_older_run_is_refused(call: Call, world: Any, engin
     assert f"out of date: Spring Cohort was scheduled again (run {newer})" in _content(answer)
     _, forged = call(component(f"publish:{world['cohort']}:{newer + 5}", user_id="205"))
     assert "does not exist" in _content(forged)
+
+
+def _proposals_run(engine: Engine, cohort: int, user_id: int, group_id: int) -> int:
+    """A run that proposed only a join into an existing group: no preview groups."""
+    proposal = {"user_id": user_id, "group_id": group_id}
+    with engine.begin() as conn:
+        run = data.add_run(conn, cohort)
+        conn.execute(
+            update(scheduling_runs)
+            .where(scheduling_runs.c.id == run)
+            .values(stats={"proposed_joins": [proposal]})
+        )
+    return run
+
+
+def test_publish_enqueues_when_the_latest_run_only_proposed_joins(
+    call: Call, world: Any, engine: Engine
+) -> None:
+    _proposals_run(engine, world["cohort"], world["ada"], world["group"])
+    _, answer = call(command("publish", [option("cohort", str(world["cohort"]))], user_id="205"))
+    assert "Publishing Spring Cohort (job #1)" in _content(answer)
+
+
+def test_discard_voids_the_runs_proposed_joins_so_publish_has_nothing_to_do(
+    call: Call, world: Any, engine: Engine
+) -> None:
+    run = _proposals_run(engine, world["cohort"], world["ada"], world["group"])
+    _, answer = call(component(f"discard:{world['cohort']}:{run}", user_id="205"))
+    assert "0 preview groups removed, 1 proposed join voided" in _content(answer)
+    with engine.connect() as conn:
+        stats = conn.scalar(select(scheduling_runs.c.stats).where(scheduling_runs.c.id == run))
+    assert stats["joins_discarded_at"] and stats["proposed_joins"]  # kept, for the record
+    _, nothing = call(command("publish", [option("cohort", str(world["cohort"]))], user_id="205"))
+    assert "no groups or proposed joins waiting to be published" in _content(nothing)
 
 
 def test_discard_button_deletes_only_that_runs_preview_groups(

@@ -275,6 +275,42 @@ def test_publishing_is_a_job_and_needs_a_preview(
     )
 
 
+def test_a_run_that_only_proposed_joins_into_published_groups_can_be_published(
+    admin: TestClient, published: dict[str, int], engine: Engine
+) -> None:
+    url = f"/api/admin/cohorts/{published['cohort']}/publish"
+    assert admin.post(url).status_code == 409  # no preview groups, no run yet
+    with transaction(engine) as conn:
+        newcomer = make_user(conn, "Nell Newcomer")
+        proposal = {"user_id": newcomer, "group_id": published["larks"]}
+        conn.execute(
+            insert(scheduling_runs).values(
+                cohort_id=published["cohort"], params={}, stats={"proposed_joins": [proposal]}
+            )
+        )
+
+    accepted = admin.post(url)
+
+    assert accepted.status_code == 202
+    assert _jobs(engine)[-1][0] == "publish_cohort"
+
+
+def test_proposed_joins_already_applied_leave_nothing_to_publish(
+    admin: TestClient, published: dict[str, int], engine: Engine
+) -> None:
+    with transaction(engine) as conn:
+        stats = {
+            "proposed_joins": [{"user_id": published["ivy"], "group_id": published["larks"]}],
+            "joins_applied_at": "2027-01-01T00:00:00+00:00",
+        }
+        conn.execute(
+            insert(scheduling_runs).values(cohort_id=published["cohort"], params={}, stats=stats)
+        )
+    refused = admin.post(f"/api/admin/cohorts/{published['cohort']}/publish")
+    assert refused.status_code == 409
+    assert "no preview groups or proposed joins" in refused.json()["error"]["message"]
+
+
 @pytest.fixture
 def published(engine: Engine) -> dict[str, int]:
     with transaction(engine) as conn:

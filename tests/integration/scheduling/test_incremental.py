@@ -11,6 +11,7 @@ from sqlalchemy import Engine, select, update
 
 from roundtable.db.tables import groups, jobs, signups
 from roundtable.memberships import soft_remove
+from roundtable.scheduling.proposals import discard_proposed_joins, pending_proposed_joins
 from roundtable.scheduling.service import run_scheduling
 from roundtable.sync.publish import activate_preview_groups
 from tests.integration.scheduling.world import (
@@ -136,6 +137,22 @@ def test_publishing_applies_the_proposed_joins_once(engine: Engine, cohort: dict
         soft_remove(conn, cohort["newcomers"][0], cohort["tuesday"], "moved away", NOW)
     activate_preview_groups(engine, cohort["id"], now=NOW)
     assert cohort["newcomers"][0] not in [u for u, _ in members_of(engine, cohort["tuesday"])]
+
+
+def test_a_discarded_runs_proposals_are_never_applied(
+    engine: Engine, cohort: dict[str, Any]
+) -> None:
+    _schedule(engine, cohort["id"])
+    before = members_of(engine, cohort["tuesday"])
+    run_id = runs(engine, cohort["id"])[-1].id
+    with engine.begin() as conn:
+        assert pending_proposed_joins(conn, cohort["id"]) == 2
+        assert discard_proposed_joins(conn, run_id, NOW) == 2
+        assert pending_proposed_joins(conn, cohort["id"]) == 0
+
+    activate_preview_groups(engine, cohort["id"], now=NOW)
+
+    assert members_of(engine, cohort["tuesday"]) == before
 
 
 def test_a_proposal_that_no_longer_holds_at_publishing_is_skipped(

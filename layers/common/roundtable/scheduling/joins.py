@@ -3,7 +3,8 @@
 A scheduling run never changes a published group. It records on the run
 (`scheduling_runs.stats["proposed_joins"]`) the newcomers who fit a published
 group's time and room; publishing the cohort applies the latest run's
-proposals once (the run notes `joins_applied_at`), inside the publishing
+proposals once (the run notes `joins_applied_at`; a run an admin discarded
+notes `joins_discarded_at` and is never applied), inside the publishing
 transaction, each checked again: the group is still
 published and has room, the person is still signed up as a learner and in no
 group of the cohort, and still free at every remaining meeting. A proposal that
@@ -24,6 +25,7 @@ from roundtable.errors import ConflictError
 from roundtable.groups import meeting_intervals
 from roundtable.memberships import active_learner_group, add_membership, count_active_members
 from roundtable.scheduling.feasibility import person_can_attend
+from roundtable.scheduling.proposals import proposals_settled
 
 
 def apply_proposed_joins(conn: Connection, cohort_id: int, *, now: datetime) -> list[int]:
@@ -34,8 +36,9 @@ def apply_proposed_joins(conn: Connection, cohort_id: int, *, now: datetime) -> 
         .order_by(scheduling_runs.c.id.desc())
         .limit(1)
     ).first()
-    # Once only: a retried publish must not put back someone who left meanwhile.
-    if run is None or (run.stats or {}).get("joins_applied_at"):
+    # Once only: a retried publish must not put back someone who left meanwhile;
+    # never after an admin discarded the run.
+    if run is None or proposals_settled(run.stats):
         return []
     applied = {**(run.stats or {}), "joins_applied_at": now.isoformat()}
     conn.execute(

@@ -7,6 +7,7 @@ check permission, validate, enqueue, and answer within Discord's 3 seconds.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, and_, delete, exists, func, select
@@ -35,6 +36,7 @@ from roundtable.discord.interactions import (
 )
 from roundtable.errors import ConflictError, NotFoundError, ValidationError
 from roundtable.jobs import enqueue
+from roundtable.scheduling.proposals import discard_proposed_joins, pending_proposed_joins
 
 _SUMMARY_BUTTON = re.compile(r"^(publish|discard):(\d{1,10}):(\d{1,10})$")
 _ACTIVE_JOB = ("queued", "running")
@@ -70,12 +72,14 @@ def _schedule_params(options: dict[str, Any]) -> dict[str, int]:
 
 # -- /publish and the summary's buttons ------------------------------------------
 def publish(context: Context) -> dict[str, Any]:
-    """/publish cohort: enqueue publishing of the cohort's preview groups."""
+    """/publish cohort: enqueue publishing of the cohort's preview groups and proposed joins."""
     with connect(context) as conn:
         admin = require_admin(conn, context.interaction)
         cohort = resolve_cohort(conn, context.interaction.options.get("cohort"))
-        if not _preview_groups(conn, cohort.id):
-            raise NotFoundError(f"{cohort.name} has no groups waiting to be published.")
+        if not _preview_groups(conn, cohort.id) and not pending_proposed_joins(conn, cohort.id):
+            raise NotFoundError(
+                f"{cohort.name} has no groups or proposed joins waiting to be published."
+            )
         job_id = _enqueue_publish(conn, context, cohort.id, None, admin)
     return message(f"Publishing {cohort.name} (job #{job_id}). Follow it with `/cohort-status`.")
 
@@ -95,7 +99,7 @@ def publish_button(context: Context) -> dict[str, Any]:
 
 
 def discard_button(context: Context) -> dict[str, Any]:
-    """Discard on a schedule summary: delete that run's unpublished groups."""
+    """Discard on a schedule summary: delete that run's unpublished groups, void its joins."""
     cohort_id, run_id = _summary_button(context)
     with connect(context) as conn:
         require_admin(conn, context.interaction)
@@ -103,9 +107,11 @@ def discard_button(context: Context) -> dict[str, Any]:
         removed = conn.execute(
             delete(groups).where(groups.c.scheduling_run_id == run_id, groups.c.status == "preview")
         ).rowcount
+        voided = discard_proposed_joins(conn, run_id, datetime.now(UTC))
+    joins = f", {voided} proposed join{'s' if voided != 1 else ''} voided" if voided else ""
     return update_message(
         f"Discarded scheduling run {run_id} of {cohort.name}: {removed} preview "
-        f"group{'s' if removed != 1 else ''} removed; nothing was published."
+        f"group{'s' if removed != 1 else ''} removed{joins}; nothing was published."
     )
 
 
