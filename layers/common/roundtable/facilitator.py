@@ -6,6 +6,8 @@ actively facilitate, and only the members of those groups.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -26,6 +28,8 @@ from roundtable.db.tables import (
 from roundtable.errors import NotFoundError, PermissionDeniedError
 from roundtable.meeting_times import format_moment
 from roundtable.users import Viewer
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -70,12 +74,25 @@ class MeetingAttendance:
 
 
 @dataclass(frozen=True)
+class ContentTitle:
+    """What a content id is called in the live course content."""
+
+    title: str
+    module_title: str | None  # the module a section or outcome belongs to
+
+
+ContentTitles = Mapping[str, ContentTitle]
+
+
+@dataclass(frozen=True)
 class ProgressItem:
     content_id: str
     content_type: str
     started_at: datetime
     completed_at: datetime | None
     total_time_s: int
+    title: str  # "<id> (removed)" when the live content no longer has it
+    module_title: str | None
 
 
 @dataclass(frozen=True)
@@ -290,20 +307,62 @@ def _entry(mark: Any, person: Any, past: bool) -> AttendanceEntry:
     )
 
 
+def content_titles(bundle_data: Mapping[str, Any]) -> dict[str, ContentTitle]:
+    """Titles by content id of every module, outcome and section of a content bundle."""
+    titles: dict[str, ContentTitle] = {}
+    for module in bundle_data.get("modules", {}).values():
+        titles[module["id"]] = ContentTitle(module["title"], None)
+        for outcome in module.get("outcomes", []):
+            titles[outcome["id"]] = ContentTitle(outcome["title"], module["title"])
+            for section in outcome.get("sections", []):
+                titles[section["id"]] = ContentTitle(section["title"], module["title"])
+    return titles
+
+
+def live_content_titles() -> ContentTitles | None:
+    """Titles from the live content; None when it cannot be read (the view then shows ids)."""
+    from roundtable.content.live import load_live_bundle
+
+    try:
+        return content_titles(load_live_bundle().data)
+    except Exception:  # progress stays readable when content is broken or unpublished
+        logger.exception("course content unavailable: facilitator progress shows ids only")
+        return None
+
+
 def progress_detail(
-    conn: Connection, viewer: Viewer, group_id: int, user_id: int
+    conn: Connection,
+    viewer: Viewer,
+    group_id: int,
+    user_id: int,
+    titles: Callable[[], ContentTitles | None] = live_content_titles,
 ) -> tuple[str, list[ProgressItem]]:
-    """A member's progress rows, most recent first."""
+    """A member's progress rows, most recent first, named as the live content names them."""
     name = require_member(conn, viewer, group_id, user_id)
     rows = conn.execute(
         select(content_progress)
         .where(content_progress.c.user_id == user_id)
         .order_by(content_progress.c.started_at.desc(), content_progress.c.id.desc())
-    )
+    ).all()
+    known = titles() if rows else {}
     return name, [
-        ProgressItem(r.content_id, r.content_type, r.started_at, r.completed_at, r.total_time_s)
+        ProgressItem(
+            r.content_id,
+            r.content_type,
+            r.started_at,
+            r.completed_at,
+            r.total_time_s,
+            *_title(known, r.content_id),
+        )
         for r in rows
     ]
+
+
+def _title(known: ContentTitles | None, content_id: str) -> tuple[str, str | None]:
+    if known is None:  # content unavailable: we cannot say it was removed
+        return content_id, None
+    found = known.get(content_id)
+    return (found.title, found.module_title) if found else (f"{content_id} (removed)", None)
 
 
 def chat_transcripts(

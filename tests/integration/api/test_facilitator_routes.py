@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, insert, select
 
+from roundtable.config import reset_settings
 from roundtable.db.engine import transaction
 from roundtable.db.tables import (
     attendances,
@@ -173,3 +175,52 @@ def test_other_facilitators_and_other_groups_members_are_out_of_reach(
     mine = client_for(world.fac_here)
     assert mine.get(f"{here}/members/{world.other_learner}/chats").status_code == 404
     assert mine.get("/api/facilitator/groups/999999/members").status_code == 404
+
+
+def _progress_on(engine: Engine, learner: int, *content_ids: tuple[str, str]) -> None:
+    with transaction(engine) as conn:
+        conn.execute(
+            insert(content_progress),
+            [
+                {"user_id": learner, "content_id": cid, "content_type": kind, "total_time_s": 60}
+                for cid, kind in content_ids
+            ],
+        )
+
+
+def test_progress_items_carry_their_titles_from_the_live_content(
+    world: World, client_for: ClientFor, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CONTENT_DIR", "tests/fixtures/content/base")
+    reset_settings()  # the world's sessions already read the settings
+    _progress_on(
+        engine,
+        world.learner,
+        ("module-first-steps", "module"),
+        ("first-steps.read-and-watch", "section"),
+        ("first-steps.old-section", "section"),
+    )
+    base = f"/api/facilitator/groups/{world.group}/members/{world.learner}"
+
+    items = client_for(world.fac_here).get(f"{base}/progress").json()["items"]
+
+    assert sorted((i["content_id"], i["title"], i["module_title"]) for i in items) == [
+        ("first-steps.old-section", "first-steps.old-section (removed)", None),
+        ("first-steps.read-and-watch", "Read and watch", "First steps"),
+        ("module-first-steps", "First steps", None),
+    ]
+
+
+def test_progress_stays_readable_with_ids_when_the_content_is_broken(
+    world: World, client_for: ClientFor, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CONTENT_DIR", "tests/fixtures/content/broken/broken-module-reference")
+    reset_settings()
+    _progress_on(engine, world.learner, ("module-first-steps", "module"))
+    base = f"/api/facilitator/groups/{world.group}/members/{world.learner}"
+
+    answer = client_for(world.fac_here).get(f"{base}/progress")
+
+    assert answer.status_code == 200
+    [item] = answer.json()["items"]
+    assert (item["title"], item["module_title"]) == ("module-first-steps", None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from api.schemas.common import Model
 
@@ -64,6 +64,11 @@ class ProgressItemPublic(Model):
     started_at: datetime
     completed_at: datetime | None
     total_time_s: int
+    title: str = Field(
+        description="the module, outcome or section title in the live content; "
+        "'<content_id> (removed)' when it no longer exists; the id when content is unavailable"
+    )
+    module_title: str | None = Field(description="the module a section or outcome belongs to")
 
 
 class MemberProgressDetailPublic(BaseModel):
