@@ -17,6 +17,7 @@ const page = <K extends string>(load: () => Promise<Record<K, ComponentType>>, n
 const AdminCohortPage = page(() => import("./routes/admin/AdminCohortPage"), "AdminCohortPage");
 const AdminCohortsPage = page(() => import("./routes/admin/AdminCohortsPage"), "AdminCohortsPage");
 const AdminContentPage = page(() => import("./routes/admin/AdminContentPage"), "AdminContentPage");
+const AdminFacilitatorsPage = page(() => import("./routes/admin/AdminFacilitatorsPage"), "AdminFacilitatorsPage");
 const AdminJobsPage = page(() => import("./routes/admin/AdminJobsPage"), "AdminJobsPage");
 const AdminOutboxPage = page(() => import("./routes/admin/AdminOutboxPage"), "AdminOutboxPage");
 const FacilitatorGroupPage = page(() => import("./routes/facilitator/FacilitatorGroupPage"), "FacilitatorGroupPage");
@@ -47,6 +48,7 @@ export function App() {
         <Route element={<RequireUser admin />}>
           <Route path="admin" element={<AdminCohortsPage />} />
           <Route path="admin/cohorts/:cohortId" element={<AdminCohortPage />} />
+          <Route path="admin/facilitators" element={<AdminFacilitatorsPage />} />
           <Route path="admin/jobs" element={<AdminJobsPage />} />
           <Route path="admin/content" element={<AdminContentPage />} />
           <Route path="admin/outbox" element={<AdminOutboxPage />} />

@@ -133,3 +133,24 @@ export const outboxQuery = queryOptions({
   queryFn: async () => (await request<{ messages: OutboxEntry[] }>("GET", "/api/dev/outbox")).messages,
   refetchInterval: 5000,
 });
+
+// --- facilitators (certification and group limits) ---
+
+export const facilitatorsQuery = queryOptions({
+  queryKey: ["admin", "facilitators"],
+  queryFn: async () => unwrap(await api.GET("/api/admin/facilitators")).facilitators,
+});
+
+export const certifyFacilitator = async (userId: number) =>
+  unwrap(await api.POST("/api/admin/facilitators/{user_id}/certification", { params: path("user_id", userId) }));
+
+export const uncertifyFacilitator = async (userId: number) =>
+  unwrap(await api.DELETE("/api/admin/facilitators/{user_id}/certification", { params: path("user_id", userId) }));
+
+export const setMaxActiveGroups = async (userId: number, maxActiveGroups: number) =>
+  unwrap(
+    await api.PATCH("/api/admin/facilitators/{user_id}", {
+      params: path("user_id", userId),
+      body: { max_active_groups: maxActiveGroups },
+    }),
+  );

@@ -172,6 +172,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/facilitators": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Facilitators
+         * @description Everyone who applied to facilitate (applicants awaiting certification first).
+         */
+        get: operations["admin-list_facilitators"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/facilitators/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update Facilitator
+         * @description Set how many active groups they may lead at once (0 to 10).
+         */
+        patch: operations["admin-update_facilitator"];
+        trace?: never;
+    };
+    "/api/admin/facilitators/{user_id}/certification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Certify Facilitator
+         * @description Certify an applicant so the scheduler may place them (idempotent).
+         */
+        post: operations["admin-certify_facilitator"];
+        /**
+         * Uncertify Facilitator
+         * @description Withdraw certification; groups they already lead are kept.
+         */
+        delete: operations["admin-uncertify_facilitator"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/groups/{group_id}": {
         parameters: {
             query?: never;
@@ -187,7 +251,9 @@ export interface paths {
         head?: never;
         /**
          * Update Group
-         * @description Rename a group, or change a preview group's time (checked against everyone).
+         * @description Rename a group or change its weekly time (checked against every member's availability;
+         *     a published group moves only the meetings still to come, and its calendar and members
+         *     follow).
          */
         patch: operations["admin-update_group"];
         trace?: never;
@@ -264,6 +330,26 @@ export interface paths {
          * @description The latest jobs, newest first.
          */
         get: operations["admin-list_jobs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/meetings/{meeting_id}/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Meeting Notifications
+         * @description Every notification about a meeting (reminders, changes) with its attempts, and counts.
+         */
+        get: operations["admin-list_meeting_notifications"];
         put?: never;
         post?: never;
         delete?: never;
@@ -832,7 +918,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Read Dev Login
+         * @description Whether the dev login is on, so the sign-in page offers it only when it works.
+         */
+        get: operations["auth-read_dev_login"];
         put?: never;
         /**
          * Dev Login
@@ -1351,6 +1441,14 @@ export interface components {
             /** Display Name */
             display_name: string;
         };
+        /**
+         * DevLoginStatusPublic
+         * @description Whether this stack offers the dev login (the local stack may; a deployed one never).
+         */
+        DevLoginStatusPublic: {
+            /** Enabled */
+            enabled: boolean;
+        };
         /** EnrollmentCreate */
         EnrollmentCreate: {
             /**
@@ -1422,10 +1520,48 @@ export interface components {
             /** Groups */
             groups: components["schemas"]["FacilitatedGroupPublic"][];
         };
+        /** FacilitatorAdminPublic */
+        FacilitatorAdminPublic: {
+            /** Active Groups */
+            active_groups: number;
+            /** Application Note */
+            application_note: string | null;
+            /**
+             * Applied At
+             * Format: date-time
+             */
+            applied_at: string;
+            /** Certified At */
+            certified_at: string | null;
+            /** Discord Username */
+            discord_username: string | null;
+            /** Display Name */
+            display_name: string;
+            /** Email */
+            email: string | null;
+            /** Is Certified */
+            is_certified: boolean;
+            /** Max Active Groups */
+            max_active_groups: number;
+            /** Timezone */
+            timezone: string;
+            /** User Id */
+            user_id: number;
+        };
+        /** FacilitatorAdminUpdate */
+        FacilitatorAdminUpdate: {
+            /** Max Active Groups */
+            max_active_groups: number;
+        };
         /** FacilitatorApplicationCreate */
         FacilitatorApplicationCreate: {
             /** Note */
             note?: string | null;
+        };
+        /** FacilitatorsAdminPublic */
+        FacilitatorsAdminPublic: {
+            /** Facilitators */
+            facilitators: components["schemas"]["FacilitatorAdminPublic"][];
         };
         /** FacilitatorStatusPublic */
         FacilitatorStatusPublic: {
@@ -1468,7 +1604,7 @@ export interface components {
         };
         /**
          * GroupUpdate
-         * @description Rename a group, or move a preview group's weekly time.
+         * @description Rename a group, or move its weekly time (a published group: the meetings to come).
          */
         GroupUpdate: {
             /** Anchor Timezone */
@@ -1606,6 +1742,67 @@ export interface components {
         MeetingAttendancesPublic: {
             /** Meetings */
             meetings: components["schemas"]["MeetingAttendancePublic"][];
+        };
+        /**
+         * MeetingNotificationPublic
+         * @description One message about the meeting to one recipient on one channel.
+         */
+        MeetingNotificationPublic: {
+            /** Attempts */
+            attempts: number;
+            /**
+             * Attempts Log
+             * @description oldest first
+             */
+            attempts_log: components["schemas"]["NotificationAttemptPublic"][];
+            /**
+             * Channel
+             * @enum {string}
+             */
+            channel: "email" | "discord_dm" | "discord_channel";
+            /** Display Name */
+            display_name: string | null;
+            /**
+             * Due At
+             * Format: date-time
+             */
+            due_at: string;
+            /** Id */
+            id: number;
+            /** Kind */
+            kind: string;
+            /** Last Error */
+            last_error: string | null;
+            /**
+             * Recipient
+             * @description user id, or the Discord channel id for channel posts
+             */
+            recipient: string;
+            /** Sent At */
+            sent_at: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "sending" | "sent" | "failed" | "skipped";
+            /** User Id */
+            user_id: number | null;
+        };
+        /** MeetingNotificationsPublic */
+        MeetingNotificationsPublic: {
+            /** Meeting Id */
+            meeting_id: number;
+            /** Notifications */
+            notifications: components["schemas"]["MeetingNotificationPublic"][];
+            /**
+             * Summary
+             * @description counts per kind and status, e.g. {"meeting_reminder_1h": {"sent": 9}}
+             */
+            summary: {
+                [key: string]: {
+                    [key: string]: number;
+                };
+            };
         };
         /** MeetingPublic */
         MeetingPublic: {
@@ -1813,6 +2010,21 @@ export interface components {
             /** Module Title */
             module_title: string | null;
         };
+        /** NotificationAttemptPublic */
+        NotificationAttemptPublic: {
+            /**
+             * Attempted At
+             * Format: date-time
+             */
+            attempted_at: string;
+            /** Error */
+            error: string | null;
+            /**
+             * Outcome
+             * @description sent, failed or skipped
+             */
+            outcome: string;
+        };
         /** OutcomePublic */
         OutcomePublic: {
             /** Id */
@@ -1871,10 +2083,20 @@ export interface components {
             /** Content Type */
             content_type: string;
             /**
+             * Module Title
+             * @description the module a section or outcome belongs to
+             */
+            module_title: string | null;
+            /**
              * Started At
              * Format: date-time
              */
             started_at: string;
+            /**
+             * Title
+             * @description the module, outcome or section title in the live content; '<content_id> (removed)' when it no longer exists; the id when content is unavailable
+             */
+            title: string;
             /** Total Time S */
             total_time_s: number;
         };
@@ -2248,6 +2470,7 @@ export type CoursePublic = components['schemas']['CoursePublic'];
 export type CoursesPublic = components['schemas']['CoursesPublic'];
 export type CourseUnitPublic = components['schemas']['CourseUnitPublic'];
 export type DevLoginCreate = components['schemas']['DevLoginCreate'];
+export type DevLoginStatusPublic = components['schemas']['DevLoginStatusPublic'];
 export type EnrollmentCreate = components['schemas']['EnrollmentCreate'];
 export type EnrollmentPublic = components['schemas']['EnrollmentPublic'];
 export type EnrollmentResultPublic = components['schemas']['EnrollmentResultPublic'];
@@ -2255,7 +2478,10 @@ export type ErrorDetail = components['schemas']['ErrorDetail'];
 export type ErrorResponse = components['schemas']['ErrorResponse'];
 export type FacilitatedGroupPublic = components['schemas']['FacilitatedGroupPublic'];
 export type FacilitatedGroupsPublic = components['schemas']['FacilitatedGroupsPublic'];
+export type FacilitatorAdminPublic = components['schemas']['FacilitatorAdminPublic'];
+export type FacilitatorAdminUpdate = components['schemas']['FacilitatorAdminUpdate'];
 export type FacilitatorApplicationCreate = components['schemas']['FacilitatorApplicationCreate'];
+export type FacilitatorsAdminPublic = components['schemas']['FacilitatorsAdminPublic'];
 export type FacilitatorStatusPublic = components['schemas']['FacilitatorStatusPublic'];
 export type GroupAdminPublic = components['schemas']['GroupAdminPublic'];
 export type GroupUpdate = components['schemas']['GroupUpdate'];
@@ -2267,6 +2493,8 @@ export type JoinableGroupsPublic = components['schemas']['JoinableGroupsPublic']
 export type LocalTimePublic = components['schemas']['LocalTimePublic'];
 export type MeetingAttendancePublic = components['schemas']['MeetingAttendancePublic'];
 export type MeetingAttendancesPublic = components['schemas']['MeetingAttendancesPublic'];
+export type MeetingNotificationPublic = components['schemas']['MeetingNotificationPublic'];
+export type MeetingNotificationsPublic = components['schemas']['MeetingNotificationsPublic'];
 export type MeetingPublic = components['schemas']['MeetingPublic'];
 export type MemberAdd = components['schemas']['MemberAdd'];
 export type MemberChatsPublic = components['schemas']['MemberChatsPublic'];
@@ -2280,6 +2508,7 @@ export type ModuleSummaryPublic = components['schemas']['ModuleSummaryPublic'];
 export type MyGroupPublic = components['schemas']['MyGroupPublic'];
 export type MyGroupsPublic = components['schemas']['MyGroupsPublic'];
 export type NextModulePublic = components['schemas']['NextModulePublic'];
+export type NotificationAttemptPublic = components['schemas']['NotificationAttemptPublic'];
 export type OutcomePublic = components['schemas']['OutcomePublic'];
 export type PlacementPublic = components['schemas']['PlacementPublic'];
 export type PreviewPublic = components['schemas']['PreviewPublic'];
@@ -3043,6 +3272,296 @@ export interface operations {
             };
         };
     };
+    "admin-list_facilitators": {
+        parameters: {
+            query?: {
+                status?: "all" | "applicants" | "certified";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FacilitatorsAdminPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "admin-update_facilitator": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FacilitatorAdminUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FacilitatorAdminPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests; see the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "admin-certify_facilitator": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FacilitatorAdminPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests; see the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "admin-uncertify_facilitator": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FacilitatorAdminPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests; see the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     "admin-update_group": {
         parameters: {
             query?: never;
@@ -3424,6 +3943,73 @@ export interface operations {
             };
             /** @description Signed in, but not allowed */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "admin-list_meeting_notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                meeting_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeetingNotificationsPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5174,6 +5760,44 @@ export interface operations {
             };
             /** @description Too many requests; see the Retry-After header */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "auth-read_dev_login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DevLoginStatusPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

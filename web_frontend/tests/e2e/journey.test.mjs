@@ -2,7 +2,8 @@
 // an admin creates a cohort → a learner signs in (dev login), fills in the
 // first-run profile, enters availability with the keyboard and enrolls →
 // generated learners and a facilitator sign up through the API → the admin
-// sees the heat map, runs scheduling with live job status, reads the preview,
+// sees the heat map, certifies the facilitator, runs scheduling (every group
+// with a certified facilitator) with live job status, reads the preview,
 // places the facilitator and publishes → the learner sees the group and its
 // time in their own zone → opens a module, chats with the tutor (the fake
 // model), completes a section → the facilitator sees the group and progress.
@@ -355,12 +356,33 @@ describe("the Roundtable journey", () => {
     assert.equal(cohort.target_group_size, 5);
   });
 
+  it("certifies the new facilitator from the admin's facilitators page", async (t) => {
+    if (!after_(t, "generated")) return;
+    if (!needs(t, "GET /api/admin/facilitators", "POST /api/admin/facilitators/{user_id}/certification")) return;
+    const { page } = admin;
+    // The cohort page points out the facilitator the scheduler would skip.
+    const waiting = page.getByRole("region", { name: "Facilitators to certify" });
+    await waiting.getByRole("button", { name: `Certify ${facilitatorName}` }).waitFor();
+    await page.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "Facilitators" }).click();
+    const row = page.getByRole("row").filter({ hasText: facilitatorName });
+    await row.getByText("Not certified").waitFor();
+    await row.getByRole("button", { name: `Certify ${facilitatorName}` }).click();
+    await row.getByRole("button", { name: `Withdraw certification of ${facilitatorName}` }).waitFor();
+    await checkPage(page, "admin-facilitators");
+    await page.goBack();
+    // The signups are read again: nobody is left to certify.
+    await page.getByText(/10 learners, 1 facilitators/).waitFor();
+    await waiting.waitFor({ state: "detached" });
+    state.certified = true;
+  });
+
   it("runs scheduling with live job status and shows the preview", async (t) => {
     if (!after_(t, "generated")) return;
+    if (!after_(t, "certified")) return;
     if (!needs(t, "POST /api/admin/cohorts/{cohort_id}/schedule", "GET /api/jobs/{job_id}")) return;
     const { page } = admin;
-    // The facilitator is not certified (the API has no route to certify), so groups may go without.
-    await page.getByLabel("Every group needs a certified facilitator").uncheck();
+    // The facilitator was certified above, so the default stands: every group has one.
+    assert.ok(await page.getByLabel("Every group needs a certified facilitator").isChecked());
     await page.getByRole("button", { name: "Run scheduling" }).click();
     const status = page.locator(".job").filter({ hasText: "Scheduling:" });
     await status.waitFor();

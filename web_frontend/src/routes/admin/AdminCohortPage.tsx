@@ -17,6 +17,7 @@ import { CohortForm } from "../../components/Admin/CohortForm";
 import { HeatMap } from "../../components/Admin/HeatMap";
 import { JobStatus } from "../../components/Admin/JobStatus";
 import { PreviewView } from "../../components/Admin/PreviewView";
+import { UncertifiedFacilitators } from "../../components/Admin/UncertifiedFacilitators";
 import { ErrorMessage, QueryState } from "../../components/Feedback/Feedback";
 import { useMe } from "../../hooks/useMe";
 
@@ -181,6 +182,7 @@ export function AdminCohortPage() {
                       {list.filter((s) => s.role === "learner").length} learners,{" "}
                       {list.filter((s) => s.role === "facilitator").length} facilitators.
                     </p>
+                    <UncertifiedFacilitators signups={list} />
                     <HeatMap signups={list} zone={timeZone} reference={new Date(`${c.start_date}T12:00:00Z`)} />
                     <SignupList signups={list} />
                   </>
