@@ -50,6 +50,7 @@ CASES = [
     Case("GET", "/auth/discord/callback", (302,) * 5),
     Case("POST", "/auth/refresh", (401,) * 5),
     Case("POST", "/auth/logout", (200,) * 5),
+    Case("GET", "/auth/dev-login", (200,) * 5),
     Case("POST", "/auth/dev-login", (200,) * 5, {"display_name": "Matrix"}),
     Case("GET", "/api/users/me", SIGNED_IN),
     Case("PATCH", "/api/users/me", SIGNED_IN, {"dm_notifications": False}),

@@ -1,5 +1,5 @@
 import { queryOptions } from "@tanstack/react-query";
-import { ApiError, api, request, unwrap } from "./http";
+import { ApiError, api, unwrap } from "./http";
 import type { AvailabilityBlock } from "../lib/availability";
 import { formatMinute } from "../lib/time";
 import type { Profile, ProfileChanges, WireInterval } from "./types";
@@ -19,14 +19,10 @@ export const meQuery = queryOptions({ queryKey: ["me"], queryFn: fetchMe, staleT
 export const updateMe = async (changes: ProfileChanges): Promise<Profile> =>
   unwrap(await api.PATCH("/api/users/me", { body: changes }));
 
-/**
- * Whether this is the local stack, where the dev login exists. The API has no
- * "is dev login on" route; the local stack's /api/dev/ endpoints answer only there.
- */
+/** Whether this stack offers the dev login (GET /auth/dev-login); false when it cannot say. */
 export const devLoginAvailable = async (): Promise<boolean> => {
   try {
-    await request<unknown>("GET", "/api/dev/schedules");
-    return true;
+    return unwrap(await api.GET("/auth/dev-login")).enabled;
   } catch {
     return false;
   }

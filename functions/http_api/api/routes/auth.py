@@ -23,7 +23,7 @@ from api.deps import (
     limit_refresh,
 )
 from api.errors import error_body
-from api.schemas.auth import DevLoginCreate, SessionPublic
+from api.schemas.auth import DevLoginCreate, DevLoginStatusPublic, SessionPublic
 from api.schemas.common import StatusPublic, errors
 from roundtable import auth
 from roundtable.auth.oauth import parse_anonymous_token
@@ -142,6 +142,12 @@ def logout(request: Request, conn: Db, now: Now) -> JSONResponse:
     response = JSONResponse(StatusPublic(status="logged_out").model_dump())
     clear_session_cookies(response)
     return response
+
+
+@router.get("/dev-login", response_model=DevLoginStatusPublic)
+def read_dev_login() -> DevLoginStatusPublic:
+    """Whether the dev login is on, so the sign-in page offers it only when it works."""
+    return DevLoginStatusPublic(enabled=auth.dev_login_allowed(get_settings()))
 
 
 @router.post("/dev-login", response_model=SessionPublic, responses=errors(404, 429))

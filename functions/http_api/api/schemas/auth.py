@@ -16,3 +16,9 @@ class SessionPublic(BaseModel):
     status: str
     user_id: int
     access_expires_in: int
+
+
+class DevLoginStatusPublic(BaseModel):
+    """Whether this stack offers the dev login (the local stack may; a deployed one never)."""
+
+    enabled: bool
