@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, exists, func, or_, select
 
-from roundtable.availability import AvailabilitySummary, load_availability, summarise
+from roundtable.availability import AvailabilitySummary, Interval, load_availability, summarise
 from roundtable.db.tables import (
     cohorts,
     facilitators,
@@ -36,6 +36,8 @@ class SignupView:
     timezone: str
     signed_up_at: datetime
     availability: AvailabilitySummary
+    # Weekly, in the person's own zone (timezone above), sorted by day and start.
+    intervals: list[Interval]
     facilitator_certified: bool | None
     unplaced_reason: str | None
     unplaced_detail: Any
@@ -100,6 +102,7 @@ def list_signups(conn: Connection, cohort_id: int) -> list[SignupView]:
             timezone=r.timezone,
             signed_up_at=r.created_at,
             availability=summarise(blocks[r.user_id]),
+            intervals=blocks[r.user_id],
             facilitator_certified=(r.certified_at is not None) if r.facilitator_id else None,
             unplaced_reason=r.unplaced_reason,
             unplaced_detail=r.unplaced_detail,

@@ -2231,6 +2231,11 @@ export interface components {
             group_id: number | null;
             /** Group Name */
             group_name: string | null;
+            /**
+             * Intervals
+             * @description Weekly availability in the person's own zone (`timezone`)
+             */
+            intervals: components["schemas"]["AvailabilityInterval"][];
             /** Role */
             role: string;
             /**

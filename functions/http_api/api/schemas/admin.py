@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime, time
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from api.schemas.common import Model, WeeklyTimePublic
 from api.schemas.groups import MemberPublic
+from api.schemas.users import AvailabilityInterval, wire_interval
+from roundtable.availability import Interval
 
 
 class AvailabilitySummaryPublic(Model):
@@ -25,11 +27,20 @@ class SignupPublic(Model):
     timezone: str
     signed_up_at: datetime
     availability: AvailabilitySummaryPublic
+    intervals: list[AvailabilityInterval] = Field(
+        description="Weekly availability in the person's own zone (`timezone`)"
+    )
     facilitator_certified: bool | None
     unplaced_reason: str | None
     unplaced_detail: Any
     group_id: int | None
     group_name: str | None
+
+    @field_validator("intervals", mode="before")
+    @classmethod
+    def _wire_intervals(cls, value: Any) -> Any:
+        """Domain intervals (minutes) in their wire form ('HH:MM')."""
+        return [wire_interval(i) if isinstance(i, Interval) else i for i in value]
 
 
 class SignupsPublic(BaseModel):

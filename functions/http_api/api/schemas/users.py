@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from api.schemas.common import Model
+from roundtable.availability import Interval, format_clock
 
 
 class FacilitatorStatusPublic(Model):
@@ -63,6 +64,16 @@ class AvailabilityInterval(Model):
     start: str = Field(pattern=r"^\d{2}:\d{2}$", examples=["18:00"])
     end: str = Field(pattern=r"^\d{2}:\d{2}$", examples=["21:30"])
     kind: Literal["available", "if_needed"] = "available"
+
+
+def wire_interval(interval: Interval) -> AvailabilityInterval:
+    """A stored interval (minutes after midnight) in its wire form ('HH:MM')."""
+    return AvailabilityInterval(
+        weekday=interval.weekday,
+        start=format_clock(interval.start_minute),
+        end=format_clock(interval.end_minute),
+        kind=interval.kind,  # type: ignore[arg-type]
+    )
 
 
 class AvailabilityPublic(BaseModel):

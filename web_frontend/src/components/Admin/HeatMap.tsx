@@ -1,5 +1,6 @@
 import type { SignupPublic as Signup } from "../../client/schema";
-import { SLOT_MINUTES, parseAvailability, type AvailabilityBlock } from "../../lib/availability";
+import { fromWire } from "../../api/users";
+import { SLOT_MINUTES, type AvailabilityBlock } from "../../lib/availability";
 import { WEEKDAYS, WEEKDAY_SHORT, convertWeeklySlot, formatMinute } from "../../lib/time";
 
 interface Counts {
@@ -7,14 +8,9 @@ interface Counts {
   if_needed: number;
 }
 
-/**
- * A signup's intervals, read back from the API's summary text
- * ("Monday 18:00–20:00; Wednesday 09:00–10:00 (if needed)"), which is in the
- * person's own zone. SignupPublic has no interval list yet (see the report).
- */
+/** A signup's weekly intervals, in the person's own zone (`signup.timezone`). */
 export function signupBlocks(signup: Signup): AvailabilityBlock[] {
-  if (signup.availability.available_minutes + signup.availability.if_needed_minutes === 0) return [];
-  return parseAvailability(signup.availability.text).blocks;
+  return fromWire(signup.intervals);
 }
 
 /** How many signups are free in each half hour of the week, seen from `zone`. */
