@@ -87,7 +87,7 @@ def remember_anonymous(response: Response, identity: LearnerIdentity) -> None:
             str(identity.learner.anonymous_token),
             max_age=int(ANONYMOUS_TOKEN_MAX_AGE.total_seconds()),
             path="/",
-            secure=True,
+            secure=get_settings().cookies_secure,
             httponly=True,
             samesite="lax",
         )

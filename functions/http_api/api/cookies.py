@@ -1,4 +1,8 @@
-"""Session cookies: HttpOnly, Secure, SameSite=Lax; the refresh token only goes to /auth/."""
+"""Session cookies: HttpOnly, Secure, SameSite=Lax; the refresh token only goes to /auth/.
+
+Secure is dropped only by the local stack on an http:// PUBLIC_BASE_URL
+(`Settings.cookies_secure`), so curl and httpx send the cookies back there.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from api.deps import REFRESH_COOKIE, SESSION_COOKIE, STATE_COOKIE
 from roundtable.auth import ACCESS_TOKEN_TTL, Session
 from roundtable.auth.oauth import STATE_TTL
 from roundtable.auth.sessions import REFRESH_TOKEN_TTL
+from roundtable.config import get_settings
 
 REFRESH_PATH = "/auth/"
 STATE_PATH = "/auth/discord/"
@@ -15,8 +20,12 @@ STATE_PATH = "/auth/discord/"
 
 def _set(response: Response, name: str, value: str, max_age: int, path: str) -> None:
     response.set_cookie(
-        name, value, max_age=max_age, path=path, secure=True, httponly=True, samesite="lax"
+        name, value, max_age=max_age, path=path, secure=_secure(), httponly=True, samesite="lax"
     )
+
+
+def _secure() -> bool:
+    return get_settings().cookies_secure
 
 
 def set_session_cookies(response: Response, session: Session) -> None:
@@ -31,9 +40,10 @@ def set_session_cookies(response: Response, session: Session) -> None:
 
 
 def clear_session_cookies(response: Response) -> None:
-    response.delete_cookie(SESSION_COOKIE, path="/", secure=True, httponly=True, samesite="lax")
+    secure = _secure()
+    response.delete_cookie(SESSION_COOKIE, path="/", secure=secure, httponly=True, samesite="lax")
     response.delete_cookie(
-        REFRESH_COOKIE, path=REFRESH_PATH, secure=True, httponly=True, samesite="lax"
+        REFRESH_COOKIE, path=REFRESH_PATH, secure=secure, httponly=True, samesite="lax"
     )
 
 
@@ -43,5 +53,5 @@ def set_state_cookie(response: Response, state: str) -> None:
 
 def clear_state_cookie(response: Response) -> None:
     response.delete_cookie(
-        STATE_COOKIE, path=STATE_PATH, secure=True, httponly=True, samesite="lax"
+        STATE_COOKIE, path=STATE_PATH, secure=_secure(), httponly=True, samesite="lax"
     )

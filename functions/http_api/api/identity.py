@@ -12,6 +12,7 @@ from fastapi import Depends, Request, Response
 
 from api.deps import ANONYMOUS_COOKIE, SESSION_COOKIE, Now
 from roundtable import ratelimit
+from roundtable.config import get_settings
 from roundtable.content.learners import ANONYMOUS_TOKEN_MAX_AGE, LearnerIdentity, identify_learner
 from roundtable.db.engine import get_engine
 
@@ -29,7 +30,7 @@ def get_learner(request: Request, response: Response, now: Now) -> LearnerIdenti
             str(identity.learner.anonymous_token),
             max_age=int(ANONYMOUS_TOKEN_MAX_AGE.total_seconds()),
             path="/",
-            secure=True,
+            secure=get_settings().cookies_secure,
             httponly=True,
             samesite="lax",
         )

@@ -132,6 +132,15 @@ class Settings:
     def is_deployed(self) -> bool:
         return self.stage == "deployed"
 
+    @property
+    def cookies_secure(self) -> bool:
+        """Whether cookies carry `Secure`: always, except the local stack served over http://.
+
+        Browsers accept Secure cookies on http://localhost, but curl and httpx do
+        not send them back; a deployed (or test) stack never drops the flag.
+        """
+        return not (self.stage == "local" and self.public_base_url.startswith("http://"))
+
     def secret(self, name: str) -> str | None:
         """The secret's value, or None when unset outside a deployed stack."""
         if name not in SECRET_NAMES:

@@ -6,8 +6,11 @@ import json
 import uuid
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, insert, select
 
+from roundtable.auth import Session
+from roundtable.config import reset_settings
 from roundtable.db.tables import chat_sessions, content_progress, users
 from tests.functions.browser import Browser
 from tests.functions.conftest import http_event
@@ -104,6 +107,59 @@ def test_dev_login_claims_the_progress_and_chats_of_the_anonymous_cookie(
         owners = set(conn.execute(select(content_progress.c.user_id)).scalars())
         chat_owners = set(conn.execute(select(chat_sessions.c.user_id)).scalars())
     assert owners == {grace} and chat_owners == {grace}
+
+
+def _local_stack(monkeypatch: pytest.MonkeyPatch, base_url: str) -> None:
+    monkeypatch.setenv("ROUNDTABLE_STAGE", "local")
+    monkeypatch.setenv("PUBLIC_BASE_URL", base_url)
+    monkeypatch.delenv("DEV_LOGIN_ENABLED", raising=False)
+    reset_settings()
+
+
+@pytest.mark.parametrize(
+    ("base_url", "secure"), [("http://127.0.0.1:8000", False), ("https://rt.example", True)]
+)
+def test_the_local_stack_drops_secure_from_cookies_only_on_plain_http(
+    engine: Engine,
+    function: Any,
+    lambda_context: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    base_url: str,
+    secure: bool,
+) -> None:
+    _local_stack(monkeypatch, base_url)
+    api = Browser(function("http_api").handler, lambda_context)
+    login = Browser(api.handler, lambda_context, "ANY /auth/{proxy+}", api.cookies)
+
+    anonymous = api.call("GET", "/api/courses/running-discussion-groups").set_cookies
+    signed_in = login.call("POST", "/auth/dev-login", {"display_name": "Ida"}).set_cookies
+
+    cookies = anonymous + signed_in
+    assert [c.split("=", 1)[0] for c in cookies] == ["anonymous_token", "session", "refresh_token"]
+    assert all(("; Secure" in c) is secure for c in cookies)
+    assert all("HttpOnly" in c and "SameSite=lax" in c for c in cookies)
+
+
+def test_a_deployed_stack_keeps_cookies_secure_even_on_a_plain_http_base_url(
+    function: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    function("http_api")  # puts the function's `api` package on the path, as Lambda would
+    from starlette.responses import Response
+
+    from api.cookies import clear_session_cookies, set_session_cookies
+
+    monkeypatch.setenv("ROUNDTABLE_STAGE", "deployed")
+    monkeypatch.setenv("PUBLIC_BASE_URL", "http://roundtable.example")
+    monkeypatch.setenv("DB_HOST", "db.internal")
+    monkeypatch.delenv("DEV_LOGIN_ENABLED", raising=False)
+    reset_settings()
+    response = Response()
+    set_session_cookies(response, Session(1, "access", "refresh", uuid.uuid4()))
+    clear_session_cookies(response)
+
+    cookies = response.headers.getlist("set-cookie")
+    assert len(cookies) == 4
+    assert all("; Secure" in c for c in cookies)
 
 
 def test_refresh_reads_the_auth_scoped_cookie_and_rotates_it(

@@ -113,6 +113,26 @@ def test_the_dev_login_is_off_by_default_in_a_deployed_stack(deployed: None) -> 
     assert load_settings().dev_login_enabled is False
 
 
+@pytest.mark.parametrize(
+    ("stage", "base_url", "secure"),
+    [
+        ("local", "http://127.0.0.1:8000", False),
+        ("local", "https://roundtable.example", True),
+        ("test", "http://127.0.0.1:8000", True),
+        ("deployed", "http://roundtable.example", True),
+        ("deployed", "https://roundtable.example", True),
+    ],
+)
+def test_only_the_local_stack_on_plain_http_drops_secure_cookies(
+    monkeypatch: pytest.MonkeyPatch, stage: str, base_url: str, secure: bool
+) -> None:
+    monkeypatch.setenv("ROUNDTABLE_STAGE", stage)
+    monkeypatch.setenv("PUBLIC_BASE_URL", base_url)
+    monkeypatch.setenv("DB_HOST", "db.internal")
+    monkeypatch.delenv("DEV_LOGIN_ENABLED", raising=False)
+    assert load_settings().cookies_secure is secure
+
+
 def test_running_in_lambda_without_a_stage_means_deployed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
