@@ -59,6 +59,7 @@ class MyGroup:
     status: str
     cohort_id: int
     cohort_name: str
+    course_slug: str
     my_role: str
     meeting_minutes: int
     weekly_time: WeeklyTimeView
@@ -145,6 +146,7 @@ def my_groups(conn: Connection, viewer: Viewer, settings: Settings, now: datetim
         select(
             groups,
             cohorts.c.name.label("cohort_name"),
+            cohorts.c.course_slug,
             cohorts.c.number_of_meetings,
             group_members.c.role.label("my_role"),
         )
@@ -173,6 +175,7 @@ def _my_group(
         status=row.status,
         cohort_id=row.cohort_id,
         cohort_name=row.cohort_name,
+        course_slug=row.course_slug,
         my_role=row.my_role,
         meeting_minutes=row.meeting_minutes,
         weekly_time=describe_series(starts, viewer.timezone, slot_of(row), now),

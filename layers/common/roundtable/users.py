@@ -45,6 +45,7 @@ class FacilitatorStatus:
 class Enrollment:
     cohort_id: int
     cohort_name: str
+    course_slug: str
     role: str
     group_id: int | None
     group_name: str | None
@@ -198,6 +199,7 @@ def list_enrollments(conn: Connection, user_id: int) -> list[Enrollment]:
         select(
             signups.c.cohort_id,
             cohorts.c.name.label("cohort_name"),
+            cohorts.c.course_slug,
             signups.c.role,
             groups.c.id.label("group_id"),
             groups.c.name.label("group_name"),
@@ -216,7 +218,12 @@ def list_enrollments(conn: Connection, user_id: int) -> list[Enrollment]:
     for row in rows:  # a facilitator may lead two groups: list the cohort once
         if row.cohort_id not in seen or seen[row.cohort_id].group_id is None:
             seen[row.cohort_id] = Enrollment(
-                row.cohort_id, row.cohort_name, row.role, row.group_id, row.group_name
+                row.cohort_id,
+                row.cohort_name,
+                row.course_slug,
+                row.role,
+                row.group_id,
+                row.group_name,
             )
     return list(seen.values())
 

@@ -11,7 +11,7 @@ import type {
   UserUpdate,
 } from "../client/schema";
 
-export type Enrollment = EnrollmentPublic & { course_slug?: string };
+export type Enrollment = EnrollmentPublic;
 export type Profile = Omit<UserPublic, "enrollments"> & { enrollments: Enrollment[] };
 export type ProfileChanges = UserUpdate;
 export type WireInterval = AvailabilityInterval;

@@ -1464,6 +1464,8 @@ export interface components {
             cohort_id: number;
             /** Cohort Name */
             cohort_name: string;
+            /** Course Slug */
+            course_slug: string;
             /** Group Id */
             group_id: number | null;
             /** Group Name */
@@ -1975,6 +1977,8 @@ export interface components {
             cohort_id: number;
             /** Cohort Name */
             cohort_name: string;
+            /** Course Slug */
+            course_slug: string;
             /** Discord Channel Url */
             discord_channel_url: string | null;
             /** Id */

@@ -1,6 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
 import { Link, Navigate, useParams } from "react-router";
-import { openCohortsQuery } from "../api/cohorts";
 import { courseQuery, coursesQuery } from "../api/content";
 import type { CourseDocument } from "../api/types";
 import { Loading, QueryState } from "../components/Feedback/Feedback";
@@ -8,13 +7,12 @@ import { useMe } from "../hooks/useMe";
 
 const STATUS_LABEL = { not_started: "Not started", in_progress: "In progress", completed: "Completed" };
 
-/** /course goes to the course of the person's cohort, else to the only course there is. */
+/** /course goes to the course of the person's newest cohort, else to the only course there is. */
 export function CourseRedirect() {
-  const { me } = useMe();
-  const cohorts = useQuery({ ...openCohortsQuery, enabled: Boolean(me) });
+  const { me, isPending } = useMe();
   const courses = useQuery(coursesQuery);
-  if ((me && cohorts.isPending) || courses.isPending) return <Loading label="Finding your course…" />;
-  const slug = cohorts.data?.find((c) => c.my_role)?.course_slug ?? (courses.data?.length === 1 ? courses.data[0]!.slug : undefined);
+  if (isPending || courses.isPending) return <Loading label="Finding your course…" />;
+  const slug = me?.enrollments[0]?.course_slug ?? (courses.data?.length === 1 ? courses.data[0]!.slug : undefined);
   if (slug) return <Navigate to={`/course/${slug}`} replace />;
   return (
     <section>

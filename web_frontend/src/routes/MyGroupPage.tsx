@@ -49,7 +49,7 @@ function calendarHref(group: MyGroupPublic): string {
   return `data:text/calendar;charset=utf-8,${encodeURIComponent(ics)}`;
 }
 
-function GroupCard({ group, zone, courseSlug }: { group: MyGroupPublic; zone: string; courseSlug?: string }) {
+function GroupCard({ group, zone }: { group: MyGroupPublic; zone: string }) {
   const { weekly_time: weekly } = group;
   const facilitators = group.members.filter((m) => m.role === "facilitator");
   const learners = group.members.filter((m) => m.role !== "facilitator");
@@ -98,8 +98,8 @@ function GroupCard({ group, zone, courseSlug }: { group: MyGroupPublic; zone: st
             Open in Google Calendar
           </a>
         )}
-        {courseSlug && (
-          <Link className="button secondary" to={`/course/${courseSlug}`}>
+        {group.course_slug && (
+          <Link className="button secondary" to={`/course/${group.course_slug}`}>
             Course
           </Link>
         )}
@@ -143,7 +143,6 @@ export function MyGroupPage() {
   const { timeZone } = useMe();
   const groups = useQuery(myGroupsQuery);
   const cohorts = useQuery(openCohortsQuery);
-  const courseOf = (cohortId: number) => cohorts.data?.find((c) => c.id === cohortId)?.course_slug;
   // Learners of cohorts whose groups exist can join one (late) or switch.
   const joinable = (cohorts.data ?? []).filter((c) => c.my_role === "learner" && c.has_groups);
   return (
@@ -163,7 +162,7 @@ export function MyGroupPage() {
               </div>
             )}
             {list.map((g) => (
-              <GroupCard key={g.id} group={g} zone={timeZone} courseSlug={courseOf(g.cohort_id)} />
+              <GroupCard key={g.id} group={g} zone={timeZone} />
             ))}
             {joinable.map((c) => (
               <JoinableGroups

@@ -32,6 +32,7 @@ class MyGroupPublic(Model):
     status: str
     cohort_id: int
     cohort_name: str
+    course_slug: str
     my_role: str
     meeting_minutes: int
     weekly_time: WeeklyTimePublic

@@ -21,6 +21,7 @@ class FacilitatorStatusPublic(Model):
 class EnrollmentPublic(Model):
     cohort_id: int
     cohort_name: str
+    course_slug: str
     role: str
     group_id: int | None
     group_name: str | None
