@@ -14,6 +14,7 @@ from fastapi.routing import APIRoute
 from mangum import Mangum
 
 from api.errors import install_error_handlers
+from api.nul_guard import NulGuardMiddleware
 from api.routes import (
     admin,
     admin_facilitators,
@@ -47,6 +48,7 @@ def create_app() -> FastAPI:
         generate_unique_id_function=_operation_id,
     )
     install_error_handlers(app)
+    app.add_middleware(NulGuardMiddleware)
     for module in (health, auth, users, cohorts, groups, facilitator, admin, jobs):
         app.include_router(module.router)
     app.include_router(admin_facilitators.router)

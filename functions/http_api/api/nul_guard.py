@@ -1,0 +1,68 @@
+"""Refuse text containing NUL before it reaches Postgres, which cannot store it.
+
+Without this, a NUL in any string field (a profile name, an application note)
+became a 500 from the database driver. Checked once for every route, on the
+raw request, so no model can forget it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+MESSAGE = "Text may not contain the NUL character (\\u0000)."
+_NUL_MARKERS = (b"\x00", b"\\u0000")
+
+
+class NulGuardMiddleware:
+    """ASGI middleware answering 422 (the API's error shape) for NUL in body or query."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        messages, body = await _read_body(receive)
+        if _has_nul(scope.get("query_string", b""), body):
+            await _refuse(send)
+            return
+        await self.app(scope, _replay(messages, receive), send)
+
+
+def _has_nul(query: bytes, body: bytes) -> bool:
+    return b"%00" in query.lower() or b"\x00" in query or any(m in body for m in _NUL_MARKERS)
+
+
+async def _read_body(receive: Receive) -> tuple[list[Message], bytes]:
+    messages: list[Message] = []
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        messages.append(message)
+        chunks.append(message.get("body", b""))
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            return messages, b"".join(chunks)
+
+
+def _replay(messages: list[Message], receive: Receive) -> Receive:
+    pending = list(messages)
+
+    async def replay() -> Message:
+        return pending.pop(0) if pending else await receive()
+
+    return replay
+
+
+async def _refuse(send: Send) -> None:
+    body: dict[str, Any] = {"error": {"code": "invalid_request", "message": MESSAGE}}
+    payload = json.dumps(body).encode()
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(payload)).encode()),
+    ]
+    await send({"type": "http.response.start", "status": 422, "headers": headers})
+    await send({"type": "http.response.body", "body": payload})
