@@ -1,6 +1,7 @@
 import { lazy, type ComponentType } from "react";
 import { Route, Routes } from "react-router";
 import { Layout, RequireUser } from "./components/Layout/Layout";
+import { AvailabilityPage } from "./routes/AvailabilityPage";
 import { CourseOverviewPage, CourseRedirect } from "./routes/CourseOverviewPage";
 import { EnrollPage } from "./routes/EnrollPage";
 import { LandingPage } from "./routes/LandingPage";
@@ -37,6 +38,7 @@ export function App() {
         <Route element={<RequireUser />}>
           <Route path="profile" element={<ProfilePage />} />
           <Route path="enroll" element={<EnrollPage />} />
+          <Route path="availability" element={<AvailabilityPage />} />
           <Route path="group" element={<MyGroupPage />} />
           <Route path="settings" element={<SettingsPage />} />
         </Route>

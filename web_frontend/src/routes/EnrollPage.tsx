@@ -5,14 +5,11 @@ import { enroll, openCohortsQuery } from "../api/cohorts";
 import type { AvailabilityPublic, Profile } from "../api/types";
 import type { CohortListingPublic as Cohort } from "../client/schema";
 import { applyAsFacilitator, availabilityQuery, fromWire, saveAvailability } from "../api/users";
-import { AvailabilityGrid } from "../components/Availability/AvailabilityGrid";
-import { AvailabilitySummary } from "../components/Availability/AvailabilitySummary";
-import { TypedAvailability } from "../components/Availability/TypedAvailability";
+import { AvailabilityEditor, availabilityProblem } from "../components/Availability/AvailabilityEditor";
 import { ErrorMessage, Loading, QueryState } from "../components/Feedback/Feedback";
-import { TimeZoneField } from "../components/Forms/TimeZoneField";
 import { useMe } from "../hooks/useMe";
 import { blocksToWeek, weekToBlocks } from "../lib/availability";
-import { formatDate, isValidTimeZone } from "../lib/time";
+import { formatDate } from "../lib/time";
 
 type Role = "learner" | "facilitator";
 
@@ -111,13 +108,7 @@ function EnrollForm({ me, availability }: { me: Profile; availability: Availabil
     },
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ["me"] }),
   });
-  const blocks = weekToBlocks(week);
-  const problem =
-    blocks.every((b) => b.kind !== "available")
-        ? "Mark at least one time as available."
-        : !isValidTimeZone(timezone)
-          ? "Choose a valid time zone."
-          : null;
+  const problem = availabilityProblem(week, timezone);
 
   if (submit.isSuccess && cohort) {
     return (
@@ -145,20 +136,13 @@ function EnrollForm({ me, availability }: { me: Profile; availability: Availabil
         {() => <CohortChoice {...{ cohorts, me, cohortId, setCohortId, role, setRole }} />}
       </QueryState>
       <h2>When can you meet each week?</h2>
-      <TimeZoneField value={timezone} onChange={setTimezone} />
-      <AvailabilityGrid value={week} onChange={setWeek} timeZone={timezone} />
-      <details className="card">
-        <summary>Type your times instead</summary>
-        <TypedAvailability value={week} onChange={setWeek} />
-      </details>
-      <h3>Your times</h3>
-      {isValidTimeZone(timezone) && (
-        <AvailabilitySummary
-          value={week}
-          timeZone={timezone}
-          otherZone={cohort && cohort.anchor_timezone !== "per_group" ? cohort.anchor_timezone : "UTC"}
-        />
-      )}
+      <AvailabilityEditor
+        week={week}
+        onWeekChange={setWeek}
+        timezone={timezone}
+        onTimezoneChange={setTimezone}
+        otherZone={cohort && cohort.anchor_timezone !== "per_group" ? cohort.anchor_timezone : "UTC"}
+      />
       {submit.error && <ErrorMessage error={submit.error} title="Not saved." />}
       {problem && <p className="hint">{problem}</p>}
       {submit.isSuccess && !cohort && (

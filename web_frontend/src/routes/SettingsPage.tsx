@@ -39,7 +39,7 @@ function SettingsForm({ me }: { me: Profile }) {
       </fieldset>
       <TimeZoneField value={timezone} onChange={setTimezone} />
       <p className="hint">
-        Your availability is kept as local times in this zone. <Link to="/enroll">Edit availability</Link> ·{" "}
+        Your availability is kept as local times in this zone. <Link to="/availability">Edit availability</Link> ·{" "}
         <Link to="/profile">Edit profile</Link>
       </p>
       {save.error && <ErrorMessage error={save.error} />}

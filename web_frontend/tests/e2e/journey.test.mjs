@@ -300,6 +300,18 @@ describe("the Roundtable journey", () => {
     await checkPage(page, "settings");
   });
 
+  it("opens the availability page Discord's /availability links to, with the saved week", async (t) => {
+    if (!after_(t, "profile")) return;
+    const { page } = learner;
+    await page.getByRole("link", { name: "Edit availability" }).click();
+    await page.getByRole("heading", { name: "Your availability" }).waitFor();
+    assert.equal(new URL(page.url()).pathname, "/availability");
+    const saved = await (await page.request.get("/api/users/me/availability")).json();
+    const marked = await page.getByRole("gridcell", { name: /, (available|if needed)$/ }).count();
+    assert.ok(saved.intervals.length > 0 && marked > 0, "the saved availability is shown on the grid");
+    await checkPage(page, "availability");
+  });
+
   it("refreshes an expired session once and carries on", async (t) => {
     if (!after_(t, "profile")) return;
     if (!needs(t, "POST /auth/refresh")) return;
