@@ -156,7 +156,7 @@ def test_the_same_input_and_seed_give_the_same_answer(exact):
     # Small enough that every phase finishes: a phase cut by the clock may differ run to run.
     document = generate_instance(40, seed=7, params={"cohort_start_date": "2025-03-03"})
     first, second = solve(document, seed=3, exact=exact), solve(document, seed=3, exact=exact)
-    assert all(phase.endswith(("optimal", "heuristic")) for phase in first["stats"]["phases"])
+    assert not any("time limit" in phase for phase in first["stats"]["phases"])
     assert first["groups"] == second["groups"]
     assert first["unplaced"] == second["unplaced"]
 

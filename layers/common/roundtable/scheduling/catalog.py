@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
+from typing import TYPE_CHECKING
 
 from roundtable.scheduling.model import (
     CELL_MINUTES,
@@ -18,7 +19,16 @@ from roundtable.scheduling.model import (
     Params,
     Start,
 )
-from roundtable.scheduling.timegrid import ZoneOffsets, series_minutes, to_epoch_minutes
+from roundtable.scheduling.timegrid import (
+    CELLS_PER_WEEK,
+    ZoneOffsets,
+    series_minutes,
+    to_epoch_minutes,
+)
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
 
 _DAY = MINUTES_PER_DAY
 
@@ -48,23 +58,28 @@ class Catalog:
             offsets = ZoneOffsets(name, low, high)
             self._offsets[name] = offsets
             self._regime[name] = signatures.setdefault(offsets.signature(), len(signatures))
-        self._masks: dict[int, list[int]] = {}
-        self._shifts: dict[int, list[bool]] = {}
-        self._by_first_cell: dict[int, dict[int, list[int]]] = {}
+        self._cells: dict[int, tuple[NDArray[np.int64], NDArray[np.bool_]]] = {}
         self._week_masks: dict[tuple[int, int], list[int]] = {}
 
     def offsets(self, zone_name: str) -> ZoneOffsets:
         """The offset table of a member zone."""
         return self._offsets[zone_name]
 
-    def needed_mask(self, zone_name: str, index: int) -> int:
-        """Local cells, in that zone, that start `index`'s meetings cover."""
-        return self._regime_masks(zone_name)[index]
+    def regime(self, zone_name: str) -> int:
+        """Equal for member zones that keep the same offsets over the cohort."""
+        return self._regime[zone_name]
 
-    def shifts(self, zone_name: str, index: int) -> bool:
-        """Whether the local time of start `index` changes across the series in that zone."""
-        self._regime_masks(zone_name)
-        return self._shifts[self._regime[zone_name]][index]
+    def needed_cells(self, zone_name: str) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
+        """Per start, the local cells (in that zone) its meetings cover, and whether it shifts.
+
+        A (starts x k) matrix of cell numbers, each row padded by repeating a cell, and a
+        vector: a start shifts when the local time of its meetings is not the same every
+        week (then it needs more cells than one meeting covers).
+        """
+        regime = self._regime[zone_name]
+        if regime not in self._cells:
+            self._cells[regime] = _regime_cells(self, self._offsets[zone_name])
+        return self._cells[regime]
 
     def week_masks(self, zone_name: str, index: int) -> list[int]:
         """Per meeting, the local cells it covers in that zone."""
@@ -77,44 +92,44 @@ class Catalog:
             ]
         return self._week_masks[key]
 
-    def feasible_starts(self, zone_name: str, available: int) -> list[int]:
-        """Indices of starts whose every meeting lies inside `available` (a cell mask)."""
-        masks = self._regime_masks(zone_name)
-        by_cell = self._by_first_cell[self._regime[zone_name]]
-        found: list[int] = []
-        bits = available
-        while bits:
-            lowest = bits & -bits
-            for index in by_cell.get(lowest.bit_length() - 1, ()):
-                if masks[index] & ~available == 0:
-                    found.append(index)
-            bits ^= lowest
-        found.sort()
-        return found
 
-    def _regime_masks(self, zone_name: str) -> list[int]:
-        regime = self._regime[zone_name]
-        if regime not in self._masks:
-            self._fill_regime(regime, self._offsets[zone_name])
-        return self._masks[regime]
+def _regime_cells(
+    catalog: Catalog, offsets: ZoneOffsets
+) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
+    """Cells needed per start in one offset regime, computed for every meeting at once.
 
-    def _fill_regime(self, regime: int, offsets: ZoneOffsets) -> None:
-        minutes = self.params.meeting_minutes
-        masks: list[int] = []
-        shifts: list[bool] = []
-        by_cell: dict[int, list[int]] = {}
-        for index, info in enumerate(self.starts):
-            mask = 0
-            for moment in info.minutes:
-                mask |= offsets.meeting_mask(moment, minutes)
-            masks.append(mask)
-            local = {offsets.local_week_minute(moment) for moment in info.minutes}
-            shifts.append(len(local) > 1)
-            first_cell = offsets.local_week_minute(info.minutes[0]) // CELL_MINUTES
-            by_cell.setdefault(first_cell, []).append(index)
-        self._masks[regime] = masks
-        self._shifts[regime] = shifts
-        self._by_first_cell[regime] = by_cell
+    Every quarter hour of every meeting is converted at its own instant, so a clock change
+    during a meeting is handled like any other; the meeting's last minute is added so that
+    a length that is not a whole number of cells still covers its final cell.
+    """
+    import numpy as np
+
+    bounds, values = offsets.signature()
+    breaks = np.array(bounds, dtype=np.int64)
+    table = np.array(values, dtype=np.int64)
+    moments = np.array([info.minutes for info in catalog.starts], dtype=np.int64)
+    minutes = catalog.params.meeting_minutes
+    steps = [*range(0, minutes, CELL_MINUTES), minutes - 1]
+    needed = np.zeros((len(catalog.starts), CELLS_PER_WEEK), dtype=bool)
+    rows = np.arange(len(catalog.starts))[:, None]
+    for step in steps:
+        needed[rows, _local_week_minutes(moments + step, breaks, table) // CELL_MINUTES] = True
+    first = _local_week_minutes(moments, breaks, table)
+    # needed cells first in each row, then the row's first needed cell again as padding
+    width = int(needed.sum(axis=1).max(initial=1))
+    order = np.argsort(~needed, axis=1, kind="stable")[:, :width]
+    cells = np.where(np.take_along_axis(needed, order, axis=1), order, order[:, :1])
+    return cells, (first != first[:, :1]).any(axis=1)
+
+
+def _local_week_minutes(
+    moments: NDArray[np.int64], breaks: NDArray[np.int64], table: NDArray[np.int64]
+) -> NDArray[np.int64]:
+    """Minutes since local Monday 00:00 of each epoch minute (1970-01-01 was a Thursday)."""
+    import numpy as np
+
+    local = moments + table[np.searchsorted(breaks, moments, side="right")]
+    return ((local // _DAY + 3) % 7) * _DAY + local % _DAY
 
 
 def _window(params: Params) -> tuple[int, int]:

@@ -12,6 +12,11 @@ Rows: one seat per learner class, room in existing groups, facilitator
 capacity, no facilitator in two overlapping meetings in any week (one row per
 instant where several of their candidate meetings overlap), and per start
 G*min <= learners <= G*max, which makes any split of the learners legal.
+
+Optional linking rows w[c,s] <= min(|c|, max)*G_s add nothing to the integer
+model (they follow from the start rows) but cut off fractional answers where a
+learner sits in a fraction of a group: they make the relaxation of the size and
+preference phases much tighter on small and narrow cohorts.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ class Formulation:
     m: int = -1
     # objectives of the phases, as {column: coefficient}
     objectives: dict[str, dict[int, float]] = field(default_factory=dict)
+    seat_rows: list[int] = field(default_factory=list)  # per class, its seat row
 
     def column(self, upper: float, integer: bool) -> int:
         self.cost.append(0.0)
@@ -52,15 +58,26 @@ class Formulation:
             self.rows.append((lower, upper, list(terms), list(terms.values())))
 
 
-def formulate(problem: Problem) -> Formulation:
+def formulate(problem: Problem, linking: bool = False) -> Formulation:
     """Build the model of the problem with every phase's objective."""
     model = Formulation()
     _learner_columns(problem, model)
     _group_columns(problem, model)
     _facilitator_rows(problem, model)
     _start_rows(problem, model)
+    if linking:
+        _linking_rows(problem, model)
     _objectives(problem, model)
     return model
+
+
+def _linking_rows(problem: Problem, model: Formulation) -> None:
+    """w[c,s] <= min(|c|, max) * G_s: a class's learners at a start need whole groups."""
+    high = problem.params.learner_bounds()[1]
+    groups_at = _groups_by_start(problem, model)
+    for (c, start), col in model.w.items():
+        seats = min(len(problem.classes[c].members), high)
+        model.row(-INF, 0, {col: 1.0} | _times(groups_at.get(start, {}), -seats))
 
 
 def _learner_columns(problem: Problem, model: Formulation) -> None:
@@ -73,6 +90,7 @@ def _learner_columns(problem: Problem, model: Formulation) -> None:
             room = min(len(cls.members), problem.existing[slot].room)
             seats[model.column(room, True)] = 1.0
             model.v[c, slot] = len(model.cost) - 1
+        model.seat_rows.append(len(model.rows))
         model.row(-INF, len(cls.members), seats)
     joining: dict[int, dict[int, float]] = {}
     for (_c, slot_index), col in model.v.items():
@@ -89,10 +107,7 @@ def _group_columns(problem: Problem, model: Formulation) -> None:
                 for start in sorted(options):
                     model.y[f, start] = model.column(1, True)
     else:
-        seats_at: dict[int, int] = {}
-        for cls in problem.classes:
-            for start, _cost in cls.options:
-                seats_at[start] = seats_at.get(start, 0) + len(cls.members)
+        seats_at = _seats_at(problem)
         for start in problem.viable_starts:
             model.n[start] = model.column(seats_at.get(start, 0) // low, True)
     for start in problem.viable_starts:
@@ -165,16 +180,29 @@ def _start_rows(problem: Problem, model: Formulation) -> None:
     for (_c, start), col in model.w.items():
         learners_at.setdefault(start, {})[col] = 1.0
     groups_at = _groups_by_start(problem, model)
+    seats = _seats_at(problem)
     for start in problem.viable_starts:
         learners = learners_at.get(start, {})
         groups = groups_at.get(start, {})
         model.row(0, INF, learners | dict.fromkeys(groups, -low))
-        model.row(-INF, 0, learners | dict.fromkeys(groups, -high))
+        # x <= U*G is valid when at most U < max learners can ever meet here (G = 0 means
+        # x = 0, and G >= 1 allows x <= U anyway); it is much tighter when G is fractional
+        most = min(high, seats.get(start, 0))
+        model.row(-INF, 0, learners | dict.fromkeys(groups, -most))
         model.row(
             0, INF, {model.e[start]: 1.0} | dict.fromkeys(learners, -1.0) | _times(groups, target)
         )
         model.row(0, INF, {model.e[start]: 1.0} | learners | _times(groups, -target))
         model.row(0, INF, {model.m: 1.0} | _times(groups, -1))
+
+
+def _seats_at(problem: Problem) -> dict[int, int]:
+    """Most learners who could ever meet at each start."""
+    seats: dict[int, int] = {}
+    for cls in problem.classes:
+        for start, _cost in cls.options:
+            seats[start] = seats.get(start, 0) + len(cls.members)
+    return seats
 
 
 def _groups_by_start(problem: Problem, model: Formulation) -> dict[int, dict[int, float]]:

@@ -2,28 +2,37 @@
 
 Existing groups with room are filled first. Then, repeatedly, a group opens at
 the start where the most unplaced learners can meet, led by the free
-facilitator with the fewest other options, and takes the learners with the
-fewest other options first. Deterministic for a given seed.
+facilitator with the fewest options, and takes the target number of learners,
+those with the fewest other options first. Augmenting paths then place whoever
+still fits somewhere, more groups open where that places more learners, and
+sizes are evened out (see `polish`). Deterministic for a given seed.
 """
 
 from __future__ import annotations
 
 import heapq
 import random
-from collections import Counter
+from typing import TYPE_CHECKING
 
 from roundtable.scheduling.plan import Plan
+from roundtable.scheduling.polish import improve_sizes, level_sizes, place_more
 from roundtable.scheduling.problem import Problem
+from roundtable.scheduling.search import FAR, PEER, Search
 
-PEER = -1
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+__all__ = ["PEER", "construct", "size_deviation", "solve_heuristic"]
 
 
 def solve_heuristic(problem: Problem, seed: int = 0) -> Plan:
-    """A valid plan built greedily: the better of opening groups at target and at full size."""
-    low, high = problem.params.learner_bounds()
-    sizes = sorted({problem.params.target_learners(), high})
-    plans = [_greedy(problem, seed, take) for take in sizes]
-    return max(plans, key=lambda plan: (plan.placed(), -size_deviation(problem, plan)))
+    """A valid plan built greedily, then improved by augmenting paths and size moves."""
+    search = construct(problem, seed)
+    place_more(search)
+    improve_sizes(search)
+    level_sizes(search)
+    return search.plan()
 
 
 def size_deviation(problem: Problem, plan: Plan) -> int:
@@ -35,126 +44,78 @@ def size_deviation(problem: Problem, plan: Plan) -> int:
     )
 
 
-def _greedy(problem: Problem, seed: int, take: int) -> Plan:
+def construct(problem: Problem, seed: int) -> Search:
+    """The greedy plan as a search state."""
+    import numpy as np
+
     rng = random.Random(seed)
-    ties = [rng.random() for _ in problem.learners]
-    plan = Plan()
-    remaining = set(range(len(problem.learners)))
-    _fill_existing(problem, plan, remaining, ties)
-    _open_groups(problem, plan, remaining, ties, rng, take)
-    _top_up(problem, plan, remaining, ties)
-    return plan
+    search = Search(problem, Plan())
+    ties = np.array([rng.random() for _ in problem.learners])
+    options = search.compat.sum(axis=1)
+    # scarcest learners first; the seed breaks ties
+    order = np.lexsort((ties, options)) if len(ties) else np.zeros(0, dtype=np.int64)
+    priority = np.empty(len(order), dtype=np.int64)
+    priority[order] = np.arange(len(order))
+    _fill_existing(search, priority)
+    _open_groups(search, priority, rng)
+    return search
 
 
-def _top_up(problem: Problem, plan: Plan, remaining: set[int], ties: list[float]) -> None:
-    """Add leftover learners to the emptiest groups at their times that have room."""
-    high = problem.params.learner_bounds()[1]
-    for i in sorted(remaining, key=lambda i: _scarcity(problem, i, ties)):
-        fits = [
-            (len(plan.learners_at[s]) / len(plan.groups_at[s]), s)
-            for s in problem.learner_options[i]
-            if s in plan.groups_at and len(plan.learners_at[s]) < high * len(plan.groups_at[s])
-        ]
-        if fits:
-            plan.learners_at[min(fits)[1]].append(i)
-            remaining.discard(i)
+def _fill_existing(search: Search, priority: NDArray[np.int64]) -> None:
+    """Existing groups take the cheapest, scarcest learners who can join them, up to room."""
+    import numpy as np
+
+    for slot_index, slot in enumerate(search.problem.existing):
+        node = len(search.starts) + slot_index
+        fits = np.flatnonzero((search.assign == search.pool) & search.compat[:, node])
+        fits = fits[np.lexsort((priority[fits], search.cost[fits, node]))]
+        for learner in fits[: max(slot.room, 0)].tolist():
+            search.move(learner, node)
 
 
-def _scarcity(problem: Problem, learner: int, ties: list[float]) -> tuple[int, float]:
-    options = problem.learner_options[learner]
-    return len(options) + len(problem.learner_joins[learner]), ties[learner]
+def _open_groups(search: Search, priority: NDArray[np.int64], rng: random.Random) -> None:
+    """Open groups where most unplaced learners can meet at their best, cheapest first.
 
+    A learner counts at a start where it costs them least (regular time, no shift), so
+    groups open at the times people prefer; the most such learners (up to a full group)
+    wins, then the start with fewest groups so far.
+    """
+    import numpy as np
 
-def _fill_existing(problem: Problem, plan: Plan, remaining: set[int], ties: list[float]) -> None:
-    for slot_index, slot in enumerate(problem.existing):
-        fits = [i for i in remaining if slot_index in problem.learner_joins[i]]
-        fits.sort(
-            key=lambda i: (problem.learner_joins[i][slot_index], *_scarcity(problem, i, ties))
+    low = max(search.low, 1)
+    waiting = search.links[search.pool]
+    cheapest = np.where(search.compat, search.cost, FAR).min(axis=1, initial=FAR)
+    extra = search.cost - cheapest[:, None]
+    best = search.compat & (extra == 0)
+    keen = best[search.assign == search.pool].sum(axis=0)
+    ties = [rng.random() for _ in search.starts]
+
+    def key(node: int) -> tuple[int, int, int, float, int]:
+        return (
+            -min(int(keen[node]), search.high),
+            -min(int(waiting[node]), search.high),
+            len(search.groups[node]),
+            ties[node],
+            node,
         )
-        chosen = fits[: max(slot.room, 0)]
-        if chosen:
-            plan.joins[slot_index] = chosen
-            remaining.difference_update(chosen)
 
-
-class _Facilitators:
-    """Who is free where: capacity left and no clash with groups already given."""
-
-    def __init__(self, problem: Problem) -> None:
-        self.problem = problem
-        self.used: list[list[int]] = [[] for _ in problem.facilitators]
-        self.left = list(problem.facilitator_capacity)
-        self.at: dict[int, list[int]] = {}
-        order = sorted(
-            range(len(problem.facilitators)),
-            key=lambda f: (len(problem.facilitator_options[f]), problem.facilitators[f].person.id),
-        )
-        for f in order:
-            for start in problem.facilitator_options[f]:
-                self.at.setdefault(start, []).append(f)
-
-    def free_at(self, start: int) -> int | None:
-        for f in self.at.get(start, ()):
-            if self.left[f] > 0 and not any(self._clash(start, other) for other in self.used[f]):
-                return f
-        return None
-
-    def take(self, f: int, start: int) -> None:
-        self.left[f] -= 1
-        self.used[f].append(start)
-
-    def _clash(self, a: int, b: int) -> bool:
-        minutes = self.problem.params.meeting_minutes
-        first, second = self.problem.catalog.starts[a], self.problem.catalog.starts[b]
-        return any(abs(x - y) < minutes for x in first.minutes for y in second.minutes)
-
-
-def free_facilitators(problem: Problem, plan: Plan) -> _Facilitators:
-    """Facilitator availability left over after the plan's groups."""
-    facilitators = _Facilitators(problem)
-    for start, leaders in plan.groups_at.items():
-        for f in leaders:
-            if f != PEER:
-                facilitators.take(f, start)
-    return facilitators
-
-
-def _open_groups(
-    problem: Problem,
-    plan: Plan,
-    remaining: set[int],
-    ties: list[float],
-    rng: random.Random,
-    take: int,
-) -> None:
-    low, high = problem.params.learner_bounds()
-    low = max(low, 1)
-    learners_at: dict[int, list[int]] = {}
-    for i in sorted(remaining, key=lambda i: _scarcity(problem, i, ties)):
-        for start in problem.learner_options[i]:
-            learners_at.setdefault(start, []).append(i)
-    count = Counter({s: len(members) for s, members in learners_at.items()})
-    start_ties = {s: rng.random() for s in learners_at}
-    heap = [(-min(n, high), start_ties[s], s) for s, n in count.items() if n >= low]
+    heap = [key(k) for k in range(len(search.starts)) if waiting[k] >= low]
     heapq.heapify(heap)
-    facilitators = _Facilitators(problem)
     while heap:
-        key, tie, start = heapq.heappop(heap)
-        if -key != min(count[start], high):
-            if count[start] >= low:
-                heapq.heappush(heap, (-min(count[start], high), tie, start))
+        entry = heapq.heappop(heap)
+        node = entry[-1]
+        if entry != key(node):
+            if waiting[node] >= low:
+                heapq.heappush(heap, key(node))
             continue
-        leader = facilitators.free_at(start) if problem.facilitated else PEER
+        leader = search.leaders.free_at(node) if search.problem.facilitated else PEER
         if leader is None:
             continue
-        members = [i for i in learners_at[start] if i in remaining][:take]
-        if problem.facilitated:
-            facilitators.take(leader, start)
-        plan.groups_at.setdefault(start, []).append(leader)
-        plan.learners_at.setdefault(start, []).extend(members)
-        for i in members:
-            remaining.discard(i)
-            for option in problem.learner_options[i]:
-                count[option] -= 1
-        if count[start] >= low:
-            heapq.heappush(heap, (-min(count[start], high), tie, start))
+        search.add_group(node, leader)
+        fits = np.flatnonzero((search.assign == search.pool) & search.compat[:, node])
+        fits = fits[np.lexsort((priority[fits], extra[fits, node]))]
+        for learner in fits[: search.target].tolist():
+            search.move(learner, node)
+            keen -= best[learner]
+        if waiting[node] >= low:
+            heapq.heappush(heap, key(node))

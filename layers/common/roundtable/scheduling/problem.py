@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from roundtable.scheduling.catalog import Catalog
 from roundtable.scheduling.model import ExistingGroup, Params, Person, Role
+from roundtable.scheduling.options import cost_matrix, option_dicts, start_sets
 from roundtable.scheduling.timegrid import availability_mask, series_minutes
 
 
@@ -58,6 +60,10 @@ class Problem:
     raw_learner_starts: list[frozenset[int]] = field(default_factory=list)
     raw_facilitator_starts: list[frozenset[int]] = field(default_factory=list)
     zones: dict[str, str] = field(default_factory=dict)  # person id -> IANA zone, everyone
+    # The options as numpy matrices (people x catalogue starts): the cost, or -1 where
+    # the person cannot take that start. The dicts above are read off these.
+    learner_costs: Any = None
+    facilitator_costs: Any = None
 
     @property
     def facilitated(self) -> bool:
@@ -98,27 +104,18 @@ def build_problem(
         existing=_existing_slots(params, existing),
     )
     weight = len(learners) + len(facilitators) + 1
-    problem.learner_options = [_options(catalog, a, weight) for a in problem.learners]
+    problem.learner_costs = cost_matrix(catalog, problem.learners, weight)
+    problem.facilitator_costs = cost_matrix(catalog, problem.facilitators, weight)
     problem.learner_joins = [_joins(problem, a, weight) for a in problem.learners]
-    problem.facilitator_options = [_options(catalog, a, weight) for a in problem.facilitators]
     problem.facilitator_capacity = _capacities(problem)
-    problem.raw_learner_starts = [frozenset(options) for options in problem.learner_options]
-    problem.raw_facilitator_starts = [frozenset(options) for options in problem.facilitator_options]
+    problem.raw_learner_starts = start_sets(problem.learner_costs)
+    problem.raw_facilitator_starts = start_sets(problem.facilitator_costs)
     _drop_facilitator_clashes_with_existing(problem)
     _keep_viable_starts(problem)
+    problem.learner_options = option_dicts(problem.learner_costs)
+    problem.facilitator_options = option_dicts(problem.facilitator_costs)
     problem.classes = _classes(problem)
     return problem
-
-
-def _options(catalog: Catalog, attendee: Attendee, weight: int) -> dict[int, int]:
-    """Feasible starts and their cost: if-needed time dominates, a local shift adds one."""
-    zone_name = attendee.person.timezone
-    options = {}
-    for index in catalog.feasible_starts(zone_name, attendee.everything):
-        needed = catalog.needed_mask(zone_name, index)
-        if_needed = needed & ~attendee.regular != 0
-        options[index] = weight * if_needed + catalog.shifts(zone_name, index)
-    return options
 
 
 def _existing_slots(params: Params, existing: Sequence[ExistingGroup]) -> list[ExistingSlot]:
@@ -161,45 +158,38 @@ def _drop_facilitator_clashes_with_existing(problem: Problem) -> None:
             if attendee.person.id in slot.group.facilitators
             for moment in slot.minutes
         ]
-        if not busy:
-            continue
-        options = problem.facilitator_options[index]
-        for start in list(options):
+        row = problem.facilitator_costs[index]
+        for start in (row >= 0).nonzero()[0].tolist() if busy else ():
             series = problem.catalog.starts[start].minutes
             if any(abs(a - b) < minutes for a in series for b in busy):
-                del options[start]
+                row[start] = -1
 
 
 def _keep_viable_starts(problem: Problem) -> None:
     """Drop starts where no group could ever form: too few learners, or no facilitator."""
     low = max(problem.params.learner_bounds()[0], 1)
-    learners_at = Counter(s for options in problem.learner_options for s in options)
-    viable = {s for s, count in learners_at.items() if count >= low}
+    viable = (problem.learner_costs >= 0).sum(axis=0) >= low
     if problem.facilitated:
-        usable = (
-            options
-            for options, cap in zip(
-                problem.facilitator_options, problem.facilitator_capacity, strict=True
-            )
-            if cap > 0
-        )
-        viable &= {s for options in usable for s in options}
-    problem.viable_starts = sorted(viable)
-    for options in (*problem.learner_options, *problem.facilitator_options):
-        for start in [s for s in options if s not in viable]:
-            del options[start]
+        usable = [f for f, cap in enumerate(problem.facilitator_capacity) if cap > 0]
+        viable &= (problem.facilitator_costs[usable] >= 0).any(axis=0)
+    problem.viable_starts = viable.nonzero()[0].tolist()
+    problem.learner_costs[:, ~viable] = -1
+    problem.facilitator_costs[:, ~viable] = -1
 
 
 def _classes(problem: Problem) -> list[LearnerClass]:
-    grouped: dict[tuple[object, object], list[int]] = {}
+    """Learners with identical costs at every start and identical joins, in id order."""
+    grouped: dict[tuple[bytes, tuple[tuple[int, int], ...]], list[int]] = {}
     order = sorted(range(len(problem.learners)), key=lambda i: problem.learners[i].person.id)
     for index in order:
-        options = tuple(sorted(problem.learner_options[index].items()))
         joins = tuple(sorted(problem.learner_joins[index].items()))
-        if options or joins:
-            grouped.setdefault((options, joins), []).append(index)
+        if problem.learner_options[index] or joins:
+            key = (problem.learner_costs[index].tobytes(), joins)
+            grouped.setdefault(key, []).append(index)
     return [
-        LearnerClass(tuple(members), key[0], key[1])  # type: ignore[arg-type]
+        LearnerClass(
+            tuple(members), tuple(sorted(problem.learner_options[members[0]].items())), key[1]
+        )
         for key, members in sorted(grouped.items(), key=lambda item: item[1][0])
     ]
 

@@ -23,7 +23,6 @@ from roundtable.scheduling.model import (
     Unplaced,
 )
 from roundtable.scheduling.plan import Plan
-from roundtable.scheduling.polish import polish_sizes
 from roundtable.scheduling.problem import Problem, build_problem, default_anchors
 from roundtable.scheduling.reasons import explain_unplaced
 
@@ -43,7 +42,7 @@ def schedule(
     began = time.monotonic()
     check_inputs(people, params, existing)
     problem = _problem(people, params, existing)
-    plan = polish_sizes(problem, solve_heuristic(problem, seed))
+    plan = solve_heuristic(problem, seed)
     heuristic_placed = plan.placed()
     # Without the exact solve, the only bound is everyone who could make some time.
     upper_bound = sum(len(cls.members) for cls in problem.classes)

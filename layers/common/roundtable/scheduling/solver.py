@@ -1,36 +1,38 @@
-"""Exact solve with HiGHS: lexicographic phases, each keeping the earlier optima.
+"""Exact solve: lexicographic phases, each keeping the earlier optima.
 
 Phase 1 maximises learners placed; later phases (joins to existing groups,
-sizes near the target, regular time over if-needed, spread) each optimise
-their own objective under rows that hold every earlier phase's value, so a
-later phase can only choose among equally good answers, never break one.
-Each phase starts from the best known answer, so a phase cut short by the
-time limit still returns a valid plan no worse than the one it started from.
-highspy is imported lazily, only here.
+sizes near the target, regular time over if-needed, spread) each optimise their
+own objective while every earlier phase keeps its achieved value, so a later
+phase can only choose among equally good answers, never break one.
+
+Each phase first improves the current plan by local search (`polish`), whose
+moves keep every count legal, and compares it with a bound that needs no solver
+(`bounds`). When they meet, the phase is proven optimal without HiGHS. Otherwise
+HiGHS solves the phase, warm-started from that plan, within the phase's share of
+the time limit; cut short, it returns the best answer found, never worse than the
+one it started from. highspy is imported lazily, only in `highs.py`.
 """
 
 from __future__ import annotations
 
-import math
-import os
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
-from roundtable.scheduling.formulation import INF, Formulation, formulate
+from roundtable.scheduling.bounds import preference_bound, seats, size_bound, spread_bound
+from roundtable.scheduling.highs import SPREAD_GAP, PhaseResult, Runner
+from roundtable.scheduling.leading import share_groups
 from roundtable.scheduling.plan import Plan
-from roundtable.scheduling.polish import polish_sizes
+from roundtable.scheduling.polish import improve_sizes, level_sizes, place_more
+from roundtable.scheduling.preferences import improve_preferences
 from roundtable.scheduling.problem import Problem
-from roundtable.scheduling.values import complete_aux, plan_from_values, values_from_plan
+from roundtable.scheduling.search import Search
+from roundtable.scheduling.values import plan_objectives
 
-# Phase name -> maximise?
-_SENSES = {"placed": True, "joins": True, "sizes": False, "preferences": False, "spread": False}
 # Shares of the remaining time: placement first and foremost, then sizes.
 _WEIGHTS = {"placed": 8.0, "joins": 1.0, "sizes": 2.0, "preferences": 1.0, "spread": 0.5}
-_POLISH_GAP = 0.01
+# Spread only breaks ties: it never gets more than this share of the whole time limit.
+_SPREAD_SHARE = 0.15
 
 
 @dataclass
@@ -41,174 +43,127 @@ class ExactOutcome:
     placement_seconds: float = 0.0
 
 
+@dataclass
+class _Context:
+    problem: Problem
+    runner: Runner
+    search: Search
+    deadline: float
+    limit: float
+    proven: dict[str, bool] = field(default_factory=dict)
+
+
 def solve_exact(problem: Problem, warm: Plan, seed: int, time_limit: float) -> ExactOutcome:
     """Solve every phase within the time limit, starting from the warm plan."""
-    deadline = time.monotonic() + time_limit
-    model = formulate(problem)
-    values = values_from_plan(problem, model, warm)
-    highs = _load(model, seed)
-    outcome = ExactOutcome(plan=warm, upper_bound=_all_seats(problem))
-    names = list(model.objectives)
-    first_phase_seconds = 0.0
+    began = time.monotonic()
+    runner, search = Runner(problem, seed), Search(problem, warm)
+    context = _Context(problem, runner, search, began + time_limit, time_limit)
+    outcome = ExactOutcome(plan=warm, upper_bound=seats(problem))
+    names = _phase_names(problem)
     for position, name in enumerate(names):
-        if name == "sizes":
-            polished = polish_sizes(problem, plan_from_values(problem, model, values))
-            values = values_from_plan(problem, model, polished)
-        budget = _budget(deadline, names[position:])
-        # HiGHS can overrun a budget shorter than a root LP solve; stay within the limit.
-        if budget <= 0.01 or (position and budget < first_phase_seconds / 2):
-            outcome.phases.append(f"{name}: skipped (time limit)")
-            continue
-        began = time.monotonic()
-        values, status, bound = _run_phase(highs, problem, model, name, values, budget)
-        outcome.phases.append(f"{name}: {status}")
-        if position == 0:
-            first_phase_seconds = time.monotonic() - began
-            outcome.placement_seconds = round(first_phase_seconds, 3)
-            outcome.upper_bound = min(int(bound), _all_seats(problem))
-        _hold(highs, model, name, values)
-    outcome.plan = plan_from_values(problem, model, values)
+        budget = _budget(context.deadline, names[position:])
+        started = time.monotonic()
+        result = _PHASES[name](context, budget)
+        outcome.phases.append(f"{name} ({time.monotonic() - started:.2f} s): {result.status}")
+        if name == "placed":
+            outcome.upper_bound = min(result.bound, seats(problem))
+            outcome.placement_seconds = round(time.monotonic() - began, 3)
+        context.proven[name] = result.proven
+        context.runner.hold(name, result.value)
+    level_sizes(context.search)
+    outcome.plan = context.search.plan()
     return outcome
 
 
-def _all_seats(problem: Problem) -> int:
-    return sum(len(cls.members) for cls in problem.classes)
+def _phase_names(problem: Problem) -> list[str]:
+    joinable = any(problem.learner_joins[i] for cls in problem.classes for i in cls.members[:1])
+    optional = ["joins"] if joinable else []
+    return ["placed", *optional, "sizes", "preferences", "spread"]
 
 
 def _budget(deadline: float, names: list[str]) -> float:
     """This phase's share of the time left, by the weights of the phases still to run."""
     remaining = deadline - time.monotonic()
-    weights = [_WEIGHTS.get(name, 1.0) for name in names]
-    return remaining * weights[0] / sum(weights)
+    weights = [_WEIGHTS[name] for name in names]
+    return max(remaining * weights[0] / sum(weights), 0.0)
 
 
-@contextmanager
-def _quiet_stdout() -> Iterator[None]:
-    """HiGHS prints a banner from C++ when constructed; keep stdout clean for JSON output."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    with open(os.devnull, "w") as devnull:
-        os.dup2(devnull.fileno(), 1)
-        try:
-            yield
-        finally:
-            os.dup2(saved, 1)
-            os.close(saved)
+def _placed(context: _Context, budget: float) -> PhaseResult:
+    search, bound = context.search, seats(context.problem)
+    if search.placed() < bound:
+        place_more(search)
+    if search.placed() == bound:
+        return PhaseResult(bound, bound, True, f"{bound}, everyone who can meet, optimal")
+    return _solve(context, "placed", budget, bound)
 
 
-def _load(model: Formulation, seed: int) -> Any:
-    import highspy
-    import numpy as np
-
-    with _quiet_stdout():
-        highs = highspy.Highs()  # type: ignore[no-untyped-call]
-    for option, value in (
-        ("output_flag", False),
-        ("random_seed", seed),
-        ("mip_rel_gap", 0.0),
-        ("mip_abs_gap", 0.999),  # every objective is integral: below 1 means optimal
-        ("threads", 1),
-    ):
-        highs.setOptionValue(option, value)
-    count = len(model.cost)
-    highs.addCols(
-        count,
-        np.zeros(count),
-        np.array(model.lower, dtype=np.float64),
-        np.array(model.upper, dtype=np.float64),
-        0,
-        np.zeros(count, dtype=np.int32),
-        np.zeros(0, dtype=np.int32),
-        np.zeros(0, dtype=np.float64),
-    )
-    integral = np.array([i for i, flag in enumerate(model.integer) if flag], dtype=np.int32)
-    kinds = np.array([highspy.HighsVarType.kInteger] * len(integral))
-    highs.changeColsIntegrality(len(integral), integral, kinds)
-    _add_rows(highs, model.rows)
-    return highs
+def _joins(context: _Context, budget: float) -> PhaseResult:
+    problem = context.problem
+    joiners = {i for cls in problem.classes for i in cls.members if problem.learner_joins[i]}
+    bound = min(sum(max(slot.room, 0) for slot in problem.existing), len(joiners))
+    achieved = plan_objectives(problem, context.search.plan())["joins"]
+    if achieved == bound:
+        return PhaseResult(achieved, bound, True, f"{bound}, existing groups full, optimal")
+    return _solve(context, "joins", budget, bound)
 
 
-def _add_rows(highs: Any, rows: list[tuple[float, float, list[int], list[float]]]) -> None:
-    import numpy as np
-
-    starts: list[int] = []
-    indices: list[int] = []
-    coefficients: list[float] = []
-    for _low, _high, columns, values in rows:
-        starts.append(len(indices))
-        indices.extend(columns)
-        coefficients.extend(values)
-    highs.addRows(
-        len(rows),
-        np.array([row[0] for row in rows], dtype=np.float64),
-        np.array([row[1] for row in rows], dtype=np.float64),
-        len(indices),
-        np.array(starts, dtype=np.int32),
-        np.array(indices, dtype=np.int32),
-        np.array(coefficients, dtype=np.float64),
-    )
+def _sizes(context: _Context, budget: float) -> PhaseResult:
+    improve_sizes(context.search)
+    problem, plan = context.problem, context.search.plan()
+    scores = plan_objectives(problem, plan)
+    exact_counts = context.proven.get("placed") and context.proven.get("joins", True)
+    new_learners = scores["placed"] - scores["joins"]
+    bound = size_bound(problem, new_learners) if exact_counts else 0
+    if scores["sizes"] == bound:
+        return PhaseResult(bound, bound, True, f"{bound} = lower bound, optimal")
+    return _solve(context, "sizes", budget, bound)
 
 
-def _run_phase(
-    highs: Any, problem: Problem, model: Formulation, name: str, values: list[float], budget: float
-) -> tuple[list[float], str, int]:
-    """Optimise one phase; return the better of its answer and the incoming one."""
-    import highspy
-    import numpy as np
-
-    objective = model.objectives[name]
-    maximise = _SENSES[name]
-    costs = np.zeros(len(model.cost))
-    for col, coefficient in objective.items():
-        costs[col] = coefficient
-    highs.changeColsCost(len(costs), np.arange(len(costs), dtype=np.int32), costs)
-    sense = highspy.ObjSense.kMaximize if maximise else highspy.ObjSense.kMinimize
-    highs.changeObjectiveSense(sense)
-    highs.setOptionValue("time_limit", max(budget, 0.01))
-    # Placement must be proven; later phases only polish, so 1% from their optimum is enough.
-    highs.setOptionValue("mip_rel_gap", 0.0 if name == "placed" else _POLISH_GAP)
-    highs.setSolution(len(values), np.arange(len(values), dtype=np.int32), np.array(values))
-    highs.run()
-    status = highs.modelStatusToString(highs.getModelStatus()).lower()
-    incumbent = _score(objective, values)
-    candidate = _candidate(highs, problem, model)
-    if candidate is not None and _better_or_equal(
-        _score(objective, candidate), incumbent, maximise
-    ):
-        values = candidate
-    bound = highs.getInfo().mip_dual_bound
-    proven = round(_score(objective, values)) if status == "optimal" else _bound(bound, maximise)
-    return values, status, proven
+def _preferences(context: _Context, budget: float) -> PhaseResult:
+    improve_preferences(context.search, budget / 2)
+    problem = context.problem
+    achieved = plan_objectives(problem, context.search.plan())["preferences"]
+    everyone = context.search.placed() == seats(problem)
+    bound = preference_bound(problem, everyone)
+    if achieved == bound:
+        return PhaseResult(achieved, bound, True, f"{bound} = lower bound, optimal")
+    return _solve(context, "preferences", budget, bound)
 
 
-def _candidate(highs: Any, problem: Problem, model: Formulation) -> list[float] | None:
-    if highs.getInfo().primal_solution_status != 2:  # 2 = feasible
-        return None
-    raw = highs.getSolution().col_value
-    rounded = [float(round(x)) if whole else x for x, whole in zip(raw, model.integer, strict=True)]
-    return complete_aux(problem, model, rounded)
+def _spread(context: _Context, budget: float) -> PhaseResult:
+    share_groups(context.search)
+    problem, plan = context.problem, context.search.plan()
+    achieved = plan_objectives(problem, plan)["spread"]
+    bound = spread_bound(problem, _fewest_groups(context, plan))
+    if achieved == bound:
+        return PhaseResult(achieved, bound, True, f"{bound} = lower bound, optimal")
+    if achieved <= bound * (1 + SPREAD_GAP):
+        gap = (achieved - bound) / achieved
+        text = f"{achieved}, bound {bound}, gap {gap:.1%} (accepted)"
+        return PhaseResult(achieved, bound, True, text)
+    return _solve(context, "spread", min(budget, _SPREAD_SHARE * context.limit), bound)
 
 
-def _score(objective: dict[int, float], values: list[float]) -> float:
-    return sum(coefficient * values[col] for col, coefficient in objective.items())
+def _fewest_groups(context: _Context, plan: Plan) -> int:
+    """New groups any answer keeping the earlier phases must have."""
+    scores = plan_objectives(context.problem, plan)
+    new_learners = scores["placed"] - scores["joins"]
+    if context.proven.get("sizes") and scores["sizes"] == 0:
+        return plan.group_count()  # every start holds exactly target x groups
+    return -(-new_learners // context.problem.params.learner_bounds()[1])
 
 
-def _better_or_equal(candidate: float, incumbent: float, maximise: bool) -> bool:
-    return candidate >= incumbent - 1e-6 if maximise else candidate <= incumbent + 1e-6
+def _solve(context: _Context, name: str, budget: float, bound: int) -> PhaseResult:
+    """Run HiGHS on the phase; adopt its plan (never worse than the incumbent)."""
+    plan, result = context.runner.solve(name, context.search.plan(), budget, bound)
+    context.search = Search(context.problem, plan)
+    return result
 
 
-def _bound(bound: float, maximise: bool) -> int:
-    if not math.isfinite(bound):
-        return 10**9 if maximise else 0
-    return math.floor(bound + 1e-6) if maximise else math.ceil(bound - 1e-6)
-
-
-def _hold(highs: Any, model: Formulation, name: str, values: list[float]) -> None:
-    """Add a row keeping this phase's achieved value for the phases after it."""
-    import numpy as np
-
-    objective = model.objectives[name]
-    achieved = round(_score(objective, values))
-    low, high = (achieved - 1e-6, INF) if _SENSES[name] else (-INF, achieved + 1e-6)
-    columns = np.array(list(objective), dtype=np.int32)
-    highs.addRow(low, high, len(columns), columns, np.array(list(objective.values())))
+_PHASES: dict[str, Callable[[_Context, float], PhaseResult]] = {
+    "placed": _placed,
+    "joins": _joins,
+    "sizes": _sizes,
+    "preferences": _preferences,
+    "spread": _spread,
+}

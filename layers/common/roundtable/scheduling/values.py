@@ -90,3 +90,36 @@ def plan_from_values(problem: Problem, model: Formulation, values: list[float]) 
 def _take(queue: list[int], amount: float) -> tuple[list[int], list[int]]:
     count = round(amount)
     return queue[:count], queue[count:]
+
+
+def plan_objectives(problem: Problem, plan: Plan) -> dict[str, int]:
+    """Every phase's objective for a plan, as the model counts it."""
+    target = problem.params.target_learners()
+    preferences = sum(
+        problem.learner_options[i][start]
+        for start, members in plan.learners_at.items()
+        for i in members
+    )
+    preferences += sum(
+        problem.learner_joins[i][slot] for slot, members in plan.joins.items() for i in members
+    )
+    loads = Counter[int]()
+    for start, leaders in plan.groups_at.items():
+        for f in leaders:
+            if f != PEER:
+                loads[f] += 1
+                preferences += problem.facilitator_options[f][start]
+    index = {attendee.person.id: f for f, attendee in enumerate(problem.facilitators)}
+    for slot in problem.existing:
+        loads.update(index[p] for p in slot.group.facilitators if p in index)
+    return {
+        "placed": plan.placed(),
+        "joins": sum(len(members) for members in plan.joins.values()),
+        "sizes": sum(
+            abs(len(plan.learners_at.get(start, [])) - target * len(leaders))
+            for start, leaders in plan.groups_at.items()
+        ),
+        "preferences": preferences,
+        "spread": 10 * sum(max(load - 1, 0) for load in loads.values())
+        + max((len(leaders) for leaders in plan.groups_at.values()), default=0),
+    }

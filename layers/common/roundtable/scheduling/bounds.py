@@ -1,0 +1,64 @@
+"""Bounds that prove a phase optimal without a solver, when an answer meets them.
+
+Placement can never exceed the learners who can attend some viable start or
+existing group. Sizes: Σ_s |x_s − t·G_s| ≥ |Σ x_s − t·Σ G_s|, and the number of
+groups G must hold the placed learners (G·min ≤ P ≤ G·max) and find leaders, so
+the least |P − t·G| over those G bounds the size objective. Preferences: when
+every placeable learner is placed, each pays at least their cheapest option.
+"""
+
+from __future__ import annotations
+
+from roundtable.scheduling.problem import Problem
+from roundtable.scheduling.search import existing_loads
+
+
+def seats(problem: Problem) -> int:
+    """Learners who can attend at least one viable start or existing group."""
+    return sum(len(cls.members) for cls in problem.classes)
+
+
+def size_bound(problem: Problem, new_learners: int) -> int:
+    """Least possible size objective when `new_learners` are in new groups."""
+    if new_learners <= 0:
+        return 0
+    low, high = problem.params.learner_bounds()
+    target = problem.params.target_learners()
+    fewest = -(-new_learners // high)
+    most = new_learners // max(low, 1)
+    if problem.facilitated:
+        most = min(most, sum(problem.facilitator_capacity))
+    if fewest > most:
+        return 0
+    below, above = new_learners // target, -(-new_learners // target)
+    nearest = {min(max(groups, fewest), most) for groups in (below, above)}
+    return min(abs(new_learners - target * groups) for groups in nearest)
+
+
+def preference_bound(problem: Problem, everyone_placed: bool) -> int:
+    """Each placed learner's cheapest option, summed (only when all who can are placed)."""
+    if not everyone_placed:
+        return 0
+    return sum(
+        len(cls.members) * min(cost for _where, cost in (*cls.options, *cls.joins))
+        for cls in problem.classes
+    )
+
+
+def spread_bound(problem: Problem, new_groups: int) -> int:
+    """10 x (groups beyond each facilitator's first) + most groups at one start, at least.
+
+    Every group needs a leader, so with L groups led in all (new and existing) and F
+    facilitators who could lead any, at least L - F of them are someone's second.
+    """
+    if new_groups <= 0:
+        return 0
+    if not problem.facilitated:
+        return 1
+    loads = existing_loads(problem)
+    able = sum(
+        1
+        for f, load in enumerate(loads)
+        if load or (problem.facilitator_capacity[f] > 0 and problem.facilitator_options[f])
+    )
+    return 10 * max(0, new_groups + sum(loads) - able) + 1

@@ -1,0 +1,117 @@
+"""Cheaper times for learners without changing any count: negative-cycle cancelling.
+
+With the counts per node fixed, who sits where is a min-cost flow, and it is
+optimal exactly when no cycle of moves lowers the cost. A cycle a → b → … → a
+moves one learner out of and one into every node on it, so placement, joins
+and sizes stay as they are. `step[a, b]` is the cheapest change of cost for
+moving some learner at `a` to `b`; the pool takes part (swapping a placed
+learner for an unplaced one keeps the number placed). Bellman-Ford from a
+virtual source finds a negative cycle in the predecessor graph; it is cancelled
+and the search repeats until none is left.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from roundtable.scheduling.search import Search
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+_NONE = float("inf")
+
+
+def cancel_cycles(search: Search, seconds: float) -> int:
+    """Cancel negative cycles until none is left or time runs out; returns how many."""
+    import numpy as np
+
+    deadline = time.monotonic() + seconds
+    cancelled = 0
+    while time.monotonic() < deadline:
+        # only nodes with groups (and the pool) hold learners or can take them
+        nodes = np.append(np.flatnonzero(search.open_nodes()), search.pool)
+        steps, movers = _steps(search, nodes)
+        cycle = _negative_cycle(steps)
+        if cycle is None:
+            break
+        for origin, destination in zip(cycle, [*cycle[1:], cycle[0]], strict=True):
+            search.move(int(movers[origin, destination]), int(nodes[destination]))
+        cancelled += 1
+    return cancelled
+
+
+def _steps(
+    search: Search, nodes: NDArray[np.int64]
+) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+    """Per pair of the given nodes, the cheapest change of cost of one move, and its learner."""
+    import numpy as np
+
+    count = len(nodes)
+    position = np.full(search.size + 1, -1, dtype=np.int64)
+    position[nodes] = np.arange(count)
+    active = np.flatnonzero(search.compat.any(axis=1))
+    where = position[search.assign[active]]
+    placed = search.assign[active] != search.pool
+    here = np.zeros(len(active))
+    here[placed] = search.cost[active[placed], search.assign[active[placed]]]
+    change = np.full((len(active), count), _NONE)
+    starts = nodes[:-1]  # every node but the pool
+    change[:, :-1] = np.where(
+        search.compat[active][:, starts], search.cost[active][:, starts] - here[:, None], _NONE
+    )
+    change[:, -1] = np.where(placed, -here, _NONE)
+    order = np.lexsort((active, where))
+    origins, firsts = np.unique(where[order], return_index=True)
+    steps = np.full((count, count), _NONE)
+    movers = np.zeros((count, count), dtype=np.int64)
+    for origin, first, last in zip(origins, firsts, [*firsts[1:], len(order)], strict=True):
+        block = order[first:last]
+        best = change[block].argmin(axis=0)
+        steps[origin] = change[block, :][best, np.arange(count)]
+        movers[origin] = active[block[best]]
+    np.fill_diagonal(steps, _NONE)
+    return steps, movers
+
+
+def _negative_cycle(steps: NDArray[np.float64]) -> list[int] | None:
+    """A cycle of negative total cost in the step graph, or None (Bellman-Ford)."""
+    import numpy as np
+
+    nodes = len(steps)
+    distance = np.zeros(nodes)
+    parent = np.full(nodes, -1, dtype=np.int64)
+    for _round in range(nodes):
+        reach = distance[:, None] + steps
+        best = reach.argmin(axis=0)
+        value = reach[best, np.arange(nodes)]
+        better = value < distance - 1e-9
+        if not better.any():
+            return None
+        distance[better] = value[better]
+        parent[better] = best[better]
+        cycle = _cycle_in(parent, steps)
+        if cycle is not None:
+            return cycle
+    return None
+
+
+def _cycle_in(parent: NDArray[np.int64], steps: NDArray[np.float64]) -> list[int] | None:
+    """A negative cycle among the predecessor links, in forward order."""
+    seen = [0] * len(parent)  # 0 unseen, 1 on the current walk, 2 done
+    for begin in range(len(parent)):
+        walk, node = [], begin
+        while node >= 0 and seen[node] == 0:
+            seen[node] = 1
+            walk.append(node)
+            node = int(parent[node])
+        if node >= 0 and seen[node] == 1:
+            cycle = walk[walk.index(node) :][::-1]  # parent links point backwards
+            cost = sum(steps[a, b] for a, b in zip(cycle, [*cycle[1:], cycle[0]], strict=True))
+            if cost < -1e-9:
+                return cycle
+        for visited in walk:
+            seen[visited] = 2
+    return None

@@ -1,0 +1,415 @@
+"""HiGHS phases on the aggregated model: built only when a phase needs the solver.
+
+A phase's achieved value is held for the phases after it. Where the value
+pins every term, the hold fixes columns instead of adding one dense row:
+everyone placed makes each class's seat row an equality, sizes of zero fix
+every deviation column at zero, and preferences at their lower bound forbid
+every option dearer than its class's cheapest. Presolve then removes most of
+the model, which is what makes the later phases fast.
+
+Learner columns are continuous while every hold keeps the learner part a
+network: once the group counts are integral, learners flowing from classes to
+starts (and existing groups), with bounds per start, a total to reach and a
+convex piecewise-linear size cost per start, form a min-cost flow, which has
+an integral optimum of the same value. So the solver branches on groups only.
+A solution that still has fractional learners is repaired by re-solving with
+the groups fixed and learners integral. A dense hold row on sizes or
+preferences is a side constraint that breaks the network; from then on
+learner columns are integral. highspy is imported lazily, only here.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import random
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from roundtable.scheduling.bounds import preference_bound, seats
+from roundtable.scheduling.formulation import INF, Formulation, formulate
+from roundtable.scheduling.neighbourhood import focus_starts, group_columns
+from roundtable.scheduling.plan import Plan
+from roundtable.scheduling.problem import Problem
+from roundtable.scheduling.values import complete_aux, plan_from_values, values_from_plan
+
+# Phase name -> maximise?
+SENSES = {"placed": True, "joins": True, "sizes": False, "preferences": False, "spread": False}
+# Spread is a tie-breaker: a small proven gap is accepted (and reported).
+SPREAD_GAP = 0.05
+_GAPS = {"spread": SPREAD_GAP}
+# Linking rows tighten small models a lot; on large ones they only slow the LP down.
+_LINKING_LIMIT = 8_000
+_LEAST_SECONDS = 0.05
+# Large-neighbourhood search: its share of a phase's budget, and its first size (in
+# starts); the size doubles after every round that finds nothing better.
+_NEIGHBOURHOOD_SHARE = 0.5
+_NEIGHBOURHOOD_START = 32
+
+
+@dataclass(frozen=True)
+class PhaseResult:
+    value: int  # the phase's objective in the plan kept
+    bound: int  # proven bound on it (upper when maximising, lower when minimising)
+    proven: bool
+    status: str
+
+
+class _Stopper:
+    """Interrupts HiGHS once its best answer meets a bound proven without it.
+
+    HiGHS cannot be told such a bound, and interrupting from the improving-solution
+    callback is ignored, so the answer is noted there and the interrupt is raised from
+    the MIP interrupt callback, which HiGHS calls regularly during branch and bound.
+    """
+
+    def __init__(self) -> None:
+        self.target = 0.0
+        self.maximise = False
+        self.best: float | None = None
+
+    def aim(self, target: int, maximise: bool) -> None:
+        self.target, self.maximise, self.best = float(target), maximise, None
+
+    def improving(self, event: Any) -> None:
+        self.best = float(event.data_out.objective_function_value)
+
+    def check(self, event: Any) -> None:
+        event.interrupt(self.met())
+
+    def met(self) -> bool:
+        if self.best is None:
+            return False
+        return self.best >= self.target - 0.5 if self.maximise else self.best <= self.target + 0.5
+
+
+class Runner:
+    """One HiGHS model reused by every phase that needs it, with the holds so far."""
+
+    def __init__(self, problem: Problem, seed: int) -> None:
+        self.problem = problem
+        self.seed = seed
+        self.model: Formulation | None = None
+        self.highs: Any = None
+        self.holds: list[tuple[str, int]] = []
+        self.stopper = _Stopper()
+
+    def hold(self, name: str, value: int) -> None:
+        """Keep this phase's value in every later phase."""
+        self.holds.append((name, value))
+        if self.highs is not None:
+            _apply_hold(self, name, value)
+
+    def solve(self, name: str, plan: Plan, budget: float, bound: int) -> tuple[Plan, PhaseResult]:
+        """Optimise one phase from the plan within the budget (model built on first use)."""
+        began = time.monotonic()
+        model, highs = self._loaded()
+        left = budget - (time.monotonic() - began)
+        values = values_from_plan(self.problem, model, plan)
+        incumbent = round(_score(model.objectives[name], values))
+        if left < _LEAST_SECONDS:
+            return plan, PhaseResult(incumbent, bound, False, "skipped (time limit)")
+        self.stopper.aim(bound, SENSES[name])
+        if name != "spread":
+            values = self._neighbourhoods(name, values, began + budget * _NEIGHBOURHOOD_SHARE)
+        left = budget - (time.monotonic() - began)
+        status, proven = "optimal", bound
+        if not self.stopper.met() and left >= _LEAST_SECONDS:
+            values, status, proven = _run_phase(highs, self.problem, model, name, values, left)
+            values = self._integral(values, began + budget, plan)
+        if self.stopper.met():
+            status, proven = "optimal", bound
+        value = round(_score(model.objectives[name], values))
+        best = max(bound, proven) if not SENSES[name] else min(bound, proven)
+        text = f"{value}, optimal" if value == best else _gap_text(status, value, best)
+        return plan_from_values(self.problem, model, values), PhaseResult(
+            value, best, value == best, text
+        )
+
+    def _integral(self, values: list[float], deadline: float, fallback: Plan) -> list[float]:
+        """The values with integral learners (repaired, or the fallback plan's)."""
+        model, highs = self._loaded()
+        if not _fractional(model, values):
+            return values
+        left = deadline - time.monotonic()
+        repaired = _repair(highs, self.problem, model, values, left)
+        return repaired or values_from_plan(self.problem, model, fallback)
+
+    def _neighbourhoods(self, name: str, values: list[float], deadline: float) -> list[float]:
+        """Large-neighbourhood search: re-solve with groups free only at a few starts.
+
+        The starts are those where the phase's objective is worst (and where the people
+        concerned would do better); elsewhere every group column keeps its value. Such
+        small models solve in a fraction of a second and find the answers the full
+        model's root cut loop is too slow to reach. Stops after a few rounds without gain.
+        """
+        model, highs = self._loaded()
+        rng = random.Random(self.seed)
+        size, everything = _NEIGHBOURHOOD_START, len(self.problem.viable_starts)
+        while size < everything and not self.stopper.met():
+            left = deadline - time.monotonic()
+            if left < _LEAST_SECONDS:
+                break
+            free = focus_starts(self.problem, model, name, values, rng, size)
+            found = _restricted(highs, self.problem, model, name, values, free, left)
+            found = self._integral(found, deadline, plan_from_values(self.problem, model, values))
+            better = _score(model.objectives[name], found) - _score(model.objectives[name], values)
+            if (better > 0.5) if SENSES[name] else (better < -0.5):
+                values = found
+            else:
+                size *= 2  # nothing better this close: look further
+        return values
+
+    def _loaded(self) -> tuple[Formulation, Any]:
+        if self.model is None:
+            columns = sum(len(cls.options) + len(cls.joins) for cls in self.problem.classes)
+            self.model = formulate(self.problem, linking=columns <= _LINKING_LIMIT)
+            self.highs = _load(self.model, self.seed)
+            self.highs.cbMipImprovingSolution.subscribe(self.stopper.improving)
+            self.highs.cbMipInterrupt.subscribe(self.stopper.check)
+            _learners_integral(self.highs, self.model, False)
+            for name, value in self.holds:
+                _apply_hold(self, name, value)
+        return self.model, self.highs
+
+
+def _gap_text(status: str, value: int, bound: int) -> str:
+    gap = abs(value - bound) / max(abs(value), 1)
+    reason = "accepted" if status == "optimal" else status
+    return f"{value}, bound {bound}, gap {gap:.1%} ({reason})"
+
+
+def _apply_hold(runner: Runner, name: str, value: int) -> None:
+    """Add the row (or fix the columns) that keeps `name` at `value`."""
+    import numpy as np
+
+    model, highs, problem = runner.model, runner.highs, runner.problem
+    assert model is not None
+    if name == "placed" and value == seats(problem):
+        rows = np.array(model.seat_rows, dtype=np.int32)
+        sizes = np.array([len(cls.members) for cls in problem.classes], dtype=np.float64)
+        highs.changeRowsBounds(len(rows), rows, sizes, sizes)
+    elif name == "sizes" and value == 0:
+        _fix_at_zero(highs, list(model.e.values()))
+    elif name == "preferences" and value == preference_bound(problem, _everyone(runner)):
+        _fix_at_zero(highs, _dearer_than_cheapest(problem, model))
+    elif name != "spread":
+        objective = model.objectives[name]
+        low, high = (value - 1e-6, INF) if SENSES[name] else (-INF, value + 1e-6)
+        columns = np.array(list(objective), dtype=np.int32)
+        highs.addRow(low, high, len(columns), columns, np.array(list(objective.values())))
+
+
+def _learner_columns(model: Formulation) -> list[int]:
+    return [*model.w.values(), *model.v.values()]
+
+
+def _learners_integral(highs: Any, model: Formulation, integral: bool) -> None:
+    """Make the learner columns integer (or continuous)."""
+    import highspy
+    import numpy as np
+
+    columns = np.array(_learner_columns(model), dtype=np.int32)
+    kind = highspy.HighsVarType.kInteger if integral else highspy.HighsVarType.kContinuous
+    if len(columns):
+        highs.changeColsIntegrality(len(columns), columns, np.array([kind] * len(columns)))
+
+
+def _fractional(model: Formulation, values: list[float]) -> bool:
+    return any(abs(values[col] - round(values[col])) > 1e-6 for col in _learner_columns(model))
+
+
+def _restricted(
+    highs: Any,
+    problem: Problem,
+    model: Formulation,
+    name: str,
+    values: list[float],
+    free: set[int],
+    budget: float,
+) -> list[float]:
+    """The phase re-solved with every group column outside `free` starts fixed."""
+    import numpy as np
+
+    fixed = [col for start, col in group_columns(model) if start not in free]
+    columns = np.array(fixed, dtype=np.int32)
+    at = np.array([round(values[col]) for col in fixed], dtype=np.float64)
+    if len(columns):
+        highs.changeColsBounds(len(columns), columns, at, at)
+    found, _status, _bound = _run_phase(highs, problem, model, name, values, budget)
+    if len(columns):
+        lower = np.array([model.lower[col] for col in fixed], dtype=np.float64)
+        upper = np.array([model.upper[col] for col in fixed], dtype=np.float64)
+        highs.changeColsBounds(len(columns), columns, lower, upper)
+    return found
+
+
+def _repair(
+    highs: Any, problem: Problem, model: Formulation, values: list[float], budget: float
+) -> list[float] | None:
+    """Integral learners for the solution's (integral) groups, at the same objective value."""
+    import numpy as np
+
+    groups = np.array([*model.y.values(), *model.n.values()], dtype=np.int32)
+    fixed = np.array([round(values[col]) for col in groups], dtype=np.float64)
+    lower = np.array([model.lower[col] for col in groups], dtype=np.float64)
+    upper = np.array([model.upper[col] for col in groups], dtype=np.float64)
+    if len(groups):
+        highs.changeColsBounds(len(groups), groups, fixed, fixed)
+    _learners_integral(highs, model, True)
+    highs.setOptionValue("time_limit", max(budget, _LEAST_SECONDS))
+    highs.run()
+    found = _candidate(highs, problem, model)
+    _learners_integral(highs, model, False)
+    if len(groups):
+        highs.changeColsBounds(len(groups), groups, lower, upper)
+    return found
+
+
+def _everyone(runner: Runner) -> bool:
+    return any(name == "placed" and value == seats(runner.problem) for name, value in runner.holds)
+
+
+def _fix_at_zero(highs: Any, columns: list[int]) -> None:
+    import numpy as np
+
+    if columns:
+        zeros = np.zeros(len(columns))
+        highs.changeColsBounds(len(columns), np.array(columns, dtype=np.int32), zeros, zeros)
+
+
+def _dearer_than_cheapest(problem: Problem, model: Formulation) -> list[int]:
+    """Options above their class's cheapest, and facilitator starts that cost anything."""
+    dearer = []
+    for c, cls in enumerate(problem.classes):
+        cheapest = min(cost for _where, cost in (*cls.options, *cls.joins))
+        dearer += [model.w[c, start] for start, cost in cls.options if cost > cheapest]
+        dearer += [model.v[c, slot] for slot, cost in cls.joins if cost > cheapest]
+    for (f, start), col in model.y.items():
+        if problem.facilitator_options[f][start]:
+            dearer.append(col)
+    return dearer
+
+
+@contextmanager
+def _quiet_stdout() -> Iterator[None]:
+    """HiGHS prints a banner from C++ when constructed; keep stdout clean for JSON output."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    with open(os.devnull, "w") as devnull:
+        os.dup2(devnull.fileno(), 1)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+
+
+def _load(model: Formulation, seed: int) -> Any:
+    import highspy
+    import numpy as np
+
+    with _quiet_stdout():
+        highs = highspy.Highs()  # type: ignore[no-untyped-call]
+    for option, value in (
+        ("output_flag", False),
+        ("random_seed", seed),
+        ("mip_rel_gap", 0.0),
+        ("mip_abs_gap", 0.999),  # every objective is integral: below 1 means optimal
+        ("threads", 1),
+    ):
+        highs.setOptionValue(option, value)
+    count = len(model.cost)
+    highs.addCols(
+        count,
+        np.zeros(count),
+        np.array(model.lower, dtype=np.float64),
+        np.array(model.upper, dtype=np.float64),
+        0,
+        np.zeros(count, dtype=np.int32),
+        np.zeros(0, dtype=np.int32),
+        np.zeros(0, dtype=np.float64),
+    )
+    integral = np.array([i for i, flag in enumerate(model.integer) if flag], dtype=np.int32)
+    kinds = np.array([highspy.HighsVarType.kInteger] * len(integral))
+    highs.changeColsIntegrality(len(integral), integral, kinds)
+    _add_rows(highs, model.rows)
+    return highs
+
+
+def _add_rows(highs: Any, rows: list[tuple[float, float, list[int], list[float]]]) -> None:
+    import numpy as np
+
+    starts: list[int] = []
+    indices: list[int] = []
+    coefficients: list[float] = []
+    for _low, _high, columns, values in rows:
+        starts.append(len(indices))
+        indices.extend(columns)
+        coefficients.extend(values)
+    highs.addRows(
+        len(rows),
+        np.array([row[0] for row in rows], dtype=np.float64),
+        np.array([row[1] for row in rows], dtype=np.float64),
+        len(indices),
+        np.array(starts, dtype=np.int32),
+        np.array(indices, dtype=np.int32),
+        np.array(coefficients, dtype=np.float64),
+    )
+
+
+def _run_phase(
+    highs: Any, problem: Problem, model: Formulation, name: str, values: list[float], budget: float
+) -> tuple[list[float], str, int]:
+    """Optimise one phase; return the better of its answer and the incoming one."""
+    import highspy
+    import numpy as np
+
+    objective = model.objectives[name]
+    maximise = SENSES[name]
+    costs = np.zeros(len(model.cost))
+    for col, coefficient in objective.items():
+        costs[col] = coefficient
+    highs.changeColsCost(len(costs), np.arange(len(costs), dtype=np.int32), costs)
+    sense = highspy.ObjSense.kMaximize if maximise else highspy.ObjSense.kMinimize
+    highs.changeObjectiveSense(sense)
+    highs.setOptionValue("time_limit", max(budget, _LEAST_SECONDS))
+    highs.setOptionValue("mip_rel_gap", _GAPS.get(name, 0.0))
+    highs.setSolution(len(values), np.arange(len(values), dtype=np.int32), np.array(values))
+    highs.run()
+    status = highs.modelStatusToString(highs.getModelStatus()).lower()
+    proven = _bound(highs.getInfo().mip_dual_bound, maximise)
+    incumbent = _score(objective, values)
+    candidate = _candidate(highs, problem, model)
+    if candidate is not None and _better_or_equal(
+        _score(objective, candidate), incumbent, maximise
+    ):
+        values = candidate
+    return values, status, proven
+
+
+def _candidate(highs: Any, problem: Problem, model: Formulation) -> list[float] | None:
+    if highs.getInfo().primal_solution_status != 2:  # 2 = feasible
+        return None
+    raw = highs.getSolution().col_value
+    rounded = [float(round(x)) if whole else x for x, whole in zip(raw, model.integer, strict=True)]
+    return complete_aux(problem, model, rounded)
+
+
+def _score(objective: dict[int, float], values: list[float]) -> float:
+    return sum(coefficient * values[col] for col, coefficient in objective.items())
+
+
+def _better_or_equal(candidate: float, incumbent: float, maximise: bool) -> bool:
+    return candidate >= incumbent - 1e-6 if maximise else candidate <= incumbent + 1e-6
+
+
+def _bound(bound: float, maximise: bool) -> int:
+    """The proven bound, or the weakest possible one when HiGHS has none yet."""
+    if not math.isfinite(bound):
+        return 10**9 if maximise else 0
+    return math.floor(bound + 1e-6) if maximise else math.ceil(bound - 1e-6)
