@@ -49,16 +49,18 @@ def spread_bound(problem: Problem, new_groups: int) -> int:
     """10 x (groups beyond each facilitator's first) + most groups at one start, at least.
 
     Every group needs a leader, so with L groups led in all (new and existing) and F
-    facilitators who could lead any, at least L - F of them are someone's second.
+    facilitators who could lead any, at least L - F of them are someone's second; and G
+    new groups over S possible starts put at least ceil(G / S) at one of them.
     """
     if new_groups <= 0:
         return 0
+    crowd = -(-new_groups // max(len(problem.viable_starts), 1))  # some start holds this many
     if not problem.facilitated:
-        return 1
+        return crowd
     loads = existing_loads(problem)
     able = sum(
         1
         for f, load in enumerate(loads)
         if load or (problem.facilitator_capacity[f] > 0 and problem.facilitator_options[f])
     )
-    return 10 * max(0, new_groups + sum(loads) - able) + 1
+    return 10 * max(0, new_groups + sum(loads) - able) + crowd

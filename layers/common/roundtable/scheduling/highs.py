@@ -49,6 +49,7 @@ _LEAST_SECONDS = 0.05
 # starts); the size doubles after every round that finds nothing better.
 _NEIGHBOURHOOD_SHARE = 0.5
 _NEIGHBOURHOOD_START = 32
+_ROUND_SHARE = 0.1  # of the phase's budget, for one round
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,7 @@ class Runner:
         self.model: Formulation | None = None
         self.highs: Any = None
         self.holds: list[tuple[str, int]] = []
+        self.pinned: set[int] = set()  # columns a hold fixed at zero
         self.stopper = _Stopper()
 
     def hold(self, name: str, value: int) -> None:
@@ -115,7 +117,8 @@ class Runner:
             return plan, PhaseResult(incumbent, bound, False, "skipped (time limit)")
         self.stopper.aim(bound, SENSES[name])
         if name != "spread":
-            values = self._neighbourhoods(name, values, began + budget * _NEIGHBOURHOOD_SHARE)
+            end = began + budget * _NEIGHBOURHOOD_SHARE
+            values = self._neighbourhoods(name, values, end, budget * _ROUND_SHARE)
         left = budget - (time.monotonic() - began)
         status, proven = "optimal", bound
         if not self.stopper.met() and left >= _LEAST_SECONDS:
@@ -136,16 +139,19 @@ class Runner:
         if not _fractional(model, values):
             return values
         left = deadline - time.monotonic()
-        repaired = _repair(highs, self.problem, model, values, left)
+        repaired = _repair(highs, self.problem, model, values, left, self.pinned)
         return repaired or values_from_plan(self.problem, model, fallback)
 
-    def _neighbourhoods(self, name: str, values: list[float], deadline: float) -> list[float]:
+    def _neighbourhoods(
+        self, name: str, values: list[float], deadline: float, most: float
+    ) -> list[float]:
         """Large-neighbourhood search: re-solve with groups free only at a few starts.
 
         The starts are those where the phase's objective is worst (and where the people
         concerned would do better); elsewhere every group column keeps its value. Such
         small models solve in a fraction of a second and find the answers the full
-        model's root cut loop is too slow to reach. Stops after a few rounds without gain.
+        model's root cut loop is too slow to reach. A round gets at most `most` seconds;
+        the neighbourhood grows after every round without gain.
         """
         model, highs = self._loaded()
         rng = random.Random(self.seed)
@@ -155,7 +161,9 @@ class Runner:
             if left < _LEAST_SECONDS:
                 break
             free = focus_starts(self.problem, model, name, values, rng, size)
-            found = _restricted(highs, self.problem, model, name, values, free, left)
+            found = _restricted(
+                highs, self.problem, model, name, values, free, min(left, most), self.pinned
+            )
             found = self._integral(found, deadline, plan_from_values(self.problem, model, values))
             better = _score(model.objectives[name], found) - _score(model.objectives[name], values)
             if (better > 0.5) if SENSES[name] else (better < -0.5):
@@ -194,9 +202,9 @@ def _apply_hold(runner: Runner, name: str, value: int) -> None:
         sizes = np.array([len(cls.members) for cls in problem.classes], dtype=np.float64)
         highs.changeRowsBounds(len(rows), rows, sizes, sizes)
     elif name == "sizes" and value == 0:
-        _fix_at_zero(highs, list(model.e.values()))
+        _fix_at_zero(runner, list(model.e.values()))
     elif name == "preferences" and value == preference_bound(problem, _everyone(runner)):
-        _fix_at_zero(highs, _dearer_than_cheapest(problem, model))
+        _fix_at_zero(runner, _dearer_than_cheapest(problem, model))
     elif name != "spread":
         objective = model.objectives[name]
         low, high = (value - 1e-6, INF) if SENSES[name] else (-INF, value + 1e-6)
@@ -231,6 +239,7 @@ def _restricted(
     values: list[float],
     free: set[int],
     budget: float,
+    pinned: set[int],
 ) -> list[float]:
     """The phase re-solved with every group column outside `free` starts fixed."""
     import numpy as np
@@ -241,32 +250,32 @@ def _restricted(
     if len(columns):
         highs.changeColsBounds(len(columns), columns, at, at)
     found, _status, _bound = _run_phase(highs, problem, model, name, values, budget)
-    if len(columns):
-        lower = np.array([model.lower[col] for col in fixed], dtype=np.float64)
-        upper = np.array([model.upper[col] for col in fixed], dtype=np.float64)
-        highs.changeColsBounds(len(columns), columns, lower, upper)
+    _release(highs, model, fixed, pinned)
     return found
 
 
 def _repair(
-    highs: Any, problem: Problem, model: Formulation, values: list[float], budget: float
+    highs: Any,
+    problem: Problem,
+    model: Formulation,
+    values: list[float],
+    budget: float,
+    pinned: set[int],
 ) -> list[float] | None:
     """Integral learners for the solution's (integral) groups, at the same objective value."""
     import numpy as np
 
-    groups = np.array([*model.y.values(), *model.n.values()], dtype=np.int32)
-    fixed = np.array([round(values[col]) for col in groups], dtype=np.float64)
-    lower = np.array([model.lower[col] for col in groups], dtype=np.float64)
-    upper = np.array([model.upper[col] for col in groups], dtype=np.float64)
+    columns = [*model.y.values(), *model.n.values()]
+    groups = np.array(columns, dtype=np.int32)
+    fixed = np.array([round(values[col]) for col in columns], dtype=np.float64)
     if len(groups):
         highs.changeColsBounds(len(groups), groups, fixed, fixed)
     _learners_integral(highs, model, True)
     highs.setOptionValue("time_limit", max(budget, _LEAST_SECONDS))
     highs.run()
-    found = _candidate(highs, problem, model)
+    found = _candidate(highs, problem, model, learners_integral=True)
     _learners_integral(highs, model, False)
-    if len(groups):
-        highs.changeColsBounds(len(groups), groups, lower, upper)
+    _release(highs, model, columns, pinned)
     return found
 
 
@@ -274,12 +283,24 @@ def _everyone(runner: Runner) -> bool:
     return any(name == "placed" and value == seats(runner.problem) for name, value in runner.holds)
 
 
-def _fix_at_zero(highs: Any, columns: list[int]) -> None:
+def _fix_at_zero(runner: Runner, columns: list[int]) -> None:
+    import numpy as np
+
+    runner.pinned.update(columns)
+    if columns:
+        zeros = np.zeros(len(columns))
+        runner.highs.changeColsBounds(len(columns), np.array(columns, dtype=np.int32), zeros, zeros)
+
+
+def _release(highs: Any, model: Formulation, columns: list[int], pinned: set[int]) -> None:
+    """Give columns fixed for one solve their bounds back (a hold's zero stays zero)."""
     import numpy as np
 
     if columns:
-        zeros = np.zeros(len(columns))
-        highs.changeColsBounds(len(columns), np.array(columns, dtype=np.int32), zeros, zeros)
+        lower = [0.0 if col in pinned else model.lower[col] for col in columns]
+        upper = [0.0 if col in pinned else model.upper[col] for col in columns]
+        indices = np.array(columns, dtype=np.int32)
+        highs.changeColsBounds(len(columns), indices, np.array(lower), np.array(upper))
 
 
 def _dearer_than_cheapest(problem: Problem, model: Formulation) -> list[int]:
@@ -392,11 +413,24 @@ def _run_phase(
     return values, status, proven
 
 
-def _candidate(highs: Any, problem: Problem, model: Formulation) -> list[float] | None:
+def _candidate(
+    highs: Any, problem: Problem, model: Formulation, learners_integral: bool = False
+) -> list[float] | None:
+    """HiGHS's solution with integer columns rounded, or None if it has none that is whole.
+
+    A solve that finds nothing may still report an older solution; one whose integer
+    columns are not whole is refused rather than rounded (rounding could drop learners).
+    """
     if highs.getInfo().primal_solution_status != 2:  # 2 = feasible
         return None
-    raw = highs.getSolution().col_value
-    rounded = [float(round(x)) if whole else x for x, whole in zip(raw, model.integer, strict=True)]
+    raw = list(highs.getSolution().col_value)
+    whole = list(model.integer)
+    if learners_integral:
+        for col in _learner_columns(model):
+            whole[col] = True
+    if any(flag and abs(x - round(x)) > 1e-6 for x, flag in zip(raw, whole, strict=True)):
+        return None
+    rounded = [float(round(x)) if flag else x for x, flag in zip(raw, whole, strict=True)]
     return complete_aux(problem, model, rounded)
 
 

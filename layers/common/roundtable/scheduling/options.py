@@ -44,8 +44,13 @@ def cost_matrix(catalog: Catalog, attendees: Sequence[Available], weight: int) -
     for indices in by_regime.values():
         cells, shifts = catalog.needed_cells(attendees[indices[0]].person.timezone)
         possible = _covers(_bits([attendees[i].everything for i in indices]), cells)
-        regular = _covers(_bits([attendees[i].regular for i in indices]), cells)
-        block = weight * (~regular).astype(np.int32) + shifts.astype(np.int32)
+        block = np.broadcast_to(shifts.astype(np.int32), possible.shape).copy()
+        # only people with if-needed time can pay for it
+        chosen = [attendees[i] for i in indices]
+        extra = [k for k, a in enumerate(chosen) if a.regular != a.everything]
+        if extra:
+            regular = _covers(_bits([chosen[k].regular for k in extra]), cells)
+            block[extra] += weight * (~regular).astype(np.int32)
         costs[indices] = np.where(possible, block, -1)
     return costs
 

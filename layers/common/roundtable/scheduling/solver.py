@@ -20,12 +20,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from roundtable.scheduling.bounds import preference_bound, seats, size_bound, spread_bound
-from roundtable.scheduling.highs import SPREAD_GAP, PhaseResult, Runner
+from roundtable.scheduling.highs import SENSES, SPREAD_GAP, PhaseResult, Runner
 from roundtable.scheduling.leading import share_groups
-from roundtable.scheduling.plan import Plan
+from roundtable.scheduling.plan import Plan, plan_is_consistent
 from roundtable.scheduling.polish import improve_sizes, level_sizes, place_more
 from roundtable.scheduling.preferences import improve_preferences
 from roundtable.scheduling.problem import Problem
+from roundtable.scheduling.relocation import relocate_for_spread
 from roundtable.scheduling.search import Search
 from roundtable.scheduling.values import plan_objectives
 
@@ -132,6 +133,8 @@ def _preferences(context: _Context, budget: float) -> PhaseResult:
 
 def _spread(context: _Context, budget: float) -> PhaseResult:
     share_groups(context.search)
+    if relocate_for_spread(context.search):
+        share_groups(context.search)
     problem, plan = context.problem, context.search.plan()
     achieved = plan_objectives(problem, plan)["spread"]
     bound = spread_bound(problem, _fewest_groups(context, plan))
@@ -145,19 +148,46 @@ def _spread(context: _Context, budget: float) -> PhaseResult:
 
 
 def _fewest_groups(context: _Context, plan: Plan) -> int:
-    """New groups any answer keeping the earlier phases must have."""
+    """New groups any answer keeping the earlier phases must have.
+
+    The held size objective S bounds |P - t*G| (see `bounds`), so t*G >= P - S, and G
+    groups hold at most G*max learners.
+    """
     scores = plan_objectives(context.problem, plan)
     new_learners = scores["placed"] - scores["joins"]
-    if context.proven.get("sizes") and scores["sizes"] == 0:
-        return plan.group_count()  # every start holds exactly target x groups
-    return -(-new_learners // context.problem.params.learner_bounds()[1])
+    params = context.problem.params
+    fewest = -(-new_learners // params.learner_bounds()[1])
+    if not context.proven.get("joins", True):
+        return fewest  # more joiners could leave fewer learners for new groups
+    return max(fewest, -(-(new_learners - scores["sizes"]) // params.target_learners()))
 
 
 def _solve(context: _Context, name: str, budget: float, bound: int) -> PhaseResult:
-    """Run HiGHS on the phase; adopt its plan (never worse than the incumbent)."""
-    plan, result = context.runner.solve(name, context.search.plan(), budget, bound)
+    """Run HiGHS on the phase; adopt its plan only if it keeps every earlier phase."""
+    incumbent = context.search.plan()
+    plan, result = context.runner.solve(name, incumbent, budget, bound)
+    if not _keeps_earlier_phases(context, incumbent, plan, name):
+        return PhaseResult(
+            plan_objectives(context.problem, incumbent)[name],
+            result.bound,
+            False,
+            f"solver answer refused, kept the search's: {result.status}",
+        )
     context.search = Search(context.problem, plan)
     return result
+
+
+def _keeps_earlier_phases(context: _Context, before: Plan, after: Plan, name: str) -> bool:
+    """A defence in depth: consistent counts, and no earlier or current phase worse off."""
+    if not plan_is_consistent(context.problem, after):
+        return False
+    old = plan_objectives(context.problem, before)
+    new = plan_objectives(context.problem, after)
+    for phase in [*context.proven, name]:
+        worse = new[phase] < old[phase] if SENSES[phase] else new[phase] > old[phase]
+        if worse:
+            return False
+    return True
 
 
 _PHASES: dict[str, Callable[[_Context, float], PhaseResult]] = {
