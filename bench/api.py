@@ -49,7 +49,7 @@ class Context:
 
 
 def _database() -> tuple[Any, str, str]:
-    from roundtable.local.postgres import ensure_database, start_embedded_postgres
+    from devserver.postgres import ensure_database, start_embedded_postgres
 
     server, admin_url = None, os.environ.get("DATABASE_URL")
     if not admin_url:
@@ -73,7 +73,7 @@ def _seed() -> int:
         signups,
         users,
     )
-    from roundtable.meeting_times import WeeklySlot, first_meeting_at, series_starts
+    from roundtable.meetings.times import WeeklySlot, first_meeting_at, series_starts
 
     start = date.today() + timedelta(days=7)
     slot = WeeklySlot("Europe/London", 1, clock(18, 0), 60)
@@ -222,8 +222,8 @@ def main() -> int:
     try:
         results = run(args.requests, args.warmup)
     finally:
+        from devserver.postgres import drop_database
         from roundtable.db.engine import reset_engine
-        from roundtable.local.postgres import drop_database
 
         reset_engine()
         drop_database(admin_url, name)

@@ -68,8 +68,8 @@ def sample(mode: str, env: dict[str, str]) -> dict[str, object]:
 
 def prepare_database() -> tuple[str, str, str, object]:
     """A migrated database with one linked user; (url, admin url, name, server handle)."""
+    from devserver.postgres import ensure_database, start_embedded_postgres
     from roundtable.config import reset_settings
-    from roundtable.local.postgres import ensure_database, start_embedded_postgres
 
     server = None
     admin_url = os.environ.get("DATABASE_URL")
@@ -115,8 +115,8 @@ def main() -> None:
         pings = [sample("ping", env) for _ in range(args.runs)]
         commands = [sample("command", env) for _ in range(args.runs)]
     finally:
+        from devserver.postgres import drop_database
         from roundtable.db.engine import reset_engine
-        from roundtable.local.postgres import drop_database
 
         reset_engine()
         drop_database(admin_url, name)

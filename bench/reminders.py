@@ -54,7 +54,7 @@ class InstantDiscord:
 
 def _database() -> tuple[Any, str, str]:
     """(server handle, admin URL, name) of a fresh database for this run."""
-    from roundtable.local.postgres import ensure_database, start_embedded_postgres
+    from devserver.postgres import ensure_database, start_embedded_postgres
 
     server, admin_url = None, os.environ.get("DATABASE_URL")
     if not admin_url:
@@ -132,10 +132,10 @@ def main() -> int:
     os.environ["LOW_ATTENDANCE_THRESHOLD"] = "0"  # only the 24-hour reminders are due
 
     server, admin_url, name = _database()
+    from devserver.postgres import drop_database
     from roundtable.config import reset_settings
     from roundtable.db import migrate
     from roundtable.db.engine import get_engine, reset_engine
-    from roundtable.local.postgres import drop_database
 
     reset_settings()
     try:

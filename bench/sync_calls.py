@@ -33,7 +33,7 @@ def main() -> int:
     parser.add_argument("--groups", type=int, default=100)
     parser.add_argument("--members", type=int, default=6)
     args = parser.parse_args()
-    from roundtable.local.postgres import drop_database, ensure_database, start_embedded_postgres
+    from devserver.postgres import drop_database, ensure_database, start_embedded_postgres
 
     server, admin_url = start_embedded_postgres(ROOT / ".roundtable" / "pgdata-bench")
     name = f"rt_bench_{uuid.uuid4().hex[:8]}"

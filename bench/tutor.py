@@ -35,7 +35,7 @@ BODY = {
 
 
 def _database() -> tuple[Any, str, str]:
-    from roundtable.local.postgres import ensure_database, start_embedded_postgres
+    from devserver.postgres import ensure_database, start_embedded_postgres
 
     server, admin_url = None, os.environ.get("DATABASE_URL")
     if not admin_url:
@@ -121,11 +121,11 @@ def main() -> int:
     os.environ["ROUNDTABLE_STAGE"] = "test"
 
     server, admin_url, name = _database()
+    from devserver.fake_llm import FAKE_API_KEY, FAKE_MODEL, FakeLLM
+    from devserver.postgres import drop_database
     from roundtable.config import reset_settings
     from roundtable.db import migrate
     from roundtable.db.engine import reset_engine
-    from roundtable.local.fake_llm import FAKE_API_KEY, FAKE_MODEL, FakeLLM
-    from roundtable.local.postgres import drop_database
 
     fake = FakeLLM(first_token_delay_s=args.first_token_delay).start()
     os.environ.update(LLM_MODEL=FAKE_MODEL, LLM_API_BASE=fake.base_url, LLM_API_KEY=FAKE_API_KEY)

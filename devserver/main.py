@@ -83,10 +83,10 @@ def prepare_environment(args: argparse.Namespace) -> Any:
     os.environ["ROUNDTABLE_STAGE"] = "local"  # never the deployed stage, whatever .env says
     os.environ.setdefault("DEV_LOGIN_ENABLED", "true")
     os.environ.setdefault("PUBLIC_BASE_URL", f"http://{args.host}:{args.port}")
+    from devserver.fake_llm import use_fake_llm_unless_configured
+    from devserver.postgres import use_embedded_database_if_unset
     from roundtable.config import reset_settings
     from roundtable.db import migrate
-    from roundtable.local.fake_llm import use_fake_llm_unless_configured
-    from roundtable.local.postgres import use_embedded_database_if_unset
 
     use_fake_llm_unless_configured()  # the tutor's model when no LLM key is set (docs/tutor.md)
     reset_settings()

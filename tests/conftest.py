@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, Engine, text
 
+from devserver.postgres import drop_database, ensure_database, start_embedded_postgres
 from roundtable.config import reset_settings
 from roundtable.db.engine import get_engine, reset_engine
 from roundtable.db.tables import metadata
-from roundtable.local.postgres import drop_database, ensure_database, start_embedded_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
 EVENTS_DIR = Path(__file__).with_name("events")

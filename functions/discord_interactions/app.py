@@ -11,9 +11,10 @@ import json
 import time
 from typing import Any
 
+from roundtable_edge.discord.interactions import InteractionError, parse_interaction, respond
+from roundtable_edge.discord.verify import RequestRejectedError, raw_body, verify_request
+
 from roundtable.config import get_settings
-from roundtable.discord.interactions import InteractionError, parse_interaction, respond
-from roundtable.discord.verify import RequestRejectedError, raw_body, verify_request
 
 NEEDED_SECRETS = ("DISCORD_PUBLIC_KEY",)
 

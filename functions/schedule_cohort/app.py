@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools import Logger
+from roundtable_edge.events import EventError, parse_job_invoke
 
 from roundtable.config import get_settings
 from roundtable.db.engine import get_engine
-from roundtable.events import EventError, parse_job_invoke
 from roundtable.jobs import run_job
 
 logger = Logger(service="schedule_cohort")

@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger
+from roundtable_edge.events import EventError, parse_scheduled_event
 
 from roundtable.config import get_settings
 from roundtable.db.engine import get_engine
-from roundtable.events import EventError, parse_scheduled_event
 from roundtable.jobs import retry_due_jobs
 from roundtable.notifications import default_providers, sweep
 from roundtable.notifications.content import live_modules_due

@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger
+from roundtable_edge.events import EventError, parse_scheduled_event
 
 from roundtable.config import get_settings
 from roundtable.db.engine import get_engine
-from roundtable.events import EventError, parse_scheduled_event
 from roundtable.sync.hourly import run_hourly_sync
 from roundtable.sync.reconcile import default_services
 

@@ -21,7 +21,7 @@ from nacl.signing import SigningKey
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
 
-from roundtable.local.postgres import drop_database, ensure_database
+from devserver.postgres import drop_database, ensure_database
 from tests.conftest import ROOT
 
 STARTUP_SECONDS = 90

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from roundtable_edge.events import parse_scheduled_event
 
 from devserver.asgi import serve_asgi
 from devserver.events import HttpRequest, http_api_event, http_api_response, scheduled_event
@@ -16,7 +17,6 @@ from devserver.routing import match_route
 from devserver.schedules import ScheduleError, parse_interval
 from devserver.static import resolve_static
 from devserver.template import Route, read_stack
-from roundtable.events import parse_scheduled_event
 
 
 def _request(**changes: Any) -> HttpRequest:

@@ -17,7 +17,7 @@ from roundtable import ratelimit
 from roundtable.auth import jwt_secret, read_access_token
 from roundtable.db.engine import get_engine, transaction
 from roundtable.errors import AuthenticationError, PermissionDeniedError
-from roundtable.users import Viewer, get_viewer
+from roundtable.people.profiles import Viewer, get_viewer
 
 SESSION_COOKIE = "session"
 REFRESH_COOKIE = "refresh_token"

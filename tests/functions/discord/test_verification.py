@@ -181,5 +181,5 @@ print(json.dumps({"answer": answer["body"], "modules": sorted(sys.modules)}))
     forbidden = {"fastapi", "litellm", "googleapiclient", "highspy", "sqlalchemy", "boto3"}
     assert not {name.split(".")[0] for name in loaded} & forbidden
     assert "nacl.signing" in loaded
-    assert not any(name.startswith("roundtable.discord.handlers") for name in loaded)
-    assert "roundtable.discord.commands" not in loaded
+    assert not any(name.startswith("roundtable_edge.discord.handlers") for name in loaded)
+    assert "roundtable_edge.discord.commands" not in loaded

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from roundtable.local.fake_llm import FAKE_API_KEY, FAKE_MODEL, FakeLLM
+from devserver.fake_llm import FAKE_API_KEY, FAKE_MODEL, FakeLLM
 from tests.functions.browser import Browser
 
 COURSE = "running-discussion-groups"

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, insert, select
 
+from devserver.fake_llm import FakeLLM, fake_reply
 from roundtable.auth import issue_access_token, jwt_secret
 from roundtable.db.tables import chat_messages, chat_sessions, users
-from roundtable.local.fake_llm import FakeLLM, fake_reply
 from tests.functions.browser import Browser
 from tests.functions.tutor.conftest import (
     CHAT,

@@ -23,7 +23,7 @@ from roundtable.db.tables import (
     signups,
     users,
 )
-from roundtable.meeting_times import WeeklySlot, first_meeting_at, series_starts
+from roundtable.meetings.times import WeeklySlot, first_meeting_at, series_starts
 
 SESSION_COOKIE = "session"
 

@@ -11,10 +11,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
-from roundtable import group_admin
 from roundtable.db.engine import transaction
 from roundtable.db.tables import groups, jobs, meetings
 from roundtable.errors import ConflictError, ValidationError
+from roundtable.groups import admin as group_admin
 from roundtable.sync.series import write_meetings
 from tests.integration.api.builders import (
     add_member,

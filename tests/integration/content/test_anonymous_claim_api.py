@@ -12,9 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
+from devserver.fake_llm import FAKE_API_KEY, FAKE_MODEL, FakeLLM
 from devserver.functions import load_function
 from roundtable.db.tables import chat_sessions, content_progress, users
-from roundtable.local.fake_llm import FAKE_API_KEY, FAKE_MODEL, FakeLLM
 from tests.fakes.discord_oauth import DiscordUser, FakeDiscordOAuth
 
 COURSE = "running-discussion-groups"

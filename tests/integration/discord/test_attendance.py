@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select
 
-from roundtable.attendance import check_in, record_rsvp
 from roundtable.db.tables import attendances
 from roundtable.errors import NotFoundError, PermissionDeniedError, ValidationError
+from roundtable.meetings.attendance import check_in, record_rsvp
 from tests.integration.discord import data
 
 START = datetime(2026, 3, 10, 18, 0, tzinfo=UTC)

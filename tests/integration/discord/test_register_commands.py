@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from roundtable_edge.cli import main
+from roundtable_edge.discord.commands import COMMANDS
 
-from roundtable.cli import main
-from roundtable.discord.commands import COMMANDS
 from tests.fakes.discord import APPLICATION_ID, FakeDiscord
 
 

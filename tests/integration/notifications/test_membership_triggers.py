@@ -10,8 +10,8 @@ from sqlalchemy import Engine, select
 
 from roundtable.db.engine import transaction
 from roundtable.db.tables import groups, jobs, users
+from roundtable.groups.memberships import place_learner, soft_remove
 from roundtable.jobs import run_job
-from roundtable.memberships import place_learner, soft_remove
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.sendgrid import FakeSendGrid
 from tests.integration.notifications.world import World, study_group

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from roundtable_edge.cli import main
 from sqlalchemy import Engine
 
-from roundtable.cli import main
 from tests.integration.scheduling.world import add_cohort, add_facilitator, add_person, runs
 
 MONDAY = {"Monday": [("17:00", "21:00")]}

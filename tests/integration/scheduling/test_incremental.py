@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine, select, update
 
 from roundtable.db.tables import groups, jobs, signups
-from roundtable.memberships import soft_remove
+from roundtable.groups.memberships import soft_remove
 from roundtable.scheduling.proposals import discard_proposed_joins, pending_proposed_joins
 from roundtable.scheduling.service import run_scheduling
 from roundtable.sync.publish import activate_preview_groups

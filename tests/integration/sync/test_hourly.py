@@ -176,7 +176,7 @@ def test_without_credentials_publishing_records_what_it_would_do_in_the_outbox(
 def test_the_cli_publishes_in_outbox_mode_and_lists_what_would_be_sent(
     engine: Engine, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from roundtable.cli import main
+    from roundtable_edge.cli import main
 
     for name in ("DISCORD_BOT_TOKEN", "GOOGLE_SERVICE_ACCOUNT_JSON", "GOOGLE_CALENDAR_BASE"):
         monkeypatch.delenv(name, raising=False)

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import Engine
 
 from devserver.dev_api import DevApi
+from devserver.fake_llm import FAKE_API_KEY, FAKE_MODEL, FakeLLM
 from devserver.gateway import Gateway, GatewayServer
 from devserver.invoke import Invoker
 from devserver.schedules import ScheduleRunner
 from devserver.template import read_stack
-from roundtable.local.fake_llm import FAKE_API_KEY, FAKE_MODEL, FakeLLM
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from roundtable.local.fake_llm import FakeLLM, FakeLLMRefusedError, fake_reply
+from devserver.fake_llm import FakeLLM, FakeLLMRefusedError, fake_reply
 
 MESSAGES = [
     {"role": "system", "content": "You are a tutor."},

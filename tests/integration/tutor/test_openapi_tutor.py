@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, settings
 from schemathesis import checks
 from sqlalchemy import Engine
 
+from devserver.fake_llm import FakeLLM
 from devserver.functions import load_function
-from roundtable.local.fake_llm import FakeLLM
 from tests.integration.api.builders import make_user, session_token
 
 schema = schemathesis.openapi.from_asgi("/api/tutor/openapi.json", load_function("tutor_chat").app)

@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 import httpx
 from sqlalchemy import Engine, select
 
+from devserver.fake_llm import FakeLLM, fake_reply
 from roundtable.db.tables import chat_messages
-from roundtable.local.fake_llm import FakeLLM, fake_reply
 
 MODULE = "why-discuss"
 BODY = {

@@ -6,7 +6,9 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from roundtable.availability import (
+from roundtable.errors import ValidationError
+from roundtable.meetings.times import WeeklySlot, series_intervals
+from roundtable.people.availability import (
     Interval,
     check_no_overlaps,
     missed_meetings,
@@ -15,8 +17,6 @@ from roundtable.availability import (
     parse_interval,
     summarise,
 )
-from roundtable.errors import ValidationError
-from roundtable.meeting_times import WeeklySlot, series_intervals
 
 
 def test_clock_times_run_from_midnight_to_midnight() -> None:

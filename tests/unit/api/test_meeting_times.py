@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 
-from roundtable.meeting_times import (
+from roundtable.meetings.times import (
     WeeklySlot,
     describe_series,
     first_meeting_at,

@@ -7,8 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
-from roundtable.cli import main
+from roundtable_edge.cli import main
 
 from .conftest import BASE_TREE
 

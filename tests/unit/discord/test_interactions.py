@@ -7,18 +7,18 @@ import time
 
 import pytest
 from nacl.signing import SigningKey
-
-from roundtable.discord import commands
-from roundtable.discord.deferred import schedule_summary_text
-from roundtable.discord.interactions import (
+from roundtable_edge.discord import commands
+from roundtable_edge.discord.interactions import (
     InteractionError,
     autocomplete_result,
     parse_interaction,
     respond,
     truncate,
 )
-from roundtable.discord.registration import diff_commands
-from roundtable.discord.verify import RequestRejectedError, raw_body, verify_request
+from roundtable_edge.discord.registration import diff_commands
+from roundtable_edge.discord.verify import RequestRejectedError, raw_body, verify_request
+
+from roundtable.discord.deferred import schedule_summary_text
 from tests.fakes.discord import validate_commands
 
 

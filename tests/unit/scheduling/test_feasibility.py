@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from roundtable.availability import Interval
-from roundtable.availability import missed_meetings as api_missed_meetings
+from roundtable.people.availability import Interval
+from roundtable.people.availability import missed_meetings as api_missed_meetings
 from roundtable.scheduling.checks import InvalidInputError
 from roundtable.scheduling.feasibility import (
     group_time_is_feasible,

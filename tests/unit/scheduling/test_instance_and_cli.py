@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from roundtable_edge.cli import main
 
-from roundtable.cli import main
 from roundtable.scheduling.checks import InvalidInputError
 from roundtable.scheduling.instance import parse_instance
 from tests.unit.scheduling.helpers import instance, person

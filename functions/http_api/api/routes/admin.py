@@ -30,8 +30,10 @@ from api.schemas.common import errors
 from api.schemas.groups import PlacementPublic
 from api.schemas.jobs import JobPublic, JobsPublic
 from api.schemas.users import UserPublic
-from roundtable import admin, cohorts, group_admin, users
-from roundtable.memberships import Placement
+from roundtable.cohorts import admin, catalog
+from roundtable.groups import admin as group_admin
+from roundtable.groups.memberships import Placement
+from roundtable.people import profiles
 
 router = APIRouter(prefix="/api/admin", tags=["admin"], responses=errors(400, 401, 403, 422))
 Accepted = {"status_code": status.HTTP_202_ACCEPTED, "response_model": JobAcceptedPublic}
@@ -41,7 +43,7 @@ def _accepted(job_id: int) -> JobAcceptedPublic:
     return JobAcceptedPublic(job_id=job_id, status_url=f"/api/jobs/{job_id}")
 
 
-def _overview(item: cohorts.CohortOverview) -> CohortOverviewPublic:
+def _overview(item: catalog.CohortOverview) -> CohortOverviewPublic:
     return CohortOverviewPublic(
         **CohortPublic.model_validate(item.cohort).model_dump(),
         learners=item.learners,
@@ -54,7 +56,7 @@ def _overview(item: cohorts.CohortOverview) -> CohortOverviewPublic:
 @router.get("/cohorts", response_model=CohortOverviewsPublic)
 def list_cohorts(user: Admin, conn: Db) -> CohortOverviewsPublic:
     """Every cohort, newest first, with signup and group counts."""
-    return CohortOverviewsPublic(cohorts=[_overview(c) for c in cohorts.list_cohorts(conn)])
+    return CohortOverviewsPublic(cohorts=[_overview(c) for c in catalog.list_cohorts(conn)])
 
 
 @router.post(
@@ -63,23 +65,23 @@ def list_cohorts(user: Admin, conn: Db) -> CohortOverviewsPublic:
     response_model=CohortPublic,
     responses=errors(409, 422, 429),
 )
-def create_cohort(body: CohortCreate, user: AdminWriter, conn: Db) -> cohorts.Cohort:
+def create_cohort(body: CohortCreate, user: AdminWriter, conn: Db) -> catalog.Cohort:
     """Create a cohort of a course."""
-    return cohorts.create_cohort(conn, cohorts.CohortDraft(**body.model_dump()))
+    return catalog.create_cohort(conn, catalog.CohortDraft(**body.model_dump()))
 
 
 @router.get("/cohorts/{cohort_id}", response_model=CohortPublic, responses=errors(404))
-def read_cohort(cohort_id: Id, user: Admin, conn: Db) -> cohorts.Cohort:
+def read_cohort(cohort_id: Id, user: Admin, conn: Db) -> catalog.Cohort:
     """One cohort, whatever its status."""
-    return cohorts.get_cohort(conn, cohort_id)
+    return catalog.get_cohort(conn, cohort_id)
 
 
 @router.patch(
     "/cohorts/{cohort_id}", response_model=CohortPublic, responses=errors(404, 409, 422, 429)
 )
-def update_cohort(cohort_id: Id, body: CohortUpdate, user: AdminWriter, conn: Db) -> cohorts.Cohort:
+def update_cohort(cohort_id: Id, body: CohortUpdate, user: AdminWriter, conn: Db) -> catalog.Cohort:
     """Change a cohort's settings (validated as a whole)."""
-    return cohorts.update_cohort(conn, cohort_id, body.model_dump(exclude_unset=True))
+    return catalog.update_cohort(conn, cohort_id, body.model_dump(exclude_unset=True))
 
 
 @router.get("/cohorts/{cohort_id}/signups", response_model=SignupsPublic, responses=errors(404))
@@ -191,9 +193,9 @@ def search_users(
 
 
 @router.get("/users/{user_id}", response_model=UserPublic, responses=errors(404))
-def read_user(user_id: Id, user: Admin, conn: Db) -> users.Profile:
+def read_user(user_id: Id, user: Admin, conn: Db) -> profiles.Profile:
     """Someone's profile, enrollments and current groups."""
-    return users.get_profile_or_404(conn, user_id)
+    return profiles.get_profile_or_404(conn, user_id)
 
 
 @router.get("/jobs", response_model=JobsPublic)

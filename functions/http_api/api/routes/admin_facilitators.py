@@ -17,8 +17,8 @@ from api.schemas.admin_facilitators import (
     FacilitatorsAdminPublic,
 )
 from api.schemas.common import errors
-from roundtable import facilitator_admin
-from roundtable.facilitator_admin import FacilitatorFilter, FacilitatorView
+from roundtable.people import facilitators
+from roundtable.people.facilitators import FacilitatorFilter, FacilitatorView
 
 router = APIRouter(
     prefix="/api/admin/facilitators", tags=["admin"], responses=errors(400, 401, 403, 422)
@@ -32,7 +32,7 @@ def list_facilitators(
     status: Annotated[FacilitatorFilter, Query()] = "all",
 ) -> FacilitatorsAdminPublic:
     """Everyone who applied to facilitate (applicants awaiting certification first)."""
-    found = facilitator_admin.list_facilitators(conn, status)
+    found = facilitators.list_facilitators(conn, status)
     return FacilitatorsAdminPublic.model_validate({"facilitators": found})
 
 
@@ -43,7 +43,7 @@ def list_facilitators(
 )
 def certify_facilitator(user_id: Id, user: AdminWriter, conn: Db, now: Now) -> FacilitatorView:
     """Certify an applicant so the scheduler may place them (idempotent)."""
-    return facilitator_admin.certify(conn, user_id, now)
+    return facilitators.certify(conn, user_id, now)
 
 
 @router.delete(
@@ -53,7 +53,7 @@ def certify_facilitator(user_id: Id, user: AdminWriter, conn: Db, now: Now) -> F
 )
 def uncertify_facilitator(user_id: Id, user: AdminWriter, conn: Db) -> FacilitatorView:
     """Withdraw certification; groups they already lead are kept."""
-    return facilitator_admin.uncertify(conn, user_id)
+    return facilitators.uncertify(conn, user_id)
 
 
 @router.patch("/{user_id}", response_model=FacilitatorAdminPublic, responses=errors(404, 429))
@@ -61,4 +61,4 @@ def update_facilitator(
     user_id: Id, body: FacilitatorAdminUpdate, user: AdminWriter, conn: Db
 ) -> FacilitatorView:
     """Set how many active groups they may lead at once (0 to 10)."""
-    return facilitator_admin.set_max_active_groups(conn, user_id, body.max_active_groups)
+    return facilitators.set_max_active_groups(conn, user_id, body.max_active_groups)

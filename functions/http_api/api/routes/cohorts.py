@@ -13,13 +13,13 @@ from api.schemas.cohorts import (
     EnrollmentResultPublic,
 )
 from api.schemas.common import errors
-from roundtable import cohorts
+from roundtable.cohorts import catalog
 from roundtable.errors import NotFoundError
 
 router = APIRouter(prefix="/api/cohorts", tags=["cohorts"], responses=errors(400, 401, 422))
 
 
-def listing_public(listing: cohorts.CohortListing) -> CohortListingPublic:
+def listing_public(listing: catalog.CohortListing) -> CohortListingPublic:
     return CohortListingPublic(
         **CohortPublic.model_validate(listing.cohort).model_dump(),
         enrollment_open=listing.enrollment_open,
@@ -31,14 +31,14 @@ def listing_public(listing: cohorts.CohortListing) -> CohortListingPublic:
 @router.get("", response_model=CohortsPublic)
 def list_open_cohorts(user: CurrentUser, conn: Db, now: Now) -> CohortsPublic:
     """Cohorts open for enrollment, and the ones I am enrolled in."""
-    listings = cohorts.list_open_cohorts(conn, user.id, now)
+    listings = catalog.list_open_cohorts(conn, user.id, now)
     return CohortsPublic(cohorts=[listing_public(item) for item in listings])
 
 
 @router.get("/{cohort_id}", response_model=CohortPublic, responses=errors(404))
-def read_cohort(cohort_id: Id, user: CurrentUser, conn: Db) -> cohorts.Cohort:
+def read_cohort(cohort_id: Id, user: CurrentUser, conn: Db) -> catalog.Cohort:
     """One cohort (drafts only for admins)."""
-    cohort = cohorts.get_cohort(conn, cohort_id)
+    cohort = catalog.get_cohort(conn, cohort_id)
     if cohort.status == "draft" and not user.is_admin:
         raise NotFoundError(f"no cohort {cohort_id}")
     return cohort
@@ -51,9 +51,9 @@ def read_cohort(cohort_id: Id, user: CurrentUser, conn: Db) -> cohorts.Cohort:
 )
 def enroll(
     cohort_id: Id, body: EnrollmentCreate, user: Writer, conn: Db, now: Now
-) -> cohorts.EnrollmentResult:
+) -> catalog.EnrollmentResult:
     """Enroll as learner or facilitator (idempotent; a new signup gets a welcome)."""
-    cohort = cohorts.get_cohort(conn, cohort_id)
+    cohort = catalog.get_cohort(conn, cohort_id)
     if cohort.status == "draft" and not user.is_admin:
         raise NotFoundError(f"no cohort {cohort_id}")
-    return cohorts.enroll(conn, user.id, cohort_id, body.role, now)
+    return catalog.enroll(conn, user.id, cohort_id, body.role, now)

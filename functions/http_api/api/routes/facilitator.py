@@ -18,7 +18,7 @@ from api.schemas.facilitator import (
     MemberProgressPublic,
     ProgressItemPublic,
 )
-from roundtable import facilitator
+from roundtable.groups import facilitation
 
 router = APIRouter(
     prefix="/api/facilitator", tags=["facilitator"], responses=errors(400, 401, 403, 422)
@@ -28,7 +28,7 @@ router = APIRouter(
 @router.get("/groups", response_model=FacilitatedGroupsPublic)
 def list_my_groups(user: CurrentUser, conn: Db, now: Now) -> FacilitatedGroupsPublic:
     """The groups I facilitate."""
-    found = facilitator.facilitated_groups(conn, user, now)
+    found = facilitation.facilitated_groups(conn, user, now)
     return FacilitatedGroupsPublic(groups=[FacilitatedGroupPublic.model_validate(g) for g in found])
 
 
@@ -37,7 +37,7 @@ def list_my_groups(user: CurrentUser, conn: Db, now: Now) -> FacilitatedGroupsPu
 )
 def list_member_progress(group_id: Id, user: CurrentUser, conn: Db) -> MemberProgressesPublic:
     """Each learner's progress summary: completions, time spent, tutor chat activity."""
-    found = facilitator.member_progress(conn, user, group_id)
+    found = facilitation.member_progress(conn, user, group_id)
     return MemberProgressesPublic(members=[MemberProgressPublic.model_validate(m) for m in found])
 
 
@@ -48,7 +48,7 @@ def list_attendance(
     group_id: Id, user: CurrentUser, conn: Db, now: Now
 ) -> MeetingAttendancesPublic:
     """Every meeting with each member's RSVP and attendance."""
-    found = facilitator.attendance(conn, user, group_id, now)
+    found = facilitation.attendance(conn, user, group_id, now)
     return MeetingAttendancesPublic(
         meetings=[MeetingAttendancePublic.model_validate(m) for m in found]
     )
@@ -63,7 +63,7 @@ def read_member_progress(
     group_id: Id, user_id: Id, user: CurrentUser, conn: Db
 ) -> MemberProgressDetailPublic:
     """One member's progress, item by item."""
-    name, items = facilitator.progress_detail(conn, user, group_id, user_id)
+    name, items = facilitation.progress_detail(conn, user, group_id, user_id)
     return MemberProgressDetailPublic(
         user_id=user_id,
         display_name=name,
@@ -78,7 +78,7 @@ def read_member_progress(
 )
 def read_member_chats(group_id: Id, user_id: Id, user: CurrentUser, conn: Db) -> MemberChatsPublic:
     """One member's tutor chats, with messages."""
-    name, chats = facilitator.chat_transcripts(conn, user, group_id, user_id)
+    name, chats = facilitation.chat_transcripts(conn, user, group_id, user_id)
     return MemberChatsPublic(
         user_id=user_id, display_name=name, chats=[ChatPublic.model_validate(c) for c in chats]
     )

@@ -15,9 +15,10 @@ from api.schemas.groups import (
     RsvpPublic,
     RsvpUpdate,
 )
-from roundtable import attendance, groups
 from roundtable.config import get_settings
-from roundtable.memberships import Placement
+from roundtable.groups import learners
+from roundtable.groups.memberships import Placement
+from roundtable.meetings import attendance
 
 router = APIRouter(tags=["groups"], responses=errors(400, 401, 422))
 
@@ -25,7 +26,7 @@ router = APIRouter(tags=["groups"], responses=errors(400, 401, 422))
 @router.get("/api/groups/mine", response_model=MyGroupsPublic)
 def read_my_groups(user: CurrentUser, conn: Db, now: Now) -> MyGroupsPublic:
     """My published groups: members, weekly time in my zone, next meetings, links."""
-    found = groups.my_groups(conn, user, get_settings(), now)
+    found = learners.my_groups(conn, user, get_settings(), now)
     return MyGroupsPublic(groups=[MyGroupPublic.model_validate(g) for g in found])
 
 
@@ -34,7 +35,7 @@ def list_joinable_groups(
     cohort_id: IdQuery, user: CurrentUser, conn: Db, now: Now
 ) -> JoinableGroupsPublic:
     """Groups of a cohort I could join (or switch to), with how well they fit my week."""
-    found = groups.joinable_groups(conn, user, cohort_id, now)
+    found = learners.joinable_groups(conn, user, cohort_id, now)
     return JoinableGroupsPublic(groups=[JoinableGroupPublic.model_validate(g) for g in found])
 
 
@@ -45,7 +46,7 @@ def list_joinable_groups(
 )
 def join_group(group_id: Id, user: Writer, conn: Db, now: Now) -> Placement:
     """Join a group, or switch to it from my current one (both get synced)."""
-    return groups.join_group(conn, user, group_id, now)
+    return learners.join_group(conn, user, group_id, now)
 
 
 @router.put(

@@ -15,26 +15,26 @@ from api.schemas.users import (
     UserPublic,
     UserUpdate,
 )
-from roundtable import users
-from roundtable.availability import Interval, format_clock, parse_interval
+from roundtable.people import profiles
+from roundtable.people.availability import Interval, format_clock, parse_interval
 
 router = APIRouter(prefix="/api/users", tags=["users"], responses=errors(400, 401, 422))
 
 
 @router.get("/me", response_model=UserPublic)
-def read_me(user: CurrentUser, conn: Db) -> users.Profile:
+def read_me(user: CurrentUser, conn: Db) -> profiles.Profile:
     """My profile, facilitator status and enrollments."""
-    return users.get_profile(conn, user.id)
+    return profiles.get_profile(conn, user.id)
 
 
 @router.patch("/me", response_model=UserPublic, responses=errors(422, 429))
-def update_me(body: UserUpdate, user: Writer, conn: Db, now: Now) -> users.Profile:
+def update_me(body: UserUpdate, user: Writer, conn: Db, now: Now) -> profiles.Profile:
     """Change my display name, email, time zone, notification choices or accept the terms."""
-    changes = users.ProfileChanges(**body.model_dump(exclude_unset=True))
-    return users.update_profile(conn, user.id, changes, now)
+    changes = profiles.ProfileChanges(**body.model_dump(exclude_unset=True))
+    return profiles.update_profile(conn, user.id, changes, now)
 
 
-def _availability_public(availability: users.Availability) -> AvailabilityPublic:
+def _availability_public(availability: profiles.Availability) -> AvailabilityPublic:
     return AvailabilityPublic(
         timezone=availability.timezone,
         updated_at=availability.updated_at,
@@ -54,7 +54,7 @@ def _interval_public(interval: Interval) -> AvailabilityInterval:
 @router.get("/me/availability", response_model=AvailabilityPublic)
 def read_my_availability(user: CurrentUser, conn: Db) -> AvailabilityPublic:
     """My weekly availability, in my time zone."""
-    return _availability_public(users.get_availability(conn, user.id))
+    return _availability_public(profiles.get_availability(conn, user.id))
 
 
 @router.put("/me/availability", response_model=AvailabilityPublic, responses=errors(422, 429))
@@ -67,7 +67,7 @@ def replace_my_availability(
         for index, i in enumerate(body.intervals)
     ]
     return _availability_public(
-        users.set_availability(conn, user.id, intervals, body.timezone, now)
+        profiles.set_availability(conn, user.id, intervals, body.timezone, now)
     )
 
 
@@ -76,6 +76,6 @@ def replace_my_availability(
 )
 def apply_to_facilitate(
     body: FacilitatorApplicationCreate, user: Writer, conn: Db, now: Now
-) -> users.FacilitatorStatus:
+) -> profiles.FacilitatorStatus:
     """Apply to facilitate groups (idempotent); an admin certifies facilitators."""
-    return users.apply_as_facilitator(conn, user.id, body.note, now)
+    return profiles.apply_as_facilitator(conn, user.id, body.note, now)

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, field_validator
 from api.schemas.common import Model, WeeklyTimePublic
 from api.schemas.groups import MemberPublic
 from api.schemas.users import AvailabilityInterval, wire_interval
-from roundtable.availability import Interval
+from roundtable.people.availability import Interval
 
 
 class AvailabilitySummaryPublic(Model):

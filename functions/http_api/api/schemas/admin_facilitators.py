@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from api.schemas.common import Model
-from roundtable.facilitator_admin import MAX_GROUPS_LIMIT
+from roundtable.people.facilitators import MAX_GROUPS_LIMIT
 
 
 class FacilitatorAdminPublic(Model):

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from api.schemas.common import Model
-from roundtable.availability import Interval, format_clock
+from roundtable.people.availability import Interval, format_clock
 
 
 class FacilitatorStatusPublic(Model):

@@ -28,13 +28,14 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from roundtable.discord.interactions import (
+from roundtable_edge.discord.interactions import (
     DANGER,
     SUCCESS,
     action_row,
     button,
     message_data,
 )
+
 from roundtable.discord.rest import DiscordApiError, DiscordRestClient
 
 logger = logging.getLogger(__name__)

@@ -19,11 +19,11 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
-from roundtable.availability import load_availability
 from roundtable.db.tables import cohorts, groups, scheduling_runs, signups, users
 from roundtable.errors import ConflictError
-from roundtable.groups import meeting_intervals
-from roundtable.memberships import active_learner_group, add_membership, count_active_members
+from roundtable.groups.learners import meeting_intervals
+from roundtable.groups.memberships import active_learner_group, add_membership, count_active_members
+from roundtable.people.availability import load_availability
 from roundtable.scheduling.feasibility import person_can_attend
 from roundtable.scheduling.proposals import proposals_settled
 

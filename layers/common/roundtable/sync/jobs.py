@@ -133,7 +133,7 @@ def _reply(payload: dict[str, Any], services: Any, text: str) -> None:
     interaction = payload.get("interaction")
     if not interaction:
         return
-    from roundtable.discord.interactions import message_data
+    from roundtable_edge.discord.interactions import message_data
 
     client = services.discord.client
     body = message_data(text, ephemeral=False)

@@ -9,16 +9,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Connection, and_, func, select
 
-from roundtable.attendance import check_in, is_active_member, record_rsvp
 from roundtable.config import get_settings
 from roundtable.db.tables import attendances, content_progress, group_members, groups, meetings
-from roundtable.discord.handlers.common import (
+from roundtable.errors import NotFoundError, PermissionDeniedError, ValidationError
+from roundtable.meetings.attendance import check_in, is_active_member, record_rsvp
+from roundtable_edge.discord.handlers.common import (
     active_groups,
     connect,
     group_members_of,
     require_user,
 )
-from roundtable.discord.interactions import (
+from roundtable_edge.discord.interactions import (
     DANGER,
     SUCCESS,
     Context,
@@ -28,7 +29,6 @@ from roundtable.discord.interactions import (
     message,
     update_message,
 )
-from roundtable.errors import NotFoundError, PermissionDeniedError, ValidationError
 
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _RSVP_ID = re.compile(r"^rsvp:(\d{1,10}):(yes|no)$")

@@ -14,7 +14,7 @@ the first token), `[fake:cut]` (the connection drops mid-stream).
 Never used in a deployed stack: `start()` refuses there, and only the local
 stack and tests import this module.
 
-    python -m roundtable.local.fake_llm --port 8765
+    python -m devserver.fake_llm --port 8765
 """
 
 from __future__ import annotations
@@ -314,7 +314,7 @@ def use_fake_llm_unless_configured(chunk_delay_s: float = 0.03) -> FakeLLM | Non
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m roundtable.local.fake_llm")
+    parser = argparse.ArgumentParser(prog="python -m devserver.fake_llm")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--first-token-delay", type=float, default=0.0)

@@ -20,23 +20,23 @@ from roundtable.db.tables import (
     scheduling_runs,
     signups,
 )
-from roundtable.discord.handlers.common import (
+from roundtable.errors import ConflictError, NotFoundError, ValidationError
+from roundtable.jobs import enqueue
+from roundtable.scheduling.proposals import discard_proposed_joins, pending_proposed_joins
+from roundtable_edge.discord.handlers.common import (
     connect,
     like,
     require_admin,
     resolve_cohort,
     resolve_group,
 )
-from roundtable.discord.interactions import (
+from roundtable_edge.discord.interactions import (
     Context,
     autocomplete_result,
     deferred,
     message,
     update_message,
 )
-from roundtable.errors import ConflictError, NotFoundError, ValidationError
-from roundtable.jobs import enqueue
-from roundtable.scheduling.proposals import discard_proposed_joins, pending_proposed_joins
 
 _SUMMARY_BUTTON = re.compile(r"^(publish|discard):(\d{1,10}):(\d{1,10})$")
 _ACTIVE_JOB = ("queued", "running")

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from roundtable.availability import DAY_NAMES
+from roundtable.people.availability import DAY_NAMES
 
 
 @lru_cache(maxsize=256)

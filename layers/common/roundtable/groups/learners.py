@@ -9,7 +9,6 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, select
 
-from roundtable.availability import load_availability, missed_meetings
 from roundtable.config import Settings
 from roundtable.db.tables import (
     attendances,
@@ -21,15 +20,16 @@ from roundtable.db.tables import (
     users,
 )
 from roundtable.errors import ConflictError, NotFoundError
-from roundtable.meeting_times import (
+from roundtable.groups.memberships import Placement, count_active_members, place_learner
+from roundtable.meetings.times import (
     WeeklySlot,
     WeeklyTimeView,
     describe_series,
     format_moment,
     series_starts,
 )
-from roundtable.memberships import Placement, count_active_members, place_learner
-from roundtable.users import Viewer, avatar_url
+from roundtable.people.availability import load_availability, missed_meetings
+from roundtable.people.profiles import Viewer, avatar_url
 
 PUBLISHED = ("active", "completed")
 

@@ -16,27 +16,31 @@ from sqlalchemy import Connection, exists, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 
-from roundtable.admin import cohort_row, group_row
-from roundtable.availability import load_availability, missed_meetings
+from roundtable.cohorts.admin import cohort_row, group_row
 from roundtable.db.tables import cohorts, group_members, groups, scheduling_runs, signups, users
 from roundtable.errors import ConflictError, NotFoundError, ValidationError
-from roundtable.group_times import members_who_would_miss, move_future_meetings, plan_published_time
-from roundtable.groups import Member, list_members, meeting_intervals, slot_of
-from roundtable.meeting_times import (
-    WeeklySlot,
-    WeeklyTimeView,
-    describe_series,
-    first_meeting_at,
-    format_moment,
-)
-from roundtable.memberships import (
+from roundtable.groups.learners import Member, list_members, meeting_intervals, slot_of
+from roundtable.groups.memberships import (
     Placement,
     add_membership,
     enqueue_group_syncs,
     place_learner,
     soft_remove,
 )
-from roundtable.users import validate_timezone
+from roundtable.groups.times import (
+    members_who_would_miss,
+    move_future_meetings,
+    plan_published_time,
+)
+from roundtable.meetings.times import (
+    WeeklySlot,
+    WeeklyTimeView,
+    describe_series,
+    first_meeting_at,
+    format_moment,
+)
+from roundtable.people.availability import load_availability, missed_meetings
+from roundtable.people.profiles import validate_timezone
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from sqlalchemy import Connection, and_, func, select
 from roundtable.config import get_settings
 from roundtable.db.engine import transaction
 from roundtable.db.tables import cohorts, group_members, groups, users
-from roundtable.discord.interactions import Context, Interaction
 from roundtable.errors import NotFoundError, PermissionDeniedError, ValidationError
+from roundtable_edge.discord.interactions import Context, Interaction
 
 
 @contextmanager

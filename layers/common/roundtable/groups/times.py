@@ -18,11 +18,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, select
 
-from roundtable.availability import load_availability
 from roundtable.db.tables import meetings, users
 from roundtable.errors import ConflictError
-from roundtable.groups import list_members
-from roundtable.meeting_times import format_moment
+from roundtable.groups.learners import list_members
+from roundtable.meetings.times import format_moment
+from roundtable.people.availability import load_availability
 from roundtable.scheduling.feasibility import missed_meetings
 from roundtable.sync.series import WeeklySlot, occurrences, write_meetings
 

@@ -22,7 +22,7 @@ IN_GUILD, IN_BOT_DM = 0, 1
 # admin grants them (Server Settings → Integrations); the handler re-checks.
 MANAGE_GUILD = str(1 << 5)
 
-_HANDLERS = "roundtable.discord.handlers"
+_HANDLERS = "roundtable_edge.discord.handlers"
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """`roundtable discord register-commands [--guild ID] [--dry-run]`.
 
 Replaces the whole registered command set (Discord's bulk overwrite) with the
-one defined in roundtable/discord/commands.py, after printing the set and the
+one defined in roundtable_edge/discord/commands.py, after printing the set and the
 difference against what Discord has. Guild commands update at once and suit
 testing; global ones are what a deployment uses.
 """
@@ -27,8 +27,8 @@ def register(subparsers: Any) -> None:
 
 def _register_commands(args: argparse.Namespace) -> int:
     from roundtable.config import get_settings
-    from roundtable.discord.commands import command_payloads
-    from roundtable.discord.registration import describe_command
+    from roundtable_edge.discord.commands import command_payloads
+    from roundtable_edge.discord.registration import describe_command
 
     settings = get_settings()
     wanted = command_payloads()
@@ -49,8 +49,8 @@ def _register_commands(args: argparse.Namespace) -> int:
 
 def _apply(args: argparse.Namespace, application_id: str, wanted: Any, has_token: bool) -> int:
     from roundtable.config import SettingsError
-    from roundtable.discord.registration import diff_commands
     from roundtable.discord.rest import DiscordApiError, get_discord_client
+    from roundtable_edge.discord.registration import diff_commands
 
     _server = None if has_token else _local_database()  # noqa: F841 (keeps it running)
     try:
@@ -81,6 +81,6 @@ def _local_database() -> Any:
 
     if get_settings().is_deployed:
         return None
-    from roundtable.local.postgres import use_embedded_database_if_unset
+    from roundtable_edge.local import use_embedded_database_if_unset
 
     return use_embedded_database_if_unset()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from roundtable.config import get_settings
-from roundtable.discord.interactions import Context, message
+from roundtable_edge.discord.interactions import Context, message
 
 
 def ping(context: Context) -> dict[str, Any]:

@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from roundtable.db.tables import attendances, cohorts, groups, meetings
-from roundtable.discord.handlers.common import (
+from roundtable.errors import PermissionDeniedError, ValidationError
+from roundtable_edge.discord.handlers.common import (
     active_groups,
     connect,
     find_user,
@@ -18,9 +19,8 @@ from roundtable.discord.handlers.common import (
     require_user,
     resolve_group,
 )
-from roundtable.discord.handlers.member import module_counts
-from roundtable.discord.interactions import Context, autocomplete_result, discord_time, message
-from roundtable.errors import PermissionDeniedError, ValidationError
+from roundtable_edge.discord.handlers.member import module_counts
+from roundtable_edge.discord.interactions import Context, autocomplete_result, discord_time, message
 
 _RSVP_MARKS = {
     "attending": "✅ coming",

@@ -2,7 +2,7 @@
 
 Long work (scheduling, publishing, syncing) is always a job: these functions
 enqueue it and return the job id; GET /api/jobs/{id} follows it. Editing the
-preview and group membership lives in roundtable.group_admin.
+preview and group membership lives in roundtable.groups.admin.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, exists, func, or_, select
 
-from roundtable.availability import AvailabilitySummary, Interval, load_availability, summarise
 from roundtable.db.tables import (
     cohorts,
     facilitators,
@@ -26,6 +25,12 @@ from roundtable.db.tables import (
 )
 from roundtable.errors import ConflictError, NotFoundError, ValidationError
 from roundtable.jobs import enqueue
+from roundtable.people.availability import (
+    AvailabilitySummary,
+    Interval,
+    load_availability,
+    summarise,
+)
 
 
 @dataclass(frozen=True)

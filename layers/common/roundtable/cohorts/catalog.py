@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from roundtable.db.tables import cohorts, facilitators, group_members, groups, signups
 from roundtable.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 from roundtable.jobs import enqueue
-from roundtable.users import validate_timezone
+from roundtable.people.profiles import validate_timezone
 
 PER_GROUP = "per_group"
 STATUSES = ("draft", "open", "running", "completed", "cancelled")

@@ -158,7 +158,7 @@ def respond(interaction: Interaction, *, now: datetime | None = None, engine: An
     if interaction.type == AUTOCOMPLETE:
         return _autocomplete(context)
     if interaction.type == MESSAGE_COMPONENT:
-        from roundtable.discord.commands import component_handler
+        from roundtable_edge.discord.commands import component_handler
 
         handler = component_handler(interaction.custom_id)
         if handler is None:
@@ -170,7 +170,7 @@ def respond(interaction: Interaction, *, now: datetime | None = None, engine: An
 
 
 def _command(interaction: Interaction) -> Any:
-    from roundtable.discord.commands import find_command
+    from roundtable_edge.discord.commands import find_command
 
     command = find_command(interaction.command_name)
     if command is None:

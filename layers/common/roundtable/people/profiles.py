@@ -12,9 +12,9 @@ from zoneinfo import available_timezones
 from sqlalchemy import Connection, and_, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
-from roundtable.availability import Interval, load_availability, replace_availability
 from roundtable.db.tables import cohorts, facilitators, group_members, groups, signups, users
 from roundtable.errors import AuthenticationError, NotFoundError, ValidationError
+from roundtable.people.availability import Interval, load_availability, replace_availability
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 _CDN = "https://cdn.discordapp.com"

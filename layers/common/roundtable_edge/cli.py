@@ -10,15 +10,18 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from types import ModuleType
+
+from roundtable_edge.local import LocalCodeMissingError, load_local
 
 # command group -> module that defines `register(subparsers)`. Each module adds
 # one parser with `set_defaults(func=...)`; func(args) returns an exit status.
 COMMAND_MODULES: dict[str, str] = {
     "db": "roundtable.db.cli",
     "jobs": "roundtable.jobs.cli",
-    "local": "roundtable.local.cli",
+    "local": "devserver.cli",
     "schedule": "roundtable.scheduling.cli",
-    "discord": "roundtable.discord.cli",
+    "discord": "roundtable_edge.discord.cli",
     "content": "roundtable.content.cli",
     "sync": "roundtable.sync.cli",
 }
@@ -33,13 +36,21 @@ def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
             subparsers.add_parser(group)  # listed, not loaded
             continue
         try:
-            module = importlib.import_module(module_name)
+            module = _load(module_name)
         except ModuleNotFoundError as exc:
             if exc.name != module_name:
                 raise
             continue  # area not built yet
+        except LocalCodeMissingError:
+            continue  # `local` exists only in a source checkout
         module.register(subparsers)
     return parser
+
+
+def _load(module_name: str) -> ModuleType:
+    if module_name.startswith("devserver."):
+        return load_local(module_name.removeprefix("devserver."))
+    return importlib.import_module(module_name)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -60,7 +71,7 @@ def _local_database() -> object:
 
     if get_settings().is_deployed:
         return None
-    from roundtable.local.postgres import use_embedded_database_if_unset
+    from roundtable_edge.local import use_embedded_database_if_unset
 
     return use_embedded_database_if_unset()
 

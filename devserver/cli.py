@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-# layers/common/roundtable/local/cli.py -> the checkout's root
-CHECKOUT = Path(__file__).resolve().parents[4]
+# devserver/cli.py -> the checkout's root
+CHECKOUT = Path(__file__).resolve().parents[1]
 
 # Passed through unchanged; the devserver validates them.
 _VALUE_OPTIONS = ("--host", "--port", "--schedule-interval", "--static-dir", "--env-file")

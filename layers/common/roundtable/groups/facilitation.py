@@ -26,8 +26,8 @@ from roundtable.db.tables import (
     users,
 )
 from roundtable.errors import NotFoundError, PermissionDeniedError
-from roundtable.meeting_times import format_moment
-from roundtable.users import Viewer
+from roundtable.meetings.times import format_moment
+from roundtable.people.profiles import Viewer
 
 logger = logging.getLogger(__name__)
 

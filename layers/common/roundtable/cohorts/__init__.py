@@ -1,0 +1,1 @@
+"""Cohorts: the catalogue (create, edit, enroll) and admin work (schedule, publish, sync)."""

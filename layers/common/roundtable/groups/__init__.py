@@ -1,0 +1,1 @@
+"""Groups: membership changes, the admin's editing, learners' views, facilitation, weekly times."""

@@ -1,0 +1,1 @@
+"""Meetings: times in each viewer's zone, RSVPs, check-ins and attendance."""

@@ -1,0 +1,1 @@
+"""People: profiles and zones, weekly availability, facilitators."""
