@@ -24,7 +24,7 @@ class Actor:
     door: Door = "web"
 
     def require_admin(self) -> Actor:
-        """This actor, if an admin; PermissionDeniedError otherwise (the same words at every door)."""
+        """This actor if an admin; else PermissionDeniedError, worded alike at every door."""
         if not self.is_admin:
             raise PermissionDeniedError("Only Roundtable admins can do this.")
         return self
