@@ -5,6 +5,9 @@ Secrets come, in order, from a plain environment variable of the same name
 (local stack and tests, e.g. ``DISCORD_PUBLIC_KEY``) or from the parameter
 named by ``<NAME>_PARAM`` (SSM Parameter Store, or Secrets Manager when the
 name starts with ``secretsmanager:``) through Powertools Parameters, cached.
+``DISCORD_PUBLIC_KEY`` is public, not a secret: it comes from the environment
+only (a plain template parameter), so the Discord PING path never imports
+boto3 nor calls SSM; it gets the same refusals as a secret when missing.
 
 A stdlib dataclass, not pydantic: the Discord function must import settings
 on its PING path, which has a cold-start budget (DESIGN.md).
@@ -32,6 +35,11 @@ SECRET_NAMES = (
     "GITHUB_WEBHOOK_SECRET",
     "GITHUB_TOKEN",
 )
+
+# Public values checked like secrets (refused when missing or a placeholder in a
+# deployed stack) but read from the environment only, never from a parameter:
+# the template passes them as plain values (cold-start cost, and they are public).
+ENVIRONMENT_ONLY = frozenset({"DISCORD_PUBLIC_KEY"})
 
 # Secrets a deployed stack may leave unset (a public content repository needs no token).
 OPTIONAL_SECRETS = frozenset({"GITHUB_TOKEN"})
@@ -145,20 +153,25 @@ class Settings:
         """The secret's value, or None when unset outside a deployed stack."""
         if name not in SECRET_NAMES:
             raise SettingsError(f"unknown secret {name!r}")
-        value = _env(name) or _fetch_parameter(name)
+        from_environment_only = name in ENVIRONMENT_ONLY
+        value = _env(name) or (None if from_environment_only else _fetch_parameter(name))
         if name in OPTIONAL_SECRETS and not value:
             return None
         if self.is_deployed and is_placeholder(value):
-            raise SettingsError(
-                f"{name} is missing or a placeholder; set the parameter named by {name}_PARAM"
+            where = (
+                f"the environment variable {name} (a template parameter)"
+                if from_environment_only
+                else f"the parameter named by {name}_PARAM"
             )
+            raise SettingsError(f"{name} is missing or a placeholder; set {where}")
         return value
 
     def require_secret(self, name: str) -> str:
         """The secret's value; an error naming the setting when it is unset."""
         value = self.secret(name)
         if not value:
-            raise SettingsError(f"{name} is not set (environment variable or {name}_PARAM)")
+            source = "" if name in ENVIRONMENT_ONLY else f" or {name}_PARAM"
+            raise SettingsError(f"{name} is not set (environment variable{source})")
         return value
 
     def check_deployable(self, needed: tuple[str, ...]) -> None:

@@ -79,9 +79,59 @@ def test_a_secret_comes_from_secrets_manager_with_the_prefix(
 def test_a_plain_environment_variable_overrides_the_parameter(
     aws: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("DISCORD_PUBLIC_KEY_PARAM", "/does/not/exist")
-    monkeypatch.setenv("DISCORD_PUBLIC_KEY", "abcdef")
-    assert load_settings().secret("DISCORD_PUBLIC_KEY") == "abcdef"
+    monkeypatch.setenv("SENDGRID_API_KEY_PARAM", "/does/not/exist")
+    monkeypatch.setenv("SENDGRID_API_KEY", "SG.from-the-environment")
+    assert load_settings().secret("SENDGRID_API_KEY") == "SG.from-the-environment"
+
+
+def test_the_discord_public_key_comes_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DISCORD_PUBLIC_KEY", "9f" * 32)
+    assert load_settings().require_secret("DISCORD_PUBLIC_KEY") == "9f" * 32
+
+
+def test_the_discord_public_key_is_never_read_from_a_parameter(
+    aws: None, deployed: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It is public: the template passes it as a plain value, and a PING touches no SSM."""
+    boto3.client("ssm").put_parameter(Name="/rt/key", Value="9f" * 32, Type="SecureString")
+    monkeypatch.setenv("DISCORD_PUBLIC_KEY_PARAM", "/rt/key")
+    with pytest.raises(SettingsError, match="set the environment variable DISCORD_PUBLIC_KEY"):
+        load_settings().check_deployable(("DISCORD_PUBLIC_KEY",))
+
+
+@pytest.mark.parametrize("placeholder", ["changeme", "placeholder", "dev-key", " "])
+def test_a_deployed_stack_refuses_a_placeholder_discord_public_key(
+    deployed: None, monkeypatch: pytest.MonkeyPatch, placeholder: str
+) -> None:
+    monkeypatch.setenv("DISCORD_PUBLIC_KEY", placeholder)
+    with pytest.raises(SettingsError, match="DISCORD_PUBLIC_KEY is missing or a placeholder"):
+        load_settings().check_deployable(("DISCORD_PUBLIC_KEY",))
+
+
+def test_reading_the_discord_public_key_imports_no_aws_sdk() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, roundtable.config as c;"
+        "s = c.get_settings(); s.check_deployable(('DISCORD_PUBLIC_KEY',));"
+        "s.require_secret('DISCORD_PUBLIC_KEY');"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in"
+        " ('boto3', 'botocore', 'aws_lambda_powertools')))"
+    )
+    env = {
+        "PATH": "",
+        "ROUNDTABLE_STAGE": "deployed",
+        "DEV_LOGIN_ENABLED": "false",
+        "DB_HOST": "db.internal",
+        "DISCORD_PUBLIC_KEY": "9f" * 32,
+        "DISCORD_PUBLIC_KEY_PARAM": "/would/need/ssm",
+    }
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
 
 
 def test_a_deployed_stack_refuses_a_missing_secret_naming_it(
@@ -145,10 +195,11 @@ def test_running_in_lambda_without_a_stage_means_deployed(
 def test_a_deployed_stack_with_valid_secrets_starts(
     aws: None, deployed: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    boto3.client("ssm").put_parameter(Name="/rt/key", Value="9f" * 32, Type="SecureString")
-    monkeypatch.setenv("DISCORD_PUBLIC_KEY_PARAM", "/rt/key")
+    boto3.client("ssm").put_parameter(Name="/rt/jwt", Value="s3cr3t-" * 6, Type="SecureString")
+    monkeypatch.setenv("JWT_SECRET_PARAM", "/rt/jwt")
+    monkeypatch.setenv("DISCORD_PUBLIC_KEY", "9f" * 32)
     settings = load_settings()
-    settings.check_deployable(("DISCORD_PUBLIC_KEY",))
+    settings.check_deployable(("DISCORD_PUBLIC_KEY", "JWT_SECRET"))
     assert settings.db_tls and settings.db_behind_proxy
 
 
