@@ -8,6 +8,8 @@ class DomainError(Exception):
 
     status = 400
     code = "bad_request"
+    # Whether trying the same thing again later can succeed (jobs retry only then).
+    retryable: bool = False
 
     def __init__(self, message: str, *, field: str | None = None, retry_after: int | None = None):
         super().__init__(message)
@@ -20,6 +22,7 @@ class ValidationError(DomainError):
 
     status = 422
     code = "invalid_request"
+    retryable = False
 
 
 class NotFoundError(DomainError):
@@ -27,6 +30,7 @@ class NotFoundError(DomainError):
 
     status = 404
     code = "not_found"
+    retryable = False
 
 
 class PermissionDeniedError(DomainError):
@@ -34,6 +38,7 @@ class PermissionDeniedError(DomainError):
 
     status = 403
     code = "forbidden"
+    retryable = False
 
 
 class AuthenticationError(DomainError):
@@ -41,6 +46,7 @@ class AuthenticationError(DomainError):
 
     status = 401
     code = "unauthenticated"
+    retryable = False
 
 
 class ConflictError(DomainError):
@@ -48,6 +54,7 @@ class ConflictError(DomainError):
 
     status = 409
     code = "conflict"
+    retryable = False
 
 
 class RateLimitedError(DomainError):
@@ -55,6 +62,7 @@ class RateLimitedError(DomainError):
 
     status = 429
     code = "rate_limited"
+    retryable = True
 
 
 class UpstreamError(DomainError):
@@ -62,6 +70,7 @@ class UpstreamError(DomainError):
 
     status = 502
     code = "upstream_error"
+    retryable = True
 
 
 class ServiceUnavailableError(DomainError):
@@ -69,6 +78,7 @@ class ServiceUnavailableError(DomainError):
 
     status = 503
     code = "unavailable"
+    retryable = True
 
 
 class UpstreamTimeoutError(DomainError):
@@ -76,3 +86,13 @@ class UpstreamTimeoutError(DomainError):
 
     status = 504
     code = "upstream_timeout"
+    retryable = True
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """Whether a later attempt may succeed.
+
+    Domain errors and the API clients' errors say so with a `retryable`
+    attribute; anything else (a bug, a network error) is assumed transient.
+    """
+    return bool(getattr(exc, "retryable", True))
