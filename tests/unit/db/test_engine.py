@@ -1,18 +1,37 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy.pool import NullPool, QueuePool
+from sqlalchemy import text
+from sqlalchemy.pool import QueuePool
 
 from roundtable.config import SettingsError, load_settings
-from roundtable.db.engine import build_engine, database_url
+from roundtable.db.engine import build_engine, database_url, transaction
 
 
-def test_behind_rds_proxy_each_environment_uses_nullpool(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("behind_proxy", ["true", "false"])
+def test_a_warm_environment_keeps_one_pooled_connection_with_or_without_a_proxy(
+    monkeypatch: pytest.MonkeyPatch, behind_proxy: str
+) -> None:
     monkeypatch.setenv("DATABASE_URL", "postgresql://u@db.internal/rt")
-    monkeypatch.setenv("DB_BEHIND_PROXY", "true")
-    assert isinstance(build_engine(load_settings()).pool, NullPool)
-    monkeypatch.setenv("DB_BEHIND_PROXY", "false")
-    assert isinstance(build_engine(load_settings()).pool, QueuePool)
+    monkeypatch.setenv("DB_BEHIND_PROXY", behind_proxy)
+    pool = build_engine(load_settings()).pool
+    assert isinstance(pool, QueuePool)
+    assert (pool.size(), pool._max_overflow) == (1, 1)
+    assert pool._pre_ping and 0 < pool._recycle <= 1800
+
+
+@pytest.mark.db
+def test_warm_transactions_reuse_one_postgres_connection(database_url: str) -> None:
+    engine = build_engine(load_settings())
+    try:
+        backends = set()
+        for _ in range(5):
+            with transaction(engine) as conn:
+                backends.add(conn.execute(text("SELECT pg_backend_pid()")).scalar_one())
+        assert len(backends) == 1
+        assert engine.pool.checkedin() == 1
+    finally:
+        engine.dispose()
 
 
 def test_urls_always_use_the_pg8000_driver(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,8 +1,13 @@
 """The database engine: one per Lambda environment, created on first use.
 
-Behind RDS Proxy (DB_BEHIND_PROXY) the proxy pools, so each environment uses
-NullPool; elsewhere a small pool. TLS and RDS IAM auth tokens are applied at
-connect time so a token is fresh for every new connection.
+A Lambda environment serves one request at a time, so it keeps ONE pooled
+connection between invocations, whether or not RDS Proxy is in front: a warm
+request reuses it instead of opening a new one (TCP + TLS + auth, ~30 ms).
+With a proxy the environment's connection is a cheap client connection the
+proxy multiplexes; without one it is a Postgres backend, so total connections
+are bounded by the functions' concurrency (docs/deploy.md, "Connections").
+TLS and RDS IAM auth tokens are applied at connect time so a token is fresh
+for every new connection.
 """
 
 from __future__ import annotations
@@ -15,7 +20,6 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.pool import NullPool
 
 from roundtable.config import Settings, SettingsError, get_settings
 
@@ -59,14 +63,24 @@ def _password_provider(settings: Settings) -> Any:
     return None
 
 
+# One connection kept per environment. An overflow connection exists only while
+# code holds two checkouts at once (a nested transaction() on another
+# connection) and is closed when returned, so a warm environment holds one.
+# Pre-ping replaces a connection the server or proxy dropped while the
+# environment was frozen; recycling bounds a connection's age (RDS Proxy closes
+# idle clients after 30 minutes, IAM tokens are per connection).
+POOL_SETTINGS: dict[str, Any] = {
+    "pool_size": 1,
+    "max_overflow": 1,
+    "pool_timeout": 10,
+    "pool_pre_ping": True,
+    "pool_recycle": 300,
+}
+
+
 def build_engine(settings: Settings) -> Engine:
     url = database_url(settings)
-    pool_args: dict[str, Any] = (
-        {"poolclass": NullPool}
-        if settings.db_behind_proxy
-        else {"pool_size": 2, "max_overflow": 2, "pool_pre_ping": True, "pool_recycle": 300}
-    )
-    engine = create_engine(url, connect_args=_connect_args(settings), **pool_args)
+    engine = create_engine(url, connect_args=_connect_args(settings), **POOL_SETTINGS)
     password = _password_provider(settings)
     if password is not None:
 
