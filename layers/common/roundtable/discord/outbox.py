@@ -14,7 +14,7 @@ import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from roundtable.discord.rest import DiscordRestClient
+from roundtable.discord.client import DiscordRestClient
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine

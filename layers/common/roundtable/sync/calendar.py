@@ -26,78 +26,40 @@ import logging
 import random
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+
+from roundtable.sync.calendar_api import (
+    CalendarApiError,
+    CalendarClient,
+    ChangeSet,
+    EventWrite,
+    Outcome,
+    SyncTokenExpiredError,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
 logger = logging.getLogger(__name__)
 
+__all__ = [
+    "CalendarApiError",
+    "CalendarClient",
+    "ChangeSet",
+    "EventWrite",
+    "GoogleCalendarClient",
+    "Outcome",
+    "SyncTokenExpiredError",
+    "build_service",
+    "get_calendar_client",
+]
+
 GOOGLE_BASE = "https://www.googleapis.com/calendar/v3"
 SCOPE = "https://www.googleapis.com/auth/calendar"
 BATCH_SIZE = 50  # Google allows 1000 per batch; each inner call still counts against quota
-_RATE_LIMIT_REASONS = {"rateLimitExceeded", "userRateLimitExceeded"}
 _HTTP_TIMEOUT_SECONDS = 30
-
-
-class CalendarApiError(Exception):
-    """Google Calendar refused or failed a call; carries status and Google's reason."""
-
-    def __init__(self, status: int, reason: str, message: str, *, operation: str = "") -> None:
-        where = f"{operation} " if operation else ""
-        super().__init__(f"Google Calendar {where}failed with {status} ({reason}): {message}")
-        self.status = status
-        self.reason = reason
-        self.message = message
-        self.operation = operation
-
-    @property
-    def retryable(self) -> bool:
-        if self.status == 403:
-            return self.reason in _RATE_LIMIT_REASONS
-        return self.status in (0, 429) or self.status >= 500
-
-
-class SyncTokenExpiredError(CalendarApiError):
-    """410 Gone: the sync token is no longer valid; a full sync is needed."""
-
-
-@dataclass
-class EventWrite:
-    """One insert or patch: the event id, the body and who Google should email."""
-
-    event_id: str
-    body: dict[str, Any]
-    send_updates: str = "none"  # "all" | "externalOnly" | "none"
-
-
-@dataclass
-class ChangeSet:
-    items: list[dict[str, Any]] = field(default_factory=list)
-    next_sync_token: str | None = None
-    full: bool = False
-
-
-Outcome = dict[str, Any] | CalendarApiError
-
-
-class CalendarClient(Protocol):
-    """What the sync needs from a calendar; the Google and outbox clients implement it."""
-
-    outbox: bool
-
-    def get_events(self, event_ids: Iterable[str]) -> dict[str, dict[str, Any] | None]: ...
-
-    def insert_events(self, writes: Iterable[EventWrite]) -> dict[str, Outcome]: ...
-
-    def patch_events(self, writes: Iterable[EventWrite]) -> dict[str, Outcome]: ...
-
-    def list_changes(self, sync_token: str | None, *, time_min: datetime) -> ChangeSet: ...
-
-    def list_instances(self, event_id: str) -> list[dict[str, Any]]: ...
 
 
 class GoogleCalendarClient:

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from roundtable.db.engine import transaction
 from roundtable.db.tables import outbox
-from roundtable.sync.calendar import ChangeSet, EventWrite, Outcome
+from roundtable.sync.calendar_api import ChangeSet, EventWrite, Outcome
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine

@@ -1,0 +1,71 @@
+"""What the sync needs from a calendar: the client protocol, its values and errors.
+
+Both clients build on this module: the Google one (calendar.py) and the outbox
+one (calendar_outbox.py), so neither imports the other's module at import time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+_RATE_LIMIT_REASONS = {"rateLimitExceeded", "userRateLimitExceeded"}
+
+
+class CalendarApiError(Exception):
+    """Google Calendar refused or failed a call; carries status and Google's reason."""
+
+    def __init__(self, status: int, reason: str, message: str, *, operation: str = "") -> None:
+        where = f"{operation} " if operation else ""
+        super().__init__(f"Google Calendar {where}failed with {status} ({reason}): {message}")
+        self.status = status
+        self.reason = reason
+        self.message = message
+        self.operation = operation
+
+    @property
+    def retryable(self) -> bool:
+        if self.status == 403:
+            return self.reason in _RATE_LIMIT_REASONS
+        return self.status in (0, 429) or self.status >= 500
+
+
+class SyncTokenExpiredError(CalendarApiError):
+    """410 Gone: the sync token is no longer valid; a full sync is needed."""
+
+
+@dataclass
+class EventWrite:
+    """One insert or patch: the event id, the body and who Google should email."""
+
+    event_id: str
+    body: dict[str, Any]
+    send_updates: str = "none"  # "all" | "externalOnly" | "none"
+
+
+@dataclass
+class ChangeSet:
+    items: list[dict[str, Any]] = field(default_factory=list)
+    next_sync_token: str | None = None
+    full: bool = False
+
+
+Outcome = dict[str, Any] | CalendarApiError
+
+
+class CalendarClient(Protocol):
+    """What the sync needs from a calendar; the Google and outbox clients implement it."""
+
+    outbox: bool
+
+    def get_events(self, event_ids: Iterable[str]) -> dict[str, dict[str, Any] | None]: ...
+
+    def insert_events(self, writes: Iterable[EventWrite]) -> dict[str, Outcome]: ...
+
+    def patch_events(self, writes: Iterable[EventWrite]) -> dict[str, Outcome]: ...
+
+    def list_changes(self, sync_token: str | None, *, time_min: datetime) -> ChangeSet: ...
+
+    def list_instances(self, event_id: str) -> list[dict[str, Any]]: ...
