@@ -5,6 +5,7 @@ from datetime import UTC, datetime, time
 import pytest
 from sqlalchemy import Engine, select
 
+from roundtable.cohorts.lifecycle import cohort_phase
 from roundtable.db.tables import groups
 from roundtable.sync.desired import (
     BOT_TEXT,
@@ -215,3 +216,31 @@ def test_a_member_added_to_the_guild_at_login_joins_with_their_group_role(
     assert added is not None and added["roles"] == roles
     assert again is None  # already a member: Discord answers 204
     assert late.discord_id in guild.holders(roles[0])
+
+
+def test_publishing_makes_the_cohort_running(
+    engine: Engine, services: Services, cohort: dict
+) -> None:
+    with engine.begin() as conn:
+        before = cohort_phase(conn, cohort["id"])
+    assert (before.status, before.phase) == ("open", "scheduled")
+
+    publish_cohort(engine, cohort["id"], services, now=NOW)
+
+    with engine.begin() as conn:
+        after = cohort_phase(conn, cohort["id"])
+    assert (after.status, after.phase) == ("running", "running")
+
+
+def test_a_publish_that_stops_before_writing_leaves_the_cohort_open(
+    engine: Engine, services: Services, cohort: dict
+) -> None:
+    with engine.begin() as conn:
+        person = add_person(conn, "Zed")
+        add_preview_group(conn, cohort["id"], "Mars", zone="Mars/Olympus_Mons", learners=[person])
+
+    with pytest.raises(SeriesError):
+        publish_cohort(engine, cohort["id"], services, now=NOW)
+
+    with engine.begin() as conn:
+        assert cohort_phase(conn, cohort["id"]).status == "open"

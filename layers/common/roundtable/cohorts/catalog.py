@@ -10,6 +10,7 @@ from sqlalchemy import Connection, and_, exists, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 
+from roundtable.cohorts.lifecycle import check_manual_status_change
 from roundtable.db.tables import cohorts, facilitators, group_members, groups, signups
 from roundtable.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 from roundtable.jobs import enqueue
@@ -128,6 +129,10 @@ def get_cohort(conn: Connection, cohort_id: int) -> Cohort:
 def create_cohort(conn: Connection, draft: CohortDraft) -> Cohort:
     """Create a cohort (admins); ConflictError when the name is taken."""
     draft = validate_draft(draft)
+    if draft.status not in ("draft", "open"):
+        raise ValidationError(
+            "a new cohort is draft or open; it runs once its groups are published", field="status"
+        )
     values = {name: getattr(draft, name) for name in _DRAFT_FIELDS}
     try:
         with conn.begin_nested():
@@ -146,6 +151,7 @@ def update_cohort(conn: Connection, cohort_id: int, changes: dict[str, Any]) -> 
     draft = validate_draft(
         CohortDraft(**{name: changes.get(name, getattr(current, name)) for name in _DRAFT_FIELDS})
     )
+    check_manual_status_change(current.name, current.status, draft.status)
     values = {name: getattr(draft, name) for name in _DRAFT_FIELDS}
     try:
         with conn.begin_nested():

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select, update
 
+from roundtable.cohorts.lifecycle import mark_running
 from roundtable.db.engine import transaction
 from roundtable.db.tables import cohorts, group_members, groups
 from roundtable.errors import NotFoundError
@@ -83,4 +84,6 @@ def activate_preview_groups(engine: Engine, cohort_id: int, *, now: datetime) ->
             activation.activated.append(group_id)
         # Newcomers the latest scheduling run proposed for published groups join now.
         apply_proposed_joins(conn, cohort_id, now=now)
+        if activation.activated:
+            mark_running(conn, cohort_id)
     return activation
