@@ -46,8 +46,8 @@ def test_0002_makes_published_open_cohorts_running_and_leaves_the_others(
         ):
             conn.execute(
                 text(
-                    "INSERT INTO groups (id, cohort_id, name, anchor_timezone, weekday, local_time, "
-                    "meeting_minutes, first_meeting_at, status) VALUES "
+                    "INSERT INTO groups (id, cohort_id, name, anchor_timezone, weekday, "
+                    "local_time, meeting_minutes, first_meeting_at, status) VALUES "
                     "(:g, :c, :n, 'UTC', 0, '18:00', 60, '2026-03-02T18:00Z', :s)"
                 ),
                 {"g": group_id, "c": cohort_id, "n": f"Group {group_id}", "s": status},
