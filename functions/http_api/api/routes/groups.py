@@ -7,10 +7,13 @@ from fastapi import APIRouter
 from api.deps import CurrentUser, Db, Id, IdQuery, Now, Writer
 from api.schemas.common import errors
 from api.schemas.groups import (
+    CheckInPublic,
     JoinableGroupPublic,
     JoinableGroupsPublic,
     MyGroupPublic,
     MyGroupsPublic,
+    MyNextMeetingPublic,
+    NextMeetingPublic,
     PlacementPublic,
     RsvpPublic,
     RsvpUpdate,
@@ -19,6 +22,7 @@ from roundtable.config import get_settings
 from roundtable.groups import learners
 from roundtable.groups.memberships import Placement
 from roundtable.meetings import attendance
+from roundtable.meetings.attendance import CheckIn, Rsvp
 
 router = APIRouter(tags=["groups"], responses=errors(400, 401, 422))
 
@@ -49,14 +53,31 @@ def join_group(group_id: Id, user: Writer, conn: Db, now: Now) -> Placement:
     return learners.join_group(conn, user, group_id, now)
 
 
+@router.get("/api/groups/next-meeting", response_model=MyNextMeetingPublic)
+def read_next_meeting(user: CurrentUser, conn: Db, now: Now) -> MyNextMeetingPublic:
+    """My soonest meeting not yet over (any of my groups), with my RSVP; null when none."""
+    found = learners.next_meeting(conn, user, now)
+    return MyNextMeetingPublic(
+        meeting=None if found is None else NextMeetingPublic.model_validate(found)
+    )
+
+
 @router.put(
     "/api/meetings/{meeting_id}/rsvp",
     response_model=RsvpPublic,
-    responses=errors(403, 404, 422, 429),
+    responses=errors(403, 404, 409, 422, 429),
 )
-def rsvp_to_meeting(
-    meeting_id: Id, body: RsvpUpdate, user: Writer, conn: Db, now: Now
-) -> RsvpPublic:
-    """Say whether I will come to one of my group's meetings."""
-    row = attendance.record_rsvp(conn, meeting_id, user.id, body.status, "web", now=now)
-    return RsvpPublic(meeting_id=meeting_id, status=row["rsvp"], rsvp_at=row["rsvp_at"])
+def rsvp_to_meeting(meeting_id: Id, body: RsvpUpdate, user: Writer, conn: Db, now: Now) -> Rsvp:
+    """Say whether I will come to one of my group's meetings (409 once it is over)."""
+    return attendance.rsvp(conn, user, meeting_id, body.status, "web", now)
+
+
+@router.post(
+    "/api/meetings/check-in",
+    response_model=CheckInPublic,
+    responses=errors(409, 422, 429),
+)
+def check_in(user: Writer, conn: Db, now: Now) -> CheckIn:
+    """Check in to my meeting happening now: from 15 minutes before its start to 60 after
+    (409 outside every window, naming my next meeting). Checking in again keeps the first time."""
+    return attendance.check_in(conn, user, now)

@@ -27,6 +27,7 @@ class MemberProgressPublic(Model):
     user_id: int
     display_name: str
     completed_modules: int
+    modules_in_progress: int = Field(description="modules started but not completed")
     completed_sections: int
     total_time_s: int
     chat_messages: int

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from api.schemas.common import Model, WeeklyTimePublic
 
@@ -38,6 +38,7 @@ class MyGroupPublic(Model):
     weekly_time: WeeklyTimePublic
     members: list[MemberPublic]
     next_meetings: list[MeetingPublic]
+    discord_channel_id: str | None
     discord_channel_url: str | None
     calendar_url: str | None
 
@@ -74,11 +75,37 @@ class PlacementPublic(Model):
     sync_job_ids: list[int]
 
 
+class NextMeetingPublic(Model):
+    """My soonest meeting not yet over, in any of my groups, with my RSVP."""
+
+    group_id: int
+    group_name: str
+    cohort_name: str
+    meeting: MeetingPublic
+
+
+class MyNextMeetingPublic(BaseModel):
+    meeting: NextMeetingPublic | None = Field(description="null when no meeting is coming up")
+
+
 class RsvpUpdate(BaseModel):
     status: Literal["attending", "not_attending", "tentative"]
 
 
-class RsvpPublic(BaseModel):
+class RsvpPublic(Model):
     meeting_id: int
     status: str
-    rsvp_at: datetime | None
+    source: str
+    rsvp_at: datetime
+
+
+class CheckInPublic(Model):
+    """The meeting I am checked in to; `already_checked_in` keeps the first time."""
+
+    meeting_id: int
+    group_id: int
+    group_name: str
+    meeting_number: int
+    starts_at: datetime
+    checked_in_at: datetime
+    already_checked_in: bool

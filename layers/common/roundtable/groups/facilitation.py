@@ -1,7 +1,9 @@
 """What facilitators see of their own groups: progress, attendance, chats.
 
 Access: admins see every group; a facilitator sees only groups they
-actively facilitate, and only the members of those groups.
+actively facilitate, and only the members of those groups. The web's
+facilitator pages and Discord's /attendance, /group-progress and their group
+autocomplete call these same functions.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, exists, func, select
 
+from roundtable.content.progress_views import module_counts
 from roundtable.db.tables import (
     attendances,
     chat_messages,
@@ -25,7 +28,7 @@ from roundtable.db.tables import (
     meetings,
     users,
 )
-from roundtable.errors import NotFoundError, PermissionDeniedError
+from roundtable.errors import NotFoundError, PermissionDeniedError, ValidationError
 from roundtable.meetings.times import format_moment
 from roundtable.people.profiles import Viewer
 
@@ -48,6 +51,7 @@ class MemberProgress:
     user_id: int
     display_name: str
     completed_modules: int
+    modules_in_progress: int
     completed_sections: int
     total_time_s: int
     chat_messages: int
@@ -71,6 +75,21 @@ class MeetingAttendance:
     local_label: str
     is_past: bool
     members: list[AttendanceEntry]
+
+
+@dataclass(frozen=True)
+class RecentAttendance:
+    """A group's last meeting (already started) and next one, with everyone's answers."""
+
+    group: FacilitatedGroup
+    last: MeetingAttendance | None
+    next: MeetingAttendance | None
+
+
+@dataclass(frozen=True)
+class GroupProgress:
+    group: FacilitatedGroup
+    members: list[MemberProgress]
 
 
 @dataclass(frozen=True)
@@ -126,16 +145,16 @@ def require_facilitator(conn: Connection, viewer: Viewer) -> None:
     if viewer.is_admin:
         return
     if not conn.scalar(select(_facilitates(viewer.id, group_members.c.group_id))):
-        raise PermissionDeniedError("only facilitators of a group can see this")
+        raise PermissionDeniedError("Only facilitators can see this: you facilitate no group.")
 
 
 def require_group_access(conn: Connection, viewer: Viewer, group_id: int) -> Any:
     """The group row if the viewer may see it: 404 if missing, 403 if not theirs."""
     group = conn.execute(select(groups).where(groups.c.id == group_id)).first()
     if group is None:
-        raise NotFoundError(f"no group {group_id}")
+        raise NotFoundError(f"There is no group {group_id}.", field="group_id")
     if not viewer.is_admin and not conn.scalar(select(_facilitates(viewer.id, group_id))):
-        raise PermissionDeniedError(f"you do not facilitate {group.name}")
+        raise PermissionDeniedError(f"You don't facilitate {group.name}.")
     return group
 
 
@@ -159,6 +178,54 @@ def require_member(conn: Connection, viewer: Viewer, group_id: int, user_id: int
 def facilitated_groups(conn: Connection, viewer: Viewer, now: datetime) -> list[FacilitatedGroup]:
     """The groups I facilitate (admins: every published group)."""
     require_facilitator(conn, viewer)
+    return _groups(conn, _visible_to(viewer), now)
+
+
+def search_facilitated_groups(
+    conn: Connection, viewer: Viewer, text: str, now: datetime, *, limit: int = 25
+) -> list[FacilitatedGroup]:
+    """`facilitated_groups` whose name contains `text` (any case); none for non-facilitators."""
+    escaped = text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    matching = and_(_visible_to(viewer), groups.c.name.ilike(f"%{escaped}%"))
+    return _groups(conn, matching, now, limit=limit)
+
+
+def choose_group(
+    conn: Connection, viewer: Viewer, group_id: int | None, now: datetime
+) -> FacilitatedGroup:
+    """The group a facilitator means: the one named (access-checked), else their only one.
+
+    No group named: the one group I facilitate myself (admins too: "every group"
+    is no answer); ValidationError naming them when I facilitate several;
+    PermissionDeniedError when I facilitate none.
+    """
+    if group_id is not None:
+        require_group_access(conn, viewer, group_id)
+        return _groups(conn, groups.c.id == group_id, now)[0]
+    mine = _groups(conn, _own(viewer), now)
+    if not mine:
+        raise PermissionDeniedError("Only facilitators can use this: you facilitate no group.")
+    if len(mine) > 1:
+        names = ", ".join(g.name for g in mine)
+        raise ValidationError(
+            f"You facilitate several groups ({names}); pick one.", field="group_id"
+        )
+    return mine[0]
+
+
+def _own(viewer: Viewer) -> Any:
+    return and_(groups.c.status != "cancelled", _facilitates(viewer.id, groups.c.id))
+
+
+def _visible_to(viewer: Viewer) -> Any:
+    if viewer.is_admin:
+        return groups.c.status.not_in(("cancelled", "preview"))
+    return _own(viewer)
+
+
+def _groups(
+    conn: Connection, condition: Any, now: datetime, *, limit: int | None = None
+) -> list[FacilitatedGroup]:
     members = (
         select(func.count())
         .where(group_members.c.group_id == groups.c.id, group_members.c.status == "active")
@@ -180,13 +247,10 @@ def facilitated_groups(conn: Connection, viewer: Viewer, now: datetime) -> list[
             upcoming.label("next_meeting_at"),
         )
         .join(cohorts, cohorts.c.id == groups.c.cohort_id)
-        .where(groups.c.status != "cancelled")
-        .order_by(cohorts.c.start_date.desc(), groups.c.name)
+        .where(condition)
+        .order_by(cohorts.c.start_date.desc(), groups.c.name, groups.c.id)
+        .limit(limit)
     )
-    if viewer.is_admin:
-        query = query.where(groups.c.status != "preview")
-    else:
-        query = query.where(_facilitates(viewer.id, groups.c.id))
     return [
         FacilitatedGroup(
             r.id, r.name, r.status, r.cohort_id, r.cohort_name, r.members, r.next_meeting_at
@@ -195,19 +259,25 @@ def facilitated_groups(conn: Connection, viewer: Viewer, now: datetime) -> list[
     ]
 
 
+def group_progress(
+    conn: Connection, viewer: Viewer, group_id: int | None, now: datetime
+) -> GroupProgress:
+    """`member_progress` of the group `choose_group` picks."""
+    chosen = choose_group(conn, viewer, group_id, now)
+    return GroupProgress(chosen, member_progress(conn, viewer, chosen.id))
+
+
 def member_progress(conn: Connection, viewer: Viewer, group_id: int) -> list[MemberProgress]:
     """Each active learner's progress summary: completions, time, chat activity."""
     require_group_access(conn, viewer, group_id)
     done = content_progress.c.completed_at.is_not(None)
 
-    def completed(kind: str) -> Any:
-        return func.count().filter(and_(done, content_progress.c.content_type == kind))
-
     progress = (
         select(
             content_progress.c.user_id,
-            completed("module").label("modules"),
-            completed("section").label("sections"),
+            func.count()
+            .filter(and_(done, content_progress.c.content_type == "section"))
+            .label("sections"),
             func.sum(content_progress.c.total_time_s).label("seconds"),
             func.max(content_progress.c.last_heartbeat_at).label("seen"),
         )
@@ -230,7 +300,6 @@ def member_progress(conn: Connection, viewer: Viewer, group_id: int) -> list[Mem
         select(
             users.c.id,
             users.c.display_name,
-            progress.c.modules,
             progress.c.sections,
             progress.c.seconds,
             progress.c.seen.label("progress_seen"),
@@ -246,12 +315,14 @@ def member_progress(conn: Connection, viewer: Viewer, group_id: int) -> list[Mem
             group_members.c.role == "learner",
         )
         .order_by(users.c.display_name)
-    )
+    ).all()
+    modules = module_counts(conn, [r.id for r in rows])
     return [
         MemberProgress(
             r.id,
             r.display_name,
-            r.modules or 0,
+            modules[r.id].completed,
+            modules[r.id].in_progress,
             r.sections or 0,
             r.seconds or 0,
             r.n or 0,
@@ -297,6 +368,17 @@ def attendance(
         )
         for m in rows
     ]
+
+
+def recent_attendance(
+    conn: Connection, viewer: Viewer, group_id: int | None, now: datetime
+) -> RecentAttendance:
+    """The last and the next meeting of the group `choose_group` picks, from `attendance`."""
+    chosen = choose_group(conn, viewer, group_id, now)
+    series = attendance(conn, viewer, chosen.id, now)
+    past = [m for m in series if m.is_past]
+    upcoming = [m for m in series if not m.is_past]
+    return RecentAttendance(chosen, past[-1] if past else None, upcoming[0] if upcoming else None)
 
 
 def _entry(mark: Any, person: Any, past: bool) -> AttendanceEntry:

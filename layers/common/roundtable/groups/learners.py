@@ -64,9 +64,20 @@ class MyGroup:
     meeting_minutes: int
     weekly_time: WeeklyTimeView
     members: list[Member]
-    next_meetings: list[MeetingView]
-    discord_channel_url: str | None
+    next_meetings: list[MeetingView]  # not yet over, soonest first
+    discord_channel_id: str | None
+    discord_channel_url: str | None  # None until the guild is configured
     calendar_url: str | None
+
+
+@dataclass(frozen=True)
+class NextMeeting:
+    """My soonest meeting not yet over, across my groups, with my RSVP."""
+
+    group_id: int
+    group_name: str
+    cohort_name: str
+    meeting: MeetingView
 
 
 @dataclass(frozen=True)
@@ -181,30 +192,62 @@ def _my_group(
         weekly_time=describe_series(starts, viewer.timezone, slot_of(row), now),
         members=list_members(conn, row.id),
         next_meetings=[m for m in series if m.ends_at > now],
+        discord_channel_id=row.discord_text_channel_id,
         discord_channel_url=_channel_url(settings, row.discord_text_channel_id),
         calendar_url=_calendar_url(settings, row.gcal_event_id),
     )
 
 
 def _meetings_with_rsvp(conn: Connection, group_id: int, viewer: Viewer) -> list[MeetingView]:
-    mine = and_(attendances.c.meeting_id == meetings.c.id, attendances.c.user_id == viewer.id)
     rows = conn.execute(
-        select(meetings, attendances.c.rsvp)
-        .select_from(meetings.outerjoin(attendances, mine))
+        _meetings_and_my_rsvp(viewer)
         .where(meetings.c.group_id == group_id)
         .order_by(meetings.c.meeting_number)
     )
-    return [
-        MeetingView(
-            r.id,
-            r.meeting_number,
-            r.starts_at,
-            r.ends_at,
-            format_moment(r.starts_at, viewer.timezone),
-            r.rsvp,
+    return [_meeting_view(r, viewer) for r in rows]
+
+
+def _meetings_and_my_rsvp(viewer: Viewer) -> Any:
+    mine = and_(attendances.c.meeting_id == meetings.c.id, attendances.c.user_id == viewer.id)
+    return select(meetings, attendances.c.rsvp).select_from(meetings.outerjoin(attendances, mine))
+
+
+def _meeting_view(row: Any, viewer: Viewer) -> MeetingView:
+    return MeetingView(
+        row.id,
+        row.meeting_number,
+        row.starts_at,
+        row.ends_at,
+        format_moment(row.starts_at, viewer.timezone),
+        row.rsvp,
+    )
+
+
+def next_meeting(conn: Connection, viewer: Viewer, now: datetime) -> NextMeeting | None:
+    """My soonest meeting not yet over in any of my published groups; None when there is none.
+
+    The same meetings `my_groups` lists: a meeting still running counts (I can still check in).
+    """
+    row = conn.execute(
+        _meetings_and_my_rsvp(viewer)
+        .add_columns(groups.c.name.label("group_name"), cohorts.c.name.label("cohort_name"))
+        .join(groups, groups.c.id == meetings.c.group_id)
+        .join(cohorts, cohorts.c.id == groups.c.cohort_id)
+        .join(
+            group_members,
+            and_(
+                group_members.c.group_id == groups.c.id,
+                group_members.c.user_id == viewer.id,
+                group_members.c.status == "active",
+            ),
         )
-        for r in rows
-    ]
+        .where(groups.c.status.in_(PUBLISHED), meetings.c.ends_at > now)
+        .order_by(meetings.c.starts_at, meetings.c.id)
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    return NextMeeting(row.group_id, row.group_name, row.cohort_name, _meeting_view(row, viewer))
 
 
 def joinable_groups(

@@ -4,6 +4,10 @@ Check-in replaces the predecessor's voice-channel attendance (which needed a
 gateway connection): a member checks in from 15 minutes before a meeting's
 start to 60 minutes after it. Unlike the predecessor, a check-in is recorded
 even when an RSVP row already exists for that meeting.
+
+`rsvp` and `check_in` are the use cases every door calls (the web routes and
+the Discord buttons and commands), so both refuse the same things in the same
+words. Calendar answers arrive through `roundtable.sync.rsvps`.
 """
 
 from __future__ import annotations
@@ -16,11 +20,17 @@ from sqlalchemy import Connection, and_, func, select
 from sqlalchemy.dialects.postgresql import insert
 
 from roundtable.db.tables import attendances, group_members, groups, meetings
-from roundtable.errors import NotFoundError, PermissionDeniedError, ValidationError
+from roundtable.errors import (
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationError,
+)
+from roundtable.people.profiles import Viewer
 
 CHECK_IN_OPENS_BEFORE = timedelta(minutes=15)
 CHECK_IN_CLOSES_AFTER = timedelta(minutes=60)
-RSVP_STATUSES = ("pending", "attending", "not_attending", "tentative")
+MEMBER_ANSWERS = ("attending", "not_attending", "tentative")  # "pending" is no answer
 RSVP_SOURCES = ("calendar", "discord", "web")
 
 
@@ -37,56 +47,94 @@ class CheckIn:
     already_checked_in: bool
 
 
-def record_rsvp(
-    conn: Connection,
-    meeting_id: int,
-    user_id: int,
-    status: str,
-    source: str,
-    *,
-    now: datetime | None = None,
-) -> dict[str, Any]:
-    """Set a member's RSVP for a meeting; the attendance row as a dict."""
-    if status not in RSVP_STATUSES:
+@dataclass(frozen=True)
+class Rsvp:
+    """A member's stored answer for one meeting, with what a door needs to show it."""
+
+    meeting_id: int
+    group_id: int
+    group_name: str
+    meeting_number: int
+    starts_at: datetime
+    ends_at: datetime
+    user_id: int
+    status: str
+    source: str
+    rsvp_at: datetime
+
+
+def rsvp(
+    conn: Connection, viewer: Viewer, meeting_id: int, answer: str, source: str, now: datetime
+) -> Rsvp:
+    """Say whether I will come to one of my group's meetings (any door: web, Discord).
+
+    Refused when the meeting does not exist (NotFoundError), when I am not an
+    active member of its group (PermissionDeniedError) or when it is over
+    (ConflictError). A second answer replaces the first.
+    """
+    if answer not in MEMBER_ANSWERS:
         raise ValidationError(
-            f"RSVP status must be one of {', '.join(RSVP_STATUSES)}, got {status!r}", field="status"
+            f"An RSVP is one of {', '.join(MEMBER_ANSWERS)}, got {answer!r}.", field="status"
         )
     if source not in RSVP_SOURCES:
         raise ValidationError(
             f"RSVP source must be one of {', '.join(RSVP_SOURCES)}, got {source!r}", field="source"
         )
     meeting = conn.execute(
-        select(meetings.c.id, meetings.c.group_id).where(meetings.c.id == meeting_id)
+        select(
+            meetings.c.id,
+            meetings.c.group_id,
+            meetings.c.meeting_number,
+            meetings.c.starts_at,
+            meetings.c.ends_at,
+            groups.c.name,
+        )
+        .join(groups, groups.c.id == meetings.c.group_id)
+        .where(meetings.c.id == meeting_id)
     ).first()
     if meeting is None:
-        raise NotFoundError(f"meeting {meeting_id} does not exist", field="meeting_id")
-    if not is_active_member(conn, meeting.group_id, user_id):
-        raise PermissionDeniedError(
-            f"user {user_id} is not a member of the group meeting {meeting_id} belongs to"
+        raise NotFoundError(f"Meeting {meeting_id} does not exist.", field="meeting_id")
+    if not is_active_member(conn, meeting.group_id, viewer.id):
+        raise PermissionDeniedError(f"Only members of {meeting.name} can answer for its meetings.")
+    if meeting.ends_at <= now:
+        raise ConflictError(
+            f"This meeting is over ({meeting.name}, meeting {meeting.meeting_number}); "
+            "RSVPs are closed."
         )
-    values = {"rsvp": status, "rsvp_at": now or func.now(), "rsvp_source": source}
-    statement = (
+    values = {"rsvp": answer, "rsvp_at": now, "rsvp_source": source}
+    stored = conn.execute(
         insert(attendances)
-        .values(meeting_id=meeting_id, user_id=user_id, **values)
+        .values(meeting_id=meeting_id, user_id=viewer.id, **values)
         .on_conflict_do_update(index_elements=["meeting_id", "user_id"], set_=values)
-        .returning(*attendances.c)
+        .returning(attendances.c.rsvp, attendances.c.rsvp_source, attendances.c.rsvp_at)
+    ).one()
+    return Rsvp(
+        meeting_id=meeting.id,
+        group_id=meeting.group_id,
+        group_name=meeting.name,
+        meeting_number=meeting.meeting_number,
+        starts_at=meeting.starts_at,
+        ends_at=meeting.ends_at,
+        user_id=viewer.id,
+        status=stored.rsvp,
+        source=stored.rsvp_source,
+        rsvp_at=stored.rsvp_at,
     )
-    return dict(conn.execute(statement).mappings().one())
 
 
-def check_in(conn: Connection, user_id: int, now: datetime) -> CheckIn:
-    """Record that the user is at their group's meeting happening around `now`.
+def check_in(conn: Connection, viewer: Viewer, now: datetime) -> CheckIn:
+    """Record that I am at my group's meeting happening around `now` (any door).
 
-    Raises ValidationError, naming the next meeting, outside every check-in window.
+    Raises ConflictError, naming the next meeting, outside every check-in window.
     """
     if now.tzinfo is None:
         raise ValidationError(f"check-in time must carry a time zone, got {now!r}", field="now")
-    meeting = _meeting_open_for_check_in(conn, user_id, now)
+    meeting = _meeting_open_for_check_in(conn, viewer.id, now)
     if meeting is None:
-        raise ValidationError(_no_meeting_message(conn, user_id, now))
+        raise ConflictError(_no_meeting_message(conn, viewer.id, now))
     statement = (
         insert(attendances)
-        .values(meeting_id=meeting.id, user_id=user_id, checked_in_at=now)
+        .values(meeting_id=meeting.id, user_id=viewer.id, checked_in_at=now)
         # Keep the first check-in time; an RSVP-only row gets its check-in added.
         .on_conflict_do_update(
             index_elements=["meeting_id", "user_id"],

@@ -58,7 +58,8 @@ class SeriesChange:
 
 @dataclass(frozen=True)
 class WeeklyTimeView:
-    timezone: str
+    timezone: str  # the viewer's
+    anchor_timezone: str  # the group's: its wall-clock time is kept in this zone
     anchor_label: str
     local: LocalTime
     shifts: bool
@@ -116,6 +117,7 @@ def describe_series(
     shifts = len(changes) > 1
     return WeeklyTimeView(
         timezone=viewer_zone,
+        anchor_timezone=slot.anchor_timezone,
         anchor_label=slot.label(),
         local=local_time(upcoming, viewer_zone),
         shifts=shifts,

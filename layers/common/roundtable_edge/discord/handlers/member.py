@@ -1,24 +1,26 @@
-"""Commands for every member: /group, /next-meeting (+ RSVP buttons), /checkin, /progress."""
+"""Commands for every member: /group, /next-meeting (+ RSVP buttons), /checkin, /progress.
+
+Presenters only: each reads its options, calls the domain service the web
+calls too (`groups.learners`, `meetings.attendance`, `content.progress_views`)
+and words the answer for Discord. Refusals are the services' own.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from sqlalchemy import Connection, and_, func, select
 
 from roundtable.config import get_settings
-from roundtable.db.tables import attendances, content_progress, group_members, groups, meetings
-from roundtable.errors import NotFoundError, PermissionDeniedError, ValidationError
-from roundtable.meetings.attendance import check_in, is_active_member, record_rsvp
-from roundtable_edge.discord.handlers.common import (
-    active_groups,
-    connect,
-    group_members_of,
-    require_user,
-)
+from roundtable.content.progress_views import my_module_counts
+from roundtable.errors import NotFoundError, ValidationError
+from roundtable.groups.learners import MyGroup, my_groups
+from roundtable.groups.learners import next_meeting as next_meeting_of
+from roundtable.meetings.attendance import check_in, rsvp
+from roundtable.meetings.times import WeeklyTimeView
+from roundtable.people.profiles import Viewer, get_viewer
+from roundtable_edge.discord.handlers.common import connect, is_admin, require_user
 from roundtable_edge.discord.interactions import (
     DANGER,
     SUCCESS,
@@ -30,8 +32,8 @@ from roundtable_edge.discord.interactions import (
     update_message,
 )
 
-_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _RSVP_ID = re.compile(r"^rsvp:(\d{1,10}):(yes|no)$")
+_ANSWERS = {"yes": "attending", "no": "not_attending"}
 _RSVP_LABELS = {
     "attending": "you're attending",
     "not_attending": "you can't make it",
@@ -40,26 +42,36 @@ _RSVP_LABELS = {
 }
 
 
+def viewer_of(conn: Any, context: Context) -> Viewer:
+    """The linked user behind the interaction as services see them (or how to link)."""
+    return viewer_for(conn, require_user(conn, context.interaction), context)
+
+
+def viewer_for(conn: Any, user: Any, context: Context) -> Viewer:
+    """A linked user as services see them; admin also through the Discord admin role."""
+    viewer = get_viewer(conn, user.id)
+    return dataclasses.replace(viewer, is_admin=is_admin(user, context.interaction))
+
+
 def group(context: Context) -> dict[str, Any]:
     """/group: my group(s), facilitator, weekly time in my zone, next meeting, channel."""
     with connect(context) as conn:
-        user = require_user(conn, context.interaction)
-        mine = active_groups(conn, user.id)
-        if not mine:
-            raise NotFoundError("You are not in a group yet. Groups are announced when published.")
-        parts = [_describe_group(conn, row, user, context.now) for row in mine]
-    return message("\n\n".join(parts))
+        viewer = viewer_of(conn, context)
+        mine = my_groups(conn, viewer, get_settings(), context.now)
+    if not mine:
+        raise NotFoundError("You are not in a group yet. Groups are announced when published.")
+    return message("\n\n".join(_describe_group(g) for g in mine))
 
 
 def next_meeting(context: Context) -> dict[str, Any]:
-    """/next-meeting: the next meeting of my group, with RSVP buttons."""
+    """/next-meeting: the next meeting of my groups, with RSVP buttons."""
     with connect(context) as conn:
-        user = require_user(conn, context.interaction)
-        meeting = _next_meeting_for(conn, user.id, context.now)
-        if meeting is None:
-            raise NotFoundError("You have no upcoming meeting.")
-        rsvp = _rsvp_of(conn, meeting.id, user.id)
-    return message(_meeting_text(meeting, rsvp), components=_rsvp_buttons(meeting.id))
+        found = next_meeting_of(conn, viewer_of(conn, context), context.now)
+    if found is None:
+        raise NotFoundError("You have no upcoming meeting.")
+    meeting = found.meeting
+    text = _meeting_text(found.group_name, meeting.number, meeting.starts_at, meeting.my_rsvp)
+    return message(text, components=_rsvp_buttons(meeting.id))
 
 
 def rsvp_button(context: Context) -> dict[str, Any]:
@@ -67,25 +79,18 @@ def rsvp_button(context: Context) -> dict[str, Any]:
     match = _RSVP_ID.match(context.interaction.custom_id)
     if match is None:
         raise ValidationError("This button is malformed; run /next-meeting again.")
-    meeting_id, answer = int(match.group(1)), match.group(2)
+    meeting_id, answer = int(match.group(1)), _ANSWERS[match.group(2)]
+    # The custom_id comes from the client: the service checks the clicker may answer.
     with connect(context) as conn:
-        user = require_user(conn, context.interaction)
-        meeting = _meeting(conn, meeting_id)
-        # The custom_id comes from the client: check the clicker may answer for it.
-        if not is_active_member(conn, meeting.group_id, user.id):
-            raise PermissionDeniedError(f"Only members of {meeting.group_name} can answer this.")
-        if meeting.ends_at <= context.now:
-            raise ValidationError("This meeting is over; RSVPs are closed.")
-        status = "attending" if answer == "yes" else "not_attending"
-        record_rsvp(conn, meeting_id, user.id, status, "discord", now=context.now)
-    return update_message(_meeting_text(meeting, status), components=_rsvp_buttons(meeting_id))
+        saved = rsvp(conn, viewer_of(conn, context), meeting_id, answer, "discord", context.now)
+    text = _meeting_text(saved.group_name, saved.meeting_number, saved.starts_at, saved.status)
+    return update_message(text, components=_rsvp_buttons(meeting_id))
 
 
 def checkin(context: Context) -> dict[str, Any]:
     """/checkin: record attendance at the meeting happening now."""
     with connect(context) as conn:
-        user = require_user(conn, context.interaction)
-        result = check_in(conn, user.id, context.now)
+        result = check_in(conn, viewer_of(conn, context), context.now)
     when = discord_time(result.starts_at, "t")
     if result.already_checked_in:
         first = discord_time(result.checked_in_at, "t")
@@ -99,80 +104,24 @@ def checkin(context: Context) -> dict[str, Any]:
 def progress(context: Context) -> dict[str, Any]:
     """/progress: modules completed and in progress."""
     with connect(context) as conn:
-        user = require_user(conn, context.interaction)
-        completed, started = module_counts(conn, [user.id]).get(user.id, (0, 0))
+        counts = my_module_counts(conn, viewer_of(conn, context))
     url = f"{get_settings().public_base_url}/course"
-    if completed == 0 and started == 0:
+    if counts.completed == 0 and counts.in_progress == 0:
         return message(f"You haven't started a module yet. Start here: {url}")
+    plural = "s" if counts.completed != 1 else ""
     return message(
-        f"You have completed {completed} module{'s' if completed != 1 else ''}"
-        f" and have {started} in progress. Continue at {url}"
+        f"You have completed {counts.completed} module{plural}"
+        f" and have {counts.in_progress} in progress. Continue at {url}"
     )
 
 
-def module_counts(conn: Connection, user_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """user id → (modules completed, modules started but not completed)."""
-    done = func.count().filter(content_progress.c.completed_at.is_not(None))
-    started = func.count().filter(content_progress.c.completed_at.is_(None))
-    rows = conn.execute(
-        select(content_progress.c.user_id, done, started)
-        .where(
-            content_progress.c.user_id.in_(user_ids),
-            content_progress.c.content_type == "module",
-        )
-        .group_by(content_progress.c.user_id)
-    ).all()
-    return {row[0]: (int(row[1]), int(row[2])) for row in rows}
-
-
-# -- helpers -------------------------------------------------------------------
-def _meeting(conn: Connection, meeting_id: int) -> Any:
-    row = conn.execute(_meeting_query().where(meetings.c.id == meeting_id)).first()
-    if row is None:
-        raise NotFoundError("That meeting no longer exists.")
-    return row
-
-
-def _meeting_query() -> Any:
-    return select(
-        meetings.c.id,
-        meetings.c.group_id,
-        meetings.c.meeting_number,
-        meetings.c.starts_at,
-        meetings.c.ends_at,
-        groups.c.name.label("group_name"),
-    ).join(groups, groups.c.id == meetings.c.group_id)
-
-
-def _next_meeting_for(conn: Connection, user_id: int, now: datetime) -> Any:
-    mine = and_(
-        group_members.c.group_id == meetings.c.group_id,
-        group_members.c.user_id == user_id,
-        group_members.c.status == "active",
-    )
-    return conn.execute(
-        _meeting_query()
-        .join(group_members, mine)
-        .where(meetings.c.ends_at > now, groups.c.status != "cancelled")
-        .order_by(meetings.c.starts_at)
-        .limit(1)
-    ).first()
-
-
-def _rsvp_of(conn: Connection, meeting_id: int, user_id: int) -> str:
-    status = conn.scalar(
-        select(attendances.c.rsvp).where(
-            attendances.c.meeting_id == meeting_id, attendances.c.user_id == user_id
-        )
-    )
-    return str(status or "pending")
-
-
-def _meeting_text(meeting: Any, rsvp: str) -> str:
+# -- wording -------------------------------------------------------------------
+def _meeting_text(group_name: str, number: int, starts_at: datetime, answer: str | None) -> str:
+    status = answer or "pending"
     return (
-        f"**{meeting.group_name}**, meeting {meeting.meeting_number}: "
-        f"{discord_time(meeting.starts_at)} ({discord_time(meeting.starts_at, 'R')}).\n"
-        f"Your answer: {_RSVP_LABELS.get(rsvp, rsvp)}."
+        f"**{group_name}**, meeting {number}: "
+        f"{discord_time(starts_at)} ({discord_time(starts_at, 'R')}).\n"
+        f"Your answer: {_RSVP_LABELS.get(status, status)}."
     )
 
 
@@ -185,40 +134,31 @@ def _rsvp_buttons(meeting_id: int) -> list[dict[str, Any]]:
     ]
 
 
-def _describe_group(conn: Connection, row: Any, user: Any, now: datetime) -> str:
-    members = group_members_of(conn, row.id)
-    facilitators = [m.display_name for m in members if m.role == "facilitator"]
-    learners = [m.display_name for m in members if m.role == "learner"]
-    upcoming = _next_meeting_for_group(conn, row.id, now)
-    role = " — you facilitate" if row.role == "facilitator" else ""
+def _describe_group(mine: MyGroup) -> str:
+    facilitators = [m.display_name for m in mine.members if m.role == "facilitator"]
+    learners = [m.display_name for m in mine.members if m.role == "learner"]
+    role = " — you facilitate" if mine.my_role == "facilitator" else ""
     lines = [
-        f"**{row.name}** ({row.cohort_name}){role}",
+        f"**{mine.name}** ({mine.cohort_name}){role}",
         f"Facilitator: {', '.join(facilitators) or 'not assigned yet'}",
         f"Members: {', '.join(learners) or 'none yet'}",
-        f"Meets: {_weekly_time(row, user.timezone, upcoming or row.first_meeting_at)}",
+        f"Meets: {_weekly_time(mine.weekly_time)}",
     ]
-    if upcoming is not None:
+    if mine.next_meetings:
+        upcoming = mine.next_meetings[0].starts_at
         lines.append(f"Next meeting: {discord_time(upcoming)} ({discord_time(upcoming, 'R')})")
-    if row.discord_text_channel_id:
-        lines.append(f"Channel: <#{row.discord_text_channel_id}>")
+    if mine.discord_channel_id:
+        lines.append(f"Channel: <#{mine.discord_channel_id}>")
     return "\n".join(lines)
 
 
-def _next_meeting_for_group(conn: Connection, group_id: int, now: datetime) -> Any:
-    return conn.scalar(
-        select(meetings.c.starts_at)
-        .where(meetings.c.group_id == group_id, meetings.c.ends_at > now)
-        .order_by(meetings.c.starts_at)
-        .limit(1)
-    )
-
-
-def _weekly_time(row: Any, timezone: str, example: datetime) -> str:
-    """The weekly slot as this viewer sees it around `example` (a real meeting date)."""
-    try:
-        local = example.astimezone(ZoneInfo(timezone))
-    except (ZoneInfoNotFoundError, ValueError):
-        local, timezone = example, "UTC"
-    anchor = f"{_DAYS[row.weekday]} {row.local_time:%H:%M} {row.anchor_timezone}"
-    mine = f"{_DAYS[local.weekday()]}s at {local:%H:%M} in your zone ({timezone})"
-    return mine if row.anchor_timezone == timezone else f"{mine}; anchored to {anchor}"
+def _weekly_time(view: WeeklyTimeView) -> str:
+    """'Tuesdays at 19:00 CET in your zone (Europe/Berlin); anchored to Tuesday 18:00 (UTC)'."""
+    local = view.local
+    text = f"{local.weekday_name}s at {local.time} {local.zone_abbreviation}"
+    text += f" in your zone ({view.timezone})"
+    if view.timezone != view.anchor_timezone:
+        text += f"; anchored to {view.anchor_label}"
+    if view.note:
+        text += f". {view.note}"
+    return text
