@@ -66,6 +66,9 @@ CASES = [
     Case("POST", "/api/groups/{group}/join", (401, 200, 409, 409, 409)),
     # RSVPs are for members of the meeting's group.
     Case("PUT", "/api/meetings/{meeting}/rsvp", (401, 200, 403, 200, 403), {"status": "attending"}),
+    Case("GET", "/api/groups/next-meeting", SIGNED_IN),
+    # Check-in is by rule too: no meeting of the world is open for check-in now.
+    Case("POST", "/api/meetings/check-in", (401, 409, 409, 409, 409)),
     Case("GET", "/api/jobs/{job}", (401, 404, 404, 404, 200)),
     Case("GET", "/api/facilitator/groups", FACILITATORS),
     Case("GET", "/api/facilitator/groups/{group}/members", THIS_GROUP),
