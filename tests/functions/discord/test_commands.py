@@ -216,7 +216,7 @@ def test_group_autocomplete_offers_only_my_facilitated_groups(call: Call, world:
 
 
 # -- admins ------------------------------------------------------------------------------
-def test_schedule_defers_and_enqueues_the_job_with_the_interaction_token(
+def test_schedule_defers_and_enqueues_the_job_with_the_reply_address(
     call: Call, world: Any, engine: Engine
 ) -> None:
     payload = command(
@@ -232,15 +232,16 @@ def test_schedule_defers_and_enqueues_the_job_with_the_interaction_token(
     assert job.payload == {
         "cohort_id": world["cohort"],
         "params": {"max_group_size": 6},
-        "interaction": {"application_id": payload["application_id"], "token": payload["token"]},
+        "reply_to": {"application_id": payload["application_id"], "token": payload["token"]},
     }
+    assert job.max_attempts == 2  # the same as a run asked for on the web
 
 
 def test_schedule_refuses_while_a_run_is_in_progress(call: Call, world: Any) -> None:
     first = command("schedule", [option("cohort", "spring cohort")], user_id="205")
     assert call(first)[1]["type"] == 5
     _, answer = call(command("schedule", [option("cohort", "Spring Cohort")], user_id="205"))
-    assert "already in progress (job #1)" in _content(answer)
+    assert "Scheduling Spring Cohort is already in progress (job #1)" in _content(answer)
 
 
 def test_schedule_rejects_min_size_above_max_size_before_deferring(call: Call, world: Any) -> None:
@@ -250,9 +251,8 @@ def test_schedule_rejects_min_size_above_max_size_before_deferring(call: Call, w
         option("max-size", 5, kind=4),
     ]
     _, answer = call(command("schedule", options, user_id="205"))
-    assert answer["type"] == 4 and "min-size (7) cannot be larger than max-size (5)" in _content(
-        answer
-    )
+    assert answer["type"] == 4
+    assert "smallest group size (7) cannot be larger than the largest (5)" in _content(answer)
 
 
 def test_admin_commands_are_refused_to_non_admins_at_run_time(
@@ -313,7 +313,7 @@ def test_cohort_status_reports_signups_groups_unplaced_and_jobs(
 
 def test_publish_enqueues_only_when_groups_wait(call: Call, world: Any, engine: Engine) -> None:
     _, nothing = call(command("publish", [option("cohort", str(world["cohort"]))], user_id="205"))
-    assert "no groups or proposed joins waiting to be published" in _content(nothing)
+    assert "has no preview groups or proposed joins to publish" in _content(nothing)
     with engine.begin() as conn:
         data.add_group(
             conn, world["cohort"], "Preview", first_meeting_at=datetime.now(UTC), status="preview"
@@ -366,7 +366,7 @@ def test_publish_button_enqueues_publishing_of_that_run(
     assert "Publishing Spring Cohort by <@205> (job #1)" in _content(answer)
     with engine.connect() as conn:
         job = conn.execute(select(jobs)).one()
-    assert job.payload["run_id"] == run and job.payload["interaction"]["token"]
+    assert job.payload["run_id"] == run and job.payload["reply_to"]["token"]
 
 
 def test_publish_button_is_refused_to_a_non_admin(call: Call, world: Any, engine: Engine) -> None:
@@ -415,7 +415,7 @@ def test_discard_voids_the_runs_proposed_joins_so_publish_has_nothing_to_do(
         stats = conn.scalar(select(scheduling_runs.c.stats).where(scheduling_runs.c.id == run))
     assert stats["joins_discarded_at"] and stats["proposed_joins"]  # kept, for the record
     _, nothing = call(command("publish", [option("cohort", str(world["cohort"]))], user_id="205"))
-    assert "no groups or proposed joins waiting to be published" in _content(nothing)
+    assert "has no preview groups or proposed joins to publish" in _content(nothing)
 
 
 def test_discard_button_deletes_only_that_runs_preview_groups(

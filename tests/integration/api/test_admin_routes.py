@@ -157,17 +157,17 @@ def test_signups_show_availability_summaries_and_placements(
     assert by_name["Cleo"]["unplaced_reason"] == "no_availability"
 
 
-def test_running_the_scheduler_is_a_deduplicated_job(
+def test_running_the_scheduler_is_a_job_and_a_second_request_is_refused_while_it_waits(
     admin: TestClient, preview: dict[str, int], engine: Engine
 ) -> None:
     url = f"/api/admin/cohorts/{preview['cohort']}/schedule"
     first = admin.post(url, json={"params": {"time_limit_seconds": 30, "use_if_needed": False}})
     again = admin.post(url, json={})
     assert first.status_code == 202
-    assert first.json() == {
-        "job_id": again.json()["job_id"],
-        "status_url": f"/api/jobs/{again.json()['job_id']}",
-    }
+    job_id = first.json()["job_id"]
+    assert first.json() == {"job_id": job_id, "status_url": f"/api/jobs/{job_id}"}
+    assert again.status_code == 409
+    assert f"already in progress (job #{job_id})" in again.json()["error"]["message"]
     assert _jobs(engine) == [
         (
             "schedule_cohort",
@@ -178,8 +178,20 @@ def test_running_the_scheduler_is_a_deduplicated_job(
             f"schedule_cohort:{preview['cohort']}",
         )
     ]
-    job = admin.get(f"/api/jobs/{first.json()['job_id']}").json()
+    job = admin.get(f"/api/jobs/{job_id}").json()
     assert (job["kind"], job["status"]) == ("schedule_cohort", "queued")
+
+
+def test_scheduling_sizes_are_checked_against_the_cohorts_own(
+    admin: TestClient, preview: dict[str, int], engine: Engine
+) -> None:
+    url = f"/api/admin/cohorts/{preview['cohort']}/schedule"
+    refused = admin.post(url, json={"params": {"min_group_size": 9}})  # the cohort's max is 8
+    assert refused.status_code == 422
+    assert refused.json()["error"]["message"] == (
+        "The smallest group size (9) cannot be larger than the largest (8, the cohort's setting)."
+    )
+    assert _jobs(engine) == []
 
 
 def test_the_preview_lists_groups_problems_and_the_unplaced(

@@ -9,12 +9,14 @@ from fastapi import APIRouter, Query, status
 from api.deps import Admin, AdminWriter, Db, Id, Now
 from api.routes.cohorts import CohortPublic
 from api.schemas.admin import (
+    CohortStatusPublic,
     GroupAdminPublic,
     GroupUpdate,
     JobAcceptedPublic,
     MeetingNotificationsPublic,
     MemberAdd,
     PreviewPublic,
+    RunDiscardedPublic,
     ScheduleRequest,
     SignupsPublic,
     UserMatchesPublic,
@@ -30,10 +32,13 @@ from api.schemas.common import errors
 from api.schemas.groups import PlacementPublic
 from api.schemas.jobs import JobPublic, JobsPublic
 from api.schemas.users import UserPublic
-from roundtable.cohorts import admin, catalog
+from roundtable.cohorts import admin, catalog, requests
+from roundtable.cohorts import status as cohort_status
+from roundtable.cohorts.options import SchedulingOptions
 from roundtable.groups import admin as group_admin
 from roundtable.groups.memberships import Placement
 from roundtable.people import profiles
+from roundtable.people.actors import Actor
 
 router = APIRouter(prefix="/api/admin", tags=["admin"], responses=errors(400, 401, 403, 422))
 Accepted = {"status_code": status.HTTP_202_ACCEPTED, "response_model": JobAcceptedPublic}
@@ -41,6 +46,11 @@ Accepted = {"status_code": status.HTTP_202_ACCEPTED, "response_model": JobAccept
 
 def _accepted(job_id: int) -> JobAcceptedPublic:
     return JobAcceptedPublic(job_id=job_id, status_url=f"/api/jobs/{job_id}")
+
+
+def _actor(user: profiles.Viewer) -> Actor:
+    """The signed-in user as the services take them (they check the permission again)."""
+    return Actor(user_id=user.id, is_admin=user.is_admin, door="web")
 
 
 def _overview(item: catalog.CohortOverview) -> CohortOverviewPublic:
@@ -94,9 +104,13 @@ def list_signups(cohort_id: Id, user: Admin, conn: Db) -> SignupsPublic:
 def schedule_cohort(
     cohort_id: Id, body: ScheduleRequest, user: AdminWriter, conn: Db
 ) -> JobAcceptedPublic:
-    """Run the scheduler for the cohort (a job); its result becomes the preview."""
-    params = body.params.model_dump(exclude_none=True)
-    return _accepted(admin.request_scheduling(conn, cohort_id, params, user.id))
+    """Run the scheduler for the cohort (a job); its result becomes the preview.
+
+    Refused (409) for a completed or cancelled cohort and while a scheduling
+    run of the cohort is queued or running (the message names its job)."""
+    options = SchedulingOptions(**body.params.model_dump(exclude_none=True))
+    queued = requests.request_scheduling(conn, _actor(user), cohort_id, options)
+    return _accepted(queued.job_id)
 
 
 @router.get("/cohorts/{cohort_id}/preview", response_model=PreviewPublic, responses=errors(404))
@@ -107,14 +121,38 @@ def read_preview(cohort_id: Id, user: Admin, conn: Db, now: Now) -> group_admin.
 
 @router.post("/cohorts/{cohort_id}/publish", **Accepted, responses=errors(404, 409, 429))
 def publish_cohort(cohort_id: Id, user: AdminWriter, conn: Db) -> JobAcceptedPublic:
-    """Publish the preview: channels, roles, meetings, invites (a job)."""
-    return _accepted(admin.request_publish(conn, cohort_id, user.id))
+    """Publish the preview: channels, roles, meetings, invites (a job).
+
+    409 when there are no preview groups or proposed joins to publish, or while
+    the cohort is already being published."""
+    return _accepted(requests.request_publish(conn, _actor(user), cohort_id).job_id)
+
+
+@router.post(
+    "/cohorts/{cohort_id}/runs/{run_id}/discard",
+    response_model=RunDiscardedPublic,
+    responses=errors(404, 409, 429),
+)
+def discard_run(
+    cohort_id: Id, run_id: Id, user: AdminWriter, conn: Db, now: Now
+) -> requests.RunDiscarded:
+    """Discard the cohort's latest scheduling run: delete its preview groups and void its
+    proposed joins (nothing published changes). 404 for a run the cohort does not have;
+    409 for an older run (out of date) or while the cohort is being published."""
+    return requests.discard_run(conn, _actor(user), cohort_id, run_id, now)
+
+
+@router.get("/cohorts/{cohort_id}/status", response_model=CohortStatusPublic, responses=errors(404))
+def read_cohort_status(cohort_id: Id, user: Admin, conn: Db) -> cohort_status.CohortStatus:
+    """Signups by role, who waits for a group and why, groups by status, the latest jobs
+    (what Discord's /cohort-status shows)."""
+    return cohort_status.cohort_status(conn, _actor(user), cohort_id)
 
 
 @router.post("/cohorts/{cohort_id}/sync", **Accepted, responses=errors(404, 429))
 def sync_cohort(cohort_id: Id, user: AdminWriter, conn: Db) -> JobAcceptedPublic:
     """Reconcile every published group of the cohort (a job)."""
-    return _accepted(admin.request_cohort_sync(conn, cohort_id, user.id))
+    return _accepted(requests.request_cohort_sync(conn, _actor(user), cohort_id).job_id)
 
 
 @router.patch(
@@ -141,7 +179,7 @@ def update_group(
 @router.post("/groups/{group_id}/sync", **Accepted, responses=errors(404, 409, 429))
 def sync_group(group_id: Id, user: AdminWriter, conn: Db) -> JobAcceptedPublic:
     """Reconcile one published group's Discord and calendar state (a job)."""
-    return _accepted(admin.request_group_sync(conn, group_id, user.id))
+    return _accepted(requests.request_group_sync(conn, _actor(user), group_id).job_id)
 
 
 @router.post(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
@@ -10,7 +10,14 @@ from pydantic import BaseModel, Field, field_validator
 from api.schemas.common import Model, WeeklyTimePublic
 from api.schemas.groups import MemberPublic
 from api.schemas.users import AvailabilityInterval, wire_interval
+from roundtable.cohorts.options import LIMITS
 from roundtable.people.availability import Interval
+
+
+def _bounded(name: str, description: str) -> Any:
+    """An optional whole-number option with the domain's bounds (the domain checks them too)."""
+    low, high = LIMITS[name]
+    return Field(default=None, ge=low, le=high, description=description)
 
 
 class AvailabilitySummaryPublic(Model):
@@ -48,12 +55,18 @@ class SignupsPublic(BaseModel):
 
 
 class ScheduleParams(BaseModel):
-    """Options for one scheduling run; omitted ones come from the cohort."""
+    """Options for one scheduling run; omitted ones come from the cohort.
 
+    The smallest group size may not exceed the largest (either may come from the
+    cohort): 422 naming both."""
+
+    meeting_minutes: int | None = _bounded("meeting_minutes", "a multiple of 15")
+    min_group_size: int | None = _bounded("min_group_size", "smallest group, facilitator included")
+    max_group_size: int | None = _bounded("max_group_size", "largest group, facilitator included")
     use_if_needed: bool | None = None
     require_facilitator: bool | None = None
-    time_limit_seconds: int | None = Field(default=None, ge=1, le=600)
-    seed: int | None = Field(default=None, ge=0, le=2**31 - 1)
+    time_limit_seconds: int | None = _bounded("time_limit_seconds", "solver time limit")
+    seed: int | None = _bounded("seed", "the solver's random seed")
 
 
 class ScheduleRequest(BaseModel):
@@ -65,6 +78,49 @@ class JobAcceptedPublic(BaseModel):
 
     job_id: int
     status_url: str
+
+
+class RunDiscardedPublic(Model):
+    """A scheduling run was discarded: its preview groups deleted, its proposed joins voided."""
+
+    cohort_id: int
+    cohort_name: str
+    run_id: int
+    groups_removed: int
+    joins_voided: int
+
+
+class CohortRefPublic(Model):
+    id: int
+    name: str
+    status: str
+    start_date: date
+    course_slug: str
+
+
+class ReasonCountPublic(Model):
+    reason: str
+    count: int
+
+
+class JobLinePublic(Model):
+    id: int
+    kind: str
+    status: str
+    error: str | None = Field(description="first line of the last error")
+    created_at: datetime
+
+
+class CohortStatusPublic(Model):
+    """Where a cohort stands: what Discord's /cohort-status shows."""
+
+    cohort: CohortRefPublic
+    learners: int
+    facilitators: int
+    waiting: int = Field(description="active signups not in an active group of the cohort")
+    unplaced: list[ReasonCountPublic] = Field(description="why those waiting were left out")
+    groups: dict[str, int] = Field(description="group count per status")
+    recent_jobs: list[JobLinePublic] = Field(description="the cohort's 5 latest jobs")
 
 
 class GroupAdminPublic(Model):

@@ -1,8 +1,9 @@
-"""Admin work on a cohort: signups, scheduling, publishing and syncing, people, jobs.
+"""Admin reads: a cohort's signups, people search, jobs, a meeting's notifications.
 
-Long work (scheduling, publishing, syncing) is always a job: these functions
-enqueue it and return the job id; GET /api/jobs/{id} follows it. Editing the
-preview and group membership lives in roundtable.groups.admin.
+Requests for long work (scheduling, publishing, syncing) and discarding a run
+live in roundtable.cohorts.requests; the cohort status and the lookups the
+doors need in roundtable.cohorts.status. Editing the preview and group
+membership lives in roundtable.groups.admin.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, func, or_, select
+from sqlalchemy import Connection, and_, func, or_, select
 
 from roundtable.db.tables import (
     cohorts,
@@ -23,8 +24,7 @@ from roundtable.db.tables import (
     signups,
     users,
 )
-from roundtable.errors import ConflictError, NotFoundError, ValidationError
-from roundtable.jobs import enqueue
+from roundtable.errors import NotFoundError, ValidationError
 from roundtable.people.availability import (
     AvailabilitySummary,
     Interval,
@@ -50,9 +50,10 @@ class SignupView:
     group_name: str | None
 
 
-def cohort_row(conn: Connection, cohort_id: int) -> Any:
-    """The cohort row; NotFoundError when there is none."""
-    row = conn.execute(select(cohorts).where(cohorts.c.id == cohort_id)).first()
+def cohort_row(conn: Connection, cohort_id: int, *, lock: bool = False) -> Any:
+    """The cohort row (locked for this transaction if asked); NotFoundError when there is none."""
+    query = select(cohorts).where(cohorts.c.id == cohort_id)
+    row = conn.execute(query.with_for_update() if lock else query).first()
     if row is None:
         raise NotFoundError(f"no cohort {cohort_id}")
     return row
@@ -69,6 +70,12 @@ def group_row(conn: Connection, group_id: int, *, lock: bool = False) -> Any:
     if row is None:
         raise NotFoundError(f"no group {group_id}")
     return row
+
+
+def contains_pattern(text: str) -> str:
+    """An ILIKE pattern matching `text` anywhere, with the wildcards typed in it escaped."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def list_signups(conn: Connection, cohort_id: int) -> list[SignupView]:
@@ -118,70 +125,6 @@ def list_signups(conn: Connection, cohort_id: int) -> list[SignupView]:
     ]
 
 
-def request_scheduling(
-    conn: Connection, cohort_id: int, params: dict[str, Any], admin_id: int
-) -> int:
-    """Enqueue the scheduler for the cohort; returns the job id."""
-    cohort = cohort_row(conn, cohort_id)
-    if cohort.status in ("completed", "cancelled"):
-        raise ConflictError(f"{cohort.name} is {cohort.status}; nothing to schedule")
-    return enqueue(
-        conn,
-        "schedule_cohort",
-        {"cohort_id": cohort_id, "params": params},
-        dedup_key=f"schedule_cohort:{cohort_id}",
-        created_by=admin_id,
-        max_attempts=2,
-    )
-
-
-def request_publish(conn: Connection, cohort_id: int, admin_id: int) -> int:
-    """Enqueue publishing the cohort's preview groups and proposed joins; returns the job id."""
-    from roundtable.scheduling.proposals import pending_proposed_joins
-
-    cohort_row(conn, cohort_id)
-    has_preview = conn.scalar(
-        select(exists().where(groups.c.cohort_id == cohort_id, groups.c.status == "preview"))
-    )
-    if not has_preview and not pending_proposed_joins(conn, cohort_id):
-        raise ConflictError(
-            "there are no preview groups or proposed joins to publish; run scheduling first"
-        )
-    return enqueue(
-        conn,
-        "publish_cohort",
-        {"cohort_id": cohort_id},
-        dedup_key=f"publish_cohort:{cohort_id}",
-        created_by=admin_id,
-    )
-
-
-def request_group_sync(conn: Connection, group_id: int, admin_id: int) -> int:
-    """Enqueue a sync of a published group; returns the job id."""
-    group = group_row(conn, group_id)
-    if group.status == "preview":
-        raise ConflictError(f"{group.name} is a preview; publish it before syncing")
-    return enqueue(
-        conn,
-        "sync_group",
-        {"group_id": group_id},
-        dedup_key=f"sync_group:{group_id}",
-        created_by=admin_id,
-    )
-
-
-def request_cohort_sync(conn: Connection, cohort_id: int, admin_id: int) -> int:
-    """Enqueue a sync of every published group of the cohort; returns the job id."""
-    cohort_row(conn, cohort_id)
-    return enqueue(
-        conn,
-        "sync_cohort",
-        {"cohort_id": cohort_id},
-        dedup_key=f"sync_cohort:{cohort_id}",
-        created_by=admin_id,
-    )
-
-
 @dataclass(frozen=True)
 class UserMatch:
     id: int
@@ -196,7 +139,7 @@ def search_users(conn: Connection, query: str, limit: int = 20) -> list[UserMatc
     text = query.strip()
     if not text:
         raise ValidationError("type part of a name, username or email", field="query")
-    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    pattern = contains_pattern(text)
     rows = conn.execute(
         select(
             users.c.id,

@@ -142,6 +142,16 @@ def get_viewer(conn: Connection, user_id: int) -> Viewer:
     return Viewer(row.id, row.display_name, row.is_admin, row.timezone)
 
 
+def viewer_by_discord_id(conn: Connection, discord_id: str) -> Viewer | None:
+    """The user whose linked Discord account has this id; None when nobody linked it."""
+    row = conn.execute(
+        select(users.c.id, users.c.display_name, users.c.is_admin, users.c.timezone).where(
+            users.c.discord_id == discord_id
+        )
+    ).first()
+    return Viewer(row.id, row.display_name, row.is_admin, row.timezone) if row else None
+
+
 def get_profile(conn: Connection, user_id: int) -> Profile:
     """Everything the user's own profile page shows."""
     row = conn.execute(

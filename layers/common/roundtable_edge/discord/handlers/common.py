@@ -1,8 +1,9 @@
-"""Who is asking, and what they may do: shared by every handler.
+"""Who is asking, and what they named: shared by every handler.
 
-Users are matched by `users.discord_id` = the interaction's user id. Admin
-means `users.is_admin` or the configured admin role among the member's roles;
-the payload's permissions are never trusted alone.
+Users are matched by their linked Discord id. Admin means the linked user's
+`is_admin` or the configured admin role among the member's roles (such a
+member need not have linked an account); the payload's permissions are never
+trusted alone. The services check the permission: handlers only say who asks.
 """
 
 from __future__ import annotations
@@ -11,12 +12,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, and_, select
 
+from roundtable.cohorts.admin import contains_pattern
+from roundtable.cohorts.status import CohortRef, find_cohort
 from roundtable.config import get_settings
 from roundtable.db.engine import transaction
 from roundtable.db.tables import cohorts, group_members, groups, users
-from roundtable.errors import NotFoundError, PermissionDeniedError, ValidationError
+from roundtable.errors import NotFoundError
+from roundtable.groups.lookup import GroupRef, find_group
+from roundtable.people.actors import Actor
+from roundtable.people.profiles import Viewer, viewer_by_discord_id
 from roundtable_edge.discord.interactions import Context, Interaction
 
 
@@ -27,13 +33,14 @@ def connect(context: Context) -> Iterator[Connection]:
         yield conn
 
 
-def find_user(conn: Connection, interaction: Interaction) -> Any:
+def find_user(conn: Connection, interaction: Interaction) -> Viewer | None:
+    """The Roundtable user who linked this Discord account, if any."""
     if interaction.user_id is None:
         return None
-    return conn.execute(select(users).where(users.c.discord_id == interaction.user_id)).first()
+    return viewer_by_discord_id(conn, interaction.user_id)
 
 
-def require_user(conn: Connection, interaction: Interaction) -> Any:
+def require_user(conn: Connection, interaction: Interaction) -> Viewer:
     """The Roundtable user behind this Discord account; a clear error when unlinked."""
     user = find_user(conn, interaction)
     if user is None:
@@ -45,44 +52,36 @@ def require_user(conn: Connection, interaction: Interaction) -> Any:
     return user
 
 
-def is_admin(user: Any, interaction: Interaction) -> bool:
+def is_admin(user: Viewer | None, interaction: Interaction) -> bool:
     if user is not None and user.is_admin:
         return True
     role = get_settings().discord_admin_role_id
     return bool(role) and role in interaction.roles
 
 
-def require_admin(conn: Connection, interaction: Interaction) -> Any:
-    """The admin's user row (None for an unlinked member of the admin role)."""
+def actor_for(conn: Connection, interaction: Interaction) -> Actor:
+    """Who is asking, as every service takes it (the linked user may be missing)."""
     user = find_user(conn, interaction)
-    if not is_admin(user, interaction):
-        raise PermissionDeniedError("Only Roundtable admins can use this.")
-    return user
+    return Actor(
+        user_id=user.id if user is not None else None,
+        is_admin=is_admin(user, interaction),
+        door="discord",
+    )
 
 
-def resolve_cohort(conn: Connection, value: Any) -> Any:
-    """A cohort by id (what autocomplete sends) or by name (what someone typed)."""
-    text = str(value or "").strip()
-    query = select(cohorts)
-    if text.isdigit():
-        row = conn.execute(query.where(cohorts.c.id == int(text))).first()
-    else:
-        row = conn.execute(query.where(func.lower(cohorts.c.name) == text.lower())).first()
-    if row is None:
-        raise NotFoundError(f"There is no cohort {text!r}. Pick one from the list.")
-    return row
+def require_admin(conn: Connection, interaction: Interaction) -> Actor:
+    """The asking admin; PermissionDeniedError (worded as at every door) for anyone else."""
+    return actor_for(conn, interaction).require_admin()
 
 
-def resolve_group(conn: Connection, value: Any) -> Any:
+def resolve_cohort(conn: Connection, actor: Actor, value: Any) -> CohortRef:
+    """A cohort by id (what autocomplete sends) or by name (what someone typed); admins only."""
+    return find_cohort(conn, actor, str(value or ""))
+
+
+def resolve_group(conn: Connection, value: Any) -> GroupRef:
     """A group by id; a clear error when it does not exist."""
-    try:
-        group_id = int(value)
-    except (TypeError, ValueError):
-        raise ValidationError(f"{value!r} is not a group; pick one from the list.") from None
-    row = conn.execute(select(groups).where(groups.c.id == group_id)).first()
-    if row is None:
-        raise NotFoundError(f"There is no group {group_id}.")
-    return row
+    return find_group(conn, value)
 
 
 def active_groups(conn: Connection, user_id: int, *, role: str | None = None) -> list[Any]:
@@ -116,5 +115,4 @@ def group_members_of(conn: Connection, group_id: int) -> list[Any]:
 
 def like(text: str) -> str:
     """An ILIKE pattern matching `text` anywhere, with wildcards in it escaped."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    return contains_pattern(text)
