@@ -1,20 +1,16 @@
 """The web API: FastAPI behind API Gateway's HTTP API, through Mangum.
 
 Routes live in routes/ (one router per resource) and call `roundtable`;
-errors are shaped in one place (errors.py).
+the error shape, cookies and NUL guard are the web edge's (roundtable_edge.web),
+shared with the tutor function.
 """
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any
-
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
-from mangum import Mangum
+from roundtable_edge.web.app import create_web_app, lambda_handler
 
-from api.errors import install_error_handlers
-from api.nul_guard import NulGuardMiddleware
 from api.routes import (
     admin,
     admin_facilitators,
@@ -39,16 +35,7 @@ def _operation_id(route: APIRoute) -> str:
 
 
 def create_app() -> FastAPI:
-    app = FastAPI(
-        title="Roundtable API",
-        version=__import__("roundtable").__version__,
-        openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
-        redoc_url=None,
-        generate_unique_id_function=_operation_id,
-    )
-    install_error_handlers(app)
-    app.add_middleware(NulGuardMiddleware)
+    app = create_web_app("Roundtable API", docs_prefix="/api", operation_id=_operation_id)
     for module in (health, auth, users, cohorts, groups, facilitator, admin, jobs):
         app.include_router(module.router)
     app.include_router(admin_facilitators.router)
@@ -57,23 +44,6 @@ def create_app() -> FastAPI:
     return app
 
 
-def _ensure_event_loop() -> None:
-    # Mangum runs the app on asyncio.get_event_loop(), which raises once some
-    # code in the process closed and unset the loop (asyncio.run does). Lambda
-    # never does that, but in-process callers (tests, the local stack) can.
-    try:
-        if not asyncio.get_event_loop().is_closed():
-            return
-    except RuntimeError:
-        pass
-    asyncio.set_event_loop(asyncio.new_event_loop())
-
-
 app = create_app()
-_adapter = Mangum(app, lifespan="off")
-
-
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """The Lambda entry point: API Gateway HTTP API (v2) events through Mangum."""
-    _ensure_event_loop()
-    return dict(_adapter(event, context))
+# The Lambda entry point: API Gateway HTTP API (v2) events through Mangum.
+handler = lambda_handler(app)

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
+from roundtable_edge.web.cookies import remember_anonymous
+from roundtable_edge.web.deps import Now, client_ip
+from roundtable_edge.web.errors import error_body
+from roundtable_edge.web.learners import CurrentLearner
 from starlette.concurrency import run_in_threadpool
 from tutor_schemas import (
     HistoryPublic,
@@ -28,13 +31,7 @@ from tutor_schemas import (
 
 from roundtable import ratelimit
 from roundtable.config import get_settings
-from roundtable.content.learners import (
-    ANONYMOUS_COOKIE,
-    ANONYMOUS_TOKEN_MAX_AGE,
-    SESSION_COOKIE,
-    LearnerIdentity,
-    identify_learner,
-)
+from roundtable.content.learners import LearnerIdentity
 from roundtable.content.learning import live_bundle
 from roundtable.db.engine import get_engine, transaction
 from roundtable.errors import DomainError
@@ -56,41 +53,6 @@ _SEND_ERRORS = errors(400, 404, 429, 502, 504)
 
 # A streamed reply may take longer than an API Gateway request could.
 STREAM_TOTAL_S = 120.0
-_VIEWER_ADDRESS_HEADER = "cloudfront-viewer-address"
-
-
-def get_now() -> datetime:
-    return datetime.now(UTC)
-
-
-Now = Annotated[datetime, Depends(get_now)]
-
-
-def get_learner(request: Request, response: Response, now: Now) -> LearnerIdentity:
-    identity = identify_learner(
-        session_token=request.cookies.get(SESSION_COOKIE),
-        anonymous_token=request.cookies.get(ANONYMOUS_COOKIE),
-        now=now,
-    )
-    remember_anonymous(response, identity)
-    return identity
-
-
-CurrentLearner = Annotated[LearnerIdentity, Depends(get_learner)]
-
-
-def remember_anonymous(response: Response, identity: LearnerIdentity) -> None:
-    """Set the anonymous token cookie when the token is new (HttpOnly, a year)."""
-    if identity.new_anonymous_token:
-        response.set_cookie(
-            ANONYMOUS_COOKIE,
-            str(identity.learner.anonymous_token),
-            max_age=int(ANONYMOUS_TOKEN_MAX_AGE.total_seconds()),
-            path="/",
-            secure=get_settings().cookies_secure,
-            httponly=True,
-            samesite="lax",
-        )
 
 
 @router.get("/status", response_model=StatusPublic)
@@ -167,7 +129,7 @@ async def _begin(
 ) -> Turn:
     settings = get_settings()
     if learner.learner.user_id is None:
-        ratelimit.hit(get_engine(), ANONYMOUS_PER_ADDRESS, f"ip:{_client_ip(request)}", now)
+        ratelimit.hit(get_engine(), ANONYMOUS_PER_ADDRESS, f"ip:{client_ip(request)}", now)
     return await run_in_threadpool(
         lambda: begin_turn(
             get_engine(),
@@ -190,8 +152,8 @@ async def _events(first: str, texts: AsyncIterator[str], reply: Reply) -> AsyncI
         async for text in texts:
             yield _sse({"type": "text", "content": text})
     except DomainError as exc:
-        error = {"code": exc.code, "message": str(exc)}
-        yield _sse({"type": "error", "error": error, "message_id": _saved_id(reply)})
+        error = error_body(exc.code, str(exc), exc.field)  # the JSON errors' shape
+        yield _sse({"type": "error", **error, "message_id": _saved_id(reply)})
         return
     finally:
         close = getattr(texts, "aclose", None)
@@ -236,10 +198,3 @@ class EventStream(StreamingResponse):
 
 def _public(message: StoredMessage) -> MessagePublic:
     return MessagePublic.model_validate(message, from_attributes=True)
-
-
-def _client_ip(request: Request) -> str:
-    viewer = request.headers.get(_VIEWER_ADDRESS_HEADER)
-    if viewer:
-        return viewer.rsplit(":", 1)[0].strip("[]")
-    return request.client.host if request.client else "unknown"

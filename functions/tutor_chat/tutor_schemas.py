@@ -1,4 +1,4 @@
-"""The tutor API's shapes: messages, history, replies, quota, and the one error shape."""
+"""The tutor API's shapes: messages, history, replies, quota (errors: the web edge's shape)."""
 
 from __future__ import annotations
 
@@ -6,21 +6,9 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
+from roundtable_edge.web.errors import error_responses
 
 from roundtable.tutor.prompt import MAX_MESSAGE_CHARS
-
-
-class ErrorDetail(BaseModel):
-    code: str
-    message: str
-    field: str | None = None
-
-
-class ErrorResponse(BaseModel):
-    """Every error: {"error": {"code", "message", "field"?}} (the web API's shape)."""
-
-    error: ErrorDetail
-
 
 _ERRORS = {
     400: "The body is not JSON",
@@ -35,7 +23,8 @@ _ERRORS = {
 
 
 def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
-    return {code: {"model": ErrorResponse, "description": _ERRORS[code]} for code in codes}
+    """OpenAPI `responses` for these error statuses, in the web edge's one error shape."""
+    return error_responses(_ERRORS, *codes)
 
 
 class MessageCreate(BaseModel):

@@ -1,16 +1,24 @@
-"""Request dependencies: the database transaction, the clock, who is asking, limits.
+"""Request dependencies: the database transaction, who is asking, limits.
 
 One connection per request, in one transaction that commits when the route
-returns (before the response is sent) and rolls back when it raises.
+returns (before the response is sent) and rolls back when it raises. The
+clock (`Now`), the client's address and the cookie names are the web edge's,
+re-exported here for the routes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
+from roundtable_edge.web.cookies import (
+    ANONYMOUS_COOKIE,
+    REFRESH_COOKIE,
+    SESSION_COOKIE,
+    STATE_COOKIE,
+)
+from roundtable_edge.web.deps import Now, client_ip, get_now
 from sqlalchemy import Connection
 
 from roundtable import ratelimit
@@ -19,27 +27,29 @@ from roundtable.db.engine import get_engine, transaction
 from roundtable.errors import AuthenticationError, PermissionDeniedError
 from roundtable.people.profiles import Viewer, get_viewer
 
-SESSION_COOKIE = "session"
-REFRESH_COOKIE = "refresh_token"
-STATE_COOKIE = "oauth_state"
-ANONYMOUS_COOKIE = "anonymous_token"
-# CloudFront adds the viewer's address when the origin request policy asks for
-# it; X-Forwarded-For is not used because a client can write its first hop.
-VIEWER_ADDRESS_HEADER = "cloudfront-viewer-address"
+__all__ = [
+    "ANONYMOUS_COOKIE",
+    "REFRESH_COOKIE",
+    "SESSION_COOKIE",
+    "STATE_COOKIE",
+    "Admin",
+    "AdminWriter",
+    "BigId",
+    "CurrentUser",
+    "Db",
+    "Id",
+    "IdQuery",
+    "Now",
+    "Writer",
+    "client_ip",
+    "get_now",
+]
 
 
 # Ids are Postgres integers: out-of-range ids are a 422, not a database error.
 Id = Annotated[int, Path(ge=1, le=2_147_483_647)]
 BigId = Annotated[int, Path(ge=1, le=9_223_372_036_854_775_807)]
 IdQuery = Annotated[int, Query(ge=1, le=2_147_483_647)]
-
-
-def get_now() -> datetime:
-    """The clock (a dependency, so a test can pin it)."""
-    return datetime.now(UTC)
-
-
-Now = Annotated[datetime, Depends(get_now)]
 
 
 def get_db() -> Iterator[Connection]:
@@ -92,14 +102,6 @@ def require_admin_writer(user: Writer) -> Viewer:
 
 
 AdminWriter = Annotated[Viewer, Depends(require_admin_writer)]
-
-
-def client_ip(request: Request) -> str:
-    """The browser's address: CloudFront's viewer header, else the connection's source."""
-    viewer = request.headers.get(VIEWER_ADDRESS_HEADER)
-    if viewer:
-        return viewer.rsplit(":", 1)[0].strip("[]")
-    return request.client.host if request.client else "unknown"
 
 
 def limit_login(request: Request, now: Now) -> None:

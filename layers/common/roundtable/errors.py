@@ -1,4 +1,7 @@
-"""Domain errors: each carries the status and code an entry point answers with."""
+"""Domain errors: each carries a stable `code`, a machine-readable name for what went wrong.
+
+Which HTTP status answers an error is the web edge's choice (roundtable_edge.web.statuses).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,6 @@ from __future__ import annotations
 class DomainError(Exception):
     """A request cannot be done; the message is meant for the person who asked."""
 
-    status = 400
     code = "bad_request"
     # Whether trying the same thing again later can succeed (jobs retry only then).
     retryable: bool = False
@@ -20,7 +22,6 @@ class DomainError(Exception):
 class ValidationError(DomainError):
     """Input is malformed or breaks a rule."""
 
-    status = 422
     code = "invalid_request"
     retryable = False
 
@@ -28,7 +29,6 @@ class ValidationError(DomainError):
 class NotFoundError(DomainError):
     """The named thing does not exist (or the caller may not know it exists)."""
 
-    status = 404
     code = "not_found"
     retryable = False
 
@@ -36,7 +36,6 @@ class NotFoundError(DomainError):
 class PermissionDeniedError(DomainError):
     """The caller is known but may not do this."""
 
-    status = 403
     code = "forbidden"
     retryable = False
 
@@ -44,7 +43,6 @@ class PermissionDeniedError(DomainError):
 class AuthenticationError(DomainError):
     """The caller is not signed in, or their session is invalid."""
 
-    status = 401
     code = "unauthenticated"
     retryable = False
 
@@ -52,7 +50,6 @@ class AuthenticationError(DomainError):
 class ConflictError(DomainError):
     """The request clashes with the current state."""
 
-    status = 409
     code = "conflict"
     retryable = False
 
@@ -60,7 +57,6 @@ class ConflictError(DomainError):
 class RateLimitedError(DomainError):
     """Too many requests; retry after `retry_after` seconds."""
 
-    status = 429
     code = "rate_limited"
     retryable = True
 
@@ -68,7 +64,6 @@ class RateLimitedError(DomainError):
 class UpstreamError(DomainError):
     """A service we depend on (the LLM provider, ...) failed or refused."""
 
-    status = 502
     code = "upstream_error"
     retryable = True
 
@@ -76,7 +71,6 @@ class UpstreamError(DomainError):
 class ServiceUnavailableError(DomainError):
     """Something this request needs is not configured or not ready yet."""
 
-    status = 503
     code = "unavailable"
     retryable = True
 
@@ -84,7 +78,6 @@ class ServiceUnavailableError(DomainError):
 class UpstreamTimeoutError(DomainError):
     """A service we depend on did not answer in time."""
 
-    status = 504
     code = "upstream_timeout"
     retryable = True
 

@@ -141,12 +141,10 @@ def test_the_local_stack_drops_secure_from_cookies_only_on_plain_http(
 
 
 def test_a_deployed_stack_keeps_cookies_secure_even_on_a_plain_http_base_url(
-    function: Any, monkeypatch: pytest.MonkeyPatch
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    function("http_api")  # puts the function's `api` package on the path, as Lambda would
+    from roundtable_edge.web.cookies import clear_session_cookies, set_session_cookies
     from starlette.responses import Response
-
-    from api.cookies import clear_session_cookies, set_session_cookies
 
     monkeypatch.setenv("ROUNDTABLE_STAGE", "deployed")
     monkeypatch.setenv("PUBLIC_BASE_URL", "http://roundtable.example")

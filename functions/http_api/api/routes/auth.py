@@ -6,13 +6,14 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, RedirectResponse
-
-from api.cookies import (
+from roundtable_edge.web.cookies import (
     clear_session_cookies,
     clear_state_cookie,
     set_session_cookies,
     set_state_cookie,
 )
+from roundtable_edge.web.errors import domain_error_response
+
 from api.deps import (
     ANONYMOUS_COOKIE,
     REFRESH_COOKIE,
@@ -22,7 +23,6 @@ from api.deps import (
     limit_login,
     limit_refresh,
 )
-from api.errors import error_body
 from api.schemas.auth import DevLoginCreate, DevLoginStatusPublic, SessionPublic
 from api.schemas.common import StatusPublic, errors
 from roundtable import auth
@@ -122,7 +122,7 @@ def refresh_session(request: Request, now: Now) -> JSONResponse:
             raise AuthenticationError("no session to refresh; sign in")
         session = auth.refresh_session(get_engine(), raw, now)
     except AuthenticationError as exc:
-        failed = JSONResponse(error_body(exc.code, str(exc)), status_code=exc.status)
+        failed = domain_error_response(exc)
         clear_session_cookies(failed)
         return failed
     body = SessionPublic(

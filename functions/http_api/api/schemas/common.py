@@ -1,4 +1,4 @@
-"""Shapes shared by every resource: the error body, a status reply, weekly times."""
+"""Shapes shared by every resource: a status reply, weekly times (the error body is the edge's)."""
 
 from __future__ import annotations
 
@@ -6,24 +6,13 @@ from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
+from roundtable_edge.web.errors import error_responses
 
 
 class Model(BaseModel):
     """Base of response models: built from domain dataclasses by attribute."""
 
     model_config = ConfigDict(from_attributes=True)
-
-
-class ErrorDetail(BaseModel):
-    code: str
-    message: str
-    field: str | None = None
-
-
-class ErrorResponse(BaseModel):
-    """Every error the API answers: {"error": {"code", "message", "field"?}}."""
-
-    error: ErrorDetail
 
 
 _DESCRIPTIONS = {
@@ -40,7 +29,7 @@ _DESCRIPTIONS = {
 
 def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` for these error statuses, all with the one error shape."""
-    return {code: {"model": ErrorResponse, "description": _DESCRIPTIONS[code]} for code in codes}
+    return error_responses(_DESCRIPTIONS, *codes)
 
 
 class StatusPublic(BaseModel):

@@ -35,7 +35,6 @@ DEFAULT_NEXT = "/"
 class LoginFailedError(DomainError):
     """The Discord login could not finish; `reason` is a short code for the page."""
 
-    status = 400
     code = "login_failed"
 
     def __init__(self, reason: str, message: str) -> None:
@@ -46,7 +45,6 @@ class LoginFailedError(DomainError):
 class LoginUnavailableError(DomainError):
     """Discord login is not configured in this stack."""
 
-    status = 503
     code = "login_unavailable"
 
 

@@ -1,27 +1,23 @@
-"""Who is learning: a signed-in user, or an anonymous visitor known by a token in a cookie.
+"""Who is learning: a signed-in user, or an anonymous visitor known by a token.
 
-Progress and tutor chats work before login. The browser then carries an
-anonymous token (a random UUID in an HttpOnly cookie, created on first use);
-at login the user claims what was done under it.
+Progress and tutor chats work before login. The visitor then carries an
+anonymous token (a random UUID, created on first use; the web edge keeps it
+in a cookie); at login the user claims what was done under it.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from roundtable.auth import jwt_secret, read_access_token
 from roundtable.content.progress import Learner
 
-SESSION_COOKIE = "session"  # the access token cookie the web API sets at login
-ANONYMOUS_COOKIE = "anonymous_token"
-ANONYMOUS_TOKEN_MAX_AGE = timedelta(days=365)
-
 
 @dataclass(frozen=True)
 class LearnerIdentity:
-    """The learner, and whether their anonymous token is new (the caller sets the cookie)."""
+    """The learner, and whether their anonymous token is new (the caller hands it out)."""
 
     learner: Learner
     new_anonymous_token: bool = False
@@ -52,7 +48,7 @@ def identify_learner(
 
 
 def parse_token(value: str | None) -> uuid.UUID | None:
-    """The anonymous token in a cookie value, or None when absent or not a UUID."""
+    """The anonymous token in a text value, or None when absent or not a UUID."""
     try:
         return uuid.UUID(value) if value else None
     except ValueError:

@@ -8,16 +8,17 @@ raw request, so no model can forget it.
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from roundtable_edge.web.errors import error_body
 
 MESSAGE = "Text may not contain the NUL character (\\u0000)."
 _NUL_MARKERS = (b"\x00", b"\\u0000")
 
 
 class NulGuardMiddleware:
-    """ASGI middleware answering 422 (the API's error shape) for NUL in body or query."""
+    """ASGI middleware answering 422 (the one error shape) for NUL in body or query."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -58,8 +59,7 @@ def _replay(messages: list[Message], receive: Receive) -> Receive:
 
 
 async def _refuse(send: Send) -> None:
-    body: dict[str, Any] = {"error": {"code": "invalid_request", "message": MESSAGE}}
-    payload = json.dumps(body).encode()
+    payload = json.dumps(error_body("invalid_request", MESSAGE)).encode()
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(payload)).encode()),
