@@ -10,20 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, and_, select
-
-from roundtable.cohorts.admin import contains_pattern
 from roundtable.cohorts.status import CohortRef, find_cohort
 from roundtable.config import get_settings
 from roundtable.db.engine import transaction
-from roundtable.db.tables import cohorts, group_members, groups, users
 from roundtable.errors import NotFoundError
 from roundtable.groups.lookup import GroupRef, find_group
 from roundtable.people.actors import Actor
 from roundtable.people.profiles import Viewer, viewer_by_discord_id
 from roundtable_edge.discord.interactions import Context, Interaction
+
+if TYPE_CHECKING:  # the type only: handlers run no SQL of their own
+    from sqlalchemy import Connection
 
 
 @contextmanager
@@ -82,37 +81,3 @@ def resolve_cohort(conn: Connection, actor: Actor, value: Any) -> CohortRef:
 def resolve_group(conn: Connection, value: Any) -> GroupRef:
     """A group by id; a clear error when it does not exist."""
     return find_group(conn, value)
-
-
-def active_groups(conn: Connection, user_id: int, *, role: str | None = None) -> list[Any]:
-    """The groups the user is an active member of (optionally in one role), newest first."""
-    query = (
-        select(groups, cohorts.c.name.label("cohort_name"), group_members.c.role)
-        .join(cohorts, cohorts.c.id == groups.c.cohort_id)
-        .join(
-            group_members,
-            and_(group_members.c.group_id == groups.c.id, group_members.c.status == "active"),
-        )
-        .where(group_members.c.user_id == user_id, groups.c.status != "cancelled")
-        .order_by(groups.c.first_meeting_at.desc())
-    )
-    if role is not None:
-        query = query.where(group_members.c.role == role)
-    return list(conn.execute(query).all())
-
-
-def group_members_of(conn: Connection, group_id: int) -> list[Any]:
-    """Active members of a group: user id, display name, role; facilitators first."""
-    return list(
-        conn.execute(
-            select(users.c.id, users.c.display_name, users.c.discord_id, group_members.c.role)
-            .join(group_members, group_members.c.user_id == users.c.id)
-            .where(group_members.c.group_id == group_id, group_members.c.status == "active")
-            .order_by(group_members.c.role.desc(), users.c.display_name)
-        ).all()
-    )
-
-
-def like(text: str) -> str:
-    """An ILIKE pattern matching `text` anywhere, with wildcards in it escaped."""
-    return contains_pattern(text)
