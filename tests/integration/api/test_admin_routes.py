@@ -498,3 +498,23 @@ def test_admins_read_what_was_sent_about_a_meeting_with_every_attempt(
     assert quiet == {"meeting_id": second, "summary": {}, "notifications": []}
     missing = admin.get("/api/admin/meetings/999999/notifications")
     assert missing.status_code == 404 and missing.json()["error"]["message"] == "no meeting 999999"
+
+
+def test_the_cohort_status_counts_signups_waiting_reasons_groups_and_jobs(
+    admin: TestClient, preview: dict[str, int], engine: Engine
+) -> None:
+    url = f"/api/admin/cohorts/{preview['cohort']}"
+    job_id = admin.post(f"{url}/schedule", json={}).json()["job_id"]
+
+    found = admin.get(f"{url}/status")
+
+    assert found.status_code == 200
+    body = found.json()
+    assert body["cohort"]["id"] == preview["cohort"] and body["cohort"]["status"] == "open"
+    assert (body["learners"], body["facilitators"], body["waiting"]) == (3, 1, 1)  # Cleo waits
+    assert body["unplaced"] == [{"reason": "no_availability", "count": 1}]
+    assert body["groups"] == {"preview": 2}
+    assert [(j["id"], j["kind"], j["status"]) for j in body["recent_jobs"]] == [
+        (job_id, "schedule_cohort", "queued")
+    ]
+    assert admin.get("/api/admin/cohorts/999999/status").status_code == 404

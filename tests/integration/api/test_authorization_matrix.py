@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, insert, select
 
 from roundtable.db.engine import transaction
-from roundtable.db.tables import meetings
+from roundtable.db.tables import meetings, scheduling_runs
 from tests.integration.api.builders import World, build_world, make_cohort, make_group
 
 ROLES = ("anonymous", "learner", "fac_elsewhere", "fac_here", "admin")
@@ -88,6 +88,8 @@ CASES = [
     Case("POST", "/api/admin/cohorts/{cohort}/schedule", (401, 403, 403, 403, 202), {}),
     Case("GET", "/api/admin/cohorts/{spare_cohort}/preview", ADMIN),
     Case("POST", "/api/admin/cohorts/{spare_cohort}/publish", (401, 403, 403, 403, 202)),
+    Case("POST", "/api/admin/cohorts/{spare_cohort}/runs/{run}/discard", ADMIN),
+    Case("GET", "/api/admin/cohorts/{cohort}/status", ADMIN),
     Case("POST", "/api/admin/cohorts/{cohort}/sync", (401, 403, 403, 403, 202)),
     Case("PATCH", "/api/admin/groups/{group}", ADMIN, {"name": "Renamed Owls"}),
     Case("POST", "/api/admin/groups/{group}/sync", (401, 403, 403, 403, 202)),
@@ -112,6 +114,7 @@ PARAMETERS = {
     "{fac_other}": "{user_id}",
     "{meeting}": "{meeting_id}",
     "{job}": "{job_id}",
+    "{run}": "{run_id}",
 }
 
 
@@ -119,10 +122,15 @@ def _names(engine: Engine, world: World) -> dict[str, int]:
     with transaction(engine) as conn:
         spare = make_cohort(conn, "Spare Cohort")
         make_group(conn, spare, "Preview Sunday", status="preview", weekday=6)
+        run = conn.scalar(
+            insert(scheduling_runs)
+            .values(cohort_id=spare, params={}, stats={})
+            .returning(scheduling_runs.c.id)
+        )
         meeting = conn.scalar(
             select(meetings.c.id).where(meetings.c.group_id == world.group).limit(1)
         )
-    return {**vars(world), "spare_cohort": spare, "meeting": int(meeting)}
+    return {**vars(world), "spare_cohort": spare, "meeting": int(meeting), "run": int(run)}
 
 
 def _fill(value: Any, names: dict[str, int]) -> Any:
