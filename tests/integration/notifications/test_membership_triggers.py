@@ -6,12 +6,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, insert, select
 
+from roundtable.cohorts.leaving import leave_cohort
 from roundtable.db.engine import transaction
-from roundtable.db.tables import groups, jobs, users
+from roundtable.db.tables import groups, jobs, signups, users
 from roundtable.groups.memberships import place_learner, soft_remove
 from roundtable.jobs import run_job
+from roundtable.people.profiles import get_viewer
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.sendgrid import FakeSendGrid
 from tests.integration.notifications.world import World, study_group
@@ -113,3 +115,25 @@ def test_changes_to_a_preview_group_tell_nobody_yet(engine: Engine, world: World
         soft_remove(conn, ann, draft, "changed my mind", SOON)
 
     assert _notification_jobs(engine) == []
+
+
+def test_a_learner_who_leaves_the_cohort_is_told_and_the_facilitator_hears_why(
+    engine: Engine, world: World, fake_sendgrid: FakeSendGrid
+) -> None:
+    group = study_group(world, meeting_at=SOON, name="Owls")
+    with transaction(engine) as conn:
+        conn.execute(
+            insert(signups).values(user_id=group.ada, cohort_id=group.cohort_id, role="learner")
+        )
+        leave_cohort(
+            conn, get_viewer(conn, group.ada), group.cohort_id, "New job, no evenings", SOON
+        )
+
+    _run_notification_jobs(engine)
+    by_recipient = {email.to: email for email in fake_sendgrid.delivered}
+    assert by_recipient["ada.owls@example.org"].subject == "You've left Owls"
+    told = by_recipient["fay.owls@example.org"]
+    assert told.subject == "Ada Owls has left Owls"
+    assert "which now has 2 learners" in told.text
+    assert "Their reason: New job, no evenings" in told.text
+    assert len(fake_sendgrid.delivered) == 2

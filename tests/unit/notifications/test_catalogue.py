@@ -74,6 +74,7 @@ def test_the_catalogue_file_loads_with_every_kind_the_system_sends() -> None:
         "low_attendance_alert",
         "meeting_changed",
         "removed_from_group",
+        "member_left",
     }
 
 

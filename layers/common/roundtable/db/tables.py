@@ -177,6 +177,8 @@ signups = Table(
     # What would place them: suggested times and notes from the last scheduling run.
     Column("unplaced_detail", JSONB),
     Column("withdrawn_at", DateTime(timezone=True)),
+    # Why they left, in their own words (leaving is theirs to explain, or not).
+    Column("withdrawal_reason", Text),
     _created_at(),
     UniqueConstraint("user_id", "cohort_id"),
 )

@@ -222,6 +222,19 @@ def _removed(c: _Context) -> Built:
     return {"group_name": group.name, "cohort_name": group.cohort_name}, c.row.due_at
 
 
+def _member_left(c: _Context) -> Built:
+    group = c.group()
+    member = c.facts.users.get(int(c.payload.get("member_id") or 0))
+    learners = [m for m in c.facts.members.get(group.id, ()) if m.role == "learner"]
+    values = {
+        "member_name": member.display_name if member else "A learner",
+        "group_name": group.name,
+        "reason": str(c.payload.get("reason") or "").strip() or "(none given)",
+        "remaining": str(len(learners)),
+    }
+    return values, c.row.due_at
+
+
 _BUILDERS: dict[str, Callable[[_Context], Built]] = {
     "meeting_reminder_24h": _reminder,
     "meeting_reminder_1h": _reminder,
@@ -233,4 +246,5 @@ _BUILDERS: dict[str, Callable[[_Context], Built]] = {
     "group_assigned": _group_assigned,
     "member_joined": _member_joined,
     "removed_from_group": _removed,
+    "member_left": _member_left,
 }

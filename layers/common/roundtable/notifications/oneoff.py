@@ -6,6 +6,7 @@ Payload contract (`{"kind": ..., ...}`):
     member_joined       group_id, user_id          (a post in the group's channel)
     meeting_changed     meeting_id, previous_starts_at (ISO 8601 with offset)
     removed_from_group  group_id, user_id
+    member_left         group_id, user_id          (to the group's facilitators)
 
 Each row's key names what it is about (cohort, group, membership, meeting), so
 a job that runs twice queues nothing twice.
@@ -19,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, select
 
-from roundtable.db.tables import cohorts, group_members, groups, meetings, users
+from roundtable.db.tables import cohorts, group_members, groups, meetings, signups, users
 from roundtable.errors import NotFoundError, ValidationError
 from roundtable.notifications.catalogue import Catalogue
 from roundtable.notifications.ledger import NewNotification, add_notifications
@@ -30,6 +31,7 @@ ONE_OFF_KINDS = (
     "member_joined",
     "meeting_changed",
     "removed_from_group",
+    "member_left",
 )
 
 
@@ -200,6 +202,39 @@ def _removed(q: _Queue) -> list[NewNotification]:
     return q.personal([user_id], reference, {"group_id": group.id})
 
 
+def _member_left(q: _Queue) -> list[NewNotification]:
+    group, user_id = q.group(), q.integer("user_id")
+    membership = q.conn.execute(
+        select(group_members.c.id)
+        .where(
+            group_members.c.group_id == group.id,
+            group_members.c.user_id == user_id,
+            group_members.c.status == "removed",
+        )
+        .order_by(group_members.c.id.desc())
+        .limit(1)
+    ).first()
+    if membership is None:
+        raise NotFoundError(f"user {user_id} has not left group {group.id}")
+    facilitators = list(
+        q.conn.scalars(
+            select(group_members.c.user_id).where(
+                group_members.c.group_id == group.id,
+                group_members.c.status == "active",
+                group_members.c.role == "facilitator",
+            )
+        )
+    )
+    # The reason in the learner's own words, as they gave it when leaving the cohort.
+    reason = q.conn.scalar(
+        select(signups.c.withdrawal_reason).where(
+            signups.c.user_id == user_id, signups.c.cohort_id == group.cohort_id
+        )
+    )
+    extra = {"group_id": group.id, "member_id": user_id, "reason": reason or ""}
+    return q.personal(facilitators, ("group_member", membership.id), extra)
+
+
 def _wanted_channels(user: Any) -> set[str]:
     channels = set()
     if user.email and user.email_notifications:
@@ -229,4 +264,5 @@ _BUILDERS: dict[str, Callable[[_Queue], list[NewNotification]]] = {
     "member_joined": _member_joined,
     "meeting_changed": _meeting_changed,
     "removed_from_group": _removed,
+    "member_left": _member_left,
 }

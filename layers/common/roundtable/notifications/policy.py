@@ -26,6 +26,7 @@ TIMINGS: dict[str, Timing] = {
     "member_joined": Timing(None, timedelta(days=1)),
     "meeting_changed": Timing(None, timedelta(days=7)),
     "removed_from_group": Timing(None, timedelta(days=7)),
+    "member_left": Timing(None, timedelta(days=7)),
 }
 
 # Kinds computed from the meetings table on every sweep.
