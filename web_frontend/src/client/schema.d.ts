@@ -84,8 +84,33 @@ export interface paths {
         /**
          * Publish Cohort
          * @description Publish the preview: channels, roles, meetings, invites (a job).
+         *
+         *     409 when there are no preview groups or proposed joins to publish, or while
+         *     the cohort is already being published.
          */
         post: operations["admin-publish_cohort"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/cohorts/{cohort_id}/runs/{run_id}/discard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Discard Run
+         * @description Discard the cohort's latest scheduling run: delete its preview groups and void its
+         *     proposed joins (nothing published changes). 404 for a run the cohort does not have;
+         *     409 for an older run (out of date) or while the cohort is being published.
+         */
+        post: operations["admin-discard_run"];
         delete?: never;
         options?: never;
         head?: never;
@@ -104,6 +129,9 @@ export interface paths {
         /**
          * Schedule Cohort
          * @description Run the scheduler for the cohort (a job); its result becomes the preview.
+         *
+         *     Refused (409) for a completed or cancelled cohort and while a scheduling
+         *     run of the cohort is queued or running (the message names its job).
          */
         post: operations["admin-schedule_cohort"];
         delete?: never;
@@ -124,6 +152,27 @@ export interface paths {
          * @description Everyone signed up, with availability summaries and placements.
          */
         get: operations["admin-list_signups"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/cohorts/{cohort_id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Cohort Status
+         * @description Signups by role, who waits for a group and why, groups by status, the latest jobs
+         *     (what Discord's /cohort-status shows).
+         */
+        get: operations["admin-read_cohort_status"];
         put?: never;
         post?: never;
         delete?: never;
@@ -698,6 +747,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/groups/next-meeting": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Next Meeting
+         * @description My soonest meeting not yet over (any of my groups), with my RSVP; null when none.
+         */
+        get: operations["groups-read_next_meeting"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/health": {
         parameters: {
             query?: never;
@@ -748,10 +817,31 @@ export interface paths {
         get?: never;
         /**
          * Rsvp To Meeting
-         * @description Say whether I will come to one of my group's meetings.
+         * @description Say whether I will come to one of my group's meetings (409 once it is over).
          */
         put: operations["groups-rsvp_to_meeting"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/meetings/check-in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check In
+         * @description Check in to my meeting happening now: from 15 minutes before its start to 60 after
+         *     (409 outside every window, naming my next meeting). Checking in again keeps the first time.
+         */
+        post: operations["groups-check_in"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1164,6 +1254,32 @@ export interface components {
             /** Title */
             title: string | null;
         };
+        /**
+         * CheckInPublic
+         * @description The meeting I am checked in to; `already_checked_in` keeps the first time.
+         */
+        CheckInPublic: {
+            /** Already Checked In */
+            already_checked_in: boolean;
+            /**
+             * Checked In At
+             * Format: date-time
+             */
+            checked_in_at: string;
+            /** Group Id */
+            group_id: number;
+            /** Group Name */
+            group_name: string;
+            /** Meeting Id */
+            meeting_id: number;
+            /** Meeting Number */
+            meeting_number: number;
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
+        };
         /** CohortCreate */
         CohortCreate: {
             /**
@@ -1330,10 +1446,59 @@ export interface components {
             /** Target Group Size */
             target_group_size: number;
         };
+        /** CohortRefPublic */
+        CohortRefPublic: {
+            /** Course Slug */
+            course_slug: string;
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /**
+             * Start Date
+             * Format: date
+             */
+            start_date: string;
+            /** Status */
+            status: string;
+        };
         /** CohortsPublic */
         CohortsPublic: {
             /** Cohorts */
             cohorts: components["schemas"]["CohortListingPublic"][];
+        };
+        /**
+         * CohortStatusPublic
+         * @description Where a cohort stands: what Discord's /cohort-status shows.
+         */
+        CohortStatusPublic: {
+            cohort: components["schemas"]["CohortRefPublic"];
+            /** Facilitators */
+            facilitators: number;
+            /**
+             * Groups
+             * @description group count per status
+             */
+            groups: {
+                [key: string]: number;
+            };
+            /** Learners */
+            learners: number;
+            /**
+             * Recent Jobs
+             * @description the cohort's 5 latest jobs
+             */
+            recent_jobs: components["schemas"]["JobLinePublic"][];
+            /**
+             * Unplaced
+             * @description why those waiting were left out
+             */
+            unplaced: components["schemas"]["ReasonCountPublic"][];
+            /**
+             * Waiting
+             * @description active signups not in an active group of the cohort
+             */
+            waiting: number;
         };
         /**
          * CohortUpdate
@@ -1634,6 +1799,25 @@ export interface components {
             /** Status Url */
             status_url: string;
         };
+        /** JobLinePublic */
+        JobLinePublic: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Error
+             * @description first line of the last error
+             */
+            error: string | null;
+            /** Id */
+            id: number;
+            /** Kind */
+            kind: string;
+            /** Status */
+            status: string;
+        };
         /** JobPublic */
         JobPublic: {
             /** Attempts */
@@ -1879,6 +2063,11 @@ export interface components {
             display_name: string;
             /** Last Active At */
             last_active_at: string | null;
+            /**
+             * Modules In Progress
+             * @description modules started but not completed
+             */
+            modules_in_progress: number;
             /** Total Time S */
             total_time_s: number;
             /** User Id */
@@ -1979,6 +2168,8 @@ export interface components {
             cohort_name: string;
             /** Course Slug */
             course_slug: string;
+            /** Discord Channel Id */
+            discord_channel_id: string | null;
             /** Discord Channel Url */
             discord_channel_url: string | null;
             /** Id */
@@ -2001,6 +2192,24 @@ export interface components {
         MyGroupsPublic: {
             /** Groups */
             groups: components["schemas"]["MyGroupPublic"][];
+        };
+        /** MyNextMeetingPublic */
+        MyNextMeetingPublic: {
+            /** @description null when no meeting is coming up */
+            meeting: components["schemas"]["NextMeetingPublic"] | null;
+        };
+        /**
+         * NextMeetingPublic
+         * @description My soonest meeting not yet over, in any of my groups, with my RSVP.
+         */
+        NextMeetingPublic: {
+            /** Cohort Name */
+            cohort_name: string;
+            /** Group Id */
+            group_id: number;
+            /** Group Name */
+            group_name: string;
+            meeting: components["schemas"]["MeetingPublic"];
         };
         /**
          * NextModulePublic
@@ -2104,12 +2313,24 @@ export interface components {
             /** Total Time S */
             total_time_s: number;
         };
+        /** ReasonCountPublic */
+        ReasonCountPublic: {
+            /** Count */
+            count: number;
+            /** Reason */
+            reason: string;
+        };
         /** RsvpPublic */
         RsvpPublic: {
             /** Meeting Id */
             meeting_id: number;
-            /** Rsvp At */
-            rsvp_at: string | null;
+            /**
+             * Rsvp At
+             * Format: date-time
+             */
+            rsvp_at: string;
+            /** Source */
+            source: string;
             /** Status */
             status: string;
         };
@@ -2120,6 +2341,22 @@ export interface components {
              * @enum {string}
              */
             status: "attending" | "not_attending" | "tentative";
+        };
+        /**
+         * RunDiscardedPublic
+         * @description A scheduling run was discarded: its preview groups deleted, its proposed joins voided.
+         */
+        RunDiscardedPublic: {
+            /** Cohort Id */
+            cohort_id: number;
+            /** Cohort Name */
+            cohort_name: string;
+            /** Groups Removed */
+            groups_removed: number;
+            /** Joins Voided */
+            joins_voided: number;
+            /** Run Id */
+            run_id: number;
         };
         /** RunSummaryPublic */
         RunSummaryPublic: {
@@ -2142,13 +2379,37 @@ export interface components {
         /**
          * ScheduleParams
          * @description Options for one scheduling run; omitted ones come from the cohort.
+         *
+         *     The smallest group size may not exceed the largest (either may come from the
+         *     cohort): 422 naming both.
          */
         ScheduleParams: {
+            /**
+             * Max Group Size
+             * @description largest group, facilitator included
+             */
+            max_group_size?: number | null;
+            /**
+             * Meeting Minutes
+             * @description a multiple of 15
+             */
+            meeting_minutes?: number | null;
+            /**
+             * Min Group Size
+             * @description smallest group, facilitator included
+             */
+            min_group_size?: number | null;
             /** Require Facilitator */
             require_facilitator?: boolean | null;
-            /** Seed */
+            /**
+             * Seed
+             * @description the solver's random seed
+             */
             seed?: number | null;
-            /** Time Limit Seconds */
+            /**
+             * Time Limit Seconds
+             * @description solver time limit
+             */
             time_limit_seconds?: number | null;
             /** Use If Needed */
             use_if_needed?: boolean | null;
@@ -2465,12 +2726,15 @@ export type AvailabilityUpdate = components['schemas']['AvailabilityUpdate'];
 export type ChatMessagePublic = components['schemas']['ChatMessagePublic'];
 export type ChatPublic = components['schemas']['ChatPublic'];
 export type ChatSegmentPublic = components['schemas']['ChatSegmentPublic'];
+export type CheckInPublic = components['schemas']['CheckInPublic'];
 export type CohortCreate = components['schemas']['CohortCreate'];
 export type CohortListingPublic = components['schemas']['CohortListingPublic'];
 export type CohortOverviewPublic = components['schemas']['CohortOverviewPublic'];
 export type CohortOverviewsPublic = components['schemas']['CohortOverviewsPublic'];
 export type CohortPublic = components['schemas']['CohortPublic'];
+export type CohortRefPublic = components['schemas']['CohortRefPublic'];
 export type CohortsPublic = components['schemas']['CohortsPublic'];
+export type CohortStatusPublic = components['schemas']['CohortStatusPublic'];
 export type CohortUpdate = components['schemas']['CohortUpdate'];
 export type ContentBuildPublic = components['schemas']['ContentBuildPublic'];
 export type ContentStatusPublic = components['schemas']['ContentStatusPublic'];
@@ -2495,6 +2759,7 @@ export type FacilitatorStatusPublic = components['schemas']['FacilitatorStatusPu
 export type GroupAdminPublic = components['schemas']['GroupAdminPublic'];
 export type GroupUpdate = components['schemas']['GroupUpdate'];
 export type JobAcceptedPublic = components['schemas']['JobAcceptedPublic'];
+export type JobLinePublic = components['schemas']['JobLinePublic'];
 export type JobPublic = components['schemas']['JobPublic'];
 export type JobsPublic = components['schemas']['JobsPublic'];
 export type JoinableGroupPublic = components['schemas']['JoinableGroupPublic'];
@@ -2516,6 +2781,8 @@ export type ModulePublic = components['schemas']['ModulePublic'];
 export type ModuleSummaryPublic = components['schemas']['ModuleSummaryPublic'];
 export type MyGroupPublic = components['schemas']['MyGroupPublic'];
 export type MyGroupsPublic = components['schemas']['MyGroupsPublic'];
+export type MyNextMeetingPublic = components['schemas']['MyNextMeetingPublic'];
+export type NextMeetingPublic = components['schemas']['NextMeetingPublic'];
 export type NextModulePublic = components['schemas']['NextModulePublic'];
 export type NotificationAttemptPublic = components['schemas']['NotificationAttemptPublic'];
 export type OutcomePublic = components['schemas']['OutcomePublic'];
@@ -2523,8 +2790,10 @@ export type PlacementPublic = components['schemas']['PlacementPublic'];
 export type PreviewPublic = components['schemas']['PreviewPublic'];
 export type ProblemPublic = components['schemas']['ProblemPublic'];
 export type ProgressItemPublic = components['schemas']['ProgressItemPublic'];
+export type ReasonCountPublic = components['schemas']['ReasonCountPublic'];
 export type RsvpPublic = components['schemas']['RsvpPublic'];
 export type RsvpUpdate = components['schemas']['RsvpUpdate'];
+export type RunDiscardedPublic = components['schemas']['RunDiscardedPublic'];
 export type RunSummaryPublic = components['schemas']['RunSummaryPublic'];
 export type ScheduleParams = components['schemas']['ScheduleParams'];
 export type ScheduleRequest = components['schemas']['ScheduleRequest'];
@@ -2993,6 +3262,92 @@ export interface operations {
             };
         };
     };
+    "admin-discard_run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cohort_id: number;
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunDiscardedPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests; see the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     "admin-schedule_cohort": {
         parameters: {
             query?: never;
@@ -3100,6 +3455,73 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SignupsPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "admin-read_cohort_status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cohort_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CohortStatusPublic"];
                 };
             };
             /** @description Bad request */
@@ -5087,6 +5509,53 @@ export interface operations {
             };
         };
     };
+    "groups-read_next_meeting": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyNextMeetingPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     "health-health": {
         parameters: {
             query?: never;
@@ -5218,6 +5687,80 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests; see the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "groups-check_in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckInPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -84,7 +84,7 @@ export interface components {
         };
         /**
          * ErrorResponse
-         * @description Every error: {"error": {"code", "message", "field"?}} (the web API's shape).
+         * @description Every error the API answers: {"error": {"code", "message", "field"?}}.
          */
         ErrorResponse: {
             error: components["schemas"]["ErrorDetail"];
