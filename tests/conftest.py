@@ -110,3 +110,15 @@ def _fresh_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     reset_settings()
     yield
     reset_settings()
+
+
+@pytest.fixture
+def discord_replies() -> Iterator[None]:
+    """Jobs run in the test answer the Discord interaction in their reply_to, as in the worker."""
+    from roundtable_edge.discord.replies import DISCORD_REPLIES, install_discord_replies
+
+    from roundtable.jobs.listeners import remove_job_listener
+
+    install_discord_replies()
+    yield
+    remove_job_listener(DISCORD_REPLIES)

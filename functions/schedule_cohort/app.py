@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools import Logger
+from roundtable_edge.discord.replies import install_discord_replies
 from roundtable_edge.events import EventError, parse_job_invoke
 
 from roundtable.config import get_settings
@@ -16,6 +17,8 @@ from roundtable.db.engine import get_engine
 from roundtable.jobs import run_job
 
 logger = Logger(service="schedule_cohort")
+# A job from a deferred Discord command answers it when it ends (the reply port).
+install_discord_replies()
 NEEDED_SECRETS = ("DISCORD_BOT_TOKEN",)
 
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger
+from roundtable_edge.discord.replies import install_discord_replies
 from roundtable_edge.events import EventError, parse_scheduled_event
 
 from roundtable.config import get_settings
@@ -19,6 +20,8 @@ from roundtable.notifications import default_providers, sweep
 from roundtable.notifications.content import live_modules_due
 
 logger = Logger(service="send_reminders")
+# Sweeping jobs can end one for good (its worker died too often): Discord is told.
+install_discord_replies()
 NEEDED_SECRETS = ("DISCORD_BOT_TOKEN", "SENDGRID_API_KEY")
 
 

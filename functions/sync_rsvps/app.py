@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger
+from roundtable_edge.discord.replies import install_discord_replies
 from roundtable_edge.events import EventError, parse_scheduled_event
 
 from roundtable.config import get_settings
@@ -14,6 +15,8 @@ from roundtable.sync.hourly import run_hourly_sync
 from roundtable.sync.reconcile import default_services
 
 logger = Logger(service="sync_rsvps")
+# Sweeping jobs can end one for good (its worker died too often): Discord is told.
+install_discord_replies()
 NEEDED_SECRETS = ("DISCORD_BOT_TOKEN", "GOOGLE_SERVICE_ACCOUNT_JSON")
 
 

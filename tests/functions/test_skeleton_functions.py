@@ -92,7 +92,12 @@ def test_scheduled_functions_accept_an_eventbridge_event_and_summarise(
     result = function(name).handler(load_event("eventBridgeScheduledEvent.json"), lambda_context)
     assert result["status"] == "ok"
     assert result["event_id"] == "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa"
-    assert result["jobs"] == {"requeued_stale": 0, "dispatched": 0}
+    assert result["jobs"] == {
+        "requeued_stale": 0,
+        "failed_stale": 0,
+        "failed_exhausted": 0,
+        "dispatched": 0,
+    }
 
 
 @pytest.mark.parametrize("name", ["send_reminders", "sync_rsvps"])

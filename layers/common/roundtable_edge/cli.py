@@ -62,7 +62,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     # Commands that touch the database set needs_db; the rest start nothing.
     _server = _local_database() if getattr(args, "needs_db", False) else None  # noqa: F841
+    if getattr(args, "needs_db", False):
+        _install_job_listeners()
     return int(args.func(args) or 0)
+
+
+def _install_job_listeners() -> None:
+    """Jobs run here (`roundtable jobs run`) answer the Discord command that queued them."""
+    from roundtable_edge.discord.replies import install_discord_replies
+
+    install_discord_replies()
 
 
 def _local_database() -> object:

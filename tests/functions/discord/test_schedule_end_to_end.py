@@ -1,7 +1,7 @@
 """A signed /schedule: deferred at once, then the worker edits in the real summary.
 
-Runs once the scheduler's job (roundtable.scheduling.job) exists; it calls
-roundtable.discord.deferred.edit_schedule_summary with the interaction token.
+The job's reply listener (roundtable_edge.discord.replies, installed by the
+worker and here by the discord_replies fixture) edits the deferred response.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ def _available_monday_evening(conn: Any, user_id: int) -> None:
     )
 
 
+@pytest.mark.usefixtures("discord_replies")
 def test_schedule_defers_then_the_worker_edits_in_the_summary_with_buttons(
     call: Call, engine: Engine, fake_discord: FakeDiscord
 ) -> None:

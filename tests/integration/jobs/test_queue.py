@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -11,8 +13,23 @@ from sqlalchemy import Engine, select, update
 
 from roundtable.db.engine import transaction
 from roundtable.db.tables import jobs
-from roundtable.jobs import JobContext, enqueue, get_job, job_handler, retry_due_jobs, run_job
+from roundtable.errors import NotFoundError, UpstreamError
+from roundtable.jobs import (
+    JobContext,
+    claim_job,
+    enqueue,
+    get_job,
+    job_handler,
+    retry_due_jobs,
+    run_job,
+)
 from roundtable.jobs import dispatch as job_dispatch
+from roundtable.jobs.listeners import (
+    ClaimedJob,
+    add_job_listener,
+    remove_job_listener,
+    reply_address,
+)
 from roundtable.jobs.queue import backoff_delay
 
 RUNS: list[int] = []
@@ -25,6 +42,72 @@ def _count_runs(ctx: JobContext) -> dict[str, Any]:
     with RUN_LOCK:
         RUNS.append(ctx.job_id)
     return {"ran": ctx.job_id}
+
+
+HOUR_AGO = datetime.now(UTC) - timedelta(hours=1)
+
+
+@job_handler("test_refuse")
+def _refuse(ctx: JobContext) -> dict[str, Any]:
+    if ctx.payload["error"] == "not_found":
+        raise NotFoundError("no cohort with id 9")
+    raise UpstreamError("the calendar is down")
+
+
+@dataclass(frozen=True)
+class _Typed:
+    n: int
+
+    def as_record(self) -> dict[str, Any]:
+        return {"n": self.n}
+
+
+@job_handler("test_typed")
+def _typed(ctx: JobContext) -> _Typed:
+    return _Typed(3)
+
+
+@dataclass
+class _Recorder:
+    """A job listener that writes down what it hears."""
+
+    heard: list[tuple[Any, ...]]
+
+    def finished(self, job: ClaimedJob, outcome: object) -> None:
+        self.heard.append(("finished", job.id, outcome))
+
+    def failed(self, job: ClaimedJob, message: str, final: bool) -> None:
+        self.heard.append(("failed", job.id, message, final))
+
+
+@pytest.fixture
+def heard() -> Iterator[list[tuple[Any, ...]]]:
+    recorder = _Recorder([])
+    add_job_listener(recorder)
+    yield recorder.heard
+    remove_job_listener(recorder)
+
+
+def _crash(engine: Engine, job_id: int, *, attempts: int) -> None:
+    """Leave the job as a worker that died during its attempt would."""
+    with engine.begin() as conn:
+        conn.execute(
+            update(jobs)
+            .where(jobs.c.id == job_id)
+            .values(status="running", attempts=attempts, locked_at=HOUR_AGO)
+        )
+
+
+def _row(engine: Engine, job_id: int) -> dict[str, Any]:
+    with engine.connect() as conn:
+        job = get_job(conn, job_id)
+    assert job is not None
+    return job
+
+
+def _make_due(engine: Engine) -> None:
+    with engine.begin() as conn:
+        conn.execute(update(jobs).values(run_after=datetime.now(UTC) - timedelta(seconds=1)))
 
 
 @pytest.fixture
@@ -120,25 +203,140 @@ def test_an_unknown_job_kind_fails_with_a_clear_error(engine: Engine) -> None:
 
 
 def test_retry_sweep_requeues_crashed_jobs_and_dispatches_due_ones(
-    engine: Engine, dispatched: list[int]
+    engine: Engine, dispatched: list[int], heard: list[tuple[Any, ...]]
 ) -> None:
     with transaction(engine) as conn:
         crashed = enqueue(conn, "echo", {})
         waiting = enqueue(conn, "echo", {})
     dispatched.clear()
-    long_ago = datetime.now(UTC) - timedelta(hours=1)
+    _crash(engine, crashed, attempts=1)
+    with engine.begin() as conn:
+        conn.execute(update(jobs).where(jobs.c.id == waiting).values(created_at=HOUR_AGO))
+
+    summary = retry_due_jobs(engine)
+
+    assert summary == {
+        "requeued_stale": 1,
+        "failed_stale": 0,
+        "failed_exhausted": 0,
+        "dispatched": 2,
+    }
+    assert sorted(dispatched) == [crashed, waiting]
+    job = _row(engine, crashed)
+    assert job["status"] == "queued" and job["error"] == "worker stopped 1 time before finishing"
+    assert heard == [("failed", crashed, "worker stopped 1 time before finishing", False)]
+
+
+def test_a_job_whose_worker_keeps_dying_fails_once_its_attempts_are_used(
+    engine: Engine, dispatched: list[int], heard: list[tuple[Any, ...]]
+) -> None:
+    with transaction(engine) as conn:
+        job_id = enqueue(conn, "echo", {}, max_attempts=2)
+    for attempt in (1, 2):
+        claimed = claim_job(engine, job_id)
+        assert claimed is not None and claimed.attempt == attempt
+        _crash(engine, job_id, attempts=attempt)
+        retry_due_jobs(engine)
+
+    job = _row(engine, job_id)
+    assert (job["status"], job["attempts"]) == ("failed", 2)
+    assert job["error"] == "worker stopped 2 times before finishing"
+    assert job["finished_at"] is not None
+    assert heard[-1] == ("failed", job_id, "worker stopped 2 times before finishing", True)
+    assert claim_job(engine, job_id) is None
+    assert retry_due_jobs(engine)["failed_stale"] == 0  # ended once, not again
+
+
+def test_claim_never_runs_a_job_past_its_attempts_and_the_sweep_fails_it(
+    engine: Engine, heard: list[tuple[Any, ...]]
+) -> None:
+    """Rows left by older code (8 attempts of 5 were seen) are not run again but ended."""
+    with transaction(engine) as conn:
+        job_id = enqueue(conn, "echo", {}, max_attempts=5)
     with engine.begin() as conn:
         conn.execute(
-            update(jobs).where(jobs.c.id == crashed).values(status="running", locked_at=long_ago)
+            update(jobs).where(jobs.c.id == job_id).values(attempts=8, error="RuntimeError: x")
         )
-        conn.execute(update(jobs).where(jobs.c.id == waiting).values(created_at=long_ago))
-    summary = retry_due_jobs(engine)
-    assert summary == {"requeued_stale": 1, "dispatched": 1}
-    assert dispatched == [waiting]
-    with engine.connect() as conn:
-        job = get_job(conn, crashed)
-    assert job is not None and job["status"] == "queued"
-    assert job["error"] == "worker stopped before finishing"
+
+    assert run_job(engine, job_id) is None
+    assert retry_due_jobs(engine)["failed_exhausted"] == 1
+
+    job = _row(engine, job_id)
+    assert (job["status"], job["attempts"], job["error"]) == ("failed", 8, "RuntimeError: x")
+    assert heard == [("failed", job_id, "RuntimeError: x", True)]
+
+
+def test_a_non_retryable_error_fails_the_job_at_once_and_tells_listeners_once(
+    engine: Engine, heard: list[tuple[Any, ...]]
+) -> None:
+    with transaction(engine) as conn:
+        job_id = enqueue(conn, "test_refuse", {"error": "not_found"}, max_attempts=5)
+
+    outcome = run_job(engine, job_id)
+
+    assert outcome is not None and outcome["status"] == "failed"
+    assert outcome["error"] == "NotFoundError: no cohort with id 9"
+    job = _row(engine, job_id)
+    assert (job["status"], job["attempts"]) == ("failed", 1)
+    assert heard == [("failed", job_id, "no cohort with id 9", True)]
+
+
+def test_a_retryable_error_is_retried_and_listeners_hear_which_failure_is_final(
+    engine: Engine, heard: list[tuple[Any, ...]]
+) -> None:
+    with transaction(engine) as conn:
+        job_id = enqueue(conn, "test_refuse", {"error": "upstream"}, max_attempts=2)
+
+    first = run_job(engine, job_id)
+    _make_due(engine)
+    second = run_job(engine, job_id)
+
+    assert first is not None and first["status"] == "queued"
+    assert second is not None and second["status"] == "failed"
+    assert heard == [
+        ("failed", job_id, "the calendar is down", False),
+        ("failed", job_id, "the calendar is down", True),
+    ]
+
+
+def test_listeners_get_the_typed_outcome_and_the_row_its_record(
+    engine: Engine, heard: list[tuple[Any, ...]]
+) -> None:
+    with transaction(engine) as conn:
+        job_id = enqueue(conn, "test_typed", {"reply_to": {"anything": "opaque"}})
+
+    outcome = run_job(engine, job_id)
+
+    assert outcome is not None and outcome["result"] == {"n": 3}
+    assert _row(engine, job_id)["result"] == {"n": 3}
+    assert heard == [("finished", job_id, _Typed(3))]
+
+
+def test_a_failing_listener_does_not_fail_the_job(engine: Engine) -> None:
+    class Broken:
+        def finished(self, job: ClaimedJob, outcome: object) -> None:
+            raise RuntimeError("listener bug")
+
+        def failed(self, job: ClaimedJob, message: str, final: bool) -> None:
+            raise RuntimeError("listener bug")
+
+    broken = Broken()
+    add_job_listener(broken)
+    try:
+        with transaction(engine) as conn:
+            job_id = enqueue(conn, "echo", {"message": "hi"})
+        outcome = run_job(engine, job_id)
+    finally:
+        remove_job_listener(broken)
+    assert outcome is not None and outcome["status"] == "succeeded"
+
+
+def test_a_reply_address_is_reply_to_or_the_legacy_interaction_key() -> None:
+    address = {"application_id": "1", "token": "t"}
+    assert reply_address({"reply_to": address}) == address
+    assert reply_address({"interaction": address}) == address
+    assert reply_address({"reply_to": "nope"}) is None
+    assert reply_address({}) is None
 
 
 def test_backoff_doubles_and_is_capped_at_an_hour() -> None:

@@ -87,7 +87,7 @@ def _group_rows(engine: Engine, cohort_id: int) -> list[Any]:
 
 
 def _schedule(engine: Engine, cohort_id: int) -> dict[str, Any]:
-    return run_scheduling(engine, cohort_id, now=NOW, time_limit=10.0)
+    return run_scheduling(engine, cohort_id, now=NOW, time_limit=10.0).as_record()
 
 
 def test_a_run_changes_no_published_group_and_proposes_newcomers_who_fit(

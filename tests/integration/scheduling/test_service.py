@@ -50,7 +50,8 @@ SUMMARY_KEYS = {
 
 def _run(engine: Engine, cohort_id: int, **options: Any) -> dict[str, Any]:
     options.setdefault("time_limit", 10.0)
-    return run_scheduling(engine, cohort_id, options.pop("params", None), now=NOW, **options)
+    params = options.pop("params", None)
+    return run_scheduling(engine, cohort_id, params, now=NOW, **options).as_record()
 
 
 @pytest.fixture

@@ -144,7 +144,12 @@ def test_a_failing_calendar_is_reported_and_the_other_steps_still_run(
     failures = summary["rsvps"]["failures"]
     assert set(failures) == {str(g) for g in published["groups"]}
     assert "403 (forbidden)" in failures[str(published["groups"][0])]
-    assert summary["jobs"] == {"requeued_stale": 0, "dispatched": 0}
+    assert summary["jobs"] == {
+        "requeued_stale": 0,
+        "failed_stale": 0,
+        "failed_exhausted": 0,
+        "dispatched": 0,
+    }
 
 
 def test_without_credentials_publishing_records_what_it_would_do_in_the_outbox(

@@ -7,7 +7,7 @@ from sqlalchemy import Engine, select
 
 from roundtable.db.tables import groups, jobs
 from roundtable.jobs import enqueue, get_job, run_job
-from tests.fakes.discord import error
+from tests.fakes.discord import APPLICATION_ID, error
 from tests.fakes.discord_guild import GUILD_ID, TEXT, VOICE, FakeDiscordGuild
 from tests.fakes.google_calendar import FakeGoogleCalendar
 from tests.integration.sync.world import (
@@ -120,3 +120,25 @@ def test_the_sync_cohort_job_makes_no_mutating_call_when_nothing_changed(
 
     assert job["status"] == "succeeded"
     assert guild.mutating_requests() == [] and calendar.mutating_requests() == []
+
+
+@pytest.mark.usefixtures("discord_replies")
+def test_a_publish_from_discord_is_answered_with_the_result_or_once_with_the_final_error(
+    engine: Engine, guild: FakeDiscordGuild, calendar: FakeGoogleCalendar, cohort: dict
+) -> None:
+    reply_to = {"application_id": APPLICATION_ID, "token": "publish-token"}
+    forbidden = error(403, 50013, "Missing Permissions")
+    guild.fail_next("POST", rf"/guilds/{GUILD_ID}/channels", forbidden, times=1)
+
+    failed = _run(engine, "publish_cohort", {"cohort_id": cohort["id"], "reply_to": reply_to})
+
+    assert failed["status"] == "queued"  # retried with backoff: no answer yet
+    assert "publish-token" not in guild.original_responses
+
+    done = _run(engine, "publish_cohort", {"cohort_id": cohort["id"], "reply_to": reply_to})
+
+    assert done["status"] == "succeeded", done["error"]
+    content = guild.original_responses["publish-token"]["content"]
+    assert content == (  # the first attempt activated the groups; this one finished them
+        "✅ Published 0 group(s); 2 live in all.\nDiscord: 7 created, 3 roles granted."
+    )

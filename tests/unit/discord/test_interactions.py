@@ -16,9 +16,10 @@ from roundtable_edge.discord.interactions import (
     truncate,
 )
 from roundtable_edge.discord.registration import diff_commands
+from roundtable_edge.discord.replies import schedule_summary_text
 from roundtable_edge.discord.verify import RequestRejectedError, raw_body, verify_request
 
-from roundtable.discord.deferred import schedule_summary_text
+from roundtable.scheduling.summary import GroupLine, ScheduleSummary
 from tests.fakes.discord import validate_commands
 
 
@@ -105,11 +106,27 @@ def test_truncate_keeps_messages_within_discords_limit() -> None:
     assert len(truncate("a" * 2500)) == 2000 and truncate("short") == "short"
 
 
-def test_summary_text_handles_missing_numbers_and_a_gap() -> None:
-    text = schedule_summary_text({"cohort_name": "C", "gap": 0.034, "groups": [{"name": "A"}]})
-    assert "Groups: 1 · placed ? of ? learners" in text
-    assert "- A: ? people, ?" in text
-    assert "within 3.4% of optimal" in text and "/publish" in text
+def test_summary_text_handles_no_learners_a_gap_and_many_groups() -> None:
+    summary = ScheduleSummary(
+        cohort_id=1,
+        cohort_name="C",
+        run_id=2,
+        groups=tuple(GroupLine(f"G{n}", 0, "Monday 18:00 UTC") for n in range(14)),
+        placed=0,
+        learners=0,
+        unplaced_by_reason={},
+        gap=0.034,
+        upper_bound=0,
+        seconds=1.25,
+        dst_notes=(),
+        preview_group_ids=(),
+        proposed_joins=0,
+        facilitators_without_group=0,
+    )
+    text = schedule_summary_text(summary)
+    assert "Groups: 14 · placed 0 of 0 learners\n" in text  # no share of nobody
+    assert "- G11: 0 people, Monday 18:00 UTC\n- … and 2 more" in text
+    assert "Solved in 1.2 s: within 3.4% of optimal." in text and "Unplaced" not in text
 
 
 def test_diff_ignores_fields_discord_adds_and_defaults_it_omits() -> None:

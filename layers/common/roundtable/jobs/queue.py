@@ -1,21 +1,30 @@
-"""The jobs table as a queue: enqueue, claim with a row lock, run, retry."""
+"""The jobs table as a queue: enqueue, claim with a row lock, run, retry, end.
+
+Every job ends: an error that says a retry cannot help (`retryable` False:
+bad input, a missing cohort, a 403 from Discord) fails the job at once; any
+other error is retried with backoff while attempts < max_attempts, and a
+worker that died mid-job counts as an attempt. No path runs a job more than
+max_attempts times. Listeners (listeners.py) hear each success and failure.
+"""
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 import socket
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, or_, select, text, update
+from sqlalchemy import Connection, Engine, and_, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
 from roundtable.db.engine import after_commit, transaction
 from roundtable.db.tables import jobs
+from roundtable.errors import is_retryable
 from roundtable.jobs import dispatch
-from roundtable.jobs.registry import JobContext, handler_for
+from roundtable.jobs.listeners import ClaimedJob, notify_failed, notify_finished
+from roundtable.jobs.registry import JobContext, handler_for, split_result
 
 logger = logging.getLogger(__name__)
 
@@ -24,19 +33,11 @@ STALE_AFTER = timedelta(minutes=16)
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_CAP = timedelta(hours=1)
 _ACTIVE = ("queued", "running")
+_JOB_COLUMNS = (jobs.c.id, jobs.c.kind, jobs.c.payload, jobs.c.attempts, jobs.c.max_attempts)
 
 
 class JobError(RuntimeError):
     """A job could not be enqueued or run."""
-
-
-@dataclass(frozen=True)
-class ClaimedJob:
-    id: int
-    kind: str
-    payload: dict[str, Any]
-    attempt: int
-    max_attempts: int
 
 
 def enqueue(
@@ -74,7 +75,14 @@ def enqueue(
             select(jobs.c.id).where(jobs.c.dedup_key == dedup_key, jobs.c.status.in_(_ACTIVE))
         )
         if job_id is None:  # finished between our insert and select: add it again
-            return enqueue(conn, kind, payload, dedup_key=dedup_key, created_by=created_by)
+            return enqueue(
+                conn,
+                kind,
+                payload,
+                dedup_key=dedup_key,
+                created_by=created_by,
+                max_attempts=max_attempts,
+            )
         return int(job_id)
     after_commit(conn, lambda: dispatch.dispatch(int(job_id)))
     return int(job_id)
@@ -96,11 +104,16 @@ def claim_job(engine: Engine, job_id: int | None = None) -> ClaimedJob | None:
     """Mark one runnable job running and return it; None when there is none.
 
     `FOR UPDATE SKIP LOCKED` makes racing workers take different jobs (or
-    none), and the status change means nobody else starts it afterwards.
+    none), and the status change means nobody else starts it afterwards. A
+    job that used up its attempts is never claimed (the sweep fails it).
     """
     query = (
-        select(jobs.c.id, jobs.c.kind, jobs.c.payload, jobs.c.attempts, jobs.c.max_attempts)
-        .where(jobs.c.status == "queued", jobs.c.run_after <= text("now()"))
+        select(*_JOB_COLUMNS)
+        .where(
+            jobs.c.status == "queued",
+            jobs.c.run_after <= text("now()"),
+            jobs.c.attempts < jobs.c.max_attempts,
+        )
         .order_by(jobs.c.run_after, jobs.c.id)
         .limit(1)
         .with_for_update(skip_locked=True)
@@ -125,29 +138,30 @@ def claim_job(engine: Engine, job_id: int | None = None) -> ClaimedJob | None:
 
 
 def run_job(engine: Engine, job_id: int | None = None) -> dict[str, Any] | None:
-    """Claim and run one job; record its outcome. None when nothing was runnable."""
+    """Claim and run one job; record its outcome and tell the listeners. None when idle."""
     job = claim_job(engine, job_id)
     if job is None:
         return None
     context = JobContext(job.id, job.kind, job.payload, engine, job.attempt)
     try:
-        result = handler_for(job.kind)(context)
+        record, outcome = split_result(handler_for(job.kind)(context))
     except Exception as exc:  # any failure is recorded on the job, never lost
         logger.exception("job %s (%s) failed on attempt %s", job.id, job.kind, job.attempt)
-        return _record_failure(engine, job, f"{type(exc).__name__}: {exc}")
+        return _record_failure(engine, job, exc)
     with engine.begin() as conn:
         conn.execute(
             update(jobs)
             .where(jobs.c.id == job.id)
             .values(
                 status="succeeded",
-                result=result,
+                result=record,
                 error=None,
                 finished_at=text("now()"),
                 locked_at=None,
             )
         )
-    return {"job_id": job.id, "kind": job.kind, "status": "succeeded", "result": result}
+    notify_finished(job, outcome)
+    return {"job_id": job.id, "kind": job.kind, "status": "succeeded", "result": record}
 
 
 def backoff_delay(attempt: int) -> timedelta:
@@ -155,8 +169,10 @@ def backoff_delay(attempt: int) -> timedelta:
     return min(timedelta(seconds=BACKOFF_BASE_SECONDS * 2 ** (attempt - 1)), BACKOFF_CAP)
 
 
-def _record_failure(engine: Engine, job: ClaimedJob, error: str) -> dict[str, Any]:
-    final = job.attempt >= job.max_attempts
+def _record_failure(engine: Engine, job: ClaimedJob, exc: Exception) -> dict[str, Any]:
+    """Fail the job for good (no retry can help, or none is left) or queue it with backoff."""
+    error = f"{type(exc).__name__}: {exc}"
+    final = not is_retryable(exc) or job.attempt >= job.max_attempts
     values: dict[str, Any] = {"error": error, "locked_at": None}
     if final:
         values.update(status="failed", finished_at=text("now()"))
@@ -164,35 +180,85 @@ def _record_failure(engine: Engine, job: ClaimedJob, error: str) -> dict[str, An
         values.update(status="queued", run_after=datetime.now(UTC) + backoff_delay(job.attempt))
     with engine.begin() as conn:
         conn.execute(update(jobs).where(jobs.c.id == job.id).values(**values))
+    notify_failed(job, str(exc) or type(exc).__name__, final=final)
     return {"job_id": job.id, "kind": job.kind, "status": values["status"], "error": error}
 
 
 def retry_due_jobs(engine: Engine, *, limit: int = 50) -> dict[str, int]:
-    """Requeue crashed jobs and invoke the worker for jobs whose retry time came.
+    """End or requeue jobs whose worker died, and invoke the worker for due jobs.
 
     Called by the periodic functions, so a lost invoke or a frozen Lambda
-    delays a job by at most one schedule interval.
+    delays a job by at most one schedule interval. A job whose worker died
+    used an attempt: it is requeued while attempts < max_attempts, and failed
+    (listeners told) once they are used up.
     """
     with engine.begin() as conn:
         stale = conn.execute(
-            update(jobs)
+            select(*_JOB_COLUMNS, jobs.c.error)
             .where(jobs.c.status == "running", jobs.c.locked_at < datetime.now(UTC) - STALE_AFTER)
-            .values(status="queued", locked_at=None, error="worker stopped before finishing")
-            .returning(jobs.c.id)
+            .with_for_update(skip_locked=True)
         ).all()
+        ended = [_end_stale(conn, row) for row in stale]
+        exhausted = _fail_exhausted(conn)
         due = conn.scalars(
             select(jobs.c.id)
             .where(
                 jobs.c.status == "queued",
                 jobs.c.run_after <= text("now()"),
+                jobs.c.attempts < jobs.c.max_attempts,
                 or_(jobs.c.attempts > 0, jobs.c.created_at < text("now() - interval '1 minute'")),
             )
             .order_by(jobs.c.run_after)
             .limit(limit)
         ).all()
+    for job, message, final in [*ended, *exhausted]:  # after commit: the rows say it first
+        notify_failed(job, message, final=final)
     for job_id in due:
         dispatch.dispatch(int(job_id))
-    return {"requeued_stale": len(stale), "dispatched": len(due)}
+    failed = sum(final for _, _, final in ended)
+    return {
+        "requeued_stale": len(ended) - failed,
+        "failed_stale": failed,
+        "failed_exhausted": len(exhausted),
+        "dispatched": len(due),
+    }
+
+
+_STOPS = re.compile(r"^worker stopped (\d+) times? before finishing")
+
+
+def _end_stale(conn: Connection, row: Any) -> tuple[ClaimedJob, str, bool]:
+    """Requeue a job whose worker died, or fail it when that was its last attempt."""
+    previous = _STOPS.match(row.error or "")
+    stops = int(previous.group(1)) + 1 if previous else 1
+    message = f"worker stopped {stops} {'time' if stops == 1 else 'times'} before finishing"
+    final = row.attempts >= row.max_attempts
+    values: dict[str, Any] = {"error": message, "locked_at": None}
+    if final:
+        values.update(status="failed", finished_at=text("now()"))
+    else:
+        values.update(status="queued")
+    conn.execute(update(jobs).where(jobs.c.id == row.id).values(**values))
+    return _claimed(row), message, final
+
+
+def _fail_exhausted(conn: Connection) -> list[tuple[ClaimedJob, str, bool]]:
+    """Fail queued jobs that already used every attempt (left by older code); keep their error."""
+    rows = conn.execute(
+        update(jobs)
+        .where(jobs.c.status == "queued", jobs.c.attempts >= jobs.c.max_attempts)
+        .values(
+            status="failed",
+            finished_at=text("now()"),
+            error=func.coalesce(jobs.c.error, "no attempts left"),
+        )
+        .returning(*_JOB_COLUMNS, jobs.c.error)
+    ).all()
+    return [(_claimed(row), row.error, True) for row in rows]
+
+
+def _claimed(row: Any) -> ClaimedJob:
+    return ClaimedJob(row.id, row.kind, row.payload, row.attempts, row.max_attempts)
 
 
 def _worker_id() -> str:

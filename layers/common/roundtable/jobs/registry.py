@@ -5,14 +5,31 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Engine, update
 
 from roundtable.db.tables import jobs
 
-JobResult = dict[str, Any]
+
+class JobOutcome(Protocol):
+    """A typed job result: listeners get the object, the job row stores its record."""
+
+    def as_record(self) -> dict[str, Any]: ...
+
+
+# What a job function returns: its record (JSON, stored on the job row), or a
+# typed outcome that has one (e.g. roundtable.scheduling.summary.ScheduleSummary).
+JobResult = dict[str, Any] | JobOutcome
 JobFunction = Callable[["JobContext"], JobResult]
+
+
+def split_result(result: JobResult) -> tuple[dict[str, Any], object]:
+    """(the record to store, the outcome to tell listeners) of a job function's result."""
+    if isinstance(result, dict):
+        return result, result
+    return result.as_record(), result
+
 
 _HANDLERS: dict[str, JobFunction] = {}
 
@@ -20,6 +37,7 @@ _HANDLERS: dict[str, JobFunction] = {}
 # not seen yet. Keeps the worker's cold start to what the job needs.
 KIND_MODULES: dict[str, str] = {
     "schedule_cohort": "roundtable.scheduling.job",
+    "propose_regroup": "roundtable.groups.regroup_job",
     "publish_cohort": "roundtable.sync.jobs",
     "sync_group": "roundtable.sync.jobs",
     "sync_cohort": "roundtable.sync.jobs",

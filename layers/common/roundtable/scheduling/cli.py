@@ -88,5 +88,5 @@ def run_cohort(args: argparse.Namespace) -> int:
     except DomainError as exc:
         print(f"roundtable schedule run: {exc}", file=sys.stderr)
         return 2
-    print(json.dumps(summary, indent=2))
+    print(json.dumps(summary.as_record(), indent=2))
     return 0

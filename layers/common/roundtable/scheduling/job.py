@@ -1,4 +1,4 @@
-"""Job kind `schedule_cohort`: schedule a cohort into preview groups and report back.
+"""Job kind `schedule_cohort`: schedule a cohort into preview groups.
 
 Payload:
 
@@ -7,43 +7,32 @@ Payload:
                 "target_group_size": 6, "use_if_needed": true, "require_facilitator": true,
                 "anchor_timezone": "per_group", "anchor_candidates": [...],
                 "time_limit_seconds": 90, "seed": 0},          (every key optional)
-     "interaction": {"application_id": "...", "token": "..."}}  (optional: a deferred /schedule)
+     "reply_to": {...}}   (optional, opaque: who asked; see roundtable.jobs.listeners)
 
-Progress goes on the job row at each stage (loading, solving, saving, done);
-the run's summary is the job's result. With an interaction, the original
-Discord response is edited into the summary, or on failure into the error
-(which is then re-raised so the job row records it and the queue may retry).
+Progress goes on the job row at each stage (loading, solving, saving, done).
+The outcome is the run's `ScheduleSummary`: the job row stores its record,
+and the job's listeners (e.g. the Discord reply to a deferred /schedule) get
+the summary itself, or on the last failure the error.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from typing import Any
 
-from roundtable.discord.deferred import edit_schedule_summary, reports_failure
-from roundtable.discord.rest import DiscordApiError, DiscordRestClient
 from roundtable.errors import ValidationError
-from roundtable.jobs.registry import JobContext, JobResult, job_handler
+from roundtable.jobs.registry import JobContext, job_handler
 from roundtable.scheduling.service import DEFAULT_TIME_LIMIT, run_scheduling
+from roundtable.scheduling.summary import ScheduleSummary
 
-logger = logging.getLogger(__name__)
 _RUN_OPTIONS = ("time_limit_seconds", "seed")
 
 
-def _discord_client() -> DiscordRestClient:
-    from roundtable.discord.rest import get_discord_client
-
-    return get_discord_client()
-
-
 @job_handler("schedule_cohort")
-@reports_failure("Scheduling", _discord_client)
-def schedule_cohort_job(ctx: JobContext) -> JobResult:
-    """Run the scheduler for the payload's cohort; the summary is the result."""
+def schedule_cohort_job(ctx: JobContext) -> ScheduleSummary:
+    """Run the scheduler for the payload's cohort; the summary is the outcome."""
     cohort_id = _cohort_id(ctx.payload)
     overrides, seed, time_limit = _split_params(ctx.payload.get("params"))
-    interaction = _interaction(ctx.payload)
     summary = run_scheduling(
         ctx.engine,
         cohort_id,
@@ -53,9 +42,7 @@ def schedule_cohort_job(ctx: JobContext) -> JobResult:
         progress=ctx.report_progress,
         job_id=ctx.job_id,
     )
-    ctx.report_progress({"stage": "done", "cohort_id": cohort_id, "run_id": summary["run_id"]})
-    if interaction is not None:
-        summary = {**summary, **_edit_discord(interaction, summary)}
+    ctx.report_progress({"stage": "done", "cohort_id": cohort_id, "run_id": summary.run_id})
     return summary
 
 
@@ -80,29 +67,3 @@ def _split_params(raw: Any) -> tuple[dict[str, Any], int, float]:
     if not isinstance(limit, int | float) or isinstance(limit, bool):
         raise ValidationError(f"params.time_limit_seconds must be a number, got {limit!r}")
     return overrides, seed, float(limit)
-
-
-def _interaction(payload: Mapping[str, Any]) -> dict[str, str] | None:
-    interaction = payload.get("interaction")
-    if interaction is None:
-        return None
-    if not (
-        isinstance(interaction, Mapping)
-        and isinstance(interaction.get("application_id"), str)
-        and isinstance(interaction.get("token"), str)
-    ):
-        raise ValidationError("interaction must be {application_id, token} strings")
-    return {"application_id": interaction["application_id"], "token": interaction["token"]}
-
-
-def _edit_discord(interaction: dict[str, str], summary: dict[str, Any]) -> dict[str, Any]:
-    """Show the summary on Discord. The run is saved either way: a lost edit is only noted."""
-    try:
-        edit_schedule_summary(_discord_client(), interaction, summary)
-    except DiscordApiError as exc:
-        # An expired token (15 minutes) must not fail, and so re-run, a saved schedule.
-        logger.exception(
-            "could not edit the /schedule response for cohort %s", summary["cohort_id"]
-        )
-        return {"discord_error": str(exc)}
-    return {}

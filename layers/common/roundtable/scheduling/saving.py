@@ -26,7 +26,7 @@ from roundtable.scheduling.published import published_groups
 from roundtable.scheduling.timegrid import series_datetimes
 
 if TYPE_CHECKING:
-    from roundtable.scheduling.service import CohortProblem
+    from roundtable.scheduling.cohort_problem import CohortProblem
 
 
 @dataclass(frozen=True)

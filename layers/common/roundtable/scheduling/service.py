@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -31,9 +31,9 @@ from roundtable.db.tables import (
 )
 from roundtable.errors import ConflictError, DomainError, NotFoundError, ValidationError
 from roundtable.scheduling.checks import InvalidInputError, check_params
+from roundtable.scheduling.cohort_problem import CohortProblem
 from roundtable.scheduling.model import (
     Block,
-    ExistingGroup,
     Group,
     Params,
     Person,
@@ -42,8 +42,9 @@ from roundtable.scheduling.model import (
     ScheduleResult,
     Unplaced,
 )
-from roundtable.scheduling.published import PublishedGroup, published_groups
+from roundtable.scheduling.published import published_groups
 from roundtable.scheduling.saving import SavedRun, save_run
+from roundtable.scheduling.summary import GroupLine, ScheduleSummary
 from roundtable.scheduling.timegrid import zone
 
 Progress = Callable[[dict[str, Any]], None]
@@ -64,22 +65,6 @@ _BOOL_OVERRIDES = ("use_if_needed", "require_facilitator", "sizes_include_facili
 
 class SchedulingRunError(RuntimeError):
     """A scheduling run failed at one stage; the previous preview is unchanged."""
-
-
-@dataclass(frozen=True)
-class CohortProblem:
-    """Everything the scheduler needs about one cohort, read in one snapshot."""
-
-    cohort_id: int
-    cohort_name: str
-    params: Params
-    people: tuple[Person, ...]  # ids are str(user id)
-    existing: tuple[ExistingGroup, ...]  # the cohort's published groups, members fixed
-    existing_ids: Mapping[str, int]  # existing group name -> groups.id
-    grouped: frozenset[str]  # people already in a published group (never rescheduled)
-    rejected: tuple[Unplaced, ...]  # people the scheduler cannot take (unknown time zone)
-    # Published groups' times and memberships; re-read before saving to detect changes.
-    published: tuple[PublishedGroup, ...]
 
 
 def load_cohort_problem(
@@ -277,8 +262,8 @@ def run_scheduling(
     progress: Progress | None = None,
     now: datetime | None = None,
     job_id: int | None = None,
-) -> dict[str, Any]:
-    """Schedule the cohort into preview groups; the summary the job stores and Discord shows."""
+) -> ScheduleSummary:
+    """Schedule the cohort into preview groups; the run's summary."""
     report = progress or _ignore
     check_time_limit(time_limit)
     report({"stage": "loading", "cohort_id": cohort_id})
@@ -385,8 +370,8 @@ def _group_note(group: Group) -> str:
 
 def summarise(
     problem: CohortProblem, result: ScheduleResult, saved: SavedRun, notes: list[str]
-) -> dict[str, Any]:
-    """The run summary (the shape roundtable.discord.deferred.edit_schedule_summary reads)."""
+) -> ScheduleSummary:
+    """The run summary the job stores and its listeners (the Discord reply) show."""
     stats = result.stats
     new_groups = [g for g in result.groups if not g.existing]
     unplaced = [u for u in result.unplaced if u.person_id not in problem.grouped]
@@ -394,28 +379,28 @@ def summarise(
     shown = notes[:_MAX_NOTES]
     if len(notes) > _MAX_NOTES:
         shown.append(f"… and {len(notes) - _MAX_NOTES} more notes in the run's preview")
-    return {
-        "cohort_id": problem.cohort_id,
-        "cohort_name": problem.cohort_name,
-        "run_id": saved.run_id,
-        "groups": [
-            {"name": name, "size": len(g.facilitators) + len(g.learners), "time": g.start.label()}
+    return ScheduleSummary(
+        cohort_id=problem.cohort_id,
+        cohort_name=problem.cohort_name,
+        run_id=saved.run_id,
+        groups=tuple(
+            GroupLine(name, len(g.facilitators) + len(g.learners), g.start.label())
             for name, g in zip(saved.names, new_groups, strict=True)
-        ],
-        "placed": stats.placed,
-        "learners": stats.learners + sum(u.role is Role.LEARNER for u in problem.rejected),
-        "unplaced_by_reason": dict(sorted(Counter(_counted_reasons(unplaced)).items())),
-        "gap": round(stats.gap, 6),
-        "upper_bound": stats.upper_bound,
-        "seconds": stats.seconds,
-        "dst_notes": shown,
-        "preview_group_ids": saved.group_ids,
-        "proposed_joins": len(saved.joins),
-        "facilitators_without_group": sum(
+        ),
+        placed=stats.placed,
+        learners=stats.learners + sum(u.role is Role.LEARNER for u in problem.rejected),
+        unplaced_by_reason=dict(sorted(Counter(_counted_reasons(unplaced)).items())),
+        gap=round(stats.gap, 6),
+        upper_bound=stats.upper_bound,
+        seconds=stats.seconds,
+        dst_notes=tuple(shown),
+        preview_group_ids=tuple(saved.group_ids),
+        proposed_joins=len(saved.joins),
+        facilitators_without_group=sum(
             u.role is Role.FACILITATOR and u.reason is not Reason.UNCERTIFIED_FACILITATOR
             for u in unplaced
         ),
-    }
+    )
 
 
 def _counted_reasons(unplaced: list[Unplaced]) -> Iterator[str]:

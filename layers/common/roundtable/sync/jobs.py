@@ -5,14 +5,13 @@ the groups and the service's answer, so the job row shows a clear error and
 the queue retries it with backoff; what succeeded is already stored, so the
 retry only does the rest. Payloads:
 
-    publish_cohort  {"cohort_id": 3, "interaction": {...}?}   (interaction: reply on Discord)
+    publish_cohort  {"cohort_id": 3, "reply_to": {...}?}   (reply_to: opaque, for listeners)
     sync_group      {"group_id": 12}
     sync_cohort     {"cohort_id": 3}
 """
 
 from __future__ import annotations
 
-import logging
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,40 +19,29 @@ from sqlalchemy import Connection, Engine, exists, select
 
 from roundtable.db.engine import transaction
 from roundtable.db.tables import groups, notifications
-from roundtable.discord.deferred import reports_failure
-from roundtable.discord.rest import DiscordApiError
 from roundtable.errors import ValidationError
 from roundtable.jobs import enqueue
 from roundtable.jobs.registry import JobContext, JobResult, job_handler
 from roundtable.sync.desired import ARCHIVED_STATUSES, LIVE_STATUSES
+from roundtable.sync.outcomes import PublishResult
 from roundtable.sync.publish import publish_cohort
 from roundtable.sync.reconcile import default_services, groups_needing_sync, sync_groups
 from roundtable.sync.rsvps import sync_group_rsvps
-
-logger = logging.getLogger(__name__)
 
 
 class SyncIncompleteError(RuntimeError):
     """Some groups could not be reconciled; the message names them and why."""
 
 
-def _discord_client() -> Any:
-    from roundtable.discord.rest import get_discord_client
-
-    return get_discord_client()
-
-
 @job_handler("publish_cohort")
-@reports_failure("Publishing", _discord_client)
-def publish_cohort_job(ctx: JobContext) -> JobResult:
+def publish_cohort_job(ctx: JobContext) -> PublishResult:
     """Publish a cohort's preview groups and reconcile everything outside."""
     cohort_id = _positive_int(ctx.payload, "cohort_id")
     services = default_services(ctx.engine)
-    result = publish_cohort(ctx.engine, cohort_id, services, now=_now())
-    result["announced"] = announce_groups(ctx.engine, result["groups"], result["failures"])
-    _raise_on_failures(f"publishing cohort {cohort_id}", result["failures"])
-    _reply(ctx.payload, services, _publish_text(result))
-    return result
+    report = publish_cohort(ctx.engine, cohort_id, services, now=_now())
+    report["announced"] = announce_groups(ctx.engine, report["groups"], report["failures"])
+    _raise_on_failures(f"publishing cohort {cohort_id}", report["failures"])
+    return PublishResult.from_report(report)
 
 
 @job_handler("sync_group")
@@ -127,36 +115,6 @@ def _raise_on_failures(what: str, failures: dict[str, str]) -> None:
     if failures:
         listed = "; ".join(f"group {g}: {message}" for g, message in sorted(failures.items()))
         raise SyncIncompleteError(f"{what}: {len(failures)} group(s) not reconciled — {listed}")
-
-
-def _reply(payload: dict[str, Any], services: Any, text: str) -> None:
-    interaction = payload.get("interaction")
-    if not interaction:
-        return
-    from roundtable_edge.discord.interactions import message_data
-
-    client = services.discord.client
-    body = message_data(text, ephemeral=False)
-    try:
-        client.edit_original_response(interaction["application_id"], interaction["token"], body)
-    except DiscordApiError:  # the token lasts 15 minutes; the job row keeps the result
-        logger.exception("could not report the publish result to Discord")
-
-
-def _publish_text(result: dict[str, Any]) -> str:
-    discord = result["discord"]
-    lines = [
-        f"✅ Published {len(result['activated'])} group(s); {len(result['groups'])} live in all.",
-        f"Discord: {sum(discord['created'].values())} created, {discord['granted']} roles granted.",
-    ]
-    if discord["not_in_guild"]:
-        lines.append(
-            f"{len(discord['not_in_guild'])} member(s) are not in the server yet; "
-            "they get their role once they join."
-        )
-    if result["left_in_preview"]:
-        lines.append(f"Left in preview (no members): {len(result['left_in_preview'])} group(s).")
-    return "\n".join(lines)
 
 
 def _positive_int(payload: dict[str, Any], name: str) -> int:
