@@ -60,6 +60,9 @@ CASES = [
     Case("GET", "/api/cohorts", SIGNED_IN),
     Case("GET", "/api/cohorts/{cohort}", SIGNED_IN),
     Case("POST", "/api/cohorts/{spare_cohort}/enroll", SIGNED_IN, {"role": "learner"}),
+    # Leaving is by rule: the learner leaves; facilitators leading a group must hand it over
+    # first; someone not enrolled has nothing to leave.
+    Case("POST", "/api/cohorts/{cohort}/leave", (401, 200, 409, 409, 404), {"reason": "busy"}),
     Case("GET", "/api/groups/mine", SIGNED_IN),
     Case("GET", "/api/groups/joinable?cohort_id={cohort}", SIGNED_IN),
     # Only enrolled learners join; facilitators and outsiders are refused by rule, not role.

@@ -154,3 +154,12 @@ def test_raw_body_refuses_huge_base64_before_decoding() -> None:
     with pytest.raises(RequestRejectedError) as raised:
         raw_body("A" * 400_000, is_base64=True)
     assert raised.value.status == 413
+
+
+def test_the_leave_reasons_length_is_the_domains() -> None:
+    from roundtable.cohorts.leaving import MAX_REASON_LENGTH
+
+    leave = commands.find_command("leave")
+    assert leave is not None
+    [reason] = [o for o in leave.to_discord()["options"] if o["name"] == "reason"]
+    assert reason["max_length"] == MAX_REASON_LENGTH == commands.LEAVE_REASON_MAX_LENGTH

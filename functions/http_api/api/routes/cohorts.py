@@ -11,9 +11,12 @@ from api.schemas.cohorts import (
     CohortsPublic,
     EnrollmentCreate,
     EnrollmentResultPublic,
+    LeaveCohort,
+    LeftCohortPublic,
 )
 from api.schemas.common import errors
 from roundtable.cohorts import catalog
+from roundtable.cohorts.leaving import LeftCohort, leave_cohort
 from roundtable.errors import NotFoundError
 
 router = APIRouter(prefix="/api/cohorts", tags=["cohorts"], responses=errors(400, 401, 422))
@@ -57,3 +60,13 @@ def enroll(
     if cohort.status == "draft" and not user.is_admin:
         raise NotFoundError(f"no cohort {cohort_id}")
     return catalog.enroll(conn, user.id, cohort_id, body.role, now)
+
+
+@router.post(
+    "/{cohort_id}/leave",
+    response_model=LeftCohortPublic,
+    responses=errors(404, 409, 429),
+)
+def leave(cohort_id: Id, body: LeaveCohort, user: Writer, conn: Db, now: Now) -> LeftCohort:
+    """Leave the cohort and your group; your facilitator is told, with your reason if given."""
+    return leave_cohort(conn, user, cohort_id, body.reason, now)

@@ -40,6 +40,20 @@ class CohortsPublic(BaseModel):
     cohorts: list[CohortListingPublic]
 
 
+class LeaveCohort(BaseModel):
+    """Why you are leaving (optional; your facilitator reads it)."""
+
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class LeftCohortPublic(Model):
+    cohort_id: int
+    cohort_name: str
+    group_id: int | None
+    group_name: str | None
+    reason: str | None
+
+
 class CohortOverviewPublic(CohortPublic):
     """A cohort as an admin sees it, with counts."""
 

@@ -16,8 +16,8 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
-from roundtable.cohorts.lifecycle import require_phase
-from roundtable.db.tables import group_members, groups, signups
+from roundtable.cohorts.lifecycle import allows, phase_of, require_phase
+from roundtable.db.tables import cohorts, group_members, groups, signups
 from roundtable.errors import ConflictError, NotFoundError, ValidationError
 from roundtable.groups.memberships import enqueue_group_syncs, soft_remove
 from roundtable.notifications import request_notification
@@ -36,10 +36,16 @@ class LeftCohort:
 
 
 def leave_cohort(
-    conn: Connection, viewer: Viewer, cohort_id: int, reason: str | None, now: datetime
+    conn: Connection, viewer: Viewer, cohort_id: int | None, reason: str | None, now: datetime
 ) -> LeftCohort:
-    """Withdraw the viewer from the cohort and their group, telling whoever should know."""
+    """Withdraw the viewer from the cohort and their group, telling whoever should know.
+
+    Without a cohort id, the one cohort the viewer can leave (Discord's /leave
+    with no option); several or none is a clear refusal.
+    """
     cleaned = _clean_reason(reason)
+    if cohort_id is None:
+        cohort_id = _only_leavable_cohort(conn, viewer)
     cohort = require_phase(conn, cohort_id, "leave")
     signup = conn.execute(
         select(signups.c.id, signups.c.role, signups.c.withdrawn_at)
@@ -68,6 +74,31 @@ def leave_cohort(
     if membership.status == "active":
         request_notification(conn, "member_left", group_id=membership.group_id, user_id=viewer.id)
     return LeftCohort(cohort_id, cohort.name, membership.group_id, membership.name, cleaned)
+
+
+def leavable_cohorts(conn: Connection, viewer: Viewer) -> list[tuple[int, str]]:
+    """(id, name) of the cohorts the viewer is enrolled in and could leave, newest first."""
+    rows = conn.execute(
+        select(cohorts.c.id, cohorts.c.name, cohorts.c.status)
+        .join(signups, signups.c.cohort_id == cohorts.c.id)
+        .where(signups.c.user_id == viewer.id, signups.c.withdrawn_at.is_(None))
+        .order_by(cohorts.c.start_date.desc(), cohorts.c.id.desc())
+    ).all()
+    return [
+        (row.id, row.name)
+        for row in rows
+        if allows(phase_of(str(row.status), has_preview_groups=False), "leave")
+    ]
+
+
+def _only_leavable_cohort(conn: Connection, viewer: Viewer) -> int:
+    found = leavable_cohorts(conn, viewer)
+    if not found:
+        raise NotFoundError("You are not enrolled in a cohort you could leave.")
+    if len(found) > 1:
+        names = ", ".join(name for _, name in found)
+        raise ValidationError(f"You are in several cohorts ({names}); say which one to leave.")
+    return found[0][0]
 
 
 def _clean_reason(reason: str | None) -> str | None:

@@ -23,6 +23,9 @@ IN_GUILD, IN_BOT_DM = 0, 1
 MANAGE_GUILD = str(1 << 5)
 
 _HANDLERS = "roundtable_edge.discord.handlers"
+# roundtable.cohorts.leaving.MAX_REASON_LENGTH, repeated because this module must stay
+# import-light (PING); a test keeps the two equal.
+LEAVE_REASON_MAX_LENGTH = 500
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,7 @@ class Option:
     autocomplete: str | None = None  # "module:function" answering the autocomplete
     min_value: int | None = None
     max_value: int | None = None
+    max_length: int | None = None  # for STRING options: Discord's client enforces it
     options: tuple[Option, ...] = ()  # for sub-commands
 
     def to_discord(self) -> dict[str, Any]:
@@ -54,6 +58,8 @@ class Option:
             payload["min_value"] = self.min_value
         if self.max_value is not None:
             payload["max_value"] = self.max_value
+        if self.max_length is not None:
+            payload["max_length"] = self.max_length
         return payload
 
 
@@ -147,6 +153,23 @@ COMMANDS: tuple[Command, ...] = (
         _ref("member", "checkin"),
     ),
     Command("progress", "Your course progress", _ref("member", "progress"), in_dms=True),
+    Command(
+        "leave",
+        "Leave a cohort and your group (your facilitator is told, with your reason if given)",
+        _ref("cohorts", "leave"),
+        options=(
+            Option(
+                "cohort",
+                "The cohort to leave (default: your only one)",
+                autocomplete=_ref("cohorts", "autocomplete_my_cohort"),
+            ),
+            Option(
+                "reason",
+                "Why you are leaving (optional; your facilitator reads it)",
+                max_length=LEAVE_REASON_MAX_LENGTH,
+            ),
+        ),
+    ),
     Command(
         "attendance",
         "Facilitators: who RSVP'd and who checked in, last and next meeting",
