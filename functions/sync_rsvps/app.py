@@ -11,6 +11,7 @@ from roundtable_edge.events import EventError, parse_scheduled_event
 
 from roundtable.config import get_settings
 from roundtable.db.engine import get_engine
+from roundtable.housekeeping import HOURLY_PURGES
 from roundtable.sync.hourly import run_hourly_sync
 from roundtable.sync.reconcile import default_services
 
@@ -29,7 +30,9 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
         logger.error("rejected scheduled event", extra={"error": str(exc)})
         return {"status": "rejected", "error": str(exc)}
     engine = get_engine()
-    summary = run_hourly_sync(engine, lambda: default_services(engine), now=datetime.now(UTC))
+    summary = run_hourly_sync(
+        engine, lambda: default_services(engine), now=datetime.now(UTC), purges=HOURLY_PURGES
+    )
     status = "partial" if _has_failures(summary) else "ok"
     logger.info("sync_rsvps run finished", extra={"summary": summary})
     return {

@@ -53,11 +53,14 @@ def _groups(args: argparse.Namespace) -> int:
 
 def _hourly(args: argparse.Namespace) -> int:
     from roundtable.db.engine import get_engine
+    from roundtable.housekeeping import HOURLY_PURGES
     from roundtable.sync.hourly import run_hourly_sync
     from roundtable.sync.reconcile import default_services
 
     engine = get_engine()
-    summary = run_hourly_sync(engine, lambda: default_services(engine), now=_now())
+    summary = run_hourly_sync(
+        engine, lambda: default_services(engine), now=_now(), purges=HOURLY_PURGES
+    )
     print(json.dumps(summary, default=str, indent=2))
     return 0
 

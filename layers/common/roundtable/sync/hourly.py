@@ -2,26 +2,24 @@
 
 Steps, each isolated (one failing never stops the next): RSVPs of every
 active series; reconcile of groups whose members changed or that never fully
-synced; end of cohort for finished groups; retry of due jobs; purge of
-expired refresh tokens and login states; purge of finished rate-limit
-windows. An idle run makes one Google Calendar call (the incremental
-events.list) and no Discord call.
+synced; end of cohort for finished groups; retry of due jobs; then the
+purges its caller passes (roundtable.housekeeping.HOURLY_PURGES: expired
+refresh tokens and login states, finished rate-limit windows), each in a
+transaction of its own. An idle run makes one Google Calendar call (the
+incremental events.list) and no Discord call.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
-from roundtable.auth.oauth import purge_expired_oauth_states
-from roundtable.auth.sessions import purge_expired_refresh_tokens
 from roundtable.db.engine import transaction
 from roundtable.jobs import retry_due_jobs
-from roundtable.ratelimit import purge_old_windows
 from roundtable.sync.lifecycle import complete_finished_groups
 from roundtable.sync.reconcile import Services, groups_needing_sync, sync_groups
 from roundtable.sync.rsvps import sync_all_rsvps
@@ -29,10 +27,17 @@ from roundtable.sync.rsvps import sync_all_rsvps
 logger = logging.getLogger(__name__)
 
 
+Purge = Callable[[Connection, datetime], dict[str, int]]
+
+
 def run_hourly_sync(
-    engine: Engine, services: Callable[[], Services], *, now: datetime
+    engine: Engine,
+    services: Callable[[], Services],
+    *,
+    now: datetime,
+    purges: Mapping[str, Purge] | None = None,
 ) -> dict[str, Any]:
-    """Run every step; a structured summary with the failures of each."""
+    """Run every step, then each purge by name; a structured summary with the failures of each."""
     summary: dict[str, Any] = {"failures": {}}
     made: list[Services] = []
 
@@ -46,9 +51,8 @@ def run_hourly_sync(
         ("members", lambda: _changed_groups(engine, lazily, now)),
         ("lifecycle", lambda: complete_finished_groups(engine, lazily(), now=now)),
         ("jobs", lambda: retry_due_jobs(engine)),
-        ("expired_logins", lambda: _purge_expired_logins(engine, now)),
-        ("rate_limits", lambda: _purge_rate_limit_windows(engine, now)),
     ]
+    steps += [(name, _in_transaction(engine, purge, now)) for name, purge in (purges or {}).items()]
     for name, step in steps:
         try:
             summary[name] = step()
@@ -75,14 +79,9 @@ def _changed_groups(
     }
 
 
-def _purge_expired_logins(engine: Engine, now: datetime) -> dict[str, int]:
-    with transaction(engine) as conn:
-        return {
-            "refresh_tokens": purge_expired_refresh_tokens(conn, now),
-            "oauth_states": purge_expired_oauth_states(conn, now),
-        }
+def _in_transaction(engine: Engine, purge: Purge, now: datetime) -> Callable[[], dict[str, int]]:
+    def step() -> dict[str, int]:
+        with transaction(engine) as conn:
+            return purge(conn, now)
 
-
-def _purge_rate_limit_windows(engine: Engine, now: datetime) -> dict[str, int]:
-    with transaction(engine) as conn:
-        return {"windows_purged": purge_old_windows(conn, now)}
+    return step
