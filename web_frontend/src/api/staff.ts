@@ -77,6 +77,14 @@ export const runScheduling = async (id: number, params: ScheduleParams = {}) =>
 export const publishCohort = async (id: number) =>
   unwrap(await api.POST("/api/admin/cohorts/{cohort_id}/publish", { params: path("cohort_id", id) }));
 
+/** Discard the cohort's latest scheduling run: its preview groups go, its proposed joins are voided. */
+export const discardRun = async (cohortId: number, runId: number) =>
+  unwrap(
+    await api.POST("/api/admin/cohorts/{cohort_id}/runs/{run_id}/discard", {
+      params: { path: { cohort_id: cohortId, run_id: runId } },
+    }),
+  );
+
 export const syncCohort = async (id: number) =>
   unwrap(await api.POST("/api/admin/cohorts/{cohort_id}/sync", { params: path("cohort_id", id) }));
 

@@ -507,6 +507,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/cohorts/{cohort_id}/leave": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Leave
+         * @description Leave the cohort and your group; your facilitator is told, with your reason if given.
+         */
+        post: operations["cohorts-leave"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/content/webhook": {
         parameters: {
             query?: never;
@@ -1891,6 +1911,27 @@ export interface components {
             groups: components["schemas"]["JoinableGroupPublic"][];
         };
         /**
+         * LeaveCohort
+         * @description Why you are leaving (optional; your facilitator reads it).
+         */
+        LeaveCohort: {
+            /** Reason */
+            reason?: string | null;
+        };
+        /** LeftCohortPublic */
+        LeftCohortPublic: {
+            /** Cohort Id */
+            cohort_id: number;
+            /** Cohort Name */
+            cohort_name: string;
+            /** Group Id */
+            group_id: number | null;
+            /** Group Name */
+            group_name: string | null;
+            /** Reason */
+            reason: string | null;
+        };
+        /**
          * LocalTimePublic
          * @description An instant as the viewer sees it, e.g. 'Tuesday 19:00 CET'.
          */
@@ -2764,6 +2805,8 @@ export type JobPublic = components['schemas']['JobPublic'];
 export type JobsPublic = components['schemas']['JobsPublic'];
 export type JoinableGroupPublic = components['schemas']['JoinableGroupPublic'];
 export type JoinableGroupsPublic = components['schemas']['JoinableGroupsPublic'];
+export type LeaveCohort = components['schemas']['LeaveCohort'];
+export type LeftCohortPublic = components['schemas']['LeftCohortPublic'];
 export type LocalTimePublic = components['schemas']['LocalTimePublic'];
 export type MeetingAttendancePublic = components['schemas']['MeetingAttendancePublic'];
 export type MeetingAttendancesPublic = components['schemas']['MeetingAttendancesPublic'];
@@ -4734,6 +4777,86 @@ export interface operations {
             };
             /** @description Signed in, but not allowed */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests; see the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "cohorts-leave": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cohort_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeaveCohort"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeftCohortPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -14,6 +14,7 @@ import {
 import type { CohortCreate, CohortPublic as Cohort, SignupPublic } from "../../client/schema";
 import { AdminNav } from "../../components/Admin/AdminNav";
 import { CohortForm } from "../../components/Admin/CohortForm";
+import { DiscardRunButton } from "../../components/Admin/DiscardRunButton";
 import { HeatMap } from "../../components/Admin/HeatMap";
 import { JobStatus } from "../../components/Admin/JobStatus";
 import { PreviewView } from "../../components/Admin/PreviewView";
@@ -125,6 +126,14 @@ function Scheduling({ cohort, zone }: { cohort: Cohort; zone: string }) {
         >
           Publish groups
         </button>
+        {preview.data?.run && (
+          <DiscardRunButton
+            cohortId={cohort.id}
+            cohortName={cohort.name}
+            runId={preview.data.run.id}
+            disabled={!hasPreview || publish.isPending}
+          />
+        )}
         {hasPublished && (
           <button type="button" className="secondary" onClick={() => sync.mutate()} disabled={sync.isPending}>
             Sync Discord and calendar
