@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine, update
 
 from roundtable.config import get_settings
-from roundtable.content.progress_views import ModuleCounts, module_counts, my_module_counts
+from roundtable.content.progress_counts import ModuleCounts, module_counts, my_module_counts
 from roundtable.db.tables import groups
 from roundtable.errors import NotFoundError, PermissionDeniedError, ValidationError
 from roundtable.groups import facilitation, learners

@@ -1,10 +1,8 @@
 """Reading progress: a learner's course by meeting, a module's sections, a group's members.
 
 Module status is computed on read from the required sections, so it is right
-even for content published after the learner's last visit. `module_counts`
-is the content-free summary (what Discord's /progress and /group-progress
-show): it reads only the module rows, so it works when the content is
-unavailable.
+even for content published after the learner's last visit. The
+content-free summary (module counts) is in `progress_counts`.
 """
 
 from __future__ import annotations
@@ -13,12 +11,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Connection, func, select
+from sqlalchemy import ColumnElement, Connection, select
 
 from roundtable.content.bundle import Bundle
 from roundtable.content.progress import Learner, required_section_ids
 from roundtable.db.tables import content_progress
-from roundtable.people.profiles import Viewer
 
 Status = Literal["not_started", "in_progress", "completed"]
 
@@ -66,40 +63,6 @@ class CourseProgress:
     course_slug: str
     units: tuple[CourseUnit, ...]
     next_module: str | None  # first required module not completed, then first optional one
-
-
-@dataclass(frozen=True)
-class ModuleCounts:
-    """How many modules a user has completed, and started without completing."""
-
-    completed: int = 0
-    in_progress: int = 0
-
-
-def my_module_counts(conn: Connection, viewer: Viewer) -> ModuleCounts:
-    """My modules completed and in progress."""
-    return module_counts(conn, [viewer.id])[viewer.id]
-
-
-def module_counts(conn: Connection, user_ids: Iterable[int]) -> dict[int, ModuleCounts]:
-    """Each user's module counts (zeros for users with none), in one query.
-
-    A module row exists once the learner has spent time in it or completed it.
-    Callers check who may see whose counts (`groups.facilitation` does).
-    """
-    wanted = sorted(set(user_ids))
-    done = content_progress.c.completed_at.is_not(None)
-    rows = conn.execute(
-        select(
-            content_progress.c.user_id,
-            func.count().filter(done),
-            func.count().filter(~done),
-        )
-        .where(content_progress.c.user_id.in_(wanted), content_progress.c.content_type == "module")
-        .group_by(content_progress.c.user_id)
-    ).all()
-    found = {row[0]: ModuleCounts(int(row[1]), int(row[2])) for row in rows}
-    return {user_id: found.get(user_id, ModuleCounts()) for user_id in wanted}
 
 
 def module_progress(

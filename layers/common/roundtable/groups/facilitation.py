@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, exists, func, select
 
-from roundtable.content.progress_views import module_counts
+from roundtable.content.progress_counts import module_counts
 from roundtable.db.tables import (
     attendances,
     chat_messages,

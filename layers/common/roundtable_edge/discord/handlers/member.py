@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from roundtable.config import get_settings
-from roundtable.content.progress_views import my_module_counts
+from roundtable.content.progress_counts import my_module_counts
 from roundtable.errors import NotFoundError, ValidationError
 from roundtable.groups.learners import MyGroup, my_groups
 from roundtable.groups.learners import next_meeting as next_meeting_of
