@@ -38,7 +38,6 @@ _HANDLERS: dict[str, JobFunction] = {}
 KIND_MODULES: dict[str, str] = {
     "schedule_cohort": "roundtable.scheduling.job",
     "propose_regroup": "roundtable.groups.regroup_job",
-    "propose_regroup": "roundtable.groups.regroup_job",
     "publish_cohort": "roundtable.sync.jobs",
     "sync_group": "roundtable.sync.jobs",
     "sync_cohort": "roundtable.sync.jobs",
