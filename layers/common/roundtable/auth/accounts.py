@@ -1,4 +1,8 @@
-"""Users from Discord logins, and the anonymous work they bring with them."""
+"""Users from Discord logins, and the anonymous work they bring with them.
+
+Claiming that work (learning progress, tutor chats) is part of logging in, so
+its rules live here; content re-exports `claim_anonymous_progress`.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, case, exists, func, update
+from sqlalchemy import Connection, and_, case, delete, exists, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
 from roundtable.auth.discord import DiscordProfile
-from roundtable.content.progress import claim_anonymous_progress
-from roundtable.db.tables import chat_sessions, users
+from roundtable.db.tables import chat_sessions, content_progress, users
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,7 @@ def claim_anonymous_work(
     """Give the user the progress and tutor chats made under an anonymous token.
 
     Every login (Discord and dev) claims through here. Progress merges by
-    `roundtable.content.progress.claim_anonymous_progress`'s rule. A user has
+    `claim_anonymous_progress`'s rule. A user has
     one active chat per module: the user's active chat stays active and a
     clashing anonymous one becomes theirs archived, so no transcript is lost;
     an anonymous chat on a module where the user has none moves as it is.
@@ -88,3 +91,54 @@ def claim_anonymous_work(
         )
     ).rowcount
     return ClaimedWork(progress=progress, chats=chats)
+
+
+def claim_anonymous_progress(conn: Connection, *, anonymous_token: uuid.UUID, user_id: int) -> int:
+    """Give a user the progress made under their anonymous token; returns rows claimed.
+
+    The single rule for claiming (login calls this through
+    `claim_anonymous_work`): rows only the anonymous visitor
+    has move to the user. Where both have a row for the same content, the
+    two merge into the user's row: the user's completion stands when their
+    row is completed, otherwise the anonymous completion counts; reading
+    times add up; the earlier start and the later heartbeat are kept.
+    """
+    # Locks in the order login takes them (the user row, then the token):
+    # two claims for one user must not both move a row for the same content,
+    # and two users claiming one token must not both add its time.
+    conn.execute(select(users.c.id).where(users.c.id == user_id).with_for_update())
+    conn.execute(
+        text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": str(anonymous_token)}
+    )
+    anonymous = and_(
+        content_progress.c.anonymous_token == anonymous_token,
+        content_progress.c.user_id.is_(None),
+    )
+    merged = _merge_into_user(conn, anonymous_token, user_id)
+    conn.execute(
+        delete(content_progress).where(anonymous, content_progress.c.content_id.in_(merged))
+    )
+    moved = conn.execute(update(content_progress).where(anonymous).values(user_id=user_id))
+    return len(merged) + moved.rowcount
+
+
+def _merge_into_user(conn: Connection, anonymous_token: uuid.UUID, user_id: int) -> list[str]:
+    anon = content_progress.alias("anon")
+    mine = content_progress
+    statement = (
+        update(mine)
+        .where(
+            mine.c.user_id == user_id,
+            anon.c.anonymous_token == anonymous_token,
+            anon.c.user_id.is_(None),
+            anon.c.content_id == mine.c.content_id,
+        )
+        .values(
+            started_at=func.least(mine.c.started_at, anon.c.started_at),
+            completed_at=func.coalesce(mine.c.completed_at, anon.c.completed_at),
+            total_time_s=mine.c.total_time_s + anon.c.total_time_s,
+            last_heartbeat_at=func.greatest(mine.c.last_heartbeat_at, anon.c.last_heartbeat_at),
+        )
+        .returning(mine.c.content_id)
+    )
+    return [row.content_id for row in conn.execute(statement)]

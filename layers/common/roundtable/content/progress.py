@@ -18,17 +18,17 @@ from sqlalchemy import (
     DateTime,
     Integer,
     and_,
-    delete,
     func,
     literal,
     select,
     text,
-    update,
 )
 from sqlalchemy.dialects.postgresql import insert
 
+# Claiming anonymous progress is part of login (roundtable.auth); re-exported for content's callers.
+from roundtable.auth.accounts import claim_anonymous_progress as claim_anonymous_progress
 from roundtable.content.bundle import Bundle, UnknownContentError
-from roundtable.db.tables import content_progress, users
+from roundtable.db.tables import content_progress
 
 ContentKind = Literal["module", "outcome", "section"]
 
@@ -158,54 +158,6 @@ def completed_ids(conn: Connection, learner: Learner, content_ids: tuple[str, ..
         )
     )
     return {row.content_id for row in rows}
-
-
-def claim_anonymous_progress(conn: Connection, *, anonymous_token: UUID, user_id: int) -> int:
-    """Give a user the progress made under their anonymous token; returns rows claimed.
-
-    The single rule for claiming (login calls this through
-    `roundtable.auth.claim_anonymous_work`): rows only the anonymous visitor
-    has move to the user. Where both have a row for the same content, the
-    two merge into the user's row: the user's completion stands when their
-    row is completed, otherwise the anonymous completion counts; reading
-    times add up; the earlier start and the later heartbeat are kept.
-    """
-    # Locks in the order login takes them (the user row, then the token):
-    # two claims for one user must not both move a row for the same content,
-    # and two users claiming one token must not both add its time.
-    conn.execute(select(users.c.id).where(users.c.id == user_id).with_for_update())
-    conn.execute(
-        text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": str(anonymous_token)}
-    )
-    anonymous = Learner(anonymous_token=anonymous_token)
-    merged = _merge_into_user(conn, anonymous_token, user_id)
-    conn.execute(
-        delete(content_progress).where(anonymous.owns(), content_progress.c.content_id.in_(merged))
-    )
-    moved = conn.execute(update(content_progress).where(anonymous.owns()).values(user_id=user_id))
-    return len(merged) + moved.rowcount
-
-
-def _merge_into_user(conn: Connection, anonymous_token: UUID, user_id: int) -> list[str]:
-    anon = content_progress.alias("anon")
-    mine = content_progress
-    statement = (
-        update(mine)
-        .where(
-            mine.c.user_id == user_id,
-            anon.c.anonymous_token == anonymous_token,
-            anon.c.user_id.is_(None),
-            anon.c.content_id == mine.c.content_id,
-        )
-        .values(
-            started_at=func.least(mine.c.started_at, anon.c.started_at),
-            completed_at=func.coalesce(mine.c.completed_at, anon.c.completed_at),
-            total_time_s=mine.c.total_time_s + anon.c.total_time_s,
-            last_heartbeat_at=func.greatest(mine.c.last_heartbeat_at, anon.c.last_heartbeat_at),
-        )
-        .returning(mine.c.content_id)
-    )
-    return [row.content_id for row in conn.execute(statement)]
 
 
 def _owner_values(learner: Learner) -> dict[str, Any]:
