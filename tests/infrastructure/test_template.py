@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ast
+import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +14,7 @@ from typing import Any
 import pytest
 
 from devserver.template import FUNCTION_TYPE, load_template, read_stack
-from roundtable.config import SECRET_NAMES
+from roundtable.config import ENVIRONMENT_ONLY, SECRET_NAMES
 from tests.conftest import ROOT
 
 TEMPLATE = ROOT / "template.yaml"
@@ -171,9 +173,23 @@ def test_each_function_reads_exactly_its_own_secrets(template: dict[str, Any]) -
     for name, props in _functions(template).items():
         own = _param_names(props)
         assert own <= set(SECRET_NAMES), f"{name} names unknown secrets {own - set(SECRET_NAMES)}"
+        assert not own & ENVIRONMENT_ONLY, f"{name} reads a public value from SSM"
         assert _readable_parameters(props) == own, name
         needed = _needed_secrets(stack.functions[name].folder)
-        assert needed <= own, f"{name} needs {needed - own} but may not read them"
+        from_parameters = needed - ENVIRONMENT_ONLY
+        assert from_parameters <= own, f"{name} needs {from_parameters - own} but may not read them"
+        for public in needed & ENVIRONMENT_ONLY:
+            value = _variables(props).get(public)
+            assert isinstance(value, dict) and value.get("Ref") in template["Parameters"], public
+
+
+def test_the_discord_public_key_is_a_checked_plain_parameter(template: dict[str, Any]) -> None:
+    parameter = template["Parameters"]["DiscordPublicKey"]
+    assert "Default" not in parameter  # required: a deploy without it is refused
+    assert parameter["AllowedPattern"] == "^[0-9a-fA-F]{64}$"
+    discord = _variables(_functions(template)["DiscordInteractionsFunction"])
+    assert discord["DISCORD_PUBLIC_KEY"] == {"Ref": "DiscordPublicKey"}
+    assert "DISCORD_PUBLIC_KEY_PARAM" not in discord
 
 
 def test_the_tutor_model_and_endpoint_are_parameters_only_the_tutor_reads(
@@ -270,3 +286,273 @@ def test_heavy_packages_stay_out_of_the_http_and_discord_functions() -> None:
     layer = (ROOT / "layers" / "common" / "requirements.txt").read_text().lower()
     for heavy in ("litellm", "google-api-python-client", "highspy", "fastapi"):
         assert heavy not in layer
+
+
+# --- Alarms and the dashboard ------------------------------------------------
+
+ALARM = "AWS::CloudWatch::Alarm"
+CUSTOM_METRICS = (
+    "JobsSucceeded",
+    "JobsFailed",
+    "NotificationsSent",
+    "NotificationsFailed",
+    "NotificationsSkipped",
+    "ExternalCalls",
+    "ExternalErrors",
+    "ExternalRateLimited",
+    "SyncMutations",
+    "SchedulingSeconds",
+    "SchedulingGap",
+    "TutorTokens",
+    "TutorErrors",
+)
+
+
+def _of_type(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    return {name: r for name, r in template["Resources"].items() if r["Type"] == kind}
+
+
+def _alarms(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {name: r["Properties"] for name, r in _of_type(template, ALARM).items()}
+
+
+def _failure_queues(template: dict[str, Any]) -> set[str]:
+    """Queues that schedules dead-letter into or async invokes fail over to."""
+    queues = set()
+    for props in _functions(template).values():
+        for event in (props.get("Events") or {}).values():
+            dead_letter = (event.get("Properties") or {}).get("DeadLetterConfig")
+            if dead_letter:
+                queues.add(dead_letter["Arn"]["Fn::GetAtt"][0])
+        on_failure = ((props.get("EventInvokeConfig") or {}).get("DestinationConfig") or {}).get(
+            "OnFailure"
+        )
+        if on_failure:
+            queues.add(on_failure["Destination"]["Fn::GetAtt"][0])
+    return queues
+
+
+def _single_metric_alarms(
+    template: dict[str, Any], namespace: str, metric: str
+) -> dict[str, dict[str, Any]]:
+    """{dimension value (Ref or GetAtt target): alarm properties} for one plain metric."""
+    found = {}
+    for props in _alarms(template).values():
+        if (props.get("Namespace"), props.get("MetricName")) != (namespace, metric):
+            continue
+        (dimension,) = props["Dimensions"]
+        value = dimension["Value"]
+        found[value.get("Ref") or value["Fn::GetAtt"][0]] = props
+    return found
+
+
+def test_every_dead_letter_and_failure_queue_alarms_on_any_message(
+    template: dict[str, Any],
+) -> None:
+    queues = set(_of_type(template, "AWS::SQS::Queue"))
+    assert _failure_queues(template) == queues  # no queue of another purpose goes unwatched
+    alarms = _single_metric_alarms(template, "AWS/SQS", "ApproximateNumberOfMessagesVisible")
+    assert set(alarms) == queues
+    for queue, alarm in alarms.items():
+        assert alarm["Dimensions"][0] == {
+            "Name": "QueueName",
+            "Value": {"Fn::GetAtt": [queue, "QueueName"]},
+        }
+        assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanThreshold", 0)
+        assert alarm["Statistic"] == "Maximum"
+
+
+@pytest.mark.parametrize("metric", ["Errors", "Throttles"])
+def test_every_function_alarms_on_errors_and_throttles(
+    template: dict[str, Any], metric: str
+) -> None:
+    alarms = _single_metric_alarms(template, "AWS/Lambda", metric)
+    assert set(alarms) == set(_functions(template))
+    for name, alarm in alarms.items():
+        assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanThreshold", 0)
+        assert alarm["Statistic"] == "Sum", name
+
+
+def test_long_running_functions_alarm_before_their_timeout(template: dict[str, Any]) -> None:
+    alarms = _single_metric_alarms(template, "AWS/Lambda", "Duration")
+    functions = _functions(template)
+    assert {WORKER, "SendRemindersFunction", "SyncRsvpsFunction"} <= set(alarms)
+    for name, alarm in alarms.items():
+        timeout_ms = functions[name]["Timeout"] * 1000
+        assert alarm["Statistic"] == "Maximum"
+        assert 0.5 * timeout_ms <= alarm["Threshold"] < timeout_ms, name
+
+
+def _metric_queries(alarm: dict[str, Any]) -> str:
+    return " ".join(str(query) for query in alarm.get("Metrics") or [])
+
+
+def test_the_api_5xx_rate_jobs_failed_and_notification_failure_rate_alarm(
+    template: dict[str, Any],
+) -> None:
+    alarms = _alarms(template)
+    api = alarms["HttpApi5xxRateAlarm"]
+    assert "'MetricName': '5xx'" in _metric_queries(api)
+    assert "'MetricName': 'Count'" in _metric_queries(api)
+    (returned,) = [query for query in api["Metrics"] if query["ReturnData"]]
+    assert "/ requests" in returned["Expression"]
+    assert "SUM(JobsFailed) FROM Roundtable" in _metric_queries(alarms["JobsFailedAlarm"])
+    notifications = _metric_queries(alarms["NotificationFailureRateAlarm"])
+    assert "SUM(NotificationsFailed) FROM Roundtable" in notifications
+    assert "SUM(NotificationsSent) FROM Roundtable" in notifications
+
+
+def test_every_alarm_notifies_the_topic_which_an_email_subscribes_to_when_given(
+    template: dict[str, Any],
+) -> None:
+    (topic,) = _of_type(template, "AWS::SNS::Topic")
+    for name, alarm in _alarms(template).items():
+        assert {"Ref": topic} in alarm["AlarmActions"], name
+        assert alarm.get("TreatMissingData") == "notBreaching", name
+    (subscription,) = _of_type(template, "AWS::SNS::Subscription").values()
+    assert subscription["Condition"] == "HasAlarmEmail"
+    assert subscription["Properties"]["Endpoint"] == {"Ref": "AlarmEmail"}
+    assert template["Parameters"]["AlarmEmail"]["Default"] == ""
+    assert template["Conditions"]["HasAlarmEmail"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "AlarmEmail"}, ""]}]
+    }
+
+
+def _dashboard(template: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """The dashboard body as JSON (${...} substitutions replaced by their names)."""
+    (dashboard,) = _of_type(template, "AWS::CloudWatch::Dashboard").values()
+    body = dashboard["Properties"]["DashboardBody"]["Fn::Sub"]
+    resolved = re.sub(r"\$\{([^}]+)\}", lambda match: match.group(1), body)
+    return json.loads(resolved), resolved
+
+
+def test_the_dashboard_shows_functions_api_queues_and_the_custom_metrics(
+    template: dict[str, Any],
+) -> None:
+    body, text = _dashboard(template)
+    assert body["widgets"]
+    for name in _functions(template):
+        for metric in ("Invocations", "Errors", "Duration"):
+            assert f'"AWS/Lambda", "{metric}", "FunctionName", "{name}"' in text, (name, metric)
+    for metric in ("Count", "4xx", "5xx", "Latency"):
+        assert f'"AWS/ApiGateway", "{metric}", "ApiId", "HttpApi"' in text, metric
+    for queue in _of_type(template, "AWS::SQS::Queue"):
+        assert f'"QueueName", "{queue}.QueueName"' in text, queue
+    for metric in CUSTOM_METRICS:
+        assert f'Roundtable MetricName=\\"{metric}\\"' in text, metric
+
+
+# --- Connections ----------------------------------------------------------------
+
+
+def test_the_worker_has_reserved_concurrency_from_a_parameter(template: dict[str, Any]) -> None:
+    worker = _functions(template)[WORKER]
+    assert worker["ReservedConcurrentExecutions"] == {"Ref": "WorkerReservedConcurrency"}
+    assert 1 <= template["Parameters"]["WorkerReservedConcurrency"]["Default"] <= 10
+
+
+def test_the_database_proxy_is_optional_and_when_created_the_functions_use_it_with_iam(
+    template: dict[str, Any],
+) -> None:
+    assert template["Parameters"]["CreateDatabaseProxy"]["Default"] == "false"
+    assert template["Conditions"]["UseDatabaseProxy"] == {
+        "Fn::Equals": [{"Ref": "CreateDatabaseProxy"}, "true"]
+    }
+    resources = template["Resources"]
+    proxy_resources = {
+        name
+        for name, resource in resources.items()
+        if resource["Type"].startswith("AWS::RDS::") or name.startswith("DatabaseProxy")
+    }
+    assert {"DatabaseProxy", "DatabaseProxyTargetGroup", "DatabaseProxyConnectPolicy"} <= (
+        proxy_resources
+    )
+    for name in proxy_resources:
+        assert resources[name].get("Condition") == "UseDatabaseProxy", name
+    (auth,) = resources["DatabaseProxy"]["Properties"]["Auth"]
+    assert auth["IAMAuth"] == "REQUIRED"
+    assert resources["DatabaseProxy"]["Properties"]["RequireTLS"] is True
+    shared = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert shared["DB_HOST"] == {
+        "Fn::If": [
+            "UseDatabaseProxy",
+            {"Fn::GetAtt": ["DatabaseProxy", "Endpoint"]},
+            {"Ref": "DatabaseHost"},
+        ]
+    }
+    assert shared["DB_IAM_AUTH"] == {"Fn::If": ["UseDatabaseProxy", "true", "false"]}
+    policy = resources["DatabaseProxyConnectPolicy"]["Properties"]
+    assert policy["PolicyDocument"]["Statement"][0]["Action"] == "rds-db:connect"
+    roles = {role["Ref"] for role in policy["Roles"]}
+    assert roles == {f"{name}Role" for name in _functions(template)}
+
+
+# --- Migrations on deploy ----------------------------------------------------------
+
+
+def test_the_database_is_migrated_before_any_function_serves_new_code(
+    template: dict[str, Any],
+) -> None:
+    resources = template["Resources"]
+    migration = resources["DatabaseMigration"]
+    assert migration["Type"].startswith("Custom::")
+    props = migration["Properties"]
+    assert props["ServiceToken"] == {"Fn::GetAtt": ["MigrateFunction", "Arn"]}
+    assert props["Layer"] == {"Ref": "CommonLayer"}  # a new layer version re-runs it
+    assert props["ServiceTimeout"] <= _functions(template)["MigrateFunction"]["Timeout"] + 60
+    for name in _functions(template):
+        if name == "MigrateFunction":
+            assert "DependsOn" not in resources[name]
+            continue
+        depends = resources[name].get("DependsOn")
+        assert "DatabaseMigration" in ([depends] if isinstance(depends, str) else depends), name
+
+
+# --- Build ------------------------------------------------------------------------------
+
+
+def _makefile_targets() -> set[str]:
+    text = (ROOT / "Makefile").read_text()
+    listed = re.search(r"^LAMBDA_FUNCTIONS := (.*?)(?<!\\)$", text, re.M | re.S)
+    assert listed is not None
+    names = listed.group(1).replace("\\\n", " ").split()
+    targets = {f"build-{name}" for name in names}
+    targets |= set(re.findall(r"^(build-[A-Za-z]+):", text, re.M))
+    return targets
+
+
+def test_every_function_and_the_layer_build_with_the_makefile_from_a_lock_file(
+    template: dict[str, Any],
+) -> None:
+    targets = _makefile_targets()
+    resources = template["Resources"]
+    buildable = {
+        name: resource
+        for name, resource in resources.items()
+        if resource["Type"] in (FUNCTION_TYPE, "AWS::Serverless::LayerVersion")
+    }
+    for name, resource in buildable.items():
+        assert resource["Metadata"]["BuildMethod"] == "makefile", name
+        assert f"build-{name}" in targets, name
+        props = resource["Properties"]
+        folder = ROOT / (props.get("CodeUri") or props["ContentUri"])
+        assert (folder / "requirements.lock").is_file(), name
+
+
+def _locked(path: Path) -> dict[str, str]:
+    entry = r"^([a-z0-9-]+)==(\S+) \\\n\s+--hash=sha256:[0-9a-f]{64}$"
+    return dict(re.findall(entry, path.read_text(), re.M))
+
+
+def test_function_locks_pin_exact_hashed_versions_and_never_repeat_the_layer() -> None:
+    layer = _locked(ROOT / "layers" / "common" / "requirements.lock")
+    assert {"sqlalchemy", "pg8000", "python-dateutil", "aws-lambda-powertools"} <= set(layer)
+    for lock in sorted((ROOT / "functions").glob("*/requirements.lock")):
+        pins = _locked(lock)
+        entries = [line for line in lock.read_text().splitlines() if "==" in line]
+        assert len(pins) == len(entries), f"{lock}: an entry without an exact version and hash"
+        assert not set(pins) & set(layer), f"{lock} shadows the layer: {set(pins) & set(layer)}"
+        assert not {"boto3", "botocore", "s3transfer"} & set(pins), lock
+    tutor = _locked(ROOT / "functions" / "tutor_chat" / "requirements.lock")
+    assert "litellm" in tutor
+    assert "litellm==" in (ROOT / "functions" / "tutor_chat" / "requirements.txt").read_text()
