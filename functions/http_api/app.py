@@ -14,6 +14,7 @@ from roundtable_edge.web.app import create_web_app, lambda_handler
 from api.routes import (
     admin,
     admin_facilitators,
+    admin_regroup,
     auth,
     cohorts,
     content,
@@ -39,6 +40,7 @@ def create_app() -> FastAPI:
     for module in (health, auth, users, cohorts, groups, facilitator, admin, jobs):
         app.include_router(module.router)
     app.include_router(admin_facilitators.router)
+    app.include_router(admin_regroup.router)
     for module in (content, progress, webhook, unsubscribe):
         app.include_router(module.router)
     return app

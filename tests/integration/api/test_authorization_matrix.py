@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -18,6 +19,8 @@ from sqlalchemy import Engine, insert, select
 
 from roundtable.db.engine import transaction
 from roundtable.db.tables import meetings, scheduling_runs
+from roundtable.groups.regroup import request_regroup_proposal
+from roundtable.people.actors import Actor
 from tests.integration.api.builders import World, build_world, make_cohort, make_group
 
 ROLES = ("anonymous", "learner", "fac_elsewhere", "fac_here", "admin")
@@ -106,6 +109,14 @@ CASES = [
     Case("POST", "/api/admin/facilitators/{fac_other}/certification", ADMIN),
     Case("DELETE", "/api/admin/facilitators/{fac_other}/certification", ADMIN),
     Case("PATCH", "/api/admin/facilitators/{fac_other}", ADMIN, {"max_active_groups": 3}),
+    Case("POST", "/api/admin/cohorts/{running_cohort}/regroup", (401, 403, 403, 403, 202)),
+    Case("GET", "/api/admin/cohorts/{running_cohort}/regroup/{regroup_job}", ADMIN),
+    # The proposal is still being computed: even an admin cannot apply it yet.
+    Case(
+        "POST",
+        "/api/admin/cohorts/{running_cohort}/regroup/{regroup_job}/apply",
+        (401, 403, 403, 403, 409),
+    ),
 ]
 
 # World names in case paths, and the parameter names the app declares for them.
@@ -118,6 +129,8 @@ PARAMETERS = {
     "{meeting}": "{meeting_id}",
     "{job}": "{job_id}",
     "{run}": "{run_id}",
+    "{running_cohort}": "{cohort_id}",
+    "{regroup_job}": "{job_id}",
 }
 
 
@@ -133,7 +146,18 @@ def _names(engine: Engine, world: World) -> dict[str, int]:
         meeting = conn.scalar(
             select(meetings.c.id).where(meetings.c.group_id == world.group).limit(1)
         )
-    return {**vars(world), "spare_cohort": spare, "meeting": int(meeting), "run": int(run)}
+        running = make_cohort(conn, "Running Cohort", status="running")
+        make_group(conn, running, "Running Mondays", weekday=0)
+        admin = Actor(user_id=world.admin, is_admin=True)
+        regroup_job = request_regroup_proposal(conn, admin, running, datetime.now(UTC)).job_id
+    return {
+        **vars(world),
+        "spare_cohort": spare,
+        "meeting": int(meeting),
+        "run": int(run),
+        "running_cohort": running,
+        "regroup_job": regroup_job,
+    }
 
 
 def _fill(value: Any, names: dict[str, int]) -> Any:
