@@ -71,6 +71,7 @@ notification_status = _enum(
 job_status = _enum("job_status", "queued", "running", "succeeded", "failed")
 content_type = _enum("content_type", "module", "outcome", "section")
 chat_role = _enum("chat_role", "user", "assistant", "system")
+guest_visit_status = _enum("guest_visit_status", "booked", "cancelled")
 
 
 def _created_at() -> Column[object]:
@@ -313,6 +314,44 @@ attendances = Table(
     Column("rsvp_source", Text),  # "calendar", "discord", "web"
     Column("checked_in_at", DateTime(timezone=True)),
     UniqueConstraint("meeting_id", "user_id"),
+)
+
+# A learner who cannot make their own meeting one week joins another group's
+# meeting that week (roundtable.meetings.guests). At most one booked visit
+# replaces a given own meeting, and one learner is booked into a meeting once.
+guest_visits = Table(
+    "guest_visits",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column(
+        "host_meeting_id",
+        ForeignKey("meetings.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    # The meeting of their own group that this visit replaces (the same week).
+    Column("own_meeting_id", ForeignKey("meetings.id", ondelete="CASCADE"), nullable=False),
+    Column("status", guest_visit_status, nullable=False, server_default="booked"),
+    # The one-off calendar event inviting the guest (roundtable.sync.calendar_sync).
+    Column("gcal_event_id", Text),
+    _created_at(),
+    Column("cancelled_at", DateTime(timezone=True)),
+    CheckConstraint("host_meeting_id <> own_meeting_id", name="host_is_not_own"),
+    Index(
+        "uq_guest_visits_booked_own_meeting",
+        "user_id",
+        "own_meeting_id",
+        unique=True,
+        postgresql_where=text("status = 'booked'"),
+    ),
+    Index(
+        "uq_guest_visits_booked_host_meeting",
+        "user_id",
+        "host_meeting_id",
+        unique=True,
+        postgresql_where=text("status = 'booked'"),
+    ),
 )
 
 notifications = Table(
