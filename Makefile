@@ -31,7 +31,7 @@ echo "error: Python 3.12 not found. Install it (e.g. 'pyenv install 3.12') or ru
 exit 1
 endef
 
-.PHONY: help venv run frontend test lint format typecheck pytest cfn-lint frontend-test e2e build sam-venv clean lock
+.PHONY: help venv run frontend test lint lint-imports format typecheck pytest cfn-lint frontend-test e2e build sam-venv clean lock
 
 help:
 	@echo "make run     start the local stack on http://127.0.0.1:8000 (ARGS='--port 8001 ...')"
@@ -67,7 +67,7 @@ frontend:
 	  fi; \
 	fi
 
-test: venv lint typecheck pytest cfn-lint frontend-test
+test: venv lint lint-imports typecheck pytest cfn-lint frontend-test
 
 # The SPA's unit tests, and a check that its generated API client matches the
 # backend's OpenAPI document (regenerate with `cd web_frontend && npm run generate-client`).
@@ -86,6 +86,11 @@ lint: venv
 format: venv
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# The rule of imports: pyproject.toml's [tool.importlinter] contracts (import
+# cycles and functions/: tests/unit/test_architecture.py). docs/architecture.md.
+lint-imports: venv
+	$(VENV)/bin/lint-imports
 
 typecheck: venv
 	$(VENV)/bin/mypy
