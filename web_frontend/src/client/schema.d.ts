@@ -95,6 +95,67 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/cohorts/{cohort_id}/regroup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Request Regroup
+         * @description Compute a regroup proposal for a running cohort (nothing changes until it is applied).
+         */
+        post: operations["admin-request_regroup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/cohorts/{cohort_id}/regroup/{job_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Regroup
+         * @description The proposal as a diff (who moves where, in their own zone; sizes; optimality),
+         *     or its job's status while it is being computed.
+         */
+        get: operations["admin-read_regroup"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/cohorts/{cohort_id}/regroup/{job_id}/apply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply Regroup
+         * @description Apply the proposal, if the groups are still the ones it was computed from.
+         */
+        post: operations["admin-apply_regroup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/cohorts/{cohort_id}/runs/{run_id}/discard": {
         parameters: {
             query?: never;
@@ -2361,6 +2422,150 @@ export interface components {
             /** Reason */
             reason: string;
         };
+        /** RegroupAppliedPublic */
+        RegroupAppliedPublic: {
+            /** Cohort Id */
+            cohort_id: number;
+            /** Dissolved Group Ids */
+            dissolved_group_ids: number[];
+            /** Job Id */
+            job_id: number;
+            /** Moved */
+            moved: number;
+            /** Sync Job Ids */
+            sync_job_ids: number[];
+        };
+        /**
+         * RegroupGroupPublic
+         * @description A group before and after; sizes count what the cohort's minimum and maximum count.
+         */
+        RegroupGroupPublic: {
+            /** Below Min After */
+            below_min_after: boolean;
+            /** Below Min Before */
+            below_min_before: boolean;
+            /** Dissolved */
+            dissolved: boolean;
+            /** Facilitators */
+            facilitators: number;
+            /** Group Id */
+            group_id: number;
+            /** Learners After */
+            learners_after: number;
+            /** Learners Before */
+            learners_before: number;
+            /** Name */
+            name: string;
+            /** Size After */
+            size_after: number;
+            /** Size Before */
+            size_before: number;
+        };
+        /**
+         * RegroupMovePublic
+         * @description One person moved; the target group's weekly time is shown in their own zone.
+         */
+        RegroupMovePublic: {
+            /** From Group */
+            from_group: string;
+            /** From Group Id */
+            from_group_id: number;
+            /** Local Time */
+            local_time: string;
+            /** Name */
+            name: string;
+            /** Summary */
+            summary: string;
+            /** Time Note */
+            time_note: string | null;
+            /** Timezone */
+            timezone: string;
+            /** To Group */
+            to_group: string;
+            /** To Group Id */
+            to_group_id: number;
+            /** User Id */
+            user_id: number;
+            /** Weekday */
+            weekday: string;
+        };
+        /**
+         * RegroupPhasePublic
+         * @description One objective, minimised in order: its value and the proven lower bound.
+         */
+        RegroupPhasePublic: {
+            /** Bound */
+            bound: number;
+            /** Name */
+            name: string;
+            /** Proven */
+            proven: boolean;
+            /** Value */
+            value: number;
+        };
+        /** RegroupPlanPublic */
+        RegroupPlanPublic: {
+            /** Applied At */
+            applied_at: string | null;
+            /**
+             * As Of
+             * Format: date-time
+             */
+            as_of: string;
+            /** Below Min After */
+            below_min_after: number;
+            /** Below Min Before */
+            below_min_before: number;
+            /** Dissolved */
+            dissolved: number;
+            /** Groups */
+            groups: components["schemas"]["RegroupGroupPublic"][];
+            /** Max Size */
+            max_size: number;
+            /** Min Size */
+            min_size: number;
+            /** Moves */
+            moves: components["schemas"]["RegroupMovePublic"][];
+            /** Moves Count */
+            moves_count: number;
+            /** Optimality */
+            optimality: string;
+            /** Phases */
+            phases: components["schemas"]["RegroupPhasePublic"][];
+            /** Proven Optimal */
+            proven_optimal: boolean;
+            /** Solve Seconds */
+            solve_seconds: number;
+        };
+        /**
+         * RegroupProposalPublic
+         * @description The proposal once its job succeeded (`proposal`), else the job's status (and error).
+         */
+        RegroupProposalPublic: {
+            /** Cohort Id */
+            cohort_id: number;
+            /** Error */
+            error: string | null;
+            /** Job Id */
+            job_id: number;
+            proposal: components["schemas"]["RegroupPlanPublic"] | null;
+            /** Status */
+            status: string;
+        };
+        /**
+         * RegroupRequestedPublic
+         * @description A proposal is being computed; read it at `proposal_url` (202 until it is ready).
+         */
+        RegroupRequestedPublic: {
+            /** Cohort Id */
+            cohort_id: number;
+            /** Cohort Name */
+            cohort_name: string;
+            /** Job Id */
+            job_id: number;
+            /** Proposal Url */
+            proposal_url: string;
+        };
         /** RsvpPublic */
         RsvpPublic: {
             /** Meeting Id */
@@ -2834,6 +3039,13 @@ export type PreviewPublic = components['schemas']['PreviewPublic'];
 export type ProblemPublic = components['schemas']['ProblemPublic'];
 export type ProgressItemPublic = components['schemas']['ProgressItemPublic'];
 export type ReasonCountPublic = components['schemas']['ReasonCountPublic'];
+export type RegroupAppliedPublic = components['schemas']['RegroupAppliedPublic'];
+export type RegroupGroupPublic = components['schemas']['RegroupGroupPublic'];
+export type RegroupMovePublic = components['schemas']['RegroupMovePublic'];
+export type RegroupPhasePublic = components['schemas']['RegroupPhasePublic'];
+export type RegroupPlanPublic = components['schemas']['RegroupPlanPublic'];
+export type RegroupProposalPublic = components['schemas']['RegroupProposalPublic'];
+export type RegroupRequestedPublic = components['schemas']['RegroupRequestedPublic'];
 export type RsvpPublic = components['schemas']['RsvpPublic'];
 export type RsvpUpdate = components['schemas']['RsvpUpdate'];
 export type RunDiscardedPublic = components['schemas']['RunDiscardedPublic'];
@@ -3238,6 +3450,245 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["JobAcceptedPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests; see the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "admin-request_regroup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cohort_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegroupRequestedPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests; see the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "admin-read_regroup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cohort_id: number;
+                job_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegroupProposalPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "admin-apply_regroup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cohort_id: number;
+                job_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegroupAppliedPublic"];
                 };
             };
             /** @description Bad request */
