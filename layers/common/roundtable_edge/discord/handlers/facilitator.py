@@ -56,7 +56,7 @@ def autocomplete_my_group(context: Context) -> dict[str, Any]:
         user = find_user(conn, context.interaction)
         if user is None:  # unlinked: the commands themselves will say how to link
             return autocomplete_result([])
-        viewer = viewer_for(conn, user, context)
+        viewer = viewer_for(user, context)
         found = facilitation.search_facilitated_groups(conn, viewer, typed, context.now)
     return autocomplete_result([(f"{g.name} ({g.cohort_name})", g.id) for g in found])
 

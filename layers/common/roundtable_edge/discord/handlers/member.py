@@ -19,7 +19,7 @@ from roundtable.groups.learners import MyGroup, my_groups
 from roundtable.groups.learners import next_meeting as next_meeting_of
 from roundtable.meetings.attendance import check_in, rsvp
 from roundtable.meetings.times import WeeklyTimeView
-from roundtable.people.profiles import Viewer, get_viewer
+from roundtable.people.profiles import Viewer
 from roundtable_edge.discord.handlers.common import connect, is_admin, require_user
 from roundtable_edge.discord.interactions import (
     DANGER,
@@ -44,13 +44,12 @@ _RSVP_LABELS = {
 
 def viewer_of(conn: Any, context: Context) -> Viewer:
     """The linked user behind the interaction as services see them (or how to link)."""
-    return viewer_for(conn, require_user(conn, context.interaction), context)
+    return viewer_for(require_user(conn, context.interaction), context)
 
 
-def viewer_for(conn: Any, user: Any, context: Context) -> Viewer:
-    """A linked user as services see them; admin also through the Discord admin role."""
-    viewer = get_viewer(conn, user.id)
-    return dataclasses.replace(viewer, is_admin=is_admin(user, context.interaction))
+def viewer_for(user: Viewer, context: Context) -> Viewer:
+    """A linked user as services see them: admin also through the Discord admin role."""
+    return dataclasses.replace(user, is_admin=is_admin(user, context.interaction))
 
 
 def group(context: Context) -> dict[str, Any]:
