@@ -293,3 +293,34 @@ def test_both_doors_answer_an_unknown_run_alike(doors: Doors, engine: Engine) ->
         ("Preview Tuesday", "preview"),
         ("Published Owls", "active"),
     ]
+
+
+# -- who may ask ---------------------------------------------------------------------------
+def test_both_doors_refuse_a_member_who_is_not_an_admin_with_the_same_words(
+    engine: Engine,
+) -> None:
+    with engine.begin() as conn:
+        member = make_user(conn, "Mo Member", discord_id="906")
+    cohort = _cohort(engine, "Spring")
+    world = _scheduled(engine, "Autumn")
+    web = TestClient(load_function("http_api").app, base_url="https://testserver")
+    web.cookies.set(SESSION_COOKIE, session_token(member))
+    spring = [option("cohort", "Spring")]
+    asks = [
+        (f"/api/admin/cohorts/{cohort}/schedule", command("schedule", spring)),
+        (f"/api/admin/cohorts/{cohort}/publish", command("publish", spring)),
+        (
+            f"/api/admin/cohorts/{world['cohort']}/runs/{world['latest']}/discard",
+            component(f"discard:{world['cohort']}:{world['latest']}"),
+        ),
+    ]
+    for path, payload in asks:
+        payload["member"]["user"]["id"] = "906"
+        refused = web.post(path, json={})
+        answer = respond(parse_interaction(json.dumps(payload).encode()), engine=engine)
+        assert refused.status_code == 403
+        assert answer["type"] == 4 and answer["data"]["flags"] == EPHEMERAL
+        assert refused.json()["error"]["message"] == answer["data"]["content"]
+        assert answer["data"]["content"] == "Only Roundtable admins can do this."
+    assert _job_count(engine) == 0
+    assert len(_state(engine, world["cohort"])["groups"]) == 3

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from api.deps import Admin, AdminWriter, Db, Id, Now
+from api.deps import Admin, AdminWriter, CurrentUser, Db, Id, Now, Writer
 from api.routes.cohorts import CohortPublic
 from api.schemas.admin import (
     CohortStatusPublic,
@@ -49,7 +49,11 @@ def _accepted(job_id: int) -> JobAcceptedPublic:
 
 
 def _actor(user: profiles.Viewer) -> Actor:
-    """The signed-in user as the services take them (they check the permission again)."""
+    """The signed-in user as the services take them.
+
+    Routes calling a service that takes an Actor leave the admin check to it (they
+    depend on Writer/CurrentUser, not AdminWriter/Admin), so a refusal has the
+    same words here as on Discord."""
     return Actor(user_id=user.id, is_admin=user.is_admin, door="web")
 
 
@@ -102,7 +106,7 @@ def list_signups(cohort_id: Id, user: Admin, conn: Db) -> SignupsPublic:
 
 @router.post("/cohorts/{cohort_id}/schedule", **Accepted, responses=errors(404, 409, 422, 429))
 def schedule_cohort(
-    cohort_id: Id, body: ScheduleRequest, user: AdminWriter, conn: Db
+    cohort_id: Id, body: ScheduleRequest, user: Writer, conn: Db
 ) -> JobAcceptedPublic:
     """Run the scheduler for the cohort (a job); its result becomes the preview.
 
@@ -120,7 +124,7 @@ def read_preview(cohort_id: Id, user: Admin, conn: Db, now: Now) -> group_admin.
 
 
 @router.post("/cohorts/{cohort_id}/publish", **Accepted, responses=errors(404, 409, 429))
-def publish_cohort(cohort_id: Id, user: AdminWriter, conn: Db) -> JobAcceptedPublic:
+def publish_cohort(cohort_id: Id, user: Writer, conn: Db) -> JobAcceptedPublic:
     """Publish the preview: channels, roles, meetings, invites (a job).
 
     409 when there are no preview groups or proposed joins to publish, or while
@@ -134,7 +138,7 @@ def publish_cohort(cohort_id: Id, user: AdminWriter, conn: Db) -> JobAcceptedPub
     responses=errors(404, 409, 429),
 )
 def discard_run(
-    cohort_id: Id, run_id: Id, user: AdminWriter, conn: Db, now: Now
+    cohort_id: Id, run_id: Id, user: Writer, conn: Db, now: Now
 ) -> requests.RunDiscarded:
     """Discard the cohort's latest scheduling run: delete its preview groups and void its
     proposed joins (nothing published changes). 404 for a run the cohort does not have;
@@ -143,14 +147,14 @@ def discard_run(
 
 
 @router.get("/cohorts/{cohort_id}/status", response_model=CohortStatusPublic, responses=errors(404))
-def read_cohort_status(cohort_id: Id, user: Admin, conn: Db) -> cohort_status.CohortStatus:
+def read_cohort_status(cohort_id: Id, user: CurrentUser, conn: Db) -> cohort_status.CohortStatus:
     """Signups by role, who waits for a group and why, groups by status, the latest jobs
     (what Discord's /cohort-status shows)."""
     return cohort_status.cohort_status(conn, _actor(user), cohort_id)
 
 
 @router.post("/cohorts/{cohort_id}/sync", **Accepted, responses=errors(404, 429))
-def sync_cohort(cohort_id: Id, user: AdminWriter, conn: Db) -> JobAcceptedPublic:
+def sync_cohort(cohort_id: Id, user: Writer, conn: Db) -> JobAcceptedPublic:
     """Reconcile every published group of the cohort (a job)."""
     return _accepted(requests.request_cohort_sync(conn, _actor(user), cohort_id).job_id)
 
@@ -177,7 +181,7 @@ def update_group(
 
 
 @router.post("/groups/{group_id}/sync", **Accepted, responses=errors(404, 409, 429))
-def sync_group(group_id: Id, user: AdminWriter, conn: Db) -> JobAcceptedPublic:
+def sync_group(group_id: Id, user: Writer, conn: Db) -> JobAcceptedPublic:
     """Reconcile one published group's Discord and calendar state (a job)."""
     return _accepted(requests.request_group_sync(conn, _actor(user), group_id).job_id)
 
