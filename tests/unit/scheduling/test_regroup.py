@@ -19,10 +19,9 @@ from roundtable.scheduling.regroup import (
     RegroupProblem,
     build_instance,
     plan_from_record,
-    propose,
     score,
 )
-from roundtable.scheduling.regroup_solve import solve
+from roundtable.scheduling.regroup_solve import propose, solve
 
 EVENINGS = tuple(Block(day, 17 * 60, 21 * 60) for day in range(7))
 TUESDAY_18_19 = (Block(1, 18 * 60, 19 * 60),)

@@ -22,7 +22,8 @@ from roundtable.errors import ValidationError
 from roundtable.groups.regroup_load import load_regroup
 from roundtable.jobs import JobContext, job_handler
 from roundtable.jobs.registry import JobResult
-from roundtable.scheduling.regroup import RegroupPlan, RegroupProblem, plan_from_record, propose
+from roundtable.scheduling.regroup import RegroupPlan, RegroupProblem, plan_from_record
+from roundtable.scheduling.regroup_solve import propose
 
 KIND = "propose_regroup"
 TIME_LIMIT_SECONDS = 120.0

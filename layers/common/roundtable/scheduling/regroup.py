@@ -21,8 +21,8 @@ another live group, and which emptied groups are dissolved.
 
 Objective, lexicographic: (1) fewest groups left below the minimum, (2) fewest
 learners moved, (3) fewest groups dissolved. Solved exactly with HiGHS
-(`regroup_solve.py`); the answer says, per phase, its value, the proven bound
-and whether it is optimal.
+(`regroup_solve.propose` is the entry point); the answer says, per phase, its
+value, the proven bound and whether it is optimal.
 """
 
 from __future__ import annotations
@@ -293,15 +293,6 @@ def make_plan(
             )
         )
     return RegroupPlan(moves, tuple(outcomes), problem.min_size, problem.max_size, optimality)
-
-
-def propose(problem: RegroupProblem, *, time_limit: float = 60.0, seed: int = 0) -> RegroupPlan:
-    """The regroup with fewest groups below the minimum, then fewest moves, then dissolutions."""
-    from roundtable.scheduling.regroup_solve import solve  # highspy only when solving
-
-    instance = build_instance(problem)
-    assignment, optimality = solve(instance, time_limit=time_limit, seed=seed)
-    return make_plan(problem, instance, assignment, optimality)
 
 
 def _check(problem: RegroupProblem) -> None:

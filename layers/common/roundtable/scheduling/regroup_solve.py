@@ -32,7 +32,11 @@ from roundtable.scheduling.regroup import (
     Instance,
     Optimality,
     PhaseOutcome,
+    RegroupPlan,
+    RegroupProblem,
+    build_instance,
     dissolves,
+    make_plan,
     score,
     staying,
 )
@@ -94,6 +98,13 @@ class _Model:
             if values[col] > 0.5:
                 found[i] = g
         return tuple(found)
+
+
+def propose(problem: RegroupProblem, *, time_limit: float = 60.0, seed: int = 0) -> RegroupPlan:
+    """The regroup with fewest groups below the minimum, then fewest moves, then dissolutions."""
+    instance = build_instance(problem)
+    assignment, optimality = solve(instance, time_limit=time_limit, seed=seed)
+    return make_plan(problem, instance, assignment, optimality)
 
 
 def solve(
