@@ -123,6 +123,7 @@ class Settings:
     sendgrid_host: str
     email_from: str
     low_attendance_threshold: int
+    guest_cap_per_meeting: int  # guests one meeting takes in a week (roundtable.meetings.guests)
     llm_model: str
     llm_api_base: str | None
     llm_timeout_s: int  # first token, and the whole reply where it cannot stream
@@ -249,6 +250,7 @@ def load_settings() -> Settings:
         sendgrid_host=_env("SENDGRID_HOST", "https://api.sendgrid.com") or "",
         email_from=_env("EMAIL_FROM", "Roundtable <noreply@roundtable.example>") or "",
         low_attendance_threshold=_env_int("LOW_ATTENDANCE_THRESHOLD", 3),
+        guest_cap_per_meeting=_env_int("GUEST_CAP_PER_MEETING", 2),
         llm_model=_env("LLM_MODEL", "anthropic/claude-sonnet-4-5") or "",
         llm_api_base=_env("LLM_API_BASE"),
         llm_timeout_s=_env_int("LLM_TIMEOUT_S", 25),

@@ -75,6 +75,8 @@ def test_the_catalogue_file_loads_with_every_kind_the_system_sends() -> None:
         "meeting_changed",
         "removed_from_group",
         "member_left",
+        "guest_visit_booked",
+        "guest_visit_cancelled",
     }
 
 

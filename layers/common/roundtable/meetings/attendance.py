@@ -8,6 +8,10 @@ even when an RSVP row already exists for that meeting.
 `rsvp` and `check_in` are the use cases every door calls (the web routes and
 the Discord buttons and commands), so both refuse the same things in the same
 words. Calendar answers arrive through `roundtable.sync.rsvps`.
+
+Who may answer for and check in at a meeting is decided in one place,
+`may_attend`: an active member of its group, or a learner booked into it as a
+guest (`roundtable.meetings.guests`).
 """
 
 from __future__ import annotations
@@ -16,10 +20,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import ColumnElement, Connection, exists, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 
-from roundtable.db.tables import attendances, group_members, groups, meetings
+from roundtable.db.tables import attendances, group_members, groups, guest_visits, meetings
 from roundtable.errors import (
     ConflictError,
     NotFoundError,
@@ -70,7 +74,8 @@ def rsvp(
 
     Refused when the meeting does not exist (NotFoundError), when I am not an
     active member of its group (PermissionDeniedError) or when it is over
-    (ConflictError). A second answer replaces the first.
+    (ConflictError). A booked guest of the meeting answers like a member. A second
+    answer replaces the first.
     """
     if answer not in MEMBER_ANSWERS:
         raise ValidationError(
@@ -94,8 +99,10 @@ def rsvp(
     ).first()
     if meeting is None:
         raise NotFoundError(f"Meeting {meeting_id} does not exist.", field="meeting_id")
-    if not is_active_member(conn, meeting.group_id, viewer.id):
-        raise PermissionDeniedError(f"Only members of {meeting.name} can answer for its meetings.")
+    if not may_attend(conn, meeting.id, viewer.id):
+        raise PermissionDeniedError(
+            f"Only members of {meeting.name} (and its booked guests) can answer for its meetings."
+        )
     if meeting.ends_at <= now:
         raise ConflictError(
             f"This meeting is over ({meeting.name}, meeting {meeting.meeting_number}); "
@@ -166,7 +173,28 @@ def is_active_member(conn: Connection, group_id: int, user_id: int) -> bool:
     return found is not None
 
 
-def _my_meetings() -> Any:
+def may_attend(conn: Connection, meeting_id: int, user_id: int) -> bool:
+    """Whether the user may RSVP to and check in at the meeting: a member or a booked guest."""
+    found = conn.scalar(select(meetings.c.id).where(meetings.c.id == meeting_id, _attends(user_id)))
+    return found is not None
+
+
+def _attends(user_id: int) -> ColumnElement[bool]:
+    """The condition on `meetings` that `may_attend` checks, usable in a query of meetings."""
+    member = exists().where(
+        group_members.c.group_id == meetings.c.group_id,
+        group_members.c.user_id == user_id,
+        group_members.c.status == "active",
+    )
+    guest = exists().where(
+        guest_visits.c.host_meeting_id == meetings.c.id,
+        guest_visits.c.user_id == user_id,
+        guest_visits.c.status == "booked",
+    )
+    return or_(member, guest)
+
+
+def _my_meetings(user_id: int) -> Any:
     return (
         select(
             meetings.c.id,
@@ -176,19 +204,12 @@ def _my_meetings() -> Any:
             groups.c.name,
         )
         .join(groups, groups.c.id == meetings.c.group_id)
-        .join(
-            group_members,
-            and_(
-                group_members.c.group_id == meetings.c.group_id,
-                group_members.c.status == "active",
-            ),
-        )
+        .where(_attends(user_id))
     )
 
 
 def _meeting_open_for_check_in(conn: Connection, user_id: int, now: datetime) -> Any:
-    window = _my_meetings().where(
-        group_members.c.user_id == user_id,
+    window = _my_meetings(user_id).where(
         meetings.c.starts_at <= now + CHECK_IN_OPENS_BEFORE,
         meetings.c.starts_at >= now - CHECK_IN_CLOSES_AFTER,
     )
@@ -199,8 +220,8 @@ def _meeting_open_for_check_in(conn: Connection, user_id: int, now: datetime) ->
 
 def _no_meeting_message(conn: Connection, user_id: int, now: datetime) -> str:
     upcoming = conn.execute(
-        _my_meetings()
-        .where(group_members.c.user_id == user_id, meetings.c.starts_at > now)
+        _my_meetings(user_id)
+        .where(meetings.c.starts_at > now)
         .order_by(meetings.c.starts_at)
         .limit(1)
     ).first()

@@ -235,6 +235,24 @@ def _member_left(c: _Context) -> Built:
     return values, c.row.due_at
 
 
+def _guest_visit(c: _Context) -> Built:
+    group = c.group()
+    guest = c.facts.users.get(int(c.payload.get("member_id") or 0))
+    meeting = c.facts.meetings.get(int(c.payload.get("meeting_id") or 0))
+    if meeting is None:
+        raise _SkipError("the meeting no longer exists")
+    if c.now >= meeting.starts_at:
+        raise _SkipError("the meeting has already started")
+    values = {
+        "guest_name": guest.display_name if guest else "A learner",
+        "guest_group_name": str(c.payload.get("guest_group_name") or "another group"),
+        "group_name": group.name,
+        "meeting_number": str(meeting.meeting_number),
+        "meeting_time": meeting.starts_at,
+    }
+    return values, c.row.due_at
+
+
 _BUILDERS: dict[str, Callable[[_Context], Built]] = {
     "meeting_reminder_24h": _reminder,
     "meeting_reminder_1h": _reminder,
@@ -247,4 +265,6 @@ _BUILDERS: dict[str, Callable[[_Context], Built]] = {
     "member_joined": _member_joined,
     "removed_from_group": _removed,
     "member_left": _member_left,
+    "guest_visit_booked": _guest_visit,
+    "guest_visit_cancelled": _guest_visit,
 }

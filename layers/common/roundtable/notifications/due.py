@@ -4,10 +4,12 @@ Because the due set is recomputed each run, a moved meeting's reminders follow
 it: nothing is due at the old time, and everything is due at the new one. Rows
 go in with `ON CONFLICT DO NOTHING`, so recomputing never duplicates.
 
-Reminders are one INSERT … SELECT per kind. The nudge, the facilitator digest
-and the low-attendance alert need the modules due by each meeting (from the
-course content, through `modules_due`), so their candidates are read in one
-query and inserted in one statement.
+Reminders are one INSERT … SELECT per kind. A meeting's reminder recipients
+are its group's active members, less those booked as guests elsewhere instead
+of it, plus the guests booked into it (roundtable.meetings.guests). The
+nudge, the facilitator digest and the low-attendance alert need the modules
+due by each meeting (from the course content, through `modules_due`), so their
+candidates are read in one query and inserted in one statement.
 """
 
 from __future__ import annotations
@@ -53,7 +55,17 @@ _REMINDERS = text(f"""
         SELECT m.id AS meeting_id, g.id AS group_id, m.starts_at, gm.user_id,
                ch.channel, CAST(gm.user_id AS text) AS recipient
         {_ACTIVE_MEETINGS}
-        JOIN group_members gm ON gm.group_id = g.id AND gm.status = 'active'
+        CROSS JOIN LATERAL (
+            SELECT member.user_id FROM group_members member
+            WHERE member.group_id = g.id AND member.status = 'active'
+              AND NOT EXISTS (
+                  SELECT 1 FROM guest_visits away
+                  WHERE away.own_meeting_id = m.id AND away.user_id = member.user_id
+                    AND away.status = 'booked')
+            UNION ALL
+            SELECT guest.user_id FROM guest_visits guest
+            WHERE guest.host_meeting_id = m.id AND guest.status = 'booked'
+        ) gm
         JOIN users u ON u.id = gm.user_id
         CROSS JOIN LATERAL (VALUES
             (CAST('email' AS notification_channel), u.email IS NOT NULL AND u.email_notifications),

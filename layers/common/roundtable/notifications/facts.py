@@ -98,11 +98,17 @@ _GROUPS = text("""
     WHERE g.id = ANY(:ids)
 """)
 _COHORTS = text("SELECT id, name, start_date FROM cohorts WHERE id = ANY(:ids)")
+# Booked guests of a group's meetings count as its members for their reminders
+# (roundtable.meetings.guests), with the role "guest".
 _MEMBERS = text("""
     SELECT gm.group_id, gm.user_id, CAST(gm.role AS text) AS role, u.display_name
     FROM group_members gm JOIN users u ON u.id = gm.user_id
     WHERE gm.group_id = ANY(:ids) AND gm.status = 'active'
-    ORDER BY gm.group_id, u.display_name
+    UNION ALL
+    SELECT m.group_id, v.user_id, 'guest', u.display_name
+    FROM guest_visits v JOIN meetings m ON m.id = v.host_meeting_id JOIN users u ON u.id = v.user_id
+    WHERE m.group_id = ANY(:ids) AND v.status = 'booked'
+    ORDER BY group_id, display_name
 """)
 _DECLINED = text("""
     SELECT meeting_id, user_id FROM attendances

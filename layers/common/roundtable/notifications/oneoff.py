@@ -7,6 +7,8 @@ Payload contract (`{"kind": ..., ...}`):
     meeting_changed     meeting_id, previous_starts_at (ISO 8601 with offset)
     removed_from_group  group_id, user_id
     member_left         group_id, user_id          (to the group's facilitators)
+    guest_visit_booked     visit_id                (to the host group's facilitators)
+    guest_visit_cancelled  visit_id                (to the host group's facilitators)
 
 Each row's key names what it is about (cohort, group, membership, meeting), so
 a job that runs twice queues nothing twice.
@@ -20,7 +22,15 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, select
 
-from roundtable.db.tables import cohorts, group_members, groups, meetings, signups, users
+from roundtable.db.tables import (
+    cohorts,
+    group_members,
+    groups,
+    guest_visits,
+    meetings,
+    signups,
+    users,
+)
 from roundtable.errors import NotFoundError, ValidationError
 from roundtable.notifications.catalogue import Catalogue
 from roundtable.notifications.ledger import NewNotification, add_notifications
@@ -32,6 +42,8 @@ ONE_OFF_KINDS = (
     "meeting_changed",
     "removed_from_group",
     "member_left",
+    "guest_visit_booked",
+    "guest_visit_cancelled",
 )
 
 
@@ -235,6 +247,42 @@ def _member_left(q: _Queue) -> list[NewNotification]:
     return q.personal(facilitators, ("group_member", membership.id), extra)
 
 
+def _guest_visit(q: _Queue) -> list[NewNotification]:
+    """To the host group's facilitators, about one visit (booked or cancelled: two kinds)."""
+    visit_id = q.integer("visit_id")
+    visit = q.conn.execute(
+        select(guest_visits.c.user_id, meetings.c.id.label("meeting_id"), meetings.c.group_id)
+        .join(meetings, meetings.c.id == guest_visits.c.host_meeting_id)
+        .where(guest_visits.c.id == visit_id)
+    ).first()
+    if visit is None:
+        raise NotFoundError(f"no guest visit {visit_id}", field="visit_id")
+    facilitators = list(
+        q.conn.scalars(
+            select(group_members.c.user_id)
+            .where(
+                group_members.c.group_id == visit.group_id,
+                group_members.c.status == "active",
+                group_members.c.role == "facilitator",
+            )
+            .order_by(group_members.c.user_id)
+        )
+    )
+    own_group = q.conn.scalar(
+        select(groups.c.name)
+        .join(meetings, meetings.c.group_id == groups.c.id)
+        .join(guest_visits, guest_visits.c.own_meeting_id == meetings.c.id)
+        .where(guest_visits.c.id == visit_id)
+    )
+    extra = {
+        "group_id": visit.group_id,
+        "meeting_id": visit.meeting_id,
+        "member_id": visit.user_id,
+        "guest_group_name": own_group or "",
+    }
+    return q.personal(facilitators, ("guest_visit", visit_id), extra)
+
+
 def _wanted_channels(user: Any) -> set[str]:
     channels = set()
     if user.email and user.email_notifications:
@@ -265,4 +313,6 @@ _BUILDERS: dict[str, Callable[[_Queue], list[NewNotification]]] = {
     "meeting_changed": _meeting_changed,
     "removed_from_group": _removed,
     "member_left": _member_left,
+    "guest_visit_booked": _guest_visit,
+    "guest_visit_cancelled": _guest_visit,
 }

@@ -27,6 +27,8 @@ TIMINGS: dict[str, Timing] = {
     "meeting_changed": Timing(None, timedelta(days=7)),
     "removed_from_group": Timing(None, timedelta(days=7)),
     "member_left": Timing(None, timedelta(days=7)),
+    "guest_visit_booked": Timing(None, timedelta(days=2)),
+    "guest_visit_cancelled": Timing(None, timedelta(days=2)),
 }
 
 # Kinds computed from the meetings table on every sweep.
