@@ -5,14 +5,13 @@ from __future__ import annotations
 import base64
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from nacl.signing import SigningKey
 
-from roundtable.discord.rest import reset_discord_clients
-from tests.fakes.discord import FakeDiscord, start_fake_discord
+from tests.fakes.fixtures import fake_discord  # noqa: F401  (fixture)
 from tests.functions.conftest import http_event
 
 
@@ -59,12 +58,3 @@ def call(discord_key: SigningKey, function: Any, lambda_context: Any) -> Call:
         return response["statusCode"], json.loads(response["body"])
 
     return run
-
-
-@pytest.fixture
-def fake_discord(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeDiscord]:
-    fake = start_fake_discord(monkeypatch)
-    reset_discord_clients()
-    yield fake
-    fake.stop()
-    reset_discord_clients()

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 
-from devserver.fake_llm import FAKE_API_KEY, FAKE_MODEL, FakeLLM
+from devserver.fake_llm import FakeLLM
+from tests.fakes.fixtures import fake_llm  # noqa: F401  (fixture)
 from tests.functions.browser import Browser
 
 COURSE = "running-discussion-groups"
@@ -20,16 +20,7 @@ HIDDEN_CHAT = "why-discuss.try-it.chat"  # tutor_sees_previous: false
 
 
 @pytest.fixture
-def fake_llm(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeLLM]:
-    with FakeLLM().running() as fake:
-        monkeypatch.setenv("LLM_MODEL", FAKE_MODEL)
-        monkeypatch.setenv("LLM_API_BASE", fake.base_url)
-        monkeypatch.setenv("LLM_API_KEY", FAKE_API_KEY)
-        yield fake
-
-
-@pytest.fixture
-def tutor(function: Any, lambda_context: Any, engine: Engine, fake_llm: FakeLLM) -> Browser:
+def tutor(function: Any, lambda_context: Any, engine: Engine, fake_llm: FakeLLM) -> Browser:  # noqa: F811
     """A browser talking to the tutor function (anonymous until given a session cookie)."""
     return Browser(function("tutor_chat").handler, lambda_context, "ANY /api/tutor/{proxy+}")
 

@@ -7,11 +7,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, insert, select
+from roundtable_edge.web.cookies import SESSION_COOKIE
+from sqlalchemy import Engine, func, select
 
 from devserver.fake_llm import FakeLLM, fake_reply
-from roundtable.auth import issue_access_token, jwt_secret
-from roundtable.db.tables import chat_messages, chat_sessions, users
+from roundtable.auth import issue_access_token
+from roundtable.db.tables import chat_messages, chat_sessions
+from tests.builders import add_user, session_token
 from tests.functions.browser import Browser
 from tests.functions.tutor.conftest import (
     CHAT,
@@ -30,8 +32,8 @@ def _messages(engine: Engine) -> list[Any]:
 
 def _signed_in(tutor: Browser, engine: Engine, name: str = "Grace") -> int:
     with engine.begin() as conn:
-        user_id = int(conn.scalar(insert(users).values(display_name=name).returning(users.c.id)))
-    tutor.cookies["session"] = issue_access_token(user_id, datetime.now(UTC), jwt_secret())
+        user_id = add_user(conn, name)
+    tutor.cookies[SESSION_COOKIE] = session_token(user_id)
     return user_id
 
 

@@ -9,28 +9,22 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert
+from roundtable_edge.web.cookies import SESSION_COOKIE  # noqa: F401  (for the API tests)
+from sqlalchemy import Connection, Engine
 
-from roundtable.auth import issue_access_token, jwt_secret
 from roundtable.db.engine import transaction
-from roundtable.db.tables import (
-    availability_blocks,
-    cohorts,
-    facilitators,
-    group_members,
-    groups,
-    meetings,
-    signups,
-    users,
-)
 from roundtable.meetings.times import WeeklySlot, first_meeting_at, series_starts
-
-SESSION_COOKIE = "session"
-
-
-def session_token(user_id: int, now: datetime | None = None) -> str:
-    """A valid access token for the user (what the session cookie holds)."""
-    return issue_access_token(user_id, now or datetime.now(UTC), jwt_secret())
+from tests.builders import (  # add_member, session_token: for the API tests too
+    add_availability,
+    add_cohort,
+    add_facilitator,
+    add_group,
+    add_meeting,
+    add_member,  # noqa: F401
+    add_signup,
+    add_user,
+    session_token,  # noqa: F401
+)
 
 
 def make_user(
@@ -42,27 +36,11 @@ def make_user(
     discord_id: str | None = None,
     email: str | None = None,
 ) -> int:
-    return int(
-        conn.execute(
-            insert(users)
-            .values(
-                display_name=name,
-                is_admin=admin,
-                timezone=timezone,
-                discord_id=discord_id,
-                email=email,
-            )
-            .returning(users.c.id)
-        ).scalar_one()
-    )
+    return add_user(conn, name, admin=admin, timezone=timezone, discord_id=discord_id, email=email)
 
 
 def make_facilitator(conn: Connection, user_id: int, *, certified: bool = True) -> None:
-    conn.execute(
-        insert(facilitators).values(
-            user_id=user_id, certified_at=datetime.now(UTC) if certified else None
-        )
-    )
+    add_facilitator(conn, user_id, certified_at=datetime.now(UTC) if certified else None)
 
 
 def make_cohort(
@@ -76,23 +54,18 @@ def make_cohort(
     max_group_size: int = 8,
     **values: Any,
 ) -> int:
-    return int(
-        conn.execute(
-            insert(cohorts)
-            .values(
-                name=name,
-                course_slug="alignment",
-                start_date=start_date or date.today() + timedelta(days=14),
-                status=status,
-                anchor_timezone=anchor_timezone,
-                number_of_meetings=meetings,
-                max_group_size=max_group_size,
-                min_group_size=min(4, max_group_size),
-                target_group_size=min(6, max_group_size),
-                **values,
-            )
-            .returning(cohorts.c.id)
-        ).scalar_one()
+    return add_cohort(
+        conn,
+        name,
+        course_slug="alignment",
+        start_date=start_date or date.today() + timedelta(days=14),
+        status=status,
+        anchor_timezone=anchor_timezone,
+        number_of_meetings=meetings,
+        max_group_size=max_group_size,
+        min_group_size=min(4, max_group_size),
+        target_group_size=min(6, max_group_size),
+        **values,
     )
 
 
@@ -110,69 +83,35 @@ def make_group(
     meeting_count: int = 0,
     text_channel_id: str | None = None,
 ) -> int:
+    """A group and its first `meeting_count` meetings, on its weekly slot."""
     slot = WeeklySlot(anchor_timezone, weekday, local_time, minutes)
     first = first_meeting or first_meeting_at(slot, date.today() + timedelta(days=14))
-    group_id = int(
-        conn.execute(
-            insert(groups)
-            .values(
-                cohort_id=cohort_id,
-                name=name,
-                status=status,
-                anchor_timezone=anchor_timezone,
-                weekday=weekday,
-                local_time=local_time,
-                meeting_minutes=minutes,
-                first_meeting_at=first,
-                discord_text_channel_id=text_channel_id,
-            )
-            .returning(groups.c.id)
-        ).scalar_one()
+    group_id = add_group(
+        conn,
+        cohort_id,
+        name,
+        first_meeting_at=first,
+        status=status,
+        anchor_timezone=anchor_timezone,
+        weekday=weekday,
+        local_time=local_time,
+        minutes=minutes,
+        discord_text_channel_id=text_channel_id,
     )
     for number, start in enumerate(series_starts(slot, first, meeting_count), start=1):
-        conn.execute(
-            insert(meetings).values(
-                group_id=group_id,
-                cohort_id=cohort_id,
-                meeting_number=number,
-                starts_at=start,
-                ends_at=start + timedelta(minutes=minutes),
-            )
-        )
+        add_meeting(conn, group_id, cohort_id, number, start, minutes=minutes)
     return group_id
 
 
 def enroll(conn: Connection, user_id: int, cohort_id: int, role: str = "learner") -> None:
-    conn.execute(insert(signups).values(user_id=user_id, cohort_id=cohort_id, role=role))
-
-
-def add_member(
-    conn: Connection, group_id: int, user_id: int, cohort_id: int, role: str = "learner"
-) -> int:
-    return int(
-        conn.execute(
-            insert(group_members)
-            .values(group_id=group_id, user_id=user_id, cohort_id=cohort_id, role=role)
-            .returning(group_members.c.id)
-        ).scalar_one()
-    )
+    add_signup(conn, user_id, cohort_id, role)
 
 
 def give_availability(
     conn: Connection, user_id: int, *blocks: tuple[int, str, str], kind: str = "available"
 ) -> None:
     for weekday, start, end in blocks:
-        start_h, start_m = map(int, start.split(":"))
-        end_h, end_m = map(int, end.split(":"))
-        conn.execute(
-            insert(availability_blocks).values(
-                user_id=user_id,
-                kind=kind,
-                weekday=weekday,
-                start_minute=start_h * 60 + start_m,
-                end_minute=end_h * 60 + end_m,
-            )
-        )
+        add_availability(conn, user_id, weekday, start, end, kind)
 
 
 @dataclass

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine, select
 
 from roundtable.content.bundle import Bundle, UnknownContentError, build_bundle
 from roundtable.content.progress import (
@@ -21,7 +21,8 @@ from roundtable.content.progress import (
     record_heartbeat,
 )
 from roundtable.content.progress_views import course_progress, members_progress, module_progress
-from roundtable.db.tables import content_progress, users
+from roundtable.db.tables import content_progress
+from tests.builders import add_user
 
 DEMO = Path(__file__).resolve().parents[3] / "content"
 COURSE = "running-discussion-groups"
@@ -43,8 +44,7 @@ def conn(engine: Engine) -> Iterator[Connection]:
 
 
 def _user(conn: Connection, name: str = "Ada Learner") -> Learner:
-    user_id = conn.execute(insert(users).values(display_name=name).returning(users.c.id)).scalar()
-    return Learner(user_id=user_id)
+    return Learner(user_id=add_user(conn, name))
 
 
 def _id(learner: Learner) -> int:

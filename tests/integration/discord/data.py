@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection
 
-from roundtable.db.tables import (
-    cohorts,
-    content_progress,
-    group_members,
-    groups,
-    meetings,
-    scheduling_runs,
-    signups,
-    users,
-)
+from roundtable.db.tables import content_progress, scheduling_runs
+from tests import builders
+from tests.builders import add_meeting, add_signup  # noqa: F401  (shared, used as data.*)
 from tests.fakes.discord import APPLICATION_ID
 
 _ids = itertools.count(1)
@@ -31,28 +24,11 @@ def add_user(
     is_admin: bool = False,
     timezone: str = "UTC",
 ) -> int:
-    return int(
-        conn.scalar(
-            users.insert()
-            .values(
-                display_name=name,
-                discord_id=discord_id,
-                is_admin=is_admin,
-                timezone=timezone,
-            )
-            .returning(users.c.id)
-        )
-    )
+    return builders.add_user(conn, name, discord_id=discord_id, admin=is_admin, timezone=timezone)
 
 
 def add_cohort(conn: Connection, name: str = "Spring Cohort", *, status: str = "open") -> int:
-    return int(
-        conn.scalar(
-            cohorts.insert()
-            .values(name=name, course_slug="intro", start_date=date(2026, 3, 2), status=status)
-            .returning(cohorts.c.id)
-        )
-    )
+    return builders.add_cohort(conn, name, start_date=date(2026, 3, 2), status=status)
 
 
 def add_group(
@@ -66,68 +42,22 @@ def add_group(
     channel_id: str | None = None,
     run_id: int | None = None,
 ) -> int:
-    local = first_meeting_at
-    return int(
-        conn.scalar(
-            groups.insert()
-            .values(
-                cohort_id=cohort_id,
-                name=name,
-                status=status,
-                anchor_timezone=anchor_timezone,
-                weekday=local.weekday(),
-                local_time=time(local.hour, local.minute),
-                meeting_minutes=60,
-                first_meeting_at=first_meeting_at,
-                discord_text_channel_id=channel_id,
-                scheduling_run_id=run_id,
-            )
-            .returning(groups.c.id)
-        )
+    return builders.add_group(
+        conn,
+        cohort_id,
+        name,
+        first_meeting_at=first_meeting_at,
+        status=status,
+        anchor_timezone=anchor_timezone,
+        discord_text_channel_id=channel_id,
+        scheduling_run_id=run_id,
     )
 
 
 def add_member(
     conn: Connection, group_id: int, user_id: int, cohort_id: int, role: str = "learner"
 ) -> None:
-    conn.execute(
-        group_members.insert().values(
-            group_id=group_id, user_id=user_id, cohort_id=cohort_id, role=role
-        )
-    )
-
-
-def add_meeting(
-    conn: Connection, group_id: int, cohort_id: int, number: int, starts_at: datetime
-) -> int:
-    return int(
-        conn.scalar(
-            meetings.insert()
-            .values(
-                group_id=group_id,
-                cohort_id=cohort_id,
-                meeting_number=number,
-                starts_at=starts_at,
-                ends_at=starts_at + timedelta(hours=1),
-            )
-            .returning(meetings.c.id)
-        )
-    )
-
-
-def add_signup(
-    conn: Connection,
-    user_id: int,
-    cohort_id: int,
-    *,
-    role: str = "learner",
-    unplaced_reason: str | None = None,
-) -> None:
-    conn.execute(
-        signups.insert().values(
-            user_id=user_id, cohort_id=cohort_id, role=role, unplaced_reason=unplaced_reason
-        )
-    )
+    builders.add_member(conn, group_id, user_id, cohort_id, role)
 
 
 def add_run(conn: Connection, cohort_id: int) -> int:

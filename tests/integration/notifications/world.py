@@ -9,7 +9,7 @@ import itertools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Engine, insert, update
+from sqlalchemy import Engine, Table, update
 
 from roundtable.db.tables import (
     attendances,
@@ -20,6 +20,7 @@ from roundtable.db.tables import (
     meetings,
     users,
 )
+from tests.builders import insert_row
 
 # Wednesday 11 March 2026, 15:00 UTC: the meeting most tests are about.
 MEETING_AT = datetime(2026, 3, 11, 15, 0, tzinfo=UTC)
@@ -142,11 +143,9 @@ class World:
                 )
             )
 
-    def _insert(self, table, values: dict[str, object]) -> int:  # type: ignore[no-untyped-def]
+    def _insert(self, table: Table, values: dict[str, object]) -> int:
         with self.engine.begin() as conn:
-            return int(
-                conn.execute(insert(table).values(**values).returning(table.c.id)).scalar_one()
-            )
+            return insert_row(conn, table, **values)
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from roundtable.db.tables import (
     signups,
     users,
 )
+from tests import builders
 from tests.unit.scheduling.validator import DAYS, validate
 
 START = date(2027, 3, 1)  # a Monday; 8 weeks span the US (14 Mar) and EU (28 Mar) changes
@@ -34,13 +35,7 @@ _names = itertools.count(1)
 
 def add_cohort(conn: Connection, name: str = "Spring 2027", **values: Any) -> int:
     values = {"start_date": START, "number_of_meetings": 8, **values}
-    return int(
-        conn.scalar(
-            cohorts.insert()
-            .values(name=name, course_slug="intro", **values)
-            .returning(cohorts.c.id)
-        )
-    )
+    return builders.add_cohort(conn, name, **values)
 
 
 def add_person(
@@ -59,35 +54,17 @@ def add_person(
 
     certified: None = no facilitators row; True/False = a row, certified or not.
     """
-    user_id = int(
-        conn.scalar(
-            users.insert()
-            .values(display_name=name or f"Person {next(_names)}", timezone=zone)
-            .returning(users.c.id)
-        )
-    )
+    user_id = builders.add_user(conn, name or f"Person {next(_names)}", timezone=zone)
     for kind, blocks in (("available", times or {}), ("if_needed", if_needed or {})):
         for day, intervals in blocks.items():
             for start, end in intervals:
-                conn.execute(
-                    availability_blocks.insert().values(
-                        user_id=user_id,
-                        kind=kind,
-                        weekday=DAYS.index(day),
-                        start_minute=_minute(start),
-                        end_minute=_minute(end),
-                    )
-                )
+                builders.add_availability(conn, user_id, DAYS.index(day), start, end, kind)
     if certified is not None:
-        conn.execute(
-            facilitators.insert().values(
-                user_id=user_id,
-                max_active_groups=max_groups,
-                certified_at=NOW if certified else None,
-            )
+        builders.add_facilitator(
+            conn, user_id, certified_at=NOW if certified else None, max_active_groups=max_groups
         )
     if cohort_id is not None:
-        conn.execute(signups.insert().values(user_id=user_id, cohort_id=cohort_id, role=role))
+        builders.add_signup(conn, user_id, cohort_id, role)
     return user_id
 
 
@@ -108,34 +85,19 @@ def add_group(
     anchor: str = "UTC",
     first_meeting_at: datetime | None = None,
 ) -> int:
-    group_id = int(
-        conn.scalar(
-            groups.insert()
-            .values(
-                cohort_id=cohort_id,
-                name=name,
-                status=status,
-                anchor_timezone=anchor,
-                weekday=weekday,
-                local_time=at,
-                meeting_minutes=60,
-                first_meeting_at=first_meeting_at or datetime(2027, 3, 2, 18, tzinfo=UTC),
-            )
-            .returning(groups.c.id)
-        )
+    group_id = builders.add_group(
+        conn,
+        cohort_id,
+        name,
+        first_meeting_at=first_meeting_at or datetime(2027, 3, 2, 18, tzinfo=UTC),
+        status=status,
+        anchor_timezone=anchor,
+        weekday=weekday,
+        local_time=at,
     )
     for user_id, role in members:
-        conn.execute(
-            group_members.insert().values(
-                group_id=group_id, user_id=user_id, cohort_id=cohort_id, role=role
-            )
-        )
+        builders.add_member(conn, group_id, user_id, cohort_id, role)
     return group_id
-
-
-def _minute(text: str) -> int:
-    hours, minutes = text.split(":")
-    return int(hours) * 60 + int(minutes)
 
 
 def _clock(minute: int) -> str:

@@ -13,7 +13,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, select, update
 
-from roundtable.db.tables import cohorts, group_members, groups, meetings, users
+from roundtable.db.tables import group_members, groups, meetings
+from tests import builders
 
 _discord_ids = itertools.count(400_000_000_000_000_001)
 FIRST_MEETING = datetime.fromisoformat("2026-03-04T18:00:00+00:00")  # a Wednesday
@@ -27,17 +28,8 @@ class Person:
 
 
 def add_cohort(conn: Connection, name: str = "Spring 2026", *, meetings: int = 4) -> int:
-    return int(
-        conn.scalar(
-            cohorts.insert()
-            .values(
-                name=name,
-                course_slug="demo",
-                start_date=date(2026, 3, 2),
-                number_of_meetings=meetings,
-            )
-            .returning(cohorts.c.id)
-        )
+    return builders.add_cohort(
+        conn, name, course_slug="demo", start_date=date(2026, 3, 2), number_of_meetings=meetings
     )
 
 
@@ -46,12 +38,8 @@ def add_person(
 ) -> Person:
     address = f"{name.lower()}@example.com" if email == "" else email
     discord_id = str(next(_discord_ids)) if discord else None
-    user_id = conn.scalar(
-        users.insert()
-        .values(display_name=name, email=address, discord_id=discord_id)
-        .returning(users.c.id)
-    )
-    return Person(int(user_id), discord_id, address)
+    user_id = builders.add_user(conn, name, email=address, discord_id=discord_id)
+    return Person(user_id, discord_id, address)
 
 
 def add_preview_group(
@@ -67,20 +55,16 @@ def add_preview_group(
     learners: tuple[Person, ...] | list[Person] = (),
     facilitator: Person | None = None,
 ) -> int:
-    group_id = int(
-        conn.scalar(
-            groups.insert()
-            .values(
-                cohort_id=cohort_id,
-                name=name,
-                anchor_timezone=zone,
-                weekday=weekday,
-                local_time=at,
-                meeting_minutes=minutes,
-                first_meeting_at=first,
-            )
-            .returning(groups.c.id)
-        )
+    group_id = builders.add_group(
+        conn,
+        cohort_id,
+        name,
+        first_meeting_at=first,
+        status="preview",
+        anchor_timezone=zone,
+        weekday=weekday,
+        local_time=at,
+        minutes=minutes,
     )
     if facilitator is not None:
         join(conn, facilitator, group_id, cohort_id, role="facilitator")
@@ -92,11 +76,7 @@ def add_preview_group(
 def join(
     conn: Connection, person: Person, group_id: int, cohort_id: int, *, role: str = "learner"
 ) -> None:
-    conn.execute(
-        group_members.insert().values(
-            group_id=group_id, user_id=person.id, cohort_id=cohort_id, role=role
-        )
-    )
+    builders.add_member(conn, group_id, person.id, cohort_id, role)
 
 
 def switch_group(engine: Engine, person: Person, old: int, new: int, now: datetime) -> None:

@@ -10,24 +10,16 @@ import pytest
 from sqlalchemy import Engine
 
 from devserver.dev_api import DevApi
-from devserver.fake_llm import FAKE_API_KEY, FAKE_MODEL, FakeLLM
+from devserver.fake_llm import FakeLLM
 from devserver.gateway import Gateway, GatewayServer
 from devserver.invoke import Invoker
 from devserver.schedules import ScheduleRunner
 from devserver.template import read_stack
+from tests.fakes.fixtures import fake_llm  # noqa: F401  (fixture)
 
 
 @pytest.fixture
-def fake_llm(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeLLM]:
-    with FakeLLM().running() as fake:
-        monkeypatch.setenv("LLM_MODEL", FAKE_MODEL)
-        monkeypatch.setenv("LLM_API_BASE", fake.base_url)
-        monkeypatch.setenv("LLM_API_KEY", FAKE_API_KEY)
-        yield fake
-
-
-@pytest.fixture
-def gateway_url(engine: Engine, fake_llm: FakeLLM) -> Iterator[str]:
+def gateway_url(engine: Engine, fake_llm: FakeLLM) -> Iterator[str]:  # noqa: F811
     """http://127.0.0.1:<port> of a local gateway built from template.yaml."""
     invoker = Invoker(read_stack())
     gateway = Gateway(invoker, DevApi(invoker, ScheduleRunner(invoker, [])), None)
