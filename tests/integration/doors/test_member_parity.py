@@ -19,10 +19,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from roundtable_edge.discord.interactions import EPHEMERAL, parse_interaction, respond
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, insert, select
 
 from devserver.functions import load_function
-from roundtable.db.tables import attendances
+from roundtable.db.tables import attendances, group_members, groups, jobs, signups
 from tests.integration.api.builders import SESSION_COOKIE, session_token
 from tests.integration.discord import data
 from tests.integration.discord.data import command, component, option
@@ -273,3 +273,72 @@ def test_member_progress_is_refused_alike_and_counts_alike(
     shown = doors.discord_command("fay", "group-progress", accepted="**Tuesday Owls**")
     assert (member["completed_modules"], member["modules_in_progress"]) == (1, 1)
     assert "Lena: 1 (1)" in shown.text
+
+
+# -- leaving a cohort ----------------------------------------------------------------------
+def _enroll_everyone(engine: Engine, world: World) -> int:
+    with engine.begin() as conn:
+        cohort = conn.scalar(select(groups.c.cohort_id).where(groups.c.id == world.owls))
+        for name, user_id in world.users.items():
+            role = "facilitator" if name in ("fay", "finn") else "learner"
+            conn.execute(insert(signups).values(user_id=user_id, cohort_id=cohort, role=role))
+    return int(cohort)
+
+
+def _left(engine: Engine, user_id: int) -> tuple[Any, ...]:
+    """What leaving changed for one person: signup, membership, who is told."""
+    with engine.connect() as conn:
+        signup = conn.execute(
+            select(signups.c.withdrawn_at, signups.c.withdrawal_reason).where(
+                signups.c.user_id == user_id
+            )
+        ).one()
+        membership = conn.scalar(
+            select(group_members.c.status).where(group_members.c.user_id == user_id)
+        )
+        told = sorted(
+            p["kind"]
+            for p in conn.scalars(select(jobs.c.payload).where(jobs.c.kind == "send_notification"))
+            if p.get("user_id") == user_id
+        )
+    return (tuple(signup), membership, told)
+
+
+def test_a_facilitator_leading_a_group_is_refused_alike(
+    doors: Doors, world: World, engine: Engine
+) -> None:
+    cohort = _enroll_everyone(engine, world)
+    web = doors.web("fay", "POST", f"/api/cohorts/{cohort}/leave", {"reason": "busy"})
+    discord = doors.discord_command(
+        "fay",
+        "leave",
+        [option("cohort", str(cohort)), option("reason", "busy")],
+        accepted="You have left",
+    )
+    _same_refusal(web, discord, 409)
+    assert web.text.startswith("You facilitate Tuesday Owls: ask an admin")
+    assert _left(engine, world.users["fay"])[0] == (None, None)
+
+
+def test_leaving_changes_the_same_things_whichever_door(
+    doors: Doors, world: World, engine: Engine
+) -> None:
+    cohort = _enroll_everyone(engine, world)
+    by_web = doors.web("lena", "POST", f"/api/cohorts/{cohort}/leave", {"reason": "New job"})
+    # Olli is in only one cohort: Discord's /leave needs no cohort option.
+    by_discord = doors.discord_command(
+        "olli", "leave", [option("reason", "New job")], accepted="You have left"
+    )
+
+    assert not by_web.refused and not by_discord.refused
+    assert json.loads(by_web.text)["group_name"] == "Tuesday Owls"
+    assert by_discord.text.startswith("You have left Spring Cohort and Thursday Larks.")
+    expected = ((NOW, "New job"), "removed", ["member_left", "removed_from_group"])
+    assert _left(engine, world.users["lena"]) == expected
+    assert _left(engine, world.users["olli"]) == expected
+    again_web = doors.web("lena", "POST", f"/api/cohorts/{cohort}/leave", {})
+    again_discord = doors.discord_command(
+        "olli", "leave", [option("cohort", str(cohort))], accepted="You have left"
+    )
+    _same_refusal(again_web, again_discord, 409)
+    assert again_web.text == "You already left Spring Cohort."
