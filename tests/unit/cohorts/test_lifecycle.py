@@ -75,3 +75,12 @@ def test_the_systems_transitions_are_not_made_by_hand(old: str, new: str, hint: 
 
 def test_keeping_the_same_status_is_no_change() -> None:
     check_manual_status_change("Spring", "completed", "completed")
+
+
+@pytest.mark.parametrize("status", ["draft", "open", "running", "completed", "cancelled"])
+def test_the_catalogues_enrollable_statuses_are_the_lifecycles(status: str) -> None:
+    from roundtable.cohorts.catalog import ENROLLABLE
+
+    for preview in (False, True):
+        phase = phase_of(status, has_preview_groups=preview)
+        assert (status in ENROLLABLE) is allows(phase, "enroll")
