@@ -26,17 +26,7 @@ from tests.builders import (  # add_member, session_token: for the API tests too
     session_token,  # noqa: F401
 )
 
-
-def make_user(
-    conn: Connection,
-    name: str,
-    *,
-    admin: bool = False,
-    timezone: str = "UTC",
-    discord_id: str | None = None,
-    email: str | None = None,
-) -> int:
-    return add_user(conn, name, admin=admin, timezone=timezone, discord_id=discord_id, email=email)
+make_user = add_user
 
 
 def make_facilitator(conn: Connection, user_id: int, *, certified: bool = True) -> None:

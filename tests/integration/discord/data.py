@@ -16,15 +16,9 @@ from tests.fakes.discord import APPLICATION_ID
 _ids = itertools.count(1)
 
 
-def add_user(
-    conn: Connection,
-    name: str,
-    *,
-    discord_id: str | None = None,
-    is_admin: bool = False,
-    timezone: str = "UTC",
-) -> int:
-    return builders.add_user(conn, name, discord_id=discord_id, admin=is_admin, timezone=timezone)
+def add_user(conn: Connection, name: str, *, is_admin: bool = False, **values: Any) -> int:
+    """tests.builders.add_user, with admin named as its column."""
+    return builders.add_user(conn, name, admin=is_admin, **values)
 
 
 def add_cohort(conn: Connection, name: str = "Spring Cohort", *, status: str = "open") -> int:
