@@ -14,6 +14,7 @@ from roundtable_edge.web.app import create_web_app, lambda_handler
 from api.routes import (
     admin,
     admin_facilitators,
+    admin_live,
     admin_regroup,
     auth,
     cohorts,
@@ -41,6 +42,7 @@ def create_app() -> FastAPI:
         app.include_router(module.router)
     app.include_router(admin_facilitators.router)
     app.include_router(admin_regroup.router)
+    app.include_router(admin_live.router)
     for module in (content, progress, webhook, unsubscribe):
         app.include_router(module.router)
     return app

@@ -73,6 +73,10 @@ class PlacementPublic(Model):
     previous_group_id: int | None
     changed: bool
     sync_job_ids: list[int]
+    forced_despite: list[str] = Field(
+        default_factory=list,
+        description="a forced placement: who cannot make which meetings (empty when it fits)",
+    )
 
 
 class NextMeetingPublic(Model):

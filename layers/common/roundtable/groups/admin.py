@@ -7,7 +7,7 @@ with their names unless forced.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time
 from types import SimpleNamespace
 from typing import Any
@@ -17,6 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 
 from roundtable.cohorts.admin import cohort_row, group_row
+from roundtable.cohorts.lifecycle import require_phase
 from roundtable.db.tables import cohorts, group_members, groups, scheduling_runs, signups, users
 from roundtable.errors import ConflictError, NotFoundError, ValidationError
 from roundtable.groups.learners import Member, list_members, meeting_intervals, slot_of
@@ -189,9 +190,10 @@ def update_group(
     """Rename a group or move its weekly time (checked against everyone; published groups
     move only the meetings still to come)."""
     group = group_row(conn, group_id, lock=True)
+    require_phase(conn, group.cohort_id, "edit_live_groups")
     values: dict[str, Any] = {}
     if changes.get("name") is not None:
-        values["name"] = _group_name(changes["name"])
+        values["name"] = clean_group_name(changes["name"])
     time_fields = {
         k: changes[k]
         for k in ("weekday", "local_time", "anchor_timezone")
@@ -214,7 +216,8 @@ def update_group(
     return group_view(conn, group_row(conn, group_id), viewer_zone, now)
 
 
-def _group_name(name: str) -> str:
+def clean_group_name(name: str) -> str:
+    """The name with runs of spaces made one; ValidationError unless 1 to 80 characters."""
     cleaned = " ".join(str(name).split())
     if not 1 <= len(cleaned) <= 80:
         raise ValidationError("a group name must be 1 to 80 characters", field="name")
@@ -244,9 +247,7 @@ def _new_time(
         )
     anchor = fields.get("anchor_timezone", group.anchor_timezone)
     validate_timezone(anchor, "anchor_timezone")
-    local: time = fields.get("local_time", group.local_time)
-    if local.minute % 15 or local.second:
-        raise ValidationError(f"{local:%H:%M} is not on a quarter hour", field="local_time")
+    local: time = check_quarter_hour(fields.get("local_time", group.local_time))
     if group.status == "active":
         plan = plan_published_time(
             conn, group, anchor, fields.get("weekday", group.weekday), local, now
@@ -275,6 +276,13 @@ def _new_time(
     }
 
 
+def check_quarter_hour(local: time) -> time:
+    """Meetings start on a quarter hour (the availability grid's resolution)."""
+    if local.minute % 15 or local.second or local.microsecond:
+        raise ValidationError(f"{local:%H:%M} is not on a quarter hour", field="local_time")
+    return local
+
+
 def add_member(
     conn: Connection,
     group_id: int,
@@ -285,18 +293,23 @@ def add_member(
     admin_id: int,
     now: datetime,
 ) -> Placement:
-    """Put someone in a group (moving a learner out of their other group of the cohort)."""
+    """Put someone in a group (moving a learner out of their other group of the cohort).
+
+    Refused with the names of the meetings they cannot make unless forced; a forced
+    placement says, in `forced_despite`, who was placed despite what."""
     group = group_row(conn, group_id, lock=True)
+    require_phase(conn, group.cohort_id, "edit_live_groups")
     if group.status not in ("preview", "active"):
         raise ConflictError(f"{group.name} is {group.status}; members can no longer change")
     if conn.scalar(select(users.c.id).where(users.c.id == user_id)) is None:
         raise NotFoundError(f"no user {user_id}", field="user_id")
     intervals = meeting_intervals(conn, group, group.number_of_meetings)
     remaining = [(s, e) for s, e in intervals if s >= now]
-    _refuse_unless(availability_problems(conn, [user_id], remaining), force, "user_id")
-    _ensure_signup(conn, user_id, group.cohort_id, role)
+    problems = availability_problems(conn, [user_id], remaining)
+    _refuse_unless(problems, force, "user_id")
+    ensure_signup(conn, user_id, group.cohort_id, role)
     if role == "learner":
-        return place_learner(
+        placed = place_learner(
             conn,
             user_id,
             group_id,
@@ -305,6 +318,7 @@ def add_member(
             reason=f"moved by an admin to group {group_id}",
             created_by=admin_id,
         )
+        return replace(placed, forced_despite=problems) if placed.changed else placed
     already = conn.scalar(
         select(
             exists().where(
@@ -317,12 +331,11 @@ def add_member(
     if already:
         return Placement(group_id, group_id, False, [])
     add_membership(conn, user_id, group_id, group.cohort_id, role, now)
-    return Placement(
-        group_id, None, True, enqueue_group_syncs(conn, [group_id], created_by=admin_id)
-    )
+    syncs = enqueue_group_syncs(conn, [group_id], created_by=admin_id)
+    return Placement(group_id, None, True, syncs, forced_despite=problems)
 
 
-def _ensure_signup(conn: Connection, user_id: int, cohort_id: int, role: str) -> None:
+def ensure_signup(conn: Connection, user_id: int, cohort_id: int, role: str) -> None:
     statement = pg_insert(signups).values(user_id=user_id, cohort_id=cohort_id, role=role)
     conn.execute(
         statement.on_conflict_do_update(
@@ -336,7 +349,8 @@ def remove_member(
     conn: Connection, group_id: int, user_id: int, *, admin_id: int, now: datetime
 ) -> Placement:
     """Soft-remove someone from a group (synced when the group is published)."""
-    group_row(conn, group_id, lock=True)
+    group = group_row(conn, group_id, lock=True)
+    require_phase(conn, group.cohort_id, "edit_live_groups")
     if not soft_remove(conn, user_id, group_id, "removed by an admin", now):
         raise NotFoundError(
             f"user {user_id} is not an active member of group {group_id}", field="user_id"

@@ -12,7 +12,7 @@ the channel, `removed_from_group`), queued in the same transaction.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Connection, func, insert, select, update
@@ -27,12 +27,15 @@ UNSYNCED_STATUSES = ("preview",)  # no Discord channel or calendar event yet
 
 @dataclass(frozen=True)
 class Placement:
-    """The outcome of placing someone: where they were, where they are, jobs queued."""
+    """The outcome of placing someone: where they were, where they are, jobs queued.
+
+    `forced_despite`: when an admin forced it, one sentence per meeting problem it overrode."""
 
     group_id: int | None
     previous_group_id: int | None
     changed: bool
     sync_job_ids: list[int]
+    forced_despite: list[str] = field(default_factory=list)
 
 
 def active_learner_group(conn: Connection, user_id: int, cohort_id: int) -> int | None:
