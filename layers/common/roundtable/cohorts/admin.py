@@ -135,8 +135,11 @@ class UserMatch:
 
 
 def search_users(conn: Connection, query: str, limit: int = 20) -> list[UserMatch]:
-    """People whose name, Discord username or email contains the query."""
-    text = query.strip()
+    """People whose name, Discord username or email contains the query, or whose Discord id it is.
+
+    A leading "@" is dropped: admins paste Discord mentions ("@ana").
+    """
+    text = query.strip().removeprefix("@").strip()
     if not text:
         raise ValidationError("type part of a name, username or email", field="query")
     pattern = contains_pattern(text)
@@ -153,6 +156,7 @@ def search_users(conn: Connection, query: str, limit: int = 20) -> list[UserMatc
                 users.c.display_name.ilike(pattern),
                 users.c.discord_username.ilike(pattern),
                 users.c.email.ilike(pattern),
+                users.c.discord_id == text,
             )
         )
         .order_by(func.lower(users.c.display_name), users.c.id)

@@ -134,7 +134,8 @@ def list_members(conn: Connection, group_id: int) -> list[Member]:
     ]
 
 
-def _channel_url(settings: Settings, channel_id: str | None) -> str | None:
+def channel_url(settings: Settings, channel_id: str | None) -> str | None:
+    """The Discord link to a channel of our guild; None until the guild is configured."""
     if not (settings.discord_guild_id and channel_id):
         return None
     return f"https://discord.com/channels/{settings.discord_guild_id}/{channel_id}"
@@ -193,7 +194,7 @@ def _my_group(
         members=list_members(conn, row.id),
         next_meetings=[m for m in series if m.ends_at > now],
         discord_channel_id=row.discord_text_channel_id,
-        discord_channel_url=_channel_url(settings, row.discord_text_channel_id),
+        discord_channel_url=channel_url(settings, row.discord_text_channel_id),
         calendar_url=_calendar_url(settings, row.gcal_event_id),
     )
 
