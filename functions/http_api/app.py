@@ -15,11 +15,13 @@ from api.routes import (
     admin,
     admin_facilitators,
     admin_live,
+    admin_people,
     admin_regroup,
     auth,
     cohorts,
     content,
     facilitator,
+    facilitator_timeline,
     groups,
     health,
     jobs,
@@ -42,6 +44,8 @@ def create_app() -> FastAPI:
         app.include_router(module.router)
     app.include_router(admin_facilitators.router)
     app.include_router(admin_regroup.router)
+    app.include_router(admin_people.router)
+    app.include_router(facilitator_timeline.router)
     app.include_router(admin_live.router)
     for module in (content, progress, webhook, unsubscribe):
         app.include_router(module.router)

@@ -81,6 +81,7 @@ CASES = [
     Case("GET", "/api/facilitator/groups/{group}/meetings", THIS_GROUP),
     Case("GET", "/api/facilitator/groups/{group}/members/{learner}/progress", THIS_GROUP),
     Case("GET", "/api/facilitator/groups/{group}/members/{learner}/chats", THIS_GROUP),
+    Case("GET", "/api/facilitator/groups/{group}/timeline", THIS_GROUP),
     Case("GET", "/api/admin/cohorts", ADMIN),
     Case(
         "POST",
@@ -103,6 +104,7 @@ CASES = [
     Case("DELETE", "/api/admin/groups/{group}/members/{learner}", ADMIN),
     Case("GET", "/api/admin/users?query=a", ADMIN),
     Case("GET", "/api/admin/users/{learner}", ADMIN),
+    Case("GET", "/api/admin/users/{learner}/dossier", ADMIN),
     Case("GET", "/api/admin/jobs", ADMIN),
     Case("GET", "/api/admin/meetings/{meeting}/notifications", ADMIN),
     Case("GET", "/api/admin/facilitators", ADMIN),
