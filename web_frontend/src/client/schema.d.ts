@@ -52,6 +52,50 @@ export interface paths {
         patch: operations["admin-update_cohort"];
         trace?: never;
     };
+    "/api/admin/cohorts/{cohort_id}/groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Group
+         * @description Make and publish a group by hand: 422 naming who cannot make which meetings unless
+         *     `force`; the facilitator must be certified and below their group limit (409); learners
+         *     leave their previous group; everyone is told and a sync is queued.
+         */
+        post: operations["admin-create_group"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/cohorts/{cohort_id}/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Live Cohort
+         * @description The cohort's phase and every published group: members (inactive learners flagged),
+         *     facilitators, weekly time in `zone` and the anchor zone, next meeting and RSVPs,
+         *     attendance so far, and Discord/calendar sync state.
+         */
+        get: operations["admin-read_live_cohort"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/cohorts/{cohort_id}/preview": {
         parameters: {
             query?: never;
@@ -508,6 +552,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/users/{user_id}/dossier": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Person Dossier
+         * @description Everything about one person: profile, availability, enrollments (withdrawn ones too),
+         *     groups past and present, attendance, progress, preferences and what was sent to them.
+         */
+        get: operations["admin-read_person_dossier"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/cohorts": {
         parameters: {
             query?: never;
@@ -760,6 +825,27 @@ export interface paths {
          * @description One member's progress, item by item.
          */
         get: operations["facilitator-read_member_progress"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/facilitator/groups/{group_id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Group Timeline
+         * @description Meetings, modules due by each with every learner's state, attendance (guests too),
+         *     who is behind before the next meeting, who is inactive, the channel link and chats.
+         */
+        get: operations["facilitator-read_group_timeline"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1695,6 +1781,155 @@ export interface components {
             /** Enabled */
             enabled: boolean;
         };
+        /** DossierAttendancePublic */
+        DossierAttendancePublic: {
+            /**
+             * Attended
+             * @description of those, the ones they checked in to
+             */
+            attended: number;
+            /** Group Id */
+            group_id: number;
+            /** Group Name */
+            group_name: string;
+            /**
+             * Held
+             * @description meetings held while they were a member
+             */
+            held: number;
+            /** Inactive */
+            inactive: boolean;
+            /**
+             * Missed In A Row
+             * @description only for an active learner of the group
+             */
+            missed_in_a_row: number | null;
+        };
+        /** DossierEnrollmentPublic */
+        DossierEnrollmentPublic: {
+            /** Cohort Id */
+            cohort_id: number;
+            /** Cohort Name */
+            cohort_name: string;
+            /** Cohort Status */
+            cohort_status: string;
+            /** Course Slug */
+            course_slug: string;
+            /** Role */
+            role: string;
+            /**
+             * Signed Up At
+             * Format: date-time
+             */
+            signed_up_at: string;
+            /** Unplaced Reason */
+            unplaced_reason: string | null;
+            /**
+             * Withdrawal Reason
+             * @description why, in their own words (optional)
+             */
+            withdrawal_reason: string | null;
+            /**
+             * Withdrawn At
+             * @description when they left the cohort, if they did
+             */
+            withdrawn_at: string | null;
+        };
+        /** DossierGroupPublic */
+        DossierGroupPublic: {
+            /** Cohort Id */
+            cohort_id: number;
+            /** Cohort Name */
+            cohort_name: string;
+            /** Group Id */
+            group_id: number;
+            /** Group Name */
+            group_name: string;
+            /** Group Status */
+            group_status: string;
+            /**
+             * Joined At
+             * Format: date-time
+             */
+            joined_at: string;
+            /** Left At */
+            left_at: string | null;
+            /**
+             * Membership Status
+             * @description active, removed or completed
+             */
+            membership_status: string;
+            /** Reason For Leaving */
+            reason_for_leaving: string | null;
+            /** Role */
+            role: string;
+        };
+        /** DossierModulePublic */
+        DossierModulePublic: {
+            /** Completed At */
+            completed_at: string | null;
+            /** Module Id */
+            module_id: string;
+            /**
+             * Started At
+             * Format: date-time
+             */
+            started_at: string;
+            /**
+             * Status
+             * @description completed or in_progress
+             */
+            status: string;
+            /** Title */
+            title: string;
+            /** Total Time S */
+            total_time_s: number;
+        };
+        /** DossierNotificationPublic */
+        DossierNotificationPublic: {
+            /** Channel */
+            channel: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Due At
+             * Format: date-time
+             */
+            due_at: string;
+            /** Id */
+            id: number;
+            /** Kind */
+            kind: string;
+            /** Last Error */
+            last_error: string | null;
+            /** Reference Id */
+            reference_id: number;
+            /** Reference Type */
+            reference_type: string;
+            /** Sent At */
+            sent_at: string | null;
+            /** Status */
+            status: string;
+        };
+        /** DueModulePublic */
+        DueModulePublic: {
+            /** Optional */
+            optional: boolean;
+            /** Section Titles */
+            section_titles: string[];
+            /** Slug */
+            slug: string;
+            /**
+             * States
+             * @description one per learner, in `members` order
+             */
+            states: components["schemas"]["LearnerStatePublic"][];
+            /** Title */
+            title: string;
+        };
         /** EnrollmentCreate */
         EnrollmentCreate: {
             /**
@@ -1851,6 +2086,101 @@ export interface components {
             weekly_time: components["schemas"]["WeeklyTimePublic"];
         };
         /**
+         * GroupCreate
+         * @description A group made by hand: checked against everyone's availability on every meeting ahead.
+         */
+        GroupCreate: {
+            /** Anchor Timezone */
+            anchor_timezone: string;
+            /** Facilitator Id */
+            facilitator_id: number;
+            /**
+             * Force
+             * @description create even if some cannot attend
+             * @default false
+             */
+            force: boolean;
+            /**
+             * Local Time
+             * Format: time
+             */
+            local_time: string;
+            /** Member Ids */
+            member_ids: number[];
+            /** Name */
+            name: string;
+            /**
+             * Weekday
+             * @description 0 = Monday
+             */
+            weekday: number;
+        };
+        /** GroupCreatedPublic */
+        GroupCreatedPublic: {
+            /** Anchor Label */
+            anchor_label: string;
+            /** Cohort Id */
+            cohort_id: number;
+            /** Facilitator Name */
+            facilitator_name: string;
+            /**
+             * First Meeting At
+             * Format: date-time
+             */
+            first_meeting_at: string;
+            /** First Meeting Number */
+            first_meeting_number: number;
+            /**
+             * Forced Despite
+             * @description a forced create: who cannot make which meetings (empty when it fits)
+             */
+            forced_despite: string[];
+            /** Group Id */
+            group_id: number;
+            /** Meetings Ahead */
+            meetings_ahead: number;
+            /** Members */
+            members: components["schemas"]["MovedLearnerPublic"][];
+            /** Name */
+            name: string;
+            /** Sync Job Ids */
+            sync_job_ids: number[];
+            weekly_time: components["schemas"]["WeeklyTimePublic"];
+        };
+        /** GroupTimelinePublic */
+        GroupTimelinePublic: {
+            /** After Last Meeting */
+            after_last_meeting: components["schemas"]["DueModulePublic"][];
+            /** Cohort Id */
+            cohort_id: number;
+            /** Cohort Name */
+            cohort_name: string;
+            /**
+             * Content Problem
+             * @description why no modules are shown, if none are
+             */
+            content_problem: string | null;
+            /** Course Slug */
+            course_slug: string;
+            /** Discord Channel Url */
+            discord_channel_url: string | null;
+            /** Group Id */
+            group_id: number;
+            /** Group Name */
+            group_name: string;
+            /**
+             * Inactive After
+             * @description missed meetings in a row that make a learner inactive
+             */
+            inactive_after: number;
+            /** Meetings */
+            meetings: components["schemas"]["TimelineMeetingPublic"][];
+            /** Members */
+            members: components["schemas"]["TimelineMemberPublic"][];
+            /** Next Meeting Number */
+            next_meeting_number: number | null;
+        };
+        /**
          * GroupUpdate
          * @description Rename a group, or move its weekly time (a published group: the meetings to come).
          */
@@ -1869,6 +2199,25 @@ export interface components {
             name?: string | null;
             /** Weekday */
             weekday?: number | null;
+        };
+        /**
+         * HeldMeetingPublic
+         * @description A meeting held: learners who checked in, of those who were members then.
+         */
+        HeldMeetingPublic: {
+            /** Attended */
+            attended: number;
+            /** Expected */
+            expected: number;
+            /** Id */
+            id: number;
+            /** Number */
+            number: number;
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
         };
         /**
          * JobAcceptedPublic
@@ -1971,6 +2320,26 @@ export interface components {
             /** Groups */
             groups: components["schemas"]["JoinableGroupPublic"][];
         };
+        /** LearnerStatePublic */
+        LearnerStatePublic: {
+            /**
+             * Sections Done
+             * @description required sections completed
+             */
+            sections_done: number;
+            /**
+             * Sections Total
+             * @description required sections in the module
+             */
+            sections_total: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "completed" | "in_progress" | "not_started";
+            /** User Id */
+            user_id: number;
+        };
         /**
          * LeaveCohort
          * @description Why you are leaving (optional; your facilitator reads it).
@@ -1991,6 +2360,132 @@ export interface components {
             group_name: string | null;
             /** Reason */
             reason: string | null;
+        };
+        /**
+         * LiveCohortPublic
+         * @description The cohort's phase and every published group as it runs.
+         */
+        LiveCohortPublic: {
+            /** Cohort Id */
+            cohort_id: number;
+            counts: components["schemas"]["LiveCountsPublic"];
+            /** Groups */
+            groups: components["schemas"]["LiveGroupPublic"][];
+            /** Max Group Size */
+            max_group_size: number;
+            /** Min Group Size */
+            min_group_size: number;
+            /** Name */
+            name: string;
+            /** Number Of Meetings */
+            number_of_meetings: number;
+            /**
+             * Phase
+             * @description draft, open, scheduled, running, completed or cancelled
+             */
+            phase: string;
+            /** Status */
+            status: string;
+            /** Viewer Zone */
+            viewer_zone: string;
+        };
+        /** LiveCountsPublic */
+        LiveCountsPublic: {
+            /** Facilitators */
+            facilitators: number;
+            /** Groups */
+            groups: number;
+            /** Groups Below Min */
+            groups_below_min: number;
+            /** Groups With Sync Problems */
+            groups_with_sync_problems: number;
+            /** Inactive Learners */
+            inactive_learners: number;
+            /** Learners */
+            learners: number;
+            /** Meetings Ahead */
+            meetings_ahead: number;
+        };
+        /** LiveGroupPublic */
+        LiveGroupPublic: {
+            /** Anchor Label */
+            anchor_label: string;
+            /** @description in the group's anchor zone */
+            anchor_time: components["schemas"]["WeeklyTimePublic"];
+            /** Attendance */
+            attendance: components["schemas"]["HeldMeetingPublic"][];
+            /** Below Min */
+            below_min: boolean;
+            /** Discord Channel Id */
+            discord_channel_id: string | null;
+            /** Facilitator Names */
+            facilitator_names: string[];
+            /** Id */
+            id: number;
+            /** Inactive Count */
+            inactive_count: number;
+            /** Learner Count */
+            learner_count: number;
+            /** Meetings Held */
+            meetings_held: number;
+            /** Meetings Total */
+            meetings_total: number;
+            /** Members */
+            members: components["schemas"]["LiveMemberPublic"][];
+            /** Name */
+            name: string;
+            next_meeting: components["schemas"]["LiveNextMeetingPublic"] | null;
+            rsvps: components["schemas"]["RsvpCountsPublic"] | null;
+            /** Status */
+            status: string;
+            sync: components["schemas"]["SyncStatePublic"];
+            /** @description in the viewer's zone */
+            weekly_time: components["schemas"]["WeeklyTimePublic"];
+        };
+        /**
+         * LiveMemberPublic
+         * @description A member; `missed_in_a_row` counts meetings missed since the last one attended.
+         */
+        LiveMemberPublic: {
+            /** Display Name */
+            display_name: string;
+            /** Inactive */
+            inactive: boolean;
+            /**
+             * Joined At
+             * Format: date-time
+             */
+            joined_at: string;
+            /** Missed In A Row */
+            missed_in_a_row: number;
+            /**
+             * Next Rsvp
+             * @description for the next meeting; null when none is ahead
+             */
+            next_rsvp: string | null;
+            /** Role */
+            role: string;
+            /** Timezone */
+            timezone: string;
+            /** User Id */
+            user_id: number;
+        };
+        /** LiveNextMeetingPublic */
+        LiveNextMeetingPublic: {
+            /**
+             * Ends At
+             * Format: date-time
+             */
+            ends_at: string;
+            /** Id */
+            id: number;
+            /** Number */
+            number: number;
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
         };
         /**
          * LocalTimePublic
@@ -2260,6 +2755,17 @@ export interface components {
             /** Title */
             title: string;
         };
+        /** MovedLearnerPublic */
+        MovedLearnerPublic: {
+            /** Display Name */
+            display_name: string;
+            /** Previous Group Id */
+            previous_group_id: number | null;
+            /** Previous Group Name */
+            previous_group_name: string | null;
+            /** User Id */
+            user_id: number;
+        };
         /** MyGroupPublic */
         MyGroupPublic: {
             /** Calendar Url */
@@ -2340,6 +2846,19 @@ export interface components {
              */
             outcome: string;
         };
+        /** NotificationPreferencesPublic */
+        NotificationPreferencesPublic: {
+            /** Discord Linked */
+            discord_linked: boolean;
+            /** Dm Notifications */
+            dm_notifications: boolean;
+            /** Email */
+            email: string | null;
+            /** Email Notifications */
+            email_notifications: boolean;
+            /** Email Verified */
+            email_verified: boolean;
+        };
         /** OutcomePublic */
         OutcomePublic: {
             /** Id */
@@ -2350,18 +2869,79 @@ export interface components {
             title: string;
         };
         /**
+         * PersonDossierPublic
+         * @description Everything about one person, for admins.
+         */
+        PersonDossierPublic: {
+            /** Attendance */
+            attendance: components["schemas"]["DossierAttendancePublic"][];
+            availability: components["schemas"]["AvailabilitySummaryPublic"];
+            /** Enrollments */
+            enrollments: components["schemas"]["DossierEnrollmentPublic"][];
+            /** Groups */
+            groups: components["schemas"]["DossierGroupPublic"][];
+            /**
+             * Intervals
+             * @description Weekly availability in the person's own zone (`profile.timezone`)
+             */
+            intervals: components["schemas"]["AvailabilityInterval"][];
+            /** Modules */
+            modules: components["schemas"]["DossierModulePublic"][];
+            /**
+             * Notifications
+             * @description the latest 50 notifications to them, newest first
+             */
+            notifications: components["schemas"]["DossierNotificationPublic"][];
+            preferences: components["schemas"]["NotificationPreferencesPublic"];
+            profile: components["schemas"]["UserPublic"];
+        };
+        /**
          * PlacementPublic
          * @description Where someone is now, where they were, and the sync jobs queued.
          */
         PlacementPublic: {
             /** Changed */
             changed: boolean;
+            /**
+             * Forced Despite
+             * @description a forced placement: who cannot make which meetings (empty when it fits)
+             */
+            forced_despite?: string[];
             /** Group Id */
             group_id: number | null;
             /** Previous Group Id */
             previous_group_id: number | null;
             /** Sync Job Ids */
             sync_job_ids: number[];
+        };
+        /** PresencePublic */
+        PresencePublic: {
+            /** Display Name */
+            display_name: string;
+            /**
+             * Guest From Group
+             * @description a guest: their own group
+             */
+            guest_from_group: string | null;
+            /**
+             * Outcome
+             * @enum {string}
+             */
+            outcome: "attended" | "missed" | "upcoming" | "not_a_member";
+            /**
+             * Role
+             * @description learner, facilitator or guest (from another group)
+             */
+            role: string;
+            /** Rsvp */
+            rsvp: string;
+            /** User Id */
+            user_id: number;
+            /**
+             * Visiting Group
+             * @description a member away as a guest: the group visited
+             */
+            visiting_group: string | null;
         };
         /** PreviewPublic */
         PreviewPublic: {
@@ -2565,6 +3145,17 @@ export interface components {
             job_id: number;
             /** Proposal Url */
             proposal_url: string;
+        };
+        /** RsvpCountsPublic */
+        RsvpCountsPublic: {
+            /** Attending */
+            attending: number;
+            /** Not Attending */
+            not_attending: number;
+            /** Pending */
+            pending: number;
+            /** Tentative */
+            tentative: number;
         };
         /** RsvpPublic */
         RsvpPublic: {
@@ -2773,6 +3364,37 @@ export interface components {
             /** Status */
             status: string;
         };
+        /** SyncJobStatePublic */
+        SyncJobStatePublic: {
+            /** Attempts */
+            attempts: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Error */
+            error: string | null;
+            /** Finished At */
+            finished_at: string | null;
+            /** Job Id */
+            job_id: number;
+            /** Status */
+            status: string;
+        };
+        /**
+         * SyncStatePublic
+         * @description Discord and calendar: the last sync, whether one is due, the last job's problem.
+         */
+        SyncStatePublic: {
+            last_job: components["schemas"]["SyncJobStatePublic"] | null;
+            /** Out Of Date */
+            out_of_date: boolean;
+            /** Problem */
+            problem: string | null;
+            /** Synced At */
+            synced_at: string | null;
+        };
         /** TextSegmentPublic */
         TextSegmentPublic: {
             /** Id */
@@ -2786,6 +3408,60 @@ export interface components {
             markdown: string;
             /** Optional */
             optional: boolean;
+        };
+        /** TimelineMeetingPublic */
+        TimelineMeetingPublic: {
+            /** Attendance */
+            attendance: components["schemas"]["PresencePublic"][];
+            /**
+             * Due
+             * @description modules due by this meeting
+             */
+            due: components["schemas"]["DueModulePublic"][];
+            /** Held */
+            held: boolean;
+            /** Id */
+            id: number;
+            /** Is Next */
+            is_next: boolean;
+            /**
+             * Local Label
+             * @description in the viewer's zone
+             */
+            local_label: string;
+            /** Number */
+            number: number;
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
+        };
+        /** TimelineMemberPublic */
+        TimelineMemberPublic: {
+            /**
+             * Behind
+             * @description a required module due by the next meeting is not completed
+             */
+            behind: boolean;
+            /**
+             * Behind On
+             * @description the titles of those modules
+             */
+            behind_on: string[];
+            /**
+             * Chat Sessions
+             * @description tutor chats the facilitator may read
+             */
+            chat_sessions: number;
+            /** Display Name */
+            display_name: string;
+            /** Inactive */
+            inactive: boolean;
+            /** Missed In A Row */
+            missed_in_a_row: number;
+            /** User Id */
+            user_id: number;
         };
         /** TranscriptLinePublic */
         TranscriptLinePublic: {
@@ -2990,6 +3666,12 @@ export type CoursesPublic = components['schemas']['CoursesPublic'];
 export type CourseUnitPublic = components['schemas']['CourseUnitPublic'];
 export type DevLoginCreate = components['schemas']['DevLoginCreate'];
 export type DevLoginStatusPublic = components['schemas']['DevLoginStatusPublic'];
+export type DossierAttendancePublic = components['schemas']['DossierAttendancePublic'];
+export type DossierEnrollmentPublic = components['schemas']['DossierEnrollmentPublic'];
+export type DossierGroupPublic = components['schemas']['DossierGroupPublic'];
+export type DossierModulePublic = components['schemas']['DossierModulePublic'];
+export type DossierNotificationPublic = components['schemas']['DossierNotificationPublic'];
+export type DueModulePublic = components['schemas']['DueModulePublic'];
 export type EnrollmentCreate = components['schemas']['EnrollmentCreate'];
 export type EnrollmentPublic = components['schemas']['EnrollmentPublic'];
 export type EnrollmentResultPublic = components['schemas']['EnrollmentResultPublic'];
@@ -3003,15 +3685,25 @@ export type FacilitatorApplicationCreate = components['schemas']['FacilitatorApp
 export type FacilitatorsAdminPublic = components['schemas']['FacilitatorsAdminPublic'];
 export type FacilitatorStatusPublic = components['schemas']['FacilitatorStatusPublic'];
 export type GroupAdminPublic = components['schemas']['GroupAdminPublic'];
+export type GroupCreate = components['schemas']['GroupCreate'];
+export type GroupCreatedPublic = components['schemas']['GroupCreatedPublic'];
+export type GroupTimelinePublic = components['schemas']['GroupTimelinePublic'];
 export type GroupUpdate = components['schemas']['GroupUpdate'];
+export type HeldMeetingPublic = components['schemas']['HeldMeetingPublic'];
 export type JobAcceptedPublic = components['schemas']['JobAcceptedPublic'];
 export type JobLinePublic = components['schemas']['JobLinePublic'];
 export type JobPublic = components['schemas']['JobPublic'];
 export type JobsPublic = components['schemas']['JobsPublic'];
 export type JoinableGroupPublic = components['schemas']['JoinableGroupPublic'];
 export type JoinableGroupsPublic = components['schemas']['JoinableGroupsPublic'];
+export type LearnerStatePublic = components['schemas']['LearnerStatePublic'];
 export type LeaveCohort = components['schemas']['LeaveCohort'];
 export type LeftCohortPublic = components['schemas']['LeftCohortPublic'];
+export type LiveCohortPublic = components['schemas']['LiveCohortPublic'];
+export type LiveCountsPublic = components['schemas']['LiveCountsPublic'];
+export type LiveGroupPublic = components['schemas']['LiveGroupPublic'];
+export type LiveMemberPublic = components['schemas']['LiveMemberPublic'];
+export type LiveNextMeetingPublic = components['schemas']['LiveNextMeetingPublic'];
 export type LocalTimePublic = components['schemas']['LocalTimePublic'];
 export type MeetingAttendancePublic = components['schemas']['MeetingAttendancePublic'];
 export type MeetingAttendancesPublic = components['schemas']['MeetingAttendancesPublic'];
@@ -3027,14 +3719,18 @@ export type MemberPublic = components['schemas']['MemberPublic'];
 export type ModuleProgressPublic = components['schemas']['ModuleProgressPublic'];
 export type ModulePublic = components['schemas']['ModulePublic'];
 export type ModuleSummaryPublic = components['schemas']['ModuleSummaryPublic'];
+export type MovedLearnerPublic = components['schemas']['MovedLearnerPublic'];
 export type MyGroupPublic = components['schemas']['MyGroupPublic'];
 export type MyGroupsPublic = components['schemas']['MyGroupsPublic'];
 export type MyNextMeetingPublic = components['schemas']['MyNextMeetingPublic'];
 export type NextMeetingPublic = components['schemas']['NextMeetingPublic'];
 export type NextModulePublic = components['schemas']['NextModulePublic'];
 export type NotificationAttemptPublic = components['schemas']['NotificationAttemptPublic'];
+export type NotificationPreferencesPublic = components['schemas']['NotificationPreferencesPublic'];
 export type OutcomePublic = components['schemas']['OutcomePublic'];
+export type PersonDossierPublic = components['schemas']['PersonDossierPublic'];
 export type PlacementPublic = components['schemas']['PlacementPublic'];
+export type PresencePublic = components['schemas']['PresencePublic'];
 export type PreviewPublic = components['schemas']['PreviewPublic'];
 export type ProblemPublic = components['schemas']['ProblemPublic'];
 export type ProgressItemPublic = components['schemas']['ProgressItemPublic'];
@@ -3046,6 +3742,7 @@ export type RegroupPhasePublic = components['schemas']['RegroupPhasePublic'];
 export type RegroupPlanPublic = components['schemas']['RegroupPlanPublic'];
 export type RegroupProposalPublic = components['schemas']['RegroupProposalPublic'];
 export type RegroupRequestedPublic = components['schemas']['RegroupRequestedPublic'];
+export type RsvpCountsPublic = components['schemas']['RsvpCountsPublic'];
 export type RsvpPublic = components['schemas']['RsvpPublic'];
 export type RsvpUpdate = components['schemas']['RsvpUpdate'];
 export type RunDiscardedPublic = components['schemas']['RunDiscardedPublic'];
@@ -3061,7 +3758,11 @@ export type SessionPublic = components['schemas']['SessionPublic'];
 export type SignupPublic = components['schemas']['SignupPublic'];
 export type SignupsPublic = components['schemas']['SignupsPublic'];
 export type StatusPublic = components['schemas']['StatusPublic'];
+export type SyncJobStatePublic = components['schemas']['SyncJobStatePublic'];
+export type SyncStatePublic = components['schemas']['SyncStatePublic'];
 export type TextSegmentPublic = components['schemas']['TextSegmentPublic'];
+export type TimelineMeetingPublic = components['schemas']['TimelineMeetingPublic'];
+export type TimelineMemberPublic = components['schemas']['TimelineMemberPublic'];
 export type TranscriptLinePublic = components['schemas']['TranscriptLinePublic'];
 export type UnplacedPublic = components['schemas']['UnplacedPublic'];
 export type UnsubscribedPublic = components['schemas']['UnsubscribedPublic'];
@@ -3356,6 +4057,165 @@ export interface operations {
             };
             /** @description Too many requests; see the Retry-After header */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "admin-create_group": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cohort_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GroupCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupCreatedPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests; see the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "admin-read_live_cohort": {
+        parameters: {
+            query?: {
+                /** @description IANA zone; yours */
+                zone?: string | null;
+            };
+            header?: never;
+            path: {
+                cohort_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LiveCohortPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5079,6 +5939,64 @@ export interface operations {
             };
         };
     };
+    "admin-read_person_dossier": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonDossierPublic"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     "cohorts-list_open_cohorts": {
         parameters: {
             query?: never;
@@ -5853,6 +6771,73 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MemberProgressDetailPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "facilitator-read_group_timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupTimelinePublic"];
                 };
             };
             /** @description Bad request */
