@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -29,6 +29,7 @@ from roundtable.db.tables import (
     users,
 )
 from roundtable.errors import NotFoundError, PermissionDeniedError, ValidationError
+from roundtable.meetings.guests import BookedGuest, booked_guests
 from roundtable.meetings.times import format_moment
 from roundtable.people.profiles import Viewer
 
@@ -65,6 +66,7 @@ class AttendanceEntry:
     rsvp: str
     checked_in_at: datetime | None
     outcome: str  # attended | missed | upcoming
+    guest_from: str | None = None  # a guest visiting from this group (meetings.guests)
 
 
 @dataclass(frozen=True)
@@ -340,7 +342,7 @@ def _latest(*moments: datetime | None) -> datetime | None:
 def attendance(
     conn: Connection, viewer: Viewer, group_id: int, now: datetime
 ) -> list[MeetingAttendance]:
-    """Every meeting of the group with each member's RSVP and check-in."""
+    """Every meeting of the group with each member's RSVP and check-in, then its guests."""
     require_group_access(conn, viewer, group_id)
     people = conn.execute(
         select(users.c.id, users.c.display_name)
@@ -357,6 +359,7 @@ def attendance(
             select(attendances).where(attendances.c.meeting_id.in_([m.id for m in rows]))
         )
     }
+    guests = booked_guests(conn, [m.id for m in rows])
     return [
         MeetingAttendance(
             m.id,
@@ -364,7 +367,8 @@ def attendance(
             m.starts_at,
             format_moment(m.starts_at, viewer.timezone),
             m.starts_at < now,
-            [_entry(marks.get((m.id, p.id)), p, m.starts_at < now) for p in people],
+            [_entry(marks.get((m.id, p.id)), p, m.starts_at < now) for p in people]
+            + [_guest_entry(marks, m, g, now) for g in guests.get(m.id, [])],
         )
         for m in rows
     ]
@@ -387,6 +391,24 @@ def _entry(mark: Any, person: Any, past: bool) -> AttendanceEntry:
     return AttendanceEntry(
         person.id, person.display_name, mark.rsvp if mark else "pending", checked, outcome
     )
+
+
+def _guest_entry(
+    marks: Mapping[tuple[int, int], Any], meeting: Any, guest: BookedGuest, now: datetime
+) -> AttendanceEntry:
+    """A guest's line: their answer and check-in at this meeting, marked as a guest."""
+    entry = _entry(
+        marks.get((meeting.id, guest.user_id)),
+        _Person(guest.user_id, guest.display_name),
+        meeting.starts_at < now,
+    )
+    return replace(entry, guest_from=guest.from_group_name)
+
+
+@dataclass(frozen=True)
+class _Person:
+    id: int
+    display_name: str
 
 
 def content_titles(bundle_data: Mapping[str, Any]) -> dict[str, ContentTitle]:

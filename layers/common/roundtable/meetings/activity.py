@@ -2,7 +2,9 @@
 
 A meeting is missed when it has ended, the learner was already a member when
 it started, and they did not check in. Counting stops at the latest meeting
-they attended, so one visit resets it. Nothing is stored: the count is read
+they attended, so one visit resets it. A meeting replaced by a guest visit
+(roundtable.meetings.guests) counts as attended when they checked in at the
+meeting they visited. Nothing is stored: the count is read
 from meetings and attendances whenever a facilitator or admin looks, so it is
 never stale.
 """
@@ -14,9 +16,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, and_, select, union
 
-from roundtable.db.tables import attendances, group_members, meetings
+from roundtable.db.tables import attendances, group_members, guest_visits, meetings
 
 # Three missed meetings in a row: the predecessor's organisers' rule of thumb.
 DEFAULT_INACTIVE_AFTER = 3
@@ -49,15 +51,26 @@ def absences(
     by_group: dict[int, list[tuple[int, datetime]]] = defaultdict(list)
     for meeting in held:
         by_group[meeting.group_id].append((meeting.id, meeting.starts_at))
-    attended = {
-        (row.meeting_id, row.user_id)
-        for row in conn.execute(
-            select(attendances.c.meeting_id, attendances.c.user_id).where(
-                attendances.c.meeting_id.in_([m.id for m in held]),
-                attendances.c.checked_in_at.is_not(None),
-            )
+    held_ids = [m.id for m in held]
+    checked_in = select(attendances.c.meeting_id, attendances.c.user_id).where(
+        attendances.c.meeting_id.in_(held_ids), attendances.c.checked_in_at.is_not(None)
+    )
+    visited_instead = (
+        select(guest_visits.c.own_meeting_id, guest_visits.c.user_id)
+        .join(
+            attendances,
+            and_(
+                attendances.c.meeting_id == guest_visits.c.host_meeting_id,
+                attendances.c.user_id == guest_visits.c.user_id,
+            ),
         )
-    }
+        .where(
+            guest_visits.c.own_meeting_id.in_(held_ids),
+            guest_visits.c.status == "booked",
+            attendances.c.checked_in_at.is_not(None),
+        )
+    )
+    attended = {(row[0], row[1]) for row in conn.execute(union(checked_in, visited_instead))}
     learners = conn.execute(
         select(group_members.c.group_id, group_members.c.user_id, group_members.c.joined_at).where(
             and_(

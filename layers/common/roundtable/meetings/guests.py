@@ -49,8 +49,6 @@ from roundtable.people.availability import Interval, load_availability, missed_m
 from roundtable.people.profiles import Viewer
 
 SAME_WEEK = timedelta(days=3)  # a host meeting starts at most this far from the own one
-# The guest keeps the host channel this long after the host meeting ends (the chat after it).
-ACCESS_GRACE = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -247,18 +245,34 @@ def my_guest_visits(conn: Connection, viewer: Viewer, now: datetime) -> list[Gue
     return [_visit(conn, viewer, visit_id) for visit_id in ids]
 
 
-def booked_guests(conn: Connection, meeting_ids: list[int]) -> dict[int, list[int]]:
-    """Meeting id → user ids booked into it as guests (for attendance lists)."""
+@dataclass(frozen=True)
+class BookedGuest:
+    user_id: int
+    display_name: str
+    from_group_name: str
+
+
+def booked_guests(conn: Connection, meeting_ids: list[int]) -> dict[int, list[BookedGuest]]:
+    """Meeting id → the guests booked into it (for the host's attendance list)."""
     if not meeting_ids:
         return {}
-    found: dict[int, list[int]] = {}
+    own_meeting, own_group = meetings.alias("own"), groups.alias("own_group")
     rows = conn.execute(
-        select(guest_visits.c.host_meeting_id, guest_visits.c.user_id)
+        select(
+            guest_visits.c.host_meeting_id,
+            users.c.id,
+            users.c.display_name,
+            own_group.c.name,
+        )
+        .join(users, users.c.id == guest_visits.c.user_id)
+        .join(own_meeting, own_meeting.c.id == guest_visits.c.own_meeting_id)
+        .join(own_group, own_group.c.id == own_meeting.c.group_id)
         .where(guest_visits.c.host_meeting_id.in_(meeting_ids), guest_visits.c.status == "booked")
-        .order_by(guest_visits.c.id)
+        .order_by(users.c.display_name, guest_visits.c.id)
     )
-    for row in rows:
-        found.setdefault(row.host_meeting_id, []).append(row.user_id)
+    found: dict[int, list[BookedGuest]] = {}
+    for meeting_id, user_id, name, group_name in rows:
+        found.setdefault(meeting_id, []).append(BookedGuest(user_id, name, group_name))
     return found
 
 

@@ -10,6 +10,12 @@ every attendee once per meeting). Who Google emails: `sendUpdates` applies to
 all guests of a request, so it is "all" only when someone is added (their
 invitation) or the time moves (everyone must know); removing someone or a
 cosmetic change is sent with "none".
+
+A guest visit gets an event of its own (one meeting, the guest its only
+attendee, id chosen from the visit), not an attendee on the series'
+occurrence: writing an occurrence would mail the whole group, and a later
+time change of the master drops per-occurrence changes. A cancelled visit's
+event loses its attendee with "all", so Google sends the guest a cancellation.
 """
 
 from __future__ import annotations
@@ -23,9 +29,17 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, update
 
 from roundtable.db.engine import transaction
-from roundtable.db.tables import groups
+from roundtable.db.tables import groups, guest_visits
 from roundtable.sync.calendar import CalendarApiError, CalendarClient, EventWrite
-from roundtable.sync.desired import Group, calendar_event, event_id, next_event_id
+from roundtable.sync.desired import (
+    Group,
+    Guest,
+    calendar_event,
+    event_id,
+    guest_calendar_event,
+    guest_event_id,
+    next_event_id,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +98,110 @@ def reconcile_calendar(
             report.recreated += group.gcal_event_id is not None
     _create(engine, client, creates, patches, namespace, report)
     _patch(client, patches, report)
+    _reconcile_guest_events(engine, client, live, namespace, report)
     return report
+
+
+def _reconcile_guest_events(
+    engine: Engine,
+    client: CalendarClient,
+    live: list[Group],
+    namespace: str,
+    report: CalendarReport,
+) -> None:
+    """Each visit's own event: created while the visit gives access, emptied once cancelled."""
+    visits = [
+        (group, guest)
+        for group in live
+        for guest in group.guests
+        if guest.gcal_event_id or guest.has_access
+    ]
+    stored = [guest.gcal_event_id for _, guest in visits if guest.gcal_event_id]
+    actual = client.get_events(stored) if stored else {}
+    inserts: dict[str, tuple[Group, Guest, EventWrite]] = {}
+    patches: dict[str, tuple[Group, EventWrite, int]] = {}
+    for group, guest in visits:
+        desired = guest_calendar_event(group, guest)
+        event = actual.get(guest.gcal_event_id) if guest.gcal_event_id else None
+        if event is not None and event.get("status") != "cancelled":
+            planned = _guest_patch(desired, event)
+            if planned is None:
+                report.unchanged += 1
+                continue
+            body, send_updates, invited = planned
+            patches[event["id"]] = (group, EventWrite(event["id"], body, send_updates), invited)
+        elif guest.has_access and desired["attendees"]:
+            write = EventWrite(guest_event_id(namespace, guest.visit_id), desired, "all")
+            inserts[write.event_id] = (group, guest, write)
+    _insert_guest_events(engine, client, inserts, report)
+    _patch_guest_events(client, patches, report)
+
+
+def _insert_guest_events(
+    engine: Engine,
+    client: CalendarClient,
+    inserts: dict[str, tuple[Group, Guest, EventWrite]],
+    report: CalendarReport,
+) -> None:
+    if not inserts:
+        return
+    outcomes = client.insert_events(write for _, _, write in inserts.values())
+    for key, (group, guest, _) in inserts.items():
+        outcome = outcomes[key]
+        conflict = isinstance(outcome, CalendarApiError) and outcome.status == 409
+        if isinstance(outcome, CalendarApiError) and not conflict:
+            report.failures[group.id] = str(outcome)
+            continue
+        # 409: an earlier run made it and its commit was lost; adopted, compared next run.
+        _store_guest_event_id(engine, guest.visit_id, key)
+        if conflict:
+            report.adopted += 1
+        else:
+            report.created += 1
+            report.invited += 1
+
+
+def _patch_guest_events(
+    client: CalendarClient,
+    patches: dict[str, tuple[Group, EventWrite, int]],
+    report: CalendarReport,
+) -> None:
+    if not patches:
+        return
+    outcomes = client.patch_events(write for _, write, _ in patches.values())
+    for key, (group, _, invited) in patches.items():
+        if isinstance(outcomes[key], CalendarApiError):
+            report.failures[group.id] = str(outcomes[key])
+        else:
+            report.patched += 1
+            report.invited += invited
+
+
+def _guest_patch(
+    desired: dict[str, Any], actual: dict[str, Any]
+) -> tuple[dict[str, Any], str, int] | None:
+    """The patch for a guest's event; the guest is emailed of any change that concerns them."""
+    body: dict[str, Any] = {}
+    for key in ("start", "end"):
+        if not _same_time(desired[key], actual.get(key)):
+            body[key] = desired[key]
+    for key in ("summary", "description"):
+        if actual.get(key, _DEFAULTS.get(key)) != desired[key]:
+            body[key] = desired[key]
+    attendees, added = _attendee_patch(desired, actual)
+    if attendees is not None:
+        body["attendees"] = attendees
+    if not body:
+        return None
+    mails = "start" in body or "end" in body or attendees is not None
+    return body, "all" if mails else "none", added
+
+
+def _store_guest_event_id(engine: Engine, visit_id: int, new_id: str) -> None:
+    with transaction(engine) as conn:
+        conn.execute(
+            update(guest_visits).where(guest_visits.c.id == visit_id).values(gcal_event_id=new_id)
+        )
 
 
 def _create_write(group: Group, event: dict[str, Any] | None, namespace: str) -> EventWrite:

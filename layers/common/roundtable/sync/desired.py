@@ -5,6 +5,11 @@ For each group: a role, a text and a voice channel in its cohort's category
 permission overwrites, who holds the role, the welcome post, and the
 calendar series with every active member's email as attendee.
 
+Guest visits (roundtable.meetings.guests): a booked guest gets a member
+overwrite on the host group's text and voice channels from booking until the
+host meeting ends plus `GUEST_ACCESS_GRACE`, and a one-off calendar event of
+their own for that meeting (`guest_calendar_event`); see docs/sync.md.
+
 Discord allows 50 channels per category, so a cohort's groups are spread
 over categories of 25 groups each ("<cohort>", "<cohort> (2)", …), by the
 order in which groups were published.
@@ -17,10 +22,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import ColumnElement, Connection, and_, exists, func, select
 
-from roundtable.db.tables import cohorts, group_members, groups, users
+from roundtable.db.tables import cohorts, group_members, groups, guest_visits, meetings, users
 from roundtable.sync.series import WeeklySlot, local_start
 
 # Discord permission bits (https://discord.com/developers/docs/topics/permissions).
@@ -38,6 +44,8 @@ ARCHIVE_READ = VIEW_CHANNEL | READ_MESSAGE_HISTORY
 GROUPS_PER_CATEGORY = 25  # two channels each: Discord's limit is 50 per category
 LIVE_STATUSES = ("active",)
 ARCHIVED_STATUSES = ("completed",)
+# A guest keeps the host group's channels this long after the meeting (the talk after it).
+GUEST_ACCESS_GRACE = timedelta(hours=1)
 _TEXT_NAME_JUNK = re.compile(r"[^a-z0-9_]+")
 
 
@@ -49,6 +57,24 @@ class Member:
     discord_id: str | None
     email: str | None
     display_name: str
+
+
+@dataclass(frozen=True)
+class Guest:
+    """A guest visit to one of the group's meetings (booked or cancelled), as of `now`."""
+
+    visit_id: int
+    user_id: int
+    status: str  # "booked" | "cancelled"
+    discord_id: str | None
+    email: str | None
+    display_name: str
+    meeting_id: int
+    meeting_number: int
+    starts_at: datetime
+    ends_at: datetime
+    gcal_event_id: str | None
+    has_access: bool  # booked, and the meeting plus its grace is not over at `now`
 
 
 @dataclass(frozen=True)
@@ -70,6 +96,7 @@ class Group:
     gcal_event_id: str | None
     gcal_sync_token: str | None
     members: tuple[Member, ...] = field(default=())
+    guests: tuple[Guest, ...] = field(default=())
 
     @property
     def archived(self) -> bool:
@@ -94,8 +121,8 @@ class Overwrite:
     member_id: str | None = None
 
 
-def load_groups(conn: Connection, group_ids: list[int]) -> list[Group]:
-    """The groups with their members, in id order."""
+def load_groups(conn: Connection, group_ids: list[int], *, now: datetime) -> list[Group]:
+    """The groups with their members and guest visits (access as of `now`), in id order."""
     if not group_ids:
         return []
     published = (
@@ -121,10 +148,11 @@ def load_groups(conn: Connection, group_ids: list[int]) -> list[Group]:
         .order_by(groups.c.id)
     ).all()
     members = _members_by_group(conn, group_ids)
-    return [_group(row, members.get(row.id, ())) for row in rows]
+    guests = _guests_by_group(conn, group_ids, now)
+    return [_group(row, members.get(row.id, ()), guests.get(row.id, ())) for row in rows]
 
 
-def _group(row: Any, members: tuple[Member, ...]) -> Group:
+def _group(row: Any, members: tuple[Member, ...], guests: tuple[Guest, ...]) -> Group:
     return Group(
         id=row.id,
         cohort_id=row.cohort_id,
@@ -141,6 +169,7 @@ def _group(row: Any, members: tuple[Member, ...]) -> Group:
         gcal_event_id=row.gcal_event_id,
         gcal_sync_token=row.gcal_sync_token,
         members=members,
+        guests=guests,
     )
 
 
@@ -166,6 +195,68 @@ def _members_by_group(conn: Connection, group_ids: list[int]) -> dict[int, tuple
         )
         result.setdefault(row.group_id, []).append(member)
     return {group_id: tuple(found) for group_id, found in result.items()}
+
+
+def _guests_by_group(
+    conn: Connection, group_ids: list[int], now: datetime
+) -> dict[int, tuple[Guest, ...]]:
+    rows = conn.execute(
+        select(
+            meetings.c.group_id,
+            guest_visits.c.id,
+            guest_visits.c.user_id,
+            guest_visits.c.status,
+            users.c.discord_id,
+            users.c.email,
+            users.c.display_name,
+            meetings.c.id.label("meeting_id"),
+            meetings.c.meeting_number,
+            meetings.c.starts_at,
+            meetings.c.ends_at,
+            guest_visits.c.gcal_event_id,
+        )
+        .join(meetings, meetings.c.id == guest_visits.c.host_meeting_id)
+        .join(users, users.c.id == guest_visits.c.user_id)
+        .where(meetings.c.group_id.in_(group_ids))
+        .order_by(meetings.c.group_id, guest_visits.c.id)
+    ).all()
+    result: dict[int, list[Guest]] = {}
+    for row in rows:
+        access = row.status == "booked" and now < row.ends_at + GUEST_ACCESS_GRACE
+        guest = Guest(
+            visit_id=row.id,
+            user_id=row.user_id,
+            status=str(row.status),
+            discord_id=row.discord_id,
+            email=row.email,
+            display_name=row.display_name,
+            meeting_id=row.meeting_id,
+            meeting_number=row.meeting_number,
+            starts_at=row.starts_at,
+            ends_at=row.ends_at,
+            gcal_event_id=row.gcal_event_id,
+            has_access=access,
+        )
+        result.setdefault(row.group_id, []).append(guest)
+    return {group_id: tuple(found) for group_id, found in result.items()}
+
+
+def guest_access_ended_since_sync(now: datetime) -> ColumnElement[bool]:
+    """Groups (a condition on `groups`) where a guest's access ended after their last sync.
+
+    Nothing in the database changes when a visit's week is over, so the hourly
+    sweep asks this to find the groups whose channels still let the guest in.
+    """
+    ended = meetings.c.ends_at + GUEST_ACCESS_GRACE
+    return exists().where(
+        and_(
+            meetings.c.group_id == groups.c.id,
+            guest_visits.c.host_meeting_id == meetings.c.id,
+            guest_visits.c.status == "booked",
+            ended <= now,
+            ended > func.coalesce(groups.c.synced_at, groups.c.published_at),
+        )
+    )
 
 
 # -- Discord ----------------------------------------------------------------------------
@@ -201,7 +292,7 @@ def text_overwrites(group: Group) -> list[Overwrite]:
     """Live: the group role reads and writes. Archived: former members read only."""
     result = [Overwrite("everyone", 0, VIEW_CHANNEL), Overwrite("bot", BOT_TEXT)]
     if not group.archived:
-        return [*result, Overwrite("role", ROLE_TEXT)]
+        return [*result, Overwrite("role", ROLE_TEXT), *_guest_overwrites(group, ROLE_TEXT, set())]
     readers = {m.discord_id for m in group.members if m.status == "completed" and m.discord_id}
     return result + [
         Overwrite("member", ARCHIVE_READ, SEND_MESSAGES, member_id=d) for d in sorted(readers)
@@ -220,7 +311,15 @@ def voice_overwrites(group: Group) -> list[Overwrite]:
         *result,
         Overwrite("role", ROLE_VOICE),
         *(Overwrite("member", ROLE_VOICE, member_id=d) for d in sorted(facilitators)),
+        *_guest_overwrites(group, ROLE_VOICE, facilitators),
     ]
+
+
+def _guest_overwrites(group: Group, allow: int, already: set[str]) -> list[Overwrite]:
+    """Guests with access this week see the channel as members do (one overwrite per person)."""
+    members = {m.discord_id for m in group.active_members if m.discord_id}
+    guests = {g.discord_id for g in group.guests if g.has_access and g.discord_id}
+    return [Overwrite("member", allow, member_id=d) for d in sorted(guests - members - already)]
 
 
 def role_holders(group: Group) -> set[str]:
@@ -231,8 +330,10 @@ def role_holders(group: Group) -> set[str]:
 
 
 def managed_member_ids(group: Group) -> set[str]:
-    """Member overwrites this sync owns: anyone who ever was in the group."""
-    return {m.discord_id for m in group.members if m.discord_id}
+    """Member overwrites this sync owns: anyone who ever was in the group or visited it."""
+    return {m.discord_id for m in group.members if m.discord_id} | {
+        g.discord_id for g in group.guests if g.discord_id
+    }
 
 
 def welcome_message(group: Group) -> dict[str, Any]:
@@ -295,6 +396,40 @@ def calendar_event(group: Group) -> dict[str, Any]:
         "guestsCanModify": False,
         "reminders": {"useDefault": False, "overrides": []},
     }
+
+
+def guest_calendar_event(group: Group, guest: Guest) -> dict[str, Any]:
+    """The guest's own one-off event for the meeting they visit; no attendee once cancelled.
+
+    A separate event rather than an attendee on the series' occurrence: writing an
+    occurrence mails every member, and moving the series drops per-occurrence changes.
+    """
+    zone = group.slot.anchor_timezone
+    booked = guest.status == "booked" and guest.email and guest.email.strip()
+    return {
+        "summary": f"Guest visit: {group.name} · {group.cohort_name}",
+        "description": (
+            f"You join meeting {guest.meeting_number} of {group.name} as a guest this week. "
+            "Its channel on Discord is open to you until the meeting is over."
+        ),
+        "start": {"dateTime": _local_iso(_in_zone(guest.starts_at, zone)), "timeZone": zone},
+        "end": {"dateTime": _local_iso(_in_zone(guest.ends_at, zone)), "timeZone": zone},
+        "attendees": [{"email": guest.email.strip().lower()}] if booked and guest.email else [],
+        "guestsCanSeeOtherGuests": False,
+        "guestsCanInviteOthers": False,
+        "guestsCanModify": False,
+        "reminders": {"useDefault": False, "overrides": []},
+    }
+
+
+def guest_event_id(namespace: str, visit_id: int) -> str:
+    """A client-chosen id for a guest visit's event (base32hex), stable per visit."""
+    digest = hashlib.sha256(f"{namespace}|guest_visit|{visit_id}".encode()).hexdigest()[:20]
+    return f"rt{digest}v1"
+
+
+def _in_zone(moment: datetime, zone: str) -> datetime:
+    return moment.astimezone(ZoneInfo(zone))
 
 
 def event_id(namespace: str, group_id: int, generation: int = 1) -> str:

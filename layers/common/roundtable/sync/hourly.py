@@ -67,7 +67,7 @@ def run_hourly_sync(
 def _changed_groups(
     engine: Engine, services: Callable[[], Services], now: datetime
 ) -> dict[str, Any]:
-    group_ids = groups_needing_sync(engine)
+    group_ids = groups_needing_sync(engine, now=now)
     if not group_ids:
         return {"groups": [], "synced": [], "failures": {}}
     report = sync_groups(engine, group_ids, services(), now=now)

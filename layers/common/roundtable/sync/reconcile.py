@@ -24,7 +24,7 @@ from roundtable.db.tables import groups
 from roundtable.discord.rest import DiscordApiError
 from roundtable.sync.calendar import CalendarApiError, CalendarClient, get_calendar_client
 from roundtable.sync.calendar_sync import CalendarReport, reconcile_calendar
-from roundtable.sync.desired import LIVE_STATUSES, load_groups
+from roundtable.sync.desired import LIVE_STATUSES, guest_access_ended_since_sync, load_groups
 from roundtable.sync.discord_ops import GuildOps
 from roundtable.sync.discord_sync import DiscordLimitError, DiscordReport, reconcile_discord
 from roundtable.sync.series import write_meetings
@@ -110,7 +110,7 @@ def sync_groups(
     with cohort_locks(engine, cohort_ids):
         report.meetings_changed = _write_meetings(engine, report.group_ids, now)
         with engine.connect() as conn:
-            group_list = load_groups(conn, report.group_ids)
+            group_list = load_groups(conn, report.group_ids, now=now)
         report.discord = _discord(engine, services, group_list, now)
         report.calendar = _calendar(engine, services, group_list)
         report.synced = _mark_synced(engine, group_list, report, started)
@@ -192,12 +192,17 @@ def cohort_locks(engine: Engine, cohort_ids: set[int]) -> Iterator[None]:
             conn.commit()
 
 
-def groups_needing_sync(engine: Engine, *, cohort_id: int | None = None) -> list[int]:
-    """Live groups never fully synced, or whose members changed since the last sync."""
-    query = select(groups.c.id).where(
-        groups.c.status.in_(LIVE_STATUSES),
-        (groups.c.synced_at.is_(None)) | (groups.c.members_changed_at > groups.c.synced_at),
-    )
+def groups_needing_sync(
+    engine: Engine, *, cohort_id: int | None = None, now: datetime | None = None
+) -> list[int]:
+    """Live groups never fully synced, or whose members changed since the last sync.
+
+    Given `now`, also those where a guest's access ended since (desired.py).
+    """
+    stale = (groups.c.synced_at.is_(None)) | (groups.c.members_changed_at > groups.c.synced_at)
+    if now is not None:
+        stale = stale | guest_access_ended_since_sync(now)
+    query = select(groups.c.id).where(groups.c.status.in_(LIVE_STATUSES), stale)
     if cohort_id is not None:
         query = query.where(groups.c.cohort_id == cohort_id)
     with engine.connect() as conn:
