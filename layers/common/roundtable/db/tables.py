@@ -95,6 +95,8 @@ users = Table(
     Column("discord_id", Text, unique=True),
     Column("discord_username", Text),
     Column("discord_avatar", Text),
+    # The bot's DM channel with this user (opening one is a Discord call of its own).
+    Column("discord_dm_channel_id", Text),
     Column("display_name", Text, nullable=False),
     Column("email", Text),
     Column("email_verified_at", DateTime(timezone=True)),
