@@ -38,6 +38,7 @@ help:
 	@echo "make test    lint, format check, mypy, pytest, cfn-lint, frontend unit tests and client check"
 	@echo "make e2e     the browser journey in headless Chromium against a fresh local stack"
 	@echo "make build   sam build, then each function's unzipped size with its layers"
+	@echo "make lock    re-resolve the deployables' requirements.lock files"
 	@echo "make lint | format | venv | clean"
 
 venv: $(VENV_STAMP)
@@ -146,6 +147,13 @@ GOOGLE_DISCOVERY_KEEP := calendar.v3.json
 # LiteLLM's proxy admin UI: static files the library never loads (docs/tutor.md).
 # boto3/botocore/s3transfer are left out of every lock (the runtime has them).
 LAMBDA_PRUNE := litellm/proxy/_experimental
+# Where this Makefile (and tools/) lives: sam build runs it from a scratch folder.
+REPO_DIR := $(dir $(abspath $(lastword $(MAKEFILE_LIST))))
+# The tutor is the one function near 250 MB: its third-party packages ship as
+# sourceless bytecode (tools/sourceless.py), except LiteLLM's proxy server,
+# which the library never imports: source only, not compiled.
+build-TutorChatFunction: LAMBDA_SOURCELESS := --keep-source litellm/proxy
+build-TutorChatFunction: LAMBDA_COMPILE_SKIP := -x '/litellm/proxy/'
 
 # Installs a lock file into a folder, unless it pins nothing.
 define lambda_install
@@ -162,7 +170,10 @@ $(addprefix build-,$(LAMBDA_FUNCTIONS)):
 	fi
 	cd "$(ARTIFACTS_DIR)" && rm -rf $(LAMBDA_PRUNE)
 	find "$(ARTIFACTS_DIR)" -name __pycache__ -type d -prune -exec rm -rf {} +
-	$(LAMBDA_COMPILE) "$(ARTIFACTS_DIR)"
+	if [ -n "$(LAMBDA_SOURCELESS)" ]; then \
+	  python3.12 "$(REPO_DIR)tools/sourceless.py" "$(ARTIFACTS_DIR)" $(LAMBDA_SOURCELESS); \
+	fi
+	$(LAMBDA_COMPILE) $(LAMBDA_COMPILE_SKIP) "$(ARTIFACTS_DIR)"
 
 # The layer: its locked dependencies and both packages under python/ (on
 # sys.path in Lambda). Everything in the two packages ships (migrations, YAML,

@@ -12,6 +12,17 @@ The per-user write limit (60 a minute) would stop a benchmark; it is raised
 here, but its database counter still runs on every write, as in production.
 
     .venv/bin/python bench/api.py [--requests 500] [--warmup 50]
+
+`--connections` instead measures GET /api/users/me through Mangum with the
+engine settings a deployed function uses (one pooled connection per
+environment, pre-ping; roundtable.db.engine.POOL_SETTINGS) against NullPool
+(a new connection per request, what DB_BEHIND_PROXY=true selected before).
+Use a TCP DATABASE_URL (postgresql://...@127.0.0.1:5432/...) for numbers
+comparable to a VPC; TLS, which a deployed connection also negotiates, would
+widen the gap further.
+
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres \
+        .venv/bin/python bench/api.py --connections [--requests 500]
 """
 
 from __future__ import annotations
@@ -213,12 +224,72 @@ def run(requests: int, warmup: int) -> list[tuple[str, dict[str, float], dict[st
     return results
 
 
+CONNECTION_MODES: dict[str, dict[str, Any]] = {
+    "pooled (deployed)": {},  # POOL_SETTINGS as they are
+    "NullPool (before)": {"poolclass": "NullPool"},
+}
+
+
+def run_connections(requests: int, warmup: int) -> list[tuple[str, dict[str, float]]]:
+    """GET /api/users/me through Mangum under each engine setting, same data."""
+    from sqlalchemy.pool import NullPool
+
+    from devserver.functions import load_function
+    from roundtable.auth import issue_access_token, jwt_secret
+    from roundtable.db import engine as engine_module
+    from roundtable.db import migrate
+
+    migrate.upgrade()
+    user_id = _seed()
+    function = load_function("http_api")
+    template = json.loads((ROOT / "tests" / "events" / "apiGatewayV2Event.json").read_text())
+    context = Context()
+    deployed = dict(engine_module.POOL_SETTINGS)
+    results = []
+    for mode, override in CONNECTION_MODES.items():
+        settings = {"poolclass": NullPool} if override else deployed
+        engine_module.POOL_SETTINGS.clear()
+        engine_module.POOL_SETTINGS.update(settings)
+        engine_module.reset_engine()
+        token = issue_access_token(user_id, datetime.now(UTC), jwt_secret())
+        event = _event(template, "GET", "/api/users/me", f"session={token}", None)
+
+        def call(i: int, event: dict[str, Any] = event) -> int:
+            return int(function.handler(copy.deepcopy(event), context)["statusCode"])
+
+        results.append((mode, _time(call, warmup, requests)))
+    engine_module.POOL_SETTINGS.clear()
+    engine_module.POOL_SETTINGS.update(deployed)
+    engine_module.reset_engine()
+    return results
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=500)
     parser.add_argument("--warmup", type=int, default=50)
+    parser.add_argument(
+        "--connections", action="store_true", help="pooled vs NullPool on GET /api/users/me"
+    )
     args = parser.parse_args()
     server, admin_url, name = _database()
+    if args.connections:
+        try:
+            rows = run_connections(args.requests, args.warmup)
+        finally:
+            from devserver.postgres import drop_database
+            from roundtable.db.engine import reset_engine
+
+            reset_engine()
+            drop_database(admin_url, name)
+            del server
+        where = "unix socket" if "unix_sock" in (admin_url or "") else "TCP"
+        print(f"GET /api/users/me via Mangum, {args.requests} requests after {args.warmup}")
+        print(f"warm-up, real Postgres over {where}\n")
+        print(f"{'engine':20} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}")
+        for mode, row in rows:
+            print(f"{mode:20} {row['rps']:8.0f} {row['p50']:8.2f} {row['p99']:8.2f}")
+        return 0
     try:
         results = run(args.requests, args.warmup)
     finally:

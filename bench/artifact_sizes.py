@@ -1,7 +1,8 @@
 """Each function's unzipped size after `sam build`, its layers included.
 
 Lambda refuses a function whose code plus layers exceed 250 MB unzipped, so
-`make build` runs this and fails when one does.
+`make build` runs this, printing each function's margin under the limit, and
+fails when one is over.
 
     python bench/artifact_sizes.py [--build-dir .aws-sam/build] [--limit-mb 250]
 """
@@ -53,11 +54,12 @@ def main() -> int:
     parser.add_argument("--limit-mb", type=float, default=250.0)
     args = parser.parse_args()
     rows = measure(args.build_dir, args.template)
-    print(f"{'function':32} {'own MB':>8} {'+layers MB':>11}")
+    print(f"{'function':32} {'own MB':>8} {'+layers MB':>11} {'margin MB':>10}")
     too_big = []
     for name, own, total in sorted(rows, key=lambda row: row[2], reverse=True):
         flag = "  OVER LIMIT" if total > args.limit_mb * MB else ""
-        print(f"{name:32} {own / MB:8.1f} {total / MB:11.1f}{flag}")
+        margin = args.limit_mb - total / MB
+        print(f"{name:32} {own / MB:8.1f} {total / MB:11.1f} {margin:10.1f}{flag}")
         if flag:
             too_big.append(name)
     if too_big:
