@@ -23,6 +23,7 @@ from api.routes import (
     facilitator,
     facilitator_timeline,
     groups,
+    guest_visits,
     health,
     jobs,
     progress,
@@ -47,6 +48,7 @@ def create_app() -> FastAPI:
     app.include_router(admin_people.router)
     app.include_router(facilitator_timeline.router)
     app.include_router(admin_live.router)
+    app.include_router(guest_visits.router)
     for module in (content, progress, webhook, unsubscribe):
         app.include_router(module.router)
     return app

@@ -75,6 +75,17 @@ CASES = [
     Case("GET", "/api/groups/next-meeting", SIGNED_IN),
     # Check-in is by rule too: no meeting of the world is open for check-in now.
     Case("POST", "/api/meetings/check-in", (401, 409, 409, 409, 409)),
+    # Guest visits: the learner of the meeting's group is refused by rule (this cohort is
+    # not running); everyone else is not a learner of that group.
+    Case("GET", "/api/meetings/{meeting}/guest-options", (401, 409, 403, 403, 403)),
+    Case(
+        "POST",
+        "/api/guest-visits",
+        (401, 409, 403, 403, 403),
+        {"own_meeting_id": "{meeting}", "host_meeting_id": "{meeting}"},
+    ),
+    Case("DELETE", "/api/guest-visits/{no_visit}", (401, 404, 404, 404, 404)),
+    Case("GET", "/api/guest-visits", SIGNED_IN),
     Case("GET", "/api/jobs/{job}", (401, 404, 404, 404, 200)),
     Case("GET", "/api/facilitator/groups", FACILITATORS),
     Case("GET", "/api/facilitator/groups/{group}/members", THIS_GROUP),
@@ -97,6 +108,20 @@ CASES = [
     Case("POST", "/api/admin/cohorts/{spare_cohort}/publish", (401, 403, 403, 403, 202)),
     Case("POST", "/api/admin/cohorts/{spare_cohort}/runs/{run}/discard", ADMIN),
     Case("GET", "/api/admin/cohorts/{cohort}/status", ADMIN),
+    Case("GET", "/api/admin/cohorts/{cohort}/live", ADMIN),
+    Case(
+        "POST",
+        "/api/admin/cohorts/{cohort}/groups",
+        (401, 403, 403, 403, 201),
+        {
+            "name": "Saturday Wrens",
+            "facilitator_id": "{fac_other}",
+            "anchor_timezone": "UTC",
+            "weekday": 5,
+            "local_time": "10:00",
+            "member_ids": ["{other_learner}"],
+        },
+    ),
     Case("POST", "/api/admin/cohorts/{cohort}/sync", (401, 403, 403, 403, 202)),
     Case("PATCH", "/api/admin/groups/{group}", ADMIN, {"name": "Renamed Owls"}),
     Case("POST", "/api/admin/groups/{group}/sync", (401, 403, 403, 403, 202)),
@@ -133,6 +158,7 @@ PARAMETERS = {
     "{run}": "{run_id}",
     "{running_cohort}": "{cohort_id}",
     "{regroup_job}": "{job_id}",
+    "{no_visit}": "{visit_id}",
 }
 
 
@@ -159,6 +185,7 @@ def _names(engine: Engine, world: World) -> dict[str, int]:
         "run": int(run),
         "running_cohort": running,
         "regroup_job": regroup_job,
+        "no_visit": 2_000_000_000,
     }
 
 
@@ -168,6 +195,8 @@ def _fill(value: Any, names: dict[str, int]) -> Any:
         return int(filled) if value.startswith("{") and filled.isdigit() else filled
     if isinstance(value, dict):
         return {k: _fill(v, names) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, names) for v in value]
     return value
 
 
@@ -193,7 +222,10 @@ def test_each_role_gets_the_expected_status(
     assert dict(zip(ROLES, got, strict=True)) == dict(zip(ROLES, case.expected, strict=True))
 
 
-OWN_TAGS = {"health", "auth", "users", "cohorts", "groups", "facilitator", "admin", "jobs"}
+OWN_TAGS = {
+    *("health", "auth", "users", "cohorts", "groups", "facilitator", "admin", "jobs"),
+    "guest_visits",
+}
 
 
 def test_the_matrix_covers_every_route(app: Any) -> None:

@@ -281,7 +281,6 @@ def _own_meeting(conn: Connection, viewer: Viewer, meeting_id: int, now: datetim
     own = _meeting(conn, meeting_id)
     if own is None:
         raise NotFoundError(f"Meeting {meeting_id} does not exist.", field="own_meeting_id")
-    require_phase(conn, own.cohort_id, "guest_visit")
     role = conn.scalar(
         select(group_members.c.role).where(
             group_members.c.group_id == own.group_id,
@@ -297,6 +296,7 @@ def _own_meeting(conn: Connection, viewer: Viewer, meeting_id: int, now: datetim
         raise PermissionDeniedError(
             f"Guest visits are for learners; you facilitate {own.group_name}."
         )
+    require_phase(conn, own.cohort_id, "guest_visit")
     if own.starts_at <= now:
         raise ConflictError(
             f"Your meeting ({own.group_name}, meeting {own.meeting_number}) has already "

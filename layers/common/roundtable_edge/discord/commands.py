@@ -154,6 +154,11 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("progress", "Your course progress", _ref("member", "progress"), in_dms=True),
     Command(
+        "guest-visit",
+        "Can't make your next meeting? Join another group's meeting that week as a guest",
+        _ref("guest_visits", "guest_visit"),
+    ),
+    Command(
         "leave",
         "Leave a cohort and your group (your facilitator is told, with your reason if given)",
         _ref("cohorts", "leave"),
@@ -239,6 +244,7 @@ COMMANDS: tuple[Command, ...] = (
 # handler re-checks (it arrives from the client and is not trusted).
 COMPONENTS: dict[str, str] = {
     "rsvp": _ref("member", "rsvp_button"),
+    "guest": _ref("guest_visits", "button_clicked"),  # guest:book:<own>:<host>, guest:cancel:<id>
     "publish": _ref("admin", "publish_button"),
     "discard": _ref("admin", "discard_button"),
 }
