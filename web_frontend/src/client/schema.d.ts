@@ -934,6 +934,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/guest-visits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List My Guest Visits
+         * @description My booked guest visits still to come.
+         */
+        get: operations["guest_visits-list_my_guest_visits"];
+        put?: never;
+        /**
+         * Book Guest Visit
+         * @description Join another group's meeting as a guest instead of my own that week (409 says why not).
+         */
+        post: operations["guest_visits-book_guest_visit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/guest-visits/{visit_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Cancel Guest Visit
+         * @description Cancel one of my guest visits before the meeting starts.
+         */
+        delete: operations["guest_visits-cancel_guest_visit"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/health": {
         parameters: {
             query?: never;
@@ -966,6 +1010,26 @@ export interface paths {
          * @description A job's status, progress, result and error.
          */
         get: operations["jobs-read_job"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/meetings/{meeting_id}/guest-options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Guest Options
+         * @description Other groups' meetings that week I could join instead of this one of mine.
+         */
+        get: operations["guest_visits-read_guest_options"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2199,6 +2263,111 @@ export interface components {
             name?: string | null;
             /** Weekday */
             weekday?: number | null;
+        };
+        /** GuestOptionPublic */
+        GuestOptionPublic: {
+            /**
+             * Ends At
+             * Format: date-time
+             */
+            ends_at: string;
+            /** Facilitator Names */
+            facilitator_names: string[];
+            /** Group Id */
+            group_id: number;
+            /** Group Name */
+            group_name: string;
+            /** Guests Booked */
+            guests_booked: number;
+            /** Host Meeting Id */
+            host_meeting_id: number;
+            /** Meeting Number */
+            meeting_number: number;
+            /** Places Left */
+            places_left: number;
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
+            /** Starts Label */
+            starts_label: string;
+        };
+        /** GuestOptionsPublic */
+        GuestOptionsPublic: {
+            booked: components["schemas"]["GuestVisitPublic"] | null;
+            /** Options */
+            options: components["schemas"]["GuestOptionPublic"][];
+            /** Own Group Id */
+            own_group_id: number;
+            /** Own Group Name */
+            own_group_name: string;
+            /** Own Meeting Id */
+            own_meeting_id: number;
+            /** Own Meeting Number */
+            own_meeting_number: number;
+            /**
+             * Own Starts At
+             * Format: date-time
+             */
+            own_starts_at: string;
+            /** Own Starts Label */
+            own_starts_label: string;
+        };
+        /** GuestVisitCreate */
+        GuestVisitCreate: {
+            /** Host Meeting Id */
+            host_meeting_id: number;
+            /** Own Meeting Id */
+            own_meeting_id: number;
+        };
+        /** GuestVisitPublic */
+        GuestVisitPublic: {
+            /** Cancelled At */
+            cancelled_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Ends At
+             * Format: date-time
+             */
+            ends_at: string;
+            /** Host Group Id */
+            host_group_id: number;
+            /** Host Group Name */
+            host_group_name: string;
+            /** Host Meeting Id */
+            host_meeting_id: number;
+            /** Host Meeting Number */
+            host_meeting_number: number;
+            /** Id */
+            id: number;
+            /** Own Group Name */
+            own_group_name: string;
+            /** Own Meeting Id */
+            own_meeting_id: number;
+            /**
+             * Own Starts At
+             * Format: date-time
+             */
+            own_starts_at: string;
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
+            /** Starts Label */
+            starts_label: string;
+            /** Status */
+            status: string;
+        };
+        /** GuestVisitsPublic */
+        GuestVisitsPublic: {
+            /** Visits */
+            visits: components["schemas"]["GuestVisitPublic"][];
         };
         /**
          * HeldMeetingPublic
@@ -3689,6 +3858,11 @@ export type GroupCreate = components['schemas']['GroupCreate'];
 export type GroupCreatedPublic = components['schemas']['GroupCreatedPublic'];
 export type GroupTimelinePublic = components['schemas']['GroupTimelinePublic'];
 export type GroupUpdate = components['schemas']['GroupUpdate'];
+export type GuestOptionPublic = components['schemas']['GuestOptionPublic'];
+export type GuestOptionsPublic = components['schemas']['GuestOptionsPublic'];
+export type GuestVisitCreate = components['schemas']['GuestVisitCreate'];
+export type GuestVisitPublic = components['schemas']['GuestVisitPublic'];
+export type GuestVisitsPublic = components['schemas']['GuestVisitsPublic'];
 export type HeldMeetingPublic = components['schemas']['HeldMeetingPublic'];
 export type JobAcceptedPublic = components['schemas']['JobAcceptedPublic'];
 export type JobLinePublic = components['schemas']['JobLinePublic'];
@@ -7115,6 +7289,216 @@ export interface operations {
             };
         };
     };
+    "guest_visits-list_my_guest_visits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuestVisitsPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "guest_visits-book_guest_visit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GuestVisitCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuestVisitPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests; see the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "guest_visits-cancel_guest_visit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                visit_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuestVisitPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests; see the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     "health-health": {
         parameters: {
             query?: never;
@@ -7175,6 +7559,82 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "guest_visits-read_guest_options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                meeting_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuestOptionsPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

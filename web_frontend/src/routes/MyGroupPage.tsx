@@ -4,6 +4,7 @@ import type { MeetingPublic, MyGroupPublic, RsvpUpdate } from "../client/schema"
 import { myGroupsQuery, openCohortsQuery, rsvp } from "../api/cohorts";
 import { ErrorMessage, QueryState } from "../components/Feedback/Feedback";
 import { JoinableGroups } from "../components/Groups/JoinableGroups";
+import { GuestVisits } from "../components/Groups/GuestVisits";
 import { useMe } from "../hooks/useMe";
 import { buildIcs } from "../lib/ics";
 import { formatDateTime, formatWeeklySlot } from "../lib/time";
@@ -135,6 +136,7 @@ function GroupCard({ group, zone }: { group: MyGroupPublic; zone: string }) {
           ))}
         </ol>
       )}
+      {next && group.my_role === "learner" && group.status === "active" && <GuestVisits meetingId={next.id} />}
     </article>
   );
 }
