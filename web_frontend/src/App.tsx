@@ -21,6 +21,8 @@ const AdminContentPage = page(() => import("./routes/admin/AdminContentPage"), "
 const AdminFacilitatorsPage = page(() => import("./routes/admin/AdminFacilitatorsPage"), "AdminFacilitatorsPage");
 const AdminJobsPage = page(() => import("./routes/admin/AdminJobsPage"), "AdminJobsPage");
 const AdminOutboxPage = page(() => import("./routes/admin/AdminOutboxPage"), "AdminOutboxPage");
+const AdminPeoplePage = page(() => import("./routes/admin/AdminPeoplePage"), "AdminPeoplePage");
+const AdminPersonPage = page(() => import("./routes/admin/AdminPersonPage"), "AdminPersonPage");
 const FacilitatorGroupPage = page(() => import("./routes/facilitator/FacilitatorGroupPage"), "FacilitatorGroupPage");
 const FacilitatorGroupsPage = page(() => import("./routes/facilitator/FacilitatorGroupsPage"), "FacilitatorGroupsPage");
 const FacilitatorMemberPage = page(() => import("./routes/facilitator/FacilitatorMemberPage"), "FacilitatorMemberPage");
@@ -54,6 +56,8 @@ export function App() {
           <Route path="admin/jobs" element={<AdminJobsPage />} />
           <Route path="admin/content" element={<AdminContentPage />} />
           <Route path="admin/outbox" element={<AdminOutboxPage />} />
+          <Route path="admin/people" element={<AdminPeoplePage />} />
+          <Route path="admin/people/:userId" element={<AdminPersonPage />} />
         </Route>
         <Route path="*" element={<NotFoundPage />} />
       </Route>

@@ -26,3 +26,12 @@ export const joinableGroupsQuery = (cohortId: number) =>
 
 export const joinGroup = async (groupId: number) =>
   unwrap(await api.POST("/api/groups/{group_id}/join", { params: { path: { group_id: groupId } } }));
+
+/** Leave a cohort (and its group); the facilitator is told, with the reason if one is given. */
+export const leaveCohort = async (cohortId: number, reason: string) =>
+  unwrap(
+    await api.POST("/api/cohorts/{cohort_id}/leave", {
+      params: { path: { cohort_id: cohortId } },
+      body: { reason: reason.trim() || null },
+    }),
+  );

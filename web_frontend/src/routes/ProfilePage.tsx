@@ -6,6 +6,7 @@ import type { Profile } from "../api/types";
 import { updateMe } from "../api/users";
 import { ErrorMessage, Loading } from "../components/Feedback/Feedback";
 import { TimeZoneField } from "../components/Forms/TimeZoneField";
+import { LeaveCohort } from "../components/Groups/LeaveCohort";
 import { useMe } from "../hooks/useMe";
 import { detectTimeZone, isValidTimeZone } from "../lib/time";
 import { safeNext } from "./SignInPage";
@@ -92,6 +93,29 @@ function ProfileForm({ me }: { me: Profile }) {
   );
 }
 
+/** The cohorts I am enrolled in, each with a way out. */
+function MyCohorts({ me }: { me: Profile }) {
+  if (me.enrollments.length === 0) return null;
+  return (
+    <>
+      <h2>Your cohorts</h2>
+      <ul className="cards">
+        {me.enrollments.map((e) => (
+          <li key={e.cohort_id} className="card">
+            <strong>{e.cohort_name}</strong>
+            <span className="muted">
+              {" "}
+              · {e.role}
+              {e.group_name ? ` in ${e.group_name}` : ""}
+            </span>
+            <LeaveCohort cohortId={e.cohort_id} cohortName={e.cohort_name} />
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
 export function ProfilePage() {
   const { me } = useMe();
   if (!me) return <Loading />;
@@ -99,6 +123,7 @@ export function ProfilePage() {
     <section>
       <h1>{me.tos_accepted_at ? "Your profile" : "Welcome! Tell us about you"}</h1>
       <ProfileForm me={me} />
+      {me.tos_accepted_at && <MyCohorts me={me} />}
     </section>
   );
 }

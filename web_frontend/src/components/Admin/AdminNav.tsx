@@ -6,6 +6,7 @@ export function AdminNav() {
       <NavLink to="/admin" end>
         Cohorts
       </NavLink>
+      <NavLink to="/admin/people">People</NavLink>
       <NavLink to="/admin/facilitators">Facilitators</NavLink>
       <NavLink to="/admin/jobs">Jobs</NavLink>
       <NavLink to="/admin/content">Content</NavLink>

@@ -1,17 +1,12 @@
 import { useQuery } from "@tanstack/react-query";
 import { Link, useParams } from "react-router";
-import type { MeetingAttendancePublic, MemberProgressPublic } from "../../client/schema";
-import { facilitatorGroupsQuery, groupMeetingsQuery, groupMembersQuery } from "../../api/staff";
+import type { MemberProgressPublic } from "../../client/schema";
+import { facilitatorGroupsQuery, groupMembersQuery } from "../../api/staff";
+import { groupTimelineQuery } from "../../api/timeline";
 import { QueryState } from "../../components/Feedback/Feedback";
+import { GroupTimeline } from "../../components/Groups/GroupTimeline";
 import { useMe } from "../../hooks/useMe";
 import { formatDateTime } from "../../lib/time";
-
-const RSVP: Record<string, string> = {
-  attending: "Going",
-  tentative: "Maybe",
-  not_attending: "Can't go",
-  pending: "No answer",
-};
 
 const minutes = (s: number) => (s < 60 ? `${s} s` : `${Math.round(s / 60)} min`);
 
@@ -48,57 +43,12 @@ function MembersTable({ gid, members, zone }: { gid: number; members: MemberProg
   );
 }
 
-function AttendanceTable({ meetings, zone }: { meetings: MeetingAttendancePublic[]; zone: string }) {
-  if (meetings.length === 0) return <p className="muted">No meetings yet: they are created when the group is published.</p>;
-  const people = new Map<number, string>();
-  meetings.forEach((m) => m.members.forEach((p) => people.set(p.user_id, p.display_name)));
-  return (
-    <div className="table-scroll" role="region" aria-label="RSVPs and attendance" tabIndex={0}>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Member</th>
-            {meetings.map((m) => (
-              <th scope="col" key={m.id}>
-                Meeting {m.number}
-                <br />
-                <span className="muted">{formatDateTime(m.starts_at, zone)}</span>
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {[...people].map(([uid, name]) => (
-            <tr key={uid}>
-              <th scope="row">{name}</th>
-              {meetings.map((m) => {
-                const entry = m.members.find((p) => p.user_id === uid);
-                return (
-                  <td key={m.id}>
-                    {RSVP[entry?.rsvp ?? "pending"] ?? entry?.rsvp}
-                    {m.is_past && entry && (
-                      <>
-                        <br />
-                        <span className="muted">{entry.outcome.replace(/_/g, " ")}</span>
-                      </>
-                    )}
-                  </td>
-                );
-              })}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
-}
-
 export function FacilitatorGroupPage() {
   const gid = Number(useParams().groupId);
   const { timeZone } = useMe();
   const groups = useQuery(facilitatorGroupsQuery);
   const members = useQuery(groupMembersQuery(gid));
-  const meetings = useQuery(groupMeetingsQuery(gid));
+  const timeline = useQuery(groupTimelineQuery(gid));
   const group = groups.data?.find((g) => g.id === gid);
   return (
     <section>
@@ -115,9 +65,9 @@ export function FacilitatorGroupPage() {
       <QueryState query={members} label="Loading members…">
         {(list) => <MembersTable gid={gid} members={list} zone={timeZone} />}
       </QueryState>
-      <h2>RSVPs and attendance</h2>
-      <QueryState query={meetings} label="Loading meetings…">
-        {(list) => <AttendanceTable meetings={list} zone={timeZone} />}
+      <h2>Timeline</h2>
+      <QueryState query={timeline} label="Loading the timeline…">
+        {(t) => <GroupTimeline timeline={t} groupId={gid} />}
       </QueryState>
     </section>
   );
