@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Integer, cast, select
+from sqlalchemy import Connection, Integer, literal_column, select
 
 from roundtable.cohorts.admin import cohort_row
 from roundtable.cohorts.lifecycle import Phase, cohort_phase
@@ -252,7 +252,8 @@ def _rsvps(conn: Connection, meeting_ids: list[int]) -> dict[tuple[int, int], st
 
 def _last_sync_jobs(conn: Connection, group_ids: list[int]) -> dict[int, SyncJobState]:
     """The latest sync_group job of each group (DISTINCT ON the payload's group id)."""
-    group_id = cast(jobs.c.payload["group_id"].astext, Integer)
+    # One literal expression: DISTINCT ON and ORDER BY must match, bound parameters would not.
+    group_id = literal_column("CAST(jobs.payload ->> 'group_id' AS INTEGER)", Integer)
     rows = conn.execute(
         select(
             group_id.label("group_id"),
@@ -265,7 +266,7 @@ def _last_sync_jobs(conn: Connection, group_ids: list[int]) -> dict[int, SyncJob
         )
         .where(
             jobs.c.kind == SYNC_KIND,
-            jobs.c.payload["group_id"].astext.in_([str(g) for g in group_ids]),
+            group_id.in_(group_ids),
         )
         .distinct(group_id)
         .order_by(group_id, jobs.c.id.desc())

@@ -275,7 +275,7 @@ def _fill(
     """Facilitator and learners in; each learner's previous group (id, name)."""
     ensure_signup(conn, facilitator_id, cohort_id, "facilitator")
     add_membership(conn, facilitator_id, group_id, cohort_id, "facilitator", now)
-    previous: dict[int, tuple[int | None, str | None]] = {}
+    previous: dict[int, int | None] = {}
     for user_id in member_ids:
         ensure_signup(conn, user_id, cohort_id, "learner")
         placed = place_learner(
@@ -287,15 +287,13 @@ def _fill(
             reason=f"moved by an admin to {name}",
             created_by=actor.user_id,
         )
-        previous[user_id] = (placed.previous_group_id, None)
-    names = dict(
-        conn.execute(
-            select(groups.c.id, groups.c.name).where(
-                groups.c.id.in_([g for g, _ in previous.values() if g is not None])
-            )
-        ).tuples()
-    )
-    return {u: (g, names.get(g) if g is not None else None) for u, (g, _) in previous.items()}
+        previous[user_id] = placed.previous_group_id
+    left = [g for g in previous.values() if g is not None]
+    names = {
+        row.id: row.name
+        for row in conn.execute(select(groups.c.id, groups.c.name).where(groups.c.id.in_(left)))
+    }
+    return {u: (g, names.get(g) if g is not None else None) for u, g in previous.items()}
 
 
 def _publish(conn: Connection, group_id: int, cohort_id: int, now: datetime) -> None:
