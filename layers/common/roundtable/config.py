@@ -117,12 +117,16 @@ class Settings:
     discord_guild_id: str | None
     discord_admin_role_id: str | None
     discord_api_base: str
+    # Discord calls a second this process may make (all processes together: 50).
+    discord_global_rate: int
     google_calendar_base: str
     google_calendar_id: str
     google_delegated_user: str | None
     sendgrid_host: str
     email_from: str
     low_attendance_threshold: int
+    # Where the sweep fans out batches of reminders (SQS); unset: it sends them itself.
+    reminder_batches_queue_url: str | None
     guest_cap_per_meeting: int  # guests one meeting takes in a week (roundtable.meetings.guests)
     llm_model: str
     llm_api_base: str | None
@@ -243,6 +247,7 @@ def load_settings() -> Settings:
         discord_api_base=(_env("DISCORD_API_BASE", "https://discord.com/api/v10") or "").rstrip(
             "/"
         ),
+        discord_global_rate=_env_int("DISCORD_GLOBAL_RATE", 48),
         google_calendar_base=_env("GOOGLE_CALENDAR_BASE", "https://www.googleapis.com/calendar/v3")
         or "",
         google_calendar_id=_env("GOOGLE_CALENDAR_ID", "primary") or "primary",
@@ -250,6 +255,7 @@ def load_settings() -> Settings:
         sendgrid_host=_env("SENDGRID_HOST", "https://api.sendgrid.com") or "",
         email_from=_env("EMAIL_FROM", "Roundtable <noreply@roundtable.example>") or "",
         low_attendance_threshold=_env_int("LOW_ATTENDANCE_THRESHOLD", 3),
+        reminder_batches_queue_url=_env("REMINDER_BATCHES_QUEUE_URL"),
         guest_cap_per_meeting=_env_int("GUEST_CAP_PER_MEETING", 2),
         llm_model=_env("LLM_MODEL", "anthropic/claude-sonnet-4-5") or "",
         llm_api_base=_env("LLM_API_BASE"),

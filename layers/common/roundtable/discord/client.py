@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from roundtable.discord.ratelimit import (
     DEFAULT_ERROR_BUDGET,
+    DEFAULT_GLOBAL_RATE,
     Clock,
     ErrorBudget,
     ErrorBudgetExhaustedError,
@@ -110,6 +111,7 @@ class DiscordRestClient:
         max_wait: float = 30.0,
         error_budget: int = DEFAULT_ERROR_BUDGET,
         timeout: float = _REQUEST_TIMEOUT_SECONDS,
+        global_rate: float | None = DEFAULT_GLOBAL_RATE,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._token = token
@@ -121,7 +123,8 @@ class DiscordRestClient:
         # things to do; the caller gets a 429 error with retry_after instead.
         self.max_wait = max_wait
         self.timeout = timeout
-        self.limiter = RateLimiter(clock)
+        # One limiter per client, shared by every thread that calls through it.
+        self.limiter = RateLimiter(clock, global_rate)
         self.budget = ErrorBudget(clock, error_budget)
 
     # -- the generic call ------------------------------------------------------
@@ -240,18 +243,25 @@ class DiscordRestClient:
             raise DiscordErrorBudgetError(0, 0, str(exc), route=route) from None
 
     def _wait_for_limits(self, method: str, path: str, route: str, *, auth: bool) -> None:
-        delay = self.limiter.delay(method, path, include_global=auth)
-        if delay > self.max_wait:
-            raise DiscordApiError(
-                429,
-                0,
-                f"rate limited for another {delay:.1f} s; not waiting inside this call",
-                route=route,
-                retry_after=delay,
-            )
-        if delay > 0:
-            logger.info("waiting %.2f s for Discord rate limit on %s", delay, route)
-            self._sleep(delay)
+        """Wait until this call has its place in its bucket and the global pace."""
+        waited = 0.0
+        while True:
+            delay, reserved = self.limiter.reserve(method, path, include_global=auth)
+            if waited + delay > self.max_wait:
+                raise DiscordApiError(
+                    429,
+                    0,
+                    f"rate limited for another {delay:.1f} s; not waiting inside this call",
+                    route=route,
+                    retry_after=delay,
+                )
+            if delay > 0:
+                if not reserved:
+                    logger.info("waiting %.2f s for Discord rate limit on %s", delay, route)
+                self._sleep(delay)
+                waited += delay
+            if reserved:
+                return
 
     def _attempt(
         self,

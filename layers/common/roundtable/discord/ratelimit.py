@@ -55,33 +55,77 @@ def route_of(method: str, path: str) -> tuple[str, str]:
     return f"{method.upper()} /{'/'.join(template)}", major
 
 
+# Discord allows a bot 50 requests per second in all (interaction webhooks aside).
+# A process paces its calls 1/rate apart and lets one call run ahead of the pace,
+# so in any second it starts at most rate + 2 calls: 48 for one process gives 50;
+# processes sending at once divide the 50 between them (docs/notifications.md,
+# "Sending at scale").
+DISCORD_GLOBAL_LIMIT_PER_SECOND = 50
+DEFAULT_GLOBAL_RATE = 48.0
+
+
+def most_calls_in_a_second(rate: float) -> int:
+    """The most calls a process pacing at `rate` starts in any one second."""
+    return int(rate) + 2
+
+
 @dataclass
 class _Bucket:
     remaining: int
     reset_at: float
+    limit: int | None = None  # X-RateLimit-Limit, to refill the bucket when it resets
+    window: float = 0.0  # the longest Reset-After seen: how long a fresh window lasts
 
 
 class RateLimiter:
-    """Remembers buckets from response headers and says how long to wait before a call."""
+    """Remembers buckets from response headers and says how long to wait before a call.
 
-    def __init__(self, clock: Clock) -> None:
+    Safe to share between threads: `reserve` takes a call's place in its bucket and
+    in the global pace under one lock, so N threads never all spend the last call
+    a bucket has left, and together they stay under `global_rate` calls a second.
+    """
+
+    def __init__(self, clock: Clock, global_rate: float | None = DEFAULT_GLOBAL_RATE) -> None:
         self._clock = clock
         self._lock = threading.Lock()
         self._route_buckets: dict[str, str] = {}
         self._buckets: dict[str, _Bucket] = {}
         self._global_reset_at = 0.0
+        # The pace (a generic cell rate algorithm): calls are due 1/global_rate apart
+        # from `_due`, and one may start an interval ahead of its due time.
+        self._interval = 1.0 / global_rate if global_rate else 0.0
+        self._due = 0.0
 
     def delay(self, method: str, path: str, *, include_global: bool = True) -> float:
-        """Seconds to wait before this call may go out (0 when it may go now)."""
+        """Seconds to wait before this call may go out (0 when it may go now); reserves nothing."""
         now = self._clock()
         with self._lock:
-            bucket = self._buckets.get(self._key_locked(method, path))
-            wait = 0.0
-            if bucket is not None and bucket.remaining <= 0:
-                wait = max(wait, bucket.reset_at - now)
+            wait = self._bucket_wait_locked(self._key_locked(method, path), now)
             if include_global:
                 wait = max(wait, self._global_reset_at - now)
         return max(wait, 0.0)
+
+    def reserve(self, method: str, path: str, *, include_global: bool = True) -> tuple[float, bool]:
+        """(seconds to wait, reserved). Reserved: the call holds a place in its bucket and
+        in the global pace and may go after the wait. Not reserved: a bucket is empty or
+        a 429 blocks; wait, then ask again."""
+        now = self._clock()
+        with self._lock:
+            key = self._key_locked(method, path)
+            wait = self._bucket_wait_locked(key, now)
+            if include_global:
+                wait = max(wait, self._global_reset_at - now)
+            if wait > 0:
+                return wait, False
+            bucket = self._buckets.get(key)
+            if bucket is not None:
+                bucket.remaining -= 1
+            if not include_global or not self._interval:
+                return 0.0, True
+            due = max(self._due, now)
+            start = max(now, due - self._interval)
+            self._due = due + self._interval
+            return start - now, True
 
     def update(self, method: str, path: str, headers: Mapping[str, str]) -> None:
         """Record the bucket state a response's X-RateLimit-* headers report."""
@@ -96,25 +140,59 @@ class RateLimiter:
             if remaining is None or reset_after is None:
                 return
             try:
-                bucket = _Bucket(int(remaining), self._clock() + float(reset_after))
+                now = self._clock()
+                reported = _Bucket(int(remaining), now + float(reset_after))
+                limit = headers.get("x-ratelimit-limit")
+                reported.limit = int(limit) if limit is not None else None
+                reported.window = float(reset_after)
             except ValueError:
                 return  # a malformed header must not break the call that carried it
-            self._buckets[self._key_locked(method, path)] = bucket
+            key = self._key_locked(method, path)
+            self._buckets[key] = _merged(self._buckets.get(key), reported, now)
 
     def block_route(self, method: str, path: str, seconds: float) -> None:
         """After a 429 on this route: no calls on its bucket for `seconds`."""
         with self._lock:
             key = self._key_locked(method, path)
-            self._buckets[key] = _Bucket(0, self._clock() + seconds)
+            known = self._buckets.get(key)
+            self._buckets[key] = _Bucket(
+                0,
+                self._clock() + seconds,
+                known.limit if known else None,
+                max(known.window if known else 0.0, seconds),
+            )
 
     def block_global(self, seconds: float) -> None:
         """After a global 429: no authenticated calls at all for `seconds`."""
         with self._lock:
             self._global_reset_at = max(self._global_reset_at, self._clock() + seconds)
 
+    def _bucket_wait_locked(self, key: str, now: float) -> float:
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            return 0.0
+        if now >= bucket.reset_at and bucket.limit:
+            # A new window began: refill, assuming it lasts as long as the last one.
+            bucket.remaining, bucket.reset_at = bucket.limit, now + bucket.window
+        if bucket.remaining <= 0:
+            return max(bucket.reset_at - now, 0.0)
+        return 0.0
+
     def _key_locked(self, method: str, path: str) -> str:
         route, major = route_of(method, path)
         return f"{self._route_buckets.get(route, route)}|{major}"
+
+
+def _merged(known: _Bucket | None, reported: _Bucket, now: float) -> _Bucket:
+    """Headers describe the bucket when Discord answered, not counting calls still in
+    flight: within the same window keep the lower count (our reservations), a later
+    window replaces it."""
+    if known is None or now >= known.reset_at or reported.reset_at > known.reset_at + 0.5:
+        return reported
+    reported.remaining = min(known.remaining, reported.remaining)
+    reported.reset_at = max(known.reset_at, reported.reset_at)
+    reported.window = max(known.window, reported.window)
+    return reported
 
 
 class ErrorBudget:

@@ -60,7 +60,10 @@ def get_discord_client(engine: Engine | None = None) -> DiscordRestClient:
     with _clients_lock:
         if key not in _clients:
             _clients[key] = DiscordRestClient(
-                settings.discord_api_base, token, version=settings.version
+                settings.discord_api_base,
+                token,
+                version=settings.version,
+                global_rate=settings.discord_global_rate,
             )
         return _clients[key]
 

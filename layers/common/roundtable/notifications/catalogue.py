@@ -110,6 +110,12 @@ class Catalogue:
         text = spec.templates[medium].format_map(shown)
         return " ".join(text.split()) if medium == "subject" else text.strip()
 
+    def email_value(self, kind: str, variable: str, value: Any, zone: str | None) -> str:
+        """A value as a plain-text email shows it to a reader in `zone`: what the
+        substitution for Placeholder(variable) carries (its HTML form is the escape)."""
+        types = {**self.globals, **self.kind(kind).variables}
+        return _show(types[variable], value, "email_text", zone)
+
     def render_email(
         self, kind: str, values: Mapping[str, Any], zone: str | None, unsubscribe_url: Any
     ) -> EmailContent:

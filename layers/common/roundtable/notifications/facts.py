@@ -114,14 +114,11 @@ _DECLINED = text("""
     SELECT meeting_id, user_id FROM attendances
     WHERE meeting_id = ANY(:ids) AND rsvp = 'not_attending'
 """)
-# The DM channel with a user never changes, so the one from the last DM is reused
-# (it saves a create-DM call, which Discord rate-limits harder than messages).
+# The DM channel with a user rarely changes, so the one last used is kept on the user
+# (users.discord_dm_channel_id) and a DM is one call, not two (delivery.py).
 _DM_CHANNELS = text("""
-    SELECT DISTINCT ON (user_id) user_id, payload ->> 'dm_channel_id' AS dm_channel_id
-    FROM notifications
-    WHERE user_id = ANY(:ids) AND channel = 'discord_dm' AND status = 'sent'
-      AND payload ->> 'dm_channel_id' IS NOT NULL
-    ORDER BY user_id, sent_at DESC
+    SELECT id AS user_id, discord_dm_channel_id AS dm_channel_id FROM users
+    WHERE id = ANY(:ids) AND discord_dm_channel_id IS NOT NULL
 """)
 
 

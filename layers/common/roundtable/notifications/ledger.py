@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -71,6 +71,41 @@ _CLAIM = """
 """
 _CLAIM_ANY = text(_CLAIM.format(only=""))
 _CLAIM_ONLY = text(_CLAIM.format(only="AND id = ANY(:ids)"))
+
+# A sender taking over rows the sweep claimed and handed it (fan-out): only rows
+# still held under that very claim (same lease end), so a message delivered twice,
+# or one that arrives after the sweep took its rows back, takes nothing.
+_TAKE_OVER = text("""
+    WITH picked AS (
+        SELECT id FROM notifications
+        WHERE id = ANY(:ids) AND status = 'sending' AND next_attempt_at = :claimed_until
+        ORDER BY id
+        FOR UPDATE SKIP LOCKED
+    )
+    UPDATE notifications n SET next_attempt_at = :lease_until
+    FROM picked WHERE n.id = picked.id
+    RETURNING n.id, n.kind, n.reference_type, n.reference_id, n.user_id, n.channel,
+              n.recipient, n.payload, n.attempts, n.due_at
+""")
+
+# Handing rows back untried (a batch that could not be queued): due again now.
+_RELEASE = text("""
+    UPDATE notifications SET status = 'pending', next_attempt_at = :now
+    WHERE id = ANY(:ids) AND status = 'sending' AND next_attempt_at = :claimed_until
+""")
+
+_COUNT_DUE = text("""
+    SELECT CAST(channel AS text) AS channel, count(*) AS n FROM notifications
+    WHERE status IN ('pending', 'sending') AND next_attempt_at <= :now
+    GROUP BY channel
+""")
+
+# The DM channel a send opened, kept per user so the next DM is one call.
+_REMEMBER_DM_CHANNELS = text("""
+    UPDATE users u SET discord_dm_channel_id = r.channel_id
+    FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(user_id integer, channel_id text)
+    WHERE u.id = r.user_id AND u.discord_dm_channel_id IS DISTINCT FROM r.channel_id
+""")
 
 _RECORD = text("""
     WITH r AS (
@@ -159,14 +194,46 @@ def add_notifications(
 
 
 def claim(
-    conn: Connection, now: datetime, limit: int, only: Sequence[int] | None = None
+    conn: Connection,
+    now: datetime,
+    limit: int,
+    only: Sequence[int] | None = None,
+    *,
+    lease: timedelta = CLAIM_LEASE,
 ) -> list[Claimed]:
-    """Take up to `limit` rows that are due (optionally only these ids) for this run."""
-    params: dict[str, Any] = {"now": now, "limit": limit, "lease_until": now + CLAIM_LEASE}
+    """Take up to `limit` rows that are due (optionally only these ids) for this run,
+    until `now + lease` (every row claimed by one call shares that lease end)."""
+    params: dict[str, Any] = {"now": now, "limit": limit, "lease_until": now + lease}
     if only is not None:
         params["ids"] = list(only)
     rows = conn.execute(_CLAIM_ONLY if only is not None else _CLAIM_ANY, params).mappings()
     return [Claimed(**dict(row)) for row in rows]
+
+
+def take_over(
+    conn: Connection, ids: Sequence[int], claimed_until: datetime, now: datetime
+) -> list[Claimed]:
+    """The rows of `ids` still held under the claim ending `claimed_until`, now held by
+    this run (lease renewed); rows already taken, sent or reclaimed are left alone."""
+    params = {"ids": list(ids), "claimed_until": claimed_until, "lease_until": now + CLAIM_LEASE}
+    return [Claimed(**dict(row)) for row in conn.execute(_TAKE_OVER, params).mappings()]
+
+
+def release(conn: Connection, ids: Sequence[int], claimed_until: datetime, now: datetime) -> None:
+    """Hand back rows claimed until `claimed_until`, untried: due again at `now`."""
+    conn.execute(_RELEASE, {"ids": list(ids), "claimed_until": claimed_until, "now": now})
+
+
+def count_due(conn: Connection, now: datetime) -> dict[str, int]:
+    """How many rows are due at `now`, per channel (email, discord_dm, discord_channel)."""
+    return {str(r.channel): int(r.n) for r in conn.execute(_COUNT_DUE, {"now": now})}
+
+
+def remember_dm_channels(conn: Connection, channels: Mapping[int, str]) -> None:
+    """Keep each user's DM channel (user id -> channel id) for their next DM."""
+    if channels:
+        rows = [{"user_id": user, "channel_id": channel} for user, channel in channels.items()]
+        conn.execute(_REMEMBER_DM_CHANNELS, {"rows": json.dumps(rows)})
 
 
 def record(conn: Connection, outcomes: Sequence[Outcome], now: datetime) -> None:

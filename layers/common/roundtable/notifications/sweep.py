@@ -1,6 +1,12 @@
 """The sweep: add what is due, then claim, send and record it in batches until done or
 out of time. Run by `send_reminders` every few minutes; `deliver` alone is what a
 `send_notification` job runs for the rows it just queued.
+
+Within a batch, sends run concurrently (a pool of `senders` threads sharing the
+process's Discord client, whose limiter keeps them within Discord's limits).
+When more is due than one invocation should send in its time budget and a queue
+is configured, the sweep claims the rows and fans them out in batches
+(fanout.py); `send_batch` sends each batch with `deliver_batch`.
 """
 
 from __future__ import annotations
@@ -8,7 +14,8 @@ from __future__ import annotations
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -29,6 +36,7 @@ from roundtable.notifications.delivery import (
 )
 from roundtable.notifications.due import ModulesDue, queue_due
 from roundtable.notifications.facts import Facts, load_facts
+from roundtable.notifications.fanout import Dispatcher, ReminderBatch
 from roundtable.notifications.ledger import Claimed, Outcome
 from roundtable.notifications.policy import MAX_ATTEMPTS, backoff
 from roundtable.notifications.unsubscribe import unsubscribe_key, unsubscribe_url
@@ -39,6 +47,15 @@ BATCH_SIZE = 500
 # Stop claiming (and put back unsent claims) with less time than this left: enough
 # for one provider call to time out and the batch's outcomes to be recorded.
 RESERVE_MS = 30_000
+# Threads sending one batch: Discord calls wait for the shared limiter, so more
+# threads only help overlap SendGrid's slower requests with them.
+SENDERS = 8
+# The sweep sends inline what it expects to finish in this share of its remaining
+# time (Discord's pace being the bottleneck); anything more is fanned out.
+INLINE_SHARE = 0.5
+# A fanned-out batch is claimed this long: a message lost on the way is sent by a
+# later sweep once the claim ends (a message arriving after that sends nothing).
+DISPATCH_LEASE = timedelta(hours=1)
 
 RemainingMs = Callable[[], int]
 
@@ -51,6 +68,7 @@ class DeliveryOptions:
     remaining_ms: RemainingMs | None = None
     batch_size: int = BATCH_SIZE
     reserve_ms: int = RESERVE_MS
+    senders: int = SENDERS
 
     def has_time(self) -> bool:
         return self.remaining_ms is None or self.remaining_ms() > self.reserve_ms
@@ -66,8 +84,11 @@ def sweep(
     batch_size: int = BATCH_SIZE,
     reserve_ms: int = RESERVE_MS,
     catalogue: Catalogue | None = None,
+    dispatcher: Dispatcher | None = None,
+    senders: int = SENDERS,
 ) -> dict[str, Any]:
-    """Add every notification due at `now`, then deliver what is due; a summary."""
+    """Add every notification due at `now`, then deliver what is due (or, with a
+    dispatcher and more due than fits this run, fan it out); a summary."""
     catalogue = catalogue or _load_catalogue()
     settings = get_settings()
     with transaction(engine) as conn:
@@ -78,8 +99,51 @@ def sweep(
             modules_due=modules_due,
             low_attendance_threshold=settings.low_attendance_threshold,
         )
-    options = DeliveryOptions(providers, catalogue, settings, remaining_ms, batch_size, reserve_ms)
+        due = ledger.count_due(conn, now) if dispatcher is not None else {}
+    options = DeliveryOptions(
+        providers, catalogue, settings, remaining_ms, batch_size, reserve_ms, senders
+    )
+    if dispatcher is not None and not fits_inline(due, options):
+        return {"queued": queued, **fan_out(engine, now, options, dispatcher)}
     return {"queued": queued, **deliver(engine, now, options)}
+
+
+def fits_inline(due: dict[str, int], options: DeliveryOptions) -> bool:
+    """Whether one run can send what is due in its share of the time it has left.
+
+    Discord's pace bounds a run: each DM or post is at least one call (a DM to a
+    user without a cached channel is two), at `discord_global_rate` calls a second.
+    """
+    if options.remaining_ms is None:
+        return True
+    calls = due.get("discord_dm", 0) + due.get("discord_channel", 0)
+    seconds = calls / max(options.settings.discord_global_rate, 1)
+    budget = (options.remaining_ms() - options.reserve_ms) / 1000 * INLINE_SHARE
+    return seconds <= budget
+
+
+def fan_out(
+    engine: Engine, now: datetime, options: DeliveryOptions, dispatcher: Dispatcher
+) -> dict[str, Any]:
+    """Claim everything due in batches and queue each batch for `send_batch`."""
+    dispatched = batches = 0
+    while options.has_time():
+        with transaction(engine) as conn:
+            rows = ledger.claim(conn, now, options.batch_size, lease=DISPATCH_LEASE)
+        if not rows:
+            break
+        batch = ReminderBatch(tuple(r.id for r in rows), now + DISPATCH_LEASE)
+        if dispatcher.dispatch([batch]):
+            # Not queued: hand the rows back so the next run (or this one) sends them.
+            with transaction(engine) as conn:
+                ledger.release(conn, batch.ids, batch.claimed_until, now)
+            logger.error("could not queue a batch of %d notifications", len(rows))
+            break
+        dispatched += len(rows)
+        batches += 1
+        if len(rows) < options.batch_size:
+            break
+    return {"fanned_out": dispatched, "batches_queued": batches}
 
 
 def deliver(
@@ -97,14 +161,33 @@ def deliver(
             facts = load_facts(conn, rows, now) if rows else Facts()
         if not rows:
             break
-        outcomes = _Batch(rows, facts, now, options).run()
-        with transaction(engine) as conn:
-            ledger.record(conn, outcomes, now)
-        tally.update(_tally(outcomes))
-        tally["batches"] += 1
+        tally.update(_send_and_record(engine, rows, facts, now, options))
         if len(rows) < options.batch_size:
             break
     return {**{k: tally[k] for k in _TALLY_KEYS}, "stopped_early": stopped_early}
+
+
+def deliver_batch(
+    engine: Engine, now: datetime, options: DeliveryOptions, batch: ReminderBatch
+) -> dict[str, Any]:
+    """Send a fanned-out batch: the rows still under the sweep's claim, taken over."""
+    with transaction(engine) as conn:
+        rows = ledger.take_over(conn, batch.ids, batch.claimed_until, now)
+        facts = load_facts(conn, rows, now) if rows else Facts()
+    tally = _send_and_record(engine, rows, facts, now, options) if rows else Counter[str]()
+    return {**{k: tally[k] for k in _TALLY_KEYS}, "not_taken": len(batch.ids) - len(rows)}
+
+
+def _send_and_record(
+    engine: Engine, rows: Sequence[Claimed], facts: Facts, now: datetime, options: DeliveryOptions
+) -> Counter[str]:
+    result = _Batch(rows, facts, now, options).run()
+    with transaction(engine) as conn:
+        ledger.record(conn, result.outcomes, now)
+        ledger.remember_dm_channels(conn, result.dm_channels)
+    tally = _tally(result.outcomes)
+    tally["batches"] += 1
+    return tally
 
 
 _TALLY_KEYS = ("claimed", "sent", "retrying", "failed", "skipped", "released", "batches")
@@ -120,8 +203,15 @@ def _tally(outcomes: Sequence[Outcome]) -> Counter[str]:
     return counts
 
 
+@dataclass
+class BatchResult:
+    outcomes: list[Outcome] = field(default_factory=list)
+    dm_channels: dict[int, str] = field(default_factory=dict)  # newly opened, per user
+
+
 class _Batch:
-    """One claimed batch: decide each row, render, send grouped emails and Discord messages."""
+    """One claimed batch: decide each row, render, then send grouped emails and Discord
+    messages concurrently."""
 
     def __init__(
         self, rows: Sequence[Claimed], facts: Facts, now: datetime, options: DeliveryOptions
@@ -132,47 +222,66 @@ class _Batch:
         self.options = options
         self.catalogue = options.catalogue
         self.links = Links(options.settings.public_base_url, options.settings.discord_guild_id)
-        self.outcomes: list[Outcome] = []
+        self.result = BatchResult()
         self.emails: dict[EmailContent, list[tuple[Claimed, EmailRecipient]]] = defaultdict(list)
         self.discord: list[tuple[Claimed, Ready]] = []
         self._unsubscribe_key: bytes | None = None
 
-    def run(self) -> list[Outcome]:
+    def run(self) -> BatchResult:
         for row in self.rows:
             try:
                 self._prepare(row)
             except Exception as exc:  # a bad template or payload fails this row, not the run
                 logger.exception("notification %s (%s) could not be prepared", row.id, row.kind)
-                self.outcomes.append(_failed(row, f"{type(exc).__name__}: {exc}", self.now))
+                self.result.outcomes.append(_failed(row, f"{type(exc).__name__}: {exc}", self.now))
+        sends: list[Callable[[], list[Outcome]]] = []
         for content, items in self.emails.items():
-            self._send_email(content, items)
-        for row, ready in self.discord:
-            self._send_discord(row, ready)
-        return self.outcomes
+            rows_by_recipient = {id(recipient): row for row, recipient in items}
+            for chunk in split_recipients([recipient for _, recipient in items]):
+                rows = [rows_by_recipient[id(r)] for r in chunk]
+                sends.append(_bind(self._send_email, content, rows, chunk))
+        sends.extend(_bind(self._send_discord, row, ready) for row, ready in self.discord)
+        # Emails first: SendGrid's slow requests then overlap with Discord's paced ones.
+        with ThreadPoolExecutor(max(self.options.senders, 1), "notify") as pool:
+            for outcomes in pool.map(lambda send: send(), sends):
+                self.result.outcomes.extend(outcomes)
+        return self.result
 
     # -- deciding and rendering -------------------------------------------------
     def _prepare(self, row: Claimed) -> None:
         decision = compose(row, self.facts, self.now, self.links)
         if isinstance(decision, Skip):
-            self.outcomes.append(Outcome(row.id, "skipped", "skipped", decision.reason))
+            self.result.outcomes.append(Outcome(row.id, "skipped", "skipped", decision.reason))
         elif isinstance(decision, Release):
-            self.outcomes.append(_released(row, decision.due_at, due_at=decision.due_at))
+            self.result.outcomes.append(_released(row, decision.due_at, due_at=decision.due_at))
         elif row.channel == "email":
             self._prepare_email(row, decision)
         else:
             self.discord.append((row, decision))
 
     def _prepare_email(self, row: Claimed, ready: Ready) -> None:
+        """One body per kind, shared by every recipient: each value that differs between
+        recipients (name, group, meeting time in their zone...) is a Placeholder whose
+        substitution the recipient's personalization carries. Lists stay in the body
+        (SendGrid caps a personalization's substitutions at 10,000 bytes)."""
         assert ready.user is not None and ready.user.email
-        values = {**ready.values, "name": Placeholder("name")}
-        content = self.catalogue.render_email(
-            row.kind, values, ready.zone, Placeholder("unsubscribe_url")
-        )
+        types = {**self.catalogue.globals, **self.catalogue.kind(row.kind).variables}
+        values = {**ready.values, "name": ready.user.display_name}
+        personal = {
+            key: self.catalogue.email_value(row.kind, key, value, ready.zone)
+            for key, value in values.items()
+            if types.get(key) != "list"
+        }
+        shared = {key: Placeholder(key) if key in personal else v for key, v in values.items()}
         link = unsubscribe_url(self.links.app_url, ready.user.id, row.kind, self._key())
+        personal["unsubscribe_url"] = link
+        content = self.catalogue.render_email(
+            row.kind, shared, ready.zone, Placeholder("unsubscribe_url")
+        )
         recipient = EmailRecipient(
             email=ready.user.email,
             name=ready.user.display_name,
-            personal={"name": ready.user.display_name, "unsubscribe_url": link},
+            personal=personal,
             # RFC 8058 one-click: mail clients POST to the link.
             headers={
                 "List-Unsubscribe": f"<{link}>",
@@ -186,30 +295,22 @@ class _Batch:
             self._unsubscribe_key = unsubscribe_key(self.options.settings)
         return self._unsubscribe_key
 
-    # -- sending ----------------------------------------------------------------
+    # -- sending (on the pool's threads) ------------------------------------------
     def _send_email(
-        self, content: EmailContent, items: list[tuple[Claimed, EmailRecipient]]
-    ) -> None:
-        rows_by_recipient = {id(recipient): row for row, recipient in items}
-        for chunk in split_recipients([recipient for _, recipient in items]):
-            rows = [rows_by_recipient[id(r)] for r in chunk]
-            if not self.options.has_time():
-                self.outcomes.extend(_released(row, self.now) for row in rows)
-                continue
-            try:
-                message_id = self.options.providers.email.send(EmailBatch(content, chunk))
-            except DeliveryError as exc:
-                logger.warning("email batch of %d failed: %s", len(rows), exc)
-                self.outcomes.extend(_failed(row, exc, self.now) for row in rows)
-                continue
-            self.outcomes.extend(
-                Outcome(r.id, "sent", "sent", provider_message_id=message_id) for r in rows
-            )
-
-    def _send_discord(self, row: Claimed, ready: Ready) -> None:
+        self, content: EmailContent, rows: list[Claimed], chunk: list[EmailRecipient]
+    ) -> list[Outcome]:
         if not self.options.has_time():
-            self.outcomes.append(_released(row, self.now))
-            return
+            return [_released(row, self.now) for row in rows]
+        try:
+            message_id = self.options.providers.email.send(EmailBatch(content, chunk))
+        except DeliveryError as exc:
+            logger.warning("email batch of %d failed: %s", len(rows), exc)
+            return [_failed(row, exc, self.now) for row in rows]
+        return [Outcome(r.id, "sent", "sent", provider_message_id=message_id) for r in rows]
+
+    def _send_discord(self, row: Claimed, ready: Ready) -> list[Outcome]:
+        if not self.options.has_time():
+            return [_released(row, self.now)]
         discord = self.options.providers.discord
         try:
             if row.channel == "discord_dm":
@@ -217,6 +318,8 @@ class _Batch:
                 text = self.catalogue.render(row.kind, "discord_dm", ready.values, ready.zone)
                 known = self.facts.dm_channels.get(ready.user.id)
                 message_id, channel = discord.send_dm(ready.user.discord_id, text, known)
+                if channel != known:
+                    self.result.dm_channels[ready.user.id] = channel  # one key per thread
                 patch = {"dm_channel_id": channel}
             else:
                 text = self.catalogue.render(row.kind, "discord_channel", ready.values, None)
@@ -226,9 +329,12 @@ class _Batch:
             logger.warning(
                 "notification %s (%s, %s) failed: %s", row.id, row.kind, row.channel, exc
             )
-            self.outcomes.append(_failed(row, exc, self.now))
-            return
-        self.outcomes.append(Outcome(row.id, "sent", "sent", None, None, None, message_id, patch))
+            return [_failed(row, exc, self.now)]
+        return [Outcome(row.id, "sent", "sent", None, None, None, message_id, patch)]
+
+
+def _bind(function: Callable[..., list[Outcome]], *args: Any) -> Callable[[], list[Outcome]]:
+    return lambda: function(*args)
 
 
 def _mentioned(ready: Ready) -> list[str]:

@@ -20,6 +20,18 @@ depends_on = None
 
 def upgrade() -> None:
     op.add_column("users", sa.Column("discord_dm_channel_id", sa.Text(), nullable=True))
+    # Until now the channel was kept on each sent DM's payload: start from the latest.
+    op.execute("""
+        UPDATE users u SET discord_dm_channel_id = latest.channel_id
+        FROM (
+            SELECT DISTINCT ON (user_id) user_id, payload ->> 'dm_channel_id' AS channel_id
+            FROM notifications
+            WHERE channel = 'discord_dm' AND status = 'sent'
+              AND payload ->> 'dm_channel_id' IS NOT NULL
+            ORDER BY user_id, sent_at DESC
+        ) AS latest
+        WHERE u.id = latest.user_id
+    """)
 
 
 def downgrade() -> None:
