@@ -140,7 +140,7 @@ LAMBDA_PIP := python3.12 -m pip install --quiet --no-compile --no-deps --require
 # the build anyway. pip's own compile (--no-compile above) is timestamp-based.
 LAMBDA_COMPILE := python3.12 -m compileall -q -j 0 --invalidation-mode unchecked-hash
 LAMBDA_FUNCTIONS := HttpApiFunction TutorChatFunction DiscordInteractionsFunction \
-	SendRemindersFunction SyncRsvpsFunction WorkerFunction MigrateFunction
+	SendRemindersFunction SendBatchFunction SyncRsvpsFunction WorkerFunction MigrateFunction
 # googleapiclient ships ~600 discovery documents (110 MB); Roundtable calls
 # only Calendar v3. Add a document here before using another Google API.
 GOOGLE_DISCOVERY_KEEP := calendar.v3.json

@@ -18,6 +18,7 @@ from roundtable.db.engine import get_engine
 from roundtable.jobs import retry_due_jobs
 from roundtable.notifications import default_providers, sweep
 from roundtable.notifications.content import live_modules_due
+from roundtable.notifications.fanout import sqs_dispatcher_from_settings
 
 logger = Logger(service="send_reminders")
 # Sweeping jobs can end one for good (its worker died too often): Discord is told.
@@ -42,6 +43,8 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
         providers=default_providers(engine),
         modules_due=live_modules_due(engine),
         remaining_ms=context.get_remaining_time_in_millis,
+        # More than this run can send: batches for send_batch (no queue locally: inline).
+        dispatcher=sqs_dispatcher_from_settings(),
     )
     logger.info("send_reminders run finished", extra={"summary": summary})
     return {"status": "ok", **summary, "scheduled_for": scheduled.time.isoformat()}

@@ -317,7 +317,8 @@ def _alarms(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def _failure_queues(template: dict[str, Any]) -> set[str]:
-    """Queues that schedules dead-letter into or async invokes fail over to."""
+    """Queues that schedules dead-letter into, async invokes fail over to, or other
+    queues redrive to."""
     queues = set()
     for props in _functions(template).values():
         for event in (props.get("Events") or {}).values():
@@ -329,7 +330,21 @@ def _failure_queues(template: dict[str, Any]) -> set[str]:
         )
         if on_failure:
             queues.add(on_failure["Destination"]["Fn::GetAtt"][0])
+    for queue in _of_type(template, "AWS::SQS::Queue").values():
+        redrive = queue["Properties"].get("RedrivePolicy")
+        if redrive:
+            queues.add(redrive["deadLetterTargetArn"]["Fn::GetAtt"][0])
     return queues
+
+
+def _work_queues(template: dict[str, Any]) -> set[str]:
+    """Queues a function consumes (SQS event sources)."""
+    return {
+        event["Properties"]["Queue"]["Fn::GetAtt"][0]
+        for props in _functions(template).values()
+        for event in (props.get("Events") or {}).values()
+        if event["Type"] == "SQS"
+    }
 
 
 def _single_metric_alarms(
@@ -349,7 +364,7 @@ def _single_metric_alarms(
 def test_every_dead_letter_and_failure_queue_alarms_on_any_message(
     template: dict[str, Any],
 ) -> None:
-    queues = set(_of_type(template, "AWS::SQS::Queue"))
+    queues = set(_of_type(template, "AWS::SQS::Queue")) - _work_queues(template)
     assert _failure_queues(template) == queues  # no queue of another purpose goes unwatched
     alarms = _single_metric_alarms(template, "AWS/SQS", "ApproximateNumberOfMessagesVisible")
     assert set(alarms) == queues
@@ -360,6 +375,46 @@ def test_every_dead_letter_and_failure_queue_alarms_on_any_message(
         }
         assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanThreshold", 0)
         assert alarm["Statistic"] == "Maximum"
+
+
+def test_every_work_queue_dead_letters_and_alarms_when_it_falls_behind(
+    template: dict[str, Any],
+) -> None:
+    work = _work_queues(template)
+    assert work == {"ReminderBatchesQueue"}
+    alarms = _single_metric_alarms(template, "AWS/SQS", "ApproximateAgeOfOldestMessage")
+    assert set(alarms) == work
+    resources = template["Resources"]
+    for queue in work:
+        redrive = resources[queue]["Properties"]["RedrivePolicy"]
+        assert redrive["maxReceiveCount"] >= 2
+        assert redrive["deadLetterTargetArn"]["Fn::GetAtt"][0] in _failure_queues(template)
+
+
+def test_reminder_batches_are_sent_one_at_a_time_by_at_most_two_senders_sharing_discords_limit(
+    template: dict[str, Any],
+) -> None:
+    """docs/notifications.md, "Sending at scale": 2 instances x (23 + 2) calls a second = 50."""
+    from roundtable.discord.ratelimit import (
+        DISCORD_GLOBAL_LIMIT_PER_SECOND,
+        most_calls_in_a_second,
+    )
+
+    sender = _functions(template)["SendBatchFunction"]
+    (event,) = sender["Events"].values()
+    props = event["Properties"]
+    assert (event["Type"], props["BatchSize"]) == ("SQS", 1)
+    assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    instances = props["ScalingConfig"]["MaximumConcurrency"]
+    assert sender["ReservedConcurrentExecutions"] == instances
+    rate = int(sender["Environment"]["Variables"]["DISCORD_GLOBAL_RATE"])
+    assert instances * most_calls_in_a_second(rate) <= DISCORD_GLOBAL_LIMIT_PER_SECOND
+    queue = template["Resources"]["ReminderBatchesQueue"]["Properties"]
+    assert queue["VisibilityTimeout"] >= 6 * sender["Timeout"]
+    sweep = _functions(template)["SendRemindersFunction"]
+    assert sweep["Environment"]["Variables"]["REMINDER_BATCHES_QUEUE_URL"] == {
+        "Ref": "ReminderBatchesQueue"
+    }
 
 
 @pytest.mark.parametrize("metric", ["Errors", "Throttles"])
