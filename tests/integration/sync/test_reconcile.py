@@ -289,6 +289,8 @@ def test_two_syncs_racing_on_one_cohort_create_everything_once(
 
     import httplib2
 
+    from roundtable.config import get_settings
+    from roundtable.db.engine import build_engine
     from roundtable.discord.rest import DiscordRestClient
     from roundtable.sync.calendar import GoogleCalendarClient, build_service
     from roundtable.sync.discord_ops import GuildOps
@@ -314,7 +316,12 @@ def test_two_syncs_racing_on_one_cohort_create_everything_once(
             services.namespace,
             services.bot_id,
         )
-        sync_groups(engine, ids, own, now=NOW)
+        # ... and an engine of its own: a Lambda environment holds one pooled connection.
+        own_engine = build_engine(get_settings())
+        try:
+            sync_groups(own_engine, ids, own, now=NOW)
+        finally:
+            own_engine.dispose()
 
     threads = [threading.Thread(target=worker) for _ in range(2)]
     for thread in threads:
