@@ -13,6 +13,7 @@ from typing import Any
 
 from roundtable_edge.discord.interactions import InteractionError, parse_interaction, respond
 from roundtable_edge.discord.verify import RequestRejectedError, raw_body, verify_request
+from roundtable_edge.observability import discord_interaction_ids, observed
 
 from roundtable.config import get_settings
 
@@ -27,6 +28,7 @@ def _answer(status: int, body: Any) -> dict[str, Any]:
     }
 
 
+@observed(service="discord_interactions", correlation=discord_interaction_ids)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     settings = get_settings()
     settings.check_deployable(NEEDED_SECRETS)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
+from roundtable_edge.observability import api_gateway_ids, observed
 from roundtable_edge.web.app import create_web_app, lambda_handler
 
 from api.routes import (
@@ -56,4 +57,4 @@ def create_app() -> FastAPI:
 
 app = create_app()
 # The Lambda entry point: API Gateway HTTP API (v2) events through Mangum.
-handler = lambda_handler(app)
+handler = observed(service="http_api", correlation=api_gateway_ids)(lambda_handler(app))

@@ -20,13 +20,13 @@ import time
 import urllib.request
 from typing import Any
 
-from aws_lambda_powertools import Logger
+from roundtable_edge.observability import cloudformation_ids, observed, service_logger
 
 from roundtable.config import get_settings
 from roundtable.db.engine import get_engine
 from roundtable.db.migrate import upgrade_to_head
 
-logger = Logger(service="migrate")
+logger = service_logger("migrate")
 NEEDED_SECRETS: tuple[str, ...] = ()
 # Stable, so an Update never looks like a replacement (which would send Delete).
 PHYSICAL_RESOURCE_ID = "roundtable-database-migration"
@@ -35,6 +35,7 @@ MAX_REASON_CHARS = 2000
 RESPONSE_ATTEMPTS = 3
 
 
+@observed(service="migrate", correlation=cloudformation_ids)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     request_type = event.get("RequestType")
     logger.append_keys(request_type=request_type, request_id=event.get("RequestId"))

@@ -8,21 +8,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger
 from roundtable_edge.discord.replies import install_discord_replies
 from roundtable_edge.events import EventError, parse_job_invoke
+from roundtable_edge.observability import job_invoke_ids, observed, service_logger
 
 from roundtable.config import get_settings
 from roundtable.db.engine import get_engine
 from roundtable.jobs import run_job
 
-logger = Logger(service="schedule_cohort")
+logger = service_logger("schedule_cohort")
 # A job from a deferred Discord command answers it when it ends (the reply port).
 install_discord_replies()
 NEEDED_SECRETS = ("DISCORD_BOT_TOKEN",)
 
 
-@logger.inject_lambda_context(clear_state=True)
+@observed(service="schedule_cohort", correlation=job_invoke_ids)
 def handler(event: Any, context: Any) -> dict[str, Any]:
     get_settings().check_deployable(NEEDED_SECRETS)
     try:

@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from aws_lambda_powertools import Logger
 from roundtable_edge.discord.replies import install_discord_replies
 from roundtable_edge.events import EventError, parse_scheduled_event
+from roundtable_edge.observability import observed, scheduled_event_ids, service_logger
 
 from roundtable.config import get_settings
 from roundtable.db.engine import get_engine
@@ -20,13 +20,13 @@ from roundtable.notifications import default_providers, sweep
 from roundtable.notifications.content import live_modules_due
 from roundtable.notifications.fanout import sqs_dispatcher_from_settings
 
-logger = Logger(service="send_reminders")
+logger = service_logger("send_reminders")
 # Sweeping jobs can end one for good (its worker died too often): Discord is told.
 install_discord_replies()
 NEEDED_SECRETS = ("DISCORD_BOT_TOKEN", "SENDGRID_API_KEY")
 
 
-@logger.inject_lambda_context(clear_state=True)
+@observed(service="send_reminders", correlation=scheduled_event_ids)
 def handler(event: Any, context: Any) -> dict[str, Any]:
     get_settings().check_deployable(NEEDED_SECRETS)
     try:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from aws_lambda_powertools import Logger
 from roundtable_edge.discord.replies import install_discord_replies
 from roundtable_edge.events import EventError, parse_scheduled_event
+from roundtable_edge.observability import observed, scheduled_event_ids, service_logger
 
 from roundtable.config import get_settings
 from roundtable.db.engine import get_engine
@@ -15,13 +15,13 @@ from roundtable.housekeeping import HOURLY_PURGES
 from roundtable.sync.hourly import run_hourly_sync
 from roundtable.sync.reconcile import default_services
 
-logger = Logger(service="sync_rsvps")
+logger = service_logger("sync_rsvps")
 # Sweeping jobs can end one for good (its worker died too often): Discord is told.
 install_discord_replies()
 NEEDED_SECRETS = ("DISCORD_BOT_TOKEN", "GOOGLE_SERVICE_ACCOUNT_JSON")
 
 
-@logger.inject_lambda_context(clear_state=True)
+@observed(service="sync_rsvps", correlation=scheduled_event_ids)
 def handler(event: Any, context: Any) -> dict[str, Any]:
     get_settings().check_deployable(NEEDED_SECRETS)
     try:

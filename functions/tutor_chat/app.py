@@ -12,6 +12,7 @@ from typing import Any
 
 import tutor_routes
 from fastapi import FastAPI
+from roundtable_edge.observability import api_gateway_ids, observed
 from roundtable_edge.web.app import create_web_app, lambda_handler
 
 from roundtable.config import get_settings
@@ -33,6 +34,7 @@ app = create_app()
 _asgi_handler = lambda_handler(app)
 
 
+@observed(service="tutor_chat", correlation=api_gateway_ids)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     get_settings().check_deployable(NEEDED_SECRETS)
     return _asgi_handler(event, context)
