@@ -134,6 +134,7 @@ def _host_site_packages() -> Path:
 
 def _overlay(artifact: Path, scratch: Path, host: Path) -> Path:
     """The artifact as symlinks, native packages replaced by this machine's build."""
+    artifact = artifact.resolve()  # symlinks to absolute paths
     if platform.machine() == ARTIFACT_MACHINE:
         return artifact
     overlay = scratch / f"{artifact.parent.name}-{artifact.name}"
