@@ -24,6 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from tests.fakes.contracts import DISCORD
+from tests.fakes.discord_objects import complete_answer
 from tests.fakes.http import FakeService, Request, Response
 
 BOT_TOKEN = "test-bot-token"
@@ -50,6 +52,9 @@ class _Bucket:
 
 class FakeDiscord(FakeService):
     """See the module docstring; state lives in plain dicts for tests to read."""
+
+    contract = DISCORD  # requests and answers held to Discord's OpenAPI document
+    answer_as_vendor = staticmethod(complete_answer)
 
     def __init__(self, *, bot_token: str = BOT_TOKEN) -> None:
         super().__init__()
@@ -273,7 +278,7 @@ def _too_many(retry_after: float, *, scope: str, is_global: bool = False) -> Res
     else:
         headers["X-RateLimit-Remaining"] = "0"
         headers["X-RateLimit-Reset-After"] = f"{retry_after:.3f}"
-    body = {"message": "You are being rate limited.", "retry_after": retry_after}
+    body = {"message": "You are being rate limited.", "code": 0, "retry_after": retry_after}
     return Response(429, {**body, "global": is_global}, headers)
 
 

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
+from tests.fakes.contracts import DISCORD
+from tests.fakes.discord_objects import complete_answer
 from tests.fakes.http import FakeService, Request, Response
 
 
@@ -48,6 +50,9 @@ class DiscordUser:
 
 class DiscordOAuthRoutes(FakeService):
     """Discord's OAuth2 endpoints, added to whatever fake Discord this is mixed into."""
+
+    contract = DISCORD
+    answer_as_vendor = staticmethod(complete_answer)
 
     def __init__(
         self, client_id: str = "roundtable-client", client_secret: str = "s3cr3t", **options: Any

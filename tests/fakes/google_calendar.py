@@ -30,6 +30,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 from zoneinfo import ZoneInfo
 
+from tests.fakes.contracts import CALENDAR
 from tests.fakes.http import FakeService, Request, Response
 
 BASE_PATH = "/calendar/v3"
@@ -80,6 +81,8 @@ def _now() -> str:
 
 class FakeGoogleCalendar(FakeService):
     """See the module docstring; events live in `events[(calendar, id)]`."""
+
+    contract = CALENDAR  # requests and answers held to the Calendar discovery document
 
     def __init__(self) -> None:
         super().__init__()
@@ -376,7 +379,7 @@ class FakeGoogleCalendar(FakeService):
         for part in message.iter_parts():
             content_id = str(part["content-id"] or "<none + 0>")
             inner = _inner_request(part.get_payload(decode=True) or b"")
-            answer = self.handle(inner)
+            answer = self.serve(inner)
             parts.append(_batch_part(boundary, content_id, answer))
         payload = "".join(parts) + f"--{boundary}--\r\n"
         return Response(200, payload, {"content-type": f"multipart/mixed; boundary={boundary}"})

@@ -4,6 +4,12 @@ Each fake is a real HTTP server on 127.0.0.1 (a thread), so the code under
 test goes through its real HTTP client. A fake records every request, keeps
 state, and can be told to fail the next N matching calls (fault injection),
 e.g. with a 429 carrying the service's rate-limit headers.
+
+A fake with a `contract` (tests/fakes/contracts.py) checks every request and
+every answer against the vendor's specification: a request the vendor would
+refuse is answered with the vendor's refusal, and `stop()` fails the test
+with the list of violations (take them with `take_violations()` first when a
+test sends a bad request on purpose).
 """
 
 from __future__ import annotations
@@ -15,8 +21,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
+
+from tests.fakes.contracts import ContractViolationError, Violation, describe
+
+if TYPE_CHECKING:
+    from tests.fakes.contracts import Contract
 
 
 @dataclass
@@ -60,8 +71,14 @@ Handler = Callable[[Request, re.Match[str]], Response]
 class FakeService:
     """Base class: subclasses call `route(method, regex, handler)` in __init__."""
 
+    contract: ClassVar[Contract | None] = None  # the vendor's specification, if any
+    # Dresses a successful answer with the fields the vendor always sends (see
+    # tests/fakes/discord_objects.py), so state can stay small dicts.
+    answer_as_vendor: ClassVar[Callable[[Request, Response], Response] | None] = None
+
     def __init__(self) -> None:
         self.requests: list[Request] = []
+        self.violations: list[Violation] = []
         self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
         self._faults: list[Fault] = []
         self._lock = threading.RLock()
@@ -98,10 +115,51 @@ class FakeService:
         return self
 
     def stop(self) -> None:
+        """Stop serving; fails (ContractViolationError) if the vendor's contract was broken."""
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+        self.assert_contract_kept()
+
+    # -- the vendor's contract ----------------------------------------------------
+    def take_violations(self) -> list[Violation]:
+        """The violations so far, forgotten (for tests that break the contract on purpose)."""
+        with self._lock:
+            taken, self.violations = self.violations, []
+        return taken
+
+    def assert_contract_kept(self) -> None:
+        violations = self.take_violations()
+        if violations:
+            raise ContractViolationError(
+                f"{type(self).__name__} saw what the real service refuses:\n" + describe(violations)
+            )
+
+    def check_request(self, request: Request) -> Response | None:
+        """The vendor's refusal when the request breaks its contract (recorded), else None."""
+        if self.contract is None:
+            return None
+        operation, problems = self.contract.check_request(request)
+        if not problems:
+            return None
+        self._record(operation, "request", problems)
+        return self.contract.refusal(problems)
+
+    def check_response(self, request: Request, response: Response) -> None:
+        if self.contract is None:
+            return
+        operation, problems = self.contract.check_response(request, response)
+        if problems:
+            self._record(operation, "response", problems)
+
+    def _record(self, operation: str, direction: str, problems: list[Any]) -> None:
+        assert self.contract is not None
+        listed = tuple(
+            f"{'.'.join(str(p) for p in path) or '(body)'}: {message}" for path, message in problems
+        )
+        with self._lock:
+            self.violations.append(Violation(self.contract.service, operation, direction, listed))
 
     @contextmanager
     def running(self) -> Iterator[FakeService]:
@@ -111,12 +169,23 @@ class FakeService:
         finally:
             self.stop()
 
+    def serve(self, request: Request) -> Response:
+        """Handle a request and hold the answer to the vendor's response schemas."""
+        response = self.handle(request)
+        if self.answer_as_vendor is not None:
+            response = self.answer_as_vendor(request, response)
+        self.check_response(request, response)
+        return response
+
     def handle(self, request: Request) -> Response:
         with self._lock:
             self.requests.append(request)
+            refusal = self.check_request(request)
             fault = self._take_fault(request)
             if fault is not None:
                 return fault
+            if refusal is not None:
+                return refusal
             for method, pattern, handler in self._routes:
                 match = pattern.match(request.path)
                 if match and method == request.method:
@@ -149,7 +218,7 @@ class FakeService:
                     headers={k.lower(): v for k, v in self.headers.items()},
                     body=self.rfile.read(length) if length else b"",
                 )
-                response = service.handle(request)
+                response = service.serve(request)
                 payload = b"" if response.body is None else _encode(response.body)
                 self.send_response(response.status)
                 if response.body is not None and "content-type" not in response.headers:

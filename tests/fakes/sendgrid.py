@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from tests.fakes.contracts import SENDGRID
 from tests.fakes.http import FakeService, Request, Response
 
 API_KEY = "SG.test-key"
@@ -45,6 +46,8 @@ def errors(*problems: tuple[str | None, str]) -> dict[str, Any]:
 
 
 class FakeSendGrid(FakeService):
+    contract = SENDGRID  # requests and answers held to SendGrid's OpenAPI document
+
     def __init__(self, *, api_key: str = API_KEY) -> None:
         super().__init__()
         self.api_key = api_key

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from nacl.signing import SigningKey
 
+from tests.fakes.contracts import interaction_response_problems
 from tests.fakes.fixtures import fake_discord  # noqa: F401  (fixture)
 from tests.functions.conftest import http_event
 
@@ -50,11 +51,19 @@ Call = Callable[[dict[str, Any]], tuple[int, Any]]
 
 @pytest.fixture
 def call(discord_key: SigningKey, function: Any, lambda_context: Any) -> Call:
-    """Sign an interaction payload, run the handler; (status, parsed body)."""
+    """Sign an interaction payload, run the handler; (status, parsed body).
+
+    Every 200 answer is held to Discord's interaction response contract (its OpenAPI
+    schema for the callback, 2,000-character content, 25 choices, custom_id <= 100...).
+    """
 
     def run(payload: dict[str, Any]) -> tuple[int, Any]:
         event = signed_event(discord_key, json.dumps(payload))
         response = function("discord_interactions").handler(event, lambda_context)
-        return response["statusCode"], json.loads(response["body"])
+        status, body = response["statusCode"], json.loads(response["body"])
+        if status == 200:
+            problems = interaction_response_problems(body)
+            assert not problems, f"Discord would refuse this interaction response: {problems}"
+        return status, body
 
     return run

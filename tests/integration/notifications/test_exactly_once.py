@@ -185,6 +185,8 @@ def test_a_bad_request_is_not_retried(
             select(notifications.c.last_error).where(notifications.c.kind == "meeting_reminder_1h")
         )
     assert "400" in error and "valid address" in error
+    [violation] = fake_sendgrid.take_violations()  # sent on purpose: SendGrid refuses it
+    assert "personalizations.0.to.0.email" in violation.problems[0]
 
 
 def test_closed_dms_fail_for_good_while_email_still_goes(

@@ -67,11 +67,15 @@ def test_a_duplicate_id_answers_409_to_the_caller_instead_of_a_second_event(
     assert len(calendar.live_events()) == 1
 
 
-def test_an_id_outside_base32hex_is_refused_by_google(client: GoogleCalendarClient) -> None:
+def test_an_id_outside_base32hex_is_refused_by_google(
+    calendar: FakeGoogleCalendar, client: GoogleCalendarClient
+) -> None:
     outcome = client.insert_events([EventWrite("Group-1!", _body())])["Group-1!"]
 
     assert isinstance(outcome, CalendarApiError)
     assert (outcome.status, outcome.message) == (400, "Invalid resource id value.")
+    [violation] = calendar.take_violations()  # sent on purpose: Google refuses it
+    assert violation.problems == ("id: Invalid resource id value.",)
 
 
 @pytest.mark.parametrize(
