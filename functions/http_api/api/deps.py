@@ -22,7 +22,7 @@ from roundtable_edge.web.deps import Now, client_ip, get_now
 from sqlalchemy import Connection
 
 from roundtable import ratelimit
-from roundtable.auth import jwt_secret, read_access_token
+from roundtable.auth import authenticate
 from roundtable.db.engine import get_engine, transaction
 from roundtable.errors import AuthenticationError, PermissionDeniedError
 from roundtable.people.profiles import Viewer, get_viewer
@@ -61,12 +61,12 @@ def get_db() -> Iterator[Connection]:
 Db = Annotated[Connection, Depends(get_db, scope="function")]
 
 
-def session_user_id(request: Request, now: Now) -> int:
-    """The user id in a valid session cookie; 401 otherwise."""
+def session_user_id(request: Request, now: Now, conn: Db) -> int:
+    """The user of a valid session cookie whose session has not ended; 401 otherwise."""
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         raise AuthenticationError("sign in first")
-    return read_access_token(token, now, jwt_secret())
+    return authenticate(conn, token, now)
 
 
 def get_current_user(user_id: Annotated[int, Depends(session_user_id)], conn: Db) -> Viewer:

@@ -12,6 +12,7 @@ from roundtable.auth.oauth import (
 )
 from roundtable.auth.sessions import (
     Session,
+    authenticate,
     end_session,
     purge_expired_refresh_tokens,
     refresh_session,
@@ -19,18 +20,22 @@ from roundtable.auth.sessions import (
 )
 from roundtable.auth.tokens import (
     ACCESS_TOKEN_TTL,
+    AccessClaims,
     issue_access_token,
     jwt_secret,
+    read_access_claims,
     read_access_token,
 )
 
 __all__ = [
     "ACCESS_TOKEN_TTL",
+    "AccessClaims",
     "DiscordOAuthClient",
     "DiscordOAuthError",
     "LoginFailedError",
     "LoginUnavailableError",
     "Session",
+    "authenticate",
     "begin_discord_login",
     "claim_anonymous_work",
     "complete_discord_login",
@@ -39,6 +44,7 @@ __all__ = [
     "end_session",
     "issue_access_token",
     "jwt_secret",
+    "read_access_claims",
     "purge_expired_oauth_states",
     "purge_expired_refresh_tokens",
     "read_access_token",

@@ -107,6 +107,8 @@ users = Table(
     Column("is_admin", Boolean, nullable=False, server_default=text("false")),
     Column("tos_accepted_at", DateTime(timezone=True)),
     Column("last_active_at", DateTime(timezone=True)),
+    # In every access token; bumped by logout and refresh-token reuse (roundtable.auth).
+    Column("session_version", Integer, nullable=False, server_default=text("0")),
     _created_at(),
     _updated_at(),
     Index("ix_users_lower_email", func.lower(text("email"))),
