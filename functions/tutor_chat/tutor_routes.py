@@ -29,7 +29,6 @@ from tutor_schemas import (
     errors,
 )
 
-from roundtable import ratelimit
 from roundtable.config import get_settings
 from roundtable.content.learners import LearnerIdentity
 from roundtable.content.learning import live_bundle
@@ -45,7 +44,7 @@ from roundtable.tutor.chat import (
     stream_reply,
 )
 from roundtable.tutor.model import LiteLLMChatModel
-from roundtable.tutor.quota import ANONYMOUS_PER_ADDRESS, Quota, quota_status
+from roundtable.tutor.quota import Quota, admit_message, quota_status
 from roundtable.tutor.store import StoredMessage
 
 router = APIRouter(prefix="/api/tutor", tags=["tutor"], responses=errors(401, 422, 503))
@@ -128,8 +127,7 @@ async def _begin(
     module_slug: str, body: MessageCreate, learner: LearnerIdentity, request: Request, now: Now
 ) -> Turn:
     settings = get_settings()
-    if learner.learner.user_id is None:
-        ratelimit.hit(get_engine(), ANONYMOUS_PER_ADDRESS, f"ip:{client_ip(request)}", now)
+    admit_message(get_engine(), learner.learner, client_ip(request), now, settings)
     return await run_in_threadpool(
         lambda: begin_turn(
             get_engine(),

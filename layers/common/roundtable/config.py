@@ -34,6 +34,9 @@ SECRET_NAMES = (
     "DB_PASSWORD",
     "GITHUB_WEBHOOK_SECRET",
     "GITHUB_TOKEN",
+    # The header CloudFront adds to every request it forwards to the API
+    # (roundtable_edge.web.edge_guard); a Secrets Manager secret the template generates.
+    "ORIGIN_VERIFY_SECRET",
 )
 
 # Public values checked like secrets (refused when missing or a placeholder in a
@@ -135,6 +138,7 @@ class Settings:
     tutor_daily_tokens: int
     tutor_anonymous_daily_messages: int  # per anonymous token, per UTC day
     tutor_anonymous_daily_tokens: int
+    tutor_global_hourly_messages: int  # every learner together, per hour (spend cap)
     content_bucket: str | None
     content_dir: str
     github_repo: str | None
@@ -264,6 +268,7 @@ def load_settings() -> Settings:
         tutor_daily_tokens=_env_int("TUTOR_DAILY_TOKENS", 300_000),
         tutor_anonymous_daily_messages=_env_int("TUTOR_ANONYMOUS_DAILY_MESSAGES", 20),
         tutor_anonymous_daily_tokens=_env_int("TUTOR_ANONYMOUS_DAILY_TOKENS", 60_000),
+        tutor_global_hourly_messages=_env_int("TUTOR_GLOBAL_HOURLY_MESSAGES", 1000),
         content_bucket=_env("CONTENT_BUCKET"),
         content_dir=_env("CONTENT_DIR", "content") or "content",
         github_repo=_env("GITHUB_CONTENT_REPO"),

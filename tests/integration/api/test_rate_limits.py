@@ -18,6 +18,7 @@ from tests.integration.api.builders import make_user
 
 THREE_PER_MINUTE = ratelimit.Limit("test", 3, 60)
 NOON = datetime(2026, 3, 2, 12, 0, 10, tzinfo=UTC)
+ORIGIN_SECRET = "origin-secret-for-tests-0123456789abcdef"
 
 
 def test_a_bucket_allows_its_limit_then_refuses_until_the_window_ends(engine: Engine) -> None:
@@ -63,20 +64,55 @@ def test_old_windows_are_purged(engine: Engine) -> None:
         assert ratelimit.purge_old_windows(conn, NOON) == 1
 
 
-def test_login_is_limited_per_ip_with_retry_after(client: TestClient) -> None:
+def test_login_is_limited_per_ip_with_retry_after(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ORIGIN_VERIFY_SECRET", ORIGIN_SECRET)
+    through_cloudfront = {"x-origin-verify": ORIGIN_SECRET}
     statuses = [
-        client.post("/auth/dev-login", json={"display_name": "Bot"}).status_code
+        client.post(
+            "/auth/dev-login", json={"display_name": "Bot"}, headers=through_cloudfront
+        ).status_code
         for _ in range(ratelimit.LOGIN.hits + 1)
     ]
     assert statuses == [200] * ratelimit.LOGIN.hits + [429]
-    refused = client.post("/auth/dev-login", json={"display_name": "Bot"})
+    refused = client.post(
+        "/auth/dev-login", json={"display_name": "Bot"}, headers=through_cloudfront
+    )
     assert 1 <= int(refused.headers["retry-after"]) <= 60
     assert refused.json()["error"]["code"] == "rate_limited"
-    viewer = {"cloudfront-viewer-address": "198.51.100.4:4711"}
+    viewer = {"cloudfront-viewer-address": "198.51.100.4:4711", **through_cloudfront}
     assert (
         client.post("/auth/dev-login", json={"display_name": "Bot"}, headers=viewer).status_code
         == 200
     )
+
+
+def test_a_forged_viewer_address_does_not_escape_the_login_limit(client: TestClient) -> None:
+    """Finding 1: varying CloudFront-Viewer-Address on requests that did not come through
+    CloudFront (no origin secret configured, or none sent) no longer buys new buckets."""
+    statuses = [
+        client.post(
+            "/auth/dev-login",
+            json={"display_name": "Bot"},
+            headers={"cloudfront-viewer-address": f"198.51.100.{n}:4711"},
+        ).status_code
+        for n in range(ratelimit.LOGIN.hits + 2)
+    ]
+    assert statuses[-2:] == [429, 429]
+
+
+def test_without_the_origin_secret_the_api_refuses_direct_callers(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Finding 1: with the secret configured, the API Gateway URL called directly is a 403."""
+    monkeypatch.setenv("ORIGIN_VERIFY_SECRET", ORIGIN_SECRET)
+    response = client.post(
+        "/auth/dev-login",
+        json={"display_name": "Bot"},
+        headers={"cloudfront-viewer-address": "198.51.100.9:1"},
+    )
+    assert response.status_code == 403
 
 
 def test_refresh_is_limited_per_ip(client: TestClient) -> None:

@@ -14,9 +14,12 @@ from roundtable.content.learners import LearnerIdentity
 from roundtable.content.progress import Learner
 
 
-def _request(headers: dict[str, str], client: tuple[str, int] | None) -> Request:
+def _request(
+    headers: dict[str, str], client: tuple[str, int] | None, *, via_cloudfront: bool = True
+) -> Request:
     raw = [(k.encode(), v.encode()) for k, v in headers.items()]
-    return Request({"type": "http", "headers": raw, "client": client})
+    state = {"via_cloudfront": True} if via_cloudfront else {}
+    return Request({"type": "http", "headers": raw, "client": client, "state": state})
 
 
 @pytest.mark.parametrize(
@@ -32,6 +35,11 @@ def test_the_client_address_comes_from_cloudfront_else_the_connection(
     headers: dict[str, str], client: tuple[str, int] | None, address: str
 ) -> None:
     assert client_ip(_request(headers, client)) == address
+
+
+def test_the_viewer_header_of_a_request_not_through_cloudfront_is_ignored() -> None:
+    headers = {"cloudfront-viewer-address": "198.51.100.4:4711"}
+    assert client_ip(_request(headers, ("10.0.0.1", 1), via_cloudfront=False)) == "10.0.0.1"
 
 
 def test_the_anonymous_cookie_is_set_only_for_a_new_token() -> None:

@@ -6,6 +6,12 @@ a per-learner advisory lock, in the same transaction that saves the new
 message, so two requests at once cannot both take the last message.
 Anonymous visitors can make new tokens at will, so they are also limited per
 address and hour (the web API's counters).
+
+Every message also passes `admit_message`, which caps the spend whatever the
+caller claims to be: per learner per minute (a burst from one account or
+token), per address per hour for anonymous visitors, and for everyone
+together per hour (TUTOR_GLOBAL_HOURLY_MESSAGES), so a crowd of fresh tokens
+from many addresses still cannot run up the model's bill.
 """
 
 from __future__ import annotations
@@ -14,8 +20,9 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 
+from roundtable import ratelimit
 from roundtable.config import Settings
 from roundtable.content.progress import Learner
 from roundtable.errors import RateLimitedError
@@ -23,6 +30,36 @@ from roundtable.ratelimit import Limit
 from roundtable.tutor.store import Usage, usage_since
 
 ANONYMOUS_PER_ADDRESS = Limit("tutor-anonymous", 60, 3600)
+PER_LEARNER = Limit("tutor-learner", 10, 60)  # a user or an anonymous token, per minute
+_EVERYONE = "tutor-everyone"  # one bucket for all learners; its size is a setting
+
+
+def everyone_limit(settings: Settings) -> Limit:
+    """The hourly cap on tutor messages of all learners together."""
+    return Limit(_EVERYONE, settings.tutor_global_hourly_messages, 3600)
+
+
+def admit_message(
+    engine: Engine, learner: Learner, address: str, now: datetime, settings: Settings
+) -> None:
+    """Count one tutor message against the spend limits; RateLimitedError (429) when over.
+
+    The daily quota (`check_quota`) is checked again with the message saved;
+    these counters stop bursts and crowds before any model is called.
+    """
+    if learner.user_id is None:
+        ratelimit.hit(engine, ANONYMOUS_PER_ADDRESS, f"ip:{address}", now)
+        ratelimit.hit(engine, PER_LEARNER, f"anonymous:{learner.anonymous_token}", now)
+    else:
+        ratelimit.hit(engine, PER_LEARNER, f"user:{learner.user_id}", now)
+    try:
+        ratelimit.hit(engine, everyone_limit(settings), "all", now)
+    except RateLimitedError as exc:
+        raise RateLimitedError(
+            "the tutor is answering as many messages as it can for everyone right now; "
+            f"try again in {_duration(exc.retry_after or 60)}",
+            retry_after=exc.retry_after,
+        ) from None
 
 
 @dataclass(frozen=True)

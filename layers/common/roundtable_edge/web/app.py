@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from mangum import Mangum
 
+from roundtable_edge.web.edge_guard import EdgeGuardMiddleware
 from roundtable_edge.web.errors import install_error_handlers
 from roundtable_edge.web.nul_guard import NulGuardMiddleware
 
@@ -19,7 +20,10 @@ LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
 def create_web_app(
     title: str, *, docs_prefix: str, operation_id: Callable[[APIRoute], str]
 ) -> FastAPI:
-    """An app with the one error shape and the NUL guard; docs under `docs_prefix`."""
+    """An app with the one error shape, the edge guard and the NUL guard; docs under `docs_prefix`.
+
+    The edge guard (CloudFront's origin secret, same-site cookie writes) runs first.
+    """
     app = FastAPI(
         title=title,
         version=__import__("roundtable").__version__,
@@ -30,6 +34,7 @@ def create_web_app(
     )
     install_error_handlers(app)
     app.add_middleware(NulGuardMiddleware)
+    app.add_middleware(EdgeGuardMiddleware)  # added last: runs first
     return app
 
 
