@@ -91,14 +91,22 @@ def split_recipients(recipients: Sequence[EmailRecipient]) -> list[list[EmailRec
 
 def _address(text: str) -> dict[str, str]:
     name, email = parseaddr(text)
-    return {"email": email, "name": name} if name else {"email": email}
+    return _mailbox(email, name)
+
+
+def _mailbox(email: str, name: str) -> dict[str, str]:
+    """SendGrid's {email, name}. SendGrid refuses a whole request (400) when a recipient's
+    name contains `,` or `;` (its Mail Send limitations), and display names may: those
+    characters become spaces. An empty name is left out."""
+    shown = " ".join(name.replace(",", " ").replace(";", " ").split())
+    return {"email": email, "name": shown} if shown else {"email": email}
 
 
 def sendgrid_body(batch: EmailBatch, sender: str) -> dict[str, Any]:
     """The v3 /mail/send JSON for a batch."""
     personalizations = []
     for r in batch.recipients:
-        envelope: dict[str, Any] = {"to": [{"email": r.email, "name": r.name}]}
+        envelope: dict[str, Any] = {"to": [_mailbox(r.email, r.name)]}
         if r.personal:
             envelope["substitutions"] = substitutions(r.personal)
         if r.headers:
