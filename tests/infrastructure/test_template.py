@@ -144,10 +144,17 @@ def _param_names(props: dict[str, Any]) -> set[str]:
     return {name.removesuffix("_PARAM") for name in variables if name.endswith("_PARAM")}
 
 
+# Secrets the template generates in Secrets Manager: resource → the setting it fills.
+GENERATED_SECRETS = {"OriginVerifySecret": "ORIGIN_VERIFY_SECRET"}
+
+
 def _readable_parameters(props: dict[str, Any]) -> set[str]:
     names: set[str] = set()
     for policy in props.get("Policies") or []:
         for statement in (policy.get("Statement") or []) if isinstance(policy, dict) else []:
+            if statement["Action"] == "secretsmanager:GetSecretValue":
+                names.add(GENERATED_SECRETS[statement["Resource"]["Ref"]])
+                continue
             if "ssm:GetParameter" not in str(statement["Action"]):
                 continue
             for resource in statement["Resource"]:
@@ -611,3 +618,22 @@ def test_function_locks_pin_exact_hashed_versions_and_never_repeat_the_layer() -
     tutor = _locked(ROOT / "functions" / "tutor_chat" / "requirements.lock")
     assert "litellm" in tutor
     assert "litellm==" in (ROOT / "functions" / "tutor_chat" / "requirements.txt").read_text()
+
+
+def test_the_web_functions_are_reachable_only_through_cloudfront(template: dict[str, Any]) -> None:
+    """Issue 16, finding 1: CloudFront adds the origin secret the web functions require."""
+    secret = template["Resources"]["OriginVerifySecret"]
+    assert secret["Type"] == "AWS::SecretsManager::Secret"
+    assert secret["Properties"]["GenerateSecretString"]["PasswordLength"] >= 32
+    config = template["Resources"]["Distribution"]["Properties"]["DistributionConfig"]
+    (api,) = [origin for origin in config["Origins"] if origin["Id"] == "api"]
+    (header,) = api["OriginCustomHeaders"]
+    assert header["HeaderName"].lower() == "x-origin-verify"
+    assert "${OriginVerifySecret}" in header["HeaderValue"]["Fn::Sub"]
+    functions = _functions(template)
+    for name in ("HttpApiFunction", "TutorChatFunction"):
+        variables = _variables(functions[name])
+        assert variables["ORIGIN_VERIFY_SECRET_PARAM"] == {
+            "Fn::Sub": "secretsmanager:${OriginVerifySecret}"
+        }
+        assert "ORIGIN_VERIFY_SECRET" in _readable_parameters(functions[name])
