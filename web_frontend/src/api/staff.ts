@@ -1,6 +1,14 @@
 // Facilitator and admin routes (issue 4, items 6 and 7), typed by the generated schema.
 import { queryOptions } from "@tanstack/react-query";
-import type { CohortCreate, CohortUpdate, ContentBuildPublic, JobPublic, ScheduleParams } from "../client/schema";
+import type {
+  CohortCreate,
+  CohortUpdate,
+  ContentBuildPublic,
+  GroupCreate,
+  GroupUpdate,
+  JobPublic,
+  ScheduleParams,
+} from "../client/schema";
 import { api, request, unwrap } from "./http";
 
 const path = <K extends string>(key: K, id: number) => ({ path: { [key]: id } as Record<K, number> });
@@ -160,5 +168,76 @@ export const setMaxActiveGroups = async (userId: number, maxActiveGroups: number
     await api.PATCH("/api/admin/facilitators/{user_id}", {
       params: path("user_id", userId),
       body: { max_active_groups: maxActiveGroups },
+    }),
+  );
+
+// --- a live cohort (published groups as they run) ---
+
+/** The cohort's phase and every published group, with times in `zone`. */
+export const liveCohortQuery = (id: number, zone: string) =>
+  queryOptions({
+    queryKey: ["admin", "cohorts", id, "live", zone],
+    queryFn: async () =>
+      unwrap(await api.GET("/api/admin/cohorts/{cohort_id}/live", { params: { path: { cohort_id: id }, query: { zone } } })),
+  });
+
+/** Make and publish a group by hand; a 422 names who cannot make which meetings (send force). */
+export const createLiveGroup = async (cohortId: number, body: GroupCreate) =>
+  unwrap(await api.POST("/api/admin/cohorts/{cohort_id}/groups", { params: path("cohort_id", cohortId), body }));
+
+export const removeMember = async (groupId: number, userId: number) =>
+  unwrap(
+    await api.DELETE("/api/admin/groups/{group_id}/members/{user_id}", {
+      params: { path: { group_id: groupId, user_id: userId } },
+    }),
+  );
+
+/** Rename a group or move its weekly time (a published group: the meetings still to come). */
+export const updateGroup = async (groupId: number, body: GroupUpdate) =>
+  unwrap(await api.PATCH("/api/admin/groups/{group_id}", { params: path("group_id", groupId), body }));
+
+export const syncGroup = async (groupId: number) =>
+  unwrap(await api.POST("/api/admin/groups/{group_id}/sync", { params: path("group_id", groupId) }));
+
+export const meetingNotificationsQuery = (meetingId: number) =>
+  queryOptions({
+    queryKey: ["admin", "meetings", meetingId, "notifications"],
+    queryFn: async () =>
+      unwrap(
+        await api.GET("/api/admin/meetings/{meeting_id}/notifications", { params: path("meeting_id", meetingId) }),
+      ),
+  });
+
+/** People whose name, Discord username or email contains the text. */
+export const userSearchQuery = (text: string) =>
+  queryOptions({
+    queryKey: ["admin", "users", "search", text],
+    queryFn: async () =>
+      unwrap(await api.GET("/api/admin/users", { params: { query: { query: text, limit: 10 } } })).users,
+    enabled: text.trim().length > 0,
+  });
+
+// --- regrouping a running cohort ---
+
+export const requestRegroup = async (cohortId: number) =>
+  unwrap(await api.POST("/api/admin/cohorts/{cohort_id}/regroup", { params: path("cohort_id", cohortId) }));
+
+/** A regroup proposal: polled every second while its job is being computed. */
+export const regroupQuery = (cohortId: number, jobId: number) =>
+  queryOptions({
+    queryKey: ["admin", "cohorts", cohortId, "regroup", jobId],
+    queryFn: async () =>
+      unwrap(
+        await api.GET("/api/admin/cohorts/{cohort_id}/regroup/{job_id}", {
+          params: { path: { cohort_id: cohortId, job_id: jobId } },
+        }),
+      ),
+    refetchInterval: (q) => (["succeeded", "failed"].includes(q.state.data?.status ?? "") ? false : 1000),
+  });
+
+export const applyRegroup = async (cohortId: number, jobId: number) =>
+  unwrap(
+    await api.POST("/api/admin/cohorts/{cohort_id}/regroup/{job_id}/apply", {
+      params: { path: { cohort_id: cohortId, job_id: jobId } },
     }),
   );

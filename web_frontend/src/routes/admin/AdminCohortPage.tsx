@@ -17,6 +17,7 @@ import { CohortForm } from "../../components/Admin/CohortForm";
 import { DiscardRunButton } from "../../components/Admin/DiscardRunButton";
 import { HeatMap } from "../../components/Admin/HeatMap";
 import { JobStatus } from "../../components/Admin/JobStatus";
+import { LiveSection } from "../../components/Admin/Live/LiveSection";
 import { PreviewView } from "../../components/Admin/PreviewView";
 import { UncertifiedFacilitators } from "../../components/Admin/UncertifiedFacilitators";
 import { ErrorMessage, QueryState } from "../../components/Feedback/Feedback";
@@ -181,6 +182,7 @@ export function AdminCohortPage() {
             <p className="muted">
               {c.course_slug} · {c.status} · anchor {c.anchor_timezone}
             </p>
+            <LiveSection cohortId={c.id} zone={timeZone} anchorZone={c.anchor_timezone} />
             <EditCohort cohort={c} />
             <section aria-labelledby="signups">
               <h2 id="signups">Signups</h2>

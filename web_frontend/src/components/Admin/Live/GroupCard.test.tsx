@@ -1,0 +1,107 @@
+import { screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { GroupCard } from "./GroupCard";
+import { fakeApi, json, liveGroup, member, renderWithQueries } from "./testing";
+
+const realFetch = globalThis.fetch;
+afterEach(() => {
+  globalThis.fetch = realFetch;
+  vi.restoreAllMocks();
+});
+
+const ana = member({ user_id: 11, display_name: "Ana", next_rsvp: "attending" });
+const ben = member({ user_id: 12, display_name: "Ben", missed_in_a_row: 3, inactive: true });
+const fay = member({ user_id: 13, display_name: "Fay", role: "facilitator", next_rsvp: "tentative" });
+const group3 = liveGroup({
+  members: [fay, ana, ben],
+  facilitator_names: ["Fay"],
+  learner_count: 2,
+  inactive_count: 1,
+  sync: {
+    synced_at: "2026-03-17T20:00:00Z",
+    out_of_date: true,
+    last_job: { job_id: 9, status: "failed", error: "Discord answered 403", attempts: 5, created_at: "", finished_at: null },
+    problem: "Discord answered 403",
+  },
+});
+const group5 = liveGroup({ id: 5, name: "Group 5", weekly_time: liveGroup({}).weekly_time });
+
+function renderCard(onChanged = vi.fn()) {
+  renderWithQueries(<GroupCard group={group3} others={[group5]} zone="UTC" onChanged={onChanged} />);
+  return onChanged;
+}
+
+describe("GroupCard", () => {
+  it("shows who stopped coming, RSVPs, attendance and a failed sync", () => {
+    renderCard();
+    const card = screen.getByRole("article", { name: /Group 3/ });
+    const row = (name: string) => within(card).getByRole("row", { name: new RegExp(`^${name}`) }).textContent;
+    expect(row("Ana")).toContain("keeping up");
+    expect(row("Ana")).toContain("coming");
+    expect(row("Ben")).toContain("missed 3 in a row (inactive)");
+    expect(row("Fay")).toContain("maybe");
+    expect(card.textContent).toContain("Tuesday 19:00 CET your time · Tuesday 18:00 GMT in Europe/London");
+    expect(card.textContent).toContain("Next: meeting 4, Tue 24 Mar, 18:00 — 1 coming, 1 no answer");
+    expect(card.textContent).toContain("Attendance so far: #3: 1/2");
+    expect(card.textContent).toContain("the last sync failed: Discord answered 403");
+  });
+
+  it("refuses a move that does not fit, then moves anyway and says why", async () => {
+    const refusal = "Ben cannot make 5 of 5 meetings (first: Thu 26 Mar 2026, 18:00 GMT) — send force=true to do it anyway";
+    const calls = fakeApi({
+      "POST /api/admin/groups/5/members": [
+        () => json({ error: { code: "validation_error", message: refusal, field: "user_id" } }, 422),
+        () =>
+          json({
+            group_id: 5,
+            previous_group_id: 3,
+            changed: true,
+            sync_job_ids: [1, 2],
+            forced_despite: ["Ben cannot make 5 of 5 meetings (first: Thu 26 Mar 2026, 18:00 GMT)"],
+          }),
+      ],
+    });
+    const onChanged = renderCard();
+    const move = screen.getByRole("form", { name: "Move Ben" });
+    await userEvent.selectOptions(within(move).getByLabelText("Move Ben to"), "5");
+    await userEvent.click(within(move).getByRole("button", { name: "Move" }));
+    expect((await screen.findByRole("alert")).textContent).toContain("Ben cannot make 5 of 5 meetings");
+    await userEvent.click(screen.getByRole("button", { name: "Move anyway" }));
+    const done = await screen.findByRole("status");
+    expect(done.textContent).toContain("Moved Ben.");
+    expect(done.textContent).toContain("Done despite: Ben cannot make 5 of 5 meetings");
+    expect(calls.map((c) => c.body)).toEqual([
+      { user_id: 12, role: "learner", force: false },
+      { user_id: 12, role: "learner", force: true },
+    ]);
+    expect(onChanged).toHaveBeenCalledTimes(1);
+  });
+
+  it("removes a member after confirming", async () => {
+    vi.spyOn(window, "confirm").mockReturnValue(true);
+    const calls = fakeApi({
+      "DELETE /api/admin/groups/3/members/11": () =>
+        json({ group_id: null, previous_group_id: 3, changed: true, sync_job_ids: [4], forced_despite: [] }),
+    });
+    const onChanged = renderCard();
+    await userEvent.click(screen.getByRole("button", { name: "Remove Ana" }));
+    await vi.waitFor(() => expect(onChanged).toHaveBeenCalled());
+    expect(calls.map((c) => c.call)).toEqual(["DELETE /api/admin/groups/3/members/11"]);
+  });
+
+  it("finds a person and adds them", async () => {
+    const calls = fakeApi({
+      "GET /api/admin/users": () =>
+        json({ users: [{ id: 21, display_name: "Cy", discord_username: "cy", email: null, is_admin: false }] }),
+      "POST /api/admin/groups/3/members": () =>
+        json({ group_id: 3, previous_group_id: null, changed: true, sync_job_ids: [7], forced_despite: [] }),
+    });
+    renderCard();
+    await userEvent.type(screen.getByLabelText("Add a learner to Group 3"), "cy");
+    await userEvent.click(screen.getByRole("button", { name: "Search" }));
+    await userEvent.click(await screen.findByRole("button", { name: "Add Cy" }));
+    expect((await screen.findByRole("status")).textContent).toContain("Added Cy");
+    expect(calls.map((c) => c.call)).toEqual(["GET /api/admin/users", "POST /api/admin/groups/3/members"]);
+  });
+});
