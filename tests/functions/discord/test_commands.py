@@ -21,6 +21,7 @@ ADMIN_ROLE = "730000000000000001"
 def world(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     """A cohort with one active group: facilitator Fran, learners Ada and Bo; admin Root."""
     monkeypatch.setenv("DISCORD_ADMIN_ROLE_ID", ADMIN_ROLE)
+    monkeypatch.setenv("DISCORD_GUILD_ID", "700000000000000001")  # the admin role's server
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://courses.example")
     now = datetime.now(UTC)
     with engine.begin() as conn:

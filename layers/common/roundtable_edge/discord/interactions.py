@@ -5,18 +5,26 @@ Protocol facts (Discord's "Receiving and Responding" docs): interaction types
 MODAL_SUBMIT; the first answer must come within 3 s; a deferred answer (5, or
 6 for components) buys 15 minutes to edit the original response through the
 interaction webhook. Autocomplete (8) and modals (9) cannot be deferred.
+
+Nothing a signed request carries may become a 500: the body's JSON nesting is
+bounded before parsing (Python's parser recurses), ids from options and
+custom_ids are checked against Postgres' integer range (`database_id`), and
+where a command comes from is checked before it runs (`_where_refused`): a
+server command in a DM, or anything from a server that is not ours
+(DISCORD_GUILD_ID), gets a private answer saying so.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from roundtable.errors import DomainError
+from roundtable.errors import DomainError, ValidationError
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -45,6 +53,13 @@ _SUB_COMMAND, _SUB_COMMAND_GROUP = 1, 2
 # Button styles
 PRIMARY, SECONDARY, SUCCESS, DANGER = 1, 2, 3, 4
 NO_MENTIONS: dict[str, Any] = {"parse": []}
+# Discord's payloads nest about ten levels (a message's components in a component
+# interaction); far deeper is not Discord, and Python's JSON parser recurses.
+MAX_JSON_DEPTH = 32
+# Postgres `integer` (every id column): a larger id names nothing, and must not reach a query.
+MAX_DATABASE_ID = 2_147_483_647
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_NOT_A_BRACKET = re.compile(rb"[^\[\]{}]")
 
 
 class InteractionError(Exception):
@@ -116,11 +131,23 @@ class Context:
 Handler = Callable[[Context], dict[str, Any]]
 
 
+def json_depth(body: bytes) -> int:
+    """How deep the JSON text's arrays and objects nest (brackets inside strings do not count)."""
+    skeleton = _NOT_A_BRACKET.sub(b"", _JSON_STRING.sub(b"", body))
+    depth = deepest = 0
+    for byte in skeleton:
+        depth += 1 if byte in b"[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
 def parse_interaction(body: bytes) -> Interaction:
     """The Interaction in a (verified) request body; InteractionError when malformed."""
+    if json_depth(body) > MAX_JSON_DEPTH:
+        raise InteractionError(f"request body is nested deeper than {MAX_JSON_DEPTH} levels")
     try:
         payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise InteractionError("request body is not valid JSON") from None
     if not isinstance(payload, dict):
         raise InteractionError("interaction must be a JSON object")
@@ -141,9 +168,9 @@ def parse_interaction(body: bytes) -> Interaction:
         application_id=payload["application_id"],
         token=payload["token"],
         user_id=str(user["id"]) if user.get("id") else None,
-        roles=tuple(str(r) for r in member.get("roles") or ()),
-        guild_id=payload.get("guild_id"),
-        channel_id=payload.get("channel_id"),
+        roles=tuple(str(r) for r in _list(member.get("roles"))),
+        guild_id=_text_or_none(payload.get("guild_id")),
+        channel_id=_text_or_none(payload.get("channel_id")),
         data=data,
     )
 
@@ -154,7 +181,9 @@ def respond(interaction: Interaction, *, now: datetime | None = None, engine: An
         return {"type": PONG}
     context = Context(interaction, now or datetime.now(UTC), engine)
     if interaction.type == APPLICATION_COMMAND:
-        return _run(_command(interaction).load_handler(), context)
+        command = _command(interaction)
+        refused = _where_refused(interaction, in_dms=command.in_dms)
+        return message(refused) if refused else _run(command.load_handler(), context)
     if interaction.type == AUTOCOMPLETE:
         return _autocomplete(context)
     if interaction.type == MESSAGE_COMPONENT:
@@ -163,10 +192,51 @@ def respond(interaction: Interaction, *, now: datetime | None = None, engine: An
         handler = component_handler(interaction.custom_id)
         if handler is None:
             raise InteractionError(f"unknown component {interaction.custom_id!r}")
-        return _run(handler, context)
+        # Buttons also live in DMs (meeting reminders): only another server is refused.
+        refused = _where_refused(interaction, in_dms=True)
+        return message(refused) if refused else _run(handler, context)
     if interaction.type == MODAL_SUBMIT:
         raise InteractionError("this application shows no modals")
     raise InteractionError(f"unknown interaction type {interaction.type}")
+
+
+def configured_guild() -> str | None:
+    """Our Discord server (DISCORD_GUILD_ID), or None when not configured (a local stack)."""
+    from roundtable.config import get_settings
+
+    return get_settings().discord_guild_id
+
+
+def in_our_guild(interaction: Interaction) -> bool:
+    """Whether the interaction comes from our server (any server when none is configured)."""
+    if interaction.guild_id is None:
+        return False
+    ours = configured_guild()
+    return ours is None or interaction.guild_id == ours
+
+
+def _where_refused(interaction: Interaction, *, in_dms: bool) -> str | None:
+    """Why this interaction may not run where it was sent from, or None when it may."""
+    if interaction.guild_id is None:
+        return None if in_dms else "This command works in the course's Discord server, not in DMs."
+    if not in_our_guild(interaction):
+        return "Roundtable answers in its own Discord server only; use the command there."
+    return None
+
+
+def database_id(value: Any, what: str) -> int:
+    """An id from an option or a custom_id, checked to fit Postgres' integer ids.
+
+    ValidationError (a private answer) for anything else: a huge number names
+    nothing, and would be a database error rather than an answer.
+    """
+    plain = isinstance(value, int | str) and not isinstance(value, bool)
+    text = str(value).strip() if plain else ""
+    if not (text.isascii() and text.isdigit()) or len(text) > 10 or int(text) < 1:
+        raise ValidationError(f"{value!r} is not a {what}; pick one from the list.")
+    if int(text) > MAX_DATABASE_ID:
+        raise ValidationError(f"There is no {what} {text}.")
+    return int(text)
 
 
 def _command(interaction: Interaction) -> Any:
@@ -197,6 +267,8 @@ def _run(handler: Handler, context: Context) -> dict[str, Any]:
 def _autocomplete(context: Context) -> dict[str, Any]:
     command = _command(context.interaction)
     option, _ = context.interaction.focused_option
+    if _where_refused(context.interaction, in_dms=command.in_dms):
+        return autocomplete_result([])
     handler = command.load_autocomplete(option)
     if handler is None:
         return autocomplete_result([])
@@ -292,6 +364,14 @@ def discord_time(moment: datetime, style: str = "F") -> str:
 
 def _object(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _text_or_none(value: Any) -> str | None:
+    return str(value) if isinstance(value, str | int) and not isinstance(value, bool) else None
 
 
 def _leaf_options(options: list[dict[str, Any]]) -> list[dict[str, Any]]:

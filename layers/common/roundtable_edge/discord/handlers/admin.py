@@ -21,6 +21,7 @@ from roundtable_edge.discord.handlers.common import (
     resolve_group,
 )
 from roundtable_edge.discord.interactions import (
+    MAX_DATABASE_ID,
     Context,
     autocomplete_result,
     deferred,
@@ -107,9 +108,10 @@ def discard_button(context: Context) -> dict[str, Any]:
 
 def _summary_button(context: Context) -> tuple[int, int]:
     match = _SUMMARY_BUTTON.match(context.interaction.custom_id)
-    if match is None:
+    ids = (int(match.group(2)), int(match.group(3))) if match else (0, 0)
+    if not all(1 <= n <= MAX_DATABASE_ID for n in ids):  # the custom_id comes from the client
         raise ValidationError("This button is malformed; run /schedule again.")
-    return int(match.group(2)), int(match.group(3))
+    return ids
 
 
 # -- /sync -------------------------------------------------------------------------

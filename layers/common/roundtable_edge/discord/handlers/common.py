@@ -3,7 +3,12 @@
 Users are matched by their linked Discord id. Admin means the linked user's
 `is_admin` or the configured admin role among the member's roles (such a
 member need not have linked an account); the payload's permissions are never
-trusted alone. The services check the permission: handlers only say who asks.
+trusted alone. The role counts only in our own server (DISCORD_GUILD_ID): a
+role id means nothing in another server, whose owner can make any role. The
+router already refuses other servers; this holds even if a handler is reached
+another way. The services check the permission: handlers only say who asks.
+Ids typed or clicked (options, custom_ids) are checked to be possible ids
+before any lookup (`database_id`).
 """
 
 from __future__ import annotations
@@ -19,7 +24,12 @@ from roundtable.errors import NotFoundError
 from roundtable.groups.lookup import GroupRef, find_group
 from roundtable.people.actors import Actor
 from roundtable.people.profiles import Viewer, viewer_by_discord_id
-from roundtable_edge.discord.interactions import Context, Interaction
+from roundtable_edge.discord.interactions import (
+    Context,
+    Interaction,
+    configured_guild,
+    database_id,
+)
 
 # A database connection, passed through to the services untouched. Typed loosely on
 # purpose: handlers import nothing of SQLAlchemy, not even its types (import contract).
@@ -53,10 +63,13 @@ def require_user(conn: Connection, interaction: Interaction) -> Viewer:
 
 
 def is_admin(user: Viewer | None, interaction: Interaction) -> bool:
+    """A Roundtable admin, or a member holding the admin role in our configured server."""
     if user is not None and user.is_admin:
         return True
-    role = get_settings().discord_admin_role_id
-    return bool(role) and role in interaction.roles
+    role, ours = get_settings().discord_admin_role_id, configured_guild()
+    if not role or ours is None or interaction.guild_id != ours:
+        return False
+    return role in interaction.roles
 
 
 def actor_for(conn: Connection, interaction: Interaction) -> Actor:
@@ -76,9 +89,12 @@ def require_admin(conn: Connection, interaction: Interaction) -> Actor:
 
 def resolve_cohort(conn: Connection, actor: Actor, value: Any) -> CohortRef:
     """A cohort by id (what autocomplete sends) or by name (what someone typed); admins only."""
-    return find_cohort(conn, actor, str(value or ""))
+    typed = str(value if value is not None else "").strip()
+    if typed.isdigit() or isinstance(value, int) or typed.lstrip("-").isdigit():
+        return find_cohort(conn, actor, database_id(typed, "cohort"))
+    return find_cohort(conn, actor, typed)
 
 
 def resolve_group(conn: Connection, value: Any) -> GroupRef:
     """A group by id; a clear error when it does not exist."""
-    return find_group(conn, value)
+    return find_group(conn, database_id(value, "group"))

@@ -23,6 +23,7 @@ from roundtable.people.profiles import Viewer
 from roundtable_edge.discord.handlers.common import connect, is_admin, require_user
 from roundtable_edge.discord.interactions import (
     DANGER,
+    MAX_DATABASE_ID,
     SUCCESS,
     Context,
     action_row,
@@ -76,7 +77,7 @@ def next_meeting(context: Context) -> dict[str, Any]:
 def rsvp_button(context: Context) -> dict[str, Any]:
     """Attending / Can't make it: record the clicking member's RSVP."""
     match = _RSVP_ID.match(context.interaction.custom_id)
-    if match is None:
+    if match is None or not 1 <= int(match.group(1)) <= MAX_DATABASE_ID:
         raise ValidationError("This button is malformed; run /next-meeting again.")
     meeting_id, answer = int(match.group(1)), _ANSWERS[match.group(2)]
     # The custom_id comes from the client: the service checks the clicker may answer.
