@@ -5,8 +5,14 @@ overwrite PUT, validated like Discord), interaction webhooks (original
 response PATCH/GET, follow-ups POST), DM channels (POST /users/@me/channels)
 and channel messages (POST /channels/{id}/messages). Every response carries
 X-RateLimit-* headers from real per-route buckets; going past a bucket gives
-a real 429. `rate_limit_next` and `global_rate_limit_next` inject 429s with a
-JSON `retry_after` and a Retry-After header.
+a real 429. Bot-token calls also count against Discord's global limit, 50 a
+second (a sliding one-second window; `global_limit`, None to turn it off): the
+51st in any second gets a global 429 whose `retry_after` says when one may go.
+`rate_limit_next` and `global_rate_limit_next` inject 429s with a JSON
+`retry_after` and a Retry-After header. `latency` delays every answer (the
+requests themselves are served concurrently), as the real API's round trip does.
+`forget_dm_channel` makes a DM channel unknown (404, code 10003), as when
+Discord drops one; a new POST /users/@me/channels opens another.
 
 To extend (guild channels, roles, members): subclass, add plain-dict state in
 __init__ and call `self.authed(method, pattern, handler)` in a `_routes_*`
@@ -20,6 +26,7 @@ import itertools
 import math
 import re
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -71,11 +78,16 @@ class FakeDiscord(FakeService):
         self.dm_channels: dict[str, dict[str, Any]] = {}
         self.channel_messages: dict[str, list[dict[str, Any]]] = {}
         self.dms_closed: set[str] = set()  # users who do not accept DMs from the bot
+        self.forgotten_channels: set[str] = set()  # DM channels Discord no longer knows
         # Per-route bucket size and window (seconds); Discord's real values vary.
         self.bucket_limit = 50
         self.bucket_window = 1.0
         self._buckets: dict[str, _Bucket] = {}
         self._global_faults: list[Response] = []
+        # Discord's global limit on bot-token calls, per second (None: not enforced).
+        self.global_limit: int | None = 50
+        self._global_window: deque[float] = deque()  # start times of calls let through
+        self.latency = 0.0  # seconds before each answer
         self.answers: list[tuple[str, int]] = []  # ("METHOD path", status), in order
         self._routes_commands()
         self._routes_webhooks()
@@ -122,17 +134,50 @@ class FakeDiscord(FakeService):
         """Status codes answered so far, in order (see `answers`)."""
         return [status for _, status in self.answers]
 
+    # -- DM channels as Discord keeps them -------------------------------------
+    def forget_dm_channel(self, user_id: str) -> str:
+        """Discord drops the DM channel with a user: posting to it is a 404 Unknown Channel."""
+        with self._lock:
+            channel = self.dm_channels.pop(user_id)
+            self.forgotten_channels.add(channel["id"])
+            return str(channel["id"])
+
+    def open_dm_channel(self, user_id: str) -> str:
+        """The DM channel with a user, opened now if need be (a bot that DMed them before)."""
+        with self._lock:
+            return str(self._dm_channel(user_id)["id"])
+
     # -- request handling ----------------------------------------------------
     def handle(self, request: Request) -> Response:
+        if self.latency:
+            time.sleep(self.latency)  # outside the lock: calls overlap as they do for real
         with self._lock:
             if self._global_faults:
                 self.requests.append(request)
                 response = self._global_faults.pop(0)
             else:
-                response = self._limited(request) or super().handle(request)
+                response = (
+                    self._over_global_limit(request)
+                    or self._limited(request)
+                    or super().handle(request)
+                )
             response = self._with_rate_limit_headers(request, response)
             self.answers.append((f"{request.method} {request.path}", response.status))
             return response
+
+    def _over_global_limit(self, request: Request) -> Response | None:
+        """The global limit: bot-token calls, at most `global_limit` in any second."""
+        if self.global_limit is None or "authorization" not in request.headers:
+            return None
+        now = time.monotonic()
+        window = self._global_window
+        while window and window[0] <= now - 1.0:
+            window.popleft()
+        if len(window) >= self.global_limit:
+            self.requests.append(request)
+            return _too_many(window[0] + 1.0 - now, scope="global", is_global=True)
+        window.append(now)
+        return None
 
     def _limited(self, request: Request) -> Response | None:
         bucket = self._bucket(request)
@@ -249,17 +294,21 @@ class FakeDiscord(FakeService):
         recipient = str((request.json() or {}).get("recipient_id") or "")
         if not _SNOWFLAKE.match(recipient):
             return error(400, 50035, "Invalid Form Body", {"recipient_id": "not a snowflake"})
-        channel = self.dm_channels.setdefault(
+        return Response(200, self._dm_channel(recipient))
+
+    def _dm_channel(self, recipient: str) -> dict[str, Any]:
+        return self.dm_channels.setdefault(
             recipient, {"id": self.new_id(), "type": 1, "recipients": [{"id": recipient}]}
         )
-        return Response(200, channel)
 
     def _create_message(self, request: Request, match: re.Match[str]) -> Response:
         channel_id = match.group(1)
         dm_user = next(
             (user for user, ch in self.dm_channels.items() if ch["id"] == channel_id), None
         )
-        if dm_user is None and not self.channel_exists(channel_id):
+        if channel_id in self.forgotten_channels or (
+            dm_user is None and not self.channel_exists(channel_id)
+        ):
             return error(404, 10003, "Unknown Channel")
         if dm_user in self.dms_closed:
             return error(403, 50007, "Cannot send messages to this user")

@@ -6,7 +6,8 @@ on): at least one and at most 1,000 personalizations, each with a `to` list of
 valid addresses, no address twice in one request, a valid `from`, a subject,
 and content with text/plain before text/html. A bad body is a 400 with an
 `errors` list of {field, message}; a wrong key is a 401. `rate_limit_next` and
-`server_error_next` inject 429s (with X-RateLimit-* headers) and 5xx answers.
+`server_error_next` inject 429s (with X-RateLimit-* headers) and 5xx answers;
+`latency` delays every answer, as the real API's round trip does.
 
 Accepted mail is expanded per recipient with substitutions applied, as
 SendGrid would deliver it: `fake.delivered`.
@@ -54,7 +55,13 @@ class FakeSendGrid(FakeService):
         self.delivered: list[Delivered] = []
         self.accepted: list[dict[str, Any]] = []  # request bodies answered 202
         self._ids = itertools.count(1)
+        self.latency = 0.0  # seconds before each answer (requests are served concurrently)
         self.route("POST", r"/v3/mail/send", self._send)
+
+    def handle(self, request: Request) -> Response:
+        if self.latency:
+            time.sleep(self.latency)  # outside the lock: requests overlap as they do for real
+        return super().handle(request)
 
     # -- fault injection ------------------------------------------------------
     def rate_limit_next(self, *, reset_in: int = 60, times: int = 1) -> None:
