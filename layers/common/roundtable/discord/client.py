@@ -22,6 +22,7 @@ import urllib.request
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from roundtable import telemetry
 from roundtable.discord.ratelimit import (
     DEFAULT_ERROR_BUDGET,
     DEFAULT_GLOBAL_RATE,
@@ -274,11 +275,13 @@ class DiscordRestClient:
         attempt: int,
     ) -> Any:
         last = attempt >= self.max_retries
+        telemetry.count("ExternalCalls", Service="discord")
         try:
             status, response_headers, body = self._transport(
                 method, url, data, headers, self.timeout
             )
         except OSError as exc:
+            telemetry.count("ExternalErrors", Service="discord")
             # A POST may have arrived before the connection broke: do not repeat it.
             if last or method == "POST":
                 raise DiscordApiError(0, 0, f"network error: {exc}", route=route) from exc
@@ -287,6 +290,9 @@ class DiscordRestClient:
         if status < 300:
             return _parse(body)
         self.budget.record(status, response_headers.get("x-ratelimit-scope"))
+        telemetry.count(
+            "ExternalRateLimited" if status == 429 else "ExternalErrors", Service="discord"
+        )
         error = _error_from(status, response_headers, body, route)
         delay = self._retry_delay(method, path, error, response_headers, attempt)
         if delay is None or last:

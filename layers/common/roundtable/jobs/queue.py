@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
+from roundtable import telemetry
 from roundtable.db.engine import after_commit, transaction
 from roundtable.db.tables import jobs
 from roundtable.errors import is_retryable
@@ -142,6 +143,12 @@ def run_job(engine: Engine, job_id: int | None = None) -> dict[str, Any] | None:
     job = claim_job(engine, job_id)
     if job is None:
         return None
+    # Every log line of the run names the job (and its cohort, when it has one).
+    with telemetry.bind(job_id=job.id, job_kind=job.kind, cohort_id=job.payload.get("cohort_id")):
+        return _run_claimed(engine, job)
+
+
+def _run_claimed(engine: Engine, job: ClaimedJob) -> dict[str, Any]:
     context = JobContext(job.id, job.kind, job.payload, engine, job.attempt)
     try:
         record, outcome = split_result(handler_for(job.kind)(context))
@@ -160,6 +167,7 @@ def run_job(engine: Engine, job_id: int | None = None) -> dict[str, Any] | None:
                 locked_at=None,
             )
         )
+    telemetry.count("JobsSucceeded", Kind=job.kind)
     notify_finished(job, outcome)
     return {"job_id": job.id, "kind": job.kind, "status": "succeeded", "result": record}
 
@@ -180,6 +188,7 @@ def _record_failure(engine: Engine, job: ClaimedJob, exc: Exception) -> dict[str
         values.update(status="queued", run_after=datetime.now(UTC) + backoff_delay(job.attempt))
     with engine.begin() as conn:
         conn.execute(update(jobs).where(jobs.c.id == job.id).values(**values))
+    telemetry.count("JobsFailed", int(final), Kind=job.kind)
     notify_failed(job, str(exc) or type(exc).__name__, final=final)
     return {"job_id": job.id, "kind": job.kind, "status": values["status"], "error": error}
 
@@ -212,6 +221,7 @@ def retry_due_jobs(engine: Engine, *, limit: int = 50) -> dict[str, int]:
             .limit(limit)
         ).all()
     for job, message, final in [*ended, *exhausted]:  # after commit: the rows say it first
+        telemetry.count("JobsFailed", int(final), Kind=job.kind)
         notify_failed(job, message, final=final)
     for job_id in due:
         dispatch.dispatch(int(job_id))

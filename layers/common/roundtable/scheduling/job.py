@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from roundtable import telemetry
 from roundtable.errors import ValidationError
 from roundtable.jobs.registry import JobContext, job_handler
 from roundtable.scheduling.service import DEFAULT_TIME_LIMIT, run_scheduling
@@ -42,6 +43,8 @@ def schedule_cohort_job(ctx: JobContext) -> ScheduleSummary:
         progress=ctx.report_progress,
         job_id=ctx.job_id,
     )
+    telemetry.measure("SchedulingSeconds", summary.seconds, "Seconds")
+    telemetry.measure("SchedulingGap", summary.gap * 100, "Percent")
     ctx.report_progress({"stage": "done", "cohort_id": cohort_id, "run_id": summary.run_id})
     return summary
 

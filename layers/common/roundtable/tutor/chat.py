@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine
 
+from roundtable import telemetry
 from roundtable.content.bundle import Bundle, UnknownContentError
 from roundtable.content.learners import LearnerIdentity
 from roundtable.content.progress import Learner
@@ -122,6 +123,7 @@ async def stream_reply(
         reply.complete = True
     except DomainError as exc:
         reply.error = str(exc)
+        telemetry.count("TutorErrors", Error=exc.code)
         raise
     finally:
         # Also reached when the consumer stops early (the client went away):
@@ -178,6 +180,7 @@ def save_reply(
             complete=reply.complete,
             error=reply.error,
         )
+    telemetry.count("TutorTokens", tokens)
     return reply.saved
 
 
