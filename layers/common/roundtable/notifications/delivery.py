@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from email.utils import parseaddr
 from typing import TYPE_CHECKING, Any, Protocol
 
+from roundtable import telemetry
 from roundtable.config import Settings, get_settings
 from roundtable.notifications.catalogue import EmailContent, substitutions
 
@@ -137,17 +138,22 @@ class SendGridEmailSender:
     def send(self, batch: EmailBatch) -> str:
         from python_http_client.exceptions import HTTPError
 
+        telemetry.count("ExternalCalls", Service="sendgrid")
         try:
             response = self._client.send(sendgrid_body(batch, self.sender))
         except HTTPError as exc:
             raise _sendgrid_error(exc) from exc
         except (urllib.error.URLError, TimeoutError, OSError) as exc:
+            telemetry.count("ExternalErrors", Service="sendgrid")
             raise DeliveryError(f"SendGrid unreachable: {exc}", retryable=True) from exc
         return str(_header(response.headers, "X-Message-Id") or "")
 
 
 def _sendgrid_error(exc: Any) -> DeliveryError:
     status = int(getattr(exc, "status_code", 0) or 0)
+    telemetry.count(
+        "ExternalRateLimited" if status == 429 else "ExternalErrors", Service="sendgrid"
+    )
     message = f"SendGrid answered {status}: {_sendgrid_messages(getattr(exc, 'body', b''))}"
     retry_after = None
     if status == 429:

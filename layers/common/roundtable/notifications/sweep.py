@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from roundtable import telemetry
 from roundtable.config import Settings, get_settings
 from roundtable.db.engine import transaction
 from roundtable.notifications import ledger
@@ -185,12 +186,30 @@ def _send_and_record(
     with transaction(engine) as conn:
         ledger.record(conn, result.outcomes, now)
         ledger.remember_dm_channels(conn, result.dm_channels)
+    _count_outcomes(rows, result.outcomes)
     tally = _tally(result.outcomes)
     tally["batches"] += 1
     return tally
 
 
 _TALLY_KEYS = ("claimed", "sent", "retrying", "failed", "skipped", "released", "batches")
+
+
+_OUTCOME_METRICS = {
+    "sent": "NotificationsSent",
+    "failed": "NotificationsFailed",  # every failed attempt, retried later or not
+    "skipped": "NotificationsSkipped",
+}
+
+
+def _count_outcomes(rows: Sequence[Claimed], outcomes: Sequence[Outcome]) -> None:
+    """The recorded attempts as metrics, by Kind and Channel (a released row is no attempt)."""
+    claimed = {row.id: row for row in rows}
+    for outcome in outcomes:
+        metric = _OUTCOME_METRICS.get(outcome.logged or "")
+        if metric is not None:
+            row = claimed[outcome.id]
+            telemetry.count(metric, Kind=row.kind, Channel=row.channel)
 
 
 def _tally(outcomes: Sequence[Outcome]) -> Counter[str]:

@@ -30,6 +30,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from roundtable import telemetry
 from roundtable.sync.calendar_api import (
     CalendarApiError,
     CalendarClient,
@@ -58,6 +59,7 @@ __all__ = [
 
 GOOGLE_BASE = "https://www.googleapis.com/calendar/v3"
 SCOPE = "https://www.googleapis.com/auth/calendar"
+SERVICE = "google_calendar"  # the Service dimension of its metrics
 BATCH_SIZE = 50  # Google allows 1000 per batch; each inner call still counts against quota
 _HTTP_TIMEOUT_SECONDS = 30
 
@@ -183,6 +185,7 @@ class GoogleCalendarClient:
     # -- plumbing ---------------------------------------------------------------------
     def _execute(self, call: Callable[[], Any], operation: str) -> Any:
         for attempt in range(self.max_retries + 1):
+            telemetry.count("ExternalCalls", Service=SERVICE)
             try:
                 return call().execute(num_retries=0)
             except Exception as exc:  # noqa: BLE001 - converted, then retried or raised
@@ -212,6 +215,7 @@ class GoogleCalendarClient:
         return outcomes  # pragma: no cover
 
     def _one_batch(self, calls: dict[str, Callable[[], Any]], operation: str) -> dict[str, Outcome]:
+        telemetry.count("ExternalCalls", len(calls), Service=SERVICE)  # Google counts each item
         if len(calls) == 1:
             ((key, call),) = calls.items()
             try:
@@ -256,10 +260,20 @@ def _as_api_error(exc: BaseException, operation: str) -> CalendarApiError:
         return exc
     if isinstance(exc, HttpError):
         reason, message = _error_details(exc.content)
-        return CalendarApiError(exc.resp.status, reason, message, operation=operation)
+        return _counted(CalendarApiError(exc.resp.status, reason, message, operation=operation))
     if isinstance(exc, OSError | TimeoutError) or type(exc).__module__.startswith("httplib2"):
-        return CalendarApiError(0, "transport", str(exc) or type(exc).__name__, operation=operation)
+        return _counted(
+            CalendarApiError(0, "transport", str(exc) or type(exc).__name__, operation=operation)
+        )
     raise exc
+
+
+def _counted(error: CalendarApiError) -> CalendarApiError:
+    """A failed call (an error the caller may expect too: 404, 409), as a metric."""
+    telemetry.count(
+        "ExternalRateLimited" if error.rate_limited else "ExternalErrors", Service=SERVICE
+    )
+    return error
 
 
 def _error_details(content: bytes | str | None) -> tuple[str, str]:

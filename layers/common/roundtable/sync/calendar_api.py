@@ -31,6 +31,11 @@ class CalendarApiError(Exception):
             return self.reason in _RATE_LIMIT_REASONS
         return self.status in (0, 429) or self.status >= 500
 
+    @property
+    def rate_limited(self) -> bool:
+        """429, or Google's 403 rateLimitExceeded / userRateLimitExceeded."""
+        return self.status == 429 or (self.status == 403 and self.reason in _RATE_LIMIT_REASONS)
+
 
 class SyncTokenExpiredError(CalendarApiError):
     """410 Gone: the sync token is no longer valid; a full sync is needed."""

@@ -65,6 +65,11 @@ class CalendarReport:
     without_attendees: int = 0
     failures: dict[int, str] = field(default_factory=dict)
 
+    @property
+    def mutations(self) -> int:
+        """Events written to Google: created (recreated included) and patched."""
+        return self.created + self.patched
+
     def as_dict(self) -> dict[str, Any]:
         return {**self.__dict__, "failures": {str(k): v for k, v in self.failures.items()}}
 

@@ -63,6 +63,12 @@ class DiscordReport:
     def count(self, bucket: dict[str, int], kind: str) -> None:
         bucket[kind] = bucket.get(kind, 0) + 1
 
+    @property
+    def mutations(self) -> int:
+        """Changes made in Discord: created, updated, deleted, roles granted, revoked, welcomes."""
+        changed = sum(self.created.values()) + sum(self.updated.values()) + self.deleted_roles
+        return changed + self.granted + self.revoked + self.welcomes
+
     def as_dict(self) -> dict[str, Any]:
         result = {**self.__dict__}
         result["pending_groups"] = sorted(self.pending_groups)

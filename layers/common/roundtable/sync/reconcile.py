@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select, text, update
 
+from roundtable import telemetry
 from roundtable.config import get_settings
 from roundtable.db.engine import transaction
 from roundtable.db.tables import groups
@@ -114,6 +115,8 @@ def sync_groups(
         report.discord = _discord(engine, services, group_list, now)
         report.calendar = _calendar(engine, services, group_list)
         report.synced = _mark_synced(engine, group_list, report, started)
+    telemetry.count("SyncMutations", report.discord.mutations, Service="discord")
+    telemetry.count("SyncMutations", report.calendar.mutations, Service="google_calendar")
     return report
 
 
