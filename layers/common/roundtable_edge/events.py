@@ -1,10 +1,18 @@
-"""Parsing of the non-HTTP events our functions receive (EventBridge, async invokes)."""
+"""Parsing of the non-HTTP events our functions receive (EventBridge, async invokes).
+
+Anything malformed is an EventError naming the bad field, never another
+exception: ids are checked against their column's range (jobs.id is a
+Postgres bigint) before they reach a query.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+# jobs.id is a Postgres bigint.
+MAX_JOB_ID = 2**63 - 1
 
 
 class EventError(ValueError):
@@ -29,7 +37,7 @@ def parse_scheduled_event(event: Any) -> ScheduledEvent:
             raise EventError(f"EventBridge event field {key!r} is missing or not a string")
     try:
         when = datetime.fromisoformat(event["time"].replace("Z", "+00:00"))
-    except ValueError:
+    except (ValueError, OverflowError):
         raise EventError(f"EventBridge event time {event['time']!r} is not ISO 8601") from None
     if when.tzinfo is None:
         raise EventError(f"EventBridge event time {event['time']!r} has no time zone")
@@ -41,6 +49,6 @@ def parse_job_invoke(event: Any) -> int:
     if not isinstance(event, dict) or "job_id" not in event:
         raise EventError('worker events must be {"job_id": <id>}')
     job_id = event["job_id"]
-    if isinstance(job_id, bool) or not isinstance(job_id, int) or job_id <= 0:
-        raise EventError(f"job_id must be a positive integer, got {job_id!r}")
+    if isinstance(job_id, bool) or not isinstance(job_id, int) or not 1 <= job_id <= MAX_JOB_ID:
+        raise EventError(f"job_id must be an integer from 1 to {MAX_JOB_ID}, got {job_id!r}")
     return job_id

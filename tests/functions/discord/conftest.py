@@ -67,3 +67,16 @@ def call(discord_key: SigningKey, function: Any, lambda_context: Any) -> Call:
         return status, body
 
     return run
+
+
+@pytest.fixture
+def call_raw(discord_key: SigningKey, function: Any, lambda_context: Any) -> Any:
+    """Sign a raw body (any text, not necessarily JSON), run the handler; (status, parsed body)."""
+
+    def run(body: str) -> tuple[int, Any]:
+        response = function("discord_interactions").handler(
+            signed_event(discord_key, body), lambda_context
+        )
+        return response["statusCode"], json.loads(response["body"])
+
+    return run

@@ -96,7 +96,7 @@ class Interaction:
     @property
     def subcommand(self) -> str | None:
         """The chosen sub-command's name (`/sync group` → "group"), if any."""
-        for option in self.data.get("options") or []:
+        for option in _objects(self.data.get("options")):
             if option.get("type") in (_SUB_COMMAND, _SUB_COMMAND_GROUP):
                 return str(option.get("name"))
         return None
@@ -104,12 +104,13 @@ class Interaction:
     @property
     def options(self) -> dict[str, Any]:
         """Option values by name, sub-command levels flattened."""
-        return {o["name"]: o.get("value") for o in _leaf_options(self.data.get("options") or [])}
+        leaves = _leaf_options(_objects(self.data.get("options")))
+        return {str(o["name"]): o.get("value") for o in leaves}
 
     @property
     def focused_option(self) -> tuple[str, str]:
         """(name, typed text) of the option being autocompleted."""
-        for option in _leaf_options(self.data.get("options") or []):
+        for option in _leaf_options(_objects(self.data.get("options"))):
             if option.get("focused"):
                 return str(option["name"]), str(option.get("value") or "")
         return "", ""
@@ -366,6 +367,11 @@ def _object(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def _objects(value: Any) -> list[dict[str, Any]]:
+    """The JSON objects in a list (options); anything else is ignored."""
+    return [item for item in _list(value) if isinstance(item, dict)]
+
+
 def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
@@ -378,7 +384,7 @@ def _leaf_options(options: list[dict[str, Any]]) -> list[dict[str, Any]]:
     leaves: list[dict[str, Any]] = []
     for option in options:
         if option.get("type") in (_SUB_COMMAND, _SUB_COMMAND_GROUP):
-            leaves.extend(_leaf_options(option.get("options") or []))
+            leaves.extend(_leaf_options(_objects(option.get("options"))))
         elif "name" in option:
             leaves.append(option)
     return leaves
