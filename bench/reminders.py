@@ -1,19 +1,32 @@
-"""Benchmark: one send_reminders sweep with 10,000 due notifications across 1,000 groups.
+"""Benchmark: 10,000 due reminders across 1,000 groups, sent as deployed.
 
 Real Postgres (DATABASE_URL, or the embedded server the tests use, in a
-database of its own that is dropped afterwards); zero-latency in-process
-providers, so the numbers are ours: database work, rendering, batching. Prints
-total time, notifications per second and database round trips (statements sent,
-counted with a SQLAlchemy before_cursor_execute listener). Target: under 60 s,
-with round trips growing per batch, not per notification.
+database of its own that is dropped afterwards).
 
-    .venv/bin/python bench/reminders.py [--groups 1000] [--batch-size 500]
+Default (`--providers fakes`): the fake Discord and SendGrid over real HTTP
+(tests/fakes), with injected latency (20 ms a Discord call, 100 ms a SendGrid
+request) and Discord's global limit enforced by the fake (50 calls in any
+second; over it, a global 429 with retry_after). The run is simulated as in
+AWS: one send_reminders invocation (its 240 s timeout as the time budget)
+queues what is due and, when that is more than it can send, fans out batches;
+`--instances` send_batch instances (SQS MaximumConcurrency, each its own
+process: its own Discord client pacing at `--instance-rate`) take the batches
+one at a time, each invocation with its own `--batch-timeout`. Prints the
+lower bound Discord's global limit sets for the bench's mix of channels, the
+time taken, every invocation's duration against its timeout, and 429s.
+Target: within 1.2x the lower bound, no invocation past its timeout.
+
+`--providers instant`: zero-latency in-process providers, one inline sweep: the
+numbers are ours alone (database work, rendering, batching).
+
+    .venv/bin/python bench/reminders.py [--groups 1000] [--cold-cache] [--providers instant]
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
+import logging
 import os
 import sys
 import time
@@ -123,33 +136,223 @@ def _timed_sweep(
     return summary, elapsed, round_trips, (email, discord)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--groups", type=int, default=1000)
-    parser.add_argument("--batch-size", type=int, default=500)
-    args = parser.parse_args()
-    os.environ.setdefault("ROUNDTABLE_STAGE", "test")
-    os.environ["LOW_ATTENDANCE_THRESHOLD"] = "0"  # only the 24-hour reminders are due
+def _warm_dm_cache(engine: Any, fake: Any) -> int:
+    """The steady state: every member with Discord was DMed before, so the bot knows the DM
+    channel (Discord and our users table both); the number of channels."""
+    from sqlalchemy import text
 
-    server, admin_url, name = _database()
-    from devserver.postgres import drop_database
-    from roundtable.config import reset_settings
-    from roundtable.db import migrate
-    from roundtable.db.engine import get_engine, reset_engine
+    with engine.begin() as conn:
+        people = conn.execute(
+            text("SELECT id, discord_id FROM users WHERE discord_id IS NOT NULL")
+        ).all()
+        rows = [{"id": p.id, "channel": fake.open_dm_channel(p.discord_id)} for p in people]
+        conn.execute(text("UPDATE users SET discord_dm_channel_id = :channel WHERE id = :id"), rows)
+    return len(rows)
 
-    reset_settings()
+
+class SimulatedQueue:
+    """SQS for the bench: batches in, taken one at a time (batch size 1)."""
+
+    def __init__(self) -> None:
+        import queue
+
+        self.messages: Any = queue.Queue()
+        self.sent = 0
+
+    def dispatch(self, batches: Any) -> list[Any]:
+        for batch in batches:
+            self.messages.put(batch.to_json())
+            self.sent += 1
+        return []
+
+
+class Invocation:
+    """One Lambda invocation's clock: remaining_ms counts down from its timeout."""
+
+    def __init__(self, name: str, timeout_s: float) -> None:
+        self.name = name
+        self.timeout_s = timeout_s
+        self.started = time.perf_counter()
+        self.duration = 0.0
+
+    def remaining_ms(self) -> int:
+        return int((self.timeout_s - (time.perf_counter() - self.started)) * 1000)
+
+    def end(self) -> None:
+        self.duration = time.perf_counter() - self.started
+
+
+def _providers(discord_url: str, sendgrid_url: str, rate: float) -> Any:
+    """What one Lambda environment has: its own Discord client (and limiter), own SendGrid."""
+    from roundtable.discord.client import DiscordRestClient
+    from roundtable.notifications import Providers
+    from roundtable.notifications.delivery import DiscordSender, SendGridEmailSender
+    from tests.fakes.discord import BOT_TOKEN
+    from tests.fakes.sendgrid import API_KEY
+
+    client = DiscordRestClient(discord_url, BOT_TOKEN, global_rate=rate)
+    email = SendGridEmailSender(API_KEY, sendgrid_url, "Roundtable <noreply@roundtable.example>")
+    return Providers(email, DiscordSender(lambda: client))
+
+
+def _run_as_deployed(engine: Any, now: datetime, args: Any, fakes: Any) -> dict[str, Any]:
+    """send_reminders, then send_batch instances draining the queue, timed as a whole."""
+    import threading
+
+    from roundtable.config import get_settings
+    from roundtable.notifications import sweep
+    from roundtable.notifications.catalogue import load_catalogue
+    from roundtable.notifications.fanout import ReminderBatch
+    from roundtable.notifications.sweep import DeliveryOptions, deliver_batch
+
+    discord, sendgrid = fakes
+    queue = SimulatedQueue()
+    invocations: list[Invocation] = []
+    started = time.perf_counter()
+    sweeper = Invocation("send_reminders", args.sweep_timeout)
+    summary = sweep(
+        engine,
+        now,
+        providers=_providers(discord.base_url, sendgrid.base_url, args.sweep_rate),
+        remaining_ms=sweeper.remaining_ms,
+        batch_size=args.batch_size,
+        dispatcher=queue,
+    )
+    sweeper.end()
+    invocations.append(sweeper)
+    tallies: list[dict[str, Any]] = []
+    lock = threading.Lock()
+
+    def instance(number: int) -> None:
+        providers = _providers(discord.base_url, sendgrid.base_url, args.instance_rate)
+        while True:
+            try:
+                body = queue.messages.get_nowait()
+            except Exception:  # queue.Empty: drained
+                return
+            run = Invocation(f"send_batch #{number}", args.batch_timeout)
+            options = DeliveryOptions(
+                providers, load_catalogue(), get_settings(), remaining_ms=run.remaining_ms
+            )
+            tally = deliver_batch(engine, now, options, ReminderBatch.from_json(body))
+            run.end()
+            with lock:
+                invocations.append(run)
+                tallies.append(tally)
+
+    threads = [threading.Thread(target=instance, args=(n,)) for n in range(args.instances)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    sent = summary.get("sent", 0) + sum(t["sent"] for t in tallies)
+    failed = summary.get("failed", 0) + sum(t["failed"] + t["retrying"] for t in tallies)
+    return {
+        "summary": summary,
+        "elapsed": elapsed,
+        "sent": sent,
+        "failed": failed,
+        "invocations": invocations,
+        "batches": queue.sent,
+    }
+
+
+def _lower_bound(engine: Any, limit: int) -> tuple[int, dict[str, int]]:
+    """Discord calls the due set needs (a DM to a user without a cached channel is two)."""
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        mix = {
+            str(r.channel): int(r.n)
+            for r in conn.execute(
+                text(
+                    "SELECT CAST(channel AS text) AS channel, count(*) AS n FROM notifications "
+                    "WHERE status = 'pending' GROUP BY channel"
+                )
+            )
+        }
+        uncached = int(
+            conn.scalar(
+                text(
+                    "SELECT count(*) FROM notifications n JOIN users u ON u.id = n.user_id "
+                    "WHERE n.status = 'pending' AND n.channel = 'discord_dm' "
+                    "AND u.discord_dm_channel_id IS NULL"
+                )
+            )
+            or 0
+        )
+    calls = mix.get("discord_dm", 0) + uncached + mix.get("discord_channel", 0)
+    return calls, {**mix, "dm_channel_opens": uncached}
+
+
+def _main_fakes(engine: Any, now: datetime, args: Any) -> int:
+    from roundtable.db.engine import transaction
+    from roundtable.notifications import due, ledger
+    from roundtable.notifications.catalogue import load_catalogue
+    from tests.fakes.discord import FakeDiscord
+    from tests.fakes.sendgrid import FakeSendGrid
+
+    discord, sendgrid = FakeDiscord(), FakeSendGrid()
+    discord.latency, sendgrid.latency = args.discord_latency, args.sendgrid_latency
+    discord.global_limit = args.discord_limit
+    discord.start()
+    sendgrid.start()
     try:
-        migrate.upgrade()
-        engine = get_engine()
-        _seed(engine, args.groups)
-        now = MEETING_AT - timedelta(hours=24) + timedelta(minutes=2)
-        summary, elapsed, round_trips, (email, discord) = _timed_sweep(engine, now, args.batch_size)
-        again, again_elapsed, again_trips, _ = _timed_sweep(engine, now, args.batch_size)
+        if not args.cold_cache:
+            _warm_dm_cache(engine, discord)
+        # What is due, counted before anything is sent (the sweep queues the same rows).
+        with transaction(engine) as conn:
+            due.queue_due(conn, now, load_catalogue(), low_attendance_threshold=0)
+            counts = ledger.count_due(conn, now)
+            due_count = sum(n for channel, n in counts.items() if channel != "dm_channel_opens")
+        calls, mix = _lower_bound(engine, args.discord_limit)
+        bound = calls / args.discord_limit
+        result = _run_as_deployed(engine, now, args, (discord, sendgrid))
+        statuses = discord.statuses()
     finally:
-        reset_engine()
-        drop_database(admin_url, name)
-        del server
+        discord.stop()
+        sendgrid.stop()
 
+    elapsed = result["elapsed"]
+    over = [i for i in result["invocations"] if i.duration > i.timeout_s]
+    batch_runs = [i for i in result["invocations"] if i.name != "send_reminders"]
+    sweeper = result["invocations"][0]
+    print(f"groups:                   {args.groups}")
+    print(f"due notifications:        {due_count}  {mix}")
+    print(f"discord calls needed:     {calls} (DMs + DM channel opens + channel posts)")
+    print(f"lower bound:              {bound:.1f} s ({calls} calls at {args.discord_limit}/s)")
+    print(
+        f"latency injected:         discord {args.discord_latency * 1000:.0f} ms, "
+        f"sendgrid {args.sendgrid_latency * 1000:.0f} ms; discord global limit "
+        f"{args.discord_limit}/s (enforced by the fake)"
+    )
+    print(f"sent:                     {result['sent']} (failed or retrying {result['failed']})")
+    print(f"total time:               {elapsed:.1f} s = {elapsed / bound:.2f} x the lower bound")
+    print(
+        f"send_reminders:           {sweeper.duration:.1f} s of {sweeper.timeout_s:.0f} s "
+        f"({result['summary'].get('fanned_out', 0)} fanned out in {result['batches']} batches)"
+    )
+    if batch_runs:
+        longest = max(i.duration for i in batch_runs)
+        busy = sum(i.duration for i in batch_runs)
+        print(
+            f"send_batch:               {len(batch_runs)} invocations on {args.instances} "
+            f"instances at {args.instance_rate:.0f} calls/s each; longest {longest:.1f} s of "
+            f"{args.batch_timeout:.0f} s; sum of durations {busy:.1f} s"
+        )
+    print(f"invocations past timeout: {len(over)}")
+    print(
+        f"discord answers:          {len(statuses)} ({statuses.count(429)} x 429); "
+        f"sendgrid requests: {len(sendgrid.accepted)} for {len(sendgrid.delivered)} recipients"
+    )
+    ok = not over and elapsed <= 1.2 * bound and result["sent"] == due_count
+    return 0 if ok else 1
+
+
+def _main_instant(engine: Any, now: datetime, args: Any) -> int:
+    summary, elapsed, round_trips, (email, discord) = _timed_sweep(engine, now, args.batch_size)
+    again, again_elapsed, again_trips, _ = _timed_sweep(engine, now, args.batch_size)
     sent = summary["sent"]
     print(f"groups:                 {args.groups}")
     print(f"due notifications:      {summary['queued']['meeting_reminder_24h']}")
@@ -170,6 +373,46 @@ def main() -> int:
         f"{again_elapsed:.2f} s"
     )
     return 0 if elapsed < 60 and again["sent"] == 0 else 1
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--groups", type=int, default=1000)
+    parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument("--providers", choices=("fakes", "instant"), default="fakes")
+    parser.add_argument("--cold-cache", action="store_true", help="no DM channel known yet")
+    parser.add_argument("--discord-latency", type=float, default=0.020)
+    parser.add_argument("--sendgrid-latency", type=float, default=0.100)
+    parser.add_argument("--discord-limit", type=int, default=50)
+    parser.add_argument("--sweep-timeout", type=float, default=240)
+    parser.add_argument("--sweep-rate", type=float, default=48)
+    parser.add_argument("--batch-timeout", type=float, default=120)
+    parser.add_argument("--instances", type=int, default=2)
+    parser.add_argument("--instance-rate", type=float, default=23)
+    args = parser.parse_args()
+    os.environ.setdefault("ROUNDTABLE_STAGE", "test")
+    os.environ["LOW_ATTENDANCE_THRESHOLD"] = "0"  # only the 24-hour reminders are due
+    logging.basicConfig(level=logging.ERROR)
+
+    server, admin_url, name = _database()
+    from devserver.postgres import drop_database
+    from roundtable.config import reset_settings
+    from roundtable.db import migrate
+    from roundtable.db.engine import get_engine, reset_engine
+
+    reset_settings()
+    try:
+        migrate.upgrade()
+        engine = get_engine()
+        _seed(engine, args.groups)
+        now = MEETING_AT - timedelta(hours=24) + timedelta(minutes=2)
+        if args.providers == "instant":
+            return _main_instant(engine, now, args)
+        return _main_fakes(engine, now, args)
+    finally:
+        reset_engine()
+        drop_database(admin_url, name)
+        del server
 
 
 if __name__ == "__main__":

@@ -94,10 +94,15 @@ _RELEASE = text("""
     WHERE id = ANY(:ids) AND status = 'sending' AND next_attempt_at = :claimed_until
 """)
 
+# Per channel; DMs to users whose DM channel is not known yet also count as
+# "dm_channel_opens" (each is a second Discord call).
 _COUNT_DUE = text("""
-    SELECT CAST(channel AS text) AS channel, count(*) AS n FROM notifications
-    WHERE status IN ('pending', 'sending') AND next_attempt_at <= :now
-    GROUP BY channel
+    SELECT CAST(n.channel AS text) AS channel, count(*) AS n,
+           count(*) FILTER (WHERE n.channel = 'discord_dm'
+                            AND u.discord_dm_channel_id IS NULL) AS opens
+    FROM notifications n LEFT JOIN users u ON u.id = n.user_id
+    WHERE n.status IN ('pending', 'sending') AND n.next_attempt_at <= :now
+    GROUP BY n.channel
 """)
 
 # The DM channel a send opened, kept per user so the next DM is one call.
@@ -225,8 +230,13 @@ def release(conn: Connection, ids: Sequence[int], claimed_until: datetime, now: 
 
 
 def count_due(conn: Connection, now: datetime) -> dict[str, int]:
-    """How many rows are due at `now`, per channel (email, discord_dm, discord_channel)."""
-    return {str(r.channel): int(r.n) for r in conn.execute(_COUNT_DUE, {"now": now})}
+    """How many rows are due at `now`, per channel (email, discord_dm, discord_channel),
+    and how many of the DMs need their DM channel opened first (dm_channel_opens)."""
+    counts = {"dm_channel_opens": 0}
+    for r in conn.execute(_COUNT_DUE, {"now": now}):
+        counts[str(r.channel)] = int(r.n)
+        counts["dm_channel_opens"] += int(r.opens)
+    return counts
 
 
 def remember_dm_channels(conn: Connection, channels: Mapping[int, str]) -> None:

@@ -11,6 +11,7 @@ is configured, the sweep claims the rows and fans them out in batches
 
 from __future__ import annotations
 
+import contextvars
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
@@ -117,7 +118,8 @@ def fits_inline(due: dict[str, int], options: DeliveryOptions) -> bool:
     """
     if options.remaining_ms is None:
         return True
-    calls = due.get("discord_dm", 0) + due.get("discord_channel", 0)
+    calls = due.get("discord_dm", 0) + due.get("dm_channel_opens", 0)
+    calls += due.get("discord_channel", 0)
     seconds = calls / max(options.settings.discord_global_rate, 1)
     budget = (options.remaining_ms() - options.reserve_ms) / 1000 * INLINE_SHARE
     return seconds <= budget
@@ -261,8 +263,10 @@ class _Batch:
                 sends.append(_bind(self._send_email, content, rows, chunk))
         sends.extend(_bind(self._send_discord, row, ready) for row, ready in self.discord)
         # Emails first: SendGrid's slow requests then overlap with Discord's paced ones.
+        # Each send runs in a copy of this thread's context (the log's bound ids).
+        contexts = [(contextvars.copy_context(), send) for send in sends]
         with ThreadPoolExecutor(max(self.options.senders, 1), "notify") as pool:
-            for outcomes in pool.map(lambda send: send(), sends):
+            for outcomes in pool.map(lambda pair: pair[0].run(pair[1]), contexts):
                 self.result.outcomes.extend(outcomes)
         return self.result
 
