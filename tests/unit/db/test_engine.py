@@ -14,14 +14,30 @@ def test_a_warm_environment_keeps_one_pooled_connection_with_or_without_a_proxy(
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", "postgresql://u@db.internal/rt")
     monkeypatch.setenv("DB_BEHIND_PROXY", behind_proxy)
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "roundtable-http-api")
     pool = build_engine(load_settings()).pool
     assert isinstance(pool, QueuePool)
     assert (pool.size(), pool._max_overflow) == (1, 1)
     assert pool._pre_ping and 0 < pool._recycle <= 1800
 
 
+def test_a_process_serving_requests_at_once_pools_more_connections(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The local stack's threaded gateway and the tests run many requests in one process."""
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u@db.internal/rt")
+    monkeypatch.delenv("AWS_LAMBDA_FUNCTION_NAME", raising=False)
+    pool = build_engine(load_settings()).pool
+    assert isinstance(pool, QueuePool)
+    assert (pool.size(), pool._max_overflow) == (5, 10)
+    assert pool._pre_ping
+
+
 @pytest.mark.db
-def test_warm_transactions_reuse_one_postgres_connection(database_url: str) -> None:
+def test_warm_transactions_reuse_one_postgres_connection(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "roundtable-http-api")
     engine = build_engine(load_settings())
     try:
         backends = set()

@@ -13,6 +13,7 @@ for every new connection.
 from __future__ import annotations
 
 import functools
+import os
 import ssl
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -78,9 +79,24 @@ POOL_SETTINGS: dict[str, Any] = {
 }
 
 
+# Outside Lambda one process serves many requests at once: the local stack's
+# threaded gateway runs every function in-process (a page fires several API
+# calls together), and tests race requests on purpose. There a connection per
+# concurrent request is what Lambda's one-environment-per-request gives.
+SHARED_PROCESS_POOL: dict[str, Any] = {"pool_size": 5, "max_overflow": 10}
+
+
+def pool_settings(*, in_lambda: bool) -> dict[str, Any]:
+    """The pool for this process: one connection in a Lambda environment, more elsewhere."""
+    return POOL_SETTINGS if in_lambda else {**POOL_SETTINGS, **SHARED_PROCESS_POOL}
+
+
 def build_engine(settings: Settings) -> Engine:
     url = database_url(settings)
-    engine = create_engine(url, connect_args=_connect_args(settings), **POOL_SETTINGS)
+    in_lambda = bool(os.environ.get("AWS_LAMBDA_FUNCTION_NAME"))
+    engine = create_engine(
+        url, connect_args=_connect_args(settings), **pool_settings(in_lambda=in_lambda)
+    )
     password = _password_provider(settings)
     if password is not None:
 
