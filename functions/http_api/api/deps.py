@@ -22,7 +22,7 @@ from roundtable_edge.web.deps import Now, client_ip, get_now
 from sqlalchemy import Connection
 
 from roundtable import ratelimit
-from roundtable.auth import authenticate
+from roundtable.auth import AccessClaims, check_session, jwt_secret, read_access_claims
 from roundtable.db.engine import get_engine, transaction
 from roundtable.errors import AuthenticationError, PermissionDeniedError
 from roundtable.people.profiles import Viewer, get_viewer
@@ -61,16 +61,20 @@ def get_db() -> Iterator[Connection]:
 Db = Annotated[Connection, Depends(get_db, scope="function")]
 
 
-def session_user_id(request: Request, now: Now, conn: Db) -> int:
-    """The user of a valid session cookie whose session has not ended; 401 otherwise."""
+def session_claims(request: Request, now: Now) -> AccessClaims:
+    """The claims of a valid session cookie (signature and expiry; no database); 401 otherwise."""
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         raise AuthenticationError("sign in first")
-    return authenticate(conn, token, now)
+    return read_access_claims(token, now, jwt_secret())
 
 
-def get_current_user(user_id: Annotated[int, Depends(session_user_id)], conn: Db) -> Viewer:
-    return get_viewer(conn, user_id)
+Claims = Annotated[AccessClaims, Depends(session_claims)]
+
+
+def get_current_user(claims: Claims, conn: Db) -> Viewer:
+    """The signed-in user: their session has not ended (logout, reuse) and they exist; 401."""
+    return get_viewer(conn, check_session(conn, claims))
 
 
 CurrentUser = Annotated[Viewer, Depends(get_current_user)]
@@ -85,8 +89,9 @@ def require_admin(user: CurrentUser) -> Viewer:
 Admin = Annotated[Viewer, Depends(require_admin)]
 
 
-def limit_writes(user_id: Annotated[int, Depends(session_user_id)], now: Now) -> None:
-    ratelimit.hit(get_engine(), ratelimit.WRITES, f"user:{user_id}", now)
+def limit_writes(claims: Claims, now: Now) -> None:
+    # Counted before the request's connection is taken: one connection at a time.
+    ratelimit.hit(get_engine(), ratelimit.WRITES, f"user:{claims.user_id}", now)
 
 
 def get_writer(_limit: Annotated[None, Depends(limit_writes)], user: CurrentUser) -> Viewer:

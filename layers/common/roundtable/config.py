@@ -47,6 +47,10 @@ ENVIRONMENT_ONLY = frozenset({"DISCORD_PUBLIC_KEY"})
 # Secrets a deployed stack may leave unset (a public content repository needs no token).
 OPTIONAL_SECRETS = frozenset({"GITHUB_TOKEN"})
 
+# Secrets a deployed stack refuses when shorter (bytes): HS256 wants a key as long as
+# its 256-bit hash, and the origin secret is all that stands between a caller and the API.
+MINIMUM_SECRET_BYTES = {"JWT_SECRET": 32, "ORIGIN_VERIFY_SECRET": 32}
+
 # Values that mean "nobody filled this in"; a deployed stack refuses them.
 _PLACEHOLDERS = {"", "changeme", "change-me", "placeholder", "secret", "todo", "xxx", "dev"}
 _SECRETS_MANAGER_PREFIX = "secretsmanager:"
@@ -173,6 +177,12 @@ class Settings:
                 else f"the parameter named by {name}_PARAM"
             )
             raise SettingsError(f"{name} is missing or a placeholder; set {where}")
+        minimum = MINIMUM_SECRET_BYTES.get(name)
+        if self.is_deployed and minimum and value and len(value.encode()) < minimum:
+            raise SettingsError(
+                f"{name} is too short for a deployed stack: at least {minimum} bytes "
+                f"(got {len(value.encode())}); generate one with `openssl rand -base64 48`"
+            )
         return value
 
     def require_secret(self, name: str) -> str:

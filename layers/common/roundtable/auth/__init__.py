@@ -13,6 +13,7 @@ from roundtable.auth.oauth import (
 from roundtable.auth.sessions import (
     Session,
     authenticate,
+    check_session,
     end_session,
     purge_expired_refresh_tokens,
     refresh_session,
@@ -36,6 +37,7 @@ __all__ = [
     "LoginUnavailableError",
     "Session",
     "authenticate",
+    "check_session",
     "begin_discord_login",
     "claim_anonymous_work",
     "complete_discord_login",

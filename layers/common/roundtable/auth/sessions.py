@@ -22,7 +22,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
-from roundtable.auth.tokens import issue_access_token, jwt_secret, read_access_claims
+from roundtable.auth.tokens import (
+    AccessClaims,
+    issue_access_token,
+    jwt_secret,
+    read_access_claims,
+)
 from roundtable.db.engine import transaction
 from roundtable.db.tables import refresh_tokens, users
 from roundtable.errors import AuthenticationError
@@ -74,7 +79,14 @@ def authenticate(conn: Connection, token: str, now: datetime) -> int:
     (deleted, or not a possible id), and a token issued before the user's
     last logout or detected refresh-token reuse.
     """
-    claims = read_access_claims(token, now, jwt_secret())
+    return check_session(conn, read_access_claims(token, now, jwt_secret()))
+
+
+def check_session(conn: Connection, claims: AccessClaims) -> int:
+    """The claims' user id if that user exists and the token's session has not ended; 401 otherwise.
+
+    One primary-key read: the per-request cost of ending sessions (docs/api.md).
+    """
     version = conn.scalar(select(users.c.session_version).where(users.c.id == claims.user_id))
     if version is None:
         raise AuthenticationError("your account no longer exists; sign in again")

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, and_, exists, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 
-from roundtable.cohorts.lifecycle import check_manual_status_change
+from roundtable.cohorts.lifecycle import cancel_cohort_groups, check_manual_status_change
 from roundtable.db.tables import cohorts, facilitators, group_members, groups, signups
 from roundtable.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 from roundtable.jobs import enqueue
@@ -93,12 +93,33 @@ def validate_draft(draft: CohortDraft) -> CohortDraft:
         validate_timezone(draft.anchor_timezone, "anchor_timezone")
     if draft.status not in STATUSES:
         raise ValidationError(f"status must be one of {', '.join(STATUSES)}", field="status")
+    _check_dates(draft)
     _check_range("number_of_meetings", draft.number_of_meetings, 1, 52)
     _check_range("meeting_minutes", draft.meeting_minutes, 30, 240)
     if draft.meeting_minutes % 15:
         raise ValidationError("meeting_minutes must be a multiple of 15", field="meeting_minutes")
     _check_sizes(draft)
     return replace(draft, name=name, course_slug=draft.course_slug.strip())
+
+
+# Cohorts run in this century: a start on 0001-01-03 or a deadline of 0 (1970) is a
+# typing slip, and far dates break date arithmetic (meeting dates past year 9999).
+EARLIEST_DATE, LATEST_DATE = date(2000, 1, 1), date(2100, 12, 31)
+
+
+def _check_dates(draft: CohortDraft) -> None:
+    if not EARLIEST_DATE <= draft.start_date <= LATEST_DATE:
+        raise ValidationError(
+            f"start_date must be between {EARLIEST_DATE} and {LATEST_DATE}, got {draft.start_date}",
+            field="start_date",
+        )
+    deadline = draft.enrollment_deadline
+    if deadline is not None and not EARLIEST_DATE <= deadline.date() <= LATEST_DATE:
+        raise ValidationError(
+            f"enrollment_deadline must be between {EARLIEST_DATE} and {LATEST_DATE}, "
+            f"got {deadline.isoformat()}",
+            field="enrollment_deadline",
+        )
 
 
 def _check_range(field: str, value: int, low: int, high: int) -> None:
@@ -119,8 +140,10 @@ def _check_sizes(draft: CohortDraft) -> None:
         raise ValidationError("groups of more than 20 are not discussions", field="max_group_size")
 
 
-def get_cohort(conn: Connection, cohort_id: int) -> Cohort:
-    row = conn.execute(select(cohorts).where(cohorts.c.id == cohort_id)).first()
+def get_cohort(conn: Connection, cohort_id: int, *, lock: bool = False) -> Cohort:
+    query = select(cohorts).where(cohorts.c.id == cohort_id)
+    # Locked by a change: publishing, scheduling saves and regroups take this row lock too.
+    row = conn.execute(query.with_for_update() if lock else query).first()
     if row is None:
         raise NotFoundError(f"no cohort {cohort_id}")
     return _cohort(row)
@@ -142,9 +165,19 @@ def create_cohort(conn: Connection, draft: CohortDraft) -> Cohort:
     return _cohort(row)
 
 
-def update_cohort(conn: Connection, cohort_id: int, changes: dict[str, Any]) -> Cohort:
-    """Change some fields of a cohort, validated together with the rest."""
-    current = get_cohort(conn, cohort_id)
+def update_cohort(
+    conn: Connection,
+    cohort_id: int,
+    changes: dict[str, Any],
+    *,
+    now: datetime,
+    created_by: int | None = None,
+) -> Cohort:
+    """Change some fields of a cohort, validated together with the rest.
+
+    Cancelling it cancels its groups in the same transaction (lifecycle.cancel_cohort_groups).
+    """
+    current = get_cohort(conn, cohort_id, lock=True)
     unknown = set(changes) - set(_DRAFT_FIELDS)
     if unknown:
         raise ValidationError(f"unknown cohort fields: {', '.join(sorted(unknown))}")
@@ -160,6 +193,8 @@ def update_cohort(conn: Connection, cohort_id: int, changes: dict[str, Any]) -> 
             ).one()
     except IntegrityError:
         raise ConflictError(f"a cohort named {draft.name!r} exists", field="name") from None
+    if draft.status == "cancelled" and current.status != "cancelled":
+        cancel_cohort_groups(conn, cohort_id, now=now, created_by=created_by)
     return _cohort(row)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -89,27 +90,60 @@ class Availability:
     updated_at: datetime | None
 
 
+# IANA's geographic areas: a zone named Area/Location is a place's time. The rest of
+# the database is legacy or not a place ('EST5EDT', 'US/Eastern', 'GMT+0', 'Etc/GMT-14',
+# 'Factory', 'localtime', 'posixrules'), which schedules nobody's real week correctly.
+_REGION_AREAS = frozenset(
+    {"Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe"}
+    | {"Indian", "Pacific"}
+)
+_UTC_NAMES = frozenset({"UTC", "Etc/UTC"})
+
+
 @cache
 def _zones() -> frozenset[str]:
-    return frozenset(available_timezones())
+    """The zones a person or cohort may use: IANA region zones, and UTC."""
+    regional = {z for z in available_timezones() if z.split("/", 1)[0] in _REGION_AREAS}
+    return frozenset(regional | (_UTC_NAMES & available_timezones()) | {"UTC"})
 
 
 def validate_timezone(name: str, field: str = "timezone") -> str:
-    """The name itself if it is an IANA zone ('Europe/Berlin'); ValidationError otherwise."""
+    """The name itself if it is an IANA region zone ('Europe/Berlin') or UTC; ValidationError
+    otherwise (legacy and non-region names like 'EST5EDT', 'Factory', 'localtime')."""
     if name not in _zones():
         raise ValidationError(
-            f"{name!r} is not an IANA time zone (like 'Europe/Berlin' or 'America/New_York')",
+            f"{name!r} is not an IANA region time zone "
+            "(like 'Europe/Berlin' or 'America/New_York', or 'UTC')",
             field=field,
         )
     return name
 
 
+# Explicit bidi embeddings, overrides and isolates reorder the text around them
+# ('A\u202egnp.exe' shows as 'Aexe.png'); no name needs them to display right.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Unicode categories that show nothing by themselves: controls, format characters
+# (zero-width joiners, BOM), separators, lone combining marks, private use, unassigned.
+_INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp", "Mn", "Me"})
+
+
 def validate_display_name(name: str) -> str:
+    """The name with its whitespace tidied; ValidationError unless it has 1 to 80
+    printable characters, at least one of them visible, and no bidi controls."""
     cleaned = " ".join(name.split())
     if not 1 <= len(cleaned) <= 80 or any(ord(c) < 0x20 for c in cleaned):
         raise ValidationError(
             f"the display name must be 1 to 80 printable characters, got {name!r}",
             field="display_name",
+        )
+    if _BIDI_CONTROLS & set(cleaned):
+        raise ValidationError(
+            "the display name may not contain text-direction control characters",
+            field="display_name",
+        )
+    if all(unicodedata.category(c) in _INVISIBLE for c in cleaned):
+        raise ValidationError(
+            "the display name must contain a visible character", field="display_name"
         )
     return cleaned
 
