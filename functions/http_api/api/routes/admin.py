@@ -93,9 +93,12 @@ def read_cohort(cohort_id: Id, user: Admin, conn: Db) -> catalog.Cohort:
 @router.patch(
     "/cohorts/{cohort_id}", response_model=CohortPublic, responses=errors(404, 409, 422, 429)
 )
-def update_cohort(cohort_id: Id, body: CohortUpdate, user: AdminWriter, conn: Db) -> catalog.Cohort:
-    """Change a cohort's settings (validated as a whole)."""
-    return catalog.update_cohort(conn, cohort_id, body.model_dump(exclude_unset=True))
+def update_cohort(
+    cohort_id: Id, body: CohortUpdate, user: AdminWriter, conn: Db, now: Now
+) -> catalog.Cohort:
+    """Change a cohort's settings (validated as a whole); cancelling it cancels its groups."""
+    changes = body.model_dump(exclude_unset=True)
+    return catalog.update_cohort(conn, cohort_id, changes, now=now, created_by=user.id)
 
 
 @router.get("/cohorts/{cohort_id}/signups", response_model=SignupsPublic, responses=errors(404))

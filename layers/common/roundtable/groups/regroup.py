@@ -9,7 +9,8 @@ still the ones the proposal was computed from (a fingerprint) and that every
 moved person can still make their new group's remaining meetings, then moves
 everyone in one transaction through `groups.memberships` (so the people moved
 are told, and Discord and the calendar are synced), and cancels the groups
-the proposal dissolves (their facilitators are freed and told).
+the proposal dissolves (their facilitators are freed and told; `groups.cancellation`:
+the sync archives their channels, deletes their roles and ends their calendar series).
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ from sqlalchemy import Connection, select, update
 
 from roundtable.cohorts.admin import cohort_row
 from roundtable.cohorts.lifecycle import require_phase
-from roundtable.db.tables import groups, jobs
+from roundtable.db.tables import jobs
 from roundtable.errors import ConflictError, NotFoundError
+from roundtable.groups.cancellation import cancel_groups
 from roundtable.groups.memberships import add_membership, enqueue_group_syncs, soft_remove
 from roundtable.groups.regroup_job import KIND, ProposalRecord, read_record
 from roundtable.groups.regroup_load import groups_ahead, load_regroup, memberships_fingerprint
@@ -175,7 +177,7 @@ def apply_regroup(
         raise ConflictError(CHANGED)
     _check_moves_still_fit(conn, record, now)
     changed = _move_everyone(conn, record, now)
-    changed += _dissolve(conn, record, now)
+    changed += _dissolve(conn, record, now, actor.user_id)
     syncs = enqueue_group_syncs(conn, changed, created_by=actor.user_id)
     applied = {**job.result, "applied_at": now.isoformat(), "applied_by": actor.user_id}
     conn.execute(update(jobs).where(jobs.c.id == job.id).values(result=applied))
@@ -221,19 +223,19 @@ def _move_everyone(conn: Connection, record: ProposalRecord, now: datetime) -> l
     return changed
 
 
-def _dissolve(conn: Connection, record: ProposalRecord, now: datetime) -> list[int]:
+def _dissolve(
+    conn: Connection, record: ProposalRecord, now: datetime, actor_id: int | None
+) -> list[int]:
     """Free the dissolved groups' facilitators (told while the group is live), then cancel."""
     dissolved = list(record.plan.dissolved)
     members = {group.id: group.members for group in published_groups(conn, record.cohort_id)}
     for group_id in dissolved:
         for user_id, _role in members.get(group_id, ()):
             soft_remove(conn, user_id, group_id, DISSOLVED_REASON, now)
-    if dissolved:
-        conn.execute(
-            update(groups)
-            .where(groups.c.id.in_(dissolved), groups.c.status == "active")
-            .values(status="cancelled", members_changed_at=now)
-        )
+    # Everyone was told above; the sync archives the group and ends its calendar series.
+    cancel_groups(
+        conn, dissolved, now=now, reason=DISSOLVED_REASON, created_by=actor_id, tell_members=False
+    )
     return dissolved
 
 

@@ -222,6 +222,11 @@ def _removed(c: _Context) -> Built:
     return {"group_name": group.name, "cohort_name": group.cohort_name}, c.row.due_at
 
 
+def _group_cancelled(c: _Context) -> Built:
+    group = c.group()  # its people are no longer members: that is the news
+    return {"group_name": group.name, "cohort_name": group.cohort_name}, c.row.due_at
+
+
 def _member_left(c: _Context) -> Built:
     group = c.group()
     member = c.facts.users.get(int(c.payload.get("member_id") or 0))
@@ -267,4 +272,5 @@ _BUILDERS: dict[str, Callable[[_Context], Built]] = {
     "member_left": _member_left,
     "guest_visit_booked": _guest_visit,
     "guest_visit_cancelled": _guest_visit,
+    "group_cancelled": _group_cancelled,
 }

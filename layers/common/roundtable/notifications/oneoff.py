@@ -9,6 +9,7 @@ Payload contract (`{"kind": ..., ...}`):
     member_left         group_id, user_id          (to the group's facilitators)
     guest_visit_booked     visit_id                (to the host group's facilitators)
     guest_visit_cancelled  visit_id                (to the host group's facilitators)
+    group_cancelled     group_id                   (to the members it had when cancelled)
 
 Each row's key names what it is about (cohort, group, membership, meeting), so
 a job that runs twice queues nothing twice.
@@ -44,6 +45,7 @@ ONE_OFF_KINDS = (
     "member_left",
     "guest_visit_booked",
     "guest_visit_cancelled",
+    "group_cancelled",
 )
 
 
@@ -283,6 +285,25 @@ def _guest_visit(q: _Queue) -> list[NewNotification]:
     return q.personal(facilitators, ("guest_visit", visit_id), extra)
 
 
+def _group_cancelled(q: _Queue) -> list[NewNotification]:
+    """To everyone whose membership the cancellation ended (not those who had left before)."""
+    group = q.group()
+    if group.status != "cancelled" or group.completed_at is None:
+        raise ValidationError(f"group {group.id} is {group.status}, not cancelled")
+    members = list(
+        q.conn.scalars(
+            select(group_members.c.user_id)
+            .where(
+                group_members.c.group_id == group.id,
+                group_members.c.status == "removed",
+                group_members.c.left_at >= group.completed_at,
+            )
+            .order_by(group_members.c.user_id)
+        )
+    )
+    return q.personal(members, ("group", group.id), {"group_id": group.id})
+
+
 def _wanted_channels(user: Any) -> set[str]:
     channels = set()
     if user.email and user.email_notifications:
@@ -315,4 +336,5 @@ _BUILDERS: dict[str, Callable[[_Queue], list[NewNotification]]] = {
     "member_left": _member_left,
     "guest_visit_booked": _guest_visit,
     "guest_visit_cancelled": _guest_visit,
+    "group_cancelled": _group_cancelled,
 }

@@ -29,6 +29,7 @@ TIMINGS: dict[str, Timing] = {
     "member_left": Timing(None, timedelta(days=7)),
     "guest_visit_booked": Timing(None, timedelta(days=2)),
     "guest_visit_cancelled": Timing(None, timedelta(days=2)),
+    "group_cancelled": Timing(None, timedelta(days=7)),
 }
 
 # Kinds computed from the meetings table on every sweep.

@@ -182,6 +182,22 @@ class GoogleCalendarClient:
         }
         return self._run_batch(calls, "events.patch")
 
+    def delete_events(self, event_ids: Iterable[str], *, send_updates: str) -> dict[str, Outcome]:
+        """Delete events (Google keeps them as `cancelled`); a 410 means deleted already."""
+        events = self._service.events()
+        calls = {
+            event_id: _bind(
+                events.delete,
+                calendarId=self.calendar_id,
+                eventId=event_id,
+                sendUpdates=send_updates,
+            )
+            for event_id in event_ids
+        }
+        outcomes = self._run_batch(calls, "events.delete")
+        # Google answers 204 with no body: an empty event stands for "done".
+        return {k: v if isinstance(v, CalendarApiError) else {} for k, v in outcomes.items()}
+
     # -- plumbing ---------------------------------------------------------------------
     def _execute(self, call: Callable[[], Any], operation: str) -> Any:
         for attempt in range(self.max_retries + 1):

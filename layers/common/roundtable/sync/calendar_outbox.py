@@ -1,10 +1,11 @@
 """Outbox mode for Google Calendar: the local stack without credentials.
 
-Each insert and patch is recorded in the `outbox` table (service
-"google_calendar", operation "events.insert" / "events.patch", the request
-as JSON) instead of being sent. Reads replay the outbox, so an event the
-local stack "created" reads back as it would from Google, and a second
-publish records nothing. No attendee ever answers; nothing changes remotely.
+Each insert, patch and delete is recorded in the `outbox` table (service
+"google_calendar", operation "events.insert" / "events.patch" /
+"events.delete", the request as JSON) instead of being sent. Reads replay the
+outbox, so an event the local stack "created" (or deleted) reads back as it
+would from Google, and a second publish records nothing. No attendee ever
+answers; nothing changes remotely.
 """
 
 from __future__ import annotations
@@ -53,6 +54,11 @@ class OutboxCalendarClient:
 
     def patch_events(self, writes: Iterable[EventWrite]) -> dict[str, Outcome]:
         return self._record("events.patch", writes)
+
+    def delete_events(self, event_ids: Iterable[str], *, send_updates: str) -> dict[str, Outcome]:
+        # Replayed as a cancelled event, as Google keeps a deleted one.
+        writes = [EventWrite(e, {"status": "cancelled"}, send_updates) for e in event_ids]
+        return self._record("events.delete", writes)
 
     def list_changes(self, sync_token: str | None, *, time_min: datetime) -> ChangeSet:
         return ChangeSet(items=[], next_sync_token="outbox", full=sync_token is None)

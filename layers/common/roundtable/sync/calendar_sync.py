@@ -16,6 +16,12 @@ attendee, id chosen from the visit), not an attendee on the series'
 occurrence: writing an occurrence would mail the whole group, and a later
 time change of the master drops per-occurrence changes. A cancelled visit's
 event loses its attendee with "all", so Google sends the guest a cancellation.
+
+A cancelled group's series ends: its RRULE becomes UNTIL the last meeting held
+before the cancellation (patched with "all": every attendee's calendar drops
+the meetings that will not happen; the held ones keep their answers), or the
+event is deleted with "all" when no meeting was held. Attendees stay as they
+were. Its guests' events lose their attendee, as for a cancelled visit.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ from roundtable.sync.desired import (
     Group,
     Guest,
     calendar_event,
+    ended_recurrence,
     event_id,
     guest_calendar_event,
     guest_event_id,
@@ -63,12 +70,13 @@ class CalendarReport:
     unchanged: int = 0
     invited: int = 0
     without_attendees: int = 0
+    ended: int = 0  # cancelled groups' series cut short (a patch) or deleted
     failures: dict[int, str] = field(default_factory=dict)
 
     @property
     def mutations(self) -> int:
-        """Events written to Google: created (recreated included) and patched."""
-        return self.created + self.patched
+        """Events written to Google: created (recreated included), patched, ended."""
+        return self.created + self.patched + self.ended
 
     def as_dict(self) -> dict[str, Any]:
         return {**self.__dict__, "failures": {str(k): v for k, v in self.failures.items()}}
@@ -84,9 +92,12 @@ class _Write:
 def reconcile_calendar(
     engine: Engine, client: CalendarClient, group_list: list[Group], *, namespace: str
 ) -> CalendarReport:
-    """Create, recreate or patch the series of each live group; a second run writes nothing."""
+    """Create, recreate or patch the series of each live group, end those of cancelled
+    groups; a second run writes nothing."""
     report = CalendarReport()
     live = [g for g in group_list if g.status == "active"]
+    cancelled = [g for g in group_list if g.status == "cancelled"]
+    _end_series(client, cancelled, report)
     stored = [g.gcal_event_id for g in live if g.gcal_event_id]
     actual = client.get_events(stored) if stored else {}
     creates: dict[int, _Write] = {}
@@ -103,8 +114,55 @@ def reconcile_calendar(
             report.recreated += group.gcal_event_id is not None
     _create(engine, client, creates, patches, namespace, report)
     _patch(client, patches, report)
-    _reconcile_guest_events(engine, client, live, namespace, report)
+    _reconcile_guest_events(engine, client, [*live, *cancelled], namespace, report)
     return report
+
+
+def _end_series(client: CalendarClient, cancelled: list[Group], report: CalendarReport) -> None:
+    """No occurrence after the cancellation: cut the rule short, or delete an unheld series."""
+    stored = [g for g in cancelled if g.gcal_event_id]
+    if not stored:
+        return
+    actual = client.get_events(g.gcal_event_id for g in stored if g.gcal_event_id)
+    deletes: dict[str, Group] = {}
+    patches: dict[str, Group] = {}
+    for group in stored:
+        event = actual.get(group.gcal_event_id or "")
+        if event is None or event.get("status") == "cancelled":
+            report.unchanged += 1  # gone already (deleted here, or in Google)
+            continue
+        recurrence = ended_recurrence(group)
+        if recurrence is None:
+            deletes[event["id"]] = group
+        elif event.get("recurrence") != recurrence:
+            patches[event["id"]] = group
+        else:
+            report.unchanged += 1
+    if deletes:
+        outcomes = client.delete_events(deletes, send_updates="all")
+        _count_ended(outcomes, deletes, report, gone_ok=True)
+    if patches:
+        writes = [
+            EventWrite(key, {"recurrence": ended_recurrence(group)}, "all")
+            for key, group in patches.items()
+        ]
+        _count_ended(client.patch_events(writes), patches, report, gone_ok=False)
+
+
+def _count_ended(
+    outcomes: dict[str, Any],
+    groups_by_event: dict[str, Group],
+    report: CalendarReport,
+    *,
+    gone_ok: bool,
+) -> None:
+    for key, group in groups_by_event.items():
+        outcome = outcomes[key]
+        gone = isinstance(outcome, CalendarApiError) and outcome.status in (404, 410)
+        if isinstance(outcome, CalendarApiError) and not (gone_ok and gone):
+            report.failures[group.id] = str(outcome)
+        else:
+            report.ended += 1
 
 
 def _reconcile_guest_events(

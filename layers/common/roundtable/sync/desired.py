@@ -1,9 +1,12 @@
 """Desired external state, computed from the database only.
 
 For each group: a role, a text and a voice channel in its cohort's category
-(or, once completed, in the cohort's archive category, read-only), the
-permission overwrites, who holds the role, the welcome post, and the
-calendar series with every active member's email as attendee.
+(or, once completed or cancelled, in the cohort's archive category, read-only
+for its former members, and no role), the permission overwrites, who holds
+the role, the welcome post, and the calendar series with every active
+member's email as attendee. A cancelled group's series ends after the last
+meeting held before it was cancelled (`ended_recurrence`), or is deleted when
+none was held.
 
 Guest visits (roundtable.meetings.guests): a booked guest gets a member
 overwrite on the host group's text and voice channels from booking until the
@@ -19,8 +22,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -43,7 +46,9 @@ ARCHIVE_READ = VIEW_CHANNEL | READ_MESSAGE_HISTORY
 
 GROUPS_PER_CATEGORY = 25  # two channels each: Discord's limit is 50 per category
 LIVE_STATUSES = ("active",)
-ARCHIVED_STATUSES = ("completed",)
+# Groups whose Discord space is archived: finished, or cancelled (dissolved in a
+# regroup, or their cohort cancelled). `groups.archived_at` marks the archive done.
+ARCHIVED_STATUSES = ("completed", "cancelled")
 # A guest keeps the host group's channels this long after the meeting (the talk after it).
 GUEST_ACCESS_GRACE = timedelta(hours=1)
 _TEXT_NAME_JUNK = re.compile(r"[^a-z0-9_]+")
@@ -57,6 +62,7 @@ class Member:
     discord_id: str | None
     email: str | None
     display_name: str
+    left_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -97,10 +103,25 @@ class Group:
     gcal_sync_token: str | None
     members: tuple[Member, ...] = field(default=())
     guests: tuple[Guest, ...] = field(default=())
+    published_at: datetime | None = None
+    # When the group ended (groups.completed_at: completed, or cancelled).
+    ended_at: datetime | None = None
+    # The highest meeting number that had started when the group ended (0: none).
+    meetings_held: int = 0
 
     @property
     def archived(self) -> bool:
         return self.status in ARCHIVED_STATUSES
+
+    @property
+    def has_outside_state(self) -> bool:
+        """Whether Discord and the calendar hold (or should hold) anything for this group.
+
+        A group cancelled before it was ever published (a preview of a cancelled
+        cohort) never had a channel, role or event: there is nothing to archive."""
+        if self.status in LIVE_STATUSES or self.status == "completed":
+            return True
+        return self.status == "cancelled" and self.published_at is not None
 
     @property
     def bucket(self) -> int:
@@ -135,12 +156,19 @@ def load_groups(conn: Connection, group_ids: list[int], *, now: datetime) -> lis
         .where(groups.c.published_at.is_not(None))
         .subquery()
     )
+    held = (
+        select(func.max(meetings.c.meeting_number))
+        .where(meetings.c.group_id == groups.c.id, meetings.c.starts_at <= groups.c.completed_at)
+        .correlate(groups)
+        .scalar_subquery()
+    )
     rows = conn.execute(
         select(
             groups,
             cohorts.c.name.label("cohort_name"),
             cohorts.c.number_of_meetings,
             func.coalesce(published.c.index_in_cohort, 0).label("index_in_cohort"),
+            func.coalesce(held, 0).label("meetings_held"),
         )
         .join(cohorts, cohorts.c.id == groups.c.cohort_id)
         .outerjoin(published, published.c.id == groups.c.id)
@@ -153,6 +181,8 @@ def load_groups(conn: Connection, group_ids: list[int], *, now: datetime) -> lis
 
 
 def _group(row: Any, members: tuple[Member, ...], guests: tuple[Guest, ...]) -> Group:
+    if row.status not in LIVE_STATUSES:
+        guests = tuple(_guest_of_ended_group(guest, row.completed_at) for guest in guests)
     return Group(
         id=row.id,
         cohort_id=row.cohort_id,
@@ -170,7 +200,18 @@ def _group(row: Any, members: tuple[Member, ...], guests: tuple[Guest, ...]) -> 
         gcal_sync_token=row.gcal_sync_token,
         members=members,
         guests=guests,
+        published_at=row.published_at,
+        ended_at=row.completed_at,
+        meetings_held=row.meetings_held,
     )
+
+
+def _guest_of_ended_group(guest: Guest, ended_at: datetime | None) -> Guest:
+    """A group that is over hosts no one: no access; a visit to a meeting after the group
+    was cancelled will not happen, so outside it counts as cancelled (its invitation goes)."""
+    if guest.status == "booked" and (ended_at is None or guest.starts_at > ended_at):
+        return replace(guest, status="cancelled", has_access=False)
+    return replace(guest, has_access=False)
 
 
 def _members_by_group(conn: Connection, group_ids: list[int]) -> dict[int, tuple[Member, ...]]:
@@ -183,6 +224,7 @@ def _members_by_group(conn: Connection, group_ids: list[int]) -> dict[int, tuple
             users.c.discord_id,
             users.c.email,
             users.c.display_name,
+            group_members.c.left_at,
         )
         .join(users, users.c.id == group_members.c.user_id)
         .where(group_members.c.group_id.in_(group_ids))
@@ -191,7 +233,13 @@ def _members_by_group(conn: Connection, group_ids: list[int]) -> dict[int, tuple
     result: dict[int, list[Member]] = {}
     for row in rows:
         member = Member(
-            row.user_id, row.role, row.status, row.discord_id, row.email, row.display_name
+            row.user_id,
+            row.role,
+            row.status,
+            row.discord_id,
+            row.email,
+            row.display_name,
+            row.left_at,
         )
         result.setdefault(row.group_id, []).append(member)
     return {group_id: tuple(found) for group_id, found in result.items()}
@@ -293,10 +341,28 @@ def text_overwrites(group: Group) -> list[Overwrite]:
     result = [Overwrite("everyone", 0, VIEW_CHANNEL), Overwrite("bot", BOT_TEXT)]
     if not group.archived:
         return [*result, Overwrite("role", ROLE_TEXT), *_guest_overwrites(group, ROLE_TEXT, set())]
-    readers = {m.discord_id for m in group.members if m.status == "completed" and m.discord_id}
+    readers = {m.discord_id for m in former_members(group) if m.discord_id}
     return result + [
         Overwrite("member", ARCHIVE_READ, SEND_MESSAGES, member_id=d) for d in sorted(readers)
     ]
+
+
+def former_members(group: Group) -> list[Member]:
+    """Who was in the group when it ended: they may read its archived channel.
+
+    Completed: the memberships completed with it. Cancelled: the memberships
+    ended by the cancellation (at `ended_at`; moved elsewhere in a regroup, or
+    their cohort cancelled), not those who had left before."""
+    if group.status == "completed":
+        return [m for m in group.members if m.status == "completed"]
+    if group.status == "cancelled" and group.ended_at is not None:
+        ended = group.ended_at
+        return [
+            m
+            for m in group.members
+            if m.status == "removed" and m.left_at is not None and m.left_at >= ended
+        ]
+    return []
 
 
 def voice_overwrites(group: Group) -> list[Overwrite]:
@@ -396,6 +462,19 @@ def calendar_event(group: Group) -> dict[str, Any]:
         "guestsCanModify": False,
         "reminders": {"useDefault": False, "overrides": []},
     }
+
+
+def ended_recurrence(group: Group) -> list[str] | None:
+    """A cancelled group's series: its meetings up to the last one held, then no more.
+
+    The rule keeps the occurrences that took place (their answers are history) and
+    drops the rest: UNTIL the start of the last meeting held (RFC 5545: inclusive,
+    in UTC for a zoned start; COUNT and UNTIL never together). None when no meeting
+    was held: then the event itself goes."""
+    if group.meetings_held <= 0:
+        return None
+    last = local_start(group.slot, group.meetings_held).astimezone(UTC)
+    return [f"RRULE:FREQ=WEEKLY;UNTIL={last:%Y%m%dT%H%M%SZ}"]
 
 
 def guest_calendar_event(group: Group, guest: Guest) -> dict[str, Any]:

@@ -5,10 +5,10 @@ for each group: creates what is missing (also what someone deleted), adopts
 an object with the expected name when our id was lost (a crash between
 Discord's answer and our commit), patches drifted names, parents and
 overwrites, grants and revokes the role, and posts the welcome once per text
-channel. Completed groups are archived: channels move to the cohort's archive
-category, read-only for former members, and the role is deleted (Discord's
-250-role limit). Only overwrites this sync owns are compared and replaced;
-others (added by admins) are kept.
+channel. Completed and cancelled groups are archived: channels move to the
+cohort's archive category, read-only for former members, and the role is
+deleted (its holders lose it; Discord's 250-role limit). Only overwrites this
+sync owns are compared and replaced; others (added by admins) are kept.
 
 Each id Discord gives us is stored at once, in its own transaction, so a
 failure later in the run never leaves an object we would create twice.
@@ -95,7 +95,7 @@ def reconcile_discord(
 ) -> DiscordReport:
     """Make Discord match the database for these groups; a second run changes nothing."""
     report = DiscordReport()
-    managed = [g for g in group_list if g.status in (*want.LIVE_STATUSES, *want.ARCHIVED_STATUSES)]
+    managed = [g for g in group_list if g.has_outside_state]
     if not managed:
         return report
     run = _Run(engine, ops, _read_actual(ops, managed), report, bot_id, now)
@@ -214,8 +214,7 @@ class _Run:
         text_id, text_created = self._ensure_group_channel(group, TEXT, parent, role_id)
         self._ensure_group_channel(group, VOICE, parent, role_id)
         if group.archived:
-            self._remove_role(group)
-            self._save(groups, group.id, archived_at=self.now)
+            self._remove_role(group)  # archived_at: reconcile.py, once the calendar is done too
             return
         assert role_id is not None
         self._sync_holders(group, role_id)
@@ -259,7 +258,7 @@ class _Run:
             return
         if group.role_id in self.actual.roles or self.ops.outbox:
             # Deleting the role also takes it from every holder: one call, not one per member.
-            self.ops.delete_role(group.role_id, reason="Roundtable: group completed")
+            self.ops.delete_role(group.role_id, reason=f"Roundtable: group {group.status}")
             self.actual.roles.pop(group.role_id, None)
             self.report.deleted_roles += 1
         self._save(groups, group.id, discord_role_id=None)

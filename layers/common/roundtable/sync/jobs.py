@@ -49,14 +49,18 @@ def sync_group_job(ctx: JobContext) -> JobResult:
     """Reconcile one group (and its cohort's other changed groups, e.g. a switch's old group)."""
     group_id = _positive_int(ctx.payload, "group_id")
     with ctx.engine.connect() as conn:
-        cohort_id = conn.scalar(select(groups.c.cohort_id).where(groups.c.id == group_id))
-    if cohort_id is None:
+        group = conn.execute(
+            select(groups.c.cohort_id, groups.c.status).where(groups.c.id == group_id)
+        ).first()
+    if group is None:
         raise ValidationError(f"no group with id {group_id}", field="group_id")
     services = default_services(ctx.engine)
     now = _now()
-    ids = sorted({group_id, *groups_needing_sync(ctx.engine, cohort_id=cohort_id)})
+    ids = sorted({group_id, *groups_needing_sync(ctx.engine, cohort_id=group.cohort_id)})
     result = sync_groups(ctx.engine, ids, services, now=now).as_dict()
-    result["rsvps"] = sync_group_rsvps(ctx.engine, services.calendar, group_id, now=now).as_dict()
+    if group.status in LIVE_STATUSES:  # a cancelled group's series has no answers to come
+        rsvps = sync_group_rsvps(ctx.engine, services.calendar, group_id, now=now)
+        result["rsvps"] = rsvps.as_dict()
     _raise_on_failures(f"syncing group {group_id}", result["failures"])
     return result
 

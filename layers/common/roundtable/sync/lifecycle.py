@@ -9,7 +9,10 @@ with its last occurrence (RRULE COUNT); the event stays, with its answers.
 Nothing holding discussion history is deleted. A cohort whose groups are all
 finished becomes completed.
 
-An archive that failed (archived_at still empty) is retried by the next run.
+Cancelled groups (dissolved in a regroup, or their cohort cancelled) are
+archived alike, and their calendar series ends: see docs/sync.md "Cancelled
+groups". Their `sync_group` job does it at once; this sweep retries any
+archive that failed (archived_at still empty), completed or cancelled.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from sqlalchemy import Engine, and_, exists, func, select, update
 
 from roundtable.db.engine import transaction
 from roundtable.db.tables import cohorts, group_members, groups, meetings
+from roundtable.sync.desired import ARCHIVED_STATUSES
 from roundtable.sync.reconcile import Services, sync_groups
 
 GRACE_PERIOD = timedelta(days=7)
@@ -29,13 +33,14 @@ GRACE_PERIOD = timedelta(days=7)
 def complete_finished_groups(
     engine: Engine, services: Services, *, now: datetime, grace: timedelta = GRACE_PERIOD
 ) -> dict[str, Any]:
-    """Complete groups past their last meeting plus grace; archive what is not archived yet."""
+    """Complete groups past their last meeting plus grace; archive what is not archived yet
+    (completed and cancelled groups)."""
     completed = _complete_groups(engine, now - grace, now)
     with engine.connect() as conn:
         to_archive = list(
             conn.scalars(
                 select(groups.c.id)
-                .where(groups.c.status == "completed", groups.c.archived_at.is_(None))
+                .where(groups.c.status.in_(ARCHIVED_STATUSES), groups.c.archived_at.is_(None))
                 .order_by(groups.c.id)
             )
         )

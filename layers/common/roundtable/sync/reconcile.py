@@ -2,9 +2,10 @@
 
 The unit every entry point uses (publish, sync_group, sync_cohort, the hourly
 sweep, end of cohort). Runs under a per-cohort Postgres advisory lock, so two
-workers never create the same channel or event twice. A group counts as
+workers never create the same channel or event twice. A live group counts as
 synced (groups.synced_at) only when both systems succeeded for it and every
-member got their role; the hourly sweep picks up the rest.
+member got their role; a completed or cancelled group counts as archived
+(groups.archived_at) once both succeeded; the hourly sweep picks up the rest.
 """
 
 from __future__ import annotations
@@ -76,6 +77,7 @@ class SyncReport:
     discord: DiscordReport = field(default_factory=DiscordReport)
     calendar: CalendarReport = field(default_factory=CalendarReport)
     synced: list[int] = field(default_factory=list)
+    archived: list[int] = field(default_factory=list)
 
     @property
     def failures(self) -> dict[int, str]:
@@ -92,6 +94,7 @@ class SyncReport:
             "discord": self.discord.as_dict(),
             "calendar": self.calendar.as_dict(),
             "synced": self.synced,
+            "archived": self.archived,
             "failures": {str(k): v for k, v in self.failures.items()},
         }
 
@@ -115,6 +118,7 @@ def sync_groups(
         report.discord = _discord(engine, services, group_list, now)
         report.calendar = _calendar(engine, services, group_list)
         report.synced = _mark_synced(engine, group_list, report, started)
+        report.archived = _mark_archived(engine, group_list, report, now)
     telemetry.count("SyncMutations", report.discord.mutations, Service="discord")
     telemetry.count("SyncMutations", report.calendar.mutations, Service="google_calendar")
     return report
@@ -154,7 +158,8 @@ def _calendar(engine: Engine, services: Services, group_list: list[Any]) -> Cale
         )
     except CalendarApiError as exc:
         logger.warning("calendar sync failed before any group: %s", exc)
-        return CalendarReport(failures={g.id: str(exc) for g in group_list if g.status == "active"})
+        touched = [g for g in group_list if g.status in ("active", "cancelled")]
+        return CalendarReport(failures={g.id: str(exc) for g in touched})
 
 
 def _mark_synced(
@@ -166,6 +171,21 @@ def _mark_synced(
         with transaction(engine) as conn:
             # The time the sync read the database: a change made meanwhile is newer.
             conn.execute(update(groups).where(groups.c.id.in_(done)).values(synced_at=started))
+    return done
+
+
+def _mark_archived(
+    engine: Engine, group_list: list[Any], report: SyncReport, now: datetime
+) -> list[int]:
+    """Completed and cancelled groups now cleaned up everywhere (the hourly sweep's marker)."""
+    done = [g.id for g in group_list if g.archived and g.id not in report.failures]
+    if done:
+        with transaction(engine) as conn:
+            conn.execute(
+                update(groups)
+                .where(groups.c.id.in_(done), groups.c.archived_at.is_(None))
+                .values(archived_at=now)
+            )
     return done
 
 
