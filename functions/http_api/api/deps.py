@@ -47,9 +47,12 @@ __all__ = [
 
 
 # Ids are Postgres integers: out-of-range ids are a 422, not a database error.
-Id = Annotated[int, Path(ge=1, le=2_147_483_647)]
-BigId = Annotated[int, Path(ge=1, le=9_223_372_036_854_775_807)]
-IdQuery = Annotated[int, Query(ge=1, le=2_147_483_647)]
+_ID = "A database id: 1 to 2147483647 (a 422 otherwise)."
+Id = Annotated[int, Path(ge=1, le=2_147_483_647, description=_ID)]
+BigId = Annotated[
+    int, Path(ge=1, le=9_223_372_036_854_775_807, description="A job id: 1 to 2^63-1.")
+]
+IdQuery = Annotated[int, Query(ge=1, le=2_147_483_647, description=_ID)]
 
 
 def get_db() -> Iterator[Connection]:

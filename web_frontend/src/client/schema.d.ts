@@ -47,7 +47,7 @@ export interface paths {
         head?: never;
         /**
          * Update Cohort
-         * @description Change a cohort's settings (validated as a whole).
+         * @description Change a cohort's settings (validated as a whole); cancelling it cancels its groups.
          */
         patch: operations["admin-update_cohort"];
         trace?: never;
@@ -4089,6 +4089,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
                 cohort_id: number;
             };
             cookie?: never;
@@ -4156,6 +4157,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
                 cohort_id: number;
             };
             cookie?: never;
@@ -4245,6 +4247,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
                 cohort_id: number;
             };
             cookie?: never;
@@ -4337,6 +4340,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
                 cohort_id: number;
             };
             cookie?: never;
@@ -4404,6 +4408,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
                 cohort_id: number;
             };
             cookie?: never;
@@ -4471,6 +4476,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
                 cohort_id: number;
             };
             cookie?: never;
@@ -4556,6 +4562,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
                 cohort_id: number;
             };
             cookie?: never;
@@ -4641,7 +4648,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
                 cohort_id: number;
+                /** @description A job id: 1 to 2^63-1. */
                 job_id: number;
             };
             cookie?: never;
@@ -4709,7 +4718,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
                 cohort_id: number;
+                /** @description A job id: 1 to 2^63-1. */
                 job_id: number;
             };
             cookie?: never;
@@ -4795,7 +4806,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
                 cohort_id: number;
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
                 run_id: number;
             };
             cookie?: never;
@@ -4881,6 +4894,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
                 cohort_id: number;
             };
             cookie?: never;
@@ -4970,6 +4984,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
                 cohort_id: number;
             };
             cookie?: never;
@@ -5037,6 +5052,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
                 cohort_id: number;
             };
             cookie?: never;
@@ -5104,6 +5120,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
                 cohort_id: number;
             };
             cookie?: never;
@@ -5294,6 +5311,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
                 user_id: number;
             };
             cookie?: never;
@@ -5374,6 +5392,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
                 user_id: number;
             };
             cookie?: never;
@@ -5450,6 +5469,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
                 user_id: number;
             };
             cookie?: never;
@@ -5526,6 +5546,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
                 group_id: number;
             };
             cookie?: never;
@@ -5615,6 +5636,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
                 group_id: number;
             };
             cookie?: never;
@@ -5704,7 +5726,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
                 group_id: number;
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
                 user_id: number;
             };
             cookie?: never;
@@ -5781,6 +5805,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
                 group_id: number;
             };
             cookie?: never;
@@ -5925,6 +5950,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
                 meeting_id: number;
             };
             cookie?: never;
@@ -6051,6 +6077,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
                 user_id: number;
             };
             cookie?: never;
@@ -6118,6 +6145,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
                 user_id: number;
             };
             cookie?: never;
@@ -6223,6 +6251,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
                 cohort_id: number;
             };
             cookie?: never;
@@ -6281,6 +6310,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
                 cohort_id: number;
             };
             cookie?: never;
@@ -6370,6 +6400,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
                 cohort_id: number;
             };
             cookie?: never;
@@ -6729,6 +6760,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
                 group_id: number;
             };
             cookie?: never;
@@ -6796,6 +6828,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
                 group_id: number;
             };
             cookie?: never;
@@ -6863,7 +6896,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
                 group_id: number;
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
                 user_id: number;
             };
             cookie?: never;
@@ -6931,7 +6966,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
                 group_id: number;
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
                 user_id: number;
             };
             cookie?: never;
@@ -6999,6 +7036,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
                 group_id: number;
             };
             cookie?: never;
@@ -7066,6 +7104,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
                 group_id: number;
             };
             cookie?: never;
@@ -7140,6 +7179,7 @@ export interface operations {
     "groups-list_joinable_groups": {
         parameters: {
             query: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
                 cohort_id: number;
             };
             header?: never;
@@ -7428,6 +7468,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
                 visit_id: number;
             };
             cookie?: never;
@@ -7524,6 +7565,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A job id: 1 to 2^63-1. */
                 job_id: number;
             };
             cookie?: never;
@@ -7582,6 +7624,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
                 meeting_id: number;
             };
             cookie?: never;
@@ -7658,6 +7701,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
                 meeting_id: number;
             };
             cookie?: never;

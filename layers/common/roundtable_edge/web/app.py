@@ -6,7 +6,9 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, routing
+from fastapi.dependencies.models import Dependant
+from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from mangum import Mangum
 
@@ -15,6 +17,35 @@ from roundtable_edge.web.errors import install_error_handlers
 from roundtable_edge.web.nul_guard import NulGuardMiddleware
 
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+# What every request is held to, stated in the OpenAPI document (info.description).
+ENFORCED = """\
+How requests authenticate: the `session` cookie (a 15-minute access token set by
+`/auth/dev-login` or the Discord login, renewed with `POST /auth/refresh`). Operations
+marked with `sessionCookie` require it; learner routes (content, progress, tutor) take it
+when present and otherwise work for an anonymous visitor (the `anonymous_token` cookie).
+A session ends at logout or when a stolen refresh token is detected: every access token
+issued before is refused at once (401).
+
+What every request is held to:
+
+- Text containing NUL (`\\u0000`) is refused with 422, in any body or query.
+- Ids in paths and queries are integers from 1 to 2147483647 (job ids: up to 2^63-1);
+  anything else is a 422.
+- Times of day, durations and meeting lengths are on the 15-minute grid: multiples of
+  15 minutes (availability blocks on the 30-minute grid), else 422.
+- A state-changing request (POST, PUT, PATCH, DELETE) that carries our cookies must come
+  from the site's own pages: a browser's `Sec-Fetch-Site` other than `same-origin`, or an
+  `Origin` other than the site's, is refused with 403.
+- In a deployed stack the API answers only through CloudFront (the site's address); a
+  request that did not come through it is refused with 403.
+- Writes are limited per user, logins and refreshes per address, and the tutor per
+  learner, per address and for everyone together (429 with Retry-After).
+"""
+SESSION_SCHEME = "sessionCookie"
+# Dependencies that require a signed-in user, and the one that takes one when present.
+_REQUIRES_SESSION = frozenset({"session_claims", "get_current_user"})
+_OPTIONAL_SESSION = frozenset({"get_learner"})
 
 
 def create_web_app(
@@ -33,9 +64,64 @@ def create_web_app(
         generate_unique_id_function=operation_id,
     )
     install_error_handlers(app)
+    _declare_security(app)
     app.add_middleware(NulGuardMiddleware)
     app.add_middleware(EdgeGuardMiddleware)  # added last: runs first
     return app
+
+
+def _declare_security(app: FastAPI) -> None:
+    """Make the app's OpenAPI document declare the session cookie and what is enforced."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        document = get_openapi(
+            title=app.title, version=app.version, description=ENFORCED, routes=app.routes
+        )
+        schemes = document.setdefault("components", {}).setdefault("securitySchemes", {})
+        schemes[SESSION_SCHEME] = {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": "session",
+            "description": "The access token (HttpOnly; set by the login routes).",
+        }
+        for route in _api_routes(app):
+            _mark_operations(document, route)
+        app.openapi_schema = document
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _api_routes(app: FastAPI) -> list[Any]:
+    """Every API route, included routers' too (FastAPI includes them lazily since 0.16x)."""
+    iterate = getattr(routing, "iter_route_contexts", None)
+    if iterate is None:
+        return [route for route in app.routes if isinstance(route, APIRoute)]
+    return [c for c in iterate(app.routes) if isinstance(c.original_route, APIRoute)]
+
+
+def _mark_operations(document: dict[str, Any], route: Any) -> None:
+    names = _dependency_names(route.dependant)
+    if names & _REQUIRES_SESSION:
+        security: list[dict[str, list[str]]] = [{SESSION_SCHEME: []}]
+    elif names & _OPTIONAL_SESSION:
+        security = [{}, {SESSION_SCHEME: []}]
+    else:
+        return
+    operations = document.get("paths", {}).get(route.path_format, {})
+    for method in route.methods or ():
+        if method.lower() in operations:
+            operations[method.lower()]["security"] = security
+
+
+def _dependency_names(dependant: Dependant) -> set[str]:
+    names: set[str] = set()
+    for child in dependant.dependencies:
+        names.add(getattr(child.call, "__name__", ""))
+        names |= _dependency_names(child)
+    return names
 
 
 def lambda_handler(app: FastAPI) -> LambdaHandler:
