@@ -11,11 +11,15 @@ Each invocation of a wrapped handler gets:
   function's `service`, `cold_start` and the Lambda context keys
   (`function_request_id`, ...), the event's `correlation_id` (API Gateway
   request id, EventBridge event id, CloudFormation request id) and every id
-  bound meanwhile (`interaction_id`, `job_id`, `job_kind`, `cohort_id`: the
-  edge and the domain bind them with `roundtable.telemetry.bind`). The
-  packages' own loggers (`roundtable.*`, `roundtable_edge.*`) write through
-  the same handler, so a domain warning is JSON with the same ids. The level
-  is Powertools' (POWERTOOLS_LOG_LEVEL, or Lambda's AWS_LAMBDA_LOG_LEVEL).
+  bound meanwhile (`http_method`, `http_path`, `interaction_id`, `job_id`,
+  `job_kind`, `cohort_id`: the edge and the domain bind them with
+  `roundtable.telemetry.bind`). The packages' own loggers (`roundtable.*`,
+  `roundtable_edge.*`, and Mangum's, which reports a web app's unhandled
+  exception) write through the same handler, so a domain warning is JSON with
+  the same ids. An unhandled exception, and an HTTP answer of 500 or more, is
+  logged as an ERROR. Nothing else is written per invocation (a PING writes
+  nothing). The level is Powertools' (POWERTOOLS_LOG_LEVEL, or Lambda's
+  AWS_LAMBDA_LOG_LEVEL).
 - **Metrics**: what the domain emits through `roundtable.telemetry`, summed
   in memory and written when the invocation ends (also when it raises) in
   CloudWatch embedded metric format: namespace `Roundtable`, one document
@@ -51,8 +55,9 @@ from aws_lambda_powertools.metrics import EphemeralMetrics
 from roundtable import telemetry
 
 NAMESPACE = "Roundtable"
-# Loggers whose records go through the invoked function's JSON handler.
-PACKAGES = ("roundtable", "roundtable_edge")
+# Loggers whose records go through the invoked function's JSON handler (Mangum logs the
+# web apps' unhandled exceptions).
+PACKAGES = ("roundtable", "roundtable_edge", "mangum")
 # The key Powertools gives the event's request id; other ids are bound beside it.
 CORRELATION_ID = "correlation_id"
 
@@ -257,10 +262,13 @@ def observed(
             token = _invoked.set(log.registered_handler)
             try:
                 with telemetry.bind(**ids):
-                    return inner(event, context)
-            except Exception:
-                log.exception("unhandled error in %s", service)
-                raise
+                    try:
+                        answer = inner(event, context)
+                    except Exception:
+                        log.exception("unhandled error in %s", service)
+                        raise
+                    _log_server_error(log, answer)
+                    return answer
             finally:
                 _invoked.reset(token)
                 telemetry.set_sink(previous)
@@ -269,6 +277,13 @@ def observed(
         return invoke
 
     return decorate
+
+
+def _log_server_error(log: Logger, answer: Any) -> None:
+    """An HTTP answer of 500 or more is an error the operator should find by its ids."""
+    status = answer.get("statusCode") if isinstance(answer, dict) else None
+    if isinstance(status, int) and status >= 500:
+        log.error("answered HTTP %s", status, extra={"status_code": status})
 
 
 def _ids_of(correlation: Correlation | None, event: Any) -> Mapping[str, object]:
@@ -289,8 +304,13 @@ def _flush(sink: EmfSink) -> None:
 
 # -- correlation ids of each event shape --------------------------------------------
 def api_gateway_ids(event: Any) -> Mapping[str, object]:
-    """An HTTP API (v2) request: API Gateway's request id."""
-    return {CORRELATION_ID: event["requestContext"]["requestId"]}
+    """An HTTP API (v2) request: API Gateway's request id, the method and path (no query)."""
+    request = event["requestContext"]
+    return {
+        CORRELATION_ID: request["requestId"],
+        "http_method": (request.get("http") or {}).get("method"),
+        "http_path": event.get("rawPath"),
+    }
 
 
 def discord_interaction_ids(event: Any) -> Mapping[str, object]:
@@ -298,7 +318,7 @@ def discord_interaction_ids(event: Any) -> Mapping[str, object]:
 
     Read from the body before its signature is checked: they only label log lines.
     """
-    ids = dict(_optional(api_gateway_ids, event))
+    ids = {CORRELATION_ID: _optional(api_gateway_ids, event).get(CORRELATION_ID)}
     body = event.get("body") or ""
     if event.get("isBase64Encoded"):
         body = base64.b64decode(body).decode()
