@@ -14,12 +14,13 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, func, insert, select, update
 
 from roundtable.cohorts.catalog import update_cohort
 from roundtable.config import reset_settings
 from roundtable.db.engine import transaction
 from roundtable.db.tables import (
+    attendances,
     group_members,
     guest_visits,
     jobs,
@@ -28,6 +29,7 @@ from roundtable.db.tables import (
     outbox,
     users,
 )
+from roundtable.groups.cancellation import cancel_groups
 from roundtable.groups.regroup import apply_regroup, request_regroup_proposal
 from roundtable.jobs import run_job
 from roundtable.notifications import default_providers, sweep
@@ -436,6 +438,51 @@ def test_a_guest_booked_into_a_cancelled_group_loses_access_and_invitation(
     }
     overwrites = guild.channels[b.discord_text_channel_id]["permission_overwrites"]
     assert all(o["id"] != bo.discord_id for o in overwrites)
+    with engine.connect() as conn:
+        status = conn.scalar(select(guest_visits.c.status).where(guest_visits.c.id == visit))
+    assert status == "cancelled"  # the visit ended with the group: Bo's own meeting is his again
+
+
+def test_a_guest_whose_host_group_is_cancelled_gets_their_own_meeting_back(
+    engine: Engine, running: dict[str, Any]
+) -> None:
+    bo = running["a_people"][1]
+    own, host = meeting_rows(engine, running["a"])[1], meeting_rows(engine, running["b"])[0]
+    with transaction(engine) as conn:
+        booked_at = CANCELLED_AT - timedelta(days=1)
+        visit = builders.insert_row(
+            conn,
+            guest_visits,
+            user_id=bo.id,
+            host_meeting_id=host.id,
+            own_meeting_id=own.id,
+            created_at=booked_at,
+        )
+        conn.execute(
+            insert(attendances).values(
+                meeting_id=own.id,
+                user_id=bo.id,
+                rsvp="not_attending",
+                rsvp_at=booked_at,
+                rsvp_source="web",
+            )
+        )
+        cancel_groups(
+            conn,
+            [running["b"]],
+            now=CANCELLED_AT,
+            reason="test",
+            created_by=None,
+            tell_members=False,
+        )
+    with engine.connect() as conn:
+        status = conn.scalar(select(guest_visits.c.status).where(guest_visits.c.id == visit))
+        rsvp = conn.scalar(
+            select(attendances.c.rsvp).where(
+                attendances.c.meeting_id == own.id, attendances.c.user_id == bo.id
+            )
+        )
+    assert (status, rsvp) == ("cancelled", "pending")
 
 
 def test_in_outbox_mode_a_cancelled_group_is_cleaned_up_once(

@@ -10,9 +10,10 @@ from sqlalchemy import Connection, and_, exists, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 
-from roundtable.cohorts.lifecycle import cancel_cohort_groups, check_manual_status_change
+from roundtable.cohorts.lifecycle import check_manual_status_change
 from roundtable.db.tables import cohorts, facilitators, group_members, groups, signups
 from roundtable.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
+from roundtable.groups.cancellation import cancel_cohort_groups
 from roundtable.jobs import enqueue
 from roundtable.people.profiles import validate_timezone
 
@@ -175,7 +176,8 @@ def update_cohort(
 ) -> Cohort:
     """Change some fields of a cohort, validated together with the rest.
 
-    Cancelling it cancels its groups in the same transaction (lifecycle.cancel_cohort_groups).
+    Cancelling it cancels its groups in the same transaction
+    (groups.cancellation.cancel_cohort_groups).
     """
     current = get_cohort(conn, cohort_id, lock=True)
     unknown = set(changes) - set(_DRAFT_FIELDS)

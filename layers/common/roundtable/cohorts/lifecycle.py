@@ -6,7 +6,7 @@ waiting to be published. The system moves a cohort forward (publishing makes
 it running; its last group finishing makes it completed, see
 `roundtable.sync.lifecycle`); an admin may open a draft, take an open cohort
 back to draft, or cancel one that has not completed. Cancelling cancels every
-group the cohort still has (`cancel_cohort_groups`: members told, each
+group the cohort still has (`groups.cancellation.cancel_cohort_groups`: members told, each
 published group's Discord space archived and calendar series ended by the
 sync jobs queued in the same transaction).
 
@@ -17,16 +17,12 @@ action name, so the web and Discord refuse the same things with the same words.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Literal
 
 from sqlalchemy import Connection, exists, select, update
 
 from roundtable.db.tables import cohorts, groups
 from roundtable.errors import ConflictError, NotFoundError
-from roundtable.groups.cancellation import CancelledGroups, cancel_groups
-
-COHORT_CANCELLED_REASON = "cohort cancelled"
 
 Phase = Literal["draft", "open", "scheduled", "running", "completed", "cancelled"]
 Action = Literal[
@@ -154,22 +150,3 @@ def mark_running(conn: Connection, cohort_id: int) -> bool:
         .values(status="running")
     ).rowcount
     return bool(changed)
-
-
-def cancel_cohort_groups(
-    conn: Connection, cohort_id: int, *, now: datetime, created_by: int | None
-) -> CancelledGroups:
-    """A cohort cancelled by hand: its preview and active groups are cancelled with it.
-
-    In the caller's transaction (the status change's): memberships ended, the
-    members told (`group_cancelled`), a `sync_group` per published group.
-    Completed groups stay completed."""
-    group_ids = conn.scalars(select(groups.c.id).where(groups.c.cohort_id == cohort_id)).all()
-    return cancel_groups(
-        conn,
-        group_ids,
-        now=now,
-        reason=COHORT_CANCELLED_REASON,
-        created_by=created_by,
-        tell_members=True,
-    )

@@ -32,8 +32,10 @@ from sqlalchemy import Connection, select, update
 
 from roundtable.db.tables import group_members, groups
 from roundtable.groups.memberships import enqueue_group_syncs
+from roundtable.meetings.guests import release_visits_into
 
 CANCELLABLE_STATUSES = ("preview", "active")
+COHORT_CANCELLED_REASON = "cohort cancelled"
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,8 @@ def cancel_groups(
         .where(groups.c.id.in_(cancelled))
         .values(status="cancelled", completed_at=now, members_changed_at=now, archived_at=None)
     )
+    # Guests booked into these groups' meetings to come go back to their own.
+    release_visits_into(conn, published, now)
     previews = [row.id for row in rows if row.status == "preview"]
     if previews:  # never published: no channel, role or event to clean up
         conn.execute(update(groups).where(groups.c.id.in_(previews)).values(archived_at=now))
@@ -89,3 +93,22 @@ def _tell(conn: Connection, group_id: int) -> int:
     from roundtable.notifications import request_notification
 
     return request_notification(conn, "group_cancelled", group_id=group_id)
+
+
+def cancel_cohort_groups(
+    conn: Connection, cohort_id: int, *, now: datetime, created_by: int | None
+) -> CancelledGroups:
+    """A cohort cancelled by hand: its preview and active groups are cancelled with it.
+
+    In the caller's transaction (the status change's): memberships ended, the
+    members told (`group_cancelled`), a `sync_group` per published group.
+    Completed groups stay completed."""
+    group_ids = conn.scalars(select(groups.c.id).where(groups.c.cohort_id == cohort_id)).all()
+    return cancel_groups(
+        conn,
+        group_ids,
+        now=now,
+        reason=COHORT_CANCELLED_REASON,
+        created_by=created_by,
+        tell_members=True,
+    )

@@ -24,6 +24,7 @@ invite (docs/sync.md, "Guest visits"). Cancelling undoes the same things.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -200,16 +201,49 @@ def cancel_guest_visit(
         raise ConflictError("This guest visit is already cancelled.")
     if row.starts_at <= now:
         raise ConflictError("The meeting you visit has already started; it cannot be cancelled.")
+    _end_visit(conn, row, now)
+    _derived_state_changed(conn, viewer, row.group_id, now)
+    _notify(conn, "guest_visit_cancelled", visit_id)
+    return _visit(conn, viewer, visit_id)
+
+
+def release_visits_into(conn: Connection, group_ids: Sequence[int], now: datetime) -> list[int]:
+    """End the booked visits to these (cancelled) groups' meetings still to come.
+
+    The guests' own meetings are theirs again (their reminders come back); the
+    groups' sync withdraws the access and the one-off invitations. Returns the
+    visits ended.
+    """
+    if not group_ids:
+        return []
+    rows = conn.execute(
+        select(guest_visits, meetings.c.starts_at, meetings.c.group_id)
+        .join(meetings, meetings.c.id == guest_visits.c.host_meeting_id)
+        .where(
+            meetings.c.group_id.in_(list(group_ids)),
+            guest_visits.c.status == "booked",
+            meetings.c.starts_at > now,
+        )
+        .order_by(guest_visits.c.id)
+        .with_for_update(of=guest_visits)
+    ).all()
+    for row in rows:
+        _end_visit(conn, row, now)
+    return [row.id for row in rows]
+
+
+def _end_visit(conn: Connection, row: Any, now: datetime) -> None:
+    """A booked visit is cancelled and the guest's answers go back to what they were."""
     conn.execute(
         update(guest_visits)
-        .where(guest_visits.c.id == visit_id)
+        .where(guest_visits.c.id == row.id)
         .values(status="cancelled", cancelled_at=now)
     )
     # Not a guest any more: their answer for the host meeting goes (nothing was held yet).
     conn.execute(
         attendances.delete().where(
             attendances.c.meeting_id == row.host_meeting_id,
-            attendances.c.user_id == viewer.id,
+            attendances.c.user_id == row.user_id,
             attendances.c.checked_in_at.is_(None),
         )
     )
@@ -219,15 +253,12 @@ def cancel_guest_visit(
         update(attendances)
         .where(
             attendances.c.meeting_id == row.own_meeting_id,
-            attendances.c.user_id == viewer.id,
+            attendances.c.user_id == row.user_id,
             attendances.c.rsvp == "not_attending",
             attendances.c.rsvp_at == row.created_at,
         )
         .values(rsvp="pending", rsvp_at=None, rsvp_source=None)
     )
-    _derived_state_changed(conn, viewer, row.group_id, now)
-    _notify(conn, "guest_visit_cancelled", visit_id)
-    return _visit(conn, viewer, visit_id)
 
 
 def my_guest_visits(conn: Connection, viewer: Viewer, now: datetime) -> list[GuestVisit]:
