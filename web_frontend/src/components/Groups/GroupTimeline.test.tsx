@@ -78,7 +78,7 @@ describe("GroupTimeline", () => {
     expect(within(grid).getByRole("columnheader", { name: "Questions that open a conversation" })).toBeTruthy();
     const ben = within(grid).getByRole("row", { name: /Ben/ });
     const cells = within(ben).getAllByRole("cell").map((c) => c.textContent);
-    expect(cells).toEqual(["✓done", "◐in progress (1 of 2 sections)"]);
+    expect(cells).toEqual(["✓ done", "◐ 1 of 2"]);
   });
 
   it("flags who is behind before the next meeting and who is inactive", () => {

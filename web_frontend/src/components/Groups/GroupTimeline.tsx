@@ -24,14 +24,12 @@ function StateCell({ module, member }: { module: DueModulePublic; member: Timeli
   const state = module.states.find((s) => s.user_id === member.user_id);
   if (!state) return <td>—</td>;
   const mark = MARK[state.status];
-  const detail = state.status === "in_progress" ? ` (${state.sections_done} of ${state.sections_total} sections)` : "";
+  // Words beside the symbol, not visually hidden ones: an absolutely positioned
+  // hidden text would widen the page from inside the scrolling table.
+  const words = state.status === "in_progress" ? `${state.sections_done} of ${state.sections_total}` : mark.words;
   return (
-    <td title={`${member.display_name}: ${module.title}, ${mark.words}${detail}`}>
-      <span aria-hidden="true">{mark.symbol}</span>
-      <span className="sr-only">
-        {mark.words}
-        {detail}
-      </span>
+    <td title={`${member.display_name}: ${module.title}, ${mark.words}`}>
+      <span aria-hidden="true">{mark.symbol}</span> {words}
     </td>
   );
 }
@@ -56,9 +54,7 @@ function ProgressGrid({ timeline, groupId }: { timeline: Timeline; groupId: numb
   return (
     <div className="table-scroll" role="region" aria-label="Progress on the modules due by each meeting" tabIndex={0}>
       <table className="timeline">
-        <caption className="sr-only">
-          Each learner's progress on the modules due by each meeting: ✓ done, ◐ in progress, ○ not started
-        </caption>
+        <caption>✓ done · ◐ in progress (required sections done of all) · ○ not started</caption>
         <thead>
           <tr>
             <td />

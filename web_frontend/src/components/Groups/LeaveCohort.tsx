@@ -29,12 +29,11 @@ export function LeaveCohort({ cohortId, cohortName }: { cohortId: number; cohort
 
   const left = leave.data;
   if (left) {
+    const told = left.group_name ? " Your facilitator has been told" + (left.reason ? ", with your reason." : ".") : "";
     return (
       <p role="status" className="success">
         You left {left.cohort_name}
-        {left.group_name ? ` and ${left.group_name}` : ""}.{" "}
-        {left.group_name ? "Your facilitator has been told" : "Nothing else to do"}
-        {left.reason ? ", with your reason." : "."}
+        {left.group_name ? ` and ${left.group_name}` : ""}.{told}
       </p>
     );
   }

@@ -48,7 +48,6 @@ export function AdminPeoplePage() {
             ) : (
               <div className="table-scroll" role="region" aria-label="People found" tabIndex={0}>
                 <table>
-                  <caption className="sr-only">People matching “{query}”</caption>
                   <thead>
                     <tr>
                       <th scope="col">Name</th>

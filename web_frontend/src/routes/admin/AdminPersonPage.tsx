@@ -215,7 +215,7 @@ export function AdminPersonPage() {
             <h2>Course progress</h2>
             <Progress d={d} />
             <h2>What was sent to them</h2>
-            <p className="hint">The latest {d.notifications.length} notifications, newest first.</p>
+            <p className="hint">The latest notifications to them (up to 50), newest first.</p>
             <Sent d={d} zone={timeZone} />
           </>
         )}
