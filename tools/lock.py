@@ -11,8 +11,8 @@ Resolution:
 - a function is resolved together with the layer, and packages the layer
   already has are left out of the function's lock: a copy in the function
   would shadow the layer's (/var/task comes first on sys.path);
-- boto3, botocore and s3transfer are left out of functions: the Lambda Python
-  runtime provides them (and litellm pulls them in for Bedrock only).
+- boto3, botocore and s3transfer are left out of functions and the layer: the
+  Lambda Python runtime provides them (and litellm pulls them in for Bedrock only).
 
     .venv/bin/python tools/lock.py          (make lock)
 """
@@ -111,8 +111,19 @@ def main() -> int:
         handle.write(installed_versions())
         constraints = Path(handle.name)
     layer_requirements = LAYER / "requirements.txt"
-    layer_pins = resolve([layer_requirements], constraints)
-    write_lock(LAYER / "requirements.lock", layer_pins, "requirements.txt")
+    # The runtime's boto3 must find its own botocore: a layer copy (aws-xray-sdk
+    # asks for botocore) would come first on sys.path and could mismatch it.
+    layer_pins = [
+        pin
+        for pin in resolve([layer_requirements], constraints)
+        if pin.name not in PROVIDED_BY_RUNTIME
+    ]
+    write_lock(
+        LAYER / "requirements.lock",
+        layer_pins,
+        "requirements.txt",
+        "# boto3/botocore/s3transfer are left out: the Lambda runtime provides them.\n",
+    )
     in_layer = {pin.name for pin in layer_pins}
     for folder in sorted(p for p in FUNCTIONS.iterdir() if (p / "app.py").is_file()):
         requirements = folder / "requirements.txt"
