@@ -45,6 +45,7 @@ if mode == "ping":
     answer = app.handler(signed('{"type":1}'), None)
 else:
     payload = {"type": 2, "id": "1", "application_id": "2", "token": "t",
+               "guild_id": os.environ["DISCORD_GUILD_ID"],
                "member": {"user": {"id": "424242"}, "roles": []},
                "data": {"name": "next-meeting", "type": 1, "options": []}}
     answer = app.handler(signed(json.dumps(payload)), None)
@@ -110,6 +111,8 @@ def main() -> None:
         "DATABASE_URL": url,
         "BENCH_SIGNING_SEED": seed.hex(),
         "DISCORD_PUBLIC_KEY": SigningKey(seed).verify_key.encode().hex(),
+        # Server commands are answered only from the configured server.
+        "DISCORD_GUILD_ID": "700000000000000001",
     }
     try:
         pings = [sample("ping", env) for _ in range(args.runs)]
