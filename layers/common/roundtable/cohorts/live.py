@@ -303,7 +303,10 @@ def _group(row: Any, facts: _Facts, cohort: Any, viewer_zone: str, now: datetime
         facilitator_names=[m.display_name for m in members if m.role == "facilitator"],
         learner_count=len(learners),
         inactive_count=sum(m.inactive for m in learners),
-        below_min=row.status == "active" and len(learners) < cohort.min_group_size,
+        # Sizes count the facilitators, as the scheduler and the regroup proposal do
+        # (sizes_include_facilitator): otherwise a group they call big enough is flagged.
+        below_min=row.status == "active"
+        and sum(m.role in ("learner", "facilitator") for m in members) < cohort.min_group_size,
         meetings_total=len(series) or cohort.number_of_meetings,
         meetings_held=sum(m.ends_at <= now for m in series),
         next_meeting=NextMeeting(
