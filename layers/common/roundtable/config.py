@@ -135,6 +135,7 @@ class Settings:
     # Where the sweep fans out batches of reminders (SQS); unset: it sends them itself.
     reminder_batches_queue_url: str | None
     guest_cap_per_meeting: int  # guests one meeting takes in a week (roundtable.meetings.guests)
+    inactive_after_missed: int  # meetings missed in a row that make a learner inactive
     llm_model: str
     llm_api_base: str | None
     llm_timeout_s: int  # first token, and the whole reply where it cannot stream
@@ -271,6 +272,7 @@ def load_settings() -> Settings:
         low_attendance_threshold=_env_int("LOW_ATTENDANCE_THRESHOLD", 3),
         reminder_batches_queue_url=_env("REMINDER_BATCHES_QUEUE_URL"),
         guest_cap_per_meeting=_env_int("GUEST_CAP_PER_MEETING", 2),
+        inactive_after_missed=_env_int("INACTIVE_AFTER_MISSED", 3),
         llm_model=_env("LLM_MODEL", "anthropic/claude-sonnet-4-5") or "",
         llm_api_base=_env("LLM_API_BASE"),
         llm_timeout_s=_env_int("LLM_TIMEOUT_S", 25),

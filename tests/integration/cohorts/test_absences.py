@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import Engine, insert, select, update
 
+from roundtable.config import reset_settings
 from roundtable.db.tables import attendances, group_members, meetings
 from roundtable.meetings.activity import absences
 from tests.integration.api.builders import add_member, make_cohort, make_group, make_user
@@ -77,3 +79,20 @@ def test_the_threshold_is_the_callers(engine: Engine) -> None:
     with engine.connect() as conn:
         found = absences(conn, [w["group"]], now, inactive_after=2)
     assert all(a.inactive for a in found.values()) and len(found) == 3
+
+
+def test_by_default_the_threshold_is_the_inactive_after_missed_setting(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    w = _world(engine)
+    now = FIRST + timedelta(weeks=3, hours=2)  # four meetings held; nobody came
+    monkeypatch.setenv("INACTIVE_AFTER_MISSED", "5")
+    reset_settings()
+    try:
+        with engine.connect() as conn:
+            found = absences(conn, [w["group"]], now)
+    finally:
+        monkeypatch.delenv("INACTIVE_AFTER_MISSED")
+        reset_settings()
+    assert {a.missed_in_a_row for a in found.values()} == {4}
+    assert not any(a.inactive for a in found.values())

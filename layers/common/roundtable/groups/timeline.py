@@ -5,7 +5,7 @@ the modules listed before a meeting marker are due by that meeting), each
 learner's state on each (completed, in progress, not started — by title,
 never by id), and who came (members, and guests from other groups; a member
 visiting another group that week is shown as away). For each learner: missed
-meetings in a row (inactive after `DEFAULT_INACTIVE_AFTER`), whether they are
+meetings in a row (inactive after the INACTIVE_AFTER_MISSED setting), whether they are
 behind before the next meeting (a required module due by then not
 completed), and how many tutor chats the facilitator may read.
 
@@ -39,7 +39,7 @@ from roundtable.db.tables import (
 )
 from roundtable.groups.facilitation import require_group_access
 from roundtable.groups.learners import channel_url
-from roundtable.meetings.activity import DEFAULT_INACTIVE_AFTER, absences
+from roundtable.meetings.activity import absences
 from roundtable.meetings.times import format_moment
 from roundtable.people.profiles import Viewer
 
@@ -181,7 +181,7 @@ def group_timeline(
         course_slug=group.course_slug,
         discord_channel_url=channel_url(get_settings(), group.discord_text_channel_id),
         next_meeting_number=next_number,
-        inactive_after=DEFAULT_INACTIVE_AFTER,
+        inactive_after=get_settings().inactive_after_missed,
         content_problem=problem,
         members=members,
         meetings=[

@@ -18,10 +18,8 @@ from datetime import datetime
 
 from sqlalchemy import Connection, and_, select, union
 
+from roundtable.config import get_settings
 from roundtable.db.tables import attendances, group_members, guest_visits, meetings
-
-# Three missed meetings in a row: the predecessor's organisers' rule of thumb.
-DEFAULT_INACTIVE_AFTER = 3
 
 
 @dataclass(frozen=True)
@@ -37,9 +35,14 @@ def absences(
     group_ids: Iterable[int],
     now: datetime,
     *,
-    inactive_after: int = DEFAULT_INACTIVE_AFTER,
+    inactive_after: int | None = None,
 ) -> dict[tuple[int, int], Absence]:
-    """(group id, user id) → the active learner's run of missed meetings, for these groups."""
+    """(group id, user id) → the active learner's run of missed meetings, for these groups.
+
+    `inactive_after` defaults to the INACTIVE_AFTER_MISSED setting (3).
+    """
+    if inactive_after is None:
+        inactive_after = get_settings().inactive_after_missed
     ids = sorted(set(group_ids))
     if not ids:
         return {}
