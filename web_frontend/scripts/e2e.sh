@@ -6,7 +6,9 @@
 # Screenshots, axe reports and the stack's log go to web_frontend/test-results/.
 #   E2E_DATABASE_URL=postgresql://...  use this (empty) database instead of an embedded one
 #   E2E_BASE_URL=http://127.0.0.1:8000 test an already running stack (nothing is started)
+#   E2E_ORIGIN_SECRET=...              that stack's ORIGIN_VERIFY_SECRET, if it has one
 set -eu
+E2E_ORIGIN_SECRET="${E2E_ORIGIN_SECRET:-}"
 cd "$(dirname "$0")/.."
 FRONTEND_DIR=$(pwd)
 REPO_ROOT=$(cd .. && pwd)
@@ -24,9 +26,15 @@ if [ -z "${E2E_BASE_URL:-}" ]; then
   PYTHON="${PYTHON:-$REPO_ROOT/.venv/bin/python}"
   PORT=$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
   DATA_DIR=$(mktemp -d)
+  # The local stack stands behind no CloudFront; the tests play its part: they send
+  # its origin secret and a viewer address per person (tests/e2e/support.mjs), so the
+  # per-address limits (10 logins a minute) count each person apart, as deployed.
+  E2E_ORIGIN_SECRET=$(node -e "console.log(require('crypto').randomBytes(24).toString('hex'))")
+  export E2E_ORIGIN_SECRET
   (
     cd "$REPO_ROOT"
     if [ -n "${E2E_DATABASE_URL:-}" ]; then export DATABASE_URL="$E2E_DATABASE_URL"; else unset DATABASE_URL; fi
+    export ORIGIN_VERIFY_SECRET="$E2E_ORIGIN_SECRET"
     # An empty env file: the tests use the fake services, never a developer's real credentials.
     exec "$PYTHON" -m devserver --port "$PORT" --data-dir "$DATA_DIR/pgdata" \
       --static-dir "$FRONTEND_DIR/dist" --env-file /dev/null --no-schedules
@@ -41,7 +49,7 @@ if [ -z "${E2E_BASE_URL:-}" ]; then
   E2E_BASE_URL="http://127.0.0.1:$PORT"
   echo "e2e: waiting for the local stack on $E2E_BASE_URL"
   i=0
-  until node -e "fetch('$E2E_BASE_URL/api/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"; do
+  until node -e "fetch('$E2E_BASE_URL/api/health',{headers:{'x-origin-verify':process.env.E2E_ORIGIN_SECRET}}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"; do
     i=$((i + 1))
     if [ "$i" -gt 180 ] || ! kill -0 "$STACK_PID" 2>/dev/null; then
       echo "e2e: the local stack did not start; its log:" >&2
@@ -52,5 +60,5 @@ if [ -z "${E2E_BASE_URL:-}" ]; then
   done
 fi
 
-export E2E_BASE_URL
+export E2E_BASE_URL E2E_ORIGIN_SECRET
 node --test --test-concurrency=1 tests/e2e/*.test.mjs

@@ -6,7 +6,16 @@
 // with a certified facilitator) with live job status, reads the preview,
 // places the facilitator and publishes → the learner sees the group and its
 // time in their own zone → opens a module, chats with the tutor (the fake
-// model), completes a section → the facilitator sees the group and progress.
+// model), completes a section → the facilitator sees the group and progress →
+// the cohort runs (issue 14): a second facilitator and two learners sign up
+// through the API; on the live cohort page the admin creates a group by hand,
+// removes a learner, moves another (forcing if the fit is poor) and syncs a
+// group → a learner leaves from their profile with a reason → Ada books a
+// guest visit into the hand-made group's meeting that week (cancels, books
+// again) → its facilitator sees her in the attendance and the timeline grid
+// flags who is behind → the admin finds the leaver in People and reads their
+// person page → proposes a regroup for the group now below the minimum,
+// applies it, and the live groups show everyone moved.
 // Every page visited is screenshotted at 390 and 1280 px and axe-scanned.
 // A step whose API route or job has not landed is skipped with the reason.
 import assert from "node:assert/strict";
@@ -19,6 +28,7 @@ import {
   centre,
   checkPage,
   daysFromNow,
+  edgeHeaders,
   expectOk,
   generatePerson,
   launch,
@@ -30,6 +40,10 @@ const run = Date.now().toString(36).slice(-5);
 const cohortName = `Winter ${run}`;
 const learnerName = `Ada ${run}`;
 const facilitatorName = `Fay ${run}`;
+// Signed up after publish: a second facilitator and two learners, for a group made by hand.
+const secondFacilitatorName = `Finn ${run}`;
+const lateLearnerNames = [`Nia ${run}`, `Noah ${run}`];
+const handGroupName = `Evening ${run}`;
 const state = { skipped: {} };
 let browser;
 let routes = new Set();
@@ -67,7 +81,7 @@ function it(name, fn) {
 
 async function loadRoutes() {
   for (const doc of ["/api/openapi.json", "/api/tutor/openapi.json"]) {
-    const response = await fetch(`${BASE_URL}${doc}`).catch((e) => ({ ok: false, status: String(e) }));
+    const response = await fetch(`${BASE_URL}${doc}`, { headers: edgeHeaders() }).catch((e) => ({ ok: false, status: String(e) }));
     // Without the web API's document every step would skip: fail loudly instead.
     if (!response.ok && doc === "/api/openapi.json") throw new Error(`${BASE_URL}${doc}: ${response.status}`);
     if (!response.ok) continue;
@@ -262,6 +276,8 @@ describe("the Roundtable journey", () => {
       await page.goto("/enroll");
       const cell = (name) => page.getByRole("gridcell", { name: new RegExp(`^${name}`) });
       await cell("Tuesday 09:00–09:30").waitFor();
+      // The open cohorts load above the grid and push it down: measure once they are there.
+      await page.getByRole("group", { name: "Your role" }).or(page.getByText("No cohort is open")).waitFor();
       // A finger from Tuesday 09:00 to Thursday 10:00 paints the rectangle between them.
       await touchDrag(page, await centre(cell("Tuesday 09:00–09:30")), await centre(cell("Thursday 10:00–10:30")));
       for (const name of ["Tuesday 09:00–09:30", "Wednesday 09:30–10:00", "Thursday 10:00–10:30"]) {
@@ -576,6 +592,228 @@ describe("the Roundtable journey", () => {
     }
   });
 
+  it("signs up a second facilitator and two more learners after publish, through the API", async (t) => {
+    if (!after_(t, "published")) return;
+    if (!needs(t, "GET /api/admin/cohorts/{cohort_id}/live", "POST /api/admin/cohorts/{cohort_id}/groups")) return;
+    // London, Monday 15:00–20:00: the group made by hand below meets at 18:00.
+    const monday = [{ weekday: 0, start: "15:00", end: "20:00", kind: "available" }];
+    const finn = await generatePerson({
+      name: secondFacilitatorName,
+      timezone: "Europe/London",
+      intervals: monday,
+      cohortId: state.cohortId,
+      role: "facilitator",
+    });
+    const { id } = await expectOk(finn.get("/api/users/me"));
+    await finn.dispose();
+    await expectOk(admin.context.request.post(`/api/admin/facilitators/${id}/certification`));
+    for (const name of lateLearnerNames) {
+      await (await generatePerson({ name, timezone: "Europe/London", intervals: monday, cohortId: state.cohortId })).dispose();
+    }
+    state.lateSignups = true;
+  });
+
+  it("lets the admin create a group by hand on the live cohort page", async (t) => {
+    if (!after_(t, "lateSignups")) return;
+    const { page } = admin;
+    await page.goto(`/admin/cohorts/${state.cohortId}`);
+    await page.getByText(/Phase:\s*Running/).waitFor();
+    await page.getByRole("heading", { name: "Live groups" }).waitFor();
+    await liveGroupCard(page, state.groupName).waitFor();
+    const form = page.getByRole("form", { name: "Create a group" });
+    await form.getByLabel("Group name").fill(handGroupName);
+    const facilitator = form.getByLabel("Facilitator");
+    // The certified list loads on its own: wait for Finn, certified a moment ago.
+    await facilitator.locator("option", { hasText: secondFacilitatorName }).waitFor({ state: "attached" });
+    await facilitator.selectOption({ label: await optionIn(facilitator, secondFacilitatorName) });
+    await form.getByLabel("Day").selectOption({ label: "Monday" });
+    await form.getByLabel("Time (in the anchor zone)").fill("18:00");
+    for (const name of lateLearnerNames) await form.getByRole("checkbox", { name: new RegExp(`^${esc(name)}`) }).check();
+    await form.getByRole("button", { name: "Create the group" }).click();
+    await forceIfPoorFit(form, "Create anyway", form.getByRole("status").filter({ hasText: `Created ${handGroupName}` }));
+    const card = liveGroupCard(page, handGroupName);
+    for (const name of lateLearnerNames) await memberRow(card, name).waitFor();
+    assert.match(await card.innerText(), new RegExp(`Facilitator: ${esc(secondFacilitatorName)}`));
+    state.handGroup = true;
+  });
+
+  it("lets the admin remove a learner from a live group and move another to a second group", async (t) => {
+    if (!after_(t, "handGroup")) return;
+    const { page } = admin;
+    // The group Ada is not in (nor the one made by hand) gives the learners for these steps.
+    const live = await expectOk(admin.context.request.get(`/api/admin/cohorts/${state.cohortId}/live?zone=Europe/London`));
+    const other = live.groups.find((g) => g.status === "active" && ![state.groupName, handGroupName].includes(g.name));
+    assert.ok(other, `a third live group: ${live.groups.map((g) => g.name).join(", ")}`);
+    const learners = other.members.filter((m) => m.role === "learner").map((m) => m.display_name);
+    assert.ok(learners.length >= 3, `${other.name} has ${learners.join(", ")}`);
+    const [removed, moved, leaver] = learners;
+    Object.assign(state, { otherGroup: other.name, removed, moved, leaver });
+    const card = liveGroupCard(page, other.name);
+    // Remove (the page asks to confirm).
+    page.once("dialog", (dialog) => void dialog.accept());
+    await card.getByRole("button", { name: `Remove ${removed}` }).click();
+    await memberRow(card, removed).waitFor({ state: "detached" });
+    // Move to the group made by hand; a poor fit is refused with the reasons and "Move anyway".
+    const move = card.getByRole("form", { name: `Move ${moved}` });
+    const target = move.getByRole("combobox");
+    await target.selectOption({ label: await optionIn(target, handGroupName) });
+    await move.getByRole("button", { name: "Move", exact: true }).click();
+    const handCard = liveGroupCard(page, handGroupName);
+    await forceIfPoorFit(move, "Move anyway", memberRow(handCard, moved));
+    await memberRow(handCard, moved).waitFor();
+    await memberRow(card, moved).waitFor({ state: "detached" });
+    // Sync the changed group by hand, with live job status.
+    await handCard.getByRole("button", { name: `Sync ${handGroupName} now` }).click();
+    const sync = handCard.locator(".job").filter({ hasText: `Sync of ${handGroupName}` });
+    await sync.filter({ hasText: /Finished|Failed|retried/ }).waitFor({ timeout: 120_000 });
+    assert.match(await sync.innerText(), /Finished/, await sync.innerText());
+    await checkPage(page, "admin-live");
+    state.liveEdited = true;
+  });
+
+  it("lets a learner leave the cohort from their profile page, with a reason", async (t) => {
+    if (!after_(t, "liveEdited")) return;
+    const leaving = await newPerson(browser, "Europe/London");
+    openPages.set("leaver", leaving.page);
+    try {
+      const { page, context } = leaving;
+      await expectOk(context.request.post("/auth/dev-login", { data: { display_name: state.leaver, as_admin: false } }));
+      await page.goto("/profile");
+      const cohort = page.getByRole("listitem").filter({ hasText: cohortName });
+      await cohort.getByText(`learner in ${state.otherGroup}`).waitFor();
+      await cohort.getByRole("button", { name: "Leave this cohort" }).click();
+      const dialog = page.getByRole("dialog", { name: `Leave ${cohortName}?` });
+      await dialog.getByLabel(/Why are you leaving/).fill("My shifts changed");
+      await checkPage(page, "profile-leave");
+      await dialog.getByRole("button", { name: `Leave ${cohortName}` }).click();
+      const left = page.getByRole("status").filter({ hasText: `You left ${cohortName} and ${state.otherGroup}` });
+      await left.waitFor();
+      assert.match(await left.innerText(), /facilitator has been told, with your reason/);
+      state.left = true;
+    } finally {
+      openPages.delete("leaver");
+      await leaving.context.close();
+    }
+  });
+
+  it("lets a learner book a guest visit into another group's meeting that week", async (t) => {
+    if (!after_(t, "handGroup")) return;
+    if (!needs(t, "GET /api/meetings/{meeting_id}/guest-options", "POST /api/guest-visits")) return;
+    const { page } = learner;
+    await page.goto("/group");
+    const card = page.getByRole("article", { name: state.groupName });
+    const visits = card.getByRole("region", { name: /Can't make it\? Join another group this week/ });
+    // The group made by hand meets an hour after Ada's, still within her Monday evening.
+    const book = visits.getByRole("button", { name: new RegExp(`^Book ${esc(handGroupName)}, `) });
+    await book.click();
+    const booked = visits.getByRole("status").filter({ hasText: `You will join ${handGroupName} as a guest` });
+    await booked.waitFor();
+    // Cancel gives the options back; book again for the facilitator's view.
+    await booked.getByRole("button", { name: "Cancel visit" }).click();
+    await book.click();
+    await booked.waitFor();
+    // Her own meeting that week is now answered "Can't go".
+    const own = card.getByRole("group", { name: /Your answer for meeting \d+/ }).first();
+    await own.getByRole("button", { name: "Can't go", pressed: true }).waitFor();
+    await checkPage(page, "my-group-guest");
+    state.guest = true;
+  });
+
+  it("shows the host group's facilitator the guest in the attendance and the timeline grid", async (t) => {
+    if (!after_(t, "guest")) return;
+    if (!needs(t, "GET /api/facilitator/groups/{group_id}/timeline")) return;
+    const host = await newPerson(browser, "Europe/London");
+    openPages.set("host", host.page);
+    try {
+      const { page } = host;
+      await page.goto(`/signin?next=/facilitator`);
+      await page.getByLabel("Name").fill(secondFacilitatorName);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("heading", { name: "My groups" }).waitFor();
+      await page.getByRole("link", { name: handGroupName }).click();
+      await page.getByRole("heading", { level: 1, name: handGroupName }).waitFor();
+      const attendance = page.getByRole("region", { name: "RSVPs and attendance" });
+      const guest = attendance.getByRole("row").filter({ hasText: learnerName });
+      await guest.waitFor();
+      assert.match(await guest.innerText(), new RegExp(`guest from ${esc(state.groupName)}`));
+      assert.match(await guest.innerText(), /going/);
+      // Members × modules due by each meeting; nobody has started, so the learners are behind.
+      const grid = page.getByRole("region", { name: "Progress on the modules due by each meeting" });
+      for (const name of [...lateLearnerNames, state.moved].filter(Boolean)) {
+        const row = grid.getByRole("row").filter({ hasText: name });
+        await row.waitFor();
+        assert.match(await row.innerText(), /behind/, `${name} is flagged`);
+      }
+      assert.match(await page.locator("main").innerText(), /Behind before meeting \d+:/);
+      await checkPage(page, "facilitator-timeline");
+      state.hostSaw = true;
+    } finally {
+      openPages.delete("host");
+      await host.context.close();
+    }
+  });
+
+  it("lets the admin find a person on the People page and open their person page", async (t) => {
+    if (!after_(t, "liveEdited")) return;
+    if (!needs(t, "GET /api/admin/users", "GET /api/admin/users/{user_id}/dossier")) return;
+    const { page } = admin;
+    const who = state.left ? state.leaver : state.removed;
+    await page.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "People" }).click();
+    await page.getByRole("heading", { name: "Admin: people" }).waitFor();
+    await page.getByLabel("Name, email or Discord username").fill(who);
+    await page.getByRole("button", { name: "Search" }).click();
+    const found = page.getByRole("region", { name: "People found" });
+    await found.getByRole("link", { name: who }).waitFor();
+    await checkPage(page, "admin-people");
+    await found.getByRole("link", { name: who }).click();
+    await page.getByRole("heading", { level: 1, name: who }).waitFor();
+    const enrollments = page.getByRole("region", { name: "Enrollments" });
+    const groups = page.getByRole("region", { name: "Groups and attendance" });
+    const membership = groups.getByRole("row").filter({ hasText: state.otherGroup });
+    if (state.left) {
+      assert.match(await enrollments.getByRole("row").filter({ hasText: cohortName }).innerText(), /Withdrew .*My shifts changed/s);
+      assert.match(await membership.innerText(), /joined .* · left .*My shifts changed/s);
+    } else {
+      assert.match(await membership.innerText(), /removed: joined .* · left /s);
+    }
+    await checkPage(page, "admin-person");
+  });
+
+  it("proposes a regroup for the groups below the minimum, applies it and shows the new groups", async (t) => {
+    if (!after_(t, "liveEdited")) return;
+    if (!after_(t, "left")) return;
+    if (!needs(t, "POST /api/admin/cohorts/{cohort_id}/regroup", "POST /api/admin/cohorts/{cohort_id}/regroup/{job_id}/apply")) return;
+    const { page } = admin;
+    // One removed, one moved, one left: their old group is now below the minimum.
+    const live = await expectOk(admin.context.request.get(`/api/admin/cohorts/${state.cohortId}/live?zone=Europe/London`));
+    const sizes = live.groups.map((g) => `${g.name}: ${g.members.length}`).join(", ");
+    assert.ok(live.counts.groups_below_min > 0, `a group below the minimum of ${live.min_group_size}: ${sizes}`);
+    await page.goto(`/admin/cohorts/${state.cohortId}`);
+    await page.getByText(/below the minimum of \d+/).first().waitFor();
+    const panel = page.getByRole("region", { name: "Regroup" });
+    await panel.getByRole("button", { name: "Propose a regroup" }).click();
+    const moves = panel.getByRole("list", { name: "Proposed moves" });
+    await moves
+      .or(panel.getByText("Nobody needs to move"))
+      .or(panel.getByRole("alert"))
+      .waitFor({ timeout: 120_000 });
+    assert.ok(await moves.isVisible(), `a proposal with moves: ${await panel.innerText()}`);
+    assert.match(await panel.innerText(), /groups below the minimum of \d+: [1-9]\d* → 0/);
+    // "Ana: Group 3 → Group 5, Monday 18:00 your time"
+    const proposed = (await moves.getByRole("listitem").allInnerTexts()).map((line) => {
+      const m = line.match(/^(.+?): (.+?) → (.+?), /);
+      assert.ok(m, `a move reads "who: from → to, when": ${line}`);
+      return { who: m[1], from: m[2], to: m[3] };
+    });
+    await checkPage(page, "admin-regroup");
+    page.once("dialog", (dialog) => void dialog.accept());
+    await panel.getByRole("button", { name: "Apply" }).click();
+    await panel.getByRole("status").filter({ hasText: "Regroup applied" }).waitFor({ timeout: 60_000 });
+    // The live groups are read again: everyone moved is in their new group.
+    for (const { who, to } of proposed) await memberRow(liveGroupCard(page, to), who).waitFor();
+    assert.doesNotMatch(await page.getByRole("region", { name: "Live groups" }).innerText(), /below minimum size/);
+  });
+
   it("shows the admin's jobs, content and outbox pages", async (t) => {
     if (!after_(t, "cohortId")) return;
     const { page } = admin;
@@ -595,6 +833,44 @@ describe("the Roundtable journey", () => {
     }
   });
 });
+
+/** A string matched literally inside a RegExp. */
+function esc(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** A live group's card on the admin cohort page (its heading may carry badges after the name). */
+function liveGroupCard(page, name) {
+  return page.getByRole("article", { name: new RegExp(`^${esc(name)}( |$)`) });
+}
+
+/** A member's row in a live group card (the row header is the name, then their zone). */
+function memberRow(card, name) {
+  return card.getByRole("row").filter({ has: card.page().getByRole("rowheader", { name: new RegExp(`^${esc(name)}`) }) });
+}
+
+/** The full text of the option in `select` that starts with `prefix`. */
+async function optionIn(select, prefix) {
+  const options = await select.locator("option").allInnerTexts();
+  const found = options.find((o) => o.startsWith(prefix));
+  assert.ok(found, `no option starting with ${prefix}: ${options.join(" | ")}`);
+  return found;
+}
+
+/**
+ * After submitting a change an admin may force: either it is done (`done`
+ * appears), or the page says why the time does not fit and offers `forceLabel`,
+ * which is pressed, as an admin who has read the reasons may.
+ */
+async function forceIfPoorFit(scope, forceLabel, done) {
+  const force = scope.getByRole("button", { name: forceLabel });
+  await done.or(force).first().waitFor();
+  if (await force.isVisible()) {
+    assert.match(await scope.getByRole("alert").first().innerText(), /cannot make|does not fit|not available|fit/i);
+    await force.click();
+    await done.waitFor();
+  }
+}
 
 /** The full text of the option in select `label` that starts with `prefix`. */
 async function optionLabel(page, label, prefix) {

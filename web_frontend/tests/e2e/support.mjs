@@ -11,6 +11,7 @@ const require = createRequire(import.meta.url);
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const RESULTS = path.resolve(here, "../../test-results");
 export const BASE_URL = process.env.E2E_BASE_URL ?? "http://127.0.0.1:8000";
+const ORIGIN_SECRET = process.env.E2E_ORIGIN_SECRET ?? "";
 const AXE_SOURCE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 
 export const WIDTHS = [
@@ -35,10 +36,26 @@ export async function launch() {
   });
 }
 
+let nextAddress = 10;
+
+/**
+ * The headers CloudFront adds in front of the API: its origin secret (when the
+ * stack has one, as scripts/e2e.sh's does) and the viewer's address. Each person
+ * gets their own address, standing for their own device, so per-address limits
+ * (10 logins a minute) count them apart; without the secret the API ignores it.
+ */
+export function edgeHeaders() {
+  return {
+    ...(ORIGIN_SECRET ? { "x-origin-verify": ORIGIN_SECRET } : {}),
+    "cloudfront-viewer-address": `198.51.100.${nextAddress++}:443`,
+  };
+}
+
 /** A signed-out browser context for one person, in their own time zone. */
 export async function newPerson(browser, timezoneId = "Europe/Berlin", options = {}) {
   const context = await browser.newContext({
     baseURL: BASE_URL,
+    extraHTTPHeaders: edgeHeaders(),
     timezoneId,
     locale: "en-GB",
     viewport: { width: 1280, height: 800 },
@@ -53,7 +70,7 @@ export async function newPerson(browser, timezoneId = "Europe/Berlin", options =
 
 /** An API client with its own cookie jar, signed in by the dev login. */
 export async function apiAs(displayName, { admin = false } = {}) {
-  const api = await request.newContext({ baseURL: BASE_URL });
+  const api = await request.newContext({ baseURL: BASE_URL, extraHTTPHeaders: edgeHeaders() });
   await expectOk(api.post("/auth/dev-login", { data: { display_name: displayName, as_admin: admin } }));
   return api;
 }
@@ -106,21 +123,15 @@ export async function checkPage(page, name) {
   if (failures.length) throw new Error(`Page check failed:\n${failures.join("\n")}`);
 }
 
-let nextAddress = 10;
-
 /**
- * A generated person, set up through the real API with their own cookie jar:
- * dev login, profile, availability (local "HH:MM" intervals in their zone),
- * enrollment. Each stands for a different device, so each gets its own
- * viewer address (the header CloudFront sets) for the per-IP login limit.
+ * A generated person, set up through the real API with their own cookie jar
+ * (and their own viewer address, see edgeHeaders): dev login, profile,
+ * availability (local "HH:MM" intervals in their zone), enrollment.
  */
 export async function generatePerson({ name, timezone, intervals, cohortId, role = "learner", api: given }) {
   const api =
     given ??
-    (await request.newContext({
-      baseURL: BASE_URL,
-      extraHTTPHeaders: { "cloudfront-viewer-address": `198.51.100.${nextAddress++}:443` },
-    }));
+    (await request.newContext({ baseURL: BASE_URL, extraHTTPHeaders: edgeHeaders() }));
   await expectOk(api.post("/auth/dev-login", { data: { display_name: name, as_admin: false } }));
   await expectOk(
     api.patch("/api/users/me", {

@@ -112,8 +112,17 @@ function Groups({ d, zone }: { d: Dossier; zone: string }) {
                 </th>
                 <td>{g.role}</td>
                 <td>
-                  {g.membership_status} since {formatDateTime(g.joined_at, zone)}
-                  {g.left_at && <> · left {formatDateTime(g.left_at, zone)}</>}
+                  {/* A past membership's status ("removed", "moved") is not "since" it began. */}
+                  {g.left_at ? (
+                    <>
+                      {g.membership_status}: joined {formatDateTime(g.joined_at, zone)} · left{" "}
+                      {formatDateTime(g.left_at, zone)}
+                    </>
+                  ) : (
+                    <>
+                      {g.membership_status} since {formatDateTime(g.joined_at, zone)}
+                    </>
+                  )}
                   {g.reason_for_leaving && <> · “{g.reason_for_leaving}”</>}
                 </td>
                 <td>
