@@ -595,8 +595,10 @@ describe("the Roundtable journey", () => {
   it("signs up a second facilitator and two more learners after publish, through the API", async (t) => {
     if (!after_(t, "published")) return;
     if (!needs(t, "GET /api/admin/cohorts/{cohort_id}/live", "POST /api/admin/cohorts/{cohort_id}/groups")) return;
-    // London, Monday 15:00–20:00: the group made by hand below meets at 18:00.
+    // London, Monday 15:00–20:00: the group made by hand below meets at 18:00 (London
+    // time, so in every season); Noah has to leave at 18:30, so his place there is forced.
     const monday = [{ weekday: 0, start: "15:00", end: "20:00", kind: "available" }];
+    const leavesEarly = [{ weekday: 0, start: "15:00", end: "18:30", kind: "available" }];
     const finn = await generatePerson({
       name: secondFacilitatorName,
       timezone: "Europe/London",
@@ -607,8 +609,9 @@ describe("the Roundtable journey", () => {
     const { id } = await expectOk(finn.get("/api/users/me"));
     await finn.dispose();
     await expectOk(admin.context.request.post(`/api/admin/facilitators/${id}/certification`));
-    for (const name of lateLearnerNames) {
-      await (await generatePerson({ name, timezone: "Europe/London", intervals: monday, cohortId: state.cohortId })).dispose();
+    const [nia, noah] = lateLearnerNames;
+    for (const [name, intervals] of [[nia, monday], [noah, leavesEarly]]) {
+      await (await generatePerson({ name, timezone: "Europe/London", intervals, cohortId: state.cohortId })).dispose();
     }
     state.lateSignups = true;
   });
@@ -630,7 +633,15 @@ describe("the Roundtable journey", () => {
     await form.getByLabel("Time (in the anchor zone)").fill("18:00");
     for (const name of lateLearnerNames) await form.getByRole("checkbox", { name: new RegExp(`^${esc(name)}`) }).check();
     await form.getByRole("button", { name: "Create the group" }).click();
-    await forceIfPoorFit(form, "Create anyway", form.getByRole("status").filter({ hasText: `Created ${handGroupName}` }));
+    // Noah cannot stay to the end: refused with who and which meetings, then created anyway.
+    const refusal = form.getByRole("alert");
+    await refusal.waitFor();
+    assert.match(await refusal.innerText(), new RegExp(`${esc(lateLearnerNames[1])} cannot make`));
+    await checkPage(page, "admin-live-create-refused");
+    await form.getByRole("button", { name: "Create anyway" }).click();
+    const created = form.getByRole("status").filter({ hasText: `Created ${handGroupName}` });
+    await created.waitFor();
+    assert.match(await created.innerText(), new RegExp(`Done despite: .*${esc(lateLearnerNames[1])} cannot make`));
     const card = liveGroupCard(page, handGroupName);
     for (const name of lateLearnerNames) await memberRow(card, name).waitFor();
     assert.match(await card.innerText(), new RegExp(`Facilitator: ${esc(secondFacilitatorName)}`));
@@ -652,6 +663,7 @@ describe("the Roundtable journey", () => {
     // Remove (the page asks to confirm).
     page.once("dialog", (dialog) => void dialog.accept());
     await card.getByRole("button", { name: `Remove ${removed}` }).click();
+    await card.getByRole("status").filter({ hasText: `Removed ${removed} from ${other.name}; they are told.` }).waitFor();
     await memberRow(card, removed).waitFor({ state: "detached" });
     // Move to the group made by hand; a poor fit is refused with the reasons and "Move anyway".
     const move = card.getByRole("form", { name: `Move ${moved}` });
@@ -662,6 +674,8 @@ describe("the Roundtable journey", () => {
     await forceIfPoorFit(move, "Move anyway", memberRow(handCard, moved));
     await memberRow(handCard, moved).waitFor();
     await memberRow(card, moved).waitFor({ state: "detached" });
+    // The row went with the move: the group's card says what happened.
+    await card.getByRole("status").filter({ hasText: `Moved ${moved} to ${handGroupName}.` }).waitFor();
     // Sync the changed group by hand, with live job status.
     await handCard.getByRole("button", { name: `Sync ${handGroupName} now` }).click();
     const sync = handCard.locator(".job").filter({ hasText: `Sync of ${handGroupName}` });

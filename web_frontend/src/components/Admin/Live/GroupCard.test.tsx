@@ -69,7 +69,8 @@ describe("GroupCard", () => {
     expect((await screen.findByRole("alert")).textContent).toContain("Ben cannot make 5 of 5 meetings");
     await userEvent.click(screen.getByRole("button", { name: "Move anyway" }));
     const done = await screen.findByRole("status");
-    expect(done.textContent).toContain("Moved Ben.");
+    // Said by the card, not the row: Ben's row goes when the page is read again.
+    expect(done.textContent).toContain("Moved Ben to Group 5.");
     expect(done.textContent).toContain("Done despite: Ben cannot make 5 of 5 meetings");
     expect(calls.map((c) => c.body)).toEqual([
       { user_id: 12, role: "learner", force: false },
@@ -88,6 +89,7 @@ describe("GroupCard", () => {
     await userEvent.click(screen.getByRole("button", { name: "Remove Ana" }));
     await vi.waitFor(() => expect(onChanged).toHaveBeenCalled());
     expect(calls.map((c) => c.call)).toEqual(["DELETE /api/admin/groups/3/members/11"]);
+    expect((await screen.findByRole("status")).textContent).toBe("Removed Ana from Group 3; they are told.");
   });
 
   it("finds a person and adds them", async () => {

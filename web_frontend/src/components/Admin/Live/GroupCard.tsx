@@ -1,5 +1,5 @@
 import { useMutation } from "@tanstack/react-query";
-import { useState } from "react";
+import { type ReactNode, useState } from "react";
 import { moveMember, syncGroup } from "../../../api/staff";
 import type { LiveGroupPublic, UserMatchPublic } from "../../../client/schema";
 import { formatDateTime } from "../../../lib/time";
@@ -71,6 +71,7 @@ export function GroupCard({ group, others, zone, onChanged }: {
   const next = group.next_meeting;
   const live = group.status === "active";
   const lastHeld = group.attendance.at(-1);
+  const [outcome, setOutcome] = useState<ReactNode>(null);
   return (
     <article className="card" aria-labelledby={headingId}>
       <h3 id={headingId}>
@@ -112,11 +113,23 @@ export function GroupCard({ group, others, zone, onChanged }: {
           </thead>
           <tbody>
             {group.members.map((m) => (
-              <MemberRow key={m.user_id} member={m} group={group} others={others} onChanged={onChanged} />
+              <MemberRow
+                key={m.user_id}
+                member={m}
+                group={group}
+                others={others}
+                onChanged={onChanged}
+                onOutcome={setOutcome}
+              />
             ))}
           </tbody>
         </table>
       </div>
+      {outcome && (
+        <p role="status" className="success small">
+          {outcome}
+        </p>
+      )}
       <SyncState group={group} zone={zone} onChanged={onChanged} />
       {next && <NotificationAudit meetingId={next.id} number={next.number} zone={zone} />}
       {lastHeld && <NotificationAudit meetingId={lastHeld.id} number={lastHeld.number} zone={zone} />}

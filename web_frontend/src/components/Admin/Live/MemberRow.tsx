@@ -1,23 +1,36 @@
 import { useMutation } from "@tanstack/react-query";
-import { useId, useState } from "react";
+import { type ReactNode, useId, useState } from "react";
 import { moveMember, removeMember } from "../../../api/staff";
 import type { LiveGroupPublic, LiveMemberPublic } from "../../../client/schema";
 import { ErrorMessage } from "../../Feedback/Feedback";
 import { absenceLabel, rsvpLabel } from "./describe";
 import { ForceableError, ForcedNote } from "./ForceableError";
 
+/** What a member action did, said by the group card: the member's row goes once the page is read again. */
+export type OnOutcome = (outcome: ReactNode) => void;
+
 /** Move a learner to another live group; a poor fit is shown with "Move anyway". */
-function MoveControl({ member, group, others, onChanged }: {
+function MoveControl({ member, group, others, onChanged, onOutcome }: {
   member: LiveMemberPublic;
   group: LiveGroupPublic;
   others: LiveGroupPublic[];
   onChanged: () => void;
+  onOutcome: OnOutcome;
 }) {
   const id = useId();
   const [target, setTarget] = useState<number | "">("");
   const move = useMutation({
     mutationFn: (force: boolean) => moveMember(Number(target), member.user_id, "learner", force),
-    onSuccess: onChanged,
+    onSuccess: (moved) => {
+      const to = others.find((g) => g.id === moved.group_id)?.name ?? "the other group";
+      onOutcome(
+        <>
+          {moved.changed ? `Moved ${member.display_name} to ${to}.` : "Nothing changed."}
+          <ForcedNote reasons={moved.forced_despite} />
+        </>,
+      );
+      onChanged();
+    },
   });
   if (others.length === 0) return null;
   return (
@@ -52,23 +65,24 @@ function MoveControl({ member, group, others, onChanged }: {
           disabled={move.isPending}
         />
       )}
-      {move.data && (
-        <p role="status" className="success small">
-          {move.data.changed ? `Moved ${member.display_name}.` : "Nothing changed."}
-          <ForcedNote reasons={move.data.forced_despite} />
-        </p>
-      )}
     </form>
   );
 }
 
-export function MemberRow({ member, group, others, onChanged }: {
+export function MemberRow({ member, group, others, onChanged, onOutcome }: {
   member: LiveMemberPublic;
   group: LiveGroupPublic;
   others: LiveGroupPublic[];
   onChanged: () => void;
+  onOutcome: OnOutcome;
 }) {
-  const remove = useMutation({ mutationFn: () => removeMember(group.id, member.user_id), onSuccess: onChanged });
+  const remove = useMutation({
+    mutationFn: () => removeMember(group.id, member.user_id),
+    onSuccess: () => {
+      onOutcome(`Removed ${member.display_name} from ${group.name}; they are told.`);
+      onChanged();
+    },
+  });
   const absent = absenceLabel(member);
   const live = group.status === "active";
   return (
@@ -96,7 +110,9 @@ export function MemberRow({ member, group, others, onChanged }: {
             >
               Remove {member.display_name}
             </button>
-            {member.role === "learner" && <MoveControl member={member} group={group} others={others} onChanged={onChanged} />}
+            {member.role === "learner" && (
+              <MoveControl member={member} group={group} others={others} onChanged={onChanged} onOutcome={onOutcome} />
+            )}
             {remove.error && <ErrorMessage error={remove.error} title="Not removed:" />}
           </>
         )}
