@@ -6,7 +6,7 @@ import type { Profile } from "../api/types";
 import { updateMe } from "../api/users";
 import { ErrorMessage, Loading } from "../components/Feedback/Feedback";
 import { TimeZoneField } from "../components/Forms/TimeZoneField";
-import { LeaveCohort } from "../components/Groups/LeaveCohort";
+import { LeaveCohort, type LeftCohort, LeftCohortMessage } from "../components/Groups/LeaveCohort";
 import { useMe } from "../hooks/useMe";
 import { detectTimeZone, isValidTimeZone } from "../lib/time";
 import { safeNext } from "./SignInPage";
@@ -93,12 +93,14 @@ function ProfileForm({ me }: { me: Profile }) {
   );
 }
 
-/** The cohorts I am enrolled in, each with a way out. */
+/** The cohorts I am enrolled in, each with a way out; after leaving one, what happened. */
 function MyCohorts({ me }: { me: Profile }) {
-  if (me.enrollments.length === 0) return null;
+  const [left, setLeft] = useState<LeftCohort | null>(null);
+  if (me.enrollments.length === 0 && !left) return null;
   return (
     <>
       <h2>Your cohorts</h2>
+      {left && <LeftCohortMessage left={left} />}
       <ul className="cards">
         {me.enrollments.map((e) => (
           <li key={e.cohort_id} className="card">
@@ -108,7 +110,7 @@ function MyCohorts({ me }: { me: Profile }) {
               · {e.role}
               {e.group_name ? ` in ${e.group_name}` : ""}
             </span>
-            <LeaveCohort cohortId={e.cohort_id} cohortName={e.cohort_name} />
+            <LeaveCohort cohortId={e.cohort_id} cohortName={e.cohort_name} onLeft={setLeft} />
           </li>
         ))}
       </ul>

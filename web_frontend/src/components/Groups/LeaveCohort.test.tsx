@@ -2,7 +2,8 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it } from "vitest";
-import { LeaveCohort } from "./LeaveCohort";
+import { useState } from "react";
+import { LeaveCohort, type LeftCohort, LeftCohortMessage } from "./LeaveCohort";
 
 const json = (body: unknown, status = 200) =>
   new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
@@ -78,5 +79,33 @@ describe("LeaveCohort", () => {
     expect(alert.textContent).toContain(message);
     expect(calls).toEqual(['POST /api/cohorts/3/leave {"reason":null}']);
     expect(screen.getByRole("dialog", { name: "Leave Spring?" })).toBeTruthy();
+  });
+});
+
+describe("LeaveCohort in a list of my cohorts", () => {
+  it("hands the result to the list, which outlives the cohort's own item", async () => {
+    fakeApi(() => json({ cohort_id: 3, cohort_name: "Spring", group_id: 9, group_name: "Owls", reason: null }));
+    function List() {
+      const [left, setLeft] = useState<LeftCohort | null>(null);
+      return (
+        <>
+          {left && <LeftCohortMessage left={left} />}
+          {/* The list read again after leaving no longer has the cohort. */}
+          {!left && <LeaveCohort cohortId={3} cohortName="Spring" onLeft={setLeft} />}
+        </>
+      );
+    }
+    render(
+      <QueryClientProvider client={new QueryClient({ defaultOptions: { queries: { retry: false } } })}>
+        <List />
+      </QueryClientProvider>,
+    );
+    const user = userEvent.setup();
+    await user.click(screen.getByRole("button", { name: "Leave this cohort" }));
+    await user.click(screen.getByRole("button", { name: "Leave Spring" }));
+
+    const said = await screen.findByRole("status");
+    expect(said.textContent).toBe("You left Spring and Owls. Your facilitator has been told.");
+    expect(screen.getAllByRole("status")).toHaveLength(1);
   });
 });

@@ -5,8 +5,33 @@ import { ErrorMessage } from "../Feedback/Feedback";
 
 const MAX_REASON = 500;
 
-/** "Leave this cohort": a confirmation with an optional reason, then what happened. */
-export function LeaveCohort({ cohortId, cohortName }: { cohortId: number; cohortName: string }) {
+export type LeftCohort = Awaited<ReturnType<typeof leaveCohort>>;
+
+/** What leaving did, said once the learner has left. */
+export function LeftCohortMessage({ left }: { left: LeftCohort }) {
+  const told = left.group_name ? " Your facilitator has been told" + (left.reason ? ", with your reason." : ".") : "";
+  return (
+    <p role="status" className="success">
+      You left {left.cohort_name}
+      {left.group_name ? ` and ${left.group_name}` : ""}.{told}
+    </p>
+  );
+}
+
+/**
+ * "Leave this cohort": a confirmation with an optional reason, then what happened.
+ * With `onLeft`, the caller says what happened instead: a list of my cohorts loses
+ * this one (and this component with it) as soon as it is read again.
+ */
+export function LeaveCohort({
+  cohortId,
+  cohortName,
+  onLeft,
+}: {
+  cohortId: number;
+  cohortName: string;
+  onLeft?: (left: LeftCohort) => void;
+}) {
   const queryClient = useQueryClient();
   const [confirming, setConfirming] = useState(false);
   const [reason, setReason] = useState("");
@@ -15,8 +40,9 @@ export function LeaveCohort({ cohortId, cohortName }: { cohortId: number; cohort
   const reasonRef = useRef<HTMLTextAreaElement>(null);
   const leave = useMutation({
     mutationFn: () => leaveCohort(cohortId, reason),
-    onSuccess: () => {
+    onSuccess: (left) => {
       setConfirming(false);
+      onLeft?.(left);
       // My enrollments, my group and the cohorts list all change.
       void queryClient.invalidateQueries({ queryKey: ["me"] });
       void queryClient.invalidateQueries({ queryKey: ["groups"] });
@@ -27,16 +53,7 @@ export function LeaveCohort({ cohortId, cohortName }: { cohortId: number; cohort
     if (confirming) reasonRef.current?.focus();
   }, [confirming]);
 
-  const left = leave.data;
-  if (left) {
-    const told = left.group_name ? " Your facilitator has been told" + (left.reason ? ", with your reason." : ".") : "";
-    return (
-      <p role="status" className="success">
-        You left {left.cohort_name}
-        {left.group_name ? ` and ${left.group_name}` : ""}.{told}
-      </p>
-    );
-  }
+  if (leave.data) return onLeft ? null : <LeftCohortMessage left={leave.data} />;
   if (!confirming) {
     return (
       <button type="button" className="secondary small" onClick={() => setConfirming(true)}>
