@@ -105,6 +105,18 @@ def first_events(seed: bytes, response_url: str) -> dict[str, dict[str, Any]]:
         "send_reminders": scheduled,
         "sync_rsvps": scheduled,
         "schedule_cohort": {"job_id": 987654321},
+        # A batch whose notifications are not (or no longer) claimed: loaded, nothing sent.
+        "send_batch": {
+            "Records": [
+                {
+                    "messageId": "bench-1",
+                    "eventSource": "aws:sqs",
+                    "body": json.dumps(
+                        {"ids": [987654321], "claimed_until": "2026-01-01T00:00:00+00:00"}
+                    ),
+                }
+            ]
+        },
         "migrate": {
             "RequestType": "Delete",
             "ResponseURL": response_url,
@@ -174,7 +186,9 @@ def _runtime_dir(scratch: Path, host: Path) -> Path:
 def measure(
     code_dirs: list[Path], event: dict[str, Any], env: dict[str, str], no_pyc: str
 ) -> dict[str, Any]:
-    args = [sys.executable, "-I", "-S", "-c", _PROBE]
+    # -B: write no bytecode. (-I ignores PYTHONDONTWRITEBYTECODE, so without it the
+    # first no-pyc sample filled the empty pycache prefix and the next ones read it.)
+    args = [sys.executable, "-I", "-S", "-B", "-c", _PROBE]
     args += [json.dumps([str(d) for d in code_dirs]), "", json.dumps(event), no_pyc]
     done = subprocess.run(
         args, capture_output=True, text=True, env=env, cwd=code_dirs[0], check=False
