@@ -20,7 +20,6 @@
 from __future__ import annotations
 
 import hmac
-import json
 from http.cookies import SimpleCookie
 from urllib.parse import urlsplit
 
@@ -33,7 +32,7 @@ from roundtable_edge.web.cookies import (
     SESSION_COOKIE,
     STATE_COOKIE,
 )
-from roundtable_edge.web.errors import error_body
+from roundtable_edge.web.errors import send_error
 
 ORIGIN_VERIFY_HEADER = "x-origin-verify"
 ORIGIN_SECRET_NAME = "ORIGIN_VERIFY_SECRET"
@@ -115,10 +114,4 @@ def _own_origins(scope: Scope, headers: dict[str, str]) -> set[str]:
 
 
 async def _forbid(send: Send, message: str) -> None:
-    payload = json.dumps(error_body("forbidden", message)).encode()
-    response_headers = [
-        (b"content-type", b"application/json"),
-        (b"content-length", str(len(payload)).encode()),
-    ]
-    await send({"type": "http.response.start", "status": 403, "headers": response_headers})
-    await send({"type": "http.response.body", "body": payload})
+    await send_error(send, 403, "forbidden", message)

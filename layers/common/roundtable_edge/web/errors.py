@@ -8,6 +8,7 @@ retry. `error_responses` documents the shape in OpenAPI.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Send
 
 from roundtable.errors import DomainError
 from roundtable_edge.web.statuses import http_status
@@ -53,6 +55,17 @@ def error_body(code: str, message: str, field: str | None = None) -> dict[str, A
     if field is not None:
         error["field"] = field
     return {"error": error}
+
+
+async def send_error(send: Send, status: int, code: str, message: str) -> None:
+    """Answer with the one error shape from raw ASGI (middleware that stops a request early)."""
+    payload = json.dumps(error_body(code, message)).encode()
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(payload)).encode()),
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": payload})
 
 
 def domain_error_response(exc: DomainError) -> JSONResponse:

@@ -7,11 +7,9 @@ raw request, so no model can forget it.
 
 from __future__ import annotations
 
-import json
-
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from roundtable_edge.web.errors import error_body
+from roundtable_edge.web.errors import send_error
 
 MESSAGE = "Text may not contain the NUL character (\\u0000)."
 _NUL_MARKERS = (b"\x00", b"\\u0000")
@@ -29,7 +27,7 @@ class NulGuardMiddleware:
             return
         messages, body = await _read_body(receive)
         if _has_nul(scope.get("query_string", b""), body):
-            await _refuse(send)
+            await send_error(send, 422, "invalid_request", MESSAGE)
             return
         await self.app(scope, _replay(messages, receive), send)
 
@@ -56,13 +54,3 @@ def _replay(messages: list[Message], receive: Receive) -> Receive:
         return pending.pop(0) if pending else await receive()
 
     return replay
-
-
-async def _refuse(send: Send) -> None:
-    payload = json.dumps(error_body("invalid_request", MESSAGE)).encode()
-    headers = [
-        (b"content-type", b"application/json"),
-        (b"content-length", str(len(payload)).encode()),
-    ]
-    await send({"type": "http.response.start", "status": 422, "headers": headers})
-    await send({"type": "http.response.body", "body": payload})
