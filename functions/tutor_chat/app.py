@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import assessment_routes
 import tutor_routes
+import voice_routes
 from fastapi import FastAPI
 from roundtable_edge.observability import api_gateway_ids, observed
 from roundtable_edge.web.app import create_web_app, lambda_handler
@@ -25,6 +27,8 @@ def create_app() -> FastAPI:
         operation_id=lambda route: f"tutor-{route.name}",
     )
     app.include_router(tutor_routes.router)
+    app.include_router(voice_routes.router)
+    app.include_router(assessment_routes.router)
     return app
 
 
