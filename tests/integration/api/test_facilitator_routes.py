@@ -224,3 +224,26 @@ def test_progress_stays_readable_with_ids_when_the_content_is_broken(
     assert answer.status_code == 200
     [item] = answer.json()["items"]
     assert (item["title"], item["module_title"]) == ("module-first-steps", None)
+
+
+def test_member_chats_name_their_module_as_the_live_content_does(
+    world: World, client_for: ClientFor, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CONTENT_DIR", "tests/fixtures/content/base")
+    reset_settings()
+    with transaction(engine) as conn:
+        conn.execute(
+            insert(chat_sessions),
+            [
+                {"user_id": world.learner, "module_id": "module-first-steps"},
+                {"user_id": world.learner, "module_id": "module-gone"},
+            ],
+        )
+    base = f"/api/facilitator/groups/{world.group}/members/{world.learner}"
+
+    chats = client_for(world.fac_here).get(f"{base}/chats").json()["chats"]
+
+    assert sorted((c["module_id"], c["module_title"]) for c in chats) == [
+        ("module-first-steps", "First steps"),
+        ("module-gone", "module-gone (removed)"),
+    ]

@@ -1461,6 +1461,11 @@ export interface components {
             /** Module Id */
             module_id: string;
             /**
+             * Module Title
+             * @description the module's title in the live content, named like ProgressItemPublic.title
+             */
+            module_title: string;
+            /**
              * Started At
              * Format: date-time
              */

@@ -87,6 +87,9 @@ class ChatMessagePublic(Model):
 class ChatPublic(Model):
     id: int
     module_id: str
+    module_title: str = Field(
+        description="the module's title in the live content, named like ProgressItemPublic.title"
+    )
     started_at: datetime
     last_active_at: datetime
     archived: bool

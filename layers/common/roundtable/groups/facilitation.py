@@ -131,6 +131,7 @@ class ChatView:
     last_active_at: datetime
     archived: bool
     messages: list[ChatMessageView]
+    module_title: str  # as the live content names it, like ProgressItem.title
 
 
 def _facilitates(viewer_id: int, group_id: Any) -> Any:
@@ -470,7 +471,11 @@ def _title(known: ContentTitles | None, content_id: str) -> tuple[str, str | Non
 
 
 def chat_transcripts(
-    conn: Connection, viewer: Viewer, group_id: int, user_id: int
+    conn: Connection,
+    viewer: Viewer,
+    group_id: int,
+    user_id: int,
+    titles: Callable[[], ContentTitles | None] = live_content_titles,
 ) -> tuple[str, list[ChatView]]:
     """A member's tutor chats (active and archived), newest first, with their messages."""
     name = require_member(conn, viewer, group_id, user_id)
@@ -486,6 +491,7 @@ def chat_transcripts(
         .order_by(chat_messages.c.id)
     ):
         messages[m.session_id].append(ChatMessageView(m.role, m.content, m.created_at))
+    known = titles() if sessions else {}
     return name, [
         ChatView(
             s.id,
@@ -494,6 +500,7 @@ def chat_transcripts(
             s.last_active_at,
             s.archived_at is not None,
             messages[s.id],
+            _title(known, s.module_id)[0],
         )
         for s in sessions
     ]

@@ -8,6 +8,15 @@ import { formatDateTime } from "../../lib/time";
 
 const minutes = (s: number) => (s < 60 ? `${s} s` : `${Math.round(s / 60)} min`);
 
+/** "Module → Section" as the live content names them; a module alone is just its title. */
+const contentName = (item: { title: string; module_title: string | null }) =>
+  item.module_title ? `${item.module_title} → ${item.title}` : item.title;
+
+const questions = (messages: { role: string }[]) => {
+  const n = messages.filter((m) => m.role === "user").length;
+  return n === 1 ? "1 message" : `${n} messages`;
+};
+
 export function FacilitatorMemberPage() {
   const params = useParams();
   const gid = Number(params.groupId);
@@ -27,8 +36,8 @@ export function FacilitatorMemberPage() {
           p.items.length === 0 ? (
             <p className="muted">Nothing started yet.</p>
           ) : (
-            <div className="table-scroll" role="region" aria-label="Progress" tabIndex={0}>
-              <table>
+            <div className="table-wrap table-scroll" role="region" aria-label="Progress" tabIndex={0}>
+              <table className="table">
                 <thead>
                   <tr>
                     <th scope="col">Content</th>
@@ -41,9 +50,7 @@ export function FacilitatorMemberPage() {
                 <tbody>
                   {p.items.map((item) => (
                     <tr key={item.content_id}>
-                      <th scope="row">
-                        <code>{item.content_id}</code>
-                      </th>
+                      <th scope="row">{contentName(item)}</th>
                       <td>{item.content_type}</td>
                       <td>{formatDateTime(item.started_at, timeZone)}</td>
                       <td>{item.completed_at ? formatDateTime(item.completed_at, timeZone) : "Not yet"}</td>
@@ -65,7 +72,7 @@ export function FacilitatorMemberPage() {
             data.chats.map((chat) => (
               <details key={chat.id} className="card">
                 <summary>
-                  {chat.module_id} · {chat.messages.filter((m) => m.role === "user").length} messages · last active{" "}
+                  {chat.module_title} · {questions(chat.messages)} · last active{" "}
                   {formatDateTime(chat.last_active_at, timeZone)}
                   {chat.archived && " (archived)"}
                 </summary>
