@@ -514,6 +514,33 @@ chat_messages = Table(
     _created_at(),
 )
 
+# An answer to a question segment and the tutor's feedback on it, one row per
+# attempt (the latest is the learner's current answer). Owned like chats: a
+# user, or before login an anonymous token that login claims.
+assessment_answers = Table(
+    "assessment_answers",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE")),
+    Column("anonymous_token", UUID(as_uuid=True)),
+    Column("module_id", Text, nullable=False),
+    Column("section_id", Text, nullable=False),
+    Column("segment_id", Text, nullable=False),
+    Column("answer", Text, nullable=False),
+    Column("level", Text),  # one of the question's levels, or null
+    Column("strengths", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("missing", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("comment", Text),  # free text: the summary, or a reply that was not JSON
+    Column("structured", Boolean, nullable=False, server_default=text("false")),
+    Column("tokens", Integer, nullable=False, server_default="0"),
+    Column("error", Text),  # why there is no feedback (the model failed)
+    _created_at(),
+    Column("assessed_at", DateTime(timezone=True)),
+    CheckConstraint("user_id IS NOT NULL OR anonymous_token IS NOT NULL", name="has_owner"),
+    Index("ix_assessment_answers_user_segment", "user_id", "segment_id"),
+    Index("ix_assessment_answers_anonymous_segment", "anonymous_token", "segment_id"),
+)
+
 # Local stack only: what would have been sent to an external service.
 outbox = Table(
     "outbox",
