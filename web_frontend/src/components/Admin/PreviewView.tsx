@@ -3,6 +3,7 @@ import { useState } from "react";
 import type { GroupAdminPublic, PreviewPublic, UnplacedPublic } from "../../client/schema";
 import { moveMember } from "../../api/staff";
 import { ErrorMessage } from "../Feedback/Feedback";
+import { RunStats } from "./RunStats";
 import { formatDateTime, formatWeeklySlot } from "../../lib/time";
 
 const REASONS: Record<string, string> = {
@@ -160,7 +161,7 @@ function MoveForm({ preview, onMoved }: { preview: PreviewPublic; onMoved: () =>
   );
 }
 
-function RunSummary({ run, zone }: { run: NonNullable<PreviewPublic["run"]>; zone: string }) {
+function RunSummary({ run, groups, zone }: { run: NonNullable<PreviewPublic["run"]>; groups: GroupAdminPublic[]; zone: string }) {
   const stats = (run.stats ?? {}) as Record<string, unknown>;
   const gap = typeof stats.gap === "number" ? stats.gap : typeof stats.mip_gap === "number" ? stats.mip_gap : null;
   const notes = Array.isArray(run.notes) ? (run.notes as unknown[]) : [];
@@ -177,16 +178,9 @@ function RunSummary({ run, zone }: { run: NonNullable<PreviewPublic["run"]>; zon
         )}
       </p>
       {Object.keys(stats).length > 0 && (
-        <details>
+        <details className="card">
           <summary>Run statistics</summary>
-          <dl className="stats">
-            {Object.entries(stats).map(([k, v]) => (
-              <div key={k}>
-                <dt>{k.replace(/_/g, " ")}</dt>
-                <dd>{typeof v === "object" ? JSON.stringify(v) : String(v)}</dd>
-              </div>
-            ))}
-          </dl>
+          <RunStats stats={stats} groups={groups} />
         </details>
       )}
       {notes.map((n, i) => (
@@ -208,7 +202,7 @@ export function PreviewView({ preview, zone, onChanged }: { preview: PreviewPubl
         <strong>{groups.length}</strong> groups, <strong>{placed}</strong> people placed, <strong>{unplaced.length}</strong>{" "}
         unplaced.
       </p>
-      {run && <RunSummary run={run} zone={zone} />}
+      {run && <RunSummary run={run} groups={groups} zone={zone} />}
       <div className="table-scroll" role="region" aria-label="Preview groups" tabIndex={0}>
         <table className="stack">
           <caption>Groups, with weekly times in your zone ({zone}) and in UTC</caption>
