@@ -33,6 +33,12 @@ def _json(status: int, body: Any) -> HttpResponse:
     return HttpResponse(status, [("content-type", "application/json")], json.dumps(body).encode())
 
 
+def internal_error() -> HttpResponse:
+    """A 500 in the API's one error shape: what a failing function or gateway answers locally."""
+    message = "The server failed on this request; the local stack's console has the traceback."
+    return _json(500, {"error": {"code": "internal_error", "message": message}})
+
+
 class Gateway:
     """Decides who answers a request."""
 
@@ -79,7 +85,7 @@ class Gateway:
         try:
             result = self.invoker.invoke(match.route.function, event, trigger, keep_result=False)
         except InvocationError:
-            return _json(500, {"message": "Internal Server Error"})
+            return internal_error()
         return http_api_response(result)
 
 
@@ -129,7 +135,28 @@ class RequestHandler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         started = time.monotonic()
-        request = self._read_request()
+        self._answer_started = False
+        try:
+            self._answer(self._read_request())
+        except ConnectionError:
+            self.close_connection = True  # the client went away: no one to answer
+        except Exception:
+            # Whatever failed (a function's import, the gateway itself), the browser gets
+            # an answer, never a dropped connection.
+            logger.exception("failed on %s %s", self.command, self.path)
+            if not self._answer_started:
+                self._write(internal_error())
+            else:
+                self.close_connection = True  # the answer is cut short; say so by closing
+        logger.debug("%s %s (%d ms)", self.command, self.path, (time.monotonic() - started) * 1e3)
+
+    do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = do_GET
+
+    def send_response(self, code: int, message: str | None = None) -> None:
+        self._answer_started = True
+        super().send_response(code, message)
+
+    def _answer(self, request: HttpRequest) -> None:
         gateway = self.server.gateway
         local = gateway.dev_api.handle(request)
         match = gateway.route(request) if local is None else None
@@ -139,9 +166,6 @@ class RequestHandler(BaseHTTPRequestHandler):
             self._stream_asgi(request, match)
         else:
             self._write(gateway.answer(request, match), head_only=request.method == "HEAD")
-        logger.debug("%s %s (%d ms)", request.method, self.path, (time.monotonic() - started) * 1e3)
-
-    do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = do_GET
 
     def log_message(self, format: str, *args: Any) -> None:
         logger.debug("%s " + format, self.address_string(), *args)
@@ -168,17 +192,8 @@ class RequestHandler(BaseHTTPRequestHandler):
         app = gateway.invoker.attribute(
             match.route.function, gateway.asgi_apps[match.route.function]
         )
-        stream = _ChunkedStream(self)
-        try:
-            serve_asgi(
-                app, request, (str(self.server.server_address[0]), self.server.server_port), stream
-            )
-        except Exception:
-            logger.exception("ASGI app of %s failed on %s", match.route.function, request.path)
-            if not stream.started:
-                self._write(_json(500, {"message": "Internal Server Error"}))
-            else:
-                self.close_connection = True  # the answer is cut short; say so by closing
+        address = (str(self.server.server_address[0]), self.server.server_port)
+        serve_asgi(app, request, address, _ChunkedStream(self))  # do_GET answers a failure
         logger.info(
             "%-28s %-34s streamed", match.route.function, f"{request.method} {request.path}"
         )
@@ -190,10 +205,8 @@ class _ChunkedStream:
     def __init__(self, handler: RequestHandler) -> None:
         self._handler = handler
         self._chunked = False
-        self.started = False
 
     def start(self, status: int, headers: list[tuple[str, str]]) -> None:
-        self.started = True
         self._handler.send_response(status)
         names = {name.lower() for name, _ in headers}
         for name, value in headers:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import collections
 import logging
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -39,34 +38,37 @@ class Invocation:
 
 
 class Invoker:
-    """Loads each function once and calls its handler with a fresh context."""
+    """Loads each function once and calls its handler with a fresh context.
+
+    Loading is load_function's: one import per function however many request
+    threads ask at once, and an import that failed is tried again next time.
+    """
 
     def __init__(self, stack: Stack, history: int = 200) -> None:
         self.stack = stack
-        self._handlers: dict[str, Handler] = {}
-        self._load_lock = threading.Lock()
         self._recent: collections.deque[Invocation] = collections.deque(maxlen=history)
 
     def handler(self, logical_id: str) -> Handler:
         """The function's handler, importing its module on first use (a cold start)."""
-        with self._load_lock:
-            if logical_id not in self._handlers:
-                self._handlers[logical_id] = _load_handler(self._spec(logical_id))
-            return self._handlers[logical_id]
+        spec = self._spec(logical_id)
+        module_name, _, attribute = spec.handler.rpartition(".")
+        if module_name != "app":
+            raise TemplateError(f"{logical_id}: Handler must be app.<name>, got {spec.handler!r}")
+        handler: Handler = self.attribute(logical_id, attribute)
+        return handler
 
     def attribute(self, logical_id: str, name: str) -> Any:
-        """Another attribute of the function's module (an ASGI app, for streaming)."""
+        """An attribute of the function's module (its handler, or an ASGI app for streaming)."""
         spec = self._spec(logical_id)
         return getattr(load_function(spec.folder), name)
 
     def invoke(self, logical_id: str, event: Any, trigger: str, keep_result: bool = True) -> Any:
         """Run the handler on event; InvocationError if it raised."""
         spec = self._spec(logical_id)
-        handler = self.handler(logical_id)
         context = LambdaContext(f"roundtable-local-{spec.folder}", spec.memory, spec.timeout)
         started, clock = datetime.now(UTC), time.monotonic()
-        try:
-            result = _call_with_event_loop(handler, event, context)
+        try:  # a module that fails to import is a function error too (Lambda's init error)
+            result = _call_with_event_loop(self.handler(logical_id), event, context)
         except Exception as exc:
             logger.exception("%s failed (%s)", logical_id, trigger)
             self._remember(spec, trigger, started, clock, "error", None, repr(exc))
@@ -100,14 +102,6 @@ class Invoker:
         )
         self._recent.append(record)
         logger.info("%-28s %-34s %s %5d ms", spec.logical_id, trigger, outcome, duration)
-
-
-def _load_handler(spec: FunctionSpec) -> Handler:
-    module_name, _, attribute = spec.handler.rpartition(".")
-    if module_name != "app":
-        raise TemplateError(f"{spec.logical_id}: Handler must be app.<name>, got {spec.handler!r}")
-    handler: Handler = getattr(load_function(spec.folder), attribute)
-    return handler
 
 
 def _call_with_event_loop(handler: Handler, event: Any, context: Any) -> Any:
