@@ -24,6 +24,7 @@ from roundtable.content.model import (
     MeetingMarker,
     Module,
     Problem,
+    QuestionSegment,
     Segment,
     TextSegment,
     Video,
@@ -199,6 +200,15 @@ def _segment(
             "instructions": segment.instructions,
             "learner_sees_previous": segment.learner_sees_previous,
             "tutor_sees_previous": segment.tutor_sees_previous,
+        }
+    if isinstance(segment, QuestionSegment):
+        return {
+            **common,
+            "kind": "question",
+            "title": segment.title,
+            "question": segment.question,
+            "rubric": segment.rubric,
+            "levels": list(segment.levels),
         }
     if isinstance(segment, ArticleExcerpt):
         article = articles[segment.article]

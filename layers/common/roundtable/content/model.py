@@ -89,7 +89,23 @@ class ChatSegment:
     tutor_sees_previous: bool
 
 
-Segment = TextSegment | ArticleExcerpt | VideoExcerpt | ChatSegment
+@dataclass(frozen=True)
+class QuestionSegment:
+    """A question the learner answers in writing; the tutor assesses the answer on the rubric."""
+
+    id: str
+    where: Where
+    optional: bool
+    title: str
+    question: str  # Markdown shown to the learner
+    rubric: str  # for the tutor only: what a good answer does
+    levels: tuple[str, ...]  # the scale feedback places an answer on, lowest first
+
+
+# The scale an answer is placed on when the author names none.
+DEFAULT_LEVELS = ("beginning", "developing", "proficient", "excellent")
+
+Segment = TextSegment | ArticleExcerpt | VideoExcerpt | ChatSegment | QuestionSegment
 
 
 @dataclass(frozen=True)

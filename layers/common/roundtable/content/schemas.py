@@ -49,13 +49,28 @@ CHAT: Schema = {
     "learner_sees_previous": FieldSpec("bool"),
     "tutor_sees_previous": FieldSpec("bool"),
 }
+QUESTION: Schema = {
+    "id": _ID,
+    "optional": _OPTIONAL,
+    "rubric": FieldSpec("text", required=True),
+    "levels": FieldSpec("text"),
+}
 
 # heading kind -> the heading level it must be written at
 COURSE_KINDS = {"module": 1, "meeting": 1}
-MODULE_KINDS = {"outcome": 1, "section": 2, "text": 3, "article": 3, "video": 3, "chat": 3}
+MODULE_KINDS = {
+    "outcome": 1,
+    "section": 2,
+    "text": 3,
+    "article": 3,
+    "video": 3,
+    "chat": 3,
+    "question": 3,
+}
 SEGMENT_SCHEMAS: dict[str, Schema] = {
     "text": TEXT,
     "article": ARTICLE_EXCERPT,
     "video": VIDEO_EXCERPT,
     "chat": CHAT,
+    "question": QUESTION,
 }

@@ -8,9 +8,11 @@ from roundtable.content import schemas
 from roundtable.content.blocks import Block
 from roundtable.content.fields import Fields, Schema
 from roundtable.content.model import (
+    DEFAULT_LEVELS,
     ArticleExcerpt,
     ChatSegment,
     Outcome,
+    QuestionSegment,
     Section,
     Segment,
     TextSegment,
@@ -106,6 +108,8 @@ class SectionAssembler:
             return ChatSegment(
                 ident, where, optional, block.title, block.body, learner_sees, tutor_sees
             )
+        if block.kind == "question":
+            return self._question(block, fields, ident, where, optional)
         self._check_no_body(block, f"{block.kind.capitalize()} segment")
         if block.kind == "article":
             from_anchor = fields.values.get("from") or None
@@ -115,6 +119,37 @@ class SectionAssembler:
             )
         start, end = fields.seconds("from") or 0, fields.seconds("to") or 0
         return VideoExcerpt(ident, where, optional, fields.text("video"), start, end)
+
+    def _question(
+        self, block: Block, fields: Fields, ident: str, where: Where, optional: bool
+    ) -> QuestionSegment:
+        if not block.body:
+            self.file.problem(
+                block.line,
+                "Question segment has no question",
+                "write the question as the text under the fields",
+            )
+        levels = self._levels(fields)
+        rubric = fields.text("rubric")
+        return QuestionSegment(ident, where, optional, block.title, block.body, rubric, levels)
+
+    def _levels(self, fields: Fields) -> tuple[str, ...]:
+        """The author's scale (`levels: a, b, c`, lowest first), or the default one."""
+        if "levels" not in fields.values:
+            return DEFAULT_LEVELS
+        line = fields.lines["levels"]
+        levels = tuple(level.strip() for level in fields.text("levels").split(","))
+        if any(not level for level in levels) or len(levels) < 2:
+            self.file.problem(
+                line,
+                "field 'levels' needs at least two names separated by commas",
+                "for example `levels: beginning, developing, secure` (lowest first)",
+            )
+            return DEFAULT_LEVELS
+        repeated = sorted({level for level in levels if levels.count(level) > 1})
+        if repeated:
+            self.file.problem(line, f"field 'levels' names {repeated[0]!r} twice")
+        return levels
 
     def _check_no_body(self, block: Block, what: str) -> None:
         if block.body:

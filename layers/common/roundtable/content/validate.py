@@ -16,6 +16,7 @@ from roundtable.content.model import (
     MeetingMarker,
     ModuleRef,
     Problem,
+    QuestionSegment,
     TextSegment,
     VideoExcerpt,
     Where,
@@ -101,6 +102,7 @@ _SEGMENT_NAMES: dict[type, str] = {
     ArticleExcerpt: "an article excerpt",
     VideoExcerpt: "a video excerpt",
     ChatSegment: "a chat segment",
+    QuestionSegment: "a question segment",
 }
 
 
