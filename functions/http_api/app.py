@@ -28,6 +28,7 @@ from api.routes import (
     health,
     jobs,
     progress,
+    site,
     unsubscribe,
     users,
     webhook,
@@ -50,7 +51,7 @@ def create_app() -> FastAPI:
     app.include_router(facilitator_timeline.router)
     app.include_router(admin_live.router)
     app.include_router(guest_visits.router)
-    for module in (content, progress, webhook, unsubscribe):
+    for module in (content, progress, site, webhook, unsubscribe):
         app.include_router(module.router)
     return app
 

@@ -26,6 +26,7 @@ from roundtable.content.model import (
     Problem,
     QuestionSegment,
     Segment,
+    SitePage,
     TextSegment,
     Video,
 )
@@ -74,6 +75,13 @@ class Bundle:
     def module(self, slug: str) -> dict[str, Any]:
         return self._find("modules", "module", slug)
 
+    def site_page(self, slug: str) -> dict[str, Any]:
+        # .get: bundles built before site pages existed have no "site" collection.
+        found = self.data.get("site", {}).get(slug)
+        if found is None:
+            raise UnknownContentError("site page", slug, self.version)
+        return dict(found)
+
     def to_json(self) -> bytes:
         return canonical_json({**self.data, "version": self.version})
 
@@ -111,6 +119,7 @@ def bundle_tree(tree: ContentTree) -> Bundle:
         "format": BUNDLE_FORMAT,
         "courses": {c.slug: _course(c, module_ids) for c in tree.courses},
         "modules": {m.slug: _module(m, articles, videos) for m in tree.modules},
+        "site": {p.slug: _site_page(p) for p in tree.site_pages},
     }
     return Bundle(content_version(document), document)
 
@@ -127,6 +136,10 @@ def bundle_from_json(raw: bytes, expected_version: str | None = None) -> Bundle:
         if expected is not None and expected != actual:
             raise BundleCorruptError(expected, actual)
     return Bundle(actual, document)
+
+
+def _site_page(page: SitePage) -> dict[str, Any]:
+    return {"slug": page.slug, "title": page.title, "markdown": page.markdown}
 
 
 def _course(course: Course, module_ids: Mapping[str, str]) -> dict[str, Any]:

@@ -179,6 +179,16 @@ class Article:
 
 
 @dataclass(frozen=True)
+class SitePage:
+    """A page of the site the organisation writes, such as its privacy policy or terms."""
+
+    slug: str
+    where: Where
+    title: str
+    markdown: str
+
+
+@dataclass(frozen=True)
 class TranscriptLine:
     at_s: int
     text: str
@@ -204,3 +214,4 @@ class ContentTree:
     modules: tuple[Module, ...] = ()
     articles: tuple[Article, ...] = ()
     videos: tuple[Video, ...] = ()
+    site_pages: tuple[SitePage, ...] = ()

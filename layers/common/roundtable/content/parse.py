@@ -1,6 +1,6 @@
 """Read a content directory into model values, collecting every problem found on the way.
 
-Layout: courses/, modules/, articles/ and videos/ under the root, each holding
+Layout: courses/, modules/, articles/, videos/ and site/ under the root, each holding
 `<slug>.md` files (sub-folders allowed; the file name is the slug).
 """
 
@@ -22,6 +22,7 @@ from roundtable.content.model import (
     Module,
     ModuleRef,
     Problem,
+    SitePage,
     TranscriptLine,
     Video,
     Where,
@@ -29,19 +30,20 @@ from roundtable.content.model import (
 from roundtable.content.sections import SectionAssembler
 from roundtable.content.source import ContentFile, FieldSpecs, slugify
 
-FOLDERS = ("courses", "modules", "articles", "videos")
+FOLDERS = ("courses", "modules", "articles", "videos", "site")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _TRANSCRIPT_LINE = re.compile(r"^\[?(\d{1,2}(?::\d{2}){1,2})\]?\s+(.*)$")
 
 
 def read_tree(root: Path) -> tuple[ContentTree, list[Problem]]:
-    """Every course, module, article and video under `root`, and the problems in them."""
+    """Every course, module, article, video and site page under `root`, and its problems."""
     problems: list[Problem] = []
     tree = ContentTree(
         courses=_read_folder(root, "courses", parse_course, problems),
         modules=_read_folder(root, "modules", parse_module, problems),
         articles=_read_folder(root, "articles", parse_article, problems),
         videos=_read_folder(root, "videos", parse_video, problems),
+        site_pages=_read_folder(root, "site", parse_site_page, problems),
     )
     problems.extend(_stray_files(root))
     return tree, problems
@@ -73,7 +75,7 @@ def _stray_files(root: Path) -> list[Problem]:
         Problem(
             p.relative_to(root).as_posix(),
             1,
-            "file is outside courses/, modules/, articles/ and videos/ and is not read",
+            "file is outside courses/, modules/, articles/, videos/ and site/ and is not read",
             "move it into the folder for its kind",
             "warning",
         )
@@ -168,6 +170,19 @@ def parse_article(file: ContentFile) -> Article | None:
         source_url=fields.text("source_url"),
         markdown=markdown,
     )
+
+
+def parse_site_page(file: ContentFile) -> SitePage | None:
+    """A site page (privacy policy, terms): a title in front matter, Markdown as body."""
+    parsed = _front(file, FieldSpecs(schemas.SITE_PAGE, "site page front matter"))
+    if parsed is None:
+        return None
+    front, fields = parsed
+    markdown = "\n".join(front.body_lines).strip()
+    if not markdown:
+        file.problem(front.body_first_line, "site page has no text")
+    where = Where(file.path, 1, fields.lines)
+    return SitePage(slug=file.slug, where=where, title=fields.text("title"), markdown=markdown)
 
 
 def parse_video(file: ContentFile) -> Video | None:

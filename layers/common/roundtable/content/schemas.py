@@ -22,6 +22,7 @@ VIDEO: Schema = {
     "youtube_id": FieldSpec("youtube_id", required=True),
     "duration": FieldSpec("time", required=True),
 }
+SITE_PAGE: Schema = {"title": _TITLE}
 
 MODULE_REF: Schema = {"optional": _OPTIONAL}
 MEETING: Schema = {}

@@ -87,6 +87,7 @@ def _duplicate_slugs(tree: ContentTree) -> Iterator[Problem]:
         "module": tree.modules,
         "article": tree.articles,
         "video": tree.videos,
+        "site page": tree.site_pages,
     }
     for kind, items in groups.items():
         first: dict[str, Where] = {}
