@@ -9,9 +9,11 @@ all, Postgres included; the data stays in .roundtable/pgdata.
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import os
 import signal
+import socket
 import sys
 import warnings
 from collections.abc import Sequence
@@ -152,6 +154,26 @@ def _configure_logging(verbose: bool) -> None:
     warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
 
 
+def port_in_use(host: str, port: int) -> bool:
+    """Whether another process listens on host:port (checked before Postgres starts)."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return True
+            raise
+    return False
+
+
+def _port_hint(port: int) -> str:
+    return (
+        f"error: port {port} is in use — stop the other process"
+        f" or run make run ARGS='--port {port + 1}'"
+    )
+
+
 def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt  # the same clean path as Ctrl-C
 
@@ -168,6 +190,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OSError, TemplateError) as exc:
         print(f"error: cannot read {args.template}: {exc}", file=sys.stderr)
         return 2
+    if port_in_use(args.host, args.port):
+        print(_port_hint(args.port), file=sys.stderr)
+        return 1
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     database = None
     local = None
@@ -178,6 +203,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         local.http.serve_forever()
     except KeyboardInterrupt:
         print("\nstopping…", flush=True)
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        print(_port_hint(args.port), file=sys.stderr)  # taken while the database started
+        return 1
     finally:
         _shutdown(local, database)
     return 0
