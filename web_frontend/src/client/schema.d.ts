@@ -1140,6 +1140,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/site/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Page
+         * @description A site page (`privacy`, `terms`, or any other in `site/`); a default text for the
+         *     privacy policy and terms when the organisation has not written them.
+         */
+        get: operations["site-read_page"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/unsubscribe": {
         parameters: {
             query?: never;
@@ -3533,6 +3554,17 @@ export interface components {
             /** Signups */
             signups: components["schemas"]["SignupPublic"][];
         };
+        /** SitePagePublic */
+        SitePagePublic: {
+            /** Is Default */
+            is_default: boolean;
+            /** Markdown */
+            markdown: string;
+            /** Slug */
+            slug: string;
+            /** Title */
+            title: string;
+        };
         /** StatusPublic */
         StatusPublic: {
             /** Status */
@@ -3936,6 +3968,7 @@ export type SeriesChangePublic = components['schemas']['SeriesChangePublic'];
 export type SessionPublic = components['schemas']['SessionPublic'];
 export type SignupPublic = components['schemas']['SignupPublic'];
 export type SignupsPublic = components['schemas']['SignupsPublic'];
+export type SitePagePublic = components['schemas']['SitePagePublic'];
 export type StatusPublic = components['schemas']['StatusPublic'];
 export type SyncJobStatePublic = components['schemas']['SyncJobStatePublic'];
 export type SyncStatePublic = components['schemas']['SyncStatePublic'];
@@ -8042,6 +8075,55 @@ export interface operations {
             };
             /** @description Too many requests; see the Retry-After header */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "site-read_page": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SitePagePublic"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A needed service is not configured */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
