@@ -58,8 +58,22 @@ def message_tokens(message: Mapping[str, str]) -> int:
     return estimate_tokens(message["content"]) + MESSAGE_OVERHEAD
 
 
-def locate_chat(bundle: Bundle, module_slug: str, section_id: str, segment_id: str) -> ChatPlace:
-    """The chat segment `segment_id` of the section; NotFoundError or ValidationError if not."""
+@dataclass(frozen=True)
+class SegmentPlace:
+    """A segment of a known kind, its module, and the segments above it in its section."""
+
+    module: Mapping[str, Any]
+    segment: Mapping[str, Any]
+    previous: list[dict[str, Any]]
+
+
+_KIND_NAMES = {"chat": "a tutor chat", "question": "a question"}
+
+
+def locate_segment(
+    bundle: Bundle, module_slug: str, section_id: str, segment_id: str, kind: str
+) -> SegmentPlace:
+    """The `kind` segment `segment_id` of the section; NotFoundError or ValidationError if not."""
     try:
         module = bundle.module(module_slug)
     except UnknownContentError as exc:
@@ -71,13 +85,20 @@ def locate_chat(bundle: Bundle, module_slug: str, section_id: str, segment_id: s
         raise NotFoundError(
             f"section {section_id!r} has no segment {segment_id!r}", field="segment_id"
         )
-    chat = segments[index]
-    if chat["kind"] != "chat":
+    found = segments[index]
+    if found["kind"] != kind:
         raise ValidationError(
-            f"segment {segment_id!r} is {chat['kind']} content, not a tutor chat",
+            f"segment {segment_id!r} is {found['kind']} content, not {_KIND_NAMES[kind]}",
             field="segment_id",
         )
-    reading = _reading(segments[:index]) if chat["tutor_sees_previous"] else ""
+    return SegmentPlace(module, found, segments[:index])
+
+
+def locate_chat(bundle: Bundle, module_slug: str, section_id: str, segment_id: str) -> ChatPlace:
+    """The chat segment `segment_id` of the section; NotFoundError or ValidationError if not."""
+    place = locate_segment(bundle, module_slug, section_id, segment_id, "chat")
+    module, chat = place.module, place.segment
+    reading = reading_before(place.previous) if chat["tutor_sees_previous"] else ""
     return ChatPlace(
         module_id=module["id"],
         module_title=module["title"],
@@ -98,8 +119,8 @@ def _find_section(module: Mapping[str, Any], section_id: str) -> dict[str, Any]:
     )
 
 
-def _reading(segments: Sequence[Mapping[str, Any]]) -> str:
-    """The text, article and video segments before the chat, as the tutor should see them."""
+def reading_before(segments: Sequence[Mapping[str, Any]]) -> str:
+    """The text, article and video segments before a chat or question, as the tutor sees them."""
     parts = []
     for segment in segments:
         if segment["kind"] == "text":
@@ -124,13 +145,17 @@ def system_prompt(place: ChatPlace) -> str:
         f'{PREAMBLE}\n\nThe module is "{place.module_title}".\n\n'
         f"Instructions for this conversation:\n{place.instructions}"
     )
-    if place.reading:
-        room = max(0, CONTEXT_BUDGET - estimate_tokens(prompt)) * 4
-        reading = place.reading
-        if len(reading) > room:
-            reading = reading[:room].rstrip() + "\n\n[... the rest of the reading is omitted]"
-        prompt += f"\n\nThe learner has just read this:\n\n{reading}"
-    return prompt
+    return with_reading(prompt, place.reading)
+
+
+def with_reading(prompt: str, reading: str) -> str:
+    """The prompt followed by what the learner just read, cut to fit CONTEXT_BUDGET."""
+    if not reading:
+        return prompt
+    room = max(0, CONTEXT_BUDGET - estimate_tokens(prompt)) * 4
+    if len(reading) > room:
+        reading = reading[:room].rstrip() + "\n\n[... the rest of the reading is omitted]"
+    return f"{prompt}\n\nThe learner has just read this:\n\n{reading}"
 
 
 def trim_history(history: Sequence[Message], budget: int = HISTORY_BUDGET) -> list[Message]:
@@ -160,14 +185,20 @@ def build_messages(place: ChatPlace, history: Sequence[Message], text: str) -> l
 
 def clean_message(text: str) -> str:
     """The learner's message, trimmed; ValidationError when empty or too long."""
+    return clean_text(text, field="message", limit=MAX_MESSAGE_CHARS)
+
+
+def clean_text(text: str, *, field: str, limit: int) -> str:
+    """A learner's text for the tutor (a message, an answer), trimmed; ValidationError when
+    empty, too long, or holding a NUL; `field` names it in the error."""
     cleaned = text.strip()
     if not cleaned:
-        raise ValidationError("write a message for the tutor first", field="message")
+        raise ValidationError(f"write a {field} for the tutor first", field=field)
     if "\x00" in cleaned:  # Postgres text cannot hold it, and no keyboard types it
-        raise ValidationError("the message contains a NUL character (\\x00)", field="message")
-    if len(cleaned) > MAX_MESSAGE_CHARS:
+        raise ValidationError(f"the {field} contains a NUL character (\\x00)", field=field)
+    if len(cleaned) > limit:
         raise ValidationError(
-            f"a message can be at most {MAX_MESSAGE_CHARS} characters; this one has {len(cleaned)}",
-            field="message",
+            f"a {field} can be at most {limit} characters; this one has {len(cleaned)}",
+            field=field,
         )
     return cleaned
