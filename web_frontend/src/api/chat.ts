@@ -72,6 +72,8 @@ export interface SendOptions {
   signal?: AbortSignal;
   /** Called once the API has accepted (and saved) the message, before the reply. */
   onAccepted?: () => void;
+  /** Read the reply as a stream (default: when this browser can). */
+  stream?: boolean;
 }
 
 /** The reply stopped after some of it arrived: what arrived is on screen and saved. */
@@ -95,10 +97,9 @@ export async function sendChatMessage(
   target: ChatTarget,
   message: string,
   onText: (text: string) => void,
-  { signal, onAccepted }: SendOptions = {},
+  { signal, onAccepted, stream: streams = canReadStreams() }: SendOptions = {},
 ): Promise<void> {
   const slug = encodeURIComponent(target.moduleSlug);
-  const streams = canReadStreams();
   const response = await tutorFetch(tutorUrl(`${slug}/${streams ? "stream" : "messages"}`), {
     method: "POST",
     headers: { "Content-Type": "application/json", Accept: streams ? "text/event-stream" : "application/json" },

@@ -1,30 +1,82 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useId, useRef, useState } from "react";
+import { useEffect, useId, useRef, useState } from "react";
 import { sendChatMessage } from "../../api/chat";
 import { chatHistoryQuery, tutorStatusQuery } from "../../api/content";
-import { errorMessage } from "../../api/http";
+import { ApiError, errorMessage } from "../../api/http";
 import type { ChatMessage, ChatSegment } from "../../api/types";
 import { ErrorMessage, Loading } from "../Feedback/Feedback";
 import { Markdown } from "../Content/Markdown";
+import { MicButton } from "./MicButton";
+import "./tutor.css";
 
-/** A tutor conversation for one chat segment: history, streaming reply, send box. */
+type Quota = { messages_used: number; messages_limit: number; resets_at: string };
+type Status = { streaming: boolean; quota: Quota };
+
+/** What went wrong with the last message, and the text to send again if trying again can help. */
+type Failure = { message: string; retry?: string };
+
+/** "N of 100 messages left today", or when more come once they are used up. */
+export function QuotaLine({ quota }: { quota: Quota }) {
+  const left = Math.max(quota.messages_limit - quota.messages_used, 0);
+  if (left > 0) {
+    return (
+      <p className="chat-quota">
+        {left} of {quota.messages_limit} messages left today.
+      </p>
+    );
+  }
+  const resets = new Date(quota.resets_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  return (
+    <p className="chat-quota low">
+      You have used today's {quota.messages_limit} messages. More from {resets}.
+    </p>
+  );
+}
+
+/**
+ * How a failed send is shown. A refusal before the message was saved (4xx:
+ * quota, too long) gives the text back to edit; a connection lost (status 0)
+ * keeps what arrived on screen, since the server may still be saving it;
+ * otherwise the saved conversation, with the failed reply marked, is reloaded.
+ */
+function outcomeOf(error: unknown): "restore" | "keep" | "reload" {
+  if (!(error instanceof ApiError)) return "keep";
+  if (error.status === 0) return "keep";
+  return error.status < 500 ? "restore" : "reload";
+}
+
+/** A tutor conversation for one chat segment: history, streaming reply, send box, dictation. */
 export function TutorChat({ moduleSlug, sectionId, segment }: { moduleSlug: string; sectionId: string; segment: ChatSegment }) {
   const id = useId();
   const queryClient = useQueryClient();
   const history = useQuery(chatHistoryQuery(moduleSlug));
   const status = useQuery(tutorStatusQuery);
   const [draft, setDraft] = useState("");
+  // The exchange in progress (or cut short), shown after the first `keptSaved` saved messages.
   const [pending, setPending] = useState<ChatMessage[]>([]);
+  const [keptSaved, setKeptSaved] = useState(0);
   const [streaming, setStreaming] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [failure, setFailure] = useState<Failure | null>(null);
   const abort = useRef<AbortController | null>(null);
+  const input = useRef<HTMLTextAreaElement>(null);
+  const saved = (history.data?.messages ?? []).filter((m) => m.role !== "system");
 
-  async function send() {
-    const message = draft.trim();
+  useEffect(() => () => abort.current?.abort(), []);
+
+  const reloadHistory = () => queryClient.invalidateQueries({ queryKey: chatHistoryQuery(moduleSlug).queryKey });
+  const countMessage = () =>
+    queryClient.setQueryData<Status>(tutorStatusQuery.queryKey, (old) =>
+      old ? { ...old, quota: { ...old.quota, messages_used: old.quota.messages_used + 1 } } : old,
+    );
+
+  async function send(text: string) {
+    const message = text.trim();
     if (!message || streaming) return;
+    if (pending.length) await reloadHistory(); // an exchange cut short gives way to what was saved
     setDraft("");
-    setError(null);
+    setFailure(null);
     setStreaming(true);
+    setKeptSaved((queryClient.getQueryData(chatHistoryQuery(moduleSlug).queryKey)?.messages ?? []).filter((m) => m.role !== "system").length);
     setPending([
       { role: "user", content: message },
       { role: "assistant", content: "" },
@@ -34,32 +86,35 @@ export function TutorChat({ moduleSlug, sectionId, segment }: { moduleSlug: stri
       await sendChatMessage(
         { moduleSlug, sectionId, segmentId: segment.id },
         message,
-        (text) => setPending((p) => [p[0]!, { role: "assistant", content: (p[1]?.content ?? "") + text }]),
-        { stream: status.data?.streaming ?? true, signal: abort.current.signal },
+        (piece) => setPending((p) => [p[0]!, { role: "assistant", content: (p[1]?.content ?? "") + piece }]),
+        { signal: abort.current.signal, onAccepted: countMessage },
       );
-      await queryClient.invalidateQueries({ queryKey: chatHistoryQuery(moduleSlug).queryKey });
+      await reloadHistory();
       setPending([]);
-    } catch (e) {
-      // The message was saved before the tutor was asked: reload the saved
-      // conversation and say why the reply stopped.
-      setError(errorMessage(e));
-      await queryClient.invalidateQueries({ queryKey: chatHistoryQuery(moduleSlug).queryKey });
-      setPending([]);
+    } catch (error) {
+      const outcome = outcomeOf(error);
+      setFailure({ message: errorMessage(error), retry: outcome === "restore" ? undefined : message });
+      if (outcome === "restore") setDraft((d) => d || message);
+      if (outcome !== "keep") {
+        await reloadHistory();
+        setPending([]);
+      }
     } finally {
       setStreaming(false);
+      void queryClient.invalidateQueries({ queryKey: tutorStatusQuery.queryKey });
     }
   }
 
-  const messages = [...(history.data?.messages ?? []).filter((m) => m.role !== "system"), ...pending];
+  function addTranscript(text: string) {
+    setDraft((d) => (d.trim() ? `${d.trimEnd()} ${text}` : text));
+    input.current?.focus();
+  }
+
+  const messages = pending.length ? [...saved.slice(0, keptSaved), ...pending] : saved;
   return (
     <section className="chat card" aria-labelledby={`${id}-title`}>
       <h3 id={`${id}-title`}>{segment.title ?? "Talk it through with the tutor"}</h3>
-      {status.data && (
-        <p className="hint">
-          {status.data.quota.messages_limit - status.data.quota.messages_used} of {status.data.quota.messages_limit} messages
-          left today.
-        </p>
-      )}
+      {status.data && <QuotaLine quota={status.data.quota} />}
       {history.isPending && <Loading label="Loading the conversation…" />}
       {history.error && <ErrorMessage error={history.error} retry={() => void history.refetch()} />}
       <ol className="chat-log" aria-live="polite" aria-busy={streaming}>
@@ -77,16 +132,21 @@ export function TutorChat({ moduleSlug, sectionId, segment }: { moduleSlug: stri
           </li>
         ))}
       </ol>
-      {error && (
-        <p role="alert" className="error-box">
-          {error}
-        </p>
+      {failure && (
+        <div role="alert" className="error-box chat-failure">
+          <span>{failure.message}</span>
+          {failure.retry !== undefined && (
+            <button type="button" className="secondary small" disabled={streaming} onClick={() => void send(failure.retry!)}>
+              Try again
+            </button>
+          )}
+        </div>
       )}
       <form
-        className="chat-form"
+        className="tutor-form"
         onSubmit={(e) => {
           e.preventDefault();
-          void send();
+          void send(draft);
         }}
       >
         <label htmlFor={`${id}-input`} className="sr-only">
@@ -94,6 +154,7 @@ export function TutorChat({ moduleSlug, sectionId, segment }: { moduleSlug: stri
         </label>
         <textarea
           id={`${id}-input`}
+          ref={input}
           rows={2}
           value={draft}
           placeholder="Ask the tutor or share your thoughts…"
@@ -101,13 +162,16 @@ export function TutorChat({ moduleSlug, sectionId, segment }: { moduleSlug: stri
           onKeyDown={(e) => {
             if (e.key === "Enter" && !e.shiftKey) {
               e.preventDefault();
-              void send();
+              void send(draft);
             }
           }}
         />
-        <button type="submit" disabled={streaming || !draft.trim()}>
-          {streaming ? "Replying…" : "Send"}
-        </button>
+        <div className="chat-controls">
+          <MicButton onTranscript={addTranscript} />
+          <button type="submit" disabled={streaming || !draft.trim()}>
+            {streaming ? "Replying…" : "Send"}
+          </button>
+        </div>
       </form>
     </section>
   );
