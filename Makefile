@@ -62,7 +62,8 @@ frontend:
 	@if [ -f $(FRONTEND)/package.json ] && [ ! -d $(FRONTEND)/dist ]; then \
 	  if command -v npm >/dev/null; then \
 	    echo "building the frontend ($(FRONTEND)/dist)"; \
-	    cd $(FRONTEND) && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run build; \
+	    sh $(FRONTEND)/scripts/ensure-node-modules.sh; \
+	    cd $(FRONTEND) && npm run build; \
 	  else \
 	    echo "warning: npm not found; serving the API without the frontend (install Node.js to build it)"; \
 	  fi; \
@@ -73,7 +74,8 @@ test: venv lint lint-imports typecheck pytest cfn-lint frontend-test
 # The SPA's unit tests, and a check that its generated API client matches the
 # backend's OpenAPI document (regenerate with `cd web_frontend && npm run generate-client`).
 frontend-test: venv
-	cd $(FRONTEND) && npm ci --no-audit --no-fund --loglevel=error && npm run check-client && npm test
+	sh $(FRONTEND)/scripts/ensure-node-modules.sh
+	cd $(FRONTEND) && npm run check-client && npm test
 
 # The browser journey in headless Chromium (Debian's package, installed when
 # missing) against a fresh local stack; artifacts in web_frontend/test-results/.

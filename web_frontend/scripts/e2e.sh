@@ -1,6 +1,6 @@
 #!/bin/sh
 # Browser tests, everything included: Chromium from Debian's packages when
-# missing (never a downloaded browser), npm ci when node_modules is missing,
+# missing (never a downloaded browser), npm ci when node_modules is missing or stale,
 # a fresh build, the local stack (python -m devserver) on a fresh embedded
 # database and a free port, then tests/e2e/*.test.mjs in headless Chromium.
 # Screenshots, axe reports and the stack's log go to web_frontend/test-results/.
@@ -18,7 +18,7 @@ if [ ! -x /usr/bin/chromium ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
-[ -d node_modules ] || npm ci --no-audit --no-fund
+sh scripts/ensure-node-modules.sh
 rm -rf test-results && mkdir -p test-results
 
 if [ -z "${E2E_BASE_URL:-}" ]; then
