@@ -49,21 +49,23 @@ $(VENV_STAMP): pyproject.toml
 	if [ -x $(PY) ] && ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))'; then \
 	  echo "$(VENV) is not Python 3.12: recreating it"; rm -rf $(VENV); \
 	fi; \
-	[ -x $(PY) ] || "$$python312" -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	[ -x $(PY) ] || { echo "creating $(VENV) with $$python312"; "$$python312" -m venv $(VENV); }
+	@echo "installing Python packages into $(VENV) from pyproject.toml (about a minute the first time)"
+	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $@
 
 run: venv frontend
-	$(PY) -m devserver $(ARGS)
+	@echo "starting the local stack: Postgres (embedded unless DATABASE_URL is set), migrations, the gateway"
+	@$(PY) -m devserver $(ARGS)
 
 # Built once; after frontend changes run `cd web_frontend && npm run build` (or delete dist).
 frontend:
 	@if [ -f $(FRONTEND)/package.json ] && [ ! -d $(FRONTEND)/dist ]; then \
 	  if command -v npm >/dev/null; then \
-	    echo "building the frontend ($(FRONTEND)/dist)"; \
 	    sh $(FRONTEND)/scripts/ensure-node-modules.sh; \
-	    cd $(FRONTEND) && npm run build; \
+	    echo "building the single-page app ($(FRONTEND)/dist)"; \
+	    cd $(FRONTEND) && npm run build --silent; \
 	  else \
 	    echo "warning: npm not found; serving the API without the frontend (install Node.js to build it)"; \
 	  fi; \
