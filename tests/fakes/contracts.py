@@ -5,8 +5,8 @@ agree with each other and still be wrong. So every request a fake receives is
 checked against the vendor's published description of that operation, and
 every answer the fake gives is checked against the vendor's response schema:
 
-- Discord: its OpenAPI 3.1 document (../shared/vendor-specs/discord-openapi.json)
-- SendGrid: its Mail Send OpenAPI document (../shared/vendor-specs/sendgrid-mail-v3.json)
+- Discord: its OpenAPI 3.1 document (tests/fakes/vendor_specs/discord-openapi.json)
+- SendGrid: its Mail Send OpenAPI document (tests/fakes/vendor_specs/sendgrid-mail-v3.json)
 - Google Calendar: the discovery document google-api-python-client ships
   (googleapiclient/discovery_cache/documents/calendar.v3.json), turned into JSON Schema
 
@@ -47,10 +47,7 @@ from referencing.jsonschema import DRAFT202012
 if TYPE_CHECKING:
     from tests.fakes.http import Request, Response
 
-ROOT = Path(__file__).resolve().parents[2]
-VENDOR_SPECS = Path("/work/shared/vendor-specs")
-if not VENDOR_SPECS.is_dir():  # a checkout next to the shared directory
-    VENDOR_SPECS = ROOT.parent / "shared" / "vendor-specs"
+VENDOR_SPECS = Path(__file__).with_name("vendor_specs")  # pinned copies, sources in its README
 
 FieldPath = tuple[str | int, ...]
 Problem = tuple[FieldPath, str]
