@@ -19,7 +19,8 @@ export const WIDTHS = [
   { name: "1280", width: 1280, height: 800 },
 ];
 
-export async function launch() {
+/** Chromium for a test; `args` adds launch flags (e.g. a fake microphone). */
+export async function launch({ args = [] } = {}) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
     headless: true,
@@ -32,6 +33,7 @@ export async function launch() {
       "--no-first-run",
       "--disable-component-update",
       "--disable-sync",
+      ...args,
     ],
   });
 }
