@@ -181,7 +181,7 @@ export const liveCohortQuery = (id: number, zone: string) =>
       unwrap(await api.GET("/api/admin/cohorts/{cohort_id}/live", { params: { path: { cohort_id: id }, query: { zone } } })),
   });
 
-/** Make and publish a group by hand; a 422 names who cannot make which meetings (send force). */
+/** Make and publish a group by hand; a 422 `availability_conflict` names who cannot make which meetings (`force` overrides it). */
 export const createLiveGroup = async (cohortId: number, body: GroupCreate) =>
   unwrap(await api.POST("/api/admin/cohorts/{cohort_id}/groups", { params: path("cohort_id", cohortId), body }));
 

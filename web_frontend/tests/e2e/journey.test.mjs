@@ -444,7 +444,7 @@ describe("the Roundtable journey", () => {
     await outcome.first().waitFor();
     if (await page.getByRole("alert").filter({ hasText: "Not moved" }).count()) {
       // The API explains why (their time does not fit); place them anyway, as an admin may.
-      await page.getByLabel(/Place them even if/).check();
+      await page.getByLabel("Move anyway", { exact: true }).check();
       await page.getByRole("button", { name: "Move", exact: true }).click();
       await page.getByRole("status").filter({ hasText: "Moved." }).waitFor();
     }

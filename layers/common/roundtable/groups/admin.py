@@ -170,11 +170,26 @@ def availability_problems(
     return problems
 
 
-def _refuse_unless(problems: list[str], force: bool, field: str) -> None:
+class AvailabilityConflictError(ValidationError):
+    """Someone could not make every meeting after a change an admin may still force.
+
+    The message says only what the conflict is ("Ana cannot make 3 of 8 meetings
+    (first: …)"): how to override it is each door's to say in its own terms (the
+    web page's "Move anyway"; an API client sends `force`), so no door shows
+    another's words.
+    """
+
+    code = "availability_conflict"
+
+    def __init__(self, problems: list[str], *, field: str) -> None:
+        super().__init__("; ".join(problems), field=field)
+        self.problems = tuple(problems)
+
+
+def refuse_unless_forced(problems: list[str], force: bool, field: str) -> None:
+    """Refuse a change some people cannot attend, unless the admin forces it."""
     if problems and not force:
-        raise ValidationError(
-            "; ".join(problems) + " — send force=true to do it anyway", field=field
-        )
+        raise AvailabilityConflictError(problems, field=field)
 
 
 def update_group(
@@ -252,7 +267,9 @@ def _new_time(
         plan = plan_published_time(
             conn, group, anchor, fields.get("weekday", group.weekday), local, now
         )
-        _refuse_unless(members_who_would_miss(conn, group, plan.remaining), force, "local_time")
+        refuse_unless_forced(
+            members_who_would_miss(conn, group, plan.remaining), force, "local_time"
+        )
         return plan.values
     slot = WeeklySlot(anchor, fields.get("weekday", group.weekday), local, group.meeting_minutes)
     first = first_meeting_at(slot, group.start_date)
@@ -267,7 +284,7 @@ def _new_time(
     )
     members = [m.user_id for m in list_members(conn, group.id)]
     intervals = meeting_intervals(conn, moved, group.number_of_meetings)
-    _refuse_unless(availability_problems(conn, members, intervals), force, "local_time")
+    refuse_unless_forced(availability_problems(conn, members, intervals), force, "local_time")
     return {
         "anchor_timezone": anchor,
         "weekday": slot.weekday,
@@ -306,7 +323,7 @@ def add_member(
     intervals = meeting_intervals(conn, group, group.number_of_meetings)
     remaining = [(s, e) for s, e in intervals if s >= now]
     problems = availability_problems(conn, [user_id], remaining)
-    _refuse_unless(problems, force, "user_id")
+    refuse_unless_forced(problems, force, "user_id")
     ensure_signup(conn, user_id, group.cohort_id, role)
     if role == "learner":
         placed = place_learner(

@@ -36,6 +36,7 @@ from roundtable.groups.admin import (
     check_quarter_hour,
     clean_group_name,
     ensure_signup,
+    refuse_unless_forced,
 )
 from roundtable.groups.learners import slot_of
 from roundtable.groups.memberships import (
@@ -117,11 +118,7 @@ def create_group(
     group_id = _insert_group(conn, cohort, name, slot, first)
     ahead = _meetings_ahead(conn, group_id, cohort, now)
     problems = availability_problems(conn, [new.facilitator_id, *member_ids], ahead)
-    if problems and not force:
-        raise ValidationError(
-            "; ".join(problems) + " — send force=true to create the group anyway",
-            field="member_ids",
-        )
+    refuse_unless_forced(problems, force, "member_ids")
     moved = _fill(conn, actor, group_id, cohort.id, new.facilitator_id, member_ids, name, now)
     _publish(conn, group_id, cohort.id, now)
     syncs = enqueue_group_syncs(conn, [group_id], created_by=actor.user_id)

@@ -1,6 +1,7 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { render, screen, within } from "@testing-library/react";
-import { describe, expect, it } from "vitest";
+import userEvent from "@testing-library/user-event";
+import { afterEach, describe, expect, it } from "vitest";
 import type { PreviewPublic } from "../../client/schema";
 import { PreviewView } from "./PreviewView";
 
@@ -59,6 +60,11 @@ const preview = {
   ],
 } as unknown as PreviewPublic;
 
+const realFetch = globalThis.fetch;
+afterEach(() => {
+  globalThis.fetch = realFetch;
+});
+
 describe("PreviewView", () => {
   it("shows each group's time in the viewer's zone and in UTC, its size, problems and the DST note", () => {
     render(
@@ -89,5 +95,39 @@ describe("PreviewView", () => {
     expect(item.textContent).toContain("Suggestion: Group 1, which meets Tue 23:00 their time, 30 min from a time they gave");
     // Unplaced people can be placed by hand from the move form.
     expect(screen.getByRole("option", { name: "Cy (unplaced)" })).toBeTruthy();
+  });
+
+  it("refuses a move in the page's own words, then moves anyway once the box is ticked", async () => {
+    const refusal = "Cy cannot make 4 of 8 meetings (first: Tue 14 Oct 2025, 23:00 BST)";
+    const bodies: unknown[] = [];
+    globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      const request = new Request(input, init);
+      bodies.push(await request.json());
+      const answer = bodies.length === 1
+        ? { status: 422, body: { error: { code: "availability_conflict", message: refusal, field: "user_id" } } }
+        : { status: 200, body: { group_id: 11, previous_group_id: null, changed: true, sync_job_ids: [], forced_despite: [refusal] } };
+      return new Response(JSON.stringify(answer.body), { status: answer.status, headers: { "Content-Type": "application/json" } });
+    }) as typeof fetch;
+    render(
+      <QueryClientProvider client={new QueryClient()}>
+        <PreviewView preview={preview} zone="Europe/London" onChanged={() => {}} />
+      </QueryClientProvider>,
+    );
+    await userEvent.selectOptions(screen.getByLabelText("Person"), "5");
+    await userEvent.selectOptions(screen.getByLabelText("To group"), "11");
+    await userEvent.click(screen.getByRole("button", { name: "Move" }));
+
+    expect((await screen.findByRole("alert")).textContent).toBe(`Not moved: ${refusal}`);
+    expect(screen.getByText("Tick “Move anyway” to move them all the same.")).toBeTruthy();
+    expect(document.body.textContent).not.toMatch(/force/);
+
+    await userEvent.click(screen.getByRole("checkbox", { name: "Move anyway" }));
+    expect(screen.queryByText(/Tick “Move anyway”/)).toBeNull();
+    await userEvent.click(screen.getByRole("button", { name: "Move" }));
+    expect(await screen.findByText("Moved.")).toBeTruthy();
+    expect(bodies).toEqual([
+      { user_id: 5, role: "learner", force: false },
+      { user_id: 5, role: "learner", force: true },
+    ]);
   });
 });

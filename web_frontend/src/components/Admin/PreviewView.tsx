@@ -4,6 +4,7 @@ import type { GroupAdminPublic, PreviewPublic, UnplacedPublic } from "../../clie
 import { moveMember } from "../../api/staff";
 import { ErrorMessage } from "../Feedback/Feedback";
 import { RunStats } from "./RunStats";
+import { isAvailabilityConflict } from "./Live/ForceableError";
 import { formatDateTime, formatWeeklySlot } from "../../lib/time";
 
 const REASONS: Record<string, string> = {
@@ -145,13 +146,19 @@ function MoveForm({ preview, onMoved }: { preview: PreviewPublic; onMoved: () =>
         </div>
       </div>
       <label className="checkbox">
-        <input type="checkbox" checked={force} onChange={(e) => setForce(e.target.checked)} />
-        Place them even if the group's time doesn't fit their availability
+        <input type="checkbox" checked={force} onChange={(e) => setForce(e.target.checked)} aria-describedby="move-anyway-hint" />
+        Move anyway
       </label>
+      <p id="move-anyway-hint" className="muted small">
+        Places them even if the group's time doesn't fit their availability.
+      </p>
       <button type="submit" disabled={userId === "" || toGroup === "" || move.isPending}>
         {move.isPending ? "Checking…" : "Move"}
       </button>
       {move.error && <ErrorMessage error={move.error} title="Not moved:" />}
+      {isAvailabilityConflict(move.error) && !force && (
+        <p className="notice small">Tick “Move anyway” to move them all the same.</p>
+      )}
       {move.isSuccess && (
         <p role="status" className="success">
           {move.data.changed ? "Moved." : "Nothing changed: they are already in that group."}

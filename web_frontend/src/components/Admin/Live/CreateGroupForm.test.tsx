@@ -40,13 +40,13 @@ const signup = (id: number, name: string, group: string | null) => ({
 
 describe("CreateGroupForm", () => {
   it("is refused with who cannot come, then created anyway, saying why", async () => {
-    const refusal = "Bea cannot make 7 of 7 meetings (first: Thu 5 Mar 2026, 18:00 GMT) — send force=true to create the group anyway";
+    const refusal = "Bea cannot make 7 of 7 meetings (first: Thu 5 Mar 2026, 18:00 GMT)";
     const calls = fakeApi({
       "GET /api/admin/facilitators": () =>
         json({ facilitators: [facilitator(7, "Gil", true), facilitator(8, "Hal", false)] }),
       "GET /api/admin/cohorts/2/signups": () => json({ signups: [signup(11, "Ana", "Group 3"), signup(12, "Bea", null)] }),
       "POST /api/admin/cohorts/2/groups": [
-        () => json({ error: { code: "validation_error", message: refusal, field: "member_ids" } }, 422),
+        () => json({ error: { code: "availability_conflict", message: refusal, field: "member_ids" } }, 422),
         (body) =>
           json(
             {

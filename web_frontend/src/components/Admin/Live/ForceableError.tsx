@@ -1,6 +1,10 @@
 import { ApiError } from "../../../api/http";
 import { ErrorMessage } from "../../Feedback/Feedback";
 
+/** A time-fit refusal: someone cannot make every meeting, and `force` would override it. */
+export const isAvailabilityConflict = (error: unknown) =>
+  error instanceof ApiError && error.code === "availability_conflict";
+
 /** A refusal; when it is a time-fit refusal (422 that `force` would override), offer to do it anyway. */
 export function ForceableError({ error, title, actionLabel, onForce, disabled }: {
   error: unknown;
@@ -9,7 +13,7 @@ export function ForceableError({ error, title, actionLabel, onForce, disabled }:
   onForce: () => void;
   disabled?: boolean;
 }) {
-  const forceable = error instanceof ApiError && error.status === 422 && error.message.includes("force=true");
+  const forceable = isAvailabilityConflict(error);
   return (
     <>
       <ErrorMessage error={error} title={title} />

@@ -48,10 +48,10 @@ describe("GroupCard", () => {
   });
 
   it("refuses a move that does not fit, then moves anyway and says why", async () => {
-    const refusal = "Ben cannot make 5 of 5 meetings (first: Thu 26 Mar 2026, 18:00 GMT) — send force=true to do it anyway";
+    const refusal = "Ben cannot make 5 of 5 meetings (first: Thu 26 Mar 2026, 18:00 GMT)";
     const calls = fakeApi({
       "POST /api/admin/groups/5/members": [
-        () => json({ error: { code: "validation_error", message: refusal, field: "user_id" } }, 422),
+        () => json({ error: { code: "availability_conflict", message: refusal, field: "user_id" } }, 422),
         () =>
           json({
             group_id: 5,
