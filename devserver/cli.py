@@ -18,7 +18,7 @@ CHECKOUT = Path(__file__).resolve().parents[1]
 
 # Passed through unchanged; the devserver validates them.
 _VALUE_OPTIONS = ("--host", "--port", "--schedule-interval", "--static-dir", "--env-file")
-_FLAG_OPTIONS = ("--no-schedules", "--verbose")
+_FLAG_OPTIONS = ("--no-schedules", "--verbose", "--demo")
 
 
 def register(subparsers: Any) -> None:

@@ -529,3 +529,14 @@ def _who_to_be(people: list[DemoPersonView]) -> tuple[DemoPersonView, ...]:
         next(p for p in people if p.role == "facilitator"),
     )
     return (learner, leader, admin)
+
+
+def load_for_devserver(content_dir: Path) -> str:
+    """`--demo`: load into the stack's database; the text to print after the banner."""
+    from roundtable.db.engine import get_engine
+
+    try:
+        report = load_demo_world(get_engine(), content_dir, now=datetime.now(UTC))
+    except DemoWorldError as exc:
+        return f"demo world not loaded: {exc}"
+    return report.text()

@@ -49,6 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="fire every schedule this often (e.g. 30s) instead of its rate() in the template",
     )
     parser.add_argument("--no-schedules", action="store_true", help="never fire schedules")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="load the demo world unless it is there (docs/local-stack.md)",
+    )
     parser.add_argument("--worker-threads", type=int, default=4)
     parser.add_argument("--verbose", "-v", action="store_true", help="log every request")
     return parser
@@ -146,6 +151,13 @@ def _banner(local: LocalStack, stack: Stack) -> str:
     return "\n".join(lines)
 
 
+def _load_demo() -> str:
+    from devserver.demo import load_for_devserver
+
+    logger.info("loading the demo world (devserver/demo.py)…")
+    return "\n" + load_for_devserver(ROOT / "content")
+
+
 def _configure_logging(verbose: bool) -> None:
     """Our lines and migrations at INFO; libraries (the embedded Postgres) only when wrong."""
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
@@ -198,8 +210,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     local = None
     try:
         database = prepare_environment(args)
+        demo = _load_demo() if args.demo else ""
         local = start_stack(args, stack)
-        print(_banner(local, stack), flush=True)
+        print(_banner(local, stack) + demo, flush=True)
         local.http.serve_forever()
     except KeyboardInterrupt:
         print("\nstopping…", flush=True)
