@@ -18,6 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_PATH = ROOT / "template.yaml"
 
 FUNCTION_TYPE = "AWS::Serverless::Function"
+FUNCTION_URL_TYPE = "AWS::Lambda::Url"
+DISTRIBUTION_TYPE = "AWS::CloudFront::Distribution"
 SCHEDULE_EVENT_TYPES = ("ScheduleV2", "Schedule")
 _RATE = re.compile(r"^rate\((\d+)\s+(minute|minutes|hour|hours|day|days)\)$")
 
@@ -58,7 +60,11 @@ def load_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Route:
-    """One HttpApi route: METHOD /path, with {param} and a final {proxy+}."""
+    """One route: METHOD /path, with {param} and a final {proxy+}.
+
+    An HttpApi event of a function, or a CloudFront behaviour whose origin is a
+    function's URL (`/api/tutor/*` becomes `ANY /api/tutor/{proxy+}`).
+    """
 
     method: str
     path: str
@@ -154,6 +160,62 @@ def _events(logical_id: str, props: dict[str, Any]) -> tuple[list[Route], list[S
     return routes, schedules
 
 
+def _function_url_routes(resources: dict[str, Any]) -> list[Route]:
+    """What CloudFront sends to a function's URL: one route per cache behaviour whose
+    origin's host is an AWS::Lambda::Url's (`!Select [2, !Split ["/", !GetAtt X.FunctionUrl]]`)."""
+    url_functions = {
+        name: _referenced_resource((resource.get("Properties") or {}).get("TargetFunctionArn"))
+        for name, resource in resources.items()
+        if resource["Type"] == FUNCTION_URL_TYPE
+    }
+    routes: list[Route] = []
+    for resource in resources.values():
+        if resource["Type"] != DISTRIBUTION_TYPE:
+            continue
+        config = resource["Properties"]["DistributionConfig"]
+        origin_functions = {}
+        for origin in config.get("Origins") or []:
+            url = _url_in(origin.get("DomainName"), set(url_functions))
+            if url is not None and url_functions[url] is not None:
+                origin_functions[origin["Id"]] = url_functions[url]
+        for behaviour in config.get("CacheBehaviors") or []:
+            function = origin_functions.get(behaviour.get("TargetOriginId"))
+            if function is not None:
+                routes.append(Route("ANY", _route_path(str(behaviour["PathPattern"])), function))
+    return routes
+
+
+def _referenced_resource(value: Any) -> str | None:
+    """X of `!GetAtt X.Arn` or `!Ref X`."""
+    if isinstance(value, dict) and isinstance(value.get("Fn::GetAtt"), list):
+        return str(value["Fn::GetAtt"][0])
+    if isinstance(value, dict) and isinstance(value.get("Ref"), str):
+        return str(value["Ref"])
+    return None
+
+
+def _url_in(value: Any, urls: set[str]) -> str | None:
+    """The function URL resource whose FunctionUrl attribute `value` is built from."""
+    if isinstance(value, dict):
+        attribute = value.get("Fn::GetAtt")
+        if isinstance(attribute, list) and attribute[0] in urls and attribute[1] == "FunctionUrl":
+            return str(attribute[0])
+        value = list(value.values())
+    if isinstance(value, list):
+        for item in value:
+            found = _url_in(item, urls)
+            if found is not None:
+                return found
+    return None
+
+
+def _route_path(pattern: str) -> str:
+    """A CloudFront path pattern as a route: `/api/tutor/*` -> `/api/tutor/{proxy+}`."""
+    if not pattern.endswith("/*") or "*" in pattern[:-1]:
+        raise TemplateError(f"path pattern {pattern!r}: only a final /* maps to a route")
+    return pattern[:-1] + "{proxy+}"
+
+
 def _worker(functions: dict[str, dict[str, Any]]) -> str | None:
     """The function the others name in WORKER_FUNCTION_NAME (!Ref WorkerFunction)."""
     for props in functions.values():
@@ -180,6 +242,7 @@ def read_stack(path: Path = TEMPLATE_PATH) -> Stack:
         function_routes, function_schedules = _events(logical_id, props)
         routes += function_routes
         schedules += function_schedules
+    routes += _function_url_routes(resources)
     layers = {
         k: str(v["Properties"]["ContentUri"])
         for k, v in resources.items()

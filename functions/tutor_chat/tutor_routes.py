@@ -1,9 +1,9 @@
 """Tutor chat routes under /api/tutor/: history, a reply as JSON, a reply streamed as SSE.
 
-API Gateway buffers responses, so a deployed stack answers with
-`POST .../messages` (the whole reply as JSON); the local stack can stream
-with `POST .../stream` (server-sent events). `GET /api/tutor/status` says
-which to use.
+Every stack streams `POST .../stream` (server-sent events): the local stack
+serves the app directly, AWS through a Function URL in RESPONSE_STREAM mode
+(docs/tutor.md). `POST .../messages` (the whole reply as JSON) stays for
+clients that cannot read a stream.
 """
 
 from __future__ import annotations
@@ -50,19 +50,19 @@ from roundtable.tutor.store import StoredMessage
 router = APIRouter(prefix="/api/tutor", tags=["tutor"], responses=errors(401, 422, 503))
 _SEND_ERRORS = errors(400, 404, 429, 502, 504)
 
-# A streamed reply may take longer than an API Gateway request could.
+# A streamed reply's whole length; the function's Timeout (template) leaves room for it.
 STREAM_TOTAL_S = 120.0
 
 
 @router.get("/status", response_model=StatusPublic)
 def read_status(learner: CurrentLearner, now: Now) -> StatusPublic:
-    """Whether replies stream here (else use POST .../messages), and my quota today."""
+    """My quota today; `streaming` is always true now (kept for older clients)."""
     settings = get_settings()
     quota = Quota.for_learner(learner.learner, settings)
     with transaction(get_engine()) as conn:
         status = quota_status(conn, learner.learner, quota, now)
     return StatusPublic(
-        streaming=not settings.is_deployed,
+        streaming=True,
         quota=QuotaPublic(
             messages_used=status.used.messages,
             messages_limit=quota.messages,

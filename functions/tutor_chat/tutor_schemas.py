@@ -66,7 +66,9 @@ class QuotaPublic(BaseModel):
 
 
 class StatusPublic(BaseModel):
-    """Whether this deployment streams replies, and my quota today."""
+    """My quota today (and `streaming`, which every deployment now does)."""
 
-    streaming: bool
+    streaming: bool = Field(
+        description="Always true: every stack streams POST .../stream. Kept for older clients."
+    )
     quota: QuotaPublic

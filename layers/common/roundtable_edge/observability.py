@@ -350,3 +350,124 @@ def _optional(correlation: Correlation, event: Any) -> Mapping[str, object]:
         return correlation(event)
     except (KeyError, TypeError):
         return {}
+
+
+# -- the same for an ASGI app served by the Lambda Web Adapter -----------------------
+# The adapter (LWA) forwards each invocation to the app as an HTTP request and puts the
+# event's requestContext and the Lambda context, as JSON, in these two headers.
+REQUEST_CONTEXT_HEADER = b"x-amzn-request-context"
+LAMBDA_CONTEXT_HEADER = b"x-amzn-lambda-context"
+
+AsgiApp = Callable[[Any, Any, Any], Any]
+
+
+class _AdapterContext:
+    """The Lambda context as the adapter sends it (lambda_runtime's Context, as JSON)."""
+
+    def __init__(self, raw: Mapping[str, Any]) -> None:
+        config = raw.get("env_config") or {}
+        self.function_name = config.get("function_name")
+        self.memory_limit_in_mb = config.get("memory")
+        self.invoked_function_arn = raw.get("invoked_function_arn")
+        self.aws_request_id = raw.get("request_id")
+
+
+def adapter_request_ids(headers: Mapping[bytes, bytes]) -> tuple[Any, Mapping[str, object]]:
+    """(the Lambda context, the correlation ids) of one request the adapter forwarded.
+
+    Missing or malformed headers (the local stack, a direct call) give (None, {}).
+    """
+    context = _json_header(headers.get(LAMBDA_CONTEXT_HEADER))
+    request = _json_header(headers.get(REQUEST_CONTEXT_HEADER))
+    ids: dict[str, object] = {}
+    if request.get("requestId"):
+        ids[CORRELATION_ID] = request["requestId"]
+    return (_AdapterContext(context) if context else None), ids
+
+
+def _json_header(value: bytes | None) -> dict[str, Any]:
+    if not value:
+        return {}
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+class _SharedSink:
+    """One EmfSink for the requests in flight: set while any runs, flushed as each ends.
+
+    Lambda sends an environment one request at a time, so in AWS this is exactly
+    `observed`'s sink per invocation; in the local stack, requests that overlap share
+    it (their metrics are summed and written by whichever ends first, never lost).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._in_flight = 0
+        self._sink = EmfSink()
+        self._previous: telemetry.Sink | None = None
+
+    def enter(self) -> None:
+        with self._lock:
+            self._in_flight += 1
+            if self._in_flight == 1:
+                self._previous = telemetry.set_sink(self._sink)
+
+    def leave(self) -> None:
+        _flush(self._sink)
+        with self._lock:
+            self._in_flight -= 1
+            if self._in_flight == 0:
+                telemetry.set_sink(self._previous)
+                self._previous = None
+
+
+class ObservedAsgi:
+    """`observed` for an ASGI app run by the Lambda Web Adapter (no Lambda handler of ours).
+
+        app.add_middleware(ObservedAsgi, service="tutor_chat")
+
+    Each HTTP request gets what an invocation gets from `observed`: fresh log keys
+    (cold start, the Lambda context from the adapter's header), the correlation id
+    (the Function URL request id), `http_method` and `http_path` bound, metrics
+    written as EMF when the answer is complete (a streamed one too), an unhandled
+    exception and an answer of 500 or more logged as errors. No traces: Lambda
+    records the invocation itself; Powertools' Tracer needs a handler to wrap.
+    """
+
+    def __init__(self, app: AsgiApp, service: str) -> None:
+        self.app = app
+        self.service = service
+        self.log = service_logger(service)
+        self.sink = _SharedSink()
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope.get("type") != "http":
+            await self.app(scope, receive, send)
+            return
+        log = self.log
+        context, ids = adapter_request_ids(dict(scope.get("headers") or ()))
+        _start_logging(log, context, ids.get(CORRELATION_ID))
+        status: list[int] = []
+
+        async def send_observed(message: Any) -> None:
+            if message.get("type") == "http.response.start":
+                status.append(int(message["status"]))
+            await send(message)
+
+        self.sink.enter()
+        token = _invoked.set(log.registered_handler)
+        try:
+            with telemetry.bind(http_method=scope.get("method"), http_path=scope.get("path")):
+                try:
+                    await self.app(scope, receive, send_observed)
+                except Exception:
+                    log.exception("unhandled error in %s", self.service)
+                    raise
+                if status:
+                    _log_server_error(log, {"statusCode": status[0]})
+        finally:
+            _invoked.reset(token)
+            self.sink.leave()
