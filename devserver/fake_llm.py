@@ -11,6 +11,14 @@ for trying the local stack by hand, with a directive in the learner's message:
 `[fake:500]`, `[fake:429]` (with Retry-After), `[fake:slow=3]` (seconds before
 the first token), `[fake:cut]` (the connection drops mid-stream).
 
+`POST /v1/audio/transcriptions` answers like OpenAI's speech to text: a
+multipart/form-data body with `model` and `file` (400 when either is missing,
+413 over `max_audio_bytes`, 25 MB like OpenAI), answered `{"text": ...}` (or
+the bare text with `response_format=text`). The transcript is always
+FAKE_TRANSCRIPT. The same directives, as bytes anywhere in the audio file
+(`[fake:500]`, `[fake:429]`, `[fake:slow=3]`), and `fail_next` make it fail;
+`transcriptions` records each request's fields and the file's size, never the audio.
+
 Never used in a deployed stack: `start()` refuses there, and only the local
 stack and tests import this module.
 
@@ -30,6 +38,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -37,6 +47,8 @@ FAKE_MODEL = "openai/roundtable-fake"
 FAKE_API_KEY = "fake-llm-key"  # LiteLLM's OpenAI client insists on some key
 _CREATED = 1_700_000_000  # a fixed timestamp keeps whole responses deterministic
 _DIRECTIVE = re.compile(r"\[fake:(500|429|cut|slow=(\d+(?:\.\d+)?))\]")
+FAKE_TRANSCRIPT = "What is the strongest objection to this argument?"
+OPENAI_MAX_AUDIO_BYTES = 25 * 1024 * 1024
 _CLOSINGS = (
     "What part of that feels least clear to you?",
     "Can you put that in your own words?",
@@ -67,6 +79,8 @@ class FakeLLM:
     first_token_delay_s: float = 0.0
     chunk_delay_s: float = 0.0
     requests: list[dict[str, Any]] = field(default_factory=list)
+    transcriptions: list[dict[str, Any]] = field(default_factory=list)
+    max_audio_bytes: int = OPENAI_MAX_AUDIO_BYTES
     _faults: list[Fault] = field(default_factory=list)
     _server: _Server | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -160,6 +174,35 @@ def _error_body(status: int) -> dict[str, Any]:
     return {"error": {"message": message, "type": kind, "param": None, "code": kind}}
 
 
+def _invalid(message: str, param: str | None = None) -> dict[str, Any]:
+    kind = "invalid_request_error"
+    return {"error": {"message": message, "type": kind, "param": param, "code": None}}
+
+
+@dataclass(frozen=True)
+class _Upload:
+    filename: str
+    data: bytes
+
+
+def _form_fields(content_type: str, body: bytes) -> dict[str, Any]:
+    """A multipart/form-data body's fields: text as str, files as _Upload ({} if not multipart)."""
+    if not content_type.startswith("multipart/form-data"):
+        return {}
+    message = BytesParser(policy=HTTP).parsebytes(
+        b"content-type: " + content_type.encode() + b"\r\n\r\n" + body
+    )
+    fields: dict[str, Any] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True)
+        payload = payload if isinstance(payload, bytes) else b""
+        filename = part.get_filename()
+        if isinstance(name, str):
+            fields[name] = _Upload(filename, payload) if filename else payload.decode()
+    return fields
+
+
 def _usage(messages: list[dict[str, Any]], reply: str) -> dict[str, int]:
     prompt = sum(estimate_tokens(str(m.get("content") or "")) for m in messages)
     completion = estimate_tokens(reply)
@@ -212,6 +255,9 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def do_POST(self) -> None:
+        if self.path.rstrip("/") in ("/v1/audio/transcriptions", "/audio/transcriptions"):
+            self._transcribe()
+            return
         if self.path.rstrip("/") not in ("/v1/chat/completions", "/chat/completions"):
             self._json(404, {"error": {"message": f"no route POST {self.path}"}})
             return
@@ -250,6 +296,44 @@ class _Handler(BaseHTTPRequestHandler):
             self._stream(model, messages, reply, usage=usage, cut=directive == "cut")
         else:
             self._json(200, _completion(model, messages, reply))
+
+    def _transcribe(self) -> None:
+        fake = self.server.fake
+        length = int(self.headers.get("content-length") or 0)
+        if length > fake.max_audio_bytes:
+            self.close_connection = True  # the body is left unread
+            limit = f"Maximum content size limit ({fake.max_audio_bytes}) exceeded."
+            self._json(413, _invalid(limit))
+            return
+        fields = _form_fields(self.headers.get("content-type", ""), self.rfile.read(length))
+        audio = fields.pop("file", None)
+        if audio is None or not fields.get("model"):
+            missing = "file" if audio is None else "model"
+            self._json(400, _invalid(f"you must provide a {missing} parameter", missing))
+            return
+        with fake._lock:
+            fake.transcriptions.append(
+                {**fields, "filename": audio.filename, "file_bytes": len(audio.data)}
+            )
+        directive = _DIRECTIVE.search(audio.data.decode("latin-1"))
+        fault = fake.take_fault()
+        if fault is not None or (directive and directive.group(1) in ("500", "429")):
+            self._fail(fault or Fault(int(directive.group(1) if directive else 500), retry_after=7))
+            return
+        if directive and directive.group(2):
+            time.sleep(float(directive.group(2)))
+        if fields.get("response_format") == "text":
+            self._text(FAKE_TRANSCRIPT)
+        else:
+            self._json(200, {"text": FAKE_TRANSCRIPT})
+
+    def _text(self, text: str) -> None:
+        data = text.encode()
+        self.send_response(200)
+        self.send_header("content-type", "text/plain; charset=utf-8")
+        self.send_header("content-length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
     def _fail(self, fault: Fault) -> None:
         headers = {}
