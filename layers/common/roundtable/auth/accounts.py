@@ -14,13 +14,14 @@ from sqlalchemy import Connection, and_, case, delete, exists, func, select, tex
 from sqlalchemy.dialects.postgresql import insert
 
 from roundtable.auth.discord import DiscordProfile
-from roundtable.db.tables import chat_sessions, content_progress, users
+from roundtable.db.tables import assessment_answers, chat_sessions, content_progress, users
 
 
 @dataclass(frozen=True)
 class ClaimedWork:
     progress: int
     chats: int
+    answers: int = 0
 
 
 def upsert_discord_user(conn: Connection, profile: DiscordProfile, now: datetime) -> int:
@@ -63,7 +64,7 @@ def upsert_discord_user(conn: Connection, profile: DiscordProfile, now: datetime
 def claim_anonymous_work(
     conn: Connection, user_id: int, token: uuid.UUID, now: datetime
 ) -> ClaimedWork:
-    """Give the user the progress and tutor chats made under an anonymous token.
+    """Give the user the progress, tutor chats and assessed answers made under an anonymous token.
 
     Every login (Discord and dev) claims through here. Progress merges by
     `claim_anonymous_progress`'s rule. A user has
@@ -90,7 +91,15 @@ def claim_anonymous_work(
             ),
         )
     ).rowcount
-    return ClaimedWork(progress=progress, chats=chats)
+    # Answers are kept attempt by attempt, so the visitor's simply become the user's.
+    answers = conn.execute(
+        update(assessment_answers)
+        .where(
+            assessment_answers.c.anonymous_token == token, assessment_answers.c.user_id.is_(None)
+        )
+        .values(user_id=user_id)
+    ).rowcount
+    return ClaimedWork(progress=progress, chats=chats, answers=answers)
 
 
 def claim_anonymous_progress(conn: Connection, *, anonymous_token: uuid.UUID, user_id: int) -> int:

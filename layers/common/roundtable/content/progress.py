@@ -17,6 +17,7 @@ from sqlalchemy import (
     Connection,
     DateTime,
     Integer,
+    Table,
     and_,
     func,
     literal,
@@ -28,7 +29,8 @@ from sqlalchemy.dialects.postgresql import insert
 # Claiming anonymous progress is part of login (roundtable.auth); re-exported for content's callers.
 from roundtable.auth.accounts import claim_anonymous_progress as claim_anonymous_progress
 from roundtable.content.bundle import Bundle, UnknownContentError
-from roundtable.db.tables import content_progress
+from roundtable.db.tables import assessment_answers, content_progress
+from roundtable.errors import ValidationError
 
 ContentKind = Literal["module", "outcome", "section"]
 
@@ -56,14 +58,11 @@ class Learner:
                 f"{self.anonymous_token!r}"
             )
 
-    def owns(self) -> ColumnElement[bool]:
-        """SQL condition selecting this learner's rows."""
+    def owns(self, table: Table = content_progress) -> ColumnElement[bool]:
+        """SQL condition selecting this learner's rows of a table keyed by user or token."""
         if self.user_id is not None:
-            return content_progress.c.user_id == self.user_id
-        return and_(
-            content_progress.c.anonymous_token == self.anonymous_token,
-            content_progress.c.user_id.is_(None),
-        )
+            return table.c.user_id == self.user_id
+        return and_(table.c.anonymous_token == self.anonymous_token, table.c.user_id.is_(None))
 
 
 @dataclass(frozen=True)
@@ -75,6 +74,7 @@ class SectionPlace:
     section_id: str
     required_in_outcome: tuple[str, ...]
     required_in_module: tuple[str, ...]
+    required_questions: tuple[tuple[str, str], ...] = ()  # (segment id, title) to answer first
 
 
 @dataclass(frozen=True)
@@ -104,8 +104,45 @@ def locate_section(bundle: Bundle, module_slug: str, section_id: str) -> Section
                 section_id=section_id,
                 required_in_outcome=required_section_ids(outcome["sections"]),
                 required_in_module=required_section_ids(every_section),
+                required_questions=_required_questions(outcome["sections"], section_id),
             )
     raise UnknownContentError("section", f"{module_slug}/{section_id}", bundle.version)
+
+
+def _required_questions(
+    sections: list[dict[str, Any]], section_id: str
+) -> tuple[tuple[str, str], ...]:
+    section = next(s for s in sections if s["id"] == section_id)
+    return tuple(
+        (s["id"], s.get("title") or "")
+        for s in section["segments"]
+        if s["kind"] == "question" and not s["optional"]
+    )
+
+
+def check_questions_answered(conn: Connection, learner: Learner, place: SectionPlace) -> None:
+    """ValidationError naming the first required question of the section not yet answered.
+
+    Answering a question (any attempt, whatever the feedback) is what makes
+    that segment done; a section holding one completes only after it.
+    """
+    wanted = [segment_id for segment_id, _ in place.required_questions]
+    if not wanted:
+        return
+    answered = set(
+        conn.scalars(
+            select(assessment_answers.c.segment_id).where(
+                learner.owns(assessment_answers), assessment_answers.c.segment_id.in_(wanted)
+            )
+        )
+    )
+    for segment_id, title in place.required_questions:
+        if segment_id not in answered:
+            name = f"the question {title!r}" if title else "the question"
+            raise ValidationError(
+                f"answer {name} in this section before marking it complete",
+                field="section_id",
+            )
 
 
 def mark_section_complete(
@@ -117,8 +154,12 @@ def mark_section_complete(
     section_id: str,
     now: datetime | None = None,
 ) -> Completion:
-    """Complete a section, then its outcome and module when all their required sections are."""
+    """Complete a section, then its outcome and module when all their required sections are.
+
+    A section with a required question completes only once it is answered.
+    """
     place = locate_section(bundle, module_slug, section_id)
+    check_questions_answered(conn, learner, place)
     at = now or datetime.now(UTC)
     _complete(conn, learner, section_id, "section", at)
     done = completed_ids(conn, learner, place.required_in_outcome + place.required_in_module)

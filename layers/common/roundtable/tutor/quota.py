@@ -1,4 +1,4 @@
-"""Daily tutor quotas, counted from the chat messages themselves.
+"""Daily tutor quotas, counted from the chat messages (and assessed answers) themselves.
 
 Each learner (a user, or an anonymous token) may send so many messages and
 use so many tokens per UTC day. The count is read from `chat_messages` under
@@ -27,6 +27,7 @@ from roundtable.config import Settings
 from roundtable.content.progress import Learner
 from roundtable.errors import RateLimitedError
 from roundtable.ratelimit import Limit
+from roundtable.tutor.assessment_store import usage_since as answer_usage_since
 from roundtable.tutor.store import Usage, usage_since
 
 ANONYMOUS_PER_ADDRESS = Limit("tutor-anonymous", 60, 3600)
@@ -93,7 +94,10 @@ def day_start(now: datetime) -> datetime:
 def quota_status(conn: Connection, learner: Learner, quota: Quota, now: datetime) -> QuotaStatus:
     """How much of today's quota the learner has used."""
     start = day_start(now)
-    return QuotaStatus(quota, usage_since(conn, learner, start), start + timedelta(days=1))
+    chats = usage_since(conn, learner, start)
+    answers = answer_usage_since(conn, learner, start)  # an assessed answer counts as a message
+    used = Usage(chats.messages + answers.messages, chats.tokens + answers.tokens)
+    return QuotaStatus(quota, used, start + timedelta(days=1))
 
 
 def check_quota(conn: Connection, learner: Learner, quota: Quota, now: datetime) -> QuotaStatus:
