@@ -9,7 +9,9 @@ LiteLLM reaches it as model `openai/<any name>` with `api_base` = `base_url`.
 Faults, for tests (`fail_next`, `first_token_delay_s`, `chunk_delay_s`) and
 for trying the local stack by hand, with a directive in the learner's message:
 `[fake:500]`, `[fake:429]` (with Retry-After), `[fake:slow=3]` (seconds before
-the first token), `[fake:cut]` (the connection drops mid-stream).
+the first token), `[fake:cut]` (the connection drops mid-stream). An
+assessment (the system message starts with ASSESSMENT_MARKER) is answered with
+JSON feedback from `fake_assessment`, or plain text with `[fake:text]`.
 
 `POST /v1/audio/transcriptions` answers like OpenAI's speech to text: a
 multipart/form-data body with `model` and `file` (400 when either is missing,
@@ -43,10 +45,12 @@ from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from roundtable.tutor.assessment_prompt import ASSESSMENT_MARKER
+
 FAKE_MODEL = "openai/roundtable-fake"
 FAKE_API_KEY = "fake-llm-key"  # LiteLLM's OpenAI client insists on some key
 _CREATED = 1_700_000_000  # a fixed timestamp keeps whole responses deterministic
-_DIRECTIVE = re.compile(r"\[fake:(500|429|cut|slow=(\d+(?:\.\d+)?))\]")
+_DIRECTIVE = re.compile(r"\[fake:(500|429|cut|text|slow=(\d+(?:\.\d+)?))\]")
 FAKE_TRANSCRIPT = "What is the strongest objection to this argument?"
 OPENAI_MAX_AUDIO_BYTES = 25 * 1024 * 1024
 _CLOSINGS = (
@@ -152,6 +156,39 @@ def fake_reply(messages: list[dict[str, Any]]) -> str:
         f'You said: "{quoted}". This is reply {turn} from the fake tutor, which '
         f"saw {len(messages)} messages in this conversation. {closing}"
     )
+
+
+def is_assessment(messages: list[dict[str, Any]]) -> bool:
+    """Whether the system message asks for an answer to be assessed (not a chat)."""
+    return any(
+        m.get("role") == "system" and ASSESSMENT_MARKER in str(m.get("content")) for m in messages
+    )
+
+
+SHORT_ANSWER_WORDS = 20
+
+
+def fake_assessment(messages: list[dict[str, Any]], *, as_json: bool = True) -> str:
+    """Deterministic feedback on the answer (the last user message): an answer shorter than
+    SHORT_ANSWER_WORDS words gets the lowest level and a "missing" point, a longer one the
+    second-highest level. `[fake:text]` in the answer asks for plain text instead of JSON."""
+    system = next(str(m.get("content")) for m in messages if m.get("role") == "system")
+    found = re.search(r"The levels, lowest first: (.+)", system)
+    levels = [level.strip() for level in found.group(1).split(",")] if found else ["basic"]
+    answer = _DIRECTIVE.sub("", str(messages[-1].get("content") or "")).strip()
+    words = len(answer.split())
+    short = words < SHORT_ANSWER_WORDS
+    feedback = {
+        "strengths": [f"You answered in your own words ({words} words)."],
+        "missing": [f"Say more: at least {SHORT_ANSWER_WORDS} words, with an example."]
+        if short
+        else [],
+        "level": levels[0] if short else levels[max(0, len(levels) - 2)],
+        "summary": "A start; add detail and try again." if short else "A clear, complete answer.",
+    }
+    if not as_json:
+        return f"Fake feedback in plain text: {feedback['summary']} ({words} words)"
+    return json.dumps(feedback)
 
 
 def _words(text: str) -> list[str]:
@@ -291,6 +328,8 @@ class _Handler(BaseHTTPRequestHandler):
         time.sleep(delay)
         model = str(body.get("model") or "roundtable-fake")
         reply = fake_reply(messages)
+        if is_assessment(messages):
+            reply = fake_assessment(messages, as_json=directive != "text")
         if body.get("stream"):
             usage = bool((body.get("stream_options") or {}).get("include_usage"))
             self._stream(model, messages, reply, usage=usage, cut=directive == "cut")
