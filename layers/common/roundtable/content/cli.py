@@ -26,6 +26,15 @@ def register(subparsers: Any) -> None:
         help="file to write (or a directory: writes <version>.json in it); default stdout",
     )
     build.set_defaults(func=build_command)
+    importer = commands.add_parser("import", help="convert another platform's course content")
+    formats = importer.add_subparsers(dest="import_format", required=True)
+    lens = formats.add_parser(
+        "lens", help="a Lens Academy vault (modules/, Lenses/, Learning Outcomes/, ...)"
+    )
+    lens.add_argument("source", type=Path, help="the vault folder")
+    lens.add_argument("destination", type=Path, help="a new, empty folder to write")
+    lens.add_argument("--json", action="store_true", help="print the report as JSON")
+    lens.set_defaults(func=import_lens_command)
 
 
 def validate_command(args: argparse.Namespace) -> int:
@@ -67,6 +76,44 @@ def build_command(args: argparse.Namespace) -> int:
     out.write_bytes(bundle.to_json())
     print(f"built content version {bundle.version} -> {out}")
     return 0
+
+
+def import_lens_command(args: argparse.Namespace) -> int:
+    """Convert a vault; print what was not carried over and the result's validation.
+    Exit 1 when either has an error (the folder is written anyway, to fix by hand), 2 when
+    nothing could be written."""
+    from roundtable.content.lens.importer import ImportTargetError, import_vault
+
+    try:
+        report = import_vault(args.source, args.destination)
+    except ImportTargetError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if args.json:
+        document = {
+            "ok": report.ok,
+            "written": report.counts,
+            "notes": [note.to_dict() for note in report.notes],
+            "validation": report.validation.to_dict(),
+        }
+        print(json.dumps(document, indent=2))
+        return 0 if report.ok else 1
+    written = ", ".join(f"{count} {kind}" for kind, count in report.counts.items())
+    print(f"wrote {written} to {args.destination}")
+    if report.notes:
+        print(f"\nnot carried over, or changed (paths in {args.source}):")
+        _print_problems(report.notes, sys.stdout)
+    if report.validation.problems:
+        print(f"\nthe imported folder, validated (paths in {args.destination}):")
+        _print_problems(report.validation.problems, sys.stdout)
+    errors = sum(note.severity == "error" for note in report.notes)
+    print(
+        _summary(
+            errors + len(report.validation.errors),
+            len(report.notes) - errors + len(report.validation.warnings),
+        )
+    )
+    return 0 if report.ok else 1
 
 
 def _print_problems(problems: tuple[Problem, ...], stream: Any) -> None:
