@@ -31,7 +31,9 @@ def register(subparsers: Any) -> None:
     lens = formats.add_parser(
         "lens", help="a Lens Academy vault (modules/, Lenses/, Learning Outcomes/, ...)"
     )
-    lens.add_argument("source", type=Path, help="the vault folder")
+    lens.add_argument(
+        "source", help="the vault folder, or github:<owner>/<repo>[@<ref>][:<folder>]"
+    )
     lens.add_argument("destination", type=Path, help="a new, empty folder to write")
     lens.add_argument("--json", action="store_true", help="print the report as JSON")
     lens.set_defaults(func=import_lens_command)
@@ -82,10 +84,10 @@ def import_lens_command(args: argparse.Namespace) -> int:
     """Convert a vault; print what was not carried over and the result's validation.
     Exit 1 when either has an error (the folder is written anyway, to fix by hand), 2 when
     nothing could be written."""
-    from roundtable.content.lens.importer import ImportTargetError, import_vault
+    from roundtable.content.lens.importer import ImportTargetError, import_from
 
     try:
-        report = import_vault(args.source, args.destination)
+        report = import_from(args.source, args.destination)
     except ImportTargetError as exc:
         print(exc, file=sys.stderr)
         return 2

@@ -136,8 +136,11 @@ class GitHubSource:
     timeout_s: float = 30.0
 
 
-def fetch_content_folder(source: GitHubSource, sha: str, destination: Path) -> Path:
-    """Write the commit's content folder's Markdown files under `destination` and return it."""
+def fetch_content_folder(
+    source: GitHubSource, sha: str, destination: Path, suffixes: tuple[str, ...] = (".md",)
+) -> Path:
+    """Write the commit's content folder's files (Markdown unless `suffixes` says more) under
+    `destination` and return it. `sha` may be any ref GitHub knows: a branch, a tag."""
     url = f"{source.api_base.rstrip('/')}/repos/{source.repository}/tarball/{sha}"
     request = urllib.request.Request(url, headers=_headers(source.token))
     try:
@@ -147,7 +150,7 @@ def fetch_content_folder(source: GitHubSource, sha: str, destination: Path) -> P
         raise GitHubFetchError(f"fetching {source.repository}@{sha} failed: {exc}") from exc
     if len(archive) > _MAX_TARBALL_BYTES:
         raise GitHubFetchError(f"{source.repository}@{sha} tarball is over the size limit")
-    _extract_folder(archive, source.folder, destination)
+    _extract_folder(archive, source.folder, destination, suffixes)
     return destination
 
 
@@ -158,12 +161,14 @@ def _headers(token: str | None) -> dict[str, str]:
     return headers
 
 
-def _extract_folder(archive: bytes, folder: str, destination: Path) -> None:
-    """Copy `<top>/<folder>/**/*.md` out of a GitHub tarball, refusing unsafe paths."""
+def _extract_folder(
+    archive: bytes, folder: str, destination: Path, suffixes: tuple[str, ...]
+) -> None:
+    """Copy `<top>/<folder>/**/*<suffix>` out of a GitHub tarball, refusing unsafe paths."""
     try:
         with tarfile.open(fileobj=io.BytesIO(archive), mode="r:gz") as tar:
             for member in tar.getmembers():
-                relative = _content_path(member, folder)
+                relative = _content_path(member, folder, suffixes)
                 source = tar.extractfile(member) if relative is not None else None
                 if relative is None or source is None:
                     continue
@@ -174,9 +179,11 @@ def _extract_folder(archive: bytes, folder: str, destination: Path) -> None:
         raise GitHubFetchError(f"GitHub's tarball could not be read: {exc}") from exc
 
 
-def _content_path(member: tarfile.TarInfo, folder: str) -> PurePosixPath | None:
+def _content_path(
+    member: tarfile.TarInfo, folder: str, suffixes: tuple[str, ...]
+) -> PurePosixPath | None:
     """The member's path inside the content folder, or None to skip it."""
-    if not member.isfile() or not member.name.endswith(".md"):
+    if not member.isfile() or not member.name.endswith(suffixes):
         return None
     # GitHub puts everything under one top folder named <owner>-<repo>-<sha>.
     parts = PurePosixPath(member.name).parts[1:]

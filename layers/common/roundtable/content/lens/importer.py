@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import re
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from roundtable.content.github import GitHubFetchError, GitHubSource, fetch_content_folder
 from roundtable.content.lens.convert import Converter, Module
 from roundtable.content.lens.sections import split_sections
 from roundtable.content.lens.vault import Vault, parse_link
@@ -67,6 +71,35 @@ def import_vault(source: Path, destination: Path) -> ImportReport:
     # A lens or outcome used twice is read twice: say each thing about it once.
     notes = tuple(dict.fromkeys(vault.problems))
     return ImportReport(counts, notes, validate_tree(destination))
+
+
+# github:<owner>/<repo>[@<ref>][:<folder in the repository>]
+_GITHUB_SPEC = re.compile(r"^github:([\w.-]+/[\w.-]+)(?:@([^:\s]+))?(?::(.*))?$")
+# Everything a vault holds that the import reads: notes, and the videos' word timings.
+_VAULT_SUFFIXES = (".md", ".timestamps.json")
+
+
+def import_from(spec: str, destination: Path) -> ImportReport:
+    """Import from a folder, or from `github:owner/repo[@ref][:folder]` (GITHUB_TOKEN for a
+    private repository, GITHUB_API_BASE for GitHub Enterprise) fetched like published content."""
+    match = _GITHUB_SPEC.match(spec)
+    if match is None:
+        if spec.startswith("github:"):
+            raise ImportTargetError(f"{spec!r}: write github:<owner>/<repo>[@<ref>][:<folder>]")
+        return import_vault(Path(spec), destination)
+    repository, ref, folder = match.group(1), match.group(2) or "main", match.group(3) or ""
+    source = GitHubSource(
+        repository=repository,
+        api_base=os.environ.get("GITHUB_API_BASE", "https://api.github.com"),
+        token=os.environ.get("GITHUB_TOKEN") or None,
+        folder=folder.strip("/"),
+    )
+    with tempfile.TemporaryDirectory(prefix="lens-vault-") as scratch:
+        try:
+            vault = fetch_content_folder(source, ref, Path(scratch), _VAULT_SUFFIXES)
+        except GitHubFetchError as exc:
+            raise ImportTargetError(str(exc)) from exc
+        return import_vault(vault, destination)
 
 
 def _check_target(source: Path, destination: Path) -> None:
