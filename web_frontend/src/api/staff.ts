@@ -144,9 +144,13 @@ export interface OutboxEntry {
   created_at: string;
 }
 
+/** The most rows /api/dev/outbox answers (devserver/dev_api.py MAX_OUTBOX_ROWS); the page pages through them. */
+export const OUTBOX_LIMIT = 500;
+
 export const outboxQuery = queryOptions({
   queryKey: ["dev", "outbox"],
-  queryFn: async () => (await request<{ messages: OutboxEntry[] }>("GET", "/api/dev/outbox")).messages,
+  queryFn: async () =>
+    (await request<{ messages: OutboxEntry[] }>("GET", "/api/dev/outbox", { query: { limit: OUTBOX_LIMIT } })).messages,
   refetchInterval: 5000,
 });
 
