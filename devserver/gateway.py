@@ -20,7 +20,7 @@ from devserver.dev_api import DevApi
 from devserver.events import HttpRequest, HttpResponse, http_api_event, http_api_response
 from devserver.invoke import InvocationError, Invoker
 from devserver.routing import Match, match_route
-from devserver.static import resolve_static, static_response
+from devserver.static import resolve_static, static_response, swagger_ui_asset
 from devserver.template import Route
 
 logger = logging.getLogger("devserver")
@@ -158,7 +158,8 @@ class RequestHandler(BaseHTTPRequestHandler):
 
     def _answer(self, request: HttpRequest) -> None:
         gateway = self.server.gateway
-        local = gateway.dev_api.handle(request)
+        local = swagger_ui_asset(request.path, request.method == "HEAD")
+        local = local or gateway.dev_api.handle(request)
         match = gateway.route(request) if local is None else None
         if local is not None:
             self._write(local)

@@ -92,10 +92,12 @@ def prepare_environment(args: argparse.Namespace) -> Any:
     os.environ.setdefault("PUBLIC_BASE_URL", f"http://{args.host}:{args.port}")
     from devserver.fake_llm import use_fake_llm_unless_configured
     from devserver.postgres import use_embedded_database_if_unset
+    from devserver.static import use_local_swagger_ui
     from roundtable.config import reset_settings
     from roundtable.db import migrate
 
     use_fake_llm_unless_configured()  # the tutor's model when no LLM key is set (docs/tutor.md)
+    use_local_swagger_ui()  # /api/docs without the internet
     reset_settings()
     server = use_embedded_database_if_unset(args.data_dir)
     migrate.upgrade()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mimetypes
+import os
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -43,3 +44,37 @@ def static_response(path: Path, head_only: bool = False) -> HttpResponse:
         ("content-length", str(len(body))),
     ]
     return HttpResponse(200, headers, b"" if head_only else body)
+
+
+# Swagger UI's files, for /api/docs without the internet: the pip package
+# swagger-ui-bundle-v2 (a dev dependency) ships them; deployed stacks use the CDN.
+SWAGGER_UI_PREFIX = "/dev/swagger-ui"
+
+
+def swagger_ui_dir() -> Path | None:
+    """The installed Swagger UI's folder, or None without the package."""
+    try:
+        from swagger_ui_bundle import swagger_ui_path
+    except ImportError:
+        return None
+    return Path(swagger_ui_path)
+
+
+def use_local_swagger_ui() -> None:
+    """Point the web apps' docs page at the files this stack serves, when it has them."""
+    from roundtable_edge.web.app import DOCS_ASSETS_SETTING
+
+    if swagger_ui_dir() is not None:
+        os.environ.setdefault(DOCS_ASSETS_SETTING, SWAGGER_UI_PREFIX)
+
+
+def swagger_ui_asset(url_path: str, head_only: bool = False) -> HttpResponse | None:
+    """One of Swagger UI's files under SWAGGER_UI_PREFIX; None for any other path."""
+    folder = swagger_ui_dir()
+    if folder is None or not url_path.startswith(SWAGGER_UI_PREFIX + "/"):
+        return None
+    name = url_path.removeprefix(SWAGGER_UI_PREFIX + "/")
+    path = (folder / name).resolve()
+    if "/" in name or not path.is_file() or not path.is_relative_to(folder.resolve()):
+        return None
+    return static_response(path, head_only)

@@ -201,3 +201,21 @@ def test_outbox_lists_messages_newest_first_as_json_and_as_a_page(
     assert "&lt;g1&gt;" in page.text  # escaped, never raw HTML from a payload
     assert bad_limit.status_code == 422
     assert json.loads(bad_limit.text)["error"]["message"].startswith("limit must be")
+
+
+def test_the_api_docs_load_swagger_ui_from_the_stack_itself(devserver: RunningDevserver) -> None:
+    with devserver.client() as client:
+        for docs in ("/api/docs", "/api/tutor/docs"):
+            page = client.get(docs)
+            assert page.status_code == 200
+            assert "cdn.jsdelivr.net" not in page.text  # offline, the page would be blank
+            assert '"/dev/swagger-ui/swagger-ui-bundle.js"' in page.text
+            assert '"/dev/swagger-ui/swagger-ui.css"' in page.text
+        script = client.get("/dev/swagger-ui/swagger-ui-bundle.js")
+        style = client.get("/dev/swagger-ui/swagger-ui.css")
+        missing = client.get("/dev/swagger-ui/nothing.js")
+    assert script.status_code == 200
+    assert script.headers["content-type"].startswith(("text/javascript", "application/javascript"))
+    assert "SwaggerUIBundle" in script.text
+    assert (style.status_code, style.headers["content-type"]) == (200, "text/css; charset=utf-8")
+    assert missing.status_code == 404

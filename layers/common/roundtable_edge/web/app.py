@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, routing
 from fastapi.dependencies.models import Dependant
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
+from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute
 from mangum import Mangum
 
@@ -43,6 +46,9 @@ What every request is held to:
   learner, per address and for everyone together (429 with Retry-After).
 """
 SESSION_SCHEME = "sessionCookie"
+# Where the docs page loads Swagger UI's files from; unset: FastAPI's default CDN.
+# The local stack serves them itself, so /api/docs works offline (docs/local-stack.md).
+DOCS_ASSETS_SETTING = "API_DOCS_ASSETS_URL"
 # Dependencies that require a signed-in user, and the one that takes one when present.
 _REQUIRES_SESSION = frozenset({"session_claims", "get_current_user"})
 _OPTIONAL_SESSION = frozenset({"get_learner"})
@@ -55,19 +61,37 @@ def create_web_app(
 
     The edge guard (CloudFront's origin secret, same-site cookie writes) runs first.
     """
+    docs_assets = os.environ.get(DOCS_ASSETS_SETTING, "").rstrip("/")
     app = FastAPI(
         title=title,
         version=__import__("roundtable").__version__,
         openapi_url=f"{docs_prefix}/openapi.json",
-        docs_url=f"{docs_prefix}/docs",
+        docs_url=None if docs_assets else f"{docs_prefix}/docs",
         redoc_url=None,
         generate_unique_id_function=operation_id,
     )
+    if docs_assets:
+        _serve_docs_page(app, f"{docs_prefix}/docs", docs_assets)
     install_error_handlers(app)
     _declare_security(app)
     app.add_middleware(NulGuardMiddleware)
     app.add_middleware(EdgeGuardMiddleware)  # added last: runs first
     return app
+
+
+def _serve_docs_page(app: FastAPI, path: str, assets: str) -> None:
+    """FastAPI's Swagger UI page, with its script, style and icon from `assets`."""
+
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=str(app.openapi_url),
+            title=f"{app.title} - Swagger UI",
+            swagger_js_url=f"{assets}/swagger-ui-bundle.js",
+            swagger_css_url=f"{assets}/swagger-ui.css",
+            swagger_favicon_url=f"{assets}/favicon-32x32.png",
+        )
+
+    app.add_api_route(path, docs, methods=["GET"], include_in_schema=False)
 
 
 def _declare_security(app: FastAPI) -> None:
