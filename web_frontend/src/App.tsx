@@ -11,6 +11,7 @@ import { NotFoundPage } from "./routes/NotFoundPage";
 import { ProfilePage } from "./routes/ProfilePage";
 import { SettingsPage } from "./routes/SettingsPage";
 import { SignInPage } from "./routes/SignInPage";
+import { SitePage } from "./routes/SitePage";
 
 // Staff pages load on demand, so learners download less.
 const page = <K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K) =>
@@ -33,6 +34,8 @@ export function App() {
       <Route element={<Layout />}>
         <Route index element={<LandingPage />} />
         <Route path="signin" element={<SignInPage />} />
+        <Route path="privacy" element={<SitePage slug="privacy" />} />
+        <Route path="terms" element={<SitePage slug="terms" />} />
         {/* Courses are open to everyone: the API tracks anonymous progress and claims it at login. */}
         <Route path="course" element={<CourseRedirect />} />
         <Route path="course/:courseSlug" element={<CourseOverviewPage />} />

@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { useNavigate, useSearchParams } from "react-router";
+import { Link, useNavigate, useSearchParams } from "react-router";
 import { ApiError } from "../api/http";
 import type { Profile } from "../api/types";
 import { updateMe } from "../api/users";
@@ -77,7 +77,17 @@ function ProfileForm({ me }: { me: Profile }) {
       {firstRun && (
         <label className="checkbox">
           <input type="checkbox" checked={terms} onChange={(e) => setTerms(e.target.checked)} />
-          I accept the terms of use and the privacy policy.
+          <span>
+            I accept the{" "}
+            <Link to="/terms" target="_blank">
+              terms of use
+            </Link>{" "}
+            and the{" "}
+            <Link to="/privacy" target="_blank">
+              privacy policy
+            </Link>
+            .
+          </span>
         </label>
       )}
       {save.error && !FIELDS.some((f) => fieldError(f)) && <ErrorMessage error={save.error} />}

@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Suspense, useEffect, useRef, useState } from "react";
-import { NavLink, Navigate, Outlet, useLocation, useNavigate } from "react-router";
+import { Link, NavLink, Navigate, Outlet, useLocation, useNavigate } from "react-router";
 import { logout } from "../../api/users";
 import { useMe } from "../../hooks/useMe";
 import { ErrorMessage, Loading } from "../Feedback/Feedback";
@@ -24,6 +24,41 @@ function NavLinks({ onNavigate }: { onNavigate: () => void }) {
         </li>
       ))}
     </ul>
+  );
+}
+
+/** The brand mark: a round table with seats around it. */
+function BrandMark() {
+  return (
+    <svg className="brand-mark" viewBox="0 0 32 32" aria-hidden="true" focusable="false">
+      <circle cx="16" cy="16" r="7" fill="currentColor" />
+      {[0, 60, 120, 180, 240, 300].map((angle) => (
+        <circle key={angle} cx="16" cy="3.5" r="3" fill="currentColor" opacity="0.55" transform={`rotate(${angle} 16 16)`} />
+      ))}
+    </svg>
+  );
+}
+
+function Footer() {
+  return (
+    <footer className="site-footer">
+      <div className="site-footer-inner">
+        <p className="small">Learn together, one small group at a time.</p>
+        <nav aria-label="Site">
+          <ul>
+            <li>
+              <Link to="/privacy">Privacy policy</Link>
+            </li>
+            <li>
+              <Link to="/terms">Terms of use</Link>
+            </li>
+            <li>
+              <Link to="/course">Course</Link>
+            </li>
+          </ul>
+        </nav>
+      </div>
+    </footer>
   );
 }
 
@@ -55,6 +90,7 @@ export function Layout() {
       </a>
       <header className="site-header">
         <NavLink to="/" className="brand">
+          <BrandMark />
           Roundtable
         </NavLink>
         <button
@@ -84,6 +120,7 @@ export function Layout() {
           <Outlet />
         </Suspense>
       </main>
+      <Footer />
     </>
   );
 }
