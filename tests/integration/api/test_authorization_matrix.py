@@ -92,6 +92,7 @@ CASES = [
     Case("GET", "/api/facilitator/groups/{group}/meetings", THIS_GROUP),
     Case("GET", "/api/facilitator/groups/{group}/members/{learner}/progress", THIS_GROUP),
     Case("GET", "/api/facilitator/groups/{group}/members/{learner}/chats", THIS_GROUP),
+    Case("GET", "/api/facilitator/groups/{group}/members/{learner}/answers", THIS_GROUP),
     Case("GET", "/api/facilitator/groups/{group}/timeline", THIS_GROUP),
     Case("GET", "/api/admin/cohorts", ADMIN),
     Case(

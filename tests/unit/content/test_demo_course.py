@@ -42,7 +42,7 @@ def test_demo_course_uses_every_segment_kind() -> None:
     video = next(s for s in segments if s["kind"] == "video")
     article = next(s for s in segments if s["kind"] == "article")
 
-    assert kinds == {"text", "article", "video", "chat"}
+    assert kinds == {"text", "article", "video", "chat", "question"}
     assert "three moves" in video["transcript"]
     assert article["markdown"].startswith('"What did you think?" sounds open')
     assert any(s["kind"] == "chat" and not s["learner_sees_previous"] for s in segments)

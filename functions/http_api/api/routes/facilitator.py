@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from fastapi import APIRouter
 
 from api.deps import CurrentUser, Db, Id, Now
@@ -12,6 +14,8 @@ from api.schemas.facilitator import (
     FacilitatedGroupsPublic,
     MeetingAttendancePublic,
     MeetingAttendancesPublic,
+    MemberAnswerPublic,
+    MemberAnswersPublic,
     MemberChatsPublic,
     MemberProgressDetailPublic,
     MemberProgressesPublic,
@@ -19,6 +23,7 @@ from api.schemas.facilitator import (
     ProgressItemPublic,
 )
 from roundtable.groups import facilitation
+from roundtable.tutor.assessment import MemberAnswer, answers_for_member
 
 router = APIRouter(
     prefix="/api/facilitator", tags=["facilitator"], responses=errors(400, 401, 403, 422)
@@ -81,4 +86,34 @@ def read_member_chats(group_id: Id, user_id: Id, user: CurrentUser, conn: Db) ->
     name, chats = facilitation.chat_transcripts(conn, user, group_id, user_id)
     return MemberChatsPublic(
         user_id=user_id, display_name=name, chats=[ChatPublic.model_validate(c) for c in chats]
+    )
+
+
+@router.get(
+    "/groups/{group_id}/members/{user_id}/answers",
+    response_model=MemberAnswersPublic,
+    responses=errors(404),
+)
+def read_member_answers(
+    group_id: Id, user_id: Id, user: CurrentUser, conn: Db
+) -> MemberAnswersPublic:
+    """One member's answers to assessed questions, every attempt, with the tutor's feedback."""
+    found = answers_for_member(conn, user, group_id, user_id)
+    return MemberAnswersPublic(
+        user_id=found.user_id,
+        display_name=found.display_name,
+        answers=[_answer(a) for a in found.answers],
+    )
+
+
+def _answer(answer: MemberAnswer) -> MemberAnswerPublic:
+    question = answer.question
+    return MemberAnswerPublic.model_validate(
+        {
+            **asdict(answer.attempt),
+            "module_title": question.module_title if question else None,
+            "question_title": question.title if question else None,
+            "question": question.question if question else None,
+            "levels": list(question.levels) if question else [],
+        }
     )

@@ -111,8 +111,24 @@ class ChatSegmentPublic(BaseModel):
     learner_sees_previous: bool
 
 
+class QuestionSegmentPublic(BaseModel):
+    """A question the tutor assesses; its rubric is for the tutor and is not sent to the browser.
+    Answers: `/api/tutor/{module_slug}/answers`."""
+
+    kind: Literal["question"]
+    id: str
+    optional: bool
+    title: str | None
+    question: str = Field(description="Markdown")
+    levels: list[str] = Field(description="the scale feedback uses, lowest first")
+
+
 Segment = Annotated[
-    TextSegmentPublic | ArticleSegmentPublic | VideoSegmentPublic | ChatSegmentPublic,
+    TextSegmentPublic
+    | ArticleSegmentPublic
+    | VideoSegmentPublic
+    | ChatSegmentPublic
+    | QuestionSegmentPublic,
     Field(discriminator="kind"),
 ]
 

@@ -100,3 +100,31 @@ class MemberChatsPublic(BaseModel):
     user_id: int
     display_name: str
     chats: list[ChatPublic]
+
+
+class MemberAnswerPublic(BaseModel):
+    """One attempt at an assessed question, with the tutor's feedback."""
+
+    id: int
+    module_title: str | None = Field(description="null when the live content lacks the question")
+    question_title: str | None
+    question: str | None = Field(description="Markdown, from the live content")
+    section_id: str
+    segment_id: str
+    attempt: int = Field(description="1 for the first attempt at this question, then 2, ...")
+    answer: str
+    level: str | None
+    levels: list[str] = Field(description="the question's scale, lowest first (empty if unknown)")
+    strengths: list[str]
+    missing: list[str]
+    comment: str | None
+    structured: bool = Field(description="false: the feedback is free text only")
+    error: str | None = Field(description="why there is no feedback (the model failed)")
+    created_at: datetime
+    assessed_at: datetime | None
+
+
+class MemberAnswersPublic(BaseModel):
+    user_id: int
+    display_name: str
+    answers: list[MemberAnswerPublic] = Field(description="by question, oldest attempt first")

@@ -54,6 +54,9 @@ class TimelineMemberPublic(Model):
     behind: bool = Field(description="a required module due by the next meeting is not completed")
     behind_on: list[str] = Field(description="the titles of those modules")
     chat_sessions: int = Field(description="tutor chats the facilitator may read")
+    answers: int = Field(
+        0, description="assessed questions answered (GET .../members/{user_id}/answers)"
+    )
 
 
 class GroupTimelinePublic(Model):

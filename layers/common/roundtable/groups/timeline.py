@@ -7,7 +7,8 @@ never by id), and who came (members, and guests from other groups; a member
 visiting another group that week is shown as away). For each learner: missed
 meetings in a row (inactive after the INACTIVE_AFTER_MISSED setting), whether they are
 behind before the next meeting (a required module due by then not
-completed), and how many tutor chats the facilitator may read.
+completed), how many tutor chats the facilitator may read, and how many
+assessed questions they have answered.
 
 Access is facilitation's: admins see every group, a facilitator only the
 groups they actively facilitate.
@@ -28,6 +29,7 @@ from roundtable.config import get_settings
 from roundtable.content.bundle import Bundle, UnknownContentError
 from roundtable.content.progress_views import CourseProgress, ModuleProgress, members_progress
 from roundtable.db.tables import (
+    assessment_answers,
     attendances,
     chat_sessions,
     cohorts,
@@ -106,6 +108,7 @@ class TimelineMember:
     behind: bool
     behind_on: list[str]  # titles of required modules due by the next meeting, not completed
     chat_sessions: int  # tutor chats the facilitator may read (facilitation.chat_transcripts)
+    answers: int = 0  # questions answered, the tutor's feedback readable (tutor.assessment)
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,7 @@ def group_timeline(
     numbers = {m.meeting_number for m in series}
     runs = absences(conn, [group_id], now)
     chats = _chat_counts(conn, [p.id for p in learners])
+    answered = _answer_counts(conn, [p.id for p in learners])
     presence = _presence(conn, group_id, series, now)
 
     members = []
@@ -171,6 +175,7 @@ def group_timeline(
                 bool(late),
                 late,
                 chats.get(person.id, 0),
+                answered.get(person.id, 0),
             )
         )
     return GroupTimeline(
@@ -297,6 +302,19 @@ def _chat_counts(conn: Connection, user_ids: list[int]) -> dict[int, int]:
         select(chat_sessions.c.user_id, func.count())
         .where(chat_sessions.c.user_id.in_(user_ids))
         .group_by(chat_sessions.c.user_id)
+    )
+    return {row[0]: int(row[1]) for row in rows}
+
+
+def _answer_counts(conn: Connection, user_ids: list[int]) -> dict[int, int]:
+    """Distinct questions each learner has answered (any attempt)."""
+    rows = conn.execute(
+        select(
+            assessment_answers.c.user_id,
+            func.count(assessment_answers.c.segment_id.distinct()),
+        )
+        .where(assessment_answers.c.user_id.in_(user_ids))
+        .group_by(assessment_answers.c.user_id)
     )
     return {row[0]: int(row[1]) for row in rows}
 
