@@ -1,4 +1,7 @@
-"""The tutor_chat function, pointed at the fake OpenAI-compatible model over HTTP."""
+"""The tutor_chat function, pointed at the fake OpenAI-compatible model over HTTP.
+
+Its app answers as behind the Lambda Web Adapter (tests/fakes/lambda_web_adapter.py,
+buffered, in this process); test_streaming_lambda.py runs run.sh itself, streaming."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from sqlalchemy import Engine
 
 from devserver.fake_llm import FakeLLM
 from tests.fakes.fixtures import fake_llm  # noqa: F401  (fixture)
+from tests.fakes.lambda_web_adapter import buffered_handler
 from tests.functions.browser import Browser
 
 COURSE = "running-discussion-groups"
@@ -22,7 +26,8 @@ HIDDEN_CHAT = "why-discuss.try-it.chat"  # tutor_sees_previous: false
 @pytest.fixture
 def tutor(function: Any, lambda_context: Any, engine: Engine, fake_llm: FakeLLM) -> Browser:  # noqa: F811
     """A browser talking to the tutor function (anonymous until given a session cookie)."""
-    return Browser(function("tutor_chat").handler, lambda_context, "ANY /api/tutor/{proxy+}")
+    handler = buffered_handler(function("tutor_chat").app)
+    return Browser(handler, lambda_context, "ANY /api/tutor/{proxy+}")
 
 
 def ask(tutor: Browser, text: str, section: str = SECTION, chat: str = CHAT) -> Any:
