@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from roundtable.discord.markdown import plain as discord_plain
 from roundtable.notifications import timefmt
 
 CATALOGUE_PATH = Path(__file__).with_name("messages.yaml")
@@ -27,7 +28,6 @@ EMAIL_MEDIA = ("subject", "email_text", "email_html")
 MEDIA = (*EMAIL_MEDIA, "discord_dm", "discord_channel")
 _KIND_KEYS = {"description", "variables", *MEDIA}
 _LAYOUT_FIELDS = {"body", "unsubscribe_url", "app_url", "name"}
-_DISCORD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\*_~`|"})
 
 
 class CatalogueError(ValueError):
@@ -192,7 +192,7 @@ def _escape(text: str, medium: str, *, is_url: bool = False) -> str:
     if medium == "email_html":
         return html.escape(text)
     if medium.startswith("discord") and not is_url:
-        return text.translate(_DISCORD_SPECIAL)
+        return discord_plain(text)
     return text
 
 

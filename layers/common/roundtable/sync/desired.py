@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, Connection, and_, exists, func, select
 
 from roundtable.db.tables import cohorts, group_members, groups, guest_visits, meetings, users
+from roundtable.discord.markdown import plain as discord_plain
 from roundtable.sync.series import WeeklySlot, local_start
 
 # Discord permission bits (https://discord.com/developers/docs/topics/permissions).
@@ -406,21 +407,26 @@ def welcome_message(group: Group) -> dict[str, Any]:
     """The post that opens a group's text channel."""
     start = local_start(group.slot)
     weekday = start.strftime("%A")
-    mentions = []
-    for member in group.active_members:
-        if member.discord_id:
-            suffix = " (facilitator)" if member.role == "facilitator" else ""
-            mentions.append(f"<@{member.discord_id}>{suffix}")
     lines = [
         f"**Welcome to {group.name}!**",
         f"You meet on {weekday}s at {start:%H:%M} ({group.slot.anchor_timezone}), "
         f"{group.number_of_meetings} meetings in all. "
         f"First meeting: <t:{int(start.timestamp())}:F> (shown in your own time zone).",
-        "Members: " + (", ".join(mentions) or "none yet"),
+        "Members: " + (", ".join(map(_member_in_post, _facilitators_first(group))) or "none yet"),
         "A calendar invitation is on its way to your email. Say hello below!",
     ]
     ids = [m.discord_id for m in group.active_members if m.discord_id]
     return {"content": "\n".join(lines), "allowed_mentions": {"users": ids[:100]}}
+
+
+def _facilitators_first(group: Group) -> list[Member]:
+    return sorted(group.active_members, key=lambda m: m.role != "facilitator")
+
+
+def _member_in_post(member: Member) -> str:
+    """A mention for a member on Discord; the name of one who has not linked Discord yet."""
+    who = f"<@{member.discord_id}>" if member.discord_id else discord_plain(member.display_name)
+    return who + (" (facilitator)" if member.role == "facilitator" else "")
 
 
 def role_ids_for_user(conn: Connection, user_id: int) -> list[str]:
