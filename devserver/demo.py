@@ -186,7 +186,7 @@ def demo_state(conn: Connection) -> str:
 def list_demo_people(conn: Connection) -> list[DemoPersonView]:
     """The demo's people: the admin, then facilitators, then learners, by name."""
     group_names = (
-        select(func.string_agg(groups.c.name, aggregate_order_by(", ", groups.c.name)))
+        select(func.array_agg(aggregate_order_by(groups.c.name, groups.c.name)))
         .join(group_members, group_members.c.group_id == groups.c.id)
         .where(
             group_members.c.user_id == users.c.id,
@@ -214,7 +214,7 @@ def list_demo_people(conn: Connection) -> list[DemoPersonView]:
             row.display_name,
             "admin" if row.is_admin else "facilitator" if row.facilitator else "learner",
             row.timezone,
-            row.group_names,
+            ", ".join(row.group_names) if row.group_names else None,
         )
         for row in rows
     ]

@@ -1,7 +1,9 @@
 """Local-only endpoints under /api/dev/ and /dev/: what a deployed stack never has.
 
 The outbox (what would have been sent to Discord, Google, SendGrid, the LLM),
-recent invocations, schedules to fire now, and jobs to submit by hand.
+recent invocations, schedules to fire now, jobs to submit by hand, and the
+person switcher: the demo world's people, and signing in as one of them
+without the dev login's per-address limit (devserver/demo.py).
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Callable
+from dataclasses import asdict
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -90,6 +94,73 @@ without credentials. Newest first; JSON at <a href="/api/dev/outbox">/api/dev/ou
 """
 
 
+def _switcher_refusal() -> HttpResponse | None:
+    """The switcher signs people in, so it answers only where the dev login may."""
+    from roundtable.auth import dev_login_allowed
+    from roundtable.config import get_settings
+
+    if dev_login_allowed(get_settings()):
+        return None
+    return _error(404, "the person switcher is off: it works only with the dev login on")
+
+
+def demo_people(request: HttpRequest) -> HttpResponse:
+    """The demo world's people (empty before `--demo` loaded it)."""
+    from devserver.demo import list_demo_people
+    from roundtable.db.engine import get_engine
+
+    refused = _switcher_refusal()
+    if refused is not None:
+        return refused
+    with get_engine().connect() as conn:
+        people = list_demo_people(conn)
+    return json_response(200, {"people": [asdict(person) for person in people]})
+
+
+def sign_in_as(raw_id: str, request: HttpRequest) -> HttpResponse:
+    """Start a session for one of the demo's people; the session cookies, as a login sets them."""
+    from devserver.demo import demo_person
+    from roundtable.auth import start_session
+    from roundtable.db.engine import transaction
+
+    refused = _switcher_refusal()
+    if refused is not None:
+        return refused
+    # A JSON body cannot come from another site's form without a CORS preflight,
+    # which this server never grants: no page elsewhere can sign a visitor in.
+    if _content_type(request) != "application/json":
+        return _error(415, "send the sign-in as JSON (content-type: application/json)")
+    if not raw_id.isdigit():
+        return _error(422, f"the person's id must be a number, got {raw_id!r}")
+    with transaction() as conn:
+        person = demo_person(conn, int(raw_id))
+        if person is None:
+            return _error(404, f"user {raw_id} is not one of the demo world's people")
+        session = start_session(conn, person.user_id, datetime.now(UTC))
+    response = json_response(200, asdict(person))
+    response.headers += _session_cookie_headers(session)
+    return response
+
+
+def _content_type(request: HttpRequest) -> str:
+    value = next((v for k, v in request.headers if k.lower() == "content-type"), "")
+    return value.split(";", 1)[0].strip().lower()
+
+
+def _session_cookie_headers(session: Any) -> list[tuple[str, str]]:
+    """The Set-Cookie headers the web API's own login sets (same names, paths and flags)."""
+    from roundtable_edge.web.cookies import set_session_cookies
+    from starlette.responses import Response
+
+    carrier = Response()
+    set_session_cookies(carrier, session)
+    return [
+        (name.decode(), value.decode())
+        for name, value in carrier.raw_headers
+        if name.lower() == b"set-cookie"
+    ]
+
+
 class DevApi:
     """Dispatches /api/dev/* and /dev/* requests."""
 
@@ -106,6 +177,7 @@ class DevApi:
             ("GET", "/api/dev/invocations"): lambda _: json_response(200, self._invoker.recent()),
             ("GET", "/api/dev/schedules"): lambda _: json_response(200, self._schedules.describe()),
             ("POST", "/api/dev/jobs"): self._submit_job,
+            ("GET", "/api/dev/people"): demo_people,
         }
         if (method, path) in exact:
             return exact[(method, path)](request)
@@ -113,6 +185,9 @@ class DevApi:
             return self._fire(path.removeprefix("/api/dev/schedules/"))
         if method == "GET" and path.startswith("/api/dev/jobs/"):
             return self._show_job(path.removeprefix("/api/dev/jobs/"))
+        person, _, action = path.removeprefix("/api/dev/people/").partition("/")
+        if method == "POST" and path.startswith("/api/dev/people/") and action == "sign-in":
+            return sign_in_as(person, request)
         if path.startswith("/api/dev") or path.startswith("/dev/"):
             return _error(404, f"no local endpoint {method} {request.path}")
         return None
