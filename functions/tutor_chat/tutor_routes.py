@@ -43,7 +43,7 @@ from roundtable.tutor.chat import (
     save_reply,
     stream_reply,
 )
-from roundtable.tutor.model import LiteLLMChatModel
+from roundtable.tutor.model import chat_model_from_settings
 from roundtable.tutor.quota import Quota, admit_message, quota_status
 from roundtable.tutor.store import StoredMessage
 
@@ -87,7 +87,7 @@ async def send_message(
     module_slug: str, body: MessageCreate, learner: CurrentLearner, request: Request, now: Now
 ) -> ReplyPublic:
     """Send a message; answers with the tutor's whole reply (both are saved)."""
-    model = LiteLLMChatModel.from_settings(get_settings())
+    model = chat_model_from_settings(get_settings())
     turn = await _begin(module_slug, body, learner, request, now)
     reply = Reply()
     timeout = model.timeout_s
@@ -110,7 +110,7 @@ async def stream_message(
 ) -> StreamingResponse:
     """Send a message; the reply streams as server-sent events: `text` pieces, then `done`
     (or `error`). Errors before the first word are answered as JSON errors instead."""
-    model = LiteLLMChatModel.from_settings(get_settings())
+    model = chat_model_from_settings(get_settings())
     turn = await _begin(module_slug, body, learner, request, now)
     reply = Reply()
     deadlines = Deadlines(model.timeout_s, STREAM_TOTAL_S)

@@ -139,6 +139,9 @@ class Settings:
     llm_model: str
     llm_api_base: str | None
     llm_timeout_s: int  # first token, and the whole reply where it cannot stream
+    # Speech to text for voice input: "<provider>/<model>", None = the tutor provider's
+    # default (roundtable.tutor.transcribe), "none" = voice input off.
+    llm_transcription_model: str | None
     tutor_daily_messages: int  # per signed-in learner, per UTC day
     tutor_daily_tokens: int
     tutor_anonymous_daily_messages: int  # per anonymous token, per UTC day
@@ -276,6 +279,7 @@ def load_settings() -> Settings:
         llm_model=_env("LLM_MODEL", "anthropic/claude-sonnet-4-5") or "",
         llm_api_base=_env("LLM_API_BASE"),
         llm_timeout_s=_env_int("LLM_TIMEOUT_S", 25),
+        llm_transcription_model=_env("LLM_TRANSCRIPTION_MODEL"),
         tutor_daily_messages=_env_int("TUTOR_DAILY_MESSAGES", 100),
         tutor_daily_tokens=_env_int("TUTOR_DAILY_TOKENS", 300_000),
         tutor_anonymous_daily_messages=_env_int("TUTOR_ANONYMOUS_DAILY_MESSAGES", 20),

@@ -26,6 +26,18 @@ class ValidationError(DomainError):
     retryable = False
 
 
+class TooLargeError(ValidationError):
+    """The request's body is larger than allowed (an upload, a recording)."""
+
+    code = "too_large"
+
+
+class UnsupportedMediaTypeError(ValidationError):
+    """The request's body is in a format this route does not take."""
+
+    code = "unsupported_media_type"
+
+
 class NotFoundError(DomainError):
     """The named thing does not exist (or the caller may not know it exists)."""
 

@@ -13,7 +13,12 @@ from sqlalchemy import Engine
 
 from devserver.fake_llm import FakeLLM
 from devserver.functions import load_function
+from roundtable.tutor.transcribe import AUDIO_EXTENSIONS
 from tests.integration.api.builders import make_user, session_token
+
+# The voice route's body is the recording itself, sent as bytes like any binary body.
+for _audio_type in AUDIO_EXTENSIONS:
+    schemathesis.serializer.alias(_audio_type, "application/octet-stream")
 
 schema = schemathesis.openapi.from_asgi("/api/tutor/openapi.json", load_function("tutor_chat").app)
 

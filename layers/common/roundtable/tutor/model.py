@@ -1,17 +1,24 @@
-"""The language model behind the tutor, reached through LiteLLM.
+"""The language model behind the tutor: which client reaches it, and how its failures read.
 
-LiteLLM is about 200 MB and takes seconds to import, so it is imported on
-the first call, and only the tutor_chat function ships it. Provider
-failures become UpstreamError (502) and timeouts UpstreamTimeoutError
-(504), each with a message a learner can act on.
+Most providers speak OpenAI's Chat Completions protocol; the tutor talks to
+those directly over httpx (roundtable.tutor.openai_compat), which imports in
+a tenth of a second. Every other provider (Bedrock, Vertex AI, Azure
+deployments, ...) is reached through LiteLLM, which is about 200 MB and takes
+seconds to import, so it is imported on the first such call only
+(`chat_model_from_settings` picks; docs/tutor.md, "The model client").
+Provider failures become UpstreamError (502) and timeouts
+UpstreamTimeoutError (504), each with a message a learner can act on.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 
 from roundtable.config import Settings
@@ -37,6 +44,11 @@ class ModelEvent:
 
 class ChatModel(Protocol):
     """Streams a reply to a list of {"role", "content"} messages."""
+
+    @property
+    def timeout_s(self) -> float:
+        """Seconds to wait for the provider (connect, first word, each piece)."""
+        ...
 
     def stream(self, messages: list[dict[str, str]]) -> AsyncIterator[ModelEvent]: ...
 
@@ -72,20 +84,15 @@ class LiteLLMChatModel:
     @classmethod
     def from_settings(cls, settings: Settings) -> LiteLLMChatModel:
         """The configured model; ServiceUnavailableError (503) when its key cannot be read."""
-        try:
-            api_key = settings.secret("LLM_API_KEY")
-        except Exception as exc:  # a missing parameter, no SSM access, a placeholder
-            logger.exception("cannot read LLM_API_KEY for the tutor")
-            raise ServiceUnavailableError("the tutor is not configured on this site") from exc
         return cls(
             model=settings.llm_model,
             api_base=settings.llm_api_base,
-            api_key=api_key,
+            api_key=llm_api_key(settings),
             timeout_s=float(settings.llm_timeout_s),
         )
 
     async def stream(self, messages: list[dict[str, str]]) -> AsyncIterator[ModelEvent]:
-        litellm = _litellm()
+        litellm = litellm_module()
         try:
             response = await litellm.acompletion(
                 model=self.model,
@@ -111,7 +118,30 @@ class LiteLLMChatModel:
             raise provider_error(exc, self.model) from exc
 
 
-def _litellm() -> Any:
+def chat_model_from_settings(settings: Settings) -> ChatModel:
+    """The configured model, over the direct OpenAI-compatible client when its provider
+    has such an endpoint (or LLM_API_BASE names one), else through LiteLLM.
+    ServiceUnavailableError (503) when the key cannot be read."""
+    from roundtable.tutor.openai_compat import OpenAICompatChatModel, endpoint_for
+
+    api_key = llm_api_key(settings)
+    endpoint = endpoint_for(settings.llm_model, settings.llm_api_base, api_key)
+    timeout_s = float(settings.llm_timeout_s)
+    if endpoint is not None:
+        return OpenAICompatChatModel(endpoint, timeout_s)
+    return LiteLLMChatModel(settings.llm_model, settings.llm_api_base, api_key, timeout_s)
+
+
+def llm_api_key(settings: Settings) -> str | None:
+    """LLM_API_KEY; ServiceUnavailableError (503) when it cannot be read."""
+    try:
+        return settings.secret("LLM_API_KEY")
+    except Exception as exc:  # a missing parameter, no SSM access, a placeholder
+        logger.exception("cannot read LLM_API_KEY for the tutor")
+        raise ServiceUnavailableError("the tutor is not configured on this site") from exc
+
+
+def litellm_module() -> Any:
     # LiteLLM fetches a model price list from GitHub at import unless told
     # not to: a cold start must not wait on, or fail because of, the network.
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
@@ -131,20 +161,78 @@ def _event(chunk: Any) -> ModelEvent | None:
     return ModelEvent(text=text, total_tokens=int(total) if total else None)
 
 
-def provider_error(exc: Exception, model: str) -> DomainError:
-    """The learner-facing error for a failed provider call (logged with its cause)."""
+@dataclass(frozen=True)
+class FailureTexts:
+    """What the learner reads when a provider call fails, per kind of failure."""
+
+    timeout: str
+    busy: str
+    misconfigured: str
+    failed: str
+
+
+CHAT_FAILURES = FailureTexts(
+    timeout="the tutor took too long to answer; please try again",
+    busy="the tutor is busy right now; please try again in a minute",
+    misconfigured="the tutor is not available right now (configuration)",
+    failed="the tutor could not answer because its model provider failed; please try again",
+)
+DEFAULT_RETRY_AFTER_S = 30
+MAX_RETRY_AFTER_S = 3600
+
+
+def provider_error(exc: Exception, model: str, texts: FailureTexts = CHAT_FAILURES) -> DomainError:
+    """The learner-facing error for a failed LiteLLM call (logged with its cause)."""
     name = type(exc).__name__
     status = getattr(exc, "status_code", None)
     logger.warning("tutor model %s failed: %s (%s): %s", model, name, status, exc)
     if name in ("Timeout", "APITimeoutError") or isinstance(exc, TimeoutError):
-        return TutorTimeoutError("the tutor took too long to answer; please try again")
-    if name == "RateLimitError" or status == 429:
-        return TutorBusyError(
-            "the tutor is busy right now; please try again in a minute", retry_after=30
-        )
-    if name in ("AuthenticationError", "PermissionDeniedError", "NotFoundError"):
-        logger.error("tutor model %s is misconfigured (check LLM_MODEL and LLM_API_KEY)", model)
-        return TutorUnavailableError("the tutor is not available right now (configuration)")
-    return TutorUnavailableError(
-        "the tutor could not answer because its model provider failed; please try again"
+        return TutorTimeoutError(texts.timeout)
+    if name == "RateLimitError":
+        status = 429
+    elif name in ("AuthenticationError", "PermissionDeniedError", "NotFoundError"):
+        status = 401
+    headers = getattr(getattr(exc, "response", None), "headers", None) or {}
+    return status_error(
+        status if isinstance(status, int) else None, headers.get("retry-after"), model, texts
     )
+
+
+def status_error(
+    status: int | None, retry_after: str | None, model: str, texts: FailureTexts = CHAT_FAILURES
+) -> DomainError:
+    """The learner-facing error for a provider's HTTP error status (None: no answer).
+
+    429 is the provider rate limiting us (TutorBusyError, with its Retry-After);
+    401/403/404 mean our key or model name is wrong (logged as an error, for
+    the operator); anything else is the provider failing.
+    """
+    if status == 429:
+        return TutorBusyError(texts.busy, retry_after=retry_after_seconds(retry_after))
+    if status in (401, 403, 404):
+        logger.error("model %s is misconfigured (check LLM_MODEL and LLM_API_KEY)", model)
+        return TutorUnavailableError(texts.misconfigured)
+    return TutorUnavailableError(texts.failed)
+
+
+def retry_after_seconds(header: str | None) -> int:
+    """A Retry-After header (seconds, or an HTTP date) as seconds, within reason."""
+    seconds: float | None = None
+    if header:
+        try:
+            seconds = float(header)
+        except ValueError:
+            seconds = _seconds_until(header)
+    if seconds is None or not math.isfinite(seconds):
+        return DEFAULT_RETRY_AFTER_S
+    return max(1, min(MAX_RETRY_AFTER_S, math.ceil(seconds)))
+
+
+def _seconds_until(http_date: str) -> float | None:
+    try:
+        when = parsedate_to_datetime(http_date)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return (when - datetime.now(UTC)).total_seconds()

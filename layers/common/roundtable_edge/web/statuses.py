@@ -19,6 +19,8 @@ from roundtable.errors import (
     PermissionDeniedError,
     RateLimitedError,
     ServiceUnavailableError,
+    TooLargeError,
+    UnsupportedMediaTypeError,
     UpstreamError,
     UpstreamTimeoutError,
     ValidationError,
@@ -27,6 +29,8 @@ from roundtable.errors import (
 STATUS_BY_ERROR: dict[type[DomainError], int] = {
     DomainError: 400,
     ValidationError: 422,
+    TooLargeError: 413,
+    UnsupportedMediaTypeError: 415,
     NotFoundError: 404,
     PermissionDeniedError: 403,
     AuthenticationError: 401,
