@@ -90,6 +90,9 @@ def test_group_assigned_tells_each_member_the_weekly_time_in_their_zone(
     assert ada.subject == "Your group for Cohort of Group Ada: Group Ada"
     assert "Wednesdays at 16:00 CET" in ada.text
     assert "facilitated by Fay Group Ada" in ada.text
+    fay = by_name["Fay Group Ada"]
+    assert "Group Ada for Cohort of Group Ada, which you are facilitating." in fay.text
+    assert "facilitated by" not in fay.text + fay.html
     assert "https://discord.com/channels/100000000000000099/" in ada.text
     assert "Wednesdays at 20:30 IST" in by_name["Bo Group Ada"].text
     assert "Thursdays at 01:30 ACDT" in by_name["Fay Group Ada"].text

@@ -196,16 +196,26 @@ def _welcome(c: _Context) -> Built:
 def _group_assigned(c: _Context) -> Built:
     group = c.group()
     first = group.next_meeting_at or group.first_meeting_at
-    facilitators = c.facts.facilitator_names(group.id)
     values = {
         "group_name": group.name,
         "cohort_name": group.cohort_name,
-        "facilitator_name": " and ".join(facilitators) or "your facilitator",
+        "facilitation": _facilitation(c, group),
         "weekly_time": first,
         "first_meeting": first,
         "channel_url": c.links.channel_url(group),
     }
     return values, c.row.due_at
+
+
+def _facilitation(c: _Context, group: Group) -> str:
+    """Who facilitates, from the reader's side: a facilitator is never 'facilitated by' themself."""
+    facilitators = [m for m in c.facts.members.get(group.id, ()) if m.role == "facilitator"]
+    others = " and ".join(m.display_name for m in facilitators if m.user_id != c.row.user_id)
+    if any(m.user_id == c.row.user_id for m in facilitators):
+        return (
+            f"which you are facilitating with {others}" if others else "which you are facilitating"
+        )
+    return f"facilitated by {others}" if others else "with a facilitator to be announced"
 
 
 def _member_joined(c: _Context) -> Built:

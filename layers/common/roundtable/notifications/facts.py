@@ -78,9 +78,6 @@ class Facts:
     def is_member(self, group_id: int, user_id: int) -> bool:
         return any(m.user_id == user_id for m in self.members.get(group_id, ()))
 
-    def facilitator_names(self, group_id: int) -> list[str]:
-        return [m.display_name for m in self.members.get(group_id, ()) if m.role == "facilitator"]
-
 
 _USERS = text("""
     SELECT id, display_name, email, discord_id, timezone, email_notifications, dm_notifications
