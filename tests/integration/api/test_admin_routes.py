@@ -10,8 +10,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, insert, select, update
 
+from roundtable.config import reset_settings
 from roundtable.db.engine import transaction
 from roundtable.db.tables import (
+    cohorts,
     group_members,
     groups,
     jobs,
@@ -34,7 +36,7 @@ from tests.integration.api.builders import (
 ClientFor = Callable[[int | None], TestClient]
 COHORT = {
     "name": "Governance — Autumn",
-    "course_slug": "governance",
+    "course_slug": "running-discussion-groups",  # a course of the repository's content
     "start_date": "2027-01-11",
     "number_of_meetings": 6,
     "meeting_minutes": 90,
@@ -97,6 +99,47 @@ def test_bad_cohort_settings_are_refused_with_the_field(
     assert response.status_code == status
     assert response.json()["error"]["field"] == field
     assert fragment in response.json()["error"]["message"]
+
+
+def test_a_cohort_of_a_course_the_content_lacks_is_refused_naming_the_field(
+    admin: TestClient,
+) -> None:
+    refused = admin.post("/api/admin/cohorts", json={**COHORT, "course_slug": "governance"})
+
+    assert refused.status_code == 422
+    error = refused.json()["error"]
+    assert error["field"] == "course_slug"
+    assert error["message"] == (
+        "there is no course 'governance' in the course content (courses: running-discussion-groups)"
+    )
+    assert admin.get("/api/admin/cohorts").json()["cohorts"] == []
+
+
+def test_an_edit_may_not_switch_to_an_unknown_course_but_keeps_an_unchanged_one(
+    admin: TestClient, engine: Engine
+) -> None:
+    cohort = admin.post("/api/admin/cohorts", json=COHORT).json()
+    url = f"/api/admin/cohorts/{cohort['id']}"
+    switched = admin.patch(url, json={"course_slug": "governance"})
+    assert (switched.status_code, switched.json()["error"]["field"]) == (422, "course_slug")
+    # A course the content has since lost does not block editing the rest of the cohort.
+    with transaction(engine) as conn:
+        conn.execute(update(cohorts).where(cohorts.c.id == cohort["id"]).values(course_slug="old"))
+    edited = admin.patch(url, json={"max_group_size": 8})
+    assert (edited.status_code, edited.json()["course_slug"]) == (200, "old")
+
+
+def test_a_cohort_cannot_be_created_while_the_course_content_is_broken(
+    admin: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CONTENT_DIR", "tests/fixtures/content/broken/broken-module-reference")
+    reset_settings()
+
+    refused = admin.post("/api/admin/cohorts", json=COHORT)
+
+    # Its course cannot be checked: said so, rather than taking any slug.
+    assert refused.status_code == 503
+    assert "course content cannot be shown" in refused.json()["error"]["message"]
 
 
 def test_per_group_anchors_are_allowed(admin: TestClient) -> None:

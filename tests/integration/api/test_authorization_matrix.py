@@ -99,7 +99,7 @@ CASES = [
         "POST",
         "/api/admin/cohorts",
         (401, 403, 403, 403, 201),
-        {"name": "Matrix Cohort", "course_slug": "matrix", "start_date": "2030-01-07"},
+        {"name": "Matrix Cohort", "course_slug": "running-discussion-groups", "start_date": "2030-01-07"},
     ),
     Case("GET", "/api/admin/cohorts/{cohort}", ADMIN),
     Case("PATCH", "/api/admin/cohorts/{cohort}", ADMIN, {"max_group_size": 7}),

@@ -19,7 +19,8 @@ export interface paths {
         put?: never;
         /**
          * Create Cohort
-         * @description Create a cohort of a course.
+         * @description Create a cohort of a course: `course_slug` must be a course of the live content
+         *     (`GET /api/courses`), else 422 naming the field; 503 when the content cannot be read.
          */
         post: operations["admin-create_cohort"];
         delete?: never;
@@ -47,7 +48,8 @@ export interface paths {
         head?: never;
         /**
          * Update Cohort
-         * @description Change a cohort's settings (validated as a whole); cancelling it cancels its groups.
+         * @description Change a cohort's settings (validated as a whole; a new `course_slug` must be a
+         *     course of the live content); cancelling it cancels its groups.
          */
         patch: operations["admin-update_cohort"];
         trace?: never;
@@ -4120,6 +4122,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description A needed service is not configured */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     "admin-read_cohort": {
@@ -4271,6 +4282,15 @@ export interface operations {
             };
             /** @description Too many requests; see the Retry-After header */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A needed service is not configured */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

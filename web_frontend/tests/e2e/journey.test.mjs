@@ -158,7 +158,7 @@ describe("the Roundtable journey", () => {
     await page.getByRole("heading", { name: "Admin: cohorts" }).waitFor();
     await page.getByRole("button", { name: "New cohort" }).click();
     await page.getByLabel("Name", { exact: true }).fill(cohortName);
-    await page.getByLabel("Course").fill("running-discussion-groups");
+    await page.getByLabel("Course").selectOption("running-discussion-groups");
     await page.getByLabel("Start date").fill(daysFromNow(21));
     await page.getByLabel("Anchor time zone").fill("Europe/London");
     await checkPage(page, "admin-cohort-create");

@@ -77,10 +77,11 @@ def list_cohorts(user: Admin, conn: Db) -> CohortOverviewsPublic:
     "/cohorts",
     status_code=status.HTTP_201_CREATED,
     response_model=CohortPublic,
-    responses=errors(409, 422, 429),
+    responses=errors(409, 422, 429, 503),
 )
 def create_cohort(body: CohortCreate, user: AdminWriter, conn: Db) -> catalog.Cohort:
-    """Create a cohort of a course."""
+    """Create a cohort of a course: `course_slug` must be a course of the live content
+    (`GET /api/courses`), else 422 naming the field; 503 when the content cannot be read."""
     return catalog.create_cohort(conn, catalog.CohortDraft(**body.model_dump()))
 
 
@@ -91,12 +92,15 @@ def read_cohort(cohort_id: Id, user: Admin, conn: Db) -> catalog.Cohort:
 
 
 @router.patch(
-    "/cohorts/{cohort_id}", response_model=CohortPublic, responses=errors(404, 409, 422, 429)
+    "/cohorts/{cohort_id}",
+    response_model=CohortPublic,
+    responses=errors(404, 409, 422, 429, 503),
 )
 def update_cohort(
     cohort_id: Id, body: CohortUpdate, user: AdminWriter, conn: Db, now: Now
 ) -> catalog.Cohort:
-    """Change a cohort's settings (validated as a whole); cancelling it cancels its groups."""
+    """Change a cohort's settings (validated as a whole; a new `course_slug` must be a
+    course of the live content); cancelling it cancels its groups."""
     changes = body.model_dump(exclude_unset=True)
     return catalog.update_cohort(conn, cohort_id, changes, now=now, created_by=user.id)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -78,6 +79,28 @@ class EnrollmentResult:
 
 _DRAFT_FIELDS = tuple(f.name for f in fields(CohortDraft))
 
+# The course slugs a cohort may name: the live content's by default; tests pass their own.
+CourseSlugs = Callable[[], Collection[str]]
+
+
+def live_course_slugs() -> frozenset[str]:
+    """The courses of the live content; ServiceUnavailableError (503) when there is none."""
+    # Lazy: the content code loads only when a cohort's course is checked.
+    from roundtable.content.learning import live_bundle
+
+    return frozenset(live_bundle().data["courses"])
+
+
+def check_course(slug: str, courses: CourseSlugs) -> None:
+    """A cohort's course must be one the content has, or learners would find no course."""
+    known = courses()
+    if slug not in known:
+        choices = ", ".join(sorted(known)) or "none yet"
+        raise ValidationError(
+            f"there is no course {slug!r} in the course content (courses: {choices})",
+            field="course_slug",
+        )
+
 
 def _cohort(row: Any) -> Cohort:
     return Cohort(**{name: getattr(row, name) for name in (*_DRAFT_FIELDS, "id", "created_at")})
@@ -150,9 +173,13 @@ def get_cohort(conn: Connection, cohort_id: int, *, lock: bool = False) -> Cohor
     return _cohort(row)
 
 
-def create_cohort(conn: Connection, draft: CohortDraft) -> Cohort:
-    """Create a cohort (admins); ConflictError when the name is taken."""
+def create_cohort(
+    conn: Connection, draft: CohortDraft, *, courses: CourseSlugs = live_course_slugs
+) -> Cohort:
+    """Create a cohort (admins) of a course the content has; ConflictError when the name
+    is taken."""
     draft = validate_draft(draft)
+    check_course(draft.course_slug, courses)
     if draft.status not in ("draft", "open"):
         raise ValidationError(
             "a new cohort is draft or open; it runs once its groups are published", field="status"
@@ -173,8 +200,10 @@ def update_cohort(
     *,
     now: datetime,
     created_by: int | None = None,
+    courses: CourseSlugs = live_course_slugs,
 ) -> Cohort:
-    """Change some fields of a cohort, validated together with the rest.
+    """Change some fields of a cohort, validated together with the rest (a new course
+    must be one the content has; an unchanged one is kept even if the content lost it).
 
     Cancelling it cancels its groups in the same transaction
     (groups.cancellation.cancel_cohort_groups).
@@ -186,6 +215,8 @@ def update_cohort(
     draft = validate_draft(
         CohortDraft(**{name: changes.get(name, getattr(current, name)) for name in _DRAFT_FIELDS})
     )
+    if draft.course_slug != current.course_slug:
+        check_course(draft.course_slug, courses)
     check_manual_status_change(current.name, current.status, draft.status)
     values = {name: getattr(draft, name) for name in _DRAFT_FIELDS}
     try:

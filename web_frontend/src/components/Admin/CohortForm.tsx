@@ -1,5 +1,6 @@
-import type { UseMutationResult } from "@tanstack/react-query";
+import { useQuery, type UseMutationResult } from "@tanstack/react-query";
 import { useState } from "react";
+import { coursesQuery } from "../../api/content";
 import { ApiError } from "../../api/http";
 import type { CohortCreate, CohortPublic as Cohort } from "../../client/schema";
 import { ErrorMessage } from "../Feedback/Feedback";
@@ -31,6 +32,46 @@ const NUMBER_FIELDS: [Field, string, number, number][] = [
   ["max_group_size", "Largest group", 2, 20],
 ];
 
+/**
+ * The course, chosen from the courses the content has (GET /api/courses). A
+ * cohort's course the content no longer has stays selectable, marked, so
+ * editing the rest of the cohort does not change it.
+ */
+function CourseField({ value, error, onChange }: { value: string; error?: string; onChange: (slug: string) => void }) {
+  const courses = useQuery(coursesQuery);
+  const known = courses.data ?? [];
+  const lost = value !== "" && courses.isSuccess && !known.some((c) => c.slug === value);
+  return (
+    <div className="field">
+      <label htmlFor="cohort-course_slug">Course</label>
+      <select
+        id="cohort-course_slug"
+        required
+        value={value}
+        aria-invalid={Boolean(error)}
+        aria-describedby="cohort-course-hint"
+        onChange={(e) => onChange(e.target.value)}
+      >
+        <option value="">{courses.isPending ? "Loading courses…" : "Choose a course…"}</option>
+        {known.map((c) => (
+          <option key={c.slug} value={c.slug}>
+            {c.title}
+          </option>
+        ))}
+        {lost && <option value={value}>{value} (not in the content any more)</option>}
+      </select>
+      <p className="hint" id="cohort-course-hint">
+        {courses.isError
+          ? "The course content cannot be read right now, so no course can be chosen."
+          : known.length === 0 && courses.isSuccess
+            ? "The content has no course yet."
+            : "The courses in the site's content."}
+      </p>
+      {error && <p className="field-error">{error}</p>}
+    </div>
+  );
+}
+
 export function CohortForm({
   initial,
   submitLabel,
@@ -46,7 +87,7 @@ export function CohortForm({
   const set = <K extends Field>(key: K, value: CohortCreate[K]) => setForm({ ...form, [key]: value });
   const error = mutation.error;
   const fieldError = (f: string) => (error instanceof ApiError && error.field === f ? error.message : undefined);
-  const text = (key: "name" | "course_slug" | "anchor_timezone", label: string, hint?: string) => (
+  const text = (key: "name" | "anchor_timezone", label: string, hint?: string) => (
     <div className="field">
       <label htmlFor={`cohort-${key}`}>{label}</label>
       <input
@@ -71,7 +112,7 @@ export function CohortForm({
     >
       <div className="form-grid">
         {text("name", "Name")}
-        {text("course_slug", "Course", "The course's slug in the content, e.g. running-discussion-groups")}
+        <CourseField value={form.course_slug} error={fieldError("course_slug")} onChange={(slug) => set("course_slug", slug)} />
         <div className="field">
           <label htmlFor="cohort-start">Start date</label>
           <input id="cohort-start" type="date" required value={form.start_date} onChange={(e) => set("start_date", e.target.value)} />
