@@ -10,7 +10,6 @@ import { MicButton } from "./MicButton";
 import "./tutor.css";
 
 type Quota = { messages_used: number; messages_limit: number; resets_at: string };
-type Status = { streaming: boolean; quota: Quota };
 
 /** What went wrong with the last message, and the text to send again if trying again can help. */
 type Failure = { message: string; retry?: string };
@@ -65,7 +64,7 @@ export function TutorChat({ moduleSlug, sectionId, segment }: { moduleSlug: stri
 
   const reloadHistory = () => queryClient.invalidateQueries({ queryKey: chatHistoryQuery(moduleSlug).queryKey });
   const countMessage = () =>
-    queryClient.setQueryData<Status>(tutorStatusQuery.queryKey, (old) =>
+    queryClient.setQueryData(tutorStatusQuery.queryKey, (old) =>
       old ? { ...old, quota: { ...old.quota, messages_used: old.quota.messages_used + 1 } } : old,
     );
 
