@@ -21,12 +21,11 @@ import re
 from dataclasses import dataclass, field
 
 from roundtable.content.fields import format_timestamp
-from roundtable.content.lens.media import Media, parse_clock
+from roundtable.content.lens.media import Media, anchor_as_written, parse_clock
 from roundtable.content.lens.sections import Fields, Section, split_sections
 from roundtable.content.lens.vault import WIKILINK, Link, Vault, VaultFile, parse_link
 from roundtable.content.lens.writer import Outcome, Segment, demote_headings, module_file
 from roundtable.content.lens.writer import Section as OutSection
-from roundtable.content.model import Problem
 from roundtable.content.source import slugify
 
 SEGMENT_KINDS = frozenset({"text", "chat", "article", "video", "question", "roleplay"})
@@ -52,12 +51,12 @@ class Converter:
     """Converts modules one by one, sharing the articles, videos and ids already used."""
 
     vault: Vault
-    problems: list[Problem]
     media: Media = field(init=False)
     used_ids: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
-        self.media = Media(self.vault, self.problems)
+        self.notes = self.vault.notes
+        self.media = Media(self.vault)
 
     # --- modules ---------------------------------------------------------
 
@@ -68,21 +67,26 @@ class Converter:
         slug, title = str(file.front.get("slug") or ""), str(file.front.get("title") or "")
         for name, present in (("slug", slug), ("title", title)):
             if not present:
-                self._note(path, 2, f"module has no `{name}`: module skipped", error=True)
+                self.notes.invalid(path, 2, f"module has no `{name}`")
                 return None
         module_id = str(file.front.get("id") or file.front.get("contentId") or "")
         if not module_id:
             module_id = f"module-{slugify(slug)}"
-            self._note(path, 2, f"module has no `id`: given '{module_id}'")
+            self.notes.changed(path, 2, f"module has no `id`: given '{module_id}'")
         self._front_dropped(file, ("slug", "title", "id", "contentId"))
         if slugify(slug) != slug:
-            self._note(path, 2, f"slug '{slug}' is not lower-case words: written '{slugify(slug)}'")
+            self.notes.changed(path, 2, f"slug '{slug}' written as '{slugify(slug)}'")
         sections, stray = split_sections(file.body, file.body_line, MODULE_KINDS)
         if stray is not None:
-            self._note(path, stray, "text before the first heading is not shown; dropped")
+            self.notes.dropped(path, stray, "text before the first heading (it was never shown)")
+        invalid_before = self.notes.invalid_count
         outcomes = self._outcomes(file, sections, module_id, title, slugify(slug))
+        if self.notes.invalid_count > invalid_before:
+            # Never half a module: the errors noted say what to fix in the vault.
+            self.notes.invalid(path, 1, "module not written: fix the errors noted for it")
+            return None
         if not outcomes:
-            self._note(path, 1, "module has no content: not imported")
+            self.notes.dropped(path, 1, "the module: it has no content")
             return None
         return Module(slugify(slug), module_id, title, outcomes)
 
@@ -117,7 +121,7 @@ class Converter:
             if section.kind != "submodule":
                 flat.append(section)
                 continue
-            self._note(
+            self.notes.changed(
                 file.path,
                 section.line,
                 f"submodule '{section.title}': Roundtable has no submodules; "
@@ -142,7 +146,7 @@ class Converter:
             return None
         outcome_id = str(file.front.get("id") or "")
         if not outcome_id:
-            self._note(target, 2, "learning outcome has no `id`: skipped", error=True)
+            self.notes.invalid(target, 2, "learning outcome has no `id`")
             return None
         self._front_dropped(file, ("id", "learning-outcome"))
         optional = fields.flag("optional")
@@ -151,14 +155,14 @@ class Converter:
         out: list[OutSection] = []
         for lens in lenses:
             if lens.kind == "test":
-                self._note(target, lens.line, "a `## Test:` is not carried over (no tests yet)")
+                self.notes.dropped(target, lens.line, "a `## Test:` (Roundtable has no tests)")
                 continue
             converted = self._lens(target, lens, slug)
             if converted is not None:
                 converted.optional = converted.optional or optional
                 out.append(converted)
         if not out:
-            self._note(target, 1, "learning outcome has no lenses: not imported")
+            self.notes.dropped(target, 1, "the learning outcome: none of its lenses could be")
             return None
         return Outcome(self._unique(outcome_id, slug), title, out)
 
@@ -176,13 +180,13 @@ class Converter:
             return None
         lens_id = str(file.front.get("id") or "")
         if not lens_id:
-            self._note(target, 2, "lens has no `id`: skipped", error=True)
+            self.notes.invalid(target, 2, "lens has no `id`")
             return None
         self._front_dropped(file, ("id", "title"))
         title = str(file.front.get("title") or section.title or (link.label if link else ""))
         segments, stray = split_sections(file.body, file.body_line, SEGMENT_KINDS, flat=True)
         if stray is not None:
-            self._note(target, stray, "text outside any segment is not shown; dropped")
+            self.notes.dropped(target, stray, "text outside any segment (it was never shown)")
         return self._section(
             target, lens_id, title or file.stem, fields.flag("optional"), segments, slug
         )
@@ -191,7 +195,7 @@ class Converter:
         fields = section.fields()
         lens_id = fields.get("id")
         if not lens_id:
-            self._note(path, section.line, "a lens written here needs `id::`: skipped", error=True)
+            self.notes.invalid(path, section.line, "a lens written here needs `id::`")
             return None
         segments, _ = split_sections(section.body, section.body_line, SEGMENT_KINDS, flat=True)
         title = section.title or fields.get("title") or "Untitled"
@@ -208,7 +212,9 @@ class Converter:
             if (segment := self._segment(path, raw_segment, f"{section_id}.{index}", inherited))
         ]
         if not segments:
-            self._note(path, raw[0].line if raw else 1, f"lens '{title}' has no segments: skipped")
+            self.notes.dropped(
+                path, raw[0].line if raw else 1, f"lens '{title}': none of its segments"
+            )
             return None
         self.used_ids.update(segment.id for segment in segments)
         return OutSection(section_id, title, optional, segments)
@@ -220,7 +226,9 @@ class Converter:
     ) -> Segment | None:
         fields = raw.fields()
         if fields.stray_line is not None:
-            self._note(path, fields.stray_line, "text outside a `field::` is ignored, as before")
+            self.notes.dropped(
+                path, fields.stray_line, "text outside a `field::` (it was never shown)"
+            )
         optional = fields.flag("optional")
         if raw.kind == "text":
             return self._text(path, raw, fields, segment_id, optional)
@@ -229,15 +237,15 @@ class Converter:
         if raw.kind in ("article", "video"):
             source = fields.get("source") or inherited.get(raw.kind, "")
             if not source:
-                self._note(path, raw.line, f"the first {raw.kind} segment needs `source::`")
+                self.notes.invalid(path, raw.line, f"the first {raw.kind} segment needs `source::`")
                 return None
             inherited[raw.kind] = source
             convert = self._article if raw.kind == "article" else self._video
             return convert(path, raw, fields, source, segment_id, optional)
-        self._note(
+        self.notes.dropped(
             path,
             raw.line,
-            f"a {raw.kind} segment is not carried over: Roundtable has no {raw.kind} segments yet",
+            f"a {raw.kind} segment (Roundtable has no {raw.kind} segments)",
         )
         return None
 
@@ -246,7 +254,7 @@ class Converter:
     ) -> Segment | None:
         content = fields.get("content")
         if not content:
-            self._note(path, raw.line, "text segment without `content::`: skipped")
+            self.notes.invalid(path, raw.line, "text segment without `content::`")
             return None
         markdown = self._inline_links(path, fields.line("content", raw.line), content)
         return Segment("Text", segment_id, optional=optional, body=markdown)
@@ -256,7 +264,7 @@ class Converter:
     ) -> Segment | None:
         instructions = fields.get("instructions")
         if not instructions:
-            self._note(path, raw.line, "chat segment without `instructions::`: skipped")
+            self.notes.invalid(path, raw.line, "chat segment without `instructions::`")
             return None
         flags = {}
         if fields.flag("hidePreviousContentFromUser"):
@@ -270,13 +278,20 @@ class Converter:
         self, path: str, raw: Section, fields: Fields, source: str, segment_id: str, optional: bool
     ) -> Segment | None:
         target = self._resolve(path, parse_link(source), fields.line("source", raw.line))
-        slug = self.media.article(target) if target else None
-        if slug is None:
+        article = self.media.article(target) if target else None
+        if article is None:
             return None
-        excerpt = {"article": slug}
+        excerpt = {"article": article.slug}
         for name in ("from", "to"):
-            if anchor := _unquote(fields.get(name)):
-                excerpt[name] = anchor
+            anchor = _unquote(fields.get(name))
+            if not anchor:
+                continue
+            written = anchor_as_written(article.body, anchor)
+            if written is None:
+                line = fields.line(name, raw.line)
+                self.notes.invalid(path, line, f"`{name}::` '{anchor}' is not in the article")
+                return None
+            excerpt[name] = written
         return Segment("Article", segment_id, optional=optional, fields=excerpt)
 
     def _video(
@@ -286,34 +301,39 @@ class Converter:
         video = self.media.video(target) if target else None
         if video is None:
             return None
-        excerpt = {"video": video.slug}
-        for name in ("from", "to"):
-            text = fields.get(name) or ("0:00" if name == "from" else "")
+        times: dict[str, float | None] = {"from": 0.0, "to": None}
+        for name in times:
+            text = fields.get(name)
             if not text:
                 continue
-            seconds = parse_clock(text)
-            if seconds is None:
-                self._note(path, fields.line(name, raw.line), f"`{name}::` '{text}' is no time")
+            times[name] = parse_clock(text)
+            if times[name] is None:
+                line = fields.line(name, raw.line)
+                self.notes.invalid(path, line, f"`{name}::` '{text}' is not a time")
                 return None
-            excerpt[name] = format_timestamp(int(seconds))
-            video.latest_end = max(video.latest_end, int(seconds) + 1)
+        span = video.excerpt(times["from"] or 0.0, times["to"])
+        if span is None:
+            self.notes.invalid(
+                path, raw.line, "give `to::`: this video has no word timings to say where it ends"
+            )
+            return None
+        excerpt = {"video": video.slug, "from": format_timestamp(span[0])}
+        excerpt["to"] = format_timestamp(span[1])
         return Segment("Video", segment_id, optional=optional, fields=excerpt)
 
     def _inline_links(self, path: str, line: int, markdown: str) -> str:
         """Wikilinks in text become their shown text, a link to an article's source when
         they point at one; embedded images cannot be carried and are reported."""
         for image in _IMAGE.findall(markdown):
-            self._note(path, line, f"embedded file {image} is not carried over (no image store)")
+            self.notes.dropped(path, line, f"embedded file {image} (Roundtable has no image store)")
         markdown = _IMAGE.sub("", markdown)
 
         def replace(match: re.Match[str]) -> str:
             link = Link(match.group(2).strip(), (match.group(3) or "").strip() or None, False)
             target = self.vault.resolve(link, path)
-            url = self.media.article_urls.get(target or "") if target else None
-            if target and target.startswith("articles/") and url is None:
-                self.media.article(target)
-                url = self.media.article_urls.get(target)
-            return f"[{link.label}]({url})" if url else link.label
+            is_article = target is not None and target.split("/", 1)[0] == "articles"
+            article = self.media.article(target) if is_article and target else None
+            return f"[{link.label}]({article.source_url})" if article else link.label
 
         text = WIKILINK.sub(replace, _ESCAPED_HEADING.sub(r"\1", markdown))
         return demote_headings(text)
@@ -322,11 +342,11 @@ class Converter:
 
     def _resolve(self, path: str, link: Link | None, line: int) -> str | None:
         if link is None:
-            self._note(path, line, "`source::` holds no [[wikilink]]: skipped", error=True)
+            self.notes.invalid(path, line, "`source::` holds no [[wikilink]]")
             return None
         target = self.vault.resolve(link, path)
         if target is None:
-            self._note(path, line, f"[[{link.target}]] points at no file: skipped", error=True)
+            self.notes.invalid(path, line, f"[[{link.target}]] points at no file")
         return target
 
     def _unique(self, wanted: str, slug: str = "") -> str:
@@ -342,10 +362,9 @@ class Converter:
         dropped = sorted(name for name in file.front if name not in kept and name != "tags")
         if dropped:
             names = ", ".join(f"`{name}`" for name in dropped)
-            self._note(file.path, 2, f"front matter {names} not carried over")
-
-    def _note(self, path: str, line: int, message: str, *, error: bool = False) -> None:
-        self.problems.append(Problem(path, line, message, severity="error" if error else "warning"))
+            self.notes.changed(
+                file.path, 2, f"front matter {names} left out (no use in Roundtable)"
+            )
 
 
 def _unquote(text: str) -> str:

@@ -41,7 +41,7 @@ def import_vault(source: Path, destination: Path) -> ImportReport:
     """Convert the vault at `source` into a new content folder at `destination`."""
     _check_target(source, destination)
     vault = Vault.read(source)
-    converter = Converter(vault, vault.problems)
+    converter = Converter(vault)
     modules = {
         path: module
         for path in vault.in_folder("modules")
@@ -56,7 +56,7 @@ def import_vault(source: Path, destination: Path) -> ImportReport:
     files = {
         **{f"courses/{slug}.md": text for slug, text in courses.items()},
         **{f"modules/{m.slug}.md": m.text() for m in modules.values()},
-        **{f"articles/{slug}.md": text for slug, text in converter.media.article_files.items()},
+        **{f"articles/{slug}.md": text for slug, text in converter.media.article_files().items()},
         **{f"videos/{slug}.md": text for slug, text in converter.media.video_files().items()},
     }
     destination.mkdir(parents=True, exist_ok=True)
@@ -68,9 +68,7 @@ def import_vault(source: Path, destination: Path) -> ImportReport:
         kind: sum(1 for name in files if name.startswith(f"{kind}/"))
         for kind in ("courses", "modules", "articles", "videos")
     }
-    # A lens or outcome used twice is read twice: say each thing about it once.
-    notes = tuple(dict.fromkeys(vault.problems))
-    return ImportReport(counts, notes, validate_tree(destination))
+    return ImportReport(counts, vault.notes.unique(), validate_tree(destination))
 
 
 # github:<owner>/<repo>[@<ref>][:<folder in the repository>]
@@ -118,12 +116,13 @@ def _course(vault: Vault, path: str, modules: dict[str, Module]) -> tuple[str, s
         return None
     slug, title = str(file.front.get("slug") or file.stem), str(file.front.get("title") or "")
     if not title:
-        vault.problems.append(Problem(path, 2, "course has no `title`: skipped"))
+        vault.notes.invalid(path, 2, "course has no `title`")
         return None
     sections, _ = split_sections(file.body, file.body_line, COURSE_KINDS)
     entries: list[tuple[str, str, bool]] = []
     listed: set[str] = set()
     meetings: list[str] = []
+    missing = 0
     for section in sections:
         if section.kind == "meeting":
             meetings.append(section.title)
@@ -131,26 +130,20 @@ def _course(vault: Vault, path: str, modules: dict[str, Module]) -> tuple[str, s
             continue
         module = _listed_module(vault, path, section.title, section.line, modules)
         if module is None:
-            continue
-        if module.slug in listed:
-            vault.problems.append(
-                Problem(
-                    path,
-                    section.line,
-                    f"module '{module.slug}' listed again: kept once",
-                    severity="warning",
-                )
+            missing += 1
+        elif module.slug in listed:
+            vault.notes.changed(
+                path, section.line, f"module '{module.slug}' listed again: kept once"
             )
-            continue
-        listed.add(module.slug)
-        entries.append(("module", module.slug, section.fields().flag("optional")))
+        else:
+            listed.add(module.slug)
+            entries.append(("module", module.slug, section.fields().flag("optional")))
+    if missing:
+        vault.notes.invalid(path, 1, "course not written: some of its modules could not be")
+        return None
     if any(name and name != str(number) for number, name in enumerate(meetings, 1)):
         named = "; ".join(f"{n} = {name}" for n, name in enumerate(meetings, 1))
-        vault.problems.append(
-            Problem(
-                path, 1, f"meetings are numbered, their names not kept: {named}", severity="warning"
-            )
-        )
+        vault.notes.changed(path, 1, f"meetings are numbered, their names not kept: {named}")
     fields = {"id": file.front.get("id") or f"course-{slugify(slug)}", "title": title}
     return slugify(slug), course_file(fields, entries)
 
@@ -162,7 +155,5 @@ def _listed_module(
     target = vault.resolve(link, path) if link else None
     module = modules.get(target or "")
     if module is None:
-        vault.problems.append(
-            Problem(path, line, f"`# Module: {title}` names no imported module: left out")
-        )
+        vault.notes.invalid(path, line, f"`# Module: {title}` names no module that was written")
     return module

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from roundtable.content.model import Problem
+from roundtable.content.lens.notes import Notes
 
 # `[[path]]`, `[[path|shown text]]`, and embeds `![[path]]`.
 WIKILINK = re.compile(r"(!?)\[\[([^\]|]*)(?:\|([^\]]*))?\]\]")
@@ -57,7 +57,7 @@ class Vault:
 
     root: Path
     texts: dict[str, str]
-    problems: list[Problem] = field(default_factory=list)
+    notes: Notes = field(default_factory=Notes)
 
     @classmethod
     def read(cls, root: Path) -> Vault:
@@ -76,19 +76,19 @@ class Vault:
         """The file parsed, or None (with a problem) when its front matter is unreadable."""
         lines = strip_authoring_markup(self.texts[path]).split("\n")
         if not lines or lines[0].strip() != "---":
-            self.problems.append(Problem(path, 1, "no front matter: the file is skipped"))
+            self.notes.invalid(path, 1, "no front matter (`---` lines): the file is skipped")
             return None
         end = next((i for i, line in enumerate(lines[1:], 1) if line.strip() == "---"), None)
         if end is None:
-            self.problems.append(Problem(path, 1, "front matter never closed: file skipped"))
+            self.notes.invalid(path, 1, "front matter never closed: the file is skipped")
             return None
         try:
             front = yaml.safe_load("\n".join(lines[1:end])) or {}
         except yaml.YAMLError as exc:
-            self.problems.append(Problem(path, 2, f"front matter is not valid YAML: {exc}"))
+            self.notes.invalid(path, 2, f"front matter is not valid YAML: {exc}")
             return None
         if not isinstance(front, dict):
-            self.problems.append(Problem(path, 2, "front matter is not `name: value` lines"))
+            self.notes.invalid(path, 2, "front matter is not `name: value` lines")
             return None
         return VaultFile(path, front, lines[end + 1 :], end + 2)
 
