@@ -43,7 +43,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,6 +54,7 @@ import httpx
 from devserver.template import load_template
 
 PRELUDE_DELIMITER = b"\0" * 8
+Chunks = Generator[bytes, None, None]
 READINESS_TIMEOUT_S = 30.0
 STREAM_TIMEOUT_S = 60.0
 
@@ -151,8 +152,9 @@ def forwarded_request(event: Mapping[str, Any], context: Any) -> Forwarded:
 
 
 # -- answers ---------------------------------------------------------------------------
-def prelude_of(response: httpx.Response) -> dict[str, Any]:
-    """Status, headers and cookies as Lambda's streaming prelude (Set-Cookie -> cookies)."""
+def prelude_of(response: Any) -> dict[str, Any]:
+    """Status, headers and cookies of an httpx (or TestClient) response as Lambda's streaming
+    prelude (Set-Cookie -> cookies)."""
     headers: dict[str, str] = {}
     for name, value in response.headers.multi_items():
         name = name.lower()
@@ -194,7 +196,7 @@ class RunningFunction:
     port: int
     client: httpx.Client
 
-    def invoke_streaming(self, event: Mapping[str, Any], context: Any) -> Iterator[bytes]:
+    def invoke_streaming(self, event: Mapping[str, Any], context: Any) -> Chunks:
         """What Lambda streams for this invocation: prelude + NULs, then each body chunk.
 
         Closing the iterator early is a caller that went away: the rest is still
@@ -204,21 +206,20 @@ class RunningFunction:
         with self.client.stream(
             request.method, request.url, headers=request.headers, content=request.content
         ) as response:
+            body = response.iter_raw()
             finished = False
             try:
                 yield json.dumps(prelude_of(response)).encode() + PRELUDE_DELIMITER
-                for chunk in response.iter_raw():
+                for chunk in body:
                     if chunk:
                         yield chunk
                 finished = True
             finally:
                 if not finished:
-                    for _ in response.iter_raw():  # the invocation runs on, unread
+                    for _ in body:  # the invocation runs on, unread
                         pass
 
-    def stream(
-        self, event: Mapping[str, Any], context: Any
-    ) -> tuple[StreamedAnswer, Iterator[bytes]]:
+    def stream(self, event: Mapping[str, Any], context: Any) -> tuple[StreamedAnswer, Chunks]:
         """The prelude, read, and an iterator over the body chunks still to come."""
         chunks = self.invoke_streaming(event, context)
         answer, rest = StreamedAnswer.from_prelude(next(chunks))
@@ -235,15 +236,13 @@ class RunningFunction:
         return self.client.get(path)
 
 
-def _prepend(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
+def _prepend(first: bytes, rest: Chunks) -> Chunks:
     try:
         if first:
             yield first
         yield from rest
     finally:
-        close = getattr(rest, "close", None)
-        if close is not None:
-            close()
+        rest.close()
 
 
 def template_environment(logical_id: str) -> dict[str, str]:
@@ -268,8 +267,12 @@ def start_function(
     logical_id: str = "TutorChatFunction",
     handler: str = "run.sh",
     python_bin: Path | None = None,
+    output: Any = None,
 ) -> Iterator[RunningFunction]:
-    """Run the function's Handler as Lambda would under the adapter; stop it afterwards."""
+    """Run the function's Handler as Lambda would under the adapter; stop it afterwards.
+
+    `output`: a file for the process's stdout and stderr (default: this process's).
+    """
     environment = template_environment(logical_id)
     port = _free_port()
     bin_dir = python_bin or Path(sys.executable).parent
@@ -284,7 +287,9 @@ def start_function(
         "AWS_LWA_PORT": str(port),
         **settings,
     }
-    process = subprocess.Popen([str(function_dir / handler)], cwd=function_dir, env=env)
+    process = subprocess.Popen(
+        [str(function_dir / handler)], cwd=function_dir, env=env, stdout=output, stderr=output
+    )
     client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=STREAM_TIMEOUT_S)
     try:
         _wait_ready(process, client, environment.get("AWS_LWA_READINESS_CHECK_PATH", "/"))
