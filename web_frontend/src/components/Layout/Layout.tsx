@@ -3,6 +3,7 @@ import { Suspense, useEffect, useRef, useState } from "react";
 import { Link, NavLink, Navigate, Outlet, useLocation, useNavigate } from "react-router";
 import { logout } from "../../api/users";
 import { useMe } from "../../hooks/useMe";
+import { PersonSwitcher } from "../Dev/PersonSwitcher";
 import { ErrorMessage, Loading } from "../Feedback/Feedback";
 
 function NavLinks({ onNavigate }: { onNavigate: () => void }) {
@@ -120,6 +121,7 @@ export function Layout() {
           <Outlet />
         </Suspense>
       </main>
+      <PersonSwitcher />
       <Footer />
     </>
   );
