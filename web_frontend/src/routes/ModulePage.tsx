@@ -5,6 +5,7 @@ import { completeSection, moduleQuery, nextModuleQuery, sendHeartbeat } from "..
 import type { ModuleDocument } from "../api/types";
 import { ErrorMessage, QueryState } from "../components/Feedback/Feedback";
 import { SegmentView } from "../components/Module/SegmentView";
+import "./ModulePage.css";
 
 const HEARTBEAT_MS = 30_000;
 
@@ -42,10 +43,19 @@ function NextModuleLink({ course, current }: { course: string; current: string }
   );
 }
 
+const sectionCount = (n: number, kind: string) => `${n} ${kind} section${n === 1 ? "" : "s"}`;
+
+/** "1 of 2 required sections done · 1 optional section (not counted)". */
+export function progressLine(done: number, required: number, optional: number): string {
+  const count = required === 0 ? "No required sections" : `${done} of ${sectionCount(required, "required")} done`;
+  return optional === 0 ? count : `${count} · ${sectionCount(optional, "optional")} (not counted)`;
+}
+
 function ModuleView({ module, course }: { module: ModuleDocument; course: string }) {
   const [params, setParams] = useSearchParams();
   const queryClient = useQueryClient();
   const sections = module.outcomes.flatMap((o) => o.sections);
+  const optional = sections.filter((s) => s.optional).length;
   const index = Math.min(Math.max(Number(params.get("section") ?? 1) - 1, 0), Math.max(sections.length - 1, 0));
   const section = sections[index];
   useHeartbeat(module.slug, section?.id);
@@ -63,15 +73,14 @@ function ModuleView({ module, course }: { module: ModuleDocument; course: string
   return (
     <div className="module-layout">
       <nav aria-label="Sections of this module" className="section-nav">
-        <p className="muted">
-          {module.required_done} of {module.required_total} required sections done
-        </p>
+        <p className="muted">{progressLine(module.required_done, module.required_total, optional)}</p>
         <ol>
           {sections.map((s, i) => (
             <li key={s.id}>
               <Link to={`?section=${i + 1}`} aria-current={i === index ? "step" : undefined}>
                 <span aria-hidden="true">{s.completed ? "✓ " : ""}</span>
                 {s.title}
+                {s.optional && <span className="badge badge-muted section-optional">optional</span>}
                 {s.completed && <span className="sr-only"> (completed)</span>}
               </Link>
             </li>
@@ -80,7 +89,7 @@ function ModuleView({ module, course }: { module: ModuleDocument; course: string
       </nav>
       <article className="section-body" aria-labelledby="section-title">
         <h2 id="section-title">
-          {section.title} {section.optional && <span className="badge">Optional</span>}
+          {section.title} {section.optional && <span className="badge badge-muted">Optional</span>}
         </h2>
         {section.segments.map((segment) => (
           <SegmentView key={segment.id} segment={segment} moduleSlug={module.slug} sectionId={section.id} />
