@@ -1,31 +1,52 @@
-"""Benchmark: the tutor's first-token latency against the fake model, as a browser sees it.
+"""Benchmark: the built tutor's first token, cold and warm, as Lambda would run it; its size.
 
-Runs the local gateway (devserver, from template.yaml) in this process on real
-Postgres (DATABASE_URL, or the embedded server in a database of its own, dropped
-afterwards), with LiteLLM pointed at the fake OpenAI-compatible model, which
-answers at once. So the numbers are ours: identity, quota check and saving the
-learner's message, building the prompt, LiteLLM's overhead, the first SSE event.
-Prints the cold first request (which imports litellm), then warm requests:
-time to the first word over POST /stream, and the whole reply over POST /messages.
+For the artifact `make build` made (.aws-sam/build: TutorChatFunction and the
+CommonLayer's python/), each sample starts the function's Handler, `run.sh`, as
+a fresh process the way the Lambda Web Adapter does (tests/fakes/lambda_web_adapter.py:
+the template's environment, LAMBDA_TASK_ROOT, readiness on the health path), with
+Lambda's sys.path and nothing else (`python -S`: the artifact, the layer, the
+runtime's boto3; compiled packages from this machine when it is not arm64, as in
+bench/cold_start.py). Against the fake model, which answers at once, and real
+Postgres (DATABASE_URL, or the embedded server), in a database of its own.
 
-    .venv/bin/python bench/tutor.py [--requests 30] [--first-token-delay 0]
+- cold first token: process start -> readiness -> the first `text` event of a
+  learner's first message (imports litellm): what a learner waits after a cold start,
+  less Lambda's own sandbox start and the model's latency;
+- warm first token: the same for the next message, in the same process;
+- the function's unzipped size with its layers (bench/artifact_sizes.py), to which the
+  adapter's layer adds its own few MB (not downloaded here).
+
+Median of --runs fresh processes (default 3).
+
+    make build && .venv/bin/python bench/tutor.py [--runs 3] [--source]
+
+--source measures the source tree instead (functions/tutor_chat, layers/common; the
+venv's packages): no build needed, no size.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import sys
-import threading
+import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.artifact_sizes import MB, measure  # noqa: E402
+from bench.cold_start import _host_site_packages, _overlay, _runtime_dir  # noqa: E402
+
+FUNCTION = "TutorChatFunction"
+LAYER = "CommonLayer"
 MODULE = "why-discuss"
 BODY = {
     "section_id": "why-discuss.reading-vs-understanding",
@@ -34,123 +55,127 @@ BODY = {
 }
 
 
-def _database() -> tuple[Any, str, str]:
-    from devserver.postgres import ensure_database, start_embedded_postgres
+@contextmanager
+def database() -> Iterator[str]:
+    """A migrated database of the bench's own (DATABASE_URL's server, or the embedded one)."""
+    from devserver.postgres import drop_database, ensure_database, start_embedded_postgres
+    from roundtable.config import reset_settings
+    from roundtable.db.engine import reset_engine
 
     server, admin_url = None, os.environ.get("DATABASE_URL")
     if not admin_url:
         server, admin_url = start_embedded_postgres(ROOT / ".roundtable" / "pgdata-test")
-    name = f"rt_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    os.environ["DATABASE_URL"] = ensure_database(admin_url, name)
-    return server, admin_url, name
+    name = f"rt_bench_tutor_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    url = ensure_database(admin_url, name)
+    os.environ["DATABASE_URL"] = url
+    reset_settings()
+    from roundtable.db import migrate
+
+    migrate.upgrade()
+    try:
+        yield url
+    finally:
+        reset_engine()
+        drop_database(admin_url, name)
+        del server
 
 
-def _gateway() -> Any:
-    from devserver.dev_api import DevApi
-    from devserver.gateway import Gateway, GatewayServer
-    from devserver.invoke import Invoker
-    from devserver.schedules import ScheduleRunner
-    from devserver.template import read_stack
-
-    invoker = Invoker(read_stack())
-    gateway = Gateway(invoker, DevApi(invoker, ScheduleRunner(invoker, [])), None)
-    server = GatewayServer(("127.0.0.1", 0), gateway)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
-
-
-def new_learner() -> dict[str, str]:
-    """A signed-in learner of their own (a fresh history and quota): their session cookie."""
-    from datetime import UTC, datetime
-
-    from sqlalchemy import insert
-
-    from roundtable.auth import issue_access_token, jwt_secret
-    from roundtable.db.engine import get_engine
-    from roundtable.db.tables import users
-
-    with get_engine().begin() as conn:
-        user_id = conn.scalar(insert(users).values(display_name="Bench").returning(users.c.id))
-    return {"session": issue_access_token(int(user_id), datetime.now(UTC), jwt_secret())}
+def code_dirs(build_dir: Path, scratch: Path, source: bool) -> tuple[Path, list[Path], Path]:
+    """(the function's folder, what goes on PYTHONPATH after it, the folder holding `python`)."""
+    if source:
+        return (
+            ROOT / "functions" / "tutor_chat",
+            [ROOT / "layers" / "common"],
+            Path(sys.executable).parent,
+        )
+    host = _host_site_packages()
+    function = _overlay(build_dir / FUNCTION, scratch, host)
+    layer = _overlay(build_dir / LAYER / "python", scratch, host)
+    bin_dir = scratch / "bin"
+    bin_dir.mkdir()
+    # Lambda's Python has no site-packages of ours: only what PYTHONPATH names.
+    (bin_dir / "python").write_text(f'#!/bin/sh\nexec "{sys.executable}" -S "$@"\n')
+    (bin_dir / "python").chmod(0o755)
+    return function, [layer, _runtime_dir(scratch, host)], bin_dir
 
 
-def first_token_s(url: str) -> tuple[float, float]:
-    """(seconds to the first text event, seconds to the end) of one streamed reply."""
-    import httpx
+def first_token_s(running: Any, started: float) -> float:
+    """Seconds from `started` to the first text event of a new anonymous learner's message."""
+    from tests.fakes.lambda_web_adapter import StreamedAnswer, function_url_event
 
-    cookies = new_learner()
-    started = time.perf_counter()
+    event = function_url_event("POST", f"/api/tutor/{MODULE}/stream", body=BODY)
+    chunks = running.invoke_streaming(event, None)
+    answer, rest = StreamedAnswer.from_prelude(next(chunks))
+    if answer.status != 200:
+        raise SystemExit(f"the tutor answered {answer.status}: {rest!r} {list(chunks)!r}")
     first = None
-    stream = f"{url}/api/tutor/{MODULE}/stream"
-    with httpx.stream("POST", stream, json=BODY, cookies=cookies, timeout=60) as r:
-        if r.status_code != 200:
-            raise SystemExit(f"stream answered {r.status_code}: {r.read()!r}")
-        for line in r.iter_lines():
-            if first is None and line.startswith('data: {"type": "text"'):
-                first = time.perf_counter() - started
-    total = time.perf_counter() - started
-    return (first if first is not None else total), total
+    for chunk in [rest, *chunks]:
+        if first is None and b'"type": "text"' in chunk:
+            first = time.perf_counter() - started
+    if first is None:
+        raise SystemExit("the reply had no text event")
+    return first
 
 
-def whole_reply_s(url: str) -> float:
-    import httpx
+def sample(
+    function: Path, path: list[Path], bin_dir: Path, settings: dict[str, str]
+) -> tuple[float, float]:
+    """(cold first token, warm first token) of one fresh process, in seconds."""
+    from tests.fakes.lambda_web_adapter import start_function
 
-    cookies = new_learner()
     started = time.perf_counter()
-    messages = f"{url}/api/tutor/{MODULE}/messages"
-    response = httpx.post(messages, json=BODY, cookies=cookies, timeout=60)
-    if response.status_code != 200:
-        raise SystemExit(f"messages answered {response.status_code}: {response.text}")
-    return time.perf_counter() - started
-
-
-def _summary(name: str, seconds: list[float]) -> str:
-    ms = sorted(s * 1000 for s in seconds)
-    p90 = ms[min(len(ms) - 1, int(len(ms) * 0.9))]
-    return (
-        f"{name:34} median {statistics.median(ms):7.1f} ms   p90 {p90:7.1f} ms   "
-        f"min {ms[0]:6.1f}   max {ms[-1]:7.1f}   (n={len(ms)})"
-    )
+    with start_function(function, path, settings, python_bin=bin_dir) as running:
+        cold = first_token_s(running, started)
+        warm_start = time.perf_counter()
+        warm = first_token_s(running, warm_start)
+    return cold, warm
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=30)
-    parser.add_argument("--first-token-delay", type=float, default=0.0)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--build-dir", type=Path, default=ROOT / ".aws-sam" / "build")
+    parser.add_argument("--source", action="store_true", help="the source tree, not the build")
     args = parser.parse_args()
-    os.environ["ROUNDTABLE_STAGE"] = "test"
-
-    server, admin_url, name = _database()
+    if not args.source and not (args.build_dir / FUNCTION).is_dir():
+        raise SystemExit(f"{args.build_dir / FUNCTION} is missing: run `make build` (or --source)")
+    os.environ.setdefault("ROUNDTABLE_STAGE", "test")
     from devserver.fake_llm import FAKE_API_KEY, FAKE_MODEL, FakeLLM
-    from devserver.postgres import drop_database
-    from roundtable.config import reset_settings
-    from roundtable.db import migrate
-    from roundtable.db.engine import reset_engine
 
-    fake = FakeLLM(first_token_delay_s=args.first_token_delay).start()
-    os.environ.update(LLM_MODEL=FAKE_MODEL, LLM_API_BASE=fake.base_url, LLM_API_KEY=FAKE_API_KEY)
-    reset_settings()
-    migrate.upgrade()
-    gateway = _gateway()
-    try:
-        cold_first, cold_total = first_token_s(gateway.url)
-        print(f"fake model: first-token delay {args.first_token_delay:g} s, no delay per word")
-        print(
-            f"{'cold first request (imports litellm)':34} first token {cold_first * 1000:.0f} ms, "
-            f"whole reply {cold_total * 1000:.0f} ms"
-        )
-        warm = [first_token_s(gateway.url) for _ in range(args.requests)]
-        print(_summary("warm: first token (POST /stream)", [w[0] for w in warm]))
-        print(_summary("warm: whole reply (POST /stream)", [w[1] for w in warm]))
-        replies = [whole_reply_s(gateway.url) for _ in range(args.requests)]
-        print(_summary("warm: whole reply (POST /messages)", replies))
-    finally:
-        gateway.shutdown()
-        gateway.server_close()
-        fake.stop()
-        reset_engine()
-        drop_database(admin_url, name)
-        del server
+    samples = []
+    with database() as url, FakeLLM().running() as fake, tempfile.TemporaryDirectory() as tmp:
+        function, path, bin_dir = code_dirs(args.build_dir, Path(tmp), args.source)
+        settings = {
+            "ROUNDTABLE_STAGE": "test",
+            "DATABASE_URL": url,
+            "CONTENT_DIR": str(ROOT / "content"),
+            "LLM_MODEL": FAKE_MODEL,
+            "LLM_API_BASE": fake.base_url,
+            "LLM_API_KEY": FAKE_API_KEY,
+            "PYTHONDONTWRITEBYTECODE": "1",  # Lambda's file system is read-only
+            "POWERTOOLS_LOG_LEVEL": "ERROR",
+            "TUTOR_ANONYMOUS_DAILY_MESSAGES": "1000",
+        }
+        for _ in range(args.runs):
+            samples.append(sample(function, path, bin_dir, settings))
+            print(
+                f"sample: {json.dumps([round(s * 1000) for s in samples[-1]])} ms", file=sys.stderr
+            )
+
+    what = "the source tree" if args.source else str(args.build_dir)
+    cold = statistics.median(s[0] for s in samples) * 1000
+    warm = statistics.median(s[1] for s in samples) * 1000
+    print(f"tutor_chat from {what}, run.sh under the adapter stand-in, fake model (no delay)")
+    print(f"median of {args.runs} fresh processes")
+    print(f"{'cold first token (start, readiness, first message)':52} {cold:8.0f} ms")
+    print(f"{'warm first token (next message)':52} {warm:8.0f} ms")
+    if not args.source:
+        sizes = {
+            name: total for name, _own, total in measure(args.build_dir, ROOT / "template.yaml")
+        }
+        size = sizes[FUNCTION] / MB
+        margin = f"({250 - size:.1f} MB under 250)"
+        print(f"{'unzipped size with the common layer':52} {size:8.1f} MB {margin}")
     return 0
 
 
