@@ -17,7 +17,7 @@ const MODULE_PAGE = "/course/running-discussion-groups/module/why-discuss";
 const FAKE_TRANSCRIPT = "What is the strongest objection to this argument?";
 
 /** A mono 16-bit PCM WAV of a sine tone. */
-export function sineWav({ seconds = 3, hz = 440, rate = 16_000 } = {}) {
+function sineWav({ seconds = 3, hz = 440, rate = 16_000 } = {}) {
   const samples = Math.round(seconds * rate);
   const wav = Buffer.alloc(44 + samples * 2);
   wav.write("RIFF", 0);
