@@ -26,6 +26,7 @@ import type {
   ModuleSummaryPublic,
   NextModulePublic,
   ProblemPublic,
+  QuestionSegmentPublic,
   SectionCompletedPublic,
   SectionPublic,
   TextSegmentPublic,
@@ -37,7 +38,8 @@ export type TextSegment = TextSegmentPublic;
 export type ChatSegment = ChatSegmentPublic;
 export type ArticleSegment = ArticleSegmentPublic;
 export type VideoSegment = VideoSegmentPublic;
-export type Segment = TextSegment | ChatSegment | ArticleSegment | VideoSegment;
+export type QuestionSegment = QuestionSegmentPublic;
+export type Segment = TextSegment | ChatSegment | ArticleSegment | VideoSegment | QuestionSegment;
 export type Section = SectionPublic;
 export type ModuleDocument = ModulePublic;
 export type ModuleSummary = ModuleSummaryPublic;

@@ -795,6 +795,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/facilitator/groups/{group_id}/members/{user_id}/answers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Member Answers
+         * @description One member's answers to assessed questions, every attempt, with the tutor's feedback.
+         */
+        get: operations["facilitator-read_member_answers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/facilitator/groups/{group_id}/members/{user_id}/chats": {
         parameters: {
             query?: never;
@@ -2822,6 +2842,79 @@ export interface components {
             /** User Id */
             user_id: number;
         };
+        /**
+         * MemberAnswerPublic
+         * @description One attempt at an assessed question, with the tutor's feedback.
+         */
+        MemberAnswerPublic: {
+            /** Answer */
+            answer: string;
+            /** Assessed At */
+            assessed_at: string | null;
+            /**
+             * Attempt
+             * @description 1 for the first attempt at this question, then 2, ...
+             */
+            attempt: number;
+            /** Comment */
+            comment: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Error
+             * @description why there is no feedback (the model failed)
+             */
+            error: string | null;
+            /** Id */
+            id: number;
+            /** Level */
+            level: string | null;
+            /**
+             * Levels
+             * @description the question's scale, lowest first (empty if unknown)
+             */
+            levels: string[];
+            /** Missing */
+            missing: string[];
+            /**
+             * Module Title
+             * @description null when the live content lacks the question
+             */
+            module_title: string | null;
+            /**
+             * Question
+             * @description Markdown, from the live content
+             */
+            question: string | null;
+            /** Question Title */
+            question_title: string | null;
+            /** Section Id */
+            section_id: string;
+            /** Segment Id */
+            segment_id: string;
+            /** Strengths */
+            strengths: string[];
+            /**
+             * Structured
+             * @description false: the feedback is free text only
+             */
+            structured: boolean;
+        };
+        /** MemberAnswersPublic */
+        MemberAnswersPublic: {
+            /**
+             * Answers
+             * @description by question, oldest attempt first
+             */
+            answers: components["schemas"]["MemberAnswerPublic"][];
+            /** Display Name */
+            display_name: string;
+            /** User Id */
+            user_id: number;
+        };
         /** MemberChatsPublic */
         MemberChatsPublic: {
             /** Chats */
@@ -3192,6 +3285,34 @@ export interface components {
             /** Total Time S */
             total_time_s: number;
         };
+        /**
+         * QuestionSegmentPublic
+         * @description A question the tutor assesses; its rubric is for the tutor and is not sent to the browser.
+         *     Answers: `/api/tutor/{module_slug}/answers`.
+         */
+        QuestionSegmentPublic: {
+            /** Id */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "question";
+            /**
+             * Levels
+             * @description the scale feedback uses, lowest first
+             */
+            levels: string[];
+            /** Optional */
+            optional: boolean;
+            /**
+             * Question
+             * @description Markdown
+             */
+            question: string;
+            /** Title */
+            title: string | null;
+        };
         /** ReasonCountPublic */
         ReasonCountPublic: {
             /** Count */
@@ -3480,7 +3601,7 @@ export interface components {
             /** Optional */
             optional: boolean;
             /** Segments */
-            segments: (components["schemas"]["TextSegmentPublic"] | components["schemas"]["ArticleSegmentPublic"] | components["schemas"]["VideoSegmentPublic"] | components["schemas"]["ChatSegmentPublic"])[];
+            segments: (components["schemas"]["TextSegmentPublic"] | components["schemas"]["ArticleSegmentPublic"] | components["schemas"]["VideoSegmentPublic"] | components["schemas"]["ChatSegmentPublic"] | components["schemas"]["QuestionSegmentPublic"])[];
             /** Time S */
             time_s: number;
             /** Title */
@@ -3647,6 +3768,12 @@ export interface components {
         };
         /** TimelineMemberPublic */
         TimelineMemberPublic: {
+            /**
+             * Answers
+             * @description assessed questions answered (GET .../members/{user_id}/answers)
+             * @default 0
+             */
+            answers: number;
             /**
              * Behind
              * @description a required module due by the next meeting is not completed
@@ -3924,6 +4051,8 @@ export type MeetingNotificationPublic = components['schemas']['MeetingNotificati
 export type MeetingNotificationsPublic = components['schemas']['MeetingNotificationsPublic'];
 export type MeetingPublic = components['schemas']['MeetingPublic'];
 export type MemberAdd = components['schemas']['MemberAdd'];
+export type MemberAnswerPublic = components['schemas']['MemberAnswerPublic'];
+export type MemberAnswersPublic = components['schemas']['MemberAnswersPublic'];
 export type MemberChatsPublic = components['schemas']['MemberChatsPublic'];
 export type MemberProgressDetailPublic = components['schemas']['MemberProgressDetailPublic'];
 export type MemberProgressesPublic = components['schemas']['MemberProgressesPublic'];
@@ -3947,6 +4076,7 @@ export type PresencePublic = components['schemas']['PresencePublic'];
 export type PreviewPublic = components['schemas']['PreviewPublic'];
 export type ProblemPublic = components['schemas']['ProblemPublic'];
 export type ProgressItemPublic = components['schemas']['ProgressItemPublic'];
+export type QuestionSegmentPublic = components['schemas']['QuestionSegmentPublic'];
 export type ReasonCountPublic = components['schemas']['ReasonCountPublic'];
 export type RegroupAppliedPublic = components['schemas']['RegroupAppliedPublic'];
 export type RegroupGroupPublic = components['schemas']['RegroupGroupPublic'];
@@ -6900,6 +7030,76 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MemberProgressesPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "facilitator-read_member_answers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
+                group_id: number;
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberAnswersPublic"];
                 };
             };
             /** @description Bad request */

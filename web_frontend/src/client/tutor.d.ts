@@ -4,6 +4,31 @@
  */
 
 export interface paths {
+    "/api/tutor/{module_slug}/answers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Answers
+         * @description My attempts at the module's questions with their feedback, by question, oldest first.
+         */
+        get: operations["tutor-read_answers"];
+        put?: never;
+        /**
+         * Send Answer
+         * @description Answer a question segment: the attempt with the tutor's feedback against the rubric
+         *     (strengths, what is missing, a level). Counts as one tutor message.
+         */
+        post: operations["tutor-send_answer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tutor/{module_slug}/messages": {
         parameters: {
             query?: never;
@@ -58,7 +83,7 @@ export interface paths {
         };
         /**
          * Read Status
-         * @description Whether replies stream here (else use POST .../messages), and my quota today.
+         * @description My quota today; `streaming` is always true now (kept for older clients).
          */
         get: operations["tutor-read_status"];
         put?: never;
@@ -69,10 +94,105 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tutor/transcriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Transcription
+         * @description Transcribe a recording (the raw body, an audio type) for the learner to edit and send.
+         */
+        post: operations["tutor-create_transcription"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * AnswerAttemptPublic
+         * @description One attempt at a question and the tutor's feedback on it.
+         */
+        AnswerAttemptPublic: {
+            /** Answer */
+            answer: string;
+            /** Assessed At */
+            assessed_at: string | null;
+            /**
+             * Attempt
+             * @description 1 for the first attempt at this question, then 2, ...
+             */
+            attempt: number;
+            /**
+             * Comment
+             * @description the tutor's summary; its whole reply when that was not the JSON asked for
+             */
+            comment: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Error
+             * @description why there is no feedback (the model failed)
+             */
+            error: string | null;
+            /** Id */
+            id: number;
+            /**
+             * Level
+             * @description one of the question's levels; null if none was given
+             */
+            level: string | null;
+            /**
+             * Missing
+             * @description what the rubric asks for that the answer lacks
+             */
+            missing: string[];
+            /** Section Id */
+            section_id: string;
+            /** Segment Id */
+            segment_id: string;
+            /** Strengths */
+            strengths: string[];
+            /**
+             * Structured
+             * @description false: the feedback is free text only
+             */
+            structured: boolean;
+        };
+        /**
+         * AnswerCreate
+         * @description A learner's answer to a question segment (submitting again is a revision).
+         */
+        AnswerCreate: {
+            /** Answer */
+            answer: string;
+            /** Section Id */
+            section_id: string;
+            /** Segment Id */
+            segment_id: string;
+        };
+        /**
+         * AnswersPublic
+         * @description My attempts at the module's questions, by question, oldest first.
+         */
+        AnswersPublic: {
+            /** Answers */
+            answers: components["schemas"]["AnswerAttemptPublic"][];
+            /** Module Slug */
+            module_slug: string;
+        };
         /** ErrorDetail */
         ErrorDetail: {
             /** Code */
@@ -155,12 +275,23 @@ export interface components {
         };
         /**
          * StatusPublic
-         * @description Whether this deployment streams replies, and my quota today.
+         * @description My quota today (and `streaming`, which every deployment now does).
          */
         StatusPublic: {
             quota: components["schemas"]["QuotaPublic"];
-            /** Streaming */
+            /**
+             * Streaming
+             * @description Always true: every stack streams POST .../stream. Kept for older clients.
+             */
             streaming: boolean;
+        };
+        /**
+         * TranscriptPublic
+         * @description What the learner said, for the message box (they edit it, then send it).
+         */
+        TranscriptPublic: {
+            /** Text */
+            text: string;
         };
     };
     responses: never;
@@ -169,6 +300,9 @@ export interface components {
     headers: never;
     pathItems: never;
 }
+export type AnswerAttemptPublic = components['schemas']['AnswerAttemptPublic'];
+export type AnswerCreate = components['schemas']['AnswerCreate'];
+export type AnswersPublic = components['schemas']['AnswersPublic'];
 export type ErrorDetail = components['schemas']['ErrorDetail'];
 export type ErrorResponse = components['schemas']['ErrorResponse'];
 export type HistoryPublic = components['schemas']['HistoryPublic'];
@@ -177,8 +311,165 @@ export type MessagePublic = components['schemas']['MessagePublic'];
 export type QuotaPublic = components['schemas']['QuotaPublic'];
 export type ReplyPublic = components['schemas']['ReplyPublic'];
 export type StatusPublic = components['schemas']['StatusPublic'];
+export type TranscriptPublic = components['schemas']['TranscriptPublic'];
 export type $defs = Record<string, never>;
 export interface operations {
+    "tutor-read_answers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                module_slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnswersPublic"];
+                };
+            };
+            /** @description Session expired or invalid: refresh it */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such module, section or chat */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The tutor or the course content is not available here */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "tutor-send_answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                module_slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnswerCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnswerAttemptPublic"];
+                };
+            };
+            /** @description The body is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Session expired or invalid: refresh it */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such module, section or chat */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Daily tutor quota used, or too many anonymous messages; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The model provider failed, refused, or is busy */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The tutor or the course content is not available here */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The model did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     "tutor-read_history": {
         parameters: {
             query?: never;
@@ -471,6 +762,107 @@ export interface operations {
             };
             /** @description The tutor or the course content is not available here */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "tutor-create_transcription": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The recording, at most 4 MB (a `codecs` parameter on the type is fine) */
+        requestBody: {
+            content: {
+                "audio/mp4": string;
+                "audio/mpeg": string;
+                "audio/ogg": string;
+                "audio/wav": string;
+                "audio/webm": string;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TranscriptPublic"];
+                };
+            };
+            /** @description Session expired or invalid: refresh it */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The recording is larger than 4 MB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not one of the accepted audio types */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The recording is empty */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many transcriptions this hour; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The speech-to-text provider failed, refused, or is busy */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Voice input is not available on this site */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The transcription did not finish in time */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,5 +1,6 @@
 import type { Segment } from "../../api/types";
 import { Markdown } from "../Content/Markdown";
+import { AssessedQuestion } from "./AssessedQuestion";
 import { TutorChat } from "./TutorChat";
 
 const clock = (s: number) => `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, "0")}`;
@@ -59,5 +60,7 @@ export function SegmentView({ segment, moduleSlug, sectionId }: { segment: Segme
     }
     case "chat":
       return <TutorChat moduleSlug={moduleSlug} sectionId={sectionId} segment={segment} />;
+    case "question":
+      return <AssessedQuestion moduleSlug={moduleSlug} sectionId={sectionId} segment={segment} />;
   }
 }

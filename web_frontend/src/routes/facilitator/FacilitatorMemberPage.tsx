@@ -3,6 +3,7 @@ import { Link, useParams } from "react-router";
 import { memberChatsQuery, memberProgressQuery } from "../../api/staff";
 import { Markdown } from "../../components/Content/Markdown";
 import { QueryState } from "../../components/Feedback/Feedback";
+import { MemberAnswers } from "../../components/Groups/MemberAnswers";
 import { useMe } from "../../hooks/useMe";
 import { formatDateTime } from "../../lib/time";
 
@@ -91,6 +92,7 @@ export function FacilitatorMemberPage() {
           )
         }
       </QueryState>
+      <MemberAnswers groupId={gid} userId={uid} />
     </section>
   );
 }
