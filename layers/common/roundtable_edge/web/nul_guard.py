@@ -13,6 +13,8 @@ from roundtable_edge.web.errors import send_error
 
 MESSAGE = "Text may not contain the NUL character (\\u0000)."
 _NUL_MARKERS = (b"\x00", b"\\u0000")
+# Binary bodies (a voice recording) hold NUL bytes as data, and never reach Postgres.
+_BINARY_TYPES = (b"audio/",)
 
 
 class NulGuardMiddleware:
@@ -26,7 +28,8 @@ class NulGuardMiddleware:
             await self.app(scope, receive, send)
             return
         messages, body = await _read_body(receive)
-        if _has_nul(scope.get("query_string", b""), body):
+        text_body = b"" if _is_binary(scope) else body
+        if _has_nul(scope.get("query_string", b""), text_body):
             await send_error(send, 422, "invalid_request", MESSAGE)
             return
         await self.app(scope, _replay(messages, receive), send)
@@ -34,6 +37,11 @@ class NulGuardMiddleware:
 
 def _has_nul(query: bytes, body: bytes) -> bool:
     return b"%00" in query.lower() or b"\x00" in query or any(m in body for m in _NUL_MARKERS)
+
+
+def _is_binary(scope: Scope) -> bool:
+    content_type = dict(scope.get("headers", [])).get(b"content-type", b"").lower()
+    return content_type.startswith(_BINARY_TYPES)
 
 
 async def _read_body(receive: Receive) -> tuple[list[Message], bytes]:
