@@ -27,7 +27,10 @@ VARIABLE_TYPES = ("text", "url", "time", "weekly", "date", "list", "mention")
 EMAIL_MEDIA = ("subject", "email_text", "email_html")
 MEDIA = (*EMAIL_MEDIA, "discord_dm", "discord_channel")
 _KIND_KEYS = {"description", "variables", *MEDIA}
-_LAYOUT_FIELDS = {"body", "unsubscribe_url", "app_url", "name"}
+_LAYOUT_FIELDS = {"body", "unsubscribe_url", "app_url", "name", "local_note"}
+_LAYOUT_KEYS = {"email_text", "email_html"}
+# A sentence for emails whose links lead to a stack on the developer's own computer.
+_LOCAL_NOTE = "local_note"
 
 
 class CatalogueError(ValueError):
@@ -117,9 +120,19 @@ class Catalogue:
         return _show(types[variable], value, "email_text", zone)
 
     def render_email(
-        self, kind: str, values: Mapping[str, Any], zone: str | None, unsubscribe_url: Any
+        self,
+        kind: str,
+        values: Mapping[str, Any],
+        zone: str | None,
+        unsubscribe_url: Any,
+        *,
+        local_links: bool = False,
     ) -> EmailContent:
-        """Subject, plain text and HTML of a kind's email, inside the layout."""
+        """Subject, plain text and HTML of a kind's email, inside the layout.
+
+        local_links: the links lead to a local stack (the site's address is this
+        computer's), which the layout's local_note then says.
+        """
         parts = {m: self.render(kind, m, values, zone) for m in EMAIL_MEDIA}
         wrapped = {}
         for medium in ("email_text", "email_html"):
@@ -128,9 +141,16 @@ class Catalogue:
                 "unsubscribe_url": _show("url", unsubscribe_url, medium, zone),
                 "app_url": _show("url", values["app_url"], medium, zone),
                 "name": _show("text", values["name"], medium, zone),
+                "local_note": self._local_note(medium) if local_links else "",
             }
             wrapped[medium] = self.layout[medium].format_map(fields).strip() + "\n"
         return EmailContent(parts["subject"], wrapped["email_text"], wrapped["email_html"])
+
+    def _local_note(self, medium: str) -> str:
+        note = str(self.layout.get(_LOCAL_NOTE, "")).strip()
+        if not note:
+            return ""
+        return f"<br>{_escape(note, medium)}" if medium == "email_html" else f"\n{note}"
 
 
 def _check_values(
@@ -214,10 +234,14 @@ def parse_catalogue(text: str, source: str = "messages.yaml") -> Catalogue:
         raise CatalogueError(f"{source}: expected exactly the keys globals, layout and kinds")
     globals_ = _variables(document["globals"], f"{source}: globals")
     layout = document["layout"]
-    if not isinstance(layout, dict) or set(layout) != {"email_text", "email_html"}:
-        raise CatalogueError(f"{source}: layout needs exactly email_text and email_html")
-    for medium, template in layout.items():
-        _check_template(template, _LAYOUT_FIELDS, f"{source}: layout {medium}")
+    if not isinstance(layout, dict) or not _LAYOUT_KEYS <= set(layout) <= _LAYOUT_KEYS | {
+        _LOCAL_NOTE
+    }:
+        raise CatalogueError(f"{source}: layout needs email_text and email_html (and local_note)")
+    for medium in _LAYOUT_KEYS:
+        _check_template(layout[medium], _LAYOUT_FIELDS, f"{source}: layout {medium}")
+    if _LOCAL_NOTE in layout:
+        _check_template(layout[_LOCAL_NOTE], set(), f"{source}: layout {_LOCAL_NOTE}")
     if not isinstance(document["kinds"], dict) or not document["kinds"]:
         raise CatalogueError(f"{source}: kinds must be a non-empty mapping")
     kinds = {

@@ -7,10 +7,12 @@ back to wait for the new time; one past its usefulness is skipped as late.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from roundtable.notifications.catalogue import Mention
 from roundtable.notifications.facts import Facts, Group, Meeting, User
@@ -30,6 +32,18 @@ _MEMBERS_ONLY = (*MEETING_KINDS, "group_assigned")
 class Links:
     app_url: str
     discord_guild_id: str | None
+
+    @property
+    def local(self) -> bool:
+        """Whether the site's address is this computer's: the links lead to a local stack."""
+        host = urlsplit(self.app_url).hostname or ""
+        if host == "localhost" or host.endswith(".localhost"):
+            return True
+        try:
+            address = ipaddress.ip_address(host)
+        except ValueError:
+            return False  # a name: a public site, as far as we can tell
+        return address.is_loopback or address.is_unspecified
 
     def channel_url(self, group: Group) -> str:
         if group.channel_id and self.discord_guild_id:

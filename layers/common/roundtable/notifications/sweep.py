@@ -299,7 +299,11 @@ class _Batch:
         link = unsubscribe_url(self.links.app_url, ready.user.id, row.kind, self._key())
         personal["unsubscribe_url"] = link
         content = self.catalogue.render_email(
-            row.kind, shared, ready.zone, Placeholder("unsubscribe_url")
+            row.kind,
+            shared,
+            ready.zone,
+            Placeholder("unsubscribe_url"),
+            local_links=self.links.local,
         )
         recipient = EmailRecipient(
             email=ready.user.email,
