@@ -18,7 +18,7 @@ from roundtable.content.learning import live_bundle
 from roundtable.db.engine import get_engine, transaction
 from roundtable.tutor.assessment import my_answers, submit_answer
 from roundtable.tutor.assessment_store import AnswerAttempt
-from roundtable.tutor.model import LiteLLMChatModel
+from roundtable.tutor.model import chat_model_from_settings
 from roundtable.tutor.quota import Quota, admit_message
 
 router = APIRouter(prefix="/api/tutor", tags=["tutor"], responses=errors(401, 422, 503))
@@ -44,7 +44,7 @@ async def send_answer(
     """Answer a question segment: the attempt with the tutor's feedback against the rubric
     (strengths, what is missing, a level). Counts as one tutor message."""
     settings = get_settings()
-    model = LiteLLMChatModel.from_settings(settings)
+    model = chat_model_from_settings(settings)
     await run_in_threadpool(
         admit_message, get_engine(), learner.learner, client_ip(request), now, settings
     )
