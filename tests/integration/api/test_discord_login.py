@@ -186,7 +186,7 @@ def test_a_state_works_once(client: TestClient, discord: FakeDiscordOAuth, engin
         "oauth_state", parse_qs(urlsplit(callback).query)["state"][0], path="/auth/discord/"
     )
     again = client.get(callback, follow_redirects=False)
-    assert again.headers["location"] == "/login?error=invalid_state"
+    assert again.headers["location"] == "/signin?error=invalid_state"
 
 
 def test_a_callback_in_another_browser_is_refused(
@@ -196,7 +196,7 @@ def test_a_callback_in_another_browser_is_refused(
     start = client.get("/auth/discord", follow_redirects=False)
     stranger = TestClient(client.app, base_url="https://testserver")
     response = stranger.get(_consent(start.headers["location"]), follow_redirects=False)
-    assert response.headers["location"] == "/login?error=invalid_state"
+    assert response.headers["location"] == "/signin?error=invalid_state"
     assert "session=" not in response.headers.get("set-cookie", "")
 
 
@@ -210,7 +210,7 @@ def test_an_expired_state_is_refused(
             update(oauth_states).values(expires_at=datetime.now(UTC) - timedelta(seconds=1))
         )
     response = client.get(_consent(start.headers["location"]), follow_redirects=False)
-    assert response.headers["location"] == "/login?error=invalid_state"
+    assert response.headers["location"] == "/signin?error=invalid_state"
 
 
 def test_discord_refusing_the_code_exchange_signs_nobody_in(
@@ -223,7 +223,7 @@ def test_discord_refusing_the_code_exchange_signs_nobody_in(
             429, {"message": "You are being rate limited.", "retry_after": 1.5, "global": False}
         ),
     )
-    assert _login(client, discord, ADA) == "/login?error=token_exchange"
+    assert _login(client, discord, ADA) == "/signin?error=token_exchange"
     with engine.connect() as conn:
         assert conn.execute(select(users)).all() == []
     assert client.get("/api/users/me").status_code == 401
@@ -235,7 +235,7 @@ def test_declining_on_discord_returns_to_the_login_page_with_the_reason(
     discord.approving_user = None
     start = client.get("/auth/discord", follow_redirects=False)
     response = client.get(_consent(start.headers["location"]), follow_redirects=False)
-    assert response.headers["location"] == "/login?error=access_denied"
+    assert response.headers["location"] == "/signin?error=access_denied"
 
 
 def test_next_pointing_at_another_site_is_replaced_by_the_home_page(
@@ -310,3 +310,26 @@ def test_a_guild_that_refuses_the_join_does_not_stop_the_login(
     assert _login(client, discord_with_guild, ADA) == "/"
     assert client.get("/api/users/me").status_code == 200
     assert ADA.id not in discord_with_guild.members
+
+
+def test_without_discord_credentials_a_browser_returns_to_the_sign_in_page_with_the_reason(
+    client: TestClient,
+) -> None:
+    # No `discord` fixture: this stack has no Discord client id or secret.
+    navigation = {"sec-fetch-mode": "navigate", "accept": "text/html,application/xhtml+xml"}
+    response = client.get("/auth/discord?next=/enroll", headers=navigation, follow_redirects=False)
+    assert response.status_code == 302
+    assert response.headers["location"] == "/signin?error=login_unavailable&next=/enroll"
+    # A script asking for JSON still gets the error in the API's shape.
+    scripted = client.get("/auth/discord", headers={"accept": "application/json"})
+    assert (scripted.status_code, scripted.json()["error"]["code"]) == (503, "login_unavailable")
+
+
+def test_the_sign_in_page_learns_which_methods_work(client: TestClient) -> None:
+    assert client.get("/auth/sign-in-methods").json() == {"discord": False, "dev_login": True}
+
+
+def test_the_sign_in_methods_say_discord_once_it_is_configured(
+    client: TestClient, discord: FakeDiscordOAuth
+) -> None:
+    assert client.get("/auth/sign-in-methods").json()["discord"] is True

@@ -1309,6 +1309,9 @@ export interface paths {
         /**
          * Start Discord Login
          * @description Start the Discord login; returns to `next` (a path on this site) afterwards.
+         *
+         *     Where Discord login is not configured, a browser is sent back to the sign-in page
+         *     (`/signin?error=login_unavailable`), which says so; other clients get the 503.
          */
         get: operations["auth-start_discord_login"];
         put?: never;
@@ -1373,6 +1376,27 @@ export interface paths {
          * @description Renew the session from the refresh cookie (the cookie rotates).
          */
         post: operations["auth-refresh_session"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/sign-in-methods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Sign In Methods
+         * @description Which sign-in methods work on this site: the sign-in page offers Discord only
+         *     when it is configured, and the dev login only where it is on.
+         */
+        get: operations["auth-read_sign_in_methods"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3640,6 +3664,22 @@ export interface components {
             /** User Id */
             user_id: number;
         };
+        /**
+         * SignInMethodsPublic
+         * @description How one can sign in here, so the sign-in page offers only what works.
+         */
+        SignInMethodsPublic: {
+            /**
+             * Dev Login
+             * @description the dev login by name (local stack only)
+             */
+            dev_login: boolean;
+            /**
+             * Discord
+             * @description Discord login is configured (client id and secret)
+             */
+            discord: boolean;
+        };
         /** SignupPublic */
         SignupPublic: {
             availability: components["schemas"]["AvailabilitySummaryPublic"];
@@ -4098,6 +4138,7 @@ export type SectionPublic = components['schemas']['SectionPublic'];
 export type SectionRef = components['schemas']['SectionRef'];
 export type SeriesChangePublic = components['schemas']['SeriesChangePublic'];
 export type SessionPublic = components['schemas']['SessionPublic'];
+export type SignInMethodsPublic = components['schemas']['SignInMethodsPublic'];
 export type SignupPublic = components['schemas']['SignupPublic'];
 export type SignupsPublic = components['schemas']['SignupsPublic'];
 export type SitePagePublic = components['schemas']['SitePagePublic'];
@@ -8980,6 +9021,44 @@ export interface operations {
             };
             /** @description Too many requests; see the Retry-After header */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "auth-read_sign_in_methods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignInMethodsPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

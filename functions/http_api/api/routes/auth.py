@@ -23,7 +23,12 @@ from api.deps import (
     limit_login,
     limit_refresh,
 )
-from api.schemas.auth import DevLoginCreate, DevLoginStatusPublic, SessionPublic
+from api.schemas.auth import (
+    DevLoginCreate,
+    DevLoginStatusPublic,
+    SessionPublic,
+    SignInMethodsPublic,
+)
 from api.schemas.common import StatusPublic, errors
 from roundtable import auth
 from roundtable.auth.oauth import parse_anonymous_token
@@ -33,7 +38,7 @@ from roundtable.errors import AuthenticationError, NotFoundError
 
 router = APIRouter(prefix="/auth", tags=["auth"], responses=errors(400, 422))
 
-LOGIN_ERROR_PAGE = "/login"
+LOGIN_ERROR_PAGE = "/signin"  # the SPA's sign-in page, which explains ?error=<reason>
 _ACCESS_SECONDS = int(auth.ACCESS_TOKEN_TTL.total_seconds())
 
 
@@ -55,19 +60,40 @@ def start_discord_login(
     next: str | None = None,
     anonymous_token: str | None = None,
 ) -> RedirectResponse:
-    """Start the Discord login; returns to `next` (a path on this site) afterwards."""
+    """Start the Discord login; returns to `next` (a path on this site) afterwards.
+
+    Where Discord login is not configured, a browser is sent back to the sign-in page
+    (`/signin?error=login_unavailable`), which says so; other clients get the 503."""
     token = anonymous_token or request.cookies.get(ANONYMOUS_COOKIE)
-    start = auth.begin_discord_login(
-        conn,
-        _oauth_client(),
-        get_settings(),
-        next_path=next,
-        anonymous_token=parse_anonymous_token(token),
-        now=now,
-    )
+    try:
+        start = auth.begin_discord_login(
+            conn,
+            _oauth_client(),
+            get_settings(),
+            next_path=next,
+            anonymous_token=parse_anonymous_token(token),
+            now=now,
+        )
+    except auth.LoginUnavailableError as exc:
+        if not _is_navigation(request):
+            raise
+        return _back_to_sign_in(exc.code, next)
     response = RedirectResponse(start.authorize_url, status_code=302)
     set_state_cookie(response, start.state)
     return response
+
+
+def _is_navigation(request: Request) -> bool:
+    """A person's browser opening the page (not a script): it should see a page, not JSON."""
+    mode = request.headers.get("sec-fetch-mode")
+    return mode == "navigate" or (mode is None and "text/html" in request.headers.get("accept", ""))
+
+
+def _back_to_sign_in(reason: str, next_path: str | None = None) -> RedirectResponse:
+    query = f"error={quote(reason)}"
+    if next_path:
+        query += f"&next={quote(next_path)}"
+    return RedirectResponse(f"{LOGIN_ERROR_PAGE}?{query}", status_code=302)
 
 
 @router.get(
@@ -99,7 +125,7 @@ def finish_discord_login(
             now=now,
         )
     except auth.LoginFailedError as exc:
-        response = RedirectResponse(f"{LOGIN_ERROR_PAGE}?error={quote(exc.reason)}", 302)
+        response = _back_to_sign_in(exc.reason)
         clear_state_cookie(response)
         return response
     response = RedirectResponse(result.redirect_to, status_code=302)
@@ -148,6 +174,17 @@ def logout(request: Request, conn: Db, now: Now) -> JSONResponse:
 def read_dev_login() -> DevLoginStatusPublic:
     """Whether the dev login is on, so the sign-in page offers it only when it works."""
     return DevLoginStatusPublic(enabled=auth.dev_login_allowed(get_settings()))
+
+
+@router.get("/sign-in-methods", response_model=SignInMethodsPublic)
+def read_sign_in_methods() -> SignInMethodsPublic:
+    """Which sign-in methods work on this site: the sign-in page offers Discord only
+    when it is configured, and the dev login only where it is on."""
+    settings = get_settings()
+    return SignInMethodsPublic(
+        discord=auth.DiscordOAuthClient.from_settings(settings).configured,
+        dev_login=auth.dev_login_allowed(settings),
+    )
 
 
 @router.post("/dev-login", response_model=SessionPublic, responses=errors(404, 429))

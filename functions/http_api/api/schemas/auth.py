@@ -22,3 +22,10 @@ class DevLoginStatusPublic(BaseModel):
     """Whether this stack offers the dev login (the local stack may; a deployed one never)."""
 
     enabled: bool
+
+
+class SignInMethodsPublic(BaseModel):
+    """How one can sign in here, so the sign-in page offers only what works."""
+
+    discord: bool = Field(description="Discord login is configured (client id and secret)")
+    dev_login: bool = Field(description="the dev login by name (local stack only)")
