@@ -157,6 +157,13 @@ REPO_DIR := $(dir $(abspath $(lastword $(MAKEFILE_LIST))))
 # sourceless bytecode (tools/sourceless.py), except LiteLLM's proxy server,
 # which the library never imports: source only, not compiled.
 build-TutorChatFunction: LAMBDA_SOURCELESS := --keep-source litellm/proxy
+# What the tutor's LiteLLM never reads (docs/tutor.md, "The model client"): the
+# proxy server's Swagger UI, OpenAPI snapshot and database schema, and hf_xet
+# (11 MB), huggingface_hub's optional Xet download backend, which it checks for
+# by its dist-info and does without.
+build-TutorChatFunction: LAMBDA_PRUNE += litellm/proxy/swagger \
+	litellm/proxy/_lazy_openapi_snapshot.json litellm/proxy/schema.prisma \
+	hf_xet hf_xet-*.dist-info
 build-TutorChatFunction: LAMBDA_COMPILE_SKIP := -x '/litellm/proxy/'
 
 # Installs a lock file into a folder, unless it pins nothing.
