@@ -1,6 +1,6 @@
 """A fake GitHub serving commit tarballs the way api.github.com does.
 
-`GET /repos/{owner}/{repo}/tarball/{sha}` answers 302 to a download host
+`GET /repos/{owner}/{repo}/tarball/{ref}` (a commit or a branch) answers 302 to a download host
 (here the same server under /codeload/), which serves a gzipped tar whose
 entries sit under one top folder `<owner>-<repo>-<short sha>/`. Unknown
 repositories or commits, and private ones without a token, get GitHub's 404.
@@ -21,11 +21,16 @@ class FakeGitHub(FakeService):
         super().__init__()
         self.token = token
         self.commits: dict[tuple[str, str], dict[str, bytes]] = {}
-        self.route("GET", r"/repos/([^/]+)/([^/]+)/tarball/([0-9a-f]+)", self._tarball)
+        self.branches: dict[tuple[str, str], str] = {}  # (repository, branch) -> head sha
+        self.route("GET", r"/repos/([^/]+)/([^/]+)/tarball/([^/]+)", self._tarball)
         self.route("GET", r"/codeload/([^/]+)/([^/]+)/legacy\.tar\.gz/([0-9a-f]+)", self._download)
 
     def add_commit(self, repository: str, sha: str, files: dict[str, bytes]) -> None:
         self.commits[(repository, sha)] = files
+
+    def set_branch(self, repository: str, branch: str, sha: str) -> None:
+        """Point a branch at a commit: the tarball of the branch is then that commit's."""
+        self.branches[(repository, branch)] = sha
 
     def add_folder(self, repository: str, sha: str, folder: Path, under: str) -> None:
         """A commit holding every file below `folder`, placed at `under/` in the repository."""
@@ -37,7 +42,9 @@ class FakeGitHub(FakeService):
         self.add_commit(repository, sha, files)
 
     def _tarball(self, request: Request, match: re.Match[str]) -> Response:
-        owner, repo, sha = match.groups()
+        owner, repo, ref = match.groups()
+        # Like GitHub, any ref: a commit, or a branch resolved to its head.
+        sha = self.branches.get((f"{owner}/{repo}", ref), ref)
         if (f"{owner}/{repo}", sha) not in self.commits or not self._authorised(request):
             return Response(404, {"message": "Not Found"})
         location = f"{self.base_url}/codeload/{owner}/{repo}/legacy.tar.gz/{sha}"

@@ -6,12 +6,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query, status
 
-from api.deps import Admin, Db
+from api.deps import Admin, Db, Writer
 from api.identity import CurrentLearner
 from api.schemas.common import errors
 from api.schemas.content import (
+    ContentBuildQueuedPublic,
+    ContentBuildRequest,
+    ContentRolledBackPublic,
     ContentStatusPublic,
     CourseListItemPublic,
     CoursePublic,
@@ -24,9 +27,10 @@ from api.schemas.content import (
     SectionPublic,
 )
 from roundtable.config import get_settings
-from roundtable.content import learning
+from roundtable.content import learning, operations
 from roundtable.content.bundle import Bundle
 from roundtable.content.progress_views import ModuleProgress
+from roundtable.people.actors import Actor
 
 router = APIRouter(tags=["content"], responses=errors(401, 422, 503))
 
@@ -103,6 +107,42 @@ def read_content_status(admin: Admin, conn: Db) -> ContentStatusPublic:
     else:
         status = learning.content_status(conn)
     return ContentStatusPublic.model_validate(status, from_attributes=True)
+
+
+@router.post(
+    "/api/admin/content/builds",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=ContentBuildQueuedPublic,
+    responses=errors(403, 503),
+)
+def request_content_build(
+    body: ContentBuildRequest, user: Writer, conn: Db
+) -> ContentBuildQueuedPublic:
+    """Build the content branch's head now (a job: follow `status_url`); live if valid, or
+    only checked with `activate: false`. 503 where no repository is configured."""
+    actor = Actor(user_id=user.id, is_admin=user.is_admin, door="web")
+    queued = operations.request_content_build(conn, actor, get_settings(), activate=body.activate)
+    return ContentBuildQueuedPublic(
+        job_id=queued.job_id,
+        status_url=f"/api/jobs/{queued.job_id}",
+        repository=queued.repository,
+        ref=queued.ref,
+        activate=queued.activate,
+    )
+
+
+@router.post(
+    "/api/admin/content/versions/{version}/activate",
+    response_model=ContentRolledBackPublic,
+    responses=errors(403, 404),
+)
+def activate_content_version(
+    version: Annotated[str, Path(min_length=1, max_length=200)], user: Writer, conn: Db
+) -> ContentRolledBackPublic:
+    """Make an earlier built version the one learners see (a rollback); progress is kept."""
+    actor = Actor(user_id=user.id, is_admin=user.is_admin, door="web")
+    rolled = operations.roll_back_content(conn, actor, version)
+    return ContentRolledBackPublic(version=rolled.version, previous=rolled.previous)
 
 
 def _module_summary(progress: ModuleProgress, summary: str | None) -> ModuleSummaryPublic:

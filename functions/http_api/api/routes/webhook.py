@@ -44,7 +44,11 @@ def receive_github_push(
         raise DomainError(str(exc)) from exc  # 400: not a body GitHub sends
     except github.IgnoredPushError as exc:
         return WebhookPublic(status="ignored", message=str(exc))
-    job_id = submit("build_content", {"sha": push.sha}, dedup_key=f"build_content:{push.sha}")
+    job_id = submit(
+        "build_content",
+        {"sha": push.sha, "requested_by": push.requested_by},
+        dedup_key=f"build_content:{push.sha}",
+    )
     return WebhookPublic(
         status="queued",
         message=f"building {push.repository or 'content'}@{push.sha[:12]}",

@@ -219,6 +219,28 @@ class ContentBuildPublic(BaseModel):
     warnings: list[ProblemPublic]
     created_at: datetime | None = None
     activated_at: datetime | None = None
+    requested_by: str | None = None  # "push to main by ana", "Ana (rebuild)"
+    activated_by: str | None = None  # "Ana (rollback)", or who asked for the build
+
+
+class ContentBuildRequest(BaseModel):
+    """Build the content branch's head: make it live if valid, or (`activate: false`) only
+    check it and record its problems."""
+
+    activate: bool = True
+
+
+class ContentBuildQueuedPublic(BaseModel):
+    job_id: int
+    status_url: str
+    repository: str
+    ref: str
+    activate: bool
+
+
+class ContentRolledBackPublic(BaseModel):
+    version: str
+    previous: str | None
 
 
 class ContentStatusPublic(BaseModel):

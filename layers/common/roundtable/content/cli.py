@@ -9,6 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from roundtable.content.model import Problem
+from roundtable.people.actors import Actor
+
+# Whoever can run the CLI holds the database credentials: an admin.
+_CLI = Actor(user_id=None, is_admin=True, door="cli")
 
 
 def register(subparsers: Any) -> None:
@@ -37,6 +41,19 @@ def register(subparsers: Any) -> None:
     lens.add_argument("destination", type=Path, help="a new, empty folder to write")
     lens.add_argument("--json", action="store_true", help="print the report as JSON")
     lens.set_defaults(func=import_lens_command)
+    versions = commands.add_parser("versions", help="the built versions: live, built, failed")
+    versions.add_argument("--limit", type=int, default=20)
+    versions.set_defaults(func=versions_command, needs_db=True)
+    rebuild = commands.add_parser(
+        "rebuild", help="queue a build of the content branch's head (live if valid)"
+    )
+    rebuild.add_argument(
+        "--check", action="store_true", help="only check it: record the build, keep what is live"
+    )
+    rebuild.set_defaults(func=rebuild_command, needs_db=True)
+    rollback = commands.add_parser("rollback", help="make an earlier built version live again")
+    rollback.add_argument("version", help="the version (its first characters are enough)")
+    rollback.set_defaults(func=rollback_command, needs_db=True)
 
 
 def validate_command(args: argparse.Namespace) -> int:
@@ -116,6 +133,57 @@ def import_lens_command(args: argparse.Namespace) -> int:
         )
     )
     return 0 if report.ok else 1
+
+
+def versions_command(args: argparse.Namespace) -> int:
+    """One line per build, newest first: version, status, when, who, errors and warnings."""
+    from roundtable.content.learning import content_status
+    from roundtable.db.engine import get_engine
+
+    with get_engine().connect() as conn:
+        status = content_status(conn, limit=args.limit)
+    for build in status.builds:
+        version = (build["version"] or "")[:16]
+        who = build.get("activated_by") or build.get("requested_by") or ""
+        print(
+            f"{version:<16}  {build['status']:<7} {build['created_at']:%Y-%m-%d %H:%M}  "
+            f"{len(build['errors'])} errors, {len(build['warnings'])} warnings  {who}"
+        )
+    return 0
+
+
+def rebuild_command(args: argparse.Namespace) -> int:
+    from roundtable.config import get_settings
+    from roundtable.content.operations import request_content_build
+    from roundtable.db.engine import get_engine, transaction
+    from roundtable.errors import DomainError
+
+    try:
+        with transaction(get_engine()) as conn:
+            queued = request_content_build(conn, _CLI, get_settings(), activate=not args.check)
+    except DomainError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    what = "check" if args.check else "build"
+    print(f"queued job {queued.job_id}: {what} {queued.repository}@{queued.ref}")
+    print(f"follow it with: roundtable jobs show {queued.job_id}")
+    return 0
+
+
+def rollback_command(args: argparse.Namespace) -> int:
+    from roundtable.content.operations import roll_back_content
+    from roundtable.content.versions import find_version
+    from roundtable.db.engine import get_engine, transaction
+    from roundtable.errors import DomainError
+
+    try:
+        with transaction(get_engine()) as conn:
+            rolled = roll_back_content(conn, _CLI, find_version(conn, args.version))
+    except DomainError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"live: {rolled.version} (was {rolled.previous or 'nothing'})")
+    return 0
 
 
 def _print_problems(problems: tuple[Problem, ...], stream: Any) -> None:

@@ -79,6 +79,12 @@ class PushEvent:
     repository: str
     branch: str
     sha: str
+    pusher: str = ""  # GitHub's login of who pushed, when it says
+
+    @property
+    def requested_by(self) -> str:
+        """Who asked for the build, as the admin page lists it."""
+        return f"push to {self.branch}" + (f" by {self.pusher}" if self.pusher else "")
 
 
 def verify_github_push(
@@ -98,7 +104,9 @@ def verify_github_push(
         raise BranchDeletedError(f"push deleted {ref!r}")
     repository = payload.get("repository") or {}
     name = repository.get("full_name", "") if isinstance(repository, dict) else ""
-    return PushEvent(repository=str(name), branch=branch, sha=sha)
+    pusher = payload.get("pusher") or {}
+    who = pusher.get("name", "") if isinstance(pusher, dict) else ""
+    return PushEvent(repository=str(name), branch=branch, sha=sha, pusher=str(who))
 
 
 def sign_github_body(body: bytes, secret: str) -> str:

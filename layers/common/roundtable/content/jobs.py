@@ -1,4 +1,5 @@
-"""The `build_content` job: publish the content of one pushed commit (queued by the webhook)."""
+"""The `build_content` job: build the content of a commit, a push's (queued by the webhook)
+or the branch's head (an admin's rebuild, roundtable.content.operations)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ class ContentBuildConfigurationError(RuntimeError):
 
 @job_handler("build_content")
 def build_content(ctx: JobContext) -> JobResult:
-    """Build the pushed commit's content; payload: {"sha": ...}."""
+    """Build a commit's content. Payload: {"sha": <commit or branch>, "activate": bool
+    (default true; false only checks and records the build), "requested_by": <who>}."""
     settings = get_settings()
     if not settings.github_repo or not settings.content_bucket:
         raise ContentBuildConfigurationError(
@@ -36,6 +38,11 @@ def build_content(ctx: JobContext) -> JobResult:
         token=settings.secret("GITHUB_TOKEN"),  # optional: public repositories need none
     )
     result = build_from_github(
-        ctx.engine, github=github, sha=str(ctx.payload["sha"]), save_bundle=save
+        ctx.engine,
+        github=github,
+        sha=str(ctx.payload["sha"]),
+        save_bundle=save,
+        activate=bool(ctx.payload.get("activate", True)),
+        requested_by=ctx.payload.get("requested_by"),
     )
     return result.summary()

@@ -48,13 +48,26 @@ class PublishResult:
 
 
 def publish_content(
-    engine: Engine, *, root: Path, source: str, save_bundle: SaveBundle
+    engine: Engine,
+    *,
+    root: Path,
+    source: str,
+    save_bundle: SaveBundle,
+    activate: bool = True,
+    requested_by: str | None = None,
 ) -> PublishResult:
-    """Validate the tree at `root`; if valid, save its bundle and activate that version."""
+    """Validate the tree at `root`; if valid, save its bundle and (unless `activate` is
+    False: a check) make that version live."""
     report = validate_tree(root)
     if not report.ok:
         with engine.begin() as conn:
-            record_failed_build(conn, source=source, errors=report.errors, warnings=report.warnings)
+            record_failed_build(
+                conn,
+                source=source,
+                errors=report.errors,
+                warnings=report.warnings,
+                requested_by=requested_by,
+            )
         return PublishResult(source, None, None, report.errors, report.warnings)
     bundle = bundle_tree(report.tree)
     # Saved before the transaction: an upload never holds a database connection,
@@ -67,16 +80,31 @@ def publish_content(
             source=source,
             bundle_location=location,
             warnings=report.warnings,
+            requested_by=requested_by,
         )
-        activate_version(conn, bundle.version)
+        if activate:
+            activate_version(conn, bundle.version, activated_by=requested_by)
     return PublishResult(source, bundle.version, location, (), report.warnings)
 
 
 def build_from_github(
-    engine: Engine, *, github: GitHubSource, sha: str, save_bundle: SaveBundle
+    engine: Engine,
+    *,
+    github: GitHubSource,
+    sha: str,
+    save_bundle: SaveBundle,
+    activate: bool = True,
+    requested_by: str | None = None,
 ) -> PublishResult:
-    """Fetch the commit's content folder from GitHub and publish it."""
+    """Fetch the content folder of a commit (or of a branch's head: `sha` may be any ref)
+    from GitHub and publish it."""
     with tempfile.TemporaryDirectory(prefix="roundtable-content-") as folder:
         root = fetch_content_folder(github, sha, Path(folder))
-        source = f"github:{github.repository}@{sha}"
-        return publish_content(engine, root=root, source=source, save_bundle=save_bundle)
+        return publish_content(
+            engine,
+            root=root,
+            source=f"github:{github.repository}@{sha}",
+            save_bundle=save_bundle,
+            activate=activate,
+            requested_by=requested_by,
+        )

@@ -33,6 +33,7 @@ def record_built_version(
     source: str,
     bundle_location: str,
     warnings: Sequence[Problem] = (),
+    requested_by: str | None = None,
 ) -> None:
     """Remember a built bundle; building the same content again changes nothing."""
     statement = insert(content_versions).values(
@@ -41,17 +42,28 @@ def record_built_version(
         bundle_location=bundle_location,
         status="built",
         warnings=_problems(warnings),
+        requested_by=requested_by,
     )
     conn.execute(statement.on_conflict_do_nothing(index_elements=["version"]))
 
 
 def record_failed_build(
-    conn: Connection, *, source: str, errors: Sequence[Problem], warnings: Sequence[Problem] = ()
+    conn: Connection,
+    *,
+    source: str,
+    errors: Sequence[Problem],
+    warnings: Sequence[Problem] = (),
+    requested_by: str | None = None,
 ) -> str:
     """Keep a failed build's problems for admins; the live version is untouched."""
     # A failed tree has no bundle and so no content hash; the source names it.
     key = f"failed:{source}"
-    values = {"errors": _problems(errors), "warnings": _problems(warnings)}
+    values = {
+        "errors": _problems(errors),
+        "warnings": _problems(warnings),
+        "requested_by": requested_by,
+        "created_at": func.now(),  # failing again is news: it moves to the top
+    }
     statement = insert(content_versions).values(
         version=key, source=source, status="failed", **values
     )
@@ -59,7 +71,7 @@ def record_failed_build(
     return key
 
 
-def activate_version(conn: Connection, version: str) -> None:
+def activate_version(conn: Connection, version: str, activated_by: str | None = None) -> None:
     """Make a built version the one learners see; the previous active one becomes `built`."""
     conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": _LOCK_KEY})
     exists = conn.execute(
@@ -75,8 +87,21 @@ def activate_version(conn: Connection, version: str) -> None:
     conn.execute(
         update(content_versions)
         .where(content_versions.c.version == version, content_versions.c.status != "active")
-        .values(status="active", activated_at=func.now())
+        .values(status="active", activated_at=func.now(), activated_by=activated_by)
     )
+
+
+def find_version(conn: Connection, prefix: str) -> str:
+    """The built version a prefix names (as people copy the first characters of a hash);
+    the prefix itself when none or several match, for the caller's not-found answer."""
+    rows = conn.execute(
+        select(content_versions.c.version)
+        .where(content_versions.c.version.startswith(prefix, autoescape=True))
+        .where(content_versions.c.status != "failed")
+        .limit(2)
+    ).scalars()
+    matches = list(rows)
+    return matches[0] if len(matches) == 1 else prefix
 
 
 def active_version(conn: Connection) -> tuple[str, str | None] | None:

@@ -438,6 +438,8 @@ content_versions = Table(
     Column("warnings", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
     _created_at(),
     Column("activated_at", DateTime(timezone=True)),
+    Column("requested_by", Text),  # "push to main", "Ana (rebuild)": who asked for the build
+    Column("activated_by", Text),  # who made it live: the build itself, or an admin's rollback
 )
 
 content_progress = Table(
