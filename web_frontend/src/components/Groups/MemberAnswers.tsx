@@ -4,7 +4,7 @@ import { useMe } from "../../hooks/useMe";
 import { formatDateTime } from "../../lib/time";
 import { Markdown } from "../Content/Markdown";
 import { QueryState } from "../Feedback/Feedback";
-import { AnswerFeedback } from "../Module/AnswerFeedback";
+import { AnswerFeedback, EarlierAttempts } from "../Module/AnswerFeedback";
 
 /** A member's answers to assessed questions, for their facilitator: the latest attempt at
  * each question with the tutor's feedback, earlier attempts folded away. */
@@ -38,19 +38,7 @@ export function MemberAnswers({ groupId, userId }: { groupId: number; userId: nu
                 </p>
                 <blockquote className="answer">{latest.answer}</blockquote>
                 <AnswerFeedback attempt={latest} levels={latest.levels} />
-                {attempts.length > 1 && (
-                  <details>
-                    <summary>Earlier attempts ({attempts.length - 1})</summary>
-                    <ol className="stack">
-                      {attempts.slice(0, -1).map((a) => (
-                        <li key={a.id} className="stack">
-                          <blockquote className="answer">{a.answer}</blockquote>
-                          <AnswerFeedback attempt={a} levels={a.levels} />
-                        </li>
-                      ))}
-                    </ol>
-                  </details>
-                )}
+                <EarlierAttempts attempts={attempts} levels={latest.levels} />
               </article>
             );
           });

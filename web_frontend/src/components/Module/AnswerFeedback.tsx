@@ -53,3 +53,21 @@ export function AnswerFeedback({ attempt, levels }: { attempt: FeedbackFields; l
     </div>
   );
 }
+
+/** Every attempt but the latest, folded away: each answer with its feedback. */
+export function EarlierAttempts({ attempts, levels }: { attempts: (FeedbackFields & { id: number; answer: string })[]; levels: string[] }) {
+  if (attempts.length < 2) return null;
+  return (
+    <details>
+      <summary>Earlier attempts ({attempts.length - 1})</summary>
+      <ol className="stack">
+        {attempts.slice(0, -1).map((a) => (
+          <li key={a.id} className="stack">
+            <blockquote className="answer">{a.answer}</blockquote>
+            <AnswerFeedback attempt={a} levels={levels} />
+          </li>
+        ))}
+      </ol>
+    </details>
+  );
+}

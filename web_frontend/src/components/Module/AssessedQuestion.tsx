@@ -5,7 +5,7 @@ import { errorMessage } from "../../api/http";
 import type { QuestionSegment } from "../../api/types";
 import { ErrorMessage, Loading } from "../Feedback/Feedback";
 import { Markdown } from "../Content/Markdown";
-import { AnswerFeedback } from "./AnswerFeedback";
+import { AnswerFeedback, EarlierAttempts } from "./AnswerFeedback";
 
 /** A question the tutor assesses: the learner answers, reads the feedback, may revise. */
 export function AssessedQuestion({ moduleSlug, sectionId, segment }: { moduleSlug: string; sectionId: string; segment: QuestionSegment }) {
@@ -84,19 +84,7 @@ export function AssessedQuestion({ moduleSlug, sectionId, segment }: { moduleSlu
           {error}
         </p>
       )}
-      {attempts.length > 1 && (
-        <details>
-          <summary>Earlier attempts ({attempts.length - 1})</summary>
-          <ol className="stack">
-            {attempts.slice(0, -1).map((a) => (
-              <li key={a.id} className="stack">
-                <blockquote className="answer">{a.answer}</blockquote>
-                <AnswerFeedback attempt={a} levels={segment.levels} />
-              </li>
-            ))}
-          </ol>
-        </details>
-      )}
+      <EarlierAttempts attempts={attempts} levels={segment.levels} />
     </section>
   );
 }
