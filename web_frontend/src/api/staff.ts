@@ -135,6 +135,14 @@ export const contentStatusQuery = queryOptions({
   queryFn: async () => unwrap(await api.GET("/api/admin/content")),
 });
 
+/** Build the content branch's head: live if valid, or (activate=false) only checked. */
+export const buildContent = async (activate: boolean) =>
+  unwrap(await api.POST("/api/admin/content/builds", { body: { activate } }));
+
+/** Make an earlier built version the one learners see (a rollback). */
+export const activateContentVersion = async (version: string) =>
+  unwrap(await api.POST("/api/admin/content/versions/{version}/activate", { params: { path: { version } } }));
+
 // The local stack's outbox (devserver/dev_api.py); not part of the deployed API.
 export interface OutboxEntry {
   id: number;

@@ -328,6 +328,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/content/builds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Request Content Build
+         * @description Build the content branch's head now (a job: follow `status_url`); live if valid, or
+         *     only checked with `activate: false`. 503 where no repository is configured.
+         */
+        post: operations["content-request_content_build"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/content/versions/{version}/activate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Activate Content Version
+         * @description Make an earlier built version the one learners see (a rollback); progress is kept.
+         */
+        post: operations["content-activate_content_version"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/facilitators": {
         parameters: {
             query?: never;
@@ -1838,10 +1879,14 @@ export interface components {
         ContentBuildPublic: {
             /** Activated At */
             activated_at?: string | null;
+            /** Activated By */
+            activated_by?: string | null;
             /** Created At */
             created_at?: string | null;
             /** Errors */
             errors: components["schemas"]["ProblemPublic"][];
+            /** Requested By */
+            requested_by?: string | null;
             /** Source */
             source: string;
             /** Status */
@@ -1850,6 +1895,38 @@ export interface components {
             version: string | null;
             /** Warnings */
             warnings: components["schemas"]["ProblemPublic"][];
+        };
+        /** ContentBuildQueuedPublic */
+        ContentBuildQueuedPublic: {
+            /** Activate */
+            activate: boolean;
+            /** Job Id */
+            job_id: number;
+            /** Ref */
+            ref: string;
+            /** Repository */
+            repository: string;
+            /** Status Url */
+            status_url: string;
+        };
+        /**
+         * ContentBuildRequest
+         * @description Build the content branch's head: make it live if valid, or (`activate: false`) only
+         *     check it and record its problems.
+         */
+        ContentBuildRequest: {
+            /**
+             * Activate
+             * @default true
+             */
+            activate: boolean;
+        };
+        /** ContentRolledBackPublic */
+        ContentRolledBackPublic: {
+            /** Previous */
+            previous: string | null;
+            /** Version */
+            version: string;
         };
         /** ContentStatusPublic */
         ContentStatusPublic: {
@@ -4034,6 +4111,9 @@ export type CohortsPublic = components['schemas']['CohortsPublic'];
 export type CohortStatusPublic = components['schemas']['CohortStatusPublic'];
 export type CohortUpdate = components['schemas']['CohortUpdate'];
 export type ContentBuildPublic = components['schemas']['ContentBuildPublic'];
+export type ContentBuildQueuedPublic = components['schemas']['ContentBuildQueuedPublic'];
+export type ContentBuildRequest = components['schemas']['ContentBuildRequest'];
+export type ContentRolledBackPublic = components['schemas']['ContentRolledBackPublic'];
 export type ContentStatusPublic = components['schemas']['ContentStatusPublic'];
 export type CourseListItemPublic = components['schemas']['CourseListItemPublic'];
 export type CoursePublic = components['schemas']['CoursePublic'];
@@ -5450,6 +5530,133 @@ export interface operations {
             };
             /** @description Signed in, but not allowed */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A needed service is not configured */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "content-request_content_build": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContentBuildRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContentBuildQueuedPublic"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A needed service is not configured */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "content-activate_content_version": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContentRolledBackPublic"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
