@@ -37,8 +37,9 @@ def test_dev_login_returns_session_cookies_in_the_v2_cookies_list(
     event = _auth_event("POST", "/auth/dev-login", body={"display_name": "Katherine"})
     response = _call(function, lambda_context, event)
     assert response["statusCode"] == 200
-    session, refresh = sorted(response["cookies"], key=lambda c: not c.startswith("session="))
+    session, refresh, hint = response["cookies"]
     assert session.startswith("session=") and "Path=/;" in session and "HttpOnly" in session
+    assert hint.startswith("signed_in=1;") and "HttpOnly" not in hint
     assert refresh.startswith("refresh_token=") and "Path=/auth/" in refresh and "Secure" in refresh
     assert json.loads(response["body"])["status"] == "signed_in"
 
@@ -135,9 +136,12 @@ def test_the_local_stack_drops_secure_from_cookies_only_on_plain_http(
     signed_in = login.call("POST", "/auth/dev-login", {"display_name": "Ida"}).set_cookies
 
     cookies = anonymous + signed_in
-    assert [c.split("=", 1)[0] for c in cookies] == ["anonymous_token", "session", "refresh_token"]
+    names = [c.split("=", 1)[0] for c in cookies]
+    assert names == ["anonymous_token", "session", "refresh_token", "signed_in"]
     assert all(("; Secure" in c) is secure for c in cookies)
-    assert all("HttpOnly" in c and "SameSite=lax" in c for c in cookies)
+    assert all("SameSite=lax" in c for c in cookies)
+    # Every cookie is out of scripts' reach but the web app's signed-in hint.
+    assert [("HttpOnly" in c) for c in cookies] == [True, True, True, False]
 
 
 def test_a_deployed_stack_keeps_cookies_secure_even_on_a_plain_http_base_url(
@@ -156,7 +160,7 @@ def test_a_deployed_stack_keeps_cookies_secure_even_on_a_plain_http_base_url(
     clear_session_cookies(response)
 
     cookies = response.headers.getlist("set-cookie")
-    assert len(cookies) == 4
+    assert len(cookies) == 6  # session, refresh token and signed-in hint, set then cleared
     assert all("; Secure" in c for c in cookies)
 
 

@@ -42,6 +42,28 @@ def test_dev_login_sets_a_session_and_a_refresh_cookie_scoped_to_auth(
     assert client.get("/api/users/me").json()["display_name"] == "Grace"
 
 
+def test_the_web_app_gets_a_script_readable_hint_living_and_dying_with_the_session(
+    client: TestClient,
+) -> None:
+    hint = _set_cookies(client.post("/auth/dev-login", json={"display_name": "Grace"}))["signed_in"]
+    # Readable by the SPA (not HttpOnly), as long as the refresh token, and no secret in it.
+    assert hint.startswith("signed_in=1;") and "HttpOnly" not in hint
+    assert "Path=/;" in hint and f"Max-Age={30 * 24 * 3600}" in hint
+    assert "SameSite=lax" in hint and "Secure" in hint
+
+    cleared = _set_cookies(client.post("/auth/logout"))["signed_in"]
+    assert "Max-Age=0" in cleared and "Path=/;" in cleared
+
+
+def test_the_hint_alone_signs_nobody_in(client: TestClient) -> None:
+    client.cookies.set("signed_in", "1")
+    assert client.get("/api/users/me").status_code == 401
+    refused = client.post("/auth/refresh")
+    assert refused.status_code == 401
+    # A failed refresh clears the hint too, so the app stops asking.
+    assert "Max-Age=0" in _set_cookies(refused)["signed_in"]
+
+
 def test_dev_login_by_the_same_name_is_the_same_person_and_can_make_an_admin(
     client: TestClient,
 ) -> None:

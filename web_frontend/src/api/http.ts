@@ -1,4 +1,5 @@
-// The one place that talks HTTP to the API: session refresh on 401, and
+// The one place that talks HTTP to the API: session refresh on 401 (when a
+// session may exist), and
 // turning failures into ApiError with a message a person can act on.
 import createClient from "openapi-fetch";
 import type { paths } from "../client/schema";
@@ -99,6 +100,18 @@ function refreshSession(baseFetch: typeof fetch, relativeTo: string): Promise<bo
 
 const NO_RETRY_PATHS = ["/auth/refresh", "/auth/logout", "/auth/dev-login"];
 
+/** Set with the session cookies and cleared with them (roundtable_edge/web/cookies.py). */
+export const SIGNED_IN_HINT = "signed_in";
+
+/**
+ * Whether this browser may have a session: the API's `signed_in` cookie says so.
+ * Only a hint: it spares signed-out pages requests that can only fail with 401
+ * (red console errors); the API alone decides who is signed in.
+ */
+export function mayBeSignedIn(cookies: string = globalThis.document?.cookie ?? ""): boolean {
+  return cookies.split(";").some((c) => c.trim().startsWith(`${SIGNED_IN_HINT}=`));
+}
+
 /**
  * fetch with the session rules: cookies always sent; on a 401 the session is
  * refreshed once (POST /auth/refresh, deduplicated) and the request retried
@@ -118,8 +131,8 @@ export function makeFetchWithRefresh(baseFetch: typeof fetch = (...a) => fetch(.
       throw new ApiError(0, "network_error", NETWORK_ERROR_MESSAGE);
     }
     const path = new URL(request.url, "http://x").pathname;
-    if (response.status !== 401 || NO_RETRY_PATHS.some((p) => path.endsWith(p))) {
-      return response;
+    if (response.status !== 401 || NO_RETRY_PATHS.some((p) => path.endsWith(p)) || !mayBeSignedIn()) {
+      return response; // without the hint there is no session to refresh
     }
     if (!(await refreshSession(baseFetch, request.url))) return response;
     try {

@@ -1,9 +1,12 @@
 """The cookies the web API sets: names, lifetimes, paths, and setting or clearing them.
 
-All are HttpOnly, SameSite=Lax and Secure; Secure is dropped only by the
-local stack on an http:// PUBLIC_BASE_URL (`Settings.cookies_secure`), so
-curl and httpx send them back there. The refresh token only goes to /auth/,
-the OAuth state only to the Discord callback.
+All are SameSite=Lax and Secure; Secure is dropped only by the local stack on
+an http:// PUBLIC_BASE_URL (`Settings.cookies_secure`), so curl and httpx send
+them back there. The refresh token only goes to /auth/, the OAuth state only
+to the Discord callback. All are HttpOnly but `signed_in`: a hint, set and
+cleared with the session cookies, that lets the web app skip asking who is
+signed in when nobody is (no 401s on every signed-out page). It carries no
+secret and the server never reads it; a forged one only makes the app ask.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ SESSION_COOKIE = "session"  # the access token
 REFRESH_COOKIE = "refresh_token"
 STATE_COOKIE = "oauth_state"  # the login's state, checked at the callback (login CSRF)
 ANONYMOUS_COOKIE = "anonymous_token"  # the anonymous learner, claimed at login
+SIGNED_IN_COOKIE = "signed_in"  # the web app's hint that a session may exist (not HttpOnly)
 
 ROOT_PATH = "/"
 REFRESH_PATH = "/auth/"
@@ -34,30 +38,41 @@ def _secure() -> bool:
     return get_settings().cookies_secure
 
 
-def _set(response: Response, name: str, value: str, max_age: timedelta, path: str) -> None:
+def _set(
+    response: Response,
+    name: str,
+    value: str,
+    max_age: timedelta,
+    path: str,
+    *,
+    httponly: bool = True,
+) -> None:
     response.set_cookie(
         name,
         value,
         max_age=int(max_age.total_seconds()),
         path=path,
         secure=_secure(),
-        httponly=True,
+        httponly=httponly,
         samesite="lax",
     )
 
 
-def _clear(response: Response, name: str, path: str) -> None:
-    response.delete_cookie(name, path=path, secure=_secure(), httponly=True, samesite="lax")
+def _clear(response: Response, name: str, path: str, *, httponly: bool = True) -> None:
+    response.delete_cookie(name, path=path, secure=_secure(), httponly=httponly, samesite="lax")
 
 
 def set_session_cookies(response: Response, session: Session) -> None:
     _set(response, SESSION_COOKIE, session.access_token, ACCESS_TOKEN_TTL, ROOT_PATH)
     _set(response, REFRESH_COOKIE, session.refresh_token, REFRESH_TOKEN_TTL, REFRESH_PATH)
+    # As long as the session can be refreshed; scripts read it, so it holds no secret.
+    _set(response, SIGNED_IN_COOKIE, "1", REFRESH_TOKEN_TTL, ROOT_PATH, httponly=False)
 
 
 def clear_session_cookies(response: Response) -> None:
     _clear(response, SESSION_COOKIE, ROOT_PATH)
     _clear(response, REFRESH_COOKIE, REFRESH_PATH)
+    _clear(response, SIGNED_IN_COOKIE, ROOT_PATH, httponly=False)
 
 
 def set_state_cookie(response: Response, state: str) -> None:
