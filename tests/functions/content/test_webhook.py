@@ -27,7 +27,13 @@ def api(
 
 def _push(ref: str = "refs/heads/main", sha: str = SHA) -> str:
     return json.dumps(
-        {"ref": ref, "after": sha, "deleted": False, "repository": {"full_name": "acme/course"}}
+        {
+            "ref": ref,
+            "after": sha,
+            "deleted": False,
+            "repository": {"full_name": "acme/course"},
+            "pusher": {"name": "octo"},
+        }
     )
 
 
@@ -54,7 +60,7 @@ def test_a_signed_push_to_the_content_branch_queues_one_build_of_that_commit(
     (job,) = _jobs(engine)
     assert (job.kind, job.payload, job.dedup_key) == (
         "build_content",
-        {"sha": SHA},
+        {"sha": SHA, "requested_by": "push to main by octo"},  # the admin page's "who"
         f"build_content:{SHA}",
     )
     assert answer.json()["job_id"] == job.id
