@@ -40,8 +40,8 @@ def _has_nul(query: bytes, body: bytes) -> bool:
 
 
 def _is_binary(scope: Scope) -> bool:
-    content_type = dict(scope.get("headers", [])).get(b"content-type", b"").lower()
-    return content_type.startswith(_BINARY_TYPES)
+    content_type: bytes = dict(scope.get("headers", [])).get(b"content-type", b"")
+    return content_type.lower().startswith(_BINARY_TYPES)
 
 
 async def _read_body(receive: Receive) -> tuple[list[Message], bytes]:
