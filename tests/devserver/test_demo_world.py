@@ -9,12 +9,13 @@ from http.cookies import SimpleCookie
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 
 from devserver.demo import (
     OPEN_NAME,
     RUNNING_NAME,
     DemoReport,
+    DemoWorldError,
     list_demo_people,
     load_demo_world,
 )
@@ -190,6 +191,21 @@ def test_loading_again_changes_nothing_and_says_so(world: DemoReport) -> None:
     assert not again.loaded
     assert "already loaded" in again.text()
     assert _row_counts(engine) == before
+
+
+def test_a_half_made_world_is_reported_not_doubled(world: DemoReport) -> None:
+    """People left by an interrupted load (no open cohort yet): refused, saying what to do."""
+    engine = get_engine()
+    with engine.begin() as conn:
+        conn.execute(update(cohorts).where(cohorts.c.name == OPEN_NAME).values(name="renamed"))
+    try:
+        before = _row_counts(engine)
+        with pytest.raises(DemoWorldError, match="half-made demo world.*remove .roundtable/pgdata"):
+            load_demo_world(engine, ROOT / "content", now=NOW)
+        assert _row_counts(engine) == before
+    finally:
+        with engine.begin() as conn:
+            conn.execute(update(cohorts).where(cohorts.c.name == "renamed").values(name=OPEN_NAME))
 
 
 def test_the_report_names_a_learner_their_facilitator_and_the_admin(world: DemoReport) -> None:
