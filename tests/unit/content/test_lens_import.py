@@ -59,7 +59,11 @@ def test_ids_are_kept_so_progress_keeps_its_meaning(imported: tuple[ImportReport
     outcome = module["outcomes"][1]
     assert outcome["id"] == "0c1d2e3f-0000-4000-8000-000000000030"
     assert outcome["title"] == "Name what you notice before judging it"
-    assert [s["id"] for s in outcome["sections"]] == [LOOKING_SLOWLY, THE_WALK]
+    assert [s["id"] for s in outcome["sections"]] == [
+        LOOKING_SLOWLY,
+        THE_WALK,
+        "0c1d2e3f-0000-4000-8000-000000000030.test",  # the outcome's `## Test:`
+    ]
     assert [seg["id"] for seg in outcome["sections"][0]["segments"]] == [
         f"{LOOKING_SLOWLY}.1",
         f"{LOOKING_SLOWLY}.2",
@@ -89,19 +93,25 @@ def test_segments_are_carried_with_their_meaning(imported: tuple[ImportReport, P
     assert "[the slow looking essay](https://example.org/slow-looking)" in text["markdown"]
     assert chat["title"] == "First impressions"
     assert chat["learner_sees_previous"] is False and chat["tutor_sees_previous"] is True
-    looking, walk = observing["outcomes"][1]["sections"]
+    looking, walk, test = observing["outcomes"][1]["sections"]
     first, _, inherited = looking["segments"]
     assert first["markdown"].startswith("Slow looking is the habit")  # anchor matched ignoring case
     assert inherited["article"]["slug"] == "slow-looking"  # source inherited
     assert inherited["optional"] is True
     assert inherited["markdown"] == "Ten minutes with a single leaf shows more than you expected."
     assert walk["optional"] is True  # `optional:: true` on the outcome's `## Lens:`
-    video, walk_chat = walk["segments"]
+    video, walk_chat, question = walk["segments"]
     assert (video["from_s"], video["to_s"]) == (2, 8)  # 0:07.5 rounds out: no word lost
     assert video["video"]["youtube_id"] == "Ab3dE5gH1jK"
     assert "We stop at the old oak" in video["transcript"]
     assert walk_chat["tutor_sees_previous"] is False
     assert "#### Things to ask" in walk_chat["instructions"]
+    assert (question["kind"], question["title"]) == ("question", "Your own walk")
+    assert question["question"].startswith("Describe one thing you would stop for")
+    assert question["rubric"] == "Names one concrete thing.\nSays why it caught their attention."
+    assert test["title"] == "Test yourself"
+    (test_question,) = test["segments"]
+    assert test_question["rubric"] == "Names a tree, or says honestly that they cannot yet."
 
 
 def test_the_course_lists_modules_once_and_numbers_its_meetings(
@@ -140,6 +150,7 @@ def test_what_changed_on_the_way_is_said_by_file_and_line(
             "warning",
             "front matter `tldr` left out (no use in Roundtable)",
         ),
+        ("Lenses/The Walk.md", 17, "warning", "question `max-chars"),
         ("modules/recording.md", 6, "warning", "submodule 'Keeping a notebook'"),
         ("courses/field-notes.md", 14, "warning", "module 'observing' listed again"),
         ("courses/field-notes.md", 1, "warning", "meetings are numbered, their names not kept"),
@@ -167,12 +178,16 @@ NO_TIMINGS = ("video_transcripts/a-walk-in-the-park.timestamps.json", "[", "[]  
     [
         (
             ("Lenses/The Walk.md", "", ROLEPLAY),
-            ("Lenses/The Walk.md", 17, "not carried over: a roleplay segment"),
+            ("Lenses/The Walk.md", 25, "not carried over: a roleplay segment"),
             True,
         ),
         (
             ("Lenses/The Walk.md", "", "\n#### Question\ncontent::\nWhy?\n"),
-            ("Lenses/The Walk.md", 17, "not carried over: a question segment"),
+            (
+                "Lenses/The Walk.md",
+                25,
+                "not carried over: a question without `assessment-instructions::`",
+            ),
             True,
         ),
         (
@@ -184,14 +199,14 @@ NO_TIMINGS = ("video_transcripts/a-walk-in-the-park.timestamps.json", "[", "[]  
             (
                 "Learning Outcomes/Notice, then name (part 1).md",
                 "## Lens:",
-                "## Test:\n#### Text\ncontent:: Quiz\n\n## Lens:",
+                "## Test:\nsource:: ![[../Tests/Missing quiz]]\n\n## Lens:",
             ),
             (
                 "Learning Outcomes/Notice, then name (part 1).md",
-                5,
-                "not carried over: a `## Test:`",
+                6,
+                "[[../Tests/Missing quiz]] points at no file",
             ),
-            True,
+            False,
         ),
         (
             ("modules/recording.md", "", "\n# Lens:\nsource:: ![[../Lenses/Missing lens]]\n"),
@@ -310,7 +325,7 @@ def test_the_command_reports_and_exits_by_what_it_found(
     code = main(["content", "import", "lens", "--json", str(vault), str(tmp_path / "c")])
     document = json.loads(capsys.readouterr().out)
     assert code == 1 and document["ok"] is False
-    assert {"file": "Lenses/The Walk.md", "line": 17} in [
+    assert {"file": "Lenses/The Walk.md", "line": 25} in [
         {"file": note["file"], "line": note["line"]} for note in document["notes"]
     ]
     assert main(["content", "import", "lens", str(VAULT), str(tmp_path / "a")]) == 2

@@ -155,9 +155,9 @@ class Converter:
         out: list[OutSection] = []
         for lens in lenses:
             if lens.kind == "test":
-                self.notes.dropped(target, lens.line, "a `## Test:` (Roundtable has no tests)")
-                continue
-            converted = self._lens(target, lens, slug)
+                converted = self._test(target, lens, slug, outcome_id)
+            else:
+                converted = self._lens(target, lens, slug)
             if converted is not None:
                 converted.optional = converted.optional or optional
                 out.append(converted)
@@ -165,6 +165,28 @@ class Converter:
             self.notes.dropped(target, 1, "the learning outcome: none of its lenses could be")
             return None
         return Outcome(self._unique(outcome_id, slug), title, out)
+
+    def _test(self, path: str, section: Section, slug: str, outcome_id: str) -> OutSection | None:
+        """A `## Test:`: its questions (written in place, or in the file `source::` names)
+        become a section of assessed questions, `<outcome id>.test`. An empty test is
+        nothing to carry."""
+        fields = section.fields()
+        lines, first = section.body, section.body_line
+        where = path
+        if fields.get("source"):
+            link = parse_link(fields.get("source"))
+            target = self._resolve(path, link, fields.line("source", section.line))
+            file = self.vault.file(target) if target else None
+            if file is None:
+                return None
+            lines, first, where = file.body, file.body_line, file.path
+        segments, _ = split_sections(lines, first, SEGMENT_KINDS, flat=True)
+        if not segments:
+            return None
+        title = section.title or "Test yourself"
+        return self._section(
+            where, f"{outcome_id}.test", title, fields.flag("optional"), segments, slug
+        )
 
     def _lens(self, path: str, section: Section, slug: str) -> OutSection | None:
         """A `Lens:` section: a lens file it embeds (`source::`), or one written in place."""
@@ -234,6 +256,8 @@ class Converter:
             return self._text(path, raw, fields, segment_id, optional)
         if raw.kind == "chat":
             return self._chat(path, raw, fields, segment_id, optional)
+        if raw.kind == "question":
+            return self._question(path, raw, fields, segment_id, optional)
         if raw.kind in ("article", "video"):
             source = fields.get("source") or inherited.get(raw.kind, "")
             if not source:
@@ -273,6 +297,36 @@ class Converter:
             flags["tutor_sees_previous"] = "false"
         body = demote_headings(_ESCAPED_HEADING.sub(r"\1", instructions))
         return Segment("Chat", segment_id, raw.title, optional, flags, body)
+
+    def _question(
+        self, path: str, raw: Section, fields: Fields, segment_id: str, optional: bool
+    ) -> Segment | None:
+        """A question the learner answers in writing; its assessment instructions become
+        the rubric the tutor gives feedback against."""
+        question = fields.get("content")
+        if not question:
+            self.notes.invalid(path, raw.line, "question segment without `content::`")
+            return None
+        rubric = fields.get("assessment-instructions")
+        if not rubric:
+            self.notes.dropped(
+                path,
+                raw.line,
+                "a question without `assessment-instructions::` (Roundtable's questions are "
+                "answered with feedback against a rubric: write one to carry it over)",
+            )
+            return None
+        ignored = [f"`{n}::`" for n in ("max-time", "max-chars", "enforce-voice", "feedback")]
+        present = [name for name in ignored if fields.get(name.strip("`:"))]
+        if present:
+            self.notes.changed(
+                path,
+                raw.line,
+                f"question {', '.join(present)} left out: answers have no time or length "
+                "limit, voice is the learner's choice, and feedback is always shown",
+            )
+        body = self._inline_links(path, fields.line("content", raw.line), question)
+        return Segment("Question", segment_id, raw.title, optional, {"rubric": rubric}, body)
 
     def _article(
         self, path: str, raw: Section, fields: Fields, source: str, segment_id: str, optional: bool

@@ -23,6 +23,15 @@ def value(text: object) -> str:
     return json.dumps(one_line, ensure_ascii=False)
 
 
+def field_lines(name: str, text: object) -> list[str]:
+    """`name: value`, or for text on several lines a YAML block (`name: |` and the lines
+    indented under it; blank lines left out, since a blank line ends a heading's fields)."""
+    lines = [line.strip() for line in str(text).splitlines() if line.strip()]
+    if len(lines) > 1:
+        return [f"{name}: |"] + [f"  {line}" for line in lines]
+    return [f"{name}: {value(text)}"]
+
+
 def front_matter(fields: Mapping[str, object]) -> str:
     lines = [f"{name}: {value(text)}" for name, text in fields.items() if text not in (None, "")]
     return "---\n" + "\n".join(lines) + "\n---\n"
@@ -61,9 +70,10 @@ class Outcome:
 def heading_block(level: int, kind: str, title: str, fields: Mapping[str, object]) -> str:
     """`### Kind: title`, its fields right under it, and nothing else."""
     head = "#" * level + f" {kind}" + (f": {' '.join(title.split())}" if title else "")
-    lines = [head] + [
-        f"{name}: {value(text)}" for name, text in fields.items() if text not in (None, "", False)
-    ]
+    lines = [head]
+    for name, text in fields.items():
+        if text not in (None, "", False):
+            lines.extend(field_lines(name, text))
     return "\n".join(lines)
 
 
