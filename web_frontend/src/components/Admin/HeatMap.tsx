@@ -2,6 +2,7 @@ import type { SignupPublic as Signup } from "../../client/schema";
 import { fromWire } from "../../api/users";
 import { SLOT_MINUTES, type AvailabilityBlock } from "../../lib/availability";
 import { WEEKDAYS, WEEKDAY_SHORT, convertWeeklySlot, formatMinute } from "../../lib/time";
+import "./HeatMap.css";
 
 interface Counts {
   available: number;
@@ -40,11 +41,19 @@ export function HeatMap({ signups, zone, reference }: { signups: Signup[]; zone:
   const last = Math.max(...used);
   const slots = Array.from({ length: last - first + 1 }, (_, i) => first + i);
   return (
-    <div className="table-scroll" role="region" aria-label="Availability heat map" tabIndex={0}>
+    // Fixed columns at the container's width, so all seven days fit on a phone; the
+    // region still scrolls if a narrower screen cannot hold them.
+    <div className="table-scroll heatmap-wrap" role="region" aria-label="Availability heat map" tabIndex={0}>
       <table className="heatmap">
         <caption>
           People free in each half hour ({zone}); darker is more. “+N” counts people free there only if needed.
         </caption>
+        <colgroup>
+          <col className="heatmap-time" />
+          {WEEKDAY_SHORT.map((d) => (
+            <col key={d} />
+          ))}
+        </colgroup>
         <thead>
           <tr>
             <th scope="col">Time</th>
@@ -69,7 +78,7 @@ export function HeatMap({ signups, zone, reference }: { signups: Signup[]; zone:
                     style={{ background: level ? `rgba(31, 122, 77, ${(0.08 + 0.55 * level).toFixed(2)})` : undefined }}
                   >
                     {c.available ? String(c.available) : ""}
-                    {c.if_needed ? `+${c.if_needed}` : ""}
+                    {c.if_needed ? <span className="heatmap-if-needed">+{c.if_needed}</span> : null}
                   </td>
                 );
               })}
