@@ -277,6 +277,7 @@ def test_the_switcher_signs_in_as_the_chosen_person(world: DemoReport, dev_api: 
     )
     assert cookies["session"]["path"] == "/" and cookies["session"]["httponly"]
     assert cookies["refresh_token"]["path"] == "/auth/"
+    assert set(cookies) == {"session", "refresh_token", "signed_in"}  # as the login sets them
     assert (
         read_access_token(cookies["session"].value, datetime.now(UTC), jwt_secret())
         == (learner["user_id"])
