@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from roundtable.content.excerpts import cut_article, transcript_span, transcript_text
+from roundtable.content.article_context import context_after, context_before, table_of_contents
+from roundtable.content.excerpts import excerpt_span, transcript_span, transcript_text
 from roundtable.content.model import (
     Article,
     ArticleExcerpt,
@@ -234,7 +235,7 @@ def _segment(
                 "author": article.author,
                 "source_url": article.source_url,
             },
-            "markdown": cut_article(article.markdown, segment.from_anchor, segment.to_anchor),
+            **_excerpt_of(article.markdown, segment),
         }
     video = videos[segment.video]
     lines = transcript_span(video.transcript, segment.start_s, segment.end_s)
@@ -252,4 +253,18 @@ def _segment(
         "to_s": segment.end_s,
         "transcript": transcript_text(lines),
         "transcript_lines": [{"at_s": line.at_s, "text": line.text} for line in lines],
+    }
+
+
+def _excerpt_of(text: str, segment: ArticleExcerpt) -> dict[str, Any]:
+    """The excerpt, what comes just before and after it, and the article's headings."""
+    start, end = excerpt_span(text, segment.from_anchor, segment.to_anchor)
+    return {
+        "markdown": text[start:end].strip(),
+        "context_before": context_before(text, start),
+        "context_after": context_after(text, end),
+        "toc": [
+            {"level": h.level, "text": h.text, "contains_excerpt": h.contains_excerpt}
+            for h in table_of_contents(text, start, end)
+        ],
     }

@@ -42,6 +42,12 @@ def count_anchor(text: str, anchor: str) -> int:
 
 def cut_article(text: str, from_anchor: str | None, to_anchor: str | None) -> str:
     """The text from the start of `from_anchor` to the end of `to_anchor` (either may be None)."""
+    start, end = excerpt_span(text, from_anchor, to_anchor)
+    return text[start:end].strip()
+
+
+def excerpt_span(text: str, from_anchor: str | None, to_anchor: str | None) -> tuple[int, int]:
+    """Where the excerpt between the two anchors starts and ends in the text (character offsets)."""
     start = 0
     if from_anchor:
         found = _pattern(from_anchor).search(text)
@@ -51,7 +57,7 @@ def cut_article(text: str, from_anchor: str | None, to_anchor: str | None) -> st
     end = len(text)
     if to_anchor:
         end = _end_of(text, to_anchor, start)
-    return text[start:end].strip()
+    return start, end
 
 
 def _end_of(text: str, to_anchor: str, start: int) -> int:
