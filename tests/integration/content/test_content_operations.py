@@ -12,9 +12,7 @@ from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
-import boto3
 import pytest
-from moto import mock_aws
 from roundtable_edge.cli import main
 from sqlalchemy import Engine, select
 
@@ -33,13 +31,13 @@ from roundtable.errors import NotFoundError, PermissionDeniedError, ServiceUnava
 from roundtable.jobs.queue import run_job
 from roundtable.people.actors import Actor
 from tests.builders import add_user
+from tests.integration.content.conftest import BUCKET
 from tests.integration.content.fake_github import FakeGitHub
 
 ROOT = Path(__file__).resolve().parents[3]
 BASE = ROOT / "tests" / "fixtures" / "content" / "base"
 DEMO = ROOT / "content"
 REPO = "acme/course-content"
-BUCKET = "roundtable-content"
 BASE_SHA, DEMO_SHA = "a" * 40, "d" * 40
 SECTION = ("first-steps", "first-steps.read-and-watch")
 
@@ -59,18 +57,6 @@ def github(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGitHub]:
         monkeypatch.setenv("GITHUB_API_BASE", fake.base_url)
         monkeypatch.setenv("CONTENT_BUCKET", BUCKET)
         yield fake
-
-
-@pytest.fixture
-def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-        monkeypatch.setenv(name, "testing")
-    clear_bundle_cache()
-    with mock_aws():
-        client = boto3.client("s3", region_name="us-east-1")
-        client.create_bucket(Bucket=BUCKET)
-        yield client
-    clear_bundle_cache()
 
 
 def _admin(engine: Engine, name: str = "Ada") -> Actor:

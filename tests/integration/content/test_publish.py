@@ -6,9 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 from sqlalchemy import Engine, select
 
 from roundtable.content.bundle import Bundle
@@ -24,6 +22,7 @@ from roundtable.content.versions import (
 )
 from roundtable.db.tables import content_versions
 from roundtable.jobs.registry import JobContext
+from tests.integration.content.conftest import BUCKET
 from tests.integration.content.fake_github import FakeGitHub
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -31,7 +30,6 @@ DEMO = ROOT / "content"
 BASE = ROOT / "tests" / "fixtures" / "content" / "base"
 BROKEN_REF = ROOT / "tests" / "fixtures" / "content" / "broken" / "broken-module-reference"
 REPO = "acme/course-content"
-BUCKET = "roundtable-content"
 GOOD_SHA = "a" * 40
 DEMO_SHA = "d" * 40
 BROKEN_SHA = "b" * 40
@@ -46,18 +44,6 @@ def github() -> Iterator[FakeGitHub]:
     fake.add_commit(REPO, BROKEN_SHA, {f"content/{k}": v for k, v in broken.items()})
     with fake.running():
         yield fake
-
-
-@pytest.fixture
-def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-        monkeypatch.setenv(name, "testing")
-    clear_bundle_cache()
-    with mock_aws():
-        client = boto3.client("s3", region_name="us-east-1")
-        client.create_bucket(Bucket=BUCKET)
-        yield client
-    clear_bundle_cache()
 
 
 def _files(folder: Path) -> dict[str, bytes]:
