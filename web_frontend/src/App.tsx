@@ -1,21 +1,29 @@
 import { lazy, type ComponentType } from "react";
 import { Route, Routes } from "react-router";
 import { Layout, RequireUser } from "./components/Layout/Layout";
-import { AvailabilityPage } from "./routes/AvailabilityPage";
 import { CourseOverviewPage, CourseRedirect } from "./routes/CourseOverviewPage";
-import { EnrollPage } from "./routes/EnrollPage";
 import { LandingPage } from "./routes/LandingPage";
-import { ModulePage } from "./routes/ModulePage";
-import { MyGroupPage } from "./routes/MyGroupPage";
 import { NotFoundPage } from "./routes/NotFoundPage";
-import { ProfilePage } from "./routes/ProfilePage";
-import { SettingsPage } from "./routes/SettingsPage";
-import { SignInPage } from "./routes/SignInPage";
-import { SitePage } from "./routes/SitePage";
 
-// Staff pages load on demand, so learners download less.
-const page = <K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K) =>
+// Only the landing and course pages are in the first download (what a visitor
+// opens first; Lighthouse measures them); every other page, and the Markdown
+// renderer the module and site pages need, load on demand.
+// Any props, as React.lazy itself takes.
+const page = <K extends string, C extends ComponentType<any>>(load: () => Promise<Record<K, C>>, name: K) =>
   lazy(() => load().then((m) => ({ default: m[name] })));
+const AvailabilityPage = page(() => import("./routes/AvailabilityPage"), "AvailabilityPage");
+const EnrollPage = page(() => import("./routes/EnrollPage"), "EnrollPage");
+const ModulePage = page(() => import("./routes/ModulePage"), "ModulePage");
+const MyGroupPage = page(() => import("./routes/MyGroupPage"), "MyGroupPage");
+const ProfilePage = page(() => import("./routes/ProfilePage"), "ProfilePage");
+const SettingsPage = page(() => import("./routes/SettingsPage"), "SettingsPage");
+const SignInPage = page(() => import("./routes/SignInPage"), "SignInPage");
+const SitePage = page(() => import("./routes/SitePage"), "SitePage");
+// A module opened directly (a link in an email, a reload): fetch its code now,
+// beside the app's, rather than once the app has rendered the route.
+if (typeof window !== "undefined" && /^\/course\/[^/]+\/module\//.test(window.location.pathname)) {
+  void import("./routes/ModulePage");
+}
 const AdminCohortPage = page(() => import("./routes/admin/AdminCohortPage"), "AdminCohortPage");
 const AdminCohortsPage = page(() => import("./routes/admin/AdminCohortsPage"), "AdminCohortsPage");
 const AdminContentPage = page(() => import("./routes/admin/AdminContentPage"), "AdminContentPage");

@@ -90,9 +90,11 @@ function SignInNudge() {
 export function CourseOverviewPage() {
   const { courseSlug = "" } = useParams();
   const course = useQuery(courseQuery(courseSlug));
+  // Wait for "who am I" too: a sign-in nudge appearing later would push the whole course down.
+  const who = useMe();
   return (
     <section>
-      <QueryState query={course} label="Loading the course…">
+      <QueryState query={{ ...course, isPending: course.isPending || who.isPending }} label="Loading the course…">
         {(c) => (
           <>
             <h1>{c.title}</h1>

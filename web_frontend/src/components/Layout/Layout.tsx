@@ -53,9 +53,6 @@ function Footer() {
             <li>
               <Link to="/terms">Terms of use</Link>
             </li>
-            <li>
-              <Link to="/course">Course</Link>
-            </li>
           </ul>
         </nav>
       </div>
