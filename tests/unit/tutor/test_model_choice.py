@@ -16,17 +16,16 @@ from roundtable.errors import (
     UnsupportedMediaTypeError,
     ValidationError,
 )
-from roundtable.tutor.model import (
+from roundtable.tutor.model import LiteLLMChatModel, chat_model_from_settings
+from roundtable.tutor.openai_compat import Endpoint, OpenAICompatChatModel, endpoint_for
+from roundtable.tutor.provider import (
     DEFAULT_RETRY_AFTER_S,
     MAX_RETRY_AFTER_S,
-    LiteLLMChatModel,
     TutorBusyError,
     TutorUnavailableError,
-    chat_model_from_settings,
     retry_after_seconds,
     status_error,
 )
-from roundtable.tutor.openai_compat import Endpoint, OpenAICompatChatModel, endpoint_for
 from roundtable.tutor.transcribe import (
     MAX_AUDIO_BYTES,
     LiteLLMTranscriber,

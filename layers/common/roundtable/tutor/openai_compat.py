@@ -27,7 +27,7 @@ from typing import Any
 import httpx
 
 from roundtable.errors import DomainError
-from roundtable.tutor.model import (
+from roundtable.tutor.provider import (
     CHAT_FAILURES,
     MAX_REPLY_TOKENS,
     FailureTexts,

@@ -34,7 +34,7 @@ from roundtable.errors import (
     ValidationError,
 )
 from roundtable.ratelimit import Limit
-from roundtable.tutor.model import FailureTexts, litellm_module, llm_api_key, provider_error
+from roundtable.tutor.model import litellm_module, llm_api_key, provider_error
 from roundtable.tutor.openai_compat import (
     OPENAI_COMPATIBLE_BASES,
     Endpoint,
@@ -43,6 +43,7 @@ from roundtable.tutor.openai_compat import (
     raise_for_status,
     transport_error,
 )
+from roundtable.tutor.provider import FailureTexts
 
 logger = logging.getLogger(__name__)
 
