@@ -1203,6 +1203,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/progress/video-position": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Save Video Position
+         * @description Where I am in a video segment (every ~10 s while it plays, on pause and on leaving), so
+         *     the page resumes there; kept in whole seconds within the excerpt's from/to. 422 for a
+         *     segment that is not a video or a position that is not 0..86400 seconds. Accepts a JSON
+         *     body sent as text/plain (navigator.sendBeacon).
+         */
+        post: operations["progress-save_video_position"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/site/{slug}": {
         parameters: {
             query?: never;
@@ -1448,6 +1471,18 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * ArticleHeadingPublic
+         * @description A heading of the article; `contains_excerpt`: the excerpt lies (partly) under it.
+         */
+        ArticleHeadingPublic: {
+            /** Contains Excerpt */
+            contains_excerpt: boolean;
+            /** Level */
+            level: number;
+            /** Text */
+            text: string;
+        };
         /** ArticleRefPublic */
         ArticleRefPublic: {
             /** Author */
@@ -1459,9 +1494,24 @@ export interface components {
             /** Title */
             title: string;
         };
-        /** ArticleSegmentPublic */
+        /**
+         * ArticleSegmentPublic
+         * @description An article excerpt, with what comes just before and after it (Markdown, at most about
+         *     1,200 characters each, "…" where cut; empty at the article's start or end) and the
+         *     article's headings. Bundles built before these existed give them empty.
+         */
         ArticleSegmentPublic: {
             article: components["schemas"]["ArticleRefPublic"];
+            /**
+             * Context After
+             * @default
+             */
+            context_after: string;
+            /**
+             * Context Before
+             * @default
+             */
+            context_before: string;
             /** Id */
             id: string;
             /**
@@ -1473,6 +1523,11 @@ export interface components {
             markdown: string;
             /** Optional */
             optional: boolean;
+            /**
+             * Toc
+             * @default []
+             */
+            toc: components["schemas"]["ArticleHeadingPublic"][];
         };
         /** AttendanceEntryPublic */
         AttendanceEntryPublic: {
@@ -4039,6 +4094,11 @@ export interface components {
             kind: "video";
             /** Optional */
             optional: boolean;
+            /**
+             * Resume At S
+             * @description where I stopped watching (seconds into the video, within from_s..to_s); null when I have not watched it
+             */
+            resume_at_s: number | null;
             /** To S */
             to_s: number;
             /** Transcript */
@@ -4090,6 +4150,7 @@ export interface components {
     headers: never;
     pathItems: never;
 }
+export type ArticleHeadingPublic = components['schemas']['ArticleHeadingPublic'];
 export type ArticleRefPublic = components['schemas']['ArticleRefPublic'];
 export type ArticleSegmentPublic = components['schemas']['ArticleSegmentPublic'];
 export type AttendanceEntryPublic = components['schemas']['AttendanceEntryPublic'];
@@ -8493,8 +8554,106 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["SectionRef"];
-                "text/plain": components["schemas"]["SectionRef"];
+                "application/json": {
+                    /** Module Slug */
+                    module_slug: string;
+                    /** Section Id */
+                    section_id: string;
+                };
+                "text/plain": {
+                    /** Module Slug */
+                    module_slug: string;
+                    /** Section Id */
+                    section_id: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests; see the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "progress-save_video_position": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Module Slug */
+                    module_slug: string;
+                    /**
+                     * Position S
+                     * @description seconds into the video; kept within the excerpt
+                     */
+                    position_s: number;
+                    /** Segment Id */
+                    segment_id: string;
+                };
+                "text/plain": {
+                    /** Module Slug */
+                    module_slug: string;
+                    /**
+                     * Position S
+                     * @description seconds into the video; kept within the excerpt
+                     */
+                    position_s: number;
+                    /** Segment Id */
+                    segment_id: string;
+                };
             };
         };
         responses: {

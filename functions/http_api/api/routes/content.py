@@ -95,7 +95,7 @@ def read_module(
     view = learning.view_module(
         conn, learner=learner.learner, bundle=bundle, module_slug=module_slug
     )
-    return _module_public(view.module, view.progress, bundle.version)
+    return _module_public(view, bundle.version)
 
 
 @router.get("/api/admin/content", response_model=ContentStatusPublic, responses=errors(403))
@@ -158,9 +158,18 @@ def _module_summary(progress: ModuleProgress, summary: str | None) -> ModuleSumm
     )
 
 
-def _module_public(
-    module: Mapping[str, Any], progress: ModuleProgress, version: str
-) -> ModulePublic:
+def _segments(section: Mapping[str, Any], positions: Mapping[str, int]) -> list[dict[str, Any]]:
+    """The section's segments as sent: a video's with where I stopped watching it."""
+    return [
+        {**segment, "resume_at_s": positions.get(segment["id"])}
+        if segment["kind"] == "video"
+        else segment
+        for segment in section["segments"]
+    ]
+
+
+def _module_public(view: learning.ModuleView, version: str) -> ModulePublic:
+    module, progress = view.module, view.progress
     by_id = {s.section_id: s for s in progress.sections}
     outcomes = [
         OutcomePublic(
@@ -170,6 +179,7 @@ def _module_public(
                 SectionPublic.model_validate(
                     {
                         **section,
+                        "segments": _segments(section, view.video_positions),
                         "completed": by_id[section["id"]].completed,
                         "time_s": by_id[section["id"]].time_s,
                     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 import pydantic
@@ -16,6 +17,7 @@ from api.schemas.content import (
     SectionCompletedPublic,
     SectionProgressPublic,
     SectionRef,
+    VideoPositionRef,
 )
 from roundtable.content import learning
 from roundtable.errors import ValidationError
@@ -24,28 +26,36 @@ router = APIRouter(
     prefix="/api/progress", tags=["progress"], responses=errors(400, 401, 404, 422, 429)
 )
 
+
 # navigator.sendBeacon() cannot set headers: a string body arrives as
-# text/plain, so the heartbeat reads JSON whatever the content type says.
-_ANY_JSON_BODY: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            media: {"schema": {"$ref": "#/components/schemas/SectionRef"}}
-            for media in ("application/json", "text/plain")
-        },
+# text/plain, so the beacon routes read JSON whatever the content type says.
+def _any_json_body(model: type[pydantic.BaseModel]) -> dict[str, Any]:
+    """OpenAPI for a route whose JSON body may come as application/json or text/plain."""
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                media: {"schema": model.model_json_schema()}
+                for media in ("application/json", "text/plain")
+            },
+        }
     }
-}
 
 
-async def _section_ref_any_type(request: Request) -> SectionRef:
-    raw = await request.body()
-    try:
-        return SectionRef.model_validate_json(raw or b"null")
-    except pydantic.ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or None
-        message = f"{field}: {first['msg']}" if field else "the body must be a JSON object"
-        raise ValidationError(message, field=field) from None
+def _read_any_type[M: pydantic.BaseModel](model: type[M]) -> Callable[[Request], Awaitable[M]]:
+    """A dependency reading the body as JSON into `model`, whatever its content type."""
+
+    async def read(request: Request) -> M:
+        raw = await request.body()
+        try:
+            return model.model_validate_json(raw or b"null")
+        except pydantic.ValidationError as exc:
+            first = exc.errors()[0]
+            field = ".".join(str(part) for part in first["loc"]) or None
+            message = f"{field}: {first['msg']}" if field else "the body must be a JSON object"
+            raise ValidationError(message, field=field) from None
+
+    return read
 
 
 @router.post("/complete", response_model=SectionCompletedPublic)
@@ -77,9 +87,13 @@ def complete_section(
     )
 
 
-@router.post("/heartbeat", status_code=status.HTTP_204_NO_CONTENT, openapi_extra=_ANY_JSON_BODY)
+@router.post(
+    "/heartbeat",
+    status_code=status.HTTP_204_NO_CONTENT,
+    openapi_extra=_any_json_body(SectionRef),
+)
 def record_heartbeat(
-    body: Annotated[SectionRef, Depends(_section_ref_any_type)],
+    body: Annotated[SectionRef, Depends(_read_any_type(SectionRef))],
     learner: LearnerWriter,
     conn: Db,
     bundle: LiveBundle,
@@ -93,5 +107,32 @@ def record_heartbeat(
         bundle=bundle,
         module_slug=body.module_slug,
         section_id=body.section_id,
+        now=now,
+    )
+
+
+@router.post(
+    "/video-position",
+    status_code=status.HTTP_204_NO_CONTENT,
+    openapi_extra=_any_json_body(VideoPositionRef),
+)
+def save_video_position(
+    body: Annotated[VideoPositionRef, Depends(_read_any_type(VideoPositionRef))],
+    learner: LearnerWriter,
+    conn: Db,
+    bundle: LiveBundle,
+    now: Now,
+) -> None:
+    """Where I am in a video segment (every ~10 s while it plays, on pause and on leaving), so
+    the page resumes there; kept in whole seconds within the excerpt's from/to. 422 for a
+    segment that is not a video or a position that is not 0..86400 seconds. Accepts a JSON
+    body sent as text/plain (navigator.sendBeacon)."""
+    learning.remember_video_position(
+        conn,
+        learner=learner.learner,
+        bundle=bundle,
+        module_slug=body.module_slug,
+        segment_id=body.segment_id,
+        position_s=body.position_s,
         now=now,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas.common import Model
 
@@ -69,12 +69,30 @@ class ArticleRefPublic(BaseModel):
     source_url: str
 
 
+class ArticleHeadingPublic(BaseModel):
+    """A heading of the article; `contains_excerpt`: the excerpt lies (partly) under it."""
+
+    level: int = Field(ge=1, le=6)
+    text: str
+    contains_excerpt: bool
+
+
 class ArticleSegmentPublic(BaseModel):
+    """An article excerpt, with what comes just before and after it (Markdown, at most about
+    1,200 characters each, "…" where cut; empty at the article's start or end) and the
+    article's headings. Bundles built before these existed give them empty."""
+
+    # The defaults are for older bundles; the response always has every field.
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
     kind: Literal["article"]
     id: str
     optional: bool
     markdown: str
     article: ArticleRefPublic
+    context_before: str = ""
+    context_after: str = ""
+    toc: list[ArticleHeadingPublic] = []
 
 
 class VideoRefPublic(BaseModel):
@@ -99,6 +117,10 @@ class VideoSegmentPublic(BaseModel):
     transcript: str
     transcript_lines: list[TranscriptLinePublic]
     video: VideoRefPublic
+    resume_at_s: int | None = Field(
+        description="where I stopped watching (seconds into the video, within from_s..to_s); "
+        "null when I have not watched it"
+    )
 
 
 class ChatSegmentPublic(BaseModel):
@@ -177,6 +199,14 @@ class SectionRef(BaseModel):
 
     module_slug: Slug
     section_id: ContentId
+
+
+class VideoPositionRef(BaseModel):
+    """Where I am in a video segment (the body of a saved position): seconds into the video."""
+
+    module_slug: Slug
+    segment_id: ContentId
+    position_s: float = Field(description="seconds into the video; kept within the excerpt")
 
 
 class SectionProgressPublic(Model):

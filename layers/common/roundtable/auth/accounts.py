@@ -14,7 +14,13 @@ from sqlalchemy import Connection, and_, case, delete, exists, func, select, tex
 from sqlalchemy.dialects.postgresql import insert
 
 from roundtable.auth.discord import DiscordProfile
-from roundtable.db.tables import assessment_answers, chat_sessions, content_progress, users
+from roundtable.db.tables import (
+    assessment_answers,
+    chat_sessions,
+    content_progress,
+    users,
+    video_positions,
+)
 
 
 @dataclass(frozen=True)
@@ -22,6 +28,7 @@ class ClaimedWork:
     progress: int
     chats: int
     answers: int = 0
+    video_positions: int = 0
 
 
 def upsert_discord_user(conn: Connection, profile: DiscordProfile, now: datetime) -> int:
@@ -99,7 +106,37 @@ def claim_anonymous_work(
         )
         .values(user_id=user_id)
     ).rowcount
-    return ClaimedWork(progress=progress, chats=chats, answers=answers)
+    positions = claim_video_positions(conn, anonymous_token=token, user_id=user_id)
+    return ClaimedWork(progress=progress, chats=chats, answers=answers, video_positions=positions)
+
+
+def claim_video_positions(conn: Connection, *, anonymous_token: uuid.UUID, user_id: int) -> int:
+    """Give the user the video positions saved under the token; returns the rows claimed.
+
+    Where both have a position in the same video segment, the one saved last wins.
+    """
+    anonymous = and_(
+        video_positions.c.anonymous_token == anonymous_token, video_positions.c.user_id.is_(None)
+    )
+    anon = video_positions.alias("anon")
+    conn.execute(
+        update(video_positions)
+        .where(
+            video_positions.c.user_id == user_id,
+            anon.c.anonymous_token == anonymous_token,
+            anon.c.user_id.is_(None),
+            anon.c.segment_id == video_positions.c.segment_id,
+            anon.c.updated_at > video_positions.c.updated_at,
+        )
+        .values(position_s=anon.c.position_s, updated_at=anon.c.updated_at)
+    )
+    mine = video_positions.alias("mine")
+    clashing = exists().where(
+        mine.c.user_id == user_id, mine.c.segment_id == video_positions.c.segment_id
+    )
+    merged = conn.execute(delete(video_positions).where(anonymous, clashing)).rowcount
+    moved = conn.execute(update(video_positions).where(anonymous).values(user_id=user_id))
+    return merged + moved.rowcount
 
 
 def claim_anonymous_progress(conn: Connection, *, anonymous_token: uuid.UUID, user_id: int) -> int:

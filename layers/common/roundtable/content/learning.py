@@ -37,6 +37,7 @@ from roundtable.content.progress_views import (
 )
 from roundtable.content.store import BundleLocationError
 from roundtable.content.validate import ContentDirectoryError, validate_tree
+from roundtable.content.video_positions import positions_of, save_video_position
 from roundtable.db.tables import content_versions
 from roundtable.errors import NotFoundError, ServiceUnavailableError
 
@@ -56,6 +57,7 @@ class ModuleView:
 
     module: Mapping[str, Any]
     progress: ModuleProgress
+    video_positions: Mapping[str, int]  # video segment id -> where the learner stopped (s)
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,12 @@ class SectionCompleted:
     module: ModuleProgress
 
 
-_FIELDS = {"course": "course_slug", "module": "module_slug", "section": "section_id"}
+_FIELDS = {
+    "course": "course_slug",
+    "module": "module_slug",
+    "section": "section_id",
+    "segment": "segment_id",
+}
 
 
 def _found[T](read: Callable[[], T]) -> T:
@@ -108,7 +115,14 @@ def view_module(
     """The module's content with the learner's progress on each section."""
     module = _found(lambda: bundle.module(module_slug))
     progress = module_progress(conn, learner=learner, bundle=bundle, module_slug=module_slug)
-    return ModuleView(module, progress)
+    videos = [
+        segment["id"]
+        for outcome in module["outcomes"]
+        for section in outcome["sections"]
+        for segment in section["segments"]
+        if segment["kind"] == "video"
+    ]
+    return ModuleView(module, progress, positions_of(conn, learner, videos) if videos else {})
 
 
 def next_step(
@@ -186,6 +200,30 @@ def heartbeat(
             bundle=bundle,
             module_slug=module_slug,
             section_id=section_id,
+            now=now,
+        ),
+    )
+
+
+def remember_video_position(
+    conn: Connection,
+    *,
+    learner: Learner,
+    bundle: Bundle,
+    module_slug: str,
+    segment_id: str,
+    position_s: float,
+    now: datetime,
+) -> int:
+    """Keep where the learner stopped in a video segment (clamped to its span); the position."""
+    return _found(
+        lambda: save_video_position(
+            conn,
+            learner=learner,
+            bundle=bundle,
+            module_slug=module_slug,
+            segment_id=segment_id,
+            position_s=position_s,
             now=now,
         ),
     )

@@ -205,15 +205,16 @@ def _owner_values(learner: Learner) -> dict[str, Any]:
     return {"user_id": learner.user_id, "anonymous_token": learner.anonymous_token}
 
 
-def _conflict_target(learner: Learner) -> dict[str, Any]:
-    """The partial unique index an upsert of this learner's row collides on."""
+def owner_conflict_target(learner: Learner, key: str = "content_id") -> dict[str, Any]:
+    """The partial unique index an upsert of this learner's row collides on, for a table keyed
+    by (user_id, key) for users and (anonymous_token, key) for anonymous visitors."""
     if learner.user_id is not None:
         return {
-            "index_elements": ["user_id", "content_id"],
+            "index_elements": ["user_id", key],
             "index_where": text("user_id IS NOT NULL"),
         }
     return {
-        "index_elements": ["anonymous_token", "content_id"],
+        "index_elements": ["anonymous_token", key],
         "index_where": text("anonymous_token IS NOT NULL AND user_id IS NULL"),
     }
 
@@ -232,7 +233,7 @@ def _complete(
     keep_first = func.coalesce(content_progress.c.completed_at, statement.excluded.completed_at)
     conn.execute(
         statement.on_conflict_do_update(
-            **_conflict_target(learner), set_={"completed_at": keep_first}
+            **owner_conflict_target(learner), set_={"completed_at": keep_first}
         )
     )
 
@@ -254,7 +255,7 @@ def _add_time(
     clamped = func.least(func.greatest(func.coalesce(gap, 0), 0), MAX_HEARTBEAT_GAP_S)
     added = func.round(clamped).cast(Integer)
     upsert = statement.on_conflict_do_update(
-        **_conflict_target(learner),
+        **owner_conflict_target(learner),
         set_={
             "total_time_s": content_progress.c.total_time_s + added,
             "last_heartbeat_at": func.greatest(content_progress.c.last_heartbeat_at, now),

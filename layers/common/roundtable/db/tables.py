@@ -471,6 +471,34 @@ content_progress = Table(
     ),
 )
 
+# Where a learner stopped in a video segment, to resume there (one row per learner and segment).
+video_positions = Table(
+    "video_positions",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE")),
+    Column("anonymous_token", UUID(as_uuid=True)),
+    Column("segment_id", Text, nullable=False),
+    Column("position_s", Integer, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    CheckConstraint("user_id IS NOT NULL OR anonymous_token IS NOT NULL", name="has_owner"),
+    CheckConstraint("position_s >= 0", name="position_not_negative"),
+    Index(
+        "uq_video_positions_user",
+        "user_id",
+        "segment_id",
+        unique=True,
+        postgresql_where=text("user_id IS NOT NULL"),
+    ),
+    Index(
+        "uq_video_positions_anonymous",
+        "anonymous_token",
+        "segment_id",
+        unique=True,
+        postgresql_where=text("anonymous_token IS NOT NULL AND user_id IS NULL"),
+    ),
+)
+
 chat_sessions = Table(
     "chat_sessions",
     metadata,
