@@ -54,3 +54,13 @@ export const tutorStatusQuery = queryOptions({
   queryFn: async () => unwrap(await tutorApi.GET("/api/tutor/status")),
   staleTime: 60_000,
 });
+
+/**
+ * Where the learner is in a video segment, so the page can resume there. On leaving the page
+ * it goes as a beacon (it survives the unload); a lost save only loses a few seconds.
+ */
+export function saveVideoPosition(moduleSlug: string, segmentId: string, positionS: number, beacon = false): void {
+  const body = { module_slug: moduleSlug, segment_id: segmentId, position_s: positionS };
+  if (beacon && navigator.sendBeacon?.("/api/progress/video-position", JSON.stringify(body))) return;
+  void request<void>("POST", "/api/progress/video-position", { body }).catch(() => {});
+}

@@ -4,7 +4,7 @@ import { Link, useParams, useSearchParams } from "react-router";
 import { completeSection, moduleQuery, nextModuleQuery, sendHeartbeat } from "../api/content";
 import type { ModuleDocument } from "../api/types";
 import { ErrorMessage, QueryState } from "../components/Feedback/Feedback";
-import { SegmentView } from "../components/Module/SegmentView";
+import { SectionSegments } from "../components/Module/SectionSegments";
 import "./ModulePage.css";
 
 const HEARTBEAT_MS = 30_000;
@@ -91,9 +91,7 @@ function ModuleView({ module, course }: { module: ModuleDocument; course: string
         <h2 id="section-title">
           {section.title} {section.optional && <span className="badge badge-muted">Optional</span>}
         </h2>
-        {section.segments.map((segment) => (
-          <SegmentView key={segment.id} segment={segment} moduleSlug={module.slug} sectionId={section.id} />
-        ))}
+        <SectionSegments key={section.id} section={section} moduleSlug={module.slug} />
         <div className="row section-actions">
           {section.completed ? (
             <p className="success" role="status">
