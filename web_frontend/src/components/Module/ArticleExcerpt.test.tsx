@@ -45,7 +45,7 @@ describe("ArticleExcerpt", () => {
     const contents = screen.getByText("In this article").closest("details")!;
     const items = within(contents).getAllByRole("listitem");
 
-    expect(items.map((li) => li.textContent)).toEqual(["Opening moves", "Good questionsthis excerpt", "A detail"]);
+    expect(items.map((li) => li.textContent)).toEqual(["Opening moves", "Good questions this excerpt", "A detail"]);
     expect(items.map((li) => li.getAttribute("aria-current"))).toEqual([null, "location", null]);
     expect(items[2]!.style.paddingInlineStart).toBe("1rem"); // a level-3 heading under a level 2
   });

@@ -49,7 +49,12 @@ function Contents({ toc }: { toc: ArticleSegment["toc"] }) {
             className={heading.contains_excerpt ? "here" : undefined}
           >
             {heading.text}
-            {heading.contains_excerpt && <span className="badge badge-muted">this excerpt</span>}
+            {heading.contains_excerpt && (
+              <>
+                {" "}
+                <span className="badge badge-muted">this excerpt</span>
+              </>
+            )}
           </li>
         ))}
       </ol>
