@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from roundtable.scheduling.chains import free_by_chain
 from roundtable.scheduling.plan import Plan
 from roundtable.scheduling.problem import Problem
 from roundtable.scheduling.search import PEER, Search
@@ -72,30 +73,17 @@ def _open_for_unplaced(search: Search) -> bool:
     return improved
 
 
-def find_leader(search: Search, node: int) -> int | None:
-    """A facilitator free at the node, freeing one by handing over a group if needed."""
+def find_leader(search: Search, node: int, neutral: bool = False) -> int | None:
+    """A facilitator free at the node, freeing one by a chain of hand-overs if needed.
+
+    With `neutral`, no hand-over gives a group to someone who costs more there.
+    """
     if not search.problem.facilitated:
         return PEER
-    leaders = search.leaders
-    free = leaders.free_at(node)
+    free = search.leaders.free_at(node)
     if free is not None:
         return free
-    for f in leaders.order:
-        if not leaders.able[f, node]:
-            continue
-        blocking = [other for other in leaders.at[f] if leaders.clash[node, other]]
-        if not blocking and leaders.capacity[f] <= 0:
-            blocking = leaders.at[f][:1]
-        if len(blocking) != 1:
-            continue
-        other = blocking[0]
-        substitute = leaders.free_at(other)
-        if substitute is not None and substitute != f:
-            search.hand_over(other, f, substitute)
-            if leaders.free(f, node):
-                return f
-            search.hand_over(other, substitute, f)
-    return None
+    return free_by_chain(search, node, neutral)
 
 
 def gather(search: Search, node: int, prefer_pool: bool) -> bool:

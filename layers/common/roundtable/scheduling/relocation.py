@@ -73,7 +73,7 @@ def _relocate_from(search: Search, origin: int, spread: bool) -> bool:
     destination, count = choice
     mark = search.mark()
     released = _leader_cost_at(search, search.remove_group(origin), origin)
-    leader = find_leader(search, destination)
+    leader = find_leader(search, destination, neutral=True)
     if leader is None or _leader_cost_at(search, leader, destination) > released:
         search.undo(mark)
         return False

@@ -1,0 +1,100 @@
+"""Freeing a facilitator for a new group by a chain of hand-overs (`chains.py`)."""
+
+from __future__ import annotations
+
+from roundtable.scheduling.instance import parse_instance
+from roundtable.scheduling.plan import Plan, plan_is_consistent
+from roundtable.scheduling.polish import find_leader, gather
+from roundtable.scheduling.scheduler import _problem
+from roundtable.scheduling.search import Search
+from roundtable.scheduling.values import plan_objectives
+from tests.unit.scheduling.helpers import crowd, instance, person
+
+
+def _start(problem, hour):
+    return next(
+        s
+        for s in problem.viable_starts
+        if problem.catalog.starts[s].start.local_minute == hour * 60
+    )
+
+
+def _setup(f2_if_needed: bool):
+    # A new group at 22:00 can only be led by F0, who is at capacity with 18:00. F1 could
+    # take 18:00 but is at capacity with 20:00; idle F2 can take 20:00. One hand-over is
+    # not enough: F2 takes 20:00 from F1, then F1 takes 18:00 from F0.
+    f2_hours = {"Tuesday": [["20:00", "21:00"]]}
+    f2 = (
+        person("F2", "UTC", {}, if_needed=f2_hours, max_groups=1)
+        if f2_if_needed
+        else person("F2", "UTC", f2_hours, max_groups=1)
+    )
+    people = [
+        person("F0", "UTC", {"Tuesday": [["18:00", "19:00"], ["22:00", "23:00"]]}, max_groups=1),
+        person("F1", "UTC", {"Tuesday": [["18:00", "19:00"], ["20:00", "21:00"]]}, max_groups=1),
+        f2,
+        *crowd("A", 4, "UTC", {"Tuesday": [["18:00", "19:00"]]}),
+        *crowd("B", 4, "UTC", {"Tuesday": [["20:00", "21:00"]]}),
+        *crowd("C", 4, "UTC", {"Tuesday": [["22:00", "23:00"]]}),
+    ]
+    params, everyone, existing = parse_instance(instance(people))
+    problem = _problem(everyone, params, existing)
+    ids = [a.person.id for a in problem.learners]
+    leaders = [a.person.id for a in problem.facilitators]
+    starts = {hour: _start(problem, hour) for hour in (18, 20, 22)}
+    plan = Plan(
+        groups_at={starts[18]: [leaders.index("F0")], starts[20]: [leaders.index("F1")]},
+        learners_at={
+            starts[hour]: [ids.index(f"{prefix}{k}") for k in range(4)]
+            for hour, prefix in ((18, "A"), (20, "B"))
+        },
+    )
+    return problem, plan, leaders, starts
+
+
+def _led(problem, search, leaders):
+    return {
+        leaders[f]: [problem.viable_starts[n] for n in nodes]
+        for f, nodes in enumerate(search.leaders.at)
+    }
+
+
+def test_a_chain_of_two_hand_overs_frees_the_only_leader_for_a_new_group():
+    problem, plan, leaders, starts = _setup(f2_if_needed=False)
+    search = Search(problem, plan)
+    node = search.node_of[starts[22]]
+    before = plan_objectives(problem, search.plan())
+    assert find_leader(search, node) == leaders.index("F0")
+    assert _led(problem, search, leaders) == {"F0": [], "F1": [starts[18]], "F2": [starts[20]]}
+    # no learner moved and no count changed: every earlier phase keeps its value
+    after = search.plan()
+    assert after.learners_at == plan.learners_at
+    assert {k: plan_objectives(problem, after)[k] for k in ("placed", "sizes")} == {
+        k: before[k] for k in ("placed", "sizes")
+    }
+    search.add_group(node, leaders.index("F0"))
+    assert gather(search, node, prefer_pool=True)
+    assert search.leaders.capacity == [0, 0, 0]
+    assert search.placed() == 8 + search.low  # gathered up to the minimum
+    assert plan_is_consistent(problem, search.plan())
+
+
+def test_a_chain_is_undone_with_the_search_journal():
+    problem, plan, leaders, starts = _setup(f2_if_needed=False)
+    search = Search(problem, plan)
+    mark = search.mark()
+    assert find_leader(search, search.node_of[starts[22]]) is not None
+    search.undo(mark)
+    assert _led(problem, search, leaders) == {"F0": [starts[18]], "F1": [starts[20]], "F2": []}
+
+
+def test_a_neutral_chain_never_hands_a_group_to_someone_who_costs_more():
+    # F2 could take 20:00 only on if-needed time, which costs more than F1's regular time
+    problem, plan, leaders, starts = _setup(f2_if_needed=True)
+    search = Search(problem, plan)
+    node = search.node_of[starts[22]]
+    assert find_leader(search, node, neutral=True) is None
+    assert _led(problem, search, leaders) == {"F0": [starts[18]], "F1": [starts[20]], "F2": []}
+    before = plan_objectives(problem, search.plan())["preferences"]
+    assert find_leader(search, node) == leaders.index("F0")
+    assert plan_objectives(problem, search.plan())["preferences"] > before
