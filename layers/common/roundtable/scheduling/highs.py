@@ -50,6 +50,9 @@ _LEAST_SECONDS = 0.05
 _NEIGHBOURHOOD_SHARE = 0.5
 _NEIGHBOURHOOD_START = 32
 _ROUND_SHARE = 0.1  # of the phase's budget, for one round
+# Rounding learners with the groups fixed is nearly all presolve; it gets this long even
+# when the phase's own time is up, since without it the phase's answer would be lost.
+_REPAIR_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -122,8 +125,9 @@ class Runner:
         left = budget - (time.monotonic() - began)
         status, proven = "optimal", bound
         if not self.stopper.met() and left >= _LEAST_SECONDS:
-            values, status, proven = _run_phase(highs, self.problem, model, name, values, left)
-            values = self._integral(values, began + budget, plan)
+            values, status, proven = _run_phase(
+                highs, self.problem, model, name, values, left, self.pinned
+            )
         if self.stopper.met():
             status, proven = "optimal", bound
         value = round(_score(model.objectives[name], values))
@@ -132,15 +136,6 @@ class Runner:
         return plan_from_values(self.problem, model, values), PhaseResult(
             value, best, value == best, text
         )
-
-    def _integral(self, values: list[float], deadline: float, fallback: Plan) -> list[float]:
-        """The values with integral learners (repaired, or the fallback plan's)."""
-        model, highs = self._loaded()
-        if not _fractional(model, values):
-            return values
-        left = deadline - time.monotonic()
-        repaired = _repair(highs, self.problem, model, values, left, self.pinned)
-        return repaired or values_from_plan(self.problem, model, fallback)
 
     def _neighbourhoods(
         self, name: str, values: list[float], deadline: float, most: float
@@ -164,7 +159,6 @@ class Runner:
             found = _restricted(
                 highs, self.problem, model, name, values, free, min(left, most), self.pinned
             )
-            found = self._integral(found, deadline, plan_from_values(self.problem, model, values))
             better = _score(model.objectives[name], found) - _score(model.objectives[name], values)
             if (better > 0.5) if SENSES[name] else (better < -0.5):
                 values = found
@@ -249,7 +243,7 @@ def _restricted(
     at = np.array([round(values[col]) for col in fixed], dtype=np.float64)
     if len(columns):
         highs.changeColsBounds(len(columns), columns, at, at)
-    found, _status, _bound = _run_phase(highs, problem, model, name, values, budget)
+    found, _status, _bound = _run_phase(highs, problem, model, name, values, budget, pinned)
     _release(highs, model, fixed, pinned)
     return found
 
@@ -384,9 +378,19 @@ def _add_rows(highs: Any, rows: list[tuple[float, float, list[int], list[float]]
 
 
 def _run_phase(
-    highs: Any, problem: Problem, model: Formulation, name: str, values: list[float], budget: float
+    highs: Any,
+    problem: Problem,
+    model: Formulation,
+    name: str,
+    values: list[float],
+    budget: float,
+    pinned: set[int],
 ) -> tuple[list[float], str, int]:
-    """Optimise one phase; return the better of its answer and the incoming one."""
+    """Optimise one phase; return the better of its answer and the incoming one.
+
+    An answer with fractional learners is repaired (groups fixed, learners integral)
+    before it is compared: throwing it away would lose every group HiGHS improved.
+    """
     import highspy
     import numpy as np
 
@@ -406,6 +410,8 @@ def _run_phase(
     proven = _bound(highs.getInfo().mip_dual_bound, maximise)
     incumbent = _score(objective, values)
     candidate = _candidate(highs, problem, model)
+    if candidate is not None and _fractional(model, candidate):
+        candidate = _repair(highs, problem, model, candidate, _REPAIR_SECONDS, pinned)
     if candidate is not None and _better_or_equal(
         _score(objective, candidate), incumbent, maximise
     ):
@@ -420,17 +426,21 @@ def _candidate(
 
     A solve that finds nothing may still report an older solution; one whose integer
     columns are not whole is refused rather than rounded (rounding could drop learners).
+    Learner columns are continuous unless `learners_integral`: they are left as they are
+    (the caller repairs them).
     """
     if highs.getInfo().primal_solution_status != 2:  # 2 = feasible
         return None
     raw = list(highs.getSolution().col_value)
     whole = list(model.integer)
-    if learners_integral:
-        for col in _learner_columns(model):
-            whole[col] = True
+    for col in _learner_columns(model):
+        whole[col] = learners_integral
     if any(flag and abs(x - round(x)) > 1e-6 for x, flag in zip(raw, whole, strict=True)):
         return None
-    rounded = [float(round(x)) if flag else x for x, flag in zip(raw, whole, strict=True)]
+    rounded = [
+        float(round(x)) if flag or abs(x - round(x)) <= 1e-6 else x
+        for x, flag in zip(raw, whole, strict=True)
+    ]
     return complete_aux(problem, model, rounded)
 
 
