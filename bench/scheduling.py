@@ -2,11 +2,16 @@
 
 Run: .venv/bin/python bench/scheduling.py [--sizes 50 200 1000 5000] [--time-limit 30]
                                          [--repeat 3] [--anchors 150 300 1000]
+                                         [--sweep [100 300 600 1200 2000 5000]] [--kinds ...]
 Prints one row per instance and method; `--anchors` adds the issue-10 comparison of one
 cohort anchor against per-group anchors on cohorts that span a daylight-saving change.
 With `--repeat N` each instance is solved N times: times are medians, and `same` says
 whether every run gave the same groups (the solver is deterministic for a seed unless a
 phase is cut short by the clock).
+
+`--sweep` solves every size for every kind of cohort (typical, sparse, peer, few
+facilitators, per-group anchors across a clock change) and prints one line each with
+every phase's seconds and gap, so a regression in any phase shows as a line.
 """
 
 from __future__ import annotations
@@ -115,13 +120,102 @@ def bench_anchors(sizes: list[int], time_limit: float, repeat: int) -> None:
                 print(row(f"N={size} {span} {anchor}", "exact", output), flush=True)
 
 
+# kind -> (generator options, extra params, keep one facilitator in this many)
+KINDS: dict[str, tuple[dict[str, Any], dict[str, Any], int]] = {
+    "typical": ({}, {}, 1),
+    "sparse": ({"narrow": True}, {}, 1),
+    "peer": ({"facilitated": False}, {}, 1),
+    "few-facilitators": ({}, {}, 3),
+    "dst-per-group": ({"narrow": True}, {"anchor_timezone": "per_group"}, 1),
+}
+# Cohorts of the sweep span the European and American spring changes (8 weekly meetings).
+SWEEP_START = "2025-03-03"
+_SWEEP_PHASES = ("placed", "sizes", "preferences", "spread")
+SWEEP_HEADER = (
+    f"{'kind':<17} {'learners':>8} {'placed':>6} {'total s':>7}  "
+    + "  ".join(f"{name + ' s':>13} {'gap':>7}" for name in _SWEEP_PHASES)
+    + f"  {'invalid':>7}"
+)
+
+
+def sweep_document(kind: str, size: int) -> dict[str, Any]:
+    """The sweep's cohort of this kind and size (seeded by the size)."""
+    options, extra, keep = KINDS[kind]
+    params = {"cohort_start_date": SWEEP_START, "number_of_meetings": 8} | extra
+    document = generate_instance(size, seed=size, params=params, **options)
+    if keep > 1:
+        facilitators = [p for p in document["people"] if p["role"] == "facilitator"]
+        dropped = {p["id"] for p in facilitators[1::keep]} | {
+            p["id"] for p in facilitators[2::keep]
+        }
+        document["people"] = [p for p in document["people"] if p["id"] not in dropped]
+    return document
+
+
+def phase_columns(phases: list[str]) -> dict[str, tuple[float, str]]:
+    """Per phase, (seconds, gap): '0' when proven optimal, the gap otherwise ('1.8%a' when
+    accepted as a tie-break)."""
+    found: dict[str, tuple[float, str]] = {}
+    for phase in phases:
+        head, _, status = phase.partition(": ")
+        name, _, rest = head.partition(" (")
+        if not rest.endswith(" s)"):
+            continue
+        seconds = float(rest[: -len(" s)")])
+        if "gap " in status:
+            gap = status.split("gap ")[1].split(" ")[0]
+            gap += "a" if "accepted" in status else ""
+        else:
+            gap = "0" if "optimal" in status else status[:7]
+        found[name] = (seconds, gap)
+    return found
+
+
+def sweep_row(kind: str, output: dict[str, Any]) -> str:
+    stats = output["stats"]
+    columns = phase_columns(stats["phases"])
+    cells = []
+    for name in _SWEEP_PHASES:
+        seconds, gap = columns.get(name, (0.0, "-"))
+        cells.append(f"{seconds:>13.2f} {gap:>7}")
+    return (
+        f"{kind:<17} {stats['learners']:>8} {stats['placed']:>6} {stats['seconds']:>7.2f}  "
+        + "  ".join(cells)
+        + f"  {output['invalid']:>7}"
+    )
+
+
+def bench_sweep(sizes: list[int], kinds: list[str], time_limit: float, repeat: int) -> None:
+    """One line per (kind, size): every phase's seconds and gap (medians over repeats)."""
+    print(SWEEP_HEADER)
+    for kind in kinds:
+        for size in sizes:
+            outputs = [run(sweep_document(kind, size), True, time_limit) for _ in range(repeat)]
+            ordered = sorted(outputs, key=lambda o: o["stats"]["seconds"])
+            output = ordered[len(ordered) // 2]
+            output["invalid"] = max(o["invalid"] for o in outputs)
+            print(sweep_row(kind, output), flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="*", default=[50, 200, 1000, 5000])
     parser.add_argument("--time-limit", type=float, default=30.0)
     parser.add_argument("--repeat", type=int, default=1, help="runs per instance (medians)")
     parser.add_argument("--anchors", type=int, nargs="*", help="sizes for the anchor comparison")
+    parser.add_argument(
+        "--sweep", type=int, nargs="*", help="sizes for the sweep over kinds (default: all)"
+    )
+    parser.add_argument("--kinds", nargs="*", choices=list(KINDS), default=list(KINDS))
     args = parser.parse_args()
+    if args.sweep is not None:
+        bench_sweep(
+            args.sweep or [100, 300, 600, 1200, 2000, 5000],
+            args.kinds,
+            args.time_limit,
+            args.repeat,
+        )
+        return
     if args.sizes:
         bench_sizes(args.sizes, args.time_limit, args.repeat)
     if args.anchors:
