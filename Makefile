@@ -125,7 +125,7 @@ clean:
 	rm -rf .aws-sam build
 
 # --- Lambda packaging ------------------------------------------------------
-# Every function and the layer is built here (`BuildMethod: makefile`): SAM's
+# Every function and layer is built here (`BuildMethod: makefile`): SAM's
 # own Python builder unzips wheels and copies sources without compiling them.
 # `sam build` calls build-<LogicalId> in a scratch copy of the function's (or
 # layer's) folder, with ARTIFACTS_DIR set.
@@ -148,23 +148,16 @@ LAMBDA_FUNCTIONS := HttpApiFunction TutorChatFunction DiscordInteractionsFunctio
 # googleapiclient ships ~600 discovery documents (110 MB); Roundtable calls
 # only Calendar v3. Add a document here before using another Google API.
 GOOGLE_DISCOVERY_KEEP := calendar.v3.json
-# LiteLLM's proxy admin UI: static files the library never loads (docs/tutor.md).
 # boto3/botocore/s3transfer are left out of every lock (the runtime has them).
-LAMBDA_PRUNE := litellm/proxy/_experimental
 # Where this Makefile (and tools/) lives: sam build runs it from a scratch folder.
 REPO_DIR := $(dir $(abspath $(lastword $(MAKEFILE_LIST))))
-# The tutor is the one function near 250 MB: its third-party packages ship as
-# sourceless bytecode (tools/sourceless.py), except LiteLLM's proxy server,
-# which the library never imports: source only, not compiled.
-build-TutorChatFunction: LAMBDA_SOURCELESS := --keep-source litellm/proxy
 # What the tutor's LiteLLM never reads (docs/tutor.md, "The model client"): the
-# proxy server's Swagger UI, OpenAPI snapshot and database schema, and hf_xet
-# (11 MB), huggingface_hub's optional Xet download backend, which it checks for
-# by its dist-info and does without.
-build-TutorChatFunction: LAMBDA_PRUNE += litellm/proxy/swagger \
+# proxy server's admin UI, Swagger UI, OpenAPI snapshot and database schema, and
+# hf_xet (11 MB), huggingface_hub's optional Xet download backend, which it
+# checks for by its dist-info and does without.
+LITELLM_PRUNE := litellm/proxy/_experimental litellm/proxy/swagger \
 	litellm/proxy/_lazy_openapi_snapshot.json litellm/proxy/schema.prisma \
 	hf_xet hf_xet-*.dist-info
-build-TutorChatFunction: LAMBDA_COMPILE_SKIP := -x '/litellm/proxy/'
 
 # Installs a lock file into a folder, unless it pins nothing.
 define lambda_install
@@ -179,12 +172,8 @@ $(addprefix build-,$(LAMBDA_FUNCTIONS)):
 	  find "$(ARTIFACTS_DIR)/googleapiclient/discovery_cache/documents" -type f \
 	    ! -name $(GOOGLE_DISCOVERY_KEEP) -delete; \
 	fi
-	cd "$(ARTIFACTS_DIR)" && rm -rf $(LAMBDA_PRUNE)
 	find "$(ARTIFACTS_DIR)" -name __pycache__ -type d -prune -exec rm -rf {} +
-	if [ -n "$(LAMBDA_SOURCELESS)" ]; then \
-	  python3.12 "$(REPO_DIR)tools/sourceless.py" "$(ARTIFACTS_DIR)" $(LAMBDA_SOURCELESS); \
-	fi
-	$(LAMBDA_COMPILE) $(LAMBDA_COMPILE_SKIP) "$(ARTIFACTS_DIR)"
+	$(LAMBDA_COMPILE) "$(ARTIFACTS_DIR)"
 
 # The layer: its locked dependencies and both packages under python/ (on
 # sys.path in Lambda). Everything in the two packages ships (migrations, YAML,
@@ -194,6 +183,18 @@ build-CommonLayer:
 	cp -R roundtable roundtable_edge "$(ARTIFACTS_DIR)/python/"
 	find "$(ARTIFACTS_DIR)" -name __pycache__ -type d -prune -exec rm -rf {} +
 	$(LAMBDA_COMPILE) "$(ARTIFACTS_DIR)/python"
+
+# The optional LiteLLM layer (template parameter TutorModelLibrary=litellm): what
+# LiteLLM needs beyond the common layer and the tutor (tools/lock.py), pruned, its
+# packages as sourceless bytecode (tools/sourceless.py: the tutor with it is near
+# 250 MB), except LiteLLM's proxy server, which the library never imports: source
+# only, not compiled.
+build-LiteLLMLayer:
+	$(call lambda_install,requirements.lock,$(ARTIFACTS_DIR)/python)
+	cd "$(ARTIFACTS_DIR)/python" && rm -rf $(LITELLM_PRUNE)
+	find "$(ARTIFACTS_DIR)" -name __pycache__ -type d -prune -exec rm -rf {} +
+	python3.12 "$(REPO_DIR)tools/sourceless.py" "$(ARTIFACTS_DIR)/python" --keep-source litellm/proxy
+	$(LAMBDA_COMPILE) -x '/litellm/proxy/' "$(ARTIFACTS_DIR)/python"
 
 # Re-resolve every requirements.lock (after editing a requirements.txt, or to
 # upgrade): versions are those installed in .venv, i.e. the ones tests ran.

@@ -2,7 +2,9 @@
 
 Lambda refuses a function whose code plus layers exceed 250 MB unzipped, so
 `make build` runs this, printing each function's margin under the limit, and
-fails when one is over.
+fails when one is over. A function with a layer the template attaches only
+under a condition (the tutor's LiteLLM layer, `TutorModelLibrary=litellm`) is
+measured both ways: a second row "+LiteLLMLayer" has it.
 
     python bench/artifact_sizes.py [--build-dir .aws-sam/build] [--limit-mb 250]
 """
@@ -16,7 +18,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from devserver.template import FUNCTION_TYPE, function_layers, load_template  # noqa: E402
+from devserver.template import (  # noqa: E402
+    FUNCTION_TYPE,
+    conditional_layers,
+    function_layers,
+    load_template,
+)
 
 MB = 1024 * 1024
 
@@ -30,21 +37,29 @@ def tree_size(path: Path) -> int:
 
 
 def measure(build_dir: Path, template_path: Path) -> list[tuple[str, int, int]]:
-    """(function, own bytes, bytes with layers) for every function in the template."""
+    """(function, own bytes, bytes with layers) for every function in the template, and
+    ("<function> +<layer>", ...) with each layer it has only under a condition."""
     template = load_template(template_path)
     rows = []
     for logical_id, resource in template["Resources"].items():
         if resource["Type"] != FUNCTION_TYPE:
             continue
-        own_dir = build_dir / logical_id
-        if not own_dir.is_dir():
-            raise SystemExit(f"{own_dir} is missing: run `sam build` first")
-        own = tree_size(own_dir)
-        layers = sum(
-            tree_size(build_dir / layer) for layer in function_layers(template, logical_id)
-        )
-        rows.append((logical_id, own, own + layers))
+        own = tree_size(_built(build_dir, logical_id))
+        variants = {logical_id: ()} | {
+            f"{logical_id} +{layer}": (condition,)
+            for condition, layer in conditional_layers(template, logical_id).items()
+        }
+        for name, conditions in variants.items():
+            layers = function_layers(template, logical_id, conditions)
+            rows.append((name, own, own + sum(tree_size(_built(build_dir, x)) for x in layers)))
     return rows
+
+
+def _built(build_dir: Path, logical_id: str) -> Path:
+    folder = build_dir / logical_id
+    if not folder.is_dir():
+        raise SystemExit(f"{folder} is missing: run `sam build` first")
+    return folder
 
 
 def main() -> int:
@@ -54,12 +69,12 @@ def main() -> int:
     parser.add_argument("--limit-mb", type=float, default=250.0)
     args = parser.parse_args()
     rows = measure(args.build_dir, args.template)
-    print(f"{'function':32} {'own MB':>8} {'+layers MB':>11} {'margin MB':>10}")
+    print(f"{'function':36} {'own MB':>8} {'+layers MB':>11} {'margin MB':>10}")
     too_big = []
     for name, own, total in sorted(rows, key=lambda row: row[2], reverse=True):
         flag = "  OVER LIMIT" if total > args.limit_mb * MB else ""
         margin = args.limit_mb - total / MB
-        print(f"{name:32} {own / MB:8.1f} {total / MB:11.1f} {margin:10.1f}{flag}")
+        print(f"{name:36} {own / MB:8.1f} {total / MB:11.1f} {margin:10.1f}{flag}")
         if flag:
             too_big.append(name)
     if too_big:

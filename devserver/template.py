@@ -7,6 +7,7 @@ template through here, so what runs locally is what AWS would run.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -251,8 +252,42 @@ def read_stack(path: Path = TEMPLATE_PATH) -> Stack:
     return Stack(functions, routes, schedules, _worker(raw), layers)
 
 
-def function_layers(template: dict[str, Any], logical_id: str) -> list[str]:
-    """Logical ids of the layers a function uses (Globals plus its own)."""
+def function_layers(
+    template: dict[str, Any], logical_id: str, conditions: Collection[str] = ()
+) -> list[str]:
+    """Logical ids of the template's layers a function uses (Globals plus its own).
+
+    A layer attached under a condition (`!If [UseLiteLLM, !Ref LiteLLMLayer,
+    !Ref AWS::NoValue]`) counts when that condition is in `conditions`, the
+    conditions taken as true; the other branch otherwise. Layers named by ARN
+    (the Lambda Web Adapter's) are not the template's and are left out.
+    """
+    found = (_layer_ref(item, conditions) for item in _layer_items(template, logical_id))
+    return [layer for layer in found if layer is not None]
+
+
+def conditional_layers(template: dict[str, Any], logical_id: str) -> dict[str, str]:
+    """{condition: layer} for the layers a function uses only under a condition."""
+    found = {}
+    for item in _layer_items(template, logical_id):
+        if isinstance(item, dict) and isinstance(item.get("Fn::If"), list):
+            condition = str(item["Fn::If"][0])
+            layer = _layer_ref(item, {condition})
+            if layer is not None and layer != _layer_ref(item, ()):
+                found[condition] = layer
+    return found
+
+
+def _layer_items(template: dict[str, Any], logical_id: str) -> list[Any]:
     props = template["Resources"][logical_id].get("Properties") or {}
-    refs = list(_globals(template).get("Layers") or []) + list(props.get("Layers") or [])
-    return [ref["Ref"] for ref in refs if isinstance(ref, dict) and "Ref" in ref]
+    return list(_globals(template).get("Layers") or []) + list(props.get("Layers") or [])
+
+
+def _layer_ref(item: Any, conditions: Collection[str]) -> str | None:
+    if not isinstance(item, dict):
+        return None
+    if "Fn::If" in item:
+        condition, when_true, when_false = item["Fn::If"]
+        return _layer_ref(when_true if condition in conditions else when_false, conditions)
+    ref = item.get("Ref")
+    return str(ref) if isinstance(ref, str) and not ref.startswith("AWS::") else None

@@ -1,9 +1,10 @@
 """Lock each deployable's dependencies for Lambda: `requirements.lock` beside its requirements.txt.
 
-A deployable is the common layer or a function. Its lock pins every package it
-installs, with the sha256 of the exact wheel pip picks for Lambda's platform
-(CPython 3.12, manylinux aarch64), so `make build` installs the same bytes on
-every machine (`pip install --require-hashes --no-deps`).
+A deployable is the common layer, a function, or an optional layer one function
+may add (the LiteLLM layer, for the tutor: template parameter TutorModelLibrary).
+Its lock pins every package it installs, with the sha256 of the exact wheel pip
+picks for Lambda's platform (CPython 3.12, manylinux aarch64), so `make build`
+installs the same bytes on every machine (`pip install --require-hashes --no-deps`).
 
 Resolution:
 - versions are constrained to what is installed in the running interpreter
@@ -11,6 +12,9 @@ Resolution:
 - a function is resolved together with the layer, and packages the layer
   already has are left out of the function's lock: a copy in the function
   would shadow the layer's (/var/task comes first on sys.path);
+- an optional layer is resolved together with the common layer and its
+  function, and holds only what neither of them has: with it attached, every
+  package is installed once, in the same version as without it;
 - boto3, botocore and s3transfer are left out of functions and the layer: the
   Lambda Python runtime provides them (and litellm pulls them in for Bedrock only).
 
@@ -31,6 +35,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 LAYER = ROOT / "layers" / "common"
 FUNCTIONS = ROOT / "functions"
+# Optional layers (folder under layers/) -> the function they are added to.
+OPTIONAL_LAYERS = {"litellm": "tutor_chat"}
 PLATFORM_ARGS = [
     "--only-binary=:all:",
     "--implementation",
@@ -125,6 +131,7 @@ def main() -> int:
         "# boto3/botocore/s3transfer are left out: the Lambda runtime provides them.\n",
     )
     in_layer = {pin.name for pin in layer_pins}
+    in_function: dict[str, set[str]] = {}
     for folder in sorted(p for p in FUNCTIONS.iterdir() if (p / "app.py").is_file()):
         requirements = folder / "requirements.txt"
         if not requirements.is_file():
@@ -136,8 +143,28 @@ def main() -> int:
             "# not repeated here, nor boto3/botocore/s3transfer (the runtime provides them).\n"
         )
         write_lock(folder / "requirements.lock", own, "requirements.txt", extra)
+        in_function[folder.name] = {pin.name for pin in own}
+    for name, function in OPTIONAL_LAYERS.items():
+        lock_optional_layer(name, function, in_layer | in_function[function], constraints)
     constraints.unlink()
     return 0
+
+
+def lock_optional_layer(name: str, function: str, present: set[str], constraints: Path) -> None:
+    """layers/<name>'s lock: what it adds to the common layer and `function`, nothing twice."""
+    folder = ROOT / "layers" / name
+    requirements = [
+        LAYER / "requirements.txt",
+        FUNCTIONS / function / "requirements.txt",
+        folder / "requirements.txt",
+    ]
+    pins = resolve(requirements, constraints)
+    own = [pin for pin in pins if pin.name not in present | PROVIDED_BY_RUNTIME]
+    extra = (
+        f"# Resolved together with layers/common and functions/{function}: what they have is\n"
+        "# not repeated here, nor boto3/botocore/s3transfer (the runtime provides them).\n"
+    )
+    write_lock(folder / "requirements.lock", own, "requirements.txt", extra)
 
 
 if __name__ == "__main__":

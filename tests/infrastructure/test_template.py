@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from devserver.template import FUNCTION_TYPE, load_template, read_stack
+from devserver.template import FUNCTION_TYPE, function_layers, load_template, read_stack
 from roundtable.config import ENVIRONMENT_ONLY, SECRET_NAMES
 from tests.conftest import ROOT
 
@@ -617,8 +617,39 @@ def test_function_locks_pin_exact_hashed_versions_and_never_repeat_the_layer() -
         assert not set(pins) & set(layer), f"{lock} shadows the layer: {set(pins) & set(layer)}"
         assert not {"boto3", "botocore", "s3transfer"} & set(pins), lock
     tutor = _locked(ROOT / "functions" / "tutor_chat" / "requirements.lock")
-    assert "litellm" in tutor
-    assert "litellm==" in (ROOT / "functions" / "tutor_chat" / "requirements.txt").read_text()
+    assert "litellm" not in tutor and "openai" not in tutor  # the optional layer's
+    assert "httpx" in tutor
+
+
+def test_the_litellm_layer_adds_only_what_the_common_layer_and_the_tutor_lack() -> None:
+    layer = _locked(ROOT / "layers" / "common" / "requirements.lock")
+    tutor = _locked(ROOT / "functions" / "tutor_chat" / "requirements.lock")
+    litellm = _locked(ROOT / "layers" / "litellm" / "requirements.lock")
+    assert {"litellm", "openai", "tokenizers"} <= set(litellm)
+    assert not set(litellm) & (set(layer) | set(tutor)), set(litellm) & (set(layer) | set(tutor))
+    assert not {"boto3", "botocore", "s3transfer"} & set(litellm)
+    assert "litellm==" in (ROOT / "layers" / "litellm" / "requirements.txt").read_text()
+
+
+def test_the_litellm_layer_is_attached_to_the_tutor_only_when_the_parameter_asks(
+    template: dict[str, Any],
+) -> None:
+    parameter = template["Parameters"]["TutorModelLibrary"]
+    assert parameter["Default"] == "direct"
+    assert parameter["AllowedValues"] == ["direct", "litellm"]
+    assert template["Conditions"]["UseLiteLLM"] == {
+        "Fn::Equals": [{"Ref": "TutorModelLibrary"}, "litellm"]
+    }
+    layer = template["Resources"]["LiteLLMLayer"]
+    assert layer["Type"] == "AWS::Serverless::LayerVersion"
+    assert layer["Condition"] == "UseLiteLLM"  # not even published by default
+    assert layer["Properties"]["ContentUri"] == "layers/litellm/"
+    assert function_layers(template, "TutorChatFunction") == ["CommonLayer"]
+    with_litellm = function_layers(template, "TutorChatFunction", {"UseLiteLLM"})
+    assert with_litellm == ["CommonLayer", "LiteLLMLayer"]
+    for name in _functions(template):
+        if name != "TutorChatFunction":
+            assert "LiteLLMLayer" not in function_layers(template, name, {"UseLiteLLM"}), name
 
 
 def test_the_web_functions_are_reachable_only_through_cloudfront(template: dict[str, Any]) -> None:

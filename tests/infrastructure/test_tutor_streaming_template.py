@@ -68,7 +68,8 @@ def test_the_adapter_layer_is_the_pinned_arm64_release(
 ) -> None:
     pinned = template["Mappings"]["LambdaWebAdapter"]["Arm64"]
     assert pinned == {"Account": "753240598075", "Version": "25"}  # v0.9.1
-    (layer,) = tutor["Layers"]  # plus the common layer, from Globals
+    # Plus the common layer, from Globals, and the optional LiteLLM layer.
+    (layer,) = [item for item in tutor["Layers"] if "Fn::Sub" in item]
     arn, names = layer["Fn::Sub"]
     assert arn == (
         "arn:aws:lambda:${AWS::Region}:${Account}:layer:LambdaAdapterLayerArm64:${Version}"

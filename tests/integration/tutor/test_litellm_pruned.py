@@ -1,4 +1,4 @@
-"""LiteLLM as the tutor function ships it, pruned by the Makefile (LAMBDA_PRUNE), still streams
+"""LiteLLM as the LiteLLM layer ships it, pruned by the Makefile (LITELLM_PRUNE), still streams
 a reply and transcribes a recording: the tutor's LiteLLM adapters, in a fresh interpreter whose
 packages are the dev venv's minus what the build removes, against the fake over HTTP."""
 
@@ -41,9 +41,9 @@ print("ok", sorted(m for m in sys.modules if m.startswith("litellm.proxy"))[:3])
 
 
 def _pruned_paths() -> list[str]:
-    """What `make build-TutorChatFunction` removes from the artifact (make -n, not run)."""
+    """What `make build-LiteLLMLayer` removes from the layer (make -n, not run)."""
     dry_run = subprocess.run(
-        ["make", "-n", "-s", "build-TutorChatFunction", "ARTIFACTS_DIR=/artifact"],
+        ["make", "-n", "-s", "build-LiteLLMLayer", "ARTIFACTS_DIR=/artifact"],
         cwd=ROOT,
         capture_output=True,
         text=True,

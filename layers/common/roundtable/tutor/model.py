@@ -3,15 +3,18 @@
 Most providers speak OpenAI's Chat Completions protocol; the tutor talks to
 those directly over httpx (roundtable.tutor.openai_compat), which imports in
 a tenth of a second. Every other provider (Bedrock, Vertex AI, Azure
-deployments, ...) is reached through LiteLLM, which is about 200 MB and takes
+deployments, ...) is reached through LiteLLM, which is about 150 MB and takes
 seconds to import, so it is imported on the first such call only
-(`chat_model_from_settings` picks; docs/tutor.md, "The model client").
+(`chat_model_from_settings` picks; docs/tutor.md, "The model client"). Deployed,
+LiteLLM is an optional layer (template parameter TutorModelLibrary=litellm):
+without it, such a model is refused with a 503 that says so.
 Provider failures become UpstreamError (502) and timeouts
 UpstreamTimeoutError (504), each with a message a learner can act on.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 from collections.abc import AsyncIterator
@@ -101,7 +104,24 @@ def chat_model_from_settings(settings: Settings) -> ChatModel:
     timeout_s = float(settings.llm_timeout_s)
     if endpoint is not None:
         return OpenAICompatChatModel(endpoint, timeout_s)
+    require_litellm(settings.llm_model)
     return LiteLLMChatModel(settings.llm_model, settings.llm_api_base, api_key, timeout_s)
+
+
+def require_litellm(model: str) -> None:
+    """ServiceUnavailableError (503) when `model` needs LiteLLM and it is not installed:
+    a deployment without the LiteLLM layer (TutorModelLibrary=direct, the default).
+    Checked before the learner's message is admitted, so nothing is saved or counted."""
+    try:
+        installed = importlib.util.find_spec("litellm") is not None
+    except ImportError:  # an import hook refusing it
+        installed = False
+    if not installed:
+        logger.error("model %s needs LiteLLM, which is not installed here", model)
+        raise ServiceUnavailableError(
+            f"the tutor is not available on this site: its model ({model}) needs the "
+            "LiteLLM layer (deploy with TutorModelLibrary=litellm)"
+        )
 
 
 def llm_api_key(settings: Settings) -> str | None:

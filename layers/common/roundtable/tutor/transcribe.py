@@ -34,7 +34,7 @@ from roundtable.errors import (
     ValidationError,
 )
 from roundtable.ratelimit import Limit
-from roundtable.tutor.model import litellm_module, llm_api_key, provider_error
+from roundtable.tutor.model import litellm_module, llm_api_key, provider_error, require_litellm
 from roundtable.tutor.openai_compat import (
     OPENAI_COMPATIBLE_BASES,
     Endpoint,
@@ -188,6 +188,7 @@ def transcriber_from_settings(settings: Settings) -> Transcriber:
     endpoint = endpoint_for(model, settings.llm_api_base, api_key)
     if endpoint is not None:
         return OpenAICompatTranscriber(endpoint, timeout_s)
+    require_litellm(model)
     return LiteLLMTranscriber(model, settings.llm_api_base, api_key, timeout_s)
 
 
