@@ -46,6 +46,7 @@ from roundtable.tutor.chat import (
 from roundtable.tutor.model import chat_model_from_settings
 from roundtable.tutor.quota import Quota, admit_message, quota_status
 from roundtable.tutor.store import StoredMessage
+from roundtable.tutor.transcribe import voice_input_available
 
 router = APIRouter(prefix="/api/tutor", tags=["tutor"], responses=errors(401, 422, 503))
 _SEND_ERRORS = errors(400, 404, 429, 502, 504)
@@ -56,13 +57,15 @@ STREAM_TOTAL_S = 120.0
 
 @router.get("/status", response_model=StatusPublic)
 def read_status(learner: CurrentLearner, now: Now) -> StatusPublic:
-    """My quota today; `streaming` is always true now (kept for older clients)."""
+    """My quota today and whether voice input works here; `streaming` is always true now
+    (kept for older clients)."""
     settings = get_settings()
     quota = Quota.for_learner(learner.learner, settings)
     with transaction(get_engine()) as conn:
         status = quota_status(conn, learner.learner, quota, now)
     return StatusPublic(
         streaming=True,
+        transcription=voice_input_available(settings),
         quota=QuotaPublic(
             messages_used=status.used.messages,
             messages_limit=quota.messages,

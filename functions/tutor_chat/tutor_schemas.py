@@ -66,9 +66,14 @@ class QuotaPublic(BaseModel):
 
 
 class StatusPublic(BaseModel):
-    """My quota today (and `streaming`, which every deployment now does)."""
+    """My quota today, whether voice input works here (and `streaming`, which every
+    deployment now does)."""
 
     streaming: bool = Field(
         description="Always true: every stack streams POST .../stream. Kept for older clients."
+    )
+    transcription: bool = Field(
+        description="Whether voice input (POST /api/tutor/transcriptions) is configured on "
+        "this site; false: it would answer 503, so offer no microphone"
     )
     quota: QuotaPublic

@@ -32,7 +32,7 @@ sys.meta_path.insert(0, NoLiteLLM())
 from roundtable.config import load_settings
 from roundtable.errors import ServiceUnavailableError
 from roundtable.tutor.model import chat_model_from_settings
-from roundtable.tutor.transcribe import transcriber_from_settings
+from roundtable.tutor.transcribe import transcriber_from_settings, voice_input_available
 
 def outcome(factory):
     try:
@@ -43,6 +43,7 @@ def outcome(factory):
 print(json.dumps({
     "chat": outcome(chat_model_from_settings),
     "voice": outcome(transcriber_from_settings),
+    "voice_flag": voice_input_available(load_settings()),
     "litellm_loaded": "litellm" in sys.modules,
 }))
 """
@@ -90,16 +91,19 @@ def test_a_model_that_needs_litellm_is_refused_with_what_to_deploy(
 
 
 def test_voice_input_through_litellm_is_refused_the_same_way() -> None:
-    voice = _factories_without_litellm("azure/gpt-4o", "azure/whisper")["voice"]
+    found = _factories_without_litellm("azure/gpt-4o", "azure/whisper")
+    voice = found["voice"]
     assert isinstance(voice, dict) and voice["code"] == "unavailable"
     assert "azure/whisper" in voice["message"]
     assert "TutorModelLibrary=litellm" in voice["message"]
+    assert found["voice_flag"] is False  # GET /api/tutor/status: no microphone offered
 
 
 def test_providers_reached_directly_do_not_need_the_layer() -> None:
     found = _factories_without_litellm("openai/gpt-4.1-mini", "openai/gpt-4o-mini-transcribe")
     assert found["chat"] == {"made": "OpenAICompatChatModel"}
     assert found["voice"] == {"made": "OpenAICompatTranscriber"}
+    assert found["voice_flag"] is True
 
 
 def test_with_litellm_installed_the_same_model_goes_through_it() -> None:

@@ -83,7 +83,8 @@ export interface paths {
         };
         /**
          * Read Status
-         * @description My quota today; `streaming` is always true now (kept for older clients).
+         * @description My quota today and whether voice input works here; `streaming` is always true now
+         *     (kept for older clients).
          */
         get: operations["tutor-read_status"];
         put?: never;
@@ -275,7 +276,8 @@ export interface components {
         };
         /**
          * StatusPublic
-         * @description My quota today (and `streaming`, which every deployment now does).
+         * @description My quota today, whether voice input works here (and `streaming`, which every
+         *     deployment now does).
          */
         StatusPublic: {
             quota: components["schemas"]["QuotaPublic"];
@@ -284,6 +286,11 @@ export interface components {
              * @description Always true: every stack streams POST .../stream. Kept for older clients.
              */
             streaming: boolean;
+            /**
+             * Transcription
+             * @description Whether voice input (POST /api/tutor/transcriptions) is configured on this site; false: it would answer 503, so offer no microphone
+             */
+            transcription: boolean;
         };
         /**
          * TranscriptPublic

@@ -177,6 +177,19 @@ def transcription_model(settings: Settings) -> str:
     return model
 
 
+def voice_input_available(settings: Settings) -> bool:
+    """Whether voice input works on this site (GET /api/tutor/status, so the SPA shows no
+    microphone that would only answer 503): the decision `transcriber_from_settings`
+    makes, without reading the key."""
+    try:
+        model = transcription_model(settings)
+        if endpoint_for(model, settings.llm_api_base, None) is None:
+            require_litellm(model)
+    except ServiceUnavailableError:
+        return False
+    return True
+
+
 def transcriber_from_settings(settings: Settings) -> Transcriber:
     """The configured speech to text: directly when OpenAI-compatible, else LiteLLM.
 

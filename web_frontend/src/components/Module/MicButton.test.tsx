@@ -38,8 +38,11 @@ const realFetch = globalThis.fetch;
 let track: { stop: ReturnType<typeof vi.fn> };
 let getUserMedia: ReturnType<typeof vi.fn>;
 
-/** The API behind fetch: transcriptions answer `transcription`; everything sent is kept. */
-function serve(transcription: () => Response) {
+/**
+ * The API behind fetch: transcriptions answer `transcription`; everything sent is kept.
+ * `voice`: whether the status says voice input works on this site.
+ */
+function serve(transcription: () => Response, { voice = true } = {}) {
   const sent: Sent[] = [];
   globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
     const req = new Request(input, init);
@@ -47,7 +50,7 @@ function serve(transcription: () => Response) {
     sent.push({ path, type: req.headers.get("Content-Type"), body: req.method === "GET" ? "" : await req.text() });
     if (path === "/api/tutor/transcriptions") return transcription();
     if (path === "/api/tutor/status") {
-      return json({ streaming: true, quota: { messages_used: 0, messages_limit: 100, tokens_used: 0, tokens_limit: 1, resets_at: "2030-01-01T00:00:00Z" } });
+      return json({ streaming: true, transcription: voice, quota: { messages_used: 0, messages_limit: 100, tokens_used: 0, tokens_limit: 1, resets_at: "2030-01-01T00:00:00Z" } });
     }
     if (path.endsWith("/messages")) return json({ module_slug: "why-discuss", messages: [] });
     return json({ error: { code: "not_found", message: "no route" } }, 404);
@@ -149,19 +152,24 @@ describe("MicButton", () => {
   });
 });
 
+function renderChat() {
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  render(
+    <QueryClientProvider client={client}>
+      <TutorChat
+        moduleSlug="why-discuss"
+        sectionId="sec-1"
+        segment={{ kind: "chat", id: "seg-1", optional: false, title: "Talk", learner_sees_previous: true }}
+      />
+    </QueryClientProvider>,
+  );
+}
+
 describe("dictating into the tutor chat", () => {
   it("puts the words after what was typed, to edit, and sends nothing", async () => {
     const sent = serve(() => json({ text: "because many answers fit." }));
-    const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-    render(
-      <QueryClientProvider client={client}>
-        <TutorChat
-          moduleSlug="why-discuss"
-          sectionId="sec-1"
-          segment={{ kind: "chat", id: "seg-1", optional: false, title: "Talk", learner_sees_previous: true }}
-        />
-      </QueryClientProvider>,
-    );
+    renderChat();
+    await screen.findByRole("button", { name: "Dictate" }); // once the status says voice works
     const user = userEvent.setup();
     const box = screen.getByLabelText("Message to the tutor") as HTMLTextAreaElement;
     await user.type(box, "It is open");
@@ -171,5 +179,21 @@ describe("dictating into the tutor chat", () => {
     await waitFor(() => expect(box.value).toBe("It is open because many answers fit."));
     expect(document.activeElement).toBe(box);
     expect(sent.filter((s) => s.path.endsWith("/stream") || (s.path.endsWith("/messages") && s.body))).toEqual([]);
+  });
+
+  it("offers no microphone where the site has no voice input, and sends nothing to transcribe", async () => {
+    const sent = serve(() => json({ text: "never asked" }), { voice: false });
+    renderChat();
+    await screen.findByText("100 of 100 messages left today.");
+    expect(screen.queryByRole("button", { name: /Dictate/ })).toBeNull();
+    expect(screen.getByRole("button", { name: "Send" })).toBeTruthy();
+    expect(sent.filter((s) => s.path === "/api/tutor/transcriptions")).toEqual([]);
+  });
+
+  it("offers it once the status says voice input works here", async () => {
+    serve(() => json({ text: "" }));
+    renderChat();
+    await screen.findByText("100 of 100 messages left today.");
+    expect(dictate()).toBeTruthy();
   });
 });

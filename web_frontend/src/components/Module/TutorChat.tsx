@@ -166,7 +166,8 @@ export function TutorChat({ moduleSlug, sectionId, segment }: { moduleSlug: stri
           }}
         />
         <div className="chat-controls">
-          <MicButton onTranscript={addTranscript} />
+          {/* Only where the site transcribes (GET /api/tutor/status): elsewhere it would only answer 503. */}
+          {status.data?.transcription && <MicButton onTranscript={addTranscript} />}
           <button type="submit" disabled={streaming || !draft.trim()}>
             {streaming ? "Replying…" : "Send"}
           </button>
