@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from roundtable.scheduling.chains import cheaper_leaders_by_chain
 from roundtable.scheduling.instance import parse_instance
 from roundtable.scheduling.plan import Plan, plan_is_consistent
 from roundtable.scheduling.polish import find_leader, gather
@@ -98,3 +99,35 @@ def test_a_neutral_chain_never_hands_a_group_to_someone_who_costs_more():
     before = plan_objectives(problem, search.plan())["preferences"]
     assert find_leader(search, node) == leaders.index("F0")
     assert plan_objectives(problem, search.plan())["preferences"] > before
+
+
+def test_a_chain_gives_a_paying_leaders_group_to_a_cheaper_one_and_no_count_changes():
+    # F2 leads 18:00 on if-needed time. F0 is free there on regular time but at capacity
+    # with 20:00, which idle F1 can take at no cost: F1 takes 20:00, F0 takes 18:00.
+    people = [
+        person("F0", "UTC", {"Tuesday": [["18:00", "19:00"], ["20:00", "21:00"]]}, max_groups=1),
+        person("F1", "UTC", {"Tuesday": [["20:00", "21:00"]]}, max_groups=1),
+        person("F2", "UTC", {}, if_needed={"Tuesday": [["18:00", "19:00"]]}, max_groups=1),
+        *crowd("A", 4, "UTC", {"Tuesday": [["18:00", "19:00"]]}),
+        *crowd("B", 4, "UTC", {"Tuesday": [["20:00", "21:00"]]}),
+    ]
+    params, everyone, existing = parse_instance(instance(people))
+    problem = _problem(everyone, params, existing)
+    ids = [a.person.id for a in problem.learners]
+    leaders = [a.person.id for a in problem.facilitators]
+    early, late = _start(problem, 18), _start(problem, 20)
+    plan = Plan(
+        groups_at={early: [leaders.index("F2")], late: [leaders.index("F0")]},
+        learners_at={
+            early: [ids.index(f"A{k}") for k in range(4)],
+            late: [ids.index(f"B{k}") for k in range(4)],
+        },
+    )
+    search = Search(problem, plan)
+    before = plan_objectives(problem, search.plan())
+    assert cheaper_leaders_by_chain(search) == 1
+    after = plan_objectives(problem, search.plan())
+    assert _led(problem, search, leaders) == {"F0": [early], "F1": [late], "F2": []}
+    assert after["preferences"] == 0 < before["preferences"]
+    assert (after["placed"], after["sizes"]) == (before["placed"], before["sizes"])
+    assert plan_is_consistent(problem, search.plan())

@@ -3,8 +3,11 @@
 Placement can never exceed the learners who can attend some viable start or
 existing group. Sizes: Σ_s |x_s − t·G_s| ≥ |Σ x_s − t·Σ G_s|, and the number of
 groups G must hold the placed learners (G·min ≤ P ≤ G·max) and find leaders, so
-the least |P − t·G| over those G bounds the size objective. Preferences: when
-every placeable learner is placed, each pays at least their cheapest option.
+the least |P − t·G| over those G bounds the size objective. Preferences: the P
+placed learners pay at least the P smallest of everyone's cheapest options, and
+the G new groups' leaders at least the G smallest cheapest costs over the
+facilitators' free capacity (a facilitator able to lead `k` more groups counts
+`k` times).
 """
 
 from __future__ import annotations
@@ -43,6 +46,30 @@ def preference_bound(problem: Problem, everyone_placed: bool) -> int:
         len(cls.members) * min(cost for _where, cost in (*cls.options, *cls.joins))
         for cls in problem.classes
     )
+
+
+def learner_cost_bound(problem: Problem, placed: int) -> int:
+    """Least the learners pay when `placed` of them are placed: the cheapest minima."""
+    minima = sorted(
+        cost
+        for cls in problem.classes
+        for cost in [min(cost for _where, cost in (*cls.options, *cls.joins))] * len(cls.members)
+    )
+    return sum(minima[: max(placed, 0)])
+
+
+def leader_cost_bound(problem: Problem, new_groups: int) -> int:
+    """Least the leaders of `new_groups` new groups pay (each facilitator's cheapest start,
+    once per group they may still lead); 0 in peer cohorts."""
+    if not problem.facilitated or new_groups <= 0:
+        return 0
+    slots = sorted(
+        cost
+        for f, options in enumerate(problem.facilitator_options)
+        if options
+        for cost in [min(options.values())] * max(problem.facilitator_capacity[f], 0)
+    )
+    return sum(slots[:new_groups])
 
 
 def spread_bound(problem: Problem, new_groups: int) -> int:

@@ -1,4 +1,4 @@
-"""Freeing a facilitator for a new group by a chain of hand-overs.
+"""Chains of hand-overs: freeing a facilitator for a new group, or a cheaper leader.
 
 Opening a group at a start needs a facilitator free there: able, with capacity
 left, and leading nothing that overlaps it. When nobody is, a facilitator `f0`
@@ -10,13 +10,16 @@ is, so no learner moves and no count changes; a breadth-first search finds the
 shortest such chain. With `neutral`, nobody takes a group at a higher cost than
 its leader pays, so the preference objective cannot grow (the later phases need
 that; sizes does not care who leads).
+
+The same search gives a group led at a cost a cheaper leader: the root is the
+group itself, its first taker must pay strictly less, the rest no more.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from roundtable.scheduling.search import Search
+from roundtable.scheduling.search import PEER, Search
 
 # Enough for every chain the bench cohorts needed; bounds the search on big cohorts.
 _MOST_ENTRIES = 400
@@ -25,7 +28,7 @@ _MOST_ENTRIES = 400
 @dataclass(frozen=True)
 class _Entry:
     node: int  # a start whose group needs a new leader (the root: the new group)
-    owner: int  # who leads it now (-1 for the new group)
+    owner: int  # who leads it now (-1 for a new group)
     parent: int  # the entry whose group `owner` takes once this one is handed on
 
 
@@ -35,43 +38,72 @@ def free_by_chain(search: Search, node: int, neutral: bool) -> int | None:
     Nothing changes when no chain exists. The hand-overs go to the search's journal, so
     a caller's `undo` takes them back.
     """
-    found = _chain(search, node, neutral)
-    if found is None:
-        return None
-    entries, last, taker = found
+    found = _chain(search, node, -1, neutral)
+    return None if found is None else _apply(search, *found)
+
+
+def cheaper_by_chain(search: Search, node: int, owner: int) -> bool:
+    """Give owner's group at the node to someone cheaper there, by a chain if need be."""
+    found = _chain(search, node, owner, neutral=True)
+    if found is not None:
+        _apply(search, *found)
+    return found is not None
+
+
+def cheaper_leaders_by_chain(search: Search) -> int:
+    """Every group whose leader pays gets a cheaper one where a chain allows; how many."""
+    if not search.problem.facilitated:
+        return 0
+    cheaper = 0
+    for node in range(len(search.starts)):
+        for owner in list(search.groups[node]):
+            if owner != PEER and search.leaders.cost[owner, node] > 0:
+                cheaper += cheaper_by_chain(search, node, owner)
+    return cheaper
+
+
+def _apply(search: Search, entries: list[_Entry], last: int, taker: int) -> int:
+    """Make the chain's hand-overs, last first; return who takes the root's group."""
     entry = entries[last]
-    search.hand_over(entry.node, entry.owner, taker)
-    while entry.parent > 0:
-        parent = entries[entry.parent]
-        search.hand_over(parent.node, parent.owner, entry.owner)
-        entry = parent
-    return entry.owner
+    while True:
+        if entry.owner < 0:
+            return taker  # the root of a new group: the caller gives it to `taker`
+        search.hand_over(entry.node, entry.owner, taker)
+        if entry.parent < 0:
+            return taker
+        taker, entry = entry.owner, entries[entry.parent]
 
 
-def _chain(search: Search, node: int, neutral: bool) -> tuple[list[_Entry], int, int] | None:
+def _chain(
+    search: Search, node: int, owner: int, neutral: bool
+) -> tuple[list[_Entry], int, int] | None:
     """(entries, the entry whose group `taker` can lead freely, taker), breadth first."""
+    import numpy as np
+
     leaders = search.leaders
-    entries = [_Entry(node, -1, -1)]
-    used: set[int] = set()
+    capacity = np.array(leaders.capacity)
+    order = np.array(leaders.order, dtype=np.int64)
+    used = np.zeros(len(capacity), dtype=bool)
+    if owner >= 0:
+        used[owner] = True
+    entries = [_Entry(node, owner, -1)]
     index = 0
     while index < len(entries) and len(entries) < _MOST_ENTRIES:
         entry = entries[index]
-        for taker in leaders.order:
-            if taker in used or not leaders.able[taker, entry.node]:
-                continue
-            if entry.node in leaders.at[taker]:
-                continue  # already leads a group there: a swap would change nothing
-            if neutral and entry.owner >= 0:
-                if leaders.cost[taker, entry.node] > leaders.cost[entry.owner, entry.node]:
-                    continue
+        column = order[leaders.able[order, entry.node] & ~used[order]]
+        if entry.owner >= 0 and (neutral or index == 0):
+            paid = leaders.cost[entry.owner, entry.node]
+            cost = leaders.cost[column, entry.node]
+            column = column[cost < paid] if index == 0 else column[cost <= paid]
+        busy = leaders.busy[column, entry.node]
+        free = column[(busy == 0) & (capacity[column] > 0)]
+        if free.size and entry.owner >= 0:
+            return entries, index, int(free[0])
+        for taker in column[(busy == 1) | ((busy == 0) & (capacity[column] <= 0))].tolist():
             blocking = [b for b in leaders.at[taker] if leaders.clash[entry.node, b]]
-            if not blocking and leaders.capacity[taker] > 0:
-                if entry.owner >= 0:
-                    return entries, index, taker
-                continue  # free at the new group's start: the caller would have found them
-            if len(blocking) > 1 or (not blocking and not leaders.at[taker]):
-                continue
-            used.add(taker)
+            if entry.node in leaders.at[taker] or not (blocking or leaders.at[taker]):
+                continue  # already leads there (a swap changes nothing), or leads nothing
+            used[taker] = True
             for given in blocking or list(dict.fromkeys(leaders.at[taker])):
                 entries.append(_Entry(given, taker, index))
         index += 1

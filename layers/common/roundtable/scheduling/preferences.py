@@ -3,13 +3,15 @@
 Three moves, each keeping placement and joins: cycles of learner moves that
 change no count (`cycles`); relocating a group from one start to another with
 the learners who gain most from the move (`relocation`); and handing a group to
-a facilitator who costs nothing there (`leading`).
+a facilitator who costs nothing there (`leading`), or to a cheaper one freed by a
+chain of hand-overs that costs no more anywhere (`chains`).
 """
 
 from __future__ import annotations
 
 import time
 
+from roundtable.scheduling.chains import cheaper_leaders_by_chain
 from roundtable.scheduling.cycles import cancel_cycles
 from roundtable.scheduling.leading import cheaper_leaders
 from roundtable.scheduling.relocation import relocate_for_preferences
@@ -27,3 +29,4 @@ def improve_preferences(search: Search, seconds: float) -> None:
             break
         cancel_cycles(search, max(deadline - time.monotonic(), 0.0))
     cheaper_leaders(search)
+    cheaper_leaders_by_chain(search)

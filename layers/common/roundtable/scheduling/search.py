@@ -261,6 +261,8 @@ class Leaders:
         self.able: NDArray[np.bool_] = costs >= 0
         self.cost: NDArray[np.int64] = np.where(self.able, costs, 0).astype(np.int64)
         self.clash = clash_matrix(problem, starts)
+        # busy[f, node]: how many of f's groups overlap the node (kept up to date)
+        self.busy: NDArray[np.int32] = np.zeros((len(problem.facilitators), len(starts)), np.int32)
         options = self.able.sum(axis=1)
         ids = [a.person.id for a in problem.facilitators]
         # the scarcest first: a facilitator with few options should get them
@@ -291,10 +293,12 @@ class Leaders:
     def take(self, f: int, node: int) -> None:
         self.capacity[f] -= 1
         self.at[f].append(node)
+        self.busy[f] += self.clash[node]
 
     def release(self, f: int, node: int) -> None:
         self.capacity[f] += 1
         self.at[f].remove(node)
+        self.busy[f] -= self.clash[node]
 
 
 def existing_loads(problem: Problem) -> list[int]:

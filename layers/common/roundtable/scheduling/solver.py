@@ -19,7 +19,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from roundtable.scheduling.bounds import preference_bound, seats, size_bound, spread_bound
+from roundtable.scheduling.bounds import (
+    leader_cost_bound,
+    learner_cost_bound,
+    seats,
+    size_bound,
+    spread_bound,
+)
 from roundtable.scheduling.highs import SENSES, SPREAD_GAP, PhaseResult, Runner
 from roundtable.scheduling.leading import share_groups
 from roundtable.scheduling.plan import Plan, plan_is_consistent
@@ -122,10 +128,12 @@ def _sizes(context: _Context, budget: float) -> PhaseResult:
 
 def _preferences(context: _Context, budget: float) -> PhaseResult:
     improve_preferences(context.search, budget / 2)
-    problem = context.problem
-    achieved = plan_objectives(problem, context.search.plan())["preferences"]
-    everyone = context.search.placed() == seats(problem)
-    bound = preference_bound(problem, everyone)
+    problem, plan = context.problem, context.search.plan()
+    achieved = plan_objectives(problem, plan)["preferences"]
+    bound = learner_cost_bound(problem, plan.placed())
+    if context.proven.get("joins", True):
+        # more joiners could leave fewer learners, so fewer groups, for new groups
+        bound += leader_cost_bound(problem, _fewest_groups(context, plan))
     if achieved == bound:
         return PhaseResult(achieved, bound, True, f"{bound} = lower bound, optimal")
     return _solve(context, "preferences", budget, bound)
