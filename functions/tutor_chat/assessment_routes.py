@@ -2,6 +2,11 @@
 
 The feedback comes back whole, as JSON (it is one small object, and the
 learner reads it only once it is complete).
+
+`roundtable.tutor.assessment` (with the groups, meetings and people modules it
+needs to let a facilitator read answers) is imported by the routes, not here: a
+cold start's first message, a chat, does not need it (docs/tutor.md, "Packaging
+and streaming").
 """
 
 from __future__ import annotations
@@ -16,7 +21,6 @@ from tutor_schemas import errors
 from roundtable.config import get_settings
 from roundtable.content.learning import live_bundle
 from roundtable.db.engine import get_engine, transaction
-from roundtable.tutor.assessment import my_answers, submit_answer
 from roundtable.tutor.assessment_store import AnswerAttempt
 from roundtable.tutor.model import chat_model_from_settings
 from roundtable.tutor.quota import Quota, admit_message
@@ -27,6 +31,8 @@ router = APIRouter(prefix="/api/tutor", tags=["tutor"], responses=errors(401, 42
 @router.get("/{module_slug}/answers", response_model=AnswersPublic, responses=errors(404))
 def read_answers(module_slug: str, learner: CurrentLearner) -> AnswersPublic:
     """My attempts at the module's questions with their feedback, by question, oldest first."""
+    from roundtable.tutor.assessment import my_answers
+
     bundle = live_bundle()
     with transaction(get_engine()) as conn:
         found = my_answers(conn, learner.learner, bundle, module_slug)
@@ -43,6 +49,8 @@ async def send_answer(
 ) -> AnswerAttemptPublic:
     """Answer a question segment: the attempt with the tutor's feedback against the rubric
     (strengths, what is missing, a level). Counts as one tutor message."""
+    from roundtable.tutor.assessment import submit_answer
+
     settings = get_settings()
     model = chat_model_from_settings(settings)
     await run_in_threadpool(
