@@ -101,6 +101,8 @@ class Runner:
         self.highs: Any = None
         self.holds: list[tuple[str, int]] = []
         self.pinned: set[int] = set()  # columns a hold fixed at zero
+        # a hold row on sizes or preferences: a side constraint that breaks the network
+        self.side_constraint = False
         self.stopper = _Stopper()
 
     def hold(self, name: str, value: int) -> None:
@@ -125,9 +127,13 @@ class Runner:
         left = budget - (time.monotonic() - began)
         status, proven = "optimal", bound
         if not self.stopper.met() and left >= _LEAST_SECONDS:
+            # with a side constraint the relaxation with continuous learners can beat every
+            # integral answer, so its "optimal" would prove nothing: learners integral here
+            _learners_integral(highs, model, self.side_constraint)
             values, status, proven = _run_phase(
                 highs, self.problem, model, name, values, left, self.pinned
             )
+            _learners_integral(highs, model, False)
         if self.stopper.met():
             status, proven = "optimal", bound
         value = round(_score(model.objectives[name], values))
@@ -200,6 +206,7 @@ def _apply_hold(runner: Runner, name: str, value: int) -> None:
     elif name == "preferences" and value == preference_bound(problem, _everyone(runner)):
         _fix_at_zero(runner, _dearer_than_cheapest(problem, model))
     elif name != "spread":
+        runner.side_constraint |= name in ("sizes", "preferences")
         objective = model.objectives[name]
         low, high = (value - 1e-6, INF) if SENSES[name] else (-INF, value + 1e-6)
         columns = np.array(list(objective), dtype=np.int32)
@@ -402,10 +409,16 @@ def _run_phase(
     highs.changeColsCost(len(costs), np.arange(len(costs), dtype=np.int32), costs)
     sense = highspy.ObjSense.kMaximize if maximise else highspy.ObjSense.kMinimize
     highs.changeObjectiveSense(sense)
-    highs.setOptionValue("time_limit", max(budget, _LEAST_SECONDS))
     highs.setOptionValue("mip_rel_gap", _GAPS.get(name, 0.0))
-    highs.setSolution(len(values), np.arange(len(values), dtype=np.int32), np.array(values))
-    highs.run()
+    began = time.monotonic()
+    _run_from(highs, values, budget)
+    if _misreported(highs, objective):
+        # HiGHS 1.16's presolve can value the warm start wrongly in its reduced model
+        # (seen: 703 for an answer worth 817), prune the true optimum (704) against that
+        # value and hand back the start as "optimal": solve again without presolve.
+        highs.setOptionValue("presolve", "off")
+        _run_from(highs, values, max(budget - (time.monotonic() - began), _REPAIR_SECONDS))
+        highs.setOptionValue("presolve", "choose")
     status = highs.modelStatusToString(highs.getModelStatus()).lower()
     proven = _bound(highs.getInfo().mip_dual_bound, maximise)
     incumbent = _score(objective, values)
@@ -417,6 +430,23 @@ def _run_phase(
     ):
         values = candidate
     return values, status, proven
+
+
+def _run_from(highs: Any, values: list[float], budget: float) -> None:
+    import numpy as np
+
+    highs.setOptionValue("time_limit", max(budget, _LEAST_SECONDS))
+    highs.setSolution(len(values), np.arange(len(values), dtype=np.int32), np.array(values))
+    highs.run()
+
+
+def _misreported(highs: Any, objective: dict[int, float]) -> bool:
+    """Whether HiGHS's objective value differs from what its own solution is worth."""
+    info = highs.getInfo()
+    if info.primal_solution_status != 2:  # 2 = feasible
+        return False
+    worth = _score(objective, list(highs.getSolution().col_value))
+    return abs(worth - info.objective_function_value) > 0.5
 
 
 def _candidate(
