@@ -446,7 +446,7 @@ def _misreported(highs: Any, objective: dict[int, float]) -> bool:
     if info.primal_solution_status != 2:  # 2 = feasible
         return False
     worth = _score(objective, list(highs.getSolution().col_value))
-    return abs(worth - info.objective_function_value) > 0.5
+    return bool(abs(worth - info.objective_function_value) > 0.5)
 
 
 def _candidate(
