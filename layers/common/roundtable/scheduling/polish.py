@@ -18,6 +18,7 @@ from roundtable.scheduling.search import PEER, Search
 
 _ROUNDS = 3
 _TRIALS = 40  # candidates tried per round of regrouping
+_SHIFTS = 5  # destinations tried when shifting a thin start's group
 
 
 def polish_sizes(problem: Problem, plan: Plan) -> Plan:
@@ -98,12 +99,16 @@ def gather(search: Search, node: int, prefer_pool: bool) -> bool:
         enterable = search.open_nodes()
         path = search.find_path(pool_only, sinks, enterable) if prefer_pool else None
         if path is None:
-            # only new groups give learners away: existing groups keep their joiners
+            # only new groups give learners away: existing groups keep their joiners;
+            # starts above target first (taking from them lowers the size objective)
             spare = np.zeros(search.size + 1, dtype=bool)
             starts = len(search.starts)
             spare[:starts] = search.counts[:starts] > search.lower()[:starts]
             spare[node] = False
-            path = search.find_path(spare, sinks, enterable)
+            surplus = spare.copy()
+            surplus[:starts] &= search.deviation() > 0
+            path = search.find_path(surplus, sinks, enterable) if surplus.any() else None
+            path = path or search.find_path(spare, sinks, enterable)
         if path is None:
             return False
         search.apply_path(path)
@@ -154,13 +159,61 @@ def _regroup(search: Search) -> bool:
     total = int(deviation.sum())
     nodes = range(len(search.starts))
     if total > 0:
-        order = sorted(nodes, key=lambda k: (-int(deviation[k]), k))
+        # crowded starts first, then the starts most learners of crowded starts can make
+        crowded = deviation > 0
+        reach = search.links[: len(search.starts)][crowded].sum(axis=0)[: len(search.starts)]
+        order = sorted(nodes, key=lambda k: (-max(int(deviation[k]), 0), -int(reach[k]), k))
         return any(_try(search, _open_crowded, k) for k in order[:_TRIALS])
     with_groups = [k for k in nodes if search.groups[k]]
     order = sorted(with_groups, key=lambda k: (int(deviation[k]), int(search.counts[k]), k))
-    if total < 0:
-        return any(_try(search, _close_thin, k) for k in order[:_TRIALS])
-    return any(_try(search, _move_group, k) for k in order[:_TRIALS] if deviation[k] < 0)
+    thin = [k for k in order[:_TRIALS] if deviation[k] < 0]
+    if total < 0 and any(_try(search, _close_thin, k) for k in order[:_TRIALS]):
+        return True
+    if total == 0 and any(_try(search, _move_group, k) for k in thin):
+        return True
+    return any(_shift_group(search, k) for k in thin)
+
+
+def _shift_group(search: Search, node: int) -> bool:
+    """Move a thin start's group to a start its learners can make, opened first.
+
+    Closing a group fails when one of its learners can make no other start with a
+    group; opening the new group before emptying the old one gives them somewhere to
+    go. Kept (the first that pays) if the size objective drops.
+    """
+    import numpy as np
+
+    here = search.links[node, : len(search.starts)].copy()
+    here[node] = 0
+    places = [int(k) for k in np.argsort(-here, kind="stable")[:_SHIFTS] if here[k]]
+    return any(_try(search, lambda s, k: _shift_then_close(s, node, k), k) for k in places)
+
+
+def _shift_then_close(search: Search, origin: int, destination: int) -> bool:
+    """Shift the group; with groups still too many, close the thin start that pays most.
+
+    A shift alone rarely pays: it is the way to close another group whose learners
+    could go nowhere before.
+    """
+    if not _regroup_at(search, origin, destination):
+        return False
+    balance(search)
+    if int(search.deviation().sum()) < 0:
+        deviation = search.deviation()
+        thin = [k for k in range(len(search.starts)) if search.groups[k] and deviation[k] < 0]
+        thin.sort(key=lambda k: (int(deviation[k]), int(search.counts[k]), k))
+        any(_try(search, _close_thin, k) for k in thin[:_SHIFTS])
+    return True
+
+
+def _regroup_at(search: Search, origin: int, destination: int) -> bool:
+    """Close the group at `origin` and open one at `destination` (leader freed first)."""
+    search.remove_group(origin)
+    leader = find_leader(search, destination)
+    if leader is None:
+        return False
+    search.add_group(destination, leader)
+    return _empty(search, origin) and gather(search, destination, prefer_pool=False)
 
 
 def _move_group(search: Search, node: int) -> bool:
@@ -199,9 +252,14 @@ def _open_crowded(search: Search, node: int) -> bool:
 
 
 def _close_thin(search: Search, node: int) -> bool:
+    search.remove_group(node)
+    return _empty(search, node)
+
+
+def _empty(search: Search, node: int) -> bool:
+    """Move learners out of the node until it holds no more than its groups allow."""
     import numpy as np
 
-    search.remove_group(node)
     sources = np.zeros(search.size + 1, dtype=bool)
     sources[node] = True
     while search.counts[node] > search.upper()[node]:
