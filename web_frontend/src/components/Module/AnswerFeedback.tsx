@@ -49,7 +49,7 @@ export function AnswerFeedback({ attempt, levels }: { attempt: FeedbackFields; l
           </ul>
         </>
       )}
-      {attempt.comment && <Markdown source={attempt.comment} />}
+      {attempt.comment && <Markdown source={attempt.comment} headingsFrom={5} />}
     </div>
   );
 }

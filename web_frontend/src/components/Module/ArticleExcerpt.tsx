@@ -15,7 +15,7 @@ function Context({ side, markdown }: { side: Side; markdown: string }) {
   );
   const text = open && (
     <div id={id} className="excerpt-context" aria-label={`What comes ${side} the excerpt`} role="region">
-      <Markdown source={markdown} />
+      <Markdown source={markdown} headingsFrom={3} />
     </div>
   );
   // The button stays next to the excerpt; the text opens away from it.
@@ -70,7 +70,7 @@ export function ArticleExcerpt({ segment }: { segment: ArticleSegment }) {
       {segment.toc.length > 0 && <Contents toc={segment.toc} />}
       {segment.context_before && <Context side="before" markdown={segment.context_before} />}
       <blockquote>
-        <Markdown source={segment.markdown} />
+        <Markdown source={segment.markdown} headingsFrom={3} />
       </blockquote>
       {segment.context_after && <Context side="after" markdown={segment.context_after} />}
       <figcaption>

@@ -40,7 +40,7 @@ export function AssessedQuestion({ moduleSlug, sectionId, segment }: { moduleSlu
   return (
     <section className="assessed-question card stack" aria-labelledby={`${id}-title`}>
       <h3 id={`${id}-title`}>{segment.title || "Your answer"}</h3>
-      <Markdown source={segment.question} />
+      <Markdown source={segment.question} headingsFrom={4} />
       {answers.isPending && <Loading label="Loading your answers…" />}
       {answers.error && <ErrorMessage error={answers.error} retry={() => void answers.refetch()} />}
       {latest && !writing && (

@@ -105,3 +105,14 @@ describe("SectionSegments: a chat that hides earlier content (recall)", () => {
     expect(screen.getByRole("textbox", { name: "Message to the tutor" })).toBeTruthy();
   });
 });
+
+describe("SectionSegments: heading levels", () => {
+  it("puts the content's headings right under the section's h2, and the chat's title beside them", () => {
+    fakeTutor([]);
+    const s = section(true);
+    s.segments[0] = { kind: "text", id: "gq.silence.intro", optional: false, markdown: `#### Three things\n\n${ANSWER}` };
+    renderSection(s);
+    expect(screen.getByRole("heading", { name: "Three things" }).tagName).toBe("H3");
+    expect(screen.getByRole("heading", { name: "From memory" }).tagName).toBe("H3");
+  });
+});

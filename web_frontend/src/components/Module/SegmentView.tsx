@@ -8,7 +8,7 @@ import { VideoExcerpt } from "./VideoExcerpt";
 export function SegmentView({ segment, moduleSlug, sectionId }: { segment: Segment; moduleSlug: string; sectionId: string }) {
   switch (segment.kind) {
     case "text":
-      return <Markdown source={segment.markdown} />;
+      return <Markdown source={segment.markdown} headingsFrom={3} />;
     case "article":
       return <ArticleExcerpt segment={segment} />;
     case "video":

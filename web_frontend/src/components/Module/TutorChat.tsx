@@ -121,7 +121,7 @@ export function TutorChat({ moduleSlug, sectionId, segment }: { moduleSlug: stri
           <li key={i} className={`chat-message ${m.role}`}>
             <span className="sr-only">{m.role === "user" ? "You said:" : "Tutor said:"}</span>
             {m.content ? (
-              <Markdown source={m.content} />
+              <Markdown source={m.content} headingsFrom={4} />
             ) : streaming && i === messages.length - 1 ? (
               <Loading label="The tutor is thinking…" />
             ) : (
