@@ -11,7 +11,8 @@ source and not compiled: code the function never imports (LiteLLM's proxy
 server) costs its source size only, and still imports if it ever must.
 
 The price: tracebacks inside those packages show file and line, not the line's
-text. Used for the tutor only (litellm): see docs/deploy.md, "What the build ships".
+text. Used for the optional LiteLLM layer only (its python/ folder, build-LiteLLMLayer):
+see docs/deploy.md, "What the build ships".
 """
 
 from __future__ import annotations
