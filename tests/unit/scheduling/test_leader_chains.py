@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from roundtable.scheduling.chains import cheaper_leaders_by_chain
+from roundtable.scheduling.highs import Runner, _leaders_only
 from roundtable.scheduling.instance import parse_instance
 from roundtable.scheduling.plan import Plan, plan_is_consistent
 from roundtable.scheduling.polish import find_leader, gather
 from roundtable.scheduling.scheduler import _problem
 from roundtable.scheduling.search import Search
-from roundtable.scheduling.values import plan_objectives
+from roundtable.scheduling.values import plan_from_values, plan_objectives, values_from_plan
 from tests.unit.scheduling.helpers import crowd, instance, person
 
 
@@ -131,3 +132,49 @@ def test_a_chain_gives_a_paying_leaders_group_to_a_cheaper_one_and_no_count_chan
     assert after["preferences"] == 0 < before["preferences"]
     assert (after["placed"], after["sizes"]) == (before["placed"], before["sizes"])
     assert plan_is_consistent(problem, search.plan())
+
+
+def test_leaders_are_re_chosen_for_the_groups_as_placed_where_no_chain_helps():
+    # F0 leads Tuesday and F1 Thursday, each on if-needed time, each at capacity; each is
+    # free on regular time at the other's start. No chain of cheaper hand-overs exists
+    # (the swap needs both at once); the assignment with the groups fixed finds it.
+    tue, thu = {"Tuesday": [["18:00", "19:00"]]}, {"Thursday": [["18:00", "19:00"]]}
+    people = [
+        person("F0", "UTC", thu, if_needed=tue, max_groups=1),
+        person("F1", "UTC", tue, if_needed=thu, max_groups=1),
+        *crowd("A", 4, "UTC", tue),
+        *crowd("B", 4, "UTC", thu),
+    ]
+    params, everyone, existing = parse_instance(instance(people))
+    problem = _problem(everyone, params, existing)
+    ids = [a.person.id for a in problem.learners]
+    leaders = [a.person.id for a in problem.facilitators]
+    starts = {
+        problem.catalog.starts[s].start.weekday: s
+        for s in problem.viable_starts
+        if problem.catalog.starts[s].start.local_minute == 18 * 60
+    }
+    tuesday, thursday = starts[1], starts[3]
+    plan = Plan(
+        groups_at={tuesday: [leaders.index("F0")], thursday: [leaders.index("F1")]},
+        learners_at={
+            tuesday: [ids.index(f"A{k}") for k in range(4)],
+            thursday: [ids.index(f"B{k}") for k in range(4)],
+        },
+    )
+    search = Search(problem, plan)
+    assert cheaper_leaders_by_chain(search) == 0
+    before = plan_objectives(problem, plan)
+    runner = Runner(problem, seed=1)
+    runner.hold("placed", before["placed"])
+    runner.hold("sizes", before["sizes"])
+    model, highs = runner._loaded()
+    values = values_from_plan(problem, model, plan)
+    found = plan_from_values(
+        problem, model, _leaders_only(highs, problem, model, "preferences", values, 5.0, set())
+    )
+    after = plan_objectives(problem, found)
+    assert found.groups_at == {tuesday: [leaders.index("F1")], thursday: [leaders.index("F0")]}
+    assert found.learners_at == plan.learners_at
+    assert after["preferences"] == 0 < before["preferences"]
+    assert (after["placed"], after["sizes"]) == (before["placed"], before["sizes"])

@@ -50,6 +50,7 @@ _LEAST_SECONDS = 0.05
 _NEIGHBOURHOOD_SHARE = 0.5
 _NEIGHBOURHOOD_START = 32
 _ROUND_SHARE = 0.1  # of the phase's budget, for one round
+_LEADERS_SHARE = 0.25  # of the phase's budget, for re-choosing leaders of the groups as placed
 # Rounding learners with the groups fixed is nearly all presolve; it gets this long even
 # when the phase's own time is up, since without it the phase's answer would be lost.
 _REPAIR_SECONDS = 1.0
@@ -121,7 +122,11 @@ class Runner:
         if left < _LEAST_SECONDS:
             return plan, PhaseResult(incumbent, bound, False, "skipped (time limit)")
         self.stopper.aim(bound, SENSES[name])
-        if name != "spread":
+        if name in ("preferences", "spread") and self.problem.facilitated:
+            values = _leaders_only(
+                highs, self.problem, model, name, values, budget * _LEADERS_SHARE, self.pinned
+            )
+        if name != "spread" and not self.stopper.met():
             end = began + budget * _NEIGHBOURHOOD_SHARE
             values = self._neighbourhoods(name, values, end, budget * _ROUND_SHARE)
         left = budget - (time.monotonic() - began)
@@ -252,6 +257,45 @@ def _restricted(
         highs.changeColsBounds(len(columns), columns, at, at)
     found, _status, _bound = _run_phase(highs, problem, model, name, values, budget, pinned)
     _release(highs, model, fixed, pinned)
+    return found
+
+
+def _leaders_only(
+    highs: Any,
+    problem: Problem,
+    model: Formulation,
+    name: str,
+    values: list[float],
+    budget: float,
+    pinned: set[int],
+) -> list[float]:
+    """The phase re-solved with every start's number of groups fixed: only who leads them
+    (and which learners sit where) may change.
+
+    With the groups in place, choosing leaders is an assignment with capacities and
+    overlaps, which HiGHS solves in a moment; the local search's hand-over chains only
+    reach part of it, and the full model is slow to find it.
+    """
+    import numpy as np
+
+    groups: dict[int, dict[int, float]] = {}
+    for (_f, start), col in model.y.items():
+        groups.setdefault(start, {})[col] = 1.0
+    counts = {start: round(sum(values[col] for col in cols)) for start, cols in groups.items()}
+    empty = [col for start, cols in groups.items() if not counts[start] for col in cols]
+    if empty:
+        zeros = np.zeros(len(empty))
+        highs.changeColsBounds(len(empty), np.array(empty, dtype=np.int32), zeros, zeros)
+    first = highs.getNumRow()
+    for start, cols in sorted(groups.items()):
+        if counts[start]:
+            indices = np.array(list(cols), dtype=np.int32)
+            highs.addRow(counts[start], counts[start], len(indices), indices, np.ones(len(cols)))
+    found, _status, _bound = _run_phase(highs, problem, model, name, values, budget, pinned)
+    added = highs.getNumRow() - first
+    if added:
+        highs.deleteRows(added, np.arange(first, first + added, dtype=np.int32))
+    _release(highs, model, empty, pinned)
     return found
 
 
