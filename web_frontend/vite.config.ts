@@ -1,6 +1,7 @@
 /// <reference types="vitest/config" />
-import { defineConfig } from "vite";
+import { defineConfig, type Plugin } from "vite";
 import react from "@vitejs/plugin-react";
+import type { OutputChunk } from "rollup";
 
 // The SPA is served from the same origin as /api and /auth (CloudFront in AWS,
 // the devserver locally), so relative URLs and host-only cookies just work.
@@ -8,8 +9,67 @@ import react from "@vitejs/plugin-react";
 const apiTarget = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env
   .ROUNDTABLE_API ?? "http://127.0.0.1:8000";
 
+const MODULE_PAGE = "/src/routes/ModulePage.tsx";
+
+/**
+ * A module opened directly would load one thing after another: the app's script, then (once
+ * it has run) the page's chunk and the Markdown chunk, then the module's content. This puts a
+ * small script in index.html, before the app's, that on a module URL only preloads the page's
+ * chunks and CSS and the module's content (GET /api/modules/<slug>, which the page's own
+ * request then takes from the preload), all beside the app's script; elsewhere it does nothing.
+ */
+function preloadModulePage(): Plugin {
+  let base = "/";
+  let apiBase = "";
+  return {
+    name: "roundtable:preload-module-page",
+    apply: "build",
+    configResolved(config) {
+      base = config.base;
+      apiBase = String(config.env.VITE_API_BASE ?? "").replace(/\/$/, "");
+    },
+    transformIndexHtml: {
+      order: "post",
+      handler(html, { bundle }) {
+        const chunks = Object.values(bundle ?? {}).filter((c): c is OutputChunk => c.type === "chunk");
+        const page = chunks.find((c) => c.facadeModuleId?.endsWith(MODULE_PAGE));
+        const entry = chunks.find((c) => c.isEntry);
+        if (!page || !entry) throw new Error(`preload-module-page: no chunk for ${MODULE_PAGE} or no entry`);
+        const byName = new Map(chunks.map((c) => [c.fileName, c]));
+        const inPage = new Set([entry.fileName, ...entry.imports]);
+        const scripts: string[] = [];
+        const styles = new Set<string>();
+        const visit = (chunk: OutputChunk) => {
+          if (inPage.has(chunk.fileName) || scripts.includes(chunk.fileName)) return;
+          scripts.push(chunk.fileName);
+          for (const css of chunk.viteMetadata?.importedCss ?? []) styles.add(css);
+          for (const name of chunk.imports) visit(byName.get(name)!);
+        };
+        visit(page);
+        // [rel, href, as, crossorigin], as the requests they stand for are made (else they are
+        // not used): Vite adds the CSS with crossorigin="", the page asks for content with cookies.
+        const links = [
+          ...scripts.map((f) => ["modulepreload", base + f]),
+          ...[...styles].map((f) => ["preload", base + f, "style", ""]),
+        ];
+        const script =
+          `<script>(() => {` +
+          `const slug = /^\\/course\\/[^/]+\\/module\\/([\\w-]+)\\/?$/.exec(location.pathname)?.[1]; if (!slug) return;` +
+          `const links = ${JSON.stringify(links)}.concat([["preload", ${JSON.stringify(apiBase)} + "/api/modules/" + slug, "fetch", "use-credentials"]]);` +
+          `for (const [rel, href, as, cors] of links) {` +
+          `const l = document.createElement("link"); l.rel = rel; l.href = href; if (as) l.as = as; if (cors !== undefined) l.crossOrigin = cors;` +
+          `document.head.appendChild(l); }` +
+          `})();</script>\n    `;
+        const at = html.indexOf("<script type=\"module\"");
+        if (at < 0) throw new Error("preload-module-page: no app script in index.html");
+        return html.slice(0, at) + script + html.slice(at);
+      },
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), preloadModulePage()],
   server: {
     proxy: {
       "/api": apiTarget,

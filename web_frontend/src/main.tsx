@@ -2,6 +2,7 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { BrowserRouter } from "react-router";
+import { moduleQuery } from "./api/content";
 import { ApiError } from "./api/http";
 import { App } from "./App";
 import "./styles.css";
@@ -26,6 +27,11 @@ const queryClient = new QueryClient({
     },
   },
 });
+
+// A module opened directly (a link in an email, a reload): ask for its content now, while
+// the page's code downloads (App starts that), rather than once the page has rendered.
+const openedModule = /^\/course\/[^/]+\/module\/([\w-]+)\/?$/.exec(window.location.pathname)?.[1];
+if (openedModule) void queryClient.prefetchQuery(moduleQuery(openedModule));
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>

@@ -8,6 +8,12 @@ import { SectionSegments } from "../components/Module/SectionSegments";
 import "./ModulePage.css";
 
 const HEARTBEAT_MS = 30_000;
+/**
+ * A module opened directly is asked for as the app starts (main.tsx), often before this page's
+ * code has arrived: what came back that recently is not asked for again when the page mounts.
+ * (Changes made here invalidate the query, so they are fetched whatever its age.)
+ */
+const FRESH_ON_OPENING_MS = 2_000;
 
 /** Report time on the open section while the tab is visible, and once more on leaving. */
 function useHeartbeat(moduleSlug: string, sectionId: string | undefined) {
@@ -129,7 +135,7 @@ function ModuleView({ module, course }: { module: ModuleDocument; course: string
 
 export function ModulePage() {
   const { courseSlug = "", moduleSlug = "" } = useParams();
-  const module = useQuery(moduleQuery(moduleSlug));
+  const module = useQuery({ ...moduleQuery(moduleSlug), staleTime: FRESH_ON_OPENING_MS });
   return (
     <section>
       <p>
