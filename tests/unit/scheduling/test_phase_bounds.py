@@ -7,7 +7,12 @@ import random
 
 import pytest
 
-from roundtable.scheduling.bounds import leader_cost_bound, learner_cost_bound, size_bound
+from roundtable.scheduling.bounds import (
+    leader_cost_bound,
+    learner_cost_bound,
+    placement_bound,
+    size_bound,
+)
 from roundtable.scheduling.instance import parse_instance
 from roundtable.scheduling.scheduler import _problem
 from tests.unit.scheduling.helpers import instance, person
@@ -68,6 +73,7 @@ def _brute_force(problem) -> tuple[int, int, int]:
 def test_size_and_preference_bounds_never_exceed_the_brute_forced_optimum(seed):
     problem = _cohort(seed)
     placed, sizes, preferences = _brute_force(problem)
+    assert placed <= placement_bound(problem)
     assert size_bound(problem, placed) <= sizes
     low, high = problem.params.learner_bounds()
     target = problem.params.target_learners()
@@ -95,3 +101,16 @@ def test_the_preference_bound_counts_leaders_who_must_pay():
     assert learner_cost_bound(problem, 6) == 0
     assert leader_cost_bound(problem, 2) == weight
     assert _brute_force(problem) == (6, 0, weight)
+
+
+def test_the_placement_bound_counts_what_the_facilitators_can_lead():
+    # six learners can meet, but the only facilitator leads one group of at most 3 learners
+    tuesday = {"Tuesday": [["18:00", "19:00"]]}
+    people = [
+        person("F0", "UTC", tuesday, max_groups=1),
+        *[person(f"A{k}", "UTC", tuesday) for k in range(6)],
+    ]
+    document = instance(people, min_group_size=3, max_group_size=4, target_group_size=4)
+    params, everyone, existing = parse_instance(document)
+    problem = _problem(everyone, params, existing)
+    assert placement_bound(problem) == 3 == _brute_force(problem)[0]

@@ -1,7 +1,9 @@
 """Bounds that prove a phase optimal without a solver, when an answer meets them.
 
 Placement can never exceed the learners who can attend some viable start or
-existing group. Sizes: Σ_s |x_s − t·G_s| ≥ |Σ x_s − t·Σ G_s|, and the number of
+existing group, nor, when groups need a facilitator, what the groups the
+facilitators can still lead (at most `max` learners each) and the room in
+existing groups hold. Sizes: Σ_s |x_s − t·G_s| ≥ |Σ x_s − t·Σ G_s|, and the number of
 groups G must hold the placed learners (G·min ≤ P ≤ G·max) and find leaders, so
 the least |P − t·G| over those G bounds the size objective. Preferences: the P
 placed learners pay at least the P smallest of everyone's cheapest options, and
@@ -19,6 +21,24 @@ from roundtable.scheduling.search import existing_loads
 def seats(problem: Problem) -> int:
     """Learners who can attend at least one viable start or existing group."""
     return sum(len(cls.members) for cls in problem.classes)
+
+
+def placement_bound(problem: Problem) -> int:
+    """Most learners any answer places: those who can meet somewhere, and in a facilitated
+    cohort no more than the groups its facilitators can still lead hold (plus the room
+    in existing groups)."""
+    if not problem.facilitated:
+        return seats(problem)
+    high = problem.params.learner_bounds()[1]
+    leadable = sum(
+        capacity
+        for capacity, options in zip(
+            problem.facilitator_capacity, problem.facilitator_options, strict=True
+        )
+        if options
+    )
+    room = sum(max(slot.room, 0) for slot in problem.existing)
+    return min(seats(problem), high * leadable + room)
 
 
 def size_bound(problem: Problem, new_learners: int) -> int:

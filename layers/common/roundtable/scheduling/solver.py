@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from roundtable.scheduling.bounds import (
     leader_cost_bound,
     learner_cost_bound,
+    placement_bound,
     seats,
     size_bound,
     spread_bound,
@@ -65,7 +66,7 @@ def solve_exact(problem: Problem, warm: Plan, seed: int, time_limit: float) -> E
     began = time.monotonic()
     runner, search = Runner(problem, seed), Search(problem, warm)
     context = _Context(problem, runner, search, began + time_limit, time_limit)
-    outcome = ExactOutcome(plan=warm, upper_bound=seats(problem))
+    outcome = ExactOutcome(plan=warm, upper_bound=placement_bound(problem))
     names = _phase_names(problem)
     for position, name in enumerate(names):
         budget = _budget(context.deadline, names[position:])
@@ -73,7 +74,7 @@ def solve_exact(problem: Problem, warm: Plan, seed: int, time_limit: float) -> E
         result = _PHASES[name](context, budget)
         outcome.phases.append(f"{name} ({time.monotonic() - started:.2f} s): {result.status}")
         if name == "placed":
-            outcome.upper_bound = min(result.bound, seats(problem))
+            outcome.upper_bound = min(result.bound, placement_bound(problem))
             outcome.placement_seconds = round(time.monotonic() - began, 3)
         context.proven[name] = result.proven
         context.runner.hold(name, result.value)
@@ -96,11 +97,12 @@ def _budget(deadline: float, names: list[str]) -> float:
 
 
 def _placed(context: _Context, budget: float) -> PhaseResult:
-    search, bound = context.search, seats(context.problem)
+    search, bound = context.search, placement_bound(context.problem)
     if search.placed() < bound:
         place_more(search)
     if search.placed() == bound:
-        return PhaseResult(bound, bound, True, f"{bound}, everyone who can meet, optimal")
+        who = "everyone who can meet" if bound == seats(context.problem) else "leaders' capacity"
+        return PhaseResult(bound, bound, True, f"{bound}, {who}, optimal")
     return _solve(context, "placed", budget, bound)
 
 
