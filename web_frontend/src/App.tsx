@@ -1,4 +1,4 @@
-import { lazy, type ComponentType } from "react";
+import { lazy, useState, type ComponentProps, type ComponentType } from "react";
 import { Route, Routes } from "react-router";
 import { Layout, RequireUser } from "./components/Layout/Layout";
 import { CourseOverviewPage, CourseRedirect } from "./routes/CourseOverviewPage";
@@ -8,9 +8,19 @@ import { NotFoundPage } from "./routes/NotFoundPage";
 // Only the landing and course pages are in the first download (what a visitor
 // opens first; Lighthouse measures them); every other page, and the Markdown
 // renderer the module and site pages need, load on demand.
-// Any props, as React.lazy itself takes.
-const page = <K extends string, C extends ComponentType<any>>(load: () => Promise<Record<K, C>>, name: K) =>
-  lazy(() => load().then((m) => ({ default: m[name] })));
+// A page whose code has already arrived (see openingPage) renders at once, with no
+// "Loading…" in between; until then it is React.lazy's (any props, as lazy itself takes).
+const page = <K extends string, C extends ComponentType<any>>(load: () => Promise<Record<K, C>>, name: K) => {
+  let loaded: C | undefined;
+  const code = () => load().then((m) => (loaded = m[name]));
+  const Lazy = lazy(() => code().then((component) => ({ default: component })));
+  function Page(props: ComponentProps<C>) {
+    // Chosen once per mount: switching from Lazy to the loaded component would remount the page.
+    const [Component] = useState<ComponentType<any>>(() => loaded ?? Lazy);
+    return <Component {...props} />;
+  }
+  return Object.assign(Page, { code });
+};
 const AvailabilityPage = page(() => import("./routes/AvailabilityPage"), "AvailabilityPage");
 const EnrollPage = page(() => import("./routes/EnrollPage"), "EnrollPage");
 const ModulePage = page(() => import("./routes/ModulePage"), "ModulePage");
@@ -19,10 +29,14 @@ const ProfilePage = page(() => import("./routes/ProfilePage"), "ProfilePage");
 const SettingsPage = page(() => import("./routes/SettingsPage"), "SettingsPage");
 const SignInPage = page(() => import("./routes/SignInPage"), "SignInPage");
 const SitePage = page(() => import("./routes/SitePage"), "SitePage");
-// A module opened directly (a link in an email, a reload): fetch its code now,
-// beside the app's, rather than once the app has rendered the route.
-if (typeof window !== "undefined" && /^\/course\/[^/]+\/module\//.test(window.location.pathname)) {
-  void import("./routes/ModulePage");
+
+/**
+ * The code of the page at `pathname` when it is not in the first download and is worth
+ * waiting for before the first render: a module opened directly (a link in an email, a
+ * reload), whose chunks index.html has already asked for (vite.config.ts).
+ */
+export function openingPage(pathname: string): Promise<unknown> | null {
+  return /^\/course\/[^/]+\/module\//.test(pathname) ? ModulePage.code() : null;
 }
 const AdminCohortPage = page(() => import("./routes/admin/AdminCohortPage"), "AdminCohortPage");
 const AdminCohortsPage = page(() => import("./routes/admin/AdminCohortsPage"), "AdminCohortsPage");

@@ -4,7 +4,7 @@ import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from "@ta
 import { BrowserRouter } from "react-router";
 import { moduleQuery } from "./api/content";
 import { ApiError } from "./api/http";
-import { App } from "./App";
+import { App, openingPage } from "./App";
 import "./styles.css";
 
 // One global handler: a request that still gets 401 after the refresh retry
@@ -28,17 +28,31 @@ const queryClient = new QueryClient({
   },
 });
 
-// A module opened directly (a link in an email, a reload): ask for its content now, while
-// the page's code downloads (App starts that), rather than once the page has rendered.
+// A module opened directly (a link in an email, a reload): index.html has already asked for
+// its page's code and its content (vite.config.ts), so the first render waits for them (a
+// moment at most) and shows the module at once, rather than the header, then a "Loading…",
+// then the module, each a render of its own.
+const OPENING_WAIT_MS = 1_000;
 const openedModule = /^\/course\/[^/]+\/module\/([\w-]+)\/?$/.exec(window.location.pathname)?.[1];
-if (openedModule) void queryClient.prefetchQuery(moduleQuery(openedModule));
+const opening = Promise.all([
+  openingPage(window.location.pathname),
+  openedModule && queryClient.prefetchQuery(moduleQuery(openedModule)),
+]).catch(() => {}); // a chunk that fails to load fails again, visibly, in the page
 
-createRoot(document.getElementById("root")!).render(
-  <StrictMode>
-    <QueryClientProvider client={queryClient}>
-      <BrowserRouter>
-        <App />
-      </BrowserRouter>
-    </QueryClientProvider>
-  </StrictMode>,
-);
+function render() {
+  createRoot(document.getElementById("root")!).render(
+    <StrictMode>
+      <QueryClientProvider client={queryClient}>
+        <BrowserRouter>
+          <App />
+        </BrowserRouter>
+      </QueryClientProvider>
+    </StrictMode>,
+  );
+}
+
+if (openedModule) {
+  void Promise.race([opening, new Promise((resolve) => window.setTimeout(resolve, OPENING_WAIT_MS))]).then(render);
+} else {
+  render();
+}

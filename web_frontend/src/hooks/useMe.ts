@@ -16,5 +16,10 @@ export const signedInQuery = queryOptions({
 export function useMe() {
   const query = useQuery(signedInQuery);
   const me = query.data ?? null;
-  return { ...query, me, timeZone: me?.timezone ?? detectTimeZone() };
+  // Asked only when read: the browser's zone costs a first Intl set-up (~100 ms at Lighthouse's phone CPU) that
+  // pages showing no times (the layout, a module) need not pay before their first paint.
+  return Object.defineProperty({ ...query, me }, "timeZone", {
+    get: () => me?.timezone ?? detectTimeZone(),
+    enumerable: true,
+  }) as typeof query & { me: typeof me; timeZone: string };
 }
