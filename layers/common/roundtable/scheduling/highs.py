@@ -130,7 +130,7 @@ class Runner:
             end = began + budget * _NEIGHBOURHOOD_SHARE
             values = self._neighbourhoods(name, values, end, budget * _ROUND_SHARE)
         left = budget - (time.monotonic() - began)
-        status, proven = "optimal", bound
+        status, proven = "time limit reached", bound  # unless the full solve runs
         if not self.stopper.met() and left >= _LEAST_SECONDS:
             # with a side constraint the relaxation with continuous learners can beat every
             # integral answer, so its "optimal" would prove nothing: learners integral here
