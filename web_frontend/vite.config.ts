@@ -46,6 +46,7 @@ function preloadModulePage(): Plugin {
           for (const name of chunk.imports) visit(byName.get(name)!);
         };
         visit(page);
+        scripts.sort((a, b) => byName.get(b)!.code.length - byName.get(a)!.code.length); // the longest download first
         // [rel, href, as, crossorigin], as the requests they stand for are made (else they are
         // not used): Vite adds the CSS with crossorigin="", the page asks for content with cookies.
         const links = [
@@ -55,7 +56,9 @@ function preloadModulePage(): Plugin {
         const script =
           `<script>(() => {` +
           `const slug = /^\\/course\\/[^/]+\\/module\\/([\\w-]+)\\/?$/.exec(location.pathname)?.[1]; if (!slug) return;` +
-          `const links = ${JSON.stringify(links)}.concat([["preload", ${JSON.stringify(apiBase)} + "/api/modules/" + slug, "fetch", "use-credentials"]]);` +
+          // The content first: it is the smallest and the page needs it as much as its code, and
+          // over HTTP/1.1 the last of these may wait for a free connection.
+          `const links = [["preload", ${JSON.stringify(apiBase)} + "/api/modules/" + slug, "fetch", "use-credentials"]].concat(${JSON.stringify(links)});` +
           `for (const [rel, href, as, cors] of links) {` +
           `const l = document.createElement("link"); l.rel = rel; l.href = href; if (as) l.as = as; if (cors !== undefined) l.crossOrigin = cors;` +
           `document.head.appendChild(l); }` +
