@@ -8,6 +8,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 VENV_STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
 SAM_VENV := .venv-sam
 SAM := $(SAM_VENV)/bin/sam
 SAM_STAMP := $(SAM_VENV)/.installed
@@ -43,19 +44,36 @@ help:
 
 venv: $(VENV_STAMP)
 
-# Re-installs when pyproject.toml changes; a venv of another Python is replaced.
-$(VENV_STAMP): pyproject.toml
-	@python312="$$($(find_python312))"; \
-	if [ -x $(PY) ] && ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))'; then \
-	  echo "$(VENV) is not Python 3.12: recreating it"; rm -rf $(VENV); \
-	fi; \
-	[ -x $(PY) ] || { echo "creating $(VENV) with $$python312"; "$$python312" -m venv $(VENV); }
-	@echo "installing Python packages into $(VENV) from pyproject.toml (about a minute the first time)"
-	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
-	@touch $@
+# A Python 3.12 .venv (a venv of another Python is replaced).
+define make_venv
+python312="$$($(find_python312))"; \
+if [ -x $(PY) ] && ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))'; then \
+  echo "$(VENV) is not Python 3.12: recreating it"; rm -rf $(VENV); \
+fi; \
+[ -x $(PY) ] || { echo "creating $(VENV) with $$python312"; "$$python312" -m venv $(VENV); }; \
+$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+endef
 
-run: venv frontend
+# `make test`'s venv: everything, the test tools included. Re-installs when pyproject.toml changes.
+$(VENV_STAMP): pyproject.toml
+	@$(make_venv)
+	@echo "installing Python packages into $(VENV) from pyproject.toml (about a minute the first time)"
+	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@ $(RUN_STAMP)
+
+# `make run`'s venv: the runtime and the local stack's own needs, not the test tools (faster
+# the first time); a venv `make test` installed already has them.
+$(RUN_STAMP): pyproject.toml
+	@if [ -f $(VENV_STAMP) ] && [ $(VENV_STAMP) -nt pyproject.toml ]; then touch $@; exit 0; fi; \
+	$(make_venv); \
+	echo "installing the Python packages the local stack needs into $(VENV) (about a minute the first time)"; \
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[local]'; \
+	touch $@
+
+# The Python packages and the single-page app are made side by side (two jobs): on a
+# first run that halves the wait before the stack starts.
+run:
+	@$(MAKE) --no-print-directory -j2 $(RUN_STAMP) frontend
 	@echo "starting the local stack: Postgres (embedded unless DATABASE_URL is set), migrations, the gateway"
 	@$(PY) -m devserver $(ARGS)
 
@@ -65,7 +83,7 @@ frontend:
 	  if command -v npm >/dev/null; then \
 	    sh $(FRONTEND)/scripts/ensure-node-modules.sh; \
 	    echo "building the single-page app ($(FRONTEND)/dist)"; \
-	    cd $(FRONTEND) && npm run build --silent; \
+	    cd $(FRONTEND) && npm run build:app --silent; \
 	  else \
 	    echo "warning: npm not found; serving the API without the frontend (install Node.js to build it)"; \
 	  fi; \
