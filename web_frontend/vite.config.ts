@@ -71,15 +71,38 @@ function preloadModulePage(): Plugin {
   };
 }
 
+/**
+ * The app's stylesheet goes into index.html itself (about 5 kB compressed): an SPA paints
+ * nothing before its script has run, and a separate stylesheet only adds a request that
+ * blocks the first paint (and takes one of HTTP/1.1's six connections) beside it.
+ */
+function inlineAppStylesheet(): Plugin {
+  return {
+    name: "roundtable:inline-app-stylesheet",
+    apply: "build",
+    transformIndexHtml: {
+      order: "post",
+      handler(html, { bundle }) {
+        const link = /<link rel="stylesheet" crossorigin href="[^"]*\/(assets\/[^"/]+\.css)">/.exec(html);
+        const asset = link && bundle?.[link[1]!];
+        if (!link || asset?.type !== "asset") throw new Error("inline-app-stylesheet: no app stylesheet in index.html");
+        return html.replace(link[0], () => `<style>${String(asset.source).replace(/<\/style/gi, "<\\/style")}</style>`);
+      },
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [react(), preloadModulePage()],
+  plugins: [react(), preloadModulePage(), inlineAppStylesheet()],
   server: {
     proxy: {
       "/api": apiTarget,
       "/auth": apiTarget,
     },
   },
-  build: { outDir: "dist", sourcemap: true },
+  // One stylesheet for every page (about 6 kB compressed, inlined above): no page waits for
+  // a stylesheet of its own before it can show.
+  build: { outDir: "dist", sourcemap: true, cssCodeSplit: false },
   test: {
     environment: "jsdom",
     include: ["src/**/*.test.{ts,tsx}"],
