@@ -86,6 +86,7 @@ function inlineAppStylesheet(): Plugin {
         const link = /<link rel="stylesheet" crossorigin href="[^"]*\/(assets\/[^"/]+\.css)">/.exec(html);
         const asset = link && bundle?.[link[1]!];
         if (!link || asset?.type !== "asset") throw new Error("inline-app-stylesheet: no app stylesheet in index.html");
+        delete bundle![link[1]!]; // nothing else asks for it
         return html.replace(link[0], () => `<style>${String(asset.source).replace(/<\/style/gi, "<\\/style")}</style>`);
       },
     },
