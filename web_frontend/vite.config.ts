@@ -1,7 +1,6 @@
 /// <reference types="vitest/config" />
-import { defineConfig, type Plugin } from "vite";
+import { defineConfig, type Plugin, type Rollup } from "vite";
 import react from "@vitejs/plugin-react";
-import type { OutputChunk } from "rollup";
 
 // The SPA is served from the same origin as /api and /auth (CloudFront in AWS,
 // the devserver locally), so relative URLs and host-only cookies just work.
@@ -31,7 +30,7 @@ function preloadModulePage(): Plugin {
     transformIndexHtml: {
       order: "post",
       handler(html, { bundle }) {
-        const chunks = Object.values(bundle ?? {}).filter((c): c is OutputChunk => c.type === "chunk");
+        const chunks = Object.values(bundle ?? {}).filter((c): c is Rollup.OutputChunk => c.type === "chunk");
         const page = chunks.find((c) => c.facadeModuleId?.endsWith(MODULE_PAGE));
         const entry = chunks.find((c) => c.isEntry);
         if (!page || !entry) throw new Error(`preload-module-page: no chunk for ${MODULE_PAGE} or no entry`);
@@ -39,7 +38,7 @@ function preloadModulePage(): Plugin {
         const inPage = new Set([entry.fileName, ...entry.imports]);
         const scripts: string[] = [];
         const styles = new Set<string>();
-        const visit = (chunk: OutputChunk) => {
+        const visit = (chunk: Rollup.OutputChunk) => {
           if (inPage.has(chunk.fileName) || scripts.includes(chunk.fileName)) return;
           scripts.push(chunk.fileName);
           for (const css of chunk.viteMetadata?.importedCss ?? []) styles.add(css);
