@@ -25,6 +25,7 @@ from roundtable import ratelimit
 from roundtable.auth import AccessClaims, check_session, jwt_secret, read_access_claims
 from roundtable.db.engine import get_engine, transaction
 from roundtable.errors import AuthenticationError, PermissionDeniedError
+from roundtable.people.actors import Actor
 from roundtable.people.profiles import Viewer, get_viewer
 
 __all__ = [
@@ -90,6 +91,15 @@ def require_admin(user: CurrentUser) -> Viewer:
 
 
 Admin = Annotated[Viewer, Depends(require_admin)]
+
+
+def web_actor(user: Viewer) -> Actor:
+    """The signed-in user as the domain's services take them.
+
+    Routes calling a service that takes an Actor leave the admin check to it (they
+    depend on Writer/CurrentUser, not AdminWriter/Admin), so a refusal has the
+    same words here as on Discord."""
+    return Actor(user_id=user.id, is_admin=user.is_admin, door="web")
 
 
 def limit_writes(claims: Claims, now: Now) -> None:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from api.deps import Admin, AdminWriter, CurrentUser, Db, Id, Now, Writer
+from api.deps import Admin, AdminWriter, CurrentUser, Db, Id, Now, Writer, web_actor
 from api.routes.cohorts import CohortPublic
 from api.schemas.admin import (
     CohortStatusPublic,
@@ -38,7 +38,6 @@ from roundtable.cohorts.options import SchedulingOptions
 from roundtable.groups import admin as group_admin
 from roundtable.groups.memberships import Placement
 from roundtable.people import profiles
-from roundtable.people.actors import Actor
 
 router = APIRouter(prefix="/api/admin", tags=["admin"], responses=errors(400, 401, 403, 422))
 Accepted = {"status_code": status.HTTP_202_ACCEPTED, "response_model": JobAcceptedPublic}
@@ -46,15 +45,6 @@ Accepted = {"status_code": status.HTTP_202_ACCEPTED, "response_model": JobAccept
 
 def _accepted(job_id: int) -> JobAcceptedPublic:
     return JobAcceptedPublic(job_id=job_id, status_url=f"/api/jobs/{job_id}")
-
-
-def _actor(user: profiles.Viewer) -> Actor:
-    """The signed-in user as the services take them.
-
-    Routes calling a service that takes an Actor leave the admin check to it (they
-    depend on Writer/CurrentUser, not AdminWriter/Admin), so a refusal has the
-    same words here as on Discord."""
-    return Actor(user_id=user.id, is_admin=user.is_admin, door="web")
 
 
 def _overview(item: catalog.CohortOverview) -> CohortOverviewPublic:
@@ -120,7 +110,7 @@ def schedule_cohort(
     Refused (409) for a completed or cancelled cohort and while a scheduling
     run of the cohort is queued or running (the message names its job)."""
     options = SchedulingOptions(**body.params.model_dump(exclude_none=True))
-    queued = requests.request_scheduling(conn, _actor(user), cohort_id, options)
+    queued = requests.request_scheduling(conn, web_actor(user), cohort_id, options)
     return _accepted(queued.job_id)
 
 
@@ -136,7 +126,7 @@ def publish_cohort(cohort_id: Id, user: Writer, conn: Db) -> JobAcceptedPublic:
 
     409 when there are no preview groups or proposed joins to publish, or while
     the cohort is already being published."""
-    return _accepted(requests.request_publish(conn, _actor(user), cohort_id).job_id)
+    return _accepted(requests.request_publish(conn, web_actor(user), cohort_id).job_id)
 
 
 @router.post(
@@ -150,20 +140,20 @@ def discard_run(
     """Discard the cohort's latest scheduling run: delete its preview groups and void its
     proposed joins (nothing published changes). 404 for a run the cohort does not have;
     409 for an older run (out of date) or while the cohort is being published."""
-    return requests.discard_run(conn, _actor(user), cohort_id, run_id, now)
+    return requests.discard_run(conn, web_actor(user), cohort_id, run_id, now)
 
 
 @router.get("/cohorts/{cohort_id}/status", response_model=CohortStatusPublic, responses=errors(404))
 def read_cohort_status(cohort_id: Id, user: CurrentUser, conn: Db) -> cohort_status.CohortStatus:
     """Signups by role, who waits for a group and why, groups by status, the latest jobs
     (what Discord's /cohort-status shows)."""
-    return cohort_status.cohort_status(conn, _actor(user), cohort_id)
+    return cohort_status.cohort_status(conn, web_actor(user), cohort_id)
 
 
 @router.post("/cohorts/{cohort_id}/sync", **Accepted, responses=errors(404, 429))
 def sync_cohort(cohort_id: Id, user: Writer, conn: Db) -> JobAcceptedPublic:
     """Reconcile every published group of the cohort (a job)."""
-    return _accepted(requests.request_cohort_sync(conn, _actor(user), cohort_id).job_id)
+    return _accepted(requests.request_cohort_sync(conn, web_actor(user), cohort_id).job_id)
 
 
 @router.patch(
@@ -190,7 +180,7 @@ def update_group(
 @router.post("/groups/{group_id}/sync", **Accepted, responses=errors(404, 409, 429))
 def sync_group(group_id: Id, user: Writer, conn: Db) -> JobAcceptedPublic:
     """Reconcile one published group's Discord and calendar state (a job)."""
-    return _accepted(requests.request_group_sync(conn, _actor(user), group_id).job_id)
+    return _accepted(requests.request_group_sync(conn, web_actor(user), group_id).job_id)
 
 
 @router.post(

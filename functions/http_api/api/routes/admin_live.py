@@ -12,23 +12,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from api.deps import CurrentUser, Db, Id, Now, Writer
+from api.deps import CurrentUser, Db, Id, Now, Writer, web_actor
 from api.schemas.admin_live import GroupCreate, GroupCreatedPublic, LiveCohortPublic
 from api.schemas.common import errors
 from roundtable.cohorts import live
 from roundtable.groups import creation
-from roundtable.people import profiles
-from roundtable.people.actors import Actor
 
 router = APIRouter(
     prefix="/api/admin/cohorts/{cohort_id}",
     tags=["admin"],
     responses=errors(400, 401, 403, 404, 422),
 )
-
-
-def _actor(user: profiles.Viewer) -> Actor:
-    return Actor(user_id=user.id, is_admin=user.is_admin, door="web")
 
 
 @router.get("/live", response_model=LiveCohortPublic)
@@ -42,7 +36,7 @@ def read_live_cohort(
     """The cohort's phase and every published group: members (inactive learners flagged),
     facilitators, weekly time in `zone` and the anchor zone, next meeting and RSVPs,
     attendance so far, and Discord/calendar sync state."""
-    return live.live_cohort(conn, _actor(user), cohort_id, zone or user.timezone, now)
+    return live.live_cohort(conn, web_actor(user), cohort_id, zone or user.timezone, now)
 
 
 @router.post(
@@ -65,5 +59,5 @@ def create_group(
         member_ids=body.member_ids,
     )
     return creation.create_group(
-        conn, _actor(user), new, force=body.force, viewer_zone=user.timezone, now=now
+        conn, web_actor(user), new, force=body.force, viewer_zone=user.timezone, now=now
     )

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.deps import CurrentUser, Db, Id, Now
+from api.deps import CurrentUser, Db, Id, Now, web_actor
 from api.schemas.admin_people import PersonDossierPublic
 from api.schemas.common import errors
-from roundtable.people.actors import Actor
 from roundtable.people.dossier import PersonDossier, person_dossier
 
 router = APIRouter(prefix="/api/admin/users", tags=["admin"], responses=errors(401, 403, 422))
@@ -17,5 +16,5 @@ router = APIRouter(prefix="/api/admin/users", tags=["admin"], responses=errors(4
 def read_person_dossier(user_id: Id, user: CurrentUser, conn: Db, now: Now) -> PersonDossier:
     """Everything about one person: profile, availability, enrollments (withdrawn ones too),
     groups past and present, attendance, progress, preferences and what was sent to them."""
-    actor = Actor(user_id=user.id, is_admin=user.is_admin, door="web")
+    actor = web_actor(user)
     return person_dossier(conn, actor, user_id, now)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from api.deps import Admin, AdminWriter, BigId, Db, Id, Now
+from api.deps import Admin, AdminWriter, BigId, Db, Id, Now, web_actor
 from api.schemas.admin_regroup import (
     RegroupAppliedPublic,
     RegroupProposalPublic,
@@ -16,18 +16,12 @@ from api.schemas.admin_regroup import (
 )
 from api.schemas.common import errors
 from roundtable.groups import regroup
-from roundtable.people import profiles
-from roundtable.people.actors import Actor
 
 router = APIRouter(
     prefix="/api/admin/cohorts/{cohort_id}/regroup",
     tags=["admin"],
     responses=errors(400, 401, 403, 404, 422),
 )
-
-
-def _actor(user: profiles.Viewer) -> Actor:
-    return Actor(user_id=user.id, is_admin=user.is_admin, door="web")
 
 
 @router.post(
@@ -38,7 +32,7 @@ def _actor(user: profiles.Viewer) -> Actor:
 )
 def request_regroup(cohort_id: Id, user: AdminWriter, conn: Db, now: Now) -> RegroupRequestedPublic:
     """Compute a regroup proposal for a running cohort (nothing changes until it is applied)."""
-    queued = regroup.request_regroup_proposal(conn, _actor(user), cohort_id, now)
+    queued = regroup.request_regroup_proposal(conn, web_actor(user), cohort_id, now)
     return RegroupRequestedPublic(
         job_id=queued.job_id,
         cohort_id=queued.cohort_id,
@@ -51,7 +45,7 @@ def request_regroup(cohort_id: Id, user: AdminWriter, conn: Db, now: Now) -> Reg
 def read_regroup(cohort_id: Id, job_id: BigId, user: Admin, conn: Db) -> regroup.RegroupProposal:
     """The proposal as a diff (who moves where, in their own zone; sizes; optimality),
     or its job's status while it is being computed."""
-    return regroup.get_regroup_proposal(conn, _actor(user), job_id, cohort_id=cohort_id)
+    return regroup.get_regroup_proposal(conn, web_actor(user), job_id, cohort_id=cohort_id)
 
 
 @router.post("/{job_id}/apply", response_model=RegroupAppliedPublic, responses=errors(409, 429))
@@ -59,4 +53,4 @@ def apply_regroup(
     cohort_id: Id, job_id: BigId, user: AdminWriter, conn: Db, now: Now
 ) -> regroup.RegroupApplied:
     """Apply the proposal, if the groups are still the ones it was computed from."""
-    return regroup.apply_regroup(conn, _actor(user), job_id, now, cohort_id=cohort_id)
+    return regroup.apply_regroup(conn, web_actor(user), job_id, now, cohort_id=cohort_id)

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, status
 
-from api.deps import Admin, Db, Writer
+from api.deps import Admin, Db, Writer, web_actor
 from api.identity import CurrentLearner
 from api.schemas.common import errors
 from api.schemas.content import (
@@ -30,7 +30,6 @@ from roundtable.config import get_settings
 from roundtable.content import learning, operations
 from roundtable.content.bundle import Bundle
 from roundtable.content.progress_views import ModuleProgress
-from roundtable.people.actors import Actor
 
 router = APIRouter(tags=["content"], responses=errors(401, 422, 503))
 
@@ -120,7 +119,7 @@ def request_content_build(
 ) -> ContentBuildQueuedPublic:
     """Build the content branch's head now (a job: follow `status_url`); live if valid, or
     only checked with `activate: false`. 503 where no repository is configured."""
-    actor = Actor(user_id=user.id, is_admin=user.is_admin, door="web")
+    actor = web_actor(user)
     queued = operations.request_content_build(conn, actor, get_settings(), activate=body.activate)
     return ContentBuildQueuedPublic(
         job_id=queued.job_id,
@@ -140,7 +139,7 @@ def activate_content_version(
     version: Annotated[str, Path(min_length=1, max_length=200)], user: Writer, conn: Db
 ) -> ContentRolledBackPublic:
     """Make an earlier built version the one learners see (a rollback); progress is kept."""
-    actor = Actor(user_id=user.id, is_admin=user.is_admin, door="web")
+    actor = web_actor(user)
     rolled = operations.roll_back_content(conn, actor, version)
     return ContentRolledBackPublic(version=rolled.version, previous=rolled.previous)
 

@@ -19,11 +19,11 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from roundtable import telemetry
-from roundtable.content.bundle import Bundle, UnknownContentError
+from roundtable.content.bundle import Bundle
 from roundtable.content.learners import LearnerIdentity
 from roundtable.content.progress import Learner
 from roundtable.db.engine import transaction
-from roundtable.errors import DomainError, NotFoundError
+from roundtable.errors import DomainError
 from roundtable.groups.facilitation import require_member
 from roundtable.people.profiles import Viewer
 from roundtable.tutor.assessment_prompt import (
@@ -42,7 +42,7 @@ from roundtable.tutor.assessment_store import (
     save_feedback,
 )
 from roundtable.tutor.model import ChatModel, TutorTimeoutError, TutorUnavailableError
-from roundtable.tutor.prompt import clean_text, estimate_tokens, message_tokens
+from roundtable.tutor.prompt import clean_text, estimate_tokens, find_module, message_tokens
 from roundtable.tutor.quota import Quota, check_quota
 from roundtable.tutor.store import lock_learner
 
@@ -179,10 +179,7 @@ def my_answers(
     conn: Connection, learner: Learner, bundle: Bundle, module_slug: str
 ) -> list[AnswerAttempt]:
     """Every attempt of mine at the module's questions, by question, oldest first."""
-    try:
-        module_id = bundle.module(module_slug)["id"]
-    except UnknownContentError as exc:
-        raise NotFoundError(str(exc), field="module_slug") from exc
+    module_id = find_module(bundle, module_slug)["id"]
     return attempts(conn, learner, module_id)
 
 

@@ -17,16 +17,17 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, Engine
 
 from roundtable import telemetry
-from roundtable.content.bundle import Bundle, UnknownContentError
+from roundtable.content.bundle import Bundle
 from roundtable.content.learners import LearnerIdentity
 from roundtable.content.progress import Learner
 from roundtable.db.engine import transaction
-from roundtable.errors import DomainError, NotFoundError
+from roundtable.errors import DomainError
 from roundtable.tutor.model import ChatModel, TutorTimeoutError
 from roundtable.tutor.prompt import (
     build_messages,
     clean_message,
     estimate_tokens,
+    find_module,
     locate_chat,
     message_tokens,
 )
@@ -188,9 +189,6 @@ def chat_history(
     conn: Connection, learner: Learner, bundle: Bundle, module_slug: str
 ) -> list[StoredMessage]:
     """The learner's active conversation on a module (empty before the first message)."""
-    try:
-        module_id = bundle.module(module_slug)["id"]
-    except UnknownContentError as exc:
-        raise NotFoundError(str(exc), field="module_slug") from exc
+    module_id = find_module(bundle, module_slug)["id"]
     session_id = find_session(conn, learner, module_id)
     return transcript(conn, session_id) if session_id is not None else []

@@ -70,14 +70,19 @@ class SegmentPlace:
 _KIND_NAMES = {"chat": "a tutor chat", "question": "a question"}
 
 
+def find_module(bundle: Bundle, module_slug: str) -> dict[str, Any]:
+    """The module of the live content; NotFoundError naming `module_slug` if there is none."""
+    try:
+        return bundle.module(module_slug)
+    except UnknownContentError as exc:
+        raise NotFoundError(str(exc), field="module_slug") from exc
+
+
 def locate_segment(
     bundle: Bundle, module_slug: str, section_id: str, segment_id: str, kind: str
 ) -> SegmentPlace:
     """The `kind` segment `segment_id` of the section; NotFoundError or ValidationError if not."""
-    try:
-        module = bundle.module(module_slug)
-    except UnknownContentError as exc:
-        raise NotFoundError(str(exc), field="module_slug") from exc
+    module = find_module(bundle, module_slug)
     section = _find_section(module, section_id)
     segments: list[dict[str, Any]] = section["segments"]
     index = next((i for i, s in enumerate(segments) if s["id"] == segment_id), None)
