@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select, update
 
-from roundtable.db.tables import groups, signups
+from roundtable.db.tables import group_members, groups, signups
 from roundtable.errors import ConflictError, NotFoundError, ValidationError
 from roundtable.scheduling.service import (
     SchedulingRunError,
@@ -112,6 +112,24 @@ def test_a_run_writes_preview_groups_whose_every_member_can_make_every_real_meet
     assert {cohort for g in stored for _, _, cohort in g["members"]} == {world["cohort"]}
     europe = by_leader[world["europe"]]
     assert sorted(u for u, role, _ in europe["members"] if role == "learner") == world["berlin"]
+
+
+def test_members_join_their_preview_groups_at_the_runs_time(
+    engine: Engine, world: dict[str, Any]
+) -> None:
+    _run(engine, world["cohort"])
+
+    with engine.connect() as conn:
+        joined = set(
+            conn.scalars(
+                select(group_members.c.joined_at).where(
+                    group_members.c.cohort_id == world["cohort"]
+                )
+            )
+        )
+    # The service's clock, not the database's: a run "at" NOW is one its
+    # meetings' attendance can count from (the demo world backdates its runs).
+    assert joined == {NOW}
 
 
 def test_the_summary_has_the_shape_the_discord_summary_reads(

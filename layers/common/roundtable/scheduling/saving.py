@@ -12,7 +12,7 @@ so the previous preview stays exactly as it was.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import time
+from datetime import datetime, time
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
@@ -45,8 +45,10 @@ def save_run(
     run_params: dict[str, Any],
     notes: list[str],
     job_id: int | None,
+    now: datetime | None = None,
 ) -> SavedRun:
-    """Replace the cohort's preview with this run's, in one transaction."""
+    """Replace the cohort's preview with this run's, in one transaction. Its members join
+    their groups `now` (the run's time; the database's clock when None)."""
     joins = proposed_joins(problem, result)
     with transaction(engine) as conn:
         _lock_cohort(conn, problem.cohort_id)
@@ -57,7 +59,7 @@ def save_run(
             )
         )
         run_id = _insert_run(conn, problem, result, run_params, notes, joins, job_id)
-        ids, names = _insert_groups(conn, problem, result, run_id)
+        ids, names = _insert_groups(conn, problem, result, run_id, now)
         _record_reasons(conn, problem, result, joins, run_id)
     return SavedRun(run_id, ids, names, joins)
 
@@ -155,7 +157,11 @@ def stats_document(stats: Stats) -> dict[str, Any]:
 
 
 def _insert_groups(
-    conn: Connection, problem: CohortProblem, result: ScheduleResult, run_id: int
+    conn: Connection,
+    problem: CohortProblem,
+    result: ScheduleResult,
+    run_id: int,
+    now: datetime | None,
 ) -> tuple[list[int], list[str]]:
     # Previews are gone by now, so these are the names of groups that stay.
     taken = set(conn.scalars(select(groups.c.name).where(groups.c.cohort_id == problem.cohort_id)))
@@ -163,7 +169,7 @@ def _insert_groups(
     for group in (g for g in result.groups if not g.existing):
         name = unique_name(group.name, taken)
         taken.add(name)
-        ids.append(_insert_group(conn, problem, group, name, run_id))
+        ids.append(_insert_group(conn, problem, group, name, run_id, now))
         names.append(name)
     return ids, names
 
@@ -179,7 +185,12 @@ def unique_name(wanted: str, taken: set[str]) -> str:
 
 
 def _insert_group(
-    conn: Connection, problem: CohortProblem, group: Group, name: str, run_id: int
+    conn: Connection,
+    problem: CohortProblem,
+    group: Group,
+    name: str,
+    run_id: int,
+    now: datetime | None,
 ) -> int:
     params = problem.params
     hours, minutes = divmod(group.start.local_minute, 60)
@@ -202,10 +213,17 @@ def _insert_group(
     )
     members = [(m, "facilitator") for m in group.facilitators]
     members += [(m, "learner") for m in group.learners]
+    joined = {"joined_at": now} if now is not None else {}
     conn.execute(
         insert(group_members),
         [
-            {"group_id": group_id, "user_id": int(m), "cohort_id": problem.cohort_id, "role": role}
+            {
+                "group_id": group_id,
+                "user_id": int(m),
+                "cohort_id": problem.cohort_id,
+                "role": role,
+                **joined,
+            }
             for m, role in members
         ],
     )

@@ -276,7 +276,9 @@ def run_scheduling(
     notes = dst_notes(result)
     run_params = {**_params_document(problem.params), "seed": seed, "time_limit": time_limit}
     with _stage("saving", cohort_id):
-        saved = save_run(engine, problem, result, run_params=run_params, notes=notes, job_id=job_id)
+        saved = save_run(
+            engine, problem, result, run_params=run_params, notes=notes, job_id=job_id, now=now
+        )
     return summarise(problem, result, saved, notes)
 
 
