@@ -581,3 +581,11 @@ outbox = Table(
     Column("request", JSONB, nullable=False),
     _created_at(),
 )
+
+# --- Discord servers and group spaces (issue 22) ---
+
+# --- Shared Discord rate budget (issue 22) ---
+
+# --- Calendar invitations by e-mail (issue 22) ---
+
+# --- Referrals and signup gates (issue 21) ---
