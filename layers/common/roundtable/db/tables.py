@@ -583,9 +583,78 @@ outbox = Table(
 )
 
 # --- Discord servers and group spaces (issue 22) ---
+# The Discord servers groups are placed on (docs/discord.md "Many servers"). None
+# configured: the one DISCORD_GUILD_ID, with Discord's limits.
+discord_servers = Table(
+    "discord_servers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("guild_id", Text, nullable=False, unique=True),
+    Column("name", Text, nullable=False),
+    Column("role_limit", SmallInteger, nullable=False, server_default="250"),
+    Column("channel_limit", SmallInteger, nullable=False, server_default="500"),
+    # A closed server keeps its groups and gets no new ones.
+    Column("accepts_groups", Boolean, nullable=False, server_default=text("true")),
+    _created_at(),
+    CheckConstraint("role_limit BETWEEN 1 AND 250", name="role_limit_range"),
+    CheckConstraint("channel_limit BETWEEN 1 AND 500", name="channel_limit_range"),
+)
+
+# A cohort's own channels on one server: categories ("category", "archive", by bucket
+# of 25 groups), and the thread spaces' parent channel ("threads") and voice room ("voice").
+cohort_discord_channels = Table(
+    "cohort_discord_channels",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("cohort_id", ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=False),
+    Column("guild_id", Text, nullable=False),
+    Column("purpose", Text, nullable=False),
+    Column("bucket", SmallInteger, nullable=False, server_default="0"),
+    Column("channel_id", Text, nullable=False),
+    UniqueConstraint("cohort_id", "guild_id", "purpose", "bucket"),
+    CheckConstraint(
+        "purpose IN ('category', 'archive', 'threads', 'voice')", name="purpose_known"
+    ),
+)
+
+GROUP_SPACES = ("channel_and_role", "channel", "thread", "thread_no_voice")
+_SPACE_CHECK = "discord_space IN ('channel_and_role', 'channel', 'thread', 'thread_no_voice')"
+# The cohort's choice of group space for groups it publishes from now on.
+cohorts.append_column(
+    Column("discord_space", Text, nullable=False, server_default="channel_and_role")
+)
+cohorts.append_constraint(CheckConstraint(_SPACE_CHECK, name="discord_space_known"))
+# Each group's server and space, fixed when it is published (NULL server: DISCORD_GUILD_ID);
+# after the retention period its messages' export (an S3 key) and when its channels went.
+groups.append_column(Column("discord_guild_id", Text))
+groups.append_column(Column("discord_space", Text))
+groups.append_column(Column("discord_export_key", Text))
+groups.append_column(Column("discord_removed_at", DateTime(timezone=True)))
+groups.append_constraint(
+    CheckConstraint(f"discord_space IS NULL OR {_SPACE_CHECK}", name="discord_space_known")
+)
 
 # --- Shared Discord rate budget (issue 22) ---
 
 # --- Calendar invitations by e-mail (issue 22) ---
 
 # --- Referrals and signup gates (issue 21) ---
+
+# --- Feedback after each meeting (issue 21) ---
+
+# A learner's answers to the course's feedback form for one meeting; answering
+# again replaces them. `rating` is the form's first rating question (1–5).
+meeting_feedback = Table(
+    "meeting_feedback",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("meeting_id", ForeignKey("meetings.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("rating", SmallInteger),
+    # [{"id", "kind", "text", "value"}]: each answer with its question as asked
+    Column("answers", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    _created_at(),
+    _updated_at(),
+    UniqueConstraint("meeting_id", "user_id"),
+    CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="rating_range"),
+)
