@@ -612,9 +612,7 @@ cohort_discord_channels = Table(
     Column("bucket", SmallInteger, nullable=False, server_default="0"),
     Column("channel_id", Text, nullable=False),
     UniqueConstraint("cohort_id", "guild_id", "purpose", "bucket"),
-    CheckConstraint(
-        "purpose IN ('category', 'archive', 'threads', 'voice')", name="purpose_known"
-    ),
+    CheckConstraint("purpose IN ('category', 'archive', 'threads', 'voice')", name="purpose_known"),
 )
 
 GROUP_SPACES = ("channel_and_role", "channel", "thread", "thread_no_voice")
