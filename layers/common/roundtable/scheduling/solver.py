@@ -49,6 +49,9 @@ class ExactOutcome:
     upper_bound: int
     phases: list[str] = field(default_factory=list)
     placement_seconds: float = 0.0
+    # Each phase's result and seconds, for callers that merge outcomes (split.py).
+    results: dict[str, PhaseResult] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -72,7 +75,8 @@ def solve_exact(problem: Problem, warm: Plan, seed: int, time_limit: float) -> E
         budget = _budget(context.deadline, names[position:])
         started = time.monotonic()
         result = _PHASES[name](context, budget)
-        outcome.phases.append(f"{name} ({time.monotonic() - started:.2f} s): {result.status}")
+        outcome.results[name], outcome.seconds[name] = result, time.monotonic() - started
+        outcome.phases.append(f"{name} ({outcome.seconds[name]:.2f} s): {result.status}")
         if name == "placed":
             outcome.upper_bound = min(result.bound, placement_bound(problem))
             outcome.placement_seconds = round(time.monotonic() - began, 3)
