@@ -635,8 +635,132 @@ groups.append_constraint(
 # --- Shared Discord rate budget (issue 22) ---
 
 # --- Calendar invitations by e-mail (issue 22) ---
+# How a cohort's groups get their calendar invitations (docs/sync.md "Calendar
+# invitations by e-mail"): a Google Calendar series ("google") or .ics e-mails ("ics").
+CALENDAR_INVITATIONS = ("google", "ics")
+cohorts.append_column(
+    Column("calendar_invitations", Text, nullable=False, server_default="google")
+)
+cohorts.append_constraint(
+    CheckConstraint("calendar_invitations IN ('google', 'ics')", name="calendar_invitations_known")
+)
+# The organiser whose Google calendar holds the group's series, fixed at its first
+# insert ("default": GOOGLE_CALENDAR_ID; else one of GOOGLE_CALENDAR_ORGANISERS).
+groups.append_column(Column("calendar_organiser", Text))
+
+# One e-mailed invitation per (group, member): what was last sent, so a second sync
+# sends nothing. `fingerprint` is a digest of the event as sent; `sequence` its SEQUENCE.
+calendar_invitations = Table(
+    "calendar_invitations",
+    metadata,
+    Column("group_id", ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("uid", Text, nullable=False, unique=True),
+    Column("email", Text, nullable=False),
+    Column("sequence", Integer, nullable=False, server_default="0"),
+    Column("state", Text, nullable=False),
+    Column("fingerprint", Text, nullable=False),
+    Column("sent_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("state IN ('invited', 'cancelled')", name="state_known"),
+    CheckConstraint("sequence >= 0", name="sequence_not_negative"),
+)
+
+# An organiser Google made read-only (403 quotaExceeded): no write is tried for its
+# groups before retry_at; cleared by the first write that succeeds after it.
+calendar_quota_blocks = Table(
+    "calendar_quota_blocks",
+    metadata,
+    Column("organiser", Text, primary_key=True),
+    Column("reason", Text, nullable=False),
+    Column("message", Text, nullable=False),
+    Column("hits", Integer, nullable=False, server_default="1"),
+    Column("first_hit_at", DateTime(timezone=True), nullable=False),
+    Column("last_hit_at", DateTime(timezone=True), nullable=False),
+    Column("retry_at", DateTime(timezone=True), nullable=False),
+)
 
 # --- Referrals and signup gates (issue 21) ---
+# roundtable.growth: links that bring people, the clicks on them, where each signup
+# came from, and who may sign up for a cohort (docs/growth.md).
+referral_kind = _enum("referral_kind", "person", "campaign")
+signup_gate_mode = _enum("signup_gate_mode", "open", "invite_only", "closed")
+
+# A person's own link (one each, user_id set) or an admin's named campaign (name set).
+referral_links = Table(
+    "referral_links",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", Text, nullable=False, unique=True),
+    Column("kind", referral_kind, nullable=False),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), unique=True),
+    Column("name", Text),
+    # An archived campaign counts no more clicks or signups; its numbers stay.
+    Column("archived_at", DateTime(timezone=True)),
+    _created_at(),
+    CheckConstraint("(kind = 'person') = (user_id IS NOT NULL)", name="owner_of_person_links"),
+    CheckConstraint("kind = 'person' OR name IS NOT NULL", name="campaigns_are_named"),
+)
+
+# One row per link, visitor and day: a second click the same day is the same click.
+# `visitor` is a hash of the anonymous visitor cookie, never an address or a user.
+referral_clicks = Table(
+    "referral_clicks",
+    metadata,
+    Column("link_id", ForeignKey("referral_links.id", ondelete="CASCADE"), primary_key=True),
+    Column("visitor", Text, primary_key=True),
+    Column("day", Date, primary_key=True),
+)
+
+# Where a signup came from: the referral link (a person's first signup only) and the
+# UTM parameters of their first arrival.
+signup_sources = Table(
+    "signup_sources",
+    metadata,
+    Column("signup_id", ForeignKey("signups.id", ondelete="CASCADE"), primary_key=True),
+    Column("cohort_id", ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("referral_link_id", ForeignKey("referral_links.id", ondelete="SET NULL"), index=True),
+    Column("utm_source", Text),
+    Column("utm_medium", Text),
+    Column("utm_campaign", Text),
+    Column("utm_term", Text),
+    Column("utm_content", Text),
+    _created_at(),
+    # A person is brought by a referral once: a loop (A brings B, B brings A) counts once.
+    Index(
+        "uq_signup_sources_referred_user",
+        "user_id",
+        unique=True,
+        postgresql_where=text("referral_link_id IS NOT NULL"),
+    ),
+)
+
+# Who may sign up for a cohort; no row is `open`.
+signup_gates = Table(
+    "signup_gates",
+    metadata,
+    Column("cohort_id", ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True),
+    Column("mode", signup_gate_mode, nullable=False, server_default="open"),
+    Column("invite_code", Text),
+    Column("code_set_at", DateTime(timezone=True)),
+    _updated_at(),
+    CheckConstraint("mode <> 'invite_only' OR invite_code IS NOT NULL", name="invites_have_a_code"),
+)
+
+# People waiting for a closed cohort; `arrival` keeps their referral and UTM for admission.
+waiting_list = Table(
+    "waiting_list",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("cohort_id", ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("role", member_role, nullable=False),
+    Column("arrival", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Column("admitted_at", DateTime(timezone=True)),
+    Column("admitted_by", ForeignKey("users.id", ondelete="SET NULL")),
+    _created_at(),
+    UniqueConstraint("cohort_id", "user_id"),
+)
 
 # --- Feedback after each meeting (issue 21) ---
 
