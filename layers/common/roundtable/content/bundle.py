@@ -22,6 +22,7 @@ from roundtable.content.model import (
     ChatSegment,
     ContentTree,
     Course,
+    FeedbackForm,
     MeetingMarker,
     Module,
     Problem,
@@ -162,13 +163,23 @@ def _course(course: Course, module_ids: Mapping[str, str]) -> dict[str, Any]:
         }
         pending.append(item)
         progression.append(item)
-    return {
+    document: dict[str, Any] = {
         "id": course.id,
         "slug": course.slug,
         "title": course.title,
         "description": course.description,
         "progression": progression,
     }
+    if course.feedback is not None:  # absent: the default form (and older bundles)
+        document["feedback"] = _feedback_form(course.feedback)
+    return document
+
+
+def _feedback_form(form: FeedbackForm) -> dict[str, Any]:
+    questions = [
+        {"id": q.id, "kind": q.kind, "text": q.text, "required": q.required} for q in form.questions
+    ]
+    return {"anonymous": form.anonymous, "questions": questions}
 
 
 def _module(

@@ -159,6 +159,26 @@ CourseEntry = ModuleRef | MeetingMarker
 
 
 @dataclass(frozen=True)
+class FeedbackQuestion:
+    """One question of a course's feedback form: a 1–5 rating or free text."""
+
+    id: str
+    kind: str  # "rating" | "text"
+    text: str
+    required: bool
+    where: Where
+
+
+@dataclass(frozen=True)
+class FeedbackForm:
+    """What learners are asked after each meeting (`# Feedback` in a course file)."""
+
+    anonymous: bool
+    questions: tuple[FeedbackQuestion, ...]
+    where: Where
+
+
+@dataclass(frozen=True)
 class Course:
     slug: str
     id: str
@@ -166,6 +186,7 @@ class Course:
     title: str
     description: str
     entries: tuple[CourseEntry, ...]
+    feedback: FeedbackForm | None = None  # None: the default form
 
 
 @dataclass(frozen=True)

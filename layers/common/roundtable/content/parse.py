@@ -12,6 +12,7 @@ from pathlib import Path
 
 from roundtable.content import schemas
 from roundtable.content.blocks import Block, BlockSplitter, FrontMatter, split_front_matter
+from roundtable.content.feedback_form import split_feedback
 from roundtable.content.fields import Fields, FieldValueError, parse_timestamp
 from roundtable.content.model import (
     Article,
@@ -107,9 +108,11 @@ def parse_course(file: ContentFile) -> Course | None:
     front, fields = parsed
     splitter = BlockSplitter(file.path, schemas.COURSE_KINDS, file.problems)
     description, blocks = splitter.split(front.body_lines, front.body_first_line)
+    feedback, blocks = split_feedback(file, blocks)
     entries = tuple(e for e in (_course_entry(file, b) for b in blocks) if e is not None)
     where = Where(file.path, 1, fields.lines)
-    return Course(file.slug, fields.text("id"), where, fields.text("title"), description, entries)
+    title = fields.text("title")
+    return Course(file.slug, fields.text("id"), where, title, description, entries, feedback)
 
 
 def _course_entry(file: ContentFile, block: Block) -> CourseEntry | None:

@@ -57,8 +57,11 @@ QUESTION: Schema = {
     "levels": FieldSpec("text"),
 }
 
+FEEDBACK: Schema = {"anonymous": FieldSpec("bool")}
+FEEDBACK_QUESTION: Schema = {"id": FieldSpec("id"), "required": FieldSpec("bool")}
+
 # heading kind -> the heading level it must be written at
-COURSE_KINDS = {"module": 1, "meeting": 1}
+COURSE_KINDS = {"module": 1, "meeting": 1, "feedback": 1, "rating": 2, "question": 2}
 MODULE_KINDS = {
     "outcome": 1,
     "section": 2,
