@@ -31,7 +31,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.dialects.postgresql import DOUBLE_PRECISION, JSONB, UUID
 
 metadata = MetaData(
     naming_convention={
@@ -633,6 +633,59 @@ groups.append_constraint(
 )
 
 # --- Shared Discord rate budget (issue 22) ---
+
+# How a cohort's meeting reminders reach Discord (roundtable.cohorts.options):
+# "dm", one DM per member, or "group_post", one post in the group's channel that
+# mentions them (docs/notifications.md "Reminders as one group post").
+cohorts.append_column(Column("discord_reminders", Text, nullable=False, server_default="dm"))
+cohorts.append_constraint(
+    CheckConstraint("discord_reminders IN ('dm', 'group_post')", name="discord_reminders_known")
+)
+
+# One Discord rate budget per bot, shared by every worker (roundtable.discord.budget).
+# `bot` is a digest of the bot token; times are Unix seconds (double precision).
+discord_rate_budget = Table(
+    "discord_rate_budget",
+    metadata,
+    Column("bot", Text, primary_key=True),
+    # The global pace: the next free send slot (calls take it and move it 1/rate on).
+    Column("next_slot", DOUBLE_PRECISION, nullable=False),
+    # The invalid-request guard tripped: no calls until then, and why.
+    Column("halted_until", DOUBLE_PRECISION, nullable=False, server_default="0"),
+    Column("halted_reason", Text),
+)
+
+# Per-route buckets as X-RateLimit-* headers report them, per (bucket, major parameter).
+discord_rate_buckets = Table(
+    "discord_rate_buckets",
+    metadata,
+    Column("bot", Text, primary_key=True),
+    Column("bucket", Text, primary_key=True),  # X-RateLimit-Bucket, or the route template
+    Column("major", Text, primary_key=True),  # the channel, guild or webhook id ('' for none)
+    Column("remaining", Integer, nullable=False),
+    Column("bucket_limit", Integer),  # X-RateLimit-Limit (unknown after a bare 429)
+    Column("reset_at", DOUBLE_PRECISION, nullable=False),
+    Column("window_seconds", DOUBLE_PRECISION, nullable=False),
+    Column("granted", Boolean, nullable=False, server_default=text("true")),  # the last ask
+)
+
+# Which bucket a route template belongs to (X-RateLimit-Bucket; routes may share one).
+discord_rate_routes = Table(
+    "discord_rate_routes",
+    metadata,
+    Column("bot", Text, primary_key=True),
+    Column("route", Text, primary_key=True),
+    Column("bucket", Text, nullable=False),
+)
+
+# 401/403/429 answers per minute (Discord restricts at 10,000 in 10 minutes).
+discord_invalid_requests = Table(
+    "discord_invalid_requests",
+    metadata,
+    Column("bot", Text, primary_key=True),
+    Column("minute", BigInteger, primary_key=True),  # Unix time // 60
+    Column("count", Integer, nullable=False),
+)
 
 # --- Calendar invitations by e-mail (issue 22) ---
 # How a cohort's groups get their calendar invitations (docs/sync.md "Calendar
