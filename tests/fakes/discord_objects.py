@@ -154,6 +154,7 @@ _BY_OPERATION: dict[str, Callable[[Any], Any]] = {
     **dict.fromkeys(
         (
             "create_message",
+            "list_messages",
             "execute_webhook",
             "get_original_webhook_message",
             "update_original_webhook_message",
@@ -170,6 +171,7 @@ _BY_OPERATION: dict[str, Callable[[Any], Any]] = {
             "update_channel",
             "delete_channel",
             "get_channel",
+            "create_thread",
         ),
         _each(channel),
     ),
