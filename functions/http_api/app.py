@@ -23,6 +23,7 @@ from api.routes import (
     content,
     facilitator,
     facilitator_timeline,
+    feedback,
     groups,
     guest_visits,
     health,
@@ -51,6 +52,7 @@ def create_app() -> FastAPI:
     app.include_router(facilitator_timeline.router)
     app.include_router(admin_live.router)
     app.include_router(guest_visits.router)
+    app.include_router(feedback.router)
     for module in (content, progress, site, webhook, unsubscribe):
         app.include_router(module.router)
     return app

@@ -86,6 +86,18 @@ CASES = [
         {"own_meeting_id": "{meeting}", "host_meeting_id": "{meeting}"},
     ),
     Case("DELETE", "/api/guest-visits/{no_visit}", (401, 404, 404, 404, 404)),
+    # Feedback: the meeting's learners answer (its form is not open yet: 409); the
+    # facilitators read their group's answers, the admins a cohort's summary.
+    Case("GET", "/api/feedback/open", SIGNED_IN),
+    Case("GET", "/api/meetings/{meeting}/feedback", (401, 200, 403, 403, 403)),
+    Case(
+        "PUT",
+        "/api/meetings/{meeting}/feedback",
+        (401, 409, 403, 403, 403),
+        {"answers": {"overall": 4}},
+    ),
+    Case("GET", "/api/facilitator/groups/{group}/feedback", THIS_GROUP),
+    Case("GET", "/api/admin/cohorts/{cohort}/feedback", ADMIN),
     Case("GET", "/api/guest-visits", SIGNED_IN),
     Case("GET", "/api/jobs/{job}", (401, 404, 404, 404, 200)),
     Case("GET", "/api/facilitator/groups", FACILITATORS),
@@ -231,6 +243,7 @@ def test_each_role_gets_the_expected_status(
 OWN_TAGS = {
     *("health", "auth", "users", "cohorts", "groups", "facilitator", "admin", "jobs"),
     "guest_visits",
+    "feedback",
 }
 
 

@@ -19,6 +19,7 @@ from roundtable.meetings.feedback import (
     feedback_form,
     form_from_course,
     group_feedback,
+    open_feedback,
     submit_feedback,
 )
 from roundtable.people.profiles import get_viewer
@@ -237,3 +238,19 @@ def test_a_course_without_a_form_asks_the_default_one() -> None:
     )
     assert form.anonymous is True and form.questions == (Question("q", "text", "Why?", False),)
     assert form.rating_question is None
+
+
+def test_my_open_forms_are_my_meetings_that_ended_lately_answered_or_not(
+    engine: Engine, cohort: dict[str, Any]
+) -> None:
+    owls = cohort["owls"]
+    _submit(engine, cohort["Ana"], cohort["meetings"][(owls, 1)], {"useful": 4})
+    week_two = START + timedelta(days=7, minutes=65)
+
+    with engine.connect() as conn:
+        mine = open_feedback(conn, cohort["Ana"], week_two, _forms())
+        facilitator = open_feedback(conn, cohort["Fay"], week_two, _forms())
+        much_later = open_feedback(conn, cohort["Ana"], START + timedelta(days=40), _forms())
+
+    assert [(f.meeting_number, f.answered_at is not None) for f in mine] == [(2, False), (1, True)]
+    assert facilitator == [] and much_later == []

@@ -175,11 +175,11 @@ def is_active_member(conn: Connection, group_id: int, user_id: int) -> bool:
 
 def may_attend(conn: Connection, meeting_id: int, user_id: int) -> bool:
     """Whether the user may RSVP to and check in at the meeting: a member or a booked guest."""
-    found = conn.scalar(select(meetings.c.id).where(meetings.c.id == meeting_id, _attends(user_id)))
+    found = conn.scalar(select(meetings.c.id).where(meetings.c.id == meeting_id, attends(user_id)))
     return found is not None
 
 
-def _attends(user_id: int) -> ColumnElement[bool]:
+def attends(user_id: int) -> ColumnElement[bool]:
     """The condition on `meetings` that `may_attend` checks, usable in a query of meetings."""
     member = exists().where(
         group_members.c.group_id == meetings.c.group_id,
@@ -204,7 +204,7 @@ def _my_meetings(user_id: int) -> Any:
             groups.c.name,
         )
         .join(groups, groups.c.id == meetings.c.group_id)
-        .where(_attends(user_id))
+        .where(attends(user_id))
     )
 
 

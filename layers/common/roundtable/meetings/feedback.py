@@ -27,13 +27,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, literal_column, select
+from sqlalchemy import Connection, exists, func, literal_column, select
 from sqlalchemy.dialects.postgresql import insert
 
 from roundtable.db.tables import cohorts, group_members, groups, meeting_feedback, meetings, users
 from roundtable.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 from roundtable.groups.facilitation import require_group_access
-from roundtable.meetings.attendance import may_attend
+from roundtable.meetings.attendance import attends, may_attend
 from roundtable.people.profiles import Viewer
 
 logger = logging.getLogger(__name__)
@@ -183,7 +183,7 @@ def submit_feedback(
         (a.value for a in answers if rating_question and a.question_id == rating_question.id),
         None,
     )
-    replaced = conn.execute(
+    replaced: bool = conn.execute(
         insert(meeting_feedback)
         .values(
             meeting_id=meeting.id,
@@ -201,6 +201,24 @@ def submit_feedback(
         .returning(literal_column("xmax::text <> '0'"))
     ).scalar_one()
     return SavedFeedback(_request(conn, meeting, viewer.id, now, form), bool(replaced))
+
+
+def open_feedback(
+    conn: Connection, viewer: Viewer, now: datetime, form_for: FormFor
+) -> list[FeedbackRequest]:
+    """My meetings whose feedback form is open now, latest first, answered or not."""
+    rows = conn.execute(
+        _meeting_query()
+        .where(
+            attends(viewer.id),
+            meetings.c.ends_at - OPENS_BEFORE_END <= now,
+            meetings.c.ends_at + CLOSES_AFTER_END >= now,
+            ~_facilitator_of_meeting(viewer.id),
+        )
+        .order_by(meetings.c.starts_at.desc(), meetings.c.id)
+    ).all()
+    found = [_Meeting(*row) for row in rows]
+    return [_request(conn, m, viewer.id, now, form_for(m.course_slug)) for m in found]
 
 
 @dataclass(frozen=True)
@@ -354,8 +372,8 @@ class _Meeting:
     course_slug: str
 
 
-def _answerable_meeting(conn: Connection, viewer: Viewer, meeting_id: int) -> _Meeting:
-    row = conn.execute(
+def _meeting_query() -> Any:
+    return (
         select(
             meetings.c.id,
             meetings.c.group_id,
@@ -367,12 +385,15 @@ def _answerable_meeting(conn: Connection, viewer: Viewer, meeting_id: int) -> _M
         )
         .join(groups, groups.c.id == meetings.c.group_id)
         .join(cohorts, cohorts.c.id == groups.c.cohort_id)
-        .where(meetings.c.id == meeting_id)
-    ).first()
+    )
+
+
+def _answerable_meeting(conn: Connection, viewer: Viewer, meeting_id: int) -> _Meeting:
+    row = conn.execute(_meeting_query().where(meetings.c.id == meeting_id)).first()
     if row is None:
         raise NotFoundError(f"Meeting {meeting_id} does not exist.", field="meeting_id")
     meeting = _Meeting(*row)
-    if _facilitates(conn, viewer.id, meeting.group_id):
+    if conn.scalar(select(_facilitator_of_meeting(viewer.id)).where(meetings.c.id == meeting.id)):
         raise PermissionDeniedError(
             f"You facilitate {meeting.group_name}: its learners answer the feedback form, "
             "and you read their answers on your group's page."
@@ -385,16 +406,14 @@ def _answerable_meeting(conn: Connection, viewer: Viewer, meeting_id: int) -> _M
     return meeting
 
 
-def _facilitates(conn: Connection, user_id: int, group_id: int) -> bool:
-    found = conn.scalar(
-        select(group_members.c.id).where(
-            group_members.c.group_id == group_id,
-            group_members.c.user_id == user_id,
-            group_members.c.role == "facilitator",
-            group_members.c.status == "active",
-        )
+def _facilitator_of_meeting(user_id: int) -> Any:
+    """The condition on `meetings` that the user facilitates its group."""
+    return exists().where(
+        group_members.c.group_id == meetings.c.group_id,
+        group_members.c.user_id == user_id,
+        group_members.c.role == "facilitator",
+        group_members.c.status == "active",
     )
-    return found is not None
 
 
 def _state(meeting: _Meeting, now: datetime) -> str:
