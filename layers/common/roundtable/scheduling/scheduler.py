@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from roundtable.scheduling.assemble import assemble_groups
@@ -37,11 +37,32 @@ def schedule(
     seed: int = 0,
     time_limit: float = DEFAULT_TIME_LIMIT,
     exact: bool = True,
+    split: bool = True,
 ) -> ScheduleResult:
-    """Group the people: proven-optimal placement when `exact`, else the heuristic alone."""
+    """Group the people: proven-optimal placement when `exact`, else the heuristic alone.
+
+    With `split`, a cohort whose people fall into independent parts (nobody in one can
+    meet anybody in another) is solved part by part (split.py): the same answer's value,
+    with smaller models.
+    """
     began = time.monotonic()
     check_inputs(people, params, existing)
     problem = _problem(people, params, existing)
+    if exact and split and problem.classes:
+        from roundtable.scheduling.split import find_parts, solve_by_parts
+
+        if len(find_parts(problem)) > 1:
+            remaining = max(time_limit - (time.monotonic() - began), 0.05)
+            parts = solve_by_parts(problem, seed, remaining)
+            return _result(
+                people,
+                existing,
+                problem,
+                parts.plan,
+                _Solved(parts.upper_bound, parts.heuristic_placed, parts.phases),
+                began,
+                parts.placement_seconds,
+            )
     plan = solve_heuristic(problem, seed)
     heuristic_placed = plan.placed()
     # Without the exact solve, the only bound is everyone who could make some time.
@@ -56,9 +77,40 @@ def schedule(
         placement_seconds = outcome.placement_seconds
     elif exact:
         phases.append("exact: nothing to decide")
+    solved = _Solved(upper_bound, heuristic_placed, phases, exact)
+    return _result(people, existing, problem, plan, solved, began, placement_seconds)
+
+
+@dataclass(frozen=True)
+class _Solved:
+    upper_bound: int
+    heuristic_placed: int
+    phases: list[str]
+    exact: bool = True
+
+
+def _result(
+    people: Sequence[Person],
+    existing: Sequence[ExistingGroup],
+    problem: Problem,
+    plan: Plan,
+    solved: _Solved,
+    began: float,
+    placement_seconds: float,
+) -> ScheduleResult:
+    """Named groups, reasons for everyone left out, and the run's statistics."""
     groups = assemble_groups(problem, plan)
     unplaced = _uncertified(people) + explain_unplaced(problem, plan, groups)
-    stats = _stats(people, existing, plan, upper_bound, heuristic_placed, exact, began, phases)
+    stats = _stats(
+        people,
+        existing,
+        plan,
+        solved.upper_bound,
+        solved.heuristic_placed,
+        solved.exact,
+        began,
+        solved.phases,
+    )
     stats = replace(stats, placement_seconds=placement_seconds)
     return ScheduleResult(tuple(groups), tuple(unplaced), stats, tuple(_notes(problem, groups)))
 
