@@ -15,6 +15,9 @@ from roundtable.cohorts.lifecycle import check_manual_status_change
 from roundtable.db.tables import cohorts, facilitators, group_members, groups, signups
 from roundtable.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 from roundtable.groups.cancellation import cancel_cohort_groups
+from roundtable.growth.arrivals import Arrival
+from roundtable.growth.gates import NO_ENTRY, SignupEntry, check_gate, settle_waiting_entry
+from roundtable.growth.sources import record_signup_source
 from roundtable.jobs import enqueue
 from roundtable.people.profiles import validate_timezone
 
@@ -75,6 +78,8 @@ class EnrollmentResult:
     role: str
     created: bool
     welcome_job_id: int | None
+    # A closed cohort's answer: not signed up, on its waiting list (growth.gates).
+    waitlisted: bool = False
 
 
 _DRAFT_FIELDS = tuple(f.name for f in fields(CohortDraft))
@@ -289,9 +294,19 @@ def list_cohorts(conn: Connection) -> list[CohortOverview]:
 
 
 def enroll(
-    conn: Connection, user_id: int, cohort_id: int, role: str, now: datetime
+    conn: Connection,
+    user_id: int,
+    cohort_id: int,
+    role: str,
+    now: datetime,
+    entry: SignupEntry = NO_ENTRY,
 ) -> EnrollmentResult:
-    """Sign up for a cohort (idempotent); a new signup gets a welcome notification job."""
+    """Sign up for a cohort (idempotent); a new signup gets a welcome notification job.
+
+    The cohort's signup gate applies to a new signup (roundtable.growth.gates): an
+    invite-only cohort wants its code in `entry`, a closed one puts the person on its
+    waiting list. Where the person came from (`entry.arrival`) is recorded with it.
+    """
     cohort = get_cohort(conn, cohort_id)
     if role == "facilitator" and not conn.scalar(
         select(exists().where(facilitators.c.user_id == user_id))
@@ -310,19 +325,47 @@ def enroll(
         return EnrollmentResult(cohort_id, role, False, None)
     if not enrollment_open(cohort, now):
         raise ConflictError(f"enrollment for {cohort.name} is closed", field="cohort_id")
+    gate = check_gate(
+        conn, cohort_id=cohort_id, cohort_name=cohort.name, user_id=user_id, role=role, entry=entry
+    )
+    if gate == "waitlisted":
+        return EnrollmentResult(cohort_id, role, False, None, waitlisted=True)
+    return add_signup(conn, user_id, cohort_id, role, entry.arrival, now)
+
+
+def add_signup(
+    conn: Connection,
+    user_id: int,
+    cohort_id: int,
+    role: str,
+    arrival: Arrival,
+    now: datetime,
+    *,
+    admitted_by: int | None = None,
+) -> EnrollmentResult:
+    """Make the signup past every check (enroll's, or an admin's admission from the
+    waiting list): its source, its welcome job, and no more waiting."""
     statement = pg_insert(signups).values(user_id=user_id, cohort_id=cohort_id, role=role)
-    conn.execute(
+    signup_id = conn.scalar(
         statement.on_conflict_do_update(
             index_elements=[signups.c.user_id, signups.c.cohort_id],
             set_={"role": role, "withdrawn_at": None, "unplaced_reason": None},
-        )
+        ).returning(signups.c.id)
     )
+    record_signup_source(
+        conn,
+        signup_id=int(signup_id),
+        user_id=user_id,
+        cohort_id=cohort_id,
+        arrival=arrival,  # type: ignore[arg-type]
+    )
+    settle_waiting_entry(conn, cohort_id, user_id, now, admitted_by)
     job_id = enqueue(
         conn,
         "send_notification",
         {"kind": "welcome", "user_id": user_id, "cohort_id": cohort_id},
         dedup_key=f"welcome:{cohort_id}:{user_id}",
-        created_by=user_id,
+        created_by=admitted_by or user_id,
     )
     return EnrollmentResult(cohort_id, role, True, job_id)
 
