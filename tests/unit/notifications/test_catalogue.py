@@ -78,6 +78,7 @@ def test_the_catalogue_file_loads_with_every_kind_the_system_sends() -> None:
         "guest_visit_booked",
         "guest_visit_cancelled",
         "group_cancelled",
+        "meeting_feedback",
     }
 
 

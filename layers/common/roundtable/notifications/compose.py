@@ -25,7 +25,7 @@ from roundtable.notifications.policy import (
 )
 
 # Kinds whose personal recipients must still be active members of the group.
-_MEMBERS_ONLY = (*MEETING_KINDS, "group_assigned")
+_MEMBERS_ONLY = (*MEETING_KINDS, "group_assigned", "meeting_feedback")
 
 
 @dataclass(frozen=True)
@@ -200,6 +200,22 @@ def _meeting_changed(c: _Context) -> Built:
     return {**values, **extra}, c.row.due_at
 
 
+def _feedback_request(c: _Context) -> Built:
+    """After the meeting (so not `meeting_values`, which refuses started meetings)."""
+    meeting = c.facts.meetings.get(int(c.payload.get("meeting_id") or 0))
+    if meeting is None:
+        raise _SkipError("the meeting no longer exists")
+    group = c.group(meeting.group_id)
+    if (meeting.id, c.row.user_id) in c.facts.declined:
+        raise _SkipError("declined the meeting")
+    values = {
+        "group_name": group.name,
+        "meeting_number": str(meeting.meeting_number),
+        "feedback_url": f"{c.links.app_url}/group/feedback/{meeting.id}",
+    }
+    return values, c.row.due_at
+
+
 def _welcome(c: _Context) -> Built:
     cohort = c.facts.cohorts.get(int(c.payload.get("cohort_id") or 0))
     if cohort is None:
@@ -289,6 +305,7 @@ _BUILDERS: dict[str, Callable[[_Context], Built]] = {
     "facilitator_digest": _digest,
     "low_attendance_alert": _alert,
     "meeting_changed": _meeting_changed,
+    "meeting_feedback": _feedback_request,
     "welcome": _welcome,
     "group_assigned": _group_assigned,
     "member_joined": _member_joined,

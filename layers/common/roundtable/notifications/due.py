@@ -146,6 +146,9 @@ def queue_due(
         added[kind] = 0
     for _, kind in add_notifications(conn, rows, now):
         added[kind] += 1
+    from roundtable.notifications.after_meeting import FEEDBACK_KIND, queue_feedback_requests
+
+    added[FEEDBACK_KIND] = queue_feedback_requests(conn, now, catalogue)
     return added
 
 

@@ -30,6 +30,8 @@ TIMINGS: dict[str, Timing] = {
     "guest_visit_booked": Timing(None, timedelta(days=2)),
     "guest_visit_cancelled": Timing(None, timedelta(days=2)),
     "group_cancelled": Timing(None, timedelta(days=7)),
+    # Swept once a meeting has ended (notifications/after_meeting.py): due at its end.
+    "meeting_feedback": Timing(None, timedelta(days=2)),
 }
 
 # Kinds computed from the meetings table on every sweep.
