@@ -129,6 +129,8 @@ class Settings:
     google_calendar_base: str
     google_calendar_id: str
     google_delegated_user: str | None
+    # Workspace users whose calendars hold group series, shared out by group (sync/organisers.py).
+    google_calendar_organisers: tuple[str, ...]
     sendgrid_host: str
     email_from: str
     low_attendance_threshold: int
@@ -270,6 +272,9 @@ def load_settings() -> Settings:
         or "",
         google_calendar_id=_env("GOOGLE_CALENDAR_ID", "primary") or "primary",
         google_delegated_user=_env("GOOGLE_DELEGATED_USER"),
+        google_calendar_organisers=tuple(
+            o.strip() for o in (_env("GOOGLE_CALENDAR_ORGANISERS") or "").split(",") if o.strip()
+        ),
         sendgrid_host=_env("SENDGRID_HOST", "https://api.sendgrid.com") or "",
         email_from=_env("EMAIL_FROM", "Roundtable <noreply@roundtable.example>") or "",
         low_attendance_threshold=_env_int("LOW_ATTENDANCE_THRESHOLD", 3),

@@ -9,6 +9,7 @@ may appear once per request, or the whole request is refused with a 400.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import time
@@ -61,11 +62,21 @@ class EmailRecipient:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with the message (SendGrid takes its content base64-encoded)."""
+
+    filename: str
+    content_type: str  # e.g. "text/calendar; method=REQUEST"
+    content: bytes
+
+
+@dataclass(frozen=True)
 class EmailBatch:
     """One message to several recipients (one SendGrid request)."""
 
     content: EmailContent
     recipients: Sequence[EmailRecipient]
+    attachments: Sequence[Attachment] = ()
 
 
 class EmailSender(Protocol):
@@ -113,7 +124,7 @@ def sendgrid_body(batch: EmailBatch, sender: str) -> dict[str, Any]:
         if r.headers:
             envelope["headers"] = dict(r.headers)
         personalizations.append(envelope)
-    return {
+    body: dict[str, Any] = {
         "personalizations": personalizations,
         "from": _address(sender),
         "subject": batch.content.subject,
@@ -122,6 +133,18 @@ def sendgrid_body(batch: EmailBatch, sender: str) -> dict[str, Any]:
             {"type": "text/plain", "value": batch.content.text},
             {"type": "text/html", "value": batch.content.html},
         ],
+    }
+    if batch.attachments:
+        body["attachments"] = [_attachment(a) for a in batch.attachments]
+    return body
+
+
+def _attachment(attachment: Attachment) -> dict[str, str]:
+    return {
+        "content": base64.b64encode(attachment.content).decode("ascii"),
+        "type": attachment.content_type,
+        "filename": attachment.filename,
+        "disposition": "attachment",
     }
 
 
@@ -195,14 +218,17 @@ class OutboxEmailSender:
         from roundtable.db.engine import transaction
         from roundtable.db.tables import outbox
 
-        rows = [self._expanded(batch.content, r) for r in batch.recipients]
+        files = [_attachment(a) for a in batch.attachments]
+        rows = [self._expanded(batch.content, r, files) for r in batch.recipients]
         with transaction(self._engine) as conn:
             conn.execute(outbox.insert(), rows)
         return "outbox"
 
-    def _expanded(self, content: EmailContent, recipient: EmailRecipient) -> dict[str, Any]:
+    def _expanded(
+        self, content: EmailContent, recipient: EmailRecipient, files: list[dict[str, str]]
+    ) -> dict[str, Any]:
         tags = substitutions(recipient.personal)
-        request = {
+        request: dict[str, Any] = {
             "from": self.sender,
             "to": {"email": recipient.email, "name": recipient.name},
             "subject": _fill(content.subject, tags),
@@ -210,6 +236,8 @@ class OutboxEmailSender:
             "html": _fill(content.html, tags),
             "headers": dict(recipient.headers),
         }
+        if files:
+            request["attachments"] = files
         return {"service": "sendgrid", "operation": "mail.send", "request": request}
 
 

@@ -14,7 +14,9 @@ Credentials, in order:
   mutating call is recorded in the `outbox` table (service "google_calendar").
 
 Retries: 403 rateLimitExceeded / userRateLimitExceeded, 429 and 5xx (and
-transport errors) are retried with exponential backoff and jitter. Inserts
+transport errors) are retried with exponential backoff and jitter. 403
+quotaExceeded is not retried here (the calendar stays read-only for hours):
+the sync blocks the organiser and retries later (sync/organisers.py). Inserts
 carry a client-generated id, so a retried insert answers 409 instead of
 creating a second event; callers treat 409 as "already there".
 """
@@ -32,6 +34,7 @@ from urllib.parse import urlsplit
 
 from roundtable import telemetry
 from roundtable.sync.calendar_api import (
+    DEFAULT_ORGANISER,
     CalendarApiError,
     CalendarClient,
     ChangeSet,
@@ -206,7 +209,7 @@ class GoogleCalendarClient:
                 return call().execute(num_retries=0)
             except Exception as exc:  # noqa: BLE001 - converted, then retried or raised
                 error = _as_api_error(exc, operation)
-                if not error.retryable or attempt == self.max_retries:
+                if not error.retry_soon or attempt == self.max_retries:
                     raise error from exc
                 self._backoff(attempt, error)
         raise AssertionError("unreachable")  # pragma: no cover
@@ -221,7 +224,7 @@ class GoogleCalendarClient:
             for start in range(0, len(keys), self.batch_size):
                 chunk = {k: pending[k] for k in keys[start : start + self.batch_size]}
                 for key, outcome in self._one_batch(chunk, operation).items():
-                    if isinstance(outcome, CalendarApiError) and outcome.retryable:
+                    if isinstance(outcome, CalendarApiError) and outcome.retry_soon:
                         failed[key] = outcome
                     outcomes[key] = outcome
             if not failed or attempt == self.max_retries:
@@ -286,9 +289,8 @@ def _as_api_error(exc: BaseException, operation: str) -> CalendarApiError:
 
 def _counted(error: CalendarApiError) -> CalendarApiError:
     """A failed call (an error the caller may expect too: 404, 409), as a metric."""
-    telemetry.count(
-        "ExternalRateLimited" if error.rate_limited else "ExternalErrors", Service=SERVICE
-    )
+    limited = error.rate_limited or error.quota_exceeded
+    telemetry.count("ExternalRateLimited" if limited else "ExternalErrors", Service=SERVICE)
     return error
 
 
@@ -351,15 +353,23 @@ def _authorised_http(service_account_json: str, delegated_user: str | None) -> A
     )
 
 
-def get_calendar_client(engine: Engine | None = None, **options: Any) -> CalendarClient:
-    """The client for the configured calendar; see the module docstring for the modes."""
+def get_calendar_client(
+    engine: Engine | None = None, *, organiser: str = DEFAULT_ORGANISER, **options: Any
+) -> CalendarClient:
+    """The client for an organiser's calendar; see the module docstring for the modes.
+
+    "default" is GOOGLE_CALENDAR_ID as GOOGLE_DELEGATED_USER; any other organiser
+    (GOOGLE_CALENDAR_ORGANISERS, sync/organisers.py) is a Workspace user acting on
+    their own primary calendar, whose id is their address."""
     from roundtable.config import get_settings
 
     settings = get_settings()
     base = settings.google_calendar_base.rstrip("/")
     account = settings.secret("GOOGLE_SERVICE_ACCOUNT_JSON")
+    own = organiser != DEFAULT_ORGANISER
+    calendar_id = organiser if own else settings.google_calendar_id
     if account:
-        http = _authorised_http(account, settings.google_delegated_user)
+        http = _authorised_http(account, organiser if own else settings.google_delegated_user)
     elif base != GOOGLE_BASE:
         import httplib2
 
@@ -369,5 +379,5 @@ def get_calendar_client(engine: Engine | None = None, **options: Any) -> Calenda
             settings.require_secret("GOOGLE_SERVICE_ACCOUNT_JSON")  # raises, naming it
         from roundtable.sync.calendar_outbox import OutboxCalendarClient
 
-        return OutboxCalendarClient(engine, settings.google_calendar_id)
-    return GoogleCalendarClient(build_service(base, http), settings.google_calendar_id, **options)
+        return OutboxCalendarClient(engine, calendar_id)
+    return GoogleCalendarClient(build_service(base, http), calendar_id, **options)

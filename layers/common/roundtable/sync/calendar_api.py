@@ -11,7 +11,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+# The organiser of GOOGLE_CALENDAR_ID as GOOGLE_DELEGATED_USER (sync/organisers.py).
+DEFAULT_ORGANISER = "default"
 _RATE_LIMIT_REASONS = {"rateLimitExceeded", "userRateLimitExceeded"}
+# Google's "Calendar usage limits exceeded": the organiser's calendar is read-only for
+# hours to days (too many invitations); only a much later attempt can succeed.
+_QUOTA_REASONS = {"quotaExceeded"}
 
 
 class CalendarApiError(Exception):
@@ -27,9 +32,20 @@ class CalendarApiError(Exception):
 
     @property
     def retryable(self) -> bool:
+        """Whether a later attempt may succeed (a quota block: hours later)."""
+        return self.retry_soon or self.quota_exceeded
+
+    @property
+    def retry_soon(self) -> bool:
+        """Worth retrying within seconds, with backoff: rate limits, 5xx, transport errors."""
         if self.status == 403:
             return self.reason in _RATE_LIMIT_REASONS
         return self.status in (0, 429) or self.status >= 500
+
+    @property
+    def quota_exceeded(self) -> bool:
+        """403 quotaExceeded: retrying now only adds to the count; see sync/organisers.py."""
+        return self.status == 403 and self.reason in _QUOTA_REASONS
 
     @property
     def rate_limited(self) -> bool:

@@ -71,15 +71,36 @@ class CalendarReport:
     invited: int = 0
     without_attendees: int = 0
     ended: int = 0  # cancelled groups' series cut short (a patch) or deleted
+    # .ics e-mails (sync/invitations.py): invitations, updates, cancellations sent.
+    emailed: int = 0
+    email_updates: int = 0
+    email_cancellations: int = 0
     failures: dict[int, str] = field(default_factory=dict)
+    # The first 403 quotaExceeded Google answered in this run (sync/organisers.py).
+    quota_error: CalendarApiError | None = None
 
     @property
     def mutations(self) -> int:
         """Events written to Google: created (recreated included), patched, ended."""
         return self.created + self.patched + self.ended
 
+    def fail(self, group_id: int, outcome: CalendarApiError | str) -> None:
+        """Record a group's failure; a quota answer is kept for the organiser's block."""
+        if isinstance(outcome, CalendarApiError) and outcome.quota_exceeded:
+            self.quota_error = self.quota_error or outcome
+        self.failures[group_id] = str(outcome)
+
+    def merge(self, other: CalendarReport) -> None:
+        """Add another run's counts and failures (one run per organiser, and the e-mails)."""
+        for name, value in other.__dict__.items():
+            if isinstance(value, int):
+                setattr(self, name, getattr(self, name) + value)
+        self.failures.update(other.failures)
+        self.quota_error = self.quota_error or other.quota_error
+
     def as_dict(self) -> dict[str, Any]:
-        return {**self.__dict__, "failures": {str(k): v for k, v in self.failures.items()}}
+        counts = {k: v for k, v in self.__dict__.items() if k != "quota_error"}
+        return {**counts, "failures": {str(k): v for k, v in self.failures.items()}}
 
 
 @dataclass
@@ -160,7 +181,7 @@ def _count_ended(
         outcome = outcomes[key]
         gone = isinstance(outcome, CalendarApiError) and outcome.status in (404, 410)
         if isinstance(outcome, CalendarApiError) and not (gone_ok and gone):
-            report.failures[group.id] = str(outcome)
+            report.fail(group.id, outcome)
         else:
             report.ended += 1
 
@@ -213,7 +234,7 @@ def _insert_guest_events(
         outcome = outcomes[key]
         conflict = isinstance(outcome, CalendarApiError) and outcome.status == 409
         if isinstance(outcome, CalendarApiError) and not conflict:
-            report.failures[group.id] = str(outcome)
+            report.fail(group.id, outcome)
             continue
         # 409: an earlier run made it and its commit was lost; adopted, compared next run.
         _store_guest_event_id(engine, guest.visit_id, key)
@@ -233,8 +254,9 @@ def _patch_guest_events(
         return
     outcomes = client.patch_events(write for _, write, _ in patches.values())
     for key, (group, _, invited) in patches.items():
-        if isinstance(outcomes[key], CalendarApiError):
-            report.failures[group.id] = str(outcomes[key])
+        outcome = outcomes[key]
+        if isinstance(outcome, CalendarApiError):
+            report.fail(group.id, outcome)
         else:
             report.patched += 1
             report.invited += invited
@@ -371,14 +393,14 @@ def _create(
             if isinstance(outcome, CalendarApiError) and outcome.status == 409:
                 conflicts[group_id] = item
             elif isinstance(outcome, CalendarApiError):
-                report.failures[group_id] = str(outcome)
+                report.fail(group_id, outcome)
             else:
                 _store_event_id(engine, group_id, item.write.event_id)
                 report.created += 1
                 report.invited += len(item.write.body.get("attendees", []))
         pending = _resolve_conflicts(engine, client, conflicts, patches, namespace, report)
     for group_id in pending:
-        report.failures[group_id] = f"no free calendar event id after {MAX_GENERATIONS} tries"
+        report.fail(group_id, f"no free calendar event id after {MAX_GENERATIONS} tries")
 
 
 def _resolve_conflicts(
@@ -413,7 +435,7 @@ def _patch(client: CalendarClient, patches: dict[int, _Write], report: CalendarR
     for group_id, item in patches.items():
         outcome = outcomes[item.write.event_id]
         if isinstance(outcome, CalendarApiError):
-            report.failures[group_id] = str(outcome)
+            report.fail(group_id, outcome)
         else:
             report.patched += 1
             report.invited += item.invited

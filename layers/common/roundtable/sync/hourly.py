@@ -1,12 +1,13 @@
 """The hourly sweep behind the `sync_rsvps` function.
 
 Steps, each isolated (one failing never stops the next): RSVPs of every
-active series; reconcile of groups whose members changed or that never fully
-synced; end of cohort for finished groups; retry of due jobs; then the
-purges its caller passes (roundtable.housekeeping.HOURLY_PURGES: expired
-refresh tokens and login states, finished rate-limit windows), each in a
-transaction of its own. An idle run makes one Google Calendar call (the
-incremental events.list) and no Discord call.
+active series (one listing per organiser calendar: sync/calendars.py);
+reconcile of groups whose members changed or that never fully synced; end
+of cohort for finished groups; retry of due jobs; then the purges its
+caller passes (roundtable.housekeeping.HOURLY_PURGES: expired refresh
+tokens and login states, finished rate-limit windows), each in a
+transaction of its own. An idle run makes one Google Calendar call per
+organiser calendar (the incremental events.list) and no Discord call.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from sqlalchemy import Connection, Engine
 
 from roundtable.db.engine import transaction
 from roundtable.jobs import retry_due_jobs
+from roundtable.sync.calendars import sync_rsvps_everywhere
 from roundtable.sync.lifecycle import complete_finished_groups
 from roundtable.sync.reconcile import Services, groups_needing_sync, sync_groups
-from roundtable.sync.rsvps import sync_all_rsvps
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ def run_hourly_sync(
         return made[0]
 
     steps: list[tuple[str, Callable[[], dict[str, Any]]]] = [
-        ("rsvps", lambda: sync_all_rsvps(engine, lazily().calendar, now=now).as_dict()),
+        ("rsvps", lambda: _rsvps(engine, lazily(), now)),
         ("members", lambda: _changed_groups(engine, lazily, now)),
         ("lifecycle", lambda: complete_finished_groups(engine, lazily(), now=now)),
         ("jobs", lambda: retry_due_jobs(engine)),
@@ -62,6 +63,11 @@ def run_hourly_sync(
     summary["groups_synced"] = summary.get("rsvps", {}).get("groups_synced", 0)
     summary["changes"] = summary.get("rsvps", {}).get("changes", 0)
     return summary
+
+
+def _rsvps(engine: Engine, services: Services, now: datetime) -> dict[str, Any]:
+    """Every organiser calendar's RSVPs (one incremental listing each)."""
+    return sync_rsvps_everywhere(engine, services.calendar_services(), now=now).as_dict()
 
 
 def _changed_groups(

@@ -22,6 +22,7 @@ from roundtable.db.tables import groups, notifications
 from roundtable.errors import ValidationError
 from roundtable.jobs import enqueue
 from roundtable.jobs.registry import JobContext, JobResult, job_handler
+from roundtable.sync.calendars import group_calendar
 from roundtable.sync.desired import ARCHIVED_STATUSES, LIVE_STATUSES
 from roundtable.sync.outcomes import PublishResult
 from roundtable.sync.publish import publish_cohort
@@ -59,7 +60,8 @@ def sync_group_job(ctx: JobContext) -> JobResult:
     ids = sorted({group_id, *groups_needing_sync(ctx.engine, cohort_id=group.cohort_id)})
     result = sync_groups(ctx.engine, ids, services, now=now).as_dict()
     if group.status in LIVE_STATUSES:  # a cancelled group's series has no answers to come
-        rsvps = sync_group_rsvps(ctx.engine, services.calendar, group_id, now=now)
+        calendar = group_calendar(ctx.engine, services.calendar_services(), group_id)
+        rsvps = sync_group_rsvps(ctx.engine, calendar, group_id, now=now)
         result["rsvps"] = rsvps.as_dict()
     _raise_on_failures(f"syncing group {group_id}", result["failures"])
     return result

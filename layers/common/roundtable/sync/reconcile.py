@@ -24,8 +24,13 @@ from roundtable.config import get_settings
 from roundtable.db.engine import transaction
 from roundtable.db.tables import groups
 from roundtable.discord.rest import DiscordApiError
-from roundtable.sync.calendar import CalendarApiError, CalendarClient, get_calendar_client
-from roundtable.sync.calendar_sync import CalendarReport, reconcile_calendar
+from roundtable.sync.calendar import CalendarClient, get_calendar_client
+from roundtable.sync.calendar_sync import CalendarReport
+from roundtable.sync.calendars import (
+    CalendarServices,
+    default_calendar_services,
+    reconcile_calendars,
+)
 from roundtable.sync.desired import LIVE_STATUSES, guest_access_ended_since_sync, load_groups
 from roundtable.sync.discord_ops import GuildOps
 from roundtable.sync.discord_sync import DiscordLimitError, DiscordReport, reconcile_discord
@@ -49,6 +54,13 @@ class Services:
     calendar: CalendarClient
     namespace: str  # keeps calendar event ids of different deployments apart
     bot_id: str | None
+    # Organisers and .ics e-mail (sync/calendars.py); None: the one calendar above.
+    calendars: CalendarServices | None = None
+
+    def calendar_services(self) -> CalendarServices:
+        if self.calendars is None:
+            self.calendars = default_calendar_services(self.calendar, None)
+        return self.calendars
 
 
 def default_services(engine: Engine | None = None) -> Services:
@@ -62,11 +74,13 @@ def default_services(engine: Engine | None = None) -> Services:
         if not getattr(client, "outbox", False):
             raise SyncConfigError("DISCORD_GUILD_ID is not set: the sync needs the course's guild")
         guild_id = _OUTBOX_GUILD
+    calendar = get_calendar_client(engine)
     return Services(
         discord=GuildOps(client, guild_id),
-        calendar=get_calendar_client(engine),
+        calendar=calendar,
         namespace=settings.public_base_url,
         bot_id=settings.discord_application_id,
+        calendars=default_calendar_services(calendar, engine),
     )
 
 
@@ -116,7 +130,7 @@ def sync_groups(
         with engine.connect() as conn:
             group_list = load_groups(conn, report.group_ids, now=now)
         report.discord = _discord(engine, services, group_list, now)
-        report.calendar = _calendar(engine, services, group_list)
+        report.calendar = _calendar(engine, services, group_list, now)
         report.synced = _mark_synced(engine, group_list, report, started)
         report.archived = _mark_archived(engine, group_list, report, now)
     telemetry.count("SyncMutations", report.discord.mutations, Service="discord")
@@ -151,15 +165,12 @@ def _discord(
         return DiscordReport(failures={g.id: str(exc) for g in group_list})
 
 
-def _calendar(engine: Engine, services: Services, group_list: list[Any]) -> CalendarReport:
-    try:
-        return reconcile_calendar(
-            engine, services.calendar, group_list, namespace=services.namespace
-        )
-    except CalendarApiError as exc:
-        logger.warning("calendar sync failed before any group: %s", exc)
-        touched = [g for g in group_list if g.status in ("active", "cancelled")]
-        return CalendarReport(failures={g.id: str(exc) for g in touched})
+def _calendar(
+    engine: Engine, services: Services, group_list: list[Any], now: datetime
+) -> CalendarReport:
+    return reconcile_calendars(
+        engine, services.calendar_services(), group_list, namespace=services.namespace, now=now
+    )
 
 
 def _mark_synced(

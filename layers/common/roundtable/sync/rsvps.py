@@ -31,6 +31,7 @@ from sqlalchemy import Connection, Engine, func, select, text, update
 from roundtable.db.engine import transaction
 from roundtable.db.tables import group_members, groups, meetings, users
 from roundtable.sync.calendar import CalendarClient, ChangeSet, SyncTokenExpiredError
+from roundtable.sync.calendar_api import DEFAULT_ORGANISER
 
 logger = logging.getLogger(__name__)
 
@@ -62,10 +63,15 @@ class _SeriesGroup:
     sync_token: str | None
 
 
-def sync_all_rsvps(engine: Engine, client: CalendarClient, *, now: datetime) -> RsvpReport:
-    """The hourly sweep over every active group with a calendar series."""
+def sync_all_rsvps(
+    engine: Engine, client: CalendarClient, *, now: datetime, organiser: str | None = None
+) -> RsvpReport:
+    """The hourly sweep over every active group with a calendar series (on this organiser's
+    calendar, given one: sync/organisers.py; calendars.sync_rsvps_everywhere calls it per
+    organiser). Calls: one incremental events.list, plus events.instances per group whose
+    token is not the shared one."""
     report = RsvpReport()
-    series = _active_series(engine)
+    series = _active_series(engine, organiser)
     if not series:
         return report
     token = _shared_token(series)
@@ -231,13 +237,15 @@ def _members_by_email(conn: Connection, group_id: int) -> dict[str, int]:
     return {str(email): int(user_id) for email, user_id in rows}
 
 
-def _active_series(engine: Engine) -> list[_SeriesGroup]:
+def _active_series(engine: Engine, organiser: str | None) -> list[_SeriesGroup]:
+    query = select(groups.c.id, groups.c.gcal_event_id, groups.c.gcal_sync_token).where(
+        groups.c.status == "active", groups.c.gcal_event_id.is_not(None)
+    )
+    if organiser is not None:  # a series from before organisers were stored is the default's
+        held_by = func.coalesce(groups.c.calendar_organiser, DEFAULT_ORGANISER)
+        query = query.where(held_by == organiser)
     with engine.connect() as conn:
-        rows = conn.execute(
-            select(groups.c.id, groups.c.gcal_event_id, groups.c.gcal_sync_token)
-            .where(groups.c.status == "active", groups.c.gcal_event_id.is_not(None))
-            .order_by(groups.c.id)
-        ).all()
+        rows = conn.execute(query.order_by(groups.c.id)).all()
     return [_SeriesGroup(r.id, r.gcal_event_id, r.gcal_sync_token) for r in rows]
 
 
