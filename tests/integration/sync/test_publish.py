@@ -207,7 +207,7 @@ def test_a_member_added_to_the_guild_at_login_joins_with_their_group_role(
     del guild.members[late.discord_id]
     publish_cohort(engine, cohort["id"], services, now=NOW)
     with engine.connect() as conn:
-        roles = role_ids_for_user(conn, late.id)
+        roles = role_ids_for_user(conn, late.id)[GUILD_ID]
 
     added = services.discord.add_guild_member(late.discord_id, "oauth-access-token", roles)
     again = services.discord.add_guild_member(late.discord_id, "oauth-access-token", roles)

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, select, update
 
 from roundtable.db.tables import groups
 from roundtable.sync.publish import publish_cohort
@@ -254,9 +254,11 @@ def test_groups_past_twenty_five_spread_over_a_second_category(
     assert per_category == {"Big": 50, "Big (2)": 4}
 
 
-def test_a_publish_that_would_pass_the_role_limit_creates_no_role(
+def test_a_publish_that_would_pass_the_role_limit_is_refused_with_the_numbers(
     engine: Engine, guild: FakeDiscordGuild, services: Services
 ) -> None:
+    from roundtable.sync.servers import DiscordCapacityError
+
     for number in range(248):
         guild.roles[str(600_000_000_000_000_000 + number)] = {
             "id": str(600_000_000_000_000_000 + number),
@@ -269,11 +271,15 @@ def test_a_publish_that_would_pass_the_role_limit_creates_no_role(
             person = add_person(conn, name.replace(" ", ""))
             add_preview_group(conn, cohort_id, name, learners=[person])
 
-    result = publish_cohort(engine, cohort_id, services, now=NOW)
+    with pytest.raises(DiscordCapacityError) as refused:
+        publish_cohort(engine, cohort_id, services, now=NOW)
 
-    assert "limit of 250 roles" in next(iter(result["failures"].values()))
-    assert len(guild.roles) == 249
-    assert not [r for r in guild.mutating_requests() if "/roles" in r.path]
+    assert "1 of the cohort's 2 new groups have no server with room" in str(refused.value)
+    assert "249 of 250 roles" in str(refused.value)
+    assert len(guild.roles) == 249 and not guild.mutating_requests()
+    with engine.connect() as conn:
+        statuses = set(conn.scalars(select(groups.c.status).where(groups.c.cohort_id == cohort_id)))
+    assert statuses == {"preview"}  # nothing published: the admin can add a server and retry
 
 
 def _discord_500():  # type: ignore[no-untyped-def]

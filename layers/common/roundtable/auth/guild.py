@@ -1,4 +1,7 @@
-"""Adding a learner to the course's Discord server at login (the `guilds.join` scope).
+"""Adding a learner to the course's Discord servers at login (the `guilds.join` scope).
+
+Each server one of their live groups is on (docs/discord.md "Many servers"),
+or the configured DISCORD_GUILD_ID when they have no group yet.
 
 The user's OAuth access token is used at once and never stored. Their group
 roles go with the request, so a learner placed before they joined arrives
@@ -24,7 +27,8 @@ JOIN_SCOPE = "guilds.join"
 def join_course_guild(
     engine: Engine, settings: Settings, user_id: int, discord_id: str, grant: DiscordGrant
 ) -> str:
-    """Add the user to the guild with their roles; says what happened (added, skipped, ...)."""
+    """Add the user to their groups' guilds with their roles; says what happened (added,
+    already_member: in every one already, skipped, failed)."""
     if not settings.discord_guild_id or JOIN_SCOPE not in grant.scope.split():
         return "skipped"
     # Imported here: only logins that join a guild need the REST client and the sync's view.
@@ -32,12 +36,18 @@ def join_course_guild(
     from roundtable.sync.desired import role_ids_for_user
     from roundtable.sync.discord_ops import GuildOps
 
+    default = settings.discord_guild_id
     try:
         with engine.connect() as conn:
-            roles = role_ids_for_user(conn, user_id)
-        ops = GuildOps(get_discord_client(engine), settings.discord_guild_id)
-        added = ops.add_guild_member(discord_id, grant.access_token, roles)
+            by_guild = role_ids_for_user(conn, user_id) or {default: []}
+        ops = GuildOps(get_discord_client(engine), default)
+        added = [
+            ops.for_guild(guild_id or default).add_guild_member(
+                discord_id, grant.access_token, roles
+            )
+            for guild_id, roles in sorted(by_guild.items(), key=lambda item: item[0] or "")
+        ]
     except Exception:  # the login itself succeeded; the hourly sync will see them missing
         logger.exception("could not add user %s to the Discord guild", user_id)
         return "failed"
-    return "added" if added is not None else "already_member"
+    return "added" if any(answer is not None for answer in added) else "already_member"

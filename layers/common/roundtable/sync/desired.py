@@ -15,7 +15,14 @@ their own for that meeting (`guest_calendar_event`); see docs/sync.md.
 
 Discord allows 50 channels per category, so a cohort's groups are spread
 over categories of 25 groups each ("<cohort>", "<cohort> (2)", …), by the
-order in which groups were published.
+order in which groups were published on their server.
+
+Group spaces (the cohort's choice, fixed per group when it is published; see
+docs/discord.md "Group spaces"): `channel_and_role` (the above), `channel` (the
+same channels, members let in one overwrite each, no role), `thread` and
+`thread_no_voice` (a private thread per group in the cohort's "groups" channel,
+its members the thread's members; `thread` adds one voice room for the cohort).
+Each group lives on one server (`guild_id`; None: the configured DISCORD_GUILD_ID).
 """
 
 from __future__ import annotations
@@ -53,6 +60,18 @@ ARCHIVED_STATUSES = ("completed", "cancelled")
 # A guest keeps the host group's channels this long after the meeting (the talk after it).
 GUEST_ACCESS_GRACE = timedelta(hours=1)
 _TEXT_NAME_JUNK = re.compile(r"[^a-z0-9_]+")
+SEND_MESSAGES_IN_THREADS = 1 << 38
+# The cohort's shared channels of a thread space: open to everyone on the server, who
+# post only inside the private threads they are in (a thread is invisible to others).
+THREADS_PARENT = VIEW_CHANNEL | READ_MESSAGE_HISTORY | SEND_MESSAGES_IN_THREADS
+SHARED_VOICE = VIEW_CHANNEL | CONNECT | SPEAK
+CHANNEL_AND_ROLE, CHANNEL, THREAD, THREAD_NO_VOICE = (
+    "channel_and_role",
+    "channel",
+    "thread",
+    "thread_no_voice",
+)
+THREAD_SPACES = (THREAD, THREAD_NO_VOICE)
 
 
 @dataclass(frozen=True)
@@ -109,6 +128,10 @@ class Group:
     ended_at: datetime | None = None
     # The highest meeting number that had started when the group ended (0: none).
     meetings_held: int = 0
+    guild_id: str | None = None  # its server; None: the configured DISCORD_GUILD_ID
+    space: str = CHANNEL_AND_ROLE
+    export_key: str | None = None  # where its messages went (the retention policy)
+    removed_at: datetime | None = None  # its channels deleted after the retention period
 
     @property
     def archived(self) -> bool:
@@ -120,6 +143,8 @@ class Group:
 
         A group cancelled before it was ever published (a preview of a cancelled
         cohort) never had a channel, role or event: there is nothing to archive."""
+        if self.removed_at is not None:  # the retention policy deleted it: nothing to keep
+            return False
         if self.status in LIVE_STATUSES or self.status == "completed":
             return True
         return self.status == "cancelled" and self.published_at is not None
@@ -127,6 +152,14 @@ class Group:
     @property
     def bucket(self) -> int:
         return self.index_in_cohort // GROUPS_PER_CATEGORY
+
+    @property
+    def has_role(self) -> bool:
+        return self.space == CHANNEL_AND_ROLE
+
+    @property
+    def in_thread(self) -> bool:
+        return self.space in THREAD_SPACES
 
     @property
     def active_members(self) -> list[Member]:
@@ -147,12 +180,13 @@ def load_groups(conn: Connection, group_ids: list[int], *, now: datetime) -> lis
     """The groups with their members and guest visits (access as of `now`), in id order."""
     if not group_ids:
         return []
+    on_server = (groups.c.cohort_id, func.coalesce(groups.c.discord_guild_id, ""))
     published = (
         select(
             groups.c.id,
-            (
-                func.row_number().over(partition_by=groups.c.cohort_id, order_by=groups.c.id) - 1
-            ).label("index_in_cohort"),
+            (func.row_number().over(partition_by=on_server, order_by=groups.c.id) - 1).label(
+                "index_in_cohort"
+            ),
         )
         .where(groups.c.published_at.is_not(None))
         .subquery()
@@ -170,6 +204,7 @@ def load_groups(conn: Connection, group_ids: list[int], *, now: datetime) -> lis
             cohorts.c.number_of_meetings,
             func.coalesce(published.c.index_in_cohort, 0).label("index_in_cohort"),
             func.coalesce(held, 0).label("meetings_held"),
+            func.coalesce(groups.c.discord_space, cohorts.c.discord_space).label("space"),
         )
         .join(cohorts, cohorts.c.id == groups.c.cohort_id)
         .outerjoin(published, published.c.id == groups.c.id)
@@ -204,6 +239,10 @@ def _group(row: Any, members: tuple[Member, ...], guests: tuple[Guest, ...]) -> 
         published_at=row.published_at,
         ended_at=row.completed_at,
         meetings_held=row.meetings_held,
+        guild_id=row.discord_guild_id,
+        space=row.space,
+        export_key=row.discord_export_key,
+        removed_at=row.discord_removed_at,
     )
 
 
@@ -338,10 +377,12 @@ def category_overwrites() -> list[Overwrite]:
 
 
 def text_overwrites(group: Group) -> list[Overwrite]:
-    """Live: the group role reads and writes. Archived: former members read only."""
+    """Live: the group role (or each member, in a `channel` space) reads and writes.
+    Archived: former members read only."""
     result = [Overwrite("everyone", 0, VIEW_CHANNEL), Overwrite("bot", BOT_TEXT)]
     if not group.archived:
-        return [*result, Overwrite("role", ROLE_TEXT), *_guest_overwrites(group, ROLE_TEXT, set())]
+        members = _member_overwrites(group, ROLE_TEXT, set())
+        return [*result, *members, *_guest_overwrites(group, ROLE_TEXT, set())]
     readers = {m.discord_id for m in former_members(group) if m.discord_id}
     return result + [
         Overwrite("member", ARCHIVE_READ, SEND_MESSAGES, member_id=d) for d in sorted(readers)
@@ -374,26 +415,72 @@ def voice_overwrites(group: Group) -> list[Overwrite]:
     facilitators = {
         m.discord_id for m in group.active_members if m.role == "facilitator" and m.discord_id
     }
+    if not group.has_role:  # every member has an overwrite of their own already
+        facilitators = set()
     return [
         *result,
-        Overwrite("role", ROLE_VOICE),
+        *_member_overwrites(group, ROLE_VOICE, facilitators),
         *(Overwrite("member", ROLE_VOICE, member_id=d) for d in sorted(facilitators)),
         *_guest_overwrites(group, ROLE_VOICE, facilitators),
     ]
 
 
+def _member_overwrites(group: Group, allow: int, already: set[str]) -> list[Overwrite]:
+    """The role's overwrite; in a `channel` space (no role), one per active member."""
+    if group.has_role:
+        return [Overwrite("role", allow)]
+    members = {m.discord_id for m in group.active_members if m.discord_id} - already
+    return [Overwrite("member", allow, member_id=d) for d in sorted(members)]
+
+
 def _guest_overwrites(group: Group, allow: int, already: set[str]) -> list[Overwrite]:
     """Guests with access this week see the channel as members do (one overwrite per person)."""
     members = {m.discord_id for m in group.active_members if m.discord_id}
-    guests = {g.discord_id for g in group.guests if g.has_access and g.discord_id}
-    return [Overwrite("member", allow, member_id=d) for d in sorted(guests - members - already)]
+    return [
+        Overwrite("member", allow, member_id=d) for d in sorted(_guests(group) - members - already)
+    ]
+
+
+def _guests(group: Group) -> set[str]:
+    return {g.discord_id for g in group.guests if g.has_access and g.discord_id}
 
 
 def role_holders(group: Group) -> set[str]:
-    """Discord ids that should hold the group's role (none once archived)."""
-    if group.archived:
+    """Discord ids that should hold the group's role (none once archived, or without a role)."""
+    if group.archived or not group.has_role:
         return set()
     return {m.discord_id for m in group.active_members if m.discord_id}
+
+
+def thread_members(group: Group) -> set[str]:
+    """Who should be in a thread space: active members and this week's guests; once
+    archived, the former members (the thread is locked: they read, nobody writes)."""
+    if group.archived:
+        return {m.discord_id for m in former_members(group) if m.discord_id}
+    return {m.discord_id for m in group.active_members if m.discord_id} | _guests(group)
+
+
+def threads_channel_name(cohort_name: str) -> str:
+    """The cohort's channel whose private threads are the groups' spaces."""
+    name = _TEXT_NAME_JUNK.sub("-", f"{cohort_name} groups".lower()).strip("-")
+    return name[:100] or "groups"
+
+
+def shared_voice_name(cohort_name: str) -> str:
+    return f"{cohort_name} voice"[:100]
+
+
+def thread_name(group: Group) -> str:
+    return group.name[:100]
+
+
+def threads_parent_overwrites() -> list[Overwrite]:
+    """Everyone reads the parent channel and writes only in threads they are in."""
+    return [Overwrite("everyone", THREADS_PARENT, SEND_MESSAGES), Overwrite("bot", BOT_TEXT)]
+
+
+def shared_voice_overwrites() -> list[Overwrite]:
+    return [Overwrite("everyone", SHARED_VOICE), Overwrite("bot", BOT_VOICE)]
 
 
 def managed_member_ids(group: Group) -> set[str]:
@@ -429,19 +516,24 @@ def _member_in_post(member: Member) -> str:
     return who + (" (facilitator)" if member.role == "facilitator" else "")
 
 
-def role_ids_for_user(conn: Connection, user_id: int) -> list[str]:
-    """Roles to give a user who joins the guild (guilds.join at login)."""
+def role_ids_for_user(conn: Connection, user_id: int) -> dict[str | None, list[str]]:
+    """The servers of a user's live groups (None: DISCORD_GUILD_ID), each with the roles
+    to give them there when they join it (guilds.join at login)."""
     rows = conn.execute(
-        select(groups.c.discord_role_id)
+        select(groups.c.discord_guild_id, groups.c.discord_role_id)
         .join(group_members, group_members.c.group_id == groups.c.id)
         .where(
             group_members.c.user_id == user_id,
             group_members.c.status == "active",
             groups.c.status.in_(LIVE_STATUSES),
-            groups.c.discord_role_id.is_not(None),
         )
-    ).scalars()
-    return sorted(str(role_id) for role_id in rows)
+    ).all()
+    result: dict[str | None, list[str]] = {}
+    for guild_id, role_id in rows:
+        roles = result.setdefault(guild_id, [])
+        if role_id is not None:
+            roles.append(str(role_id))
+    return {guild_id: sorted(roles) for guild_id, roles in result.items()}
 
 
 # -- Google Calendar ----------------------------------------------------------------------

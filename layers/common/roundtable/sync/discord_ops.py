@@ -3,7 +3,12 @@
 Reads come from REST, never from a cache: channels, roles, and role holders
 from the paged member list (GET /guilds/{id}/members, up to 1000 per page,
 `after` the highest user id seen), which needs the GUILD_MEMBERS intent
-enabled for the bot.
+enabled for the bot. Threads (not listed with the guild's channels) are read
+one by one, with their members; a channel's messages page backwards from the
+newest (`before` the oldest seen, 100 a page).
+
+One GuildOps per guild; `for_guild` gives another guild's over the same client
+(one rate budget per bot, whichever server a call is for).
 """
 
 from __future__ import annotations
@@ -11,9 +16,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-TEXT, VOICE, CATEGORY = 0, 2, 4
+from roundtable.discord.client import DiscordApiError
+
+TEXT, VOICE, CATEGORY, PRIVATE_THREAD = 0, 2, 4, 12
 MEMBER_PAGE = 1000  # Discord's maximum for List Guild Members
+MESSAGE_PAGE = 100  # Discord's maximum for List Messages (and List Thread Members)
 ROLE_LIMIT = 250  # roles per guild, @everyone included
+CHANNEL_LIMIT = 500  # channels per guild, categories included (threads are not)
+THREAD_ARCHIVE_MINUTES = 10080  # a week without messages: the longest Discord allows
+UNKNOWN_CHANNEL, UNKNOWN_MEMBER = 10003, 10007
 OVERWRITE_ROLE, OVERWRITE_MEMBER = 0, 1
 _REASON = "Roundtable sync"
 
@@ -24,6 +35,10 @@ class GuildOps:
     def __init__(self, client: Any, guild_id: str) -> None:
         self.client = client
         self.guild_id = guild_id
+
+    def for_guild(self, guild_id: str) -> GuildOps:
+        """The same client, another guild."""
+        return self if guild_id == self.guild_id else GuildOps(self.client, guild_id)
 
     @property
     def outbox(self) -> bool:
@@ -52,8 +67,65 @@ class GuildOps:
             self.client.request("PATCH", f"/channels/{channel_id}", json=body, reason=_REASON)
         )
 
+    def delete_channel(self, channel_id: str, reason: str = _REASON) -> bool:
+        """Delete a channel or thread; False when Discord no longer had it (already gone)."""
+        try:
+            self.client.request("DELETE", f"/channels/{channel_id}", reason=reason)
+        except DiscordApiError as exc:
+            if exc.code != UNKNOWN_CHANNEL:
+                raise
+            return False
+        return True
+
     def post_message(self, channel_id: str, body: dict[str, Any]) -> dict[str, Any]:
         return dict(self.client.request("POST", f"/channels/{channel_id}/messages", json=body))
+
+    def messages(self, channel_id: str) -> Iterator[dict[str, Any]]:
+        """Every message of a channel or thread, newest first, page by page (`before`)."""
+        path = f"/channels/{channel_id}/messages"
+        before: str | None = None
+        while True:
+            params: dict[str, Any] = {"limit": MESSAGE_PAGE}
+            if before is not None:
+                params["before"] = before
+            page = list(self.client.request("GET", path, params=params) or [])
+            yield from page
+            if len(page) < MESSAGE_PAGE:
+                return
+            before = str(min(int(message["id"]) for message in page))
+
+    # -- threads --------------------------------------------------------------------
+    def channel(self, channel_id: str) -> dict[str, Any] | None:
+        """A channel or thread by id; None when Discord does not know it (deleted)."""
+        try:
+            return dict(self.client.request("GET", f"/channels/{channel_id}"))
+        except DiscordApiError as exc:
+            if exc.code != UNKNOWN_CHANNEL:
+                raise
+            return None
+
+    def create_private_thread(self, parent_id: str, name: str) -> dict[str, Any]:
+        body = {
+            "name": name,
+            "type": PRIVATE_THREAD,
+            "invitable": False,  # only the sync adds people
+            "auto_archive_duration": THREAD_ARCHIVE_MINUTES,
+        }
+        path = f"/channels/{parent_id}/threads"
+        return dict(self.client.request("POST", path, json=body, reason=_REASON))
+
+    def thread_members(self, thread_id: str) -> set[str]:
+        path = f"/channels/{thread_id}/thread-members"
+        pages = self.client.iter_pages(
+            path, limit=MESSAGE_PAGE, key="user_id", params={"with_member": "true"}
+        )
+        return {str(member["user_id"]) for member in pages}
+
+    def add_thread_member(self, thread_id: str, user_id: str) -> None:
+        self.client.request("PUT", f"/channels/{thread_id}/thread-members/{user_id}")
+
+    def remove_thread_member(self, thread_id: str, user_id: str) -> None:
+        self.client.request("DELETE", f"/channels/{thread_id}/thread-members/{user_id}")
 
     # -- roles ----------------------------------------------------------------------
     def create_role(self, body: dict[str, Any]) -> dict[str, Any]:

@@ -14,6 +14,10 @@ Each id Discord gives us is stored at once, in its own transaction, so a
 failure later in the run never leaves an object we would create twice.
 Members not in the guild are skipped (the group stays "pending") and get the
 role from a later sync once they have joined.
+
+Groups are reconciled server by server (each group's `guild_id`), each server's
+state read once. A `channel` space has no role: its members get overwrites of
+their own (only those in the guild). Thread spaces: discord_threads.py.
 """
 
 from __future__ import annotations
@@ -23,10 +27,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, select, update
+from sqlalchemy.dialects.postgresql import insert
 
 from roundtable.db.engine import transaction
-from roundtable.db.tables import cohorts, groups
+from roundtable.db.tables import cohort_discord_channels, cohorts, groups
 from roundtable.discord.rest import DiscordApiError
 from roundtable.sync import desired as want
 from roundtable.sync.discord_ops import (
@@ -35,12 +40,13 @@ from roundtable.sync.discord_ops import (
     OVERWRITE_ROLE,
     ROLE_LIMIT,
     TEXT,
+    UNKNOWN_MEMBER,
     VOICE,
     GuildOps,
 )
 
 logger = logging.getLogger(__name__)
-_UNKNOWN_MEMBER = 10007
+CategoryKey = tuple[int, int, bool]  # cohort, bucket, archive
 
 
 class DiscordLimitError(RuntimeError):
@@ -93,20 +99,25 @@ def reconcile_discord(
     bot_id: str | None,
     now: datetime,
 ) -> DiscordReport:
-    """Make Discord match the database for these groups; a second run changes nothing."""
+    """Make Discord match the database for these groups; a second run changes nothing.
+
+    `ops` is the default server's (DISCORD_GUILD_ID): groups placed elsewhere are
+    reconciled through `ops.for_guild`. A server that cannot be read, or would pass
+    its role limit, fails its own groups only."""
     report = DiscordReport()
-    managed = [g for g in group_list if g.has_outside_state]
-    if not managed:
-        return report
-    run = _Run(engine, ops, _read_actual(ops, managed), report, bot_id, now)
-    run.check_role_limit(managed)
-    categories = run.ensure_categories(managed)
-    for group in managed:
+    by_guild: dict[str, list[want.Group]] = {}
+    for group in group_list:
+        if group.has_outside_state:
+            by_guild.setdefault(group.guild_id or ops.guild_id, []).append(group)
+    for guild_id, managed in sorted(by_guild.items()):
+        guild_ops = ops.for_guild(guild_id)
         try:
-            run.reconcile_group(group, categories)
-        except DiscordApiError as exc:
-            logger.warning("Discord sync of group %s failed: %s", group.id, exc)
-            report.failures[group.id] = str(exc)
+            run = _Run(engine, guild_ops, _read_actual(guild_ops, managed), report, bot_id, now)
+            run.legacy_categories = guild_id == ops.guild_id
+            run.reconcile_guild(managed)
+        except (DiscordApiError, DiscordLimitError) as exc:
+            logger.warning("Discord sync of server %s failed before its groups: %s", guild_id, exc)
+            report.failures.update({g.id: str(exc) for g in managed})
     return report
 
 
@@ -134,12 +145,35 @@ class _Run:
     report: DiscordReport
     bot_id: str | None
     now: datetime
+    # The configured server: cohorts.discord_*category_id hold its first categories
+    # from before cohort_discord_channels existed.
+    legacy_categories: bool = False
+
+    def reconcile_guild(self, managed: list[want.Group]) -> None:
+        from roundtable.sync.discord_threads import ThreadSpaces  # the thread half of a run
+
+        self.check_role_limit(managed)
+        categories = self.ensure_categories(managed)
+        threads = ThreadSpaces(self, categories)
+        for group in managed:
+            try:
+                if group.in_thread:
+                    threads.reconcile_group(group)
+                else:
+                    self.reconcile_group(group, categories)
+            except DiscordApiError as exc:
+                logger.warning("Discord sync of group %s failed: %s", group.id, exc)
+                self.report.failures[group.id] = str(exc)
 
     # -- limits ------------------------------------------------------------------------
     def check_role_limit(self, managed: list[want.Group]) -> None:
         if self.ops.outbox:
             return
-        missing = [g for g in managed if not g.archived and g.role_id not in self.actual.roles]
+        missing = [
+            g
+            for g in managed
+            if g.has_role and not g.archived and g.role_id not in self.actual.roles
+        ]
         if len(self.actual.roles) + len(missing) > ROLE_LIMIT:
             raise DiscordLimitError(
                 f"creating {len(missing)} group roles would pass Discord's limit of "
@@ -148,56 +182,85 @@ class _Run:
             )
 
     # -- categories ------------------------------------------------------------------
-    def ensure_categories(self, managed: list[want.Group]) -> dict[tuple[int, int, bool], str]:
-        stored = self._stored_categories(managed)
-        result: dict[tuple[int, int, bool], str] = {}
+    def ensure_categories(self, managed: list[want.Group]) -> dict[CategoryKey, str]:
+        stored = self.stored_channels({g.cohort_id for g in managed})
+        result: dict[CategoryKey, str] = {}
         for group in managed:
-            key = (group.cohort_id, group.bucket, group.archived)
+            key = category_key(group)
             if key not in result:
-                result[key] = self._ensure_category(group, stored.get(key), managed)
+                purpose = "archive" if key[2] else "category"
+                found = stored.get((key[0], purpose, key[1]))
+                result[key] = self._ensure_category(group, key, found, managed)
         return result
 
-    def _stored_categories(self, managed: list[want.Group]) -> dict[tuple[int, int, bool], str]:
+    def stored_channels(self, cohort_ids: set[int]) -> dict[tuple[int, str, int], str]:
+        """The cohorts' own channels on this server: (cohort, purpose, bucket) -> id."""
+        table = cohort_discord_channels
         with self.engine.connect() as conn:
             rows = conn.execute(
-                cohorts.select().where(cohorts.c.id.in_({g.cohort_id for g in managed}))
+                select(
+                    table.c.cohort_id, table.c.purpose, table.c.bucket, table.c.channel_id
+                ).where(table.c.cohort_id.in_(cohort_ids), table.c.guild_id == self.ops.guild_id)
             ).all()
-        stored: dict[tuple[int, int, bool], str] = {}
-        for row in rows:
+            legacy = conn.execute(cohorts.select().where(cohorts.c.id.in_(cohort_ids))).all()
+        stored = {(row.cohort_id, row.purpose, row.bucket): row.channel_id for row in rows}
+        for row in legacy if self.legacy_categories else []:
             if row.discord_category_id:
-                stored[(row.id, 0, False)] = row.discord_category_id
+                stored.setdefault((row.id, "category", 0), row.discord_category_id)
             if row.discord_archive_category_id:
-                stored[(row.id, 0, True)] = row.discord_archive_category_id
+                stored.setdefault((row.id, "archive", 0), row.discord_archive_category_id)
         return stored
 
+    def save_cohort_channel(
+        self, cohort_id: int, purpose: str, bucket: int, channel_id: str
+    ) -> None:
+        table = cohort_discord_channels
+        values = {
+            "cohort_id": cohort_id,
+            "guild_id": self.ops.guild_id,
+            "purpose": purpose,
+            "bucket": bucket,
+            "channel_id": channel_id,
+        }
+        with transaction(self.engine) as conn:
+            conn.execute(
+                insert(table)
+                .values(**values)
+                .on_conflict_do_update(
+                    index_elements=["cohort_id", "guild_id", "purpose", "bucket"],
+                    set_={"channel_id": channel_id},
+                )
+            )
+
     def _ensure_category(
-        self, group: want.Group, stored: str | None, managed: list[want.Group]
+        self, group: want.Group, key: CategoryKey, stored: str | None, managed: list[want.Group]
     ) -> str:
-        name = want.category_name(group.cohort_name, group.bucket, archive=group.archived)
-        overwrites = self._overwrites(want.category_overwrites(), None)
+        _, bucket, archive = key
+        name = want.category_name(group.cohort_name, bucket, archive=archive)
+        overwrites = self.overwrites(want.category_overwrites(), None)
         if stored and self.ops.outbox:
             return stored
-        existing = self._existing(stored, CATEGORY) or self._category_in_use(group, managed)
-        existing = existing or self._adoptable(name, CATEGORY, None)
+        existing = self.existing(stored, CATEGORY) or self._category_in_use(key, managed)
+        existing = existing or self.adoptable(name, CATEGORY, None)
         if existing is None:
-            channel_id = self._create_channel("category", name, CATEGORY, None, overwrites)
+            channel_id = self.create_channel("category", name, CATEGORY, None, overwrites)
         else:
             channel_id = str(existing["id"])
-            self._patch_channel("category", existing, name, None, overwrites, set())
-        if group.bucket == 0 and channel_id != stored:
-            column = "discord_archive_category_id" if group.archived else "discord_category_id"
-            self._save(cohorts, group.cohort_id, **{column: channel_id})
+            self.patch_channel("category", existing, name, None, overwrites, set())
+        if channel_id != stored:
+            self.save_cohort_channel(
+                key[0], "archive" if archive else "category", bucket, channel_id
+            )
         return channel_id
 
     def _category_in_use(
-        self, group: want.Group, managed: list[want.Group]
+        self, key: CategoryKey, managed: list[want.Group]
     ) -> dict[str, Any] | None:
-        """Categories past the first are found through the channels already in them."""
-        if group.bucket == 0:
+        """Categories made before they were stored are found through the channels in them."""
+        if key[1] == 0:
             return None
         for other in managed:
-            same = (other.cohort_id, other.bucket, other.archived)
-            if same != (group.cohort_id, group.bucket, group.archived):
+            if category_key(other) != key or other.in_thread:
                 continue
             channel = self.actual.channels.get(other.text_channel_id or "")
             parent = self.actual.channels.get(str((channel or {}).get("parent_id")))
@@ -206,22 +269,35 @@ class _Run:
         return None
 
     # -- one group -------------------------------------------------------------------
-    def reconcile_group(
-        self, group: want.Group, categories: dict[tuple[int, int, bool], str]
-    ) -> None:
-        parent = categories[(group.cohort_id, group.bucket, group.archived)]
-        role_id = None if group.archived else self._ensure_role(group)
+    def reconcile_group(self, group: want.Group, categories: dict[CategoryKey, str]) -> None:
+        parent = categories[category_key(group)]
+        live_role = group.has_role and not group.archived
+        role_id = self._ensure_role(group) if live_role else None
         text_id, text_created = self._ensure_group_channel(group, TEXT, parent, role_id)
         self._ensure_group_channel(group, VOICE, parent, role_id)
-        if group.archived:
+        if role_id is None:
             self._remove_role(group)  # archived_at: reconcile.py, once the calendar is done too
+        if group.archived:
             return
-        assert role_id is not None
-        self._sync_holders(group, role_id)
+        if role_id is not None:
+            self._sync_holders(group, role_id)
+        else:
+            self.mark_absent_members(group, want.role_holders(group) | _own_members(group))
         if text_created or group.welcome_message_id is None:
-            message = self.ops.post_message(text_id, want.welcome_message(group))
-            self._save(groups, group.id, discord_welcome_message_id=str(message["id"]))
-            self.report.welcomes += 1
+            self.post_welcome(group, text_id)
+
+    def post_welcome(self, group: want.Group, channel_id: str) -> None:
+        message = self.ops.post_message(channel_id, want.welcome_message(group))
+        self.save(groups, group.id, discord_welcome_message_id=str(message["id"]))
+        self.report.welcomes += 1
+
+    def mark_absent_members(self, group: want.Group, wanted: set[str]) -> set[str]:
+        """Those of `wanted` in the guild; the others leave the group pending."""
+        if self.actual.in_guild is None:
+            return wanted
+        for user_id in sorted(wanted - self.actual.in_guild):
+            self.not_in_guild(group, user_id)
+        return wanted & self.actual.in_guild
 
     # -- roles -----------------------------------------------------------------------
     def _ensure_role(self, group: want.Group) -> str:
@@ -244,7 +320,7 @@ class _Run:
         role_id = str(role["id"])
         self.actual.claimed.add(role_id)
         if role_id != group.role_id:
-            self._save(groups, group.id, discord_role_id=role_id)
+            self.save(groups, group.id, discord_role_id=role_id)
         return role_id
 
     def _adoptable_role(self, name: str) -> dict[str, Any] | None:
@@ -261,7 +337,7 @@ class _Run:
             self.ops.delete_role(group.role_id, reason=f"Roundtable: group {group.status}")
             self.actual.roles.pop(group.role_id, None)
             self.report.deleted_roles += 1
-        self._save(groups, group.id, discord_role_id=None)
+        self.save(groups, group.id, discord_role_id=None)
 
     def _sync_holders(self, group: want.Group, role_id: str) -> None:
         wanted = want.role_holders(group)
@@ -271,24 +347,24 @@ class _Run:
             have = self.actual.holders.get(role_id, set())
         for user_id in sorted(wanted - have):
             if self.actual.in_guild is not None and user_id not in self.actual.in_guild:
-                self._not_in_guild(group, user_id)
+                self.not_in_guild(group, user_id)
                 continue
             try:
                 self.ops.add_member_role(user_id, role_id)
                 self.report.granted += 1
             except DiscordApiError as exc:
-                if exc.code != _UNKNOWN_MEMBER:
+                if exc.code != UNKNOWN_MEMBER:
                     raise
-                self._not_in_guild(group, user_id)  # left the guild since we listed members
+                self.not_in_guild(group, user_id)  # left the guild since we listed members
         for user_id in sorted(have - wanted):
             try:
                 self.ops.remove_member_role(user_id, role_id)
                 self.report.revoked += 1
             except DiscordApiError as exc:
-                if exc.code != _UNKNOWN_MEMBER:
+                if exc.code != UNKNOWN_MEMBER:
                     raise
 
-    def _not_in_guild(self, group: want.Group, user_id: str) -> None:
+    def not_in_guild(self, group: want.Group, user_id: str) -> None:
         self.report.not_in_guild.append(user_id)
         self.report.pending_groups.add(group.id)
 
@@ -301,29 +377,36 @@ class _Run:
         stored = group.text_channel_id if kind == TEXT else group.voice_channel_id
         name = want.text_channel_name(group) if kind == TEXT else want.voice_channel_name(group)
         wanted = want.text_overwrites(group) if kind == TEXT else want.voice_overwrites(group)
-        overwrites = self._overwrites(wanted, role_id)
+        absent = self._absent_own_members(group)
+        overwrites = self.overwrites([o for o in wanted if o.member_id not in absent], role_id)
         if stored and self.ops.outbox:
             return stored, False
-        existing = self._existing(stored, kind) or self._adoptable(name, kind, parent)
+        existing = self.existing(stored, kind) or self.adoptable(name, kind, parent)
         if existing is not None:
             managed = {group.role_id or "", role_id or ""} | want.managed_member_ids(group)
-            self._patch_channel(label, existing, name, parent, overwrites, managed)
+            self.patch_channel(label, existing, name, parent, overwrites, managed)
             channel_id, created = str(existing["id"]), False
         else:
-            channel_id, created = self._create_channel(label, name, kind, parent, overwrites), True
+            channel_id, created = self.create_channel(label, name, kind, parent, overwrites), True
         if channel_id != stored:
             column = "discord_text_channel_id" if kind == TEXT else "discord_voice_channel_id"
-            self._save(groups, group.id, **{column: channel_id})
+            self.save(groups, group.id, **{column: channel_id})
         return channel_id, created
 
-    def _existing(self, stored: str | None, kind: int) -> dict[str, Any] | None:
+    def _absent_own_members(self, group: want.Group) -> set[str]:
+        """A `channel` space's live members not in the guild: no overwrite for them yet."""
+        if group.has_role or group.archived or self.actual.in_guild is None:
+            return set()
+        return _own_members(group) - self.actual.in_guild
+
+    def existing(self, stored: str | None, kind: int) -> dict[str, Any] | None:
         channel = self.actual.channels.get(stored or "")
         if channel is None or channel["type"] != kind:
             return None
         self.actual.claimed.add(str(channel["id"]))
         return channel
 
-    def _adoptable(self, name: str, kind: int, parent: str | None) -> dict[str, Any] | None:
+    def adoptable(self, name: str, kind: int, parent: str | None) -> dict[str, Any] | None:
         for channel in self.actual.channels.values():
             if (channel["type"], channel["name"], channel.get("parent_id")) != (kind, name, parent):
                 continue
@@ -333,7 +416,7 @@ class _Run:
                 return channel
         return None
 
-    def _create_channel(
+    def create_channel(
         self,
         label: str,
         name: str,
@@ -351,7 +434,7 @@ class _Run:
         self.report.count(self.report.created, label)
         return channel_id
 
-    def _patch_channel(
+    def patch_channel(
         self,
         label: str,
         channel: dict[str, Any],
@@ -389,9 +472,7 @@ class _Run:
             return None
         return [o for o in current if o["id"] not in ours] + overwrites
 
-    def _overwrites(
-        self, wanted: list[want.Overwrite], role_id: str | None
-    ) -> list[dict[str, Any]]:
+    def overwrites(self, wanted: list[want.Overwrite], role_id: str | None) -> list[dict[str, Any]]:
         """Discord's shape; targets we have no id for (no bot id configured) are left out."""
         result = []
         for overwrite in wanted:
@@ -407,9 +488,24 @@ class _Run:
         return result
 
     # -- storage ----------------------------------------------------------------------
-    def _save(self, table: Any, row_id: int, **values: Any) -> None:
+    def save(self, table: Any, row_id: int, **values: Any) -> None:
         with transaction(self.engine) as conn:
             conn.execute(update(table).where(table.c.id == row_id).values(**values))
+
+
+def category_key(group: want.Group) -> CategoryKey:
+    """A group's category: its bucket's, live or archive. A thread space's channels live
+    in the cohort's first category, archived or not (its thread is locked instead)."""
+    if group.in_thread:
+        return group.cohort_id, 0, False
+    return group.cohort_id, group.bucket, group.archived
+
+
+def _own_members(group: want.Group) -> set[str]:
+    """Live members who get an overwrite of their own in a `channel` space."""
+    if group.has_role:
+        return set()
+    return {m.discord_id for m in group.active_members if m.discord_id}
 
 
 def _normal(overwrite: dict[str, Any]) -> dict[str, Any]:

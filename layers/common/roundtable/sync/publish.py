@@ -1,10 +1,13 @@
 """Publish a cohort: its preview groups become active and appear outside.
 
-First, in one transaction: every preview group with members becomes active
-with its meeting rows (all or nothing: a group whose weekly time is invalid
-stops the whole publish before anything is written). Then the external state
-is reconciled (reconcile.sync_groups). Publishing again finds no preview
-group, and the reconcile finds nothing to change.
+First, each group to publish is given a Discord server with room for it
+(servers.py: usage read from Discord; nothing fits → DiscordCapacityError with
+the numbers, before anything is written). Then, in one transaction: every
+preview group with members becomes active with its meeting rows and its
+server and space (all or nothing: a group whose weekly time is invalid stops
+the whole publish before anything is written). Then the external state is
+reconciled (reconcile.sync_groups). Publishing again finds no preview group,
+and the reconcile finds nothing to change.
 """
 
 from __future__ import annotations
@@ -22,6 +25,13 @@ from roundtable.errors import NotFoundError
 from roundtable.scheduling.joins import apply_proposed_joins
 from roundtable.sync.reconcile import Services, sync_groups
 from roundtable.sync.series import write_meetings
+from roundtable.sync.servers import (
+    Placement,
+    configured_servers,
+    place_groups,
+    plan_placement,
+    read_usage,
+)
 
 
 @dataclass
@@ -35,8 +45,10 @@ class Activation:
 def publish_cohort(
     engine: Engine, cohort_id: int, services: Services, *, now: datetime
 ) -> dict[str, Any]:
-    """Activate the cohort's preview groups, then reconcile all its live groups."""
-    activation = activate_preview_groups(engine, cohort_id, now=now)
+    """Place the cohort's preview groups on servers, activate them, then reconcile all its
+    live groups. Raises DiscordCapacityError (nothing changed) when they do not fit."""
+    placement = placement_for(engine, services, cohort_id)
+    activation = activate_preview_groups(engine, cohort_id, now=now, placement=placement)
     with engine.connect() as conn:
         live = list(
             conn.scalars(
@@ -54,8 +66,20 @@ def publish_cohort(
     }
 
 
-def activate_preview_groups(engine: Engine, cohort_id: int, *, now: datetime) -> Activation:
-    """Preview → active with meeting rows, in one transaction."""
+def placement_for(engine: Engine, services: Services, cohort_id: int) -> Placement:
+    """Where the cohort's groups to publish go, from each server's usage now."""
+    default_guild = services.discord.guild_id or None
+    with engine.connect() as conn:
+        servers = configured_servers(conn, default_guild)
+    servers = read_usage(engine, services.discord, servers)
+    with engine.connect() as conn:
+        return plan_placement(conn, cohort_id, servers, default_guild)
+
+
+def activate_preview_groups(
+    engine: Engine, cohort_id: int, *, now: datetime, placement: Placement | None = None
+) -> Activation:
+    """Preview → active with meeting rows (and the placement's servers), in one transaction."""
     activation = Activation()
     with transaction(engine) as conn:
         found = conn.scalar(select(cohorts.c.id).where(cohorts.c.id == cohort_id).with_for_update())
@@ -82,6 +106,8 @@ def activate_preview_groups(engine: Engine, cohort_id: int, *, now: datetime) ->
             )
             write_meetings(conn, group_id, now=now)
             activation.activated.append(group_id)
+        if placement is not None:
+            place_groups(conn, placement)
         # Newcomers the latest scheduling run proposed for published groups join now.
         apply_proposed_joins(conn, cohort_id, now=now)
         if activation.activated:
