@@ -47,6 +47,7 @@ METRICS: Mapping[str, str] = MappingProxyType(
         "ExternalErrors": "those calls that failed, rate limits apart (Service)",
         "ExternalRateLimited": "those calls answered 429 / rate limit exceeded (Service)",
         "SyncMutations": "changes a sync applied to Discord or Google Calendar (Service)",
+        "CalendarQuotaBlocked": "Google answers quotaExceeded: an organiser blocked (Organiser)",
         "SchedulingSeconds": "solver wall time of a scheduling run",
         "SchedulingGap": "relative optimality gap of a scheduling run, in percent",
         "TutorTokens": "tokens a tutor reply used (prompt and reply)",
