@@ -38,22 +38,24 @@ def schedule(
     time_limit: float = DEFAULT_TIME_LIMIT,
     exact: bool = True,
     split: bool = True,
+    part_options: dict[str, int] | None = None,
 ) -> ScheduleResult:
     """Group the people: proven-optimal placement when `exact`, else the heuristic alone.
 
     With `split`, a cohort whose people fall into independent parts (nobody in one can
     meet anybody in another) is solved part by part (split.py): the same answer's value,
-    with smaller models.
+    with smaller models; a part too large to solve whole is solved by region
+    (`part_options`: `part_limit` learners, `workers` processes; regions.py).
     """
     began = time.monotonic()
     check_inputs(people, params, existing)
     problem = _problem(people, params, existing)
     if exact and split and problem.classes:
-        from roundtable.scheduling.split import find_parts, solve_by_parts
+        from roundtable.scheduling.split import solve_by_parts
 
-        if len(find_parts(problem)) > 1:
-            remaining = max(time_limit - (time.monotonic() - began), 0.05)
-            parts = solve_by_parts(problem, seed, remaining)
+        remaining = max(time_limit - (time.monotonic() - began), 0.05)
+        parts = solve_by_parts(problem, seed, remaining, **(part_options or {}))
+        if parts is not None:
             return _result(
                 people,
                 existing,

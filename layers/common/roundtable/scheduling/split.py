@@ -25,29 +25,23 @@ See docs/scheduling.md, "Large cohorts".
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from roundtable.scheduling.heuristic import solve_heuristic
 from roundtable.scheduling.highs import SENSES, PhaseResult
+from roundtable.scheduling.parts import find_parts, merge_into, sub_problem
 from roundtable.scheduling.plan import Plan
-from roundtable.scheduling.problem import LearnerClass, Problem
-from roundtable.scheduling.search import PEER
+from roundtable.scheduling.problem import Problem
+from roundtable.scheduling.regions import solve_by_regions
 from roundtable.scheduling.solver import ExactOutcome, solve_exact
 from roundtable.scheduling.values import plan_objectives
 
 # Phases whose objective is a sum over components (see the module docstring).
 ADDITIVE = ("placed", "joins", "sizes", "preferences")
-
-
-@dataclass(frozen=True)
-class Part:
-    """One connected component, as indices into the whole problem."""
-
-    classes: tuple[int, ...]
-    learners: tuple[int, ...]  # sorted
-    facilitators: tuple[int, ...]  # sorted
-    existing: tuple[int, ...]  # sorted existing-slot indices
+# A part with more learners is solved by region (regions.py): measured in
+# docs/scheduling.md "Large cohorts", where the worker's memory is sized for it.
+DEFAULT_PART_LIMIT = 6_000
 
 
 @dataclass
@@ -62,129 +56,26 @@ class PartsOutcome:
     parts: int = 0
 
 
-class _Components:
-    """Union-find over starts (0..S-1) and existing slots (S..S+E-1)."""
-
-    def __init__(self, size: int) -> None:
-        self.parent = list(range(size))
-
-    def find(self, node: int) -> int:
-        root = node
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[node] != root:  # path compression
-            self.parent[node], node = root, self.parent[node]
-        return root
-
-    def join(self, nodes: Iterable[int]) -> int | None:
-        """Put every node in one component; its root, or None for no nodes."""
-        root = None
-        for node in nodes:
-            found = self.find(node)
-            if root is None:
-                root = found
-            elif found != root:
-                self.parent[found] = root
-        return None if root is None else self.find(root)
-
-
-def find_parts(problem: Problem) -> list[Part]:
-    """The problem's connected components, in order of their first learner's id.
-
-    Learners are joined through their class's starts and joinable groups (members of a
-    class share them); facilitators through their starts and the existing groups they
-    lead. A facilitator connected to no learner forms no part: no group can form there.
-    """
-    offset = len(problem.catalog.starts)
-    components = _Components(offset + len(problem.existing))
-    for cls in problem.classes:
-        components.join([s for s, _cost in cls.options] + [offset + e for e, _c in cls.joins])
-    slot_of = _facilitator_slots(problem)
-    leaders = [
-        components.join([*problem.facilitator_options[f], *(offset + e for e in slot_of[f])])
-        for f in range(len(problem.facilitators))
-    ]
-    members: dict[int, tuple[list[int], list[int], list[int]]] = {}
-    for c, cls in enumerate(problem.classes):
-        anchor = cls.options[0][0] if cls.options else offset + cls.joins[0][0]
-        members.setdefault(components.find(anchor), ([], [], []))[0].append(c)
-    for f, root in enumerate(leaders):
-        if root is not None and components.find(root) in members:
-            members[components.find(root)][1].append(f)
-    for e in range(len(problem.existing)):
-        root = components.find(offset + e)
-        if root in members:
-            members[root][2].append(e)
-    parts = [
-        Part(
-            tuple(classes),
-            tuple(sorted(i for c in classes for i in problem.classes[c].members)),
-            tuple(facilitators),
-            tuple(existing),
-        )
-        for classes, facilitators, existing in members.values()
-    ]
-    return sorted(parts, key=lambda part: problem.classes[part.classes[0]].members[0])
-
-
-def _facilitator_slots(problem: Problem) -> list[list[int]]:
-    """Per facilitator, the existing slots they lead."""
-    index = {attendee.person.id: f for f, attendee in enumerate(problem.facilitators)}
-    slots: list[list[int]] = [[] for _ in problem.facilitators]
-    for e, slot in enumerate(problem.existing):
-        for person_id in slot.group.facilitators:
-            if person_id in index:
-                slots[index[person_id]].append(e)
-    return slots
-
-
-def sub_problem(problem: Problem, part: Part) -> Problem:
-    """The part as a problem of its own, sharing the catalogue (start indices unchanged)."""
-    learner_at = {i: k for k, i in enumerate(part.learners)}
-    slot_at = {e: k for k, e in enumerate(part.existing)}
-    learners, leaders = list(part.learners), list(part.facilitators)
-    sub = Problem(
-        params=problem.params,
-        catalog=problem.catalog,
-        learners=[problem.learners[i] for i in learners],
-        facilitators=[problem.facilitators[f] for f in leaders],
-        existing=[problem.existing[e] for e in part.existing],
-        learner_options=[problem.learner_options[i] for i in learners],
-        learner_joins=[_remap(problem.learner_joins[i], slot_at) for i in learners],
-        facilitator_options=[problem.facilitator_options[f] for f in leaders],
-        facilitator_capacity=[problem.facilitator_capacity[f] for f in leaders],
-        raw_learner_starts=[problem.raw_learner_starts[i] for i in learners],
-        raw_facilitator_starts=[problem.raw_facilitator_starts[f] for f in leaders],
-        zones=problem.zones,
-        learner_costs=problem.learner_costs[learners],
-        facilitator_costs=problem.facilitator_costs[leaders],
-    )
-    starts = {s for i in learners for s in problem.learner_options[i]}
-    sub.viable_starts = sorted(starts)
-    sub.classes = [
-        LearnerClass(
-            tuple(learner_at[i] for i in problem.classes[c].members),
-            problem.classes[c].options,
-            tuple((slot_at[e], cost) for e, cost in problem.classes[c].joins),
-        )
-        for c in part.classes
-    ]
-    return sub
-
-
-def _remap(joins: dict[int, int], slot_at: dict[int, int]) -> dict[int, int]:
-    return {slot_at[e]: cost for e, cost in joins.items()}
-
-
-def solve_by_parts(problem: Problem, seed: int, time_limit: float) -> PartsOutcome:
-    """Solve each component within its share of the time and merge the answers.
+def solve_by_parts(
+    problem: Problem,
+    seed: int,
+    time_limit: float,
+    *,
+    part_limit: int = DEFAULT_PART_LIMIT,
+    workers: int | None = None,
+) -> PartsOutcome | None:
+    """Solve each component within its share of the time and merge the answers; None
+    when the problem is one component small enough to solve whole.
 
     A part's share is its learners' share of the time still left, so time a small part
-    does not use flows to the larger ones. Deterministic: parts in a fixed order, each
-    solved with the same seed.
+    does not use flows to the larger ones. A part above `part_limit` learners is solved
+    by region (regions.py, `workers` processes). Deterministic: parts in a fixed order,
+    each solved with the same seed.
     """
     began = time.monotonic()
     parts = find_parts(problem)
+    if len(parts) == 1 and len(parts[0].learners) <= part_limit:
+        return None
     plan, results, heuristic_placed, upper_bound = Plan(), [], 0, 0
     crowds: list[int] = []
     placement = 0.0
@@ -193,30 +84,32 @@ def solve_by_parts(problem: Problem, seed: int, time_limit: float) -> PartsOutco
         left = max(time_limit - (time.monotonic() - began), 0.05)
         sub = sub_problem(problem, part)
         crowds.append(most_groups_at_a_start(sub))
-        warm = solve_heuristic(sub, seed)
-        heuristic_placed += warm.placed()
-        outcome = solve_exact(sub, warm, seed, left * len(part.learners) / waiting)
+        budget = left * len(part.learners) / waiting
+        outcome, warm_placed = _solve_part(sub, seed, budget, part_limit, workers)
+        heuristic_placed += warm_placed
         waiting -= len(part.learners)
         upper_bound += outcome.upper_bound
         placement += outcome.placement_seconds
         results.append(outcome)
-        _merge_into(plan, outcome.plan, part)
+        merge_into(plan, outcome.plan, part)
     merged = PartsOutcome(plan, upper_bound, heuristic_placed, round(placement, 3))
     merged.parts = len(parts)
     sizes = [len(part.learners) for part in parts]
     seconds = time.monotonic() - began
     merged.phases = merged_phase_lines(problem, plan, results, sizes, crowds, seconds)
+    if any(size > part_limit for size in sizes):
+        merged.phases[0] += f"; parts above {part_limit} learners solved by region"
     return merged
 
 
-def _merge_into(whole: Plan, plan: Plan, part: Part) -> None:
-    """Add a part's plan to the whole one, its indices translated back."""
-    for start, leaders in plan.groups_at.items():
-        whole.groups_at[start] = [f if f == PEER else part.facilitators[f] for f in leaders]
-    for start, members in plan.learners_at.items():
-        whole.learners_at[start] = [part.learners[i] for i in members]
-    for slot, members in plan.joins.items():
-        whole.joins[part.existing[slot]] = [part.learners[i] for i in members]
+def _solve_part(
+    sub: Problem, seed: int, budget: float, part_limit: int, workers: int | None
+) -> tuple[ExactOutcome, int]:
+    """The part's outcome and what the heuristic placed in it."""
+    if len(sub.learners) > part_limit:
+        return solve_by_regions(sub, seed, budget, part_limit, workers)
+    warm = solve_heuristic(sub, seed)
+    return solve_exact(sub, warm, seed, budget), warm.placed()
 
 
 def merged_phase_lines(
