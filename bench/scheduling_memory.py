@@ -117,7 +117,8 @@ def main() -> None:
                 continue
             print(
                 f"{kind:<10} {size:>8} {row['parts']:>6} {row['placed']:>7} "
-                f"{row['seconds']:>8.1f} {row['before_mb']:>9.0f} {row['peak_mb']:>8.0f} {row['child_mb']:>8.0f}",
+                f"{row['seconds']:>8.1f} {row['before_mb']:>9.0f} {row['peak_mb']:>8.0f} "
+                f"{row['child_mb']:>8.0f}",
                 flush=True,
             )
 
