@@ -15,6 +15,12 @@ client's back with `delete_event`, expire sync tokens with
 `expire_sync_tokens`, and inject Google's rate limits (403
 rateLimitExceeded / userRateLimitExceeded, 429) and 5xx with `fail_next`.
 Emails Google would send (per `sendUpdates`) are recorded in `sent`.
+
+Google's invitation limit ("Calendar usage limits exceeded"): with
+`invitation_limit` set, a calendar whose writes would e-mail more guests than
+that in total becomes read-only, as Google makes it for hours to days: that
+write and every later insert, patch and delete on it answer 403 quotaExceeded
+(domain usageLimits) until `lift_quota`; reads still work.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ import itertools
 import json
 import re
 import uuid
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -71,6 +78,11 @@ def rate_limited(kind: str = "403") -> Response:
     return google_error(403, reason, "Rate Limit Exceeded", "usageLimits")
 
 
+def quota_exceeded() -> Response:
+    """Google's answer once a calendar is read-only for sending too many invitations."""
+    return google_error(403, "quotaExceeded", "Calendar usage limits exceeded.", "usageLimits")
+
+
 def server_error(status: int = 503) -> Response:
     return google_error(status, "backendError", "Backend Error")
 
@@ -93,6 +105,9 @@ class FakeGoogleCalendar(FakeService):
         self._seq = itertools.count(1)
         self.seq = 0
         self._token_epoch = 0
+        self.invitation_limit: int | None = None  # e-mails per calendar before read-only
+        self.read_only: set[str] = set()  # calendars Google stopped taking writes for
+        self.mailed: Counter[str] = Counter()  # e-mails sent per calendar (sendUpdates=all)
         self.route("POST", rf"{BASE_PATH}/calendars/{_CAL}/events", self._insert)
         self.route("GET", rf"{BASE_PATH}/calendars/{_CAL}/events", self._list)
         self.route("GET", rf"{BASE_PATH}/calendars/{_CAL}/events/{_EV}/instances", self._instances)
@@ -161,6 +176,19 @@ class FakeGoogleCalendar(FakeService):
         event["status"] = "cancelled"
         self._touch(event)
 
+    def lift_quota(self, calendar: str = "primary") -> None:
+        """Google's read-only period is over: the calendar takes writes again."""
+        self.read_only.discard(calendar)
+        self.mailed[calendar] = 0
+
+    def _over_quota(self, calendar: str, request: Request, emailed: int) -> Response | None:
+        """403 quotaExceeded when the calendar is read-only or this write would make it so."""
+        if calendar not in self.read_only and self.invitation_limit is not None:
+            mailed = self.mailed[calendar]
+            if _param(request, "sendUpdates") == "all" and mailed + emailed > self.invitation_limit:
+                self.read_only.add(calendar)
+        return quota_exceeded() if calendar in self.read_only else None
+
     def expire_sync_tokens(self) -> None:
         """Every sync token issued so far answers 410 from now on."""
         self._token_epoch += 1
@@ -169,6 +197,9 @@ class FakeGoogleCalendar(FakeService):
     def _insert(self, request: Request, match: re.Match[str]) -> Response:
         calendar = unquote(match["cal"])
         body = request.json() or {}
+        refused = self._over_quota(calendar, request, len(body.get("attendees", [])))
+        if refused is not None:
+            return refused
         problem = _validate_event(body)
         if problem:
             return google_error(400, "invalid" if "id" in problem else "required", problem)
@@ -191,7 +222,8 @@ class FakeGoogleCalendar(FakeService):
         }
         self.events[(calendar, event_id)] = event
         self._touch(event)
-        self._notify(event_id, _param(request, "sendUpdates"), event["attendees"], "invitation")
+        send = _param(request, "sendUpdates")
+        self._notify(event_id, send, event["attendees"], "invitation", calendar)
         return Response(200, self._public(event))
 
     def _get(self, request: Request, match: re.Match[str]) -> Response:
@@ -206,6 +238,10 @@ class FakeGoogleCalendar(FakeService):
         if event is None:
             return google_error(404, "notFound", "Not Found")
         body = request.json() or {}
+        emailed = len(body.get("attendees", event.get("attendees", [])))
+        refused = self._over_quota(calendar, request, emailed)
+        if refused is not None:
+            return refused
         before = {a["email"] for a in event.get("attendees", [])}
         moved = any(key in body and body[key] != event.get(key) for key in ("start", "end"))
         moved = moved or ("recurrence" in body and body["recurrence"] != event.get("recurrence"))
@@ -225,20 +261,26 @@ class FakeGoogleCalendar(FakeService):
         self._touch(event)
         after = event.get("attendees", [])
         send = _param(request, "sendUpdates")
-        self._notify(event_id, send, [a for a in after if a["email"] not in before], "invitation")
-        self._notify(event_id, send, [a for a in after if a["email"] in before], "update")
+        added = [a for a in after if a["email"] not in before]
+        self._notify(event_id, send, added, "invitation", calendar)
+        kept = [a for a in after if a["email"] in before]
+        self._notify(event_id, send, kept, "update", calendar)
         gone = before - {a["email"] for a in after}
-        self._notify(event_id, send, [{"email": e} for e in sorted(gone)], "cancellation")
+        self._notify(event_id, send, [{"email": e} for e in sorted(gone)], "cancellation", calendar)
         return Response(200, self._public(event))
 
     def _delete(self, request: Request, match: re.Match[str]) -> Response:
-        event = self.events.get((unquote(match["cal"]), unquote(match["event"])))
+        calendar = unquote(match["cal"])
+        event = self.events.get((calendar, unquote(match["event"])))
         if event is None or event["status"] == "cancelled":
             return google_error(410, "deleted", "Resource has been deleted")
+        refused = self._over_quota(calendar, request, len(event.get("attendees", [])))
+        if refused is not None:
+            return refused
         event["status"] = "cancelled"
         self._touch(event)
         send = _param(request, "sendUpdates")
-        self._notify(event["id"], send, event.get("attendees", []), "cancellation")
+        self._notify(event["id"], send, event.get("attendees", []), "cancellation", calendar)
         return Response(204)
 
     # -- lists ----------------------------------------------------------------------
@@ -405,12 +447,18 @@ class FakeGoogleCalendar(FakeService):
         return json.loads(json.dumps({k: v for k, v in event.items() if not k.startswith("_")}))
 
     def _notify(
-        self, event_id: str, send: str | None, attendees: list[dict[str, Any]], kind: str
+        self,
+        event_id: str,
+        send: str | None,
+        attendees: list[dict[str, Any]],
+        kind: str,
+        calendar: str,
     ) -> None:
         if send != "all":
             return  # "none" (the default) and "externalOnly" (no external guests here)
         for attendee in attendees:
             self.sent.append({"event": event_id, "email": attendee["email"], "kind": kind})
+            self.mailed[calendar] += 1
 
 
 def _validate_event(body: dict[str, Any]) -> str | None:

@@ -4,17 +4,21 @@ POST /v3/mail/send answers 202 Accepted with an X-Message-Id header, like
 SendGrid, after checking the body the way SendGrid does (the subset we rely
 on): at least one and at most 1,000 personalizations, each with a `to` list of
 valid addresses, no address twice in one request, a valid `from`, a subject,
-and content with text/plain before text/html. A bad body is a 400 with an
+content with text/plain before text/html, and attachments as the spec
+describes them (base64 `content`, a `filename`, a `type` without line
+breaks, `disposition` inline or attachment). A bad body is a 400 with an
 `errors` list of {field, message}; a wrong key is a 401. `rate_limit_next` and
 `server_error_next` inject 429s (with X-RateLimit-* headers) and 5xx answers;
 `latency` delays every answer, as the real API's round trip does.
 
 Accepted mail is expanded per recipient with substitutions applied, as
-SendGrid would deliver it: `fake.delivered`.
+SendGrid would deliver it: `fake.delivered` (attachments decoded).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import itertools
 import re
 import time
@@ -27,6 +31,19 @@ from tests.fakes.http import FakeService, Request, Response
 API_KEY = "SG.test-key"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_PERSONALIZATIONS = 1000
+DISPOSITIONS = ("inline", "attachment")  # the spec's Disposition enum
+# type/subtype, then parameters (`text/calendar; method=REQUEST`); no line breaks.
+_MIME_TYPE = re.compile(r"[\w.+-]+/[\w.+-]+(; *[\w-]+=[\w.-]+)*")
+
+
+@dataclass(frozen=True)
+class DeliveredFile:
+    """An attachment as the recipient's mail program gets it."""
+
+    filename: str
+    content_type: str
+    disposition: str
+    content: bytes
 
 
 @dataclass(frozen=True)
@@ -40,6 +57,7 @@ class Delivered:
     html: str
     headers: dict[str, str]
     message_id: str
+    attachments: tuple[DeliveredFile, ...] = ()
 
 
 def errors(*problems: tuple[str | None, str]) -> dict[str, Any]:
@@ -119,7 +137,39 @@ def validate_mail(body: Any) -> list[tuple[str | None, str]]:
     if not body.get("subject") and not every_has_subject:
         problems.append(("subject", "The subject is required."))
     problems.extend(_content_problems(body.get("content")))
+    problems.extend(_attachment_problems(body.get("attachments", [])))
     return problems
+
+
+def _attachment_problems(attachments: Any) -> list[tuple[str | None, str]]:
+    if not isinstance(attachments, list):
+        return [("attachments", "The attachments must be an array.")]
+    problems: list[tuple[str | None, str]] = []
+    for i, item in enumerate(attachments):
+        where = f"attachments.{i}"
+        if not isinstance(item, dict):
+            problems.append((where, "An attachment must be an object."))
+            continue
+        content = item.get("content")
+        if not isinstance(content, str) or not content or _decoded(content) is None:
+            problems.append((f"{where}.content", "The attachment content must be base64 encoded."))
+        if not isinstance(item.get("filename"), str) or not item["filename"]:
+            problems.append((f"{where}.filename", "The attachment filename is required."))
+        kind = item.get("type", "application/octet-stream")
+        if not isinstance(kind, str) or not _MIME_TYPE.fullmatch(kind):
+            problems.append((f"{where}.type", "The attachment type must be a MIME type."))
+        if item.get("disposition", "attachment") not in DISPOSITIONS:
+            problems.append(
+                (f"{where}.disposition", "The disposition must be inline or attachment.")
+            )
+    return problems
+
+
+def _decoded(content: str) -> bytes | None:
+    try:
+        return base64.b64decode(content, validate=True)
+    except (binascii.Error, ValueError):
+        return None
 
 
 def _personalization_problems(personalizations: Any) -> list[tuple[str | None, str]]:
@@ -192,6 +242,15 @@ def _content_problems(content: Any) -> list[tuple[str | None, str]]:
 
 def _expand(body: dict[str, Any], message_id: str) -> list[Delivered]:
     parts = {c["type"]: c["value"] for c in body["content"]}
+    files = tuple(
+        DeliveredFile(
+            a["filename"],
+            a.get("type", "application/octet-stream"),
+            a.get("disposition", "attachment"),
+            _decoded(a["content"]) or b"",
+        )
+        for a in body.get("attachments", [])
+    )
     delivered = []
     for envelope in body["personalizations"]:
         tags = envelope.get("substitutions") or {}
@@ -206,6 +265,7 @@ def _expand(body: dict[str, Any], message_id: str) -> list[Delivered]:
                     html=_fill(parts.get("text/html", ""), tags),
                     headers=dict(envelope.get("headers") or {}),
                     message_id=message_id,
+                    attachments=files,
                 )
             )
     return delivered
