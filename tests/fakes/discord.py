@@ -9,8 +9,14 @@ a real 429. Bot-token calls also count against Discord's global limit, 50 a
 second (a sliding one-second window; `global_limit`, None to turn it off): the
 51st in any second gets a global 429 whose `retry_after` says when one may go.
 `rate_limit_next` and `global_rate_limit_next` inject 429s with a JSON
-`retry_after` and a Retry-After header. `latency` delays every answer (the
-requests themselves are served concurrently), as the real API's round trip does.
+`retry_after` and a Retry-After header. Invalid answers (401, 403, and 429s
+other than scope `shared`) are counted as Discord counts them; past
+`invalid_request_limit` (10,000) in `invalid_request_window` (10 minutes) the
+fake restricts the client as Discord does, answering everything with a 429 for
+`ban_seconds`. `arrivals` records when each call was let through the limits
+(`most_in_any_second` reads it: the busiest second a test's workers produced).
+`latency` delays every answer (the requests themselves are served
+concurrently), as the real API's round trip does.
 `forget_dm_channel` makes a DM channel unknown (404, code 10003), as when
 Discord drops one; a new POST /users/@me/channels opens another.
 
@@ -57,6 +63,15 @@ class _Bucket:
     window_start: float
 
 
+@dataclass(frozen=True)
+class Arrival:
+    """A bot-token call as the fake's limits saw it: when, on which bucket, answered how."""
+
+    at: float  # time.monotonic() when the limits were checked
+    bucket: str  # "METHOD /template|major"
+    status: int
+
+
 class FakeDiscord(FakeService):
     """See the module docstring; state lives in plain dicts for tests to read."""
 
@@ -88,6 +103,14 @@ class FakeDiscord(FakeService):
         self.global_limit: int | None = 50
         self._global_window: deque[float] = deque()  # start times of calls let through
         self.latency = 0.0  # seconds before each answer
+        # Discord restricts a client after 10,000 invalid answers in 10 minutes.
+        self.invalid_request_limit = 10_000
+        self.invalid_request_window = 600.0
+        self.ban_seconds = 3600.0
+        self.invalid_requests = 0  # every invalid answer given (401, 403, 429 not shared)
+        self._invalid_window: deque[float] = deque()
+        self.banned_until = 0.0
+        self.arrivals: list[Arrival] = []  # bot-token calls, in order
         self.answers: list[tuple[str, int]] = []  # ("METHOD path", status), in order
         self._routes_commands()
         self._routes_webhooks()
@@ -134,6 +157,22 @@ class FakeDiscord(FakeService):
         """Status codes answered so far, in order (see `answers`)."""
         return [status for _, status in self.answers]
 
+    def most_in_any_second(self, bucket: str | None = None) -> int:
+        """The most bot-token calls that arrived in any one second (of one bucket, if given:
+        "METHOD /template|major", e.g. "POST /channels/{id}/messages|123")."""
+        times = [a.at for a in self.arrivals if bucket is None or a.bucket == bucket]
+        most, first = 0, 0
+        for last, at in enumerate(times):
+            while at - times[first] >= 1.0:
+                first += 1
+            most = max(most, last - first + 1)
+        return most
+
+    @property
+    def banned(self) -> bool:
+        """Whether the client is restricted for too many invalid requests right now."""
+        return time.monotonic() < self.banned_until
+
     # -- DM channels as Discord keeps them -------------------------------------
     def forget_dm_channel(self, user_id: str) -> str:
         """Discord drops the DM channel with a user: posting to it is a 404 Unknown Channel."""
@@ -152,7 +191,11 @@ class FakeDiscord(FakeService):
         if self.latency:
             time.sleep(self.latency)  # outside the lock: calls overlap as they do for real
         with self._lock:
-            if self._global_faults:
+            now = time.monotonic()
+            if now < self.banned_until:
+                self.requests.append(request)
+                response = _restricted(self.banned_until - now)
+            elif self._global_faults:
                 self.requests.append(request)
                 response = self._global_faults.pop(0)
             else:
@@ -163,7 +206,24 @@ class FakeDiscord(FakeService):
                 )
             response = self._with_rate_limit_headers(request, response)
             self.answers.append((f"{request.method} {request.path}", response.status))
+            if "authorization" in request.headers:
+                bucket = "|".join(_route(request.method, request.path))
+                self.arrivals.append(Arrival(now, bucket, response.status))
+            self._count_invalid(response, now)
             return response
+
+    def _count_invalid(self, response: Response, now: float) -> None:
+        """Discord's invalid-request count: 401, 403 and 429 (but not scope `shared`)."""
+        scope = response.headers.get("X-RateLimit-Scope")
+        if response.status not in (401, 403, 429) or scope == "shared":
+            return
+        self.invalid_requests += 1
+        window = self._invalid_window
+        window.append(now)
+        while window and window[0] <= now - self.invalid_request_window:
+            window.popleft()
+        if len(window) >= self.invalid_request_limit and now >= self.banned_until:
+            self.banned_until = now + self.ban_seconds
 
     def _over_global_limit(self, request: Request) -> Response | None:
         """The global limit: bot-token calls, at most `global_limit` in any second."""
@@ -329,6 +389,13 @@ def _too_many(retry_after: float, *, scope: str, is_global: bool = False) -> Res
         headers["X-RateLimit-Reset-After"] = f"{retry_after:.3f}"
     body = {"message": "You are being rate limited.", "code": 0, "retry_after": retry_after}
     return Response(429, {**body, "global": is_global}, headers)
+
+
+def _restricted(seconds: float) -> Response:
+    """A client past the invalid-request limit: refused at Discord's edge for a while."""
+    response = _too_many(seconds, scope="global", is_global=True)
+    body = {**response.body, "message": "You are being blocked from accessing our API temporarily."}
+    return Response(429, body, response.headers)
 
 
 def _route(method: str, path: str) -> tuple[str, str]:

@@ -124,8 +124,14 @@ class Settings:
     discord_guild_id: str | None
     discord_admin_role_id: str | None
     discord_api_base: str
-    # Discord calls a second this process may make (all processes together: 50).
+    # Discord calls a second: the pace of the shared budget (every worker together),
+    # or of this process alone with the budget in memory (all processes together: 50).
     discord_global_rate: int
+    # "shared": every worker takes Discord permits from Postgres (roundtable.discord.budget);
+    # "local": each process keeps its own (the default outside a deployed stack).
+    discord_rate_budget: str
+    # 401/403/429 answers in 10 minutes past which Discord calls stop (Discord bans at 10,000).
+    discord_invalid_request_budget: int
     google_calendar_base: str
     google_calendar_id: str
     google_delegated_user: str | None
@@ -244,6 +250,9 @@ def load_settings() -> Settings:
     from roundtable import __version__
 
     stage = _stage()
+    # Shared by every worker (roundtable.discord.budget) in a deployed stack: paced at
+    # 45 a second, 90% of Discord's 50, the rest for calls that arrive late.
+    rate_budget = _env("DISCORD_RATE_BUDGET", "shared" if stage == "deployed" else "local") or ""
     settings = Settings(
         stage=stage,
         version=_env("ROUNDTABLE_VERSION", __version__) or __version__,
@@ -267,7 +276,9 @@ def load_settings() -> Settings:
         discord_api_base=(_env("DISCORD_API_BASE", "https://discord.com/api/v10") or "").rstrip(
             "/"
         ),
-        discord_global_rate=_env_int("DISCORD_GLOBAL_RATE", 48),
+        discord_global_rate=_env_int("DISCORD_GLOBAL_RATE", 45 if rate_budget == "shared" else 48),
+        discord_rate_budget=rate_budget,
+        discord_invalid_request_budget=_env_int("DISCORD_INVALID_REQUEST_BUDGET", 500),
         google_calendar_base=_env("GOOGLE_CALENDAR_BASE", "https://www.googleapis.com/calendar/v3")
         or "",
         google_calendar_id=_env("GOOGLE_CALENDAR_ID", "primary") or "primary",
@@ -296,6 +307,10 @@ def load_settings() -> Settings:
         github_branch=_env("GITHUB_CONTENT_BRANCH", "main") or "main",
         github_api_base=(_env("GITHUB_API_BASE", "https://api.github.com") or "").rstrip("/"),
     )
+    if settings.discord_rate_budget not in ("shared", "local"):
+        raise SettingsError(
+            f"DISCORD_RATE_BUDGET must be shared or local, got {settings.discord_rate_budget!r}"
+        )
     if settings.is_deployed and settings.dev_login_enabled:
         raise SettingsError("DEV_LOGIN_ENABLED must be false in a deployed stack")
     if settings.is_deployed and settings.database_url is None and settings.db_host is None:

@@ -29,12 +29,13 @@ from roundtable.discord.ratelimit import (
     Clock,
     ErrorBudget,
     ErrorBudgetExhaustedError,
+    RateBudgetUnavailableError,
     RateLimiter,
     route_of,
 )
 
 if TYPE_CHECKING:
-    pass
+    from roundtable.discord.budget import SharedRateBudget
 
 logger = logging.getLogger(__name__)
 
@@ -113,10 +114,12 @@ class DiscordRestClient:
         error_budget: int = DEFAULT_ERROR_BUDGET,
         timeout: float = _REQUEST_TIMEOUT_SECONDS,
         global_rate: float | None = DEFAULT_GLOBAL_RATE,
+        shared_budget: SharedRateBudget | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._token = token
         self.user_agent = f"DiscordBot ({PROJECT_URL}, {version})"
+        self._clock = clock
         self._sleep = sleep
         self._transport = transport
         self.max_retries = max_retries
@@ -124,9 +127,15 @@ class DiscordRestClient:
         # things to do; the caller gets a 429 error with retry_after instead.
         self.max_wait = max_wait
         self.timeout = timeout
-        # One limiter per client, shared by every thread that calls through it.
-        self.limiter = RateLimiter(clock, global_rate)
-        self.budget = ErrorBudget(clock, error_budget)
+        # The bot's limits: shared by every worker through Postgres (budget.py), or
+        # kept in memory for this client, shared by every thread that calls through it.
+        self.limiter: RateLimiter | SharedRateBudget
+        self.budget: ErrorBudget | SharedRateBudget
+        if shared_budget is not None:
+            self.limiter = self.budget = shared_budget
+        else:
+            self.limiter = RateLimiter(clock, global_rate)
+            self.budget = ErrorBudget(clock, error_budget)
 
     # -- the generic call ------------------------------------------------------
     def request(
@@ -247,7 +256,7 @@ class DiscordRestClient:
         """Wait until this call has its place in its bucket and the global pace."""
         waited = 0.0
         while True:
-            delay, reserved = self.limiter.reserve(method, path, include_global=auth)
+            delay, reserved = self._reserve(method, path, route, auth=auth)
             if waited + delay > self.max_wait:
                 raise DiscordApiError(
                     429,
@@ -256,13 +265,28 @@ class DiscordRestClient:
                     route=route,
                     retry_after=delay,
                 )
+            due = self._clock() + delay
             if delay > 0:
                 if not reserved:
                     logger.info("waiting %.2f s for Discord rate limit on %s", delay, route)
                 self._sleep(delay)
                 waited += delay
-            if reserved:
+            if reserved and not self._missed_slot(due):
                 return
+
+    def _reserve(self, method: str, path: str, route: str, *, auth: bool) -> tuple[float, bool]:
+        try:
+            return self.limiter.reserve(method, path, include_global=auth)
+        except ErrorBudgetExhaustedError as exc:  # the shared guard halted every worker
+            raise DiscordErrorBudgetError(0, 0, str(exc), route=route) from None
+        except RateBudgetUnavailableError as exc:  # status 0: retryable, nothing was sent
+            raise DiscordApiError(0, 0, str(exc), route=route) from exc
+
+    def _missed_slot(self, due: float) -> bool:
+        """A shared slot woken up from too late: calls paced after it may already have
+        gone, and sending now would crowd them into one second; take a new slot instead."""
+        slack = self.limiter.slot_slack
+        return slack is not None and self._clock() - due > slack
 
     def _attempt(
         self,

@@ -31,6 +31,10 @@ class ErrorBudgetExhaustedError(RuntimeError):
     """Too many 401/403/429 answers recently: further calls are refused."""
 
 
+class RateBudgetUnavailableError(RuntimeError):
+    """The shared rate budget (Postgres) could not be asked: no permit, try later."""
+
+
 def route_of(method: str, path: str) -> tuple[str, str]:
     """(route template, major parameter) of a request, e.g. ("GET /channels/{id}", "123").
 
@@ -84,6 +88,9 @@ class RateLimiter:
     in the global pace under one lock, so N threads never all spend the last call
     a bucket has left, and together they stay under `global_rate` calls a second.
     """
+
+    # Calls from one process keep their order: a slot woken up from late is still used.
+    slot_slack: float | None = None
 
     def __init__(self, clock: Clock, global_rate: float | None = DEFAULT_GLOBAL_RATE) -> None:
         self._clock = clock

@@ -25,6 +25,9 @@ from roundtable.discord.client import (
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from roundtable.config import Settings
+    from roundtable.discord.budget import SharedRateBudget
+
 __all__ = [
     "PROJECT_URL",
     "DiscordApiError",
@@ -64,8 +67,28 @@ def get_discord_client(engine: Engine | None = None) -> DiscordRestClient:
                 token,
                 version=settings.version,
                 global_rate=settings.discord_global_rate,
+                error_budget=settings.discord_invalid_request_budget,
+                shared_budget=_shared_budget(settings, token, engine),
             )
         return _clients[key]
+
+
+def _shared_budget(
+    settings: Settings, token: str, engine: Engine | None
+) -> SharedRateBudget | None:
+    """The bot's budget in Postgres when DISCORD_RATE_BUDGET is shared (deployed stacks)."""
+    if settings.discord_rate_budget != "shared":
+        return None
+    # Lazy: SQLAlchemy loads only where the budget is shared, on the first bot call.
+    from roundtable.db.engine import get_engine
+    from roundtable.discord.budget import SharedRateBudget, bot_key
+
+    return SharedRateBudget(
+        engine or get_engine(),
+        bot_key(token),
+        global_rate=settings.discord_global_rate,
+        limit=settings.discord_invalid_request_budget,
+    )
 
 
 def reset_discord_clients() -> None:
