@@ -124,6 +124,9 @@ class Settings:
     discord_guild_id: str | None
     discord_admin_role_id: str | None
     discord_api_base: str
+    # Days a finished group's Discord channels are kept before their messages are exported
+    # to the content bucket and the channels deleted (roundtable.sync.retention); 0: forever.
+    discord_retention_days: int
     # Discord calls a second: the pace of the shared budget (every worker together),
     # or of this process alone with the budget in memory (all processes together: 50).
     discord_global_rate: int
@@ -276,6 +279,7 @@ def load_settings() -> Settings:
         discord_api_base=(_env("DISCORD_API_BASE", "https://discord.com/api/v10") or "").rstrip(
             "/"
         ),
+        discord_retention_days=_env_int("DISCORD_RETENTION_DAYS", 0),
         discord_global_rate=_env_int("DISCORD_GLOBAL_RATE", 45 if rate_budget == "shared" else 48),
         discord_rate_budget=rate_budget,
         discord_invalid_request_budget=_env_int("DISCORD_INVALID_REQUEST_BUDGET", 500),

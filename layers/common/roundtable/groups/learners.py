@@ -134,11 +134,15 @@ def list_members(conn: Connection, group_id: int) -> list[Member]:
     ]
 
 
-def channel_url(settings: Settings, channel_id: str | None) -> str | None:
-    """The Discord link to a channel of our guild; None until the guild is configured."""
-    if not (settings.discord_guild_id and channel_id):
+def channel_url(
+    settings: Settings, channel_id: str | None, guild_id: str | None = None
+) -> str | None:
+    """The Discord link to a group's channel on its server (`guild_id`, the group's;
+    None: DISCORD_GUILD_ID); None until a server is configured."""
+    guild_id = guild_id or settings.discord_guild_id
+    if not (guild_id and channel_id):
         return None
-    return f"https://discord.com/channels/{settings.discord_guild_id}/{channel_id}"
+    return f"https://discord.com/channels/{guild_id}/{channel_id}"
 
 
 def _calendar_url(settings: Settings, event_id: str | None) -> str | None:
@@ -194,7 +198,9 @@ def _my_group(
         members=list_members(conn, row.id),
         next_meetings=[m for m in series if m.ends_at > now],
         discord_channel_id=row.discord_text_channel_id,
-        discord_channel_url=channel_url(settings, row.discord_text_channel_id),
+        discord_channel_url=channel_url(
+            settings, row.discord_text_channel_id, row.discord_guild_id
+        ),
         calendar_url=_calendar_url(settings, row.gcal_event_id),
     )
 

@@ -184,7 +184,9 @@ def group_timeline(
         cohort_id=group.cohort_id,
         cohort_name=group.cohort_name,
         course_slug=group.course_slug,
-        discord_channel_url=channel_url(get_settings(), group.discord_text_channel_id),
+        discord_channel_url=channel_url(
+            get_settings(), group.discord_text_channel_id, group.discord_guild_id
+        ),
         next_meeting_number=next_number,
         inactive_after=get_settings().inactive_after_missed,
         content_problem=problem,
@@ -215,6 +217,7 @@ def _group(conn: Connection, group_id: int) -> Any:
             groups.c.name,
             groups.c.cohort_id,
             groups.c.discord_text_channel_id,
+            groups.c.discord_guild_id,
             cohorts.c.name.label("cohort_name"),
             cohorts.c.course_slug,
         )

@@ -41,6 +41,7 @@ KIND_MODULES: dict[str, str] = {
     "publish_cohort": "roundtable.sync.jobs",
     "sync_group": "roundtable.sync.jobs",
     "sync_cohort": "roundtable.sync.jobs",
+    "discord_retention": "roundtable.sync.retention",
     "send_notification": "roundtable.notifications.jobs",
     "build_content": "roundtable.content.jobs",
     "echo": "roundtable.jobs.builtin",

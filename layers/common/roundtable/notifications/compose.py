@@ -46,8 +46,9 @@ class Links:
         return address.is_loopback or address.is_unspecified
 
     def channel_url(self, group: Group) -> str:
-        if group.channel_id and self.discord_guild_id:
-            return f"https://discord.com/channels/{self.discord_guild_id}/{group.channel_id}"
+        guild_id = group.guild_id or self.discord_guild_id  # the group's server
+        if group.channel_id and guild_id:
+            return f"https://discord.com/channels/{guild_id}/{group.channel_id}"
         return self.app_url
 
 

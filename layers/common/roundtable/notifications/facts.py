@@ -39,6 +39,7 @@ class Group:
     channel_id: str | None
     first_meeting_at: datetime
     next_meeting_at: datetime | None
+    guild_id: str | None = None  # the group's Discord server; None: DISCORD_GUILD_ID
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ _MEETINGS = text("""
 _GROUPS = text("""
     SELECT g.id, g.name, CAST(g.status AS text) AS status, c.name AS cohort_name,
            c.course_slug, g.discord_text_channel_id AS channel_id, g.first_meeting_at,
+           g.discord_guild_id AS guild_id,
            (SELECT min(m.starts_at) FROM meetings m
             WHERE m.group_id = g.id AND m.starts_at > :now) AS next_meeting_at
     FROM groups g JOIN cohorts c ON c.id = g.cohort_id

@@ -3,7 +3,8 @@
 Steps, each isolated (one failing never stops the next): RSVPs of every
 active series (one listing per organiser calendar: sync/calendars.py);
 reconcile of groups whose members changed or that never fully synced; end
-of cohort for finished groups; retry of due jobs; then the purges its
+of cohort for finished groups; the Discord retention job queued when
+groups are past it (sync/retention.py); retry of due jobs; then the purges its
 caller passes (roundtable.housekeeping.HOURLY_PURGES: expired refresh
 tokens and login states, finished rate-limit windows), each in a
 transaction of its own. An idle run makes one Google Calendar call per
@@ -24,6 +25,7 @@ from roundtable.jobs import retry_due_jobs
 from roundtable.sync.calendars import sync_rsvps_everywhere
 from roundtable.sync.lifecycle import complete_finished_groups
 from roundtable.sync.reconcile import Services, groups_needing_sync, sync_groups
+from roundtable.sync.retention import request_retention
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +53,7 @@ def run_hourly_sync(
         ("rsvps", lambda: _rsvps(engine, lazily(), now)),
         ("members", lambda: _changed_groups(engine, lazily, now)),
         ("lifecycle", lambda: complete_finished_groups(engine, lazily(), now=now)),
+        ("discord_retention", lambda: request_retention(engine, now=now)),
         ("jobs", lambda: retry_due_jobs(engine)),
     ]
     steps += [(name, _in_transaction(engine, purge, now)) for name, purge in (purges or {}).items()]
