@@ -8,7 +8,7 @@ cohorts with how many signups still wait for a group. All are admin reads.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, and_, exists, func, select
@@ -17,6 +17,9 @@ from roundtable.cohorts.admin import cohort_row, contains_pattern
 from roundtable.db.tables import cohorts, group_members, groups, jobs, signups
 from roundtable.errors import NotFoundError
 from roundtable.people.actors import Actor
+from roundtable.sync.organisers import CalendarState, cohort_calendar_state
+
+__all__ = ["CalendarState", "CohortStatus", "cohort_status", "find_cohort", "search_cohorts"]
 
 RECENT_JOBS = 5
 MAX_CHOICES = 25
@@ -65,6 +68,8 @@ class CohortStatus:
     unplaced: list[ReasonCount]  # of those waiting, why the scheduler left them out; most first
     groups: dict[str, int]  # group count per status
     recent_jobs: list[JobLine]  # newest first
+    # Calendar invitations: Google or .ics e-mail, and any organiser Google blocked.
+    calendar: CalendarState | None = None
 
 
 def cohort_status(conn: Connection, actor: Actor, cohort_id: int) -> CohortStatus:
@@ -100,6 +105,7 @@ def cohort_status(conn: Connection, actor: Actor, cohort_id: int) -> CohortStatu
         unplaced=[ReasonCount(str(r.unplaced_reason), int(r.n)) for r in reasons],
         groups={str(status): int(n) for status, n in by_status},
         recent_jobs=_recent_jobs(conn, cohort.id),
+        calendar=cohort_calendar_state(conn, cohort.id, datetime.now(UTC)),
     )
 
 

@@ -189,3 +189,64 @@ def _block(row: Any) -> QuotaBlock:
         row.last_hit_at,
         row.retry_at,
     )
+
+
+# -- what the admin sees ------------------------------------------------------------------
+@dataclass(frozen=True)
+class OrganiserState:
+    """One organiser calendar holding some of the cohort's series."""
+
+    organiser: str
+    groups: int
+    blocked: bool  # Google refuses its writes and the retry time is still ahead
+    problem: str | None  # the block, described (kept until a write succeeds again)
+
+
+@dataclass(frozen=True)
+class CalendarState:
+    """How a cohort's members get calendar invitations, and what holds them up."""
+
+    invitations: str  # "google" | "ics"
+    organisers: list[OrganiserState]
+    emailed: int  # .ics: members holding an invitation
+    email_cancelled: int  # .ics: invitations cancelled (members who left, cancelled groups)
+
+
+def cohort_calendar_state(conn: Connection, cohort_id: int, now: datetime) -> CalendarState:
+    """The cohort's choice, its organisers with any quota block, and e-mailed invitations.
+
+    A read for the cohort status (cohorts/status.py checks the admin)."""
+    from roundtable.db.tables import calendar_invitations, cohorts
+
+    choice = conn.scalar(select(cohorts.c.calendar_invitations).where(cohorts.c.id == cohort_id))
+    counts: Counter[str] = Counter()
+    for organiser, n in conn.execute(
+        select(groups.c.calendar_organiser, func.count())
+        .where(groups.c.cohort_id == cohort_id, groups.c.gcal_event_id.is_not(None))
+        .group_by(groups.c.calendar_organiser)
+    ):
+        counts[organiser or DEFAULT_ORGANISER] += int(n)  # a series from before: the default's
+    blocks = {b.organiser: b for b in quota_blocks(conn, counts)}
+    organisers = [
+        OrganiserState(
+            name,
+            n,
+            name in blocks and blocks[name].retry_at > now,
+            blocks[name].describe() if name in blocks else None,
+        )
+        for name, n in sorted(counts.items())
+    ]
+    states: dict[str, int] = dict(
+        conn.execute(
+            select(calendar_invitations.c.state, func.count())
+            .join(groups, groups.c.id == calendar_invitations.c.group_id)
+            .where(groups.c.cohort_id == cohort_id)
+            .group_by(calendar_invitations.c.state)
+        ).all()
+    )
+    return CalendarState(
+        str(choice or "google"),
+        organisers,
+        int(states.get("invited", 0)),
+        int(states.get("cancelled", 0)),
+    )

@@ -159,6 +159,7 @@ def status_lines(found: status.CohortStatus) -> list[str]:
         lines.append("Groups: " + ", ".join(f"{n} {s}" for s, n in found.groups.items()))
     else:
         lines.append("Groups: none yet")
+    lines.extend(calendar_lines(found.calendar))
     if not found.recent_jobs:
         return [*lines, "Jobs: none"]
     lines.append("Recent jobs:")
@@ -166,6 +167,15 @@ def status_lines(found: status.CohortStatus) -> list[str]:
         error = f" — {job.error}" if job.error else ""
         lines.append(f"- #{job.id} {job.kind}: {job.status}{error}")
     return lines
+
+
+def calendar_lines(calendar: status.CalendarState | None) -> list[str]:
+    """Calendar invitations: e-mailed counts, or each organiser that Google blocked."""
+    if calendar is None:
+        return []
+    if calendar.invitations == "ics":
+        return [f"Calendar: .ics e-mails, {calendar.emailed} members invited"]
+    return [f"Calendar: {o.problem}" for o in calendar.organisers if o.problem]
 
 
 def _count(n: int, noun: str) -> str:
