@@ -25,6 +25,7 @@ const AvailabilityPage = page(() => import("./routes/AvailabilityPage"), "Availa
 const EnrollPage = page(() => import("./routes/EnrollPage"), "EnrollPage");
 const ModulePage = page(() => import("./routes/ModulePage"), "ModulePage");
 const MyGroupPage = page(() => import("./routes/MyGroupPage"), "MyGroupPage");
+const FeedbackPage = page(() => import("./routes/FeedbackPage"), "FeedbackPage");
 const ProfilePage = page(() => import("./routes/ProfilePage"), "ProfilePage");
 const SettingsPage = page(() => import("./routes/SettingsPage"), "SettingsPage");
 const SignInPage = page(() => import("./routes/SignInPage"), "SignInPage");
@@ -67,6 +68,7 @@ export function App() {
           <Route path="enroll" element={<EnrollPage />} />
           <Route path="availability" element={<AvailabilityPage />} />
           <Route path="group" element={<MyGroupPage />} />
+          <Route path="group/feedback/:meetingId" element={<FeedbackPage />} />
           <Route path="settings" element={<SettingsPage />} />
         </Route>
         <Route element={<RequireUser staff />}>

@@ -5,6 +5,7 @@ import { myGroupsQuery, openCohortsQuery, rsvp } from "../api/cohorts";
 import { ErrorMessage, QueryState } from "../components/Feedback/Feedback";
 import { JoinableGroups } from "../components/Groups/JoinableGroups";
 import { GuestVisits } from "../components/Groups/GuestVisits";
+import { OpenFeedback } from "../components/MeetingFeedback/OpenFeedback";
 import { useMe } from "../hooks/useMe";
 import { buildIcs } from "../lib/ics";
 import { formatDateTime, formatWeeklySlot } from "../lib/time";
@@ -150,6 +151,7 @@ export function MyGroupPage() {
   return (
     <section>
       <h1>My group</h1>
+      <OpenFeedback />
       <QueryState query={groups} label="Loading your group…">
         {(list) => (
           <>

@@ -18,6 +18,7 @@ import { DiscardRunButton } from "../../components/Admin/DiscardRunButton";
 import { HeatMap } from "../../components/Admin/HeatMap";
 import { JobStatus } from "../../components/Admin/JobStatus";
 import { LiveSection } from "../../components/Admin/Live/LiveSection";
+import { CohortFeedback } from "../../components/MeetingFeedback/CohortFeedback";
 import { PreviewView } from "../../components/Admin/PreviewView";
 import { UncertifiedFacilitators } from "../../components/Admin/UncertifiedFacilitators";
 import { ErrorMessage, QueryState } from "../../components/Feedback/Feedback";
@@ -183,6 +184,7 @@ export function AdminCohortPage() {
               {c.course_slug} · {c.status} · anchor {c.anchor_timezone}
             </p>
             <LiveSection cohortId={c.id} zone={timeZone} anchorZone={c.anchor_timezone} />
+            {(c.status === "running" || c.status === "completed") && <CohortFeedback cohortId={c.id} />}
             <EditCohort cohort={c} />
             <section aria-labelledby="signups">
               <h2 id="signups">Signups</h2>

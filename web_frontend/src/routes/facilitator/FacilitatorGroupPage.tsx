@@ -5,6 +5,8 @@ import { facilitatorGroupsQuery, groupMembersQuery } from "../../api/staff";
 import { groupTimelineQuery } from "../../api/timeline";
 import { QueryState } from "../../components/Feedback/Feedback";
 import { GroupTimeline } from "../../components/Groups/GroupTimeline";
+import { GroupFeedback } from "../../components/MeetingFeedback/GroupFeedback";
+import { groupFeedbackQuery } from "../../api/feedback";
 import { useMe } from "../../hooks/useMe";
 import { formatDateTime } from "../../lib/time";
 
@@ -49,6 +51,7 @@ export function FacilitatorGroupPage() {
   const groups = useQuery(facilitatorGroupsQuery);
   const members = useQuery(groupMembersQuery(gid));
   const timeline = useQuery(groupTimelineQuery(gid));
+  const feedback = useQuery(groupFeedbackQuery(gid));
   const group = groups.data?.find((g) => g.id === gid);
   return (
     <section>
@@ -68,6 +71,10 @@ export function FacilitatorGroupPage() {
       <h2>Timeline</h2>
       <QueryState query={timeline} label="Loading the timeline…">
         {(t) => <GroupTimeline timeline={t} groupId={gid} />}
+      </QueryState>
+      <h2>Feedback after each meeting</h2>
+      <QueryState query={feedback} label="Loading feedback…">
+        {(f) => <GroupFeedback feedback={f} zone={timeZone} />}
       </QueryState>
     </section>
   );
