@@ -189,7 +189,7 @@ def test_signups_show_availability_summaries_and_placements(
 ) -> None:
     rows = admin.get(f"/api/admin/cohorts/{preview['cohort']}/signups").json()["signups"]
     by_name = {r["display_name"]: r for r in rows}
-    assert [r["display_name"] for r in rows] == ["Fay", "Ana", "Ben", "Cleo"]  # facilitators first
+    assert [r["display_name"] for r in rows] == ["Ana", "Ben", "Cleo", "Fay"]  # signup order
     assert by_name["Ben"]["availability"]["days"] == ["Tuesday", "Thursday"]
     assert by_name["Fay"]["availability"]["if_needed_minutes"] == 60
     assert (

@@ -41,6 +41,8 @@ from roundtable.people import profiles
 
 router = APIRouter(prefix="/api/admin", tags=["admin"], responses=errors(400, 401, 403, 422))
 Accepted = {"status_code": status.HTTP_202_ACCEPTED, "response_model": JobAcceptedPublic}
+# An opaque keyset cursor from a previous page's `next_cursor` (roundtable/paging.py).
+Cursor = Annotated[str | None, Query(max_length=64, description="`next_cursor` of the page before")]
 
 
 def _accepted(job_id: int) -> JobAcceptedPublic:
@@ -96,9 +98,17 @@ def update_cohort(
 
 
 @router.get("/cohorts/{cohort_id}/signups", response_model=SignupsPublic, responses=errors(404))
-def list_signups(cohort_id: Id, user: Admin, conn: Db) -> SignupsPublic:
-    """Everyone signed up, with availability summaries and placements."""
-    return SignupsPublic.model_validate({"signups": admin.list_signups(conn, cohort_id)})
+def list_signups(
+    cohort_id: Id,
+    user: Admin,
+    conn: Db,
+    cursor: Cursor = None,
+    limit: Annotated[int, Query(ge=1, le=admin.SIGNUPS_PAGE_MAX)] = admin.SIGNUPS_PAGE,
+) -> SignupsPublic:
+    """One page of signups in signup order, with availability summaries and placements;
+    `next_cursor` continues it (422 for a cursor this list did not give out)."""
+    page = admin.list_signups(conn, cohort_id, cursor=cursor, limit=limit)
+    return SignupsPublic.model_validate({"signups": page.items, "next_cursor": page.next_cursor})
 
 
 @router.post("/cohorts/{cohort_id}/schedule", **Accepted, responses=errors(404, 409, 422, 429))
@@ -242,9 +252,11 @@ def list_jobs(
     user: Admin,
     conn: Db,
     kind: Annotated[str | None, Query(max_length=64)] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    limit: Annotated[int, Query(ge=1, le=admin.JOBS_PAGE_MAX)] = 50,
+    cursor: Cursor = None,
 ) -> JobsPublic:
-    """The latest jobs, newest first."""
+    """The latest jobs, newest first; `next_cursor` pages on to older ones."""
+    page = admin.recent_jobs(conn, limit=limit, kind=kind, cursor=cursor)
     return JobsPublic(
-        jobs=[JobPublic.model_validate(j) for j in admin.recent_jobs(conn, limit=limit, kind=kind)]
+        jobs=[JobPublic.model_validate(j) for j in page.items], next_cursor=page.next_cursor
     )

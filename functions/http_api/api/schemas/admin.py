@@ -52,6 +52,9 @@ class SignupPublic(Model):
 
 class SignupsPublic(BaseModel):
     signups: list[SignupPublic]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null on the last page"
+    )
 
 
 class ScheduleParams(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from api.schemas.common import Model
 
@@ -27,3 +27,6 @@ class JobPublic(Model):
 
 class JobsPublic(BaseModel):
     jobs: list[JobPublic]
+    next_cursor: str | None = Field(
+        default=None, description="Pass as `cursor` for older jobs; null on the last page"
+    )

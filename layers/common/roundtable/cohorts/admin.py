@@ -25,12 +25,19 @@ from roundtable.db.tables import (
     users,
 )
 from roundtable.errors import NotFoundError, ValidationError
+from roundtable.paging import Page, check_limit, decode_cursor, page_of
 from roundtable.people.availability import (
     AvailabilitySummary,
     Interval,
     load_availability,
     summarise,
 )
+
+# Page sizes: a signup is about 0.6-1.5 KB of JSON (availability, reasons), so even the
+# largest page stays far below Lambda's 6 MB response limit (docs/operations.md).
+SIGNUPS_PAGE = 500
+SIGNUPS_PAGE_MAX = 1000
+JOBS_PAGE_MAX = 200
 
 
 @dataclass(frozen=True)
@@ -78,8 +85,17 @@ def contains_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def list_signups(conn: Connection, cohort_id: int) -> list[SignupView]:
-    """Everyone signed up, with an availability summary and where they are placed."""
+def list_signups(
+    conn: Connection,
+    cohort_id: int,
+    *,
+    cursor: str | None = None,
+    limit: int = SIGNUPS_PAGE,
+) -> Page[SignupView]:
+    """One page of the cohort's signups, in the order they signed up, with an availability
+    summary and where they are placed (keyset paging on the signup's id: paging.py)."""
+    after = decode_cursor(cursor)
+    check_limit(limit, SIGNUPS_PAGE_MAX)
     cohort_row(conn, cohort_id)
     placed = and_(
         group_members.c.user_id == signups.c.user_id,
@@ -102,11 +118,17 @@ def list_signups(conn: Connection, cohort_id: int) -> list[SignupView]:
             .outerjoin(group_members, placed)
             .outerjoin(groups, groups.c.id == group_members.c.group_id)
         )
-        .where(signups.c.cohort_id == cohort_id, signups.c.withdrawn_at.is_(None))
-        .order_by(signups.c.role.desc(), users.c.display_name)
+        .where(
+            signups.c.cohort_id == cohort_id,
+            signups.c.withdrawn_at.is_(None),
+            signups.c.id > (after or 0),
+        )
+        .order_by(signups.c.id)
+        .limit(limit + 1)
     ).all()
-    blocks = load_availability(conn, {r.user_id for r in rows})
-    return [
+    page = page_of(rows, limit, key=lambda row: int(row.id))
+    blocks = load_availability(conn, {r.user_id for r in page.items})
+    views = [
         SignupView(
             user_id=r.user_id,
             display_name=r.display_name,
@@ -121,8 +143,9 @@ def list_signups(conn: Connection, cohort_id: int) -> list[SignupView]:
             group_id=r.group_id,
             group_name=r.group_name,
         )
-        for r in rows
+        for r in page.items
     ]
+    return Page(views, page.next_cursor)
 
 
 @dataclass(frozen=True)
@@ -166,13 +189,18 @@ def search_users(conn: Connection, query: str, limit: int = 20) -> list[UserMatc
 
 
 def recent_jobs(
-    conn: Connection, *, limit: int = 50, kind: str | None = None
-) -> list[dict[str, Any]]:
-    """The latest jobs, newest first (what admins watch)."""
-    query = select(jobs).order_by(jobs.c.id.desc()).limit(max(1, min(limit, 200)))
+    conn: Connection, *, limit: int = 50, kind: str | None = None, cursor: str | None = None
+) -> Page[dict[str, Any]]:
+    """One page of jobs, newest first (what admins watch); the next page is older."""
+    before = decode_cursor(cursor)
+    check_limit(limit, JOBS_PAGE_MAX)
+    query = select(jobs).order_by(jobs.c.id.desc()).limit(limit + 1)
     if kind:
         query = query.where(jobs.c.kind == kind)
-    return [dict(row) for row in conn.execute(query).mappings()]
+    if before is not None:
+        query = query.where(jobs.c.id < before)
+    rows = [dict(row) for row in conn.execute(query).mappings()]
+    return page_of(rows, limit, key=lambda row: int(row["id"]))
 
 
 @dataclass(frozen=True)
