@@ -3,6 +3,7 @@ Google's quotaExceeded (the fake's invitation limit): real Postgres, real sync."
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -15,7 +16,13 @@ import vobject
 from sqlalchemy import Engine, select, update
 
 from roundtable.cohorts.status import cohort_status
-from roundtable.db.tables import calendar_invitations, calendar_quota_blocks, group_members, groups
+from roundtable.db.tables import (
+    calendar_invitations,
+    calendar_quota_blocks,
+    group_members,
+    groups,
+    outbox,
+)
 from roundtable.errors import ConflictError
 from roundtable.notifications.delivery import SendGridEmailSender
 from roundtable.people.actors import Actor
@@ -286,3 +293,40 @@ def test_groups_are_shared_out_across_organisers_and_keep_theirs(
     calendars.organisers = ("two@org.test",)  # a group keeps its organiser
     report = sync_groups(engine, [first, second], services, now=NOW)
     assert report.failures == {} and report.calendar.mutations == 0
+
+
+def test_the_cli_chooses_ics_and_the_local_stack_records_the_e_mails_in_the_outbox(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from roundtable_edge.cli import main
+
+    for name in (
+        "DISCORD_BOT_TOKEN",
+        "DISCORD_GUILD_ID",
+        "GOOGLE_SERVICE_ACCOUNT_JSON",
+        "GOOGLE_CALENDAR_BASE",
+        "SENDGRID_API_KEY",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ROUNDTABLE_STAGE", "local")  # e-mail without a key: the outbox
+    with engine.begin() as conn:
+        cohort_id = add_cohort(conn, "Cli", meetings=2)
+        person = add_person(conn, "Ada")
+        add_preview_group(conn, cohort_id, "Group 1", first=FIRST, learners=[person])
+
+    assert main(["sync", "calendar-invitations", str(cohort_id), "ics"]) == 0
+    assert main(["sync", "publish", str(cohort_id)]) == 0
+    capsys.readouterr()
+
+    with engine.connect() as conn:
+        rows = conn.execute(select(outbox.c.service, outbox.c.request)).all()
+    assert "google_calendar" not in {service for service, _ in rows}
+    (mail,) = [request for service, request in rows if service == "sendgrid"]
+    assert mail["to"]["email"] == "ada@example.com"
+    (attachment,) = mail["attachments"]
+    assert (attachment["filename"], attachment["type"]) == (
+        "invite.ics",
+        "text/calendar; method=REQUEST",
+    )
+    parsed = icalendar.Calendar.from_ical(base64.b64decode(attachment["content"]))
+    assert len(recurring_ical_events.of(parsed).between(FIRST, FIRST + timedelta(30))) == 2

@@ -25,6 +25,13 @@ def register(subparsers: Any) -> None:
     group.set_defaults(func=_groups)
     hourly = commands.add_parser("hourly", help="run the hourly sweep once")
     hourly.set_defaults(func=_hourly)
+    invitations = commands.add_parser(
+        "calendar-invitations",
+        help="how a cohort's groups get calendar invitations: a Google series or .ics e-mails",
+    )
+    invitations.add_argument("cohort_id", type=int)
+    invitations.add_argument("choice", choices=("google", "ics"))
+    invitations.set_defaults(func=_calendar_invitations)
     outbox = commands.add_parser("outbox", help="list recorded calls (local stack)")
     outbox.add_argument("--limit", type=int, default=50)
     outbox.set_defaults(func=_outbox)
@@ -62,6 +69,19 @@ def _hourly(args: argparse.Namespace) -> int:
         engine, lambda: default_services(engine), now=_now(), purges=HOURLY_PURGES
     )
     print(json.dumps(summary, default=str, indent=2))
+    return 0
+
+
+def _calendar_invitations(args: argparse.Namespace) -> int:
+    from roundtable.db.engine import get_engine, transaction
+    from roundtable.people.actors import Actor
+    from roundtable.sync.invitations import set_calendar_invitations
+
+    with transaction(get_engine()) as conn:
+        chosen = set_calendar_invitations(
+            conn, Actor(user_id=None, is_admin=True, door="cli"), args.cohort_id, args.choice
+        )
+    print(json.dumps(chosen.__dict__))
     return 0
 
 
