@@ -62,6 +62,7 @@ from roundtable.db.tables import (
     users,
 )
 from roundtable.meetings.attendance import check_in, rsvp
+from roundtable.meetings.feedback import Form, form_from_course, submit_feedback
 from roundtable.people.facilitators import certify
 from roundtable.people.profiles import (
     ProfileChanges,
@@ -261,6 +262,7 @@ def _build(engine: Engine, content_dir: Path, dates: _Dates) -> None:
     running_id = _running_cohort(engine, dates, ids, leaders, running_learners)
     rng = random.Random(SEED)
     _attend_meetings(engine, running_id, rng, dates.now)
+    _give_feedback(engine, running_id, bundle, dates.now)
     _study(engine, bundle, [ids[p.display_name] for p in running_learners], rng, dates)
     _chat(engine, bundle, [ids[p.display_name] for p in running_learners], settings, dates)
     with transaction(engine) as conn:
@@ -373,6 +375,47 @@ def _attended(conn: Connection, viewer: Any, meeting: Any, rng: random.Random) -
         rsvp(conn, viewer, meeting.id, answer, rng.choice(("web", "calendar")), said_at)
     if answer != "not_attending" and rng.random() < 0.9:
         check_in(conn, viewer, meeting.starts_at + timedelta(minutes=rng.randint(-5, 8)))
+
+
+def _give_feedback(engine: Engine, cohort_id: int, bundle: Bundle, now: datetime) -> None:
+    """Most learners answer the course's feedback form soon after each meeting that ended."""
+    rng = random.Random(SEED + 1)  # its own stream: the rest of the world stays as it was
+    with transaction(engine) as conn:
+        course = conn.scalar(select(cohorts.c.course_slug).where(cohorts.c.id == cohort_id))
+        form = form_from_course(bundle.course(str(course)))
+        learners = set(
+            conn.scalars(
+                select(group_members.c.user_id).where(
+                    group_members.c.cohort_id == cohort_id, group_members.c.role == "learner"
+                )
+            )
+        )
+        for meeting, members in _members_by_meeting(conn, cohort_id):
+            if meeting.ends_at > now:
+                continue
+            for user_id in (m for m in members if m in learners and rng.random() < 0.7):
+                values = _feedback_values(form, rng)
+                answered_at = meeting.ends_at + timedelta(minutes=rng.randint(1, 600))
+                viewer = get_viewer(conn, user_id)
+                submit_feedback(conn, viewer, meeting.id, values, answered_at, lambda _: form)
+
+
+_COMMENTS = (
+    "The opening question got everyone talking.",
+    "I wanted more time on the second question.",
+    "Good pace; the quieter people spoke more this week.",
+    "Could we stick closer to the module next time?",
+)
+
+
+def _feedback_values(form: Form, rng: random.Random) -> dict[str, int | str]:
+    values: dict[str, int | str] = {}
+    for question in form.questions:
+        if question.kind == "rating":
+            values[question.id] = rng.choices((2, 3, 4, 5), (1, 3, 6, 4))[0]
+        elif question.required or rng.random() < 0.4:
+            values[question.id] = rng.choice(_COMMENTS)
+    return values
 
 
 def _course_sections(bundle: Bundle) -> list[tuple[str, str, int]]:

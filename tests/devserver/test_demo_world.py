@@ -38,6 +38,7 @@ from roundtable.db.tables import (
     content_progress,
     group_members,
     groups,
+    meeting_feedback,
     meetings,
     metadata,
     signups,
@@ -144,6 +145,25 @@ def test_a_running_cohort_with_groups_and_meetings_past_and_ahead(world: DemoRep
         sum(s <= NOW for s in starts),
         sum(s > NOW for s in starts),
     )
+
+
+def test_learners_answered_the_feedback_form_of_meetings_that_ended(world: DemoReport) -> None:
+    engine = get_engine()
+    running = _cohort_id(engine, RUNNING_NAME)
+    with engine.connect() as conn:
+        answers = conn.execute(
+            select(meetings.c.ends_at, group_members.c.role, meeting_feedback.c.rating)
+            .join(meetings, meetings.c.id == meeting_feedback.c.meeting_id)
+            .join(
+                group_members,
+                (group_members.c.group_id == meetings.c.group_id)
+                & (group_members.c.user_id == meeting_feedback.c.user_id),
+            )
+            .where(meetings.c.cohort_id == running)
+        ).all()
+    assert len(answers) >= 10
+    assert all(ends_at <= NOW and role == "learner" for ends_at, role, _ in answers)
+    assert len({rating for _, _, rating in answers}) >= 3  # a spread worth charting
 
 
 def test_learners_are_at_varied_points_of_the_course_and_some_asked_the_tutor(
