@@ -124,6 +124,8 @@ CASES = [
     Case("POST", "/api/admin/cohorts/{cohort}/schedule", (401, 403, 403, 403, 202), {}),
     Case("GET", "/api/admin/cohorts/{spare_cohort}/preview", ADMIN),
     Case("POST", "/api/admin/cohorts/{spare_cohort}/publish", (401, 403, 403, 403, 202)),
+    Case("GET", "/api/admin/cohorts/{cohort}/discord", ADMIN),
+    Case("PUT", "/api/admin/cohorts/{spare_cohort}/discord/space", ADMIN, {"space": "thread"}),
     Case("POST", "/api/admin/cohorts/{spare_cohort}/runs/{run}/discard", ADMIN),
     Case("GET", "/api/admin/cohorts/{cohort}/status", ADMIN),
     Case("GET", "/api/admin/cohorts/{cohort}/live", ADMIN),

@@ -35,9 +35,11 @@ from api.schemas.users import UserPublic
 from roundtable.cohorts import admin, catalog, requests
 from roundtable.cohorts import status as cohort_status
 from roundtable.cohorts.options import SchedulingOptions
+from roundtable.db.engine import get_engine
 from roundtable.groups import admin as group_admin
 from roundtable.groups.memberships import Placement
 from roundtable.people import profiles
+from roundtable.sync import servers
 
 router = APIRouter(prefix="/api/admin", tags=["admin"], responses=errors(400, 401, 403, 422))
 Accepted = {"status_code": status.HTTP_202_ACCEPTED, "response_model": JobAcceptedPublic}
@@ -134,8 +136,11 @@ def read_preview(cohort_id: Id, user: Admin, conn: Db, now: Now) -> group_admin.
 def publish_cohort(cohort_id: Id, user: Writer, conn: Db) -> JobAcceptedPublic:
     """Publish the preview: channels, roles, meetings, invites (a job).
 
-    409 when there are no preview groups or proposed joins to publish, or while
-    the cohort is already being published."""
+    409 when there are no preview groups or proposed joins to publish, while
+    the cohort is already being published, or when its groups would not fit on
+    the Discord servers (the message gives the numbers)."""
+    engine = get_engine()
+    servers.require_room(engine, web_actor(user), servers.default_guild_ops(engine), cohort_id)
     return _accepted(requests.request_publish(conn, web_actor(user), cohort_id).job_id)
 
 

@@ -23,6 +23,7 @@ _DESCRIPTIONS = {
     409: "Conflicts with the current state",
     422: "Invalid input; `field` names the culprit",
     429: "Too many requests; see the Retry-After header",
+    502: "A service we depend on (Discord, ...) failed",
     503: "A needed service is not configured",
 }
 

@@ -25,13 +25,7 @@ from roundtable.errors import NotFoundError
 from roundtable.scheduling.joins import apply_proposed_joins
 from roundtable.sync.reconcile import Services, sync_groups
 from roundtable.sync.series import write_meetings
-from roundtable.sync.servers import (
-    Placement,
-    configured_servers,
-    place_groups,
-    plan_placement,
-    read_usage,
-)
+from roundtable.sync.servers import Placement, place_groups, plan_for_cohort
 
 
 @dataclass
@@ -47,7 +41,7 @@ def publish_cohort(
 ) -> dict[str, Any]:
     """Place the cohort's preview groups on servers, activate them, then reconcile all its
     live groups. Raises DiscordCapacityError (nothing changed) when they do not fit."""
-    placement = placement_for(engine, services, cohort_id)
+    placement = plan_for_cohort(engine, services.discord, cohort_id)
     activation = activate_preview_groups(engine, cohort_id, now=now, placement=placement)
     with engine.connect() as conn:
         live = list(
@@ -64,16 +58,6 @@ def publish_cohort(
         "left_in_preview": activation.empty,
         **report.as_dict(),
     }
-
-
-def placement_for(engine: Engine, services: Services, cohort_id: int) -> Placement:
-    """Where the cohort's groups to publish go, from each server's usage now."""
-    default_guild = services.discord.guild_id or None
-    with engine.connect() as conn:
-        servers = configured_servers(conn, default_guild)
-    servers = read_usage(engine, services.discord, servers)
-    with engine.connect() as conn:
-        return plan_placement(conn, cohort_id, servers, default_guild)
 
 
 def activate_preview_groups(

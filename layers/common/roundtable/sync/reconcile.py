@@ -35,15 +35,12 @@ from roundtable.sync.desired import LIVE_STATUSES, guest_access_ended_since_sync
 from roundtable.sync.discord_ops import GuildOps
 from roundtable.sync.discord_sync import DiscordLimitError, DiscordReport, reconcile_discord
 from roundtable.sync.series import write_meetings
+from roundtable.sync.servers import SyncConfigError as SyncConfigError  # where it was
+from roundtable.sync.servers import default_guild_ops
 
 logger = logging.getLogger(__name__)
 
 _LOCK_CLASS = 0x5EC7  # first key of pg_advisory_lock(int, int): "sync", second: cohort id
-_OUTBOX_GUILD = "0"
-
-
-class SyncConfigError(RuntimeError):
-    """The sync cannot run with these settings (e.g. no Discord guild configured)."""
 
 
 @dataclass
@@ -65,18 +62,10 @@ class Services:
 
 def default_services(engine: Engine | None = None) -> Services:
     """Clients from settings (outbox mode without credentials in the local stack)."""
-    from roundtable.discord.rest import get_discord_client
-
     settings = get_settings()
-    client = get_discord_client(engine)
-    guild_id = settings.discord_guild_id
-    if not guild_id:
-        if not getattr(client, "outbox", False):
-            raise SyncConfigError("DISCORD_GUILD_ID is not set: the sync needs the course's guild")
-        guild_id = _OUTBOX_GUILD
     calendar = get_calendar_client(engine)
     return Services(
-        discord=GuildOps(client, guild_id),
+        discord=default_guild_ops(engine),
         calendar=calendar,
         namespace=settings.public_base_url,
         bot_id=settings.discord_application_id,

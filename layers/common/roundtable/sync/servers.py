@@ -38,7 +38,8 @@ from roundtable.db.tables import (
     group_members,
     groups,
 )
-from roundtable.errors import ConflictError, NotFoundError, ValidationError
+from roundtable.discord.client import DiscordApiError
+from roundtable.errors import ConflictError, NotFoundError, UpstreamError, ValidationError
 from roundtable.people.actors import Actor
 from roundtable.sync.desired import (
     CHANNEL_AND_ROLE,
@@ -290,18 +291,59 @@ def _cohort_groups_by_guild(
     return result
 
 
+def plan_for_cohort(engine: Engine, ops: GuildOps, cohort_id: int) -> Placement:
+    """Where the cohort's groups to publish would go, from each server's usage now.
+
+    `ops`: the default server's (Services.discord). Reads two lists per server."""
+    default_guild = ops.guild_id or None
+    with engine.connect() as conn:
+        servers = configured_servers(conn, default_guild)
+    servers = read_usage(engine, ops, servers)
+    with engine.connect() as conn:
+        return plan_placement(conn, cohort_id, servers, default_guild)
+
+
 def cohort_discord_capacity(
     engine: Engine, actor: Actor, ops: GuildOps, cohort_id: int
 ) -> Placement:
-    """Each server's usage and what publishing the cohort would add (the admin's panel).
-
-    `ops`: the default server's (Services.discord). Reads two lists per server."""
+    """Each server's usage and what publishing the cohort would add (the admin's panel)."""
     actor.require_admin()
-    with engine.connect() as conn:
-        servers = configured_servers(conn, ops.guild_id or None)
-    servers = read_usage(engine, ops, servers)
-    with engine.connect() as conn:
-        return plan_placement(conn, cohort_id, servers, ops.guild_id or None)
+    try:
+        return plan_for_cohort(engine, ops, cohort_id)
+    except DiscordApiError as exc:
+        raise UpstreamError(f"Discord's servers could not be read: {exc.message}") from exc
+
+
+def require_room(engine: Engine, actor: Actor, ops: GuildOps, cohort_id: int) -> Placement:
+    """The placement; DiscordCapacityError with the numbers when the cohort would not fit
+    (asked before a publish is queued, so the admin hears it at once; the publish
+    itself checks again, as usage may change meanwhile)."""
+    placement = cohort_discord_capacity(engine, actor, ops, cohort_id)
+    if not placement.fits:
+        raise DiscordCapacityError(placement)
+    return placement
+
+
+class SyncConfigError(RuntimeError):
+    """The sync cannot run with these settings (e.g. no Discord guild configured)."""
+
+
+OUTBOX_GUILD = "0"
+
+
+def default_guild_ops(engine: Engine | None = None) -> GuildOps:
+    """The configured server's (DISCORD_GUILD_ID) operations over the shared REST client;
+    in the local stack's outbox without a guild, a stand-in id."""
+    from roundtable.config import get_settings
+    from roundtable.discord.rest import get_discord_client
+
+    client = get_discord_client(engine)
+    guild_id = get_settings().discord_guild_id
+    if not guild_id:
+        if not getattr(client, "outbox", False):
+            raise SyncConfigError("DISCORD_GUILD_ID is not set: the sync needs the course's guild")
+        guild_id = OUTBOX_GUILD
+    return GuildOps(client, guild_id)
 
 
 def place_groups(conn: Connection, placement: Placement) -> None:

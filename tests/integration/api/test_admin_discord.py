@@ -1,0 +1,79 @@
+"""Admin: a cohort's Discord servers before publishing, and its group space (issue 22).
+
+No bot token here: the Discord client is the local outbox, so usage is counted
+from the database (servers.py), as in the local stack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select
+
+from roundtable.db.engine import transaction
+from roundtable.db.tables import jobs
+from roundtable.sync.servers import add_server
+from tests.builders import add_member
+from tests.builders import add_user as make_user
+from tests.integration.api.builders import make_cohort, make_group
+
+ClientFor = Callable[[int | None], TestClient]
+GUILD = "300000000000000001"
+
+
+@pytest.fixture
+def admin(engine: Engine, client_for: ClientFor) -> TestClient:
+    with transaction(engine) as conn:
+        return client_for(make_user(conn, "Ada Admin", admin=True))
+
+
+@pytest.fixture
+def cohort(engine: Engine) -> int:
+    """Three preview groups of one learner each."""
+    with transaction(engine) as conn:
+        cohort_id = make_cohort(conn, start_date=date.today() + timedelta(days=30), meetings=4)
+        for number in range(3):
+            group_id = make_group(conn, cohort_id, f"Group {number}", status="preview")
+            add_member(conn, group_id, make_user(conn, f"Learner {number}"), cohort_id)
+    return cohort_id
+
+
+def test_the_admin_sees_what_publishing_would_add_and_chooses_the_group_space(
+    admin: TestClient, engine: Engine, cohort: int
+) -> None:
+    add_server(engine, GUILD, "Main")
+
+    before = admin.get(f"/api/admin/cohorts/{cohort}/discord").json()
+    chosen = admin.put(f"/api/admin/cohorts/{cohort}/discord/space", json={"space": "channel"})
+    after = admin.get(f"/api/admin/cohorts/{cohort}/discord").json()
+
+    assert before["space"] == "channel_and_role" and before["fits"] is True
+    (server,) = before["servers"]
+    assert (server["name"], server["roles_used"], server["role_limit"]) == ("Main", 1, 250)
+    assert (server["adds_roles"], server["adds_channels"], server["new_groups"]) == (3, 7, 3)
+    assert chosen.json() == {"cohort_id": cohort, "space": "channel"}
+    assert (after["needs_roles"], after["needs_channels"]) == (0, 7)
+
+
+def test_an_unknown_space_is_refused_naming_the_choices(admin: TestClient, cohort: int) -> None:
+    refused = admin.put(f"/api/admin/cohorts/{cohort}/discord/space", json={"space": "forum"})
+
+    assert refused.status_code == 422
+
+
+def test_publishing_is_refused_with_the_numbers_before_any_job_when_nothing_fits(
+    admin: TestClient, engine: Engine, cohort: int
+) -> None:
+    add_server(engine, GUILD, "Tiny", role_limit=2)  # @everyone and one group role
+
+    refused = admin.post(f"/api/admin/cohorts/{cohort}/publish")
+
+    assert refused.status_code == 409
+    message = refused.json()["error"]["message"]
+    assert "2 of the cohort's 3 new groups have no server with room" in message
+    assert "Tiny: 1 of 2 roles and 0 of 500 channels in use" in message
+    with engine.connect() as conn:
+        assert conn.scalars(select(jobs.c.kind)).all() == []
