@@ -70,6 +70,7 @@ class Arrival:
     at: float  # time.monotonic() when the limits were checked
     bucket: str  # "METHOD /template|major"
     status: int
+    scope: str | None = None  # a 429's X-RateLimit-Scope: "global", "user" or "shared"
 
 
 class FakeDiscord(FakeService):
@@ -208,7 +209,8 @@ class FakeDiscord(FakeService):
             self.answers.append((f"{request.method} {request.path}", response.status))
             if "authorization" in request.headers:
                 bucket = "|".join(_route(request.method, request.path))
-                self.arrivals.append(Arrival(now, bucket, response.status))
+                scope = response.headers.get("X-RateLimit-Scope")
+                self.arrivals.append(Arrival(now, bucket, response.status, scope))
             self._count_invalid(response, now)
             return response
 

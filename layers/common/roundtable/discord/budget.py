@@ -63,6 +63,8 @@ _MINUTE = 60
 
 _PERMIT = """
 WITH bucket AS (
+    -- A bucket past its reset is refilled; its new window starts when this call reaches
+    -- Discord, at the global slot it is about to take, not now.
     UPDATE discord_rate_buckets b
     SET granted = (b.reset_at + :guard <= :now OR b.remaining > 0),
         remaining = CASE
@@ -70,7 +72,8 @@ WITH bucket AS (
             WHEN b.remaining > 0 THEN b.remaining - 1
             ELSE 0 END,
         reset_at = CASE
-            WHEN b.reset_at + :guard <= :now THEN :now + b.window_seconds
+            WHEN b.reset_at + :guard <= :now THEN b.window_seconds + GREATEST(:now, COALESCE(
+                (SELECT g.next_slot FROM discord_rate_budget g WHERE g.bot = :bot), :now))
             ELSE b.reset_at END
     WHERE b.bot = :bot AND b.major = :major
       AND b.bucket = COALESCE(
@@ -232,7 +235,8 @@ class SharedRateBudget:
         self._local = RateLimiter(clock, None)
         self._last = threading.local()  # the permit of this thread's call in flight
         self._known_routes: dict[str, str] = {}  # route -> bucket, as last learnt here
-        self.statements = 0  # round trips to the database, for the benchmark
+        self.statements = 0  # statements run, for the benchmark
+        self.learnt = 0  # of them, corrections from headers
 
     # -- the rate limiter's side -----------------------------------------------
     def permit(self, method: str, path: str) -> Permit:
@@ -288,6 +292,7 @@ class SharedRateBudget:
         bucket = headers.get("x-ratelimit-bucket") or route
         if not self._worth_learning(method, path, route, bucket, learnt):
             return
+        self.learnt += 1
         self._execute(
             _LEARN,
             bot=self.bot,
@@ -362,9 +367,11 @@ class SharedRateBudget:
         permit: Permit = last[2]
         if not permit.bucket_known or permit.bucket_remaining is None:
             return True
-        return (
-            learnt.remaining < permit.bucket_remaining
-            or learnt.reset_at > float(permit.bucket_reset_at or 0.0) + _RESET_GUARD_SECONDS
+        # Every bot call takes its place in the shared count before it goes, so Discord's
+        # count trails ours (calls in flight) and a lower one says nothing new, unless
+        # the bucket is empty. A later reset does: the window began after we assumed.
+        return (learnt.remaining == 0 < permit.bucket_remaining) or (
+            learnt.reset_at > float(permit.bucket_reset_at or 0.0) + _RESET_GUARD_SECONDS
         )
 
     def _one(self, sql: str, **params: Any) -> Mapping[str, Any]:

@@ -120,6 +120,7 @@ class DiscordRestClient:
         self._token = token
         self.user_agent = f"DiscordBot ({PROJECT_URL}, {version})"
         self._clock = clock
+        self.missed_slots = 0  # shared slots given up for waking too late (the benchmark)
         self._sleep = sleep
         self._transport = transport
         self.max_retries = max_retries
@@ -286,7 +287,9 @@ class DiscordRestClient:
         """A shared slot woken up from too late: calls paced after it may already have
         gone, and sending now would crowd them into one second; take a new slot instead."""
         slack = self.limiter.slot_slack
-        return slack is not None and self._clock() - due > slack
+        missed = slack is not None and self._clock() - due > slack
+        self.missed_slots += missed
+        return missed
 
     def _attempt(
         self,

@@ -21,6 +21,8 @@ branch_labels = None
 depends_on = None
 
 _SECONDS = postgresql.DOUBLE_PRECISION()
+# Rate state, not records: UNLOGGED tables commit without waiting for a WAL flush, and
+# what a crash loses is relearnt from Discord's answers (docs/discord.md).
 
 
 def upgrade() -> None:
@@ -40,6 +42,7 @@ def upgrade() -> None:
         sa.Column("halted_until", _SECONDS, server_default="0", nullable=False),
         sa.Column("halted_reason", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("bot", name=op.f("pk_discord_rate_budget")),
+        prefixes=["UNLOGGED"],
     )
     op.create_table(
         "discord_rate_buckets",
@@ -52,6 +55,7 @@ def upgrade() -> None:
         sa.Column("window_seconds", _SECONDS, nullable=False),
         sa.Column("granted", sa.Boolean(), server_default=sa.text("true"), nullable=False),
         sa.PrimaryKeyConstraint("bot", "bucket", "major", name=op.f("pk_discord_rate_buckets")),
+        prefixes=["UNLOGGED"],
     )
     op.create_table(
         "discord_rate_routes",
@@ -59,6 +63,7 @@ def upgrade() -> None:
         sa.Column("route", sa.Text(), nullable=False),
         sa.Column("bucket", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("bot", "route", name=op.f("pk_discord_rate_routes")),
+        prefixes=["UNLOGGED"],
     )
     op.create_table(
         "discord_invalid_requests",
@@ -66,6 +71,7 @@ def upgrade() -> None:
         sa.Column("minute", sa.BigInteger(), nullable=False),
         sa.Column("count", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("bot", "minute", name=op.f("pk_discord_invalid_requests")),
+        prefixes=["UNLOGGED"],
     )
 
 
