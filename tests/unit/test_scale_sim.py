@@ -1,0 +1,129 @@
+"""The scale simulation's engine (bench/scale_sim.py, bench/scale_fakes.py) on tiny cases.
+
+All times are simulated seconds on the virtual clock: nothing here measures the wall.
+"""
+
+from __future__ import annotations
+
+from bench.scale_fakes import Recorder, VirtualDiscord
+from bench.scale_sim import (
+    DISCORD,
+    GOOGLE,
+    SENDGRID,
+    Call,
+    Pool,
+    Settings,
+    Task,
+    VendorLimits,
+    VirtualClock,
+    WindowLimit,
+    replay,
+)
+
+
+def _posts(count: int, channels: int = 1) -> list[Call]:
+    return [
+        Call(DISCORD, "POST", f"/channels/{900_000_000_000_000 + i % channels}/messages")
+        for i in range(count)
+    ]
+
+
+def test_a_paced_worker_takes_at_least_calls_over_its_rate_and_meets_no_429() -> None:
+    limits = VendorLimits()
+    (task,) = replay(
+        [Task("t", _posts(120, channels=120))], {"worker": Pool("worker", 1, 48.0, lanes=8)}, limits
+    )
+    assert task.finished_at >= 119 / 48
+    assert limits.calls[DISCORD] == 120
+    assert limits.refusals[DISCORD] == 0
+    assert limits.discord_global.peak <= 50
+
+
+def test_workers_faster_than_the_limit_get_429s_that_are_counted_and_retried() -> None:
+    limits = VendorLimits()
+    tasks = [Task(f"t{n}", _posts(100, channels=100)) for n in range(3)]
+    done = replay(tasks, {"worker": Pool("worker", 3, 48.0, lanes=8)}, limits)
+    assert limits.refusals[DISCORD] > 0
+    assert limits.discord_invalid.peak == limits.refusals[DISCORD]
+    assert limits.discord_global.peak == 50  # the fake refused the 51st in any second
+    assert not limits.discord_global.crossings
+    assert all(task.failed == 0 for task in done)
+    assert max(task.finished_at for task in done) >= (300 - 50) / 50
+
+
+def test_a_full_server_is_reported_as_the_limit_crossed() -> None:
+    limits = VendorLimits()
+    roles = [
+        Call(
+            DISCORD,
+            "POST",
+            "/guilds/300000000000000001/roles",
+            creates="role",
+            guild="300000000000000001",
+        )
+        for _ in range(300)
+    ]
+    (task,) = replay([Task("t", roles)], {"worker": Pool("worker", 1, 48.0)}, limits)
+    assert task.failed == 300 - 249  # @everyone is the 250th
+    assert [meter.name for meter in limits.crossed()] == ["Discord roles per server"]
+    assert limits.closest().name == "Discord roles per server"
+
+
+def test_the_invitations_budget_refuses_past_its_limit() -> None:
+    limits = VendorLimits()
+    inserts = [Call(GOOGLE, "POST", "/calendars/primary/events", units=1000) for _ in range(11)]
+    (task,) = replay([Task("t", inserts)], {"worker": Pool("worker", 1, 48.0)}, limits)
+    assert limits.invitations.peak == 10_000
+    assert limits.refusals[GOOGLE] >= 1  # the eleventh is refused (quotaExceeded)...
+    assert task.finished_at >= 86_400  # ...until the first ten leave the 24-hour window
+    assert not limits.invitations.crossings
+
+
+def test_a_window_counts_its_busiest_moment_and_crossings() -> None:
+    window = WindowLimit("w", limit=2, window=1.0)
+    for moment in (0.0, 0.5, 0.9, 2.0):
+        window.record(moment)
+    assert window.peak == 3
+    assert window.crossings == 1
+    assert window.share == 1.5
+    assert window.room(2.5) and not window.room(2.5, units=2)
+
+
+def _through_the_real_client(rate: float) -> tuple[VirtualClock, Recorder]:
+    """120 calls (a channel, then 119 posts to it) by Roundtable's Discord client pacing at
+    `rate`, against the virtual fake with no latency: only the limits take time."""
+    from roundtable.discord.client import DiscordRestClient
+    from tests.fakes.discord import BOT_TOKEN
+
+    clock = VirtualClock()
+    no_latency = {DISCORD: 0.0, GOOGLE: 0.0, SENDGRID: 0.0}
+    recorder = Recorder(clock, VendorLimits(Settings(latency=no_latency)))
+    fake = VirtualDiscord(recorder)
+    with fake.running():
+        client = DiscordRestClient(
+            fake.base_url, BOT_TOKEN, clock=clock.now, sleep=clock.sleep, global_rate=rate
+        )
+        created = client.request(
+            "POST", f"/guilds/{fake.guild_id}/channels", json={"name": "group-1", "type": 0}
+        )
+        for _ in range(119):
+            client.request("POST", f"/channels/{created['id']}/messages", json={"content": "hi"})
+    return clock, recorder
+
+
+def test_the_real_client_paced_under_the_limit_takes_simulated_time_and_no_429() -> None:
+    clock, recorder = _through_the_real_client(48)
+    assert clock.now() >= 2.4  # 120 calls at 48 a second: 119 intervals of 1/48 s
+    assert [r.status for r in recorder.records].count(429) == 0
+    assert recorder.limits.discord_global.peak <= 50
+
+
+def test_the_real_client_pacing_too_fast_meets_429s_that_are_counted() -> None:
+    clock, recorder = _through_the_real_client(200)
+    statuses = [record.status for record in recorder.records]
+    assert statuses.count(429) > 0
+    assert statuses.count(429) == recorder.limits.refusals[DISCORD]
+    assert statuses.count(429) == recorder.limits.discord_invalid.peak
+    assert len(statuses) - statuses.count(429) == 120  # each refused call was retried
+    assert clock.now() >= 2.0  # the 101st call waits for the third second
+    assert not recorder.limits.crossed()
