@@ -9,7 +9,8 @@ deployment spread over several servers). Routes, with Discord's answers and limi
 - GET/POST /guilds/{g}/roles (250 roles, @everyone included: 400 code 30005),
   PATCH/DELETE /guilds/{g}/roles/{r} (deleting a role takes it off everyone)
 - GET /guilds/{g}/members (limit 1-1000, `after` a user id, sorted by id),
-  GET /guilds/{g}/members/{u}, PUT/DELETE /guilds/{g}/members/{u}/roles/{r}
+  GET /guilds/{g}/members/{u}, PUT/DELETE /guilds/{g}/members/{u}/roles/{r},
+  PATCH /guilds/{g}/members/{u} (`nick`; 403 code 50013 for a member in `above_bot`)
 - PUT /guilds/{g}/members/{u} (guilds.join: 201 with the member, 204 if present)
 - POST /channels/{c}/threads (in a text channel; a private thread is type 12; threads
   do not count against the 500 channels, active threads are capped at 1000 per
@@ -56,6 +57,9 @@ class Guild:
     members: dict[str, dict[str, Any]] = field(default_factory=dict)
     threads: dict[str, dict[str, Any]] = field(default_factory=dict)
     thread_members: dict[str, list[str]] = field(default_factory=dict)  # thread -> user ids
+    # Members whose highest role is above the bot's (or who own the server): Discord
+    # refuses to change them with 403 Missing Permissions.
+    above_bot: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         everyone = {"id": self.guild_id, "name": "@everyone", "permissions": "1024", "position": 0}
@@ -196,6 +200,7 @@ class FakeDiscordGuild(FakeDiscord):
         self.authed("GET", rf"{_G}/members", self._in_guild(self._list_members))
         self.authed("GET", rf"{_G}/members/{_ID}", self._in_guild(self._get_member))
         self.authed("PUT", rf"{_G}/members/{_ID}", self._in_guild(self._join))
+        self.authed("PATCH", rf"{_G}/members/{_ID}", self._in_guild(self._modify_member))
         self.authed("PUT", rf"{_G}/members/{_ID}/roles/{_ID}", self._in_guild(self._add_role))
         self.authed("DELETE", rf"{_G}/members/{_ID}/roles/{_ID}", self._in_guild(self._drop_role))
 
@@ -346,6 +351,21 @@ class FakeDiscordGuild(FakeDiscord):
         roles = [r for r in body.get("roles", []) if r in guild.roles]
         guild.add_member(user_id, roles=roles)
         return Response(201, _member(guild.members[user_id]))
+
+    def _modify_member(self, guild: Guild, request: Request, match: re.Match[str]) -> Response:
+        """Modify Guild Member, its `nick` only (1-32 characters; null or "" resets it)."""
+        member = guild.members.get(match.group(2))
+        if member is None:
+            return error(404, 10007, "Unknown Member")
+        nick = (request.json() or {}).get("nick")
+        if nick is not None and len(nick) > 32:
+            return error(
+                400, 50035, "Invalid Form Body", {"nick": "Must be 32 or fewer in length."}
+            )
+        if match.group(2) in guild.above_bot:
+            return error(403, 50013, "Missing Permissions")
+        member["nick"] = nick or None
+        return Response(200, _member(member))
 
     def _add_role(self, guild: Guild, request: Request, match: re.Match[str]) -> Response:
         member, role_id = guild.members.get(match.group(2)), match.group(3)
@@ -524,4 +544,8 @@ def _overwrites(given: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _member(member: dict[str, Any]) -> dict[str, Any]:
-    return {"user": dict(member["user"]), "roles": list(member["roles"]), "nick": None}
+    return {
+        "user": dict(member["user"]),
+        "roles": list(member["roles"]),
+        "nick": member.get("nick"),
+    }

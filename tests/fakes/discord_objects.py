@@ -179,7 +179,10 @@ _BY_OPERATION: dict[str, Callable[[Any], Any]] = {
         ("list_guild_roles", "create_guild_role", "update_guild_role", "get_guild_role"),
         _each(role),
     ),
-    **dict.fromkeys(("list_guild_members", "get_guild_member", "add_guild_member"), _each(member)),
+    **dict.fromkeys(
+        ("list_guild_members", "get_guild_member", "add_guild_member", "update_guild_member"),
+        _each(member),
+    ),
     **dict.fromkeys(
         (
             "list_application_commands",

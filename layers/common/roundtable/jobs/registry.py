@@ -43,6 +43,7 @@ KIND_MODULES: dict[str, str] = {
     "sync_cohort": "roundtable.sync.jobs",
     "discord_retention": "roundtable.sync.retention",
     "send_notification": "roundtable.notifications.jobs",
+    "sync_nickname": "roundtable.people.nicknames",
     "build_content": "roundtable.content.jobs",
     "echo": "roundtable.jobs.builtin",
 }

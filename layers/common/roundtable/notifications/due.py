@@ -6,7 +6,10 @@ go in with `ON CONFLICT DO NOTHING`, so recomputing never duplicates.
 
 Reminders are one INSERT … SELECT per kind. A meeting's reminder recipients
 are its group's active members, less those booked as guests elsewhere instead
-of it, plus the guests booked into it (roundtable.meetings.guests). The
+of it, plus the guests booked into it (roundtable.meetings.guests). A cohort
+that chose group posts for Discord reminders (`cohorts.discord_reminders =
+'group_post'`) gets no DMs for its members when their group has a channel: its
+channel post mentions them instead (compose.py); guests keep their DM. The
 nudge, the facilitator digest and the low-attendance alert need the modules
 due by each meeting (from the course content, through `modules_due`), so their
 candidates are read in one query and inserted in one statement.
@@ -56,21 +59,23 @@ _REMINDERS = text(f"""
                ch.channel, CAST(gm.user_id AS text) AS recipient
         {_ACTIVE_MEETINGS}
         CROSS JOIN LATERAL (
-            SELECT member.user_id FROM group_members member
+            SELECT member.user_id, false AS guest FROM group_members member
             WHERE member.group_id = g.id AND member.status = 'active'
               AND NOT EXISTS (
                   SELECT 1 FROM guest_visits away
                   WHERE away.own_meeting_id = m.id AND away.user_id = member.user_id
                     AND away.status = 'booked')
             UNION ALL
-            SELECT guest.user_id FROM guest_visits guest
+            SELECT guest.user_id, true FROM guest_visits guest
             WHERE guest.host_meeting_id = m.id AND guest.status = 'booked'
         ) gm
         JOIN users u ON u.id = gm.user_id
         CROSS JOIN LATERAL (VALUES
             (CAST('email' AS notification_channel), u.email IS NOT NULL AND u.email_notifications),
             (CAST('discord_dm' AS notification_channel),
-             u.discord_id IS NOT NULL AND u.dm_notifications)
+             u.discord_id IS NOT NULL AND u.dm_notifications
+             AND (gm.guest OR c.discord_reminders <> 'group_post'
+                  OR g.discord_text_channel_id IS NULL))
         ) AS ch(channel, wanted)
         LEFT JOIN attendances a ON a.meeting_id = m.id AND a.user_id = gm.user_id
         WHERE m.starts_at > :now AND m.starts_at - CAST(:before AS interval) <= :now
@@ -146,9 +151,6 @@ def queue_due(
         added[kind] = 0
     for _, kind in add_notifications(conn, rows, now):
         added[kind] += 1
-    from roundtable.notifications.after_meeting import FEEDBACK_KIND, queue_feedback_requests
-
-    added[FEEDBACK_KIND] = queue_feedback_requests(conn, now, catalogue)
     return added
 
 

@@ -26,6 +26,7 @@ from roundtable import telemetry
 from roundtable.config import Settings, get_settings
 from roundtable.db.engine import transaction
 from roundtable.notifications import ledger
+from roundtable.notifications.after_meeting import FEEDBACK_KIND, queue_feedback_requests
 from roundtable.notifications.catalogue import Catalogue, EmailContent, Mention, Placeholder
 from roundtable.notifications.catalogue import load_catalogue as _load_catalogue
 from roundtable.notifications.compose import Links, Ready, Release, Skip, compose
@@ -101,6 +102,7 @@ def sweep(
             modules_due=modules_due,
             low_attendance_threshold=settings.low_attendance_threshold,
         )
+        queued[FEEDBACK_KIND] = queue_feedback_requests(conn, now, catalogue)
         due = ledger.count_due(conn, now) if dispatcher is not None else {}
     options = DeliveryOptions(
         providers, catalogue, settings, remaining_ms, batch_size, reserve_ms, senders
@@ -365,7 +367,11 @@ def _bind(function: Callable[..., list[Outcome]], *args: Any) -> Callable[[], li
 
 
 def _mentioned(ready: Ready) -> list[str]:
-    return [v.discord_id for v in ready.values.values() if isinstance(v, Mention) and v.discord_id]
+    """The Discord ids a post may ping: every Mention among its values, alone or in a list."""
+    people: list[Any] = []
+    for value in ready.values.values():
+        people.extend(value if isinstance(value, list) else [value])
+    return [p.discord_id for p in people if isinstance(p, Mention) and p.discord_id]
 
 
 def _released(row: Claimed, at: datetime, *, due_at: datetime | None = None) -> Outcome:

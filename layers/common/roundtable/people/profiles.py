@@ -293,8 +293,16 @@ def update_profile(
         values["dm_notifications"] = changes.dm_notifications
     if changes.tos_accepted:
         values["tos_accepted_at"] = func.coalesce(users.c.tos_accepted_at, now)
+    renamed = "display_name" in values and values["display_name"] != conn.scalar(
+        select(users.c.display_name).where(users.c.id == user_id)
+    )
     if values:
         conn.execute(update(users).where(users.c.id == user_id).values(**values))
+    if renamed:
+        # Imported here: the job queue is not needed by the profile's readers.
+        from roundtable.people.nicknames import queue_nickname_sync
+
+        queue_nickname_sync(conn, user_id)  # the new name becomes the server nickname
     return get_profile(conn, user_id)
 
 
