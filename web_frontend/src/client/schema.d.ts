@@ -54,6 +54,67 @@ export interface paths {
         patch: operations["admin-update_cohort"];
         trace?: never;
     };
+    "/api/admin/cohorts/{cohort_id}/discord": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Discord Capacity
+         * @description Each Discord server's roles and channels in use against its limits, and what
+         *     publishing the cohort would add where (read from Discord: two calls per server).
+         */
+        get: operations["admin-read_discord_capacity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/cohorts/{cohort_id}/discord/space": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Update Group Space
+         * @description Choose how the cohort's groups meet on Discord; 409 once groups are published.
+         */
+        put: operations["admin-update_group_space"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/cohorts/{cohort_id}/feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Cohort Feedback
+         * @description A cohort's feedback week by week and group by group.
+         */
+        get: operations["feedback-read_cohort_feedback"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/cohorts/{cohort_id}/groups": {
         parameters: {
             query?: never;
@@ -131,8 +192,9 @@ export interface paths {
          * Publish Cohort
          * @description Publish the preview: channels, roles, meetings, invites (a job).
          *
-         *     409 when there are no preview groups or proposed joins to publish, or while
-         *     the cohort is already being published.
+         *     409 when there are no preview groups or proposed joins to publish, while
+         *     the cohort is already being published, or when its groups would not fit on
+         *     the Discord servers (the message gives the numbers).
          */
         post: operations["admin-publish_cohort"];
         delete?: never;
@@ -256,7 +318,8 @@ export interface paths {
         };
         /**
          * List Signups
-         * @description Everyone signed up, with availability summaries and placements.
+         * @description One page of signups in signup order, with availability summaries and placements;
+         *     `next_cursor` continues it (422 for a cursor this list did not give out).
          */
         get: operations["admin-list_signups"];
         put?: never;
@@ -515,6 +578,139 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/growth/campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Campaigns
+         * @description Every campaign with its clicks, signups and conversion.
+         */
+        get: operations["growth-list_campaigns"];
+        put?: never;
+        /**
+         * Create Campaign
+         * @description A named campaign whose link is /r/<slug>.
+         */
+        post: operations["growth-create_campaign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/growth/campaigns/{campaign_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete Campaign
+         * @description Delete a campaign nobody has used; one with clicks or signups is archived instead.
+         */
+        delete: operations["growth-delete_campaign"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Campaign
+         * @description Rename a campaign, or archive it (its link stops counting) or restore it.
+         */
+        patch: operations["growth-update_campaign"];
+        trace?: never;
+    };
+    "/api/admin/growth/cohorts/{cohort_id}/gate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Gate
+         * @description The cohort's signup gate, with its invite code.
+         */
+        get: operations["growth-read_gate"];
+        /**
+         * Set Gate
+         * @description Open the cohort, make it invite-only (a code is made unless you give one; `rotate`
+         *     replaces it), or close it (signups go to the waiting list).
+         */
+        put: operations["growth-set_gate"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/growth/cohorts/{cohort_id}/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Sources
+         * @description Where the cohort's signups came from: by link and campaign, and by UTM source.
+         */
+        get: operations["growth-read_sources"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/growth/cohorts/{cohort_id}/waiting-list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Waiting List
+         * @description Who waits for the cohort (first come first), then who was admitted.
+         */
+        get: operations["growth-read_waiting_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/growth/cohorts/{cohort_id}/waiting-list/admit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Admit From Waiting List
+         * @description Sign these waiting people up; each gets the welcome message.
+         */
+        post: operations["growth-admit_from_waiting_list"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/jobs": {
         parameters: {
             query?: never;
@@ -524,7 +720,7 @@ export interface paths {
         };
         /**
          * List Jobs
-         * @description The latest jobs, newest first.
+         * @description The latest jobs, newest first; `next_cursor` pages on to older ones.
          */
         get: operations["admin-list_jobs"];
         put?: never;
@@ -668,6 +864,10 @@ export interface paths {
         /**
          * Enroll
          * @description Enroll as learner or facilitator (idempotent; a new signup gets a welcome).
+         *
+         *     The cohort's signup gate applies: an invite-only cohort wants `invite_code`, a closed
+         *     one puts you on its waiting list (`waitlisted`). The referral and UTM parameters you
+         *     arrived with (the `arrival` cookie) are recorded with a new signup, then forgotten.
          */
         post: operations["cohorts-enroll"];
         delete?: never;
@@ -788,6 +988,26 @@ export interface paths {
          * @description The groups I facilitate.
          */
         get: operations["facilitator-list_my_groups"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/facilitator/groups/{group_id}/feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Group Feedback
+         * @description Every answer to my group's meetings so far (without names if the course is anonymous).
+         */
+        get: operations["feedback-read_group_feedback"];
         put?: never;
         post?: never;
         delete?: never;
@@ -917,6 +1137,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/feedback/open": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Open Feedback
+         * @description My meetings whose feedback form is open now (answered or not), latest first.
+         */
+        get: operations["feedback-list_open_feedback"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/groups/{group_id}/join": {
         parameters: {
             query?: never;
@@ -989,6 +1229,67 @@ export interface paths {
          * @description My soonest meeting not yet over (any of my groups), with my RSVP; null when none.
          */
         get: operations["groups-read_next_meeting"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/growth/arrivals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record Arrival
+         * @description A visitor arrived with `?ref=`, /r/<code> or utm_* parameters: count the click
+         *     (once a day per visitor; not bots, not your own link) and remember it until signup.
+         */
+        post: operations["growth-record_arrival"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/growth/cohorts/{cohort_id}/gate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Cohort Gate
+         * @description How this cohort takes signups (open, invite-only, closed) and whether I am waiting.
+         */
+        get: operations["growth-read_cohort_gate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/growth/my-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read My Link
+         * @description My own referral link (made on first ask), with its clicks and the signups it brought.
+         */
+        get: operations["growth-read_my_link"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1074,6 +1375,30 @@ export interface paths {
          */
         get: operations["jobs-read_job"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/meetings/{meeting_id}/feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Feedback Form
+         * @description One of my meetings' feedback form, with my answers if I gave any.
+         */
+        get: operations["feedback-read_feedback_form"];
+        /**
+         * Answer Feedback
+         * @description Answer (or answer again) one of my meetings' feedback form while it is open.
+         */
+        put: operations["feedback-answer_feedback"];
         post?: never;
         delete?: never;
         options?: never;
@@ -1471,6 +1796,67 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AdmissionPublic */
+        AdmissionPublic: {
+            /** Admitted */
+            admitted: number[];
+            /** Cohort Id */
+            cohort_id: number;
+            /** Not Waiting */
+            not_waiting: number[];
+        };
+        /** AdmitCreate */
+        AdmitCreate: {
+            /** User Ids */
+            user_ids: number[];
+        };
+        /** AnswerPublic */
+        AnswerPublic: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "rating" | "text";
+            /** Question Id */
+            question_id: string;
+            /**
+             * Text
+             * @description the question as it was asked
+             */
+            text: string;
+            /** Value */
+            value: number | string;
+        };
+        /**
+         * ArrivalCreate
+         * @description What the visitor's address had: `?ref=` (or /r/<code>) and utm_* parameters.
+         */
+        ArrivalCreate: {
+            /** Ref */
+            ref?: string | null;
+            /** Utm Campaign */
+            utm_campaign?: string | null;
+            /** Utm Content */
+            utm_content?: string | null;
+            /** Utm Medium */
+            utm_medium?: string | null;
+            /** Utm Source */
+            utm_source?: string | null;
+            /** Utm Term */
+            utm_term?: string | null;
+        };
+        /** ArrivalPublic */
+        ArrivalPublic: {
+            /** Counted */
+            counted: boolean;
+            /**
+             * Reason
+             * @enum {string}
+             */
+            reason: "counted" | "repeat" | "unknown_code" | "bot" | "own_link" | "no_code";
+            /** Remembered */
+            remembered: boolean;
+        };
         /**
          * ArticleHeadingPublic
          * @description A heading of the article; `contains_excerpt`: the excerpt lies (partly) under it.
@@ -1595,6 +1981,28 @@ export interface components {
             intervals: components["schemas"]["AvailabilityInterval"][];
             /** Timezone */
             timezone?: string | null;
+        };
+        /** CampaignCreate */
+        CampaignCreate: {
+            /** Name */
+            name: string;
+            /**
+             * Slug
+             * @description the link is /r/<slug>
+             */
+            slug: string;
+        };
+        /** CampaignsPublic */
+        CampaignsPublic: {
+            /** Campaigns */
+            campaigns: components["schemas"]["LinkPublic"][];
+        };
+        /** CampaignUpdate */
+        CampaignUpdate: {
+            /** Archived */
+            archived?: boolean | null;
+            /** Name */
+            name?: string | null;
         };
         /** ChatMessagePublic */
         ChatMessagePublic: {
@@ -1729,6 +2137,19 @@ export interface components {
              * @default 6
              */
             target_group_size: number;
+        };
+        /** CohortFeedbackPublic */
+        CohortFeedbackPublic: {
+            /** Cohort Id */
+            cohort_id: number;
+            /** Cohort Name */
+            cohort_name: string;
+            /** Groups */
+            groups: components["schemas"]["GroupSummaryPublic"][];
+            /** Rating Question */
+            rating_question: string | null;
+            /** Weeks */
+            weeks: components["schemas"]["WeekSummaryPublic"][];
         };
         /**
          * CohortListingPublic
@@ -2049,6 +2470,51 @@ export interface components {
             /** Enabled */
             enabled: boolean;
         };
+        /** DiscordCapacityPublic */
+        DiscordCapacityPublic: {
+            /** Cohort Id */
+            cohort_id: number;
+            /** Fits */
+            fits: boolean;
+            /** Needs Channels */
+            needs_channels: number;
+            /** Needs Roles */
+            needs_roles: number;
+            /** New Groups */
+            new_groups: number;
+            /** Servers */
+            servers: components["schemas"]["DiscordServerUsagePublic"][];
+            /**
+             * Space
+             * @enum {string}
+             */
+            space: "channel_and_role" | "channel" | "thread" | "thread_no_voice";
+            /** Unplaced Groups */
+            unplaced_groups: number;
+        };
+        /** DiscordServerUsagePublic */
+        DiscordServerUsagePublic: {
+            /** Accepts Groups */
+            accepts_groups: boolean;
+            /** Adds Channels */
+            adds_channels: number;
+            /** Adds Roles */
+            adds_roles: number;
+            /** Channel Limit */
+            channel_limit: number;
+            /** Channels Used */
+            channels_used: number;
+            /** Guild Id */
+            guild_id: string;
+            /** Name */
+            name: string;
+            /** New Groups */
+            new_groups: number;
+            /** Role Limit */
+            role_limit: number;
+            /** Roles Used */
+            roles_used: number;
+        };
         /** DossierAttendancePublic */
         DossierAttendancePublic: {
             /**
@@ -2201,6 +2667,11 @@ export interface components {
         /** EnrollmentCreate */
         EnrollmentCreate: {
             /**
+             * Invite Code
+             * @description an invite-only cohort's code (docs/growth.md)
+             */
+            invite_code?: string | null;
+            /**
              * Role
              * @default learner
              * @enum {string}
@@ -2230,6 +2701,11 @@ export interface components {
             created: boolean;
             /** Role */
             role: string;
+            /**
+             * Waitlisted
+             * @description the cohort is closed: you are on its waiting list
+             */
+            waitlisted: boolean;
             /** Welcome Job Id */
             welcome_job_id: number | null;
         };
@@ -2328,6 +2804,117 @@ export interface components {
             /** Max Active Groups */
             max_active_groups: number;
         };
+        /** FeedbackAnswers */
+        FeedbackAnswers: {
+            /**
+             * Answers
+             * @description question id → a rating (1–5) or a text; null or blank leaves it unanswered
+             */
+            answers: {
+                [key: string]: number | string | null;
+            };
+        };
+        /**
+         * FeedbackFormPublic
+         * @description One meeting's feedback form as I see it, with my answers so far.
+         */
+        FeedbackFormPublic: {
+            /**
+             * Anonymous
+             * @description whether my facilitator sees my answers without my name
+             */
+            anonymous: boolean;
+            /** Answered At */
+            answered_at: string | null;
+            /** Answers */
+            answers: components["schemas"]["AnswerPublic"][];
+            /**
+             * Closes At
+             * Format: date-time
+             */
+            closes_at: string;
+            /**
+             * Ends At
+             * Format: date-time
+             */
+            ends_at: string;
+            /** Group Id */
+            group_id: number;
+            /** Group Name */
+            group_name: string;
+            /** Meeting Id */
+            meeting_id: number;
+            /** Meeting Number */
+            meeting_number: number;
+            /**
+             * Opens At
+             * Format: date-time
+             */
+            opens_at: string;
+            /** Questions */
+            questions: components["schemas"]["QuestionPublic"][];
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "not_open" | "open" | "closed";
+        };
+        /**
+         * GatePublic
+         * @description A cohort's gate as an admin sees it, with the invite code to share.
+         */
+        GatePublic: {
+            /** Code Set At */
+            code_set_at: string | null;
+            /** Cohort Id */
+            cohort_id: number;
+            /** Invite Code */
+            invite_code: string | null;
+            /**
+             * Mode
+             * @enum {string}
+             */
+            mode: "open" | "invite_only" | "closed";
+        };
+        /** GateUpdate */
+        GateUpdate: {
+            /**
+             * Invite Code
+             * @description a code of your own; else one is made
+             */
+            invite_code?: string | null;
+            /**
+             * Mode
+             * @enum {string}
+             */
+            mode: "open" | "invite_only" | "closed";
+            /**
+             * Rotate
+             * @description replace the invite code with a new one
+             * @default false
+             */
+            rotate: boolean;
+        };
+        /**
+         * GateViewPublic
+         * @description A cohort's gate as a person about to sign up sees it.
+         */
+        GateViewPublic: {
+            /** Cohort Id */
+            cohort_id: number;
+            /**
+             * Mode
+             * @enum {string}
+             */
+            mode: "open" | "invite_only" | "closed";
+            /** On Waiting List */
+            on_waiting_list: boolean;
+        };
         /** GroupAdminPublic */
         GroupAdminPublic: {
             /** Anchor Label */
@@ -2414,6 +3001,50 @@ export interface components {
             /** Sync Job Ids */
             sync_job_ids: number[];
             weekly_time: components["schemas"]["WeeklyTimePublic"];
+        };
+        /** GroupFeedbackPublic */
+        GroupFeedbackPublic: {
+            /** Anonymous */
+            anonymous: boolean;
+            /** Group Id */
+            group_id: number;
+            /** Group Name */
+            group_name: string;
+            /** Meetings */
+            meetings: components["schemas"]["MeetingFeedbackPublic"][];
+            /** Rating Question */
+            rating_question: string | null;
+        };
+        /** GroupSpacePublic */
+        GroupSpacePublic: {
+            /** Cohort Id */
+            cohort_id: number;
+            /**
+             * Space
+             * @enum {string}
+             */
+            space: "channel_and_role" | "channel" | "thread" | "thread_no_voice";
+        };
+        /** GroupSpaceUpdate */
+        GroupSpaceUpdate: {
+            /**
+             * Space
+             * @enum {string}
+             */
+            space: "channel_and_role" | "channel" | "thread" | "thread_no_voice";
+        };
+        /** GroupSummaryPublic */
+        GroupSummaryPublic: {
+            /** Average Rating */
+            average_rating: number | null;
+            /** Group Id */
+            group_id: number;
+            /** Group Name */
+            group_name: string;
+            /** Latest Rating */
+            latest_rating: number | null;
+            /** Responses */
+            responses: number;
         };
         /** GroupTimelinePublic */
         GroupTimelinePublic: {
@@ -2658,6 +3289,11 @@ export interface components {
         JobsPublic: {
             /** Jobs */
             jobs: components["schemas"]["JobPublic"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for older jobs; null on the last page
+             */
+            next_cursor?: string | null;
         };
         /** JoinableGroupPublic */
         JoinableGroupPublic: {
@@ -2733,6 +3369,44 @@ export interface components {
             group_name: string | null;
             /** Reason */
             reason: string | null;
+        };
+        /** LinkLinePublic */
+        LinkLinePublic: {
+            link: components["schemas"]["LinkPublic"];
+            /** Signups Here */
+            signups_here: number;
+        };
+        /**
+         * LinkPublic
+         * @description A referral link with its numbers; `path` is the link to share (`/r/<code>`).
+         */
+        LinkPublic: {
+            /** Archived */
+            archived: boolean;
+            /** Clicks */
+            clicks: number;
+            /** Code */
+            code: string;
+            /** Conversion */
+            conversion: number | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "person" | "campaign";
+            /** Label */
+            label: string;
+            /** Path */
+            path: string;
+            /** Signups */
+            signups: number;
         };
         /**
          * LiveCohortPublic
@@ -2898,6 +3572,24 @@ export interface components {
         MeetingAttendancesPublic: {
             /** Meetings */
             meetings: components["schemas"]["MeetingAttendancePublic"][];
+        };
+        /** MeetingFeedbackPublic */
+        MeetingFeedbackPublic: {
+            /** Average Rating */
+            average_rating: number | null;
+            /** Meeting Id */
+            meeting_id: number;
+            /** Meeting Number */
+            meeting_number: number;
+            /** Members */
+            members: number;
+            /** Responses */
+            responses: components["schemas"]["ResponsePublic"][];
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
         };
         /**
          * MeetingNotificationPublic
@@ -3305,6 +3997,14 @@ export interface components {
             /** Email Verified */
             email_verified: boolean;
         };
+        /** OpenFeedbackPublic */
+        OpenFeedbackPublic: {
+            /**
+             * Forms
+             * @description latest meeting first
+             */
+            forms: components["schemas"]["FeedbackFormPublic"][];
+        };
         /** OutcomePublic */
         OutcomePublic: {
             /** Id */
@@ -3440,6 +4140,20 @@ export interface components {
             title: string;
             /** Total Time S */
             total_time_s: number;
+        };
+        /** QuestionPublic */
+        QuestionPublic: {
+            /** Id */
+            id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "rating" | "text";
+            /** Required */
+            required: boolean;
+            /** Text */
+            text: string;
         };
         /**
          * QuestionSegmentPublic
@@ -3620,6 +4334,22 @@ export interface components {
             /** Proposal Url */
             proposal_url: string;
         };
+        /** ResponsePublic */
+        ResponsePublic: {
+            /** Answered At */
+            answered_at: string | null;
+            /** Answers */
+            answers: components["schemas"]["AnswerPublic"][];
+            /**
+             * Author Id
+             * @description null when the course's feedback is anonymous
+             */
+            author_id: number | null;
+            /** Author Name */
+            author_name: string | null;
+            /** Rating */
+            rating: number | null;
+        };
         /** RsvpCountsPublic */
         RsvpCountsPublic: {
             /** Attending */
@@ -3686,6 +4416,15 @@ export interface components {
             params: unknown;
             /** Stats */
             stats: unknown;
+        };
+        /** SavedFeedbackPublic */
+        SavedFeedbackPublic: {
+            feedback: components["schemas"]["FeedbackFormPublic"];
+            /**
+             * Replaced
+             * @description true when this replaced my earlier answers
+             */
+            replaced: boolean;
         };
         /**
          * ScheduleParams
@@ -3846,6 +4585,11 @@ export interface components {
         };
         /** SignupsPublic */
         SignupsPublic: {
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last page
+             */
+            next_cursor: string | null;
             /** Signups */
             signups: components["schemas"]["SignupPublic"][];
         };
@@ -3859,6 +4603,23 @@ export interface components {
             slug: string;
             /** Title */
             title: string;
+        };
+        /** SourcesPublic */
+        SourcesPublic: {
+            /** Cohort Id */
+            cohort_id: number;
+            /** Cohort Name */
+            cohort_name: string;
+            /** Links */
+            links: components["schemas"]["LinkLinePublic"][];
+            /** Referred */
+            referred: number;
+            /** Signups */
+            signups: number;
+            /** Utm */
+            utm: components["schemas"]["UtmLinePublic"][];
+            /** With Utm */
+            with_utm: number;
         };
         /** StatusPublic */
         StatusPublic: {
@@ -4068,6 +4829,17 @@ export interface components {
             /** Tos Accepted */
             tos_accepted?: true | null;
         };
+        /** UtmLinePublic */
+        UtmLinePublic: {
+            /** Campaign */
+            campaign: string | null;
+            /** Medium */
+            medium: string | null;
+            /** Signups */
+            signups: number;
+            /** Source */
+            source: string | null;
+        };
         /** VideoRefPublic */
         VideoRefPublic: {
             /** Channel */
@@ -4107,6 +4879,27 @@ export interface components {
             transcript_lines: components["schemas"]["TranscriptLinePublic"][];
             video: components["schemas"]["VideoRefPublic"];
         };
+        /** WaitingListPublic */
+        WaitingListPublic: {
+            /** People */
+            people: components["schemas"]["WaitingPersonPublic"][];
+        };
+        /** WaitingPersonPublic */
+        WaitingPersonPublic: {
+            /** Admitted At */
+            admitted_at: string | null;
+            /** Display Name */
+            display_name: string;
+            /**
+             * Joined At
+             * Format: date-time
+             */
+            joined_at: string;
+            /** Role */
+            role: string;
+            /** User Id */
+            user_id: number;
+        };
         /**
          * WebhookPublic
          * @description What a GitHub push led to: a queued build, or nothing (and why).
@@ -4143,6 +4936,22 @@ export interface components {
             /** Timezone */
             timezone: string;
         };
+        /** WeekSummaryPublic */
+        WeekSummaryPublic: {
+            /** Average Rating */
+            average_rating: number | null;
+            /**
+             * Distribution
+             * @description how many answered 1, 2, 3, 4 and 5
+             */
+            distribution: number[];
+            /** Meeting Number */
+            meeting_number: number;
+            /** Meetings Held */
+            meetings_held: number;
+            /** Responses */
+            responses: number;
+        };
     };
     responses: never;
     parameters: never;
@@ -4150,6 +4959,11 @@ export interface components {
     headers: never;
     pathItems: never;
 }
+export type AdmissionPublic = components['schemas']['AdmissionPublic'];
+export type AdmitCreate = components['schemas']['AdmitCreate'];
+export type AnswerPublic = components['schemas']['AnswerPublic'];
+export type ArrivalCreate = components['schemas']['ArrivalCreate'];
+export type ArrivalPublic = components['schemas']['ArrivalPublic'];
 export type ArticleHeadingPublic = components['schemas']['ArticleHeadingPublic'];
 export type ArticleRefPublic = components['schemas']['ArticleRefPublic'];
 export type ArticleSegmentPublic = components['schemas']['ArticleSegmentPublic'];
@@ -4158,11 +4972,15 @@ export type AvailabilityInterval = components['schemas']['AvailabilityInterval']
 export type AvailabilityPublic = components['schemas']['AvailabilityPublic'];
 export type AvailabilitySummaryPublic = components['schemas']['AvailabilitySummaryPublic'];
 export type AvailabilityUpdate = components['schemas']['AvailabilityUpdate'];
+export type CampaignCreate = components['schemas']['CampaignCreate'];
+export type CampaignsPublic = components['schemas']['CampaignsPublic'];
+export type CampaignUpdate = components['schemas']['CampaignUpdate'];
 export type ChatMessagePublic = components['schemas']['ChatMessagePublic'];
 export type ChatPublic = components['schemas']['ChatPublic'];
 export type ChatSegmentPublic = components['schemas']['ChatSegmentPublic'];
 export type CheckInPublic = components['schemas']['CheckInPublic'];
 export type CohortCreate = components['schemas']['CohortCreate'];
+export type CohortFeedbackPublic = components['schemas']['CohortFeedbackPublic'];
 export type CohortListingPublic = components['schemas']['CohortListingPublic'];
 export type CohortOverviewPublic = components['schemas']['CohortOverviewPublic'];
 export type CohortOverviewsPublic = components['schemas']['CohortOverviewsPublic'];
@@ -4182,6 +5000,8 @@ export type CoursesPublic = components['schemas']['CoursesPublic'];
 export type CourseUnitPublic = components['schemas']['CourseUnitPublic'];
 export type DevLoginCreate = components['schemas']['DevLoginCreate'];
 export type DevLoginStatusPublic = components['schemas']['DevLoginStatusPublic'];
+export type DiscordCapacityPublic = components['schemas']['DiscordCapacityPublic'];
+export type DiscordServerUsagePublic = components['schemas']['DiscordServerUsagePublic'];
 export type DossierAttendancePublic = components['schemas']['DossierAttendancePublic'];
 export type DossierEnrollmentPublic = components['schemas']['DossierEnrollmentPublic'];
 export type DossierGroupPublic = components['schemas']['DossierGroupPublic'];
@@ -4200,9 +5020,18 @@ export type FacilitatorAdminUpdate = components['schemas']['FacilitatorAdminUpda
 export type FacilitatorApplicationCreate = components['schemas']['FacilitatorApplicationCreate'];
 export type FacilitatorsAdminPublic = components['schemas']['FacilitatorsAdminPublic'];
 export type FacilitatorStatusPublic = components['schemas']['FacilitatorStatusPublic'];
+export type FeedbackAnswers = components['schemas']['FeedbackAnswers'];
+export type FeedbackFormPublic = components['schemas']['FeedbackFormPublic'];
+export type GatePublic = components['schemas']['GatePublic'];
+export type GateUpdate = components['schemas']['GateUpdate'];
+export type GateViewPublic = components['schemas']['GateViewPublic'];
 export type GroupAdminPublic = components['schemas']['GroupAdminPublic'];
 export type GroupCreate = components['schemas']['GroupCreate'];
 export type GroupCreatedPublic = components['schemas']['GroupCreatedPublic'];
+export type GroupFeedbackPublic = components['schemas']['GroupFeedbackPublic'];
+export type GroupSpacePublic = components['schemas']['GroupSpacePublic'];
+export type GroupSpaceUpdate = components['schemas']['GroupSpaceUpdate'];
+export type GroupSummaryPublic = components['schemas']['GroupSummaryPublic'];
 export type GroupTimelinePublic = components['schemas']['GroupTimelinePublic'];
 export type GroupUpdate = components['schemas']['GroupUpdate'];
 export type GuestOptionPublic = components['schemas']['GuestOptionPublic'];
@@ -4220,6 +5049,8 @@ export type JoinableGroupsPublic = components['schemas']['JoinableGroupsPublic']
 export type LearnerStatePublic = components['schemas']['LearnerStatePublic'];
 export type LeaveCohort = components['schemas']['LeaveCohort'];
 export type LeftCohortPublic = components['schemas']['LeftCohortPublic'];
+export type LinkLinePublic = components['schemas']['LinkLinePublic'];
+export type LinkPublic = components['schemas']['LinkPublic'];
 export type LiveCohortPublic = components['schemas']['LiveCohortPublic'];
 export type LiveCountsPublic = components['schemas']['LiveCountsPublic'];
 export type LiveGroupPublic = components['schemas']['LiveGroupPublic'];
@@ -4228,6 +5059,7 @@ export type LiveNextMeetingPublic = components['schemas']['LiveNextMeetingPublic
 export type LocalTimePublic = components['schemas']['LocalTimePublic'];
 export type MeetingAttendancePublic = components['schemas']['MeetingAttendancePublic'];
 export type MeetingAttendancesPublic = components['schemas']['MeetingAttendancesPublic'];
+export type MeetingFeedbackPublic = components['schemas']['MeetingFeedbackPublic'];
 export type MeetingNotificationPublic = components['schemas']['MeetingNotificationPublic'];
 export type MeetingNotificationsPublic = components['schemas']['MeetingNotificationsPublic'];
 export type MeetingPublic = components['schemas']['MeetingPublic'];
@@ -4250,6 +5082,7 @@ export type NextMeetingPublic = components['schemas']['NextMeetingPublic'];
 export type NextModulePublic = components['schemas']['NextModulePublic'];
 export type NotificationAttemptPublic = components['schemas']['NotificationAttemptPublic'];
 export type NotificationPreferencesPublic = components['schemas']['NotificationPreferencesPublic'];
+export type OpenFeedbackPublic = components['schemas']['OpenFeedbackPublic'];
 export type OutcomePublic = components['schemas']['OutcomePublic'];
 export type PersonDossierPublic = components['schemas']['PersonDossierPublic'];
 export type PlacementPublic = components['schemas']['PlacementPublic'];
@@ -4257,6 +5090,7 @@ export type PresencePublic = components['schemas']['PresencePublic'];
 export type PreviewPublic = components['schemas']['PreviewPublic'];
 export type ProblemPublic = components['schemas']['ProblemPublic'];
 export type ProgressItemPublic = components['schemas']['ProgressItemPublic'];
+export type QuestionPublic = components['schemas']['QuestionPublic'];
 export type QuestionSegmentPublic = components['schemas']['QuestionSegmentPublic'];
 export type ReasonCountPublic = components['schemas']['ReasonCountPublic'];
 export type RegroupAppliedPublic = components['schemas']['RegroupAppliedPublic'];
@@ -4266,11 +5100,13 @@ export type RegroupPhasePublic = components['schemas']['RegroupPhasePublic'];
 export type RegroupPlanPublic = components['schemas']['RegroupPlanPublic'];
 export type RegroupProposalPublic = components['schemas']['RegroupProposalPublic'];
 export type RegroupRequestedPublic = components['schemas']['RegroupRequestedPublic'];
+export type ResponsePublic = components['schemas']['ResponsePublic'];
 export type RsvpCountsPublic = components['schemas']['RsvpCountsPublic'];
 export type RsvpPublic = components['schemas']['RsvpPublic'];
 export type RsvpUpdate = components['schemas']['RsvpUpdate'];
 export type RunDiscardedPublic = components['schemas']['RunDiscardedPublic'];
 export type RunSummaryPublic = components['schemas']['RunSummaryPublic'];
+export type SavedFeedbackPublic = components['schemas']['SavedFeedbackPublic'];
 export type ScheduleParams = components['schemas']['ScheduleParams'];
 export type ScheduleRequest = components['schemas']['ScheduleRequest'];
 export type SectionCompletedPublic = components['schemas']['SectionCompletedPublic'];
@@ -4283,6 +5119,7 @@ export type SignInMethodsPublic = components['schemas']['SignInMethodsPublic'];
 export type SignupPublic = components['schemas']['SignupPublic'];
 export type SignupsPublic = components['schemas']['SignupsPublic'];
 export type SitePagePublic = components['schemas']['SitePagePublic'];
+export type SourcesPublic = components['schemas']['SourcesPublic'];
 export type StatusPublic = components['schemas']['StatusPublic'];
 export type SyncJobStatePublic = components['schemas']['SyncJobStatePublic'];
 export type SyncStatePublic = components['schemas']['SyncStatePublic'];
@@ -4296,10 +5133,14 @@ export type UserMatchesPublic = components['schemas']['UserMatchesPublic'];
 export type UserMatchPublic = components['schemas']['UserMatchPublic'];
 export type UserPublic = components['schemas']['UserPublic'];
 export type UserUpdate = components['schemas']['UserUpdate'];
+export type UtmLinePublic = components['schemas']['UtmLinePublic'];
 export type VideoRefPublic = components['schemas']['VideoRefPublic'];
 export type VideoSegmentPublic = components['schemas']['VideoSegmentPublic'];
+export type WaitingListPublic = components['schemas']['WaitingListPublic'];
+export type WaitingPersonPublic = components['schemas']['WaitingPersonPublic'];
 export type WebhookPublic = components['schemas']['WebhookPublic'];
 export type WeeklyTimePublic = components['schemas']['WeeklyTimePublic'];
+export type WeekSummaryPublic = components['schemas']['WeekSummaryPublic'];
 export type $defs = Record<string, never>;
 export interface operations {
     "admin-list_cohorts": {
@@ -4603,6 +5444,223 @@ export interface operations {
             };
             /** @description A needed service is not configured */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "admin-read_discord_capacity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
+                cohort_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DiscordCapacityPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A service we depend on (Discord, ...) failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "admin-update_group_space": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
+                cohort_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GroupSpaceUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupSpacePublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "feedback-read_cohort_feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
+                cohort_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CohortFeedbackPublic"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5351,7 +6409,11 @@ export interface operations {
     };
     "admin-list_signups": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `next_cursor` of the page before */
+                cursor?: string | null;
+                limit?: number;
+            };
             header?: never;
             path: {
                 /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
@@ -6383,9 +7445,687 @@ export interface operations {
             };
         };
     };
+    "growth-list_campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignsPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "growth-create_campaign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CampaignCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests; see the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "growth-delete_campaign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
+                campaign_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatusPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests; see the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "growth-update_campaign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
+                campaign_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CampaignUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests; see the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "growth-read_gate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
+                cohort_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatePublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "growth-set_gate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
+                cohort_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GateUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatePublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests; see the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "growth-read_sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
+                cohort_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SourcesPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "growth-read_waiting_list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
+                cohort_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WaitingListPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "growth-admit_from_waiting_list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
+                cohort_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdmitCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdmissionPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests; see the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     "admin-list_jobs": {
         parameters: {
             query?: {
+                /** @description `next_cursor` of the page before */
+                cursor?: string | null;
                 kind?: string | null;
                 limit?: number;
             };
@@ -7252,6 +8992,65 @@ export interface operations {
             };
         };
     };
+    "feedback-read_group_feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
+                group_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupFeedbackPublic"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     "facilitator-list_attendance": {
         parameters: {
             query?: never;
@@ -7666,6 +9465,44 @@ export interface operations {
             };
         };
     };
+    "feedback-list_open_feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenFeedbackPublic"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     "groups-join_group": {
         parameters: {
             query?: never;
@@ -7865,6 +9702,163 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MyNextMeetingPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "growth-record_arrival": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ArrivalCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArrivalPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests; see the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "growth-read_cohort_gate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
+                cohort_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GateViewPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "growth-read_my_link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkPublic"];
                 };
             };
             /** @description Bad request */
@@ -8177,6 +10171,146 @@ export interface operations {
             };
             /** @description Invalid input; `field` names the culprit */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "feedback-read_feedback_form": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
+                meeting_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackFormPublic"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "feedback-answer_feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
+                meeting_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FeedbackAnswers"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedFeedbackPublic"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests; see the Retry-After header */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -15,6 +15,7 @@ import type { CohortCreate, CohortPublic as Cohort, SignupPublic } from "../../c
 import { AdminNav } from "../../components/Admin/AdminNav";
 import { CohortForm } from "../../components/Admin/CohortForm";
 import { DiscardRunButton } from "../../components/Admin/DiscardRunButton";
+import { DiscordServers } from "../../components/Admin/DiscordServers";
 import { HeatMap } from "../../components/Admin/HeatMap";
 import { JobStatus } from "../../components/Admin/JobStatus";
 import { LiveSection } from "../../components/Admin/Live/LiveSection";
@@ -146,6 +147,7 @@ function Scheduling({ cohort, zone }: { cohort: Cohort; zone: string }) {
       {syncJob && <JobStatus jobId={syncJob} title="Sync" onFinished={() => void refresh()} />}
       {schedule.error && <ErrorMessage error={schedule.error} title="Scheduling did not start:" />}
       {publish.error && <ErrorMessage error={publish.error} title="Publishing did not start:" />}
+      {hasPreview && <DiscordServers cohortId={cohort.id} hasPublished={hasPublished} />}
       {scheduleJob && <JobStatus jobId={scheduleJob} title="Scheduling" onFinished={() => void refresh()} />}
       {publishJob && <JobStatus jobId={publishJob} title="Publishing" onFinished={() => void refresh()} />}
       {hasPublished && (
