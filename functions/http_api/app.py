@@ -26,6 +26,7 @@ from api.routes import (
     facilitator_timeline,
     feedback,
     groups,
+    growth,
     guest_visits,
     health,
     jobs,
@@ -54,6 +55,8 @@ def create_app() -> FastAPI:
     app.include_router(admin_live.router)
     app.include_router(admin_discord.router)
     app.include_router(guest_visits.router)
+    app.include_router(growth.router)
+    app.include_router(growth.admin_router)
     app.include_router(feedback.router)
     for module in (content, progress, site, webhook, unsubscribe):
         app.include_router(module.router)

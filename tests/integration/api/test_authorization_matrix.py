@@ -20,6 +20,7 @@ from sqlalchemy import Engine, insert, select
 from roundtable.db.engine import transaction
 from roundtable.db.tables import meetings, scheduling_runs
 from roundtable.groups.regroup import request_regroup_proposal
+from roundtable.growth.links import create_campaign
 from roundtable.people.actors import Actor
 from tests.integration.api.builders import World, build_world, make_cohort, make_group
 
@@ -99,6 +100,29 @@ CASES = [
     Case("GET", "/api/facilitator/groups/{group}/feedback", THIS_GROUP),
     Case("GET", "/api/admin/cohorts/{cohort}/feedback", ADMIN),
     Case("GET", "/api/guest-visits", SIGNED_IN),
+    # Growth: arriving with a referral is for anyone; the rest of the admin page is admins'.
+    Case("POST", "/api/growth/arrivals", (200,) * 5, {"ref": "matrix"}),
+    Case("GET", "/api/growth/my-link", SIGNED_IN),
+    Case("GET", "/api/growth/cohorts/{cohort}/gate", SIGNED_IN),
+    Case("GET", "/api/admin/growth/campaigns", ADMIN),
+    Case(
+        "POST",
+        "/api/admin/growth/campaigns",
+        (401, 403, 403, 403, 201),
+        {"name": "Matrix", "slug": "matrix-2"},
+    ),
+    Case("PATCH", "/api/admin/growth/campaigns/{campaign}", ADMIN, {"archived": True}),
+    Case("DELETE", "/api/admin/growth/campaigns/{campaign}", ADMIN),
+    Case("GET", "/api/admin/growth/cohorts/{cohort}/gate", ADMIN),
+    Case("PUT", "/api/admin/growth/cohorts/{cohort}/gate", ADMIN, {"mode": "closed"}),
+    Case("GET", "/api/admin/growth/cohorts/{cohort}/waiting-list", ADMIN),
+    Case(
+        "POST",
+        "/api/admin/growth/cohorts/{cohort}/waiting-list/admit",
+        ADMIN,
+        {"user_ids": ["{learner}"]},
+    ),
+    Case("GET", "/api/admin/growth/cohorts/{cohort}/sources", ADMIN),
     Case("GET", "/api/jobs/{job}", (401, 404, 404, 404, 200)),
     Case("GET", "/api/facilitator/groups", FACILITATORS),
     Case("GET", "/api/facilitator/groups/{group}/members", THIS_GROUP),
@@ -179,6 +203,7 @@ PARAMETERS = {
     "{running_cohort}": "{cohort_id}",
     "{regroup_job}": "{job_id}",
     "{no_visit}": "{visit_id}",
+    "{campaign}": "{campaign_id}",
 }
 
 
@@ -198,6 +223,7 @@ def _names(engine: Engine, world: World) -> dict[str, int]:
         make_group(conn, running, "Running Mondays", weekday=0)
         admin = Actor(user_id=world.admin, is_admin=True)
         regroup_job = request_regroup_proposal(conn, admin, running, datetime.now(UTC)).job_id
+        campaign = create_campaign(conn, admin, "Matrix campaign", "matrix").id
     return {
         **vars(world),
         "spare_cohort": spare,
@@ -206,6 +232,7 @@ def _names(engine: Engine, world: World) -> dict[str, int]:
         "running_cohort": running,
         "regroup_job": regroup_job,
         "no_visit": 2_000_000_000,
+        "campaign": campaign,
     }
 
 
@@ -246,6 +273,7 @@ OWN_TAGS = {
     *("health", "auth", "users", "cohorts", "groups", "facilitator", "admin", "jobs"),
     "guest_visits",
     "feedback",
+    "growth",
 }
 
 

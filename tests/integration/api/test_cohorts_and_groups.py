@@ -66,6 +66,7 @@ def test_enrolling_is_idempotent_and_queues_one_welcome(
         "role": "learner",
         "created": False,
         "welcome_job_id": None,
+        "waitlisted": False,
     }
     assert _jobs(engine) == [
         (

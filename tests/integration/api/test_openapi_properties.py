@@ -21,7 +21,7 @@ from devserver.functions import load_function
 from tests.integration.api.builders import build_world, session_token
 
 # The routes of this area (content and progress routes have their own tests).
-OWN_TAGS = "^(health|auth|users|cohorts|groups|facilitator|admin|jobs)$"
+OWN_TAGS = "^(health|auth|users|cohorts|groups|facilitator|admin|jobs|growth)$"
 schema = schemathesis.openapi.from_asgi("/api/openapi.json", load_function("http_api").app).include(
     tag_regex=OWN_TAGS
 )

@@ -99,6 +99,9 @@ class CohortUpdate(BaseModel):
 
 class EnrollmentCreate(BaseModel):
     role: Role = "learner"
+    invite_code: str | None = Field(
+        default=None, max_length=64, description="an invite-only cohort's code (docs/growth.md)"
+    )
 
 
 class EnrollmentResultPublic(Model):
@@ -106,3 +109,4 @@ class EnrollmentResultPublic(Model):
     role: str
     created: bool
     welcome_job_id: int | None
+    waitlisted: bool = Field(description="the cohort is closed: you are on its waiting list")

@@ -87,14 +87,16 @@ def _gate(cohort_id: int, row: Any) -> Gate:
     return Gate(cohort_id, row.mode, row.invite_code, row.code_set_at)
 
 
-def _require_cohort(conn: Connection, cohort_id: int) -> None:
-    if conn.scalar(select(cohorts.c.id).where(cohorts.c.id == cohort_id)) is None:
+def _require_cohort(conn: Connection, cohort_id: int, *, drafts: bool = True) -> None:
+    status = conn.scalar(select(cohorts.c.status).where(cohorts.c.id == cohort_id))
+    if status is None or (status == "draft" and not drafts):
         raise NotFoundError(f"no cohort {cohort_id}")
 
 
 def gate_view(conn: Connection, user_id: int, cohort_id: int) -> GateView:
-    """The cohort's gate mode, and whether this person is waiting for it (any signed-in person)."""
-    _require_cohort(conn, cohort_id)
+    """The cohort's gate mode, and whether this person is waiting for it (any signed-in
+    person; a draft cohort is not there to sign up for)."""
+    _require_cohort(conn, cohort_id, drafts=False)
     waiting = conn.scalar(
         select(waiting_list.c.id).where(
             waiting_list.c.cohort_id == cohort_id,

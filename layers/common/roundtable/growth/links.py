@@ -111,7 +111,7 @@ def record_click(
     now: datetime,
 ) -> ClickOutcome:
     """Count a click on the link `code` by `visitor` (a valid visitor token) today."""
-    if code is None:
+    if code is None or not code.strip():
         return ClickOutcome(False, "no_code", None)
     link = live_link(conn, code)
     if link is None:

@@ -88,3 +88,24 @@ def remember_anonymous(response: Response, identity: LearnerIdentity) -> None:
     if identity.new_anonymous_token:
         token = str(identity.learner.anonymous_token)
         _set(response, ANONYMOUS_COOKIE, token, ANONYMOUS_COOKIE_MAX_AGE, ROOT_PATH)
+
+
+# Growth (roundtable.growth, docs/growth.md): an anonymous visitor id, so a referral
+# click counts once a day, and where the visitor arrived from, kept until signup.
+VISITOR_COOKIE = "visitor"
+ARRIVAL_COOKIE = "arrival"
+GROWTH_PATH = "/api/"  # set by /api/growth/arrivals, read by enrolling
+VISITOR_COOKIE_MAX_AGE = timedelta(days=180)
+ARRIVAL_COOKIE_MAX_AGE = timedelta(days=30)
+
+
+def remember_visitor(response: Response, token: str) -> None:
+    _set(response, VISITOR_COOKIE, token, VISITOR_COOKIE_MAX_AGE, GROWTH_PATH)
+
+
+def remember_arrival(response: Response, value: str) -> None:
+    _set(response, ARRIVAL_COOKIE, value, ARRIVAL_COOKIE_MAX_AGE, GROWTH_PATH)
+
+
+def forget_arrival(response: Response) -> None:
+    _clear(response, ARRIVAL_COOKIE, GROWTH_PATH)

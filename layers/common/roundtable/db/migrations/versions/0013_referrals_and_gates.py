@@ -10,6 +10,8 @@ Revises: 0012
 Create Date: 2026-12-06 00:00:00
 """
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
@@ -22,7 +24,7 @@ depends_on = None
 MEMBER_ROLE = postgresql.ENUM("learner", "facilitator", name="member_role", create_type=False)
 
 
-def _created_at() -> sa.Column:
+def _created_at() -> sa.Column[datetime]:
     return sa.Column(
         "created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
     )
