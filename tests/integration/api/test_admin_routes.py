@@ -562,4 +562,10 @@ def test_the_cohort_status_counts_signups_waiting_reasons_groups_and_jobs(
     assert [(j["id"], j["kind"], j["status"]) for j in body["recent_jobs"]] == [
         (job_id, "schedule_cohort", "queued")
     ]
+    assert body["calendar"] == {
+        "invitations": "google",
+        "organisers": [],  # no group published yet
+        "emailed": 0,
+        "email_cancelled": 0,
+    }
     assert admin.get("/api/admin/cohorts/999999/status").status_code == 404

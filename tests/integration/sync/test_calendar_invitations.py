@@ -29,6 +29,7 @@ from roundtable.people.actors import Actor
 from roundtable.sync.calendar import GoogleCalendarClient, build_service
 from roundtable.sync.calendars import CalendarServices
 from roundtable.sync.invitations import Organiser, set_calendar_invitations
+from roundtable.sync.organisers import cohort_calendar_state
 from roundtable.sync.publish import publish_cohort
 from roundtable.sync.reconcile import Services, sync_groups
 from tests.fakes.discord_guild import FakeDiscordGuild
@@ -232,8 +233,13 @@ def test_quota_exceeded_blocks_the_organiser_retries_later_and_the_admin_is_told
     with engine.connect() as conn:
         (block,) = conn.execute(select(calendar_quota_blocks)).all()
         shown = cohort_status(conn, ADMIN, world["cohort"]).calendar
+        as_of_now = cohort_calendar_state(conn, world["cohort"], NOW)
     assert (block.organiser, block.retry_at) == ("default", NOW + timedelta(hours=1))
     assert shown is not None and shown.invitations == "google"
+    assert shown.organisers[0].problem == as_of_now.organisers[0].problem
+    (organiser,) = as_of_now.organisers
+    assert (organiser.organiser, organiser.groups, organiser.blocked) == ("default", 1, True)
+    assert organiser.problem is not None and "quotaExceeded" in organiser.problem
 
     # Before the retry time no write is tried: the group waits, Google is left alone.
     writes = len(calendar.mutating_requests())
@@ -247,6 +253,8 @@ def test_quota_exceeded_blocks_the_organiser_retries_later_and_the_admin_is_told
     assert retried.failures == {} and retried.calendar.created == 1
     with engine.connect() as conn:
         assert conn.execute(select(calendar_quota_blocks)).all() == []
+        shown = cohort_status(conn, ADMIN, world["cohort"]).calendar
+    assert shown is not None and [o.problem for o in shown.organisers] == [None]
 
 
 def test_a_second_hit_doubles_the_wait(

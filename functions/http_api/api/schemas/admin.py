@@ -114,6 +114,22 @@ class JobLinePublic(Model):
     created_at: datetime
 
 
+class OrganiserStatePublic(Model):
+    organiser: str = Field(description='"default" or an organiser user\'s address')
+    groups: int = Field(description="the cohort's series on this organiser's calendar")
+    blocked: bool = Field(description="Google refuses its writes until the next try")
+    problem: str | None = Field(description="Google's quota block, described; null when none")
+
+
+class CalendarStatePublic(Model):
+    invitations: Literal["google", "ics"] = Field(
+        description="a Google Calendar series, or .ics invitations by e-mail"
+    )
+    organisers: list[OrganiserStatePublic]
+    emailed: int = Field(description=".ics: members holding an invitation")
+    email_cancelled: int = Field(description=".ics: invitations cancelled")
+
+
 class CohortStatusPublic(Model):
     """Where a cohort stands: what Discord's /cohort-status shows."""
 
@@ -124,6 +140,9 @@ class CohortStatusPublic(Model):
     unplaced: list[ReasonCountPublic] = Field(description="why those waiting were left out")
     groups: dict[str, int] = Field(description="group count per status")
     recent_jobs: list[JobLinePublic] = Field(description="the cohort's 5 latest jobs")
+    calendar: CalendarStatePublic | None = Field(
+        default=None, description="calendar invitations, and organisers Google blocked"
+    )
 
 
 class GroupAdminPublic(Model):

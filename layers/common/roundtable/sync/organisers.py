@@ -197,7 +197,7 @@ class OrganiserState:
     """One organiser calendar holding some of the cohort's series."""
 
     organiser: str
-    groups: int
+    groups: int  # the cohort's groups on it (with a series, or about to get one)
     blocked: bool  # Google refuses its writes and the retry time is still ahead
     problem: str | None  # the block, described (kept until a write succeeds again)
 
@@ -222,7 +222,10 @@ def cohort_calendar_state(conn: Connection, cohort_id: int, now: datetime) -> Ca
     counts: Counter[str] = Counter()
     for organiser, n in conn.execute(
         select(groups.c.calendar_organiser, func.count())
-        .where(groups.c.cohort_id == cohort_id, groups.c.gcal_event_id.is_not(None))
+        .where(
+            groups.c.cohort_id == cohort_id,
+            groups.c.calendar_organiser.is_not(None) | groups.c.gcal_event_id.is_not(None),
+        )
         .group_by(groups.c.calendar_organiser)
     ):
         counts[organiser or DEFAULT_ORGANISER] += int(n)  # a series from before: the default's
