@@ -413,6 +413,15 @@ def add_server(
     return ServerUsage(guild_id, name, role_limit, channel_limit, 0, 0, True)
 
 
+def is_course_server(engine: Engine, guild_id: str) -> bool:
+    """Whether groups may live on this server (commands are answered there too)."""
+    with engine.connect() as conn:
+        found = conn.scalar(
+            select(discord_servers.c.id).where(discord_servers.c.guild_id == guild_id)
+        )
+    return found is not None
+
+
 def close_server(engine: Engine, guild_id: str, *, accepts_groups: bool = False) -> None:
     """Stop (or resume) placing new groups on a server; its groups stay."""
     with transaction(engine) as conn:

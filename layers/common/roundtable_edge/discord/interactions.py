@@ -183,7 +183,7 @@ def respond(interaction: Interaction, *, now: datetime | None = None, engine: An
     context = Context(interaction, now or datetime.now(UTC), engine)
     if interaction.type == APPLICATION_COMMAND:
         command = _command(interaction)
-        refused = _where_refused(interaction, in_dms=command.in_dms)
+        refused = _where_refused(interaction, in_dms=command.in_dms, engine=engine)
         return message(refused) if refused else _run(command.load_handler(), context)
     if interaction.type == AUTOCOMPLETE:
         return _autocomplete(context)
@@ -194,7 +194,7 @@ def respond(interaction: Interaction, *, now: datetime | None = None, engine: An
         if handler is None:
             raise InteractionError(f"unknown component {interaction.custom_id!r}")
         # Buttons also live in DMs (meeting reminders): only another server is refused.
-        refused = _where_refused(interaction, in_dms=True)
+        refused = _where_refused(interaction, in_dms=True, engine=engine)
         return message(refused) if refused else _run(handler, context)
     if interaction.type == MODAL_SUBMIT:
         raise InteractionError("this application shows no modals")
@@ -208,19 +208,28 @@ def configured_guild() -> str | None:
     return get_settings().discord_guild_id
 
 
-def in_our_guild(interaction: Interaction) -> bool:
-    """Whether the interaction comes from our server (any server when none is configured)."""
+def in_our_guild(interaction: Interaction, engine: Engine | None = None) -> bool:
+    """Whether the interaction comes from one of our servers: DISCORD_GUILD_ID or one
+    configured for groups (discord_servers); any server when none is configured."""
     if interaction.guild_id is None:
         return False
     ours = configured_guild()
-    return ours is None or interaction.guild_id == ours
+    if ours is None or interaction.guild_id == ours:
+        return True
+    # Imported here: only an interaction from another server pays for the lookup.
+    from roundtable.db.engine import get_engine
+    from roundtable.sync.servers import is_course_server
+
+    return is_course_server(engine or get_engine(), interaction.guild_id)
 
 
-def _where_refused(interaction: Interaction, *, in_dms: bool) -> str | None:
+def _where_refused(
+    interaction: Interaction, *, in_dms: bool, engine: Engine | None = None
+) -> str | None:
     """Why this interaction may not run where it was sent from, or None when it may."""
     if interaction.guild_id is None:
         return None if in_dms else "This command works in the course's Discord server, not in DMs."
-    if not in_our_guild(interaction):
+    if not in_our_guild(interaction, engine):
         return "Roundtable answers in its own Discord server only; use the command there."
     return None
 
@@ -268,7 +277,7 @@ def _run(handler: Handler, context: Context) -> dict[str, Any]:
 def _autocomplete(context: Context) -> dict[str, Any]:
     command = _command(context.interaction)
     option, _ = context.interaction.focused_option
-    if _where_refused(context.interaction, in_dms=command.in_dms):
+    if _where_refused(context.interaction, in_dms=command.in_dms, engine=context.engine):
         return autocomplete_result([])
     handler = command.load_autocomplete(option)
     if handler is None:
