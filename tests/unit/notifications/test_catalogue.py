@@ -56,6 +56,7 @@ def sample_values(kind: str, when: datetime) -> dict[str, Any]:
         "date": date(2026, 3, 2),
         "list": ["Risks from AI", "Goals & values"],
         "mention": Mention("Dee", "123456789012345678"),
+        "mentions": [Mention("Dee", "123456789012345678"), Mention("Eli *x*")],
     }
     spec = CATALOGUE.kind(kind)
     values = {name: samples[vtype] for name, vtype in spec.variables.items()}
@@ -142,6 +143,18 @@ def test_a_mention_pings_in_discord_and_is_a_name_elsewhere() -> None:
     values = {k: v for k, v in sample_values("member_joined", AFTER_US_DST).items() if k != "name"}
     post = CATALOGUE.render("member_joined", "discord_channel", values, None)
     assert "<@123456789012345678>" in post
+
+
+def test_a_group_post_reminder_pings_its_members_on_a_line_of_their_own() -> None:
+    values = {
+        k: v for k, v in sample_values("meeting_reminder_1h", AFTER_US_DST).items() if k != "name"
+    }
+    post = CATALOGUE.render("meeting_reminder_1h", "discord_channel", values, None)
+    assert post.splitlines()[-1] == r"<@123456789012345678> Eli \*x\*"
+    plain = CATALOGUE.render(
+        "meeting_reminder_1h", "discord_channel", {**values, "members": []}, None
+    )
+    assert plain == post.splitlines()[0]
 
 
 def test_placeholders_become_substitution_tags_filled_per_recipient() -> None:

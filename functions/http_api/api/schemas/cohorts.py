@@ -11,6 +11,8 @@ from api.schemas.common import Model
 
 CohortStatus = Literal["draft", "open", "running", "completed", "cancelled"]
 Role = Literal["learner", "facilitator"]
+# How meeting reminders reach Discord (roundtable.cohorts.options.DISCORD_REMINDERS).
+DiscordReminders = Literal["dm", "group_post"]
 
 
 class CohortPublic(Model):
@@ -26,6 +28,7 @@ class CohortPublic(Model):
     anchor_timezone: str
     enrollment_deadline: datetime | None
     status: str
+    discord_reminders: str
 
 
 class CohortListingPublic(CohortPublic):
@@ -79,6 +82,9 @@ class CohortCreate(BaseModel):
     anchor_timezone: str = Field(default="UTC", max_length=64, description="IANA zone or per_group")
     enrollment_deadline: datetime | None = None
     status: CohortStatus = "open"
+    discord_reminders: DiscordReminders = Field(
+        default="dm", description="a DM to each member, or one post in the group's channel"
+    )
 
 
 class CohortUpdate(BaseModel):
@@ -95,6 +101,7 @@ class CohortUpdate(BaseModel):
     anchor_timezone: str | None = Field(default=None, max_length=64)
     enrollment_deadline: datetime | None = None
     status: CohortStatus | None = None
+    discord_reminders: DiscordReminders | None = None
 
 
 class EnrollmentCreate(BaseModel):

@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 
 from roundtable.cohorts.lifecycle import check_manual_status_change
+from roundtable.cohorts.options import check_discord_reminders
 from roundtable.db.tables import cohorts, facilitators, group_members, groups, signups
 from roundtable.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 from roundtable.groups.cancellation import cancel_cohort_groups
@@ -43,6 +44,7 @@ class CohortDraft:
     anchor_timezone: str = "UTC"
     enrollment_deadline: datetime | None = None
     status: str = "open"
+    discord_reminders: str = "dm"  # a DM each, or one group post (cohorts.options)
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,7 @@ def validate_draft(draft: CohortDraft) -> CohortDraft:
         validate_timezone(draft.anchor_timezone, "anchor_timezone")
     if draft.status not in STATUSES:
         raise ValidationError(f"status must be one of {', '.join(STATUSES)}", field="status")
+    check_discord_reminders(draft.discord_reminders)
     _check_dates(draft)
     _check_range("number_of_meetings", draft.number_of_meetings, 1, 52)
     _check_range("meeting_minutes", draft.meeting_minutes, 30, 240)

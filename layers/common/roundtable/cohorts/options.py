@@ -1,8 +1,10 @@
-"""What an admin may choose for one scheduling run, and the rules those choices follow.
+"""What an admin may choose for a cohort and for one scheduling run, and the rules
+those choices follow.
 
 Both doors (the web's JSON body, Discord's /schedule options) build a
 `SchedulingOptions` and the domain checks it here, so a bad value gets the
-same answer wherever it was typed. Pure: no database.
+same answer wherever it was typed. The cohort's own choices (its settings, which
+`cohorts.catalog` stores) are checked here too. Pure: no database.
 """
 
 from __future__ import annotations
@@ -85,3 +87,20 @@ def _check_sizes(options: SchedulingOptions, cohort_min: int, cohort_max: int) -
         f"The smallest group size ({low_text}) cannot be larger than the largest ({high_text}).",
         field="params.min_group_size",
     )
+
+
+# How a cohort's meeting reminders reach Discord: "dm", one DM per member (and a
+# channel post that pings nobody), or "group_post", one post in the group's channel
+# that mentions its members instead of the DMs (docs/notifications.md, "Reminders as
+# one group post"). Email is the same either way.
+DISCORD_REMINDERS = ("dm", "group_post")
+
+
+def check_discord_reminders(value: str) -> str:
+    """The choice if it is one of DISCORD_REMINDERS; a ValidationError saying which are."""
+    if value not in DISCORD_REMINDERS:
+        raise ValidationError(
+            f"Discord reminders must be one of {', '.join(DISCORD_REMINDERS)}, got {value!r}.",
+            field="discord_reminders",
+        )
+    return value

@@ -23,7 +23,7 @@ from roundtable.discord.markdown import plain as discord_plain
 from roundtable.notifications import timefmt
 
 CATALOGUE_PATH = Path(__file__).with_name("messages.yaml")
-VARIABLE_TYPES = ("text", "url", "time", "weekly", "date", "list", "mention")
+VARIABLE_TYPES = ("text", "url", "time", "weekly", "date", "list", "mention", "mentions")
 EMAIL_MEDIA = ("subject", "email_text", "email_html")
 MEDIA = (*EMAIL_MEDIA, "discord_dm", "discord_channel")
 _KIND_KEYS = {"description", "variables", *MEDIA}
@@ -178,6 +178,8 @@ def _show(vtype: str, value: Any, medium: str, zone: str | None) -> str:
         return _show_list([str(item) for item in value], medium)
     if vtype == "mention":
         return _show_mention(value, medium)
+    if vtype == "mentions":  # people pinged together: nothing at all when there are none
+        return " ".join(_show_mention(person, medium) for person in value)
     return _escape(str(value), medium, is_url=vtype == "url")
 
 

@@ -171,7 +171,23 @@ Built = tuple[dict[str, Any], datetime]
 
 def _reminder(c: _Context) -> Built:
     values, meeting, group = c.meeting_values()
-    return {**values, "channel_url": c.links.channel_url(group)}, c.swept_due(meeting)
+    extra = {"channel_url": c.links.channel_url(group), "members": _pinged(c, meeting, group)}
+    return {**values, **extra}, c.swept_due(meeting)
+
+
+def _pinged(c: _Context, meeting: Meeting, group: Group) -> list[Mention]:
+    """Who a group post reminds, when the cohort chose it over DMs (cohorts.options): the
+    group's members who take Discord reminders and have not declined; else no one."""
+    if c.row.channel != "discord_channel" or group.discord_reminders != "group_post":
+        return []
+    return [
+        Mention(m.display_name, m.discord_id)
+        for m in c.facts.members.get(group.id, ())
+        if m.role != "guest"
+        and m.discord_id
+        and m.dm_notifications
+        and (meeting.id, m.user_id) not in c.facts.declined
+    ]
 
 
 def _nudge(c: _Context) -> Built:

@@ -40,6 +40,7 @@ class Group:
     first_meeting_at: datetime
     next_meeting_at: datetime | None
     guild_id: str | None = None  # the group's Discord server; None: DISCORD_GUILD_ID
+    discord_reminders: str = "dm"  # its cohort's choice: a DM each, or one group post
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,8 @@ class Member:
     user_id: int
     role: str
     display_name: str
+    discord_id: str | None = None
+    dm_notifications: bool = False
 
 
 @dataclass
@@ -90,7 +93,7 @@ _MEETINGS = text("""
 _GROUPS = text("""
     SELECT g.id, g.name, CAST(g.status AS text) AS status, c.name AS cohort_name,
            c.course_slug, g.discord_text_channel_id AS channel_id, g.first_meeting_at,
-           g.discord_guild_id AS guild_id,
+           g.discord_guild_id AS guild_id, c.discord_reminders,
            (SELECT min(m.starts_at) FROM meetings m
             WHERE m.group_id = g.id AND m.starts_at > :now) AS next_meeting_at
     FROM groups g JOIN cohorts c ON c.id = g.cohort_id
@@ -100,11 +103,12 @@ _COHORTS = text("SELECT id, name, start_date FROM cohorts WHERE id = ANY(:ids)")
 # Booked guests of a group's meetings count as its members for their reminders
 # (roundtable.meetings.guests), with the role "guest".
 _MEMBERS = text("""
-    SELECT gm.group_id, gm.user_id, CAST(gm.role AS text) AS role, u.display_name
+    SELECT gm.group_id, gm.user_id, CAST(gm.role AS text) AS role, u.display_name,
+           u.discord_id, u.dm_notifications
     FROM group_members gm JOIN users u ON u.id = gm.user_id
     WHERE gm.group_id = ANY(:ids) AND gm.status = 'active'
     UNION ALL
-    SELECT m.group_id, v.user_id, 'guest', u.display_name
+    SELECT m.group_id, v.user_id, 'guest', u.display_name, u.discord_id, u.dm_notifications
     FROM guest_visits v JOIN meetings m ON m.id = v.host_meeting_id JOIN users u ON u.id = v.user_id
     WHERE m.group_id = ANY(:ids) AND v.status = 'booked'
     ORDER BY group_id, display_name
@@ -139,7 +143,7 @@ def load_facts(conn: Connection, rows: Sequence[Claimed], now: datetime) -> Fact
         facts.cohorts[row["id"]] = Cohort(**row)
     for row in _query(conn, _MEMBERS, group_ids):
         facts.members[row["group_id"]].append(
-            Member(row["user_id"], row["role"], row["display_name"])
+            Member(**{k: v for k, v in row.items() if k != "group_id"})
         )
     facts.declined = {(r["meeting_id"], r["user_id"]) for r in _query(conn, _DECLINED, meeting_ids)}
     facts.dm_channels = {
