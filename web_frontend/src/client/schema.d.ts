@@ -1982,6 +1982,27 @@ export interface components {
             /** Timezone */
             timezone?: string | null;
         };
+        /** CalendarStatePublic */
+        CalendarStatePublic: {
+            /**
+             * Email Cancelled
+             * @description .ics: invitations cancelled
+             */
+            email_cancelled: number;
+            /**
+             * Emailed
+             * @description .ics: members holding an invitation
+             */
+            emailed: number;
+            /**
+             * Invitations
+             * @description a Google Calendar series, or .ics invitations by e-mail
+             * @enum {string}
+             */
+            invitations: "google" | "ics";
+            /** Organisers */
+            organisers: components["schemas"]["OrganiserStatePublic"][];
+        };
         /** CampaignCreate */
         CampaignCreate: {
             /** Name */
@@ -2292,6 +2313,8 @@ export interface components {
          * @description Where a cohort stands: what Discord's /cohort-status shows.
          */
         CohortStatusPublic: {
+            /** @description calendar invitations, and organisers Google blocked */
+            calendar?: components["schemas"]["CalendarStatePublic"] | null;
             cohort: components["schemas"]["CohortRefPublic"];
             /** Facilitators */
             facilitators: number;
@@ -4005,6 +4028,29 @@ export interface components {
              */
             forms: components["schemas"]["FeedbackFormPublic"][];
         };
+        /** OrganiserStatePublic */
+        OrganiserStatePublic: {
+            /**
+             * Blocked
+             * @description Google refuses its writes until the next try
+             */
+            blocked: boolean;
+            /**
+             * Groups
+             * @description the cohort's series on this organiser's calendar
+             */
+            groups: number;
+            /**
+             * Organiser
+             * @description "default" or an organiser user's address
+             */
+            organiser: string;
+            /**
+             * Problem
+             * @description Google's quota block, described; null when none
+             */
+            problem: string | null;
+        };
         /** OutcomePublic */
         OutcomePublic: {
             /** Id */
@@ -4972,6 +5018,7 @@ export type AvailabilityInterval = components['schemas']['AvailabilityInterval']
 export type AvailabilityPublic = components['schemas']['AvailabilityPublic'];
 export type AvailabilitySummaryPublic = components['schemas']['AvailabilitySummaryPublic'];
 export type AvailabilityUpdate = components['schemas']['AvailabilityUpdate'];
+export type CalendarStatePublic = components['schemas']['CalendarStatePublic'];
 export type CampaignCreate = components['schemas']['CampaignCreate'];
 export type CampaignsPublic = components['schemas']['CampaignsPublic'];
 export type CampaignUpdate = components['schemas']['CampaignUpdate'];
@@ -5083,6 +5130,7 @@ export type NextModulePublic = components['schemas']['NextModulePublic'];
 export type NotificationAttemptPublic = components['schemas']['NotificationAttemptPublic'];
 export type NotificationPreferencesPublic = components['schemas']['NotificationPreferencesPublic'];
 export type OpenFeedbackPublic = components['schemas']['OpenFeedbackPublic'];
+export type OrganiserStatePublic = components['schemas']['OrganiserStatePublic'];
 export type OutcomePublic = components['schemas']['OutcomePublic'];
 export type PersonDossierPublic = components['schemas']['PersonDossierPublic'];
 export type PlacementPublic = components['schemas']['PlacementPublic'];
