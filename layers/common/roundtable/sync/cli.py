@@ -32,6 +32,7 @@ def register(subparsers: Any) -> None:
     invitations.add_argument("cohort_id", type=int)
     invitations.add_argument("choice", choices=("google", "ics"))
     invitations.set_defaults(func=_calendar_invitations)
+    _register_servers(commands)
     outbox = commands.add_parser("outbox", help="list recorded calls (local stack)")
     outbox.add_argument("--limit", type=int, default=50)
     outbox.set_defaults(func=_outbox)
@@ -82,6 +83,74 @@ def _calendar_invitations(args: argparse.Namespace) -> int:
             conn, Actor(user_id=None, is_admin=True, door="cli"), args.cohort_id, args.choice
         )
     print(json.dumps(chosen.__dict__))
+    return 0
+
+
+def _register_servers(commands: Any) -> None:
+    """Discord servers groups are placed on, a cohort's group space (docs/discord.md)."""
+    listing = commands.add_parser("servers", help="Discord servers with their usage (read live)")
+    listing.set_defaults(func=_servers)
+    add = commands.add_parser("server-add", help="let groups be placed on a Discord server")
+    add.add_argument("guild_id")
+    add.add_argument("name")
+    add.add_argument("--role-limit", type=int, default=250)
+    add.add_argument("--channel-limit", type=int, default=500)
+    add.set_defaults(func=_server_add)
+    close = commands.add_parser("server-close", help="place no new groups on a server")
+    close.add_argument("guild_id")
+    close.add_argument("--reopen", action="store_true", help="accept new groups again")
+    close.set_defaults(func=_server_close)
+    space = commands.add_parser("space", help="a cohort's group space, before publishing")
+    space.add_argument("cohort_id", type=int)
+    space.add_argument(
+        "space", choices=("channel_and_role", "channel", "thread", "thread_no_voice")
+    )
+    space.set_defaults(func=_space)
+
+
+def _servers(args: argparse.Namespace) -> int:
+    from roundtable.db.engine import get_engine
+    from roundtable.sync.servers import configured_servers, default_guild_ops, read_usage
+
+    engine = get_engine()
+    ops = default_guild_ops(engine)
+    with engine.connect() as conn:
+        found = configured_servers(conn, ops.guild_id)
+    usage = [server.as_dict() for server in read_usage(engine, ops, found)]
+    print(json.dumps(usage, indent=2))
+    return 0
+
+
+def _server_add(args: argparse.Namespace) -> int:
+    from roundtable.db.engine import get_engine
+    from roundtable.sync.servers import add_server
+
+    added = add_server(
+        get_engine(),
+        args.guild_id,
+        args.name,
+        role_limit=args.role_limit,
+        channel_limit=args.channel_limit,
+    )
+    print(json.dumps(added.as_dict(), indent=2))
+    return 0
+
+
+def _server_close(args: argparse.Namespace) -> int:
+    from roundtable.db.engine import get_engine
+    from roundtable.sync.servers import close_server
+
+    close_server(get_engine(), args.guild_id, accepts_groups=args.reopen)
+    return 0
+
+
+def _space(args: argparse.Namespace) -> int:
+    from roundtable.db.engine import get_engine
+    from roundtable.people.actors import Actor
+    from roundtable.sync.servers import set_group_space
+
+    cli = Actor(user_id=None, is_admin=True, door="cli")
+    print(json.dumps({"space": set_group_space(get_engine(), cli, args.cohort_id, args.space)}))
     return 0
 
 
