@@ -24,6 +24,7 @@ from roundtable.db.tables import (
     outbox,
 )
 from roundtable.errors import ConflictError
+from roundtable.jobs import enqueue, get_job, run_job
 from roundtable.notifications.delivery import SendGridEmailSender
 from roundtable.people.actors import Actor
 from roundtable.sync.calendar import GoogleCalendarClient, build_service
@@ -338,3 +339,21 @@ def test_the_cli_chooses_ics_and_the_local_stack_records_the_e_mails_in_the_outb
     )
     parsed = icalendar.Calendar.from_ical(base64.b64decode(attachment["content"]))
     assert len(recurring_ical_events.of(parsed).between(FIRST, FIRST + timedelta(30))) == 2
+
+
+def test_a_publish_job_that_meets_google_s_quota_is_queued_again_not_failed(
+    engine: Engine, guild: FakeDiscordGuild, calendar: FakeGoogleCalendar
+) -> None:
+    world = _world(engine, guild, ics=False)
+    calendar.invitation_limit = 1
+    with engine.begin() as conn:
+        job_id = enqueue(conn, "publish_cohort", {"cohort_id": world["cohort"]})
+
+    run_job(engine, job_id)
+
+    with engine.connect() as conn:
+        job = get_job(conn, job_id)
+        blocks = conn.execute(select(calendar_quota_blocks.c.organiser)).scalars().all()
+    assert job is not None and job["status"] == "queued"  # retried with backoff
+    assert "quotaExceeded" in job["error"]
+    assert blocks == ["default"]
