@@ -378,7 +378,7 @@ class SharedRateBudget:
         self.statements += 1
         try:
             with self._engine.begin() as conn:
-                return conn.execute(_typed(sql), params).mappings().one()
+                return dict(conn.execute(_typed(sql), params).mappings().one())
         except SQLAlchemyError as exc:
             message = f"shared Discord rate budget unavailable: {exc}"
             raise RateBudgetUnavailableError(message) from exc

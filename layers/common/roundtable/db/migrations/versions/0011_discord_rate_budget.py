@@ -20,7 +20,7 @@ down_revision = "0010"
 branch_labels = None
 depends_on = None
 
-_SECONDS = postgresql.DOUBLE_PRECISION()
+_SECONDS: sa.types.TypeEngine[float] = postgresql.DOUBLE_PRECISION()
 # Rate state, not records: UNLOGGED tables commit without waiting for a WAL flush, and
 # what a crash loses is relearnt from Discord's answers (docs/discord.md).
 
