@@ -1,8 +1,10 @@
 """Cheaper times (regular over if-needed, no local-time shift) without worse sizes.
 
-Three moves, each keeping placement and joins: cycles of learner moves that
+Four moves, each keeping placement and joins: cycles of learner moves that
 change no count (`cycles`); relocating a group from one start to another with
-the learners who gain most from the move (`relocation`); and handing a group to
+the learners who gain most from the move, its leader's saving counted
+(`relocation`), or, when not everyone is placed, with the pool's cheapest
+learners there instead (`pool_relocation`); and handing a group to
 a facilitator who costs nothing there (`leading`), or to a cheaper one freed by a
 chain of hand-overs that costs no more anywhere (`chains`).
 """
@@ -14,6 +16,7 @@ import time
 from roundtable.scheduling.chains import cheaper_leaders_by_chain
 from roundtable.scheduling.cycles import cancel_cycles
 from roundtable.scheduling.leading import cheaper_leaders
+from roundtable.scheduling.pool_relocation import relocate_through_pool
 from roundtable.scheduling.relocation import relocate_for_preferences
 from roundtable.scheduling.search import Search
 
@@ -25,7 +28,10 @@ def improve_preferences(search: Search, seconds: float) -> None:
     deadline = time.monotonic() + seconds
     cancel_cycles(search, seconds / 2)
     for _pass in range(_PASSES):
-        if time.monotonic() > deadline or not relocate_for_preferences(search):
+        if time.monotonic() > deadline:
+            break
+        moved = relocate_for_preferences(search)
+        if not (relocate_through_pool(search, deadline) or moved):
             break
         cancel_cycles(search, max(deadline - time.monotonic(), 0.0))
     cheaper_leaders(search)

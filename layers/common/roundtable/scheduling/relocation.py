@@ -67,14 +67,19 @@ def _relocate_from(search: Search, origin: int, spread: bool) -> bool:
     gains[:, origin] = -FAR
     order = np.argsort(-gains, axis=0, kind="stable")
     best = np.take_along_axis(gains, order, axis=0)
-    choice = _best_relocation(search, origin, np.cumsum(best, axis=0), spread)
+    leaving = None if spread else dearest_leader(search, origin)
+    fees = np.zeros(len(search.starts), dtype=np.int64)
+    if leaving is not None:
+        fees = leader_fees(search, origin, leaving)
+    choice = best_relocation(search, origin, np.cumsum(best, axis=0) + fees, spread)
     if choice is None:
         return False
     destination, count = choice
     mark = search.mark()
-    released = _leader_cost_at(search, search.remove_group(origin), origin)
+    released = leader_cost_at(search, search.remove_group(origin, leaving), origin)
     leader = find_leader(search, destination, neutral=True)
-    if leader is None or _leader_cost_at(search, leader, destination) > released:
+    expected = released - int(fees[destination])
+    if leader is None or leader_cost_at(search, leader, destination) > expected:
         search.undo(mark)
         return False
     search.add_group(destination, leader)
@@ -83,7 +88,7 @@ def _relocate_from(search: Search, origin: int, spread: bool) -> bool:
     return True
 
 
-def _best_relocation(
+def best_relocation(
     search: Search, origin: int, gained: NDArray[np.int64], spread: bool
 ) -> tuple[int, int] | None:
     """(destination, learners to move) that lowers (sizes, preferences) the most.
@@ -120,5 +125,30 @@ def _best_relocation(
     return None if best is None else (best[2], best[3])
 
 
-def _leader_cost_at(search: Search, leader: int, node: int) -> int:
+def dearest_leader(search: Search, origin: int) -> int | None:
+    """The leader at the origin who pays most there (None in peer cohorts)."""
+    leaders = search.groups[origin]
+    if leaders[0] == PEER:
+        return None
+    return max(leaders, key=lambda f: (leader_cost_at(search, f, origin), search.leaders.rank[f]))
+
+
+def leader_fees(search: Search, origin: int, leaving: int) -> NDArray[np.int64]:
+    """Per start, what moving the group there saves on its leader: the leaving leader's
+    cost less what the cheapest leader free there (once `leaving` is released) pays.
+
+    0 where nobody is free: a leader freed by a chain must then cost no more than the
+    released one, as before.
+    """
+    import numpy as np
+
+    mark = search.mark()
+    search.remove_group(origin, leaving)
+    cheapest = search.leaders.cheapest_free()[: len(search.starts)]
+    search.undo(mark)
+    released = leader_cost_at(search, leaving, origin)
+    return np.where(cheapest < FAR, released - cheapest, 0)
+
+
+def leader_cost_at(search: Search, leader: int, node: int) -> int:
     return 0 if leader == PEER else int(search.leaders.cost[leader, node])

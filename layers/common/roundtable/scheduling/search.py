@@ -145,10 +145,12 @@ class Search:
         self._add_leader(node, leader)
         self.journal.append(("add", node, leader))
 
-    def remove_group(self, node: int) -> int:
-        """Close the group at a start whose leader has the most other options; return it."""
+    def remove_group(self, node: int, leader: int | None = None) -> int:
+        """Close `leader`'s group at a start (by default the leader with the most other
+        options); return the leader."""
         leaders = self.groups[node]
-        leader = max(leaders, key=self.leaders.flexibility) if leaders[0] != PEER else PEER
+        if leader is None:
+            leader = max(leaders, key=self.leaders.flexibility) if leaders[0] != PEER else PEER
         self._drop_leader(node, leader)
         self.journal.append(("remove", node, leader))
         return leader
@@ -279,6 +281,13 @@ class Leaders:
             and self.capacity[f] > 0
             and not any(self.clash[node, other] for other in self.at[f])
         )
+
+    def cheapest_free(self) -> NDArray[np.int64]:
+        """Per node, what the cheapest facilitator free there would pay (FAR: nobody)."""
+        import numpy as np
+
+        free = self.able & (np.array(self.capacity) > 0)[:, None] & (self.busy == 0)
+        return np.where(free, self.cost, FAR).min(axis=0, initial=FAR)
 
     def free_at(self, node: int) -> int | None:
         """The scarcest facilitator free at the node, if any (cheapest first)."""

@@ -1,0 +1,122 @@
+"""Preference moves: a group moves to where its leader pays less, or refills from the pool."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from roundtable.scheduling.generate import generate_instance
+from roundtable.scheduling.heuristic import solve_heuristic
+from roundtable.scheduling.instance import parse_instance
+from roundtable.scheduling.plan import Plan, plan_is_consistent
+from roundtable.scheduling.pool_relocation import relocate_through_pool
+from roundtable.scheduling.preferences import improve_preferences
+from roundtable.scheduling.relocation import relocate_for_preferences
+from roundtable.scheduling.scheduler import _problem
+from roundtable.scheduling.search import Search, clash_matrix
+from roundtable.scheduling.values import plan_objectives
+from tests.unit.scheduling.helpers import crowd, instance, person
+
+TUE = {"Tuesday": [["18:00", "19:00"]]}
+WED = {"Wednesday": [["18:00", "19:00"]]}
+
+
+def _problem_of(document):
+    params, people, existing = parse_instance(document)
+    return _problem(people, params, existing)
+
+
+def _start(problem, day):
+    return next(s for s in problem.viable_starts if problem.catalog.starts[s].start.weekday == day)
+
+
+def test_a_group_whose_leader_pays_moves_where_a_leader_is_free_at_no_cost():
+    # F0 can lead Tuesday only on if-needed time, Wednesday regularly; the learners can
+    # make both, so they gain nothing by moving: only the leader's cost makes it pay.
+    people = [
+        person("F0", "UTC", WED, if_needed=TUE, max_groups=1),
+        *crowd("L", 5, "UTC", TUE | WED),
+    ]
+    problem = _problem_of(instance(people))
+    tuesday, wednesday = _start(problem, 1), _start(problem, 2)
+    plan = Plan(groups_at={tuesday: [0]}, learners_at={tuesday: list(range(5))})
+    before = plan_objectives(problem, plan)
+    search = Search(problem, plan)
+    assert relocate_for_preferences(search)
+    result = search.plan()
+    after = plan_objectives(problem, result)
+    assert sorted(result.groups_at) == [wednesday]
+    assert after["preferences"] == 0 < before["preferences"]
+    assert (after["placed"], after["sizes"]) == (before["placed"], before["sizes"])
+
+
+def test_a_group_refills_from_the_pool_where_its_leader_pays_nothing():
+    # F0 can lead one group: Wednesday only on if-needed time. The Wednesday learners can
+    # make nothing else, so the group cannot move with them; the Tuesday learners waiting
+    # in the pool can fill it on Tuesday instead, at no cost to anyone.
+    people = [
+        person("F0", "UTC", TUE, if_needed=WED, max_groups=1),
+        *crowd("W", 5, "UTC", WED),
+        *crowd("P", 5, "UTC", TUE),
+    ]
+    problem = _problem_of(instance(people))
+    ids = [a.person.id for a in problem.learners]
+    tuesday, wednesday = _start(problem, 1), _start(problem, 2)
+    on_wednesday = [ids.index(f"W{k}") for k in range(5)]
+    plan = Plan(groups_at={wednesday: [0]}, learners_at={wednesday: on_wednesday})
+    before = plan_objectives(problem, plan)
+    search = Search(problem, plan)
+    assert not relocate_for_preferences(search)  # its own learners cannot follow
+    assert relocate_through_pool(search, deadline=time.monotonic() + 5)
+    result = search.plan()
+    after = plan_objectives(problem, result)
+    assert sorted(result.groups_at) == [tuesday]
+    assert sorted(result.learners_at[tuesday]) == sorted(ids.index(f"P{k}") for k in range(5))
+    assert after["preferences"] == 0 < before["preferences"]
+    assert (after["placed"], after["sizes"]) == (before["placed"], before["sizes"])
+
+
+def _few_facilitators(seed: int, per_group: bool):
+    """A generated cohort with two facilitators in three removed (so some wait in the pool)."""
+    extra = {"anchor_timezone": "per_group"} if per_group else {}
+    params = {"cohort_start_date": "2025-03-03", "number_of_meetings": 8} | extra
+    document = generate_instance(60, seed, params=params)
+    facilitators = [p["id"] for p in document["people"] if p["role"] == "facilitator"]
+    dropped = {f for k, f in enumerate(facilitators) if k % 3}
+    document["people"] = [p for p in document["people"] if p["id"] not in dropped]
+    return _problem_of(document)
+
+
+def _leaders_legal(problem, plan: Plan) -> bool:
+    """Every leader can lead where they lead, within capacity, never in two clashing starts."""
+    clash = clash_matrix(problem, problem.viable_starts)
+    node = {start: k for k, start in enumerate(problem.viable_starts)}
+    led: dict[int, list[int]] = {}
+    for start, leaders in plan.groups_at.items():
+        for f in leaders:
+            if start not in problem.facilitator_options[f]:
+                return False
+            led.setdefault(f, []).append(node[start])
+    return all(
+        len(nodes) <= problem.facilitator_capacity[f]
+        and not any(clash[a, b] for i, a in enumerate(nodes) for b in nodes[i + 1 :])
+        for f, nodes in led.items()
+    )
+
+
+@pytest.mark.parametrize("per_group", [False, True])
+@pytest.mark.parametrize("seed", range(4))
+def test_preference_moves_never_worsen_an_earlier_phase(seed, per_group):
+    problem = _few_facilitators(seed, per_group)
+    plan = solve_heuristic(problem, seed)
+    before = plan_objectives(problem, plan)
+    search = Search(problem, plan)
+    improve_preferences(search, seconds=5)
+    result = search.plan()
+    after = plan_objectives(problem, result)
+    assert (after["placed"], after["joins"]) == (before["placed"], before["joins"])
+    assert after["sizes"] <= before["sizes"]
+    assert after["preferences"] <= before["preferences"]
+    assert plan_is_consistent(problem, result)
+    assert _leaders_legal(problem, result)
