@@ -23,7 +23,7 @@ from roundtable.db.tables import (
     groups,
     outbox,
 )
-from roundtable.errors import ConflictError
+from roundtable.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 from roundtable.jobs import enqueue, get_job, run_job
 from roundtable.notifications.delivery import SendGridEmailSender
 from roundtable.people.actors import Actor
@@ -87,6 +87,16 @@ def _world(engine: Engine, guild: FakeDiscordGuild, *, ics: bool) -> dict:
     return {"cohort": cohort_id, "group": group_id, "people": people}
 
 
+@pytest.fixture
+def published(
+    engine: Engine, guild: FakeDiscordGuild, services: Services, calendars: CalendarServices
+) -> dict:
+    """The world's cohort with .ics invitations, published: each member was invited."""
+    world = _world(engine, guild, ics=True)
+    publish_cohort(engine, world["cohort"], services, now=NOW)
+    return world
+
+
 def _ics(mail: Delivered) -> icalendar.Calendar:
     (attachment,) = mail.attachments
     assert (attachment.filename, attachment.disposition) == ("invite.ics", "attachment")
@@ -102,14 +112,12 @@ def _event(mail: Delivered) -> icalendar.Event:
 
 def test_ics_invitations_go_once_to_each_member_and_expand_to_the_meetings_across_dst(
     engine: Engine,
-    guild: FakeDiscordGuild,
     calendar: FakeGoogleCalendar,
     sendgrid: FakeSendGrid,
     services: Services,
-    calendars: CalendarServices,
+    published: dict,
 ) -> None:
-    world = _world(engine, guild, ics=True)
-    publish_cohort(engine, world["cohort"], services, now=NOW)
+    world = published
 
     assert calendar.live_events() == []  # no Google series for an .ics cohort
     assert sorted(d.to for d in sendgrid.delivered) == [
@@ -149,14 +157,9 @@ def test_ics_invitations_go_once_to_each_member_and_expand_to_the_meetings_acros
 
 
 def test_a_moved_time_sends_an_update_with_the_next_sequence_and_the_same_uid(
-    engine: Engine,
-    guild: FakeDiscordGuild,
-    sendgrid: FakeSendGrid,
-    services: Services,
-    calendars: CalendarServices,
+    engine: Engine, sendgrid: FakeSendGrid, services: Services, published: dict
 ) -> None:
-    world = _world(engine, guild, ics=True)
-    publish_cohort(engine, world["cohort"], services, now=NOW)
+    world = published
     first_uids = {d.to: str(_event(d)["UID"]) for d in sendgrid.delivered}
     sendgrid.delivered.clear()
     with engine.begin() as conn:
@@ -179,14 +182,9 @@ def test_a_moved_time_sends_an_update_with_the_next_sequence_and_the_same_uid(
 
 
 def test_a_member_who_leaves_gets_a_cancellation_and_the_others_nothing(
-    engine: Engine,
-    guild: FakeDiscordGuild,
-    sendgrid: FakeSendGrid,
-    services: Services,
-    calendars: CalendarServices,
+    engine: Engine, sendgrid: FakeSendGrid, services: Services, published: dict
 ) -> None:
-    world = _world(engine, guild, ics=True)
-    publish_cohort(engine, world["cohort"], services, now=NOW)
+    world = published
     uid = next(str(_event(d)["UID"]) for d in sendgrid.delivered if d.to == "cy@example.com")
     sendgrid.delivered.clear()
     cy = world["people"][2]
@@ -210,12 +208,10 @@ def test_a_member_who_leaves_gets_a_cancellation_and_the_others_nothing(
 
 
 def test_the_choice_cannot_change_once_groups_are_published(
-    engine: Engine, guild: FakeDiscordGuild, services: Services, calendars: CalendarServices
+    engine: Engine, published: dict
 ) -> None:
-    world = _world(engine, guild, ics=True)
-    publish_cohort(engine, world["cohort"], services, now=NOW)
     with engine.begin() as conn, pytest.raises(ConflictError, match="published groups"):
-        set_calendar_invitations(conn, ADMIN, world["cohort"], "google")
+        set_calendar_invitations(conn, ADMIN, published["cohort"], "google")
 
 
 def test_quota_exceeded_blocks_the_organiser_retries_later_and_the_admin_is_told(
@@ -357,3 +353,38 @@ def test_a_publish_job_that_meets_google_s_quota_is_queued_again_not_failed(
     assert job is not None and job["status"] == "queued"  # retried with backoff
     assert "quotaExceeded" in job["error"]
     assert blocks == ["default"]
+
+
+def test_only_admins_choose_and_only_known_choices(engine: Engine) -> None:
+    with engine.begin() as conn:
+        cohort_id = add_cohort(conn, "Choices", meetings=2)
+    with engine.begin() as conn, pytest.raises(PermissionDeniedError):
+        set_calendar_invitations(conn, Actor(user_id=None, is_admin=False), cohort_id, "ics")
+    with engine.begin() as conn, pytest.raises(ValidationError, match="google, ics"):
+        set_calendar_invitations(conn, ADMIN, cohort_id, "outlook")
+    with engine.begin() as conn, pytest.raises(NotFoundError):
+        set_calendar_invitations(conn, ADMIN, 999_999, "ics")
+
+
+def test_a_cancelled_group_sends_every_member_a_cancellation_once(
+    engine: Engine, sendgrid: FakeSendGrid, services: Services, published: dict
+) -> None:
+    sendgrid.delivered.clear()
+    with engine.begin() as conn:
+        conn.execute(
+            update(groups)
+            .where(groups.c.id == published["group"])
+            .values(status="cancelled", completed_at=NOW)
+        )
+
+    report = sync_groups(engine, [published["group"]], services, now=NOW)
+    sync_groups(engine, [published["group"]], services, now=NOW)
+
+    assert report.failures == {} and report.calendar.email_cancellations == 3
+    assert sorted(d.to for d in sendgrid.delivered) == [
+        "ada@example.com",
+        "bo@example.com",
+        "cy@example.com",
+    ]
+    assert {_ics(d)["METHOD"] for d in sendgrid.delivered} == {"CANCEL"}
+    assert {_event(d)["SEQUENCE"] for d in sendgrid.delivered} == {1}

@@ -47,7 +47,7 @@ from roundtable.db.tables import (
     groups,
     meetings,
 )
-from roundtable.errors import ConflictError, ValidationError
+from roundtable.errors import ConflictError, NotFoundError, ValidationError
 from roundtable.notifications.catalogue import EmailContent
 from roundtable.notifications.delivery import (
     Attachment,
@@ -129,7 +129,7 @@ def set_calendar_invitations(
         .with_for_update()
     ).first()
     if row is None:
-        raise ValidationError(f"no cohort {cohort_id}", field="cohort_id")
+        raise NotFoundError(f"There is no cohort {cohort_id}.")
     if row.calendar_invitations != choice and _has_published_groups(conn, cohort_id):
         raise ConflictError(
             f"{row.name} has published groups: their members already have "
