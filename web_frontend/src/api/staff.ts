@@ -1,5 +1,5 @@
 // Facilitator and admin routes (issue 4, items 6 and 7), typed by the generated schema.
-import { queryOptions } from "@tanstack/react-query";
+import { infiniteQueryOptions, queryOptions } from "@tanstack/react-query";
 import type {
   CohortCreate,
   CohortUpdate,
@@ -72,11 +72,19 @@ export const createCohort = async (body: CohortCreate) => unwrap(await api.POST(
 export const updateCohort = async (id: number, body: CohortUpdate) =>
   unwrap(await api.PATCH("/api/admin/cohorts/{cohort_id}", { params: path("cohort_id", id), body }));
 
-export const signupsQuery = (id: number) =>
-  queryOptions({
+/** The cohort's signups a page at a time, in signup order (a keyset cursor per page:
+ * docs/operations.md "Paged admin lists"); `fetchNextPage` loads the next. */
+export const signupPagesQuery = (id: number) =>
+  infiniteQueryOptions({
     queryKey: ["admin", "cohorts", id, "signups"],
-    queryFn: async () =>
-      unwrap(await api.GET("/api/admin/cohorts/{cohort_id}/signups", { params: path("cohort_id", id) })).signups,
+    queryFn: async ({ pageParam }: { pageParam: string | null }) =>
+      unwrap(
+        await api.GET("/api/admin/cohorts/{cohort_id}/signups", {
+          params: { path: { cohort_id: id }, query: pageParam ? { cursor: pageParam } : {} },
+        }),
+      ),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.next_cursor ?? null,
   });
 
 export const runScheduling = async (id: number, params: ScheduleParams = {}) =>

@@ -2118,6 +2118,13 @@ export interface components {
             anchor_timezone: string;
             /** Course Slug */
             course_slug: string;
+            /**
+             * Discord Reminders
+             * @description a DM to each member, or one post in the group's channel
+             * @default dm
+             * @enum {string}
+             */
+            discord_reminders: "dm" | "group_post";
             /** Enrollment Deadline */
             enrollment_deadline?: string | null;
             /**
@@ -2181,6 +2188,8 @@ export interface components {
             anchor_timezone: string;
             /** Course Slug */
             course_slug: string;
+            /** Discord Reminders */
+            discord_reminders: string;
             /** Enrollment Deadline */
             enrollment_deadline: string | null;
             /** Enrollment Open */
@@ -2220,6 +2229,8 @@ export interface components {
             anchor_timezone: string;
             /** Course Slug */
             course_slug: string;
+            /** Discord Reminders */
+            discord_reminders: string;
             /** Enrollment Deadline */
             enrollment_deadline: string | null;
             /** Facilitators */
@@ -2263,6 +2274,8 @@ export interface components {
             anchor_timezone: string;
             /** Course Slug */
             course_slug: string;
+            /** Discord Reminders */
+            discord_reminders: string;
             /** Enrollment Deadline */
             enrollment_deadline: string | null;
             /** Id */
@@ -2352,6 +2365,8 @@ export interface components {
             anchor_timezone?: string | null;
             /** Course Slug */
             course_slug?: string | null;
+            /** Discord Reminders */
+            discord_reminders?: ("dm" | "group_post") | null;
             /** Enrollment Deadline */
             enrollment_deadline?: string | null;
             /** Max Group Size */
@@ -3488,6 +3503,16 @@ export interface components {
             below_min: boolean;
             /** Discord Channel Id */
             discord_channel_id: string | null;
+            /**
+             * Discord Export Key
+             * @description S3 key (content bucket) of its exported messages, once retention deleted them
+             */
+            discord_export_key?: string | null;
+            /**
+             * Discord Server
+             * @description the Discord server (guild id) it is on; null: the configured one
+             */
+            discord_server?: string | null;
             /** Facilitator Names */
             facilitator_names: string[];
             /** Id */

@@ -7,23 +7,24 @@ import {
   previewQuery,
   publishCohort,
   runScheduling,
-  signupsQuery,
   syncCohort,
   updateCohort,
 } from "../../api/staff";
-import type { CohortCreate, CohortPublic as Cohort, SignupPublic } from "../../client/schema";
+import type { CohortCreate, CohortPublic as Cohort } from "../../client/schema";
 import { AdminNav } from "../../components/Admin/AdminNav";
 import { CohortForm } from "../../components/Admin/CohortForm";
 import { DiscardRunButton } from "../../components/Admin/DiscardRunButton";
 import { DiscordServers } from "../../components/Admin/DiscordServers";
 import { HeatMap } from "../../components/Admin/HeatMap";
 import { JobStatus } from "../../components/Admin/JobStatus";
+import { LoadMore } from "../../components/Admin/LoadMore";
 import { LiveSection } from "../../components/Admin/Live/LiveSection";
 import { CohortFeedback } from "../../components/MeetingFeedback/CohortFeedback";
 import { PreviewView } from "../../components/Admin/PreviewView";
 import { UncertifiedFacilitators } from "../../components/Admin/UncertifiedFacilitators";
 import { ErrorMessage, QueryState } from "../../components/Feedback/Feedback";
 import { useMe } from "../../hooks/useMe";
+import { useSignupPages } from "../../hooks/useSignupPages";
 
 function EditCohort({ cohort }: { cohort: Cohort }) {
   const queryClient = useQueryClient();
@@ -44,11 +45,14 @@ function EditCohort({ cohort }: { cohort: Cohort }) {
   );
 }
 
-function SignupList({ signups }: { signups: SignupPublic[] }) {
+type Pages = ReturnType<typeof useSignupPages>;
+
+function SignupList({ pages, total }: { pages: Pages; total?: number }) {
+  const { signups } = pages;
   if (signups.length === 0) return <p className="muted">No signups yet.</p>;
   return (
     <details className="card">
-      <summary>All signups ({signups.length})</summary>
+      <summary>All signups ({(total ?? signups.length).toLocaleString()})</summary>
       <div className="table-scroll" role="region" aria-label="Signups" tabIndex={0}>
         <table>
           <thead>
@@ -76,6 +80,14 @@ function SignupList({ signups }: { signups: SignupPublic[] }) {
           </tbody>
         </table>
       </div>
+      <LoadMore
+        shown={signups.length}
+        total={total}
+        noun="signups"
+        hasMore={pages.hasMore}
+        loading={pages.loadingMore}
+        onMore={pages.loadMore}
+      />
     </details>
   );
 }
@@ -174,7 +186,9 @@ export function AdminCohortPage() {
   const id = Number(useParams().cohortId);
   const { timeZone } = useMe();
   const cohort = useQuery(adminCohortQuery(id));
-  const signups = useQuery(signupsQuery(id));
+  const pages = useSignupPages(id);
+  // Counted by the server: the signups below arrive a page at a time.
+  const overview = useQuery(adminCohortsQuery).data?.find((o) => o.id === id);
   return (
     <section>
       <AdminNav />
@@ -190,18 +204,28 @@ export function AdminCohortPage() {
             <EditCohort cohort={c} />
             <section aria-labelledby="signups">
               <h2 id="signups">Signups</h2>
-              <QueryState query={signups} label="Loading signups…">
-                {(list) => (
-                  <>
-                    <p>
-                      {list.filter((s) => s.role === "learner").length} learners,{" "}
-                      {list.filter((s) => s.role === "facilitator").length} facilitators.
-                    </p>
-                    <UncertifiedFacilitators signups={list} />
-                    <HeatMap signups={list} zone={timeZone} reference={new Date(`${c.start_date}T12:00:00Z`)} />
-                    <SignupList signups={list} />
-                  </>
-                )}
+              <QueryState query={pages.query} label="Loading signups…">
+                {() => {
+                  const list = pages.signups;
+                  const learners = overview?.learners ?? list.filter((s) => s.role === "learner").length;
+                  const leaders = overview?.facilitators ?? list.filter((s) => s.role === "facilitator").length;
+                  return (
+                    <>
+                      <p>
+                        {learners.toLocaleString()} learners, {leaders.toLocaleString()} facilitators.
+                      </p>
+                      {pages.hasMore && (
+                        <p className="muted small">
+                          The heat map and the lists below count the {list.length.toLocaleString()} signups loaded so
+                          far; load more at the end of the list to include the rest.
+                        </p>
+                      )}
+                      <UncertifiedFacilitators signups={list} />
+                      <HeatMap signups={list} zone={timeZone} reference={new Date(`${c.start_date}T12:00:00Z`)} />
+                      <SignupList pages={pages} total={overview ? learners + leaders : undefined} />
+                    </>
+                  );
+                }}
               </QueryState>
             </section>
             <Scheduling cohort={c} zone={timeZone} />

@@ -1,9 +1,11 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useId, useState } from "react";
-import { createLiveGroup, facilitatorsQuery, signupsQuery } from "../../../api/staff";
+import { createLiveGroup, facilitatorsQuery } from "../../../api/staff";
 import type { GroupCreate } from "../../../client/schema";
+import { useSignupPages } from "../../../hooks/useSignupPages";
 import { WEEKDAYS } from "../../../lib/time";
 import { ErrorMessage } from "../../Feedback/Feedback";
+import { LoadMore } from "../LoadMore";
 import { ForceableError, ForcedNote } from "./ForceableError";
 
 /** Make a group by hand: facilitator, weekly time (anchor zone), learners; checked like a move. */
@@ -14,7 +16,7 @@ export function CreateGroupForm({ cohortId, anchorZone, onCreated }: {
 }) {
   const ids = { name: useId(), facilitator: useId(), zone: useId(), day: useId(), time: useId() };
   const facilitators = useQuery(facilitatorsQuery);
-  const signups = useQuery(signupsQuery(cohortId));
+  const signups = useSignupPages(cohortId);
   const [name, setName] = useState("");
   const [facilitatorId, setFacilitatorId] = useState<number | "">("");
   const [zone, setZone] = useState(anchorZone);
@@ -41,7 +43,7 @@ export function CreateGroupForm({ cohortId, anchorZone, onCreated }: {
     },
   });
   const certified = (facilitators.data ?? []).filter((f) => f.is_certified);
-  const learners = (signups.data ?? []).filter((s) => s.role === "learner");
+  const learners = signups.signups.filter((s) => s.role === "learner");
   const toggle = (id: number) => setMembers((m) => (m.includes(id) ? m.filter((x) => x !== id) : [...m, id]));
   const ready = name.trim() && facilitatorId !== "" && members.length > 0 && zone.trim();
   return (
@@ -106,6 +108,13 @@ export function CreateGroupForm({ cohortId, anchorZone, onCreated }: {
             {s.display_name} <span className="muted">({s.group_name ?? "no group"}, {s.timezone})</span>
           </label>
         ))}
+        <LoadMore
+          shown={learners.length}
+          noun="learners"
+          hasMore={signups.hasMore}
+          loading={signups.loadingMore}
+          onMore={signups.loadMore}
+        />
       </fieldset>
       <button type="submit" disabled={!ready || create.isPending}>
         {create.isPending ? "Checking…" : "Create the group"}
