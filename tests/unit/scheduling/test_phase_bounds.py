@@ -10,26 +10,31 @@ import pytest
 from roundtable.scheduling.bounds import (
     leader_cost_bound,
     learner_cost_bound,
+    least_crowd,
     placement_bound,
+    seats,
     size_bound,
+    spread_bound,
 )
 from roundtable.scheduling.instance import parse_instance
 from roundtable.scheduling.scheduler import _problem
-from tests.unit.scheduling.helpers import instance, person
+from tests.unit.scheduling.helpers import instance, person, solve
 
 _DAYS = ("Tuesday", "Wednesday", "Thursday")  # three starts at 18:00 that never overlap
+WEDNESDAY = {"Wednesday": [["18:00", "19:00"]]}
 
 
 def _hours(rng: random.Random) -> dict[str, list[list[str]]]:
     return {day: [["18:00", "19:00"]] for day in _DAYS if rng.random() < 0.5}
 
 
-def _cohort(seed: int):
+def _cohort(seed: int, facilitators: int = 3, most_groups: int = 1):
     rng = random.Random(seed)
     people = []
-    for k in range(3):
+    for k in range(facilitators):
         extra = {"if_needed": _hours(rng)} if rng.random() < 0.5 else {}
-        people.append(person(f"F{k}", "UTC", _hours(rng), max_groups=1, **extra))
+        groups = rng.randint(1, most_groups)
+        people.append(person(f"F{k}", "UTC", _hours(rng), max_groups=groups, **extra))
     for k in range(rng.randint(5, 6)):
         extra = {"if_needed": _hours(rng)} if rng.random() < 0.4 else {}
         people.append(person(f"L{k}", "UTC", _hours(rng), **extra))
@@ -38,20 +43,34 @@ def _cohort(seed: int):
     return _problem(everyone, params, existing)
 
 
-def _brute_force(problem) -> tuple[int, int, int]:
-    """(placed, sizes, preferences), lexicographically best over every possible answer."""
+def _brute_force(problem) -> tuple[int, int, int, int]:
+    """(placed, sizes, preferences, spread), lexicographically best over every answer.
+
+    Each facilitator leads any set of their starts up to their capacity (the three
+    starts never overlap)."""
     low, high = problem.params.learner_bounds()
     target = problem.params.target_learners()
-    leads = [[None, *sorted(options)] for options in problem.facilitator_options]
+    leads = [
+        [
+            chosen
+            for size in range(min(capacity, len(options)) + 1)
+            for chosen in itertools.combinations(sorted(options), size)
+        ]
+        for capacity, options in zip(
+            problem.facilitator_capacity, problem.facilitator_options, strict=True
+        )
+    ]
     seats = [[None, *sorted(options)] for options in problem.learner_options]
-    best = (0, 0, 0)  # (placed, -sizes, -preferences): nobody placed is always possible
+    best = (0, 0, 0, 0)  # (placed, -sizes, -preferences, -spread): nobody placed is possible
     for leaders in itertools.product(*leads):
         groups: dict[int, int] = {}
         paid = 0
-        for f, start in enumerate(leaders):
-            if start is not None:
+        for f, starts in enumerate(leaders):
+            for start in starts:
                 groups[start] = groups.get(start, 0) + 1
                 paid += problem.facilitator_options[f][start]
+        spread = 10 * sum(max(len(starts) - 1, 0) for starts in leaders)
+        spread += max(groups.values(), default=0)
         for chosen in itertools.product(*seats):
             counts = dict.fromkeys(groups, 0)
             if any(start is not None and start not in groups for start in chosen):
@@ -65,22 +84,38 @@ def _brute_force(problem) -> tuple[int, int, int]:
             cost = paid + sum(
                 problem.learner_options[i][s] for i, s in enumerate(chosen) if s is not None
             )
-            best = max(best, (sum(counts.values()), -sizes, -cost))
-    return best[0], -best[1], -best[2]
+            best = max(best, (sum(counts.values()), -sizes, -cost, -spread))
+    return best[0], -best[1], -best[2], -best[3]
+
+
+def _fewest_groups(problem, placed: int, sizes: int) -> int:
+    """The solver's fewest new groups: G*max >= P and t*G >= P - sizes."""
+    low, high = problem.params.learner_bounds()
+    target = problem.params.target_learners()
+    return max(-(-placed // high), -(-(placed - sizes) // target)) if placed else 0
 
 
 @pytest.mark.parametrize("seed", range(12))
 def test_size_and_preference_bounds_never_exceed_the_brute_forced_optimum(seed):
     problem = _cohort(seed)
-    placed, sizes, preferences = _brute_force(problem)
+    placed, sizes, preferences, _spread = _brute_force(problem)
     assert placed <= placement_bound(problem)
     assert size_bound(problem, placed) <= sizes
-    low, high = problem.params.learner_bounds()
-    target = problem.params.target_learners()
-    # the solver's fewest new groups: G*max >= P and t*G >= P - sizes
-    fewest = max(-(-placed // high), -(-(placed - sizes) // target)) if placed else 0
+    fewest = _fewest_groups(problem, placed, sizes)
     bound = learner_cost_bound(problem, placed) + leader_cost_bound(problem, fewest)
     assert bound <= preferences
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_the_spread_bound_never_exceeds_the_brute_forced_optimum(seed):
+    # two facilitators leading up to two groups each: seconds, paid leaders and crowds
+    problem = _cohort(seed, facilitators=2, most_groups=2)
+    placed, sizes, preferences, spread = _brute_force(problem)
+    fewest = _fewest_groups(problem, placed, sizes)
+    budget = preferences - learner_cost_bound(problem, placed)
+    pinned = budget == 0 and placed == seats(problem)
+    crowd = least_crowd(problem, fewest, placed - sizes, pinned)
+    assert spread_bound(problem, fewest, budget, crowd) <= spread
 
 
 def test_the_preference_bound_counts_leaders_who_must_pay():
@@ -100,7 +135,7 @@ def test_the_preference_bound_counts_leaders_who_must_pay():
     weight = len(people) + 1
     assert learner_cost_bound(problem, 6) == 0
     assert leader_cost_bound(problem, 2) == weight
-    assert _brute_force(problem) == (6, 0, weight)
+    assert _brute_force(problem)[:3] == (6, 0, weight)
 
 
 def test_the_placement_bound_counts_what_the_facilitators_can_lead():
@@ -114,3 +149,49 @@ def test_the_placement_bound_counts_what_the_facilitators_can_lead():
     params, everyone, existing = parse_instance(document)
     problem = _problem(everyone, params, existing)
     assert placement_bound(problem) == 3 == _brute_force(problem)[0]
+
+
+def _problem_of(people, **params):
+    document = instance(people, min_group_size=3, max_group_size=4, target_group_size=4, **params)
+    parsed, everyone, existing = parse_instance(document)
+    return _problem(everyone, parsed, existing)
+
+
+def test_the_spread_bound_counts_leaders_the_preferences_leave_idle():
+    # two groups; F1 could lead the second only on if-needed time, which the held
+    # preferences (nobody pays) rule out, so F0 leads both: 10 for a second group + 1
+    tuesday = {"Tuesday": [["18:00", "19:00"]]}
+    both = tuesday | {"Wednesday": [["18:00", "19:00"]]}
+    people = [
+        person("F0", "UTC", both, max_groups=2),
+        person("F1", "UTC", {}, if_needed={"Wednesday": [["18:00", "19:00"]]}, max_groups=1),
+        *[person(f"A{k}", "UTC", both) for k in range(6)],
+    ]
+    problem = _problem_of(people)
+    assert _brute_force(problem) == (6, 0, 0, 11)
+    assert spread_bound(problem, 2) == 1  # without the budget: F1 could lead one
+    assert spread_bound(problem, 2, leader_budget=0) == 11
+
+
+def test_the_crowd_bound_counts_learners_held_at_their_cheapest_time():
+    # a peer cohort: eight learners at their regular Tuesday need two groups there, though
+    # Wednesday (if-needed) would spread them over two starts
+    people = [
+        person(f"A{k}", "UTC", {"Tuesday": [["18:00", "19:00"]]}, if_needed=WEDNESDAY)
+        for k in range(8)
+    ]
+    problem = _problem_of(people, require_facilitator=False)
+    assert least_crowd(problem, 2, need=8, cheapest_only=False) == 1
+    assert least_crowd(problem, 2, need=8, cheapest_only=True) == 2
+    assert spread_bound(problem, 2, crowd=2) == 2
+    result = solve(
+        instance(
+            people,
+            min_group_size=3,
+            max_group_size=4,
+            target_group_size=4,
+            require_facilitator=False,
+        )
+    )
+    assert "spread" in result["stats"]["phases"][-1]
+    assert result["stats"]["phases"][-1].endswith("2 = lower bound, optimal")

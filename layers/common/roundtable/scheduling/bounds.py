@@ -9,10 +9,14 @@ the least |P − t·G| over those G bounds the size objective. Preferences: the 
 placed learners pay at least the P smallest of everyone's cheapest options, and
 the G new groups' leaders at least the G smallest cheapest costs over the
 facilitators' free capacity (a facilitator able to lead `k` more groups counts
-`k` times).
+`k` times). Spread: groups led beyond the facilitators who can lead, where what
+the leaders may pay (the held preferences less what the learners pay at least)
+limits how many distinct facilitators can lead.
 """
 
 from __future__ import annotations
+
+from itertools import accumulate
 
 from roundtable.scheduling.problem import Problem
 from roundtable.scheduling.search import existing_loads
@@ -92,22 +96,114 @@ def leader_cost_bound(problem: Problem, new_groups: int) -> int:
     return sum(slots[:new_groups])
 
 
-def spread_bound(problem: Problem, new_groups: int) -> int:
+def spread_bound(
+    problem: Problem, new_groups: int, leader_budget: int | None = None, crowd: int = 0
+) -> int:
     """10 x (groups beyond each facilitator's first) + most groups at one start, at least.
 
-    Every group needs a leader, so with L groups led in all (new and existing) and F
-    facilitators who could lead any, at least L - F of them are someone's second; and G
-    new groups over S possible starts put at least ceil(G / S) at one of them.
+    Every group needs a leader, so with L groups led in all (new and existing) and D
+    facilitators leading any, L - D of them are someone's second (`most_leaders` bounds
+    D); and G new groups over S possible starts put at least ceil(G / S) at one of them
+    (or `crowd`, a bound from `least_crowd`, when larger).
     """
     if new_groups <= 0:
         return 0
-    crowd = -(-new_groups // max(len(problem.viable_starts), 1))  # some start holds this many
+    # some start holds this many
+    crowd = max(crowd, -(-new_groups // max(len(problem.viable_starts), 1)))
     if not problem.facilitated:
         return crowd
+    led = new_groups + sum(existing_loads(problem))
+    return 10 * max(0, led - most_leaders(problem, new_groups, leader_budget)) + crowd
+
+
+def most_leaders(problem: Problem, new_groups: int, budget: int | None = None) -> int:
+    """Most facilitators who lead a group, existing or one of `new_groups` new ones, when
+    the new groups' leaders pay at most `budget` in all (None: no limit).
+
+    Each new group's leader pays at least their cheapest start. Choosing d facilitators
+    who lead no existing group to lead one new group each costs at least the d smallest
+    of their cheapest costs; the other G - d new groups go to free capacity beyond those
+    first groups (or of facilitators already leading), at least the G - d smallest such
+    slots. The two pools are disjoint, so those sums bound the cost of any answer with d
+    new leaders, and the largest d within the budget bounds how many can lead. (Fewer
+    groups never need fewer leaders than this: dropping a second group costs nothing.)
+    """
     loads = existing_loads(problem)
-    able = sum(
-        1
-        for f, load in enumerate(loads)
-        if load or (problem.facilitator_capacity[f] > 0 and problem.facilitator_options[f])
-    )
-    return 10 * max(0, new_groups + sum(loads) - able) + crowd
+    firsts: list[int] = []  # per facilitator leading nothing yet: their cheapest start
+    seconds: list[int] = []  # every further group they could lead, at their cheapest
+    for f, options in enumerate(problem.facilitator_options):
+        capacity = problem.facilitator_capacity[f]
+        if capacity <= 0 or not options:
+            continue
+        cheapest = min(options.values())
+        if not loads[f]:
+            firsts.append(cheapest)
+            capacity -= 1
+        seconds += [cheapest] * capacity
+    already = sum(1 for load in loads if load)
+    most = min(len(firsts), max(new_groups, 0))
+    if budget is None:
+        return already + most
+    first_sums = [0, *accumulate(sorted(firsts))]  # the d cheapest, for every d
+    second_sums = [0, *accumulate(sorted(seconds))]
+    within = [
+        d
+        for d in range(most + 1)
+        if new_groups - d < len(second_sums)
+        and first_sums[d] + second_sums[new_groups - d] <= budget
+    ]
+    # none within the budget cannot happen for a budget some answer keeps; stay valid anyway
+    return already + (max(within) if within else most)
+
+
+def least_crowd(problem: Problem, new_groups: int, need: int, cheapest_only: bool) -> int:
+    """Most groups at one start, at least, when `need` learners must sit within the target
+    size of their groups (the rest, at most the held size objective, above it).
+
+    With at most k groups at each start (and no more than the facilitators who can lead
+    there), a start seats t·k learners within target; existing groups their room. If a
+    maximum flow of learners to those seats falls short of `need`, more than k groups
+    meet at some start. `cheapest_only`: every learner and leader is at a cheapest option
+    (the preferences held at everyone's cheapest, everyone placed).
+    """
+    from roundtable.scheduling.flow import max_flow
+
+    starts = {start: k for k, start in enumerate(problem.viable_starts)}
+    leaders = _leaders_per_start(problem, starts, cheapest_only)
+    edges, supplies = [], []
+    for c, cls in enumerate(problem.classes):
+        supplies.append(len(cls.members))
+        cheapest = min(cost for _where, cost in (*cls.options, *cls.joins))
+        fits = [
+            (where, cost) for where, cost in cls.options if not cheapest_only or cost == cheapest
+        ]
+        edges += [(c, starts[where]) for where, _cost in fits]
+        joins = [(slot, cost) for slot, cost in cls.joins if not cheapest_only or cost == cheapest]
+        edges += [(c, len(starts) + slot) for slot, _cost in joins]
+    room = [max(slot.room, 0) for slot in problem.existing]
+    target = problem.params.target_learners()
+    crowd = -(-max(new_groups, 0) // max(len(starts), 1))
+    while crowd < max(leaders, default=0):
+        seats = [target * min(crowd, able) for able in leaders]
+        if max_flow(supplies, seats + room, edges) >= need:
+            break
+        crowd += 1
+    return crowd
+
+
+def _leaders_per_start(problem: Problem, starts: dict[int, int], free_only: bool) -> list[int]:
+    """Per start, how many groups could meet there: the facilitators able to lead there
+    (at no cost with `free_only`), or in peer cohorts as many as its learners fill."""
+    if not problem.facilitated:
+        low = max(problem.params.learner_bounds()[0], 1)
+        seats = [0] * len(starts)
+        for cls in problem.classes:
+            for where, _cost in cls.options:
+                seats[starts[where]] += len(cls.members)
+        return [seat // low for seat in seats]
+    able = [0] * len(starts)
+    for f, options in enumerate(problem.facilitator_options):
+        if problem.facilitator_capacity[f] > 0:
+            for where, cost in options.items():
+                able[starts[where]] += 1 if not free_only or cost == 0 else 0
+    return able

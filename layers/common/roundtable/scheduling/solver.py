@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from roundtable.scheduling.bounds import (
     leader_cost_bound,
     learner_cost_bound,
+    least_crowd,
     placement_bound,
     seats,
     size_bound,
@@ -151,7 +152,10 @@ def _spread(context: _Context, budget: float) -> PhaseResult:
         share_groups(context.search)
     problem, plan = context.problem, context.search.plan()
     achieved = plan_objectives(problem, plan)["spread"]
-    bound = spread_bound(problem, _fewest_groups(context, plan))
+    fewest, paying = _fewest_groups(context, plan), _leader_budget(context)
+    bound = spread_bound(problem, fewest, paying)
+    if achieved > bound * (1 + SPREAD_GAP):  # worth a maximum flow or a few
+        bound = spread_bound(problem, fewest, paying, _crowd(context, fewest, paying))
     if achieved == bound:
         return PhaseResult(achieved, bound, True, f"{bound} = lower bound, optimal")
     if achieved <= bound * (1 + SPREAD_GAP):
@@ -159,6 +163,26 @@ def _spread(context: _Context, budget: float) -> PhaseResult:
         text = f"{achieved}, bound {bound}, gap {gap:.1%} (accepted)"
         return PhaseResult(achieved, bound, True, text)
     return _solve(context, "spread", min(budget, _SPREAD_SHARE * context.limit), bound)
+
+
+def _leader_budget(context: _Context) -> int | None:
+    """Most the new groups' leaders can pay in any answer keeping the held phases: the
+    held preferences less what the held number of placed learners pays at least."""
+    held = dict(context.runner.holds)
+    if "preferences" not in held or "placed" not in held:
+        return None
+    return held["preferences"] - learner_cost_bound(context.problem, held["placed"])
+
+
+def _crowd(context: _Context, fewest: int, budget: int | None) -> int:
+    """Most groups at one start, at least, in any answer keeping the held phases."""
+    held = dict(context.runner.holds)
+    if "placed" not in held or "sizes" not in held:
+        return 0
+    # preferences held at everyone's cheapest pin every learner and leader there
+    pinned = budget == 0 and held["placed"] == seats(context.problem)
+    need = held["placed"] - held["sizes"]
+    return least_crowd(context.problem, fewest, need, pinned)
 
 
 def _fewest_groups(context: _Context, plan: Plan) -> int:
