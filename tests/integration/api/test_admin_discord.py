@@ -11,10 +11,10 @@ from datetime import date, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 
 from roundtable.db.engine import transaction
-from roundtable.db.tables import jobs
+from roundtable.db.tables import groups, jobs
 from roundtable.sync.servers import add_server
 from tests.builders import add_member
 from tests.builders import add_user as make_user
@@ -77,3 +77,21 @@ def test_publishing_is_refused_with_the_numbers_before_any_job_when_nothing_fits
     assert "Tiny: 1 of 2 roles and 0 of 500 channels in use" in message
     with engine.connect() as conn:
         assert conn.scalars(select(jobs.c.kind)).all() == []
+
+
+def test_the_live_cohort_names_each_groups_server_and_where_its_messages_were_exported(
+    admin: TestClient, engine: Engine, cohort: int
+) -> None:
+    key = f"discord-exports/cohort-{cohort}/group-9.json"
+    with transaction(engine) as conn:
+        done = make_group(conn, cohort, "Finished", status="completed", meeting_count=1)
+        conn.execute(
+            update(groups)
+            .where(groups.c.id == done)
+            .values(discord_guild_id=GUILD, discord_export_key=key)
+        )
+
+    live = admin.get(f"/api/admin/cohorts/{cohort}/live").json()
+
+    (finished,) = [g for g in live["groups"] if g["id"] == done]
+    assert (finished["discord_server"], finished["discord_export_key"]) == (GUILD, key)

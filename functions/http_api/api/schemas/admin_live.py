@@ -83,6 +83,13 @@ class LiveGroupPublic(Model):
     attendance: list[HeldMeetingPublic]
     discord_channel_id: str | None
     sync: SyncStatePublic
+    discord_server: str | None = Field(
+        default=None, description="the Discord server (guild id) it is on; null: the configured one"
+    )
+    discord_export_key: str | None = Field(
+        default=None,
+        description="S3 key (content bucket) of its exported messages, once retention deleted them",
+    )
 
 
 class LiveCountsPublic(Model):

@@ -108,6 +108,9 @@ class LiveGroup:
     attendance: list[HeldMeeting]  # oldest first
     discord_channel_id: str | None
     sync: SyncState
+    discord_server: str | None = None  # the group's server (guild id); None: DISCORD_GUILD_ID
+    # Where its Discord messages went when the retention policy deleted its channels.
+    discord_export_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -318,6 +321,8 @@ def _group(row: Any, facts: _Facts, cohort: Any, viewer_zone: str, now: datetime
         attendance=_attendance(series, facts.history.get(row.id, []), facts.checked_in, now),
         discord_channel_id=row.discord_text_channel_id,
         sync=_sync_state(row, facts.sync_jobs.get(row.id)),
+        discord_server=row.discord_guild_id,
+        discord_export_key=row.discord_export_key,
     )
 
 

@@ -47,6 +47,14 @@ describe("GroupCard", () => {
     expect(card.textContent).toContain("the last sync failed: Discord answered 403");
   });
 
+  it("says where a finished group's Discord messages went once its channels were deleted", () => {
+    const done = liveGroup({ status: "completed", discord_export_key: "discord-exports/cohort-1/group-3.json" });
+    renderWithQueries(<GroupCard group={done} others={[]} zone="UTC" onChanged={vi.fn()} />);
+    expect(screen.getByRole("article").textContent).toContain(
+      "messages exported to discord-exports/cohort-1/group-3.json in the content bucket",
+    );
+  });
+
   it("refuses a move that does not fit, then moves anyway and says why", async () => {
     const refusal = "Ben cannot make 5 of 5 meetings (first: Thu 26 Mar 2026, 18:00 GMT)";
     const calls = fakeApi({

@@ -100,6 +100,12 @@ export function GroupCard({ group, others, zone, onChanged }: {
         )}
       </p>
       <p className="small">Attendance so far: {attendanceSummary(group)}</p>
+      {group.discord_export_key && (
+        <p className="small">
+          Discord channels deleted after the retention period; messages exported to{" "}
+          <code>{group.discord_export_key}</code> in the content bucket.
+        </p>
+      )}
       <div className="table-scroll" role="region" aria-label={`Members of ${group.name}`} tabIndex={0}>
         <table className="stack">
           <thead>
