@@ -1,5 +1,5 @@
 import { lazy, useState, type ComponentProps, type ComponentType } from "react";
-import { Route, Routes } from "react-router";
+import { Navigate, Route, Routes } from "react-router";
 import { Layout, RequireUser } from "./components/Layout/Layout";
 import { CourseOverviewPage, CourseRedirect } from "./routes/CourseOverviewPage";
 import { LandingPage } from "./routes/LandingPage";
@@ -42,6 +42,7 @@ export function openingPage(pathname: string): Promise<unknown> | null {
 const AdminCohortPage = page(() => import("./routes/admin/AdminCohortPage"), "AdminCohortPage");
 const AdminCohortsPage = page(() => import("./routes/admin/AdminCohortsPage"), "AdminCohortsPage");
 const AdminContentPage = page(() => import("./routes/admin/AdminContentPage"), "AdminContentPage");
+const AdminGrowthPage = page(() => import("./routes/admin/AdminGrowthPage"), "AdminGrowthPage");
 const AdminFacilitatorsPage = page(() => import("./routes/admin/AdminFacilitatorsPage"), "AdminFacilitatorsPage");
 const AdminJobsPage = page(() => import("./routes/admin/AdminJobsPage"), "AdminJobsPage");
 const AdminOutboxPage = page(() => import("./routes/admin/AdminOutboxPage"), "AdminOutboxPage");
@@ -59,6 +60,8 @@ export function App() {
         <Route path="signin" element={<SignInPage />} />
         <Route path="privacy" element={<SitePage slug="privacy" />} />
         <Route path="terms" element={<SitePage slug="terms" />} />
+        {/* A referral link: main.tsx has already counted it; the visitor lands on the front page. */}
+        <Route path="r/:code" element={<Navigate to="/" replace />} />
         {/* Courses are open to everyone: the API tracks anonymous progress and claims it at login. */}
         <Route path="course" element={<CourseRedirect />} />
         <Route path="course/:courseSlug" element={<CourseOverviewPage />} />
@@ -80,6 +83,7 @@ export function App() {
           <Route path="admin" element={<AdminCohortsPage />} />
           <Route path="admin/cohorts/:cohortId" element={<AdminCohortPage />} />
           <Route path="admin/facilitators" element={<AdminFacilitatorsPage />} />
+          <Route path="admin/growth" element={<AdminGrowthPage />} />
           <Route path="admin/jobs" element={<AdminJobsPage />} />
           <Route path="admin/content" element={<AdminContentPage />} />
           <Route path="admin/outbox" element={<AdminOutboxPage />} />

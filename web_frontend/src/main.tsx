@@ -3,8 +3,10 @@ import { createRoot } from "react-dom/client";
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { BrowserRouter } from "react-router";
 import { moduleQuery } from "./api/content";
+import { recordArrival } from "./api/growth";
 import { ApiError } from "./api/http";
 import { App, openingPage } from "./App";
+import { captureArrival } from "./lib/arrival";
 import "./styles.css";
 
 // One global handler: a request that still gets 401 after the refresh retry
@@ -27,6 +29,9 @@ const queryClient = new QueryClient({
     },
   },
 });
+
+// A referral link (/r/<code>, ?ref=) or utm_* parameters: counted, and kept until signup.
+captureArrival(window.location, recordArrival);
 
 // A module opened directly (a link in an email, a reload): index.html has already asked for
 // its page's code and its content (vite.config.ts), so the first render waits for them (a

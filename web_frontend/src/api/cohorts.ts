@@ -7,8 +7,14 @@ export const openCohortsQuery = queryOptions({
   queryFn: async () => unwrap(await api.GET("/api/cohorts")).cohorts,
 });
 
-export const enroll = async (cohortId: number, role: "learner" | "facilitator") =>
-  unwrap(await api.POST("/api/cohorts/{cohort_id}/enroll", { params: { path: { cohort_id: cohortId } }, body: { role } }));
+/** Enroll; an invite-only cohort wants its code, a closed one answers `waitlisted`. */
+export const enroll = async (cohortId: number, role: "learner" | "facilitator", inviteCode?: string) =>
+  unwrap(
+    await api.POST("/api/cohorts/{cohort_id}/enroll", {
+      params: { path: { cohort_id: cohortId } },
+      body: inviteCode ? { role, invite_code: inviteCode } : { role },
+    }),
+  );
 
 export const myGroupsQuery = queryOptions({
   queryKey: ["groups", "mine"],

@@ -22,7 +22,7 @@ const cohort = {
 };
 
 /** An in-memory API that records the writes it receives. */
-function fakeApi(enrollAnswer: () => Response) {
+function fakeApi(enrollAnswer: () => Response, gate?: { mode: string; on_waiting_list: boolean }) {
   const writes: string[] = [];
   globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
     const req = new Request(input, init);
@@ -30,6 +30,7 @@ function fakeApi(enrollAnswer: () => Response) {
     if (key === "GET /api/users/me") return json(me);
     if (key === "GET /api/users/me/availability") return json({ timezone: "Europe/Berlin", intervals: [], updated_at: null });
     if (key === "GET /api/cohorts") return json({ cohorts: [cohort] });
+    if (key === "GET /api/growth/cohorts/3/gate" && gate) return json({ cohort_id: 3, ...gate });
     if (key === "PUT /api/users/me/availability" || key === "POST /api/cohorts/3/enroll") {
       writes.push(`${key} ${await req.text()}`);
       return key.startsWith("PUT") ? json(JSON.parse(writes.at(-1)!.split(" ").slice(2).join(" "))) : enrollAnswer();
@@ -91,5 +92,30 @@ describe("EnrollPage", () => {
     await screen.findByRole("radio", { name: /Winter/ });
     expect(screen.getByText("Mark at least one time as available.")).toBeTruthy();
     expect(screen.getByRole("button", { name: "Save availability" }).hasAttribute("disabled")).toBe(true);
+  });
+
+  it("asks an invite-only cohort's code and sends it with the enrollment", async () => {
+    const writes = fakeApi(
+      () => json({ cohort_id: 3, created: true, role: "learner", welcome_job_id: 1, waitlisted: false }),
+      { mode: "invite_only", on_waiting_list: false },
+    );
+    renderPage();
+    const user = await chooseMondayEvening();
+    await user.type(await screen.findByLabelText(/Invite code/), " K7M2-P9QA ");
+    await user.click(screen.getByRole("button", { name: "Save availability and enroll" }));
+    await screen.findByRole("heading", { name: "You're enrolled in Winter" });
+    expect(writes.at(-1)).toBe('POST /api/cohorts/3/enroll {"role":"learner","invite_code":"K7M2-P9QA"}');
+  });
+
+  it("offers a closed cohort's waiting list and says when you are on it", async () => {
+    fakeApi(
+      () => json({ cohort_id: 3, created: false, role: "learner", welcome_job_id: null, waitlisted: true }),
+      { mode: "closed", on_waiting_list: false },
+    );
+    renderPage();
+    const user = await chooseMondayEvening();
+    expect(await screen.findByText(/Signups for this cohort are closed/)).toBeTruthy();
+    await user.click(screen.getByRole("button", { name: "Save availability and join the waiting list" }));
+    await screen.findByRole("heading", { name: "You're on the waiting list for Winter" });
   });
 });

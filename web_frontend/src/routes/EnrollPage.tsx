@@ -2,8 +2,9 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link } from "react-router";
 import { enroll, openCohortsQuery } from "../api/cohorts";
+import { gateViewQuery } from "../api/growth";
 import type { AvailabilityPublic, Profile } from "../api/types";
-import type { CohortListingPublic as Cohort } from "../client/schema";
+import type { CohortListingPublic as Cohort, GateViewPublic } from "../client/schema";
 import { applyAsFacilitator, availabilityQuery, fromWire, saveAvailability } from "../api/users";
 import { AvailabilityEditor, availabilityProblem } from "../components/Availability/AvailabilityEditor";
 import { ErrorMessage, Loading, QueryState } from "../components/Feedback/Feedback";
@@ -92,6 +93,37 @@ function CohortChoice({
   );
 }
 
+/** What the chosen cohort's signup gate asks: an invite code, or a place on its waiting list. */
+function GateFields({
+  gate,
+  inviteCode,
+  setInviteCode,
+}: {
+  gate: GateViewPublic | undefined;
+  inviteCode: string;
+  setInviteCode: (code: string) => void;
+}) {
+  if (gate?.mode === "invite_only") {
+    return (
+      <label>
+        Invite code
+        <input value={inviteCode} onChange={(e) => setInviteCode(e.target.value)} required autoComplete="off" />
+        <span className="hint">This cohort is invite-only: enter the code you were given.</span>
+      </label>
+    );
+  }
+  if (gate?.mode === "closed") {
+    return (
+      <p className="notice">
+        {gate.on_waiting_list
+          ? "You are on this cohort's waiting list. We'll let you know when a place is yours."
+          : "Signups for this cohort are closed. You can join its waiting list; an organiser admits people from it."}
+      </p>
+    );
+  }
+  return null;
+}
+
 function EnrollForm({ me, availability }: { me: Profile; availability: AvailabilityPublic }) {
   const queryClient = useQueryClient();
   const cohortsQuery = useQuery(openCohortsQuery);
@@ -101,14 +133,30 @@ function EnrollForm({ me, availability }: { me: Profile; availability: Availabil
   const [timezone, setTimezone] = useState(availability.timezone || me.timezone);
   const [week, setWeek] = useState(() => blocksToWeek(fromWire(availability.intervals)));
   const cohort = cohorts.find((c) => c.id === cohortId);
+  const [inviteCode, setInviteCode] = useState("");
+  // A gate that cannot be read is treated as open: enrolling then says what is wrong.
+  const gate = useQuery({ ...gateViewQuery(cohortId ?? 0), enabled: cohortId !== null && !cohort?.my_role }).data;
+  const waitlist = gate?.mode === "closed";
   const submit = useMutation({
     mutationFn: async () => {
       await saveAvailability(timezone, weekToBlocks(week));
-      if (cohortId !== null) await enroll(cohortId, role);
+      return cohortId !== null ? enroll(cohortId, role, inviteCode.trim() || undefined) : null;
     },
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ["me"] }),
   });
   const problem = availabilityProblem(week, timezone);
+
+  if (submit.data?.waitlisted && cohort) {
+    return (
+      <div className="card" role="status">
+        <h2>You're on the waiting list for {cohort.name}</h2>
+        <p>
+          Signups for this cohort are closed for now. An organiser admits people from the waiting list; you'll get a
+          welcome message by email and Discord when you're in. Your availability is saved.
+        </p>
+      </div>
+    );
+  }
 
   if (submit.isSuccess && cohort) {
     return (
@@ -135,6 +183,7 @@ function EnrollForm({ me, availability }: { me: Profile; availability: Availabil
       <QueryState query={cohortsQuery} label="Loading open cohorts…">
         {() => <CohortChoice {...{ cohorts, me, cohortId, setCohortId, role, setRole }} />}
       </QueryState>
+      {cohort && !cohort.my_role && <GateFields gate={gate} inviteCode={inviteCode} setInviteCode={setInviteCode} />}
       <h2>When can you meet each week?</h2>
       <AvailabilityEditor
         week={week}
@@ -151,7 +200,13 @@ function EnrollForm({ me, availability }: { me: Profile; availability: Availabil
         </p>
       )}
       <button type="submit" disabled={Boolean(problem) || submit.isPending}>
-        {submit.isPending ? "Saving…" : cohort ? "Save availability and enroll" : "Save availability"}
+        {submit.isPending
+          ? "Saving…"
+          : !cohort
+            ? "Save availability"
+            : waitlist && !cohort.my_role
+              ? "Save availability and join the waiting list"
+              : "Save availability and enroll"}
       </button>
     </form>
   );

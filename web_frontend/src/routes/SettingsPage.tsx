@@ -5,6 +5,7 @@ import type { Profile } from "../api/types";
 import { updateMe } from "../api/users";
 import { ErrorMessage, Loading } from "../components/Feedback/Feedback";
 import { TimeZoneField } from "../components/Forms/TimeZoneField";
+import { ReferralLinkCard } from "../components/Growth/ReferralLinkCard";
 import { useMe } from "../hooks/useMe";
 import { isValidTimeZone } from "../lib/time";
 
@@ -62,6 +63,7 @@ export function SettingsPage() {
     <section>
       <h1>Settings</h1>
       <SettingsForm me={me} />
+      <ReferralLinkCard />
     </section>
   );
 }

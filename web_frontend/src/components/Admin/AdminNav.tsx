@@ -10,6 +10,7 @@ export function AdminNav() {
       <NavLink to="/admin/facilitators">Facilitators</NavLink>
       <NavLink to="/admin/jobs">Jobs</NavLink>
       <NavLink to="/admin/content">Content</NavLink>
+      <NavLink to="/admin/growth">Signups</NavLink>
       <NavLink to="/admin/outbox">Outbox (local)</NavLink>
     </nav>
   );
