@@ -13,6 +13,8 @@ CohortStatus = Literal["draft", "open", "running", "completed", "cancelled"]
 Role = Literal["learner", "facilitator"]
 # How meeting reminders reach Discord (roundtable.cohorts.options.DISCORD_REMINDERS).
 DiscordReminders = Literal["dm", "group_post"]
+# Calendar invitations (roundtable.cohorts.options.CALENDAR_INVITATIONS).
+CalendarInvitations = Literal["google", "ics"]
 
 
 class CohortPublic(Model):
@@ -28,7 +30,8 @@ class CohortPublic(Model):
     anchor_timezone: str
     enrollment_deadline: datetime | None
     status: str
-    discord_reminders: str
+    discord_reminders: DiscordReminders
+    calendar_invitations: str
 
 
 class CohortListingPublic(CohortPublic):
@@ -85,6 +88,10 @@ class CohortCreate(BaseModel):
     discord_reminders: DiscordReminders = Field(
         default="dm", description="a DM to each member, or one post in the group's channel"
     )
+    calendar_invitations: CalendarInvitations = Field(
+        default="google",
+        description="a Google Calendar series, or an .ics invitation by e-mail to each member",
+    )
 
 
 class CohortUpdate(BaseModel):
@@ -102,6 +109,9 @@ class CohortUpdate(BaseModel):
     enrollment_deadline: datetime | None = None
     status: CohortStatus | None = None
     discord_reminders: DiscordReminders | None = None
+    calendar_invitations: CalendarInvitations | None = Field(
+        default=None, description="refused (409) once the cohort has published groups"
+    )
 
 
 class EnrollmentCreate(BaseModel):

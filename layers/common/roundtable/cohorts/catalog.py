@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 
 from roundtable.cohorts.lifecycle import check_manual_status_change
-from roundtable.cohorts.options import check_discord_reminders
+from roundtable.cohorts.options import check_calendar_invitations, check_discord_reminders
 from roundtable.db.tables import cohorts, facilitators, group_members, groups, signups
 from roundtable.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 from roundtable.groups.cancellation import cancel_cohort_groups
@@ -45,6 +45,7 @@ class CohortDraft:
     enrollment_deadline: datetime | None = None
     status: str = "open"
     discord_reminders: str = "dm"  # a DM each, or one group post (cohorts.options)
+    calendar_invitations: str = "google"  # a Google series, or .ics e-mails (cohorts.options)
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,7 @@ def validate_draft(draft: CohortDraft) -> CohortDraft:
     if draft.status not in STATUSES:
         raise ValidationError(f"status must be one of {', '.join(STATUSES)}", field="status")
     check_discord_reminders(draft.discord_reminders)
+    check_calendar_invitations(draft.calendar_invitations)
     _check_dates(draft)
     _check_range("number_of_meetings", draft.number_of_meetings, 1, 52)
     _check_range("meeting_minutes", draft.meeting_minutes, 30, 240)
@@ -226,6 +228,8 @@ def update_cohort(
     if draft.course_slug != current.course_slug:
         check_course(draft.course_slug, courses)
     check_manual_status_change(current.name, current.status, draft.status)
+    if draft.calendar_invitations != current.calendar_invitations:
+        _check_no_published_groups(conn, current)
     values = {name: getattr(draft, name) for name in _DRAFT_FIELDS}
     try:
         with conn.begin_nested():
@@ -237,6 +241,23 @@ def update_cohort(
     if draft.status == "cancelled" and current.status != "cancelled":
         cancel_cohort_groups(conn, cohort_id, now=now, created_by=created_by)
     return _cohort(row)
+
+
+def _check_no_published_groups(conn: Connection, cohort: Cohort) -> None:
+    """The calendar choice holds once groups are published: switching then would leave
+    the old invitations in members' calendars beside the new ones."""
+    published = conn.scalar(
+        select(groups.c.id)
+        .where(groups.c.cohort_id == cohort.id, groups.c.published_at.is_not(None))
+        .limit(1)
+    )
+    if published is not None:
+        raise ConflictError(
+            f"{cohort.name} has published groups: their members already have "
+            f"{cohort.calendar_invitations} calendar invitations, so that choice can no "
+            "longer change.",
+            field="calendar_invitations",
+        )
 
 
 def enrollment_open(cohort: Cohort, now: datetime) -> bool:

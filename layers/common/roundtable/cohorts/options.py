@@ -104,3 +104,20 @@ def check_discord_reminders(value: str) -> str:
             field="discord_reminders",
         )
     return value
+
+
+# How a cohort's members get their group's meetings into their calendars: "google", a
+# Google Calendar series (sync/calendar_sync.py), or "ics", an .ics invitation by
+# e-mail (sync/invitations.py; docs/sync.md, "Calendar invitations by e-mail").
+CALENDAR_INVITATIONS = ("google", "ics")
+
+
+def check_calendar_invitations(value: str) -> str:
+    """The choice if it is one of CALENDAR_INVITATIONS; a ValidationError saying which are."""
+    if value not in CALENDAR_INVITATIONS:
+        raise ValidationError(
+            f"Calendar invitations must be one of {', '.join(CALENDAR_INVITATIONS)}, "
+            f"got {value!r}.",
+            field="calendar_invitations",
+        )
+    return value

@@ -694,12 +694,9 @@ discord_invalid_requests = Table(
 )
 
 # --- Calendar invitations by e-mail (issue 22) ---
-# How a cohort's groups get their calendar invitations (docs/sync.md "Calendar
-# invitations by e-mail"): a Google Calendar series ("google") or .ics e-mails ("ics").
-CALENDAR_INVITATIONS = ("google", "ics")
-cohorts.append_column(
-    Column("calendar_invitations", Text, nullable=False, server_default="google")
-)
+# How a cohort's groups get their calendar invitations (cohorts.options,
+# CALENDAR_INVITATIONS): a Google Calendar series ("google") or .ics e-mails ("ics").
+cohorts.append_column(Column("calendar_invitations", Text, nullable=False, server_default="google"))
 cohorts.append_constraint(
     CheckConstraint("calendar_invitations IN ('google', 'ics')", name="calendar_invitations_known")
 )

@@ -74,15 +74,15 @@ def _hourly(args: argparse.Namespace) -> int:
 
 
 def _calendar_invitations(args: argparse.Namespace) -> int:
+    from roundtable.cohorts.catalog import update_cohort
     from roundtable.db.engine import get_engine, transaction
-    from roundtable.people.actors import Actor
-    from roundtable.sync.invitations import set_calendar_invitations
 
     with transaction(get_engine()) as conn:
-        chosen = set_calendar_invitations(
-            conn, Actor(user_id=None, is_admin=True, door="cli"), args.cohort_id, args.choice
+        cohort = update_cohort(
+            conn, args.cohort_id, {"calendar_invitations": args.choice}, now=_now()
         )
-    print(json.dumps(chosen.__dict__))
+    chosen = {"cohort_id": cohort.id, "calendar_invitations": cohort.calendar_invitations}
+    print(json.dumps(chosen))
     return 0
 
 

@@ -1,7 +1,7 @@
 """Calendar invitations by e-mail: each member gets the group's series as an .ics file.
 
-For cohorts whose `calendar_invitations` is "ics" (set with
-`set_calendar_invitations`), instead of a Google Calendar series: no organiser
+For cohorts whose `calendar_invitations` is "ics" (cohorts.options, set with
+the cohort), instead of a Google Calendar series: no organiser
 calendar, so no per-user invitation limit. Reconciled from the database like
 the Google series, one SendGrid request per message (an attachment is the same
 for every recipient of a request, and each member's file names only them):
@@ -36,18 +36,11 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Engine, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from roundtable.db.engine import transaction
-from roundtable.db.tables import (
-    CALENDAR_INVITATIONS,
-    calendar_invitations,
-    cohorts,
-    groups,
-    meetings,
-)
-from roundtable.errors import ConflictError, NotFoundError, ValidationError
+from roundtable.db.tables import calendar_invitations, cohorts, groups, meetings
 from roundtable.notifications.catalogue import EmailContent
 from roundtable.notifications.delivery import (
     Attachment,
@@ -56,7 +49,6 @@ from roundtable.notifications.delivery import (
     EmailRecipient,
     EmailSender,
 )
-from roundtable.people.actors import Actor
 from roundtable.sync.calendar_sync import CalendarReport
 from roundtable.sync.desired import Group, Member
 from roundtable.sync.ics import Method, SeriesInvitation, invitation_ics
@@ -101,57 +93,7 @@ class _Context:
     now: datetime
 
 
-# -- the cohort's choice ------------------------------------------------------------------
-@dataclass(frozen=True)
-class CalendarChoice:
-    cohort_id: int
-    calendar_invitations: str  # "google" | "ics"
-
-
-def set_calendar_invitations(
-    conn: Connection, actor: Actor, cohort_id: int, choice: str
-) -> CalendarChoice:
-    """An admin chooses how a cohort's groups get calendar invitations ("google" | "ics").
-
-    Only before its groups are published: switching later would leave the old
-    invitations in members' calendars beside the new ones.
-    """
-    actor.require_admin()
-    if choice not in CALENDAR_INVITATIONS:
-        raise ValidationError(
-            f"calendar_invitations must be one of {', '.join(CALENDAR_INVITATIONS)}, "
-            f"got {choice!r}",
-            field="calendar_invitations",
-        )
-    row = conn.execute(
-        select(cohorts.c.name, cohorts.c.calendar_invitations)
-        .where(cohorts.c.id == cohort_id)
-        .with_for_update()
-    ).first()
-    if row is None:
-        raise NotFoundError(f"There is no cohort {cohort_id}.")
-    if row.calendar_invitations != choice and _has_published_groups(conn, cohort_id):
-        raise ConflictError(
-            f"{row.name} has published groups: their members already have "
-            f"{row.calendar_invitations} invitations, so the choice can no longer change."
-        )
-    conn.execute(
-        cohorts.update().where(cohorts.c.id == cohort_id).values(calendar_invitations=choice)
-    )
-    return CalendarChoice(cohort_id, choice)
-
-
-def _has_published_groups(conn: Connection, cohort_id: int) -> bool:
-    return (
-        conn.scalar(
-            select(groups.c.id)
-            .where(groups.c.cohort_id == cohort_id, groups.c.published_at.is_not(None))
-            .limit(1)
-        )
-        is not None
-    )
-
-
+# -- the cohort's choice (cohorts.options; set with the cohort: cohorts.catalog) --------------
 def invitation_modes(engine: Engine, group_ids: list[int]) -> dict[int, str]:
     """Each group's cohort's choice: "google" or "ics"."""
     if not group_ids:
