@@ -31,7 +31,7 @@ class CohortPublic(Model):
     enrollment_deadline: datetime | None
     status: str
     discord_reminders: DiscordReminders
-    calendar_invitations: str
+    calendar_invitations: CalendarInvitations
 
 
 class CohortListingPublic(CohortPublic):
