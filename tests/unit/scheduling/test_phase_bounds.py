@@ -183,6 +183,7 @@ def test_the_crowd_bound_counts_learners_held_at_their_cheapest_time():
     problem = _problem_of(people, require_facilitator=False)
     assert least_crowd(problem, 2, need=8, cheapest_only=False) == 1
     assert least_crowd(problem, 2, need=8, cheapest_only=True) == 2
+    assert least_crowd(problem, 2, need=8, cheapest_only=True, most=1) == 1  # not tried
     assert spread_bound(problem, 2, crowd=2) == 2
     result = solve(
         instance(

@@ -156,7 +156,9 @@ def most_leaders(problem: Problem, new_groups: int, budget: int | None = None) -
     return already + (max(within) if within else most)
 
 
-def least_crowd(problem: Problem, new_groups: int, need: int, cheapest_only: bool) -> int:
+def least_crowd(
+    problem: Problem, new_groups: int, need: int, cheapest_only: bool, most: int | None = None
+) -> int:
     """Most groups at one start, at least, when `need` learners must sit within the target
     size of their groups (the rest, at most the held size objective, above it).
 
@@ -164,7 +166,8 @@ def least_crowd(problem: Problem, new_groups: int, need: int, cheapest_only: boo
     there), a start seats t·k learners within target; existing groups their room. If a
     maximum flow of learners to those seats falls short of `need`, more than k groups
     meet at some start. `cheapest_only`: every learner and leader is at a cheapest option
-    (the preferences held at everyone's cheapest, everyone placed).
+    (the preferences held at everyone's cheapest, everyone placed). No k at or above
+    `most` (what an answer has) is tried: the bound is then `most` itself.
     """
     from roundtable.scheduling.flow import max_flow
 
@@ -183,7 +186,8 @@ def least_crowd(problem: Problem, new_groups: int, need: int, cheapest_only: boo
     room = [max(slot.room, 0) for slot in problem.existing]
     target = problem.params.target_learners()
     crowd = -(-max(new_groups, 0) // max(len(starts), 1))
-    while crowd < max(leaders, default=0):
+    highest = max(leaders, default=0) if most is None else min(most, max(leaders, default=0))
+    while crowd < highest:
         seats = [target * min(crowd, able) for able in leaders]
         if max_flow(supplies, seats + room, edges) >= need:
             break

@@ -155,7 +155,8 @@ def _spread(context: _Context, budget: float) -> PhaseResult:
     fewest, paying = _fewest_groups(context, plan), _leader_budget(context)
     bound = spread_bound(problem, fewest, paying)
     if achieved > bound * (1 + SPREAD_GAP):  # worth a maximum flow or a few
-        bound = spread_bound(problem, fewest, paying, _crowd(context, fewest, paying))
+        crowd = _crowd(context, fewest, paying, max(map(len, plan.groups_at.values()), default=0))
+        bound = spread_bound(problem, fewest, paying, crowd)
     if achieved == bound:
         return PhaseResult(achieved, bound, True, f"{bound} = lower bound, optimal")
     if achieved <= bound * (1 + SPREAD_GAP):
@@ -174,15 +175,16 @@ def _leader_budget(context: _Context) -> int | None:
     return held["preferences"] - learner_cost_bound(context.problem, held["placed"])
 
 
-def _crowd(context: _Context, fewest: int, budget: int | None) -> int:
-    """Most groups at one start, at least, in any answer keeping the held phases."""
+def _crowd(context: _Context, fewest: int, budget: int | None, most: int) -> int:
+    """Most groups at one start, at least, in any answer keeping the held phases (no
+    more than `most`, the plan's)."""
     held = dict(context.runner.holds)
     if "placed" not in held or "sizes" not in held:
         return 0
     # preferences held at everyone's cheapest pin every learner and leader there
     pinned = budget == 0 and held["placed"] == seats(context.problem)
     need = held["placed"] - held["sizes"]
-    return least_crowd(context.problem, fewest, need, pinned)
+    return least_crowd(context.problem, fewest, need, pinned, most)
 
 
 def _fewest_groups(context: _Context, plan: Plan) -> int:
