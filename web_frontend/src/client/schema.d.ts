@@ -2116,6 +2116,13 @@ export interface components {
              * @default UTC
              */
             anchor_timezone: string;
+            /**
+             * Calendar Invitations
+             * @description a Google Calendar series, or an .ics invitation by e-mail to each member
+             * @default google
+             * @enum {string}
+             */
+            calendar_invitations: "google" | "ics";
             /** Course Slug */
             course_slug: string;
             /**
@@ -2186,10 +2193,18 @@ export interface components {
         CohortListingPublic: {
             /** Anchor Timezone */
             anchor_timezone: string;
+            /**
+             * Calendar Invitations
+             * @enum {string}
+             */
+            calendar_invitations: "google" | "ics";
             /** Course Slug */
             course_slug: string;
-            /** Discord Reminders */
-            discord_reminders: string;
+            /**
+             * Discord Reminders
+             * @enum {string}
+             */
+            discord_reminders: "dm" | "group_post";
             /** Enrollment Deadline */
             enrollment_deadline: string | null;
             /** Enrollment Open */
@@ -2227,10 +2242,18 @@ export interface components {
         CohortOverviewPublic: {
             /** Anchor Timezone */
             anchor_timezone: string;
+            /**
+             * Calendar Invitations
+             * @enum {string}
+             */
+            calendar_invitations: "google" | "ics";
             /** Course Slug */
             course_slug: string;
-            /** Discord Reminders */
-            discord_reminders: string;
+            /**
+             * Discord Reminders
+             * @enum {string}
+             */
+            discord_reminders: "dm" | "group_post";
             /** Enrollment Deadline */
             enrollment_deadline: string | null;
             /** Facilitators */
@@ -2272,10 +2295,18 @@ export interface components {
         CohortPublic: {
             /** Anchor Timezone */
             anchor_timezone: string;
+            /**
+             * Calendar Invitations
+             * @enum {string}
+             */
+            calendar_invitations: "google" | "ics";
             /** Course Slug */
             course_slug: string;
-            /** Discord Reminders */
-            discord_reminders: string;
+            /**
+             * Discord Reminders
+             * @enum {string}
+             */
+            discord_reminders: "dm" | "group_post";
             /** Enrollment Deadline */
             enrollment_deadline: string | null;
             /** Id */
@@ -2363,6 +2394,11 @@ export interface components {
         CohortUpdate: {
             /** Anchor Timezone */
             anchor_timezone?: string | null;
+            /**
+             * Calendar Invitations
+             * @description refused (409) once the cohort has published groups
+             */
+            calendar_invitations?: ("google" | "ics") | null;
             /** Course Slug */
             course_slug?: string | null;
             /** Discord Reminders */

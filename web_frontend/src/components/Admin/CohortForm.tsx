@@ -19,6 +19,7 @@ export function emptyCohort(): CohortCreate {
     anchor_timezone: "UTC",
     enrollment_deadline: null,
     status: "open",
+    calendar_invitations: "google",
   };
 }
 
@@ -137,6 +138,21 @@ export function CohortForm({
             <option value="completed">Completed</option>
             <option value="cancelled">Cancelled</option>
           </select>
+        </div>
+        <div className="field">
+          <label htmlFor="cohort-calendar-invitations">Calendar invitations</label>
+          <select
+            id="cohort-calendar-invitations"
+            value={form.calendar_invitations}
+            aria-describedby="cohort-calendar-invitations-hint"
+            onChange={(e) => set("calendar_invitations", e.target.value as CohortCreate["calendar_invitations"])}
+          >
+            <option value="google">A Google Calendar series</option>
+            <option value="ics">An .ics invitation by email to each member</option>
+          </select>
+          <p className="hint" id="cohort-calendar-invitations-hint">
+            Fixed once the cohort's groups are published. Members answer whether they come in Roundtable.
+          </p>
         </div>
         {NUMBER_FIELDS.map(([key, label, min, max]) => (
           <div className="field" key={key}>
