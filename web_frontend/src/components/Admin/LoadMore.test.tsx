@@ -3,27 +3,12 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { LoadMore } from "./LoadMore";
 import { CreateGroupForm } from "./Live/CreateGroupForm";
-import { fakeApi, json, renderWithQueries } from "./Live/testing";
+import { fakeApi, json, renderWithQueries, signup } from "./Live/testing";
 
 const realFetch = globalThis.fetch;
 afterEach(() => {
   globalThis.fetch = realFetch;
   vi.restoreAllMocks();
-});
-
-const signup = (id: number, name: string) => ({
-  user_id: id,
-  display_name: name,
-  role: "learner",
-  timezone: "UTC",
-  signed_up_at: "2026-01-01T00:00:00Z",
-  availability: { text: "", hours: 0 },
-  intervals: [],
-  facilitator_certified: null,
-  unplaced_reason: null,
-  unplaced_detail: null,
-  group_id: null,
-  group_name: null,
 });
 
 describe("LoadMore", () => {

@@ -2,7 +2,7 @@ import { screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { CreateGroupForm } from "./CreateGroupForm";
-import { fakeApi, json, liveGroup, renderWithQueries } from "./testing";
+import { fakeApi, json, liveGroup, renderWithQueries, signup } from "./testing";
 
 const realFetch = globalThis.fetch;
 afterEach(() => {
@@ -22,20 +22,6 @@ const facilitator = (id: number, name: string, certified: boolean, active = 0) =
   is_certified: certified,
   max_active_groups: 2,
   active_groups: active,
-});
-const signup = (id: number, name: string, group: string | null) => ({
-  user_id: id,
-  display_name: name,
-  role: "learner",
-  timezone: "UTC",
-  signed_up_at: "2026-01-01T00:00:00Z",
-  availability: { text: "", hours: 0 },
-  intervals: [],
-  facilitator_certified: null,
-  unplaced_reason: null,
-  unplaced_detail: null,
-  group_id: null,
-  group_name: group,
 });
 
 describe("CreateGroupForm", () => {

@@ -31,6 +31,22 @@ export function fakeApi(routes: Record<string, Route | Route[]>) {
   return calls;
 }
 
+/** A signup as GET /api/admin/cohorts/{id}/signups lists it. */
+export const signup = (id: number, name: string, group: string | null = null) => ({
+  user_id: id,
+  display_name: name,
+  role: "learner",
+  timezone: "UTC",
+  signed_up_at: "2026-01-01T00:00:00Z",
+  availability: { text: "", hours: 0 },
+  intervals: [],
+  facilitator_certified: null,
+  unplaced_reason: null,
+  unplaced_detail: null,
+  group_id: null,
+  group_name: group,
+});
+
 export function renderWithQueries(ui: ReactNode) {
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   return render(<QueryClientProvider client={client}>{ui}</QueryClientProvider>);
