@@ -13,8 +13,8 @@ export function SourcesCard({ cohortId }: { cohortId: number }) {
         {(report) => (
           <div className="stack">
             <p>
-              {report.signups} signups: {report.referred} through a referral link, {report.with_utm} with UTM
-              parameters.
+              {report.signups} {report.signups === 1 ? "signup" : "signups"}: {report.referred} through a referral
+              link, {report.with_utm} with UTM parameters.
             </p>
             <h3>By link</h3>
             {report.links.length === 0 ? (
