@@ -18,6 +18,7 @@ from sqlalchemy import Engine, select, update
 from roundtable.cohorts.catalog import update_cohort
 from roundtable.cohorts.status import cohort_status
 from roundtable.db.tables import (
+    attendances,
     calendar_invitations,
     calendar_quota_blocks,
     group_members,
@@ -29,7 +30,7 @@ from roundtable.jobs import enqueue, get_job, run_job
 from roundtable.notifications.delivery import SendGridEmailSender
 from roundtable.people.actors import Actor
 from roundtable.sync.calendar import GoogleCalendarClient, build_service
-from roundtable.sync.calendars import CalendarServices
+from roundtable.sync.calendars import CalendarServices, sync_rsvps_everywhere
 from roundtable.sync.invitations import Organiser
 from roundtable.sync.organisers import cohort_calendar_state
 from roundtable.sync.publish import publish_cohort
@@ -299,6 +300,15 @@ def test_groups_are_shared_out_across_organisers_and_keep_theirs(
     calendars.organisers = ("two@org.test",)  # a group keeps its organiser
     report = sync_groups(engine, [first, second], services, now=NOW)
     assert report.failures == {} and report.calendar.mutations == 0
+
+    # Answers come back from each organiser's own calendar.
+    (event,) = calendar.live_events("two@org.test")
+    calendar.respond(event["id"], "cy@example.com", "declined", calendar="two@org.test")
+    rsvps = sync_rsvps_everywhere(engine, calendars, now=NOW)
+    assert rsvps.failures == {} and rsvps.groups_synced == 2
+    with engine.connect() as conn:
+        answers = conn.execute(select(attendances.c.user_id, attendances.c.rsvp)).all()
+    assert {(user, str(rsvp)) for user, rsvp in answers} == {(people[2].id, "not_attending")}
 
 
 def test_the_cli_chooses_ics_and_the_local_stack_records_the_e_mails_in_the_outbox(

@@ -66,14 +66,15 @@ class CalendarServices:
         return self._clients[organiser]
 
     def every_organiser(self, engine: Engine) -> list[str]:
-        """Organisers that hold series: the configured ones and any a group still has."""
+        """Organisers that hold series: the configured ones and any a group still has (a
+        series from before organisers were stored is the default's)."""
         with engine.connect() as conn:
             held = conn.scalars(
                 select(groups.c.calendar_organiser)
-                .where(groups.c.calendar_organiser.is_not(None))
+                .where(groups.c.gcal_event_id.is_not(None))
                 .distinct()
             ).all()
-        return list(dict.fromkeys([*self.organisers, *map(str, held)]))
+        return list(dict.fromkeys([*self.organisers, *(h or DEFAULT_ORGANISER for h in held)]))
 
 
 def default_calendar_services(default: CalendarClient, engine: Engine | None) -> CalendarServices:
