@@ -14,9 +14,7 @@ channels, from roundtable.sync.servers' costs). It prints; it does not assert.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,19 +28,9 @@ def main() -> int:
     parser.add_argument("--groups", type=int, default=40)
     parser.add_argument("--members", type=int, default=6)
     args = parser.parse_args()
-    from devserver.postgres import drop_database, ensure_database, start_embedded_postgres
+    from bench.sync_calls import in_scratch_database
 
-    server, admin_url = start_embedded_postgres(ROOT / ".roundtable" / "pgdata-bench")
-    name = f"rt_bench_{uuid.uuid4().hex[:8]}"
-    os.environ.update(DATABASE_URL=ensure_database(admin_url, name), ROUNDTABLE_STAGE="test")
-    try:
-        run(args.groups, args.members)
-    finally:
-        from roundtable.db.engine import reset_engine
-
-        reset_engine()
-        drop_database(admin_url, name)
-        del server
+    in_scratch_database(lambda: run(args.groups, args.members))
     return 0
 
 

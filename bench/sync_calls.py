@@ -19,6 +19,7 @@ import sys
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -33,20 +34,25 @@ def main() -> int:
     parser.add_argument("--groups", type=int, default=100)
     parser.add_argument("--members", type=int, default=6)
     args = parser.parse_args()
+    in_scratch_database(lambda: run(args.groups, args.members))
+    return 0
+
+
+def in_scratch_database(work: Callable[[], None]) -> None:
+    """Run `work` with DATABASE_URL on a new database of the embedded Postgres, then drop it."""
     from devserver.postgres import drop_database, ensure_database, start_embedded_postgres
 
     server, admin_url = start_embedded_postgres(ROOT / ".roundtable" / "pgdata-bench")
     name = f"rt_bench_{uuid.uuid4().hex[:8]}"
     os.environ.update(DATABASE_URL=ensure_database(admin_url, name), ROUNDTABLE_STAGE="test")
     try:
-        run(args.groups, args.members)
+        work()
     finally:
         from roundtable.db.engine import reset_engine
 
         reset_engine()
         drop_database(admin_url, name)
         del server
-    return 0
 
 
 def run(group_count: int, members: int) -> None:
