@@ -352,6 +352,7 @@ def executed_outcome(report: Any, records: list[Any], limits: VendorLimits) -> O
         tasks.append(task)
     result = outcome(report.learners, "executed", tasks, limits, report.ticks)
     result.steps["publish"] = report.steps["publish"][1] - report.steps["publish"][0]
+    result.steps["schedule wall"] = report.wall["schedule"]
     result.failed = sum(1 for r in records if r.status >= 400 and r.status != 429)
     result.late_reminders = sum(
         1 for t in report.ticks if t.reminders_1h and t.ended > t.first_meeting_1h
@@ -421,6 +422,13 @@ def print_outcome(o: Outcome, note: str) -> None:
     )
     print(f"\n== {o.size:,} learners: {o.mode.upper()} ({note}) ==")
     print(f"  signup       {_duration(o.steps.get('signup'))} (spread over the signup window)")
+    if "schedule wall" in o.steps:
+        print(
+            f"  schedule     no vendor calls; the real scheduler took "
+            f"{_duration(o.steps['schedule wall'])} of wall-clock time"
+        )
+    else:
+        print("  schedule     not replayed (no vendor calls; see docs/scheduling.md)")
     print(
         f"  publish      {_duration(o.steps.get('publish'))} "
         f"(target 90 min: {'met' if published else 'MISSED'})"

@@ -335,6 +335,9 @@ class Pool:
 
 
 MAX_ATTEMPTS = 8
+# A refusal that asks for a longer wait is not waited out inside the run: the call is
+# left for a later one (the invitations budget's day; the client's max_wait is 30 s).
+MAX_WAIT = 60.0
 
 
 @dataclass
@@ -441,7 +444,7 @@ class _Replay:
         if verdict is None:  # the server is full: Discord answers 400 (30005 / 30013)
             running.task.failed += 1
         elif verdict.status is not None:
-            if attempt < MAX_ATTEMPTS:
+            if attempt < MAX_ATTEMPTS and verdict.retry_after <= MAX_WAIT:
                 retry = now + latency + verdict.retry_after
                 self.at(retry, lambda t: self._attempt(running, call, attempt + 1, t))
                 return
@@ -476,8 +479,9 @@ def replay(
     take its calls in order. Each Discord call first waits for the worker's
     limiter (Roundtable's RateLimiter: the real pacing code), every call then
     meets the vendor's limits at that moment and takes the vendor's latency; a
-    refusal is retried after its retry_after, at most MAX_ATTEMPTS times, then
-    counted as failed, like a role or channel refused because the server is full.
+    refusal is retried after its retry_after, at most MAX_ATTEMPTS times and only
+    when that is at most MAX_WAIT, else counted as failed (left for a later run),
+    like a role or channel refused because the server is full.
     With `shared_rate`, every worker paces from one budget at that rate (the
     deployed DISCORD_RATE_BUDGET=shared) instead of each from its own.
     """
