@@ -18,6 +18,7 @@ from sqlalchemy import Engine, select
 
 from roundtable.config import reset_settings
 from roundtable.db.tables import cohort_discord_channels, jobs
+from roundtable.jobs import run_job
 from roundtable.people.actors import SYSTEM
 from roundtable.sync.lifecycle import complete_finished_groups
 from roundtable.sync.publish import publish_cohort
@@ -189,3 +190,8 @@ def test_the_hourly_step_queues_the_retention_job_only_when_configured_and_due(
     assert due["due"] == 2 and again["job_id"] == due["job_id"]  # one job at a time
     with engine.connect() as conn:
         assert conn.scalars(select(jobs.c.kind)).all() == ["discord_retention"]
+
+    outcome = run_job(engine, due["job_id"])  # as the worker runs it, with the real clock
+
+    assert outcome is not None and outcome["status"] == "succeeded", outcome
+    assert s3.list_objects_v2(Bucket=BUCKET)["KeyCount"] == 2 and guild.channels == {}
