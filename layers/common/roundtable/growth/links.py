@@ -185,14 +185,14 @@ def my_referral_link(conn: Connection, user_id: int) -> LinkStats:
 def _create_person_link(conn: Connection, user_id: int) -> None:
     for _ in range(5):  # 31^8 codes: a clash is rare, five in a row is a bug
         code = "".join(secrets.choice(_PERSON_ALPHABET) for _ in range(_PERSON_CODE_LENGTH))
-        statement = pg_insert(referral_links).values(code=code, kind="person", user_id=user_id)
-        # A concurrent first ask made the link already: nothing to do.
-        done = conn.execute(
-            statement.on_conflict_do_nothing(index_elements=[referral_links.c.user_id])
+        # Nothing on a clash: the code is taken (try another), or a concurrent first
+        # ask made this person's link already (done).
+        conn.execute(
+            pg_insert(referral_links)
+            .values(code=code, kind="person", user_id=user_id)
+            .on_conflict_do_nothing()
         )
-        if done.rowcount or conn.scalar(
-            select(exists().where(referral_links.c.user_id == user_id))
-        ):
+        if conn.scalar(select(exists().where(referral_links.c.user_id == user_id))):
             return
     raise ConflictError("could not make a referral link; try again")
 
