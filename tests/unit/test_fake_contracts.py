@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import urllib.error
 import urllib.request
@@ -362,3 +363,65 @@ def test_the_specifications_load_with_the_operations_the_fakes_use() -> None:
     assert SENDGRID.find("POST", "/v3/mail/send").id == "SendMail"  # type: ignore[union-attr]
     found = CALENDAR.find("GET", f"{BASE_PATH}/calendars/primary/events/e1/instances")
     assert found is not None and found.id == "calendar.events.instances"
+
+
+def _invite(**changes: Any) -> dict[str, Any]:
+    content = base64.b64encode(b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n").decode()
+    attachment = {"content": content, "type": "text/calendar; method=REQUEST"}
+    return {**attachment, "filename": "invite.ics", "disposition": "attachment", **changes}
+
+
+@pytest.mark.parametrize(
+    ("attachment", "field"),
+    [
+        (_invite(content="not base64!"), "attachments.0.content"),
+        (_invite(content=""), "attachments.0.content"),
+        (_invite(filename=None), "attachments.0"),  # the spec: a required property
+        (_invite(disposition="download"), "attachments.0.disposition"),
+        (_invite(type="text/calendar\r\nBcc: x@example.org"), "attachments.0.type"),
+    ],
+    ids=["not-base64", "empty", "no-filename", "disposition", "header-injection"],
+)
+def test_sendgrid_refuses_attachments_its_spec_forbids(
+    sendgrid: FakeSendGrid, attachment: dict[str, Any], field: str
+) -> None:
+    attachment = {k: v for k, v in attachment.items() if v is not None}
+    status, body = call(
+        sendgrid, "POST", "/v3/mail/send", _mail(attachments=[attachment]), SENDGRID_AUTH
+    )
+
+    assert status == 400
+    assert field in [e["field"] for e in body["errors"]]
+    assert sendgrid.delivered == []
+    sendgrid.take_violations()
+
+
+def test_sendgrid_delivers_an_attachment_decoded(sendgrid: FakeSendGrid) -> None:
+    mail = _mail(attachments=[_invite()])
+    assert call(sendgrid, "POST", "/v3/mail/send", mail, SENDGRID_AUTH)[0] == 202
+    ((file,),) = [d.attachments for d in sendgrid.delivered]
+    assert (file.filename, file.content_type, file.disposition) == (
+        "invite.ics",
+        "text/calendar; method=REQUEST",
+        "attachment",
+    )
+    assert file.content == b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"
+
+
+def test_google_calendar_goes_read_only_past_its_invitation_limit(
+    calendar: FakeGoogleCalendar,
+) -> None:
+    events = f"{BASE_PATH}/calendars/primary/events"
+    calendar.invitation_limit = 1
+    guests = [{"email": "a@example.org"}, {"email": "b@example.org"}]
+
+    status, body = call(calendar, "POST", f"{events}?sendUpdates=all", _event(attendees=guests))
+    assert status == 403
+    assert body["error"]["errors"][0]["reason"] == "quotaExceeded"
+    assert body["error"]["errors"][0]["domain"] == "usageLimits"
+    quiet = _event(id="evt00002")
+    assert call(calendar, "POST", f"{events}?sendUpdates=none", quiet)[0] == 403  # read-only
+    assert call(calendar, "GET", f"{events}?maxResults=5")[0] == 200  # reads still work
+    calendar.lift_quota()
+    assert call(calendar, "POST", f"{events}?sendUpdates=none", quiet)[0] == 200
+    assert calendar.violations == []
