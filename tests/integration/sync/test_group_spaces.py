@@ -9,14 +9,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
+from roundtable.db.tables import groups, outbox
 from roundtable.errors import ConflictError, ValidationError
 from roundtable.people.actors import SYSTEM
 from roundtable.sync.desired import ROLE_TEXT, ROLE_VOICE, SEND_MESSAGES, THREADS_PARENT
 from roundtable.sync.lifecycle import complete_finished_groups
 from roundtable.sync.publish import publish_cohort
-from roundtable.sync.reconcile import Services, sync_groups
+from roundtable.sync.reconcile import Services, default_services, sync_groups
 from roundtable.sync.servers import set_group_space
 from tests.fakes.discord import APPLICATION_ID
 from tests.fakes.discord_guild import (
@@ -197,3 +198,33 @@ def test_the_space_cannot_change_once_groups_are_published_nor_to_an_unknown_kin
     with pytest.raises(ConflictError, match="cannot change once groups are published"):
         set_group_space(engine, SYSTEM, world["id"], "thread")
     assert group_row(engine, world["groups"][0]).discord_space == "channel_and_role"
+
+
+def test_a_thread_space_publishes_in_the_local_stacks_outbox_once(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("DISCORD_BOT_TOKEN", "GOOGLE_SERVICE_ACCOUNT_JSON", "GOOGLE_CALENDAR_BASE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DISCORD_GUILD_ID", GUILD_ID)
+    with engine.begin() as conn:
+        cohort_id = add_cohort(conn, "Local", meetings=2)
+        add_preview_group(conn, cohort_id, "Group 1", learners=[add_person(conn, "Ada")])
+    set_group_space(engine, SYSTEM, cohort_id, "thread")
+    services = default_services(engine)
+
+    publish_cohort(engine, cohort_id, services, now=NOW)
+    with engine.connect() as conn:
+        recorded = conn.scalars(
+            select(outbox.c.operation).where(outbox.c.service == "discord")
+        ).all()
+    again = sync_groups(engine, [group_row_id(engine, cohort_id)], services, now=NOW)
+
+    calls = [operation.split(" ")[0] + " " + operation.rsplit("/", 1)[-1] for operation in recorded]
+    assert "POST threads" in calls and "POST messages" in calls  # the thread and its welcome
+    assert sum(call.startswith("PUT ") for call in calls) == 1  # Ada added to the thread
+    assert again.discord.mutations == 0
+
+
+def group_row_id(engine: Engine, cohort_id: int) -> int:
+    with engine.connect() as conn:
+        return int(conn.scalar(select(groups.c.id).where(groups.c.cohort_id == cohort_id)))
