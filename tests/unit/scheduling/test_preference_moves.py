@@ -12,9 +12,14 @@ from roundtable.scheduling.instance import parse_instance
 from roundtable.scheduling.plan import Plan, plan_is_consistent
 from roundtable.scheduling.pool_relocation import relocate_through_pool
 from roundtable.scheduling.preferences import improve_preferences
-from roundtable.scheduling.relocation import relocate_for_preferences
+from roundtable.scheduling.relocation import (
+    dearest_leader,
+    leader_cost_at,
+    leader_fees,
+    relocate_for_preferences,
+)
 from roundtable.scheduling.scheduler import _problem
-from roundtable.scheduling.search import Search, clash_matrix
+from roundtable.scheduling.search import FAR, Search, clash_matrix
 from roundtable.scheduling.values import plan_objectives
 from tests.unit.scheduling.helpers import crowd, instance, person
 
@@ -120,3 +125,20 @@ def test_preference_moves_never_worsen_an_earlier_phase(seed, per_group):
     assert after["preferences"] <= before["preferences"]
     assert plan_is_consistent(problem, result)
     assert _leaders_legal(problem, result)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_leader_fees_match_releasing_the_leader_and_looking_again(seed):
+    problem = _few_facilitators(seed, per_group=True)
+    search = Search(problem, solve_heuristic(problem, seed))
+    cheapest = search.leaders.cheapest_free()
+    starts = len(search.starts)
+    for origin in [k for k in range(starts) if search.groups[k]]:
+        leaving = dearest_leader(search, origin)
+        fees = leader_fees(search, origin, leaving, cheapest)
+        mark = search.mark()
+        search.remove_group(origin, leaving)
+        after = search.leaders.cheapest_free()[:starts]
+        search.undo(mark)
+        released = leader_cost_at(search, leaving, origin)
+        assert fees.tolist() == [released - c if c < FAR else 0 for c in after.tolist()]

@@ -34,13 +34,13 @@ def relocate_through_pool(search: Search, deadline: float) -> bool:
     """One pass over starts with groups (until the deadline): move a group and refill it
     from the pool where that lowers the preference cost."""
     moved = False
-    arrivals = _pool_arrivals(search)
+    arrivals, cheapest = _pool_arrivals(search), search.leaders.cheapest_free()
     for origin in range(len(search.starts)):
         if arrivals is None or time.monotonic() > deadline:
             break
-        if search.groups[origin] and _relocate_from(search, origin, arrivals):
+        if search.groups[origin] and _relocate_from(search, origin, arrivals, cheapest):
             moved = True
-            arrivals = _pool_arrivals(search)
+            arrivals, cheapest = _pool_arrivals(search), search.leaders.cheapest_free()
     return moved
 
 
@@ -64,7 +64,10 @@ def _pool_arrivals(search: Search) -> tuple[NDArray[np.int64], NDArray[np.int64]
 
 
 def _relocate_from(
-    search: Search, origin: int, arrivals: tuple[NDArray[np.int64], NDArray[np.int64]]
+    search: Search,
+    origin: int,
+    arrivals: tuple[NDArray[np.int64], NDArray[np.int64]],
+    cheapest: NDArray[np.int64],
 ) -> bool:
     """Close a group at `origin` (its dearest learners to the pool), open one where the
     pool's learners and a free leader cost least, if that pays."""
@@ -82,7 +85,7 @@ def _relocate_from(
     leaving = dearest_leader(search, origin)
     fees = np.zeros(len(search.starts), dtype=np.int64)
     if leaving is not None:
-        fees = leader_fees(search, origin, leaving)
+        fees = leader_fees(search, origin, leaving, cheapest)
     gained[:usable] += fees
     choice = best_relocation(search, origin, gained, spread=False)
     if choice is None:

@@ -23,9 +23,11 @@ if TYPE_CHECKING:
 def relocate_for_preferences(search: Search) -> bool:
     """One pass over starts with groups: relocate a group wherever that pays."""
     moved = False
+    cheapest = search.leaders.cheapest_free()
     for origin in range(len(search.starts)):
-        if search.groups[origin] and _relocate_from(search, origin, spread=False):
+        if search.groups[origin] and _relocate_from(search, origin, False, cheapest):
             moved = True
+            cheapest = search.leaders.cheapest_free()
     return moved
 
 
@@ -35,7 +37,7 @@ def relocate_for_spread(search: Search) -> bool:
     while (crowded := _spread_score(search))[1] >= 2:
         for origin in [k for k, g in enumerate(search.groups) if len(g) == crowded[1]]:
             mark = search.mark()
-            if _relocate_from(search, origin, spread=True):
+            if _relocate_from(search, origin, True):
                 if _spread_score(search) < crowded:
                     moved = True
                     break
@@ -54,8 +56,11 @@ def _spread_score(search: Search) -> tuple[int, int, int]:
     return 10 * extra + most, most, crowd.count(most)
 
 
-def _relocate_from(search: Search, origin: int, spread: bool) -> bool:
-    """Move one group from `origin` to the start where it pays most, if any does."""
+def _relocate_from(
+    search: Search, origin: int, spread: bool, cheapest: NDArray[np.int64] | None = None
+) -> bool:
+    """Move one group from `origin` to the start where it pays most, if any does
+    (`cheapest`: `Leaders.cheapest_free()` now, for preferences)."""
     import numpy as np
 
     members = np.flatnonzero(search.assign == origin)
@@ -69,8 +74,8 @@ def _relocate_from(search: Search, origin: int, spread: bool) -> bool:
     best = np.take_along_axis(gains, order, axis=0)
     leaving = None if spread else dearest_leader(search, origin)
     fees = np.zeros(len(search.starts), dtype=np.int64)
-    if leaving is not None:
-        fees = leader_fees(search, origin, leaving)
+    if leaving is not None and cheapest is not None:
+        fees = leader_fees(search, origin, leaving, cheapest)
     choice = best_relocation(search, origin, np.cumsum(best, axis=0) + fees, spread)
     if choice is None:
         return False
@@ -133,21 +138,24 @@ def dearest_leader(search: Search, origin: int) -> int | None:
     return max(leaders, key=lambda f: (leader_cost_at(search, f, origin), search.leaders.rank[f]))
 
 
-def leader_fees(search: Search, origin: int, leaving: int) -> NDArray[np.int64]:
+def leader_fees(
+    search: Search, origin: int, leaving: int, cheapest: NDArray[np.int64]
+) -> NDArray[np.int64]:
     """Per start, what moving the group there saves on its leader: the leaving leader's
     cost less what the cheapest leader free there (once `leaving` is released) pays.
 
-    0 where nobody is free: a leader freed by a chain must then cost no more than the
-    released one, as before.
+    `cheapest` is `Leaders.cheapest_free()` of the current state; releasing `leaving`
+    only adds them where their origin group was their one clash. 0 where nobody is
+    free: a leader freed by a chain must then cost no more than the released one.
     """
     import numpy as np
 
-    mark = search.mark()
-    search.remove_group(origin, leaving)
-    cheapest = search.leaders.cheapest_free()[: len(search.starts)]
-    search.undo(mark)
+    leaders, starts = search.leaders, len(search.starts)
+    clashes = leaders.busy[leaving, :starts] - leaders.clash[origin, :starts]
+    free = leaders.able[leaving, :starts] & (clashes == 0)
+    after = np.minimum(cheapest[:starts], np.where(free, leaders.cost[leaving, :starts], FAR))
     released = leader_cost_at(search, leaving, origin)
-    return np.where(cheapest < FAR, released - cheapest, 0)
+    return np.where(after < FAR, released - after, 0)
 
 
 def leader_cost_at(search: Search, leader: int, node: int) -> int:
