@@ -63,6 +63,16 @@ describe("CohortForm", () => {
     expect((sent[0] as CohortCreate).course_slug).toBe("ai-governance");
   });
 
+  it("sends Discord reminders as DMs unless one group post is chosen", async () => {
+    const sent = renderForm({ ...emptyCohort(), name: "Spring", course_slug: "ai-governance" });
+    const choice = screen.getByRole("combobox", { name: "Discord reminders" }) as HTMLSelectElement;
+    expect(choice.value).toBe("dm");
+    await userEvent.selectOptions(choice, "group_post");
+    await userEvent.click(screen.getByRole("button", { name: "Create cohort" }));
+    await screen.findByText("Saved.");
+    expect((sent[0] as CohortCreate).discord_reminders).toBe("group_post");
+  });
+
   it("keeps a course the content lost, marked, and shows the API's refusal under the field", async () => {
     const message = "there is no course 'old' in the course content (courses: ai-governance, running-discussion-groups)";
     renderForm({ ...emptyCohort(), name: "Spring", course_slug: "old" }, { message, field: "course_slug" });

@@ -20,6 +20,7 @@ export function emptyCohort(): CohortCreate {
     enrollment_deadline: null,
     status: "open",
     calendar_invitations: "google",
+    discord_reminders: "dm",
   };
 }
 
@@ -153,6 +154,18 @@ export function CohortForm({
           <p className="hint" id="cohort-calendar-invitations-hint">
             Fixed once the cohort's groups are published. Members answer whether they come in Roundtable.
           </p>
+        </div>
+        <div className="field">
+          <label htmlFor="cohort-discord-reminders">Discord reminders</label>
+          <select
+            id="cohort-discord-reminders"
+            value={form.discord_reminders}
+            onChange={(e) => set("discord_reminders", e.target.value as CohortCreate["discord_reminders"])}
+          >
+            <option value="dm">A direct message to each member</option>
+            <option value="group_post">One post in the group's channel, mentioning its members</option>
+          </select>
+          <p className="hint">Email reminders go to each member either way.</p>
         </div>
         {NUMBER_FIELDS.map(([key, label, min, max]) => (
           <div className="field" key={key}>
