@@ -111,11 +111,17 @@ def build_problem(
     problem.raw_learner_starts = start_sets(problem.learner_costs)
     problem.raw_facilitator_starts = start_sets(problem.facilitator_costs)
     _drop_facilitator_clashes_with_existing(problem)
+    derive_options(problem)
+    return problem
+
+
+def derive_options(problem: Problem) -> None:
+    """Viable starts, everyone's options and the learner classes, from the cost matrices
+    (the end of `build_problem`; regions.py also builds a problem's matrices itself)."""
     _keep_viable_starts(problem)
     problem.learner_options = option_dicts(problem.learner_costs)
     problem.facilitator_options = option_dicts(problem.facilitator_costs)
     problem.classes = _classes(problem)
-    return problem
 
 
 def _existing_slots(params: Params, existing: Sequence[ExistingGroup]) -> list[ExistingSlot]:

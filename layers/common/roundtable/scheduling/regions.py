@@ -17,6 +17,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -32,11 +33,10 @@ from roundtable.scheduling.bounds import (
 )
 from roundtable.scheduling.heuristic import solve_heuristic
 from roundtable.scheduling.highs import SENSES, PhaseResult
+from roundtable.scheduling.model import ExistingGroup
 from roundtable.scheduling.parts import Part, merge_into, sub_problem
 from roundtable.scheduling.plan import Plan
-from roundtable.scheduling.polish import improve_sizes, level_sizes, place_more
-from roundtable.scheduling.problem import ExistingSlot, Problem
-from roundtable.scheduling.search import Search
+from roundtable.scheduling.problem import ExistingSlot, Problem, derive_options
 from roundtable.scheduling.solver import ExactOutcome, solve_exact
 from roundtable.scheduling.timegrid import to_epoch_minutes
 from roundtable.scheduling.values import plan_objectives
@@ -114,17 +114,110 @@ def solve_by_regions(
     for part, found in zip(regions, solved, strict=True):
         merge_into(plan, found.plan, part)
     placement = time.monotonic() - began
-    search = Search(problem, plan)
-    place_more(search)
-    improve_sizes(search)
-    level_sizes(search)
-    outcome = ExactOutcome(search.plan(), placement_bound(problem))
+    left = max(time_limit - placement, 0.05)
+    _place_the_rest(problem, plan, seed, left)
+    outcome = ExactOutcome(plan, placement_bound(problem))
     outcome.placement_seconds = round(placement, 3)
-    outcome.results = final_results(problem, outcome.plan, len(regions))
+    outcome.results = final_results(problem, plan, len(regions))
     outcome.seconds = dict.fromkeys(outcome.results, 0.0)
     outcome.seconds["placed"] = time.monotonic() - began
     outcome.phases = [f"{name}: {r.status}" for name, r in outcome.results.items()]
     return outcome, sum(found.heuristic_placed for found in solved)
+
+
+def _place_the_rest(problem: Problem, plan: Plan, seed: int, time_limit: float) -> None:
+    """The final pass, as an incremental run: the regions' groups are existing groups
+    (one per start, with the room its groups have left), the learners still unplaced and
+    the facilitators with capacity left are scheduled around them, and the answer is
+    added to the plan. Only the rest is modelled, so the whole part is never one model."""
+    rest = _rest_problem(problem, plan)
+    if rest is None:
+        return
+    final, learners, leaders, slot_starts = rest
+    warm = solve_heuristic(final, seed)
+    found = solve_exact(final, warm, seed, time_limit).plan
+    new_groups = Plan(found.groups_at, found.learners_at)  # joins are seats at a start
+    merge_into(plan, new_groups, Part((), tuple(learners), tuple(leaders), ()))
+    for slot, members in found.joins.items():
+        plan.learners_at[slot_starts[slot]].extend(learners[i] for i in members)
+
+
+def _rest_problem(
+    problem: Problem, plan: Plan
+) -> tuple[Problem, list[int], list[int], list[int]] | None:
+    """The problem of the unplaced learners around the plan's groups; None if nobody is
+    left who could be placed. Also the index maps back and each slot's start."""
+    import numpy as np
+
+    placed = {i for members in plan.learners_at.values() for i in members}
+    placed |= {i for members in plan.joins.values() for i in members}
+    learners = sorted(i for cls in problem.classes for i in cls.members if i not in placed)
+    if not learners:
+        return None
+    loads = Counter(f for leaders in plan.groups_at.values() for f in leaders if f >= 0)
+    leaders = [
+        f
+        for f, capacity in enumerate(problem.facilitator_capacity)
+        if capacity > loads[f] and problem.facilitator_options[f]
+    ]
+    high = problem.params.learner_bounds()[1]
+    starts = sorted(plan.groups_at)
+    rooms = {s: high * len(plan.groups_at[s]) - len(plan.learners_at.get(s, [])) for s in starts}
+    slot_starts = [s for s in starts if rooms[s] > 0]
+    slot_of = {s: k for k, s in enumerate(slot_starts)}
+    final = Problem(
+        params=problem.params,
+        catalog=problem.catalog,
+        learners=[problem.learners[i] for i in learners],
+        facilitators=[problem.facilitators[f] for f in leaders],
+        existing=[_slot(problem, plan, s, rooms[s]) for s in slot_starts],
+        # a seat in a group at start s costs what the start costs the learner
+        learner_joins=[
+            {slot_of[s]: c for s, c in problem.learner_options[i].items() if s in slot_of}
+            for i in learners
+        ],
+        facilitator_capacity=[problem.facilitator_capacity[f] - loads[f] for f in leaders],
+        raw_learner_starts=[problem.raw_learner_starts[i] for i in learners],
+        raw_facilitator_starts=[problem.raw_facilitator_starts[f] for f in leaders],
+        zones=problem.zones,
+        learner_costs=problem.learner_costs[learners],
+        facilitator_costs=problem.facilitator_costs[np.array(leaders, dtype=np.int64)],
+    )
+    _block_facilitators(final, plan, leaders)
+    derive_options(final)
+    return final, learners, leaders, slot_starts
+
+
+def _slot(problem: Problem, plan: Plan, start: int, room: int) -> ExistingSlot:
+    """The plan's groups at one start, as one existing group with their room left."""
+    info = problem.catalog.starts[start]
+    group = ExistingGroup(
+        f"start {start}",
+        info.start,
+        tuple(problem.facilitators[f].person.id for f in plan.groups_at[start] if f >= 0),
+        tuple(problem.learners[i].person.id for i in plan.learners_at.get(start, [])),
+    )
+    return ExistingSlot(group, info.minutes, room)
+
+
+def _block_facilitators(final: Problem, plan: Plan, leaders: list[int]) -> None:
+    """A facilitator's new group may not overlap a group they lead already (any week)."""
+    import numpy as np
+
+    led: dict[int, list[int]] = {}
+    for start, chosen in plan.groups_at.items():
+        for f in chosen:
+            led.setdefault(f, []).append(start)
+    catalog, minutes = final.catalog, final.params.meeting_minutes
+    for row, f in enumerate(leaders):
+        if f not in led:
+            continue
+        options = (final.facilitator_costs[row] >= 0).nonzero()[0]
+        series = np.array([catalog.starts[s].minutes for s in options.tolist()])
+        busy = np.array([catalog.starts[s].minutes for s in led[f]]).ravel()
+        if len(series):
+            clash = (np.abs(series[:, :, None] - busy[None, None, :]) < minutes).any(axis=(1, 2))
+            final.facilitator_costs[row, options[clash]] = -1
 
 
 def final_results(problem: Problem, plan: Plan, regions: int) -> dict[str, PhaseResult]:

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 from roundtable.scheduling.heuristic import solve_heuristic
 from roundtable.scheduling.highs import SENSES, PhaseResult
-from roundtable.scheduling.parts import find_parts, merge_into, sub_problem
+from roundtable.scheduling.parts import find_parts, merge_into, sub_problem, whole_part
 from roundtable.scheduling.plan import Plan
 from roundtable.scheduling.problem import Problem
 from roundtable.scheduling.regions import solve_by_regions
@@ -82,16 +82,19 @@ def solve_by_parts(
     waiting = sum(len(part.learners) for part in parts)
     for part in parts:
         left = max(time_limit - (time.monotonic() - began), 0.05)
-        sub = sub_problem(problem, part)
-        crowds.append(most_groups_at_a_start(sub))
         budget = left * len(part.learners) / waiting
+        waiting -= len(part.learners)
+        # one part too large is solved in place: no copy of the whole problem's matrices
+        single = len(parts) == 1
+        where = whole_part(problem) if single else part
+        sub = problem if single else sub_problem(problem, part)
+        crowds.append(most_groups_at_a_start(sub))
         outcome, warm_placed = _solve_part(sub, seed, budget, part_limit, workers)
         heuristic_placed += warm_placed
-        waiting -= len(part.learners)
         upper_bound += outcome.upper_bound
         placement += outcome.placement_seconds
         results.append(outcome)
-        merge_into(plan, outcome.plan, part)
+        merge_into(plan, outcome.plan, where)
     merged = PartsOutcome(plan, upper_bound, heuristic_placed, round(placement, 3))
     merged.parts = len(parts)
     sizes = [len(part.learners) for part in parts]
