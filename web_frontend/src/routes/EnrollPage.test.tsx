@@ -57,7 +57,8 @@ function renderPage() {
 
 async function chooseMondayEvening() {
   const user = userEvent.setup();
-  await user.click(await screen.findByRole("radio", { name: /Winter/ }));
+  // A first render on a busy machine can take seconds (the zone list is long): wait for it.
+  await user.click(await screen.findByRole("radio", { name: /Winter/ }, { timeout: 5000 }));
   await user.click(screen.getByRole("gridcell", { name: /^Monday 18:00–18:30/ }));
   await user.keyboard("{Shift>}{ArrowDown}{/Shift}");
   return user;
@@ -67,7 +68,7 @@ describe("EnrollPage", () => {
   it("saves the availability in the learner's zone, then enrolls as a learner", async () => {
     const writes = fakeApi(() => json({ cohort_id: 3, created: true, role: "learner", welcome_job_id: 1 }));
     renderPage();
-    expect((await screen.findByRole("radio", { name: /Facilitator/ })).hasAttribute("disabled")).toBe(true);
+    expect((await screen.findByRole("radio", { name: /Facilitator/ }, { timeout: 5000 })).hasAttribute("disabled")).toBe(true);
     const user = await chooseMondayEvening();
     await user.click(screen.getByRole("button", { name: "Save availability and enroll" }));
     await screen.findByRole("heading", { name: "You're enrolled in Winter" });
@@ -89,7 +90,7 @@ describe("EnrollPage", () => {
   it("asks for at least one available time before saving", async () => {
     fakeApi(() => json({}));
     renderPage();
-    await screen.findByRole("radio", { name: /Winter/ });
+    await screen.findByRole("radio", { name: /Winter/ }, { timeout: 5000 });
     expect(screen.getByText("Mark at least one time as available.")).toBeTruthy();
     expect(screen.getByRole("button", { name: "Save availability" }).hasAttribute("disabled")).toBe(true);
   });
