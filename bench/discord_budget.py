@@ -32,7 +32,6 @@ import statistics
 import sys
 import threading
 import time
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,18 +56,6 @@ class Run:
     learnt: int = 0
     missed_slots: int = 0
     failed_calls: int = 0
-
-
-def _database() -> tuple[Any, str, str]:
-    """(server handle, admin URL, name) of a fresh database for this run."""
-    from devserver.postgres import ensure_database, start_embedded_postgres
-
-    server, admin_url = None, os.environ.get("DATABASE_URL")
-    if not admin_url:
-        server, admin_url = start_embedded_postgres(ROOT / ".roundtable" / "pgdata-test")
-    name = f"rt_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    os.environ["DATABASE_URL"] = ensure_database(admin_url, name)
-    return server, admin_url, name
 
 
 def _fake(args: argparse.Namespace) -> Any:
@@ -249,23 +236,12 @@ def main() -> int:
     os.environ.setdefault("ROUNDTABLE_STAGE", "test")
     logging.basicConfig(level=logging.ERROR)
 
-    server, admin_url, name = _database()
-    from devserver.postgres import drop_database
-    from roundtable.config import reset_settings
-    from roundtable.db import migrate
-    from roundtable.db.engine import get_engine, reset_engine
+    from bench.fresh_database import migrated_database
 
-    reset_settings()
-    try:
-        migrate.upgrade()
-        engine = get_engine()
+    with migrated_database() as engine:
         runs = [_before(args), _after(args, engine)]
         _print(runs, args, _statement_cost(engine, args.samples))
-        return 0
-    finally:
-        reset_engine()
-        drop_database(admin_url, name)
-        del server
+    return 0
 
 
 if __name__ == "__main__":

@@ -30,7 +30,6 @@ import logging
 import os
 import sys
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -63,18 +62,6 @@ class InstantDiscord:
     def request(self, method: str, path: str, *, json: Any = None) -> dict[str, str]:
         self.calls += 1
         return {"id": str(next(self._ids))}
-
-
-def _database() -> tuple[Any, str, str]:
-    """(server handle, admin URL, name) of a fresh database for this run."""
-    from devserver.postgres import ensure_database, start_embedded_postgres
-
-    server, admin_url = None, os.environ.get("DATABASE_URL")
-    if not admin_url:
-        server, admin_url = start_embedded_postgres(ROOT / ".roundtable" / "pgdata-test")
-    name = f"rt_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    os.environ["DATABASE_URL"] = ensure_database(admin_url, name)
-    return server, admin_url, name
 
 
 def _seed(engine: Any, groups: int) -> None:
@@ -394,25 +381,14 @@ def main() -> int:
     os.environ["LOW_ATTENDANCE_THRESHOLD"] = "0"  # only the 24-hour reminders are due
     logging.basicConfig(level=logging.ERROR)
 
-    server, admin_url, name = _database()
-    from devserver.postgres import drop_database
-    from roundtable.config import reset_settings
-    from roundtable.db import migrate
-    from roundtable.db.engine import get_engine, reset_engine
+    from bench.fresh_database import migrated_database
 
-    reset_settings()
-    try:
-        migrate.upgrade()
-        engine = get_engine()
+    with migrated_database() as engine:
         _seed(engine, args.groups)
         now = MEETING_AT - timedelta(hours=24) + timedelta(minutes=2)
         if args.providers == "instant":
             return _main_instant(engine, now, args)
         return _main_fakes(engine, now, args)
-    finally:
-        reset_engine()
-        drop_database(admin_url, name)
-        del server
 
 
 if __name__ == "__main__":
