@@ -95,3 +95,27 @@ def test_the_live_cohort_names_each_groups_server_and_where_its_messages_were_ex
 
     (finished,) = [g for g in live["groups"] if g["id"] == done]
     assert (finished["discord_server"], finished["discord_export_key"]) == (GUILD, key)
+
+
+def test_a_learner_sees_their_group_servers_invite_and_channel_link_on_that_server(
+    engine: Engine, client_for: ClientFor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from roundtable.config import reset_settings
+
+    monkeypatch.setenv("DISCORD_GUILD_ID", GUILD)
+    reset_settings()
+    overflow = "300000000000000002"
+    add_server(engine, overflow, "Overflow", invite_url="https://discord.gg/overflow")
+    with transaction(engine) as conn:
+        cohort_id = make_cohort(conn, start_date=date.today() + timedelta(days=30), meetings=4)
+        learner = make_user(conn, "Lea")
+        group_id = make_group(conn, cohort_id, "Group A", meeting_count=2, text_channel_id="555")
+        add_member(conn, group_id, learner, cohort_id)
+        conn.execute(
+            update(groups).where(groups.c.id == group_id).values(discord_guild_id=overflow)
+        )
+
+    (mine,) = client_for(learner).get("/api/groups/mine").json()["groups"]
+
+    assert mine["discord_invite_url"] == "https://discord.gg/overflow"
+    assert mine["discord_channel_url"] == f"https://discord.com/channels/{overflow}/555"

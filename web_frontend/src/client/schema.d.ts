@@ -4002,6 +4002,11 @@ export interface components {
             discord_channel_id: string | null;
             /** Discord Channel Url */
             discord_channel_url: string | null;
+            /**
+             * Discord Invite Url
+             * @description an invite to the group's Discord server, when one is set
+             */
+            discord_invite_url?: string | null;
             /** Id */
             id: number;
             /** Meeting Minutes */

@@ -90,6 +90,11 @@ function GroupCard({ group, zone }: { group: MyGroupPublic; zone: string }) {
             Open the Discord channel
           </a>
         )}
+        {group.discord_invite_url && (
+          <a className="button secondary" href={group.discord_invite_url}>
+            Join the group's Discord server
+          </a>
+        )}
         {group.next_meetings.length > 0 && (
           <a className="button secondary" href={calendarHref(group)} download={`${group.name}.ics`}>
             Add to calendar (.ics)

@@ -41,6 +41,9 @@ class MyGroupPublic(Model):
     discord_channel_id: str | None
     discord_channel_url: str | None
     calendar_url: str | None
+    discord_invite_url: str | None = Field(
+        default=None, description="an invite to the group's Discord server, when one is set"
+    )
 
 
 class MyGroupsPublic(BaseModel):

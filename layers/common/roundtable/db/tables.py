@@ -595,6 +595,8 @@ discord_servers = Table(
     Column("channel_limit", SmallInteger, nullable=False, server_default="500"),
     # A closed server keeps its groups and gets no new ones.
     Column("accepts_groups", Boolean, nullable=False, server_default=text("true")),
+    # A standing invite (https://discord.gg/...) shown to learners whose group is there.
+    Column("invite_url", Text),
     _created_at(),
     CheckConstraint("role_limit BETWEEN 1 AND 250", name="role_limit_range"),
     CheckConstraint("channel_limit BETWEEN 1 AND 500", name="channel_limit_range"),

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, and_, func, select
 
 from roundtable.config import Settings
 from roundtable.db.tables import (
     attendances,
     cohorts,
+    discord_servers,
     group_members,
     groups,
     meetings,
@@ -68,6 +69,8 @@ class MyGroup:
     discord_channel_id: str | None
     discord_channel_url: str | None  # None until the guild is configured
     calendar_url: str | None
+    # The group's Discord server's invite (discord_servers.invite_url), when one is set.
+    discord_invite_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -165,9 +168,15 @@ def my_groups(conn: Connection, viewer: Viewer, settings: Settings, now: datetim
             cohorts.c.course_slug,
             cohorts.c.number_of_meetings,
             group_members.c.role.label("my_role"),
+            discord_servers.c.invite_url,
         )
         .join(group_members, group_members.c.group_id == groups.c.id)
         .join(cohorts, cohorts.c.id == groups.c.cohort_id)
+        .outerjoin(
+            discord_servers,
+            discord_servers.c.guild_id
+            == func.coalesce(groups.c.discord_guild_id, settings.discord_guild_id),
+        )
         .where(
             group_members.c.user_id == viewer.id,
             group_members.c.status == "active",
@@ -201,6 +210,7 @@ def _my_group(
         discord_channel_url=channel_url(
             settings, row.discord_text_channel_id, row.discord_guild_id
         ),
+        discord_invite_url=row.invite_url,
         calendar_url=_calendar_url(settings, row.gcal_event_id),
     )
 

@@ -95,6 +95,7 @@ def _register_servers(commands: Any) -> None:
     add.add_argument("name")
     add.add_argument("--role-limit", type=int, default=250)
     add.add_argument("--channel-limit", type=int, default=500)
+    add.add_argument("--invite", help="a standing invite link, shown to its groups' learners")
     add.set_defaults(func=_server_add)
     close = commands.add_parser("server-close", help="place no new groups on a server")
     close.add_argument("guild_id")
@@ -131,6 +132,7 @@ def _server_add(args: argparse.Namespace) -> int:
         args.name,
         role_limit=args.role_limit,
         channel_limit=args.channel_limit,
+        invite_url=args.invite,
     )
     print(json.dumps(added.as_dict(), indent=2))
     return 0

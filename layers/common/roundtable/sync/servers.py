@@ -386,10 +386,15 @@ def add_server(
     *,
     role_limit: int = ROLE_LIMIT,
     channel_limit: int = CHANNEL_LIMIT,
+    invite_url: str | None = None,
 ) -> ServerUsage:
     """Register a server groups may be placed on (the bot must already be in it).
 
-    Lower limits than Discord's keep room for an organisation's own roles and channels."""
+    Lower limits than Discord's keep room for an organisation's own roles and channels;
+    `invite_url`, a standing invite, is shown to learners whose group is there (they join
+    a server at login too, but only the servers their groups were on then)."""
+    if invite_url is not None and not invite_url.startswith("https://"):
+        raise ValidationError(f"An invite is an https:// link, got {invite_url!r}.")
     if not guild_id.isdigit():
         raise ValidationError(f"A server id is a number (a snowflake), got {guild_id!r}.")
     if not 1 <= role_limit <= ROLE_LIMIT or not 1 <= channel_limit <= CHANNEL_LIMIT:
@@ -408,6 +413,7 @@ def add_server(
                 name=name.strip() or guild_id,
                 role_limit=role_limit,
                 channel_limit=channel_limit,
+                invite_url=invite_url,
             )
         )
     return ServerUsage(guild_id, name, role_limit, channel_limit, 0, 0, True)

@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("role_limit", sa.SmallInteger(), server_default="250", nullable=False),
         sa.Column("channel_limit", sa.SmallInteger(), server_default="500", nullable=False),
         sa.Column("accepts_groups", sa.Boolean(), server_default=sa.text("true"), nullable=False),
+        sa.Column("invite_url", sa.Text(), nullable=True),
         sa.Column(
             "created_at",
             sa.DateTime(timezone=True),
