@@ -333,3 +333,32 @@ def test_the_sign_in_methods_say_discord_once_it_is_configured(
     client: TestClient, discord: FakeDiscordOAuth
 ) -> None:
     assert client.get("/auth/sign-in-methods").json()["discord"] is True
+
+
+def test_login_adds_the_learner_to_each_server_their_groups_are_on_with_the_roles_there(
+    client: TestClient, discord_with_guild: FakeDiscordWithLogin, engine: Engine
+) -> None:
+    from tests.fakes.discord_guild import SECOND_GUILD_ID
+    from tests.integration.api.builders import add_member, make_cohort, make_group
+
+    second = discord_with_guild.add_guild(SECOND_GUILD_ID)
+    role = second.roles.setdefault(
+        "400000000000000002", {"id": "400000000000000002", "name": "Larks", "permissions": "0"}
+    )
+    with engine.begin() as conn:
+        user_id = conn.execute(
+            insert(users).values(display_name="Ada", discord_id=ADA.id).returning(users.c.id)
+        ).scalar_one()
+        cohort = make_cohort(conn)
+        group = make_group(conn, cohort, "Larks")
+        conn.execute(
+            update(groups)
+            .where(groups.c.id == group)
+            .values(discord_role_id=role["id"], discord_guild_id=SECOND_GUILD_ID)
+        )
+        add_member(conn, group, user_id, cohort)
+
+    assert _login(client, discord_with_guild, ADA) == "/"
+
+    assert second.members[ADA.id]["roles"] == [role["id"]]
+    assert ADA.id not in discord_with_guild.members  # only the servers of their groups
