@@ -134,10 +134,12 @@ def _google(
     now: datetime,
 ) -> CalendarReport:
     touched = [g for g in group_list if g.status in ("active", "cancelled")]
-    organisers = assign_organisers(engine, [g.id for g in touched], calendars.organisers)
+    # A cancelled group that never had a series needs no organiser.
+    holding = [g.id for g in touched if g.status == "active" or g.gcal_event_id]
+    organisers = assign_organisers(engine, holding, calendars.organisers)
     by_organiser: dict[str, list[Group]] = {}
     for group in touched:
-        by_organiser.setdefault(organisers[group.id], []).append(group)
+        by_organiser.setdefault(organisers.get(group.id, DEFAULT_ORGANISER), []).append(group)
     with engine.connect() as conn:
         blocks = {b.organiser: b for b in quota_blocks(conn, by_organiser)}
     report = CalendarReport()
