@@ -196,3 +196,51 @@ def test_the_crowd_bound_counts_learners_held_at_their_cheapest_time():
     )
     assert "spread" in result["stats"]["phases"][-1]
     assert result["stats"]["phases"][-1].endswith("2 = lower bound, optimal")
+
+
+def _peer_brute_force(problem) -> tuple[int, int, int, int]:
+    """(placed, sizes, preferences, spread) of a peer cohort, lexicographically best: per
+    start the group count with the least deviation, the fewest among those."""
+    low, high = problem.params.learner_bounds()
+    target = problem.params.target_learners()
+    seats = [[None, *sorted(options)] for options in problem.learner_options]
+    best = (0, 0, 0, 0)
+    for chosen in itertools.product(*seats):
+        counts: dict[int, int] = {}
+        for start in chosen:
+            if start is not None:
+                counts[start] = counts.get(start, 0) + 1
+        fits = {
+            start: [g for g in range(1, count + 1) if low * g <= count <= high * g]
+            for start, count in counts.items()
+        }
+        if not all(fits.values()):
+            continue
+        groups = {
+            s: min(g, key=lambda k, s=s: (abs(counts[s] - target * k), k)) for s, g in fits.items()
+        }
+        sizes = sum(abs(counts[s] - target * g) for s, g in groups.items())
+        cost = sum(problem.learner_options[i][s] for i, s in enumerate(chosen) if s is not None)
+        spread = max(groups.values(), default=0)
+        best = max(best, (sum(counts.values()), -sizes, -cost, -spread))
+    return best[0], -best[1], -best[2], -best[3]
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_the_crowd_bound_never_exceeds_a_brute_forced_peer_optimum(seed):
+    rng = random.Random(seed)
+    people = []
+    for k in range(rng.randint(6, 8)):
+        # most learners on Tuesday, some only if needed elsewhere: crowds at one start
+        regular = {"Tuesday": [["18:00", "19:00"]]} if rng.random() < 0.7 else _hours(rng)
+        people.append(person(f"L{k}", "UTC", regular, if_needed=_hours(rng)))
+    document = instance(
+        people, min_group_size=2, max_group_size=3, target_group_size=3, require_facilitator=False
+    )
+    parsed, everyone, existing = parse_instance(document)
+    problem = _problem(everyone, parsed, existing)
+    placed, sizes, preferences, spread = _peer_brute_force(problem)
+    fewest = _fewest_groups(problem, placed, sizes)
+    pinned = preferences == learner_cost_bound(problem, placed) and placed == seats(problem)
+    crowd = least_crowd(problem, fewest, placed - sizes, pinned)
+    assert spread_bound(problem, fewest, crowd=crowd) <= spread
