@@ -243,9 +243,9 @@ class FakeDiscordGuild(FakeDiscord):
 
     def _channel_problem(self, guild: Guild, body: dict[str, Any], kind: int) -> Response | None:
         if kind not in (TEXT, VOICE, CATEGORY):
-            return error(400, 50035, "Invalid Form Body", {"type": "unsupported channel type"})
+            return _form_error("type", "unsupported channel type")
         if not 1 <= len(str(body.get("name", ""))) <= 100:
-            return error(400, 50035, "Invalid Form Body", {"name": "must be 1-100 characters"})
+            return _form_error("name", "must be 1-100 characters")
         return _parent_problem(guild, body.get("parent_id"), None)
 
     def _get_channel(self, request: Request, match: re.Match[str]) -> Response:
@@ -287,7 +287,7 @@ class FakeDiscordGuild(FakeDiscord):
             return error(404, 10003, "Unknown Channel")
         limit = int((request.query.get("limit") or ["50"])[0])
         if not 1 <= limit <= 100:
-            return error(400, 50035, "Invalid Form Body", {"limit": "must be 1-100"})
+            return _form_error("limit", "must be 1-100")
         before = int((request.query.get("before") or [str(2**64)])[0])
         after = int((request.query.get("after") or ["0"])[0])
         found = [
@@ -330,7 +330,7 @@ class FakeDiscordGuild(FakeDiscord):
     def _list_members(self, guild: Guild, request: Request, match: re.Match[str]) -> Response:
         limit = int((request.query.get("limit") or ["1"])[0])
         if not 1 <= limit <= 1000:
-            return error(400, 50035, "Invalid Form Body", {"limit": "must be 1-1000"})
+            return _form_error("limit", "must be 1-1000")
         after = int((request.query.get("after") or ["0"])[0])
         ids = sorted((uid for uid in guild.members if int(uid) > after), key=int)[:limit]
         return Response(200, [_member(guild.members[uid]) for uid in ids])
@@ -347,7 +347,7 @@ class FakeDiscordGuild(FakeDiscord):
             return Response(204)
         body = request.json() or {}
         if not body.get("access_token"):
-            return error(400, 50035, "Invalid Form Body", {"access_token": "required"})
+            return _form_error("access_token", "required")
         roles = [r for r in body.get("roles", []) if r in guild.roles]
         guild.add_member(user_id, roles=roles)
         return Response(201, _member(guild.members[user_id]))
@@ -359,9 +359,7 @@ class FakeDiscordGuild(FakeDiscord):
             return error(404, 10007, "Unknown Member")
         nick = (request.json() or {}).get("nick")
         if nick is not None and len(nick) > 32:
-            return error(
-                400, 50035, "Invalid Form Body", {"nick": "Must be 32 or fewer in length."}
-            )
+            return _form_error("nick", "Must be 32 or fewer in length.")
         if match.group(2) in guild.above_bot:
             return error(403, 50013, "Missing Permissions")
         member["nick"] = nick or None
@@ -442,7 +440,7 @@ class FakeDiscordGuild(FakeDiscord):
         if (request.query.get("with_member") or ["false"])[0] == "true":
             limit = int((request.query.get("limit") or ["100"])[0])
             if not 1 <= limit <= 100:
-                return error(400, 50035, "Invalid Form Body", {"limit": "must be 1-100"})
+                return _form_error("limit", "must be 1-100")
             after = int((request.query.get("after") or ["0"])[0])
             ids = [uid for uid in ids if int(uid) > after][:limit]
         return Response(200, [_thread_member(thread["id"], uid) for uid in ids])
@@ -481,26 +479,31 @@ def _parent_problem(guild: Guild, parent_id: str | None, channel_id: str | None)
         return None
     parent = guild.channels.get(str(parent_id))
     if parent is None or parent["type"] != CATEGORY:
-        return error(400, 50035, "Invalid Form Body", {"parent_id": "not a category"})
+        return _form_error("parent_id", "not a category")
     children = [
         c for c in guild.channels.values() if c["parent_id"] == parent_id and c["id"] != channel_id
     ]
     if len(children) >= MAX_PER_CATEGORY:
-        problem = {"_errors": [{"code": "CHANNEL_PARENT_MAX_CHANNELS", "message": _FULL}]}
-        return error(400, 50035, "Invalid Form Body", {"parent_id": problem})
+        return _form_error("parent_id", _FULL)
     return None
 
 
 _FULL = "Maximum number of channels in category reached (50)"
 
 
+def _form_error(field: str, message: str) -> Response:
+    """Discord's 50035 with the field's problem, in its documented shape (ErrorDetails)."""
+    problem = {"_errors": [{"code": 50035, "message": message}]}
+    return error(400, 50035, "Invalid Form Body", {field: problem})
+
+
 def _thread_problem(parent: dict[str, Any], body: dict[str, Any]) -> Response | None:
     if parent["type"] != TEXT:
         return error(400, 50024, "Cannot execute action on this channel type")
     if not 1 <= len(str(body.get("name", ""))) <= 100:
-        return error(400, 50035, "Invalid Form Body", {"name": "must be 1-100 characters"})
+        return _form_error("name", "must be 1-100 characters")
     if body.get("auto_archive_duration", 4320) not in _ARCHIVE_DURATIONS:
-        return error(400, 50035, "Invalid Form Body", {"auto_archive_duration": "not allowed"})
+        return _form_error("auto_archive_duration", "not allowed")
     return None
 
 
