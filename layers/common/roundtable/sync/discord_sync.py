@@ -282,7 +282,7 @@ class _Run:
         if role_id is not None:
             self._sync_holders(group, role_id)
         else:
-            self.mark_absent_members(group, want.role_holders(group) | _own_members(group))
+            self.mark_absent_members(group, _own_members(group))
         if text_created or group.welcome_message_id is None:
             self.post_welcome(group, text_id)
 
