@@ -10,8 +10,12 @@ second; over it, a global 429 with retry_after). The run is simulated as in
 AWS: one send_reminders invocation (its 240 s timeout as the time budget)
 queues what is due and, when that is more than it can send, fans out batches;
 `--instances` send_batch instances (SQS MaximumConcurrency, each its own
-process: its own Discord client pacing at `--instance-rate`) take the batches
-one at a time, each invocation with its own `--batch-timeout`. Prints the
+process with its own Discord client) take the batches one at a time, each
+invocation with its own `--batch-timeout`. Every client takes its permits from
+the bot's shared budget in Postgres at `--shared-rate` (45, as deployed;
+`--budget local`: each paces itself, the sweep at `--sweep-rate`, instances at
+`--instance-rate`). `--group-posts`: the cohort reminds by one post per group
+instead of DMs (docs/notifications.md, "Reminders as one group post"). Prints the
 lower bound Discord's global limit sets for the bench's mix of channels, the
 time taken, every invocation's duration against its timeout, and 429s.
 Target: within 1.2x the lower bound, no invocation past its timeout.
@@ -19,7 +23,8 @@ Target: within 1.2x the lower bound, no invocation past its timeout.
 `--providers instant`: zero-latency in-process providers, one inline sweep: the
 numbers are ours alone (database work, rendering, batching).
 
-    .venv/bin/python bench/reminders.py [--groups 1000] [--cold-cache] [--providers instant]
+    .venv/bin/python bench/reminders.py [--groups 1000] [--cold-cache] [--group-posts]
+                                        [--budget shared|local] [--providers instant]
 """
 
 from __future__ import annotations
@@ -64,17 +69,18 @@ class InstantDiscord:
         return {"id": str(next(self._ids))}
 
 
-def _seed(engine: Any, groups: int) -> None:
+def _seed(engine: Any, groups: int, *, group_posts: bool = False) -> None:
     """Groups of five meeting at once: a facilitator and four learners, three in one zone and
     two in another. The fourth learner has no Discord account: 5 emails + 4 DMs + 1 channel
-    post a group."""
+    post a group (with `group_posts`, 5 emails + 1 post that mentions the four)."""
     from sqlalchemy import text
 
     members = groups * 5
     zones = "ARRAY[" + ", ".join(f"'{z}'" for z in ZONES) + "]"
     statements = [
-        "INSERT INTO cohorts (name, course_slug, start_date, status) "
-        "VALUES ('Bench cohort', 'alignment', DATE '2026-03-02', 'running')",
+        "INSERT INTO cohorts (name, course_slug, start_date, status, discord_reminders) "
+        "VALUES ('Bench cohort', 'alignment', DATE '2026-03-02', 'running', "
+        f"'{'group_post' if group_posts else 'dm'}')",
         f"""INSERT INTO users (display_name, email, discord_id, timezone)
             SELECT 'Member ' || n, 'member' || n || '@example.org',
                    CASE WHEN n % 5 = 4 THEN NULL ELSE (400000000000000000 + n)::text END,
@@ -169,15 +175,18 @@ class Invocation:
         self.duration = time.perf_counter() - self.started
 
 
-def _providers(discord_url: str, sendgrid_url: str, rate: float) -> Any:
-    """What one Lambda environment has: its own Discord client (and limiter), own SendGrid."""
+def _providers(discord_url: str, sendgrid_url: str, rate: float, shared: Any = None) -> Any:
+    """What one Lambda environment has: its own Discord client, own SendGrid. The client's
+    limits are the bot's, in Postgres, when `shared` is the engine; else its own."""
+    from roundtable.discord.budget import SharedRateBudget, bot_key
     from roundtable.discord.client import DiscordRestClient
     from roundtable.notifications import Providers
     from roundtable.notifications.delivery import DiscordSender, SendGridEmailSender
     from tests.fakes.discord import BOT_TOKEN
     from tests.fakes.sendgrid import API_KEY
 
-    client = DiscordRestClient(discord_url, BOT_TOKEN, global_rate=rate)
+    budget = SharedRateBudget(shared, bot_key(BOT_TOKEN), global_rate=rate) if shared else None
+    client = DiscordRestClient(discord_url, BOT_TOKEN, global_rate=rate, shared_budget=budget)
     email = SendGridEmailSender(API_KEY, sendgrid_url, "Roundtable <noreply@roundtable.example>")
     return Providers(email, DiscordSender(lambda: client))
 
@@ -193,6 +202,9 @@ def _run_as_deployed(engine: Any, now: datetime, args: Any, fakes: Any) -> dict[
     from roundtable.notifications.sweep import DeliveryOptions, deliver_batch
 
     discord, sendgrid = fakes
+    shared = engine if args.budget == "shared" else None
+    sweep_rate = args.shared_rate if shared else args.sweep_rate
+    instance_rate = args.shared_rate if shared else args.instance_rate
     queue = SimulatedQueue()
     invocations: list[Invocation] = []
     started = time.perf_counter()
@@ -200,7 +212,7 @@ def _run_as_deployed(engine: Any, now: datetime, args: Any, fakes: Any) -> dict[
     summary = sweep(
         engine,
         now,
-        providers=_providers(discord.base_url, sendgrid.base_url, args.sweep_rate),
+        providers=_providers(discord.base_url, sendgrid.base_url, sweep_rate, shared),
         remaining_ms=sweeper.remaining_ms,
         batch_size=args.batch_size,
         dispatcher=queue,
@@ -211,7 +223,7 @@ def _run_as_deployed(engine: Any, now: datetime, args: Any, fakes: Any) -> dict[
     lock = threading.Lock()
 
     def instance(number: int) -> None:
-        providers = _providers(discord.base_url, sendgrid.base_url, args.instance_rate)
+        providers = _providers(discord.base_url, sendgrid.base_url, instance_rate, shared)
         while True:
             try:
                 body = queue.messages.get_nowait()
@@ -321,11 +333,16 @@ def _main_fakes(engine: Any, now: datetime, args: Any) -> int:
         f"({result['summary'].get('fanned_out', 0)} fanned out in {result['batches']} batches)"
     )
     if batch_runs:
+        pacing = (
+            f"sharing {args.shared_rate:.0f} calls/s"
+            if args.budget == "shared"
+            else f"at {args.instance_rate:.0f} calls/s each"
+        )
         longest = max(i.duration for i in batch_runs)
         busy = sum(i.duration for i in batch_runs)
         print(
             f"send_batch:               {len(batch_runs)} invocations on {args.instances} "
-            f"instances at {args.instance_rate:.0f} calls/s each; longest {longest:.1f} s of "
+            f"instances, {pacing}; longest {longest:.1f} s of "
             f"{args.batch_timeout:.0f} s; sum of durations {busy:.1f} s"
         )
     print(f"invocations past timeout: {len(over)}")
@@ -376,6 +393,17 @@ def main() -> int:
     parser.add_argument("--batch-timeout", type=float, default=120)
     parser.add_argument("--instances", type=int, default=2)
     parser.add_argument("--instance-rate", type=float, default=23)
+    parser.add_argument(
+        "--budget",
+        choices=("shared", "local"),
+        default="shared",
+        help="shared (deployed): every environment's Discord calls paced by one budget in "
+        "Postgres at --shared-rate; local: each paces itself (--sweep-rate, --instance-rate)",
+    )
+    parser.add_argument("--shared-rate", type=float, default=45)
+    parser.add_argument(
+        "--group-posts", action="store_true", help="the cohort reminds by one group post"
+    )
     args = parser.parse_args()
     os.environ.setdefault("ROUNDTABLE_STAGE", "test")
     os.environ["LOW_ATTENDANCE_THRESHOLD"] = "0"  # only the 24-hour reminders are due
@@ -384,7 +412,7 @@ def main() -> int:
     from bench.fresh_database import migrated_database
 
     with migrated_database() as engine:
-        _seed(engine, args.groups)
+        _seed(engine, args.groups, group_posts=args.group_posts)
         now = MEETING_AT - timedelta(hours=24) + timedelta(minutes=2)
         if args.providers == "instant":
             return _main_instant(engine, now, args)
