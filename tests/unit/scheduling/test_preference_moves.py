@@ -9,6 +9,7 @@ import pytest
 from roundtable.scheduling.generate import generate_instance
 from roundtable.scheduling.heuristic import solve_heuristic
 from roundtable.scheduling.instance import parse_instance
+from roundtable.scheduling.path_relocation import relocate_along_paths
 from roundtable.scheduling.plan import Plan, plan_is_consistent
 from roundtable.scheduling.pool_relocation import relocate_through_pool
 from roundtable.scheduling.preferences import improve_preferences
@@ -25,6 +26,7 @@ from tests.unit.scheduling.helpers import crowd, instance, person
 
 TUE = {"Tuesday": [["18:00", "19:00"]]}
 WED = {"Wednesday": [["18:00", "19:00"]]}
+THU = {"Thursday": [["18:00", "19:00"]]}
 
 
 def _problem_of(document):
@@ -80,6 +82,42 @@ def test_a_group_refills_from_the_pool_where_its_leader_pays_nothing():
     assert sorted(result.learners_at[tuesday]) == sorted(ids.index(f"P{k}") for k in range(5))
     assert after["preferences"] == 0 < before["preferences"]
     assert (after["placed"], after["sizes"]) == (before["placed"], before["sizes"])
+
+
+def test_a_learner_leaves_if_needed_time_by_a_group_opened_where_others_come_along_paths():
+    # X sits on if-needed Tuesday with A0..A3 (who can make Tuesday and Wednesday only);
+    # B0..B4 meet on Wednesday and can make Thursday, X's regular time. Every group has
+    # the target 5, so nobody can move alone, and neither group can move whole. Closing
+    # Tuesday and opening Thursday works if the A's go to Wednesday and four B's on to
+    # Thursday: paths Tuesday -> Wednesday -> Thursday.
+    people = [
+        person("F0", "UTC", TUE | THU, max_groups=1),
+        person("F1", "UTC", WED, max_groups=1),
+        person("X", "UTC", THU, if_needed=TUE),
+        *crowd("A", 4, "UTC", TUE | WED),
+        *crowd("B", 5, "UTC", WED | THU),
+    ]
+    problem = _problem_of(instance(people))
+    ids = [a.person.id for a in problem.learners]
+    tuesday, wednesday, thursday = (_start(problem, day) for day in (1, 2, 3))
+    plan = Plan(
+        groups_at={tuesday: [0], wednesday: [1]},
+        learners_at={
+            tuesday: [ids.index(i) for i in ("X", "A0", "A1", "A2", "A3")],
+            wednesday: [ids.index(f"B{k}") for k in range(5)],
+        },
+    )
+    before = plan_objectives(problem, plan)
+    search = Search(problem, plan)
+    assert not relocate_for_preferences(search)
+    assert relocate_along_paths(search, deadline=time.monotonic() + 5)
+    result = search.plan()
+    after = plan_objectives(problem, result)
+    assert sorted(result.groups_at) == [wednesday, thursday]
+    assert ids.index("X") in result.learners_at[thursday]
+    assert after["preferences"] == 0 < before["preferences"]
+    assert (after["placed"], after["sizes"]) == (before["placed"], before["sizes"]) == (10, 0)
+    assert plan_is_consistent(problem, result)
 
 
 def _few_facilitators(seed: int, per_group: bool):

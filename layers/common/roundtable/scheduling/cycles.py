@@ -33,7 +33,7 @@ def cancel_cycles(search: Search, seconds: float) -> int:
     while time.monotonic() < deadline:
         # only nodes with groups (and the pool) hold learners or can take them
         nodes = np.append(np.flatnonzero(search.open_nodes()), search.pool)
-        steps, movers = _steps(search, nodes)
+        steps, movers = step_costs(search, nodes)
         cycle = _negative_cycle(steps)
         if cycle is None:
             break
@@ -43,7 +43,7 @@ def cancel_cycles(search: Search, seconds: float) -> int:
     return cancelled
 
 
-def _steps(
+def step_costs(
     search: Search, nodes: NDArray[np.int64]
 ) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
     """Per pair of the given nodes, the cheapest change of cost of one move, and its learner."""

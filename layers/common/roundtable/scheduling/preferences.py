@@ -16,6 +16,7 @@ import time
 from roundtable.scheduling.chains import cheaper_leaders_by_chain
 from roundtable.scheduling.cycles import cancel_cycles
 from roundtable.scheduling.leading import cheaper_leaders
+from roundtable.scheduling.path_relocation import relocate_along_paths
 from roundtable.scheduling.pool_relocation import relocate_through_pool
 from roundtable.scheduling.relocation import relocate_for_preferences
 from roundtable.scheduling.search import Search
@@ -33,6 +34,8 @@ def improve_preferences(search: Search, seconds: float) -> None:
         moved = relocate_for_preferences(search)
         if not (relocate_through_pool(search, deadline) or moved):
             break
+        cancel_cycles(search, max(deadline - time.monotonic(), 0.0))
+    if relocate_along_paths(search, deadline):
         cancel_cycles(search, max(deadline - time.monotonic(), 0.0))
     cheaper_leaders(search)
     cheaper_leaders_by_chain(search)

@@ -134,6 +134,7 @@ def _sizes(context: _Context, budget: float) -> PhaseResult:
 
 
 def _preferences(context: _Context, budget: float) -> PhaseResult:
+    began = time.monotonic()
     improve_preferences(context.search, budget / 2)
     problem, plan = context.problem, context.search.plan()
     achieved = plan_objectives(problem, plan)["preferences"]
@@ -143,7 +144,8 @@ def _preferences(context: _Context, budget: float) -> PhaseResult:
         bound += leader_cost_bound(problem, _fewest_groups(context, plan))
     if achieved == bound:
         return PhaseResult(achieved, bound, True, f"{bound} = lower bound, optimal")
-    return _solve(context, "preferences", budget, bound)
+    # the search's time comes out of the phase's share, or the run outlasts its limit
+    return _solve(context, "preferences", budget - (time.monotonic() - began), bound)
 
 
 def _spread(context: _Context, budget: float) -> PhaseResult:

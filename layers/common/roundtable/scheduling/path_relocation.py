@@ -1,0 +1,192 @@
+"""Opening a group where a paying learner would pay less, its learners brought along paths.
+
+With every count held (sizes on target: each start has exactly target x groups
+learners), a learner on if-needed or shifting time can leave their start only
+if a group opens somewhere cheaper for them and one closes somewhere else, and
+whole groups rarely share a second start (`relocation` moves a group's own
+learners only). Here the learner's group closes (its dearest leader leaves), a
+group opens at the cheaper start (the cheapest free leader takes it), the
+learner moves there, and the other learners the two counts need travel along
+the cheapest paths of moves between the starts (each hop moves one learner, so
+only the two ends change their counts, as in `cycles`). Kept only when
+(sizes, preferences) drop; placement and joins never change.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from roundtable.scheduling.cycles import step_costs
+from roundtable.scheduling.polish import find_leader, size_objective
+from roundtable.scheduling.relocation import dearest_leader
+from roundtable.scheduling.search import Search
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+_LEARNERS = 64  # paying learners tried per call, dearest first
+_DESTINATIONS = 2  # cheaper starts tried per learner
+
+
+def relocate_along_paths(search: Search, deadline: float) -> bool:
+    """Try the dearest paying learners' cheaper starts until the deadline."""
+    moved = False
+    for learner, origin, destination in _candidates(search):
+        if time.monotonic() > deadline:
+            break
+        if int(search.assign[learner]) == origin and search.groups[origin]:
+            moved |= _relocate(search, learner, origin, destination)
+    return moved
+
+
+def preference_cost(search: Search) -> int:
+    """What placed learners and the leaders of new groups pay, as the search counts it."""
+    import numpy as np
+
+    placed = np.flatnonzero(search.assign != search.pool)
+    paid = int(search.cost[placed, search.assign[placed]].sum())
+    leaders = search.leaders
+    return paid + sum(int(leaders.cost[f, node]) for f, at in enumerate(leaders.at) for node in at)
+
+
+def _candidates(search: Search) -> list[tuple[int, int, int]]:
+    """(learner, their start, a start where they would pay less), dearest payers first."""
+    import numpy as np
+
+    starts = len(search.starts)
+    placed = np.flatnonzero(search.assign < starts)
+    if not placed.size:
+        return []
+    here = search.cost[placed, search.assign[placed]]
+    excess = here - search.cost[placed, :starts].min(axis=1)
+    order = np.argsort(-excess, kind="stable")
+    chosen = [int(placed[k]) for k in order[:_LEARNERS] if excess[k] > 0]
+    found = []
+    for learner in chosen:
+        origin = int(search.assign[learner])
+        costs = search.cost[learner, :starts]
+        cheaper = np.flatnonzero(costs < costs[origin])
+        best = cheaper[np.argsort(costs[cheaper], kind="stable")][:_DESTINATIONS]
+        found += [(learner, origin, int(destination)) for destination in best]
+    return found
+
+
+def _relocate(search: Search, learner: int, origin: int, destination: int) -> bool:
+    before = (size_objective(search), preference_cost(search))
+    mark = search.mark()
+    search.remove_group(origin, dearest_leader(search, origin))
+    leader = find_leader(search, destination, neutral=True)
+    if leader is None:
+        search.undo(mark)
+        return False
+    search.add_group(destination, leader)
+    search.move(learner, destination)
+    if not _bring(search, origin, destination):
+        search.undo(mark)
+        return False
+    if (size_objective(search), preference_cost(search)) < before:
+        return True
+    search.undo(mark)
+    return False
+
+
+def _bring(search: Search, origin: int, destination: int) -> bool:
+    """Move learners from origin to destination along the cheapest paths until both
+    counts are legal and as near their targets as any number of moves makes them.
+
+    The step costs are computed once and reused for every unit (recomputed only when a
+    path's hop has nobody left to move): they only guide, the move is judged by its
+    true effect.
+    """
+    wanted = _transfer(search, origin, destination)
+    if wanted is None:
+        return False
+    graph = _step_graph(search, origin)
+    for _unit in range(wanted):
+        path = _cheapest_path(graph, origin, destination)
+        if path is None or not _movable(search, path):
+            graph = _step_graph(search, origin)
+            path = _cheapest_path(graph, origin, destination)
+        if path is None or not _movable(search, path):
+            return False
+        search.apply_path(path)
+    return True
+
+
+def _movable(search: Search, path: list[int]) -> bool:
+    return all(search.links[a, b] > 0 for a, b in zip(path, path[1:], strict=False))
+
+
+def _transfer(search: Search, origin: int, destination: int) -> int | None:
+    """How many learners to move from origin to destination (None: no legal number)."""
+    counts, groups = search.counts, [len(search.groups[k]) for k in (origin, destination)]
+    best: tuple[int, int] | None = None
+    for moving in range(counts[origin] + 1):
+        here, there = counts[origin] - moving, counts[destination] + moving
+        legal = all(
+            g * search.low <= n <= g * search.high
+            for n, g in zip((here, there), groups, strict=True)
+        )
+        if legal:
+            deviation = abs(here - search.target * groups[0])
+            deviation += abs(there - search.target * groups[1])
+            if best is None or (deviation, moving) < best:
+                best = (deviation, moving)
+    return None if best is None else best[1]
+
+
+def _step_graph(
+    search: Search, origin: int
+) -> tuple[NDArray[np.int64], NDArray[np.float64], dict[int, int]]:
+    """The nodes with groups (and the origin, which may have lost its last group but
+    still holds learners), the cheapest step between each two, and each node's index.
+    The pool is left out, so placement holds."""
+    import numpy as np
+
+    usable = search.open_nodes()
+    usable[origin] = True
+    nodes = np.append(np.flatnonzero(usable), search.pool)
+    steps, _movers = step_costs(search, nodes)
+    steps[-1, :] = steps[:, -1] = np.inf
+    return nodes, steps, {int(node): k for k, node in enumerate(nodes)}
+
+
+def _cheapest_path(
+    graph: tuple[NDArray[np.int64], NDArray[np.float64], dict[int, int]],
+    origin: int,
+    destination: int,
+) -> list[int] | None:
+    """Nodes of the cheapest path of moves from origin to destination (Bellman-Ford)."""
+    nodes, steps, index = graph
+    parent = _shortest_tree(steps, index[origin])
+    walk: list[int] = []
+    node = index[destination]
+    while node >= 0 and len(walk) <= len(nodes):
+        walk.append(int(nodes[node]))
+        node = int(parent[node])
+    if walk[-1] != origin or len(set(walk)) != len(walk):
+        return None
+    return walk[::-1]
+
+
+def _shortest_tree(steps: NDArray[np.float64], source: int) -> NDArray[np.int64]:
+    """Predecessors of the cheapest paths from the source (at most len(steps) rounds)."""
+    import numpy as np
+
+    count = len(steps)
+    distance = np.full(count, np.inf)
+    distance[source] = 0.0
+    parent = np.full(count, -1, dtype=np.int64)
+    for _round in range(count):
+        reach = distance[:, None] + steps
+        best = reach.argmin(axis=0)
+        value = reach[best, np.arange(count)]
+        better = value < distance - 1e-9
+        better[source] = False
+        if not better.any():
+            break
+        distance[better] = value[better]
+        parent[better] = best[better]
+    return parent
