@@ -18,9 +18,9 @@ import time
 from typing import TYPE_CHECKING
 
 from roundtable.scheduling.cycles import step_costs
-from roundtable.scheduling.polish import find_leader, size_objective
-from roundtable.scheduling.relocation import dearest_leader
-from roundtable.scheduling.search import Search
+from roundtable.scheduling.polish import size_objective
+from roundtable.scheduling.relocation import dearest_leader, move_group
+from roundtable.scheduling.search import FAR, Search
 
 if TYPE_CHECKING:
     import numpy as np
@@ -76,12 +76,9 @@ def _candidates(search: Search) -> list[tuple[int, int, int]]:
 def _relocate(search: Search, learner: int, origin: int, destination: int) -> bool:
     before = (size_objective(search), preference_cost(search))
     mark = search.mark()
-    search.remove_group(origin, dearest_leader(search, origin))
-    leader = find_leader(search, destination, neutral=True)
-    if leader is None:
-        search.undo(mark)
+    # any leader will do here: the move is judged by its whole effect below
+    if not move_group(search, origin, dearest_leader(search, origin), destination, -FAR):
         return False
-    search.add_group(destination, leader)
     search.move(learner, destination)
     if not _bring(search, origin, destination):
         search.undo(mark)

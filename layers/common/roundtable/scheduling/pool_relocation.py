@@ -16,12 +16,11 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from roundtable.scheduling.polish import find_leader
 from roundtable.scheduling.relocation import (
     best_relocation,
     dearest_leader,
-    leader_cost_at,
     leader_fees,
+    move_group,
 )
 from roundtable.scheduling.search import FAR, Search
 
@@ -91,14 +90,8 @@ def _relocate_from(
     if choice is None:
         return False
     destination, count = choice
-    mark = search.mark()
-    released = leader_cost_at(search, search.remove_group(origin, leaving), origin)
-    leader = find_leader(search, destination, neutral=True)
-    expected = released - int(fees[destination])
-    if leader is None or leader_cost_at(search, leader, destination) > expected:
-        search.undo(mark)
+    if not move_group(search, origin, leaving, destination, int(fees[destination])):
         return False
-    search.add_group(destination, leader)
     for learner in dearest[:count].tolist():
         search.move(learner, search.pool)
     for learner in newcomers[:count, destination].tolist():

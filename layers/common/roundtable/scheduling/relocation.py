@@ -80,16 +80,26 @@ def _relocate_from(
     if choice is None:
         return False
     destination, count = choice
+    if not move_group(search, origin, leaving, destination, int(fees[destination])):
+        return False
+    for learner in members[order[:count, destination]].tolist():
+        search.move(learner, destination)
+    return True
+
+
+def move_group(
+    search: Search, origin: int, leaving: int | None, destination: int, saving: int
+) -> bool:
+    """Close `leaving`'s group at the origin (by default the most flexible leader's) and
+    open one at the destination, led by someone who pays at least `saving` less than the
+    released leader did; False, with nothing changed, if nobody does."""
     mark = search.mark()
     released = leader_cost_at(search, search.remove_group(origin, leaving), origin)
     leader = find_leader(search, destination, neutral=True)
-    expected = released - int(fees[destination])
-    if leader is None or leader_cost_at(search, leader, destination) > expected:
+    if leader is None or leader_cost_at(search, leader, destination) > released - saving:
         search.undo(mark)
         return False
     search.add_group(destination, leader)
-    for learner in members[order[:count, destination]].tolist():
-        search.move(learner, destination)
     return True
 
 
