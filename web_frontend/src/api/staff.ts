@@ -130,9 +130,16 @@ export const jobQuery = (id: number) =>
     refetchInterval: (q) => (finished(q.state.data) ? false : 1000),
   });
 
-export const jobsQuery = queryOptions({
+/** Jobs newest first, 100 a page; `fetchNextPage` loads older ones. Every loaded page is
+ * refreshed every 5 s (a page's cursor is a job id, so the pages stay contiguous). */
+export const jobPagesQuery = infiniteQueryOptions({
   queryKey: ["admin", "jobs"],
-  queryFn: async () => unwrap(await api.GET("/api/admin/jobs", { params: { query: { limit: 100 } } })).jobs,
+  queryFn: async ({ pageParam }: { pageParam: string | null }) =>
+    unwrap(
+      await api.GET("/api/admin/jobs", { params: { query: { limit: 100, ...(pageParam ? { cursor: pageParam } : {}) } } }),
+    ),
+  initialPageParam: null as string | null,
+  getNextPageParam: (last) => last.next_cursor ?? null,
   refetchInterval: 5000,
 });
 

@@ -1,47 +1,60 @@
-import { useQuery } from "@tanstack/react-query";
-import { jobsQuery } from "../../api/staff";
+import { useInfiniteQuery } from "@tanstack/react-query";
+import { jobPagesQuery } from "../../api/staff";
 import { AdminNav } from "../../components/Admin/AdminNav";
+import { LoadMore } from "../../components/Admin/LoadMore";
 import { QueryState } from "../../components/Feedback/Feedback";
 import { useMe } from "../../hooks/useMe";
 import { formatDateTime } from "../../lib/time";
 
 export function AdminJobsPage() {
   const { timeZone } = useMe();
-  const jobs = useQuery(jobsQuery);
+  const jobs = useInfiniteQuery(jobPagesQuery);
   return (
     <section>
       <h1>Admin: jobs</h1>
       <AdminNav />
       <p className="hint">Background work (scheduling, publishing, sync, notifications). Refreshes every 5 seconds.</p>
       <QueryState query={jobs} label="Loading jobs…">
-        {(list) => (
-          <div className="table-scroll" role="region" aria-label="Jobs" tabIndex={0}>
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Job</th>
-                  <th scope="col">Kind</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Attempts</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Error</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.map((j) => (
-                  <tr key={j.id}>
-                    <th scope="row">{j.id}</th>
-                    <td>{j.kind}</td>
-                    <td className={`job-${j.status}`}>{j.status}</td>
-                    <td>{j.attempts ?? "—"}</td>
-                    <td>{j.created_at ? formatDateTime(j.created_at, timeZone) : "—"}</td>
-                    <td>{j.error ?? ""}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        {(data) => {
+          const list = data.pages.flatMap((page) => page.jobs);
+          return (
+            <>
+              <div className="table-scroll" role="region" aria-label="Jobs" tabIndex={0}>
+                <table>
+                  <thead>
+                    <tr>
+                      <th scope="col">Job</th>
+                      <th scope="col">Kind</th>
+                      <th scope="col">Status</th>
+                      <th scope="col">Attempts</th>
+                      <th scope="col">Created</th>
+                      <th scope="col">Error</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {list.map((j) => (
+                      <tr key={j.id}>
+                        <th scope="row">{j.id}</th>
+                        <td>{j.kind}</td>
+                        <td className={`job-${j.status}`}>{j.status}</td>
+                        <td>{j.attempts ?? "—"}</td>
+                        <td>{j.created_at ? formatDateTime(j.created_at, timeZone) : "—"}</td>
+                        <td>{j.error ?? ""}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+              <LoadMore
+                shown={list.length}
+                noun="jobs"
+                hasMore={jobs.hasNextPage}
+                loading={jobs.isFetchingNextPage}
+                onMore={() => void jobs.fetchNextPage()}
+              />
+            </>
+          );
+        }}
       </QueryState>
     </section>
   );
