@@ -170,10 +170,13 @@ def recorded_tasks(records: list[Any]) -> list[Recorded]:
 
 def scaled_calls(records: list[Any], k: int, places: tuple[str, ...] = PLACES) -> list[Call]:
     """The task's calls for K times the people: each repeated K times with fresh ids in
-    place (a loop over K times the groups), listings once, e-mail packed 1,000 a request."""
+    place (a loop over K times the groups), listings once. A reminder's e-mail is packed
+    1,000 personalizations a request, as the sweep renders one per kind; other e-mail
+    (a welcome, a group's announcement, an .ics invitation with its own attachment) is
+    one request each, as the code sends it."""
     calls: list[Call] = []
     for record in records:
-        if record.vendor == SENDGRID:
+        if record.vendor == SENDGRID and record.step == "reminders":
             calls += _packed(record.units * k)
         elif any(p.match(f"{record.method} {record.path}") for p in _ONCE_PER_RUN):
             calls.append(_call(record, record.path, places))
