@@ -204,7 +204,7 @@ class VendorLimits:
         self.personalizations = WindowLimit(
             "SendGrid personalizations (per request)",
             s.sendgrid_personalizations,
-            1e-9,
+            0.0,  # each request on its own: earlier ones leave the window at once
             fails_work=True,
         )
         self.calls: dict[str, int] = {DISCORD: 0, GOOGLE: 0, SENDGRID: 0}
@@ -294,8 +294,10 @@ class VendorLimits:
         ]
 
     def closest(self) -> WindowLimit | Capacity:
-        """The limit that came nearest (one that refused something counts as 100%)."""
-        return max(self.meters(), key=lambda m: (m.share >= 1 or m.refused > 0, m.share))
+        """The limit not crossed that came nearest (one that throttled counts as 100%)."""
+        crossed = self.crossed()
+        standing = [m for m in self.meters() if m not in crossed] or self.meters()
+        return max(standing, key=lambda m: (m.share >= 1 or m.refused > 0, m.share))
 
     def first_met(self) -> WindowLimit | Capacity | None:
         """The limit the vendor enforced first (a 429, a 403, a full server), if any."""
@@ -306,7 +308,8 @@ class VendorLimits:
         """Limits whose refusals lose work: a full server, the invitations budget,
         the invalid-request ban, an oversized request. (A 429 that is waited out and
         retried is throttling, reported by `first_met`, not a crossing.)"""
-        return [m for m in self.meters() if m.fails_work and (m.crossings or m.refused)]
+        lost = [m for m in self.meters() if m.fails_work and (m.crossings or m.refused)]
+        return sorted(lost, key=lambda m: m.first_met_at or 0.0)
 
 
 # -- the replay ----------------------------------------------------------------------------

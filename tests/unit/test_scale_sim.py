@@ -66,7 +66,7 @@ def test_a_full_server_is_reported_as_the_limit_crossed() -> None:
     (task,) = replay([Task("t", roles)], {"worker": Pool("worker", 1, 48.0)}, limits)
     assert task.failed == 300 - 249  # @everyone is the 250th
     assert [meter.name for meter in limits.crossed()] == ["Discord roles per server"]
-    assert limits.closest().name == "Discord roles per server"
+    assert limits.first_met() is limits.capacity("300000000000000001", "role")
 
 
 def test_the_invitations_budget_refuses_past_its_limit() -> None:
