@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import os
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from bench.scale_fakes import (
@@ -29,7 +27,6 @@ from bench.scale_fakes import (
 )
 from bench.scale_sim import VendorLimits, VirtualClock
 
-ROOT = Path(__file__).resolve().parent.parent
 EPOCH = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # virtual 0 s: a Monday morning
 SWEEP_EVERY = 300.0  # send_reminders: rate(5 minutes)
 SWEEP_TIMEOUT = 240.0
@@ -171,27 +168,13 @@ class World:
 # -- the database -------------------------------------------------------------------------
 @contextmanager
 def scratch_database() -> Iterator[Any]:
-    """A fresh migrated database (DATABASE_URL's server, or the embedded one), dropped after."""
-    from devserver.postgres import drop_database, ensure_database, start_embedded_postgres
+    """A fresh migrated database (bench/fresh_database.py), in the test stage, with no
+    low-attendance alerts (nobody answers RSVPs in the simulation)."""
+    from bench.fresh_database import migrated_database
 
-    server, admin_url = None, os.environ.get("DATABASE_URL")
-    if not admin_url:
-        server, admin_url = start_embedded_postgres(ROOT / ".roundtable" / "pgdata-bench")
-    name = f"rt_scale_{uuid.uuid4().hex[:8]}"
-    os.environ.update(DATABASE_URL=ensure_database(admin_url, name), ROUNDTABLE_STAGE="test")
-    os.environ["LOW_ATTENDANCE_THRESHOLD"] = "0"
-    from roundtable.config import reset_settings
-    from roundtable.db import migrate
-    from roundtable.db.engine import get_engine, reset_engine
-
-    reset_settings()
-    try:
-        migrate.upgrade()
-        yield get_engine()
-    finally:
-        reset_engine()
-        drop_database(admin_url, name)
-        del server
+    os.environ.update(ROUNDTABLE_STAGE="test", LOW_ATTENDANCE_THRESHOLD="0")
+    with migrated_database() as engine:
+        yield engine
 
 
 # -- signup -------------------------------------------------------------------------------
