@@ -30,6 +30,10 @@ SECRET_NAMES = (
     "DISCORD_CLIENT_SECRET",
     "SENDGRID_API_KEY",
     "GOOGLE_SERVICE_ACCOUNT_JSON",
+    # The Zoom Server-to-Server OAuth app, needed only once a group meets on Zoom.
+    "ZOOM_ACCOUNT_ID",
+    "ZOOM_CLIENT_ID",
+    "ZOOM_CLIENT_SECRET",
     "LLM_API_KEY",
     "DB_PASSWORD",
     "GITHUB_WEBHOOK_SECRET",
@@ -141,6 +145,8 @@ class Settings:
     # Workspace users whose calendars hold group series, shared out by group (sync/organisers.py).
     google_calendar_organisers: tuple[str, ...]
     sendgrid_host: str
+    zoom_api_base: str
+    zoom_oauth_base: str
     email_from: str
     low_attendance_threshold: int
     # Where the sweep fans out batches of reminders (SQS); unset: it sends them itself.
@@ -291,6 +297,8 @@ def load_settings() -> Settings:
             o.strip() for o in (_env("GOOGLE_CALENDAR_ORGANISERS") or "").split(",") if o.strip()
         ),
         sendgrid_host=_env("SENDGRID_HOST", "https://api.sendgrid.com") or "",
+        zoom_api_base=_env("ZOOM_API_BASE", "https://api.zoom.us/v2") or "",
+        zoom_oauth_base=_env("ZOOM_OAUTH_BASE", "https://zoom.us") or "",
         email_from=_env("EMAIL_FROM", "Roundtable <noreply@roundtable.example>") or "",
         low_attendance_threshold=_env_int("LOW_ATTENDANCE_THRESHOLD", 3),
         reminder_batches_queue_url=_env("REMINDER_BATCHES_QUEUE_URL"),

@@ -2145,6 +2145,13 @@ export interface components {
              */
             meeting_minutes: number;
             /**
+             * Meeting Venue
+             * @description the group's Discord voice channel, a Google Meet link or a Zoom meeting
+             * @default discord
+             * @enum {string}
+             */
+            meeting_venue: "discord" | "google_meet" | "zoom";
+            /**
              * Min Group Size
              * @default 4
              */
@@ -2217,6 +2224,11 @@ export interface components {
             max_group_size: number;
             /** Meeting Minutes */
             meeting_minutes: number;
+            /**
+             * Meeting Venue
+             * @enum {string}
+             */
+            meeting_venue: "discord" | "google_meet" | "zoom";
             /** Min Group Size */
             min_group_size: number;
             /** My Role */
@@ -2266,6 +2278,11 @@ export interface components {
             max_group_size: number;
             /** Meeting Minutes */
             meeting_minutes: number;
+            /**
+             * Meeting Venue
+             * @enum {string}
+             */
+            meeting_venue: "discord" | "google_meet" | "zoom";
             /** Min Group Size */
             min_group_size: number;
             /** Name */
@@ -2315,6 +2332,11 @@ export interface components {
             max_group_size: number;
             /** Meeting Minutes */
             meeting_minutes: number;
+            /**
+             * Meeting Venue
+             * @enum {string}
+             */
+            meeting_venue: "discord" | "google_meet" | "zoom";
             /** Min Group Size */
             min_group_size: number;
             /** Name */
@@ -2409,6 +2431,8 @@ export interface components {
             max_group_size?: number | null;
             /** Meeting Minutes */
             meeting_minutes?: number | null;
+            /** Meeting Venue */
+            meeting_venue?: ("discord" | "google_meet" | "zoom") | null;
             /** Min Group Size */
             min_group_size?: number | null;
             /** Name */
@@ -4009,8 +4033,19 @@ export interface components {
             discord_invite_url?: string | null;
             /** Id */
             id: number;
+            /**
+             * Join Url
+             * @description the Zoom or Google Meet link of the group's next meeting (None on Discord)
+             */
+            join_url?: string | null;
             /** Meeting Minutes */
             meeting_minutes: number;
+            /**
+             * Meeting Venue
+             * @default discord
+             * @enum {string}
+             */
+            meeting_venue: "discord" | "google_meet" | "zoom";
             /** Members */
             members: components["schemas"]["MemberPublic"][];
             /** My Role */

@@ -11,6 +11,11 @@ import { buildIcs } from "../lib/ics";
 import { formatDateTime, formatWeeklySlot } from "../lib/time";
 
 type RsvpStatus = RsvpUpdate["status"];
+const VENUE_NAMES: Record<NonNullable<MyGroupPublic["meeting_venue"]>, string> = {
+  discord: "Discord",
+  google_meet: "Google Meet",
+  zoom: "Zoom",
+};
 const RSVP_LABELS: Record<RsvpStatus, string> = { attending: "Going", tentative: "Maybe", not_attending: "Can't go" };
 
 function RsvpButtons({ meeting }: { meeting: MeetingPublic }) {
@@ -85,8 +90,13 @@ function GroupCard({ group, zone }: { group: MyGroupPublic; zone: string }) {
         </div>
       )}
       <div className="row">
+        {group.join_url && (
+          <a className="button" href={group.join_url} target="_blank" rel="noreferrer">
+            Join the meeting ({VENUE_NAMES[group.meeting_venue ?? "discord"]})
+          </a>
+        )}
         {group.discord_channel_url && (
-          <a className="button" href={group.discord_channel_url}>
+          <a className={group.join_url ? "button secondary" : "button"} href={group.discord_channel_url}>
             Open the Discord channel
           </a>
         )}

@@ -15,6 +15,8 @@ Role = Literal["learner", "facilitator"]
 DiscordReminders = Literal["dm", "group_post"]
 # Calendar invitations (roundtable.cohorts.options.CALENDAR_INVITATIONS).
 CalendarInvitations = Literal["google", "ics"]
+# Where groups meet (roundtable.cohorts.options.MEETING_VENUES).
+MeetingVenue = Literal["discord", "google_meet", "zoom"]
 
 
 class CohortPublic(Model):
@@ -32,6 +34,7 @@ class CohortPublic(Model):
     status: str
     discord_reminders: DiscordReminders
     calendar_invitations: CalendarInvitations
+    meeting_venue: MeetingVenue
 
 
 class CohortListingPublic(CohortPublic):
@@ -92,6 +95,10 @@ class CohortCreate(BaseModel):
         default="google",
         description="a Google Calendar series, or an .ics invitation by e-mail to each member",
     )
+    meeting_venue: MeetingVenue = Field(
+        default="discord",
+        description="the group's Discord voice channel, a Google Meet link or a Zoom meeting",
+    )
 
 
 class CohortUpdate(BaseModel):
@@ -112,6 +119,7 @@ class CohortUpdate(BaseModel):
     calendar_invitations: CalendarInvitations | None = Field(
         default=None, description="refused (409) once the cohort has published groups"
     )
+    meeting_venue: MeetingVenue | None = None
 
 
 class EnrollmentCreate(BaseModel):

@@ -44,6 +44,11 @@ class MyGroupPublic(Model):
     discord_invite_url: str | None = Field(
         default=None, description="an invite to the group's Discord server, when one is set"
     )
+    meeting_venue: Literal["discord", "google_meet", "zoom"] = "discord"
+    join_url: str | None = Field(
+        default=None,
+        description="the Zoom or Google Meet link of the group's next meeting (None on Discord)",
+    )
 
 
 class MyGroupsPublic(BaseModel):

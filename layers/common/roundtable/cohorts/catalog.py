@@ -12,7 +12,11 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 
 from roundtable.cohorts.lifecycle import check_manual_status_change
-from roundtable.cohorts.options import check_calendar_invitations, check_discord_reminders
+from roundtable.cohorts.options import (
+    check_calendar_invitations,
+    check_discord_reminders,
+    check_meeting_venue,
+)
 from roundtable.db.tables import cohorts, facilitators, group_members, groups, signups
 from roundtable.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 from roundtable.groups.cancellation import cancel_cohort_groups
@@ -46,6 +50,7 @@ class CohortDraft:
     status: str = "open"
     discord_reminders: str = "dm"  # a DM each, or one group post (cohorts.options)
     calendar_invitations: str = "google"  # a Google series, or .ics e-mails (cohorts.options)
+    meeting_venue: str = "discord"  # Discord voice, Google Meet or Zoom (cohorts.options)
 
 
 @dataclass(frozen=True)
@@ -127,6 +132,7 @@ def validate_draft(draft: CohortDraft) -> CohortDraft:
         raise ValidationError(f"status must be one of {', '.join(STATUSES)}", field="status")
     check_discord_reminders(draft.discord_reminders)
     check_calendar_invitations(draft.calendar_invitations)
+    check_meeting_venue(draft.meeting_venue, calendar_invitations=draft.calendar_invitations)
     _check_dates(draft)
     _check_range("number_of_meetings", draft.number_of_meetings, 1, 52)
     _check_range("meeting_minutes", draft.meeting_minutes, 30, 240)

@@ -121,3 +121,27 @@ def check_calendar_invitations(value: str) -> str:
             field="calendar_invitations",
         )
     return value
+
+
+# Where a cohort's groups meet (a group may override it): "discord", its voice channel;
+# "google_meet", a Meet link on its Google Calendar series; "zoom", a Zoom meeting per
+# date (roundtable.venues; docs/sync.md, "Meeting venues").
+MEETING_VENUES = ("discord", "google_meet", "zoom")
+
+
+def check_meeting_venue(value: str, *, calendar_invitations: str = "google") -> str:
+    """The venue if it is one of MEETING_VENUES and fits the calendar choice: a Meet link
+    comes from a Google series, which .ics invitations do not have."""
+    if value not in MEETING_VENUES:
+        raise ValidationError(
+            f"The meeting venue must be one of {', '.join(MEETING_VENUES)}, got {value!r}.",
+            field="meeting_venue",
+        )
+    if value == "google_meet" and calendar_invitations != "google":
+        raise ValidationError(
+            "Google Meet links are made on the groups' Google Calendar series, and this "
+            f"cohort sends {calendar_invitations} invitations instead: choose Zoom or Discord, "
+            "or Google calendar invitations.",
+            field="meeting_venue",
+        )
+    return value

@@ -838,3 +838,43 @@ meeting_feedback = Table(
     UniqueConstraint("meeting_id", "user_id"),
     CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="rating_range"),
 )
+
+# --- Meeting venues (issue 21) ---
+# Where a group meets (cohorts.options, MEETING_VENUES): its Discord voice channel,
+# a Google Meet link on its calendar series, or a Zoom meeting per date
+# (roundtable.venues; docs/sync.md, "Meeting venues"). A group's own choice, when
+# set, overrides its cohort's.
+cohorts.append_column(Column("meeting_venue", Text, nullable=False, server_default="discord"))
+cohorts.append_constraint(
+    CheckConstraint(
+        "meeting_venue IN ('discord', 'google_meet', 'zoom')", name="meeting_venue_known"
+    )
+)
+groups.append_column(Column("meeting_venue", Text))
+groups.append_constraint(
+    CheckConstraint(
+        "meeting_venue IS NULL OR meeting_venue IN ('discord', 'google_meet', 'zoom')",
+        name="meeting_venue_known",
+    )
+)
+# The Meet link Google made for the group's series (conferenceData), read back on write.
+groups.append_column(Column("meet_url", Text))
+# Where a check-in came from: "web", "discord" or "zoom" (a Zoom report's participant).
+attendances.append_column(Column("check_in_source", Text))
+
+# One Zoom meeting per meeting of a Zoom group (a scheduled meeting, type 2, at the
+# meeting's exact instant: no recurrence rule to drift across DST). `starts_at` and
+# `minutes` are what Zoom was last told; `attendance_read_at` is set once its
+# participants report was read into attendances.
+zoom_meetings = Table(
+    "zoom_meetings",
+    metadata,
+    Column("meeting_id", ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True),
+    Column("zoom_meeting_id", BigInteger, nullable=False, unique=True),
+    Column("zoom_uuid", Text, nullable=False),
+    Column("join_url", Text, nullable=False),
+    Column("starts_at", DateTime(timezone=True), nullable=False),
+    Column("minutes", SmallInteger, nullable=False),
+    Column("attendance_read_at", DateTime(timezone=True)),
+    _created_at(),
+)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,6 +31,7 @@ from roundtable.meetings.times import (
 )
 from roundtable.people.availability import load_availability, missed_meetings
 from roundtable.people.profiles import Viewer, avatar_url
+from roundtable.venues.choice import group_venues
 
 PUBLISHED = ("active", "completed")
 
@@ -71,6 +72,10 @@ class MyGroup:
     calendar_url: str | None
     # The group's Discord server's invite (discord_servers.invite_url), when one is set.
     discord_invite_url: str | None = None
+    # Where the group meets (cohorts.options.MEETING_VENUES) and, for Zoom or Meet, the
+    # link that joins its next meeting (roundtable.venues.choice).
+    meeting_venue: str = "discord"
+    join_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -184,7 +189,15 @@ def my_groups(conn: Connection, viewer: Viewer, settings: Settings, now: datetim
         )
         .order_by(groups.c.first_meeting_at)
     ).all()
-    return [_my_group(conn, viewer, settings, row, now) for row in rows]
+    venues = group_venues(conn, [row.id for row in rows], now)
+    return [
+        replace(
+            _my_group(conn, viewer, settings, row, now),
+            meeting_venue=venues[row.id].kind,
+            join_url=venues[row.id].join_url,
+        )
+        for row in rows
+    ]
 
 
 def _my_group(

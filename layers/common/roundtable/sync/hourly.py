@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
+from roundtable.config import get_settings
 from roundtable.db.engine import transaction
 from roundtable.jobs import retry_due_jobs
 from roundtable.sync.calendars import sync_rsvps_everywhere
@@ -54,6 +55,7 @@ def run_hourly_sync(
         ("members", lambda: _changed_groups(engine, lazily, now)),
         ("lifecycle", lambda: complete_finished_groups(engine, lazily(), now=now)),
         ("discord_retention", lambda: request_retention(engine, now=now)),
+        ("zoom", lambda: _zoom(engine, now)),
         ("jobs", lambda: retry_due_jobs(engine)),
     ]
     steps += [(name, _in_transaction(engine, purge, now)) for name, purge in (purges or {}).items()]
@@ -71,6 +73,14 @@ def run_hourly_sync(
 def _rsvps(engine: Engine, services: Services, now: datetime) -> dict[str, Any]:
     """Every organiser calendar's RSVPs (one incremental listing each)."""
     return sync_rsvps_everywhere(engine, services.calendar_services(), now=now).as_dict()
+
+
+def _zoom(engine: Engine, now: datetime) -> dict[str, Any]:
+    """Zoom groups' meetings on Zoom, and check-ins from past meetings' reports."""
+    from roundtable.venues.zoom_api import client_from_settings
+    from roundtable.venues.zoom_sync import sync_zoom
+
+    return sync_zoom(engine, lambda: client_from_settings(get_settings()), now=now).as_dict()
 
 
 def _changed_groups(

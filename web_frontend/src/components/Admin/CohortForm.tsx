@@ -21,6 +21,7 @@ export function emptyCohort(): CohortCreate {
     status: "open",
     calendar_invitations: "google",
     discord_reminders: "dm",
+    meeting_venue: "discord",
   };
 }
 
@@ -153,6 +154,22 @@ export function CohortForm({
           </select>
           <p className="hint" id="cohort-calendar-invitations-hint">
             Fixed once the cohort's groups are published. Members answer whether they come in Roundtable.
+          </p>
+        </div>
+        <div className="field">
+          <label htmlFor="cohort-meeting-venue">Where groups meet</label>
+          <select
+            id="cohort-meeting-venue"
+            value={form.meeting_venue}
+            aria-describedby="cohort-meeting-venue-hint"
+            onChange={(e) => set("meeting_venue", e.target.value as CohortCreate["meeting_venue"])}
+          >
+            <option value="discord">The group's Discord voice channel</option>
+            <option value="zoom">A Zoom meeting (attendance from Zoom's reports)</option>
+            <option value="google_meet">A Google Meet link (needs Google Calendar invitations)</option>
+          </select>
+          <p className="hint" id="cohort-meeting-venue-hint">
+            Members see a "Join the meeting" link on their group page and in reminders.
           </p>
         </div>
         <div className="field">
