@@ -12,6 +12,10 @@ from sqlalchemy import Engine, insert, select, update
 
 from roundtable.db.tables import attendances, cohorts, groups, meetings, zoom_meetings
 from roundtable.errors import ValidationError
+from roundtable.notifications.catalogue import load_catalogue
+from roundtable.notifications.compose import Links, Ready, compose
+from roundtable.notifications.facts import load_facts
+from roundtable.notifications.ledger import Claimed
 from roundtable.sync.publish import publish_cohort
 from roundtable.sync.reconcile import Services
 from roundtable.venues.choice import group_venues, meeting_join_urls, set_group_venue
@@ -344,3 +348,31 @@ def _web_check_in(engine: Engine, meeting_id: int, person: Person, at: datetime)
 
 def _at(instant: datetime) -> str:
     return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_a_reminder_of_a_zoom_meeting_links_to_its_zoom_meeting(
+    engine: Engine, zoom: FakeZoom, client: ZoomClient, world: dict[str, Any]
+) -> None:
+    first, zoom_id = _held_first_meeting(engine, zoom, client, world["group"])
+    _, bo, _ = world["people"]
+    due = first.starts_at - timedelta(hours=1)
+    row = Claimed(
+        1,
+        "meeting_reminder_1h",
+        "meeting",
+        first.id,
+        bo.id,
+        "email",
+        "bo@example.com",
+        {"meeting_id": first.id, "group_id": world["group"]},
+        0,
+        due,
+    )
+    with engine.connect() as conn:
+        facts = load_facts(conn, [row], due)
+
+    ready = compose(row, facts, due, Links("http://roundtable.test", None))
+
+    assert isinstance(ready, Ready)
+    text = load_catalogue().render("meeting_reminder_1h", "email_text", ready.values, ready.zone)
+    assert f"Join the meeting: {zoom.meetings[zoom_id]['join_url']}" in text

@@ -171,7 +171,9 @@ Built = tuple[dict[str, Any], datetime]
 
 def _reminder(c: _Context) -> Built:
     values, meeting, group = c.meeting_values()
-    extra = {"channel_url": c.links.channel_url(group), "members": _pinged(c, meeting, group)}
+    # Where to join: the meeting's Zoom or Meet link when its group meets there (venues).
+    joins = meeting.join_url or c.links.channel_url(group)
+    extra = {"channel_url": joins, "members": _pinged(c, meeting, group)}
     return {**values, **extra}, c.swept_due(meeting)
 
 

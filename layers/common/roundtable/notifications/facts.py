@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from roundtable.notifications.ledger import Claimed
+from roundtable.venues.choice import meeting_join_urls
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,8 @@ class Meeting:
     group_id: int
     meeting_number: int
     starts_at: datetime
+    # The venue's link for this meeting (its Zoom meeting, its series' Meet); None on Discord.
+    join_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -135,8 +138,9 @@ def load_facts(conn: Connection, rows: Sequence[Claimed], now: datetime) -> Fact
     dm_users = _ids(r.user_id for r in rows if r.channel == "discord_dm")
     for row in _query(conn, _USERS, user_ids):
         facts.users[row["id"]] = User(**row)
+    join_urls = meeting_join_urls(conn, meeting_ids)
     for row in _query(conn, _MEETINGS, meeting_ids):
-        facts.meetings[row["id"]] = Meeting(**row)
+        facts.meetings[row["id"]] = Meeting(**row, join_url=join_urls.get(row["id"]))
     for row in _query(conn, _GROUPS, group_ids, now=now):
         facts.groups[row["id"]] = Group(**row)
     for row in _query(conn, _COHORTS, cohort_ids):
