@@ -21,6 +21,8 @@ deployment spread over several servers). Routes, with Discord's answers and limi
 - POST /channels/{c}/messages only for channels and threads that exist (404
   otherwise); GET /channels/{c}/messages newest first, `limit` 1-100 (default 50),
   `before` / `after` a message id
+- GET/POST /guilds/{g}/scheduled-events, PATCH/DELETE /guilds/{g}/scheduled-events/{e}
+  (tests/fakes/discord_scheduled_events.py: 100 not yet completed per guild, 400 code 30038)
 
 Tests arrange state with `add_member`, `add_messages`, delete objects behind
 the sync's back with `delete_channel` / `delete_role`, and read `channels`,
@@ -36,6 +38,7 @@ from typing import Any
 
 from tests.fakes.discord import FakeDiscord, error
 from tests.fakes.discord_objects import BOT_USER_ID
+from tests.fakes.discord_scheduled_events import route_scheduled_events
 from tests.fakes.http import Request, Response
 
 GUILD_ID = "300000000000000001"
@@ -57,6 +60,7 @@ class Guild:
     members: dict[str, dict[str, Any]] = field(default_factory=dict)
     threads: dict[str, dict[str, Any]] = field(default_factory=dict)
     thread_members: dict[str, list[str]] = field(default_factory=dict)  # thread -> user ids
+    scheduled_events: dict[str, dict[str, Any]] = field(default_factory=dict)
     # Members whose highest role is above the bot's (or who own the server): Discord
     # refuses to change them with 403 Missing Permissions.
     above_bot: set[str] = field(default_factory=set)
@@ -113,6 +117,7 @@ class FakeDiscordGuild(FakeDiscord):
         self.guilds: dict[str, Guild] = {GUILD_ID: Guild(GUILD_ID)}
         self._routes_guild()
         self._routes_threads()
+        route_scheduled_events(self)
 
     # -- test controls (the first guild's, unless `guild(id)` is asked) --------------
     def add_guild(self, guild_id: str = SECOND_GUILD_ID) -> Guild:

@@ -53,9 +53,10 @@ def test_the_admin_sees_what_publishing_would_add_and_chooses_the_group_space(
     assert before["space"] == "channel_and_role" and before["fits"] is True
     (server,) = before["servers"]
     assert (server["name"], server["roles_used"], server["role_limit"]) == ("Main", 1, 250)
-    assert (server["adds_roles"], server["adds_channels"], server["new_groups"]) == (3, 7, 3)
+    # 3 groups' roles and channels, the category, the cohort's role and channel
+    assert (server["adds_roles"], server["adds_channels"], server["new_groups"]) == (4, 8, 3)
     assert chosen.json() == {"cohort_id": cohort, "space": "channel"}
-    assert (after["needs_roles"], after["needs_channels"]) == (0, 7)
+    assert (after["needs_roles"], after["needs_channels"]) == (1, 8)  # the cohort's role
 
 
 def test_an_unknown_space_is_refused_naming_the_choices(admin: TestClient, cohort: int) -> None:
@@ -67,14 +68,14 @@ def test_an_unknown_space_is_refused_naming_the_choices(admin: TestClient, cohor
 def test_publishing_is_refused_with_the_numbers_before_any_job_when_nothing_fits(
     admin: TestClient, engine: Engine, cohort: int
 ) -> None:
-    add_server(engine, GUILD, "Tiny", role_limit=2)  # @everyone and one group role
+    add_server(engine, GUILD, "Tiny", role_limit=3)  # @everyone, one group's and the cohort's
 
     refused = admin.post(f"/api/admin/cohorts/{cohort}/publish")
 
     assert refused.status_code == 409
     message = refused.json()["error"]["message"]
     assert "2 of the cohort's 3 new groups have no server with room" in message
-    assert "Tiny: 1 of 2 roles and 0 of 500 channels in use" in message
+    assert "Tiny: 1 of 3 roles and 0 of 500 channels in use" in message
     with engine.connect() as conn:
         assert conn.scalars(select(jobs.c.kind)).all() == []
 

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, select
 from roundtable.db.tables import groups, outbox
 from roundtable.errors import ConflictError, ValidationError
 from roundtable.people.actors import SYSTEM
-from roundtable.sync.desired import ROLE_TEXT, ROLE_VOICE, SEND_MESSAGES, THREADS_PARENT
+from roundtable.sync.desired import ROLE_TEXT, ROLE_VOICE, VIEW_CHANNEL
 from roundtable.sync.lifecycle import complete_finished_groups
 from roundtable.sync.publish import publish_cohort
 from roundtable.sync.reconcile import Services, default_services, sync_groups
@@ -77,7 +77,8 @@ def test_a_channel_space_lets_each_member_in_without_a_role(
 
     _publish_twice(engine, services, guild, world)
 
-    assert [r["id"] for r in guild.roles.values()] == [GUILD_ID]  # no role made
+    # No group role: @everyone and the cohort's own (docs/discord.md "The cohort's channel").
+    assert [r["name"] for r in guild.roles.values()] == ["@everyone", "Autumn 2026 (cohort)"]
     first = group_row(engine, world["groups"][0])
     assert first.discord_role_id is None and first.discord_space == "channel"
     ann, ben = world["people"][:2]
@@ -129,9 +130,10 @@ def test_a_thread_space_makes_one_private_thread_per_group_and_one_voice_room(
     voices = [c for c in guild.channels.values() if c["type"] == VOICE]
     assert len(categories) == len(texts) == len(voices) == 1  # 3 channels for the cohort
     assert texts[0]["name"] == "autumn-2026-groups"
+    # The groups channel is the cohort's channel: only the cohort's role sees it.
     everyone = next(o for o in texts[0]["permission_overwrites"] if o["id"] == GUILD_ID)
-    assert (everyone["allow"], everyone["deny"]) == (str(THREADS_PARENT), str(SEND_MESSAGES))
-    assert len(guild.roles) == 1
+    assert (everyone["allow"], everyone["deny"]) == ("0", str(VIEW_CHANNEL))
+    assert len(guild.roles) == 2  # @everyone and the cohort's role, no group role
     ann, ben = world["people"][:2]
     for group_id, people in zip(
         world["groups"], (world["people"][:2], world["people"][2:]), strict=True
@@ -221,7 +223,8 @@ def test_a_thread_space_publishes_in_the_local_stacks_outbox_once(
 
     calls = [operation.split(" ")[0] + " " + operation.rsplit("/", 1)[-1] for operation in recorded]
     assert "POST threads" in calls and "POST messages" in calls  # the thread and its welcome
-    assert sum(call.startswith("PUT ") for call in calls) == 1  # Ada added to the thread
+    # Ada added to the thread, and given the cohort's role (its channel is the groups one)
+    assert sum(call.startswith("PUT ") for call in calls) == 2
     assert again.discord.mutations == 0
 
 

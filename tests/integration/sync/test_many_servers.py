@@ -68,7 +68,7 @@ def test_a_cohort_too_large_for_one_server_is_placed_across_two(
 ) -> None:
     add_server(engine, GUILD_ID, "Main")
     add_server(engine, SECOND_GUILD_ID, "Overflow")
-    _fill_roles(guild.guild(GUILD_ID), free=3)
+    _fill_roles(guild.guild(GUILD_ID), free=4)  # 3 groups' roles and the cohort's
     cohort_id, group_ids, people = _cohort(engine, 5)
     for person in people:
         guild.add_member(person.discord_id)
@@ -85,7 +85,7 @@ def test_a_cohort_too_large_for_one_server_is_placed_across_two(
         assert row.discord_text_channel_id in second.channels
         assert person.discord_id in second.holders(row.discord_role_id)
     assert [c["name"] for c in second.of_type(CATEGORY)] == ["Big 2026"]
-    assert len(second.of_type(TEXT)) == 2
+    assert len(second.of_type(TEXT)) == 3  # the groups' and the cohort's own there
     guild.clear_log()
     assert sync_groups(engine, group_ids, services, now=NOW).discord.mutations == 0
     assert not guild.mutating_requests()
@@ -96,20 +96,21 @@ def test_the_admin_sees_each_servers_usage_and_what_publishing_would_add(
 ) -> None:
     add_server(engine, GUILD_ID, "Main")
     add_server(engine, SECOND_GUILD_ID, "Overflow", channel_limit=100)
-    _fill_roles(guild.guild(GUILD_ID), free=1)
+    _fill_roles(guild.guild(GUILD_ID), free=2)  # a group's role and the cohort's
     cohort_id, _, _ = _cohort(engine, 3)
 
     capacity = cohort_discord_capacity(engine, SYSTEM, services.discord, cohort_id).as_dict()
 
     main, overflow = capacity["servers"]
-    assert (main["roles_used"], main["role_limit"], main["channels_used"]) == (249, 250, 0)
-    assert (main["adds_roles"], main["adds_channels"], main["new_groups"]) == (1, 3, 1)
+    assert (main["roles_used"], main["role_limit"], main["channels_used"]) == (248, 250, 0)
+    # Each server: its groups' roles and channels, a category, the cohort's role and channel.
+    assert (main["adds_roles"], main["adds_channels"], main["new_groups"]) == (2, 4, 1)
     assert (overflow["channel_limit"], overflow["adds_roles"], overflow["adds_channels"]) == (
         100,
-        2,
-        5,
+        3,
+        6,
     )
-    assert capacity["fits"] and capacity["needs_roles"] == 3 and capacity["needs_channels"] == 8
+    assert capacity["fits"] and capacity["needs_roles"] == 5 and capacity["needs_channels"] == 10
     assert not guild.mutating_requests()  # looking changes nothing
 
 
@@ -118,7 +119,7 @@ def test_publishing_is_refused_with_the_numbers_when_no_server_has_room(
 ) -> None:
     add_server(engine, GUILD_ID, "Main")
     add_server(engine, SECOND_GUILD_ID, "Overflow")
-    _fill_roles(guild.guild(GUILD_ID), free=1)
+    _fill_roles(guild.guild(GUILD_ID), free=2)
     close_server(engine, SECOND_GUILD_ID)
     cohort_id, group_ids, _ = _cohort(engine, 2)
 
@@ -127,7 +128,7 @@ def test_publishing_is_refused_with_the_numbers_when_no_server_has_room(
 
     message = str(refused.value)
     assert "1 of the cohort's 2 new groups have no server with room" in message
-    assert "Main: 249 of 250 roles and 0 of 500 channels in use" in message
+    assert "Main: 248 of 250 roles and 0 of 500 channels in use" in message
     assert "Overflow: 1 of 250 roles and 0 of 500 channels in use (closed to new groups)" in message
     assert refused.value.code == "discord_full"
     with engine.connect() as conn:
@@ -147,4 +148,4 @@ def test_without_configured_servers_groups_go_to_discord_guild_id_as_before(
 
     assert result["failures"] == {}
     assert {group_row(engine, g).discord_guild_id for g in group_ids} == {GUILD_ID}
-    assert len(guild.roles) == 3
+    assert len(guild.roles) == 4  # @everyone, the groups' and the cohort's

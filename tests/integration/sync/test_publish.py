@@ -66,7 +66,7 @@ def test_publishing_creates_exactly_the_expected_channels_roles_and_overwrites(
     categories = [c for c in guild.channels.values() if c["type"] == CATEGORY]
     assert [c["name"] for c in categories] == ["Spring 2026"]
     roles = {r["name"]: r for r in guild.roles.values() if r["id"] != GUILD_ID}
-    assert set(roles) == {"Spring 2026 · Group 1", "Spring 2026 · Group 2"}
+    assert set(roles) == {"Spring 2026 · Group 1", "Spring 2026 · Group 2", "Spring 2026 (cohort)"}
     first = group_row(engine, cohort["groups"][0])
     role_id, ada = first.discord_role_id, cohort["people"][0]
     text, voice = (
@@ -87,7 +87,8 @@ def test_publishing_creates_exactly_the_expected_channels_roles_and_overwrites(
         (ada.discord_id, 1, str(ROLE_VOICE), "0"),  # the facilitator keeps voice access
     }
     assert guild.holders(role_id) == {p.discord_id for p in cohort["people"][:3]}
-    assert len([c for c in guild.channels.values() if c["type"] in (TEXT, VOICE)]) == 4
+    # two per group and the cohort's own (test_cohort_space.py)
+    assert len([c for c in guild.channels.values() if c["type"] in (TEXT, VOICE)]) == 5
     welcome = guild.channel_messages[text["id"]]
     assert len(welcome) == 1 and "Welcome to Group 1" in welcome[0]["content"]
 

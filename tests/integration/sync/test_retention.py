@@ -82,7 +82,8 @@ def test_retention_exports_every_message_then_frees_the_channels_and_categories(
     cohort_id, group_ids = _finished_cohort(engine, guild, services, space="channel_and_role")
     first = group_row(engine, group_ids[0])
     text_id = first.discord_text_channel_id
-    assert len(guild.channels) == 6  # 2 groups x 2 channels, the live and archive categories
+    # 2 groups x 2 channels, the live and archive categories, the cohort's channel
+    assert len(guild.channels) == 7
     guild.clear_log()
 
     report = _retain(engine, services, s3)
@@ -127,7 +128,7 @@ def test_groups_within_the_retention_period_keep_their_channels(
 
     report = _retain(engine, services, s3, now=ENDED + KEEP_FOR - timedelta(hours=1))
 
-    assert report.removed == [] and guild.requests == [] and len(guild.channels) == 6
+    assert report.removed == [] and guild.requests == [] and len(guild.channels) == 7
     assert s3.list_objects_v2(Bucket=BUCKET)["KeyCount"] == 0
 
 

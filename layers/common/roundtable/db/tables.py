@@ -614,7 +614,9 @@ cohort_discord_channels = Table(
     Column("bucket", SmallInteger, nullable=False, server_default="0"),
     Column("channel_id", Text, nullable=False),
     UniqueConstraint("cohort_id", "guild_id", "purpose", "bucket"),
-    CheckConstraint("purpose IN ('category', 'archive', 'threads', 'voice')", name="purpose_known"),
+    CheckConstraint(
+        "purpose IN ('category', 'archive', 'threads', 'voice', 'chat')", name="purpose_known"
+    ),
 )
 
 GROUP_SPACES = ("channel_and_role", "channel", "thread", "thread_no_voice")
@@ -838,6 +840,25 @@ meeting_feedback = Table(
     UniqueConstraint("meeting_id", "user_id"),
     CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="rating_range"),
 )
+
+# --- The cohort's shared Discord space, scheduled events per meeting (issue 21) ---
+
+# The cohort's role on each server its groups are on, held by its active members;
+# deleted (row and role) when the cohort's groups there have all ended.
+# The cohort's channel is a cohort_discord_channels row ('chat', or 'threads' reused).
+cohort_discord_roles = Table(
+    "cohort_discord_roles",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("cohort_id", ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=False),
+    Column("guild_id", Text, nullable=False),
+    Column("role_id", Text, nullable=False),
+    UniqueConstraint("cohort_id", "guild_id"),
+)
+
+# The Discord scheduled event shown for a meeting in its server's Events list
+# (only the next few meetings of a group have one: Discord allows 100 per server).
+meetings.append_column(Column("discord_event_id", Text))
 
 # --- Meeting venues (issue 21) ---
 # Where a group meets (cohorts.options, MEETING_VENUES): its Discord voice channel,

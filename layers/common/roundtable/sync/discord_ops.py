@@ -24,7 +24,8 @@ MESSAGE_PAGE = 100  # Discord's maximum for List Messages (and List Thread Membe
 ROLE_LIMIT = 250  # roles per guild, @everyone included
 CHANNEL_LIMIT = 500  # channels per guild, categories included (threads are not)
 THREAD_ARCHIVE_MINUTES = 10080  # a week without messages: the longest Discord allows
-UNKNOWN_CHANNEL, UNKNOWN_MEMBER = 10003, 10007
+UNKNOWN_CHANNEL, UNKNOWN_MEMBER, UNKNOWN_SCHEDULED_EVENT = 10003, 10007, 10070
+MAX_SCHEDULED_EVENTS = 30038  # 100 scheduled events not yet completed per guild
 OVERWRITE_ROLE, OVERWRITE_MEMBER = 0, 1
 _REASON = "Roundtable sync"
 
@@ -161,3 +162,26 @@ class GuildOps:
         body = {"access_token": access_token, "roles": role_ids}
         answer = self.client.request("PUT", path, json=body, reason=_REASON)
         return dict(answer) if answer else None
+
+    # -- scheduled events -------------------------------------------------------------
+    def scheduled_events(self) -> list[dict[str, Any]]:
+        """The guild's scheduled events not yet completed or cancelled (all of them)."""
+        path = f"/guilds/{self.guild_id}/scheduled-events"
+        return list(self.client.request("GET", path) or [])
+
+    def create_scheduled_event(self, body: dict[str, Any]) -> dict[str, Any]:
+        path = f"/guilds/{self.guild_id}/scheduled-events"
+        return dict(self.client.request("POST", path, json=body, reason=_REASON))
+
+    def edit_scheduled_event(self, event_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        path = f"/guilds/{self.guild_id}/scheduled-events/{event_id}"
+        return dict(self.client.request("PATCH", path, json=body, reason=_REASON))
+
+    def delete_scheduled_event(self, event_id: str) -> None:
+        """Delete an event; one Discord no longer has (ended, or deleted by hand) is fine."""
+        try:
+            path = f"/guilds/{self.guild_id}/scheduled-events/{event_id}"
+            self.client.request("DELETE", path, reason=_REASON)
+        except DiscordApiError as exc:
+            if exc.code != UNKNOWN_SCHEDULED_EVENT:
+                raise

@@ -17,7 +17,8 @@ role from a later sync once they have joined.
 
 Groups are reconciled server by server (each group's `guild_id`), each server's
 state read once. A `channel` space has no role: its members get overwrites of
-their own (only those in the guild). Thread spaces: discord_threads.py.
+their own (only those in the guild). Thread spaces: discord_threads.py. Before
+its groups, each cohort's shared channel and role on the server: discord_cohort.py.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from roundtable.db.engine import transaction
 from roundtable.db.tables import cohort_discord_channels, cohorts, groups
 from roundtable.discord.rest import DiscordApiError
 from roundtable.sync import desired as want
+from roundtable.sync.discord_cohort import CohortSpaces, load_spaces, roles_to_create
 from roundtable.sync.discord_ops import (
     CATEGORY,
     OVERWRITE_MEMBER,
@@ -148,12 +150,17 @@ class _Run:
     # The configured server: cohorts.discord_*category_id hold its first categories
     # from before cohort_discord_channels existed.
     legacy_categories: bool = False
+    cohort_channels: dict[int, str] = field(default_factory=dict)  # discord_cohort.py
 
     def reconcile_guild(self, managed: list[want.Group]) -> None:
         from roundtable.sync.discord_threads import ThreadSpaces  # the thread half of a run
 
-        self.check_role_limit(managed)
+        spaces = load_spaces(self, managed, default=self.legacy_categories)
+        self.check_role_limit(managed, roles_to_create(self, spaces))
         categories = self.ensure_categories(managed)
+        members_read = any(not g.archived for g in managed)
+        cohort = CohortSpaces(self, spaces, categories, members_read)
+        self.cohort_channels = cohort.reconcile(managed)
         threads = ThreadSpaces(self, categories)
         for group in managed:
             try:
@@ -166,7 +173,7 @@ class _Run:
                 self.report.failures[group.id] = str(exc)
 
     # -- limits ------------------------------------------------------------------------
-    def check_role_limit(self, managed: list[want.Group]) -> None:
+    def check_role_limit(self, managed: list[want.Group], cohort_roles: int = 0) -> None:
         if self.ops.outbox:
             return
         missing = [
@@ -174,9 +181,10 @@ class _Run:
             for g in managed
             if g.has_role and not g.archived and g.role_id not in self.actual.roles
         ]
-        if len(self.actual.roles) + len(missing) > ROLE_LIMIT:
+        if len(self.actual.roles) + len(missing) + cohort_roles > ROLE_LIMIT:
             raise DiscordLimitError(
-                f"creating {len(missing)} group roles would pass Discord's limit of "
+                f"creating {len(missing)} group roles and {cohort_roles} cohort roles "
+                f"would pass Discord's limit of "
                 f"{ROLE_LIMIT} roles (the guild has {len(self.actual.roles)}); "
                 "complete finished cohorts to free roles"
             )

@@ -1,8 +1,8 @@
 """Thread spaces: a private thread per group in its cohort's "groups" channel.
 
 Per cohort and server: a text channel "<cohort>-groups" in the cohort's first
-category, everyone on the server may read it and write only inside threads
-they are in; with the `thread` space, also one voice room "<cohort> voice" for
+category, which is also the cohort's own channel (discord_cohort.py reconciles
+it: the cohort's role sees it, each group writes in its own thread); with the `thread` space, also one voice room "<cohort> voice" for
 the cohort's groups (threads have no voice of their own). Both are stored in
 cohort_discord_channels ("threads", "voice").
 
@@ -65,7 +65,10 @@ class ThreadSpaces:
         if group.cohort_id not in self.rooms:
             stored = self.run.stored_channels({group.cohort_id})
             parent = self.categories[(group.cohort_id, 0, False)]
-            threads = self._ensure_room(group, "threads", parent, stored)
+            # The cohort's channel (discord_cohort.py) when it was reconciled in this run.
+            threads = self.run.cohort_channels.get(group.cohort_id) or self._ensure_room(
+                group, "threads", parent, stored
+            )
             voice = self._ensure_room(group, "voice", parent, stored)
             if group.space != want.THREAD:
                 voice = None  # a voice room made for another group of the cohort stays

@@ -5,10 +5,11 @@ A server holds at most 250 roles (@everyone included) and 500 channels
 on the server it is placed on:
 
     space              per group               per cohort on the server
-    channel_and_role   1 role, 2 channels      1 category per 25 groups
-    channel            2 channels              1 category per 25 groups
-    thread             -                       1 category, the groups channel, 1 voice room
-    thread_no_voice    -                       1 category, the groups channel
+    channel_and_role   1 role, 2 channels      1 category per 25 groups, its channel and role
+    channel            2 channels              1 category per 25 groups, its channel and role
+    thread             -                       1 category, the groups channel (also the
+                                               cohort's), 1 voice room, the cohort role
+    thread_no_voice    -                       1 category, the groups channel, the cohort role
 
 Servers come from the discord_servers table (in id order); with none
 configured, the one DISCORD_GUILD_ID with Discord's limits, so a deployment
@@ -33,6 +34,7 @@ from sqlalchemy import Connection, Engine, and_, exists, func, or_, select
 from roundtable.db.engine import transaction
 from roundtable.db.tables import (
     cohort_discord_channels,
+    cohort_discord_roles,
     cohorts,
     discord_servers,
     group_members,
@@ -138,14 +140,16 @@ def group_cost(space: str) -> Room:
 def cohort_cost(space: str, groups_before: int, groups_after: int) -> Room:
     """The cohort's own channels a server needs for `groups_after` of its groups,
     beyond those it has for `groups_before`."""
+    first = not groups_before and groups_after > 0
+    # The cohort's shared space (discord_cohort.py): a role, and a channel of its own
+    # unless its thread spaces' groups channel is it.
+    shared = Room(1, 0 if space in THREAD_SPACES else 1) if first else Room()
     if space in THREAD_SPACES:
-        if groups_before or not groups_after:
-            return Room()
-        return Room(0, 3 if space == THREAD else 2)
+        return shared + (Room(0, 3 if space == THREAD else 2) if first else Room())
     categories = ceil(groups_after / GROUPS_PER_CATEGORY) - ceil(
         groups_before / GROUPS_PER_CATEGORY
     )
-    return Room(0, categories)
+    return shared + Room(0, categories)
 
 
 # -- servers and their usage -----------------------------------------------------------
@@ -195,6 +199,12 @@ def _counted(conn: Connection, server: ServerUsage, default_guild: str) -> Serve
         cost = group_cost(kind)
         live_roles = cost.roles if status == "active" else 0
         room = room + Room(live_roles * count, cost.channels * count)
+    cohort_roles = conn.scalar(
+        select(func.count())
+        .select_from(cohort_discord_roles)
+        .where(cohort_discord_roles.c.guild_id == server.guild_id)
+    )
+    room = room + Room(int(cohort_roles or 0), 0)
     cohort_channels = conn.scalar(
         select(func.count())
         .select_from(cohort_discord_channels)
