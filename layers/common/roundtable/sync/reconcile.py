@@ -32,6 +32,11 @@ from roundtable.sync.calendars import (
     reconcile_calendars,
 )
 from roundtable.sync.desired import LIVE_STATUSES, guest_access_ended_since_sync, load_groups
+from roundtable.sync.discord_events import (
+    EventReport,
+    meeting_event_ended_since_sync,
+    reconcile_meeting_events,
+)
 from roundtable.sync.discord_ops import GuildOps
 from roundtable.sync.discord_sync import DiscordLimitError, DiscordReport, reconcile_discord
 from roundtable.sync.series import write_meetings
@@ -79,13 +84,14 @@ class SyncReport:
     meetings_changed: list[int] = field(default_factory=list)
     discord: DiscordReport = field(default_factory=DiscordReport)
     calendar: CalendarReport = field(default_factory=CalendarReport)
+    events: EventReport = field(default_factory=EventReport)  # Discord scheduled events
     synced: list[int] = field(default_factory=list)
     archived: list[int] = field(default_factory=list)
 
     @property
     def failures(self) -> dict[int, str]:
         merged: dict[int, list[str]] = {}
-        for source in (self.discord.failures, self.calendar.failures):
+        for source in (self.discord.failures, self.calendar.failures, self.events.failures):
             for group_id, message in source.items():
                 merged.setdefault(group_id, []).append(message)
         return {group_id: "; ".join(messages) for group_id, messages in merged.items()}
@@ -96,6 +102,7 @@ class SyncReport:
             "meetings_changed": self.meetings_changed,
             "discord": self.discord.as_dict(),
             "calendar": self.calendar.as_dict(),
+            "events": self.events.as_dict(),
             "synced": self.synced,
             "archived": self.archived,
             "failures": {str(k): v for k, v in self.failures.items()},
@@ -119,10 +126,12 @@ def sync_groups(
         with engine.connect() as conn:
             group_list = load_groups(conn, report.group_ids, now=now)
         report.discord = _discord(engine, services, group_list, now)
+        report.events = reconcile_meeting_events(engine, services.discord, group_list, now=now)
         report.calendar = _calendar(engine, services, group_list, now)
         report.synced = _mark_synced(engine, group_list, report, started)
         report.archived = _mark_archived(engine, group_list, report, now)
-    telemetry.count("SyncMutations", report.discord.mutations, Service="discord")
+    discord_mutations = report.discord.mutations + report.events.mutations
+    telemetry.count("SyncMutations", discord_mutations, Service="discord")
     telemetry.count("SyncMutations", report.calendar.mutations, Service="google_calendar")
     return report
 
@@ -220,11 +229,12 @@ def groups_needing_sync(
 ) -> list[int]:
     """Live groups never fully synced, or whose members changed since the last sync.
 
-    Given `now`, also those where a guest's access ended since (desired.py).
+    Given `now`, also those where a guest's access ended since (desired.py), and those
+    with a meeting over whose Discord event is still stored (discord_events.py).
     """
     stale = (groups.c.synced_at.is_(None)) | (groups.c.members_changed_at > groups.c.synced_at)
     if now is not None:
-        stale = stale | guest_access_ended_since_sync(now)
+        stale = stale | guest_access_ended_since_sync(now) | meeting_event_ended_since_sync(now)
     query = select(groups.c.id).where(groups.c.status.in_(LIVE_STATUSES), stale)
     if cohort_id is not None:
         query = query.where(groups.c.cohort_id == cohort_id)
