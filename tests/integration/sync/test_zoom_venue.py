@@ -376,3 +376,16 @@ def test_a_reminder_of_a_zoom_meeting_links_to_its_zoom_meeting(
     assert isinstance(ready, Ready)
     text = load_catalogue().render("meeting_reminder_1h", "email_text", ready.values, ready.zone)
     assert f"Join the meeting: {zoom.meetings[zoom_id]['join_url']}" in text
+
+
+def test_the_cli_sets_and_clears_a_groups_own_venue(
+    engine: Engine, world: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from roundtable_edge.cli import main
+
+    assert main(["sync", "venue", str(world["group"]), "discord"]) == 0
+    assert '"meeting_venue": "discord"' in capsys.readouterr().out
+    with engine.connect() as conn:
+        assert group_venues(conn, [world["group"]], BEFORE_FIRST)[world["group"]].kind == "discord"
+    assert main(["sync", "venue", str(world["group"]), "cohort"]) == 0
+    assert '"meeting_venue": "zoom"' in capsys.readouterr().out

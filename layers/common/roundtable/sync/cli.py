@@ -32,6 +32,12 @@ def register(subparsers: Any) -> None:
     invitations.add_argument("cohort_id", type=int)
     invitations.add_argument("choice", choices=("google", "ics"))
     invitations.set_defaults(func=_calendar_invitations)
+    venue = commands.add_parser(
+        "venue", help="where one group meets: discord, google_meet, zoom, or its cohort's"
+    )
+    venue.add_argument("group_id", type=int)
+    venue.add_argument("choice", choices=("discord", "google_meet", "zoom", "cohort"))
+    venue.set_defaults(func=_venue)
     _register_servers(commands)
     outbox = commands.add_parser("outbox", help="list recorded calls (local stack)")
     outbox.add_argument("--limit", type=int, default=50)
@@ -83,6 +89,17 @@ def _calendar_invitations(args: argparse.Namespace) -> int:
         )
     chosen = {"cohort_id": cohort.id, "calendar_invitations": cohort.calendar_invitations}
     print(json.dumps(chosen))
+    return 0
+
+
+def _venue(args: argparse.Namespace) -> int:
+    from roundtable.db.engine import get_engine, transaction
+    from roundtable.venues.choice import set_group_venue
+
+    own = None if args.choice == "cohort" else args.choice
+    with transaction(get_engine()) as conn:
+        venue = set_group_venue(conn, args.group_id, own)
+    print(json.dumps({"group_id": args.group_id, "meeting_venue": venue, "own": own}))
     return 0
 
 
