@@ -150,7 +150,9 @@ def test_a_run_stopped_between_export_and_delete_is_finished_by_the_next_without
     finished = _retain(engine, services, s3)
 
     assert finished.failures == {} and finished.removed == [group_ids[0]]
-    assert not [r for r in guild.requests if r.method == "GET" and "/messages" in r.path]
+    # The group is not read again (the cohort's shared channel is, once, before it goes).
+    read = [r.path for r in guild.requests if r.method == "GET" and "/messages" in r.path]
+    assert read and f"/channels/{text_id}/messages" not in read
     assert guild.channels == {}
 
 
@@ -195,4 +197,27 @@ def test_the_hourly_step_queues_the_retention_job_only_when_configured_and_due(
     outcome = run_job(engine, due["job_id"])  # as the worker runs it, with the real clock
 
     assert outcome is not None and outcome["status"] == "succeeded", outcome
-    assert s3.list_objects_v2(Bucket=BUCKET)["KeyCount"] == 2 and guild.channels == {}
+    # two groups' exports and the cohort's shared channel's
+    assert s3.list_objects_v2(Bucket=BUCKET)["KeyCount"] == 3 and guild.channels == {}
+
+
+@pytest.mark.parametrize("space", ["channel_and_role", "thread"])
+def test_the_cohorts_shared_channel_is_exported_before_it_goes(
+    engine: Engine, guild: FakeDiscordGuild, services: Services, s3: Any, space: str
+) -> None:
+    cohort_id, _ = _finished_cohort(engine, guild, services, space=space)
+    with engine.connect() as conn:
+        shared = conn.scalar(
+            select(cohort_discord_channels.c.channel_id).where(
+                cohort_discord_channels.c.purpose.in_(("chat", "threads"))
+            )
+        )
+    guild.add_messages(shared, 3)  # the whole cohort talked there
+
+    report = _retain(engine, services, s3)
+
+    assert report.failures == {} and not guild.channel_exists(shared)
+    exported = _export(s3, f"discord-exports/cohort-{cohort_id}/cohort-{guild.guild_id}.json")
+    (channel,) = exported["channels"]
+    assert channel["channel_id"] == shared
+    assert [m["content"] for m in channel["messages"]] == ["message 1", "message 2", "message 3"]

@@ -12,7 +12,9 @@ live groups rather than every group it ever had:
 2. delete: its channels (or thread), then groups.discord_removed_at records it
    is done, and the reconcile leaves the group alone from then on;
 3. when none of a cohort's groups on a server has channels left, the cohort's
-   own channels there (categories, the thread spaces' channel and voice room).
+   own channels there (categories, the thread spaces' channel and voice room,
+   its shared channel), the shared channel's messages exported first to
+   `discord-exports/cohort-<id>/cohort-<server>.json`.
 
 Each step is recorded before the next, so a run that stops anywhere is taken
 up by the next one: an export already written is not written again, a channel
@@ -38,7 +40,7 @@ from roundtable.discord.rest import DiscordApiError
 from roundtable.jobs import enqueue
 from roundtable.jobs.registry import JobContext, JobResult, job_handler
 from roundtable.sync.desired import ARCHIVED_STATUSES, Group, load_groups
-from roundtable.sync.discord_ops import GuildOps
+from roundtable.sync.discord_ops import UNKNOWN_CHANNEL, GuildOps
 
 logger = logging.getLogger(__name__)
 
@@ -116,7 +118,7 @@ def apply_retention(
             report.failures[group.id] = str(exc)
     for cohort_id, guild_id in sorted({(g.cohort_id, g.guild_id or ops.guild_id) for g in found}):
         report.cohort_channels_deleted += _delete_emptied_cohort_channels(
-            engine, ops, cohort_id, guild_id
+            engine, ops, cohort_id, guild_id, _Bucket(s3, bucket, now)
         )
     return report
 
@@ -181,8 +183,46 @@ def _delete_group_channels(engine: Engine, guild: GuildOps, group: Group, now: d
         )
 
 
+@dataclass(frozen=True)
+class _Bucket:
+    """Where exports go, and when they are made."""
+
+    s3: Any
+    name: str
+    now: datetime
+
+
+# The cohort's channels people write in (discord_cohort.py): exported before they go.
+_COHORT_TALK = ("chat", "threads")
+
+
+def _export_cohort_channel(
+    guild: GuildOps, cohort_id: int, channel_id: str, bucket: _Bucket
+) -> None:
+    """The cohort's shared channel's messages (its threads are exported with their groups)."""
+    try:
+        messages = list(guild.messages(channel_id))
+    except DiscordApiError as exc:
+        if exc.code != UNKNOWN_CHANNEL:
+            raise
+        return  # deleted by an earlier run, after its export
+    messages.reverse()  # oldest first
+    document = {
+        "cohort": {"id": cohort_id},
+        "guild_id": guild.guild_id,
+        "exported_at": bucket.now.isoformat(),
+        "channels": [{"kind": "cohort", "channel_id": channel_id, "messages": messages}],
+    }
+    bucket.s3.put_object(
+        Bucket=bucket.name,
+        Key=f"{EXPORT_PREFIX}/cohort-{cohort_id}/cohort-{guild.guild_id}.json",
+        Body=json.dumps(document, ensure_ascii=False).encode(),
+        ContentType="application/json",
+    )
+
+
 def _delete_emptied_cohort_channels(
-    engine: Engine, ops: GuildOps, cohort_id: int, guild_id: str
+    engine: Engine, ops: GuildOps, cohort_id: int, guild_id: str, bucket: _Bucket
 ) -> int:
     """The cohort's own channels on a server, once none of its groups there has channels."""
     on_server = func.coalesce(groups.c.discord_guild_id, ops.guild_id) == guild_id
@@ -209,6 +249,8 @@ def _delete_emptied_cohort_channels(
     guild = ops.for_guild(guild_id)
     reason = "Roundtable: retention period over"
     for row in rows:
+        if row.purpose in _COHORT_TALK:
+            _export_cohort_channel(guild, cohort_id, row.channel_id, bucket)
         guild.delete_channel(row.channel_id, reason=reason)
         with transaction(engine) as conn:
             conn.execute(delete(table).where(table.c.id == row.id))
