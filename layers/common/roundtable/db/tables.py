@@ -878,9 +878,10 @@ groups.append_constraint(
         name="meeting_venue_known",
     )
 )
-# The Meet link Google made for the group's series (conferenceData), read back on write.
+# The Meet link of the group's series (conferenceData.hangoutLink); not filled yet (docs/sync.md).
 groups.append_column(Column("meet_url", Text))
-# Where a check-in came from: "web", "discord" or "zoom" (a Zoom report's participant).
+# Where a check-in came from: "zoom" (a Zoom report's participant); NULL: the web or
+# Discord (meetings.attendance.check_in, one service for both doors).
 attendances.append_column(Column("check_in_source", Text))
 
 # One Zoom meeting per meeting of a Zoom group (a scheduled meeting, type 2, at the

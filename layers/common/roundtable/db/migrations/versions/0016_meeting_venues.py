@@ -2,7 +2,7 @@
 
 - `cohorts.meeting_venue` ('discord' by default) and `groups.meeting_venue`
   (NULL: the cohort's), `groups.meet_url` (the series' Meet link).
-- `attendances.check_in_source`: web, discord or zoom.
+- `attendances.check_in_source`: "zoom" for a Zoom report's check-in (NULL: web or Discord).
 - `zoom_meetings`: the Zoom meeting made for a meeting, and whether its
   participants report was read.
 
