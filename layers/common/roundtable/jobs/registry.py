@@ -40,6 +40,7 @@ KIND_MODULES: dict[str, str] = {
     "propose_regroup": "roundtable.groups.regroup_job",
     "publish_cohort": "roundtable.sync.jobs",
     "sync_group": "roundtable.sync.jobs",
+    "sync_groups": "roundtable.sync.jobs",
     "sync_cohort": "roundtable.sync.jobs",
     "discord_retention": "roundtable.sync.retention",
     "send_notification": "roundtable.notifications.jobs",

@@ -1,4 +1,4 @@
-"""Job kinds `publish_cohort`, `sync_group` and `sync_cohort`.
+"""Job kinds `publish_cohort`, `sync_groups`, `sync_group` and `sync_cohort`.
 
 A job whose reconcile left any group failed raises SyncIncompleteError naming
 the groups and the service's answer, so the job row shows a clear error and
@@ -6,6 +6,7 @@ the queue retries it with backoff; what succeeded is already stored, so the
 retry only does the rest. Payloads:
 
     publish_cohort  {"cohort_id": 3, "reply_to": {...}?}   (reply_to: opaque, for listeners)
+    sync_groups     {"cohort_id": 3, "group_ids": [12, 13]}  (a chunk the publish queued)
     sync_group      {"group_id": 12}
     sync_cohort     {"cohort_id": 3}
 """
@@ -13,7 +14,7 @@ retry only does the rest. Payloads:
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 from sqlalchemy import Connection, Engine, exists, select
 
@@ -36,13 +37,37 @@ class SyncIncompleteError(RuntimeError):
 
 @job_handler("publish_cohort")
 def publish_cohort_job(ctx: JobContext) -> PublishResult:
-    """Publish a cohort's preview groups and reconcile everything outside."""
+    """Publish a cohort's preview groups; reconcile the first chunk per server here and
+    queue the rest for parallel workers (publish.py); ends once they are queued."""
     cohort_id = _positive_int(ctx.payload, "cohort_id")
     services = default_services(ctx.engine)
-    report = publish_cohort(ctx.engine, cohort_id, services, now=_now())
+    report = publish_cohort(ctx.engine, cohort_id, services, now=_now(), fan_out=True)
     report["announced"] = announce_groups(ctx.engine, report["groups"], report["failures"])
     _raise_on_failures(f"publishing cohort {cohort_id}", report["failures"])
     return PublishResult.from_report(report)
+
+
+@job_handler("sync_groups")
+def sync_groups_job(ctx: JobContext) -> JobResult:
+    """Reconcile one chunk of a published cohort beside its other chunks, then announce
+    its groups; a failed chunk is retried alone (what succeeded is stored)."""
+    cohort_id = _positive_int(ctx.payload, "cohort_id")
+    ids = ctx.payload.get("group_ids")
+    if not isinstance(ids, list) or not ids or not all(_is_id(g) for g in ids):
+        raise ValidationError(f"job payload needs group_ids, got {ids!r}", field="group_ids")
+    with ctx.engine.connect() as conn:
+        ours = set(
+            conn.scalars(
+                select(groups.c.id).where(groups.c.id.in_(ids), groups.c.cohort_id == cohort_id)
+            )
+        )
+    if ours != set(ids):
+        raise ValidationError(f"groups {sorted(set(ids) - ours)} are not in cohort {cohort_id}")
+    services = default_services(ctx.engine)
+    result = sync_groups(ctx.engine, ids, services, now=_now(), shared_lock=True).as_dict()
+    result["announced"] = announce_groups(ctx.engine, result["groups"], result["failures"])
+    _raise_on_failures(f"syncing {len(ids)} groups of cohort {cohort_id}", result["failures"])
+    return result
 
 
 @job_handler("sync_group")
@@ -125,11 +150,15 @@ def _raise_on_failures(what: str, failures: dict[str, str]) -> None:
 
 def _positive_int(payload: dict[str, Any], name: str) -> int:
     value = payload.get(name)
-    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+    if not _is_id(value):
         raise ValidationError(
             f"job payload needs a positive integer {name}, got {value!r}", field=name
         )
     return value
+
+
+def _is_id(value: Any) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
 def _now() -> datetime:

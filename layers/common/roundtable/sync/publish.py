@@ -8,6 +8,18 @@ server and space (all or nothing: a group whose weekly time is invalid stops
 the whole publish before anything is written). Then the external state is
 reconciled (reconcile.sync_groups). Publishing again finds no preview group,
 and the reconcile finds nothing to change.
+
+At scale the reconcile fans out (`fan_out=True`, what the publish job does):
+one Discord worker making one call at a time is bound by latency (about 12
+calls a second), not by the bot's shared budget (45 a second for all workers,
+discord/budget.py). The cohort's groups on each server are cut, in the order
+their categories are numbered, into chunks of PUBLISH_CHUNK groups (whole
+categories, so no two chunks make the same category). The first chunk of each
+server is reconciled at once, under the cohort's exclusive lock, which makes
+the cohort's shared spaces (its category, channel, role); every other chunk
+becomes a `sync_groups` job, queued with a key per chunk (a retried publish
+queues nothing twice), run by parallel workers under a shared cohort lock, and
+retried alone when it fails.
 """
 
 from __future__ import annotations
@@ -22,8 +34,10 @@ from roundtable.cohorts.lifecycle import mark_running
 from roundtable.db.engine import transaction
 from roundtable.db.tables import cohorts, group_members, groups
 from roundtable.errors import NotFoundError
+from roundtable.jobs import enqueue
 from roundtable.scheduling.joins import apply_proposed_joins
-from roundtable.sync.reconcile import Services, sync_groups
+from roundtable.sync.desired import GROUPS_PER_CATEGORY
+from roundtable.sync.reconcile import Services, groups_needing_sync, sync_groups
 from roundtable.sync.series import write_meetings
 from roundtable.sync.servers import Placement, place_groups, plan_for_cohort
 
@@ -36,11 +50,20 @@ class Activation:
     )  # preview groups without members: left as preview
 
 
+# Groups one `sync_groups` job reconciles: whole categories (25 groups each), and few
+# enough that a chunk of channel_and_role groups (about 9 calls each, 80 ms apiece)
+# ends within minutes, far inside the worker's 15; large enough that the listings
+# each chunk reads first (channels, roles, members 1,000 a page) stay a small share.
+PUBLISH_CHUNK = 10 * GROUPS_PER_CATEGORY
+
+
 def publish_cohort(
-    engine: Engine, cohort_id: int, services: Services, *, now: datetime
+    engine: Engine, cohort_id: int, services: Services, *, now: datetime, fan_out: bool = False
 ) -> dict[str, Any]:
     """Place the cohort's preview groups on servers, activate them, then reconcile all its
-    live groups. Raises DiscordCapacityError (nothing changed) when they do not fit."""
+    live groups: here, or (`fan_out`) the first chunk per server here and the rest as
+    queued `sync_groups` jobs ("queued_chunks": their job ids). Raises
+    DiscordCapacityError (nothing changed) when they do not fit."""
     placement = plan_for_cohort(engine, services.discord, cohort_id)
     activation = activate_preview_groups(engine, cohort_id, now=now, placement=placement)
     with engine.connect() as conn:
@@ -51,13 +74,62 @@ def publish_cohort(
                 .order_by(groups.c.id)
             )
         )
+    all_live, rest = live, []  # type: list[int], list[list[int]]
+    if fan_out:
+        live, rest = publish_chunks(engine, cohort_id)
     report = sync_groups(engine, live, services, now=now)
+    # Only once the first chunks made the cohort's shared spaces (else the retry queues).
+    queued = queue_chunks(engine, cohort_id, rest) if not report.failures else []
     return {
         "cohort_id": cohort_id,
         "activated": activation.activated,
         "left_in_preview": activation.empty,
+        "live_groups": len(all_live),
         **report.as_dict(),
+        "queued_chunks": queued,
+        "queued_groups": sum(len(chunk) for chunk in rest) if queued else 0,
     }
+
+
+def publish_chunks(engine: Engine, cohort_id: int) -> tuple[list[int], list[list[int]]]:
+    """(the groups to reconcile first, the chunks for parallel workers) of the cohort's
+    groups still to sync. Cut from all its published groups per server in id order
+    (the order desired.py numbers categories by), so chunks hold whole categories."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(groups.c.id, groups.c.discord_guild_id)
+            .where(
+                groups.c.cohort_id == cohort_id,
+                groups.c.published_at.is_not(None),
+                groups.c.discord_removed_at.is_(None),
+            )
+            .order_by(groups.c.id)
+        ).all()
+    stale = set(groups_needing_sync(engine, cohort_id=cohort_id))
+    by_server: dict[str, list[int]] = {}
+    for group_id, guild_id in rows:
+        by_server.setdefault(str(guild_id or ""), []).append(group_id)
+    first: list[int] = []
+    rest: list[list[int]] = []
+    for ids in by_server.values():
+        cuts = [ids[i : i + PUBLISH_CHUNK] for i in range(0, len(ids), PUBLISH_CHUNK)]
+        first += [g for g in cuts[0] if g in stale]
+        rest += [chunk for chunk in ([g for g in c if g in stale] for c in cuts[1:]) if chunk]
+    return first, rest
+
+
+def queue_chunks(engine: Engine, cohort_id: int, chunks: list[list[int]]) -> list[int]:
+    """One `sync_groups` job per chunk, keyed by the chunk (one queued per chunk at a time)."""
+    with transaction(engine) as conn:
+        return [
+            enqueue(
+                conn,
+                "sync_groups",
+                {"cohort_id": cohort_id, "group_ids": chunk},
+                dedup_key=f"sync_groups:{cohort_id}:{chunk[0]}-{chunk[-1]}",
+            )
+            for chunk in chunks
+        ]
 
 
 def activate_preview_groups(

@@ -110,9 +110,17 @@ class SyncReport:
 
 
 def sync_groups(
-    engine: Engine, group_ids: list[int], services: Services, *, now: datetime
+    engine: Engine,
+    group_ids: list[int],
+    services: Services,
+    *,
+    now: datetime,
+    shared_lock: bool = False,
 ) -> SyncReport:
-    """Reconcile these groups everywhere; per-group failures are reported, not raised."""
+    """Reconcile these groups everywhere; per-group failures are reported, not raised.
+
+    `shared_lock`: one of a published cohort's disjoint chunks (publish.py), run beside
+    its other chunks; a whole-cohort sync still waits for all of them, and they for it."""
     report = SyncReport(sorted(set(group_ids)))
     if not report.group_ids:
         return report
@@ -121,7 +129,7 @@ def sync_groups(
         cohort_ids = set(
             conn.scalars(select(groups.c.cohort_id).where(groups.c.id.in_(report.group_ids)))
         )
-    with cohort_locks(engine, cohort_ids):
+    with cohort_locks(engine, cohort_ids, shared=shared_lock):
         report.meetings_changed = _write_meetings(engine, report.group_ids, now)
         with engine.connect() as conn:
             group_list = load_groups(conn, report.group_ids, now=now)
@@ -206,12 +214,14 @@ def _database_now(engine: Engine) -> datetime:
 
 
 @contextmanager
-def cohort_locks(engine: Engine, cohort_ids: set[int]) -> Iterator[None]:
-    """Hold a session advisory lock per cohort (in id order, so two syncs cannot deadlock)."""
+def cohort_locks(engine: Engine, cohort_ids: set[int], *, shared: bool = False) -> Iterator[None]:
+    """Hold a session advisory lock per cohort (in id order, so two syncs cannot deadlock);
+    `shared`: a lock many chunks of one publish hold at once, exclusive of any other sync."""
+    kind = "_shared" if shared else ""
     with engine.connect() as conn:
         for cohort_id in sorted(cohort_ids):
             conn.execute(
-                text("SELECT pg_advisory_lock(:a, :b)"), {"a": _LOCK_CLASS, "b": cohort_id}
+                text(f"SELECT pg_advisory_lock{kind}(:a, :b)"), {"a": _LOCK_CLASS, "b": cohort_id}
             )
         conn.commit()
         try:
@@ -219,7 +229,8 @@ def cohort_locks(engine: Engine, cohort_ids: set[int]) -> Iterator[None]:
         finally:
             for cohort_id in sorted(cohort_ids):
                 conn.execute(
-                    text("SELECT pg_advisory_unlock(:a, :b)"), {"a": _LOCK_CLASS, "b": cohort_id}
+                    text(f"SELECT pg_advisory_unlock{kind}(:a, :b)"),
+                    {"a": _LOCK_CLASS, "b": cohort_id},
                 )
             conn.commit()
 

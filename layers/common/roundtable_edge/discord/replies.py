@@ -161,4 +161,9 @@ def publish_text(result: PublishResult) -> str:
         )
     if result.left_in_preview:
         lines.append(f"Left in preview (no members): {result.left_in_preview} group(s).")
+    if result.queued_groups:
+        lines.append(
+            f"{result.queued_groups} more group(s) are being set up by "
+            f"{result.queued_chunks} parallel job(s); the cohort's page shows each group's sync."
+        )
     return "\n".join(lines)
