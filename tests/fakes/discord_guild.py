@@ -14,7 +14,8 @@ deployment spread over several servers). Routes, with Discord's answers and limi
 - PUT /guilds/{g}/members/{u} (guilds.join: 201 with the member, 204 if present)
 - POST /channels/{c}/threads (in a text channel; a private thread is type 12; threads
   do not count against the 500 channels, active threads are capped at 1000 per
-  guild: 400 code 160006), GET /channels/{t}/thread-members (paged with
+  guild: 400 code 160006), GET /guilds/{g}/threads/active (every unarchived thread,
+  `has_more` false), GET /channels/{t}/thread-members (paged with
   `with_member`, `limit` 1-100, `after`), PUT/DELETE /channels/{t}/thread-members/{u}
   (the user must be in the guild: 404 code 10007; an archived thread refuses: 400
   code 50083)
@@ -199,6 +200,7 @@ class FakeDiscordGuild(FakeDiscord):
         self.authed("DELETE", rf"/channels/{_ID}", self._delete_channel)
         self.authed("GET", rf"/channels/{_ID}/messages", self._list_messages)
         self.authed("GET", rf"{_G}/roles", self._in_guild(self._list_roles))
+        self.authed("GET", rf"{_G}/threads/active", self._in_guild(self._list_active_threads))
         self.authed("POST", rf"{_G}/roles", self._in_guild(self._create_role))
         self.authed("PATCH", rf"{_G}/roles/{_ID}", self._in_guild(self._edit_role))
         self.authed("DELETE", rf"{_G}/roles/{_ID}", self._in_guild(self._delete_role))
@@ -222,6 +224,12 @@ class FakeDiscordGuild(FakeDiscord):
 
     def _list_channels(self, guild: Guild, request: Request, match: re.Match[str]) -> Response:
         return Response(200, [dict(c) for c in guild.channels.values()])
+
+    def _list_active_threads(
+        self, guild: Guild, request: Request, match: re.Match[str]
+    ) -> Response:
+        active = [dict(t) for t in guild.threads.values() if not t["thread_metadata"]["archived"]]
+        return Response(200, {"threads": active, "members": [], "has_more": False})
 
     def _list_roles(self, guild: Guild, request: Request, match: re.Match[str]) -> Response:
         return Response(200, list(guild.roles.values()))

@@ -75,7 +75,7 @@ def test_publishing_is_refused_with_the_numbers_before_any_job_when_nothing_fits
     assert refused.status_code == 409
     message = refused.json()["error"]["message"]
     assert "2 of the cohort's 3 new groups have no server with room" in message
-    assert "Tiny: 1 of 3 roles and 0 of 500 channels in use" in message
+    assert "Tiny: 1 of 3 roles, 0 of 500 channels and 0 of 1000 active threads in use" in message
     with engine.connect() as conn:
         assert conn.scalars(select(jobs.c.kind)).all() == []
 

@@ -128,8 +128,9 @@ def test_publishing_is_refused_with_the_numbers_when_no_server_has_room(
 
     message = str(refused.value)
     assert "1 of the cohort's 2 new groups have no server with room" in message
-    assert "Main: 248 of 250 roles and 0 of 500 channels in use" in message
-    assert "Overflow: 1 of 250 roles and 0 of 500 channels in use (closed to new groups)" in message
+    assert "Main: 248 of 250 roles, 0 of 500 channels and 0 of 1000 active threads" in message
+    overflow = "Overflow: 1 of 250 roles, 0 of 500 channels and 0 of 1000 active threads in use"
+    assert f"{overflow} (closed to new groups)" in message
     assert refused.value.code == "discord_full"
     with engine.connect() as conn:
         rows = conn.execute(select(groups.c.status, groups.c.discord_guild_id)).all()

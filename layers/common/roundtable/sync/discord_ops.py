@@ -23,6 +23,7 @@ MEMBER_PAGE = 1000  # Discord's maximum for List Guild Members
 MESSAGE_PAGE = 100  # Discord's maximum for List Messages (and List Thread Members)
 ROLE_LIMIT = 250  # roles per guild, @everyone included
 CHANNEL_LIMIT = 500  # channels per guild, categories included (threads are not)
+THREAD_LIMIT = 1000  # active threads per guild (an archived one does not count)
 THREAD_ARCHIVE_MINUTES = 10080  # a week without messages: the longest Discord allows
 UNKNOWN_CHANNEL, UNKNOWN_MEMBER, UNKNOWN_SCHEDULED_EVENT = 10003, 10007, 10070
 MAX_SCHEDULED_EVENTS = 30038  # 100 scheduled events not yet completed per guild
@@ -104,6 +105,11 @@ class GuildOps:
             if exc.code != UNKNOWN_CHANNEL:
                 raise
             return None
+
+    def active_threads(self) -> int:
+        """How many of the guild's threads are active (GET /guilds/{id}/threads/active)."""
+        found = self.client.request("GET", f"/guilds/{self.guild_id}/threads/active") or {}
+        return len(found.get("threads", []))
 
     def create_private_thread(self, parent_id: str, name: str) -> dict[str, Any]:
         body = {

@@ -1,15 +1,15 @@
 """The Discord servers groups live on: their usage, and placing new groups where there is room.
 
-A server holds at most 250 roles (@everyone included) and 500 channels
-(categories included; threads are not counted). What each group space takes
-on the server it is placed on:
+A server holds at most 250 roles (@everyone included), 500 channels
+(categories included; threads are not counted) and 1,000 active threads. What
+each group space takes on the server it is placed on:
 
     space              per group               per cohort on the server
     channel_and_role   1 role, 2 channels      1 category per 25 groups, its channel and role
     channel            2 channels              1 category per 25 groups, its channel and role
-    thread             -                       1 category, the groups channel (also the
+    thread             1 active thread         1 category, the groups channel (also the
                                                cohort's), 1 voice room, the cohort role
-    thread_no_voice    -                       1 category, the groups channel, the cohort role
+    thread_no_voice    1 active thread         1 category, the groups channel, the cohort role
 
 Servers come from the discord_servers table (in id order); with none
 configured, the one DISCORD_GUILD_ID with Discord's limits, so a deployment
@@ -49,23 +49,30 @@ from roundtable.sync.desired import (
     THREAD,
     THREAD_SPACES,
 )
-from roundtable.sync.discord_ops import CHANNEL_LIMIT, ROLE_LIMIT, GuildOps
+from roundtable.sync.discord_ops import CHANNEL_LIMIT, ROLE_LIMIT, THREAD_LIMIT, GuildOps
 
 DEFAULT_SERVER_NAME = "Course server (DISCORD_GUILD_ID)"
 
 
 @dataclass(frozen=True)
 class Room:
-    """Roles and channels (taken, free, or needed)."""
+    """Roles, channels and active threads (taken, free, or needed)."""
 
     roles: int = 0
     channels: int = 0
+    threads: int = 0
 
     def __add__(self, other: Room) -> Room:
-        return Room(self.roles + other.roles, self.channels + other.channels)
+        return Room(
+            self.roles + other.roles, self.channels + other.channels, self.threads + other.threads
+        )
 
     def fits_in(self, free: Room) -> bool:
-        return self.roles <= free.roles and self.channels <= free.channels
+        return (
+            self.roles <= free.roles
+            and self.channels <= free.channels
+            and self.threads <= free.threads
+        )
 
 
 @dataclass
@@ -83,10 +90,17 @@ class ServerUsage:
     adds_roles: int = 0
     adds_channels: int = 0
     new_groups: int = 0
+    thread_limit: int = THREAD_LIMIT  # Discord's active threads per server
+    threads_used: int = 0
+    adds_threads: int = 0
 
     @property
     def free(self) -> Room:
-        return Room(self.role_limit - self.roles_used, self.channel_limit - self.channels_used)
+        return Room(
+            self.role_limit - self.roles_used,
+            self.channel_limit - self.channels_used,
+            self.thread_limit - self.threads_used,
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -116,12 +130,13 @@ class Placement:
             "unplaced_groups": len(self.unplaced),
             "needs_roles": self.needs.roles,
             "needs_channels": self.needs.channels,
+            "needs_threads": self.needs.threads,
             "servers": [server.as_dict() for server in self.servers],
         }
 
 
 class DiscordCapacityError(ConflictError):
-    """Publishing would pass the roles or channels the Discord servers have left."""
+    """Publishing would pass the roles, channels or threads the Discord servers have left."""
 
     code = "discord_full"
 
@@ -133,7 +148,7 @@ class DiscordCapacityError(ConflictError):
 # -- what a group takes ---------------------------------------------------------------
 def group_cost(space: str) -> Room:
     if space in THREAD_SPACES:
-        return Room()
+        return Room(threads=1)
     return Room(1 if space == CHANNEL_AND_ROLE else 0, 2)
 
 
@@ -169,15 +184,17 @@ def configured_servers(conn: Connection, default_guild: str | None) -> list[Serv
 
 
 def read_usage(engine: Engine, ops: GuildOps, servers: list[ServerUsage]) -> list[ServerUsage]:
-    """Each server with its roles and channels in use now (two reads per server)."""
+    """Each server with its roles, channels and active threads in use now (three reads
+    per server)."""
     if ops.outbox:
         with engine.connect() as conn:
             return [_counted(conn, server, ops.guild_id) for server in servers]
     result = []
     for server in servers:
         guild = ops.for_guild(server.guild_id)
-        roles, channels = len(guild.roles()), len(guild.channels())
-        result.append(replace(server, roles_used=roles, channels_used=channels))
+        roles, channels, threads = len(guild.roles()), len(guild.channels()), guild.active_threads()
+        used = replace(server, roles_used=roles, channels_used=channels, threads_used=threads)
+        result.append(used)
     return result
 
 
@@ -198,7 +215,8 @@ def _counted(conn: Connection, server: ServerUsage, default_guild: str) -> Serve
     for kind, status, count in rows:
         cost = group_cost(kind)
         live_roles = cost.roles if status == "active" else 0
-        room = room + Room(live_roles * count, cost.channels * count)
+        live_threads = cost.threads if status == "active" else 0  # an ended one is archived
+        room = room + Room(live_roles * count, cost.channels * count, live_threads * count)
     cohort_roles = conn.scalar(
         select(func.count())
         .select_from(cohort_discord_roles)
@@ -211,7 +229,10 @@ def _counted(conn: Connection, server: ServerUsage, default_guild: str) -> Serve
         .where(cohort_discord_channels.c.guild_id == server.guild_id)
     )
     return replace(
-        server, roles_used=room.roles, channels_used=room.channels + int(cohort_channels or 0)
+        server,
+        roles_used=room.roles,
+        channels_used=room.channels + int(cohort_channels or 0),
+        threads_used=room.threads,
     )
 
 
@@ -258,6 +279,7 @@ def plan_placement(
         cost = group_cost(space) + cohort_cost(space, before, before + 1)
         server.adds_roles += cost.roles
         server.adds_channels += cost.channels
+        server.adds_threads += cost.threads
         server.new_groups += 1
         present[server.guild_id] = before + 1
         placement.placed[group_id] = server.guild_id
@@ -274,7 +296,9 @@ def _first_with_room(
         before = present.get(server.guild_id, 0)
         cost = group_cost(space) + cohort_cost(space, before, before + 1)
         free = Room(
-            server.free.roles - server.adds_roles, server.free.channels - server.adds_channels
+            server.free.roles - server.adds_roles,
+            server.free.channels - server.adds_channels,
+            server.free.threads - server.adds_threads,
         )
         if cost.fits_in(free):
             return server
@@ -373,16 +397,18 @@ def place_groups(conn: Connection, placement: Placement) -> None:
 def _refusal(placement: Placement) -> str:
     total = len(placement.placed) + len(placement.unplaced)
     servers = "; ".join(
-        f"{s.name}: {s.roles_used} of {s.role_limit} roles and "
-        f"{s.channels_used} of {s.channel_limit} channels in use"
+        f"{s.name}: {s.roles_used} of {s.role_limit} roles, "
+        f"{s.channels_used} of {s.channel_limit} channels and "
+        f"{s.threads_used} of {s.thread_limit} active threads in use"
         + ("" if s.accepts_groups else " (closed to new groups)")
         for s in placement.servers
     )
     per_group = group_cost(placement.space)
     return (
         f"Publishing would not fit on Discord: {len(placement.unplaced)} of the cohort's "
-        f"{total} new groups have no server with room (each takes {per_group.roles} role(s) "
-        f"and {per_group.channels} channel(s) as '{placement.space}'). "
+        f"{total} new groups have no server with room (each takes {per_group.roles} role(s), "
+        f"{per_group.channels} channel(s) and {per_group.threads} thread(s) as "
+        f"'{placement.space}'). "
         f"Servers: {servers or 'none configured'}. Add a server, let the retention policy "
         "free finished cohorts' channels, or choose a group space that takes less."
     )
