@@ -46,9 +46,9 @@ from roundtable.sync.discord_ops import (
     VOICE,
     GuildOps,
 )
+from roundtable.sync.discord_threads import CategoryKey, ThreadSpaces
 
 logger = logging.getLogger(__name__)
-CategoryKey = tuple[int, int, bool]  # cohort, bucket, archive
 
 
 class DiscordLimitError(RuntimeError):
@@ -153,8 +153,6 @@ class _Run:
     cohort_channels: dict[int, str] = field(default_factory=dict)  # discord_cohort.py
 
     def reconcile_guild(self, managed: list[want.Group]) -> None:
-        from roundtable.sync.discord_threads import ThreadSpaces  # the thread half of a run
-
         spaces = load_spaces(self, managed, default=self.legacy_categories)
         self.check_role_limit(managed, roles_to_create(self, spaces))
         categories = self.ensure_categories(managed)

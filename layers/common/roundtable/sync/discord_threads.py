@@ -2,8 +2,9 @@
 
 Per cohort and server: a text channel "<cohort>-groups" in the cohort's first
 category, which is also the cohort's own channel (discord_cohort.py reconciles
-it: the cohort's role sees it, each group writes in its own thread); with the `thread` space, also one voice room "<cohort> voice" for
-the cohort's groups (threads have no voice of their own). Both are stored in
+it: the cohort's role sees it, each group writes in its own thread); with
+the `thread` space, also one voice room "<cohort> voice" for the cohort's
+groups (threads have no voice of their own). Both are stored in
 cohort_discord_channels ("threads", "voice").
 
 Per group: a private thread (type 12, not invitable, archived by Discord after
@@ -19,15 +20,53 @@ archived and locked: they read it, nobody writes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from roundtable.db.tables import groups
 from roundtable.discord.rest import DiscordApiError
 from roundtable.sync import desired as want
-from roundtable.sync.discord_ops import TEXT, UNKNOWN_MEMBER, VOICE
+from roundtable.sync.discord_ops import TEXT, UNKNOWN_MEMBER, VOICE, GuildOps
 
-if TYPE_CHECKING:
-    from roundtable.sync.discord_sync import CategoryKey, _Run
+CategoryKey = tuple[int, int, bool]  # cohort, bucket, archive
+
+
+class GuildRun(Protocol):
+    """What a thread space needs of one server's run (discord_sync._Run provides it)."""
+
+    ops: GuildOps
+    report: Any  # discord_sync.DiscordReport
+    cohort_channels: dict[int, str]  # cohort id -> its own channel (discord_cohort.py)
+
+    def save(self, table: Any, row_id: int, **values: Any) -> None: ...
+    def stored_channels(self, cohort_ids: set[int]) -> dict[tuple[int, str, int], str]: ...
+    def save_cohort_channel(
+        self, cohort_id: int, purpose: str, bucket: int, channel_id: str
+    ) -> None: ...
+    def overwrites(
+        self, wanted: list[want.Overwrite], role_id: str | None
+    ) -> list[dict[str, Any]]: ...
+    def existing(self, stored: str | None, kind: int) -> dict[str, Any] | None: ...
+    def adoptable(self, name: str, kind: int, parent: str | None) -> dict[str, Any] | None: ...
+    def create_channel(
+        self,
+        label: str,
+        name: str,
+        kind: int,
+        parent: str | None,
+        overwrites: list[dict[str, Any]],
+    ) -> str: ...
+    def patch_channel(
+        self,
+        label: str,
+        channel: dict[str, Any],
+        name: str,
+        parent: str | None,
+        overwrites: list[dict[str, Any]],
+        managed_members: set[str],
+    ) -> None: ...
+    def mark_absent_members(self, group: want.Group, wanted: set[str]) -> set[str]: ...
+    def not_in_guild(self, group: want.Group, user_id: str) -> None: ...
+    def post_welcome(self, group: want.Group, channel_id: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -42,7 +81,7 @@ class CohortRooms:
 class ThreadSpaces:
     """The thread half of one server's run (discord_sync._Run)."""
 
-    run: _Run
+    run: GuildRun
     categories: dict[CategoryKey, str]
     rooms: dict[int, CohortRooms] = field(default_factory=dict)
 
