@@ -8,7 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 from sqlalchemy import Engine, update
 
-from roundtable.db.tables import groups
+from roundtable.db.tables import cohorts, groups
 from roundtable.groups.cancellation import cancel_groups
 from roundtable.people.actors import SYSTEM
 from roundtable.sync.discord_events import EVENTS_PER_GROUP
@@ -188,3 +188,24 @@ def _admins_event(event_id: str, guild_id: str) -> dict:
         "guild_scheduled_event_exceptions": [],
         "entity_metadata": {"location": "The main hall"},
     }
+
+
+def test_a_meeting_dropped_from_the_cohort_loses_its_event(
+    engine: Engine, guild: FakeDiscordGuild, services: Services, world: dict
+) -> None:
+    publish_cohort(engine, world["id"], services, now=NOW)
+    second = _events_by_meeting(engine, guild, world["group"])[2]["id"]
+    with engine.begin() as conn:  # the course is cut to one meeting: the rows of 2-4 go
+        conn.execute(
+            update(cohorts).where(cohorts.c.id == world["id"]).values(number_of_meetings=1)
+        )
+
+    report = sync_groups(engine, [world["group"]], services, now=NOW)
+
+    assert [row.meeting_number for row in meeting_rows(engine, world["group"])] == [1]
+    assert second not in guild.guild(guild.guild_id).scheduled_events
+    assert sorted(_events_by_meeting(engine, guild, world["group"])) == [1]
+    assert report.events.deleted == 1 and report.events.failures == {}
+    guild.clear_log()
+    sync_groups(engine, [world["group"]], services, now=NOW)
+    assert not guild.mutating_requests()

@@ -5,7 +5,8 @@ still to come have an event on the group's server: a VOICE event in the group's
 voice channel, or an EXTERNAL one with a location when the group has none (a
 `thread_no_voice` space). A meeting under way keeps its event (Discord shows it
 as live); any other meeting with an event (over, no longer among the next ones,
-or its group completed or cancelled) has it deleted.
+or its group completed or cancelled) has it deleted, as has an event of the
+group's whose meeting row is gone (a cohort given fewer meetings).
 
 Actual (from Discord): the server's scheduled events, read once per server.
 An event whose time, name, place or kind differs is patched (a moved meeting
@@ -25,6 +26,7 @@ others wait for a later sync (`EventReport.over_limit`).
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -145,6 +147,16 @@ def event_body(meeting: MeetingEvent) -> dict[str, Any]:
     return body
 
 
+def _of_group(event: dict[str, Any], group: want.Group) -> bool:
+    """Whether an event is one `event_body` made for a meeting of this group."""
+    whose = rf"{re.escape(group.name)} \({re.escape(group.cohort_name)}\)"
+    described = rf"Meeting \d+ of \d+ of {whose}\."
+    name = str(event.get("name") or "")
+    return name.startswith(f"{group.name} · meeting "[:100]) and bool(
+        re.fullmatch(described, str(event.get("description") or ""))
+    )
+
+
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
 
@@ -191,7 +203,9 @@ def reconcile_meeting_events(
             logger.warning("Scheduled events of server %s unreadable: %s", guild_id, exc)
             report.failures.update({m.group.id: str(exc) for m in found})
             continue
-        _GuildEvents(engine, guild_ops, actual, report).reconcile(found)
+        events = _GuildEvents(engine, guild_ops, actual, report)
+        events.reconcile(found)
+        events.delete_orphans(found)
     return report
 
 
@@ -206,6 +220,7 @@ class _GuildEvents:
     actual: dict[str, dict[str, Any]] | None  # None: the outbox, nothing to read
     report: EventReport
     full: bool = False
+    made: set[str] = field(default_factory=set)  # ids created in this run
 
     def reconcile(self, found: list[MeetingEvent]) -> None:
         # Deletions first: they make room under the server's limit for the creations.
@@ -219,6 +234,23 @@ class _GuildEvents:
             except DiscordApiError as exc:
                 logger.warning("Scheduled event of meeting %s failed: %s", meeting.meeting_id, exc)
                 self.report.failures[meeting.group.id] = str(exc)
+
+    def delete_orphans(self, found: list[MeetingEvent]) -> None:
+        """Events of these groups whose meeting row is gone (a cohort given fewer
+        meetings deletes its future meetings' rows, ids and all)."""
+        if self.actual is None:
+            return
+        stored = {m.event_id for m in found} | self.made
+        for group in {m.group.id: m.group for m in found}.values():
+            for event_id, event in list(self.actual.items()):
+                if event_id not in stored and _of_group(event, group):
+                    try:
+                        self.ops.delete_scheduled_event(event_id)
+                    except DiscordApiError as exc:
+                        self.report.failures[group.id] = str(exc)
+                        continue
+                    self.actual.pop(event_id)
+                    self.report.deleted += 1
 
     def _delete(self, meeting: MeetingEvent) -> None:
         assert meeting.event_id is not None  # unwanted meetings are loaded only with one
@@ -255,6 +287,7 @@ class _GuildEvents:
         if self.actual is not None:
             self.actual[str(event["id"])] = event
         self.report.created += 1
+        self.made.add(str(event["id"]))
         self._save(meeting, str(event["id"]))
 
     def _save(self, meeting: MeetingEvent, event_id: str | None) -> None:
