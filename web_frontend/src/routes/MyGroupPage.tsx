@@ -11,7 +11,7 @@ import { buildIcs } from "../lib/ics";
 import { formatDateTime, formatWeeklySlot } from "../lib/time";
 
 type RsvpStatus = RsvpUpdate["status"];
-const VENUE_NAMES: Record<NonNullable<MyGroupPublic["meeting_venue"]>, string> = {
+const VENUE_NAMES: Record<MyGroupPublic["meeting_venue"], string> = {
   discord: "Discord",
   google_meet: "Google Meet",
   zoom: "Zoom",
@@ -92,7 +92,7 @@ function GroupCard({ group, zone }: { group: MyGroupPublic; zone: string }) {
       <div className="row">
         {group.join_url && (
           <a className="button" href={group.join_url} target="_blank" rel="noreferrer">
-            Join the meeting ({VENUE_NAMES[group.meeting_venue ?? "discord"]})
+            Join the meeting ({VENUE_NAMES[group.meeting_venue]})
           </a>
         )}
         {group.discord_channel_url && (
