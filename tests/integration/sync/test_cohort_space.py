@@ -170,3 +170,25 @@ def test_the_capacity_check_counts_the_cohorts_role_and_channel(
     (main,) = capacity["servers"]
     # Two groups: their roles and channels, the category, and the cohort's role and channel.
     assert (main["adds_roles"], main["adds_channels"]) == (3, 6)
+
+
+def test_a_sync_that_would_pass_the_role_limit_for_the_cohorts_role_creates_nothing(
+    engine: Engine, guild: FakeDiscordGuild, services: Services, world: dict
+) -> None:
+    set_group_space(engine, SYSTEM, world["id"], "channel")  # no group roles: only the cohort's
+    _publish_twice(engine, services, guild, world)
+    role_id, _ = _stored(engine, world["id"])
+    guild.delete_role(role_id or "")  # an admin deletes it and fills the server
+    for number in range(250 - len(guild.roles)):
+        role = str(700_000_000_000_000_000 + number)
+        guild.roles[role] = {"id": role, "name": f"team {number}", "permissions": "0"}
+    guild.clear_log()
+
+    report = sync_groups(engine, world["groups"], services, now=NOW)
+
+    assert set(report.discord.failures) == set(world["groups"])
+    assert (
+        "0 group roles and 1 cohort roles would pass Discord's limit of 250"
+        in (report.discord.failures[world["groups"][0]])
+    )
+    assert not guild.mutating_requests()
