@@ -2578,6 +2578,8 @@ export interface components {
             needs_channels: number;
             /** Needs Roles */
             needs_roles: number;
+            /** Needs Threads */
+            needs_threads: number;
             /** New Groups */
             new_groups: number;
             /** Servers */
@@ -2598,6 +2600,8 @@ export interface components {
             adds_channels: number;
             /** Adds Roles */
             adds_roles: number;
+            /** Adds Threads */
+            adds_threads: number;
             /** Channel Limit */
             channel_limit: number;
             /** Channels Used */
@@ -2612,6 +2616,10 @@ export interface components {
             role_limit: number;
             /** Roles Used */
             roles_used: number;
+            /** Thread Limit */
+            thread_limit: number;
+            /** Threads Used */
+            threads_used: number;
         };
         /** DossierAttendancePublic */
         DossierAttendancePublic: {

@@ -22,6 +22,9 @@ class DiscordServerUsagePublic(Model):
     adds_roles: int  # what publishing the cohort would add on this server
     adds_channels: int
     new_groups: int
+    thread_limit: int  # Discord's 1,000 active threads (a thread space's group takes one)
+    threads_used: int
+    adds_threads: int
 
 
 class DiscordCapacityPublic(Model):
@@ -32,6 +35,7 @@ class DiscordCapacityPublic(Model):
     unplaced_groups: int
     needs_roles: int
     needs_channels: int
+    needs_threads: int
     servers: list[DiscordServerUsagePublic]
 
 

@@ -23,6 +23,9 @@ const server = (name: string, usage: Partial<Record<string, unknown>>) => ({
   adds_roles: 0,
   adds_channels: 0,
   new_groups: 0,
+  thread_limit: 1000,
+  threads_used: 0,
+  adds_threads: 0,
   ...usage,
 });
 
@@ -34,6 +37,7 @@ const capacity = (space: string, fits: boolean) => ({
   unplaced_groups: fits ? 0 : 2,
   needs_roles: 2,
   needs_channels: 5,
+  needs_threads: 0,
   servers: [
     server("Main", { roles_used: 248, channels_used: 120, adds_roles: 2, adds_channels: 5, new_groups: 2 }),
     server("Overflow", { roles_used: 250, accepts_groups: false }),
@@ -66,10 +70,23 @@ describe("DiscordServers", () => {
     renderPanel();
     const table = await screen.findByRole("table");
     const [, main, overflow] = within(table).getAllByRole("row");
-    expect(main?.textContent).toBe("Main 248 of 250 (+2)120 of 500 (+5)2");
+    expect(main?.textContent).toBe("Main 248 of 250 (+2)120 of 500 (+5)0 of 10002");
     expect(overflow?.textContent).toContain("closed to new groups");
     expect(screen.getByText(/Does not fit/)).toBeTruthy();
     expect(screen.getByText(/2 would have no server with room, so publishing is refused/)).toBeTruthy();
+  });
+
+  it("shows a thread space's active threads against Discord's 1,000", async () => {
+    const threads = {
+      ...capacity("thread", true),
+      servers: [server("Main", { threads_used: 998, adds_threads: 2, new_groups: 2 })],
+    };
+    fakeApi([json(threads)]);
+    renderPanel();
+    const table = await screen.findByRole("table");
+    const [header, main] = within(table).getAllByRole("row");
+    expect(header?.textContent).toContain("Active threads");
+    expect(main?.textContent).toContain("998 of 1000 (+2)");
   });
 
   it("changes the cohort's group space and reads the servers again", async () => {

@@ -59,6 +59,7 @@ export function DiscordServers({ cohortId, hasPublished }: { cohortId: number; h
                     <th scope="col">Server</th>
                     <th scope="col">Roles</th>
                     <th scope="col">Channels</th>
+                    <th scope="col">Active threads</th>
                     <th scope="col">New groups here</th>
                   </tr>
                 </thead>
@@ -87,6 +88,9 @@ function ServerRow({ server: s }: { server: Server }) {
       </td>
       <td data-label="Channels">
         <Usage used={s.channels_used} adds={s.adds_channels} limit={s.channel_limit} />
+      </td>
+      <td data-label="Active threads">
+        <Usage used={s.threads_used} adds={s.adds_threads} limit={s.thread_limit} />
       </td>
       <td data-label="New groups here">{s.new_groups}</td>
     </tr>
