@@ -22,6 +22,7 @@ from roundtable.venues.choice import group_venues, meeting_join_urls, set_group_
 from roundtable.venues.zoom_api import Credentials, ZoomClient
 from roundtable.venues.zoom_sync import REPORT_DELAY, sync_zoom
 from tests.fakes.discord_guild import FakeDiscordGuild
+from tests.fakes.google_calendar import FakeGoogleCalendar
 from tests.fakes.zoom import ACCOUNT_ID, CLIENT_ID, CLIENT_SECRET, FakeZoom
 from tests.integration.sync.world import (
     FIRST_MEETING,
@@ -388,3 +389,13 @@ def test_the_cli_sets_and_clears_a_groups_own_venue(
         assert group_venues(conn, [world["group"]], BEFORE_FIRST)[world["group"]].kind == "discord"
     assert main(["sync", "venue", str(world["group"]), "cohort"]) == 0
     assert '"meeting_venue": "zoom"' in capsys.readouterr().out
+
+
+def test_the_calendar_series_says_the_group_meets_on_zoom(
+    engine: Engine, calendar: FakeGoogleCalendar, world: dict[str, Any]
+) -> None:
+    (event,) = calendar.events.values()
+    assert event["description"] == (
+        "Weekly discussion group. The group meets on Zoom: each meeting's link is on your "
+        "group page in Roundtable and in the reminders."
+    )

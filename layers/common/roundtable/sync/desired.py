@@ -39,6 +39,7 @@ from sqlalchemy import ColumnElement, Connection, and_, exists, func, select
 from roundtable.db.tables import cohorts, group_members, groups, guest_visits, meetings, users
 from roundtable.discord.markdown import plain as discord_plain
 from roundtable.sync.series import WeeklySlot, local_start
+from roundtable.venues.choice import effective_venue, where_to_meet
 
 # Discord permission bits (https://discord.com/developers/docs/topics/permissions).
 VIEW_CHANNEL = 1 << 10
@@ -132,6 +133,7 @@ class Group:
     space: str = CHANNEL_AND_ROLE
     export_key: str | None = None  # where its messages went (the retention policy)
     removed_at: datetime | None = None  # its channels deleted after the retention period
+    meeting_venue: str = "discord"  # where it meets (roundtable.venues)
 
     @property
     def archived(self) -> bool:
@@ -205,6 +207,7 @@ def load_groups(conn: Connection, group_ids: list[int], *, now: datetime) -> lis
             func.coalesce(published.c.index_in_cohort, 0).label("index_in_cohort"),
             func.coalesce(held, 0).label("meetings_held"),
             func.coalesce(groups.c.discord_space, cohorts.c.discord_space).label("space"),
+            effective_venue().label("venue"),
         )
         .join(cohorts, cohorts.c.id == groups.c.cohort_id)
         .outerjoin(published, published.c.id == groups.c.id)
@@ -243,6 +246,7 @@ def _group(row: Any, members: tuple[Member, ...], guests: tuple[Guest, ...]) -> 
         space=row.space,
         export_key=row.discord_export_key,
         removed_at=row.discord_removed_at,
+        meeting_venue=row.venue,
     )
 
 
@@ -549,7 +553,7 @@ def calendar_event(group: Group) -> dict[str, Any]:
     zone = group.slot.anchor_timezone
     return {
         "summary": f"{group.name} · {group.cohort_name}",
-        "description": "Weekly discussion group. The group's channel is on Discord.",
+        "description": f"Weekly discussion group. {where_to_meet(group.meeting_venue)}",
         "start": {"dateTime": _local_iso(start), "timeZone": zone},
         "end": {"dateTime": _local_iso(end), "timeZone": zone},
         "recurrence": [f"RRULE:FREQ=WEEKLY;COUNT={group.number_of_meetings}"],

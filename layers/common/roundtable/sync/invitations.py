@@ -53,6 +53,7 @@ from roundtable.sync.calendar_sync import CalendarReport
 from roundtable.sync.desired import Group, Member
 from roundtable.sync.ics import Method, SeriesInvitation, invitation_ics
 from roundtable.sync.series import occurrences
+from roundtable.venues.choice import where_to_meet
 
 logger = logging.getLogger(__name__)
 
@@ -235,7 +236,7 @@ def _invitation(
     description = (
         f"Weekly discussion group of {group.cohort_name}. "
         f"Say whether you come to each meeting in Roundtable: {url} "
-        "(replies to this invitation are not read). The group's channel is on Discord."
+        f"(replies to this invitation are not read). {where_to_meet(group.meeting_venue)}"
     )
     return SeriesInvitation(
         summary=f"{group.name} · {group.cohort_name}",

@@ -25,6 +25,20 @@ class Venue:
     join_url: str | None
 
 
+# What a calendar invitation says about where the group meets (one sentence).
+_WHERE = {
+    "discord": "The group's channel is on Discord.",
+    "zoom": "The group meets on Zoom: each meeting's link is on your group page in "
+    "Roundtable and in the reminders.",
+    "google_meet": "The group meets on Google Meet.",
+}
+
+
+def where_to_meet(venue: str) -> str:
+    """The invitation's sentence on the venue (Discord's is the one it always had)."""
+    return _WHERE.get(venue, _WHERE["discord"])
+
+
 def effective_venue() -> ColumnElement[str]:
     """The SQL expression of a group's venue: its own, else its cohort's."""
     return func.coalesce(groups.c.meeting_venue, cohorts.c.meeting_venue)
