@@ -48,14 +48,14 @@ from bench.scale_sim import (  # noqa: E402
 )
 
 PUBLISH_TARGET = 90 * 60.0
-# What a create takes a place in: the executed run's server. Replayed at scale, roles and
-# channels are placed by the planner's rule (plan_servers); threads, which it does not
-# count, still fill their one server.
+# What a create takes a place in: the executed run's server. Replayed at scale, roles,
+# channels and threads are placed by the planner's rule (plan_servers) instead.
 PLACES = ("role", "channel", "thread")
 SENDERS = 8  # notifications/sweep.py: threads a sweep or a batch sends from
 # An id of a group's or person's object (not a server's or the application's).
 _OWN_ID = re.compile(r"(?<!guilds/)(?<!applications/)(?<=/)\d{15,20}(?=/|$)")
 # Guild-wide reads a run makes once whatever its size (paged member lists do scale).
+_MEMBER_LIST = re.compile(r"^GET /guilds/\d+/members$")
 _ONCE_PER_RUN = (
     re.compile(r"^GET /guilds/\d+/(channels|roles)$"),
     re.compile(r"^GET /calendar/v3/calendars/[^/]+/events$"),
@@ -64,17 +64,18 @@ _ONCE_PER_RUN = (
 
 
 # -- the deployed system, from template.yaml ------------------------------------------------
-def deployed_pools(rate: float) -> dict[str, Pool]:
-    """Who sends, how many at once, at what Discord pace (template.yaml's numbers; `rate`
-    where a function sets none)."""
+def deployed_pools(rate: float, workers: int | None = None) -> dict[str, Pool]:
+    """Who sends, how many at once, at what Discord pace (template.yaml's numbers, or
+    `workers` for the worker's reserved concurrency; `rate` where a function sets none)."""
     template = (ROOT / "template.yaml").read_text()
-    workers = _default(template, "WorkerReservedConcurrency", 5)
+    workers = workers or _default(template, "WorkerReservedConcurrency", 5)
     batchers = re.search(r"MaximumConcurrency: (\d+)", template)
     batch_rate = re.search(r'DISCORD_GLOBAL_RATE: "(\d+)"', template)
     return {
         "signup": Pool("signup", workers, rate),  # send_notification jobs on the worker
-        "publish": Pool("publish", 1, rate),  # one publish_cohort job
-        "announce": Pool("announce", workers, rate),  # its group_assigned jobs
+        "publish": Pool("publish", 1, rate),  # the publish_cohort job: its first chunk
+        # Its queued sync_groups chunks and the group_assigned jobs they queue.
+        "announce": Pool("announce", workers, rate),
         "sweep": Pool("sweep", 1, rate, lanes=SENDERS),  # send_reminders
         "send_batch": Pool(
             "send_batch",
@@ -121,29 +122,32 @@ class ServerPlan:
     groups: int
     space: str
     needed: int  # servers the planner fills (first fit, in order)
-    fullest: float  # the fullest server's roles or channels, as a share of its limit
+    fullest: float  # the fullest server's roles, channels or threads, as a share of its limit
 
 
 def plan_servers(space: str, group_count: int) -> ServerPlan:
     """How sync/servers.py's first-fit placement fills servers with Discord's limits
     (its own cost rules: group_cost, cohort_cost) for `group_count` groups of one cohort."""
-    from roundtable.sync.discord_ops import CHANNEL_LIMIT, ROLE_LIMIT
+    from roundtable.sync.discord_ops import CHANNEL_LIMIT, ROLE_LIMIT, THREAD_LIMIT
     from roundtable.sync.servers import Room, cohort_cost, group_cost
 
-    servers: list[list[int]] = [[1, 0, 0]]  # roles (@everyone), channels, groups
+    limit = Room(ROLE_LIMIT, CHANNEL_LIMIT, THREAD_LIMIT)
+    servers: list[tuple[Room, int]] = [(Room(1), 0)]  # used (@everyone), groups
     for _ in range(group_count):
-        server = servers[-1]
-        cost = group_cost(space) + cohort_cost(space, server[2], server[2] + 1)
-        if not cost.fits_in(Room(ROLE_LIMIT - server[0], CHANNEL_LIMIT - server[1])):
-            server = [1, 0, 0]
-            servers.append(server)
-            cost = group_cost(space) + cohort_cost(space, 0, 1)
-        server[0], server[1], server[2] = (
-            server[0] + cost.roles,
-            server[1] + cost.channels,
-            server[2] + 1,
+        used, count = servers[-1]
+        cost = group_cost(space) + cohort_cost(space, count, count + 1)
+        free = Room(
+            limit.roles - used.roles, limit.channels - used.channels, limit.threads - used.threads
         )
-    fullest = max(max(r / ROLE_LIMIT, c / CHANNEL_LIMIT) for r, c, _ in servers)
+        if not cost.fits_in(free):
+            used, count = Room(1), 0
+            servers.append((used, count))
+            cost = group_cost(space) + cohort_cost(space, 0, 1)
+        servers[-1] = (used + cost, count + 1)
+    fullest = max(
+        max(u.roles / limit.roles, u.channels / limit.channels, u.threads / limit.threads)
+        for u, _ in servers
+    )
     return ServerPlan(group_count, space, len(servers), fullest)
 
 
@@ -168,7 +172,9 @@ def recorded_tasks(records: list[Any]) -> list[Recorded]:
     return list(tasks.values())
 
 
-def scaled_calls(records: list[Any], k: int, places: tuple[str, ...] = PLACES) -> list[Call]:
+def scaled_calls(
+    records: list[Any], k: int, places: tuple[str, ...] = PLACES, offset: int = 0
+) -> list[Call]:
     """The task's calls for K times the people: each repeated K times with fresh ids in
     place (a loop over K times the groups), listings once. A reminder's e-mail is packed
     1,000 personalizations a request, as the sweep renders one per kind; other e-mail
@@ -182,7 +188,8 @@ def scaled_calls(records: list[Any], k: int, places: tuple[str, ...] = PLACES) -
             calls.append(_call(record, record.path, places))
         else:
             calls += [
-                _call(record, _fresh_ids(record.path, copy, record), places) for copy in range(k)
+                _call(record, _fresh_ids(record.path, copy, record), places)
+                for copy in range(offset, offset + k)
             ]
     return calls
 
@@ -204,13 +211,18 @@ def _fresh_ids(path: str, copy: int, record: Any) -> str:
     return _OWN_ID.sub(lambda m: str(int(m[0]) + copy * 10**15), path)
 
 
-def replay_tasks(executed: list[Recorded], k: int, deployed: bool, spacing: float) -> list[Task]:
-    """Tasks for K times the people, on the deployed pools or the executed run's one."""
+def replay_tasks(
+    executed: list[Recorded], k: int, deployed: bool, spacing: float, groups: int = 0
+) -> list[Task]:
+    """Tasks for K times the people, on the deployed pools or the executed run's one
+    (`groups`: the executed run's, to cut the deployed publish into chunks)."""
     tasks: list[Task] = []
-    places = ("thread",) if deployed else PLACES
+    places = () if deployed else PLACES
     for recorded in executed:
         pool = _pool_of(recorded) if deployed else "executed"
-        if recorded.step == "signup":  # K people signing up over the same window
+        if deployed and recorded.step == "publish" and recorded.name == "publish":
+            tasks += _publish_chunks(recorded, k, groups)
+        elif recorded.step == "signup":  # K people signing up over the same window
             tasks += _per_person(recorded, k, pool, spacing, places)
         elif recorded.name.startswith("group_assigned"):  # K groups told at once
             tasks += _per_person(recorded, k, pool, 0.0, places)
@@ -222,6 +234,29 @@ def replay_tasks(executed: list[Recorded], k: int, deployed: bool, spacing: floa
             task.lanes = SENDERS if recorded.step == "reminders" else None
             tasks.append(task)
     return tasks
+
+
+def _publish_chunks(recorded: Recorded, k: int, groups: int) -> list[Task]:
+    """The publish job as deployed (sync/publish.py): its first chunk of PUBLISH_CHUNK
+    groups reconciled in the job, the others queued when it ends, as `sync_groups` jobs
+    on the workers. Cut at whole copies of the executed cohort (the nearest count to
+    PUBLISH_CHUNK); each chunk reads the guild's listings again, its member list whole."""
+    from roundtable.sync.publish import PUBLISH_CHUNK
+
+    per_chunk = max(round(PUBLISH_CHUNK / max(groups, 1)), 1)
+    members = [r for r in recorded.records if _MEMBER_LIST.match(f"{r.method} {r.path}")]
+    own = [r for r in recorded.records if r not in members]
+    chunks: list[Task] = []
+    for first in range(0, k, per_chunk):
+        copies = range(first, min(first + per_chunk, k))
+        calls = [_call(r, r.path, ()) for r in members] * k  # every chunk reads them all
+        calls += scaled_calls(own, len(copies), (), offset=first)
+        name = "publish" if not first else f"chunk {first // per_chunk}"
+        pool = "publish" if not first else "announce"
+        chunks.append(Task(f"publish|{name}", calls, recorded.ready_at, pool))
+    for chunk in chunks[1:]:
+        chunk.after = chunks[0]
+    return chunks
 
 
 def _label(recorded: Recorded) -> str:
@@ -364,7 +399,13 @@ def executed_outcome(report: Any, records: list[Any], limits: VendorLimits) -> O
 
 
 def simulate(
-    executed: list[Recorded], k: int, deployed: bool, report: Any, size: int, servers: int = 1
+    executed: list[Recorded],
+    k: int,
+    deployed: bool,
+    report: Any,
+    size: int,
+    servers: int = 1,
+    workers: int | None = None,
 ) -> Outcome:
     """Replay K times the executed run's people: on the deployed workers (their one shared
     Discord budget when the code has it), or on the executed run's one worker."""
@@ -372,12 +413,14 @@ def simulate(
     spacing = report.signup_window / max(report.learners, 1)
     if deployed:
         shared = deployed_rate_budget()
-        pools = deployed_pools(shared or 48.0)
+        pools = deployed_pools(shared or 48.0, workers)
         plan = plan_servers(report.options.discord_space, report.groups * k)
         _servers_meter(limits, plan, servers, report.steps["publish"][0])
     else:
         shared, pools = report.shared_rate, executed_pools()
-    tasks = replay(replay_tasks(executed, k, deployed, spacing), pools, limits, shared)
+    tasks = replay(
+        replay_tasks(executed, k, deployed, spacing, report.groups), pools, limits, shared
+    )
     mode = "replayed as deployed" if deployed else "replayed as executed"
     return outcome(size, mode, tasks, limits, report.ticks)
 
@@ -390,7 +433,7 @@ def _servers_meter(
     (DiscordCapacityError) before touching anything: the replay then goes on as if
     enough were configured, to find the next limit."""
     name = (
-        f"Discord roles/channels per server ({plan.needed} server(s) for "
+        f"Discord roles/channels/threads per server ({plan.needed} server(s) for "
         f"{plan.groups:,} {plan.space} groups, {configured} configured)"
     )
     meter = Capacity(name, 1000)
@@ -475,6 +518,9 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--servers", type=int, default=1, help="Discord servers configured")
     parser.add_argument(
+        "--workers", type=int, help="the worker's concurrency (default: template.yaml's)"
+    )
+    parser.add_argument(
         "--budget", default="shared", help="Discord rate budget of the executed run: shared|local"
     )
     parser.add_argument(
@@ -501,7 +547,7 @@ def main() -> int:
     print_outcome(outcomes[1], "the recorded calls through the replay, one worker as executed")
     for size in (int(s) for s in args.sizes.split(",")):
         k = max(round(size / report.learners), 1)
-        outcomes.append(simulate(executed, k, True, report, size, args.servers))
+        outcomes.append(simulate(executed, k, True, report, size, args.servers, args.workers))
         note = f"K = {k}: each group's and person's calls {k} times; template.yaml's workers"
         print_outcome(outcomes[-1], note)
     print_table(outcomes)

@@ -324,6 +324,7 @@ class Task:
     finished_at: float = 0.0
     failed: int = 0  # calls given up (a server full, retries exhausted)
     lanes: int | None = None  # threads sending its calls (None: the pool's)
+    after: Task | None = None  # queued only when this one ends (a publish's chunks)
 
 
 @dataclass(frozen=True)
@@ -380,6 +381,7 @@ class _Replay:
         self.waiting: dict[str, list[tuple[float, int, Task]]] = {name: [] for name in pools}
         self.idle = {name: pool.concurrency for name, pool in pools.items()}
         self.done: list[Task] = []
+        self.held: dict[int, list[Task]] = {}  # by id() of the task they wait for
         self._seq = 0
 
     def at(self, moment: float, action: Callable[[float], None]) -> None:
@@ -388,13 +390,19 @@ class _Replay:
 
     def run(self, tasks: Iterable[Task]) -> list[Task]:
         for task in tasks:
-            self._seq += 1
-            heapq.heappush(self.waiting[task.pool], (task.ready_at, self._seq, task))
-            self.at(task.ready_at, lambda now, pool=task.pool: self._take(pool, now))
+            if task.after is not None:
+                self.held.setdefault(id(task.after), []).append(task)
+            else:
+                self._queue(task)
         while self.events:
             event = heapq.heappop(self.events)
             event.action(event.at)
         return self.done
+
+    def _queue(self, task: Task) -> None:
+        self._seq += 1
+        heapq.heappush(self.waiting[task.pool], (task.ready_at, self._seq, task))
+        self.at(task.ready_at, lambda now, pool=task.pool: self._take(pool, now))
 
     def _take(self, pool_name: str, now: float) -> None:
         """A worker of the pool, if one is idle, takes the oldest ready task."""
@@ -424,6 +432,9 @@ class _Replay:
             return
         running.task.finished_at = now
         self.done.append(running.task)
+        for waiting in self.held.pop(id(running.task), []):
+            waiting.ready_at = max(waiting.ready_at, now)
+            self._queue(waiting)
         self.idle[running.pool.name] += 1
         self._take(running.pool.name, now)
 

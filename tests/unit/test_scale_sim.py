@@ -139,4 +139,22 @@ def test_servers_fill_by_the_planners_own_costs() -> None:
     assert 200 < fits < 250
     assert plan_servers("channel_and_role", fits).fullest <= 1.0
     assert plan_servers("channel_and_role", fits + 1).needed == 2
-    assert plan_servers("thread", 100_000).needed == 1  # threads take no role or channel
+    # A thread takes no role or channel but one of a server's 1,000 active threads.
+    assert plan_servers("thread", 1000).needed == 1
+    assert plan_servers("thread", 1001).needed == 2
+    assert plan_servers("thread", 20_000).needed == 20
+
+
+def test_tasks_after_another_are_queued_only_when_it_ends() -> None:
+    limits = VendorLimits()
+    first = Task("first", _posts(10, channels=10), pool="publish")
+    chunks = [Task(f"c{n}", _posts(10, channels=10), pool="worker") for n in range(2)]
+    for chunk in chunks:
+        chunk.after = first
+    pools = {"publish": Pool("publish", 1, 48.0), "worker": Pool("worker", 2, 48.0)}
+
+    replay([*chunks, first], pools, limits)
+
+    assert all(chunk.ready_at == first.finished_at > 0 for chunk in chunks)
+    assert all(chunk.finished_at > first.finished_at for chunk in chunks)
+    assert limits.calls[DISCORD] == 30
