@@ -15,7 +15,6 @@ from roundtable.sync.reconcile import Services
 from roundtable.sync.servers import (
     DiscordCapacityError,
     add_server,
-    close_server,
     cohort_discord_capacity,
     set_group_space,
 )
@@ -117,21 +116,18 @@ def test_the_admin_sees_active_threads_against_1000_and_what_publishing_adds(
 
 
 def test_publishing_a_thread_cohort_is_refused_with_the_threads_when_none_are_left(
-    engine: Engine, guild: FakeDiscordGuild, second: Guild, services: Services
+    engine: Engine, guild: FakeDiscordGuild, services: Services
 ) -> None:
-    add_server(engine, GUILD_ID, "Main")
-    add_server(engine, SECOND_GUILD_ID, "Overflow")
+    # No server configured: DISCORD_GUILD_ID alone, its threads all taken.
     _fill_threads(guild.guild(GUILD_ID), free=0)
-    close_server(engine, SECOND_GUILD_ID)
     cohort_id, _, _ = _thread_cohort(engine, 2)
 
     with pytest.raises(DiscordCapacityError) as refused:
         publish_cohort(engine, cohort_id, services, now=NOW)
 
     message = str(refused.value)
-    assert "2 of the cohort's 2 new groups have no server with room" in message
-    assert "1 thread(s) as 'thread'" in message
-    assert "Main: 1 of 250 roles, 0 of 500 channels and 1000 of 1000 active threads" in message
+    assert "each takes 0 role(s), 0 channel(s) and 1 thread(s) as 'thread'" in message
+    assert "0 of 500 channels and 1000 of 1000 active threads in use" in message
     with engine.connect() as conn:
         assert set(conn.scalars(select(groups.c.status))) == {"preview"}  # nothing written
     assert not guild.mutating_requests()
