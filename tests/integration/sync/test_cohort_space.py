@@ -19,7 +19,6 @@ from roundtable.people.actors import SYSTEM
 from roundtable.sync.desired import ARCHIVE_READ, SEND_MESSAGES, VIEW_CHANNEL
 from roundtable.sync.discord_cohort import COHORT_TEXT
 from roundtable.sync.lifecycle import complete_finished_groups
-from roundtable.sync.publish import publish_cohort
 from roundtable.sync.reconcile import Services, sync_groups
 from roundtable.sync.servers import add_server, cohort_discord_capacity, set_group_space
 from tests.fakes.discord import APPLICATION_ID
@@ -28,6 +27,7 @@ from tests.integration.sync.world import (
     add_cohort,
     add_person,
     add_preview_group,
+    publish_twice,
     switch_group,
 )
 
@@ -73,12 +73,7 @@ def _overwrites(channel: dict) -> dict[str, tuple[str, str]]:
 def _publish_twice(
     engine: Engine, services: Services, guild: FakeDiscordGuild, world: dict
 ) -> dict[str, Any]:
-    result = publish_cohort(engine, world["id"], services, now=NOW)
-    assert result["failures"] == {}
-    guild.clear_log()
-    again = sync_groups(engine, world["groups"], services, now=NOW)
-    assert again.discord.mutations == 0 and not guild.mutating_requests()
-    return result
+    return publish_twice(engine, services, guild, world, NOW)
 
 
 def test_publishing_makes_the_cohorts_channel_and_role_for_every_active_member(

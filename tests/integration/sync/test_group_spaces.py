@@ -33,6 +33,7 @@ from tests.integration.sync.world import (
     add_person,
     add_preview_group,
     group_row,
+    publish_twice,
     switch_group,
 )
 
@@ -62,12 +63,7 @@ def world(engine: Engine, guild: FakeDiscordGuild) -> dict:
 def _publish_twice(
     engine: Engine, services: Services, guild: FakeDiscordGuild, world: dict
 ) -> dict:
-    result = publish_cohort(engine, world["id"], services, now=NOW)
-    assert result["failures"] == {}
-    guild.clear_log()
-    again = sync_groups(engine, world["groups"], services, now=NOW)
-    assert again.discord.mutations == 0 and not guild.mutating_requests()
-    return result
+    return publish_twice(engine, services, guild, world, NOW)
 
 
 def test_a_channel_space_lets_each_member_in_without_a_role(

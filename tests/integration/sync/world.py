@@ -9,12 +9,16 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, select, update
 
 from roundtable.db.tables import group_members, groups, meetings
 from tests import builders
+
+if TYPE_CHECKING:
+    from roundtable.sync.reconcile import Services
+    from tests.fakes.discord_guild import FakeDiscordGuild
 
 _discord_ids = itertools.count(400_000_000_000_000_001)
 FIRST_MEETING = datetime.fromisoformat("2026-03-04T18:00:00+00:00")  # a Wednesday
@@ -106,3 +110,23 @@ def meeting_rows(engine: Engine, group_id: int) -> list[Any]:
             .where(meetings.c.group_id == group_id)
             .order_by(meetings.c.meeting_number)
         ).all()
+
+
+def publish_twice(
+    engine: Engine,
+    services: Services,
+    guild: FakeDiscordGuild,
+    world: dict[str, Any],
+    now: datetime,
+) -> dict[str, Any]:
+    """Publish the cohort `world["id"]` cleanly, then sync its `world["groups"]` again:
+    nothing is left to change on Discord."""
+    from roundtable.sync.publish import publish_cohort
+    from roundtable.sync.reconcile import sync_groups
+
+    result = publish_cohort(engine, world["id"], services, now=now)
+    assert result["failures"] == {}
+    guild.clear_log()
+    again = sync_groups(engine, world["groups"], services, now=now)
+    assert again.discord.mutations == 0 and not guild.mutating_requests()
+    return result

@@ -37,7 +37,8 @@ from roundtable.db.engine import transaction
 from roundtable.db.tables import cohort_discord_channels, cohort_discord_roles, groups
 from roundtable.discord.client import DiscordApiError
 from roundtable.sync import desired as want
-from roundtable.sync.discord_ops import TEXT, UNKNOWN_MEMBER, GuildOps
+from roundtable.sync.discord_ops import TEXT, UNKNOWN_MEMBER
+from roundtable.sync.discord_threads import CategoryKey, GuildRun
 
 logger = logging.getLogger(__name__)
 _NAME_JUNK = re.compile(r"[^a-z0-9_]+")
@@ -45,45 +46,13 @@ _NAME_JUNK = re.compile(r"[^a-z0-9_]+")
 COHORT_TEXT = want.ROLE_TEXT | want.SEND_MESSAGES_IN_THREADS
 
 
-class RunPort(Protocol):
-    """What this needs of one server's run (discord_sync._Run)."""
+class RunPort(GuildRun, Protocol):
+    """What this needs of one server's run (discord_sync._Run): what its thread half
+    needs (channels, overwrites, the cohort's stored channels), and its state."""
 
     engine: Engine
-    ops: GuildOps
     actual: Any  # discord_sync._Actual: channels, roles, holders, in_guild, claimed
-    report: Any  # discord_sync.DiscordReport
     now: datetime
-
-    def existing(self, stored: str | None, kind: int) -> dict[str, Any] | None: ...
-
-    def adoptable(self, name: str, kind: int, parent: str | None) -> dict[str, Any] | None: ...
-
-    def create_channel(
-        self,
-        label: str,
-        name: str,
-        kind: int,
-        parent: str | None,
-        overwrites: list[dict[str, Any]],
-    ) -> str: ...
-
-    def patch_channel(
-        self,
-        label: str,
-        channel: dict[str, Any],
-        name: str,
-        parent: str | None,
-        overwrites: list[dict[str, Any]],
-        managed_members: set[str],
-    ) -> None: ...
-
-    def overwrites(
-        self, wanted: list[want.Overwrite], role_id: str | None
-    ) -> list[dict[str, Any]]: ...
-
-    def save_cohort_channel(
-        self, cohort_id: int, purpose: str, bucket: int, channel_id: str
-    ) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -215,7 +184,7 @@ class CohortSpaces:
 
     run: RunPort
     spaces: list[CohortSpace]
-    categories: dict[tuple[int, int, bool], str]  # (cohort, bucket, archive) -> category
+    categories: dict[CategoryKey, str]
     members_read: bool  # the run read the guild's members (some group was live)
     channels: dict[int, str] = field(default_factory=dict)  # cohort -> its channel
 
