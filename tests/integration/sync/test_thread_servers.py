@@ -26,7 +26,8 @@ from tests.fakes.discord_guild import (
     FakeDiscordGuild,
     Guild,
 )
-from tests.integration.sync.world import Person, add_cohort, add_person, add_preview_group
+from tests.integration.sync.test_many_servers import _cohort as one_learner_groups
+from tests.integration.sync.world import Person
 
 NOW = datetime(2026, 2, 20, 12, 0, tzinfo=UTC)
 
@@ -56,13 +57,7 @@ def _fill_threads(guild: Guild, free: int) -> None:
 
 
 def _thread_cohort(engine: Engine, size: int) -> tuple[int, list[int], list[Person]]:
-    with engine.begin() as conn:
-        cohort_id = add_cohort(conn, "Threads 2026", meetings=1)
-        people = [add_person(conn, f"T{number}") for number in range(size)]
-        group_ids = [
-            add_preview_group(conn, cohort_id, f"Group {number + 1}", learners=[person])
-            for number, person in enumerate(people)
-        ]
+    cohort_id, group_ids, people = one_learner_groups(engine, size)
     set_group_space(engine, SYSTEM, cohort_id, "thread")
     return cohort_id, group_ids, people
 
