@@ -12,8 +12,10 @@ from sqlalchemy import Engine, func, select
 
 from roundtable.db.tables import groups, jobs
 from roundtable.jobs import enqueue, get_job, run_job
+from roundtable.people.actors import SYSTEM
 from roundtable.sync import publish
 from roundtable.sync.desired import GROUPS_PER_CATEGORY
+from roundtable.sync.servers import set_group_space
 from tests.fakes.discord import error
 from tests.fakes.discord_guild import CATEGORY, GUILD_ID, TEXT, VOICE, FakeDiscordGuild
 from tests.fakes.google_calendar import FakeGoogleCalendar
@@ -181,3 +183,19 @@ def test_a_failed_chunk_is_retried_alone(
     assert _statuses(engine, [retry]) == {retry: "succeeded"}
 
     assert _unsynced(engine, cohort["id"]) == 0
+
+
+def test_a_thread_cohorts_chunks_share_the_groups_channel_the_publish_made(
+    engine: Engine, guild: FakeDiscordGuild, calendar: FakeGoogleCalendar, cohort: dict
+) -> None:
+    set_group_space(engine, SYSTEM, cohort["id"], "thread")
+
+    result = _publish(engine, cohort["id"])
+    _run_concurrently(engine, result["queued_chunks"])
+
+    assert _unsynced(engine, cohort["id"]) == 0
+    texts = [c for c in guild.channels.values() if c["type"] == TEXT]
+    assert len(texts) == 1  # the groups channel, made once by the publish job itself
+    threads = Counter(t["name"] for t in guild.threads.values())
+    assert len(threads) == GROUPS and set(threads.values()) == {1}
+    assert {t["parent_id"] for t in guild.threads.values()} == {texts[0]["id"]}
