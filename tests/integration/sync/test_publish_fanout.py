@@ -15,6 +15,7 @@ from roundtable.jobs import enqueue, get_job, run_job
 from roundtable.people.actors import SYSTEM
 from roundtable.sync import publish
 from roundtable.sync.desired import GROUPS_PER_CATEGORY
+from roundtable.sync.reconcile import groups_needing_sync
 from roundtable.sync.servers import set_group_space
 from tests.fakes.discord import error
 from tests.fakes.discord_guild import CATEGORY, GUILD_ID, TEXT, VOICE, FakeDiscordGuild
@@ -103,6 +104,8 @@ def test_publishing_queues_chunks_that_parallel_workers_reconcile_each_group_onc
     assert result["synced"] == cohort["groups"][:GROUPS_PER_CATEGORY]
     assert len(result["queued_chunks"]) == 2 and result["queued_groups"] == GROUPS - 25
     assert _unsynced(engine, cohort["id"]) == GROUPS - 25  # the cohort page's progress
+    # Left to their chunks: the hourly sweep and a member's sync do not redo them.
+    assert groups_needing_sync(engine, cohort_id=cohort["id"]) == []
 
     _run_concurrently(engine, result["queued_chunks"])
 
@@ -177,6 +180,7 @@ def test_a_failed_chunk_is_retried_alone(
         # Its backoff has passed (the periodic retry would invoke the worker now).
         conn.execute(jobs.update().where(jobs.c.id == retry).values(run_after=func.now()))
     assert _unsynced(engine, cohort["id"]) > 0
+    assert groups_needing_sync(engine, cohort_id=cohort["id"]) == []  # its retry will
 
     run_job(engine, retry)
 

@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, select, text, update
+from sqlalchemy import Engine, exists, func, select, text, update
 
 from roundtable import telemetry
 from roundtable.config import get_settings
 from roundtable.db.engine import transaction
-from roundtable.db.tables import groups
+from roundtable.db.tables import groups, jobs
 from roundtable.discord.rest import DiscordApiError
 from roundtable.sync.calendar import CalendarClient, get_calendar_client
 from roundtable.sync.calendar_sync import CalendarReport
@@ -235,6 +235,15 @@ def cohort_locks(engine: Engine, cohort_ids: set[int], *, shared: bool = False) 
             conn.commit()
 
 
+def _in_chunk() -> Any:
+    """The group is in a queued or running `sync_groups` job (a publish's chunk)."""
+    return exists().where(
+        jobs.c.kind == "sync_groups",
+        jobs.c.status.in_(("queued", "running")),
+        jobs.c.payload["group_ids"].contains(func.to_jsonb(groups.c.id)),
+    )
+
+
 def groups_needing_sync(
     engine: Engine, *, cohort_id: int | None = None, now: datetime | None = None
 ) -> list[int]:
@@ -242,11 +251,13 @@ def groups_needing_sync(
 
     Given `now`, also those where a guest's access ended since (desired.py), and those
     with a meeting over whose Discord event is still stored (discord_events.py).
+    Not those a publish's chunk still waits to reconcile (its `sync_groups` job will):
+    a sweep or a member's sync would otherwise redo a large publish one group at a time.
     """
     stale = (groups.c.synced_at.is_(None)) | (groups.c.members_changed_at > groups.c.synced_at)
     if now is not None:
         stale = stale | guest_access_ended_since_sync(now) | meeting_event_ended_since_sync(now)
-    query = select(groups.c.id).where(groups.c.status.in_(LIVE_STATUSES), stale)
+    query = select(groups.c.id).where(groups.c.status.in_(LIVE_STATUSES), stale, ~_in_chunk())
     if cohort_id is not None:
         query = query.where(groups.c.cohort_id == cohort_id)
     with engine.connect() as conn:
