@@ -215,6 +215,79 @@ def test_malformed_catalogues_are_refused_with_the_reason(kinds: str, message: s
         parse_catalogue(_catalogue(kinds))
 
 
+_OPTIONAL_KIND = """
+  k:
+    variables: {invite: url, group_name: text}
+    optional:
+      invite:
+        email_text: "Join {group_name} here: {invite}"
+        email_html: '<p>Join {group_name} <a href="{invite}">here</a>.</p>'
+    subject: "Hello {group_name}"
+    email_text: "Hi {name}."
+    email_html: "<p>Hi {name}.</p>"
+    discord_dm: "Hi {name}."
+"""
+_OPTIONAL = parse_catalogue(_catalogue(_OPTIONAL_KIND))
+_OPTIONAL_VALUES = {"name": "Ada <3", "app_url": "https://r.example", "group_name": "A & B"}
+
+
+def test_an_optional_paragraph_follows_the_message_escaped_for_each_medium() -> None:
+    values = {**_OPTIONAL_VALUES, "invite": "https://discord.gg/x?a=1&b=2"}
+    assert _OPTIONAL.render("k", "email_text", values, "UTC") == (
+        "Hi Ada <3.\n\nJoin A & B here: https://discord.gg/x?a=1&b=2"
+    )
+    assert _OPTIONAL.render("k", "email_html", values, "UTC") == (
+        "<p>Hi Ada &lt;3.</p>\n\n"
+        '<p>Join A &amp; B <a href="https://discord.gg/x?a=1&amp;b=2">here</a>.</p>'
+    )
+    assert _OPTIONAL.render("k", "discord_dm", values, "UTC") == "Hi Ada <3."  # no DM paragraph
+
+
+@pytest.mark.parametrize("empty", [None, ""])
+def test_an_optional_paragraph_is_left_out_when_its_variable_is_empty(empty: str | None) -> None:
+    values = {**_OPTIONAL_VALUES, "invite": empty}
+    assert _OPTIONAL.render("k", "email_text", values, "UTC") == "Hi Ada <3."
+    assert _OPTIONAL.render("k", "email_html", values, "UTC") == "<p>Hi Ada &lt;3.</p>"
+
+
+def test_an_optional_variable_left_out_is_empty_and_a_paragraph_without_values_fails() -> None:
+    assert _OPTIONAL.render("k", "email_text", _OPTIONAL_VALUES, "UTC") == "Hi Ada <3."
+    values = {"name": "Ada", "app_url": "u", "invite": "https://discord.gg/x"}
+    with pytest.raises(CatalogueError, match="needs values for: group_name"):
+        _OPTIONAL.render("k", "email_text", values, "UTC")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("optional:\n      invite:", "optional:\n      app_url:"), "'app_url' is not one of"),
+        (('email_text: "Join', 'subject: "Join'), "needs paragraphs for some of"),
+        (('email_text: "Hi {name}."', 'email_text: "Hi {invite}."'), r"may be empty"),
+        (("here: {invite}", "here: {invte}"), r"optional invite email_text uses \{invte\}"),
+        (("      invite:\n        email_text", "      invite: x\n      y:\n        e"), "some"),
+    ],
+)
+def test_malformed_optional_paragraphs_are_refused_with_the_reason(
+    change: tuple[str, str], message: str
+) -> None:
+    old, new = change
+    assert old in _OPTIONAL_KIND
+    with pytest.raises(CatalogueError, match=message):
+        parse_catalogue(_catalogue(_OPTIONAL_KIND.replace(old, new, 1)))
+
+
+def test_the_welcome_email_invites_to_discord_only_with_an_invite() -> None:
+    invited = {**sample_values("welcome", AFTER_US_DST), "discord_invite": "https://discord.gg/rt"}
+    email = CATALOGUE.render_email("welcome", invited, "UTC", "https://r.example/u")
+    assert "Join it here: https://discord.gg/rt" in email.text
+    assert '<a href="https://discord.gg/rt">join the server</a>' in email.html
+    plain = CATALOGUE.render_email(
+        "welcome", {**invited, "discord_invite": None}, "UTC", "https://r.example/u"
+    )
+    assert "discord.gg" not in plain.text + plain.html
+    assert "Discord server" not in plain.text + plain.html
+
+
 def test_a_layout_using_an_unknown_field_is_refused() -> None:
     text = _catalogue('  k:\n    discord_dm: "x"\n').replace(
         "{unsubscribe_url}", "{unsubscribe}", 1

@@ -8,6 +8,7 @@ failing test, not a reminder that says "{meeting_tme}".
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import html
 import string
@@ -26,7 +27,7 @@ CATALOGUE_PATH = Path(__file__).with_name("messages.yaml")
 VARIABLE_TYPES = ("text", "url", "time", "weekly", "date", "list", "mention", "mentions")
 EMAIL_MEDIA = ("subject", "email_text", "email_html")
 MEDIA = (*EMAIL_MEDIA, "discord_dm", "discord_channel")
-_KIND_KEYS = {"description", "variables", *MEDIA}
+_KIND_KEYS = {"description", "variables", "optional", *MEDIA}
 _LAYOUT_FIELDS = {"body", "unsubscribe_url", "app_url", "name", "local_note"}
 _LAYOUT_KEYS = {"email_text", "email_html"}
 # A sentence for emails whose links lead to a stack on the developer's own computer.
@@ -78,6 +79,9 @@ class Kind:
     description: str
     variables: Mapping[str, str]
     templates: Mapping[str, str]
+    # variable -> medium -> a paragraph added at the end of that medium's message
+    # only when the variable has a value (not None, not "", not left out).
+    optional: Mapping[str, Mapping[str, str]] = dataclasses.field(default_factory=dict)
 
     @property
     def channels(self) -> tuple[str, ...]:
@@ -105,13 +109,18 @@ class Catalogue:
         if medium not in spec.templates:
             raise CatalogueError(f"kind {kind!r} has no {medium} template")
         types = {**self.globals, **spec.variables}
+        # An optional paragraph's variable may be left out: that is the same as empty.
+        values = {**dict.fromkeys(spec.optional), **values}
         _check_values(kind, medium, types, values)
-        shown = {
-            name: _show(types[name], values[name], medium, zone)
-            for name in _fields(spec.templates[medium])
-        }
-        text = spec.templates[medium].format_map(shown)
-        return " ".join(text.split()) if medium == "subject" else text.strip()
+        text = _fill(spec.templates[medium], types, values, medium, zone)
+        if medium == "subject":
+            return " ".join(text.split())
+        paragraphs = [
+            _fill(texts[medium], types, values, medium, zone)
+            for variable, texts in spec.optional.items()
+            if medium in texts and values[variable] not in (None, "")
+        ]
+        return "\n\n".join(part.strip() for part in (text, *paragraphs))
 
     def email_value(self, kind: str, variable: str, value: Any, zone: str | None) -> str:
         """A value as a plain-text email shows it to a reader in `zone`: what the
@@ -164,6 +173,17 @@ def _check_values(
     unknown = sorted(set(values) - set(types))
     if unknown:
         raise CatalogueError(f"{kind} does not declare variables: {', '.join(unknown)}")
+
+
+def _fill(
+    template: str,
+    types: Mapping[str, str],
+    values: Mapping[str, Any],
+    medium: str,
+    zone: str | None,
+) -> str:
+    shown = {name: _show(types[name], values[name], medium, zone) for name in _fields(template)}
+    return template.format_map(shown)
 
 
 def _show(vtype: str, value: Any, medium: str, zone: str | None) -> str:
@@ -272,7 +292,45 @@ def _kind(name: str, spec: Any, globals_: Mapping[str, str], where: str) -> Kind
     for medium, template in templates.items():
         allowed = {*globals_, *variables} - ({"name"} if medium == "discord_channel" else set())
         _check_template(template, allowed, f"{where} {medium}")
-    return Kind(name, str(spec.get("description", "")), variables, templates)
+    optional = _optional(spec.get("optional") or {}, globals_, variables, templates, where)
+    return Kind(name, str(spec.get("description", "")), variables, templates, optional)
+
+
+def _optional(
+    spec: Any,
+    globals_: Mapping[str, str],
+    variables: Mapping[str, str],
+    templates: Mapping[str, str],
+    where: str,
+) -> dict[str, dict[str, str]]:
+    """A kind's optional paragraphs, each keyed by the kind's own variable it depends on.
+
+    That variable may be empty, so only its paragraphs may use it; a paragraph is for
+    a medium the kind has (not the subject, which is one line).
+    """
+    if not isinstance(spec, dict):
+        raise CatalogueError(f"{where} optional must map variables to paragraphs per medium")
+    media = set(templates) - {"subject"}
+    for variable, texts in spec.items():
+        if variable not in variables:
+            raise CatalogueError(
+                f"{where} optional {variable!r} is not one of the kind's variables"
+            )
+        if not isinstance(texts, dict) or not texts or not set(texts) <= media:
+            raise CatalogueError(
+                f"{where} optional {variable!r} needs paragraphs for some of: "
+                + ", ".join(sorted(media))
+            )
+        for medium, template in texts.items():
+            allowed = {*globals_, *variables} - ({"name"} if medium == "discord_channel" else set())
+            _check_template(template, allowed, f"{where} optional {variable} {medium}")
+        for medium, template in templates.items():
+            if variable in _fields(template):
+                raise CatalogueError(
+                    f"{where} {medium} uses {{{variable}}}, which may be empty: "
+                    "only its optional paragraphs may use it"
+                )
+    return {str(v): {str(m): str(t) for m, t in texts.items()} for v, texts in spec.items()}
 
 
 def _variables(spec: Any, where: str) -> dict[str, str]:

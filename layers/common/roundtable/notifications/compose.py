@@ -239,7 +239,23 @@ def _welcome(c: _Context) -> Built:
     cohort = c.facts.cohorts.get(int(c.payload.get("cohort_id") or 0))
     if cohort is None:
         raise _SkipError("the cohort no longer exists")
-    return {"cohort_name": cohort.name, "start_date": cohort.start_date}, c.row.due_at
+    values = {
+        "cohort_name": cohort.name,
+        "start_date": cohort.start_date,
+        "discord_invite": _discord_invite(c),
+    }
+    return values, c.row.due_at
+
+
+def _discord_invite(c: _Context) -> str | None:
+    """Where a recipient not on Discord yet joins the course's server: its standing
+    invite, else the sign-in page (signing in with Discord adds them, auth/guild.py).
+    None for someone already on Discord, or when the course has no server."""
+    user = c.facts.users.get(c.row.user_id or 0)
+    guild_id = c.links.discord_guild_id
+    if user is None or user.discord_id or not guild_id:
+        return None
+    return c.facts.invites.get(guild_id) or f"{c.links.app_url}/signin"
 
 
 def _group_assigned(c: _Context) -> Built:

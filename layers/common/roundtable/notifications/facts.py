@@ -81,6 +81,7 @@ class Facts:
     members: dict[int, list[Member]] = field(default_factory=lambda: defaultdict(list))
     declined: set[tuple[int, int]] = field(default_factory=set)
     dm_channels: dict[int, str] = field(default_factory=dict)
+    invites: dict[str, str] = field(default_factory=dict)  # Discord server id -> invite
 
     def is_member(self, group_id: int, user_id: int) -> bool:
         return any(m.user_id == user_id for m in self.members.get(group_id, ()))
@@ -122,6 +123,7 @@ _DECLINED = text("""
 """)
 # The DM channel with a user rarely changes, so the one last used is kept on the user
 # (users.discord_dm_channel_id) and a DM is one call, not two (delivery.py).
+_INVITES = text("SELECT guild_id, invite_url FROM discord_servers WHERE invite_url IS NOT NULL")
 _DM_CHANNELS = text("""
     SELECT id AS user_id, discord_dm_channel_id AS dm_channel_id FROM users
     WHERE id = ANY(:ids) AND discord_dm_channel_id IS NOT NULL
@@ -153,6 +155,8 @@ def load_facts(conn: Connection, rows: Sequence[Claimed], now: datetime) -> Fact
     facts.dm_channels = {
         r["user_id"]: r["dm_channel_id"] for r in _query(conn, _DM_CHANNELS, dm_users)
     }
+    if any(r.kind == "welcome" for r in rows):  # it invites people not on Discord yet
+        facts.invites = {r.guild_id: r.invite_url for r in conn.execute(_INVITES)}
     return facts
 
 

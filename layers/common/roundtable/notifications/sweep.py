@@ -288,14 +288,16 @@ class _Batch:
         """One body per kind, shared by every recipient: each value that differs between
         recipients (name, group, meeting time in their zone...) is a Placeholder whose
         substitution the recipient's personalization carries. Lists stay in the body
-        (SendGrid caps a personalization's substitutions at 10,000 bytes)."""
+        (SendGrid caps a personalization's substitutions at 10,000 bytes), and so do
+        optional paragraphs' variables: whether the paragraph is there shapes the body."""
         assert ready.user is not None and ready.user.email
-        types = {**self.catalogue.globals, **self.catalogue.kind(row.kind).variables}
+        kind = self.catalogue.kind(row.kind)
+        types = {**self.catalogue.globals, **kind.variables}
         values = {**ready.values, "name": ready.user.display_name}
         personal = {
             key: self.catalogue.email_value(row.kind, key, value, ready.zone)
             for key, value in values.items()
-            if types.get(key) != "list"
+            if types.get(key) != "list" and key not in kind.optional
         }
         shared = {key: Placeholder(key) if key in personal else v for key, v in values.items()}
         link = unsubscribe_url(self.links.app_url, ready.user.id, row.kind, self._key())
