@@ -30,6 +30,7 @@ vendor documents a limit only in prose, add a rule to the contract's
 from __future__ import annotations
 
 import copy
+import dataclasses
 import functools
 import json
 import re
@@ -850,6 +851,15 @@ class CalendarContract(Contract):
         "calendar.events.patch": (_calendar_event_rules,),
         "calendar.events.update": (_calendar_event_rules,),
     }
+
+    def check_request(self, request: Request) -> tuple[str, list[Problem]]:
+        """Google's patch semantics: a top-level null in a PATCH body clears that field
+        (conferenceData: null removes a conference), so it is not held to the schema."""
+        body = _json_or_none(request.body)
+        if request.method == "PATCH" and isinstance(body, dict):
+            kept = {k: v for k, v in body.items() if v is not None}
+            request = dataclasses.replace(request, body=json.dumps(kept).encode())
+        return super().check_request(request)
 
     @functools.cached_property
     def discovery(self) -> dict[str, Any]:

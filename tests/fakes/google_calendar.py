@@ -21,6 +21,13 @@ Google's invitation limit ("Calendar usage limits exceeded"): with
 that in total becomes read-only, as Google makes it for hours to days: that
 write and every later insert, patch and delete on it answer 403 quotaExceeded
 (domain usageLimits) until `lift_quota`; reads still work.
+
+Conferences (Google Meet): a `conferenceData` in an insert or patch body is
+applied only with the query parameter conferenceDataVersion=1 (as Google
+documents, version 0 ignores it). A `createRequest` of type hangoutsMeet gives
+the event `conferenceData` (entryPoints with the video link, status success)
+and `hangoutLink`; the same requestId always gives the same link. `null`
+removes the conference. Tests make Google answer `pending` with `meet_pending`.
 """
 
 from __future__ import annotations
@@ -108,6 +115,8 @@ class FakeGoogleCalendar(FakeService):
         self.invitation_limit: int | None = None  # e-mails per calendar before read-only
         self.read_only: set[str] = set()  # calendars Google stopped taking writes for
         self.mailed: Counter[str] = Counter()  # e-mails sent per calendar (sendUpdates=all)
+        self.conferences: dict[str, str] = {}  # createRequest requestId -> Meet link
+        self.meet_pending = False  # answer createRequests "pending" (finished on the next read)
         self.route("POST", rf"{BASE_PATH}/calendars/{_CAL}/events", self._insert)
         self.route("GET", rf"{BASE_PATH}/calendars/{_CAL}/events", self._list)
         self.route("GET", rf"{BASE_PATH}/calendars/{_CAL}/events/{_EV}/instances", self._instances)
@@ -207,7 +216,7 @@ class FakeGoogleCalendar(FakeService):
         if (calendar, event_id) in self.events:
             return google_error(409, "duplicate", "The requested identifier already exists.")
         event = {
-            **body,
+            **{k: v for k, v in body.items() if k != "conferenceData"},
             "kind": "calendar#event",
             "id": event_id,
             "status": body.get("status", "confirmed"),
@@ -220,6 +229,7 @@ class FakeGoogleCalendar(FakeService):
             "start": _normalise_time(body["start"]),
             "end": _normalise_time(body["end"]),
         }
+        self._conference(event, body, request)
         self.events[(calendar, event_id)] = event
         self._touch(event)
         send = _param(request, "sendUpdates")
@@ -230,6 +240,7 @@ class FakeGoogleCalendar(FakeService):
         event = self.events.get((unquote(match["cal"]), unquote(match["event"])))
         if event is None:
             return google_error(404, "notFound", "Not Found")
+        self._finish_pending(event)
         return Response(200, self._public(event))
 
     def _patch(self, request: Request, match: re.Match[str]) -> Response:
@@ -247,6 +258,9 @@ class FakeGoogleCalendar(FakeService):
         moved = moved or ("recurrence" in body and body["recurrence"] != event.get("recurrence"))
         for key, value in body.items():
             if key in ("id", "kind", "organizer", "creator", "created", "iCalUID"):
+                continue
+            if key == "conferenceData":
+                self._conference(event, body, request)
                 continue
             if key == "attendees":
                 previous = {a["email"]: a for a in event.get("attendees", [])}
@@ -437,6 +451,41 @@ class FakeGoogleCalendar(FakeService):
     def _next_seq(self) -> int:
         self.seq = next(self._seq)
         return self.seq
+
+    def _conference(self, event: dict[str, Any], body: dict[str, Any], request: Request) -> None:
+        """Apply the body's conferenceData, which Google reads only with version 1."""
+        if "conferenceData" not in body or _param(request, "conferenceDataVersion") != "1":
+            return
+        wanted = body["conferenceData"]
+        if wanted is None:
+            event.pop("conferenceData", None)
+            event.pop("hangoutLink", None)
+            return
+        create = wanted.get("createRequest") or {}
+        request_id = create.get("requestId")
+        if not request_id or create.get("conferenceSolutionKey", {}).get("type") != "hangoutsMeet":
+            return
+        status = "pending" if self.meet_pending else "success"
+        event["conferenceData"] = {
+            "createRequest": {**create, "status": {"statusCode": status}},
+            "conferenceSolution": {"key": {"type": "hangoutsMeet"}, "name": "Google Meet"},
+        }
+        if status == "success":
+            self._finish_pending(event)
+
+    def _finish_pending(self, event: dict[str, Any]) -> None:
+        """A created conference gets its (per-requestId stable) link and entry points."""
+        data = event.get("conferenceData")
+        if not data or "conferenceId" in data or self.meet_pending:
+            return
+        request_id = data["createRequest"]["requestId"]
+        link = self.conferences.setdefault(
+            request_id, f"https://meet.google.com/{uuid.uuid4().hex[:3]}-{uuid.uuid4().hex[:4]}"
+        )
+        data["createRequest"]["status"] = {"statusCode": "success"}
+        data["conferenceId"] = link.rsplit("/", 1)[1]
+        data["entryPoints"] = [{"entryPointType": "video", "uri": link, "label": link[8:]}]
+        event["hangoutLink"] = link
 
     def _touch(self, event: dict[str, Any]) -> None:
         event["_seq"] = self._next_seq()

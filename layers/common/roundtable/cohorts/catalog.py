@@ -246,7 +246,19 @@ def update_cohort(
         raise ConflictError(f"a cohort named {draft.name!r} exists", field="name") from None
     if draft.status == "cancelled" and current.status != "cancelled":
         cancel_cohort_groups(conn, cohort_id, now=now, created_by=created_by)
+    if draft.meeting_venue != current.meeting_venue:
+        _resync_groups_on_the_cohorts_venue(conn, cohort_id)
     return _cohort(row)
+
+
+def _resync_groups_on_the_cohorts_venue(conn: Connection, cohort_id: int) -> None:
+    """The groups without a venue of their own follow the cohort's: the next hourly
+    sweep reconciles their calendar series (its description, its Meet conference)."""
+    conn.execute(
+        update(groups)
+        .where(groups.c.cohort_id == cohort_id, groups.c.meeting_venue.is_(None))
+        .values(synced_at=None)
+    )
 
 
 def _check_no_published_groups(conn: Connection, cohort: Cohort) -> None:

@@ -878,7 +878,7 @@ groups.append_constraint(
         name="meeting_venue_known",
     )
 )
-# The Meet link of the group's series (conferenceData.hangoutLink); not filled yet (docs/sync.md).
+# The Meet link of the group's series (hangoutLink), written by the calendar sync (sync/meet.py).
 groups.append_column(Column("meet_url", Text))
 # Where a check-in came from: "zoom" (a Zoom report's participant); NULL: the web or
 # Discord (meetings.attendance.check_in, one service for both doors).

@@ -165,6 +165,7 @@ class GoogleCalendarClient:
                 calendarId=self.calendar_id,
                 body={**w.body, "id": w.event_id},
                 sendUpdates=w.send_updates,
+                conferenceDataVersion=w.conference_data_version,
             )
             for w in writes
         }
@@ -180,6 +181,7 @@ class GoogleCalendarClient:
                 eventId=w.event_id,
                 body=w.body,
                 sendUpdates=w.send_updates,
+                conferenceDataVersion=w.conference_data_version,
             )
             for w in writes
         }

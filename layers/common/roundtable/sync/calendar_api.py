@@ -64,6 +64,8 @@ class EventWrite:
     event_id: str
     body: dict[str, Any]
     send_updates: str = "none"  # "all" | "externalOnly" | "none"
+    # 1 when the body sets conferenceData (Google ignores it without this parameter).
+    conference_data_version: int | None = None
 
 
 @dataclass

@@ -47,6 +47,14 @@ from roundtable.sync.desired import (
     guest_event_id,
     next_event_id,
 )
+from roundtable.sync.meet import (
+    CONFERENCE_DATA_VERSION,
+    MEET,
+    conference_patch,
+    create_request,
+    meet_link,
+    store_meet_urls,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +84,8 @@ class CalendarReport:
     email_updates: int = 0
     email_cancellations: int = 0
     failures: dict[int, str] = field(default_factory=dict)
+    # Groups whose Meet conference Google still makes: read again by the next sync.
+    meet_pending: set[int] = field(default_factory=set)
     # The first 403 quotaExceeded Google answered in this run (sync/organisers.py).
     quota_error: CalendarApiError | None = None
 
@@ -96,11 +106,16 @@ class CalendarReport:
             if isinstance(value, int):
                 setattr(self, name, getattr(self, name) + value)
         self.failures.update(other.failures)
+        self.meet_pending |= other.meet_pending
         self.quota_error = self.quota_error or other.quota_error
 
     def as_dict(self) -> dict[str, Any]:
         counts = {k: v for k, v in self.__dict__.items() if k != "quota_error"}
-        return {**counts, "failures": {str(k): v for k, v in self.failures.items()}}
+        return {
+            **counts,
+            "failures": {str(k): v for k, v in self.failures.items()},
+            "meet_pending": sorted(self.meet_pending),
+        }
 
 
 @dataclass
@@ -123,18 +138,23 @@ def reconcile_calendar(
     actual = client.get_events(stored) if stored else {}
     creates: dict[int, _Write] = {}
     patches: dict[int, _Write] = {}
+    answers: dict[int, dict[str, Any]] = {}  # each group's series as Google last showed it
     for group in live:
         desired = calendar_event(group)
         event = actual.get(group.gcal_event_id) if group.gcal_event_id else None
         if event is not None and event.get("status") != "cancelled":
+            answers[group.id] = event
             _plan_patch(group, desired, event, patches, report)
         elif not desired["attendees"]:
             report.without_attendees += 1  # nobody to invite yet; created once someone has an email
         else:
             creates[group.id] = _Write(group, _create_write(group, event, namespace))
             report.recreated += group.gcal_event_id is not None
-    _create(engine, client, creates, patches, namespace, report)
-    _patch(client, patches, report)
+    _create(engine, client, creates, patches, namespace, report, answers)
+    _patch(client, patches, report, answers)
+    pending = _store_meet_links(engine, live, answers)
+    # The outbox only records calls: no link will ever come back to wait for.
+    report.meet_pending = set() if client.outbox else pending
     _reconcile_guest_events(engine, client, [*live, *cancelled], namespace, report)
     return report
 
@@ -296,8 +316,39 @@ def _create_write(group: Group, event: dict[str, Any] | None, namespace: str) ->
         new_id = group.gcal_event_id  # stored but never reached Google (or purged)
     else:
         new_id = next_event_id(group.gcal_event_id, namespace, group.id)  # deleted in Google
+    return _create_write_with_id(group, new_id)
+
+
+def _create_write_with_id(group: Group, new_id: str) -> EventWrite:
+    """The insert of a group's series; a Meet group's asks Google for its conference."""
     body = calendar_event(group)
-    return EventWrite(new_id, body, send_updates="all")
+    if group.meeting_venue != MEET:
+        return EventWrite(new_id, body, send_updates="all")
+    return EventWrite(new_id, {**body, **create_request(new_id)}, "all", CONFERENCE_DATA_VERSION)
+
+
+def _store_meet_links(
+    engine: Engine, live: list[Group], answers: dict[int, dict[str, Any]]
+) -> set[int]:
+    """Store each group's Meet link as Google answered it (cleared once it meets
+    elsewhere); the Meet groups Google gave no link yet (pending), to read again.
+
+    A group whose series could not be read keeps its link."""
+    links: dict[int, str | None] = {}
+    pending: set[int] = set()
+    for group in live:
+        if group.meeting_venue != MEET:
+            link = None
+        elif group.id in answers:
+            link = meet_link(answers[group.id])
+            if link is None:
+                pending.add(group.id)
+        else:
+            continue
+        if link != group.meet_url:
+            links[group.id] = link
+    store_meet_urls(engine, links)
+    return pending
 
 
 def _plan_patch(
@@ -308,11 +359,17 @@ def _plan_patch(
     report: CalendarReport,
 ) -> None:
     planned = diff_event(desired, event)
-    if planned is None:
+    conference = conference_patch(group.meeting_venue, event)
+    if planned is None and conference is None:
         report.unchanged += 1
         return
-    body, send_updates, invited = planned
-    patches[group.id] = _Write(group, EventWrite(event["id"], body, send_updates), invited)
+    body, send_updates, invited = planned or ({}, "none", 0)
+    write = EventWrite(event["id"], body, send_updates)
+    if conference is not None:
+        # A link made or removed is no news to mail about: the group page and reminders show it.
+        write.body = {**body, **conference}
+        write.conference_data_version = CONFERENCE_DATA_VERSION
+    patches[group.id] = _Write(group, write, invited)
 
 
 def diff_event(
@@ -380,6 +437,7 @@ def _create(
     patches: dict[int, _Write],
     namespace: str,
     report: CalendarReport,
+    answers: dict[int, dict[str, Any]],
 ) -> None:
     """Insert with client ids; a 409 means ours already exists (adopt) or was deleted (next id)."""
     pending = creates
@@ -396,9 +454,10 @@ def _create(
                 report.fail(group_id, outcome)
             else:
                 _store_event_id(engine, group_id, item.write.event_id)
+                answers[group_id] = outcome
                 report.created += 1
                 report.invited += len(item.write.body.get("attendees", []))
-        pending = _resolve_conflicts(engine, client, conflicts, patches, namespace, report)
+        pending = _resolve_conflicts(engine, client, conflicts, patches, namespace, report, answers)
     for group_id in pending:
         report.fail(group_id, f"no free calendar event id after {MAX_GENERATIONS} tries")
 
@@ -410,6 +469,7 @@ def _resolve_conflicts(
     patches: dict[int, _Write],
     namespace: str,
     report: CalendarReport,
+    answers: dict[int, dict[str, Any]],
 ) -> dict[int, _Write]:
     if not conflicts:
         return {}
@@ -420,15 +480,21 @@ def _resolve_conflicts(
         if event is not None and event.get("status") != "cancelled":
             # Created by an earlier attempt whose answer (or our commit) was lost.
             _store_event_id(engine, group_id, item.write.event_id)
+            answers[group_id] = event
             report.adopted += 1
             _plan_patch(item.group, calendar_event(item.group), event, patches, report)
         else:
             new_id = next_event_id(item.write.event_id, namespace, group_id)
-            retry[group_id] = _Write(item.group, EventWrite(new_id, item.write.body, "all"))
+            retry[group_id] = _Write(item.group, _create_write_with_id(item.group, new_id))
     return retry
 
 
-def _patch(client: CalendarClient, patches: dict[int, _Write], report: CalendarReport) -> None:
+def _patch(
+    client: CalendarClient,
+    patches: dict[int, _Write],
+    report: CalendarReport,
+    answers: dict[int, dict[str, Any]],
+) -> None:
     if not patches:
         return
     outcomes = client.patch_events(item.write for item in patches.values())
@@ -437,6 +503,7 @@ def _patch(client: CalendarClient, patches: dict[int, _Write], report: CalendarR
         if isinstance(outcome, CalendarApiError):
             report.fail(group_id, outcome)
         else:
+            answers[group_id] = outcome
             report.patched += 1
             report.invited += item.invited
 

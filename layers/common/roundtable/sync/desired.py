@@ -134,6 +134,7 @@ class Group:
     export_key: str | None = None  # where its messages went (the retention policy)
     removed_at: datetime | None = None  # its channels deleted after the retention period
     meeting_venue: str = "discord"  # where it meets (roundtable.venues)
+    meet_url: str | None = None  # its series' Google Meet link, once Google made one
 
     @property
     def archived(self) -> bool:
@@ -247,6 +248,7 @@ def _group(row: Any, members: tuple[Member, ...], guests: tuple[Guest, ...]) -> 
         export_key=row.discord_export_key,
         removed_at=row.discord_removed_at,
         meeting_venue=row.venue,
+        meet_url=row.meet_url,
     )
 
 

@@ -182,7 +182,8 @@ def _calendar(
 def _mark_synced(
     engine: Engine, group_list: list[Any], report: SyncReport, started: datetime
 ) -> list[int]:
-    unfinished = set(report.failures) | report.discord.pending_groups
+    # A Meet conference Google still makes: the next sweep reads the series again.
+    unfinished = set(report.failures) | report.discord.pending_groups | report.calendar.meet_pending
     done = [g.id for g in group_list if g.status in LIVE_STATUSES and g.id not in unfinished]
     if done:
         with transaction(engine) as conn:

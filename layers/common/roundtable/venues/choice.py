@@ -94,8 +94,10 @@ def meeting_join_urls(conn: Connection, meeting_ids: Collection[int]) -> dict[in
 def set_group_venue(conn: Connection, group_id: int, venue: str | None) -> str:
     """Give one group its own venue (None: its cohort's again); the venue it now has.
 
-    The next hourly sync makes or removes its Zoom meetings (venues.zoom_sync); a Meet
-    link needs the cohort's Google calendar series, so .ics cohorts are refused."""
+    The next hourly sync makes or removes its Zoom meetings (venues.zoom_sync) and
+    reconciles its calendar series (marked unsynced: its description and Meet
+    conference follow the venue); a Meet link needs the cohort's Google calendar
+    series, so .ics cohorts are refused."""
     row = conn.execute(
         select(cohorts.c.meeting_venue, cohorts.c.calendar_invitations)
         .join(groups, groups.c.cohort_id == cohorts.c.id)
@@ -106,5 +108,7 @@ def set_group_venue(conn: Connection, group_id: int, venue: str | None) -> str:
         raise NotFoundError(f"there is no group {group_id}")
     if venue is not None:
         check_meeting_venue(venue, calendar_invitations=row.calendar_invitations)
-    conn.execute(update(groups).where(groups.c.id == group_id).values(meeting_venue=venue))
+    conn.execute(
+        update(groups).where(groups.c.id == group_id).values(meeting_venue=venue, synced_at=None)
+    )
     return venue or str(row.meeting_venue)
