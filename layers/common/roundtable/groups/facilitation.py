@@ -134,7 +134,8 @@ class ChatView:
     module_title: str  # as the live content names it, like ProgressItem.title
 
 
-def _facilitates(viewer_id: int, group_id: Any) -> Any:
+def facilitates(viewer_id: int, group_id: Any) -> Any:
+    """The condition that the viewer actively facilitates `group_id` (a value or a column)."""
     return exists().where(
         group_members.c.group_id == group_id,
         group_members.c.user_id == viewer_id,
@@ -147,7 +148,7 @@ def require_facilitator(conn: Connection, viewer: Viewer) -> None:
     """PermissionDeniedError unless the viewer is an admin or facilitates some group."""
     if viewer.is_admin:
         return
-    if not conn.scalar(select(_facilitates(viewer.id, group_members.c.group_id))):
+    if not conn.scalar(select(facilitates(viewer.id, group_members.c.group_id))):
         raise PermissionDeniedError("Only facilitators can see this: you facilitate no group.")
 
 
@@ -156,7 +157,7 @@ def require_group_access(conn: Connection, viewer: Viewer, group_id: int) -> Any
     group = conn.execute(select(groups).where(groups.c.id == group_id)).first()
     if group is None:
         raise NotFoundError(f"There is no group {group_id}.", field="group_id")
-    if not viewer.is_admin and not conn.scalar(select(_facilitates(viewer.id, group_id))):
+    if not viewer.is_admin and not conn.scalar(select(facilitates(viewer.id, group_id))):
         raise PermissionDeniedError(f"You don't facilitate {group.name}.")
     return group
 
@@ -217,7 +218,7 @@ def choose_group(
 
 
 def _own(viewer: Viewer) -> Any:
-    return and_(groups.c.status != "cancelled", _facilitates(viewer.id, groups.c.id))
+    return and_(groups.c.status != "cancelled", facilitates(viewer.id, groups.c.id))
 
 
 def _visible_to(viewer: Viewer) -> Any:

@@ -52,15 +52,14 @@ def active_learner_group(conn: Connection, user_id: int, cohort_id: int) -> int 
     )
 
 
-def count_active_members(conn: Connection, group_id: int) -> int:
-    return int(
-        conn.scalar(
-            select(func.count()).where(
-                group_members.c.group_id == group_id, group_members.c.status == "active"
-            )
-        )
-        or 0
+def count_active_members(conn: Connection, group_id: int, role: str | None = None) -> int:
+    """Active members of the group (of one role, when given)."""
+    query = select(func.count()).where(
+        group_members.c.group_id == group_id, group_members.c.status == "active"
     )
+    if role is not None:
+        query = query.where(group_members.c.role == role)
+    return int(conn.scalar(query) or 0)
 
 
 def soft_remove(conn: Connection, user_id: int, group_id: int, reason: str, now: datetime) -> bool:

@@ -27,12 +27,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, exists, func, literal_column, select
+from sqlalchemy import Connection, literal_column, select
 from sqlalchemy.dialects.postgresql import insert
 
-from roundtable.db.tables import cohorts, group_members, groups, meeting_feedback, meetings, users
+from roundtable.db.tables import cohorts, groups, meeting_feedback, meetings, users
 from roundtable.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
-from roundtable.groups.facilitation import require_group_access
+from roundtable.groups.facilitation import facilitates, require_group_access
+from roundtable.groups.memberships import count_active_members
 from roundtable.meetings.attendance import attends, may_attend
 from roundtable.people.profiles import Viewer
 
@@ -213,7 +214,7 @@ def open_feedback(
             attends(viewer.id),
             meetings.c.ends_at - OPENS_BEFORE_END <= now,
             meetings.c.ends_at + CLOSES_AFTER_END >= now,
-            ~_facilitator_of_meeting(viewer.id),
+            ~facilitates(viewer.id, meetings.c.group_id),
         )
         .order_by(meetings.c.starts_at.desc(), meetings.c.id)
     ).all()
@@ -274,7 +275,7 @@ def group_feedback(
     by_meeting: dict[int, list[Any]] = defaultdict(list)
     for row in rows:
         by_meeting[row.meeting_id].append(row)
-    learners = _learner_count(conn, group_id)
+    learners = count_active_members(conn, group_id, role="learner")
     held = conn.execute(
         select(meetings.c.id, meetings.c.meeting_number, meetings.c.starts_at)
         .where(meetings.c.group_id == group_id, meetings.c.starts_at <= now)
@@ -393,7 +394,7 @@ def _answerable_meeting(conn: Connection, viewer: Viewer, meeting_id: int) -> _M
     if row is None:
         raise NotFoundError(f"Meeting {meeting_id} does not exist.", field="meeting_id")
     meeting = _Meeting(*row)
-    if conn.scalar(select(_facilitator_of_meeting(viewer.id)).where(meetings.c.id == meeting.id)):
+    if conn.scalar(select(facilitates(viewer.id, meeting.group_id))):
         raise PermissionDeniedError(
             f"You facilitate {meeting.group_name}: its learners answer the feedback form, "
             "and you read their answers on your group's page."
@@ -404,16 +405,6 @@ def _answerable_meeting(conn: Connection, viewer: Viewer, meeting_id: int) -> _M
             "on its meetings."
         )
     return meeting
-
-
-def _facilitator_of_meeting(user_id: int) -> Any:
-    """The condition on `meetings` that the user facilitates its group."""
-    return exists().where(
-        group_members.c.group_id == meetings.c.group_id,
-        group_members.c.user_id == user_id,
-        group_members.c.role == "facilitator",
-        group_members.c.status == "active",
-    )
 
 
 def _state(meeting: _Meeting, now: datetime) -> str:
@@ -514,19 +505,6 @@ def _responses(rows: Sequence[Any], anonymous: bool) -> tuple[Response, ...]:
     return tuple(
         Response(r.user_id, r.display_name, r.updated_at, r.rating, _stored_answers(r.answers))
         for r in ordered
-    )
-
-
-def _learner_count(conn: Connection, group_id: int) -> int:
-    return int(
-        conn.scalar(
-            select(func.count()).where(
-                group_members.c.group_id == group_id,
-                group_members.c.role == "learner",
-                group_members.c.status == "active",
-            )
-        )
-        or 0
     )
 
 
