@@ -464,6 +464,25 @@ def test_the_api_5xx_rate_jobs_failed_and_notification_failure_rate_alarm(
     assert "SUM(NotificationsSent) FROM Roundtable" in notifications
 
 
+def test_the_shared_discord_budget_alarms_far_below_the_ban_and_on_sustained_waiting(
+    template: dict[str, Any],
+) -> None:
+    alarms = _alarms(template)
+    invalid = alarms["DiscordInvalidRequestsAlarm"]
+    assert "SUM(DiscordInvalidRequests) FROM Roundtable" in _metric_queries(invalid)
+    (query,) = invalid["Metrics"]
+    # Discord bans after 10,000 invalid answers in 10 minutes: warn at a tenth of it.
+    assert query["Period"] == 600 and invalid["EvaluationPeriods"] == 1
+    assert invalid["Threshold"] <= 1000
+    assert invalid["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+    waiting = alarms["DiscordPermitWaitAlarm"]
+    assert "SUM(DiscordPermitWaitSeconds) FROM Roundtable" in _metric_queries(waiting)
+    (query,) = waiting["Metrics"]
+    # Sustained: every period of a quarter of an hour, not one busy burst.
+    assert query["Period"] * waiting["EvaluationPeriods"] >= 900
+    assert waiting["DatapointsToAlarm"] == waiting["EvaluationPeriods"]
+
+
 def test_every_alarm_notifies_the_topic_which_an_email_subscribes_to_when_given(
     template: dict[str, Any],
 ) -> None:

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import TextClause, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from roundtable import telemetry
 from roundtable.discord.ratelimit import (
     DEFAULT_ERROR_BUDGET,
     DISCORD_INVALID_REQUEST_LIMIT,
@@ -280,6 +281,11 @@ class SharedRateBudget:
             return self._local.reserve(method, path, include_global=False)
         permit = self.permit(method, path)
         self._last.permit = (method, path, permit)
+        if permit.wait > 0:
+            # Every worker waits here when the bot's 45 a second are spent: the metric says
+            # how much of the fleet's time went to waiting (the alarm: docs/operations.md).
+            telemetry.count("DiscordPermitWaits")
+            telemetry.count("DiscordPermitWaitSeconds", min(permit.wait, self.max_wait))
         return permit.wait, permit.granted
 
     def update(self, method: str, path: str, headers: Mapping[str, str]) -> None:
@@ -330,6 +336,8 @@ class SharedRateBudget:
         """Count an invalid answer for the whole bot; past the limit, halt every worker."""
         if not (status in (401, 403) or (status == 429 and scope != "shared")):
             return
+        # Counted before the shared count, which may fail: the alarm watches the ban threshold.
+        telemetry.count("DiscordInvalidRequests", Status=status)
         now = self._clock()
         minute = int(now // _MINUTE)
         minutes = math.ceil(self.window / _MINUTE)
