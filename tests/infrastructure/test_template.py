@@ -471,9 +471,10 @@ def test_the_shared_discord_budget_alarms_far_below_the_ban_and_on_sustained_wai
     invalid = alarms["DiscordInvalidRequestsAlarm"]
     assert "SUM(DiscordInvalidRequests) FROM Roundtable" in _metric_queries(invalid)
     (query,) = invalid["Metrics"]
-    # Discord bans after 10,000 invalid answers in 10 minutes: warn at a tenth of it.
+    # Discord bans after 10,000 invalid answers in 10 minutes, and the shared budget halts
+    # every worker at DISCORD_INVALID_REQUEST_BUDGET (500): warn well before either.
     assert query["Period"] == 600 and invalid["EvaluationPeriods"] == 1
-    assert invalid["Threshold"] <= 1000
+    assert invalid["Threshold"] < 500
     assert invalid["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
     waiting = alarms["DiscordPermitWaitAlarm"]
     assert "SUM(DiscordPermitWaitSeconds) FROM Roundtable" in _metric_queries(waiting)
