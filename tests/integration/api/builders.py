@@ -5,12 +5,16 @@ Rows are written directly (the API under test reads them); names say what they a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from roundtable_edge.web.cookies import SESSION_COOKIE  # noqa: F401  (for the API tests)
 from sqlalchemy import Connection, Engine
+
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
 
 from roundtable.db.engine import transaction
 from roundtable.meetings.times import WeeklySlot, first_meeting_at, series_starts
@@ -27,6 +31,9 @@ from tests.builders import (  # add_member, session_token: for the API tests too
 )
 
 make_user = add_user
+
+# The `client_for` fixture: a TestClient signed in as the user (None: anonymous).
+ClientFor = Callable[[int | None], "TestClient"]
 
 
 def make_facilitator(conn: Connection, user_id: int, *, certified: bool = True) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -10,7 +9,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from devserver.functions import load_function
-from tests.integration.api.builders import SESSION_COOKIE, World, build_world, session_token
+from roundtable.db.engine import transaction
+from tests.integration.api.builders import (
+    SESSION_COOKIE,
+    ClientFor,
+    World,
+    build_world,
+    make_user,
+    session_token,
+)
 
 
 @pytest.fixture
@@ -25,7 +32,7 @@ def client(app: Any, engine: Engine) -> TestClient:
 
 
 @pytest.fixture
-def client_for(app: Any, engine: Engine) -> Callable[[int | None], TestClient]:
+def client_for(app: Any, engine: Engine) -> ClientFor:
     """A test client signed in as the user (None: anonymous)."""
 
     def make(user_id: int | None) -> TestClient:
@@ -35,6 +42,14 @@ def client_for(app: Any, engine: Engine) -> Callable[[int | None], TestClient]:
         return client
 
     return make
+
+
+@pytest.fixture
+def admin(engine: Engine, client_for: ClientFor) -> TestClient:
+    """A client signed in as an admin (Ada Admin, UTC); a module needing another admin
+    defines its own `admin`."""
+    with transaction(engine) as conn:
+        return client_for(make_user(conn, "Ada Admin", admin=True))
 
 
 @pytest.fixture

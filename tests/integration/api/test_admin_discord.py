@@ -25,12 +25,6 @@ GUILD = "300000000000000001"
 
 
 @pytest.fixture
-def admin(engine: Engine, client_for: ClientFor) -> TestClient:
-    with transaction(engine) as conn:
-        return client_for(make_user(conn, "Ada Admin", admin=True))
-
-
-@pytest.fixture
 def cohort(engine: Engine) -> int:
     """Three preview groups of one learner each."""
     with transaction(engine) as conn:

@@ -17,12 +17,6 @@ ClientFor = Callable[[int | None], TestClient]
 
 
 @pytest.fixture
-def admin(engine: Engine, client_for: ClientFor) -> TestClient:
-    with transaction(engine) as conn:
-        return client_for(make_user(conn, "Ada Admin", admin=True))
-
-
-@pytest.fixture
 def cohort(engine: Engine) -> int:
     with transaction(engine) as conn:
         return make_cohort(conn)

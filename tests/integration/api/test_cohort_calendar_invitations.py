@@ -6,13 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from roundtable.db.engine import transaction
 from tests import builders
-from tests.integration.api.builders import make_user
 
 ClientFor = Callable[[int | None], TestClient]
 FIRST = datetime(2027, 1, 13, 18, 0, tzinfo=UTC)
@@ -21,12 +19,6 @@ COHORT = {
     "course_slug": "running-discussion-groups",
     "start_date": "2027-01-11",
 }
-
-
-@pytest.fixture
-def admin(engine: Engine, client_for: ClientFor) -> TestClient:
-    with transaction(engine) as conn:
-        return client_for(make_user(conn, "Ada Admin", admin=True))
 
 
 def test_google_series_unless_an_admin_chooses_ics_before_publishing(

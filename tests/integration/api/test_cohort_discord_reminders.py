@@ -5,12 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
-
-from roundtable.db.engine import transaction
-from tests.integration.api.builders import make_user
 
 ClientFor = Callable[[int | None], TestClient]
 COHORT = {
@@ -18,12 +13,6 @@ COHORT = {
     "course_slug": "running-discussion-groups",
     "start_date": "2027-01-11",
 }
-
-
-@pytest.fixture
-def admin(engine: Engine, client_for: ClientFor) -> TestClient:
-    with transaction(engine) as conn:
-        return client_for(make_user(conn, "Ada Admin", admin=True))
 
 
 def test_a_cohort_sends_dms_unless_an_admin_chooses_group_posts(admin: TestClient) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, insert
 
@@ -21,12 +20,6 @@ COHORT = {
     "course_slug": "running-discussion-groups",
     "start_date": "2027-01-11",
 }
-
-
-@pytest.fixture
-def admin(engine: Engine, client_for: ClientFor) -> TestClient:
-    with transaction(engine) as conn:
-        return client_for(make_user(conn, "Ada Admin", admin=True))
 
 
 def test_discord_unless_an_admin_chooses_another_venue(admin: TestClient) -> None:

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, text
 
 from roundtable.notifications.catalogue import Catalogue
-from roundtable.notifications.due import _ACTIVE_MEETINGS
+from roundtable.notifications.due import ACTIVE_MEETINGS_FROM
 
 FEEDBACK_KIND = "meeting_feedback"
 LOOKBACK = timedelta(days=1)
@@ -27,7 +27,7 @@ _FEEDBACK_REQUESTS = text(f"""
            CAST('pending' AS notification_status),
            jsonb_build_object('meeting_id', m.id, 'group_id', g.id),
            m.ends_at, :now
-    {_ACTIVE_MEETINGS}
+    {ACTIVE_MEETINGS_FROM}
     JOIN group_members gm
       ON gm.group_id = g.id AND gm.status = 'active' AND gm.role = 'learner'
     JOIN users u ON u.id = gm.user_id

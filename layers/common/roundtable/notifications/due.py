@@ -40,7 +40,10 @@ class DueModule:
 # (course slug, meeting number) -> the modules a member should have finished by then.
 ModulesDue = Callable[[str, int], Sequence[str | DueModule]]
 
-_ACTIVE_MEETINGS = """
+# The FROM clause of every sweep over meetings that may still notify someone (an active
+# group of a cohort neither cancelled nor completed): `m`, `g` and `c` for the rest of
+# the statement. Shared by the reminders here and the feedback requests (after_meeting.py).
+ACTIVE_MEETINGS_FROM = """
     FROM meetings m
     JOIN groups g ON g.id = m.group_id AND g.status = 'active'
     JOIN cohorts c ON c.id = g.cohort_id AND c.status NOT IN ('cancelled', 'completed')
@@ -57,7 +60,7 @@ _REMINDERS = text(f"""
     FROM (
         SELECT m.id AS meeting_id, g.id AS group_id, m.starts_at, gm.user_id,
                ch.channel, CAST(gm.user_id AS text) AS recipient
-        {_ACTIVE_MEETINGS}
+        {ACTIVE_MEETINGS_FROM}
         CROSS JOIN LATERAL (
             SELECT member.user_id, false AS guest FROM group_members member
             WHERE member.group_id = g.id AND member.status = 'active'
@@ -84,7 +87,7 @@ _REMINDERS = text(f"""
         UNION ALL
         SELECT m.id, g.id, m.starts_at, CAST(NULL AS integer),
                CAST('discord_channel' AS notification_channel), g.discord_text_channel_id
-        {_ACTIVE_MEETINGS}
+        {ACTIVE_MEETINGS_FROM}
         WHERE m.starts_at > :now AND m.starts_at - CAST(:before AS interval) <= :now
           AND g.discord_text_channel_id IS NOT NULL AND 'discord_channel' = ANY(:channels)
     ) d
@@ -93,7 +96,7 @@ _REMINDERS = text(f"""
 
 _UPCOMING = text(f"""
     SELECT m.id AS meeting_id, g.id AS group_id, m.meeting_number, m.starts_at, c.course_slug
-    {_ACTIVE_MEETINGS}
+    {ACTIVE_MEETINGS_FROM}
     WHERE m.starts_at > :now
       AND m.starts_at <= CAST(:now AS timestamptz) + CAST(:horizon AS interval)
 """)
