@@ -29,6 +29,7 @@ from roundtable.sync.invitations import (
     reconcile_invitations,
 )
 from roundtable.sync.organisers import (
+    INVITATIONS_PER_USER,
     assign_organisers,
     clear_quota_block,
     configured_organisers,
@@ -54,6 +55,8 @@ class CalendarServices:
     sender: Organiser  # who .ics invitations come from
     organisers: tuple[str, ...] = (DEFAULT_ORGANISER,)  # choices for groups without one
     make_client: Callable[[str], CalendarClient] | None = None  # other organisers' clients
+    delegated_user: str | None = None  # the Workspace user "default" acts as
+    invitations_per_user: int = INVITATIONS_PER_USER  # Google's budget (invitation_budget.py)
     _clients: dict[str, CalendarClient] = field(default_factory=dict)
 
     def client_for(self, organiser: str) -> CalendarClient:
@@ -90,6 +93,7 @@ def default_calendar_services(default: CalendarClient, engine: Engine | None) ->
         sender=Organiser.from_address(settings.email_from),
         organisers=configured_organisers(settings.google_calendar_organisers),
         make_client=lambda organiser: get_calendar_client(engine, organiser=organiser),
+        delegated_user=settings.google_delegated_user,
     )
 
 

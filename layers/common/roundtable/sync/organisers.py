@@ -38,6 +38,9 @@ from roundtable.sync.calendar_api import DEFAULT_ORGANISER
 
 logger = logging.getLogger(__name__)
 
+# Google: "about 10,000 external invitations in a short period" per user (Calendar usage
+# limits); publishing checks it first (invitation_budget.py).
+INVITATIONS_PER_USER = 10_000
 FIRST_QUOTA_WAIT = timedelta(hours=1)
 LONGEST_QUOTA_WAIT = timedelta(days=1)
 
@@ -90,9 +93,9 @@ def assign_organisers(
         new = {r.id: DEFAULT_ORGANISER for r in rows if r.id not in stored and r.gcal_event_id}
         missing = [r.id for r in rows if r.id not in stored and r.id not in new]
         if missing:
-            load = _load(conn, choices)
+            load = live_group_load(conn, choices)
             for group_id in missing:
-                organiser = min(choices, key=lambda o: (load[o], choices.index(o)))
+                organiser = pick_organiser(load, choices)
                 load[organiser] += 1
                 new[group_id] = organiser
         for group_id, organiser in new.items():
@@ -102,7 +105,13 @@ def assign_organisers(
     return {**stored, **new}
 
 
-def _load(conn: Connection, choices: tuple[str, ...]) -> Counter[str]:
+def pick_organiser(load: Counter[str], choices: tuple[str, ...]) -> str:
+    """The organiser a new group gets: the least loaded, ties to the first listed."""
+    return min(choices, key=lambda o: (load[o], choices.index(o)))
+
+
+def live_group_load(conn: Connection, choices: tuple[str, ...]) -> Counter[str]:
+    """Live groups each organiser choice holds (what new groups are shared out by)."""
     counts = conn.execute(
         select(groups.c.calendar_organiser, func.count())
         .where(groups.c.status == "active", groups.c.calendar_organiser.in_(choices))

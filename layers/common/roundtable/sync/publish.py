@@ -37,6 +37,7 @@ from roundtable.errors import NotFoundError
 from roundtable.jobs import enqueue
 from roundtable.scheduling.joins import apply_proposed_joins
 from roundtable.sync.desired import GROUPS_PER_CATEGORY
+from roundtable.sync.invitation_budget import check_before_publish
 from roundtable.sync.reconcile import Services, groups_needing_sync, sync_groups
 from roundtable.sync.series import write_meetings
 from roundtable.sync.servers import Placement, place_groups, plan_for_cohort
@@ -63,8 +64,11 @@ def publish_cohort(
     """Place the cohort's preview groups on servers, activate them, then reconcile all its
     live groups: here, or (`fan_out`) the first chunk per server here and the rest as
     queued `sync_groups` jobs ("queued_chunks": their job ids). Raises
-    DiscordCapacityError (nothing changed) when they do not fit."""
+    DiscordCapacityError (nothing changed) when they do not fit, InvitationBudgetError
+    when their Google series would pass an organiser user's invitation budget."""
     placement = plan_for_cohort(engine, services.discord, cohort_id)
+    # Google's invitations per organiser user, counted before anything is written too.
+    check_before_publish(engine, services.calendar_services(), cohort_id, now=now)
     activation = activate_preview_groups(engine, cohort_id, now=now, placement=placement)
     with engine.connect() as conn:
         live = list(
