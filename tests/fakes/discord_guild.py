@@ -199,6 +199,8 @@ class FakeDiscordGuild(FakeDiscord):
         self.authed("PATCH", rf"/channels/{_ID}", self._edit_channel)
         self.authed("DELETE", rf"/channels/{_ID}", self._delete_channel)
         self.authed("GET", rf"/channels/{_ID}/messages", self._list_messages)
+        self.authed("PUT", rf"/channels/{_ID}/permissions/{_ID}", self._set_overwrite)
+        self.authed("DELETE", rf"/channels/{_ID}/permissions/{_ID}", self._delete_overwrite)
         self.authed("GET", rf"{_G}/roles", self._in_guild(self._list_roles))
         self.authed("GET", rf"{_G}/threads/active", self._in_guild(self._list_active_threads))
         self.authed("POST", rf"{_G}/roles", self._in_guild(self._create_role))
@@ -286,6 +288,30 @@ class FakeDiscordGuild(FakeDiscord):
         if "permission_overwrites" in body:
             channel["permission_overwrites"] = _overwrites(body["permission_overwrites"])
         return Response(200, dict(channel))
+
+    def _set_overwrite(self, request: Request, match: re.Match[str]) -> Response:
+        """Edit Channel Permissions: one overwrite made or replaced, the others kept."""
+        guild = self._owner(match.group(1))
+        if guild is None or match.group(1) not in guild.channels:
+            return error(404, 10003, "Unknown Channel")
+        body = request.json() or {}
+        channel = guild.channels[match.group(1)]
+        target = match.group(2)
+        kept = [o for o in channel["permission_overwrites"] if o["id"] != target]
+        given = {"id": target, **{k: body.get(k) or 0 for k in ("type", "allow", "deny")}}
+        channel["permission_overwrites"] = kept + _overwrites([given])
+        return Response(204, None)
+
+    def _delete_overwrite(self, request: Request, match: re.Match[str]) -> Response:
+        guild = self._owner(match.group(1))
+        if guild is None or match.group(1) not in guild.channels:
+            return error(404, 10003, "Unknown Channel")
+        channel = guild.channels[match.group(1)]
+        target = match.group(2)
+        channel["permission_overwrites"] = [
+            o for o in channel["permission_overwrites"] if o["id"] != target
+        ]
+        return Response(204, None)
 
     def _delete_channel(self, request: Request, match: re.Match[str]) -> Response:
         guild = self._owner(match.group(1))

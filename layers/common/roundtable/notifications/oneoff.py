@@ -175,7 +175,22 @@ def _welcome(q: _Queue) -> list[NewNotification]:
 def _group_assigned(q: _Queue) -> list[NewNotification]:
     group = q.group()
     user_ids = [q.integer("user_id")] if "user_id" in q.payload else q.active_members(group.id)
-    return q.personal(user_ids, ("group", group.id), {"group_id": group.id})
+    rows = q.personal(user_ids, ("group", group.id), {"group_id": group.id})
+    if _told_in_channel(q.conn, group):
+        return [row for row in rows if row.channel != "discord_dm"]
+    return rows
+
+
+def _told_in_channel(conn: Connection, group: Any) -> bool:
+    """A cohort that chose group posts over DMs (cohorts.discord_reminders) tells its members
+    on Discord in the group's own space: the sync's welcome post there mentions every member
+    with the group's time (sync/desired.welcome_message; `member_joined` for a newcomer),
+    one call per group instead of a DM each. E-mail stays per person; a group without a
+    channel yet keeps the DMs (as reminders do, notifications/due.py)."""
+    if not group.discord_text_channel_id:
+        return False
+    choice = conn.scalar(select(cohorts.c.discord_reminders).where(cohorts.c.id == group.cohort_id))
+    return choice == "group_post"
 
 
 def _member_joined(q: _Queue) -> list[NewNotification]:

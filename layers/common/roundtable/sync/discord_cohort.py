@@ -1,10 +1,20 @@
-"""The cohort's shared space on each server its groups are on: a text channel and a role.
+"""The cohort's shared space on each server its groups are on: a text channel (and a role).
 
 Desired (from the database), per cohort and server:
-- a role "<cohort> (cohort)", held by the active members (learners and
-  facilitators) of the cohort's active groups there, and by this week's guests
-  of those groups (a guest's own group may be on another server);
-- a text channel visible to that role only. A cohort with thread spaces
+- when its groups there have roles (`channel_and_role`): no role of its own. The
+  channel has an overwrite for each live group's role (set one at a time,
+  PUT /channels/{id}/permissions/{role}, after the group's role exists, so the
+  publish's parallel chunks never overwrite each other's), and one per guest
+  with access this week who holds none of those roles (a guest's own group may
+  be on another server). One call per group instead of a role grant per member:
+  at most 250 roles a server, so at most that many overwrites on the channel.
+- otherwise (`channel` and thread spaces, whose groups have no role) a role
+  "<cohort> (cohort)", held by the active members (learners and facilitators)
+  of the cohort's active groups there, and by this week's guests of those
+  groups. A thread space needs it: a private thread is reached through its
+  parent channel, which its members must see; threads have no overwrites, and
+  their members are added one by one (PUT /channels/{thread}/thread-members/{user}).
+- a text channel visible to that role (or those roles) only. A cohort with thread spaces
   already has a text channel on the server, the parent of its groups' private
   threads: it is the cohort's channel (the role reads and writes in it, each
   group in its own thread), not a second one. Otherwise a channel
@@ -37,7 +47,7 @@ from roundtable.db.engine import transaction
 from roundtable.db.tables import cohort_discord_channels, cohort_discord_roles, groups
 from roundtable.discord.client import DiscordApiError
 from roundtable.sync import desired as want
-from roundtable.sync.discord_ops import TEXT, UNKNOWN_MEMBER
+from roundtable.sync.discord_ops import OVERWRITE_ROLE, TEXT, UNKNOWN_MEMBER
 from roundtable.sync.discord_threads import CategoryKey, GuildRun
 
 logger = logging.getLogger(__name__)
@@ -63,6 +73,8 @@ class CohortSpace:
     cohort_name: str
     threads: bool  # its groups are thread spaces: their parent channel is the cohort's
     live: bool  # some group of the cohort is active on the server
+    by_group_roles: bool  # its groups have roles: they open the channel, no cohort role
+    guests: frozenset[str]  # this week's guests holding none of those roles (by_group_roles)
     holders: frozenset[str]  # who should hold the role
     readers: frozenset[str]  # former members: read the archived channel
     managed: frozenset[str]  # every member overwrite this sync owns on the channel
@@ -92,6 +104,9 @@ def channel_overwrites(space: CohortSpace) -> list[want.Overwrite]:
         want.Overwrite("everyone", 0, want.VIEW_CHANNEL),
         want.Overwrite("bot", want.BOT_TEXT),
     ]
+    if space.live and space.by_group_roles:  # the groups' roles: open_to_groups
+        guests = (want.Overwrite("member", COHORT_TEXT, member_id=d) for d in sorted(space.guests))
+        return [*result, *guests]
     if space.live:
         return [*result, want.Overwrite("role", COHORT_TEXT)]
     return result + [
@@ -159,11 +174,14 @@ def _space(
     readers = {m.discord_id for g in cohort_groups for m in want.former_members(g) if m.discord_id}
     managed = set().union(*(want.managed_member_ids(g) for g in cohort_groups))
     threads = any(g.in_thread for g in cohort_groups)
+    members = {m.discord_id for g in live for m in g.active_members if m.discord_id}
     return CohortSpace(
         cohort_id=cohort_id,
         cohort_name=cohort_groups[0].cohort_name,
         threads=threads,
         live=bool(live),
+        by_group_roles=all(g.has_role for g in cohort_groups),
+        guests=frozenset(holders - members),
         holders=frozenset(holders),
         readers=frozenset(readers),
         managed=frozenset(managed),
@@ -174,7 +192,9 @@ def _space(
 
 def roles_to_create(run: RunPort, spaces: list[CohortSpace]) -> int:
     """Cohort roles this run would create on the server (its role-limit check counts them)."""
-    return sum(1 for s in spaces if s.live and s.role_id not in run.actual.roles)
+    return sum(
+        1 for s in spaces if s.live and not s.by_group_roles and s.role_id not in run.actual.roles
+    )
 
 
 # -- the reconcile ----------------------------------------------------------------------
@@ -201,7 +221,7 @@ class CohortSpaces:
         return self.channels
 
     def _reconcile(self, space: CohortSpace) -> None:
-        role_id = self._ensure_role(space) if space.live else None
+        role_id = self._ensure_role(space) if space.live and not space.by_group_roles else None
         self.channels[space.cohort_id] = self._ensure_channel(space, role_id)
         if role_id is None:
             self._remove_role(space)
@@ -288,6 +308,41 @@ class CohortSpaces:
             return False
         return True
 
+    # -- the groups' roles on the channel ------------------------------------------------
+    def open_to_groups(self, managed: list[want.Group], group_roles: dict[int, str]) -> None:
+        """After the groups: each live group's role (`group_roles`, made by the run) reads
+        and writes in its cohort's channel, one overwrite each; a failure fails that group."""
+        by_cohort = {s.cohort_id: s for s in self.spaces if s.live and s.by_group_roles}
+        for group in managed:
+            space = by_cohort.get(group.cohort_id)
+            role_id = group_roles.get(group.id)
+            channel_id = self.channels.get(group.cohort_id)
+            if space is None or role_id is None or channel_id is None or group.archived:
+                continue
+            try:
+                self._open_to(group, channel_id, role_id)
+            except DiscordApiError as exc:
+                logger.warning("cohort channel for group %s failed: %s", group.id, exc)
+                self.run.report.failures[group.id] = str(exc)
+
+    def _open_to(self, group: want.Group, channel_id: str, role_id: str) -> None:
+        run = self.run
+        wanted = {"id": role_id, "type": OVERWRITE_ROLE, "allow": str(COHORT_TEXT), "deny": "0"}
+        if run.ops.outbox:
+            if group.role_id != role_id:  # a role made now: its overwrite is not set yet
+                run.ops.set_overwrite(channel_id, wanted)
+            return
+        channel = run.actual.channels.get(channel_id)
+        current = list((channel or {}).get("permission_overwrites", []))
+        found = next((o for o in current if str(o["id"]) == role_id), None)
+        if found is not None and _same(found, wanted):
+            return
+        run.ops.set_overwrite(channel_id, wanted)
+        run.report.count(run.report.updated, "cohort_channel_role")
+        if channel is not None:
+            others = [o for o in current if str(o["id"]) != role_id]
+            channel["permission_overwrites"] = [*others, wanted]
+
     # -- the channel -----------------------------------------------------------------
     def _ensure_channel(self, space: CohortSpace, role_id: str | None) -> str:
         run, name = self.run, channel_name(space)
@@ -307,3 +362,10 @@ class CohortSpaces:
         if channel_id != space.channel_id:
             run.save_cohort_channel(space.cohort_id, space.purpose, 0, channel_id)
         return channel_id
+
+
+def _same(overwrite: dict[str, Any], wanted: dict[str, Any]) -> bool:
+    return (int(overwrite.get("type", 0)), str(overwrite.get("allow", "0"))) == (
+        wanted["type"],
+        wanted["allow"],
+    ) and str(overwrite.get("deny", "0")) == wanted["deny"]

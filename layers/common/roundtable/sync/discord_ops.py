@@ -69,6 +69,13 @@ class GuildOps:
             self.client.request("PATCH", f"/channels/{channel_id}", json=body, reason=_REASON)
         )
 
+    def set_overwrite(self, channel_id: str, overwrite: dict[str, Any]) -> None:
+        """One permission overwrite (a role's or a member's), the channel's others untouched."""
+        path = f"/channels/{channel_id}/permissions/{overwrite['id']}"
+        # Integers here (Discord's spec for this route), strings in a channel's own list.
+        body = {k: int(overwrite[k]) for k in ("type", "allow", "deny")}
+        self.client.request("PUT", path, json=body, reason=_REASON)
+
     def delete_channel(self, channel_id: str, reason: str = _REASON) -> bool:
         """Delete a channel or thread; False when Discord no longer had it (already gone)."""
         try:

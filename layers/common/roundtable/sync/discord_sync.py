@@ -35,7 +35,12 @@ from roundtable.db.engine import transaction
 from roundtable.db.tables import cohort_discord_channels, cohorts, groups
 from roundtable.discord.rest import DiscordApiError
 from roundtable.sync import desired as want
-from roundtable.sync.discord_cohort import CohortSpaces, load_spaces, roles_to_create
+from roundtable.sync.discord_cohort import (
+    CohortSpace,
+    CohortSpaces,
+    load_spaces,
+    roles_to_create,
+)
 from roundtable.sync.discord_ops import (
     CATEGORY,
     OVERWRITE_MEMBER,
@@ -89,8 +94,29 @@ class _Actual:
     channels: dict[str, dict[str, Any]]
     roles: dict[str, dict[str, Any]]
     holders: dict[str, set[str]]  # role id -> user ids
-    in_guild: set[str] | None  # None: unknown (outbox), treat everyone as present
+    in_guild: set[str] | None  # None: unknown (outbox, or not read), treat everyone as present
     claimed: set[str] = field(default_factory=set)
+    # False: the member list was not read (needs_members); a grant to someone not in the
+    # guild is refused by Discord (Unknown Member) and leaves the group pending.
+    members_read: bool = True
+
+
+def needs_members(managed: list[want.Group]) -> bool:
+    """Whether the run must read the server's member list (100 pages at 100,000 members).
+
+    Not when every live group has a role and none is stored yet: the roles are made
+    now, so nobody holds them (no reads for who has them, nothing to revoke), and the
+    grants themselves tell who is not in the guild. That is a publish's chunk of
+    `channel_and_role` groups: without it, each chunk of a large cohort read the whole
+    list again. Groups without a role (member overwrites, threads, the cohort role)
+    need to know who is in the guild first."""
+    live = [g for g in managed if not g.archived]
+    return any(not g.has_role or g.role_id is not None for g in live)
+
+
+def _needs_holders(spaces: list[CohortSpace]) -> bool:
+    """A cohort role to grant (a cohort whose groups have no role, discord_cohort.py)."""
+    return any(s.live and not s.by_group_roles for s in spaces)
 
 
 def reconcile_discord(
@@ -128,15 +154,20 @@ def _read_actual(ops: GuildOps, managed: list[want.Group]) -> _Actual:
         return _Actual({}, {}, {}, None)
     channels = {str(c["id"]): c for c in ops.channels()}
     roles = {str(r["id"]): r for r in ops.roles()}
-    holders: dict[str, set[str]] = {}
-    in_guild: set[str] = set()
-    if any(not g.archived for g in managed):
-        for member in ops.members():
-            user_id = str(member["user"]["id"])
-            in_guild.add(user_id)
-            for role_id in member.get("roles", []):
-                holders.setdefault(str(role_id), set()).add(user_id)
-    return _Actual(channels, roles, holders, in_guild)
+    actual = _Actual(channels, roles, {}, None, members_read=False)
+    if needs_members(managed):
+        _read_members(ops, actual)
+    return actual
+
+
+def _read_members(ops: GuildOps, actual: _Actual) -> None:
+    """Who is in the guild and who holds which role, from the paged member list."""
+    actual.in_guild, actual.members_read = set(), True
+    for member in ops.members():
+        user_id = str(member["user"]["id"])
+        actual.in_guild.add(user_id)
+        for role_id in member.get("roles", []):
+            actual.holders.setdefault(str(role_id), set()).add(user_id)
 
 
 @dataclass
@@ -151,12 +182,16 @@ class _Run:
     # from before cohort_discord_channels existed.
     legacy_categories: bool = False
     cohort_channels: dict[int, str] = field(default_factory=dict)  # discord_cohort.py
+    group_roles: dict[int, str] = field(default_factory=dict)  # group -> its live role
 
     def reconcile_guild(self, managed: list[want.Group]) -> None:
         spaces = load_spaces(self, managed, default=self.legacy_categories)
+        live = any(not g.archived for g in managed)
+        if live and not self.actual.members_read and _needs_holders(spaces):
+            _read_members(self.ops, self.actual)
         self.check_role_limit(managed, roles_to_create(self, spaces))
         categories = self.ensure_categories(managed)
-        members_read = any(not g.archived for g in managed)
+        members_read = self.actual.members_read and live
         cohort = CohortSpaces(self, spaces, categories, members_read)
         self.cohort_channels = cohort.reconcile(managed)
         threads = ThreadSpaces(self, categories)
@@ -169,6 +204,7 @@ class _Run:
             except DiscordApiError as exc:
                 logger.warning("Discord sync of group %s failed: %s", group.id, exc)
                 self.report.failures[group.id] = str(exc)
+        cohort.open_to_groups(managed, self.group_roles)
 
     # -- limits ------------------------------------------------------------------------
     def check_role_limit(self, managed: list[want.Group], cohort_roles: int = 0) -> None:
@@ -279,6 +315,8 @@ class _Run:
         parent = categories[category_key(group)]
         live_role = group.has_role and not group.archived
         role_id = self._ensure_role(group) if live_role else None
+        if role_id is not None:
+            self.group_roles[group.id] = role_id
         text_id, text_created = self._ensure_group_channel(group, TEXT, parent, role_id)
         self._ensure_group_channel(group, VOICE, parent, role_id)
         if role_id is None:

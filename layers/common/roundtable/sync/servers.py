@@ -156,9 +156,10 @@ def cohort_cost(space: str, groups_before: int, groups_after: int) -> Room:
     """The cohort's own channels a server needs for `groups_after` of its groups,
     beyond those it has for `groups_before`."""
     first = not groups_before and groups_after > 0
-    # The cohort's shared space (discord_cohort.py): a role, and a channel of its own
-    # unless its thread spaces' groups channel is it.
-    shared = Room(1, 0 if space in THREAD_SPACES else 1) if first else Room()
+    # The cohort's shared space (discord_cohort.py): a channel of its own unless its
+    # thread spaces' groups channel is it, and a role unless its groups' roles open it.
+    role = 0 if space == CHANNEL_AND_ROLE else 1
+    shared = Room(role, 0 if space in THREAD_SPACES else 1) if first else Room()
     if space in THREAD_SPACES:
         return shared + (Room(0, 3 if space == THREAD else 2) if first else Room())
     categories = ceil(groups_after / GROUPS_PER_CATEGORY) - ceil(
