@@ -14,6 +14,7 @@ from roundtable_edge.web.app import create_web_app, lambda_handler
 
 from api.routes import (
     admin,
+    admin_calendar,
     admin_discord,
     admin_facilitators,
     admin_live,
@@ -54,6 +55,7 @@ def create_app() -> FastAPI:
     app.include_router(facilitator_timeline.router)
     app.include_router(admin_live.router)
     app.include_router(admin_discord.router)
+    app.include_router(admin_calendar.router)
     app.include_router(guest_visits.router)
     app.include_router(growth.router)
     app.include_router(growth.admin_router)

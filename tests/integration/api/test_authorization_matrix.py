@@ -149,6 +149,7 @@ CASES = [
     Case("GET", "/api/admin/cohorts/{spare_cohort}/preview", ADMIN),
     Case("POST", "/api/admin/cohorts/{spare_cohort}/publish", (401, 403, 403, 403, 202)),
     Case("GET", "/api/admin/cohorts/{cohort}/discord", ADMIN),
+    Case("GET", "/api/admin/cohorts/{cohort}/calendar-budget", ADMIN),
     Case("PUT", "/api/admin/cohorts/{spare_cohort}/discord/space", ADMIN, {"space": "thread"}),
     Case("POST", "/api/admin/cohorts/{spare_cohort}/runs/{run}/discard", ADMIN),
     Case("GET", "/api/admin/cohorts/{cohort}/status", ADMIN),

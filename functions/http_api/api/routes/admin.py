@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from api.deps import Admin, AdminWriter, CurrentUser, Db, Id, Now, Writer, web_actor
+from api.deps import Admin, AdminWriter, CurrentUser, Cursor, Db, Id, Now, Writer, web_actor
 from api.routes.cohorts import CohortPublic
 from api.schemas.admin import (
     CohortStatusPublic,
@@ -19,6 +19,7 @@ from api.schemas.admin import (
     RunDiscardedPublic,
     ScheduleRequest,
     SignupsPublic,
+    UnplacedPagePublic,
     UserMatchesPublic,
     UserMatchPublic,
 )
@@ -39,12 +40,10 @@ from roundtable.db.engine import get_engine
 from roundtable.groups import admin as group_admin
 from roundtable.groups.memberships import Placement
 from roundtable.people import profiles
-from roundtable.sync import servers
+from roundtable.sync import invitation_budget, servers
 
 router = APIRouter(prefix="/api/admin", tags=["admin"], responses=errors(400, 401, 403, 422))
 Accepted = {"status_code": status.HTTP_202_ACCEPTED, "response_model": JobAcceptedPublic}
-# An opaque keyset cursor from a previous page's `next_cursor` (roundtable/paging.py).
-Cursor = Annotated[str | None, Query(max_length=64, description="`next_cursor` of the page before")]
 
 
 def _accepted(job_id: int) -> JobAcceptedPublic:
@@ -127,20 +126,51 @@ def schedule_cohort(
 
 
 @router.get("/cohorts/{cohort_id}/preview", response_model=PreviewPublic, responses=errors(404))
-def read_preview(cohort_id: Id, user: Admin, conn: Db, now: Now) -> group_admin.Preview:
-    """Preview groups with stats and problems, and who is unplaced and why."""
-    return group_admin.preview(conn, cohort_id, user.timezone, now)
+def read_preview(
+    cohort_id: Id,
+    user: Admin,
+    conn: Db,
+    now: Now,
+    cursor: Cursor = None,
+    limit: Annotated[int, Query(ge=1, le=group_admin.PREVIEW_PAGE_MAX)] = group_admin.PREVIEW_PAGE,
+) -> group_admin.Preview:
+    """One page of preview groups with stats and problems, in the order they were made,
+    the latest run, and the whole preview's counts; `next_cursor` continues it."""
+    return group_admin.preview(conn, cohort_id, user.timezone, now, cursor=cursor, limit=limit)
+
+
+@router.get(
+    "/cohorts/{cohort_id}/preview/unplaced",
+    response_model=UnplacedPagePublic,
+    responses=errors(404),
+)
+def list_unplaced(
+    cohort_id: Id,
+    user: Admin,
+    conn: Db,
+    cursor: Cursor = None,
+    limit: Annotated[
+        int, Query(ge=1, le=group_admin.UNPLACED_PAGE_MAX)
+    ] = group_admin.UNPLACED_PAGE,
+) -> UnplacedPagePublic:
+    """One page of who the scheduler left out and why, in signup order."""
+    page = group_admin.unplaced_page(conn, cohort_id, cursor=cursor, limit=limit)
+    return UnplacedPagePublic.model_validate(
+        {"unplaced": page.items, "next_cursor": page.next_cursor}
+    )
 
 
 @router.post("/cohorts/{cohort_id}/publish", **Accepted, responses=errors(404, 409, 429))
-def publish_cohort(cohort_id: Id, user: Writer, conn: Db) -> JobAcceptedPublic:
+def publish_cohort(cohort_id: Id, user: Writer, conn: Db, now: Now) -> JobAcceptedPublic:
     """Publish the preview: channels, roles, meetings, invites (a job).
 
     409 when there are no preview groups or proposed joins to publish, while
-    the cohort is already being published, or when its groups would not fit on
-    the Discord servers (the message gives the numbers)."""
+    the cohort is already being published, when its groups would not fit on
+    the Discord servers, or when their Google series would pass an organiser user's
+    invitation budget (the message gives the numbers)."""
     engine = get_engine()
     servers.require_room(engine, web_actor(user), servers.default_guild_ops(engine), cohort_id)
+    invitation_budget.require_invitation_budget(engine, web_actor(user), cohort_id, now=now)
     return _accepted(requests.request_publish(conn, web_actor(user), cohort_id).job_id)
 
 
