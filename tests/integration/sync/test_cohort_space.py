@@ -27,6 +27,7 @@ from tests.integration.sync.world import (
     add_cohort,
     add_person,
     add_preview_group,
+    group_row,
     publish_twice,
     switch_group,
 )
@@ -79,6 +80,7 @@ def _publish_twice(
 def test_publishing_makes_the_cohorts_channel_and_role_for_every_active_member(
     engine: Engine, guild: FakeDiscordGuild, services: Services, world: dict
 ) -> None:
+    set_group_space(engine, SYSTEM, world["id"], "channel")  # groups without roles
     _publish_twice(engine, services, guild, world)
 
     role_id, channels = _stored(engine, world["id"])
@@ -93,9 +95,25 @@ def test_publishing_makes_the_cohorts_channel_and_role_for_every_active_member(
     }
 
 
+def test_a_cohort_whose_groups_have_roles_opens_its_channel_to_them_instead(
+    engine: Engine, guild: FakeDiscordGuild, services: Services, world: dict
+) -> None:
+    _publish_twice(engine, services, guild, world)
+
+    role_id, channels = _stored(engine, world["id"])
+    assert role_id is None  # no cohort role: no grant per member (issue 22)
+    group_roles = {group_row(engine, g).discord_role_id for g in world["groups"]}
+    assert _overwrites(guild.channels[channels["chat"]]) == {
+        GUILD_ID: ("0", str(VIEW_CHANNEL)),
+        APPLICATION_ID: (str(VIEW_CHANNEL | SEND_MESSAGES | (1 << 16)), "0"),
+        **{role: (str(COHORT_TEXT), "0") for role in group_roles},
+    }
+
+
 def test_a_member_who_moves_keeps_the_role_and_one_who_leaves_loses_it(
     engine: Engine, guild: FakeDiscordGuild, services: Services, world: dict
 ) -> None:
+    set_group_space(engine, SYSTEM, world["id"], "channel")  # the cohort role's case
     _publish_twice(engine, services, guild, world)
     role_id, _ = _stored(engine, world["id"])
     ann, ben = world["people"][:2]
@@ -134,7 +152,9 @@ def test_a_thread_cohort_reuses_its_groups_channel_as_the_cohorts_channel(
 def test_a_completed_cohort_archives_its_channel_and_deletes_its_role(
     engine: Engine, guild: FakeDiscordGuild, services: Services, world: dict
 ) -> None:
+    set_group_space(engine, SYSTEM, world["id"], "channel")  # a cohort with a cohort role
     _publish_twice(engine, services, guild, world)
+    assert _stored(engine, world["id"])[0] is not None
     role_id, channels = _stored(engine, world["id"])
 
     swept = complete_finished_groups(engine, services, now=AFTER_THE_END)
@@ -163,8 +183,9 @@ def test_the_capacity_check_counts_the_cohorts_role_and_channel(
     capacity = cohort_discord_capacity(engine, SYSTEM, services.discord, world["id"]).as_dict()
 
     (main,) = capacity["servers"]
-    # Two groups: their roles and channels, the category, and the cohort's role and channel.
-    assert (main["adds_roles"], main["adds_channels"]) == (3, 6)
+    # Two groups: their roles and channels, the category, and the cohort's channel (the
+    # groups' roles open it: no cohort role).
+    assert (main["adds_roles"], main["adds_channels"]) == (2, 6)
 
 
 def test_a_sync_that_would_pass_the_role_limit_for_the_cohorts_role_creates_nothing(

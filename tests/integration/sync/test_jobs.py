@@ -80,7 +80,8 @@ def test_a_permanent_failure_leaves_a_failed_job_with_a_clear_error_and_nothing_
     assert again["status"] == "succeeded", again["error"]
     names = sorted(c["name"] for c in guild.channels.values() if c["type"] in (TEXT, VOICE))
     assert names == ["Group 1 voice", "Group 2 voice", "group-1", "group-2", "jobs-general"]
-    assert len(guild.roles) == 4 and len(calendar.live_events()) == 2  # the cohort's role too
+    # @everyone and the groups' roles (which open the cohort's channel: no cohort role)
+    assert len(guild.roles) == 3 and len(calendar.live_events()) == 2
 
 
 def test_a_job_payload_without_a_cohort_fails_with_a_message_naming_the_field(
@@ -140,5 +141,5 @@ def test_a_publish_from_discord_is_answered_with_the_result_or_once_with_the_fin
     assert done["status"] == "succeeded", done["error"]
     content = guild.original_responses["publish-token"]["content"]
     assert content == (  # the first attempt activated the groups; this one finished them
-        "✅ Published 0 group(s); 2 live in all.\nDiscord: 9 created, 6 roles granted."
+        "✅ Published 0 group(s); 2 live in all.\nDiscord: 8 created, 3 roles granted."
     )

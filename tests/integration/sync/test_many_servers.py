@@ -68,7 +68,7 @@ def test_a_cohort_too_large_for_one_server_is_placed_across_two(
 ) -> None:
     add_server(engine, GUILD_ID, "Main")
     add_server(engine, SECOND_GUILD_ID, "Overflow")
-    _fill_roles(guild.guild(GUILD_ID), free=4)  # 3 groups' roles and the cohort's
+    _fill_roles(guild.guild(GUILD_ID), free=3)  # 3 groups' roles (they open the cohort's channel)
     cohort_id, group_ids, people = _cohort(engine, 5)
     for person in people:
         guild.add_member(person.discord_id)
@@ -96,21 +96,21 @@ def test_the_admin_sees_each_servers_usage_and_what_publishing_would_add(
 ) -> None:
     add_server(engine, GUILD_ID, "Main")
     add_server(engine, SECOND_GUILD_ID, "Overflow", channel_limit=100)
-    _fill_roles(guild.guild(GUILD_ID), free=2)  # a group's role and the cohort's
+    _fill_roles(guild.guild(GUILD_ID), free=1)  # a group's role (no cohort role with roles)
     cohort_id, _, _ = _cohort(engine, 3)
 
     capacity = cohort_discord_capacity(engine, SYSTEM, services.discord, cohort_id).as_dict()
 
     main, overflow = capacity["servers"]
-    assert (main["roles_used"], main["role_limit"], main["channels_used"]) == (248, 250, 0)
-    # Each server: its groups' roles and channels, a category, the cohort's role and channel.
-    assert (main["adds_roles"], main["adds_channels"], main["new_groups"]) == (2, 4, 1)
+    assert (main["roles_used"], main["role_limit"], main["channels_used"]) == (249, 250, 0)
+    # Each server: its groups' roles and channels, a category, the cohort's channel.
+    assert (main["adds_roles"], main["adds_channels"], main["new_groups"]) == (1, 4, 1)
     assert (overflow["channel_limit"], overflow["adds_roles"], overflow["adds_channels"]) == (
         100,
-        3,
+        2,
         6,
     )
-    assert capacity["fits"] and capacity["needs_roles"] == 5 and capacity["needs_channels"] == 10
+    assert capacity["fits"] and capacity["needs_roles"] == 3 and capacity["needs_channels"] == 10
     assert not guild.mutating_requests()  # looking changes nothing
 
 
@@ -119,7 +119,7 @@ def test_publishing_is_refused_with_the_numbers_when_no_server_has_room(
 ) -> None:
     add_server(engine, GUILD_ID, "Main")
     add_server(engine, SECOND_GUILD_ID, "Overflow")
-    _fill_roles(guild.guild(GUILD_ID), free=2)
+    _fill_roles(guild.guild(GUILD_ID), free=1)
     close_server(engine, SECOND_GUILD_ID)
     cohort_id, group_ids, _ = _cohort(engine, 2)
 
@@ -128,7 +128,7 @@ def test_publishing_is_refused_with_the_numbers_when_no_server_has_room(
 
     message = str(refused.value)
     assert "1 of the cohort's 2 new groups have no server with room" in message
-    assert "Main: 248 of 250 roles, 0 of 500 channels and 0 of 1000 active threads" in message
+    assert "Main: 249 of 250 roles, 0 of 500 channels and 0 of 1000 active threads" in message
     overflow = "Overflow: 1 of 250 roles, 0 of 500 channels and 0 of 1000 active threads in use"
     assert f"{overflow} (closed to new groups)" in message
     assert refused.value.code == "discord_full"
@@ -149,4 +149,4 @@ def test_without_configured_servers_groups_go_to_discord_guild_id_as_before(
 
     assert result["failures"] == {}
     assert {group_row(engine, g).discord_guild_id for g in group_ids} == {GUILD_ID}
-    assert len(guild.roles) == 4  # @everyone, the groups' and the cohort's
+    assert len(guild.roles) == 3  # @everyone and the groups' (no cohort role with roles)

@@ -259,7 +259,7 @@ def test_a_publish_that_would_pass_the_role_limit_is_refused_with_the_numbers(
 ) -> None:
     from roundtable.sync.servers import DiscordCapacityError
 
-    for number in range(247):  # two roles left: the first group's and the cohort's
+    for number in range(248):  # one role left: the first group's (no cohort role with roles)
         guild.roles[str(600_000_000_000_000_000 + number)] = {
             "id": str(600_000_000_000_000_000 + number),
             "name": f"r{number}",
@@ -275,8 +275,8 @@ def test_a_publish_that_would_pass_the_role_limit_is_refused_with_the_numbers(
         publish_cohort(engine, cohort_id, services, now=NOW)
 
     assert "1 of the cohort's 2 new groups have no server with room" in str(refused.value)
-    assert "248 of 250 roles" in str(refused.value)
-    assert len(guild.roles) == 248 and not guild.mutating_requests()
+    assert "249 of 250 roles" in str(refused.value)
+    assert len(guild.roles) == 249 and not guild.mutating_requests()
     with engine.connect() as conn:
         statuses = set(conn.scalars(select(groups.c.status).where(groups.c.cohort_id == cohort_id)))
     assert statuses == {"preview"}  # nothing published: the admin can add a server and retry
@@ -335,7 +335,7 @@ def test_two_syncs_racing_on_one_cohort_create_everything_once(
     for thread in threads:
         thread.join()
 
-    # two per group and the cohort's channel; two group roles, the cohort's and @everyone
+    # two per group and the cohort's channel; two group roles and @everyone (no cohort role)
     assert len([c for c in guild.channels.values() if c["type"] != 4]) == 5
-    assert len(guild.roles) == 4 and len(calendar.live_events()) == 2
+    assert len(guild.roles) == 3 and len(calendar.live_events()) == 2
     assert sum(len(m) for m in guild.channel_messages.values()) == 2  # one welcome per group
