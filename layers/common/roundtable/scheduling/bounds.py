@@ -108,12 +108,19 @@ def spread_bound(
     """
     if new_groups <= 0:
         return 0
-    # some start holds this many
-    crowd = max(crowd, -(-new_groups // max(len(problem.viable_starts), 1)))
+    crowd = fewest_at_a_start(problem, new_groups, crowd)
     if not problem.facilitated:
         return crowd
     led = new_groups + sum(existing_loads(problem))
     return 10 * max(0, led - most_leaders(problem, new_groups, leader_budget)) + crowd
+
+
+def fewest_at_a_start(problem: Problem, new_groups: int, crowd: int = 0) -> int:
+    """Most groups at one start, at least: G new groups over S starts put ceil(G / S) at
+    one of them, or `crowd` (from `least_crowd`) when larger."""
+    if new_groups <= 0:
+        return 0
+    return max(crowd, -(-new_groups // max(len(problem.viable_starts), 1)))
 
 
 def most_leaders(problem: Problem, new_groups: int, budget: int | None = None) -> int:

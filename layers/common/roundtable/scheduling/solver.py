@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from roundtable.scheduling.bounds import (
+    fewest_at_a_start,
     leader_cost_bound,
     learner_cost_bound,
     least_crowd,
@@ -36,6 +37,7 @@ from roundtable.scheduling.preferences import improve_preferences
 from roundtable.scheduling.problem import Problem
 from roundtable.scheduling.relocation import relocate_for_spread
 from roundtable.scheduling.search import Search
+from roundtable.scheduling.spread_paths import improve_spread
 from roundtable.scheduling.values import plan_objectives
 
 # Shares of the remaining time: placement first and foremost, then sizes.
@@ -149,23 +151,30 @@ def _preferences(context: _Context, budget: float) -> PhaseResult:
 
 
 def _spread(context: _Context, budget: float) -> PhaseResult:
+    began = time.monotonic()
     share_groups(context.search)
     if relocate_for_spread(context.search):
         share_groups(context.search)
     problem, plan = context.problem, context.search.plan()
     achieved = plan_objectives(problem, plan)["spread"]
     fewest, paying = _fewest_groups(context, plan), _leader_budget(context)
-    bound = spread_bound(problem, fewest, paying)
+    bound, crowd = spread_bound(problem, fewest, paying), 0
     if achieved > bound * (1 + SPREAD_GAP):  # worth a maximum flow or a few
         crowd = _crowd(context, fewest, paying, max(map(len, plan.groups_at.values()), default=0))
         bound = spread_bound(problem, fewest, paying, crowd)
+    share = min(budget, _SPREAD_SHARE * context.limit)
+    if achieved > bound * (1 + SPREAD_GAP):
+        # groups moved along paths of learners' moves, in at most half the share
+        least = fewest_at_a_start(problem, fewest, crowd)
+        if improve_spread(context.search, time.monotonic() + share / 2, least):
+            achieved = plan_objectives(problem, context.search.plan())["spread"]
     if achieved == bound:
         return PhaseResult(achieved, bound, True, f"{bound} = lower bound, optimal")
     if achieved <= bound * (1 + SPREAD_GAP):
         gap = (achieved - bound) / achieved
         text = f"{achieved}, bound {bound}, gap {gap:.1%} (accepted)"
         return PhaseResult(achieved, bound, True, text)
-    return _solve(context, "spread", min(budget, _SPREAD_SHARE * context.limit), bound)
+    return _solve(context, "spread", max(share - (time.monotonic() - began), 0.0), bound)
 
 
 def _leader_budget(context: _Context) -> int | None:

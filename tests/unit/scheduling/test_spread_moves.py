@@ -1,0 +1,154 @@
+"""Spread moves along paths: a group leaves a crowded start, or goes to an idle leader."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from roundtable.scheduling.generate import generate_instance
+from roundtable.scheduling.heuristic import solve_heuristic
+from roundtable.scheduling.instance import parse_instance
+from roundtable.scheduling.plan import Plan, plan_is_consistent
+from roundtable.scheduling.relocation import relocate_for_spread
+from roundtable.scheduling.scheduler import _problem
+from roundtable.scheduling.search import PEER, Search
+from roundtable.scheduling.spread_paths import (
+    _free_links,
+    _relocate,
+    improve_spread,
+    lead_with_idle,
+    thin_crowds,
+)
+from roundtable.scheduling.values import plan_objectives
+from tests.unit.scheduling.helpers import crowd, instance, person
+from tests.unit.scheduling.test_preference_moves import _leaders_legal
+
+TUE = {"Tuesday": [["18:00", "19:00"]]}
+WED = {"Wednesday": [["18:00", "19:00"]]}
+THU = {"Thursday": [["18:00", "19:00"]]}
+# 3 to 4 learners a group, 4 the target (a facilitator counts in a group's size)
+SIZES = {"min_group_size": 3, "max_group_size": 4, "target_group_size": 4}
+LED_SIZES = {"min_group_size": 4, "max_group_size": 5, "target_group_size": 5}
+
+
+def _problem_of(document):
+    params, people, existing = parse_instance(document)
+    return _problem(people, params, existing)
+
+
+def _start(problem, day):
+    return next(s for s in problem.viable_starts if problem.catalog.starts[s].start.weekday == day)
+
+
+def _chain_cohort(facilitators):
+    """A (8 learners: Tuesday or Wednesday) and B (4: Wednesday or Thursday); nobody at
+    Tuesday can make Thursday, so a group moves from Tuesday to Thursday only if learners
+    pass along Tuesday -> Wednesday -> Thursday."""
+    people = [*facilitators, *crowd("A", 8, "UTC", TUE | WED), *crowd("B", 4, "UTC", WED | THU)]
+    sizes = LED_SIZES if facilitators else SIZES
+    return _problem_of(instance(people, require_facilitator=bool(facilitators), **sizes))
+
+
+def _ids(problem, names):
+    ids = [a.person.id for a in problem.learners]
+    return [ids.index(name) for name in names]
+
+
+def test_a_crowded_start_loses_a_group_through_a_chain_of_moves():
+    problem = _chain_cohort([])
+    tuesday, wednesday, thursday = (_start(problem, day) for day in (1, 2, 3))
+    plan = Plan(
+        groups_at={tuesday: [PEER, PEER], wednesday: [PEER]},
+        learners_at={
+            tuesday: _ids(problem, [f"A{k}" for k in range(8)]),
+            wednesday: _ids(problem, [f"B{k}" for k in range(4)]),
+        },
+    )
+    before = plan_objectives(problem, plan)
+    search = Search(problem, plan)
+    assert not relocate_for_spread(search)  # Tuesday's learners cannot make Thursday
+    assert thin_crowds(search, time.monotonic() + 5)
+    result = search.plan()
+    after = plan_objectives(problem, result)
+    assert {start: len(g) for start, g in result.groups_at.items()} == {
+        tuesday: 1,
+        wednesday: 1,
+        thursday: 1,
+    }
+    assert (before["spread"], after["spread"]) == (2, 1)
+    for phase in ("placed", "sizes", "preferences"):
+        assert after[phase] == before[phase]
+    assert plan_is_consistent(problem, result)
+
+
+def test_an_idle_facilitator_takes_a_group_of_someone_leading_two():
+    # F0 leads Tuesday and Wednesday (a second group: 10); F1 can lead only Thursday, where
+    # nobody meets; share_groups cannot help (F1 can lead neither group where it is). The
+    # Wednesday group moves to Thursday under F1, its learners along (the A's wait).
+    facilitators = [
+        person("F0", "UTC", TUE | WED, max_groups=2),
+        person("F1", "UTC", THU, max_groups=1),
+    ]
+    problem = _chain_cohort(facilitators)
+    tuesday, wednesday, thursday = (_start(problem, day) for day in (1, 2, 3))
+    plan = Plan(
+        groups_at={tuesday: [0], wednesday: [0]},
+        learners_at={
+            tuesday: _ids(problem, [f"A{k}" for k in range(4)]),
+            wednesday: _ids(problem, [f"B{k}" for k in range(4)]),
+        },
+    )
+    before = plan_objectives(problem, plan)
+    search = Search(problem, plan)
+    assert lead_with_idle(search, time.monotonic() + 5)
+    result = search.plan()
+    after = plan_objectives(problem, result)
+    assert result.groups_at[thursday] == [1]
+    assert (before["spread"], after["spread"]) == (11, 1)
+    for phase in ("placed", "sizes", "preferences"):
+        assert after[phase] == before[phase]
+    assert plan_is_consistent(problem, result)
+    assert _leaders_legal(problem, result)
+
+
+def _generated(seed: int, facilitated: bool):
+    params = {"cohort_start_date": "2025-03-03", "number_of_meetings": 8}
+    document = generate_instance(80, seed, params=params, facilitated=facilitated)
+    return _problem_of(document)
+
+
+@pytest.mark.parametrize("facilitated", [True, False])
+@pytest.mark.parametrize("seed", range(4))
+def test_spread_moves_never_worsen_an_earlier_phase(seed, facilitated):
+    problem = _generated(seed, facilitated)
+    plan = solve_heuristic(problem, seed)
+    before = plan_objectives(problem, plan)
+    search = Search(problem, plan)
+    improve_spread(search, time.monotonic() + 5)
+    result = search.plan()
+    after = plan_objectives(problem, result)
+    assert (after["placed"], after["joins"]) == (before["placed"], before["joins"])
+    assert after["sizes"] <= before["sizes"]
+    assert after["preferences"] <= before["preferences"]
+    assert after["spread"] <= before["spread"]
+    assert plan_is_consistent(problem, result)
+    assert not facilitated or _leaders_legal(problem, result)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_free_links_kept_up_to_date_along_a_relocation_match_a_recount(seed):
+    problem = _generated(seed, facilitated=False)
+    search = Search(problem, solve_heuristic(problem, seed))
+    crowded = max(range(len(search.starts)), key=lambda k: len(search.groups[k]))
+    links = _free_links(search)
+    moved = False
+    for destination in range(len(search.starts)):
+        if destination != crowded and len(search.groups[destination]) < len(search.groups[crowded]):
+            mark, trial = search.mark(), links.copy()
+            if _relocate(search, crowded, destination, links=trial):
+                assert (trial == _free_links(search)).all()
+                moved = True
+                break
+            search.undo(mark)
+    assert moved
