@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine, select, update
 
 from roundtable.db.engine import transaction
-from roundtable.db.tables import group_members, groups, notifications, users
+from roundtable.db.tables import cohorts, group_members, groups, notifications, users
 from roundtable.jobs import get_job, run_job, submit
 from roundtable.notifications import request_notification
 from tests.fakes.discord import FakeDiscord
@@ -96,6 +96,31 @@ def test_group_assigned_tells_each_member_the_weekly_time_in_their_zone(
     assert "https://discord.com/channels/100000000000000099/" in ada.text
     assert "Wednesdays at 20:30 IST" in by_name["Bo Group Ada"].text
     assert "Thursdays at 01:30 ACDT" in by_name["Fay Group Ada"].text
+
+
+def test_a_group_post_cohort_tells_group_assigned_by_email_and_not_a_dm_each(
+    engine: Engine, world: World, fake_sendgrid: FakeSendGrid, fake_discord: FakeDiscord
+) -> None:
+    """The group's welcome post in its channel mentions every member (sync/desired.py):
+    one Discord call per group instead of a DM per member (issue 22)."""
+    group = study_group(world, meeting_at=datetime(2027, 1, 13, 15, 0, tzinfo=UTC))
+    with transaction(engine) as conn:
+        cohort_id = conn.scalar(select(groups.c.cohort_id).where(groups.c.id == group.group_id))
+        conn.execute(
+            update(cohorts).where(cohorts.c.id == cohort_id).values(discord_reminders="group_post")
+        )
+
+    outcome = _run("group_assigned", group_id=group.group_id)
+
+    assert outcome["result"]["queued"] == 4  # the e-mails only: 4 members, 8 rows with DMs
+    assert len(fake_sendgrid.delivered) == 4
+    assert not fake_discord.dm_channels
+    with transaction(engine) as conn:  # a group with no channel yet: DMs as before
+        conn.execute(
+            update(groups).where(groups.c.id == group.group_id).values(discord_text_channel_id=None)
+        )
+        conn.execute(notifications.delete())
+    assert _run("group_assigned", group_id=group.group_id)["result"]["queued"] == 8
 
 
 def test_member_joined_is_a_channel_post_that_pings_only_the_new_member(
