@@ -132,13 +132,31 @@ def test_ics_invitations_go_once_to_each_member_and_expand_to_the_meetings_acros
     assert [m.astimezone(LONDON).hour for m in meetings] == [18, 18, 18, 18]
     assert [m.hour for m in meetings] == [18, 18, 17, 17]
     uids = set()
+    # One request for the group: one file, a personalization per member.
+    (request,) = sendgrid.accepted
+    assert [p["to"][0]["email"] for p in request["personalizations"]] == [
+        "ada@example.com",
+        "bo@example.com",
+        "cy@example.com",
+    ]
     for mail in sendgrid.delivered:
         calendar_file = _ics(mail)
         event = _event(mail)
         assert calendar_file["METHOD"] == "REQUEST" and event["SEQUENCE"] == 0
-        assert event["ATTENDEE"] == f"mailto:{mail.to}"  # each file names its member only
+        # The group's file names no member: its attendee is the group as a whole.
+        assert event["ATTENDEE"] == f"mailto:group-{world['group']}@rt.test"
+        assert event["ATTENDEE"].params["CUTYPE"] == "GROUP"
         assert event["ATTENDEE"].params["RSVP"] == "FALSE"
-        assert event["URL"].startswith(NAMESPACE)
+        assert b"example.com" not in mail.attachments[0].content
+        assert event["URL"] == f"{NAMESPACE}/group"
+        # Each member's own page in the e-mail (a substitution): the facilitator's page.
+        page = (
+            f"{NAMESPACE}/facilitator/groups/{world['group']}"
+            if mail.to == "ada@example.com"
+            else f"{NAMESPACE}/group"
+        )
+        assert f"in Roundtable: {page}" in mail.text and f"in Roundtable: {page}" in mail.html
+        assert "%rt_" not in mail.text + mail.html + mail.subject
         uids.add(str(event["UID"]))
         expanded = recurring_ical_events.of(calendar_file).between(FIRST, FIRST + timedelta(90))
         starts = [e["DTSTART"].dt for e in expanded]
@@ -150,7 +168,7 @@ def test_ics_invitations_go_once_to_each_member_and_expand_to_the_meetings_acros
         parsed = vobject.readOne(mail.attachments[0].content.decode())
         walls = [s.replace(tzinfo=LONDON) for s in parsed.vevent.getrruleset()]
         assert [w.astimezone(UTC) for w in walls] == meetings
-    assert len(uids) == 3  # a UID per member
+    assert len(uids) == 1  # the group's UID
 
     sent = len(sendgrid.accepted)
     report = sync_groups(engine, [world["group"]], services, now=NOW)
@@ -388,6 +406,7 @@ def test_a_cancelled_group_sends_every_member_a_cancellation_once(
     sync_groups(engine, [published["group"]], services, now=NOW)
 
     assert report.failures == {} and report.calendar.email_cancellations == 3
+    assert len(sendgrid.accepted) == 2  # the invitation, then one cancellation for all
     assert sorted(d.to for d in sendgrid.delivered) == [
         "ada@example.com",
         "bo@example.com",

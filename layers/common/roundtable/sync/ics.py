@@ -13,7 +13,9 @@ time after the group's time moved, or meetings dropped) are written exactly:
 EXDATE for rule dates without a meeting and RDATE for meetings off the rule.
 
 Replies: ORGANIZER is the sending address and the attendee carries RSVP=FALSE
-(no reply expected); answers are given in Roundtable (the URL and description
+(no reply expected). The attendee is the group as a whole (CUTYPE=GROUP, an
+address nobody answers to) in the file every member gets, or one member
+(CUTYPE=INDIVIDUAL) in a file of their own; answers are given in Roundtable (the URL and description
 say where), and mail sent back to the organiser address is not read.
 """
 
@@ -33,7 +35,8 @@ PRODID = "-//Roundtable//Group meetings//EN"
 
 @dataclass(frozen=True)
 class SeriesInvitation:
-    """What one member's invitation says, apart from its UID, SEQUENCE and METHOD."""
+    """What an invitation says, apart from its UID, SEQUENCE and METHOD: one member's, or
+    the group's (the same file for every member)."""
 
     summary: str
     description: str
@@ -45,6 +48,8 @@ class SeriesInvitation:
     organiser_name: str
     attendee_email: str
     attendee_name: str
+    # The attendee is the group as a whole (CUTYPE=GROUP): the file every member gets.
+    attendee_is_group: bool = False
 
     def fingerprint(self) -> str:
         """A digest of everything a change of which must reach the member's calendar."""
@@ -104,7 +109,7 @@ def _grid_index(first: datetime, moment: datetime) -> int | None:
 def invitation_ics(
     invitation: SeriesInvitation, *, uid: str, sequence: int, method: Method, stamp: datetime
 ) -> bytes:
-    """The .ics file of one member's invitation (METHOD:REQUEST) or its cancellation."""
+    """The .ics file of an invitation (METHOD:REQUEST) or its cancellation."""
     from icalendar import Calendar, Event, vCalAddress, vRecur
 
     pattern = weekly_pattern(invitation.starts, invitation.zone)
@@ -141,6 +146,8 @@ def invitation_ics(
             "RSVP": "FALSE",  # answers are given in Roundtable, not by mail
         }
     )
+    if invitation.attendee_is_group:
+        attendee.params["CUTYPE"] = "GROUP"
     event.add("attendee", attendee)
     calendar.add_component(event)
     last = max(pattern.first, *pattern.rdates) if pattern.rdates else pattern.first

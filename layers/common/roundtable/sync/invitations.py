@@ -3,24 +3,30 @@
 For cohorts whose `calendar_invitations` is "ics" (cohorts.options, set with
 the cohort), instead of a Google Calendar series: no organiser
 calendar, so no per-user invitation limit. Reconciled from the database like
-the Google series, one SendGrid request per message (an attachment is the same
-for every recipient of a request, and each member's file names only them):
+the Google series. SendGrid's request rate is what binds at scale (600 a
+minute), and an attachment is the same for every recipient of a request, so
+the file is the group's, not the member's: one UID per group, its attendee the
+group as a whole (no member's address in it), and one request carries it to
+every member who is owed the same file, each member's own link in the e-mail a
+SendGrid substitution:
 
-- an active member with an address and no invitation yet gets one
-  (METHOD:REQUEST, SEQUENCE 0, a UID of their own for this group);
+- an active member with an address and no invitation yet gets the group's
+  (METHOD:REQUEST at the SEQUENCE the group's invitation is at);
 - when what the invitation says changes (the group's time moves, meetings are
-  dropped, the group is renamed), the member gets an update: the same UID,
-  SEQUENCE + 1, METHOD:REQUEST;
+  dropped, the group is renamed), its holders get an update: the same UID, the
+  next SEQUENCE (one more than the highest sent on it), METHOD:REQUEST;
 - a member who leaves, or everyone when the group is cancelled, gets
-  METHOD:CANCEL (SEQUENCE + 1); someone who comes back later gets a new UID;
-- a member whose address changed: the old address gets the cancellation and
-  the new one a new invitation.
+  METHOD:CANCEL past every SEQUENCE sent; someone who comes back later gets an
+  invitation of their own under a new UID (a calendar may keep a cancelled UID
+  cancelled), as does a new address (the old one gets the cancellation);
+- invitations of a member's own sent before invitations were group-wide keep
+  their UID and are updated and cancelled one by one, as then.
 
 `calendar_invitations` keeps, per (group, member), the UID, the SEQUENCE and a
-digest of what was last sent, so a second run sends nothing. A row is written
-right after SendGrid accepted the message: a crash in between sends the same
-message (same UID and SEQUENCE) again, which a calendar applies as a no-op.
-Completed groups are left alone (their series is over).
+digest of what was last sent, so a second run sends nothing. The rows of a
+request are written right after SendGrid accepted it: a crash in between sends
+the same file (same UID and SEQUENCE) again, which a calendar applies as a
+no-op. Completed groups are left alone (their series is over).
 """
 
 from __future__ import annotations
@@ -41,13 +47,14 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from roundtable.db.engine import transaction
 from roundtable.db.tables import calendar_invitations, cohorts, groups, meetings
-from roundtable.notifications.catalogue import EmailContent
+from roundtable.notifications.catalogue import EmailContent, Placeholder
 from roundtable.notifications.delivery import (
     Attachment,
     DeliveryError,
     EmailBatch,
     EmailRecipient,
     EmailSender,
+    split_recipients,
 )
 from roundtable.sync.calendar_sync import CalendarReport
 from roundtable.sync.desired import Group, Member
@@ -120,8 +127,9 @@ def reconcile_invitations(
 ) -> CalendarReport:
     """Send the invitations, updates and cancellations the groups' members are owed.
 
-    Calls: one SendGrid request per message sent, none when nothing changed; two
-    queries for all the groups, one write per message. Per-group failures are
+    Calls: one SendGrid request per group and distinct file (the group's invitation,
+    update or cancellation; a member's own file apart), none when nothing changed; two
+    queries for all the groups, one write per request. Per-group failures are
     reported; a 429 stops the run (the rest is reported as waiting).
     """
     report = CalendarReport()
@@ -158,30 +166,108 @@ def _reconcile_group(
     starts = meeting_starts or tuple(
         o.starts_at for o in occurrences(group.slot, group.number_of_meetings)
     )
+    _send(context, group.id, _owed(context, group, starts, sent, report))
+
+
+def _owed(
+    context: _Context,
+    group: Group,
+    starts: tuple[datetime, ...],
+    sent: dict[int, _Sent],
+    report: CalendarReport,
+) -> list[_Message]:
+    """Every message the group's members are owed now (none when nothing changed)."""
+    shared = _Shared.of(context, group, starts, sent)
     wanted = _invitees(group)
+    owed: list[_Message] = []
     for member in wanted.values():
         row = sent.get(member.user_id)
         email = _address(member)
-        invitation = _invitation(context, group, member, email, starts)
         if row is not None and row.state == "invited" and row.email != email:
-            _cancel(context, group, row, member, starts, report)  # the old address's copy
+            owed.append(_cancellation(context, group, row, member, starts, shared))
             row = _Sent(row.user_id, row.uid, row.email, row.sequence + 1, "cancelled", "")
-        if row is None or row.state == "cancelled":
-            uid = invitation_uid(
-                context.namespace, group.id, member.user_id, row.uid if row else ""
-            )
-            _deliver(context, group.id, member.user_id, invitation, uid, 0, "REQUEST")
+        page = group_page_url(context.namespace, group, member)
+        if row is None:
+            owed.append(_Message(member.user_id, email, member.display_name, page, *shared.now))
             report.emailed += 1
-        elif row.fingerprint != invitation.fingerprint():
-            sequence = row.sequence + 1
-            _deliver(context, group.id, member.user_id, invitation, row.uid, sequence, "REQUEST")
-            report.email_updates += 1
-        else:
-            report.unchanged += 1
+        elif row.state == "cancelled":
+            # Back after a cancellation (or at a new address): an invitation of their own
+            # under a new UID, as a calendar may keep a cancelled UID cancelled.
+            uid = invitation_uid(context.namespace, group.id, member.user_id, row.uid)
+            own = _invitation(context, group, member, email, starts)
+            owed.append(_Message(member.user_id, email, member.display_name, page, uid, 0,
+                                 "REQUEST", own))  # fmt: skip
+            report.emailed += 1
+        elif file_uid(row.uid) == shared.uid:
+            if row.fingerprint != shared.invitation.fingerprint():
+                owed.append(_Message(member.user_id, email, member.display_name, page,
+                                     *shared.now))  # fmt: skip
+                report.email_updates += 1
+            else:
+                report.unchanged += 1
+        else:  # an invitation of their own, sent before invitations were group-wide
+            own = _invitation(context, group, member, email, starts)
+            if row.fingerprint != own.fingerprint():
+                owed.append(_Message(member.user_id, email, member.display_name, page, row.uid,
+                                     row.sequence + 1, "REQUEST", own))  # fmt: skip
+                report.email_updates += 1
+            else:
+                report.unchanged += 1
     members = {m.user_id: m for m in group.members}
     for row in sent.values():
         if row.state == "invited" and row.user_id not in wanted:
-            _cancel(context, group, row, members.get(row.user_id), starts, report)
+            former = members.get(row.user_id)
+            owed.append(_cancellation(context, group, row, former, starts, shared))
+    report.email_cancellations += sum(1 for m in owed if m.method == "CANCEL")
+    return owed
+
+
+@dataclass(frozen=True)
+class _Message:
+    """One member's invitation, update or cancellation. Messages with the same UID,
+    SEQUENCE, METHOD and content have the same .ics file: one SendGrid request."""
+
+    user_id: int
+    email: str
+    name: str
+    page: str  # this member's link in the e-mail (a SendGrid substitution)
+    uid: str
+    sequence: int
+    method: Method
+    invitation: SeriesInvitation
+
+    @property
+    def file_key(self) -> tuple[str, int, str, SeriesInvitation]:
+        return (self.uid, self.sequence, self.method, self.invitation)
+
+
+@dataclass(frozen=True)
+class _Shared:
+    """The group-wide invitation: one UID for the group, one file for every member, sent
+    in one request. Its SEQUENCE is the highest sent on the UID, one more when what it
+    says changed since a member got it (so every holder gets the same file)."""
+
+    uid: str
+    invitation: SeriesInvitation
+    sequence: int
+
+    @classmethod
+    def of(
+        cls, context: _Context, group: Group, starts: tuple[datetime, ...], sent: dict[int, _Sent]
+    ) -> _Shared:
+        uid = group_uid(context.namespace, group.id)
+        invitation = _group_invitation(context, group, starts)
+        holders = [r for r in sent.values() if file_uid(r.uid) == uid]
+        sequence = max((r.sequence for r in holders), default=0)
+        changed = any(
+            r.state == "invited" and r.fingerprint != invitation.fingerprint() for r in holders
+        )
+        return cls(uid, invitation, sequence + 1 if changed else sequence)
+
+    @property
+    def now(self) -> tuple[str, int, Method, SeriesInvitation]:
+        """What a member holding (or getting) the group's invitation is sent now."""
+        return (self.uid, self.sequence, "REQUEST", self.invitation)
 
 
 def _invitees(group: Group) -> dict[int, Member]:
@@ -191,18 +277,22 @@ def _invitees(group: Group) -> dict[int, Member]:
     return {m.user_id: m for m in group.active_members if m.email and m.email.strip()}
 
 
-def _cancel(
+def _cancellation(
     context: _Context,
     group: Group,
     row: _Sent,
     member: Member | None,
     starts: tuple[datetime, ...],
-    report: CalendarReport,
-) -> None:
+    shared: _Shared,
+) -> _Message:
     name = member.display_name if member else row.email
+    page = group_page_url(context.namespace, group, member)
+    if file_uid(row.uid) == shared.uid:  # past every sequence the group's was sent at
+        return _Message(row.user_id, row.email, name, page, shared.uid, shared.sequence + 1,
+                        "CANCEL", shared.invitation)  # fmt: skip
     invitation = _invitation(context, group, member, row.email, starts, name=name)
-    _deliver(context, group.id, row.user_id, invitation, row.uid, row.sequence + 1, "CANCEL")
-    report.email_cancellations += 1
+    return _Message(row.user_id, row.email, name, page, row.uid, row.sequence + 1, "CANCEL",
+                    invitation)  # fmt: skip
 
 
 def _address(member: Member) -> str:
@@ -216,11 +306,61 @@ def invitation_uid(namespace: str, group_id: int, user_id: int, previous: str = 
     return f"rt-{digest[:32]}@{host}"
 
 
+def group_uid(namespace: str, group_id: int) -> str:
+    """The UID of the group's invitation, the same for every member who holds it."""
+    digest = hashlib.sha256(f"{namespace}|group|{group_id}".encode()).hexdigest()
+    host = urlsplit(namespace).hostname or "roundtable"
+    return f"rt-{digest[:32]}@{host}"
+
+
+def stored_uid(message_uid: str, user_id: int, *, shared: bool) -> str:
+    """The row's `uid` (unique per row): the UID sent, and for the group's invitation,
+    which every member holds, "#<user id>" after it."""
+    return f"{message_uid}#{user_id}" if shared else message_uid
+
+
+def file_uid(stored: str) -> str:
+    """The UID a member's calendar holds, from the row's `uid`."""
+    return stored.partition("#")[0]
+
+
 def group_page_url(namespace: str, group: Group, member: Member | None) -> str:
     """Where the member answers and sees the group: a facilitator's page, or the learner's."""
     if member is not None and member.role == "facilitator":
         return f"{namespace}/facilitator/groups/{group.id}"
     return f"{namespace}/group"
+
+
+def _description(group: Group, url: str) -> str:
+    return (
+        f"Weekly discussion group of {group.cohort_name}. "
+        f"Say whether you come to each meeting in Roundtable: {url} "
+        f"(replies to this invitation are not read). {where_to_meet(group.meeting_venue)}"
+    )
+
+
+def _group_invitation(
+    context: _Context, group: Group, starts: tuple[datetime, ...]
+) -> SeriesInvitation:
+    """The file every member gets: no member's name or address in it (learners' addresses
+    stay private, as in the Google series). Its attendee is the group as a whole (CUTYPE
+    GROUP, RFC 5545), an address under the sender's domain that nobody answers to; its link
+    is My group, which shows facilitators their groups too (the e-mail gives each their own)."""
+    url = f"{context.namespace}/group"
+    domain = context.organiser.email.rpartition("@")[2] or "roundtable.invalid"
+    return SeriesInvitation(
+        summary=f"{group.name} · {group.cohort_name}",
+        description=_description(group, url),
+        url=url,
+        zone=group.slot.anchor_timezone,
+        starts=starts,
+        minutes=group.slot.meeting_minutes,
+        organiser_email=context.organiser.email,
+        organiser_name=context.organiser.name,
+        attendee_email=f"group-{group.id}@{domain}",
+        attendee_name=f"Members of {group.name}",
+        attendee_is_group=True,
+    )
 
 
 def _invitation(
@@ -232,15 +372,12 @@ def _invitation(
     *,
     name: str | None = None,
 ) -> SeriesInvitation:
+    """A file of one member's own (naming them): sent before invitations were group-wide,
+    and to someone who comes back after a cancellation."""
     url = group_page_url(context.namespace, group, member)
-    description = (
-        f"Weekly discussion group of {group.cohort_name}. "
-        f"Say whether you come to each meeting in Roundtable: {url} "
-        f"(replies to this invitation are not read). {where_to_meet(group.meeting_venue)}"
-    )
     return SeriesInvitation(
         summary=f"{group.name} · {group.cohort_name}",
-        description=description,
+        description=_description(group, url),
         url=url,
         zone=group.slot.anchor_timezone,
         starts=starts,
@@ -252,44 +389,65 @@ def _invitation(
     )
 
 
-def _deliver(
-    context: _Context,
-    group_id: int,
-    user_id: int,
-    invitation: SeriesInvitation,
-    uid: str,
-    sequence: int,
-    method: Method,
-) -> None:
-    """Send one message, then record it (its own transaction: sent is sent)."""
-    ics = invitation_ics(invitation, uid=uid, sequence=sequence, method=method, stamp=context.now)
-    attachment = Attachment(ATTACHMENT_NAME, f"text/calendar; method={method}", ics)
-    recipient = EmailRecipient(invitation.attendee_email, invitation.attendee_name, {})
-    context.sender.send(EmailBatch(_email(invitation, method, sequence), [recipient], [attachment]))
-    values = {
-        "uid": uid,
-        "email": invitation.attendee_email,
-        "sequence": sequence,
-        "state": "cancelled" if method == "CANCEL" else "invited",
-        "fingerprint": invitation.fingerprint(),
-        "sent_at": context.now,
-    }
+def _send(context: _Context, group_id: int, owed: list[_Message]) -> None:
+    """One SendGrid request per distinct file (the group's invitation: one for everyone),
+    each member's link a substitution; each request's rows written once it was accepted."""
+    by_file: dict[tuple[str, int, str, SeriesInvitation], list[_Message]] = {}
+    for message in owed:
+        by_file.setdefault(message.file_key, []).append(message)
+    for messages in by_file.values():
+        first = messages[0]
+        ics = invitation_ics(first.invitation, uid=first.uid, sequence=first.sequence,
+                             method=first.method, stamp=context.now)  # fmt: skip
+        attachment = Attachment(ATTACHMENT_NAME, f"text/calendar; method={first.method}", ics)
+        content = _email(first.invitation, first.method, first.sequence)
+        recipients = [EmailRecipient(m.email, m.name, {PAGE: m.page}) for m in messages]
+        for chunk in split_recipients(recipients):
+            context.sender.send(EmailBatch(content, chunk, [attachment]))
+            addresses = {r.email for r in chunk}
+            _record(context, group_id, [m for m in messages if m.email in addresses])
+
+
+def _record(context: _Context, group_id: int, messages: list[_Message]) -> None:
+    """What each member was sent (its own transaction: sent is sent)."""
+    table = calendar_invitations
+    rows = [
+        {
+            "group_id": group_id,
+            "user_id": m.user_id,
+            "uid": stored_uid(m.uid, m.user_id, shared=m.invitation.attendee_is_group),
+            "email": m.email,
+            "sequence": m.sequence,
+            "state": "cancelled" if m.method == "CANCEL" else "invited",
+            "fingerprint": m.invitation.fingerprint(),
+            "sent_at": context.now,
+        }
+        for m in messages
+    ]
+    statement = pg_insert(table)
     with transaction(context.engine) as conn:
-        statement = pg_insert(calendar_invitations).values(
-            group_id=group_id, user_id=user_id, **values
-        )
         conn.execute(
             statement.on_conflict_do_update(
-                index_elements=[calendar_invitations.c.group_id, calendar_invitations.c.user_id],
-                set_=values,
-            )
+                index_elements=[table.c.group_id, table.c.user_id],
+                set_={
+                    name: statement.excluded[name]
+                    for name in ("uid", "email", "sequence", "state", "fingerprint", "sent_at")
+                },
+            ),
+            rows,
         )
+
+
+PAGE = "invitation_page"  # the substitution key of each member's own link
 
 
 def _email(invitation: SeriesInvitation, method: Method, sequence: int) -> EmailContent:
+    """The e-mail around the file: the same for every recipient of a request, each member's
+    link left as a substitution tag (text and HTML)."""
     zone = ZoneInfo(invitation.zone)
     first = invitation.starts[0].astimezone(zone)
     when = f"{first:%A}s at {first:%H:%M} ({invitation.zone}), from {first:%d %B %Y}"
+    link = Placeholder(PAGE)
     if method == "CANCEL":
         subject = f"Cancelled: {invitation.summary}"
         lines = [f"The meetings of {invitation.summary} are no longer in your calendar."]
@@ -299,11 +457,13 @@ def _email(invitation: SeriesInvitation, method: Method, sequence: int) -> Email
             f"{invitation.summary} meets {when}, {len(invitation.starts)} meetings.",
             "Open the attached invite.ics to add the meetings to your calendar "
             "(most mail programs show it as an invitation).",
-            f"Say whether you come to each meeting in Roundtable: {invitation.url}",
+            "Say whether you come to each meeting in Roundtable: {link}",
         ]
     lines.append("Replies to this e-mail and to the invitation are not read.")
-    text = "\n\n".join(lines)
-    body = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
+    text = "\n\n".join(line.replace("{link}", link.tag("email_text")) for line in lines)
+    body = "".join(
+        f"<p>{html.escape(line).replace('{link}', link.tag('email_html'))}</p>" for line in lines
+    )
     return EmailContent(subject=subject, text=text, html=body)
 
 
