@@ -44,7 +44,7 @@ from roundtable.db.tables import (
     signups,
     users,
 )
-from roundtable.groups.admin import preview
+from roundtable.groups.admin import preview, unplaced_page
 from roundtable.scheduling.service import run_scheduling
 from tests.conftest import ROOT, _empty_all_tables
 from tests.functions.conftest import LambdaContext, http_event
@@ -245,9 +245,12 @@ def test_the_scheduling_preview_places_everyone_the_availability_allows(
     summary = run_scheduling(engine, open_id, time_limit=60, now=NOW)
     with engine.connect() as conn:
         shown = preview(conn, open_id, "UTC", NOW)
+        unplaced = unplaced_page(conn, open_id)
     placed_in_groups = sum(group.learner_count for group in shown.groups)
+    assert shown.next_cursor is None and unplaced.next_cursor is None  # one page of each
+    assert shown.summary.learners == placed_in_groups
     reasons = {
-        entry.display_name: entry.reason for entry in shown.unplaced if entry.role == "learner"
+        entry.display_name: entry.reason for entry in unplaced.items if entry.role == "learner"
     }
     assert summary.gap == 0 and summary.placed == summary.upper_bound  # nobody more fits
     assert placed_in_groups == summary.placed == 31 - len(reasons)

@@ -15,12 +15,17 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Table, tuple_
 
 from roundtable.errors import ValidationError
 
 _PREFIX = "k1:"
+_NAMED_PREFIX = "n1:"  # a list in name order: (name, id), the id breaking ties
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,28 @@ def decode_cursor(cursor: str | None) -> int | None:
     return int(key)
 
 
+def encode_named_cursor(name: str, key: int) -> str:
+    """The opaque cursor that continues after the row (name, key) of a list in name order."""
+    text = _NAMED_PREFIX + json.dumps([name, key], ensure_ascii=False)
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def decode_named_cursor(cursor: str | None) -> tuple[str, int] | None:
+    """The (name, key) a named cursor continues after (None: from the start)."""
+    if cursor is None:
+        return None
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        name, key = json.loads(text.removeprefix(_NAMED_PREFIX))
+    except (binascii.Error, UnicodeDecodeError, ValueError, TypeError):
+        text, name, key = "", None, None
+    if not text.startswith(_NAMED_PREFIX) or not isinstance(name, str) or type(key) is not int:
+        raise ValidationError(
+            "cursor: not a cursor this list gave out; start again without one", field="cursor"
+        )
+    return name, key
+
+
 def check_limit(limit: int, most: int) -> int:
     """The page size, refused outside 1..most."""
     if not 1 <= limit <= most:
@@ -57,9 +84,28 @@ def check_limit(limit: int, most: int) -> int:
     return limit
 
 
-def page_of[T](rows: Sequence[T], limit: int, key: Callable[[T], int]) -> Page[T]:
-    """A page from up to limit + 1 rows read in key order (an extra row says there is a
-    next page, which continues after this page's last row)."""
+def page_of[T](
+    rows: Sequence[T],
+    limit: int,
+    key: Callable[[T], int],
+    *,
+    name: Callable[[T], str] | None = None,
+) -> Page[T]:
+    """A page from up to limit + 1 rows read in key order, or in (name, key) order when
+    `name` is given (an extra row says there is a next page, which continues after this
+    page's last row)."""
     items = list(rows[:limit])
-    more = len(rows) > limit
-    return Page(items, encode_cursor(key(items[-1])) if more else None)
+    if len(rows) <= limit:
+        return Page(items, None)
+    last = items[-1]
+    if name is None:
+        return Page(items, encode_cursor(key(last)))
+    return Page(items, encode_named_cursor(name(last), key(last)))
+
+
+def after_name(table: Table, after: tuple[str, int] | None) -> tuple[ColumnElement[bool], ...]:
+    """The condition for rows after a named cursor, in (name, id) order (none: the start)."""
+    if after is None:
+        return ()
+    row: Any = tuple_(table.c.name, table.c.id)
+    return (row > tuple_(*after),)

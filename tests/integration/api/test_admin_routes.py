@@ -247,7 +247,11 @@ def test_the_preview_lists_groups_problems_and_the_unplaced(
     assert tuesday["weekly_time"]["local"]["label"].startswith("Tuesday 19:00 CET")
     assert tuesday["problems"] == []  # Fay fits through her if-needed hour
     assert thursday["problems"] == []
-    assert body["unplaced"] == [
+    assert body["summary"] == {"groups": 2, "learners": 2, "facilitators": 1, "unplaced": 1}
+    assert body["next_cursor"] is None
+    unplaced = admin.get(f"/api/admin/cohorts/{preview['cohort']}/preview/unplaced").json()
+    assert unplaced["next_cursor"] is None
+    assert unplaced["unplaced"] == [
         {
             "user_id": preview["cleo"],
             "display_name": "Cleo",

@@ -147,6 +147,7 @@ CASES = [
     Case("GET", "/api/admin/cohorts/{cohort}/signups", ADMIN),
     Case("POST", "/api/admin/cohorts/{cohort}/schedule", (401, 403, 403, 403, 202), {}),
     Case("GET", "/api/admin/cohorts/{spare_cohort}/preview", ADMIN),
+    Case("GET", "/api/admin/cohorts/{spare_cohort}/preview/unplaced", ADMIN),
     Case("POST", "/api/admin/cohorts/{spare_cohort}/publish", (401, 403, 403, 403, 202)),
     Case("GET", "/api/admin/cohorts/{cohort}/discord", ADMIN),
     Case("GET", "/api/admin/cohorts/{cohort}/calendar-budget", ADMIN),

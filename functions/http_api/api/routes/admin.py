@@ -134,7 +134,7 @@ def read_preview(
     cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=group_admin.PREVIEW_PAGE_MAX)] = group_admin.PREVIEW_PAGE,
 ) -> group_admin.Preview:
-    """One page of preview groups with stats and problems, in the order they were made,
+    """One page of preview groups with stats and problems, by name,
     the latest run, and the whole preview's counts; `next_cursor` continues it."""
     return group_admin.preview(conn, cohort_id, user.timezone, now, cursor=cursor, limit=limit)
 

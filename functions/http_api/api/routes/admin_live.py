@@ -12,7 +12,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from api.deps import CurrentUser, Db, Id, Now, Writer, web_actor
+from api.deps import CurrentUser, Cursor, Db, Id, Now, Writer, web_actor
 from api.schemas.admin_live import GroupCreate, GroupCreatedPublic, LiveCohortPublic
 from api.schemas.common import errors
 from roundtable.cohorts import live
@@ -32,11 +32,15 @@ def read_live_cohort(
     conn: Db,
     now: Now,
     zone: Annotated[str | None, Query(max_length=64, description="IANA zone; yours")] = None,
+    cursor: Cursor = None,
+    limit: Annotated[int, Query(ge=1, le=live.LIVE_PAGE_MAX)] = live.LIVE_PAGE,
 ) -> live.LiveCohort:
-    """The cohort's phase and every published group: members (inactive learners flagged),
-    facilitators, weekly time in `zone` and the anchor zone, next meeting and RSVPs,
-    attendance so far, and Discord/calendar sync state."""
-    return live.live_cohort(conn, web_actor(user), cohort_id, zone or user.timezone, now)
+    """The cohort's phase and a page of its published groups: members (inactive learners
+    flagged), facilitators, weekly time in `zone` and the anchor zone, next meeting and
+    RSVPs, attendance so far, and Discord/calendar sync state; the first page also counts
+    the whole cohort. `next_cursor` continues it."""
+    zone = zone or user.timezone
+    return live.live_cohort(conn, web_actor(user), cohort_id, zone, now, cursor=cursor, limit=limit)
 
 
 @router.post(

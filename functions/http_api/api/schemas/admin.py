@@ -175,11 +175,34 @@ class RunSummaryPublic(Model):
     notes: Any
 
 
+class PreviewSummaryPublic(Model):
+    groups: int = Field(description="preview groups, all pages")
+    learners: int = Field(description="learners placed in them")
+    facilitators: int
+    unplaced: int = Field(
+        description="signups the scheduler left out (listed by /preview/unplaced)"
+    )
+
+
 class PreviewPublic(Model):
+    """A page of the preview's groups by name; the summary counts the whole preview."""
+
     cohort_id: int
     run: RunSummaryPublic | None
+    summary: PreviewSummaryPublic
     groups: list[GroupAdminPublic]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null on the last page"
+    )
+
+
+class UnplacedPagePublic(Model):
+    """A page of who the scheduler left out and why, in signup order."""
+
     unplaced: list[UnplacedPublic]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null on the last page"
+    )
 
 
 class GroupUpdate(BaseModel):

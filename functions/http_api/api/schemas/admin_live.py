@@ -103,7 +103,8 @@ class LiveCountsPublic(Model):
 
 
 class LiveCohortPublic(Model):
-    """The cohort's phase and every published group as it runs."""
+    """The cohort's phase and a page of its published groups as they run, by name; the
+    counts of the whole cohort come with the first page."""
 
     cohort_id: int
     name: str
@@ -114,7 +115,12 @@ class LiveCohortPublic(Model):
     max_group_size: int
     number_of_meetings: int
     groups: list[LiveGroupPublic]
-    counts: LiveCountsPublic
+    counts: LiveCountsPublic | None = Field(
+        description="every published group's counts: on the first page, null on the others"
+    )
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null on the last page"
+    )
 
 
 class GroupCreate(BaseModel):

@@ -6,8 +6,11 @@ the admin's zone and in the group's anchor zone, the next meeting, attendance at
 each meeting held so far, and whether Discord and the calendar are in step (the
 last sync, and the error of the last `sync_group` job when it failed).
 
-Everything is read with one query per concern for the whole cohort, never one
-per group, so the page costs the same for two groups or forty.
+Everything is read with one query per concern for the page's groups, never one
+per group, so a page costs the same for two groups or forty. Groups page by keyset
+cursor (paging.py); the first page also carries the counts of the whole cohort,
+read the same way for every published group but without the weekly times and
+attendance that make describing a group costly.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Integer, literal_column, select
+from sqlalchemy import ColumnElement, Connection, Integer, literal_column, select
 
 from roundtable.cohorts.admin import cohort_row
 from roundtable.cohorts.lifecycle import Phase, cohort_phase
@@ -25,6 +28,7 @@ from roundtable.db.tables import attendances, group_members, groups, jobs, meeti
 from roundtable.groups.learners import PUBLISHED, slot_of
 from roundtable.meetings.activity import absences
 from roundtable.meetings.times import WeeklyTimeView, describe_series, series_starts
+from roundtable.paging import after_name, check_limit, decode_named_cursor, page_of
 from roundtable.people.actors import Actor
 from roundtable.people.profiles import validate_timezone
 
@@ -134,26 +138,44 @@ class LiveCohort:
     min_group_size: int
     max_group_size: int
     number_of_meetings: int
-    groups: list[LiveGroup]
-    counts: LiveCounts
+    groups: list[LiveGroup]  # one page, by name
+    counts: LiveCounts | None  # the whole cohort, on the first page only
+    next_cursor: str | None = None  # None on the last page
+
+
+# A page (paging.py): a live group is about 2 KB with its members and attendance
+# (bench/admin_pages.py), so the largest page stays near 1 MB.
+LIVE_PAGE = 100
+LIVE_PAGE_MAX = 500
 
 
 def live_cohort(
-    conn: Connection, actor: Actor, cohort_id: int, viewer_zone: str, now: datetime
+    conn: Connection,
+    actor: Actor,
+    cohort_id: int,
+    viewer_zone: str,
+    now: datetime,
+    *,
+    cursor: str | None = None,
+    limit: int = LIVE_PAGE,
 ) -> LiveCohort:
-    """Every published group of the cohort with what an organiser needs this week."""
+    """A page of the cohort's published groups with what an organiser needs this week,
+    and, on the first page, the counts of the whole cohort."""
     actor.require_admin()
     validate_timezone(viewer_zone, "zone")
+    after = decode_named_cursor(cursor)
+    check_limit(limit, LIVE_PAGE_MAX)
     phase = cohort_phase(conn, cohort_id)
     cohort = cohort_row(conn, cohort_id)
     rows = conn.execute(
         select(groups)
-        .where(groups.c.cohort_id == cohort_id, groups.c.status.in_(PUBLISHED))
+        .where(*_published(cohort_id), *after_name(groups, after))
         .order_by(groups.c.name, groups.c.id)
+        .limit(limit + 1)
     ).all()
-    ids = [row.id for row in rows]
-    facts = _Facts.read(conn, ids, now)
-    built = [_group(row, facts, cohort, viewer_zone, now) for row in rows]
+    page = page_of(rows, limit, key=lambda row: int(row.id), name=lambda row: str(row.name))
+    facts = _Facts.read(conn, [row.id for row in page.items], now)
+    built = [_group(row, facts, cohort, viewer_zone, now) for row in page.items]
     return LiveCohort(
         cohort_id=cohort.id,
         name=cohort.name,
@@ -164,8 +186,21 @@ def live_cohort(
         max_group_size=cohort.max_group_size,
         number_of_meetings=cohort.number_of_meetings,
         groups=built,
-        counts=_counts(built),
+        counts=_cohort_counts(conn, cohort, now) if after is None else None,
+        next_cursor=page.next_cursor,
     )
+
+
+def _published(cohort_id: int) -> tuple[ColumnElement[bool], ...]:
+    return (groups.c.cohort_id == cohort_id, groups.c.status.in_(PUBLISHED))
+
+
+def _cohort_counts(conn: Connection, cohort: Any, now: datetime) -> LiveCounts:
+    """Every published group's tally (what the counts need of `_group`, without the
+    weekly times and attendance that make a group costly to describe)."""
+    rows = conn.execute(select(groups).where(*_published(cohort.id))).all()
+    facts = _Facts.read(conn, [row.id for row in rows], now)
+    return _counts([_tally(row, facts, cohort, now) for row in rows])
 
 
 @dataclass(frozen=True)
@@ -287,23 +322,28 @@ def _next(group_meetings: list[Any], now: datetime) -> Any:
     return next((m for m in group_meetings if m.ends_at > now), None)
 
 
-def _group(row: Any, facts: _Facts, cohort: Any, viewer_zone: str, now: datetime) -> LiveGroup:
+@dataclass(frozen=True)
+class _Tally:
+    """What the cohort's counts need of a group."""
+
+    status: str
+    members: list[LiveMember]
+    learner_count: int
+    inactive_count: int
+    below_min: bool
+    meetings_total: int
+    meetings_held: int
+    sync: SyncState
+
+
+def _tally(row: Any, facts: _Facts, cohort: Any, now: datetime) -> _Tally:
     series = facts.meetings.get(row.id, [])
-    starts = [m.starts_at for m in series] or series_starts(
-        slot_of(row), row.first_meeting_at, cohort.number_of_meetings
-    )
     upcoming = _next(series, now)
     members = [_member(m, row.id, upcoming, facts) for m in facts.members.get(row.id, [])]
     learners = [m for m in members if m.role == "learner"]
-    return LiveGroup(
-        id=row.id,
-        name=row.name,
+    return _Tally(
         status=str(row.status),
-        anchor_label=slot_of(row).label(),
-        weekly_time=describe_series(starts, viewer_zone, slot_of(row), now),
-        anchor_time=describe_series(starts, row.anchor_timezone, slot_of(row), now),
         members=members,
-        facilitator_names=[m.display_name for m in members if m.role == "facilitator"],
         learner_count=len(learners),
         inactive_count=sum(m.inactive for m in learners),
         # Sizes count the facilitators, as the scheduler and the regroup proposal do
@@ -312,15 +352,40 @@ def _group(row: Any, facts: _Facts, cohort: Any, viewer_zone: str, now: datetime
         and sum(m.role in ("learner", "facilitator") for m in members) < cohort.min_group_size,
         meetings_total=len(series) or cohort.number_of_meetings,
         meetings_held=sum(m.ends_at <= now for m in series),
+        sync=_sync_state(row, facts.sync_jobs.get(row.id)),
+    )
+
+
+def _group(row: Any, facts: _Facts, cohort: Any, viewer_zone: str, now: datetime) -> LiveGroup:
+    series = facts.meetings.get(row.id, [])
+    starts = [m.starts_at for m in series] or series_starts(
+        slot_of(row), row.first_meeting_at, cohort.number_of_meetings
+    )
+    upcoming = _next(series, now)
+    tally = _tally(row, facts, cohort, now)
+    return LiveGroup(
+        id=row.id,
+        name=row.name,
+        status=tally.status,
+        anchor_label=slot_of(row).label(),
+        weekly_time=describe_series(starts, viewer_zone, slot_of(row), now),
+        anchor_time=describe_series(starts, row.anchor_timezone, slot_of(row), now),
+        members=tally.members,
+        facilitator_names=[m.display_name for m in tally.members if m.role == "facilitator"],
+        learner_count=tally.learner_count,
+        inactive_count=tally.inactive_count,
+        below_min=tally.below_min,
+        meetings_total=tally.meetings_total,
+        meetings_held=tally.meetings_held,
         next_meeting=NextMeeting(
             upcoming.id, upcoming.meeting_number, upcoming.starts_at, upcoming.ends_at
         )
         if upcoming is not None
         else None,
-        rsvps=_rsvp_counts(members) if upcoming is not None else None,
+        rsvps=_rsvp_counts(tally.members) if upcoming is not None else None,
         attendance=_attendance(series, facts.history.get(row.id, []), facts.checked_in, now),
         discord_channel_id=row.discord_text_channel_id,
-        sync=_sync_state(row, facts.sync_jobs.get(row.id)),
+        sync=tally.sync,
         discord_server=row.discord_guild_id,
         discord_export_key=row.discord_export_key,
     )
@@ -385,15 +450,17 @@ def _sync_state(row: Any, job: SyncJobState | None) -> SyncState:
     return SyncState(row.synced_at, out_of_date, job, problem)
 
 
-def _counts(built: list[LiveGroup]) -> LiveCounts:
+def _counts(tallies: list[_Tally]) -> LiveCounts:
     return LiveCounts(
-        groups=len(built),
-        learners=sum(g.learner_count for g in built),
-        facilitators=len({m.user_id for g in built for m in g.members if m.role == "facilitator"}),
-        inactive_learners=sum(g.inactive_count for g in built),
-        groups_below_min=sum(g.below_min for g in built),
-        groups_with_sync_problems=sum(g.sync.problem is not None for g in built),
+        groups=len(tallies),
+        learners=sum(t.learner_count for t in tallies),
+        facilitators=len(
+            {m.user_id for t in tallies for m in t.members if m.role == "facilitator"}
+        ),
+        inactive_learners=sum(t.inactive_count for t in tallies),
+        groups_below_min=sum(t.below_min for t in tallies),
+        groups_with_sync_problems=sum(t.sync.problem is not None for t in tallies),
         meetings_ahead=sum(
-            g.meetings_total - g.meetings_held for g in built if g.status == "active"
+            t.meetings_total - t.meetings_held for t in tallies if t.status == "active"
         ),
     )

@@ -12,7 +12,7 @@ from datetime import datetime, time
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Connection, exists, select, update
+from sqlalchemy import ColumnElement, Connection, exists, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 
@@ -39,6 +39,14 @@ from roundtable.meetings.times import (
     describe_series,
     first_meeting_at,
     format_moment,
+)
+from roundtable.paging import (
+    Page,
+    after_name,
+    check_limit,
+    decode_cursor,
+    decode_named_cursor,
+    page_of,
 )
 from roundtable.people.availability import load_availability, missed_meetings
 from roundtable.people.profiles import validate_timezone
@@ -80,15 +88,45 @@ class RunSummary:
 
 
 @dataclass(frozen=True)
+class PreviewSummary:
+    """The whole preview at a glance, whatever page is shown."""
+
+    groups: int
+    learners: int  # placed in preview groups
+    facilitators: int
+    unplaced: int  # signed up, not withdrawn, left out by the scheduler
+
+
+@dataclass(frozen=True)
 class Preview:
     cohort_id: int
     run: RunSummary | None
-    groups: list[GroupView]
-    unplaced: list[Unplaced]
+    summary: PreviewSummary
+    groups: list[GroupView]  # one page, by name
+    next_cursor: str | None  # None on the last page
 
 
-def preview(conn: Connection, cohort_id: int, viewer_zone: str, now: datetime) -> Preview:
-    """The cohort's preview groups with stats, and who is unplaced and why."""
+# Pages (paging.py): a preview group is about 1.5 KB with its members, an unplaced
+# signup about 0.5 KB with its reason and suggestions (bench/admin_pages.py).
+PREVIEW_PAGE = 100
+PREVIEW_PAGE_MAX = 500
+UNPLACED_PAGE = 500
+UNPLACED_PAGE_MAX = 1000
+
+
+def preview(
+    conn: Connection,
+    cohort_id: int,
+    viewer_zone: str,
+    now: datetime,
+    *,
+    cursor: str | None = None,
+    limit: int = PREVIEW_PAGE,
+) -> Preview:
+    """A page of the cohort's preview groups with stats, the latest run, and the whole
+    preview's counts (the unplaced themselves page apart: `unplaced_page`)."""
+    after = decode_named_cursor(cursor)
+    check_limit(limit, PREVIEW_PAGE_MAX)
     cohort = cohort_row(conn, cohort_id)
     run = conn.execute(
         select(scheduling_runs)
@@ -99,11 +137,32 @@ def preview(conn: Connection, cohort_id: int, viewer_zone: str, now: datetime) -
     rows = conn.execute(
         select(groups, cohorts.c.number_of_meetings)
         .join(cohorts, cohorts.c.id == groups.c.cohort_id)
-        .where(groups.c.cohort_id == cohort_id, groups.c.status == "preview")
-        .order_by(groups.c.name)
+        .where(*_in_preview(cohort.id), *after_name(groups, after))
+        .order_by(groups.c.name, groups.c.id)
+        .limit(limit + 1)
     ).all()
-    unplaced = conn.execute(
+    page = page_of(rows, limit, key=lambda row: int(row.id), name=lambda row: str(row.name))
+    return Preview(
+        cohort_id=cohort_id,
+        run=RunSummary(run.id, run.job_id, run.created_at, run.params, run.stats, run.notes)
+        if run
+        else None,
+        summary=_preview_summary(conn, cohort.id),
+        groups=[group_view(conn, row, viewer_zone, now) for row in page.items],
+        next_cursor=page.next_cursor,
+    )
+
+
+def unplaced_page(
+    conn: Connection, cohort_id: int, *, cursor: str | None = None, limit: int = UNPLACED_PAGE
+) -> Page[Unplaced]:
+    """A page of who the scheduler left out and why, in signup order."""
+    after = decode_cursor(cursor)
+    check_limit(limit, UNPLACED_PAGE_MAX)
+    cohort = cohort_row(conn, cohort_id)
+    rows = conn.execute(
         select(
+            signups.c.id,
             signups.c.user_id,
             users.c.display_name,
             signups.c.role,
@@ -111,23 +170,49 @@ def preview(conn: Connection, cohort_id: int, viewer_zone: str, now: datetime) -
             signups.c.unplaced_detail,
         )
         .join(users, users.c.id == signups.c.user_id)
-        .where(
-            signups.c.cohort_id == cohort.id,
-            signups.c.unplaced_reason.is_not(None),
-            signups.c.withdrawn_at.is_(None),
-        )
-        .order_by(users.c.display_name)
+        .where(*_unplaced(cohort.id), signups.c.id > (after or 0))
+        .order_by(signups.c.id)
+        .limit(limit + 1)
     ).all()
-    return Preview(
-        cohort_id=cohort_id,
-        run=RunSummary(run.id, run.job_id, run.created_at, run.params, run.stats, run.notes)
-        if run
-        else None,
-        groups=[group_view(conn, row, viewer_zone, now) for row in rows],
-        unplaced=[
+    page = page_of(rows, limit, key=lambda row: int(row.id))
+    return Page(
+        [
             Unplaced(u.user_id, u.display_name, u.role, u.unplaced_reason, u.unplaced_detail)
-            for u in unplaced
+            for u in page.items
         ],
+        page.next_cursor,
+    )
+
+
+def _in_preview(cohort_id: int) -> tuple[ColumnElement[bool], ...]:
+    return (groups.c.cohort_id == cohort_id, groups.c.status == "preview")
+
+
+def _unplaced(cohort_id: int) -> tuple[ColumnElement[bool], ...]:
+    return (
+        signups.c.cohort_id == cohort_id,
+        signups.c.unplaced_reason.is_not(None),
+        signups.c.withdrawn_at.is_(None),
+    )
+
+
+def _preview_summary(conn: Connection, cohort_id: int) -> PreviewSummary:
+    group_count = conn.scalar(select(func.count()).where(*_in_preview(cohort_id)))
+    roles: dict[str, int] = {
+        str(role): int(n)
+        for role, n in conn.execute(
+            select(group_members.c.role, func.count())
+            .join(groups, groups.c.id == group_members.c.group_id)
+            .where(*_in_preview(cohort_id), group_members.c.status == "active")
+            .group_by(group_members.c.role)
+        )
+    }
+    unplaced = conn.scalar(select(func.count()).where(*_unplaced(cohort_id)))
+    return PreviewSummary(
+        groups=int(group_count or 0),
+        learners=int(roles.get("learner", 0)),
+        facilitators=int(roles.get("facilitator", 0)),
+        unplaced=int(unplaced or 0),
     )
 
 
