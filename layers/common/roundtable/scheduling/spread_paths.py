@@ -95,10 +95,21 @@ def _give_group(search: Search, idle: int, deadline: float) -> bool:
     places = [k for k in range(starts) if leaders.free(idle, k)]
     counts = _free_links(search)
     links, usable = counts > 0, search.open_nodes()
+    into = np.where(usable[:, None], counts, 0).sum(axis=0)  # free moves into each node
+    out = np.where(usable[None, :], counts, 0).sum(axis=1)  # and out of it
+    counts_now, groups = search.counts, [len(g) for g in search.groups]
     for destination in sorted(places, key=lambda k: int(leaders.cost[idle, k])):
         fee = int(leaders.cost[idle, destination])
+        # a new group there needs its minimum, which must be able to arrive
+        arriving = search.low * (groups[destination] + 1) - int(counts_now[destination])
+        if arriving > into[destination]:
+            continue
         senders = _senders(links, usable, destination)
         for origin in np.flatnonzero(senders[:starts]).tolist():
+            # one group fewer there holds at most this many: the rest must be able to leave
+            leaving = int(counts_now[origin]) - search.high * (groups[origin] - 1)
+            if leaving > out[origin] or (origin == destination):
+                continue
             if time.monotonic() > deadline:
                 return False
             donors = [
