@@ -6,12 +6,19 @@ from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, insert, update
+from sqlalchemy import Engine, func, insert, update
 
 from roundtable.db.engine import transaction
 from roundtable.db.tables import jobs, signups
 from roundtable.paging import encode_cursor
-from tests.integration.api.builders import enroll, give_availability, make_cohort, make_user
+from tests.integration.api.builders import (
+    add_member,
+    enroll,
+    give_availability,
+    make_cohort,
+    make_group,
+    make_user,
+)
 
 ClientFor = Callable[[int | None], TestClient]
 
@@ -127,3 +134,153 @@ def test_jobs_page_from_newest_to_oldest(admin: TestClient, engine: Engine) -> N
     assert [job["id"] for job in second["jobs"] + third["jobs"]] == [ids[2], ids[1], ids[0]]
     assert third["next_cursor"] is None
     assert first["next_cursor"] == encode_cursor(ids[3])
+
+
+# --- the preview's groups, its unplaced, the live cohort's groups ----------------------
+
+
+def _groups(engine: Engine, cohort_id: int, names: list[str], status: str) -> dict[str, int]:
+    """Groups of one learner each (and a facilitator in the first), made in this order."""
+    made = {}
+    with transaction(engine) as conn:
+        for n, name in enumerate(names):
+            group = make_group(conn, cohort_id, name, status=status)
+            learner = make_user(conn, f"Learner of {name}")
+            enroll(conn, learner, cohort_id)
+            add_member(conn, group, learner, cohort_id)
+            if n == 0:
+                leader = make_user(conn, "Fay")
+                enroll(conn, leader, cohort_id, "facilitator")
+                add_member(conn, group, leader, cohort_id, "facilitator")
+            made[name] = group
+    return made
+
+
+def _all_pages(
+    admin: TestClient, url: str, key: str, **query: object
+) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """(every row in page order, every page's body) following next_cursor."""
+    rows: list[dict[str, object]] = []
+    bodies: list[dict[str, object]] = []
+    cursor = None
+    while True:
+        response = admin.get(url, params={**query, **({"cursor": cursor} if cursor else {})})
+        assert response.status_code == 200, response.text
+        body = response.json()
+        bodies.append(body)
+        rows += body[key]
+        cursor = body["next_cursor"]
+        if cursor is None:
+            return rows, bodies
+
+
+# Made out of name order (names are unique in a cohort; the id after the name keeps the
+# keyset total all the same).
+NAMES = ["Owls", "Bees", "Larks", "Ants", "Bats", "Crows", "Moths"]
+
+
+def test_preview_groups_page_by_name_each_once_with_the_whole_previews_summary(
+    admin: TestClient, engine: Engine, cohort: int
+) -> None:
+    _groups(engine, cohort, NAMES, status="preview")
+    with transaction(engine) as conn:  # a published group is not the preview's
+        make_group(conn, cohort, "Aardvarks", status="active")
+    url = f"/api/admin/cohorts/{cohort}/preview"
+
+    rows, bodies = _all_pages(admin, url, "groups", limit=3)
+
+    assert [len(body["groups"]) for body in bodies] == [3, 3, 1]  # type: ignore[arg-type]
+    assert [row["name"] for row in rows] == sorted(NAMES)
+    assert len({row["id"] for row in rows}) == len(NAMES)
+    summary = {"groups": 7, "learners": 7, "facilitators": 1, "unplaced": 0}
+    assert all(body["summary"] == summary for body in bodies)
+    assert bodies[-1]["next_cursor"] is None
+
+
+def test_a_preview_group_added_between_pages_appears_once_where_its_name_sorts(
+    admin: TestClient, engine: Engine, cohort: int
+) -> None:
+    _groups(engine, cohort, ["Ants", "Bees", "Crows", "Moths"], status="preview")
+    url = f"/api/admin/cohorts/{cohort}/preview"
+    first = admin.get(url, params={"limit": 2}).json()
+    _groups(engine, cohort, ["Aardvarks", "Dingos"], status="preview")  # before / after it
+    rest, _ = _all_pages(admin, url, "groups", limit=2, cursor=first["next_cursor"])
+    assert [g["name"] for g in first["groups"] + rest] == [
+        "Ants",
+        "Bees",
+        "Crows",
+        "Dingos",
+        "Moths",
+    ]
+
+
+def test_the_unplaced_page_in_signup_order_with_their_reasons(
+    admin: TestClient, engine: Engine, cohort: int
+) -> None:
+    ids = _sign_up(engine, cohort, ["Zoe", "Ana", "Ben", "Cleo", "Dan"])
+    with transaction(engine) as conn:
+        conn.execute(
+            update(signups)
+            .where(signups.c.user_id.in_(ids[:4]))
+            .values(unplaced_reason="no_availability", unplaced_detail={"note": "none given"})
+        )
+        conn.execute(  # withdrawn: no longer waiting
+            update(signups).where(signups.c.user_id == ids[3]).values(withdrawn_at=func.now())
+        )
+    url = f"/api/admin/cohorts/{cohort}/preview/unplaced"
+
+    rows, bodies = _all_pages(admin, url, "unplaced", limit=2)
+
+    assert [row["display_name"] for row in rows] == ["Zoe", "Ana", "Ben"]
+    assert rows[0] == {
+        "user_id": ids[0],
+        "display_name": "Zoe",
+        "role": "learner",
+        "reason": "no_availability",
+        "detail": {"note": "none given"},
+    }
+    assert len(bodies) == 2 and bodies[-1]["next_cursor"] is None
+    summary = admin.get(f"/api/admin/cohorts/{cohort}/preview").json()["summary"]
+    assert summary["unplaced"] == 3
+
+
+def test_live_groups_page_by_name_and_the_first_page_counts_the_whole_cohort(
+    admin: TestClient, engine: Engine, cohort: int
+) -> None:
+    _groups(engine, cohort, NAMES, status="active")
+    with transaction(engine) as conn:  # still a preview: not live
+        make_group(conn, cohort, "Aardvarks", status="preview")
+    url = f"/api/admin/cohorts/{cohort}/live"
+
+    rows, bodies = _all_pages(admin, url, "groups", limit=3, zone="UTC")
+
+    assert [row["name"] for row in rows] == sorted(NAMES)
+    first, *others = bodies
+    assert first["counts"] is not None
+    counts: dict[str, int] = first["counts"]  # type: ignore[assignment]
+    assert (counts["groups"], counts["learners"], counts["facilitators"]) == (7, 7, 1)
+    assert all(body["counts"] is None for body in others)
+    assert bodies[-1]["next_cursor"] is None and len(others) == 2
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "field"),
+    [
+        ("preview", {"limit": 0}, "limit"),
+        ("preview", {"limit": 501}, "limit"),
+        ("preview", {"cursor": "not-a-cursor"}, "cursor"),
+        ("preview", {"cursor": encode_cursor(3)}, "cursor"),  # a signups cursor: not by name
+        ("preview/unplaced", {"limit": 1001}, "limit"),
+        ("preview/unplaced", {"cursor": "eDox"}, "cursor"),
+        ("live", {"limit": 501}, "limit"),
+        ("live", {"cursor": "bjE6WzEsIDJd"}, "cursor"),  # n1:[1, 2]: a name must be text
+        ("live", {"cursor": "a" * 65}, "cursor"),
+    ],
+)
+def test_bad_page_sizes_and_cursors_of_the_group_lists_are_refused_by_name(
+    admin: TestClient, cohort: int, path: str, query: dict[str, object], field: str
+) -> None:
+    response = admin.get(f"/api/admin/cohorts/{cohort}/{path}", params=query)
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert field in (error.get("field") or "") + error["message"]
