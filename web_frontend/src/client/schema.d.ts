@@ -54,6 +54,27 @@ export interface paths {
         patch: operations["admin-update_cohort"];
         trace?: never;
     };
+    "/api/admin/cohorts/{cohort_id}/calendar-budget": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Invitation Budget
+         * @description The invitations publishing the cohort's Google series would send from each organiser
+         *     user, what each sent in the last 24 hours, and Google's limit (none for .ics cohorts).
+         */
+        get: operations["admin-read_invitation_budget"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/cohorts/{cohort_id}/discord": {
         parameters: {
             query?: never;
@@ -193,8 +214,9 @@ export interface paths {
          * @description Publish the preview: channels, roles, meetings, invites (a job).
          *
          *     409 when there are no preview groups or proposed joins to publish, while
-         *     the cohort is already being published, or when its groups would not fit on
-         *     the Discord servers (the message gives the numbers).
+         *     the cohort is already being published, when its groups would not fit on
+         *     the Discord servers, or when their Google series would pass an organiser user's
+         *     invitation budget (the message gives the numbers).
          */
         post: operations["admin-publish_cohort"];
         delete?: never;
@@ -3329,6 +3351,24 @@ export interface components {
              */
             starts_at: string;
         };
+        /** InvitationBudgetPublic */
+        InvitationBudgetPublic: {
+            /** Cohort Id */
+            cohort_id: number;
+            /** Fits */
+            fits: boolean;
+            /**
+             * Invitations
+             * @enum {string}
+             */
+            invitations: "google" | "ics";
+            /** New Groups */
+            new_groups: number;
+            /** New Invitations */
+            new_invitations: number;
+            /** Users */
+            users: components["schemas"]["OrganiserUserBudgetPublic"][];
+        };
         /**
          * JobAcceptedPublic
          * @description Long work was queued; follow it at GET /api/jobs/{job_id}.
@@ -4159,6 +4199,27 @@ export interface components {
              * @description Google's quota block, described; null when none
              */
             problem: string | null;
+        };
+        /** OrganiserUserBudgetPublic */
+        OrganiserUserBudgetPublic: {
+            /** Adds */
+            adds: number;
+            /** Blocked Until */
+            blocked_until: string | null;
+            /** Fits */
+            fits: boolean;
+            /** Left */
+            left: number;
+            /** Limit */
+            limit: number;
+            /** New Groups */
+            new_groups: number;
+            /** Organisers */
+            organisers: string[];
+            /** Sent Last Day */
+            sent_last_day: number;
+            /** User */
+            user: string;
         };
         /** OutcomePublic */
         OutcomePublic: {
@@ -5196,6 +5257,7 @@ export type GuestVisitCreate = components['schemas']['GuestVisitCreate'];
 export type GuestVisitPublic = components['schemas']['GuestVisitPublic'];
 export type GuestVisitsPublic = components['schemas']['GuestVisitsPublic'];
 export type HeldMeetingPublic = components['schemas']['HeldMeetingPublic'];
+export type InvitationBudgetPublic = components['schemas']['InvitationBudgetPublic'];
 export type JobAcceptedPublic = components['schemas']['JobAcceptedPublic'];
 export type JobLinePublic = components['schemas']['JobLinePublic'];
 export type JobPublic = components['schemas']['JobPublic'];
@@ -5240,6 +5302,7 @@ export type NotificationAttemptPublic = components['schemas']['NotificationAttem
 export type NotificationPreferencesPublic = components['schemas']['NotificationPreferencesPublic'];
 export type OpenFeedbackPublic = components['schemas']['OpenFeedbackPublic'];
 export type OrganiserStatePublic = components['schemas']['OrganiserStatePublic'];
+export type OrganiserUserBudgetPublic = components['schemas']['OrganiserUserBudgetPublic'];
 export type OutcomePublic = components['schemas']['OutcomePublic'];
 export type PersonDossierPublic = components['schemas']['PersonDossierPublic'];
 export type PlacementPublic = components['schemas']['PlacementPublic'];
@@ -5601,6 +5664,74 @@ export interface operations {
             };
             /** @description A needed service is not configured */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "admin-read_invitation_budget": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
+                cohort_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationBudgetPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

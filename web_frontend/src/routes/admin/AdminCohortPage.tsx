@@ -14,6 +14,7 @@ import type { CohortCreate, CohortPublic as Cohort } from "../../client/schema";
 import { AdminNav } from "../../components/Admin/AdminNav";
 import { CohortForm } from "../../components/Admin/CohortForm";
 import { DiscardRunButton } from "../../components/Admin/DiscardRunButton";
+import { CalendarBudget } from "../../components/Admin/CalendarBudget";
 import { DiscordServers } from "../../components/Admin/DiscordServers";
 import { HeatMap } from "../../components/Admin/HeatMap";
 import { JobStatus } from "../../components/Admin/JobStatus";
@@ -160,6 +161,7 @@ function Scheduling({ cohort, zone }: { cohort: Cohort; zone: string }) {
       {schedule.error && <ErrorMessage error={schedule.error} title="Scheduling did not start:" />}
       {publish.error && <ErrorMessage error={publish.error} title="Publishing did not start:" />}
       {hasPreview && <DiscordServers cohortId={cohort.id} hasPublished={hasPublished} />}
+      {hasPreview && <CalendarBudget cohortId={cohort.id} />}
       {scheduleJob && <JobStatus jobId={scheduleJob} title="Scheduling" onFinished={() => void refresh()} />}
       {publishJob && <JobStatus jobId={publishJob} title="Publishing" onFinished={() => void refresh()} />}
       {hasPublished && (
