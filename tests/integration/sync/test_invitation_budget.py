@@ -205,3 +205,41 @@ def test_an_ics_cohort_has_no_organiser_budget_to_check(
         "new_invitations": 0,
         "users": [],
     }
+
+
+def test_the_publish_job_fails_with_the_numbers_and_is_not_retried(
+    engine: Engine, guild: FakeDiscordGuild, calendar: FakeGoogleCalendar
+) -> None:
+    from roundtable.jobs import enqueue, get_job, run_job
+
+    cohort_id = _cohort(engine, guild, "Job", [2])
+    record_quota_hit(engine, "default", "quotaExceeded", "Calendar usage limits exceeded.",
+                     now=datetime.now(UTC))  # fmt: skip
+    with engine.begin() as conn:
+        job_id = enqueue(conn, "publish_cohort", {"cohort_id": cohort_id})
+
+    run_job(engine, job_id)
+
+    with engine.connect() as conn:
+        job = get_job(conn, job_id)
+    assert job is not None and job["status"] == "failed"  # waiting would not help: told now
+    assert "Google Calendar's invitation limit" in job["error"]
+    assert calendar.mutating_requests() == [] and _active_groups(engine, cohort_id) == 0
+
+
+def test_a_retried_publish_whose_groups_are_active_leaves_the_rest_to_the_sync(
+    engine: Engine,
+    guild: FakeDiscordGuild,
+    calendar: FakeGoogleCalendar,
+    services: Services,
+    calendars: CalendarServices,
+) -> None:
+    cohort_id = _cohort(engine, guild, "Retry", [3, 3])  # 6: within the budget
+    calendar.invitation_limit = 3  # but Google stops after the first series
+    first = publish_cohort(engine, cohort_id, services, now=NOW)
+    assert len(first["failures"]) == 1 and _active_groups(engine, cohort_id) == 2
+
+    # ONE is blocked now; the retry is not refused (nothing left to activate): the group
+    # waits for Google's quota, as before.
+    again = publish_cohort(engine, cohort_id, services, now=NOW + timedelta(minutes=5))
+    assert "waiting for Google's quota" in next(iter(again["failures"].values()))

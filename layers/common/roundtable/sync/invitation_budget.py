@@ -86,10 +86,18 @@ class InvitationBudget:
     users: list[UserBudget] = field(default_factory=list)
     new_groups: int = 0
     new_invitations: int = 0
+    previews: int = 0  # of the new groups, those publishing would activate
 
     @property
     def fits(self) -> bool:
         return all(user.fits for user in self.users)
+
+    @property
+    def refused(self) -> bool:
+        """Publishing is refused: over budget, with groups still to activate (a retried
+        publish whose groups are active already leaves the rest to the sync, which waits
+        for Google's quota: refusing then would protect nothing)."""
+        return not self.fits and self.previews > 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -135,7 +143,7 @@ def plan_invitations(
     load = live_group_load(conn, organisers)
     adds: Counter[str] = Counter()
     new_groups: Counter[str] = Counter()
-    for _group_id, stored, invitations in to_send:
+    for _group_id, stored, invitations, _preview in to_send:
         organiser = stored or pick_organiser(load, organisers)
         if not stored:
             load[organiser] += 1
@@ -156,6 +164,7 @@ def plan_invitations(
     budget.users = sorted(by_user.values(), key=lambda u: u.user)
     budget.new_groups = len(to_send)
     budget.new_invitations = sum(adds.values())
+    budget.previews = sum(1 for *_, preview in to_send if preview)
     return budget
 
 
@@ -203,18 +212,25 @@ def check_before_publish(
 
 
 def _refuse_over(budget: InvitationBudget) -> InvitationBudget:
-    if not budget.fits:
+    if budget.refused:
         raise InvitationBudgetError(budget)
     return budget
 
 
 # -- reads -----------------------------------------------------------------------------------
-def _series_to_make(conn: Connection, cohort_id: int) -> list[tuple[int, str | None, int]]:
-    """(group, its stored organiser, members with an address) of each group whose series
-    publishing would insert: preview groups with members, published ones without a series."""
+def _series_to_make(conn: Connection, cohort_id: int) -> list[tuple[int, str | None, int, bool]]:
+    """(group, its stored organiser, members with an address, in preview) of each group
+    whose series publishing would insert: preview groups with members, published ones
+    without a series."""
     invitees = func.count(users.c.id).filter(func.coalesce(func.trim(users.c.email), "") != "")
     rows = conn.execute(
-        select(groups.c.id, groups.c.calendar_organiser, invitees, func.count(group_members.c.id))
+        select(
+            groups.c.id,
+            groups.c.calendar_organiser,
+            invitees,
+            func.count(group_members.c.id),
+            groups.c.status,
+        )
         .outerjoin(
             group_members,
             (group_members.c.group_id == groups.c.id) & (group_members.c.status == "active"),
@@ -230,7 +246,7 @@ def _series_to_make(conn: Connection, cohort_id: int) -> list[tuple[int, str | N
         .group_by(groups.c.id)
         .order_by(groups.c.id)  # the order organisers are handed out in
     ).all()
-    return [(r[0], r[1], int(r[2])) for r in rows if r[3]]
+    return [(r[0], r[1], int(r[2]), r[4] == "preview") for r in rows if r[3]]
 
 
 def _sent_since(conn: Connection, since: datetime) -> Counter[str]:
