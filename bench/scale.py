@@ -240,7 +240,9 @@ def _publish_chunks(recorded: Recorded, k: int, groups: int) -> list[Task]:
     """The publish job as deployed (sync/publish.py): its first chunk of PUBLISH_CHUNK
     groups reconciled in the job, the others queued when it ends, as `sync_groups` jobs
     on the workers. Cut at whole copies of the executed cohort (the nearest count to
-    PUBLISH_CHUNK); each chunk reads the guild's listings again, its member list whole."""
+    PUBLISH_CHUNK); each chunk reads the guild's listings again, and its member list whole
+    when the executed publish read it (a chunk of fresh role groups does not: discord_sync
+    needs_members)."""
     from roundtable.sync.publish import PUBLISH_CHUNK
 
     per_chunk = max(round(PUBLISH_CHUNK / max(groups, 1)), 1)
@@ -249,7 +251,8 @@ def _publish_chunks(recorded: Recorded, k: int, groups: int) -> list[Task]:
     chunks: list[Task] = []
     for first in range(0, k, per_chunk):
         copies = range(first, min(first + per_chunk, k))
-        calls = [_call(r, r.path, ()) for r in members] * k  # every chunk reads them all
+        # Every chunk reads the whole list (K times the pages), if the executed one read it.
+        calls = [_call(r, r.path, ()) for r in members] * k
         calls += scaled_calls(own, len(copies), (), offset=first)
         name = "publish" if not first else f"chunk {first // per_chunk}"
         pool = "publish" if not first else "announce"
