@@ -65,26 +65,43 @@ class PhaseResult:
 
 
 class _Stopper:
-    """Interrupts HiGHS once its best answer meets a bound proven without it.
+    """Interrupts HiGHS once its best answer meets a bound proven without it, or once its
+    presolve has valued an answer wrongly.
 
     HiGHS cannot be told such a bound, and interrupting from the improving-solution
     callback is ignored, so the answer is noted there and the interrupt is raised from
     the MIP interrupt callback, which HiGHS calls regularly during branch and bound.
+
+    HiGHS 1.16's presolve can value the warm start below what it is worth (seen: 18 for
+    an answer worth 20 on the peer 100 sweep cohort) and then prune every answer between
+    the two: the rest of the run is wasted. The improving-solution callback gets the
+    answer itself, so such a value is caught at once and the run stopped; `_run_phase`
+    then solves again without presolve, with the time that is left.
     """
 
     def __init__(self) -> None:
         self.target = 0.0
         self.maximise = False
         self.best: float | None = None
+        self.objective: dict[int, float] = {}
+        self.misvalued: float | None = None  # HiGHS's value of an answer worth another
 
-    def aim(self, target: int, maximise: bool) -> None:
+    def aim(self, target: int, maximise: bool, objective: dict[int, float]) -> None:
         self.target, self.maximise, self.best = float(target), maximise, None
+        self.objective, self.misvalued = objective, None
 
     def improving(self, event: Any) -> None:
-        self.best = float(event.data_out.objective_function_value)
+        value = float(event.data_out.objective_function_value)
+        answer = event.data_out.mip_solution
+        if self.objective and len(answer) and abs(_score(self.objective, answer) - value) > 0.5:
+            self.misvalued = value  # not what it is worth: neither a best nor a proof
+            return
+        self.misvalued, self.best = None, value
 
     def check(self, event: Any) -> None:
-        event.interrupt(self.met())
+        incumbent = float(event.data_out.mip_primal_bound)
+        wrong = self.misvalued is not None and abs(incumbent - self.misvalued) < 1e-6
+        event.interrupt(wrong or self.met())
 
     def met(self) -> bool:
         if self.best is None:
@@ -121,7 +138,7 @@ class Runner:
         incumbent = round(_score(model.objectives[name], values))
         if left < _LEAST_SECONDS:
             return plan, PhaseResult(incumbent, bound, False, "skipped (time limit)")
-        self.stopper.aim(bound, SENSES[name])
+        self.stopper.aim(bound, SENSES[name], model.objectives[name])
         if name in ("preferences", "spread") and self.problem.facilitated:
             values = _leaders_only(
                 highs, self.problem, model, name, values, budget * _LEADERS_SHARE, self.pinned
