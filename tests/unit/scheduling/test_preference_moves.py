@@ -9,7 +9,10 @@ import pytest
 from roundtable.scheduling.generate import generate_instance
 from roundtable.scheduling.heuristic import solve_heuristic
 from roundtable.scheduling.instance import parse_instance
-from roundtable.scheduling.path_relocation import relocate_along_paths
+from roundtable.scheduling.path_relocation import (
+    relocate_along_paths,
+    relocate_groups_along_paths,
+)
 from roundtable.scheduling.plan import Plan, plan_is_consistent
 from roundtable.scheduling.pool_relocation import relocate_through_pool
 from roundtable.scheduling.preferences import improve_preferences
@@ -120,6 +123,41 @@ def test_a_learner_leaves_if_needed_time_by_a_group_opened_where_others_come_alo
     assert plan_is_consistent(problem, result)
 
 
+def test_a_group_whose_leader_pays_moves_where_a_free_leader_is_its_learners_coming_along_paths():
+    # F0 leads Tuesday on if-needed time; F2, free, leads Thursday at no cost. Nobody
+    # pays but F0, and Tuesday's learners (A) cannot make Thursday, so the group cannot
+    # move with them; but the A's can join Wednesday, whose learners (B) can make
+    # Thursday: close Tuesday, open Thursday, paths Tuesday -> Wednesday -> Thursday.
+    people = [
+        person("F0", "UTC", {}, if_needed=TUE, max_groups=1),
+        person("F1", "UTC", WED, max_groups=1),
+        person("F2", "UTC", THU, max_groups=1),
+        *crowd("A", 5, "UTC", TUE | WED),
+        *crowd("B", 5, "UTC", WED | THU),
+    ]
+    problem = _problem_of(instance(people))
+    ids = [a.person.id for a in problem.learners]
+    tuesday, wednesday, thursday = (_start(problem, day) for day in (1, 2, 3))
+    plan = Plan(
+        groups_at={tuesday: [0], wednesday: [1]},
+        learners_at={
+            tuesday: [ids.index(f"A{k}") for k in range(5)],
+            wednesday: [ids.index(f"B{k}") for k in range(5)],
+        },
+    )
+    before = plan_objectives(problem, plan)
+    search = Search(problem, plan)
+    assert not relocate_for_preferences(search)  # its own learners cannot follow
+    assert relocate_groups_along_paths(search, deadline=time.monotonic() + 5)
+    result = search.plan()
+    after = plan_objectives(problem, result)
+    assert sorted(result.groups_at) == [wednesday, thursday]
+    assert result.groups_at[thursday] == [2]
+    assert after["preferences"] == 0 < before["preferences"]
+    assert (after["placed"], after["sizes"]) == (before["placed"], before["sizes"]) == (10, 0)
+    assert plan_is_consistent(problem, result)
+
+
 def _few_facilitators(seed: int, per_group: bool):
     """A generated cohort with two facilitators in three removed (so some wait in the pool)."""
     extra = {"anchor_timezone": "per_group"} if per_group else {}
@@ -156,6 +194,24 @@ def test_preference_moves_never_worsen_an_earlier_phase(seed, per_group):
     before = plan_objectives(problem, plan)
     search = Search(problem, plan)
     improve_preferences(search, seconds=5)
+    result = search.plan()
+    after = plan_objectives(problem, result)
+    assert (after["placed"], after["joins"]) == (before["placed"], before["joins"])
+    assert after["sizes"] <= before["sizes"]
+    assert after["preferences"] <= before["preferences"]
+    assert plan_is_consistent(problem, result)
+    assert _leaders_legal(problem, result)
+
+
+@pytest.mark.parametrize("per_group", [False, True])
+@pytest.mark.parametrize("seed", range(4))
+def test_moving_groups_along_paths_never_worsens_an_earlier_phase(seed, per_group):
+    # paths may pass through the pool here (not everyone can be placed): placement holds
+    problem = _few_facilitators(seed, per_group)
+    plan = solve_heuristic(problem, seed)
+    before = plan_objectives(problem, plan)
+    search = Search(problem, plan)
+    relocate_groups_along_paths(search, deadline=time.monotonic() + 5)
     result = search.plan()
     after = plan_objectives(problem, result)
     assert (after["placed"], after["joins"]) == (before["placed"], before["joins"])

@@ -19,7 +19,12 @@ from typing import TYPE_CHECKING
 
 from roundtable.scheduling.cycles import step_costs
 from roundtable.scheduling.polish import size_objective
-from roundtable.scheduling.relocation import dearest_leader, move_group
+from roundtable.scheduling.relocation import (
+    dearest_leader,
+    leader_cost_at,
+    leader_fees,
+    move_group,
+)
 from roundtable.scheduling.search import FAR, Search
 
 if TYPE_CHECKING:
@@ -28,6 +33,7 @@ if TYPE_CHECKING:
 
 _LEARNERS = 64  # paying learners tried per call, dearest first
 _DESTINATIONS = 2  # cheaper starts tried per learner
+_PATIENCE = 16  # failed group moves in a row that end a pass
 
 
 def relocate_along_paths(search: Search, deadline: float) -> bool:
@@ -39,6 +45,84 @@ def relocate_along_paths(search: Search, deadline: float) -> bool:
         if int(search.assign[learner]) == origin and search.groups[origin]:
             moved |= _relocate(search, learner, origin, destination)
     return moved
+
+
+def relocate_groups_along_paths(search: Search, deadline: float) -> bool:
+    """Move groups to starts where their leader, or the learners a path of moves brings,
+    pay less; passes over the starts with groups until one moves nothing or time runs
+    out.
+
+    With every learner already at a cheapest start the objective left is the leaders';
+    a cheaper leader at another start needs the whole group moved there, and its
+    learners rarely share that start, so they travel along paths as above. When not
+    everyone is placed a path may pass through the pool (a payer leaves, a learner who
+    pays less comes in), so placement holds.
+    """
+    moved = False
+    while _pass(search, deadline):
+        moved = True
+    return moved
+
+
+def _pass(search: Search, deadline: float) -> bool:
+    """One pass, the starts that pay most first; True if any group moved. The pass ends
+    after `_PATIENCE` failed attempts in a row: where one learner's path is a poor
+    guide (narrow availability: the next learners find no path) most attempts fail."""
+    moved, failed = False, 0
+    steps = _all_steps(search)  # learners only move when an attempt is kept
+    for origin in _paying_starts(search):
+        if time.monotonic() > deadline or failed >= _PATIENCE:
+            break
+        destination = _best_destination(search, steps, origin) if search.groups[origin] else None
+        if destination is None:
+            continue
+        if _relocate(search, None, origin, destination, steps):
+            moved, failed, steps = True, 0, _all_steps(search)
+        else:
+            failed += 1
+    return moved
+
+
+def _paying_starts(search: Search) -> list[int]:
+    """Starts with groups where their learners or dearest leader pay, most first (where
+    nobody pays, a path would have to gain on its own: `cycles` finds those)."""
+    import numpy as np
+
+    starts = len(search.starts)
+    placed = np.flatnonzero(search.assign < starts)
+    paid = np.bincount(
+        search.assign[placed], weights=search.cost[placed, search.assign[placed]], minlength=starts
+    )
+    for origin in range(starts):
+        leader = dearest_leader(search, origin) if search.groups[origin] else None
+        paid[origin] += leader_cost_at(search, leader, origin) if leader is not None else 0
+    paying = np.flatnonzero(search.open_nodes()[:starts] & (paid > 0))
+    return sorted(paying.tolist(), key=lambda k: -paid[k])
+
+
+def _best_destination(search: Search, steps: NDArray[np.float64], origin: int) -> int | None:
+    """The start where moving one of the origin's groups looks best, if any looks like
+    it pays: the cheapest path of moves from the origin into it costs less than the
+    group's dearest leader would save there.
+
+    One learner's path only guides (the group needs several, and each changes the
+    next one's cost); the move is judged by its true effect.
+    """
+    import numpy as np
+
+    starts = len(search.starts)
+    saving = np.zeros(starts, dtype=np.int64)
+    leaving = dearest_leader(search, origin)
+    if leaving is not None:
+        saving = leader_fees(search, origin, leaving, search.leaders.cheapest_free())
+    # the path's inner nodes keep their groups; the pool gives one for one it takes
+    inner = np.append(np.flatnonzero(search.open_nodes()), search.pool)
+    _parent, distance = _shortest(steps[np.ix_(inner, inner)], int(np.searchsorted(inner, origin)))
+    # the cheapest path from the origin into each start: its last hop from an inner node
+    score = (distance[:, None] + steps[inner, :starts]).min(axis=0) - saving
+    score[origin] = np.inf
+    best = int(np.argmin(score))
+    return best if score[best] < 0 else None
 
 
 def preference_cost(search: Search) -> int:
@@ -73,14 +157,24 @@ def _candidates(search: Search) -> list[tuple[int, int, int]]:
     return found
 
 
-def _relocate(search: Search, learner: int, origin: int, destination: int) -> bool:
+def _relocate(
+    search: Search,
+    learner: int | None,
+    origin: int,
+    destination: int,
+    steps: NDArray[np.float64] | None = None,
+) -> bool:
+    """Move the origin's dearest leader's group to the destination (with `learner`, if
+    given), the others the counts need along paths; kept if (sizes, preferences) drop.
+    `steps`: `_all_steps` of the current state, if known."""
     before = (size_objective(search), preference_cost(search))
     mark = search.mark()
     # any leader will do here: the move is judged by its whole effect below
     if not move_group(search, origin, dearest_leader(search, origin), destination, -FAR):
         return False
-    search.move(learner, destination)
-    if not _bring(search, origin, destination):
+    if learner is not None:
+        search.move(learner, destination)
+    if not _bring(search, origin, destination, steps):
         search.undo(mark)
         return False
     if (size_objective(search), preference_cost(search)) < before:
@@ -89,18 +183,20 @@ def _relocate(search: Search, learner: int, origin: int, destination: int) -> bo
     return False
 
 
-def _bring(search: Search, origin: int, destination: int) -> bool:
+def _bring(
+    search: Search, origin: int, destination: int, steps: NDArray[np.float64] | None = None
+) -> bool:
     """Move learners from origin to destination along the cheapest paths until both
     counts are legal and as near their targets as any number of moves makes them.
 
     The step costs are computed once and reused for every unit (recomputed only when a
     path's hop has nobody left to move): they only guide, the move is judged by its
-    true effect.
+    true effect. `steps` (between all nodes, from `_all_steps`) saves computing them.
     """
     wanted = _transfer(search, origin, destination)
     if wanted is None:
         return False
-    graph = _step_graph(search, origin)
+    graph = _step_graph(search, origin, steps)
     for _unit in range(wanted):
         path = _cheapest_path(graph, origin, destination)
         if path is None or not _movable(search, path):
@@ -108,12 +204,30 @@ def _bring(search: Search, origin: int, destination: int) -> bool:
             path = _cheapest_path(graph, origin, destination)
         if path is None or not _movable(search, path):
             return False
-        search.apply_path(path)
+        _apply(search, path)
     return True
 
 
 def _movable(search: Search, path: list[int]) -> bool:
-    return all(search.links[a, b] > 0 for a, b in zip(path, path[1:], strict=False))
+    return all(
+        search.counts[a] > 0 if b == search.pool else search.links[a, b] > 0
+        for a, b in zip(path, path[1:], strict=False)
+    )
+
+
+def _apply(search: Search, path: list[int]) -> None:
+    """Move one learner along each hop, last hop first; into the pool goes the dearest
+    learner of the node (the pool is only ever an inner node: as many leave as enter)."""
+    import numpy as np
+
+    for hop in range(len(path) - 1, 0, -1):
+        origin, destination = path[hop - 1], path[hop]
+        if destination == search.pool:
+            here = np.flatnonzero(search.assign == origin)
+            learner = int(here[int(np.argmax(search.cost[here, origin]))])
+        else:
+            learner = search.mover(origin, destination)
+        search.move(learner, destination)
 
 
 def _transfer(search: Search, origin: int, destination: int) -> int | None:
@@ -134,19 +248,32 @@ def _transfer(search: Search, origin: int, destination: int) -> int | None:
     return None if best is None else best[1]
 
 
+def _all_steps(search: Search) -> NDArray[np.float64]:
+    """The cheapest step between every two nodes (the pool last). They depend on where
+    learners sit, not on the groups, so they serve every attempt until learners move."""
+    import numpy as np
+
+    steps, _movers = step_costs(search, np.arange(search.size + 1, dtype=np.int64))
+    return steps
+
+
 def _step_graph(
-    search: Search, origin: int
+    search: Search, origin: int, every: NDArray[np.float64] | None = None
 ) -> tuple[NDArray[np.int64], NDArray[np.float64], dict[int, int]]:
     """The nodes with groups (and the origin, which may have lost its last group but
     still holds learners), the cheapest step between each two, and each node's index.
-    The pool is left out, so placement holds."""
+    The pool is left out, so placement holds. `every`: `_all_steps` of this state."""
     import numpy as np
 
     usable = search.open_nodes()
     usable[origin] = True
     nodes = np.append(np.flatnonzero(usable), search.pool)
-    steps, _movers = step_costs(search, nodes)
-    steps[-1, :] = steps[:, -1] = np.inf
+    if every is None:
+        steps, _movers = step_costs(search, nodes)
+    else:
+        steps = every[np.ix_(nodes, nodes)]
+    if not (search.assign == search.pool).any():
+        steps[-1, :] = steps[:, -1] = np.inf
     return nodes, steps, {int(node): k for k, node in enumerate(nodes)}
 
 
@@ -170,6 +297,13 @@ def _cheapest_path(
 
 def _shortest_tree(steps: NDArray[np.float64], source: int) -> NDArray[np.int64]:
     """Predecessors of the cheapest paths from the source (at most len(steps) rounds)."""
+    return _shortest(steps, source)[0]
+
+
+def _shortest(
+    steps: NDArray[np.float64], source: int
+) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """Predecessors and costs of the cheapest paths from the source (Bellman-Ford)."""
     import numpy as np
 
     count = len(steps)
@@ -186,4 +320,4 @@ def _shortest_tree(steps: NDArray[np.float64], source: int) -> NDArray[np.int64]
             break
         distance[better] = value[better]
         parent[better] = best[better]
-    return parent
+    return parent, distance

@@ -137,17 +137,23 @@ def _sizes(context: _Context, budget: float) -> PhaseResult:
 
 def _preferences(context: _Context, budget: float) -> PhaseResult:
     began = time.monotonic()
-    improve_preferences(context.search, budget / 2)
+    bound = _preference_bound(context)  # the search keeps placement, joins and sizes
+    improve_preferences(context.search, budget / 2, bound)
     problem, plan = context.problem, context.search.plan()
     achieved = plan_objectives(problem, plan)["preferences"]
-    bound = learner_cost_bound(problem, plan.placed())
-    if context.proven.get("joins", True):
-        # more joiners could leave fewer learners, so fewer groups, for new groups
-        bound += leader_cost_bound(problem, _fewest_groups(context, plan))
     if achieved == bound:
         return PhaseResult(achieved, bound, True, f"{bound} = lower bound, optimal")
     # the search's time comes out of the phase's share, or the run outlasts its limit
     return _solve(context, "preferences", budget - (time.monotonic() - began), bound)
+
+
+def _preference_bound(context: _Context) -> int:
+    problem, plan = context.problem, context.search.plan()
+    bound = learner_cost_bound(problem, plan.placed())
+    if context.proven.get("joins", True):
+        # more joiners could leave fewer learners, so fewer groups, for new groups
+        bound += leader_cost_bound(problem, _fewest_groups(context, plan))
+    return bound
 
 
 def _spread(context: _Context, budget: float) -> PhaseResult:
