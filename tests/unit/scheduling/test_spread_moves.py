@@ -112,6 +112,42 @@ def test_an_idle_facilitator_takes_a_group_of_someone_leading_two():
     assert _leaders_legal(problem, result)
 
 
+def test_an_idle_facilitator_paying_more_takes_a_group_when_a_learner_saves_as_much():
+    # F1 can lead Thursday only on if-needed time; X sits on if-needed Wednesday and can
+    # make Thursday regularly. Moving F0's Wednesday group to Thursday under F1 costs F1
+    # what X saves (the same weight), so preferences hold and the second group goes.
+    facilitators = [
+        person("F0", "UTC", TUE | WED, max_groups=2),
+        person("F1", "UTC", {}, if_needed=THU, max_groups=1),
+    ]
+    people = [
+        *facilitators,
+        *crowd("A", 4, "UTC", TUE | WED),
+        person("X", "UTC", THU, if_needed=WED),
+        *crowd("B", 3, "UTC", WED | THU),
+    ]
+    problem = _problem_of(instance(people, **LED_SIZES))
+    tuesday, wednesday, thursday = (_start(problem, day) for day in (1, 2, 3))
+    plan = Plan(
+        groups_at={tuesday: [0], wednesday: [0]},
+        learners_at={
+            tuesday: _ids(problem, [f"A{k}" for k in range(4)]),
+            wednesday: _ids(problem, ["X", "B0", "B1", "B2"]),
+        },
+    )
+    before = plan_objectives(problem, plan)
+    search = Search(problem, plan)
+    assert lead_with_idle(search, time.monotonic() + 5)
+    result = search.plan()
+    after = plan_objectives(problem, result)
+    assert result.groups_at[thursday] == [1]
+    assert _ids(problem, ["X"])[0] in result.learners_at[thursday]
+    assert before["preferences"] == after["preferences"] == len(people) + 1
+    assert (before["spread"], after["spread"]) == (11, 1)
+    assert plan_is_consistent(problem, result)
+    assert _leaders_legal(problem, result)
+
+
 def _generated(seed: int, facilitated: bool):
     params = {"cohort_start_date": "2025-03-03", "number_of_meetings": 8}
     document = generate_instance(80, seed, params=params, facilitated=facilitated)

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from roundtable.scheduling.leading import share_groups
 from roundtable.scheduling.path_relocation import preference_cost
 from roundtable.scheduling.polish import find_leader, size_objective
+from roundtable.scheduling.relocation import leader_cost_at
 from roundtable.scheduling.search import Search
 
 if TYPE_CHECKING:
@@ -76,16 +77,21 @@ def lead_with_idle(search: Search, deadline: float) -> bool:
         for f in leaders.order
         if not leaders.at[f] and not leaders.existing[f] and leaders.capacity[f] > 0
     ]
-    for f in idle:
-        if time.monotonic() > deadline:
-            break
-        moved |= _give_group(search, f, deadline)
+    # first from leaders paying at least as much; then from any, when a learner's
+    # saving along the paths makes up for the dearer leader
+    for strict in (True, False):
+        for f in idle:
+            if time.monotonic() > deadline:
+                return moved
+            if not leaders.at[f]:
+                moved |= _give_group(search, f, deadline, strict)
     return moved
 
 
-def _give_group(search: Search, idle: int, deadline: float) -> bool:
-    """One group for the idle facilitator, from a leader of several, if any move keeps
-    sizes and preferences."""
+def _give_group(search: Search, idle: int, deadline: float, strict: bool) -> bool:
+    """One group for the idle facilitator, from a leader of several (`strict`: one who
+    pays at least as much as the idle one would), if any move keeps sizes and
+    preferences."""
     import numpy as np
 
     leaders = search.leaders
@@ -115,7 +121,7 @@ def _give_group(search: Search, idle: int, deadline: float) -> bool:
             donors = [
                 f
                 for f in search.groups[origin]
-                if loads[f] >= 2 and int(leaders.cost[f, origin]) >= fee
+                if loads[f] >= 2 and (int(leaders.cost[f, origin]) >= fee) == strict
             ]
             for donor in donors[:1]:
                 mark, trial = search.mark(), counts.copy()
@@ -229,14 +235,16 @@ def _relocate(
     released = search.remove_group(origin, leaving)
     if leader is None:
         leader = find_leader(search, destination, neutral=True)
+        # the new leader must not pay more than the released one (a chosen leader may:
+        # the caller weighs the whole move)
+        if leader is not None and leader_cost_at(search, leader, destination) > leader_cost_at(
+            search, released, origin
+        ):
+            return False
     elif not search.leaders.free(leader, destination):
         return False
     if leader is None:
         return False
-    if released != leader and search.problem.facilitated:
-        # the released leader keeps the origin's cost; the new one must not pay more
-        if search.leaders.cost[leader, destination] > search.leaders.cost[released, origin]:
-            return False
     search.add_group(destination, leader)
     wanted = _wanted(search, origin, destination)
     if wanted is None:
