@@ -104,12 +104,37 @@ export const discardRun = async (cohortId: number, runId: number) =>
 export const syncCohort = async (id: number) =>
   unwrap(await api.POST("/api/admin/cohorts/{cohort_id}/sync", { params: path("cohort_id", id) }));
 
-export const previewQuery = (id: number) =>
-  queryOptions({
-    queryKey: ["admin", "cohorts", id, "preview"],
-    queryFn: async () =>
-      unwrap(await api.GET("/api/admin/cohorts/{cohort_id}/preview", { params: path("cohort_id", id) })),
+/** The preview's groups a page at a time, by name, each page with the run and the whole
+ * preview's summary (docs/operations.md "Paged admin lists"); `fetchNextPage` loads the next. */
+export const previewPagesQuery = (id: number) =>
+  infiniteQueryOptions({
+    queryKey: ["admin", "cohorts", id, "preview", "groups"],
+    queryFn: async ({ pageParam }: { pageParam: string | null }) =>
+      unwrap(
+        await api.GET("/api/admin/cohorts/{cohort_id}/preview", {
+          params: { path: { cohort_id: id }, query: pageParam ? { cursor: pageParam } : {} },
+        }),
+      ),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.next_cursor ?? null,
   });
+
+/** Who the scheduler left out and why, a page at a time in signup order. */
+export const unplacedPagesQuery = (id: number) =>
+  infiniteQueryOptions({
+    queryKey: ["admin", "cohorts", id, "preview", "unplaced"],
+    queryFn: async ({ pageParam }: { pageParam: string | null }) =>
+      unwrap(
+        await api.GET("/api/admin/cohorts/{cohort_id}/preview/unplaced", {
+          params: { path: { cohort_id: id }, query: pageParam ? { cursor: pageParam } : {} },
+        }),
+      ),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.next_cursor ?? null,
+  });
+
+/** Both preview lists of a cohort (what to invalidate after a change). */
+export const previewKey = (id: number) => ["admin", "cohorts", id, "preview"] as const;
 
 /** Move someone into a group; the API checks the group's time against their availability. */
 export const moveMember = async (groupId: number, userId: number, role: "learner" | "facilitator", force = false) =>
@@ -200,12 +225,19 @@ export const setMaxActiveGroups = async (userId: number, maxActiveGroups: number
 
 // --- a live cohort (published groups as they run) ---
 
-/** The cohort's phase and every published group, with times in `zone`. */
-export const liveCohortQuery = (id: number, zone: string) =>
-  queryOptions({
+/** The cohort's phase and its published groups a page at a time (by name), with times in
+ * `zone`; the first page counts the whole cohort. `fetchNextPage` loads the next. */
+export const livePagesQuery = (id: number, zone: string) =>
+  infiniteQueryOptions({
     queryKey: ["admin", "cohorts", id, "live", zone],
-    queryFn: async () =>
-      unwrap(await api.GET("/api/admin/cohorts/{cohort_id}/live", { params: { path: { cohort_id: id }, query: { zone } } })),
+    queryFn: async ({ pageParam }: { pageParam: string | null }) =>
+      unwrap(
+        await api.GET("/api/admin/cohorts/{cohort_id}/live", {
+          params: { path: { cohort_id: id }, query: { zone, ...(pageParam ? { cursor: pageParam } : {}) } },
+        }),
+      ),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.next_cursor ?? null,
   });
 
 /** Make and publish a group by hand; a 422 `availability_conflict` names who cannot make which meetings (`force` overrides it). */

@@ -167,9 +167,10 @@ export interface paths {
         };
         /**
          * Read Live Cohort
-         * @description The cohort's phase and every published group: members (inactive learners flagged),
-         *     facilitators, weekly time in `zone` and the anchor zone, next meeting and RSVPs,
-         *     attendance so far, and Discord/calendar sync state.
+         * @description The cohort's phase and a page of its published groups: members (inactive learners
+         *     flagged), facilitators, weekly time in `zone` and the anchor zone, next meeting and
+         *     RSVPs, attendance so far, and Discord/calendar sync state; the first page also counts
+         *     the whole cohort. `next_cursor` continues it.
          */
         get: operations["admin-read_live_cohort"];
         put?: never;
@@ -189,9 +190,30 @@ export interface paths {
         };
         /**
          * Read Preview
-         * @description Preview groups with stats and problems, and who is unplaced and why.
+         * @description One page of preview groups with stats and problems, by name,
+         *     the latest run, and the whole preview's counts; `next_cursor` continues it.
          */
         get: operations["admin-read_preview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/cohorts/{cohort_id}/preview/unplaced": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Unplaced
+         * @description One page of who the scheduler left out and why, in signup order.
+         */
+        get: operations["admin-list_unplaced"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3556,12 +3578,14 @@ export interface components {
         };
         /**
          * LiveCohortPublic
-         * @description The cohort's phase and every published group as it runs.
+         * @description The cohort's phase and a page of its published groups as they run, by name; the
+         *     counts of the whole cohort come with the first page.
          */
         LiveCohortPublic: {
             /** Cohort Id */
             cohort_id: number;
-            counts: components["schemas"]["LiveCountsPublic"];
+            /** @description every published group's counts: on the first page, null on the others */
+            counts: components["schemas"]["LiveCountsPublic"] | null;
             /** Groups */
             groups: components["schemas"]["LiveGroupPublic"][];
             /** Max Group Size */
@@ -3570,6 +3594,11 @@ export interface components {
             min_group_size: number;
             /** Name */
             name: string;
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last page
+             */
+            next_cursor: string | null;
             /** Number Of Meetings */
             number_of_meetings: number;
             /**
@@ -4305,15 +4334,42 @@ export interface components {
              */
             visiting_group: string | null;
         };
-        /** PreviewPublic */
+        /**
+         * PreviewPublic
+         * @description A page of the preview's groups by name; the summary counts the whole preview.
+         */
         PreviewPublic: {
             /** Cohort Id */
             cohort_id: number;
             /** Groups */
             groups: components["schemas"]["GroupAdminPublic"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last page
+             */
+            next_cursor: string | null;
             run: components["schemas"]["RunSummaryPublic"] | null;
-            /** Unplaced */
-            unplaced: components["schemas"]["UnplacedPublic"][];
+            summary: components["schemas"]["PreviewSummaryPublic"];
+        };
+        /** PreviewSummaryPublic */
+        PreviewSummaryPublic: {
+            /** Facilitators */
+            facilitators: number;
+            /**
+             * Groups
+             * @description preview groups, all pages
+             */
+            groups: number;
+            /**
+             * Learners
+             * @description learners placed in them
+             */
+            learners: number;
+            /**
+             * Unplaced
+             * @description signups the scheduler left out (listed by /preview/unplaced)
+             */
+            unplaced: number;
         };
         /** ProblemPublic */
         ProblemPublic: {
@@ -4954,6 +5010,19 @@ export interface components {
             /** Text */
             text: string;
         };
+        /**
+         * UnplacedPagePublic
+         * @description A page of who the scheduler left out and why, in signup order.
+         */
+        UnplacedPagePublic: {
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last page
+             */
+            next_cursor: string | null;
+            /** Unplaced */
+            unplaced: components["schemas"]["UnplacedPublic"][];
+        };
         /** UnplacedPublic */
         UnplacedPublic: {
             /** Detail */
@@ -5308,6 +5377,7 @@ export type PersonDossierPublic = components['schemas']['PersonDossierPublic'];
 export type PlacementPublic = components['schemas']['PlacementPublic'];
 export type PresencePublic = components['schemas']['PresencePublic'];
 export type PreviewPublic = components['schemas']['PreviewPublic'];
+export type PreviewSummaryPublic = components['schemas']['PreviewSummaryPublic'];
 export type ProblemPublic = components['schemas']['ProblemPublic'];
 export type ProgressItemPublic = components['schemas']['ProgressItemPublic'];
 export type QuestionPublic = components['schemas']['QuestionPublic'];
@@ -5347,6 +5417,7 @@ export type TextSegmentPublic = components['schemas']['TextSegmentPublic'];
 export type TimelineMeetingPublic = components['schemas']['TimelineMeetingPublic'];
 export type TimelineMemberPublic = components['schemas']['TimelineMemberPublic'];
 export type TranscriptLinePublic = components['schemas']['TranscriptLinePublic'];
+export type UnplacedPagePublic = components['schemas']['UnplacedPagePublic'];
 export type UnplacedPublic = components['schemas']['UnplacedPublic'];
 export type UnsubscribedPublic = components['schemas']['UnsubscribedPublic'];
 export type UserMatchesPublic = components['schemas']['UserMatchesPublic'];
@@ -6051,6 +6122,9 @@ export interface operations {
     "admin-read_live_cohort": {
         parameters: {
             query?: {
+                /** @description `next_cursor` of the page before */
+                cursor?: string | null;
+                limit?: number;
                 /** @description IANA zone; yours */
                 zone?: string | null;
             };
@@ -6121,7 +6195,11 @@ export interface operations {
     };
     "admin-read_preview": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `next_cursor` of the page before */
+                cursor?: string | null;
+                limit?: number;
+            };
             header?: never;
             path: {
                 /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
@@ -6138,6 +6216,78 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PreviewPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "admin-list_unplaced": {
+        parameters: {
+            query?: {
+                /** @description `next_cursor` of the page before */
+                cursor?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
+                cohort_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnplacedPagePublic"];
                 };
             };
             /** @description Bad request */

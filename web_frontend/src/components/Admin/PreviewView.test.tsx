@@ -2,8 +2,7 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it } from "vitest";
-import type { PreviewPublic } from "../../client/schema";
-import { PreviewView } from "./PreviewView";
+import { type LoadedPreview, PreviewView } from "./PreviewView";
 
 const weekly = (label: string, note: string | null = null) => ({
   anchor_label: "Tuesday 18:00 (America/New_York)",
@@ -15,7 +14,7 @@ const weekly = (label: string, note: string | null = null) => ({
 });
 
 const preview = {
-  cohort_id: 3,
+  summary: { groups: 1, learners: 2, facilitators: 0, unplaced: 1 },
   run: {
     id: 9,
     job_id: 4,
@@ -58,7 +57,7 @@ const preview = {
       },
     },
   ],
-} as unknown as PreviewPublic;
+} as unknown as LoadedPreview;
 
 const realFetch = globalThis.fetch;
 afterEach(() => {
@@ -129,5 +128,30 @@ describe("PreviewView", () => {
       { user_id: 5, role: "learner", force: false },
       { user_id: 5, role: "learner", force: true },
     ]);
+  });
+});
+
+describe("PreviewView paged", () => {
+  it("counts the whole preview from the summary and offers the next page of groups and of the unplaced", async () => {
+    const asked: string[] = [];
+    const more = (list: string) => ({ hasMore: true, loading: false, onMore: () => asked.push(list) });
+    const large = { ...preview, summary: { groups: 1200, learners: 5400, facilitators: 1200, unplaced: 640 } };
+    render(
+      <QueryClientProvider client={new QueryClient()}>
+        <PreviewView
+          preview={large}
+          zone="Europe/London"
+          onChanged={() => {}}
+          more={{ groups: more("groups"), unplaced: more("unplaced") }}
+        />
+      </QueryClientProvider>,
+    );
+    expect(document.body.textContent).toContain("1,200 groups, 6,600 people placed, 640 unplaced.");
+    expect(screen.getByRole("heading", { name: "Unplaced (640)" })).toBeTruthy();
+    expect(screen.getByText("Showing 1 of 1,200 groups.")).toBeTruthy();
+    expect(screen.getByText("Showing 1 of 640 unplaced.")).toBeTruthy();
+    await userEvent.click(screen.getByRole("button", { name: "Load more groups" }));
+    await userEvent.click(screen.getByRole("button", { name: "Load more unplaced" }));
+    expect(asked).toEqual(["groups", "unplaced"]);
   });
 });

@@ -3,9 +3,20 @@ import { useState } from "react";
 import type { GroupAdminPublic, PreviewPublic, UnplacedPublic } from "../../client/schema";
 import { moveMember } from "../../api/staff";
 import { ErrorMessage } from "../Feedback/Feedback";
+import { LoadMore } from "./LoadMore";
 import { RunStats } from "./RunStats";
 import { isAvailabilityConflict } from "./Live/ForceableError";
 import { formatDateTime, formatWeeklySlot } from "../../lib/time";
+
+/** The preview as loaded so far: the first page's run and whole-preview summary, and the
+ * groups and unplaced of the pages loaded (both lists page: docs/operations.md). */
+export type LoadedPreview = Pick<PreviewPublic, "run" | "summary"> & {
+  groups: GroupAdminPublic[];
+  unplaced: UnplacedPublic[];
+};
+
+/** How to load the next page of a list, when there is one. */
+export type More = { hasMore: boolean; loading: boolean; onMore: () => void };
 
 const REASONS: Record<string, string> = {
   no_availability: "No availability that fits a whole meeting",
@@ -97,7 +108,7 @@ function GroupRow({ group, zone }: { group: GroupAdminPublic; zone: string }) {
   );
 }
 
-function MoveForm({ preview, onMoved }: { preview: PreviewPublic; onMoved: () => void }) {
+function MoveForm({ preview, onMoved }: { preview: LoadedPreview; onMoved: () => void }) {
   const people = [
     ...preview.groups.flatMap((g) => g.members.map((m) => ({ ...m, groupName: g.name }))),
     ...preview.unplaced.map((u) => ({ ...u, groupName: "unplaced" })),
@@ -199,15 +210,25 @@ function RunSummary({ run, groups, zone }: { run: NonNullable<PreviewPublic["run
   );
 }
 
-export function PreviewView({ preview, zone, onChanged }: { preview: PreviewPublic; zone: string; onChanged: () => void }) {
-  const { run, groups, unplaced } = preview;
-  if (!run && groups.length === 0) return <p className="muted">No scheduling run yet.</p>;
-  const placed = groups.reduce((n, g) => n + g.members.length, 0);
+export function PreviewView({
+  preview,
+  zone,
+  onChanged,
+  more,
+}: {
+  preview: LoadedPreview;
+  zone: string;
+  onChanged: () => void;
+  more?: { groups: More; unplaced: More };
+}) {
+  const { run, summary, groups, unplaced } = preview;
+  if (!run && summary.groups === 0) return <p className="muted">No scheduling run yet.</p>;
+  const placed = summary.learners + summary.facilitators;
   return (
     <div className="preview">
       <p>
-        <strong>{groups.length}</strong> groups, <strong>{placed}</strong> people placed, <strong>{unplaced.length}</strong>{" "}
-        unplaced.
+        <strong>{summary.groups.toLocaleString()}</strong> groups, <strong>{placed.toLocaleString()}</strong> people
+        placed, <strong>{summary.unplaced.toLocaleString()}</strong> unplaced.
       </p>
       {run && <RunSummary run={run} groups={groups} zone={zone} />}
       <div className="table-scroll" role="region" aria-label="Preview groups" tabIndex={0}>
@@ -229,9 +250,10 @@ export function PreviewView({ preview, zone, onChanged }: { preview: PreviewPubl
           </tbody>
         </table>
       </div>
+      {more && <LoadMore shown={groups.length} total={summary.groups} noun="groups" {...more.groups} />}
       {groups.length > 0 && <MoveForm preview={preview} onMoved={onChanged} />}
-      <h3>Unplaced ({unplaced.length})</h3>
-      {unplaced.length === 0 ? (
+      <h3>Unplaced ({summary.unplaced.toLocaleString()})</h3>
+      {summary.unplaced === 0 ? (
         <p className="muted">Everyone has a group.</p>
       ) : (
         <ul className="unplaced">
@@ -240,6 +262,7 @@ export function PreviewView({ preview, zone, onChanged }: { preview: PreviewPubl
           ))}
         </ul>
       )}
+      {more && <LoadMore shown={unplaced.length} total={summary.unplaced} noun="unplaced" {...more.unplaced} />}
     </div>
   );
 }

@@ -4,7 +4,7 @@ import { useParams } from "react-router";
 import {
   adminCohortQuery,
   adminCohortsQuery,
-  previewQuery,
+  previewKey,
   publishCohort,
   runScheduling,
   syncCohort,
@@ -25,6 +25,7 @@ import { PreviewView } from "../../components/Admin/PreviewView";
 import { UncertifiedFacilitators } from "../../components/Admin/UncertifiedFacilitators";
 import { ErrorMessage, QueryState } from "../../components/Feedback/Feedback";
 import { useMe } from "../../hooks/useMe";
+import { usePreviewPages } from "../../hooks/usePreviewPages";
 import { useSignupPages } from "../../hooks/useSignupPages";
 
 function EditCohort({ cohort }: { cohort: Cohort }) {
@@ -97,7 +98,7 @@ function Scheduling({ cohort, zone }: { cohort: Cohort; zone: string }) {
   const queryClient = useQueryClient();
   const [scheduleJob, setScheduleJob] = useState<number | null>(null);
   const [publishJob, setPublishJob] = useState<number | null>(null);
-  const preview = useQuery(previewQuery(cohort.id));
+  const { query: previewPages, preview, more } = usePreviewPages(cohort.id);
   const [requireFacilitator, setRequireFacilitator] = useState(true);
   const [useIfNeeded, setUseIfNeeded] = useState(true);
   const schedule = useMutation({
@@ -112,8 +113,9 @@ function Scheduling({ cohort, zone }: { cohort: Cohort; zone: string }) {
   const overview = useQuery(adminCohortsQuery).data?.find((c) => c.id === cohort.id);
   const hasPublished = (overview?.published_groups ?? 0) > 0;
   const refresh = () => queryClient.invalidateQueries({ queryKey: ["admin", "cohorts"] });
-  const hasPreview = (preview.data?.groups ?? []).some((g) => g.status === "preview");
-  const refreshPreview = () => queryClient.invalidateQueries({ queryKey: previewQuery(cohort.id).queryKey });
+  // Counted by the server over every page: the groups below arrive a page at a time.
+  const hasPreview = (preview?.summary.groups ?? 0) > 0;
+  const refreshPreview = () => queryClient.invalidateQueries({ queryKey: previewKey(cohort.id) });
   return (
     <section aria-labelledby="scheduling">
       <h2 id="scheduling">Scheduling</h2>
@@ -142,11 +144,11 @@ function Scheduling({ cohort, zone }: { cohort: Cohort; zone: string }) {
         >
           Publish groups
         </button>
-        {preview.data?.run && (
+        {preview?.run && (
           <DiscardRunButton
             cohortId={cohort.id}
             cohortName={cohort.name}
-            runId={preview.data.run.id}
+            runId={preview.run.id}
             disabled={!hasPreview || publish.isPending}
           />
         )}
@@ -171,12 +173,12 @@ function Scheduling({ cohort, zone }: { cohort: Cohort; zone: string }) {
         </p>
       )}
       <h3>Preview</h3>
-      <QueryState query={preview} label="Loading the preview…">
-        {(p) =>
-          hasPublished && p.groups.length === 0 ? (
+      <QueryState query={previewPages} label="Loading the preview…">
+        {() =>
+          !preview ? null : hasPublished && preview.summary.groups === 0 ? (
             <p className="muted">No unpublished groups right now.</p>
           ) : (
-            <PreviewView preview={p} zone={zone} onChanged={() => void refreshPreview()} />
+            <PreviewView preview={preview} zone={zone} onChanged={() => void refreshPreview()} more={more} />
           )
         }
       </QueryState>

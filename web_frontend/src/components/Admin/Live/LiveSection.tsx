@@ -1,7 +1,10 @@
-import { useQuery } from "@tanstack/react-query";
-import { liveCohortQuery } from "../../../api/staff";
-import type { LiveCohortPublic } from "../../../client/schema";
+import { useInfiniteQuery } from "@tanstack/react-query";
+import { useMemo } from "react";
+import { livePagesQuery } from "../../../api/staff";
+import type { LiveCohortPublic, LiveCountsPublic } from "../../../client/schema";
 import { QueryState } from "../../Feedback/Feedback";
+import { LoadMore } from "../LoadMore";
+import type { More } from "../PreviewView";
 import { CreateGroupForm } from "./CreateGroupForm";
 import { PHASES } from "./describe";
 import { GroupCard } from "./GroupCard";
@@ -18,8 +21,7 @@ export function PhaseBanner({ phase }: { phase: string }) {
   );
 }
 
-function Counts({ live }: { live: LiveCohortPublic }) {
-  const c = live.counts;
+function Counts({ live, c }: { live: LiveCohortPublic; c: LiveCountsPublic }) {
   return (
     <p>
       {c.groups} live group{c.groups === 1 ? "" : "s"}, {c.learners} learners, {c.facilitators} facilitator
@@ -36,15 +38,17 @@ function Counts({ live }: { live: LiveCohortPublic }) {
   );
 }
 
-/** The live groups of a published cohort, with every action an organiser needs week by week. */
-export function LiveGroups({ live, anchorZone }: { live: LiveCohortPublic; anchorZone: string }) {
+/** The live groups of a published cohort, with every action an organiser needs week by week.
+ * `live` holds the groups loaded so far (they page) and the first page's counts, which count
+ * every group; `more` loads the next page. Moving someone offers the loaded groups. */
+export function LiveGroups({ live, anchorZone, more }: { live: LiveCohortPublic; anchorZone: string; more?: More }) {
   const refresh = useRefreshLive();
   const editable = ["running", "open", "scheduled"].includes(live.phase);
   const active = live.groups.filter((g) => g.status === "active");
   return (
     <section aria-labelledby="live-title">
       <h2 id="live-title">Live groups</h2>
-      <Counts live={live} />
+      {live.counts && <Counts live={live} c={live.counts} />}
       {live.groups.length === 0 && <p className="muted">No published group yet.</p>}
       {live.groups.map((g) => (
         <GroupCard
@@ -55,23 +59,37 @@ export function LiveGroups({ live, anchorZone }: { live: LiveCohortPublic; ancho
           onChanged={refresh}
         />
       ))}
+      {more && <LoadMore shown={live.groups.length} total={live.counts?.groups} noun="groups" {...more} />}
       {editable && <CreateGroupForm cohortId={live.cohort_id} anchorZone={anchorZone} onCreated={refresh} />}
       {live.phase === "running" && <RegroupPanel cohortId={live.cohort_id} onApplied={refresh} />}
     </section>
   );
 }
 
-/** The phase banner and, once any group is published, the live groups. */
+/** The phase banner and, once any group is published, the live groups (a page at a time). */
 export function LiveSection({ cohortId, zone, anchorZone }: { cohortId: number; zone: string; anchorZone: string }) {
-  const live = useQuery(liveCohortQuery(cohortId, zone));
+  const pages = useInfiniteQuery(livePagesQuery(cohortId, zone));
+  const live = useMemo((): LiveCohortPublic | undefined => {
+    const first = pages.data?.pages[0];
+    return first && { ...first, groups: pages.data?.pages.flatMap((page) => page.groups) ?? [] };
+  }, [pages.data]);
+  const more: More = {
+    hasMore: pages.hasNextPage,
+    loading: pages.isFetchingNextPage,
+    onMore: () => void pages.fetchNextPage(),
+  };
   return (
-    <QueryState query={live} label="Loading the live groups…">
-      {(data) => (
-        <>
-          <PhaseBanner phase={data.phase} />
-          {(data.groups.length > 0 || data.phase === "running") && <LiveGroups live={data} anchorZone={anchorZone} />}
-        </>
-      )}
+    <QueryState query={pages} label="Loading the live groups…">
+      {() =>
+        live && (
+          <>
+            <PhaseBanner phase={live.phase} />
+            {(live.groups.length > 0 || live.phase === "running") && (
+              <LiveGroups live={live} anchorZone={anchorZone} more={more} />
+            )}
+          </>
+        )
+      }
     </QueryState>
   );
 }
