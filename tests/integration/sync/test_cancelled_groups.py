@@ -213,11 +213,11 @@ def test_a_dissolved_group_is_archived_its_role_deleted_and_its_series_ended(
     _run_all(engine, queued)
 
     after = group_row(engine, g1)
-    # Discord: the old role is gone (Ana and Fay lose it), Ana holds only Group 3's
-    # (and the cohort's, which Fay, no longer in the cohort, does not).
+    # Discord: the old role is gone (Ana and Fay lose it), Ana holds only Group 3's, which
+    # also opens the cohort's channel to her (no cohort role where groups have roles).
     assert before.discord_role_id not in guild.roles
-    cohort_role = next(r["id"] for r in guild.roles.values() if r["name"].endswith("(cohort)"))
-    assert sorted(guild.members[ana.discord_id]["roles"]) == sorted([new_role, cohort_role])
+    assert not [r for r in guild.roles.values() if r["name"].endswith("(cohort)")]
+    assert guild.members[ana.discord_id]["roles"] == [new_role]
     assert guild.members[fay.discord_id]["roles"] == []
     _assert_archived_for(guild, after, "Running Spring", [ana, fay])
     # Calendar: three meetings were held (2, 9, 16 March); the series ends with the third,
@@ -517,5 +517,6 @@ def test_in_outbox_mode_a_cancelled_group_is_cleaned_up_once(
         ).all()
     operations = [(service, op.split(" ")[0]) for service, op in recorded]
     assert operations.count(("google_calendar", "events.delete")) == 1  # no meeting was held
-    # the group's role, the cohort's role, the two meetings' scheduled events: each once
-    assert operations.count(("discord", "DELETE")) == 4
+    # the group's role and the two meetings' scheduled events, each once (no cohort role:
+    # the group's role opened the cohort's channel)
+    assert operations.count(("discord", "DELETE")) == 3
