@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -11,6 +12,7 @@ from sqlalchemy import Engine, func, insert, update
 from roundtable.db.engine import transaction
 from roundtable.db.tables import jobs, signups
 from roundtable.paging import encode_cursor
+from tests.builders import add_meeting
 from tests.integration.api.builders import (
     add_member,
     enroll,
@@ -263,9 +265,30 @@ def test_live_groups_page_by_name_and_the_first_page_counts_the_whole_cohort(
     assert bodies[-1]["next_cursor"] is None and len(others) == 2
 
 
+def test_feedback_by_group_pages_by_name_and_every_page_has_the_weeks(
+    admin: TestClient, engine: Engine, cohort: int
+) -> None:
+    made = _groups(engine, cohort, NAMES, status="active")
+    held = datetime.now(UTC) - timedelta(days=2)
+    with transaction(engine) as conn:
+        for group in made.values():
+            add_meeting(conn, group, cohort, 1, held)
+    url = f"/api/admin/cohorts/{cohort}/feedback"
+
+    rows, bodies = _all_pages(admin, url, "groups", limit=3)
+
+    assert [row["group_name"] for row in rows] == sorted(NAMES)
+    assert [len(body["groups"]) for body in bodies] == [3, 3, 1]  # type: ignore[arg-type]
+    assert all(body["group_count"] == 7 for body in bodies)
+    weeks = [[(w["meeting_number"], w["meetings_held"]) for w in b["weeks"]] for b in bodies]  # type: ignore[attr-defined]
+    assert weeks == [[(1, 7)]] * 3
+
+
 @pytest.mark.parametrize(
     ("path", "query", "field"),
     [
+        ("feedback", {"limit": 2001}, "limit"),
+        ("feedback", {"cursor": encode_cursor(1)}, "cursor"),
         ("preview", {"limit": 0}, "limit"),
         ("preview", {"limit": 501}, "limit"),
         ("preview", {"cursor": "not-a-cursor"}, "cursor"),

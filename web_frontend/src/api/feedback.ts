@@ -1,4 +1,4 @@
-import { queryOptions } from "@tanstack/react-query";
+import { infiniteQueryOptions, queryOptions } from "@tanstack/react-query";
 import { api, unwrap } from "./http";
 
 export type FeedbackValue = number | string | null;
@@ -35,8 +35,14 @@ export const groupFeedbackQuery = (groupId: number) =>
   });
 
 export const cohortFeedbackQuery = (cohortId: number) =>
-  queryOptions({
+  infiniteQueryOptions({
     queryKey: ["feedback", "cohort", cohortId],
-    queryFn: async () =>
-      unwrap(await api.GET("/api/admin/cohorts/{cohort_id}/feedback", { params: { path: { cohort_id: cohortId } } })),
+    queryFn: async ({ pageParam }: { pageParam: string | null }) =>
+      unwrap(
+        await api.GET("/api/admin/cohorts/{cohort_id}/feedback", {
+          params: { path: { cohort_id: cohortId }, query: pageParam ? { cursor: pageParam } : {} },
+        }),
+      ),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.next_cursor ?? null,
   });

@@ -125,7 +125,8 @@ export interface paths {
         };
         /**
          * Read Cohort Feedback
-         * @description A cohort's feedback week by week and group by group.
+         * @description A cohort's feedback week by week, and a page of it group by group (by name);
+         *     `next_cursor` continues it.
          */
         get: operations["feedback-read_cohort_feedback"];
         put?: never;
@@ -2224,14 +2225,30 @@ export interface components {
              */
             target_group_size: number;
         };
-        /** CohortFeedbackPublic */
+        /**
+         * CohortFeedbackPublic
+         * @description The cohort's feedback by meeting number (every page) and a page of it by group.
+         */
         CohortFeedbackPublic: {
             /** Cohort Id */
             cohort_id: number;
             /** Cohort Name */
             cohort_name: string;
-            /** Groups */
+            /**
+             * Group Count
+             * @description groups with a meeting held, all pages
+             */
+            group_count: number;
+            /**
+             * Groups
+             * @description one page, by name
+             */
             groups: components["schemas"]["GroupSummaryPublic"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last page
+             */
+            next_cursor: string | null;
             /** Rating Question */
             rating_question: string | null;
             /** Weeks */
@@ -5972,7 +5989,11 @@ export interface operations {
     };
     "feedback-read_cohort_feedback": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `next_cursor` of the page before */
+                cursor?: string | null;
+                limit?: number;
+            };
             header?: never;
             path: {
                 /** @description A database id: 1 to 2147483647 (a 422 otherwise). */

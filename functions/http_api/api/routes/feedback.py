@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 
-from api.deps import Admin, CurrentUser, Db, Id, Now, Writer
+from api.deps import Admin, CurrentUser, Cursor, Db, Id, Now, Writer
 from api.schemas.common import errors
 from api.schemas.feedback import (
     CohortFeedbackPublic,
@@ -73,7 +73,14 @@ def read_group_feedback(
     responses=errors(403, 404),
 )
 def read_cohort_feedback(
-    cohort_id: Id, user: Admin, conn: Db, now: Now, forms: Forms
+    cohort_id: Id,
+    user: Admin,
+    conn: Db,
+    now: Now,
+    forms: Forms,
+    cursor: Cursor = None,
+    limit: Annotated[int, Query(ge=1, le=feedback.GROUPS_PAGE_MAX)] = feedback.GROUPS_PAGE,
 ) -> feedback.CohortFeedback:
-    """A cohort's feedback week by week and group by group."""
-    return feedback.cohort_feedback(conn, user, cohort_id, now, forms)
+    """A cohort's feedback week by week, and a page of it group by group (by name);
+    `next_cursor` continues it."""
+    return feedback.cohort_feedback(conn, user, cohort_id, now, forms, cursor=cursor, limit=limit)

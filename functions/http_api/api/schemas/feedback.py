@@ -106,8 +106,14 @@ class GroupSummaryPublic(Model):
 
 
 class CohortFeedbackPublic(Model):
+    """The cohort's feedback by meeting number (every page) and a page of it by group."""
+
     cohort_id: int
     cohort_name: str
     rating_question: str | None
     weeks: list[WeekSummaryPublic]
-    groups: list[GroupSummaryPublic]
+    groups: list[GroupSummaryPublic] = Field(description="one page, by name")
+    group_count: int = Field(description="groups with a meeting held, all pages")
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null on the last page"
+    )

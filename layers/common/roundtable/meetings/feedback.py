@@ -35,6 +35,7 @@ from roundtable.errors import ConflictError, NotFoundError, PermissionDeniedErro
 from roundtable.groups.facilitation import facilitates, require_group_access
 from roundtable.groups.memberships import count_active_members
 from roundtable.meetings.attendance import attends, may_attend
+from roundtable.paging import check_limit, decode_named_cursor, page_of
 from roundtable.people.profiles import Viewer
 
 logger = logging.getLogger(__name__)
@@ -323,16 +324,33 @@ class CohortFeedback:
     cohort_id: int
     cohort_name: str
     rating_question: str | None
-    weeks: tuple[WeekSummary, ...]
-    groups: tuple[GroupSummary, ...]
+    weeks: tuple[WeekSummary, ...]  # the whole cohort, on every page
+    groups: tuple[GroupSummary, ...]  # one page, by name
+    group_count: int = 0  # groups with a meeting held, all pages
+    next_cursor: str | None = None  # None on the last page
+
+
+# Groups a page (paging.py): a group's summary is about 100 bytes, so 20,000 groups
+# (100,000 learners) would be about 2 MB in one response (bench/admin_pages.py).
+GROUPS_PAGE = 500
+GROUPS_PAGE_MAX = 2000
 
 
 def cohort_feedback(
-    conn: Connection, viewer: Viewer, cohort_id: int, now: datetime, form_for: FormFor
+    conn: Connection,
+    viewer: Viewer,
+    cohort_id: int,
+    now: datetime,
+    form_for: FormFor,
+    *,
+    cursor: str | None = None,
+    limit: int = GROUPS_PAGE,
 ) -> CohortFeedback:
-    """A cohort's feedback week by week and group by group (admins)."""
+    """A cohort's feedback week by week and a page of it group by group (admins)."""
     if not viewer.is_admin:
         raise PermissionDeniedError("Only Roundtable admins can do this.")
+    after = decode_named_cursor(cursor)
+    check_limit(limit, GROUPS_PAGE_MAX)
     cohort = conn.execute(select(cohorts).where(cohorts.c.id == cohort_id)).first()
     if cohort is None:
         raise NotFoundError(f"There is no cohort {cohort_id}.", field="cohort_id")
@@ -350,12 +368,19 @@ def cohort_feedback(
         .join(meeting_feedback, meeting_feedback.c.meeting_id == meetings.c.id, isouter=True)
         .where(groups.c.cohort_id == cohort_id, meetings.c.starts_at <= now)
     ).all()
+    # Every group is summed (the weeks need every row anyway); only a page is answered,
+    # continuing after the cursor's (name, id) in the same order.
+    summaries = _groups(rows)
+    later = [g for g in summaries if after is None or (g.group_name, g.group_id) > after]
+    page = page_of(later, limit, key=lambda g: g.group_id, name=lambda g: g.group_name)
     return CohortFeedback(
         cohort_id=cohort.id,
         cohort_name=cohort.name,
         rating_question=form.rating_question.text if form.rating_question else None,
         weeks=_weeks(rows),
-        groups=_groups(rows),
+        groups=tuple(page.items),
+        group_count=len(summaries),
+        next_cursor=page.next_cursor,
     )
 
 

@@ -1,6 +1,9 @@
-import { useQuery } from "@tanstack/react-query";
+import { useInfiniteQuery } from "@tanstack/react-query";
+import { useMemo } from "react";
 import { cohortFeedbackQuery } from "../../api/feedback";
 import type { CohortFeedbackPublic, WeekSummaryPublic } from "../../client/schema";
+import { LoadMore } from "../Admin/LoadMore";
+import type { More } from "../Admin/PreviewView";
 import { QueryState } from "../Feedback/Feedback";
 
 const WIDTH = 560;
@@ -46,7 +49,8 @@ export function RatingChart({ weeks, question }: { weeks: WeekSummaryPublic[]; q
   );
 }
 
-function Summary({ data }: { data: CohortFeedbackPublic }) {
+/** `data.groups` holds the groups loaded so far (they page); `more` loads the next page. */
+export function Summary({ data, more }: { data: CohortFeedbackPublic; more?: More }) {
   if (data.weeks.length === 0) {
     return <p className="muted">No meeting has been held yet.</p>;
   }
@@ -101,18 +105,28 @@ function Summary({ data }: { data: CohortFeedbackPublic }) {
           </tbody>
         </table>
       </div>
+      {more && <LoadMore shown={data.groups.length} total={data.group_count} noun="groups" {...more} />}
     </>
   );
 }
 
-/** The admin's cohort page section: feedback week by week and group by group. */
+/** The admin's cohort page section: feedback week by week and group by group (a page at a time). */
 export function CohortFeedback({ cohortId }: { cohortId: number }) {
-  const query = useQuery(cohortFeedbackQuery(cohortId));
+  const query = useInfiniteQuery(cohortFeedbackQuery(cohortId));
+  const data = useMemo((): CohortFeedbackPublic | undefined => {
+    const first = query.data?.pages[0];
+    return first && { ...first, groups: query.data?.pages.flatMap((page) => page.groups) ?? [] };
+  }, [query.data]);
+  const more: More = {
+    hasMore: query.hasNextPage,
+    loading: query.isFetchingNextPage,
+    onMore: () => void query.fetchNextPage(),
+  };
   return (
     <section aria-labelledby="feedback">
       <h2 id="feedback">Feedback</h2>
       <QueryState query={query} label="Loading feedback…">
-        {(data) => <Summary data={data} />}
+        {() => data && <Summary data={data} more={more} />}
       </QueryState>
     </section>
   );
