@@ -47,8 +47,9 @@ def test_the_admin_sees_what_publishing_would_add_and_chooses_the_group_space(
     assert before["space"] == "channel_and_role" and before["fits"] is True
     (server,) = before["servers"]
     assert (server["name"], server["roles_used"], server["role_limit"]) == ("Main", 1, 250)
-    # 3 groups' roles and channels, the category, the cohort's role and channel
-    assert (server["adds_roles"], server["adds_channels"], server["new_groups"]) == (4, 8, 3)
+    # 3 groups' roles and channels, the category, the cohort's channel (opened to the
+    # groups' roles: no cohort role with channel_and_role)
+    assert (server["adds_roles"], server["adds_channels"], server["new_groups"]) == (3, 8, 3)
     assert chosen.json() == {"cohort_id": cohort, "space": "channel"}
     assert (after["needs_roles"], after["needs_channels"]) == (1, 8)  # the cohort's role
 
