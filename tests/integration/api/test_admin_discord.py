@@ -63,14 +63,14 @@ def test_an_unknown_space_is_refused_naming_the_choices(admin: TestClient, cohor
 def test_publishing_is_refused_with_the_numbers_before_any_job_when_nothing_fits(
     admin: TestClient, engine: Engine, cohort: int
 ) -> None:
-    add_server(engine, GUILD, "Tiny", role_limit=3)  # @everyone, one group's and the cohort's
+    add_server(engine, GUILD, "Tiny", role_limit=2)  # @everyone and one group's
 
     refused = admin.post(f"/api/admin/cohorts/{cohort}/publish")
 
     assert refused.status_code == 409
     message = refused.json()["error"]["message"]
     assert "2 of the cohort's 3 new groups have no server with room" in message
-    assert "Tiny: 1 of 3 roles, 0 of 500 channels and 0 of 1000 active threads in use" in message
+    assert "Tiny: 1 of 2 roles, 0 of 500 channels and 0 of 1000 active threads in use" in message
     with engine.connect() as conn:
         assert conn.scalars(select(jobs.c.kind)).all() == []
 
