@@ -1,25 +1,31 @@
-"""Benchmark: response sizes of the paged admin signups list at 10,000 and 100,000 signups.
+"""Benchmark: response sizes of the admin lists that grow with a cohort, at 10,000 and
+100,000 learners.
 
 Real Postgres (DATABASE_URL, or the embedded server the tests use), in a database of
 its own that is dropped afterwards. Seeds a cohort with N learners (three weekly
 availability blocks each; one in ten unplaced with a reason and three suggested groups,
-as after a scheduling run), then pages GET /api/admin/cohorts/{id}/signups through the
-http_api function's FastAPI app and prints, per size: pages, the largest page's body in
-bytes, the median time per page, and what one response with every signup (the list
-before paging) would have weighed, against Lambda's 6 MB response limit.
+as after a scheduling run; the others in preview groups of five), then asks the
+http_api function's FastAPI app for every admin list of the cohort, a page at a time
+where the route pages (following `next_cursor`), and prints per route and size: pages,
+the largest page's body, the median and slowest time per page, and what one response
+with every row would weigh, against Lambda's 6 MB response limit. The preview routes
+are measured with the groups in preview; then the groups are published (eight weekly
+meetings, four of them held) and the live and feedback routes are measured.
 
-    .venv/bin/python bench/admin_pages.py [--sizes 10000 100000] [--limit 500]
+    .venv/bin/python bench/admin_pages.py [--sizes 10000 100000] [--routes signups preview ...]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import sys
 import time
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
 
@@ -72,7 +78,7 @@ def seed(size: int) -> tuple[int, int]:
         ).scalar_one()
         for first in range(0, size, _CHUNK):
             numbers = range(first, min(first + _CHUNK, size))
-            ids = conn.execute(
+            inserted = conn.execute(
                 insert(users)
                 .values(
                     [
@@ -81,8 +87,8 @@ def seed(size: int) -> tuple[int, int]:
                     ]
                 )
                 .returning(users.c.id)
-            ).scalars()
-            ids = list(ids)
+            )
+            ids = list(inserted.scalars())
             conn.execute(
                 insert(signups).values(
                     [
@@ -118,43 +124,173 @@ def seed(size: int) -> tuple[int, int]:
     return cohort, admin
 
 
-def page_through(cohort: int, admin: int, limit: int) -> dict[str, float]:
-    """Every page of the cohort's signups: sizes and times."""
+GROUP_SIZE = 5
+MEETINGS = 8
+HELD = 4
+
+
+def seed_groups(cohort: int) -> int:
+    """The placed learners in preview groups of five, in signup order; how many groups."""
+    from sqlalchemy import insert, select
+
+    from roundtable.db.engine import get_engine, transaction
+    from roundtable.db.tables import group_members, groups, signups, users
+
+    first = datetime.now(UTC).replace(microsecond=0) - timedelta(weeks=HELD, hours=-2)
+    with transaction(get_engine()) as conn:
+        # Learners of one zone together, on Tuesday at 18:00 there (inside every learner's
+        # availability): groups without availability problems, as the scheduler makes them.
+        placed = conn.execute(
+            select(signups.c.user_id, users.c.timezone)
+            .join(users, users.c.id == signups.c.user_id)
+            .where(signups.c.cohort_id == cohort, signups.c.unplaced_reason.is_(None))
+            .order_by(users.c.timezone, signups.c.id)
+        ).all()
+        teams, zones = [], []
+        for zone in sorted({row.timezone for row in placed}):
+            members = [row.user_id for row in placed if row.timezone == zone]
+            for i in range(0, len(members), GROUP_SIZE):
+                teams.append(members[i : i + GROUP_SIZE])
+                zones.append(zone)
+        for start in range(0, len(teams), _CHUNK):
+            chunk = teams[start : start + _CHUNK]
+            ids = conn.execute(
+                insert(groups)
+                .values(
+                    [
+                        {
+                            "cohort_id": cohort,
+                            "name": f"Group {start + k + 1:05d}",
+                            "status": "preview",
+                            "anchor_timezone": zones[start + k],
+                            "weekday": 1,
+                            "local_time": clock_time(18, 0),
+                            "meeting_minutes": 90,
+                            "first_meeting_at": first,
+                        }
+                        for k in range(len(chunk))
+                    ]
+                )
+                .returning(groups.c.id)
+            ).scalars()
+            conn.execute(
+                insert(group_members).values(
+                    [
+                        {"group_id": gid, "user_id": uid, "cohort_id": cohort, "role": "learner"}
+                        for gid, team in zip(list(ids), chunk, strict=True)
+                        for uid in team
+                    ]
+                )
+            )
+    return len(teams)
+
+
+def publish_groups(cohort: int) -> None:
+    """Every preview group active, with its weekly meetings (HELD of them over)."""
+    from sqlalchemy import insert, select, update
+
+    from roundtable.db.engine import get_engine, transaction
+    from roundtable.db.tables import groups, meetings
+
+    now = datetime.now(UTC)
+    with transaction(get_engine()) as conn:
+        rows = conn.execute(
+            update(groups)
+            .where(groups.c.cohort_id == cohort)
+            .values(status="active", published_at=now, synced_at=now)
+            .returning(groups.c.id, groups.c.first_meeting_at)
+        ).all()
+        values = [
+            {
+                "group_id": row.id,
+                "cohort_id": cohort,
+                "meeting_number": n + 1,
+                "starts_at": row.first_meeting_at + timedelta(weeks=n),
+                "ends_at": row.first_meeting_at + timedelta(weeks=n, minutes=90),
+            }
+            for row in rows
+            for n in range(MEETINGS)
+        ]
+        for start in range(0, len(values), _CHUNK * 4):
+            conn.execute(insert(meetings).values(values[start : start + _CHUNK * 4]))
+        assert conn.execute(select(groups.c.id).where(groups.c.cohort_id == cohort)).first()
+
+
+# route name -> (path after /api/admin/cohorts/{id}, the list in the body, query)
+ROUTES: dict[str, tuple[str, str, dict[str, Any]]] = {
+    "signups": ("/signups", "signups", {}),
+    "preview": ("/preview", "groups", {}),
+    "preview unplaced": ("/preview/unplaced", "unplaced", {}),
+    "status": ("/status", "unplaced", {}),
+    "live": ("/live", "groups", {"zone": "Europe/London"}),
+    "feedback": ("/feedback", "groups", {}),
+}
+PREVIEW_ROUTES = ("signups", "preview", "preview unplaced", "status")
+
+
+def page_through(cohort: int, admin: int, route: str, limit: int | None) -> dict[str, float]:
+    """Every page of one admin list of the cohort: sizes and times. A route that does not
+    page answers everything at once (no `next_cursor`): one page."""
     from fastapi.testclient import TestClient
 
     from devserver.functions import load_function
     from roundtable.auth import issue_access_token, jwt_secret
 
+    path, key, query = ROUTES[route]
     client = TestClient(load_function("http_api").app, base_url="https://testserver")
-    sizes, seconds, rows, cursor = [], [], 0, None
+    sizes: list[int] = []
+    seconds: list[float] = []
+    rows, envelope, cursor = 0, 0, None
     while True:
         client.cookies.set("session", issue_access_token(admin, datetime.now(UTC), jwt_secret()))
-        params: dict[str, Any] = {"limit": limit, **({"cursor": cursor} if cursor else {})}
+        params: dict[str, Any] = {**query, **({"cursor": cursor} if cursor else {})}
+        if limit is not None and route != "status":
+            params["limit"] = limit
         began = time.perf_counter()
-        response = client.get(f"/api/admin/cohorts/{cohort}/signups", params=params)
+        response = client.get(f"/api/admin/cohorts/{cohort}{path}", params=params)
         seconds.append(time.perf_counter() - began)
+        if response.status_code == 404 and not sizes:
+            return {}  # a route this checkout does not have
         response.raise_for_status()
         body = response.json()
         sizes.append(len(response.content))
-        rows += len(body["signups"])
-        cursor = body["next_cursor"]
+        items = body.get(key) or []
+        rows += len(items)
+        # What a page weighs beside its rows (summary, counts, cursor): once in one response.
+        envelope = len(response.content) - len(json.dumps(items, separators=(",", ":")))
+        cursor = body.get("next_cursor")
         if cursor is None:
             break
-    # One response holding every row: the pages' rows, one envelope.
-    whole = sum(sizes) - (len(sizes) - 1) * len('{"signups":[],"next_cursor":null}')
+    whole = sum(sizes) - (len(sizes) - 1) * max(envelope, 0)
     return {
         "rows": rows,
         "pages": len(sizes),
         "largest": max(sizes),
         "median_s": statistics.median(seconds),
+        "slowest_s": max(seconds),
         "whole": whole,
     }
+
+
+def _print(size: int, route: str, found: dict[str, float]) -> None:
+    if not found:
+        print(f"{size:>8} {route:<17} (no such route)", flush=True)
+        return
+    print(
+        f"{size:>8} {route:<17} {found['rows']:>7.0f} {found['pages']:>6.0f} "
+        f"{found['largest'] / 1024:>10.0f} KB {found['median_s']:>9.3f} {found['slowest_s']:>9.3f} "
+        f"{found['whole'] / 2**20:>10.1f} MB {found['whole'] / LAMBDA_RESPONSE_LIMIT:>8.0%}",
+        flush=True,
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
-    parser.add_argument("--limit", type=int, default=500)
+    parser.add_argument("--routes", nargs="+", default=list(ROUTES), choices=list(ROUTES))
+    parser.add_argument(
+        "--limit", type=int, default=None, help="page size for every paged route (its default)"
+    )
     args = parser.parse_args()
     server, admin_url, name = _database()
     try:
@@ -162,19 +298,17 @@ def main() -> None:
 
         migrate.upgrade()
         print(
-            f"{'signups':>8} {'pages':>6} {'largest page':>13} {'median s':>9} "
-            f"{'one response':>13} {'of 6 MB':>8}"
+            f"{'learners':>8} {'route':<17} {'rows':>7} {'pages':>6} {'largest page':>13} "
+            f"{'median s':>9} {'slowest s':>9} {'one response':>13} {'of 6 MB':>8}"
         )
         for size in args.sizes:
             cohort, admin = seed(size)
-            found = page_through(cohort, admin, args.limit)
-            assert found["rows"] == size, found
-            print(
-                f"{size:>8} {found['pages']:>6.0f} {found['largest'] / 1024:>10.0f} KB "
-                f"{found['median_s']:>9.3f} {found['whole'] / 2**20:>10.1f} MB "
-                f"{found['whole'] / LAMBDA_RESPONSE_LIMIT:>8.0%}",
-                flush=True,
-            )
+            seed_groups(cohort)
+            for route in [r for r in args.routes if r in PREVIEW_ROUTES]:
+                _print(size, route, page_through(cohort, admin, route, args.limit))
+            publish_groups(cohort)
+            for route in [r for r in args.routes if r not in PREVIEW_ROUTES]:
+                _print(size, route, page_through(cohort, admin, route, args.limit))
     finally:
         from devserver.postgres import drop_database
 
