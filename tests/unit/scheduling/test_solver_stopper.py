@@ -1,11 +1,14 @@
-"""The HiGHS stopper: a run stops at once when HiGHS values an answer at other than it is
+"""The HiGHS stopper: a run stops at once when HiGHS values an answer better than it is
 worth (what HiGHS 1.16's presolve did to the warm start of the peer 100 sweep cohort:
-18 for an answer worth 20, after which the whole phase's time went on pruning against
-the wrong value), and runs on when the values agree.
+18 for an answer worth 20, minimising, after which the whole phase's time went on
+pruning against the wrong value), and runs on when the values agree or when an answer
+is valued worse than it is worth (that prunes nothing).
 
 HiGHS's mis-valuation cannot be provoked on purpose, so the stopper is told an objective
 that differs from the model's: from outside, that is exactly what a mis-valued answer
-looks like (HiGHS reports one value, the answer it hands over is worth another).
+looks like (HiGHS reports one value, the answer it hands over is worth another). The
+knapsack maximises, so an objective one lower per item makes every answer HiGHS reports
+better than it is worth, one higher per item worse.
 """
 
 from __future__ import annotations
@@ -60,8 +63,18 @@ def test_answers_valued_right_let_highs_run_to_the_optimum(seed: int) -> None:
 
 
 @pytest.mark.parametrize("seed", range(3))
-def test_an_answer_valued_wrong_stops_the_run_and_is_not_taken_as_best(seed: int) -> None:
+def test_answers_valued_worse_than_their_worth_let_highs_run_on(seed: int) -> None:
     highs, stopper = _run(seed, shift=1)
+
+    assert highs.modelStatusToString(highs.getModelStatus()) == "Optimal"
+    assert stopper.misvalued is None
+    # none of them is a best to stop at (only the empty knapsack is worth what it shows)
+    assert stopper.best in (None, 0.0)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_an_answer_valued_better_than_its_worth_stops_the_run(seed: int) -> None:
+    highs, stopper = _run(seed, shift=-1)
 
     assert highs.modelStatusToString(highs.getModelStatus()) == "Interrupted by user"
     assert stopper.misvalued == pytest.approx(highs.getInfo().objective_function_value)

@@ -72,11 +72,13 @@ class _Stopper:
     callback is ignored, so the answer is noted there and the interrupt is raised from
     the MIP interrupt callback, which HiGHS calls regularly during branch and bound.
 
-    HiGHS 1.16's presolve can value the warm start below what it is worth (seen: 18 for
-    an answer worth 20 on the peer 100 sweep cohort) and then prune every answer between
-    the two: the rest of the run is wasted. The improving-solution callback gets the
-    answer itself, so such a value is caught at once and the run stopped; `_run_phase`
-    then solves again without presolve, with the time that is left.
+    HiGHS 1.16's presolve can value an answer better than it is worth (seen: 18 for the
+    warm start worth 20 on the peer 100 sweep cohort, minimising) and then prune every
+    answer between the two: the rest of the run is wasted. The improving-solution
+    callback gets the answer itself, so such a value is caught at once and the run
+    stopped; `_run_phase` then solves again without presolve, with the time that is
+    left. An answer valued worse than it is worth prunes nothing (seen often in
+    placement): the run goes on, but that value is no proof either.
     """
 
     def __init__(self) -> None:
@@ -93,10 +95,11 @@ class _Stopper:
     def improving(self, event: Any) -> None:
         value = float(event.data_out.objective_function_value)
         answer = event.data_out.mip_solution
-        if self.objective and len(answer) and abs(_score(self.objective, answer) - value) > 0.5:
-            self.misvalued = value  # not what it is worth: neither a best nor a proof
-            return
-        self.misvalued, self.best = None, value
+        worth = _score(self.objective, answer) if self.objective and len(answer) else value
+        if (value > worth + 0.5) if self.maximise else (value < worth - 0.5):
+            self.misvalued = value  # better than it is: HiGHS now prunes answers it should find
+        elif abs(value - worth) <= 0.5:
+            self.misvalued, self.best = None, value
 
     def check(self, event: Any) -> None:
         incumbent = float(event.data_out.mip_primal_bound)
