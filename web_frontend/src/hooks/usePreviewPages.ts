@@ -1,7 +1,8 @@
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { useMemo } from "react";
 import { previewPagesQuery, unplacedPagesQuery } from "../api/staff";
-import type { LoadedPreview, More } from "../components/Admin/PreviewView";
+import { moreOf } from "../components/Admin/LoadMore";
+import type { LoadedPreview } from "../components/Admin/PreviewView";
 
 /** A cohort's preview as loaded so far: the run and summary of the first page, the groups
  * and the unplaced of every page loaded, and how to load more of each. */
@@ -18,10 +19,5 @@ export function usePreviewPages(cohortId: number) {
       unplaced: unplaced.data?.pages.flatMap((page) => page.unplaced) ?? [],
     };
   }, [groups.data, unplaced.data]);
-  const more = (q: typeof groups | typeof unplaced): More => ({
-    hasMore: q.hasNextPage,
-    loading: q.isFetchingNextPage,
-    onMore: () => void q.fetchNextPage(),
-  });
-  return { query: groups, preview, more: { groups: more(groups), unplaced: more(unplaced) } };
+  return { query: groups, preview, more: { groups: moreOf(groups), unplaced: moreOf(unplaced) } };
 }

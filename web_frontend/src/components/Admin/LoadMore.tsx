@@ -1,3 +1,11 @@
+/** How to load the next page of a list, when there is one. */
+export type More = { hasMore: boolean; loading: boolean; onMore: () => void };
+
+/** The `More` of an infinite query (TanStack's `useInfiniteQuery`). */
+export function moreOf(query: { hasNextPage: boolean; isFetchingNextPage: boolean; fetchNextPage: () => unknown }): More {
+  return { hasMore: query.hasNextPage, loading: query.isFetchingNextPage, onMore: () => void query.fetchNextPage() };
+}
+
 /** "Showing 500 of 12,000 signups" and a button for the next page of a paged list. */
 export function LoadMore({
   shown,

@@ -3,7 +3,7 @@ import { useState } from "react";
 import type { GroupAdminPublic, PreviewPublic, UnplacedPublic } from "../../client/schema";
 import { moveMember } from "../../api/staff";
 import { ErrorMessage } from "../Feedback/Feedback";
-import { LoadMore } from "./LoadMore";
+import { LoadMore, type More } from "./LoadMore";
 import { RunStats } from "./RunStats";
 import { isAvailabilityConflict } from "./Live/ForceableError";
 import { formatDateTime, formatWeeklySlot } from "../../lib/time";
@@ -14,9 +14,6 @@ export type LoadedPreview = Pick<PreviewPublic, "run" | "summary"> & {
   groups: GroupAdminPublic[];
   unplaced: UnplacedPublic[];
 };
-
-/** How to load the next page of a list, when there is one. */
-export type More = { hasMore: boolean; loading: boolean; onMore: () => void };
 
 const REASONS: Record<string, string> = {
   no_availability: "No availability that fits a whole meeting",

@@ -2,8 +2,7 @@ import { useInfiniteQuery } from "@tanstack/react-query";
 import { useMemo } from "react";
 import { cohortFeedbackQuery } from "../../api/feedback";
 import type { CohortFeedbackPublic, WeekSummaryPublic } from "../../client/schema";
-import { LoadMore } from "../Admin/LoadMore";
-import type { More } from "../Admin/PreviewView";
+import { LoadMore, type More, moreOf } from "../Admin/LoadMore";
 import { QueryState } from "../Feedback/Feedback";
 
 const WIDTH = 560;
@@ -117,11 +116,7 @@ export function CohortFeedback({ cohortId }: { cohortId: number }) {
     const first = query.data?.pages[0];
     return first && { ...first, groups: query.data?.pages.flatMap((page) => page.groups) ?? [] };
   }, [query.data]);
-  const more: More = {
-    hasMore: query.hasNextPage,
-    loading: query.isFetchingNextPage,
-    onMore: () => void query.fetchNextPage(),
-  };
+  const more = moreOf(query);
   return (
     <section aria-labelledby="feedback">
       <h2 id="feedback">Feedback</h2>

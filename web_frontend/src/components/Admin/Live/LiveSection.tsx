@@ -3,8 +3,7 @@ import { useMemo } from "react";
 import { livePagesQuery } from "../../../api/staff";
 import type { LiveCohortPublic, LiveCountsPublic } from "../../../client/schema";
 import { QueryState } from "../../Feedback/Feedback";
-import { LoadMore } from "../LoadMore";
-import type { More } from "../PreviewView";
+import { LoadMore, type More, moreOf } from "../LoadMore";
 import { CreateGroupForm } from "./CreateGroupForm";
 import { PHASES } from "./describe";
 import { GroupCard } from "./GroupCard";
@@ -73,11 +72,7 @@ export function LiveSection({ cohortId, zone, anchorZone }: { cohortId: number; 
     const first = pages.data?.pages[0];
     return first && { ...first, groups: pages.data?.pages.flatMap((page) => page.groups) ?? [] };
   }, [pages.data]);
-  const more: More = {
-    hasMore: pages.hasNextPage,
-    loading: pages.isFetchingNextPage,
-    onMore: () => void pages.fetchNextPage(),
-  };
+  const more = moreOf(pages);
   return (
     <QueryState query={pages} label="Loading the live groups…">
       {() =>
