@@ -346,19 +346,13 @@ def _group_invitation(
     stay private, as in the Google series). Its attendee is the group as a whole (CUTYPE
     GROUP, RFC 5545), an address under the sender's domain that nobody answers to; its link
     is My group, which shows facilitators their groups too (the e-mail gives each their own)."""
-    url = f"{context.namespace}/group"
     domain = context.organiser.email.rpartition("@")[2] or "roundtable.invalid"
-    return SeriesInvitation(
-        summary=f"{group.name} · {group.cohort_name}",
-        description=_description(group, url),
-        url=url,
-        zone=group.slot.anchor_timezone,
-        starts=starts,
-        minutes=group.slot.meeting_minutes,
-        organiser_email=context.organiser.email,
-        organiser_name=context.organiser.name,
-        attendee_email=f"group-{group.id}@{domain}",
-        attendee_name=f"Members of {group.name}",
+    return _series(
+        context,
+        group,
+        starts,
+        url=f"{context.namespace}/group",
+        attendee=(f"group-{group.id}@{domain}", f"Members of {group.name}"),
         attendee_is_group=True,
     )
 
@@ -374,7 +368,25 @@ def _invitation(
 ) -> SeriesInvitation:
     """A file of one member's own (naming them): sent before invitations were group-wide,
     and to someone who comes back after a cancellation."""
-    url = group_page_url(context.namespace, group, member)
+    return _series(
+        context,
+        group,
+        starts,
+        url=group_page_url(context.namespace, group, member),
+        attendee=(email, name or (member.display_name if member else email)),
+    )
+
+
+def _series(
+    context: _Context,
+    group: Group,
+    starts: tuple[datetime, ...],
+    *,
+    url: str,
+    attendee: tuple[str, str],
+    attendee_is_group: bool = False,
+) -> SeriesInvitation:
+    """The group's series as a file; only the attendee and the link differ between files."""
     return SeriesInvitation(
         summary=f"{group.name} · {group.cohort_name}",
         description=_description(group, url),
@@ -384,8 +396,9 @@ def _invitation(
         minutes=group.slot.meeting_minutes,
         organiser_email=context.organiser.email,
         organiser_name=context.organiser.name,
-        attendee_email=email,
-        attendee_name=name or (member.display_name if member else email),
+        attendee_email=attendee[0],
+        attendee_name=attendee[1],
+        attendee_is_group=attendee_is_group,
     )
 
 
