@@ -64,6 +64,8 @@ class RunPort(GuildRun, Protocol):
     actual: Any  # discord_sync._Actual: channels, roles, holders, in_guild, claimed
     now: datetime
 
+    def ensure_role(self, stored: str | None, name: str, label: str) -> str: ...
+
 
 @dataclass(frozen=True)
 class CohortSpace:
@@ -230,30 +232,10 @@ class CohortSpaces:
 
     # -- the role --------------------------------------------------------------------
     def _ensure_role(self, space: CohortSpace) -> str:
-        run, name = self.run, role_name(space.cohort_name)
-        if space.role_id and run.ops.outbox:
-            return space.role_id
-        role = run.actual.roles.get(space.role_id or "") or self._adoptable_role(name)
-        if role is None:
-            role = run.ops.create_role({"name": name, "permissions": "0", "mentionable": False})
-            run.actual.roles[str(role["id"])] = role
-            run.report.count(run.report.created, "cohort_role")
-        elif role.get("name") != name or str(role.get("permissions")) != "0":
-            role = run.ops.edit_role(str(role["id"]), {"name": name, "permissions": "0"})
-            run.report.count(run.report.updated, "cohort_role")
-        role_id = str(role["id"])
-        run.actual.claimed.add(role_id)
+        role_id = self.run.ensure_role(space.role_id, role_name(space.cohort_name), "cohort_role")
         if role_id != space.role_id:
             self._save_role(space, role_id)
         return role_id
-
-    def _adoptable_role(self, name: str) -> dict[str, Any] | None:
-        """A role with our name whose id we lost (a crash before the commit)."""
-        for role in self.run.actual.roles.values():
-            if role.get("name") == name and str(role["id"]) not in self.run.actual.claimed:
-                self.run.report.count(self.run.report.adopted, "cohort_role")
-                return dict(role)
-        return None
 
     def _remove_role(self, space: CohortSpace) -> None:
         if space.role_id is None:

@@ -345,26 +345,31 @@ class _Run:
 
     # -- roles -----------------------------------------------------------------------
     def _ensure_role(self, group: want.Group) -> str:
-        name = want.role_name(group)
-        body = {"name": name, "permissions": "0", "mentionable": False}
-        if group.role_id and self.ops.outbox:
-            return group.role_id
-        role = self.actual.roles.get(group.role_id or "")
+        role_id = self.ensure_role(group.role_id, want.role_name(group), "role")
+        if role_id != group.role_id:
+            self.save(groups, group.id, discord_role_id=role_id)
+        return role_id
+
+    def ensure_role(self, stored: str | None, name: str, label: str) -> str:
+        """The role `name` (ours: no permissions, not mentionable), made, adopted or put
+        right; `stored` is the id the database holds, `label` the report's word for it.
+        The caller saves an id that differs from `stored`."""
+        if stored and self.ops.outbox:
+            return stored
+        role = self.actual.roles.get(stored or "")
         if role is None:
             role = self._adoptable_role(name)
             if role is not None:
-                self.report.count(self.report.adopted, "role")
+                self.report.count(self.report.adopted, label)
         if role is None:
-            role = self.ops.create_role(body)
+            role = self.ops.create_role({"name": name, "permissions": "0", "mentionable": False})
             self.actual.roles[str(role["id"])] = role
-            self.report.count(self.report.created, "role")
+            self.report.count(self.report.created, label)
         elif role.get("name") != name or str(role.get("permissions")) != "0":
             role = self.ops.edit_role(str(role["id"]), {"name": name, "permissions": "0"})
-            self.report.count(self.report.updated, "role")
+            self.report.count(self.report.updated, label)
         role_id = str(role["id"])
         self.actual.claimed.add(role_id)
-        if role_id != group.role_id:
-            self.save(groups, group.id, discord_role_id=role_id)
         return role_id
 
     def _adoptable_role(self, name: str) -> dict[str, Any] | None:
