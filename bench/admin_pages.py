@@ -7,10 +7,12 @@ availability blocks each; one in ten unplaced with a reason and three suggested 
 as after a scheduling run; the others in preview groups of five), then asks the
 http_api function's FastAPI app for every admin list of the cohort, a page at a time
 where the route pages (following `next_cursor`), and prints per route and size: pages,
-the largest page's body, the median and slowest time per page, and what one response
-with every row would weigh, against Lambda's 6 MB response limit. The preview routes
+the first page's time and body, the largest page's body, the median and slowest time
+per page, and what one response with every row would weigh, against Lambda's 6 MB
+response limit. The preview routes
 are measured with the groups in preview; then the groups are published (eight weekly
-meetings, four of them held) and the live and feedback routes are measured.
+meetings, four of them held, with check-ins, RSVPs and feedback) and the live and
+feedback routes are measured.
 
     .venv/bin/python bench/admin_pages.py [--sizes 10000 100000] [--routes signups preview ...]
 """
@@ -214,6 +216,50 @@ def publish_groups(cohort: int) -> None:
         for start in range(0, len(values), _CHUNK * 4):
             conn.execute(insert(meetings).values(values[start : start + _CHUNK * 4]))
         assert conn.execute(select(groups.c.id).where(groups.c.cohort_id == cohort)).first()
+        seed_attendance(conn, cohort)
+
+
+def seed_attendance(conn: Any, cohort: int) -> None:
+    """Check-ins at the held meetings (one learner in twenty never came: inactive; the
+    others missed one meeting in five), RSVPs for the next meeting, and feedback from
+    half of those who came (a rating and a sentence), as a running cohort has them."""
+    from sqlalchemy import text
+
+    conn.execute(
+        text(
+            """
+            INSERT INTO attendances (meeting_id, user_id, rsvp, checked_in_at)
+            SELECT m.id, gm.user_id,
+                   (ARRAY['attending', 'tentative', 'not_attending', 'pending'])[1 + mod(gm.user_id, 4)]
+                       ::rsvp_status,
+                   CASE WHEN m.ends_at <= now() AND mod(gm.user_id, 20) <> 0
+                             AND mod(gm.user_id + m.meeting_number, 5) <> 0
+                        THEN m.starts_at + interval '5 minutes' END
+            FROM meetings m JOIN group_members gm ON gm.group_id = m.group_id
+            WHERE m.cohort_id = :cohort AND m.meeting_number <= :next
+            """
+        ),
+        {"cohort": cohort, "next": HELD + 1},
+    )
+    conn.execute(
+        text(
+            """
+            INSERT INTO meeting_feedback (meeting_id, user_id, rating, answers)
+            SELECT a.meeting_id, a.user_id, 1 + mod(a.user_id + a.meeting_id, 5),
+                   jsonb_build_array(
+                       jsonb_build_object('id', 'overall', 'kind', 'rating',
+                                          'text', 'How was this meeting?',
+                                          'value', 1 + mod(a.user_id + a.meeting_id, 5)),
+                       jsonb_build_object('id', 'comments', 'kind', 'text',
+                                          'text', 'Anything else?',
+                                          'value', 'A good discussion of the reading.'))
+            FROM attendances a JOIN meetings m ON m.id = a.meeting_id
+            WHERE m.cohort_id = :cohort AND a.checked_in_at IS NOT NULL AND mod(a.user_id, 2) = 0
+            """
+        ),
+        {"cohort": cohort},
+    )
+    conn.execute(text("ANALYZE attendances; ANALYZE meeting_feedback; ANALYZE meetings"))
 
 
 # route name -> (path after /api/admin/cohorts/{id}, the list in the body, query)
@@ -266,6 +312,8 @@ def page_through(cohort: int, admin: int, route: str, limit: int | None) -> dict
         "rows": rows,
         "pages": len(sizes),
         "largest": max(sizes),
+        "first_s": seconds[0],
+        "first": sizes[0],
         "median_s": statistics.median(seconds),
         "slowest_s": max(seconds),
         "whole": whole,
@@ -278,6 +326,7 @@ def _print(size: int, route: str, found: dict[str, float]) -> None:
         return
     print(
         f"{size:>8} {route:<17} {found['rows']:>7.0f} {found['pages']:>6.0f} "
+        f"{found['first_s']:>8.3f} {found['first'] / 1024:>7.0f} KB "
         f"{found['largest'] / 1024:>10.0f} KB {found['median_s']:>9.3f} {found['slowest_s']:>9.3f} "
         f"{found['whole'] / 2**20:>10.1f} MB {found['whole'] / LAMBDA_RESPONSE_LIMIT:>8.0%}",
         flush=True,
@@ -298,7 +347,8 @@ def main() -> None:
 
         migrate.upgrade()
         print(
-            f"{'learners':>8} {'route':<17} {'rows':>7} {'pages':>6} {'largest page':>13} "
+            f"{'learners':>8} {'route':<17} {'rows':>7} {'pages':>6} {'first s':>8} "
+            f"{'first page':>10} {'largest page':>13} "
             f"{'median s':>9} {'slowest s':>9} {'one response':>13} {'of 6 MB':>8}"
         )
         for size in args.sizes:

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, event, insert, select, update
 
-from roundtable.cohorts.live import LiveCohort, live_cohort
-from roundtable.db.tables import attendances, group_members, groups, jobs, meetings
+from roundtable.cohorts.live import LiveCohort, LiveCounts, live_cohort
+from roundtable.db.tables import attendances, group_members, groups, guest_visits, jobs, meetings
 from roundtable.errors import PermissionDeniedError, ValidationError
 from roundtable.people.actors import Actor
 from tests.integration.api.builders import (
@@ -227,3 +227,108 @@ def test_only_admins_and_known_zones(engine: Engine) -> None:
         with pytest.raises(ValidationError) as refused:
             live_cohort(conn, ADMIN, w["cohort"], "Mars/Olympus", NOW)
     assert refused.value.field == "zone"
+
+
+def _richer_world(engine: Engine) -> dict[str, int]:
+    """The world above and the cases the whole-cohort counts must get right: a learner
+    who joined late, one whose guest visit replaced a missed meeting, a member who left a
+    completed group early, a completed group, an empty active group, a group without
+    meetings yet, and a failed sync being retried."""
+    w = _world(engine)
+    cohort = w["cohort"]
+    with engine.begin() as conn:
+        wrens = make_group(
+            conn, cohort, "Wednesday Wrens", weekday=2, first_meeting=FIRST, meeting_count=6
+        )
+        done = make_group(
+            conn,
+            cohort,
+            "Done Doves",
+            status="completed",
+            weekday=4,
+            first_meeting=FIRST,
+            meeting_count=4,
+        )
+        make_group(conn, cohort, "Empty Egrets", weekday=5)  # no members, no meetings
+        late, guest, gone, stays = (
+            make_user(conn, name) for name in ("Lou Late", "Gus Guest", "Gil Gone", "Sal Stays")
+        )
+        for user in (late, guest):
+            add_member(conn, wrens, user, cohort)
+        for user in (gone, stays):
+            add_member(conn, done, user, cohort)
+        conn.execute(
+            update(group_members)
+            .where(group_members.c.group_id == wrens)
+            .values(joined_at=FIRST - timedelta(days=7))
+        )
+        # Lou joined after meeting 2: meetings 3 and 4 missed, not inactive at 3.
+        conn.execute(
+            update(group_members)
+            .where(group_members.c.user_id == late)
+            .values(joined_at=FIRST + timedelta(weeks=2) - timedelta(hours=1))
+        )
+        # Gus came to meeting 1, missed 2 and 3, and visited the Owls' 4 instead of his 4th.
+        conn.execute(
+            insert(attendances).values(
+                meeting_id=_meeting(conn, wrens, 1), user_id=guest, checked_in_at=FIRST
+            )
+        )
+        host = _meeting(conn, w["owls"], 4)
+        conn.execute(
+            insert(guest_visits).values(
+                user_id=guest, host_meeting_id=host, own_meeting_id=_meeting(conn, wrens, 4)
+            )
+        )
+        conn.execute(insert(attendances).values(meeting_id=host, user_id=guest, checked_in_at=NOW))
+        conn.execute(
+            update(group_members)
+            .where(group_members.c.user_id.in_((gone, stays)))
+            .values(status="completed")
+        )
+        conn.execute(
+            update(group_members)
+            .where(group_members.c.user_id == gone)
+            .values(left_at=FIRST + timedelta(weeks=1))
+        )
+        conn.execute(
+            insert(jobs).values(
+                kind="sync_group",
+                payload={"group_id": wrens},
+                status="queued",
+                error="Discord answered 502",
+            )
+        )
+    return {**w, "wrens": wrens, "done": done}
+
+
+def test_the_whole_cohort_counts_are_the_sums_of_every_page(engine: Engine) -> None:
+    w = _richer_world(engine)
+    pages, cursor = [], None
+    with engine.connect() as conn:
+        while True:
+            page = live_cohort(conn, ADMIN, w["cohort"], "UTC", NOW, cursor=cursor, limit=2)
+            pages.append(page)
+            if (cursor := page.next_cursor) is None:
+                break
+    every = [g for page in pages for g in page.groups]
+    counts = pages[0].counts
+    assert counts is not None and len(pages) == 3
+    assert counts == LiveCounts(
+        groups=len(every),
+        learners=sum(g.learner_count for g in every),
+        facilitators=len({m.user_id for g in every for m in g.members if m.role == "facilitator"}),
+        inactive_learners=sum(g.inactive_count for g in every),
+        groups_below_min=sum(g.below_min for g in every),
+        groups_with_sync_problems=sum(g.sync.problem is not None for g in every),
+        meetings_ahead=sum(
+            g.meetings_total - g.meetings_held for g in every if g.status == "active"
+        ),
+    )
+    # What each case contributes, so a sum of wrong tallies cannot pass: the Owls' Ben and
+    # Cy are inactive; Lou (joined late: 2 missed) and Gus (his 4th a guest visit) are not.
+    assert counts.inactive_learners == 2
+    assert (counts.groups, counts.learners, counts.facilitators) == (5, 7, 2)
+    assert counts.groups_below_min == 3  # Larks, Wrens, Empty Egrets; not the completed Doves
+    assert counts.groups_with_sync_problems == 2  # the Owls' failure, the Wrens' retry
+    assert counts.meetings_ahead == 2 + 3 + 2 + 6  # Owls, Larks, Wrens; Egrets: the cohort's 6

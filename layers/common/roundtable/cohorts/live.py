@@ -9,8 +9,7 @@ last sync, and the error of the last `sync_group` job when it failed).
 Everything is read with one query per concern for the page's groups, never one
 per group, so a page costs the same for two groups or forty. Groups page by keyset
 cursor (paging.py); the first page also carries the counts of the whole cohort,
-read the same way for every published group but without the weekly times and
-attendance that make describing a group costly.
+read as SQL aggregates (numbers, not rows), so it costs about what any page does.
 """
 
 from __future__ import annotations
@@ -20,13 +19,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Integer, literal_column, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Integer,
+    Select,
+    and_,
+    case,
+    func,
+    literal_column,
+    or_,
+    select,
+)
 
 from roundtable.cohorts.admin import cohort_row
 from roundtable.cohorts.lifecycle import Phase, cohort_phase
 from roundtable.db.tables import attendances, group_members, groups, jobs, meetings, users
 from roundtable.groups.learners import PUBLISHED, slot_of
-from roundtable.meetings.activity import absences
+from roundtable.meetings.activity import absences, count_inactive
 from roundtable.meetings.times import WeeklyTimeView, describe_series, series_starts
 from roundtable.paging import after_name, check_limit, decode_named_cursor, page_of
 from roundtable.people.actors import Actor
@@ -196,11 +206,75 @@ def _published(cohort_id: int) -> tuple[ColumnElement[bool], ...]:
 
 
 def _cohort_counts(conn: Connection, cohort: Any, now: datetime) -> LiveCounts:
-    """Every published group's tally (what the counts need of `_group`, without the
-    weekly times and attendance that make a group costly to describe)."""
-    rows = conn.execute(select(groups).where(*_published(cohort.id))).all()
-    facts = _Facts.read(conn, [row.id for row in rows], now)
-    return _counts([_tally(row, facts, cohort, now) for row in rows])
+    """The whole cohort's counts as SQL aggregates: a few statements whose answers are
+    numbers, so the first page costs about what any page does at any cohort size.
+
+    The rules are `_tally`'s (who is a member, below the minimum, meetings ahead, a sync
+    problem) and `absences`' (inactive); tests check the counts against the sums of
+    every page's groups."""
+    ids = select(groups.c.id).where(*_published(cohort.id)).scalar_subquery()
+    current = and_(group_members.c.group_id.in_(ids), _current_member())
+    role = group_members.c.role
+    sizes = (
+        select(
+            group_members.c.group_id,
+            func.count().filter(role == "learner").label("learners"),
+            func.count().filter(role.in_(("learner", "facilitator"))).label("size"),
+        )
+        .where(current)
+        .group_by(group_members.c.group_id)
+        .subquery()
+    )
+    series = (
+        select(
+            meetings.c.group_id,
+            func.count().label("total"),
+            func.count().filter(meetings.c.ends_at <= now).label("held"),
+        )
+        .where(meetings.c.group_id.in_(ids))
+        .group_by(meetings.c.group_id)
+        .subquery()
+    )
+    active = groups.c.status == "active"
+    total = func.coalesce(func.nullif(series.c.total, 0), cohort.number_of_meetings)
+    ahead = case((active, total - func.coalesce(series.c.held, 0)), else_=0)
+    tally = conn.execute(
+        select(
+            func.count().label("groups"),
+            func.coalesce(func.sum(sizes.c.learners), 0).label("learners"),
+            func.count()
+            .filter(active, func.coalesce(sizes.c.size, 0) < cohort.min_group_size)
+            .label("below_min"),
+            func.coalesce(func.sum(ahead), 0).label("meetings_ahead"),
+        )
+        .select_from(
+            groups.outerjoin(sizes, sizes.c.group_id == groups.c.id).outerjoin(
+                series, series.c.group_id == groups.c.id
+            )
+        )
+        .where(*_published(cohort.id))
+    ).one()
+    facilitators = conn.scalar(
+        select(func.count(func.distinct(group_members.c.user_id))).where(
+            current, role == "facilitator"
+        )
+    )
+    return LiveCounts(
+        groups=int(tally.groups),
+        learners=int(tally.learners),
+        facilitators=int(facilitators or 0),
+        inactive_learners=count_inactive(conn, ids, now),
+        groups_below_min=int(tally.below_min),
+        groups_with_sync_problems=_count_sync_problems(conn, ids),
+        meetings_ahead=int(tally.meetings_ahead),
+    )
+
+
+def _current_member() -> ColumnElement[bool]:
+    """A membership shown on the live page: active, or completed with the group (a member
+    who left before the end is not)."""
+    status = group_members.c.status
+    return or_(status == "active", and_(status == "completed", group_members.c.left_at.is_(None)))
 
 
 @dataclass(frozen=True)
@@ -231,12 +305,13 @@ class _Facts:
                 group_members.c.left_at,
                 users.c.display_name,
                 users.c.timezone,
+                _current_member().label("current"),
             )
             .join(users, users.c.id == group_members.c.user_id)
             .where(group_members.c.group_id.in_(ids))
             .order_by(group_members.c.role.desc(), users.c.display_name, users.c.id)
         ):
-            if row.status == "active" or (row.status == "completed" and row.left_at is None):
+            if row.current:
                 members[row.group_id].append(row)
             if row.role == "learner":
                 history[row.group_id].append(row)
@@ -289,12 +364,41 @@ def _rsvps(conn: Connection, meeting_ids: list[int]) -> dict[tuple[int, int], st
 
 
 def _last_sync_jobs(conn: Connection, group_ids: list[int]) -> dict[int, SyncJobState]:
-    """The latest sync_group job of each group (DISTINCT ON the payload's group id)."""
-    # One literal expression: DISTINCT ON and ORDER BY must match, bound parameters would not.
-    group_id = literal_column("CAST(jobs.payload ->> 'group_id' AS INTEGER)", Integer)
-    rows = conn.execute(
+    """The latest sync_group job of each group."""
+    latest = _latest_sync_jobs(_SYNC_GROUP_ID.in_(group_ids))
+    return {
+        row.group_id: SyncJobState(
+            row.id, str(row.status), row.error, row.attempts, row.created_at, row.finished_at
+        )
+        for row in conn.execute(latest)
+    }
+
+
+def _count_sync_problems(conn: Connection, group_ids: Any) -> int:
+    """Groups whose latest sync_group job has an error and failed or is being retried
+    (`_sync_state`'s problem)."""
+    latest = _latest_sync_jobs(_SYNC_GROUP_ID.in_(group_ids)).subquery()
+    problems = conn.scalar(
+        select(func.count()).where(
+            latest.c.error.is_not(None),
+            latest.c.error != "",
+            latest.c.status.in_(_PROBLEM_STATUSES),
+        )
+    )
+    return int(problems or 0)
+
+
+# One literal expression: DISTINCT ON and ORDER BY must match, bound parameters would not.
+_SYNC_GROUP_ID = literal_column("CAST(jobs.payload ->> 'group_id' AS INTEGER)", Integer)
+_PROBLEM_STATUSES = ("failed", "queued", "running")
+
+
+def _latest_sync_jobs(which: ColumnElement[bool]) -> Select[Any]:
+    """The latest sync_group job of each group `which` selects (DISTINCT ON the payload's
+    group id)."""
+    return (
         select(
-            group_id.label("group_id"),
+            _SYNC_GROUP_ID.label("group_id"),
             jobs.c.id,
             jobs.c.status,
             jobs.c.error,
@@ -302,19 +406,10 @@ def _last_sync_jobs(conn: Connection, group_ids: list[int]) -> dict[int, SyncJob
             jobs.c.created_at,
             jobs.c.finished_at,
         )
-        .where(
-            jobs.c.kind == SYNC_KIND,
-            group_id.in_(group_ids),
-        )
-        .distinct(group_id)
-        .order_by(group_id, jobs.c.id.desc())
+        .where(jobs.c.kind == SYNC_KIND, which)
+        .distinct(_SYNC_GROUP_ID)
+        .order_by(_SYNC_GROUP_ID, jobs.c.id.desc())
     )
-    return {
-        row.group_id: SyncJobState(
-            row.id, str(row.status), row.error, row.attempts, row.created_at, row.finished_at
-        )
-        for row in rows
-    }
 
 
 def _next(group_meetings: list[Any], now: datetime) -> Any:
@@ -445,22 +540,6 @@ def _sync_state(row: Any, job: SyncJobState | None) -> SyncState:
         row.members_changed_at is not None and row.members_changed_at > row.synced_at
     )
     problem = None
-    if job is not None and job.error and job.status in ("failed", "queued", "running"):
+    if job is not None and job.error and job.status in _PROBLEM_STATUSES:
         problem = job.error
     return SyncState(row.synced_at, out_of_date, job, problem)
-
-
-def _counts(tallies: list[_Tally]) -> LiveCounts:
-    return LiveCounts(
-        groups=len(tallies),
-        learners=sum(t.learner_count for t in tallies),
-        facilitators=len(
-            {m.user_id for t in tallies for m in t.members if m.role == "facilitator"}
-        ),
-        inactive_learners=sum(t.inactive_count for t in tallies),
-        groups_below_min=sum(t.below_min for t in tallies),
-        groups_with_sync_problems=sum(t.sync.problem is not None for t in tallies),
-        meetings_ahead=sum(
-            t.meetings_total - t.meetings_held for t in tallies if t.status == "active"
-        ),
-    )

@@ -15,8 +15,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, and_, select, union
+from sqlalchemy import Connection, and_, func, or_, select, union
 
 from roundtable.config import get_settings
 from roundtable.db.tables import attendances, group_members, guest_visits, meetings
@@ -91,6 +92,83 @@ def absences(
         key = (learner.group_id, learner.user_id)
         result[key] = Absence(*key, missed, missed >= inactive_after)
     return result
+
+
+def count_inactive(
+    conn: Connection, group_ids: Any, now: datetime, *, inactive_after: int | None = None
+) -> int:
+    """How many active learners of these groups are inactive, counted in SQL (`absences`'
+    rule, without reading a row per learner): a learner's missed meetings are the held
+    meetings of their group that started since they joined and after the latest one they
+    attended (at their own meeting or as a guest instead of it).
+
+    `group_ids` is anything `in_` takes: a list, or a subquery of ids.
+    """
+    if inactive_after is None:
+        inactive_after = get_settings().inactive_after_missed
+    held = (
+        select(meetings.c.id, meetings.c.group_id, meetings.c.starts_at)
+        .where(meetings.c.group_id.in_(group_ids), meetings.c.ends_at <= now)
+        .cte("held")
+    )
+    held_ids = select(held.c.id)
+    came = union(
+        select(attendances.c.meeting_id, attendances.c.user_id).where(
+            attendances.c.meeting_id.in_(held_ids), attendances.c.checked_in_at.is_not(None)
+        ),
+        select(guest_visits.c.own_meeting_id, guest_visits.c.user_id)
+        .join(
+            attendances,
+            and_(
+                attendances.c.meeting_id == guest_visits.c.host_meeting_id,
+                attendances.c.user_id == guest_visits.c.user_id,
+            ),
+        )
+        .where(
+            guest_visits.c.own_meeting_id.in_(held_ids),
+            guest_visits.c.status == "booked",
+            attendances.c.checked_in_at.is_not(None),
+        ),
+    ).cte("came")
+    learners = (
+        select(group_members.c.group_id, group_members.c.user_id, group_members.c.joined_at)
+        .where(
+            group_members.c.group_id.in_(group_ids),
+            group_members.c.status == "active",
+            group_members.c.role == "learner",
+        )
+        .cte("learners")
+    )
+    last_came = (
+        select(learners.c.group_id, learners.c.user_id, func.max(held.c.starts_at).label("at"))
+        .join(held, held.c.group_id == learners.c.group_id)
+        .join(came, and_(came.c.meeting_id == held.c.id, came.c.user_id == learners.c.user_id))
+        .group_by(learners.c.group_id, learners.c.user_id)
+        .subquery()
+    )
+    missed = (
+        select(func.count(held.c.id).label("missed"))
+        .select_from(
+            learners.outerjoin(
+                last_came,
+                and_(
+                    last_came.c.group_id == learners.c.group_id,
+                    last_came.c.user_id == learners.c.user_id,
+                ),
+            ).outerjoin(
+                held,
+                and_(
+                    held.c.group_id == learners.c.group_id,
+                    or_(learners.c.joined_at.is_(None), held.c.starts_at >= learners.c.joined_at),
+                    or_(last_came.c.at.is_(None), held.c.starts_at > last_came.c.at),
+                ),
+            )
+        )
+        .group_by(learners.c.group_id, learners.c.user_id)
+        .having(func.count(held.c.id) >= inactive_after)
+        .subquery()
+    )
+    return int(conn.scalar(select(func.count()).select_from(missed)) or 0)
 
 
 def _missed_in_a_row(
