@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, literal_column, select
+from sqlalchemy import ColumnElement, Connection, exists, func, literal_column, select
 from sqlalchemy.dialects.postgresql import insert
 
 from roundtable.db.tables import cohorts, groups, meeting_feedback, meetings, users
@@ -35,7 +35,7 @@ from roundtable.errors import ConflictError, NotFoundError, PermissionDeniedErro
 from roundtable.groups.facilitation import facilitates, require_group_access
 from roundtable.groups.memberships import count_active_members
 from roundtable.meetings.attendance import attends, may_attend
-from roundtable.paging import check_limit, decode_named_cursor, page_of
+from roundtable.paging import after_name, check_limit, decode_named_cursor, page_of
 from roundtable.people.profiles import Viewer
 
 logger = logging.getLogger(__name__)
@@ -355,33 +355,101 @@ def cohort_feedback(
     if cohort is None:
         raise NotFoundError(f"There is no cohort {cohort_id}.", field="cohort_id")
     form = form_for(cohort.course_slug)
+    held = _has_started_meeting(now)
     rows = conn.execute(
-        select(
-            meetings.c.meeting_number,
-            meetings.c.starts_at,
-            groups.c.id.label("group_id"),
-            groups.c.name.label("group_name"),
-            meeting_feedback.c.id.label("feedback_id"),
-            meeting_feedback.c.rating,
-        )
-        .join(groups, groups.c.id == meetings.c.group_id)
-        .join(meeting_feedback, meeting_feedback.c.meeting_id == meetings.c.id, isouter=True)
-        .where(groups.c.cohort_id == cohort_id, meetings.c.starts_at <= now)
+        select(groups.c.id, groups.c.name)
+        .where(groups.c.cohort_id == cohort_id, held, *after_name(groups, after))
+        .order_by(groups.c.name, groups.c.id)
+        .limit(limit + 1)
     ).all()
-    # Every group is summed (the weeks need every row anyway); only a page is answered,
-    # continuing after the cursor's (name, id) in the same order.
-    summaries = _groups(rows)
-    later = [g for g in summaries if after is None or (g.group_name, g.group_id) > after]
-    page = page_of(later, limit, key=lambda g: g.group_id, name=lambda g: g.group_name)
+    page = page_of(rows, limit, key=lambda row: int(row.id), name=lambda row: str(row.name))
+    group_count = conn.scalar(select(func.count()).where(groups.c.cohort_id == cohort_id, held))
     return CohortFeedback(
         cohort_id=cohort.id,
         cohort_name=cohort.name,
         rating_question=form.rating_question.text if form.rating_question else None,
-        weeks=_weeks(rows),
-        groups=tuple(page.items),
-        group_count=len(summaries),
+        weeks=_weeks(conn, cohort_id, now),
+        groups=_group_summaries(conn, page.items, now),
+        group_count=int(group_count or 0),
         next_cursor=page.next_cursor,
     )
+
+
+def _has_started_meeting(now: datetime) -> ColumnElement[bool]:
+    """The group has a meeting that has started (its feedback can have begun)."""
+    return exists().where(meetings.c.group_id == groups.c.id, meetings.c.starts_at <= now)
+
+
+def _weeks(conn: Connection, cohort_id: int, now: datetime) -> tuple[WeekSummary, ...]:
+    """The cohort week by week, summed by the database: each meeting number's started
+    meetings, answers and ratings 1..5 (numbers, not a row per answer)."""
+    rating = meeting_feedback.c.rating
+    rows = conn.execute(
+        select(
+            meetings.c.meeting_number,
+            func.count(func.distinct(meetings.c.id)).label("held"),
+            func.count(meeting_feedback.c.id).label("responses"),
+            *(func.count().filter(rating == value).label(f"r{value}") for value in RATINGS),
+        )
+        .join(groups, groups.c.id == meetings.c.group_id)
+        .outerjoin(meeting_feedback, meeting_feedback.c.meeting_id == meetings.c.id)
+        .where(groups.c.cohort_id == cohort_id, meetings.c.starts_at <= now)
+        .group_by(meetings.c.meeting_number)
+        .order_by(meetings.c.meeting_number)
+    ).all()
+    weeks = []
+    for row in rows:
+        spread = (row.r1, row.r2, row.r3, row.r4, row.r5)
+        total = sum(value * n for value, n in zip(RATINGS, spread, strict=True))
+        weeks.append(
+            WeekSummary(
+                meeting_number=row.meeting_number,
+                responses=row.responses,
+                meetings_held=row.held,
+                average_rating=_mean(total, sum(spread)),
+                distribution=spread,
+            )
+        )
+    return tuple(weeks)
+
+
+def _group_summaries(
+    conn: Connection, page: Sequence[Any], now: datetime
+) -> tuple[GroupSummary, ...]:
+    """The page's groups (rows of id and name, in order), each summed by meeting number
+    in the database: answers, and the count and sum of ratings."""
+    if not page:
+        return ()
+    rating = meeting_feedback.c.rating
+    by_group: dict[int, list[Any]] = defaultdict(list)
+    for row in conn.execute(
+        select(
+            meetings.c.group_id,
+            meetings.c.meeting_number,
+            func.count(meeting_feedback.c.id).label("responses"),
+            func.count(rating).label("rated"),
+            func.coalesce(func.sum(rating), 0).label("total"),
+        )
+        .join(meeting_feedback, meeting_feedback.c.meeting_id == meetings.c.id)
+        .where(meetings.c.group_id.in_([g.id for g in page]), meetings.c.starts_at <= now)
+        .group_by(meetings.c.group_id, meetings.c.meeting_number)
+        .order_by(meetings.c.group_id, meetings.c.meeting_number)
+    ):
+        by_group[row.group_id].append(row)
+    summaries = []
+    for group in page:
+        weeks = by_group[group.id]
+        rated = [w for w in weeks if w.rated]
+        summaries.append(
+            GroupSummary(
+                group.id,
+                group.name,
+                sum(w.responses for w in weeks),
+                _mean(sum(w.total for w in rated), sum(w.rated for w in rated)),
+                _mean(rated[-1].total, rated[-1].rated) if rated else None,
+            )
+        )
+    return tuple(summaries)
 
 
 # --- helpers -----------------------------------------------------------------
@@ -535,55 +603,9 @@ def _responses(rows: Sequence[Any], anonymous: bool) -> tuple[Response, ...]:
 
 def _average(ratings: Any) -> float | None:
     values = [r for r in ratings if r is not None]
-    return round(sum(values) / len(values), 2) if values else None
+    return _mean(sum(values), len(values))
 
 
-def _weeks(rows: Sequence[Any]) -> tuple[WeekSummary, ...]:
-    """Rows: one per started meeting without answers, one per answer otherwise."""
-    ratings: dict[int, list[int]] = defaultdict(list)
-    responses: dict[int, int] = defaultdict(int)
-    held: dict[int, set[int]] = defaultdict(set)
-    for row in rows:
-        held[row.meeting_number].add(row.group_id)
-        responses[row.meeting_number] += row.feedback_id is not None
-        if row.rating is not None:
-            ratings[row.meeting_number].append(row.rating)
-    return tuple(
-        WeekSummary(
-            meeting_number=number,
-            responses=responses[number],
-            meetings_held=len(held[number]),
-            average_rating=_average(ratings[number]),
-            distribution=_distribution(ratings[number]),
-        )
-        for number in sorted(held)
-    )
-
-
-def _distribution(ratings: Sequence[int]) -> tuple[int, int, int, int, int]:
-    counts = [0, 0, 0, 0, 0]
-    for rating in ratings:
-        counts[rating - 1] += 1
-    return (counts[0], counts[1], counts[2], counts[3], counts[4])
-
-
-def _groups(rows: Sequence[Any]) -> tuple[GroupSummary, ...]:
-    names: dict[int, str] = {}
-    responses: dict[int, int] = defaultdict(int)
-    ratings: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
-    for row in rows:
-        names[row.group_id] = row.group_name
-        responses[row.group_id] += row.feedback_id is not None
-        if row.rating is not None:
-            ratings[row.group_id][row.meeting_number].append(row.rating)
-    summaries = []
-    for group_id, name in sorted(names.items(), key=lambda item: (item[1], item[0])):
-        weeks = ratings[group_id]
-        everything = [r for week in weeks.values() for r in week]
-        latest = weeks[max(weeks)] if weeks else []
-        summaries.append(
-            GroupSummary(
-                group_id, name, responses[group_id], _average(everything), _average(latest)
-            )
-        )
-    return tuple(summaries)
+def _mean(total: int, count: int) -> float | None:
+    """The average rating to two places; None when nobody rated."""
+    return round(total / count, 2) if count else None
