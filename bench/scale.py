@@ -218,14 +218,19 @@ def replay_tasks(
     (`groups`: the executed run's, to cut the deployed publish into chunks)."""
     tasks: list[Task] = []
     places = () if deployed else PLACES
+    chunks: list[Task] = []
     for recorded in executed:
         pool = _pool_of(recorded) if deployed else "executed"
         if deployed and recorded.step == "publish" and recorded.name == "publish":
-            tasks += _publish_chunks(recorded, k, groups)
+            chunks = _publish_chunks(recorded, k, groups)
+            tasks += chunks
         elif recorded.step == "signup":  # K people signing up over the same window
             tasks += _per_person(recorded, k, pool, spacing, places)
-        elif recorded.name.startswith("group_assigned"):  # K groups told at once
-            tasks += _per_person(recorded, k, pool, 0.0, places)
+        elif recorded.name.startswith("group_assigned"):  # each copy's chunk tells its groups
+            told = _per_person(recorded, k, pool, 0.0, places)
+            for copy, task in enumerate(told):  # queued by its chunk when that ends
+                task.after = chunks[copy * len(chunks) // k] if chunks else None
+            tasks += told
         elif recorded.step == "reminders" and deployed:
             tasks += _reminder_tasks(recorded, k, places)
         else:

@@ -317,12 +317,31 @@ def publish(engine: Any, world: World, cohort_id: int) -> dict[str, Any]:
 
     world.recorder.task = "publish"
     report = publish_cohort(engine, cohort_id, world.sync_services(), now=world.now())
-    announced = announce_groups(engine, report["groups"], report["failures"])
+    announce_groups(engine, report["groups"], report["failures"])
     send = _welcome_sender(engine, world)
-    for group_id in announced:
-        world.recorder.task = f"group_assigned {group_id}"
-        send({"kind": "group_assigned", "group_id": group_id})
+    for payload in _queued_announcements(engine):  # one job per publish chunk
+        world.recorder.task = f"group_assigned {payload['group_ids'][0]}"
+        send(payload)
     return report
+
+
+def _queued_announcements(engine: Any) -> list[dict[str, Any]]:
+    from sqlalchemy import select
+
+    from roundtable.db.tables import jobs
+
+    with engine.connect() as conn:
+        return list(
+            conn.scalars(
+                select(jobs.c.payload)
+                .where(
+                    jobs.c.kind == "send_notification",
+                    jobs.c.status == "queued",
+                    jobs.c.payload["kind"].astext == "group_assigned",
+                )
+                .order_by(jobs.c.id)
+            )
+        )
 
 
 # -- a week of reminders and syncs ---------------------------------------------------------------

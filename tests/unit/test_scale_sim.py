@@ -158,3 +158,26 @@ def test_tasks_after_another_are_queued_only_when_it_ends() -> None:
     assert all(chunk.ready_at == first.finished_at > 0 for chunk in chunks)
     assert all(chunk.finished_at > first.finished_at for chunk in chunks)
     assert limits.calls[DISCORD] == 30
+
+
+def test_a_chunks_announcement_is_queued_when_its_chunk_ends() -> None:
+    """The deployed publish: each `sync_groups` chunk queues its groups' `group_assigned`
+    job when it ends (sync/jobs.py), so the copies wait for their own chunk."""
+    from bench.scale import Recorded, deployed_pools, replay_tasks
+    from bench.scale_fakes import Record
+
+    def record(vendor: str, path: str, task: str) -> Record:
+        return Record(vendor, "POST", path, 0.0, 200, "publish", task)
+
+    publish = Recorded("publish", "publish", 0.0, [record(DISCORD, "/channels/1/messages", "p")])
+    told = Recorded("publish", "group_assigned 1", 0.0, [record(SENDGRID, "/v3/mail/send", "g")])
+    k = 4
+    tasks = replay_tasks([publish, told], k, deployed=True, spacing=0.0, groups=250)
+    chunks = [t for t in tasks if not t.name.startswith("publish|group_assigned")]
+    announcements = [t for t in tasks if t.name.startswith("publish|group_assigned")]
+    assert len(chunks) == len(announcements) == k
+    assert [a.after for a in announcements] == chunks
+
+    replay(tasks, deployed_pools(45.0), VendorLimits(), shared_rate=45.0)
+
+    assert all(a.ready_at >= c.finished_at for a, c in zip(announcements, chunks, strict=True))

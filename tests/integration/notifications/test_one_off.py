@@ -98,6 +98,40 @@ def test_group_assigned_tells_each_member_the_weekly_time_in_their_zone(
     assert "Thursdays at 01:30 ACDT" in by_name["Fay Group Ada"].text
 
 
+def test_a_publish_chunk_tells_its_groups_in_one_job_and_one_request(
+    engine: Engine, world: World, fake_sendgrid: FakeSendGrid
+) -> None:
+    """A chunk's groups in one job: their members' e-mails share one body, each with
+    their own group and time as substitutions, so they go in one SendGrid request
+    (issue 22: one request per group was 20,000 requests at 100,000 learners)."""
+    ada = study_group(world, meeting_at=datetime(2027, 1, 13, 15, 0, tzinfo=UTC))
+    bea = study_group(world, meeting_at=datetime(2027, 1, 14, 9, 0, tzinfo=UTC), name="Group Bea")
+
+    outcome = _run("group_assigned", group_ids=[ada.group_id, bea.group_id])
+
+    assert outcome["result"]["queued"] == 16  # 8 members, each by e-mail and DM
+    [request] = fake_sendgrid.accepted
+    assert len(request["personalizations"]) == 8
+    by_name = {e.name: e for e in fake_sendgrid.delivered}
+    assert by_name["Ada Group Ada"].subject == "Your group for Cohort of Group Ada: Group Ada"
+    assert "Wednesdays at 16:00 CET" in by_name["Ada Group Ada"].text
+    assert by_name["Ada Group Bea"].subject == "Your group for Cohort of Group Bea: Group Bea"
+    assert "Thursdays at 10:00 CET" in by_name["Ada Group Bea"].text
+    # Run again (a retried chunk): nobody is told twice.
+    assert _run("group_assigned", group_ids=[ada.group_id, bea.group_id])["result"]["queued"] == 0
+
+
+@pytest.mark.parametrize(
+    ("group_ids", "error"),
+    [([], "group_ids"), ([0], "group_ids"), ("12", "group_ids"), ([999_999], "no groups")],
+)
+def test_a_chunk_payload_with_bad_group_ids_is_refused_by_name(
+    engine: Engine, group_ids: Any, error: str
+) -> None:
+    outcome = _run("group_assigned", group_ids=group_ids)
+    assert outcome["status"] == "failed" and error in outcome["error"]
+
+
 def test_a_group_post_cohort_tells_group_assigned_by_email_and_not_a_dm_each(
     engine: Engine, world: World, fake_sendgrid: FakeSendGrid, fake_discord: FakeDiscord
 ) -> None:

@@ -128,12 +128,13 @@ def test_publishing_queues_chunks_that_parallel_workers_reconcile_each_group_onc
     assert kinds[VOICE] == GROUPS and kinds[CATEGORY] == 3  # a category per 25 groups
     role_names = Counter(role["name"] for role in guild.roles.values())
     assert [name for name, count in role_names.items() if count > 1] == []
-    # Each chunk announced its own groups: one group_assigned per group.
+    # Each chunk announced its own groups, in one job per chunk (packed e-mails).
     with engine.connect() as conn:
         announced = conn.execute(
             select(jobs.c.payload).where(jobs.c.kind == "send_notification")
         ).all()
-    assert sorted(p["group_id"] for (p,) in announced) == cohort["groups"]
+    assert sorted(g for (p,) in announced for g in p["group_ids"]) == cohort["groups"]
+    assert len(announced) == 1 + len(result["queued_chunks"])
 
 
 def test_publishing_again_queues_nothing_and_a_chunk_run_again_changes_nothing(
@@ -154,10 +155,11 @@ def test_publishing_again_queues_nothing_and_a_chunk_run_again_changes_nothing(
         job = get_job(conn, rerun)
     assert job is not None and job["status"] == "succeeded", job and job["error"]
     assert sum(job["result"]["discord"]["created"].values()) == 0
-    with engine.connect() as conn:  # nobody told twice: one queued message per group
+    with engine.connect() as conn:  # nobody told twice: each group in one queued message
         told = Counter(
-            p["group_id"]
+            group_id
             for p in conn.scalars(select(jobs.c.payload).where(jobs.c.kind == "send_notification"))
+            for group_id in p["group_ids"]
         )
     assert set(told.values()) == {1} and sorted(told) == cohort["groups"]
     assert guild.mutating_requests() == []

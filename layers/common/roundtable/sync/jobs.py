@@ -23,6 +23,7 @@ from roundtable.db.tables import groups, notifications
 from roundtable.errors import ValidationError
 from roundtable.jobs import enqueue
 from roundtable.jobs.registry import JobContext, JobResult, job_handler
+from roundtable.notifications.oneoff import MAX_GROUPS_PER_JOB
 from roundtable.sync.calendars import group_calendar
 from roundtable.sync.desired import ARCHIVED_STATUSES, LIVE_STATUSES
 from roundtable.sync.outcomes import PublishResult
@@ -115,17 +116,21 @@ def announce_groups(engine: Engine, group_ids: list[int], failures: dict[str, st
 
     After the reconcile, so the message can link the group's channel; keyed on
     the notifications ledger, so a retried or repeated publish tells nobody twice.
+    One job for all of them: their e-mails then go packed, up to SendGrid's 1,000
+    recipients a request (notifications/oneoff.py), not one request per group.
     """
     ready = [g for g in group_ids if str(g) not in failures]
-    announced = []
     with transaction(engine) as conn:
-        for group_id in ready:
-            if _announced(conn, group_id):
-                continue
-            payload = {"kind": "group_assigned", "group_id": group_id}
-            enqueue(conn, "send_notification", payload, dedup_key=f"group_assigned:{group_id}")
-            announced.append(group_id)
-    return announced
+        untold = [group_id for group_id in ready if not _announced(conn, group_id)]
+        for part in _parts(untold, MAX_GROUPS_PER_JOB):
+            payload = {"kind": "group_assigned", "group_ids": part}
+            key = f"group_assigned:{part[0]}-{part[-1]}:{len(part)}"
+            enqueue(conn, "send_notification", payload, dedup_key=key)
+    return untold
+
+
+def _parts(ids: list[int], size: int) -> list[list[int]]:
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
 
 
 def _announced(conn: Connection, group_id: int) -> bool:
