@@ -50,8 +50,12 @@ __all__ = [
 # Ids are Postgres integers: out-of-range ids are a 422, not a database error.
 _ID = "A database id: 1 to 2147483647 (a 422 otherwise)."
 Id = Annotated[int, Path(ge=1, le=2_147_483_647, description=_ID)]
-# An opaque keyset cursor from a previous page's `next_cursor` (roundtable/paging.py).
-Cursor = Annotated[str | None, Query(max_length=64, description="`next_cursor` of the page before")]
+# An opaque keyset cursor from a previous page's `next_cursor` (roundtable/paging.py). A
+# cursor of a list by name holds a group's name (80 characters, up to 4 bytes each in
+# UTF-8) in base64: about 460 characters at most.
+Cursor = Annotated[
+    str | None, Query(max_length=512, description="`next_cursor` of the page before")
+]
 BigId = Annotated[
     int, Path(ge=1, le=9_223_372_036_854_775_807, description="A job id: 1 to 2^63-1.")
 ]

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, func, insert, update
 
 from roundtable.db.engine import transaction
 from roundtable.db.tables import jobs, signups
-from roundtable.paging import encode_cursor
+from roundtable.paging import encode_cursor, encode_named_cursor
 from tests.builders import add_meeting
 from tests.integration.api.builders import (
     add_member,
@@ -194,7 +194,14 @@ def test_preview_groups_page_by_name_each_once_with_the_whole_previews_summary(
     assert [len(body["groups"]) for body in bodies] == [3, 3, 1]  # type: ignore[arg-type]
     assert [row["name"] for row in rows] == sorted(NAMES)
     assert len({row["id"] for row in rows}) == len(NAMES)
-    summary = {"groups": 7, "learners": 7, "facilitators": 1, "unplaced": 0}
+    summary = {
+        "groups": 7,
+        "learners": 7,
+        "facilitators": 1,
+        "unplaced": 0,
+        "facilitators_used": 1,
+        "sizes": [{"learners": 1, "groups": 7}],
+    }
     assert all(body["summary"] == summary for body in bodies)
     assert bodies[-1]["next_cursor"] is None
 
@@ -307,3 +314,95 @@ def test_bad_page_sizes_and_cursors_of_the_group_lists_are_refused_by_name(
     assert response.status_code == 422, response.text
     error = response.json()["error"]
     assert field in (error.get("field") or "") + error["message"]
+
+
+def test_the_preview_summary_counts_group_sizes_and_facilitators_over_every_page(
+    admin: TestClient, engine: Engine, cohort: int
+) -> None:
+    with transaction(engine) as conn:
+        leader = make_user(conn, "Fay")
+        enroll(conn, leader, cohort, "facilitator")
+        for name, learners in (("Ants", 3), ("Bees", 1), ("Crows", 3), ("Dingos", 0)):
+            group = make_group(conn, cohort, name, status="preview")
+            add_member(conn, group, leader, cohort, "facilitator")  # one person, four places
+            for n in range(learners):
+                learner = make_user(conn, f"{name} learner {n}")
+                enroll(conn, learner, cohort)
+                add_member(conn, group, learner, cohort)
+    url = f"/api/admin/cohorts/{cohort}/preview"
+
+    first = admin.get(url, params={"limit": 1}).json()
+
+    assert len(first["groups"]) == 1
+    assert first["summary"]["sizes"] == [
+        {"learners": 0, "groups": 1},
+        {"learners": 1, "groups": 1},
+        {"learners": 3, "groups": 2},
+    ]
+    assert (first["summary"]["facilitators"], first["summary"]["facilitators_used"]) == (4, 1)
+
+
+def test_a_move_form_finds_any_group_of_the_cohort_by_part_of_its_name(
+    admin: TestClient, engine: Engine, cohort: int
+) -> None:
+    _groups(engine, cohort, NAMES, status="active")
+    long_name = "Ω" * 80  # the longest name, in 2-byte characters: its cursor still fits
+    with transaction(engine) as conn:
+        make_group(conn, cohort, "Bears", status="preview")  # not a live group
+        longest = make_group(conn, cohort, long_name, status="active")
+        make_group(conn, make_cohort(conn, "Another"), "Bees of another cohort")
+    url = f"/api/admin/cohorts/{cohort}/groups"
+
+    every, bodies = _all_pages(admin, url, "groups", status="active", limit=2)
+    found = admin.get(url, params={"status": "active", "name": " b  "}).json()["groups"]
+    previews = admin.get(url, params={"status": "preview", "name": "B"}).json()["groups"]
+    after_long = admin.get(
+        url, params={"status": "active", "cursor": encode_named_cursor(long_name, longest)}
+    )
+
+    assert [g["name"] for g in every] == [*sorted(NAMES), long_name]
+    assert len(bodies) == 4
+    assert [g["name"] for g in found] == ["Bats", "Bees"]
+    assert found[0]["learner_count"] == 1 and found[0]["status"] == "active"
+    assert [g["name"] for g in previews] == ["Bears"]
+    assert after_long.status_code == 200, after_long.text
+    assert after_long.json()["groups"] == []
+    refused = admin.get(url, params={"status": "completed"})
+    assert refused.status_code == 422
+
+
+def test_the_heat_map_counts_every_signup_in_the_viewers_zone(
+    admin: TestClient, engine: Engine
+) -> None:
+    from datetime import date
+
+    with transaction(engine) as conn:
+        cohort = make_cohort(conn, start_date=date(2027, 1, 11))  # Berlin on CET
+        berlin, london, gone = (
+            make_user(conn, name, timezone=zone)
+            for name, zone in (("Bo", "Europe/Berlin"), ("Lu", "UTC"), ("Wes", "UTC"))
+        )
+        for user in (berlin, london, gone):
+            enroll(conn, user, cohort)
+        give_availability(conn, berlin, (0, "18:00", "19:00"))
+        give_availability(conn, london, (0, "17:00", "17:30"))
+        give_availability(conn, london, (0, "17:30", "18:00"), kind="if_needed")
+        give_availability(conn, gone, (6, "10:00", "12:00"))
+        conn.execute(
+            update(signups).where(signups.c.user_id == gone).values(withdrawn_at=func.now())
+        )
+
+    body = admin.get(f"/api/admin/cohorts/{cohort}/availability", params={"zone": "UTC"}).json()
+    tokyo = admin.get(
+        f"/api/admin/cohorts/{cohort}/availability", params={"zone": "Asia/Tokyo"}
+    ).json()
+
+    assert (body["zone"], body["week_of"], body["signups"]) == ("UTC", "2027-01-11", 2)
+    # Berlin's Monday 18:00-19:00 is 17:00-18:00 UTC in January: both people at 17:00.
+    assert body["available"][0][34:37] == [2, 1, 0]
+    assert body["if_needed"][0][34:37] == [0, 1, 0]
+    assert sum(map(sum, body["available"])) == 3 and sum(body["available"][6]) == 0
+    # Tokyo is UTC+9: Monday 17:00 UTC is Tuesday 02:00 there.
+    assert tokyo["available"][1][4:6] == [2, 1]
+    bad = admin.get(f"/api/admin/cohorts/{cohort}/availability", params={"zone": "Mars/Base"})
+    assert bad.status_code == 422

@@ -145,6 +145,8 @@ CASES = [
     Case("GET", "/api/admin/cohorts/{cohort}", ADMIN),
     Case("PATCH", "/api/admin/cohorts/{cohort}", ADMIN, {"max_group_size": 7}),
     Case("GET", "/api/admin/cohorts/{cohort}/signups", ADMIN),
+    Case("GET", "/api/admin/cohorts/{cohort}/availability", ADMIN),
+    Case("GET", "/api/admin/cohorts/{cohort}/groups?status=active&name=owl", ADMIN),
     Case("POST", "/api/admin/cohorts/{cohort}/schedule", (401, 403, 403, 403, 202), {}),
     Case("GET", "/api/admin/cohorts/{spare_cohort}/preview", ADMIN),
     Case("GET", "/api/admin/cohorts/{spare_cohort}/preview/unplaced", ADMIN),

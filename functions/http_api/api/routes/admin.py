@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, status
 
 from api.deps import Admin, AdminWriter, CurrentUser, Cursor, Db, Id, Now, Writer, web_actor
 from api.routes.cohorts import CohortPublic
 from api.schemas.admin import (
+    AvailabilityHeatMapPublic,
     CohortStatusPublic,
     GroupAdminPublic,
+    GroupChoicesPublic,
     GroupUpdate,
     JobAcceptedPublic,
     MeetingNotificationsPublic,
@@ -112,6 +114,22 @@ def list_signups(
     return SignupsPublic.model_validate({"signups": page.items, "next_cursor": page.next_cursor})
 
 
+@router.get(
+    "/cohorts/{cohort_id}/availability",
+    response_model=AvailabilityHeatMapPublic,
+    responses=errors(404),
+)
+def read_availability(
+    cohort_id: Id,
+    user: Admin,
+    conn: Db,
+    zone: Annotated[str | None, Query(max_length=64, description="IANA zone; yours")] = None,
+) -> admin.AvailabilityHeatMap:
+    """Every signup's availability as people free per half hour of the week in `zone`, on
+    the week the cohort starts (numbers, whatever the cohort's size)."""
+    return admin.availability_heat_map(conn, cohort_id, zone or user.timezone)
+
+
 @router.post("/cohorts/{cohort_id}/schedule", **Accepted, responses=errors(404, 409, 422, 429))
 def schedule_cohort(
     cohort_id: Id, body: ScheduleRequest, user: Writer, conn: Db
@@ -157,6 +175,26 @@ def list_unplaced(
     page = group_admin.unplaced_page(conn, cohort_id, cursor=cursor, limit=limit)
     return UnplacedPagePublic.model_validate(
         {"unplaced": page.items, "next_cursor": page.next_cursor}
+    )
+
+
+@router.get("/cohorts/{cohort_id}/groups", response_model=GroupChoicesPublic, responses=errors(404))
+def find_groups(
+    cohort_id: Id,
+    user: Admin,
+    conn: Db,
+    status: Annotated[Literal["preview", "active"], Query(description="which groups")],
+    name: Annotated[str, Query(max_length=80, description="part of the name; any")] = "",
+    cursor: Cursor = None,
+    limit: Annotated[
+        int, Query(ge=1, le=group_admin.GROUP_CHOICES_PAGE_MAX)
+    ] = group_admin.GROUP_CHOICES_PAGE,
+) -> GroupChoicesPublic:
+    """A page of the cohort's preview or live groups whose name contains `name`, by name:
+    where a move form can send someone. `next_cursor` continues it."""
+    page = group_admin.find_groups(conn, cohort_id, status, name, cursor=cursor, limit=limit)
+    return GroupChoicesPublic.model_validate(
+        {"groups": page.items, "next_cursor": page.next_cursor}
     )
 
 

@@ -175,12 +175,21 @@ class RunSummaryPublic(Model):
     notes: Any
 
 
+class GroupSizePublic(Model):
+    learners: int
+    groups: int = Field(description="preview groups with this many learners")
+
+
 class PreviewSummaryPublic(Model):
     groups: int = Field(description="preview groups, all pages")
     learners: int = Field(description="learners placed in them")
-    facilitators: int
+    facilitators: int = Field(description="facilitator places in them")
     unplaced: int = Field(
         description="signups the scheduler left out (listed by /preview/unplaced)"
+    )
+    facilitators_used: int = Field(description="distinct people facilitating them")
+    sizes: list[GroupSizePublic] = Field(
+        description="the preview's groups by learner count, smallest first (all pages)"
     )
 
 
@@ -203,6 +212,33 @@ class UnplacedPagePublic(Model):
     next_cursor: str | None = Field(
         description="Pass as `cursor` for the next page; null on the last page"
     )
+
+
+class GroupChoicePublic(Model):
+    id: int
+    name: str
+    status: str
+    anchor_label: str = Field(description="its weekly time in its anchor zone")
+    learner_count: int
+
+
+class GroupChoicesPublic(Model):
+    """A page of the cohort's groups whose name matches, by name (a move form's choice)."""
+
+    groups: list[GroupChoicePublic]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null on the last page"
+    )
+
+
+class AvailabilityHeatMapPublic(Model):
+    """Signups free in each half hour of the week in `zone`, the whole cohort counted."""
+
+    zone: str
+    week_of: date = Field(description="the week times are converted on: the cohort's start")
+    signups: int = Field(description="signups counted (not withdrawn)")
+    available: list[list[int]] = Field(description="[weekday, 0 = Monday][half hour 0..47]")
+    if_needed: list[list[int]] = Field(description="the same, for if-needed times")
 
 
 class GroupUpdate(BaseModel):

@@ -1,4 +1,5 @@
-"""Admin reads: a cohort's signups, people search, jobs, a meeting's notifications.
+"""Admin reads: a cohort's signups and their availability, people search, jobs, a
+meeting's notifications.
 
 Requests for long work (scheduling, publishing, syncing) and discarding a run
 live in roundtable.cohorts.requests; the cohort status and the lookups the
@@ -9,12 +10,13 @@ membership lives in roundtable.groups.admin.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import Connection, and_, func, or_, select
 
 from roundtable.db.tables import (
+    availability_blocks,
     cohorts,
     facilitators,
     group_members,
@@ -25,13 +27,18 @@ from roundtable.db.tables import (
     users,
 )
 from roundtable.errors import NotFoundError, ValidationError
+from roundtable.meetings.times import weekly_time_in
 from roundtable.paging import Page, check_limit, decode_cursor, page_of
 from roundtable.people.availability import (
+    GRID_MINUTES,
+    KINDS,
+    MINUTES_PER_DAY,
     AvailabilitySummary,
     Interval,
     load_availability,
     summarise,
 )
+from roundtable.people.profiles import validate_timezone
 
 # Page sizes: a signup is about 0.6-1.5 KB of JSON (availability, reasons), so even the
 # largest page stays far below Lambda's 6 MB response limit (docs/operations.md).
@@ -146,6 +153,61 @@ def list_signups(
         for r in page.items
     ]
     return Page(views, page.next_cursor)
+
+
+@dataclass(frozen=True)
+class AvailabilityHeatMap:
+    """How many signups are free in each half hour of the week, seen from `zone`."""
+
+    zone: str
+    week_of: date  # the week the times are converted on (the cohort's start)
+    signups: int  # not withdrawn, all of them: what the cells count over
+    available: list[list[int]]  # [weekday 0 = Monday][half hour 0..47]
+    if_needed: list[list[int]]
+
+
+def availability_heat_map(conn: Connection, cohort_id: int, zone: str) -> AvailabilityHeatMap:
+    """The whole cohort's availability as a week of half hours in `zone`, on the week the
+    cohort starts (times move across daylight-saving changes): the database counts the
+    people per (their zone, kind, weekday, half hour), at most a few hundred zones x 672
+    numbers whatever the cohort's size, and each count is moved to `zone` once."""
+    validate_timezone(zone, "zone")
+    cohort = cohort_row(conn, cohort_id)
+    blocks = availability_blocks
+    waiting = (signups.c.cohort_id == cohort_id, signups.c.withdrawn_at.is_(None))
+    slots = (
+        select(
+            users.c.timezone,
+            blocks.c.kind,
+            blocks.c.weekday,
+            func.generate_series(
+                blocks.c.start_minute, blocks.c.end_minute - GRID_MINUTES, GRID_MINUTES
+            ).label("minute"),
+        )
+        .select_from(
+            signups.join(users, users.c.id == signups.c.user_id).join(
+                blocks, blocks.c.user_id == signups.c.user_id
+            )
+        )
+        .where(*waiting)
+        .subquery()
+    )
+    cell = (slots.c.timezone, slots.c.kind, slots.c.weekday, slots.c.minute)
+    rows = conn.execute(select(*cell, func.count().label("people")).group_by(*cell)).all()
+    per_day = MINUTES_PER_DAY // GRID_MINUTES
+    counts = {kind: [[0] * per_day for _ in range(7)] for kind in KINDS}
+    reference = datetime.combine(cohort.start_date, time(12), tzinfo=UTC)
+    for row in rows:
+        weekday, minute = weekly_time_in(row.weekday, row.minute, row.timezone, zone, reference)
+        counts[str(row.kind)][weekday][minute // GRID_MINUTES] += int(row.people)
+    people = conn.scalar(select(func.count()).where(*waiting))
+    return AvailabilityHeatMap(
+        zone=zone,
+        week_of=cohort.start_date,
+        signups=int(people or 0),
+        available=counts["available"],
+        if_needed=counts["if_needed"],
+    )
 
 
 @dataclass(frozen=True)

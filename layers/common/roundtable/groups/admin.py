@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Connection, exists, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 
-from roundtable.cohorts.admin import cohort_row, group_row
+from roundtable.cohorts.admin import cohort_row, contains_pattern, group_row
 from roundtable.cohorts.lifecycle import require_phase
 from roundtable.db.tables import cohorts, group_members, groups, scheduling_runs, signups, users
 from roundtable.errors import ConflictError, NotFoundError, ValidationError
@@ -88,13 +88,21 @@ class RunSummary:
 
 
 @dataclass(frozen=True)
+class GroupSize:
+    learners: int
+    groups: int  # preview groups with this many learners
+
+
+@dataclass(frozen=True)
 class PreviewSummary:
     """The whole preview at a glance, whatever page is shown."""
 
     groups: int
     learners: int  # placed in preview groups
-    facilitators: int
+    facilitators: int  # facilitator places in preview groups
     unplaced: int  # signed up, not withdrawn, left out by the scheduler
+    facilitators_used: int = 0  # distinct people facilitating a preview group
+    sizes: tuple[GroupSize, ...] = ()  # groups by learner count, smallest first
 
 
 @dataclass(frozen=True)
@@ -184,6 +192,74 @@ def unplaced_page(
     )
 
 
+@dataclass(frozen=True)
+class GroupChoice:
+    """A group someone could be moved to, as a move form lists it."""
+
+    id: int
+    name: str
+    status: str
+    anchor_label: str  # its weekly time in its anchor zone
+    learner_count: int
+
+
+GROUP_CHOICES_PAGE = 20
+GROUP_CHOICES_PAGE_MAX = 100
+# What members can still join: a preview group, or a live one (add_member's rule).
+MOVABLE_STATUSES = ("preview", "active")
+
+
+def find_groups(
+    conn: Connection,
+    cohort_id: int,
+    status: str,
+    name: str = "",
+    *,
+    cursor: str | None = None,
+    limit: int = GROUP_CHOICES_PAGE,
+) -> Page[GroupChoice]:
+    """A page of the cohort's groups in `status` (preview or active) whose name contains
+    `name` (any, when empty), by name: a move form's choice among every group of the
+    cohort, not only the pages loaded."""
+    if status not in MOVABLE_STATUSES:
+        raise ValidationError(
+            f"status: {status!r} is not one of {', '.join(MOVABLE_STATUSES)}", field="status"
+        )
+    after = decode_named_cursor(cursor)
+    check_limit(limit, GROUP_CHOICES_PAGE_MAX)
+    cohort = cohort_row(conn, cohort_id)
+    text = " ".join(name.split())
+    matching = (groups.c.name.ilike(contains_pattern(text)),) if text else ()
+    learners = (
+        select(func.count(group_members.c.id))
+        .where(
+            group_members.c.group_id == groups.c.id,
+            group_members.c.status == "active",
+            group_members.c.role == "learner",
+        )
+        .scalar_subquery()
+    )
+    rows = conn.execute(
+        select(groups, learners.label("learner_count"))
+        .where(
+            groups.c.cohort_id == cohort.id,
+            groups.c.status == status,
+            *matching,
+            *after_name(groups, after),
+        )
+        .order_by(groups.c.name, groups.c.id)
+        .limit(limit + 1)
+    ).all()
+    page = page_of(rows, limit, key=lambda row: int(row.id), name=lambda row: str(row.name))
+    return Page(
+        [
+            GroupChoice(row.id, row.name, row.status, slot_of(row).label(), row.learner_count)
+            for row in page.items
+        ],
+        page.next_cursor,
+    )
+
+
 def _in_preview(cohort_id: int) -> tuple[ColumnElement[bool], ...]:
     return (groups.c.cohort_id == cohort_id, groups.c.status == "preview")
 
@@ -197,23 +273,53 @@ def _unplaced(cohort_id: int) -> tuple[ColumnElement[bool], ...]:
 
 
 def _preview_summary(conn: Connection, cohort_id: int) -> PreviewSummary:
+    """The whole preview's counts and group sizes, as SQL aggregates (numbers, not rows)."""
     group_count = conn.scalar(select(func.count()).where(*_in_preview(cohort_id)))
+    in_preview = (*_in_preview(cohort_id), group_members.c.status == "active")
     roles: dict[str, int] = {
         str(role): int(n)
         for role, n in conn.execute(
             select(group_members.c.role, func.count())
             .join(groups, groups.c.id == group_members.c.group_id)
-            .where(*_in_preview(cohort_id), group_members.c.status == "active")
+            .where(*in_preview)
             .group_by(group_members.c.role)
         )
     }
+    facilitators_used = conn.scalar(
+        select(func.count(func.distinct(group_members.c.user_id)))
+        .join(groups, groups.c.id == group_members.c.group_id)
+        .where(*in_preview, group_members.c.role == "facilitator")
+    )
     unplaced = conn.scalar(select(func.count()).where(*_unplaced(cohort_id)))
     return PreviewSummary(
         groups=int(group_count or 0),
         learners=int(roles.get("learner", 0)),
         facilitators=int(roles.get("facilitator", 0)),
         unplaced=int(unplaced or 0),
+        facilitators_used=int(facilitators_used or 0),
+        sizes=_group_sizes(conn, cohort_id),
     )
+
+
+def _group_sizes(conn: Connection, cohort_id: int) -> tuple[GroupSize, ...]:
+    """Preview groups by learner count (a group without learners counts as 0)."""
+    learners = (
+        select(func.count(group_members.c.id))
+        .where(
+            group_members.c.group_id == groups.c.id,
+            group_members.c.status == "active",
+            group_members.c.role == "learner",
+        )
+        .scalar_subquery()
+        .label("learners")
+    )
+    per_group = select(learners).where(*_in_preview(cohort_id)).subquery()
+    rows = conn.execute(
+        select(per_group.c.learners, func.count())
+        .group_by(per_group.c.learners)
+        .order_by(per_group.c.learners)
+    )
+    return tuple(GroupSize(int(size), int(n)) for size, n in rows)
 
 
 def group_view(conn: Connection, row: Any, viewer_zone: str, now: datetime) -> GroupView:

@@ -22,6 +22,19 @@ def zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
+def weekly_time_in(
+    weekday: int, minute: int, from_zone: str, to_zone: str, reference: datetime
+) -> tuple[int, int]:
+    """Where a weekly wall-clock time (weekday 0 = Monday, minute of the day) in
+    `from_zone` falls in `to_zone`, on the week of `reference` (it can differ across a
+    daylight-saving change): (weekday, minute of the day)."""
+    seen = reference.astimezone(zone(from_zone))
+    day = seen.date() + timedelta(days=weekday - seen.weekday())
+    local = datetime.combine(day, time()) + timedelta(minutes=minute)
+    there = local.replace(tzinfo=zone(from_zone)).astimezone(zone(to_zone))
+    return there.weekday(), there.hour * 60 + there.minute
+
+
 @dataclass(frozen=True)
 class WeeklySlot:
     """A weekly meeting time: weekday (0 = Monday) and wall-clock time in the anchor zone."""
