@@ -33,6 +33,10 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
 _DESTINATIONS = 8  # thin starts tried per crowded start, nearest by moves first
+# moves tried per idle facilitator paying more than the donor (a learner's saving must
+# make up for it, which is rare): beyond this the solver's time is better spent
+_DEARER_TRIALS = 48
+_DEARER_FAILURES = 4  # idle facilitators in a row given nothing that way end the pass
 
 
 def improve_spread(search: Search, deadline: float, least: int = 1) -> bool:
@@ -80,11 +84,14 @@ def lead_with_idle(search: Search, deadline: float) -> bool:
     # first from leaders paying at least as much; then from any, when a learner's
     # saving along the paths makes up for the dearer leader
     for strict in (True, False):
+        failures = 0
         for f in idle:
-            if time.monotonic() > deadline:
-                return moved
+            if time.monotonic() > deadline or (not strict and failures >= _DEARER_FAILURES):
+                break
             if not leaders.at[f]:
-                moved |= _give_group(search, f, deadline, strict)
+                given = _give_group(search, f, deadline, strict)
+                moved |= given
+                failures = 0 if given else failures + 1
     return moved
 
 
@@ -104,6 +111,7 @@ def _give_group(search: Search, idle: int, deadline: float, strict: bool) -> boo
     into = np.where(usable[:, None], counts, 0).sum(axis=0)  # free moves into each node
     out = np.where(usable[None, :], counts, 0).sum(axis=1)  # and out of it
     counts_now, groups = search.counts, [len(g) for g in search.groups]
+    trials = 0
     for destination in sorted(places, key=lambda k: int(leaders.cost[idle, k])):
         fee = int(leaders.cost[idle, destination])
         # a new group there needs its minimum, which must be able to arrive
@@ -124,6 +132,10 @@ def _give_group(search: Search, idle: int, deadline: float, strict: bool) -> boo
                 if loads[f] >= 2 and (int(leaders.cost[f, origin]) >= fee) == strict
             ]
             for donor in donors[:1]:
+                if not strict:
+                    trials += 1
+                    if trials > _DEARER_TRIALS:
+                        return False
                 mark, trial = search.mark(), counts.copy()
                 if _relocate(search, origin, destination, donor, idle, trial) and _better(
                     before, _score(search)
