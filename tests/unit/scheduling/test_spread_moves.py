@@ -9,6 +9,7 @@ import pytest
 from roundtable.scheduling.generate import generate_instance
 from roundtable.scheduling.heuristic import solve_heuristic
 from roundtable.scheduling.instance import parse_instance
+from roundtable.scheduling.leading import share_groups
 from roundtable.scheduling.plan import Plan, plan_is_consistent
 from roundtable.scheduling.relocation import relocate_for_spread
 from roundtable.scheduling.scheduler import _problem
@@ -188,3 +189,56 @@ def test_free_links_kept_up_to_date_along_a_relocation_match_a_recount(seed):
                 break
             search.undo(mark)
     assert moved
+
+
+def _dearer_idle_cohort():
+    """F0 leads Tuesday and Wednesday; F1, idle, can lead Wednesday only on if-needed time
+    (a cost of people + 1), so taking F0's Wednesday group costs that much more."""
+    facilitators = [
+        person("F0", "UTC", TUE | WED, max_groups=2),
+        person("F1", "UTC", {}, if_needed=WED, max_groups=1),
+    ]
+    people = [*facilitators, *crowd("A", 4, "UTC", TUE), *crowd("B", 4, "UTC", WED)]
+    problem = _problem_of(instance(people, **LED_SIZES))
+    tuesday, wednesday = _start(problem, 1), _start(problem, 2)
+    plan = Plan(
+        groups_at={tuesday: [0], wednesday: [0]},
+        learners_at={
+            tuesday: _ids(problem, [f"A{k}" for k in range(4)]),
+            wednesday: _ids(problem, [f"B{k}" for k in range(4)]),
+        },
+    )
+    return problem, plan, len(people) + 1
+
+
+@pytest.mark.parametrize("short", [0, 1])
+def test_a_dearer_idle_leader_takes_a_group_only_when_the_slack_pays_for_it(short):
+    problem, plan, fee = _dearer_idle_cohort()
+    search = Search(problem, plan)
+    assert share_groups(search) == 0  # nobody may pay more without an allowance
+    assert share_groups(search, fee - short) == (0 if short else 1)
+    before, after = plan_objectives(problem, plan), plan_objectives(problem, search.plan())
+    if short:
+        assert after == before
+    else:
+        assert (before["spread"], after["spread"]) == (11, 1)
+        assert after["preferences"] == before["preferences"] + fee
+        assert (after["placed"], after["sizes"]) == (before["placed"], before["sizes"])
+    assert plan_is_consistent(problem, search.plan())
+    assert _leaders_legal(problem, search.plan())
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_shared_groups_never_pay_more_than_the_allowance(seed):
+    problem = _generated(seed, facilitated=True)
+    plan = solve_heuristic(problem, seed)
+    before = plan_objectives(problem, plan)
+    search = Search(problem, plan)
+    allowance = 3
+    share_groups(search, allowance)
+    after = plan_objectives(problem, search.plan())
+    assert before["preferences"] <= after["preferences"] <= before["preferences"] + allowance
+    assert after["spread"] <= before["spread"]
+    assert (after["placed"], after["sizes"]) == (before["placed"], before["sizes"])
+    assert plan_is_consistent(problem, search.plan())
+    assert _leaders_legal(problem, search.plan())
