@@ -212,17 +212,23 @@ def _fresh_ids(path: str, copy: int, record: Any) -> str:
 
 
 def replay_tasks(
-    executed: list[Recorded], k: int, deployed: bool, spacing: float, groups: int = 0
+    executed: list[Recorded],
+    k: int,
+    deployed: bool,
+    spacing: float,
+    groups: int = 0,
+    per_server: int = 0,
 ) -> list[Task]:
     """Tasks for K times the people, on the deployed pools or the executed run's one
-    (`groups`: the executed run's, to cut the deployed publish into chunks)."""
+    (`groups`: the executed run's, to cut the deployed publish into chunks; `per_server`:
+    how many copies of it a server holds, 0 for all on one)."""
     tasks: list[Task] = []
     places = () if deployed else PLACES
     chunks: list[Task] = []
     for recorded in executed:
         pool = _pool_of(recorded) if deployed else "executed"
         if deployed and recorded.step == "publish" and recorded.name == "publish":
-            chunks = _publish_chunks(recorded, k, groups)
+            chunks = _publish_chunks(recorded, k, groups, per_server)
             tasks += chunks
         elif recorded.step == "signup":  # K people signing up over the same window
             tasks += _per_person(recorded, k, pool, spacing, places)
@@ -241,30 +247,46 @@ def replay_tasks(
     return tasks
 
 
-def _publish_chunks(recorded: Recorded, k: int, groups: int) -> list[Task]:
-    """The publish job as deployed (sync/publish.py): its first chunk of PUBLISH_CHUNK
-    groups reconciled in the job, the others queued when it ends, as `sync_groups` jobs
-    on the workers. Cut at whole copies of the executed cohort (the nearest count to
-    PUBLISH_CHUNK); each chunk reads the guild's listings again, and its member list whole
-    when the executed publish read it (a chunk of fresh role groups does not: discord_sync
-    needs_members)."""
+def _publish_chunks(recorded: Recorded, k: int, groups: int, per_server: int = 0) -> list[Task]:
+    """The publish job as deployed (sync/publish.py): its first server's first chunk of
+    PUBLISH_CHUNK groups reconciled in the job; when it ends, that server's other chunks
+    and each other server's first chunk queued as `sync_groups` jobs on the workers, a
+    server's first chunk queuing its server's others when it ends. Cut at whole copies
+    of the executed cohort (the nearest count to PUBLISH_CHUNK; `per_server` copies on a
+    server, as the planner fills them: 0, all on one); each chunk reads the guild's
+    listings again, and its member list whole when the executed publish read it (a chunk
+    of fresh role groups does not: discord_sync needs_members)."""
     from roundtable.sync.publish import PUBLISH_CHUNK
 
     per_chunk = max(round(PUBLISH_CHUNK / max(groups, 1)), 1)
+    per_server = per_server or k
     members = [r for r in recorded.records if _MEMBER_LIST.match(f"{r.method} {r.path}")]
     own = [r for r in recorded.records if r not in members]
     chunks: list[Task] = []
+    leads: dict[int, Task] = {}  # each server's first chunk
     for first in range(0, k, per_chunk):
         copies = range(first, min(first + per_chunk, k))
+        server = first // per_server
         # Every chunk reads the whole list (K times the pages), if the executed one read it.
         calls = [_call(r, r.path, ()) for r in members] * k
         calls += scaled_calls(own, len(copies), (), offset=first)
         name = "publish" if not first else f"chunk {first // per_chunk}"
         pool = "publish" if not first else "announce"
-        chunks.append(Task(f"publish|{name}", calls, recorded.ready_at, pool))
-    for chunk in chunks[1:]:
-        chunk.after = chunks[0]
+        chunk = Task(f"publish|{name}", calls, recorded.ready_at, pool)
+        chunk.after = leads.get(server, chunks[0] if chunks else None)
+        leads.setdefault(server, chunk)
+        chunks.append(chunk)
     return chunks
+
+
+def copies_per_server(space: str, groups: int) -> int:
+    """How many copies of the executed cohort (`groups` groups) the planner puts on one
+    server: its capacity for this space's groups over the copy's, at least one."""
+    low, high = 1, 5_000
+    while low < high:  # the most groups one server holds
+        middle = (low + high + 1) // 2
+        low, high = (middle, high) if plan_servers(space, middle).needed == 1 else (low, middle - 1)
+    return max(round(low / max(groups, 1)), 1)
 
 
 def _label(recorded: Recorded) -> str:
@@ -426,8 +448,12 @@ def simulate(
         _servers_meter(limits, plan, servers, report.steps["publish"][0])
     else:
         shared, pools = report.shared_rate, executed_pools()
+    per_server = copies_per_server(report.options.discord_space, report.groups) if deployed else 0
     tasks = replay(
-        replay_tasks(executed, k, deployed, spacing, report.groups), pools, limits, shared
+        replay_tasks(executed, k, deployed, spacing, report.groups, per_server),
+        pools,
+        limits,
+        shared,
     )
     mode = "replayed as deployed" if deployed else "replayed as executed"
     return outcome(size, mode, tasks, limits, report.ticks)

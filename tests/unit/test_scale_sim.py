@@ -181,3 +181,22 @@ def test_a_chunks_announcement_is_queued_when_its_chunk_ends() -> None:
     replay(tasks, deployed_pools(45.0), VendorLimits(), shared_rate=45.0)
 
     assert all(a.ready_at >= c.finished_at for a, c in zip(announcements, chunks, strict=True))
+
+
+def test_each_servers_first_chunk_leads_its_server_and_follows_the_publish_job() -> None:
+    """sync/publish.py: the publish job reconciles the first server's first chunk; the
+    other servers' first chunks wait for it, and each server's other chunks for its own."""
+    from bench.scale import Recorded, copies_per_server, replay_tasks
+    from bench.scale_fakes import Record
+
+    made = Record(DISCORD, "POST", "/guilds/1/channels", 0.0, 200, "publish", "publish")
+    publish = Recorded("publish", "publish", 0.0, [made])
+
+    chunks = replay_tasks([publish], 6, deployed=True, spacing=0.0, groups=250, per_server=2)
+
+    assert [chunks.index(c.after) if c.after else None for c in chunks] == [
+        None, 0, 0, 2, 0, 4,
+    ]  # fmt: skip
+    # A server holds about 245 role groups, 1,000 thread groups: copies of 200 groups.
+    assert copies_per_server("channel_and_role", 200) == 1
+    assert copies_per_server("thread", 200) == 5

@@ -6,13 +6,17 @@ is filled with roles an organisation made itself, as a real one would be.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import Engine, select
 
-from roundtable.db.tables import groups
+from roundtable.db.tables import groups, jobs
+from roundtable.jobs import enqueue, run_job
 from roundtable.people.actors import SYSTEM
+from roundtable.sync import publish
+from roundtable.sync.desired import GROUPS_PER_CATEGORY
 from roundtable.sync.publish import publish_cohort
 from roundtable.sync.reconcile import Services, sync_groups
 from roundtable.sync.servers import (
@@ -29,6 +33,7 @@ from tests.fakes.discord_guild import (
     FakeDiscordGuild,
     Guild,
 )
+from tests.fakes.google_calendar import FakeGoogleCalendar
 from tests.integration.sync.world import (
     Person,
     add_cohort,
@@ -150,3 +155,70 @@ def test_without_configured_servers_groups_go_to_discord_guild_id_as_before(
     assert result["failures"] == {}
     assert {group_row(engine, g).discord_guild_id for g in group_ids} == {GUILD_ID}
     assert len(guild.roles) == 3  # @everyone and the groups' (no cohort role with roles)
+
+
+def _queued_chunks(engine: Engine) -> dict[int, dict]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(jobs.c.id, jobs.c.payload).where(
+                jobs.c.kind == "sync_groups", jobs.c.status == "queued"
+            )
+        )
+        return dict(rows.tuples().all())
+
+
+def test_each_servers_first_chunk_is_its_own_job_and_queues_the_rest_of_its_server(
+    engine: Engine,
+    guild: FakeDiscordGuild,
+    second: Guild,
+    calendar: FakeGoogleCalendar,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Servers publish side by side: only the first server's first chunk runs in the
+    publish job; another server's first chunk (which makes the cohort's spaces there)
+    is a job that queues its server's other chunks once it succeeds (issue 22: with
+    every server's first chunk in the publish job, a cohort over 80 servers was one
+    job of hours)."""
+    monkeypatch.setattr(publish, "PUBLISH_CHUNK", GROUPS_PER_CATEGORY)  # 25, not 250
+    add_server(engine, GUILD_ID, "Main")
+    add_server(engine, SECOND_GUILD_ID, "Overflow")
+    _fill_roles(guild.guild(GUILD_ID), free=30)
+    cohort_id, group_ids, people = _cohort(engine, 85)
+    for person in people:
+        guild.add_member(person.discord_id)
+        second.add_member(person.discord_id)
+
+    with engine.begin() as conn:
+        publish_job = enqueue(conn, "publish_cohort", {"cohort_id": cohort_id})
+    result = run_job(engine, publish_job)
+
+    assert result is not None and result["status"] == "succeeded", result
+    servers = {g: group_row(engine, g).discord_guild_id for g in group_ids}
+    first = [g for g in group_ids if servers[g] == GUILD_ID]
+    other = [g for g in group_ids if servers[g] == SECOND_GUILD_ID]
+    assert len(other) > 2 * GROUPS_PER_CATEGORY  # three chunks there
+    assert result["result"]["groups"] == first[:GROUPS_PER_CATEGORY]
+    queued = sorted(_queued_chunks(engine).values(), key=lambda p: p["group_ids"][0])
+    assert queued == [
+        {"cohort_id": cohort_id, "group_ids": first[GROUPS_PER_CATEGORY:]},
+        {
+            "cohort_id": cohort_id,
+            "group_ids": other[:GROUPS_PER_CATEGORY],
+            "then": [other[GROUPS_PER_CATEGORY : 2 * GROUPS_PER_CATEGORY], other[50:]],
+        },
+    ]
+
+    while chunks := _queued_chunks(engine):  # each job in turn, its followers after it
+        for job_id in chunks:
+            ran = run_job(engine, job_id)
+            assert ran is not None and ran["status"] == "succeeded", ran
+
+    with engine.connect() as conn:
+        unsynced = conn.scalars(
+            select(groups.c.id).where(groups.c.id.in_(group_ids), groups.c.synced_at.is_(None))
+        ).all()
+    assert unsynced == []
+    for group_id in other:
+        assert group_row(engine, group_id).discord_role_id in second.roles
+    made = Counter((c["name"], c["type"]) for c in second.channels.values())
+    assert [key for key, count in made.items() if count > 1] == []  # nothing made twice

@@ -6,7 +6,8 @@ the queue retries it with backoff; what succeeded is already stored, so the
 retry only does the rest. Payloads:
 
     publish_cohort  {"cohort_id": 3, "reply_to": {...}?}   (reply_to: opaque, for listeners)
-    sync_groups     {"cohort_id": 3, "group_ids": [12, 13]}  (a chunk the publish queued)
+    sync_groups     {"cohort_id": 3, "group_ids": [12, 13], "then": [[14, 15]]?}
+                    (a chunk the publish queued; "then": chunks it queues once it succeeded)
     sync_group      {"group_id": 12}
     sync_cohort     {"cohort_id": 3}
 """
@@ -27,7 +28,7 @@ from roundtable.notifications.oneoff import MAX_GROUPS_PER_JOB
 from roundtable.sync.calendars import group_calendar
 from roundtable.sync.desired import ARCHIVED_STATUSES, LIVE_STATUSES
 from roundtable.sync.outcomes import PublishResult
-from roundtable.sync.publish import publish_cohort
+from roundtable.sync.publish import Chunk, publish_cohort, queue_chunks
 from roundtable.sync.reconcile import default_services, groups_needing_sync, sync_groups
 from roundtable.sync.rsvps import sync_group_rsvps
 
@@ -51,12 +52,33 @@ def publish_cohort_job(ctx: JobContext) -> PublishResult:
 @job_handler("sync_groups")
 def sync_groups_job(ctx: JobContext) -> JobResult:
     """Reconcile one chunk of a published cohort beside its other chunks, then announce
-    its groups; a failed chunk is retried alone (what succeeded is stored)."""
+    its groups; a failed chunk is retried alone (what succeeded is stored). A server's
+    first chunk ("then": its server's other chunks) queues those once it succeeded."""
     cohort_id = _positive_int(ctx.payload, "cohort_id")
-    ids = ctx.payload.get("group_ids")
-    if not isinstance(ids, list) or not ids or not all(_is_id(g) for g in ids):
-        raise ValidationError(f"job payload needs group_ids, got {ids!r}", field="group_ids")
-    with ctx.engine.connect() as conn:
+    ids = _group_ids(ctx.payload.get("group_ids"), "group_ids")
+    then = ctx.payload.get("then", [])
+    if not isinstance(then, list):
+        raise ValidationError(f"job payload's then must be a list, got {then!r}", field="then")
+    later = [_group_ids(chunk, "then") for chunk in then]
+    _check_in_cohort(ctx.engine, cohort_id, [*ids, *(g for chunk in later for g in chunk)])
+    services = default_services(ctx.engine)
+    result = sync_groups(ctx.engine, ids, services, now=_now(), shared_lock=True).as_dict()
+    result["announced"] = announce_groups(ctx.engine, result["groups"], result["failures"])
+    _raise_on_failures(f"syncing {len(ids)} groups of cohort {cohort_id}", result["failures"])
+    result["queued_chunks"] = queue_chunks(ctx.engine, cohort_id, [Chunk(c) for c in later])
+    return result
+
+
+def _group_ids(value: Any, name: str) -> list[int]:
+    if not isinstance(value, list) or not value or not all(_is_id(g) for g in value):
+        raise ValidationError(
+            f"job payload needs {name} as a non-empty list of group ids, got {value!r}", field=name
+        )
+    return value
+
+
+def _check_in_cohort(engine: Engine, cohort_id: int, ids: list[int]) -> None:
+    with engine.connect() as conn:
         ours = set(
             conn.scalars(
                 select(groups.c.id).where(groups.c.id.in_(ids), groups.c.cohort_id == cohort_id)
@@ -64,11 +86,6 @@ def sync_groups_job(ctx: JobContext) -> JobResult:
         )
     if ours != set(ids):
         raise ValidationError(f"groups {sorted(set(ids) - ours)} are not in cohort {cohort_id}")
-    services = default_services(ctx.engine)
-    result = sync_groups(ctx.engine, ids, services, now=_now(), shared_lock=True).as_dict()
-    result["announced"] = announce_groups(ctx.engine, result["groups"], result["failures"])
-    _raise_on_failures(f"syncing {len(ids)} groups of cohort {cohort_id}", result["failures"])
-    return result
 
 
 @job_handler("sync_group")

@@ -14,12 +14,16 @@ one Discord worker making one call at a time is bound by latency (about 12
 calls a second), not by the bot's shared budget (45 a second for all workers,
 discord/budget.py). The cohort's groups on each server are cut, in the order
 their categories are numbered, into chunks of PUBLISH_CHUNK groups (whole
-categories, so no two chunks make the same category). The first chunk of each
-server is reconciled at once, under the cohort's exclusive lock, which makes
-the cohort's shared spaces (its category, channel, role); every other chunk
-becomes a `sync_groups` job, queued with a key per chunk (a retried publish
-queues nothing twice), run by parallel workers under a shared cohort lock, and
-retried alone when it fails.
+categories, so no two chunks make the same category). A server's first chunk
+makes the cohort's shared spaces there (its channel, and role), so it runs
+before that server's other chunks: the first server's in the publish job,
+under the cohort's exclusive lock; each other server's as a `sync_groups` job
+that queues its server's other chunks when it succeeds ("then"), so servers
+are published side by side (a cohort of 20,000 groups spans about 80 servers,
+most of them one chunk: reconciled one after another they would take hours,
+far past a worker's 15 minutes). Every chunk job is queued with a key per
+chunk (a retried publish queues nothing twice), runs beside the others under a
+shared cohort lock, and is retried alone when it fails.
 """
 
 from __future__ import annotations
@@ -78,12 +82,13 @@ def publish_cohort(
                 .order_by(groups.c.id)
             )
         )
-    all_live, rest = live, []  # type: list[int], list[list[int]]
+    all_live, plan = live, ChunkPlan()
     if fan_out:
-        live, rest = publish_chunks(engine, cohort_id)
+        plan = publish_chunks(engine, cohort_id)
+        live = plan.first
     report = sync_groups(engine, live, services, now=now)
-    # Only once the first chunks made the cohort's shared spaces (else the retry queues).
-    queued = queue_chunks(engine, cohort_id, rest) if not report.failures else []
+    # Only once the first chunk made the cohort's shared spaces (else the retry queues).
+    queued = queue_chunks(engine, cohort_id, plan.queued) if not report.failures else []
     return {
         "cohort_id": cohort_id,
         "activated": activation.activated,
@@ -91,14 +96,41 @@ def publish_cohort(
         "live_groups": len(all_live),
         **report.as_dict(),
         "queued_chunks": queued,
-        "queued_groups": sum(len(chunk) for chunk in rest) if queued else 0,
+        "queued_groups": plan.later if queued else 0,
     }
 
 
-def publish_chunks(engine: Engine, cohort_id: int) -> tuple[list[int], list[list[int]]]:
-    """(the groups to reconcile first, the chunks for parallel workers) of the cohort's
-    groups still to sync. Cut from all its published groups per server in id order
-    (the order desired.py numbers categories by), so chunks hold whole categories."""
+@dataclass
+class Chunk:
+    """A `sync_groups` job's groups, and the chunks it queues once it succeeds (a
+    server's first chunk: the server's others wait for the shared spaces it makes)."""
+
+    group_ids: list[int]
+    then: list[list[int]] = field(default_factory=list)
+
+    def payload(self, cohort_id: int) -> dict[str, Any]:
+        payload: dict[str, Any] = {"cohort_id": cohort_id, "group_ids": self.group_ids}
+        if self.then:
+            payload["then"] = self.then
+        return payload
+
+
+@dataclass
+class ChunkPlan:
+    first: list[int] = field(default_factory=list)  # reconciled by the publish job itself
+    queued: list[Chunk] = field(default_factory=list)  # queued when it succeeds
+
+    @property
+    def later(self) -> int:
+        """Groups the queued chunks reconcile, theirs and what they queue in turn."""
+        return sum(len(c.group_ids) + sum(len(t) for t in c.then) for c in self.queued)
+
+
+def publish_chunks(engine: Engine, cohort_id: int) -> ChunkPlan:
+    """The cohort's groups still to sync, cut into chunks per server from all its published
+    groups in id order (the order desired.py numbers categories by), so chunks hold whole
+    categories: the first server's first chunk for the publish job, its other chunks
+    queued, and each other server's first chunk queued with that server's others after."""
     with engine.connect() as conn:
         rows = conn.execute(
             select(groups.c.id, groups.c.discord_guild_id)
@@ -113,24 +145,30 @@ def publish_chunks(engine: Engine, cohort_id: int) -> tuple[list[int], list[list
     by_server: dict[str, list[int]] = {}
     for group_id, guild_id in rows:
         by_server.setdefault(str(guild_id or ""), []).append(group_id)
-    first: list[int] = []
-    rest: list[list[int]] = []
+    plan = ChunkPlan()
     for ids in by_server.values():
         cuts = [ids[i : i + PUBLISH_CHUNK] for i in range(0, len(ids), PUBLISH_CHUNK)]
-        first += [g for g in cuts[0] if g in stale]
-        rest += [chunk for chunk in ([g for g in c if g in stale] for c in cuts[1:]) if chunk]
-    return first, rest
+        lead = [g for g in cuts[0] if g in stale]
+        rest = [chunk for chunk in ([g for g in c if g in stale] for c in cuts[1:]) if chunk]
+        if not plan.first and not plan.queued:  # the first server: its lead in the job
+            plan.first = lead
+            plan.queued += [Chunk(chunk) for chunk in rest]
+        elif lead:
+            plan.queued.append(Chunk(lead, then=rest))
+        else:  # its shared spaces were made before (a retried publish)
+            plan.queued += [Chunk(chunk) for chunk in rest]
+    return plan
 
 
-def queue_chunks(engine: Engine, cohort_id: int, chunks: list[list[int]]) -> list[int]:
+def queue_chunks(engine: Engine, cohort_id: int, chunks: list[Chunk]) -> list[int]:
     """One `sync_groups` job per chunk, keyed by the chunk (one queued per chunk at a time)."""
     with transaction(engine) as conn:
         return [
             enqueue(
                 conn,
                 "sync_groups",
-                {"cohort_id": cohort_id, "group_ids": chunk},
-                dedup_key=f"sync_groups:{cohort_id}:{chunk[0]}-{chunk[-1]}",
+                chunk.payload(cohort_id),
+                dedup_key=f"sync_groups:{cohort_id}:{chunk.group_ids[0]}-{chunk.group_ids[-1]}",
             )
             for chunk in chunks
         ]
