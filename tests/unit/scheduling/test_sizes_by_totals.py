@@ -1,0 +1,87 @@
+"""The sizes phase solved one total number of groups at a time (totals.py): its bound never
+exceeds the brute-forced optimum, its answer keeps placement, and it proves optima the
+solver-free bound cannot."""
+
+from __future__ import annotations
+
+import pytest
+
+from roundtable.scheduling.bounds import size_bound
+from roundtable.scheduling.heuristic import solve_heuristic
+from roundtable.scheduling.highs import Runner
+from roundtable.scheduling.instance import parse_instance
+from roundtable.scheduling.plan import Plan, plan_is_consistent
+from roundtable.scheduling.polish import place_more
+from roundtable.scheduling.problem import Problem
+from roundtable.scheduling.scheduler import _problem
+from roundtable.scheduling.search import Search
+from roundtable.scheduling.solver import solve_exact
+from roundtable.scheduling.totals import floor_at, solve_by_totals, totals_range
+from roundtable.scheduling.values import plan_objectives
+from tests.unit.scheduling.helpers import instance, person
+from tests.unit.scheduling.test_phase_bounds import _brute_force, _cohort, _problem_of
+
+TUESDAY = {"Tuesday": [["18:00", "19:00"]]}
+WEDNESDAY = {"Wednesday": [["18:00", "19:00"]]}
+
+
+def _three_and_five() -> Problem:
+    """A peer cohort of 3..5, target 4: three learners only on Tuesday, five only on
+    Wednesday."""
+    people = [person(f"A{k}", "UTC", TUESDAY) for k in range(3)]
+    people += [person(f"B{k}", "UTC", WEDNESDAY) for k in range(5)]
+    document = instance(
+        people, min_group_size=3, max_group_size=5, target_group_size=4, require_facilitator=False
+    )
+    params, everyone, existing = parse_instance(document)
+    return _problem(everyone, params, existing)
+
+
+def _placed_plan(problem: Problem) -> Plan:
+    search = Search(problem, solve_heuristic(problem, 1))
+    place_more(search)
+    return search.plan()
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_bound_by_totals_never_exceeds_the_brute_forced_optimum(seed: int) -> None:
+    problem = _cohort(seed, facilitators=3, most_groups=2)
+    placed, sizes, _preferences, _spread = _brute_force(problem)
+    plan = _placed_plan(problem)
+    if plan.placed() != placed:  # the phase only runs once placement is proven
+        plan = solve_exact(problem, plan, 1, 10.0).plan
+    before = plan_objectives(problem, plan)
+    runner = Runner(problem, 1)
+    runner.hold("placed", placed)
+    outcome = solve_by_totals(runner, plan, 10.0, placed, 0)
+    after = plan_objectives(problem, outcome.plan)
+    assert outcome.bound <= sizes <= outcome.value == after["sizes"] <= before["sizes"]
+    assert outcome.bound == sizes  # tiny cohorts: every total is solved
+    assert after["placed"] == placed and plan_is_consistent(problem, outcome.plan)
+
+
+def test_the_totals_of_groups_are_those_the_sizes_allow() -> None:
+    people = [person(f"A{k}", "UTC", TUESDAY) for k in range(10)]
+    problem = _problem_of(people, require_facilitator=False)  # 3..4 learners, target 4
+    assert list(totals_range(problem, 10)) == [3]
+    assert [floor_at(problem, 10, total) for total in (2, 3, 4)] == [2, 2, 6]
+
+
+def test_totals_prove_an_optimum_the_solver_free_bound_misses() -> None:
+    # two groups (the only total that fits) are 3 and 5: sizes 2, while |8 - 4 * 2| = 0 is
+    # all the solver-free bound sees
+    problem = _three_and_five()
+    assert size_bound(problem, 8) == 0
+    runner = Runner(problem, 1)
+    runner.hold("placed", 8)
+    outcome = solve_by_totals(runner, _placed_plan(problem), 10.0, 8, 0)
+    assert (outcome.value, outcome.bound) == (2, 2)
+
+
+def test_the_sizes_phase_is_proven_through_totals() -> None:
+    # as above, through the exact solve: the phase reports the optimum as proven
+    problem = _three_and_five()
+    outcome = solve_exact(problem, solve_heuristic(problem, 1), 1, 10.0)
+    sizes = next(phase for phase in outcome.phases if phase.startswith("sizes"))
+    assert sizes.endswith("2, optimal (1 totals of groups)")
+    assert outcome.results["sizes"].bound == 2
