@@ -234,8 +234,9 @@ def replay_tasks(
             tasks += _per_person(recorded, k, pool, spacing, places)
         elif recorded.name.startswith("group_assigned"):  # each copy's chunk tells its groups
             told = _per_person(recorded, k, pool, 0.0, places)
+            by_copy = chunks[1:] if len(chunks) > k else chunks  # not the job's own part
             for copy, task in enumerate(told):  # queued by its chunk when that ends
-                task.after = chunks[copy * len(chunks) // k] if chunks else None
+                task.after = by_copy[copy * len(by_copy) // k] if by_copy else None
             tasks += told
         elif recorded.step == "reminders" and deployed:
             tasks += _reminder_tasks(recorded, k, places)
@@ -249,14 +250,15 @@ def replay_tasks(
 
 def _publish_chunks(recorded: Recorded, k: int, groups: int, per_server: int = 0) -> list[Task]:
     """The publish job as deployed (sync/publish.py): its first server's first chunk of
-    PUBLISH_CHUNK groups reconciled in the job; when it ends, that server's other chunks
-    and each other server's first chunk queued as `sync_groups` jobs on the workers, a
-    server's first chunk queuing its server's others when it ends. Cut at whole copies
-    of the executed cohort (the nearest count to PUBLISH_CHUNK; `per_server` copies on a
-    server, as the planner fills them: 0, all on one); each chunk reads the guild's
+    PUBLISH_CHUNK groups reconciled in the job (only its first PUBLISH_LEAD groups when
+    there are more chunks; the rest of the chunk after it); when it ends, that server's
+    other chunks and each other server's first chunk queued as `sync_groups` jobs on
+    the workers, a server's first chunk queuing its server's others when it ends. Cut at
+    whole copies of the executed cohort (the nearest count to PUBLISH_CHUNK; `per_server`
+    copies on a server, as the planner fills them: 0, all on one); each chunk reads the guild's
     listings again, and its member list whole when the executed publish read it (a chunk
     of fresh role groups does not: discord_sync needs_members)."""
-    from roundtable.sync.publish import PUBLISH_CHUNK
+    from roundtable.sync.publish import PUBLISH_CHUNK, PUBLISH_LEAD
 
     per_chunk = max(round(PUBLISH_CHUNK / max(groups, 1)), 1)
     per_server = per_server or k
@@ -264,19 +266,41 @@ def _publish_chunks(recorded: Recorded, k: int, groups: int, per_server: int = 0
     own = [r for r in recorded.records if r not in members]
     chunks: list[Task] = []
     leads: dict[int, Task] = {}  # each server's first chunk
+    # Every chunk reads the whole list (K times the pages), if the executed one read it.
+    reads = [_call(r, r.path, ()) for r in members] * k
     for first in range(0, k, per_chunk):
         copies = range(first, min(first + per_chunk, k))
         server = first // per_server
-        # Every chunk reads the whole list (K times the pages), if the executed one read it.
-        calls = [_call(r, r.path, ()) for r in members] * k
-        calls += scaled_calls(own, len(copies), (), offset=first)
-        name = "publish" if not first else f"chunk {first // per_chunk}"
-        pool = "publish" if not first else "announce"
-        chunk = Task(f"publish|{name}", calls, recorded.ready_at, pool)
+        calls = reads + scaled_calls(own, len(copies), (), offset=first)
+        chunk = Task(f"publish|chunk {first // per_chunk}", calls, recorded.ready_at, "announce")
         chunk.after = leads.get(server, chunks[0] if chunks else None)
         leads.setdefault(server, chunk)
         chunks.append(chunk)
+    lead_share = PUBLISH_LEAD / (groups * per_chunk)
+    if k * groups <= PUBLISH_CHUNK or lead_share >= 1:  # the job reconciles the whole chunk
+        chunks[0].name, chunks[0].pool = "publish|publish", "publish"
+    else:  # what waited for the first chunk waits for the job's part of it
+        lead = _publish_lead(chunks[0], lead_share)
+        for chunk in chunks[1:]:
+            chunk.after = lead if chunk.after is chunks[0] else chunk.after
+        chunks.insert(0, lead)
     return chunks
+
+
+def _publish_lead(chunk: Task, share: float) -> Task:
+    """The publish job's own part of the first chunk (its first PUBLISH_LEAD groups: this
+    share of the chunk's calls after the listings); the chunk keeps the rest, after it."""
+    listing = [c for c in chunk.calls if _is_listing(c)]
+    work = [c for c in chunk.calls if not _is_listing(c)]
+    cut = math.ceil(len(work) * share)
+    lead = Task("publish|publish", listing + work[:cut], chunk.ready_at, "publish")
+    chunk.calls, chunk.after = listing + work[cut:], lead
+    return lead
+
+
+def _is_listing(call: Call) -> bool:
+    line = f"{call.method} {call.path}"
+    return bool(_MEMBER_LIST.match(line)) or any(p.match(line) for p in _ONCE_PER_RUN)
 
 
 def copies_per_server(space: str, groups: int) -> int:

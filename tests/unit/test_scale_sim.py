@@ -173,9 +173,10 @@ def test_a_chunks_announcement_is_queued_when_its_chunk_ends() -> None:
     told = Recorded("publish", "group_assigned 1", 0.0, [record(SENDGRID, "/v3/mail/send", "g")])
     k = 4
     tasks = replay_tasks([publish, told], k, deployed=True, spacing=0.0, groups=250)
-    chunks = [t for t in tasks if not t.name.startswith("publish|group_assigned")]
+    # The publish job's own first category, then a chunk per copy (the first one's rest).
+    lead, *chunks = [t for t in tasks if not t.name.startswith("publish|group_assigned")]
     announcements = [t for t in tasks if t.name.startswith("publish|group_assigned")]
-    assert len(chunks) == len(announcements) == k
+    assert lead.pool == "publish" and len(chunks) == len(announcements) == k
     assert [a.after for a in announcements] == chunks
 
     replay(tasks, deployed_pools(45.0), VendorLimits(), shared_rate=45.0)
@@ -189,14 +190,25 @@ def test_each_servers_first_chunk_leads_its_server_and_follows_the_publish_job()
     from bench.scale import Recorded, copies_per_server, replay_tasks
     from bench.scale_fakes import Record
 
-    made = Record(DISCORD, "POST", "/guilds/1/channels", 0.0, 200, "publish", "publish")
-    publish = Recorded("publish", "publish", 0.0, [made])
+    listing = Record(DISCORD, "GET", "/guilds/1/channels", 0.0, 200, "publish", "publish")
+    made = [
+        Record(DISCORD, "PUT", f"/guilds/1/members/{10**17 + n}/roles/{10**17}", 0.0, 204,
+               "publish", "publish")
+        for n in range(249)
+    ]  # fmt: skip
+    publish = Recorded("publish", "publish", 0.0, [listing, *made])
 
     chunks = replay_tasks([publish], 6, deployed=True, spacing=0.0, groups=250, per_server=2)
 
+    # The job's own part (its first category), then the rest of its chunk and the
+    # second chunk on its server, the other servers' first chunks, and their seconds.
     assert [chunks.index(c.after) if c.after else None for c in chunks] == [
-        None, 0, 0, 2, 0, 4,
+        None, 0, 0, 0, 3, 0, 5,
     ]  # fmt: skip
+    lead, rest = chunks[0], chunks[1]
+    assert (lead.pool, rest.pool) == ("publish", "announce")
+    # A tenth of the work (25 of 250 groups) in the job; the listing read by both.
+    assert (len(lead.calls), len(rest.calls)) == (1 + 25, 1 + 224)
     # A server holds about 245 role groups, 1,000 thread groups: copies of 200 groups.
     assert copies_per_server("channel_and_role", 200) == 1
     assert copies_per_server("thread", 200) == 5

@@ -205,3 +205,33 @@ def test_a_thread_cohorts_chunks_share_the_groups_channel_the_publish_made(
     threads = Counter(t["name"] for t in guild.threads.values())
     assert len(threads) == GROUPS and set(threads.values()) == {1}
     assert {t["parent_id"] for t in guild.threads.values()} == {texts[0]["id"]}
+
+
+def test_a_cohort_of_several_chunks_is_published_with_one_category_in_the_job(
+    engine: Engine,
+    guild: FakeDiscordGuild,
+    calendar: FakeGoogleCalendar,
+    cohort: dict,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The publish job makes the cohort's shared spaces with its first category, and
+    the rest of its chunk runs beside the other chunks: a chunk alone would keep the
+    other workers, and most of the shared Discord budget, idle (issue 22)."""
+    monkeypatch.setattr(publish, "PUBLISH_CHUNK", 2 * GROUPS_PER_CATEGORY)
+
+    result = _publish(engine, cohort["id"])
+
+    ids = cohort["groups"]
+    assert result["groups"] == ids[:GROUPS_PER_CATEGORY]
+    with engine.connect() as conn:
+        queued = conn.scalars(
+            select(jobs.c.payload).where(jobs.c.id.in_(result["queued_chunks"])).order_by(jobs.c.id)
+        ).all()
+    assert [p["group_ids"] for p in queued] == [
+        ids[GROUPS_PER_CATEGORY : 2 * GROUPS_PER_CATEGORY],
+        ids[2 * GROUPS_PER_CATEGORY :],
+    ]
+    _run_concurrently(engine, result["queued_chunks"])
+    assert _unsynced(engine, cohort["id"]) == 0
+    made = Counter((c["name"], c["type"], c.get("parent_id")) for c in guild.channels.values())
+    assert [key for key, count in made.items() if count > 1] == []
