@@ -18,7 +18,7 @@ from roundtable.people.actors import SYSTEM
 from roundtable.sync import publish
 from roundtable.sync.desired import GROUPS_PER_CATEGORY
 from roundtable.sync.publish import publish_cohort
-from roundtable.sync.reconcile import Services, sync_groups
+from roundtable.sync.reconcile import Services, groups_needing_sync, sync_groups
 from roundtable.sync.servers import (
     DiscordCapacityError,
     add_server,
@@ -208,6 +208,8 @@ def test_each_servers_first_chunk_is_its_own_job_and_queues_the_rest_of_its_serv
         },
     ]
 
+    # The sweep and a member's sync leave every group to its chunk, queued or to come.
+    assert groups_needing_sync(engine, cohort_id=cohort_id) == []
     while chunks := _queued_chunks(engine):  # each job in turn, its followers after it
         for job_id in chunks:
             ran = run_job(engine, job_id)

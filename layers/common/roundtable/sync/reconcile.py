@@ -237,11 +237,14 @@ def cohort_locks(engine: Engine, cohort_ids: set[int], *, shared: bool = False) 
 
 
 def _in_chunk() -> Any:
-    """The group is in a queued or running `sync_groups` job (a publish's chunk)."""
+    """The group is in a queued or running `sync_groups` job (a publish's chunk), or in
+    the chunks such a job queues when it succeeds (a server's first chunk's "then")."""
+    group = func.to_jsonb(groups.c.id)
     return exists().where(
         jobs.c.kind == "sync_groups",
         jobs.c.status.in_(("queued", "running")),
-        jobs.c.payload["group_ids"].contains(func.to_jsonb(groups.c.id)),
+        jobs.c.payload["group_ids"].contains(group)
+        | jobs.c.payload["then"].contains(func.jsonb_build_array(func.jsonb_build_array(group))),
     )
 
 
