@@ -184,7 +184,20 @@ def seed_groups(cohort: int) -> int:
                     ]
                 )
             )
+    _analyze("groups", "group_members")
     return len(teams)
+
+
+def _analyze(*tables: str) -> None:
+    """Fresh statistics for the planner, as autovacuum keeps them in production."""
+    from sqlalchemy import text
+
+    from roundtable.db.engine import get_engine
+
+    with get_engine().connect() as conn:
+        for table in tables:
+            conn.execute(text(f"ANALYZE {table}"))
+        conn.commit()
 
 
 def publish_groups(cohort: int) -> None:
@@ -217,6 +230,7 @@ def publish_groups(cohort: int) -> None:
             conn.execute(insert(meetings).values(values[start : start + _CHUNK * 4]))
         assert conn.execute(select(groups.c.id).where(groups.c.cohort_id == cohort)).first()
         seed_attendance(conn, cohort)
+    _analyze("groups", "meetings", "attendances", "meeting_feedback")
 
 
 def seed_attendance(conn: Any, cohort: int) -> None:
@@ -230,8 +244,8 @@ def seed_attendance(conn: Any, cohort: int) -> None:
             """
             INSERT INTO attendances (meeting_id, user_id, rsvp, checked_in_at)
             SELECT m.id, gm.user_id,
-                   (ARRAY['attending', 'tentative', 'not_attending', 'pending'])[1 + mod(gm.user_id, 4)]
-                       ::rsvp_status,
+                   (ARRAY['attending', 'tentative', 'not_attending', 'pending'])
+                       [1 + mod(gm.user_id, 4)]::rsvp_status,
                    CASE WHEN m.ends_at <= now() AND mod(gm.user_id, 20) <> 0
                              AND mod(gm.user_id + m.meeting_number, 5) <> 0
                         THEN m.starts_at + interval '5 minutes' END
@@ -259,7 +273,6 @@ def seed_attendance(conn: Any, cohort: int) -> None:
         ),
         {"cohort": cohort},
     )
-    conn.execute(text("ANALYZE attendances; ANALYZE meeting_feedback; ANALYZE meetings"))
 
 
 # route name -> (path after /api/admin/cohorts/{id}, the list in the body, query)
@@ -268,10 +281,20 @@ ROUTES: dict[str, tuple[str, str, dict[str, Any]]] = {
     "preview": ("/preview", "groups", {}),
     "preview unplaced": ("/preview/unplaced", "unplaced", {}),
     "status": ("/status", "unplaced", {}),
+    "availability": ("/availability", "available", {"zone": "Europe/London"}),
+    "group choices": ("/groups", "groups", {"status": "preview", "name": "1"}),
     "live": ("/live", "groups", {"zone": "Europe/London"}),
     "feedback": ("/feedback", "groups", {}),
 }
-PREVIEW_ROUTES = ("signups", "preview", "preview unplaced", "status")
+PREVIEW_ROUTES = (
+    "signups",
+    "preview",
+    "preview unplaced",
+    "status",
+    "availability",
+    "group choices",
+)
+UNPAGED = ("status", "availability")
 
 
 def page_through(cohort: int, admin: int, route: str, limit: int | None) -> dict[str, float]:
@@ -290,7 +313,7 @@ def page_through(cohort: int, admin: int, route: str, limit: int | None) -> dict
     while True:
         client.cookies.set("session", issue_access_token(admin, datetime.now(UTC), jwt_secret()))
         params: dict[str, Any] = {**query, **({"cursor": cursor} if cursor else {})}
-        if limit is not None and route != "status":
+        if limit is not None and route not in UNPAGED:
             params["limit"] = limit
         began = time.perf_counter()
         response = client.get(f"/api/admin/cohorts/{cohort}{path}", params=params)

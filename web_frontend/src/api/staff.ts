@@ -119,6 +119,34 @@ export const previewPagesQuery = (id: number) =>
     getNextPageParam: (last) => last.next_cursor ?? null,
   });
 
+/** The whole cohort's availability: people free per half hour of the week in `zone`, on the
+ * week the cohort starts, counted by the server over every signup (not the pages loaded). */
+export const availabilityQuery = (id: number, zone: string) =>
+  queryOptions({
+    queryKey: ["admin", "cohorts", id, "availability", zone],
+    queryFn: async () =>
+      unwrap(
+        await api.GET("/api/admin/cohorts/{cohort_id}/availability", {
+          params: { path: { cohort_id: id }, query: { zone } },
+        }),
+      ),
+  });
+
+/** The cohort's preview or live groups whose name contains `name`, by name, a page at a time:
+ * where a move form can send someone, whichever pages of groups are loaded. */
+export const groupChoicesQuery = (id: number, status: "preview" | "active", name: string) =>
+  infiniteQueryOptions({
+    queryKey: ["admin", "cohorts", id, status === "preview" ? "preview" : "live", "choices", name],
+    queryFn: async ({ pageParam }: { pageParam: string | null }) =>
+      unwrap(
+        await api.GET("/api/admin/cohorts/{cohort_id}/groups", {
+          params: { path: { cohort_id: id }, query: { status, name, ...(pageParam ? { cursor: pageParam } : {}) } },
+        }),
+      ),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.next_cursor ?? null,
+  });
+
 /** Who the scheduler left out and why, a page at a time in signup order. */
 export const unplacedPagesQuery = (id: number) =>
   infiniteQueryOptions({

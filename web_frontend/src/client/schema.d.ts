@@ -54,6 +54,27 @@ export interface paths {
         patch: operations["admin-update_cohort"];
         trace?: never;
     };
+    "/api/admin/cohorts/{cohort_id}/availability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Availability
+         * @description Every signup's availability as people free per half hour of the week in `zone`, on
+         *     the week the cohort starts (numbers, whatever the cohort's size).
+         */
+        get: operations["admin-read_availability"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/cohorts/{cohort_id}/calendar-budget": {
         parameters: {
             query?: never;
@@ -144,7 +165,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Find Groups
+         * @description A page of the cohort's preview or live groups whose name contains `name`, by name:
+         *     where a move form can send someone. `next_cursor` continues it.
+         */
+        get: operations["admin-find_groups"];
         put?: never;
         /**
          * Create Group
@@ -1974,6 +2000,35 @@ export interface components {
             user_id: number;
         };
         /**
+         * AvailabilityHeatMapPublic
+         * @description Signups free in each half hour of the week in `zone`, the whole cohort counted.
+         */
+        AvailabilityHeatMapPublic: {
+            /**
+             * Available
+             * @description [weekday, 0 = Monday][half hour 0..47]
+             */
+            available: number[][];
+            /**
+             * If Needed
+             * @description the same, for if-needed times
+             */
+            if_needed: number[][];
+            /**
+             * Signups
+             * @description signups counted (not withdrawn)
+             */
+            signups: number;
+            /**
+             * Week Of
+             * Format: date
+             * @description the week times are converted on: the cohort's start
+             */
+            week_of: string;
+            /** Zone */
+            zone: string;
+        };
+        /**
          * AvailabilityInterval
          * @description A weekly interval in the user's zone: weekday 0 = Monday, 'HH:MM' on the half hour.
          */
@@ -3107,6 +3162,35 @@ export interface components {
             status: string;
             weekly_time: components["schemas"]["WeeklyTimePublic"];
         };
+        /** GroupChoicePublic */
+        GroupChoicePublic: {
+            /**
+             * Anchor Label
+             * @description its weekly time in its anchor zone
+             */
+            anchor_label: string;
+            /** Id */
+            id: number;
+            /** Learner Count */
+            learner_count: number;
+            /** Name */
+            name: string;
+            /** Status */
+            status: string;
+        };
+        /**
+         * GroupChoicesPublic
+         * @description A page of the cohort's groups whose name matches, by name (a move form's choice).
+         */
+        GroupChoicesPublic: {
+            /** Groups */
+            groups: components["schemas"]["GroupChoicePublic"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last page
+             */
+            next_cursor: string | null;
+        };
         /**
          * GroupCreate
          * @description A group made by hand: checked against everyone's availability on every meeting ahead.
@@ -3181,6 +3265,16 @@ export interface components {
             meetings: components["schemas"]["MeetingFeedbackPublic"][];
             /** Rating Question */
             rating_question: string | null;
+        };
+        /** GroupSizePublic */
+        GroupSizePublic: {
+            /**
+             * Groups
+             * @description preview groups with this many learners
+             */
+            groups: number;
+            /** Learners */
+            learners: number;
         };
         /** GroupSpacePublic */
         GroupSpacePublic: {
@@ -4370,8 +4464,16 @@ export interface components {
         };
         /** PreviewSummaryPublic */
         PreviewSummaryPublic: {
-            /** Facilitators */
+            /**
+             * Facilitators
+             * @description facilitator places in them
+             */
             facilitators: number;
+            /**
+             * Facilitators Used
+             * @description distinct people facilitating them
+             */
+            facilitators_used: number;
             /**
              * Groups
              * @description preview groups, all pages
@@ -4382,6 +4484,11 @@ export interface components {
              * @description learners placed in them
              */
             learners: number;
+            /**
+             * Sizes
+             * @description the preview's groups by learner count, smallest first (all pages)
+             */
+            sizes: components["schemas"]["GroupSizePublic"][];
             /**
              * Unplaced
              * @description signups the scheduler left out (listed by /preview/unplaced)
@@ -5270,6 +5377,7 @@ export type ArticleHeadingPublic = components['schemas']['ArticleHeadingPublic']
 export type ArticleRefPublic = components['schemas']['ArticleRefPublic'];
 export type ArticleSegmentPublic = components['schemas']['ArticleSegmentPublic'];
 export type AttendanceEntryPublic = components['schemas']['AttendanceEntryPublic'];
+export type AvailabilityHeatMapPublic = components['schemas']['AvailabilityHeatMapPublic'];
 export type AvailabilityInterval = components['schemas']['AvailabilityInterval'];
 export type AvailabilityPublic = components['schemas']['AvailabilityPublic'];
 export type AvailabilitySummaryPublic = components['schemas']['AvailabilitySummaryPublic'];
@@ -5329,9 +5437,12 @@ export type GatePublic = components['schemas']['GatePublic'];
 export type GateUpdate = components['schemas']['GateUpdate'];
 export type GateViewPublic = components['schemas']['GateViewPublic'];
 export type GroupAdminPublic = components['schemas']['GroupAdminPublic'];
+export type GroupChoicePublic = components['schemas']['GroupChoicePublic'];
+export type GroupChoicesPublic = components['schemas']['GroupChoicesPublic'];
 export type GroupCreate = components['schemas']['GroupCreate'];
 export type GroupCreatedPublic = components['schemas']['GroupCreatedPublic'];
 export type GroupFeedbackPublic = components['schemas']['GroupFeedbackPublic'];
+export type GroupSizePublic = components['schemas']['GroupSizePublic'];
 export type GroupSpacePublic = components['schemas']['GroupSpacePublic'];
 export type GroupSpaceUpdate = components['schemas']['GroupSpaceUpdate'];
 export type GroupSummaryPublic = components['schemas']['GroupSummaryPublic'];
@@ -5761,6 +5872,77 @@ export interface operations {
             };
         };
     };
+    "admin-read_availability": {
+        parameters: {
+            query?: {
+                /** @description IANA zone; yours */
+                zone?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
+                cohort_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AvailabilityHeatMapPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     "admin-read_invitation_budget": {
         parameters: {
             query?: never;
@@ -6010,6 +6192,82 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CohortFeedbackPublic"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input; `field` names the culprit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "admin-find_groups": {
+        parameters: {
+            query: {
+                /** @description `next_cursor` of the page before */
+                cursor?: string | null;
+                limit?: number;
+                /** @description part of the name; any */
+                name?: string;
+                /** @description which groups */
+                status: "preview" | "active";
+            };
+            header?: never;
+            path: {
+                /** @description A database id: 1 to 2147483647 (a 422 otherwise). */
+                cohort_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupChoicesPublic"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Not signed in, or the session expired */

@@ -13,6 +13,7 @@ export function usePreviewPages(cohortId: number) {
     const first = groups.data?.pages[0];
     if (!first) return undefined;
     return {
+      cohort_id: first.cohort_id,
       run: first.run,
       summary: first.summary,
       groups: groups.data?.pages.flatMap((page) => page.groups) ?? [],

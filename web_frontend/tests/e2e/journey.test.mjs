@@ -867,6 +867,8 @@ function memberRow(card, name) {
 
 /** The full text of the option in `select` that starts with `prefix`. */
 async function optionIn(select, prefix) {
+  // A move form's groups arrive from the server's group search after the form shows.
+  await select.locator("option").filter({ hasText: prefix }).first().waitFor({ state: "attached" });
   const options = await select.locator("option").allInnerTexts();
   const found = options.find((o) => o.startsWith(prefix));
   assert.ok(found, `no option starting with ${prefix}: ${options.join(" | ")}`);
@@ -890,7 +892,9 @@ async function forceIfPoorFit(scope, forceLabel, done) {
 
 /** The full text of the option in select `label` that starts with `prefix`. */
 async function optionLabel(page, label, prefix) {
-  const options = await page.getByLabel(label, { exact: true }).locator("option").allInnerTexts();
+  const select = page.getByLabel(label, { exact: true });
+  await select.locator("option").filter({ hasText: prefix }).first().waitFor({ state: "attached" });
+  const options = await select.locator("option").allInnerTexts();
   const found = options.find((o) => o.startsWith(prefix));
   assert.ok(found, `no option starting with ${prefix} in ${label}: ${options.join(" | ")}`);
   return found;

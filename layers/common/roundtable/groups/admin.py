@@ -12,7 +12,7 @@ from datetime import datetime, time
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, exists, func, select, update
+from sqlalchemy import ColumnElement, Connection, and_, exists, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 
@@ -303,17 +303,18 @@ def _preview_summary(conn: Connection, cohort_id: int) -> PreviewSummary:
 
 def _group_sizes(conn: Connection, cohort_id: int) -> tuple[GroupSize, ...]:
     """Preview groups by learner count (a group without learners counts as 0)."""
-    learners = (
-        select(func.count(group_members.c.id))
-        .where(
-            group_members.c.group_id == groups.c.id,
-            group_members.c.status == "active",
-            group_members.c.role == "learner",
-        )
-        .scalar_subquery()
-        .label("learners")
+    learner = and_(
+        group_members.c.group_id == groups.c.id,
+        group_members.c.status == "active",
+        group_members.c.role == "learner",
     )
-    per_group = select(learners).where(*_in_preview(cohort_id)).subquery()
+    per_group = (
+        select(func.count(group_members.c.id).label("learners"))
+        .select_from(groups.outerjoin(group_members, learner))
+        .where(*_in_preview(cohort_id))
+        .group_by(groups.c.id)
+        .subquery()
+    )
     rows = conn.execute(
         select(per_group.c.learners, func.count())
         .group_by(per_group.c.learners)

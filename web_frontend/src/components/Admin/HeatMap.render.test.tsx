@@ -1,20 +1,18 @@
 import { render, screen, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
-import type { SignupPublic } from "../../client/schema";
+import type { AvailabilityHeatMapPublic } from "../../client/schema";
 import { HeatMap } from "./HeatMap";
 
-const signup = (weekday: number, kind: "available" | "if_needed") =>
-  ({
-    user_id: weekday,
-    display_name: "Test",
-    role: "learner",
-    timezone: "UTC",
-    intervals: [{ weekday, start: "18:00", end: "18:30", kind }],
-  }) as unknown as SignupPublic;
+/** The server's counts: one person free on Monday at 18:00, one on Sunday, one Sunday if needed. */
+const week = () => Array.from({ length: 7 }, () => Array.from({ length: 48 }, () => 0));
+const map: AvailabilityHeatMapPublic = { zone: "UTC", week_of: "2026-01-12", signups: 3, available: week(), if_needed: week() };
+map.available[0]![36] = 1;
+map.available[6]![36] = 1;
+map.if_needed[6]![36] = 1;
 
 describe("HeatMap on a phone", () => {
   it("lays the week out in fixed columns inside its scroll region, Sunday included", () => {
-    render(<HeatMap signups={[signup(0, "available"), signup(6, "available"), signup(6, "if_needed")]} zone="UTC" reference={new Date("2026-01-15T12:00:00Z")} />);
+    render(<HeatMap map={map} />);
     const region = screen.getByRole("region", { name: "Availability heat map" });
     const table = within(region).getByRole("table");
     // One time column and seven day columns: the CSS (HeatMap.css) fixes the time

@@ -1,7 +1,6 @@
-import type { SignupPublic as Signup } from "../../client/schema";
-import { fromWire } from "../../api/users";
-import { SLOT_MINUTES, type AvailabilityBlock } from "../../lib/availability";
-import { WEEKDAYS, WEEKDAY_SHORT, convertWeeklySlot, formatMinute } from "../../lib/time";
+import type { AvailabilityHeatMapPublic } from "../../client/schema";
+import { SLOT_MINUTES } from "../../lib/availability";
+import { WEEKDAYS, WEEKDAY_SHORT, formatMinute } from "../../lib/time";
 import "./HeatMap.css";
 
 interface Counts {
@@ -9,31 +8,16 @@ interface Counts {
   if_needed: number;
 }
 
-/** A signup's weekly intervals, in the person's own zone (`signup.timezone`). */
-export function signupBlocks(signup: Signup): AvailabilityBlock[] {
-  return fromWire(signup.intervals);
+/** The server's counts (GET /api/admin/cohorts/{id}/availability: every signup, in the
+ * viewer's zone on the week the cohort starts) as [weekday][half hour] cells. */
+export function cellsOf(map: AvailabilityHeatMapPublic): Counts[][] {
+  return map.available.map((day, d) => day.map((available, slot) => ({ available, if_needed: map.if_needed[d]?.[slot] ?? 0 })));
 }
 
-/** How many signups are free in each half hour of the week, seen from `zone`. */
-export function countAvailability(signups: Signup[], zone: string, reference: Date): Counts[][] {
-  const counts = Array.from({ length: 7 }, () => Array.from({ length: 48 }, () => ({ available: 0, if_needed: 0 })));
-  for (const s of signups) {
-    const seen = new Set<string>();
-    for (const block of signupBlocks(s)) {
-      for (let m = block.start_minute; m < block.end_minute; m += SLOT_MINUTES) {
-        const at = convertWeeklySlot(block.weekday, m, s.timezone, zone, reference);
-        const key = `${at.weekday}-${Math.floor(at.minute / SLOT_MINUTES)}`;
-        if (seen.has(key)) continue; // a :45 zone can map two slots onto one cell
-        seen.add(key);
-        counts[at.weekday]![Math.floor(at.minute / SLOT_MINUTES)]![block.kind] += 1;
-      }
-    }
-  }
-  return counts;
-}
-
-export function HeatMap({ signups, zone, reference }: { signups: Signup[]; zone: string; reference: Date }) {
-  const counts = countAvailability(signups, zone, reference);
+/** People free in each half hour of the week, the whole cohort counted by the server. */
+export function HeatMap({ map }: { map: AvailabilityHeatMapPublic }) {
+  const zone = map.zone;
+  const counts = cellsOf(map);
   const max = Math.max(1, ...counts.flat().map((c) => c.available + c.if_needed));
   const used = counts.flatMap((day) => day.map((c, slot) => (c.available + c.if_needed ? slot : -1))).filter((s) => s >= 0);
   if (used.length === 0) return <p className="muted">No availability entered yet.</p>;

@@ -2,6 +2,7 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it } from "vitest";
+import { fakeApi, json, renderWithQueries } from "./Live/testing";
 import { type LoadedPreview, PreviewView } from "./PreviewView";
 
 const weekly = (label: string, note: string | null = null) => ({
@@ -14,7 +15,8 @@ const weekly = (label: string, note: string | null = null) => ({
 });
 
 const preview = {
-  summary: { groups: 1, learners: 2, facilitators: 0, unplaced: 1 },
+  cohort_id: 3,
+  summary: { groups: 1, learners: 2, facilitators: 0, unplaced: 1, facilitators_used: 0, sizes: [{ learners: 2, groups: 1 }] },
   run: {
     id: 9,
     job_id: 4,
@@ -59,6 +61,15 @@ const preview = {
   ],
 } as unknown as LoadedPreview;
 
+/** A group as GET /api/admin/cohorts/{id}/groups lists it (a move form's choice). */
+const choice = (id: number, name: string) => ({
+  id,
+  name,
+  status: "preview",
+  anchor_label: "Tuesday 18:00 (Europe/London)",
+  learner_count: 4,
+});
+
 const realFetch = globalThis.fetch;
 afterEach(() => {
   globalThis.fetch = realFetch;
@@ -98,21 +109,16 @@ describe("PreviewView", () => {
 
   it("refuses a move in the page's own words, then moves anyway once the box is ticked", async () => {
     const refusal = "Cy cannot make 4 of 8 meetings (first: Tue 14 Oct 2025, 23:00 BST)";
-    const bodies: unknown[] = [];
-    globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
-      const request = new Request(input, init);
-      bodies.push(await request.json());
-      const answer = bodies.length === 1
-        ? { status: 422, body: { error: { code: "availability_conflict", message: refusal, field: "user_id" } } }
-        : { status: 200, body: { group_id: 11, previous_group_id: null, changed: true, sync_job_ids: [], forced_despite: [refusal] } };
-      return new Response(JSON.stringify(answer.body), { status: answer.status, headers: { "Content-Type": "application/json" } });
-    }) as typeof fetch;
-    render(
-      <QueryClientProvider client={new QueryClient()}>
-        <PreviewView preview={preview} zone="Europe/London" onChanged={() => {}} />
-      </QueryClientProvider>,
-    );
+    const calls = fakeApi({
+      "GET /api/admin/cohorts/3/groups": () => json({ groups: [choice(11, "Group 1")], next_cursor: null }),
+      "POST /api/admin/groups/11/members": [
+        () => json({ error: { code: "availability_conflict", message: refusal, field: "user_id" } }, 422),
+        () => json({ group_id: 11, previous_group_id: null, changed: true, sync_job_ids: [], forced_despite: [refusal] }),
+      ],
+    });
+    renderWithQueries(<PreviewView preview={preview} zone="Europe/London" onChanged={() => {}} />);
     await userEvent.selectOptions(screen.getByLabelText("Person"), "5");
+    await screen.findByRole("option", { name: /^Group 1 / });
     await userEvent.selectOptions(screen.getByLabelText("To group"), "11");
     await userEvent.click(screen.getByRole("button", { name: "Move" }));
 
@@ -124,10 +130,35 @@ describe("PreviewView", () => {
     expect(screen.queryByText(/Tick “Move anyway”/)).toBeNull();
     await userEvent.click(screen.getByRole("button", { name: "Move" }));
     expect(await screen.findByText("Moved.")).toBeTruthy();
-    expect(bodies).toEqual([
+    expect(calls.filter((c) => c.call.startsWith("POST")).map((c) => c.body)).toEqual([
       { user_id: 5, role: "learner", force: false },
       { user_id: 5, role: "learner", force: true },
     ]);
+  });
+
+  it("moves someone to a group of a page not loaded, found by part of its name", async () => {
+    const asked: string[] = [];
+    const calls = fakeApi({
+      "GET /api/admin/cohorts/3/groups": (_body, url) => {
+        asked.push(`${url.searchParams.get("status")}:${url.searchParams.get("name")}`);
+        return url.searchParams.get("name") === "97"
+          ? json({ groups: [choice(970, "Group 970")], next_cursor: null })
+          : json({ groups: [choice(11, "Group 1")], next_cursor: "more" });
+      },
+      "POST /api/admin/groups/970/members": () =>
+        json({ group_id: 970, previous_group_id: 11, changed: true, sync_job_ids: [], forced_despite: [] }),
+    });
+    renderWithQueries(<PreviewView preview={preview} zone="Europe/London" onChanged={() => {}} />);
+    expect(await screen.findByRole("button", { name: "More groups" })).toBeTruthy();
+    await userEvent.type(screen.getByRole("searchbox", { name: "Find a group by name (To group)" }), "97");
+    const found = await screen.findByRole("option", { name: "Group 970 (Tuesday 18:00 (Europe/London), 4 learners)" });
+    await userEvent.selectOptions(screen.getByLabelText("Person"), "1");
+    await userEvent.selectOptions(screen.getByLabelText("To group"), found);
+    await userEvent.click(screen.getByRole("button", { name: "Move" }));
+
+    expect(await screen.findByText("Moved.")).toBeTruthy();
+    expect(asked).toEqual(["preview:", "preview:97"]);
+    expect(calls.at(-1)).toEqual({ call: "POST /api/admin/groups/970/members", body: { user_id: 1, role: "learner", force: false } });
   });
 });
 
@@ -135,7 +166,7 @@ describe("PreviewView paged", () => {
   it("counts the whole preview from the summary and offers the next page of groups and of the unplaced", async () => {
     const asked: string[] = [];
     const more = (list: string) => ({ hasMore: true, loading: false, onMore: () => asked.push(list) });
-    const large = { ...preview, summary: { groups: 1200, learners: 5400, facilitators: 1200, unplaced: 640 } };
+    const large = { ...preview, summary: { ...preview.summary, groups: 1200, learners: 5400, facilitators: 1200, unplaced: 640 } };
     render(
       <QueryClientProvider client={new QueryClient()}>
         <PreviewView

@@ -3,6 +3,7 @@ import { useState } from "react";
 import type { GroupAdminPublic, PreviewPublic, UnplacedPublic } from "../../client/schema";
 import { moveMember } from "../../api/staff";
 import { ErrorMessage } from "../Feedback/Feedback";
+import { type GroupChoice, GroupPicker } from "./GroupPicker";
 import { LoadMore, type More } from "./LoadMore";
 import { RunStats } from "./RunStats";
 import { isAvailabilityConflict } from "./Live/ForceableError";
@@ -10,7 +11,7 @@ import { formatDateTime, formatWeeklySlot } from "../../lib/time";
 
 /** The preview as loaded so far: the first page's run and whole-preview summary, and the
  * groups and unplaced of the pages loaded (both lists page: docs/operations.md). */
-export type LoadedPreview = Pick<PreviewPublic, "run" | "summary"> & {
+export type LoadedPreview = Pick<PreviewPublic, "cohort_id" | "run" | "summary"> & {
   groups: GroupAdminPublic[];
   unplaced: UnplacedPublic[];
 };
@@ -105,18 +106,19 @@ function GroupRow({ group, zone }: { group: GroupAdminPublic; zone: string }) {
   );
 }
 
+/** Move someone of the groups and unplaced loaded so far to any preview group (searched by name). */
 function MoveForm({ preview, onMoved }: { preview: LoadedPreview; onMoved: () => void }) {
   const people = [
     ...preview.groups.flatMap((g) => g.members.map((m) => ({ ...m, groupName: g.name }))),
     ...preview.unplaced.map((u) => ({ ...u, groupName: "unplaced" })),
   ];
   const [userId, setUserId] = useState<number | "">("");
-  const [toGroup, setToGroup] = useState<number | "">("");
+  const [toGroup, setToGroup] = useState<GroupChoice | null>(null);
   const [force, setForce] = useState(false);
   const person = people.find((p) => p.user_id === userId);
   const move = useMutation({
     mutationFn: () =>
-      moveMember(Number(toGroup), Number(userId), person?.role === "facilitator" ? "facilitator" : "learner", force),
+      moveMember(Number(toGroup?.id), Number(userId), person?.role === "facilitator" ? "facilitator" : "learner", force),
     onSuccess: onMoved,
   });
   return (
@@ -142,15 +144,7 @@ function MoveForm({ preview, onMoved }: { preview: LoadedPreview; onMoved: () =>
           </select>
         </div>
         <div className="field">
-          <label htmlFor="move-to">To group</label>
-          <select id="move-to" value={toGroup} onChange={(e) => setToGroup(e.target.value ? Number(e.target.value) : "")}>
-            <option value="">Choose a group…</option>
-            {preview.groups.map((g) => (
-              <option key={g.id} value={g.id}>
-                {g.name} ({g.weekly_time.local.label})
-              </option>
-            ))}
-          </select>
+          <GroupPicker cohortId={preview.cohort_id} status="preview" label="To group" value={toGroup} onChange={setToGroup} />
         </div>
       </div>
       <label className="checkbox">
@@ -160,7 +154,7 @@ function MoveForm({ preview, onMoved }: { preview: LoadedPreview; onMoved: () =>
       <p id="move-anyway-hint" className="muted small">
         Places them even if the group's time doesn't fit their availability.
       </p>
-      <button type="submit" disabled={userId === "" || toGroup === "" || move.isPending}>
+      <button type="submit" disabled={userId === "" || toGroup === null || move.isPending}>
         {move.isPending ? "Checking…" : "Move"}
       </button>
       {move.error && <ErrorMessage error={move.error} title="Not moved:" />}
@@ -176,7 +170,7 @@ function MoveForm({ preview, onMoved }: { preview: LoadedPreview; onMoved: () =>
   );
 }
 
-function RunSummary({ run, groups, zone }: { run: NonNullable<PreviewPublic["run"]>; groups: GroupAdminPublic[]; zone: string }) {
+function RunSummary({ run, summary, zone }: { run: NonNullable<PreviewPublic["run"]>; summary: PreviewPublic["summary"]; zone: string }) {
   const stats = (run.stats ?? {}) as Record<string, unknown>;
   const gap = typeof stats.gap === "number" ? stats.gap : typeof stats.mip_gap === "number" ? stats.mip_gap : null;
   const notes = Array.isArray(run.notes) ? (run.notes as unknown[]) : [];
@@ -195,7 +189,7 @@ function RunSummary({ run, groups, zone }: { run: NonNullable<PreviewPublic["run
       {Object.keys(stats).length > 0 && (
         <details className="card">
           <summary>Run statistics</summary>
-          <RunStats stats={stats} groups={groups} />
+          <RunStats stats={stats} summary={summary} />
         </details>
       )}
       {notes.map((n, i) => (
@@ -227,7 +221,7 @@ export function PreviewView({
         <strong>{summary.groups.toLocaleString()}</strong> groups, <strong>{placed.toLocaleString()}</strong> people
         placed, <strong>{summary.unplaced.toLocaleString()}</strong> unplaced.
       </p>
-      {run && <RunSummary run={run} groups={groups} zone={zone} />}
+      {run && <RunSummary run={run} summary={summary} zone={zone} />}
       <div className="table-scroll" role="region" aria-label="Preview groups" tabIndex={0}>
         <table className="stack">
           <caption>Groups, with weekly times in your zone ({zone}) and in UTC</caption>

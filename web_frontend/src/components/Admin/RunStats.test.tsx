@@ -1,15 +1,17 @@
 import { render, screen, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
-import type { GroupAdminPublic } from "../../client/schema";
+import type { PreviewSummaryPublic } from "../../client/schema";
 import { describePhase, RunStats } from "./RunStats";
 
-const group = (id: number, learners: number, facilitator: number | null) =>
-  ({
-    id,
-    name: `Group ${id}`,
-    learner_count: learners,
-    members: facilitator === null ? [] : [{ user_id: facilitator, display_name: "F", role: "facilitator", avatar_url: null }],
-  }) as unknown as GroupAdminPublic;
+/** The whole preview's summary, as GET /preview answers it on every page. */
+const summary = (sizes: [number, number][], facilitatorsUsed = 0): PreviewSummaryPublic => ({
+  groups: sizes.reduce((n, [, groups]) => n + groups, 0),
+  learners: sizes.reduce((n, [learners, groups]) => n + learners * groups, 0),
+  facilitators: facilitatorsUsed,
+  unplaced: 0,
+  facilitators_used: facilitatorsUsed,
+  sizes: sizes.map(([learners, groups]) => ({ learners, groups })),
+});
 
 // As roundtable.scheduling.saving stores them.
 const stats = {
@@ -33,7 +35,8 @@ const stats = {
 
 describe("RunStats", () => {
   it("shows labelled figures with units instead of a key/value dump", () => {
-    render(<RunStats stats={stats} groups={[group(1, 5, 100), group(2, 5, 101), group(3, 6, 100), group(4, 4, null)]} />);
+    // Counted by the server over every page of groups, not the groups loaded.
+    render(<RunStats stats={stats} summary={summary([[4, 1], [5, 2], [6, 1]], 2)} />);
     const figure = (label: string) => screen.getByText(label).nextElementSibling?.textContent;
     expect(figure("Learners placed")).toBe("42 of 48 (87.5%)");
     expect(figure("Learners unplaced")).toBe("6");
@@ -45,7 +48,7 @@ describe("RunStats", () => {
   });
 
   it("draws a bar per group size, scaled to the most common size", () => {
-    render(<RunStats stats={stats} groups={[group(1, 5, 1), group(2, 5, 2), group(3, 6, 3)]} />);
+    render(<RunStats stats={stats} summary={summary([[5, 2], [6, 1]], 3)} />);
     const rows = within(screen.getByRole("list", { name: "Groups by size" })).getAllByRole("listitem");
     expect(rows.map((r) => r.textContent)).toEqual(["5 learners2 groups", "6 learners1 group"]);
     const widths = rows.map((r) => (r.querySelector(".run-stats-bar > span") as HTMLElement).style.width);
@@ -53,7 +56,7 @@ describe("RunStats", () => {
   });
 
   it("says how each solver phase ended in words", () => {
-    render(<RunStats stats={stats} groups={[]} />);
+    render(<RunStats stats={stats} summary={summary([])} />);
     const phases = screen.getAllByRole("listitem").map((li) => li.textContent);
     expect(phases).toEqual([
       "Quick first placement (heuristic) · done",

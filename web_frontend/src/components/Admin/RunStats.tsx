@@ -2,7 +2,7 @@
 // solver achieved, how long it took, and how each phase ended, instead of the
 // raw JSON the run stores (roundtable.scheduling.saving.stats_document).
 import type { ReactNode } from "react";
-import type { GroupAdminPublic } from "../../client/schema";
+import type { PreviewSummaryPublic } from "../../client/schema";
 import "./RunStats.css";
 
 type Stats = Record<string, unknown>;
@@ -47,19 +47,12 @@ function describeOutcome(result: string): string {
   return result;
 }
 
-/** Groups by learner count, smallest first: [[size, groups], …]. */
-function sizes(groups: GroupAdminPublic[]): [number, number][] {
-  const counts = new Map<number, number>();
-  for (const g of groups) counts.set(g.learner_count, (counts.get(g.learner_count) ?? 0) + 1);
-  return [...counts.entries()].sort(([a], [b]) => a - b);
-}
-
-function SizeBars({ groups }: { groups: GroupAdminPublic[] }) {
-  const rows = sizes(groups);
-  const most = Math.max(1, ...rows.map(([, n]) => n));
+/** The whole preview's groups by learner count (the summary's, counted by the server). */
+function SizeBars({ sizes }: { sizes: PreviewSummaryPublic["sizes"] }) {
+  const most = Math.max(1, ...sizes.map((s) => s.groups));
   return (
     <ul className="run-stats-bars" aria-label="Groups by size">
-      {rows.map(([size, count]) => (
+      {sizes.map(({ learners: size, groups: count }) => (
         <li key={size}>
           <span className="run-stats-bar-label">{plural(size, "learner")}</span>
           <span className="run-stats-bar" aria-hidden="true">
@@ -81,7 +74,7 @@ function Figure({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
-export function RunStats({ stats, groups }: { stats: Stats; groups: GroupAdminPublic[] }) {
+export function RunStats({ stats, summary }: { stats: Stats; summary: PreviewSummaryPublic }) {
   const learners = num(stats, "learners");
   const placed = num(stats, "placed");
   const bound = num(stats, "upper_bound");
@@ -90,7 +83,6 @@ export function RunStats({ stats, groups }: { stats: Stats; groups: GroupAdminPu
   const heuristic = num(stats, "heuristic_placed");
   const joins = Array.isArray(stats.proposed_joins) ? stats.proposed_joins.length : 0;
   const phases = Array.isArray(stats.phases) ? stats.phases.filter((p): p is string => typeof p === "string") : [];
-  const facilitators = new Set(groups.flatMap((g) => g.members.filter((m) => m.role === "facilitator").map((m) => m.user_id)));
   return (
     <div className="run-stats stack">
       <dl className="run-stats-figures">
@@ -104,8 +96,8 @@ export function RunStats({ stats, groups }: { stats: Stats; groups: GroupAdminPu
           </>
         )}
         {bound !== null && <Figure label="Most that could be placed">{plural(bound, "learner")}</Figure>}
-        <Figure label="Groups">{plural(groups.length, "group")}</Figure>
-        <Figure label="Facilitators used">{facilitators.size}</Figure>
+        <Figure label="Groups">{plural(summary.groups, "group")}</Figure>
+        <Figure label="Facilitators used">{summary.facilitators_used}</Figure>
         {total !== null && (
           <Figure label="Solve time">
             {seconds(total)}
@@ -118,10 +110,10 @@ export function RunStats({ stats, groups }: { stats: Stats; groups: GroupAdminPu
           <Figure label="Method">{stats.method === "exact" ? "exact (proven by bounds or the MIP solver)" : stats.method}</Figure>
         )}
       </dl>
-      {groups.length > 0 && (
+      {summary.sizes.length > 0 && (
         <div>
           <h5>Groups by size</h5>
-          <SizeBars groups={groups} />
+          <SizeBars sizes={summary.sizes} />
         </div>
       )}
       {phases.length > 0 && (

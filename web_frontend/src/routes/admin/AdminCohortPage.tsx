@@ -4,6 +4,7 @@ import { useParams } from "react-router";
 import {
   adminCohortQuery,
   adminCohortsQuery,
+  availabilityQuery,
   previewKey,
   publishCohort,
   runScheduling,
@@ -186,6 +187,16 @@ function Scheduling({ cohort, zone }: { cohort: Cohort; zone: string }) {
   );
 }
 
+/** Every signup's availability, counted by the server (the signups below arrive a page at a time). */
+function CohortHeatMap({ cohortId, zone }: { cohortId: number; zone: string }) {
+  const map = useQuery(availabilityQuery(cohortId, zone));
+  return (
+    <QueryState query={map} label="Counting availability…">
+      {(m) => <HeatMap map={m} />}
+    </QueryState>
+  );
+}
+
 export function AdminCohortPage() {
   const id = Number(useParams().cohortId);
   const { timeZone } = useMe();
@@ -220,12 +231,12 @@ export function AdminCohortPage() {
                       </p>
                       {pages.hasMore && (
                         <p className="muted small">
-                          The heat map and the lists below count the {list.length.toLocaleString()} signups loaded so
-                          far; load more at the end of the list to include the rest.
+                          The heat map counts every signup; the lists below show the {list.length.toLocaleString()}{" "}
+                          loaded so far: load more at the end of the list to include the rest.
                         </p>
                       )}
                       <UncertifiedFacilitators signups={list} />
-                      <HeatMap signups={list} zone={timeZone} reference={new Date(`${c.start_date}T12:00:00Z`)} />
+                      <CohortHeatMap cohortId={c.id} zone={timeZone} />
                       <SignupList pages={pages} total={overview ? learners + leaders : undefined} />
                     </>
                   );

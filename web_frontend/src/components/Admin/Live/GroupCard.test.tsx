@@ -25,10 +25,11 @@ const group3 = liveGroup({
     problem: "Discord answered 403",
   },
 });
-const group5 = liveGroup({ id: 5, name: "Group 5", weekly_time: liveGroup({}).weekly_time });
+/** Group 5 as the cohort's group search lists it (the move's choice). */
+const group5 = { id: 5, name: "Group 5", status: "active", anchor_label: "Tuesday 18:00 (Europe/London)", learner_count: 3 };
 
 function renderCard(onChanged = vi.fn()) {
-  renderWithQueries(<GroupCard group={group3} others={[group5]} zone="UTC" onChanged={onChanged} />);
+  renderWithQueries(<GroupCard group={group3} cohortId={1} zone="UTC" onChanged={onChanged} />);
   return onChanged;
 }
 
@@ -49,7 +50,7 @@ describe("GroupCard", () => {
 
   it("says where a finished group's Discord messages went once its channels were deleted", () => {
     const done = liveGroup({ status: "completed", discord_export_key: "discord-exports/cohort-1/group-3.json" });
-    renderWithQueries(<GroupCard group={done} others={[]} zone="UTC" onChanged={vi.fn()} />);
+    renderWithQueries(<GroupCard group={done} cohortId={1} zone="UTC" onChanged={vi.fn()} />);
     expect(screen.getByRole("article").textContent).toContain(
       "messages exported to discord-exports/cohort-1/group-3.json in the content bucket",
     );
@@ -58,6 +59,8 @@ describe("GroupCard", () => {
   it("refuses a move that does not fit, then moves anyway and says why", async () => {
     const refusal = "Ben cannot make 5 of 5 meetings (first: Thu 26 Mar 2026, 18:00 GMT)";
     const calls = fakeApi({
+      // The card's own group comes back too: the move form leaves it out.
+      "GET /api/admin/cohorts/1/groups": () => json({ groups: [{ ...group5, id: 3, name: "Group 3" }, group5], next_cursor: null }),
       "POST /api/admin/groups/5/members": [
         () => json({ error: { code: "availability_conflict", message: refusal, field: "user_id" } }, 422),
         () =>
@@ -72,6 +75,8 @@ describe("GroupCard", () => {
     });
     const onChanged = renderCard();
     const move = screen.getByRole("form", { name: "Move Ben" });
+    await within(move).findByRole("option", { name: /^Group 5 / });
+    expect(within(move).queryByRole("option", { name: /^Group 3 / })).toBeNull();
     await userEvent.selectOptions(within(move).getByLabelText("Move Ben to"), "5");
     await userEvent.click(within(move).getByRole("button", { name: "Move" }));
     expect((await screen.findByRole("alert")).textContent).toContain("Ben cannot make 5 of 5 meetings");
@@ -80,7 +85,7 @@ describe("GroupCard", () => {
     // Said by the card, not the row: Ben's row goes when the page is read again.
     expect(done.textContent).toContain("Moved Ben to Group 5.");
     expect(done.textContent).toContain("Done despite: Ben cannot make 5 of 5 meetings");
-    expect(calls.map((c) => c.body)).toEqual([
+    expect(calls.filter((c) => c.call.startsWith("POST")).map((c) => c.body)).toEqual([
       { user_id: 12, role: "learner", force: false },
       { user_id: 12, role: "learner", force: true },
     ]);
@@ -96,7 +101,7 @@ describe("GroupCard", () => {
     const onChanged = renderCard();
     await userEvent.click(screen.getByRole("button", { name: "Remove Ana" }));
     await vi.waitFor(() => expect(onChanged).toHaveBeenCalled());
-    expect(calls.map((c) => c.call)).toEqual(["DELETE /api/admin/groups/3/members/11"]);
+    expect(calls.filter((c) => !c.call.startsWith("GET")).map((c) => c.call)).toEqual(["DELETE /api/admin/groups/3/members/11"]);
     expect((await screen.findByRole("status")).textContent).toBe("Removed Ana from Group 3; they are told.");
   });
 
@@ -112,6 +117,10 @@ describe("GroupCard", () => {
     await userEvent.click(screen.getByRole("button", { name: "Search" }));
     await userEvent.click(await screen.findByRole("button", { name: "Add Cy" }));
     expect((await screen.findByRole("status")).textContent).toContain("Added Cy");
-    expect(calls.map((c) => c.call)).toEqual(["GET /api/admin/users", "POST /api/admin/groups/3/members"]);
+    const moveChoices = "GET /api/admin/cohorts/1/groups"; // the move forms' group search
+    expect(calls.map((c) => c.call).filter((c) => c !== moveChoices)).toEqual([
+      "GET /api/admin/users",
+      "POST /api/admin/groups/3/members",
+    ]);
   });
 });

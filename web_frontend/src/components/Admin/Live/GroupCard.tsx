@@ -61,9 +61,9 @@ function SyncState({ group, zone, onChanged }: { group: LiveGroupPublic; zone: s
 }
 
 /** One live group: who is in it and keeping up, when it meets, what is next, and its actions. */
-export function GroupCard({ group, others, zone, onChanged }: {
+export function GroupCard({ group, cohortId, zone, onChanged }: {
   group: LiveGroupPublic;
-  others: LiveGroupPublic[];
+  cohortId: number; // moves go to any live group of it, found by name
   zone: string;
   onChanged: () => void;
 }) {
@@ -123,7 +123,7 @@ export function GroupCard({ group, others, zone, onChanged }: {
                 key={m.user_id}
                 member={m}
                 group={group}
-                others={others}
+                cohortId={cohortId}
                 onChanged={onChanged}
                 onOutcome={setOutcome}
               />

@@ -39,11 +39,10 @@ function Counts({ live, c }: { live: LiveCohortPublic; c: LiveCountsPublic }) {
 
 /** The live groups of a published cohort, with every action an organiser needs week by week.
  * `live` holds the groups loaded so far (they page) and the first page's counts, which count
- * every group; `more` loads the next page. Moving someone offers the loaded groups. */
+ * every group; `more` loads the next page. Moving someone searches every live group by name. */
 export function LiveGroups({ live, anchorZone, more }: { live: LiveCohortPublic; anchorZone: string; more?: More }) {
   const refresh = useRefreshLive();
   const editable = ["running", "open", "scheduled"].includes(live.phase);
-  const active = live.groups.filter((g) => g.status === "active");
   return (
     <section aria-labelledby="live-title">
       <h2 id="live-title">Live groups</h2>
@@ -53,7 +52,7 @@ export function LiveGroups({ live, anchorZone, more }: { live: LiveCohortPublic;
         <GroupCard
           key={g.id}
           group={g}
-          others={active.filter((o) => o.id !== g.id)}
+          cohortId={live.cohort_id}
           zone={live.viewer_zone}
           onChanged={refresh}
         />

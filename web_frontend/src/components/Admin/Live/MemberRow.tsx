@@ -1,28 +1,29 @@
 import { useMutation } from "@tanstack/react-query";
-import { type ReactNode, useId, useState } from "react";
+import { type ReactNode, useState } from "react";
 import { moveMember, removeMember } from "../../../api/staff";
 import type { LiveGroupPublic, LiveMemberPublic } from "../../../client/schema";
 import { ErrorMessage } from "../../Feedback/Feedback";
+import { type GroupChoice, GroupPicker } from "../GroupPicker";
 import { absenceLabel, rsvpLabel } from "./describe";
 import { ForceableError, ForcedNote } from "./ForceableError";
 
 /** What a member action did, said by the group card: the member's row goes once the page is read again. */
 export type OnOutcome = (outcome: ReactNode) => void;
 
-/** Move a learner to another live group; a poor fit is shown with "Move anyway". */
-function MoveControl({ member, group, others, onChanged, onOutcome }: {
+/** Move a learner to any other live group of the cohort (searched by name); a poor fit is
+ * shown with "Move anyway". */
+function MoveControl({ member, group, cohortId, onChanged, onOutcome }: {
   member: LiveMemberPublic;
   group: LiveGroupPublic;
-  others: LiveGroupPublic[];
+  cohortId: number;
   onChanged: () => void;
   onOutcome: OnOutcome;
 }) {
-  const id = useId();
-  const [target, setTarget] = useState<number | "">("");
+  const [target, setTarget] = useState<GroupChoice | null>(null);
   const move = useMutation({
-    mutationFn: (force: boolean) => moveMember(Number(target), member.user_id, "learner", force),
+    mutationFn: (force: boolean) => moveMember(Number(target?.id), member.user_id, "learner", force),
     onSuccess: (moved) => {
-      const to = others.find((g) => g.id === moved.group_id)?.name ?? "the other group";
+      const to = target?.id === moved.group_id ? target.name : "the other group";
       onOutcome(
         <>
           {moved.changed ? `Moved ${member.display_name} to ${to}.` : "Nothing changed."}
@@ -32,7 +33,6 @@ function MoveControl({ member, group, others, onChanged, onOutcome }: {
       onChanged();
     },
   });
-  if (others.length === 0) return null;
   return (
     <form
       className="row"
@@ -42,18 +42,15 @@ function MoveControl({ member, group, others, onChanged, onOutcome }: {
         move.mutate(false);
       }}
     >
-      <label htmlFor={id} className="small">
-        Move {member.display_name} to
-      </label>
-      <select id={id} value={target} onChange={(e) => setTarget(e.target.value ? Number(e.target.value) : "")}>
-        <option value="">another group…</option>
-        {others.map((g) => (
-          <option key={g.id} value={g.id}>
-            {g.name} ({g.weekly_time.local.label})
-          </option>
-        ))}
-      </select>
-      <button type="submit" className="secondary small" disabled={target === "" || move.isPending}>
+      <GroupPicker
+        cohortId={cohortId}
+        status="active"
+        label={`Move ${member.display_name} to`}
+        exclude={group.id}
+        value={target}
+        onChange={setTarget}
+      />
+      <button type="submit" className="secondary small" disabled={target === null || move.isPending}>
         {move.isPending ? "Checking…" : "Move"}
       </button>
       {move.error && (
@@ -69,10 +66,10 @@ function MoveControl({ member, group, others, onChanged, onOutcome }: {
   );
 }
 
-export function MemberRow({ member, group, others, onChanged, onOutcome }: {
+export function MemberRow({ member, group, cohortId, onChanged, onOutcome }: {
   member: LiveMemberPublic;
   group: LiveGroupPublic;
-  others: LiveGroupPublic[];
+  cohortId: number;
   onChanged: () => void;
   onOutcome: OnOutcome;
 }) {
@@ -111,7 +108,7 @@ export function MemberRow({ member, group, others, onChanged, onOutcome }: {
               Remove {member.display_name}
             </button>
             {member.role === "learner" && (
-              <MoveControl member={member} group={group} others={others} onChanged={onChanged} onOutcome={onOutcome} />
+              <MoveControl member={member} group={group} cohortId={cohortId} onChanged={onChanged} onOutcome={onOutcome} />
             )}
             {remove.error && <ErrorMessage error={remove.error} title="Not removed:" />}
           </>
