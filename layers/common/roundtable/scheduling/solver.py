@@ -31,6 +31,7 @@ from roundtable.scheduling.bounds import (
 )
 from roundtable.scheduling.highs import SENSES, SPREAD_GAP, PhaseResult, Runner
 from roundtable.scheduling.leading import share_groups
+from roundtable.scheduling.lp_dive import dive
 from roundtable.scheduling.plan import Plan, plan_is_consistent
 from roundtable.scheduling.polish import improve_sizes, level_sizes, place_more
 from roundtable.scheduling.preferences import improve_preferences
@@ -46,6 +47,8 @@ _WEIGHTS = {"placed": 8.0, "joins": 1.0, "sizes": 2.0, "preferences": 1.0, "spre
 # Of the sizes phase's share, what solving one total number of groups at a time may use
 # (the rest, and what it leaves, goes to the full model).
 _TOTALS_SHARE = 0.75
+# Of the preferences phase's share, what the LP dive may use (`lp_dive`).
+_DIVE_SHARE = 0.75
 # Spread only breaks ties: it never gets more than this share of the whole time limit.
 _SPREAD_SHARE = 0.15
 
@@ -170,8 +173,25 @@ def _preferences(context: _Context, budget: float) -> PhaseResult:
     achieved = plan_objectives(problem, plan)["preferences"]
     if achieved == bound:
         return PhaseResult(achieved, bound, True, f"{bound} = lower bound, optimal")
+    bound = _dive(context, "preferences", budget * _DIVE_SHARE, bound)
+    achieved = plan_objectives(problem, context.search.plan())["preferences"]
+    if achieved == bound:
+        return PhaseResult(achieved, bound, True, f"{bound} = relaxation's bound, optimal")
     # the search's time comes out of the phase's share, or the run outlasts its limit
     return _solve(context, "preferences", budget - (time.monotonic() - began), bound)
+
+
+def _dive(context: _Context, name: str, budget: float, bound: int) -> int:
+    """Adopt the LP dive's answer (`lp_dive`) if better, polished by the search; return
+    the bound, raised to the relaxation's where that is higher."""
+    incumbent = context.search.plan()
+    outcome = dive(context.runner, name, incumbent, budget, bound)
+    if outcome.plan is not incumbent and _keeps_earlier_phases(
+        context, incumbent, outcome.plan, name
+    ):
+        context.search = Search(context.problem, outcome.plan)
+        improve_preferences(context.search, budget / 2, outcome.bound)
+    return outcome.bound
 
 
 def _preference_bound(context: _Context) -> int:

@@ -1,0 +1,229 @@
+"""A dive through the LP relaxation of a phase, rounding one start's number of groups at a
+time: an answer built from the relaxation's optimum instead of the local search's plan.
+
+On the few-facilitator cohorts the local search's plan and the optimum share few starts
+(issue 20, session 3: 6 of 46 on the 600-learner sweep cohort), and HiGHS reaches the
+optimum only after its root cut loop (4-30 s) hands the root's relaxation to its own
+sub-MIP heuristics. The relaxation itself takes half a second there and is the optimum's
+value; what it lacks is whole groups: a start's groups come out as sevenths, one per
+learner who sits there. So the dive rounds the number of groups at one start, re-solves
+the relaxation (dual simplex from the last basis: a few milliseconds) and goes on while
+the relaxation stays at the best value an integral answer could still have:
+
+- the starts using less than 0.3 of a group are closed together in one re-solve, as
+  long as that keeps the value (on the sweep's cohorts this also led to the optimum,
+  where closing them one by one ended 1 above it);
+- then the start whose number of groups is nearest below a whole number is rounded
+  down (closing the starts the relaxation barely uses), up when down costs more;
+- when both cost more, the cheaper is kept and the value aimed at rises to it.
+
+With every start's number of groups whole, who leads them and which learners sit where is
+one small MIP (the counts fixed, as in `highs._leaders_only`). The relaxation's value,
+rounded up, is also a bound of the phase (every answer keeping the held phases is a
+solution of the model it relaxes).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from roundtable.scheduling.formulation import INF, Formulation
+from roundtable.scheduling.highs import _LEAST_SECONDS, SENSES, Runner, _run_phase, _score
+from roundtable.scheduling.neighbourhood import group_columns
+from roundtable.scheduling.plan import Plan
+from roundtable.scheduling.values import plan_from_values, values_from_plan
+
+# Relaxations are solved to 1e-7; a value this far above a whole number still rounds down.
+_SLACK = 1e-3
+_WHOLE = 1e-6  # a number of groups this close to a whole one counts as whole
+# Of the dive's time, what the first relaxation may take: where it takes longer (the
+# per-group-anchor cohorts: a minute at 1,200 learners) the time goes back to HiGHS.
+_RELAXATION_SHARE = 1 / 3
+# Starts used less than this fraction of a group are closed together, in one re-solve,
+# while that keeps the relaxation's value (one at a time once it does not).
+_BATCH = 0.3
+
+
+@dataclass(frozen=True)
+class DiveOutcome:
+    plan: Plan  # the dive's answer if better than the incoming plan, else that plan
+    bound: int  # the relaxation's value rounded up, or the bound handed in
+
+
+def dive(runner: Runner, name: str, plan: Plan, budget: float, bound: int) -> DiveOutcome:
+    """Relax the phase (a minimising one), dive to whole numbers of groups per start and
+    solve who leads and sits where; within `budget` seconds."""
+    assert not SENSES[name], "the dive rounds towards a least value"
+    deadline = time.monotonic() + budget
+    problem = runner.problem
+    model, highs = runner._loaded()
+    values = values_from_plan(problem, model, plan)
+    starts = _starts(model)
+    first = highs.getNumRow()
+    _objective(highs, model, name)
+    _relax(highs, model, True)
+    _add_count_rows(highs, starts)
+    try:
+        # the interior-point solver: 2.4 s against 9 s for dual simplex on the typical
+        # 300 sweep cohort; the dive's re-solves start from its crossover's basis
+        highs.setOptionValue("solver", "ipm")
+        relaxed = _solve_relaxation(highs, budget * _RELAXATION_SHARE)
+        highs.setOptionValue("solver", "choose")
+        if relaxed is None:
+            return DiveOutcome(plan, bound)
+        bound = max(bound, math.ceil(relaxed - _SLACK))
+        runner.stopper.aim(bound, False, model.objectives[name])
+        if not _round_counts(highs, starts, first, bound, deadline):
+            return DiveOutcome(plan, bound)
+        _relax(highs, model, False)
+        left = max(deadline - time.monotonic(), _LEAST_SECONDS)
+        found, _status, _proven = _run_phase(
+            highs, problem, model, name, values, left, runner.pinned
+        )
+    finally:
+        highs.setOptionValue("solver", "choose")
+        _relax(highs, model, False)
+        _delete_rows_from(highs, first)
+    objective = model.objectives[name]
+    if _score(objective, found) < _score(objective, values) - 0.5:
+        return DiveOutcome(plan_from_values(problem, model, found), bound)
+    return DiveOutcome(plan, bound)
+
+
+def _starts(model: Formulation) -> dict[int, list[int]]:
+    """Each start's group columns, starts in order."""
+    starts: dict[int, list[int]] = {}
+    for start, col in group_columns(model):
+        starts.setdefault(start, []).append(col)
+    return dict(sorted(starts.items()))
+
+
+def _objective(highs: Any, model: Formulation, name: str) -> None:
+    import highspy
+    import numpy as np
+
+    costs = np.zeros(len(model.cost))
+    for col, coefficient in model.objectives[name].items():
+        costs[col] = coefficient
+    highs.changeColsCost(len(costs), np.arange(len(costs), dtype=np.int32), costs)
+    highs.changeObjectiveSense(highspy.ObjSense.kMinimize)
+
+
+def _relax(highs: Any, model: Formulation, relaxed: bool) -> None:
+    """Every integer column continuous, or back to the runner's usual state: groups
+    integral, learners continuous (a solve that needs them whole makes them so)."""
+    import highspy
+    import numpy as np
+
+    learners = {*model.w.values(), *model.v.values()}
+    columns = [col for col, whole in enumerate(model.integer) if whole]
+    integer, continuous = highspy.HighsVarType.kInteger, highspy.HighsVarType.kContinuous
+    kinds = [continuous if relaxed or col in learners else integer for col in columns]
+    if columns:
+        indices = np.array(columns, dtype=np.int32)
+        highs.changeColsIntegrality(len(columns), indices, np.array(kinds))
+
+
+def _add_count_rows(highs: Any, starts: dict[int, list[int]]) -> None:
+    """One free row per start: its number of groups, to round by its bounds."""
+    import numpy as np
+
+    for columns in starts.values():
+        indices = np.array(columns, dtype=np.int32)
+        highs.addRow(0.0, INF, len(indices), indices, np.ones(len(indices)))
+
+
+def _delete_rows_from(highs: Any, first: int) -> None:
+    import numpy as np
+
+    added = highs.getNumRow() - first
+    if added > 0:
+        highs.deleteRows(added, np.arange(first, first + added, dtype=np.int32))
+
+
+def _solve_relaxation(highs: Any, budget: float) -> float | None:
+    """The relaxation's value, or None if it is not solved within `budget` seconds."""
+    if budget < _LEAST_SECONDS:
+        return None
+    # HiGHS holds an LP's run to its instance's time in all (a MIP's to its own run's)
+    highs.setOptionValue("time_limit", highs.getRunTime() + budget)
+    highs.run()
+    if highs.modelStatusToString(highs.getModelStatus()) != "Optimal":
+        return None
+    return float(highs.getInfo().objective_function_value)
+
+
+def _round_counts(
+    highs: Any, starts: dict[int, list[int]], first: int, aim: int, deadline: float
+) -> bool:
+    """Round every start's number of groups (by its row's bounds) while the relaxation
+    stays at `aim` or as near it as it can; False if time runs out or no rounding is
+    feasible."""
+    rows = {start: first + position for position, start in enumerate(starts)}
+    batches = True
+    while True:
+        counts = _counts(highs, starts)
+        fractional = [
+            (count - math.floor(count), start)
+            for start, count in counts.items()
+            if abs(count - round(count)) > _WHOLE
+        ]
+        small = [start for part, start in fractional if part < _BATCH]
+        if batches and len(small) > 1:
+            batches = _close_together(highs, rows, small, counts, aim, deadline)
+            continue
+        if not fractional:
+            for start, count in counts.items():  # whole already: keep them so
+                highs.changeRowBounds(rows[start], float(round(count)), float(round(count)))
+            return True
+        _part, start = min(fractional)
+        down, up = math.floor(counts[start]), math.ceil(counts[start])
+        tried: list[tuple[float, int]] = []
+        for whole in (down, up):
+            if time.monotonic() > deadline:
+                return False
+            highs.changeRowBounds(rows[start], float(whole), float(whole))
+            value = _solve_relaxation(highs, deadline - time.monotonic())
+            if value is not None and value <= aim + _SLACK:
+                break
+            tried.append((math.inf if value is None else value, whole))
+        else:
+            value, whole = min(tried)
+            if math.isinf(value):
+                return False
+            aim = math.ceil(value - _SLACK)
+            highs.changeRowBounds(rows[start], float(whole), float(whole))
+            if _solve_relaxation(highs, deadline - time.monotonic()) is None:
+                return False
+
+
+def _close_together(
+    highs: Any,
+    rows: dict[int, int],
+    small: list[int],
+    counts: dict[int, float],
+    aim: int,
+    deadline: float,
+) -> bool:
+    """Round the `small` starts down in one re-solve; undo it and say so (False) if that
+    costs more than `aim`."""
+    for start in small:
+        whole = float(math.floor(counts[start]))
+        highs.changeRowBounds(rows[start], whole, whole)
+    value = _solve_relaxation(highs, deadline - time.monotonic())
+    if value is not None and value <= aim + _SLACK:
+        return True
+    for start in small:
+        highs.changeRowBounds(rows[start], 0.0, INF)
+    _solve_relaxation(highs, deadline - time.monotonic())
+    return False
+
+
+def _counts(highs: Any, starts: dict[int, list[int]]) -> dict[int, float]:
+    import numpy as np
+
+    solution = np.array(highs.getSolution().col_value)
+    return {start: float(solution[columns].sum()) for start, columns in starts.items()}

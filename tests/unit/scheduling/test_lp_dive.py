@@ -1,0 +1,65 @@
+"""The preferences phase's LP dive (lp_dive.py): its bound never exceeds the brute-forced
+optimum, its answer never worsens an earlier phase or the plan it starts from, and every
+leader it picks is legal."""
+
+from __future__ import annotations
+
+import pytest
+
+from roundtable.scheduling.heuristic import solve_heuristic
+from roundtable.scheduling.highs import Runner
+from roundtable.scheduling.lp_dive import dive
+from roundtable.scheduling.plan import plan_is_consistent
+from roundtable.scheduling.search import Search
+from roundtable.scheduling.solver import solve_exact
+from roundtable.scheduling.values import plan_objectives
+from tests.unit.scheduling.test_phase_bounds import _brute_force, _cohort
+from tests.unit.scheduling.test_preference_moves import _few_facilitators, _leaders_legal
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_relaxation_bound_never_exceeds_the_brute_forced_optimum(seed: int) -> None:
+    problem = _cohort(seed, facilitators=3, most_groups=2)
+    placed, sizes, preferences, _spread = _brute_force(problem)
+    plan = solve_exact(problem, solve_heuristic(problem, 1), 1, 10.0).plan
+    scores = plan_objectives(problem, plan)
+    assert (scores["placed"], scores["sizes"]) == (placed, sizes)  # tiny cohorts: proven
+    runner = Runner(problem, 1)
+    runner.hold("placed", placed)
+    runner.hold("sizes", sizes)
+    outcome = dive(runner, "preferences", plan, 10.0, 0)
+    after = plan_objectives(problem, outcome.plan)
+    assert outcome.bound <= preferences <= after["preferences"] <= scores["preferences"]
+    assert (after["placed"], after["sizes"]) == (placed, sizes)
+
+
+@pytest.mark.parametrize("per_group", [False, True])
+@pytest.mark.parametrize("seed", range(4))
+def test_the_dive_never_worsens_an_earlier_phase(seed: int, per_group: bool) -> None:
+    # the heuristic's own placement and sizes held: the dive may only choose among them
+    problem = _few_facilitators(seed, per_group)
+    search = Search(problem, solve_heuristic(problem, seed))
+    plan = search.plan()
+    before = plan_objectives(problem, plan)
+    runner = Runner(problem, 1)
+    runner.hold("placed", before["placed"])
+    runner.hold("sizes", before["sizes"])
+    outcome = dive(runner, "preferences", plan, 10.0, 0)
+    after = plan_objectives(problem, outcome.plan)
+    assert (after["placed"], after["joins"]) == (before["placed"], before["joins"])
+    assert after["sizes"] <= before["sizes"]
+    assert outcome.bound <= after["preferences"] <= before["preferences"]
+    assert plan_is_consistent(problem, outcome.plan)
+    assert _leaders_legal(problem, outcome.plan)
+
+
+def test_the_dive_finds_what_the_search_left_on_a_generated_cohort() -> None:
+    # seed 0, one anchor: the heuristic's plan pays more than the dive's answer
+    problem = _few_facilitators(0, per_group=False)
+    plan = solve_heuristic(problem, 0)
+    before = plan_objectives(problem, plan)
+    runner = Runner(problem, 1)
+    runner.hold("placed", before["placed"])
+    runner.hold("sizes", before["sizes"])
+    outcome = dive(runner, "preferences", plan, 10.0, 0)
+    assert plan_objectives(problem, outcome.plan)["preferences"] < before["preferences"]
