@@ -247,7 +247,14 @@ def test_the_preview_lists_groups_problems_and_the_unplaced(
     assert tuesday["weekly_time"]["local"]["label"].startswith("Tuesday 19:00 CET")
     assert tuesday["problems"] == []  # Fay fits through her if-needed hour
     assert thursday["problems"] == []
-    assert body["summary"] == {"groups": 2, "learners": 2, "facilitators": 1, "unplaced": 1}
+    assert body["summary"] == {
+        "groups": 2,
+        "learners": 2,
+        "facilitators": 1,
+        "unplaced": 1,
+        "facilitators_used": 1,
+        "sizes": [{"learners": 1, "groups": 2}],
+    }
     assert body["next_cursor"] is None
     unplaced = admin.get(f"/api/admin/cohorts/{preview['cohort']}/preview/unplaced").json()
     assert unplaced["next_cursor"] is None
