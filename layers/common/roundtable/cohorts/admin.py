@@ -9,11 +9,13 @@ membership lives in roundtable.groups.admin.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import Connection, and_, func, literal, or_, select
+from sqlalchemy.dialects.postgresql import array
 
 from roundtable.db.tables import (
     availability_blocks,
@@ -168,21 +170,24 @@ class AvailabilityHeatMap:
 
 def availability_heat_map(conn: Connection, cohort_id: int, zone: str) -> AvailabilityHeatMap:
     """The whole cohort's availability as a week of half hours in `zone`, on the week the
-    cohort starts (times move across daylight-saving changes): the database counts the
-    people per (their zone, kind, weekday, half hour), at most a few hundred zones x 672
-    numbers whatever the cohort's size, and each count is moved to `zone` once."""
+    cohort starts (times move across daylight-saving changes).
+
+    The database sums where blocks start (+1) and end (-1) per (person's zone, kind,
+    weekday, minute): two numbers a block, at most a few hundred zones x 2 x 7 x 49 sums
+    whatever the cohort's size; running totals over the day give the people free in each
+    half hour, each moved to `zone` once."""
     validate_timezone(zone, "zone")
     cohort = cohort_row(conn, cohort_id)
     blocks = availability_blocks
     waiting = (signups.c.cohort_id == cohort_id, signups.c.withdrawn_at.is_(None))
-    slots = (
+    edges = (
         select(
             users.c.timezone,
             blocks.c.kind,
             blocks.c.weekday,
-            func.generate_series(
-                blocks.c.start_minute, blocks.c.end_minute - GRID_MINUTES, GRID_MINUTES
-            ).label("minute"),
+            # Two set-returning calls in one select list advance together: (start, +1), (end, -1).
+            func.unnest(array([blocks.c.start_minute, blocks.c.end_minute])).label("minute"),
+            func.unnest(array([literal(1), literal(-1)])).label("step"),
         )
         .select_from(
             signups.join(users, users.c.id == signups.c.user_id).join(
@@ -192,14 +197,24 @@ def availability_heat_map(conn: Connection, cohort_id: int, zone: str) -> Availa
         .where(*waiting)
         .subquery()
     )
-    cell = (slots.c.timezone, slots.c.kind, slots.c.weekday, slots.c.minute)
-    rows = conn.execute(select(*cell, func.count().label("people")).group_by(*cell)).all()
+    day = (edges.c.timezone, edges.c.kind, edges.c.weekday)
+    steps: dict[tuple[str, str, int], dict[int, int]] = defaultdict(dict)
+    for row in conn.execute(
+        select(*day, edges.c.minute, func.sum(edges.c.step).label("step")).group_by(
+            *day, edges.c.minute
+        )
+    ):
+        steps[(row.timezone, str(row.kind), row.weekday)][row.minute] = int(row.step)
     per_day = MINUTES_PER_DAY // GRID_MINUTES
     counts = {kind: [[0] * per_day for _ in range(7)] for kind in KINDS}
     reference = datetime.combine(cohort.start_date, time(12), tzinfo=UTC)
-    for row in rows:
-        weekday, minute = weekly_time_in(row.weekday, row.minute, row.timezone, zone, reference)
-        counts[str(row.kind)][weekday][minute // GRID_MINUTES] += int(row.people)
+    for (their_zone, kind, weekday), step_at in steps.items():
+        free = 0
+        for minute in range(0, MINUTES_PER_DAY, GRID_MINUTES):
+            free += step_at.get(minute, 0)
+            if free:
+                at_day, at = weekly_time_in(weekday, minute, their_zone, zone, reference)
+                counts[kind][at_day][at // GRID_MINUTES] += free
     people = conn.scalar(select(func.count()).where(*waiting))
     return AvailabilityHeatMap(
         zone=zone,
