@@ -297,9 +297,11 @@ PREVIEW_ROUTES = (
 UNPAGED = ("status", "availability")
 
 
-def page_through(cohort: int, admin: int, route: str, limit: int | None) -> dict[str, float]:
-    """Every page of one admin list of the cohort: sizes and times. A route that does not
-    page answers everything at once (no `next_cursor`): one page."""
+def page_through(
+    cohort: int, admin: int, route: str, limit: int | None, *, first_only: bool = False
+) -> dict[str, float]:
+    """Every page of one admin list of the cohort (or its first only): sizes and times. A
+    route that does not page answers everything at once (no `next_cursor`): one page."""
     from fastapi.testclient import TestClient
 
     from devserver.functions import load_function
@@ -328,7 +330,7 @@ def page_through(cohort: int, admin: int, route: str, limit: int | None) -> dict
         # What a page weighs beside its rows (summary, counts, cursor): once in one response.
         envelope = len(response.content) - len(json.dumps(items, separators=(",", ":")))
         cursor = body.get("next_cursor")
-        if cursor is None:
+        if cursor is None or first_only:
             break
     whole = sum(sizes) - (len(sizes) - 1) * max(envelope, 0)
     return {
@@ -363,6 +365,11 @@ def main() -> None:
     parser.add_argument(
         "--limit", type=int, default=None, help="page size for every paged route (its default)"
     )
+    parser.add_argument(
+        "--first-only",
+        action="store_true",
+        help="ask each route for its first page only (rows, pages, one response: that page)",
+    )
     args = parser.parse_args()
     server, admin_url, name = _database()
     try:
@@ -378,10 +385,18 @@ def main() -> None:
             cohort, admin = seed(size)
             seed_groups(cohort)
             for route in [r for r in args.routes if r in PREVIEW_ROUTES]:
-                _print(size, route, page_through(cohort, admin, route, args.limit))
+                _print(
+                    size,
+                    route,
+                    page_through(cohort, admin, route, args.limit, first_only=args.first_only),
+                )
             publish_groups(cohort)
             for route in [r for r in args.routes if r not in PREVIEW_ROUTES]:
-                _print(size, route, page_through(cohort, admin, route, args.limit))
+                _print(
+                    size,
+                    route,
+                    page_through(cohort, admin, route, args.limit, first_only=args.first_only),
+                )
     finally:
         from devserver.postgres import drop_database
 
