@@ -248,9 +248,10 @@ def _shared_after(context: _Context, result: PhaseResult) -> PhaseResult:
 
 
 def _preference_slack(context: _Context) -> int:
-    """How far the plan's preference cost is below the held one (0 without a hold)."""
+    """How far the plan's preference cost is below the held one (0 without a hold, and
+    in peer cohorts, where nobody leads)."""
     held = dict(context.runner.holds)
-    if "preferences" not in held:
+    if "preferences" not in held or not context.problem.facilitated:
         return 0
     paid = plan_objectives(context.problem, context.search.plan())["preferences"]
     return max(held["preferences"] - paid, 0)
