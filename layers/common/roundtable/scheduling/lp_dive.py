@@ -42,6 +42,10 @@ _WHOLE = 1e-6  # a number of groups this close to a whole one counts as whole
 # Of the dive's time, what the first relaxation may take: where it takes longer (the
 # per-group-anchor cohorts: a minute at 1,200 learners) the time goes back to HiGHS.
 _RELAXATION_SHARE = 1 / 3
+# With more group columns the relaxation is not solved within that share (per-group
+# anchors, one start per anchor's series: 14,769 at 1,200 learners), and the time it
+# takes to find out is what HiGHS's feasibility jump needs there (26,489 instead of 80).
+_MOST_GROUP_COLUMNS = 8_000
 # Starts used less than this fraction of a group are closed together, in one re-solve,
 # while that keeps the relaxation's value (one at a time once it does not).
 _BATCH = 0.3
@@ -60,6 +64,8 @@ def dive(runner: Runner, name: str, plan: Plan, budget: float, bound: int) -> Di
     deadline = time.monotonic() + budget
     problem = runner.problem
     model, highs = runner._loaded()
+    if len(group_columns(model)) > _MOST_GROUP_COLUMNS:
+        return DiveOutcome(plan, bound)
     values = values_from_plan(problem, model, plan)
     starts = _starts(model)
     first = highs.getNumRow()
