@@ -173,7 +173,8 @@ def _preferences(context: _Context, budget: float) -> PhaseResult:
     achieved = plan_objectives(problem, plan)["preferences"]
     if achieved == bound:
         return PhaseResult(achieved, bound, True, f"{bound} = lower bound, optimal")
-    bound = _dive(context, "preferences", budget * _DIVE_SHARE, bound)
+    left = budget - (time.monotonic() - began)  # the dive's share of what the search left
+    bound = _dive(context, "preferences", left * _DIVE_SHARE, bound)
     achieved = plan_objectives(problem, context.search.plan())["preferences"]
     if achieved == bound:
         return PhaseResult(achieved, bound, True, f"{bound} = relaxation's bound, optimal")
@@ -184,13 +185,15 @@ def _preferences(context: _Context, budget: float) -> PhaseResult:
 def _dive(context: _Context, name: str, budget: float, bound: int) -> int:
     """Adopt the LP dive's answer (`lp_dive`) if better, polished by the search; return
     the bound, raised to the relaxation's where that is higher."""
-    incumbent = context.search.plan()
+    began, incumbent = time.monotonic(), context.search.plan()
     outcome = dive(context.runner, name, incumbent, budget, bound)
     if outcome.plan is not incumbent and _keeps_earlier_phases(
         context, incumbent, outcome.plan, name
     ):
         context.search = Search(context.problem, outcome.plan)
-        improve_preferences(context.search, budget / 2, outcome.bound)
+        # within the dive's time, or HiGHS is left none (few facilitators 5,000)
+        left = max(budget - (time.monotonic() - began), 0.0)
+        improve_preferences(context.search, left, outcome.bound)
     return outcome.bound
 
 
