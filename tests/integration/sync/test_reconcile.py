@@ -11,6 +11,7 @@ from roundtable.sync.publish import publish_cohort
 from roundtable.sync.reconcile import Services, sync_groups
 from tests.fakes.discord_guild import GUILD_ID, TEXT, FakeDiscordGuild
 from tests.fakes.google_calendar import FakeGoogleCalendar, rate_limited, server_error
+from tests.fakes.http import Request, Response
 from tests.integration.sync.world import (
     add_cohort,
     add_person,
@@ -339,3 +340,37 @@ def test_two_syncs_racing_on_one_cohort_create_everything_once(
     assert len([c for c in guild.channels.values() if c["type"] != 4]) == 5
     assert len(guild.roles) == 3 and len(calendar.live_events()) == 2
     assert sum(len(m) for m in guild.channel_messages.values()) == 2  # one welcome per group
+
+
+def test_each_categorys_invitations_go_out_once_its_discord_part_is_done(
+    engine: Engine,
+    guild: FakeDiscordGuild,
+    calendar: FakeGoogleCalendar,
+    services: Services,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A chunk's calendar requests spread over its run, a category at a time, instead of
+    all at its end (at scale five chunks ending together sent SendGrid a thousand
+    e-mails at once: 429s that held the workers while Discord's budget went unused)."""
+    with engine.begin() as conn:
+        cohort_id = add_cohort(conn, "Big", meetings=1)
+        for number in range(1, 28):
+            person = add_person(conn, f"P{number}")
+            guild.add_member(person.discord_id)
+            add_preview_group(conn, cohort_id, f"Group {number}", learners=[person])
+    roles_then: list[int] = []  # the guild's roles when each calendar write arrives
+    answer = calendar.handle
+
+    def observed(request: Request) -> Response:
+        if request.mutating:
+            roles_then.append(len(guild.roles))
+        return answer(request)
+
+    monkeypatch.setattr(calendar, "handle", observed)
+
+    result = publish_cohort(engine, cohort_id, services, now=NOW)
+
+    assert result["failures"] == {} and len(result["synced"]) == 27
+    everyone = 1
+    assert min(roles_then) == everyone + 25  # the first category's groups, not all 27
+    assert max(roles_then) == everyone + 27

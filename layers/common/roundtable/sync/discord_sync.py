@@ -24,6 +24,7 @@ its groups, each cohort's shared channel and role on the server: discord_cohort.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -119,6 +120,10 @@ def _needs_holders(spaces: list[CohortSpace]) -> bool:
     return any(s.live and not s.by_group_roles for s in spaces)
 
 
+# Groups reconciled between two calls of reconcile_discord's `each_slice` (a category).
+SLICE = want.GROUPS_PER_CATEGORY
+
+
 def reconcile_discord(
     engine: Engine,
     ops: GuildOps,
@@ -126,12 +131,15 @@ def reconcile_discord(
     *,
     bot_id: str | None,
     now: datetime,
+    each_slice: Callable[[list[want.Group]], None] | None = None,
 ) -> DiscordReport:
     """Make Discord match the database for these groups; a second run changes nothing.
 
     `ops` is the default server's (DISCORD_GUILD_ID): groups placed elsewhere are
     reconciled through `ops.for_guild`. A server that cannot be read, or would pass
-    its role limit, fails its own groups only."""
+    its role limit, fails its own groups only. `each_slice` is told each SLICE groups
+    whose Discord part is done (reconcile.py sends their invitations then, so a chunk's
+    e-mail spreads over its run instead of arriving at SendGrid in one burst)."""
     report = DiscordReport()
     by_guild: dict[str, list[want.Group]] = {}
     for group in group_list:
@@ -142,6 +150,7 @@ def reconcile_discord(
         try:
             run = _Run(engine, guild_ops, _read_actual(guild_ops, managed), report, bot_id, now)
             run.legacy_categories = guild_id == ops.guild_id
+            run.each_slice = each_slice
             run.reconcile_guild(managed)
         except (DiscordApiError, DiscordLimitError) as exc:
             logger.warning("Discord sync of server %s failed before its groups: %s", guild_id, exc)
@@ -183,6 +192,7 @@ class _Run:
     legacy_categories: bool = False
     cohort_channels: dict[int, str] = field(default_factory=dict)  # discord_cohort.py
     group_roles: dict[int, str] = field(default_factory=dict)  # group -> its live role
+    each_slice: Callable[[list[want.Group]], None] | None = None  # reconcile_discord's
 
     def reconcile_guild(self, managed: list[want.Group]) -> None:
         spaces = load_spaces(self, managed, default=self.legacy_categories)
@@ -195,6 +205,7 @@ class _Run:
         cohort = CohortSpaces(self, spaces, categories, members_read)
         self.cohort_channels = cohort.reconcile(managed)
         threads = ThreadSpaces(self, categories)
+        done: list[want.Group] = []
         for group in managed:
             try:
                 if group.in_thread:
@@ -204,7 +215,15 @@ class _Run:
             except DiscordApiError as exc:
                 logger.warning("Discord sync of group %s failed: %s", group.id, exc)
                 self.report.failures[group.id] = str(exc)
+            done.append(group)
+            if len(done) == SLICE or group is managed[-1]:
+                self._slice_done(done)
+                done = []
         cohort.open_to_groups(managed, self.group_roles)
+
+    def _slice_done(self, done: list[want.Group]) -> None:
+        if self.each_slice is not None:
+            self.each_slice(done)
 
     # -- limits ------------------------------------------------------------------------
     def check_role_limit(self, managed: list[want.Group], cohort_roles: int = 0) -> None:

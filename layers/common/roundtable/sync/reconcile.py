@@ -1,5 +1,11 @@
 """`sync_groups`: bring Discord, Google Calendar and the meetings rows in line with the DB.
 
+The invitations (Google series or .ics e-mails) of each slice of groups go out as soon
+as the slice's Discord part is done, so a publish chunk's requests to Google or
+SendGrid spread over its run: sent at its end, five parallel chunks ending together
+sent a thousand e-mails at once, SendGrid answered 429, and the workers waiting it
+out left the shared Discord budget idle (issue 22, docs/scale.md).
+
 The unit every entry point uses (publish, sync_group, sync_cohort, the hourly
 sweep, end of cohort). Runs under a per-cohort Postgres advisory lock, so two
 workers never create the same channel or event twice. A live group counts as
@@ -11,7 +17,7 @@ member got their role; a completed or cancelled group counts as archived
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -133,9 +139,17 @@ def sync_groups(
         report.meetings_changed = _write_meetings(engine, report.group_ids, now)
         with engine.connect() as conn:
             group_list = load_groups(conn, report.group_ids, now=now)
-        report.discord = _discord(engine, services, group_list, now)
+        invited: set[int] = set()
+
+        def invite(part: list[Any]) -> None:  # each slice's invitations after its Discord
+            report.calendar.merge(_calendar(engine, services, part, now))
+            invited.update(g.id for g in part)
+
+        report.discord = _discord(engine, services, group_list, now, invite)
         report.events = reconcile_meeting_events(engine, services.discord, group_list, now=now)
-        report.calendar = _calendar(engine, services, group_list, now)
+        rest = [g for g in group_list if g.id not in invited]  # no Discord part, or it failed
+        if rest:
+            invite(rest)
         report.synced = _mark_synced(engine, group_list, report, started)
         report.archived = _mark_archived(engine, group_list, report, now)
     discord_mutations = report.discord.mutations + report.events.mutations
@@ -160,11 +174,20 @@ def _write_meetings(engine: Engine, group_ids: list[int], now: datetime) -> list
 
 
 def _discord(
-    engine: Engine, services: Services, group_list: list[Any], now: datetime
+    engine: Engine,
+    services: Services,
+    group_list: list[Any],
+    now: datetime,
+    each_slice: Callable[[list[Any]], None],
 ) -> DiscordReport:
     try:
         return reconcile_discord(
-            engine, services.discord, group_list, bot_id=services.bot_id, now=now
+            engine,
+            services.discord,
+            group_list,
+            bot_id=services.bot_id,
+            now=now,
+            each_slice=each_slice,
         )
     except (DiscordApiError, DiscordLimitError) as exc:  # reading the guild failed: all did
         logger.warning("Discord sync failed before any group: %s", exc)
