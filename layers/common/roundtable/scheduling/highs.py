@@ -132,8 +132,11 @@ class Runner:
         if self.highs is not None:
             _apply_hold(self, name, value)
 
-    def solve(self, name: str, plan: Plan, budget: float, bound: int) -> tuple[Plan, PhaseResult]:
-        """Optimise one phase from the plan within the budget (model built on first use)."""
+    def solve(
+        self, name: str, plan: Plan, budget: float, bound: int, neighbourhoods: bool = True
+    ) -> tuple[Plan, PhaseResult]:
+        """Optimise one phase from the plan within the budget (model built on first use);
+        without `neighbourhoods`, the full model gets what leaders-only leaves."""
         began = time.monotonic()
         model, highs = self._loaded()
         left = budget - (time.monotonic() - began)
@@ -146,7 +149,7 @@ class Runner:
             values = _leaders_only(
                 highs, self.problem, model, name, values, budget * _LEADERS_SHARE, self.pinned
             )
-        if name != "spread" and not self.stopper.met():
+        if name != "spread" and neighbourhoods and not self.stopper.met():
             end = began + budget * _NEIGHBOURHOOD_SHARE
             values = self._neighbourhoods(name, values, end, budget * _ROUND_SHARE)
         left = budget - (time.monotonic() - began)

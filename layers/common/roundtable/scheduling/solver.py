@@ -39,14 +39,20 @@ from roundtable.scheduling.problem import Problem
 from roundtable.scheduling.relocation import relocate_for_spread
 from roundtable.scheduling.search import Search
 from roundtable.scheduling.spread_paths import improve_spread
-from roundtable.scheduling.totals import solve_by_totals
+from roundtable.scheduling.totals import solve_by_totals, totals_below
 from roundtable.scheduling.values import plan_objectives
 
 # Shares of the remaining time: placement first and foremost, then sizes.
 _WEIGHTS = {"placed": 8.0, "joins": 1.0, "sizes": 2.0, "preferences": 1.0, "spread": 0.5}
-# Of the sizes phase's share, what solving one total number of groups at a time may use
-# (the rest, and what it leaves, goes to the full model).
-_TOTALS_SHARE = 0.75
+# Of the sizes phase's share, what the full model gets before the phase is solved one
+# total number of groups at a time (`totals.py`) with the rest: the full model is quick
+# where its relaxation is good (sparse 300 and 600, peer 300) and its answer gives the
+# totals a tight cut-off.
+_FULL_MODEL_FIRST = 0.35
+# Totals are solved only when at most this many could still beat the full model's answer
+# (sparse 600: 46 between 86 and 131 groups, each found infeasible in 2-5 s, where the
+# full model proves the optimum given its whole share).
+_MOST_TOTALS = 8
 # Of the preferences phase's share, what the LP dive may use (`lp_dive`).
 _DIVE_SHARE = 0.75
 # Spread only breaks ties: it never gets more than this share of the whole time limit.
@@ -139,13 +145,19 @@ def _sizes(context: _Context, budget: float) -> PhaseResult:
     bound = size_bound(problem, new_learners) if exact_counts else 0
     if scores["sizes"] == bound:
         return PhaseResult(bound, bound, True, f"{bound} = lower bound, optimal")
-    if exact_counts:
-        began = time.monotonic()
-        result = _sizes_by_totals(context, budget * _TOTALS_SHARE, new_learners, bound)
-        if result.proven:
-            return result
-        bound, budget = result.bound, budget - (time.monotonic() - began)
-    return _solve(context, "sizes", budget, bound)
+    if not exact_counts:
+        return _solve(context, "sizes", budget, bound)
+    began = time.monotonic()
+    first = _solve(context, "sizes", budget * _FULL_MODEL_FIRST, bound)
+    if first.proven:
+        return first
+    left, bound = budget - (time.monotonic() - began), max(bound, first.bound)
+    best = plan_objectives(problem, context.search.plan())["sizes"]
+    if len(totals_below(problem, new_learners, best)) > _MOST_TOTALS:
+        # a root solve each is too many: the full model again (its neighbourhoods had
+        # their turn), as one run, not cut in two
+        return _solve(context, "sizes", left, bound, neighbourhoods=False)
+    return _sizes_by_totals(context, left, new_learners, bound)
 
 
 def _sizes_by_totals(
@@ -161,8 +173,10 @@ def _sizes_by_totals(
         context.search = Search(context.problem, outcome.plan)
     value = plan_objectives(context.problem, context.search.plan())["sizes"]
     best = min(outcome.bound, value)
-    text = f"{value}, optimal" if value == best else f"{value}, bound {best}"
-    return PhaseResult(value, best, value == best, f"{text} ({outcome.tried} totals of groups)")
+    tried = f"{outcome.tried} totals of groups"
+    gap = f"gap {(value - best) / max(value, 1):.1%} (time limit reached, {tried})"
+    text = f"{value}, optimal ({tried})" if value == best else f"{value}, bound {best}, {gap}"
+    return PhaseResult(value, best, value == best, text)
 
 
 def _preferences(context: _Context, budget: float) -> PhaseResult:
@@ -296,10 +310,12 @@ def _fewest_groups(context: _Context, plan: Plan) -> int:
     return max(fewest, -(-(new_learners - scores["sizes"]) // params.target_learners()))
 
 
-def _solve(context: _Context, name: str, budget: float, bound: int) -> PhaseResult:
+def _solve(
+    context: _Context, name: str, budget: float, bound: int, neighbourhoods: bool = True
+) -> PhaseResult:
     """Run HiGHS on the phase; adopt its plan only if it keeps every earlier phase."""
     incumbent = context.search.plan()
-    plan, result = context.runner.solve(name, incumbent, budget, bound)
+    plan, result = context.runner.solve(name, incumbent, budget, bound, neighbourhoods)
     if not _keeps_earlier_phases(context, incumbent, plan, name):
         return PhaseResult(
             plan_objectives(context.problem, incumbent)[name],

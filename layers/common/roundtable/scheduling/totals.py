@@ -65,6 +65,15 @@ def floor_at(problem: Problem, new_learners: int, total: int) -> int:
     return abs(new_learners - problem.params.target_learners() * total)
 
 
+def totals_below(problem: Problem, new_learners: int, best: int) -> list[int]:
+    """The totals of new groups whose floor lies below `best`: those still to be solved."""
+    return [
+        total
+        for total in totals_range(problem, new_learners)
+        if floor_at(problem, new_learners, total) < best
+    ]
+
+
 def solve_by_totals(
     runner: Runner, plan: Plan, budget: float, new_learners: int, bound: int
 ) -> TotalsOutcome:
