@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import pytest
 
+from roundtable.scheduling.formulation import formulate
 from roundtable.scheduling.heuristic import solve_heuristic
 from roundtable.scheduling.highs import Runner
-from roundtable.scheduling.lp_dive import dive
+from roundtable.scheduling.lp_dive import _group_column_count, dive
+from roundtable.scheduling.neighbourhood import group_columns
 from roundtable.scheduling.plan import plan_is_consistent
 from roundtable.scheduling.search import Search
 from roundtable.scheduling.solver import solve_exact
 from roundtable.scheduling.values import plan_objectives
 from tests.unit.scheduling.test_phase_bounds import _brute_force, _cohort
 from tests.unit.scheduling.test_preference_moves import _few_facilitators, _leaders_legal
+from tests.unit.scheduling.test_sizes_by_totals import _three_and_five
 
 
 @pytest.mark.parametrize("seed", range(12))
@@ -63,3 +66,12 @@ def test_the_dive_finds_what_the_search_left_on_a_generated_cohort() -> None:
     runner.hold("sizes", before["sizes"])
     outcome = dive(runner, "preferences", plan, 10.0, 0)
     assert plan_objectives(problem, outcome.plan)["preferences"] < before["preferences"]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_group_columns_are_counted_as_the_model_has_them(seed: int) -> None:
+    # the dive decides whether to build a model from this count alone
+    cohorts = [_few_facilitators(seed, per_group=True), _cohort(seed), _three_and_five()]
+    for problem in cohorts:
+        model = formulate(problem)
+        assert _group_column_count(problem) == len(group_columns(model))

@@ -34,6 +34,7 @@ from roundtable.scheduling.formulation import INF, Formulation
 from roundtable.scheduling.highs import _LEAST_SECONDS, SENSES, Runner, _run_phase, _score
 from roundtable.scheduling.neighbourhood import group_columns
 from roundtable.scheduling.plan import Plan
+from roundtable.scheduling.problem import Problem
 from roundtable.scheduling.values import plan_from_values, values_from_plan
 
 # Relaxations are solved to 1e-7; a value this far above a whole number still rounds down.
@@ -63,9 +64,9 @@ def dive(runner: Runner, name: str, plan: Plan, budget: float, bound: int) -> Di
     assert not SENSES[name], "the dive rounds towards a least value"
     deadline = time.monotonic() + budget
     problem = runner.problem
+    if _group_column_count(problem) > _MOST_GROUP_COLUMNS:
+        return DiveOutcome(plan, bound)  # before building a model it would not use
     model, highs = runner._loaded()
-    if len(group_columns(model)) > _MOST_GROUP_COLUMNS:
-        return DiveOutcome(plan, bound)
     values = values_from_plan(problem, model, plan)
     starts = _starts(model)
     first = highs.getNumRow()
@@ -97,6 +98,14 @@ def dive(runner: Runner, name: str, plan: Plan, budget: float, bound: int) -> Di
     if _score(objective, found) < _score(objective, values) - 0.5:
         return DiveOutcome(plan_from_values(problem, model, found), bound)
     return DiveOutcome(plan, bound)
+
+
+def _group_column_count(problem: Problem) -> int:
+    """The model's group columns (`formulation._group_columns`), counted without it."""
+    if not problem.facilitated:
+        return len(problem.viable_starts)
+    capacities = problem.facilitator_capacity
+    return sum(len(o) for f, o in enumerate(problem.facilitator_options) if capacities[f] > 0)
 
 
 def _starts(model: Formulation) -> dict[int, list[int]]:
