@@ -64,7 +64,7 @@ def dive(runner: Runner, name: str, plan: Plan, budget: float, bound: int) -> Di
     assert not SENSES[name], "the dive rounds towards a least value"
     deadline = time.monotonic() + budget
     problem = runner.problem
-    if _group_column_count(problem) > _MOST_GROUP_COLUMNS:
+    if not applies(problem):
         return DiveOutcome(plan, bound)  # before building a model it would not use
     model, highs = runner._loaded()
     values = values_from_plan(problem, model, plan)
@@ -98,6 +98,11 @@ def dive(runner: Runner, name: str, plan: Plan, budget: float, bound: int) -> Di
     if _score(objective, found) < _score(objective, values) - 0.5:
         return DiveOutcome(plan_from_values(problem, model, found), bound)
     return DiveOutcome(plan, bound)
+
+
+def applies(problem: Problem) -> bool:
+    """Whether the dive is tried at all on this problem (see `_MOST_GROUP_COLUMNS`)."""
+    return _group_column_count(problem) <= _MOST_GROUP_COLUMNS
 
 
 def _group_column_count(problem: Problem) -> int:

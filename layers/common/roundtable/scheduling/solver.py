@@ -31,6 +31,7 @@ from roundtable.scheduling.bounds import (
 )
 from roundtable.scheduling.highs import SENSES, SPREAD_GAP, PhaseResult, Runner
 from roundtable.scheduling.leading import share_groups
+from roundtable.scheduling.lp_dive import applies as dive_applies
 from roundtable.scheduling.lp_dive import dive
 from roundtable.scheduling.plan import Plan, plan_is_consistent
 from roundtable.scheduling.polish import improve_sizes, level_sizes, place_more
@@ -191,6 +192,8 @@ def _preferences(context: _Context, budget: float) -> PhaseResult:
     achieved = plan_objectives(problem, plan)["preferences"]
     if achieved == bound:
         return PhaseResult(achieved, bound, True, f"{bound} = lower bound, optimal")
+    if not dive_applies(problem):  # HiGHS's share whole: its full model needs it there
+        return _solve(context, "preferences", budget - (time.monotonic() - began), bound)
     # HiGHS first, briefly: where its leaders-only solve or first neighbourhoods prove
     # the bound (typical 600: 1.1 s, peer 300: 0.8 s) the dive would take 4-8 s
     first = _solve(context, "preferences", budget * _FIRST_SHARE, bound)
