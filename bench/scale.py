@@ -513,7 +513,7 @@ def _clock(seconds: float | None) -> str:
 def _duration(seconds: float | None) -> str:
     if seconds is None:
         return "-"
-    if seconds >= 3600:
+    if seconds >= 3 * 3600:  # minutes up to three hours: the target is 90 of them
         return f"{seconds / 3600:.1f} h"
     return f"{seconds / 60:.1f} min" if seconds >= 60 else f"{seconds:.1f} s"
 
