@@ -233,15 +233,21 @@ def test_an_event_created_by_an_attempt_whose_answer_was_lost_is_adopted_not_dup
     assert len(calendar.live_events()) == 2
 
 
-def test_groups_past_twenty_five_spread_over_a_second_category(
-    engine: Engine, guild: FakeDiscordGuild, services: Services
-) -> None:
+def _big_cohort(engine: Engine, guild: FakeDiscordGuild, size: int) -> int:
+    """A cohort "Big" of `size` preview groups of one learner each, all in the guild."""
     with engine.begin() as conn:
         cohort_id = add_cohort(conn, "Big", meetings=1)
-        for number in range(1, 28):
+        for number in range(1, size + 1):
             person = add_person(conn, f"P{number}")
             guild.add_member(person.discord_id)
             add_preview_group(conn, cohort_id, f"Group {number}", learners=[person])
+    return cohort_id
+
+
+def test_groups_past_twenty_five_spread_over_a_second_category(
+    engine: Engine, guild: FakeDiscordGuild, services: Services
+) -> None:
+    cohort_id = _big_cohort(engine, guild, 27)
 
     result = publish_cohort(engine, cohort_id, services, now=NOW)
 
@@ -352,12 +358,7 @@ def test_each_categorys_invitations_go_out_once_its_discord_part_is_done(
     """A chunk's calendar requests spread over its run, a category at a time, instead of
     all at its end (at scale five chunks ending together sent SendGrid a thousand
     e-mails at once: 429s that held the workers while Discord's budget went unused)."""
-    with engine.begin() as conn:
-        cohort_id = add_cohort(conn, "Big", meetings=1)
-        for number in range(1, 28):
-            person = add_person(conn, f"P{number}")
-            guild.add_member(person.discord_id)
-            add_preview_group(conn, cohort_id, f"Group {number}", learners=[person])
+    cohort_id = _big_cohort(engine, guild, 27)
     roles_then: list[int] = []  # the guild's roles when each calendar write arrives
     answer = calendar.handle
 

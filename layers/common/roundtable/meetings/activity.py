@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select, union, union_all
+from sqlalchemy import Connection, Select, and_, func, or_, select, union, union_all
 
 from roundtable.config import get_settings
 from roundtable.db.tables import attendances, group_members, guest_visits, meetings
@@ -56,25 +56,7 @@ def absences(
     for meeting in held:
         by_group[meeting.group_id].append((meeting.id, meeting.starts_at))
     held_ids = [m.id for m in held]
-    checked_in = select(attendances.c.meeting_id, attendances.c.user_id).where(
-        attendances.c.meeting_id.in_(held_ids), attendances.c.checked_in_at.is_not(None)
-    )
-    visited_instead = (
-        select(guest_visits.c.own_meeting_id, guest_visits.c.user_id)
-        .join(
-            attendances,
-            and_(
-                attendances.c.meeting_id == guest_visits.c.host_meeting_id,
-                attendances.c.user_id == guest_visits.c.user_id,
-            ),
-        )
-        .where(
-            guest_visits.c.own_meeting_id.in_(held_ids),
-            guest_visits.c.status == "booked",
-            attendances.c.checked_in_at.is_not(None),
-        )
-    )
-    attended = {(row[0], row[1]) for row in conn.execute(union(checked_in, visited_instead))}
+    attended = {(row[0], row[1]) for row in conn.execute(union(*_came(held_ids)))}
     learners = conn.execute(
         select(group_members.c.group_id, group_members.c.user_id, group_members.c.joined_at).where(
             and_(
@@ -115,24 +97,7 @@ def count_inactive(
     # UNION ALL: a meeting attended twice (at it and as a guest) only repeats a row the
     # latest-attended max() below reads the same, and sorting every check-in to drop
     # repeats is the costly part at 100,000 learners.
-    came = union_all(
-        select(attendances.c.meeting_id, attendances.c.user_id).where(
-            attendances.c.meeting_id.in_(held_ids), attendances.c.checked_in_at.is_not(None)
-        ),
-        select(guest_visits.c.own_meeting_id, guest_visits.c.user_id)
-        .join(
-            attendances,
-            and_(
-                attendances.c.meeting_id == guest_visits.c.host_meeting_id,
-                attendances.c.user_id == guest_visits.c.user_id,
-            ),
-        )
-        .where(
-            guest_visits.c.own_meeting_id.in_(held_ids),
-            guest_visits.c.status == "booked",
-            attendances.c.checked_in_at.is_not(None),
-        ),
-    ).cte("came")
+    came = union_all(*_came(held_ids)).cte("came")
     learners = (
         select(group_members.c.group_id, group_members.c.user_id, group_members.c.joined_at)
         .where(
@@ -189,3 +154,28 @@ def _missed_in_a_row(
             break
         missed += 1
     return missed
+
+
+def _came(held_ids: Any) -> tuple[Select[Any], Select[Any]]:
+    """(meeting id, user id) of who came to these meetings: checked in at the meeting, or
+    at the one they visited as a guest instead of it (a booked visit). `held_ids`: a list
+    or a subquery of meeting ids."""
+    checked_in = select(attendances.c.meeting_id, attendances.c.user_id).where(
+        attendances.c.meeting_id.in_(held_ids), attendances.c.checked_in_at.is_not(None)
+    )
+    visited_instead = (
+        select(guest_visits.c.own_meeting_id, guest_visits.c.user_id)
+        .join(
+            attendances,
+            and_(
+                attendances.c.meeting_id == guest_visits.c.host_meeting_id,
+                attendances.c.user_id == guest_visits.c.user_id,
+            ),
+        )
+        .where(
+            guest_visits.c.own_meeting_id.in_(held_ids),
+            guest_visits.c.status == "booked",
+            attendances.c.checked_in_at.is_not(None),
+        )
+    )
+    return checked_in, visited_instead
