@@ -210,6 +210,13 @@ jobs = Table(
     _updated_at(),
     Column("finished_at", DateTime(timezone=True)),
     Index("ix_jobs_runnable", "status", "run_after"),
+    # Each group's latest sync_group job (cohorts/live.py), without scanning them all.
+    Index(
+        "ix_jobs_sync_group_latest",
+        text("(CAST(payload ->> 'group_id' AS INTEGER))"),
+        text("id DESC"),
+        postgresql_where=text("kind = 'sync_group'"),
+    ),
     Index(
         "uq_jobs_active_dedup_key",
         "dedup_key",
