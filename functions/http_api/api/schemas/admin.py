@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from api.schemas.common import Model, WeeklyTimePublic
+from api.schemas.common import Model, NextCursor, WeeklyTimePublic
 from api.schemas.groups import MemberPublic
 from api.schemas.users import AvailabilityInterval, wire_interval
 from roundtable.cohorts.options import LIMITS
@@ -52,9 +52,7 @@ class SignupPublic(Model):
 
 class SignupsPublic(BaseModel):
     signups: list[SignupPublic]
-    next_cursor: str | None = Field(
-        description="Pass as `cursor` for the next page; null on the last page"
-    )
+    next_cursor: NextCursor
 
 
 class ScheduleParams(BaseModel):
@@ -200,18 +198,14 @@ class PreviewPublic(Model):
     run: RunSummaryPublic | None
     summary: PreviewSummaryPublic
     groups: list[GroupAdminPublic]
-    next_cursor: str | None = Field(
-        description="Pass as `cursor` for the next page; null on the last page"
-    )
+    next_cursor: NextCursor
 
 
 class UnplacedPagePublic(Model):
     """A page of who the scheduler left out and why, in signup order."""
 
     unplaced: list[UnplacedPublic]
-    next_cursor: str | None = Field(
-        description="Pass as `cursor` for the next page; null on the last page"
-    )
+    next_cursor: NextCursor
 
 
 class GroupChoicePublic(Model):
@@ -226,9 +220,7 @@ class GroupChoicesPublic(Model):
     """A page of the cohort's groups whose name matches, by name (a move form's choice)."""
 
     groups: list[GroupChoicePublic]
-    next_cursor: str | None = Field(
-        description="Pass as `cursor` for the next page; null on the last page"
-    )
+    next_cursor: NextCursor
 
 
 class AvailabilityHeatMapPublic(Model):

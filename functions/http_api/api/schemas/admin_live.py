@@ -6,7 +6,7 @@ from datetime import datetime, time
 
 from pydantic import BaseModel, Field
 
-from api.schemas.common import Model, WeeklyTimePublic
+from api.schemas.common import Model, NextCursor, WeeklyTimePublic
 
 
 class LiveMemberPublic(Model):
@@ -118,9 +118,7 @@ class LiveCohortPublic(Model):
     counts: LiveCountsPublic | None = Field(
         description="every published group's counts: on the first page, null on the others"
     )
-    next_cursor: str | None = Field(
-        description="Pass as `cursor` for the next page; null on the last page"
-    )
+    next_cursor: NextCursor
 
 
 class GroupCreate(BaseModel):

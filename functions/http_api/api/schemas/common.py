@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from roundtable_edge.web.errors import error_responses
 
 
@@ -31,6 +31,12 @@ _DESCRIPTIONS = {
 def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` for these error statuses, all with the one error shape."""
     return error_responses(_DESCRIPTIONS, *codes)
+
+
+# Every keyset-paged list ends with this (roundtable/paging.py makes the cursor).
+NextCursor = Annotated[
+    str | None, Field(description="Pass as `cursor` for the next page; null on the last page")
+]
 
 
 class StatusPublic(BaseModel):

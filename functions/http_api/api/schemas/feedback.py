@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from api.schemas.common import Model
+from api.schemas.common import Model, NextCursor
 
 QuestionId = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 # A rating is 1–5, a text at most 2,000 characters; the service checks each against its question.
@@ -114,6 +114,4 @@ class CohortFeedbackPublic(Model):
     weeks: list[WeekSummaryPublic]
     groups: list[GroupSummaryPublic] = Field(description="one page, by name")
     group_count: int = Field(description="groups with a meeting held, all pages")
-    next_cursor: str | None = Field(
-        description="Pass as `cursor` for the next page; null on the last page"
-    )
+    next_cursor: NextCursor
