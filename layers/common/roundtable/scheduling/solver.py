@@ -195,8 +195,10 @@ def _preferences(context: _Context, budget: float) -> PhaseResult:
     if not dive_applies(problem):  # HiGHS's share whole: its full model needs it there
         return _solve(context, "preferences", budget - (time.monotonic() - began), bound)
     # HiGHS first, briefly: where its leaders-only solve or first neighbourhoods prove
-    # the bound (typical 600: 1.1 s, peer 300: 0.8 s) the dive would take 4-8 s
-    first = _solve(context, "preferences", budget * _FIRST_SHARE, bound)
+    # the bound (typical 600: 0.16 s, peer 300: 0.04 s) the dive would take 4-8 s; only
+    # the first size of neighbourhoods and no full model, which took 1.5-2 s and proved
+    # none of the sweep's cohorts before the dive
+    first = _solve(context, "preferences", budget * _FIRST_SHARE, bound, full_model=False)
     if first.proven:
         return first
     left = budget - (time.monotonic() - began)  # the dive's share of what is left
@@ -329,11 +331,16 @@ def _fewest_groups(context: _Context, plan: Plan) -> int:
 
 
 def _solve(
-    context: _Context, name: str, budget: float, bound: int, neighbourhoods: bool = True
+    context: _Context,
+    name: str,
+    budget: float,
+    bound: int,
+    neighbourhoods: bool = True,
+    full_model: bool = True,
 ) -> PhaseResult:
     """Run HiGHS on the phase; adopt its plan only if it keeps every earlier phase."""
     incumbent = context.search.plan()
-    plan, result = context.runner.solve(name, incumbent, budget, bound, neighbourhoods)
+    plan, result = context.runner.solve(name, incumbent, budget, bound, neighbourhoods, full_model)
     if not _keeps_earlier_phases(context, incumbent, plan, name):
         return PhaseResult(
             plan_objectives(context.problem, incumbent)[name],
