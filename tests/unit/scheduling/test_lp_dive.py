@@ -9,7 +9,7 @@ import pytest
 from roundtable.scheduling.formulation import formulate
 from roundtable.scheduling.heuristic import solve_heuristic
 from roundtable.scheduling.highs import Runner
-from roundtable.scheduling.lp_dive import _group_column_count, dive
+from roundtable.scheduling.lp_dive import _group_column_count, _whole_groups, dive
 from roundtable.scheduling.neighbourhood import group_columns
 from roundtable.scheduling.plan import plan_is_consistent
 from roundtable.scheduling.search import Search
@@ -75,3 +75,17 @@ def test_the_group_columns_are_counted_as_the_model_has_them(seed: int) -> None:
     for problem in cohorts:
         model = formulate(problem)
         assert _group_column_count(problem) == len(group_columns(model))
+
+
+def test_the_mip_starts_from_the_rounded_relaxation_only_when_its_groups_are_whole() -> None:
+    model = formulate(_few_facilitators(0, False))
+    groups = {*model.y.values(), *model.n.values()}
+    group = min(groups)
+    other = min(col for col in range(len(model.cost)) if col not in groups)
+    solution = [0.0] * len(model.cost)
+    solution[group], solution[other] = 1.0 - 1e-7, 2.0 + 1e-6  # within the LP's tolerance
+    start = _whole_groups(model, solution)
+    assert start is not None
+    assert (start[group], start[other]) == (1.0, 2.0)  # made whole: HiGHS checks at 1e-6
+    solution[group] = 0.5
+    assert _whole_groups(model, solution) is None

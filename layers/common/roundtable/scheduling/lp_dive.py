@@ -117,13 +117,12 @@ def _whole_groups(model: Formulation, solution: list[float]) -> list[float] | No
     plan, whose counts the rounding changed, it needed its root (few facilitators 2,000:
     1.9 s of the MIP's 2.5-3 s). Values within the relaxation's tolerance of a whole
     number are made whole: HiGHS's check of a start's learners would refuse 1e-6 off."""
-    snapped = [
+    groups = [*model.y.values(), *model.n.values()]
+    if any(abs(solution[col] - round(solution[col])) > _WHOLE for col in groups):
+        return None
+    return [
         float(round(value)) if abs(value - round(value)) < _SLACK else value for value in solution
     ]
-    groups = [*model.y.values(), *model.n.values()]
-    if any(abs(solution[col] - snapped[col]) > _WHOLE for col in groups):
-        return None
-    return snapped
 
 
 def applies(problem: Problem) -> bool:
