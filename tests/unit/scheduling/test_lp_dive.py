@@ -102,6 +102,7 @@ def test_the_mip_starts_from_the_rounded_relaxation_only_when_its_groups_are_who
     assert (start[group], start[other]) == (1.0, 2.0)  # made whole: HiGHS checks at 1e-6
     solution[group] = 0.5
     assert _whole_groups(model, solution) is None
+    assert _whole_groups(model, []) is None  # no solution kept: the plan starts the MIP
 
 
 @pytest.mark.parametrize("seed", range(4))

@@ -124,6 +124,8 @@ def _whole_groups(model: Formulation, solution: list[float]) -> list[float] | No
     1.9 s of the MIP's 2.5-3 s). Values within the relaxation's tolerance of a whole
     number are made whole: HiGHS's check of a start's learners would refuse 1e-6 off."""
     groups = [*model.y.values(), *model.n.values()]
+    if len(solution) != len(model.cost):  # no solution kept after the last bounds
+        return None
     if any(abs(solution[col] - round(solution[col])) > _WHOLE for col in groups):
         return None
     return [
