@@ -4,12 +4,25 @@ leader it picks is legal."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from roundtable.scheduling.formulation import formulate
 from roundtable.scheduling.heuristic import solve_heuristic
 from roundtable.scheduling.highs import Runner
-from roundtable.scheduling.lp_dive import _group_column_count, dive
+from roundtable.scheduling.lp_dive import (
+    _add_count_rows,
+    _close_together,
+    _counts,
+    _group_column_count,
+    _objective,
+    _relax,
+    _solve_relaxation,
+    _starts,
+    _whole_groups,
+    dive,
+)
 from roundtable.scheduling.neighbourhood import group_columns
 from roundtable.scheduling.plan import plan_is_consistent
 from roundtable.scheduling.search import Search
@@ -75,3 +88,42 @@ def test_the_group_columns_are_counted_as_the_model_has_them(seed: int) -> None:
     for problem in cohorts:
         model = formulate(problem)
         assert _group_column_count(problem) == len(group_columns(model))
+
+
+def test_the_mip_starts_from_the_rounded_relaxation_only_when_its_groups_are_whole() -> None:
+    model = formulate(_few_facilitators(0, False))
+    groups = {*model.y.values(), *model.n.values()}
+    group = min(groups)
+    other = min(col for col in range(len(model.cost)) if col not in groups)
+    solution = [0.0] * len(model.cost)
+    solution[group], solution[other] = 1.0 - 1e-7, 2.0 + 1e-6  # within the LP's tolerance
+    start = _whole_groups(model, solution)
+    assert start is not None
+    assert (start[group], start[other]) == (1.0, 2.0)  # made whole: HiGHS checks at 1e-6
+    solution[group] = 0.5
+    assert _whole_groups(model, solution) is None
+    assert _whole_groups(model, []) is None  # no solution kept: the plan starts the MIP
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_batch_that_costs_more_is_undone_back_to_the_relaxations_value(seed: int) -> None:
+    problem = _few_facilitators(seed, False)
+    plan = Search(problem, solve_heuristic(problem, seed)).plan()
+    scores = plan_objectives(problem, plan)
+    runner = Runner(problem, 1)
+    runner.hold("placed", scores["placed"])
+    runner.hold("sizes", scores["sizes"])
+    model, highs = runner._loaded()
+    starts, first = _starts(model), highs.getNumRow()
+    _objective(highs, model, "preferences")
+    _relax(highs, model, True)
+    _add_count_rows(highs, starts)
+    relaxed = _solve_relaxation(highs, 10.0)
+    assert relaxed is not None
+    rows = {start: first + position for position, start in enumerate(starts)}
+    counts = _counts(highs, starts)
+    used = [start for start, count in counts.items() if count > 1e-6]
+    # every used start closed: dearer than the relaxation, or infeasible
+    assert not _close_together(highs, rows, used, counts, -1, time.monotonic() + 10.0)
+    assert _solve_relaxation(highs, 10.0) == pytest.approx(relaxed)
+    assert highs.getOptionValue("simplex_strategy")[1] == 1  # dual simplex again

@@ -133,10 +133,18 @@ class Runner:
             _apply_hold(self, name, value)
 
     def solve(
-        self, name: str, plan: Plan, budget: float, bound: int, neighbourhoods: bool = True
+        self,
+        name: str,
+        plan: Plan,
+        budget: float,
+        bound: int,
+        neighbourhoods: bool = True,
+        full_model: bool = True,
     ) -> tuple[Plan, PhaseResult]:
         """Optimise one phase from the plan within the budget (model built on first use);
-        without `neighbourhoods`, the full model gets what leaders-only leaves."""
+        without `neighbourhoods`, the full model gets what leaders-only leaves; without
+        `full_model`, a quick pass: neighbourhoods of the first size only, while they
+        gain, and no full model."""
         began = time.monotonic()
         model, highs = self._loaded()
         left = budget - (time.monotonic() - began)
@@ -151,10 +159,10 @@ class Runner:
             )
         if name != "spread" and neighbourhoods and not self.stopper.met():
             end = began + budget * _NEIGHBOURHOOD_SHARE
-            values = self._neighbourhoods(name, values, end, budget * _ROUND_SHARE)
+            values = self._neighbourhoods(name, values, end, budget * _ROUND_SHARE, full_model)
         left = budget - (time.monotonic() - began)
         status, proven = "time limit reached", bound  # unless the full solve runs
-        if not self.stopper.met() and left >= _LEAST_SECONDS:
+        if full_model and not self.stopper.met() and left >= _LEAST_SECONDS:
             # with a side constraint the relaxation with continuous learners can beat every
             # integral answer, so its "optimal" would prove nothing: learners integral here
             _learners_integral(highs, model, self.side_constraint)
@@ -172,7 +180,7 @@ class Runner:
         )
 
     def _neighbourhoods(
-        self, name: str, values: list[float], deadline: float, most: float
+        self, name: str, values: list[float], deadline: float, most: float, grow: bool = True
     ) -> list[float]:
         """Large-neighbourhood search: re-solve with groups free only at a few starts.
 
@@ -180,7 +188,8 @@ class Runner:
         concerned would do better); elsewhere every group column keeps its value. Such
         small models solve in a fraction of a second and find the answers the full
         model's root cut loop is too slow to reach. A round gets at most `most` seconds;
-        the neighbourhood grows after every round without gain.
+        the neighbourhood grows after every round without gain (or, without `grow`, the
+        search ends there).
         """
         model, highs = self._loaded()
         rng = random.Random(self.seed)
@@ -196,6 +205,8 @@ class Runner:
             better = _score(model.objectives[name], found) - _score(model.objectives[name], values)
             if (better > 0.5) if SENSES[name] else (better < -0.5):
                 values = found
+            elif not grow:
+                break
             else:
                 size *= 2  # nothing better this close: look further
         return values

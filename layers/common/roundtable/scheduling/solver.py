@@ -194,9 +194,19 @@ def _preferences(context: _Context, budget: float) -> PhaseResult:
         return PhaseResult(achieved, bound, True, f"{bound} = lower bound, optimal")
     if not dive_applies(problem):  # HiGHS's share whole: its full model needs it there
         return _solve(context, "preferences", budget - (time.monotonic() - began), bound)
-    # HiGHS first, briefly: where its leaders-only solve or first neighbourhoods prove
-    # the bound (typical 600: 1.1 s, peer 300: 0.8 s) the dive would take 4-8 s
-    first = _solve(context, "preferences", budget * _FIRST_SHARE, bound)
+    # HiGHS first, briefly: where its leaders-only solve (typical 600: 0.16 s) or, with
+    # nobody to lead, its first neighbourhoods (peer 300: 0.04 s) prove the bound, the
+    # dive would take 4-8 s. Nothing more: the full model and, with leaders, the
+    # neighbourhoods took 1.3-2 s (one round on few facilitators 600: 1.3 s against its
+    # 0.2 s limit) and proved none of the sweep's cohorts before the dive.
+    first = _solve(
+        context,
+        "preferences",
+        budget * _FIRST_SHARE,
+        bound,
+        neighbourhoods=not problem.facilitated,
+        full_model=False,
+    )
     if first.proven:
         return first
     left = budget - (time.monotonic() - began)  # the dive's share of what is left
@@ -329,11 +339,16 @@ def _fewest_groups(context: _Context, plan: Plan) -> int:
 
 
 def _solve(
-    context: _Context, name: str, budget: float, bound: int, neighbourhoods: bool = True
+    context: _Context,
+    name: str,
+    budget: float,
+    bound: int,
+    neighbourhoods: bool = True,
+    full_model: bool = True,
 ) -> PhaseResult:
     """Run HiGHS on the phase; adopt its plan only if it keeps every earlier phase."""
     incumbent = context.search.plan()
-    plan, result = context.runner.solve(name, incumbent, budget, bound, neighbourhoods)
+    plan, result = context.runner.solve(name, incumbent, budget, bound, neighbourhoods, full_model)
     if not _keeps_earlier_phases(context, incumbent, plan, name):
         return PhaseResult(
             plan_objectives(context.problem, incumbent)[name],
