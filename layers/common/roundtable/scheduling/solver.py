@@ -40,7 +40,7 @@ from roundtable.scheduling.problem import Problem
 from roundtable.scheduling.relocation import relocate_for_spread
 from roundtable.scheduling.search import Search
 from roundtable.scheduling.spread_paths import improve_spread
-from roundtable.scheduling.totals import solve_by_totals, totals_below
+from roundtable.scheduling.totals import relax_totals, solve_by_totals, totals_below
 from roundtable.scheduling.values import plan_objectives
 
 # Shares of the remaining time: placement first and foremost, then sizes.
@@ -56,6 +56,10 @@ _FULL_MODEL_FIRST = 0.35
 # instead (within one group's worth of the least floor) misfired under load, where the
 # bound after 35 % of the share is often still the floor: sparse 600 went 14.9 -> 97.5 %.
 _MOST_TOTALS = 16
+# Of the sizes phase's share, what the relaxation by totals may take (`totals.relax_totals`),
+# and then the totals its bounds leave, least bound first, before the full model.
+_RELAXATION_SHARE = 0.25
+_TOTALS_FIRST = 0.5
 # Of the preferences phase's share, what the LP dive may use (`lp_dive`).
 _DIVE_SHARE = 0.75
 # Of the preferences phase's share, what HiGHS gets before the dive.
@@ -153,25 +157,41 @@ def _sizes(context: _Context, budget: float) -> PhaseResult:
     if not exact_counts:
         return _solve(context, "sizes", budget, bound)
     began = time.monotonic()
-    first = _solve(context, "sizes", budget * _FULL_MODEL_FIRST, bound)
+    relaxed = relax_totals(context.runner, budget * _RELAXATION_SHARE)
+    if relaxed is not None:
+        bound = max(bound, relaxed.least())
+        # least bound first: where HiGHS meets it, every other total is proven too
+        first = _sizes_by_totals(
+            context, budget * _TOTALS_FIRST, new_learners, bound, relaxed.at_least
+        )
+        if first.proven:
+            return first
+        bound = max(bound, first.bound)
+    left = budget - (time.monotonic() - began)
+    first = _solve(context, "sizes", left * _FULL_MODEL_FIRST, bound)
     if first.proven:
         return first
     left, bound = budget - (time.monotonic() - began), max(bound, first.bound)
     best = plan_objectives(problem, context.search.plan())["sizes"]
-    if len(totals_below(problem, new_learners, best)) > _MOST_TOTALS:
+    lower = relaxed.at_least if relaxed is not None else None
+    if len(totals_below(problem, new_learners, best, lower)) > _MOST_TOTALS:
         # a root solve each is too many: the full model again (its neighbourhoods had
         # their turn), as one run, not cut in two
         return _solve(context, "sizes", left, bound, neighbourhoods=False)
-    return _sizes_by_totals(context, left, new_learners, bound)
+    return _sizes_by_totals(context, left, new_learners, bound, lower)
 
 
 def _sizes_by_totals(
-    context: _Context, budget: float, new_learners: int, bound: int
+    context: _Context,
+    budget: float,
+    new_learners: int,
+    bound: int,
+    lower: Callable[[int], int] | None = None,
 ) -> PhaseResult:
     """The sizes phase solved one total number of groups at a time (`totals.py`): the
     full model's relaxation mixes totals and stays far below the optimum."""
     incumbent = context.search.plan()
-    outcome = solve_by_totals(context.runner, incumbent, budget, new_learners, bound)
+    outcome = solve_by_totals(context.runner, incumbent, budget, new_learners, bound, lower)
     if outcome.plan is not incumbent and _keeps_earlier_phases(
         context, incumbent, outcome.plan, "sizes"
     ):
