@@ -164,6 +164,8 @@ def _sizes(context: _Context, budget: float) -> PhaseResult:
     relaxed = None
     if scores["sizes"] - bound > problem.params.target_learners():
         relaxed = relax_totals(context.runner, budget * _RELAXATION_SHARE)
+    if relaxed is not None and relaxed.at_least(plan.group_count()) > scores["sizes"]:
+        relaxed = None  # the search's own answer refutes it: numerical trouble, not a bound
     if relaxed is not None:
         bound = max(bound, relaxed.least())
         # least bound first: where HiGHS meets it, every other total is proven too
