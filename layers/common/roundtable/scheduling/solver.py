@@ -62,7 +62,7 @@ _MOST_TOTALS = 16
 # nearer, the full model's neighbourhoods of the search's answer finish first (peer 300:
 # 2 -> 0 in 0.06 s, where the relaxation took 3.5 s and total 50 alone, from scratch,
 # found nothing in 8 s).
-_RELAXATION_SHARE = 0.25
+_RELAXATION_SHARE = 0.4  # sparse 1,200: 3-6 s at load 3-4 (17 s share), 0.2-0.8 s below 600
 _TOTALS_FIRST = 0.5
 # Of the preferences phase's share, what the LP dive may use (`lp_dive`).
 _DIVE_SHARE = 0.75
