@@ -161,3 +161,20 @@ def test_the_relaxation_proves_an_optimum_the_floor_misses() -> None:
     relaxation = relax_totals(runner, 10.0)
     assert relaxation is not None
     assert size_bound(problem, placed) == 1 < relaxation.least() == min(optima.values()) == 3
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_totals_by_the_relaxation_reach_the_brute_forced_optimum(seed: int) -> None:
+    # each total is first asked for an answer at its relaxation's bound, without an
+    # objective; a refusal raises the total's bound by one
+    problem = _peer_cohort(seed)
+    placed, optima = _least_sizes_by_total(problem)
+    plan = _placed_plan(problem)
+    runner = Runner(problem, 1)
+    runner.hold("placed", placed)
+    relaxation = relax_totals(runner, 10.0)
+    assert relaxation is not None
+    outcome = solve_by_totals(runner, plan, 10.0, placed, 0, relaxation.at_least)
+    assert outcome.bound == outcome.value == min(optima.values())
+    assert plan_objectives(problem, outcome.plan)["sizes"] == outcome.value
+    assert plan_is_consistent(problem, outcome.plan)
