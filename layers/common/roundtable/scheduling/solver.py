@@ -40,13 +40,14 @@ from roundtable.scheduling.problem import Problem
 from roundtable.scheduling.relocation import relocate_for_spread
 from roundtable.scheduling.search import Search
 from roundtable.scheduling.spread_paths import improve_spread
-from roundtable.scheduling.totals import relax_totals, solve_by_totals, totals_below
+from roundtable.scheduling.totals import Relaxation, relax_totals, solve_by_totals, totals_below
 from roundtable.scheduling.values import plan_objectives
 
 # Shares of the remaining time: placement first and foremost, then sizes.
 _WEIGHTS = {"placed": 8.0, "joins": 1.0, "sizes": 2.0, "preferences": 1.0, "spread": 0.5}
-# Of the sizes phase's share, what the full model gets before the phase is solved one
-# total number of groups at a time (`totals.py`) with the rest: the full model is quick
+# Of what the sizes phase has left after the relaxation's totals (if any), what the full
+# model gets before the phase is solved one total number of groups at a time
+# (`totals.py`) with the rest: the full model is quick
 # where its relaxation is good (sparse 300 and 600, peer 300) and its answer gives the
 # totals a tight cut-off.
 _FULL_MODEL_FIRST = 0.35
@@ -161,11 +162,7 @@ def _sizes(context: _Context, budget: float) -> PhaseResult:
     if not exact_counts:
         return _solve(context, "sizes", budget, bound)
     began = time.monotonic()
-    relaxed = None
-    if scores["sizes"] - bound > problem.params.target_learners():
-        relaxed = relax_totals(context.runner, budget * _RELAXATION_SHARE)
-    if relaxed is not None and relaxed.at_least(plan.group_count()) > scores["sizes"]:
-        relaxed = None  # the search's own answer refutes it: numerical trouble, not a bound
+    relaxed = _relaxed_totals(context, budget * _RELAXATION_SHARE, scores["sizes"], bound)
     if relaxed is not None:
         bound = max(bound, relaxed.least())
         # least bound first: where HiGHS meets it, every other total is proven too
@@ -187,6 +184,17 @@ def _sizes(context: _Context, budget: float) -> PhaseResult:
         # their turn), as one run, not cut in two
         return _solve(context, "sizes", left, bound, neighbourhoods=False)
     return _sizes_by_totals(context, left, new_learners, bound, lower)
+
+
+def _relaxed_totals(context: _Context, budget: float, best: int, bound: int) -> Relaxation | None:
+    """Every total of groups bounded by three relaxations (`totals.relax_totals`), where
+    the search's answer (`best`) is more than one group's target above `bound`."""
+    if best - bound <= context.problem.params.target_learners():
+        return None
+    relaxed = relax_totals(context.runner, budget)
+    if relaxed is not None and relaxed.at_least(context.search.plan().group_count()) > best:
+        return None  # the search's own answer refutes it: numerical trouble, not a bound
+    return relaxed
 
 
 def _sizes_by_totals(
