@@ -4,6 +4,10 @@ solver-free bound cannot."""
 
 from __future__ import annotations
 
+import itertools
+import random
+from collections import Counter
+
 import pytest
 
 from roundtable.scheduling.bounds import size_bound
@@ -16,10 +20,10 @@ from roundtable.scheduling.problem import Problem
 from roundtable.scheduling.scheduler import _problem
 from roundtable.scheduling.search import Search
 from roundtable.scheduling.solver import solve_exact
-from roundtable.scheduling.totals import floor_at, solve_by_totals, totals_range
+from roundtable.scheduling.totals import floor_at, relax_totals, solve_by_totals, totals_range
 from roundtable.scheduling.values import plan_objectives
 from tests.unit.scheduling.helpers import instance, person
-from tests.unit.scheduling.test_phase_bounds import _brute_force, _cohort, _problem_of
+from tests.unit.scheduling.test_phase_bounds import _brute_force, _cohort, _hours, _problem_of
 
 TUESDAY = {"Tuesday": [["18:00", "19:00"]]}
 WEDNESDAY = {"Wednesday": [["18:00", "19:00"]]}
@@ -84,3 +88,93 @@ def test_the_sizes_phase_proves_what_the_solver_free_bound_misses() -> None:
     outcome = solve_exact(problem, solve_heuristic(problem, 1), 1, 10.0)
     result = outcome.results["sizes"]
     assert (result.value, result.bound, result.proven) == (2, 2, True)
+
+
+def _peer_cohort(seed: int) -> Problem:
+    """Seven to ten peer learners over three evenings, groups of 2..5, target 3."""
+    rng = random.Random(seed)
+    people = [person(f"L{k}", "UTC", _hours(rng) or WEDNESDAY) for k in range(rng.randint(7, 10))]
+    document = instance(
+        people, min_group_size=2, max_group_size=5, target_group_size=3, require_facilitator=False
+    )
+    params, everyone, existing = parse_instance(document)
+    return _problem(everyone, params, existing)
+
+
+def _least_sizes_by_total(problem: Problem) -> tuple[int, dict[int, int]]:
+    """Most learners placed, and for each total of groups the least size objective of an
+    answer placing them, over every choice of seats (peer cohorts: any number of groups
+    wherever the learners sit)."""
+    low, high = problem.params.learner_bounds()
+    target = problem.params.target_learners()
+    best: dict[int, dict[int, int]] = {}
+    for chosen in itertools.product(*[[None, *options] for options in problem.learner_options]):
+        counts = Counter(start for start in chosen if start is not None)
+        totals = {0: 0}  # groups so far -> least deviation so far
+        for count in counts.values():
+            more: dict[int, int] = {}
+            for total, cost in totals.items():
+                for g in range(1, count + 1):
+                    if low * g <= count <= high * g:
+                        value = cost + abs(count - target * g)
+                        more[total + g] = min(value, more.get(total + g, value))
+            totals = more
+        placed = best.setdefault(sum(counts.values()), {})
+        for total, cost in totals.items():
+            placed[total] = min(cost, placed.get(total, cost))
+    most = max(best)
+    return most, best[most]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_relaxation_bounds_each_total_below_its_brute_forced_optimum(seed: int) -> None:
+    problem = _peer_cohort(seed)
+    placed, optima = _least_sizes_by_total(problem)
+    runner = Runner(problem, 1)
+    runner.hold("placed", placed)
+    relaxation = relax_totals(runner, 10.0)
+    assert relaxation is not None
+    for total, optimum in optima.items():
+        assert relaxation.at_least(total) <= optimum
+    assert relaxation.least() <= min(optima.values())
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_relaxation_bound_never_exceeds_the_brute_forced_optimum_with_leaders(
+    seed: int,
+) -> None:
+    problem = _cohort(seed, facilitators=3, most_groups=2)
+    placed, sizes, _preferences, _spread = _brute_force(problem)
+    runner = Runner(problem, 1)
+    runner.hold("placed", placed)
+    relaxation = relax_totals(runner, 10.0)
+    assert relaxation is not None and relaxation.least() <= sizes
+
+
+def test_the_relaxation_proves_an_optimum_the_floor_misses() -> None:
+    # 8 learners, target 3: the floor |8 - 3T| says 1 (T = 3), but where they can meet
+    # no 3 groups come nearer than 3 (nor do 4)
+    problem = _peer_cohort(33)
+    placed, optima = _least_sizes_by_total(problem)
+    runner = Runner(problem, 1)
+    runner.hold("placed", placed)
+    relaxation = relax_totals(runner, 10.0)
+    assert relaxation is not None
+    assert size_bound(problem, placed) == 1 < relaxation.least() == min(optima.values()) == 3
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_totals_by_the_relaxation_reach_the_brute_forced_optimum(seed: int) -> None:
+    # each total is first asked for an answer at its relaxation's bound, without an
+    # objective; a refusal raises the total's bound by one
+    problem = _peer_cohort(seed)
+    placed, optima = _least_sizes_by_total(problem)
+    plan = _placed_plan(problem)
+    runner = Runner(problem, 1)
+    runner.hold("placed", placed)
+    relaxation = relax_totals(runner, 10.0)
+    assert relaxation is not None
+    outcome = solve_by_totals(runner, plan, 10.0, placed, 0, relaxation.at_least)
+    assert outcome.bound == outcome.value == min(optima.values())
+    assert plan_objectives(problem, outcome.plan)["sizes"] == outcome.value
+    assert plan_is_consistent(problem, outcome.plan)

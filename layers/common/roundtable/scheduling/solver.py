@@ -40,13 +40,14 @@ from roundtable.scheduling.problem import Problem
 from roundtable.scheduling.relocation import relocate_for_spread
 from roundtable.scheduling.search import Search
 from roundtable.scheduling.spread_paths import improve_spread
-from roundtable.scheduling.totals import solve_by_totals, totals_below
+from roundtable.scheduling.totals import Relaxation, relax_totals, solve_by_totals, totals_below
 from roundtable.scheduling.values import plan_objectives
 
 # Shares of the remaining time: placement first and foremost, then sizes.
 _WEIGHTS = {"placed": 8.0, "joins": 1.0, "sizes": 2.0, "preferences": 1.0, "spread": 0.5}
-# Of the sizes phase's share, what the full model gets before the phase is solved one
-# total number of groups at a time (`totals.py`) with the rest: the full model is quick
+# Of what the sizes phase has left after the relaxation's totals (if any), what the full
+# model gets before the phase is solved one total number of groups at a time
+# (`totals.py`) with the rest: the full model is quick
 # where its relaxation is good (sparse 300 and 600, peer 300) and its answer gives the
 # totals a tight cut-off.
 _FULL_MODEL_FIRST = 0.35
@@ -56,6 +57,14 @@ _FULL_MODEL_FIRST = 0.35
 # instead (within one group's worth of the least floor) misfired under load, where the
 # bound after 35 % of the share is often still the floor: sparse 600 went 14.9 -> 97.5 %.
 _MOST_TOTALS = 16
+# Of the sizes phase's share, what the relaxation by totals may take (`totals.relax_totals`),
+# and then the totals its bounds leave, least bound first, before the full model. Only
+# when the search's answer is more than one group's target above the solver-free bound:
+# nearer, the full model's neighbourhoods of the search's answer finish first (peer 300:
+# 2 -> 0 in 0.06 s, where the relaxation took 3.5 s and total 50 alone, from scratch,
+# found nothing in 8 s).
+_RELAXATION_SHARE = 0.4  # sparse 1,200: 3-6 s at load 3-4 (17 s share), 0.2-0.8 s below 600
+_TOTALS_FIRST = 0.5
 # Of the preferences phase's share, what the LP dive may use (`lp_dive`).
 _DIVE_SHARE = 0.75
 # Of the preferences phase's share, what HiGHS gets before the dive.
@@ -153,25 +162,52 @@ def _sizes(context: _Context, budget: float) -> PhaseResult:
     if not exact_counts:
         return _solve(context, "sizes", budget, bound)
     began = time.monotonic()
-    first = _solve(context, "sizes", budget * _FULL_MODEL_FIRST, bound)
+    relaxed = _relaxed_totals(context, budget * _RELAXATION_SHARE, scores["sizes"], bound)
+    if relaxed is not None:
+        bound = max(bound, relaxed.least())
+        # least bound first: where HiGHS meets it, every other total is proven too
+        first = _sizes_by_totals(
+            context, budget * _TOTALS_FIRST, new_learners, bound, relaxed.at_least
+        )
+        if first.proven:
+            return first
+        bound = max(bound, first.bound)
+    left = budget - (time.monotonic() - began)
+    first = _solve(context, "sizes", left * _FULL_MODEL_FIRST, bound)
     if first.proven:
         return first
     left, bound = budget - (time.monotonic() - began), max(bound, first.bound)
     best = plan_objectives(problem, context.search.plan())["sizes"]
-    if len(totals_below(problem, new_learners, best)) > _MOST_TOTALS:
+    lower = relaxed.at_least if relaxed is not None else None
+    if len(totals_below(problem, new_learners, best, lower)) > _MOST_TOTALS:
         # a root solve each is too many: the full model again (its neighbourhoods had
         # their turn), as one run, not cut in two
         return _solve(context, "sizes", left, bound, neighbourhoods=False)
-    return _sizes_by_totals(context, left, new_learners, bound)
+    return _sizes_by_totals(context, left, new_learners, bound, lower)
+
+
+def _relaxed_totals(context: _Context, budget: float, best: int, bound: int) -> Relaxation | None:
+    """Every total of groups bounded by three relaxations (`totals.relax_totals`), where
+    the search's answer (`best`) is more than one group's target above `bound`."""
+    if best - bound <= context.problem.params.target_learners():
+        return None
+    relaxed = relax_totals(context.runner, budget)
+    if relaxed is not None and relaxed.at_least(context.search.plan().group_count()) > best:
+        return None  # the search's own answer refutes it: numerical trouble, not a bound
+    return relaxed
 
 
 def _sizes_by_totals(
-    context: _Context, budget: float, new_learners: int, bound: int
+    context: _Context,
+    budget: float,
+    new_learners: int,
+    bound: int,
+    lower: Callable[[int], int] | None = None,
 ) -> PhaseResult:
     """The sizes phase solved one total number of groups at a time (`totals.py`): the
     full model's relaxation mixes totals and stays far below the optimum."""
     incumbent = context.search.plan()
-    outcome = solve_by_totals(context.runner, incumbent, budget, new_learners, bound)
+    outcome = solve_by_totals(context.runner, incumbent, budget, new_learners, bound, lower)
     if outcome.plan is not incumbent and _keeps_earlier_phases(
         context, incumbent, outcome.plan, "sizes"
     ):

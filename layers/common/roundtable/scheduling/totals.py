@@ -13,12 +13,24 @@ answer is usually found infeasible at the root in a fraction of a second.
 The bound of the phase is the least over every total of what is proven for it (its
 floor when not tried, its best answer or the cut-off plus one when solved, HiGHS's
 bound when cut short).
+
+Before any total is solved, the relaxation bounds them all at once (`relax_totals`).
+Its value with the total fixed, V(T), is convex in T (an LP's optimum as a function
+of one right-hand side), and the relaxation without the row lands at its least point
+T*. So V(⌊T*⌋) bounds every total at or below ⌊T*⌋, V(⌈T*⌉) every one at or above
+⌈T*⌉, and three relaxations bound them all. On the issue-20 sweep's cohorts these are
+the optima themselves (typical 100: 7 at T = 21; peer 100: 14 at 19, 17 at 18; sparse
+600: 97 at 128; sparse 1,200: 4 at 220), where the floors say 2, 8, 92 and 0: the
+first total solved, the one whose bound is least, then proves the phase when HiGHS
+finds an answer at its bound.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,12 +46,17 @@ from roundtable.scheduling.highs import (
     _repair,
     _score,
 )
+from roundtable.scheduling.lp_dive import _delete_rows_from, _objective, _relax, _solve_relaxation
 from roundtable.scheduling.neighbourhood import group_columns
 from roundtable.scheduling.plan import Plan
 from roundtable.scheduling.problem import Problem
 from roundtable.scheduling.values import plan_from_values, values_from_plan
 
 _PRESOLVE = os.environ.get("TOTALS_PRESOLVE", "off")
+# Relaxations are solved to 1e-7; a value this far above a whole number still rounds down.
+_SLACK = 1e-3
+_WHOLE = 1e-6  # a relaxation's total this close to a whole number counts as whole
+_UNREACHABLE = 10**9  # the bound of a total no answer can have
 
 
 @dataclass(frozen=True)
@@ -65,19 +82,96 @@ def floor_at(problem: Problem, new_learners: int, total: int) -> int:
     return abs(new_learners - problem.params.target_learners() * total)
 
 
-def totals_below(problem: Problem, new_learners: int, best: int) -> list[int]:
-    """The totals of new groups whose floor lies below `best`: those still to be solved."""
+@dataclass(frozen=True)
+class Relaxation:
+    """The relaxation's value with the total fixed on either side of its free optimum."""
+
+    centre: float  # the total of the relaxation's optimum without the row (T*)
+    below: float  # its value at ⌊T*⌋, inf where infeasible
+    above: float  # its value at ⌈T*⌉
+
+    def at_least(self, total: int) -> int:
+        """Least size objective of an answer with `total` new groups (by convexity)."""
+        value = self.below if total <= math.floor(self.centre + _WHOLE) else self.above
+        return _UNREACHABLE if math.isinf(value) else math.ceil(value - _SLACK)
+
+    def least(self) -> int:
+        return min(
+            self.at_least(math.floor(self.centre + _WHOLE)),
+            self.at_least(math.ceil(self.centre - _WHOLE)),
+        )
+
+
+Lower = Callable[[int], int]
+
+
+def totals_below(
+    problem: Problem, new_learners: int, best: int, lower: Lower | None = None
+) -> list[int]:
+    """The totals of new groups whose bound (the floor, or `lower` where higher) lies below
+    `best`: those still to be solved."""
     return [
         total
         for total in totals_range(problem, new_learners)
-        if floor_at(problem, new_learners, total) < best
+        if _least_at(problem, new_learners, total, lower) < best
     ]
 
 
+def _least_at(problem: Problem, new_learners: int, total: int, lower: Lower | None) -> int:
+    floor = floor_at(problem, new_learners, total)
+    return floor if lower is None else max(floor, lower(total))
+
+
+def relax_totals(runner: Runner, budget: float) -> Relaxation | None:
+    """The sizes relaxation free, then with the total of new groups fixed next to where
+    the free one lands (None if not solved within `budget` seconds)."""
+    import numpy as np
+
+    deadline = time.monotonic() + budget
+    model, highs = runner._loaded()
+    columns = np.array([col for _start, col in group_columns(model)], dtype=np.int32)
+    first = highs.getNumRow()
+    _objective(highs, model, "sizes")
+    _relax(highs, model, True)
+    highs.addRow(0, INF, len(columns), columns, np.ones(len(columns)))
+    try:
+        # the interior-point solver: 1.5 s against 2 s for dual simplex on the sweep's
+        # sparse 1,200 cohort, 0.3 against 2 s on sparse 600 (load 3); the re-solves
+        # with the total fixed start from its crossover's basis
+        highs.setOptionValue("solver", "ipm")
+        free = _solve_relaxation(highs, deadline - time.monotonic())
+        highs.setOptionValue("solver", "choose")
+        if free is None:
+            return None
+        centre = float(np.array(highs.getSolution().col_value)[columns].sum())
+        sides = []
+        for total in (math.floor(centre + _WHOLE), math.ceil(centre - _WHOLE)):
+            highs.changeRowBounds(first, float(total), float(total))
+            value = _solve_relaxation(highs, deadline - time.monotonic())
+            if value is None and not _infeasible(highs):
+                return None
+            sides.append(math.inf if value is None else value)
+        return Relaxation(centre, sides[0], sides[1])
+    finally:
+        highs.setOptionValue("solver", "choose")
+        _relax(highs, model, False)
+        _delete_rows_from(highs, first)
+
+
+def _infeasible(highs: Any) -> bool:
+    return bool(highs.modelStatusToString(highs.getModelStatus()) == "Infeasible")
+
+
 def solve_by_totals(
-    runner: Runner, plan: Plan, budget: float, new_learners: int, bound: int
+    runner: Runner,
+    plan: Plan,
+    budget: float,
+    new_learners: int,
+    bound: int,
+    lower: Lower | None = None,
 ) -> TotalsOutcome:
-    """Improve and prove the sizes phase total by total, within `budget` seconds.
+    """Improve and prove the sizes phase total by total, within `budget` seconds, the
+    total with the least bound (its floor, or `lower` where that is higher) first.
 
     `new_learners` must be the learners in new groups in every answer keeping the
     earlier phases (placement and joins proven optimal).
@@ -88,10 +182,10 @@ def solve_by_totals(
     objective = model.objectives["sizes"]
     values = values_from_plan(problem, model, plan)
     best = round(_score(objective, values))
-    totals = sorted(
-        totals_range(problem, new_learners), key=lambda t: (floor_at(problem, new_learners, t), t)
-    )
-    proven = {t: floor_at(problem, new_learners, t) for t in totals}
+    proven = {
+        t: _least_at(problem, new_learners, t, lower) for t in totals_range(problem, new_learners)
+    }
+    totals = sorted(proven, key=lambda t: (proven[t], t))
     rows = _add_rows(highs, model)
     _deviations_integral(highs, model, True)
     highs.setOptionValue("presolve", _PRESOLVE)
@@ -102,11 +196,22 @@ def solve_by_totals(
             if proven[total] >= best or left < _LEAST_SECONDS:
                 continue  # sorted by floor, but a later one may still fit in no time
             tried += 1
-            cutoff = best - 1
             highs.changeRowBounds(rows.total, total, total)
+            if lower is not None:
+                found, status = _at_most(runner, rows, proven[total], left)
+                if found is not None:
+                    value = round(_score(objective, found))
+                    values, best = (found, value) if value < best else (values, best)
+                elif status == "infeasible":
+                    proven[total] += 1
+                left = budget - (time.monotonic() - began)
+                if proven[total] >= best or left < _LEAST_SECONDS:
+                    continue
+            cutoff = best - 1
             highs.changeRowBounds(rows.cutoff, -INF, cutoff + 1e-6)
             runner.stopper.aim(max(proven[total], bound), False, objective)
-            found, status, at_most = _solve_total(runner, left)
+            start = values if _total_of(model, values) == total else None
+            found, status, at_most = _solve_total(runner, left, start, objective)
             value = round(_score(objective, found)) if found is not None else best
             if found is not None and value < best:
                 values, best = found, value
@@ -119,15 +224,40 @@ def solve_by_totals(
     return TotalsOutcome(plan_from_values(problem, model, values), best, min(least, best), tried)
 
 
-def _solve_total(runner: Runner, budget: float) -> tuple[list[float] | None, str, int]:
-    """One total's solve, from scratch: an answer with another total violates the row, and
-    handed to HiGHS as a start it is only repaired at length (seen: 30 s instead of 4.5 on
-    the sweep's sparse 1,200). Returns HiGHS's answer (learners whole), status and bound."""
+def _total_of(model: Formulation, values: list[float]) -> int:
+    return round(sum(values[col] for _start, col in group_columns(model)))
+
+
+def _at_most(
+    runner: Runner, rows: _Rows, value: int, budget: float
+) -> tuple[list[float] | None, str]:
+    """Any answer of the total worth at most `value`, HiGHS stopped at the first one:
+    with the relaxation's bound as `value` usually the total's optimum. Without an
+    objective, and with presolve, HiGHS finds it sooner than by minimising (load 3-3.5,
+    two runs each: typical 100 0.8 s against 1.2-1.3, peer 100 0.4-0.8 against 1.4-2.1,
+    sparse 1,200 0.5-0.7 against 2.4-3.6; sparse 600 1.9-2.6 against 1.6-3.4)."""
+    _model, highs = runner._loaded()
+    highs.changeRowBounds(rows.cutoff, -INF, value + 1e-6)
+    runner.stopper.aim(0, False, {})
+    highs.setOptionValue("presolve", "choose")
+    try:
+        found, status, _bound = _solve_total(runner, budget, None, {})
+    finally:
+        highs.setOptionValue("presolve", _PRESOLVE)
+    return found, status
+
+
+def _solve_total(
+    runner: Runner, budget: float, start: list[float] | None, objective: dict[int, float]
+) -> tuple[list[float] | None, str, int]:
+    """One total's solve for `objective`, from `start` if it has this total, else from
+    scratch: an answer with another total violates the row, and handed to HiGHS as a
+    start it is only repaired at length (seen: 30 s instead of 4.5 on the sweep's sparse
+    1,200). Returns HiGHS's answer (learners whole), status and bound."""
     import highspy
     import numpy as np
 
     model, highs = runner._loaded()
-    objective = model.objectives["sizes"]
     costs = np.zeros(len(model.cost))
     for col, coefficient in objective.items():
         costs[col] = coefficient
@@ -136,6 +266,8 @@ def _solve_total(runner: Runner, budget: float) -> tuple[list[float] | None, str
     highs.setOptionValue("mip_rel_gap", 0.0)
     highs.setOptionValue("time_limit", max(budget, _LEAST_SECONDS))
     highs.clearSolver()
+    if start is not None:
+        highs.setSolution(len(start), np.arange(len(start), dtype=np.int32), np.array(start))
     highs.run()
     status = highs.modelStatusToString(highs.getModelStatus()).lower()
     if _misreported(highs, objective):  # a wrong value prunes wrongly: prove nothing
