@@ -12,8 +12,8 @@ relaxation with them is solved in 4-6 s by interior point.
 HiGHS's branch and bound proves nothing on that cohort in 80 s (root cuts only:
 24.4), and its answers stay near 50. What works is a neighbourhood per weekday: the
 groups of one weekday free, every other group fixed, the learners free. A day's
-model is solved to optimality in 0.3-2 s; going round the days takes the plan after
-the sizes phase (99 people on if-needed time) to 37-44.
+model is solved to optimality in 0.3-2 s; going round the days takes HiGHS's first
+answer (59) to 37 in 6-7 s.
 
 The learner columns are continuous (with the groups integral the learner part is a
 transportation problem); an answer with fractional learners is repaired with the
@@ -34,14 +34,10 @@ from roundtable.scheduling.plan import Plan
 from roundtable.scheduling.problem import Problem
 
 INF = float("inf")
-# Of the budget, what HiGHS may take to find a first answer: it runs to its time limit
-# whatever it finds (see `_first`), and its feasibility jump needs 1.5 s on per-group
-# 1,200 and 3 s on 2,000 (load 3), of shares of 14-19 s.
-_FIRST_SHARE = 0.2
-# Of the budget, what the relaxation's bound may take (per-group 1,200: 4.5-7.5 s of
-# 14-18 at load 1-4; at load 4-5 more than 9 s): it returns as soon as it is solved, and
-# without it the gap is 100 %. The weekdays' neighbourhoods get the rest.
-_RELAXATION_SHARE = 0.75
+# Of the budget, what the first run (a first answer and the root's bound) may take
+# (per-group 1,200: 6.5 s of 14-18 at load 3); it ends once the root is solved. The
+# weekdays' neighbourhoods get the rest.
+_ROOT_SHARE = 0.75
 # Most one weekday's round may take (most take 0.3-2 s, a few run into this).
 _ROUND_SECONDS = 3.0
 _LEAST_SECONDS = 0.05
@@ -202,19 +198,18 @@ def solve(
 ) -> CompactOutcome:
     """Minimise preferences on the compact model within the budget, from the plan.
 
-    On the model without if-needed options (see `_relaxation_bound`): a first answer
-    (HiGHS's feasibility jump), the relaxation's bound, the weekdays' neighbourhoods
-    until a whole turn of them gains nothing, then the whole model with what is left
-    (small cohorts are proven there). Where that model has no answer, the model with
-    every option, from the plan."""
+    On the model without if-needed options: a first answer (HiGHS's feasibility jump)
+    and the relaxation's bound from one run that stops after the root, the weekdays'
+    neighbourhoods until a whole turn of them gains nothing, then the whole model with
+    what is left (small cohorts are proven there). Where that model has no answer, the
+    model with every option, from the plan."""
     began, weight = time.monotonic(), if_needed_weight(problem)
     model = build(problem, holds, dearest=weight)
     highs = _load(model, seed)
     values = warm_values(problem, model, plan)
+    found, bound = _root(highs, model, budget * _ROOT_SHARE, weight)
     if values is None:  # the plan pays if-needed time
-        values = _first(highs, model, budget * _FIRST_SHARE)
-    left = min(budget * _RELAXATION_SHARE, began + budget - time.monotonic())
-    bound = _relaxation_bound(model, seed, left, weight)
+        values = found
     cap: float = weight  # the bound of the model without if-needed options, not the phase's
     if values is None:
         model, cap = build(problem, holds), INF
@@ -235,15 +230,41 @@ def if_needed_weight(problem: Problem) -> int:
     return len(problem.learners) + len(problem.facilitators) + 1
 
 
-def _first(highs: Any, model: CompactModel, budget: float) -> list[float] | None:
-    """HiGHS's first answer within the budget, or None (per-group 1,200: its feasibility
-    jump finds 59-61 in 1.5-2.4 s; 2,000: 28 in 3-6 s). HiGHS calls no interrupt
-    callback before its root relaxation is solved (12-17 s there), and its simplex
-    interrupt callback is not called within a MIP, so it runs to the time limit
-    whatever it finds."""
+class _AfterRoot:
+    """Interrupts HiGHS at its first chance once it has an answer: the MIP interrupt
+    callback is first called when the root relaxation is solved (and its simplex and
+    interior point callbacks not at all within a MIP)."""
+
+    def __init__(self) -> None:
+        self.found = False
+
+    def improving(self, _event: Any) -> None:
+        self.found = True
+
+    def check(self, event: Any) -> None:
+        event.interrupt(self.found)
+
+
+def _root(
+    highs: Any, model: CompactModel, budget: float, weight: int
+) -> tuple[list[float] | None, int]:
+    """HiGHS's first answer (or None) and its bound after the root, capped at the
+    if-needed weight: the model has no if-needed options, and an answer that uses one
+    costs at least that. The root's relaxation by interior point: per-group 1,200's
+    root takes 5 s so against 12-17 s by dual simplex (its feasibility jump answers at
+    1.5 s, 59-61), and without the if-needed options' costs 2x faster than with them."""
+    watch = _AfterRoot()
+    highs.cbMipImprovingSolution.subscribe(watch.improving)
+    highs.cbMipInterrupt.subscribe(watch.check)
+    highs.setOptionValue("mip_lp_solver", "ipm")
     highs.setOptionValue("time_limit", max(budget, _LEAST_SECONDS))
     highs.run()
-    return _answer(highs, model, _REPAIR_SECONDS)
+    highs.setOptionValue("mip_lp_solver", "choose")  # the days' small models: simplex
+    highs.cbMipImprovingSolution.unsubscribe(watch.improving)
+    highs.cbMipInterrupt.unsubscribe(watch.check)
+    status = highs.modelStatusToString(highs.getModelStatus()).lower()
+    bound = weight if status == "infeasible" else min(_bound(highs), weight)
+    return _answer(highs, model, _REPAIR_SECONDS), bound
 
 
 def _whole(highs: Any, model: CompactModel, values: list[float], budget: float) -> list[float]:
@@ -269,35 +290,6 @@ def _free_groups(highs: Any, model: CompactModel) -> None:
 
 def _score(model: CompactModel, values: list[float]) -> int:
     return round(sum(cost * values[col] for col, cost in enumerate(model.cost) if cost))
-
-
-def _relaxation_bound(model: CompactModel, seed: int, budget: float, weight: int) -> int:
-    """The LP relaxation's value rounded up, 0 if not solved in time.
-
-    The model has no if-needed options: an answer that uses one costs at least the
-    if-needed weight, so the least of the two is a bound. (Their costs would slow the
-    interior point down 2x: per-group 1,200 takes 5-7 s without them, 10-13 s with them,
-    and 12-16 s by the dual simplex the MIP's root uses.) On an instance of its own: one
-    that has run before counts its earlier runs against the interior point's limit."""
-    if budget < _LEAST_SECONDS:
-        return 0
-    highs = _load(model, seed)
-    for option, value in (
-        ("solve_relaxation", True),
-        ("solver", "ipm"),
-        ("run_crossover", "off"),  # only the value is needed: 7.4 s against 8.3 s
-        ("time_limit", budget),
-    ):
-        highs.setOptionValue(option, value)
-    highs.run()
-    status = highs.modelStatusToString(highs.getModelStatus()).lower()
-    if status == "infeasible":
-        return weight
-    if status != "optimal":
-        return 0
-    # within the interior point's tolerances (1e-8 of the value), rounded up
-    value = float(highs.getInfo().objective_function_value)
-    return min(math.ceil(value - 1e-4), weight)
 
 
 def _improve_by_days(
