@@ -214,7 +214,7 @@ def _preferences(context: _Context, budget: float) -> PhaseResult:
 def _preferences_per_group(context: _Context, budget: float) -> PhaseResult:
     """Per-group anchors: the compact model's weekday neighbourhoods (`per_group`) with the
     whole share, instead of the search and the general model (per-group 1,200: 105-116
-    there, 37-44 here)."""
+    there, 40-42 here)."""
     problem, incumbent = context.problem, context.search.plan()
     bound = _preference_bound(context)
     if plan_objectives(problem, incumbent)["preferences"] > bound:
