@@ -1,0 +1,451 @@
+"""The preferences phase of per-group-anchor cohorts, on a compact model of its own.
+
+With per-group anchors every person has an option that costs nothing (an anchor in
+their own zone), and the cost is mostly the members whose local time shifts. The
+general model (`formulation.py`) has, above 8,000 learner columns, no linking rows:
+there a row `w[c,s] <= min(|c|, max) * sum_f y[f,s]` has an entry per leader who could
+lead at `s`, and the relaxation with them took a minute (per-group 1,200). Without
+them its bound is 1.2 where the optimum is above 24. Here each start's number of
+groups is a column `g[s] = sum_f y[f,s]`, so a linking row has two entries and the
+relaxation with them is solved in 4-6 s by interior point.
+
+HiGHS's branch and bound proves nothing on that cohort in 80 s (root cuts only:
+24.4), and its answers stay near 50. What works is a neighbourhood per weekday: the
+groups of one weekday free, every other group fixed, the learners free. A day's
+model is solved to optimality in 0.3-2 s; going round the days takes HiGHS's first
+answer (59) to 37 in 6-7 s.
+
+The learner columns are continuous (with the groups integral the learner part is a
+transportation problem); an answer with fractional learners is repaired with the
+groups fixed. highspy is imported lazily, inside the functions that use it.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from roundtable.scheduling.bounds import seats
+from roundtable.scheduling.formulation import overlap_cliques
+from roundtable.scheduling.plan import Plan
+from roundtable.scheduling.problem import Problem
+
+INF = float("inf")
+# Of the budget, what the first run (a first answer and the root's bound) may take
+# (per-group 1,200: 6.5 s of 14-18 at load 3); it ends once the root is solved. The
+# weekdays' neighbourhoods get the rest.
+_ROOT_SHARE = 0.75
+# Most one weekday's round may take (most take 0.3-2 s, a few run into this).
+_ROUND_SECONDS = 3.0
+_LEAST_SECONDS = 0.05
+_REPAIR_SECONDS = 1.0
+
+
+@dataclass
+class CompactModel:
+    cost: list[float] = field(default_factory=list)
+    upper: list[float] = field(default_factory=list)
+    integer: list[bool] = field(default_factory=list)
+    rows: list[tuple[float, float, dict[int, float]]] = field(default_factory=list)
+    w: dict[tuple[int, int], int] = field(default_factory=dict)  # (class, start)
+    y: dict[tuple[int, int], int] = field(default_factory=dict)  # (facilitator, start)
+    g: dict[int, int] = field(default_factory=dict)  # start -> groups there
+    e: dict[int, int] = field(default_factory=dict)  # start -> size deviation
+
+    def column(self, cost: float, upper: float, integer: bool) -> int:
+        self.cost.append(cost)
+        self.upper.append(upper)
+        self.integer.append(integer)
+        return len(self.cost) - 1
+
+
+@dataclass
+class CompactOutcome:
+    plan: Plan
+    bound: int
+
+
+def applies(problem: Problem) -> bool:
+    """Per-group anchors, facilitated, no existing groups to join (no joins phase)."""
+    return problem.params.per_group_anchor and problem.facilitated and not problem.existing
+
+
+def build(problem: Problem, holds: dict[str, int], dearest: float = INF) -> CompactModel:
+    """The compact model with the held placement and sizes, minimising preferences (with
+    the options that cost less than `dearest` only)."""
+    model = CompactModel()
+    _group_columns(problem, model, dearest)
+    _learner_columns(problem, model, holds, dearest)
+    _start_rows(problem, model, holds.get("sizes", 0))
+    _facilitator_rows(problem, model)
+    return model
+
+
+def _group_columns(problem: Problem, model: CompactModel, dearest: float) -> None:
+    for f, options in enumerate(problem.facilitator_options):
+        if problem.facilitator_capacity[f] > 0:
+            for start, cost in sorted(options.items()):
+                if cost < dearest:
+                    model.y[f, start] = model.column(float(cost), 1, True)
+    leaders: dict[int, dict[int, float]] = {}
+    for (_f, start), col in model.y.items():
+        leaders.setdefault(start, {})[col] = -1.0
+    for start, terms in sorted(leaders.items()):
+        model.g[start] = model.column(0.0, len(terms), True)
+        model.rows.append((0.0, 0.0, {model.g[start]: 1.0} | terms))
+
+
+def _learner_columns(
+    problem: Problem, model: CompactModel, holds: dict[str, int], dearest: float
+) -> None:
+    high = problem.params.learner_bounds()[1]
+    everyone = holds.get("placed", 0) >= seats(problem)
+    placed: dict[int, float] = {}
+    for c, cls in enumerate(problem.classes):
+        size, terms = len(cls.members), {}
+        for start, cost in cls.options:
+            if start in model.g and cost < dearest:
+                col = model.column(float(cost), size, False)
+                model.w[c, start], terms[col] = col, 1.0
+                # a class's learners at a start need whole groups there
+                link = {col: 1.0, model.g[start]: -float(min(size, high))}
+                model.rows.append((-INF, 0.0, link))
+        model.rows.append((size if everyone else -INF, size, terms))
+        placed |= terms
+    if not everyone:
+        model.rows.append((holds.get("placed", 0), INF, placed))
+
+
+def _start_rows(problem: Problem, model: CompactModel, sizes: int) -> None:
+    low, high = problem.params.learner_bounds()
+    target = problem.params.target_learners()
+    learners: dict[int, dict[int, float]] = {start: {} for start in model.g}
+    for (_c, start), col in model.w.items():
+        learners[start][col] = 1.0
+    deviations: dict[int, float] = {}
+    for start, g in model.g.items():
+        at = learners[start]
+        if sizes == 0:  # every group at the target: no deviation columns needed
+            model.rows.append((0.0, 0.0, at | {g: -float(target)}))
+            continue
+        model.rows.append((0.0, INF, at | {g: -float(low)}))
+        model.rows.append((-INF, 0.0, at | {g: -float(high)}))
+        model.e[start] = model.column(0.0, INF, False)
+        model.rows.append((0.0, INF, {model.e[start]: 1.0, g: float(target)} | _negated(at)))
+        model.rows.append((0.0, INF, {model.e[start]: 1.0, g: -float(target)} | at))
+        deviations[model.e[start]] = 1.0
+    if deviations:
+        model.rows.append((-INF, float(sizes), deviations))
+
+
+def _negated(terms: dict[int, float]) -> dict[int, float]:
+    return {col: -value for col, value in terms.items()}
+
+
+def _facilitator_rows(problem: Problem, model: CompactModel) -> None:
+    by_facilitator: dict[int, dict[int, int]] = {}
+    for (f, start), col in model.y.items():
+        by_facilitator.setdefault(f, {})[start] = col
+    for f, columns in sorted(by_facilitator.items()):
+        capacity = float(problem.facilitator_capacity[f])
+        model.rows.append((-INF, capacity, dict.fromkeys(columns.values(), 1.0)))
+        for clique in overlap_cliques(problem, sorted(columns)):
+            model.rows.append((-INF, 1.0, {columns[s]: 1.0 for s in clique}))
+
+
+def warm_values(problem: Problem, model: CompactModel, plan: Plan) -> list[float] | None:
+    """The plan as column values, or None if it uses an option the model lacks."""
+    values = [0.0] * len(model.cost)
+    class_of = {i: c for c, cls in enumerate(problem.classes) for i in cls.members}
+    target = problem.params.target_learners()
+    for start, members in plan.learners_at.items():
+        for c, count in Counter(class_of[i] for i in members).items():
+            if (c, start) not in model.w:
+                return None
+            values[model.w[c, start]] += count
+    for start, leaders in plan.groups_at.items():
+        for f in leaders:
+            if (f, start) not in model.y:
+                return None
+            values[model.y[f, start]] = 1.0
+        values[model.g[start]] = float(len(leaders))
+        if start in model.e:
+            gap = len(plan.learners_at.get(start, [])) - target * len(leaders)
+            values[model.e[start]] = float(abs(gap))
+    return values
+
+
+def plan_from(problem: Problem, model: CompactModel, values: list[float]) -> Plan:
+    """Concrete learners per start, each class's members in id order."""
+    plan = Plan()
+    for (f, start), col in sorted(model.y.items()):
+        if round(values[col]):
+            plan.groups_at.setdefault(start, []).append(f)
+    queues = {c: list(cls.members) for c, cls in enumerate(problem.classes)}
+    for (c, start), col in sorted(model.w.items()):
+        count = round(values[col])
+        if count:
+            plan.learners_at.setdefault(start, []).extend(queues[c][:count])
+            queues[c] = queues[c][count:]
+    return plan
+
+
+def solve(
+    problem: Problem, holds: dict[str, int], plan: Plan, budget: float, seed: int
+) -> CompactOutcome:
+    """Minimise preferences on the compact model within the budget, from the plan.
+
+    On the model without if-needed options: a first answer (HiGHS's feasibility jump)
+    and the relaxation's bound from one run that stops after the root, the weekdays'
+    neighbourhoods until a whole turn of them gains nothing, then the whole model with
+    what is left (small cohorts are proven there). Where that model has no answer, the
+    model with every option, from the plan."""
+    began, weight = time.monotonic(), if_needed_weight(problem)
+    model = build(problem, holds, dearest=weight)
+    highs = _load(model, seed)
+    values = warm_values(problem, model, plan)
+    found, bound = _root(highs, model, budget * _ROOT_SHARE, weight)
+    if values is None:  # the plan pays if-needed time
+        values = found
+    cap: float = weight  # the bound of the model without if-needed options, not the phase's
+    if values is None:
+        model, cap = build(problem, holds), INF
+        highs = _load(model, seed)
+        values = warm_values(problem, model, plan)
+        assert values is not None  # every option is a column
+    if _score(model, values) > bound:
+        values = _improve_by_days(problem, highs, model, values, began + budget, bound)
+    left = budget - (time.monotonic() - began)
+    if _score(model, values) > bound and left >= _LEAST_SECONDS:
+        values = _whole(highs, model, values, left)
+        bound = max(bound, round(min(_bound(highs), cap)))
+    return CompactOutcome(plan_from(problem, model, values), bound)
+
+
+def if_needed_weight(problem: Problem) -> int:
+    """What one person's if-needed option costs (`build_problem`'s weight)."""
+    return len(problem.learners) + len(problem.facilitators) + 1
+
+
+class _AfterRoot:
+    """Interrupts HiGHS at its first chance once it has an answer: the MIP interrupt
+    callback is first called when the root relaxation is solved (and its simplex and
+    interior point callbacks not at all within a MIP)."""
+
+    def __init__(self) -> None:
+        self.found = False
+
+    def improving(self, _event: Any) -> None:
+        self.found = True
+
+    def check(self, event: Any) -> None:
+        event.interrupt(self.found)
+
+
+def _root(
+    highs: Any, model: CompactModel, budget: float, weight: int
+) -> tuple[list[float] | None, int]:
+    """HiGHS's first answer (or None) and its bound after the root, capped at the
+    if-needed weight: the model has no if-needed options, and an answer that uses one
+    costs at least that. The root's relaxation by interior point: per-group 1,200's
+    root takes 5 s so against 12-17 s by dual simplex (its feasibility jump answers at
+    1.5 s, 59-61), and without the if-needed options' costs 2x faster than with them."""
+    watch = _AfterRoot()
+    highs.cbMipImprovingSolution.subscribe(watch.improving)
+    highs.cbMipInterrupt.subscribe(watch.check)
+    highs.setOptionValue("mip_lp_solver", "ipm")
+    highs.setOptionValue("time_limit", max(budget, _LEAST_SECONDS))
+    highs.run()
+    highs.setOptionValue("mip_lp_solver", "choose")  # the days' small models: simplex
+    highs.cbMipImprovingSolution.unsubscribe(watch.improving)
+    highs.cbMipInterrupt.unsubscribe(watch.check)
+    status = highs.modelStatusToString(highs.getModelStatus()).lower()
+    bound = weight if status == "infeasible" else min(_bound(highs), weight)
+    return _answer(highs, model, _REPAIR_SECONDS), bound
+
+
+def _whole(highs: Any, model: CompactModel, values: list[float], budget: float) -> list[float]:
+    """The whole model from these values; the better answer."""
+    _free_groups(highs, model)
+    _set_solution(highs, values)
+    highs.setOptionValue("time_limit", max(budget, _LEAST_SECONDS))
+    highs.run()
+    found = _answer(highs, model, _REPAIR_SECONDS)
+    if found is not None and _score(model, found) < _score(model, values):
+        return found
+    return values
+
+
+def _free_groups(highs: Any, model: CompactModel) -> None:
+    """Every group column back to its whole range."""
+    import numpy as np
+
+    groups = np.array([*model.y.values(), *model.g.values()], dtype=np.int32)
+    upper = np.array([model.upper[col] for col in groups], dtype=np.float64)
+    highs.changeColsBounds(len(groups), groups, np.zeros(len(groups)), upper)
+
+
+def _score(model: CompactModel, values: list[float]) -> int:
+    return round(sum(cost * values[col] for col, cost in enumerate(model.cost) if cost))
+
+
+def _improve_by_days(
+    problem: Problem,
+    highs: Any,
+    model: CompactModel,
+    values: list[float],
+    deadline: float,
+    bound: int,
+) -> list[float]:
+    """Re-solve one weekday's groups at a time, every other group fixed (learners free):
+    a day's model is solved in 0.3-2 s on per-group 1,200 where the whole one proves
+    nothing in a minute. Days in turn until a whole turn gains nothing, then pairs of
+    days (after a pair's gain, single days again) until a whole turn of pairs gains
+    nothing."""
+    days = sorted({problem.catalog.starts[s].start.weekday for s in model.g})
+    singles: list[tuple[int, ...]] = [(day,) for day in days]
+    pairs: list[tuple[int, ...]] = [
+        (a, b) for position, a in enumerate(days) for b in days[position + 1 :]
+    ]
+    rounds, idle, position = singles, 0, 0
+    while idle < len(rounds) and _score(model, values) > bound:
+        left = deadline - time.monotonic()
+        if left < _LEAST_SECONDS:
+            break
+        free = set(rounds[position % len(rounds)])
+        position += 1
+        found = _day_round(problem, highs, model, values, free, min(left, _ROUND_SECONDS))
+        if found is not None and _score(model, found) < _score(model, values):
+            values, idle = found, 0
+            if rounds is pairs:
+                rounds, position = singles, 0
+        else:
+            idle += 1
+            if idle == len(rounds) and rounds is singles and pairs:
+                rounds, idle, position = pairs, 0, 0
+    return values
+
+
+def _day_round(
+    problem: Problem,
+    highs: Any,
+    model: CompactModel,
+    values: list[float],
+    days: set[int],
+    budget: float,
+) -> list[float] | None:
+    """The model with group columns free only at starts on these weekdays."""
+    import numpy as np
+
+    groups = [*model.y.items(), *((("g", s), col) for s, col in model.g.items())]
+    columns = np.array([col for _key, col in groups], dtype=np.int32)
+    lower, upper = [], []
+    for (_who, start), col in groups:
+        if problem.catalog.starts[start].start.weekday in days:
+            lower.append(0.0)
+            upper.append(model.upper[col])
+        else:
+            lower.append(float(round(values[col])))
+            upper.append(float(round(values[col])))
+    highs.changeColsBounds(len(columns), columns, np.array(lower), np.array(upper))
+    _set_solution(highs, values)
+    highs.setOptionValue("time_limit", budget)
+    highs.run()
+    return _answer(highs, model, budget)
+
+
+def _bound(highs: Any) -> int:
+    """HiGHS's proven bound rounded up (the objective is integral), or 0."""
+    dual = highs.getInfo().mip_dual_bound
+    return math.ceil(dual - 1e-6) if math.isfinite(dual) else 0
+
+
+def _answer(highs: Any, model: CompactModel, left: float) -> list[float] | None:
+    """HiGHS's answer with whole learner counts (repaired with the groups fixed)."""
+    if highs.getInfo().primal_solution_status != 2:  # 2 = feasible
+        return None
+    values = list(highs.getSolution().col_value)
+    learners = list(model.w.values())
+    if all(abs(values[col] - round(values[col])) <= 1e-6 for col in learners):
+        return values
+    return _repaired(highs, model, values, max(left, _REPAIR_SECONDS))
+
+
+def _repaired(
+    highs: Any, model: CompactModel, values: list[float], budget: float
+) -> list[float] | None:
+    """Fix every group column, make the learners integral and solve again (a network:
+    nearly all presolve)."""
+    import highspy
+    import numpy as np
+
+    groups = np.array([*model.y.values(), *model.g.values()], dtype=np.int32)
+    fixed = np.array([float(round(values[col])) for col in groups])
+    highs.changeColsBounds(len(groups), groups, fixed, fixed)
+    learners = np.array(list(model.w.values()), dtype=np.int32)
+    kinds = np.array([highspy.HighsVarType.kInteger] * len(learners))
+    highs.changeColsIntegrality(len(learners), learners, kinds)
+    highs.setOptionValue("time_limit", budget)
+    highs.run()
+    continuous = np.array([highspy.HighsVarType.kContinuous] * len(learners))
+    highs.changeColsIntegrality(len(learners), learners, continuous)
+    _free_groups(highs, model)  # or a later whole solve would bound this answer only
+    if highs.getInfo().primal_solution_status != 2:
+        return None
+    return [float(round(value)) for value in highs.getSolution().col_value]
+
+
+def _set_solution(highs: Any, values: list[float]) -> None:
+    import numpy as np
+
+    columns = np.arange(len(values), dtype=np.int32)
+    highs.setSolution(len(values), columns, np.array(values))
+
+
+def _load(model: CompactModel, seed: int) -> Any:
+    import highspy
+    import numpy as np
+
+    highs = highspy.Highs()  # type: ignore[no-untyped-call]
+    for option, value in (
+        ("output_flag", False),
+        ("random_seed", seed),
+        ("mip_rel_gap", 0.0),
+        ("mip_abs_gap", 0.999),  # the objective is integral: below 1 means optimal
+        ("threads", 1),
+    ):
+        highs.setOptionValue(option, value)
+    count = len(model.cost)
+    highs.addCols(
+        count,
+        np.array(model.cost, dtype=np.float64),
+        np.zeros(count),
+        np.array(model.upper, dtype=np.float64),
+        0,
+        np.zeros(0, dtype=np.int32),
+        np.zeros(0, dtype=np.int32),
+        np.zeros(0, dtype=np.float64),
+    )
+    integral = np.array([i for i, flag in enumerate(model.integer) if flag], dtype=np.int32)
+    kinds = np.array([highspy.HighsVarType.kInteger] * len(integral))
+    highs.changeColsIntegrality(len(integral), integral, kinds)
+    starts: list[int] = []
+    indices: list[int] = []
+    coefficients: list[float] = []
+    for _low, _high, terms in model.rows:
+        starts.append(len(indices))
+        indices.extend(terms)
+        coefficients.extend(terms.values())
+    highs.addRows(
+        len(model.rows),
+        np.array([row[0] for row in model.rows], dtype=np.float64),
+        np.array([row[1] for row in model.rows], dtype=np.float64),
+        len(indices),
+        np.array(starts, dtype=np.int32),
+        np.array(indices, dtype=np.int32),
+        np.array(coefficients, dtype=np.float64),
+    )
+    return highs
