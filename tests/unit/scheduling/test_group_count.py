@@ -36,7 +36,7 @@ def test_the_spread_bound_by_counted_groups_never_exceeds_the_brute_forced_optim
     problem = _cohort(seed, facilitators=2, most_groups=2)
     placed, sizes, preferences, spread = _brute_force(problem)
     runner, plan = _held(problem, (placed, sizes, preferences))
-    least = least_new_groups(runner, plan, 10.0)
+    least = least_new_groups(runner, 10.0)
     assert least <= plan.group_count()
     budget = preferences - learner_cost_bound(problem, placed)
     assert spread_bound(problem, least, budget) <= spread
@@ -55,5 +55,5 @@ def test_learners_on_three_days_need_three_groups_though_the_sizes_allow_two():
     assert (placed, sizes, spread) == (6, 3, 11)
     assert _fewest_groups(problem, placed, sizes) == 3 - 1
     runner, plan = _held(problem, (placed, sizes, preferences))
-    assert least_new_groups(runner, plan, 10.0) == 3
+    assert least_new_groups(runner, 10.0) == 3
     assert spread_bound(problem, 2, 0) == 1 < spread_bound(problem, 3, 0) == spread

@@ -7,7 +7,7 @@ whose learners meet in small groups, that is far below what the learners' availa
 forces: sparse 600 (543 learners, sizes 97) allows 90 groups by that count while every
 answer has 128, so the bound said 121 for an optimum of 501. Minimising the number of
 groups on the held model settles it: its relaxation is 128 there (typical 100: 20.6 of
-21), so HiGHS's bound meets the plan's count at or soon after the root.
+21), the number every answer has.
 """
 
 from __future__ import annotations
@@ -15,21 +15,23 @@ from __future__ import annotations
 import math
 import time
 
-from roundtable.scheduling.highs import _LEAST_SECONDS, Runner, _misreported, _run_from
+from roundtable.scheduling.highs import _LEAST_SECONDS, Runner
 from roundtable.scheduling.neighbourhood import group_columns
-from roundtable.scheduling.plan import Plan
-from roundtable.scheduling.values import values_from_plan
 
-# HiGHS's bound on the count is fractional; this much below a whole number still counts.
-_TOLERANCE = 1e-6
+# The interior-point solver (no crossover) ends within a relative gap of 1e-8 between
+# its primal and dual values; a relaxation this much below a whole number still counts.
+_TOLERANCE = 1e-5
+# Options the count changes on the shared HiGHS instance, and puts back.
+_OPTIONS = {"solve_relaxation": True, "solver": "ipm", "run_crossover": "off"}
 
 
-def least_new_groups(runner: Runner, plan: Plan, budget: float) -> int:
+def least_new_groups(runner: Runner, budget: float) -> int:
     """New groups every answer keeping the runner's holds has, at least (0 if unknown).
 
-    The learner columns stay continuous (a relaxation: the bound stays valid); the plan
-    is the warm start, so HiGHS stops once its bound reaches the plan's count. `budget`
-    includes building the model on first use.
+    The relaxation of the held model minimising the number of new groups, by the
+    interior-point solver: 1.1-1.8 s where the dual simplex took 2.4-4.7 s (sparse 600,
+    per-group 300), and where the MIP's branching added at most one group in 15 s.
+    `budget` includes building the model on first use.
     """
     import highspy
     import numpy as np
@@ -39,17 +41,21 @@ def least_new_groups(runner: Runner, plan: Plan, budget: float) -> int:
     left = budget - (time.monotonic() - began)
     if left < _LEAST_SECONDS:
         return 0
-    columns = [col for _start, col in group_columns(model)]
-    objective = dict.fromkeys(columns, 1.0)
     costs = np.zeros(len(model.cost))
-    costs[columns] = 1.0
+    costs[[col for _start, col in group_columns(model)]] = 1.0
     highs.changeColsCost(len(costs), np.arange(len(costs), dtype=np.int32), costs)
     highs.changeObjectiveSense(highspy.ObjSense.kMinimize)
-    highs.setOptionValue("mip_rel_gap", 0.0)
-    runner.stopper.aim(-1, False, objective)  # never met: only the bound matters here
-    _run_from(highs, values_from_plan(runner.problem, model, plan), left)
-    status = highs.modelStatusToString(highs.getModelStatus()).lower()
-    bound = float(highs.getInfo().mip_dual_bound)
-    if status == "infeasible" or _misreported(highs, objective) or not math.isfinite(bound):
-        return 0  # the plan keeps the holds: neither can be trusted
-    return max(math.ceil(bound - _TOLERANCE), 0)
+    before = {name: highs.getOptionValue(name)[1] for name in _OPTIONS}
+    for name, value in (_OPTIONS | {"time_limit": left}).items():
+        highs.setOptionValue(name, value)
+    try:
+        highs.clearSolver()
+        highs.run()
+        optimal = highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
+        value = float(highs.getInfo().objective_function_value)
+    finally:
+        for name, value_before in before.items():
+            highs.setOptionValue(name, value_before)
+    if not optimal or not math.isfinite(value):
+        return 0  # cut short: an interior point's value bounds nothing
+    return max(math.ceil(value - _TOLERANCE * max(abs(value), 1.0)), 0)
