@@ -29,6 +29,7 @@ from roundtable.scheduling.bounds import (
     size_bound,
     spread_bound,
 )
+from roundtable.scheduling.group_count import applies as counts
 from roundtable.scheduling.group_count import least_new_groups
 from roundtable.scheduling.highs import SENSES, SPREAD_GAP, PhaseResult, Runner
 from roundtable.scheduling.leading import share_groups
@@ -256,7 +257,7 @@ def _spread(context: _Context, budget: float) -> PhaseResult:
         crowd = _crowd(context, fewest, paying, max(map(len, plan.groups_at.values()), default=0))
         bound = spread_bound(problem, fewest, paying, crowd)
     share = min(budget, _SPREAD_SHARE * context.limit)
-    if achieved > bound * (1 + SPREAD_GAP) and fewest < plan.group_count():
+    if achieved > bound * (1 + SPREAD_GAP) and fewest < plan.group_count() and counts(problem):
         # the held sizes allow fewer groups than the learners' times do (sparse cohorts)
         fewest = max(fewest, least_new_groups(context.runner, share * _COUNT_SHARE))
         bound = spread_bound(problem, fewest, paying, crowd)
