@@ -262,9 +262,11 @@ def _spread(context: _Context, budget: float) -> PhaseResult:
         fewest = max(fewest, least_new_groups(context.runner, share * _COUNT_SHARE))
         bound = spread_bound(problem, fewest, paying, crowd)
     if achieved > bound * (1 + SPREAD_GAP):
-        # groups moved along paths of learners' moves, in at most half the share
+        # groups moved along paths of learners' moves, in at most half the share (and
+        # within it, after the count)
         least = fewest_at_a_start(problem, fewest, crowd)
-        moved = improve_spread(context.search, time.monotonic() + share / 2, least)
+        deadline = min(time.monotonic() + share / 2, began + share)
+        moved = improve_spread(context.search, deadline, least)
         # the paths can leave learners paying less than the held preferences (sparse
         # 1,200: 1,385 less), which lets idle facilitators take groups for a fee
         if share_groups(context.search, _preference_slack(context)) or moved:
