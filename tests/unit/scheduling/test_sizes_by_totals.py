@@ -5,6 +5,7 @@ solver-free bound cannot."""
 from __future__ import annotations
 
 import itertools
+import math
 import random
 from collections import Counter
 
@@ -20,7 +21,14 @@ from roundtable.scheduling.problem import Problem
 from roundtable.scheduling.scheduler import _problem
 from roundtable.scheduling.search import Search
 from roundtable.scheduling.solver import solve_exact
-from roundtable.scheduling.totals import floor_at, relax_totals, solve_by_totals, totals_range
+from roundtable.scheduling.totals import (
+    _bounding,
+    _loose_rows,
+    floor_at,
+    relax_totals,
+    solve_by_totals,
+    totals_range,
+)
 from roundtable.scheduling.values import plan_objectives
 from tests.unit.scheduling.helpers import instance, person
 from tests.unit.scheduling.test_phase_bounds import _brute_force, _cohort, _hours, _problem_of
@@ -178,3 +186,69 @@ def test_totals_by_the_relaxation_reach_the_brute_forced_optimum(seed: int) -> N
     assert outcome.bound == outcome.value == min(optima.values())
     assert plan_objectives(problem, outcome.plan)["sizes"] == outcome.value
     assert plan_is_consistent(problem, outcome.plan)
+
+
+def _overlapping_cohort(seed: int) -> Problem:
+    """Two leaders of up to two groups each on Tuesday evening, whose hour-long starts
+    overlap (so each leader has overlap rows), and 6-9 learners on parts of it."""
+    rng = random.Random(seed)
+    windows = [["18:00", "19:30"], ["18:30", "20:00"], ["19:00", "20:30"], ["18:00", "20:30"]]
+    people = [
+        person("F0", "UTC", {"Tuesday": [["18:00", "20:00"]]}, max_groups=2),
+        person("F1", "UTC", {"Tuesday": [["18:30", "20:30"]]}, max_groups=2),
+    ]
+    for k in range(rng.randint(6, 9)):
+        people.append(person(f"L{k}", "UTC", {"Tuesday": [rng.choice(windows)]}))
+    document = instance(people, min_group_size=2, max_group_size=4, target_group_size=3)
+    params, everyone, existing = parse_instance(document)
+    return _problem(everyone, params, existing)
+
+
+def test_overlapping_leaders_have_overlap_rows_and_keep_their_capacity_rows() -> None:
+    problem = _overlapping_cohort(0)
+    model, _highs = Runner(problem, 1)._loaded()
+    spread, overlaps = _loose_rows(model)
+    columns_of = {f: {col for (g, _start), col in model.y.items() if g == f} for f in (0, 1)}
+    assert overlaps  # the test's premise: the leaders' starts overlap
+    for index in overlaps:
+        _lower, upper, columns, _coefficients = model.rows[index]
+        owners = [f for f in (0, 1) if set(columns) <= columns_of[f]]
+        assert upper == 1 and len(owners) == 1 and set(columns) != columns_of[owners[0]]
+    spread_columns = {model.m, *model.o.values()}
+    assert spread and all(spread_columns & set(model.rows[index][2]) for index in spread)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_relaxation_with_overlapping_leaders_stays_below_the_proven_optimum(
+    seed: int,
+) -> None:
+    # the centre comes from the relaxation without the overlap rows; the totals next to
+    # it, with them, bound their sides only as their row duals allow
+    problem = _overlapping_cohort(seed)
+    outcome = solve_exact(problem, solve_heuristic(problem, 1), 1, 20.0)
+    placed, sizes = outcome.results["placed"], outcome.results["sizes"]
+    assert placed.proven and sizes.proven
+    runner = Runner(problem, 1)
+    runner.hold("placed", placed.value)
+    model, highs = runner._loaded()
+    bounds = [highs.getLp().row_lower_, highs.getLp().row_upper_]
+    relaxation = relax_totals(runner, 10.0)
+    assert relaxation is not None and relaxation.least() <= sizes.value
+    assert [list(b) for b in bounds] == [
+        list(highs.getLp().row_lower_),
+        list(highs.getLp().row_upper_),
+    ]
+
+
+def test_a_total_bounds_only_the_side_its_dual_leans_to() -> None:
+    # values and duals of the relaxation at two adjacent totals (below, above)
+    assert (_bounding([(7.0, -2.0), (5.0, 3.0)], 0), _bounding([(7.0, -2.0), (5.0, 3.0)], 1)) == (
+        7.0,
+        5.0,
+    )
+    # the centre was on the wrong side: the value there proves nothing for its side
+    assert _bounding([(7.0, 1.0), (9.0, 3.0)], 0) == 0.0
+    assert _bounding([(7.0, -1.0), (9.0, -3.0)], 1) == 0.0
+    # one side infeasible, the other not: every total beyond it is infeasible
+    assert _bounding([(math.inf, 0.0), (9.0, 3.0)], 0) == math.inf
+    assert _bounding([(math.inf, 0.0), (math.inf, 0.0)], 0) == 0.0
