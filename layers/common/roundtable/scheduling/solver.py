@@ -73,8 +73,9 @@ _TOTALS_FIRST = 0.5
 # Of the preferences phase's share, what the LP dive may use (`lp_dive`).
 _DIVE_SHARE = 0.75
 # Of the preferences phase's share, what the open starts' bound may take (`open_starts`;
-# peer 100: 11-13 s of its 17-19 s at load 3.6-4.5), only in peer cohorts where the plan
-# pays more if-needed seats than the solver-free bound counts; 0.75 left peer 100 at 0.5 %.
+# peer 100: 8-11 s of its 17-19 s share at load 3.6-4), only in peer cohorts where the
+# plan pays more if-needed seats than the solver-free bound counts: the first HiGHS pass
+# and the dive, whose time it takes, proved none of those in the sweep.
 _OPEN_STARTS_SHARE = 0.9
 # Of the preferences phase's share, what HiGHS gets before the dive.
 _FIRST_SHARE = 0.1
