@@ -11,9 +11,12 @@ from collections import Counter
 import pytest
 
 from roundtable.scheduling.bounds import leader_cost_bound, learner_cost_bound
-from roundtable.scheduling.open_starts import learner_bound, most_new_groups
+from roundtable.scheduling.highs import Runner
+from roundtable.scheduling.open_starts import answer_values, learner_bound, most_new_groups
 from roundtable.scheduling.per_group import if_needed_weight
+from roundtable.scheduling.plan import plan_is_consistent
 from roundtable.scheduling.problem import Problem
+from roundtable.scheduling.values import plan_from_values, plan_objectives
 from tests.unit.scheduling.helpers import person
 from tests.unit.scheduling.test_phase_bounds import _brute_force, _cohort, _hours, _problem_of
 
@@ -61,7 +64,7 @@ def _bound(problem: Problem, placed: int, sizes: int) -> int:
     """The phase's bound as the solver puts it together (no joins in these cohorts)."""
     weight = if_needed_weight(problem)
     most = most_new_groups(problem, placed, sizes)
-    found = learner_bound(problem, placed, most, weight, 10.0)
+    found = learner_bound(problem, placed, most, weight, 10.0, sizes)
     learners = learner_cost_bound(problem, placed) if found is None else found.value
     target = problem.params.target_learners()
     fewest = max(-(-placed // problem.params.learner_bounds()[1]), -(-(placed - sizes) // target))
@@ -94,7 +97,8 @@ def test_whole_groups_force_an_if_needed_seat() -> None:
     placed, sizes, preferences = _peer_brute_force(problem)
     assert (placed, sizes, preferences) == (8, 0, weight)
     assert learner_cost_bound(problem, placed) == 0  # everyone's cheapest is regular
-    found = learner_bound(problem, placed, most_new_groups(problem, placed, sizes), weight, 10.0)
+    most = most_new_groups(problem, placed, sizes)
+    found = learner_bound(problem, placed, most, weight, 10.0, sizes)
     assert found is not None and (found.value, found.if_needed) == (weight, 1)
 
 
@@ -104,3 +108,25 @@ def test_the_most_groups_follow_the_held_sizes() -> None:
     assert most_new_groups(problem, 10, None) == 3  # 10 // 3
     assert most_new_groups(problem, 10, 2) == 3  # 4 * G - 10 <= 2
     assert most_new_groups(problem, 10, 1) == 2
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_answer_handed_back_keeps_placement_and_sizes(seed: int) -> None:
+    # in a peer cohort step (b)'s answer, with the size rows, is a whole answer: placed and
+    # sizes at their optima, preferences at the bound
+    problem = _peer_cohort(seed)
+    placed, sizes, preferences = _peer_brute_force(problem)
+    weight = if_needed_weight(problem)
+    most = most_new_groups(problem, placed, sizes)
+    found = learner_bound(problem, placed, most, weight, 10.0, sizes)
+    if found is None:  # nobody needs if-needed time
+        assert learner_cost_bound(problem, placed) <= preferences
+        return
+    model = Runner(problem, 1)._loaded()[0]
+    values = answer_values(found, model)
+    assert values is not None
+    plan = plan_from_values(problem, model, values)
+    scores = plan_objectives(problem, plan)
+    assert plan_is_consistent(problem, plan)
+    assert (scores["placed"], scores["sizes"]) == (placed, sizes)
+    assert scores["preferences"] == found.value == preferences

@@ -36,8 +36,8 @@ from roundtable.scheduling.highs import SENSES, SPREAD_GAP, PhaseResult, Runner
 from roundtable.scheduling.leading import share_groups
 from roundtable.scheduling.lp_dive import applies as dive_applies
 from roundtable.scheduling.lp_dive import dive
+from roundtable.scheduling.open_starts import answer_values, learner_bound, most_new_groups
 from roundtable.scheduling.open_starts import applies as open_starts_applies
-from roundtable.scheduling.open_starts import learner_bound, most_new_groups
 from roundtable.scheduling.plan import Plan, plan_is_consistent
 from roundtable.scheduling.polish import improve_sizes, level_sizes, place_more
 from roundtable.scheduling.preferences import improve_preferences
@@ -46,7 +46,7 @@ from roundtable.scheduling.relocation import relocate_for_spread
 from roundtable.scheduling.search import Search
 from roundtable.scheduling.spread_paths import improve_spread
 from roundtable.scheduling.totals import Relaxation, relax_totals, solve_by_totals, totals_below
-from roundtable.scheduling.values import plan_objectives
+from roundtable.scheduling.values import plan_from_values, plan_objectives
 
 # Shares of the remaining time: placement first and foremost, then sizes.
 _WEIGHTS = {"placed": 8.0, "joins": 1.0, "sizes": 2.0, "preferences": 1.0, "spread": 0.5}
@@ -325,9 +325,15 @@ def _open_starts_bound(context: _Context, budget: float, bound: int) -> int:
         return bound  # with placement proven every answer places as many as the plan
     new_learners = scores["placed"] - scores["joins"]
     most = most_new_groups(problem, new_learners, dict(context.runner.holds).get("sizes"))
-    found = learner_bound(problem, scores["placed"], most, weight, budget)
+    sizes = dict(context.runner.holds).get("sizes")
+    found = learner_bound(problem, scores["placed"], most, weight, budget, sizes)
     if found is None:
         return bound
+    values = answer_values(found, context.runner._loaded()[0])
+    if values is not None:  # its answer, where it keeps every earlier phase
+        answer = plan_from_values(problem, context.runner._loaded()[0], values)
+        if _keeps_earlier_phases(context, plan, answer, "preferences"):
+            context.search = Search(problem, answer)
     return found.value + leader_cost_bound(problem, _fewest_groups(context, plan))
 
 
