@@ -9,10 +9,12 @@ if-needed time (3 x 101 + 60 shifts = 363), where the relaxation says 59.
 So the learners' part is bounded on a smaller model: integral groups per start, at most
 `most` in all (the most new groups any answer keeping the held phases can have), each
 holding between the smallest and the largest group's learners, and every placed learner
-paying for the start they sit at. Facilitators, overlaps and the size objective are
-left out. Every answer keeping the held phases is a solution, so its bound, plus the
-least the leaders pay, bounds the phase. With the groups fixed, seating the learners is
-a network flow, so the learners need not be integral.
+paying for the start they sit at, and the size rows where the sizes are held.
+Facilitators and overlaps are left out. Every answer keeping the held phases is a
+solution, so its bound, plus the least the leaders pay, bounds the phase; in a peer
+cohort it is the phase's own model, and its answer a whole answer (`answer_values`).
+With the groups fixed, seating the learners is a network flow, so the learners need not
+be integral.
 
 The preference cost is itself lexicographic (an if-needed seat costs more than every
 shift together), and so is this bound: first the fewest if-needed seats `a` (a coarse
@@ -90,8 +92,8 @@ def learner_bound(
     fewest, proven = coarse[:2]
     if not proven:  # cut short: what it proved of the if-needed seats only
         return OpenStartsBound(weight * fewest, fewest)
-    # the shifts alone with the if-needed seats fixed: 6 s against 9 s for the whole cost
-    # on peer 100 (load 3.8)
+    # the shifts alone with the if-needed seats fixed (peer 100: 3.8 s with the size rows;
+    # the whole cost in one MIP instead took 14.8 s)
     left = deadline - time.monotonic()
     rest = _least(problem, limits, lambda cost: cost % weight, fewest, left)
     shifts = 0 if rest is None else rest[0]

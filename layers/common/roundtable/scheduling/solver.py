@@ -73,9 +73,9 @@ _TOTALS_FIRST = 0.5
 # Of the preferences phase's share, what the LP dive may use (`lp_dive`).
 _DIVE_SHARE = 0.75
 # Of the preferences phase's share, what the open starts' bound may take (`open_starts`;
-# peer 100: 8-11 s of its 17-19 s share at load 3.6-4), only in peer cohorts where the
-# plan pays more if-needed seats than the solver-free bound counts: the first HiGHS pass
-# and the dive, whose time it takes, proved none of those in the sweep.
+# peer 100: 8.7 s of its 19 s share at load 2.5, and its answer proves the phase), only in
+# peer cohorts where the plan pays more if-needed seats than the solver-free bound
+# counts: the first HiGHS pass and the dive, whose time it takes, proved none of those.
 _OPEN_STARTS_SHARE = 0.9
 # Of the preferences phase's share, what HiGHS gets before the dive.
 _FIRST_SHARE = 0.1
@@ -323,15 +323,15 @@ def _open_starts_bound(context: _Context, budget: float, bound: int) -> int:
     paid = scores["preferences"] // weight > bound // weight
     if not (paid and context.proven.get("placed") and open_starts_applies(problem)):
         return bound  # with placement proven every answer places as many as the plan
-    new_learners = scores["placed"] - scores["joins"]
-    most = most_new_groups(problem, new_learners, dict(context.runner.holds).get("sizes"))
     sizes = dict(context.runner.holds).get("sizes")
+    most = most_new_groups(problem, scores["placed"] - scores["joins"], sizes)
     found = learner_bound(problem, scores["placed"], most, weight, budget, sizes)
     if found is None:
         return bound
-    values = answer_values(found, context.runner._loaded()[0])
+    model = context.runner._loaded()[0]
+    values = answer_values(found, model)
     if values is not None:  # its answer, where it keeps every earlier phase
-        answer = plan_from_values(problem, context.runner._loaded()[0], values)
+        answer = plan_from_values(problem, model, values)
         if _keeps_earlier_phases(context, plan, answer, "preferences"):
             context.search = Search(problem, answer)
     return found.value + leader_cost_bound(problem, _fewest_groups(context, plan))
