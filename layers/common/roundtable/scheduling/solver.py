@@ -36,6 +36,8 @@ from roundtable.scheduling.highs import SENSES, SPREAD_GAP, PhaseResult, Runner
 from roundtable.scheduling.leading import share_groups
 from roundtable.scheduling.lp_dive import applies as dive_applies
 from roundtable.scheduling.lp_dive import dive
+from roundtable.scheduling.open_starts import answer_values, learner_bound, most_new_groups
+from roundtable.scheduling.open_starts import applies as open_starts_applies
 from roundtable.scheduling.plan import Plan, plan_is_consistent
 from roundtable.scheduling.polish import improve_sizes, level_sizes, place_more
 from roundtable.scheduling.preferences import improve_preferences
@@ -44,7 +46,7 @@ from roundtable.scheduling.relocation import relocate_for_spread
 from roundtable.scheduling.search import Search
 from roundtable.scheduling.spread_paths import improve_spread
 from roundtable.scheduling.totals import Relaxation, relax_totals, solve_by_totals, totals_below
-from roundtable.scheduling.values import plan_objectives
+from roundtable.scheduling.values import plan_from_values, plan_objectives
 
 # Shares of the remaining time: placement first and foremost, then sizes.
 _WEIGHTS = {"placed": 8.0, "joins": 1.0, "sizes": 2.0, "preferences": 1.0, "spread": 0.5}
@@ -70,6 +72,11 @@ _RELAXATION_SHARE = 0.4  # sparse 1,200: 3-6 s at load 3-4 (17 s share), 0.2-0.8
 _TOTALS_FIRST = 0.5
 # Of the preferences phase's share, what the LP dive may use (`lp_dive`).
 _DIVE_SHARE = 0.75
+# Of the preferences phase's share, what the open starts' bound may take (`open_starts`;
+# peer 100: 8.7 s of its 19 s share at load 2.5, and its answer proves the phase), only in
+# peer cohorts where the plan pays more if-needed seats than the solver-free bound
+# counts: the first HiGHS pass and the dive, whose time it takes, proved none of those.
+_OPEN_STARTS_SHARE = 0.9
 # Of the preferences phase's share, what HiGHS gets before the dive.
 _FIRST_SHARE = 0.1
 # Spread only breaks ties: it never gets more than this share of the whole time limit.
@@ -237,6 +244,9 @@ def _preferences(context: _Context, budget: float) -> PhaseResult:
     achieved = plan_objectives(problem, plan)["preferences"]
     if achieved == bound:
         return PhaseResult(achieved, bound, True, f"{bound} = lower bound, optimal")
+    bound = max(bound, _open_starts_bound(context, budget * _OPEN_STARTS_SHARE, bound))
+    if achieved == bound:
+        return PhaseResult(achieved, bound, True, f"{bound} = open starts' bound, optimal")
     if not dive_applies(problem):  # HiGHS's share whole: its full model needs it there
         return _solve(context, "preferences", budget - (time.monotonic() - began), bound)
     # HiGHS first, briefly: where its leaders-only solve (typical 600: 0.16 s) or, with
@@ -302,6 +312,29 @@ def _dive(context: _Context, name: str, budget: float, bound: int) -> int:
         left = max(budget - (time.monotonic() - began), 0.0)
         improve_preferences(context.search, left, outcome.bound)
     return outcome.bound
+
+
+def _open_starts_bound(context: _Context, budget: float, bound: int) -> int:
+    """The learners' least cost in the groups the held sizes allow (`open_starts`), plus
+    the leaders' least, where the plan pays more if-needed seats than `bound` counts
+    (peer 100: 363, the optimum, where the relaxation says 59)."""
+    problem, plan = context.problem, context.search.plan()
+    weight, scores = per_group.if_needed_weight(problem), plan_objectives(problem, plan)
+    paid = scores["preferences"] // weight > bound // weight
+    if not (paid and context.proven.get("placed") and open_starts_applies(problem)):
+        return bound  # with placement proven every answer places as many as the plan
+    sizes = dict(context.runner.holds).get("sizes")
+    most = most_new_groups(problem, scores["placed"] - scores["joins"], sizes)
+    found = learner_bound(problem, scores["placed"], most, weight, budget, sizes)
+    if found is None:
+        return bound
+    model = context.runner._loaded()[0]
+    values = answer_values(found, model)
+    if values is not None:  # its answer, where it keeps every earlier phase
+        answer = plan_from_values(problem, model, values)
+        if _keeps_earlier_phases(context, plan, answer, "preferences"):
+            context.search = Search(problem, answer)
+    return found.value + leader_cost_bound(problem, _fewest_groups(context, plan))
 
 
 def _preference_bound(context: _Context) -> int:

@@ -1,0 +1,260 @@
+"""A preferences bound that sees how few groups the held sizes leave.
+
+The preference relaxation seats everyone at a cheapest start with a fraction of a group
+there; whole groups are what it misses. On the issue-20 sweep's peer 100 cohort the
+held sizes (14, with 100 learners and a target of 6) allow at most 19 groups, and 19
+groups cannot meet at every learner's regular time: three learners must meet on
+if-needed time (3 x 101 + 60 shifts = 363), where the relaxation says 59.
+
+So the learners' part is bounded on a smaller model: integral groups per start, at most
+`most` in all (the most new groups any answer keeping the held phases can have), each
+holding between the smallest and the largest group's learners, and every placed learner
+paying for the start they sit at, and the size rows where the sizes are held.
+Facilitators and overlaps are left out. Every answer keeping the held phases is a
+solution, so its bound, plus the least the leaders pay, bounds the phase; in a peer
+cohort it is the phase's own model, and its answer a whole answer (`answer_values`).
+With the groups fixed, seating the learners is a network flow, so the learners need not
+be integral.
+
+The preference cost is itself lexicographic (an if-needed seat costs more than every
+shift together), and so is this bound: first the fewest if-needed seats `a` (a coarse
+objective, on which far fewer starts matter), then the least cost with exactly `a`
+(an answer with more pays at least one more if-needed seat). Only for cohorts without
+existing groups: a learner joining one sits at no start of this model. The solver
+tries it in peer cohorts only (`applies`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from roundtable.scheduling.formulation import Formulation
+from roundtable.scheduling.highs import _quiet_stdout
+from roundtable.scheduling.per_group import if_needed_weight
+from roundtable.scheduling.problem import Problem
+
+_SLACK = 1e-6  # HiGHS's bound this far above a whole number still rounds down
+
+Cost = Callable[[int], int]
+
+
+@dataclass(frozen=True)
+class OpenStartsBound:
+    value: int  # least the learners pay in any answer within the model's limits
+    if_needed: int  # least if-needed seats among them
+    # the answer of step (b), where it found one: learners per (class, start) and groups
+    # per start; with the size rows, in a peer cohort a whole answer
+    seats: dict[tuple[int, int], int] = field(default_factory=dict)
+    groups: dict[int, int] = field(default_factory=dict)
+
+
+def most_new_groups(problem: Problem, new_learners: int, held_sizes: int | None) -> int:
+    """Most new groups an answer placing `new_learners` in them can have: each holds at
+    least the smallest group, and with the size objective held at S, t·G − P ≤ S
+    (Σ_s |x_s − t·G_s| ≥ Σ_s (t·G_s − x_s) = t·G − P)."""
+    low = max(problem.params.learner_bounds()[0], 1)
+    most = new_learners // low
+    if held_sizes is not None:
+        most = min(most, (new_learners + held_sizes) // problem.params.target_learners())
+    if problem.facilitated:
+        most = min(most, sum(max(capacity, 0) for capacity in problem.facilitator_capacity))
+    return most
+
+
+def applies(problem: Problem) -> bool:
+    """Whether the phase tries the bound: in peer cohorts only. With leaders left out it
+    is weak where groups need them (typical 100: 174 plus the leaders' least, against the
+    relaxation's 183), and its 4-5 s there were the time the dive and HiGHS need (0.5 %
+    gap before, 38.9 % with it, load 4.5)."""
+    return not problem.existing and not problem.facilitated
+
+
+def learner_bound(
+    problem: Problem, placed: int, most: int, weight: int, budget: float, sizes: int | None
+) -> OpenStartsBound | None:
+    """Least the `placed` learners pay in at most `most` new groups, where an if-needed
+    seat costs `weight` more than every shift together; None if HiGHS proves nothing
+    within `budget` seconds (or no answer fits the limits, which the caller's refutes).
+    With `sizes` (the held size objective) the size rows too: no weaker, and on peer 100
+    step (b) took 3.8 s with them against 4.9-6.3 s without, its answer a whole one."""
+    import time
+
+    if problem.existing or placed <= 0:
+        return None
+    deadline = time.monotonic() + budget
+    limits = _Limits(placed, most, sizes)
+    coarse = _least(problem, limits, lambda cost: cost // weight, None, budget)
+    if coarse is None or coarse[0] == 0:
+        return None  # nobody needs if-needed time: the relaxation sees as much
+    fewest, proven = coarse[:2]
+    if not proven:  # cut short: what it proved of the if-needed seats only
+        return OpenStartsBound(weight * fewest, fewest)
+    # the shifts alone with the if-needed seats fixed (peer 100: 3.8 s with the size rows;
+    # the whole cost in one MIP instead took 14.8 s)
+    left = deadline - time.monotonic()
+    rest = _least(problem, limits, lambda cost: cost % weight, fewest, left)
+    shifts = 0 if rest is None else rest[0]
+    value = weight * fewest + min(shifts, weight)
+    if rest is None:
+        return OpenStartsBound(value, fewest)
+    return OpenStartsBound(value, fewest, rest[2], rest[3])
+
+
+@dataclass(frozen=True)
+class _Limits:
+    placed: int  # learners placed in every answer
+    most: int  # new groups at most
+    sizes: int | None  # the held size objective
+
+
+def _least(
+    problem: Problem, limits: _Limits, cost: Cost, if_needed: int | None, budget: float
+) -> tuple[int, bool, dict[tuple[int, int], int], dict[int, int]] | None:
+    """HiGHS's bound of the model for `cost` (rounded up), whether it is the optimum, and
+    its answer (learners per class and start, groups per start; empty if none); with
+    `if_needed`, exactly that many if-needed seats."""
+    if budget <= 0.05:
+        return None
+    highs, columns = _model(problem, limits, cost, if_needed)
+    highs.setOptionValue("time_limit", budget)
+    highs.run()
+    status = highs.modelStatusToString(highs.getModelStatus())
+    bound = highs.getInfo().mip_dual_bound
+    if status == "Infeasible" or not math.isfinite(bound):
+        return None
+    seats: dict[tuple[int, int], int] = {}
+    groups: dict[int, int] = {}
+    if highs.getInfo().primal_solution_status == 2:  # a feasible answer
+        values = list(highs.getSolution().col_value)
+        seats = {key: round(values[col]) for key, col in columns.seats.items()}
+        groups = {start: round(values[col]) for start, col in columns.groups.items()}
+    return max(math.ceil(bound - _SLACK), 0), status == "Optimal", seats, groups
+
+
+@dataclass(frozen=True)
+class _Columns:
+    seats: dict[tuple[int, int], int]  # (class, start): its learners there
+    groups: dict[int, int]  # start: its groups
+
+
+def _model(
+    problem: Problem, limits: _Limits, cost: Cost, if_needed: int | None
+) -> tuple[Any, _Columns]:
+    """Columns: groups per start (integral), learners of each class at each of its
+    options, each start's size deviation; rows: each class seats at most its members,
+    `placed` in all, a start's learners within its groups' limits (and a class's within
+    its groups'), `most` groups in all, the deviations within the held sizes."""
+    import highspy
+    import numpy as np
+
+    low, high = problem.params.learner_bounds()
+    # with the if-needed seats fixed, a start beats another by the whole price: moving
+    # there never adds an if-needed seat, and never removes one, or fewer than the least
+    # would do
+    starts = _undominated(problem, cost if if_needed is None else (lambda price: price))
+    groups = {start: position for position, start in enumerate(starts)}
+    seats: dict[tuple[int, int], int] = {}
+    with _quiet_stdout():
+        highs = highspy.Highs()  # type: ignore[no-untyped-call]
+    for option, value in (("output_flag", False), ("threads", 1), ("mip_rel_gap", 0.0)):
+        highs.setOptionValue(option, value)
+    count = len(starts)
+    highs.addVars(count, np.zeros(count), np.full(count, float(limits.most)))
+    kinds = np.array([highspy.HighsVarType.kInteger] * count)
+    highs.changeColsIntegrality(count, np.arange(count, dtype=np.int32), kinds)
+    at_start: dict[int, list[int]] = {start: [] for start in starts}
+    everyone: list[int] = []
+    paid_if_needed: list[int] = []
+    for c, cls in enumerate(problem.classes):
+        size = len(cls.members)
+        seated = []
+        for start, price in cls.options:
+            if start in groups:
+                col = highs.getNumCol()
+                highs.addVar(0.0, float(size))
+                highs.changeColCost(col, float(cost(price)))
+                _row(highs, -math.inf, 0.0, {col: 1.0, groups[start]: -float(min(size, high))})
+                seated.append(col)
+                at_start[start].append(col)
+                seats[c, start] = col
+                if price >= if_needed_weight(problem):
+                    paid_if_needed.append(col)
+        _row(highs, -math.inf, float(size), dict.fromkeys(seated, 1.0))
+        everyone.extend(seated)
+    for start, cols in at_start.items():
+        _row(highs, 0.0, math.inf, dict.fromkeys(cols, 1.0) | {groups[start]: -float(low)})
+        _row(highs, -math.inf, 0.0, dict.fromkeys(cols, 1.0) | {groups[start]: -float(high)})
+    _row(highs, float(limits.placed), math.inf, dict.fromkeys(everyone, 1.0))
+    _row(highs, -math.inf, float(limits.most), dict.fromkeys(range(count), 1.0))
+    if if_needed is not None:
+        _row(highs, float(if_needed), float(if_needed), dict.fromkeys(paid_if_needed, 1.0))
+    if limits.sizes is not None:
+        _size_rows(highs, problem, groups, at_start, limits.sizes)
+    return highs, _Columns(seats, groups)
+
+
+def _size_rows(
+    highs: Any, problem: Problem, groups: dict[int, int], at_start: dict[int, list[int]], held: int
+) -> None:
+    """e_s ≥ |x_s − t·G_s| and Σ_s e_s ≤ the held sizes (merging a beaten start into the one
+    beating it never raises Σ_s |x_s − t·G_s|, so leaving beaten starts out stays valid)."""
+    target = float(problem.params.target_learners())
+    deviations = []
+    for start, cols in at_start.items():
+        deviation = highs.getNumCol()
+        highs.addVar(0.0, math.inf)
+        deviations.append(deviation)
+        learners = dict.fromkeys(cols, 1.0)
+        _row(highs, 0.0, math.inf, {deviation: 1.0, groups[start]: target} | _minus(learners))
+        _row(highs, 0.0, math.inf, {deviation: 1.0, groups[start]: -target} | learners)
+    _row(highs, -math.inf, float(held), dict.fromkeys(deviations, 1.0))
+
+
+def _minus(terms: dict[int, float]) -> dict[int, float]:
+    return {col: -value for col, value in terms.items()}
+
+
+def _row(highs: Any, low: float, high: float, terms: dict[int, float]) -> None:
+    import numpy as np
+
+    columns = np.array(list(terms), dtype=np.int32)
+    highs.addRow(low, high, len(columns), columns, np.array(list(terms.values())))
+
+
+def _undominated(problem: Problem, cost: Cost) -> list[int]:
+    """The starts no other start beats for everyone who can meet there: moving a beaten
+    start's groups and learners to the start beating it keeps every row of the model and
+    costs nobody more, so some optimum uses only these."""
+    import numpy as np
+
+    starts = sorted({start for cls in problem.classes for start, _price in cls.options})
+    where = {start: position for position, start in enumerate(starts)}
+    costs = np.full((len(starts), len(problem.classes)), np.inf)
+    for c, cls in enumerate(problem.classes):
+        for start, price in cls.options:
+            costs[where[start], c] = cost(price)
+    kept = []
+    for i, start in enumerate(starts):
+        reach = np.isfinite(costs[i])
+        no_dearer = (costs[:, reach] <= costs[i, reach]).all(axis=1)
+        same = (costs == costs[i]).all(axis=1)
+        beaten = no_dearer & ~same
+        same[i:] = False  # an identical start earlier in the order stands for this one
+        if not beaten.any() and not same.any():
+            kept.append(start)
+    return kept
+
+
+def answer_values(bound: OpenStartsBound, model: Formulation) -> list[float] | None:
+    """Step (b)'s answer as values of the peer model (`formulation`), or None without one."""
+    if not bound.groups or model.y:
+        return None
+    values = [0.0] * len(model.cost)
+    for (c, start), count in bound.seats.items():
+        values[model.w[c, start]] = float(count)
+    for start, count in bound.groups.items():
+        values[model.n[start]] = float(count)
+    return values

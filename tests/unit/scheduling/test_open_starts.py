@@ -1,0 +1,132 @@
+"""The open starts' bound (open_starts.py): never above the brute-forced preferences
+optimum of an answer keeping placement and sizes, and it sees if-needed seats that whole
+groups force where the solver-free bound does not."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections import Counter
+
+import pytest
+
+from roundtable.scheduling.bounds import leader_cost_bound, learner_cost_bound
+from roundtable.scheduling.highs import Runner
+from roundtable.scheduling.open_starts import answer_values, learner_bound, most_new_groups
+from roundtable.scheduling.per_group import if_needed_weight
+from roundtable.scheduling.plan import plan_is_consistent
+from roundtable.scheduling.problem import Problem
+from roundtable.scheduling.values import plan_from_values, plan_objectives
+from tests.unit.scheduling.helpers import person
+from tests.unit.scheduling.test_phase_bounds import _brute_force, _cohort, _hours, _problem_of
+
+TUESDAY = {"Tuesday": [["18:00", "19:00"]]}
+WEDNESDAY = {"Wednesday": [["18:00", "19:00"]]}
+
+
+def _peer_cohort(seed: int) -> Problem:
+    rng = random.Random(seed)
+    people = []
+    for k in range(rng.randint(5, 7)):
+        extra = {"if_needed": _hours(rng)} if rng.random() < 0.6 else {}
+        people.append(person(f"L{k}", "UTC", _hours(rng), **extra))
+    return _problem_of(people, require_facilitator=False)
+
+
+def _peer_brute_force(problem: Problem) -> tuple[int, int, int]:
+    """(placed, sizes, preferences), lexicographically best over every seating of a peer
+    cohort: a start's learners must split into groups of the allowed sizes."""
+    low, high = problem.params.learner_bounds()
+    target = problem.params.target_learners()
+    seats = [[None, *sorted(options)] for options in problem.learner_options]
+    best = (0, 0, 0)  # (placed, -sizes, -preferences)
+    for chosen in itertools.product(*seats):
+        counts = Counter(start for start in chosen if start is not None)
+        sizes = 0
+        for count in counts.values():
+            fits = [
+                abs(count - target * g) for g in range(1, count + 1) if low * g <= count <= high * g
+            ]
+            if not fits:
+                break
+            sizes += min(fits)
+        else:
+            paid = sum(
+                problem.learner_options[i][start]
+                for i, start in enumerate(chosen)
+                if start is not None
+            )
+            best = max(best, (len(chosen) - list(chosen).count(None), -sizes, -paid))
+    return best[0], -best[1], -best[2]
+
+
+def _bound(problem: Problem, placed: int, sizes: int) -> int:
+    """The phase's bound as the solver puts it together (no joins in these cohorts)."""
+    weight = if_needed_weight(problem)
+    most = most_new_groups(problem, placed, sizes)
+    found = learner_bound(problem, placed, most, weight, 10.0, sizes)
+    learners = learner_cost_bound(problem, placed) if found is None else found.value
+    target = problem.params.target_learners()
+    fewest = max(-(-placed // problem.params.learner_bounds()[1]), -(-(placed - sizes) // target))
+    return learners + leader_cost_bound(problem, fewest)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_bound_never_exceeds_the_brute_forced_optimum(seed: int) -> None:
+    problem = _cohort(seed, facilitators=3, most_groups=2)
+    placed, sizes, preferences, _spread = _brute_force(problem)
+    assert _bound(problem, placed, sizes) <= preferences
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_bound_never_exceeds_the_brute_forced_peer_optimum(seed: int) -> None:
+    problem = _peer_cohort(seed)
+    placed, sizes, preferences = _peer_brute_force(problem)
+    assert placed > 0
+    assert _bound(problem, placed, sizes) <= preferences
+
+
+def test_whole_groups_force_an_if_needed_seat() -> None:
+    # five learners regular on Tuesday, where one group holds at most four: the fifth
+    # meets on Wednesday, on if-needed time, with the three regular there
+    people = [person(f"A{k}", "UTC", TUESDAY) for k in range(4)]
+    people.append(person("A4", "UTC", TUESDAY, if_needed=WEDNESDAY))
+    people += [person(f"B{k}", "UTC", WEDNESDAY) for k in range(3)]
+    problem = _problem_of(people, require_facilitator=False)  # 3..4 learners, target 4
+    weight = if_needed_weight(problem)
+    placed, sizes, preferences = _peer_brute_force(problem)
+    assert (placed, sizes, preferences) == (8, 0, weight)
+    assert learner_cost_bound(problem, placed) == 0  # everyone's cheapest is regular
+    most = most_new_groups(problem, placed, sizes)
+    found = learner_bound(problem, placed, most, weight, 10.0, sizes)
+    assert found is not None and (found.value, found.if_needed) == (weight, 1)
+
+
+def test_the_most_groups_follow_the_held_sizes() -> None:
+    people = [person(f"A{k}", "UTC", TUESDAY) for k in range(10)]
+    problem = _problem_of(people, require_facilitator=False)  # 3..4 learners, target 4
+    assert most_new_groups(problem, 10, None) == 3  # 10 // 3
+    assert most_new_groups(problem, 10, 2) == 3  # 4 * G - 10 <= 2
+    assert most_new_groups(problem, 10, 1) == 2
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_answer_handed_back_keeps_placement_and_sizes(seed: int) -> None:
+    # in a peer cohort step (b)'s answer, with the size rows, is a whole answer: placed and
+    # sizes at their optima, preferences at the bound
+    problem = _peer_cohort(seed)
+    placed, sizes, preferences = _peer_brute_force(problem)
+    weight = if_needed_weight(problem)
+    most = most_new_groups(problem, placed, sizes)
+    found = learner_bound(problem, placed, most, weight, 10.0, sizes)
+    if found is None:  # nobody needs if-needed time
+        assert learner_cost_bound(problem, placed) <= preferences
+        return
+    model = Runner(problem, 1)._loaded()[0]
+    values = answer_values(found, model)
+    assert values is not None
+    plan = plan_from_values(problem, model, values)
+    scores = plan_objectives(problem, plan)
+    assert plan_is_consistent(problem, plan)
+    assert (scores["placed"], scores["sizes"]) == (placed, sizes)
+    assert scores["preferences"] == found.value == preferences
