@@ -245,6 +245,7 @@ def _preferences(context: _Context, budget: float) -> PhaseResult:
     if achieved == bound:
         return PhaseResult(achieved, bound, True, f"{bound} = lower bound, optimal")
     bound = max(bound, _open_starts_bound(context, budget * _OPEN_STARTS_SHARE, bound))
+    achieved = plan_objectives(problem, context.search.plan())["preferences"]  # its answer
     if achieved == bound:
         return PhaseResult(achieved, bound, True, f"{bound} = open starts' bound, optimal")
     if not dive_applies(problem):  # HiGHS's share whole: its full model needs it there
