@@ -409,9 +409,10 @@ def _quiet_stdout() -> Iterator[None]:
             os.close(saved)
 
 
-def _load(model: Formulation, seed: int) -> Any:
+def new_instance(seed: int) -> Any:
+    """A silent, single-threaded (so deterministic) HiGHS instance for models whose
+    objectives are integral: a gap below 1 means optimal."""
     import highspy
-    import numpy as np
 
     with _quiet_stdout():
         highs = highspy.Highs()  # type: ignore[no-untyped-call]
@@ -419,10 +420,18 @@ def _load(model: Formulation, seed: int) -> Any:
         ("output_flag", False),
         ("random_seed", seed),
         ("mip_rel_gap", 0.0),
-        ("mip_abs_gap", 0.999),  # every objective is integral: below 1 means optimal
+        ("mip_abs_gap", 0.999),
         ("threads", 1),
     ):
         highs.setOptionValue(option, value)
+    return highs
+
+
+def _load(model: Formulation, seed: int) -> Any:
+    import highspy
+    import numpy as np
+
+    highs = new_instance(seed)
     count = len(model.cost)
     highs.addCols(
         count,
