@@ -36,10 +36,15 @@ from roundtable.scheduling.problem import Problem
 INF = float("inf")
 # Of the budget, what the first run (a first answer and the root's bound) may take
 # (per-group 1,200: 6.5 s of 14-18 at load 3); it ends once the root is solved. The
-# weekdays' neighbourhoods get the rest.
-_ROOT_SHARE = 0.75
-# Most one weekday's round may take (most take 0.3-2 s, a few run into this).
-_ROUND_SECONDS = 3.0
+# weekdays' neighbourhoods get the rest. Most of it: without the root's bound the gap
+# is 100 % (per-group 2,000's root takes 14-16 s of its 18.6 at load 3.5; with three
+# quarters it was cut short), which no better answer makes up for.
+_ROOT_SHARE = 0.92
+# Most one weekday's round may take. Most improving rounds find their answer within a
+# second; a round that finds nothing spends the whole limit proving it. With 3 s the
+# days took per-group 1,200 from 61 to 46 and 42 in 10 s; with 1.2 s to 38 (three
+# runs, load 3-4), 0.8-1 s cut improving rounds short (42).
+_ROUND_SECONDS = 1.2
 _LEAST_SECONDS = 0.05
 _REPAIR_SECONDS = 1.0
 
