@@ -30,6 +30,7 @@ from typing import Any
 
 from roundtable.scheduling.bounds import seats
 from roundtable.scheduling.formulation import overlap_cliques
+from roundtable.scheduling.highs import new_instance
 from roundtable.scheduling.plan import Plan
 from roundtable.scheduling.problem import Problem
 
@@ -414,15 +415,7 @@ def _load(model: CompactModel, seed: int) -> Any:
     import highspy
     import numpy as np
 
-    highs = highspy.Highs()  # type: ignore[no-untyped-call]
-    for option, value in (
-        ("output_flag", False),
-        ("random_seed", seed),
-        ("mip_rel_gap", 0.0),
-        ("mip_abs_gap", 0.999),  # the objective is integral: below 1 means optimal
-        ("threads", 1),
-    ):
-        highs.setOptionValue(option, value)
+    highs = new_instance(seed)
     count = len(model.cost)
     highs.addCols(
         count,
