@@ -24,12 +24,14 @@ from roundtable.scheduling.lp_dive import (
     dive,
 )
 from roundtable.scheduling.neighbourhood import group_columns
-from roundtable.scheduling.plan import plan_is_consistent
 from roundtable.scheduling.search import Search
 from roundtable.scheduling.solver import solve_exact
 from roundtable.scheduling.values import plan_objectives
 from tests.unit.scheduling.test_phase_bounds import _brute_force, _cohort
-from tests.unit.scheduling.test_preference_moves import _few_facilitators, _leaders_legal
+from tests.unit.scheduling.test_preference_moves import (
+    _few_facilitators,
+    assert_earlier_phases_kept,
+)
 from tests.unit.scheduling.test_sizes_by_totals import _three_and_five
 
 
@@ -63,10 +65,7 @@ def test_the_dive_never_worsens_an_earlier_phase(seed: int, per_group: bool) -> 
     outcome = dive(runner, "preferences", plan, 10.0, 0)
     after = plan_objectives(problem, outcome.plan)
     assert (after["placed"], after["joins"]) == (before["placed"], before["joins"])
-    assert after["sizes"] <= before["sizes"]
-    assert outcome.bound <= after["preferences"] <= before["preferences"]
-    assert plan_is_consistent(problem, outcome.plan)
-    assert _leaders_legal(problem, outcome.plan)
+    assert_earlier_phases_kept(problem, plan, outcome.plan, outcome.bound)
 
 
 def test_the_dive_finds_what_the_search_left_on_a_generated_cohort() -> None:

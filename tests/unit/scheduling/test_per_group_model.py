@@ -9,11 +9,13 @@ import pytest
 
 from roundtable.scheduling import per_group
 from roundtable.scheduling.heuristic import solve_heuristic
-from roundtable.scheduling.plan import plan_is_consistent
 from roundtable.scheduling.solver import solve_exact
 from roundtable.scheduling.values import plan_objectives
 from tests.unit.scheduling.test_phase_bounds import _brute_force, _cohort
-from tests.unit.scheduling.test_preference_moves import _few_facilitators, _leaders_legal
+from tests.unit.scheduling.test_preference_moves import (
+    _few_facilitators,
+    assert_earlier_phases_kept,
+)
 
 
 @pytest.mark.parametrize("seed", range(12))
@@ -44,12 +46,7 @@ def test_the_compact_model_never_worsens_an_earlier_phase(seed: int) -> None:
     before = plan_objectives(problem, plan)
     holds = {"placed": before["placed"], "sizes": before["sizes"]}
     outcome = per_group.solve(problem, holds, plan, 10.0, 1)
-    after = plan_objectives(problem, outcome.plan)
-    assert after["placed"] >= before["placed"]
-    assert after["sizes"] <= before["sizes"]
-    assert outcome.bound <= after["preferences"] <= before["preferences"]
-    assert plan_is_consistent(problem, outcome.plan)
-    assert _leaders_legal(problem, outcome.plan)
+    assert_earlier_phases_kept(problem, plan, outcome.plan, outcome.bound)
 
 
 def test_the_weekdays_neighbourhoods_improve_the_heuristics_plan() -> None:

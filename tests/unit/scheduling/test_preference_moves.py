@@ -169,6 +169,17 @@ def _few_facilitators(seed: int, per_group: bool):
     return _problem_of(document)
 
 
+def assert_earlier_phases_kept(problem, before: Plan, after: Plan, bound: int) -> None:
+    """A preferences step's answer: placement and sizes no worse, preferences between the
+    step's bound and what it started from, the counts consistent and the leaders legal."""
+    old, new = plan_objectives(problem, before), plan_objectives(problem, after)
+    assert new["placed"] >= old["placed"]
+    assert new["sizes"] <= old["sizes"]
+    assert bound <= new["preferences"] <= old["preferences"]
+    assert plan_is_consistent(problem, after)
+    assert _leaders_legal(problem, after)
+
+
 def _leaders_legal(problem, plan: Plan) -> bool:
     """Every leader can lead where they lead, within capacity, never in two clashing starts."""
     clash = clash_matrix(problem, problem.viable_starts)
