@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from collections.abc import Iterator
 
 import pytest
 
@@ -44,7 +45,19 @@ def _cohort(seed: int, facilitators: int = 3, most_groups: int = 1):
 
 
 def _brute_force(problem) -> tuple[int, int, int, int]:
-    """(placed, sizes, preferences, spread), lexicographically best over every answer.
+    """(placed, sizes, preferences, spread), lexicographically best over every answer."""
+    best = max(
+        (
+            (placed, -sizes, -cost, -spread)
+            for placed, sizes, cost, spread, _led in _answers(problem)
+        ),
+        default=(0, 0, 0, 0),
+    )
+    return best[0], -best[1], -best[2], -best[3]
+
+
+def _answers(problem) -> Iterator[tuple[int, int, int, int, int]]:
+    """(placed, sizes, preferences, spread, facilitators leading) of every answer.
 
     Each facilitator leads any set of their starts up to their capacity (the three
     starts never overlap)."""
@@ -61,7 +74,7 @@ def _brute_force(problem) -> tuple[int, int, int, int]:
         )
     ]
     seats = [[None, *sorted(options)] for options in problem.learner_options]
-    best = (0, 0, 0, 0)  # (placed, -sizes, -preferences, -spread): nobody placed is possible
+    yield 0, 0, 0, 0, 0  # nobody placed is possible
     for leaders in itertools.product(*leads):
         groups: dict[int, int] = {}
         paid = 0
@@ -71,6 +84,7 @@ def _brute_force(problem) -> tuple[int, int, int, int]:
                 paid += problem.facilitator_options[f][start]
         spread = 10 * sum(max(len(starts) - 1, 0) for starts in leaders)
         spread += max(groups.values(), default=0)
+        led = sum(1 for starts in leaders if starts)
         for chosen in itertools.product(*seats):
             counts = dict.fromkeys(groups, 0)
             if any(start is not None and start not in groups for start in chosen):
@@ -84,8 +98,7 @@ def _brute_force(problem) -> tuple[int, int, int, int]:
             cost = paid + sum(
                 problem.learner_options[i][s] for i, s in enumerate(chosen) if s is not None
             )
-            best = max(best, (sum(counts.values()), -sizes, -cost, -spread))
-    return best[0], -best[1], -best[2], -best[3]
+            yield sum(counts.values()), sizes, cost, spread, led
 
 
 def _fewest_groups(problem, placed: int, sizes: int) -> int:

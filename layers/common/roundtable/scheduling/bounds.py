@@ -97,14 +97,19 @@ def leader_cost_bound(problem: Problem, new_groups: int) -> int:
 
 
 def spread_bound(
-    problem: Problem, new_groups: int, leader_budget: int | None = None, crowd: int = 0
+    problem: Problem,
+    new_groups: int,
+    leader_budget: int | None = None,
+    crowd: int = 0,
+    leaders: int | None = None,
 ) -> int:
     """10 x (groups beyond each facilitator's first) + most groups at one start, at least.
 
     Every group needs a leader, so with L groups led in all (new and existing) and D
     facilitators leading any, L - D of them are someone's second (`most_leaders` bounds
     D); and G new groups over S possible starts put at least ceil(G / S) at one of them
-    (or `crowd`, a bound from `least_crowd`, when larger).
+    (or `crowd`, a bound from `least_crowd`, when larger). `leaders`: most facilitators
+    who can lead, when known to be fewer (`leader_count`).
     """
     if new_groups <= 0:
         return 0
@@ -112,7 +117,8 @@ def spread_bound(
     if not problem.facilitated:
         return crowd
     led = new_groups + sum(existing_loads(problem))
-    return 10 * max(0, led - most_leaders(problem, new_groups, leader_budget)) + crowd
+    most = most_leaders(problem, new_groups, leader_budget)
+    return 10 * max(0, led - (most if leaders is None else min(most, leaders))) + crowd
 
 
 def fewest_at_a_start(problem: Problem, new_groups: int, crowd: int = 0) -> int:
@@ -135,19 +141,7 @@ def most_leaders(problem: Problem, new_groups: int, budget: int | None = None) -
     new leaders, and the largest d within the budget bounds how many can lead. (Fewer
     groups never need fewer leaders than this: dropping a second group costs nothing.)
     """
-    loads = existing_loads(problem)
-    firsts: list[int] = []  # per facilitator leading nothing yet: their cheapest start
-    seconds: list[int] = []  # every further group they could lead, at their cheapest
-    for f, options in enumerate(problem.facilitator_options):
-        capacity = problem.facilitator_capacity[f]
-        if capacity <= 0 or not options:
-            continue
-        cheapest = min(options.values())
-        if not loads[f]:
-            firsts.append(cheapest)
-            capacity -= 1
-        seconds += [cheapest] * capacity
-    already = sum(1 for load in loads if load)
+    firsts, seconds, already = leader_slots(problem)
     most = min(len(firsts), max(new_groups, 0))
     if budget is None:
         return already + most
@@ -161,6 +155,40 @@ def most_leaders(problem: Problem, new_groups: int, budget: int | None = None) -
     ]
     # none within the budget cannot happen for a budget some answer keeps; stay valid anyway
     return already + (max(within) if within else most)
+
+
+def leader_slots(problem: Problem) -> tuple[list[int], list[int], int]:
+    """Each facilitator leading nothing yet at their cheapest start (a first group), every
+    further group any facilitator could lead at their cheapest, and how many lead an
+    existing group already."""
+    loads = existing_loads(problem)
+    firsts: list[int] = []
+    seconds: list[int] = []
+    for f, options in enumerate(problem.facilitator_options):
+        capacity = problem.facilitator_capacity[f]
+        if capacity <= 0 or not options:
+            continue
+        cheapest = min(options.values())
+        if not loads[f]:
+            firsts.append(cheapest)
+            capacity -= 1
+        seconds += [cheapest] * capacity
+    return firsts, seconds, sum(1 for load in loads if load)
+
+
+def least_leader_cost(problem: Problem, new_groups: int, new_leaders: int) -> int:
+    """Least the leaders of `new_groups` (or more) new groups pay when at least
+    `new_leaders` facilitators leading no existing group lead one: each of the d leaders'
+    first groups and the other G - d groups at the cheapest of the disjoint pools of
+    `leader_slots`, least over every d from `new_leaders` on (one more leader can pay
+    less, a first group costing less than a further one)."""
+    firsts, seconds = (sorted(pool) for pool in leader_slots(problem)[:2])
+    sums = [
+        sum(firsts[:d]) + sum(seconds[: new_groups - d])
+        for d in range(max(new_leaders, 0), min(len(firsts), new_groups) + 1)
+        if new_groups - d <= len(seconds)
+    ]
+    return min(sums, default=0)
 
 
 def least_crowd(

@@ -25,6 +25,7 @@ from roundtable.scheduling.bounds import (
     leader_cost_bound,
     learner_cost_bound,
     least_crowd,
+    most_leaders,
     placement_bound,
     seats,
     size_bound,
@@ -33,6 +34,7 @@ from roundtable.scheduling.bounds import (
 from roundtable.scheduling.group_count import applies as counts
 from roundtable.scheduling.group_count import least_new_groups
 from roundtable.scheduling.highs import SENSES, SPREAD_GAP, PhaseResult, Runner
+from roundtable.scheduling.leader_count import too_many_leaders
 from roundtable.scheduling.leading import share_groups
 from roundtable.scheduling.lp_dive import applies as dive_applies
 from roundtable.scheduling.lp_dive import dive
@@ -85,6 +87,9 @@ _SPREAD_SHARE = 0.15
 # 0.2-1.8 s at load 3-4 (sparse 300, sparse 600, per-group 300), where HiGHS's spread
 # solve after it gains nothing or the count settles the bound; cut short it gives nothing.
 _COUNT_SHARE = 0.75
+# Of the spread phase's share, by when HiGHS may still be asked whether so many
+# facilitators can lead (`leader_count`; typical 100: 15 cannot, 0.7 s at load 2.6).
+_LEADERS_SHARE = 0.75
 
 
 @dataclass
@@ -364,6 +369,11 @@ def _spread(context: _Context, budget: float) -> PhaseResult:
         # the held sizes allow fewer groups than the learners' times do (sparse cohorts)
         fewest = max(fewest, least_new_groups(context.runner, share * _COUNT_SHARE))
         bound = spread_bound(problem, fewest, paying, crowd)
+    if achieved > bound * (1 + SPREAD_GAP) and problem.facilitated:
+        leaders = _most_leaders(
+            context, (fewest, paying, crowd), achieved, began + share * _LEADERS_SHARE
+        )
+        bound = spread_bound(problem, fewest, paying, crowd, leaders)
     if achieved > bound * (1 + SPREAD_GAP):
         # groups moved along paths of learners' moves, in at most half the share (and
         # within it, after the count)
@@ -382,6 +392,23 @@ def _spread(context: _Context, budget: float) -> PhaseResult:
         return PhaseResult(achieved, bound, True, text)
     result = _solve(context, "spread", max(share - (time.monotonic() - began), 0.0), bound)
     return _shared_after(context, result)
+
+
+def _most_leaders(
+    context: _Context, known: tuple[int, int | None, int], achieved: int, deadline: float
+) -> int:
+    """Most facilitators who can lead: the solver-free count, less one for every count
+    HiGHS shows no answer reaches (`leader_count`), until the bound (from the fewest
+    groups, the leaders' budget and the crowd `known`) accepts the answer or time is up."""
+    fewest, paying, crowd = known
+    leaders = most_leaders(context.problem, fewest, paying)
+    while (
+        achieved > spread_bound(context.problem, fewest, paying, crowd, leaders) * (1 + SPREAD_GAP)
+        and (left := deadline - time.monotonic()) > 0
+        and too_many_leaders(context.runner, fewest, leaders, left)
+    ):
+        leaders -= 1
+    return leaders
 
 
 def _shared_after(context: _Context, result: PhaseResult) -> PhaseResult:
