@@ -90,6 +90,10 @@ _COUNT_SHARE = 0.75
 # Of the spread phase's share, by when HiGHS may still be asked whether so many
 # facilitators can lead (`leader_count`; typical 100: 15 cannot, 0.7 s at load 2.6).
 _LEADERS_SHARE = 0.75
+# How many fewer leaders than the solver-free count HiGHS may be asked to show, at most:
+# each test takes 0.7-1.1 s (typical 100 and 300, load 2), time HiGHS's spread solve
+# otherwise has (typical 300: answers of 188 with it, 221 without).
+_FEWER_LEADERS = 2
 
 
 @dataclass
@@ -399,9 +403,13 @@ def _most_leaders(
 ) -> int:
     """Most facilitators who can lead: the solver-free count, less one for every count
     HiGHS shows no answer reaches (`leader_count`), until the bound (from the fewest
-    groups, the leaders' budget and the crowd `known`) accepts the answer or time is up."""
+    groups, the leaders' budget and the crowd `known`) accepts the answer or time is up;
+    not at all where even `_FEWER_LEADERS` fewer would not accept it."""
     fewest, paying, crowd = known
     leaders = most_leaders(context.problem, fewest, paying)
+    fewer = spread_bound(context.problem, fewest, paying, crowd, leaders - _FEWER_LEADERS)
+    if achieved > fewer * (1 + SPREAD_GAP):
+        return leaders  # the tests could not settle the phase: their time is HiGHS's
     while (
         achieved > spread_bound(context.problem, fewest, paying, crowd, leaders) * (1 + SPREAD_GAP)
         and (left := deadline - time.monotonic()) > 0
