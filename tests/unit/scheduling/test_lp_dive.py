@@ -4,11 +4,12 @@ leader it picks is legal."""
 
 from __future__ import annotations
 
+import math
 import time
 
 import pytest
 
-from roundtable.scheduling.formulation import formulate
+from roundtable.scheduling.formulation import INF, formulate
 from roundtable.scheduling.heuristic import solve_heuristic
 from roundtable.scheduling.highs import Runner
 from roundtable.scheduling.lp_dive import (
@@ -18,6 +19,7 @@ from roundtable.scheduling.lp_dive import (
     _group_column_count,
     _objective,
     _relax,
+    _round_row,
     _solve_relaxation,
     _starts,
     _whole_groups,
@@ -126,3 +128,32 @@ def test_a_batch_that_costs_more_is_undone_back_to_the_relaxations_value(seed: i
     assert not _close_together(highs, rows, used, counts, -1, time.monotonic() + 10.0)
     assert _solve_relaxation(highs, 10.0) == pytest.approx(relaxed)
     assert highs.getOptionValue("simplex_strategy")[1] == 1  # dual simplex again
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_number_of_groups_in_all_is_rounded_by_its_own_row(seed: int) -> None:
+    # rounding start by start, a fractional total only moves from start to start
+    problem = _few_facilitators(seed, False)
+    plan = Search(problem, solve_heuristic(problem, seed)).plan()
+    scores = plan_objectives(problem, plan)
+    runner = Runner(problem, 1)
+    runner.hold("placed", scores["placed"])  # sizes free: room for half a group more
+    model, highs = runner._loaded()
+    starts, first = _starts(model), highs.getNumRow()
+    _objective(highs, model, "preferences")
+    _relax(highs, model, True)
+    _add_count_rows(highs, starts)
+    assert highs.getNumRow() == first + len(starts) + 1  # the total's row last
+    relaxed = _solve_relaxation(highs, 10.0)
+    assert relaxed is not None
+    row = first + len(starts)
+    highs.changeRowBounds(row, sum(_counts(highs, starts).values()) + 0.5, INF)
+    total = _solve_relaxation(highs, 10.0) and sum(_counts(highs, starts).values())
+    assert total and abs(total - round(total)) > 1e-6  # made fractional: half a group off
+    aim = _round_row(highs, row, total, math.ceil(relaxed), time.monotonic() + 10.0)
+    assert aim is not None and aim >= math.ceil(relaxed)
+    value = _solve_relaxation(highs, 10.0)
+    assert value is not None and value <= aim + 1e-3
+    rounded = sum(_counts(highs, starts).values())
+    assert rounded == pytest.approx(round(rounded), abs=1e-6)
+    assert round(rounded) in (math.floor(total), math.ceil(total))

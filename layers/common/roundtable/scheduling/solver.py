@@ -72,13 +72,18 @@ _MOST_TOTALS = 16
 # found nothing in 8 s).
 _RELAXATION_SHARE = 0.4  # sparse 1,200: 3-6 s at load 3-4 (17 s share), 0.2-0.8 s below 600
 _TOTALS_FIRST = 0.5
-# Of the preferences phase's share, what the LP dive may use (`lp_dive`).
-_DIVE_SHARE = 0.75
+# Of the preferences phase's share, what the LP dive may use (`lp_dive`): sparse 1,200's
+# needs 12-14 s at load 2-3, and HiGHS's full model after it found nothing in 120 s.
+_DIVE_SHARE = 0.9
 # Of the preferences phase's share, what the open starts' bound may take (`open_starts`;
 # peer 100: 8.7 s of its 19 s share at load 2.5, and its answer proves the phase), only in
 # peer cohorts where the plan pays more if-needed seats than the solver-free bound
 # counts: the first HiGHS pass and the dive, whose time it takes, proved none of those.
 _OPEN_STARTS_SHARE = 0.9
+# Of the preferences phase's share, what the local search may take first. A half left
+# the dive of sparse 1,200 (whose search ran out of time: 173,853 -> 69,921 in 8 s; with
+# a quarter the same in 2.2 s) too little to solve its relaxation and round it (38,058).
+_SEARCH_SHARE = 0.25
 # Of the preferences phase's share, what HiGHS gets before the dive.
 _FIRST_SHARE = 0.1
 # Spread only breaks ties: it never gets more than this share of the whole time limit.
@@ -248,7 +253,7 @@ def _preferences(context: _Context, budget: float) -> PhaseResult:
         return _preferences_per_group(context, budget)
     began = time.monotonic()
     bound = _preference_bound(context)  # the search keeps placement, joins and sizes
-    improve_preferences(context.search, budget / 2, bound)
+    improve_preferences(context.search, budget * _SEARCH_SHARE, bound)
     problem, plan = context.problem, context.search.plan()
     achieved = plan_objectives(problem, plan)["preferences"]
     if achieved == bound:
