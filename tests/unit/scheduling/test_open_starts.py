@@ -13,7 +13,6 @@ import pytest
 from roundtable.scheduling.bounds import leader_cost_bound, learner_cost_bound
 from roundtable.scheduling.highs import Runner
 from roundtable.scheduling.open_starts import answer_values, learner_bound, most_new_groups
-from roundtable.scheduling.per_group import if_needed_weight
 from roundtable.scheduling.plan import plan_is_consistent
 from roundtable.scheduling.problem import Problem
 from roundtable.scheduling.values import plan_from_values, plan_objectives
@@ -62,7 +61,7 @@ def _peer_brute_force(problem: Problem) -> tuple[int, int, int]:
 
 def _bound(problem: Problem, placed: int, sizes: int) -> int:
     """The phase's bound as the solver puts it together (no joins in these cohorts)."""
-    weight = if_needed_weight(problem)
+    weight = problem.if_needed_weight()
     most = most_new_groups(problem, placed, sizes)
     found = learner_bound(problem, placed, most, weight, 10.0, sizes)
     learners = learner_cost_bound(problem, placed) if found is None else found.value
@@ -93,7 +92,7 @@ def test_whole_groups_force_an_if_needed_seat() -> None:
     people.append(person("A4", "UTC", TUESDAY, if_needed=WEDNESDAY))
     people += [person(f"B{k}", "UTC", WEDNESDAY) for k in range(3)]
     problem = _problem_of(people, require_facilitator=False)  # 3..4 learners, target 4
-    weight = if_needed_weight(problem)
+    weight = problem.if_needed_weight()
     placed, sizes, preferences = _peer_brute_force(problem)
     assert (placed, sizes, preferences) == (8, 0, weight)
     assert learner_cost_bound(problem, placed) == 0  # everyone's cheapest is regular
@@ -116,7 +115,7 @@ def test_the_answer_handed_back_keeps_placement_and_sizes(seed: int) -> None:
     # sizes at their optima, preferences at the bound
     problem = _peer_cohort(seed)
     placed, sizes, preferences = _peer_brute_force(problem)
-    weight = if_needed_weight(problem)
+    weight = problem.if_needed_weight()
     most = most_new_groups(problem, placed, sizes)
     found = learner_bound(problem, placed, most, weight, 10.0, sizes)
     if found is None:  # nobody needs if-needed time

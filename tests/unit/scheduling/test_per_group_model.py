@@ -26,7 +26,7 @@ def test_the_bounds_never_exceed_the_brute_forced_optimum(seed: int) -> None:
     scores = plan_objectives(problem, plan)
     assert (scores["placed"], scores["sizes"]) == (placed, sizes)  # tiny cohorts: proven
     holds = {"placed": placed, "sizes": sizes}
-    weight = per_group.if_needed_weight(problem)
+    weight = problem.if_needed_weight()
     relaxed = per_group.build(problem, holds, dearest=weight)
     _answer, root = per_group._root(per_group._load(relaxed, 1), relaxed, 10.0, weight)
     assert root <= preferences

@@ -33,7 +33,6 @@ from typing import Any
 
 from roundtable.scheduling.formulation import Formulation
 from roundtable.scheduling.highs import _quiet_stdout
-from roundtable.scheduling.per_group import if_needed_weight
 from roundtable.scheduling.problem import Problem
 
 _SLACK = 1e-6  # HiGHS's bound this far above a whole number still rounds down
@@ -180,7 +179,7 @@ def _model(
                 seated.append(col)
                 at_start[start].append(col)
                 seats[c, start] = col
-                if price >= if_needed_weight(problem):
+                if price >= problem.if_needed_weight():
                     paid_if_needed.append(col)
         _row(highs, -math.inf, float(size), dict.fromkeys(seated, 1.0))
         everyone.extend(seated)

@@ -209,7 +209,7 @@ def solve(
     neighbourhoods until a whole turn of them gains nothing, then the whole model with
     what is left (small cohorts are proven there). Where that model has no answer, the
     model with every option, from the plan."""
-    began, weight = time.monotonic(), if_needed_weight(problem)
+    began, weight = time.monotonic(), problem.if_needed_weight()
     model = build(problem, holds, dearest=weight)
     highs = _load(model, seed)
     values = warm_values(problem, model, plan)
@@ -229,11 +229,6 @@ def solve(
         values = _whole(highs, model, values, left)
         bound = max(bound, round(min(_bound(highs), cap)))
     return CompactOutcome(plan_from(problem, model, values), bound)
-
-
-def if_needed_weight(problem: Problem) -> int:
-    """What one person's if-needed option costs (`build_problem`'s weight)."""
-    return len(problem.learners) + len(problem.facilitators) + 1
 
 
 class _AfterRoot:

@@ -69,6 +69,11 @@ class Problem:
     def facilitated(self) -> bool:
         return self.params.require_facilitator
 
+    def if_needed_weight(self) -> int:
+        """What one person's if-needed option costs: more than every time shift of
+        everyone together, so the preference cost puts if-needed seats first."""
+        return len(self.learners) + len(self.facilitators) + 1
+
 
 def default_anchors(params: Params, people: Sequence[Person]) -> list[str]:
     """The anchors groups may use: the cohort's, or for per-group the candidates."""
@@ -103,7 +108,7 @@ def build_problem(
         facilitators=[to_attendee(person, params) for person in facilitators],
         existing=_existing_slots(params, existing),
     )
-    weight = len(learners) + len(facilitators) + 1
+    weight = problem.if_needed_weight()
     problem.learner_costs = cost_matrix(catalog, problem.learners, weight)
     problem.facilitator_costs = cost_matrix(catalog, problem.facilitators, weight)
     problem.learner_joins = [_joins(problem, a, weight) for a in problem.learners]

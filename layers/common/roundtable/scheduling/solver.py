@@ -334,7 +334,7 @@ def _open_starts_bound(context: _Context, budget: float, bound: int) -> int:
     the leaders' least, where the plan pays more if-needed seats than `bound` counts
     (peer 100: 363, the optimum, where the relaxation says 59)."""
     problem, plan = context.problem, context.search.plan()
-    weight, scores = per_group.if_needed_weight(problem), plan_objectives(problem, plan)
+    weight, scores = problem.if_needed_weight(), plan_objectives(problem, plan)
     paid = scores["preferences"] // weight > bound // weight
     if not (paid and context.proven.get("placed") and open_starts_applies(problem)):
         return bound  # with placement proven every answer places as many as the plan
