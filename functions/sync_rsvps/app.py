@@ -6,41 +6,26 @@ from datetime import UTC, datetime
 from typing import Any
 
 from roundtable_edge.discord.replies import install_discord_replies
-from roundtable_edge.events import EventError, parse_scheduled_event
-from roundtable_edge.observability import observed, scheduled_event_ids, service_logger
+from roundtable_edge.events import ScheduledEvent
+from roundtable_edge.scheduled import scheduled_function
 
-from roundtable.config import get_settings
 from roundtable.db.engine import get_engine
 from roundtable.housekeeping import HOURLY_PURGES
 from roundtable.sync.hourly import run_hourly_sync
 from roundtable.sync.reconcile import default_services
 
-logger = service_logger("sync_rsvps")
 # Sweeping jobs can end one for good (its worker died too often): Discord is told.
 install_discord_replies()
 NEEDED_SECRETS = ("DISCORD_BOT_TOKEN", "GOOGLE_SERVICE_ACCOUNT_JSON")
 
 
-@observed(service="sync_rsvps", correlation=scheduled_event_ids)
-def handler(event: Any, context: Any) -> dict[str, Any]:
-    get_settings().check_deployable(NEEDED_SECRETS)
-    try:
-        scheduled = parse_scheduled_event(event)
-    except EventError as exc:
-        logger.error("rejected scheduled event", extra={"error": str(exc)})
-        return {"status": "rejected", "error": str(exc)}
+@scheduled_function("sync_rsvps", secrets=NEEDED_SECRETS)
+def handler(scheduled: ScheduledEvent, context: Any) -> dict[str, Any]:
     engine = get_engine()
     summary = run_hourly_sync(
         engine, lambda: default_services(engine), now=datetime.now(UTC), purges=HOURLY_PURGES
     )
-    status = "partial" if _has_failures(summary) else "ok"
-    logger.info("sync_rsvps run finished", extra={"summary": summary})
-    return {
-        "status": status,
-        "event_id": scheduled.id,
-        **summary,
-        "scheduled_for": scheduled.time.isoformat(),
-    }
+    return {"status": "partial" if _has_failures(summary) else "ok", **summary}
 
 
 def _has_failures(summary: dict[str, Any]) -> bool:
