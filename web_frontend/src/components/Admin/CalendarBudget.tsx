@@ -3,6 +3,7 @@ import { invitationBudgetQuery } from "../../api/calendarBudget";
 import type { OrganiserUserBudgetPublic as UserBudget } from "../../client/schema";
 import { QueryState } from "../Feedback/Feedback";
 import { Badge } from "../ui/Badge";
+import { DataTable } from "../ui/DataTable";
 
 /**
  * Google Calendar invitations before publishing: what the cohort's series would send
@@ -27,24 +28,16 @@ export function CalendarBudget({ cohortId }: { cohortId: number }) {
                   ? "."
                   : "; publishing is refused. Add organiser users (distinct Workspace users) or choose .ics invitations."}
               </p>
-              <div className="table-scroll" role="region" aria-label="Organiser users" tabIndex={0}>
-                <table className="stack">
-                  <caption>Each organiser user's invitations in 24 hours against Google's limit</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">Organiser user</th>
-                      <th scope="col">Sent in the last 24 h</th>
-                      <th scope="col">Publishing adds</th>
-                      <th scope="col">Left</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {b.users.map((u) => (
-                      <UserRow key={u.user} user={u} />
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <DataTable
+                label="Organiser users"
+                className="stack"
+                caption="Each organiser user's invitations in 24 hours against Google's limit"
+                columns={["Organiser user", "Sent in the last 24 h", "Publishing adds", "Left"]}
+              >
+                {b.users.map((u) => (
+                  <UserRow key={u.user} user={u} />
+                ))}
+              </DataTable>
             </>
           )
         }

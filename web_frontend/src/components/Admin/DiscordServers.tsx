@@ -3,6 +3,7 @@ import { discordCapacityQuery, setGroupSpace, type GroupSpace } from "../../api/
 import type { DiscordServerUsagePublic as Server } from "../../client/schema";
 import { ErrorMessage, QueryState } from "../Feedback/Feedback";
 import { Badge } from "../ui/Badge";
+import { DataTable } from "../ui/DataTable";
 
 const SPACES: { value: GroupSpace; label: string }[] = [
   { value: "channel_and_role", label: "A text and voice channel and a role per group" },
@@ -51,25 +52,16 @@ export function DiscordServers({ cohortId, hasPublished }: { cohortId: number; h
               channels
               {c.fits ? "." : `; ${c.unplaced_groups} would have no server with room, so publishing is refused.`}
             </p>
-            <div className="table-scroll" role="region" aria-label="Discord servers" tabIndex={0}>
-              <table className="stack">
-                <caption>Each server against Discord's limits, and what publishing adds</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Server</th>
-                    <th scope="col">Roles</th>
-                    <th scope="col">Channels</th>
-                    <th scope="col">Active threads</th>
-                    <th scope="col">New groups here</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {c.servers.map((s) => (
-                    <ServerRow key={s.guild_id} server={s} />
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              label="Discord servers"
+              className="stack"
+              caption="Each server against Discord's limits, and what publishing adds"
+              columns={["Server", "Roles", "Channels", "Active threads", "New groups here"]}
+            >
+              {c.servers.map((s) => (
+                <ServerRow key={s.guild_id} server={s} />
+              ))}
+            </DataTable>
           </>
         )}
       </QueryState>

@@ -8,6 +8,7 @@ import { LoadMore, type More } from "./LoadMore";
 import { RunStats } from "./RunStats";
 import { isAvailabilityConflict } from "./Live/ForceableError";
 import { formatDateTime, formatWeeklySlot } from "../../lib/time";
+import { DataTable } from "../ui/DataTable";
 
 /** The preview as loaded so far: the first page's run and whole-preview summary, and the
  * groups and unplaced of the pages loaded (both lists page: docs/operations.md). */
@@ -222,25 +223,16 @@ export function PreviewView({
         placed, <strong>{summary.unplaced.toLocaleString()}</strong> unplaced.
       </p>
       {run && <RunSummary run={run} summary={summary} zone={zone} />}
-      <div className="table-scroll" role="region" aria-label="Preview groups" tabIndex={0}>
-        <table className="stack">
-          <caption>Groups, with weekly times in your zone ({zone}) and in UTC</caption>
-          <thead>
-            <tr>
-              <th scope="col">Group</th>
-              <th scope="col">Weekly time</th>
-              <th scope="col">Size</th>
-              <th scope="col">Facilitator</th>
-              <th scope="col">Learners</th>
-            </tr>
-          </thead>
-          <tbody>
-            {groups.map((g) => (
-              <GroupRow key={g.id} group={g} zone={zone} />
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        label="Preview groups"
+        className="stack"
+        caption={`Groups, with weekly times in your zone (${zone}) and in UTC`}
+        columns={["Group", "Weekly time", "Size", "Facilitator", "Learners"]}
+      >
+        {groups.map((g) => (
+          <GroupRow key={g.id} group={g} zone={zone} />
+        ))}
+      </DataTable>
       {more && <LoadMore shown={groups.length} total={summary.groups} noun="groups" {...more.groups} />}
       {groups.length > 0 && <MoveForm preview={preview} onMoved={onChanged} />}
       <h3>Unplaced ({summary.unplaced.toLocaleString()})</h3>

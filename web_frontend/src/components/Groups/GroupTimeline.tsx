@@ -6,6 +6,7 @@ import type {
   PresencePublic,
   TimelineMemberPublic,
 } from "../../client/schema";
+import { DataTable } from "../ui/DataTable";
 
 const MARK: Record<LearnerStatePublic["status"], { symbol: string; words: string }> = {
   completed: { symbol: "✓", words: "done" },
@@ -52,10 +53,12 @@ function ProgressGrid({ timeline, groupId }: { timeline: Timeline; groupId: numb
   ];
   if (columns.length === 0) return <p className="muted">No modules are due by this group's meetings.</p>;
   return (
-    <div className="table-scroll" role="region" aria-label="Progress on the modules due by each meeting" tabIndex={0}>
-      <table className="timeline">
-        <caption>✓ done · ◐ in progress (required sections done of all) · ○ not started</caption>
-        <thead>
+    <DataTable
+      label="Progress on the modules due by each meeting"
+      className="timeline"
+      caption="✓ done · ◐ in progress (required sections done of all) · ○ not started"
+      head={
+        <>
           <tr>
             <td />
             {columns.map((c) => (
@@ -75,31 +78,30 @@ function ProgressGrid({ timeline, groupId }: { timeline: Timeline; groupId: numb
               )),
             )}
           </tr>
-        </thead>
-        <tbody>
-          {timeline.members.map((member) => (
-            <tr key={member.user_id}>
-              <th scope="row">
-                <Link to={`/facilitator/groups/${groupId}/members/${member.user_id}`}>{member.display_name}</Link>
-                {member.behind && (
-                  <span className="badge badge-behind" title={`Not done: ${member.behind_on.join(", ")}`}>
-                    behind
-                  </span>
-                )}
-                {member.inactive && (
-                  <span className="badge badge-inactive" title={`Missed ${member.missed_in_a_row} meetings in a row`}>
-                    inactive
-                  </span>
-                )}
-              </th>
-              {columns.flatMap((c) =>
-                c.modules.map((mod) => <StateCell key={`${c.key}-${mod.slug}`} module={mod} member={member} />),
-              )}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+        </>
+      }
+    >
+      {timeline.members.map((member) => (
+        <tr key={member.user_id}>
+          <th scope="row">
+            <Link to={`/facilitator/groups/${groupId}/members/${member.user_id}`}>{member.display_name}</Link>
+            {member.behind && (
+              <span className="badge badge-behind" title={`Not done: ${member.behind_on.join(", ")}`}>
+                behind
+              </span>
+            )}
+            {member.inactive && (
+              <span className="badge badge-inactive" title={`Missed ${member.missed_in_a_row} meetings in a row`}>
+                inactive
+              </span>
+            )}
+          </th>
+          {columns.flatMap((c) =>
+            c.modules.map((mod) => <StateCell key={`${c.key}-${mod.slug}`} module={mod} member={member} />),
+          )}
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 
@@ -108,42 +110,38 @@ function AttendanceGrid({ timeline }: { timeline: Timeline }) {
   const people = new Map<number, PresencePublic>();
   timeline.meetings.forEach((m) => m.attendance.forEach((p) => people.has(p.user_id) || people.set(p.user_id, p)));
   return (
-    <div className="table-scroll" role="region" aria-label="RSVPs and attendance" tabIndex={0}>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Person</th>
-            {timeline.meetings.map((m) => (
-              <th scope="col" key={m.id}>
-                Meeting {m.number}
-                {m.is_next && <span className="badge">next</span>}
-                <br />
-                <span className="muted">{m.local_label}</span>
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {[...people.values()].map((person) => (
-            <tr key={person.user_id}>
-              <th scope="row">
-                {person.display_name}
-                {person.role !== "learner" && (
-                  <span className="muted">
-                    {" "}
-                    ({person.role === "guest" ? `guest from ${person.guest_from_group}` : person.role})
-                  </span>
-                )}
-              </th>
-              {timeline.meetings.map((m) => {
-                const p = m.attendance.find((a) => a.user_id === person.user_id);
-                return <td key={m.id}>{p ? presenceText(p) : "—"}</td>;
-              })}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      label="RSVPs and attendance"
+      columns={[
+        "Person",
+        ...timeline.meetings.map((m) => (
+          <>
+            Meeting {m.number}
+            {m.is_next && <span className="badge">next</span>}
+            <br />
+            <span className="muted">{m.local_label}</span>
+          </>
+        )),
+      ]}
+    >
+      {[...people.values()].map((person) => (
+        <tr key={person.user_id}>
+          <th scope="row">
+            {person.display_name}
+            {person.role !== "learner" && (
+              <span className="muted">
+                {" "}
+                ({person.role === "guest" ? `guest from ${person.guest_from_group}` : person.role})
+              </span>
+            )}
+          </th>
+          {timeline.meetings.map((m) => {
+            const p = m.attendance.find((a) => a.user_id === person.user_id);
+            return <td key={m.id}>{p ? presenceText(p) : "—"}</td>;
+          })}
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 

@@ -7,6 +7,7 @@ import { Badge } from "../ui/Badge";
 import { Card } from "../ui/Card";
 import { CopyLinkButton } from "./CopyLinkButton";
 import { formatConversion } from "./format";
+import { DataTable } from "../ui/DataTable";
 
 function NewCampaignForm() {
   const queryClient = useQueryClient();
@@ -101,25 +102,11 @@ export function CampaignsCard() {
           list.length === 0 ? (
             <p className="muted">No campaigns yet.</p>
           ) : (
-            <div className="table-scroll" role="region" aria-label="Campaigns" tabIndex={0}>
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Campaign</th>
-                    <th scope="col">Link</th>
-                    <th scope="col">Clicks</th>
-                    <th scope="col">Signups</th>
-                    <th scope="col">Conversion</th>
-                    <th scope="col">Actions</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.map((c) => (
-                    <CampaignRow key={c.id} campaign={c} />
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable label="Campaigns" columns={["Campaign", "Link", "Clicks", "Signups", "Conversion", "Actions"]}>
+              {list.map((c) => (
+                <CampaignRow key={c.id} campaign={c} />
+              ))}
+            </DataTable>
           )
         }
       </QueryState>

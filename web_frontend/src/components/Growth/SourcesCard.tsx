@@ -2,6 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 import { sourcesQuery } from "../../api/growth";
 import { QueryState } from "../Feedback/Feedback";
 import { Card } from "../ui/Card";
+import { DataTable } from "../ui/DataTable";
 import { formatConversion } from "./format";
 
 /** Where one cohort's signups came from: totals, by link and campaign, by UTM source. */
@@ -20,61 +21,38 @@ export function SourcesCard({ cohortId }: { cohortId: number }) {
             {report.links.length === 0 ? (
               <p className="muted">No referral link or campaign yet.</p>
             ) : (
-              <div className="table-scroll" role="region" aria-label="Signups by link" tabIndex={0}>
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">Link</th>
-                      <th scope="col">Kind</th>
-                      <th scope="col">Signups here</th>
-                      <th scope="col">Clicks (all time)</th>
-                      <th scope="col">Signups (all cohorts)</th>
-                      <th scope="col">Conversion</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {report.links.map(({ link, signups_here }) => (
-                      <tr key={link.id}>
-                        <th scope="row">
-                          {link.label} <code>{link.path}</code>
-                        </th>
-                        <td>{link.kind === "campaign" ? "Campaign" : "Person"}</td>
-                        <td>{signups_here}</td>
-                        <td>{link.clicks}</td>
-                        <td>{link.signups}</td>
-                        <td>{formatConversion(link.conversion)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <DataTable
+                label="Signups by link"
+                columns={["Link", "Kind", "Signups here", "Clicks (all time)", "Signups (all cohorts)", "Conversion"]}
+              >
+                {report.links.map(({ link, signups_here }) => (
+                  <tr key={link.id}>
+                    <th scope="row">
+                      {link.label} <code>{link.path}</code>
+                    </th>
+                    <td>{link.kind === "campaign" ? "Campaign" : "Person"}</td>
+                    <td>{signups_here}</td>
+                    <td>{link.clicks}</td>
+                    <td>{link.signups}</td>
+                    <td>{formatConversion(link.conversion)}</td>
+                  </tr>
+                ))}
+              </DataTable>
             )}
             <h3>By UTM source</h3>
             {report.utm.length === 0 ? (
               <p className="muted">No signup arrived with UTM parameters.</p>
             ) : (
-              <div className="table-scroll" role="region" aria-label="Signups by UTM source" tabIndex={0}>
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">Source</th>
-                      <th scope="col">Medium</th>
-                      <th scope="col">Campaign</th>
-                      <th scope="col">Signups</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {report.utm.map((line) => (
-                      <tr key={`${line.source}|${line.medium}|${line.campaign}`}>
-                        <th scope="row">{line.source}</th>
-                        <td>{line.medium ?? "—"}</td>
-                        <td>{line.campaign ?? "—"}</td>
-                        <td>{line.signups}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <DataTable label="Signups by UTM source" columns={["Source", "Medium", "Campaign", "Signups"]}>
+                {report.utm.map((line) => (
+                  <tr key={`${line.source}|${line.medium}|${line.campaign}`}>
+                    <th scope="row">{line.source}</th>
+                    <td>{line.medium ?? "—"}</td>
+                    <td>{line.campaign ?? "—"}</td>
+                    <td>{line.signups}</td>
+                  </tr>
+                ))}
+              </DataTable>
             )}
           </div>
         )}

@@ -5,6 +5,7 @@ import { useMe } from "../../hooks/useMe";
 import { formatDateTime } from "../../lib/time";
 import { ErrorMessage, QueryState } from "../Feedback/Feedback";
 import { Card } from "../ui/Card";
+import { DataTable } from "../ui/DataTable";
 
 /** A closed cohort's waiting list: pick people and admit them (each gets the welcome). */
 export function WaitingListCard({ cohortId }: { cohortId: number }) {
@@ -33,41 +34,29 @@ export function WaitingListCard({ cohortId }: { cohortId: number }) {
             <p className="muted">Nobody is waiting. People join the list when the cohort is closed.</p>
           ) : (
             <div className="stack">
-              <div className="table-scroll" role="region" aria-label="Waiting list" tabIndex={0}>
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">Name</th>
-                      <th scope="col">Role</th>
-                      <th scope="col">Joined the list</th>
-                      <th scope="col">Admitted</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {list.map((p) => (
-                      <tr key={p.user_id}>
-                        <th scope="row">
-                          {p.admitted_at ? (
-                            p.display_name
-                          ) : (
-                            <label className="checkbox">
-                              <input
-                                type="checkbox"
-                                checked={chosen.has(p.user_id)}
-                                onChange={() => toggle(p.user_id)}
-                              />
-                              {p.display_name}
-                            </label>
-                          )}
-                        </th>
-                        <td>{p.role}</td>
-                        <td>{formatDateTime(p.joined_at, timeZone)}</td>
-                        <td>{p.admitted_at ? formatDateTime(p.admitted_at, timeZone) : "waiting"}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <DataTable label="Waiting list" columns={["Name", "Role", "Joined the list", "Admitted"]}>
+                {list.map((p) => (
+                  <tr key={p.user_id}>
+                    <th scope="row">
+                      {p.admitted_at ? (
+                        p.display_name
+                      ) : (
+                        <label className="checkbox">
+                          <input
+                            type="checkbox"
+                            checked={chosen.has(p.user_id)}
+                            onChange={() => toggle(p.user_id)}
+                          />
+                          {p.display_name}
+                        </label>
+                      )}
+                    </th>
+                    <td>{p.role}</td>
+                    <td>{formatDateTime(p.joined_at, timeZone)}</td>
+                    <td>{p.admitted_at ? formatDateTime(p.admitted_at, timeZone) : "waiting"}</td>
+                  </tr>
+                ))}
+              </DataTable>
               {admission.data && (
                 <p role="status" className="success">
                   Admitted {admission.data.admitted.length}; each gets the welcome message.

@@ -1,8 +1,9 @@
-import { act, render, screen } from "@testing-library/react";
+import { act, render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Badge } from "./Badge";
 import { Card } from "./Card";
+import { DataTable } from "./DataTable";
 import { EmptyState } from "./EmptyState";
 import { PageHeader } from "./PageHeader";
 import { Toast } from "./Toast";
@@ -28,6 +29,73 @@ describe("Card", () => {
     const { container } = render(<Card className="extra">Just text</Card>);
     expect(container.querySelector(".card-header")).toBeNull();
     expect(classes(container.firstElementChild!)).toEqual(expect.arrayContaining(["card", "extra"]));
+  });
+});
+
+describe("DataTable", () => {
+  it("is a labelled region the keyboard can reach, around a captioned table of column headers and rows", async () => {
+    render(
+      <DataTable label="Signups" caption="Everyone who signed up" className="stack" columns={["Name", <em>Role</em>]}>
+        <tr>
+          <th scope="row">Ada</th>
+          <td>learner</td>
+        </tr>
+        <tr>
+          <th scope="row">Grace</th>
+          <td>facilitator</td>
+        </tr>
+      </DataTable>,
+    );
+    const region = screen.getByRole("region", { name: "Signups" });
+    await userEvent.tab();
+    expect(document.activeElement).toBe(region);
+    const table = within(region).getByRole("table", { name: "Everyone who signed up" });
+    expect(classes(table)).toEqual(["stack"]);
+    const headers = within(table).getAllByRole("columnheader");
+    expect(headers.map((th) => th.textContent)).toEqual(["Name", "Role"]);
+    expect(headers.map((th) => th.getAttribute("scope"))).toEqual(["col", "col"]);
+    const rows = within(table).getAllByRole("row");
+    expect(rows.map((row) => row.parentElement!.tagName)).toEqual(["THEAD", "TBODY", "TBODY"]);
+    expect(within(rows[2]!).getByRole("rowheader", { name: "Grace" })).toBeTruthy();
+  });
+
+  it("has no caption or class unless given, and takes a whole header for one that is not a plain row", () => {
+    const { container } = render(
+      <DataTable
+        label="Progress"
+        head={
+          <>
+            <tr>
+              <td />
+              <th scope="colgroup" colSpan={2}>
+                Due by meeting 1
+              </th>
+            </tr>
+            <tr>
+              <th scope="col">Learner</th>
+              <th scope="col">Intro</th>
+              <th scope="col">Safety</th>
+            </tr>
+          </>
+        }
+      >
+        <tr>
+          <th scope="row">Ada</th>
+          <td>done</td>
+          <td>done</td>
+        </tr>
+      </DataTable>,
+    );
+    expect(container.querySelector("caption")).toBeNull();
+    expect(container.querySelector("table")!.hasAttribute("class")).toBe(false);
+    expect(container.querySelectorAll("thead > tr")).toHaveLength(2);
+    expect(screen.getByRole("columnheader", { name: "Due by meeting 1" }).getAttribute("colspan")).toBe("2");
+    expect(screen.getAllByRole("columnheader").map((th) => th.textContent)).toEqual([
+      "Due by meeting 1",
+      "Learner",
+      "Intro",
+      "Safety",
+    ]);
   });
 });
 

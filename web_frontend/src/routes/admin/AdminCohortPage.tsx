@@ -25,6 +25,7 @@ import { CohortFeedback } from "../../components/MeetingFeedback/CohortFeedback"
 import { PreviewView } from "../../components/Admin/PreviewView";
 import { UncertifiedFacilitators } from "../../components/Admin/UncertifiedFacilitators";
 import { ErrorMessage, QueryState } from "../../components/Feedback/Feedback";
+import { DataTable } from "../../components/ui/DataTable";
 import { useMe } from "../../hooks/useMe";
 import { usePreviewPages } from "../../hooks/usePreviewPages";
 import { useSignupPages } from "../../hooks/useSignupPages";
@@ -56,33 +57,20 @@ function SignupList({ pages, total }: { pages: Pages; total?: number }) {
   return (
     <details className="card">
       <summary>All signups ({(total ?? signups.length).toLocaleString()})</summary>
-      <div className="table-scroll" role="region" aria-label="Signups" tabIndex={0}>
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Role</th>
-              <th scope="col">Time zone</th>
-              <th scope="col">Availability (their time)</th>
-              <th scope="col">Group</th>
-            </tr>
-          </thead>
-          <tbody>
-            {signups.map((s) => (
-              <tr key={s.user_id}>
-                <th scope="row">{s.display_name}</th>
-                <td>
-                  {s.role}
-                  {s.role === "facilitator" && s.facilitator_certified === false && " (not certified)"}
-                </td>
-                <td>{s.timezone}</td>
-                <td>{s.availability.text}</td>
-                <td>{s.group_name ?? (s.unplaced_reason ? `unplaced: ${s.unplaced_reason.replace(/_/g, " ")}` : "—")}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable label="Signups" columns={["Name", "Role", "Time zone", "Availability (their time)", "Group"]}>
+        {signups.map((s) => (
+          <tr key={s.user_id}>
+            <th scope="row">{s.display_name}</th>
+            <td>
+              {s.role}
+              {s.role === "facilitator" && s.facilitator_certified === false && " (not certified)"}
+            </td>
+            <td>{s.timezone}</td>
+            <td>{s.availability.text}</td>
+            <td>{s.group_name ?? (s.unplaced_reason ? `unplaced: ${s.unplaced_reason.replace(/_/g, " ")}` : "—")}</td>
+          </tr>
+        ))}
+      </DataTable>
       <LoadMore
         shown={signups.length}
         total={total}

@@ -5,6 +5,7 @@ import { adminCohortsQuery, createCohort } from "../../api/staff";
 import { AdminNav } from "../../components/Admin/AdminNav";
 import { CohortForm, emptyCohort } from "../../components/Admin/CohortForm";
 import { QueryState } from "../../components/Feedback/Feedback";
+import { DataTable } from "../../components/ui/DataTable";
 import { formatDate } from "../../lib/time";
 
 export function AdminCohortsPage() {
@@ -40,38 +41,24 @@ export function AdminCohortsPage() {
           list.length === 0 ? (
             <p className="muted">No cohorts yet.</p>
           ) : (
-            <div className="table-scroll" role="region" aria-label="Cohorts" tabIndex={0}>
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Cohort</th>
-                    <th scope="col">Course</th>
-                    <th scope="col">Starts</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Signups</th>
-                    <th scope="col">Groups</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.map((c) => (
-                    <tr key={c.id}>
-                      <th scope="row">
-                        <Link to={`/admin/cohorts/${c.id}`}>{c.name}</Link>
-                      </th>
-                      <td>{c.course_slug}</td>
-                      <td>{formatDate(c.start_date)}</td>
-                      <td>{c.status}</td>
-                      <td>
-                        {c.learners} learners, {c.facilitators} facilitators
-                      </td>
-                      <td>
-                        {c.preview_groups} preview, {c.published_groups} published
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable label="Cohorts" columns={["Cohort", "Course", "Starts", "Status", "Signups", "Groups"]}>
+              {list.map((c) => (
+                <tr key={c.id}>
+                  <th scope="row">
+                    <Link to={`/admin/cohorts/${c.id}`}>{c.name}</Link>
+                  </th>
+                  <td>{c.course_slug}</td>
+                  <td>{formatDate(c.start_date)}</td>
+                  <td>{c.status}</td>
+                  <td>
+                    {c.learners} learners, {c.facilitators} facilitators
+                  </td>
+                  <td>
+                    {c.preview_groups} preview, {c.published_groups} published
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           )
         }
       </QueryState>

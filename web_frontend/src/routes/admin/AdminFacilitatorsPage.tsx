@@ -5,6 +5,7 @@ import type { FacilitatorAdminPublic as Facilitator } from "../../client/schema"
 import { AdminNav } from "../../components/Admin/AdminNav";
 import { CertifyButton } from "../../components/Admin/CertifyButton";
 import { ErrorMessage, QueryState } from "../../components/Feedback/Feedback";
+import { DataTable } from "../../components/ui/DataTable";
 import { useMe } from "../../hooks/useMe";
 import { formatDateTime } from "../../lib/time";
 
@@ -62,41 +63,30 @@ export function AdminFacilitatorsPage() {
           list.length === 0 ? (
             <p className="muted">Nobody has applied to facilitate yet.</p>
           ) : (
-            <div className="table-scroll" role="region" aria-label="Facilitators" tabIndex={0}>
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Time zone</th>
-                    <th scope="col">Applied</th>
-                    <th scope="col">Certified</th>
-                    <th scope="col">Active groups</th>
-                    <th scope="col">Most groups</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.map((f) => (
-                    <tr key={f.user_id}>
-                      <th scope="row">
-                        {f.display_name}
-                        {f.discord_username && <span className="muted small"> @{f.discord_username}</span>}
-                        {f.application_note && <p className="small">{f.application_note}</p>}
-                      </th>
-                      <td>{f.timezone}</td>
-                      <td>{formatDateTime(f.applied_at, timeZone)}</td>
-                      <td>
-                        {f.certified_at ? formatDateTime(f.certified_at, timeZone) : <strong>Not certified</strong>}{" "}
-                        <CertifyButton userId={f.user_id} name={f.display_name} certified={f.is_certified} />
-                      </td>
-                      <td>{f.active_groups}</td>
-                      <td>
-                        <MaxGroupsForm key={f.max_active_groups} facilitator={f} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              label="Facilitators"
+              columns={["Name", "Time zone", "Applied", "Certified", "Active groups", "Most groups"]}
+            >
+              {list.map((f) => (
+                <tr key={f.user_id}>
+                  <th scope="row">
+                    {f.display_name}
+                    {f.discord_username && <span className="muted small"> @{f.discord_username}</span>}
+                    {f.application_note && <p className="small">{f.application_note}</p>}
+                  </th>
+                  <td>{f.timezone}</td>
+                  <td>{formatDateTime(f.applied_at, timeZone)}</td>
+                  <td>
+                    {f.certified_at ? formatDateTime(f.certified_at, timeZone) : <strong>Not certified</strong>}{" "}
+                    <CertifyButton userId={f.user_id} name={f.display_name} certified={f.is_certified} />
+                  </td>
+                  <td>{f.active_groups}</td>
+                  <td>
+                    <MaxGroupsForm key={f.max_active_groups} facilitator={f} />
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           )
         }
       </QueryState>

@@ -3,6 +3,7 @@ import { jobPagesQuery } from "../../api/staff";
 import { AdminNav } from "../../components/Admin/AdminNav";
 import { LoadMore } from "../../components/Admin/LoadMore";
 import { QueryState } from "../../components/Feedback/Feedback";
+import { DataTable } from "../../components/ui/DataTable";
 import { useMe } from "../../hooks/useMe";
 import { formatDateTime } from "../../lib/time";
 
@@ -19,32 +20,18 @@ export function AdminJobsPage() {
           const list = data.pages.flatMap((page) => page.jobs);
           return (
             <>
-              <div className="table-scroll" role="region" aria-label="Jobs" tabIndex={0}>
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">Job</th>
-                      <th scope="col">Kind</th>
-                      <th scope="col">Status</th>
-                      <th scope="col">Attempts</th>
-                      <th scope="col">Created</th>
-                      <th scope="col">Error</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {list.map((j) => (
-                      <tr key={j.id}>
-                        <th scope="row">{j.id}</th>
-                        <td>{j.kind}</td>
-                        <td className={`job-${j.status}`}>{j.status}</td>
-                        <td>{j.attempts ?? "—"}</td>
-                        <td>{j.created_at ? formatDateTime(j.created_at, timeZone) : "—"}</td>
-                        <td>{j.error ?? ""}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <DataTable label="Jobs" columns={["Job", "Kind", "Status", "Attempts", "Created", "Error"]}>
+                {list.map((j) => (
+                  <tr key={j.id}>
+                    <th scope="row">{j.id}</th>
+                    <td>{j.kind}</td>
+                    <td className={`job-${j.status}`}>{j.status}</td>
+                    <td>{j.attempts ?? "—"}</td>
+                    <td>{j.created_at ? formatDateTime(j.created_at, timeZone) : "—"}</td>
+                    <td>{j.error ?? ""}</td>
+                  </tr>
+                ))}
+              </DataTable>
               <LoadMore
                 shown={list.length}
                 noun="jobs"

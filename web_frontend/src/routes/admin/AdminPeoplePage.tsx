@@ -4,6 +4,7 @@ import { Link, useSearchParams } from "react-router";
 import { searchPeopleQuery } from "../../api/people";
 import { AdminNav } from "../../components/Admin/AdminNav";
 import { QueryState } from "../../components/Feedback/Feedback";
+import { DataTable } from "../../components/ui/DataTable";
 
 /** Admin: find a person by name, email, Discord username or id; open their page. */
 export function AdminPeoplePage() {
@@ -46,29 +47,18 @@ export function AdminPeoplePage() {
                 Nobody matches “{query}”.
               </p>
             ) : (
-              <div className="table-scroll" role="region" aria-label="People found" tabIndex={0}>
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">Name</th>
-                      <th scope="col">Discord</th>
-                      <th scope="col">Email</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {people.map((p) => (
-                      <tr key={p.id}>
-                        <th scope="row">
-                          <Link to={`/admin/people/${p.id}`}>{p.display_name}</Link>
-                          {p.is_admin && <span className="badge">admin</span>}
-                        </th>
-                        <td>{p.discord_username ?? "—"}</td>
-                        <td>{p.email ?? "—"}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <DataTable label="People found" columns={["Name", "Discord", "Email"]}>
+                {people.map((p) => (
+                  <tr key={p.id}>
+                    <th scope="row">
+                      <Link to={`/admin/people/${p.id}`}>{p.display_name}</Link>
+                      {p.is_admin && <span className="badge">admin</span>}
+                    </th>
+                    <td>{p.discord_username ?? "—"}</td>
+                    <td>{p.email ?? "—"}</td>
+                  </tr>
+                ))}
+              </DataTable>
             )
           }
         </QueryState>

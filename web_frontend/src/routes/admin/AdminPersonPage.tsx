@@ -4,6 +4,7 @@ import { dossierQuery } from "../../api/people";
 import type { PersonDossierPublic as Dossier } from "../../client/schema";
 import { AdminNav } from "../../components/Admin/AdminNav";
 import { QueryState } from "../../components/Feedback/Feedback";
+import { DataTable } from "../../components/ui/DataTable";
 import { useMe } from "../../hooks/useMe";
 import { formatDateTime } from "../../lib/time";
 
@@ -45,42 +46,30 @@ function Profile({ d }: { d: Dossier }) {
 function Enrollments({ d, zone }: { d: Dossier; zone: string }) {
   if (d.enrollments.length === 0) return <p className="muted">Not enrolled in any cohort.</p>;
   return (
-    <div className="table-scroll" role="region" aria-label="Enrollments" tabIndex={0}>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Cohort</th>
-            <th scope="col">Role</th>
-            <th scope="col">Signed up</th>
-            <th scope="col">Status</th>
-          </tr>
-        </thead>
-        <tbody>
-          {d.enrollments.map((e) => (
-            <tr key={e.cohort_id}>
-              <th scope="row">
-                <Link to={`/admin/cohorts/${e.cohort_id}`}>{e.cohort_name}</Link>
-                <span className="muted"> ({e.cohort_status})</span>
-              </th>
-              <td>{e.role}</td>
-              <td>{formatDateTime(e.signed_up_at, zone)}</td>
-              <td>
-                {e.withdrawn_at ? (
-                  <>
-                    Withdrew {formatDateTime(e.withdrawn_at, zone)}
-                    {e.withdrawal_reason ? `: “${e.withdrawal_reason}”` : " (no reason given)"}
-                  </>
-                ) : e.unplaced_reason ? (
-                  `Not placed: ${words(e.unplaced_reason)}`
-                ) : (
-                  "Enrolled"
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable label="Enrollments" columns={["Cohort", "Role", "Signed up", "Status"]}>
+      {d.enrollments.map((e) => (
+        <tr key={e.cohort_id}>
+          <th scope="row">
+            <Link to={`/admin/cohorts/${e.cohort_id}`}>{e.cohort_name}</Link>
+            <span className="muted"> ({e.cohort_status})</span>
+          </th>
+          <td>{e.role}</td>
+          <td>{formatDateTime(e.signed_up_at, zone)}</td>
+          <td>
+            {e.withdrawn_at ? (
+              <>
+                Withdrew {formatDateTime(e.withdrawn_at, zone)}
+                {e.withdrawal_reason ? `: “${e.withdrawal_reason}”` : " (no reason given)"}
+              </>
+            ) : e.unplaced_reason ? (
+              `Not placed: ${words(e.unplaced_reason)}`
+            ) : (
+              "Enrolled"
+            )}
+          </td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 
@@ -88,54 +77,42 @@ function Groups({ d, zone }: { d: Dossier; zone: string }) {
   if (d.groups.length === 0) return <p className="muted">Never in a group.</p>;
   const attendance = new Map(d.attendance.map((a) => [a.group_id, a]));
   return (
-    <div className="table-scroll" role="region" aria-label="Groups and attendance" tabIndex={0}>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Group</th>
-            <th scope="col">Role</th>
-            <th scope="col">Membership</th>
-            <th scope="col">Attended / held</th>
+    <DataTable label="Groups and attendance" columns={["Group", "Role", "Membership", "Attended / held"]}>
+      {d.groups.map((g) => {
+        const a = attendance.get(g.group_id);
+        return (
+          <tr key={`${g.group_id}-${g.joined_at}`}>
+            <th scope="row">
+              {g.group_name}
+              <span className="muted">
+                {" "}
+                · {g.cohort_name} ({g.group_status})
+              </span>
+            </th>
+            <td>{g.role}</td>
+            <td>
+              {/* A past membership's status ("removed", "moved") is not "since" it began. */}
+              {g.left_at ? (
+                <>
+                  {g.membership_status}: joined {formatDateTime(g.joined_at, zone)} · left{" "}
+                  {formatDateTime(g.left_at, zone)}
+                </>
+              ) : (
+                <>
+                  {g.membership_status} since {formatDateTime(g.joined_at, zone)}
+                </>
+              )}
+              {g.reason_for_leaving && <> · “{g.reason_for_leaving}”</>}
+            </td>
+            <td>
+              {a ? `${a.attended} / ${a.held}` : "—"}
+              {a?.missed_in_a_row ? ` · missed ${a.missed_in_a_row} in a row` : ""}
+              {a?.inactive && <span className="badge">inactive</span>}
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {d.groups.map((g) => {
-            const a = attendance.get(g.group_id);
-            return (
-              <tr key={`${g.group_id}-${g.joined_at}`}>
-                <th scope="row">
-                  {g.group_name}
-                  <span className="muted">
-                    {" "}
-                    · {g.cohort_name} ({g.group_status})
-                  </span>
-                </th>
-                <td>{g.role}</td>
-                <td>
-                  {/* A past membership's status ("removed", "moved") is not "since" it began. */}
-                  {g.left_at ? (
-                    <>
-                      {g.membership_status}: joined {formatDateTime(g.joined_at, zone)} · left{" "}
-                      {formatDateTime(g.left_at, zone)}
-                    </>
-                  ) : (
-                    <>
-                      {g.membership_status} since {formatDateTime(g.joined_at, zone)}
-                    </>
-                  )}
-                  {g.reason_for_leaving && <> · “{g.reason_for_leaving}”</>}
-                </td>
-                <td>
-                  {a ? `${a.attended} / ${a.held}` : "—"}
-                  {a?.missed_in_a_row ? ` · missed ${a.missed_in_a_row} in a row` : ""}
-                  {a?.inactive && <span className="badge">inactive</span>}
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
+        );
+      })}
+    </DataTable>
   );
 }
 
@@ -165,37 +142,25 @@ function Progress({ d }: { d: Dossier }) {
 function Sent({ d, zone }: { d: Dossier; zone: string }) {
   if (d.notifications.length === 0) return <p className="muted">Nothing sent to them yet.</p>;
   return (
-    <div className="table-scroll" role="region" aria-label="Notifications sent" tabIndex={0}>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">When</th>
-            <th scope="col">What</th>
-            <th scope="col">Channel</th>
-            <th scope="col">Status</th>
-          </tr>
-        </thead>
-        <tbody>
-          {d.notifications.map((n) => (
-            <tr key={n.id}>
-              <th scope="row">{formatDateTime(n.sent_at ?? n.due_at, zone)}</th>
-              <td>
-                {words(n.kind)}
-                <span className="muted">
-                  {" "}
-                  ({n.reference_type} {n.reference_id})
-                </span>
-              </td>
-              <td>{words(n.channel)}</td>
-              <td>
-                {n.status}
-                {n.last_error && <span className="muted"> · {n.last_error}</span>}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable label="Notifications sent" columns={["When", "What", "Channel", "Status"]}>
+      {d.notifications.map((n) => (
+        <tr key={n.id}>
+          <th scope="row">{formatDateTime(n.sent_at ?? n.due_at, zone)}</th>
+          <td>
+            {words(n.kind)}
+            <span className="muted">
+              {" "}
+              ({n.reference_type} {n.reference_id})
+            </span>
+          </td>
+          <td>{words(n.channel)}</td>
+          <td>
+            {n.status}
+            {n.last_error && <span className="muted"> · {n.last_error}</span>}
+          </td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 

@@ -6,6 +6,7 @@ import { groupTimelineQuery } from "../../api/timeline";
 import { QueryState } from "../../components/Feedback/Feedback";
 import { GroupTimeline } from "../../components/Groups/GroupTimeline";
 import { GroupFeedback } from "../../components/MeetingFeedback/GroupFeedback";
+import { DataTable } from "../../components/ui/DataTable";
 import { groupFeedbackQuery } from "../../api/feedback";
 import { useMe } from "../../hooks/useMe";
 import { formatDateTime } from "../../lib/time";
@@ -14,34 +15,23 @@ const minutes = (s: number) => (s < 60 ? `${s} s` : `${Math.round(s / 60)} min`)
 
 function MembersTable({ gid, members, zone }: { gid: number; members: MemberProgressPublic[]; zone: string }) {
   return (
-    <div className="table-scroll" role="region" aria-label="Members and progress" tabIndex={0}>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Member</th>
-            <th scope="col">Sections done</th>
-            <th scope="col">Modules done</th>
-            <th scope="col">Time spent</th>
-            <th scope="col">Tutor messages</th>
-            <th scope="col">Last active</th>
-          </tr>
-        </thead>
-        <tbody>
-          {members.map((m) => (
-            <tr key={m.user_id}>
-              <th scope="row">
-                <Link to={`/facilitator/groups/${gid}/members/${m.user_id}`}>{m.display_name}</Link>
-              </th>
-              <td>{m.completed_sections}</td>
-              <td>{m.completed_modules}</td>
-              <td>{minutes(m.total_time_s)}</td>
-              <td>{m.chat_messages}</td>
-              <td>{m.last_active_at ? formatDateTime(m.last_active_at, zone) : "Never"}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      label="Members and progress"
+      columns={["Member", "Sections done", "Modules done", "Time spent", "Tutor messages", "Last active"]}
+    >
+      {members.map((m) => (
+        <tr key={m.user_id}>
+          <th scope="row">
+            <Link to={`/facilitator/groups/${gid}/members/${m.user_id}`}>{m.display_name}</Link>
+          </th>
+          <td>{m.completed_sections}</td>
+          <td>{m.completed_modules}</td>
+          <td>{minutes(m.total_time_s)}</td>
+          <td>{m.chat_messages}</td>
+          <td>{m.last_active_at ? formatDateTime(m.last_active_at, zone) : "Never"}</td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 

@@ -4,6 +4,7 @@ import { moveMember, syncGroup } from "../../../api/staff";
 import type { LiveGroupPublic, UserMatchPublic } from "../../../client/schema";
 import { formatDateTime } from "../../../lib/time";
 import { ErrorMessage } from "../../Feedback/Feedback";
+import { DataTable } from "../../ui/DataTable";
 import { JobStatus } from "../JobStatus";
 import { attendanceSummary, rsvpSummary, syncSummary } from "./describe";
 import { ForceableError, ForcedNote } from "./ForceableError";
@@ -106,31 +107,22 @@ export function GroupCard({ group, cohortId, zone, onChanged }: {
           <code>{group.discord_export_key}</code> in the content bucket.
         </p>
       )}
-      <div className="table-scroll" role="region" aria-label={`Members of ${group.name}`} tabIndex={0}>
-        <table className="stack">
-          <thead>
-            <tr>
-              <th scope="col">Member</th>
-              <th scope="col">Role</th>
-              <th scope="col">Attendance</th>
-              <th scope="col">Next meeting</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {group.members.map((m) => (
-              <MemberRow
-                key={m.user_id}
-                member={m}
-                group={group}
-                cohortId={cohortId}
-                onChanged={onChanged}
-                onOutcome={setOutcome}
-              />
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        label={`Members of ${group.name}`}
+        className="stack"
+        columns={["Member", "Role", "Attendance", "Next meeting", "Actions"]}
+      >
+        {group.members.map((m) => (
+          <MemberRow
+            key={m.user_id}
+            member={m}
+            group={group}
+            cohortId={cohortId}
+            onChanged={onChanged}
+            onOutcome={setOutcome}
+          />
+        ))}
+      </DataTable>
       {outcome && (
         <p role="status" className="success small">
           {outcome}

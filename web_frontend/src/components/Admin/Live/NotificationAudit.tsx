@@ -3,6 +3,7 @@ import { useState } from "react";
 import { meetingNotificationsQuery } from "../../../api/staff";
 import { formatDateTime } from "../../../lib/time";
 import { QueryState } from "../../Feedback/Feedback";
+import { DataTable } from "../../ui/DataTable";
 
 function AuditTable({ meetingId, zone }: { meetingId: number; zone: string }) {
   const log = useQuery(meetingNotificationsQuery(meetingId));
@@ -12,33 +13,24 @@ function AuditTable({ meetingId, zone }: { meetingId: number; zone: string }) {
         data.notifications.length === 0 ? (
           <p className="muted small">Nothing sent or queued for this meeting yet.</p>
         ) : (
-          <div className="table-scroll" role="region" aria-label={`Notifications of meeting ${meetingId}`} tabIndex={0}>
-            <table className="stack">
-              <thead>
-                <tr>
-                  <th scope="col">Kind</th>
-                  <th scope="col">To</th>
-                  <th scope="col">Channel</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Due</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.notifications.map((n) => (
-                  <tr key={n.id}>
-                    <th scope="row">{n.kind.replace(/_/g, " ")}</th>
-                    <td data-label="To">{n.display_name ?? n.recipient}</td>
-                    <td data-label="Channel">{n.channel.replace(/_/g, " ")}</td>
-                    <td data-label="Status">
-                      {n.status}
-                      {n.last_error && <span className="error-text small"> — {n.last_error}</span>}
-                    </td>
-                    <td data-label="Due">{formatDateTime(n.sent_at ?? n.due_at, zone)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            label={`Notifications of meeting ${meetingId}`}
+            className="stack"
+            columns={["Kind", "To", "Channel", "Status", "Due"]}
+          >
+            {data.notifications.map((n) => (
+              <tr key={n.id}>
+                <th scope="row">{n.kind.replace(/_/g, " ")}</th>
+                <td data-label="To">{n.display_name ?? n.recipient}</td>
+                <td data-label="Channel">{n.channel.replace(/_/g, " ")}</td>
+                <td data-label="Status">
+                  {n.status}
+                  {n.last_error && <span className="error-text small"> — {n.last_error}</span>}
+                </td>
+                <td data-label="Due">{formatDateTime(n.sent_at ?? n.due_at, zone)}</td>
+              </tr>
+            ))}
+          </DataTable>
         )
       }
     </QueryState>

@@ -3,6 +3,7 @@ import { useState } from "react";
 import { applyRegroup, regroupQuery, requestRegroup } from "../../../api/staff";
 import type { RegroupPlanPublic } from "../../../client/schema";
 import { ErrorMessage } from "../../Feedback/Feedback";
+import { DataTable } from "../../ui/DataTable";
 
 function Plan({ plan }: { plan: RegroupPlanPublic }) {
   return (
@@ -25,33 +26,26 @@ function Plan({ plan }: { plan: RegroupPlanPublic }) {
           ))}
         </ul>
       )}
-      <div className="table-scroll" role="region" aria-label="Groups before and after" tabIndex={0}>
-        <table className="stack">
-          <caption>Groups before and after (learners; facilitators count towards size)</caption>
-          <thead>
-            <tr>
-              <th scope="col">Group</th>
-              <th scope="col">Before</th>
-              <th scope="col">After</th>
-            </tr>
-          </thead>
-          <tbody>
-            {plan.groups.map((g) => (
-              <tr key={g.group_id}>
-                <th scope="row">{g.name}</th>
-                <td data-label="Before">
-                  {g.learners_before}
-                  {g.below_min_before && " (below minimum)"}
-                </td>
-                <td data-label="After">
-                  {g.dissolved ? "dissolved" : g.learners_after}
-                  {!g.dissolved && g.below_min_after && " (below minimum)"}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        label="Groups before and after"
+        className="stack"
+        caption="Groups before and after (learners; facilitators count towards size)"
+        columns={["Group", "Before", "After"]}
+      >
+        {plan.groups.map((g) => (
+          <tr key={g.group_id}>
+            <th scope="row">{g.name}</th>
+            <td data-label="Before">
+              {g.learners_before}
+              {g.below_min_before && " (below minimum)"}
+            </td>
+            <td data-label="After">
+              {g.dissolved ? "dissolved" : g.learners_after}
+              {!g.dissolved && g.below_min_after && " (below minimum)"}
+            </td>
+          </tr>
+        ))}
+      </DataTable>
     </>
   );
 }
