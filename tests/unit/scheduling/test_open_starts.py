@@ -12,7 +12,12 @@ import pytest
 
 from roundtable.scheduling.bounds import leader_cost_bound, learner_cost_bound
 from roundtable.scheduling.highs import Runner
-from roundtable.scheduling.open_starts import answer_values, learner_bound, most_new_groups
+from roundtable.scheduling.open_starts import (
+    _cover,
+    answer_values,
+    learner_bound,
+    most_new_groups,
+)
 from roundtable.scheduling.plan import plan_is_consistent
 from roundtable.scheduling.problem import Problem
 from roundtable.scheduling.values import plan_from_values, plan_objectives
@@ -129,3 +134,40 @@ def test_the_answer_handed_back_keeps_placement_and_sizes(seed: int) -> None:
     assert plan_is_consistent(problem, plan)
     assert (scores["placed"], scores["sizes"]) == (placed, sizes)
     assert scores["preferences"] == found.value == preferences
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_cover_never_exceeds_the_brute_forced_peer_optimum(seed: int) -> None:
+    # at most `most` starts open, everyone paying their cheapest open one: a relaxation
+    problem = _peer_cohort(seed)
+    placed, sizes, preferences = _peer_brute_force(problem)
+    covered = _cover(problem, placed, most_new_groups(problem, placed, sizes), 10.0)
+    if placed < sum(len(cls.members) for cls in problem.classes):
+        assert covered is None  # only where everyone is placed
+    else:
+        assert covered is not None and learner_cost_bound(problem, placed) <= covered
+        assert covered <= preferences
+
+
+def test_two_starts_open_force_two_if_needed_seats() -> None:
+    # eight learners make two groups of four, so two starts open; the Tuesday and the
+    # Wednesday pair can meet nowhere else, so those two, and the two Thursday learners
+    # who can only come there on if-needed time pay it (Thursday alone is everyone's
+    # cheapest start for them: the solver-free bound sees nothing)
+    thursday = {"Thursday": [["18:00", "19:00"]]}
+    people = [person(f"A{k}", "UTC", TUESDAY) for k in range(2)]
+    people += [person(f"B{k}", "UTC", WEDNESDAY) for k in range(2)]
+    people.append(person("C0", "UTC", thursday, if_needed=TUESDAY))
+    people.append(person("C1", "UTC", thursday, if_needed=WEDNESDAY))
+    people.append(person("D", "UTC", TUESDAY | thursday))
+    people.append(person("E", "UTC", WEDNESDAY | thursday))
+    problem = _problem_of(people, require_facilitator=False)  # 3..4 learners, target 4
+    weight = problem.if_needed_weight()
+    assert _peer_brute_force(problem) == (8, 0, 2 * weight)
+    assert learner_cost_bound(problem, 8) == 0
+    most = most_new_groups(problem, 8, 0)
+    assert most == 2
+    assert _cover(problem, 8, most, 10.0) == 2 * weight
+    found = learner_bound(problem, 8, most, weight, 10.0, 0)
+    assert found is not None and (found.value, found.if_needed) == (2 * weight, 2)
+    assert sum(found.groups.values()) == 2

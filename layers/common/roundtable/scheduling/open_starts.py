@@ -22,20 +22,31 @@ objective, on which far fewer starts matter), then the least cost with exactly `
 (an answer with more pays at least one more if-needed seat). Only for cohorts without
 existing groups: a learner joining one sits at no start of this model. The solver
 tries it in peer cohorts only (`applies`).
+
+Both steps took 3-22 s each on peer 100 (depending on the load), mostly proving the
+if-needed seats. A cover proves them first (`_cover`): at most `most` starts open, each
+learner paying the cheapest open start they can attend, without group sizes; a binary
+per start and a column per class and price level, 143 columns on peer 100, where it
+proves the whole cost, 363, in 0.6-1.7 s. Then only an answer at that bound is sought,
+with exactly its if-needed seats, HiGHS stopped as soon as it has one (`_at_cover`).
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from roundtable.scheduling.formulation import Formulation
-from roundtable.scheduling.highs import _quiet_stdout
+from roundtable.scheduling.highs import _quiet_stdout, _Stopper
 from roundtable.scheduling.problem import Problem
 
 _SLACK = 1e-6  # HiGHS's bound this far above a whole number still rounds down
+# Of the bound's budget, what the cover may take at most (peer 100: 0.6-1.7 s of 16-17 s):
+# cut short it still bounds, and the two steps it is meant to spare keep the rest.
+_COVER_SHARE = 0.5
 
 Cost = Callable[[int], int]
 
@@ -78,14 +89,54 @@ def learner_bound(
     seat costs `weight` more than every shift together; None if HiGHS proves nothing
     within `budget` seconds (or no answer fits the limits, which the caller's refutes).
     With `sizes` (the held size objective) the size rows too: no weaker, and on peer 100
-    step (b) took 3.8 s with them against 4.9-6.3 s without, its answer a whole one."""
+    step (b) took 3.8 s with them against 4.9-6.3 s without, its answer a whole one.
+
+    First the cover's bound (`_cover`: at most `most` starts open, each learner paying
+    their cheapest open one), then an answer at it with exactly its if-needed seats;
+    where the cover counts fewer if-needed seats than any answer has, the two steps."""
     import time
 
     if problem.existing or placed <= 0:
         return None
     deadline = time.monotonic() + budget
     limits = _Limits(placed, most, sizes)
-    coarse = _least(problem, limits, lambda cost: cost // weight, None, budget)
+    covered = _cover(problem, placed, most, budget * _COVER_SHARE) or 0
+    if covered >= weight:
+        found = _at_cover(problem, limits, weight, covered, deadline)
+        if found is not None:
+            return found
+    steps = _by_steps(problem, limits, weight, deadline)
+    if steps is None:
+        return OpenStartsBound(covered, covered // weight) if covered > 0 else None
+    # the steps cut short can prove less than the cover
+    return steps if steps.value >= covered else replace(steps, value=covered)
+
+
+def _at_cover(
+    problem: Problem, limits: _Limits, weight: int, covered: int, deadline: float
+) -> OpenStartsBound | None:
+    """The cover's bound and an answer with exactly its if-needed seats, HiGHS stopped as
+    soon as that answer pays no more than the bound; None where no answer has so few
+    if-needed seats (the cover then missed some: the two steps decide) or no time left."""
+    import time
+
+    fewest = covered // weight  # every answer pays at least the cover's bound, so no
+    # answer has fewer if-needed seats (the shifts together cost less than one)
+    left = deadline - time.monotonic()
+    rest = _least(problem, limits, lambda cost: cost % weight, fewest, left, covered % weight)
+    if rest is None:
+        return None
+    value = max(covered, weight * fewest + min(rest[0], weight))
+    return OpenStartsBound(value, fewest, rest[2], rest[3])
+
+
+def _by_steps(
+    problem: Problem, limits: _Limits, weight: int, deadline: float
+) -> OpenStartsBound | None:
+    """(a) the fewest if-needed seats, (b) the least shifts with exactly so many."""
+    import time
+
+    coarse = _least(problem, limits, lambda cost: cost // weight, None, deadline - time.monotonic())
     if coarse is None or coarse[0] == 0:
         return None  # nobody needs if-needed time: the relaxation sees as much
     fewest, proven = coarse[:2]
@@ -110,15 +161,26 @@ class _Limits:
 
 
 def _least(
-    problem: Problem, limits: _Limits, cost: Cost, if_needed: int | None, budget: float
+    problem: Problem,
+    limits: _Limits,
+    cost: Cost,
+    if_needed: int | None,
+    budget: float,
+    aim: int | None = None,
 ) -> tuple[int, bool, dict[tuple[int, int], int], dict[int, int]] | None:
     """HiGHS's bound of the model for `cost` (rounded up), whether it is the optimum, and
     its answer (learners per class and start, groups per start; empty if none); with
-    `if_needed`, exactly that many if-needed seats."""
+    `if_needed`, exactly that many if-needed seats; with `aim` (a bound proven without
+    this model), stopped once its answer costs no more."""
     if budget <= 0.05:
         return None
     highs, columns = _model(problem, limits, cost, if_needed)
     highs.setOptionValue("time_limit", budget)
+    if aim is not None:
+        stopper = _Stopper()
+        stopper.aim(aim, False, {})
+        highs.cbMipImprovingSolution.subscribe(stopper.improving)
+        highs.cbMipInterrupt.subscribe(stopper.check)
     highs.run()
     status = highs.modelStatusToString(highs.getModelStatus())
     bound = highs.getInfo().mip_dual_bound
@@ -156,10 +218,7 @@ def _model(
     starts = _undominated(problem, cost if if_needed is None else (lambda price: price))
     groups = {start: position for position, start in enumerate(starts)}
     seats: dict[tuple[int, int], int] = {}
-    with _quiet_stdout():
-        highs = highspy.Highs()  # type: ignore[no-untyped-call]
-    for option, value in (("output_flag", False), ("threads", 1), ("mip_rel_gap", 0.0)):
-        highs.setOptionValue(option, value)
+    highs = _new_highs()
     count = len(starts)
     highs.addVars(count, np.zeros(count), np.full(count, float(limits.most)))
     kinds = np.array([highspy.HighsVarType.kInteger] * count)
@@ -221,6 +280,70 @@ def _row(highs: Any, low: float, high: float, terms: dict[int, float]) -> None:
 
     columns = np.array(list(terms), dtype=np.int32)
     highs.addRow(low, high, len(columns), columns, np.array(list(terms.values())))
+
+
+def _cover(problem: Problem, placed: int, most: int, budget: float) -> int | None:
+    """Least the learners pay with at most `most` starts open, each paying the cheapest
+    open start they can attend (rounded up; HiGHS's bound where cut short), or None.
+
+    Only where every learner is placed. An answer has at most `most` starts with a group,
+    and each of its learners pays at least the cheapest of those: a relaxation of the
+    model below without group sizes, whole groups or size rows. Written as a cover (a
+    binary per start; per class and price level, a column paying the step to the next
+    level unless a start at that level is open), its 143 columns on peer 100 prove 363,
+    the optimum, in 0.6-0.8 s, where the model below took 3-22 s for each of its steps."""
+    if placed != sum(len(cls.members) for cls in problem.classes) or budget <= 0.05:
+        return None
+    highs = _cover_model(problem, most)
+    highs.setOptionValue("time_limit", budget)
+    highs.run()
+    bound = highs.getInfo().mip_dual_bound
+    if highs.modelStatusToString(highs.getModelStatus()) == "Infeasible":
+        return None
+    return max(math.ceil(bound - _SLACK), 0) if math.isfinite(bound) else None
+
+
+def _cover_model(problem: Problem, most: int) -> Any:
+    """Columns: open per start (binary), and per class and price level but the dearest,
+    whether none of its starts at that price or below is open (paying the step up to the
+    next level for every member); rows: some start of each class open, each level's
+    column at least 1 minus its open starts, `most` open in all."""
+    import highspy
+    import numpy as np
+
+    starts = _undominated(problem, lambda price: price)
+    opens = {start: position for position, start in enumerate(starts)}
+    highs = _new_highs()
+    count = len(starts)
+    highs.addVars(count, np.zeros(count), np.ones(count))
+    kinds = np.array([highspy.HighsVarType.kInteger] * count)
+    highs.changeColsIntegrality(count, np.arange(count, dtype=np.int32), kinds)
+    paid = 0
+    for cls in problem.classes:
+        members = len(cls.members)
+        options = [(price, opens[start]) for start, price in cls.options if start in opens]
+        levels = sorted({price for price, _col in options})
+        paid += members * levels[0]
+        _row(highs, 1.0, math.inf, {col: 1.0 for _price, col in options})
+        for level, above in itertools.pairwise(levels):
+            none_open = highs.getNumCol()
+            highs.addVar(0.0, 1.0)
+            highs.changeColCost(none_open, float(members * (above - level)))
+            at_most = {col: 1.0 for price, col in options if price <= level}
+            _row(highs, 1.0, math.inf, {none_open: 1.0} | at_most)
+    _row(highs, -math.inf, float(most), dict.fromkeys(range(count), 1.0))
+    highs.changeObjectiveOffset(float(paid))
+    return highs
+
+
+def _new_highs() -> Any:
+    import highspy
+
+    with _quiet_stdout():
+        highs = highspy.Highs()  # type: ignore[no-untyped-call]
+    for option, value in (("output_flag", False), ("threads", 1), ("mip_rel_gap", 0.0)):
+        highs.setOptionValue(option, value)
+    return highs
 
 
 def _undominated(problem: Problem, cost: Cost) -> list[int]:

@@ -76,7 +76,7 @@ _TOTALS_FIRST = 0.5
 # needs 12-14 s at load 2-3, and HiGHS's full model after it found nothing in 120 s.
 _DIVE_SHARE = 0.9
 # Of the preferences phase's share, what the open starts' bound may take (`open_starts`;
-# peer 100: 8.7 s of its 19 s share at load 2.5, and its answer proves the phase), only in
+# peer 100: 5-9 s of its 19 s share at load 5-6, and its answer proves the phase), only in
 # peer cohorts where the plan pays more if-needed seats than the solver-free bound
 # counts: the first HiGHS pass and the dive, whose time it takes, proved none of those.
 _OPEN_STARTS_SHARE = 0.9
