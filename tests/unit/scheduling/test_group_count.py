@@ -1,12 +1,13 @@
 """The fewest new groups by HiGHS (group_count.py): the spread bound it gives never exceeds
-the brute-forced optimum, and it counts groups the held sizes alone allow to be fewer."""
+the brute-forced optimum, and it counts groups the held sizes alone allow to be fewer;
+spread's own relaxation never exceeds the optimum either."""
 
 from __future__ import annotations
 
 import pytest
 
 from roundtable.scheduling.bounds import learner_cost_bound, seats, spread_bound
-from roundtable.scheduling.group_count import least_new_groups
+from roundtable.scheduling.group_count import least_new_groups, least_spread
 from roundtable.scheduling.heuristic import solve_heuristic
 from roundtable.scheduling.highs import Runner
 from roundtable.scheduling.plan import Plan
@@ -40,6 +41,14 @@ def test_the_spread_bound_by_counted_groups_never_exceeds_the_brute_forced_optim
     assert least <= plan.group_count()
     budget = preferences - learner_cost_bound(problem, placed)
     assert spread_bound(problem, least, budget) <= spread
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_the_relaxed_spread_never_exceeds_the_brute_forced_optimum(seed):
+    problem = _cohort(seed, facilitators=2, most_groups=2)
+    placed, sizes, preferences, spread = _brute_force(problem)
+    runner, _plan = _held(problem, (placed, sizes, preferences))
+    assert 0 < least_spread(runner, 10.0) <= spread
 
 
 def test_learners_on_three_days_need_three_groups_though_the_sizes_allow_two():

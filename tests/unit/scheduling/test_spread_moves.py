@@ -25,9 +25,11 @@ from roundtable.scheduling.values import plan_objectives
 from tests.unit.scheduling.helpers import crowd, instance, person
 from tests.unit.scheduling.test_preference_moves import _leaders_legal
 
+MON = {"Monday": [["18:00", "19:00"]]}
 TUE = {"Tuesday": [["18:00", "19:00"]]}
 WED = {"Wednesday": [["18:00", "19:00"]]}
 THU = {"Thursday": [["18:00", "19:00"]]}
+FRI = {"Friday": [["18:00", "19:00"]]}
 # 3 to 4 learners a group, 4 the target (a facilitator counts in a group's size)
 SIZES = {"min_group_size": 3, "max_group_size": 4, "target_group_size": 4}
 LED_SIZES = {"min_group_size": 4, "max_group_size": 5, "target_group_size": 5}
@@ -145,6 +147,49 @@ def test_an_idle_facilitator_paying_more_takes_a_group_when_a_learner_saves_as_m
     assert _ids(problem, ["X"])[0] in result.learners_at[thursday]
     assert before["preferences"] == after["preferences"] == len(people) + 1
     assert (before["spread"], after["spread"]) == (11, 1)
+    assert plan_is_consistent(problem, result)
+    assert _leaders_legal(problem, result)
+
+
+def test_an_idle_facilitator_paying_more_takes_a_group_when_a_paid_leader_is_relieved():
+    # F1 can lead Thursday only on if-needed time; F2 leads Monday on if-needed time and
+    # Friday regularly; F0 leads Tuesday and Wednesday and could lead Monday for nothing,
+    # but has no room. Moving F0's Wednesday group to Thursday under F1 costs F1 the
+    # if-needed weight, and frees F0 to take Monday from F2, which saves as much: one
+    # second group fewer, preferences unchanged. Nobody at Monday can make Thursday, so
+    # F2's group cannot move there itself.
+    facilitators = [
+        person("F0", "UTC", MON | TUE | WED, max_groups=2),
+        person("F1", "UTC", {}, if_needed=THU, max_groups=1),
+        person("F2", "UTC", FRI, if_needed=MON, max_groups=2),
+    ]
+    people = [
+        *facilitators,
+        *crowd("A", 4, "UTC", TUE | WED),
+        *crowd("B", 4, "UTC", WED | THU),
+        *crowd("M", 4, "UTC", MON),
+        *crowd("R", 4, "UTC", FRI),
+    ]
+    problem = _problem_of(instance(people, **LED_SIZES))
+    monday, tuesday, wednesday, thursday, friday = (_start(problem, day) for day in range(5))
+    plan = Plan(
+        groups_at={monday: [2], tuesday: [0], wednesday: [0], friday: [2]},
+        learners_at={
+            monday: _ids(problem, [f"M{k}" for k in range(4)]),
+            tuesday: _ids(problem, [f"A{k}" for k in range(4)]),
+            wednesday: _ids(problem, [f"B{k}" for k in range(4)]),
+            friday: _ids(problem, [f"R{k}" for k in range(4)]),
+        },
+    )
+    before = plan_objectives(problem, plan)
+    search = Search(problem, plan)
+    assert lead_with_idle(search, time.monotonic() + 5)
+    result = search.plan()
+    after = plan_objectives(problem, result)
+    assert result.groups_at[thursday] == [1]
+    assert result.groups_at[monday] == [0]
+    assert before["preferences"] == after["preferences"] == len(people) + 1
+    assert (before["spread"], after["spread"]) == (21, 11)
     assert plan_is_consistent(problem, result)
     assert _leaders_legal(problem, result)
 

@@ -22,7 +22,8 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from roundtable.scheduling.leading import share_groups
+from roundtable.scheduling.chains import cheaper_leaders_by_chain
+from roundtable.scheduling.leading import cheaper_leaders, share_groups
 from roundtable.scheduling.path_relocation import preference_cost
 from roundtable.scheduling.polish import find_leader, size_objective
 from roundtable.scheduling.relocation import leader_cost_at
@@ -147,11 +148,22 @@ def _give_group(search: Search, idle: int, deadline: float, strict: bool) -> boo
                     return False
                 mark, trial = search.mark(), counts.copy()
                 if _relocate(search, origin, destination, donor, idle, trial) and _better(
-                    before, _score(search)
+                    before, _repaid(search, before[1])
                 ):
                     return True
                 search.undo(mark)
     return False
+
+
+def _repaid(search: Search, paid: int) -> tuple[int, int, int, int, int]:
+    """The score after a dearer idle leader's move, once groups whose leaders pay are
+    handed to cheaper ones where that is now possible: the donor's group gone frees
+    them (typical 300: the idle facilitator pays 1 where a free leader gave the group
+    up, who then takes a paid group for nothing; 221 -> 211)."""
+    if preference_cost(search) > paid:
+        cheaper_leaders(search)
+        cheaper_leaders_by_chain(search)
+    return _score(search)
 
 
 def _senders(
