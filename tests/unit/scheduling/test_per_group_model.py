@@ -31,7 +31,7 @@ def test_the_bounds_never_exceed_the_brute_forced_optimum(seed: int) -> None:
     holds = {"placed": placed, "sizes": sizes}
     weight = problem.if_needed_weight()
     relaxed = per_group.build(problem, holds, dearest=weight)
-    assert per_group._relaxation_bound(relaxed, 1, 10.0, weight) <= preferences
+    assert per_group._relaxation(relaxed, 1, 10.0, weight).bound <= preferences
     outcome = per_group.solve(problem, holds, plan, 10.0, 1)
     after = plan_objectives(problem, outcome.plan)
     assert outcome.bound <= preferences <= after["preferences"] <= scores["preferences"]
@@ -65,7 +65,7 @@ def test_the_duals_bound_the_relaxation_where_it_is_above_zero() -> None:
     before = plan_objectives(problem, solve_heuristic(problem, 1))
     holds = {"placed": before["placed"], "sizes": before["sizes"]}
     model = per_group.build(problem, holds, dearest=problem.if_needed_weight())
-    bound = per_group._relaxation_bound(model, 1, 10.0, problem.if_needed_weight())
+    bound = per_group._relaxation(model, 1, 10.0, problem.if_needed_weight()).bound
     assert 0 < bound <= _least_preferences(model)
 
 
