@@ -105,3 +105,25 @@ def test_the_weekdays_neighbourhoods_improve_the_heuristics_plan() -> None:
     improved = plan_objectives(problem, per_group.plan_from(problem, model, found))
     assert improved["preferences"] < before["preferences"]
     assert (improved["placed"], improved["sizes"]) == (before["placed"], before["sizes"])
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_first_answer_within_the_relaxations_starts_keeps_the_earlier_phases(
+    seed: int,
+) -> None:
+    problem = _few_facilitators(seed, per_group=True)
+    plan = solve_heuristic(problem, seed)
+    before = plan_objectives(problem, plan)
+    holds = {"placed": before["placed"], "sizes": before["sizes"]}
+    weight = problem.if_needed_weight()
+    model = per_group.build(problem, holds, dearest=weight)
+    relaxation = per_group._relaxation(model, 1, 10.0, weight)
+    if relaxation.values is None:  # no answer without if-needed time
+        return
+    # the relaxation's starts, and none at all (then the whole model's answer)
+    for relaxed in (relaxation.values, [0.0] * len(model.cost)):
+        highs = per_group._load(model, 1)
+        found = per_group._first_answer(highs, model, relaxed, 10.0)
+        assert found is not None
+        answer = per_group.plan_from(problem, model, found)
+        assert_earlier_phases_kept(problem, plan, answer, relaxation.bound)
