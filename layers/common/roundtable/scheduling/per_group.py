@@ -39,11 +39,12 @@ INF = float("inf")
 # 17-19 at load 3); without its bound the gap is 100 %, which no better answer makes up
 # for. HiGHS's first answer comes after it (1,200: 2 s, 2,000: 8 s) and the weekdays'
 # neighbourhoods get the rest.
-_RELAXATION_SHARE = 0.6
+_RELAXATION_SHARE = 0.75
 # The first answer is looked for with groups only where the relaxation opens at least
-# this much of one: with 0.2 per-group 1,200's is 29 (527 starts), with 0.1 36, with
-# 0.01 49, with none 59-61; with 0.3 (384 starts) there is none.
-_LEAST_OPENED = 0.2
+# this much of one, in turn: per-group 1,200 32, 29, 32 (0.15, 0.2, 0.25: 588 to 451
+# starts of 1,324; 1.5-2 s each), 2,000 20, 24, 29 (3-3.5 s each); the whole model gives
+# 59-61 and 37. With 0.1 36 and 37, with 0.3 nothing (1,200) and 37 (2,000).
+_OPENED_LEVELS = (0.2, 0.15, 0.25)
 # Interior point to this tolerance, no crossover: the bound is read from the duals, and
 # at 1e-2 it is within 0.05 of the relaxation's value in 21 iterations against 26.
 _RELAXATION_OPTIONS = {
@@ -236,6 +237,10 @@ def solve(
         highs = _load(model, seed)
         values = warm_values(problem, model, plan)
         assert values is not None  # every option is a column
+    # from here on every run starts from an answer: HiGHS's feasibility jump, which
+    # finishes before HiGHS looks at its time limit, only overran the rounds' limits
+    # (per-group 2,000: a 1.2-s round took 4.2 s)
+    highs.setOptionValue("mip_heuristic_run_feasibility_jump", False)
     if _score(model, values) > bound:
         values = _improve_by_days(problem, highs, model, values, began + budget, bound)
     left = budget - (time.monotonic() - began)
@@ -263,18 +268,34 @@ def _first_answer(
     highs: Any, model: CompactModel, relaxed: list[float] | None, budget: float
 ) -> list[float] | None:
     """HiGHS's first answer (its feasibility jump's), or None if it has none within the
-    budget: first with groups only at the starts the relaxation opens at least a fifth
-    of a group (per-group 1,200: 527 starts of 1,324; 29 in 1.4 s where the whole model
-    gives 59-61 in 2-4 s), and where that has no answer (found in 0.1 s), on the whole."""
+    budget: the best with groups only where the relaxation opens them (`_within`), and
+    where none has an answer, on the whole model."""
     began = time.monotonic()
-    if relaxed is not None:
-        closed = [start for start, col in model.g.items() if relaxed[col] < _LEAST_OPENED]
-        _close(highs, model, closed)
-        found = _stopped_at_first_answer(highs, model, budget)
-        _free_groups(highs, model)
-        if found is not None:
-            return found
+    best = None if relaxed is None else _within(highs, model, relaxed, budget)
+    if best is not None:
+        return best
     return _stopped_at_first_answer(highs, model, budget - (time.monotonic() - began))
+
+
+def _within(
+    highs: Any, model: CompactModel, relaxed: list[float], budget: float
+) -> list[float] | None:
+    """The best first answer with groups only at the starts the relaxation opens at
+    least a given part of a group (`_OPENED_LEVELS` in turn, while the time left is
+    three times the last try's), or None (each level without one is found in 0.1 s)."""
+    began, best = time.monotonic(), None
+    for level in _OPENED_LEVELS:
+        tried = time.monotonic()
+        left = budget - (tried - began)
+        _close(highs, model, [start for start, col in model.g.items() if relaxed[col] < level])
+        found = _stopped_at_first_answer(highs, model, left)
+        _free_groups(highs, model)
+        if found is not None and (best is None or _score(model, found) < _score(model, best)):
+            best = found
+        took = time.monotonic() - tried
+        if best is not None and left - took < 3 * took:
+            break
+    return best
 
 
 def _close(highs: Any, model: CompactModel, starts: list[int]) -> None:
