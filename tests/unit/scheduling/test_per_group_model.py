@@ -5,6 +5,9 @@ leader it picks is legal, and the weekdays' neighbourhoods improve a plan."""
 
 from __future__ import annotations
 
+import math
+import random
+
 import pytest
 
 from roundtable.scheduling import per_group
@@ -28,12 +31,52 @@ def test_the_bounds_never_exceed_the_brute_forced_optimum(seed: int) -> None:
     holds = {"placed": placed, "sizes": sizes}
     weight = problem.if_needed_weight()
     relaxed = per_group.build(problem, holds, dearest=weight)
-    _answer, root = per_group._root(per_group._load(relaxed, 1), relaxed, 10.0, weight)
-    assert root <= preferences
+    assert per_group._relaxation(relaxed, 1, 10.0, weight).bound <= preferences
     outcome = per_group.solve(problem, holds, plan, 10.0, 1)
     after = plan_objectives(problem, outcome.plan)
     assert outcome.bound <= preferences <= after["preferences"] <= scores["preferences"]
     assert (after["placed"], after["sizes"]) == (placed, sizes)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_bound_of_any_duals_never_exceeds_the_optimum(seed: int) -> None:
+    # the relaxation's own duals, and those duals perturbed at random (an approximate
+    # solve's), on cohorts whose relaxation is above 0 (the brute-forced ones' is 0),
+    # against HiGHS's proven optimum of the held model without if-needed options
+    problem = _few_facilitators(seed, per_group=True)
+    before = plan_objectives(problem, solve_heuristic(problem, seed))
+    holds = {"placed": before["placed"], "sizes": before["sizes"]}
+    model = per_group.build(problem, holds, dearest=problem.if_needed_weight())
+    optimum = _least_preferences(model)
+    highs = per_group._load(model, 1)
+    highs.setOptionValue("solve_relaxation", True)
+    highs.run()
+    duals = list(highs.getSolution().row_dual)
+    assert per_group.dual_bound(model, duals) <= optimum
+    chance = random.Random(seed)
+    for _ in range(20):
+        shaken = [value * chance.uniform(0.5, 1.5) + chance.gauss(0, 0.5) for value in duals]
+        assert per_group.dual_bound(model, shaken) <= optimum
+
+
+def test_the_duals_bound_the_relaxation_where_it_is_above_zero() -> None:
+    # the relaxation's duals give its value (so the bound is not vacuously low)
+    problem = _few_facilitators(1, per_group=True)
+    before = plan_objectives(problem, solve_heuristic(problem, 1))
+    holds = {"placed": before["placed"], "sizes": before["sizes"]}
+    model = per_group.build(problem, holds, dearest=problem.if_needed_weight())
+    bound = per_group._relaxation(model, 1, 10.0, problem.if_needed_weight()).bound
+    assert 0 < bound <= _least_preferences(model)
+
+
+def _least_preferences(model: per_group.CompactModel) -> float:
+    """The model's optimum by HiGHS to the end (tiny cohorts), or infinity if it has
+    none."""
+    highs = per_group._load(model, 1)
+    highs.run()
+    if highs.getInfo().primal_solution_status != 2:  # no answer without if-needed time
+        return math.inf
+    return float(round(highs.getInfo().objective_function_value))  # integral costs
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -62,3 +105,25 @@ def test_the_weekdays_neighbourhoods_improve_the_heuristics_plan() -> None:
     improved = plan_objectives(problem, per_group.plan_from(problem, model, found))
     assert improved["preferences"] < before["preferences"]
     assert (improved["placed"], improved["sizes"]) == (before["placed"], before["sizes"])
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_first_answer_within_the_relaxations_starts_keeps_the_earlier_phases(
+    seed: int,
+) -> None:
+    problem = _few_facilitators(seed, per_group=True)
+    plan = solve_heuristic(problem, seed)
+    before = plan_objectives(problem, plan)
+    holds = {"placed": before["placed"], "sizes": before["sizes"]}
+    weight = problem.if_needed_weight()
+    model = per_group.build(problem, holds, dearest=weight)
+    relaxation = per_group._relaxation(model, 1, 10.0, weight)
+    if relaxation.values is None:  # no answer without if-needed time
+        return
+    # the relaxation's starts, and none at all (then the whole model's answer)
+    for relaxed in (relaxation.values, [0.0] * len(model.cost)):
+        highs = per_group._load(model, 1)
+        found = per_group._first_answer(highs, model, relaxed, 10.0)
+        assert found is not None
+        answer = per_group.plan_from(problem, model, found)
+        assert_earlier_phases_kept(problem, plan, answer, relaxation.bound)

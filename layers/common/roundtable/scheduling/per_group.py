@@ -10,10 +10,11 @@ groups is a column `g[s] = sum_f y[f,s]`, so a linking row has two entries and t
 relaxation with them is solved in 4-6 s by interior point.
 
 HiGHS's branch and bound proves nothing on that cohort in 80 s (root cuts only:
-24.4), and its answers stay near 50. What works is a neighbourhood per weekday: the
-groups of one weekday free, every other group fixed, the learners free. A day's
-model is solved to optimality in 0.3-2 s; going round the days takes HiGHS's first
-answer (59) to 37 in 6-7 s.
+24.4), and its answers stay near 50. What works: the relaxation's bound read from the
+duals of a loose interior point solve (24 in 4-9 s), HiGHS's first answer with groups
+only where the relaxation opens them (29 in 1.5 s, against 59-61 on the whole model),
+then a neighbourhood per weekday: the groups of one weekday free, every other group
+fixed, the learners free (a day's model is solved in 0.3-2 s; from 59, 37 in 6-7 s).
 
 The learner columns are continuous (with the groups integral the learner part is a
 transportation problem); an answer with fractional learners is repaired with the
@@ -35,12 +36,24 @@ from roundtable.scheduling.plan import Plan
 from roundtable.scheduling.problem import Problem
 
 INF = float("inf")
-# Of the budget, what the first run (a first answer and the root's bound) may take
-# (per-group 1,200: 6.5 s of 14-18 at load 3); it ends once the root is solved. The
-# weekdays' neighbourhoods get the rest. Most of it: without the root's bound the gap
-# is 100 % (per-group 2,000's root takes 14-16 s of its 18.6 at load 3.5; with three
-# quarters it was cut short), which no better answer makes up for.
-_ROOT_SHARE = 0.92
+# Of the budget, what the relaxation may take (per-group 1,200: 3.7 s, 2,000: 8.9 s of
+# 17-19 at load 3); without its bound the gap is 100 %, which no better answer makes up
+# for. HiGHS's first answer comes after it (1,200: 2 s, 2,000: 8 s) and the weekdays'
+# neighbourhoods get the rest.
+_RELAXATION_SHARE = 0.75
+# The first answer is looked for with groups only where the relaxation opens at least
+# this much of one, in turn: per-group 1,200 32, 29, 32 (0.15, 0.2, 0.25: 588 to 451
+# starts of 1,324; 1.5-2 s each), 2,000 20, 24, 29 (3-3.5 s each); the whole model gives
+# 59-61 and 37. With 0.1 36 and 37, with 0.3 nothing (1,200) and 37 (2,000).
+_OPENED_LEVELS = (0.2, 0.15, 0.25)
+# Interior point to this tolerance, no crossover: the bound is read from the duals, and
+# at 1e-2 it is within 0.05 of the relaxation's value in 21 iterations against 26.
+_RELAXATION_OPTIONS = {
+    "solve_relaxation": True,
+    "solver": "ipm",
+    "run_crossover": "off",
+    "ipm_optimality_tolerance": 1e-2,
+}
 # Most one weekday's round may take. Most improving rounds find their answer within a
 # second; a round that finds nothing spends the whole limit proving it. With 3 s the
 # days took per-group 1,200 from 61 to 46 and 42 in 10 s; with 1.2 s to 38 (three
@@ -139,7 +152,8 @@ def _start_rows(problem: Problem, model: CompactModel, sizes: int) -> None:
             continue
         model.rows.append((0.0, INF, at | {g: -float(low)}))
         model.rows.append((-INF, 0.0, at | {g: -float(high)}))
-        model.e[start] = model.column(0.0, INF, False)
+        # at most the held total (the duals' bound needs every column bounded)
+        model.e[start] = model.column(0.0, float(sizes), False)
         model.rows.append((0.0, INF, {model.e[start]: 1.0, g: float(target)} | _negated(at)))
         model.rows.append((0.0, INF, {model.e[start]: 1.0, g: -float(target)} | at))
         deviations[model.e[start]] = 1.0
@@ -204,8 +218,8 @@ def solve(
 ) -> CompactOutcome:
     """Minimise preferences on the compact model within the budget, from the plan.
 
-    On the model without if-needed options: a first answer (HiGHS's feasibility jump)
-    and the relaxation's bound from one run that stops after the root, the weekdays'
+    On the model without if-needed options: the relaxation's bound, a first answer
+    (HiGHS's feasibility jump) where the plan pays if-needed time, the weekdays'
     neighbourhoods until a whole turn of them gains nothing, then the whole model with
     what is left (small cohorts are proven there). Where that model has no answer, the
     model with every option, from the plan."""
@@ -213,15 +227,21 @@ def solve(
     model = build(problem, holds, dearest=weight)
     highs = _load(model, seed)
     values = warm_values(problem, model, plan)
-    found, bound = _root(highs, model, budget * _ROOT_SHARE, weight)
+    relaxation = _relaxation(model, seed, budget * _RELAXATION_SHARE, weight)
+    bound = relaxation.bound
     if values is None:  # the plan pays if-needed time
-        values = found
+        left = budget - (time.monotonic() - began)
+        values = _first_answer(highs, model, relaxation.values, left)
     cap: float = weight  # the bound of the model without if-needed options, not the phase's
     if values is None:
         model, cap = build(problem, holds), INF
         highs = _load(model, seed)
         values = warm_values(problem, model, plan)
         assert values is not None  # every option is a column
+    # from here on every run starts from an answer: HiGHS's feasibility jump, which
+    # finishes before HiGHS looks at its time limit, only overran the rounds' limits
+    # (per-group 2,000: a 1.2-s round took 4.2 s)
+    highs.setOptionValue("mip_heuristic_run_feasibility_jump", False)
     if _score(model, values) > bound:
         values = _improve_by_days(problem, highs, model, values, began + budget, bound)
     left = budget - (time.monotonic() - began)
@@ -231,41 +251,127 @@ def solve(
     return CompactOutcome(plan_from(problem, model, values), bound)
 
 
-class _AfterRoot:
-    """Interrupts HiGHS at its first chance once it has an answer: the MIP interrupt
-    callback is first called when the root relaxation is solved (and its simplex and
-    interior point callbacks not at all within a MIP)."""
+class _AtFirstAnswer:
+    """Stops HiGHS once it has an answer, by ending its time limit: its interrupt callback
+    is first called when the root relaxation is solved (per-group 1,200: 18 s by dual
+    simplex after a first answer at 3.8 s), and an interrupt asked for in the improving
+    solution callback is ignored. The limit is read again within the root's simplex:
+    HiGHS stops 0.2-0.3 s after the answer."""
 
-    def __init__(self) -> None:
-        self.found = False
+    def __init__(self, highs: Any) -> None:
+        self.highs = highs
 
     def improving(self, _event: Any) -> None:
-        self.found = True
-
-    def check(self, event: Any) -> None:
-        event.interrupt(self.found)
+        self.highs.setOptionValue("time_limit", 0.0)
 
 
-def _root(
-    highs: Any, model: CompactModel, budget: float, weight: int
-) -> tuple[list[float] | None, int]:
-    """HiGHS's first answer (or None) and its bound after the root, capped at the
-    if-needed weight: the model has no if-needed options, and an answer that uses one
-    costs at least that. The root's relaxation by interior point: per-group 1,200's
-    root takes 5 s so against 12-17 s by dual simplex (its feasibility jump answers at
-    1.5 s, 59-61), and without the if-needed options' costs 2x faster than with them."""
-    watch = _AfterRoot()
+def _first_answer(
+    highs: Any, model: CompactModel, relaxed: list[float] | None, budget: float
+) -> list[float] | None:
+    """HiGHS's first answer (its feasibility jump's), or None if it has none within the
+    budget: the best with groups only where the relaxation opens them (`_within`), and
+    where none has an answer, on the whole model."""
+    began = time.monotonic()
+    best = None if relaxed is None else _within(highs, model, relaxed, budget)
+    if best is not None:
+        return best
+    return _stopped_at_first_answer(highs, model, budget - (time.monotonic() - began))
+
+
+def _within(
+    highs: Any, model: CompactModel, relaxed: list[float], budget: float
+) -> list[float] | None:
+    """The best first answer with groups only at the starts the relaxation opens at
+    least a given part of a group (`_OPENED_LEVELS` in turn, while the time left is
+    three times the last try's), or None (each level without one is found in 0.1 s)."""
+    began, best = time.monotonic(), None
+    for level in _OPENED_LEVELS:
+        tried = time.monotonic()
+        left = budget - (tried - began)
+        _close(highs, model, [start for start, col in model.g.items() if relaxed[col] < level])
+        found = _stopped_at_first_answer(highs, model, left)
+        _free_groups(highs, model)
+        if found is not None and (best is None or _score(model, found) < _score(model, best)):
+            best = found
+        took = time.monotonic() - tried
+        if best is not None and left - took < 3 * took:
+            break
+    return best
+
+
+def _close(highs: Any, model: CompactModel, starts: list[int]) -> None:
+    """No group at these starts (until `_free_groups`)."""
+    import numpy as np
+
+    closed = set(starts)
+    columns = [col for (_f, start), col in model.y.items() if start in closed]
+    columns += [model.g[start] for start in starts]
+    zeros = np.zeros(len(columns))
+    highs.changeColsBounds(len(columns), np.array(columns, dtype=np.int32), zeros, zeros)
+
+
+def _stopped_at_first_answer(highs: Any, model: CompactModel, budget: float) -> list[float] | None:
+    watch = _AtFirstAnswer(highs)
     highs.cbMipImprovingSolution.subscribe(watch.improving)
-    highs.cbMipInterrupt.subscribe(watch.check)
-    highs.setOptionValue("mip_lp_solver", "ipm")
     highs.setOptionValue("time_limit", max(budget, _LEAST_SECONDS))
     highs.run()
-    highs.setOptionValue("mip_lp_solver", "choose")  # the days' small models: simplex
     highs.cbMipImprovingSolution.unsubscribe(watch.improving)
-    highs.cbMipInterrupt.unsubscribe(watch.check)
-    status = highs.modelStatusToString(highs.getModelStatus()).lower()
-    bound = weight if status == "infeasible" else min(_bound(highs), weight)
-    return _answer(highs, model, _REPAIR_SECONDS), bound
+    return _answer(highs, model, _REPAIR_SECONDS)
+
+
+@dataclass
+class _Relaxation:
+    bound: int
+    values: list[float] | None = None  # its answer, if solved
+
+
+def _relaxation(model: CompactModel, seed: int, budget: float, weight: int) -> _Relaxation:
+    """The relaxation's bound, capped at the if-needed weight (the model has no if-needed
+    options, and an answer that uses one costs at least that), or 0 if not found.
+
+    By interior point to a loose tolerance, without crossover, on an instance of its own,
+    and the bound read from its row duals (`dual_bound`), valid for any duals: per-group
+    1,200 23.60 in 3.7 s where HiGHS's MIP took 7.5-11 s to its root (23.63), 2,000 11.98
+    in 8.9 s against 14-20 s."""
+    import highspy
+
+    highs = _load(model, seed)
+    for option, value in _RELAXATION_OPTIONS.items():
+        highs.setOptionValue(option, value)
+    highs.setOptionValue("time_limit", max(budget, _LEAST_SECONDS))
+    highs.run()
+    if highs.getModelStatus() == highspy.HighsModelStatus.kInfeasible:  # so is every answer
+        return _Relaxation(weight)
+    solution = highs.getSolution()
+    if not solution.dual_valid:  # at a loose tolerance the status is "unknown"
+        return _Relaxation(0)
+    bound = max(min(dual_bound(model, list(solution.row_dual)), weight), 0)
+    return _Relaxation(bound, list(solution.col_value) if solution.value_valid else None)
+
+
+def dual_bound(model: CompactModel, duals: list[float]) -> int:
+    """The Lagrangian bound of these row duals, rounded up (the objective is integral).
+
+    For duals `y` signed as the rows' bounds allow (a dual that would need an infinite
+    bound is taken as 0), every answer costs at least `sum_i y_i b_i + sum_j min(0, d_j
+    u_j)` with `d = c - A'y` and `b_i` the row's bound the dual's sign picks: each
+    column lies in [0, u_j]. So an approximate solve's duals bound the model too."""
+    import numpy as np
+
+    low = np.array([row[0] for row in model.rows])
+    high = np.array([row[1] for row in model.rows])
+    y = np.array(duals, dtype=np.float64)
+    y[(y > 0) & np.isinf(low)] = 0.0
+    y[(y < 0) & np.isinf(high)] = 0.0
+    side = np.where(y > 0, low, high)
+    value = float(np.sum(y[y != 0] * side[y != 0]))
+    entries = [(i, col, a) for i, row in enumerate(model.rows) for col, a in row[2].items()]
+    at, columns, values = (np.array(part) for part in zip(*entries, strict=True))
+    reduced = np.array(model.cost) - np.bincount(columns, values * y[at], len(model.cost))
+    upper = np.array(model.upper, dtype=np.float64)
+    negative = reduced < 0
+    value += float(np.sum(reduced[negative] * upper[negative]))
+    return math.ceil(value - 1e-6) if math.isfinite(value) else 0
 
 
 def _whole(highs: Any, model: CompactModel, values: list[float], budget: float) -> list[float]:
