@@ -13,6 +13,7 @@ from roundtable.scheduling.formulation import INF, formulate
 from roundtable.scheduling.heuristic import solve_heuristic
 from roundtable.scheduling.highs import Runner
 from roundtable.scheduling.lp_dive import (
+    DiveRelaxation,
     _add_count_rows,
     _close_together,
     _counts,
@@ -24,8 +25,11 @@ from roundtable.scheduling.lp_dive import (
     _starts,
     _whole_groups,
     dive,
+    start_relaxation,
 )
 from roundtable.scheduling.neighbourhood import group_columns
+from roundtable.scheduling.plan import Plan
+from roundtable.scheduling.problem import Problem
 from roundtable.scheduling.search import Search
 from roundtable.scheduling.solver import solve_exact
 from roundtable.scheduling.values import plan_objectives
@@ -157,3 +161,35 @@ def test_the_number_of_groups_in_all_is_rounded_by_its_own_row(seed: int) -> Non
     rounded = sum(_counts(highs, starts).values())
     assert rounded == pytest.approx(round(rounded), abs=1e-6)
     assert round(rounded) in (math.floor(total), math.ceil(total))
+
+
+def _held_runner(problem: Problem, plan: Plan) -> Runner:
+    scores = plan_objectives(problem, plan)
+    runner = Runner(problem, 1)
+    runner.hold("placed", scores["placed"])
+    runner.hold("sizes", scores["sizes"])
+    return runner
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_relaxation_started_on_a_thread_gives_the_dive_the_same_answer(seed: int) -> None:
+    # the phase starts it before its search: HiGHS must do the same work as in place
+    problem = _few_facilitators(seed, False)
+    plan = Search(problem, solve_heuristic(problem, seed)).plan()
+    in_place = dive(_held_runner(problem, plan), "preferences", plan, 10.0, 0)
+    runner = _held_runner(problem, plan)
+    relaxation = start_relaxation(runner, "preferences", 10.0)
+    assert relaxation is not None
+    threaded = dive(runner, "preferences", plan, 10.0, 0, relaxation)
+    assert threaded.bound == in_place.bound
+    assert threaded.plan == in_place.plan
+
+
+def test_a_cancelled_relaxation_stops_and_gives_no_value() -> None:
+    problem = _few_facilitators(0, False)
+    plan = solve_heuristic(problem, 0)
+    relaxation = DiveRelaxation(_held_runner(problem, plan), "preferences", 10.0)
+    relaxation.cancel()  # before HiGHS runs: it is interrupted at its first iteration
+    relaxation.start()
+    assert relaxation.solve() is None
+    relaxation.cancel()  # again, once it has ended: nothing to wait for

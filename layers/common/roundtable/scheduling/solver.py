@@ -36,8 +36,7 @@ from roundtable.scheduling.group_count import least_new_groups
 from roundtable.scheduling.highs import SENSES, SPREAD_GAP, PhaseResult, Runner
 from roundtable.scheduling.leader_count import too_many_leaders
 from roundtable.scheduling.leading import share_groups
-from roundtable.scheduling.lp_dive import applies as dive_applies
-from roundtable.scheduling.lp_dive import dive
+from roundtable.scheduling.lp_dive import DiveRelaxation, dive, start_relaxation
 from roundtable.scheduling.open_starts import answer_values, learner_bound, most_new_groups
 from roundtable.scheduling.open_starts import applies as open_starts_applies
 from roundtable.scheduling.plan import Plan, plan_is_consistent
@@ -251,6 +250,19 @@ def _sizes_by_totals(
 def _preferences(context: _Context, budget: float) -> PhaseResult:
     if per_group.applies(context.problem):
         return _preferences_per_group(context, budget)
+    # the dive's relaxation depends only on the held phases: it is solved on a second
+    # core while the search and HiGHS's first pass run, and stopped if they prove the phase
+    relaxation = start_relaxation(_dive_runner(context), "preferences", budget * _DIVE_SHARE)
+    try:
+        return _preferences_solved(context, budget, relaxation)
+    finally:
+        if relaxation is not None:
+            relaxation.cancel()
+
+
+def _preferences_solved(
+    context: _Context, budget: float, relaxation: DiveRelaxation | None
+) -> PhaseResult:
     began = time.monotonic()
     bound = _preference_bound(context)  # the search keeps placement, joins and sizes
     improve_preferences(context.search, budget * _SEARCH_SHARE, bound)
@@ -262,7 +274,7 @@ def _preferences(context: _Context, budget: float) -> PhaseResult:
     achieved = plan_objectives(problem, context.search.plan())["preferences"]  # its answer
     if achieved == bound:
         return PhaseResult(achieved, bound, True, f"{bound} = open starts' bound, optimal")
-    if not dive_applies(problem):  # HiGHS's share whole: its full model needs it there
+    if relaxation is None:  # HiGHS's share whole: its full model needs it there
         return _solve(context, "preferences", budget - (time.monotonic() - began), bound)
     # HiGHS first, briefly: where its leaders-only solve (typical 600: 0.16 s) or, with
     # nobody to lead, its first neighbourhoods (peer 300: 0.04 s) prove the bound, the
@@ -280,7 +292,7 @@ def _preferences(context: _Context, budget: float) -> PhaseResult:
     if first.proven:
         return first
     left = budget - (time.monotonic() - began)  # the dive's share of what is left
-    bound = _dive(context, "preferences", left * _DIVE_SHARE, max(bound, first.bound))
+    bound = _dive(context, relaxation, left * _DIVE_SHARE, max(bound, first.bound))
     achieved = plan_objectives(problem, context.search.plan())["preferences"]
     if achieved == bound:
         return PhaseResult(achieved, bound, True, f"{bound} = relaxation's bound, optimal")
@@ -308,17 +320,23 @@ def _preferences_per_group(context: _Context, budget: float) -> PhaseResult:
     return PhaseResult(achieved, bound, False, text)
 
 
-def _dive(context: _Context, name: str, budget: float, bound: int) -> int:
-    """Adopt the LP dive's answer (`lp_dive`) if better, polished by the search; return
-    the bound, raised to the relaxation's where that is higher."""
-    began, incumbent = time.monotonic(), context.search.plan()
-    # on a HiGHS instance of its own: one that has solved before stores its matrix in
-    # another order, the relaxation ends at another optimum and the dive elsewhere (few
-    # facilitators 600: 82 after HiGHS's first pass, 81 from a fresh instance)
+def _dive_runner(context: _Context) -> Runner:
+    """A runner of the held phases on a HiGHS instance of its own, for the dive: one that
+    has solved before stores its matrix in another order, the relaxation ends at another
+    optimum and the dive elsewhere (few facilitators 600: 82 after HiGHS's first pass, 81
+    from a fresh instance)."""
     fresh = Runner(context.problem, context.runner.seed)
     for held, value in context.runner.holds:
         fresh.hold(held, value)
-    outcome = dive(fresh, name, incumbent, budget, bound)
+    return fresh
+
+
+def _dive(context: _Context, relaxation: DiveRelaxation, budget: float, bound: int) -> int:
+    """Adopt the LP dive's answer (`lp_dive`) from the `relaxation` started at the phase's
+    beginning if better, polished by the search; return the bound, raised to the
+    relaxation's where that is higher."""
+    began, incumbent, name = time.monotonic(), context.search.plan(), relaxation.name
+    outcome = dive(relaxation.runner, name, incumbent, budget, bound, relaxation)
     if outcome.plan is not incumbent and _keeps_earlier_phases(
         context, incumbent, outcome.plan, name
     ):
