@@ -18,6 +18,7 @@ from roundtable.scheduling.lp_dive import (
     _close_together,
     _counts,
     _group_column_count,
+    _integral,
     _objective,
     _relax,
     _round_row,
@@ -193,3 +194,28 @@ def test_a_cancelled_relaxation_stops_and_gives_no_value() -> None:
     relaxation.start()
     assert relaxation.solve() is None
     relaxation.cancel()  # again, once it has ended: nothing to wait for
+
+
+def test_the_relaxations_answer_counts_as_integral_within_the_mip_start_tolerance() -> None:
+    model = formulate(_few_facilitators(0, False))
+    learner, group = min(model.w.values()), min(model.y.values())
+    solution = [0.0] * len(model.cost)
+    solution[learner], solution[group] = 3.0 + 1e-7, 1.0 - 1e-7
+    assert _integral(model, solution)
+    solution[learner] = 2.5
+    assert not _integral(model, solution)
+    assert not _integral(model, [])  # no solution kept
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_an_integral_relaxation_is_the_answer_the_mip_would_give(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # with the counts fixed the MIP can do no better than an integral relaxation
+    problem = _few_facilitators(seed, False)
+    plan = Search(problem, solve_heuristic(problem, seed)).plan()
+    skipped = dive(_held_runner(problem, plan), "preferences", plan, 10.0, 0)
+    monkeypatch.setattr("roundtable.scheduling.lp_dive._integral", lambda *_: False)
+    solved = dive(_held_runner(problem, plan), "preferences", plan, 10.0, 0)
+    assert plan_objectives(problem, skipped.plan) == plan_objectives(problem, solved.plan)
+    assert_earlier_phases_kept(problem, plan, skipped.plan, skipped.bound)
