@@ -219,3 +219,38 @@ def test_an_integral_relaxation_is_the_answer_the_mip_would_give(
     solved = dive(_held_runner(problem, plan), "preferences", plan, 10.0, 0)
     assert plan_objectives(problem, skipped.plan) == plan_objectives(problem, solved.plan)
     assert_earlier_phases_kept(problem, plan, skipped.plan, skipped.bound)
+
+
+def test_after_a_batch_that_costs_more_some_starts_are_rounded_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # every batch costs more here: between two tries, `_ALONE_AFTER_FAILED_BATCH` starts
+    # are rounded one at a time (each try was a re-solve and an undo)
+    from roundtable.scheduling import lp_dive
+
+    counts = dict.fromkeys(range(20), 1.5)  # none below `_BATCH`: no early batches
+    calls: list[str] = []
+
+    def round_row(_highs: object, row: int, _count: float, aim: int, _deadline: float) -> int:
+        if row < len(counts):  # a start's row (the total's is the last)
+            counts[row] = 1.0
+            calls.append("alone")
+        return aim
+
+    def close_together(*_args: object) -> bool:
+        calls.append("batch")
+        return False
+
+    class _Rows:
+        def changeRowBounds(self, *_args: object) -> None:  # noqa: N802 (HiGHS's name)
+            pass
+
+    monkeypatch.setattr(lp_dive, "_counts", lambda *_: dict(counts))
+    monkeypatch.setattr(lp_dive, "_round_row", round_row)
+    monkeypatch.setattr(lp_dive, "_close_together", close_together)
+    starts = {start: [start] for start in counts}
+    assert lp_dive._round_counts(_Rows(), starts, 0, 10, time.monotonic() + 10.0)
+    alone = lp_dive._ALONE_AFTER_FAILED_BATCH
+    between = ["batch", *["alone"] * alone]
+    batches = 3  # tried while more than twice `_AT_ONCE` starts are fractional
+    assert calls == between * batches + ["alone"] * (len(counts) - batches * alone)
