@@ -85,11 +85,11 @@ class DiveRelaxation:
     the groups in all) added from row `first` on.
 
     It depends only on the held phases, not on the plan the dive starts from, so the
-    phase can `start` it on a thread of its own before its search and first HiGHS pass
-    (HiGHS releases the GIL while it runs): on two cores the search's 0.2-2.4 s and the
-    relaxation's 0.3-1.6 s then overlap. The dive joins it; `cancel` interrupts it when
-    the phase ends without a dive. Either way HiGHS does the same work in the same order,
-    so the dive's answer is the same."""
+    phase can `start` it on a thread of its own before HiGHS's first pass (HiGHS releases
+    the GIL while it runs): on two cores the pass (0.1-0.5 s), the fresh model's build
+    and the relaxation (0.3-1.6 s) then overlap. The dive joins it; `cancel` interrupts
+    it when the phase ends without a dive. Either way HiGHS does the same work in the
+    same order, so the dive's answer is the same."""
 
     def __init__(self, runner: Runner, name: str, budget: float) -> None:
         self.runner, self.name, self.budget = runner, name, budget
