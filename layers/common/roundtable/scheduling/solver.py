@@ -337,9 +337,9 @@ def _dive_runner(context: _Context) -> Runner:
 
 
 def _dive(context: _Context, relaxation: DiveRelaxation, budget: float, bound: int) -> int:
-    """Adopt the LP dive's answer (`lp_dive`) from the `relaxation` started at the phase's
-    beginning if better, polished by the search; return the bound, raised to the
-    relaxation's where that is higher."""
+    """Adopt the LP dive's answer (`lp_dive`) from the `relaxation` started before
+    HiGHS's first pass if better, polished by the search; return the bound, raised to
+    the relaxation's where that is higher."""
     began, incumbent, name = time.monotonic(), context.search.plan(), relaxation.name
     outcome = dive(relaxation.runner, name, incumbent, budget, bound, relaxation)
     if outcome.plan is not incumbent and _keeps_earlier_phases(
