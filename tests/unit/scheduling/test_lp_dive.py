@@ -13,10 +13,12 @@ from roundtable.scheduling.formulation import INF, formulate
 from roundtable.scheduling.heuristic import solve_heuristic
 from roundtable.scheduling.highs import Runner
 from roundtable.scheduling.lp_dive import (
+    DiveRelaxation,
     _add_count_rows,
     _close_together,
     _counts,
     _group_column_count,
+    _integral,
     _objective,
     _relax,
     _round_row,
@@ -24,8 +26,11 @@ from roundtable.scheduling.lp_dive import (
     _starts,
     _whole_groups,
     dive,
+    start_relaxation,
 )
 from roundtable.scheduling.neighbourhood import group_columns
+from roundtable.scheduling.plan import Plan
+from roundtable.scheduling.problem import Problem
 from roundtable.scheduling.search import Search
 from roundtable.scheduling.solver import solve_exact
 from roundtable.scheduling.values import plan_objectives
@@ -157,3 +162,95 @@ def test_the_number_of_groups_in_all_is_rounded_by_its_own_row(seed: int) -> Non
     rounded = sum(_counts(highs, starts).values())
     assert rounded == pytest.approx(round(rounded), abs=1e-6)
     assert round(rounded) in (math.floor(total), math.ceil(total))
+
+
+def _held_runner(problem: Problem, plan: Plan) -> Runner:
+    scores = plan_objectives(problem, plan)
+    runner = Runner(problem, 1)
+    runner.hold("placed", scores["placed"])
+    runner.hold("sizes", scores["sizes"])
+    return runner
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_relaxation_started_on_a_thread_gives_the_dive_the_same_answer(seed: int) -> None:
+    # the phase starts it before its search: HiGHS must do the same work as in place
+    problem = _few_facilitators(seed, False)
+    plan = Search(problem, solve_heuristic(problem, seed)).plan()
+    in_place = dive(_held_runner(problem, plan), "preferences", plan, 10.0, 0)
+    runner = _held_runner(problem, plan)
+    relaxation = start_relaxation(runner, "preferences", 10.0)
+    assert relaxation is not None
+    threaded = dive(runner, "preferences", plan, 10.0, 0, relaxation)
+    assert threaded.bound == in_place.bound
+    assert threaded.plan == in_place.plan
+
+
+def test_a_cancelled_relaxation_stops_and_gives_no_value() -> None:
+    problem = _few_facilitators(0, False)
+    plan = solve_heuristic(problem, 0)
+    relaxation = DiveRelaxation(_held_runner(problem, plan), "preferences", 10.0)
+    relaxation.cancel()  # before HiGHS runs: it is interrupted at its first iteration
+    relaxation.start()
+    assert relaxation.solve() is None
+    relaxation.cancel()  # again, once it has ended: nothing to wait for
+
+
+def test_the_relaxations_answer_counts_as_integral_within_the_mip_start_tolerance() -> None:
+    model = formulate(_few_facilitators(0, False))
+    learner, group = min(model.w.values()), min(model.y.values())
+    solution = [0.0] * len(model.cost)
+    solution[learner], solution[group] = 3.0 + 1e-7, 1.0 - 1e-7
+    assert _integral(model, solution)
+    solution[learner] = 2.5
+    assert not _integral(model, solution)
+    assert not _integral(model, [])  # no solution kept
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_an_integral_relaxation_is_the_answer_the_mip_would_give(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # with the counts fixed the MIP can do no better than an integral relaxation
+    problem = _few_facilitators(seed, False)
+    plan = Search(problem, solve_heuristic(problem, seed)).plan()
+    skipped = dive(_held_runner(problem, plan), "preferences", plan, 10.0, 0)
+    monkeypatch.setattr("roundtable.scheduling.lp_dive._integral", lambda *_: False)
+    solved = dive(_held_runner(problem, plan), "preferences", plan, 10.0, 0)
+    assert plan_objectives(problem, skipped.plan) == plan_objectives(problem, solved.plan)
+    assert_earlier_phases_kept(problem, plan, skipped.plan, skipped.bound)
+
+
+def test_after_a_batch_that_costs_more_some_starts_are_rounded_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # every batch costs more here: between two tries, `_ALONE_AFTER_FAILED_BATCH` starts
+    # are rounded one at a time (each try was a re-solve and an undo)
+    from roundtable.scheduling import lp_dive
+
+    counts = dict.fromkeys(range(20), 1.5)  # none below `_BATCH`: no early batches
+    calls: list[str] = []
+
+    def round_row(_highs: object, row: int, _count: float, aim: int, _deadline: float) -> int:
+        if row < len(counts):  # a start's row (the total's is the last)
+            counts[row] = 1.0
+            calls.append("alone")
+        return aim
+
+    def close_together(*_args: object) -> bool:
+        calls.append("batch")
+        return False
+
+    class _Rows:
+        def changeRowBounds(self, *_args: object) -> None:  # noqa: N802 (HiGHS's name)
+            pass
+
+    monkeypatch.setattr(lp_dive, "_counts", lambda *_: dict(counts))
+    monkeypatch.setattr(lp_dive, "_round_row", round_row)
+    monkeypatch.setattr(lp_dive, "_close_together", close_together)
+    starts = {start: [start] for start in counts}
+    assert lp_dive._round_counts(_Rows(), starts, 0, 10, time.monotonic() + 10.0)
+    alone = lp_dive._ALONE_AFTER_FAILED_BATCH
+    between = ["batch", *["alone"] * alone]
+    batches = 3  # tried while more than twice `_AT_ONCE` starts are fractional
+    assert calls == between * batches + ["alone"] * (len(counts) - batches * alone)

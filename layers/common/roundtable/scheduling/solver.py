@@ -36,8 +36,7 @@ from roundtable.scheduling.group_count import least_new_groups, least_spread
 from roundtable.scheduling.highs import SENSES, SPREAD_GAP, PhaseResult, Runner
 from roundtable.scheduling.leader_count import too_many_leaders
 from roundtable.scheduling.leading import share_groups
-from roundtable.scheduling.lp_dive import applies as dive_applies
-from roundtable.scheduling.lp_dive import dive
+from roundtable.scheduling.lp_dive import DiveRelaxation, dive, start_relaxation
 from roundtable.scheduling.open_starts import answer_values, learner_bound, most_new_groups
 from roundtable.scheduling.open_starts import applies as open_starts_applies
 from roundtable.scheduling.plan import Plan, plan_is_consistent
@@ -262,8 +261,26 @@ def _preferences(context: _Context, budget: float) -> PhaseResult:
     achieved = plan_objectives(problem, context.search.plan())["preferences"]  # its answer
     if achieved == bound:
         return PhaseResult(achieved, bound, True, f"{bound} = open starts' bound, optimal")
-    if not dive_applies(problem):  # HiGHS's share whole: its full model needs it there
-        return _solve(context, "preferences", budget - (time.monotonic() - began), bound)
+    # the dive's relaxation depends only on the held phases: it is solved on a thread of
+    # its own while HiGHS's first pass runs, and stopped if that proves the phase. Not
+    # during the search, which proves typical 1,200 and 2,000 on its own: there the
+    # relaxation took the CPU the search needed (load 5: 1.0-2.0 s -> 2.8-4.0 s).
+    left = budget - (time.monotonic() - began)
+    relaxation = start_relaxation(_dive_runner(context), "preferences", left * _DIVE_SHARE)
+    if relaxation is None:  # HiGHS's share whole: its full model needs it there
+        return _solve(context, "preferences", left, bound)
+    try:
+        return _first_then_dive(context, budget, began, bound, relaxation)
+    finally:
+        relaxation.cancel()
+
+
+def _first_then_dive(
+    context: _Context, budget: float, began: float, bound: int, relaxation: DiveRelaxation
+) -> PhaseResult:
+    """The rest of the phase (its share `budget`, begun at `began`): HiGHS's first pass,
+    then the dive from `relaxation`, then HiGHS with what is left."""
+    problem = context.problem
     # HiGHS first, briefly: where its leaders-only solve (typical 600: 0.16 s) or, with
     # nobody to lead, its first neighbourhoods (peer 300: 0.04 s) prove the bound, the
     # dive would take 4-8 s. Nothing more: the full model and, with leaders, the
@@ -280,7 +297,7 @@ def _preferences(context: _Context, budget: float) -> PhaseResult:
     if first.proven:
         return first
     left = budget - (time.monotonic() - began)  # the dive's share of what is left
-    bound = _dive(context, "preferences", left * _DIVE_SHARE, max(bound, first.bound))
+    bound = _dive(context, relaxation, left * _DIVE_SHARE, max(bound, first.bound))
     achieved = plan_objectives(problem, context.search.plan())["preferences"]
     if achieved == bound:
         return PhaseResult(achieved, bound, True, f"{bound} = relaxation's bound, optimal")
@@ -308,17 +325,23 @@ def _preferences_per_group(context: _Context, budget: float) -> PhaseResult:
     return PhaseResult(achieved, bound, False, text)
 
 
-def _dive(context: _Context, name: str, budget: float, bound: int) -> int:
-    """Adopt the LP dive's answer (`lp_dive`) if better, polished by the search; return
-    the bound, raised to the relaxation's where that is higher."""
-    began, incumbent = time.monotonic(), context.search.plan()
-    # on a HiGHS instance of its own: one that has solved before stores its matrix in
-    # another order, the relaxation ends at another optimum and the dive elsewhere (few
-    # facilitators 600: 82 after HiGHS's first pass, 81 from a fresh instance)
+def _dive_runner(context: _Context) -> Runner:
+    """A runner of the held phases on a HiGHS instance of its own, for the dive: one that
+    has solved before stores its matrix in another order, the relaxation ends at another
+    optimum and the dive elsewhere (few facilitators 600: 82 after HiGHS's first pass, 81
+    from a fresh instance)."""
     fresh = Runner(context.problem, context.runner.seed)
     for held, value in context.runner.holds:
         fresh.hold(held, value)
-    outcome = dive(fresh, name, incumbent, budget, bound)
+    return fresh
+
+
+def _dive(context: _Context, relaxation: DiveRelaxation, budget: float, bound: int) -> int:
+    """Adopt the LP dive's answer (`lp_dive`) from the `relaxation` started before
+    HiGHS's first pass if better, polished by the search; return the bound, raised to
+    the relaxation's where that is higher."""
+    began, incumbent, name = time.monotonic(), context.search.plan(), relaxation.name
+    outcome = dive(relaxation.runner, name, incumbent, budget, bound, relaxation)
     if outcome.plan is not incumbent and _keeps_earlier_phases(
         context, incumbent, outcome.plan, name
     ):
