@@ -186,6 +186,24 @@ def test_a_relaxation_started_on_a_thread_gives_the_dive_the_same_answer(seed: i
     assert threaded.plan == in_place.plan
 
 
+@pytest.mark.parametrize("seed", range(2))
+def test_a_runner_on_its_own_instance_shares_the_formulation_and_dives_the_same(
+    seed: int,
+) -> None:
+    # the phase's dive runner: its relaxation runs beside HiGHS's first pass on the other
+    problem = _few_facilitators(seed, False)
+    plan = Search(problem, solve_heuristic(problem, seed)).plan()
+    held = _held_runner(problem, plan)
+    own = held.on_own_instance()
+    assert own.model is held.model and own.holds == held.holds
+    assert own._loaded()[1] is not held.highs
+    own.hold("spread", 0)  # its holds are its own too
+    assert held.holds == _held_runner(problem, plan).holds
+    fresh = dive(_held_runner(problem, plan), "preferences", plan, 10.0, 0)
+    shared = dive(held.on_own_instance(), "preferences", plan, 10.0, 0)
+    assert (shared.plan, shared.bound) == (fresh.plan, fresh.bound)
+
+
 def test_a_cancelled_relaxation_stops_and_gives_no_value() -> None:
     problem = _few_facilitators(0, False)
     plan = solve_heuristic(problem, 0)

@@ -266,7 +266,11 @@ def _preferences(context: _Context, budget: float) -> PhaseResult:
     # during the search, which proves typical 1,200 and 2,000 on its own: there the
     # relaxation took the CPU the search needed (load 5: 1.0-2.0 s -> 2.8-4.0 s).
     left = budget - (time.monotonic() - began)
-    relaxation = start_relaxation(_dive_runner(context), "preferences", left * _DIVE_SHARE)
+    # On an instance of its own: one that has solved before stores its matrix in another
+    # order, the relaxation ends at another optimum and the dive elsewhere (few
+    # facilitators 600: 82 after HiGHS's first pass, 81 from a fresh instance).
+    dive_runner = context.runner.on_own_instance()
+    relaxation = start_relaxation(dive_runner, "preferences", left * _DIVE_SHARE)
     if relaxation is None:  # HiGHS's share whole: its full model needs it there
         return _solve(context, "preferences", left, bound)
     try:
@@ -323,17 +327,6 @@ def _preferences_per_group(context: _Context, budget: float) -> PhaseResult:
     gap = (achieved - bound) / achieved
     text = f"{achieved}, bound {bound}, gap {gap:.1%} (time limit reached)"
     return PhaseResult(achieved, bound, False, text)
-
-
-def _dive_runner(context: _Context) -> Runner:
-    """A runner of the held phases on a HiGHS instance of its own, for the dive: one that
-    has solved before stores its matrix in another order, the relaxation ends at another
-    optimum and the dive elsewhere (few facilitators 600: 82 after HiGHS's first pass, 81
-    from a fresh instance)."""
-    fresh = Runner(context.problem, context.runner.seed)
-    for held, value in context.runner.holds:
-        fresh.hold(held, value)
-    return fresh
 
 
 def _dive(context: _Context, relaxation: DiveRelaxation, budget: float, bound: int) -> int:
