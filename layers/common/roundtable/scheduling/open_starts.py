@@ -40,10 +40,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from roundtable.scheduling.formulation import Formulation
-from roundtable.scheduling.highs import _quiet_stdout, _Stopper
+from roundtable.scheduling.highs import _Stopper, new_instance
 from roundtable.scheduling.problem import Problem
 
 _SLACK = 1e-6  # HiGHS's bound this far above a whole number still rounds down
+_SEED = 0  # HiGHS's own default: the model's answers stay as they were
 # Of the bound's budget, what the cover may take at most (peer 100: 0.6-1.7 s of 16-17 s):
 # cut short it still bounds, and the two steps it is meant to spare keep the rest.
 _COVER_SHARE = 0.5
@@ -218,7 +219,7 @@ def _model(
     starts = _undominated(problem, cost if if_needed is None else (lambda price: price))
     groups = {start: position for position, start in enumerate(starts)}
     seats: dict[tuple[int, int], int] = {}
-    highs = _new_highs()
+    highs = new_instance(_SEED)
     count = len(starts)
     highs.addVars(count, np.zeros(count), np.full(count, float(limits.most)))
     kinds = np.array([highspy.HighsVarType.kInteger] * count)
@@ -313,7 +314,7 @@ def _cover_model(problem: Problem, most: int) -> Any:
 
     starts = _undominated(problem, lambda price: price)
     opens = {start: position for position, start in enumerate(starts)}
-    highs = _new_highs()
+    highs = new_instance(_SEED)
     count = len(starts)
     highs.addVars(count, np.zeros(count), np.ones(count))
     kinds = np.array([highspy.HighsVarType.kInteger] * count)
@@ -333,16 +334,6 @@ def _cover_model(problem: Problem, most: int) -> Any:
             _row(highs, 1.0, math.inf, {none_open: 1.0} | at_most)
     _row(highs, -math.inf, float(most), dict.fromkeys(range(count), 1.0))
     highs.changeObjectiveOffset(float(paid))
-    return highs
-
-
-def _new_highs() -> Any:
-    import highspy
-
-    with _quiet_stdout():
-        highs = highspy.Highs()  # type: ignore[no-untyped-call]
-    for option, value in (("output_flag", False), ("threads", 1), ("mip_rel_gap", 0.0)):
-        highs.setOptionValue(option, value)
     return highs
 
 
