@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import time
+from typing import Any
 
 import pytest
 
@@ -272,3 +273,64 @@ def test_after_a_batch_that_costs_more_some_starts_are_rounded_alone(
     between = ["batch", *["alone"] * alone]
     batches = 3  # tried while more than twice `_AT_ONCE` starts are fractional
     assert calls == between * batches + ["alone"] * (len(counts) - batches * alone)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_beginning_again_at_every_start_keeps_the_earlier_phases(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # no rounding worth keeping: every start the dive rounds one at a time begins it again
+    from roundtable.scheduling import lp_dive
+
+    round_counts = lp_dive._round_counts
+
+    def never_worth(*args: Any, **_kwargs: Any) -> bool:
+        return round_counts(*args[:5], worth=-1.0)
+
+    monkeypatch.setattr(lp_dive, "_round_counts", never_worth)
+    problem = _few_facilitators(seed, False)
+    plan = Search(problem, solve_heuristic(problem, seed)).plan()
+    outcome = dive(_held_runner(problem, plan), "preferences", plan, 10.0, 0)
+    assert_earlier_phases_kept(problem, plan, outcome.plan, outcome.bound)
+    small = _cohort(seed, facilitators=3, most_groups=2)
+    placed, sizes, preferences, _spread = _brute_force(small)
+    start = solve_exact(small, solve_heuristic(small, 1), 1, 10.0).plan
+    runner = Runner(small, 1)
+    runner.hold("placed", placed)
+    runner.hold("sizes", sizes)
+    found = dive(runner, "preferences", start, 10.0, 0)
+    assert found.bound <= preferences <= plan_objectives(small, found.plan)["preferences"]
+
+
+def test_a_rounding_not_worth_it_begins_the_dive_again_once_per_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the kept start stays rounded, every other start's row is freed, the aim is the
+    # relaxation's value again; a start that was begun from is not begun from twice
+    from roundtable.scheduling import lp_dive
+
+    counts = {0: 1.5, 1: 0.5}
+    bounds: dict[int, tuple[float, float]] = {}
+    rounded: list[int] = []
+
+    def round_row(_highs: object, row: int, _count: float, aim: int, _deadline: float) -> int:
+        if row < len(counts):
+            counts[row] = 1.0
+            rounded.append(row)
+            bounds[row] = (1.0, 1.0)
+            return 50  # dearer than worth it
+        return aim
+
+    class _Rows:
+        def changeRowBounds(self, row: int, low: float, high: float) -> None:  # noqa: N802
+            bounds[row] = (low, high)
+            if row < len(counts) and high == INF:
+                counts[row] = 0.5  # freed: fractional again
+
+    monkeypatch.setattr(lp_dive, "_counts", lambda *_: dict(counts))
+    monkeypatch.setattr(lp_dive, "_round_row", round_row)
+    monkeypatch.setattr(lp_dive, "_solve_relaxation", lambda *_: 10.0)
+    starts = {start: [start] for start in counts}
+    assert lp_dive._round_counts(_Rows(), starts, 0, 10, time.monotonic() + 10.0, 20.0)
+    assert rounded == [0, 1, 0]  # begun again after 0 and after 1, not after 0 twice
+    assert bounds[0] == bounds[1] == (1.0, 1.0)
