@@ -10,20 +10,17 @@ from typing import Any
 
 import pytest
 
-from roundtable.scheduling.formulation import INF, formulate
+from roundtable.scheduling.formulation import INF, formulate, group_column_count
 from roundtable.scheduling.heuristic import solve_heuristic
 from roundtable.scheduling.highs import Runner
+from roundtable.scheduling.highs_model import relax, set_objective, solve_relaxation
 from roundtable.scheduling.lp_dive import (
     DiveRelaxation,
     _add_count_rows,
     _close_together,
     _counts,
-    _group_column_count,
     _integral,
-    _objective,
-    _relax,
     _round_row,
-    _solve_relaxation,
     _starts,
     _whole_groups,
     dive,
@@ -94,7 +91,7 @@ def test_the_group_columns_are_counted_as_the_model_has_them(seed: int) -> None:
     cohorts = [_few_facilitators(seed, per_group=True), _cohort(seed), _three_and_five()]
     for problem in cohorts:
         model = formulate(problem)
-        assert _group_column_count(problem) == len(group_columns(model))
+        assert group_column_count(problem) == len(group_columns(model))
 
 
 def test_the_mip_starts_from_the_rounded_relaxation_only_when_its_groups_are_whole() -> None:
@@ -122,17 +119,17 @@ def test_a_batch_that_costs_more_is_undone_back_to_the_relaxations_value(seed: i
     runner.hold("sizes", scores["sizes"])
     model, highs = runner._loaded()
     starts, first = _starts(model), highs.getNumRow()
-    _objective(highs, model, "preferences")
-    _relax(highs, model, True)
+    set_objective(highs, model, "preferences")
+    relax(highs, model, True)
     _add_count_rows(highs, starts)
-    relaxed = _solve_relaxation(highs, 10.0)
+    relaxed = solve_relaxation(highs, 10.0)
     assert relaxed is not None
     rows = {start: first + position for position, start in enumerate(starts)}
     counts = _counts(highs, starts)
     used = [start for start, count in counts.items() if count > 1e-6]
     # every used start closed: dearer than the relaxation, or infeasible
     assert not _close_together(highs, rows, used, counts, -1, time.monotonic() + 10.0)
-    assert _solve_relaxation(highs, 10.0) == pytest.approx(relaxed)
+    assert solve_relaxation(highs, 10.0) == pytest.approx(relaxed)
     assert highs.getOptionValue("simplex_strategy")[1] == 1  # dual simplex again
 
 
@@ -146,19 +143,19 @@ def test_the_number_of_groups_in_all_is_rounded_by_its_own_row(seed: int) -> Non
     runner.hold("placed", scores["placed"])  # sizes free: room for half a group more
     model, highs = runner._loaded()
     starts, first = _starts(model), highs.getNumRow()
-    _objective(highs, model, "preferences")
-    _relax(highs, model, True)
+    set_objective(highs, model, "preferences")
+    relax(highs, model, True)
     _add_count_rows(highs, starts)
     assert highs.getNumRow() == first + len(starts) + 1  # the total's row last
-    relaxed = _solve_relaxation(highs, 10.0)
+    relaxed = solve_relaxation(highs, 10.0)
     assert relaxed is not None
     row = first + len(starts)
     highs.changeRowBounds(row, sum(_counts(highs, starts).values()) + 0.5, INF)
-    total = _solve_relaxation(highs, 10.0) and sum(_counts(highs, starts).values())
+    total = solve_relaxation(highs, 10.0) and sum(_counts(highs, starts).values())
     assert total and abs(total - round(total)) > 1e-6  # made fractional: half a group off
     aim = _round_row(highs, row, total, math.ceil(relaxed), time.monotonic() + 10.0)
     assert aim is not None and aim >= math.ceil(relaxed)
-    value = _solve_relaxation(highs, 10.0)
+    value = solve_relaxation(highs, 10.0)
     assert value is not None and value <= aim + 1e-3
     rounded = sum(_counts(highs, starts).values())
     assert rounded == pytest.approx(round(rounded), abs=1e-6)
@@ -329,7 +326,7 @@ def test_a_rounding_not_worth_it_begins_the_dive_again_once_per_start(
 
     monkeypatch.setattr(lp_dive, "_counts", lambda *_: dict(counts))
     monkeypatch.setattr(lp_dive, "_round_row", round_row)
-    monkeypatch.setattr(lp_dive, "_solve_relaxation", lambda *_: 10.0)
+    monkeypatch.setattr(lp_dive, "solve_relaxation", lambda *_: 10.0)
     starts = {start: [start] for start in counts}
     assert lp_dive._round_counts(_Rows(), starts, 0, 10, time.monotonic() + 10.0, 20.0)
     assert rounded == [0, 1, 0]  # begun again after 0 and after 1, not after 0 twice

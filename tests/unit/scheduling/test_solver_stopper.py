@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from roundtable.scheduling.highs import _Stopper
+from roundtable.scheduling.highs import Stopper
 
 highspy = pytest.importorskip("highspy")
 
@@ -42,9 +42,9 @@ def _knapsack(seed: int) -> tuple[Any, list[int]]:
     return highs, values
 
 
-def _run(seed: int, shift: int) -> tuple[Any, _Stopper]:
+def _run(seed: int, shift: int) -> tuple[Any, Stopper]:
     highs, values = _knapsack(seed)
-    stopper = _Stopper()
+    stopper = Stopper()
     highs.cbMipImprovingSolution.subscribe(stopper.improving)
     highs.cbMipInterrupt.subscribe(stopper.check)
     # a target no answer reaches: only a mis-valued answer can stop the run

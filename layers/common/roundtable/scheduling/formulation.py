@@ -239,3 +239,11 @@ def _preference_costs(problem: Problem, model: Formulation) -> dict[int, float]:
     for (f, start), col in model.y.items():
         costs[col] = float(problem.facilitator_options[f][start])
     return {col: cost for col, cost in costs.items() if cost}
+
+
+def group_column_count(problem: Problem) -> int:
+    """The model's group columns (`formulation._group_columns`), counted without it."""
+    if not problem.facilitated:
+        return len(problem.viable_starts)
+    capacities = problem.facilitator_capacity
+    return sum(len(o) for f, o in enumerate(problem.facilitator_options) if capacities[f] > 0)

@@ -16,9 +16,9 @@ import math
 import time
 from collections.abc import Callable
 
-from roundtable.scheduling.formulation import Formulation
-from roundtable.scheduling.highs import _LEAST_SECONDS, Runner
-from roundtable.scheduling.lp_dive import _group_column_count
+from roundtable.scheduling.formulation import Formulation, group_column_count
+from roundtable.scheduling.highs import Runner
+from roundtable.scheduling.highs_model import LEAST_SECONDS
 from roundtable.scheduling.neighbourhood import group_columns
 from roundtable.scheduling.problem import Problem
 
@@ -33,7 +33,7 @@ _MOST_GROUP_COLUMNS = 2_500
 
 def applies(problem: Problem) -> bool:
     """Whether the count is tried at all on this problem (see `_MOST_GROUP_COLUMNS`)."""
-    return _group_column_count(problem) <= _MOST_GROUP_COLUMNS
+    return group_column_count(problem) <= _MOST_GROUP_COLUMNS
 
 
 def least_new_groups(runner: Runner, budget: float) -> int:
@@ -77,7 +77,7 @@ def _relaxed_least(
         fresh.hold(name, held)
     model, highs = fresh._loaded()
     left = budget - (time.monotonic() - began)
-    if left < _LEAST_SECONDS:
+    if left < LEAST_SECONDS:
         return 0
     costs = np.zeros(len(model.cost))
     for col, cost in objective(model).items():

@@ -15,23 +15,25 @@ an integral optimum of the same value. So the solver branches on groups only.
 A solution that still has fractional learners is repaired by re-solving with
 the groups fixed and learners integral. A dense hold row on sizes or
 preferences is a side constraint that breaks the network; from then on
-learner columns are integral. highspy is imported lazily, only here.
+learner columns are integral. highspy is imported lazily (`highs_model`).
 """
 
 from __future__ import annotations
 
 import math
-import os
 import random
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from roundtable.scheduling.bounds import preference_bound, seats
 from roundtable.scheduling.formulation import INF, Formulation, formulate
+from roundtable.scheduling.highs_model import (
+    LEAST_SECONDS,
+    learner_columns,
+    learners_integral,
+    load_formulation,
+)
 from roundtable.scheduling.neighbourhood import focus_starts, group_columns
 from roundtable.scheduling.plan import Plan
 from roundtable.scheduling.problem import Problem
@@ -44,7 +46,6 @@ SPREAD_GAP = 0.05
 _GAPS = {"spread": SPREAD_GAP}
 # Linking rows tighten small models a lot; on large ones they only slow the LP down.
 _LINKING_LIMIT = 8_000
-_LEAST_SECONDS = 0.05
 # Large-neighbourhood search: its share of a phase's budget, and its first size (in
 # starts); the size doubles after every round that finds nothing better.
 _NEIGHBOURHOOD_SHARE = 0.5
@@ -64,7 +65,7 @@ class PhaseResult:
     status: str
 
 
-class _Stopper:
+class Stopper:
     """Interrupts HiGHS once its best answer meets a bound proven without it, or once its
     presolve has valued an answer wrongly.
 
@@ -124,7 +125,7 @@ class Runner:
         self.pinned: set[int] = set()  # columns a hold fixed at zero
         # a hold row on sizes or preferences: a side constraint that breaks the network
         self.side_constraint = False
-        self.stopper = _Stopper()
+        self.stopper = Stopper()
 
     def hold(self, name: str, value: int) -> None:
         """Keep this phase's value in every later phase."""
@@ -150,7 +151,7 @@ class Runner:
         left = budget - (time.monotonic() - began)
         values = values_from_plan(self.problem, model, plan)
         incumbent = round(_score(model.objectives[name], values))
-        if left < _LEAST_SECONDS:
+        if left < LEAST_SECONDS:
             return plan, PhaseResult(incumbent, bound, False, "skipped (time limit)")
         self.stopper.aim(bound, SENSES[name], model.objectives[name])
         if name in ("preferences", "spread") and self.problem.facilitated:
@@ -162,14 +163,14 @@ class Runner:
             values = self._neighbourhoods(name, values, end, budget * _ROUND_SHARE, full_model)
         left = budget - (time.monotonic() - began)
         status, proven = "time limit reached", bound  # unless the full solve runs
-        if full_model and not self.stopper.met() and left >= _LEAST_SECONDS:
+        if full_model and not self.stopper.met() and left >= LEAST_SECONDS:
             # with a side constraint the relaxation with continuous learners can beat every
             # integral answer, so its "optimal" would prove nothing: learners integral here
-            _learners_integral(highs, model, self.side_constraint)
+            learners_integral(highs, model, self.side_constraint)
             values, status, proven = _run_phase(
                 highs, self.problem, model, name, values, left, self.pinned
             )
-            _learners_integral(highs, model, False)
+            learners_integral(highs, model, False)
         if self.stopper.met():
             status, proven = "optimal", bound
         value = round(_score(model.objectives[name], values))
@@ -196,7 +197,7 @@ class Runner:
         size, everything = _NEIGHBOURHOOD_START, len(self.problem.viable_starts)
         while size < everything and not self.stopper.met():
             left = deadline - time.monotonic()
-            if left < _LEAST_SECONDS:
+            if left < LEAST_SECONDS:
                 break
             free = focus_starts(self.problem, model, name, values, rng, size)
             found = _restricted(
@@ -226,10 +227,10 @@ class Runner:
             if self.model is None:
                 columns = sum(len(cls.options) + len(cls.joins) for cls in self.problem.classes)
                 self.model = formulate(self.problem, linking=columns <= _LINKING_LIMIT)
-            self.highs = _load(self.model, self.seed)
+            self.highs = load_formulation(self.model, self.seed)
             self.highs.cbMipImprovingSolution.subscribe(self.stopper.improving)
             self.highs.cbMipInterrupt.subscribe(self.stopper.check)
-            _learners_integral(self.highs, self.model, False)
+            learners_integral(self.highs, self.model, False)
             for name, value in self.holds:
                 _apply_hold(self, name, value)
         assert self.model is not None  # built above, or shared (`on_own_instance`)
@@ -264,23 +265,8 @@ def _apply_hold(runner: Runner, name: str, value: int) -> None:
         highs.addRow(low, high, len(columns), columns, np.array(list(objective.values())))
 
 
-def _learner_columns(model: Formulation) -> list[int]:
-    return [*model.w.values(), *model.v.values()]
-
-
-def _learners_integral(highs: Any, model: Formulation, integral: bool) -> None:
-    """Make the learner columns integer (or continuous)."""
-    import highspy
-    import numpy as np
-
-    columns = np.array(_learner_columns(model), dtype=np.int32)
-    kind = highspy.HighsVarType.kInteger if integral else highspy.HighsVarType.kContinuous
-    if len(columns):
-        highs.changeColsIntegrality(len(columns), columns, np.array([kind] * len(columns)))
-
-
 def _fractional(model: Formulation, values: list[float]) -> bool:
-    return any(abs(values[col] - round(values[col])) > 1e-6 for col in _learner_columns(model))
+    return any(abs(values[col] - round(values[col])) > 1e-6 for col in learner_columns(model))
 
 
 def _restricted(
@@ -361,11 +347,11 @@ def _repair(
     fixed = np.array([round(values[col]) for col in columns], dtype=np.float64)
     if len(groups):
         highs.changeColsBounds(len(groups), groups, fixed, fixed)
-    _learners_integral(highs, model, True)
-    highs.setOptionValue("time_limit", max(budget, _LEAST_SECONDS))
+    learners_integral(highs, model, True)
+    highs.setOptionValue("time_limit", max(budget, LEAST_SECONDS))
     highs.run()
     found = _candidate(highs, problem, model, learners_integral=True)
-    _learners_integral(highs, model, False)
+    learners_integral(highs, model, False)
     _release(highs, model, columns, pinned)
     return found
 
@@ -405,82 +391,6 @@ def _dearer_than_cheapest(problem: Problem, model: Formulation) -> list[int]:
         if problem.facilitator_options[f][start]:
             dearer.append(col)
     return dearer
-
-
-@contextmanager
-def _quiet_stdout() -> Iterator[None]:
-    """HiGHS prints a banner from C++ when constructed; keep stdout clean for JSON output."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    with open(os.devnull, "w") as devnull:
-        os.dup2(devnull.fileno(), 1)
-        try:
-            yield
-        finally:
-            os.dup2(saved, 1)
-            os.close(saved)
-
-
-def new_instance(seed: int) -> Any:
-    """A silent, single-threaded (so deterministic) HiGHS instance for models whose
-    objectives are integral: a gap below 1 means optimal."""
-    import highspy
-
-    with _quiet_stdout():
-        highs = highspy.Highs()  # type: ignore[no-untyped-call]
-    for option, value in (
-        ("output_flag", False),
-        ("random_seed", seed),
-        ("mip_rel_gap", 0.0),
-        ("mip_abs_gap", 0.999),
-        ("threads", 1),
-    ):
-        highs.setOptionValue(option, value)
-    return highs
-
-
-def _load(model: Formulation, seed: int) -> Any:
-    import highspy
-    import numpy as np
-
-    highs = new_instance(seed)
-    count = len(model.cost)
-    highs.addCols(
-        count,
-        np.zeros(count),
-        np.array(model.lower, dtype=np.float64),
-        np.array(model.upper, dtype=np.float64),
-        0,
-        np.zeros(count, dtype=np.int32),
-        np.zeros(0, dtype=np.int32),
-        np.zeros(0, dtype=np.float64),
-    )
-    integral = np.array([i for i, flag in enumerate(model.integer) if flag], dtype=np.int32)
-    kinds = np.array([highspy.HighsVarType.kInteger] * len(integral))
-    highs.changeColsIntegrality(len(integral), integral, kinds)
-    _add_rows(highs, model.rows)
-    return highs
-
-
-def _add_rows(highs: Any, rows: list[tuple[float, float, list[int], list[float]]]) -> None:
-    import numpy as np
-
-    starts: list[int] = []
-    indices: list[int] = []
-    coefficients: list[float] = []
-    for _low, _high, columns, values in rows:
-        starts.append(len(indices))
-        indices.extend(columns)
-        coefficients.extend(values)
-    highs.addRows(
-        len(rows),
-        np.array([row[0] for row in rows], dtype=np.float64),
-        np.array([row[1] for row in rows], dtype=np.float64),
-        len(indices),
-        np.array(starts, dtype=np.int32),
-        np.array(indices, dtype=np.int32),
-        np.array(coefficients, dtype=np.float64),
-    )
 
 
 def _run_phase(
@@ -534,7 +444,7 @@ def _run_phase(
 def _run_from(highs: Any, values: list[float], budget: float) -> None:
     import numpy as np
 
-    highs.setOptionValue("time_limit", max(budget, _LEAST_SECONDS))
+    highs.setOptionValue("time_limit", max(budget, LEAST_SECONDS))
     highs.setSolution(len(values), np.arange(len(values), dtype=np.int32), np.array(values))
     highs.run()
 
@@ -562,7 +472,7 @@ def _candidate(
         return None
     raw = list(highs.getSolution().col_value)
     whole = list(model.integer)
-    for col in _learner_columns(model):
+    for col in learner_columns(model):
         whole[col] = learners_integral
     if any(flag and abs(x - round(x)) > 1e-6 for x, flag in zip(raw, whole, strict=True)):
         return None

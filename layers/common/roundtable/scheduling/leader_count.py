@@ -23,7 +23,8 @@ from typing import Any
 
 from roundtable.scheduling.bounds import leader_slots, learner_cost_bound, least_leader_cost
 from roundtable.scheduling.formulation import Formulation
-from roundtable.scheduling.highs import _LEAST_SECONDS, Runner, _learners_integral
+from roundtable.scheduling.highs import Runner
+from roundtable.scheduling.highs_model import LEAST_SECONDS, learners_integral
 from roundtable.scheduling.neighbourhood import group_columns
 from roundtable.scheduling.problem import Problem
 from roundtable.scheduling.search import existing_loads
@@ -56,7 +57,7 @@ def too_many_leaders(runner: Runner, new_groups: int, leaders: int, budget: floa
     model, highs = fresh._loaded()
     fixed = _dearer_than(problem, model, spare)
     highs.changeColsBounds(len(fixed), np.array(fixed, dtype=np.int32), *[np.zeros(len(fixed))] * 2)
-    _learners_integral(highs, model, False)
+    learners_integral(highs, model, False)
     columns = [col for _start, col in group_columns(model)]
     highs.addRow(
         new_groups,
@@ -70,7 +71,7 @@ def too_many_leaders(runner: Runner, new_groups: int, leaders: int, budget: floa
         highs.getNumCol(), np.arange(highs.getNumCol(), dtype=np.int32), np.zeros(highs.getNumCol())
     )
     left = budget - (time.monotonic() - began)
-    if left < _LEAST_SECONDS:
+    if left < LEAST_SECONDS:
         return False
     highs.setOptionValue("time_limit", left)
     highs.run()

@@ -36,15 +36,14 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from roundtable.scheduling.formulation import INF, Formulation
-from roundtable.scheduling.highs import (
-    _LEAST_SECONDS,
-    SENSES,
-    Runner,
-    _fractional,
-    _repair,
-    _run_phase,
-    _score,
+from roundtable.scheduling.formulation import INF, Formulation, group_column_count
+from roundtable.scheduling.highs import SENSES, Runner, _fractional, _repair, _run_phase, _score
+from roundtable.scheduling.highs_model import (
+    LEAST_SECONDS,
+    delete_rows_from,
+    relax,
+    set_objective,
+    solve_relaxation,
 )
 from roundtable.scheduling.neighbourhood import group_columns
 from roundtable.scheduling.plan import Plan
@@ -136,8 +135,8 @@ class DiveRelaxation:
         model, highs = self.runner._loaded()
         began = time.monotonic()
         self.starts, self.first = _starts(model), highs.getNumRow()
-        _objective(highs, model, self.name)
-        _relax(highs, model, True)
+        set_objective(highs, model, self.name)
+        relax(highs, model, True)
         _add_count_rows(highs, self.starts)
         # the interior-point solver: 2.4 s against 9 s for dual simplex on the typical
         # 300 sweep cohort; the dive's re-solves start from its crossover's basis
@@ -146,7 +145,7 @@ class DiveRelaxation:
         highs.cbSimplexInterrupt.subscribe(self._interrupt)
         try:
             left = self.budget - (time.monotonic() - began)
-            self.value = None if self._cancelled else _solve_relaxation(highs, left)
+            self.value = None if self._cancelled else solve_relaxation(highs, left)
         finally:
             highs.cbIpmInterrupt.unsubscribe(self._interrupt)
             highs.cbSimplexInterrupt.unsubscribe(self._interrupt)
@@ -198,8 +197,8 @@ def dive(
             return DiveOutcome(plan, bound)
         solution = list(highs.getSolution().col_value)
         start = _whole_groups(model, solution) or values
-        _relax(highs, model, False)
-        left = max(deadline - time.monotonic(), _LEAST_SECONDS)
+        relax(highs, model, False)
+        left = max(deadline - time.monotonic(), LEAST_SECONDS)
         if _integral(model, solution):
             # an answer already: with the counts fixed no integral one is cheaper than
             # the relaxation's (few facilitators 600, typical 300: 0.05-0.1 s of MIP saved)
@@ -212,8 +211,8 @@ def dive(
             found = _repair(highs, problem, model, found, left, runner.pinned) or values
     finally:
         highs.setOptionValue("solver", "choose")
-        _relax(highs, model, False)
-        _delete_rows_from(highs, first)
+        relax(highs, model, False)
+        delete_rows_from(highs, first)
     objective = model.objectives[name]
     if _score(objective, found) < _score(objective, values) - 0.5:
         return DiveOutcome(plan_from_values(problem, model, found), bound)
@@ -247,15 +246,7 @@ def _integral(model: Formulation, solution: list[float]) -> bool:
 
 def applies(problem: Problem) -> bool:
     """Whether the dive is tried at all on this problem (see `_MOST_GROUP_COLUMNS`)."""
-    return _group_column_count(problem) <= _MOST_GROUP_COLUMNS
-
-
-def _group_column_count(problem: Problem) -> int:
-    """The model's group columns (`formulation._group_columns`), counted without it."""
-    if not problem.facilitated:
-        return len(problem.viable_starts)
-    capacities = problem.facilitator_capacity
-    return sum(len(o) for f, o in enumerate(problem.facilitator_options) if capacities[f] > 0)
+    return group_column_count(problem) <= _MOST_GROUP_COLUMNS
 
 
 def _starts(model: Formulation) -> dict[int, list[int]]:
@@ -266,32 +257,6 @@ def _starts(model: Formulation) -> dict[int, list[int]]:
     return dict(sorted(starts.items()))
 
 
-def _objective(highs: Any, model: Formulation, name: str) -> None:
-    import highspy
-    import numpy as np
-
-    costs = np.zeros(len(model.cost))
-    for col, coefficient in model.objectives[name].items():
-        costs[col] = coefficient
-    highs.changeColsCost(len(costs), np.arange(len(costs), dtype=np.int32), costs)
-    highs.changeObjectiveSense(highspy.ObjSense.kMinimize)
-
-
-def _relax(highs: Any, model: Formulation, relaxed: bool) -> None:
-    """Every integer column continuous, or back to the runner's usual state: groups
-    integral, learners continuous (a solve that needs them whole makes them so)."""
-    import highspy
-    import numpy as np
-
-    learners = {*model.w.values(), *model.v.values()}
-    columns = [col for col, whole in enumerate(model.integer) if whole]
-    integer, continuous = highspy.HighsVarType.kInteger, highspy.HighsVarType.kContinuous
-    kinds = [continuous if relaxed or col in learners else integer for col in columns]
-    if columns:
-        indices = np.array(columns, dtype=np.int32)
-        highs.changeColsIntegrality(len(columns), indices, np.array(kinds))
-
-
 def _add_count_rows(highs: Any, starts: dict[int, list[int]]) -> None:
     """One free row per start: its number of groups, to round by its bounds; then one
     for the number of groups in all."""
@@ -300,26 +265,6 @@ def _add_count_rows(highs: Any, starts: dict[int, list[int]]) -> None:
     for columns in [*starts.values(), [col for cols in starts.values() for col in cols]]:
         indices = np.array(columns, dtype=np.int32)
         highs.addRow(0.0, INF, len(indices), indices, np.ones(len(indices)))
-
-
-def _delete_rows_from(highs: Any, first: int) -> None:
-    import numpy as np
-
-    added = highs.getNumRow() - first
-    if added > 0:
-        highs.deleteRows(added, np.arange(first, first + added, dtype=np.int32))
-
-
-def _solve_relaxation(highs: Any, budget: float) -> float | None:
-    """The relaxation's value, or None if it is not solved within `budget` seconds."""
-    if budget < _LEAST_SECONDS:
-        return None
-    # HiGHS holds an LP's run to its instance's time in all (a MIP's to its own run's)
-    highs.setOptionValue("time_limit", highs.getRunTime() + budget)
-    highs.run()
-    if highs.modelStatusToString(highs.getModelStatus()) != "Optimal":
-        return None
-    return float(highs.getInfo().objective_function_value)
 
 
 def _round_counts(
@@ -388,7 +333,7 @@ def _begin_again(highs: Any, rows: dict[int, int], kept: int, deadline: float) -
     for start, row in rows.items():
         if start != kept:
             highs.changeRowBounds(row, 0.0, INF)
-    value = _solve_relaxation(highs, deadline - time.monotonic())
+    value = solve_relaxation(highs, deadline - time.monotonic())
     return None if value is None else math.ceil(value - _SLACK)
 
 
@@ -404,7 +349,7 @@ def _round_row(highs: Any, row: int, count: float, aim: int, deadline: float) ->
         if time.monotonic() > deadline:
             return None
         highs.changeRowBounds(row, float(whole), float(whole))
-        value = _solve_relaxation(highs, deadline - time.monotonic())
+        value = solve_relaxation(highs, deadline - time.monotonic())
         if value is not None and value <= aim + _SLACK:
             return aim
         tried.append((math.inf if value is None else value, whole))
@@ -412,7 +357,7 @@ def _round_row(highs: Any, row: int, count: float, aim: int, deadline: float) ->
     if math.isinf(value):
         return None
     highs.changeRowBounds(row, float(whole), float(whole))
-    if _solve_relaxation(highs, deadline - time.monotonic()) is None:
+    if solve_relaxation(highs, deadline - time.monotonic()) is None:
         return None
     return math.ceil(value - _SLACK)
 
@@ -430,7 +375,7 @@ def _close_together(
     for start in small:
         whole = float(math.floor(counts[start]))
         highs.changeRowBounds(rows[start], whole, whole)
-    value = _solve_relaxation(highs, deadline - time.monotonic())
+    value = solve_relaxation(highs, deadline - time.monotonic())
     if value is not None and value <= aim + _SLACK:
         return True
     for start in small:
@@ -440,7 +385,7 @@ def _close_together(
     # 9,780 (4-10 s); both end where the dive then reaches the optimum (400, and 81 on few
     # facilitators 600), which the basis from before the batch does not (401, 83)
     highs.setOptionValue("simplex_strategy", _PRIMAL_SIMPLEX)
-    _solve_relaxation(highs, deadline - time.monotonic())
+    solve_relaxation(highs, deadline - time.monotonic())
     highs.setOptionValue("simplex_strategy", _DUAL_SIMPLEX)
     return False
 

@@ -40,7 +40,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from roundtable.scheduling.formulation import Formulation
-from roundtable.scheduling.highs import _Stopper, new_instance
+from roundtable.scheduling.highs import Stopper
+from roundtable.scheduling.highs_model import new_instance
 from roundtable.scheduling.problem import Problem
 
 _SLACK = 1e-6  # HiGHS's bound this far above a whole number still rounds down
@@ -178,7 +179,7 @@ def _least(
     highs, columns = _model(problem, limits, cost, if_needed)
     highs.setOptionValue("time_limit", budget)
     if aim is not None:
-        stopper = _Stopper()
+        stopper = Stopper()
         stopper.aim(aim, False, {})
         highs.cbMipImprovingSolution.subscribe(stopper.improving)
         highs.cbMipInterrupt.subscribe(stopper.check)

@@ -31,7 +31,7 @@ from typing import Any
 
 from roundtable.scheduling.bounds import seats
 from roundtable.scheduling.formulation import overlap_cliques
-from roundtable.scheduling.highs import new_instance
+from roundtable.scheduling.highs_model import LEAST_SECONDS, new_instance
 from roundtable.scheduling.plan import Plan
 from roundtable.scheduling.problem import Problem
 
@@ -59,7 +59,6 @@ _RELAXATION_OPTIONS = {
 # days took per-group 1,200 from 61 to 46 and 42 in 10 s; with 1.2 s to 38 (three
 # runs, load 3-4), 0.8-1 s cut improving rounds short (42).
 _ROUND_SECONDS = 1.2
-_LEAST_SECONDS = 0.05
 _REPAIR_SECONDS = 1.0
 
 
@@ -245,7 +244,7 @@ def solve(
     if _score(model, values) > bound:
         values = _improve_by_days(problem, highs, model, values, began + budget, bound)
     left = budget - (time.monotonic() - began)
-    if _score(model, values) > bound and left >= _LEAST_SECONDS:
+    if _score(model, values) > bound and left >= LEAST_SECONDS:
         values = _whole(highs, model, values, left)
         bound = max(bound, round(min(_bound(highs), cap)))
     return CompactOutcome(plan_from(problem, model, values), bound)
@@ -313,7 +312,7 @@ def _close(highs: Any, model: CompactModel, starts: list[int]) -> None:
 def _stopped_at_first_answer(highs: Any, model: CompactModel, budget: float) -> list[float] | None:
     watch = _AtFirstAnswer(highs)
     highs.cbMipImprovingSolution.subscribe(watch.improving)
-    highs.setOptionValue("time_limit", max(budget, _LEAST_SECONDS))
+    highs.setOptionValue("time_limit", max(budget, LEAST_SECONDS))
     highs.run()
     highs.cbMipImprovingSolution.unsubscribe(watch.improving)
     return _answer(highs, model, _REPAIR_SECONDS)
@@ -338,7 +337,7 @@ def _relaxation(model: CompactModel, seed: int, budget: float, weight: int) -> _
     highs = _load(model, seed)
     for option, value in _RELAXATION_OPTIONS.items():
         highs.setOptionValue(option, value)
-    highs.setOptionValue("time_limit", max(budget, _LEAST_SECONDS))
+    highs.setOptionValue("time_limit", max(budget, LEAST_SECONDS))
     highs.run()
     if highs.getModelStatus() == highspy.HighsModelStatus.kInfeasible:  # so is every answer
         return _Relaxation(weight)
@@ -378,7 +377,7 @@ def _whole(highs: Any, model: CompactModel, values: list[float], budget: float) 
     """The whole model from these values; the better answer."""
     _free_groups(highs, model)
     _set_solution(highs, values)
-    highs.setOptionValue("time_limit", max(budget, _LEAST_SECONDS))
+    highs.setOptionValue("time_limit", max(budget, LEAST_SECONDS))
     highs.run()
     found = _answer(highs, model, _REPAIR_SECONDS)
     if found is not None and _score(model, found) < _score(model, values):
@@ -420,7 +419,7 @@ def _improve_by_days(
     rounds, idle, position = singles, 0, 0
     while idle < len(rounds) and _score(model, values) > bound:
         left = deadline - time.monotonic()
-        if left < _LEAST_SECONDS:
+        if left < LEAST_SECONDS:
             break
         free = set(rounds[position % len(rounds)])
         position += 1

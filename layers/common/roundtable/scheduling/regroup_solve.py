@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from roundtable.scheduling.formulation import INF, Formulation
-from roundtable.scheduling.highs import _load
+from roundtable.scheduling.highs_model import LEAST_SECONDS, load_formulation
 from roundtable.scheduling.regroup import (
     PHASES,
     Instance,
@@ -43,7 +43,6 @@ from roundtable.scheduling.regroup import (
 
 # Shares of the time still left: the first phase is the one that matters most.
 _SHARES = {"undersized": 0.5, "moves": 2 / 3, "dissolved": 1.0}
-_LEAST_SECONDS = 0.05
 
 
 class _Model:
@@ -123,7 +122,7 @@ def solve(
         )
         return plan, Optimality("no change needed", phases, time.monotonic() - began)
     model = _Model(instance)
-    highs = _load(model.form, seed)
+    highs = load_formulation(model.form, seed)
     outcomes = []
     for name in PHASES:
         left = time_limit - (time.monotonic() - began)
@@ -146,7 +145,7 @@ def _phase(
         costs[col] = coefficient
     highs.changeColsCost(len(costs), np.arange(len(costs), dtype=np.int32), costs)
     highs.changeObjectiveSense(highspy.ObjSense.kMinimize)
-    highs.setOptionValue("time_limit", max(budget, _LEAST_SECONDS))
+    highs.setOptionValue("time_limit", max(budget, LEAST_SECONDS))
     start = model.values(plan)
     highs.setSolution(len(start), np.arange(len(start), dtype=np.int32), np.array(start))
     highs.run()

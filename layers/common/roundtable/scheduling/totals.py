@@ -37,7 +37,6 @@ from typing import Any
 
 from roundtable.scheduling.formulation import INF, Formulation
 from roundtable.scheduling.highs import (
-    _LEAST_SECONDS,
     _REPAIR_SECONDS,
     Runner,
     _bound,
@@ -47,7 +46,13 @@ from roundtable.scheduling.highs import (
     _repair,
     _score,
 )
-from roundtable.scheduling.lp_dive import _delete_rows_from, _objective, _relax, _solve_relaxation
+from roundtable.scheduling.highs_model import (
+    LEAST_SECONDS,
+    delete_rows_from,
+    relax,
+    set_objective,
+    solve_relaxation,
+)
 from roundtable.scheduling.neighbourhood import group_columns
 from roundtable.scheduling.plan import Plan
 from roundtable.scheduling.problem import Problem
@@ -139,8 +144,8 @@ def relax_totals(runner: Runner, budget: float) -> Relaxation | None:
     columns = np.array([col for _start, col in group_columns(model)], dtype=np.int32)
     first = highs.getNumRow()
     spread, overlaps = _loose_rows(model)
-    _objective(highs, model, "sizes")
-    _relax(highs, model, True)
+    set_objective(highs, model, "sizes")
+    relax(highs, model, True)
     highs.addRow(0, INF, len(columns), columns, np.ones(len(columns)))
     _loosen(highs, model, spread + overlaps, True)
     try:
@@ -148,7 +153,7 @@ def relax_totals(runner: Runner, budget: float) -> Relaxation | None:
         # sparse 600 cohort, 0.6-0.8 s against 3-5 s on per-group 300 (2 s against 0.7
         # on sparse 1,200; load 3-4); the totals start from its crossover's basis
         highs.setOptionValue("solver", "ipm")
-        free = _solve_relaxation(highs, deadline - time.monotonic())
+        free = solve_relaxation(highs, deadline - time.monotonic())
         highs.setOptionValue("solver", "choose")
         if free is None:
             return None
@@ -167,8 +172,8 @@ def relax_totals(runner: Runner, budget: float) -> Relaxation | None:
     finally:
         highs.setOptionValue("solver", "choose")
         _loosen(highs, model, spread + overlaps, False)
-        _relax(highs, model, False)
-        _delete_rows_from(highs, first)
+        relax(highs, model, False)
+        delete_rows_from(highs, first)
 
 
 Side = tuple[float, float]  # the relaxation's value at a total and the total row's dual
@@ -178,7 +183,7 @@ def _side(highs: Any, first: int, total: int, deadline: float) -> Side | None:
     """The relaxation with the total fixed: (inf, 0) where infeasible, None if not solved
     in time."""
     highs.changeRowBounds(first, float(total), float(total))
-    value = _solve_relaxation(highs, deadline - time.monotonic())
+    value = solve_relaxation(highs, deadline - time.monotonic())
     if value is None:
         return (math.inf, 0.0) if _infeasible(highs) else None
     return value, float(highs.getSolution().row_dual[first])
@@ -271,7 +276,7 @@ def solve_by_totals(
     try:
         for total in totals:
             left = budget - (time.monotonic() - began)
-            if proven[total] >= best or left < _LEAST_SECONDS:
+            if proven[total] >= best or left < LEAST_SECONDS:
                 continue  # sorted by floor, but a later one may still fit in no time
             tried += 1
             highs.changeRowBounds(rows.total, total, total)
@@ -283,7 +288,7 @@ def solve_by_totals(
                 elif status == "infeasible":
                     proven[total] += 1
                 left = budget - (time.monotonic() - began)
-                if proven[total] >= best or left < _LEAST_SECONDS:
+                if proven[total] >= best or left < LEAST_SECONDS:
                     continue
             cutoff = best - 1
             highs.changeRowBounds(rows.cutoff, -INF, cutoff + 1e-6)
@@ -342,7 +347,7 @@ def _solve_total(
     highs.changeColsCost(len(costs), np.arange(len(costs), dtype=np.int32), costs)
     highs.changeObjectiveSense(highspy.ObjSense.kMinimize)
     highs.setOptionValue("mip_rel_gap", 0.0)
-    highs.setOptionValue("time_limit", max(budget, _LEAST_SECONDS))
+    highs.setOptionValue("time_limit", max(budget, LEAST_SECONDS))
     highs.clearSolver()
     if start is not None:
         highs.setSolution(len(start), np.arange(len(start), dtype=np.int32), np.array(start))

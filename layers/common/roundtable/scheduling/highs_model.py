@@ -1,0 +1,161 @@
+"""HiGHS instances of the scheduling model, and what the phases' solves do to them.
+
+One place for the steps every HiGHS user of the formulation repeats: a quiet,
+single-threaded instance (`new_instance`), the formulation loaded into it
+(`load_formulation`), learner columns made integral or continuous, a phase's
+objective set, every integer column relaxed, rows added for a while and deleted
+again, and a relaxation solved within a budget. `highs.Runner`, the LP dive, the
+relaxations by totals, the spread counts and the regroup solve build on them.
+highspy is imported lazily, inside each function: a handler that never solves
+never pays for it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from roundtable.scheduling.formulation import Formulation
+
+# Less time than this is not worth starting HiGHS for (it answers nothing useful).
+LEAST_SECONDS = 0.05
+
+
+@contextmanager
+def quiet_stdout() -> Iterator[None]:
+    """HiGHS prints a banner from C++ when constructed; keep stdout clean for JSON output."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    with open(os.devnull, "w") as devnull:
+        os.dup2(devnull.fileno(), 1)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+
+
+def new_instance(seed: int) -> Any:
+    """A silent, single-threaded (so deterministic) HiGHS instance for models whose
+    objectives are integral: a gap below 1 means optimal."""
+    import highspy
+
+    with quiet_stdout():
+        highs = highspy.Highs()  # type: ignore[no-untyped-call]
+    for option, value in (
+        ("output_flag", False),
+        ("random_seed", seed),
+        ("mip_rel_gap", 0.0),
+        ("mip_abs_gap", 0.999),
+        ("threads", 1),
+    ):
+        highs.setOptionValue(option, value)
+    return highs
+
+
+def load_formulation(model: Formulation, seed: int) -> Any:
+    import highspy
+    import numpy as np
+
+    highs = new_instance(seed)
+    count = len(model.cost)
+    highs.addCols(
+        count,
+        np.zeros(count),
+        np.array(model.lower, dtype=np.float64),
+        np.array(model.upper, dtype=np.float64),
+        0,
+        np.zeros(count, dtype=np.int32),
+        np.zeros(0, dtype=np.int32),
+        np.zeros(0, dtype=np.float64),
+    )
+    integral = np.array([i for i, flag in enumerate(model.integer) if flag], dtype=np.int32)
+    kinds = np.array([highspy.HighsVarType.kInteger] * len(integral))
+    highs.changeColsIntegrality(len(integral), integral, kinds)
+    add_rows(highs, model.rows)
+    return highs
+
+
+def add_rows(highs: Any, rows: list[tuple[float, float, list[int], list[float]]]) -> None:
+    import numpy as np
+
+    starts: list[int] = []
+    indices: list[int] = []
+    coefficients: list[float] = []
+    for _low, _high, columns, values in rows:
+        starts.append(len(indices))
+        indices.extend(columns)
+        coefficients.extend(values)
+    highs.addRows(
+        len(rows),
+        np.array([row[0] for row in rows], dtype=np.float64),
+        np.array([row[1] for row in rows], dtype=np.float64),
+        len(indices),
+        np.array(starts, dtype=np.int32),
+        np.array(indices, dtype=np.int32),
+        np.array(coefficients, dtype=np.float64),
+    )
+
+
+def learner_columns(model: Formulation) -> list[int]:
+    return [*model.w.values(), *model.v.values()]
+
+
+def learners_integral(highs: Any, model: Formulation, integral: bool) -> None:
+    """Make the learner columns integer (or continuous)."""
+    import highspy
+    import numpy as np
+
+    columns = np.array(learner_columns(model), dtype=np.int32)
+    kind = highspy.HighsVarType.kInteger if integral else highspy.HighsVarType.kContinuous
+    if len(columns):
+        highs.changeColsIntegrality(len(columns), columns, np.array([kind] * len(columns)))
+
+
+def set_objective(highs: Any, model: Formulation, name: str) -> None:
+    import highspy
+    import numpy as np
+
+    costs = np.zeros(len(model.cost))
+    for col, coefficient in model.objectives[name].items():
+        costs[col] = coefficient
+    highs.changeColsCost(len(costs), np.arange(len(costs), dtype=np.int32), costs)
+    highs.changeObjectiveSense(highspy.ObjSense.kMinimize)
+
+
+def relax(highs: Any, model: Formulation, relaxed: bool) -> None:
+    """Every integer column continuous, or back to the runner's usual state: groups
+    integral, learners continuous (a solve that needs them whole makes them so)."""
+    import highspy
+    import numpy as np
+
+    learners = {*model.w.values(), *model.v.values()}
+    columns = [col for col, whole in enumerate(model.integer) if whole]
+    integer, continuous = highspy.HighsVarType.kInteger, highspy.HighsVarType.kContinuous
+    kinds = [continuous if relaxed or col in learners else integer for col in columns]
+    if columns:
+        indices = np.array(columns, dtype=np.int32)
+        highs.changeColsIntegrality(len(columns), indices, np.array(kinds))
+
+
+def delete_rows_from(highs: Any, first: int) -> None:
+    import numpy as np
+
+    added = highs.getNumRow() - first
+    if added > 0:
+        highs.deleteRows(added, np.arange(first, first + added, dtype=np.int32))
+
+
+def solve_relaxation(highs: Any, budget: float) -> float | None:
+    """The relaxation's value, or None if it is not solved within `budget` seconds."""
+    if budget < LEAST_SECONDS:
+        return None
+    # HiGHS holds an LP's run to its instance's time in all (a MIP's to its own run's)
+    highs.setOptionValue("time_limit", highs.getRunTime() + budget)
+    highs.run()
+    if highs.modelStatusToString(highs.getModelStatus()) != "Optimal":
+        return None
+    return float(highs.getInfo().objective_function_value)

@@ -1,0 +1,171 @@
+"""The preferences phase: regular time over if-needed time, for learners and leaders.
+
+The local search and the solver-free bound first; the open starts' bound in peer
+cohorts (`open_starts.py`); HiGHS's quick first pass while the LP dive's relaxation is
+solved beside it (`lp_dive.py`); the dive; HiGHS with what is left. Per-group anchors
+have a compact model of their own (`per_group.py`)."""
+
+from __future__ import annotations
+
+import time
+
+from roundtable.scheduling import per_group
+from roundtable.scheduling.bounds import leader_cost_bound, learner_cost_bound
+from roundtable.scheduling.highs import PhaseResult
+from roundtable.scheduling.lp_dive import DiveRelaxation, dive, start_relaxation
+from roundtable.scheduling.open_starts import answer_values, learner_bound, most_new_groups
+from roundtable.scheduling.open_starts import applies as open_starts_applies
+from roundtable.scheduling.phase_context import (
+    PhaseContext,
+    fewest_groups,
+    keeps_earlier_phases,
+    solve_phase,
+)
+from roundtable.scheduling.preferences import improve_preferences
+from roundtable.scheduling.search import Search
+from roundtable.scheduling.values import plan_from_values, plan_objectives
+
+# Of the preferences phase's share, what the LP dive may use (`lp_dive`): sparse 1,200's
+# needs 12-14 s at load 2-3, and HiGHS's full model after it found nothing in 120 s.
+_DIVE_SHARE = 0.9
+# Of the preferences phase's share, what the open starts' bound may take (`open_starts`;
+# peer 100: 5-9 s of its 19 s share at load 5-6, and its answer proves the phase), only in
+# peer cohorts where the plan pays more if-needed seats than the solver-free bound
+# counts: the first HiGHS pass and the dive, whose time it takes, proved none of those.
+_OPEN_STARTS_SHARE = 0.9
+# Of the preferences phase's share, what the local search may take first. A half left
+# the dive of sparse 1,200 (whose search ran out of time: 173,853 -> 69,921 in 8 s; with
+# a quarter the same in 2.2 s) too little to solve its relaxation and round it (38,058).
+_SEARCH_SHARE = 0.25
+# Of the preferences phase's share, what HiGHS gets before the dive.
+_FIRST_SHARE = 0.1
+
+
+def preferences_phase(context: PhaseContext, budget: float) -> PhaseResult:
+    if per_group.applies(context.problem):
+        return _preferences_per_group(context, budget)
+    began = time.monotonic()
+    bound = _preference_bound(context)  # the search keeps placement, joins and sizes
+    improve_preferences(context.search, budget * _SEARCH_SHARE, bound)
+    problem, plan = context.problem, context.search.plan()
+    achieved = plan_objectives(problem, plan)["preferences"]
+    if achieved == bound:
+        return PhaseResult(achieved, bound, True, f"{bound} = lower bound, optimal")
+    bound = max(bound, _open_starts_bound(context, budget * _OPEN_STARTS_SHARE, bound))
+    achieved = plan_objectives(problem, context.search.plan())["preferences"]  # its answer
+    if achieved == bound:
+        return PhaseResult(achieved, bound, True, f"{bound} = open starts' bound, optimal")
+    # the dive's relaxation depends only on the held phases: it is solved on a thread of
+    # its own while HiGHS's first pass runs, and stopped if that proves the phase. Not
+    # during the search, which proves typical 1,200 and 2,000 on its own: there the
+    # relaxation took the CPU the search needed (load 5: 1.0-2.0 s -> 2.8-4.0 s).
+    left = budget - (time.monotonic() - began)
+    # On an instance of its own: one that has solved before stores its matrix in another
+    # order, the relaxation ends at another optimum and the dive elsewhere (few
+    # facilitators 600: 82 after HiGHS's first pass, 81 from a fresh instance).
+    dive_runner = context.runner.on_own_instance()
+    relaxation = start_relaxation(dive_runner, "preferences", left * _DIVE_SHARE)
+    if relaxation is None:  # HiGHS's share whole: its full model needs it there
+        return solve_phase(context, "preferences", left, bound)
+    try:
+        return _first_then_dive(context, budget, began, bound, relaxation)
+    finally:
+        relaxation.cancel()
+
+
+def _first_then_dive(
+    context: PhaseContext, budget: float, began: float, bound: int, relaxation: DiveRelaxation
+) -> PhaseResult:
+    """The rest of the phase (its share `budget`, begun at `began`): HiGHS's first pass,
+    then the dive from `relaxation`, then HiGHS with what is left."""
+    problem = context.problem
+    # HiGHS first, briefly: where its leaders-only solve (typical 600: 0.16 s) or, with
+    # nobody to lead, its first neighbourhoods (peer 300: 0.04 s) prove the bound, the
+    # dive would take 4-8 s. Nothing more: the full model and, with leaders, the
+    # neighbourhoods took 1.3-2 s (one round on few facilitators 600: 1.3 s against its
+    # 0.2 s limit) and proved none of the sweep's cohorts before the dive.
+    first = solve_phase(
+        context,
+        "preferences",
+        budget * _FIRST_SHARE,
+        bound,
+        neighbourhoods=not problem.facilitated,
+        full_model=False,
+    )
+    if first.proven:
+        return first
+    left = budget - (time.monotonic() - began)  # the dive's share of what is left
+    bound = _dive(context, relaxation, left * _DIVE_SHARE, max(bound, first.bound))
+    achieved = plan_objectives(problem, context.search.plan())["preferences"]
+    if achieved == bound:
+        return PhaseResult(achieved, bound, True, f"{bound} = relaxation's bound, optimal")
+    # the search's time comes out of the phase's share, or the run outlasts its limit
+    return solve_phase(context, "preferences", budget - (time.monotonic() - began), bound)
+
+
+def _preferences_per_group(context: PhaseContext, budget: float) -> PhaseResult:
+    """Per-group anchors: the compact model's weekday neighbourhoods (`per_group`) with the
+    whole share, instead of the search and the general model (per-group 1,200: 105-116
+    there, 40-42 here)."""
+    problem, incumbent = context.problem, context.search.plan()
+    bound = _preference_bound(context)
+    if plan_objectives(problem, incumbent)["preferences"] > bound:
+        holds = dict(context.runner.holds)
+        outcome = per_group.solve(problem, holds, incumbent, budget, context.runner.seed)
+        if keeps_earlier_phases(context, incumbent, outcome.plan, "preferences"):
+            context.search = Search(problem, outcome.plan)
+        bound = max(bound, outcome.bound)
+    achieved = plan_objectives(problem, context.search.plan())["preferences"]
+    if achieved <= bound:
+        return PhaseResult(achieved, achieved, True, f"{achieved} = lower bound, optimal")
+    gap = (achieved - bound) / achieved
+    text = f"{achieved}, bound {bound}, gap {gap:.1%} (time limit reached)"
+    return PhaseResult(achieved, bound, False, text)
+
+
+def _dive(context: PhaseContext, relaxation: DiveRelaxation, budget: float, bound: int) -> int:
+    """Adopt the LP dive's answer (`lp_dive`) from the `relaxation` started before
+    HiGHS's first pass if better, polished by the search; return the bound, raised to
+    the relaxation's where that is higher."""
+    began, incumbent, name = time.monotonic(), context.search.plan(), relaxation.name
+    outcome = dive(relaxation.runner, name, incumbent, budget, bound, relaxation)
+    if outcome.plan is not incumbent and keeps_earlier_phases(
+        context, incumbent, outcome.plan, name
+    ):
+        context.search = Search(context.problem, outcome.plan)
+        # within the dive's time, or HiGHS is left none (few facilitators 5,000)
+        left = max(budget - (time.monotonic() - began), 0.0)
+        improve_preferences(context.search, left, outcome.bound)
+    return outcome.bound
+
+
+def _open_starts_bound(context: PhaseContext, budget: float, bound: int) -> int:
+    """The learners' least cost in the groups the held sizes allow (`open_starts`), plus
+    the leaders' least, where the plan pays more if-needed seats than `bound` counts
+    (peer 100: 363, the optimum, where the relaxation says 59)."""
+    problem, plan = context.problem, context.search.plan()
+    weight, scores = problem.if_needed_weight(), plan_objectives(problem, plan)
+    paid = scores["preferences"] // weight > bound // weight
+    if not (paid and context.proven.get("placed") and open_starts_applies(problem)):
+        return bound  # with placement proven every answer places as many as the plan
+    sizes = dict(context.runner.holds).get("sizes")
+    most = most_new_groups(problem, scores["placed"] - scores["joins"], sizes)
+    found = learner_bound(problem, scores["placed"], most, weight, budget, sizes)
+    if found is None:
+        return bound
+    model = context.runner._loaded()[0]
+    values = answer_values(found, model)
+    if values is not None:  # its answer, where it keeps every earlier phase
+        answer = plan_from_values(problem, model, values)
+        if keeps_earlier_phases(context, plan, answer, "preferences"):
+            context.search = Search(problem, answer)
+    return found.value + leader_cost_bound(problem, fewest_groups(context, plan))
+
+
+def _preference_bound(context: PhaseContext) -> int:
+    problem, plan = context.problem, context.search.plan()
+    bound = learner_cost_bound(problem, plan.placed())
+    if context.proven.get("joins", True):
+        # more joiners could leave fewer learners, so fewer groups, for new groups
+        bound += leader_cost_bound(problem, fewest_groups(context, plan))
+    return bound

@@ -1,0 +1,112 @@
+"""The sizes phase: groups as near the target size as the held placement allows.
+
+The local search and the solver-free bound first; then, where the search's answer is
+more than one group's target above the bound, the relaxations by totals (`totals.py`)
+bound every total number of groups and the least-bound totals are solved first; then
+HiGHS's full model, and the remaining totals one at a time."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from roundtable.scheduling.bounds import size_bound
+from roundtable.scheduling.highs import PhaseResult
+from roundtable.scheduling.phase_context import PhaseContext, keeps_earlier_phases, solve_phase
+from roundtable.scheduling.polish import improve_sizes
+from roundtable.scheduling.search import Search
+from roundtable.scheduling.totals import Relaxation, relax_totals, solve_by_totals, totals_below
+from roundtable.scheduling.values import plan_objectives
+
+# Of what the sizes phase has left after the relaxation's totals (if any), what the full
+# model gets before the phase is solved one total number of groups at a time
+# (`totals.py`) with the rest: the full model is quick
+# where its relaxation is good (sparse 300 and 600, peer 300) and its answer gives the
+# totals a tight cut-off.
+_FULL_MODEL_FIRST = 0.35
+# Totals are solved only when at most this many could still beat the full model's answer
+# (sparse 600: 46 between 86 and 131 groups, each found infeasible in 2-5 s, where the
+# full model proves the optimum given its whole share). A rule on the full model's bound
+# instead (within one group's worth of the least floor) misfired under load, where the
+# bound after 35 % of the share is often still the floor: sparse 600 went 14.9 -> 97.5 %.
+_MOST_TOTALS = 16
+# Of the sizes phase's share, what the relaxation by totals may take (`totals.relax_totals`),
+# and then the totals its bounds leave, least bound first, before the full model. Only
+# when the search's answer is more than one group's target above the solver-free bound:
+# nearer, the full model's neighbourhoods of the search's answer finish first (peer 300:
+# 2 -> 0 in 0.06 s, where the relaxation took 3.5 s and total 50 alone, from scratch,
+# found nothing in 8 s).
+_RELAXATION_SHARE = 0.4  # sparse 1,200: 3-6 s at load 3-4 (17 s share), 0.2-0.8 s below 600
+_TOTALS_FIRST = 0.5
+
+
+def sizes_phase(context: PhaseContext, budget: float) -> PhaseResult:
+    improve_sizes(context.search)
+    problem, plan = context.problem, context.search.plan()
+    scores = plan_objectives(problem, plan)
+    exact_counts = context.proven.get("placed") and context.proven.get("joins", True)
+    new_learners = scores["placed"] - scores["joins"]
+    bound = size_bound(problem, new_learners) if exact_counts else 0
+    if scores["sizes"] == bound:
+        return PhaseResult(bound, bound, True, f"{bound} = lower bound, optimal")
+    if not exact_counts:
+        return solve_phase(context, "sizes", budget, bound)
+    began = time.monotonic()
+    relaxed = _relaxed_totals(context, budget * _RELAXATION_SHARE, scores["sizes"], bound)
+    if relaxed is not None:
+        bound = max(bound, relaxed.least())
+        # least bound first: where HiGHS meets it, every other total is proven too
+        first = _sizes_by_totals(
+            context, budget * _TOTALS_FIRST, new_learners, bound, relaxed.at_least
+        )
+        if first.proven:
+            return first
+        bound = max(bound, first.bound)
+    left = budget - (time.monotonic() - began)
+    first = solve_phase(context, "sizes", left * _FULL_MODEL_FIRST, bound)
+    if first.proven:
+        return first
+    left, bound = budget - (time.monotonic() - began), max(bound, first.bound)
+    best = plan_objectives(problem, context.search.plan())["sizes"]
+    lower = relaxed.at_least if relaxed is not None else None
+    if len(totals_below(problem, new_learners, best, lower)) > _MOST_TOTALS:
+        # a root solve each is too many: the full model again (its neighbourhoods had
+        # their turn), as one run, not cut in two
+        return solve_phase(context, "sizes", left, bound, neighbourhoods=False)
+    return _sizes_by_totals(context, left, new_learners, bound, lower)
+
+
+def _relaxed_totals(
+    context: PhaseContext, budget: float, best: int, bound: int
+) -> Relaxation | None:
+    """Every total of groups bounded by three relaxations (`totals.relax_totals`), where
+    the search's answer (`best`) is more than one group's target above `bound`."""
+    if best - bound <= context.problem.params.target_learners():
+        return None
+    relaxed = relax_totals(context.runner, budget)
+    if relaxed is not None and relaxed.at_least(context.search.plan().group_count()) > best:
+        return None  # the search's own answer refutes it: numerical trouble, not a bound
+    return relaxed
+
+
+def _sizes_by_totals(
+    context: PhaseContext,
+    budget: float,
+    new_learners: int,
+    bound: int,
+    lower: Callable[[int], int] | None = None,
+) -> PhaseResult:
+    """The sizes phase solved one total number of groups at a time (`totals.py`): the
+    full model's relaxation mixes totals and stays far below the optimum."""
+    incumbent = context.search.plan()
+    outcome = solve_by_totals(context.runner, incumbent, budget, new_learners, bound, lower)
+    if outcome.plan is not incumbent and keeps_earlier_phases(
+        context, incumbent, outcome.plan, "sizes"
+    ):
+        context.search = Search(context.problem, outcome.plan)
+    value = plan_objectives(context.problem, context.search.plan())["sizes"]
+    best = min(outcome.bound, value)
+    tried = f"{outcome.tried} totals of groups"
+    gap = f"gap {(value - best) / max(value, 1):.1%} (time limit reached, {tried})"
+    text = f"{value}, optimal ({tried})" if value == best else f"{value}, bound {best}, {gap}"
+    return PhaseResult(value, best, value == best, text)
