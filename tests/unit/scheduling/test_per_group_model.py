@@ -1,7 +1,8 @@
 """The per-group-anchor preferences phase's compact model (per_group.py): its bounds (the
 root's, without if-needed options, and the phase's) never exceed the brute-forced
 optimum, its answer never worsens an earlier phase or the plan it starts from, every
-leader it picks is legal, and the weekdays' neighbourhoods improve a plan."""
+leader it picks is legal, and the neighbourhoods (weekdays, daylight-saving patterns)
+improve a plan and keep the earlier phases."""
 
 from __future__ import annotations
 
@@ -101,7 +102,7 @@ def test_the_weekdays_neighbourhoods_improve_the_heuristics_plan() -> None:
     values = per_group.warm_values(problem, model, plan)
     assert values is not None
     highs = per_group._load(model, 1)
-    found = per_group._improve_by_days(problem, highs, model, values, float("inf"), 0)
+    found = per_group._improve_by_neighbourhoods(problem, highs, model, values, float("inf"), 0)
     improved = plan_objectives(problem, per_group.plan_from(problem, model, found))
     assert improved["preferences"] < before["preferences"]
     assert (improved["placed"], improved["sizes"]) == (before["placed"], before["sizes"])
@@ -127,3 +128,48 @@ def test_the_first_answer_within_the_relaxations_starts_keeps_the_earlier_phases
         assert found is not None
         answer = per_group.plan_from(problem, model, found)
         assert_earlier_phases_kept(problem, plan, answer, relaxation.bound)
+
+
+def _heuristic_start(seed: int):
+    problem = _few_facilitators(seed, per_group=True)
+    plan = solve_heuristic(problem, seed)
+    before = plan_objectives(problem, plan)
+    holds = {"placed": before["placed"], "sizes": before["sizes"]}
+    model = per_group.build(problem, holds)
+    values = per_group.warm_values(problem, model, plan)
+    assert values is not None
+    return problem, plan, model, values
+
+
+def test_the_neighbourhoods_are_the_weekdays_then_the_daylight_saving_patterns() -> None:
+    # the cohort's eight weeks span the US and EU clock changes
+    problem, _plan, model, _values = _heuristic_start(0)
+    rounds = per_group._neighbourhoods(problem, model)
+    starts = [problem.catalog.starts[start] for start in model.g]
+    days = {info.start.weekday for info in starts}
+    patterns = {tuple(m - info.minutes[0] for m in info.minutes) for info in starts}
+    assert len(patterns) > 1
+    assert len(rounds) == len(days) + len(patterns)
+    by_day, by_pattern = rounds[: len(days)], rounds[len(days) :]
+    for partition in (by_day, by_pattern):  # each a partition of the starts
+        assert sorted(s for part in partition for s in part) == sorted(model.g)
+    for part in by_day:
+        assert len({problem.catalog.starts[s].start.weekday for s in part}) == 1
+    for part in by_pattern:
+        minutes = [problem.catalog.starts[s].minutes for s in part]
+        assert len({tuple(m - each[0] for m in each) for each in minutes}) == 1
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_every_neighbourhoods_round_keeps_the_earlier_phases(seed: int) -> None:
+    problem, plan, model, values = _heuristic_start(seed)
+    highs = per_group._load(model, 1)
+    for starts in per_group._neighbourhoods(problem, model):
+        found, proven = per_group._round(highs, model, values, starts, 10.0)
+        assert found is not None and proven  # a small cohort's round is proven at once
+        answer = per_group.plan_from(problem, model, found)
+        assert_earlier_phases_kept(problem, plan, answer, 0)
+        # the groups outside the neighbourhood stay where they were
+        for start, col in model.g.items():
+            if start not in starts:
+                assert round(found[col]) == round(values[col])

@@ -13,8 +13,9 @@ HiGHS's branch and bound proves nothing on that cohort in 80 s (root cuts only:
 24.4), and its answers stay near 50. What works: the relaxation's bound read from the
 duals of a loose interior point solve (24 in 4-9 s), HiGHS's first answer with groups
 only where the relaxation opens them (29 in 1.5 s, against 59-61 on the whole model),
-then a neighbourhood per weekday: the groups of one weekday free, every other group
-fixed, the learners free (a day's model is solved in 0.3-2 s; from 59, 37 in 6-7 s).
+then neighbourhoods: the groups of one weekday, or of one daylight-saving pattern, free,
+every other group fixed, the learners free (a day's model is solved in 0.3-2 s; from 59,
+37 in 6-7 s; from 29, 27 in the sweep's share).
 
 The learner columns are continuous (with the groups integral the learner part is a
 transportation problem); an answer with fractional learners is repaired with the
@@ -54,11 +55,12 @@ _RELAXATION_OPTIONS = {
     "run_crossover": "off",
     "ipm_optimality_tolerance": 1e-2,
 }
-# Most one weekday's round may take. Most improving rounds find their answer within a
-# second; a round that finds nothing spends the whole limit proving it. With 3 s the
-# days took per-group 1,200 from 61 to 46 and 42 in 10 s; with 1.2 s to 38 (three
-# runs, load 3-4), 0.8-1 s cut improving rounds short (42).
-_ROUND_SECONDS = 1.2
+# Most one neighbourhood's round may take at first (doubled after a whole turn without
+# gain where a round was cut short); a round that finds nothing spends the whole limit
+# proving it. From 61, 1.2 s took per-group 1,200 to 38 in 10 s (3 s: 46, 42); from the
+# first answer at the relaxation's starts (29), 1.2 s gave 29, 29, 28 and 2 s 27 four
+# times in the phase's share (3 s: 27, 27): the rounds that improve 29 take 1.5-2 s.
+_ROUND_SECONDS = 2.0
 _REPAIR_SECONDS = 1.0
 
 
@@ -242,7 +244,7 @@ def solve(
     # (per-group 2,000: a 1.2-s round took 4.2 s)
     highs.setOptionValue("mip_heuristic_run_feasibility_jump", False)
     if _score(model, values) > bound:
-        values = _improve_by_days(problem, highs, model, values, began + budget, bound)
+        values = _improve_by_neighbourhoods(problem, highs, model, values, began + budget, bound)
     left = budget - (time.monotonic() - began)
     if _score(model, values) > bound and left >= LEAST_SECONDS:
         values = _whole(highs, model, values, left)
@@ -398,7 +400,7 @@ def _score(model: CompactModel, values: list[float]) -> int:
     return round(sum(cost * values[col] for col, cost in enumerate(model.cost) if cost))
 
 
-def _improve_by_days(
+def _improve_by_neighbourhoods(
     problem: Problem,
     highs: Any,
     model: CompactModel,
@@ -406,51 +408,61 @@ def _improve_by_days(
     deadline: float,
     bound: int,
 ) -> list[float]:
-    """Re-solve one weekday's groups at a time, every other group fixed (learners free):
-    a day's model is solved in 0.3-2 s on per-group 1,200 where the whole one proves
-    nothing in a minute. Days in turn until a whole turn gains nothing, then pairs of
-    days (after a pair's gain, single days again) until a whole turn of pairs gains
-    nothing."""
-    days = sorted({problem.catalog.starts[s].start.weekday for s in model.g})
-    singles: list[tuple[int, ...]] = [(day,) for day in days]
-    pairs: list[tuple[int, ...]] = [
-        (a, b) for position, a in enumerate(days) for b in days[position + 1 :]
-    ]
-    rounds, idle, position = singles, 0, 0
-    while idle < len(rounds) and _score(model, values) > bound:
+    """Re-solve one neighbourhood's groups at a time, every other group fixed (learners
+    free): a weekday's, then a daylight-saving pattern's (`_neighbourhoods`); a day's
+    model is solved in 0.3-2 s on per-group 1,200 where the whole one proves nothing in
+    a minute. In turn until a whole turn gains nothing; where a round of that turn was
+    cut short by its limit, another turn with the limit doubled."""
+    rounds, limit = _neighbourhoods(problem, model), _ROUND_SECONDS
+    idle, position, cut_short = 0, 0, False
+    while _score(model, values) > bound:
+        if idle == len(rounds):
+            if not cut_short:
+                break
+            idle, limit, cut_short = 0, 2 * limit, False
         left = deadline - time.monotonic()
         if left < LEAST_SECONDS:
             break
-        free = set(rounds[position % len(rounds)])
+        free = rounds[position % len(rounds)]
         position += 1
-        found = _day_round(problem, highs, model, values, free, min(left, _ROUND_SECONDS))
+        found, proven = _round(highs, model, values, free, min(left, limit))
         if found is not None and _score(model, found) < _score(model, values):
-            values, idle = found, 0
-            if rounds is pairs:
-                rounds, position = singles, 0
+            values, idle, cut_short = found, 0, False
         else:
-            idle += 1
-            if idle == len(rounds) and rounds is singles and pairs:
-                rounds, idle, position = pairs, 0, 0
+            idle, cut_short = idle + 1, cut_short or not proven
     return values
 
 
-def _day_round(
-    problem: Problem,
-    highs: Any,
-    model: CompactModel,
-    values: list[float],
-    days: set[int],
-    budget: float,
-) -> list[float] | None:
-    """The model with group columns free only at starts on these weekdays."""
+def _neighbourhoods(problem: Problem, model: CompactModel) -> list[set[int]]:
+    """The starts of each weekday, then of each daylight-saving pattern (the starts
+    whose meetings keep the same offsets from the first: per-group 1,200 has 7). From
+    per-group 1,200's first answer (29), where every weekday's model and every pattern's
+    proves 29 within 1.2 s (load 2), pattern neighbourhoods given 2.4-4.4 s find 27 and
+    25."""
+    by_day: dict[int, set[int]] = {}
+    by_pattern: dict[tuple[int, ...], set[int]] = {}
+    for start in model.g:
+        info = problem.catalog.starts[start]
+        by_day.setdefault(info.start.weekday, set()).add(start)
+        offsets = tuple(minute - info.minutes[0] for minute in info.minutes)
+        by_pattern.setdefault(offsets, set()).add(start)
+    patterns = [by_pattern[key] for key in sorted(by_pattern)] if len(by_pattern) > 1 else []
+    return [by_day[day] for day in sorted(by_day)] + patterns
+
+
+def _round(
+    highs: Any, model: CompactModel, values: list[float], starts: set[int], budget: float
+) -> tuple[list[float] | None, bool]:
+    """The model with group columns free only at these starts: its answer, and whether
+    HiGHS finished (proved it) within the budget."""
+    import highspy
     import numpy as np
 
     groups = [*model.y.items(), *((("g", s), col) for s, col in model.g.items())]
     columns = np.array([col for _key, col in groups], dtype=np.int32)
     lower, upper = [], []
     for (_who, start), col in groups:
-        if problem.catalog.starts[start].start.weekday in days:
+        if start in starts:
             lower.append(0.0)
             upper.append(model.upper[col])
         else:
@@ -460,7 +472,8 @@ def _day_round(
     _set_solution(highs, values)
     highs.setOptionValue("time_limit", budget)
     highs.run()
-    return _answer(highs, model, budget)
+    proven = highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    return _answer(highs, model, budget), proven
 
 
 def _bound(highs: Any) -> int:

@@ -104,9 +104,9 @@ def _first_then_dive(
 
 
 def _preferences_per_group(context: PhaseContext, budget: float) -> PhaseResult:
-    """Per-group anchors: the compact model's weekday neighbourhoods (`per_group`) with the
-    whole share, instead of the search and the general model (per-group 1,200: 105-116
-    there, 40-42 here)."""
+    """Per-group anchors: the compact model's weekday and pattern neighbourhoods (`per_group`)
+    with the whole share, instead of the search and the general model (per-group 1,200:
+    105-116 there, 27-29 here)."""
     problem, incumbent = context.problem, context.search.plan()
     bound = _preference_bound(context)
     if plan_objectives(problem, incumbent)["preferences"] > bound:
