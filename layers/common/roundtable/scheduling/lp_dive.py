@@ -90,10 +90,10 @@ class DiveRelaxation:
 
     It depends only on the held phases, not on the plan the dive starts from, so the
     phase can `start` it on a thread of its own before HiGHS's first pass (HiGHS releases
-    the GIL while it runs): on two cores the pass (0.1-0.5 s), the fresh model's build
-    and the relaxation (0.3-1.6 s) then overlap. The dive joins it; `cancel` interrupts
-    it when the phase ends without a dive. Either way HiGHS does the same work in the
-    same order, so the dive's answer is the same."""
+    the GIL while it runs): on two cores the pass (0.1-0.5 s), loading the model into
+    the runner's own instance and the relaxation (0.3-1.6 s) then overlap. The dive
+    joins it; `cancel` interrupts it when the phase ends without a dive. Either way
+    HiGHS does the same work in the same order, so the dive's answer is the same."""
 
     def __init__(self, runner: Runner, name: str, budget: float) -> None:
         self.runner, self.name, self.budget = runner, name, budget
@@ -181,7 +181,7 @@ def dive(
     if not applies(problem):
         return DiveOutcome(plan, bound)  # before building a model it would not use
     relaxation = relaxation or DiveRelaxation(runner, name, budget * _RELAXATION_SHARE)
-    relaxed = relaxation.solve()  # first: its thread builds the runner's model
+    relaxed = relaxation.solve()  # first: its thread loads the runner's instance
     model, highs = runner._loaded()
     values = values_from_plan(problem, model, plan)
     starts, first = relaxation.starts, relaxation.first
