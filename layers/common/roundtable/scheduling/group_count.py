@@ -72,10 +72,7 @@ def _relaxed_least(
     import numpy as np
 
     began = time.monotonic()
-    fresh = Runner(runner.problem, runner.seed)
-    for name, held in runner.holds:
-        fresh.hold(name, held)
-    model, highs = fresh._loaded()
+    model, highs = runner.on_own_instance()._loaded()
     left = budget - (time.monotonic() - began)
     if left < LEAST_SECONDS:
         return 0

@@ -51,10 +51,7 @@ def too_many_leaders(runner: Runner, new_groups: int, leaders: int, budget: floa
     )
     if spare < 0:
         return True  # the leaders cannot even pay their cheapest starts
-    fresh = Runner(problem, runner.seed)
-    for name, value in runner.holds:
-        fresh.hold(name, value)
-    model, highs = fresh._loaded()
+    model, highs = runner.on_own_instance()._loaded()
     fixed = _dearer_than(problem, model, spare)
     highs.changeColsBounds(len(fixed), np.array(fixed, dtype=np.int32), *[np.zeros(len(fixed))] * 2)
     learners_integral(highs, model, False)
