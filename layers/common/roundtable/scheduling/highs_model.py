@@ -57,25 +57,38 @@ def new_instance(seed: int) -> Any:
 
 
 def load_formulation(model: Formulation, seed: int) -> Any:
+    return load_model(seed, model.cost, model.lower, model.upper, model.integer, model.rows)
+
+
+def load_model(
+    seed: int,
+    cost: list[float],
+    lower: list[float],
+    upper: list[float],
+    integer: list[bool],
+    rows: list[tuple[float, float, list[int], list[float]]],
+) -> Any:
+    """A new instance (`new_instance`) with these columns (cost, bounds, which are
+    integral) and rows (bounds, columns, coefficients)."""
     import highspy
     import numpy as np
 
     highs = new_instance(seed)
-    count = len(model.cost)
+    count = len(cost)
     highs.addCols(
         count,
-        np.zeros(count),
-        np.array(model.lower, dtype=np.float64),
-        np.array(model.upper, dtype=np.float64),
+        np.array(cost, dtype=np.float64),
+        np.array(lower, dtype=np.float64),
+        np.array(upper, dtype=np.float64),
         0,
         np.zeros(count, dtype=np.int32),
         np.zeros(0, dtype=np.int32),
         np.zeros(0, dtype=np.float64),
     )
-    integral = np.array([i for i, flag in enumerate(model.integer) if flag], dtype=np.int32)
+    integral = np.array([i for i, flag in enumerate(integer) if flag], dtype=np.int32)
     kinds = np.array([highspy.HighsVarType.kInteger] * len(integral))
     highs.changeColsIntegrality(len(integral), integral, kinds)
-    add_rows(highs, model.rows)
+    add_rows(highs, rows)
     return highs
 
 

@@ -32,7 +32,7 @@ from typing import Any
 
 from roundtable.scheduling.bounds import seats
 from roundtable.scheduling.formulation import overlap_cliques
-from roundtable.scheduling.highs_model import LEAST_SECONDS, new_instance
+from roundtable.scheduling.highs_model import LEAST_SECONDS, load_model
 from roundtable.scheduling.plan import Plan
 from roundtable.scheduling.problem import Problem
 
@@ -525,38 +525,5 @@ def _set_solution(highs: Any, values: list[float]) -> None:
 
 
 def _load(model: CompactModel, seed: int) -> Any:
-    import highspy
-    import numpy as np
-
-    highs = new_instance(seed)
-    count = len(model.cost)
-    highs.addCols(
-        count,
-        np.array(model.cost, dtype=np.float64),
-        np.zeros(count),
-        np.array(model.upper, dtype=np.float64),
-        0,
-        np.zeros(0, dtype=np.int32),
-        np.zeros(0, dtype=np.int32),
-        np.zeros(0, dtype=np.float64),
-    )
-    integral = np.array([i for i, flag in enumerate(model.integer) if flag], dtype=np.int32)
-    kinds = np.array([highspy.HighsVarType.kInteger] * len(integral))
-    highs.changeColsIntegrality(len(integral), integral, kinds)
-    starts: list[int] = []
-    indices: list[int] = []
-    coefficients: list[float] = []
-    for _low, _high, terms in model.rows:
-        starts.append(len(indices))
-        indices.extend(terms)
-        coefficients.extend(terms.values())
-    highs.addRows(
-        len(model.rows),
-        np.array([row[0] for row in model.rows], dtype=np.float64),
-        np.array([row[1] for row in model.rows], dtype=np.float64),
-        len(indices),
-        np.array(starts, dtype=np.int32),
-        np.array(indices, dtype=np.int32),
-        np.array(coefficients, dtype=np.float64),
-    )
-    return highs
+    rows = [(low, high, list(terms), list(terms.values())) for low, high, terms in model.rows]
+    return load_model(seed, model.cost, [0.0] * len(model.cost), model.upper, model.integer, rows)
