@@ -113,15 +113,7 @@ def test_the_mip_starts_from_the_rounded_relaxation_only_when_its_groups_are_who
 def test_a_batch_that_costs_more_is_undone_back_to_the_relaxations_value(seed: int) -> None:
     problem = _few_facilitators(seed, False)
     plan = Search(problem, solve_heuristic(problem, seed)).plan()
-    scores = plan_objectives(problem, plan)
-    runner = Runner(problem, 1)
-    runner.hold("placed", scores["placed"])
-    runner.hold("sizes", scores["sizes"])
-    model, highs = runner._loaded()
-    starts, first = _starts(model), highs.getNumRow()
-    set_objective(highs, model, "preferences")
-    relax(highs, model, True)
-    _add_count_rows(highs, starts)
+    highs, starts, first = _with_count_rows(_held_runner(problem, plan))
     relaxed = solve_relaxation(highs, 10.0)
     assert relaxed is not None
     rows = {start: first + position for position, start in enumerate(starts)}
@@ -141,11 +133,7 @@ def test_the_number_of_groups_in_all_is_rounded_by_its_own_row(seed: int) -> Non
     scores = plan_objectives(problem, plan)
     runner = Runner(problem, 1)
     runner.hold("placed", scores["placed"])  # sizes free: room for half a group more
-    model, highs = runner._loaded()
-    starts, first = _starts(model), highs.getNumRow()
-    set_objective(highs, model, "preferences")
-    relax(highs, model, True)
-    _add_count_rows(highs, starts)
+    highs, starts, first = _with_count_rows(runner)
     assert highs.getNumRow() == first + len(starts) + 1  # the total's row last
     relaxed = solve_relaxation(highs, 10.0)
     assert relaxed is not None
@@ -160,6 +148,17 @@ def test_the_number_of_groups_in_all_is_rounded_by_its_own_row(seed: int) -> Non
     rounded = sum(_counts(highs, starts).values())
     assert rounded == pytest.approx(round(rounded), abs=1e-6)
     assert round(rounded) in (math.floor(total), math.ceil(total))
+
+
+def _with_count_rows(runner: Runner) -> tuple[Any, dict[int, list[int]], int]:
+    """The runner's instance as the dive relaxes it: the preferences objective, every
+    column continuous, the count rows added from row `first` on."""
+    model, highs = runner._loaded()
+    starts, first = _starts(model), highs.getNumRow()
+    set_objective(highs, model, "preferences")
+    relax(highs, model, True)
+    _add_count_rows(highs, starts)
+    return highs, starts, first
 
 
 def _held_runner(problem: Problem, plan: Plan) -> Runner:
