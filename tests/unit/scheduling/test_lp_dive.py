@@ -13,9 +13,15 @@ import pytest
 from roundtable.scheduling.formulation import INF, formulate, group_column_count
 from roundtable.scheduling.heuristic import solve_heuristic
 from roundtable.scheduling.highs import Runner
-from roundtable.scheduling.highs_model import relax, set_objective, solve_relaxation
+from roundtable.scheduling.highs_model import (
+    learner_columns,
+    relax,
+    set_objective,
+    solve_relaxation,
+)
 from roundtable.scheduling.lp_dive import (
     DiveRelaxation,
+    PricedHighs,
     _add_count_rows,
     _close_together,
     _counts,
@@ -176,7 +182,7 @@ def test_a_relaxation_started_on_a_thread_gives_the_dive_the_same_answer(seed: i
     plan = Search(problem, solve_heuristic(problem, seed)).plan()
     in_place = dive(_held_runner(problem, plan), "preferences", plan, 10.0, 0)
     runner = _held_runner(problem, plan)
-    relaxation = start_relaxation(runner, "preferences", 10.0)
+    relaxation = start_relaxation(runner, "preferences", 10.0, plan)
     assert relaxation is not None
     threaded = dive(runner, "preferences", plan, 10.0, 0, relaxation)
     assert threaded.bound == in_place.bound
@@ -330,3 +336,74 @@ def test_a_rounding_not_worth_it_begins_the_dive_again_once_per_start(
     assert lp_dive._round_counts(_Rows(), starts, 0, 10, time.monotonic() + 10.0, 20.0)
     assert rounded == [0, 1, 0]  # begun again after 0 and after 1, not after 0 twice
     assert bounds[0] == bounds[1] == (1.0, 1.0)
+
+
+def _hold_columns_everywhere(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the test cohorts have more rows than columns: held-out columns would not apply
+    monkeypatch.setattr("roundtable.scheduling.lp_dive._COLUMNS_PER_ROW", 0)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_relaxation_with_columns_held_out_has_the_whole_relaxations_value(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _hold_columns_everywhere(monkeypatch)
+    problem = _few_facilitators(seed, False)
+    plan = Search(problem, solve_heuristic(problem, seed)).plan()
+    whole = solve_relaxation(_with_count_rows(_held_runner(problem, plan))[0], 10.0)
+    relaxation = DiveRelaxation(_held_runner(problem, plan), "preferences", 10.0, plan)
+    value = relaxation.solve()
+    assert isinstance(relaxation.highs, PricedHighs)
+    assert whole is not None and value == pytest.approx(whole, abs=1e-6)
+    duals = relaxation.highs.getSolution().col_dual
+    assert all(duals[col] >= -1e-7 for col in relaxation.highs.held)  # none would price in
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_roundings_with_columns_held_out_cost_what_they_cost_on_the_whole_model(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # closing every used start: held columns price in, or the relaxation is infeasible
+    # with them and all are freed; either way the value is the whole model's
+    _hold_columns_everywhere(monkeypatch)
+    problem = _few_facilitators(seed, False)
+    plan = Search(problem, solve_heuristic(problem, seed)).plan()
+    whole, starts, first = _with_count_rows(_held_runner(problem, plan))
+    relaxation = DiveRelaxation(_held_runner(problem, plan), "preferences", 10.0, plan)
+    assert relaxation.solve() == pytest.approx(solve_relaxation(whole, 10.0), abs=1e-6)
+    counts = _counts(whole, starts)
+    for position, start in enumerate(starts):
+        if counts[start] > 1e-6:
+            for highs in (whole, relaxation.highs):
+                highs.changeRowBounds(first + position, 0.0, math.floor(counts[start]))
+            expected = solve_relaxation(whole, 10.0)
+            assert solve_relaxation(relaxation.highs, 10.0) == pytest.approx(expected, abs=1e-6)
+
+
+def test_every_held_column_is_freed_where_the_kept_ones_leave_no_answer() -> None:
+    problem = _few_facilitators(0, False)
+    plan = Search(problem, solve_heuristic(problem, 0)).plan()
+    whole = solve_relaxation(_with_count_rows(_held_runner(problem, plan))[0], 10.0)
+    runner = _held_runner(problem, plan)
+    highs = _with_count_rows(runner)[0]
+    model = runner._loaded()[0]
+    priced = PricedHighs(highs, learner_columns(model), model.upper)  # nobody can sit
+    assert solve_relaxation(priced, 10.0) == pytest.approx(whole, abs=1e-6)
+    assert not len(priced.held)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_with_columns_held_out_the_bound_never_exceeds_the_brute_forced_optimum(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _hold_columns_everywhere(monkeypatch)
+    problem = _cohort(seed, facilitators=3, most_groups=2)
+    placed, sizes, preferences, _spread = _brute_force(problem)
+    plan = solve_exact(problem, solve_heuristic(problem, 1), 1, 10.0).plan
+    runner = Runner(problem, 1)
+    runner.hold("placed", placed)
+    runner.hold("sizes", sizes)
+    outcome = dive(runner, "preferences", plan, 10.0, 0)
+    after = plan_objectives(problem, outcome.plan)
+    assert outcome.bound <= preferences <= after["preferences"]
+    assert (after["placed"], after["sizes"]) == (placed, sizes)

@@ -64,7 +64,9 @@ def preferences_phase(context: PhaseContext, budget: float) -> PhaseResult:
     # order, the relaxation ends at another optimum and the dive elsewhere (few
     # facilitators 600: 82 after HiGHS's first pass, 81 from a fresh instance).
     dive_runner = context.runner.on_own_instance()
-    relaxation = start_relaxation(dive_runner, "preferences", left * _DIVE_SHARE)
+    # the plan's columns keep the relaxation with columns held out feasible (`lp_dive`)
+    plan = context.search.plan()
+    relaxation = start_relaxation(dive_runner, "preferences", left * _DIVE_SHARE, plan)
     if relaxation is None:  # HiGHS's share whole: its full model needs it there
         return solve_phase(context, "preferences", left, bound)
     try:
