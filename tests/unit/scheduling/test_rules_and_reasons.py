@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from roundtable.scheduling.generate import generate_instance
+from roundtable.scheduling.reasons import CELL_MINUTES, MINUTES_PER_WEEK, _local_meeting_starts
 from tests.unit.scheduling.helpers import crowd, group_of, instance, person, reasons, solve
 from tests.unit.scheduling.validator import validate
 
@@ -177,3 +180,24 @@ def test_generated_cohorts_give_valid_groups_and_exact_is_never_worse(seed, faci
     assert validate(document, heuristic) == []
     assert exact["stats"]["placed"] >= heuristic["stats"]["placed"]
     assert exact["stats"]["placed"] <= exact["stats"]["upper_bound"]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_meeting_fits_where_every_cell_it_spans_is_available(seed: int) -> None:
+    # the cells checked one by one, across the week's end too, against the shifted masks
+    rng, cells = random.Random(seed), MINUTES_PER_WEEK // CELL_MINUTES
+    for _ in range(200):
+        share = rng.random()
+        available = sum(1 << cell for cell in range(cells) if rng.random() < share)
+        minutes = rng.choice([1, CELL_MINUTES, 45, 60, 90, 120, 600])
+        span = -(-minutes // CELL_MINUTES)
+        expected = [
+            cell * CELL_MINUTES
+            for cell in range(cells)
+            if all(available >> ((cell + k) % cells) & 1 for k in range(span))
+        ]
+        assert _local_meeting_starts(available, minutes) == expected
+    everything = (1 << cells) - 1
+    assert len(_local_meeting_starts(everything, 90)) == cells
+    last = 1 << (cells - 1) | 1  # the week's last cell and its first: one across the end
+    assert _local_meeting_starts(last, 2 * CELL_MINUTES) == [(cells - 1) * CELL_MINUTES]
