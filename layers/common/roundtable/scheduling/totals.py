@@ -341,7 +341,7 @@ def solve_by_totals(
     proven = {
         t: _least_at(problem, new_learners, t, lower) for t in totals_range(problem, new_learners)
     }
-    totals = sorted(proven, key=lambda t: (proven[t], t not in (hints or {}), t))
+    totals = sorted(proven, key=lambda t: (proven[t], t))
     rows = _add_rows(highs, model)
     _deviations_integral(highs, model, True)
     highs.setOptionValue("presolve", _PRESOLVE)
