@@ -23,7 +23,9 @@ from roundtable.scheduling.search import Search
 from roundtable.scheduling.solver import solve_exact
 from roundtable.scheduling.totals import (
     _bounding,
+    _by_floors,
     _loose_rows,
+    _side_floors,
     floor_at,
     relax_totals,
     solve_by_totals,
@@ -252,3 +254,50 @@ def test_a_total_bounds_only_the_side_its_dual_leans_to() -> None:
     # one side infeasible, the other not: every total beyond it is infeasible
     assert _bounding([(math.inf, 0.0), (9.0, 3.0)], 0) == math.inf
     assert _bounding([(math.inf, 0.0), (math.inf, 0.0)], 0) == 0.0
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_a_side_left_to_its_floors_keeps_every_total_below_its_optimum(seed: int) -> None:
+    # given the learners, the side with the higher floors is not solved where they alone
+    # reach the other side's value; the phase's least bound is the same as with both
+    problem = _peer_cohort(seed)
+    placed, optima = _least_sizes_by_total(problem)
+    runner = Runner(problem, 1)
+    runner.hold("placed", placed)
+    both = relax_totals(runner, 10.0)
+    floored = relax_totals(runner, 10.0, placed)
+    assert both is not None and floored is not None
+    for total, optimum in optima.items():
+        assert floored.at_least(total) <= optimum
+    assert floored.least() == both.least()
+
+
+def test_the_floors_of_each_side_and_when_they_spare_a_relaxation() -> None:
+    people = [person(f"A{k}", "UTC", TUESDAY) for k in range(10)]
+    problem = _problem_of(people, require_facilitator=False)  # 3..4 learners, target 4
+    # 10 learners can only be 3 groups (floor 2): nothing at or below 2, 2 at or above 3
+    assert _side_floors(problem, 10, (2, 3)) == {0: math.inf, 1: 2}
+    assert _side_floors(problem, None, (2, 3)) == {0: 0.0, 1: 0.0}
+    assert _by_floors({1: (1.5, 0.0)}, 2) and not _by_floors({1: (2.5, 0.0)}, 2)
+    assert not _by_floors({}, 2) and not _by_floors({1: (math.inf, 0.0)}, 2)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_leaders_whole_in_the_relaxation_start_totals_that_reach_the_optimum(seed: int) -> None:
+    # the leaders' columns whole in each side's relaxation, handed to HiGHS as a partial
+    # answer, never stop the totals from reaching the brute-forced optimum
+    problem = _cohort(seed, facilitators=3, most_groups=2)
+    placed, sizes, _preferences, _spread = _brute_force(problem)
+    plan = _placed_plan(problem)
+    if plan.placed() != placed:
+        plan = solve_exact(problem, plan, 1, 10.0).plan
+    runner = Runner(problem, 1)
+    runner.hold("placed", placed)
+    relaxation = relax_totals(runner, 10.0, placed)
+    assert relaxation is not None
+    leaders = set(runner._loaded()[0].y.values())
+    assert all(set(hint) <= leaders for hint in relaxation.whole.values())
+    outcome = solve_by_totals(runner, plan, 10.0, placed, 0, relaxation.at_least, relaxation.whole)
+    assert outcome.bound == outcome.value == sizes
+    assert plan_objectives(problem, outcome.plan)["sizes"] == sizes
+    assert plan_is_consistent(problem, outcome.plan)

@@ -52,12 +52,17 @@ def sizes_phase(context: PhaseContext, budget: float) -> PhaseResult:
     if not exact_counts:
         return solve_phase(context, "sizes", budget, bound)
     began = time.monotonic()
-    relaxed = _relaxed_totals(context, budget * _RELAXATION_SHARE, scores["sizes"], bound)
+    relaxed = _relaxed_totals(
+        context, budget * _RELAXATION_SHARE, scores["sizes"], bound, new_learners
+    )
     if relaxed is not None:
         bound = max(bound, relaxed.least())
         # least bound first: where HiGHS meets it, every other total is proven too
+        # leaders' columns whole in the relaxation start each total's question; in peer
+        # cohorts HiGHS fails to complete them (peer 100) and the try costs 0.2-0.6 s
+        hints = relaxed.whole if problem.facilitated else None
         first = _sizes_by_totals(
-            context, budget * _TOTALS_FIRST, new_learners, bound, relaxed.at_least
+            context, budget * _TOTALS_FIRST, new_learners, bound, relaxed.at_least, hints
         )
         if first.proven:
             return first
@@ -77,13 +82,13 @@ def sizes_phase(context: PhaseContext, budget: float) -> PhaseResult:
 
 
 def _relaxed_totals(
-    context: PhaseContext, budget: float, best: int, bound: int
+    context: PhaseContext, budget: float, best: int, bound: int, new_learners: int
 ) -> Relaxation | None:
     """Every total of groups bounded by three relaxations (`totals.relax_totals`), where
     the search's answer (`best`) is more than one group's target above `bound`."""
     if best - bound <= context.problem.params.target_learners():
         return None
-    relaxed = relax_totals(context.runner, budget)
+    relaxed = relax_totals(context.runner, budget, new_learners)
     if relaxed is not None and relaxed.at_least(context.search.plan().group_count()) > best:
         return None  # the search's own answer refutes it: numerical trouble, not a bound
     return relaxed
@@ -95,11 +100,12 @@ def _sizes_by_totals(
     new_learners: int,
     bound: int,
     lower: Callable[[int], int] | None = None,
+    hints: dict[int, dict[int, float]] | None = None,
 ) -> PhaseResult:
     """The sizes phase solved one total number of groups at a time (`totals.py`): the
     full model's relaxation mixes totals and stays far below the optimum."""
     incumbent = context.search.plan()
-    outcome = solve_by_totals(context.runner, incumbent, budget, new_learners, bound, lower)
+    outcome = solve_by_totals(context.runner, incumbent, budget, new_learners, bound, lower, hints)
     if outcome.plan is not incumbent and keeps_earlier_phases(
         context, incumbent, outcome.plan, "sizes"
     ):

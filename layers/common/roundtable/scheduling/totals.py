@@ -32,7 +32,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from roundtable.scheduling.formulation import INF, Formulation
@@ -96,6 +96,9 @@ class Relaxation:
     centre: float  # the total of the relaxation's optimum without the row (T*)
     below: float  # its value at ⌊T*⌋, inf where infeasible
     above: float  # its value at ⌈T*⌉
+    # per total solved, the group columns whole in the relaxation's answer there, and
+    # their values: a partial start for that total's question (`solve_by_totals`)
+    whole: dict[int, dict[int, float]] = field(default_factory=dict)
 
     def at_least(self, total: int) -> int:
         """Least size objective of an answer with `total` new groups (by convexity)."""
@@ -129,14 +132,19 @@ def _least_at(problem: Problem, new_learners: int, total: int, lower: Lower | No
     return floor if lower is None else max(floor, lower(total))
 
 
-def relax_totals(runner: Runner, budget: float) -> Relaxation | None:
+def relax_totals(
+    runner: Runner, budget: float, new_learners: int | None = None
+) -> Relaxation | None:
     """The sizes relaxation free, then with the total of new groups fixed next to where
     the free one lands (None if not solved within `budget` seconds).
 
     The free one is solved without the leaders' overlap rows (`_loose_rows`), which
     are a third of the rows and bind rarely there: it only says where to look. The two
     totals next to it are solved with every row, from its basis, and each one's value
-    bounds its side of the totals where the total row's dual says so (`_bounding`)."""
+    bounds its side of the totals where the total row's dual says so (`_bounding`).
+    Given `new_learners` (the learners in new groups in every answer), the side with the
+    lower floor is solved first, and the other is not solved where its floors alone are
+    already at least the first one's value (`_by_floors`)."""
     import numpy as np
 
     deadline = time.monotonic() + budget
@@ -160,15 +168,22 @@ def relax_totals(runner: Runner, budget: float) -> Relaxation | None:
         centre = float(np.array(highs.getSolution().col_value)[columns].sum())
         _loosen(highs, model, overlaps, False)
         totals = (math.floor(centre + _WHOLE), math.ceil(centre - _WHOLE))
-        sides = []
-        for total in totals:
-            side = _side(highs, first, total, deadline)
+        floors = _side_floors(runner.problem, new_learners, totals)
+        sides: dict[int, Side] = {}
+        whole: dict[int, dict[int, float]] = {}
+        for position in sorted((0, 1), key=lambda p: floors[p]):
+            if _by_floors(sides, floors[position]):
+                return _floored(centre, sides, position, floors[position], whole)
+            side = _side(highs, first, totals[position], deadline)
             if side is None:
                 return None
-            sides.append(side)
+            sides[position] = side
+            if not math.isinf(side[0]):
+                whole[totals[position]] = _whole_groups(highs, columns)
         if math.isinf(sides[0][0]) and math.isinf(sides[1][0]):
             return None  # no total is feasible near the loose centre: nothing to say
-        return Relaxation(centre, _bounding(sides, 0), _bounding(sides, 1))
+        pair = [sides[0], sides[1]]
+        return Relaxation(centre, _bounding(pair, 0), _bounding(pair, 1), whole)
     finally:
         highs.setOptionValue("solver", "choose")
         _loosen(highs, model, spread + overlaps, False)
@@ -177,6 +192,62 @@ def relax_totals(runner: Runner, budget: float) -> Relaxation | None:
 
 
 Side = tuple[float, float]  # the relaxation's value at a total and the total row's dual
+
+
+def _side_floors(
+    problem: Problem, new_learners: int | None, totals: tuple[int, int]
+) -> dict[int, float]:
+    """The least floor over every total on each side (0: at or below `totals[0]`, 1: at or
+    above `totals[1]`; inf where no total is possible there); every answer on a side is at
+    least that. Without `new_learners` 0 for both, which bounds nothing."""
+    if new_learners is None:
+        return {0: 0.0, 1: 0.0}
+    possible = totals_range(problem, new_learners)
+    floors: dict[int, float] = {0: math.inf, 1: math.inf}
+    for total in possible:
+        floor = floor_at(problem, new_learners, total)
+        for position in (0, 1):
+            if (total <= totals[0]) if position == 0 else (total >= totals[1]):
+                floors[position] = min(floors[position], floor)
+    return floors
+
+
+def _by_floors(sides: dict[int, Side], floor: float) -> bool:
+    """Whether a side whose totals all have at least `floor` needs no relaxation: the
+    other side, solved, is feasible and its value rounds to at most `floor`. Then the
+    other side's bound is the least of the phase whatever this side's relaxation says
+    (sparse 1,200: total 220 is worth 4 and the floors at 221 and above are 5 or more,
+    which saves the 0.3-0.4 s of total 221's relaxation)."""
+    if not sides:
+        return False
+    value = next(iter(sides.values()))[0]
+    return not math.isinf(value) and math.ceil(value - _SLACK) <= floor
+
+
+def _floored(
+    centre: float,
+    sides: dict[int, Side],
+    skipped: int,
+    floor: float,
+    whole: dict[int, dict[int, float]],
+) -> Relaxation:
+    """The relaxation with one side solved and the other (`skipped`) bounded by its
+    least floor: valid for every total on that side, and no lower than the solved side's
+    value, so the least bound of the phase is the same as with both solved."""
+    solved = 1 - skipped
+    value, dual = sides[solved]
+    pair = [(value, dual), (value, dual)]
+    bounds = {solved: _bounding(pair, solved), skipped: float(floor)}
+    return Relaxation(centre, bounds[0], bounds[1], whole)
+
+
+def _whole_groups(highs: Any, columns: Any) -> dict[int, float]:
+    """The group columns whole in the relaxation's answer, with their values."""
+    import numpy as np
+
+    values = np.array(highs.getSolution().col_value)[columns]
+    whole = np.abs(values - np.round(values)) < _WHOLE
+    return {int(col): float(round(v)) for col, v in zip(columns[whole], values[whole], strict=True)}
 
 
 def _side(highs: Any, first: int, total: int, deadline: float) -> Side | None:
@@ -252,12 +323,14 @@ def solve_by_totals(
     new_learners: int,
     bound: int,
     lower: Lower | None = None,
+    hints: dict[int, dict[int, float]] | None = None,
 ) -> TotalsOutcome:
     """Improve and prove the sizes phase total by total, within `budget` seconds, the
     total with the least bound (its floor, or `lower` where that is higher) first.
 
     `new_learners` must be the learners in new groups in every answer keeping the
-    earlier phases (placement and joins proven optimal).
+    earlier phases (placement and joins proven optimal). `hints` (per total, group
+    columns and values) start that total's question (`_at_most`) as a partial answer.
     """
     began = time.monotonic()
     problem = runner.problem
@@ -281,7 +354,8 @@ def solve_by_totals(
             tried += 1
             highs.changeRowBounds(rows.total, total, total)
             if lower is not None:
-                found, status = _at_most(runner, rows, proven[total], left)
+                hint = (hints or {}).get(total, {})
+                found, status = _at_most(runner, rows, proven[total], left, hint)
                 if found is not None:
                     value = round(_score(objective, found))
                     values, best = (found, value) if value < best else (values, best)
@@ -312,26 +386,33 @@ def _total_of(model: Formulation, values: list[float]) -> int:
 
 
 def _at_most(
-    runner: Runner, rows: _Rows, value: int, budget: float
+    runner: Runner, rows: _Rows, value: int, budget: float, hint: dict[int, float]
 ) -> tuple[list[float] | None, str]:
     """Any answer of the total worth at most `value`, HiGHS stopped at the first one:
     with the relaxation's bound as `value` usually the total's optimum. Without an
     objective, and with presolve, HiGHS finds it sooner than by minimising (load 3-3.5,
     two runs each: typical 100 0.8 s against 1.2-1.3, peer 100 0.4-0.8 against 1.4-2.1,
-    sparse 1,200 0.5-0.7 against 2.4-3.6; sparse 600 1.9-2.6 against 1.6-3.4)."""
+    sparse 1,200 0.5-0.7 against 2.4-3.6; sparse 600 1.9-2.6 against 1.6-3.4).
+
+    `hint` (group columns and values) is handed to HiGHS as a partial answer, which it
+    first tries to complete with those columns fixed before its own search."""
     _model, highs = runner._loaded()
     highs.changeRowBounds(rows.cutoff, -INF, value + 1e-6)
     runner.stopper.aim(0, False, {})
     highs.setOptionValue("presolve", "choose")
     try:
-        found, status, _bound = _solve_total(runner, budget, None, {})
+        found, status, _bound = _solve_total(runner, budget, None, {}, hint)
     finally:
         highs.setOptionValue("presolve", _PRESOLVE)
     return found, status
 
 
 def _solve_total(
-    runner: Runner, budget: float, start: list[float] | None, objective: dict[int, float]
+    runner: Runner,
+    budget: float,
+    start: list[float] | None,
+    objective: dict[int, float],
+    partial: dict[int, float] | None = None,
 ) -> tuple[list[float] | None, str, int]:
     """One total's solve for `objective`, from `start` if it has this total, else from
     scratch: an answer with another total violates the row, and handed to HiGHS as a
@@ -351,6 +432,9 @@ def _solve_total(
     highs.clearSolver()
     if start is not None:
         highs.setSolution(len(start), np.arange(len(start), dtype=np.int32), np.array(start))
+    elif partial:
+        columns = np.array(list(partial), dtype=np.int32)
+        highs.setSolution(len(columns), columns, np.array(list(partial.values())))
     highs.run()
     status = highs.modelStatusToString(highs.getModelStatus()).lower()
     if _misreported(highs, objective):  # a wrong value prunes wrongly: prove nothing
