@@ -1,27 +1,30 @@
-"""More leaders for the spread phase: a dive on a compact model where every learner sits
-at one of their cheapest starts.
+"""Who can lead, for the spread phase: a compact model whose relaxation bounds the
+facilitators leading, and a dive on it for an answer with one more.
 
 Spread pays 10 for every group beyond a facilitator's first, so an answer gains most by
-one more facilitator leading. On typical 300 (issue 20, session 7) the moves along paths
-stop at 201 (40 leaders) while the optimum, 191, has 41; the nearest answer with 41
-leaders opens 4 starts the 201 plan does not use and closes 4 it does, and with the
-201 plan's starts no assignment of leaders has 41. HiGHS reaches 191 on the held model
-in 7-12 s, the LP dive (`lp_dive`) on it in 5-12 s: its re-solves take 70-300 ms there.
+one more facilitator leading, and its bound rests on how many can. On typical 300 (issue
+20, session 7) the moves along paths stop at 201 (40 leaders) while the optimum, 191,
+has 41; the nearest answer with 41 opens 4 starts the 201 plan does not use and closes 4
+it does, and with the 201 plan's starts no assignment of leaders has 41. HiGHS reaches
+191 on the held model in 7-12 s, the LP dive (`lp_dive`) on it in 5-12 s (its re-solves
+take 70-300 ms there); the bounds said 189 (spread's relaxation) and 44 leaders.
 
-Where everyone is placed, the held sizes are 0 (every group has the target number of
-learners) and the held preferences leave the leaders only what the learners' cheapest
-starts leave them, the question is small: which starts open (at most the plan's crowd of
-groups each), who leads there (within the leaders' budget), with every learner at a
-cheapest start. This module builds that model alone (typical 300: 5,300 columns, with
-the learners continuous: once the counts are whole they are a transportation problem),
-solves its relaxation (the most facilitators who could lead: 41.25) and rounds the
-counts of groups up, nearest a whole number first, while the relaxation keeps the
-leaders it promises (rounded down); then who leads is one small MIP with the counts
-fixed. Typical 300: 41 leaders (191) in 1-1.5 s at load 2-3 (from the 241 or the 201
-plan), 2-3 s at load 4.
+Where everyone is placed and the held sizes are 0, every group has the target number of
+learners and every answer the plan's number of groups, so the question is small: which
+starts open, who leads there, who sits where, within what the held preferences allow.
+This module builds that model alone (typical 300: 5,285 columns, 5,716 rows; the learners
+continuous, since with whole counts they are a transportation problem):
 
-A primal heuristic only: restricting the learners to their cheapest starts can miss
-answers, and the relaxation here bounds nothing about the held model.
+- its options are those an answer with more leaders than the plan could use (each
+  learner's and leader's within what the held preferences leave above the learners'
+  least and the leaders' least with that many leading), so its relaxation bounds the
+  facilitators leading in every answer keeping the holds (typical 300: 41.25, so 41 and
+  a spread of at least 191: proven);
+- the dive then keeps every learner at a cheapest start and no more groups at a start
+  than the plan has, rounds the counts of groups up, nearest a whole number first, while
+  the relaxation keeps the leaders it promises, and lets one small MIP with the counts
+  fixed choose the leaders (typical 300: 41 leaders in 0.9-1.5 s at load 3, after the
+  relaxation's 0.45-1 s). A primal heuristic: its restrictions can miss answers.
 """
 
 from __future__ import annotations
@@ -243,9 +246,11 @@ def _relaxation(highs: Any, deadline: float, ipm: bool = False) -> float | None:
     if left < LEAST_SECONDS:
         return None
     if ipm:
+        # the time limit only here: set before every re-solve as well, typical 300's
+        # rounding took 1.8 s against 1.2 s (one run each at load 3); the re-solves end
+        # well within it, and the deadline is checked between them
         highs.setOptionValue("solve_relaxation", True)
         highs.setOptionValue("solver", "ipm")
-    if ipm:
         highs.setOptionValue("time_limit", highs.getRunTime() + left)
     highs.run()
     if ipm:
