@@ -2,8 +2,9 @@
 
 Moves along paths and hand-overs (`spread_paths.py`, `leading.py`) against a bound from
 the fewest groups, the leaders' budget the held preferences leave, the crowd a maximum
-flow forces and the leaders HiGHS shows can lead (`group_count.py`, `leader_count.py`);
-accepted within `SPREAD_GAP`, else HiGHS with the rest of its share (at most
+flow forces and the leaders HiGHS shows can lead (`group_count.py`, `leader_count.py`),
+or a compact model of who leads where allows, with a dive on it for one more leader
+(`leader_dive.py`); accepted within `SPREAD_GAP`, else HiGHS with the rest of its share (at most
 `_SPREAD_SHARE` of the whole time limit)."""
 
 from __future__ import annotations
