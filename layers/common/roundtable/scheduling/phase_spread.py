@@ -2,8 +2,9 @@
 
 Moves along paths and hand-overs (`spread_paths.py`, `leading.py`) against a bound from
 the fewest groups, the leaders' budget the held preferences leave, the crowd a maximum
-flow forces and the leaders HiGHS shows can lead (`group_count.py`, `leader_count.py`);
-accepted within `SPREAD_GAP`, else HiGHS with the rest of its share (at most
+flow forces and the leaders HiGHS shows can lead (`group_count.py`, `leader_count.py`),
+or a compact model of who leads where allows, with a dive on it for one more leader
+(`leader_dive.py`); accepted within `SPREAD_GAP`, else HiGHS with the rest of its share (at most
 `_SPREAD_SHARE` of the whole time limit)."""
 
 from __future__ import annotations
@@ -23,10 +24,18 @@ from roundtable.scheduling.group_count import applies as counts
 from roundtable.scheduling.group_count import least_new_groups, least_spread
 from roundtable.scheduling.highs import SPREAD_GAP, PhaseResult
 from roundtable.scheduling.leader_count import too_many_leaders
+from roundtable.scheduling.leader_dive import LeaderModel
+from roundtable.scheduling.leader_dive import applies as dives
 from roundtable.scheduling.leading import share_groups
-from roundtable.scheduling.phase_context import PhaseContext, fewest_groups, solve_phase
+from roundtable.scheduling.phase_context import (
+    PhaseContext,
+    fewest_groups,
+    keeps_earlier_phases,
+    solve_phase,
+)
 from roundtable.scheduling.problem import Problem
 from roundtable.scheduling.relocation import relocate_for_spread
+from roundtable.scheduling.search import Search
 from roundtable.scheduling.spread_paths import improve_spread
 from roundtable.scheduling.values import plan_objectives
 
@@ -43,6 +52,10 @@ _LEADERS_SHARE = 0.75
 # each test takes 0.7-1.1 s (typical 100 and 300, load 2), time HiGHS's spread solve
 # otherwise has (typical 300: its own bound reaches 189 in some runs, the tests 181).
 _FEWER_LEADERS = 2
+# Of the spread phase's share, by when the leaders' dive must end (`leader_dive`: 1-1.5 s
+# on typical 300 at load 3-4 after its relaxation's 0.7-0.9 s); what is left is the
+# paths' (201 in 0.5-0.75 s there) and spread's relaxation's.
+_DIVE_SHARE = 0.75
 
 
 def spread_phase(context: PhaseContext, budget: float) -> PhaseResult:
@@ -67,6 +80,24 @@ def spread_phase(context: PhaseContext, budget: float) -> PhaseResult:
             context, (fewest, paying, crowd), achieved, began + share * _LEADERS_SHARE
         )
         bound = spread_bound(problem, fewest, paying, crowd, leaders)
+    relaxed = False  # a bound at least spread's relaxation's known already
+    if (
+        achieved > bound * (1 + SPREAD_GAP)
+        and _relaxation_pays(problem)
+        and dives(problem, dict(context.runner.holds))
+    ):
+        # the most leaders by a compact model's relaxation (typical 300: 41, so 191,
+        # against 44 solver-free and 189 by spread's relaxation), then one more leader
+        # by a dive on it (241 -> 191 in 1-1.5 s; the paths stop at 201)
+        model = LeaderModel(problem, dict(context.runner.holds), plan, context.runner.seed)
+        most = model.most_leading(began + share)
+        if most is not None:
+            bound = max(bound, spread_bound(problem, fewest, paying, crowd, most))
+            # spread's own relaxation bounds no more on these cohorts (typical 150 and
+            # 350: 101 and 181 both, 300: 189 against 191); its 0.5-0.9 s are HiGHS's
+            relaxed = True
+        if achieved > bound * (1 + SPREAD_GAP):
+            achieved = _more_leaders(context, model, achieved, began + share * _DIVE_SHARE)
     if achieved > bound * (1 + SPREAD_GAP):
         # groups moved along paths of learners' moves, in at most half the share (and
         # within it, after the count)
@@ -77,7 +108,7 @@ def spread_phase(context: PhaseContext, budget: float) -> PhaseResult:
         # 1,200: 1,385 less), which lets idle facilitators take groups for a fee
         if share_groups(context.search, _preference_slack(context)) or moved:
             achieved = plan_objectives(problem, context.search.plan())["spread"]
-    if achieved > bound * (1 + SPREAD_GAP) and _relaxation_pays(problem):
+    if achieved > bound * (1 + SPREAD_GAP) and _relaxation_pays(problem) and not relaxed:
         # spread's own relaxation (typical 300: 189 against 161 solver-free), which
         # HiGHS's spread solve reaches only after a root of 4-5 s
         bound = max(bound, least_spread(context.runner, began + share - time.monotonic()))
@@ -117,6 +148,17 @@ def _most_leaders(
     ):
         leaders -= 1
     return leaders
+
+
+def _more_leaders(context: PhaseContext, model: LeaderModel, achieved: int, deadline: float) -> int:
+    """The leaders' dive (`leader_dive`), its plan kept where it keeps every earlier
+    phase and spreads better; the spread achieved."""
+    before = context.search.plan()
+    found = model.more_leaders(deadline)
+    if found is None or not keeps_earlier_phases(context, before, found, "spread"):
+        return achieved
+    context.search = Search(context.problem, found)
+    return plan_objectives(context.problem, found)["spread"]
 
 
 def _shared_after(context: PhaseContext, result: PhaseResult) -> PhaseResult:

@@ -1,0 +1,377 @@
+"""Who can lead, for the spread phase: a compact model whose relaxation bounds the
+facilitators leading, and a dive on it for an answer with one more.
+
+Spread pays 10 for every group beyond a facilitator's first, so an answer gains most by
+one more facilitator leading, and its bound rests on how many can. On typical 300 (issue
+20, session 7) the moves along paths stop at 201 (40 leaders) while the optimum, 191,
+has 41; the nearest answer with 41 opens 4 starts the 201 plan does not use and closes 4
+it does, and with the 201 plan's starts no assignment of leaders has 41. HiGHS reaches
+191 on the held model in 7-12 s, the LP dive (`lp_dive`) on it in 5-12 s (its re-solves
+take 70-300 ms there); the bounds said 189 (spread's relaxation) and 44 leaders.
+
+Where everyone is placed and the held sizes are 0, every group has the target number of
+learners and every answer the plan's number of groups, so the question is small: which
+starts open, who leads there, who sits where, within what the held preferences allow.
+This module builds that model alone (typical 300: 5,285 columns, 5,716 rows; the learners
+continuous, since with whole counts they are a transportation problem):
+
+- its options are those an answer with more leaders than the plan could use (each
+  learner's and leader's within what the held preferences leave above the learners'
+  least and the leaders' least with that many leading), so its relaxation bounds the
+  facilitators leading in every answer keeping the holds (typical 300: 41.25, so 41 and
+  a spread of at least 191: proven);
+- the dive then keeps every learner at a cheapest start and no more groups at a start
+  than the plan has, rounds the counts of groups up, nearest a whole number first, while
+  the relaxation keeps the leaders it promises, and lets one small MIP with the counts
+  fixed choose the leaders (typical 300: 41 leaders in 0.9-1.5 s at load 3, after the
+  relaxation's 0.45-1 s). A primal heuristic: its restrictions can miss answers.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from roundtable.scheduling.bounds import learner_cost_bound, least_leader_cost, seats
+from roundtable.scheduling.formulation import INF, overlap_cliques
+from roundtable.scheduling.highs_model import LEAST_SECONDS, load_model
+from roundtable.scheduling.plan import Plan
+from roundtable.scheduling.problem import Problem
+
+_WHOLE = 1e-6  # a value this close to a whole number counts as whole
+_SLACK = 1e-6  # the relaxation's value is this close to the leaders it promises
+# Counts rounded up together while more than twice as many are fractional (typical 300,
+# the same 41 leaders each way: 12 re-solves and 3,917 simplex iterations with 4 at once,
+# 11 and 5,429 with 8, 21 and 9,527 with 16, 45 one at a time; at load 4 an iteration
+# takes 0.3-0.5 ms, and the first relaxation 0.7-1 s).
+_AT_ONCE = 4
+# After a batch loses a leader (and is undone), this many counts are rounded alone.
+_ALONE_AFTER_FAILED_BATCH = 4
+
+
+@dataclass
+class _Core:
+    """The compact model in a HiGHS instance: its columns by meaning."""
+
+    highs: Any = None
+    cost: list[float] = field(default_factory=list)
+    upper: list[float] = field(default_factory=list)
+    integer: list[bool] = field(default_factory=list)
+    rows: list[tuple[float, float, list[int], list[float]]] = field(default_factory=list)
+    counts: dict[int, int] = field(default_factory=dict)  # start -> its number of groups
+    leads: dict[tuple[int, int], int] = field(default_factory=dict)  # (facilitator, start)
+    seats: dict[tuple[int, int], int] = field(default_factory=dict)  # (class, start)
+    dearer: list[int] = field(default_factory=list)  # seats above their class's cheapest
+
+    def column(self, cost: float, upper: float, integer: bool) -> int:
+        self.cost.append(cost)
+        self.upper.append(upper)
+        self.integer.append(integer)
+        return len(self.cost) - 1
+
+    def row(self, low: float, high: float, terms: dict[int, float]) -> None:
+        self.rows.append((low, high, list(terms), list(terms.values())))
+
+
+def applies(problem: Problem, holds: dict[str, int]) -> bool:
+    """Facilitated cohorts without existing groups where everyone is placed and the held
+    sizes are 0 (so every group has the target number of learners)."""
+    return (
+        problem.facilitated
+        and not problem.existing
+        and holds.get("placed") == seats(problem)
+        and holds.get("sizes") == 0
+        and "preferences" in holds
+    )
+
+
+class LeaderModel:
+    """The compact model of who can lead, for one plan's number of groups, loaded into a
+    HiGHS instance of its own: first the most facilitators any answer keeping the holds
+    has (`most_leading`, a bound), then a dive for an answer with more than the plan's
+    (`more_leaders`)."""
+
+    def __init__(self, problem: Problem, holds: dict[str, int], plan: Plan, seed: int) -> None:
+        self.problem, self.plan = problem, plan
+        self.leading = _leading(plan)
+        self.promised = 0  # the relaxation's leaders, rounded down (`most_leading`)
+        # every option a learner or leader of an answer with more leaders than the plan
+        # could use; the learners continuous: a relaxation of every such answer
+        spare = (
+            holds["preferences"]
+            - learner_cost_bound(problem, holds["placed"])
+            - least_leader_cost(problem, plan.group_count(), self.leading + 1)
+        )
+        self.core = None if spare < 0 else _build(problem, holds["preferences"], plan, spare)
+        if self.core is not None:
+            core = self.core
+            core.highs = load_model(
+                seed, core.cost, [0.0] * len(core.cost), core.upper, core.integer, core.rows
+            )
+
+    def most_leading(self, deadline: float) -> int | None:
+        """Most facilitators leading in any answer keeping the holds (None if unknown):
+        the relaxation's value, or the plan's, if more (answers with no more leaders than
+        the plan are not what the model's options were chosen for). Typical 300: 41.25,
+        so 41 (the solver-free count: 44), in 0.45-1 s."""
+        if self.core is None:
+            return self.leading  # one more could not even pay their cheapest starts
+        promised = _relaxation(self.core.highs, deadline, ipm=True)
+        if promised is None:
+            return None
+        self.promised = math.floor(promised + _SLACK)
+        return max(self.promised, self.leading)
+
+    def more_leaders(self, deadline: float) -> Plan | None:
+        """A plan with more facilitators leading than the plan and no more groups at a
+        start, keeping the held phases (the caller checks), or None if the dive finds
+        none by `deadline`; after `most_leading`. Every learner at a cheapest start."""
+        core = self.core
+        if core is None or self.promised <= self.leading:
+            return None
+        crowd = float(max(map(len, self.plan.groups_at.values()), default=0))
+        limits = [(col, 0.0) for col in core.dearer] + [
+            (col, crowd) for col in core.counts.values()
+        ]
+        basis = core.highs.getBasis()  # the relaxation's, for the dive's re-solves
+        for col, upper in limits:
+            core.upper[col] = upper
+            core.highs.changeColBounds(col, 0.0, upper)
+        # the plan's own counts first: who leads there, the learners free among them (a
+        # MIP of 0.03-0.1 s; typical 350: 52 leaders, the relaxation's, where the dive ran
+        # out of time); then the dive, from the relaxation's basis (from the MIP's last
+        # one typical 300's took 19 re-solves instead of 12-15)
+        found = self._at_plan_counts(deadline)
+        if found is not None and _leading(found) >= self.promised:
+            return found
+        core.highs.setBasis(basis)
+        core.highs.setOptionValue("solve_relaxation", True)
+        # the MIP's time limit counted from its own run; an LP's counts the instance's
+        core.highs.setOptionValue(
+            "time_limit", core.highs.getRunTime() + max(deadline - time.monotonic(), 0.0)
+        )
+        promised = _relaxation(core.highs, deadline)
+        if promised is not None and promised >= self.promised - _SLACK:
+            if _round_counts(core, self.promised, deadline):
+                found = _answer(self.problem, core, deadline) or found
+        return found if found is not None and _leading(found) > self.leading else None
+
+    def _at_plan_counts(self, deadline: float) -> Plan | None:
+        """`_answer` with every start's count fixed at the plan's (None where the plan
+        has groups the model has no count for); the counts freed again after."""
+        core, counts = self.core, self.plan.groups_at
+        if core is None or not set(counts) <= set(core.counts):
+            return None
+        for start, col in core.counts.items():
+            whole = float(len(counts.get(start, [])))
+            core.highs.changeColBounds(col, whole, whole)
+        try:
+            return _answer(self.problem, core, deadline)
+        finally:
+            for col in core.counts.values():
+                core.highs.changeColBounds(col, 0.0, core.upper[col])
+
+
+def _leading(plan: Plan) -> int:
+    return len({f for leaders in plan.groups_at.values() for f in leaders})
+
+
+def more_leaders(
+    problem: Problem, holds: dict[str, int], plan: Plan, seed: int, deadline: float
+) -> Plan | None:
+    """`LeaderModel`'s relaxation and dive in one call."""
+    model = LeaderModel(problem, holds, plan, seed)
+    if model.most_leading(deadline) is None:
+        return None
+    return model.more_leaders(deadline)
+
+
+def _build(problem: Problem, budget: int, plan: Plan, spare: int) -> _Core:
+    """The model: learners and leaders at options costing at most `spare` more than their
+    cheapest, the plan's number of groups, what learners and leaders pay at most
+    `budget`; minimising minus the facilitators leading."""
+    core, target = _Core(), problem.params.target_learners()
+    for c, cls in enumerate(problem.classes):
+        cheapest = min(cost for _start, cost in cls.options)
+        for start, cost in cls.options:
+            if cost - cheapest <= spare:
+                core.seats[c, start] = core.column(0.0, len(cls.members), False)
+                if cost > cheapest:
+                    core.dearer.append(core.seats[c, start])
+    learner_starts = {start for _c, start in core.seats}
+    for f, options in enumerate(problem.facilitator_options):
+        if problem.facilitator_capacity[f] <= 0 or not options:
+            continue
+        cheapest = min(options.values())
+        for start, cost in sorted(options.items()):
+            if start in learner_starts and cost - cheapest <= spare:
+                core.leads[f, start] = core.column(0.0, 1.0, True)
+    able = Counter(start for _f, start in core.leads)
+    for start in sorted(able):
+        core.counts[start] = core.column(0.0, float(able[start]), True)
+    for key, col in core.seats.items():
+        if key[1] not in able:
+            core.upper[col] = 0.0  # nobody can lead there
+    _rows(problem, core, target, plan.group_count())
+    _leader_rows(problem, core)
+    pay = {col: float(cost) for col, cost in _costs(problem, core).items() if cost}
+    core.row(-INF, float(budget), pay)
+    return core
+
+
+def _rows(problem: Problem, core: _Core, target: int, groups: int) -> None:
+    """Each class seated, `target` learners per group at each start, a class's learners
+    at a start only where it has a group (tightens the relaxation: 42 leaders promised
+    without, 41.25 with, on typical 300), one leader per group, `groups` in all."""
+    by_class: dict[int, dict[int, float]] = {}
+    at_start: dict[int, dict[int, float]] = {}
+    for (c, start), col in core.seats.items():
+        by_class.setdefault(c, {})[col] = 1.0
+        at_start.setdefault(start, {})[col] = 1.0
+    for c, terms in sorted(by_class.items()):
+        size = float(len(problem.classes[c].members))
+        core.row(size, size, terms)
+    led_at: dict[int, dict[int, float]] = {}
+    for (_f, start), col in core.leads.items():
+        led_at.setdefault(start, {})[col] = 1.0
+    for start, count in core.counts.items():
+        core.row(0.0, 0.0, at_start.get(start, {}) | {count: -float(target)})
+        core.row(0.0, 0.0, led_at[start] | {count: -1.0})
+    for (c, start), col in core.seats.items():
+        if start in core.counts:
+            most = float(min(len(problem.classes[c].members), target))
+            core.row(-INF, 0.0, {col: 1.0, core.counts[start]: -most})
+    core.row(float(groups), float(groups), dict.fromkeys(core.counts.values(), 1.0))
+
+
+def _leader_rows(problem: Problem, core: _Core) -> None:
+    """Capacity and overlapping meetings per facilitator, and a flag per facilitator that
+    is 1 only if they lead a group (the objective: minus the flags)."""
+    by_facilitator: dict[int, dict[int, int]] = {}
+    for (f, start), col in core.leads.items():
+        by_facilitator.setdefault(f, {})[start] = col
+    for f, columns in sorted(by_facilitator.items()):
+        core.row(-INF, float(problem.facilitator_capacity[f]), dict.fromkeys(columns.values(), 1.0))
+        for clique in overlap_cliques(problem, sorted(columns)):
+            core.row(-INF, 1.0, {columns[start]: 1.0 for start in clique})
+        flag = core.column(-1.0, 1.0, False)
+        core.row(-INF, 0.0, {flag: 1.0} | dict.fromkeys(columns.values(), -1.0))
+
+
+def _costs(problem: Problem, core: _Core) -> dict[int, int]:
+    costs = {}
+    for (c, start), col in core.seats.items():
+        costs[col] = dict(problem.classes[c].options)[start]
+    for (f, start), col in core.leads.items():
+        costs[col] = problem.facilitator_options[f][start]
+    return costs
+
+
+def _relaxation(highs: Any, deadline: float, ipm: bool = False) -> float | None:
+    """The most facilitators leading in the relaxation (None if not solved in time).
+    The first by the interior-point solver with crossover (0.3-0.65 s on typical 300,
+    against 0.9-2 s by dual simplex), whose basis the re-solves start from."""
+    left = deadline - time.monotonic()
+    if left < LEAST_SECONDS:
+        return None
+    if ipm:
+        # the time limit only here: set before every re-solve as well, typical 300's
+        # rounding took 1.8 s against 1.2 s (one run each at load 3); the re-solves end
+        # well within it, and the deadline is checked between them
+        highs.setOptionValue("solve_relaxation", True)
+        highs.setOptionValue("solver", "ipm")
+        highs.setOptionValue("time_limit", highs.getRunTime() + left)
+    highs.run()
+    if ipm:
+        highs.setOptionValue("solver", "choose")
+    if highs.modelStatusToString(highs.getModelStatus()) != "Optimal":
+        return None
+    return -float(highs.getInfo().objective_function_value)
+
+
+def _round_counts(core: _Core, aim: int, deadline: float) -> bool:
+    """Round every start's number of groups, up where the relaxation keeps `aim` leaders,
+    else down; False if neither keeps them or time runs out."""
+    import numpy as np
+
+    alone = 0
+    while True:
+        solution = np.array(core.highs.getSolution().col_value)
+        fractional = sorted(
+            (
+                (value - math.floor(value), start)
+                for start, col in core.counts.items()
+                if abs((value := float(solution[col])) - round(value)) > _WHOLE
+            ),
+            reverse=True,
+        )
+        if not fractional:  # whole already: kept so for the MIP that chooses leaders
+            for col in core.counts.values():
+                whole = float(round(float(solution[col])))
+                core.highs.changeColBounds(col, whole, whole)
+            return True
+        ups = {start: math.ceil(float(solution[core.counts[start]])) for _p, start in fractional}
+        if len(fractional) > 2 * _AT_ONCE and alone <= 0:
+            batch = [start for _part, start in fractional[:_AT_ONCE]]
+            if _fix(core, {start: ups[start] for start in batch}, aim, deadline):
+                continue
+            alone = _ALONE_AFTER_FAILED_BATCH
+        alone -= 1
+        start = fractional[0][1]
+        if not any(
+            _fix(core, {start: whole}, aim, deadline) for whole in (ups[start], ups[start] - 1)
+        ):
+            return False
+
+
+def _fix(core: _Core, counts: dict[int, int], aim: int, deadline: float) -> bool:
+    """Fix these starts' counts; kept if the relaxation still has `aim` leaders, else
+    undone (False)."""
+    basis = core.highs.getBasis()
+    for start, whole in counts.items():
+        core.highs.changeColBounds(core.counts[start], float(whole), float(whole))
+    promised = _relaxation(core.highs, deadline)
+    if promised is not None and promised >= aim - _SLACK:
+        return True
+    for start in counts:
+        core.highs.changeColBounds(core.counts[start], 0.0, core.upper[core.counts[start]])
+    # the basis from before, optimal again: after an infeasible batch dual simplex took
+    # 4,444 iterations (0.64 s) to come back from the one it ended with
+    core.highs.setBasis(basis)
+    return False
+
+
+def _answer(problem: Problem, core: _Core, deadline: float) -> Plan | None:
+    """Who leads the groups at the counts fixed (a MIP of 0.03 s), and the learners'
+    seats (whole: with whole counts they are a transportation problem); as a plan."""
+    import highspy
+    import numpy as np
+
+    highs = core.highs
+    left = deadline - time.monotonic()
+    if left < LEAST_SECONDS:
+        return None
+    highs.setOptionValue("solve_relaxation", False)
+    highs.setOptionValue("solver", "choose")
+    highs.setOptionValue("time_limit", left)
+    highs.run()
+    if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    solution = np.array(highs.getSolution().col_value)
+    if any(abs(value - round(value)) > _WHOLE for value in solution):
+        return None
+    plan = Plan()
+    for (f, start), col in core.leads.items():
+        if round(solution[col]):
+            plan.groups_at.setdefault(start, []).append(f)
+    taken: Counter[int] = Counter()
+    for (c, start), col in sorted(core.seats.items()):
+        count = round(solution[col])
+        if count:
+            members = problem.classes[c].members[taken[c] : taken[c] + count]
+            plan.learners_at.setdefault(start, []).extend(members)
+            taken[c] += count
+    return plan
