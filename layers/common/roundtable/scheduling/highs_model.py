@@ -16,6 +16,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 from roundtable.scheduling.formulation import Formulation
@@ -54,6 +55,36 @@ def new_instance(seed: int) -> Any:
     ):
         highs.setOptionValue(option, value)
     return highs
+
+
+@dataclass
+class CompactColumns:
+    """A small model of its own (not the formulation), gathered column by column and row
+    by row in Python and loaded into HiGHS in one call (`load`). The compact models of
+    per-group anchors and of spread's leaders build on it; every column's lower bound is
+    0."""
+
+    cost: list[float] = field(default_factory=list)
+    upper: list[float] = field(default_factory=list)
+    integer: list[bool] = field(default_factory=list)
+    rows: list[tuple[float, float, list[int], list[float]]] = field(default_factory=list)
+
+    def column(self, cost: float, upper: float, integer: bool) -> int:
+        """A new column; its index."""
+        self.cost.append(cost)
+        self.upper.append(upper)
+        self.integer.append(integer)
+        return len(self.cost) - 1
+
+    def row(self, low: float, high: float, terms: dict[int, float]) -> None:
+        """`low <= sum(coefficient * column) <= high` over `terms` (column -> coefficient)."""
+        self.rows.append((low, high, list(terms), list(terms.values())))
+
+    def load(self, seed: int) -> Any:
+        """A new HiGHS instance (`new_instance`) holding these columns and rows."""
+        return load_model(
+            seed, self.cost, [0.0] * len(self.cost), self.upper, self.integer, self.rows
+        )
 
 
 def load_formulation(model: Formulation, seed: int) -> Any:

@@ -37,7 +37,7 @@ from typing import Any
 
 from roundtable.scheduling.bounds import learner_cost_bound, least_leader_cost, seats
 from roundtable.scheduling.formulation import INF, overlap_cliques
-from roundtable.scheduling.highs_model import LEAST_SECONDS, load_model
+from roundtable.scheduling.highs_model import LEAST_SECONDS, CompactColumns
 from roundtable.scheduling.plan import Plan
 from roundtable.scheduling.problem import Problem
 
@@ -53,27 +53,14 @@ _ALONE_AFTER_FAILED_BATCH = 4
 
 
 @dataclass
-class _Core:
+class _Core(CompactColumns):
     """The compact model in a HiGHS instance: its columns by meaning."""
 
     highs: Any = None
-    cost: list[float] = field(default_factory=list)
-    upper: list[float] = field(default_factory=list)
-    integer: list[bool] = field(default_factory=list)
-    rows: list[tuple[float, float, list[int], list[float]]] = field(default_factory=list)
     counts: dict[int, int] = field(default_factory=dict)  # start -> its number of groups
     leads: dict[tuple[int, int], int] = field(default_factory=dict)  # (facilitator, start)
     seats: dict[tuple[int, int], int] = field(default_factory=dict)  # (class, start)
     dearer: list[int] = field(default_factory=list)  # seats above their class's cheapest
-
-    def column(self, cost: float, upper: float, integer: bool) -> int:
-        self.cost.append(cost)
-        self.upper.append(upper)
-        self.integer.append(integer)
-        return len(self.cost) - 1
-
-    def row(self, low: float, high: float, terms: dict[int, float]) -> None:
-        self.rows.append((low, high, list(terms), list(terms.values())))
 
 
 def applies(problem: Problem, holds: dict[str, int]) -> bool:
@@ -107,10 +94,7 @@ class LeaderModel:
         )
         self.core = None if spare < 0 else _build(problem, holds["preferences"], plan, spare)
         if self.core is not None:
-            core = self.core
-            core.highs = load_model(
-                seed, core.cost, [0.0] * len(core.cost), core.upper, core.integer, core.rows
-            )
+            self.core.highs = self.core.load(seed)
 
     def most_leading(self, deadline: float) -> int | None:
         """Most facilitators leading in any answer keeping the holds (None if unknown):
