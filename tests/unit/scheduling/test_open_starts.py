@@ -14,6 +14,9 @@ from roundtable.scheduling.bounds import leader_cost_bound, learner_cost_bound
 from roundtable.scheduling.highs import Runner
 from roundtable.scheduling.open_starts import (
     _cover,
+    _Limits,
+    _near_answer,
+    _near_starts,
     answer_values,
     learner_bound,
     most_new_groups,
@@ -141,19 +144,15 @@ def test_the_cover_never_exceeds_the_brute_forced_peer_optimum(seed: int) -> Non
     # at most `most` starts open, everyone paying their cheapest open one: a relaxation
     problem = _peer_cohort(seed)
     placed, sizes, preferences = _peer_brute_force(problem)
-    covered = _cover(problem, placed, most_new_groups(problem, placed, sizes), 10.0)
+    cover = _cover(problem, placed, most_new_groups(problem, placed, sizes), 10.0)
     if placed < sum(len(cls.members) for cls in problem.classes):
-        assert covered is None  # only where everyone is placed
+        assert cover is None  # only where everyone is placed
     else:
-        assert covered is not None and learner_cost_bound(problem, placed) <= covered
-        assert covered <= preferences
+        assert cover is not None and learner_cost_bound(problem, placed) <= cover.value
+        assert cover.value <= preferences
 
 
-def test_two_starts_open_force_two_if_needed_seats() -> None:
-    # eight learners make two groups of four, so two starts open; the Tuesday and the
-    # Wednesday pair can meet nowhere else, so those two, and the two Thursday learners
-    # who can only come there on if-needed time pay it (Thursday alone is everyone's
-    # cheapest start for them: the solver-free bound sees nothing)
+def _two_forced_starts() -> Problem:
     thursday = {"Thursday": [["18:00", "19:00"]]}
     people = [person(f"A{k}", "UTC", TUESDAY) for k in range(2)]
     people += [person(f"B{k}", "UTC", WEDNESDAY) for k in range(2)]
@@ -161,13 +160,65 @@ def test_two_starts_open_force_two_if_needed_seats() -> None:
     people.append(person("C1", "UTC", thursday, if_needed=WEDNESDAY))
     people.append(person("D", "UTC", TUESDAY | thursday))
     people.append(person("E", "UTC", WEDNESDAY | thursday))
-    problem = _problem_of(people, require_facilitator=False)  # 3..4 learners, target 4
+    return _problem_of(people, require_facilitator=False)  # 3..4 learners, target 4
+
+
+def test_two_starts_open_force_two_if_needed_seats() -> None:
+    # eight learners make two groups of four, so two starts open; the Tuesday and the
+    # Wednesday pair can meet nowhere else, so those two, and the two Thursday learners
+    # who can only come there on if-needed time pay it (Thursday alone is everyone's
+    # cheapest start for them: the solver-free bound sees nothing)
+    problem = _two_forced_starts()
     weight = problem.if_needed_weight()
     assert _peer_brute_force(problem) == (8, 0, 2 * weight)
     assert learner_cost_bound(problem, 8) == 0
     most = most_new_groups(problem, 8, 0)
     assert most == 2
-    assert _cover(problem, 8, most, 10.0) == 2 * weight
+    cover = _cover(problem, 8, most, 10.0)
+    assert cover is not None and cover.value == 2 * weight
     found = learner_bound(problem, 8, most, weight, 10.0, 0)
     assert found is not None and (found.value, found.if_needed) == (2 * weight, 2)
     assert sum(found.groups.values()) == 2
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_an_answer_near_the_cover_keeps_the_held_phases_at_the_optimum(seed: int) -> None:
+    # groups only at the starts of covers a few swaps from the cover's own: where it
+    # finds an answer, that answer is valid, keeps placement and sizes, and pays the
+    # cover's bound, which is then the brute-forced optimum
+    problem = _peer_cohort(seed)
+    placed, sizes, preferences = _peer_brute_force(problem)
+    weight = problem.if_needed_weight()
+    most = most_new_groups(problem, placed, sizes)
+    cover = _cover(problem, placed, most, 10.0)
+    if cover is None:
+        return
+    starts = _near_starts(problem, cover, 3, 400)
+    assert starts is None or cover.opened <= starts
+    found = _near_answer(problem, _Limits(placed, most, sizes), weight, cover, 1e12)
+    if found is None:
+        return
+    assert starts is not None
+    assert {start for start, count in found.groups.items() if count} <= starts
+    model = Runner(problem, 1)._loaded()[0]
+    values = answer_values(found, model)
+    assert values is not None
+    plan = plan_from_values(problem, model, values)
+    scores = plan_objectives(problem, plan)
+    assert plan_is_consistent(problem, plan)
+    assert (scores["placed"], scores["sizes"]) == (placed, sizes)
+    assert scores["preferences"] == found.value == cover.value == preferences
+
+
+def test_the_answer_near_the_cover_opens_the_two_forced_starts() -> None:
+    # the cohort above: the answer near the cover is the two groups, two if-needed seats
+    problem = _two_forced_starts()
+    weight = problem.if_needed_weight()
+    cover = _cover(problem, 8, 2, 10.0)
+    assert cover is not None and len(cover.opened) == 2
+    found = _near_answer(problem, _Limits(8, 2, 0), weight, cover, 1e12)
+    assert found is not None and (found.value, found.if_needed) == (2 * weight, 2)
+    near = _near_starts(problem, cover, 3, 400)
+    assert near is not None and cover.opened <= near
+    assert sum(found.groups.values()) == 2
+    assert {start for start, count in found.groups.items() if count} <= near

@@ -28,7 +28,9 @@ if-needed seats. A cover proves them first (`_cover`): at most `most` starts ope
 learner paying the cheapest open start they can attend, without group sizes; a binary
 per start and a column per class and price level, 143 columns on peer 100, where it
 proves the whole cost, 363, in 0.6-1.7 s. Then only an answer at that bound is sought,
-with exactly its if-needed seats, HiGHS stopped as soon as it has one (`_at_cover`).
+with exactly its if-needed seats, HiGHS stopped as soon as it has one (`_at_cover`):
+first with groups only at the starts of the covers a few swaps from the cover's own
+(`_near_answer`, 0.2-0.4 s on peer 100), then anywhere (2-5 s there).
 """
 
 from __future__ import annotations
@@ -102,9 +104,10 @@ def learner_bound(
         return None
     deadline = time.monotonic() + budget
     limits = _Limits(placed, most, sizes)
-    covered = _cover(problem, placed, most, budget * _COVER_SHARE) or 0
-    if covered >= weight:
-        found = _at_cover(problem, limits, weight, covered, deadline)
+    cover = _cover(problem, placed, most, budget * _COVER_SHARE)
+    covered = 0 if cover is None else cover.value
+    if cover is not None and covered >= weight:
+        found = _at_cover(problem, limits, weight, cover, deadline)
         if found is not None:
             return found
     steps = _by_steps(problem, limits, weight, deadline)
@@ -115,15 +118,20 @@ def learner_bound(
 
 
 def _at_cover(
-    problem: Problem, limits: _Limits, weight: int, covered: int, deadline: float
+    problem: Problem, limits: _Limits, weight: int, cover: _Cover, deadline: float
 ) -> OpenStartsBound | None:
     """The cover's bound and an answer with exactly its if-needed seats, HiGHS stopped as
     soon as that answer pays no more than the bound; None where no answer has so few
-    if-needed seats (the cover then missed some: the two steps decide) or no time left."""
+    if-needed seats (the cover then missed some: the two steps decide) or no time left.
+    First among the starts of the covers near the cover's own (`_near_answer`)."""
     import time
 
+    covered = cover.value
     fewest = covered // weight  # every answer pays at least the cover's bound, so no
     # answer has fewer if-needed seats (the shifts together cost less than one)
+    near = _near_answer(problem, limits, weight, cover, deadline)
+    if near is not None:
+        return near
     left = deadline - time.monotonic()
     rest = _least(problem, limits, lambda cost: cost % weight, fewest, left, covered % weight)
     if rest is None:
@@ -169,14 +177,19 @@ def _least(
     if_needed: int | None,
     budget: float,
     aim: int | None = None,
+    only: frozenset[int] | None = None,
 ) -> tuple[int, bool, dict[tuple[int, int], int], dict[int, int]] | None:
     """HiGHS's bound of the model for `cost` (rounded up), whether it is the optimum, and
     its answer (learners per class and start, groups per start; empty if none); with
     `if_needed`, exactly that many if-needed seats; with `aim` (a bound proven without
-    this model), stopped once its answer costs no more."""
+    this model), stopped once its answer costs no more; with `only`, no groups elsewhere
+    (then its bound is the restricted model's, no bound of the whole)."""
     if budget <= 0.05:
         return None
     highs, columns = _model(problem, limits, cost, if_needed)
+    for start, col in columns.groups.items():
+        if only is not None and start not in only:
+            highs.changeColBounds(col, 0.0, 0.0)
     highs.setOptionValue("time_limit", budget)
     if aim is not None:
         stopper = Stopper()
@@ -284,7 +297,13 @@ def _row(highs: Any, low: float, high: float, terms: dict[int, float]) -> None:
     highs.addRow(low, high, len(columns), columns, np.array(list(terms.values())))
 
 
-def _cover(problem: Problem, placed: int, most: int, budget: float) -> int | None:
+@dataclass(frozen=True)
+class _Cover:
+    value: int  # the cover's bound: least the learners pay with at most `most` starts open
+    opened: frozenset[int]  # the starts open in HiGHS's best cover (empty if none)
+
+
+def _cover(problem: Problem, placed: int, most: int, budget: float) -> _Cover | None:
     """Least the learners pay with at most `most` starts open, each paying the cheapest
     open start they can attend (rounded up; HiGHS's bound where cut short), or None.
 
@@ -302,7 +321,106 @@ def _cover(problem: Problem, placed: int, most: int, budget: float) -> int | Non
     bound = highs.getInfo().mip_dual_bound
     if highs.modelStatusToString(highs.getModelStatus()) == "Infeasible":
         return None
-    return max(math.ceil(bound - _SLACK), 0) if math.isfinite(bound) else None
+    if not math.isfinite(bound):
+        return None
+    opened: frozenset[int] = frozenset()
+    if highs.getInfo().primal_solution_status == 2:  # a feasible cover
+        values = highs.getSolution().col_value
+        starts = _undominated(problem, lambda price: price)  # the model's, in its order
+        opened = frozenset(start for k, start in enumerate(starts) if values[k] > 0.5)
+    return _Cover(max(math.ceil(bound - _SLACK), 0), opened)
+
+
+# How far from the cover's own open starts the covers at its bound are gathered, swap by
+# swap, and how many at most. Peer 100, the covers of HiGHS seeds 0-5: 14 covers one swap
+# away (their 33 starts: 364 at best), 35-91 two away (an answer at the bound for four
+# covers of six), three away (the 400 covers, 39-45 starts) for all six, in 0.2-0.4 s.
+_NEAR_SWAPS = 3
+_NEAR_COVERS = 400
+# Of the time left, what the restricted model may take: where it cannot reach the bound
+# it proves so on peer 100 in 0.06 s, but the whole model must keep most of the time.
+_NEAR_SHARE = 0.25
+
+
+def _near_answer(
+    problem: Problem, limits: _Limits, weight: int, cover: _Cover, deadline: float
+) -> OpenStartsBound | None:
+    """An answer at the cover's bound with groups only at the starts of covers near the
+    cover's own, or None.
+
+    An answer at the bound seats everyone at their cheapest open start, so its starts are
+    a cover at the bound too; the cover HiGHS found itself is rarely one (peer 100: 15 of
+    15 optimal covers could not hold the groups, session 6), but one a few swaps away
+    often is. The model restricted to the starts of every cover within `_NEAR_SWAPS`
+    swaps (peer 100: 39-45 of 128 starts) is answered in 0.2-0.4 s, where the whole
+    model's answer took 2-5 s. Its answer is one of the whole model, worth the bound."""
+    import time
+
+    fewest, aim = divmod(cover.value, weight)
+    starts = _near_starts(problem, cover, _NEAR_SWAPS, _NEAR_COVERS)
+    if starts is None:
+        return None
+    left = (deadline - time.monotonic()) * _NEAR_SHARE
+    rest = _least(problem, limits, lambda cost: cost % weight, fewest, left, aim, starts)
+    if rest is None or not rest[3]:
+        return None
+    if _shifts(problem, rest[2], weight) > aim:
+        return None
+    return OpenStartsBound(cover.value, fewest, rest[2], rest[3])
+
+
+def _shifts(problem: Problem, seats: dict[tuple[int, int], int], weight: int) -> int:
+    """What the seats pay besides their if-needed seats."""
+    prices = [dict(cls.options) for cls in problem.classes]
+    return sum(count * (prices[c][start] % weight) for (c, start), count in seats.items())
+
+
+def _near_starts(problem: Problem, cover: _Cover, swaps: int, limit: int) -> frozenset[int] | None:
+    """The starts open in some cover worth at most the cover's bound reached from its own
+    open starts by at most `swaps` changes (a start closed, or closed and another
+    opened), at most `limit` covers in all; None without the cover's own starts."""
+    import numpy as np
+
+    starts = _undominated(problem, lambda price: price)
+    where = {start: k for k, start in enumerate(starts)}
+    prices = np.full((len(problem.classes), len(starts)), np.inf)
+    for c, cls in enumerate(problem.classes):
+        for start, price in cls.options:
+            if start in where:
+                prices[c, where[start]] = price
+    members = np.array([len(cls.members) for cls in problem.classes], dtype=float)
+    own = frozenset(where[start] for start in cover.opened)
+    if not own or float(members @ prices[:, sorted(own)].min(axis=1)) > cover.value:
+        return None
+    seen, frontier = {own}, [own]
+    for _swap in range(swaps):
+        reached = []
+        for opened in frontier:
+            for near in _one_swap(prices, members, opened, cover.value):
+                if near not in seen and len(seen) < limit:
+                    seen.add(near)
+                    reached.append(near)
+        frontier = reached
+    return frozenset(starts[k] for near in seen for k in near)
+
+
+def _one_swap(
+    prices: Any, members: Any, opened: frozenset[int], bound: int
+) -> list[frozenset[int]]:
+    """The covers worth at most `bound` with one of `opened` closed, and maybe another
+    start opened (columns of `prices`, the classes' price per start, inf where none)."""
+    import numpy as np
+
+    found = []
+    for closed in opened:
+        rest = frozenset(opened - {closed})
+        cheapest = prices[:, sorted(rest)].min(axis=1) if rest else np.full(len(members), np.inf)
+        if members @ cheapest <= bound:
+            found.append(rest)
+        # the cover's worth with `closed` swapped for each start in turn
+        worth = members @ np.minimum(cheapest[:, None], prices)
+        found += [rest | {int(k)} for k in np.flatnonzero(worth <= bound) if k not in opened]
+    return found
 
 
 def _cover_model(problem: Problem, most: int) -> Any:
