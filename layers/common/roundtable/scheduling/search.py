@@ -289,8 +289,14 @@ class Leaders:
         free = self.able & (np.array(self.capacity) > 0)[:, None] & (self.busy == 0)
         return np.where(free, self.cost, FAR).min(axis=0, initial=FAR)
 
+    def any_capacity(self) -> bool:
+        """Whether some facilitator may take one more group (anywhere)."""
+        return any(left > 0 for left in self.capacity)
+
     def free_at(self, node: int) -> int | None:
         """The scarcest facilitator free at the node, if any (cheapest first)."""
+        if not self.any_capacity():
+            return None  # checked first: a loop over every facilitator finds nobody
         best = None
         for f in self.order:
             if self.free(f, node) and (best is None or self.cost[f, node] < self.cost[best, node]):
