@@ -42,6 +42,10 @@ class Search:
         self.pool = self.size
         self.compat, self.cost = _learner_matrices(problem, self.starts)
         self.groups: list[list[int]] = [[] for _ in self.starts]
+        # len(groups[k]) kept as an array: lower, upper and deviation built it from the
+        # lists each call, 0.45 of sparse 2,000's 1.5 s of profiled heuristic (2,200 calls)
+        self.group_counts = np.zeros(len(self.starts), dtype=np.int64)
+        self._room = np.array([max(slot.room, 0) for slot in problem.existing], dtype=np.int64)
         self.assign = np.full(len(problem.learners), self.pool, dtype=np.int64)
         self.leaders = Leaders(problem, self.starts)
         self.journal: list[tuple[str, int, int]] = []
@@ -115,17 +119,14 @@ class Search:
         """Least learners each node must keep."""
         import numpy as np
 
-        groups = np.array([len(g) for g in self.groups], dtype=np.int64)
         room = np.zeros(self.size - len(self.starts), dtype=np.int64)
-        return np.concatenate([groups * self.low, room])
+        return np.concatenate([self.group_counts * self.low, room])
 
     def upper(self) -> NDArray[np.int64]:
         """Most learners each node may hold."""
         import numpy as np
 
-        groups = np.array([len(g) for g in self.groups], dtype=np.int64)
-        room = np.array([max(slot.room, 0) for slot in self.problem.existing], dtype=np.int64)
-        return np.concatenate([groups * self.high, room])
+        return np.concatenate([self.group_counts * self.high, self._room])
 
     def open_nodes(self) -> NDArray[np.bool_]:
         """Nodes a learner may be moved to: starts with a group, existing groups with room."""
@@ -133,10 +134,7 @@ class Search:
 
     def deviation(self) -> NDArray[np.int64]:
         """Per start, learners minus target times groups (the size objective's terms)."""
-        import numpy as np
-
-        groups = np.array([len(g) for g in self.groups], dtype=np.int64)
-        return self.counts[: len(self.starts)] - self.target * groups
+        return self.counts[: len(self.starts)] - self.target * self.group_counts
 
     # -- groups --------------------------------------------------------------------------
 
@@ -162,11 +160,13 @@ class Search:
 
     def _add_leader(self, node: int, leader: int) -> None:
         self.groups[node].append(leader)
+        self.group_counts[node] += 1
         if leader != PEER:
             self.leaders.take(leader, node)
 
     def _drop_leader(self, node: int, leader: int) -> None:
         self.groups[node].remove(leader)
+        self.group_counts[node] -= 1
         if leader != PEER:
             self.leaders.release(leader, node)
 
