@@ -228,3 +228,33 @@ def test_the_capacity_shortcut_changes_no_heuristic_answer(seed, monkeypatch):
     assert fast.groups_at == slow.groups_at
     assert fast.learners_at == slow.learners_at
     assert fast.placed() == slow.placed() > 0
+
+
+def _free_at_one_by_one(leaders, node):
+    """free_at as it was: each facilitator in order asked `free`, the first cheapest kept."""
+    best = None
+    for f in leaders.order:
+        if leaders.free(f, node) and (
+            best is None or leaders.cost[f, node] < leaders.cost[best, node]
+        ):
+            best = f
+    return best
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_free_leader_found_for_all_at_once_is_the_one_asked_for_one_by_one(seed):
+    # from an empty plan, then along the heuristic's groups, with capacity left and not
+    problem = _few_facilitators(240, seed)
+    search = Search(problem, Plan())
+    plan = solve_heuristic(problem, seed)
+    nodes = range(len(search.starts))
+    checked = 0
+    for start, leaders in plan.groups_at.items():
+        for node in nodes:
+            expected = _free_at_one_by_one(search.leaders, node)
+            assert search.leaders.free_at(node) == expected
+            checked += expected is not None
+        for leader in leaders:
+            search.add_group(search.node_of[start], leader)
+    assert checked
+    assert all(search.leaders.free_at(k) == _free_at_one_by_one(search.leaders, k) for k in nodes)

@@ -270,6 +270,7 @@ class Leaders:
         # the scarcest first: a facilitator with few options should get them
         self.order = sorted(range(len(ids)), key=lambda f: (int(options[f]), ids[f]))
         self.rank = {f: position for position, f in enumerate(self.order)}
+        self._order = np.array(self.order, dtype=np.int64)
 
     def flexibility(self, f: int) -> int:
         return self.rank[f]
@@ -294,16 +295,24 @@ class Leaders:
         return any(left > 0 for left in self.capacity)
 
     def free_at(self, node: int) -> int | None:
-        """The scarcest facilitator free at the node, if any (cheapest first)."""
+        """The scarcest facilitator free at the node, if any (cheapest first).
+
+        `free` for everyone at once: busy[f, node] counts f's groups that clash with the
+        node. Asking `free` of each facilitator in turn was 0.15 of sparse 2,000's 0.43 s
+        of profiled heuristic (394 calls, 87,000 questions).
+        """
+        import numpy as np
+
         if not self.any_capacity():
-            return None  # checked first: a loop over every facilitator finds nobody
-        best = None
-        for f in self.order:
-            if self.free(f, node) and (best is None or self.cost[f, node] < self.cost[best, node]):
-                best = f
-                if self.cost[f, node] == 0:
-                    break
-        return best
+            return None  # a common case when facilitators are few: no arrays built
+        order = self._order
+        free = self.able[order, node] & (self.busy[order, node] == 0)
+        free &= np.array(self.capacity, dtype=np.int64)[order] > 0
+        candidates = order[free]
+        if not candidates.size:
+            return None
+        # the first (scarcest) of the cheapest
+        return int(candidates[int(np.argmin(self.cost[candidates, node]))])
 
     def take(self, f: int, node: int) -> None:
         self.capacity[f] -= 1
