@@ -6,8 +6,20 @@ import random
 
 import pytest
 
+from roundtable.scheduling.assemble import assemble_groups
 from roundtable.scheduling.generate import generate_instance
-from roundtable.scheduling.reasons import CELL_MINUTES, MINUTES_PER_WEEK, _local_meeting_starts
+from roundtable.scheduling.heuristic import solve_heuristic
+from roundtable.scheduling.instance import parse_instance
+from roundtable.scheduling.plan import Plan
+from roundtable.scheduling.reasons import (
+    CELL_MINUTES,
+    MINUTES_PER_WEEK,
+    _Context,
+    _local_meeting_starts,
+    _partial_starts,
+    explain_unplaced,
+)
+from roundtable.scheduling.scheduler import _problem
 from tests.unit.scheduling.helpers import crowd, group_of, instance, person, reasons, solve
 from tests.unit.scheduling.validator import validate
 
@@ -201,3 +213,51 @@ def test_a_meeting_fits_where_every_cell_it_spans_is_available(seed: int) -> Non
     assert len(_local_meeting_starts(everything, 90)) == cells
     last = 1 << (cells - 1) | 1  # the week's last cell and its first: one across the end
     assert _local_meeting_starts(last, 2 * CELL_MINUTES) == [(cells - 1) * CELL_MINUTES]
+
+
+def _spring_problem(size: int, seed: int, keep: int, narrow: bool):
+    """A generated cohort across the spring clock changes, one facilitator in `keep` kept."""
+    params = {"cohort_start_date": "2025-03-03", "number_of_meetings": 8}
+    document = generate_instance(size, seed=seed, narrow=narrow, params=params)
+    facilitators = [p for p in document["people"] if p["role"] == "facilitator"]
+    kept = {p["id"] for p in facilitators[::keep]}
+    document["people"] = [
+        p for p in document["people"] if p["role"] != "facilitator" or p["id"] in kept
+    ]
+    params_, everyone, existing = parse_instance(document)
+    return _problem(everyone, params_, existing)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_partial_starts_count_the_weeks_a_meeting_fits_one_by_one(seed: int) -> None:
+    # the distinct masks of a start's meetings, checked once each, against every week
+    problem = _spring_problem(200, seed, keep=1, narrow=True)
+    context = _Context(problem, Plan(), [])
+    catalog = problem.catalog
+    checked = 0
+    for attendee in problem.learners:
+        expected = []
+        for index, series in enumerate(catalog.starts):
+            masks = catalog.week_masks(attendee.person.timezone, index)
+            weeks = sum(mask & ~attendee.everything == 0 for mask in masks)
+            if 0 < weeks < len(series.minutes):
+                expected.append((index, weeks))
+        expected.sort(key=lambda item: (-item[1], item[0]))
+        assert _partial_starts(context, attendee) == expected
+        checked += bool(expected)
+    assert checked  # some learners have starts that fit only some weeks
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_reasons_are_the_same_when_each_start_s_free_facilitator_is_looked_up_afresh(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a facilitator free at a start is worked out once a start; asked afresh every time,
+    # every learner left out gets the same reason and suggestions
+    problem = _spring_problem(240, seed, keep=3, narrow=False)
+    plan = solve_heuristic(problem, seed)
+    groups = assemble_groups(problem, plan)
+    cached = explain_unplaced(problem, plan, groups)
+    monkeypatch.setattr(_Context, "free_facilitator_at", _Context._any_free_facilitator)
+    assert explain_unplaced(problem, plan, groups) == cached
+    assert len({u.reason for u in cached}) > 1

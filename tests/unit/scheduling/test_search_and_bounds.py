@@ -194,3 +194,41 @@ def test_offset_tables_skip_whole_days_and_still_find_every_change(name):
         found = offsets[max(i for i, b in enumerate(bounds) if b <= minute)]
         actual = datetime.fromtimestamp(minute * 60, UTC).astimezone(tz).utcoffset()
         assert actual is not None and found == actual.total_seconds() // 60
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_search_s_group_counts_follow_its_groups_through_moves_and_undo(seed):
+    # group_counts is kept up to date instead of counted from the lists at every call;
+    # lower, upper and deviation must read as if counted afresh
+    import numpy as np
+
+    params = {"cohort_start_date": "2025-03-03", "number_of_meetings": 8}
+    problem = _problem_of(generate_instance(120, seed, narrow=seed == 1, params=params))
+    search = Search(problem, solve_heuristic(problem, seed))
+
+    def counted():
+        groups = np.array([len(g) for g in search.groups], dtype=np.int64)
+        assert search.group_counts.tolist() == groups.tolist()
+        starts, room = len(search.starts), [max(s.room, 0) for s in problem.existing]
+        assert search.lower()[:starts].tolist() == (groups * search.low).tolist()
+        assert search.upper().tolist() == (groups * search.high).tolist() + room
+        assert (
+            search.deviation().tolist()
+            == (search.counts[:starts] - search.target * groups).tolist()
+        )
+
+    counted()
+    mark = search.mark()
+    with_groups = [k for k, g in enumerate(search.groups) if g]
+    assert with_groups
+    for node in with_groups[:5]:
+        search.remove_group(node)
+        counted()
+    leader = -1 if not problem.facilitated else None
+    for node in with_groups[:3]:
+        who = leader if leader is not None else search.leaders.free_at(node)
+        if who is not None:
+            search.add_group(node, who)
+            counted()
+    search.undo(mark)
+    counted()

@@ -81,6 +81,11 @@ def _chain(
     import numpy as np
 
     leaders = search.leaders
+    if not leaders.any_capacity():
+        # Every chain ends with a facilitator taking a group freely, which needs capacity
+        # left. Few facilitators 2,000's heuristic tried 367 chains, all with nobody's
+        # capacity left: 0.39 of its 0.42 s of CPU, for nothing.
+        return None
     capacity = np.array(leaders.capacity)
     order = np.array(leaders.order, dtype=np.int64)
     used = np.zeros(len(capacity), dtype=bool)

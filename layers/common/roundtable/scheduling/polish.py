@@ -287,10 +287,10 @@ def level_sizes(search: Search) -> None:
 
     starts = len(search.starts)
     for _step in range(search.placed()):
-        groups = np.array([max(len(g), 1) for g in search.groups], dtype=np.int64)
+        groups = np.maximum(search.group_counts, 1)
         counts = search.counts[:starts]
         largest, smallest = -(-counts // groups), counts // groups
-        has = np.array([bool(g) for g in search.groups])
+        has = search.group_counts > 0
         if not has.any():
             return
         top = int(np.argmax(np.where(has, largest, -1)))

@@ -42,6 +42,10 @@ class Search:
         self.pool = self.size
         self.compat, self.cost = _learner_matrices(problem, self.starts)
         self.groups: list[list[int]] = [[] for _ in self.starts]
+        # len(groups[k]) kept as an array: lower, upper and deviation built it from the
+        # lists each call, 0.45 of sparse 2,000's 1.5 s of profiled heuristic (2,200 calls)
+        self.group_counts = np.zeros(len(self.starts), dtype=np.int64)
+        self._room = np.array([max(slot.room, 0) for slot in problem.existing], dtype=np.int64)
         self.assign = np.full(len(problem.learners), self.pool, dtype=np.int64)
         self.leaders = Leaders(problem, self.starts)
         self.journal: list[tuple[str, int, int]] = []
@@ -115,17 +119,14 @@ class Search:
         """Least learners each node must keep."""
         import numpy as np
 
-        groups = np.array([len(g) for g in self.groups], dtype=np.int64)
         room = np.zeros(self.size - len(self.starts), dtype=np.int64)
-        return np.concatenate([groups * self.low, room])
+        return np.concatenate([self.group_counts * self.low, room])
 
     def upper(self) -> NDArray[np.int64]:
         """Most learners each node may hold."""
         import numpy as np
 
-        groups = np.array([len(g) for g in self.groups], dtype=np.int64)
-        room = np.array([max(slot.room, 0) for slot in self.problem.existing], dtype=np.int64)
-        return np.concatenate([groups * self.high, room])
+        return np.concatenate([self.group_counts * self.high, self._room])
 
     def open_nodes(self) -> NDArray[np.bool_]:
         """Nodes a learner may be moved to: starts with a group, existing groups with room."""
@@ -133,10 +134,7 @@ class Search:
 
     def deviation(self) -> NDArray[np.int64]:
         """Per start, learners minus target times groups (the size objective's terms)."""
-        import numpy as np
-
-        groups = np.array([len(g) for g in self.groups], dtype=np.int64)
-        return self.counts[: len(self.starts)] - self.target * groups
+        return self.counts[: len(self.starts)] - self.target * self.group_counts
 
     # -- groups --------------------------------------------------------------------------
 
@@ -162,11 +160,13 @@ class Search:
 
     def _add_leader(self, node: int, leader: int) -> None:
         self.groups[node].append(leader)
+        self.group_counts[node] += 1
         if leader != PEER:
             self.leaders.take(leader, node)
 
     def _drop_leader(self, node: int, leader: int) -> None:
         self.groups[node].remove(leader)
+        self.group_counts[node] -= 1
         if leader != PEER:
             self.leaders.release(leader, node)
 
@@ -270,6 +270,7 @@ class Leaders:
         # the scarcest first: a facilitator with few options should get them
         self.order = sorted(range(len(ids)), key=lambda f: (int(options[f]), ids[f]))
         self.rank = {f: position for position, f in enumerate(self.order)}
+        self._order = np.array(self.order, dtype=np.int64)
 
     def flexibility(self, f: int) -> int:
         return self.rank[f]
@@ -289,15 +290,29 @@ class Leaders:
         free = self.able & (np.array(self.capacity) > 0)[:, None] & (self.busy == 0)
         return np.where(free, self.cost, FAR).min(axis=0, initial=FAR)
 
+    def any_capacity(self) -> bool:
+        """Whether some facilitator may take one more group (anywhere)."""
+        return any(left > 0 for left in self.capacity)
+
     def free_at(self, node: int) -> int | None:
-        """The scarcest facilitator free at the node, if any (cheapest first)."""
-        best = None
-        for f in self.order:
-            if self.free(f, node) and (best is None or self.cost[f, node] < self.cost[best, node]):
-                best = f
-                if self.cost[f, node] == 0:
-                    break
-        return best
+        """The scarcest facilitator free at the node, if any (cheapest first).
+
+        `free` for everyone at once: busy[f, node] counts f's groups that clash with the
+        node. Asking `free` of each facilitator in turn was 0.15 of sparse 2,000's 0.43 s
+        of profiled heuristic (394 calls, 87,000 questions).
+        """
+        import numpy as np
+
+        if not self.any_capacity():
+            return None  # a common case when facilitators are few: no arrays built
+        order = self._order
+        free = self.able[order, node] & (self.busy[order, node] == 0)
+        free &= np.array(self.capacity, dtype=np.int64)[order] > 0
+        candidates = order[free]
+        if not candidates.size:
+            return None
+        # the first (scarcest) of the cheapest
+        return int(candidates[int(np.argmin(self.cost[candidates, node]))])
 
     def take(self, f: int, node: int) -> None:
         self.capacity[f] -= 1
