@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import random
 
+import highspy
 import pytest
 
 from roundtable.scheduling import per_group
@@ -173,3 +174,25 @@ def test_every_neighbourhoods_round_keeps_the_earlier_phases(seed: int) -> None:
         for start, col in model.g.items():
             if start not in starts:
                 assert round(found[col]) == round(values[col])
+
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_a_round_looks_only_for_a_better_answer_and_leaves_no_cutoff_behind(seed: int) -> None:
+    # each round prunes what cannot beat its start by 1: from the whole model's optimum
+    # the round over every start finds nothing better yet finishes; no round returns a
+    # worse answer; the cutoff is gone after each (a later whole solve's bound would
+    # otherwise be the cutoff's)
+    problem, _plan, model, values = _heuristic_start(seed)
+    highs = per_group._load(model, 1)
+    best = per_group._whole(highs, model, values, 10.0)
+    assert highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    for starts in [*per_group._neighbourhoods(problem, model), set(model.g)]:
+        for start in (values, best):
+            found, _proven = per_group._round(highs, model, start, starts, 10.0)
+            score = per_group._score(model, start)
+            assert found is None or per_group._score(model, found) <= score
+            assert highs.getOptionValue("objective_bound")[1] == math.inf
+    found, proven = per_group._round(highs, model, best, set(model.g), 10.0)
+    assert proven
+    assert found is None or per_group._score(model, found) == per_group._score(model, best)

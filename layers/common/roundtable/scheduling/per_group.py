@@ -471,7 +471,11 @@ def _round(
     highs.changeColsBounds(len(columns), columns, np.array(lower), np.array(upper))
     _set_solution(highs, values)
     highs.setOptionValue("time_limit", budget)
+    # only a better answer is worth looking for: HiGHS prunes every node that cannot beat
+    # the answer by 1 (the objective is integral)
+    highs.setOptionValue("objective_bound", _score(model, values) - 0.5)
     highs.run()
+    highs.setOptionValue("objective_bound", INF)
     proven = highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
     return _answer(highs, model, budget), proven
 
