@@ -176,7 +176,6 @@ def test_every_neighbourhoods_round_keeps_the_earlier_phases(seed: int) -> None:
                 assert round(found[col]) == round(values[col])
 
 
-
 @pytest.mark.parametrize("seed", range(2))
 def test_a_round_looks_only_for_a_better_answer_and_leaves_no_cutoff_behind(seed: int) -> None:
     # each round prunes what cannot beat its start by 1: from the whole model's optimum
@@ -196,3 +195,26 @@ def test_a_round_looks_only_for_a_better_answer_and_leaves_no_cutoff_behind(seed
     found, proven = per_group._round(highs, model, best, set(model.g), 10.0)
     assert proven
     assert found is None or per_group._score(model, found) == per_group._score(model, best)
+
+
+def test_only_the_rounds_cut_short_are_retried_each_with_twice_its_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # rounds that prove the answer locally optimal are not tried again until it changes;
+    # the first round is cut short twice, then proven: 2, 4 and 8 s
+    problem, _plan, model, values = _heuristic_start(0)
+    rounds = per_group._neighbourhoods(problem, model)
+    calls: list[tuple[int, float]] = []
+
+    def fake_round(_highs, _model, start, starts, budget):
+        index = rounds.index(starts)
+        calls.append((index, budget))
+        cut_short = index == 0 and sum(1 for i, _ in calls if i == 0) <= 2
+        return start, not cut_short
+
+    monkeypatch.setattr(per_group, "_round", fake_round)
+    found = per_group._improve_by_neighbourhoods(problem, None, model, values, float("inf"), 0)
+    assert found is values
+    limit = per_group._ROUND_SECONDS
+    assert [budget for i, budget in calls if i == 0] == [limit, 2 * limit, 4 * limit]
+    assert sorted(i for i, _ in calls if i) == list(range(1, len(rounds)))

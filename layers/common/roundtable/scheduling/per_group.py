@@ -411,25 +411,28 @@ def _improve_by_neighbourhoods(
     """Re-solve one neighbourhood's groups at a time, every other group fixed (learners
     free): a weekday's, then a daylight-saving pattern's (`_neighbourhoods`); a day's
     model is solved in 0.3-2 s on per-group 1,200 where the whole one proves nothing in
-    a minute. In turn until a whole turn gains nothing; where a round of that turn was
-    cut short by its limit, another turn with the limit doubled."""
-    rounds, limit = _neighbourhoods(problem, model), _ROUND_SECONDS
-    idle, position, cut_short = 0, 0, False
-    while _score(model, values) > bound:
-        if idle == len(rounds):
-            if not cut_short:
-                break
-            idle, limit, cut_short = 0, 2 * limit, False
-        left = deadline - time.monotonic()
-        if left < LEAST_SECONDS:
-            break
-        free = rounds[position % len(rounds)]
-        position += 1
-        found, proven = _round(highs, model, values, free, min(left, limit))
-        if found is not None and _score(model, found) < _score(model, values):
-            values, idle, cut_short = found, 0, False
-        else:
-            idle, cut_short = idle + 1, cut_short or not proven
+    a minute. In turn until every round is proven to find nothing better than the answer.
+    A proven round is not tried again until the answer changes (per-group 1,200 spent
+    4.7 s of its 18-s share re-proving 13 rounds to retry the one cut short), and a round
+    cut short without gain gets twice its limit next time (that one, a pattern of 263
+    starts, needed 2.2-4 s to take 27 to 25)."""
+    rounds = _neighbourhoods(problem, model)
+    limits = [_ROUND_SECONDS] * len(rounds)
+    settled: set[int] = set()  # the rounds proven to find nothing better than `values`
+    while len(settled) < len(rounds):
+        for index, free in enumerate(rounds):
+            left = deadline - time.monotonic()
+            if _score(model, values) <= bound or left < LEAST_SECONDS:
+                return values
+            if index in settled:
+                continue
+            found, proven = _round(highs, model, values, free, min(left, limits[index]))
+            if found is not None and _score(model, found) < _score(model, values):
+                values, settled = found, set()
+            elif proven:
+                settled.add(index)
+            else:
+                limits[index] *= 2
     return values
 
 
