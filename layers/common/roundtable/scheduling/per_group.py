@@ -63,12 +63,14 @@ _RELAXATION_OPTIONS = {
     "run_crossover": "off",
     "ipm_optimality_tolerance": 1e-2,
 }
-# Most one neighbourhood's round may take at first (doubled after a whole turn without
-# gain where a round was cut short); a round that finds nothing spends the whole limit
-# proving it. From 61, 1.2 s took per-group 1,200 to 38 in 10 s (3 s: 46, 42); from the
-# first answer at the relaxation's starts (29), 1.2 s gave 29, 29, 28 and 2 s 27 four
-# times in the phase's share (3 s: 27, 27): the rounds that improve 29 take 1.5-2 s.
-_ROUND_SECONDS = 2.0
+# Most one neighbourhood's round may take at first (doubled for a round each time it is
+# cut short without gain); a round that finds nothing spends at most the limit proving
+# it. With each round looking only for a better answer (session 7) the rounds that find
+# nothing end in 0.1-0.6 s, and the one that takes per-group 1,200 from 27 to 25 (a
+# pattern of 263 starts) needs 2.0-2.2 s: with 2 s it was cut short, retried after a
+# whole turn, and the proof came too late in some runs; with 3 s the phase is proven
+# in 13.2 s (load 1.7) where 2 s took 17.4-18.1 s.
+_ROUND_SECONDS = 3.0
 _REPAIR_SECONDS = 1.0
 
 
