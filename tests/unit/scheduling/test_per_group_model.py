@@ -70,6 +70,42 @@ def test_the_duals_bound_the_relaxation_where_it_is_above_zero() -> None:
     assert 0 < bound <= _least_preferences(model)
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_the_columns_fixed_by_reduced_costs_leave_every_answer_within_the_target(
+    seed: int,
+) -> None:
+    # the relaxation's duals, exact and perturbed (an approximate solve's): an optimal
+    # answer (whole learners) keeps every fixed column at its bound for the target of
+    # the optimum, and with the target one below it the fixed model has no answer below
+    # the optimum, so the whole solve proves it
+    problem = _few_facilitators(seed, per_group=True)
+    before = plan_objectives(problem, solve_heuristic(problem, seed))
+    holds = {"placed": before["placed"], "sizes": before["sizes"]}
+    model = per_group.build(problem, holds, dearest=problem.if_needed_weight())
+    highs = per_group._load(model, 1)
+    highs.run()
+    if highs.getInfo().primal_solution_status != 2:  # no answer without if-needed time
+        return
+    best = per_group._answer(highs, model, 10.0)
+    assert best is not None
+    optimum = per_group._score(model, best)
+    relaxed = per_group._load(model, 1)
+    relaxed.setOptionValue("solve_relaxation", True)
+    relaxed.run()
+    duals = list(relaxed.getSolution().row_dual)
+    chance = random.Random(seed)
+    fixed_any = False
+    for shaken in [duals] + [[y * chance.uniform(0.8, 1.2) for y in duals] for _ in range(5)]:
+        at_zero, at_upper = per_group.fixed_by_reduced_costs(model, shaken, optimum)
+        assert all(abs(best[col]) <= 1e-6 for col in at_zero)
+        assert all(abs(best[col] - model.upper[col]) <= 1e-6 for col in at_upper)
+        fixed_any = fixed_any or bool(at_zero or at_upper)
+        highs = per_group._load(model, 1)
+        found, proven = per_group._whole(highs, model, best, 10.0, shaken)
+        assert proven == optimum and per_group._score(model, found) == optimum
+    assert fixed_any
+
+
 def _least_preferences(model: per_group.CompactModel) -> float:
     """The model's optimum by HiGHS to the end (tiny cohorts), or infinity if it has
     none."""
@@ -165,11 +201,55 @@ def test_every_neighbourhoods_round_keeps_the_earlier_phases(seed: int) -> None:
     problem, plan, model, values = _heuristic_start(seed)
     highs = per_group._load(model, 1)
     for starts in per_group._neighbourhoods(problem, model):
-        found, proven = per_group._round(highs, model, values, starts, 10.0)
-        assert found is not None and proven  # a small cohort's round is proven at once
+        found, _proven = per_group._round(highs, model, values, starts, 10.0)
+        if found is None:  # nothing better than the plan there
+            continue
         answer = per_group.plan_from(problem, model, found)
         assert_earlier_phases_kept(problem, plan, answer, 0)
         # the groups outside the neighbourhood stay where they were
         for start, col in model.g.items():
             if start not in starts:
                 assert round(found[col]) == round(values[col])
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_a_round_looks_only_for_a_better_answer_and_leaves_no_cutoff_behind(seed: int) -> None:
+    # each round prunes what cannot beat its start by 1: from the whole model's optimum
+    # the round over every start finds nothing better; no round returns an answer that
+    # is not better; the cutoff is gone after each (a later whole solve's bound would
+    # otherwise be the cutoff's)
+    problem, _plan, model, values = _heuristic_start(seed)
+    highs = per_group._load(model, 1)
+    best, proven = per_group._whole(highs, model, values, 10.0)
+    assert proven == per_group._score(model, best)  # a small cohort: proven at once
+    for starts in [*per_group._neighbourhoods(problem, model), set(model.g)]:
+        for start in (values, best):
+            found, _proven = per_group._round(highs, model, start, starts, 10.0)
+            score = per_group._score(model, start)
+            assert found is None or per_group._score(model, found) < score
+            assert highs.getOptionValue("objective_bound")[1] == math.inf
+    found, _proven = per_group._round(highs, model, best, set(model.g), 10.0)
+    assert found is None
+
+
+def test_only_the_rounds_cut_short_are_retried_each_with_twice_its_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # rounds that prove the answer locally optimal are not tried again until it changes;
+    # the first round is cut short twice, then proven: 2, 4 and 8 s
+    problem, _plan, model, values = _heuristic_start(0)
+    rounds = per_group._neighbourhoods(problem, model)
+    calls: list[tuple[int, float]] = []
+
+    def fake_round(_highs, _model, start, starts, budget):
+        index = rounds.index(starts)
+        calls.append((index, budget))
+        cut_short = index == 0 and sum(1 for i, _ in calls if i == 0) <= 2
+        return start, not cut_short
+
+    monkeypatch.setattr(per_group, "_round", fake_round)
+    found = per_group._improve_by_neighbourhoods(problem, None, model, values, float("inf"), 0)
+    assert found is values
+    limit = per_group._ROUND_SECONDS
+    assert [budget for i, budget in calls if i == 0] == [limit, 2 * limit, 4 * limit]
+    assert sorted(i for i, _ in calls if i) == list(range(1, len(rounds)))

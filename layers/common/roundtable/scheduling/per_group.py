@@ -15,7 +15,9 @@ duals of a loose interior point solve (24 in 4-9 s), HiGHS's first answer with g
 only where the relaxation opens them (29 in 1.5 s, against 59-61 on the whole model),
 then neighbourhoods: the groups of one weekday, or of one daylight-saving pattern, free,
 every other group fixed, the learners free (a day's model is solved in 0.3-2 s; from 59,
-37 in 6-7 s; from 29, 27 in the sweep's share).
+37 in 6-7 s; from 29, 25 in 5 s, each round looking only for a better answer), then the
+whole model with the columns the relaxation's reduced costs rule out fixed and the
+objective held below the answer, which proves per-group 1,200's 25 optimal in 4-4.5 s.
 
 The learner columns are continuous (with the groups integral the learner part is a
 transportation problem); an answer with fractional learners is repaired with the
@@ -27,12 +29,19 @@ from __future__ import annotations
 import math
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from roundtable.scheduling.bounds import seats
 from roundtable.scheduling.formulation import overlap_cliques
-from roundtable.scheduling.highs_model import LEAST_SECONDS, load_model
+from roundtable.scheduling.highs_model import (
+    LEAST_SECONDS,
+    add_rows,
+    delete_rows_from,
+    load_model,
+)
 from roundtable.scheduling.plan import Plan
 from roundtable.scheduling.problem import Problem
 
@@ -45,8 +54,9 @@ _RELAXATION_SHARE = 0.75
 # The first answer is looked for with groups only where the relaxation opens at least
 # this much of one, in turn: per-group 1,200 32, 29, 32 (0.15, 0.2, 0.25: 588 to 451
 # starts of 1,324; 1.5-2 s each), 2,000 20, 24, 29 (3-3.5 s each); the whole model gives
-# 59-61 and 37. With 0.1 36 and 37, with 0.3 nothing (1,200) and 37 (2,000).
-_OPENED_LEVELS = (0.2, 0.15, 0.25)
+# 59-61 and 37. With 0.1 36 and 37, with 0.3 nothing (1,200) and 37 (2,000). 0.25 (never
+# the best) is gone: its 0.9 s go to the rounds and the proof (session 7).
+_OPENED_LEVELS = (0.2, 0.15)
 # Interior point to this tolerance, no crossover: the bound is read from the duals, and
 # at 1e-2 it is within 0.05 of the relaxation's value in 21 iterations against 26.
 _RELAXATION_OPTIONS = {
@@ -55,12 +65,14 @@ _RELAXATION_OPTIONS = {
     "run_crossover": "off",
     "ipm_optimality_tolerance": 1e-2,
 }
-# Most one neighbourhood's round may take at first (doubled after a whole turn without
-# gain where a round was cut short); a round that finds nothing spends the whole limit
-# proving it. From 61, 1.2 s took per-group 1,200 to 38 in 10 s (3 s: 46, 42); from the
-# first answer at the relaxation's starts (29), 1.2 s gave 29, 29, 28 and 2 s 27 four
-# times in the phase's share (3 s: 27, 27): the rounds that improve 29 take 1.5-2 s.
-_ROUND_SECONDS = 2.0
+# Most one neighbourhood's round may take at first (doubled for a round each time it is
+# cut short without gain); a round that finds nothing spends at most the limit proving
+# it. With each round looking only for a better answer (session 7) the rounds that find
+# nothing end in 0.1-0.6 s, and the one that takes per-group 1,200 from 27 to 25 (a
+# pattern of 263 starts) needs 2.0-2.2 s: with 2 s it was cut short, retried after a
+# whole turn, and the proof came too late in some runs; with 3 s the phase is proven
+# in 13.2 s (load 1.7) where 2 s took 17.4-18.1 s.
+_ROUND_SECONDS = 3.0
 _REPAIR_SECONDS = 1.0
 
 
@@ -243,12 +255,19 @@ def solve(
     # finishes before HiGHS looks at its time limit, only overran the rounds' limits
     # (per-group 2,000: a 1.2-s round took 4.2 s)
     highs.setOptionValue("mip_heuristic_run_feasibility_jump", False)
-    if _score(model, values) > bound:
-        values = _improve_by_neighbourhoods(problem, highs, model, values, began + budget, bound)
+    # the relaxation's duals fix columns of this model only, not of the one with every
+    # option; with them, an answer 1 above the bound goes straight to the whole solve,
+    # which finds an answer at the bound if there is one or proves there is none (per-
+    # group 1,200: 25 against 24 at 12.1 s of a 17.6-s share, the rounds then spent 2.6 s
+    # showing 25 locally optimal, and the proof takes 4.3-9.4 s)
+    duals = relaxation.duals if cap == weight else None
+    enough = bound + 1 if duals is not None else bound
+    if _score(model, values) > enough:
+        values = _improve_by_neighbourhoods(problem, highs, model, values, began + budget, enough)
     left = budget - (time.monotonic() - began)
     if _score(model, values) > bound and left >= LEAST_SECONDS:
-        values = _whole(highs, model, values, left)
-        bound = max(bound, round(min(_bound(highs), cap)))
+        values, proven = _whole(highs, model, values, left, duals)
+        bound = max(bound, round(min(proven, cap)))
     return CompactOutcome(plan_from(problem, model, values), bound)
 
 
@@ -324,6 +343,7 @@ def _stopped_at_first_answer(highs: Any, model: CompactModel, budget: float) -> 
 class _Relaxation:
     bound: int
     values: list[float] | None = None  # its answer, if solved
+    duals: list[float] | None = None  # its row duals, if solved
 
 
 def _relaxation(model: CompactModel, seed: int, budget: float, weight: int) -> _Relaxation:
@@ -347,7 +367,8 @@ def _relaxation(model: CompactModel, seed: int, budget: float, weight: int) -> _
     if not solution.dual_valid:  # at a loose tolerance the status is "unknown"
         return _Relaxation(0)
     bound = max(min(dual_bound(model, list(solution.row_dual)), weight), 0)
-    return _Relaxation(bound, list(solution.col_value) if solution.value_valid else None)
+    values = list(solution.col_value) if solution.value_valid else None
+    return _Relaxation(bound, values, list(solution.row_dual))
 
 
 def dual_bound(model: CompactModel, duals: list[float]) -> int:
@@ -357,6 +378,13 @@ def dual_bound(model: CompactModel, duals: list[float]) -> int:
     bound is taken as 0), every answer costs at least `sum_i y_i b_i + sum_j min(0, d_j
     u_j)` with `d = c - A'y` and `b_i` the row's bound the dual's sign picks: each
     column lies in [0, u_j]. So an approximate solve's duals bound the model too."""
+    least, _reduced = _least_cost(model, duals)
+    return math.ceil(least - 1e-6) if math.isfinite(least) else 0
+
+
+def _least_cost(model: CompactModel, duals: list[float]) -> tuple[float, Any]:
+    """The Lagrangian bound of these duals (`dual_bound`), unrounded, and the reduced
+    costs `d` it rests on."""
     import numpy as np
 
     low = np.array([row[0] for row in model.rows])
@@ -372,19 +400,87 @@ def dual_bound(model: CompactModel, duals: list[float]) -> int:
     upper = np.array(model.upper, dtype=np.float64)
     negative = reduced < 0
     value += float(np.sum(reduced[negative] * upper[negative]))
-    return math.ceil(value - 1e-6) if math.isfinite(value) else 0
+    return value, reduced
 
 
-def _whole(highs: Any, model: CompactModel, values: list[float], budget: float) -> list[float]:
-    """The whole model from these values; the better answer."""
+def fixed_by_reduced_costs(
+    model: CompactModel, duals: list[float], target: int
+) -> tuple[list[int], list[int]]:
+    """The columns no answer costing at most `target` can move off a bound: (those at 0,
+    those at their upper bound).
+
+    Every answer costs at least the duals' bound `L` plus `d_j x_j` for each column with
+    `d_j > 0` and `|d_j| (u_j - x_j)` for each with `d_j < 0` (see `dual_bound`), and
+    every column of some answer of each cost is whole (the learners': with the groups
+    fixed theirs is a transportation problem; the size deviations at their least), so
+    moves by 1 or not at all: where `|d_j| > target -
+    L` it stays at its bound. Per-group 1,200 (bound 23.60, target 24): 13,280 of 28,389
+    columns at 0."""
+    import numpy as np
+
+    least, reduced = _least_cost(model, duals)
+    slack = target - least
+    return (
+        [int(col) for col in np.nonzero(reduced > slack + 1e-9)[0]],
+        [int(col) for col in np.nonzero(-reduced > slack + 1e-9)[0]],
+    )
+
+
+def _whole(
+    highs: Any,
+    model: CompactModel,
+    values: list[float],
+    budget: float,
+    duals: list[float] | None = None,
+) -> tuple[list[float], float]:
+    """The whole model from these values, looking only for a better answer: the better
+    answer, and the least any answer costs as far as HiGHS proved (at most the
+    answer's). With the relaxation's `duals`, the columns no better answer can move are
+    fixed first (`fixed_by_reduced_costs`; per-group 1,200, target 24: 13,280 of
+    28,389 columns), and with the objective held below the answer (`_better_than`),
+    HiGHS proves per-group 1,200's 25 optimal in 4.3-9.4 s at load 3-4 (its root
+    relaxation, then one round of cuts; with `objective_bound` instead of the row,
+    24-41 s), where the whole model's root cuts alone reach 24.35 in 80 s."""
+    import highspy
+
+    score = _score(model, values)
     _free_groups(highs, model)
-    _set_solution(highs, values)
+    if duals is not None:
+        _fix(highs, model, *fixed_by_reduced_costs(model, duals, score - 1))
     highs.setOptionValue("time_limit", max(budget, LEAST_SECONDS))
-    highs.run()
-    found = _answer(highs, model, _REPAIR_SECONDS)
-    if found is not None and _score(model, found) < _score(model, values):
-        return found
-    return values
+    # its root by interior point: per-group 1,200's proof took 4.3-6.5 s, 7.5-9.4 s with
+    # the dual simplex (the root is most of it: one round of cuts closes it)
+    highs.setOptionValue("mip_lp_solver", "ipm")
+    with _better_than(highs, model, score):
+        highs.run()
+        highs.setOptionValue("mip_lp_solver", "choose")
+        if highs.getModelStatus() == highspy.HighsModelStatus.kInfeasible:
+            proven: float = score  # nothing better than the answer
+        else:
+            proven = min(_bound(highs), score)
+        found = _answer(highs, model, _REPAIR_SECONDS)
+    _free_columns(highs, model)
+    if found is not None and _score(model, found) < score:
+        return found, proven
+    return values, proven
+
+
+def _fix(highs: Any, model: CompactModel, at_zero: list[int], at_upper: list[int]) -> None:
+    import numpy as np
+
+    columns = np.array([*at_zero, *at_upper], dtype=np.int32)
+    upper = np.array([model.upper[col] for col in at_upper], dtype=np.float64)
+    values = np.concatenate([np.zeros(len(at_zero)), upper])
+    highs.changeColsBounds(len(columns), columns, values, values)
+
+
+def _free_columns(highs: Any, model: CompactModel) -> None:
+    """Every column back to its whole range."""
+    import numpy as np
+
+    count = len(model.cost)
+    upper = np.array(model.upper, dtype=np.float64)
+    highs.changeColsBounds(count, np.arange(count, dtype=np.int32), np.zeros(count), upper)
 
 
 def _free_groups(highs: Any, model: CompactModel) -> None:
@@ -411,25 +507,28 @@ def _improve_by_neighbourhoods(
     """Re-solve one neighbourhood's groups at a time, every other group fixed (learners
     free): a weekday's, then a daylight-saving pattern's (`_neighbourhoods`); a day's
     model is solved in 0.3-2 s on per-group 1,200 where the whole one proves nothing in
-    a minute. In turn until a whole turn gains nothing; where a round of that turn was
-    cut short by its limit, another turn with the limit doubled."""
-    rounds, limit = _neighbourhoods(problem, model), _ROUND_SECONDS
-    idle, position, cut_short = 0, 0, False
-    while _score(model, values) > bound:
-        if idle == len(rounds):
-            if not cut_short:
-                break
-            idle, limit, cut_short = 0, 2 * limit, False
-        left = deadline - time.monotonic()
-        if left < LEAST_SECONDS:
-            break
-        free = rounds[position % len(rounds)]
-        position += 1
-        found, proven = _round(highs, model, values, free, min(left, limit))
-        if found is not None and _score(model, found) < _score(model, values):
-            values, idle, cut_short = found, 0, False
-        else:
-            idle, cut_short = idle + 1, cut_short or not proven
+    a minute. In turn until every round is proven to find nothing better than the answer.
+    A proven round is not tried again until the answer changes (per-group 1,200 spent
+    4.7 s of its 18-s share re-proving 13 rounds to retry the one cut short), and a round
+    cut short without gain gets twice its limit next time (that one, a pattern of 263
+    starts, needed 2.2-4 s to take 27 to 25)."""
+    rounds = _neighbourhoods(problem, model)
+    limits = [_ROUND_SECONDS] * len(rounds)
+    settled: set[int] = set()  # the rounds proven to find nothing better than `values`
+    while len(settled) < len(rounds):
+        for index, free in enumerate(rounds):
+            left = deadline - time.monotonic()
+            if _score(model, values) <= bound or left < LEAST_SECONDS:
+                return values
+            if index in settled:
+                continue
+            found, proven = _round(highs, model, values, free, min(left, limits[index]))
+            if found is not None and _score(model, found) < _score(model, values):
+                values, settled = found, set()
+            elif proven:
+                settled.add(index)
+            else:
+                limits[index] *= 2
     return values
 
 
@@ -469,11 +568,44 @@ def _round(
             lower.append(float(round(values[col])))
             upper.append(float(round(values[col])))
     highs.changeColsBounds(len(columns), columns, np.array(lower), np.array(upper))
-    _set_solution(highs, values)
     highs.setOptionValue("time_limit", budget)
+    # only a better answer is worth looking for: HiGHS prunes every node that cannot
+    # beat it by 1 (the objective is integral). From 29 on per-group 1,200 the rounds
+    # reach 27 in 2.8-5.7 s instead of 12 s (with the objective as a row, `_better_than`,
+    # 12.4 s). HiGHS 1.16 applies the bound in its presolved space (it returned answers
+    # above it on small cohorts with sizes held above 0), so a round's answer is checked
+    # by its score and the bound's proofs are left to `_whole`. No start: the answer is
+    # above the bound.
+    score = _score(model, values)
+    highs.setOptionValue("objective_bound", score - 0.5)
     highs.run()
-    proven = highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
-    return _answer(highs, model, budget), proven
+    highs.setOptionValue("objective_bound", INF)
+    # "infeasible": nothing better than the answer (which the neighbourhood holds)
+    done = (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kInfeasible)
+    proven = highs.getModelStatus() in done
+    found = _answer(highs, model, budget)
+    if found is not None and _score(model, found) >= score:  # the bound misapplied
+        return None, proven  # finished: trying again finds the same
+    return found, proven
+
+
+@contextmanager
+def _better_than(highs: Any, model: CompactModel, score: int) -> Iterator[None]:
+    """HiGHS looking only for an answer better than `score`: a row holds the objective
+    at most `score - 1` (it is integral) while in the block, so "infeasible" proves
+    nothing better exists. A row, not HiGHS's `objective_bound`, which 1.16 applies in
+    its presolved space (it returned answers above the bound on small cohorts). No
+    start either: the answer is above the bound, and 1.16 maps a start into its
+    presolved space with the wrong objective (a start of 76 on a small cohort became 7,
+    "optimal", where the optimum is 11)."""
+    first = highs.getNumRow()
+    costs = [(col, cost) for col, cost in enumerate(model.cost) if cost]
+    columns, values = [col for col, _ in costs], [cost for _, cost in costs]
+    add_rows(highs, [(-INF, float(score - 1), columns, values)])
+    try:
+        yield
+    finally:
+        delete_rows_from(highs, first)
 
 
 def _bound(highs: Any) -> int:
@@ -515,13 +647,6 @@ def _repaired(
     if highs.getInfo().primal_solution_status != 2:
         return None
     return [float(round(value)) for value in highs.getSolution().col_value]
-
-
-def _set_solution(highs: Any, values: list[float]) -> None:
-    import numpy as np
-
-    columns = np.arange(len(values), dtype=np.int32)
-    highs.setSolution(len(values), columns, np.array(values))
 
 
 def _load(model: CompactModel, seed: int) -> Any:
