@@ -49,7 +49,7 @@ def test_the_bound_of_any_duals_never_exceeds_the_optimum(seed: int) -> None:
     holds = {"placed": before["placed"], "sizes": before["sizes"]}
     model = per_group.build(problem, holds, dearest=problem.if_needed_weight())
     optimum = _least_preferences(model)
-    highs = per_group._load(model, 1)
+    highs = model.load(1)
     highs.setOptionValue("solve_relaxation", True)
     highs.run()
     duals = list(highs.getSolution().row_dual)
@@ -82,14 +82,14 @@ def test_the_columns_fixed_by_reduced_costs_leave_every_answer_within_the_target
     before = plan_objectives(problem, solve_heuristic(problem, seed))
     holds = {"placed": before["placed"], "sizes": before["sizes"]}
     model = per_group.build(problem, holds, dearest=problem.if_needed_weight())
-    highs = per_group._load(model, 1)
+    highs = model.load(1)
     highs.run()
     if highs.getInfo().primal_solution_status != 2:  # no answer without if-needed time
         return
     best = per_group._answer(highs, model, 10.0)
     assert best is not None
     optimum = per_group._score(model, best)
-    relaxed = per_group._load(model, 1)
+    relaxed = model.load(1)
     relaxed.setOptionValue("solve_relaxation", True)
     relaxed.run()
     duals = list(relaxed.getSolution().row_dual)
@@ -100,7 +100,7 @@ def test_the_columns_fixed_by_reduced_costs_leave_every_answer_within_the_target
         assert all(abs(best[col]) <= 1e-6 for col in at_zero)
         assert all(abs(best[col] - model.upper[col]) <= 1e-6 for col in at_upper)
         fixed_any = fixed_any or bool(at_zero or at_upper)
-        highs = per_group._load(model, 1)
+        highs = model.load(1)
         found, proven = per_group._whole(highs, model, best, 10.0, shaken)
         assert proven == optimum and per_group._score(model, found) == optimum
     assert fixed_any
@@ -109,7 +109,7 @@ def test_the_columns_fixed_by_reduced_costs_leave_every_answer_within_the_target
 def _least_preferences(model: per_group.CompactModel) -> float:
     """The model's optimum by HiGHS to the end (tiny cohorts), or infinity if it has
     none."""
-    highs = per_group._load(model, 1)
+    highs = model.load(1)
     highs.run()
     if highs.getInfo().primal_solution_status != 2:  # no answer without if-needed time
         return math.inf
@@ -137,7 +137,7 @@ def test_the_weekdays_neighbourhoods_improve_the_heuristics_plan() -> None:
     model = per_group.build(problem, holds)
     values = per_group.warm_values(problem, model, plan)
     assert values is not None
-    highs = per_group._load(model, 1)
+    highs = model.load(1)
     found = per_group._improve_by_neighbourhoods(problem, highs, model, values, float("inf"), 0)
     improved = plan_objectives(problem, per_group.plan_from(problem, model, found))
     assert improved["preferences"] < before["preferences"]
@@ -159,7 +159,7 @@ def test_the_first_answer_within_the_relaxations_starts_keeps_the_earlier_phases
         return
     # the relaxation's starts, and none at all (then the whole model's answer)
     for relaxed in (relaxation.values, [0.0] * len(model.cost)):
-        highs = per_group._load(model, 1)
+        highs = model.load(1)
         found = per_group._first_answer(highs, model, relaxed, 10.0)
         assert found is not None
         answer = per_group.plan_from(problem, model, found)
@@ -199,7 +199,7 @@ def test_the_neighbourhoods_are_the_weekdays_then_the_daylight_saving_patterns()
 @pytest.mark.parametrize("seed", range(2))
 def test_every_neighbourhoods_round_keeps_the_earlier_phases(seed: int) -> None:
     problem, plan, model, values = _heuristic_start(seed)
-    highs = per_group._load(model, 1)
+    highs = model.load(1)
     for starts in per_group._neighbourhoods(problem, model):
         found, _proven = per_group._round(highs, model, values, starts, 10.0)
         if found is None:  # nothing better than the plan there
@@ -219,7 +219,7 @@ def test_a_round_looks_only_for_a_better_answer_and_leaves_no_cutoff_behind(seed
     # is not better; the cutoff is gone after each (a later whole solve's bound would
     # otherwise be the cutoff's)
     problem, _plan, model, values = _heuristic_start(seed)
-    highs = per_group._load(model, 1)
+    highs = model.load(1)
     best, proven = per_group._whole(highs, model, values, 10.0)
     assert proven == per_group._score(model, best)  # a small cohort: proven at once
     for starts in [*per_group._neighbourhoods(problem, model), set(model.g)]:

@@ -38,9 +38,9 @@ from roundtable.scheduling.bounds import seats
 from roundtable.scheduling.formulation import overlap_cliques
 from roundtable.scheduling.highs_model import (
     LEAST_SECONDS,
+    CompactColumns,
     add_rows,
     delete_rows_from,
-    load_model,
 )
 from roundtable.scheduling.plan import Plan
 from roundtable.scheduling.problem import Problem
@@ -77,21 +77,13 @@ _REPAIR_SECONDS = 1.0
 
 
 @dataclass
-class CompactModel:
-    cost: list[float] = field(default_factory=list)
-    upper: list[float] = field(default_factory=list)
-    integer: list[bool] = field(default_factory=list)
-    rows: list[tuple[float, float, dict[int, float]]] = field(default_factory=list)
+class CompactModel(CompactColumns):
+    """The compact model's columns by meaning."""
+
     w: dict[tuple[int, int], int] = field(default_factory=dict)  # (class, start)
     y: dict[tuple[int, int], int] = field(default_factory=dict)  # (facilitator, start)
     g: dict[int, int] = field(default_factory=dict)  # start -> groups there
     e: dict[int, int] = field(default_factory=dict)  # start -> size deviation
-
-    def column(self, cost: float, upper: float, integer: bool) -> int:
-        self.cost.append(cost)
-        self.upper.append(upper)
-        self.integer.append(integer)
-        return len(self.cost) - 1
 
 
 @dataclass
@@ -127,7 +119,7 @@ def _group_columns(problem: Problem, model: CompactModel, dearest: float) -> Non
         leaders.setdefault(start, {})[col] = -1.0
     for start, terms in sorted(leaders.items()):
         model.g[start] = model.column(0.0, len(terms), True)
-        model.rows.append((0.0, 0.0, {model.g[start]: 1.0} | terms))
+        model.row(0.0, 0.0, {model.g[start]: 1.0} | terms)
 
 
 def _learner_columns(
@@ -144,11 +136,11 @@ def _learner_columns(
                 model.w[c, start], terms[col] = col, 1.0
                 # a class's learners at a start need whole groups there
                 link = {col: 1.0, model.g[start]: -float(min(size, high))}
-                model.rows.append((-INF, 0.0, link))
-        model.rows.append((size if everyone else -INF, size, terms))
+                model.row(-INF, 0.0, link)
+        model.row(size if everyone else -INF, size, terms)
         placed |= terms
     if not everyone:
-        model.rows.append((holds.get("placed", 0), INF, placed))
+        model.row(holds.get("placed", 0), INF, placed)
 
 
 def _start_rows(problem: Problem, model: CompactModel, sizes: int) -> None:
@@ -161,17 +153,17 @@ def _start_rows(problem: Problem, model: CompactModel, sizes: int) -> None:
     for start, g in model.g.items():
         at = learners[start]
         if sizes == 0:  # every group at the target: no deviation columns needed
-            model.rows.append((0.0, 0.0, at | {g: -float(target)}))
+            model.row(0.0, 0.0, at | {g: -float(target)})
             continue
-        model.rows.append((0.0, INF, at | {g: -float(low)}))
-        model.rows.append((-INF, 0.0, at | {g: -float(high)}))
+        model.row(0.0, INF, at | {g: -float(low)})
+        model.row(-INF, 0.0, at | {g: -float(high)})
         # at most the held total (the duals' bound needs every column bounded)
         model.e[start] = model.column(0.0, float(sizes), False)
-        model.rows.append((0.0, INF, {model.e[start]: 1.0, g: float(target)} | _negated(at)))
-        model.rows.append((0.0, INF, {model.e[start]: 1.0, g: -float(target)} | at))
+        model.row(0.0, INF, {model.e[start]: 1.0, g: float(target)} | _negated(at))
+        model.row(0.0, INF, {model.e[start]: 1.0, g: -float(target)} | at)
         deviations[model.e[start]] = 1.0
     if deviations:
-        model.rows.append((-INF, float(sizes), deviations))
+        model.row(-INF, float(sizes), deviations)
 
 
 def _negated(terms: dict[int, float]) -> dict[int, float]:
@@ -184,9 +176,9 @@ def _facilitator_rows(problem: Problem, model: CompactModel) -> None:
         by_facilitator.setdefault(f, {})[start] = col
     for f, columns in sorted(by_facilitator.items()):
         capacity = float(problem.facilitator_capacity[f])
-        model.rows.append((-INF, capacity, dict.fromkeys(columns.values(), 1.0)))
+        model.row(-INF, capacity, dict.fromkeys(columns.values(), 1.0))
         for clique in overlap_cliques(problem, sorted(columns)):
-            model.rows.append((-INF, 1.0, {columns[s]: 1.0 for s in clique}))
+            model.row(-INF, 1.0, {columns[s]: 1.0 for s in clique})
 
 
 def warm_values(problem: Problem, model: CompactModel, plan: Plan) -> list[float] | None:
@@ -238,7 +230,7 @@ def solve(
     model with every option, from the plan."""
     began, weight = time.monotonic(), problem.if_needed_weight()
     model = build(problem, holds, dearest=weight)
-    highs = _load(model, seed)
+    highs = model.load(seed)
     values = warm_values(problem, model, plan)
     relaxation = _relaxation(model, seed, budget * _RELAXATION_SHARE, weight)
     bound = relaxation.bound
@@ -248,7 +240,7 @@ def solve(
     cap: float = weight  # the bound of the model without if-needed options, not the phase's
     if values is None:
         model, cap = build(problem, holds), INF
-        highs = _load(model, seed)
+        highs = model.load(seed)
         values = warm_values(problem, model, plan)
         assert values is not None  # every option is a column
     # from here on every run starts from an answer: HiGHS's feasibility jump, which
@@ -356,7 +348,7 @@ def _relaxation(model: CompactModel, seed: int, budget: float, weight: int) -> _
     in 8.9 s against 14-20 s."""
     import highspy
 
-    highs = _load(model, seed)
+    highs = model.load(seed)
     for option, value in _RELAXATION_OPTIONS.items():
         highs.setOptionValue(option, value)
     highs.setOptionValue("time_limit", max(budget, LEAST_SECONDS))
@@ -394,7 +386,11 @@ def _least_cost(model: CompactModel, duals: list[float]) -> tuple[float, Any]:
     y[(y < 0) & np.isinf(high)] = 0.0
     side = np.where(y > 0, low, high)
     value = float(np.sum(y[y != 0] * side[y != 0]))
-    entries = [(i, col, a) for i, row in enumerate(model.rows) for col, a in row[2].items()]
+    entries = [
+        (i, col, a)
+        for i, (_, _, columns, coefficients) in enumerate(model.rows)
+        for col, a in zip(columns, coefficients, strict=True)
+    ]
     at, columns, values = (np.array(part) for part in zip(*entries, strict=True))
     reduced = np.array(model.cost) - np.bincount(columns, values * y[at], len(model.cost))
     upper = np.array(model.upper, dtype=np.float64)
@@ -647,8 +643,3 @@ def _repaired(
     if highs.getInfo().primal_solution_status != 2:
         return None
     return [float(round(value)) for value in highs.getSolution().col_value]
-
-
-def _load(model: CompactModel, seed: int) -> Any:
-    rows = [(low, high, list(terms), list(terms.values())) for low, high, terms in model.rows]
-    return load_model(seed, model.cost, [0.0] * len(model.cost), model.upper, model.integer, rows)
