@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import random
+import time
 
 import pytest
 
@@ -253,3 +254,77 @@ def test_only_the_rounds_cut_short_are_retried_each_with_twice_its_limit(
     limit = per_group._ROUND_SECONDS
     assert [budget for i, budget in calls if i == 0] == [limit, 2 * limit, 4 * limit]
     assert sorted(i for i, _ in calls if i) == list(range(1, len(rounds)))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_proof_beside_the_rounds_never_raises_the_bound_above_the_optimum(
+    seed: int,
+) -> None:
+    # the question "any answer at most the bound?" on its thread, for the duals' own
+    # bound (exact and perturbed duals) and for the optimum less 1 and the optimum: the
+    # bound it leaves never exceeds HiGHS's optimum, and reaches it where the question
+    # is asked at the optimum less 1; an answer it adopts is optimal and keeps the
+    # earlier phases
+    problem = _few_facilitators(seed, per_group=True)
+    plan = solve_heuristic(problem, seed)
+    before = plan_objectives(problem, plan)
+    holds = {"placed": before["placed"], "sizes": before["sizes"]}
+    model = per_group.build(problem, holds, dearest=problem.if_needed_weight())
+    highs = model.load(1)
+    highs.run()
+    if highs.getInfo().primal_solution_status != 2:  # no answer without if-needed time
+        return
+    best = per_group._answer(highs, model, 10.0)
+    assert best is not None
+    optimum = per_group._score(model, best)
+    relaxed = model.load(1)
+    relaxed.setOptionValue("solve_relaxation", True)
+    relaxed.run()
+    duals = list(relaxed.getSolution().row_dual)
+    chance = random.Random(seed)
+    shaken = [y * chance.uniform(0.8, 1.2) for y in duals]
+    asked = [
+        (duals, per_group.dual_bound(model, duals)),
+        (shaken, per_group.dual_bound(model, shaken)),
+    ]
+    asked += [(duals, optimum - 1), (duals, optimum)]
+    for each, bound in asked:
+        proof = per_group._BoundProof(model, 1, each, bound, time.monotonic() + 10.0).start()
+        values, raised = proof.settle(best)
+        assert not proof._thread.is_alive()
+        assert raised <= optimum and per_group._score(model, values) == optimum
+        if bound == optimum - 1:
+            assert raised == optimum and values is best
+        if values is not best:  # the proof's own answer, at the bound
+            assert raised == optimum
+            answer = per_group.plan_from(problem, model, values)
+            assert_earlier_phases_kept(problem, plan, answer, raised)
+
+
+def test_the_proof_is_cancelled_and_joined_when_the_phase_ends(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # cancelled at once: the thread is joined, HiGHS interrupted (no answer, no proof);
+    # and every proof the phase starts is joined when it returns
+    problem, _plan, model, _values = _heuristic_start(0)
+    relaxed = model.load(1)
+    relaxed.setOptionValue("solve_relaxation", True)
+    relaxed.run()
+    duals = list(relaxed.getSolution().row_dual)
+    proof = per_group._BoundProof(model, 1, duals, 0, time.monotonic() + 60.0).start()
+    assert proof.cancel() <= 1 and not proof._thread.is_alive()
+    started: list[per_group._BoundProof] = []
+    original = per_group._BoundProof.start
+
+    def noted(self: per_group._BoundProof) -> per_group._BoundProof:
+        started.append(self)
+        return original(self)
+
+    monkeypatch.setattr(per_group._BoundProof, "start", noted)
+    for seed in range(3):
+        problem = _few_facilitators(seed, per_group=True)
+        plan = solve_heuristic(problem, seed)
+        before = plan_objectives(problem, plan)
+        holds = {"placed": before["placed"], "sizes": before["sizes"]}
+        per_group.solve(problem, holds, plan, 10.0, 1)
+    assert started and not any(proof._thread.is_alive() for proof in started)

@@ -18,6 +18,8 @@ every other group fixed, the learners free (a day's model is solved in 0.3-2 s; 
 37 in 6-7 s; from 29, 25 in 5 s, each round looking only for a better answer), then the
 whole model with the columns the relaxation's reduced costs rule out fixed and the
 objective held below the answer, which proves per-group 1,200's 25 optimal in 4-4.5 s.
+That question at the relaxation's bound (24) runs on a thread beside the first answers
+and the rounds (`_BoundProof`): the phase 8.9-11.1 s where it took 12.6-18.3 s.
 
 The learner columns are continuous (with the groups integral the learner part is a
 transportation problem); an answer with fractional learners is repaired with the
@@ -27,6 +29,7 @@ groups fixed. highspy is imported lazily, inside the functions that use it.
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -227,40 +230,144 @@ def solve(
     (HiGHS's feasibility jump) where the plan pays if-needed time, the weekdays'
     neighbourhoods until a whole turn of them gains nothing, then the whole model with
     what is left (small cohorts are proven there). Where that model has no answer, the
-    model with every option, from the plan."""
+    model with every option, from the plan. Beside it all, on a thread, whether any
+    answer costs at most the relaxation's bound (`_BoundProof`)."""
     began, weight = time.monotonic(), problem.if_needed_weight()
     model = build(problem, holds, dearest=weight)
+    relaxation = _relaxation(model, seed, budget * _RELAXATION_SHARE, weight)
+    proof = None  # at the if-needed weight an answer with if-needed time may cost the bound
+    if relaxation.duals is not None and relaxation.bound < weight:
+        proof = _BoundProof(model, seed, relaxation.duals, relaxation.bound, began + budget).start()
+    try:
+        return _from_relaxation(
+            problem, holds, plan, model, relaxation, proof, seed, began + budget
+        )
+    finally:
+        if proof is not None:
+            proof.cancel()
+
+
+def _from_relaxation(
+    problem: Problem,
+    holds: dict[str, int],
+    plan: Plan,
+    model: CompactModel,
+    relaxation: _Relaxation,
+    proof: _BoundProof | None,
+    seed: int,
+    deadline: float,
+) -> CompactOutcome:
+    """`solve` after the relaxation."""
+    weight, bound = problem.if_needed_weight(), relaxation.bound
     highs = model.load(seed)
     values = warm_values(problem, model, plan)
-    relaxation = _relaxation(model, seed, budget * _RELAXATION_SHARE, weight)
-    bound = relaxation.bound
     if values is None:  # the plan pays if-needed time
-        left = budget - (time.monotonic() - began)
-        values = _first_answer(highs, model, relaxation.values, left)
+        values = _first_answer(highs, model, relaxation.values, deadline - time.monotonic())
     cap: float = weight  # the bound of the model without if-needed options, not the phase's
     if values is None:
         model, cap = build(problem, holds), INF
         highs = model.load(seed)
         values = warm_values(problem, model, plan)
         assert values is not None  # every option is a column
+        if proof is not None:  # its question is about the other model
+            proof.cancel()
+            proof = None
     # from here on every run starts from an answer: HiGHS's feasibility jump, which
     # finishes before HiGHS looks at its time limit, only overran the rounds' limits
     # (per-group 2,000: a 1.2-s round took 4.2 s)
     highs.setOptionValue("mip_heuristic_run_feasibility_jump", False)
     # the relaxation's duals fix columns of this model only, not of the one with every
-    # option; with them, an answer 1 above the bound goes straight to the whole solve,
-    # which finds an answer at the bound if there is one or proves there is none (per-
-    # group 1,200: 25 against 24 at 12.1 s of a 17.6-s share, the rounds then spent 2.6 s
-    # showing 25 locally optimal, and the proof takes 4.3-9.4 s)
+    # option; with them, an answer 1 above the bound is settled by the proof on its
+    # thread, which finds an answer at the bound if there is one or shows there is none
+    # (per-group 1,200: 25 against 24 at 12.1 s of a 17.6-s share, the rounds then spent
+    # 2.6 s showing 25 locally optimal, and the proof takes 4.3-9.4 s)
     duals = relaxation.duals if cap == weight else None
     enough = bound + 1 if duals is not None else bound
     if _score(model, values) > enough:
-        values = _improve_by_neighbourhoods(problem, highs, model, values, began + budget, enough)
-    left = budget - (time.monotonic() - began)
+        values = _improve_by_neighbourhoods(problem, highs, model, values, deadline, enough)
+    if proof is not None and _score(model, values) == enough:
+        values, bound = proof.settle(values)
+    elif proof is not None:  # what it proved so far still holds
+        bound = proof.cancel()
+    left = deadline - time.monotonic()
     if _score(model, values) > bound and left >= LEAST_SECONDS:
         values, proven = _whole(highs, model, values, left, duals)
         bound = max(bound, round(min(proven, cap)))
     return CompactOutcome(plan_from(problem, model, values), bound)
+
+
+class _BoundProof:
+    """The question the final proof asks when the answer is one above the relaxation's
+    bound, "is there an answer costing at most the bound?", asked on a HiGHS instance of
+    its own on a thread started right after the relaxation (HiGHS releases the GIL), so
+    that on two cores it runs beside the first answers and the rounds: per-group 1,200's
+    proof (4.1-4.4 s) came after rounds of 5 s. It depends only on the duals and the
+    bound, so the rounds' answers do not depend on it; `settle` joins it once the rounds
+    reach the bound plus 1, `cancel` interrupts it (at HiGHS's next interrupt check)."""
+
+    def __init__(
+        self, model: CompactModel, seed: int, duals: list[float], bound: int, deadline: float
+    ) -> None:
+        self.model, self.seed, self.duals, self.bound = model, seed, duals, bound
+        self.deadline = deadline
+        self.infeasible = False  # no answer costs at most the bound
+        self.found: list[float] | None = None  # an answer at the bound (optimal)
+        self._cancelled = False
+        self._failure: BaseException | None = None
+        self._thread = threading.Thread(target=self._solve_caught, daemon=True)
+
+    def start(self) -> _BoundProof:
+        self._thread.start()
+        return self
+
+    def settle(self, values: list[float]) -> tuple[list[float], int]:
+        """With an answer at the bound plus 1: wait for the proof (within the phase's
+        time) and return the answer and the bound it leaves."""
+        self._thread.join(max(self.deadline - time.monotonic(), 0.0))
+        if self._thread.is_alive():  # cut by the clock: the bound stays
+            return values, self.cancel()
+        if self._failure is not None:
+            raise self._failure
+        if self.infeasible:
+            return values, self.bound + 1
+        if self.found is not None and _score(self.model, self.found) <= self.bound:
+            return self.found, self.bound
+        return values, self.bound
+
+    def cancel(self) -> int:
+        """Interrupt and join the thread; the bound as far as it proved it."""
+        self._cancelled = True
+        self._thread.join()
+        return self.bound + 1 if self.infeasible else self.bound
+
+    def _solve_caught(self) -> None:
+        try:
+            self._solve()
+        except BaseException as failure:  # raised again where the phase settles
+            self._failure = failure
+
+    def _solve(self) -> None:
+        import highspy
+
+        model, highs = self.model, self.model.load(self.seed)
+        _fix(highs, model, *fixed_by_reduced_costs(model, self.duals, self.bound))
+        highs.setOptionValue("mip_heuristic_run_feasibility_jump", False)
+        highs.setOptionValue("mip_lp_solver", "ipm")  # as `_whole`'s root
+        highs.setOptionValue("time_limit", max(self.deadline - time.monotonic(), LEAST_SECONDS))
+        watch = _AtFirstAnswer(highs)  # any answer at most the bound is optimal
+        highs.cbMipImprovingSolution.subscribe(watch.improving)
+        for callback in (highs.cbMipInterrupt, highs.cbIpmInterrupt, highs.cbSimplexInterrupt):
+            callback.subscribe(self._interrupt)
+        with _better_than(highs, model, self.bound + 1):
+            if not self._cancelled:
+                highs.run()
+            status = highs.getModelStatus()
+            self.infeasible = status == highspy.HighsModelStatus.kInfeasible
+            if not self.infeasible and not self._cancelled:
+                self.found = _answer(highs, model, _REPAIR_SECONDS)
+
+    def _interrupt(self, event: Any) -> None:
+        event.interrupt(self._cancelled)
 
 
 class _AtFirstAnswer:
