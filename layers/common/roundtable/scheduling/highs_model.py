@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
 from roundtable.scheduling.formulation import Formulation
 
@@ -55,6 +56,55 @@ def new_instance(seed: int) -> Any:
     ):
         highs.setOptionValue(option, value)
     return highs
+
+
+class OnThread:
+    """A HiGHS solve (a subclass's `_solve`) that may run on a thread of its own
+    (`start`): HiGHS releases the GIL while it runs, so on two cores it runs beside the
+    caller's work. `cancel` asks HiGHS to stop at its next interrupt check (`_solve`
+    subscribes `interrupt` to the callbacks it wants checked) and waits for the thread;
+    a failure on the thread is raised again where it is joined (`join`). The LP dive's
+    relaxation and per-group anchors' proof run this way."""
+
+    def __init__(self) -> None:
+        self._cancelled = False
+        self._thread: threading.Thread | None = None
+        self._failure: BaseException | None = None
+
+    def start(self) -> Self:
+        self._thread = threading.Thread(target=self._solve_caught, daemon=True)
+        self._thread.start()
+        return self
+
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait for the thread (at most `timeout` seconds); whether it has ended. Its
+        failure, if any, is raised here."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+            if self._thread.is_alive():
+                return False
+        if self._failure is not None:
+            raise self._failure
+        return True
+
+    def cancel(self) -> None:
+        """Interrupt HiGHS (at its next check) and wait for the thread, if started."""
+        self._cancelled = True
+        if self._thread is not None:
+            self._thread.join()
+
+    def interrupt(self, event: Any) -> None:
+        """HiGHS's interrupt callback: stop once cancelled."""
+        event.interrupt(self._cancelled)
+
+    def _solve(self) -> None:
+        raise NotImplementedError
+
+    def _solve_caught(self) -> None:
+        try:
+            self._solve()
+        except BaseException as failure:  # raised again where the thread is joined
+            self._failure = failure
 
 
 @dataclass

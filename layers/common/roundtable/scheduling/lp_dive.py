@@ -31,7 +31,6 @@ solution of the model it relaxes).
 from __future__ import annotations
 
 import math
-import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -40,6 +39,7 @@ from roundtable.scheduling.formulation import INF, Formulation, group_column_cou
 from roundtable.scheduling.highs import SENSES, Runner, _fractional, _repair, _run_phase, _score
 from roundtable.scheduling.highs_model import (
     LEAST_SECONDS,
+    OnThread,
     delete_rows_from,
     learner_columns,
     relax,
@@ -197,7 +197,7 @@ class DiveOutcome:
     bound: int  # the relaxation's value rounded up, or the bound handed in
 
 
-class DiveRelaxation:
+class DiveRelaxation(OnThread):
     """The dive's first relaxation on the runner's own HiGHS instance: the model with the
     phase's objective, every column continuous and one count row per start (and one for
     the groups in all) added from row `first` on.
@@ -211,18 +211,11 @@ class DiveRelaxation:
     way HiGHS does the same work in the same order, so the dive's answer is the same."""
 
     def __init__(self, runner: Runner, name: str, budget: float, plan: Plan | None = None) -> None:
+        super().__init__()
         self.runner, self.name, self.budget, self.plan = runner, name, budget, plan
         self.highs: Any = None  # the instance the dive rounds on, once loaded
         self.value: float | None = None
         self.first, self.starts = 0, dict[int, list[int]]()
-        self._cancelled = False
-        self._thread: threading.Thread | None = None
-        self._failure: BaseException | None = None
-
-    def start(self) -> DiveRelaxation:
-        self._thread = threading.Thread(target=self._solve_caught, daemon=True)
-        self._thread.start()
-        return self
 
     def solve(self) -> float | None:
         """The relaxation's value (None if not solved within its budget), solved here if
@@ -230,22 +223,8 @@ class DiveRelaxation:
         if self._thread is None:
             self._solve()
         else:
-            self._thread.join()
-            if self._failure is not None:
-                raise self._failure
+            self.join()
         return self.value
-
-    def cancel(self) -> None:
-        """Interrupt HiGHS (at its next interior-point or simplex iteration) and wait."""
-        self._cancelled = True
-        if self._thread is not None:
-            self._thread.join()
-
-    def _solve_caught(self) -> None:
-        try:
-            self._solve()
-        except BaseException as failure:  # raised again where the dive joins
-            self._failure = failure
 
     def _solve(self) -> None:
         model, highs = self.runner._loaded()
@@ -261,18 +240,15 @@ class DiveRelaxation:
         # the interior-point solver: 2.4 s against 9 s for dual simplex on the typical
         # 300 sweep cohort; the dive's re-solves start from its crossover's basis
         highs.setOptionValue("solver", "ipm")
-        highs.cbIpmInterrupt.subscribe(self._interrupt)
-        highs.cbSimplexInterrupt.subscribe(self._interrupt)
+        highs.cbIpmInterrupt.subscribe(self.interrupt)
+        highs.cbSimplexInterrupt.subscribe(self.interrupt)
         try:
             left = self.budget - (time.monotonic() - began)
             self.value = None if self._cancelled else solve_relaxation(highs, left)
         finally:
-            highs.cbIpmInterrupt.unsubscribe(self._interrupt)
-            highs.cbSimplexInterrupt.unsubscribe(self._interrupt)
+            highs.cbIpmInterrupt.unsubscribe(self.interrupt)
+            highs.cbSimplexInterrupt.unsubscribe(self.interrupt)
             highs.setOptionValue("solver", "choose")
-
-    def _interrupt(self, event: Any) -> None:
-        event.interrupt(self._cancelled)
 
 
 def start_relaxation(

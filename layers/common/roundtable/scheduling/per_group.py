@@ -29,7 +29,6 @@ groups fixed. highspy is imported lazily, inside the functions that use it.
 from __future__ import annotations
 
 import math
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -42,6 +41,7 @@ from roundtable.scheduling.formulation import overlap_cliques
 from roundtable.scheduling.highs_model import (
     LEAST_SECONDS,
     CompactColumns,
+    OnThread,
     add_rows,
     delete_rows_from,
 )
@@ -288,7 +288,8 @@ def _from_relaxation(
     if proof is not None and _score(model, values) == enough:
         values, bound = proof.settle(values)
     elif proof is not None:  # what it proved so far still holds
-        bound = proof.cancel()
+        proof.cancel()
+        bound = proof.proved()
     left = deadline - time.monotonic()
     if _score(model, values) > bound and left >= LEAST_SECONDS:
         values, proven = _whole(highs, model, values, left, duals)
@@ -296,55 +297,40 @@ def _from_relaxation(
     return CompactOutcome(plan_from(problem, model, values), bound)
 
 
-class _BoundProof:
+class _BoundProof(OnThread):
     """The question the final proof asks when the answer is one above the relaxation's
     bound, "is there an answer costing at most the bound?", asked on a HiGHS instance of
     its own on a thread started right after the relaxation (HiGHS releases the GIL), so
     that on two cores it runs beside the first answers and the rounds: per-group 1,200's
     proof (4.1-4.4 s) came after rounds of 5 s. It depends only on the duals and the
     bound, so the rounds' answers do not depend on it; `settle` joins it once the rounds
-    reach the bound plus 1, `cancel` interrupts it (at HiGHS's next interrupt check)."""
+    reach the bound plus 1, `cancel` interrupts it (at HiGHS's next interrupt check) and
+    `proved` is the bound as far as it proved it."""
 
     def __init__(
         self, model: CompactModel, seed: int, duals: list[float], bound: int, deadline: float
     ) -> None:
+        super().__init__()
         self.model, self.seed, self.duals, self.bound = model, seed, duals, bound
         self.deadline = deadline
         self.infeasible = False  # no answer costs at most the bound
         self.found: list[float] | None = None  # an answer at the bound (optimal)
-        self._cancelled = False
-        self._failure: BaseException | None = None
-        self._thread = threading.Thread(target=self._solve_caught, daemon=True)
-
-    def start(self) -> _BoundProof:
-        self._thread.start()
-        return self
 
     def settle(self, values: list[float]) -> tuple[list[float], int]:
         """With an answer at the bound plus 1: wait for the proof (within the phase's
         time) and return the answer and the bound it leaves."""
-        self._thread.join(max(self.deadline - time.monotonic(), 0.0))
-        if self._thread.is_alive():  # cut by the clock: the bound stays
-            return values, self.cancel()
-        if self._failure is not None:
-            raise self._failure
+        if not self.join(max(self.deadline - time.monotonic(), 0.0)):
+            self.cancel()  # cut by the clock: the bound stays
+            return values, self.proved()
         if self.infeasible:
             return values, self.bound + 1
         if self.found is not None and _score(self.model, self.found) <= self.bound:
             return self.found, self.bound
         return values, self.bound
 
-    def cancel(self) -> int:
-        """Interrupt and join the thread; the bound as far as it proved it."""
-        self._cancelled = True
-        self._thread.join()
+    def proved(self) -> int:
+        """The bound as far as the proof has shown it (read once it is joined)."""
         return self.bound + 1 if self.infeasible else self.bound
-
-    def _solve_caught(self) -> None:
-        try:
-            self._solve()
-        except BaseException as failure:  # raised again where the phase settles
-            self._failure = failure
 
     def _solve(self) -> None:
         import highspy
@@ -357,7 +343,7 @@ class _BoundProof:
         watch = _AtFirstAnswer(highs)  # any answer at most the bound is optimal
         highs.cbMipImprovingSolution.subscribe(watch.improving)
         for callback in (highs.cbMipInterrupt, highs.cbIpmInterrupt, highs.cbSimplexInterrupt):
-            callback.subscribe(self._interrupt)
+            callback.subscribe(self.interrupt)
         with _better_than(highs, model, self.bound + 1):
             if not self._cancelled:
                 highs.run()
@@ -365,9 +351,6 @@ class _BoundProof:
             self.infeasible = status == highspy.HighsModelStatus.kInfeasible
             if not self.infeasible and not self._cancelled:
                 self.found = _answer(highs, model, _REPAIR_SECONDS)
-
-    def _interrupt(self, event: Any) -> None:
-        event.interrupt(self._cancelled)
 
 
 class _AtFirstAnswer:
