@@ -45,15 +45,9 @@ def test_the_bound_of_any_duals_never_exceeds_the_optimum(seed: int) -> None:
     # the relaxation's own duals, and those duals perturbed at random (an approximate
     # solve's), on cohorts whose relaxation is above 0 (the brute-forced ones' is 0),
     # against HiGHS's proven optimum of the held model without if-needed options
-    problem = _few_facilitators(seed, per_group=True)
-    before = plan_objectives(problem, solve_heuristic(problem, seed))
-    holds = {"placed": before["placed"], "sizes": before["sizes"]}
-    model = per_group.build(problem, holds, dearest=problem.if_needed_weight())
+    _problem, _plan, model = _held_model(seed, if_needed=False)
     optimum = _least_preferences(model)
-    highs = model.load(1)
-    highs.setOptionValue("solve_relaxation", True)
-    highs.run()
-    duals = list(highs.getSolution().row_dual)
+    duals = _relaxation_duals(model)
     assert per_group.dual_bound(model, duals) <= optimum
     chance = random.Random(seed)
     for _ in range(20):
@@ -63,10 +57,7 @@ def test_the_bound_of_any_duals_never_exceeds_the_optimum(seed: int) -> None:
 
 def test_the_duals_bound_the_relaxation_where_it_is_above_zero() -> None:
     # the relaxation's duals give its value (so the bound is not vacuously low)
-    problem = _few_facilitators(1, per_group=True)
-    before = plan_objectives(problem, solve_heuristic(problem, 1))
-    holds = {"placed": before["placed"], "sizes": before["sizes"]}
-    model = per_group.build(problem, holds, dearest=problem.if_needed_weight())
+    problem, _plan, model = _held_model(1, if_needed=False)
     bound = per_group._relaxation(model, 1, 10.0, problem.if_needed_weight()).bound
     assert 0 < bound <= _least_preferences(model)
 
@@ -79,21 +70,12 @@ def test_the_columns_fixed_by_reduced_costs_leave_every_answer_within_the_target
     # answer (whole learners) keeps every fixed column at its bound for the target of
     # the optimum, and with the target one below it the fixed model has no answer below
     # the optimum, so the whole solve proves it
-    problem = _few_facilitators(seed, per_group=True)
-    before = plan_objectives(problem, solve_heuristic(problem, seed))
-    holds = {"placed": before["placed"], "sizes": before["sizes"]}
-    model = per_group.build(problem, holds, dearest=problem.if_needed_weight())
-    highs = model.load(1)
-    highs.run()
-    if highs.getInfo().primal_solution_status != 2:  # no answer without if-needed time
+    _problem, _plan, model = _held_model(seed, if_needed=False)
+    best = _optimum(model)
+    if best is None:  # no answer without if-needed time
         return
-    best = per_group._answer(highs, model, 10.0)
-    assert best is not None
     optimum = per_group._score(model, best)
-    relaxed = model.load(1)
-    relaxed.setOptionValue("solve_relaxation", True)
-    relaxed.run()
-    duals = list(relaxed.getSolution().row_dual)
+    duals = _relaxation_duals(model)
     chance = random.Random(seed)
     fixed_any = False
     for shaken in [duals] + [[y * chance.uniform(0.8, 1.2) for y in duals] for _ in range(5)]:
@@ -167,12 +149,37 @@ def test_the_first_answer_within_the_relaxations_starts_keeps_the_earlier_phases
         assert_earlier_phases_kept(problem, plan, answer, relaxation.bound)
 
 
-def _heuristic_start(seed: int):
+def _held_model(seed: int, if_needed: bool = True):
+    """A per-group cohort, the heuristic's plan, and the compact model holding its
+    placement and sizes (without if-needed options: the model the phase proves on)."""
     problem = _few_facilitators(seed, per_group=True)
     plan = solve_heuristic(problem, seed)
     before = plan_objectives(problem, plan)
     holds = {"placed": before["placed"], "sizes": before["sizes"]}
-    model = per_group.build(problem, holds)
+    dearest = math.inf if if_needed else problem.if_needed_weight()
+    return problem, plan, per_group.build(problem, holds, dearest=dearest)
+
+
+def _relaxation_duals(model: per_group.CompactModel) -> list[float]:
+    relaxed = model.load(1)
+    relaxed.setOptionValue("solve_relaxation", True)
+    relaxed.run()
+    return list(relaxed.getSolution().row_dual)
+
+
+def _optimum(model: per_group.CompactModel) -> list[float] | None:
+    """HiGHS's proven optimum of the model, None where it has no answer."""
+    highs = model.load(1)
+    highs.run()
+    if highs.getInfo().primal_solution_status != 2:
+        return None
+    best = per_group._answer(highs, model, 10.0)
+    assert best is not None
+    return best
+
+
+def _heuristic_start(seed: int):
+    problem, plan, model = _held_model(seed)
     values = per_group.warm_values(problem, model, plan)
     assert values is not None
     return problem, plan, model, values
@@ -265,22 +272,12 @@ def test_the_proof_beside_the_rounds_never_raises_the_bound_above_the_optimum(
     # bound it leaves never exceeds HiGHS's optimum, and reaches it where the question
     # is asked at the optimum less 1; an answer it adopts is optimal and keeps the
     # earlier phases
-    problem = _few_facilitators(seed, per_group=True)
-    plan = solve_heuristic(problem, seed)
-    before = plan_objectives(problem, plan)
-    holds = {"placed": before["placed"], "sizes": before["sizes"]}
-    model = per_group.build(problem, holds, dearest=problem.if_needed_weight())
-    highs = model.load(1)
-    highs.run()
-    if highs.getInfo().primal_solution_status != 2:  # no answer without if-needed time
+    problem, plan, model = _held_model(seed, if_needed=False)
+    best = _optimum(model)
+    if best is None:  # no answer without if-needed time
         return
-    best = per_group._answer(highs, model, 10.0)
-    assert best is not None
     optimum = per_group._score(model, best)
-    relaxed = model.load(1)
-    relaxed.setOptionValue("solve_relaxation", True)
-    relaxed.run()
-    duals = list(relaxed.getSolution().row_dual)
+    duals = _relaxation_duals(model)
     chance = random.Random(seed)
     shaken = [y * chance.uniform(0.8, 1.2) for y in duals]
     asked = [
@@ -307,10 +304,7 @@ def test_the_proof_is_cancelled_and_joined_when_the_phase_ends(
     # cancelled at once: the thread is joined, HiGHS interrupted (no answer, no proof);
     # and every proof the phase starts is joined when it returns
     problem, _plan, model, _values = _heuristic_start(0)
-    relaxed = model.load(1)
-    relaxed.setOptionValue("solve_relaxation", True)
-    relaxed.run()
-    duals = list(relaxed.getSolution().row_dual)
+    duals = _relaxation_duals(model)
     proof = per_group._BoundProof(model, 1, duals, 0, time.monotonic() + 60.0).start()
     proof.cancel()
     assert proof.proved() <= 1 and not proof._thread.is_alive()
