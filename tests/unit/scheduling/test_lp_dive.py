@@ -20,6 +20,7 @@ from roundtable.scheduling.highs_model import (
     solve_relaxation,
 )
 from roundtable.scheduling.lp_dive import (
+    DiveOutcome,
     DiveRelaxation,
     PricedHighs,
     _add_count_rows,
@@ -46,17 +47,24 @@ from tests.unit.scheduling.test_preference_moves import (
 from tests.unit.scheduling.test_sizes_by_totals import _three_and_five
 
 
-@pytest.mark.parametrize("seed", range(12))
-def test_the_relaxation_bound_never_exceeds_the_brute_forced_optimum(seed: int) -> None:
+def _dive_on_brute_forced(seed: int) -> tuple[Problem, tuple[int, int, int], Plan, DiveOutcome]:
+    """A tiny cohort, its brute-forced placement, sizes and preferences, HiGHS's proven
+    plan, and the dive from that plan with placement and sizes held at their optima."""
     problem = _cohort(seed, facilitators=3, most_groups=2)
     placed, sizes, preferences, _spread = _brute_force(problem)
     plan = solve_exact(problem, solve_heuristic(problem, 1), 1, 10.0).plan
-    scores = plan_objectives(problem, plan)
-    assert (scores["placed"], scores["sizes"]) == (placed, sizes)  # tiny cohorts: proven
     runner = Runner(problem, 1)
     runner.hold("placed", placed)
     runner.hold("sizes", sizes)
     outcome = dive(runner, "preferences", plan, 10.0, 0)
+    return problem, (placed, sizes, preferences), plan, outcome
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_relaxation_bound_never_exceeds_the_brute_forced_optimum(seed: int) -> None:
+    problem, (placed, sizes, preferences), plan, outcome = _dive_on_brute_forced(seed)
+    scores = plan_objectives(problem, plan)
+    assert (scores["placed"], scores["sizes"]) == (placed, sizes)  # tiny cohorts: proven
     after = plan_objectives(problem, outcome.plan)
     assert outcome.bound <= preferences <= after["preferences"] <= scores["preferences"]
     assert (after["placed"], after["sizes"]) == (placed, sizes)
@@ -294,13 +302,7 @@ def test_beginning_again_at_every_start_keeps_the_earlier_phases(
     plan = Search(problem, solve_heuristic(problem, seed)).plan()
     outcome = dive(_held_runner(problem, plan), "preferences", plan, 10.0, 0)
     assert_earlier_phases_kept(problem, plan, outcome.plan, outcome.bound)
-    small = _cohort(seed, facilitators=3, most_groups=2)
-    placed, sizes, preferences, _spread = _brute_force(small)
-    start = solve_exact(small, solve_heuristic(small, 1), 1, 10.0).plan
-    runner = Runner(small, 1)
-    runner.hold("placed", placed)
-    runner.hold("sizes", sizes)
-    found = dive(runner, "preferences", start, 10.0, 0)
+    small, (_placed, _sizes, preferences), _start, found = _dive_on_brute_forced(seed)
     assert found.bound <= preferences <= plan_objectives(small, found.plan)["preferences"]
 
 
@@ -397,13 +399,7 @@ def test_with_columns_held_out_the_bound_never_exceeds_the_brute_forced_optimum(
     seed: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _hold_columns_everywhere(monkeypatch)
-    problem = _cohort(seed, facilitators=3, most_groups=2)
-    placed, sizes, preferences, _spread = _brute_force(problem)
-    plan = solve_exact(problem, solve_heuristic(problem, 1), 1, 10.0).plan
-    runner = Runner(problem, 1)
-    runner.hold("placed", placed)
-    runner.hold("sizes", sizes)
-    outcome = dive(runner, "preferences", plan, 10.0, 0)
+    problem, (placed, sizes, preferences), _plan, outcome = _dive_on_brute_forced(seed)
     after = plan_objectives(problem, outcome.plan)
     assert outcome.bound <= preferences <= after["preferences"]
     assert (after["placed"], after["sizes"]) == (placed, sizes)
