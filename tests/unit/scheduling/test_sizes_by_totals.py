@@ -15,6 +15,7 @@ from roundtable.scheduling.bounds import size_bound
 from roundtable.scheduling.heuristic import solve_heuristic
 from roundtable.scheduling.highs import Runner
 from roundtable.scheduling.instance import parse_instance
+from roundtable.scheduling.phase_context import PhaseContext, fewest_groups
 from roundtable.scheduling.plan import Plan, plan_is_consistent
 from roundtable.scheduling.polish import place_more
 from roundtable.scheduling.problem import Problem
@@ -26,6 +27,7 @@ from roundtable.scheduling.totals import (
     _by_floors,
     _loose_rows,
     _side_floors,
+    fewest_total,
     floor_at,
     relax_totals,
     solve_by_totals,
@@ -301,3 +303,44 @@ def test_leaders_whole_in_the_relaxation_start_totals_that_reach_the_optimum(see
     assert outcome.bound == outcome.value == sizes
     assert plan_objectives(problem, outcome.plan)["sizes"] == sizes
     assert plan_is_consistent(problem, outcome.plan)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_fewest_total_by_the_relaxation_never_exceeds_the_brute_forced_fewest(
+    seed: int,
+) -> None:
+    # for every size objective an answer could be held at: no answer within it has fewer
+    # groups than the totals the relaxation bounds within it
+    problem = _peer_cohort(seed)
+    placed, optima = _least_sizes_by_total(problem)
+    runner = Runner(problem, 1)
+    runner.hold("placed", placed)
+    relaxation = relax_totals(runner, 10.0, placed)
+    assert relaxation is not None
+    for held in sorted(set(optima.values())):
+        fewest = min(total for total, value in optima.items() if value <= held)
+        found = fewest_total(problem, placed, held, relaxation.at_least)
+        assert found is not None and found <= fewest
+
+
+def test_the_fewest_groups_rest_on_the_bounds_by_totals_where_the_floor_says_less() -> None:
+    # 7 learners, target 3, the sizes at their optimum (2): the floor allows 2 groups
+    # (|7 - 6| = 1), but where the learners can meet 2 groups are further off than that
+    # and every answer has 3; the fewest by the relaxation's totals is more than the
+    # floor's and no more than the brute-forced fewest
+    problem = _peer_cohort(10)
+    placed, optima = _least_sizes_by_total(problem)
+    held = min(optima.values())
+    runner = Runner(problem, 1)
+    runner.hold("placed", placed)
+    relaxation = relax_totals(runner, 10.0, placed)
+    assert relaxation is not None
+    plan = solve_exact(problem, _placed_plan(problem), 1, 10.0).plan
+    context = PhaseContext(problem, runner, Search(problem, plan), 0.0, 10.0, {"placed": True})
+    floor = fewest_groups(context, plan)
+    context.sizes_by_total = relaxation.at_least
+    fewest = min(total for total, value in optima.items() if value <= held)
+    assert floor < fewest_groups(context, plan) <= fewest <= plan.group_count()
+    # a count above the plan's own would be numerical trouble: the floor's stands
+    context.sizes_by_total = lambda total: 10**9 if total <= plan.group_count() else 0
+    assert fewest_groups(context, plan) == floor

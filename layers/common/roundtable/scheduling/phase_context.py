@@ -4,12 +4,14 @@ left) and HiGHS's answer adopted only when it keeps every earlier phase."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from roundtable.scheduling.highs import SENSES, PhaseResult, Runner
 from roundtable.scheduling.plan import Plan, plan_is_consistent
 from roundtable.scheduling.problem import Problem
 from roundtable.scheduling.search import Search
+from roundtable.scheduling.totals import fewest_total
 from roundtable.scheduling.values import plan_objectives
 
 
@@ -21,6 +23,10 @@ class PhaseContext:
     deadline: float
     limit: float
     proven: dict[str, bool] = field(default_factory=dict)
+    # The sizes phase's bound of the size objective per total of new groups, where its
+    # relaxation by totals ran (`totals.Relaxation.at_least`): the later phases' fewest
+    # groups (`fewest_groups`) rest on it.
+    sizes_by_total: Callable[[int], int] | None = None
 
 
 def solve_phase(
@@ -62,7 +68,8 @@ def fewest_groups(context: PhaseContext, plan: Plan) -> int:
     """New groups any answer keeping the earlier phases must have.
 
     The held size objective S bounds |P - t*G| (see `bounds`), so t*G >= P - S, and G
-    groups hold at most G*max learners.
+    groups hold at most G*max learners; where the sizes phase bounded each total, no
+    total bounded above S (`_fewest_by_totals`).
     """
     scores = plan_objectives(context.problem, plan)
     new_learners = scores["placed"] - scores["joins"]
@@ -70,4 +77,17 @@ def fewest_groups(context: PhaseContext, plan: Plan) -> int:
     fewest = -(-new_learners // params.learner_bounds()[1])
     if not context.proven.get("joins", True):
         return fewest  # more joiners could leave fewer learners for new groups
-    return max(fewest, -(-(new_learners - scores["sizes"]) // params.target_learners()))
+    fewest = max(fewest, -(-(new_learners - scores["sizes"]) // params.target_learners()))
+    return max(fewest, _fewest_by_totals(context, plan, new_learners, scores["sizes"]))
+
+
+def _fewest_by_totals(context: PhaseContext, plan: Plan, new_learners: int, sizes: int) -> int:
+    """The fewest new groups by the sizes phase's bound per total (0 where it did not
+    bound them): every total bounded above the held `sizes` is out of reach. Typical
+    100: 20 groups cost at least 8 against the held 7, so 21, the plan's, where the
+    floor says 19; spread's count of groups (`group_count`, 0.15 s of CPU) then has
+    nothing left to show. A count above the plan's own would be numerical trouble."""
+    if context.sizes_by_total is None:
+        return 0
+    fewest = fewest_total(context.problem, new_learners, sizes, context.sizes_by_total)
+    return fewest if fewest is not None and fewest <= plan.group_count() else 0

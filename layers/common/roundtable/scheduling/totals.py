@@ -127,6 +127,20 @@ def totals_below(
     ]
 
 
+def fewest_total(problem: Problem, new_learners: int, most: int, lower: Lower) -> int | None:
+    """The fewest new groups an answer with a size objective of at most `most` can have,
+    by each total's bound (its floor, or `lower` where higher); None where no total is
+    bounded that low (numerical trouble: the held answer itself has some total)."""
+    return next(
+        (
+            total
+            for total in totals_range(problem, new_learners)
+            if _least_at(problem, new_learners, total, lower) <= most
+        ),
+        None,
+    )
+
+
 def _least_at(problem: Problem, new_learners: int, total: int, lower: Lower | None) -> int:
     floor = floor_at(problem, new_learners, total)
     return floor if lower is None else max(floor, lower(total))
