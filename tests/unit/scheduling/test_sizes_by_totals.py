@@ -188,6 +188,11 @@ def test_totals_by_the_relaxation_reach_the_brute_forced_optimum(seed: int) -> N
     assert relaxation is not None
     outcome = solve_by_totals(runner, plan, 10.0, placed, 0, relaxation.at_least)
     assert outcome.bound == outcome.value == min(optima.values())
+    # what the solves proved about each total never exceeds its brute-forced optimum
+    assert all(outcome.at_least[total] <= optimum for total, optimum in optima.items())
+    fewest = min(total for total, value in optima.items() if value <= outcome.value)
+    found = fewest_total(problem, placed, outcome.value, lambda t: outcome.at_least.get(t, 0))
+    assert found is not None and found <= fewest
     assert plan_objectives(problem, outcome.plan)["sizes"] == outcome.value
     assert plan_is_consistent(problem, outcome.plan)
 

@@ -107,6 +107,7 @@ def _sizes_by_totals(
     full model's relaxation mixes totals and stays far below the optimum."""
     incumbent = context.search.plan()
     outcome = solve_by_totals(context.runner, incumbent, budget, new_learners, bound, lower, hints)
+    _note_totals(context, outcome.at_least)
     if outcome.plan is not incumbent and keeps_earlier_phases(
         context, incumbent, outcome.plan, "sizes"
     ):
@@ -117,3 +118,11 @@ def _sizes_by_totals(
     gap = f"gap {(value - best) / max(value, 1):.1%} (time limit reached, {tried})"
     text = f"{value}, optimal ({tried})" if value == best else f"{value}, bound {best}, {gap}"
     return PhaseResult(value, best, value == best, text)
+
+
+def _note_totals(context: PhaseContext, proven: dict[int, int]) -> None:
+    """Keep what the totals' solves proved about each total beside what was known (the
+    relaxation's bounds), for the later phases' fewest groups (`fewest_groups`): few
+    facilitators 100's total 9 has no answer within 11, its relaxation's bound."""
+    known = context.sizes_by_total
+    context.sizes_by_total = lambda total: max(proven.get(total, 0), known(total) if known else 0)

@@ -72,6 +72,9 @@ class TotalsOutcome:
     value: int
     bound: int  # proven over every total of groups
     tried: int  # totals solved (fully or cut short)
+    # per total of new groups, the least size objective proven for it (its floor, the
+    # relaxation's bound, or what its solve showed)
+    at_least: dict[int, int] = field(default_factory=dict)
 
 
 def totals_range(problem: Problem, new_learners: int) -> range:
@@ -392,7 +395,8 @@ def solve_by_totals(
         _deviations_integral(highs, model, False)
         _delete_rows(highs, rows)
     least = max(min(proven.values(), default=best), bound)
-    return TotalsOutcome(plan_from_values(problem, model, values), best, min(least, best), tried)
+    answer = plan_from_values(problem, model, values)
+    return TotalsOutcome(answer, best, min(least, best), tried, proven)
 
 
 def _total_of(model: Formulation, values: list[float]) -> int:
