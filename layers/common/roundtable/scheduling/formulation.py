@@ -45,6 +45,7 @@ class Formulation:
     # objectives of the phases, as {column: coefficient}
     objectives: dict[str, dict[int, float]] = field(default_factory=dict)
     seat_rows: list[int] = field(default_factory=list)  # per class, its seat row
+    linking_rows: list[int] = field(default_factory=list)  # the optional linking rows
 
     def column(self, upper: float, integer: bool) -> int:
         self.cost.append(0.0)
@@ -77,6 +78,7 @@ def _linking_rows(problem: Problem, model: Formulation) -> None:
     groups_at = _groups_by_start(problem, model)
     for (c, start), col in model.w.items():
         seats = min(len(problem.classes[c].members), high)
+        model.linking_rows.append(len(model.rows))
         model.row(-INF, 0, {col: 1.0} | _times(groups_at.get(start, {}), -seats))
 
 
