@@ -434,8 +434,9 @@ def test_a_relaxation_without_linking_rows_never_exceeds_the_whole_one(
             assert value <= whole + 1e-6
             if not relaxation.left_out:
                 assert value == pytest.approx(whole, abs=1e-6)
-            model = relaxation.runner._loaded()[0]
+            model = relaxation.whole_runner._formulation()
             assert set(relaxation.left_out) <= set(model.linking_rows)
+            assert (relaxation.runner is relaxation.whole_runner) == (not relaxation.left_out)
             left_out += len(relaxation.left_out)
     assert left_out  # some rows were left out: the test saw the loose relaxation
 
@@ -460,7 +461,7 @@ def test_without_linking_rows_the_bound_never_exceeds_the_brute_forced_optimum(
 
 @pytest.mark.parametrize("seed", range(4))
 @pytest.mark.parametrize("few_facilitators", [False, True])
-def test_a_dive_without_linking_rows_keeps_the_earlier_phases_and_puts_them_back(
+def test_a_dive_without_linking_rows_keeps_the_earlier_phases_and_tidies_its_instance(
     seed: int, few_facilitators: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # the small cohorts' dives end without the rows, the few facilitators' go back to
@@ -469,12 +470,13 @@ def test_a_dive_without_linking_rows_keeps_the_earlier_phases_and_puts_them_back
     problem = _few_facilitators(seed, False) if few_facilitators else _cohort(seed, 3, 2)
     plan = Search(problem, solve_heuristic(problem, seed)).plan()
     relaxation = _loose_relaxation_of(problem, plan)
+    assert relaxation.solve() is not None
+    loose_rows = relaxation.first  # the loose instance's rows before the dive's own
     outcome = dive(relaxation.runner, "preferences", plan, 10.0, 0, relaxation)
     assert_earlier_phases_kept(problem, plan, outcome.plan, outcome.bound)
-    model, highs = relaxation.runner._loaded()
-    lp = highs.getLp()
-    assert highs.getNumRow() == relaxation.first  # the count rows deleted
-    assert all(lp.row_upper_[row] == 0.0 for row in model.linking_rows)  # and these back
+    whole = relaxation.whole_runner._formulation()
+    assert whole.linking_rows and len(whole.rows) > loose_rows  # the rows are its own
+    assert relaxation.runner._loaded()[1].getNumRow() == loose_rows  # the dive's rows gone
 
 
 def test_a_rounding_whose_aim_may_not_rise_stops_where_it_would(

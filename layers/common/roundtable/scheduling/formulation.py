@@ -21,7 +21,7 @@ preference phases much tighter on small and narrow cohorts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from roundtable.scheduling.problem import Problem
 
@@ -70,6 +70,13 @@ def formulate(problem: Problem, linking: bool = False) -> Formulation:
         _linking_rows(problem, model)
     _objectives(problem, model)
     return model
+
+
+def without_linking(model: Formulation) -> Formulation:
+    """The model without its linking rows (the rows before them keep their places)."""
+    linking = set(model.linking_rows)
+    rows = [row for index, row in enumerate(model.rows) if index not in linking]
+    return replace(model, rows=rows, linking_rows=[])
 
 
 def _linking_rows(problem: Problem, model: Formulation) -> None:
