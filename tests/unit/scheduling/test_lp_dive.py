@@ -509,3 +509,21 @@ def test_a_rounding_whose_aim_may_not_rise_stops_where_it_would(
     counts.update({0: 1.5, 1: 1.5})
     assert lp_dive._round_counts(_Rows(), starts, 0, 10, deadline)
     assert aims == [10, 10, 11]  # allowed to rise, it goes on
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_linking_rows_are_left_out_first_only_near_the_bound_and_its_if_needed_seats(
+    seed: int,
+) -> None:
+    from roundtable.scheduling.phase_preferences import _LOOSE_REACH, _loose_first
+
+    problem = _cohort(seed)
+    weight = problem.if_needed_weight()
+    bound = 2 * weight + 40  # two if-needed seats and some regular time
+    assert _loose_first(problem, bound, bound)
+    near = math.floor(bound * (1 + _LOOSE_REACH))
+    assert _loose_first(problem, near, bound) == (near // weight == bound // weight)
+    assert not _loose_first(problem, near + 1, bound)  # too far above the bound
+    seats = 41 * weight - 1  # 40 if-needed seats and the most regular time below a 41st
+    assert _loose_first(problem, seats, seats)
+    assert not _loose_first(problem, seats + 1, seats)  # within reach, but one seat more
