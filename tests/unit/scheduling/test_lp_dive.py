@@ -215,13 +215,15 @@ def test_a_runner_on_its_own_instance_shares_the_formulation_and_dives_the_same(
     assert (shared.plan, shared.bound) == (fresh.plan, fresh.bound)
 
 
-def test_a_cancelled_relaxation_stops_and_gives_no_value() -> None:
+@pytest.mark.parametrize("loose", [False, True])
+def test_a_cancelled_relaxation_stops_and_gives_no_value(loose: bool) -> None:
     problem = _few_facilitators(0, False)
     plan = solve_heuristic(problem, 0)
-    relaxation = DiveRelaxation(_held_runner(problem, plan), "preferences", 10.0)
-    relaxation.cancel()  # before HiGHS runs: it is interrupted at its first iteration
+    relaxation = DiveRelaxation(_held_runner(problem, plan), "preferences", 10.0, loose=loose)
+    relaxation.cancel()  # before it starts: nothing is loaded, HiGHS never runs
     relaxation.start()
     assert relaxation.solve() is None
+    assert relaxation.whole_runner.highs is None and relaxation.highs is None
     relaxation.cancel()  # again, once it has ended: nothing to wait for
 
 

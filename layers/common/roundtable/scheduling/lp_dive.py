@@ -269,15 +269,16 @@ class DiveRelaxation(OnThread):
         deadline = time.monotonic() + self.budget
         if self.loose and self._solve_loose(deadline):
             return
-        self.runner = self.whole_runner
+        self.runner, self.highs = self.whole_runner, None
+        if self._cancelled:
+            return  # not even loaded: the phase ended without a dive
         highs = self._prepare(priced=True)
         # the interior-point solver: 2.4 s against 9 s for dual simplex on the typical
         # 300 sweep cohort; the dive's re-solves start from its crossover's basis
         highs.setOptionValue("solver", "ipm")
         try:
             with self._interruptible(highs):
-                left = deadline - time.monotonic()
-                self.value = None if self._cancelled else solve_relaxation(highs, left)
+                self.value = solve_relaxation(highs, deadline - time.monotonic())
         finally:
             highs.setOptionValue("solver", "choose")
 
