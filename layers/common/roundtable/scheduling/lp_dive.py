@@ -101,10 +101,10 @@ _COLUMNS_PER_ROW = 2
 # cohorts tight (sparse 300: 1,502 without them, 6,874 with) and are most of its rows
 # (typical 300: 4,306 of 7,195). On typical 300 they add nothing: without them the
 # relaxation is 207.2 as with them, by dual simplex in 0.13-0.24 s of CPU against 1.2 s by
-# interior point, and its rounding reaches the optimum (208) in 190-200 re-solves of
-# 1.4-1.6 s against 80-87 of 2.5-3.8 s. The rows its optimum breaks are added this many
-# times: where that raises the value (typical 100: 180.24 -> 180.98; sparse 300-2,000)
-# the rows matter, and the whole relaxation is solved instead.
+# interior point, and its rounding reaches the optimum (208) in about 100 re-solves of
+# 1.5 s of CPU in all, against 80-87 of 2.5-3.6 s. The rows its optimum breaks are added
+# this many times: where that raises the value (typical 100: 180.24 -> 180.98; sparse
+# 300-2,000) the rows matter, and the whole relaxation is solved instead.
 _LINK_ROUNDS = 1
 
 
