@@ -215,13 +215,15 @@ def test_a_runner_on_its_own_instance_shares_the_formulation_and_dives_the_same(
     assert (shared.plan, shared.bound) == (fresh.plan, fresh.bound)
 
 
-def test_a_cancelled_relaxation_stops_and_gives_no_value() -> None:
+@pytest.mark.parametrize("loose", [False, True])
+def test_a_cancelled_relaxation_stops_and_gives_no_value(loose: bool) -> None:
     problem = _few_facilitators(0, False)
     plan = solve_heuristic(problem, 0)
-    relaxation = DiveRelaxation(_held_runner(problem, plan), "preferences", 10.0)
-    relaxation.cancel()  # before HiGHS runs: it is interrupted at its first iteration
+    relaxation = DiveRelaxation(_held_runner(problem, plan), "preferences", 10.0, loose=loose)
+    relaxation.cancel()  # before it starts: nothing is loaded, HiGHS never runs
     relaxation.start()
     assert relaxation.solve() is None
+    assert relaxation.whole_runner.highs is None and relaxation.highs is None
     relaxation.cancel()  # again, once it has ended: nothing to wait for
 
 
@@ -403,3 +405,127 @@ def test_with_columns_held_out_the_bound_never_exceeds_the_brute_forced_optimum(
     after = plan_objectives(problem, outcome.plan)
     assert outcome.bound <= preferences <= after["preferences"]
     assert (after["placed"], after["sizes"]) == (placed, sizes)
+
+
+def _loose_relaxation_of(problem: Problem, plan: Plan) -> DiveRelaxation:
+    """The dive's relaxation on held placement and sizes, first without the linking
+    rows."""
+    return DiveRelaxation(_held_runner(problem, plan), "preferences", 10.0, plan, loose=True)
+
+
+def _linking_rows_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    # no rows added back to check: the relaxation keeps every linking row out, so the
+    # rounding without them and its way back to the whole relaxation both run
+    monkeypatch.setattr("roundtable.scheduling.lp_dive._LINK_ROUNDS", 0)
+
+
+@pytest.mark.parametrize("rounds", [0, 1])
+def test_a_relaxation_without_linking_rows_never_exceeds_the_whole_one(
+    rounds: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a relaxation of the whole one: a bound; where it falls back it is the whole one
+    monkeypatch.setattr("roundtable.scheduling.lp_dive._LINK_ROUNDS", rounds)
+    left_out = 0
+    for seed in range(4):
+        for problem in (_few_facilitators(seed, False), _cohort(seed, most_groups=2)):
+            plan = Search(problem, solve_heuristic(problem, seed)).plan()
+            whole = solve_relaxation(_with_count_rows(_held_runner(problem, plan))[0], 10.0)
+            relaxation = _loose_relaxation_of(problem, plan)
+            value = relaxation.solve()
+            assert whole is not None and value is not None
+            assert value <= whole + 1e-6
+            if not relaxation.left_out:
+                assert value == pytest.approx(whole, abs=1e-6)
+            model = relaxation.whole_runner._formulation()
+            assert set(relaxation.left_out) <= set(model.linking_rows)
+            assert (relaxation.runner is relaxation.whole_runner) == (not relaxation.left_out)
+            left_out += len(relaxation.left_out)
+    assert left_out  # some rows were left out: the test saw the loose relaxation
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_without_linking_rows_the_bound_never_exceeds_the_brute_forced_optimum(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _linking_rows_kept(monkeypatch)
+    problem = _cohort(seed, facilitators=3, most_groups=2)
+    placed, sizes, preferences, _spread = _brute_force(problem)
+    plan = solve_exact(problem, solve_heuristic(problem, 1), 1, 10.0).plan
+    runner = Runner(problem, 1)
+    runner.hold("placed", placed)
+    runner.hold("sizes", sizes)
+    relaxation = DiveRelaxation(runner, "preferences", 10.0, plan, loose=True)
+    outcome = dive(runner, "preferences", plan, 10.0, 0, relaxation)
+    after = plan_objectives(problem, outcome.plan)
+    assert outcome.bound <= preferences <= after["preferences"]
+    assert (after["placed"], after["sizes"]) == (placed, sizes)
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("few_facilitators", [False, True])
+def test_a_dive_without_linking_rows_keeps_the_earlier_phases_and_tidies_its_instance(
+    seed: int, few_facilitators: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the small cohorts' dives end without the rows, the few facilitators' go back to
+    # the whole relaxation (their aim rises without them)
+    _linking_rows_kept(monkeypatch)
+    problem = _few_facilitators(seed, False) if few_facilitators else _cohort(seed, 3, 2)
+    plan = Search(problem, solve_heuristic(problem, seed)).plan()
+    relaxation = _loose_relaxation_of(problem, plan)
+    assert relaxation.solve() is not None
+    loose_rows = relaxation.first  # the loose instance's rows before the dive's own
+    outcome = dive(relaxation.runner, "preferences", plan, 10.0, 0, relaxation)
+    assert_earlier_phases_kept(problem, plan, outcome.plan, outcome.bound)
+    whole = relaxation.whole_runner._formulation()
+    assert whole.linking_rows and len(whole.rows) > loose_rows  # the rows are its own
+    assert relaxation.runner._loaded()[1].getNumRow() == loose_rows  # the dive's rows gone
+
+
+def test_a_rounding_whose_aim_may_not_rise_stops_where_it_would(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # without the linking rows the aim is a bound only while it holds: a rise sends the
+    # dive back to the whole relaxation instead
+    from roundtable.scheduling import lp_dive
+
+    counts = {0: 1.5, 1: 1.5}
+    aims: list[int] = []
+
+    def round_row(_highs: object, row: int, _count: float, aim: int, _deadline: float) -> int:
+        if row < len(counts):
+            counts[row] = 1.0
+            aims.append(aim)
+            return aim + 1  # both roundings cost more
+        return aim
+
+    class _Rows:
+        def changeRowBounds(self, *_args: object) -> None:  # noqa: N802 (HiGHS's name)
+            pass
+
+    monkeypatch.setattr(lp_dive, "_counts", lambda *_: dict(counts))
+    monkeypatch.setattr(lp_dive, "_round_row", round_row)
+    starts = {start: [start] for start in counts}
+    deadline = time.monotonic() + 10.0
+    assert not lp_dive._round_counts(_Rows(), starts, 0, 10, deadline, rise=False)
+    assert aims == [10]  # stopped at the first rise
+    counts.update({0: 1.5, 1: 1.5})
+    assert lp_dive._round_counts(_Rows(), starts, 0, 10, deadline)
+    assert aims == [10, 10, 11]  # allowed to rise, it goes on
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_linking_rows_are_left_out_first_only_near_the_bound_and_its_if_needed_seats(
+    seed: int,
+) -> None:
+    from roundtable.scheduling.phase_preferences import _LOOSE_REACH, _loose_first
+
+    problem = _cohort(seed)
+    weight = problem.if_needed_weight()
+    bound = 2 * weight + 40  # two if-needed seats and some regular time
+    assert _loose_first(problem, bound, bound)
+    near = math.floor(bound * (1 + _LOOSE_REACH))
+    assert _loose_first(problem, near, bound) == (near // weight == bound // weight)
+    assert not _loose_first(problem, near + 1, bound)  # too far above the bound
+    seats = 41 * weight - 1  # 40 if-needed seats and the most regular time below a 41st
+    assert _loose_first(problem, seats, seats)
+    assert not _loose_first(problem, seats + 1, seats)  # within reach, but one seat more

@@ -21,7 +21,7 @@ preference phases much tighter on small and narrow cohorts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from roundtable.scheduling.problem import Problem
 
@@ -45,6 +45,7 @@ class Formulation:
     # objectives of the phases, as {column: coefficient}
     objectives: dict[str, dict[int, float]] = field(default_factory=dict)
     seat_rows: list[int] = field(default_factory=list)  # per class, its seat row
+    linking_rows: list[int] = field(default_factory=list)  # the optional linking rows
 
     def column(self, upper: float, integer: bool) -> int:
         self.cost.append(0.0)
@@ -71,12 +72,20 @@ def formulate(problem: Problem, linking: bool = False) -> Formulation:
     return model
 
 
+def without_linking(model: Formulation) -> Formulation:
+    """The model without its linking rows (the rows before them keep their places)."""
+    linking = set(model.linking_rows)
+    rows = [row for index, row in enumerate(model.rows) if index not in linking]
+    return replace(model, rows=rows, linking_rows=[])
+
+
 def _linking_rows(problem: Problem, model: Formulation) -> None:
     """w[c,s] <= min(|c|, max) * G_s: a class's learners at a start need whole groups."""
     high = problem.params.learner_bounds()[1]
     groups_at = _groups_by_start(problem, model)
     for (c, start), col in model.w.items():
         seats = min(len(problem.classes[c].members), high)
+        model.linking_rows.append(len(model.rows))
         model.row(-INF, 0, {col: 1.0} | _times(groups_at.get(start, {}), -seats))
 
 

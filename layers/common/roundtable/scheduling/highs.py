@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from roundtable.scheduling.bounds import preference_bound, seats
-from roundtable.scheduling.formulation import INF, Formulation, formulate
+from roundtable.scheduling.formulation import INF, Formulation, formulate, without_linking
 from roundtable.scheduling.highs_model import (
     LEAST_SECONDS,
     learner_columns,
@@ -219,6 +219,13 @@ class Runner:
         fresh = Runner(self.problem, self.seed)
         fresh.model = self._formulation()
         fresh.holds = list(self.holds)
+        return fresh
+
+    def without_linking(self) -> Runner:
+        """`on_own_instance` with the formulation's linking rows left out (the LP dive's
+        loose relaxation: `lp_dive`)."""
+        fresh = self.on_own_instance()
+        fresh.model = without_linking(self._formulation())
         return fresh
 
     def _formulation(self) -> Formulation:
