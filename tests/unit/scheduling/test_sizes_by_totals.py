@@ -15,6 +15,11 @@ from roundtable.scheduling.bounds import size_bound
 from roundtable.scheduling.heuristic import solve_heuristic
 from roundtable.scheduling.highs import Runner
 from roundtable.scheduling.instance import parse_instance
+from roundtable.scheduling.phase_context import (
+    PhaseContext,
+    fewest_groups,
+    fewest_within_held_sizes,
+)
 from roundtable.scheduling.plan import Plan, plan_is_consistent
 from roundtable.scheduling.polish import place_more
 from roundtable.scheduling.problem import Problem
@@ -301,3 +306,47 @@ def test_leaders_whole_in_the_relaxation_start_totals_that_reach_the_optimum(see
     assert outcome.bound == outcome.value == sizes
     assert plan_objectives(problem, outcome.plan)["sizes"] == sizes
     assert plan_is_consistent(problem, outcome.plan)
+
+
+def _held_sizes_context(problem: Problem, placed: int, sizes: int) -> PhaseContext:
+    """Placement and sizes held at `placed` and `sizes`, the sizes phase's relaxation by
+    totals kept, as the phases after sizes see them."""
+    runner = Runner(problem, 1)
+    runner.hold("placed", placed)
+    relaxation = relax_totals(runner, 10.0, placed)
+    assert relaxation is not None
+    runner.hold("sizes", sizes)
+    search = Search(problem, _placed_plan(problem))
+    context = PhaseContext(problem, runner, search, math.inf, 10.0, {"placed": True})
+    context.sizes_at_total = relaxation.at_least
+    return context
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_fewest_groups_within_the_held_sizes_never_exceed_the_brute_forced_fewest(
+    seed: int,
+) -> None:
+    # with sizes held at their optimum, every answer keeping them has at least the least
+    # total whose relaxation's bound is within them
+    problem = _peer_cohort(seed)
+    placed, optima = _least_sizes_by_total(problem)
+    sizes = min(optima.values())
+    fewest = min(total for total, value in optima.items() if value <= sizes)
+    context = _held_sizes_context(problem, placed, sizes)
+    assert 0 < fewest_within_held_sizes(context, placed) <= fewest
+    assert fewest_groups(context, _placed_plan(problem)) <= fewest
+
+
+def test_the_fewest_groups_within_the_held_sizes_beat_the_count_by_sizes_alone() -> None:
+    # 7 learners, groups of 2..5, target 3, sizes held at their optimum 2: the count
+    # allows 7 - 2 <= 3 * 2, two groups, but no two groups where they can meet come
+    # within 2 (the best two are worth 3), which the relaxation at total 2 shows
+    problem = _peer_cohort(10)
+    placed, optima = _least_sizes_by_total(problem)
+    assert (placed, optima) == (7, {2: 3, 3: 2})
+    context = _held_sizes_context(problem, placed, 2)
+    assert fewest_within_held_sizes(context, placed) == 3
+    assert fewest_groups(context, _placed_plan(problem)) == 3
+    context.sizes_at_total = None  # without the sizes phase's relaxation: the count alone
+    assert fewest_within_held_sizes(context, placed) == 0
+    assert fewest_groups(context, _placed_plan(problem)) == 2

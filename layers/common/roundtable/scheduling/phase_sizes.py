@@ -56,6 +56,7 @@ def sizes_phase(context: PhaseContext, budget: float) -> PhaseResult:
         context, budget * _RELAXATION_SHARE, scores["sizes"], bound, new_learners
     )
     if relaxed is not None:
+        context.sizes_at_total = relaxed.at_least  # for the later phases' fewest groups
         bound = max(bound, relaxed.least())
         # least bound first: where HiGHS meets it, every other total is proven too
         # leaders' columns whole in the relaxation start each total's question; in peer
