@@ -30,9 +30,10 @@ from roundtable.scheduling.search import Search
 _PASSES = 20
 
 
-def improve_preferences(search: Search, seconds: float, floor: int = 0) -> None:
+def improve_preferences(search: Search, seconds: float, floor: int = 0, paths: bool = True) -> None:
     """Cycles, relocations and cheaper leaders until nothing pays, time runs out or the
-    preference cost meets `floor` (a proven bound: nothing can do better)."""
+    preference cost meets `floor` (a proven bound: nothing can do better); without
+    `paths`, none of the moves along paths (the search's dearest)."""
     deadline = time.monotonic() + seconds
     cancel_cycles(search, seconds / 2)
     for _pass in range(_PASSES):
@@ -42,12 +43,12 @@ def improve_preferences(search: Search, seconds: float, floor: int = 0) -> None:
         if not (relocate_through_pool(search, deadline) or moved):
             break
         cancel_cycles(search, max(deadline - time.monotonic(), 0.0))
-    if preference_cost(search) > floor and relocate_along_paths(search, deadline):
+    if paths and preference_cost(search) > floor and relocate_along_paths(search, deadline):
         cancel_cycles(search, max(deadline - time.monotonic(), 0.0))
     cheaper_leaders(search)
     cheaper_leaders_by_chain(search)
     # whole groups moved along paths: the dearest move, so only while above the bound
-    if preference_cost(search) > floor and relocate_groups_along_paths(search, deadline):
+    if paths and preference_cost(search) > floor and relocate_groups_along_paths(search, deadline):
         cancel_cycles(search, max(deadline - time.monotonic(), 0.0))
         cheaper_leaders(search)
         cheaper_leaders_by_chain(search)

@@ -1,0 +1,101 @@
+"""The search's moves along paths left for after the LP dive where the plan pays many
+if-needed seats above the bound (phase_preferences._seats_for_the_dive): the phase still
+reaches the brute-forced optimum, and the search without them makes none of those moves."""
+
+from __future__ import annotations
+
+import pytest
+
+from roundtable.scheduling import phase_preferences, preferences
+from roundtable.scheduling.generate import generate_instance
+from roundtable.scheduling.heuristic import solve_heuristic
+from roundtable.scheduling.instance import parse_instance
+from roundtable.scheduling.scheduler import schedule
+from roundtable.scheduling.search import Search
+from roundtable.scheduling.solver import solve_exact
+from roundtable.scheduling.values import plan_objectives
+from tests.unit.scheduling.test_phase_bounds import _brute_force, _cohort
+from tests.unit.scheduling.test_preference_moves import (
+    _few_facilitators,
+    assert_earlier_phases_kept,
+)
+
+
+def _gates(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Every answer of the gate from now on."""
+    answers: list[bool] = []
+    gate = phase_preferences._seats_for_the_dive
+
+    def recorded(context: phase_preferences.PhaseContext, bound: int) -> bool:
+        answers.append(gate(context, bound))
+        return answers[-1]
+
+    monkeypatch.setattr(phase_preferences, "_seats_for_the_dive", recorded)
+    return answers
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_phase_with_the_paths_after_the_dive_reaches_the_brute_forced_optimum(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the gate opened wherever the plan pays more than the bound at all
+    monkeypatch.setattr(phase_preferences, "_SEATS_FOR_THE_DIVE", 0)
+    gates = _gates(monkeypatch)
+    problem = _cohort(seed, facilitators=3, most_groups=2)
+    placed, sizes, preferences_, _spread = _brute_force(problem)
+    plan = solve_exact(problem, solve_heuristic(problem, 1), 1, 10.0).plan
+    scores = plan_objectives(problem, plan)
+    assert (scores["placed"], scores["sizes"], scores["preferences"]) == (
+        placed,
+        sizes,
+        preferences_,
+    )
+    assert all(gates)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_search_without_paths_moves_along_none_and_keeps_the_earlier_phases(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    moved: list[str] = []
+    for name in ("relocate_along_paths", "relocate_groups_along_paths"):
+        move = getattr(preferences, name)
+
+        def counted(*args: object, _move: object = move, _name: str = name) -> bool:
+            moved.append(_name)
+            return _move(*args)  # type: ignore[operator, no-any-return]
+
+        monkeypatch.setattr(preferences, name, counted)
+    problem = _few_facilitators(seed, per_group=False)
+    plan = solve_heuristic(problem, seed)
+    search = Search(problem, plan)
+    preferences.improve_preferences(search, 5.0, paths=False)
+    assert moved == []
+    assert_earlier_phases_kept(problem, plan, search.plan(), 0)
+    preferences.improve_preferences(Search(problem, plan), 5.0)
+    assert moved  # with them, the same search tries them
+
+
+def _preferences_line(document: dict[str, object]) -> str:
+    """The preferences phase's line of the whole schedule (solved part by part)."""
+    params, people, existing = parse_instance(document)
+    result = schedule(people, params, existing, seed=1, time_limit=20.0)
+    return next(line for line in result.stats.phases if line.startswith("preferences"))
+
+
+def test_a_narrow_cohort_leaves_its_paths_for_the_dive_and_ends_at_the_same_optimum(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the sweep's sparse 100 cohort: its plan pays 8 if-needed seats or more above the
+    # bound in two of its three parts; both orders prove the same least cost
+    params = {"cohort_start_date": "2025-03-03", "number_of_meetings": 8}
+    document = generate_instance(100, seed=100, params=params, narrow=True)
+    gates = _gates(monkeypatch)
+    deferred = _preferences_line(document)
+    assert any(gates)
+    monkeypatch.setattr(phase_preferences, "_SEATS_FOR_THE_DIVE", 10**9)
+    gates.clear()
+    first = _preferences_line(document)
+    assert gates and not any(gates)
+    assert deferred.endswith("optimal") and first.endswith("optimal")
+    assert deferred.split("): ")[1] == first.split("): ")[1]
