@@ -87,6 +87,10 @@ class OnThread:
             raise self._failure
         return True
 
+    def ended(self) -> bool:
+        """Whether the thread has run to its end (not if never started)."""
+        return self._thread is not None and not self._thread.is_alive()
+
     def cancel(self) -> None:
         """Interrupt HiGHS (at its next check) and wait for the thread, if started."""
         self._cancelled = True
