@@ -19,7 +19,9 @@ every other group fixed, the learners free (a day's model is solved in 0.3-2 s; 
 whole model with the columns the relaxation's reduced costs rule out fixed and the
 objective held below the answer, which proves per-group 1,200's 25 optimal in 4-4.5 s.
 That question at the relaxation's bound (24) runs on a thread beside the first answers
-and the rounds (`_BoundProof`): the phase 8.9-11.1 s where it took 12.6-18.3 s.
+and the rounds (`_BoundProof`): the phase 8.9-11.1 s where it took 12.6-18.3 s. Once
+it has ended, its core runs every other round, with the answers of one round at a time
+(`_SpareCore`).
 
 The learner columns are continuous (with the groups integral the learner part is a
 transportation problem); an answer with fractional learners is repaired with the
