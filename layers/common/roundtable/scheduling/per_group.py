@@ -489,12 +489,7 @@ def _least_cost(model: CompactModel, duals: list[float]) -> tuple[float, Any]:
     y[(y < 0) & np.isinf(high)] = 0.0
     side = np.where(y > 0, low, high)
     value = float(np.sum(y[y != 0] * side[y != 0]))
-    entries = [
-        (i, col, a)
-        for i, (_, _, columns, coefficients) in enumerate(model.rows)
-        for col, a in zip(columns, coefficients, strict=True)
-    ]
-    at, columns, values = (np.array(part) for part in zip(*entries, strict=True))
+    at, columns, values = model.entries()
     reduced = np.array(model.cost) - np.bincount(columns, values * y[at], len(model.cost))
     upper = np.array(model.upper, dtype=np.float64)
     negative = reduced < 0
