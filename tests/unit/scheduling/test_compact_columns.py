@@ -28,3 +28,15 @@ def test_loaded_model_solves_as_written() -> None:
     values = list(highs.getSolution().col_value)
     assert values == pytest.approx([3.0, 0.5])
     assert highs.getInfo().objective_function_value == pytest.approx(10.0)
+
+
+def test_entries_are_every_rows_terms_row_by_row() -> None:
+    # including a row without terms, which has no entry
+    model = CompactColumns()
+    x = model.column(cost=1.0, upper=1.0, integer=False)
+    y = model.column(cost=1.0, upper=1.0, integer=False)
+    model.row(0.0, 1.0, {y: 2.0, x: -1.0})
+    model.row(0.0, 0.0, {})
+    model.row(1.0, 1.0, {x: 0.5})
+    rows, columns, values = model.entries()
+    assert list(zip(rows, columns, values, strict=True)) == [(0, 1, 2.0), (0, 0, -1.0), (2, 0, 0.5)]

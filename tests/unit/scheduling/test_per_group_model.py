@@ -220,6 +220,64 @@ def test_every_neighbourhoods_round_keeps_the_earlier_phases(seed: int) -> None:
                 assert round(found[col]) == round(values[col])
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_rounds_two_at_a_time_give_the_answer_of_one_at_a_time(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # with the spare core free from the start, and from the fourth batch on: the first
+    # round's gain is taken before the second's, a second begun from a replaced answer is
+    # run again, and each round's answer depends only on its neighbourhood and the answer
+    # (its instance's earlier solution is cleared), so the answers are the same; limits
+    # no round reaches on these small cohorts, so the clock cuts none short
+    monkeypatch.setattr(per_group, "_ROUND_SECONDS", 60.0)
+    problem, _plan, model, values = _heuristic_start(seed)
+
+    def improved(spare: per_group._SpareCore | None) -> dict[int, list[str]]:
+        highs = per_group._for_rounds(model.load(1))
+        found = per_group._improve_by_neighbourhoods(
+            problem, highs, model, values, math.inf, 0, spare
+        )
+        return per_group.plan_from(problem, model, found).groups_at
+
+    alone = improved(None)
+    assert per_group._score(model, values) > 0
+    for busy in (0, 3):
+        asked = []
+
+        def free(busy: int = busy, asked: list[int] = asked) -> bool:
+            asked.append(1)
+            return len(asked) > busy
+
+        spare = per_group._SpareCore(free, lambda: per_group._for_rounds(model.load(1)))
+        assert improved(spare) == alone
+        assert spare.highs is not None  # the spare core ran rounds
+
+
+@pytest.mark.parametrize("gains", [{(0, 10), (1, 9)}, {(1, 10), (2, 9), (0, 8)}, {(3, 10)}])
+def test_a_batchs_second_round_counts_only_from_the_current_answer(
+    gains: set[tuple[int, int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # rounds whose gain depends only on the answer they start from (its score here, the
+    # first entry): two at a time reach what one at a time reach, since a second round
+    # that began from a replaced answer neither counts as proven nor gains
+    problem, _plan, model, _values = _heuristic_start(0)
+    rounds = per_group._neighbourhoods(problem, model)
+
+    def fake_round(_highs, _model, start, starts, _budget):
+        index, score = rounds.index(starts), start[0]
+        return ([score - 1, index], True) if (index, score) in gains else (None, True)
+
+    monkeypatch.setattr(per_group, "_round", fake_round)
+    monkeypatch.setattr(per_group, "_score", lambda _model, values: values[0])
+    spare = per_group._SpareCore(lambda: True, lambda: "spare instance")
+    alone = per_group._improve_by_neighbourhoods(problem, None, model, [10, -1], math.inf, 0)
+    paired = per_group._improve_by_neighbourhoods(
+        problem, None, model, [10, -1], math.inf, 0, spare
+    )
+    assert paired == alone
+    assert alone[0] == 10 - len(gains)
+
+
 @pytest.mark.parametrize("seed", range(2))
 def test_a_round_looks_only_for_a_better_answer_and_leaves_no_cutoff_behind(seed: int) -> None:
     # each round prunes what cannot beat its start by 1: from the whole model's optimum

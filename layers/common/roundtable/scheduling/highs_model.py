@@ -18,6 +18,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any, Self
 
 from roundtable.scheduling.formulation import Formulation
@@ -87,6 +88,10 @@ class OnThread:
             raise self._failure
         return True
 
+    def ended(self) -> bool:
+        """Whether the thread has run to its end (not if never started)."""
+        return self._thread is not None and not self._thread.is_alive()
+
     def cancel(self) -> None:
         """Interrupt HiGHS (at its next check) and wait for the thread, if started."""
         self._cancelled = True
@@ -129,6 +134,18 @@ class CompactColumns:
     def row(self, low: float, high: float, terms: dict[int, float]) -> None:
         """`low <= sum(coefficient * column) <= high` over `terms` (column -> coefficient)."""
         self.rows.append((low, high, list(terms), list(terms.values())))
+
+    def entries(self) -> tuple[Any, Any, Any]:
+        """Every row's entries as numpy arrays, row by row: (row, column, coefficient).
+        Gathered without a Python tuple per entry (per-group 1,200's 166,000: 0.02 s of
+        CPU against 0.10-0.14 s)."""
+        import numpy as np
+
+        lengths = np.fromiter((len(row[2]) for row in self.rows), np.int64, len(self.rows))
+        total = int(lengths.sum())
+        columns = np.fromiter(chain.from_iterable(row[2] for row in self.rows), np.int64, total)
+        values = np.fromiter(chain.from_iterable(row[3] for row in self.rows), np.float64, total)
+        return np.repeat(np.arange(len(self.rows)), lengths), columns, values
 
     def load(self, seed: int) -> Any:
         """A new HiGHS instance (`new_instance`) holding these columns and rows."""

@@ -19,7 +19,9 @@ every other group fixed, the learners free (a day's model is solved in 0.3-2 s; 
 whole model with the columns the relaxation's reduced costs rule out fixed and the
 objective held below the answer, which proves per-group 1,200's 25 optimal in 4-4.5 s.
 That question at the relaxation's bound (24) runs on a thread beside the first answers
-and the rounds (`_BoundProof`): the phase 8.9-11.1 s where it took 12.6-18.3 s.
+and the rounds (`_BoundProof`): the phase 8.9-11.1 s where it took 12.6-18.3 s. Once
+it has ended, its core runs every other round, with the answers of one round at a time
+(`_SpareCore`).
 
 The learner columns are continuous (with the groups integral the learner part is a
 transportation problem); an answer with fractional learners is repaired with the
@@ -31,7 +33,7 @@ from __future__ import annotations
 import math
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -272,10 +274,7 @@ def _from_relaxation(
         if proof is not None:  # its question is about the other model
             proof.cancel()
             proof = None
-    # from here on every run starts from an answer: HiGHS's feasibility jump, which
-    # finishes before HiGHS looks at its time limit, only overran the rounds' limits
-    # (per-group 2,000: a 1.2-s round took 4.2 s)
-    highs.setOptionValue("mip_heuristic_run_feasibility_jump", False)
+    _for_rounds(highs)
     # the relaxation's duals fix columns of this model only, not of the one with every
     # option; with them, an answer 1 above the bound is settled by the proof on its
     # thread, which finds an answer at the bound if there is one or shows there is none
@@ -284,7 +283,13 @@ def _from_relaxation(
     duals = relaxation.duals if cap == weight else None
     enough = bound + 1 if duals is not None else bound
     if _score(model, values) > enough:
-        values = _improve_by_neighbourhoods(problem, highs, model, values, deadline, enough)
+        # the proof's core, once it has ended, runs every other round (`_SpareCore`)
+        spare = (
+            None
+            if proof is None
+            else _SpareCore(proof.ended, lambda: _for_rounds(model.load(seed)))
+        )
+        values = _improve_by_neighbourhoods(problem, highs, model, values, deadline, enough, spare)
     if proof is not None and _score(model, values) == enough:
         values, bound = proof.settle(values)
     elif proof is not None:  # what it proved so far still holds
@@ -295,6 +300,14 @@ def _from_relaxation(
         values, proven = _whole(highs, model, values, left, duals)
         bound = max(bound, round(min(proven, cap)))
     return CompactOutcome(plan_from(problem, model, values), bound)
+
+
+def _for_rounds(highs: Any) -> Any:
+    """This instance set up for the rounds and the final solve: every run there starts from
+    an answer, and HiGHS's feasibility jump, which finishes before HiGHS looks at its time
+    limit, only overran the rounds' limits (per-group 2,000: a 1.2-s round took 4.2 s)."""
+    highs.setOptionValue("mip_heuristic_run_feasibility_jump", False)
+    return highs
 
 
 class _BoundProof(OnThread):
@@ -476,12 +489,7 @@ def _least_cost(model: CompactModel, duals: list[float]) -> tuple[float, Any]:
     y[(y < 0) & np.isinf(high)] = 0.0
     side = np.where(y > 0, low, high)
     value = float(np.sum(y[y != 0] * side[y != 0]))
-    entries = [
-        (i, col, a)
-        for i, (_, _, columns, coefficients) in enumerate(model.rows)
-        for col, a in zip(columns, coefficients, strict=True)
-    ]
-    at, columns, values = (np.array(part) for part in zip(*entries, strict=True))
+    at, columns, values = model.entries()
     reduced = np.array(model.cost) - np.bincount(columns, values * y[at], len(model.cost))
     upper = np.array(model.upper, dtype=np.float64)
     negative = reduced < 0
@@ -589,6 +597,7 @@ def _improve_by_neighbourhoods(
     values: list[float],
     deadline: float,
     bound: int,
+    spare: _SpareCore | None = None,
 ) -> list[float]:
     """Re-solve one neighbourhood's groups at a time, every other group fixed (learners
     free): a weekday's, then a daylight-saving pattern's (`_neighbourhoods`); a day's
@@ -597,25 +606,95 @@ def _improve_by_neighbourhoods(
     A proven round is not tried again until the answer changes (per-group 1,200 spent
     4.7 s of its 18-s share re-proving 13 rounds to retry the one cut short), and a round
     cut short without gain gets twice its limit next time (that one, a pattern of 263
-    starts, needed 2.2-4 s to take 27 to 25)."""
+    starts, needed 2.2-4 s to take 27 to 25).
+
+    Once the `spare` core is free, the next two rounds run at once from the same answer,
+    the second on its instance: the first's gain is taken before the second's, and a
+    second begun from an answer since replaced is dropped (and run again from the new
+    one), so the answers are those of one round at a time (each round's depends only on
+    its neighbourhood and the answer: `_round`)."""
     rounds = _neighbourhoods(problem, model)
     limits = [_ROUND_SECONDS] * len(rounds)
     settled: set[int] = set()  # the rounds proven to find nothing better than `values`
+    cursor = 0  # the round to try next
     while len(settled) < len(rounds):
-        for index, free in enumerate(rounds):
-            left = deadline - time.monotonic()
-            if _score(model, values) <= bound or left < LEAST_SECONDS:
-                return values
-            if index in settled:
-                continue
-            found, proven = _round(highs, model, values, free, min(left, limits[index]))
+        left = deadline - time.monotonic()
+        if _score(model, values) <= bound or left < LEAST_SECONDS:
+            break
+        beside = None if spare is None else spare.instance()
+        batch = _unsettled_from(cursor, len(rounds), settled, 1 if beside is None else 2)
+        tries = [(rounds[index], min(left, limits[index])) for index in batch]
+        for index, (found, proven) in zip(
+            batch, _batch_of_rounds(highs, beside, model, values, tries), strict=True
+        ):
+            cursor = index + 1
             if found is not None and _score(model, found) < _score(model, values):
                 values, settled = found, set()
-            elif proven:
+                break  # the batch's later round began from the answer just replaced
+            if proven:
                 settled.add(index)
             else:
                 limits[index] *= 2
     return values
+
+
+def _unsettled_from(cursor: int, count: int, settled: set[int], most: int) -> list[int]:
+    """Up to `most` of the rounds not settled, in turn from `cursor` (round the end)."""
+    ahead = ((cursor + step) % count for step in range(count))
+    return [index for index in ahead if index not in settled][:most]
+
+
+def _batch_of_rounds(
+    highs: Any,
+    beside: Any,
+    model: CompactModel,
+    values: list[float],
+    tries: list[tuple[set[int], float]],
+) -> list[tuple[list[float] | None, bool]]:
+    """Each try's round (its starts and budget) from these values: the first on `highs`
+    here, a second on `beside` on a thread of its own."""
+    second = None
+    if len(tries) > 1:
+        second = _RoundBeside(beside, model, values, *tries[1]).start()
+    try:
+        outcomes = [_round(highs, model, values, *tries[0])]
+    finally:
+        if second is not None:
+            second.join()
+    return outcomes if second is None else [*outcomes, second.outcome]
+
+
+@dataclass
+class _SpareCore:
+    """The second core for the rounds: per-group 1,200's proof (`_BoundProof`) ends 2-3 s
+    before the rounds do, and the core is idle after it. Its HiGHS instance (`make`) is
+    loaded the first time `free` says so."""
+
+    free: Callable[[], bool]
+    make: Callable[[], Any]
+    highs: Any = None
+
+    def instance(self) -> Any:
+        """The spare instance, or None while the core is still busy."""
+        if self.highs is None and self.free():
+            self.highs = self.make()
+        return self.highs
+
+
+class _RoundBeside(OnThread):
+    """One neighbourhood's round (`_round`) on a thread, with a HiGHS instance of its own
+    (HiGHS releases the GIL). It ends at its own time limit."""
+
+    def __init__(
+        self, highs: Any, model: CompactModel, values: list[float], starts: set[int], budget: float
+    ) -> None:
+        super().__init__()
+        self.highs, self.model, self.values = highs, model, values
+        self.starts, self.budget = starts, budget
+        self.outcome: tuple[list[float] | None, bool] = (None, False)
+
+    def _solve(self) -> None:
+        self.outcome = _round(self.highs, self.model, self.values, self.starts, self.budget)
 
 
 def _neighbourhoods(problem: Problem, model: CompactModel) -> list[set[int]]:
@@ -643,6 +722,9 @@ def _round(
     import highspy
     import numpy as np
 
+    # no solution or basis from the instance's earlier runs: the answer depends only on
+    # the neighbourhood and `values`, whichever instance runs it (`_SpareCore`)
+    highs.clearSolver()
     groups = [*model.y.items(), *((("g", s), col) for s, col in model.g.items())]
     columns = np.array([col for _key, col in groups], dtype=np.int32)
     lower, upper = [], []
