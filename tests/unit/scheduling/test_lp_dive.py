@@ -238,6 +238,13 @@ def test_the_relaxations_answer_counts_as_integral_within_the_mip_start_toleranc
     assert not _integral(model, [])  # no solution kept
 
 
+class _IgnoredRows:
+    """A HiGHS stand-in for `_round_counts` whose row bounds nobody reads."""
+
+    def changeRowBounds(self, *_args: object) -> None:  # noqa: N802 (HiGHS's name)
+        pass
+
+
 @pytest.mark.parametrize("seed", range(4))
 def test_an_integral_relaxation_is_the_answer_the_mip_would_give(
     seed: int, monkeypatch: pytest.MonkeyPatch
@@ -272,15 +279,11 @@ def test_after_a_batch_that_costs_more_some_starts_are_rounded_alone(
         calls.append("batch")
         return False
 
-    class _Rows:
-        def changeRowBounds(self, *_args: object) -> None:  # noqa: N802 (HiGHS's name)
-            pass
-
     monkeypatch.setattr(lp_dive, "_counts", lambda *_: dict(counts))
     monkeypatch.setattr(lp_dive, "_round_row", round_row)
     monkeypatch.setattr(lp_dive, "_close_together", close_together)
     starts = {start: [start] for start in counts}
-    assert lp_dive._round_counts(_Rows(), starts, 0, 10, time.monotonic() + 10.0)
+    assert lp_dive._round_counts(_IgnoredRows(), starts, 0, 10, time.monotonic() + 10.0)
     alone = lp_dive._ALONE_AFTER_FAILED_BATCH
     between = ["batch", *["alone"] * alone]
     batches = 3  # tried while more than twice `_AT_ONCE` starts are fractional
@@ -498,18 +501,14 @@ def test_a_rounding_whose_aim_may_not_rise_stops_where_it_would(
             return aim + 1  # both roundings cost more
         return aim
 
-    class _Rows:
-        def changeRowBounds(self, *_args: object) -> None:  # noqa: N802 (HiGHS's name)
-            pass
-
     monkeypatch.setattr(lp_dive, "_counts", lambda *_: dict(counts))
     monkeypatch.setattr(lp_dive, "_round_row", round_row)
     starts = {start: [start] for start in counts}
     deadline = time.monotonic() + 10.0
-    assert not lp_dive._round_counts(_Rows(), starts, 0, 10, deadline, rise=False)
+    assert not lp_dive._round_counts(_IgnoredRows(), starts, 0, 10, deadline, rise=False)
     assert aims == [10]  # stopped at the first rise
     counts.update({0: 1.5, 1: 1.5})
-    assert lp_dive._round_counts(_Rows(), starts, 0, 10, deadline)
+    assert lp_dive._round_counts(_IgnoredRows(), starts, 0, 10, deadline)
     assert aims == [10, 10, 11]  # allowed to rise, it goes on
 
 
