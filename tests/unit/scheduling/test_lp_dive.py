@@ -8,6 +8,7 @@ import math
 import time
 from typing import Any
 
+import numpy as np
 import pytest
 
 from roundtable.scheduling.formulation import INF, formulate, group_column_count
@@ -382,6 +383,29 @@ def test_roundings_with_columns_held_out_cost_what_they_cost_on_the_whole_model(
             assert solve_relaxation(relaxation.highs, 10.0) == pytest.approx(expected, abs=1e-6)
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_held_out_columns_are_priced_as_highs_prices_the_kept_ones(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the held columns' reduced costs come from our own product of the row duals: on the
+    # kept LP's own columns it must give what HiGHS reports, and every held column's
+    # value must be 0 in the answer read in the whole model's columns
+    _hold_columns_everywhere(monkeypatch)
+    problem = _few_facilitators(seed, False)
+    plan = Search(problem, solve_heuristic(problem, seed)).plan()
+    relaxation = DiveRelaxation(_held_runner(problem, plan), "preferences", 10.0, plan)
+    assert relaxation.solve() is not None
+    priced = relaxation.highs
+    assert isinstance(priced, PricedHighs)
+    found = priced.lp.getSolution()
+    ours = priced._reduced_costs(priced.columns, np.asarray(found.row_dual))
+    assert ours == pytest.approx(np.asarray(found.col_dual), abs=1e-7)
+    values = priced.getSolution().col_value
+    assert len(values) == priced.whole.getNumCol()
+    assert all(values[col] == 0.0 for col in priced.held)
+    assert [values[col] for col in priced.columns] == list(found.col_value)
+
+
 def test_every_held_column_is_freed_where_the_kept_ones_leave_no_answer() -> None:
     problem = _few_facilitators(0, False)
     plan = Search(problem, solve_heuristic(problem, 0)).plan()
@@ -389,7 +413,7 @@ def test_every_held_column_is_freed_where_the_kept_ones_leave_no_answer() -> Non
     runner = _held_runner(problem, plan)
     highs = _with_count_rows(runner)[0]
     model = runner._loaded()[0]
-    priced = PricedHighs(highs, learner_columns(model), model.upper)  # nobody can sit
+    priced = PricedHighs(highs, learner_columns(model))  # nobody can sit
     assert solve_relaxation(priced, 10.0) == pytest.approx(whole, abs=1e-6)
     assert not len(priced.held)
 
