@@ -29,6 +29,7 @@ from roundtable.scheduling.lp_dive import (
     _counts,
     _integral,
     _round_row,
+    _satisfies_every_row,
     _starts,
     _whole_groups,
     dive,
@@ -39,7 +40,7 @@ from roundtable.scheduling.plan import Plan
 from roundtable.scheduling.problem import Problem
 from roundtable.scheduling.search import Search
 from roundtable.scheduling.solver import solve_exact
-from roundtable.scheduling.values import plan_objectives
+from roundtable.scheduling.values import complete_aux, plan_objectives, values_from_plan
 from tests.unit.scheduling.test_phase_bounds import _brute_force, _cohort
 from tests.unit.scheduling.test_preference_moves import (
     _few_facilitators,
@@ -235,6 +236,25 @@ def test_the_relaxations_answer_counts_as_integral_within_the_mip_start_toleranc
     solution[learner] = 2.5
     assert not _integral(model, solution)
     assert not _integral(model, [])  # no solution kept
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_rounded_values_are_taken_as_the_answer_only_within_every_row(seed: int) -> None:
+    # the dive skips its MIP for rounded values that keep every row and bound: the plan's
+    # own values do (its holds came from it); one learner more in a class does not
+    problem = _few_facilitators(seed, False)
+    plan = Search(problem, solve_heuristic(problem, seed)).plan()
+    runner = _held_runner(problem, plan)
+    model, highs = runner._loaded()
+    values = complete_aux(problem, model, values_from_plan(problem, model, plan))
+    assert _satisfies_every_row(highs, values)
+    c, col = next((c, col) for (c, _start), col in model.w.items() if values[col] > 0)
+    values[col] += len(problem.classes[c].members)  # more than the class holds
+    assert not _satisfies_every_row(highs, values)
+    values[col] -= len(problem.classes[c].members)
+    group = min(model.y.values())
+    values[group] = 2.0  # a facilitator leading twice at one start: above its bound
+    assert not _satisfies_every_row(highs, values)
 
 
 @pytest.mark.parametrize("seed", range(4))
