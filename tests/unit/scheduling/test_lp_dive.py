@@ -25,6 +25,7 @@ from roundtable.scheduling.lp_dive import (
     DiveRelaxation,
     PricedHighs,
     _add_count_rows,
+    _answer_already,
     _close_together,
     _counts,
     _integral,
@@ -248,6 +249,10 @@ def test_rounded_values_are_taken_as_the_answer_only_within_every_row(seed: int)
     model, highs = runner._loaded()
     values = complete_aux(problem, model, values_from_plan(problem, model, plan))
     assert _satisfies_every_row(highs, values)
+    worth = plan_objectives(problem, plan)["preferences"]
+    assert _answer_already(highs, model, "preferences", values, worth)
+    # a relaxation with these counts below its worth: the MIP might find better
+    assert not _answer_already(highs, model, "preferences", values, worth - 1)
     c, col = next((c, col) for (c, _start), col in model.w.items() if values[col] > 0)
     values[col] += len(problem.classes[c].members)  # more than the class holds
     assert not _satisfies_every_row(highs, values)
