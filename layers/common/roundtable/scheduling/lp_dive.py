@@ -424,7 +424,8 @@ def dive(
             return DiveOutcome(plan, bound)
         # the rounded relaxation in the whole model's columns (its count rows set too)
         solution = [float(value) for value in rounding.getSolution().col_value]
-        least = math.ceil(rounding.getInfo().objective_function_value - _SLACK)
+        # its value (HiGHS's own is cleared by the count rows fixed after its last run)
+        least = math.ceil(_score(model.objectives[name], solution) - _SLACK)
         start = _whole_groups(model, solution) or values
         relax(highs, model, False)
         left = max(deadline - time.monotonic(), LEAST_SECONDS)
