@@ -127,6 +127,7 @@ class PricedHighs:
         self._upper = np.array(lp.col_upper_, dtype=np.float64)
         self._starts, self._index, self._value = _column_entries(whole)
         self.held = np.array(sorted(set(held)), dtype=np.int32)
+        self._held_cache: tuple[Any, Any, Any] | None = None  # `_held_entries`
         self.columns = np.setdiff1d(np.arange(count), self.held).astype(np.int32)
         self.lp = new_instance(int(_option(whole, "random_seed")))
         rows = whole.getNumRow()
@@ -210,9 +211,20 @@ class PricedHighs:
         """Each column's entries times the `row_values` of their rows, summed."""
         import numpy as np
 
-        positions, entries = self._entries(columns)
-        terms = self._value[entries] * row_values[self._index[entries]]
-        return np.bincount(positions, terms, len(columns))
+        positions, rows, values = self._held_entries(columns)
+        return np.bincount(positions, values * row_values[rows], len(columns))
+
+    def _held_entries(self, columns: Any) -> tuple[Any, Any, Any]:
+        """`_entries` of `columns` as (which column, row, coefficient), kept for the
+        left-out columns until some are brought in: they are priced after every run
+        (few facilitators 1,200: 157 runs, 0.29 s of CPU when gathered each time)."""
+        if columns is not self.held:
+            positions, entries = self._entries(columns)
+            return positions, self._index[entries], self._value[entries]
+        if self._held_cache is None:
+            positions, entries = self._entries(columns)
+            self._held_cache = positions, self._index[entries], self._value[entries]
+        return self._held_cache
 
     def _entries(self, columns: Any) -> tuple[Any, Any]:
         """For the `columns`' entries of the whole matrix, in column order: which of the
@@ -230,6 +242,7 @@ class PricedHighs:
         self._add_to_lp(columns)
         self.columns = np.concatenate([self.columns, columns]).astype(np.int32)
         self.held = np.setdiff1d(self.held, columns).astype(np.int32)
+        self._held_cache = None
         self._solution = None
 
     def _add_to_lp(self, columns: Any) -> None:
