@@ -8,6 +8,7 @@ import math
 import time
 from typing import Any
 
+import numpy as np
 import pytest
 
 from roundtable.scheduling.formulation import INF, formulate, group_column_count
@@ -24,10 +25,12 @@ from roundtable.scheduling.lp_dive import (
     DiveRelaxation,
     PricedHighs,
     _add_count_rows,
+    _answer_already,
     _close_together,
     _counts,
     _integral,
     _round_row,
+    _satisfies_every_row,
     _starts,
     _whole_groups,
     dive,
@@ -38,7 +41,7 @@ from roundtable.scheduling.plan import Plan
 from roundtable.scheduling.problem import Problem
 from roundtable.scheduling.search import Search
 from roundtable.scheduling.solver import solve_exact
-from roundtable.scheduling.values import plan_objectives
+from roundtable.scheduling.values import complete_aux, plan_objectives, values_from_plan
 from tests.unit.scheduling.test_phase_bounds import _brute_force, _cohort
 from tests.unit.scheduling.test_preference_moves import (
     _few_facilitators,
@@ -245,6 +248,29 @@ class _IgnoredRows:
         pass
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_rounded_values_are_taken_as_the_answer_only_within_every_row(seed: int) -> None:
+    # the dive skips its MIP for rounded values that keep every row and bound: the plan's
+    # own values do (its holds came from it); one learner more in a class does not
+    problem = _few_facilitators(seed, False)
+    plan = Search(problem, solve_heuristic(problem, seed)).plan()
+    runner = _held_runner(problem, plan)
+    model, highs = runner._loaded()
+    values = complete_aux(problem, model, values_from_plan(problem, model, plan))
+    assert _satisfies_every_row(highs, values)
+    worth = plan_objectives(problem, plan)["preferences"]
+    assert _answer_already(highs, model, "preferences", values, worth)
+    # a relaxation with these counts below its worth: the MIP might find better
+    assert not _answer_already(highs, model, "preferences", values, worth - 1)
+    c, col = next((c, col) for (c, _start), col in model.w.items() if values[col] > 0)
+    values[col] += len(problem.classes[c].members)  # more than the class holds
+    assert not _satisfies_every_row(highs, values)
+    values[col] -= len(problem.classes[c].members)
+    group = min(model.y.values())
+    values[group] = 2.0  # a facilitator leading twice at one start: above its bound
+    assert not _satisfies_every_row(highs, values)
+
+
 @pytest.mark.parametrize("seed", range(4))
 def test_an_integral_relaxation_is_the_answer_the_mip_would_give(
     seed: int, monkeypatch: pytest.MonkeyPatch
@@ -387,6 +413,29 @@ def test_roundings_with_columns_held_out_cost_what_they_cost_on_the_whole_model(
             assert solve_relaxation(relaxation.highs, 10.0) == pytest.approx(expected, abs=1e-6)
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_held_out_columns_are_priced_as_highs_prices_the_kept_ones(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the held columns' reduced costs come from our own product of the row duals: on the
+    # kept LP's own columns it must give what HiGHS reports, and every held column's
+    # value must be 0 in the answer read in the whole model's columns
+    _hold_columns_everywhere(monkeypatch)
+    problem = _few_facilitators(seed, False)
+    plan = Search(problem, solve_heuristic(problem, seed)).plan()
+    relaxation = DiveRelaxation(_held_runner(problem, plan), "preferences", 10.0, plan)
+    assert relaxation.solve() is not None
+    priced = relaxation.highs
+    assert isinstance(priced, PricedHighs)
+    found = priced.lp.getSolution()
+    ours = priced._reduced_costs(priced.columns, np.asarray(found.row_dual))
+    assert ours == pytest.approx(np.asarray(found.col_dual), abs=1e-7)
+    values = priced.getSolution().col_value
+    assert len(values) == priced.whole.getNumCol()
+    assert all(values[col] == 0.0 for col in priced.held)
+    assert [values[col] for col in priced.columns] == list(found.col_value)
+
+
 def test_every_held_column_is_freed_where_the_kept_ones_leave_no_answer() -> None:
     problem = _few_facilitators(0, False)
     plan = Search(problem, solve_heuristic(problem, 0)).plan()
@@ -394,7 +443,7 @@ def test_every_held_column_is_freed_where_the_kept_ones_leave_no_answer() -> Non
     runner = _held_runner(problem, plan)
     highs = _with_count_rows(runner)[0]
     model = runner._loaded()[0]
-    priced = PricedHighs(highs, learner_columns(model), model.upper)  # nobody can sit
+    priced = PricedHighs(highs, learner_columns(model))  # nobody can sit
     assert solve_relaxation(priced, 10.0) == pytest.approx(whole, abs=1e-6)
     assert not len(priced.held)
 
