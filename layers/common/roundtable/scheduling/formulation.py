@@ -21,7 +21,7 @@ preference phases much tighter on small and narrow cohorts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from roundtable.scheduling.problem import Problem
 
@@ -45,6 +45,9 @@ class Formulation:
     # objectives of the phases, as {column: coefficient}
     objectives: dict[str, dict[int, float]] = field(default_factory=dict)
     seat_rows: list[int] = field(default_factory=list)  # per class, its seat row
+    linking: range = range(0)  # where the linking rows are in `rows`
+    # linking rows left out of `rows`, for a solver to add as they are violated
+    left_out: list[tuple[float, float, list[int], list[float]]] = field(default_factory=list)
 
     def column(self, upper: float, integer: bool) -> int:
         self.cost.append(0.0)
@@ -57,6 +60,14 @@ class Formulation:
         if terms:
             self.rows.append((lower, upper, list(terms), list(terms.values())))
 
+    def without_linking(self) -> Formulation:
+        """The same model with its linking rows in `left_out` instead of `rows` (they add
+        nothing to the integer model; `lp_dive.LinkedHighs` adds back those a relaxation
+        violates). Shares every other list with this one."""
+        kept = self.rows[: self.linking.start] + self.rows[self.linking.stop :]
+        left_out = self.rows[self.linking.start : self.linking.stop]
+        return replace(self, rows=kept, linking=range(0), left_out=left_out)
+
 
 def formulate(problem: Problem, linking: bool = False) -> Formulation:
     """Build the model of the problem with every phase's objective."""
@@ -66,7 +77,9 @@ def formulate(problem: Problem, linking: bool = False) -> Formulation:
     _facilitator_rows(problem, model)
     _start_rows(problem, model)
     if linking:
+        first = len(model.rows)
         _linking_rows(problem, model)
+        model.linking = range(first, len(model.rows))
     _objectives(problem, model)
     return model
 

@@ -63,7 +63,7 @@ def preferences_phase(context: PhaseContext, budget: float) -> PhaseResult:
     # On an instance of its own: one that has solved before stores its matrix in another
     # order, the relaxation ends at another optimum and the dive elsewhere (few
     # facilitators 600: 82 after HiGHS's first pass, 81 from a fresh instance).
-    dive_runner = context.runner.on_own_instance()
+    dive_runner = context.runner.on_own_instance(linking=False)
     # the plan's columns keep the relaxation with columns held out feasible (`lp_dive`)
     plan = context.search.plan()
     relaxation = start_relaxation(dive_runner, "preferences", left * _DIVE_SHARE, plan)
