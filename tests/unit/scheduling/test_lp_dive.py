@@ -22,6 +22,7 @@ from roundtable.scheduling.highs_model import (
 from roundtable.scheduling.lp_dive import (
     DiveOutcome,
     DiveRelaxation,
+    LinkedHighs,
     PricedHighs,
     _add_count_rows,
     _close_together,
@@ -31,6 +32,7 @@ from roundtable.scheduling.lp_dive import (
     _starts,
     _whole_groups,
     dive,
+    own_runner,
     start_relaxation,
 )
 from roundtable.scheduling.neighbourhood import group_columns
@@ -47,16 +49,22 @@ from tests.unit.scheduling.test_preference_moves import (
 from tests.unit.scheduling.test_sizes_by_totals import _three_and_five
 
 
-def _dive_on_brute_forced(seed: int) -> tuple[Problem, tuple[int, int, int], Plan, DiveOutcome]:
+def _dive_on_brute_forced(
+    seed: int, linking: bool = True
+) -> tuple[Problem, tuple[int, int, int], Plan, DiveOutcome]:
     """A tiny cohort, its brute-forced placement, sizes and preferences, HiGHS's proven
-    plan, and the dive from that plan with placement and sizes held at their optima."""
+    plan, and the dive from that plan with placement and sizes held at their optima
+    (without `linking`, on a runner with the linking rows left out, as the phase's)."""
     problem = _cohort(seed, facilitators=3, most_groups=2)
     placed, sizes, preferences, _spread = _brute_force(problem)
     plan = solve_exact(problem, solve_heuristic(problem, 1), 1, 10.0).plan
     runner = Runner(problem, 1)
     runner.hold("placed", placed)
     runner.hold("sizes", sizes)
-    outcome = dive(runner, "preferences", plan, 10.0, 0)
+    runner = runner if linking else runner.on_own_instance(linking=False)
+    outcome = dive(
+        runner, "preferences", plan, 10.0, 0, DiveRelaxation(runner, "preferences", 10.0, plan)
+    )
     return problem, (placed, sizes, preferences), plan, outcome
 
 
@@ -403,3 +411,91 @@ def test_with_columns_held_out_the_bound_never_exceeds_the_brute_forced_optimum(
     after = plan_objectives(problem, outcome.plan)
     assert outcome.bound <= preferences <= after["preferences"]
     assert (after["placed"], after["sizes"]) == (placed, sizes)
+
+
+def _unlinked_relaxation(problem: Problem, plan: Plan) -> DiveRelaxation:
+    """The dive's relaxation as the phase starts it: linking rows left out."""
+    runner = _held_runner(problem, plan).on_own_instance(linking=False)
+    assert runner._formulation().left_out  # the test cohorts have linking rows
+    return DiveRelaxation(runner, "preferences", 10.0, plan)
+
+
+def _violated(relaxation: DiveRelaxation) -> list[int]:
+    """The left-out linking rows the relaxation's last answer exceeds."""
+    values = relaxation.highs.getSolution().col_value
+    rows = relaxation.runner._formulation().left_out
+    return [
+        k
+        for k, (_low, high, columns, factors) in enumerate(rows)
+        if sum(values[c] * f for c, f in zip(columns, factors, strict=True)) > high + 1e-6
+    ]
+
+
+@pytest.mark.parametrize("held", [False, True])
+@pytest.mark.parametrize("seed", range(4))
+def test_a_relaxation_with_linking_rows_left_out_has_the_whole_relaxations_value(
+    seed: int, held: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if held:  # with learner columns held out as well
+        _hold_columns_everywhere(monkeypatch)
+    problem = _few_facilitators(seed, False)
+    plan = Search(problem, solve_heuristic(problem, seed)).plan()
+    whole = solve_relaxation(_with_count_rows(_held_runner(problem, plan))[0], 10.0)
+    relaxation = _unlinked_relaxation(problem, plan)
+    value = relaxation.solve()
+    assert isinstance(relaxation.highs, PricedHighs if held else LinkedHighs)
+    assert whole is not None and value == pytest.approx(whole, abs=1e-6)
+    assert not _violated(relaxation)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_roundings_with_linking_rows_left_out_cost_what_they_cost_on_the_whole_model(
+    seed: int,
+) -> None:
+    problem = _few_facilitators(seed, False)
+    plan = Search(problem, solve_heuristic(problem, seed)).plan()
+    whole, starts, first = _with_count_rows(_held_runner(problem, plan))
+    relaxation = _unlinked_relaxation(problem, plan)
+    assert relaxation.solve() == pytest.approx(solve_relaxation(whole, 10.0), abs=1e-6)
+    counts = _counts(whole, starts)
+    for position, start in enumerate(starts):
+        if counts[start] > 1e-6:
+            # the count rows come after the model's: fewer of them without the linking rows
+            for highs, row in ((whole, first), (relaxation.highs, relaxation.first)):
+                highs.changeRowBounds(row + position, 0.0, math.floor(counts[start]))
+            expected = solve_relaxation(whole, 10.0)
+            assert solve_relaxation(relaxation.highs, 10.0) == pytest.approx(expected, abs=1e-6)
+            assert expected is None or not _violated(relaxation)  # infeasible: no answer
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_with_linking_rows_left_out_the_bound_never_exceeds_the_brute_forced_optimum(
+    seed: int,
+) -> None:
+    problem, (placed, sizes, preferences), _plan, outcome = _dive_on_brute_forced(seed, False)
+    after = plan_objectives(problem, outcome.plan)
+    assert outcome.bound <= preferences <= after["preferences"]
+    assert (after["placed"], after["sizes"]) == (placed, sizes)
+
+
+def test_a_model_without_linking_rows_keeps_every_other_row_and_column() -> None:
+    problem = _few_facilitators(0, False)
+    linked = formulate(problem, linking=True)
+    unlinked = linked.without_linking()
+    assert len(linked.linking) == len(unlinked.left_out) > 0
+    assert unlinked.rows + unlinked.left_out == linked.rows  # the linking rows come last
+    assert formulate(problem).rows == unlinked.rows
+    assert unlinked.cost is linked.cost and unlinked.objectives is linked.objectives
+
+
+@pytest.mark.parametrize("share", [0.0, 1.0])
+def test_the_dives_own_runner_leaves_the_linking_rows_out_where_they_are_most_nonzeros(
+    share: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("roundtable.scheduling.lp_dive._LINKING_NONZEROS", share)
+    problem = _few_facilitators(0, False)
+    held = _held_runner(problem, Search(problem, solve_heuristic(problem, 0)).plan())
+    own = own_runner(held)
+    assert own.holds == held.holds and own._loaded()[1] is not held.highs
+    assert bool(own._formulation().left_out) == (share == 0.0)
+    assert own._formulation().cost is held._formulation().cost
