@@ -173,8 +173,8 @@ def _regroup(search: Search) -> bool:
         return True
     if any(_shift_group(search, k) for k in thin):
         return True
-    crowded = [k for k in nodes if deviation[k] > 0]
-    return any(_try(search, _open_then_close, k) for k in crowded[:_TRIALS])
+    over = [k for k in nodes if deviation[k] > 0]
+    return any(_try(search, _open_then_close, k) for k in over[:_TRIALS])
 
 
 def _shift_group(search: Search, node: int) -> bool:
