@@ -22,7 +22,6 @@ from roundtable.scheduling.highs_model import (
 from roundtable.scheduling.lp_dive import (
     DiveOutcome,
     DiveRelaxation,
-    LinkedHighs,
     PricedHighs,
     _add_count_rows,
     _close_together,
@@ -443,13 +442,13 @@ def test_a_relaxation_with_linking_rows_left_out_has_the_whole_relaxations_value
     whole = solve_relaxation(_with_count_rows(_held_runner(problem, plan))[0], 10.0)
     relaxation = _unlinked_relaxation(problem, plan)
     value = relaxation.solve()
-    assert isinstance(relaxation.highs, PricedHighs if held else LinkedHighs)
+    assert isinstance(relaxation.highs, PricedHighs) == held
     assert whole is not None and value == pytest.approx(whole, abs=1e-6)
     assert not _violated(relaxation)
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_roundings_with_linking_rows_left_out_cost_what_they_cost_on_the_whole_model(
+def test_roundings_with_linking_rows_left_out_never_cost_more_than_on_the_whole_model(
     seed: int,
 ) -> None:
     problem = _few_facilitators(seed, False)
@@ -463,9 +462,13 @@ def test_roundings_with_linking_rows_left_out_cost_what_they_cost_on_the_whole_m
             # the count rows come after the model's: fewer of them without the linking rows
             for highs, row in ((whole, first), (relaxation.highs, relaxation.first)):
                 highs.changeRowBounds(row + position, 0.0, math.floor(counts[start]))
+            # the rows the first relaxation needed only: a relaxation of the whole LP
             expected = solve_relaxation(whole, 10.0)
-            assert solve_relaxation(relaxation.highs, 10.0) == pytest.approx(expected, abs=1e-6)
-            assert expected is None or not _violated(relaxation)  # infeasible: no answer
+            value = solve_relaxation(relaxation.highs, 10.0)
+            if value is None:  # infeasible with fewer rows: so with all of them
+                assert expected is None
+            elif expected is not None:
+                assert value <= expected + 1e-6
 
 
 @pytest.mark.parametrize("seed", range(6))

@@ -62,7 +62,7 @@ class Formulation:
 
     def without_linking(self) -> Formulation:
         """The same model with its linking rows in `left_out` instead of `rows` (they add
-        nothing to the integer model; `lp_dive.LinkedHighs` adds back those a relaxation
+        nothing to the integer model; `lp_dive.LinkingRows` adds back those a relaxation
         violates). Shares every other list with this one."""
         kept = self.rows[: self.linking.start] + self.rows[self.linking.stop :]
         left_out = self.rows[self.linking.start : self.linking.stop]
