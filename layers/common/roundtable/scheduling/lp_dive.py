@@ -207,7 +207,7 @@ class LinkingRows:
     whose roundings never cost more than the whole LP's (its answer comes from the MIP
     with the counts fixed, which needs no linking row). Adding rows during the rounding
     as well cost more re-solves than it saved (sparse 2,000: 5.3-5.8 s of CPU for the
-    roundings against 1.9 s without)."""
+    roundings against 1.8 s without)."""
 
     def __init__(self, rows: list[tuple[float, float, list[int], list[float]]]) -> None:
         import numpy as np

@@ -214,9 +214,9 @@ def _open_then_close(search: Search, node: int) -> bool:
 
     Where the groups are already too many (or just enough), opening one more never pays
     alone, and a crowded start's learners may reach no thin start (sparse 2,000: one start
-    a learner over target, the two thin ones out of its learners' reach): the group
-    closed at a start on target that hands its learners over (three groups of five
-    become two of five, one of five joins the crowded start's six) takes the size
+    a learner over target, the two thin ones out of its learners' reach): a second group
+    there and one group fewer at a start on target whose learners can come (15 in three
+    groups become 10 in two, the crowded start's 6 become 10 in two) take the size
     objective from 4 to 2, the optimum HiGHS's full model took 1.7 s of CPU to find.
     """
     import numpy as np
