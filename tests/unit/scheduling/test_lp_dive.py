@@ -34,6 +34,7 @@ from roundtable.scheduling.lp_dive import (
     _starts,
     _whole_groups,
     dive,
+    own_runner,
     start_relaxation,
 )
 from roundtable.scheduling.neighbourhood import group_columns
@@ -50,16 +51,22 @@ from tests.unit.scheduling.test_preference_moves import (
 from tests.unit.scheduling.test_sizes_by_totals import _three_and_five
 
 
-def _dive_on_brute_forced(seed: int) -> tuple[Problem, tuple[int, int, int], Plan, DiveOutcome]:
+def _dive_on_brute_forced(
+    seed: int, linking: bool = True
+) -> tuple[Problem, tuple[int, int, int], Plan, DiveOutcome]:
     """A tiny cohort, its brute-forced placement, sizes and preferences, HiGHS's proven
-    plan, and the dive from that plan with placement and sizes held at their optima."""
+    plan, and the dive from that plan with placement and sizes held at their optima
+    (without `linking`, on a runner with the linking rows left out, as the phase's)."""
     problem = _cohort(seed, facilitators=3, most_groups=2)
     placed, sizes, preferences, _spread = _brute_force(problem)
     plan = solve_exact(problem, solve_heuristic(problem, 1), 1, 10.0).plan
     runner = Runner(problem, 1)
     runner.hold("placed", placed)
     runner.hold("sizes", sizes)
-    outcome = dive(runner, "preferences", plan, 10.0, 0)
+    runner = runner if linking else runner.on_own_instance(linking=False)
+    outcome = dive(
+        runner, "preferences", plan, 10.0, 0, DiveRelaxation(runner, "preferences", 10.0, plan)
+    )
     return problem, (placed, sizes, preferences), plan, outcome
 
 
@@ -477,7 +484,7 @@ def test_a_relaxation_without_linking_rows_never_exceeds_the_whole_one(
 ) -> None:
     # a relaxation of the whole one: a bound; where it falls back it is the whole one
     monkeypatch.setattr("roundtable.scheduling.lp_dive._LINK_ROUNDS", rounds)
-    left_out = 0
+    loosened = 0
     for seed in range(4):
         for problem in (_few_facilitators(seed, False), _cohort(seed, most_groups=2)):
             plan = Search(problem, solve_heuristic(problem, seed)).plan()
@@ -486,13 +493,11 @@ def test_a_relaxation_without_linking_rows_never_exceeds_the_whole_one(
             value = relaxation.solve()
             assert whole is not None and value is not None
             assert value <= whole + 1e-6
-            if not relaxation.left_out:
+            if not relaxation.loosened:
                 assert value == pytest.approx(whole, abs=1e-6)
-            model = relaxation.whole_runner._formulation()
-            assert set(relaxation.left_out) <= set(model.linking_rows)
-            assert (relaxation.runner is relaxation.whole_runner) == (not relaxation.left_out)
-            left_out += len(relaxation.left_out)
-    assert left_out  # some rows were left out: the test saw the loose relaxation
+            assert (relaxation.runner is relaxation.whole_runner) == (not relaxation.loosened)
+            loosened += relaxation.loosened
+    assert loosened  # some relaxations stayed loose: the test saw them
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -529,7 +534,7 @@ def test_a_dive_without_linking_rows_keeps_the_earlier_phases_and_tidies_its_ins
     outcome = dive(relaxation.runner, "preferences", plan, 10.0, 0, relaxation)
     assert_earlier_phases_kept(problem, plan, outcome.plan, outcome.bound)
     whole = relaxation.whole_runner._formulation()
-    assert whole.linking_rows and len(whole.rows) > loose_rows  # the rows are its own
+    assert whole.linking and len(whole.rows) > loose_rows  # the rows are its own
     assert relaxation.runner._loaded()[1].getNumRow() == loose_rows  # the dive's rows gone
 
 
@@ -577,3 +582,97 @@ def test_the_linking_rows_are_left_out_first_only_near_the_bound_and_its_if_need
     seats = 41 * weight - 1  # 40 if-needed seats and the most regular time below a 41st
     assert _loose_first(problem, seats, seats)
     assert not _loose_first(problem, seats + 1, seats)  # within reach, but one seat more
+
+
+def _unlinked_relaxation(problem: Problem, plan: Plan) -> DiveRelaxation:
+    """The dive's relaxation as the phase starts it: linking rows left out."""
+    runner = _held_runner(problem, plan).on_own_instance(linking=False)
+    assert runner._formulation().left_out  # the test cohorts have linking rows
+    return DiveRelaxation(runner, "preferences", 10.0, plan)
+
+
+def _violated(relaxation: DiveRelaxation) -> list[int]:
+    """The left-out linking rows the relaxation's last answer exceeds."""
+    values = relaxation.highs.getSolution().col_value
+    rows = relaxation.runner._formulation().left_out
+    return [
+        k
+        for k, (_low, high, columns, factors) in enumerate(rows)
+        if sum(values[c] * f for c, f in zip(columns, factors, strict=True)) > high + 1e-6
+    ]
+
+
+@pytest.mark.parametrize("held", [False, True])
+@pytest.mark.parametrize("seed", range(4))
+def test_a_relaxation_with_linking_rows_left_out_has_the_whole_relaxations_value(
+    seed: int, held: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if held:  # where learner columns would be held out as well
+        _hold_columns_everywhere(monkeypatch)
+    problem = _few_facilitators(seed, False)
+    plan = Search(problem, solve_heuristic(problem, seed)).plan()
+    whole = solve_relaxation(_with_count_rows(_held_runner(problem, plan))[0], 10.0)
+    relaxation = _unlinked_relaxation(problem, plan)
+    value = relaxation.solve()
+    # never both: the kept LP of `PricedHighs` would miss the rows' entries of the columns
+    # it brings in
+    assert not isinstance(relaxation.highs, PricedHighs)
+    assert whole is not None and value == pytest.approx(whole, abs=1e-6)
+    assert not _violated(relaxation)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_roundings_with_linking_rows_left_out_never_cost_more_than_on_the_whole_model(
+    seed: int,
+) -> None:
+    problem = _few_facilitators(seed, False)
+    plan = Search(problem, solve_heuristic(problem, seed)).plan()
+    whole, starts, first = _with_count_rows(_held_runner(problem, plan))
+    relaxation = _unlinked_relaxation(problem, plan)
+    assert relaxation.solve() == pytest.approx(solve_relaxation(whole, 10.0), abs=1e-6)
+    counts = _counts(whole, starts)
+    for position, start in enumerate(starts):
+        if counts[start] > 1e-6:
+            # the count rows come after the model's: fewer of them without the linking rows
+            for highs, row in ((whole, first), (relaxation.highs, relaxation.first)):
+                highs.changeRowBounds(row + position, 0.0, math.floor(counts[start]))
+            # the rows the first relaxation needed only: a relaxation of the whole LP
+            expected = solve_relaxation(whole, 10.0)
+            value = solve_relaxation(relaxation.highs, 10.0)
+            if value is None:  # infeasible with fewer rows: so with all of them
+                assert expected is None
+            elif expected is not None:
+                assert value <= expected + 1e-6
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_with_linking_rows_left_out_the_bound_never_exceeds_the_brute_forced_optimum(
+    seed: int,
+) -> None:
+    problem, (placed, sizes, preferences), _plan, outcome = _dive_on_brute_forced(seed, False)
+    after = plan_objectives(problem, outcome.plan)
+    assert outcome.bound <= preferences <= after["preferences"]
+    assert (after["placed"], after["sizes"]) == (placed, sizes)
+
+
+def test_a_model_without_linking_rows_keeps_every_other_row_and_column() -> None:
+    problem = _few_facilitators(0, False)
+    linked = formulate(problem, linking=True)
+    unlinked = linked.without_linking()
+    assert len(linked.linking) == len(unlinked.left_out) > 0
+    assert unlinked.rows + unlinked.left_out == linked.rows  # the linking rows come last
+    assert formulate(problem).rows == unlinked.rows
+    assert unlinked.cost is linked.cost and unlinked.objectives is linked.objectives
+
+
+@pytest.mark.parametrize("share", [0.0, 1.0])
+def test_the_dives_own_runner_leaves_the_linking_rows_out_where_they_are_most_nonzeros(
+    share: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("roundtable.scheduling.lp_dive._LINKING_NONZEROS", share)
+    problem = _few_facilitators(0, False)
+    held = _held_runner(problem, Search(problem, solve_heuristic(problem, 0)).plan())
+    own = own_runner(held)
+    assert own.holds == held.holds and own._loaded()[1] is not held.highs
+    assert bool(own._formulation().left_out) == (share == 0.0)
+    assert own._formulation().cost is held._formulation().cost

@@ -1,10 +1,17 @@
-"""Size moves: a thin start's group shifted to a start its learners can make."""
+"""Size moves: a thin start's group shifted to a start its learners can make; a crowded
+start given a group closed where its learners can come from."""
 
 from __future__ import annotations
 
+import numpy as np
+import pytest
+
+from roundtable.scheduling.bounds import size_bound
+from roundtable.scheduling.generate import generate_instance
+from roundtable.scheduling.heuristic import solve_heuristic
 from roundtable.scheduling.instance import parse_instance
 from roundtable.scheduling.plan import Plan, plan_is_consistent
-from roundtable.scheduling.polish import improve_sizes, size_objective
+from roundtable.scheduling.polish import _open_then_close, _try, improve_sizes, size_objective
 from roundtable.scheduling.scheduler import _problem
 from roundtable.scheduling.search import Search
 from roundtable.scheduling.values import plan_objectives
@@ -59,3 +66,83 @@ def test_a_group_nobody_can_leave_moves_to_a_start_they_can_make_and_sizes_even_
     assert sorted(result.groups_at) == [wednesday, thursday]
     assert sorted(len(m) for m in result.learners_at.values()) == [5, 5]
     assert plan_is_consistent(problem, result)
+
+
+FRI = {"Friday": [["18:00", "19:00"]]}
+
+
+def test_a_crowded_start_out_of_reach_of_thin_ones_gains_a_group_closed_where_it_is_reached():
+    # 33 learners: seven groups at best (35 seats, 2 short). Tuesday's six can make only
+    # Tuesday (one over target, no way out); Thursday (4 in one group) and Friday (8 in
+    # two) are thin, and nobody can join them but X0. Wednesday's 15 sit in three groups
+    # of five: five of them can make Tuesday, X0 Thursday. Closing a thin group, or
+    # shifting one, fails; a second group at Tuesday fed from a closed Wednesday group
+    # gives 10 and 10, with X0 at Thursday: only Friday's 2 short left.
+    people = [
+        *(person(f"FT{i}", "UTC", TUE, max_groups=1) for i in range(2)),
+        *(person(f"FW{i}", "UTC", WED, max_groups=1) for i in range(3)),
+        person("FH0", "UTC", THU, max_groups=1),
+        *(person(f"FF{i}", "UTC", FRI, max_groups=1) for i in range(2)),
+        *crowd("T", 6, "UTC", TUE),
+        *crowd("W", 5, "UTC", TUE | WED),
+        *crowd("D", 9, "UTC", WED),
+        person("X0", "UTC", WED | THU),
+        *crowd("H", 4, "UTC", THU),
+        *crowd("R", 8, "UTC", FRI),
+    ]
+    params, everyone, existing = parse_instance(instance(people))
+    problem = _problem(everyone, params, existing)
+    ids = [a.person.id for a in problem.learners]
+    leaders = [a.person.id for a in problem.facilitators]
+    tuesday, wednesday, thursday, friday = (_start(problem, day) for day in (1, 2, 3, 4))
+
+    def members(prefix: str) -> list[int]:
+        return [k for k, i in enumerate(ids) if i.startswith(prefix)]
+
+    def led(prefix: str) -> list[int]:
+        return [k for k, i in enumerate(leaders) if i.startswith(prefix)]
+
+    plan = Plan(
+        groups_at={
+            tuesday: led("FT")[:1],
+            wednesday: led("FW"),
+            thursday: led("FH"),
+            friday: led("FF"),
+        },
+        learners_at={
+            tuesday: members("T"),
+            wednesday: members("W") + members("D") + members("X"),
+            thursday: members("H"),
+            friday: members("R"),
+        },
+    )
+    search = Search(problem, plan)
+    assert size_objective(search) == 4
+    improve_sizes(search)
+    result = search.plan()
+    assert size_objective(search) == 2 == size_bound(problem, 33)
+    assert plan_objectives(problem, result)["placed"] == 33
+    assert {start: len(result.groups_at[start]) for start in result.groups_at} == {
+        tuesday: 2,
+        wednesday: 2,
+        thursday: 1,
+        friday: 2,
+    }
+    assert plan_is_consistent(problem, result)
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("narrow", [True, False])
+def test_a_group_opened_then_one_closed_never_loses_a_learner_nor_raises_the_sizes(seed, narrow):
+    params = {"cohort_start_date": "2025-03-03", "number_of_meetings": 8}
+    document = generate_instance(120, seed, narrow=narrow, params=params)
+    settings, people, existing = parse_instance(document)
+    problem = _problem(people, settings, existing)
+    search = Search(problem, solve_heuristic(problem, seed))
+    placed = search.placed()
+    for node in [int(k) for k in np.flatnonzero(search.deviation() > 0)]:
+        before = size_objective(search)
+        kept = _try(search, _open_then_close, node)
+        assert size_objective(search) < before if kept else size_objective(search) == before
+        assert search.placed() == placed
+        assert plan_is_consistent(problem, search.plan())

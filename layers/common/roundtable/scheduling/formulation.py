@@ -46,7 +46,9 @@ class Formulation:
     # objectives of the phases, as {column: coefficient}
     objectives: dict[str, dict[int, float]] = field(default_factory=dict)
     seat_rows: list[int] = field(default_factory=list)  # per class, its seat row
-    linking_rows: list[int] = field(default_factory=list)  # the optional linking rows
+    linking: range = range(0)  # where the linking rows are in `rows`
+    # linking rows left out of `rows`, for a solver to add as they are violated
+    left_out: list[tuple[float, float, list[int], list[float]]] = field(default_factory=list)
 
     def column(self, upper: float, integer: bool) -> int:
         self.cost.append(0.0)
@@ -59,6 +61,14 @@ class Formulation:
         if terms:
             self.rows.append((lower, upper, list(terms), list(terms.values())))
 
+    def without_linking(self) -> Formulation:
+        """The same model with its linking rows in `left_out` instead of `rows` (they add
+        nothing to the integer model; `lp_dive.LinkingRows` adds back those a relaxation
+        violates). Shares every other list with this one."""
+        kept = self.rows[: self.linking.start] + self.rows[self.linking.stop :]
+        left_out = self.rows[self.linking.start : self.linking.stop]
+        return replace(self, rows=kept, linking=range(0), left_out=left_out)
+
 
 def formulate(problem: Problem, linking: bool = False) -> Formulation:
     """Build the model of the problem with every phase's objective."""
@@ -68,16 +78,11 @@ def formulate(problem: Problem, linking: bool = False) -> Formulation:
     _facilitator_rows(problem, model)
     _start_rows(problem, model)
     if linking:
+        first = len(model.rows)
         _linking_rows(problem, model)
+        model.linking = range(first, len(model.rows))
     _objectives(problem, model)
     return model
-
-
-def without_linking(model: Formulation) -> Formulation:
-    """The model without its linking rows (the rows before them keep their places)."""
-    linking = set(model.linking_rows)
-    rows = [row for index, row in enumerate(model.rows) if index not in linking]
-    return replace(model, rows=rows, linking_rows=[])
 
 
 def _linking_rows(problem: Problem, model: Formulation) -> None:
@@ -86,7 +91,6 @@ def _linking_rows(problem: Problem, model: Formulation) -> None:
     groups_at = _groups_by_start(problem, model)
     for (c, start), col in model.w.items():
         seats = min(len(problem.classes[c].members), high)
-        model.linking_rows.append(len(model.rows))
         model.row(-INF, 0, {col: 1.0} | _times(groups_at.get(start, {}), -seats))
 
 

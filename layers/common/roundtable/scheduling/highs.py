@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from roundtable.scheduling.bounds import preference_bound, seats
-from roundtable.scheduling.formulation import INF, Formulation, formulate, without_linking
+from roundtable.scheduling.formulation import INF, Formulation, formulate
 from roundtable.scheduling.highs_model import (
     LEAST_SECONDS,
     learner_columns,
@@ -212,20 +212,15 @@ class Runner:
                 size *= 2  # nothing better this close: look further
         return values
 
-    def on_own_instance(self) -> Runner:
+    def on_own_instance(self, linking: bool = True) -> Runner:
         """The same problem and holds on a HiGHS instance of its own (loaded on first use),
         sharing this runner's formulation, which nothing changes once it is built (a
-        second build is 0.05 s of Python on typical 600 and few facilitators 2,000)."""
+        second build is 0.05 s of Python on typical 600 and few facilitators 2,000);
+        without `linking`, its linking rows left out (`Formulation.without_linking`)."""
         fresh = Runner(self.problem, self.seed)
-        fresh.model = self._formulation()
+        model = self._formulation()
+        fresh.model = model if linking else model.without_linking()
         fresh.holds = list(self.holds)
-        return fresh
-
-    def without_linking(self) -> Runner:
-        """`on_own_instance` with the formulation's linking rows left out (the LP dive's
-        loose relaxation: `lp_dive`)."""
-        fresh = self.on_own_instance()
-        fresh.model = without_linking(self._formulation())
         return fresh
 
     def _formulation(self) -> Formulation:

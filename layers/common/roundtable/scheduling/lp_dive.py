@@ -28,7 +28,7 @@ rounded up, is also a bound of the phase (every answer keeping the held phases i
 solution of the model it relaxes).
 
 Where the caller expects the linking rows to add little (`loose`), the relaxation is first
-solved and rounded on a model without most of them (`_loose_relaxation`): a relaxation of
+solved and rounded on a model without most of them (`LinkingRows.solve_loose`): a relaxation of
 the whole one, so still a bound, solved in a tenth of the time on typical 300, and its
 re-solves cost a third. That rounding may not let the aim rise: where it would, the dive
 starts again from the whole relaxation, on the whole model.
@@ -67,8 +67,12 @@ _SLACK = 1e-3
 _WHOLE = 1e-6  # a number of groups this close to a whole one counts as whole
 _FEASIBLE = 1e-6  # HiGHS's `mip_feasibility_tolerance`, for a row or a bound
 # Of the dive's time, what the first relaxation may take: where it takes longer (the
-# per-group-anchor cohorts: a minute at 1,200 learners) the time goes back to HiGHS.
-_RELAXATION_SHARE = 1 / 3
+# per-group-anchor cohorts: a minute at 1,200 learners) the time goes back to HiGHS. A
+# third left sparse 2,000's relaxation (2.0 of its 2.4 s of CPU done in 4.4 s at load
+# 3.6) unsolved in two runs of four, and HiGHS's full model after it proves nothing there
+# (78,710 against 78,709); with half, proven in both runs (10.5 and 16.5 s in all). Where
+# the relaxation ends within a third (the other sweep lines), nothing changes.
+_RELAXATION_SHARE = 1 / 2
 # With more group columns the relaxation is not solved within that share (per-group
 # anchors, one start per anchor's series: 14,769 at 1,200 learners), and the time it
 # takes to find out is what HiGHS's feasibility jump needs there (26,489 instead of 80).
@@ -94,6 +98,15 @@ _CHEAPEST = 2
 # A held-out column joins the relaxation when its reduced cost is below minus this
 # (HiGHS's own dual feasibility tolerance, so the relaxation is as optimal as HiGHS's).
 _PRICE_TOLERANCE = 1e-7
+# A linking row left out of the relaxation (`LinkingRows`) is added back once an answer
+# exceeds it by more than this (HiGHS's own primal feasibility tolerance).
+_ROW_TOLERANCE = 1e-7
+# The dive's relaxation leaves the linking rows out (`LinkingRows`) where they hold at
+# least this share of the model's nonzeros: sparse 1,200 and 2,000 (52 % and 64 %: each
+# linking row has every facilitator at its start). Where they hold less (typical 100 and
+# 300, sparse 300 and 600: 25-38 %) the LP is small, each round of rows added a run more,
+# and the rounding would take another path on the LP with fewer rows.
+_LINKING_NONZEROS = 0.5
 # Columns are held out only where the model has at least this many per row: few
 # facilitators 600-2,000 (3.2-6.1; no linking rows there), where the relaxation took 0.24 /
 # 1.05 s of CPU and takes 0.10 / 0.38 s. Where rows outnumber columns (typical 100 and
@@ -331,6 +344,93 @@ def _satisfies_every_row(highs: Any, values: list[float]) -> bool:
     )
 
 
+class LinkingRows:
+    """The model's linking rows, left out of the dive's relaxation (`own_runner`) and added
+    back as its answers violate them: the first relaxation ends with none violated, so
+    its value, the phase's bound, is the whole relaxation's, on a smaller LP.
+
+    The linking rows are nearly half the relaxation's rows and most of its nonzeros
+    (sparse 2,000: 7,368 of 16,281 rows, 164,381 of 256,161 nonzeros), and the answer of
+    the LP without them violates few (380 rows there; 572 in all once those added move
+    it). Rows added keep the basis dual feasible, so dual simplex goes on from it. The
+    dive then rounds on the LP with the rows added so far: a relaxation of the whole one,
+    whose roundings never cost more than the whole LP's (its answer comes from the MIP
+    with the counts fixed, which needs no linking row). Adding rows during the rounding
+    as well cost more re-solves than it saved (sparse 2,000: 5.3-5.8 s of CPU for the
+    roundings against 1.8 s without)."""
+
+    def __init__(self, rows: list[tuple[float, float, list[int], list[float]]]) -> None:
+        import numpy as np
+
+        self._rows = rows
+        self._waiting = np.arange(len(rows))  # the rows not added yet
+        # the rows' terms as one sparse matrix: row k's are [starts[k], starts[k + 1])
+        lengths = np.array([len(columns) for _l, _u, columns, _v in rows], dtype=np.int64)
+        self._starts = np.concatenate(([0], np.cumsum(lengths)))
+        self._columns = np.array([c for _l, _u, cols, _v in rows for c in cols], dtype=np.int64)
+        self._values = np.array([v for _l, _u, _c, vals in rows for v in vals], dtype=np.float64)
+        self._upper = np.array([upper for _l, upper, _c, _v in rows], dtype=np.float64)
+
+    def solve(self, highs: Any, budget: float) -> float | None:
+        """The relaxation's value with every row it would violate added (None if it is not
+        solved within `budget` seconds, or infeasible: so is the whole one)."""
+        deadline = time.monotonic() + budget
+        value = solve_relaxation(highs, budget)
+        violated = self._violated(highs, value)
+        if not len(violated):
+            return value
+        # dual simplex from the basis the rows leave dual feasible (the interior point, the
+        # first solve's, would start over)
+        solver = _option(highs, "solver")
+        highs.setOptionValue("solver", "simplex")
+        try:
+            while len(violated):
+                self._add(highs, violated)
+                value = solve_relaxation(highs, deadline - time.monotonic())
+                violated = self._violated(highs, value)
+        finally:
+            highs.setOptionValue("solver", solver)
+        return value
+
+    def solve_loose(self, highs: Any, budget: float) -> float | None:
+        """The relaxation with the rows its answer violates added `_LINK_ROUNDS` times, the
+        rest left out: its value where those rows did not raise it (they add nothing
+        there: typical 300), else None (they matter, or time ran out). A relaxation of
+        the whole one whose rounding may not let the aim rise (`_round_counts`)."""
+        deadline = time.monotonic() + budget
+        value = solve_relaxation(highs, budget)
+        for _round in range(_LINK_ROUNDS):
+            if value is None:
+                return None
+            self._add(highs, self._violated(highs, value))
+            tighter = solve_relaxation(highs, deadline - time.monotonic())
+            value = None if tighter is None or tighter > value + _SLACK else tighter
+        return value
+
+    @property
+    def waiting(self) -> int:
+        """How many rows are still left out."""
+        return len(self._waiting)
+
+    def _violated(self, highs: Any, value: float | None) -> Any:
+        """The rows not added yet that the last answer exceeds (none without an answer)."""
+        import numpy as np
+
+        if value is None or not len(self._waiting):
+            return self._waiting[:0]
+        solution = np.array(highs.getSolution().col_value)
+        activity = np.add.reduceat(solution[self._columns] * self._values, self._starts[:-1])
+        over = activity[self._waiting] > self._upper[self._waiting] + _ROW_TOLERANCE
+        return self._waiting[over]
+
+    def _add(self, highs: Any, rows: Any) -> None:
+        import numpy as np
+
+        if len(rows):
+            add_rows(highs, [self._rows[k] for k in rows.tolist()])
+        self._waiting = np.setdiff1d(self._waiting, rows)
+
+
 def _option(highs: Any, name: str) -> Any:
     """An option's value (highspy 1.16 hands back its status with it)."""
     value = highs.getOptionValue(name)
@@ -356,9 +456,12 @@ class DiveRelaxation(OnThread):
     The dive joins it; `cancel` interrupts it when the phase ends without a dive. Either
     way HiGHS does the same work in the same order, so the dive's answer is the same.
 
-    `loose`: first on a runner of its own without the linking rows (`_loose_relaxation`);
-    where that relaxation is kept, `runner` is that runner and `left_out` the rows it is
-    without."""
+    Where the runner's model leaves its linking rows out (`own_runner`), they are added
+    as its answers violate them until none is (`LinkingRows.solve`): the whole
+    relaxation's value. `loose`: first on a runner of its own without them, with one
+    round of those violated added (`LinkingRows.solve_loose`); where that is kept
+    (`loosened`), `runner` is that runner and the dive's rounding may not let its aim
+    rise."""
 
     def __init__(
         self,
@@ -375,7 +478,7 @@ class DiveRelaxation(OnThread):
         self.value: float | None = None
         self.first, self.starts = 0, dict[int, list[int]]()
         self.loose = loose
-        self.left_out: list[int] = []  # the formulation's rows the relaxation is without
+        self.loosened = False  # the value is the loose relaxation's (`_solve_loose`)
 
     def solve(self) -> float | None:
         """The relaxation's value (None if not solved within its budget), solved here if
@@ -397,30 +500,36 @@ class DiveRelaxation(OnThread):
         deadline = time.monotonic() + self.budget
         if self.loose and self._solve_loose(deadline):
             return
-        self.runner, self.highs = self.whole_runner, None
+        self.runner, self.highs, self.value = self.whole_runner, None, None
         if self._cancelled:
             return  # not even loaded: the phase ended without a dive
         highs = self._prepare(priced=True)
         # the interior-point solver: 2.4 s against 9 s for dual simplex on the typical
         # 300 sweep cohort; the dive's re-solves start from its crossover's basis
         highs.setOptionValue("solver", "ipm")
+        model = self.runner._formulation()
         try:
             with self._interruptible(highs):
-                self.value = solve_relaxation(highs, deadline - time.monotonic())
+                left = deadline - time.monotonic()
+                if model.left_out:
+                    self.value = LinkingRows(model.left_out).solve(highs, left)
+                else:
+                    self.value = solve_relaxation(highs, left)
         finally:
             highs.setOptionValue("solver", "choose")
 
     def _solve_loose(self, deadline: float) -> bool:
-        """The relaxation without the linking rows (`_loose_relaxation`), kept if their
-        rows added do not raise it; whether it was."""
-        whole = self.whole_runner._formulation()
-        if not whole.linking_rows or self._cancelled:
+        """The relaxation without the linking rows (`LinkingRows.solve_loose`), kept if the
+        rows its answer violates, added, do not raise it; whether it was."""
+        if not self.whole_runner._formulation().linking or self._cancelled:
             return False
-        self.runner = self.whole_runner.without_linking()
+        self.runner = self.whole_runner.on_own_instance(linking=False)
+        links = LinkingRows(self.runner._formulation().left_out)
         highs = self._prepare(priced=False)
         with self._interruptible(highs):
-            self.value, self.left_out = _loose_relaxation(highs, whole, deadline)
-        return bool(self.left_out)
+            self.value = links.solve_loose(highs, deadline - time.monotonic())
+        self.loosened = self.value is not None and links.waiting > 0
+        return self.loosened
 
     def _prepare(self, priced: bool) -> Any:
         """The runner's instance as the dive relaxes it: the phase's objective, every
@@ -432,7 +541,10 @@ class DiveRelaxation(OnThread):
         relax(highs, model, True)
         _add_count_rows(highs, self.starts)
         wide = len(model.cost) >= _COLUMNS_PER_ROW * highs.getNumRow()
-        if priced and self.plan is not None and wide:
+        # not with linking rows left out: the kept LP would miss their entries of the
+        # columns it brings in (no sweep line has both: few facilitators' models have no
+        # linking rows)
+        if priced and self.plan is not None and wide and not model.left_out:
             held = _held_out(self.runner.problem, model, self.plan, self.runner.pinned)
             highs = PricedHighs(highs, held)
         self.highs = highs
@@ -450,34 +562,15 @@ class DiveRelaxation(OnThread):
             highs.cbSimplexInterrupt.unsubscribe(self.interrupt)
 
 
-def _loose_relaxation(
-    highs: Any, whole: Formulation, deadline: float
-) -> tuple[float | None, list[int]]:
-    """The relaxation on an instance without the `whole` model's linking rows, by dual
-    simplex, with those its optimum breaks added (`_LINK_ROUNDS` times); its value and
-    the rows still left out, or (None, []) where the rows added raised the value (they
-    matter there) or time ran out."""
-    import numpy as np
-
-    left_out = list(whole.linking_rows)
-    value = solve_relaxation(highs, deadline - time.monotonic())
-    for _round in range(_LINK_ROUNDS):
-        if value is None:
-            return None, []
-        solution = np.array(highs.getSolution().col_value)
-        broken = {row for row in left_out if _activity(whole.rows[row], solution) > _WHOLE}
-        add_rows(highs, [whole.rows[row] for row in sorted(broken)])
-        left_out = [row for row in left_out if row not in broken]
-        tighter = solve_relaxation(highs, deadline - time.monotonic())
-        value = None if tighter is None or tighter > value + _SLACK else tighter
-    return (value, left_out) if value is not None else (None, [])
-
-
-def _activity(row: tuple[float, float, list[int], list[float]], solution: Any) -> float:
-    import numpy as np
-
-    _low, _high, columns, coefficients = row
-    return float(np.dot(solution[columns], coefficients))
+def own_runner(runner: Runner) -> Runner:
+    """The runner the dive relaxes and rounds on: the same problem and holds on a HiGHS
+    instance of its own, with the linking rows left out where they are most of the matrix
+    (`_LINKING_NONZEROS`)."""
+    model = runner._formulation()
+    rows = model.rows[model.linking.start : model.linking.stop]
+    linking = sum(len(columns) for _low, _high, columns, _factors in rows)
+    whole = sum(len(columns) for _low, _high, columns, _factors in model.rows)
+    return runner.on_own_instance(linking=linking < _LINKING_NONZEROS * whole)
 
 
 def start_relaxation(
@@ -486,7 +579,7 @@ def start_relaxation(
     """The dive's relaxation started on a thread of its own, where the dive applies; it
     gets `_RELAXATION_SHARE` of the dive's `budget`. With a `plan`, its learner columns
     and each class's cheapest stay in, the rest priced in as needed (`PricedHighs`);
-    `loose`, first without the linking rows (`_loose_relaxation`)."""
+    `loose`, first without the linking rows (`LinkingRows.solve_loose`)."""
     if not applies(runner.problem):
         return None
     return DiveRelaxation(runner, name, budget * _RELAXATION_SHARE, plan, loose).start()
@@ -522,8 +615,8 @@ def dive(
         return DiveOutcome(plan, bound)  # before building a model it would not use
     relaxation = relaxation or DiveRelaxation(runner, name, budget * _RELAXATION_SHARE, plan)
     relaxed = relaxation.solve()  # first: its thread loads the runner's instance
-    if relaxed is not None and relaxation.left_out:
-        # without the linking rows left out, while the aim holds (`_loose_relaxation`)
+    if relaxed is not None and relaxation.loosened:
+        # without the linking rows left out, while the aim holds (`LinkingRows.solve_loose`)
         bound = max(bound, math.ceil(relaxed - _SLACK))
         found = _dive_from(relaxation, plan, bound, deadline, rise=False)
         if found is not None:

@@ -12,7 +12,7 @@ import time
 from roundtable.scheduling import per_group
 from roundtable.scheduling.bounds import leader_cost_bound, learner_cost_bound
 from roundtable.scheduling.highs import PhaseResult
-from roundtable.scheduling.lp_dive import DiveRelaxation, dive, start_relaxation
+from roundtable.scheduling.lp_dive import DiveRelaxation, dive, own_runner, start_relaxation
 from roundtable.scheduling.lp_dive import applies as lp_dive_applies
 from roundtable.scheduling.open_starts import answer_values, learner_bound, most_new_groups
 from roundtable.scheduling.open_starts import applies as open_starts_applies
@@ -75,7 +75,7 @@ def preferences_phase(context: PhaseContext, budget: float) -> PhaseResult:
     # On an instance of its own: one that has solved before stores its matrix in another
     # order, the relaxation ends at another optimum and the dive elsewhere (few
     # facilitators 600: 82 after HiGHS's first pass, 81 from a fresh instance).
-    dive_runner = context.runner.on_own_instance()
+    dive_runner = own_runner(context.runner)  # linking rows left out where most (sparse)
     # the plan's columns keep the relaxation with columns held out feasible (`lp_dive`)
     plan = context.search.plan()
     loose = _loose_first(problem, achieved, bound)
