@@ -35,6 +35,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from roundtable.scheduling.bounds import held_totals
 from roundtable.scheduling.formulation import INF, Formulation, group_column_count
 from roundtable.scheduling.highs import SENSES, Runner, _fractional, _repair, _run_phase, _score
 from roundtable.scheduling.highs_model import (
@@ -232,7 +233,9 @@ class DiveRelaxation(OnThread):
         self.starts, self.first = _starts(model), highs.getNumRow()
         set_objective(highs, model, self.name)
         relax(highs, model, True)
-        _add_count_rows(highs, self.starts)
+        _add_count_rows(
+            highs, self.starts, held_totals(self.runner.problem, dict(self.runner.holds))
+        )
         if self.plan is not None and len(model.cost) >= _COLUMNS_PER_ROW * highs.getNumRow():
             held = _held_out(self.runner.problem, model, self.plan, self.runner.pinned)
             highs = PricedHighs(highs, held, model.upper)
@@ -376,14 +379,19 @@ def _starts(model: Formulation) -> dict[int, list[int]]:
     return dict(sorted(starts.items()))
 
 
-def _add_count_rows(highs: Any, starts: dict[int, list[int]]) -> None:
+def _add_count_rows(highs: Any, starts: dict[int, list[int]], totals: range | None = None) -> None:
     """One free row per start: its number of groups, to round by its bounds; then one
-    for the number of groups in all."""
+    for the number of groups in all, within the `totals` the held phases allow
+    (`bounds.held_totals`): a valid cut, which the relaxation alone misses where they
+    allow one total only (sparse 1,200: 220.8 groups, 33,213; at 220 it is 35,983)."""
     import numpy as np
 
-    for columns in [*starts.values(), [col for cols in starts.values() for col in cols]]:
+    for columns in starts.values():
         indices = np.array(columns, dtype=np.int32)
         highs.addRow(0.0, INF, len(indices), indices, np.ones(len(indices)))
+    low, high = (0.0, INF) if totals is None else (float(totals.start), float(totals.stop - 1))
+    indices = np.array([col for cols in starts.values() for col in cols], dtype=np.int32)
+    highs.addRow(low, high, len(indices), indices, np.ones(len(indices)))
 
 
 def _round_counts(
