@@ -10,10 +10,16 @@ from __future__ import annotations
 import time
 
 from roundtable.scheduling import per_group
-from roundtable.scheduling.bounds import leader_cost_bound, learner_cost_bound
+from roundtable.scheduling.bounds import held_totals, leader_cost_bound, learner_cost_bound
 from roundtable.scheduling.highs import PhaseResult
+from roundtable.scheduling.highs_model import LEAST_SECONDS
 from roundtable.scheduling.lp_dive import DiveRelaxation, dive, start_relaxation
-from roundtable.scheduling.open_starts import answer_values, learner_bound, most_new_groups
+from roundtable.scheduling.open_starts import (
+    answer_values,
+    if_needed_bound,
+    learner_bound,
+    most_new_groups,
+)
 from roundtable.scheduling.open_starts import applies as open_starts_applies
 from roundtable.scheduling.phase_context import (
     PhaseContext,
@@ -39,6 +45,9 @@ _OPEN_STARTS_SHARE = 0.9
 _SEARCH_SHARE = 0.25
 # Of the preferences phase's share, what HiGHS gets before the dive.
 _FIRST_SHARE = 0.1
+# Of what the dive leaves of the phase's share, what the if-needed seats' bound may take
+# (`_if_needed_bound`); HiGHS's full model gets the rest.
+_IF_NEEDED_SHARE = 0.8
 
 
 def preferences_phase(context: PhaseContext, budget: float) -> PhaseResult:
@@ -101,8 +110,15 @@ def _first_then_dive(
     achieved = plan_objectives(problem, context.search.plan())["preferences"]
     if achieved == bound:
         return PhaseResult(achieved, bound, True, f"{bound} = relaxation's bound, optimal")
+    left = budget - (time.monotonic() - began)
+    bound = max(bound, _if_needed_bound(context, left * _IF_NEEDED_SHARE, bound))
+    if achieved == bound:
+        return PhaseResult(achieved, bound, True, f"{bound} = if-needed seats' bound, optimal")
+    left = budget - (time.monotonic() - began)
+    if left < LEAST_SECONDS:  # HiGHS would only say it was skipped
+        return _unproven(achieved, bound)
     # the search's time comes out of the phase's share, or the run outlasts its limit
-    return solve_phase(context, "preferences", budget - (time.monotonic() - began), bound)
+    return solve_phase(context, "preferences", left, bound)
 
 
 def _preferences_per_group(context: PhaseContext, budget: float) -> PhaseResult:
@@ -120,6 +136,10 @@ def _preferences_per_group(context: PhaseContext, budget: float) -> PhaseResult:
     achieved = plan_objectives(problem, context.search.plan())["preferences"]
     if achieved <= bound:
         return PhaseResult(achieved, achieved, True, f"{achieved} = lower bound, optimal")
+    return _unproven(achieved, bound)
+
+
+def _unproven(achieved: int, bound: int) -> PhaseResult:
     gap = (achieved - bound) / achieved
     text = f"{achieved}, bound {bound}, gap {gap:.1%} (time limit reached)"
     return PhaseResult(achieved, bound, False, text)
@@ -139,6 +159,28 @@ def _dive(context: PhaseContext, relaxation: DiveRelaxation, budget: float, boun
         left = max(budget - (time.monotonic() - began), 0.0)
         improve_preferences(context.search, left, outcome.bound)
     return outcome.bound
+
+
+def _if_needed_bound(context: PhaseContext, budget: float, bound: int) -> int:
+    """The fewest if-needed seats any answer keeping the held phases pays, with its
+    groups' total within the held phases' (`bounds.held_totals`), as a bound with the
+    least shifts at so many and the leaders' least (`open_starts.if_needed_bound`; 0 if
+    HiGHS proves nothing within `budget`). Only in facilitated cohorts whose plan pays
+    more if-needed seats than `bound` counts, placement proven and sizes held: sparse
+    1,200 (27 seats: 38,053 with step 1 proven, where the dive's relaxation proves 35,983
+    and HiGHS's root cuts 33,906; its answer 38,058)."""
+    problem, plan = context.problem, context.search.plan()
+    weight, scores = problem.if_needed_weight(), plan_objectives(problem, plan)
+    holds = dict(context.runner.holds)
+    paid = scores["preferences"] // weight > bound // weight
+    if not (paid and problem.facilitated and context.proven.get("placed") and "sizes" in holds):
+        return 0
+    totals = held_totals(problem, holds)
+    placed = scores["placed"]
+    found = if_needed_bound(problem, placed, totals, weight, budget, holds["sizes"])
+    if found is None:
+        return 0
+    return found.value + leader_cost_bound(problem, totals.start)
 
 
 def _open_starts_bound(context: PhaseContext, budget: float, bound: int) -> int:
