@@ -233,7 +233,7 @@ class DiveRelaxation(OnThread):
         self.starts, self.first = _starts(model), highs.getNumRow()
         set_objective(highs, model, self.name)
         relax(highs, model, True)
-        _add_count_rows(highs, self.starts, _one_total(self.runner))
+        _add_count_rows(highs, self.starts)
         if self.plan is not None and len(model.cost) >= _COLUMNS_PER_ROW * highs.getNumRow():
             held = _held_out(self.runner.problem, model, self.plan, self.runner.pinned)
             highs = PricedHighs(highs, held, model.upper)
@@ -246,19 +246,33 @@ class DiveRelaxation(OnThread):
         try:
             left = self.budget - (time.monotonic() - began)
             self.value = None if self._cancelled else solve_relaxation(highs, left)
+            if self.value is not None and not self._cancelled:
+                deadline = began + self.budget
+                self.value = _within_held_totals(highs, self.runner, self.starts, deadline)
         finally:
             highs.cbIpmInterrupt.unsubscribe(self.interrupt)
             highs.cbSimplexInterrupt.unsubscribe(self.interrupt)
             highs.setOptionValue("solver", "choose")
 
 
-def _one_total(runner: Runner) -> range | None:
-    """The number of groups in all where the held phases allow one only
-    (`bounds.held_totals`), else None (the total left free): held within a wider range the
-    relaxation ends at another vertex, and the dive elsewhere (typical 100, 19-21 groups:
-    187 where it found 185, the optimum, with the total free)."""
+def _within_held_totals(
+    highs: Any, runner: Runner, starts: dict[int, list[int]], deadline: float
+) -> float | None:
+    """The relaxation's value, solved again with the number of groups in all held within
+    the totals the held phases allow (`bounds.held_totals`, a valid cut) where its own
+    total lies outside them (sparse 1,200: 220.8 groups at 33,213, where every answer has
+    220: 35,982 there); None if not solved in time. Where it lies within, the relaxation
+    stays as it was: held within a range from the start, the relaxation ended at another
+    vertex and the dive elsewhere (typical 100, 19-21 groups: 187 against the optimum 185)."""
+    value = float(highs.getInfo().objective_function_value)
     totals = held_totals(runner.problem, dict(runner.holds))
-    return totals if len(totals) == 1 else None
+    total = sum(_counts(highs, starts).values())
+    if totals.start - _SLACK <= total <= totals.stop - 1 + _SLACK:
+        return value
+    row = highs.getNumRow() - 1  # the total's own, added last (`_add_count_rows`)
+    highs.changeRowBounds(row, float(totals.start), float(totals.stop - 1))
+    highs.setOptionValue("solver", "simplex")  # on from the optimum's basis
+    return solve_relaxation(highs, deadline - time.monotonic())
 
 
 def start_relaxation(
@@ -386,19 +400,14 @@ def _starts(model: Formulation) -> dict[int, list[int]]:
     return dict(sorted(starts.items()))
 
 
-def _add_count_rows(highs: Any, starts: dict[int, list[int]], totals: range | None = None) -> None:
+def _add_count_rows(highs: Any, starts: dict[int, list[int]]) -> None:
     """One free row per start: its number of groups, to round by its bounds; then one
-    for the number of groups in all, within the `totals` the held phases allow
-    (`bounds.held_totals`): a valid cut, which the relaxation alone misses where they
-    allow one total only (sparse 1,200: 220.8 groups, 33,213; at 220 it is 35,983)."""
+    for the number of groups in all (`_within_held_totals` may hold it)."""
     import numpy as np
 
-    for columns in starts.values():
+    for columns in [*starts.values(), [col for cols in starts.values() for col in cols]]:
         indices = np.array(columns, dtype=np.int32)
         highs.addRow(0.0, INF, len(indices), indices, np.ones(len(indices)))
-    low, high = (0.0, INF) if totals is None else (float(totals.start), float(totals.stop - 1))
-    indices = np.array([col for cols in starts.values() for col in cols], dtype=np.int32)
-    highs.addRow(low, high, len(indices), indices, np.ones(len(indices)))
 
 
 def _round_counts(
