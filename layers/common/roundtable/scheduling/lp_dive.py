@@ -35,7 +35,6 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from roundtable.scheduling.bounds import held_totals
 from roundtable.scheduling.formulation import INF, Formulation, group_column_count
 from roundtable.scheduling.highs import SENSES, Runner, _fractional, _repair, _run_phase, _score
 from roundtable.scheduling.highs_model import (
@@ -246,33 +245,10 @@ class DiveRelaxation(OnThread):
         try:
             left = self.budget - (time.monotonic() - began)
             self.value = None if self._cancelled else solve_relaxation(highs, left)
-            if self.value is not None and not self._cancelled:
-                deadline = began + self.budget
-                self.value = _within_held_totals(highs, self.runner, self.starts, deadline)
         finally:
             highs.cbIpmInterrupt.unsubscribe(self.interrupt)
             highs.cbSimplexInterrupt.unsubscribe(self.interrupt)
             highs.setOptionValue("solver", "choose")
-
-
-def _within_held_totals(
-    highs: Any, runner: Runner, starts: dict[int, list[int]], deadline: float
-) -> float | None:
-    """The relaxation's value, solved again with the number of groups in all held within
-    the totals the held phases allow (`bounds.held_totals`, a valid cut) where its own
-    total lies outside them (sparse 1,200: 220.8 groups at 33,213, where every answer has
-    220: 35,982 there); None if not solved in time. Where it lies within, the relaxation
-    stays as it was: held within a range from the start, the relaxation ended at another
-    vertex and the dive elsewhere (typical 100, 19-21 groups: 187 against the optimum 185)."""
-    value = float(highs.getInfo().objective_function_value)
-    totals = held_totals(runner.problem, dict(runner.holds))
-    total = sum(_counts(highs, starts).values())
-    if totals.start - _SLACK <= total <= totals.stop - 1 + _SLACK:
-        return value
-    row = highs.getNumRow() - 1  # the total's own, added last (`_add_count_rows`)
-    highs.changeRowBounds(row, float(totals.start), float(totals.stop - 1))
-    highs.setOptionValue("solver", "simplex")  # on from the optimum's basis
-    return solve_relaxation(highs, deadline - time.monotonic())
 
 
 def start_relaxation(
@@ -402,7 +378,7 @@ def _starts(model: Formulation) -> dict[int, list[int]]:
 
 def _add_count_rows(highs: Any, starts: dict[int, list[int]]) -> None:
     """One free row per start: its number of groups, to round by its bounds; then one
-    for the number of groups in all (`_within_held_totals` may hold it)."""
+    for the number of groups in all."""
     import numpy as np
 
     for columns in [*starts.values(), [col for cols in starts.values() for col in cols]]:
