@@ -113,7 +113,7 @@ def _fewest_groups(problem, placed: int, sizes: int) -> int:
 @pytest.mark.parametrize("slack", [0, 1])
 @pytest.mark.parametrize("seed", range(12))
 def test_every_answer_keeping_the_holds_has_a_total_of_groups_they_allow(seed, slack):
-    # the dive's relaxation holds its total of groups within this range (`lp_dive`);
+    # the if-needed seats' bound holds its total of groups within this range (`open_starts`);
     # `slack` loosens both holds, so answers below the optima are checked too
     problem = _cohort(seed, most_groups=2)
     placed, sizes, _preferences, _spread = _brute_force(problem)

@@ -69,8 +69,8 @@ def held_totals(problem: Problem, holds: dict[str, int]) -> range:
     G*min <= P <= G*max (and the facilitators can lead G), and a held size objective S
     bounds |P - t*G| <= S (`size_bound`). Whole G, so the ends round inwards: where
     |P - t*G| <= S leaves less than one group of slack (sparse 1,200: P = 1,100, S = 4,
-    t = 5, so 219.2 <= G <= 220.8) only one total is left, which the relaxation of every
-    later phase is free to miss (it took G = 220.8 and paid 33,213 against 35,983 at 220)."""
+    t = 5, so 219.2 <= G <= 220.8) only one total is left, which a relaxation is free to
+    miss (the preferences relaxation took G = 220.8 and paid 33,213; 35,982 at 220)."""
     low, high = problem.params.learner_bounds()
     target, spare = problem.params.target_learners(), holds.get("sizes")
     room = sum(max(slot.room, 0) for slot in problem.existing)

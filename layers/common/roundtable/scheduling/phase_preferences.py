@@ -2,7 +2,8 @@
 
 The local search and the solver-free bound first; the open starts' bound in peer
 cohorts (`open_starts.py`); HiGHS's quick first pass while the LP dive's relaxation is
-solved beside it (`lp_dive.py`); the dive; HiGHS with what is left. Per-group anchors
+solved beside it (`lp_dive.py`); the dive; the if-needed seats' bound in facilitated
+cohorts (`_if_needed_bound`); HiGHS with what is left. Per-group anchors
 have a compact model of their own (`per_group.py`)."""
 
 from __future__ import annotations
@@ -167,8 +168,8 @@ def _if_needed_bound(context: PhaseContext, budget: float, bound: int) -> int:
     least shifts at so many and the leaders' least (`open_starts.if_needed_bound`; 0 if
     HiGHS proves nothing within `budget`). Only in facilitated cohorts whose plan pays
     more if-needed seats than `bound` counts, placement proven and sizes held: sparse
-    1,200 (27 seats: 38,053 with step 1 proven, where the dive's relaxation proves 35,983
-    and HiGHS's root cuts 33,906; its answer 38,058)."""
+    1,200: 27 seats, 38,056 with both steps, where the dive's relaxation proves 33,213 and
+    HiGHS's root cuts 33,906; the dive's answer is 38,058."""
     problem, plan = context.problem, context.search.plan()
     weight, scores = problem.if_needed_weight(), plan_objectives(problem, plan)
     holds = dict(context.runner.holds)
