@@ -26,7 +26,7 @@ def _case(seed: int):
         runner.hold(name, value)
     most = max(
         led
-        for p, s, cost, _spread, led in _answers(problem)
+        for p, s, cost, _spread, led, _total in _answers(problem)
         if (p, s, cost) == (placed, sizes, preferences)
     )
     fewest = _fewest_groups(problem, placed, sizes)

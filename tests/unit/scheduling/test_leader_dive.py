@@ -127,7 +127,7 @@ def test_the_most_leading_is_never_below_a_brute_forced_answer_keeping_the_holds
         problem, holds, _spread, plan = case
         most = max(
             led
-            for placed, sizes, cost, _s, led in _answers(problem)
+            for placed, sizes, cost, _s, led, _total in _answers(problem)
             if (placed, sizes, cost) == (holds["placed"], holds["sizes"], holds["preferences"])
         )
         one_leader = Plan({start: [0] * len(leaders) for start, leaders in plan.groups_at.items()})

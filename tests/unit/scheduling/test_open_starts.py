@@ -10,7 +10,7 @@ from collections import Counter
 
 import pytest
 
-from roundtable.scheduling.bounds import leader_cost_bound, learner_cost_bound
+from roundtable.scheduling.bounds import held_totals, leader_cost_bound, learner_cost_bound
 from roundtable.scheduling.highs import Runner
 from roundtable.scheduling.open_starts import (
     _cover,
@@ -18,6 +18,7 @@ from roundtable.scheduling.open_starts import (
     _near_answer,
     _near_starts,
     answer_values,
+    if_needed_bound,
     learner_bound,
     most_new_groups,
 )
@@ -107,6 +108,34 @@ def test_whole_groups_force_an_if_needed_seat() -> None:
     most = most_new_groups(problem, placed, sizes)
     found = learner_bound(problem, placed, most, weight, 10.0, sizes)
     assert found is not None and (found.value, found.if_needed) == (weight, 1)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_if_needed_bound_never_exceeds_the_brute_forced_optimum(seed: int) -> None:
+    # as the phase puts it together for facilitated cohorts: with the leaders' least
+    problem = _cohort(seed, facilitators=3, most_groups=2)
+    placed, sizes, preferences, _spread = _brute_force(problem)
+    totals = held_totals(problem, {"placed": placed, "sizes": sizes})
+    weight = problem.if_needed_weight()
+    found = if_needed_bound(problem, placed, totals, weight, 10.0, sizes)
+    # None where no learner needs if-needed time (the phase keeps its bound); seeds 2, 3
+    # and 8 are bounded at their optimum
+    if found is not None:
+        assert found.value + leader_cost_bound(problem, totals.start) <= preferences
+
+
+def test_the_if_needed_bound_counts_the_seat_whole_groups_force() -> None:
+    # as `test_whole_groups_force_an_if_needed_seat`, everyone placed (equal seat rows)
+    people = [person(f"A{k}", "UTC", TUESDAY) for k in range(4)]
+    people.append(person("A4", "UTC", TUESDAY, if_needed=WEDNESDAY))
+    people += [person(f"B{k}", "UTC", WEDNESDAY) for k in range(3)]
+    problem = _problem_of(people, require_facilitator=False)  # 3..4 learners, target 4
+    weight = problem.if_needed_weight()
+    totals = held_totals(problem, {"placed": 8, "sizes": 0})
+    assert totals == range(2, 3)
+    found = if_needed_bound(problem, 8, totals, weight, 10.0, 0)
+    assert found is not None and (found.value, found.if_needed) == (weight, 1)
+    assert if_needed_bound(problem, 8, range(3, 3), weight, 10.0, 0) is None  # no total
 
 
 def test_the_most_groups_follow_the_held_sizes() -> None:

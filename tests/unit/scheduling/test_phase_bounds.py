@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from roundtable.scheduling.bounds import (
+    held_totals,
     leader_cost_bound,
     learner_cost_bound,
     least_crowd,
@@ -49,15 +50,16 @@ def _brute_force(problem) -> tuple[int, int, int, int]:
     best = max(
         (
             (placed, -sizes, -cost, -spread)
-            for placed, sizes, cost, spread, _led in _answers(problem)
+            for placed, sizes, cost, spread, _led, _total in _answers(problem)
         ),
         default=(0, 0, 0, 0),
     )
     return best[0], -best[1], -best[2], -best[3]
 
 
-def _answers(problem) -> Iterator[tuple[int, int, int, int, int]]:
-    """(placed, sizes, preferences, spread, facilitators leading) of every answer.
+def _answers(problem) -> Iterator[tuple[int, int, int, int, int, int]]:
+    """(placed, sizes, preferences, spread, facilitators leading, new groups) of every
+    answer.
 
     Each facilitator leads any set of their starts up to their capacity (the three
     starts never overlap)."""
@@ -74,7 +76,7 @@ def _answers(problem) -> Iterator[tuple[int, int, int, int, int]]:
         )
     ]
     seats = [[None, *sorted(options)] for options in problem.learner_options]
-    yield 0, 0, 0, 0, 0  # nobody placed is possible
+    yield 0, 0, 0, 0, 0, 0  # nobody placed is possible
     for leaders in itertools.product(*leads):
         groups: dict[int, int] = {}
         paid = 0
@@ -98,7 +100,7 @@ def _answers(problem) -> Iterator[tuple[int, int, int, int, int]]:
             cost = paid + sum(
                 problem.learner_options[i][s] for i, s in enumerate(chosen) if s is not None
             )
-            yield sum(counts.values()), sizes, cost, spread, led
+            yield sum(counts.values()), sizes, cost, spread, led, sum(groups.values())
 
 
 def _fewest_groups(problem, placed: int, sizes: int) -> int:
@@ -106,6 +108,25 @@ def _fewest_groups(problem, placed: int, sizes: int) -> int:
     low, high = problem.params.learner_bounds()
     target = problem.params.target_learners()
     return max(-(-placed // high), -(-(placed - sizes) // target)) if placed else 0
+
+
+@pytest.mark.parametrize("slack", [0, 1])
+@pytest.mark.parametrize("seed", range(12))
+def test_every_answer_keeping_the_holds_has_a_total_of_groups_they_allow(seed, slack):
+    # the if-needed seats' bound holds its total of groups within this range (`open_starts`);
+    # `slack` loosens both holds, so answers below the optima are checked too
+    problem = _cohort(seed, most_groups=2)
+    placed, sizes, _preferences, _spread = _brute_force(problem)
+    holds = {"placed": max(placed - slack, 0), "sizes": sizes + slack}
+    totals = held_totals(problem, holds)
+    kept = [
+        total
+        for p, s, _cost, _spread, _led, total in _answers(problem)
+        if p >= holds["placed"] and s <= holds["sizes"]
+    ]
+    assert kept and all(total in totals for total in kept)
+    # without holds every answer (nobody placed too) is within the size limits' range
+    assert all(total in held_totals(problem, {}) for *_rest, total in _answers(problem))
 
 
 @pytest.mark.parametrize("seed", range(12))

@@ -62,6 +62,30 @@ def size_bound(problem: Problem, new_learners: int) -> int:
     return min(abs(new_learners - target * groups) for groups in nearest)
 
 
+def held_totals(problem: Problem, holds: dict[str, int]) -> range:
+    """Totals of new groups any answer keeping the `holds` can have. The new groups seat
+    P = placed - joins learners, from the held placement less the existing groups' room
+    up to the placement bound less the held joins; G groups seat P only if
+    G*min <= P <= G*max (and the facilitators can lead G), and a held size objective S
+    bounds |P - t*G| <= S (`size_bound`). Whole G, so the ends round inwards: where
+    |P - t*G| <= S leaves less than one group of slack (sparse 1,200: P = 1,100, S = 4,
+    t = 5, so 219.2 <= G <= 220.8) only one total is left, which a relaxation is free to
+    miss (the preferences relaxation took G = 220.8 and paid 33,213; 35,982 at 220)."""
+    low, high = problem.params.learner_bounds()
+    target, spare = problem.params.target_learners(), holds.get("sizes")
+    room = sum(max(slot.room, 0) for slot in problem.existing)
+    fewest_learners = max(holds.get("placed", 0) - room, 0)
+    most_learners = max(placement_bound(problem) - holds.get("joins", 0), 0)
+    fewest = -(-fewest_learners // high)
+    most = most_learners // max(low, 1)
+    if problem.facilitated:
+        most = min(most, sum(problem.facilitator_capacity))
+    if spare is not None and target > 0:
+        fewest = max(fewest, -(-(fewest_learners - spare) // target))
+        most = min(most, (most_learners + spare) // target)
+    return range(fewest, most + 1)
+
+
 def preference_bound(problem: Problem, everyone_placed: bool) -> int:
     """Each placed learner's cheapest option, summed (only when all who can are placed)."""
     if not everyone_placed:

@@ -2,7 +2,8 @@
 
 The local search and the solver-free bound first; the open starts' bound in peer
 cohorts (`open_starts.py`); HiGHS's quick first pass while the LP dive's relaxation is
-solved beside it (`lp_dive.py`); the dive; HiGHS with what is left. Per-group anchors
+solved beside it (`lp_dive.py`); the dive; the if-needed seats' bound in facilitated
+cohorts (`_if_needed_bound`); HiGHS with what is left. Per-group anchors
 have a compact model of their own (`per_group.py`)."""
 
 from __future__ import annotations
@@ -10,11 +11,17 @@ from __future__ import annotations
 import time
 
 from roundtable.scheduling import per_group
-from roundtable.scheduling.bounds import leader_cost_bound, learner_cost_bound
+from roundtable.scheduling.bounds import held_totals, leader_cost_bound, learner_cost_bound
 from roundtable.scheduling.highs import PhaseResult
+from roundtable.scheduling.highs_model import LEAST_SECONDS
 from roundtable.scheduling.lp_dive import DiveRelaxation, dive, own_runner, start_relaxation
 from roundtable.scheduling.lp_dive import applies as lp_dive_applies
-from roundtable.scheduling.open_starts import answer_values, learner_bound, most_new_groups
+from roundtable.scheduling.open_starts import (
+    answer_values,
+    if_needed_bound,
+    learner_bound,
+    most_new_groups,
+)
 from roundtable.scheduling.open_starts import applies as open_starts_applies
 from roundtable.scheduling.phase_context import (
     PhaseContext,
@@ -50,6 +57,9 @@ _LOOSE_REACH = 0.05
 # where those moves bring typical 600 to an answer HiGHS's first pass proves (its
 # preferences 0.9 s of CPU with them first, 1.5 s without).
 _SEATS_FOR_THE_DIVE = 8
+# Of what the dive leaves of the phase's share, what the if-needed seats' bound may take
+# (`_if_needed_bound`); HiGHS's full model gets the rest.
+_IF_NEEDED_SHARE = 0.8
 
 
 def preferences_phase(context: PhaseContext, budget: float) -> PhaseResult:
@@ -125,8 +135,15 @@ def _first_then_dive(
     achieved = plan_objectives(problem, context.search.plan())["preferences"]
     if achieved == bound:
         return PhaseResult(achieved, bound, True, f"{bound} = relaxation's bound, optimal")
+    left = budget - (time.monotonic() - began)
+    bound = max(bound, _if_needed_bound(context, left * _IF_NEEDED_SHARE, bound))
+    if achieved == bound:
+        return PhaseResult(achieved, bound, True, f"{bound} = if-needed seats' bound, optimal")
+    left = budget - (time.monotonic() - began)
+    if left < LEAST_SECONDS:  # HiGHS would only say it was skipped
+        return _unproven(achieved, bound)
     # the search's time comes out of the phase's share, or the run outlasts its limit
-    return solve_phase(context, "preferences", budget - (time.monotonic() - began), bound)
+    return solve_phase(context, "preferences", left, bound)
 
 
 def _preferences_per_group(context: PhaseContext, budget: float) -> PhaseResult:
@@ -144,6 +161,10 @@ def _preferences_per_group(context: PhaseContext, budget: float) -> PhaseResult:
     achieved = plan_objectives(problem, context.search.plan())["preferences"]
     if achieved <= bound:
         return PhaseResult(achieved, achieved, True, f"{achieved} = lower bound, optimal")
+    return _unproven(achieved, bound)
+
+
+def _unproven(achieved: int, bound: int) -> PhaseResult:
     gap = (achieved - bound) / achieved
     text = f"{achieved}, bound {bound}, gap {gap:.1%} (time limit reached)"
     return PhaseResult(achieved, bound, False, text)
@@ -176,6 +197,29 @@ def _seats_for_the_dive(context: PhaseContext, bound: int) -> bool:
         return False
     paid = plan_objectives(problem, context.search.plan())["preferences"]
     return paid - bound >= _SEATS_FOR_THE_DIVE * problem.if_needed_weight()
+
+
+def _if_needed_bound(context: PhaseContext, budget: float, bound: int) -> int:
+    """The fewest if-needed seats any answer keeping the held phases pays, with its
+    groups' total within the held phases' (`bounds.held_totals`), as a bound with the
+    least shifts at so many and the leaders' least (`open_starts.if_needed_bound`; 0 if
+    HiGHS proves nothing within `budget`). Only in facilitated cohorts whose plan pays
+    more if-needed seats than `bound` counts, placement proven and sizes held: sparse
+    1,200: 27 seats, 38,056 with both steps, where the dive's relaxation proves 33,213 and
+    HiGHS's root cuts 33,906; the dive's answer is 38,058."""
+    problem, plan = context.problem, context.search.plan()
+    weight, scores = problem.if_needed_weight(), plan_objectives(problem, plan)
+    holds = dict(context.runner.holds)
+    paid = scores["preferences"] // weight > bound // weight
+    if not (paid and problem.facilitated and context.proven.get("placed") and "sizes" in holds):
+        return 0
+    totals = held_totals(problem, holds)
+    placed = scores["placed"]
+    found = if_needed_bound(problem, placed, totals, weight, budget, holds["sizes"])
+    if found is None:
+        return 0
+    # the fewest groups by the sizes phase's totals, where more (`fewest_groups`)
+    return found.value + leader_cost_bound(problem, max(totals.start, fewest_groups(context, plan)))
 
 
 def _open_starts_bound(context: PhaseContext, budget: float, bound: int) -> int:
