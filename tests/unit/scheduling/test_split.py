@@ -93,8 +93,10 @@ def test_split_gives_the_whole_models_phase_values(seed: int, sizes: tuple[int, 
         else:  # the whole model stopped short: its value is no better than the optimum
             assert (value <= mine) if maximise else (value >= mine), name
     assert parts["stats"]["placed"] == whole["stats"]["placed"]
-    if whole_values["spread"][1] and part_values["spread"][1]:
-        assert part_values["spread"][0] == whole_values["spread"][0]
+    # spread where both proved it (under load the whole model may stop before spread)
+    whole_spread, part_spread = whole_values.get("spread"), part_values.get("spread")
+    if whole_spread and part_spread and whole_spread[1] and part_spread[1]:
+        assert part_spread[0] == whole_spread[0]
 
 
 def test_parts_are_the_connected_components() -> None:
