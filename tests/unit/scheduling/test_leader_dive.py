@@ -6,7 +6,15 @@ from __future__ import annotations
 import time
 
 from roundtable.scheduling.heuristic import solve_heuristic
-from roundtable.scheduling.leader_dive import LeaderModel, applies, more_leaders
+from roundtable.scheduling.highs_model import CompactColumns
+from roundtable.scheduling.leader_dive import (
+    LeaderModel,
+    _lifted_gain,
+    _limit,
+    _relaxation,
+    applies,
+    more_leaders,
+)
 from roundtable.scheduling.plan import Plan, plan_is_consistent
 from roundtable.scheduling.solver import solve_exact
 from roundtable.scheduling.values import plan_objectives
@@ -138,3 +146,84 @@ def test_the_most_leading_is_never_below_a_brute_forced_answer_keeping_the_holds
             assert counted is not None and counted >= most
             checked += 1
     assert checked
+
+
+def test_the_bound_from_the_dive_limits_is_never_below_the_whole_relaxation():
+    # `most_leading` solves the relaxation within the dive's limits and lifts them by
+    # its duals; that bound is never below the whole relaxation's, solved directly
+    checked = 0
+    for seed in range(24):
+        case = _held_optimum(seed)
+        if case is None:
+            continue
+        problem, holds, _spread, plan = case
+        one_leader = Plan({start: [0] * len(leaders) for start, leaders in plan.groups_at.items()})
+        for start_plan in (plan, one_leader):
+            checked += _bound_covers_the_whole_relaxation(problem, holds, start_plan, seed)
+    assert checked
+
+
+def test_the_bound_lifts_a_crowd_limit_that_binds():
+    # 12 learners (three groups) on Tuesday, Wednesday or Thursday; F1 and F2 lead only
+    # on Tuesday, F0 (two groups) on Wednesday or Thursday. The plan has one group a
+    # start (F1, F0, F0), so the dive allows one on Tuesday and two leaders; three lead
+    # with two groups on Tuesday, which the bound must still allow
+    people = [
+        person("F0", "UTC", WED | THU, max_groups=2),
+        person("F1", "UTC", TUE, max_groups=1),
+        person("F2", "UTC", TUE, max_groups=1),
+        *crowd("A", 12, "UTC", TUE | WED | THU),
+    ]
+    problem = _problem_of(instance(people, **LED_SIZES))
+    learners = [_ids(problem, [f"A{k}" for k in range(4 * day, 4 * day + 4)]) for day in range(3)]
+    plan = Plan(
+        groups_at={_start(problem, 1): [1], _start(problem, 2): [0], _start(problem, 3): [0]},
+        learners_at={_start(problem, day + 1): learners[day] for day in range(3)},
+    )
+    before = plan_objectives(problem, plan)
+    holds = {name: before[name] for name in _HELD}
+    assert applies(problem, holds)
+    assert _bound_covers_the_whole_relaxation(problem, holds, plan, 1)
+    model = LeaderModel(problem, holds, plan, 1)
+    assert model.core is not None
+    _limit(model.core, model._dive_limits())
+    limited = _relaxation(model.core.highs, time.monotonic() + 10)
+    assert limited is not None and limited < 3 - 1e-6  # the limit binds
+    assert LeaderModel(problem, holds, plan, 1).most_leading(time.monotonic() + 10) == 3
+
+
+def _bound_covers_the_whole_relaxation(problem, holds, plan, seed) -> bool:
+    """Whether the model was built (else nothing to check); asserts its bound from the
+    dive's limits is at least the whole relaxation's value."""
+    model, whole = LeaderModel(problem, holds, plan, seed), LeaderModel(problem, holds, plan, seed)
+    if model.core is None or whole.core is None:
+        return False
+    direct = _relaxation(whole.core.highs, time.monotonic() + 10, ipm=True)
+    bound = model._bound_from_dive_limits(time.monotonic() + 10)
+    assert direct is not None and bound is not None
+    assert bound >= direct - 1e-6
+    return True
+
+
+def _most_x(row_upper: float, limit: float):
+    """Minimise -x over 0 <= x <= limit with a row x <= row_upper, solved."""
+    model = CompactColumns()
+    x = model.column(-1.0, limit, False)
+    model.row(-1e30, row_upper, {x: 1.0})
+    highs = model.load(1)
+    highs.setOptionValue("solve_relaxation", True)
+    highs.run()
+    return highs, x
+
+
+def test_lifting_a_bound_gains_at_most_its_reduced_cost_times_the_rise():
+    # x limited to 1 (its bound binds, reduced cost -1): lifted to 3, at most 2 more,
+    # exactly what the whole problem gains when the row allows it (x <= 10) ...
+    highs, x = _most_x(10.0, 1.0)
+    assert _lifted_gain(highs, [(x, 3.0)], [(x, 1.0)]) == 2.0
+    # ... and never less where the row binds first (x <= 2: 1 more, the bound says 2)
+    highs, x = _most_x(2.0, 1.0)
+    assert _lifted_gain(highs, [(x, 3.0)], [(x, 1.0)]) >= 1.0
+    # a bound that does not bind gains nothing (the row holds x at 0.5)
+    highs, x = _most_x(0.5, 1.0)
+    assert _lifted_gain(highs, [(x, 3.0)], [(x, 1.0)]) == 0.0
