@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -185,8 +186,61 @@ def sweep_row(kind: str, output: dict[str, Any]) -> str:
     )
 
 
+def machine_reference() -> str:
+    """The machine's speed at fixed work that does not change with the scheduler, so that
+    sweeps from different machines compare: one HiGHS dual simplex run on a fixed random
+    LP (2,000 rows, 4,000 columns, one thread, no presolve) and a Python loop, each the
+    least CPU seconds of three. Session 8's machine ran the sweep 1.5-2x slower than
+    session 7's; without this the two could not be told apart from a regression."""
+    return (
+        f"# machine: HiGHS reference LP {min(_reference_lp() for _ in range(3)):.2f} s, "
+        f"Python loop {min(_reference_loop() for _ in range(3)):.2f} s of CPU"
+    )
+
+
+def _reference_lp() -> float:
+    import highspy
+    import numpy as np
+
+    from roundtable.scheduling.highs_model import quiet_stdout
+
+    rng = np.random.default_rng(20)
+    rows, cols, per_col = 2000, 4000, 6
+    index = np.concatenate([rng.choice(rows, per_col, replace=False) for _ in range(cols)])
+    with quiet_stdout():  # HiGHS's banner
+        highs = highspy.Highs()  # type: ignore[no-untyped-call]
+    for option, value in (("output_flag", False), ("threads", 1), ("presolve", "off")):
+        highs.setOptionValue(option, value)
+    highs.setOptionValue("solver", "simplex")
+    none = np.zeros(0, dtype=np.int32)
+    highs.addRows(rows, np.full(rows, 8.0), np.full(rows, np.inf), 0, none, none, np.zeros(0))
+    highs.addCols(
+        cols,
+        rng.integers(1, 100, cols).astype(np.float64),
+        np.zeros(cols),
+        np.ones(cols),
+        len(index),
+        np.arange(0, cols * per_col, per_col, dtype=np.int32),
+        index.astype(np.int32),
+        rng.integers(1, 10, len(index)).astype(np.float64),
+    )
+    began = time.process_time()
+    highs.run()
+    return time.process_time() - began
+
+
+def _reference_loop() -> float:
+    began = time.process_time()
+    total = 0
+    for i in range(2_000_000):
+        total += i % 7
+    return time.process_time() - began
+
+
 def bench_sweep(sizes: list[int], kinds: list[str], time_limit: float, repeat: int) -> None:
-    """One line per (kind, size): every phase's seconds and gap (medians over repeats)."""
+    """One line per (kind, size): every phase's seconds and gap (medians over repeats),
+    after the machine's reference speed (`machine_reference`)."""
+    print(machine_reference())
     print(SWEEP_HEADER)
     for kind in kinds:
         for size in sizes:
