@@ -251,3 +251,24 @@ def test_the_answer_near_the_cover_opens_the_two_forced_starts() -> None:
     assert near is not None and cover.opened <= near
     assert sum(found.groups.values()) == 2
     assert {start for start, count in found.groups.items() if count} <= near
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_if_needed_bound_with_a_bound_to_beat_keeps_what_can_beat_it(seed: int) -> None:
+    # `beat` only leaves out what cannot raise it: below what the bound reaches alone the
+    # same bound; at or above it never more than the bound alone, still a bound, and
+    # step (b) left out where (a)'s seats and less than one seat of shifts cannot beat it
+    problem = _cohort(seed, facilitators=3, most_groups=2)
+    placed, sizes, preferences, _spread = _brute_force(problem)
+    totals = held_totals(problem, {"placed": placed, "sizes": sizes})
+    weight = problem.if_needed_weight()
+    alone = if_needed_bound(problem, placed, totals, weight, 10.0, sizes)
+    if alone is None:
+        return
+    below = if_needed_bound(problem, placed, totals, weight, 10.0, sizes, alone.value - 1)
+    assert below == alone and alone.seats  # step (b) ran, its answer kept
+    for beat in (alone.value, weight * (alone.if_needed + 1), 10 * weight * (seed + 1)):
+        found = if_needed_bound(problem, placed, totals, weight, 10.0, sizes, beat)
+        assert found is not None and found.value <= alone.value <= preferences
+        if weight * (found.if_needed + 1) <= beat:
+            assert (found.value, found.seats) == (weight * found.if_needed, {})  # (a) only

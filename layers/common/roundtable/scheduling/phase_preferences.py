@@ -215,11 +215,11 @@ def _if_needed_bound(context: PhaseContext, budget: float, bound: int) -> int:
         return 0
     totals = held_totals(problem, holds)
     placed = scores["placed"]
-    found = if_needed_bound(problem, placed, totals, weight, budget, holds["sizes"])
-    if found is None:
-        return 0
     # the fewest groups by the sizes phase's totals, where more (`fewest_groups`)
-    return found.value + leader_cost_bound(problem, max(totals.start, fewest_groups(context, plan)))
+    leaders = leader_cost_bound(problem, max(totals.start, fewest_groups(context, plan)))
+    beat = max(bound - leaders, 0)  # what the learners must pay to raise `bound`
+    found = if_needed_bound(problem, placed, totals, weight, budget, holds["sizes"], beat)
+    return 0 if found is None else found.value + leaders
 
 
 def _open_starts_bound(context: PhaseContext, budget: float, bound: int) -> int:
