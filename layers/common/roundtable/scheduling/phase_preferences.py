@@ -14,7 +14,13 @@ from roundtable.scheduling import per_group
 from roundtable.scheduling.bounds import held_totals, leader_cost_bound, learner_cost_bound
 from roundtable.scheduling.highs import PhaseResult
 from roundtable.scheduling.highs_model import LEAST_SECONDS
-from roundtable.scheduling.lp_dive import DiveRelaxation, dive, own_runner, start_relaxation
+from roundtable.scheduling.lp_dive import (
+    DiveRelaxation,
+    dive,
+    holds_columns_out,
+    own_runner,
+    start_relaxation,
+)
 from roundtable.scheduling.lp_dive import applies as lp_dive_applies
 from roundtable.scheduling.open_starts import (
     answer_values,
@@ -92,8 +98,12 @@ def preferences_phase(context: PhaseContext, budget: float) -> PhaseResult:
     relaxation = start_relaxation(dive_runner, "preferences", left * _DIVE_SHARE, plan, loose)
     if relaxation is None:  # HiGHS's share whole: its full model needs it there
         return solve_phase(context, "preferences", left, bound)
+    # HiGHS's first pass never proved a cohort whose relaxation holds columns out (few
+    # facilitators 600-2,000: many options per learner, no linking rows; on 2,000 it ends
+    # at its time limit), and there it takes the second core from the relaxation
+    first = not holds_columns_out(dive_runner)
     try:
-        return _first_then_dive(context, budget, began, bound, relaxation, paths)
+        return _first_then_dive(context, budget, began, bound, relaxation, paths, first)
     finally:
         relaxation.cancel()
 
@@ -105,30 +115,22 @@ def _first_then_dive(
     bound: int,
     relaxation: DiveRelaxation,
     paths: bool = True,
+    first_pass: bool = True,
 ) -> PhaseResult:
-    """The rest of the phase (its share `budget`, begun at `began`): HiGHS's first pass,
-    then the dive from `relaxation`, then HiGHS with what is left; without `paths` (the
-    search's moves along paths left for after the dive), those moves on the search's plan
-    where the dive's is not adopted."""
+    """The rest of the phase (its share `budget`, begun at `began`): HiGHS's first pass
+    (unless not `first_pass`), then the dive from `relaxation`, then HiGHS with what is
+    left; without `paths` (the search's moves along paths left for after the dive), those
+    moves on the search's plan where the dive's is not adopted."""
     problem = context.problem
-    # HiGHS first, briefly: where its leaders-only solve (typical 600: 0.16 s) or, with
-    # nobody to lead, its first neighbourhoods (peer 300: 0.04 s) prove the bound, the
-    # dive would take 4-8 s. Nothing more: the full model and, with leaders, the
-    # neighbourhoods took 1.3-2 s (one round on few facilitators 600: 1.3 s against its
-    # 0.2 s limit) and proved none of the sweep's cohorts before the dive.
-    first = solve_phase(
-        context,
-        "preferences",
-        budget * _FIRST_SHARE,
-        bound,
-        neighbourhoods=not problem.facilitated,
-        full_model=False,
-    )
-    if first.proven:
-        return first
+    first_bound = bound
+    if first_pass:
+        first = _first_pass(context, budget, bound)
+        if first.proven:
+            return first
+        first_bound = first.bound
     left = budget - (time.monotonic() - began)  # the dive's share of what is left
     searched = context.search
-    bound = _dive(context, relaxation, left * _DIVE_SHARE, max(bound, first.bound))
+    bound = _dive(context, relaxation, left * _DIVE_SHARE, max(bound, first_bound))
     if not paths and context.search is searched:  # the dive's plan not adopted
         left = budget - (time.monotonic() - began)
         improve_preferences(context.search, min(budget * _SEARCH_SHARE, left), bound)
@@ -144,6 +146,23 @@ def _first_then_dive(
         return _unproven(achieved, bound)
     # the search's time comes out of the phase's share, or the run outlasts its limit
     return solve_phase(context, "preferences", left, bound)
+
+
+def _first_pass(context: PhaseContext, budget: float, bound: int) -> PhaseResult:
+    """HiGHS first, briefly (`_FIRST_SHARE` of the phase's `budget`): where its
+    leaders-only solve (typical 600: 0.16 s) or, with nobody to lead, its first
+    neighbourhoods (peer 300: 0.04 s) prove the bound, the dive would take 4-8 s. Nothing
+    more: the full model and, with leaders, the neighbourhoods took 1.3-2 s (one round on
+    few facilitators 600: 1.3 s against its 0.2 s limit) and proved none of the sweep's
+    cohorts before the dive."""
+    return solve_phase(
+        context,
+        "preferences",
+        budget * _FIRST_SHARE,
+        bound,
+        neighbourhoods=not context.problem.facilitated,
+        full_model=False,
+    )
 
 
 def _preferences_per_group(context: PhaseContext, budget: float) -> PhaseResult:
