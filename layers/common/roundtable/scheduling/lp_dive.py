@@ -540,7 +540,11 @@ class DiveRelaxation(OnThread):
         set_objective(highs, model, self.name)
         relax(highs, model, True)
         _add_count_rows(highs, self.starts)
-        if priced and self.plan is not None and holds_columns_out(self.runner):
+        wide = len(model.cost) >= _COLUMNS_PER_ROW * highs.getNumRow()
+        # not with linking rows left out: the kept LP would miss their entries of the
+        # columns it brings in (no sweep line has both: few facilitators' models have no
+        # linking rows)
+        if priced and self.plan is not None and wide and not model.left_out:
             held = _held_out(self.runner.problem, model, self.plan, self.runner.pinned)
             highs = PricedHighs(highs, held)
         self.highs = highs
@@ -556,17 +560,6 @@ class DiveRelaxation(OnThread):
         finally:
             highs.cbIpmInterrupt.unsubscribe(self.interrupt)
             highs.cbSimplexInterrupt.unsubscribe(self.interrupt)
-
-
-def holds_columns_out(runner: Runner) -> bool:
-    """Whether the dive's relaxation on `runner` starts with most learner columns held out
-    (`PricedHighs`): where it has `_COLUMNS_PER_ROW` columns per row, count rows included
-    (the holds' few rows left out of the count), and keeps its linking rows: with them
-    left out, the kept LP would miss their entries of the columns it brings in (no sweep
-    line has both: few facilitators' models have no linking rows)."""
-    model = runner._formulation()
-    rows = len(model.rows) + len(_starts(model)) + 1
-    return len(model.cost) >= _COLUMNS_PER_ROW * rows and not model.left_out
 
 
 def own_runner(runner: Runner) -> Runner:

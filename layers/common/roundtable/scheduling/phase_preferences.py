@@ -11,16 +11,16 @@ from __future__ import annotations
 import time
 
 from roundtable.scheduling import per_group
-from roundtable.scheduling.bounds import held_totals, leader_cost_bound, learner_cost_bound
+from roundtable.scheduling.bounds import (
+    held_totals,
+    leader_cost_bound,
+    learner_cost_bound,
+    placement_bound,
+    seats,
+)
 from roundtable.scheduling.highs import PhaseResult
 from roundtable.scheduling.highs_model import LEAST_SECONDS
-from roundtable.scheduling.lp_dive import (
-    DiveRelaxation,
-    dive,
-    holds_columns_out,
-    own_runner,
-    start_relaxation,
-)
+from roundtable.scheduling.lp_dive import DiveRelaxation, dive, own_runner, start_relaxation
 from roundtable.scheduling.lp_dive import applies as lp_dive_applies
 from roundtable.scheduling.open_starts import (
     answer_values,
@@ -98,10 +98,7 @@ def preferences_phase(context: PhaseContext, budget: float) -> PhaseResult:
     relaxation = start_relaxation(dive_runner, "preferences", left * _DIVE_SHARE, plan, loose)
     if relaxation is None:  # HiGHS's share whole: its full model needs it there
         return solve_phase(context, "preferences", left, bound)
-    # HiGHS's first pass never proved a cohort whose relaxation holds columns out (few
-    # facilitators 600-2,000: many options per learner, no linking rows; on 2,000 it ends
-    # at its time limit), and there it takes the second core from the relaxation
-    first = not holds_columns_out(dive_runner)
+    first = not _leaders_scarce(problem)
     try:
         return _first_then_dive(context, budget, began, bound, relaxation, paths, first)
     finally:
@@ -146,6 +143,15 @@ def _first_then_dive(
         return _unproven(achieved, bound)
     # the search's time comes out of the phase's share, or the run outlasts its limit
     return solve_phase(context, "preferences", left, bound)
+
+
+def _leaders_scarce(problem: Problem) -> bool:
+    """Whether the facilitators' capacity, not the learners' times, limits how many are
+    placed (`placement_bound`): every facilitator leads all they can. HiGHS's first pass
+    (leaders re-chosen for the groups as placed) proved none of those cohorts (few
+    facilitators 300-2,000; on 2,000 it ends at its time limit, 1.7-2.3 s of wall time at
+    load 3-5) while it took the second core from the dive's relaxation."""
+    return placement_bound(problem) < seats(problem)
 
 
 def _first_pass(context: PhaseContext, budget: float, bound: int) -> PhaseResult:
