@@ -149,7 +149,7 @@ def _leaders_scarce(problem: Problem) -> bool:
     """Whether the facilitators' capacity, not the learners' times, limits how many are
     placed (`placement_bound`): every facilitator leads all they can. HiGHS's first pass
     (leaders re-chosen for the groups as placed) proved none of those cohorts (few
-    facilitators 300-2,000; on 2,000 it ends at its time limit, 1.7-2.3 s of wall time at
+    facilitators 100-2,000; on 2,000 it ends at its time limit, 1.7-2.3 s of wall time at
     load 3-5) while it took the second core from the dive's relaxation."""
     return placement_bound(problem) < seats(problem)
 
