@@ -11,7 +11,13 @@ from __future__ import annotations
 import time
 
 from roundtable.scheduling import per_group
-from roundtable.scheduling.bounds import held_totals, leader_cost_bound, learner_cost_bound
+from roundtable.scheduling.bounds import (
+    held_totals,
+    leader_cost_bound,
+    learner_cost_bound,
+    placement_bound,
+    seats,
+)
 from roundtable.scheduling.highs import PhaseResult
 from roundtable.scheduling.highs_model import LEAST_SECONDS
 from roundtable.scheduling.lp_dive import DiveRelaxation, dive, own_runner, start_relaxation
@@ -92,8 +98,9 @@ def preferences_phase(context: PhaseContext, budget: float) -> PhaseResult:
     relaxation = start_relaxation(dive_runner, "preferences", left * _DIVE_SHARE, plan, loose)
     if relaxation is None:  # HiGHS's share whole: its full model needs it there
         return solve_phase(context, "preferences", left, bound)
+    first = not _leaders_scarce(problem)
     try:
-        return _first_then_dive(context, budget, began, bound, relaxation, paths)
+        return _first_then_dive(context, budget, began, bound, relaxation, paths, first)
     finally:
         relaxation.cancel()
 
@@ -105,30 +112,22 @@ def _first_then_dive(
     bound: int,
     relaxation: DiveRelaxation,
     paths: bool = True,
+    first_pass: bool = True,
 ) -> PhaseResult:
-    """The rest of the phase (its share `budget`, begun at `began`): HiGHS's first pass,
-    then the dive from `relaxation`, then HiGHS with what is left; without `paths` (the
-    search's moves along paths left for after the dive), those moves on the search's plan
-    where the dive's is not adopted."""
+    """The rest of the phase (its share `budget`, begun at `began`): HiGHS's first pass
+    (unless not `first_pass`), then the dive from `relaxation`, then HiGHS with what is
+    left; without `paths` (the search's moves along paths left for after the dive), those
+    moves on the search's plan where the dive's is not adopted."""
     problem = context.problem
-    # HiGHS first, briefly: where its leaders-only solve (typical 600: 0.16 s) or, with
-    # nobody to lead, its first neighbourhoods (peer 300: 0.04 s) prove the bound, the
-    # dive would take 4-8 s. Nothing more: the full model and, with leaders, the
-    # neighbourhoods took 1.3-2 s (one round on few facilitators 600: 1.3 s against its
-    # 0.2 s limit) and proved none of the sweep's cohorts before the dive.
-    first = solve_phase(
-        context,
-        "preferences",
-        budget * _FIRST_SHARE,
-        bound,
-        neighbourhoods=not problem.facilitated,
-        full_model=False,
-    )
-    if first.proven:
-        return first
+    first_bound = bound
+    if first_pass:
+        first = _first_pass(context, budget, bound)
+        if first.proven:
+            return first
+        first_bound = first.bound
     left = budget - (time.monotonic() - began)  # the dive's share of what is left
     searched = context.search
-    bound = _dive(context, relaxation, left * _DIVE_SHARE, max(bound, first.bound))
+    bound = _dive(context, relaxation, left * _DIVE_SHARE, max(bound, first_bound))
     if not paths and context.search is searched:  # the dive's plan not adopted
         left = budget - (time.monotonic() - began)
         improve_preferences(context.search, min(budget * _SEARCH_SHARE, left), bound)
@@ -144,6 +143,32 @@ def _first_then_dive(
         return _unproven(achieved, bound)
     # the search's time comes out of the phase's share, or the run outlasts its limit
     return solve_phase(context, "preferences", left, bound)
+
+
+def _leaders_scarce(problem: Problem) -> bool:
+    """Whether the facilitators' capacity, not the learners' times, limits how many are
+    placed (`placement_bound`): every facilitator leads all they can. HiGHS's first pass
+    (leaders re-chosen for the groups as placed) proved none of those cohorts (few
+    facilitators 100-2,000; on 2,000 it ends at its time limit, 1.7-2.3 s of wall time at
+    load 3-5) while it took the second core from the dive's relaxation."""
+    return placement_bound(problem) < seats(problem)
+
+
+def _first_pass(context: PhaseContext, budget: float, bound: int) -> PhaseResult:
+    """HiGHS first, briefly (`_FIRST_SHARE` of the phase's `budget`): where its
+    leaders-only solve (typical 600: 0.16 s) or, with nobody to lead, its first
+    neighbourhoods (peer 300: 0.04 s) prove the bound, the dive would take 4-8 s. Nothing
+    more: the full model and, with leaders, the neighbourhoods took 1.3-2 s (one round on
+    few facilitators 600: 1.3 s against its 0.2 s limit) and proved none of the sweep's
+    cohorts before the dive."""
+    return solve_phase(
+        context,
+        "preferences",
+        budget * _FIRST_SHARE,
+        bound,
+        neighbourhoods=not context.problem.facilitated,
+        full_model=False,
+    )
 
 
 def _preferences_per_group(context: PhaseContext, budget: float) -> PhaseResult:

@@ -1,0 +1,93 @@
+"""HiGHS's first pass of the preferences phase left out where the facilitators' capacity
+limits placement (phase_preferences._leaders_scarce): the rule says so only where no
+answer places everyone, the phase without the pass still reaches the brute-forced
+optimum, and the pass does not run there."""
+
+from __future__ import annotations
+
+import pytest
+
+from roundtable.scheduling import phase_preferences
+from roundtable.scheduling.bounds import seats
+from roundtable.scheduling.heuristic import solve_heuristic
+from roundtable.scheduling.solver import solve_exact
+from roundtable.scheduling.values import plan_objectives
+from tests.unit.scheduling.test_phase_bounds import _brute_force, _cohort
+
+
+def _first_passes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """One entry per first pass run from now on."""
+    runs: list[int] = []
+    first_pass = phase_preferences._first_pass
+
+    def counted(
+        context: phase_preferences.PhaseContext, budget: float, bound: int
+    ) -> phase_preferences.PhaseResult:
+        runs.append(bound)
+        return first_pass(context, budget, bound)
+
+    monkeypatch.setattr(phase_preferences, "_first_pass", counted)
+    return runs
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("facilitators", [1, 2])
+def test_scarce_leaders_only_where_no_answer_places_everyone(seed: int, facilitators: int) -> None:
+    problem = _cohort(seed, facilitators=facilitators, most_groups=1)
+    placed, _sizes, _preferences, _spread = _brute_force(problem)
+    if phase_preferences._leaders_scarce(problem):
+        assert placed < seats(problem)
+
+
+def test_small_cohorts_of_both_kinds_are_generated() -> None:
+    # the rule is tested both ways: some of these cohorts have scarce leaders, some not
+    scarce = {
+        phase_preferences._leaders_scarce(_cohort(seed, facilitators=f, most_groups=1))
+        for seed in range(12)
+        for f in (1, 2)
+    }
+    assert scarce == {True, False}
+
+
+def _dives(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """One entry per dive run from now on."""
+    dived: list[int] = []
+    dive = phase_preferences._dive
+
+    def counted(*args: object) -> int:
+        dived.append(1)
+        return dive(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(phase_preferences, "_dive", counted)
+    return dived
+
+
+def test_the_phase_without_the_first_pass_reaches_the_brute_forced_optimum(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # every cohort treated as one with scarce leaders: the pass never runs
+    monkeypatch.setattr(phase_preferences, "_leaders_scarce", lambda _problem: True)
+    runs, dived = _first_passes(monkeypatch), _dives(monkeypatch)
+    for seed in range(12):
+        problem = _cohort(seed, facilitators=3, most_groups=2)
+        placed, sizes, preferences_, _spread = _brute_force(problem)
+        plan = solve_exact(problem, solve_heuristic(problem, 1), 1, 10.0).plan
+        scores = plan_objectives(problem, plan)
+        assert (scores["placed"], scores["sizes"], scores["preferences"]) == (
+            placed,
+            sizes,
+            preferences_,
+        )
+    assert runs == []
+    assert dived  # some cohort went past the search to where the pass would have run
+
+
+def test_the_first_pass_still_runs_where_leaders_are_not_scarce(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(phase_preferences, "_leaders_scarce", lambda _problem: False)
+    runs, dived = _first_passes(monkeypatch), _dives(monkeypatch)
+    for seed in range(12):
+        problem = _cohort(seed, facilitators=3, most_groups=2)
+        solve_exact(problem, solve_heuristic(problem, 1), 1, 10.0)
+    assert runs and len(runs) >= len(dived)  # a first pass before every dive
