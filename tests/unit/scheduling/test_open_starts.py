@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import itertools
 import random
-import time
 from collections import Counter
 
 import pytest
@@ -14,7 +13,6 @@ import pytest
 from roundtable.scheduling.bounds import held_totals, leader_cost_bound, learner_cost_bound
 from roundtable.scheduling.highs import Runner
 from roundtable.scheduling.open_starts import (
-    IfNeededOnThread,
     _cover,
     _Limits,
     _near_answer,
@@ -124,34 +122,6 @@ def test_the_if_needed_bound_never_exceeds_the_brute_forced_optimum(seed: int) -
     # and 8 are bounded at their optimum
     if found is not None:
         assert found.value + leader_cost_bound(problem, totals.start) <= preferences
-
-
-@pytest.mark.parametrize("seed", range(12))
-def test_the_if_needed_bound_on_its_thread_is_the_bound_called_directly(seed: int) -> None:
-    # the phase runs it beside the dive: the same bound, so never above the optimum
-    problem = _cohort(seed, facilitators=3, most_groups=2)
-    placed, sizes, preferences, _spread = _brute_force(problem)
-    totals = held_totals(problem, {"placed": placed, "sizes": sizes})
-    weight = problem.if_needed_weight()
-    direct = if_needed_bound(problem, placed, totals, weight, 10.0, sizes)
-    beside = IfNeededOnThread(problem, placed, totals, weight, time.monotonic() + 10.0, sizes)
-    assert beside.start().join()
-    assert beside.found == direct
-    if beside.found is not None:
-        assert beside.found.value + leader_cost_bound(problem, totals.start) <= preferences
-
-
-def test_the_if_needed_bound_cancelled_gives_no_bound() -> None:
-    # a thread cancelled before HiGHS runs, or interrupted inside it, leaves nothing the
-    # phase could take for a bound (an interrupted LP's bound is not relied on)
-    problem = _cohort(2, facilitators=3, most_groups=2)
-    placed, sizes, _preferences, _spread = _brute_force(problem)
-    totals = held_totals(problem, {"placed": placed, "sizes": sizes})
-    weight = problem.if_needed_weight()
-    beside = IfNeededOnThread(problem, placed, totals, weight, time.monotonic() + 10.0, sizes)
-    beside.cancel()  # never started: nothing to wait for
-    beside.start().cancel()
-    assert beside.join() and beside.found is None
 
 
 def test_the_if_needed_bound_counts_the_seat_whole_groups_force() -> None:

@@ -43,7 +43,7 @@ from typing import Any
 
 from roundtable.scheduling.formulation import Formulation
 from roundtable.scheduling.highs import Stopper
-from roundtable.scheduling.highs_model import OnThread, new_instance
+from roundtable.scheduling.highs_model import new_instance
 from roundtable.scheduling.problem import Problem
 
 _SLACK = 1e-6  # HiGHS's bound this far above a whole number still rounds down
@@ -53,7 +53,6 @@ _SEED = 0  # HiGHS's own default: the model's answers stay as they were
 _COVER_SHARE = 0.5
 
 Cost = Callable[[int], int]
-Interrupt = Callable[[Any], None]  # HiGHS's interrupt callback
 
 
 @dataclass(frozen=True)
@@ -119,13 +118,7 @@ def learner_bound(
 
 
 def if_needed_bound(
-    problem: Problem,
-    placed: int,
-    totals: range,
-    weight: int,
-    budget: float,
-    sizes: int | None,
-    interrupt: Interrupt | None = None,
+    problem: Problem, placed: int, totals: range, weight: int, budget: float, sizes: int | None
 ) -> OpenStartsBound | None:
     """The two steps alone (`_by_steps`: the fewest if-needed seats, then the least
     shifts with so many), with between `totals.start` and `totals.stop - 1` new groups;
@@ -134,47 +127,13 @@ def if_needed_bound(
     are not what the if-needed seats are about: sparse 1,200 (220 groups exactly) needs
     27 if-needed seats, shown here, where the relaxation of the whole model says 25.5
     with the total held and 23.5 without. None with existing groups, or as
-    `learner_bound`. With `interrupt`, HiGHS's interrupt callback (`IfNeededOnThread`)."""
+    `learner_bound`."""
     import time
 
     if problem.existing or placed <= 0 or not totals:
         return None
     limits = _Limits(placed, totals.stop - 1, sizes, totals.start)
-    return _by_steps(problem, limits, weight, time.monotonic() + budget, interrupt)
-
-
-class IfNeededOnThread(OnThread):
-    """`if_needed_bound` on a thread of its own until `deadline` (`highs_model.OnThread`):
-    it depends only on the held phases, so it runs beside the LP dive (sparse 1,200: the
-    dive 12-14 s, then the bound's steps 3-9 s and more, after it, did not fit the
-    phase's share). `found` is read once joined: None where cancelled (HiGHS interrupted
-    inside an LP is not relied on for a bound; its own time limit is). Nothing an answer
-    depends on comes from it."""
-
-    def __init__(
-        self,
-        problem: Problem,
-        placed: int,
-        totals: range,
-        weight: int,
-        deadline: float,
-        sizes: int | None,
-    ) -> None:
-        super().__init__()
-        self.problem, self.placed, self.totals, self.weight = problem, placed, totals, weight
-        self.deadline, self.sizes = deadline, sizes
-        self.found: OpenStartsBound | None = None
-
-    def _solve(self) -> None:
-        import time
-
-        if self._cancelled:
-            return
-        budget = self.deadline - time.monotonic()
-        found = if_needed_bound(
-            self.problem, self.placed, self.totals, self.weight, budget, self.sizes, self.interrupt
-        )
-        self.found = None if self._cancelled else found
+    return _by_steps(problem, limits, weight, time.monotonic() + budget)
 
 
 def _at_cover(
@@ -201,17 +160,12 @@ def _at_cover(
 
 
 def _by_steps(
-    problem: Problem,
-    limits: _Limits,
-    weight: int,
-    deadline: float,
-    interrupt: Interrupt | None = None,
+    problem: Problem, limits: _Limits, weight: int, deadline: float
 ) -> OpenStartsBound | None:
     """(a) the fewest if-needed seats, (b) the least shifts with exactly so many."""
     import time
 
-    left = deadline - time.monotonic()
-    coarse = _least(problem, limits, lambda cost: cost // weight, None, left, interrupt=interrupt)
+    coarse = _least(problem, limits, lambda cost: cost // weight, None, deadline - time.monotonic())
     if coarse is None or coarse[0] == 0:
         return None  # nobody needs if-needed time: the relaxation sees as much
     fewest, proven = coarse[:2]
@@ -220,7 +174,7 @@ def _by_steps(
     # the shifts alone with the if-needed seats fixed (peer 100: 3.8 s with the size rows;
     # the whole cost in one MIP instead took 14.8 s)
     left = deadline - time.monotonic()
-    rest = _least(problem, limits, lambda cost: cost % weight, fewest, left, interrupt=interrupt)
+    rest = _least(problem, limits, lambda cost: cost % weight, fewest, left)
     shifts = 0 if rest is None else rest[0]
     value = weight * fewest + min(shifts, weight)
     if rest is None:
@@ -244,33 +198,24 @@ def _least(
     budget: float,
     aim: int | None = None,
     only: frozenset[int] | None = None,
-    interrupt: Interrupt | None = None,
 ) -> tuple[int, bool, dict[tuple[int, int], int], dict[int, int]] | None:
     """HiGHS's bound of the model for `cost` (rounded up), whether it is the optimum, and
     its answer (learners per class and start, groups per start; empty if none); with
     `if_needed`, exactly that many if-needed seats; with `aim` (a bound proven without
     this model), stopped once its answer costs no more; with `only`, no groups elsewhere
-    (then its bound is the restricted model's, no bound of the whole); with `interrupt`,
-    HiGHS stops where it says so (its bound then as far as it got)."""
-    import time
-
+    (then its bound is the restricted model's, no bound of the whole)."""
     if budget <= 0.05:
         return None
-    deadline = time.monotonic() + budget
     highs, columns = _model(problem, limits, cost, if_needed)
     for start, col in columns.groups.items():
         if only is not None and start not in only:
             highs.changeColBounds(col, 0.0, 0.0)
-    # building the model counts (sparse 1,200: 1 s or more): HiGHS's clock starts at `run`
-    highs.setOptionValue("time_limit", max(deadline - time.monotonic(), 0.05))
+    highs.setOptionValue("time_limit", budget)
     if aim is not None:
         stopper = Stopper()
         stopper.aim(aim, False, {})
         highs.cbMipImprovingSolution.subscribe(stopper.improving)
         highs.cbMipInterrupt.subscribe(stopper.check)
-    if interrupt is not None:
-        for callback in (highs.cbMipInterrupt, highs.cbIpmInterrupt, highs.cbSimplexInterrupt):
-            callback.subscribe(interrupt)
     highs.run()
     status = highs.modelStatusToString(highs.getModelStatus())
     bound = highs.getInfo().mip_dual_bound

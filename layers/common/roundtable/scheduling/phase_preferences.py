@@ -2,9 +2,9 @@
 
 The local search and the solver-free bound first; the open starts' bound in peer
 cohorts (`open_starts.py`); HiGHS's quick first pass while the LP dive's relaxation is
-solved beside it (`lp_dive.py`); the dive, with the if-needed seats' bound in
-facilitated cohorts on a thread beside it (`_start_if_needed_bound`); HiGHS with what is
-left. Per-group anchors have a compact model of their own (`per_group.py`)."""
+solved beside it (`lp_dive.py`); the dive; the if-needed seats' bound in facilitated
+cohorts (`_if_needed_bound`); HiGHS with what is left. Per-group anchors
+have a compact model of their own (`per_group.py`)."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from roundtable.scheduling.highs_model import LEAST_SECONDS
 from roundtable.scheduling.lp_dive import DiveRelaxation, dive, own_runner, start_relaxation
 from roundtable.scheduling.lp_dive import applies as lp_dive_applies
 from roundtable.scheduling.open_starts import (
-    IfNeededOnThread,
     answer_values,
+    if_needed_bound,
     learner_bound,
     most_new_groups,
 )
@@ -57,14 +57,9 @@ _LOOSE_REACH = 0.05
 # where those moves bring typical 600 to an answer HiGHS's first pass proves (its
 # preferences 0.9 s of CPU with them first, 1.5 s without).
 _SEATS_FOR_THE_DIVE = 8
-# Of what HiGHS's first pass leaves of the phase's share, what the if-needed seats' bound
-# may take on its thread beside the dive (`_start_if_needed_bound`; after the dive, sparse
-# 1,200's bound got what the 12-14 s dive left, too little for its second step); HiGHS's
-# full model gets the rest.
+# Of what the dive leaves of the phase's share, what the if-needed seats' bound may take
+# (`_if_needed_bound`); HiGHS's full model gets the rest.
 _IF_NEEDED_SHARE = 0.8
-# How long past its deadline the bound's thread is waited for (HiGHS stops at its time
-# limit, then returns), before it is cancelled and its bound not used.
-_IF_NEEDED_GRACE = 0.5
 
 
 def preferences_phase(context: PhaseContext, budget: float) -> PhaseResult:
@@ -131,42 +126,17 @@ def _first_then_dive(
     )
     if first.proven:
         return first
-    bound = max(bound, first.bound)
-    # the dive joins its relaxation first; the bound's thread starts once that has ended, so
-    # that at most two solves run at once (at load 5, started beside the relaxation too, it
-    # left sparse 1,200's dive without its relaxation: 52.9 % where main's ended at 34.8 %)
-    relaxation.solve()
-    left = budget - (time.monotonic() - began)
-    beside = _start_if_needed_bound(context, time.monotonic() + left * _IF_NEEDED_SHARE, bound)
-    try:
-        return _dive_then_rest(context, budget, began, bound, relaxation, beside, paths)
-    finally:
-        if beside is not None:
-            beside.cancel()
-
-
-def _dive_then_rest(
-    context: PhaseContext,
-    budget: float,
-    began: float,
-    bound: int,
-    relaxation: DiveRelaxation,
-    beside: IfNeededOnThread | None,
-    paths: bool,
-) -> PhaseResult:
-    """The dive, then the if-needed seats' bound computed `beside` it, then HiGHS with
-    what is left (as `_first_then_dive`)."""
-    problem = context.problem
-    left = budget - (time.monotonic() - began)
+    left = budget - (time.monotonic() - began)  # the dive's share of what is left
     searched = context.search
-    bound = _dive(context, relaxation, left * _DIVE_SHARE, bound)
+    bound = _dive(context, relaxation, left * _DIVE_SHARE, max(bound, first.bound))
     if not paths and context.search is searched:  # the dive's plan not adopted
         left = budget - (time.monotonic() - began)
         improve_preferences(context.search, min(budget * _SEARCH_SHARE, left), bound)
     achieved = plan_objectives(problem, context.search.plan())["preferences"]
     if achieved == bound:
         return PhaseResult(achieved, bound, True, f"{bound} = relaxation's bound, optimal")
-    bound = max(bound, _if_needed_bound(context, beside))
+    left = budget - (time.monotonic() - began)
+    bound = max(bound, _if_needed_bound(context, left * _IF_NEEDED_SHARE, bound))
     if achieved == bound:
         return PhaseResult(achieved, bound, True, f"{bound} = if-needed seats' bound, optimal")
     left = budget - (time.monotonic() - began)
@@ -229,41 +199,27 @@ def _seats_for_the_dive(context: PhaseContext, bound: int) -> bool:
     return paid - bound >= _SEATS_FOR_THE_DIVE * problem.if_needed_weight()
 
 
-def _start_if_needed_bound(
-    context: PhaseContext, deadline: float, bound: int
-) -> IfNeededOnThread | None:
+def _if_needed_bound(context: PhaseContext, budget: float, bound: int) -> int:
     """The fewest if-needed seats any answer keeping the held phases pays, with its
-    groups' total within the held phases' (`bounds.held_totals`), with the least shifts
-    at so many (`open_starts.if_needed_bound`), started on a thread until `deadline`: it
-    depends only on the held phases, not on the plan the dive beside it finds. Only in
-    facilitated cohorts whose plan pays more if-needed seats than `bound` counts,
-    placement proven and sizes held: sparse 1,200: 27 seats, 38,056 with both steps,
-    where the dive's relaxation proves 33,213 and HiGHS's root cuts 33,906; the dive's
-    answer is 38,058. None where it does not apply."""
+    groups' total within the held phases' (`bounds.held_totals`), as a bound with the
+    least shifts at so many and the leaders' least (`open_starts.if_needed_bound`; 0 if
+    HiGHS proves nothing within `budget`). Only in facilitated cohorts whose plan pays
+    more if-needed seats than `bound` counts, placement proven and sizes held: sparse
+    1,200: 27 seats, 38,056 with both steps, where the dive's relaxation proves 33,213 and
+    HiGHS's root cuts 33,906; the dive's answer is 38,058."""
     problem, plan = context.problem, context.search.plan()
     weight, scores = problem.if_needed_weight(), plan_objectives(problem, plan)
     holds = dict(context.runner.holds)
     paid = scores["preferences"] // weight > bound // weight
     if not (paid and problem.facilitated and context.proven.get("placed") and "sizes" in holds):
-        return None
+        return 0
     totals = held_totals(problem, holds)
-    thread = IfNeededOnThread(problem, scores["placed"], totals, weight, deadline, holds["sizes"])
-    return thread.start()
-
-
-def _if_needed_bound(context: PhaseContext, beside: IfNeededOnThread | None) -> int:
-    """The bound `_start_if_needed_bound` started (waited for until its deadline), plus the
-    leaders' least; 0 where none was started or HiGHS proved nothing in its time."""
-    if beside is None:
+    placed = scores["placed"]
+    found = if_needed_bound(problem, placed, totals, weight, budget, holds["sizes"])
+    if found is None:
         return 0
-    if not beside.join(max(beside.deadline - time.monotonic(), 0.0) + _IF_NEEDED_GRACE):
-        beside.cancel()  # overran its time limit: its bound is not used
-    if beside.found is None:
-        return 0
-    problem, plan = context.problem, context.search.plan()
     # the fewest groups by the sizes phase's totals, where more (`fewest_groups`)
-    most = max(beside.totals.start, fewest_groups(context, plan))
-    return beside.found.value + leader_cost_bound(problem, most)
+    return found.value + leader_cost_bound(problem, max(totals.start, fewest_groups(context, plan)))
 
 
 def _open_starts_bound(context: PhaseContext, budget: float, bound: int) -> int:
