@@ -383,15 +383,23 @@ def _hold_columns_everywhere(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("roundtable.scheduling.lp_dive._COLUMNS_PER_ROW", 0)
 
 
+def _priced_relaxation(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Problem, Plan, DiveRelaxation]:
+    """A few-facilitator cohort, the search's plan and the dive's relaxation (not yet
+    solved) on a runner holding placement and sizes, learner columns held out."""
+    _hold_columns_everywhere(monkeypatch)
+    problem = _few_facilitators(seed, False)
+    plan = Search(problem, solve_heuristic(problem, seed)).plan()
+    return problem, plan, DiveRelaxation(_held_runner(problem, plan), "preferences", 10.0, plan)
+
+
 @pytest.mark.parametrize("seed", range(4))
 def test_a_relaxation_with_columns_held_out_has_the_whole_relaxations_value(
     seed: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _hold_columns_everywhere(monkeypatch)
-    problem = _few_facilitators(seed, False)
-    plan = Search(problem, solve_heuristic(problem, seed)).plan()
+    problem, plan, relaxation = _priced_relaxation(seed, monkeypatch)
     whole = solve_relaxation(_with_count_rows(_held_runner(problem, plan))[0], 10.0)
-    relaxation = DiveRelaxation(_held_runner(problem, plan), "preferences", 10.0, plan)
     value = relaxation.solve()
     assert isinstance(relaxation.highs, PricedHighs)
     assert whole is not None and value == pytest.approx(whole, abs=1e-6)
@@ -405,11 +413,8 @@ def test_roundings_with_columns_held_out_cost_what_they_cost_on_the_whole_model(
 ) -> None:
     # closing every used start: held columns price in, or the relaxation is infeasible
     # with them and all are freed; either way the value is the whole model's
-    _hold_columns_everywhere(monkeypatch)
-    problem = _few_facilitators(seed, False)
-    plan = Search(problem, solve_heuristic(problem, seed)).plan()
+    problem, plan, relaxation = _priced_relaxation(seed, monkeypatch)
     whole, starts, first = _with_count_rows(_held_runner(problem, plan))
-    relaxation = DiveRelaxation(_held_runner(problem, plan), "preferences", 10.0, plan)
     assert relaxation.solve() == pytest.approx(solve_relaxation(whole, 10.0), abs=1e-6)
     counts = _counts(whole, starts)
     for position, start in enumerate(starts):
@@ -427,10 +432,7 @@ def test_held_out_columns_are_priced_as_highs_prices_the_kept_ones(
     # the held columns' reduced costs come from our own product of the row duals: on the
     # kept LP's own columns it must give what HiGHS reports, and every held column's
     # value must be 0 in the answer read in the whole model's columns
-    _hold_columns_everywhere(monkeypatch)
-    problem = _few_facilitators(seed, False)
-    plan = Search(problem, solve_heuristic(problem, seed)).plan()
-    relaxation = DiveRelaxation(_held_runner(problem, plan), "preferences", 10.0, plan)
+    problem, plan, relaxation = _priced_relaxation(seed, monkeypatch)
     assert relaxation.solve() is not None
     priced = relaxation.highs
     assert isinstance(priced, PricedHighs)
