@@ -11,8 +11,11 @@ from roundtable.scheduling import phase_preferences
 from roundtable.scheduling.bounds import seats
 from roundtable.scheduling.heuristic import solve_heuristic
 from roundtable.scheduling.solver import solve_exact
-from roundtable.scheduling.values import plan_objectives
-from tests.unit.scheduling.test_phase_bounds import _brute_force, _cohort
+from tests.unit.scheduling.test_phase_bounds import (
+    _assert_exact_reaches_the_brute_forced_optimum,
+    _brute_force,
+    _cohort,
+)
 
 
 def _first_passes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
@@ -69,15 +72,7 @@ def test_the_phase_without_the_first_pass_reaches_the_brute_forced_optimum(
     monkeypatch.setattr(phase_preferences, "_leaders_scarce", lambda _problem: True)
     runs, dived = _first_passes(monkeypatch), _dives(monkeypatch)
     for seed in range(12):
-        problem = _cohort(seed, facilitators=3, most_groups=2)
-        placed, sizes, preferences_, _spread = _brute_force(problem)
-        plan = solve_exact(problem, solve_heuristic(problem, 1), 1, 10.0).plan
-        scores = plan_objectives(problem, plan)
-        assert (scores["placed"], scores["sizes"], scores["preferences"]) == (
-            placed,
-            sizes,
-            preferences_,
-        )
+        _assert_exact_reaches_the_brute_forced_optimum(_cohort(seed, facilitators=3, most_groups=2))
     assert runs == []
     assert dived  # some cohort went past the search to where the pass would have run
 

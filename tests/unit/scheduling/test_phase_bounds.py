@@ -18,8 +18,11 @@ from roundtable.scheduling.bounds import (
     size_bound,
     spread_bound,
 )
+from roundtable.scheduling.heuristic import solve_heuristic
 from roundtable.scheduling.instance import parse_instance
 from roundtable.scheduling.scheduler import _problem
+from roundtable.scheduling.solver import solve_exact
+from roundtable.scheduling.values import plan_objectives
 from tests.unit.scheduling.helpers import instance, person, solve
 
 _DAYS = ("Tuesday", "Wednesday", "Thursday")  # three starts at 18:00 that never overlap
@@ -55,6 +58,19 @@ def _brute_force(problem) -> tuple[int, int, int, int]:
         default=(0, 0, 0, 0),
     )
     return best[0], -best[1], -best[2], -best[3]
+
+
+def _assert_exact_reaches_the_brute_forced_optimum(problem) -> None:
+    """The exact solver from the heuristic's plan reaches the brute-forced placed, sizes
+    and preferences."""
+    placed, sizes, preferences, _spread = _brute_force(problem)
+    plan = solve_exact(problem, solve_heuristic(problem, 1), 1, 10.0).plan
+    scores = plan_objectives(problem, plan)
+    assert (scores["placed"], scores["sizes"], scores["preferences"]) == (
+        placed,
+        sizes,
+        preferences,
+    )
 
 
 def _answers(problem) -> Iterator[tuple[int, int, int, int, int, int]]:

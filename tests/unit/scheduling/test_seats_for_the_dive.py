@@ -12,9 +12,10 @@ from roundtable.scheduling.heuristic import solve_heuristic
 from roundtable.scheduling.instance import parse_instance
 from roundtable.scheduling.scheduler import schedule
 from roundtable.scheduling.search import Search
-from roundtable.scheduling.solver import solve_exact
-from roundtable.scheduling.values import plan_objectives
-from tests.unit.scheduling.test_phase_bounds import _brute_force, _cohort
+from tests.unit.scheduling.test_phase_bounds import (
+    _assert_exact_reaches_the_brute_forced_optimum,
+    _cohort,
+)
 from tests.unit.scheduling.test_preference_moves import (
     _few_facilitators,
     assert_earlier_phases_kept,
@@ -41,15 +42,7 @@ def test_the_phase_with_the_paths_after_the_dive_reaches_the_brute_forced_optimu
     # the gate opened wherever the plan pays more than the bound at all
     monkeypatch.setattr(phase_preferences, "_SEATS_FOR_THE_DIVE", 0)
     gates = _gates(monkeypatch)
-    problem = _cohort(seed, facilitators=3, most_groups=2)
-    placed, sizes, preferences_, _spread = _brute_force(problem)
-    plan = solve_exact(problem, solve_heuristic(problem, 1), 1, 10.0).plan
-    scores = plan_objectives(problem, plan)
-    assert (scores["placed"], scores["sizes"], scores["preferences"]) == (
-        placed,
-        sizes,
-        preferences_,
-    )
+    _assert_exact_reaches_the_brute_forced_optimum(_cohort(seed, facilitators=3, most_groups=2))
     assert all(gates)
 
 
