@@ -14,7 +14,13 @@ from roundtable.scheduling import per_group
 from roundtable.scheduling.bounds import held_totals, leader_cost_bound, learner_cost_bound
 from roundtable.scheduling.highs import PhaseResult
 from roundtable.scheduling.highs_model import LEAST_SECONDS
-from roundtable.scheduling.lp_dive import DiveRelaxation, dive, own_runner, start_relaxation
+from roundtable.scheduling.lp_dive import (
+    _RELAXATION_SHARE,
+    DiveRelaxation,
+    dive,
+    own_runner,
+    start_relaxation,
+)
 from roundtable.scheduling.lp_dive import applies as lp_dive_applies
 from roundtable.scheduling.open_starts import (
     answer_values,
@@ -91,8 +97,9 @@ def _relaxation_beside_the_search(context: PhaseContext, budget: float) -> DiveR
     # its deadline where a relaxation started after a search that took its whole share
     # would have had it: beside the search it gets less CPU (sparse 2,000 at load 5: cut
     # short at 2.5 s of CPU in 8.6 s with the dive's share from the phase's start)
-    dive_share = (1 - _SEARCH_SHARE) * _DIVE_SHARE
-    return start_relaxation(runner, "preferences", budget * (_SEARCH_SHARE + dive_share))
+    # (`start_relaxation` gives it `_RELAXATION_SHARE` of the time handed in)
+    share = _SEARCH_SHARE / _RELAXATION_SHARE + (1 - _SEARCH_SHARE) * _DIVE_SHARE
+    return start_relaxation(runner, "preferences", budget * share)
 
 
 def _search_then_dive(
