@@ -14,13 +14,7 @@ from roundtable.scheduling import per_group
 from roundtable.scheduling.bounds import held_totals, leader_cost_bound, learner_cost_bound
 from roundtable.scheduling.highs import PhaseResult
 from roundtable.scheduling.highs_model import LEAST_SECONDS
-from roundtable.scheduling.lp_dive import (
-    _RELAXATION_SHARE,
-    DiveRelaxation,
-    dive,
-    own_runner,
-    start_relaxation,
-)
+from roundtable.scheduling.lp_dive import DiveRelaxation, dive, own_runner, start_relaxation
 from roundtable.scheduling.lp_dive import applies as lp_dive_applies
 from roundtable.scheduling.open_starts import (
     answer_values,
@@ -74,45 +68,6 @@ def preferences_phase(context: PhaseContext, budget: float) -> PhaseResult:
     began = time.monotonic()
     bound = _preference_bound(context)  # the search keeps placement, joins and sizes
     paths = not _seats_for_the_dive(context, bound)
-    early = None if paths else _relaxation_beside_the_search(context, budget)
-    try:
-        return _search_then_dive(context, budget, began, bound, paths, early)
-    finally:
-        if early is not None:  # the phase proven before the dive
-            early.cancel()
-
-
-def _relaxation_beside_the_search(context: PhaseContext, budget: float) -> DiveRelaxation | None:
-    """The dive's relaxation started before the search, where the dive's runner leaves
-    the linking rows out (`own_runner`; sparse 1,200 and 2,000) and the plan pays so many
-    if-needed seats above the bound that the dive, not the search, is the phase's answer
-    (`_seats_for_the_dive`). There it depends on the held phases alone: no plan (its
-    columns are only kept where no row is left out, `PricedHighs`) and not loose first
-    (nothing to loosen with the rows already out), so the search's timing cannot change
-    it. Sparse 2,000: 2.4 s of relaxation beside 2.2-2.6 s of search, one after the other
-    before. Elsewhere None: the relaxation starts after the search, as it did."""
-    runner = own_runner(context.runner)
-    if not runner._formulation().left_out:
-        return None
-    # its deadline where a relaxation started after a search that took its whole share
-    # would have had it: beside the search it gets less CPU (sparse 2,000 at load 5: cut
-    # short at 2.5 s of CPU in 8.6 s with the dive's share from the phase's start)
-    # (`start_relaxation` gives it `_RELAXATION_SHARE` of the time handed in)
-    share = _SEARCH_SHARE / _RELAXATION_SHARE + (1 - _SEARCH_SHARE) * _DIVE_SHARE
-    return start_relaxation(runner, "preferences", budget * share)
-
-
-def _search_then_dive(
-    context: PhaseContext,
-    budget: float,
-    began: float,
-    bound: int,
-    paths: bool,
-    early: DiveRelaxation | None,
-) -> PhaseResult:
-    """The phase after its bound (share `budget`, begun at `began`): the search, the open
-    starts' bound, then HiGHS's first pass and the dive from the `early` relaxation or one
-    started here."""
     improve_preferences(context.search, budget * _SEARCH_SHARE, bound, paths)
     problem, plan = context.problem, context.search.plan()
     achieved = plan_objectives(problem, plan)["preferences"]
@@ -122,25 +77,10 @@ def _search_then_dive(
     achieved = plan_objectives(problem, context.search.plan())["preferences"]  # its answer
     if achieved == bound:
         return PhaseResult(achieved, bound, True, f"{bound} = open starts' bound, optimal")
-    relaxation = early or _relaxation_after_the_search(context, budget, began, achieved, bound)
-    if relaxation is None:  # HiGHS's share whole: its full model needs it there
-        left = budget - (time.monotonic() - began)
-        return solve_phase(context, "preferences", left, bound)
-    try:
-        return _first_then_dive(context, budget, began, bound, relaxation, paths)
-    finally:
-        relaxation.cancel()
-
-
-def _relaxation_after_the_search(
-    context: PhaseContext, budget: float, began: float, achieved: int, bound: int
-) -> DiveRelaxation | None:
-    """The dive's relaxation, started once the search has ended (None where the dive does
-    not apply). It depends only on the held phases and the search's plan: it is solved on
-    a thread of its own while HiGHS's first pass runs, and stopped if that proves the
-    phase. Not during the search where the search may prove the phase (typical 1,200 and
-    2,000): there the relaxation took the CPU the search needed (load 5: 1.0-2.0 s ->
-    2.8-4.0 s)."""
+    # the dive's relaxation depends only on the held phases: it is solved on a thread of
+    # its own while HiGHS's first pass runs, and stopped if that proves the phase. Not
+    # during the search, which proves typical 1,200 and 2,000 on its own: there the
+    # relaxation took the CPU the search needed (load 5: 1.0-2.0 s -> 2.8-4.0 s).
     left = budget - (time.monotonic() - began)
     # On an instance of its own: one that has solved before stores its matrix in another
     # order, the relaxation ends at another optimum and the dive elsewhere (few
@@ -148,8 +88,14 @@ def _relaxation_after_the_search(
     dive_runner = own_runner(context.runner)  # linking rows left out where most (sparse)
     # the plan's columns keep the relaxation with columns held out feasible (`lp_dive`)
     plan = context.search.plan()
-    loose = _loose_first(context.problem, achieved, bound)
-    return start_relaxation(dive_runner, "preferences", left * _DIVE_SHARE, plan, loose)
+    loose = _loose_first(problem, achieved, bound)
+    relaxation = start_relaxation(dive_runner, "preferences", left * _DIVE_SHARE, plan, loose)
+    if relaxation is None:  # HiGHS's share whole: its full model needs it there
+        return solve_phase(context, "preferences", left, bound)
+    try:
+        return _first_then_dive(context, budget, began, bound, relaxation, paths)
+    finally:
+        relaxation.cancel()
 
 
 def _first_then_dive(
