@@ -93,17 +93,26 @@ def _held_optimum(seed: int):
     return problem, holds, spread, plan
 
 
+def _held_optima():
+    """`_held_optimum` of every seed 0-23 where the dive applies, with its seed."""
+    for seed in range(24):
+        case = _held_optimum(seed)
+        if case is not None:
+            yield seed, *case
+
+
+def _one_leader(plan: Plan) -> Plan:
+    """The plan's groups, as if one facilitator led them all."""
+    return Plan({start: [0] * len(leaders) for start, leaders in plan.groups_at.items()})
+
+
 def test_never_beats_a_brute_forced_optimum_and_keeps_the_holds():
     # Asked for more leaders than one, with the optimum's groups (as if one facilitator
     # led them all), the dive answers on 5 of the 7 cohorts where it applies; every
     # answer keeps the holds and the rules, and none spreads better than the optimum.
     answered = 0
-    for seed in range(24):
-        case = _held_optimum(seed)
-        if case is None:
-            continue
-        problem, holds, spread, plan = case
-        one_leader = Plan({start: [0] * len(leaders) for start, leaders in plan.groups_at.items()})
+    for seed, problem, holds, spread, plan in _held_optima():
+        one_leader = _one_leader(plan)
         found = more_leaders(problem, holds, one_leader, seed, time.monotonic() + 10)
         if found is None:
             continue
@@ -117,29 +126,21 @@ def test_never_beats_a_brute_forced_optimum_and_keeps_the_holds():
 
 
 def test_finds_nothing_beyond_an_optimal_answer():
-    for seed in range(24):
-        case = _held_optimum(seed)
-        if case is not None:
-            problem, holds, _spread, plan = case
-            assert more_leaders(problem, holds, plan, seed, time.monotonic() + 10) is None
+    for seed, problem, holds, _spread, plan in _held_optima():
+        assert more_leaders(problem, holds, plan, seed, time.monotonic() + 10) is None
 
 
 def test_the_most_leading_is_never_below_a_brute_forced_answer_keeping_the_holds():
     # from any plan: the one leading most, or (as if one facilitator led them all) the
     # optimum's groups, whose model then allows every option of 2 or more leaders
     checked = 0
-    for seed in range(24):
-        case = _held_optimum(seed)
-        if case is None:
-            continue
-        problem, holds, _spread, plan = case
+    for seed, problem, holds, _spread, plan in _held_optima():
         most = max(
             led
             for placed, sizes, cost, _s, led, _total in _answers(problem)
             if (placed, sizes, cost) == (holds["placed"], holds["sizes"], holds["preferences"])
         )
-        one_leader = Plan({start: [0] * len(leaders) for start, leaders in plan.groups_at.items()})
-        for start_plan in (plan, one_leader):
+        for start_plan in (plan, _one_leader(plan)):
             counted = LeaderModel(problem, holds, start_plan, seed).most_leading(
                 time.monotonic() + 10
             )
@@ -152,13 +153,8 @@ def test_the_bound_from_the_dive_limits_is_never_below_the_whole_relaxation():
     # `most_leading` solves the relaxation within the dive's limits and lifts them by
     # its duals; that bound is never below the whole relaxation's, solved directly
     checked = 0
-    for seed in range(24):
-        case = _held_optimum(seed)
-        if case is None:
-            continue
-        problem, holds, _spread, plan = case
-        one_leader = Plan({start: [0] * len(leaders) for start, leaders in plan.groups_at.items()})
-        for start_plan in (plan, one_leader):
+    for seed, problem, holds, _spread, plan in _held_optima():
+        for start_plan in (plan, _one_leader(plan)):
             checked += _bound_covers_the_whole_relaxation(problem, holds, start_plan, seed)
     assert checked
 

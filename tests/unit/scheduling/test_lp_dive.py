@@ -52,11 +52,12 @@ from tests.unit.scheduling.test_sizes_by_totals import _three_and_five
 
 
 def _dive_on_brute_forced(
-    seed: int, linking: bool = True
+    seed: int, linking: bool = True, loose: bool = False
 ) -> tuple[Problem, tuple[int, int, int], Plan, DiveOutcome]:
     """A tiny cohort, its brute-forced placement, sizes and preferences, HiGHS's proven
     plan, and the dive from that plan with placement and sizes held at their optima
-    (without `linking`, on a runner with the linking rows left out, as the phase's)."""
+    (without `linking`, on a runner with the linking rows left out, as the phase's;
+    `loose`, its relaxation first without them, as `DiveRelaxation` tries it)."""
     problem = _cohort(seed, facilitators=3, most_groups=2)
     placed, sizes, preferences, _spread = _brute_force(problem)
     plan = solve_exact(problem, solve_heuristic(problem, 1), 1, 10.0).plan
@@ -64,9 +65,8 @@ def _dive_on_brute_forced(
     runner.hold("placed", placed)
     runner.hold("sizes", sizes)
     runner = runner if linking else runner.on_own_instance(linking=False)
-    outcome = dive(
-        runner, "preferences", plan, 10.0, 0, DiveRelaxation(runner, "preferences", 10.0, plan)
-    )
+    relaxation = DiveRelaxation(runner, "preferences", 10.0, plan, loose)
+    outcome = dive(runner, "preferences", plan, 10.0, 0, relaxation)
     return problem, (placed, sizes, preferences), plan, outcome
 
 
@@ -507,14 +507,7 @@ def test_without_linking_rows_the_bound_never_exceeds_the_brute_forced_optimum(
     seed: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _linking_rows_kept(monkeypatch)
-    problem = _cohort(seed, facilitators=3, most_groups=2)
-    placed, sizes, preferences, _spread = _brute_force(problem)
-    plan = solve_exact(problem, solve_heuristic(problem, 1), 1, 10.0).plan
-    runner = Runner(problem, 1)
-    runner.hold("placed", placed)
-    runner.hold("sizes", sizes)
-    relaxation = DiveRelaxation(runner, "preferences", 10.0, plan, loose=True)
-    outcome = dive(runner, "preferences", plan, 10.0, 0, relaxation)
+    problem, (placed, sizes, preferences), _plan, outcome = _dive_on_brute_forced(seed, loose=True)
     after = plan_objectives(problem, outcome.plan)
     assert outcome.bound <= preferences <= after["preferences"]
     assert (after["placed"], after["sizes"]) == (placed, sizes)
