@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 from roundtable.scheduling.problem import Problem
 
 INF = float("inf")
+Row = tuple[float, float, list[int], list[float]]  # bounds, columns, coefficients
 
 
 @dataclass
@@ -267,3 +268,23 @@ def group_column_count(problem: Problem) -> int:
         return len(problem.viable_starts)
     capacities = problem.facilitator_capacity
     return sum(len(o) for f, o in enumerate(problem.facilitator_options) if capacities[f] > 0)
+
+
+def total_row(problem: Problem, model: Formulation, totals: range) -> Row:
+    """Between `totals.start` and `totals.stop - 1` new groups in all (`bounds.held_totals`:
+    a relaxation free to take 220.8 groups where every answer has 220 pays less)."""
+    columns = [col for cols in _groups_by_start(problem, model).values() for col in cols]
+    return (float(totals.start), float(totals.stop - 1), columns, [1.0] * len(columns))
+
+
+def if_needed_row(problem: Problem, model: Formulation, most: int) -> Row:
+    """At most `most` learners on if-needed time (their options costing the if-needed
+    weight or more)."""
+    weight = problem.if_needed_weight()
+    columns = [
+        model.w[c, start]
+        for c, cls in enumerate(problem.classes)
+        for start, price in cls.options
+        if price >= weight
+    ]
+    return (0.0, float(most), columns, [1.0] * len(columns))

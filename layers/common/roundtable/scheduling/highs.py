@@ -27,9 +27,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from roundtable.scheduling.bounds import preference_bound, seats
-from roundtable.scheduling.formulation import INF, Formulation, formulate
+from roundtable.scheduling.formulation import INF, Formulation, Row, formulate
 from roundtable.scheduling.highs_model import (
     LEAST_SECONDS,
+    add_rows,
+    delete_rows_from,
     learner_columns,
     learners_integral,
     load_formulation,
@@ -141,11 +143,14 @@ class Runner:
         bound: int,
         neighbourhoods: bool = True,
         full_model: bool = True,
+        cuts: list[Row] | None = None,
     ) -> tuple[Plan, PhaseResult]:
         """Optimise one phase from the plan within the budget (model built on first use);
         without `neighbourhoods`, the full model gets what leaders-only leaves; without
         `full_model`, a quick pass: neighbourhoods of the first size only, while they
-        gain, and no full model."""
+        gain, and no full model. With `cuts`, rows the full model keeps for this solve
+        only, with no leaders-only pass first (the plan need not keep them); the bound is
+        then the model's with them, which the caller must make a bound of the phase."""
         began = time.monotonic()
         model, highs = self._loaded()
         left = budget - (time.monotonic() - began)
@@ -154,7 +159,7 @@ class Runner:
         if left < LEAST_SECONDS:
             return plan, PhaseResult(incumbent, bound, False, "skipped (time limit)")
         self.stopper.aim(bound, SENSES[name], model.objectives[name])
-        if name in ("preferences", "spread") and self.problem.facilitated:
+        if name in ("preferences", "spread") and self.problem.facilitated and not cuts:
             values = _leaders_only(
                 highs, self.problem, model, name, values, budget * _LEADERS_SHARE, self.pinned
             )
@@ -166,11 +171,14 @@ class Runner:
         if full_model and not self.stopper.met() and left >= LEAST_SECONDS:
             # with a side constraint the relaxation with continuous learners can beat every
             # integral answer, so its "optimal" would prove nothing: learners integral here
+            first = highs.getNumRow()
+            add_rows(highs, cuts or [])
             learners_integral(highs, model, self.side_constraint)
             values, status, proven = _run_phase(
                 highs, self.problem, model, name, values, left, self.pinned
             )
             learners_integral(highs, model, False)
+            delete_rows_from(highs, first)
         if self.stopper.met():
             status, proven = "optimal", bound
         value = round(_score(model.objectives[name], values))

@@ -144,6 +144,19 @@ def if_needed_bound(
     return _by_steps(problem, limits, weight, time.monotonic() + budget, beat)
 
 
+def fewest_if_needed(
+    problem: Problem, placed: int, totals: range, weight: int, budget: float, sizes: int | None
+) -> int | None:
+    """Step (a) of `if_needed_bound` alone: the fewest learners on if-needed time in any
+    answer with between `totals.start` and `totals.stop - 1` new groups, or None unless
+    HiGHS proves it within `budget` (or with existing groups, or no total)."""
+    if problem.existing or placed <= 0 or not totals:
+        return None
+    limits = _Limits(placed, totals.stop - 1, sizes, totals.start)
+    found = _least(problem, limits, lambda cost: cost // weight, None, budget)
+    return found[0] if found is not None and found[1] else None
+
+
 def _at_cover(
     problem: Problem, limits: _Limits, weight: int, cover: _Cover, deadline: float
 ) -> OpenStartsBound | None:

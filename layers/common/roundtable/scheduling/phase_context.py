@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from roundtable.scheduling.formulation import Row
 from roundtable.scheduling.highs import SENSES, PhaseResult, Runner
 from roundtable.scheduling.plan import Plan, plan_is_consistent
 from roundtable.scheduling.problem import Problem
@@ -36,10 +37,14 @@ def solve_phase(
     bound: int,
     neighbourhoods: bool = True,
     full_model: bool = True,
+    cuts: list[Row] | None = None,
 ) -> PhaseResult:
-    """Run HiGHS on the phase; adopt its plan only if it keeps every earlier phase."""
+    """Run HiGHS on the phase (with `cuts`, as `Runner.solve`); adopt its plan only if it
+    keeps every earlier phase."""
     incumbent = context.search.plan()
-    plan, result = context.runner.solve(name, incumbent, budget, bound, neighbourhoods, full_model)
+    plan, result = context.runner.solve(
+        name, incumbent, budget, bound, neighbourhoods, full_model, cuts
+    )
     if not keeps_earlier_phases(context, incumbent, plan, name):
         return PhaseResult(
             plan_objectives(context.problem, incumbent)[name],

@@ -18,12 +18,14 @@ from roundtable.scheduling.bounds import (
     placement_bound,
     seats,
 )
+from roundtable.scheduling.formulation import if_needed_row, total_row
 from roundtable.scheduling.highs import PhaseResult
 from roundtable.scheduling.highs_model import LEAST_SECONDS
 from roundtable.scheduling.lp_dive import DiveRelaxation, dive, own_runner, start_relaxation
 from roundtable.scheduling.lp_dive import applies as lp_dive_applies
 from roundtable.scheduling.open_starts import (
     answer_values,
+    fewest_if_needed,
     if_needed_bound,
     learner_bound,
     most_new_groups,
@@ -63,6 +65,9 @@ _LOOSE_REACH = 0.05
 # where those moves bring typical 600 to an answer HiGHS's first pass proves (its
 # preferences 0.9 s of CPU with them first, 1.5 s without).
 _SEATS_FOR_THE_DIVE = 8
+# Of what the search leaves of the phase's share, what the fewest if-needed seats may take
+# before HiGHS's model within them (`_within_fewest_seats`; sparse 1,200: 2.9 s of CPU).
+_FEWEST_SEATS_SHARE = 0.5
 # Of what the dive leaves of the phase's share, what the if-needed seats' bound may take
 # (`_if_needed_bound`); HiGHS's full model gets the rest.
 _IF_NEEDED_SHARE = 0.8
@@ -83,6 +88,9 @@ def preferences_phase(context: PhaseContext, budget: float) -> PhaseResult:
     achieved = plan_objectives(problem, context.search.plan())["preferences"]  # its answer
     if achieved == bound:
         return PhaseResult(achieved, bound, True, f"{bound} = open starts' bound, optimal")
+    seated = _within_fewest_seats(context, budget, began, bound)
+    if seated is not None:
+        return seated
     # the dive's relaxation depends only on the held phases: it is solved on a thread of
     # its own while HiGHS's first pass runs, and stopped if that proves the phase. Not
     # during the search, which proves typical 1,200 and 2,000 on its own: there the
@@ -143,6 +151,52 @@ def _first_then_dive(
         return _unproven(achieved, bound)
     # the search's time comes out of the phase's share, or the run outlasts its limit
     return solve_phase(context, "preferences", left, bound)
+
+
+def _within_fewest_seats(
+    context: PhaseContext, budget: float, began: float, bound: int
+) -> PhaseResult | None:
+    """Where every answer has one total of new groups and the plan pays many if-needed
+    seats above `bound` (`_one_total_many_seats`): the fewest learners' if-needed seats a
+    (`open_starts.fewest_if_needed`), then HiGHS's full model with that total and at most
+    a such seats as rows, instead of the dive. An answer with more pays at least
+    (a + 1) x the weight, so the model's bound capped there bounds the phase. Sparse
+    1,200: a = 27, then 38,058 found and proven at the root (3.8 s of CPU), where the
+    dive (14.7 s of CPU) finds 38,058 or 38,061 and the relaxation without the rows
+    proves 33,213, HiGHS's cuts 33,906, the learners' steps 38,056. None where it does
+    not apply or a is not proven within its share (the dive then has what is left)."""
+    problem, plan = context.problem, context.search.plan()
+    if not _one_total_many_seats(context, bound):
+        return None
+    holds, weight = dict(context.runner.holds), problem.if_needed_weight()
+    totals, placed = held_totals(problem, holds), plan_objectives(problem, plan)["placed"]
+    left = (budget - (time.monotonic() - began)) * _FEWEST_SEATS_SHARE
+    fewest = fewest_if_needed(problem, placed, totals, weight, left, holds["sizes"])
+    if fewest is None:
+        return None
+    model = context.runner._loaded()[0]
+    cuts = [total_row(problem, model, totals), if_needed_row(problem, model, fewest)]
+    left = budget - (time.monotonic() - began)
+    result = solve_phase(context, "preferences", left, bound, neighbourhoods=False, cuts=cuts)
+    bound = max(bound, weight * fewest, min(result.bound, weight * (fewest + 1)))
+    achieved = plan_objectives(problem, context.search.plan())["preferences"]
+    if achieved == bound:
+        text = f"{bound} = bound within the fewest if-needed seats, optimal"
+        return PhaseResult(achieved, bound, True, text)
+    return _unproven(achieved, bound)
+
+
+def _one_total_many_seats(context: PhaseContext, bound: int) -> bool:
+    """Whether the held placement (proven) and sizes allow one total of new groups in a
+    facilitated cohort whose plan pays `_SEATS_FOR_THE_DIVE` if-needed seats or more
+    above `bound`: there the total and the fewest seats make HiGHS's root as strong as
+    the optimum (sparse 1,200). Not typical 300 or 600 (one total, 2 seats above)."""
+    problem, holds = context.problem, dict(context.runner.holds)
+    if not (problem.facilitated and context.proven.get("placed") and "sizes" in holds):
+        return False
+    paid = plan_objectives(problem, context.search.plan())["preferences"]
+    many = paid - bound >= _SEATS_FOR_THE_DIVE * problem.if_needed_weight()
+    return many and len(held_totals(problem, holds)) == 1
 
 
 def _leaders_scarce(problem: Problem) -> bool:
