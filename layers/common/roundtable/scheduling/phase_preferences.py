@@ -15,6 +15,7 @@ from roundtable.scheduling.bounds import (
     held_totals,
     leader_cost_bound,
     learner_cost_bound,
+    learner_cost_with_if_needed,
     placement_bound,
     seats,
 )
@@ -174,6 +175,8 @@ def _within_fewest_seats(
     fewest = fewest_if_needed(problem, placed, totals, weight, left, holds["sizes"])
     if fewest is None:
         return None
+    if placed == seats(problem):  # everyone placed: the learners' least for spread
+        context.learners_least = learner_cost_with_if_needed(problem, fewest)
     model = context.runner._loaded()[0]
     cuts = [total_row(problem, model, totals), if_needed_row(problem, model, fewest)]
     left = budget - (time.monotonic() - began)

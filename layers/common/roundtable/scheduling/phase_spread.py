@@ -189,11 +189,13 @@ def _preference_slack(context: PhaseContext) -> int:
 
 def _leader_budget(context: PhaseContext) -> int | None:
     """Most the new groups' leaders can pay in any answer keeping the held phases: the
-    held preferences less what the held number of placed learners pays at least."""
+    held preferences less what the held number of placed learners pays at least (or
+    what the preferences phase proved they pay, where more: `learners_least`)."""
     held = dict(context.runner.holds)
     if "preferences" not in held or "placed" not in held:
         return None
-    return held["preferences"] - learner_cost_bound(context.problem, held["placed"])
+    learners = max(learner_cost_bound(context.problem, held["placed"]), context.learners_least)
+    return held["preferences"] - learners
 
 
 def _crowd(context: PhaseContext, fewest: int, budget: int | None, most: int) -> int:
