@@ -146,15 +146,16 @@ def if_needed_bound(
 
 def fewest_if_needed(
     problem: Problem, placed: int, totals: range, weight: int, budget: float, sizes: int | None
-) -> int | None:
-    """Step (a) of `if_needed_bound` alone: the fewest learners on if-needed time in any
-    answer with between `totals.start` and `totals.stop - 1` new groups, or None unless
-    HiGHS proves it within `budget` (or with existing groups, or no total)."""
+) -> tuple[int, bool] | None:
+    """Step (a) of `if_needed_bound` alone: at least how many learners sit on if-needed
+    time in any answer with between `totals.start` and `totals.stop - 1` new groups, and
+    whether that is the fewest (HiGHS's bound where it is cut short by `budget`); None
+    with existing groups, no total, or nothing proven."""
     if problem.existing or placed <= 0 or not totals:
         return None
     limits = _Limits(placed, totals.stop - 1, sizes, totals.start)
     found = _least(problem, limits, lambda cost: cost // weight, None, budget)
-    return found[0] if found is not None and found[1] else None
+    return None if found is None else found[:2]
 
 
 def _at_cover(

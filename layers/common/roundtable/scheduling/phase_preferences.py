@@ -162,26 +162,30 @@ def _within_fewest_seats(
     (`open_starts.fewest_if_needed`), then HiGHS's full model with that total and at most
     a such seats as rows, instead of the dive. An answer with more pays at least
     (a + 1) x the weight, so the model's bound capped there bounds the phase. Sparse
-    1,200: a = 27, then 38,058 found and proven at the root (3.8 s of CPU), where the
-    dive (14.7 s of CPU) finds 38,058 or 38,061 and the relaxation without the rows
-    proves 33,213, HiGHS's cuts 33,906, the learners' steps 38,056. None where it does
-    not apply or a is not proven within its share (the dive then has what is left)."""
+    1,200: a = 27, then 38,058 found and proven at the root (3.4-3.9 s of CPU), where
+    the dive (14.7 s of CPU) finds 38,058 or 38,061 and the relaxation without the rows
+    proves 33,213, HiGHS's cuts 33,906, the learners' steps 38,056. Where a is not
+    proven within its share, the seats it proved bound the phase and the model gets the
+    total alone (the dive would not fit in what is left either). None where it does not
+    apply."""
     problem, plan = context.problem, context.search.plan()
     if not _one_total_many_seats(context, bound):
         return None
     holds, weight = dict(context.runner.holds), problem.if_needed_weight()
     totals, placed = held_totals(problem, holds), plan_objectives(problem, plan)["placed"]
     left = (budget - (time.monotonic() - began)) * _FEWEST_SEATS_SHARE
-    fewest = fewest_if_needed(problem, placed, totals, weight, left, holds["sizes"])
-    if fewest is None:
-        return None
-    if placed == seats(problem):  # everyone placed: the learners' least for spread
-        context.learners_least = learner_cost_with_if_needed(problem, fewest)
+    found = fewest_if_needed(problem, placed, totals, weight, left, holds["sizes"])
+    least, proven = found if found is not None else (0, False)
     model = context.runner._loaded()[0]
-    cuts = [total_row(problem, model, totals), if_needed_row(problem, model, fewest)]
+    cuts = [total_row(problem, model, totals)]
+    if proven:
+        cuts.append(if_needed_row(problem, model, least))
+        if placed == seats(problem):  # everyone placed: the learners' least, for spread
+            context.learners_least = learner_cost_with_if_needed(problem, least)
     left = budget - (time.monotonic() - began)
     result = solve_phase(context, "preferences", left, bound, neighbourhoods=False, cuts=cuts)
-    bound = max(bound, weight * fewest, min(result.bound, weight * (fewest + 1)))
+    within = min(result.bound, weight * (least + 1)) if proven else result.bound
+    bound = max(bound, weight * least, within)
     achieved = plan_objectives(problem, context.search.plan())["preferences"]
     if achieved == bound:
         text = f"{bound} = bound within the fewest if-needed seats, optimal"
