@@ -111,8 +111,8 @@ def learner_cost_with_if_needed(problem: Problem, if_needed: int) -> int:
     cheapest, plus, for the `if_needed` learners whose cheapest if-needed option is the
     least above their cheapest, that step (none for those with only if-needed time).
     Only where everyone is placed and there are no existing groups (else 0). Sparse 1,200
-    (27 seats, `open_starts.fewest_if_needed`): 38,001 where `learner_cost_bound` says
-    28,306, so the leaders' budget in spread is 57, not 9,752."""
+    (27 seats, `open_starts.fewest_if_needed`): 37,998 where `learner_cost_bound` says
+    28,306, so the leaders' budget in spread is 60, not 9,752."""
     if problem.existing:
         return 0
     weight = problem.if_needed_weight()

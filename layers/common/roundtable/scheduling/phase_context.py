@@ -29,7 +29,7 @@ class PhaseContext:
     # groups (`fewest_groups`) rest on it.
     sizes_by_total: Callable[[int], int] | None = None
     # Least the learners pay in any answer keeping the held placement and sizes, where the
-    # preferences phase proved more than the solver-free count (sparse 1,200: 38,001 by
+    # preferences phase proved more than the solver-free count (sparse 1,200: 37,998 by
     # its fewest if-needed seats, against 28,306): spread's leaders' budget rests on it.
     learners_least: int = 0
 
