@@ -172,7 +172,8 @@ class Runner:
             # with a side constraint the relaxation with continuous learners can beat every
             # integral answer, so its "optimal" would prove nothing: learners integral here
             first = highs.getNumRow()
-            add_rows(highs, cuts or [])
+            if cuts:  # none added otherwise: every other solve keeps its model as it was
+                add_rows(highs, cuts)
             learners_integral(highs, model, self.side_constraint)
             values, status, proven = _run_phase(
                 highs, self.problem, model, name, values, left, self.pinned
