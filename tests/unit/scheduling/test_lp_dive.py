@@ -29,6 +29,7 @@ from roundtable.scheduling.lp_dive import (
     _close_together,
     _counts,
     _integral,
+    _option,
     _round_row,
     _satisfies_every_row,
     _starts,
@@ -648,6 +649,23 @@ def test_with_linking_rows_left_out_the_bound_never_exceeds_the_brute_forced_opt
     after = plan_objectives(problem, outcome.plan)
     assert outcome.bound <= preferences <= after["preferences"]
     assert (after["placed"], after["sizes"]) == (placed, sizes)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_dive_with_linking_rows_left_out_rounds_unscaled_and_leaves_its_instance_scaled(
+    seed: int,
+) -> None:
+    problem = _few_facilitators(seed, False)
+    plan = Search(problem, solve_heuristic(problem, seed)).plan()
+    relaxation = _unlinked_relaxation(problem, plan)
+    assert relaxation.solve() is not None
+    highs = relaxation.runner._loaded()[1]
+    assert _option(highs, "simplex_scale_strategy") == 0  # the re-solves go on unscaled
+    outcome = dive(relaxation.runner, "preferences", plan, 10.0, 0, relaxation)
+    assert_earlier_phases_kept(problem, plan, outcome.plan, outcome.bound)
+    # as HiGHS solves its models by default, for whatever the runner solves next
+    assert _option(highs, "simplex_scale_strategy") == 2
+    assert _option(highs, "solver") == "choose"
 
 
 def test_a_model_without_linking_rows_keeps_every_other_row_and_column() -> None:

@@ -61,6 +61,28 @@ def test_a_group_whose_leader_pays_moves_where_a_leader_is_free_at_no_cost():
     assert (after["placed"], after["sizes"]) == (before["placed"], before["sizes"])
 
 
+def test_the_search_stops_at_once_where_the_plan_is_at_its_floor():
+    # F0 leads Tuesday on if-needed time where F1, free, would lead it at no cost: a
+    # floor at the plan's own cost (a proven bound, in the phase) leaves nothing to
+    # gain, so not even the hand-over is made; below it, it is
+    people = [
+        person("F0", "UTC", WED, if_needed=TUE, max_groups=1),
+        person("F1", "UTC", TUE, max_groups=1),
+        *crowd("L", 5, "UTC", TUE),
+    ]
+    problem = _problem_of(instance(people))
+    tuesday = _start(problem, 1)
+    f0, f1 = sorted(range(2), key=lambda f: problem.facilitators[f].person.id)
+    plan = Plan(groups_at={tuesday: [f0]}, learners_at={tuesday: list(range(5))})
+    paid = plan_objectives(problem, plan)["preferences"]
+    search = Search(problem, plan)
+    improve_preferences(search, seconds=5, floor=paid)
+    assert search.plan().groups_at == {tuesday: [f0]}
+    improve_preferences(search, seconds=5, floor=paid - 1)
+    assert search.plan().groups_at == {tuesday: [f1]}
+    assert plan_objectives(problem, search.plan())["preferences"] < paid
+
+
 def test_a_group_refills_from_the_pool_where_its_leader_pays_nothing():
     # F0 can lead one group: Wednesday only on if-needed time. The Wednesday learners can
     # make nothing else, so the group cannot move with them; the Tuesday learners waiting

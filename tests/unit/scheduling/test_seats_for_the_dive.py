@@ -92,3 +92,39 @@ def test_a_narrow_cohort_leaves_its_paths_for_the_dive_and_ends_at_the_same_opti
     assert gates and not any(gates)
     assert deferred.endswith("optimal") and first.endswith("optimal")
     assert deferred.split("): ")[1] == first.split("): ")[1]
+
+
+def _steps(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The phase's search, HiGHS's first pass and the dive, in the order they begin."""
+    steps: list[str] = []
+    for name in ("improve_preferences", "_first_pass", "_dive"):
+        step = getattr(phase_preferences, name)
+
+        def recorded(*args: object, _step: object = step, _name: str = name) -> object:
+            steps.append(_name)
+            return _step(*args)  # type: ignore[operator]
+
+        monkeypatch.setattr(phase_preferences, name, recorded)
+    return steps
+
+
+@pytest.mark.parametrize("seats_model", [False, True])
+@pytest.mark.parametrize("left_out", [True, False])
+@pytest.mark.parametrize("seed", [1, 3, 5])  # their heuristic's plans pay above the bound
+def test_where_the_dive_runs_alone_nothing_comes_before_it_and_the_optimum_is_reached(
+    seed: int, left_out: bool, seats_model: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the gate open wherever the plan pays more than the bound at all; the dive's runner
+    # leaving the linking rows out everywhere, or nowhere
+    monkeypatch.setattr(phase_preferences, "_SEATS_FOR_THE_DIVE", 0)
+    monkeypatch.setattr("roundtable.scheduling.lp_dive._LINKING_NONZEROS", 0.0 if left_out else 1.0)
+    # these cohorts' held sizes allow one total: HiGHS within the fewest seats is another
+    # test's (`test_fewest_seats`); here its gate is shut unless `seats_model`
+    monkeypatch.setattr(phase_preferences, "_one_total_many_seats", lambda *_: seats_model)
+    steps = _steps(monkeypatch)
+    _assert_exact_reaches_the_brute_forced_optimum(_cohort(seed, facilitators=3, most_groups=2))
+    # the plan pays above the bound: with the rows kept the search comes first (and
+    # reaches it on these cohorts), left out the dive does, with no first pass, unless
+    # the search's plan is to decide between the dive and the model within the seats
+    first = "_dive" if left_out and not seats_model else "improve_preferences"
+    assert steps[0] == first and "_first_pass" not in steps

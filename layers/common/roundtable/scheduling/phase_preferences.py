@@ -20,7 +20,7 @@ from roundtable.scheduling.bounds import (
     seats,
 )
 from roundtable.scheduling.formulation import if_needed_row, total_row
-from roundtable.scheduling.highs import PhaseResult
+from roundtable.scheduling.highs import PhaseResult, Runner
 from roundtable.scheduling.highs_model import LEAST_SECONDS
 from roundtable.scheduling.lp_dive import DiveRelaxation, dive, own_runner, start_relaxation
 from roundtable.scheduling.lp_dive import applies as lp_dive_applies
@@ -80,7 +80,16 @@ def preferences_phase(context: PhaseContext, budget: float) -> PhaseResult:
     began = time.monotonic()
     bound = _preference_bound(context)  # the search keeps placement, joins and sizes
     paths = not _seats_for_the_dive(context, bound)
-    improve_preferences(context.search, budget * _SEARCH_SHARE, bound, paths)
+    # On an instance of its own: one that has solved before stores its matrix in another
+    # order, the relaxation ends at another optimum and the dive elsewhere (few
+    # facilitators 600: 82 after HiGHS's first pass, 81 from a fresh instance).
+    dive_runner = None if paths else own_runner(context.runner)
+    alone = dive_runner is not None and _dive_alone(dive_runner)
+    # where HiGHS within the fewest seats may replace the dive, the search's plan decides:
+    # sparse 1,200 pays 32 seats above the bound after it, sparse 2,000 3 (there that
+    # model took 19 s of CPU against the dive's 3.7)
+    if not alone or _one_total_many_seats(context, bound):
+        improve_preferences(context.search, budget * _SEARCH_SHARE, bound, paths)
     problem, plan = context.problem, context.search.plan()
     achieved = plan_objectives(problem, plan)["preferences"]
     if achieved == bound:
@@ -97,17 +106,15 @@ def preferences_phase(context: PhaseContext, budget: float) -> PhaseResult:
     # during the search, which proves typical 1,200 and 2,000 on its own: there the
     # relaxation took the CPU the search needed (load 5: 1.0-2.0 s -> 2.8-4.0 s).
     left = budget - (time.monotonic() - began)
-    # On an instance of its own: one that has solved before stores its matrix in another
-    # order, the relaxation ends at another optimum and the dive elsewhere (few
-    # facilitators 600: 82 after HiGHS's first pass, 81 from a fresh instance).
-    dive_runner = own_runner(context.runner)  # linking rows left out where most (sparse)
+    # linking rows left out where most (sparse)
+    dive_runner = dive_runner or own_runner(context.runner)
     # the plan's columns keep the relaxation with columns held out feasible (`lp_dive`)
     plan = context.search.plan()
     loose = _loose_first(problem, achieved, bound)
     relaxation = start_relaxation(dive_runner, "preferences", left * _DIVE_SHARE, plan, loose)
     if relaxation is None:  # HiGHS's share whole: its full model needs it there
         return solve_phase(context, "preferences", left, bound)
-    first = not _leaders_scarce(problem)
+    first = not (_leaders_scarce(problem) or alone)
     try:
         return _first_then_dive(context, budget, began, bound, relaxation, paths, first)
     finally:
@@ -204,6 +211,19 @@ def _one_total_many_seats(context: PhaseContext, bound: int) -> bool:
     paid = plan_objectives(problem, context.search.plan())["preferences"]
     many = paid - bound >= _SEATS_FOR_THE_DIVE * problem.if_needed_weight()
     return many and len(held_totals(problem, holds)) == 1
+
+
+def _dive_alone(dive_runner: Runner) -> bool:
+    """Whether, where the plan pays `_SEATS_FOR_THE_DIVE` if-needed seats or more above
+    the bound, neither the search nor HiGHS's first pass comes before the dive: where its
+    runner leaves the linking rows out (`own_runner`: sparse 1,200 and 2,000). There the
+    dive's answer replaces the search's (sparse 2,000: 78,710 from 83,280, the same answer
+    from the sizes phase's plan, 156,354) and the first pass (leaders re-chosen) proved
+    nothing, while the search took 0.4-0.6 s of CPU before the relaxation could start
+    and the pass 0.3-0.6 s beside it. Where the dive's answer is not taken, the search
+    runs after it (`_first_then_dive`). The search still comes first where HiGHS within
+    the fewest seats may replace the dive (`_one_total_many_seats`): its plan decides."""
+    return bool(dive_runner._formulation().left_out)
 
 
 def _leaders_scarce(problem: Problem) -> bool:
