@@ -117,7 +117,8 @@ def _first_then_dive(
     """The rest of the phase (its share `budget`, begun at `began`): HiGHS's first pass
     (unless not `first_pass`), then the dive from `relaxation`, then HiGHS with what is
     left; without `paths` (the search's moves along paths left for after the dive), those
-    moves on the search's plan where the dive's is not adopted."""
+    moves on the search's plan where the dive's is not adopted, and HiGHS's full model
+    without its neighbourhoods."""
     problem = context.problem
     first_bound = bound
     if first_pass:
@@ -141,8 +142,11 @@ def _first_then_dive(
     left = budget - (time.monotonic() - began)
     if left < LEAST_SECONDS:  # HiGHS would only say it was skipped
         return _unproven(achieved, bound)
-    # the search's time comes out of the phase's share, or the run outlasts its limit
-    return solve_phase(context, "preferences", left, bound)
+    # the search's time comes out of the phase's share, or the run outlasts its limit.
+    # Where the dive decided where the seats go (not `paths`), HiGHS's neighbourhoods of
+    # its answer find nothing the full model does not find sooner: sparse 300's three
+    # rounds took 0.35 s of CPU and left 7,639, from which the full model finds 7,298.
+    return solve_phase(context, "preferences", left, bound, neighbourhoods=paths)
 
 
 def _leaders_scarce(problem: Problem) -> bool:
