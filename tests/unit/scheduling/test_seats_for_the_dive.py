@@ -1,7 +1,8 @@
 """The search's moves along paths left for after the LP dive where the plan pays many
 if-needed seats above the bound (phase_preferences._seats_for_the_dive): the phase still
 reaches the brute-forced optimum, the search without them makes none of those moves, and
-HiGHS after the dive goes without its neighbourhoods and still reaches the optimum."""
+HiGHS after the dive goes without its neighbourhoods on small models and still reaches the
+optimum."""
 
 from __future__ import annotations
 
@@ -69,17 +70,20 @@ def test_the_phase_with_the_paths_after_the_dive_reaches_the_brute_forced_optimu
     assert all(gates)
 
 
-def test_highs_after_a_dive_that_finds_nothing_reaches_the_optimum_without_neighbourhoods(
-    monkeypatch: pytest.MonkeyPatch,
+@pytest.mark.parametrize("above", [10**9, 0])
+def test_highs_after_a_dive_that_finds_nothing_has_neighbourhoods_only_on_large_models(
+    above: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # with the gate open and the dive finding nothing (its bound unchanged), HiGHS's
-    # full model after it, without neighbourhoods, reaches the brute-forced optimum
+    # full model after it reaches the brute-forced optimum, with its neighbourhoods only
+    # where the model has more group columns than `_NEIGHBOURHOODS_ABOVE`
     monkeypatch.setattr(phase_preferences, "_SEATS_FOR_THE_DIVE", 0)
+    monkeypatch.setattr(phase_preferences, "_NEIGHBOURHOODS_ABOVE", above)
     monkeypatch.setattr(phase_preferences, "_dive", lambda _c, _r, _budget, bound: bound)
     solves = _full_solves(monkeypatch)
     for seed in range(12):
         _assert_exact_reaches_the_brute_forced_optimum(_cohort(seed, facilitators=3, most_groups=2))
-    assert solves and not any(solves)
+    assert solves and solves == [above == 0] * len(solves)
 
 
 @pytest.mark.parametrize("seed", range(3))

@@ -18,6 +18,7 @@ from roundtable.scheduling.bounds import (
     placement_bound,
     seats,
 )
+from roundtable.scheduling.formulation import group_column_count
 from roundtable.scheduling.highs import PhaseResult
 from roundtable.scheduling.highs_model import LEAST_SECONDS
 from roundtable.scheduling.lp_dive import DiveRelaxation, dive, own_runner, start_relaxation
@@ -63,6 +64,12 @@ _LOOSE_REACH = 0.05
 # where those moves bring typical 600 to an answer HiGHS's first pass proves (its
 # preferences 0.9 s of CPU with them first, 1.5 s without).
 _SEATS_FOR_THE_DIVE = 8
+# Where the dive decided where the seats go (`_seats_for_the_dive`), HiGHS's full model
+# after it gets neighbourhoods of the dive's answer only on models with more group columns
+# than this, where its root is slow (sparse 1,200: 4,027, its root cut loop 24 s), which
+# is what the rounds are for. On sparse 300 (526) they found nothing in 0.35 s of CPU and
+# left the dive's 7,639, from which the full model itself finds 7,298.
+_NEIGHBOURHOODS_ABOVE = 2_000
 # Of what the dive leaves of the phase's share, what the if-needed seats' bound may take
 # (`_if_needed_bound`); HiGHS's full model gets the rest.
 _IF_NEEDED_SHARE = 0.8
@@ -118,7 +125,7 @@ def _first_then_dive(
     (unless not `first_pass`), then the dive from `relaxation`, then HiGHS with what is
     left; without `paths` (the search's moves along paths left for after the dive), those
     moves on the search's plan where the dive's is not adopted, and HiGHS's full model
-    without its neighbourhoods."""
+    without its neighbourhoods on small models (`_NEIGHBOURHOODS_ABOVE`)."""
     problem = context.problem
     first_bound = bound
     if first_pass:
@@ -142,11 +149,9 @@ def _first_then_dive(
     left = budget - (time.monotonic() - began)
     if left < LEAST_SECONDS:  # HiGHS would only say it was skipped
         return _unproven(achieved, bound)
-    # the search's time comes out of the phase's share, or the run outlasts its limit.
-    # Where the dive decided where the seats go (not `paths`), HiGHS's neighbourhoods of
-    # its answer find nothing the full model does not find sooner: sparse 300's three
-    # rounds took 0.35 s of CPU and left 7,639, from which the full model finds 7,298.
-    return solve_phase(context, "preferences", left, bound, neighbourhoods=paths)
+    # the search's time comes out of the phase's share, or the run outlasts its limit
+    rounds = paths or group_column_count(problem) > _NEIGHBOURHOODS_ABOVE
+    return solve_phase(context, "preferences", left, bound, neighbourhoods=rounds)
 
 
 def _leaders_scarce(problem: Problem) -> bool:
