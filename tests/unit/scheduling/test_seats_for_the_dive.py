@@ -1,6 +1,8 @@
 """The search's moves along paths left for after the LP dive where the plan pays many
 if-needed seats above the bound (phase_preferences._seats_for_the_dive): the phase still
-reaches the brute-forced optimum, and the search without them makes none of those moves."""
+reaches the brute-forced optimum, the search without them makes none of those moves, and
+HiGHS after the dive goes without its neighbourhoods on small models and still reaches the
+optimum."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import pytest
 from roundtable.scheduling import phase_preferences, preferences
 from roundtable.scheduling.generate import generate_instance
 from roundtable.scheduling.heuristic import solve_heuristic
+from roundtable.scheduling.highs import PhaseResult
 from roundtable.scheduling.instance import parse_instance
 from roundtable.scheduling.scheduler import schedule
 from roundtable.scheduling.search import Search
@@ -35,6 +38,27 @@ def _gates(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     return answers
 
 
+def _full_solves(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each of the phase's full HiGHS solves from now on has its neighbourhoods."""
+    solves: list[bool] = []
+    solve = phase_preferences.solve_phase
+
+    def recorded(
+        context: phase_preferences.PhaseContext,
+        name: str,
+        budget: float,
+        bound: int,
+        neighbourhoods: bool = True,
+        full_model: bool = True,
+    ) -> PhaseResult:
+        if full_model:
+            solves.append(neighbourhoods)
+        return solve(context, name, budget, bound, neighbourhoods, full_model)
+
+    monkeypatch.setattr(phase_preferences, "solve_phase", recorded)
+    return solves
+
+
 @pytest.mark.parametrize("seed", range(12))
 def test_the_phase_with_the_paths_after_the_dive_reaches_the_brute_forced_optimum(
     seed: int, monkeypatch: pytest.MonkeyPatch
@@ -44,6 +68,22 @@ def test_the_phase_with_the_paths_after_the_dive_reaches_the_brute_forced_optimu
     gates = _gates(monkeypatch)
     _assert_exact_reaches_the_brute_forced_optimum(_cohort(seed, facilitators=3, most_groups=2))
     assert all(gates)
+
+
+@pytest.mark.parametrize("above", [10**9, 0])
+def test_highs_after_a_dive_that_finds_nothing_has_neighbourhoods_only_on_large_models(
+    above: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # with the gate open and the dive finding nothing (its bound unchanged), HiGHS's
+    # full model after it reaches the brute-forced optimum, with its neighbourhoods only
+    # where the model has more group columns than `_NEIGHBOURHOODS_ABOVE`
+    monkeypatch.setattr(phase_preferences, "_SEATS_FOR_THE_DIVE", 0)
+    monkeypatch.setattr(phase_preferences, "_NEIGHBOURHOODS_ABOVE", above)
+    monkeypatch.setattr(phase_preferences, "_dive", lambda _c, _r, _budget, bound: bound)
+    solves = _full_solves(monkeypatch)
+    for seed in range(12):
+        _assert_exact_reaches_the_brute_forced_optimum(_cohort(seed, facilitators=3, most_groups=2))
+    assert solves and solves == [above == 0] * len(solves)
 
 
 @pytest.mark.parametrize("seed", range(3))

@@ -19,7 +19,7 @@ from roundtable.scheduling.bounds import (
     placement_bound,
     seats,
 )
-from roundtable.scheduling.formulation import if_needed_row, total_row
+from roundtable.scheduling.formulation import group_column_count, if_needed_row, total_row
 from roundtable.scheduling.highs import PhaseResult, Runner
 from roundtable.scheduling.highs_model import LEAST_SECONDS
 from roundtable.scheduling.lp_dive import DiveRelaxation, dive, own_runner, start_relaxation
@@ -69,6 +69,12 @@ _SEATS_FOR_THE_DIVE = 8
 # Of what the search leaves of the phase's share, what the fewest if-needed seats may take
 # before HiGHS's model within them (`_within_fewest_seats`; sparse 1,200: 2.9 s of CPU).
 _FEWEST_SEATS_SHARE = 0.5
+# Where the dive decided where the seats go (`_seats_for_the_dive`), HiGHS's full model
+# after it gets neighbourhoods of the dive's answer only on models with more group columns
+# than this, where its root is slow (sparse 1,200: 4,027, its root cut loop 24 s), which
+# is what the rounds are for. On sparse 300 (526) they found nothing in 0.35 s of CPU and
+# left the dive's 7,639, from which the full model itself finds 7,298.
+_NEIGHBOURHOODS_ABOVE = 2_000
 # Of what the dive leaves of the phase's share, what the if-needed seats' bound may take
 # (`_if_needed_bound`); HiGHS's full model gets the rest.
 _IF_NEEDED_SHARE = 0.8
@@ -133,7 +139,8 @@ def _first_then_dive(
     """The rest of the phase (its share `budget`, begun at `began`): HiGHS's first pass
     (unless not `first_pass`), then the dive from `relaxation`, then HiGHS with what is
     left; without `paths` (the search's moves along paths left for after the dive), those
-    moves on the search's plan where the dive's is not adopted."""
+    moves on the search's plan where the dive's is not adopted, and HiGHS's full model
+    without its neighbourhoods on small models (`_NEIGHBOURHOODS_ABOVE`)."""
     problem = context.problem
     first_bound = bound
     if first_pass:
@@ -158,7 +165,8 @@ def _first_then_dive(
     if left < LEAST_SECONDS:  # HiGHS would only say it was skipped
         return _unproven(achieved, bound)
     # the search's time comes out of the phase's share, or the run outlasts its limit
-    return solve_phase(context, "preferences", left, bound)
+    rounds = paths or group_column_count(problem) > _NEIGHBOURHOODS_ABOVE
+    return solve_phase(context, "preferences", left, bound, neighbourhoods=rounds)
 
 
 def _within_fewest_seats(
