@@ -8,6 +8,7 @@ have a compact model of their own (`per_group.py`)."""
 
 from __future__ import annotations
 
+import math
 import time
 
 from roundtable.scheduling import per_group
@@ -37,6 +38,7 @@ from roundtable.scheduling.phase_context import (
 )
 from roundtable.scheduling.preferences import improve_preferences
 from roundtable.scheduling.problem import Problem
+from roundtable.scheduling.proof_beside import ProofBeside
 from roundtable.scheduling.search import Search
 from roundtable.scheduling.values import plan_from_values, plan_objectives
 
@@ -63,6 +65,12 @@ _LOOSE_REACH = 0.05
 # where those moves bring typical 600 to an answer HiGHS's first pass proves (its
 # preferences 0.9 s of CPU with them first, 1.5 s without).
 _SEATS_FOR_THE_DIVE = 8
+# The proof beside the dive (`proof_beside`) only on models of at most this many columns:
+# typical 100 (1,493) answers its cap in 0.3-0.4 s of CPU; typical 300 (5,548) and the
+# larger cohorts' models take HiGHS seconds there, the time the dive's own needs.
+_PROOF_BESIDE_COLUMNS = 2_000
+# Relaxations are solved to 1e-7; a value this far above a whole number still rounds down.
+_SLACK = 1e-3
 # Of what the dive leaves of the phase's share, what the if-needed seats' bound may take
 # (`_if_needed_bound`); HiGHS's full model gets the rest.
 _IF_NEEDED_SHARE = 0.8
@@ -127,13 +135,25 @@ def _first_then_dive(
         first_bound = first.bound
     left = budget - (time.monotonic() - began)  # the dive's share of what is left
     searched = context.search
-    bound = _dive(context, relaxation, left * _DIVE_SHARE, max(bound, first_bound))
-    if not paths and context.search is searched:  # the dive's plan not adopted
-        left = budget - (time.monotonic() - began)
-        improve_preferences(context.search, min(budget * _SEARCH_SHARE, left), bound)
-    achieved = plan_objectives(problem, context.search.plan())["preferences"]
-    if achieved == bound:
-        return PhaseResult(achieved, bound, True, f"{bound} = relaxation's bound, optimal")
+    proof = _proof_beside(context, relaxation, left, paths)
+    try:
+        bound = _dive(context, relaxation, left * _DIVE_SHARE, max(bound, first_bound))
+        if not paths and context.search is searched:  # the dive's plan not adopted
+            left = budget - (time.monotonic() - began)
+            improve_preferences(context.search, min(budget * _SEARCH_SHARE, left), bound)
+        achieved = plan_objectives(problem, context.search.plan())["preferences"]
+        if achieved == bound:
+            return PhaseResult(achieved, bound, True, f"{bound} = relaxation's bound, optimal")
+        if proof is not None:
+            bound = _settle(context, proof, bound, began + budget)
+            achieved = plan_objectives(problem, context.search.plan())["preferences"]
+            if achieved == bound:
+                return PhaseResult(
+                    achieved, bound, True, f"{bound} = proof beside the dive, optimal"
+                )
+    finally:
+        if proof is not None:
+            proof.cancel()
     left = budget - (time.monotonic() - began)
     bound = max(bound, _if_needed_bound(context, left * _IF_NEEDED_SHARE, bound))
     if achieved == bound:
@@ -143,6 +163,43 @@ def _first_then_dive(
         return _unproven(achieved, bound)
     # the search's time comes out of the phase's share, or the run outlasts its limit
     return solve_phase(context, "preferences", left, bound)
+
+
+def _proof_beside(
+    context: PhaseContext, relaxation: DiveRelaxation, budget: float, paths: bool
+) -> ProofBeside | None:
+    """The proof asked beside the dive (`proof_beside`), capped at the dive's relaxation
+    rounded up, plus one; only on models small enough for HiGHS to answer it within the
+    dive's time (`_PROOF_BESIDE_COLUMNS`), and where the dive may end near its relaxation:
+    facilitated cohorts whose leaders do not limit placement (few facilitators 100: the
+    cap's answer took 1.3 s of CPU, where the phase is proven in 0.3 s) and whose plan
+    pays few if-needed seats above the bound (`paths`; sparse 300: the cap, 6,876, is
+    far below the optimum, 7,298, which the if-needed seats' bound proves)."""
+    problem = context.problem
+    small = len(context.runner._formulation().cost) <= _PROOF_BESIDE_COLUMNS
+    if not (small and paths and problem.facilitated and not _leaders_scarce(problem)):
+        return None
+    relaxed = relaxation.solve()  # joined here first: the dive would wait for it too
+    if relaxed is None:
+        return None
+    cap = math.ceil(relaxed - _SLACK) + 1
+    return ProofBeside(context.runner, relaxation.name, cap, budget).start()
+
+
+def _settle(context: PhaseContext, proof: ProofBeside, bound: int, deadline: float) -> int:
+    """The bound with what the proof beside the dive showed by `deadline`. Its answer,
+    where it has one, is the least under the cap, so the phase's optimum: adopted where
+    better than the search's plan."""
+    proof.settle(deadline)
+    if proof.found is None:
+        return max(bound, proof.bound())
+    problem, incumbent = context.problem, context.search.plan()
+    answer = plan_from_values(problem, proof.runner._formulation(), proof.found)
+    least = plan_objectives(problem, answer)["preferences"]
+    better = least < plan_objectives(problem, incumbent)["preferences"]
+    if better and keeps_earlier_phases(context, incumbent, answer, "preferences"):
+        context.search = Search(problem, answer)
+    return max(bound, least)
 
 
 def _leaders_scarce(problem: Problem) -> bool:
