@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from roundtable.scheduling.highs import SENSES, PhaseResult, Runner
+from roundtable.scheduling.leader_count import LeadersAhead
 from roundtable.scheduling.plan import Plan, plan_is_consistent
 from roundtable.scheduling.problem import Problem
 from roundtable.scheduling.search import Search
@@ -27,6 +28,8 @@ class PhaseContext:
     # relaxation by totals ran (`totals.Relaxation.at_least`): the later phases' fewest
     # groups (`fewest_groups`) rest on it.
     sizes_by_total: Callable[[int], int] | None = None
+    # Spread's leader test asked ahead, beside the preferences' dive (`leader_count`).
+    leaders_ahead: LeadersAhead | None = None
 
 
 def solve_phase(

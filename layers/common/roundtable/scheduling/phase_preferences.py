@@ -36,6 +36,7 @@ from roundtable.scheduling.phase_context import (
     keeps_earlier_phases,
     solve_phase,
 )
+from roundtable.scheduling.phase_spread import leaders_ahead
 from roundtable.scheduling.preferences import improve_preferences
 from roundtable.scheduling.problem import Problem
 from roundtable.scheduling.proof_beside import ProofBeside
@@ -182,8 +183,18 @@ def _proof_beside(
     relaxed = relaxation.solve()  # joined here first: the dive would wait for it too
     if relaxed is None:
         return None
-    cap = math.ceil(relaxed - _SLACK) + 1
-    return ProofBeside(context.runner, relaxation.name, cap, budget).start()
+    cap = _cap(relaxed)
+    # where nothing costs the cap or less, spread's leader test with the preferences held
+    # at the cap plus one holds for whatever the phase ends with: asked on the core the
+    # proof leaves free
+    context.leaders_ahead = leaders_ahead(context, cap + 1)
+    return ProofBeside(context.runner, relaxation.name, cap, budget, context.leaders_ahead).start()
+
+
+def _cap(relaxed: float) -> int:
+    """The proof's cap: the relaxation rounded up, plus one (so the dive's answer is
+    proven where it ends one or two above the relaxation rounded up)."""
+    return math.ceil(relaxed - _SLACK) + 1
 
 
 def _settle(context: PhaseContext, proof: ProofBeside, bound: int, deadline: float) -> int:

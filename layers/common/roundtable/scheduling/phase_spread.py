@@ -23,7 +23,7 @@ from roundtable.scheduling.bounds import (
 from roundtable.scheduling.group_count import applies as counts
 from roundtable.scheduling.group_count import least_new_groups, least_spread
 from roundtable.scheduling.highs import SPREAD_GAP, PhaseResult
-from roundtable.scheduling.leader_count import too_many_leaders
+from roundtable.scheduling.leader_count import LeadersAhead, too_many_leaders
 from roundtable.scheduling.leader_dive import LeaderModel
 from roundtable.scheduling.leader_dive import applies as dives
 from roundtable.scheduling.leading import share_groups
@@ -59,6 +59,14 @@ _DIVE_SHARE = 0.75
 
 
 def spread_phase(context: PhaseContext, budget: float) -> PhaseResult:
+    try:
+        return _spread_phase(context, budget)
+    finally:
+        if context.leaders_ahead is not None:  # unasked, it would go on beside what follows
+            context.leaders_ahead.cancel()
+
+
+def _spread_phase(context: PhaseContext, budget: float) -> PhaseResult:
     began = time.monotonic()
     share_groups(context.search, _preference_slack(context))
     if relocate_for_spread(context.search):
@@ -144,10 +152,40 @@ def _most_leaders(
     while (
         achieved > spread_bound(context.problem, fewest, paying, crowd, leaders) * (1 + SPREAD_GAP)
         and (left := deadline - time.monotonic()) > 0
-        and too_many_leaders(context.runner, fewest, leaders, left)
+        and _too_many(context, fewest, leaders, left)
     ):
         leaders -= 1
     return leaders
+
+
+def _too_many(context: PhaseContext, fewest: int, leaders: int, budget: float) -> bool:
+    """`too_many_leaders`, answered by the test asked ahead (`leaders_ahead`) where that
+    one asked it for these holds or looser ones and ended within `budget`; asked again
+    where it held the preferences higher and found an answer (which may cost more than
+    they hold now)."""
+    ahead, holds = context.leaders_ahead, dict(context.runner.holds)
+    if ahead is None or not ahead.started() or not ahead.answers(holds, fewest, leaders):
+        return too_many_leaders(context.runner, fewest, leaders, budget)
+    if not ahead.join(budget):
+        ahead.cancel()  # cut short by the clock: it says nothing
+        return False
+    looser = dict(ahead.runner.holds) != holds
+    return ahead.too_many or (looser and too_many_leaders(context.runner, fewest, leaders, budget))
+
+
+def leaders_ahead(context: PhaseContext, cap: int) -> LeadersAhead | None:
+    """Spread's first leader test (`_most_leaders`) set up to be asked ahead, beside the
+    preferences' dive, with the preferences held at `cap` (none where spread would not
+    ask it): the fewest groups and the placement and sizes are held already."""
+    problem, holds = context.problem, dict(context.runner.holds)
+    if not problem.facilitated or "placed" not in holds:
+        return None
+    fewest = fewest_groups(context, context.search.plan())
+    leaders = most_leaders(problem, fewest, cap - learner_cost_bound(problem, holds["placed"]))
+    runner = context.runner.on_own_instance()
+    runner.hold("preferences", cap)
+    budget = _SPREAD_SHARE * context.limit * _LEADERS_SHARE
+    return LeadersAhead(runner, fewest, leaders, budget)
 
 
 def _more_leaders(context: PhaseContext, model: LeaderModel, achieved: int, deadline: float) -> int:

@@ -13,6 +13,11 @@ That one cap settles the phase wherever the optimum lies within two of the
 relaxation's value rounded up: at most the cap, HiGHS's answer is the optimum; one
 above it, the dive's answer there is proven. Farther, the cap raises the bound and
 the phase goes on as before.
+
+Once it has shown that nothing costs the cap or less, the second core is free for the
+rest of the dive: a question of a later phase that holds for any hold of the
+preferences up to the cap plus one (`then`; spread's leader test, `leader_count`) is
+started there.
 """
 
 from __future__ import annotations
@@ -35,10 +40,13 @@ class ProofBeside(OnThread):
     worth at most `cap`, asked on an instance of its own: `infeasible` when there is none
     (every answer is worth `cap` + 1 or more), else `found` (HiGHS's optimum, whole)."""
 
-    def __init__(self, runner: Runner, name: str, cap: int, budget: float) -> None:
+    def __init__(
+        self, runner: Runner, name: str, cap: int, budget: float, then: OnThread | None = None
+    ) -> None:
         super().__init__()
         self.runner, self.name, self.cap = runner.on_own_instance(), name, cap
         self.deadline = time.monotonic() + budget
+        self.then = then  # started once no answer is worth `cap` or less
         self.infeasible = False
         self.found: list[float] | None = None
 
@@ -73,6 +81,8 @@ class ProofBeside(OnThread):
         if self._cancelled or _misreported(highs, objective):
             return
         self.infeasible = status == highspy.HighsModelStatus.kInfeasible
+        if self.infeasible and self.then is not None:
+            self.then.start()
         if status == highspy.HighsModelStatus.kOptimal:
             self.found = _candidate(highs, self.runner.problem, model, learners_integral=True)
 
