@@ -59,15 +59,17 @@ def test_shows_where_the_count_of_leaders_allows_more_than_any_answer_has():
     assert shown
 
 
-def _ahead(runner: Runner, fewest: int, leaders: int, cap: int | None = None) -> LeadersAhead:
+def _ahead(
+    runner: Runner, fewest: int, leaders: int, cap: int | None = None, budget: float = 10.0
+) -> LeadersAhead:
     """The test asked ahead on a copy of the runner, its preferences held at `cap` (the
-    runner's own preferences hold by default), run to its end."""
+    runner's own preferences hold by default), run to its end (or its `budget`)."""
     held = dict(runner.holds)
     copy = Runner(runner.problem, runner.seed)
     for name in ("placed", "sizes"):
         copy.hold(name, held[name])
     copy.hold("preferences", held["preferences"] if cap is None else cap)
-    ahead = LeadersAhead(copy, fewest, leaders, 10.0).start()
+    ahead = LeadersAhead(copy, fewest, leaders, budget).start()
     assert ahead.join()
     return ahead
 
@@ -76,9 +78,9 @@ def _ahead(runner: Runner, fewest: int, leaders: int, cap: int | None = None) ->
 def test_asked_ahead_it_answers_as_asked_in_the_phase(seed):
     runner, fewest, most, _counted = _case(seed)
     for leaders in (most, most + 1):
-        assert _ahead(runner, fewest, leaders).too_many == too_many_leaders(
-            runner, fewest, leaders, 10.0
-        )
+        ahead = _ahead(runner, fewest, leaders)
+        assert ahead.too_many is not None  # shown one way or the other
+        assert ahead.too_many == too_many_leaders(runner, fewest, leaders, 10.0)
 
 
 def test_asked_ahead_it_answers_only_its_counts_with_the_preferences_held_no_higher():
@@ -98,16 +100,16 @@ def test_a_cancelled_test_ahead_says_nothing():
     ahead = LeadersAhead(runner.on_own_instance(), fewest, most + 1, 10.0)
     ahead.cancel()  # before it starts: HiGHS never runs
     assert ahead.start().join()
-    assert not ahead.too_many and ahead.runner.highs is None
+    assert ahead.too_many is None and ahead.runner.highs is None
 
 
 def _asked(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The leaders of every test the spread phase asks itself from now on."""
     asked: list[int] = []
 
-    def counted(runner, new_groups, leaders, budget, on_thread=None):
+    def counted(runner, new_groups, leaders, budget):
         asked.append(leaders)
-        return too_many_leaders(runner, new_groups, leaders, budget, on_thread)
+        return too_many_leaders(runner, new_groups, leaders, budget)
 
     monkeypatch.setattr(phase_spread, "too_many_leaders", counted)
     return asked
@@ -140,6 +142,10 @@ def test_the_spread_phase_takes_the_answer_ahead_for_its_holds_and_asks_where_lo
     assert not looser.too_many
     phase_spread._too_many(_context(runner, looser), fewest, most, 10.0)
     assert asked == [most, most]  # an answer under a higher hold proves nothing here
+    unshown = _ahead(runner, fewest, most + 1, budget=0.0)
+    assert unshown.too_many is None
+    assert phase_spread._too_many(_context(runner, unshown), fewest, most + 1, 10.0)
+    assert asked == [most, most, most + 1]  # out of time ahead: asked in the phase
 
 
 def test_with_the_test_ahead_the_spread_bound_never_exceeds_the_brute_forced_optimum(

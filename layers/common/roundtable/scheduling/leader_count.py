@@ -30,27 +30,33 @@ from roundtable.scheduling.problem import Problem
 from roundtable.scheduling.search import existing_loads
 
 
-def too_many_leaders(
+def too_many_leaders(runner: Runner, new_groups: int, leaders: int, budget: float) -> bool:
+    """Whether HiGHS shows that no answer keeping the runner's holds (placed and
+    preferences among them) and having at least `new_groups` new groups has `leaders`
+    facilitators leading (existing groups' leaders counted). False when unknown."""
+    return leaders_test(runner, new_groups, leaders, budget) is True
+
+
+def leaders_test(
     runner: Runner,
     new_groups: int,
     leaders: int,
     budget: float,
     on_thread: OnThread | None = None,
-) -> bool:
-    """Whether HiGHS shows that no answer keeping the runner's holds (placed and
-    preferences among them) and having at least `new_groups` new groups has `leaders`
-    facilitators leading (existing groups' leaders counted). False when unknown, or
-    when `on_thread` (the thread it runs on) is cancelled."""
+) -> bool | None:
+    """`too_many_leaders`, and whether it is known: True where HiGHS shows no answer has
+    so many leaders, False where it finds one that has, None where neither is shown (the
+    time limit, or `on_thread`, the thread it runs on, cancelled)."""
     import highspy
     import numpy as np
 
     began = time.monotonic()
     problem, held = runner.problem, dict(runner.holds)
     if "placed" not in held or "preferences" not in held or not problem.facilitated:
-        return False
+        return None
     already = leader_slots(problem)[2]
     if leaders <= already:
-        return False
+        return None
     spare = (
         held["preferences"]
         - learner_cost_bound(problem, held["placed"])
@@ -76,13 +82,15 @@ def too_many_leaders(
     )
     left = budget - (time.monotonic() - began)
     if left < LEAST_SECONDS:
-        return False
+        return None
     highs.setOptionValue("time_limit", left)
     if on_thread is not None:
         highs.cbMipInterrupt.subscribe(on_thread.stop_if_cancelled)
         highs.cbSimplexInterrupt.subscribe(on_thread.stop_if_cancelled)
     highs.run()
-    return bool(highs.getModelStatus() == highspy.HighsModelStatus.kInfeasible)
+    if highs.getModelStatus() == highspy.HighsModelStatus.kInfeasible:
+        return True
+    return False if highs.getInfo().primal_solution_status == 2 else None  # 2: feasible
 
 
 class LeadersAhead(OnThread):
@@ -97,7 +105,7 @@ class LeadersAhead(OnThread):
         super().__init__()
         self.runner, self.new_groups, self.leaders = runner, new_groups, leaders
         self.budget = budget
-        self.too_many = False
+        self.too_many: bool | None = None  # as `leaders_test`: None where not shown
 
     def answers(self, holds: dict[str, int], new_groups: int, leaders: int) -> bool:
         """Whether it asks this question for an answer keeping `holds`: the same counts,
@@ -112,7 +120,7 @@ class LeadersAhead(OnThread):
 
     def _solve(self) -> None:
         if not self._cancelled:
-            self.too_many = too_many_leaders(
+            self.too_many = leaders_test(
                 self.runner, self.new_groups, self.leaders, self.budget, self
             )
 

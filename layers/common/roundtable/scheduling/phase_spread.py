@@ -160,17 +160,21 @@ def _most_leaders(
 
 def _too_many(context: PhaseContext, fewest: int, leaders: int, budget: float) -> bool:
     """`too_many_leaders`, answered by the test asked ahead (`leaders_ahead`) where that
-    one asked it for these holds or looser ones and ended within `budget`; asked again
-    where it held the preferences higher and found an answer (which may cost more than
-    they hold now)."""
+    one asked it for these holds or looser ones and ended within `budget` with an answer;
+    asked again where it ended without one, or found an answer under a higher hold of the
+    preferences (which may cost more than they hold now)."""
     ahead, holds = context.leaders_ahead, dict(context.runner.holds)
     if ahead is None or not ahead.started() or not ahead.answers(holds, fewest, leaders):
         return too_many_leaders(context.runner, fewest, leaders, budget)
+    began = time.monotonic()
     if not ahead.join(budget):
         ahead.cancel()  # cut short by the clock: it says nothing
         return False
     looser = dict(ahead.runner.holds) != holds
-    return ahead.too_many or (looser and too_many_leaders(context.runner, fewest, leaders, budget))
+    if ahead.too_many is True or (ahead.too_many is False and not looser):
+        return ahead.too_many
+    left = budget - (time.monotonic() - began)
+    return too_many_leaders(context.runner, fewest, leaders, left)
 
 
 def leaders_ahead(context: PhaseContext, cap: int) -> LeadersAhead | None:
