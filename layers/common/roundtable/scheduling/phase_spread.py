@@ -188,8 +188,10 @@ def leaders_ahead(context: PhaseContext, cap: int) -> LeadersAhead | None:
     leaders = most_leaders(problem, fewest, cap - learner_cost_bound(problem, holds["placed"]))
     runner = context.runner.on_own_instance()
     runner.hold("preferences", cap)
-    budget = _SPREAD_SHARE * context.limit * _LEADERS_SHARE
-    return LeadersAhead(runner, fewest, leaders, budget)
+    # the run's time left: the phase waits for it only as long as it would for its own
+    # test, and cancels it at its end (under load 8-9 a limit of the phase's own 3.4 s
+    # cut it short beside the dive, and the phase asked again)
+    return LeadersAhead(runner, fewest, leaders, context.deadline - time.monotonic())
 
 
 def _more_leaders(context: PhaseContext, model: LeaderModel, achieved: int, deadline: float) -> int:
