@@ -88,6 +88,9 @@ class OnThread:
             raise self._failure
         return True
 
+    def started(self) -> bool:
+        return self._thread is not None
+
     def ended(self) -> bool:
         """Whether the thread has run to its end (not if never started)."""
         return self._thread is not None and not self._thread.is_alive()
@@ -101,6 +104,12 @@ class OnThread:
     def interrupt(self, event: Any) -> None:
         """HiGHS's interrupt callback: stop once cancelled."""
         event.interrupt(self._cancelled)
+
+    def stop_if_cancelled(self, event: Any) -> None:
+        """`interrupt` beside another callback of the same kind (a runner's stopper): asks
+        for nothing while not cancelled, so it never undoes the other's interrupt."""
+        if self._cancelled:
+            event.interrupt(True)
 
     def _solve(self) -> None:
         raise NotImplementedError

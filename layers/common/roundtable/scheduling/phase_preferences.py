@@ -8,6 +8,7 @@ have a compact model of their own (`per_group.py`)."""
 
 from __future__ import annotations
 
+import math
 import time
 
 from roundtable.scheduling import per_group
@@ -38,8 +39,10 @@ from roundtable.scheduling.phase_context import (
     keeps_earlier_phases,
     solve_phase,
 )
+from roundtable.scheduling.phase_spread import leaders_ahead
 from roundtable.scheduling.preferences import improve_preferences
 from roundtable.scheduling.problem import Problem
+from roundtable.scheduling.proof_beside import ProofBeside
 from roundtable.scheduling.search import Search
 from roundtable.scheduling.values import plan_from_values, plan_objectives
 
@@ -75,6 +78,12 @@ _FEWEST_SEATS_SHARE = 0.5
 # is what the rounds are for. On sparse 300 (526) they found nothing in 0.35 s of CPU and
 # left the dive's 7,639, from which the full model itself finds 7,298.
 _NEIGHBOURHOODS_ABOVE = 2_000
+# The proof beside the dive (`proof_beside`) only on models of at most this many columns:
+# typical 100 (1,493) answers its cap in 0.3-0.4 s of CPU; typical 300 (5,548) and the
+# larger cohorts' models take HiGHS seconds there, the time the dive's own needs.
+_PROOF_BESIDE_COLUMNS = 2_000
+# Relaxations are solved to 1e-7; a value this far above a whole number still rounds down.
+_SLACK = 1e-3
 # Of what the dive leaves of the phase's share, what the if-needed seats' bound may take
 # (`_if_needed_bound`); HiGHS's full model gets the rest.
 _IF_NEEDED_SHARE = 0.8
@@ -150,13 +159,25 @@ def _first_then_dive(
         first_bound = first.bound
     left = budget - (time.monotonic() - began)  # the dive's share of what is left
     searched = context.search
-    bound = _dive(context, relaxation, left * _DIVE_SHARE, max(bound, first_bound))
-    if not paths and context.search is searched:  # the dive's plan not adopted
-        left = budget - (time.monotonic() - began)
-        improve_preferences(context.search, min(budget * _SEARCH_SHARE, left), bound)
-    achieved = plan_objectives(problem, context.search.plan())["preferences"]
-    if achieved == bound:
-        return PhaseResult(achieved, bound, True, f"{bound} = relaxation's bound, optimal")
+    proof = _proof_beside(context, relaxation, left, paths)
+    try:
+        bound = _dive(context, relaxation, left * _DIVE_SHARE, max(bound, first_bound))
+        if not paths and context.search is searched:  # the dive's plan not adopted
+            left = budget - (time.monotonic() - began)
+            improve_preferences(context.search, min(budget * _SEARCH_SHARE, left), bound)
+        achieved = plan_objectives(problem, context.search.plan())["preferences"]
+        if achieved == bound:
+            return PhaseResult(achieved, bound, True, f"{bound} = relaxation's bound, optimal")
+        if proof is not None:
+            bound = _settle(context, proof, bound, began + budget)
+            achieved = plan_objectives(problem, context.search.plan())["preferences"]
+            if achieved == bound:
+                return PhaseResult(
+                    achieved, bound, True, f"{bound} = proof beside the dive, optimal"
+                )
+    finally:
+        if proof is not None:
+            proof.cancel()
     left = budget - (time.monotonic() - began)
     bound = max(bound, _if_needed_bound(context, left * _IF_NEEDED_SHARE, bound))
     if achieved == bound:
@@ -232,6 +253,53 @@ def _dive_alone(dive_runner: Runner) -> bool:
     runs after it (`_first_then_dive`). The search still comes first where HiGHS within
     the fewest seats may replace the dive (`_one_total_many_seats`): its plan decides."""
     return bool(dive_runner._formulation().left_out)
+
+
+def _proof_beside(
+    context: PhaseContext, relaxation: DiveRelaxation, budget: float, paths: bool
+) -> ProofBeside | None:
+    """The proof asked beside the dive (`proof_beside`), capped at the dive's relaxation
+    rounded up, plus one; only on models small enough for HiGHS to answer it within the
+    dive's time (`_PROOF_BESIDE_COLUMNS`), and where the dive may end near its relaxation:
+    facilitated cohorts whose leaders do not limit placement (few facilitators 100: the
+    cap's answer took 1.3 s of CPU, where the phase is proven in 0.3 s) and whose plan
+    pays few if-needed seats above the bound (`paths`; sparse 300: the cap, 6,876, is
+    far below the optimum, 7,298, which the if-needed seats' bound proves)."""
+    problem = context.problem
+    small = len(context.runner._formulation().cost) <= _PROOF_BESIDE_COLUMNS
+    if not (small and paths and problem.facilitated and not _leaders_scarce(problem)):
+        return None
+    relaxed = relaxation.solve()  # joined here first: the dive would wait for it too
+    if relaxed is None:
+        return None
+    cap = _cap(relaxed)
+    # where nothing costs the cap or less, spread's leader test with the preferences held
+    # at the cap plus one holds for whatever the phase ends with: asked on the core the
+    # proof leaves free
+    context.leaders_ahead = leaders_ahead(context, cap + 1)
+    return ProofBeside(context.runner, relaxation.name, cap, budget, context.leaders_ahead).start()
+
+
+def _cap(relaxed: float) -> int:
+    """The proof's cap: the relaxation rounded up, plus one (so the dive's answer is
+    proven where it ends one or two above the relaxation rounded up)."""
+    return math.ceil(relaxed - _SLACK) + 1
+
+
+def _settle(context: PhaseContext, proof: ProofBeside, bound: int, deadline: float) -> int:
+    """The bound with what the proof beside the dive showed by `deadline`. Its answer,
+    where it has one, is the least under the cap, so the phase's optimum: adopted where
+    better than the search's plan."""
+    proof.settle(deadline)
+    if proof.found is None:
+        return max(bound, proof.bound())
+    problem, incumbent = context.problem, context.search.plan()
+    answer = plan_from_values(problem, proof.runner._formulation(), proof.found)
+    least = plan_objectives(problem, answer)["preferences"]
+    better = least < plan_objectives(problem, incumbent)["preferences"]
+    if better and keeps_earlier_phases(context, incumbent, answer, "preferences"):
+        context.search = Search(problem, answer)
+    return max(bound, least)
 
 
 def _leaders_scarce(problem: Problem) -> bool:

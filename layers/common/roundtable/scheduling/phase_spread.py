@@ -23,7 +23,7 @@ from roundtable.scheduling.bounds import (
 from roundtable.scheduling.group_count import applies as counts
 from roundtable.scheduling.group_count import least_new_groups, least_spread
 from roundtable.scheduling.highs import SPREAD_GAP, PhaseResult
-from roundtable.scheduling.leader_count import too_many_leaders
+from roundtable.scheduling.leader_count import LeadersAhead, too_many_leaders
 from roundtable.scheduling.leader_dive import LeaderModel
 from roundtable.scheduling.leader_dive import applies as dives
 from roundtable.scheduling.leading import share_groups
@@ -59,6 +59,14 @@ _DIVE_SHARE = 0.75
 
 
 def spread_phase(context: PhaseContext, budget: float) -> PhaseResult:
+    try:
+        return _spread_phase(context, budget)
+    finally:
+        if context.leaders_ahead is not None:  # unasked, it would go on beside what follows
+            context.leaders_ahead.cancel()
+
+
+def _spread_phase(context: PhaseContext, budget: float) -> PhaseResult:
     began = time.monotonic()
     share_groups(context.search, _preference_slack(context))
     if relocate_for_spread(context.search):
@@ -144,10 +152,46 @@ def _most_leaders(
     while (
         achieved > spread_bound(context.problem, fewest, paying, crowd, leaders) * (1 + SPREAD_GAP)
         and (left := deadline - time.monotonic()) > 0
-        and too_many_leaders(context.runner, fewest, leaders, left)
+        and _too_many(context, fewest, leaders, left)
     ):
         leaders -= 1
     return leaders
+
+
+def _too_many(context: PhaseContext, fewest: int, leaders: int, budget: float) -> bool:
+    """`too_many_leaders`, answered by the test asked ahead (`leaders_ahead`) where that
+    one asked it for these holds or looser ones and ended within `budget` with an answer;
+    asked again where it ended without one, or found an answer under a higher hold of the
+    preferences (which may cost more than they hold now)."""
+    ahead, holds = context.leaders_ahead, dict(context.runner.holds)
+    if ahead is None or not ahead.started() or not ahead.answers(holds, fewest, leaders):
+        return too_many_leaders(context.runner, fewest, leaders, budget)
+    began = time.monotonic()
+    if not ahead.join(budget):
+        ahead.cancel()  # cut short by the clock: it says nothing
+        return False
+    looser = dict(ahead.runner.holds) != holds
+    if ahead.too_many is True or (ahead.too_many is False and not looser):
+        return ahead.too_many
+    left = budget - (time.monotonic() - began)
+    return too_many_leaders(context.runner, fewest, leaders, left)
+
+
+def leaders_ahead(context: PhaseContext, cap: int) -> LeadersAhead | None:
+    """Spread's first leader test (`_most_leaders`) set up to be asked ahead, beside the
+    preferences' dive, with the preferences held at `cap` (none where spread would not
+    ask it): the fewest groups and the placement and sizes are held already."""
+    problem, holds = context.problem, dict(context.runner.holds)
+    if not problem.facilitated or "placed" not in holds:
+        return None
+    fewest = fewest_groups(context, context.search.plan())
+    leaders = most_leaders(problem, fewest, cap - learner_cost_bound(problem, holds["placed"]))
+    runner = context.runner.on_own_instance()
+    runner.hold("preferences", cap)
+    # the run's time left: the phase waits for it only as long as it would for its own
+    # test, and cancels it at its end (under load 8-9 a limit of the phase's own 3.4 s
+    # cut it short beside the dive, and the phase asked again)
+    return LeadersAhead(runner, fewest, leaders, context.deadline - time.monotonic())
 
 
 def _more_leaders(context: PhaseContext, model: LeaderModel, achieved: int, deadline: float) -> int:
