@@ -29,15 +29,13 @@ class PhaseContext:
     # relaxation by totals ran (`totals.Relaxation.at_least`): the later phases' fewest
     # groups (`fewest_groups`) rest on it.
     sizes_by_total: Callable[[int], int] | None = None
-<<<<<<< HEAD
     # Least the learners pay in any answer keeping the held placement and sizes, where the
     # preferences phase proved more than the solver-free count (sparse 1,200: 37,998 by
     # its fewest if-needed seats, against 28,306): spread's leaders' budget rests on it.
     learners_least: int = 0
-=======
+
     # Spread's leader test asked ahead, beside the preferences' dive (`leader_count`).
     leaders_ahead: LeadersAhead | None = None
->>>>>>> s9-typ100
 
 
 def solve_phase(
