@@ -33,7 +33,6 @@ class PhaseContext:
     # preferences phase proved more than the solver-free count (sparse 1,200: 37,998 by
     # its fewest if-needed seats, against 28,306): spread's leaders' budget rests on it.
     learners_least: int = 0
-
     # Spread's leader test asked ahead, beside the preferences' dive (`leader_count`).
     leaders_ahead: LeadersAhead | None = None
 
