@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from roundtable.scheduling import phase_preferences, preferences
+from roundtable.scheduling.formulation import Row
 from roundtable.scheduling.generate import generate_instance
 from roundtable.scheduling.heuristic import solve_heuristic
 from roundtable.scheduling.highs import PhaseResult
@@ -38,6 +39,12 @@ def _gates(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     return answers
 
 
+def _seats_model(monkeypatch: pytest.MonkeyPatch, applies: bool) -> None:
+    """Whether HiGHS within the fewest seats (`test_fewest_seats`) may replace the dive:
+    these cohorts' held sizes allow one total, so with the gate at 0 seats it would."""
+    monkeypatch.setattr(phase_preferences, "_one_total_many_seats", lambda *_: applies)
+
+
 def _full_solves(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     """Whether each of the phase's full HiGHS solves from now on has its neighbourhoods."""
     solves: list[bool] = []
@@ -50,10 +57,11 @@ def _full_solves(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
         bound: int,
         neighbourhoods: bool = True,
         full_model: bool = True,
+        cuts: list[Row] | None = None,
     ) -> PhaseResult:
         if full_model:
             solves.append(neighbourhoods)
-        return solve(context, name, budget, bound, neighbourhoods, full_model)
+        return solve(context, name, budget, bound, neighbourhoods, full_model, cuts)
 
     monkeypatch.setattr(phase_preferences, "solve_phase", recorded)
     return solves
@@ -78,6 +86,7 @@ def test_highs_after_a_dive_that_finds_nothing_has_neighbourhoods_only_on_large_
     # full model after it reaches the brute-forced optimum, with its neighbourhoods only
     # where the model has more group columns than `_NEIGHBOURHOODS_ABOVE`
     monkeypatch.setattr(phase_preferences, "_SEATS_FOR_THE_DIVE", 0)
+    _seats_model(monkeypatch, False)  # the dive's path, not HiGHS within the fewest seats
     monkeypatch.setattr(phase_preferences, "_NEIGHBOURHOODS_ABOVE", above)
     monkeypatch.setattr(phase_preferences, "_dive", lambda _c, _r, _budget, bound: bound)
     solves = _full_solves(monkeypatch)
@@ -158,9 +167,7 @@ def test_where_the_dive_runs_alone_nothing_comes_before_it_and_the_optimum_is_re
     # leaving the linking rows out everywhere, or nowhere
     monkeypatch.setattr(phase_preferences, "_SEATS_FOR_THE_DIVE", 0)
     monkeypatch.setattr("roundtable.scheduling.lp_dive._LINKING_NONZEROS", 0.0 if left_out else 1.0)
-    # these cohorts' held sizes allow one total: HiGHS within the fewest seats is another
-    # test's (`test_fewest_seats`); here its gate is shut unless `seats_model`
-    monkeypatch.setattr(phase_preferences, "_one_total_many_seats", lambda *_: seats_model)
+    _seats_model(monkeypatch, seats_model)
     steps = _steps(monkeypatch)
     _assert_exact_reaches_the_brute_forced_optimum(_cohort(seed, facilitators=3, most_groups=2))
     # the plan pays above the bound: with the rows kept the search comes first (and
