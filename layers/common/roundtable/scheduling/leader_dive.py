@@ -81,9 +81,18 @@ class LeaderModel:
     has (`most_leading`, a bound), then a dive for an answer with more than the plan's
     (`more_leaders`)."""
 
-    def __init__(self, problem: Problem, holds: dict[str, int], plan: Plan, seed: int) -> None:
+    def __init__(
+        self,
+        problem: Problem,
+        holds: dict[str, int],
+        plan: Plan,
+        seed: int,
+        crowd: int | None = None,
+    ) -> None:
         self.problem, self.plan = problem, plan
         self.leading = _leading(plan)
+        # most groups at a start in the dive: the plan's crowd unless given
+        self.crowd = max(map(len, plan.groups_at.values()), default=0) if crowd is None else crowd
         self.promised = 0  # the relaxation's leaders, rounded down (`most_leading`)
         self.dive_basis: Any = None  # the relaxation's basis within the dive's limits
         # every option a learner or leader of an answer with more leaders than the plan
@@ -135,10 +144,10 @@ class LeaderModel:
 
     def _dive_limits(self) -> list[tuple[int, float]]:
         """The dive's column limits: every learner at a cheapest start (dearer seats at
-        0) and no more groups at a start than the plan's crowd."""
+        0) and no more groups at a start than the crowd (the plan's unless given)."""
         core = self.core
         assert core is not None
-        crowd = float(max(map(len, self.plan.groups_at.values()), default=0))
+        crowd = float(self.crowd)
         return [(col, 0.0) for col in core.dearer] + [(col, crowd) for col in core.counts.values()]
 
     def more_leaders(self, deadline: float) -> Plan | None:

@@ -27,6 +27,10 @@ class PhaseContext:
     # relaxation by totals ran (`totals.Relaxation.at_least`): the later phases' fewest
     # groups (`fewest_groups`) rest on it.
     sizes_by_total: Callable[[int], int] | None = None
+    # The most facilitators leading in any answer keeping these holds, where the
+    # preferences phase's leaders' model counted them (`phase_preferences`): spread's
+    # bound rests on it while its holds are the same.
+    leaders_counted: tuple[dict[str, int], int] | None = None
 
 
 def solve_phase(

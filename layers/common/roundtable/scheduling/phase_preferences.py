@@ -8,6 +8,7 @@ have a compact model of their own (`per_group.py`)."""
 
 from __future__ import annotations
 
+import math
 import time
 
 from roundtable.scheduling import per_group
@@ -15,11 +16,14 @@ from roundtable.scheduling.bounds import (
     held_totals,
     leader_cost_bound,
     learner_cost_bound,
+    least_crowd,
     placement_bound,
     seats,
 )
 from roundtable.scheduling.highs import PhaseResult
 from roundtable.scheduling.highs_model import LEAST_SECONDS
+from roundtable.scheduling.leader_dive import LeaderModel
+from roundtable.scheduling.leader_dive import applies as leaders_apply
 from roundtable.scheduling.lp_dive import DiveRelaxation, dive, own_runner, start_relaxation
 from roundtable.scheduling.lp_dive import applies as lp_dive_applies
 from roundtable.scheduling.open_starts import (
@@ -63,6 +67,11 @@ _LOOSE_REACH = 0.05
 # where those moves bring typical 600 to an answer HiGHS's first pass proves (its
 # preferences 0.9 s of CPU with them first, 1.5 s without).
 _SEATS_FOR_THE_DIVE = 8
+# Of the dive's share, what the leaders' model may take first (`_leaders_answer`; typical
+# 300: XXX), the LP dive's rounding the rest.
+_LEADERS_SHARE = 1 / 3
+# The relaxation's value this far above a whole number still rounds down (`lp_dive`'s).
+_SLACK = 1e-3
 # Of what the dive leaves of the phase's share, what the if-needed seats' bound may take
 # (`_if_needed_bound`); HiGHS's full model gets the rest.
 _IF_NEEDED_SHARE = 0.8
@@ -200,6 +209,9 @@ def _dive(context: PhaseContext, relaxation: DiveRelaxation, budget: float, boun
     HiGHS's first pass if better, polished by the search; return the bound, raised to
     the relaxation's where that is higher."""
     began, incumbent, name = time.monotonic(), context.search.plan(), relaxation.name
+    answered = _leaders_answer(context, relaxation, began + budget * _LEADERS_SHARE, bound)
+    if answered is not None:
+        return answered
     outcome = dive(relaxation.runner, name, incumbent, budget, bound, relaxation)
     if outcome.plan is not incumbent and keeps_earlier_phases(
         context, incumbent, outcome.plan, name
@@ -209,6 +221,41 @@ def _dive(context: PhaseContext, relaxation: DiveRelaxation, budget: float, boun
         left = max(budget - (time.monotonic() - began), 0.0)
         improve_preferences(context.search, left, outcome.bound)
     return outcome.bound
+
+
+def _leaders_answer(
+    context: PhaseContext, relaxation: DiveRelaxation, deadline: float, bound: int
+) -> int | None:
+    """Where every group has the target number of learners (everyone placed, the sizes
+    held at 0), an answer at the `relaxation`'s bound from the leaders' model
+    (`leader_dive`) with that bound as the preferences' budget, instead of the LP dive's
+    rounding: its dive keeps every learner at a cheapest start and seeks the most leaders,
+    which spread wants next. Typical 300: XXX. The bound where its answer is adopted,
+    else None (the LP dive follows); its count of leaders is kept for spread either way
+    (`PhaseContext.leaders_counted`)."""
+    problem, plan = context.problem, context.search.plan()
+    relaxed = relaxation.solve()
+    if relaxed is None:
+        return None
+    aim = max(bound, math.ceil(relaxed - _SLACK))
+    held = dict(context.runner.holds) | {"preferences": aim}
+    if not leaders_apply(problem, held):
+        return None
+    # no more groups at a start than the learners need: spread pays for each more
+    most = max(map(len, plan.groups_at.values()), default=0)
+    crowd = least_crowd(problem, plan.group_count(), held["placed"] - held["sizes"], False, most)
+    model = LeaderModel(problem, held, plan, context.runner.seed, crowd)
+    counted = model.most_leading(deadline)
+    if counted is None:
+        return None
+    context.leaders_counted = (held, counted)
+    found = model.more_leaders(deadline)
+    if found is None or plan_objectives(problem, found)["preferences"] > aim:
+        return None
+    if not keeps_earlier_phases(context, plan, found, "preferences"):
+        return None
+    context.search = Search(problem, found)
+    return aim
 
 
 def _seats_for_the_dive(context: PhaseContext, bound: int) -> bool:

@@ -81,6 +81,11 @@ def spread_phase(context: PhaseContext, budget: float) -> PhaseResult:
         )
         bound = spread_bound(problem, fewest, paying, crowd, leaders)
     relaxed = False  # a bound at least spread's relaxation's known already
+    counted = _counted_leaders(context)
+    if achieved > bound * (1 + SPREAD_GAP) and counted is not None:
+        # the leaders' model's count from the preferences phase, on the same holds
+        bound = max(bound, spread_bound(problem, fewest, paying, crowd, counted))
+        relaxed = True
     if (
         achieved > bound * (1 + SPREAD_GAP)
         and _relaxation_pays(problem)
@@ -148,6 +153,15 @@ def _most_leaders(
     ):
         leaders -= 1
     return leaders
+
+
+def _counted_leaders(context: PhaseContext) -> int | None:
+    """The most facilitators leading, as the preferences phase's leaders' model counted
+    them (`phase_preferences._leaders_answer`), where its holds are spread's (else None)."""
+    if context.leaders_counted is None:
+        return None
+    held, counted = context.leaders_counted
+    return counted if held == dict(context.runner.holds) else None
 
 
 def _more_leaders(context: PhaseContext, model: LeaderModel, achieved: int, deadline: float) -> int:
