@@ -37,8 +37,9 @@ starts again from the whole relaxation, on the whole model.
 from __future__ import annotations
 
 import math
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
@@ -392,13 +393,18 @@ class LinkingRows:
             highs.setOptionValue("solver", solver)
         return value
 
-    def solve_loose(self, highs: Any, budget: float) -> float | None:
+    def solve_loose(
+        self, highs: Any, budget: float, solved: Callable[[float], None] | None = None
+    ) -> float | None:
         """The relaxation with the rows its answer violates added `_LINK_ROUNDS` times, the
         rest left out: its value where those rows did not raise it (they add nothing
         there: typical 300), else None (they matter, or time ran out). A relaxation of
-        the whole one whose rounding may not let the aim rise (`_round_counts`)."""
+        the whole one whose rounding may not let the aim rise (`_round_counts`). `solved`
+        is told the first value (with every linking row left out) as soon as it is known."""
         deadline = time.monotonic() + budget
         value = solve_relaxation(highs, budget)
+        if solved is not None and value is not None:
+            solved(value)
         for _round in range(_LINK_ROUNDS):
             if value is None:
                 return None
@@ -479,6 +485,9 @@ class DiveRelaxation(OnThread):
         self.first, self.starts = 0, dict[int, list[int]]()
         self.loose = loose
         self.loosened = False  # the value is the loose relaxation's (`_solve_loose`)
+        # the loose relaxation's first value, without any linking row (`early_bound`)
+        self.loose_value: float | None = None
+        self._loose_known = threading.Event()  # set once that value is, or the solve ends
 
     def solve(self) -> float | None:
         """The relaxation's value (None if not solved within its budget), solved here if
@@ -489,6 +498,20 @@ class DiveRelaxation(OnThread):
             self.join()
         return self.value
 
+    def early_bound(self) -> float | None:
+        """A bound as soon as one is known: on a thread, the loose relaxation's first value
+        (every linking row left out: a relaxation of the whole one) while the thread goes
+        on adding the rows its answer breaks; else the relaxation's own (`solve`)."""
+        if self._thread is not None:
+            self._loose_known.wait()
+            if self.loose_value is not None:
+                return self.loose_value
+        return self.solve()
+
+    def _loose_solved(self, value: float) -> None:
+        self.loose_value = value
+        self._loose_known.set()
+
     def whole(self, deadline: float) -> DiveRelaxation:
         """The whole relaxation (every row, the whole runner), solved here by `deadline`."""
         budget = deadline - time.monotonic()
@@ -497,6 +520,12 @@ class DiveRelaxation(OnThread):
         return whole
 
     def _solve(self) -> None:
+        try:
+            self._solve_either()
+        finally:
+            self._loose_known.set()  # nobody waits for a value that will not come
+
+    def _solve_either(self) -> None:
         deadline = time.monotonic() + self.budget
         if self.loose and self._solve_loose(deadline):
             return
@@ -527,7 +556,7 @@ class DiveRelaxation(OnThread):
         links = LinkingRows(self.runner._formulation().left_out)
         highs = self._prepare(priced=False)
         with self._interruptible(highs):
-            self.value = links.solve_loose(highs, deadline - time.monotonic())
+            self.value = links.solve_loose(highs, deadline - time.monotonic(), self._loose_solved)
         self.loosened = self.value is not None and links.waiting > 0
         return self.loosened
 

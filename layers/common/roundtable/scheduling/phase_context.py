@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from roundtable.scheduling.highs import SENSES, PhaseResult, Runner
+from roundtable.scheduling.leader_dive import LeaderModel
 from roundtable.scheduling.plan import Plan, plan_is_consistent
 from roundtable.scheduling.problem import Problem
 from roundtable.scheduling.search import Search
@@ -27,10 +28,9 @@ class PhaseContext:
     # relaxation by totals ran (`totals.Relaxation.at_least`): the later phases' fewest
     # groups (`fewest_groups`) rest on it.
     sizes_by_total: Callable[[int], int] | None = None
-    # The most facilitators leading in any answer keeping these holds, where the
-    # preferences phase's leaders' model counted them (`phase_preferences`): spread's
-    # bound rests on it while its holds are the same.
-    leaders_counted: tuple[dict[str, int], int] | None = None
+    # The preferences phase's model of who leads where (`phase_preferences`), with its
+    # count of leaders: spread's bound and dive while its holds are the model's.
+    leader_model: LeaderModel | None = None
 
 
 def solve_phase(

@@ -69,7 +69,7 @@ _LOOSE_REACH = 0.05
 _SEATS_FOR_THE_DIVE = 8
 # Of the dive's share, what the leaders' model may take first (`_leaders_answer`; typical
 # 300: XXX), the LP dive's rounding the rest.
-_LEADERS_SHARE = 1 / 3
+_LEADERS_SHARE = 0.6
 # The relaxation's value this far above a whole number still rounds down (`lp_dive`'s).
 _SLACK = 1e-3
 # Of what the dive leaves of the phase's share, what the if-needed seats' bound may take
@@ -231,10 +231,10 @@ def _leaders_answer(
     (`leader_dive`) with that bound as the preferences' budget, instead of the LP dive's
     rounding: its dive keeps every learner at a cheapest start and seeks the most leaders,
     which spread wants next. Typical 300: XXX. The bound where its answer is adopted,
-    else None (the LP dive follows); its count of leaders is kept for spread either way
-    (`PhaseContext.leaders_counted`)."""
+    else None (the LP dive follows); the model, with its count of leaders, is kept for
+    spread either way (`PhaseContext.leader_model`)."""
     problem, plan = context.problem, context.search.plan()
-    relaxed = relaxation.solve()
+    relaxed = relaxation.early_bound()
     if relaxed is None:
         return None
     aim = max(bound, math.ceil(relaxed - _SLACK))
@@ -245,10 +245,9 @@ def _leaders_answer(
     most = max(map(len, plan.groups_at.values()), default=0)
     crowd = least_crowd(problem, plan.group_count(), held["placed"] - held["sizes"], False, most)
     model = LeaderModel(problem, held, plan, context.runner.seed, crowd)
-    counted = model.most_leading(deadline)
-    if counted is None:
+    if model.most_leading(deadline) is None:
         return None
-    context.leaders_counted = (held, counted)
+    context.leader_model = model
     found = model.more_leaders(deadline)
     if found is None or plan_objectives(problem, found)["preferences"] > aim:
         return None

@@ -33,6 +33,7 @@ from roundtable.scheduling.phase_context import (
     keeps_earlier_phases,
     solve_phase,
 )
+from roundtable.scheduling.plan import Plan
 from roundtable.scheduling.problem import Problem
 from roundtable.scheduling.relocation import relocate_for_spread
 from roundtable.scheduling.search import Search
@@ -81,11 +82,6 @@ def spread_phase(context: PhaseContext, budget: float) -> PhaseResult:
         )
         bound = spread_bound(problem, fewest, paying, crowd, leaders)
     relaxed = False  # a bound at least spread's relaxation's known already
-    counted = _counted_leaders(context)
-    if achieved > bound * (1 + SPREAD_GAP) and counted is not None:
-        # the leaders' model's count from the preferences phase, on the same holds
-        bound = max(bound, spread_bound(problem, fewest, paying, crowd, counted))
-        relaxed = True
     if (
         achieved > bound * (1 + SPREAD_GAP)
         and _relaxation_pays(problem)
@@ -94,8 +90,7 @@ def spread_phase(context: PhaseContext, budget: float) -> PhaseResult:
         # the most leaders by a compact model's relaxation (typical 300: 41, so 191,
         # against 44 solver-free and 189 by spread's relaxation), then one more leader
         # by a dive on it (241 -> 191 in 1-1.5 s; the paths stop at 201)
-        model = LeaderModel(problem, dict(context.runner.holds), plan, context.runner.seed)
-        most = model.most_leading(began + share)
+        model, most = _leader_model(context, plan, began + share)
         if most is not None:
             bound = max(bound, spread_bound(problem, fewest, paying, crowd, most))
             # spread's own relaxation bounds no more on these cohorts (typical 150 and
@@ -155,13 +150,18 @@ def _most_leaders(
     return leaders
 
 
-def _counted_leaders(context: PhaseContext) -> int | None:
-    """The most facilitators leading, as the preferences phase's leaders' model counted
-    them (`phase_preferences._leaders_answer`), where its holds are spread's (else None)."""
-    if context.leaders_counted is None:
-        return None
-    held, counted = context.leaders_counted
-    return counted if held == dict(context.runner.holds) else None
+def _leader_model(
+    context: PhaseContext, plan: Plan, deadline: float
+) -> tuple[LeaderModel, int | None]:
+    """The leaders' model for the `plan` and its count of leaders (None if not counted by
+    `deadline`): the preferences phase's (`phase_preferences._leaders_answer`), counted
+    already, where its holds are spread's; else one of spread's own."""
+    held, known = dict(context.runner.holds), context.leader_model
+    if known is not None and known.holds == held:
+        known.move_to(plan)
+        return known, known.counted
+    model = LeaderModel(context.problem, held, plan, context.runner.seed)
+    return model, model.most_leading(deadline)
 
 
 def _more_leaders(context: PhaseContext, model: LeaderModel, achieved: int, deadline: float) -> int:
