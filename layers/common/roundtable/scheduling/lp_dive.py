@@ -488,12 +488,14 @@ class DiveRelaxation(OnThread):
         # the loose relaxation's first value, without any linking row (`early_bound`)
         self.loose_value: float | None = None
         self._loose_known = threading.Event()  # set once that value is, or the solve ends
+        self._ended = False  # the solve has run (`solve` runs it once)
 
     def solve(self) -> float | None:
-        """The relaxation's value (None if not solved within its budget), solved here if
-        it was not started on a thread."""
+        """The relaxation's value (None if not solved within its budget), solved here
+        (once) if it was not started on a thread."""
         if self._thread is None:
-            self._solve()
+            if not self._ended:
+                self._solve()
         else:
             self.join()
         return self.value
@@ -523,6 +525,7 @@ class DiveRelaxation(OnThread):
         try:
             self._solve_either()
         finally:
+            self._ended = True
             self._loose_known.set()  # nobody waits for a value that will not come
 
     def _solve_either(self) -> None:
