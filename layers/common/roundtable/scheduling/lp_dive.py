@@ -649,7 +649,7 @@ def dive(
     relaxed = relaxation.solve()  # first: its thread loads the runner's instance
     if relaxed is not None and relaxation.loosened:
         # without the linking rows left out, while the aim holds (`LinkingRows.solve_loose`)
-        bound = max(bound, math.ceil(relaxed - _SLACK))
+        bound = max(bound, rounded_up(relaxed))
         found = _dive_from(relaxation, plan, bound, deadline, rise=False)
         if found is not None:
             return found
@@ -658,8 +658,14 @@ def dive(
     if relaxed is None:
         _tidy(relaxation)
         return DiveOutcome(plan, bound)
-    bound = max(bound, math.ceil(relaxed - _SLACK))
+    bound = max(bound, rounded_up(relaxed))
     return _dive_from(relaxation, plan, bound, deadline) or DiveOutcome(plan, bound)
+
+
+def rounded_up(relaxed: float) -> int:
+    """A relaxation's value as a bound of the phase, whose values are whole: rounded up,
+    a value within the solver's tolerance above a whole number rounded down."""
+    return math.ceil(relaxed - _SLACK)
 
 
 def _dive_from(
