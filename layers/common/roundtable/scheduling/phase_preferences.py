@@ -243,13 +243,13 @@ def _leaders_answer(
     answer is adopted, else None (the LP dive follows); the model, with its count of
     leaders, is kept for spread either way (`PhaseContext.leader_model`)."""
     problem, plan = context.problem, context.search.plan()
+    if not leaders_apply(problem, dict(context.runner.holds) | {"preferences": bound}):
+        return None
     relaxed = relaxation.early_bound()
     if relaxed is None:
         return None
     aim = max(bound, rounded_up(relaxed))
     held = dict(context.runner.holds) | {"preferences": aim}
-    if not leaders_apply(problem, held):
-        return None
     # no more groups at a start than the learners need: spread pays for each more
     most = max(map(len, plan.groups_at.values()), default=0)
     crowd = least_crowd(problem, plan.group_count(), held["placed"] - held["sizes"], False, most)
