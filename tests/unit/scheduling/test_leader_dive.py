@@ -4,8 +4,10 @@ answer's, and its dive's answers keep the held phases and never beat the optimum
 from __future__ import annotations
 
 import time
+from collections import Counter
 
 from roundtable.scheduling.heuristic import solve_heuristic
+from roundtable.scheduling.highs import Runner
 from roundtable.scheduling.highs_model import CompactColumns
 from roundtable.scheduling.leader_dive import (
     LeaderModel,
@@ -15,7 +17,12 @@ from roundtable.scheduling.leader_dive import (
     applies,
     more_leaders,
 )
+from roundtable.scheduling.lp_dive import DiveRelaxation, own_runner, start_relaxation
+from roundtable.scheduling.phase_context import PhaseContext
+from roundtable.scheduling.phase_preferences import _leaders_answer
+from roundtable.scheduling.phase_spread import _leader_model
 from roundtable.scheduling.plan import Plan, plan_is_consistent
+from roundtable.scheduling.search import Search
 from roundtable.scheduling.solver import solve_exact
 from roundtable.scheduling.values import plan_objectives
 from tests.unit.scheduling.helpers import crowd, instance, person
@@ -151,11 +158,15 @@ def test_the_most_leading_is_never_below_a_brute_forced_answer_keeping_the_holds
 
 def test_the_bound_from_the_dive_limits_is_never_below_the_whole_relaxation():
     # `most_leading` solves the relaxation within the dive's limits and lifts them by
-    # its duals; that bound is never below the whole relaxation's, solved directly
+    # its duals; that bound is never below the whole relaxation's, solved directly, with
+    # the plan's crowd or one group a start (the preferences phase's, `least_crowd`)
     checked = 0
     for seed, problem, holds, _spread, plan in _held_optima():
         for start_plan in (plan, _one_leader(plan)):
-            checked += _bound_covers_the_whole_relaxation(problem, holds, start_plan, seed)
+            for most in (None, 1):
+                checked += _bound_covers_the_whole_relaxation(
+                    problem, holds, start_plan, seed, most
+                )
     assert checked
 
 
@@ -188,10 +199,12 @@ def test_the_bound_lifts_a_crowd_limit_that_binds():
     assert LeaderModel(problem, holds, plan, 1).most_leading(time.monotonic() + 10) == 3
 
 
-def _bound_covers_the_whole_relaxation(problem, holds, plan, seed) -> bool:
+def _bound_covers_the_whole_relaxation(problem, holds, plan, seed, crowd=None) -> bool:
     """Whether the model was built (else nothing to check); asserts its bound from the
-    dive's limits is at least the whole relaxation's value."""
-    model, whole = LeaderModel(problem, holds, plan, seed), LeaderModel(problem, holds, plan, seed)
+    dive's limits (at most `crowd` groups a start, the plan's if None) is at least the
+    whole relaxation's value."""
+    model = LeaderModel(problem, holds, plan, seed, crowd)
+    whole = LeaderModel(problem, holds, plan, seed)
     if model.core is None or whole.core is None:
         return False
     direct = _relaxation(whole.core.highs, time.monotonic() + 10, ipm=True)
@@ -223,3 +236,109 @@ def test_lifting_a_bound_gains_at_most_its_reduced_cost_times_the_rise():
     # a bound that does not bind gains nothing (the row holds x at 0.5)
     highs, x = _most_x(0.5, 1.0)
     assert _lifted_gain(highs, [(x, 3.0)], [(x, 1.0)]) == 0.0
+
+
+def _preferences_context(problem, plan: Plan, seed: int) -> tuple[PhaseContext, DiveRelaxation]:
+    """The preferences phase as the leaders' model meets it: placement and sizes held at
+    the `plan`'s, the dive's relaxation started on a thread, first without linking rows."""
+    scores = plan_objectives(problem, plan)
+    runner = Runner(problem, seed)
+    for name in ("placed", "sizes"):
+        runner.hold(name, scores[name])
+    proven = {"placed": True, "sizes": True}
+    context = PhaseContext(
+        problem, runner, Search(problem, plan), time.monotonic() + 10, 10, proven
+    )
+    relaxation = start_relaxation(own_runner(runner), "preferences", 10.0, plan, loose=True)
+    assert relaxation is not None
+    return context, relaxation
+
+
+def _answer_of_the_leaders_model(problem, plan: Plan, seed: int) -> tuple[PhaseContext, int | None]:
+    """`_leaders_answer` on `_preferences_context`, from a bound of 0: the context after it
+    and the bound it returns."""
+    context, relaxation = _preferences_context(problem, plan, seed)
+    try:
+        return context, _leaders_answer(context, relaxation, time.monotonic() + 10, 0)
+    finally:
+        relaxation.cancel()
+
+
+def test_the_preferences_phase_takes_the_models_answer_where_an_idle_facilitator_leads():
+    # F0 leads both groups at no cost; the model's answer costs as little, F1 leading B
+    # on Thursday: preferences proven at the relaxation's bound and spread's optimum given
+    problem, plan = _two_groups_one_leader()
+    before = plan_objectives(problem, plan)
+    context, aim = _answer_of_the_leaders_model(problem, plan, 1)
+    after = plan_objectives(problem, context.search.plan())
+    assert aim == before["preferences"] == after["preferences"]
+    assert (after["placed"], after["sizes"], after["spread"]) == (before["placed"], 0, 1)
+    assert _leaders_legal(problem, context.search.plan())
+    model = context.leader_model
+    assert model is not None and model.counted == 2
+    assert model.holds == {name: before[name] for name in _HELD}
+
+
+def test_the_models_aim_and_count_never_pass_a_brute_forced_optimum():
+    # the aim (the loose relaxation's first value, rounded up) is a bound of the
+    # preferences, and the model's count of leaders at that aim is never below an
+    # answer's; where it answers, the answer is the brute-forced optimum
+    counted = 0
+    for seed, problem, holds, _spread, plan in _held_optima():
+        context, aim = _answer_of_the_leaders_model(problem, _fewer_leaders(problem, plan), seed)
+        model = context.leader_model
+        if model is None:
+            continue
+        counted += 1
+        assert model.holds["preferences"] <= holds["preferences"]
+        most = max(
+            led
+            for placed, sizes, cost, _s, led, _total in _answers(problem)
+            if (placed, sizes) == (holds["placed"], holds["sizes"])
+            and cost <= model.holds["preferences"]
+        )
+        assert model.counted is not None and model.counted >= most
+        if aim is not None:
+            after = plan_objectives(problem, context.search.plan())
+            assert aim == after["preferences"] == holds["preferences"]
+            assert (after["placed"], after["sizes"]) == (holds["placed"], holds["sizes"])
+            assert plan_is_consistent(problem, context.search.plan())
+    assert counted
+
+
+def _fewer_leaders(problem, plan: Plan) -> Plan:
+    """The `plan`'s groups and learners, each facilitator's only group handed where it can
+    be to one leading another already (the cohort's starts never overlap): fewer lead,
+    and the preferences may cost more."""
+    led = {start: list(leaders) for start, leaders in plan.groups_at.items()}
+    load = Counter(f for leaders in led.values() for f in leaders)
+    for start, leaders in sorted(led.items()):
+        for k, f in enumerate(leaders):
+            takers = [
+                g
+                for g in sorted(load)
+                if load[f] == 1
+                and 0 < load[g] < problem.facilitator_capacity[g]
+                and start in problem.facilitator_options[g]
+                and g not in leaders
+            ]
+            if takers:
+                leaders[k] = takers[0]
+                load[f], load[takers[0]] = 0, load[takers[0]] + 1
+    return Plan(led, {start: list(members) for start, members in plan.learners_at.items()})
+
+
+def test_spread_takes_the_preferences_model_only_while_its_holds_are_the_models():
+    problem, plan = _two_groups_one_leader()
+    context, _aim = _answer_of_the_leaders_model(problem, plan, 1)
+    model = context.leader_model
+    assert model is not None
+    later = context.search.plan()
+    for name in _HELD:
+        context.runner.hold(name, plan_objectives(problem, later)[name])
+    reused, counted = _leader_model(context, later, time.monotonic() + 10)
+    assert (reused, counted) == (model, 2)
+    assert (reused.plan, reused.leading) == (later, 2)  # its dive starts from spread's plan
+    context.runner.holds[-1] = ("preferences", model.holds["preferences"] + 1)
+    fresh, counted = _leader_model(context, later, time.monotonic() + 10)
+    assert fresh is not model and counted == 2

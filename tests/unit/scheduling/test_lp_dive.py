@@ -503,6 +503,26 @@ def test_a_relaxation_without_linking_rows_never_exceeds_the_whole_one(
     assert loosened  # some relaxations stayed loose: the test saw them
 
 
+def test_the_early_bound_is_the_loose_relaxations_first_value_and_never_above_the_whole_one():
+    # on a thread the loose relaxation's first value (no linking row at all) is known
+    # before the rows its answer breaks are checked: a bound, never above the whole
+    # relaxation nor above what the thread ends with; in place, the relaxation's own
+    told = 0
+    for seed in range(4):
+        for problem in (_few_facilitators(seed, False), _cohort(seed, most_groups=2)):
+            plan = Search(problem, solve_heuristic(problem, seed)).plan()
+            whole = solve_relaxation(_with_count_rows(_held_runner(problem, plan))[0], 10.0)
+            threaded = _loose_relaxation_of(problem, plan).start()
+            early = threaded.early_bound()
+            value = threaded.solve()
+            assert whole is not None and early is not None and value is not None
+            assert early <= min(whole, value) + 1e-6
+            told += threaded.loose_value == early
+            in_place = _loose_relaxation_of(problem, plan)
+            assert in_place.early_bound() == in_place.solve() == pytest.approx(value, abs=1e-6)
+    assert told  # some came from the first loose solve, before the thread ended
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_without_linking_rows_the_bound_never_exceeds_the_brute_forced_optimum(
     seed: int, monkeypatch: pytest.MonkeyPatch

@@ -81,10 +81,20 @@ class LeaderModel:
     has (`most_leading`, a bound), then a dive for an answer with more than the plan's
     (`more_leaders`)."""
 
-    def __init__(self, problem: Problem, holds: dict[str, int], plan: Plan, seed: int) -> None:
-        self.problem, self.plan = problem, plan
+    def __init__(
+        self,
+        problem: Problem,
+        holds: dict[str, int],
+        plan: Plan,
+        seed: int,
+        crowd: int | None = None,
+    ) -> None:
+        self.problem, self.plan, self.holds = problem, plan, holds
         self.leading = _leading(plan)
+        # most groups at a start in the dive: the plan's crowd unless given
+        self.crowd = max(map(len, plan.groups_at.values()), default=0) if crowd is None else crowd
         self.promised = 0  # the relaxation's leaders, rounded down (`most_leading`)
+        self.counted: int | None = None  # what `most_leading` returned
         self.dive_basis: Any = None  # the relaxation's basis within the dive's limits
         # every option a learner or leader of an answer with more leaders than the plan
         # could use; the learners continuous: a relaxation of every such answer
@@ -103,12 +113,22 @@ class LeaderModel:
         the plan are not what the model's options were chosen for). Typical 300: 41.25,
         so 41 (the solver-free count: 44), in 0.45-1 s."""
         if self.core is None:
-            return self.leading  # one more could not even pay their cheapest starts
+            self.counted = self.leading  # one more could not even pay their cheapest starts
+            return self.counted
         promised = self._bound_from_dive_limits(deadline)
         if promised is None:
             return None
         self.promised = math.floor(promised + _SLACK)
-        return max(self.promised, self.leading)
+        self.counted = max(self.promised, self.leading)
+        return self.counted
+
+    def move_to(self, plan: Plan) -> None:
+        """The dive (`more_leaders`) from another `plan` keeping the same holds, for more
+        leaders than it has. The count (`most_leading`) stands: it bounds every answer
+        keeping the holds. The options stay those of answers with more leaders than the
+        first plan's (all of them where this one has at least as many: the leaders'
+        least cost only grows with how many lead)."""
+        self.plan, self.leading = plan, _leading(plan)
 
     def _bound_from_dive_limits(self, deadline: float) -> float | None:
         """A bound on the whole relaxation (None if not solved in time): the relaxation
@@ -135,10 +155,10 @@ class LeaderModel:
 
     def _dive_limits(self) -> list[tuple[int, float]]:
         """The dive's column limits: every learner at a cheapest start (dearer seats at
-        0) and no more groups at a start than the plan's crowd."""
+        0) and no more groups at a start than the crowd (the plan's unless given)."""
         core = self.core
         assert core is not None
-        crowd = float(max(map(len, self.plan.groups_at.values()), default=0))
+        crowd = float(self.crowd)
         return [(col, 0.0) for col in core.dearer] + [(col, crowd) for col in core.counts.values()]
 
     def more_leaders(self, deadline: float) -> Plan | None:

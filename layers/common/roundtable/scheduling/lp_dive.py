@@ -37,8 +37,9 @@ starts again from the whole relaxation, on the whole model.
 from __future__ import annotations
 
 import math
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
@@ -394,13 +395,18 @@ class LinkingRows:
             violated = self._violated(highs, value)
         return value
 
-    def solve_loose(self, highs: Any, budget: float) -> float | None:
+    def solve_loose(
+        self, highs: Any, budget: float, solved: Callable[[float], None] | None = None
+    ) -> float | None:
         """The relaxation with the rows its answer violates added `_LINK_ROUNDS` times, the
         rest left out: its value where those rows did not raise it (they add nothing
         there: typical 300), else None (they matter, or time ran out). A relaxation of
-        the whole one whose rounding may not let the aim rise (`_round_counts`)."""
+        the whole one whose rounding may not let the aim rise (`_round_counts`). `solved`
+        is told the first value (with every linking row left out) as soon as it is known."""
         deadline = time.monotonic() + budget
         value = solve_relaxation(highs, budget)
+        if solved is not None and value is not None:
+            solved(value)
         for _round in range(_LINK_ROUNDS):
             if value is None:
                 return None
@@ -481,15 +487,34 @@ class DiveRelaxation(OnThread):
         self.first, self.starts = 0, dict[int, list[int]]()
         self.loose = loose
         self.loosened = False  # the value is the loose relaxation's (`_solve_loose`)
+        # the loose relaxation's first value, without any linking row (`early_bound`)
+        self.loose_value: float | None = None
+        self._loose_known = threading.Event()  # set once that value is, or the solve ends
+        self._ended = False  # the solve has run (`solve` runs it once)
 
     def solve(self) -> float | None:
-        """The relaxation's value (None if not solved within its budget), solved here if
-        it was not started on a thread."""
+        """The relaxation's value (None if not solved within its budget), solved here
+        (once) if it was not started on a thread."""
         if self._thread is None:
-            self._solve()
+            if not self._ended:
+                self._solve()
         else:
             self.join()
         return self.value
+
+    def early_bound(self) -> float | None:
+        """A bound as soon as one is known: on a thread, the loose relaxation's first value
+        (every linking row left out: a relaxation of the whole one) while the thread goes
+        on adding the rows its answer breaks; else the relaxation's own (`solve`)."""
+        if self._thread is not None:
+            self._loose_known.wait()
+            if self.loose_value is not None:
+                return self.loose_value
+        return self.solve()
+
+    def _loose_solved(self, value: float) -> None:
+        self.loose_value = value
+        self._loose_known.set()
 
     def whole(self, deadline: float) -> DiveRelaxation:
         """The whole relaxation (every row, the whole runner), solved here by `deadline`."""
@@ -499,6 +524,13 @@ class DiveRelaxation(OnThread):
         return whole
 
     def _solve(self) -> None:
+        try:
+            self._solve_either()
+        finally:
+            self._ended = True
+            self._loose_known.set()  # nobody waits for a value that will not come
+
+    def _solve_either(self) -> None:
         deadline = time.monotonic() + self.budget
         if self.loose and self._solve_loose(deadline):
             return
@@ -529,7 +561,7 @@ class DiveRelaxation(OnThread):
         links = LinkingRows(self.runner._formulation().left_out)
         highs = self._prepare(priced=False)
         with self._interruptible(highs):
-            self.value = links.solve_loose(highs, deadline - time.monotonic())
+            self.value = links.solve_loose(highs, deadline - time.monotonic(), self._loose_solved)
         self.loosened = self.value is not None and links.waiting > 0
         return self.loosened
 
@@ -619,7 +651,7 @@ def dive(
     relaxed = relaxation.solve()  # first: its thread loads the runner's instance
     if relaxed is not None and relaxation.loosened:
         # without the linking rows left out, while the aim holds (`LinkingRows.solve_loose`)
-        bound = max(bound, math.ceil(relaxed - _SLACK))
+        bound = max(bound, rounded_up(relaxed))
         found = _dive_from(relaxation, plan, bound, deadline, rise=False)
         if found is not None:
             return found
@@ -628,8 +660,14 @@ def dive(
     if relaxed is None:
         _tidy(relaxation)
         return DiveOutcome(plan, bound)
-    bound = max(bound, math.ceil(relaxed - _SLACK))
+    bound = max(bound, rounded_up(relaxed))
     return _dive_from(relaxation, plan, bound, deadline) or DiveOutcome(plan, bound)
+
+
+def rounded_up(relaxed: float) -> int:
+    """A relaxation's value as a bound of the phase, whose values are whole: rounded up,
+    a value within the solver's tolerance above a whole number rounded down."""
+    return math.ceil(relaxed - _SLACK)
 
 
 def _dive_from(

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from roundtable.scheduling.formulation import Row
 from roundtable.scheduling.highs import SENSES, PhaseResult, Runner
 from roundtable.scheduling.leader_count import LeadersAhead
+from roundtable.scheduling.leader_dive import LeaderModel
 from roundtable.scheduling.plan import Plan, plan_is_consistent
 from roundtable.scheduling.problem import Problem
 from roundtable.scheduling.search import Search
@@ -35,6 +36,9 @@ class PhaseContext:
     learners_least: int = 0
     # Spread's leader test asked ahead, beside the preferences' dive (`leader_count`).
     leaders_ahead: LeadersAhead | None = None
+    # The preferences phase's model of who leads where (`phase_preferences`), with its
+    # count of leaders: spread's bound and dive while its holds are the model's.
+    leader_model: LeaderModel | None = None
 
 
 def solve_phase(

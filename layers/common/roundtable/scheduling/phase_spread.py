@@ -33,6 +33,7 @@ from roundtable.scheduling.phase_context import (
     keeps_earlier_phases,
     solve_phase,
 )
+from roundtable.scheduling.plan import Plan
 from roundtable.scheduling.problem import Problem
 from roundtable.scheduling.relocation import relocate_for_spread
 from roundtable.scheduling.search import Search
@@ -97,8 +98,7 @@ def _spread_phase(context: PhaseContext, budget: float) -> PhaseResult:
         # the most leaders by a compact model's relaxation (typical 300: 41, so 191,
         # against 44 solver-free and 189 by spread's relaxation), then one more leader
         # by a dive on it (241 -> 191 in 1-1.5 s; the paths stop at 201)
-        model = LeaderModel(problem, dict(context.runner.holds), plan, context.runner.seed)
-        most = model.most_leading(began + share)
+        model, most = _leader_model(context, plan, began + share)
         if most is not None:
             bound = max(bound, spread_bound(problem, fewest, paying, crowd, most))
             # spread's own relaxation bounds no more on these cohorts (typical 150 and
@@ -192,6 +192,20 @@ def leaders_ahead(context: PhaseContext, cap: int) -> LeadersAhead | None:
     # test, and cancels it at its end (under load 8-9 a limit of the phase's own 3.4 s
     # cut it short beside the dive, and the phase asked again)
     return LeadersAhead(runner, fewest, leaders, context.deadline - time.monotonic())
+
+
+def _leader_model(
+    context: PhaseContext, plan: Plan, deadline: float
+) -> tuple[LeaderModel, int | None]:
+    """The leaders' model for the `plan` and its count of leaders (None if not counted by
+    `deadline`): the preferences phase's (`phase_preferences._leaders_answer`), counted
+    already, where its holds are spread's; else one of spread's own."""
+    held, known = dict(context.runner.holds), context.leader_model
+    if known is not None and known.holds == held:
+        known.move_to(plan)
+        return known, known.counted
+    model = LeaderModel(context.problem, held, plan, context.runner.seed)
+    return model, model.most_leading(deadline)
 
 
 def _more_leaders(context: PhaseContext, model: LeaderModel, achieved: int, deadline: float) -> int:
