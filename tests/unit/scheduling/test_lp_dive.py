@@ -26,11 +26,15 @@ from roundtable.scheduling.lp_dive import (
     PricedHighs,
     _add_count_rows,
     _answer_already,
+    _cap_whole_starts,
     _close_together,
     _counts,
     _integral,
+    _is_whole,
     _option,
     _round_row,
+    _round_the_rest,
+    _row_bounds,
     _satisfies_every_row,
     _starts,
     _whole_groups,
@@ -709,3 +713,114 @@ def test_the_dives_own_runner_leaves_the_linking_rows_out_where_they_are_most_no
     assert own.holds == held.holds and own._loaded()[1] is not held.highs
     assert bool(own._formulation().left_out) == (share == 0.0)
     assert own._formulation().cost is held._formulation().cost
+
+
+def _solved_priced_counts(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> tuple[DiveRelaxation, dict[int, int], dict[int, float]]:
+    """The dive's relaxation with learner columns held out, solved: its count rows by
+    start and each start's number of groups."""
+    _problem, _plan, relaxation = _priced_relaxation(seed, monkeypatch)
+    assert relaxation.solve() is not None
+    rows = {start: relaxation.first + k for k, start in enumerate(relaxation.starts)}
+    return relaxation, rows, _counts(relaxation.highs, relaxation.starts)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_capping_lowers_only_the_ceilings_of_open_starts_with_whole_counts(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    relaxation, rows, counts = _solved_priced_counts(seed, monkeypatch)
+    highs = relaxation.highs
+    value = solve_relaxation(highs, 10.0)
+    whole = [s for s, count in counts.items() if count >= 1 - 1e-6 and _is_whole(count)]
+    assert whole  # the cohorts have groups
+    fixed = whole[0]  # a start rounded already keeps its floor
+    highs.changeRowBounds(rows[fixed], float(round(counts[fixed])), float(round(counts[fixed])))
+    _cap_whole_starts(highs, rows, counts)
+    for start, count in counts.items():
+        low, high = _row_bounds(highs, [rows[start]])[rows[start]]
+        if start in whole:
+            assert high == round(count)
+            assert low == (round(count) if start == fixed else 0.0)
+        else:  # fractional, or no group: free as before
+            assert (low, high) == (0.0, INF)
+    assert _row_bounds(highs, []) == {}  # none asked, none read (HiGHS would give its own)
+    # the relaxation's answer keeps every cap: its value stays
+    assert solve_relaxation(highs, 10.0) == pytest.approx(value, abs=1e-6)
+
+
+def test_the_rest_is_rounded_to_the_nearest_whole_numbers_that_keep_the_total(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from roundtable.scheduling import lp_dive
+
+    counts = {0: 1.0, 1: 0.25, 2: 0.75, 3: 2.5, 4: 0.5, 5: 0.0}  # 5 groups in all
+    fixed: dict[int, float] = {}
+    monkeypatch.setattr(lp_dive, "_fix_together", lambda _h, _r, wholes, *_: fixed.update(wholes))
+    _round_the_rest(_IgnoredRows(), {start: start for start in counts}, counts, 10, 0.0)
+    assert sum(fixed.values()) == sum(counts.values())
+    assert fixed[0] == 1.0 and fixed[5] == 0.0  # whole ones where they are
+    assert fixed[2] == 1.0 and fixed[1] == 0.0  # the largest part up, the least down
+    assert {fixed[3], fixed[4]} in ({3.0, 0.0}, {2.0, 1.0})  # one of the two halves up
+    assert all(fixed[s] in (math.floor(count), math.ceil(count)) for s, count in counts.items())
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_rest_that_costs_more_is_undone_back_to_the_bounds_as_they_were(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    relaxation, rows, counts = _solved_priced_counts(seed, monkeypatch)
+    highs = relaxation.highs
+    value = solve_relaxation(highs, 10.0)
+    _cap_whole_starts(highs, rows, counts)
+    before = _row_bounds(highs, list(rows.values()))
+    assert not _round_the_rest(highs, rows, counts, -1, time.monotonic() + 10.0)
+    assert _row_bounds(highs, list(rows.values())) == before
+    assert solve_relaxation(highs, 10.0) == pytest.approx(value, abs=1e-6)
+
+
+@pytest.mark.parametrize("rest_keeps_the_aim", [False, True])
+def test_a_capped_rounding_tries_the_rest_at_once_where_batches_end(
+    rest_keeps_the_aim: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # no more than twice `_AT_ONCE` starts fractional: the rest at once, and after it
+    # costs more `_ALONE_AFTER_FAILED_BATCH` starts rounded alone before it is tried again
+    from roundtable.scheduling import lp_dive
+
+    counts = dict.fromkeys(range(6), 1.5)
+    calls: list[str] = []
+
+    def round_row(_highs: object, row: int, _count: float, aim: int, _deadline: float) -> int:
+        if row < len(counts):  # a start's row (the total's is the last)
+            counts[row] = 1.0
+            calls.append("alone")
+        return aim
+
+    def round_the_rest(*_args: object) -> bool:
+        calls.append("rest")
+        return rest_keeps_the_aim
+
+    monkeypatch.setattr(lp_dive, "_counts", lambda *_: dict(counts))
+    monkeypatch.setattr(lp_dive, "_round_row", round_row)
+    monkeypatch.setattr(lp_dive, "_round_the_rest", round_the_rest)
+    monkeypatch.setattr(lp_dive, "_cap_whole_starts", lambda *_: None)
+    starts = {start: [start] for start in counts}
+    deadline = time.monotonic() + 10.0
+    assert lp_dive._round_counts(_IgnoredRows(), starts, 0, 10, deadline, capped=True)
+    alone = lp_dive._ALONE_AFTER_FAILED_BATCH
+    if rest_keeps_the_aim:
+        assert calls == ["rest"]
+    else:
+        assert calls == ["rest", *["alone"] * alone, "rest", *["alone"] * (6 - alone)]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_a_capped_dive_never_worsens_an_earlier_phase(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _hold_columns_everywhere(monkeypatch)  # a wide LP: its rounding capped (seeds 0, 1, 4, 7-9)
+    problem = _few_facilitators(seed, False)
+    plan = Search(problem, solve_heuristic(problem, seed)).plan()
+    outcome = dive(_held_runner(problem, plan), "preferences", plan, 10.0, 0)
+    assert_earlier_phases_kept(problem, plan, outcome.plan, outcome.bound)

@@ -687,7 +687,8 @@ def _dive_from(
         # above this the dive's answer gains less than half of what the relaxation says
         # it might: worth a new beginning (`_begin_again`)
         worth = (bound + _score(model.objectives[name], values)) / 2
-        if not _round_counts(rounding, starts, first, bound, deadline, worth, rise):
+        capped = isinstance(rounding, PricedHighs)  # a wide LP (`_cap_whole_starts`)
+        if not _round_counts(rounding, starts, first, bound, deadline, worth, rise, capped):
             return None
         # the rounded relaxation in the whole model's columns (its count rows set too)
         solution = [float(value) for value in rounding.getSolution().col_value]
@@ -803,11 +804,14 @@ def _round_counts(
     deadline: float,
     worth: float = math.inf,
     rise: bool = True,
+    capped: bool = False,
 ) -> bool:
     """Round every start's number of groups (by its row's bounds) while the relaxation
     stays at `aim` or as near it as it can, beginning again once per start whose rounding
     raises the aim above `worth`; False if time runs out, no rounding is feasible, or the
-    aim would rise where it may not (`rise` False)."""
+    aim would rise where it may not (`rise` False). `capped`: once the total is whole, an
+    open start whose number is whole keeps at most that many (`_cap_whole_starts`), and
+    where batches end the rest are tried at once (`_round_the_rest`)."""
     rows = {start: first + position for position, start in enumerate(starts)}
     # After the batches, the number of groups in all: where the relaxation's is
     # fractional (sparse 1,200: 220.8) rounding one start only moves the fraction to
@@ -817,6 +821,7 @@ def _round_counts(
     # sparse 300 ended at 306 and 7,640 again instead of 186 and 7,298 (the optimum),
     # though few facilitators 2,000 then takes 24 re-solves instead of 42-44.
     batches, total_whole, alone = True, False, 0
+    rest_after = 0  # starts rounded alone before the rest is tried at once (`capped`)
     begun_again: set[int] = set()  # the starts the rounding began again from
     while True:
         counts = _counts(highs, starts)
@@ -839,6 +844,13 @@ def _round_counts(
             for start, count in counts.items():  # whole already: keep them so
                 highs.changeRowBounds(rows[start], float(round(count)), float(round(count)))
             return True
+        if capped:
+            _cap_whole_starts(highs, rows, counts)
+            if len(fractional) <= 2 * _AT_ONCE and rest_after <= 0:
+                if _round_the_rest(highs, rows, counts, aim, deadline):
+                    return True
+                rest_after = _ALONE_AFTER_FAILED_BATCH
+            rest_after -= 1
         if len(fractional) > 2 * _AT_ONCE and alone <= 0:
             # the starts nearest above a whole number first, a few at a time: one
             # re-solve instead of one each (few facilitators 1,200: 77 re-solves, not 145)
@@ -857,6 +869,40 @@ def _round_counts(
         if rounded is None:
             return False
         aim = rounded
+
+
+def _cap_whole_starts(highs: Any, rows: dict[int, int], counts: dict[int, float]) -> None:
+    """At most its whole number of groups at each open start that has one: on a wide LP
+    (`PricedHighs`) a learner whom a rounding moves out of a start has many to go to, and
+    the relaxation, indifferent among them, took a start whose groups were full and whole,
+    which became fractional for the next rounding to move the learner on (few facilitators
+    1,200: 25 of its 131 re-solves moved one seventh of a group from start to start). Not
+    at a start with none (600 then ended at 82 against the optimum 81)."""
+    whole = {
+        rows[start]: float(round(count))
+        for start, count in counts.items()
+        if round(count) >= 1 and _is_whole(count)
+    }
+    for row, (low, high) in _row_bounds(highs, list(whole)).items():
+        if high > whole[row]:
+            highs.changeRowBounds(row, low, whole[row])
+
+
+def _row_bounds(highs: Any, rows: list[int]) -> dict[int, tuple[float, float]]:
+    """Each row's bounds as the instance has them now."""
+    import numpy as np
+
+    if not rows:  # HiGHS hands back arrays of its own length for none
+        return {}
+    indices = np.array(sorted(rows), dtype=np.int32)
+    _status, _count, lower, upper, _entries = highs.getRows(len(indices), indices)
+    bounds = zip(lower.tolist(), upper.tolist(), strict=True)
+    return dict(zip(indices.tolist(), bounds, strict=True))
+
+
+def _is_whole(count: float) -> bool:
+    """Whether a number of groups counts as whole (`_WHOLE`)."""
+    return abs(count - round(count)) <= _WHOLE
 
 
 def _begin_again(highs: Any, rows: dict[int, int], kept: int, deadline: float) -> int | None:
@@ -894,6 +940,24 @@ def _round_row(highs: Any, row: int, count: float, aim: int, deadline: float) ->
     return math.ceil(value - _SLACK)
 
 
+def _round_the_rest(
+    highs: Any, rows: dict[int, int], counts: dict[int, float], aim: int, deadline: float
+) -> bool:
+    """Every start's number of groups fixed in one re-solve: the fractional ones at the
+    whole numbers nearest that keep the total (the largest parts up), the others where
+    they are; undone (False) where that costs more than `aim`. At the end of a capped
+    rounding (`_cap_whole_starts`) a learner moved out of a start still goes on to a start
+    with no group, one re-solve at a time (few facilitators 1,200: 13 re-solves for its
+    last 6 fractional starts)."""
+    fractional = {start: count for start, count in counts.items() if not _is_whole(count)}
+    parts = sorted(((count - math.floor(count), start) for start, count in fractional.items()))
+    up = round(sum(part for part, _start in parts))
+    wholes = {start: float(round(count)) for start, count in counts.items()}
+    for rank, (_part, start) in enumerate(reversed(parts)):
+        wholes[start] = float(math.floor(fractional[start]) + (rank < up))
+    return _fix_together(highs, rows, wholes, aim, deadline)
+
+
 def _close_together(
     highs: Any,
     rows: dict[int, int],
@@ -904,14 +968,23 @@ def _close_together(
 ) -> bool:
     """Round the `small` starts down in one re-solve; undo it and say so (False) if that
     costs more than `aim`."""
-    for start in small:
-        whole = float(math.floor(counts[start]))
+    wholes = {start: float(math.floor(counts[start])) for start in small}
+    return _fix_together(highs, rows, wholes, aim, deadline)
+
+
+def _fix_together(
+    highs: Any, rows: dict[int, int], wholes: dict[int, float], aim: int, deadline: float
+) -> bool:
+    """Fix each start's count row at its number in `wholes`, in one re-solve; undo it (the
+    rows' bounds as they were) and say so (False) if that costs more than `aim`."""
+    before = _row_bounds(highs, [rows[start] for start in wholes])
+    for start, whole in wholes.items():
         highs.changeRowBounds(rows[start], whole, whole)
     value = solve_relaxation(highs, deadline - time.monotonic())
     if value is not None and value <= aim + _SLACK:
         return True
-    for start in small:
-        highs.changeRowBounds(rows[start], 0.0, INF)
+    for row, (low, high) in before.items():
+        highs.changeRowBounds(row, low, high)
     # the batch's answer stays feasible with the counts free again, so primal simplex goes
     # on from it (few facilitators 1,200: 984 iterations, 0.6 s), where dual simplex took
     # 9,780 (4-10 s); both end where the dive then reaches the optimum (400, and 81 on few
