@@ -297,14 +297,11 @@ def test_an_integral_relaxation_is_the_answer_the_mip_would_give(
     assert_earlier_phases_kept(problem, plan, skipped.plan, skipped.bound)
 
 
-def test_after_a_batch_that_costs_more_some_starts_are_rounded_alone(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # every batch costs more here: between two tries, `_ALONE_AFTER_FAILED_BATCH` starts
-    # are rounded one at a time (each try was a re-solve and an undo)
+def _rounded_alone(monkeypatch: pytest.MonkeyPatch, counts: dict[int, float]) -> list[str]:
+    """The rounding's counts read from `counts`, and each start rounded alone (to 1) noted
+    as "alone" in the calls returned, which the test's other stand-ins add to."""
     from roundtable.scheduling import lp_dive
 
-    counts = dict.fromkeys(range(20), 1.5)  # none below `_BATCH`: no early batches
     calls: list[str] = []
 
     def round_row(_highs: object, row: int, _count: float, aim: int, _deadline: float) -> int:
@@ -313,12 +310,25 @@ def test_after_a_batch_that_costs_more_some_starts_are_rounded_alone(
             calls.append("alone")
         return aim
 
+    monkeypatch.setattr(lp_dive, "_counts", lambda *_: dict(counts))
+    monkeypatch.setattr(lp_dive, "_round_row", round_row)
+    return calls
+
+
+def test_after_a_batch_that_costs_more_some_starts_are_rounded_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # every batch costs more here: between two tries, `_ALONE_AFTER_FAILED_BATCH` starts
+    # are rounded one at a time (each try was a re-solve and an undo)
+    from roundtable.scheduling import lp_dive
+
+    counts = dict.fromkeys(range(20), 1.5)  # none below `_BATCH`: no early batches
+    calls = _rounded_alone(monkeypatch, counts)
+
     def close_together(*_args: object) -> bool:
         calls.append("batch")
         return False
 
-    monkeypatch.setattr(lp_dive, "_counts", lambda *_: dict(counts))
-    monkeypatch.setattr(lp_dive, "_round_row", round_row)
     monkeypatch.setattr(lp_dive, "_close_together", close_together)
     starts = {start: [start] for start in counts}
     assert lp_dive._round_counts(_IgnoredRows(), starts, 0, 10, time.monotonic() + 10.0)
@@ -789,20 +799,12 @@ def test_a_capped_rounding_tries_the_rest_at_once_where_batches_end(
     from roundtable.scheduling import lp_dive
 
     counts = dict.fromkeys(range(6), 1.5)
-    calls: list[str] = []
-
-    def round_row(_highs: object, row: int, _count: float, aim: int, _deadline: float) -> int:
-        if row < len(counts):  # a start's row (the total's is the last)
-            counts[row] = 1.0
-            calls.append("alone")
-        return aim
+    calls = _rounded_alone(monkeypatch, counts)
 
     def round_the_rest(*_args: object) -> bool:
         calls.append("rest")
         return rest_keeps_the_aim
 
-    monkeypatch.setattr(lp_dive, "_counts", lambda *_: dict(counts))
-    monkeypatch.setattr(lp_dive, "_round_row", round_row)
     monkeypatch.setattr(lp_dive, "_round_the_rest", round_the_rest)
     monkeypatch.setattr(lp_dive, "_cap_whole_starts", lambda *_: None)
     starts = {start: [start] for start in counts}

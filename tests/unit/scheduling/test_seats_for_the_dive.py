@@ -6,10 +6,12 @@ optimum."""
 
 from __future__ import annotations
 
+import inspect
+from typing import Any
+
 import pytest
 
 from roundtable.scheduling import phase_preferences, preferences
-from roundtable.scheduling.formulation import Row
 from roundtable.scheduling.generate import generate_instance
 from roundtable.scheduling.heuristic import solve_heuristic
 from roundtable.scheduling.highs import PhaseResult
@@ -50,18 +52,12 @@ def _full_solves(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     solves: list[bool] = []
     solve = phase_preferences.solve_phase
 
-    def recorded(
-        context: phase_preferences.PhaseContext,
-        name: str,
-        budget: float,
-        bound: int,
-        neighbourhoods: bool = True,
-        full_model: bool = True,
-        cuts: list[Row] | None = None,
-    ) -> PhaseResult:
-        if full_model:
-            solves.append(neighbourhoods)
-        return solve(context, name, budget, bound, neighbourhoods, full_model, cuts)
+    def recorded(*args: Any, **kwargs: Any) -> PhaseResult:
+        call = inspect.signature(solve).bind(*args, **kwargs)
+        call.apply_defaults()
+        if call.arguments["full_model"]:
+            solves.append(call.arguments["neighbourhoods"])
+        return solve(*args, **kwargs)
 
     monkeypatch.setattr(phase_preferences, "solve_phase", recorded)
     return solves
