@@ -447,8 +447,7 @@ def _if_needed_bound(context: PhaseContext, budget: float, bound: int) -> int:
     problem, plan = context.problem, context.search.plan()
     weight, scores = problem.if_needed_weight(), plan_objectives(problem, plan)
     holds = dict(context.runner.holds)
-    paid = scores["preferences"] // weight > bound // weight
-    if not (paid and problem.facilitated and context.proven.get("placed") and "sizes" in holds):
+    if not (_pays_more_if_needed(context, bound) and problem.facilitated and "sizes" in holds):
         return 0
     totals = held_totals(problem, holds)
     placed = scores["placed"]
@@ -465,9 +464,8 @@ def _open_starts_bound(context: PhaseContext, budget: float, bound: int) -> int:
     (peer 100: 363, the optimum, where the relaxation says 59)."""
     problem, plan = context.problem, context.search.plan()
     weight, scores = problem.if_needed_weight(), plan_objectives(problem, plan)
-    paid = scores["preferences"] // weight > bound // weight
-    if not (paid and context.proven.get("placed") and open_starts_applies(problem)):
-        return bound  # with placement proven every answer places as many as the plan
+    if not (_pays_more_if_needed(context, bound) and open_starts_applies(problem)):
+        return bound
     sizes = dict(context.runner.holds).get("sizes")
     most = most_new_groups(problem, scores["placed"] - scores["joins"], sizes)
     found = learner_bound(problem, scores["placed"], most, weight, budget, sizes)
@@ -480,6 +478,17 @@ def _open_starts_bound(context: PhaseContext, budget: float, bound: int) -> int:
         if keeps_earlier_phases(context, plan, answer, "preferences"):
             context.search = Search(problem, answer)
     return found.value + leader_cost_bound(problem, fewest_groups(context, plan))
+
+
+def _pays_more_if_needed(context: PhaseContext, bound: int) -> bool:
+    """Whether the search's plan pays more if-needed seats than `bound` counts, with
+    placement proven (so every answer places as many learners as the plan): where the
+    bounds on the seats themselves (`_open_starts_bound`, `_if_needed_bound`) can raise
+    `bound`."""
+    problem = context.problem
+    weight = problem.if_needed_weight()
+    paid = plan_objectives(problem, context.search.plan())["preferences"]
+    return bool(context.proven.get("placed")) and paid // weight > bound // weight
 
 
 def _loose_first(problem: Problem, achieved: int, bound: int) -> bool:
