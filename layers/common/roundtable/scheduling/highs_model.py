@@ -15,13 +15,16 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from roundtable.scheduling.formulation import Formulation
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
 
 # Less time than this is not worth starting HiGHS for (it answers nothing useful).
 LEAST_SECONDS = 0.05
@@ -226,7 +229,11 @@ def learners_integral(highs: Any, model: Formulation, integral: bool) -> None:
     change_integrality(highs, learner_columns(model), integral)
 
 
-def change_integrality(highs: Any, columns: list[int], integral: bool | list[bool]) -> None:
+def change_integrality(
+    highs: Any,
+    columns: Sequence[int] | NDArray[Any],
+    integral: bool | Sequence[bool] | NDArray[Any],
+) -> None:
     """Make `columns` integer or continuous (`integral`: one flag for all, or one each).
     The kinds go to HiGHS as its own codes in a uint8 array, as its binding takes them:
     an array of highspy's enum objects is converted one by one (31,289 learner columns of
@@ -234,7 +241,7 @@ def change_integrality(highs: Any, columns: list[int], integral: bool | list[boo
     import highspy
     import numpy as np
 
-    if not columns:
+    if len(columns) == 0:
         return
     integer, continuous = int(highspy.HighsVarType.kInteger), int(highspy.HighsVarType.kContinuous)
     flags = np.broadcast_to(np.asarray(integral, dtype=bool), (len(columns),))
@@ -256,9 +263,12 @@ def set_objective(highs: Any, model: Formulation, name: str) -> None:
 def relax(highs: Any, model: Formulation, relaxed: bool) -> None:
     """Every integer column continuous, or back to the runner's usual state: groups
     integral, learners continuous (a solve that needs them whole makes them so)."""
-    learners = {*model.w.values(), *model.v.values()}
-    columns = [col for col, whole in enumerate(model.integer) if whole]
-    change_integrality(highs, columns, [not relaxed and col not in learners for col in columns])
+    import numpy as np
+
+    columns = np.flatnonzero(model.integer)
+    learners = np.zeros(len(model.integer), dtype=bool)
+    learners[learner_columns(model)] = True
+    change_integrality(highs, columns, ~learners[columns] & (not relaxed))
 
 
 def delete_rows_from(highs: Any, first: int) -> None:
