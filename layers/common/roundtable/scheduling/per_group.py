@@ -45,6 +45,7 @@ from roundtable.scheduling.highs_model import (
     CompactColumns,
     OnThread,
     add_rows,
+    change_integrality,
     delete_rows_from,
 )
 from roundtable.scheduling.plan import Plan
@@ -798,19 +799,16 @@ def _repaired(
 ) -> list[float] | None:
     """Fix every group column, make the learners integral and solve again (a network:
     nearly all presolve)."""
-    import highspy
     import numpy as np
 
     groups = np.array([*model.y.values(), *model.g.values()], dtype=np.int32)
     fixed = np.array([float(round(values[col])) for col in groups])
     highs.changeColsBounds(len(groups), groups, fixed, fixed)
-    learners = np.array(list(model.w.values()), dtype=np.int32)
-    kinds = np.array([highspy.HighsVarType.kInteger] * len(learners))
-    highs.changeColsIntegrality(len(learners), learners, kinds)
+    learners = list(model.w.values())
+    change_integrality(highs, learners, True)
     highs.setOptionValue("time_limit", budget)
     highs.run()
-    continuous = np.array([highspy.HighsVarType.kContinuous] * len(learners))
-    highs.changeColsIntegrality(len(learners), learners, continuous)
+    change_integrality(highs, learners, False)
     _free_groups(highs, model)  # or a later whole solve would bound this answer only
     if highs.getInfo().primal_solution_status != 2:
         return None

@@ -48,6 +48,7 @@ from roundtable.scheduling.highs import (
 )
 from roundtable.scheduling.highs_model import (
     LEAST_SECONDS,
+    change_integrality,
     delete_rows_from,
     relax,
     set_objective,
@@ -499,10 +500,4 @@ def _delete_rows(highs: Any, rows: _Rows) -> None:
 def _deviations_integral(highs: Any, model: Formulation, integral: bool) -> None:
     """Deviations integral while totals are solved: valid (whole learners and groups give
     whole deviations) and it lets HiGHS round its bounds and cuts."""
-    import highspy
-    import numpy as np
-
-    columns = np.array(list(model.e.values()), dtype=np.int32)
-    kind = highspy.HighsVarType.kInteger if integral else highspy.HighsVarType.kContinuous
-    if len(columns):
-        highs.changeColsIntegrality(len(columns), columns, np.array([kind] * len(columns)))
+    change_integrality(highs, list(model.e.values()), integral)
