@@ -25,6 +25,7 @@ from roundtable.scheduling.solver import solve_exact
 from roundtable.scheduling.totals import (
     _bounding,
     _by_floors,
+    _completed,
     _loose_rows,
     _side_floors,
     fewest_total,
@@ -308,6 +309,51 @@ def test_leaders_whole_in_the_relaxation_start_totals_that_reach_the_optimum(see
     assert outcome.bound == outcome.value == sizes
     assert plan_objectives(problem, outcome.plan)["sizes"] == sizes
     assert plan_is_consistent(problem, outcome.plan)
+
+
+def _held_runner(seed: int) -> tuple[Runner, int]:
+    """A brute-forced facilitated cohort's runner with placement held at its optimum, and
+    the learners that places."""
+    problem = _cohort(seed, facilitators=3, most_groups=2)
+    placed, _sizes, _preferences, _spread = _brute_force(problem)
+    runner = Runner(problem, 1)
+    runner.hold("placed", placed)
+    return runner, placed
+
+
+def _column_bounds(runner: Runner) -> tuple[list[float], list[float]]:
+    lp = runner._loaded()[1].getLp()
+    return list(lp.col_lower_), list(lp.col_upper_)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_completed_hint_keeps_its_values_and_the_bounds_come_back(seed: int) -> None:
+    runner, placed = _held_runner(seed)
+    relaxation = relax_totals(runner, 10.0, placed)
+    assert relaxation is not None and relaxation.whole
+    before = _column_bounds(runner)
+    runner.stopper.aim(0, False, {})  # as `_at_most`: any answer will do
+    completed = [_completed(runner, 10.0, hint) for hint in relaxation.whole.values()]
+    for hint, found in zip(relaxation.whole.values(), completed, strict=True):
+        assert found is None or all(found[col] == value for col, value in hint.items())
+    assert any(found is not None for found in completed)
+    assert _column_bounds(runner) == before
+
+
+def test_a_hint_outside_a_columns_bounds_is_not_fixed() -> None:
+    # a column held at 0 (as a later phase's hold would) and hinted at 1 stays at 0: the
+    # completion is not tried, though with the column fixed at 1 it finds an answer
+    runner, placed = _held_runner(0)
+    relaxation = relax_totals(runner, 10.0, placed)
+    assert relaxation is not None
+    runner.stopper.aim(0, False, {})
+    hint = next(h for h in relaxation.whole.values() if _completed(runner, 10.0, h) is not None)
+    column = next(col for col, value in hint.items() if value == 1)
+    highs = runner._loaded()[1]
+    highs.changeColBounds(column, 0.0, 0.0)
+    before = _column_bounds(runner)
+    assert _completed(runner, 10.0, hint) is None
+    assert _column_bounds(runner) == before
 
 
 @pytest.mark.parametrize("seed", range(12))

@@ -413,17 +413,46 @@ def _at_most(
     two runs each: typical 100 0.8 s against 1.2-1.3, peer 100 0.4-0.8 against 1.4-2.1,
     sparse 1,200 0.5-0.7 against 2.4-3.6; sparse 600 1.9-2.6 against 1.6-3.4).
 
-    `hint` (group columns and values) is handed to HiGHS as a partial answer, which it
-    first tries to complete with those columns fixed before its own search."""
+    `hint` (group columns and values) is first completed with those columns fixed
+    (`_completed`); where that finds nothing, HiGHS searches the whole model."""
+    began = time.monotonic()
     _model, highs = runner._loaded()
     highs.changeRowBounds(rows.cutoff, -INF, value + 1e-6)
     runner.stopper.aim(0, False, {})
     highs.setOptionValue("presolve", "choose")
     try:
-        found, status, _bound = _solve_total(runner, budget, None, {}, hint)
+        found = _completed(runner, budget, hint) if hint else None
+        if found is not None:
+            return found, "optimal"
+        left = budget - (time.monotonic() - began)
+        found, status, _bound = _solve_total(runner, left, None, {})
     finally:
         highs.setOptionValue("presolve", _PRESOLVE)
     return found, status
+
+
+def _completed(runner: Runner, budget: float, hint: dict[int, float]) -> list[float] | None:
+    """An answer with the `hint`'s columns fixed at their values, or None (none such, a
+    value outside a column's bounds, or out of time).
+
+    HiGHS completes a partial answer this way itself, but then presolves the whole model
+    before it looks at the completed start, which fixing the columns here leaves out:
+    sparse 600's question 0.36 -> 0.25 s of CPU, the same answer. Where the completion
+    finds nothing, HiGHS would have done the same failed completion first."""
+    import numpy as np
+
+    _model, highs = runner._loaded()
+    columns = np.array(list(hint), dtype=np.int32)
+    values = np.array(list(hint.values()))
+    _status, _count, _costs, lower, upper, _nonzeros = highs.getCols(len(columns), columns)
+    if np.any(values < lower) or np.any(values > upper):
+        return None  # fixing them would drop a hold
+    highs.changeColsBounds(len(columns), columns, values, values)
+    try:
+        found, _status, _bound = _solve_total(runner, budget, None, {})
+    finally:
+        highs.changeColsBounds(len(columns), columns, lower, upper)
+    return found
 
 
 def _solve_total(
@@ -431,7 +460,6 @@ def _solve_total(
     budget: float,
     start: list[float] | None,
     objective: dict[int, float],
-    partial: dict[int, float] | None = None,
 ) -> tuple[list[float] | None, str, int]:
     """One total's solve for `objective`, from `start` if it has this total, else from
     scratch: an answer with another total violates the row, and handed to HiGHS as a
@@ -451,9 +479,6 @@ def _solve_total(
     highs.clearSolver()
     if start is not None:
         highs.setSolution(len(start), np.arange(len(start), dtype=np.int32), np.array(start))
-    elif partial:
-        columns = np.array(list(partial), dtype=np.int32)
-        highs.setSolution(len(columns), columns, np.array(list(partial.values())))
     highs.run()
     status = highs.modelStatusToString(highs.getModelStatus()).lower()
     if _misreported(highs, objective):  # a wrong value prunes wrongly: prove nothing
