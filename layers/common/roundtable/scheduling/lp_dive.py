@@ -115,7 +115,7 @@ _LINKING_NONZEROS = 0.5
 # 1.05 s of CPU and takes 0.10 / 0.38 s. Where rows outnumber columns (typical 100 and
 # 300, sparse 300-2,000: 0.6-0.85, their linking rows) the optimum needs most columns: on
 # typical 300 half of the held ones priced back in, 1.08 s against 0.64 s.
-COLUMNS_PER_ROW = 2
+_COLUMNS_PER_ROW = 2
 # The linking rows `w <= min(|c|, max) * G` (`formulation`) make the relaxation of most
 # cohorts tight (sparse 300: 1,502 without them, 6,874 with) and are most of its rows
 # (typical 300: 4,306 of 7,195). On typical 300 they add nothing: without them the
@@ -568,13 +568,13 @@ class DiveRelaxation(OnThread):
     def _prepare(self, priced: bool) -> Any:
         """The runner's instance as the dive relaxes it: the phase's objective, every
         column continuous, the count rows from `first` on; with learner columns held out
-        (`PricedHighs`) where `priced` and the model has `COLUMNS_PER_ROW`."""
+        (`PricedHighs`) where `priced` and the model has `_COLUMNS_PER_ROW`."""
         model, highs = self.runner._loaded()
         self.starts, self.first = _starts(model), highs.getNumRow()
         set_objective(highs, model, self.name)
         relax(highs, model, True)
         _add_count_rows(highs, self.starts)
-        wide = len(model.cost) >= COLUMNS_PER_ROW * highs.getNumRow()
+        wide = len(model.cost) >= _COLUMNS_PER_ROW * highs.getNumRow()
         # not with linking rows left out: the kept LP would miss their entries of the
         # columns it brings in (no sweep line has both: few facilitators' models have no
         # linking rows)

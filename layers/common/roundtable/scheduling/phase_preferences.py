@@ -28,7 +28,7 @@ from roundtable.scheduling.highs_model import LEAST_SECONDS
 from roundtable.scheduling.leader_dive import LeaderModel
 from roundtable.scheduling.leader_dive import applies as leaders_apply
 from roundtable.scheduling.lp_dive import (
-    COLUMNS_PER_ROW,
+    _COLUMNS_PER_ROW,
     DiveRelaxation,
     dive,
     own_runner,
@@ -286,17 +286,19 @@ def relaxation_ahead(context: PhaseContext, sizes: int) -> DiveRelaxation | None
     with the sizes held at `sizes` beside the holds so far: asked by the sizes phase
     while its question (is any answer worth `sizes`?) runs on the main thread (typical
     100: 0.5-0.7 s of CPU; the relaxation 0.28 s, which the preferences phase otherwise
-    waits for). Only where the proof beside the dive would be asked (`_proof_beside`'s
-    cohorts) and the relaxation would not price its columns in (the model narrower than
-    `COLUMNS_PER_ROW` columns a row, so the plan it is given does not matter); the
-    preferences phase takes it where its holds are the phase's (`_taken_ahead`)."""
+    waits for). Only in the cohorts the proof beside the dive is asked in
+    (`_proof_beside_applies`; its if-needed seats' rule needs the preferences' search,
+    so sparse 300 asks it too), not per group anchor, and where the relaxation would not
+    price its columns in (the model narrower than `_COLUMNS_PER_ROW` columns a row, so
+    the plan it is given does not matter); the preferences phase takes it where its
+    holds are the phase's (`_taken_ahead`)."""
     problem, runner = context.problem, context.runner
     model = runner._formulation()
     if not (
         lp_dive_applies(problem)
         and not per_group.applies(problem)  # its own phase (`_preferences_per_group`)
         and _proof_beside_applies(context)
-        and len(model.cost) < COLUMNS_PER_ROW * len(model.rows)
+        and len(model.cost) < _COLUMNS_PER_ROW * len(model.rows)
     ):
         return None
     ahead = own_runner(runner)
