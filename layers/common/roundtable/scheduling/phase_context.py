@@ -11,7 +11,6 @@ from roundtable.scheduling.formulation import Row
 from roundtable.scheduling.highs import SENSES, PhaseResult, Runner
 from roundtable.scheduling.leader_count import LeadersAhead
 from roundtable.scheduling.leader_dive import LeaderModel
-from roundtable.scheduling.lp_dive import DiveRelaxation
 from roundtable.scheduling.plan import Plan, plan_is_consistent
 from roundtable.scheduling.problem import Problem
 from roundtable.scheduling.search import Search
@@ -37,9 +36,6 @@ class PhaseContext:
     learners_least: int = 0
     # Spread's leader test asked ahead, beside the preferences' dive (`leader_count`).
     leaders_ahead: LeadersAhead | None = None
-    # The preferences' dive relaxation asked ahead, beside the sizes phase's question, with
-    # the sizes held at that question's value (`phase_preferences.relaxation_ahead`).
-    relaxation_ahead: DiveRelaxation | None = None
     # The preferences phase's model of who leads where (`phase_preferences`), with its
     # count of leaders: spread's bound and dive while its holds are the model's.
     leader_model: LeaderModel | None = None

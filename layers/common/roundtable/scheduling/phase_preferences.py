@@ -28,7 +28,6 @@ from roundtable.scheduling.highs_model import LEAST_SECONDS
 from roundtable.scheduling.leader_dive import LeaderModel
 from roundtable.scheduling.leader_dive import applies as leaders_apply
 from roundtable.scheduling.lp_dive import (
-    _COLUMNS_PER_ROW,
     DiveRelaxation,
     dive,
     own_runner,
@@ -105,15 +104,6 @@ _IF_NEEDED_SHARE = 0.8
 
 
 def preferences_phase(context: PhaseContext, budget: float) -> PhaseResult:
-    try:
-        return _preferences_phase(context, budget)
-    finally:
-        if context.relaxation_ahead is not None:  # not taken: its holds were not these
-            context.relaxation_ahead.cancel()
-            context.relaxation_ahead = None
-
-
-def _preferences_phase(context: PhaseContext, budget: float) -> PhaseResult:
     if per_group.applies(context.problem):
         return _preferences_per_group(context, budget)
     began = time.monotonic()
@@ -150,9 +140,7 @@ def _preferences_phase(context: PhaseContext, budget: float) -> PhaseResult:
     # the plan's columns keep the relaxation with columns held out feasible (`lp_dive`)
     plan = context.search.plan()
     loose = _loose_first(problem, achieved, bound)
-    relaxation = _taken_ahead(context, dive_runner, loose) or start_relaxation(
-        dive_runner, "preferences", left * _DIVE_SHARE, plan, loose
-    )
+    relaxation = start_relaxation(dive_runner, "preferences", left * _DIVE_SHARE, plan, loose)
     if relaxation is None:  # HiGHS's share whole: its full model needs it there
         return solve_phase(context, "preferences", left, bound)
     first = not (_leaders_scarce(problem) or alone)
@@ -281,53 +269,6 @@ def _dive_alone(dive_runner: Runner) -> bool:
     return bool(dive_runner._formulation().left_out)
 
 
-def relaxation_ahead(context: PhaseContext, sizes: int) -> DiveRelaxation | None:
-    """The dive's relaxation (`lp_dive.DiveRelaxation`) started now, on the second core,
-    with the sizes held at `sizes` beside the holds so far: asked by the sizes phase
-    while its question (is any answer worth `sizes`?) runs on the main thread (typical
-    100: 0.5-0.7 s of CPU; the relaxation 0.28 s, which the preferences phase otherwise
-    waits for). Only in the cohorts the proof beside the dive is asked in
-    (`_proof_beside_applies`; its if-needed seats' rule needs the preferences' search,
-    so sparse 300 asks it too), not per group anchor, and where the relaxation would not
-    price its columns in (the model narrower than `_COLUMNS_PER_ROW` columns a row, so
-    the plan it is given does not matter); the preferences phase takes it where its
-    holds are the phase's (`_taken_ahead`)."""
-    problem, runner = context.problem, context.runner
-    model = runner._formulation()
-    if not (
-        lp_dive_applies(problem)
-        and not per_group.applies(problem)  # its own phase (`_preferences_per_group`)
-        and _proof_beside_applies(context)
-        and len(model.cost) < _COLUMNS_PER_ROW * len(model.rows)
-    ):
-        return None
-    ahead = own_runner(runner)
-    ahead.hold("sizes", sizes)
-    budget = (context.deadline - time.monotonic()) * _DIVE_SHARE
-    return start_relaxation(ahead, "preferences", budget)
-
-
-def _taken_ahead(context: PhaseContext, dive_runner: Runner, loose: bool) -> DiveRelaxation | None:
-    """The relaxation asked ahead (`relaxation_ahead`), where it is the one the phase
-    would start: the same holds, in the same order, on a runner with the same rows, and
-    not tried loose first."""
-    ahead = context.relaxation_ahead
-    if ahead is None or loose:
-        return None
-    same_rows = ahead.runner._formulation() is dive_runner._formulation()
-    if not (same_rows and ahead.runner.holds == dive_runner.holds):
-        return None
-    context.relaxation_ahead = None  # the phase's own now: it cancels it at its end
-    return ahead
-
-
-def _proof_beside_applies(context: PhaseContext, paths: bool = True) -> bool:
-    """Whether the proof is asked beside the dive (`_proof_beside`)."""
-    problem = context.problem
-    small = len(context.runner._formulation().cost) <= _PROOF_BESIDE_COLUMNS
-    return small and paths and problem.facilitated and not _leaders_scarce(problem)
-
-
 def _proof_beside(
     context: PhaseContext, relaxation: DiveRelaxation, budget: float, paths: bool
 ) -> ProofBeside | None:
@@ -338,7 +279,9 @@ def _proof_beside(
     cap's answer took 1.3 s of CPU, where the phase is proven in 0.3 s) and whose plan
     pays few if-needed seats above the bound (`paths`; sparse 300: the cap, 6,876, is
     far below the optimum, 7,298, which the if-needed seats' bound proves)."""
-    if not _proof_beside_applies(context, paths):
+    problem = context.problem
+    small = len(context.runner._formulation().cost) <= _PROOF_BESIDE_COLUMNS
+    if not (small and paths and problem.facilitated and not _leaders_scarce(problem)):
         return None
     relaxed = relaxation.solve()  # joined here first: the dive would wait for it too
     if relaxed is None:

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from roundtable.scheduling.bounds import size_bound
 from roundtable.scheduling.highs import PhaseResult
 from roundtable.scheduling.phase_context import PhaseContext, keeps_earlier_phases, solve_phase
-from roundtable.scheduling.phase_preferences import relaxation_ahead
 from roundtable.scheduling.polish import improve_sizes
 from roundtable.scheduling.search import Search
 from roundtable.scheduling.totals import Relaxation, relax_totals, solve_by_totals, totals_below
@@ -63,9 +62,6 @@ def sizes_phase(context: PhaseContext, budget: float) -> PhaseResult:
         # leaders' columns whole in the relaxation start each total's question; in peer
         # cohorts HiGHS fails to complete them (peer 100) and the try costs 0.2-0.6 s
         hints = relaxed.whole if problem.facilitated else None
-        # where the question meets the bound, the sizes are held there: the preferences'
-        # relaxation under that hold is solved on the second core meanwhile
-        context.relaxation_ahead = relaxation_ahead(context, bound)
         first = _sizes_by_totals(
             context, budget * _TOTALS_FIRST, new_learners, bound, relaxed.at_least, hints
         )
