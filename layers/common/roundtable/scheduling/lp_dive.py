@@ -693,7 +693,7 @@ def _dive_from(
         # the rounded relaxation in the whole model's columns (its count rows set too)
         solution = [float(value) for value in rounding.getSolution().col_value]
         # its value (HiGHS's own is cleared by the count rows fixed after its last run)
-        least = math.ceil(_score(model.objectives[name], solution) - _SLACK)
+        least = rounded_up(_score(model.objectives[name], solution))
         start = _whole_groups(model, solution) or values
         relax(highs, model, False)
         _scaled(highs)  # the MIP as HiGHS usually solves it
@@ -912,7 +912,7 @@ def _begin_again(highs: Any, rows: dict[int, int], kept: int, deadline: float) -
         if start != kept:
             highs.changeRowBounds(row, 0.0, INF)
     value = solve_relaxation(highs, deadline - time.monotonic())
-    return None if value is None else math.ceil(value - _SLACK)
+    return None if value is None else rounded_up(value)
 
 
 def _round_row(highs: Any, row: int, count: float, aim: int, deadline: float) -> int | None:
@@ -937,7 +937,7 @@ def _round_row(highs: Any, row: int, count: float, aim: int, deadline: float) ->
     highs.changeRowBounds(row, float(whole), float(whole))
     if solve_relaxation(highs, deadline - time.monotonic()) is None:
         return None
-    return math.ceil(value - _SLACK)
+    return rounded_up(value)
 
 
 def _round_the_rest(

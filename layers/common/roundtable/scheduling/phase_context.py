@@ -56,15 +56,23 @@ def solve_phase(
     plan, result = context.runner.solve(
         name, incumbent, budget, bound, neighbourhoods, full_model, cuts
     )
-    if not keeps_earlier_phases(context, incumbent, plan, name):
+    if not adopt(context, incumbent, plan, name):
         return PhaseResult(
             plan_objectives(context.problem, incumbent)[name],
             result.bound,
             False,
             f"solver answer refused, kept the search's: {result.status}",
         )
-    context.search = Search(context.problem, plan)
     return result
+
+
+def adopt(context: PhaseContext, before: Plan, after: Plan, name: str) -> bool:
+    """Make `after` the search's plan where it keeps every earlier phase against `before`
+    (`keeps_earlier_phases`); whether it did."""
+    if not keeps_earlier_phases(context, before, after, name):
+        return False
+    context.search = Search(context.problem, after)
+    return True
 
 
 def keeps_earlier_phases(context: PhaseContext, before: Plan, after: Plan, name: str) -> bool:

@@ -9,7 +9,6 @@ have a compact model of their own (`per_group.py`)."""
 
 from __future__ import annotations
 
-import math
 import time
 
 from roundtable.scheduling import per_group
@@ -45,15 +44,14 @@ from roundtable.scheduling.open_starts import (
 from roundtable.scheduling.open_starts import applies as open_starts_applies
 from roundtable.scheduling.phase_context import (
     PhaseContext,
+    adopt,
     fewest_groups,
-    keeps_earlier_phases,
     solve_phase,
 )
 from roundtable.scheduling.phase_spread import leaders_ahead
 from roundtable.scheduling.preferences import improve_preferences
 from roundtable.scheduling.problem import Problem
 from roundtable.scheduling.proof_beside import ProofBeside
-from roundtable.scheduling.search import Search
 from roundtable.scheduling.values import plan_from_values, plan_objectives
 
 # Of the preferences phase's share, what the LP dive may use (`lp_dive`): sparse 1,200's
@@ -92,8 +90,6 @@ _NEIGHBOURHOODS_ABOVE = 2_000
 # typical 100 (1,493) answers its cap in 0.3-0.4 s of CPU; typical 300 (5,548) and the
 # larger cohorts' models take HiGHS seconds there, the time the dive's own needs.
 _PROOF_BESIDE_COLUMNS = 2_000
-# Relaxations are solved to 1e-7; a value this far above a whole number still rounds down.
-_SLACK = 1e-3
 # Of the dive's share, what the leaders' model may take first (`_leaders_answer`; typical
 # 300: 1.7 s of CPU, 5-6 s of wall time at load 5-6, where a third of the share ran out
 # and left the LP dive's rounding and spread's own dive too little), the LP dive the rest.
@@ -251,9 +247,7 @@ def _one_total_many_seats(context: PhaseContext, bound: int) -> bool:
     problem, holds = context.problem, dict(context.runner.holds)
     if not (problem.facilitated and context.proven.get("placed") and "sizes" in holds):
         return False
-    paid = plan_objectives(problem, context.search.plan())["preferences"]
-    many = paid - bound >= _SEATS_FOR_THE_DIVE * problem.if_needed_weight()
-    return many and len(held_totals(problem, holds)) == 1
+    return _many_seats_above(context, bound) and len(held_totals(problem, holds)) == 1
 
 
 def _dive_alone(dive_runner: Runner) -> bool:
@@ -297,7 +291,7 @@ def _proof_beside(
 def _cap(relaxed: float) -> int:
     """The proof's cap: the relaxation rounded up, plus one (so the dive's answer is
     proven where it ends one or two above the relaxation rounded up)."""
-    return math.ceil(relaxed - _SLACK) + 1
+    return rounded_up(relaxed) + 1
 
 
 def _settle(context: PhaseContext, proof: ProofBeside, bound: int, deadline: float) -> int:
@@ -311,8 +305,8 @@ def _settle(context: PhaseContext, proof: ProofBeside, bound: int, deadline: flo
     answer = plan_from_values(problem, proof.runner._formulation(), proof.found)
     least = plan_objectives(problem, answer)["preferences"]
     better = least < plan_objectives(problem, incumbent)["preferences"]
-    if better and keeps_earlier_phases(context, incumbent, answer, "preferences"):
-        context.search = Search(problem, answer)
+    if better:
+        adopt(context, incumbent, answer, "preferences")
     return max(bound, least)
 
 
@@ -351,8 +345,7 @@ def _preferences_per_group(context: PhaseContext, budget: float) -> PhaseResult:
     if plan_objectives(problem, incumbent)["preferences"] > bound:
         holds = dict(context.runner.holds)
         outcome = per_group.solve(problem, holds, incumbent, budget, context.runner.seed)
-        if keeps_earlier_phases(context, incumbent, outcome.plan, "preferences"):
-            context.search = Search(problem, outcome.plan)
+        adopt(context, incumbent, outcome.plan, "preferences")
         bound = max(bound, outcome.bound)
     achieved = plan_objectives(problem, context.search.plan())["preferences"]
     if achieved <= bound:
@@ -377,10 +370,7 @@ def _dive(context: PhaseContext, relaxation: DiveRelaxation, budget: float, boun
         return answered
     left = max(budget - (time.monotonic() - began), 0.0)
     outcome = dive(relaxation.runner, name, incumbent, left, bound, relaxation)
-    if outcome.plan is not incumbent and keeps_earlier_phases(
-        context, incumbent, outcome.plan, name
-    ):
-        context.search = Search(context.problem, outcome.plan)
+    if outcome.plan is not incumbent and adopt(context, incumbent, outcome.plan, name):
         # within the dive's time, or HiGHS is left none (few facilitators 5,000)
         left = max(budget - (time.monotonic() - began), 0.0)
         improve_preferences(context.search, left, outcome.bound)
@@ -417,9 +407,8 @@ def _leaders_answer(
     found = model.more_leaders(deadline)
     if found is None or plan_objectives(problem, found)["preferences"] > aim:
         return None
-    if not keeps_earlier_phases(context, plan, found, "preferences"):
+    if not adopt(context, plan, found, "preferences"):
         return None
-    context.search = Search(problem, found)
     return aim
 
 
@@ -432,6 +421,13 @@ def _seats_for_the_dive(context: PhaseContext, bound: int) -> bool:
     problem = context.problem
     if not (problem.facilitated and lp_dive_applies(problem)):
         return False
+    return _many_seats_above(context, bound)
+
+
+def _many_seats_above(context: PhaseContext, bound: int) -> bool:
+    """Whether the search's plan pays `_SEATS_FOR_THE_DIVE` if-needed seats' weights or
+    more above `bound`."""
+    problem = context.problem
     paid = plan_objectives(problem, context.search.plan())["preferences"]
     return paid - bound >= _SEATS_FOR_THE_DIVE * problem.if_needed_weight()
 
@@ -475,8 +471,7 @@ def _open_starts_bound(context: PhaseContext, budget: float, bound: int) -> int:
     values = answer_values(found, model)
     if values is not None:  # its answer, where it keeps every earlier phase
         answer = plan_from_values(problem, model, values)
-        if keeps_earlier_phases(context, plan, answer, "preferences"):
-            context.search = Search(problem, answer)
+        adopt(context, plan, answer, "preferences")
     return found.value + leader_cost_bound(problem, fewest_groups(context, plan))
 
 

@@ -12,9 +12,8 @@ from collections.abc import Callable
 
 from roundtable.scheduling.bounds import size_bound
 from roundtable.scheduling.highs import PhaseResult
-from roundtable.scheduling.phase_context import PhaseContext, keeps_earlier_phases, solve_phase
+from roundtable.scheduling.phase_context import PhaseContext, adopt, solve_phase
 from roundtable.scheduling.polish import improve_sizes
-from roundtable.scheduling.search import Search
 from roundtable.scheduling.totals import Relaxation, relax_totals, solve_by_totals, totals_below
 from roundtable.scheduling.values import plan_objectives
 
@@ -108,10 +107,8 @@ def _sizes_by_totals(
     incumbent = context.search.plan()
     outcome = solve_by_totals(context.runner, incumbent, budget, new_learners, bound, lower, hints)
     _note_totals(context, outcome.at_least)
-    if outcome.plan is not incumbent and keeps_earlier_phases(
-        context, incumbent, outcome.plan, "sizes"
-    ):
-        context.search = Search(context.problem, outcome.plan)
+    if outcome.plan is not incumbent:
+        adopt(context, incumbent, outcome.plan, "sizes")
     value = plan_objectives(context.problem, context.search.plan())["sizes"]
     best = min(outcome.bound, value)
     tried = f"{outcome.tried} totals of groups"

@@ -29,14 +29,13 @@ from roundtable.scheduling.leader_dive import applies as dives
 from roundtable.scheduling.leading import share_groups
 from roundtable.scheduling.phase_context import (
     PhaseContext,
+    adopt,
     fewest_groups,
-    keeps_earlier_phases,
     solve_phase,
 )
 from roundtable.scheduling.plan import Plan
 from roundtable.scheduling.problem import Problem
 from roundtable.scheduling.relocation import relocate_for_spread
-from roundtable.scheduling.search import Search
 from roundtable.scheduling.spread_paths import improve_spread
 from roundtable.scheduling.values import plan_objectives
 
@@ -213,9 +212,8 @@ def _more_leaders(context: PhaseContext, model: LeaderModel, achieved: int, dead
     phase and spreads better; the spread achieved."""
     before = context.search.plan()
     found = model.more_leaders(deadline)
-    if found is None or not keeps_earlier_phases(context, before, found, "spread"):
+    if found is None or not adopt(context, before, found, "spread"):
         return achieved
-    context.search = Search(context.problem, found)
     return plan_objectives(context.problem, found)["spread"]
 
 
