@@ -10,14 +10,15 @@ import itertools
 
 import pytest
 
-from roundtable.scheduling.bounds import held_totals, learner_cost_with_if_needed
+from roundtable.scheduling.bounds import learner_cost_with_if_needed
 from roundtable.scheduling.formulation import if_needed_row, total_row
 from roundtable.scheduling.heuristic import solve_heuristic
 from roundtable.scheduling.highs import Runner
 from roundtable.scheduling.open_starts import fewest_if_needed
 from roundtable.scheduling.problem import Problem
 from roundtable.scheduling.values import plan_objectives
-from tests.unit.scheduling.test_phase_bounds import _answers, _brute_force, _cohort
+from tests.unit.scheduling.test_open_starts import _held
+from tests.unit.scheduling.test_phase_bounds import _answers, _cohort
 
 
 def _kept_costs(problem: Problem, placed: int, sizes: int) -> list[int]:
@@ -27,10 +28,7 @@ def _kept_costs(problem: Problem, placed: int, sizes: int) -> list[int]:
 
 @pytest.mark.parametrize("seed", range(12))
 def test_the_model_within_the_fewest_seats_reaches_and_bounds_the_optimum(seed: int) -> None:
-    problem = _cohort(seed, facilitators=3, most_groups=2)
-    placed, sizes, preferences, _spread = _brute_force(problem)
-    weight = problem.if_needed_weight()
-    totals = held_totals(problem, {"placed": placed, "sizes": sizes})
+    problem, placed, sizes, preferences, totals, weight = _held(seed)
     found = fewest_if_needed(problem, placed, totals, weight, 10.0, sizes)
     assert found is not None and found[1]  # proven
     fewest = found[0]

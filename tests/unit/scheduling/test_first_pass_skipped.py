@@ -65,12 +65,18 @@ def _dives(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return dived
 
 
+def _recorded(monkeypatch: pytest.MonkeyPatch, scarce: bool) -> tuple[list[int], list[int]]:
+    """Every cohort's leaders taken as `scarce` or not; the first passes and the dives
+    recorded from now on."""
+    monkeypatch.setattr(phase_preferences, "_leaders_scarce", lambda _problem: scarce)
+    return _first_passes(monkeypatch), _dives(monkeypatch)
+
+
 def test_the_phase_without_the_first_pass_reaches_the_brute_forced_optimum(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # every cohort treated as one with scarce leaders: the pass never runs
-    monkeypatch.setattr(phase_preferences, "_leaders_scarce", lambda _problem: True)
-    runs, dived = _first_passes(monkeypatch), _dives(monkeypatch)
+    runs, dived = _recorded(monkeypatch, scarce=True)
     for seed in range(12):
         _assert_exact_reaches_the_brute_forced_optimum(_cohort(seed, facilitators=3, most_groups=2))
     assert runs == []
@@ -80,8 +86,7 @@ def test_the_phase_without_the_first_pass_reaches_the_brute_forced_optimum(
 def test_the_first_pass_still_runs_where_leaders_are_not_scarce(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(phase_preferences, "_leaders_scarce", lambda _problem: False)
-    runs, dived = _first_passes(monkeypatch), _dives(monkeypatch)
+    runs, dived = _recorded(monkeypatch, scarce=False)
     for seed in range(12):
         problem = _cohort(seed, facilitators=3, most_groups=2)
         solve_exact(problem, solve_heuristic(problem, 1), 1, 10.0)

@@ -68,6 +68,15 @@ def _peer_brute_force(problem: Problem) -> tuple[int, int, int]:
     return best[0], -best[1], -best[2]
 
 
+def _held(seed: int) -> tuple[Problem, int, int, int, range, int]:
+    """A brute-forced facilitated cohort: the problem, its optimal placement, sizes and
+    preferences, the totals of new groups those holds allow, and the if-needed weight."""
+    problem = _cohort(seed, facilitators=3, most_groups=2)
+    placed, sizes, preferences, _spread = _brute_force(problem)
+    totals = held_totals(problem, {"placed": placed, "sizes": sizes})
+    return problem, placed, sizes, preferences, totals, problem.if_needed_weight()
+
+
 def _bound(problem: Problem, placed: int, sizes: int) -> int:
     """The phase's bound as the solver puts it together (no joins in these cohorts)."""
     weight = problem.if_needed_weight()
@@ -113,10 +122,7 @@ def test_whole_groups_force_an_if_needed_seat() -> None:
 @pytest.mark.parametrize("seed", range(12))
 def test_the_if_needed_bound_never_exceeds_the_brute_forced_optimum(seed: int) -> None:
     # as the phase puts it together for facilitated cohorts: with the leaders' least
-    problem = _cohort(seed, facilitators=3, most_groups=2)
-    placed, sizes, preferences, _spread = _brute_force(problem)
-    totals = held_totals(problem, {"placed": placed, "sizes": sizes})
-    weight = problem.if_needed_weight()
+    problem, placed, sizes, preferences, totals, weight = _held(seed)
     found = if_needed_bound(problem, placed, totals, weight, 10.0, sizes)
     # None where no learner needs if-needed time (the phase keeps its bound); seeds 2, 3
     # and 8 are bounded at their optimum
@@ -258,10 +264,7 @@ def test_the_if_needed_bound_with_a_bound_to_beat_keeps_what_can_beat_it(seed: i
     # `beat` only leaves out what cannot raise it: below what the bound reaches alone the
     # same bound; at or above it never more than the bound alone, still a bound, and
     # step (b) left out where (a)'s seats and less than one seat of shifts cannot beat it
-    problem = _cohort(seed, facilitators=3, most_groups=2)
-    placed, sizes, preferences, _spread = _brute_force(problem)
-    totals = held_totals(problem, {"placed": placed, "sizes": sizes})
-    weight = problem.if_needed_weight()
+    problem, placed, sizes, preferences, totals, weight = _held(seed)
     alone = if_needed_bound(problem, placed, totals, weight, 10.0, sizes)
     if alone is None:
         return
