@@ -51,7 +51,7 @@ from roundtable.scheduling.phase_context import (
 from roundtable.scheduling.phase_spread import leaders_ahead
 from roundtable.scheduling.preferences import improve_preferences
 from roundtable.scheduling.problem import Problem
-from roundtable.scheduling.proof_beside import ProofBeside
+from roundtable.scheduling.proof_beside import ProofBeside, SeatsBeside
 from roundtable.scheduling.values import plan_from_values, plan_objectives
 
 # Of the preferences phase's share, what the LP dive may use (`lp_dive`): sparse 1,200's
@@ -178,6 +178,7 @@ def _first_then_dive(
         achieved = plan_objectives(problem, context.search.plan())["preferences"]
         if achieved == bound:
             return PhaseResult(achieved, bound, True, f"{bound} = relaxation's bound, optimal")
+        cuts = None
         if proof is not None:
             bound = _settle(context, proof, bound, began + budget)
             achieved = plan_objectives(problem, context.search.plan())["preferences"]
@@ -185,6 +186,8 @@ def _first_then_dive(
                 return PhaseResult(
                     achieved, bound, True, f"{bound} = proof beside the dive, optimal"
                 )
+            # the seats it proved lift HiGHS's root bound
+            cuts = [cut] if (cut := proof.cut()) is not None else None
     finally:
         if proof is not None:
             proof.cancel()
@@ -197,7 +200,7 @@ def _first_then_dive(
         return _unproven(achieved, bound)
     # the search's time comes out of the phase's share, or the run outlasts its limit
     rounds = paths or group_column_count(problem) > _NEIGHBOURHOODS_ABOVE
-    return solve_phase(context, "preferences", left, bound, neighbourhoods=rounds)
+    return solve_phase(context, "preferences", left, bound, neighbourhoods=rounds, cuts=cuts)
 
 
 def _within_fewest_seats(
@@ -270,22 +273,32 @@ def _proof_beside(
     rounded up, plus one; only on models small enough for HiGHS to answer it within the
     dive's time (`_PROOF_BESIDE_COLUMNS`), and where the dive may end near its relaxation:
     facilitated cohorts whose leaders do not limit placement (few facilitators 100: the
-    cap's answer took 1.3 s of CPU, where the phase is proven in 0.3 s) and whose plan
-    pays few if-needed seats above the bound (`paths`; sparse 300: the cap, 6,876, is
-    far below the optimum, 7,298, which the if-needed seats' bound proves)."""
+    cap's answer took 1.3 s of CPU, where the phase is proven in 0.3 s). Where the plan
+    pays many if-needed seats above the bound (not `paths`; sparse 300: the cap, 6,876,
+    is far below the optimum, 7,298), the seats are capped instead (`_seats_cap`)."""
     problem = context.problem
     small = len(context.runner._formulation().cost) <= _PROOF_BESIDE_COLUMNS
-    if not (small and paths and problem.facilitated and not _leaders_scarce(problem)):
+    if not (small and problem.facilitated and not _leaders_scarce(problem)):
         return None
     relaxed = relaxation.solve()  # joined here first: the dive would wait for it too
     if relaxed is None:
         return None
+    if not paths:  # the seats decide (`SeatsBeside`)
+        seats = _seats_cap(relaxed, problem.if_needed_weight())
+        return SeatsBeside(context.runner, relaxation.name, seats, budget).start()
     cap = _cap(relaxed)
     # where nothing costs the cap or less, spread's leader test with the preferences held
     # at the cap plus one holds for whatever the phase ends with: asked on the core the
     # proof leaves free
     context.leaders_ahead = leaders_ahead(context, cap + 1)
     return ProofBeside(context.runner, relaxation.name, cap, budget, context.leaders_ahead).start()
+
+
+def _seats_cap(relaxed: float, weight: int) -> int:
+    """The seats proof's cap: the relaxation's value in whole if-needed weights, no fewer
+    than its own seats rounded down (sparse 300: 6,874.5 is 20 weights of 339, its seats
+    19.75; every answer pays 21)."""
+    return int(relaxed // weight)
 
 
 def _cap(relaxed: float) -> int:
@@ -296,8 +309,8 @@ def _cap(relaxed: float) -> int:
 
 def _settle(context: PhaseContext, proof: ProofBeside, bound: int, deadline: float) -> int:
     """The bound with what the proof beside the dive showed by `deadline`. Its answer,
-    where it has one, is the least under the cap, so the phase's optimum: adopted where
-    better than the search's plan."""
+    where it has one, is the least under the cap (so the phase's optimum where the cap is
+    the objective's): adopted where better than the search's plan."""
     proof.settle(deadline)
     if proof.found is None:
         return max(bound, proof.bound())
@@ -307,7 +320,7 @@ def _settle(context: PhaseContext, proof: ProofBeside, bound: int, deadline: flo
     better = least < plan_objectives(problem, incumbent)["preferences"]
     if better:
         adopt(context, incumbent, answer, "preferences")
-    return max(bound, least)
+    return max(bound, proof.bound(least))
 
 
 def _leaders_scarce(problem: Problem) -> bool:
