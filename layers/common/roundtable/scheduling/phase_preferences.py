@@ -90,6 +90,9 @@ _NEIGHBOURHOODS_ABOVE = 2_000
 # typical 100 (1,493) answers its cap in 0.3-0.4 s of CPU; typical 300 (5,548) and the
 # larger cohorts' models take HiGHS seconds there, the time the dive's own needs.
 _PROOF_BESIDE_COLUMNS = 2_000
+# Of the dive's share, what the seats' proof may take before it (`_seats_first`; sparse
+# 300: 0.3-0.4 s of CPU).
+_SEATS_FIRST_SHARE = 0.25
 # Of the dive's share, what the leaders' model may take first (`_leaders_answer`; typical
 # 300: 1.7 s of CPU, 5-6 s of wall time at load 5-6, where a third of the share ran out
 # and left the LP dive's rounding and spread's own dive too little), the LP dive the rest.
@@ -168,6 +171,11 @@ def _first_then_dive(
             return first
         first_bound = first.bound
     left = budget - (time.monotonic() - began)  # the dive's share of what is left
+    if not paths:  # the seats decide: their proof may take the dive's place
+        seated = _seats_first(context, relaxation, left, max(bound, first_bound))
+        if seated is not None:
+            return seated
+        left = budget - (time.monotonic() - began)
     searched = context.search
     proof = _proof_beside(context, relaxation, left, paths)
     try:
@@ -178,7 +186,6 @@ def _first_then_dive(
         achieved = plan_objectives(problem, context.search.plan())["preferences"]
         if achieved == bound:
             return PhaseResult(achieved, bound, True, f"{bound} = relaxation's bound, optimal")
-        cuts = None
         if proof is not None:
             bound = _settle(context, proof, bound, began + budget)
             achieved = plan_objectives(problem, context.search.plan())["preferences"]
@@ -186,8 +193,6 @@ def _first_then_dive(
                 return PhaseResult(
                     achieved, bound, True, f"{bound} = proof beside the dive, optimal"
                 )
-            # the seats it proved lift HiGHS's root bound
-            cuts = [cut] if (cut := proof.cut()) is not None else None
     finally:
         if proof is not None:
             proof.cancel()
@@ -200,7 +205,7 @@ def _first_then_dive(
         return _unproven(achieved, bound)
     # the search's time comes out of the phase's share, or the run outlasts its limit
     rounds = paths or group_column_count(problem) > _NEIGHBOURHOODS_ABOVE
-    return solve_phase(context, "preferences", left, bound, neighbourhoods=rounds, cuts=cuts)
+    return solve_phase(context, "preferences", left, bound, neighbourhoods=rounds)
 
 
 def _within_fewest_seats(
@@ -273,25 +278,57 @@ def _proof_beside(
     rounded up, plus one; only on models small enough for HiGHS to answer it within the
     dive's time (`_PROOF_BESIDE_COLUMNS`), and where the dive may end near its relaxation:
     facilitated cohorts whose leaders do not limit placement (few facilitators 100: the
-    cap's answer took 1.3 s of CPU, where the phase is proven in 0.3 s). Where the plan
-    pays many if-needed seats above the bound (not `paths`; sparse 300: the cap, 6,876,
-    is far below the optimum, 7,298), the seats are capped instead (`_seats_cap`)."""
+    cap's answer took 1.3 s of CPU, where the phase is proven in 0.3 s) and whose plan
+    pays few if-needed seats above the bound (`paths`; sparse 300: the cap, 6,876, is
+    far below the optimum, 7,298: there the seats' proof comes first, `_seats_first`)."""
     problem = context.problem
-    small = len(context.runner._formulation().cost) <= _PROOF_BESIDE_COLUMNS
-    if not (small and problem.facilitated and not _leaders_scarce(problem)):
+    if not (_small(context) and paths and problem.facilitated and not _leaders_scarce(problem)):
         return None
     relaxed = relaxation.solve()  # joined here first: the dive would wait for it too
     if relaxed is None:
         return None
-    if not paths:  # the seats decide (`SeatsBeside`)
-        seats = _seats_cap(relaxed, problem.if_needed_weight())
-        return SeatsBeside(context.runner, relaxation.name, seats, budget).start()
     cap = _cap(relaxed)
     # where nothing costs the cap or less, spread's leader test with the preferences held
     # at the cap plus one holds for whatever the phase ends with: asked on the core the
     # proof leaves free
     context.leaders_ahead = leaders_ahead(context, cap + 1)
     return ProofBeside(context.runner, relaxation.name, cap, budget, context.leaders_ahead).start()
+
+
+def _seats_first(
+    context: PhaseContext, relaxation: DiveRelaxation, budget: float, bound: int
+) -> PhaseResult | None:
+    """Where the plan pays many if-needed seats above `bound` (the dive would end far above
+    its relaxation) on a small model (`_small`): the seats' proof (`SeatsBeside`), capped
+    at the `relaxation`'s whole if-needed weights, before the dive, within
+    `_SEATS_FIRST_SHARE` of `budget`. Where it finds an answer, that is the least within
+    the cap, proven by its bound; where none has so few seats, HiGHS's full model with
+    every answer's seats as a row, from the search's plan, instead of the dive (sparse
+    300: 21 seats shown in 0.3-0.4 s of CPU, then 7,298 found and proven in 0.5-0.8 s;
+    the dive took 0.55 s to 7,639 and HiGHS 1.35-2.7 s after it). None where the proof
+    is cut short or the model is larger: the dive follows."""
+    relaxed = relaxation.solve() if _small(context) else None
+    if relaxed is None:
+        return None
+    problem, began = context.problem, time.monotonic()
+    bound = max(bound, rounded_up(relaxed))
+    cap = _seats_cap(relaxed, problem.if_needed_weight())
+    proof = SeatsBeside(context.runner, relaxation.name, cap, budget * _SEATS_FIRST_SHARE)
+    bound = _settle(context, proof.start(), bound, began + budget * _SEATS_FIRST_SHARE)
+    achieved = plan_objectives(problem, context.search.plan())["preferences"]
+    if achieved == bound:
+        return PhaseResult(achieved, bound, True, f"{bound} = the seats' proof, optimal")
+    cut = proof.cut()
+    if cut is None:
+        return None
+    left = budget - (time.monotonic() - began)
+    return solve_phase(context, "preferences", left, bound, neighbourhoods=False, cuts=[cut])
+
+
+def _small(context: PhaseContext) -> bool:
+    """Whether the model is small enough for a proof asked before or beside the dive
+    (`_PROOF_BESIDE_COLUMNS`)."""
+    return len(context.runner._formulation().cost) <= _PROOF_BESIDE_COLUMNS
 
 
 def _seats_cap(relaxed: float, weight: int) -> int:
