@@ -8,13 +8,14 @@ proves their row, with which the phase still reaches the optimum."""
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 
 from roundtable.scheduling import phase_preferences
 from roundtable.scheduling.formulation import fewest_seats_row
 from roundtable.scheduling.heuristic import solve_heuristic
-from roundtable.scheduling.highs import Runner
+from roundtable.scheduling.highs import PhaseResult, Runner
 from roundtable.scheduling.problem import Problem
 from roundtable.scheduling.proof_beside import ProofBeside, SeatsBeside
 from roundtable.scheduling.values import plan_from_values, plan_objectives
@@ -152,22 +153,53 @@ def _worth(proof: ProofBeside, found: list[float]) -> int:
     return plan_objectives(proof.runner.problem, answer)["preferences"]
 
 
-@pytest.mark.parametrize("lower", [0, 1])
-def test_where_the_seats_decide_the_phase_asks_them_and_reaches_the_optimum(
-    monkeypatch: pytest.MonkeyPatch, lower: int
+def test_where_the_seats_decide_their_proof_comes_first_and_the_optimum_is_reached(
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """With the gate open wherever the plan pays above the bound and the dive finding
-    nothing, every proof asked is the seats', and the phase reaches the optimum; also
-    with the cap `lower` seats below the rule's."""
-    monkeypatch.setattr(phase_preferences, "_SEATS_FOR_THE_DIVE", 0)
-    monkeypatch.setattr(phase_preferences, "_one_total_many_seats", lambda *_args: False)
-    monkeypatch.setattr(phase_preferences, "_dive", lambda _c, _r, _budget, bound: bound)
-    cap = phase_preferences._seats_cap
-    monkeypatch.setattr(phase_preferences, "_seats_cap", lambda *args: cap(*args) - lower)
-    asked = _proofs(monkeypatch)
+    """With the gate open wherever the plan pays above the bound, the relaxation's bound
+    or the seats' proof before the dive (`_seats_first`) decides the phase, at the
+    optimum, and no dive runs."""
+    _seats_decide(monkeypatch)
+    asked, dived = _proofs(monkeypatch), _dives(monkeypatch)
     for seed in range(12):
         _assert_exact_reaches_the_brute_forced_optimum(_cohort(seed, facilitators=3, most_groups=2))
-    assert asked and all(isinstance(proof, SeatsBeside) for proof in asked)
+    assert all(isinstance(proof, SeatsBeside) for proof in asked)
+    assert dived == []
+
+
+@pytest.mark.parametrize("seed", [8, 16, 22])
+def test_highs_with_the_seats_row_instead_of_the_dive_reaches_the_optimum(
+    monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    # with the cap a seat below the rule's, these cohorts' proofs show every answer pays
+    # more seats than the cap: HiGHS's full model gets the row, and no dive runs
+    _seats_decide(monkeypatch)
+    cap = phase_preferences._seats_cap
+    monkeypatch.setattr(phase_preferences, "_seats_cap", lambda *args: cap(*args) - 1)
+    asked, dived, cuts = _proofs(monkeypatch), _dives(monkeypatch), _cuts(monkeypatch)
+    _assert_exact_reaches_the_brute_forced_optimum(_cohort(seed, facilitators=3, most_groups=3))
+    assert [type(proof) for proof in asked] == [SeatsBeside]
+    assert dived == [] and any(cuts)
+
+
+def _seats_decide(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The gate open wherever the plan pays above the bound, the dive's path (not HiGHS
+    within the fewest seats, `test_fewest_seats`)."""
+    monkeypatch.setattr(phase_preferences, "_SEATS_FOR_THE_DIVE", 0)
+    monkeypatch.setattr(phase_preferences, "_one_total_many_seats", lambda *_args: False)
+
+
+def _cuts(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """The rows of every HiGHS solve the phase asks from now on (None: none)."""
+    cuts: list[object] = []
+    solve = phase_preferences.solve_phase
+
+    def recorded(*args: Any, **kwargs: Any) -> PhaseResult:
+        cuts.append(kwargs.get("cuts"))
+        return solve(*args, **kwargs)
+
+    monkeypatch.setattr(phase_preferences, "solve_phase", recorded)
+    return cuts
 
 
 @pytest.mark.parametrize("seed", _WITH_SEATS)

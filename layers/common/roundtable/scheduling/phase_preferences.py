@@ -312,6 +312,8 @@ def _seats_first(
         return None
     problem, began = context.problem, time.monotonic()
     bound = max(bound, rounded_up(relaxed))
+    if plan_objectives(problem, context.search.plan())["preferences"] == bound:
+        return PhaseResult(bound, bound, True, f"{bound} = relaxation's bound, optimal")
     cap = _seats_cap(relaxed, problem.if_needed_weight())
     proof = SeatsBeside(context.runner, relaxation.name, cap, budget * _SEATS_FIRST_SHARE)
     bound = _settle(context, proof.start(), bound, began + budget * _SEATS_FIRST_SHARE)
