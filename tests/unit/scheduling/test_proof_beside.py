@@ -2,7 +2,7 @@
 brute-forced optimum it finds no answer, capped at it it finds the optimum, keeping the
 held phases; cancelled it proves nothing; the phase asks it only where the rule allows
 and still reaches the brute-forced optimum. Capped at the if-needed seats
-(`SeatsBeside`), it never bounds above the optimum, and below the optimum's seats it
+(`SeatsProof`), it never bounds above the optimum, and below the optimum's seats it
 proves their row, with which the phase still reaches the optimum."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from roundtable.scheduling.formulation import fewest_seats_row
 from roundtable.scheduling.heuristic import solve_heuristic
 from roundtable.scheduling.highs import PhaseResult, Runner
 from roundtable.scheduling.problem import Problem
-from roundtable.scheduling.proof_beside import ProofBeside, SeatsBeside
+from roundtable.scheduling.proof_beside import ProofBeside, SeatsProof
 from roundtable.scheduling.values import plan_from_values, plan_objectives
 from tests.unit.scheduling.test_fewest_seats import _kept_costs
 from tests.unit.scheduling.test_first_pass_skipped import _dives
@@ -34,7 +34,7 @@ def _asked(
 ) -> tuple[Problem, tuple[int, int, int], ProofBeside]:
     """A tiny cohort's brute-forced placement, sizes and preferences, and the proof asked
     with placement and sizes held there, capped `below` the preferences' optimum (for
-    `SeatsBeside`, below its whole if-needed weights)."""
+    `SeatsProof`, below its whole if-needed weights)."""
     problem = _cohort(seed, facilitators=3, most_groups=2)
     placed, sizes, preferences, _spread = _brute_force(problem)
     runner = Runner(problem, 1)
@@ -101,7 +101,7 @@ def test_the_phase_with_the_proof_beside_reaches_the_brute_forced_optimum(
     for seed in range(12):
         _assert_exact_reaches_the_brute_forced_optimum(_cohort(seed, facilitators=3, most_groups=2))
     assert dived and len(asked) == len(dived)  # asked beside every dive here
-    assert not any(isinstance(proof, SeatsBeside) for proof in asked)
+    assert not any(isinstance(proof, SeatsProof) for proof in asked)
 
 
 @pytest.mark.parametrize("rule", ["_leaders_scarce", "_PROOF_BESIDE_COLUMNS"])
@@ -127,14 +127,14 @@ _WITH_SEATS = [
 @pytest.mark.parametrize("seed", range(12))
 @pytest.mark.parametrize("below", [-1, 0, 1])
 def test_the_seats_proof_never_bounds_above_the_optimum(seed: int, below: int) -> None:
-    _problem, (_placed, _sizes, preferences), proof = _asked(seed, below, SeatsBeside)
+    _problem, (_placed, _sizes, preferences), proof = _asked(seed, below, SeatsProof)
     found = proof.found
     assert proof.bound(0 if found is None else _worth(proof, found)) <= preferences
 
 
 @pytest.mark.parametrize("seed", _WITH_SEATS)
 def test_below_the_optimums_seats_every_answer_pays_them(seed: int) -> None:
-    problem, (_placed, _sizes, preferences), proof = _asked(seed, 1, SeatsBeside)
+    problem, (_placed, _sizes, preferences), proof = _asked(seed, 1, SeatsProof)
     weight, seats = problem.if_needed_weight(), preferences // problem.if_needed_weight()
     assert proof.infeasible and proof.found is None
     assert proof.bound() == seats * weight
@@ -143,7 +143,7 @@ def test_below_the_optimums_seats_every_answer_pays_them(seed: int) -> None:
 
 @pytest.mark.parametrize("seed", _WITH_SEATS)
 def test_at_the_optimums_seats_the_answer_is_the_optimum(seed: int) -> None:
-    problem, (_placed, _sizes, preferences), proof = _asked(seed, 0, SeatsBeside)
+    problem, (_placed, _sizes, preferences), proof = _asked(seed, 0, SeatsProof)
     assert not proof.infeasible and proof.cut() is None and proof.found is not None
     assert _worth(proof, proof.found) == preferences == proof.bound(preferences)
 
@@ -163,7 +163,7 @@ def test_where_the_seats_decide_their_proof_comes_first_and_the_optimum_is_reach
     asked, dived = _proofs(monkeypatch), _dives(monkeypatch)
     for seed in range(12):
         _assert_exact_reaches_the_brute_forced_optimum(_cohort(seed, facilitators=3, most_groups=2))
-    assert all(isinstance(proof, SeatsBeside) for proof in asked)
+    assert all(isinstance(proof, SeatsProof) for proof in asked)
     assert dived == []
 
 
@@ -178,7 +178,7 @@ def test_highs_with_the_seats_row_instead_of_the_dive_reaches_the_optimum(
     monkeypatch.setattr(phase_preferences, "_seats_cap", lambda *args: cap(*args) - 1)
     asked, dived, cuts = _proofs(monkeypatch), _dives(monkeypatch), _cuts(monkeypatch)
     _assert_exact_reaches_the_brute_forced_optimum(_cohort(seed, facilitators=3, most_groups=3))
-    assert [type(proof) for proof in asked] == [SeatsBeside]
+    assert [type(proof) for proof in asked] == [SeatsProof]
     assert dived == [] and any(cuts)
 
 
@@ -210,7 +210,7 @@ def test_the_seats_row_keeps_every_answer_and_highs_with_it_bounds_the_optimum(
     # holds pays its seats (these cohorts' people are all on UTC: no shifts, so an
     # answer's cost is its seats' weights), and the model with it never bounds above
     # the optimum
-    problem, (placed, sizes, preferences), proof = _asked(seed, 1, SeatsBeside)
+    problem, (placed, sizes, preferences), proof = _asked(seed, 1, SeatsProof)
     cut = proof.cut()
     assert cut is not None
     weight, least = problem.if_needed_weight(), int(cut[0])

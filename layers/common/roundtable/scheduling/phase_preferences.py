@@ -51,7 +51,7 @@ from roundtable.scheduling.phase_context import (
 from roundtable.scheduling.phase_spread import leaders_ahead
 from roundtable.scheduling.preferences import improve_preferences
 from roundtable.scheduling.problem import Problem
-from roundtable.scheduling.proof_beside import ProofBeside, SeatsBeside
+from roundtable.scheduling.proof_beside import ProofBeside, SeatsProof
 from roundtable.scheduling.values import plan_from_values, plan_objectives
 
 # Of the preferences phase's share, what the LP dive may use (`lp_dive`): sparse 1,200's
@@ -299,7 +299,7 @@ def _seats_first(
     context: PhaseContext, relaxation: DiveRelaxation, budget: float, bound: int
 ) -> PhaseResult | None:
     """Where the plan pays many if-needed seats above `bound` (the dive would end far above
-    its relaxation) on a small model (`_small`): the seats' proof (`SeatsBeside`), capped
+    its relaxation) on a small model (`_small`): the seats' proof (`SeatsProof`), capped
     at the `relaxation`'s whole if-needed weights, before the dive, within
     `_SEATS_FIRST_SHARE` of `budget`. Where it finds an answer, that is the least within
     the cap, proven by its bound; where none has so few seats, HiGHS's full model with
@@ -315,7 +315,7 @@ def _seats_first(
     if plan_objectives(problem, context.search.plan())["preferences"] == bound:
         return PhaseResult(bound, bound, True, f"{bound} = relaxation's bound, optimal")
     cap = _seats_cap(relaxed, problem.if_needed_weight())
-    proof = SeatsBeside(context.runner, relaxation.name, cap, budget * _SEATS_FIRST_SHARE)
+    proof = SeatsProof(context.runner, relaxation.name, cap, budget * _SEATS_FIRST_SHARE)
     bound = _settle(context, proof.start(), bound, began + budget * _SEATS_FIRST_SHARE)
     achieved = plan_objectives(problem, context.search.plan())["preferences"]
     if achieved == bound:

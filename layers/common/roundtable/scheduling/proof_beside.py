@@ -21,12 +21,15 @@ started there.
 
 Where the plan pays many if-needed seats above the bound, the dive ends far above its
 relaxation (sparse 300: 7,639 against 6,874.5, the optimum 7,298) and that cap settles
-nothing; the proof there is in the if-needed seats, the objective's first term. So the
-question is capped at the seats instead (`SeatsBeside`): "is any answer keeping the
-holds paying at most the relaxation's value in whole if-needed weights (20)?" HiGHS
-shows it infeasible in 0.3-0.4 s of CPU (seeds 0-3, no start), and with "21 seats or
-more" as a row HiGHS's full model after the dive starts from a root bound of 7,296
-instead of 6,874.5 and proves 7,298 in 0.75-1.0 s of CPU instead of 1.35-2.7.
+nothing; the proof there is in the if-needed seats, the objective's first term (the
+weight outweighs every shift of everyone together). So the question is capped at the
+seats instead (`SeatsProof`): "is any answer keeping the holds paying at most the
+relaxation's value in whole if-needed weights (20 seats)?" HiGHS shows it infeasible
+in 0.3-0.4 s of CPU (seeds 0-3, no start). With "21 seats or more" as a row, HiGHS's
+full model starts from a root bound of 7,296 instead of 6,874.5 and finds and proves
+7,298 in 0.5-0.8 s of CPU from no start at all, so the preferences phase asks it
+before the dive, not beside it (`phase_preferences._seats_first`): the dive took
+0.55 s to 7,639, and HiGHS 1.35-2.7 s after it without the row.
 """
 
 from __future__ import annotations
@@ -119,7 +122,7 @@ class ProofBeside(OnThread):
         return model, highs
 
 
-class SeatsBeside(ProofBeside):
+class SeatsProof(ProofBeside):
     """`ProofBeside` with the if-needed seats capped (`formulation.if_needed_seats`),
     not the objective: `infeasible` when every answer pays `cap` + 1 seats or more, else
     `found`, the least `name` among answers paying at most `cap`."""
