@@ -165,7 +165,11 @@ class Runner:
             )
         if name != "spread" and neighbourhoods and not self.stopper.met():
             end = began + budget * _NEIGHBOURHOOD_SHARE
-            values = self._neighbourhoods(name, values, end, budget * _ROUND_SHARE, full_model)
+            # placement's full model proves the rounds' answer at its root: its rounds end
+            # at the first without gain (sparse 600: the first finds 543, four more found
+            # nothing in 0.16 s of CPU, then the root proved 543 in 0.18)
+            grow = full_model and name != "placed"
+            values = self._neighbourhoods(name, values, end, budget * _ROUND_SHARE, grow)
         left = budget - (time.monotonic() - began)
         status, proven = "time limit reached", bound  # unless the full solve runs
         if full_model and not self.stopper.met() and left >= LEAST_SECONDS:
