@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from roundtable.scheduling import phase_preferences
+from roundtable.scheduling import highs, phase_preferences
 from roundtable.scheduling.formulation import fewest_seats_row
 from roundtable.scheduling.heuristic import solve_heuristic
 from roundtable.scheduling.highs import PhaseResult, Runner
@@ -177,9 +177,24 @@ def test_highs_with_the_seats_row_instead_of_the_dive_reaches_the_optimum(
     cap = phase_preferences._seats_cap
     monkeypatch.setattr(phase_preferences, "_seats_cap", lambda *args: cap(*args) - 1)
     asked, dived, cuts = _proofs(monkeypatch), _dives(monkeypatch), _cuts(monkeypatch)
+    starts = _starts(monkeypatch)
     _assert_exact_reaches_the_brute_forced_optimum(_cohort(seed, facilitators=3, most_groups=3))
     assert [type(proof) for proof in asked] == [SeatsProof]
     assert dived == [] and any(cuts)
+    assert starts[-1] is False  # HiGHS's full model with the row, from no answer
+
+
+def _starts(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each HiGHS run from now on starts from an answer."""
+    starts: list[bool] = []
+    run_from = highs._run_from
+
+    def recorded(instance: Any, values: list[float] | None, budget: float) -> None:
+        starts.append(values is not None)
+        run_from(instance, values, budget)
+
+    monkeypatch.setattr(highs, "_run_from", recorded)
+    return starts
 
 
 def _seats_decide(monkeypatch: pytest.MonkeyPatch) -> None:

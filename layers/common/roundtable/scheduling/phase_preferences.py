@@ -303,7 +303,7 @@ def _seats_first(
     at the `relaxation`'s whole if-needed weights, before the dive, within
     `_SEATS_FIRST_SHARE` of `budget`. Where it finds an answer, that is the least within
     the cap, proven by its bound; where none has so few seats, HiGHS's full model with
-    every answer's seats as a row, from the search's plan, instead of the dive (sparse
+    every answer's seats as a row, from no start, instead of the dive (sparse
     300: 21 seats shown in 0.3-0.4 s of CPU, then 7,298 found and proven in 0.5-0.8 s;
     the dive took 0.55 s to 7,639 and HiGHS 1.35-2.7 s after it). None where the proof
     is cut short or the model is larger: the dive follows."""
@@ -324,7 +324,11 @@ def _seats_first(
     if cut is None:
         return None
     left = budget - (time.monotonic() - began)
-    return solve_phase(context, "preferences", left, bound, neighbourhoods=False, cuts=[cut])
+    # from no start: sparse 300's model with the row took 0.47-0.81 s of CPU so, 0.73-0.98
+    # from the search's 8,995 (seeds 0-3); the plan is still the answer to beat
+    return solve_phase(
+        context, "preferences", left, bound, neighbourhoods=False, cuts=[cut], warm=False
+    )
 
 
 def _small(context: PhaseContext) -> bool:
