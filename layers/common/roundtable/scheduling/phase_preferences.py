@@ -118,6 +118,8 @@ def fewest_seats_ahead(context: PhaseContext, sizes: int) -> None:
     seats) and the question is asked again."""
     problem, plan = context.problem, context.search.plan()
     holds = dict(context.runner.holds) | {"sizes": sizes}
+    if per_group.applies(problem):  # that phase has a model of its own
+        return
     if not _one_total_many_seats(context, _preference_bound(context), holds):
         return
     placed, weight = plan_objectives(problem, plan)["placed"], problem.if_needed_weight()
