@@ -189,9 +189,9 @@ class FewestAhead(OnThread):
         self.found: tuple[int, bool] | None = None
 
     def answers(self, placed: int, totals: range, sizes: int) -> bool:
-        """Whether it asks the question for these held phases: where the sizes phase
-        ends below the sizes asked here, fewer totals and seatings remain, and the
-        fewest seats may be more than it shows."""
+        """Whether it asked the question for these held phases. Above the sizes asked
+        here more seatings are allowed and the fewest seats may be fewer than it shows
+        (no bound then); below them, more (its count too low for the seat row)."""
         return (self.placed, self.totals, self.sizes) == (placed, totals, sizes)
 
     def _solve(self) -> None:
