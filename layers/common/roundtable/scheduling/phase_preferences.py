@@ -35,6 +35,7 @@ from roundtable.scheduling.lp_dive import (
 )
 from roundtable.scheduling.lp_dive import applies as lp_dive_applies
 from roundtable.scheduling.open_starts import (
+    FewestAhead,
     answer_values,
     fewest_if_needed,
     if_needed_bound,
@@ -100,6 +101,36 @@ _IF_NEEDED_SHARE = 0.8
 
 
 def preferences_phase(context: PhaseContext, budget: float) -> PhaseResult:
+    try:
+        return _preferences_phase(context, budget)
+    finally:
+        if context.fewest_ahead is not None:  # unasked, it would go on beside what follows
+            context.fewest_ahead.cancel()
+            context.fewest_ahead = None
+
+
+def fewest_seats_ahead(context: PhaseContext, sizes: int) -> None:
+    """Ask the fewest if-needed seats of `_within_fewest_seats` ahead, on a thread beside
+    the rest of the sizes phase and the preferences phase's search
+    (`open_starts.FewestAhead`), with the sizes held at `sizes`, the sizes phase's bound:
+    where that phase meets it (sparse 1,200: 4) and that path applies with those holds.
+    Where the phase ends above it, the answer is not used (it would count too many
+    seats) and the question is asked again."""
+    problem, plan = context.problem, context.search.plan()
+    holds = dict(context.runner.holds) | {"sizes": sizes}
+    if per_group.applies(problem):  # that phase has a model of its own
+        return
+    if not _one_total_many_seats(context, _preference_bound(context), holds):
+        return
+    placed, weight = plan_objectives(problem, plan)["placed"], problem.if_needed_weight()
+    # the run's time left: the phase waits for it only as long as it would for its own
+    # question, and cancels it at its end
+    budget = context.deadline - time.monotonic()
+    ahead = FewestAhead(problem, placed, held_totals(problem, holds), weight, budget, sizes)
+    context.fewest_ahead = ahead.start()
+
+
+def _preferences_phase(context: PhaseContext, budget: float) -> PhaseResult:
     if per_group.applies(context.problem):
         return _preferences_per_group(context, budget)
     began = time.monotonic()
@@ -220,7 +251,7 @@ def _within_fewest_seats(
     holds, weight = dict(context.runner.holds), problem.if_needed_weight()
     totals, placed = held_totals(problem, holds), plan_objectives(problem, plan)["placed"]
     left = (budget - (time.monotonic() - began)) * _FEWEST_SEATS_SHARE
-    found = fewest_if_needed(problem, placed, totals, weight, left, holds["sizes"])
+    found = _fewest_seats(context, placed, totals, left)
     least, proven = found if found is not None else (0, False)
     model = context.runner._loaded()[0]
     cuts = [total_row(problem, model, totals)]
@@ -239,12 +270,34 @@ def _within_fewest_seats(
     return _unproven(achieved, bound)
 
 
-def _one_total_many_seats(context: PhaseContext, bound: int) -> bool:
-    """Whether the held placement (proven) and sizes allow one total of new groups in a
-    facilitated cohort whose plan pays `_SEATS_FOR_THE_DIVE` if-needed seats or more
-    above `bound`: there the total and the fewest seats make HiGHS's root as strong as
-    the optimum (sparse 1,200). Not typical 300 or 600 (one total, 2 seats above)."""
-    problem, holds = context.problem, dict(context.runner.holds)
+def _fewest_seats(
+    context: PhaseContext, placed: int, totals: range, budget: float
+) -> tuple[int, bool] | None:
+    """`open_starts.fewest_if_needed` for the held phases within `budget`: the answer
+    asked ahead (`fewest_seats_ahead`) where it asked the same question, waited for at
+    most `budget` (cut short by the clock it says nothing); asked here otherwise."""
+    problem, sizes = context.problem, dict(context.runner.holds)["sizes"]
+    ahead, context.fewest_ahead = context.fewest_ahead, None
+    if ahead is not None and ahead.answers(placed, totals, sizes):
+        if ahead.join(budget):
+            return ahead.found
+        ahead.cancel()
+        return None
+    if ahead is not None:
+        ahead.cancel()
+    return fewest_if_needed(problem, placed, totals, problem.if_needed_weight(), budget, sizes)
+
+
+def _one_total_many_seats(
+    context: PhaseContext, bound: int, holds: dict[str, int] | None = None
+) -> bool:
+    """Whether the held placement (proven) and sizes (or `holds`) allow one total of new
+    groups in a facilitated cohort whose plan pays `_SEATS_FOR_THE_DIVE` if-needed seats
+    or more above `bound`: there the total and the fewest seats make HiGHS's root as
+    strong as the optimum (sparse 1,200). Not typical 300 or 600 (one total, 2 seats
+    above)."""
+    problem = context.problem
+    holds = dict(context.runner.holds) if holds is None else holds
     if not (problem.facilitated and context.proven.get("placed") and "sizes" in holds):
         return False
     return _many_seats_above(context, bound) and len(held_totals(problem, holds)) == 1
