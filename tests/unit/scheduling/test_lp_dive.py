@@ -826,3 +826,34 @@ def test_a_capped_dive_never_worsens_an_earlier_phase(
     plan = Search(problem, solve_heuristic(problem, seed)).plan()
     outcome = dive(_held_runner(problem, plan), "preferences", plan, 10.0, 0)
     assert_earlier_phases_kept(problem, plan, outcome.plan, outcome.bound)
+
+
+@pytest.mark.parametrize(
+    ("linking", "loose", "capped"),
+    [("left out", False, True), ("kept", False, False), ("kept", True, False)],
+)
+def test_a_rounding_is_capped_where_the_linking_rows_are_left_out_and_added_as_violated(
+    linking: str, loose: bool, capped: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the loose relaxation (its rows left out too, `_LINK_ROUNDS` 0 keeps it) is not capped
+    from roundtable.scheduling import lp_dive
+
+    _linking_rows_kept(monkeypatch)
+    told: list[bool] = []
+    round_counts = lp_dive._round_counts
+
+    def recorded(*args: Any, **kwargs: Any) -> bool:
+        told.append(args[-1])  # `capped`, passed last
+        return round_counts(*args, **kwargs)
+
+    monkeypatch.setattr(lp_dive, "_round_counts", recorded)
+    problem = _few_facilitators(0, False)
+    plan = Search(problem, solve_heuristic(problem, 0)).plan()
+    runner = _held_runner(problem, plan)
+    if linking == "left out":
+        runner = runner.on_own_instance(linking=False)
+    relaxation = DiveRelaxation(runner, "preferences", 10.0, plan, loose)
+    outcome = dive(runner, "preferences", plan, 10.0, 0, relaxation)
+    assert told[:1] == [capped]
+    assert relaxation.loosened == loose
+    assert_earlier_phases_kept(problem, plan, outcome.plan, outcome.bound)
