@@ -273,8 +273,9 @@ def _dive_alone(dive_runner: Runner) -> bool:
     from the sizes phase's plan, 156,354) and the first pass (leaders re-chosen) proved
     nothing, while the search took 0.4-0.6 s of CPU before the relaxation could start
     and the pass 0.3-0.6 s beside it. Where the dive's answer is not taken, the search
-    runs after it (`_first_then_dive`). The search still comes first where HiGHS within
-    the fewest seats may replace the dive (`_one_total_many_seats`): its plan decides."""
+    runs after it (`_first_then_dive`). The search (its cycles first: `_search_first`)
+    still comes first where HiGHS within the fewest seats may replace the dive
+    (`_one_total_many_seats`): its plan decides."""
     return bool(dive_runner._formulation().left_out)
 
 
