@@ -120,6 +120,32 @@ def test_where_the_dive_came_alone_and_its_answer_is_not_taken_the_search_follow
     assert followed and all(steps == ["dive", "search"] for steps in followed)
 
 
+def test_where_the_dive_comes_alone_the_search_keeps_its_share_for_after_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(phase_preferences, "_leaders_scarce", lambda _problem: True)
+    shares: list[tuple[float, float]] = []  # (the phase's share, the dive's)
+    rest, dive = phase_preferences._first_then_dive, phase_preferences._dive
+
+    def noted(context: object, budget: float, *args: object) -> object:
+        shares.append((budget, 0.0))
+        return rest(context, budget, *args)  # type: ignore[arg-type]
+
+    def dived(context: object, relaxation: object, budget: float, bound: int) -> int:
+        shares[-1] = (shares[-1][0], budget)
+        return dive(context, relaxation, budget, bound)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(phase_preferences, "_first_then_dive", noted)
+    monkeypatch.setattr(phase_preferences, "_dive", dived)
+    for seed in range(12):
+        problem = _cohort(seed, facilitators=3, most_groups=2)
+        solve_exact(problem, solve_heuristic(problem, 1), 1, 10.0)
+    kept = 1 - phase_preferences._SEARCH_SHARE
+    assert shares and all(
+        0 < dive <= phase * kept * phase_preferences._DIVE_SHARE for phase, dive in shares
+    )
+
+
 def _recorded(monkeypatch: pytest.MonkeyPatch, scarce: bool) -> tuple[list[int], list[int]]:
     """Every cohort's leaders taken as `scarce` or not; the first passes and the dives
     recorded from now on."""

@@ -169,8 +169,14 @@ def _first_then_dive(
     left = budget - (time.monotonic() - began)  # the dive's share of what is left
     searched = context.search
     proof = _proof_beside(context, relaxation, left, paths)
+    # the search's share kept for after a dive cut short by the clock where it did not
+    # come first and would have moved along paths (few facilitators 2,000 at load 10:
+    # 702 left from the sizes phase's plan, where the search first had reached 541); not
+    # sparse 2,000's, whose dive needs that time under load
+    reserve = budget * _SEARCH_SHARE if alone and paths else 0.0
     try:
-        bound = _dive(context, relaxation, left * _DIVE_SHARE, max(bound, first_bound))
+        dive_share = max(left - reserve, 0.0) * _DIVE_SHARE
+        bound = _dive(context, relaxation, dive_share, max(bound, first_bound))
         if (alone or not paths) and context.search is searched:  # the dive's plan not adopted
             left = budget - (time.monotonic() - began)
             improve_preferences(context.search, min(budget * _SEARCH_SHARE, left), bound)
