@@ -16,6 +16,7 @@ from roundtable.scheduling.heuristic import solve_heuristic
 from roundtable.scheduling.highs import Runner
 from roundtable.scheduling.highs_model import (
     learner_columns,
+    option_value,
     relax,
     set_objective,
     solve_relaxation,
@@ -31,7 +32,6 @@ from roundtable.scheduling.lp_dive import (
     _counts,
     _integral,
     _is_whole,
-    _option,
     _round_row,
     _round_the_rest,
     _row_bounds,
@@ -694,12 +694,12 @@ def test_a_dive_with_linking_rows_left_out_rounds_unscaled_and_leaves_its_instan
     relaxation = _unlinked_relaxation(problem, plan)
     assert relaxation.solve() is not None
     highs = relaxation.runner._loaded()[1]
-    assert _option(highs, "simplex_scale_strategy") == 0  # the re-solves go on unscaled
+    assert option_value(highs, "simplex_scale_strategy") == 0  # the re-solves go on unscaled
     outcome = dive(relaxation.runner, "preferences", plan, 10.0, 0, relaxation)
     assert_earlier_phases_kept(problem, plan, outcome.plan, outcome.bound)
     # as HiGHS solves its models by default, for whatever the runner solves next
-    assert _option(highs, "simplex_scale_strategy") == 2
-    assert _option(highs, "solver") == "choose"
+    assert option_value(highs, "simplex_scale_strategy") == 2
+    assert option_value(highs, "solver") == "choose"
 
 
 def test_a_model_without_linking_rows_keeps_every_other_row_and_column() -> None:

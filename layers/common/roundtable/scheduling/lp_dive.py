@@ -54,6 +54,8 @@ from roundtable.scheduling.highs_model import (
     delete_rows_from,
     learner_columns,
     new_instance,
+    option_value,
+    options_set,
     relax,
     set_objective,
     solve_relaxation,
@@ -170,7 +172,7 @@ class PricedHighs:
         self.held = np.array(sorted(set(held)), dtype=np.int32)
         self._held_cache: tuple[Any, Any, Any] | None = None  # `_held_entries`
         self.columns = np.setdiff1d(np.arange(count), self.held).astype(np.int32)
-        self.lp = new_instance(int(_option(whole, "random_seed")))
+        self.lp = new_instance(int(option_value(whole, "random_seed")))
         rows = whole.getNumRow()
         empty = np.zeros(rows, dtype=np.int32)
         self.lp.addRows(
@@ -199,17 +201,11 @@ class PricedHighs:
             return status
         # the basis stays primal feasible with columns brought in at 0: primal simplex
         # goes on from it (the interior point would start over)
-        solver, strategy = _option(self.lp, "solver"), _option(self.lp, "simplex_strategy")
-        self.lp.setOptionValue("solver", "simplex")
-        self.lp.setOptionValue("simplex_strategy", _PRIMAL_SIMPLEX)
-        try:
+        with options_set(self.lp, {"solver": "simplex", "simplex_strategy": _PRIMAL_SIMPLEX}):
             while priced is not None:
                 self._bring_in(priced)
                 status = self.lp.run()
                 priced = self._priced()
-        finally:
-            self.lp.setOptionValue("solver", solver)
-            self.lp.setOptionValue("simplex_strategy", strategy)
         return status
 
     def _priced(self) -> Any:
@@ -444,12 +440,6 @@ class LinkingRows:
         if len(rows):
             add_rows(highs, [self._rows[k] for k in rows.tolist()])
         self._waiting = np.setdiff1d(self._waiting, rows)
-
-
-def _option(highs: Any, name: str) -> Any:
-    """An option's value (highspy 1.16 hands back its status with it)."""
-    value = highs.getOptionValue(name)
-    return value[1] if isinstance(value, tuple) else value
 
 
 @dataclass(frozen=True)

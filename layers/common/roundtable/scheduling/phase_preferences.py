@@ -134,17 +134,16 @@ def fewest_seats_ahead(context: PhaseContext, sizes: int) -> None:
 def _preferences_phase(context: PhaseContext, budget: float) -> PhaseResult:
     if per_group.applies(context.problem):
         return _preferences_per_group(context, budget)
-    began = time.monotonic()
+    began, problem = time.monotonic(), context.problem
     bound = _preference_bound(context)  # the search keeps placement, joins and sizes
     paths = not _seats_for_the_dive(context, bound)
     # On an instance of its own: one that has solved before stores its matrix in another
     # order, the relaxation ends at another optimum and the dive elsewhere (few
     # facilitators 600: 82 after HiGHS's first pass, 81 from a fresh instance).
     dive_runner = None if paths else own_runner(context.runner)
-    alone = dive_runner is not None and _dive_alone(dive_runner)
+    alone = _dive_alone(problem, dive_runner)
     _search_first(context, budget, bound, paths, alone)
-    problem, plan = context.problem, context.search.plan()
-    achieved = plan_objectives(problem, plan)["preferences"]
+    achieved = plan_objectives(problem, context.search.plan())["preferences"]
     if achieved == bound:
         return PhaseResult(achieved, bound, True, f"{bound} = lower bound, optimal")
     bound = max(bound, _open_starts_bound(context, budget * _OPEN_STARTS_SHARE, bound))
@@ -167,9 +166,8 @@ def _preferences_phase(context: PhaseContext, budget: float) -> PhaseResult:
     relaxation = start_relaxation(dive_runner, "preferences", left * _DIVE_SHARE, plan, loose)
     if relaxation is None:  # HiGHS's share whole: its full model needs it there
         return solve_phase(context, "preferences", left, bound)
-    first = not (_leaders_scarce(problem) or alone)
     try:
-        return _first_then_dive(context, budget, began, bound, relaxation, paths, first)
+        return _first_then_dive(context, budget, began, bound, relaxation, paths, alone)
     finally:
         relaxation.cancel()
 
@@ -199,16 +197,17 @@ def _first_then_dive(
     bound: int,
     relaxation: DiveRelaxation,
     paths: bool = True,
-    first_pass: bool = True,
+    alone: bool = False,
 ) -> PhaseResult:
     """The rest of the phase (its share `budget`, begun at `began`): HiGHS's first pass
-    (unless not `first_pass`), then the dive from `relaxation`, then HiGHS with what is
-    left; without `paths` (the search's moves along paths left for after the dive), those
-    moves on the search's plan where the dive's is not adopted, and HiGHS's full model
+    (unless the dive comes `alone`: neither the search nor the pass before it), then the
+    dive from `relaxation`, then HiGHS with what is left; without `paths` (the search's
+    moves along paths left for after the dive) or `alone`, the search (with those moves)
+    on the plan where the dive's is not adopted; without `paths`, HiGHS's full model
     without its neighbourhoods on small models (`_NEIGHBOURHOODS_ABOVE`)."""
     problem = context.problem
     first_bound = bound
-    if first_pass:
+    if not alone:
         first = _first_pass(context, budget, bound)
         if first.proven:
             return first
@@ -216,9 +215,15 @@ def _first_then_dive(
     left = budget - (time.monotonic() - began)  # the dive's share of what is left
     searched = context.search
     proof = _proof_beside(context, relaxation, left, paths)
+    # the search's share kept for after a dive cut short by the clock where it did not
+    # come first and would have moved along paths (few facilitators 2,000 at load 10:
+    # 702 left from the sizes phase's plan, where the search first had reached 541); not
+    # sparse 2,000's, whose dive needs that time under load
+    reserve = budget * _SEARCH_SHARE if alone and paths else 0.0
     try:
-        bound = _dive(context, relaxation, left * _DIVE_SHARE, max(bound, first_bound))
-        if not paths and context.search is searched:  # the dive's plan not adopted
+        dive_share = max(left - reserve, 0.0) * _DIVE_SHARE
+        bound = _dive(context, relaxation, dive_share, max(bound, first_bound))
+        if (alone or not paths) and context.search is searched:  # the dive's plan not adopted
             left = budget - (time.monotonic() - began)
             improve_preferences(context.search, min(budget * _SEARCH_SHARE, left), bound)
         achieved = plan_objectives(problem, context.search.plan())["preferences"]
@@ -318,18 +323,26 @@ def _one_total_many_seats(
     return _many_seats_above(context, bound) and len(held_totals(problem, holds)) == 1
 
 
-def _dive_alone(dive_runner: Runner) -> bool:
-    """Whether, where the plan pays `_SEATS_FOR_THE_DIVE` if-needed seats or more above
-    the bound, neither the search nor HiGHS's first pass comes before the dive: where its
+def _dive_alone(problem: Problem, dive_runner: Runner | None) -> bool:
+    """Whether neither the search nor HiGHS's first pass comes before the dive, where it
+    applies: where the facilitators' capacity limits placement (`_leaders_scarce`: few
+    facilitators 600-2,000, each proven by the dive from the sizes phase's plan, with
+    75 / 78 / 22 re-solves against 97 / 72 / 38 after the search, which took 0.05 / 0.2 /
+    0.5 s of CPU and on 2,000 stopped by the clock), or, where the plan pays
+    `_SEATS_FOR_THE_DIVE` if-needed seats or more above the bound, where the dive's
     runner leaves the linking rows out (`own_runner`: sparse 1,200 and 2,000). There the
-    dive's answer replaces the search's (sparse 2,000: 78,710 from 83,280, the same answer
-    from the sizes phase's plan, 156,354) and the first pass (leaders re-chosen) proved
-    nothing, while the search took 0.4-0.6 s of CPU before the relaxation could start
-    and the pass 0.3-0.6 s beside it. Where the dive's answer is not taken, the search
-    runs after it (`_first_then_dive`). The search (its cycles first: `_search_first`)
-    still comes first where HiGHS within the fewest seats may replace the dive
-    (`_one_total_many_seats`): its plan decides."""
-    return bool(dive_runner._formulation().left_out)
+    dive's answer replaces the search's (sparse 2,000: 78,710 from 83,280, the same
+    answer from the sizes phase's plan, 156,354) and the first pass (leaders re-chosen)
+    proved nothing, while the search took 0.4-0.6 s of CPU before the relaxation could
+    start and the pass 0.3-0.6 s beside it. Where the dive's answer is not taken, the
+    search runs after it (`_first_then_dive`). The search (its cycles first:
+    `_search_first`) still comes first where HiGHS within the fewest seats may replace the
+    dive (`_one_total_many_seats`): its plan decides."""
+    if not lp_dive_applies(problem):
+        return False
+    return _leaders_scarce(problem) or (
+        dive_runner is not None and bool(dive_runner._formulation().left_out)
+    )
 
 
 def _proof_beside(
