@@ -2,11 +2,14 @@
 step (a) alone never counts more learners' if-needed seats than an answer keeping the
 holds pays, the model with the held total and those seats as rows reaches the
 brute-forced optimum and bounds it, and the learners' least with so many seats
-(`learner_cost_with_if_needed`, spread's leaders' budget) is the least of every seating."""
+(`learner_cost_with_if_needed`, spread's leaders' budget) is the least of every seating.
+Step (a) asked ahead beside the sizes phase (`open_starts.FewestAhead`) is the phase's
+own answer only for the same question."""
 
 from __future__ import annotations
 
 import itertools
+import time
 
 import pytest
 
@@ -14,8 +17,11 @@ from roundtable.scheduling.bounds import learner_cost_with_if_needed
 from roundtable.scheduling.formulation import if_needed_row, total_row
 from roundtable.scheduling.heuristic import solve_heuristic
 from roundtable.scheduling.highs import Runner
-from roundtable.scheduling.open_starts import fewest_if_needed
+from roundtable.scheduling.open_starts import FewestAhead, fewest_if_needed
+from roundtable.scheduling.phase_context import PhaseContext
+from roundtable.scheduling.phase_preferences import _fewest_seats, preferences_phase
 from roundtable.scheduling.problem import Problem
+from roundtable.scheduling.search import Search
 from roundtable.scheduling.values import plan_objectives
 from tests.unit.scheduling.test_open_starts import _held
 from tests.unit.scheduling.test_phase_bounds import _answers, _cohort
@@ -69,3 +75,58 @@ def test_the_learners_least_with_if_needed_seats_is_the_least_of_every_seating(s
     for if_needed, cost in least.items():
         assert learner_cost_with_if_needed(problem, if_needed) == cost
     assert learner_cost_with_if_needed(problem, max(least) + 1) == 0  # none has so many
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_fewest_seats_asked_ahead_are_the_phases_own(seed: int) -> None:
+    problem, placed, sizes, _preferences, totals, weight = _held(seed)
+    ahead = FewestAhead(problem, placed, totals, weight, 10.0, sizes).start()
+    assert ahead.join(10.0)
+    assert ahead.found == fewest_if_needed(problem, placed, totals, weight, 10.0, sizes)
+    assert ahead.answers(placed, totals, sizes)
+    assert not ahead.answers(placed, totals, sizes - 1)  # held lower: maybe more seats
+
+
+class _Known(FewestAhead):
+    """Asked ahead with an answer no solve gives, to show where it is used."""
+
+    def _solve(self) -> None:
+        self.found = (99, True)
+
+
+def _context_held_at(seed: int, sizes: int) -> tuple[PhaseContext, int, range]:
+    problem, placed, _sizes, _preferences, totals, _weight = _held(seed)
+    runner = Runner(problem, 1)
+    runner.hold("placed", placed)
+    runner.hold("sizes", sizes)
+    search = Search(problem, solve_heuristic(problem, 1))
+    context = PhaseContext(problem, runner, search, time.monotonic() + 10.0, 10.0)
+    context.proven = {"placed": True, "sizes": True}
+    return context, placed, totals
+
+
+def test_the_phase_takes_the_answer_asked_ahead_for_its_own_question() -> None:
+    problem, placed, sizes, _preferences, totals, weight = _held(0)
+    context = _context_held_at(0, sizes)[0]
+    context.fewest_ahead = _Known(problem, placed, totals, weight, 10.0, sizes).start()
+    assert _fewest_seats(context, placed, totals, 10.0) == (99, True)
+    assert context.fewest_ahead is None  # taken once
+
+
+def test_the_phase_asks_again_where_the_sizes_phase_ended_below_the_guess() -> None:
+    problem, placed, sizes, _preferences, totals, weight = _held(0)
+    context = _context_held_at(0, sizes)[0]
+    ahead = _Known(problem, placed, totals, weight, 10.0, sizes + 1).start()
+    context.fewest_ahead = ahead
+    own = fewest_if_needed(problem, placed, totals, weight, 10.0, sizes)
+    assert _fewest_seats(context, placed, totals, 10.0) == own != (99, True)
+    assert ahead.ended() and context.fewest_ahead is None
+
+
+def test_the_phase_cancels_an_unasked_question() -> None:
+    problem, placed, sizes, _preferences, totals, weight = _held(0)
+    context = _context_held_at(0, sizes)[0]
+    ahead = FewestAhead(problem, placed, totals, weight, 10.0, sizes + 1).start()
+    context.fewest_ahead = ahead
+    preferences_phase(context, 10.0)
+    assert ahead.ended() and context.fewest_ahead is None

@@ -1,7 +1,7 @@
-"""HiGHS's first pass of the preferences phase left out where the facilitators' capacity
-limits placement (phase_preferences._leaders_scarce): the rule says so only where no
-answer places everyone, the phase without the pass still reaches the brute-forced
-optimum, and the pass does not run there."""
+"""HiGHS's first pass of the preferences phase, and the search before the dive, left out
+where the facilitators' capacity limits placement (phase_preferences._leaders_scarce,
+_dive_alone): the rule says so only where no answer places everyone, the phase without
+them still reaches the brute-forced optimum, and neither runs before the dive there."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import pytest
 from roundtable.scheduling import phase_preferences
 from roundtable.scheduling.bounds import seats
 from roundtable.scheduling.heuristic import solve_heuristic
+from roundtable.scheduling.lp_dive import DiveOutcome
+from roundtable.scheduling.plan import Plan
 from roundtable.scheduling.solver import solve_exact
 from tests.unit.scheduling.test_phase_bounds import (
     _assert_exact_reaches_the_brute_forced_optimum,
@@ -65,6 +67,85 @@ def _dives(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return dived
 
 
+def _steps(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The steps from now on, in order: "search" for each run of the preferences search,
+    "dive" for each dive."""
+    steps: list[str] = []
+    improve, dive = phase_preferences.improve_preferences, phase_preferences._dive
+
+    def searched(*args: object, **kwargs: object) -> None:
+        steps.append("search")
+        improve(*args, **kwargs)  # type: ignore[arg-type]
+
+    def dived(*args: object) -> int:
+        steps.append("dive")
+        return dive(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(phase_preferences, "improve_preferences", searched)
+    monkeypatch.setattr(phase_preferences, "_dive", dived)
+    return steps
+
+
+@pytest.mark.parametrize("scarce", [True, False])
+def test_the_search_comes_before_the_dive_only_where_leaders_are_not_scarce(
+    monkeypatch: pytest.MonkeyPatch, scarce: bool
+) -> None:
+    monkeypatch.setattr(phase_preferences, "_leaders_scarce", lambda _problem: scarce)
+    firsts = set()
+    for seed in range(12):
+        steps = _steps(monkeypatch)
+        problem = _cohort(seed, facilitators=3, most_groups=2)
+        solve_exact(problem, solve_heuristic(problem, 1), 1, 10.0)
+        if "dive" in steps:
+            firsts.add(steps[0])
+    assert firsts == ({"dive"} if scarce else {"search"})
+
+
+def test_where_the_dive_came_alone_and_its_answer_is_not_taken_the_search_follows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(phase_preferences, "_leaders_scarce", lambda _problem: True)
+
+    def nothing_better(_runner: object, _name: str, plan: Plan, *_args: object) -> DiveOutcome:
+        return DiveOutcome(plan, 0)  # the incoming plan: not adopted
+
+    monkeypatch.setattr(phase_preferences, "dive", nothing_better)
+    followed = []
+    for seed in range(12):
+        steps = _steps(monkeypatch)
+        problem = _cohort(seed, facilitators=3, most_groups=2)
+        solve_exact(problem, solve_heuristic(problem, 1), 1, 10.0)
+        if "dive" in steps:
+            followed.append(steps[:2])
+    assert followed and all(steps == ["dive", "search"] for steps in followed)
+
+
+def test_where_the_dive_comes_alone_the_search_keeps_its_share_for_after_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(phase_preferences, "_leaders_scarce", lambda _problem: True)
+    shares: list[tuple[float, float]] = []  # (the phase's share, the dive's)
+    rest, dive = phase_preferences._first_then_dive, phase_preferences._dive
+
+    def noted(context: object, budget: float, *args: object) -> object:
+        shares.append((budget, 0.0))
+        return rest(context, budget, *args)  # type: ignore[arg-type]
+
+    def dived(context: object, relaxation: object, budget: float, bound: int) -> int:
+        shares[-1] = (shares[-1][0], budget)
+        return dive(context, relaxation, budget, bound)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(phase_preferences, "_first_then_dive", noted)
+    monkeypatch.setattr(phase_preferences, "_dive", dived)
+    for seed in range(12):
+        problem = _cohort(seed, facilitators=3, most_groups=2)
+        solve_exact(problem, solve_heuristic(problem, 1), 1, 10.0)
+    kept = 1 - phase_preferences._SEARCH_SHARE
+    assert shares and all(
+        0 < dive <= phase * kept * phase_preferences._DIVE_SHARE for phase, dive in shares
+    )
+
+
 def _recorded(monkeypatch: pytest.MonkeyPatch, scarce: bool) -> tuple[list[int], list[int]]:
     """Every cohort's leaders taken as `scarce` or not; the first passes and the dives
     recorded from now on."""
@@ -75,7 +156,8 @@ def _recorded(monkeypatch: pytest.MonkeyPatch, scarce: bool) -> tuple[list[int],
 def test_the_phase_without_the_first_pass_reaches_the_brute_forced_optimum(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # every cohort treated as one with scarce leaders: the pass never runs
+    # every cohort treated as one with scarce leaders: neither the pass nor the search
+    # comes before the dive
     runs, dived = _recorded(monkeypatch, scarce=True)
     for seed in range(12):
         _assert_exact_reaches_the_brute_forced_optimum(_cohort(seed, facilitators=3, most_groups=2))

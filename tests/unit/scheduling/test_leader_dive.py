@@ -6,14 +6,17 @@ from __future__ import annotations
 import time
 from collections import Counter
 
+from roundtable.scheduling import leader_dive
 from roundtable.scheduling.heuristic import solve_heuristic
 from roundtable.scheduling.highs import Runner
 from roundtable.scheduling.highs_model import CompactColumns
 from roundtable.scheduling.leader_dive import (
     LeaderModel,
+    _Core,
     _lifted_gain,
     _limit,
     _relaxation,
+    _round_counts,
     applies,
     more_leaders,
 )
@@ -223,6 +226,37 @@ def _most_x(row_upper: float, limit: float):
     highs.setOptionValue("solve_relaxation", True)
     highs.run()
     return highs, x
+
+
+def _held_counts(halves: int, quarters: int) -> _Core:
+    """Counts of groups held up to 1/2 (the first `halves`) or 1/4 by their rows, solved
+    beside a leader's flag they do not touch (one leader, whatever they are)."""
+    core = _Core()
+    for start in range(halves + quarters):
+        core.counts[start] = core.column(0.0, 1.0, True)
+        core.row(1.0, 1e30, {core.counts[start]: 2.0 if start < halves else 4.0})
+    core.column(-1.0, 1.0, False)
+    core.highs = core.load(1)
+    assert _relaxation(core.highs, time.monotonic() + 10, ipm=True) == 1.0
+    return core
+
+
+def test_the_dive_rounds_every_count_half_way_up_in_its_first_batch(monkeypatch):
+    # six counts at 1/2 and six at 1/4: the first batch is the six, not the four nearest
+    core, batches = _held_counts(6, 6), []
+    fix = leader_dive._fix
+
+    def recorded(core: _Core, counts: dict[int, int], aim: int, deadline: float) -> bool:
+        batches.append(dict(counts))
+        return fix(core, counts, aim, deadline)
+
+    monkeypatch.setattr(leader_dive, "_fix", recorded)
+    assert _round_counts(core, 1, time.monotonic() + 10)
+    assert batches[0] == dict.fromkeys(range(6), 1)
+    # with no more half-way than a batch of four, the first batch is the four nearest
+    core, batches[:] = _held_counts(4, 8), []
+    assert _round_counts(core, 1, time.monotonic() + 10)
+    assert batches[0] == dict.fromkeys(range(4), 1)
 
 
 def test_lifting_a_bound_gains_at_most_its_reduced_cost_times_the_rise():

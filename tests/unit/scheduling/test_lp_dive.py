@@ -16,6 +16,7 @@ from roundtable.scheduling.heuristic import solve_heuristic
 from roundtable.scheduling.highs import Runner
 from roundtable.scheduling.highs_model import (
     learner_columns,
+    option_value,
     relax,
     set_objective,
     solve_relaxation,
@@ -31,7 +32,6 @@ from roundtable.scheduling.lp_dive import (
     _counts,
     _integral,
     _is_whole,
-    _option,
     _round_row,
     _round_the_rest,
     _row_bounds,
@@ -694,12 +694,12 @@ def test_a_dive_with_linking_rows_left_out_rounds_unscaled_and_leaves_its_instan
     relaxation = _unlinked_relaxation(problem, plan)
     assert relaxation.solve() is not None
     highs = relaxation.runner._loaded()[1]
-    assert _option(highs, "simplex_scale_strategy") == 0  # the re-solves go on unscaled
+    assert option_value(highs, "simplex_scale_strategy") == 0  # the re-solves go on unscaled
     outcome = dive(relaxation.runner, "preferences", plan, 10.0, 0, relaxation)
     assert_earlier_phases_kept(problem, plan, outcome.plan, outcome.bound)
     # as HiGHS solves its models by default, for whatever the runner solves next
-    assert _option(highs, "simplex_scale_strategy") == 2
-    assert _option(highs, "solver") == "choose"
+    assert option_value(highs, "simplex_scale_strategy") == 2
+    assert option_value(highs, "solver") == "choose"
 
 
 def test_a_model_without_linking_rows_keeps_every_other_row_and_column() -> None:
@@ -826,3 +826,62 @@ def test_a_capped_dive_never_worsens_an_earlier_phase(
     plan = Search(problem, solve_heuristic(problem, seed)).plan()
     outcome = dive(_held_runner(problem, plan), "preferences", plan, 10.0, 0)
     assert_earlier_phases_kept(problem, plan, outcome.plan, outcome.bound)
+
+
+@pytest.mark.parametrize(
+    ("linking", "loose", "capped"),
+    [("left out", False, True), ("kept", False, False), ("kept", True, False)],
+)
+def test_a_rounding_is_capped_where_the_linking_rows_are_left_out_and_added_as_violated(
+    linking: str, loose: bool, capped: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the loose relaxation (its rows left out too, `_LINK_ROUNDS` 0 keeps it) is not
+    # capped; where capped so, its small starts are those below `_BATCH_ROWS_ADDED`
+    from roundtable.scheduling import lp_dive
+
+    _linking_rows_kept(monkeypatch)
+    told: list[tuple[bool, float]] = []
+    round_counts = lp_dive._round_counts
+
+    def recorded(*args: Any, **kwargs: Any) -> bool:
+        told.append((args[-2], args[-1]))  # `capped` and `batch`, passed last
+        return round_counts(*args, **kwargs)
+
+    monkeypatch.setattr(lp_dive, "_round_counts", recorded)
+    problem = _few_facilitators(0, False)
+    plan = Search(problem, solve_heuristic(problem, 0)).plan()
+    runner = _held_runner(problem, plan)
+    if linking == "left out":
+        runner = runner.on_own_instance(linking=False)
+    relaxation = DiveRelaxation(runner, "preferences", 10.0, plan, loose)
+    outcome = dive(runner, "preferences", plan, 10.0, 0, relaxation)
+    batch = lp_dive._BATCH_ROWS_ADDED if capped else lp_dive._BATCH
+    assert told[:1] == [(capped, batch)]
+    assert relaxation.loosened == loose
+    assert_earlier_phases_kept(problem, plan, outcome.plan, outcome.bound)
+
+
+@pytest.mark.parametrize("batch", [0.3, 0.5])
+def test_the_first_batch_closes_the_starts_below_the_batch_fraction(
+    batch: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # starts at 0.2 and 0.4 of a group (and one at 1.6): below 0.5 the two are closed in
+    # the first batch; below 0.3 one is small, and no batch is tried with one alone
+    from roundtable.scheduling import lp_dive
+
+    counts = {0: 0.2, 1: 0.4, 2: 1.6}
+    calls = _rounded_alone(monkeypatch, counts)
+    closed: list[list[int]] = []
+
+    def close_together(_highs: object, _rows: object, small: list[int], *_args: object) -> bool:
+        closed.append(sorted(small))
+        for start in small:
+            counts[start] = 0.0
+        return True
+
+    monkeypatch.setattr(lp_dive, "_close_together", close_together)
+    starts = {start: [start] for start in counts}
+    deadline = time.monotonic() + 10.0
+    assert lp_dive._round_counts(_IgnoredRows(), starts, 0, 10, deadline, batch=batch)
+    assert closed[:1] == ([[0, 1]] if batch == 0.5 else [])
+    assert calls  # the rest rounded one at a time

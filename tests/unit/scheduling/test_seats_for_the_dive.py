@@ -12,10 +12,12 @@ from typing import Any
 import pytest
 
 from roundtable.scheduling import phase_preferences, preferences
+from roundtable.scheduling.cycles import cancel_cycles
 from roundtable.scheduling.generate import generate_instance
 from roundtable.scheduling.heuristic import solve_heuristic
 from roundtable.scheduling.highs import PhaseResult
 from roundtable.scheduling.instance import parse_instance
+from roundtable.scheduling.path_relocation import preference_cost
 from roundtable.scheduling.scheduler import schedule
 from roundtable.scheduling.search import Search
 from tests.unit.scheduling.test_phase_bounds import (
@@ -179,3 +181,44 @@ def test_where_the_dive_runs_alone_nothing_comes_before_it_and_the_optimum_is_re
     # the search's plan is to decide between the dive and the model within the seats
     first = "_dive" if left_out and not seats_model else "improve_preferences"
     assert steps[0] == first and "_first_pass" not in steps
+
+
+@pytest.mark.parametrize("many_after_the_cycles", [False, True])
+@pytest.mark.parametrize("seed", [1, 3, 5])  # their heuristic's plans pay above the bound
+def test_where_the_dive_runs_alone_the_search_goes_on_after_its_cycles_only_while_seats_decide(
+    seed: int, many_after_the_cycles: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the seats model's test says yes before the cycles, then `many_after_the_cycles`:
+    # the rest of the search runs only where it still says yes, and the optimum is reached
+    monkeypatch.setattr(phase_preferences, "_SEATS_FOR_THE_DIVE", 0)
+    monkeypatch.setattr("roundtable.scheduling.lp_dive._LINKING_NONZEROS", 0.0)
+    answers = iter([True, many_after_the_cycles])
+    monkeypatch.setattr(phase_preferences, "_one_total_many_seats", lambda *_: next(answers, False))
+    _no_seats_first(monkeypatch)
+    cycles = phase_preferences.cancel_cycles
+
+    def recorded(*args: Any) -> int:
+        steps.append("cancel_cycles")
+        return cycles(*args)
+
+    steps = _steps(monkeypatch)
+    monkeypatch.setattr(phase_preferences, "cancel_cycles", recorded)
+    _assert_exact_reaches_the_brute_forced_optimum(_cohort(seed, facilitators=3, most_groups=2))
+    # (the whole search may reach the bound, and the phase end before any dive)
+    before = steps[: steps.index("_dive")] if "_dive" in steps else steps
+    searched = ["improve_preferences"] if many_after_the_cycles else []
+    assert before == ["cancel_cycles", *searched]
+    assert many_after_the_cycles or "_dive" in steps
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_rest_of_the_search_never_raises_what_the_cycles_leave(seed: int) -> None:
+    # so where the cycles leave fewer seats above the bound than the seats model needs,
+    # the whole search would too
+    problem = _few_facilitators(seed, per_group=False)
+    search = Search(problem, solve_heuristic(problem, seed))
+    cancel_cycles(search, 5.0)
+    after_the_cycles = preference_cost(search)
+    preferences.improve_preferences(search, 5.0, paths=False)
+    assert preference_cost(search) <= after_the_cycles
+    assert_earlier_phases_kept(problem, solve_heuristic(problem, seed), search.plan(), 0)

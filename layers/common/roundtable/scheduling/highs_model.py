@@ -44,6 +44,25 @@ def quiet_stdout() -> Iterator[None]:
             os.close(saved)
 
 
+def option_value(highs: Any, name: str) -> Any:
+    """An option's value (highspy 1.16 hands back its status with it)."""
+    value = highs.getOptionValue(name)
+    return value[1] if isinstance(value, tuple) else value
+
+
+@contextmanager
+def options_set(highs: Any, options: dict[str, Any]) -> Iterator[None]:
+    """HiGHS's `options` set while the block runs, then set back as they were."""
+    before = {name: option_value(highs, name) for name in options}
+    for name, value in options.items():
+        highs.setOptionValue(name, value)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            highs.setOptionValue(name, value)
+
+
 def new_instance(seed: int) -> Any:
     """A silent, single-threaded (so deterministic) HiGHS instance for models whose
     objectives are integral: a gap below 1 means optimal."""

@@ -11,6 +11,7 @@ from roundtable.scheduling.formulation import Row
 from roundtable.scheduling.highs import SENSES, PhaseResult, Runner
 from roundtable.scheduling.leader_count import LeadersAhead
 from roundtable.scheduling.leader_dive import LeaderModel
+from roundtable.scheduling.open_starts import FewestAhead
 from roundtable.scheduling.plan import Plan, plan_is_consistent
 from roundtable.scheduling.problem import Problem
 from roundtable.scheduling.search import Search
@@ -39,6 +40,9 @@ class PhaseContext:
     # The preferences phase's model of who leads where (`phase_preferences`), with its
     # count of leaders: spread's bound and dive while its holds are the model's.
     leader_model: LeaderModel | None = None
+    # The preferences phase's fewest if-needed seats asked ahead, beside the sizes phase
+    # (`phase_preferences.fewest_seats_ahead`).
+    fewest_ahead: FewestAhead | None = None
 
 
 def solve_phase(

@@ -21,6 +21,7 @@ from roundtable.scheduling.bounds import (
     placement_bound,
     seats,
 )
+from roundtable.scheduling.cycles import cancel_cycles
 from roundtable.scheduling.formulation import group_column_count, if_needed_row, total_row
 from roundtable.scheduling.highs import PhaseResult, Runner
 from roundtable.scheduling.highs_model import LEAST_SECONDS
@@ -35,6 +36,7 @@ from roundtable.scheduling.lp_dive import (
 )
 from roundtable.scheduling.lp_dive import applies as lp_dive_applies
 from roundtable.scheduling.open_starts import (
+    FewestAhead,
     answer_values,
     fewest_if_needed,
     if_needed_bound,
@@ -103,23 +105,48 @@ _IF_NEEDED_SHARE = 0.8
 
 
 def preferences_phase(context: PhaseContext, budget: float) -> PhaseResult:
+    try:
+        return _preferences_phase(context, budget)
+    finally:
+        if context.fewest_ahead is not None:  # unasked, it would go on beside what follows
+            context.fewest_ahead.cancel()
+            context.fewest_ahead = None
+
+
+def fewest_seats_ahead(context: PhaseContext, sizes: int) -> None:
+    """Ask the fewest if-needed seats of `_within_fewest_seats` ahead, on a thread beside
+    the rest of the sizes phase and the preferences phase's search
+    (`open_starts.FewestAhead`), with the sizes held at `sizes`, the sizes phase's bound:
+    where that phase meets it (sparse 1,200: 4) and that path applies with those holds.
+    Where the phase ends above it, the answer is not used (it would count too many
+    seats) and the question is asked again."""
+    problem, plan = context.problem, context.search.plan()
+    holds = dict(context.runner.holds) | {"sizes": sizes}
+    if per_group.applies(problem):  # that phase has a model of its own
+        return
+    if not _one_total_many_seats(context, _preference_bound(context), holds):
+        return
+    placed, weight = plan_objectives(problem, plan)["placed"], problem.if_needed_weight()
+    # the run's time left: the phase waits for it only as long as it would for its own
+    # question, and cancels it at its end
+    budget = context.deadline - time.monotonic()
+    ahead = FewestAhead(problem, placed, held_totals(problem, holds), weight, budget, sizes)
+    context.fewest_ahead = ahead.start()
+
+
+def _preferences_phase(context: PhaseContext, budget: float) -> PhaseResult:
     if per_group.applies(context.problem):
         return _preferences_per_group(context, budget)
-    began = time.monotonic()
+    began, problem = time.monotonic(), context.problem
     bound = _preference_bound(context)  # the search keeps placement, joins and sizes
     paths = not _seats_for_the_dive(context, bound)
     # On an instance of its own: one that has solved before stores its matrix in another
     # order, the relaxation ends at another optimum and the dive elsewhere (few
     # facilitators 600: 82 after HiGHS's first pass, 81 from a fresh instance).
     dive_runner = None if paths else own_runner(context.runner)
-    alone = dive_runner is not None and _dive_alone(dive_runner)
-    # where HiGHS within the fewest seats may replace the dive, the search's plan decides:
-    # sparse 1,200 pays 32 seats above the bound after it, sparse 2,000 3 (there that
-    # model took 19 s of CPU against the dive's 3.7)
-    if not alone or _one_total_many_seats(context, bound):
-        improve_preferences(context.search, budget * _SEARCH_SHARE, bound, paths)
-    problem, plan = context.problem, context.search.plan()
-    achieved = plan_objectives(problem, plan)["preferences"]
+    alone = _dive_alone(problem, dive_runner)
+    _search_first(context, budget, bound, paths, alone)
+    achieved = plan_objectives(problem, context.search.plan())["preferences"]
     if achieved == bound:
         return PhaseResult(achieved, bound, True, f"{bound} = lower bound, optimal")
     bound = max(bound, _open_starts_bound(context, budget * _OPEN_STARTS_SHARE, bound))
@@ -142,11 +169,28 @@ def preferences_phase(context: PhaseContext, budget: float) -> PhaseResult:
     relaxation = start_relaxation(dive_runner, "preferences", left * _DIVE_SHARE, plan, loose)
     if relaxation is None:  # HiGHS's share whole: its full model needs it there
         return solve_phase(context, "preferences", left, bound)
-    first = not (_leaders_scarce(problem) or alone)
     try:
-        return _first_then_dive(context, budget, began, bound, relaxation, paths, first)
+        return _first_then_dive(context, budget, began, bound, relaxation, paths, alone)
     finally:
         relaxation.cancel()
+
+
+def _search_first(
+    context: PhaseContext, budget: float, bound: int, paths: bool, alone: bool
+) -> None:
+    """The search before the dive: everywhere but where the dive comes alone (`_dive_alone`).
+    There, where HiGHS within the fewest seats may replace the dive, the search's plan
+    decides (sparse 1,200 pays 32 seats above the bound after it, sparse 2,000 3; there
+    that model took 19 s of CPU against the dive's 3.7): its cycles first, the rest only
+    while the plan still pays that many seats. Sparse 2,000: the cycles take 156,354 to
+    85,578 (3 seats above) in 0.04 s of CPU, where the rest took 0.3 s for 15 more, an
+    answer the dive's then replaced; the rest could only lower the seats, so the plan
+    decides as it did."""
+    search, seconds = context.search, budget * _SEARCH_SHARE
+    if alone and _one_total_many_seats(context, bound):
+        cancel_cycles(search, seconds / 2)  # as the search begins (`improve_preferences`)
+    if not alone or _one_total_many_seats(context, bound):
+        improve_preferences(search, seconds, bound, paths)
 
 
 def _first_then_dive(
@@ -156,16 +200,17 @@ def _first_then_dive(
     bound: int,
     relaxation: DiveRelaxation,
     paths: bool = True,
-    first_pass: bool = True,
+    alone: bool = False,
 ) -> PhaseResult:
     """The rest of the phase (its share `budget`, begun at `began`): HiGHS's first pass
-    (unless not `first_pass`), then the dive from `relaxation`, then HiGHS with what is
-    left; without `paths` (the search's moves along paths left for after the dive), those
-    moves on the search's plan where the dive's is not adopted, and HiGHS's full model
+    (unless the dive comes `alone`: neither the search nor the pass before it), then the
+    dive from `relaxation`, then HiGHS with what is left; without `paths` (the search's
+    moves along paths left for after the dive) or `alone`, the search (with those moves)
+    on the plan where the dive's is not adopted; without `paths`, HiGHS's full model
     without its neighbourhoods on small models (`_NEIGHBOURHOODS_ABOVE`)."""
     problem = context.problem
     first_bound = bound
-    if first_pass:
+    if not alone:
         first = _first_pass(context, budget, bound)
         if first.proven:
             return first
@@ -178,9 +223,15 @@ def _first_then_dive(
         left = budget - (time.monotonic() - began)
     searched = context.search
     proof = _proof_beside(context, relaxation, left, paths)
+    # the search's share kept for after a dive cut short by the clock where it did not
+    # come first and would have moved along paths (few facilitators 2,000 at load 10:
+    # 702 left from the sizes phase's plan, where the search first had reached 541); not
+    # sparse 2,000's, whose dive needs that time under load
+    reserve = budget * _SEARCH_SHARE if alone and paths else 0.0
     try:
-        bound = _dive(context, relaxation, left * _DIVE_SHARE, max(bound, first_bound))
-        if not paths and context.search is searched:  # the dive's plan not adopted
+        dive_share = max(left - reserve, 0.0) * _DIVE_SHARE
+        bound = _dive(context, relaxation, dive_share, max(bound, first_bound))
+        if (alone or not paths) and context.search is searched:  # the dive's plan not adopted
             left = budget - (time.monotonic() - began)
             improve_preferences(context.search, min(budget * _SEARCH_SHARE, left), bound)
         achieved = plan_objectives(problem, context.search.plan())["preferences"]
@@ -228,7 +279,7 @@ def _within_fewest_seats(
     holds, weight = dict(context.runner.holds), problem.if_needed_weight()
     totals, placed = held_totals(problem, holds), plan_objectives(problem, plan)["placed"]
     left = (budget - (time.monotonic() - began)) * _FEWEST_SEATS_SHARE
-    found = fewest_if_needed(problem, placed, totals, weight, left, holds["sizes"])
+    found = _fewest_seats(context, placed, totals, left)
     least, proven = found if found is not None else (0, False)
     model = context.runner._loaded()[0]
     cuts = [total_row(problem, model, totals)]
@@ -247,28 +298,59 @@ def _within_fewest_seats(
     return _unproven(achieved, bound)
 
 
-def _one_total_many_seats(context: PhaseContext, bound: int) -> bool:
-    """Whether the held placement (proven) and sizes allow one total of new groups in a
-    facilitated cohort whose plan pays `_SEATS_FOR_THE_DIVE` if-needed seats or more
-    above `bound`: there the total and the fewest seats make HiGHS's root as strong as
-    the optimum (sparse 1,200). Not typical 300 or 600 (one total, 2 seats above)."""
-    problem, holds = context.problem, dict(context.runner.holds)
+def _fewest_seats(
+    context: PhaseContext, placed: int, totals: range, budget: float
+) -> tuple[int, bool] | None:
+    """`open_starts.fewest_if_needed` for the held phases within `budget`: the answer
+    asked ahead (`fewest_seats_ahead`) where it asked the same question, waited for at
+    most `budget` (cut short by the clock it says nothing); asked here otherwise."""
+    problem, sizes = context.problem, dict(context.runner.holds)["sizes"]
+    ahead, context.fewest_ahead = context.fewest_ahead, None
+    if ahead is not None and ahead.answers(placed, totals, sizes):
+        if ahead.join(budget):
+            return ahead.found
+        ahead.cancel()
+        return None
+    if ahead is not None:
+        ahead.cancel()
+    return fewest_if_needed(problem, placed, totals, problem.if_needed_weight(), budget, sizes)
+
+
+def _one_total_many_seats(
+    context: PhaseContext, bound: int, holds: dict[str, int] | None = None
+) -> bool:
+    """Whether the held placement (proven) and sizes (or `holds`) allow one total of new
+    groups in a facilitated cohort whose plan pays `_SEATS_FOR_THE_DIVE` if-needed seats
+    or more above `bound`: there the total and the fewest seats make HiGHS's root as
+    strong as the optimum (sparse 1,200). Not typical 300 or 600 (one total, 2 seats
+    above)."""
+    problem = context.problem
+    holds = dict(context.runner.holds) if holds is None else holds
     if not (problem.facilitated and context.proven.get("placed") and "sizes" in holds):
         return False
     return _many_seats_above(context, bound) and len(held_totals(problem, holds)) == 1
 
 
-def _dive_alone(dive_runner: Runner) -> bool:
-    """Whether, where the plan pays `_SEATS_FOR_THE_DIVE` if-needed seats or more above
-    the bound, neither the search nor HiGHS's first pass comes before the dive: where its
+def _dive_alone(problem: Problem, dive_runner: Runner | None) -> bool:
+    """Whether neither the search nor HiGHS's first pass comes before the dive, where it
+    applies: where the facilitators' capacity limits placement (`_leaders_scarce`: few
+    facilitators 600-2,000, each proven by the dive from the sizes phase's plan, with
+    75 / 78 / 22 re-solves against 97 / 72 / 38 after the search, which took 0.05 / 0.2 /
+    0.5 s of CPU and on 2,000 stopped by the clock), or, where the plan pays
+    `_SEATS_FOR_THE_DIVE` if-needed seats or more above the bound, where the dive's
     runner leaves the linking rows out (`own_runner`: sparse 1,200 and 2,000). There the
-    dive's answer replaces the search's (sparse 2,000: 78,710 from 83,280, the same answer
-    from the sizes phase's plan, 156,354) and the first pass (leaders re-chosen) proved
-    nothing, while the search took 0.4-0.6 s of CPU before the relaxation could start
-    and the pass 0.3-0.6 s beside it. Where the dive's answer is not taken, the search
-    runs after it (`_first_then_dive`). The search still comes first where HiGHS within
-    the fewest seats may replace the dive (`_one_total_many_seats`): its plan decides."""
-    return bool(dive_runner._formulation().left_out)
+    dive's answer replaces the search's (sparse 2,000: 78,710 from 83,280, the same
+    answer from the sizes phase's plan, 156,354) and the first pass (leaders re-chosen)
+    proved nothing, while the search took 0.4-0.6 s of CPU before the relaxation could
+    start and the pass 0.3-0.6 s beside it. Where the dive's answer is not taken, the
+    search runs after it (`_first_then_dive`). The search (its cycles first:
+    `_search_first`) still comes first where HiGHS within the fewest seats may replace the
+    dive (`_one_total_many_seats`): its plan decides."""
+    if not lp_dive_applies(problem):
+        return False
+    return _leaders_scarce(problem) or (
+        dive_runner is not None and bool(dive_runner._formulation().left_out)
+    )
 
 
 def _proof_beside(

@@ -28,7 +28,6 @@ finds an answer at its bound.
 from __future__ import annotations
 
 import math
-import os
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -59,7 +58,10 @@ from roundtable.scheduling.plan import Plan
 from roundtable.scheduling.problem import Problem
 from roundtable.scheduling.values import plan_from_values, values_from_plan
 
-_PRESOLVE = os.environ.get("TOTALS_PRESOLVE", "off")
+# Each total is proven at its root with presolve off; presolve on was faster on one cohort
+# and up to 4 times slower on another (scheduling-research.md, "Issue 20, session 4" and
+# "session 5: sizes"). Completing a hint turns it back on for that run.
+_PRESOLVE = "off"
 # Relaxations are solved to 1e-7; a value this far above a whole number still rounds down.
 _SLACK = 1e-3
 _WHOLE = 1e-6  # a relaxation's total this close to a whole number counts as whole

@@ -1,0 +1,53 @@
+"""HiGHS's options for one phase's full model (highs._PROOF_OPTIONS): placement's runs
+without the sub-MIP heuristics, every other phase's with HiGHS's own, and placement still
+at the brute-forced optimum where HiGHS proves it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from roundtable.scheduling import highs as highs_module
+from roundtable.scheduling.heuristic import solve_heuristic
+from roundtable.scheduling.highs_model import option_value
+from roundtable.scheduling.solver import solve_exact
+from roundtable.scheduling.values import plan_objectives
+from tests.unit.scheduling.test_phase_bounds import _brute_force, _cohort
+
+_HEURISTICS = ("mip_heuristic_run_rins", "mip_heuristic_run_rens")
+
+
+def _heuristics_by_phase(monkeypatch: pytest.MonkeyPatch) -> dict[str, set[bool]]:
+    """Per phase whose full model HiGHS runs from now on, whether its sub-MIP heuristics
+    were on in each run."""
+    seen: dict[str, set[bool]] = {}
+    phase = [""]
+    run_phase, run_from = highs_module._run_phase, highs_module._run_from
+
+    def named(*args: Any) -> Any:
+        phase[0] = args[3]
+        return run_phase(*args)
+
+    def recorded(highs: Any, values: list[float], budget: float) -> None:
+        on = {bool(option_value(highs, name)) for name in _HEURISTICS}
+        seen.setdefault(phase[0], set()).update(on)
+        run_from(highs, values, budget)
+
+    monkeypatch.setattr(highs_module, "_run_phase", named)
+    monkeypatch.setattr(highs_module, "_run_from", recorded)
+    return seen
+
+
+def test_placement_is_proven_without_the_sub_mip_heuristics(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen = _heuristics_by_phase(monkeypatch)
+    # cohorts whose search places fewer than the solver-free bound: HiGHS proves placement
+    for seed in (17, 19, 27, 38):
+        problem = _cohort(seed, facilitators=2, most_groups=1)
+        plan = solve_exact(problem, solve_heuristic(problem, 1), 1, 10.0).plan
+        assert plan_objectives(problem, plan)["placed"] == _brute_force(problem)[0]
+    assert seen["placed"] == {False}
+    later = set().union(*(on for name, on in seen.items() if name != "placed"))
+    assert later == {True}  # set back after placement's runs
