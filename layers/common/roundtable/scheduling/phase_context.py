@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from roundtable.scheduling import per_group
 from roundtable.scheduling.formulation import Row
 from roundtable.scheduling.highs import SENSES, PhaseResult, Runner
 from roundtable.scheduling.leader_count import LeadersAhead
@@ -39,6 +40,9 @@ class PhaseContext:
     # The preferences phase's model of who leads where (`phase_preferences`), with its
     # count of leaders: spread's bound and dive while its holds are the model's.
     leader_model: LeaderModel | None = None
+    # The sizes phase's answer on the preferences' compact model (per-group anchors), with
+    # that model and its relaxation, where the preferences phase goes on (`per_group.solve`).
+    per_group_start: per_group.Prepared | None = None
 
 
 def solve_phase(

@@ -10,7 +10,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from roundtable.scheduling.bounds import size_bound
+from roundtable.scheduling import per_group
+from roundtable.scheduling.bounds import seats, size_bound
 from roundtable.scheduling.highs import PhaseResult
 from roundtable.scheduling.phase_context import PhaseContext, adopt, solve_phase
 from roundtable.scheduling.polish import improve_sizes
@@ -50,6 +51,10 @@ def sizes_phase(context: PhaseContext, budget: float) -> PhaseResult:
         return PhaseResult(bound, bound, True, f"{bound} = lower bound, optimal")
     if not exact_counts:
         return solve_phase(context, "sizes", budget, bound)
+    if per_group.applies(problem) and bound == 0 and scores["placed"] == seats(problem):
+        held = _per_group_answer(context, budget, bound)
+        if held is not None:
+            return held
     began = time.monotonic()
     relaxed = _relaxed_totals(
         context, budget * _RELAXATION_SHARE, scores["sizes"], bound, new_learners
@@ -79,6 +84,25 @@ def sizes_phase(context: PhaseContext, budget: float) -> PhaseResult:
         # their turn), as one run, not cut in two
         return solve_phase(context, "sizes", left, bound, neighbourhoods=False)
     return _sizes_by_totals(context, left, new_learners, bound, lower)
+
+
+def _per_group_answer(context: PhaseContext, budget: float, bound: int) -> PhaseResult | None:
+    """Per-group anchors: an answer at the bound from the preferences phase's compact
+    model with the size objective held there (`per_group.prepare`), kept for that phase,
+    or None. Per-group 1,200: HiGHS's full model took 1.0 s of CPU to find sizes 0, and
+    the preferences phase then built that model, solved its relaxation and found the
+    same first answer anyway."""
+    holds = dict(context.runner.holds) | {"sizes": bound}
+    seed, last = context.runner.seed, context.deadline
+    prepared = per_group.prepare(context.problem, holds, budget, seed, last)
+    if prepared is None:
+        return None
+    at_bound = plan_objectives(context.problem, prepared.plan)["sizes"] <= bound
+    if not at_bound or not adopt(context, context.search.plan(), prepared.plan, "sizes"):
+        prepared.cancel()
+        return None
+    context.per_group_start = prepared
+    return PhaseResult(bound, bound, True, f"{bound} = lower bound, optimal")
 
 
 def _relaxed_totals(
