@@ -459,3 +459,29 @@ def test_the_sizes_phase_answers_at_its_bound_on_the_compact_model() -> None:
     assert prepared.holds == {"placed": placed.value, "sizes": 0}
     answer = plan_objectives(problem, context.search.plan())
     assert answer["sizes"] == 0 and answer["placed"] == placed.value
+
+
+def test_a_prepared_start_without_an_answer_still_serves_the_preferences_phase(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the first answer not found in time: the sizes phase takes its usual path, and the
+    # relaxation (with its proof) is kept for the preferences phase at the same holds
+    problem, plan, _model = _held_model(1)
+    before = plan_objectives(problem, plan)
+    holds = {"placed": before["placed"], "sizes": before["sizes"]}
+    monkeypatch.setattr(per_group, "_first_answer", lambda *_args: None)
+    prepared = per_group.prepare(problem, holds, 10.0, 1, time.monotonic() + 60.0)
+    assert prepared is not None and prepared.plan is None
+    monkeypatch.undo()
+    built: list[int] = []
+    original = per_group.build
+
+    def noted(*args, **kwargs) -> per_group.CompactModel:
+        built.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(per_group, "build", noted)
+    outcome = per_group.solve(problem, holds, plan, 10.0, 1, prepared)
+    assert not built
+    assert prepared.proof is None or not prepared.proof._thread.is_alive()
+    assert_earlier_phases_kept(problem, plan, outcome.plan, outcome.bound)

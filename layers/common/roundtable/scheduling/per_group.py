@@ -235,7 +235,7 @@ class Prepared:
     holds: dict[str, int]
     model: CompactModel
     relaxation: _Relaxation
-    plan: Plan
+    plan: Plan | None  # None where the first answer was not found in time
     proof: _BoundProof | None  # started beside the first answer, as `solve` starts it
 
     def cancel(self) -> None:
@@ -251,18 +251,17 @@ def prepare(
     phase with the size objective held at its bound: an answer is one at the bound (found
     where HiGHS's full model took per-group 1,200 1.0 s of CPU), and `solve` goes on
     from it with the model, the relaxation and the proof already under way (the proof
-    runs until `last` at most). None where there is no such answer."""
+    runs until `last` at most). None where the relaxation was not solved; without a plan
+    where the first answer was not found (the relaxation still serves `solve` where the
+    sizes phase ends at these holds)."""
     deadline = time.monotonic() + budget
     model, relaxation = _relaxed(problem, holds, budget, seed)
     if relaxation.values is None:
         return None
     proof = _proof_beside(problem, model, seed, relaxation, last)
     values = _first_answer(model.load(seed), model, relaxation.values, deadline - time.monotonic())
-    if values is None:
-        if proof is not None:
-            proof.cancel()
-        return None
-    return Prepared(holds, model, relaxation, plan_from(problem, model, values), proof)
+    plan = None if values is None else plan_from(problem, model, values)
+    return Prepared(holds, model, relaxation, plan, proof)
 
 
 def _relaxed(

@@ -32,6 +32,11 @@ _FULL_MODEL_FIRST = 0.35
 # instead (within one group's worth of the least floor) misfired under load, where the
 # bound after 35 % of the share is often still the floor: sparse 600 went 14.9 -> 97.5 %.
 _MOST_TOTALS = 16
+# Of the sizes phase's share, what the compact model of per-group anchors may take
+# (`_per_group_answer`; per-group 1,200: 4 s of CPU, 11-15 s of wall time at load 8),
+# leaving the usual path most of what HiGHS took there (2.3-2.6 s at load 8) where it
+# has no answer in time.
+_COMPACT_SHARE = 0.6
 # Of the sizes phase's share, what the relaxation by totals may take (`totals.relax_totals`),
 # and then the totals its bounds leave, least bound first, before the full model. Only
 # when the search's answer is more than one group's target above the solver-free bound:
@@ -54,9 +59,11 @@ def sizes_phase(context: PhaseContext, budget: float) -> PhaseResult:
     if not exact_counts:
         return solve_phase(context, "sizes", budget, bound)
     if per_group.applies(problem) and bound == 0 and scores["placed"] == seats(problem):
-        held = _per_group_answer(context, budget, bound)
+        began = time.monotonic()
+        held = _per_group_answer(context, budget * _COMPACT_SHARE, bound)
         if held is not None:
             return held
+        budget -= time.monotonic() - began
     began = time.monotonic()
     relaxed = _relaxed_totals(
         context, budget * _RELAXATION_SHARE, scores["sizes"], bound, new_learners
@@ -99,11 +106,14 @@ def _per_group_answer(context: PhaseContext, budget: float, bound: int) -> Phase
     prepared = per_group.prepare(context.problem, holds, budget, seed, last)
     if prepared is None:
         return None
-    at_bound = plan_objectives(context.problem, prepared.plan)["sizes"] <= bound
-    if not at_bound or not adopt(context, context.search.plan(), prepared.plan, "sizes"):
-        prepared.cancel()
-        return None
+    # its relaxation and proof serve the preferences phase wherever the sizes end at the
+    # bound (`per_group.solve` checks the holds)
     context.per_group_start = prepared
+    answer = prepared.plan
+    if answer is None or plan_objectives(context.problem, answer)["sizes"] > bound:
+        return None
+    if not adopt(context, context.search.plan(), answer, "sizes"):
+        return None
     return PhaseResult(bound, bound, True, f"{bound} = lower bound, optimal")
 
 
