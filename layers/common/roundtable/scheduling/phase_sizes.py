@@ -33,10 +33,10 @@ _FULL_MODEL_FIRST = 0.35
 # bound after 35 % of the share is often still the floor: sparse 600 went 14.9 -> 97.5 %.
 _MOST_TOTALS = 16
 # Of the sizes phase's share, what the compact model of per-group anchors may take
-# (`_per_group_answer`; per-group 1,200: 4 s of CPU, 11-15 s of wall time at load 8),
-# leaving the usual path most of what HiGHS took there (2.3-2.6 s at load 8) where it
-# has no answer in time.
-_COMPACT_SHARE = 0.6
+# (`_per_group_answer`; per-group 1,200: 4 s of CPU, 11-15 s of wall time at load 8, its
+# relaxation 6.6-8.8 s of it, which needs 75 % of this), leaving the usual path about
+# what HiGHS took there (2.3-3 s at load 8) where it has no answer in time.
+_COMPACT_SHARE = 0.8
 # Of the sizes phase's share, what the relaxation by totals may take (`totals.relax_totals`),
 # and then the totals its bounds leave, least bound first, before the full model. Only
 # when the search's answer is more than one group's target above the solver-free bound:
