@@ -40,8 +40,9 @@ class PhaseContext:
     # The preferences phase's model of who leads where (`phase_preferences`), with its
     # count of leaders: spread's bound and dive while its holds are the model's.
     leader_model: LeaderModel | None = None
-    # The sizes phase's answer on the preferences' compact model (per-group anchors), with
-    # that model and its relaxation, where the preferences phase goes on (`per_group.solve`).
+    # Per-group anchors: the preferences' compact model the sizes phase asked with the sizes
+    # held at their bound (`per_group.prepare`), its relaxation, proof and first answer;
+    # the preferences phase goes on from them where its holds are the same.
     per_group_start: per_group.Prepared | None = None
 
 
