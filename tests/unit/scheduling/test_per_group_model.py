@@ -407,18 +407,11 @@ def test_solve_goes_on_from_the_prepared_start_as_from_its_plan(
     before = plan_objectives(problem, plan)
     holds = {"placed": before["placed"], "sizes": before["sizes"]}
     prepared = per_group.prepare(problem, holds, 10.0, 1, time.monotonic() + 60.0)
-    assert prepared is not None
+    assert prepared is not None and prepared.plan is not None
     answer = plan_objectives(problem, prepared.plan)
     assert answer["placed"] >= before["placed"] and answer["sizes"] <= before["sizes"]
     fresh = per_group.solve(problem, holds, prepared.plan, 10.0, 1)
-    built: list[int] = []
-    original = per_group.build
-
-    def noted(*args, **kwargs) -> per_group.CompactModel:
-        built.append(1)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(per_group, "build", noted)
+    built = _builds_noted(monkeypatch)
     went_on = per_group.solve(problem, holds, prepared.plan, 10.0, 1, prepared)
     assert not built
     assert went_on.bound == fresh.bound
@@ -473,6 +466,15 @@ def test_a_prepared_start_without_an_answer_still_serves_the_preferences_phase(
     prepared = per_group.prepare(problem, holds, 10.0, 1, time.monotonic() + 60.0)
     assert prepared is not None and prepared.plan is None
     monkeypatch.undo()
+    built = _builds_noted(monkeypatch)
+    outcome = per_group.solve(problem, holds, plan, 10.0, 1, prepared)
+    assert not built
+    assert prepared.proof is None or not prepared.proof._thread.is_alive()
+    assert_earlier_phases_kept(problem, plan, outcome.plan, outcome.bound)
+
+
+def _builds_noted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """From now on, one entry per compact model built."""
     built: list[int] = []
     original = per_group.build
 
@@ -481,7 +483,4 @@ def test_a_prepared_start_without_an_answer_still_serves_the_preferences_phase(
         return original(*args, **kwargs)
 
     monkeypatch.setattr(per_group, "build", noted)
-    outcome = per_group.solve(problem, holds, plan, 10.0, 1, prepared)
-    assert not built
-    assert prepared.proof is None or not prepared.proof._thread.is_alive()
-    assert_earlier_phases_kept(problem, plan, outcome.plan, outcome.bound)
+    return built
