@@ -114,3 +114,20 @@ def test_a_meeting_spanning_sunday_midnight_utc_needs_both_days_free():
     assert validate(document, result) == []
     assert group_of(result, "A0")["local_time"] == "23:30"
     assert "B" in reasons(result)
+
+
+def test_the_needed_cells_are_listed_in_order_and_padded_with_the_first() -> None:
+    # against each row's needed cells listed one by one (random rows, empty ones too)
+    import numpy as np
+
+    from roundtable.scheduling.catalog import _cells_in_order
+
+    chance = np.random.default_rng(1)
+    for _ in range(200):
+        rows, width = int(chance.integers(0, 12)), int(chance.integers(1, 30))
+        needed = chance.random((rows, width)) < chance.random()
+        listed = [[int(cell) for cell in np.flatnonzero(row)] for row in needed]
+        longest = max([1, *(len(cells) for cells in listed)])
+        expected = [cells + [cells[0] if cells else 0] * (longest - len(cells)) for cells in listed]
+        assert _cells_in_order(needed).tolist() == expected
+        assert _cells_in_order(needed).shape == (rows, longest)

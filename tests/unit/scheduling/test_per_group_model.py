@@ -13,14 +13,27 @@ import time
 import pytest
 
 from roundtable.scheduling import per_group
+from roundtable.scheduling.bounds import seats
+from roundtable.scheduling.generate import generate_instance
 from roundtable.scheduling.heuristic import solve_heuristic
-from roundtable.scheduling.solver import solve_exact
+from roundtable.scheduling.highs import Runner
+from roundtable.scheduling.phase_context import PhaseContext
+from roundtable.scheduling.phase_sizes import sizes_phase
+from roundtable.scheduling.search import Search
+from roundtable.scheduling.solver import _placed, solve_exact
 from roundtable.scheduling.values import plan_objectives
 from tests.unit.scheduling.test_phase_bounds import _brute_force, _cohort
 from tests.unit.scheduling.test_preference_moves import (
     _few_facilitators,
+    _problem_of,
     assert_earlier_phases_kept,
 )
+
+_PER_GROUP = {
+    "cohort_start_date": "2025-03-03",
+    "number_of_meetings": 8,
+    "anchor_timezone": "per_group",
+}
 
 
 @pytest.mark.parametrize("seed", range(12))
@@ -345,7 +358,7 @@ def test_the_proof_beside_the_rounds_never_raises_the_bound_above_the_optimum(
     asked += [(duals, optimum - 1), (duals, optimum)]
     for each, bound in asked:
         proof = per_group._BoundProof(model, 1, each, bound, time.monotonic() + 10.0).start()
-        values, raised = proof.settle(best)
+        values, raised = proof.settle(best, time.monotonic() + 10.0)
         assert not proof._thread.is_alive()
         assert raised <= optimum and per_group._score(model, values) == optimum
         if bound == optimum - 1:
@@ -381,3 +394,93 @@ def test_the_proof_is_cancelled_and_joined_when_the_phase_ends(
         holds = {"placed": before["placed"], "sizes": before["sizes"]}
         per_group.solve(problem, holds, plan, 10.0, 1)
     assert started and not any(proof._thread.is_alive() for proof in started)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_solve_goes_on_from_the_prepared_start_as_from_its_plan(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the sizes phase's start (`prepare`): a plan keeping the held placement and sizes;
+    # `solve` from it builds no model and gives what it gives from that plan alone, and
+    # the proof begun beside the first answer is joined when it returns
+    problem, plan, _model = _held_model(seed)
+    before = plan_objectives(problem, plan)
+    holds = {"placed": before["placed"], "sizes": before["sizes"]}
+    prepared = per_group.prepare(problem, holds, 10.0, 1, time.monotonic() + 60.0)
+    assert prepared is not None and prepared.plan is not None
+    answer = plan_objectives(problem, prepared.plan)
+    assert answer["placed"] >= before["placed"] and answer["sizes"] <= before["sizes"]
+    fresh = per_group.solve(problem, holds, prepared.plan, 10.0, 1)
+    built = _builds_noted(monkeypatch)
+    went_on = per_group.solve(problem, holds, prepared.plan, 10.0, 1, prepared)
+    assert not built
+    assert went_on.bound == fresh.bound
+    assert went_on.plan.groups_at == fresh.plan.groups_at
+    assert went_on.plan.learners_at == fresh.plan.learners_at
+    assert prepared.proof is None or not prepared.proof._thread.is_alive()
+
+
+def test_a_prepared_start_for_other_holds_is_cancelled_and_not_used() -> None:
+    problem, plan, _model = _held_model(0)
+    before = plan_objectives(problem, plan)
+    holds = {"placed": before["placed"], "sizes": before["sizes"]}
+    prepared = per_group.prepare(problem, holds, 10.0, 1, time.monotonic() + 60.0)
+    assert prepared is not None
+    other = holds | {"sizes": holds["sizes"] + 1}
+    outcome = per_group.solve(problem, other, plan, 10.0, 1, prepared)
+    assert prepared.proof is None or not prepared.proof._thread.is_alive()
+    assert_earlier_phases_kept(problem, plan, outcome.plan, outcome.bound)
+
+
+def test_the_sizes_phase_answers_at_its_bound_on_the_compact_model() -> None:
+    # per-group anchors, everyone placed, the search above the sizes' bound (0): the
+    # compact model with the sizes held there gives an answer at the bound (proven), kept
+    # for the preferences phase with its proof under way
+    document = generate_instance(100, 2, params=_PER_GROUP)
+    problem = _problem_of(document)
+    runner, search = Runner(problem, 1), Search(problem, solve_heuristic(problem, 1))
+    context = PhaseContext(problem, runner, search, time.monotonic() + 60.0, 60.0)
+    placed = _placed(context, 10.0)
+    assert placed.proven and placed.value == seats(problem)
+    context.proven["placed"] = True
+    runner.hold("placed", placed.value)
+    result = sizes_phase(context, 10.0)
+    prepared = context.per_group_start
+    assert prepared is not None
+    prepared.cancel()
+    assert result.proven and result.value == result.bound == 0
+    assert prepared.holds == {"placed": placed.value, "sizes": 0}
+    answer = plan_objectives(problem, context.search.plan())
+    assert answer["sizes"] == 0 and answer["placed"] == placed.value
+
+
+def test_a_prepared_start_without_an_answer_still_serves_the_preferences_phase(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the first answer not found in time: the sizes phase takes its usual path, and the
+    # relaxation (with its proof) is kept for the preferences phase at the same holds
+    problem, plan, _model = _held_model(1)
+    before = plan_objectives(problem, plan)
+    holds = {"placed": before["placed"], "sizes": before["sizes"]}
+    monkeypatch.setattr(per_group, "_first_answer", lambda *_args: None)
+    prepared = per_group.prepare(problem, holds, 10.0, 1, time.monotonic() + 60.0)
+    assert prepared is not None and prepared.plan is None
+    monkeypatch.undo()
+    built = _builds_noted(monkeypatch)
+    outcome = per_group.solve(problem, holds, plan, 10.0, 1, prepared)
+    assert not built
+    assert prepared.proof is None or not prepared.proof._thread.is_alive()
+    assert_earlier_phases_kept(problem, plan, outcome.plan, outcome.bound)
+
+
+def _builds_noted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """From now on, one entry per compact model built."""
+    built: list[int] = []
+    original = per_group.build
+
+    def noted(*args, **kwargs) -> per_group.CompactModel:
+        built.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(per_group, "build", noted)
+    return built

@@ -115,11 +115,23 @@ def _regime_cells(
     for step in steps:
         needed[rows, _local_week_minutes(moments + step, breaks, table) // CELL_MINUTES] = True
     first = _local_week_minutes(moments, breaks, table)
-    # needed cells first in each row, then the row's first needed cell again as padding
-    width = int(needed.sum(axis=1).max(initial=1))
-    order = np.argsort(~needed, axis=1, kind="stable")[:, :width]
-    cells = np.where(np.take_along_axis(needed, order, axis=1), order, order[:, :1])
-    return cells, (first != first[:, :1]).any(axis=1)
+    return _cells_in_order(needed), (first != first[:, :1]).any(axis=1)
+
+
+def _cells_in_order(needed: NDArray[np.bool_]) -> NDArray[np.int64]:
+    """Each row's needed cells in order, then the row's first needed cell again as
+    padding (cell 0 where it needs none). From the needed cells' positions, not a sort
+    of every row (per-group 1,200: 18 regimes of 6,384 starts x 672 cells, 0.3 s)."""
+    import numpy as np
+
+    rows, cells = np.nonzero(needed)  # row-major: each row's cells in order
+    counts = np.bincount(rows, minlength=len(needed))
+    begins = np.cumsum(counts) - counts
+    padding = np.zeros(len(needed), dtype=np.int64)
+    padding[counts > 0] = cells[begins[counts > 0]]
+    ordered = np.repeat(padding[:, None], int(counts.max(initial=1)), axis=1)
+    ordered[rows, np.arange(len(rows)) - begins[rows]] = cells
+    return ordered
 
 
 def _local_week_minutes(

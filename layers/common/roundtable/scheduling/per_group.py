@@ -21,7 +21,10 @@ objective held below the answer, which proves per-group 1,200's 25 optimal in 4-
 That question at the relaxation's bound (24) runs on a thread beside the first answers
 and the rounds (`_BoundProof`): the phase 8.9-11.1 s where it took 12.6-18.3 s. Once
 it has ended, its core runs every other round, with the answers of one round at a time
-(`_SpareCore`).
+(`_SpareCore`). Where everyone is placed and the size objective's bound is 0, the sizes
+phase builds this model with the sizes held at 0 and runs the relaxation, the proof and
+the first answer (`prepare`): that answer proves the sizes phase (per-group 1,200: in
+place of HiGHS's 1.0 s of CPU on the sizes model), and `solve` goes on from it.
 
 The learner columns are continuous (with the groups integral the learner part is a
 transportation problem); an answer with fractional learners is repaired with the
@@ -224,8 +227,60 @@ def plan_from(problem: Problem, model: CompactModel, values: list[float]) -> Pla
     return plan
 
 
+@dataclass
+class Prepared:
+    """The model without if-needed options for these holds, its relaxation, and the first
+    answer found from it (`prepare`)."""
+
+    holds: dict[str, int]
+    model: CompactModel
+    relaxation: _Relaxation
+    plan: Plan | None  # None where the first answer was not found in time
+    proof: _BoundProof | None  # started beside the first answer, as `solve` starts it
+
+    def cancel(self) -> None:
+        """Not to be gone on from: its proof stopped."""
+        if self.proof is not None:
+            self.proof.cancel()
+
+
+def prepare(
+    problem: Problem, holds: dict[str, int], budget: float, seed: int, last: float
+) -> Prepared | None:
+    """The relaxation, proof and first answer `solve` would begin with, asked by the sizes
+    phase with the size objective held at its bound: an answer is one at the bound (found
+    where HiGHS's full model took per-group 1,200 1.0 s of CPU), and `solve` goes on
+    from it with the model, the relaxation and the proof already under way (the proof
+    runs until `last` at most). None where the relaxation was not solved; without a plan
+    where the first answer was not found (the relaxation still serves `solve` where the
+    sizes phase ends at these holds)."""
+    deadline = time.monotonic() + budget
+    model, relaxation = _relaxed(problem, holds, budget, seed)
+    if relaxation.values is None:
+        return None
+    proof = _proof_beside(problem, model, seed, relaxation, last)
+    values = _first_answer(model.load(seed), model, relaxation.values, deadline - time.monotonic())
+    plan = None if values is None else plan_from(problem, model, values)
+    return Prepared(holds, model, relaxation, plan, proof)
+
+
+def _relaxed(
+    problem: Problem, holds: dict[str, int], budget: float, seed: int
+) -> tuple[CompactModel, _Relaxation]:
+    """The model without if-needed options and its relaxation, within its share of the
+    budget."""
+    weight = problem.if_needed_weight()
+    model = build(problem, holds, dearest=weight)
+    return model, _relaxation(model, seed, budget * _RELAXATION_SHARE, weight)
+
+
 def solve(
-    problem: Problem, holds: dict[str, int], plan: Plan, budget: float, seed: int
+    problem: Problem,
+    holds: dict[str, int],
+    plan: Plan,
+    budget: float,
+    seed: int,
+    prepared: Prepared | None = None,
 ) -> CompactOutcome:
     """Minimise preferences on the compact model within the budget, from the plan.
 
@@ -234,13 +289,16 @@ def solve(
     neighbourhoods until a whole turn of them gains nothing, then the whole model with
     what is left (small cohorts are proven there). Where that model has no answer, the
     model with every option, from the plan. Beside it all, on a thread, whether any
-    answer costs at most the relaxation's bound (`_BoundProof`)."""
-    began, weight = time.monotonic(), problem.if_needed_weight()
-    model = build(problem, holds, dearest=weight)
-    relaxation = _relaxation(model, seed, budget * _RELAXATION_SHARE, weight)
-    proof = None  # at the if-needed weight an answer with if-needed time may cost the bound
-    if relaxation.duals is not None and relaxation.bound < weight:
-        proof = _BoundProof(model, seed, relaxation.duals, relaxation.bound, began + budget).start()
+    answer costs at most the relaxation's bound (`_BoundProof`). The model and its
+    relaxation are `prepared`'s where its holds are these."""
+    began = time.monotonic()
+    if prepared is not None and prepared.holds == holds:
+        model, relaxation, proof = prepared.model, prepared.relaxation, prepared.proof
+    else:
+        if prepared is not None:
+            prepared.cancel()
+        model, relaxation = _relaxed(problem, holds, budget, seed)
+        proof = _proof_beside(problem, model, seed, relaxation, began + budget)
     try:
         return _from_relaxation(
             problem, holds, plan, model, relaxation, proof, seed, began + budget
@@ -248,6 +306,16 @@ def solve(
     finally:
         if proof is not None:
             proof.cancel()
+
+
+def _proof_beside(
+    problem: Problem, model: CompactModel, seed: int, relaxation: _Relaxation, deadline: float
+) -> _BoundProof | None:
+    """The proof at the relaxation's bound started on its thread, or None where there is
+    none to ask: at the if-needed weight an answer with if-needed time may cost the bound."""
+    if relaxation.duals is None or relaxation.bound >= problem.if_needed_weight():
+        return None
+    return _BoundProof(model, seed, relaxation.duals, relaxation.bound, deadline).start()
 
 
 def _from_relaxation(
@@ -292,7 +360,7 @@ def _from_relaxation(
         )
         values = _improve_by_neighbourhoods(problem, highs, model, values, deadline, enough, spare)
     if proof is not None and _score(model, values) == enough:
-        values, bound = proof.settle(values)
+        values, bound = proof.settle(values, deadline)
     elif proof is not None:  # what it proved so far still holds
         proof.cancel()
         bound = proof.proved()
@@ -330,10 +398,10 @@ class _BoundProof(OnThread):
         self.infeasible = False  # no answer costs at most the bound
         self.found: list[float] | None = None  # an answer at the bound (optimal)
 
-    def settle(self, values: list[float]) -> tuple[list[float], int]:
-        """With an answer at the bound plus 1: wait for the proof (within the phase's
-        time) and return the answer and the bound it leaves."""
-        if not self.join(max(self.deadline - time.monotonic(), 0.0)):
+    def settle(self, values: list[float], deadline: float) -> tuple[list[float], int]:
+        """With an answer at the bound plus 1: wait for the proof (until the phase's
+        `deadline`) and return the answer and the bound it leaves."""
+        if not self.join(max(deadline - time.monotonic(), 0.0)):
             self.cancel()  # cut by the clock: the bound stays
             return values, self.proved()
         if self.infeasible:

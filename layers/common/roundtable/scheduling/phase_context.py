@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from roundtable.scheduling import per_group
 from roundtable.scheduling.formulation import Row
 from roundtable.scheduling.highs import SENSES, PhaseResult, Runner
 from roundtable.scheduling.leader_count import LeadersAhead
@@ -43,6 +44,10 @@ class PhaseContext:
     # The preferences phase's fewest if-needed seats asked ahead, beside the sizes phase
     # (`phase_preferences.fewest_seats_ahead`).
     fewest_ahead: FewestAhead | None = None
+    # Per-group anchors: the preferences' compact model the sizes phase asked with the sizes
+    # held at their bound (`per_group.prepare`), its relaxation, proof and first answer;
+    # the preferences phase goes on from them where its holds are the same.
+    per_group_start: per_group.Prepared | None = None
 
 
 def solve_phase(

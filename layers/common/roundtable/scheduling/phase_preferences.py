@@ -479,12 +479,14 @@ def _preferences_per_group(context: PhaseContext, budget: float) -> PhaseResult:
     with the whole share, instead of the search and the general model (per-group 1,200:
     105-116 there, 27-29 here)."""
     problem, incumbent = context.problem, context.search.plan()
-    bound = _preference_bound(context)
+    bound, prepared = _preference_bound(context), context.per_group_start
     if plan_objectives(problem, incumbent)["preferences"] > bound:
         holds = dict(context.runner.holds)
-        outcome = per_group.solve(problem, holds, incumbent, budget, context.runner.seed)
+        outcome = per_group.solve(problem, holds, incumbent, budget, context.runner.seed, prepared)
         adopt(context, incumbent, outcome.plan, "preferences")
         bound = max(bound, outcome.bound)
+    elif prepared is not None:  # its proof is not needed
+        prepared.cancel()
     achieved = plan_objectives(problem, context.search.plan())["preferences"]
     if achieved <= bound:
         return PhaseResult(achieved, achieved, True, f"{achieved} = lower bound, optimal")

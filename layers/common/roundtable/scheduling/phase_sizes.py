@@ -3,14 +3,17 @@
 The local search and the solver-free bound first; then, where the search's answer is
 more than one group's target above the bound, the relaxations by totals (`totals.py`)
 bound every total number of groups and the least-bound totals are solved first; then
-HiGHS's full model, and the remaining totals one at a time."""
+HiGHS's full model, and the remaining totals one at a time. Per-group anchors with
+everyone placed and the bound 0 ask the preferences phase's compact model first
+(`per_group.prepare`), whose first answer that phase goes on from."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
 
-from roundtable.scheduling.bounds import size_bound
+from roundtable.scheduling import per_group
+from roundtable.scheduling.bounds import seats, size_bound
 from roundtable.scheduling.highs import PhaseResult
 from roundtable.scheduling.phase_context import PhaseContext, adopt, solve_phase
 from roundtable.scheduling.phase_preferences import fewest_seats_ahead
@@ -30,6 +33,11 @@ _FULL_MODEL_FIRST = 0.35
 # instead (within one group's worth of the least floor) misfired under load, where the
 # bound after 35 % of the share is often still the floor: sparse 600 went 14.9 -> 97.5 %.
 _MOST_TOTALS = 16
+# Of the sizes phase's share, what the compact model of per-group anchors may take
+# (`_per_group_answer`; per-group 1,200: 4 s of CPU, 11-15 s of wall time at load 8, its
+# relaxation 6.6-8.8 s of it, which needs 75 % of this), leaving the usual path about
+# what HiGHS took there (2.3-3 s at load 8) where it has no answer in time.
+_COMPACT_SHARE = 0.8
 # Of the sizes phase's share, what the relaxation by totals may take (`totals.relax_totals`),
 # and then the totals its bounds leave, least bound first, before the full model. Only
 # when the search's answer is more than one group's target above the solver-free bound:
@@ -51,6 +59,12 @@ def sizes_phase(context: PhaseContext, budget: float) -> PhaseResult:
         return PhaseResult(bound, bound, True, f"{bound} = lower bound, optimal")
     if not exact_counts:
         return solve_phase(context, "sizes", budget, bound)
+    if per_group.applies(problem) and bound == 0 and scores["placed"] == seats(problem):
+        began = time.monotonic()
+        held = _per_group_answer(context, budget * _COMPACT_SHARE, bound)
+        if held is not None:
+            return held
+        budget -= time.monotonic() - began
     began = time.monotonic()
     relaxed = _relaxed_totals(
         context, budget * _RELAXATION_SHARE, scores["sizes"], bound, new_learners
@@ -81,6 +95,28 @@ def sizes_phase(context: PhaseContext, budget: float) -> PhaseResult:
         # their turn), as one run, not cut in two
         return solve_phase(context, "sizes", left, bound, neighbourhoods=False)
     return _sizes_by_totals(context, left, new_learners, bound, lower)
+
+
+def _per_group_answer(context: PhaseContext, budget: float, bound: int) -> PhaseResult | None:
+    """Per-group anchors: an answer at the bound from the preferences phase's compact
+    model with the size objective held there (`per_group.prepare`), kept for that phase,
+    or None. Per-group 1,200: HiGHS's full model took 1.0 s of CPU to find sizes 0, and
+    the preferences phase then built that model, solved its relaxation and found the
+    same first answer anyway."""
+    holds = dict(context.runner.holds) | {"sizes": bound}
+    seed, last = context.runner.seed, context.deadline
+    prepared = per_group.prepare(context.problem, holds, budget, seed, last)
+    if prepared is None:
+        return None
+    # its relaxation and proof serve the preferences phase wherever the sizes end at the
+    # bound (`per_group.solve` checks the holds)
+    context.per_group_start = prepared
+    answer = prepared.plan
+    if answer is None or plan_objectives(context.problem, answer)["sizes"] > bound:
+        return None
+    if not adopt(context, context.search.plan(), answer, "sizes"):
+        return None
+    return PhaseResult(bound, bound, True, f"{bound} = lower bound, optimal")
 
 
 def _relaxed_totals(
