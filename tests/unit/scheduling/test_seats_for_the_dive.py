@@ -49,6 +49,12 @@ def _seats_model(monkeypatch: pytest.MonkeyPatch, applies: bool) -> None:
     monkeypatch.setattr(phase_preferences, "_one_total_many_seats", lambda *_: applies)
 
 
+def _no_seats_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The dive's path: the seats' proof before it (`_seats_first`, test_proof_beside)
+    would decide these tiny cohorts first."""
+    monkeypatch.setattr(phase_preferences, "_seats_first", lambda *_args: None)
+
+
 def _full_solves(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     """Whether each of the phase's full HiGHS solves from now on has its neighbourhoods."""
     solves: list[bool] = []
@@ -85,6 +91,7 @@ def test_highs_after_a_dive_that_finds_nothing_has_neighbourhoods_only_on_large_
     # where the model has more group columns than `_NEIGHBOURHOODS_ABOVE`
     monkeypatch.setattr(phase_preferences, "_SEATS_FOR_THE_DIVE", 0)
     _seats_model(monkeypatch, False)  # the dive's path, not HiGHS within the fewest seats
+    _no_seats_first(monkeypatch)
     monkeypatch.setattr(phase_preferences, "_NEIGHBOURHOODS_ABOVE", above)
     monkeypatch.setattr(phase_preferences, "_dive", lambda _c, _r, _budget, bound: bound)
     solves = _full_solves(monkeypatch)
@@ -166,6 +173,7 @@ def test_where_the_dive_runs_alone_nothing_comes_before_it_and_the_optimum_is_re
     monkeypatch.setattr(phase_preferences, "_SEATS_FOR_THE_DIVE", 0)
     monkeypatch.setattr("roundtable.scheduling.lp_dive._LINKING_NONZEROS", 0.0 if left_out else 1.0)
     _seats_model(monkeypatch, seats_model)
+    _no_seats_first(monkeypatch)
     steps = _steps(monkeypatch)
     _assert_exact_reaches_the_brute_forced_optimum(_cohort(seed, facilitators=3, most_groups=2))
     # the plan pays above the bound: with the rows kept the search comes first (and
@@ -186,6 +194,7 @@ def test_where_the_dive_runs_alone_the_search_goes_on_after_its_cycles_only_whil
     monkeypatch.setattr("roundtable.scheduling.lp_dive._LINKING_NONZEROS", 0.0)
     answers = iter([True, many_after_the_cycles])
     monkeypatch.setattr(phase_preferences, "_one_total_many_seats", lambda *_: next(answers, False))
+    _no_seats_first(monkeypatch)
     cycles = phase_preferences.cancel_cycles
 
     def recorded(*args: Any) -> int:

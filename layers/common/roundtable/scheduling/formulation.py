@@ -277,6 +277,21 @@ def total_row(problem: Problem, model: Formulation, totals: range) -> Row:
     return (float(totals.start), float(totals.stop - 1), columns, [1.0] * len(columns))
 
 
+def if_needed_seats(problem: Problem, model: Formulation) -> dict[int, float]:
+    """The if-needed seats each column of the preferences pays: its cost in whole
+    if-needed weights (learners' and leaders' alike). Every cost is non-negative, so an
+    answer with s seats costs at least s weights."""
+    weight = problem.if_needed_weight()
+    costs = model.objectives["preferences"].items()
+    return {col: float(cost // weight) for col, cost in costs if cost >= weight}
+
+
+def fewest_seats_row(problem: Problem, model: Formulation, least: int) -> Row:
+    """At least `least` if-needed seats (`if_needed_seats`) in all."""
+    seats = if_needed_seats(problem, model)
+    return (float(least), INF, list(seats), list(seats.values()))
+
+
 def if_needed_row(problem: Problem, model: Formulation, most: int) -> Row:
     """At most `most` learners on if-needed time (their options costing the if-needed
     weight or more)."""

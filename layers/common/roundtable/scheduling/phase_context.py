@@ -58,12 +58,13 @@ def solve_phase(
     neighbourhoods: bool = True,
     full_model: bool = True,
     cuts: list[Row] | None = None,
+    warm: bool = True,
 ) -> PhaseResult:
-    """Run HiGHS on the phase (with `cuts`, as `Runner.solve`); adopt its plan only if it
-    keeps every earlier phase."""
+    """Run HiGHS on the phase (with `cuts`, without `warm`, as `Runner.solve`); adopt its
+    plan only if it keeps every earlier phase."""
     incumbent = context.search.plan()
     plan, result = context.runner.solve(
-        name, incumbent, budget, bound, neighbourhoods, full_model, cuts
+        name, incumbent, budget, bound, neighbourhoods, full_model, cuts, warm
     )
     if not adopt(context, incumbent, plan, name):
         return PhaseResult(

@@ -53,7 +53,7 @@ from roundtable.scheduling.phase_context import (
 from roundtable.scheduling.phase_spread import leaders_ahead
 from roundtable.scheduling.preferences import improve_preferences
 from roundtable.scheduling.problem import Problem
-from roundtable.scheduling.proof_beside import ProofBeside
+from roundtable.scheduling.proof_beside import ProofBeside, SeatsProof
 from roundtable.scheduling.values import plan_from_values, plan_objectives
 
 # Of the preferences phase's share, what the LP dive may use (`lp_dive`): sparse 1,200's
@@ -92,6 +92,9 @@ _NEIGHBOURHOODS_ABOVE = 2_000
 # typical 100 (1,493) answers its cap in 0.3-0.4 s of CPU; typical 300 (5,548) and the
 # larger cohorts' models take HiGHS seconds there, the time the dive's own needs.
 _PROOF_BESIDE_COLUMNS = 2_000
+# Of the dive's share, what the seats' proof may take before it (`_seats_first`; sparse
+# 300: 0.3-0.4 s of CPU).
+_SEATS_FIRST_SHARE = 0.25
 # Of the dive's share, what the leaders' model may take first (`_leaders_answer`; typical
 # 300: 1.7 s of CPU, 5-6 s of wall time at load 5-6, where a third of the share ran out
 # and left the LP dive's rounding and spread's own dive too little), the LP dive the rest.
@@ -213,6 +216,11 @@ def _first_then_dive(
             return first
         first_bound = first.bound
     left = budget - (time.monotonic() - began)  # the dive's share of what is left
+    if not paths:  # the seats decide: their proof may take the dive's place
+        seated = _seats_first(context, relaxation, left, max(bound, first_bound))
+        if seated is not None:
+            return seated
+        left = budget - (time.monotonic() - began)
     searched = context.search
     proof = _proof_beside(context, relaxation, left, paths)
     # the search's share kept for after a dive cut short by the clock where it did not
@@ -354,10 +362,9 @@ def _proof_beside(
     facilitated cohorts whose leaders do not limit placement (few facilitators 100: the
     cap's answer took 1.3 s of CPU, where the phase is proven in 0.3 s) and whose plan
     pays few if-needed seats above the bound (`paths`; sparse 300: the cap, 6,876, is
-    far below the optimum, 7,298, which the if-needed seats' bound proves)."""
+    far below the optimum, 7,298: there the seats' proof comes first, `_seats_first`)."""
     problem = context.problem
-    small = len(context.runner._formulation().cost) <= _PROOF_BESIDE_COLUMNS
-    if not (small and paths and problem.facilitated and not _leaders_scarce(problem)):
+    if not (_small(context) and paths and problem.facilitated and not _leaders_scarce(problem)):
         return None
     relaxed = relaxation.solve()  # joined here first: the dive would wait for it too
     if relaxed is None:
@@ -370,6 +377,55 @@ def _proof_beside(
     return ProofBeside(context.runner, relaxation.name, cap, budget, context.leaders_ahead).start()
 
 
+def _seats_first(
+    context: PhaseContext, relaxation: DiveRelaxation, budget: float, bound: int
+) -> PhaseResult | None:
+    """Where the plan pays many if-needed seats above `bound` (the dive would end far above
+    its relaxation) on a small model (`_small`): the seats' proof (`SeatsProof`), capped
+    at the `relaxation`'s whole if-needed weights, before the dive, within
+    `_SEATS_FIRST_SHARE` of `budget`. Where it finds an answer, that is the least within
+    the cap, proven by its bound; where none has so few seats, HiGHS's full model with
+    every answer's seats as a row, from no start, instead of the dive (sparse
+    300: 21 seats shown in 0.3-0.4 s of CPU, then 7,298 found and proven in 0.5-0.8 s;
+    the dive took 0.55 s to 7,639 and HiGHS 1.35-2.7 s after it). None where the proof
+    is cut short or the model is larger: the dive follows."""
+    relaxed = relaxation.solve() if _small(context) else None
+    if relaxed is None:
+        return None
+    problem, began = context.problem, time.monotonic()
+    bound = max(bound, rounded_up(relaxed))
+    if plan_objectives(problem, context.search.plan())["preferences"] == bound:
+        return PhaseResult(bound, bound, True, f"{bound} = relaxation's bound, optimal")
+    cap = _seats_cap(relaxed, problem.if_needed_weight())
+    proof = SeatsProof(context.runner, relaxation.name, cap, budget * _SEATS_FIRST_SHARE)
+    bound = _settle(context, proof.start(), bound, began + budget * _SEATS_FIRST_SHARE)
+    achieved = plan_objectives(problem, context.search.plan())["preferences"]
+    if achieved == bound:
+        return PhaseResult(achieved, bound, True, f"{bound} = the seats' proof, optimal")
+    cut = proof.cut()
+    if cut is None:
+        return None
+    left = budget - (time.monotonic() - began)
+    # from no start: sparse 300's model with the row took 0.47-0.81 s of CPU so, 0.73-0.98
+    # from the search's 8,995 (seeds 0-3); the plan is still the answer to beat
+    return solve_phase(
+        context, "preferences", left, bound, neighbourhoods=False, cuts=[cut], warm=False
+    )
+
+
+def _small(context: PhaseContext) -> bool:
+    """Whether the model is small enough for a proof asked before or beside the dive
+    (`_PROOF_BESIDE_COLUMNS`)."""
+    return len(context.runner._formulation().cost) <= _PROOF_BESIDE_COLUMNS
+
+
+def _seats_cap(relaxed: float, weight: int) -> int:
+    """The seats proof's cap: the relaxation's value in whole if-needed weights, no fewer
+    than its own seats rounded down (sparse 300: 6,874.5 is 20 weights of 339, its seats
+    19.75; every answer pays 21)."""
+    return int(relaxed // weight)
+
+
 def _cap(relaxed: float) -> int:
     """The proof's cap: the relaxation rounded up, plus one (so the dive's answer is
     proven where it ends one or two above the relaxation rounded up)."""
@@ -378,8 +434,8 @@ def _cap(relaxed: float) -> int:
 
 def _settle(context: PhaseContext, proof: ProofBeside, bound: int, deadline: float) -> int:
     """The bound with what the proof beside the dive showed by `deadline`. Its answer,
-    where it has one, is the least under the cap, so the phase's optimum: adopted where
-    better than the search's plan."""
+    where it has one, is the least under the cap (so the phase's optimum where the cap is
+    the objective's): adopted where better than the search's plan."""
     proof.settle(deadline)
     if proof.found is None:
         return max(bound, proof.bound())
@@ -389,7 +445,7 @@ def _settle(context: PhaseContext, proof: ProofBeside, bound: int, deadline: flo
     better = least < plan_objectives(problem, incumbent)["preferences"]
     if better:
         adopt(context, incumbent, answer, "preferences")
-    return max(bound, least)
+    return max(bound, proof.bound(least))
 
 
 def _leaders_scarce(problem: Problem) -> bool:

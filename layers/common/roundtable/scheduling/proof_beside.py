@@ -18,6 +18,18 @@ Once it has shown that nothing costs the cap or less, the second core is free fo
 rest of the dive: a question of a later phase that holds for any hold of the
 preferences up to the cap plus one (`then`; spread's leader test, `leader_count`) is
 started there.
+
+Where the plan pays many if-needed seats above the bound, the dive ends far above its
+relaxation (sparse 300: 7,639 against 6,874.5, the optimum 7,298) and that cap settles
+nothing; the proof there is in the if-needed seats, the objective's first term (the
+weight outweighs every shift of everyone together). So the question is capped at the
+seats instead (`SeatsProof`): "is any answer keeping the holds paying at most the
+relaxation's value in whole if-needed weights (20 seats)?" HiGHS shows it infeasible
+in 0.3-0.4 s of CPU (seeds 0-3, no start). With "21 seats or more" as a row, HiGHS's
+full model starts from a root bound of 7,296 instead of 6,874.5 and finds and proves
+7,298 in 0.5-0.8 s of CPU from no start at all, so the preferences phase asks it
+before the dive, not beside it (`phase_preferences._seats_first`): the dive took
+0.55 s to 7,639, and HiGHS 1.35-2.7 s after it without the row.
 """
 
 from __future__ import annotations
@@ -25,7 +37,13 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from roundtable.scheduling.formulation import INF
+from roundtable.scheduling.formulation import (
+    INF,
+    Formulation,
+    Row,
+    fewest_seats_row,
+    if_needed_seats,
+)
 from roundtable.scheduling.highs import Runner, _candidate, _misreported
 from roundtable.scheduling.highs_model import (
     LEAST_SECONDS,
@@ -56,9 +74,18 @@ class ProofBeside(OnThread):
             self.cancel()
             self.infeasible, self.found = False, None
 
-    def bound(self) -> int:
-        """What it proved: no answer below `cap` + 1 where infeasible (0: nothing)."""
-        return self.cap + 1 if self.infeasible else 0
+    def bound(self, found: int = 0) -> int:
+        """What it proved, with `found` the value of its answer where it has one: no
+        answer below `cap` + 1 where infeasible (0: nothing)."""
+        return self.cap + 1 if self.infeasible else found
+
+    def cut(self) -> Row | None:
+        """A row every answer keeps, from what it proved, for HiGHS's full model (None)."""
+        return None
+
+    def _capped(self, model: Formulation) -> dict[int, float]:
+        """The terms whose sum is capped: the phase's objective."""
+        return model.objectives[self.name]
 
     def _solve(self) -> None:
         import highspy
@@ -67,11 +94,9 @@ class ProofBeside(OnThread):
         if self._cancelled:
             return
         model, highs = self._instance()
-        objective = model.objectives[self.name]
-        columns = np.array(list(objective), dtype=np.int32)
-        highs.addRow(
-            -INF, self.cap + 1e-6, len(columns), columns, np.array(list(objective.values()))
-        )
+        objective, capped = model.objectives[self.name], self._capped(model)
+        columns = np.array(list(capped), dtype=np.int32)
+        highs.addRow(-INF, self.cap + 1e-6, len(columns), columns, np.array(list(capped.values())))
         # the cap is a side constraint: learners' columns whole (`highs` module's note)
         learners_integral(highs, model, True)
         set_objective(highs, model, self.name)
@@ -95,3 +120,24 @@ class ProofBeside(OnThread):
         highs.cbMipInterrupt.subscribe(self.interrupt)
         highs.cbSimplexInterrupt.subscribe(self.interrupt)
         return model, highs
+
+
+class SeatsProof(ProofBeside):
+    """`ProofBeside` with the if-needed seats capped (`formulation.if_needed_seats`),
+    not the objective: `infeasible` when every answer pays `cap` + 1 seats or more, else
+    `found`, the least `name` among answers paying at most `cap`."""
+
+    def bound(self, found: int = 0) -> int:
+        """Every answer pays at least its seats' weights (every cost is non-negative):
+        `cap` + 1 weights where infeasible; else the less of that and `found`."""
+        more = (self.cap + 1) * self.runner.problem.if_needed_weight()
+        return more if self.infeasible else min(found, more)
+
+    def cut(self) -> Row | None:
+        """`cap` + 1 seats or more, where infeasible."""
+        if not self.infeasible:
+            return None
+        return fewest_seats_row(self.runner.problem, self.runner._formulation(), self.cap + 1)
+
+    def _capped(self, model: Formulation) -> dict[int, float]:
+        return if_needed_seats(self.runner.problem, model)
