@@ -8,9 +8,11 @@ import itertools
 import math
 import random
 from collections import Counter
+from typing import Any
 
 import pytest
 
+from roundtable.scheduling import totals
 from roundtable.scheduling.bounds import size_bound
 from roundtable.scheduling.heuristic import solve_heuristic
 from roundtable.scheduling.highs import Runner
@@ -395,3 +397,44 @@ def test_the_fewest_groups_rest_on_the_bounds_by_totals_where_the_floor_says_les
     # a count above the plan's own would be numerical trouble: the floor's stands
     context.sizes_by_total = lambda total: 10**9 if total <= plan.group_count() else 0
     assert fewest_groups(context, plan) == floor
+
+
+def _totals_asked(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The totals of groups `solve_by_totals` asks for any answer at their bound
+    (`_at_most`), recorded as it asks: the total row's fixed value at each call."""
+    asked: list[int] = []
+    ask = totals._at_most
+
+    def recorded(runner: Runner, rows: totals._Rows, *rest: Any) -> Any:
+        asked.append(round(runner._loaded()[1].getLp().row_lower_[rows.total]))
+        return ask(runner, rows, *rest)
+
+    monkeypatch.setattr(totals, "_at_most", recorded)
+    return asked
+
+
+def test_the_held_answers_own_total_is_minimised_from_it_not_asked_afresh(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # eight peer learners free on both evenings, groups of 3..5, target 4: the held
+    # answer (3 and 5) has the optimum's total (4 and 4), so that total is minimised
+    # from it, never asked from scratch
+    people = [person(f"L{k}", "UTC", TUESDAY | WEDNESDAY) for k in range(8)]
+    document = instance(
+        people, min_group_size=3, max_group_size=5, target_group_size=4, require_facilitator=False
+    )
+    params, everyone, existing = parse_instance(document)
+    problem = _problem(everyone, params, existing)
+    tuesday, wednesday = sorted(problem.learner_options[0])
+    held = Plan({tuesday: [-1], wednesday: [-1]}, {tuesday: [0, 1, 2], wednesday: [3, 4, 5, 6, 7]})
+    assert plan_objectives(problem, held)["sizes"] == 2
+    runner = Runner(problem, 1)
+    runner.hold("placed", 8)
+    relaxation = relax_totals(runner, 10.0)
+    assert relaxation is not None and relaxation.at_least(2) == 0
+    asked = _totals_asked(monkeypatch)
+    outcome = solve_by_totals(runner, held, 10.0, 8, 0, relaxation.at_least)
+    assert 2 not in asked
+    assert outcome.bound == outcome.value == 0
+    assert plan_objectives(problem, outcome.plan)["sizes"] == 0
+    assert plan_is_consistent(problem, outcome.plan)

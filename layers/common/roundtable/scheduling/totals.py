@@ -351,6 +351,8 @@ def solve_by_totals(
     `new_learners` must be the learners in new groups in every answer keeping the
     earlier phases (placement and joins proven optimal). `hints` (per total, group
     columns and values) start that total's question (`_at_most`) as a partial answer.
+    Given `lower`, each total is first asked for any answer at its bound (`_at_most`),
+    except the held answer's own total, which is minimised from that answer at once.
     """
     began = time.monotonic()
     problem = runner.problem
@@ -373,7 +375,11 @@ def solve_by_totals(
                 continue  # sorted by floor, but a later one may still fit in no time
             tried += 1
             highs.changeRowBounds(rows.total, total, total)
-            if lower is not None:
+            if lower is not None and _total_of(model, values) != total:
+                # the held answer's own total is minimised from it at once (below):
+                # HiGHS's neighbourhoods of it find the better answer sooner than the
+                # question from scratch (few facilitators 100: 11 in 0.3 s of CPU
+                # against 1.0, where the search's answer has 13 with the same total)
                 hint = (hints or {}).get(total, {})
                 found, status = _at_most(runner, rows, proven[total], left, hint)
                 if found is not None:
