@@ -305,10 +305,7 @@ def _least(
         highs.cbMipImprovingSolution.subscribe(stopper.improving)
         highs.cbMipInterrupt.subscribe(stopper.check)
     if interrupt is not None:
-        # the simplex's check too: a run asked to stop mid-LP (the root's took 0.6 s on
-        # sparse 1,200) would otherwise go on to the LP's end
         highs.cbMipInterrupt.subscribe(interrupt)
-        highs.cbSimplexInterrupt.subscribe(interrupt)
     highs.run()
     status = highs.modelStatusToString(highs.getModelStatus())
     bound = highs.getInfo().mip_dual_bound
