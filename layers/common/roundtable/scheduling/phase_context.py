@@ -12,6 +12,7 @@ from roundtable.scheduling.formulation import Row
 from roundtable.scheduling.highs import SENSES, PhaseResult, Runner
 from roundtable.scheduling.leader_count import LeadersAhead
 from roundtable.scheduling.leader_dive import LeaderModel
+from roundtable.scheduling.lp_dive import DiveRelaxation
 from roundtable.scheduling.open_starts import FewestAhead
 from roundtable.scheduling.plan import Plan, plan_is_consistent
 from roundtable.scheduling.problem import Problem
@@ -44,6 +45,9 @@ class PhaseContext:
     # The preferences phase's fewest if-needed seats asked ahead, beside the sizes phase
     # (`phase_preferences.fewest_seats_ahead`).
     fewest_ahead: FewestAhead | None = None
+    # The preferences' dive relaxation asked ahead, beside the sizes phase
+    # (`phase_preferences.relaxation_ahead`).
+    relaxation_ahead: DiveRelaxation | None = None
     # Per-group anchors: the preferences' compact model the sizes phase asked with the sizes
     # held at their bound (`per_group.prepare`), its relaxation, proof and first answer;
     # the preferences phase goes on from them where its holds are the same.
