@@ -4,7 +4,8 @@ holds pays, the model with the held total and those seats as rows reaches the
 brute-forced optimum and bounds it, and the learners' least with so many seats
 (`learner_cost_with_if_needed`, spread's leaders' budget) is the least of every seating.
 Step (a) asked ahead beside the sizes phase (`open_starts.FewestAhead`) is the phase's
-own answer only for the same question."""
+own answer only for the same question; while it runs, the phase asks it again with another
+seed and takes the first proven count (`_first_proven`)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,8 @@ def test_the_model_within_the_fewest_seats_reaches_and_bounds_the_optimum(seed: 
     problem, placed, sizes, preferences, totals, weight = _held(seed)
     found = fewest_if_needed(problem, placed, totals, weight, 10.0, sizes)
     assert found is not None and found[1]  # proven
+    # the count asked again with another seed beside the thread's is the same
+    assert fewest_if_needed(problem, placed, totals, weight, 10.0, sizes, seed=1) == found
     fewest = found[0]
     # the learners' seats are some of every answer's if-needed seats
     assert fewest <= min(cost // weight for cost in _kept_costs(problem, placed, sizes))
@@ -105,12 +108,35 @@ def _context_held_at(seed: int, sizes: int) -> tuple[PhaseContext, int, range]:
     return context, placed, totals
 
 
+class _Running(FewestAhead):
+    """Asked ahead and still running until cancelled, with an answer no solve gives."""
+
+    def _solve(self) -> None:
+        while not self._cancelled:
+            time.sleep(0.01)
+        self.found = None  # as HiGHS's run, cancelled
+
+
 def test_the_phase_takes_the_answer_asked_ahead_for_its_own_question() -> None:
     problem, placed, sizes, _preferences, totals, weight = _held(0)
     context = _context_held_at(0, sizes)[0]
-    context.fewest_ahead = _Known(problem, placed, totals, weight, 10.0, sizes).start()
+    ahead = _Known(problem, placed, totals, weight, 10.0, sizes).start()
+    assert ahead.join(10.0)  # ended before the phase asks: nothing asked again
+    context.fewest_ahead = ahead
     assert _fewest_seats(context, placed, totals, 10.0) == (99, True)
     assert context.fewest_ahead is None  # taken once
+
+
+def test_the_phase_proves_the_count_itself_while_the_question_asked_ahead_runs() -> None:
+    problem, placed, sizes, _preferences, totals, weight = _held(0)
+    context = _context_held_at(0, sizes)[0]
+    ahead = _Running(problem, placed, totals, weight, 10.0, sizes).start()
+    context.fewest_ahead = ahead
+    own = fewest_if_needed(problem, placed, totals, weight, 10.0, sizes)
+    assert own is not None and own[1]
+    # waiting for the thread alone, the phase would get nothing within its 2 s
+    assert _fewest_seats(context, placed, totals, 2.0) == own
+    assert ahead.join(5.0) and ahead.found is None  # cancelled
 
 
 def test_the_phase_asks_again_where_the_sizes_phase_ended_below_the_guess() -> None:

@@ -117,10 +117,12 @@ class OnThread:
         """Whether the thread has run to its end (not if never started)."""
         return self._thread is not None and not self._thread.is_alive()
 
-    def cancel(self) -> None:
-        """Interrupt HiGHS (at its next check) and wait for the thread, if started."""
+    def cancel(self, wait: bool = True) -> None:
+        """Interrupt HiGHS (at its next check) and wait for the thread, if started; with
+        `wait` False, leave it to end at that check on its own core (HiGHS checks only
+        between the steps of its MIP: 2 s of wall time later on sparse 1,200 at load 5-6)."""
         self._cancelled = True
-        if self._thread is not None:
+        if wait and self._thread is not None:
             self._thread.join()
 
     def interrupt(self, event: Any) -> None:

@@ -153,16 +153,20 @@ def fewest_if_needed(
     budget: float,
     sizes: int | None,
     interrupt: Interrupt | None = None,
+    seed: int = _SEED,
 ) -> tuple[int, bool] | None:
     """Step (a) of `if_needed_bound` alone: at least how many learners sit on if-needed
     time in any answer with between `totals.start` and `totals.stop - 1` new groups, and
     whether that is the fewest (HiGHS's bound where it is cut short by `budget`); None
     with existing groups, no total, or nothing proven. With `interrupt`, HiGHS's
-    interrupt callback (`FewestAhead`)."""
+    interrupt callback (`FewestAhead`); `seed`, HiGHS's random seed (a proven count is
+    the same at every seed, only the time to prove it differs)."""
     if problem.existing or placed <= 0 or not totals:
         return None
     limits = _Limits(placed, totals.stop - 1, sizes, totals.start)
-    found = _least(problem, limits, lambda cost: cost // weight, None, budget, interrupt=interrupt)
+    found = _least(
+        problem, limits, lambda cost: cost // weight, None, budget, interrupt=interrupt, seed=seed
+    )
     return None if found is None else found[:2]
 
 
@@ -280,16 +284,17 @@ def _least(
     aim: int | None = None,
     only: frozenset[int] | None = None,
     interrupt: Interrupt | None = None,
+    seed: int = _SEED,
 ) -> tuple[int, bool, dict[tuple[int, int], int], dict[int, int]] | None:
     """HiGHS's bound of the model for `cost` (rounded up), whether it is the optimum, and
     its answer (learners per class and start, groups per start; empty if none); with
     `if_needed`, exactly that many if-needed seats; with `aim` (a bound proven without
     this model), stopped once its answer costs no more; with `only`, no groups elsewhere
     (then its bound is the restricted model's, no bound of the whole); with `interrupt`,
-    that callback too."""
+    that callback too; `seed`, HiGHS's random seed."""
     if budget <= 0.05:
         return None
-    highs, columns = _model(problem, limits, cost, if_needed)
+    highs, columns = _model(problem, limits, cost, if_needed, seed)
     for start, col in columns.groups.items():
         if only is not None and start not in only:
             highs.changeColBounds(col, 0.0, 0.0)
@@ -322,7 +327,7 @@ class _Columns:
 
 
 def _model(
-    problem: Problem, limits: _Limits, cost: Cost, if_needed: int | None
+    problem: Problem, limits: _Limits, cost: Cost, if_needed: int | None, seed: int = _SEED
 ) -> tuple[Any, _Columns]:
     """Columns: groups per start (integral), learners of each class at each of its
     options, each start's size deviation; rows: each class seats at most its members,
@@ -337,7 +342,7 @@ def _model(
     starts = _undominated(problem, cost if if_needed is None else (lambda price: price))
     groups = {start: position for position, start in enumerate(starts)}
     seats: dict[tuple[int, int], int] = {}
-    highs = new_instance(_SEED)
+    highs = new_instance(seed)
     count = len(starts)
     highs.addVars(count, np.zeros(count), np.full(count, float(limits.most)))
     change_integrality(highs, list(range(count)), True)
