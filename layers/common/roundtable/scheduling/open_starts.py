@@ -139,9 +139,9 @@ def if_needed_bound(
     reach it (`_by_steps`)."""
     import time
 
-    if problem.existing or placed <= 0 or not totals:
+    limits = _held_limits(problem, placed, totals, sizes)
+    if limits is None:
         return None
-    limits = _Limits(placed, totals.stop - 1, sizes, totals.start)
     return _by_steps(problem, limits, weight, time.monotonic() + budget, beat)
 
 
@@ -161,13 +161,22 @@ def fewest_if_needed(
     with existing groups, no total, or nothing proven. With `interrupt`, HiGHS's
     interrupt callback (`FewestAhead`); `seed`, HiGHS's random seed (a proven count is
     the same at every seed, only the time to prove it differs)."""
-    if problem.existing or placed <= 0 or not totals:
+    limits = _held_limits(problem, placed, totals, sizes)
+    if limits is None:
         return None
-    limits = _Limits(placed, totals.stop - 1, sizes, totals.start)
     found = _least(
         problem, limits, lambda cost: cost // weight, None, budget, interrupt=interrupt, seed=seed
     )
     return None if found is None else found[:2]
+
+
+def _held_limits(problem: Problem, placed: int, totals: range, sizes: int | None) -> _Limits | None:
+    """The limits of the two steps for `placed` learners in between `totals.start` and
+    `totals.stop - 1` new groups, or None where the steps do not apply: existing groups,
+    no one placed, or no total."""
+    if problem.existing or placed <= 0 or not totals:
+        return None
+    return _Limits(placed, totals.stop - 1, sizes, totals.start)
 
 
 class FewestAhead(OnThread):
