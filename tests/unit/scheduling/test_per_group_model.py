@@ -169,10 +169,12 @@ def test_a_lower_opened_level_is_tried_only_while_the_answer_is_far_above_the_bo
     problem, _plan, model = _held_model(seed, if_needed=False)
     relaxation = per_group._relaxation(model, 1, 10.0, problem.if_needed_weight())
     assert relaxation.values is not None
+    # every start opened at every level, so that each level has an answer
+    starts = set(model.g.values())
     relaxed = [
-        max(value, 0.2) if col in model.g.values() else value
+        max(value, max(per_group._OPENED_LEVELS)) if col in starts else value
         for col, value in enumerate(relaxation.values)
-    ]  # every start at level 0.2
+    ]
     scores: list[int | None] = []
     first = per_group._stopped_at_first_answer
 
