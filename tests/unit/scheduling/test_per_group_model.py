@@ -156,10 +156,39 @@ def test_the_first_answer_within_the_relaxations_starts_keeps_the_earlier_phases
     # the relaxation's starts, and none at all (then the whole model's answer)
     for relaxed in (relaxation.values, [0.0] * len(model.cost)):
         highs = model.load(1)
-        found = per_group._first_answer(highs, model, relaxed, 10.0)
+        found = per_group._first_answer(highs, model, relaxed, 10.0, relaxation.bound)
         assert found is not None
         answer = per_group.plan_from(problem, model, found)
         assert_earlier_phases_kept(problem, plan, answer, relaxation.bound)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_lower_opened_level_is_tried_only_while_the_answer_is_far_above_the_bound(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    problem, _plan, model = _held_model(seed, if_needed=False)
+    relaxation = per_group._relaxation(model, 1, 10.0, problem.if_needed_weight())
+    assert relaxation.values is not None
+    # every start opened at every level, so that each level has an answer
+    starts = set(model.g.values())
+    relaxed = [
+        max(value, max(per_group._OPENED_LEVELS)) if col in starts else value
+        for col, value in enumerate(relaxation.values)
+    ]
+    scores: list[int | None] = []
+    first = per_group._stopped_at_first_answer
+
+    def noted(*args):
+        found = first(*args)
+        scores.append(None if found is None else per_group._score(model, found))
+        return found
+
+    monkeypatch.setattr(per_group, "_stopped_at_first_answer", noted)
+    for bound, tries in ((10**6, 1), (0, len(per_group._OPENED_LEVELS))):
+        scores.clear()
+        per_group._within(model.load(1), model, relaxed, 60.0, bound)
+        assert scores[0] is not None and scores[0] > 0
+        assert len(scores) == tries  # near the bound: the first answer is kept
 
 
 def _held_model(seed: int, if_needed: bool = True):

@@ -66,6 +66,12 @@ _RELAXATION_SHARE = 0.75
 # 59-61 and 37. With 0.1 36 and 37, with 0.3 nothing (1,200) and 37 (2,000). 0.25 (never
 # the best) is gone: its 0.9 s go to the rounds and the proof (session 7).
 _OPENED_LEVELS = (0.2, 0.15)
+# A lower level opens more starts, which pays where the first answer is far above the
+# relaxation's bound (per-group 2,000: 24 at 0.2 against 12, 20 at 0.15), not near it
+# (1,200: 29 at 0.2 against 24, 32 at 0.15 for 0.75 s of CPU before the rounds, which
+# take 29 to 25): the next level is tried only while the best answer is above this
+# multiple of the bound (session 10, round 2).
+_NEAR_BOUND = 1.25
 # Interior point to this tolerance, no crossover: the bound is read from the duals, and
 # at 1e-2 it is within 0.05 of the relaxation's value in 21 iterations against 26.
 _RELAXATION_OPTIONS = {
@@ -80,8 +86,9 @@ _RELAXATION_OPTIONS = {
 # nothing end in 0.1-0.6 s, and the one that takes per-group 1,200 from 27 to 25 (a
 # pattern of 263 starts) needs 2.0-2.2 s: with 2 s it was cut short, retried after a
 # whole turn, and the proof came too late in some runs; with 3 s the phase is proven
-# in 13.2 s (load 1.7) where 2 s took 17.4-18.1 s.
-_ROUND_SECONDS = 3.0
+# in 13.2 s (load 1.7) where 2 s took 17.4-18.1 s. On this machine that round now takes
+# 2.8-3.0 s of CPU where it has a whole core (session 10, round 2): 3 s was at its edge.
+_ROUND_SECONDS = 4.0
 _REPAIR_SECONDS = 1.0
 
 
@@ -259,7 +266,8 @@ def prepare(
     if relaxation.values is None:
         return None
     proof = _proof_beside(problem, model, seed, relaxation, last)
-    values = _first_answer(model.load(seed), model, relaxation.values, deadline - time.monotonic())
+    highs, left = model.load(seed), deadline - time.monotonic()
+    values = _first_answer(highs, model, relaxation.values, left, relaxation.bound)
     plan = None if values is None else plan_from(problem, model, values)
     return Prepared(holds, model, relaxation, plan, proof)
 
@@ -333,7 +341,8 @@ def _from_relaxation(
     highs = model.load(seed)
     values = warm_values(problem, model, plan)
     if values is None:  # the plan pays if-needed time
-        values = _first_answer(highs, model, relaxation.values, deadline - time.monotonic())
+        left = deadline - time.monotonic()
+        values = _first_answer(highs, model, relaxation.values, left, bound)
     cap: float = weight  # the bound of the model without if-needed options, not the phase's
     if values is None:
         model, cap = build(problem, holds), INF
@@ -450,24 +459,25 @@ class _AtFirstAnswer:
 
 
 def _first_answer(
-    highs: Any, model: CompactModel, relaxed: list[float] | None, budget: float
+    highs: Any, model: CompactModel, relaxed: list[float] | None, budget: float, bound: int
 ) -> list[float] | None:
     """HiGHS's first answer (its feasibility jump's), or None if it has none within the
-    budget: the best with groups only where the relaxation opens them (`_within`), and
-    where none has an answer, on the whole model."""
+    budget: the best with groups only where the relaxation opens them (`_within`; the
+    relaxation's `bound`), and where none has an answer, on the whole model."""
     began = time.monotonic()
-    best = None if relaxed is None else _within(highs, model, relaxed, budget)
+    best = None if relaxed is None else _within(highs, model, relaxed, budget, bound)
     if best is not None:
         return best
     return _stopped_at_first_answer(highs, model, budget - (time.monotonic() - began))
 
 
 def _within(
-    highs: Any, model: CompactModel, relaxed: list[float], budget: float
+    highs: Any, model: CompactModel, relaxed: list[float], budget: float, bound: int
 ) -> list[float] | None:
     """The best first answer with groups only at the starts the relaxation opens at
-    least a given part of a group (`_OPENED_LEVELS` in turn, while the time left is
-    three times the last try's), or None (each level without one is found in 0.1 s)."""
+    least a given part of a group (`_OPENED_LEVELS` in turn, while the best is above
+    `_NEAR_BOUND` times the relaxation's `bound` and the time left is three times the
+    last try's), or None (each level without one is found in 0.1 s)."""
     began, best = time.monotonic(), None
     for level in _OPENED_LEVELS:
         tried = time.monotonic()
@@ -478,7 +488,9 @@ def _within(
         if found is not None and (best is None or _score(model, found) < _score(model, best)):
             best = found
         took = time.monotonic() - tried
-        if best is not None and left - took < 3 * took:
+        if best is not None and (
+            _score(model, best) <= _NEAR_BOUND * bound or left - took < 3 * took
+        ):
             break
     return best
 
