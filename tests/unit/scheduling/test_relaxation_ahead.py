@@ -9,9 +9,11 @@ import time
 
 import pytest
 
+from roundtable.scheduling import solver
 from roundtable.scheduling.heuristic import solve_heuristic
-from roundtable.scheduling.highs import Runner
+from roundtable.scheduling.highs import PhaseResult, Runner
 from roundtable.scheduling.lp_dive import DiveRelaxation, own_runner, start_relaxation
+from roundtable.scheduling.open_starts import FewestAhead
 from roundtable.scheduling.phase_context import PhaseContext
 from roundtable.scheduling.phase_preferences import (
     _dive_relaxation,
@@ -84,3 +86,34 @@ def test_the_preferences_phase_cancels_a_relaxation_it_did_not_take() -> None:
     context.relaxation_ahead = ahead
     preferences_phase(context, 10.0)
     assert ahead.ended() and context.relaxation_ahead is None
+
+
+class _UntilCancelled(FewestAhead):
+    """Work asked ahead that runs until it is cancelled (or 10 s pass)."""
+
+    def _solve(self) -> None:
+        began = time.monotonic()
+        while not self._cancelled and time.monotonic() - began < 10.0:
+            time.sleep(0.01)
+
+
+def test_a_run_that_ends_early_stops_what_was_asked_ahead(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    problem = _held(0)[0]
+    asked: list[FewestAhead] = []
+
+    def sizes_asking_ahead(context: PhaseContext, budget: float) -> PhaseResult:
+        ahead = _UntilCancelled(problem, 1, range(1, 2), 1, 10.0, 0).start()
+        context.fewest_ahead = ahead
+        asked.append(ahead)
+        return PhaseResult(0, 0, True, "held")
+
+    def preferences_failing(context: PhaseContext, budget: float) -> PhaseResult:
+        raise RuntimeError("the phase failed")
+
+    monkeypatch.setitem(solver._PHASES, "sizes", sizes_asking_ahead)
+    monkeypatch.setitem(solver._PHASES, "preferences", preferences_failing)
+    with pytest.raises(RuntimeError, match="the phase failed"):
+        solver.solve_exact(problem, solve_heuristic(problem, 1), 1, 30.0)
+    assert asked and asked[0].ended()  # cancelled and joined, not left to its 10 s

@@ -53,6 +53,15 @@ class PhaseContext:
     # the preferences phase goes on from them where its holds are the same.
     per_group_start: per_group.Prepared | None = None
 
+    def cancel_ahead(self) -> None:
+        """Stop whatever was asked ahead for a later phase and is still running: each is
+        cancelled by the phase that takes it, so this matters where the run ends early
+        (a phase raised), and a thread would otherwise go on until the run's deadline."""
+        asked = (self.leaders_ahead, self.fewest_ahead, self.relaxation_ahead, self.per_group_start)
+        for ahead in asked:
+            if ahead is not None:
+                ahead.cancel()
+
 
 def solve_phase(
     context: PhaseContext,

@@ -55,17 +55,20 @@ def solve_exact(problem: Problem, warm: Plan, seed: int, time_limit: float) -> E
     context = PhaseContext(problem, runner, search, began + time_limit, time_limit)
     outcome = ExactOutcome(plan=warm, upper_bound=placement_bound(problem))
     names = _phase_names(problem)
-    for position, name in enumerate(names):
-        budget = _budget(context.deadline, names[position:])
-        started = time.monotonic()
-        result = _PHASES[name](context, budget)
-        outcome.results[name], outcome.seconds[name] = result, time.monotonic() - started
-        outcome.phases.append(f"{name} ({outcome.seconds[name]:.2f} s): {result.status}")
-        if name == "placed":
-            outcome.upper_bound = min(result.bound, placement_bound(problem))
-            outcome.placement_seconds = round(time.monotonic() - began, 3)
-        context.proven[name] = result.proven
-        context.runner.hold(name, result.value)
+    try:
+        for position, name in enumerate(names):
+            budget = _budget(context.deadline, names[position:])
+            started = time.monotonic()
+            result = _PHASES[name](context, budget)
+            outcome.results[name], outcome.seconds[name] = result, time.monotonic() - started
+            outcome.phases.append(f"{name} ({outcome.seconds[name]:.2f} s): {result.status}")
+            if name == "placed":
+                outcome.upper_bound = min(result.bound, placement_bound(problem))
+                outcome.placement_seconds = round(time.monotonic() - began, 3)
+            context.proven[name] = result.proven
+            context.runner.hold(name, result.value)
+    finally:
+        context.cancel_ahead()
     level_sizes(context.search)
     outcome.plan = context.search.plan()
     return outcome
