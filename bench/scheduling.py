@@ -3,6 +3,7 @@
 Run: .venv/bin/python bench/scheduling.py [--sizes 50 200 1000 5000] [--time-limit 30]
                                          [--repeat 3] [--anchors 150 300 1000]
                                          [--sweep [100 300 600 1200 2000 5000]] [--kinds ...]
+                                         [--seeds N]
 Prints one row per instance and method; `--anchors` adds the issue-10 comparison of one
 cohort anchor against per-group anchors on cohorts that span a daylight-saving change.
 With `--repeat N` each instance is solved N times: times are medians, and `same` says
@@ -11,7 +12,9 @@ phase is cut short by the clock).
 
 `--sweep` solves every size for every kind of cohort (typical, sparse, peer, few
 facilitators, per-group anchors across a clock change) and prints one line each with
-every phase's seconds and gap, so a regression in any phase shows as a line.
+every phase's seconds and gap, so a regression in any phase shows as a line. With
+`--seeds N` each (kind, size) is solved at N generator seeds (size, size + 1, ...), one
+line each with its seed, so a cohort that is quick only at its own seed shows too.
 """
 
 from __future__ import annotations
@@ -133,17 +136,19 @@ KINDS: dict[str, tuple[dict[str, Any], dict[str, Any], int]] = {
 SWEEP_START = "2025-03-03"
 _SWEEP_PHASES = ("placed", "sizes", "preferences", "spread")
 SWEEP_HEADER = (
-    f"{'kind':<17} {'learners':>8} {'placed':>6} {'total s':>7}  "
+    f"{'kind':<21} {'learners':>8} {'placed':>6} {'total s':>7}  "
     + "  ".join(f"{name + ' s':>13} {'gap':>7}" for name in _SWEEP_PHASES)
     + f"  {'invalid':>7}"
 )
 
 
-def sweep_document(kind: str, size: int) -> dict[str, Any]:
-    """The sweep's cohort of this kind and size (seeded by the size)."""
+def sweep_document(kind: str, size: int, seed: int | None = None) -> dict[str, Any]:
+    """The sweep's cohort of this kind and size (the generator seeded by the size unless
+    another seed is given)."""
     options, extra, keep = KINDS[kind]
     params = {"cohort_start_date": SWEEP_START, "number_of_meetings": 8} | extra
-    document = generate_instance(size, seed=size, params=params, **options)
+    seed = size if seed is None else seed
+    document = generate_instance(size, seed=seed, params=params, **options)
     if keep > 1:
         facilitators = [p for p in document["people"] if p["role"] == "facilitator"]
         dropped = {p["id"] for p in facilitators[1::keep]} | {
@@ -172,15 +177,17 @@ def phase_columns(phases: list[str]) -> dict[str, tuple[float, str]]:
     return found
 
 
-def sweep_row(kind: str, output: dict[str, Any]) -> str:
+def sweep_row(kind: str, output: dict[str, Any], seed: int | None = None) -> str:
+    """The sweep's line; the kind carries the generator's seed (`peer:101`) when given."""
     stats = output["stats"]
+    kind = kind if seed is None else f"{kind}:{seed}"
     columns = phase_columns(stats["phases"])
     cells = []
     for name in _SWEEP_PHASES:
         seconds, gap = columns.get(name, (0.0, "-"))
         cells.append(f"{seconds:>13.2f} {gap:>7}")
     return (
-        f"{kind:<17} {stats['learners']:>8} {stats['placed']:>6} {stats['seconds']:>7.2f}  "
+        f"{kind:<21} {stats['learners']:>8} {stats['placed']:>6} {stats['seconds']:>7.2f}  "
         + "  ".join(cells)
         + f"  {output['invalid']:>7}"
     )
@@ -237,18 +244,23 @@ def _reference_loop() -> float:
     return time.process_time() - began
 
 
-def bench_sweep(sizes: list[int], kinds: list[str], time_limit: float, repeat: int) -> None:
-    """One line per (kind, size): every phase's seconds and gap (medians over repeats),
-    after the machine's reference speed (`machine_reference`)."""
+def bench_sweep(
+    sizes: list[int], kinds: list[str], time_limit: float, repeat: int, seeds: int = 1
+) -> None:
+    """One line per (kind, size), or per (kind, size, seed) with `seeds` above 1: every
+    phase's seconds and gap (medians over repeats), after the machine's reference speed
+    (`machine_reference`)."""
     print(machine_reference())
     print(SWEEP_HEADER)
     for kind in kinds:
         for size in sizes:
-            outputs = [run(sweep_document(kind, size), True, time_limit) for _ in range(repeat)]
-            ordered = sorted(outputs, key=lambda o: o["stats"]["seconds"])
-            output = ordered[len(ordered) // 2]
-            output["invalid"] = max(o["invalid"] for o in outputs)
-            print(sweep_row(kind, output), flush=True)
+            for seed in range(size, size + seeds):
+                document = sweep_document(kind, size, seed)
+                outputs = [run(document, True, time_limit) for _ in range(repeat)]
+                ordered = sorted(outputs, key=lambda o: o["stats"]["seconds"])
+                output = ordered[len(ordered) // 2]
+                output["invalid"] = max(o["invalid"] for o in outputs)
+                print(sweep_row(kind, output, seed if seeds > 1 else None), flush=True)
 
 
 def main() -> None:
@@ -261,6 +273,9 @@ def main() -> None:
         "--sweep", type=int, nargs="*", help="sizes for the sweep over kinds (default: all)"
     )
     parser.add_argument("--kinds", nargs="*", choices=list(KINDS), default=list(KINDS))
+    parser.add_argument(
+        "--seeds", type=int, default=1, help="generator seeds per sweep line (size, size+1, ...)"
+    )
     args = parser.parse_args()
     if args.sweep is not None:
         bench_sweep(
@@ -268,6 +283,7 @@ def main() -> None:
             args.kinds,
             args.time_limit,
             args.repeat,
+            args.seeds,
         )
         return
     if args.sizes:
