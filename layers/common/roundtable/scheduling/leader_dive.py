@@ -32,6 +32,7 @@ from __future__ import annotations
 import math
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,6 +68,17 @@ class _Core(CompactColumns):
     leads: dict[tuple[int, int], int] = field(default_factory=dict)  # (facilitator, start)
     seats: dict[tuple[int, int], int] = field(default_factory=dict)  # (class, start)
     dearer: list[int] = field(default_factory=list)  # seats above their class's cheapest
+    # the rows joining the starts, by what they hold: the starts left out are priced by
+    # their duals (`_left_out`)
+    class_rows: dict[int, int] = field(default_factory=dict)
+    capacity_rows: dict[int, int] = field(default_factory=dict)
+    flag_rows: dict[int, int] = field(default_factory=dict)
+    total_row: int = -1
+    budget_row: int = -1
+
+    def next_row(self) -> int:
+        """The index the next row gets."""
+        return len(self.rows)
 
 
 def applies(problem: Problem, holds: dict[str, int]) -> bool:
@@ -94,6 +106,7 @@ class LeaderModel:
         plan: Plan,
         seed: int,
         crowd: int | None = None,
+        starts: frozenset[int] | None = None,
     ) -> None:
         self.problem, self.plan, self.holds = problem, plan, holds
         self.leading = _leading(plan)
@@ -109,9 +122,20 @@ class LeaderModel:
             - learner_cost_bound(problem, holds["placed"])
             - least_leader_cost(problem, plan.group_count(), self.leading + 1)
         )
-        self.core = None if spare < 0 else _build(problem, holds["preferences"], plan, spare)
-        if self.core is not None:
-            self.core.highs = self.core.load(seed)
+        self.spare, self.seed = spare, seed
+        self.core: _Core | None = None
+        self.starts: frozenset[int] | None = None  # the starts loaded (None: every one)
+        if spare >= 0:
+            self._load(None if starts is None else starts | set(plan.groups_at))
+
+    def _load(self, starts: frozenset[int] | None) -> None:
+        """The model with only these `starts`' columns and rows (every start's: None),
+        with a start at a cheapest option for every class, in a new HiGHS instance."""
+        problem = self.problem
+        self.starts = None if starts is None else _seating(problem, starts)
+        self.core = _build(problem, self.holds["preferences"], self.plan, self.spare, self.starts)
+        self.core.highs = self.core.load(self.seed)
+        self.dive_basis = None
 
     def most_leading(self, deadline: float) -> int | None:
         """Most facilitators leading in any answer keeping the holds (None if unknown):
@@ -144,17 +168,26 @@ class LeaderModel:
         relaxation's basis took 510 simplex iterations (0.24-0.27 s of CPU on typical
         300), from this one none; the whole one warm from it took 203 (0.16 s), and the
         duals' bound is the whole one's value there (41.25)."""
-        core = self.core
-        assert core is not None
-        limits = self._dive_limits()
-        lifted = [(col, core.upper[col]) for col, _upper in limits]
-        _limit(core, limits)
-        limited = _relaxation(core.highs, deadline, ipm=True)
-        if limited is not None:
-            self.dive_basis = core.highs.getBasis()
-            bound = limited + _lifted_gain(core.highs, lifted, limits)
-        _limit(core, lifted)
-        if limited is None or math.floor(bound + _SLACK) > math.floor(limited + _SLACK):
+        while True:
+            core = self.core
+            assert core is not None
+            limits = self._dive_limits()
+            lifted = [(col, core.upper[col]) for col, _upper in limits]
+            _limit(core, limits)
+            limited = _relaxation(core.highs, deadline, ipm=True)
+            adding: list[int] = []
+            if limited is not None:
+                self.dive_basis = core.highs.getBasis()
+                gain, adding = _left_out(self.problem, core, self.spare, self.starts)
+                bound = limited + _lifted_gain(core.highs, lifted, limits) + gain
+            _limit(core, lifted)
+            loose = limited is None or math.floor(bound + _SLACK) > math.floor(limited + _SLACK)
+            if self.starts is None or not loose:
+                break
+            # the starts left out may add leaders (or those loaded cannot seat everyone
+            # within the limits): those that could, else every start
+            self._load(self.starts | set(adding) if adding else None)
+        if loose:
             # the duals' bound loose (or none): the whole relaxation, warm if possible
             return _relaxation(core.highs, deadline, ipm=limited is None)
         return bound
@@ -249,26 +282,22 @@ def more_leaders(
     return model.more_leaders(deadline)
 
 
-def _build(problem: Problem, budget: int, plan: Plan, spare: int) -> _Core:
+def _build(
+    problem: Problem, budget: int, plan: Plan, spare: int, starts: frozenset[int] | None = None
+) -> _Core:
     """The model: learners and leaders at options costing at most `spare` more than their
     cheapest, the plan's number of groups, what learners and leaders pay at most
-    `budget`; minimising minus the facilitators leading."""
+    `budget`; minimising minus the facilitators leading. With `starts`, only their
+    columns (every class's row still, and every facilitator's flag)."""
     core, target = _Core(), problem.params.target_learners()
-    for c, cls in enumerate(problem.classes):
-        cheapest = min(cost for _start, cost in cls.options)
-        for start, cost in cls.options:
-            if cost - cheapest <= spare:
-                core.seats[c, start] = core.column(0.0, len(cls.members), False)
-                if cost > cheapest:
-                    core.dearer.append(core.seats[c, start])
-    learner_starts = {start for _c, start in core.seats}
-    for f, options in enumerate(problem.facilitator_options):
-        if problem.facilitator_capacity[f] <= 0 or not options:
-            continue
-        cheapest = min(options.values())
-        for start, cost in sorted(options.items()):
-            if start in learner_starts and cost - cheapest <= spare:
-                core.leads[f, start] = core.column(0.0, 1.0, True)
+    for c, start, _cost, dearer in _seat_options(problem, spare):
+        if starts is None or start in starts:
+            core.seats[c, start] = core.column(0.0, len(problem.classes[c].members), False)
+            if dearer:
+                core.dearer.append(core.seats[c, start])
+    for f, start, _cost in _lead_options(problem, spare):
+        if starts is None or start in starts:
+            core.leads[f, start] = core.column(0.0, 1.0, True)
     able = Counter(start for _f, start in core.leads)
     for start in sorted(able):
         core.counts[start] = core.column(0.0, float(able[start]), True)
@@ -276,10 +305,107 @@ def _build(problem: Problem, budget: int, plan: Plan, spare: int) -> _Core:
         if key[1] not in able:
             core.upper[col] = 0.0  # nobody can lead there
     _rows(problem, core, target, plan.group_count())
-    _leader_rows(problem, core)
+    _leader_rows(problem, core, spare if starts is not None else None)
     pay = {col: float(cost) for col, cost in _costs(problem, core).items() if cost}
+    core.budget_row = core.next_row()
     core.row(-INF, float(budget), pay)
     return core
+
+
+def _seat_options(problem: Problem, spare: int) -> Iterator[tuple[int, int, int, bool]]:
+    """(class, start, cost, dearer than the class's cheapest) of every learner option
+    costing at most `spare` more than the class's cheapest."""
+    for c, cls in enumerate(problem.classes):
+        cheapest = min(cost for _start, cost in cls.options)
+        for start, cost in cls.options:
+            if cost - cheapest <= spare:
+                yield c, start, cost, cost > cheapest
+
+
+def _lead_options(problem: Problem, spare: int) -> Iterator[tuple[int, int, int]]:
+    """(facilitator, start, cost) of every leader option costing at most `spare` more
+    than the facilitator's cheapest, at a start some learner's option is (`_seat_options`)."""
+    learner_starts = {start for _c, start, _cost, _dearer in _seat_options(problem, spare)}
+    for f, options in enumerate(problem.facilitator_options):
+        if problem.facilitator_capacity[f] <= 0 or not options:
+            continue
+        cheapest = min(options.values())
+        for start, cost in sorted(options.items()):
+            if start in learner_starts and cost - cheapest <= spare:
+                yield f, start, cost
+
+
+def _seating(problem: Problem, starts: frozenset[int] | set[int]) -> frozenset[int]:
+    """`starts` and, for every class with no cheapest option among them, its first
+    cheapest: within the dive's limits (every learner at a cheapest start) each class is
+    then seated somewhere."""
+    added = set(starts)
+    for cls in problem.classes:
+        cheapest = min(cost for _start, cost in cls.options)
+        at = [start for start, cost in cls.options if cost == cheapest]
+        if not added.intersection(at):
+            added.add(at[0])
+    return frozenset(added)
+
+
+def _left_out(
+    problem: Problem, core: _Core, spare: int, starts: frozenset[int] | None
+) -> tuple[float, list[int]]:
+    """How many more leaders the whole relaxation (every start, no dive limits) can have
+    than the one solved with only `starts`, at most, and the starts left out that could
+    add any: weak duality, the solved relaxation's row duals kept, each left-out start's
+    own rows' duals chosen at best. Per group at a start, its count, its best leader and
+    its `target` best seats (each class at most its `_most` a group) change the
+    objective by their reduced costs' sum, the slope of that start's best at 0 groups;
+    that best is convex in the groups, so at most its slope times the most groups there.
+    The rows joining the starts keep their duals (a class's, the groups in all, the
+    budget, a facilitator's capacity and flag); a clique row loaded is a part of a whole
+    one, so every whole one takes 0. (0, []) with every start loaded."""
+    if starts is None:
+        return 0.0, []
+    import numpy as np
+
+    duals = np.array(core.highs.getSolution().row_dual)
+    target, budget = problem.params.target_learners(), float(duals[core.budget_row])
+    seats: dict[int, list[tuple[float, float]]] = {}
+    for c, start, cost, _dearer in _seat_options(problem, spare):
+        if start not in starts:
+            reduced = -float(duals[core.class_rows[c]]) - cost * budget
+            seats.setdefault(start, []).append((reduced, _most(problem, c, target)))
+    leads: dict[int, list[float]] = {}
+    for f, start, cost in _lead_options(problem, spare):
+        if start not in starts:
+            capacity = float(duals[core.capacity_rows[f]]) if f in core.capacity_rows else 0.0
+            flag = float(duals[core.flag_rows[f]])
+            leads.setdefault(start, []).append(-capacity + flag - cost * budget)
+    gain, adding = 0.0, []
+    for start, leaders in sorted(leads.items()):
+        seated = _cheapest_seats(seats.get(start, []), target)
+        if seated is None:
+            continue  # no group can meet there
+        slope = -float(duals[core.total_row]) + min(leaders) + seated
+        if slope < 0:
+            gain += -slope * len(leaders)  # each can lead one group there
+        if slope < -_SLACK:
+            adding.append(start)
+    return gain, adding
+
+
+def _cheapest_seats(seats: list[tuple[float, float]], target: int) -> float | None:
+    """The least sum of reduced costs over `target` seats, each (reduced cost, most)
+    taken at most `most` times (None if they do not reach `target`)."""
+    need, total = float(target), 0.0
+    for reduced, most in sorted(seats):
+        taken = min(most, need)
+        total, need = total + taken * reduced, need - taken
+        if need <= 0:
+            return total
+    return None
+
+
+def _most(problem: Problem, c: int, target: int) -> float:
+    """Most learners of class `c` in one group."""
+    return float(min(len(problem.classes[c].members), target))
 
 
 def _rows(problem: Problem, core: _Core, target: int, groups: int) -> None:
@@ -293,6 +419,7 @@ def _rows(problem: Problem, core: _Core, target: int, groups: int) -> None:
         at_start.setdefault(start, {})[col] = 1.0
     for c, terms in sorted(by_class.items()):
         size = float(len(problem.classes[c].members))
+        core.class_rows[c] = core.next_row()
         core.row(size, size, terms)
     led_at: dict[int, dict[int, float]] = {}
     for (_f, start), col in core.leads.items():
@@ -302,22 +429,31 @@ def _rows(problem: Problem, core: _Core, target: int, groups: int) -> None:
         core.row(0.0, 0.0, led_at[start] | {count: -1.0})
     for (c, start), col in core.seats.items():
         if start in core.counts:
-            most = float(min(len(problem.classes[c].members), target))
-            core.row(-INF, 0.0, {col: 1.0, core.counts[start]: -most})
+            core.row(-INF, 0.0, {col: 1.0, core.counts[start]: -_most(problem, c, target)})
+    core.total_row = core.next_row()
     core.row(float(groups), float(groups), dict.fromkeys(core.counts.values(), 1.0))
 
 
-def _leader_rows(problem: Problem, core: _Core) -> None:
+def _leader_rows(problem: Problem, core: _Core, spare: int | None = None) -> None:
     """Capacity and overlapping meetings per facilitator, and a flag per facilitator that
-    is 1 only if they lead a group (the objective: minus the flags)."""
+    is 1 only if they lead a group (the objective: minus the flags). With `spare` (only
+    some starts loaded), a flag also for every facilitator with an option within it but
+    none loaded (its row: the flag at most 0)."""
     by_facilitator: dict[int, dict[int, int]] = {}
     for (f, start), col in core.leads.items():
         by_facilitator.setdefault(f, {})[start] = col
+    if spare is not None:
+        for f, _start, _cost in _lead_options(problem, spare):
+            by_facilitator.setdefault(f, {})
     for f, columns in sorted(by_facilitator.items()):
-        core.row(-INF, float(problem.facilitator_capacity[f]), dict.fromkeys(columns.values(), 1.0))
+        if columns:
+            core.capacity_rows[f] = core.next_row()
+            capacity = float(problem.facilitator_capacity[f])
+            core.row(-INF, capacity, dict.fromkeys(columns.values(), 1.0))
         for clique in overlap_cliques(problem, sorted(columns)):
             core.row(-INF, 1.0, {columns[start]: 1.0 for start in clique})
         flag = core.column(-1.0, 1.0, False)
+        core.flag_rows[f] = core.next_row()
         core.row(-INF, 0.0, {flag: 1.0} | dict.fromkeys(columns.values(), -1.0))
 
 
