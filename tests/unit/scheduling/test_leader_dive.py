@@ -12,6 +12,7 @@ from roundtable.scheduling.highs import Runner
 from roundtable.scheduling.highs_model import CompactColumns
 from roundtable.scheduling.leader_dive import (
     LeaderModel,
+    _carried_basis,
     _Core,
     _lifted_gain,
     _limit,
@@ -430,3 +431,44 @@ def test_the_relaxation_names_the_starts_its_first_answer_opens_groups_at():
     opened = {start for (_f, start), col in model.y.items() if values[col] > 1e-6}
     assert whole.early_starts() == opened and opened
     assert threaded and threaded <= set(problem.viable_starts)
+
+
+def test_starts_priced_in_go_on_from_the_basis_before_them(monkeypatch):
+    # Thursday priced in (`test_a_start_left_out_is_loaded_where_its_duals_say_it_adds_a_
+    # leader`): its relaxation is solved from the first one's basis carried over, not
+    # from scratch by the interior-point solver, to the same count
+    problem, plan = _two_groups_one_leader()
+    before = plan_objectives(problem, plan)
+    holds = {name: before[name] for name in _HELD}
+    solves: list[bool] = []
+    relaxation = leader_dive._relaxation
+
+    def recorded(highs, deadline: float, ipm: bool = False) -> float | None:
+        solves.append(ipm)
+        return relaxation(highs, deadline, ipm)
+
+    monkeypatch.setattr(leader_dive, "_relaxation", recorded)
+    model = LeaderModel(problem, holds, plan, 1, starts=frozenset())
+    assert model.most_leading(time.monotonic() + 10) == 2
+    assert solves == [True, False]
+    assert model.starts is not None and _start(problem, 3) in model.starts
+
+
+def test_a_carried_basis_keeps_every_status_and_has_a_basic_per_row():
+    problem, plan = _two_groups_one_leader()
+    before = plan_objectives(problem, plan)
+    holds = {name: before[name] for name in _HELD}
+    fewer = LeaderModel(problem, holds, plan, 1, starts=frozenset())
+    more = LeaderModel(problem, holds, plan, 1)
+    assert fewer.core is not None and more.core is not None
+    assert _relaxation(fewer.core.highs, time.monotonic() + 10, ipm=True) is not None
+    basis = fewer.core.highs.getBasis()
+    carried = _carried_basis(fewer.core, basis, more.core)
+    assert carried is not None
+    statuses = [*carried.col_status, *carried.row_status]
+    basic = [status for status in statuses if status.name == "kBasic"]
+    assert len(basic) == more.core.highs.getNumRow()
+    old = dict(zip(fewer.core.row_keys, basis.row_status, strict=True))
+    for key, status in zip(more.core.row_keys, carried.row_status, strict=True):
+        if key in old:
+            assert status == old[key]

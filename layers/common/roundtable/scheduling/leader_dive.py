@@ -57,6 +57,7 @@ _ALONE_AFTER_FAILED_BATCH = 4
 # 2,961 / 3,412 / 3,669 / 5,086 against 4,065 / 4,786 / 3,895 / 7,636 (issue 20,
 # session 10); from 0.4 or 0.6 of the way some took more.
 _HALFWAY = 0.5
+_DUAL_SIMPLEX, _PRIMAL_SIMPLEX = 1, 4  # HiGHS's `simplex_strategy`
 
 
 @dataclass
@@ -75,10 +76,32 @@ class _Core(CompactColumns):
     flag_rows: dict[int, int] = field(default_factory=dict)
     total_row: int = -1
     budget_row: int = -1
+    flags: dict[int, int] = field(default_factory=dict)  # facilitator -> its flag
+    row_keys: list[tuple[Any, ...]] = field(default_factory=list)  # each row's meaning
 
     def next_row(self) -> int:
         """The index the next row gets."""
         return len(self.rows)
+
+    def keyed_row(
+        self, key: tuple[Any, ...], low: float, high: float, terms: dict[int, float]
+    ) -> int:
+        """`row` with its meaning (`key`), to carry a basis over (`_carried_basis`); its index."""
+        self.row_keys.append(key)
+        self.row(low, high, terms)
+        return len(self.rows) - 1
+
+    def column_keys(self) -> list[tuple[Any, ...]]:
+        """Each column's meaning, in column order."""
+        keys: list[tuple[Any, ...]] = [()] * len(self.cost)
+        for kind, columns in (("seat", self.seats), ("lead", self.leads)):
+            for (first, start), col in columns.items():
+                keys[col] = (kind, first, start)
+        for start, col in self.counts.items():
+            keys[col] = ("count", start)
+        for f, col in self.flags.items():
+            keys[col] = ("flag", f)
+        return keys
 
 
 def applies(problem: Problem, holds: dict[str, int]) -> bool:
@@ -136,6 +159,25 @@ class LeaderModel:
         self.core = _build(problem, self.holds["preferences"], self.plan, self.spare, self.starts)
         self.core.highs = self.core.load(self.seed)
         self.dive_basis = None
+        self.carried: Any = None  # a basis carried over from fewer starts (`_warm`)
+
+    def _warm(self, core: _Core, deadline: float) -> bool:
+        """Whether the relaxation goes on from a basis carried over from fewer starts
+        (`_carried_basis`; typical 300: three starts priced in after the first
+        relaxation), not solved from scratch by the interior-point solver; by
+        `deadline`."""
+        import highspy
+
+        carried, self.carried = self.carried, None
+        if carried is None or core.highs.setBasis(carried) != highspy.HighsStatus.kOk:
+            return False
+        core.highs.setOptionValue("solve_relaxation", True)
+        # the basis is primal feasible: from it primal simplex took 131 iterations (0.03 s
+        # of CPU) on typical 300, dual simplex 3,343 (0.88 s)
+        core.highs.setOptionValue("simplex_strategy", _PRIMAL_SIMPLEX)
+        left = max(deadline - time.monotonic(), 0.0)
+        core.highs.setOptionValue("time_limit", core.highs.getRunTime() + left)
+        return True
 
     def most_leading(self, deadline: float) -> int | None:
         """Most facilitators leading in any answer keeping the holds (None if unknown):
@@ -174,7 +216,10 @@ class LeaderModel:
             limits = self._dive_limits()
             lifted = [(col, core.upper[col]) for col, _upper in limits]
             _limit(core, limits)
-            limited = _relaxation(core.highs, deadline, ipm=True)
+            warm = self._warm(core, deadline)
+            limited = _relaxation(core.highs, deadline, ipm=not warm)
+            if warm:  # the dive's re-solves by dual simplex again
+                core.highs.setOptionValue("simplex_strategy", _DUAL_SIMPLEX)
             adding: list[int] = []
             if limited is not None:
                 self.dive_basis = core.highs.getBasis()
@@ -185,8 +230,11 @@ class LeaderModel:
             if self.starts is None or not loose:
                 break
             # the starts left out may add leaders (or those loaded cannot seat everyone
-            # within the limits): those that could, else every start
+            # within the limits): those that could, from this basis, else every start
+            basis = core.highs.getBasis() if adding else None
             self._load(self.starts | set(adding) if adding else None)
+            if basis is not None and self.core is not None:
+                self.carried = _carried_basis(core, basis, self.core)
         if loose:
             # the duals' bound loose (or none): the whole relaxation, warm if possible
             return _relaxation(core.highs, deadline, ipm=limited is None)
@@ -307,8 +355,7 @@ def _build(
     _rows(problem, core, target, plan.group_count())
     _leader_rows(problem, core, spare if starts is not None else None)
     pay = {col: float(cost) for col, cost in _costs(problem, core).items() if cost}
-    core.budget_row = core.next_row()
-    core.row(-INF, float(budget), pay)
+    core.budget_row = core.keyed_row(("budget",), -INF, float(budget), pay)
     return core
 
 
@@ -333,6 +380,38 @@ def _lead_options(problem: Problem, spare: int) -> Iterator[tuple[int, int, int]
         for start, cost in sorted(options.items()):
             if start in learner_starts and cost - cheapest <= spare:
                 yield f, start, cost
+
+
+def _carried_basis(old: _Core, basis: Any, new: _Core) -> Any:
+    """`basis` of `old` in `new`, which has more starts: each column and row keeps its
+    status, a new column is at 0, a new row basic, and a clique row that grew with a
+    new start takes the status of the one it contains; None where that is not a basis
+    (as many basic as rows). Every new row holds at 0, so the basis stays primal
+    feasible."""
+    import highspy
+
+    basic, lower = highspy.HighsBasisStatus.kBasic, highspy.HighsBasisStatus.kLower
+    columns = dict(zip(old.column_keys(), basis.col_status, strict=True))
+    rows = dict(zip(old.row_keys, basis.row_status, strict=True))
+    col_status = [columns.get(key, lower) for key in new.column_keys()]
+    row_status = [rows.get(key, basic) for key in new.row_keys]
+    kept = set(new.row_keys)
+    for key, status in rows.items():
+        if key[0] == "clique" and key not in kept and status != basic:
+            grown = [
+                k
+                for k, other in enumerate(new.row_keys)
+                if other[:2] == key[:2] and other not in rows and set(key[2]) <= set(other[2])
+            ]
+            if not grown or row_status[grown[0]] != basic:
+                return None
+            row_status[grown[0]] = status
+    if sum(status == basic for status in [*col_status, *row_status]) != len(row_status):
+        return None
+    carried = highspy.HighsBasis()
+    carried.col_status, carried.row_status = col_status, row_status
+    carried.valid = True
+    return carried
 
 
 def _seating(problem: Problem, starts: frozenset[int] | set[int]) -> frozenset[int]:
@@ -419,19 +498,19 @@ def _rows(problem: Problem, core: _Core, target: int, groups: int) -> None:
         at_start.setdefault(start, {})[col] = 1.0
     for c, terms in sorted(by_class.items()):
         size = float(len(problem.classes[c].members))
-        core.class_rows[c] = core.next_row()
-        core.row(size, size, terms)
+        core.class_rows[c] = core.keyed_row(("class", c), size, size, terms)
     led_at: dict[int, dict[int, float]] = {}
     for (_f, start), col in core.leads.items():
         led_at.setdefault(start, {})[col] = 1.0
     for start, count in core.counts.items():
-        core.row(0.0, 0.0, at_start.get(start, {}) | {count: -float(target)})
-        core.row(0.0, 0.0, led_at[start] | {count: -1.0})
+        core.keyed_row(("at", start), 0.0, 0.0, at_start.get(start, {}) | {count: -float(target)})
+        core.keyed_row(("led", start), 0.0, 0.0, led_at[start] | {count: -1.0})
     for (c, start), col in core.seats.items():
         if start in core.counts:
-            core.row(-INF, 0.0, {col: 1.0, core.counts[start]: -_most(problem, c, target)})
-    core.total_row = core.next_row()
-    core.row(float(groups), float(groups), dict.fromkeys(core.counts.values(), 1.0))
+            linked = {col: 1.0, core.counts[start]: -_most(problem, c, target)}
+            core.keyed_row(("link", c, start), -INF, 0.0, linked)
+    every = dict.fromkeys(core.counts.values(), 1.0)
+    core.total_row = core.keyed_row(("total",), float(groups), float(groups), every)
 
 
 def _leader_rows(problem: Problem, core: _Core, spare: int | None = None) -> None:
@@ -447,14 +526,15 @@ def _leader_rows(problem: Problem, core: _Core, spare: int | None = None) -> Non
             by_facilitator.setdefault(f, {})
     for f, columns in sorted(by_facilitator.items()):
         if columns:
-            core.capacity_rows[f] = core.next_row()
             capacity = float(problem.facilitator_capacity[f])
-            core.row(-INF, capacity, dict.fromkeys(columns.values(), 1.0))
+            terms = dict.fromkeys(columns.values(), 1.0)
+            core.capacity_rows[f] = core.keyed_row(("capacity", f), -INF, capacity, terms)
         for clique in overlap_cliques(problem, sorted(columns)):
-            core.row(-INF, 1.0, {columns[start]: 1.0 for start in clique})
-        flag = core.column(-1.0, 1.0, False)
-        core.flag_rows[f] = core.next_row()
-        core.row(-INF, 0.0, {flag: 1.0} | dict.fromkeys(columns.values(), -1.0))
+            terms = {columns[start]: 1.0 for start in clique}
+            core.keyed_row(("clique", f, clique), -INF, 1.0, terms)
+        flag = core.flags[f] = core.column(-1.0, 1.0, False)
+        terms = {flag: 1.0} | dict.fromkeys(columns.values(), -1.0)
+        core.flag_rows[f] = core.keyed_row(("flag", f), -INF, 0.0, terms)
 
 
 def _costs(problem: Problem, core: _Core) -> dict[int, int]:
