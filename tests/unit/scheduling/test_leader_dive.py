@@ -12,6 +12,7 @@ from roundtable.scheduling.highs import Runner
 from roundtable.scheduling.highs_model import CompactColumns
 from roundtable.scheduling.leader_dive import (
     LeaderModel,
+    _carried_basis,
     _Core,
     _lifted_gain,
     _limit,
@@ -202,11 +203,46 @@ def test_the_bound_lifts_a_crowd_limit_that_binds():
     assert LeaderModel(problem, holds, plan, 1).most_leading(time.monotonic() + 10) == 3
 
 
-def _bound_covers_the_whole_relaxation(problem, holds, plan, seed, crowd=None) -> bool:
+def test_the_bound_from_some_starts_is_never_below_the_whole_relaxation():
+    # loaded at first only at the plan's starts (each class seated at a cheapest), or at
+    # one more, the model prices in the starts left out that could add leaders: its
+    # bound still covers the whole relaxation of every start (on the hand-made cohort
+    # the plan's starts alone have one leader, every start two)
+    problem, plan = _two_groups_one_leader()
+    before = plan_objectives(problem, plan)
+    hand_made = (1, problem, {name: before[name] for name in _HELD}, 0, plan)
+    checked = 0
+    for seed, problem, holds, _spread, plan in [hand_made, *_held_optima()]:
+        for start_plan in (plan, _one_leader(plan)):
+            for extra in (frozenset(), frozenset(problem.viable_starts[:1])):
+                checked += _bound_covers_the_whole_relaxation(
+                    problem, holds, start_plan, seed, 1, extra
+                )
+    assert checked
+
+
+def test_a_start_left_out_is_loaded_where_its_duals_say_it_adds_a_leader():
+    # only Tuesday and Wednesday loaded (F0 leading both): Thursday, where F1 can lead B,
+    # is priced in, and the count and the dive's answer have both leading
+    problem, plan = _two_groups_one_leader()
+    before = plan_objectives(problem, plan)
+    holds = {name: before[name] for name in _HELD}
+    thursday = _start(problem, 3)
+    model = LeaderModel(problem, holds, plan, 1, starts=frozenset())
+    assert model.starts is not None and thursday not in model.starts
+    assert model.most_leading(time.monotonic() + 10) == 2
+    assert model.starts is not None and thursday in model.starts
+    found = model.more_leaders(time.monotonic() + 10)
+    assert found is not None and found.groups_at[thursday] == [1]
+
+
+def _bound_covers_the_whole_relaxation(
+    problem, holds, plan, seed, crowd=None, starts: frozenset[int] | None = None
+) -> bool:
     """Whether the model was built (else nothing to check); asserts its bound from the
-    dive's limits (at most `crowd` groups a start, the plan's if None) is at least the
-    whole relaxation's value."""
-    model = LeaderModel(problem, holds, plan, seed, crowd)
+    dive's limits (at most `crowd` groups a start, the plan's if None), with only `starts`
+    (and the plan's) loaded at first, is at least the whole relaxation's value."""
+    model = LeaderModel(problem, holds, plan, seed, crowd, starts)
     whole = LeaderModel(problem, holds, plan, seed)
     if model.core is None or whole.core is None:
         return False
@@ -376,3 +412,63 @@ def test_spread_takes_the_preferences_model_only_while_its_holds_are_the_models(
     context.runner.holds[-1] = ("preferences", model.holds["preferences"] + 1)
     fresh, counted = _leader_model(context, later, time.monotonic() + 10)
     assert fresh is not model and counted == 2
+
+
+def test_the_relaxation_names_the_starts_its_first_answer_opens_groups_at():
+    # the loose first answer (on a thread) and the whole one (solved here): each start
+    # named has groups, or a fraction of one, in that answer, and no other has
+    problem, plan = _two_groups_one_leader()
+    context, relaxation = _preferences_context(problem, plan, 1)
+    try:
+        assert relaxation.early_bound() is not None
+        threaded = relaxation.early_starts()
+    finally:
+        relaxation.cancel()
+    whole = DiveRelaxation(own_runner(context.runner), "preferences", 10.0, plan)
+    assert whole.solve() is not None
+    values = whole.highs.getSolution().col_value
+    model = whole.runner._formulation()
+    opened = {start for (_f, start), col in model.y.items() if values[col] > 1e-6}
+    assert whole.early_starts() == opened and opened
+    assert threaded and threaded <= set(problem.viable_starts)
+
+
+def test_starts_priced_in_go_on_from_the_basis_before_them(monkeypatch):
+    # Thursday priced in (`test_a_start_left_out_is_loaded_where_its_duals_say_it_adds_a_
+    # leader`): its relaxation is solved from the first one's basis carried over, not
+    # from scratch by the interior-point solver, to the same count
+    problem, plan = _two_groups_one_leader()
+    before = plan_objectives(problem, plan)
+    holds = {name: before[name] for name in _HELD}
+    solves: list[bool] = []
+    relaxation = leader_dive._relaxation
+
+    def recorded(highs, deadline: float, ipm: bool = False) -> float | None:
+        solves.append(ipm)
+        return relaxation(highs, deadline, ipm)
+
+    monkeypatch.setattr(leader_dive, "_relaxation", recorded)
+    model = LeaderModel(problem, holds, plan, 1, starts=frozenset())
+    assert model.most_leading(time.monotonic() + 10) == 2
+    assert solves == [True, False]
+    assert model.starts is not None and _start(problem, 3) in model.starts
+
+
+def test_a_carried_basis_keeps_every_status_and_has_a_basic_per_row():
+    problem, plan = _two_groups_one_leader()
+    before = plan_objectives(problem, plan)
+    holds = {name: before[name] for name in _HELD}
+    fewer = LeaderModel(problem, holds, plan, 1, starts=frozenset())
+    more = LeaderModel(problem, holds, plan, 1)
+    assert fewer.core is not None and more.core is not None
+    assert _relaxation(fewer.core.highs, time.monotonic() + 10, ipm=True) is not None
+    basis = fewer.core.highs.getBasis()
+    carried = _carried_basis(fewer.core, basis, more.core)
+    assert carried is not None
+    statuses = [*carried.col_status, *carried.row_status]
+    basic = [status for status in statuses if status.name == "kBasic"]
+    assert len(basic) == more.core.highs.getNumRow()
+    old = dict(zip(fewer.core.row_keys, basis.row_status, strict=True))
+    for key, status in zip(more.core.row_keys, carried.row_status, strict=True):
+        if key in old:
+            assert status == old[key]

@@ -32,6 +32,7 @@ from __future__ import annotations
 import math
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,6 +57,7 @@ _ALONE_AFTER_FAILED_BATCH = 4
 # 2,961 / 3,412 / 3,669 / 5,086 against 4,065 / 4,786 / 3,895 / 7,636 (issue 20,
 # session 10); from 0.4 or 0.6 of the way some took more.
 _HALFWAY = 0.5
+_DUAL_SIMPLEX, _PRIMAL_SIMPLEX = 1, 4  # HiGHS's `simplex_strategy`
 
 
 @dataclass
@@ -67,6 +69,39 @@ class _Core(CompactColumns):
     leads: dict[tuple[int, int], int] = field(default_factory=dict)  # (facilitator, start)
     seats: dict[tuple[int, int], int] = field(default_factory=dict)  # (class, start)
     dearer: list[int] = field(default_factory=list)  # seats above their class's cheapest
+    # the rows joining the starts, by what they hold: the starts left out are priced by
+    # their duals (`_left_out`)
+    class_rows: dict[int, int] = field(default_factory=dict)
+    capacity_rows: dict[int, int] = field(default_factory=dict)
+    flag_rows: dict[int, int] = field(default_factory=dict)
+    total_row: int = -1
+    budget_row: int = -1
+    flags: dict[int, int] = field(default_factory=dict)  # facilitator -> its flag
+    row_keys: list[tuple[Any, ...]] = field(default_factory=list)  # each row's meaning
+
+    def next_row(self) -> int:
+        """The index the next row gets."""
+        return len(self.rows)
+
+    def keyed_row(
+        self, key: tuple[Any, ...], low: float, high: float, terms: dict[int, float]
+    ) -> int:
+        """`row` with its meaning (`key`), to carry a basis over (`_carried_basis`); its index."""
+        self.row_keys.append(key)
+        self.row(low, high, terms)
+        return len(self.rows) - 1
+
+    def column_keys(self) -> list[tuple[Any, ...]]:
+        """Each column's meaning, in column order."""
+        keys: list[tuple[Any, ...]] = [()] * len(self.cost)
+        for kind, columns in (("seat", self.seats), ("lead", self.leads)):
+            for (first, start), col in columns.items():
+                keys[col] = (kind, first, start)
+        for start, col in self.counts.items():
+            keys[col] = ("count", start)
+        for f, col in self.flags.items():
+            keys[col] = ("flag", f)
+        return keys
 
 
 def applies(problem: Problem, holds: dict[str, int]) -> bool:
@@ -94,6 +129,7 @@ class LeaderModel:
         plan: Plan,
         seed: int,
         crowd: int | None = None,
+        starts: frozenset[int] | None = None,
     ) -> None:
         self.problem, self.plan, self.holds = problem, plan, holds
         self.leading = _leading(plan)
@@ -109,9 +145,39 @@ class LeaderModel:
             - learner_cost_bound(problem, holds["placed"])
             - least_leader_cost(problem, plan.group_count(), self.leading + 1)
         )
-        self.core = None if spare < 0 else _build(problem, holds["preferences"], plan, spare)
-        if self.core is not None:
-            self.core.highs = self.core.load(seed)
+        self.spare, self.seed = spare, seed
+        self.core: _Core | None = None
+        self.starts: frozenset[int] | None = None  # the starts loaded (None: every one)
+        if spare >= 0:
+            self._load(None if starts is None else starts | set(plan.groups_at))
+
+    def _load(self, starts: frozenset[int] | None) -> None:
+        """The model with only these `starts`' columns and rows (every start's: None),
+        with a start at a cheapest option for every class, in a new HiGHS instance."""
+        problem = self.problem
+        self.starts = None if starts is None else _seating(problem, starts)
+        self.core = _build(problem, self.holds["preferences"], self.plan, self.spare, self.starts)
+        self.core.highs = self.core.load(self.seed)
+        self.dive_basis = None
+        self.carried: Any = None  # a basis carried over from fewer starts (`_warm`)
+
+    def _warm(self, core: _Core, deadline: float) -> bool:
+        """Whether the relaxation goes on from a basis carried over from fewer starts
+        (`_carried_basis`; typical 300: three starts priced in after the first
+        relaxation), not solved from scratch by the interior-point solver; by
+        `deadline`."""
+        import highspy
+
+        carried, self.carried = self.carried, None
+        if carried is None or core.highs.setBasis(carried) != highspy.HighsStatus.kOk:
+            return False
+        core.highs.setOptionValue("solve_relaxation", True)
+        # the basis is primal feasible: from it primal simplex took 131 iterations (0.03 s
+        # of CPU) on typical 300, dual simplex 3,343 (0.88 s)
+        core.highs.setOptionValue("simplex_strategy", _PRIMAL_SIMPLEX)
+        left = max(deadline - time.monotonic(), 0.0)
+        core.highs.setOptionValue("time_limit", core.highs.getRunTime() + left)
+        return True
 
     def most_leading(self, deadline: float) -> int | None:
         """Most facilitators leading in any answer keeping the holds (None if unknown):
@@ -144,17 +210,32 @@ class LeaderModel:
         relaxation's basis took 510 simplex iterations (0.24-0.27 s of CPU on typical
         300), from this one none; the whole one warm from it took 203 (0.16 s), and the
         duals' bound is the whole one's value there (41.25)."""
-        core = self.core
-        assert core is not None
-        limits = self._dive_limits()
-        lifted = [(col, core.upper[col]) for col, _upper in limits]
-        _limit(core, limits)
-        limited = _relaxation(core.highs, deadline, ipm=True)
-        if limited is not None:
-            self.dive_basis = core.highs.getBasis()
-            bound = limited + _lifted_gain(core.highs, lifted, limits)
-        _limit(core, lifted)
-        if limited is None or math.floor(bound + _SLACK) > math.floor(limited + _SLACK):
+        while True:
+            core = self.core
+            assert core is not None
+            limits = self._dive_limits()
+            lifted = [(col, core.upper[col]) for col, _upper in limits]
+            _limit(core, limits)
+            warm = self._warm(core, deadline)
+            limited = _relaxation(core.highs, deadline, ipm=not warm)
+            if warm:  # the dive's re-solves by dual simplex again
+                core.highs.setOptionValue("simplex_strategy", _DUAL_SIMPLEX)
+            adding: list[int] = []
+            if limited is not None:
+                self.dive_basis = core.highs.getBasis()
+                gain, adding = _left_out(self.problem, core, self.spare, self.starts)
+                bound = limited + _lifted_gain(core.highs, lifted, limits) + gain
+            _limit(core, lifted)
+            loose = limited is None or math.floor(bound + _SLACK) > math.floor(limited + _SLACK)
+            if self.starts is None or not loose:
+                break
+            # the starts left out may add leaders (or those loaded cannot seat everyone
+            # within the limits): those that could, from this basis, else every start
+            basis = core.highs.getBasis() if adding else None
+            self._load(self.starts | set(adding) if adding else None)
+            if basis is not None and self.core is not None:
+                self.carried = _carried_basis(core, basis, self.core)
+        if loose:
             # the duals' bound loose (or none): the whole relaxation, warm if possible
             return _relaxation(core.highs, deadline, ipm=limited is None)
         return bound
@@ -249,26 +330,22 @@ def more_leaders(
     return model.more_leaders(deadline)
 
 
-def _build(problem: Problem, budget: int, plan: Plan, spare: int) -> _Core:
+def _build(
+    problem: Problem, budget: int, plan: Plan, spare: int, starts: frozenset[int] | None = None
+) -> _Core:
     """The model: learners and leaders at options costing at most `spare` more than their
     cheapest, the plan's number of groups, what learners and leaders pay at most
-    `budget`; minimising minus the facilitators leading."""
+    `budget`; minimising minus the facilitators leading. With `starts`, only their
+    columns (every class's row still, and every facilitator's flag)."""
     core, target = _Core(), problem.params.target_learners()
-    for c, cls in enumerate(problem.classes):
-        cheapest = min(cost for _start, cost in cls.options)
-        for start, cost in cls.options:
-            if cost - cheapest <= spare:
-                core.seats[c, start] = core.column(0.0, len(cls.members), False)
-                if cost > cheapest:
-                    core.dearer.append(core.seats[c, start])
-    learner_starts = {start for _c, start in core.seats}
-    for f, options in enumerate(problem.facilitator_options):
-        if problem.facilitator_capacity[f] <= 0 or not options:
-            continue
-        cheapest = min(options.values())
-        for start, cost in sorted(options.items()):
-            if start in learner_starts and cost - cheapest <= spare:
-                core.leads[f, start] = core.column(0.0, 1.0, True)
+    for c, start, _cost, dearer in _seat_options(problem, spare):
+        if starts is None or start in starts:
+            core.seats[c, start] = core.column(0.0, len(problem.classes[c].members), False)
+            if dearer:
+                core.dearer.append(core.seats[c, start])
+    for f, start, _cost in _lead_options(problem, spare):
+        if starts is None or start in starts:
+            core.leads[f, start] = core.column(0.0, 1.0, True)
     able = Counter(start for _f, start in core.leads)
     for start in sorted(able):
         core.counts[start] = core.column(0.0, float(able[start]), True)
@@ -276,10 +353,138 @@ def _build(problem: Problem, budget: int, plan: Plan, spare: int) -> _Core:
         if key[1] not in able:
             core.upper[col] = 0.0  # nobody can lead there
     _rows(problem, core, target, plan.group_count())
-    _leader_rows(problem, core)
+    _leader_rows(problem, core, spare if starts is not None else None)
     pay = {col: float(cost) for col, cost in _costs(problem, core).items() if cost}
-    core.row(-INF, float(budget), pay)
+    core.budget_row = core.keyed_row(("budget",), -INF, float(budget), pay)
     return core
+
+
+def _seat_options(problem: Problem, spare: int) -> Iterator[tuple[int, int, int, bool]]:
+    """(class, start, cost, dearer than the class's cheapest) of every learner option
+    costing at most `spare` more than the class's cheapest."""
+    for c, cls in enumerate(problem.classes):
+        cheapest = min(cost for _start, cost in cls.options)
+        for start, cost in cls.options:
+            if cost - cheapest <= spare:
+                yield c, start, cost, cost > cheapest
+
+
+def _lead_options(problem: Problem, spare: int) -> Iterator[tuple[int, int, int]]:
+    """(facilitator, start, cost) of every leader option costing at most `spare` more
+    than the facilitator's cheapest, at a start some learner's option is (`_seat_options`)."""
+    learner_starts = {start for _c, start, _cost, _dearer in _seat_options(problem, spare)}
+    for f, options in enumerate(problem.facilitator_options):
+        if problem.facilitator_capacity[f] <= 0 or not options:
+            continue
+        cheapest = min(options.values())
+        for start, cost in sorted(options.items()):
+            if start in learner_starts and cost - cheapest <= spare:
+                yield f, start, cost
+
+
+def _carried_basis(old: _Core, basis: Any, new: _Core) -> Any:
+    """`basis` of `old` in `new`, which has more starts: each column and row keeps its
+    status, a new column is at 0, a new row basic, and a clique row that grew with a
+    new start takes the status of the one it contains; None where that is not a basis
+    (as many basic as rows). Every new row holds at 0, so the basis stays primal
+    feasible."""
+    import highspy
+
+    basic, lower = highspy.HighsBasisStatus.kBasic, highspy.HighsBasisStatus.kLower
+    columns = dict(zip(old.column_keys(), basis.col_status, strict=True))
+    rows = dict(zip(old.row_keys, basis.row_status, strict=True))
+    col_status = [columns.get(key, lower) for key in new.column_keys()]
+    row_status = [rows.get(key, basic) for key in new.row_keys]
+    kept = set(new.row_keys)
+    for key, status in rows.items():
+        if key[0] == "clique" and key not in kept and status != basic:
+            grown = [
+                k
+                for k, other in enumerate(new.row_keys)
+                if other[:2] == key[:2] and other not in rows and set(key[2]) <= set(other[2])
+            ]
+            if not grown or row_status[grown[0]] != basic:
+                return None
+            row_status[grown[0]] = status
+    if sum(status == basic for status in [*col_status, *row_status]) != len(row_status):
+        return None
+    carried = highspy.HighsBasis()
+    carried.col_status, carried.row_status = col_status, row_status
+    carried.valid = True
+    return carried
+
+
+def _seating(problem: Problem, starts: frozenset[int] | set[int]) -> frozenset[int]:
+    """`starts` and, for every class with no cheapest option among them, its first
+    cheapest: within the dive's limits (every learner at a cheapest start) each class is
+    then seated somewhere."""
+    added = set(starts)
+    for cls in problem.classes:
+        cheapest = min(cost for _start, cost in cls.options)
+        at = [start for start, cost in cls.options if cost == cheapest]
+        if not added.intersection(at):
+            added.add(at[0])
+    return frozenset(added)
+
+
+def _left_out(
+    problem: Problem, core: _Core, spare: int, starts: frozenset[int] | None
+) -> tuple[float, list[int]]:
+    """How many more leaders the whole relaxation (every start, no dive limits) can have
+    than the one solved with only `starts`, at most, and the starts left out that could
+    add any: weak duality, the solved relaxation's row duals kept, each left-out start's
+    own rows' duals chosen at best. Per group at a start, its count, its best leader and
+    its `target` best seats (each class at most its `_most` a group) change the
+    objective by their reduced costs' sum, the slope of that start's best at 0 groups;
+    that best is convex in the groups, so at most its slope times the most groups there.
+    The rows joining the starts keep their duals (a class's, the groups in all, the
+    budget, a facilitator's capacity and flag); a clique row loaded is a part of a whole
+    one, so every whole one takes 0. (0, []) with every start loaded."""
+    if starts is None:
+        return 0.0, []
+    import numpy as np
+
+    duals = np.array(core.highs.getSolution().row_dual)
+    target, budget = problem.params.target_learners(), float(duals[core.budget_row])
+    seats: dict[int, list[tuple[float, float]]] = {}
+    for c, start, cost, _dearer in _seat_options(problem, spare):
+        if start not in starts:
+            reduced = -float(duals[core.class_rows[c]]) - cost * budget
+            seats.setdefault(start, []).append((reduced, _most(problem, c, target)))
+    leads: dict[int, list[float]] = {}
+    for f, start, cost in _lead_options(problem, spare):
+        if start not in starts:
+            capacity = float(duals[core.capacity_rows[f]]) if f in core.capacity_rows else 0.0
+            flag = float(duals[core.flag_rows[f]])
+            leads.setdefault(start, []).append(-capacity + flag - cost * budget)
+    gain, adding = 0.0, []
+    for start, leaders in sorted(leads.items()):
+        seated = _cheapest_seats(seats.get(start, []), target)
+        if seated is None:
+            continue  # no group can meet there
+        slope = -float(duals[core.total_row]) + min(leaders) + seated
+        if slope < 0:
+            gain += -slope * len(leaders)  # each can lead one group there
+        if slope < -_SLACK:
+            adding.append(start)
+    return gain, adding
+
+
+def _cheapest_seats(seats: list[tuple[float, float]], target: int) -> float | None:
+    """The least sum of reduced costs over `target` seats, each (reduced cost, most)
+    taken at most `most` times (None if they do not reach `target`)."""
+    need, total = float(target), 0.0
+    for reduced, most in sorted(seats):
+        taken = min(most, need)
+        total, need = total + taken * reduced, need - taken
+        if need <= 0:
+            return total
+    return None
+
+
+def _most(problem: Problem, c: int, target: int) -> float:
+    """Most learners of class `c` in one group."""
+    return float(min(len(problem.classes[c].members), target))
 
 
 def _rows(problem: Problem, core: _Core, target: int, groups: int) -> None:
@@ -293,32 +498,43 @@ def _rows(problem: Problem, core: _Core, target: int, groups: int) -> None:
         at_start.setdefault(start, {})[col] = 1.0
     for c, terms in sorted(by_class.items()):
         size = float(len(problem.classes[c].members))
-        core.row(size, size, terms)
+        core.class_rows[c] = core.keyed_row(("class", c), size, size, terms)
     led_at: dict[int, dict[int, float]] = {}
     for (_f, start), col in core.leads.items():
         led_at.setdefault(start, {})[col] = 1.0
     for start, count in core.counts.items():
-        core.row(0.0, 0.0, at_start.get(start, {}) | {count: -float(target)})
-        core.row(0.0, 0.0, led_at[start] | {count: -1.0})
+        core.keyed_row(("at", start), 0.0, 0.0, at_start.get(start, {}) | {count: -float(target)})
+        core.keyed_row(("led", start), 0.0, 0.0, led_at[start] | {count: -1.0})
     for (c, start), col in core.seats.items():
         if start in core.counts:
-            most = float(min(len(problem.classes[c].members), target))
-            core.row(-INF, 0.0, {col: 1.0, core.counts[start]: -most})
-    core.row(float(groups), float(groups), dict.fromkeys(core.counts.values(), 1.0))
+            linked = {col: 1.0, core.counts[start]: -_most(problem, c, target)}
+            core.keyed_row(("link", c, start), -INF, 0.0, linked)
+    every = dict.fromkeys(core.counts.values(), 1.0)
+    core.total_row = core.keyed_row(("total",), float(groups), float(groups), every)
 
 
-def _leader_rows(problem: Problem, core: _Core) -> None:
+def _leader_rows(problem: Problem, core: _Core, spare: int | None = None) -> None:
     """Capacity and overlapping meetings per facilitator, and a flag per facilitator that
-    is 1 only if they lead a group (the objective: minus the flags)."""
+    is 1 only if they lead a group (the objective: minus the flags). With `spare` (only
+    some starts loaded), a flag also for every facilitator with an option within it but
+    none loaded (its row: the flag at most 0)."""
     by_facilitator: dict[int, dict[int, int]] = {}
     for (f, start), col in core.leads.items():
         by_facilitator.setdefault(f, {})[start] = col
+    if spare is not None:
+        for f, _start, _cost in _lead_options(problem, spare):
+            by_facilitator.setdefault(f, {})
     for f, columns in sorted(by_facilitator.items()):
-        core.row(-INF, float(problem.facilitator_capacity[f]), dict.fromkeys(columns.values(), 1.0))
+        if columns:
+            capacity = float(problem.facilitator_capacity[f])
+            terms = dict.fromkeys(columns.values(), 1.0)
+            core.capacity_rows[f] = core.keyed_row(("capacity", f), -INF, capacity, terms)
         for clique in overlap_cliques(problem, sorted(columns)):
-            core.row(-INF, 1.0, {columns[start]: 1.0 for start in clique})
-        flag = core.column(-1.0, 1.0, False)
-        core.row(-INF, 0.0, {flag: 1.0} | dict.fromkeys(columns.values(), -1.0))
+            terms = {columns[start]: 1.0 for start in clique}
+            core.keyed_row(("clique", f, clique), -INF, 1.0, terms)
+        flag = core.flags[f] = core.column(-1.0, 1.0, False)
+        terms = {flag: 1.0} | dict.fromkeys(columns.values(), -1.0)
+        core.flag_rows[f] = core.keyed_row(("flag", f), -INF, 0.0, terms)
 
 
 def _costs(problem: Problem, core: _Core) -> dict[int, int]:

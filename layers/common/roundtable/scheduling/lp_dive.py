@@ -486,6 +486,7 @@ class DiveRelaxation(OnThread):
         self.loosened = False  # the value is the loose relaxation's (`_solve_loose`)
         # the loose relaxation's first value, without any linking row (`early_bound`)
         self.loose_value: float | None = None
+        self.loose_starts: frozenset[int] = frozenset()  # where that answer opens groups
         self._loose_known = threading.Event()  # set once that value is, or the solve ends
         self._ended = False  # the solve has run (`solve` runs it once)
 
@@ -509,6 +510,15 @@ class DiveRelaxation(OnThread):
                 return self.loose_value
         return self.solve()
 
+    def early_starts(self) -> frozenset[int]:
+        """The starts where the answer behind `early_bound` opens a group, or a fraction of
+        one (none where it has no answer)."""
+        if self._thread is not None and self.loose_value is not None:
+            return self.loose_starts
+        if self.value is None or self.highs is None:
+            return frozenset()
+        return _open_starts(self.runner._formulation(), self.highs.getSolution().col_value)
+
     @property
     def wide(self) -> bool:
         """Whether a learner whom a rounding moves out of a start has many starts to go to
@@ -527,6 +537,9 @@ class DiveRelaxation(OnThread):
         return bool(self.runner._formulation().left_out) and not self.loosened
 
     def _loose_solved(self, value: float) -> None:
+        # read here, on the thread, before it adds rows and solves again
+        values = self.highs.getSolution().col_value
+        self.loose_starts = _open_starts(self.runner._formulation(), values)
         self.loose_value = value
         self._loose_known.set()
 
@@ -799,6 +812,15 @@ def _starts(model: Formulation) -> dict[int, list[int]]:
     for start, col in group_columns(model):
         starts.setdefault(start, []).append(col)
     return dict(sorted(starts.items()))
+
+
+def _open_starts(model: Formulation, values: Any) -> frozenset[int]:
+    """The starts where `values` open a group, or a fraction of one."""
+    return frozenset(
+        start
+        for start, columns in _starts(model).items()
+        if sum(values[col] for col in columns) > _WHOLE
+    )
 
 
 def _add_count_rows(highs: Any, starts: dict[int, list[int]]) -> None:

@@ -613,7 +613,10 @@ def _leaders_answer(
     # no more groups at a start than the learners need: spread pays for each more
     most = max(map(len, plan.groups_at.values()), default=0)
     crowd = least_crowd(problem, plan.group_count(), held["placed"] - held["sizes"], False, most)
-    model = LeaderModel(problem, held, plan, context.runner.seed, crowd)
+    # first only at the starts where the relaxation opens groups (and the plan's): the
+    # rest priced in as their duals ask (`LeaderModel.most_leading`)
+    starts = relaxation.early_starts() or None
+    model = LeaderModel(problem, held, plan, context.runner.seed, crowd, starts)
     if model.most_leading(deadline) is None:
         return None
     context.leader_model = model
