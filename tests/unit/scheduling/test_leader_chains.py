@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from roundtable.scheduling.chains import cheaper_leaders_by_chain
+from roundtable.scheduling import chains
+from roundtable.scheduling.chains import (
+    _chain,
+    _ChainEnds,
+    cheaper_by_chain,
+    cheaper_leaders_by_chain,
+)
 from roundtable.scheduling.generate import generate_instance
 from roundtable.scheduling.heuristic import solve_heuristic
 from roundtable.scheduling.highs import Runner, _leaders_only
@@ -12,7 +18,7 @@ from roundtable.scheduling.instance import parse_instance
 from roundtable.scheduling.plan import Plan, plan_is_consistent
 from roundtable.scheduling.polish import find_leader, gather
 from roundtable.scheduling.scheduler import _problem
-from roundtable.scheduling.search import Leaders, Search
+from roundtable.scheduling.search import PEER, Leaders, Search
 from roundtable.scheduling.values import plan_from_values, plan_objectives, values_from_plan
 from tests.unit.scheduling.helpers import crowd, instance, person
 
@@ -258,3 +264,67 @@ def test_the_free_leader_found_for_all_at_once_is_the_one_asked_for_one_by_one(s
             search.add_group(search.node_of[start], leader)
     assert checked
     assert all(search.leaders.free_at(k) == _free_at_one_by_one(search.leaders, k) for k in nodes)
+
+
+def _paying_leaders(size: int, seed: int, narrow: bool) -> Search:
+    """A generated cohort's heuristic groups, each handed to the dearest facilitator free
+    there: many paying leaders, some of whom a chain can replace and some not."""
+    params = {"cohort_start_date": "2025-03-03", "number_of_meetings": 8}
+    document = generate_instance(size, seed=seed, narrow=narrow, params=params)
+    params_, everyone, existing = parse_instance(document)
+    problem = _problem(everyone, params_, existing)
+    search = Search(problem, solve_heuristic(problem, seed))
+    leaders = search.leaders
+    for node, owners in enumerate(search.groups):
+        for owner in list(owners):
+            free = [f for f in range(len(leaders.capacity)) if leaders.free(f, node)]
+            if owner != PEER and free:
+                search.hand_over(node, owner, max(free, key=lambda f: leaders.cost[f, node]))
+    return search
+
+
+def _paying_groups(search: Search) -> list[tuple[int, int]]:
+    return [
+        (node, owner)
+        for node, owners in enumerate(search.groups)
+        for owner in owners
+        if owner != PEER and search.leaders.cost[owner, node] > 0
+    ]
+
+
+@pytest.mark.parametrize(("size", "seed", "narrow"), [(150, 1, False), (300, 3, True)])
+def test_a_group_the_chain_ends_rule_out_gets_no_chain(size, seed, narrow):
+    # _ChainEnds is the chains' search without its marks and its entry limit: where it
+    # says no chain from a group can end, the search finds none (and it rules some out)
+    search = _paying_leaders(size, seed, narrow)
+    ends = _ChainEnds(search)
+    asked = {
+        group: (ends.may_end(*group), _chain(search, *group, neutral=True) is not None)
+        for group in _paying_groups(search)
+    }
+    assert not [group for group, (may, found) in asked.items() if found and not may]
+    assert (False, False) in asked.values() and (True, True) in asked.values()
+
+
+@pytest.mark.parametrize(("size", "seed", "narrow"), [(150, 1, False), (300, 3, True)])
+def test_cheaper_leaders_by_chain_hands_over_as_it_did_asking_every_group(
+    size, seed, narrow, monkeypatch
+):
+    # the same hand-overs as asking the chains' search of every paying group in turn,
+    # with fewer asks
+    search = _paying_leaders(size, seed, narrow)
+    everyone = _paying_leaders(size, seed, narrow)
+    found, paying = 0, len(_paying_groups(everyone))
+    for node in range(len(everyone.starts)):
+        for owner in list(everyone.groups[node]):
+            if owner != PEER and everyone.leaders.cost[owner, node] > 0:
+                found += cheaper_by_chain(everyone, node, owner)
+    asks: list[int] = []
+    search_chain = chains._chain
+    monkeypatch.setattr(
+        chains, "_chain", lambda *args, **kwargs: asks.append(1) or search_chain(*args, **kwargs)
+    )
+    assert cheaper_leaders_by_chain(search) == found > 0
+    assert found <= len(asks) < paying
+    assert search.leaders.at == everyone.leaders.at
+    assert search.journal == everyone.journal

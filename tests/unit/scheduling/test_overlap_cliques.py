@@ -67,3 +67,9 @@ def test_every_overlapping_pair_shares_a_clique() -> None:
             )
             if a < b and meet:
                 assert any({a, b} <= clique for clique in cliques)
+
+
+def test_no_start_or_a_single_one_has_no_clique() -> None:
+    problem = _per_group_cohort(200)
+    assert overlap_cliques(problem, []) == []
+    assert overlap_cliques(problem, sorted(problem.viable_starts)[:1]) == []

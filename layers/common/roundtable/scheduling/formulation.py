@@ -21,7 +21,6 @@ preference phases much tighter on small and narrow cohorts.
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass, field, replace
 
 from roundtable.scheduling.problem import Problem
@@ -159,26 +158,29 @@ def _existing_load(problem: Problem) -> dict[int, int]:
 def overlap_cliques(problem: Problem, starts: list[int]) -> list[tuple[int, ...]]:
     """Maximal sets of starts that share an instant in some week: at most one may be chosen.
 
-    One sweep over the meetings in time order with the ones still running in a window; a
-    window is kept only where the next meeting ends one of them, since until then each
-    window contains the last (per-group 1,200's 184 facilitators: 0.22 s against 0.49 s
-    when every meeting's window was gathered again by walking back)."""
-    minutes = problem.params.meeting_minutes
-    meetings = sorted(
-        (moment, start) for start in starts for moment in problem.catalog.starts[start].minutes
-    )
-    cliques: set[frozenset[int]] = set()
-    running: deque[tuple[int, int]] = deque()  # (moment, start), the earliest first
-    for i, (moment, start) in enumerate(meetings):
-        while running and running[0][0] <= moment - minutes:
-            running.popleft()
-        running.append((moment, start))
-        last = i + 1 == len(meetings)
-        if last or running[0][0] <= meetings[i + 1][0] - minutes:
-            together = frozenset(begun for _moment, begun in running)
-            if len(together) > 1:
-                cliques.add(together)
-    return _maximal(cliques)
+    One sweep over the meetings in time order: the meetings still running when one
+    begins are those since the first that ends after it (`searchsorted`), and a window
+    is kept only where the next meeting ends one of them, since until then each window
+    contains the last (per-group 1,200's 184 facilitators: 0.22 s against 0.49 s when
+    every meeting's window was gathered again by walking back). The windows are found
+    by numpy; only the kept ones are made sets (sparse 2,000: 41,371 windows of 49,520
+    meetings, 5,278 distinct)."""
+    import numpy as np
+
+    series = [problem.catalog.starts[start].minutes for start in starts]
+    moments = np.fromiter((m for one in series for m in one), np.int64)
+    owners = np.repeat(np.array(starts, dtype=np.int64), [len(one) for one in series])
+    order = np.lexsort((owners, moments))  # by (moment, start)
+    moments, owners = moments[order], owners[order]
+    # first[i]: the earliest meeting still running when meeting i begins
+    first = np.searchsorted(moments, moments - problem.params.meeting_minutes, side="right")
+    kept = np.append(first[1:] > first[:-1], True) & (first < np.arange(len(first)))
+    members = owners.tolist()
+    windows = {
+        frozenset(members[begin : end + 1])
+        for begin, end in zip(first[kept].tolist(), np.flatnonzero(kept).tolist(), strict=True)
+    }
+    return _maximal({window for window in windows if len(window) > 1})
 
 
 def _maximal(cliques: set[frozenset[int]]) -> list[tuple[int, ...]]:
