@@ -245,8 +245,8 @@ def _free_relaxation(highs: Any, deadline: float, seed: int) -> float | None:
     `_SIMPLEX_PER_ROW` iterations per row (sparse 1,200: 0.75 s and 3,288 iterations,
     0.31 per row, against 1.9-2.4 s of interior point; the same centre and least bound).
     Both run at once on two cores, the simplex on a copy (`_SimplexBeside`); which is
-    taken depends on the simplex's iterations only, so the interior point's answer, where
-    it ends first, waits for the simplex's verdict."""
+    taken depends on the simplex's iterations only (unless the clock cuts it short), so
+    the interior point's answer, where it ends first, waits for the simplex's verdict."""
     beside = _SimplexBeside(highs, deadline - time.monotonic(), seed).start()
     highs.setOptionValue("solver", "ipm")
     highs.cbIpmInterrupt.subscribe(beside.ended_solved)
