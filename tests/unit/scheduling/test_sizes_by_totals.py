@@ -438,3 +438,34 @@ def test_the_held_answers_own_total_is_minimised_from_it_not_asked_afresh(
     assert outcome.bound == outcome.value == 0
     assert plan_objectives(problem, outcome.plan)["sizes"] == 0
     assert plan_is_consistent(problem, outcome.plan)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_free_relaxation_by_dual_simplex_within_its_iterations_keeps_the_bound(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # where dual simplex ends within its iterations per row, its basis is set on the
+    # runner's instance (no iteration there after), else the interior point's answer
+    # stands; the relaxation bounds every total the same either way
+    runner, placed = _held_runner(seed)
+    _placed, sizes, _preferences, _spread = _brute_force(runner.problem)
+    runs: list[tuple[float | None, int, int]] = []
+
+    def recorded(highs: Any, deadline: float, seed: int) -> float | None:
+        value = free_relaxation(highs, deadline, seed)
+        info = highs.getInfo()
+        runs.append((value, info.simplex_iteration_count, info.ipm_iteration_count))
+        return value
+
+    free_relaxation = totals._free_relaxation
+    monkeypatch.setattr(totals, "_free_relaxation", recorded)
+    least = []
+    for per_row in (0.0, 100.0):
+        monkeypatch.setattr(totals, "_SIMPLEX_PER_ROW", per_row)
+        relaxation = relax_totals(runner, 10.0, placed)
+        assert relaxation is not None and relaxation.least() <= sizes
+        least.append(relaxation.least())
+    assert least[0] == least[1]
+    (interior, _iterations, _ipm), (simplex, iterations, ipm) = runs
+    assert interior is not None and simplex is not None
+    assert abs(interior - simplex) < 1e-6 and iterations == ipm == 0
