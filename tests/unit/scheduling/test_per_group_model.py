@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import random
+import threading
 import time
 
 import pytest
@@ -560,6 +561,35 @@ def test_the_sizes_phase_stops_the_relaxation_asked_ahead_before_its_own_highs_r
     sizes_phase(context, 2.0)
     assert context.per_group_ahead is None
     assert ahead._cancelled and ahead.ended()
+
+
+def test_a_relaxation_asked_ahead_not_solved_within_the_sizes_share_goes_on_for_preferences(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # held back until the sizes phase has given up on it: handed on, not cut, and the
+    # preferences phase takes it whole (the bound and duals of one solved from scratch)
+    problem = _problem_of(generate_instance(100, 2, params=_PER_GROUP))
+    holds = {"placed": seats(problem), "sizes": 0}
+    _model, fresh = per_group._relaxed(problem, holds, 10.0, 1)
+    release, relaxation = threading.Event(), per_group._relaxation
+
+    def held_back(*args):
+        release.wait(10.0)  # (cancelled while held, it must not hang)
+        return relaxation(*args)
+
+    monkeypatch.setattr(per_group, "_relaxation", held_back)
+    ahead = per_group.ask_ahead(problem, 1, time.monotonic() + 60.0)
+    assert ahead is not None
+    runner, search = Runner(problem, 1), Search(problem, solve_heuristic(problem, 1))
+    context = PhaseContext(problem, runner, search, time.monotonic() + 60.0, 60.0)
+    context.per_group_ahead = ahead
+    context.proven["placed"] = True
+    runner.hold("placed", _placed(context, 10.0).value)
+    sizes_phase(context, 0.5)
+    assert context.per_group_ahead is ahead and ahead.going_on()
+    release.set()
+    _model, taken = per_group._relaxed(problem, holds, 10.0, 1, context.take_per_group_ahead())
+    assert taken.bound == fresh.bound and taken.duals == fresh.duals
 
 
 def test_a_per_group_run_asks_its_relaxation_before_the_heuristic(

@@ -74,8 +74,8 @@ class PhaseContext:
                 ahead.cancel()
 
     def take_per_group_ahead(self) -> per_group.RelaxationAhead | None:
-        """The relaxation asked ahead, for one phase only (a second would take one cut
-        short by the first's share)."""
+        """The relaxation asked ahead, for one phase at a time (the sizes phase hands it
+        back where it is still being solved: `phase_sizes._per_group_answer`)."""
         ahead, self.per_group_ahead = self.per_group_ahead, None
         return ahead
 

@@ -66,7 +66,8 @@ def sizes_phase(context: PhaseContext, budget: float) -> PhaseResult:
         if held is not None:
             return held
         budget -= time.monotonic() - began
-    context.drop_per_group_ahead()
+    else:  # (where that path was tried, one still being solved is for the preferences)
+        context.drop_per_group_ahead()
     began = time.monotonic()
     relaxed = _relaxed_totals(
         context, budget * _RELAXATION_SHARE, scores["sizes"], bound, new_learners
@@ -112,6 +113,8 @@ def _per_group_answer(context: PhaseContext, budget: float, bound: int) -> Phase
     ahead = context.take_per_group_ahead()
     prepared = per_group.prepare(context.problem, holds, budget, seed, last, ahead)
     if prepared is None:
+        if ahead is not None and ahead.going_on():  # for the preferences phase
+            context.per_group_ahead = ahead
         return None
     # its relaxation and proof serve the preferences phase wherever the sizes end at the
     # bound (`per_group.solve` checks the holds)
