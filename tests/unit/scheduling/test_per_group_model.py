@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import random
+import threading
 import time
 
 import pytest
@@ -500,6 +501,126 @@ def test_a_prepared_start_without_an_answer_still_serves_the_preferences_phase(
     assert not built
     assert prepared.proof is None or not prepared.proof._thread.is_alive()
     assert_earlier_phases_kept(problem, plan, outcome.plan, outcome.bound)
+
+
+def _sizes_phase_of(problem, ahead: per_group.RelaxationAhead | None) -> PhaseContext:
+    """The context after placement and the sizes phase, with the relaxation asked
+    `ahead` (if any)."""
+    runner, search = Runner(problem, 1), Search(problem, solve_heuristic(problem, 1))
+    context = PhaseContext(problem, runner, search, time.monotonic() + 60.0, 60.0)
+    context.per_group_ahead = ahead
+    placed = _placed(context, 10.0)
+    context.proven["placed"] = True
+    runner.hold("placed", placed.value)
+    result = sizes_phase(context, 10.0)
+    assert result.proven and result.value == 0
+    return context
+
+
+def test_the_sizes_phase_takes_the_relaxation_asked_ahead(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the relaxation asked before the heuristic is the one the sizes phase would solve:
+    # taken (no model built there), with the same bound, duals and first answer
+    problem = _problem_of(generate_instance(100, 2, params=_PER_GROUP))
+    asked = _sizes_phase_of(problem, None)
+    ahead = per_group.ask_ahead(problem, 1, time.monotonic() + 60.0)
+    assert ahead is not None and ahead.holds == {"placed": seats(problem), "sizes": 0}
+    built = _builds_noted(monkeypatch)
+    took = _sizes_phase_of(problem, ahead)
+    assert not built and took.per_group_ahead is None
+    mine, theirs = took.per_group_start, asked.per_group_start
+    assert mine is not None and theirs is not None
+    mine.cancel()
+    theirs.cancel()
+    assert mine.model is ahead.model
+    assert mine.relaxation.bound == theirs.relaxation.bound
+    assert mine.relaxation.duals == theirs.relaxation.duals
+    assert took.search.plan().groups_at == asked.search.plan().groups_at
+    assert took.search.plan().learners_at == asked.search.plan().learners_at
+
+
+def test_a_relaxation_asked_ahead_for_other_holds_is_stopped_and_not_used() -> None:
+    problem, plan, _model = _held_model(0)
+    ahead = per_group.ask_ahead(problem, 1, time.monotonic() + 60.0)
+    assert ahead is not None
+    before = plan_objectives(problem, plan)
+    other = {"placed": before["placed"], "sizes": 1}
+    model, _relaxation = per_group._relaxed(problem, other, 10.0, 1, ahead)
+    assert model is not ahead.model
+    assert ahead._cancelled and ahead.ended()
+
+
+def test_the_sizes_phase_stops_the_relaxation_asked_ahead_before_its_own_highs_run() -> None:
+    # placement not proven: the sizes phase's HiGHS run comes next, within its share,
+    # and the thread beside it would take half its core
+    problem = _problem_of(generate_instance(100, 2, params=_PER_GROUP))
+    ahead = per_group.ask_ahead(problem, 1, time.monotonic() + 60.0)
+    assert ahead is not None
+    runner, search = Runner(problem, 1), Search(problem, solve_heuristic(problem, 1))
+    context = PhaseContext(problem, runner, search, time.monotonic() + 60.0, 60.0)
+    context.per_group_ahead = ahead
+    sizes_phase(context, 2.0)
+    assert context.per_group_ahead is None
+    assert ahead._cancelled and ahead.ended()
+
+
+def test_a_relaxation_asked_ahead_not_solved_within_the_sizes_share_goes_on_for_preferences(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # held back until the sizes phase has given up on it: handed on, not cut, and the
+    # preferences phase takes it whole (the bound and duals of one solved from scratch)
+    problem = _problem_of(generate_instance(100, 2, params=_PER_GROUP))
+    holds = {"placed": seats(problem), "sizes": 0}
+    _model, fresh = per_group._relaxed(problem, holds, 10.0, 1)
+    release, relaxation = threading.Event(), per_group._relaxation
+
+    def held_back(*args):
+        release.wait(10.0)  # (cancelled while held, it must not hang)
+        return relaxation(*args)
+
+    monkeypatch.setattr(per_group, "_relaxation", held_back)
+    ahead = per_group.ask_ahead(problem, 1, time.monotonic() + 60.0)
+    assert ahead is not None
+    runner, search = Runner(problem, 1), Search(problem, solve_heuristic(problem, 1))
+    context = PhaseContext(problem, runner, search, time.monotonic() + 60.0, 60.0)
+    context.per_group_ahead = ahead
+    context.proven["placed"] = True
+    runner.hold("placed", _placed(context, 10.0).value)
+    sizes_phase(context, 0.5)
+    assert context.per_group_ahead is ahead and ahead.going_on()
+    release.set()
+    _model, taken = per_group._relaxed(problem, holds, 10.0, 1, context.take_per_group_ahead())
+    assert taken.bound == fresh.bound and taken.duals == fresh.duals
+
+
+def test_a_per_group_run_asks_its_relaxation_before_the_heuristic(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from roundtable.scheduling import scheduler
+    from roundtable.scheduling.instance import parse_instance
+
+    events: list[str] = []
+    asked, heuristic = per_group.ask_ahead, scheduler.solve_heuristic
+
+    def ask(*args):
+        events.append("asked")
+        return asked(*args)
+
+    def solve(*args):
+        events.append("heuristic")
+        return heuristic(*args)
+
+    taken = per_group.RelaxationAhead.taken
+
+    def take(self, budget):
+        events.append("taken")
+        return taken(self, budget)
+
+    monkeypatch.setattr(per_group, "ask_ahead", ask)
+    monkeypatch.setattr(scheduler, "solve_heuristic", solve)
+    monkeypatch.setattr(per_group.RelaxationAhead, "taken", take)
+    params, people, existing = parse_instance(generate_instance(100, 2, params=_PER_GROUP))
+    scheduler.schedule(people, params, existing, seed=1, time_limit=30.0)
+    assert events == ["asked", "heuristic", "taken"]
 
 
 def _builds_noted(monkeypatch: pytest.MonkeyPatch) -> list[int]:

@@ -52,15 +52,40 @@ class PhaseContext:
     # held at their bound (`per_group.prepare`), its relaxation, proof and first answer;
     # the preferences phase goes on from them where its holds are the same.
     per_group_start: per_group.Prepared | None = None
+    # Per-group anchors: that model's relaxation for everyone placed and the sizes at 0,
+    # asked before the heuristic (`per_group.ask_ahead`); taken by the first phase that
+    # asks for that relaxation (`take_per_group_ahead`), stopped before a phase's HiGHS
+    # run it would slow (`drop_per_group_ahead`).
+    per_group_ahead: per_group.RelaxationAhead | None = None
 
     def cancel_ahead(self) -> None:
         """Stop whatever was asked ahead for a later phase and is still running: each is
         cancelled by the phase that takes it, so this matters where the run ends early
         (a phase raised), and a thread would otherwise go on until the run's deadline."""
-        asked = (self.leaders_ahead, self.fewest_ahead, self.relaxation_ahead, self.per_group_start)
+        asked = (
+            self.leaders_ahead,
+            self.fewest_ahead,
+            self.relaxation_ahead,
+            self.per_group_start,
+            self.per_group_ahead,
+        )
         for ahead in asked:
             if ahead is not None:
                 ahead.cancel()
+
+    def take_per_group_ahead(self) -> per_group.RelaxationAhead | None:
+        """The relaxation asked ahead, for one phase at a time (the sizes phase hands it
+        back where it is still being solved: `phase_sizes._per_group_answer`)."""
+        ahead, self.per_group_ahead = self.per_group_ahead, None
+        return ahead
+
+    def drop_per_group_ahead(self) -> None:
+        """Stop the relaxation asked ahead: a HiGHS run within a phase's share comes
+        next, and the thread beside it would take half its core (the sizes phase's run
+        missed its share in 9 of 11 runs under load: session 9)."""
+        ahead = self.take_per_group_ahead()
+        if ahead is not None:
+            ahead.cancel()
 
 
 def solve_phase(

@@ -553,13 +553,16 @@ def _preferences_per_group(context: PhaseContext, budget: float) -> PhaseResult:
     105-116 there, 27-29 here)."""
     problem, incumbent = context.problem, context.search.plan()
     bound, prepared = _preference_bound(context), context.per_group_start
+    ahead = context.take_per_group_ahead()  # where the sizes phase did not take it
     if plan_objectives(problem, incumbent)["preferences"] > bound:
-        holds = dict(context.runner.holds)
-        outcome = per_group.solve(problem, holds, incumbent, budget, context.runner.seed, prepared)
+        holds, seed = dict(context.runner.holds), context.runner.seed
+        outcome = per_group.solve(problem, holds, incumbent, budget, seed, prepared, ahead)
         adopt(context, incumbent, outcome.plan, "preferences")
         bound = max(bound, outcome.bound)
-    elif prepared is not None:  # its proof is not needed
-        prepared.cancel()
+    else:  # neither is needed
+        for unused in (prepared, ahead):
+            if unused is not None:
+                unused.cancel()
     achieved = plan_objectives(problem, context.search.plan())["preferences"]
     if achieved <= bound:
         return PhaseResult(achieved, achieved, True, f"{achieved} = lower bound, optimal")

@@ -58,6 +58,7 @@ def sizes_phase(context: PhaseContext, budget: float) -> PhaseResult:
     if scores["sizes"] == bound:
         return PhaseResult(bound, bound, True, f"{bound} = lower bound, optimal")
     if not exact_counts:
+        context.drop_per_group_ahead()
         return solve_phase(context, "sizes", budget, bound)
     if per_group.applies(problem) and bound == 0 and scores["placed"] == seats(problem):
         began = time.monotonic()
@@ -65,6 +66,8 @@ def sizes_phase(context: PhaseContext, budget: float) -> PhaseResult:
         if held is not None:
             return held
         budget -= time.monotonic() - began
+    else:  # (where that path was tried, one still being solved is for the preferences)
+        context.drop_per_group_ahead()
     began = time.monotonic()
     relaxed = _relaxed_totals(
         context, budget * _RELAXATION_SHARE, scores["sizes"], bound, new_learners
@@ -107,8 +110,11 @@ def _per_group_answer(context: PhaseContext, budget: float, bound: int) -> Phase
     same first answer anyway."""
     holds = dict(context.runner.holds) | {"sizes": bound}
     seed, last = context.runner.seed, context.deadline
-    prepared = per_group.prepare(context.problem, holds, budget, seed, last)
+    ahead = context.take_per_group_ahead()
+    prepared = per_group.prepare(context.problem, holds, budget, seed, last, ahead)
     if prepared is None:
+        if ahead is not None and ahead.going_on():  # for the preferences phase
+            context.per_group_ahead = ahead
         return None
     # its relaxation and proof serve the preferences phase wherever the sizes end at the
     # bound (`per_group.solve` checks the holds)

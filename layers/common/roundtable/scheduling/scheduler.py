@@ -6,6 +6,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from roundtable.scheduling.assemble import assemble_groups
 from roundtable.scheduling.catalog import Catalog
@@ -25,6 +26,9 @@ from roundtable.scheduling.model import (
 from roundtable.scheduling.plan import Plan
 from roundtable.scheduling.problem import Problem, build_problem, default_anchors
 from roundtable.scheduling.reasons import explain_unplaced
+
+if TYPE_CHECKING:
+    from roundtable.scheduling.per_group import RelaxationAhead
 
 DEFAULT_TIME_LIMIT = 30.0
 
@@ -65,7 +69,13 @@ def schedule(
                 began,
                 parts.placement_seconds,
             )
-    plan = solve_heuristic(problem, seed)
+    ahead = _relaxation_ahead(problem, seed, began + time_limit) if exact else None
+    try:
+        plan = solve_heuristic(problem, seed)
+    except BaseException:
+        if ahead is not None:
+            ahead.cancel()
+        raise
     heuristic_placed = plan.placed()
     # Without the exact solve, the only bound is everyone who could make some time.
     upper_bound = sum(len(cls.members) for cls in problem.classes)
@@ -74,13 +84,24 @@ def schedule(
         from roundtable.scheduling.solver import solve_exact
 
         remaining = max(time_limit - (time.monotonic() - began), 0.05)
-        outcome = solve_exact(problem, plan, seed, remaining)
+        outcome = solve_exact(problem, plan, seed, remaining, ahead)
         plan, upper_bound, phases = outcome.plan, outcome.upper_bound, outcome.phases
         placement_seconds = outcome.placement_seconds
     elif exact:
         phases.append("exact: nothing to decide")
     solved = _Solved(upper_bound, heuristic_placed, phases, exact)
     return _result(people, existing, problem, plan, solved, began, placement_seconds)
+
+
+def _relaxation_ahead(problem: Problem, seed: int, deadline: float) -> RelaxationAhead | None:
+    """Per-group anchors' relaxation started on its thread before the heuristic
+    (`per_group.ask_ahead`): on two cores it runs beside the heuristic and the first
+    phases, which came before it on one."""
+    if not problem.classes:
+        return None
+    from roundtable.scheduling.per_group import ask_ahead
+
+    return ask_ahead(problem, seed, deadline)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from roundtable.scheduling import per_group
 from roundtable.scheduling.bounds import placement_bound, seats
 from roundtable.scheduling.highs import PhaseResult, Runner
 from roundtable.scheduling.phase_context import PhaseContext, solve_phase
@@ -48,11 +49,19 @@ class ExactOutcome:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def solve_exact(problem: Problem, warm: Plan, seed: int, time_limit: float) -> ExactOutcome:
-    """Solve every phase within the time limit, starting from the warm plan."""
+def solve_exact(
+    problem: Problem,
+    warm: Plan,
+    seed: int,
+    time_limit: float,
+    ahead: per_group.RelaxationAhead | None = None,
+) -> ExactOutcome:
+    """Solve every phase within the time limit, starting from the warm plan (and the
+    per-group relaxation asked `ahead` of the heuristic, if any)."""
     began = time.monotonic()
     runner, search = Runner(problem, seed), Search(problem, warm)
     context = PhaseContext(problem, runner, search, began + time_limit, time_limit)
+    context.per_group_ahead = ahead
     outcome = ExactOutcome(plan=warm, upper_bound=placement_bound(problem))
     names = _phase_names(problem)
     try:
@@ -94,6 +103,7 @@ def _placed(context: PhaseContext, budget: float) -> PhaseResult:
     if search.placed() == bound:
         who = "everyone who can meet" if bound == seats(context.problem) else "leaders' capacity"
         return PhaseResult(bound, bound, True, f"{bound}, {who}, optimal")
+    context.drop_per_group_ahead()
     return solve_phase(context, "placed", budget, bound)
 
 
