@@ -88,16 +88,19 @@ def fill_to_bound(search: Search, bound: int) -> bool:
     did. Where the bound is out of reach the tries find nothing to prove (few
     facilitators 100-111: 80-1,156 tries, up to 0.48 s of CPU, without the limit).
     """
-    tries = [_RELOCATIONS]
-    while search.counts[search.pool] and tries[0] > 0 and _relocation_pays(search, tries):
-        pass
+    tries = _RELOCATIONS
+    while search.counts[search.pool] and tries > 0:
+        placed_more, tried = _relocation_pays(search, tries)
+        tries -= tried
+        if not placed_more:
+            break
     return search.placed() >= bound
 
 
-def _relocation_pays(search: Search, tries: list[int]) -> bool:
-    """The first relocation that places more, kept: origins with the most room first,
-    destinations with the most unplaced learners who can make them first; each try
-    counted down in `tries`."""
+def _relocation_pays(search: Search, most: int) -> tuple[bool, int]:
+    """The first relocation that places more, kept, within `most` tries: origins with the
+    most room first, destinations with the most unplaced learners who can make them
+    first. Whether one did, and the tries made."""
     starts = len(search.starts)
     waiting = search.links[search.pool, :starts].tolist()
     destinations = sorted((k for k, n in enumerate(waiting) if n), key=lambda k: (-waiting[k], k))
@@ -105,18 +108,15 @@ def _relocation_pays(search: Search, tries: list[int]) -> bool:
     origins = sorted(
         (k for k in range(starts) if search.groups[k] and room[k]), key=lambda k: (-room[k], k)
     )
-    pairs = ((o, d) for o in origins for d in destinations[:_TRIALS] if d != o)
-    for origin, destination in pairs:
-        if tries[0] <= 0:
-            return False
-        tries[0] -= 1
+    pairs = [(o, d) for o in origins for d in destinations[:_TRIALS] if d != o][:most]
+    for tried, (origin, destination) in enumerate(pairs, start=1):
         before, mark = search.placed(), search.mark()
         if _relocate(search, origin, destination):
             augment(search)
             if search.placed() > before:
-                return True
+                return True, tried
         search.undo(mark)
-    return False
+    return False, len(pairs)
 
 
 def _relocate(search: Search, origin: int, destination: int) -> bool:
