@@ -29,7 +29,7 @@ from roundtable.scheduling.phase_preferences import preferences_phase
 from roundtable.scheduling.phase_sizes import sizes_phase
 from roundtable.scheduling.phase_spread import spread_phase
 from roundtable.scheduling.plan import Plan
-from roundtable.scheduling.polish import level_sizes, place_more
+from roundtable.scheduling.polish import fill_to_bound, level_sizes, place_more
 from roundtable.scheduling.problem import Problem
 from roundtable.scheduling.search import Search
 from roundtable.scheduling.values import plan_objectives
@@ -100,6 +100,13 @@ def _placed(context: PhaseContext, budget: float) -> PhaseResult:
     search, bound = context.search, placement_bound(context.problem)
     if search.placed() < bound:
         place_more(search)
+    if search.placed() < bound < seats(context.problem):
+        # the facilitators' capacity is the bound: met only with every group full, which
+        # moving groups reaches where opening them cannot; on a copy, kept only if it
+        # does (short of it, HiGHS starts from the plan it would have had)
+        filled = Search(context.problem, search.plan())
+        if fill_to_bound(filled, bound):
+            context.search = search = filled
     if search.placed() == bound:
         who = "everyone who can meet" if bound == seats(context.problem) else "leaders' capacity"
         return PhaseResult(bound, bound, True, f"{bound}, {who}, optimal")
