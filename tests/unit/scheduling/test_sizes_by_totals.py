@@ -25,6 +25,7 @@ from roundtable.scheduling.scheduler import _problem
 from roundtable.scheduling.search import Search
 from roundtable.scheduling.solver import solve_exact
 from roundtable.scheduling.totals import (
+    Relaxation,
     _bounding,
     _by_floors,
     _completed,
@@ -176,6 +177,19 @@ def test_the_relaxation_proves_an_optimum_the_floor_misses() -> None:
     relaxation = relax_totals(runner, 10.0)
     assert relaxation is not None
     assert size_bound(problem, placed) == 1 < relaxation.least() == min(optima.values()) == 3
+
+
+def test_the_free_relaxation_bounds_every_total_whatever_the_sides_duals_say() -> None:
+    # sparse:303: the free relaxation lands on 81 groups (no fewer fit where the learners
+    # can meet), worth 147; the total row's dual there is +4 (more groups cost more), so
+    # V(81) bounds nothing below it and 81's side got 0, the other side its floor 147:
+    # the phase's bound was the floor 2 (at 52 groups) against the optimum 147
+    relaxation = Relaxation(centre=81.0, below=0.0, above=147.0, free=147.0)
+    assert [relaxation.at_least(total) for total in (52, 81, 90)] == [147, 147, 147]
+    assert relaxation.least() == 147
+    # a side's own bound above the free value stays
+    assert Relaxation(centre=20.5, below=9.0, above=14.0, free=8.5).least() == 9
+    assert Relaxation(centre=20.5, below=math.inf, above=14.0, free=8.5).at_least(20) > 10**6
 
 
 @pytest.mark.parametrize("seed", range(12))

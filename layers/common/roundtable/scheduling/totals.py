@@ -105,10 +105,15 @@ class Relaxation:
     # per total solved, the group columns whole in the relaxation's answer there, and
     # their values: a partial start for that total's question (`solve_by_totals`)
     whole: dict[int, dict[int, float]] = field(default_factory=dict)
+    # the relaxation's value without the row (and without the leaders' overlap rows):
+    # the least over every total, so a bound for each whatever the sides' duals say
+    free: float = 0.0
 
     def at_least(self, total: int) -> int:
-        """Least size objective of an answer with `total` new groups (by convexity)."""
+        """Least size objective of an answer with `total` new groups (by convexity, and
+        never below the free relaxation's value)."""
         value = self.below if total <= math.floor(self.centre + _WHOLE) else self.above
+        value = max(value, self.free)
         return _UNREACHABLE if math.isinf(value) else math.ceil(value - _SLACK)
 
     def least(self) -> int:
@@ -193,7 +198,7 @@ def relax_totals(
         whole: dict[int, dict[int, float]] = {}
         for position in sorted((0, 1), key=lambda p: floors[p]):
             if _by_floors(sides, floors[position]):
-                return _floored(centre, sides, position, floors[position], whole)
+                return _floored(centre, sides, position, floors[position], whole, free)
             side = _side(highs, first, totals[position], deadline)
             if side is None:
                 return None
@@ -203,7 +208,7 @@ def relax_totals(
         if math.isinf(sides[0][0]) and math.isinf(sides[1][0]):
             return None  # no total is feasible near the loose centre: nothing to say
         pair = [sides[0], sides[1]]
-        return Relaxation(centre, _bounding(pair, 0), _bounding(pair, 1), whole)
+        return Relaxation(centre, _bounding(pair, 0), _bounding(pair, 1), whole, free)
     finally:
         highs.setOptionValue("solver", "choose")
         _loosen(highs, model, spread + overlaps, False)
@@ -250,6 +255,7 @@ def _floored(
     skipped: int,
     floor: float,
     whole: dict[int, dict[int, float]],
+    free: float,
 ) -> Relaxation:
     """The relaxation with one side solved and the other (`skipped`) bounded by its
     least floor: valid for every total on that side, and no lower than the solved side's
@@ -258,7 +264,7 @@ def _floored(
     value, dual = sides[solved]
     pair = [(value, dual), (value, dual)]
     bounds = {solved: _bounding(pair, solved), skipped: float(floor)}
-    return Relaxation(centre, bounds[0], bounds[1], whole)
+    return Relaxation(centre, bounds[0], bounds[1], whole, free)
 
 
 def _whole_groups(highs: Any, columns: Any) -> dict[int, float]:
