@@ -26,6 +26,7 @@ from roundtable.scheduling.search import Search
 from roundtable.scheduling.solver import solve_exact
 from roundtable.scheduling.totals import (
     Relaxation,
+    _beside,
     _bounding,
     _by_floors,
     _completed,
@@ -35,6 +36,7 @@ from roundtable.scheduling.totals import (
     floor_at,
     relax_totals,
     solve_by_totals,
+    totals_below,
     totals_range,
 )
 from roundtable.scheduling.values import plan_objectives
@@ -190,6 +192,47 @@ def test_the_free_relaxation_bounds_every_total_whatever_the_sides_duals_say() -
     # a side's own bound above the free value stays
     assert Relaxation(centre=20.5, below=9.0, above=14.0, free=8.5).least() == 9
     assert Relaxation(centre=20.5, below=math.inf, above=14.0, free=8.5).at_least(20) > 10**6
+
+
+def test_a_solved_totals_dual_bounds_the_totals_away_from_it_by_its_slope() -> None:
+    # sparse:304: 129.75 at 75 groups with the total row's dual -5, so each group fewer
+    # costs at least 5 more: 135 at 74, 140 at 73 (the side alone said 130 for all)
+    lines = ((75, 129.75, -5.0),)
+    relaxation = Relaxation(centre=75.075, below=129.75, above=134.0, lines=lines)
+    assert [relaxation.at_least(total) for total in (73, 74, 75, 76)] == [140, 135, 130, 134]
+    assert Relaxation(centre=75.075, below=129.75, above=134.0).at_least(73) == 130
+
+
+def test_totals_on_the_far_side_of_a_centre_with_no_answer_are_unreachable() -> None:
+    # sparse:302: the loose relaxation lands on 75 groups, which have no answer with the
+    # overlap rows; free again with them it lands on 76, so no total at or below 75 has one
+    assert _beside(76.0, 75.0) == (76, math.inf)
+    assert _beside(70.5, 75.0) == (0, 74)
+    relaxation = Relaxation(76.0, 0.0, 135.0, free=135.0, feasible=_beside(76.0, 75.0))
+    assert relaxation.at_least(75) > 10**6 and relaxation.at_least(76) == 135
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_every_totals_least_sizes_have_the_parity_of_its_floor(seed: int) -> None:
+    # the deviations sum to n - t*T and |d| = d (mod 2): the bound per total may be
+    # raised to that parity
+    problem = _peer_cohort(seed)
+    placed, optima = _least_sizes_by_total(problem)
+    assert all((optimum - floor_at(problem, placed, t)) % 2 == 0 for t, optimum in optima.items())
+
+
+def test_a_totals_bound_is_raised_to_the_parity_of_its_floor() -> None:
+    # 10 learners in groups of 3..5, target 4: 2 or 3 groups, floor 2 each; a bound of
+    # 3 for both is 4 by parity, so neither can beat an answer worth 4
+    people = [person(f"A{k}", "UTC", TUESDAY) for k in range(10)]
+    document = instance(
+        people, min_group_size=3, max_group_size=5, target_group_size=4, require_facilitator=False
+    )
+    params, everyone, existing = parse_instance(document)
+    problem = _problem(everyone, params, existing)
+    assert list(totals_range(problem, 10)) == [2, 3]
+    assert totals_below(problem, 10, 4, lambda _total: 3) == []
+    assert totals_below(problem, 10, 5, lambda _total: 3) == [2, 3]
 
 
 @pytest.mark.parametrize("seed", range(12))
