@@ -27,6 +27,7 @@ finds an answer at its bound.
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from collections import Counter
@@ -469,12 +470,13 @@ def solve_by_totals(
                 # question from scratch (few facilitators 100: 11 in 0.3 s of CPU
                 # against 1.0, where the search's answer has 13 with the same total)
                 hint = (hints or {}).get(total, {})
-                found, status = _at_most(runner, rows, proven[total], left, hint)
+                parity = functools.partial(_of_parity, problem, new_learners, total)
+                found, proven[total] = _asked_upwards(
+                    runner, rows, (proven[total], best), left, hint, parity
+                )
                 if found is not None:
                     value = round(_score(objective, found))
                     values, best = (found, value) if value < best else (values, best)
-                elif status == "infeasible":
-                    proven[total] = _of_parity(problem, new_learners, total, proven[total] + 1)
                 left = budget - (time.monotonic() - began)
                 if proven[total] >= best or left < LEAST_SECONDS:
                     continue
@@ -500,6 +502,32 @@ def solve_by_totals(
 
 def _total_of(model: Formulation, values: list[float]) -> int:
     return round(sum(values[col] for _start, col in group_columns(model)))
+
+
+def _asked_upwards(
+    runner: Runner,
+    rows: _Rows,
+    levels: tuple[int, int],
+    budget: float,
+    hint: dict[int, float],
+    parity: Callable[[int], int],
+) -> tuple[list[float] | None, int]:
+    """Any answer of the total worth at most the first of `levels` (`_at_most`), asked
+    again at the next value of the total's `parity` each time HiGHS shows there is none,
+    until one is found, the level reaches the second of `levels` (the best answer's) or
+    the time is out: the answer or None, and the level below which there is none.
+    Typical:103 at 22 groups: 11 and 13 refused and 15 found in 3.7 s of CPU, where
+    minimising after 11 took 9.5 s (`hint` is the relaxation's, for the first only)."""
+    began = time.monotonic()
+    level, best = levels
+    while True:
+        left = budget - (time.monotonic() - began)
+        found, status = _at_most(runner, rows, level, left, hint)
+        if found is not None or status != "infeasible":
+            return found, level
+        level, hint = parity(level + 1), {}
+        if level >= best or budget - (time.monotonic() - began) < LEAST_SECONDS:
+            return None, level
 
 
 def _at_most(
