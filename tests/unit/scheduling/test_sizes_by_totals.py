@@ -25,6 +25,8 @@ from roundtable.scheduling.scheduler import _problem
 from roundtable.scheduling.search import Search
 from roundtable.scheduling.solver import solve_exact
 from roundtable.scheduling.totals import (
+    Relaxation,
+    _beside,
     _bounding,
     _by_floors,
     _completed,
@@ -34,6 +36,7 @@ from roundtable.scheduling.totals import (
     floor_at,
     relax_totals,
     solve_by_totals,
+    totals_below,
     totals_range,
 )
 from roundtable.scheduling.values import plan_objectives
@@ -176,6 +179,60 @@ def test_the_relaxation_proves_an_optimum_the_floor_misses() -> None:
     relaxation = relax_totals(runner, 10.0)
     assert relaxation is not None
     assert size_bound(problem, placed) == 1 < relaxation.least() == min(optima.values()) == 3
+
+
+def test_the_free_relaxation_bounds_every_total_whatever_the_sides_duals_say() -> None:
+    # sparse:303: the free relaxation lands on 81 groups (no fewer fit where the learners
+    # can meet), worth 147; the total row's dual there is +4 (more groups cost more), so
+    # V(81) bounds nothing below it and 81's side got 0, the other side its floor 147:
+    # the phase's bound was the floor 2 (at 52 groups) against the optimum 147
+    relaxation = Relaxation(centre=81.0, below=0.0, above=147.0, free=147.0)
+    assert [relaxation.at_least(total) for total in (52, 81, 90)] == [147, 147, 147]
+    assert relaxation.least() == 147
+    # a side's own bound above the free value stays
+    assert Relaxation(centre=20.5, below=9.0, above=14.0, free=8.5).least() == 9
+    assert Relaxation(centre=20.5, below=math.inf, above=14.0, free=8.5).at_least(20) > 10**6
+
+
+def test_a_solved_totals_dual_bounds_the_totals_away_from_it_by_its_slope() -> None:
+    # sparse:304: 129.75 at 75 groups with the total row's dual -5, so each group fewer
+    # costs at least 5 more: 135 at 74, 140 at 73 (the side alone said 130 for all)
+    lines = ((75, 129.75, -5.0),)
+    relaxation = Relaxation(centre=75.075, below=129.75, above=134.0, lines=lines)
+    assert [relaxation.at_least(total) for total in (73, 74, 75, 76)] == [140, 135, 130, 134]
+    assert Relaxation(centre=75.075, below=129.75, above=134.0).at_least(73) == 130
+
+
+def test_totals_on_the_far_side_of_a_centre_with_no_answer_are_unreachable() -> None:
+    # sparse:302: the loose relaxation lands on 75 groups, which have no answer with the
+    # overlap rows; free again with them it lands on 76, so no total at or below 75 has one
+    assert _beside(76.0, 75.0) == (76, math.inf)
+    assert _beside(70.5, 75.0) == (0, 74)
+    relaxation = Relaxation(76.0, 0.0, 135.0, free=135.0, feasible=_beside(76.0, 75.0))
+    assert relaxation.at_least(75) > 10**6 and relaxation.at_least(76) == 135
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_every_totals_least_sizes_have_the_parity_of_its_floor(seed: int) -> None:
+    # the deviations sum to n - t*T and |d| = d (mod 2): the bound per total may be
+    # raised to that parity
+    problem = _peer_cohort(seed)
+    placed, optima = _least_sizes_by_total(problem)
+    assert all((optimum - floor_at(problem, placed, t)) % 2 == 0 for t, optimum in optima.items())
+
+
+def test_a_totals_bound_is_raised_to_the_parity_of_its_floor() -> None:
+    # 10 learners in groups of 3..5, target 4: 2 or 3 groups, floor 2 each; a bound of
+    # 3 for both is 4 by parity, so neither can beat an answer worth 4
+    people = [person(f"A{k}", "UTC", TUESDAY) for k in range(10)]
+    document = instance(
+        people, min_group_size=3, max_group_size=5, target_group_size=4, require_facilitator=False
+    )
+    params, everyone, existing = parse_instance(document)
+    problem = _problem(everyone, params, existing)
+    assert list(totals_range(problem, 10)) == [2, 3]
+    assert totals_below(problem, 10, 4, lambda _total: 3) == []
+    assert totals_below(problem, 10, 5, lambda _total: 3) == [2, 3]
 
 
 @pytest.mark.parametrize("seed", range(12))
@@ -469,3 +526,38 @@ def test_the_free_relaxation_by_dual_simplex_within_its_iterations_keeps_the_bou
     (interior, _iterations, _ipm), (simplex, iterations, ipm) = runs
     assert interior is not None and simplex is not None
     assert abs(interior - simplex) < 1e-6 and iterations == ipm == 0
+
+
+def test_a_refused_question_is_asked_again_at_the_next_value_of_its_parity(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # twelve peer learners free on both evenings, groups of 3..5, target 4; the held
+    # answer has four groups of 3 (sizes 4), so total 3 (floor 0) is asked; where the
+    # question at 0 is refused, the next is at 2 (the total's parity), not a minimisation
+    # (typical:103: 11 refused, 13 refused, 15 found in 3.7 s of CPU, where minimising
+    # from 13 took 9.5 s)
+    people = [person(f"L{k}", "UTC", TUESDAY | WEDNESDAY) for k in range(12)]
+    document = instance(
+        people, min_group_size=3, max_group_size=5, target_group_size=4, require_facilitator=False
+    )
+    params, everyone, existing = parse_instance(document)
+    problem = _problem(everyone, params, existing)
+    tuesday, wednesday = sorted(problem.learner_options[0])
+    held = Plan(
+        {tuesday: [-1, -1], wednesday: [-1, -1]},
+        {tuesday: [0, 1, 2, 3, 4, 5], wednesday: [6, 7, 8, 9, 10, 11]},
+    )
+    assert plan_objectives(problem, held)["sizes"] == 4
+    runner = Runner(problem, 1)
+    runner.hold("placed", 12)
+    asked: list[tuple[int, int]] = []
+    ask = totals._at_most
+
+    def refused_first(runner: Runner, rows: totals._Rows, value: int, *rest: Any) -> Any:
+        asked.append((round(runner._loaded()[1].getLp().row_lower_[rows.total]), value))
+        return (None, "infeasible") if len(asked) == 1 else ask(runner, rows, value, *rest)
+
+    monkeypatch.setattr(totals, "_at_most", refused_first)
+    outcome = solve_by_totals(runner, held, 10.0, 12, 0, lambda _total: 0)
+    assert asked == [(3, 0), (3, 2)]
+    assert outcome.value == 0 and plan_is_consistent(problem, outcome.plan)

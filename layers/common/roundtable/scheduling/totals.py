@@ -27,11 +27,12 @@ finds an answer at its bound.
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from roundtable.scheduling.formulation import INF, Formulation
@@ -111,10 +112,25 @@ class Relaxation:
     # per total solved, the group columns whole in the relaxation's answer there, and
     # their values: a partial start for that total's question (`solve_by_totals`)
     whole: dict[int, dict[int, float]] = field(default_factory=dict)
+    # the relaxation's value without the row (and without the leaders' overlap rows):
+    # the least over every total, so a bound for each whatever the sides' duals say
+    free: float = 0.0
+    # per total solved and feasible, its value and the total row's dual: V(T') ≥ V(T) +
+    # dual·(T' − T) for every T' (weak duality), a line under V that rises away from T
+    # (sparse:304: 129.75 at 75 groups, dual −5, so 134.75 at 74 and 139.75 at 73, where
+    # the flat side bound said 130 for all 40 totals below 75)
+    lines: tuple[tuple[int, float, float], ...] = ()
+    # the totals the relaxation may have at all (sparse:302: none below 76, where 75 has
+    # no answer with the overlap rows and the relaxation free with them lands on 76)
+    feasible: tuple[int, float] = (0, math.inf)
 
     def at_least(self, total: int) -> int:
-        """Least size objective of an answer with `total` new groups (by convexity)."""
+        """Least size objective of an answer with `total` new groups (by convexity, never
+        below the free relaxation's value nor the solved totals' lines)."""
+        if not self.feasible[0] <= total <= self.feasible[1]:
+            return _UNREACHABLE
         value = self.below if total <= math.floor(self.centre + _WHOLE) else self.above
+        value = max(value, self.free, *(_on_line(line, total) for line in self.lines))
         return _UNREACHABLE if math.isinf(value) else math.ceil(value - _SLACK)
 
     def least(self) -> int:
@@ -122,6 +138,13 @@ class Relaxation:
             self.at_least(math.floor(self.centre + _WHOLE)),
             self.at_least(math.ceil(self.centre - _WHOLE)),
         )
+
+
+def _on_line(line: tuple[int, float, float], total: int) -> float:
+    """The bound a solved total's value and dual give at `total`, less a tolerance for the
+    dual's error, which the distance multiplies."""
+    solved, value, dual = line
+    return value + dual * (total - solved) - _DUAL_SLACK * abs(total - solved)
 
 
 Lower = Callable[[int], int]
@@ -155,7 +178,17 @@ def fewest_total(problem: Problem, new_learners: int, most: int, lower: Lower) -
 
 def _least_at(problem: Problem, new_learners: int, total: int, lower: Lower | None) -> int:
     floor = floor_at(problem, new_learners, total)
-    return floor if lower is None else max(floor, lower(total))
+    least = floor if lower is None else max(floor, lower(total))
+    return _of_parity(problem, new_learners, total, least)
+
+
+def _of_parity(problem: Problem, new_learners: int, total: int, value: int) -> int:
+    """`value` raised, where need be, to the parity every answer with `total` new groups
+    has: the deviations x_s − t·G_s sum to n − t·T, and |d| ≡ d (mod 2), so the least
+    size objective at a total is its floor plus an even number. Sparse:304 (target 5,
+    246 learners): at 76 groups nothing is worth 135, so the search's 136 is that total's
+    optimum once HiGHS's bound reaches 135."""
+    return value + (value - floor_at(problem, new_learners, total)) % 2
 
 
 def relax_totals(
@@ -186,25 +219,23 @@ def relax_totals(
         free = _free_relaxation(highs, deadline, runner.seed)
         if free is None:
             return None
-        centre = float(np.array(highs.getSolution().col_value)[columns].sum())
         _loosen(highs, model, overlaps, False)
-        totals = (math.floor(centre + _WHOLE), math.ceil(centre - _WHOLE))
-        floors = _side_floors(runner.problem, new_learners, totals)
-        sides: dict[int, Side] = {}
-        whole: dict[int, dict[int, float]] = {}
-        for position in sorted((0, 1), key=lambda p: floors[p]):
-            if _by_floors(sides, floors[position]):
-                return _floored(centre, sides, position, floors[position], whole)
-            side = _side(highs, first, totals[position], deadline)
-            if side is None:
-                return None
-            sides[position] = side
-            if not math.isinf(side[0]):
-                whole[totals[position]] = _whole_groups(highs, columns)
-        if math.isinf(sides[0][0]) and math.isinf(sides[1][0]):
-            return None  # no total is feasible near the loose centre: nothing to say
-        pair = [sides[0], sides[1]]
-        return Relaxation(centre, _bounding(pair, 0), _bounding(pair, 1), whole)
+        loose_centre = float(np.array(highs.getSolution().col_value)[columns].sum())
+        relaxation = _around(highs, runner.problem, new_learners, first, columns, free, deadline)
+        if relaxation is not _NOWHERE:
+            return relaxation
+        # no total next to the loose centre is feasible with the overlap rows (sparse:302
+        # and 306: 75 groups whole without them, none with): the relaxation free again
+        # with them says where to look, and bounds every total itself
+        highs.changeRowBounds(first, 0.0, INF)
+        free = solve_relaxation(highs, deadline - time.monotonic())
+        if free is None:
+            return None
+        relaxation = _around(highs, runner.problem, new_learners, first, columns, free, deadline)
+        if relaxation is None or relaxation is _NOWHERE:
+            return None
+        # the totals with an answer are an interval, which misses the first centre's
+        return replace(relaxation, feasible=_beside(relaxation.centre, loose_centre))
     finally:
         highs.setOptionValue("solver", "choose")
         _loosen(highs, model, spread + overlaps, False)
@@ -266,6 +297,54 @@ def _free_relaxation(highs: Any, deadline: float, seed: int) -> float | None:
 Side = tuple[float, float]  # the relaxation's value at a total and the total row's dual
 
 
+def _beside(centre: float, missed: float) -> tuple[int, float]:
+    """The totals a relaxation that lands on `centre` may have, where the totals next to
+    `missed` have none."""
+    if centre > missed:
+        return math.ceil(missed - _WHOLE) + 1, math.inf
+    return 0, math.floor(missed + _WHOLE) - 1
+
+
+# `_around`'s answer where neither total next to the centre is feasible
+_NOWHERE = Relaxation(math.nan, math.inf, math.inf)
+
+
+def _around(
+    highs: Any,
+    problem: Problem,
+    new_learners: int | None,
+    first: int,
+    columns: Any,
+    free: float,
+    deadline: float,
+) -> Relaxation | None:
+    """From the free relaxation just solved (worth `free`), the relaxation with the total
+    row (row `first`) fixed at the totals next to where it landed; `_NOWHERE` where
+    neither is feasible, None if out of time."""
+    import numpy as np
+
+    centre = float(np.array(highs.getSolution().col_value)[columns].sum())
+    totals = (math.floor(centre + _WHOLE), math.ceil(centre - _WHOLE))
+    floors = _side_floors(problem, new_learners, totals)
+    sides: dict[int, Side] = {}
+    whole: dict[int, dict[int, float]] = {}
+    for position in sorted((0, 1), key=lambda p: floors[p]):
+        if _by_floors(sides, floors[position]):
+            relaxation = _floored(centre, sides, position, floors[position], whole, free)
+            return replace(relaxation, lines=_lines(sides, totals))
+        side = _side(highs, first, totals[position], deadline)
+        if side is None:
+            return None
+        sides[position] = side
+        if not math.isinf(side[0]):
+            whole[totals[position]] = _whole_groups(highs, columns)
+    if math.isinf(sides[0][0]) and math.isinf(sides[1][0]):
+        return _NOWHERE
+    pair = [sides[0], sides[1]]
+    lines = _lines(sides, totals)
+    return Relaxation(centre, _bounding(pair, 0), _bounding(pair, 1), whole, free, lines)
+
+
 def _side_floors(
     problem: Problem, new_learners: int | None, totals: tuple[int, int]
 ) -> dict[int, float]:
@@ -302,6 +381,7 @@ def _floored(
     skipped: int,
     floor: float,
     whole: dict[int, dict[int, float]],
+    free: float,
 ) -> Relaxation:
     """The relaxation with one side solved and the other (`skipped`) bounded by its
     least floor: valid for every total on that side, and no lower than the solved side's
@@ -310,7 +390,16 @@ def _floored(
     value, dual = sides[solved]
     pair = [(value, dual), (value, dual)]
     bounds = {solved: _bounding(pair, solved), skipped: float(floor)}
-    return Relaxation(centre, bounds[0], bounds[1], whole)
+    return Relaxation(centre, bounds[0], bounds[1], whole, free)
+
+
+def _lines(sides: dict[int, Side], totals: tuple[int, int]) -> tuple[tuple[int, float, float], ...]:
+    """(total, value, dual) of each side solved and feasible."""
+    return tuple(
+        (totals[position], value, dual)
+        for position, (value, dual) in sorted(sides.items())
+        if not math.isinf(value)
+    )
 
 
 def _whole_groups(highs: Any, columns: Any) -> dict[int, float]:
@@ -433,16 +522,18 @@ def solve_by_totals(
                 # question from scratch (few facilitators 100: 11 in 0.3 s of CPU
                 # against 1.0, where the search's answer has 13 with the same total)
                 hint = (hints or {}).get(total, {})
-                found, status = _at_most(runner, rows, proven[total], left, hint)
+                parity = functools.partial(_of_parity, problem, new_learners, total)
+                found, proven[total] = _asked_upwards(
+                    runner, rows, (proven[total], best), left, hint, parity
+                )
                 if found is not None:
                     value = round(_score(objective, found))
                     values, best = (found, value) if value < best else (values, best)
-                elif status == "infeasible":
-                    proven[total] += 1
                 left = budget - (time.monotonic() - began)
                 if proven[total] >= best or left < LEAST_SECONDS:
                     continue
-            cutoff = best - 1
+            # the greatest value below `best` this total can have (`_of_parity`)
+            cutoff = best - 1 - (best - 1 - floor_at(problem, new_learners, total)) % 2
             highs.changeRowBounds(rows.cutoff, -INF, cutoff + 1e-6)
             runner.stopper.aim(max(proven[total], bound), False, objective)
             start = values if _total_of(model, values) == total else None
@@ -450,7 +541,8 @@ def solve_by_totals(
             value = round(_score(objective, found)) if found is not None else best
             if found is not None and value < best:
                 values, best = found, value
-            proven[total] = max(proven[total], _proven(status, at_most, cutoff, value, runner))
+            shown = _proven(status, at_most, cutoff, value, runner)
+            proven[total] = _of_parity(problem, new_learners, total, max(proven[total], shown))
     finally:
         highs.setOptionValue("presolve", "choose")
         _deviations_integral(highs, model, False)
@@ -462,6 +554,32 @@ def solve_by_totals(
 
 def _total_of(model: Formulation, values: list[float]) -> int:
     return round(sum(values[col] for _start, col in group_columns(model)))
+
+
+def _asked_upwards(
+    runner: Runner,
+    rows: _Rows,
+    levels: tuple[int, int],
+    budget: float,
+    hint: dict[int, float],
+    parity: Callable[[int], int],
+) -> tuple[list[float] | None, int]:
+    """Any answer of the total worth at most the first of `levels` (`_at_most`), asked
+    again at the next value of the total's `parity` each time HiGHS shows there is none,
+    until one is found, the level reaches the second of `levels` (the best answer's) or
+    the time is out: the answer or None, and the level below which there is none.
+    Typical:103 at 22 groups: 11 and 13 refused and 15 found in 3.7 s of CPU, where
+    minimising after 11 took 9.5 s (`hint` is the relaxation's, for the first only)."""
+    began = time.monotonic()
+    level, best = levels
+    while True:
+        left = budget - (time.monotonic() - began)
+        found, status = _at_most(runner, rows, level, left, hint)
+        if found is not None or status != "infeasible":
+            return found, level
+        level, hint = parity(level + 1), {}
+        if level >= best or budget - (time.monotonic() - began) < LEAST_SECONDS:
+            return None, level
 
 
 def _at_most(
