@@ -181,23 +181,6 @@ def test_a_batch_that_costs_more_is_undone_back_to_the_relaxations_value(seed: i
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_an_infeasible_batch_goes_back_to_the_basis_before_it(seed: int) -> None:
-    # every start closed: no answer; the relaxation from before it is optimal again with
-    # no simplex iteration (primal simplex from the batch's basis needs a feasible one)
-    problem = _few_facilitators(seed, False)
-    plan = Search(problem, solve_heuristic(problem, seed)).plan()
-    highs, starts, first = _with_count_rows(_held_runner(problem, plan))
-    relaxed = solve_relaxation(highs, 10.0)
-    assert relaxed is not None
-    rows = {start: first + position for position, start in enumerate(starts)}
-    counts = _counts(highs, starts)
-    everywhere = list(starts)
-    assert not _close_together(highs, rows, everywhere, counts, 10**9, time.monotonic() + 10.0)
-    assert highs.getInfo().simplex_iteration_count == 0
-    assert highs.getInfo().objective_function_value == pytest.approx(relaxed)
-
-
-@pytest.mark.parametrize("seed", range(4))
 def test_the_number_of_groups_in_all_is_rounded_by_its_own_row(seed: int) -> None:
     # rounding start by start, a fractional total only moves from start to start
     problem = _few_facilitators(seed, False)

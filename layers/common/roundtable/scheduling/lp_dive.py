@@ -1035,7 +1035,6 @@ def _fix_together(
     """Fix each start's count row at its number in `wholes`, in one re-solve; undo it (the
     rows' bounds as they were) and say so (False) if that costs more than `aim`."""
     before = _row_bounds(highs, [rows[start] for start in wholes])
-    basis = highs.getBasis()
     for start, whole in wholes.items():
         highs.changeRowBounds(rows[start], whole, whole)
     value = solve_relaxation(highs, deadline - time.monotonic())
@@ -1043,9 +1042,6 @@ def _fix_together(
         return True
     for row, (low, high) in before.items():
         highs.changeRowBounds(row, low, high)
-    if value is None:
-        _back_to(highs, basis, deadline)
-        return False
     # the batch's answer stays feasible with the counts free again, so primal simplex goes
     # on from it (few facilitators 1,200: 984 iterations, 0.6 s), where dual simplex took
     # 9,780 (4-10 s); both end where the dive then reaches the optimum (400, and 81 on few
@@ -1054,16 +1050,6 @@ def _fix_together(
     solve_relaxation(highs, deadline - time.monotonic())
     highs.setOptionValue("simplex_strategy", _DUAL_SIMPLEX)
     return False
-
-
-def _back_to(highs: Any, basis: Any, deadline: float) -> None:
-    """The relaxation from before a batch that left no answer (infeasible, or cut short by
-    the clock): its `basis`, optimal again with the rows' bounds as they were, re-solved
-    with no iteration. Primal simplex from the infeasible batch's basis (the way back
-    after a batch that costs more, `_fix_together`) first needs a feasible one: peer 300
-    at generator seed 302, 157 starts closed together, 5,973 iterations (4.9 s of CPU)."""
-    highs.setBasis(basis)
-    solve_relaxation(highs, deadline - time.monotonic())
 
 
 def _counts(highs: Any, starts: dict[int, list[int]]) -> dict[int, float]:
