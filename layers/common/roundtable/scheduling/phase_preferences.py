@@ -623,7 +623,7 @@ def _leaders_answer(
     if model.most_leading(deadline) is None:
         return None
     context.leader_model = model
-    found = model.more_leaders(deadline)
+    found = model.within_budget(deadline)
     if found is None or plan_objectives(problem, found)["preferences"] > aim:
         return None
     if not adopt(context, plan, found, "preferences"):
