@@ -470,19 +470,26 @@ def _totals_asked(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return asked
 
 
-def test_the_held_answers_own_total_is_minimised_from_it_not_asked_afresh(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # eight peer learners free on both evenings, groups of 3..5, target 4: the held
-    # answer (3 and 5) has the optimum's total (4 and 4), so that total is minimised
-    # from it, never asked from scratch
-    people = [person(f"L{k}", "UTC", TUESDAY | WEDNESDAY) for k in range(8)]
+def _peers_on_two_evenings(count: int) -> tuple[Problem, int, int]:
+    """`count` peer learners free on Tuesday and Wednesday evenings, groups of 3..5 with
+    target 4: the problem and its two starts."""
+    people = [person(f"L{k}", "UTC", TUESDAY | WEDNESDAY) for k in range(count)]
     document = instance(
         people, min_group_size=3, max_group_size=5, target_group_size=4, require_facilitator=False
     )
     params, everyone, existing = parse_instance(document)
     problem = _problem(everyone, params, existing)
     tuesday, wednesday = sorted(problem.learner_options[0])
+    return problem, tuesday, wednesday
+
+
+def test_the_held_answers_own_total_is_minimised_from_it_not_asked_afresh(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # eight peer learners free on both evenings, groups of 3..5, target 4: the held
+    # answer (3 and 5) has the optimum's total (4 and 4), so that total is minimised
+    # from it, never asked from scratch
+    problem, tuesday, wednesday = _peers_on_two_evenings(8)
     held = Plan({tuesday: [-1], wednesday: [-1]}, {tuesday: [0, 1, 2], wednesday: [3, 4, 5, 6, 7]})
     assert plan_objectives(problem, held)["sizes"] == 2
     runner = Runner(problem, 1)
@@ -536,13 +543,7 @@ def test_a_refused_question_is_asked_again_at_the_next_value_of_its_parity(
     # question at 0 is refused, the next is at 2 (the total's parity), not a minimisation
     # (typical:103: 11 refused, 13 refused, 15 found in 3.7 s of CPU, where minimising
     # from 13 took 9.5 s)
-    people = [person(f"L{k}", "UTC", TUESDAY | WEDNESDAY) for k in range(12)]
-    document = instance(
-        people, min_group_size=3, max_group_size=5, target_group_size=4, require_facilitator=False
-    )
-    params, everyone, existing = parse_instance(document)
-    problem = _problem(everyone, params, existing)
-    tuesday, wednesday = sorted(problem.learner_options[0])
+    problem, tuesday, wednesday = _peers_on_two_evenings(12)
     held = Plan(
         {tuesday: [-1, -1], wednesday: [-1, -1]},
         {tuesday: [0, 1, 2, 3, 4, 5], wednesday: [6, 7, 8, 9, 10, 11]},
