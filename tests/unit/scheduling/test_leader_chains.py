@@ -328,3 +328,57 @@ def test_cheaper_leaders_by_chain_hands_over_as_it_did_asking_every_group(
     assert found <= len(asks) < paying
     assert search.leaders.at == everyone.leaders.at
     assert search.journal == everyone.journal
+
+
+def test_a_hand_over_that_frees_a_leader_of_a_clash_opens_a_chain_for_a_later_group():
+    # F1 leads 18:00 (on if-needed time) and 19:00, and both clash with 18:30, where FG
+    # leads on if-needed time and F1 would cost nothing: held back by two groups, F1 is
+    # no taker there. Idle FH takes 18:00 from F1; now only 19:00 holds F1 back, and
+    # idle FK can take it, so F1 takes 18:30 from FG. The chains' filter, which ruled
+    # 18:30 out before the first hand-over, must not rule out the chain it opens.
+    people = [
+        person(
+            "F1",
+            "UTC",
+            {"Tuesday": [["18:30", "20:00"]]},
+            if_needed={"Tuesday": [["18:00", "18:30"]]},
+            max_groups=2,
+        ),
+        person("FG", "UTC", {}, if_needed={"Tuesday": [["18:30", "19:30"]]}, max_groups=1),
+        person("FH", "UTC", {"Tuesday": [["18:00", "19:00"]]}, max_groups=1),
+        person("FK", "UTC", {"Tuesday": [["19:00", "20:00"]]}, max_groups=1),
+        *crowd("A", 4, "UTC", {"Tuesday": [["18:00", "19:00"]]}),
+        *crowd("B", 4, "UTC", {"Tuesday": [["18:30", "19:30"]]}),
+        *crowd("C", 4, "UTC", {"Tuesday": [["19:00", "20:00"]]}),
+    ]
+    params, everyone, existing = parse_instance(instance(people))
+    problem = _problem(everyone, params, existing)
+    ids = [a.person.id for a in problem.learners]
+    leaders = [a.person.id for a in problem.facilitators]
+    minute = {s: problem.catalog.starts[s].start.local_minute for s in problem.viable_starts}
+    at = {hour: next(s for s, m in minute.items() if m == hour) for hour in (1080, 1110, 1140)}
+    plan = Plan(
+        groups_at={
+            at[1080]: [leaders.index("F1")],
+            at[1110]: [leaders.index("FG")],
+            at[1140]: [leaders.index("F1")],
+        },
+        learners_at={
+            at[hour]: [ids.index(f"{prefix}{k}") for k in range(4)]
+            for hour, prefix in ((1080, "A"), (1110, "B"), (1140, "C"))
+        },
+    )
+    search = Search(problem, plan)
+    before = plan_objectives(problem, search.plan())
+    assert not _ChainEnds(search).may_end(search.node_of[at[1110]], leaders.index("FG"))
+    assert cheaper_leaders_by_chain(search) == 2
+    assert _led(problem, search, leaders) == {
+        "F1": [at[1110]],
+        "FG": [],
+        "FH": [at[1080]],
+        "FK": [at[1140]],
+    }
+    after = plan_objectives(problem, search.plan())
+    assert after["preferences"] == 0 < before["preferences"]
+    assert (after["placed"], after["sizes"]) == (before["placed"], before["sizes"])
+    assert plan_is_consistent(problem, search.plan())
