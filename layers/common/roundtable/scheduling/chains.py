@@ -18,8 +18,13 @@ group itself, its first taker must pay strictly less, the rest no more.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from roundtable.scheduling.search import PEER, Search
+from roundtable.scheduling.search import PEER, Leaders, Search
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
 
 # Enough for every chain the bench cohorts needed; bounds the search on big cohorts.
 _MOST_ENTRIES = 400
@@ -122,15 +127,12 @@ class _ChainEnds:
         cost = leaders.cost[:, node]
         busy = leaders.busy[:, node]
         takers = leaders.able[:, node] & ((cost < paid) if strict else (cost <= paid))
-        takers &= (busy == 1) | ((busy == 0) & ~self.room)
-        groups: list[tuple[int, int]] = []
-        for taker in np.flatnonzero(takers).tolist():
-            led = leaders.at[taker]
-            if node in led:
-                continue  # a swap changes nothing
-            blocking = [b for b in led if leaders.clash[node, b]]
-            groups.extend((given, taker) for given in blocking or led)
-        return groups
+        takers &= _held_back(busy, self.room)
+        return [
+            (given, taker)
+            for taker in np.flatnonzero(takers).tolist()
+            for given in _handed_on(leaders, taker, node)
+        ]
 
     def _reaching_ends(
         self, groups: list[tuple[int, int]], parents: list[list[int]]
@@ -145,6 +147,25 @@ class _ChainEnds:
                     reached[parent] = True
                     queue.append(parent)
         return {group for group, end in zip(groups, reached, strict=True) if end}
+
+
+def _held_back(busy: NDArray[Any], room: NDArray[np.bool_]) -> NDArray[np.bool_]:
+    """Which facilitators could take a group but for exactly one clashing group of theirs
+    (`busy` 1) or, clashing with none, for their capacity (`room` False): the ones a chain
+    may go on through. `_chain` and `_ChainEnds` share it, so the filter stays a superset."""
+    held: NDArray[np.bool_] = (busy == 1) | ((busy == 0) & ~room)
+    return held
+
+
+def _handed_on(leaders: Leaders, taker: int, node: int) -> list[int]:
+    """The groups (nodes) of which the taker would hand on one to lead at the node: the
+    clashing one that holds them back, else any of theirs; none where they already lead
+    at the node (a swap changes nothing) or lead nothing."""
+    led = leaders.at[taker]
+    if node in led:
+        return []
+    blocking = [b for b in led if leaders.clash[node, b]]
+    return blocking or list(dict.fromkeys(led))
 
 
 def _apply(search: Search, entries: list[_Entry], last: int, taker: int) -> int:
@@ -189,12 +210,10 @@ def _chain(
         free = column[(busy == 0) & (capacity[column] > 0)]
         if free.size and entry.owner >= 0:
             return entries, index, int(free[0])
-        for taker in column[(busy == 1) | ((busy == 0) & (capacity[column] <= 0))].tolist():
-            blocking = [b for b in leaders.at[taker] if leaders.clash[entry.node, b]]
-            if entry.node in leaders.at[taker] or not (blocking or leaders.at[taker]):
-                continue  # already leads there (a swap changes nothing), or leads nothing
-            used[taker] = True
-            for given in blocking or list(dict.fromkeys(leaders.at[taker])):
-                entries.append(_Entry(given, taker, index))
+        for taker in column[_held_back(busy, capacity[column] > 0)].tolist():
+            handed_on = _handed_on(leaders, taker, entry.node)
+            if handed_on:
+                used[taker] = True
+                entries.extend(_Entry(given, taker, index) for given in handed_on)
         index += 1
     return None
