@@ -177,6 +177,46 @@ def phase_columns(phases: list[str]) -> dict[str, tuple[float, str]]:
     return found
 
 
+# Issue 20's targets: every phase proven (spread within its accepted gap) within 2 s for
+# single-anchor cohorts up to 2,000 learners; within 10 s with every gap at most 1 % for
+# per-group anchors at 1,200 learners across a clock change.
+_SINGLE_ANCHOR_TARGET = (2000, 2.0)  # (most learners, seconds)
+_PER_GROUP_TARGET = (1200, 10.0, 1.0)  # (learners, seconds, largest gap in %)
+
+
+def _gap_percent(gap: str) -> float:
+    """A column's gap in percent: 0 for a proven phase or one not run ('-'), the accepted
+    tie-break gap as 0 too; infinity for a status without a gap."""
+    if gap in ("0", "-") or gap.endswith("a"):
+        return 0.0
+    try:
+        return float(gap.rstrip("%"))
+    except ValueError:
+        return float("inf")
+
+
+def meets_target(kind: str, size: int, seconds: float, gaps: list[str]) -> bool | None:
+    """Whether a sweep line meets issue 20's target for its kind and size (None: the
+    issue sets none there)."""
+    if kind == "dst-per-group":
+        learners, limit, largest = _PER_GROUP_TARGET
+        if size != learners:
+            return None
+        return seconds <= limit and all(_gap_percent(g) <= largest for g in gaps)
+    most, limit = _SINGLE_ANCHOR_TARGET
+    if size > most:
+        return None
+    return seconds <= limit and all(_gap_percent(g) == 0 for g in gaps)
+
+
+def target_summary(met: list[tuple[str, bool]]) -> str:
+    """The sweep's last line: how many of the lines the targets cover meet them, and
+    which do not."""
+    missed = [line for line, ok in met if not ok]
+    head = f"# targets met: {len(met) - len(missed)} of {len(met)} lines"
+    return head + (f"; missed: {', '.join(missed)}" if missed else "")
+
+
 def sweep_row(kind: str, output: dict[str, Any], seed: int | None = None) -> str:
     """The sweep's line; the kind carries the generator's seed (`peer:101`) when given."""
     stats = output["stats"]
@@ -252,6 +292,7 @@ def bench_sweep(
     (`machine_reference`)."""
     print(machine_reference())
     print(SWEEP_HEADER)
+    met: list[tuple[str, bool]] = []
     for kind in kinds:
         for size in sizes:
             for seed in range(size, size + seeds):
@@ -261,6 +302,12 @@ def bench_sweep(
                 output = ordered[len(ordered) // 2]
                 output["invalid"] = max(o["invalid"] for o in outputs)
                 print(sweep_row(kind, output, seed if seeds > 1 else None), flush=True)
+                stats = output["stats"]
+                gaps = [gap for _seconds, gap in phase_columns(stats["phases"]).values()]
+                ok = meets_target(kind, size, stats["seconds"], gaps)
+                if ok is not None:
+                    met.append((f"{kind}:{seed}", ok and not output["invalid"]))
+    print(target_summary(met))
 
 
 def main() -> None:
