@@ -16,6 +16,7 @@ from roundtable.scheduling.heuristic import solve_heuristic
 from roundtable.scheduling.highs import Runner
 from roundtable.scheduling.highs_model import (
     learner_columns,
+    new_instance,
     option_value,
     relax,
     set_objective,
@@ -30,6 +31,7 @@ from roundtable.scheduling.lp_dive import (
     _cap_whole_starts,
     _close_together,
     _counts,
+    _fix_together,
     _integral,
     _is_whole,
     _round_row,
@@ -911,3 +913,37 @@ def test_the_first_batch_closes_the_starts_below_the_batch_fraction(
     assert lp_dive._round_counts(_IgnoredRows(), starts, 0, 10, deadline, batch=batch)
     assert closed[:1] == ([[0, 1]] if batch == 0.5 else [])
     assert calls  # the rest rounded one at a time
+
+
+def _two_demands_three_starts() -> tuple[Any, dict[int, int]]:
+    """An LP like a dive's: three starts' groups `x0, x1, x2` (cost 1 each), a class only
+    start 0 serves (`x0 >= 1`), another that start 1 or 2 serves (`x1 + x2 >= 1`), and a
+    count row per start; solved (value 2), so re-solves go on from its basis."""
+    highs = new_instance(1)
+    highs.addVars(3, np.zeros(3), np.full(3, INF))
+    highs.changeColsCost(3, np.arange(3, dtype=np.int32), np.ones(3))
+    for low, columns in ((1.0, [0]), (1.0, [1, 2]), (0.0, [0]), (0.0, [1]), (0.0, [2])):
+        indices = np.array(columns, dtype=np.int32)
+        highs.addRow(low, INF, len(indices), indices, np.ones(len(indices)))
+    assert solve_relaxation(highs, 10.0) == pytest.approx(2.0)
+    return highs, {start: 2 + start for start in range(3)}
+
+
+def test_a_batch_with_no_answer_keeps_closed_the_starts_its_proof_does_not_need() -> None:
+    highs, rows = _two_demands_three_starts()
+    closing = {0: 0.0, 1: 0.0}  # start 0 is the first class's only one: no answer
+    assert _fix_together(highs, rows, closing, 2, time.monotonic() + 10.0)
+    bounds = _row_bounds(highs, list(rows.values()))
+    assert bounds[rows[1]] == (0.0, 0.0)  # closed: start 2 serves the second class
+    assert bounds[rows[0]] == (0.0, INF)  # set back: HiGHS's proof leans on it
+    assert solve_relaxation(highs, 10.0) == pytest.approx(2.0)
+    assert highs.getSolution().col_value[2] == pytest.approx(1.0)
+
+
+def test_a_batch_whose_proof_needs_every_start_is_undone() -> None:
+    highs, rows = _two_demands_three_starts()
+    closing = {1: 0.0, 2: 0.0}  # the second class's both starts: every one in the proof
+    assert not _fix_together(highs, rows, closing, 2, time.monotonic() + 10.0)
+    bounds = _row_bounds(highs, list(rows.values()))
+    assert bounds[rows[1]] == bounds[rows[2]] == (0.0, INF)
+    assert solve_relaxation(highs, 10.0) == pytest.approx(2.0)
