@@ -932,7 +932,7 @@ def _two_demands_three_starts() -> tuple[Any, dict[int, int]]:
 def test_a_batch_with_no_answer_keeps_closed_the_starts_its_proof_does_not_need() -> None:
     highs, rows = _two_demands_three_starts()
     closing = {0: 0.0, 1: 0.0}  # start 0 is the first class's only one: no answer
-    assert _fix_together(highs, rows, closing, 2, time.monotonic() + 10.0)
+    assert _fix_together(highs, rows, closing, 2, time.monotonic() + 10.0, partly=True)
     bounds = _row_bounds(highs, list(rows.values()))
     assert bounds[rows[1]] == (0.0, 0.0)  # closed: start 2 serves the second class
     assert bounds[rows[0]] == (0.0, INF)  # set back: HiGHS's proof leans on it
@@ -943,7 +943,17 @@ def test_a_batch_with_no_answer_keeps_closed_the_starts_its_proof_does_not_need(
 def test_a_batch_whose_proof_needs_every_start_is_undone() -> None:
     highs, rows = _two_demands_three_starts()
     closing = {1: 0.0, 2: 0.0}  # the second class's both starts: every one in the proof
-    assert not _fix_together(highs, rows, closing, 2, time.monotonic() + 10.0)
+    assert not _fix_together(highs, rows, closing, 2, time.monotonic() + 10.0, partly=True)
     bounds = _row_bounds(highs, list(rows.values()))
     assert bounds[rows[1]] == bounds[rows[2]] == (0.0, INF)
+    assert solve_relaxation(highs, 10.0) == pytest.approx(2.0)
+
+
+def test_a_batch_that_must_be_whole_is_undone_whole_where_it_leaves_no_answer() -> None:
+    # as `_round_the_rest` asks it (every start whole, or nothing): no start kept closed
+    highs, rows = _two_demands_three_starts()
+    closing = {0: 0.0, 1: 0.0}
+    assert not _fix_together(highs, rows, closing, 2, time.monotonic() + 10.0)
+    bounds = _row_bounds(highs, list(rows.values()))
+    assert bounds[rows[0]] == bounds[rows[1]] == (0.0, INF)
     assert solve_relaxation(highs, 10.0) == pytest.approx(2.0)

@@ -1026,23 +1026,29 @@ def _close_together(
     """Round the `small` starts down in one re-solve; undo it and say so (False) if that
     costs more than `aim`."""
     wholes = {start: float(math.floor(counts[start])) for start in small}
-    return _fix_together(highs, rows, wholes, aim, deadline)
+    return _fix_together(highs, rows, wholes, aim, deadline, partly=True)
 
 
 def _fix_together(
-    highs: Any, rows: dict[int, int], wholes: dict[int, float], aim: int, deadline: float
+    highs: Any,
+    rows: dict[int, int],
+    wholes: dict[int, float],
+    aim: int,
+    deadline: float,
+    partly: bool = False,
 ) -> bool:
-    """Fix each start's count row at its number in `wholes`, in one re-solve; where that
-    leaves no answer, keep fixed those HiGHS's proof does not need
-    (`_without_the_proofs_rows`); undo it (the rows' bounds as they were) and say so
-    (False) if that costs more than `aim`."""
+    """Fix each start's count row at its number in `wholes`, in one re-solve; undo it (the
+    rows' bounds as they were) and say so (False) if that costs more than `aim`. With
+    `partly`, where that leaves no answer, keep fixed those HiGHS's proof does not need
+    (`_without_the_proofs_rows`): only a caller that reads the counts again after may
+    take that, as the dive's loop does; `_round_the_rest` must have every start whole."""
     before = _row_bounds(highs, [rows[start] for start in wholes])
     for start, whole in wholes.items():
         highs.changeRowBounds(rows[start], whole, whole)
     value = solve_relaxation(highs, deadline - time.monotonic())
     if value is not None and value <= aim + _SLACK:
         return True
-    if value is None and _without_the_proofs_rows(highs, before, aim, deadline):
+    if value is None and partly and _without_the_proofs_rows(highs, before, aim, deadline):
         return True
     for row, (low, high) in before.items():
         highs.changeRowBounds(row, low, high)
