@@ -310,10 +310,12 @@ def prepare(
     where HiGHS's full model took per-group 1,200 1.0 s of CPU), and `solve` goes on
     from it with the model, the relaxation and the proof already under way (the proof
     runs until `last` at most). None where the relaxation was not solved; without a plan
-    where the first answer was not found (the relaxation still serves `solve` where the
-    sizes phase ends at these holds)."""
+    where the first answer was not found, or where the relaxation is infeasible (either
+    way the relaxation still serves `solve` where the sizes phase ends at these holds)."""
     deadline = time.monotonic() + budget
     model, relaxation = _relaxed(problem, holds, budget, seed, ahead)
+    if relaxation.infeasible:  # no answer without if-needed time: none to find here
+        return Prepared(holds, model, relaxation, None, None)
     if relaxation.values is None:
         return None
     proof = _proof_beside(problem, model, seed, relaxation, last)
@@ -403,7 +405,9 @@ def _from_relaxation(
     weight, bound = problem.if_needed_weight(), relaxation.bound
     highs = model.load(seed)
     values = warm_values(problem, model, plan)
-    if values is None:  # the plan pays if-needed time
+    # the plan pays if-needed time; where the relaxation is infeasible (the sizes phase's,
+    # handed on: per-group 1,200 at generator seeds 1201 and 1202) so is every answer here
+    if values is None and not relaxation.infeasible:
         left = deadline - time.monotonic()
         values = _first_answer(highs, model, relaxation.values, left, bound)
     cap: float = weight  # the bound of the model without if-needed options, not the phase's
@@ -583,6 +587,7 @@ class _Relaxation:
     bound: int
     values: list[float] | None = None  # its answer, if solved
     duals: list[float] | None = None  # its row duals, if solved
+    infeasible: bool = False  # so is every answer of its model
 
 
 def _relaxation(
@@ -610,7 +615,7 @@ def _relaxation(
             callback.subscribe(interrupt)
     highs.run()
     if highs.getModelStatus() == highspy.HighsModelStatus.kInfeasible:  # so is every answer
-        return _Relaxation(weight)
+        return _Relaxation(weight, infeasible=True)
     solution = highs.getSolution()
     if not solution.dual_valid:  # at a loose tolerance the status is "unknown"
         return _Relaxation(0)
