@@ -20,6 +20,7 @@ from roundtable.scheduling.heuristic import solve_heuristic
 from roundtable.scheduling.highs import Runner
 from roundtable.scheduling.phase_context import PhaseContext
 from roundtable.scheduling.phase_sizes import sizes_phase
+from roundtable.scheduling.problem import derive_options
 from roundtable.scheduling.search import Search
 from roundtable.scheduling.solver import _placed, solve_exact
 from roundtable.scheduling.values import plan_objectives
@@ -634,3 +635,39 @@ def _builds_noted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
     monkeypatch.setattr(per_group, "build", noted)
     return built
+
+
+def _one_learner_at_if_needed_times_only(seed: int):
+    """A per-group cohort where one learner can meet at if-needed times only: the model
+    without if-needed options has no answer, and its relaxation shows it."""
+    problem = _few_facilitators(seed, per_group=True)
+    costs = problem.learner_costs[0]
+    costs[costs >= 0] = problem.if_needed_weight()
+    derive_options(problem)
+    return problem
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_an_infeasible_relaxation_is_handed_on_not_solved_again(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the sizes phase's relaxation infeasible (per-group 1,200 at generator seeds 1201 and
+    # 1202): `prepare` keeps it for the preferences phase, which solves no relaxation and
+    # looks for no first answer on that model, and goes on from the plan with every option
+    problem = _one_learner_at_if_needed_times_only(seed)
+    plan = solve_heuristic(problem, seed)
+    before = plan_objectives(problem, plan)
+    holds = {"placed": before["placed"], "sizes": before["sizes"]}
+    prepared = per_group.prepare(problem, holds, 10.0, 1, time.monotonic() + 60.0)
+    assert prepared is not None and prepared.relaxation.infeasible
+    assert prepared.plan is None and prepared.proof is None
+    solved: list[str] = []
+    for name in ("_relaxation", "_first_answer"):
+        original = getattr(per_group, name)
+        monkeypatch.setattr(
+            per_group, name, lambda *a, _o=original, _n=name, **k: solved.append(_n) or _o(*a, **k)
+        )
+    outcome = per_group.solve(problem, holds, plan, 10.0, 1, prepared)
+    assert not solved
+    assert outcome.bound >= problem.if_needed_weight()  # every answer pays if-needed time
+    assert_earlier_phases_kept(problem, plan, outcome.plan, outcome.bound)
