@@ -307,7 +307,7 @@ def test_a_batchs_second_round_counts_only_from_the_current_answer(
     problem, _plan, model, _values = _heuristic_start(0)
     rounds = per_group._neighbourhoods(problem, model)
 
-    def fake_round(_highs, _model, start, starts, _budget):
+    def fake_round(_highs, _model, start, starts, _budget, **_limits):
         index, score = rounds.index(starts), start[0]
         return ([score - 1, index], True) if (index, score) in gains else (None, True)
 
@@ -351,7 +351,7 @@ def test_only_the_rounds_cut_short_are_retried_each_with_twice_its_limit(
     rounds = per_group._neighbourhoods(problem, model)
     calls: list[tuple[int, float]] = []
 
-    def fake_round(_highs, _model, start, starts, budget):
+    def fake_round(_highs, _model, start, starts, budget, **_limits):
         index = rounds.index(starts)
         calls.append((index, budget))
         cut_short = index == 0 and sum(1 for i, _ in calls if i == 0) <= 2
@@ -671,3 +671,28 @@ def test_an_infeasible_relaxation_is_handed_on_not_solved_again(
     assert not solved
     assert outcome.bound >= problem.if_needed_weight()  # every answer pays if-needed time
     assert_earlier_phases_kept(problem, plan, outcome.plan, outcome.bound)
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_a_rounds_limit_is_its_threads_cpu_not_the_wall_clock(seed: int) -> None:
+    # a round whose thread waits (as under load) longer than its limit, without spending
+    # its CPU, is not cut short: it ends proven, as it does unhindered; with no CPU to
+    # spend it is cut short (not proven)
+    problem, _plan, model, values = _heuristic_start(seed)
+    everything = set(model.g)
+    unhindered = per_group._round(model.load(1), model, values, everything, 10.0)
+    assert unhindered[1]
+    highs = model.load(1)
+    waited: list[int] = []
+
+    def wait_once(_event) -> None:
+        if not waited:
+            waited.append(1)
+            time.sleep(0.5)  # no CPU spent
+
+    highs.cbMipInterrupt.subscribe(wait_once)
+    found, proven = per_group._round(highs, model, values, everything, 0.2, within=60.0)
+    assert waited and proven
+    assert (found is None) == (unhindered[0] is None)
+    _found, proven = per_group._round(model.load(1), model, values, everything, 0.0, within=60.0)
+    assert not proven
