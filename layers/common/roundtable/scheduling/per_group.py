@@ -83,11 +83,12 @@ _RELAXATION_OPTIONS = {
 # Most one neighbourhood's round may take at first, in CPU seconds (doubled for a round
 # each time it is cut short without gain); a round that finds nothing spends at most the
 # limit proving it. With each round looking only for a better answer (session 7) the
-# rounds that find nothing end in 0.1-0.6 s, and the one that takes per-group 1,200 from 27 to 25 (a
-# pattern of 263 starts) needs 2.0-2.2 s: with 2 s it was cut short, retried after a
-# whole turn, and the proof came too late in some runs; with 3 s the phase is proven
-# in 13.2 s (load 1.7) where 2 s took 17.4-18.1 s. On this machine that round now takes
-# 2.8-3.0 s of CPU where it has a whole core (session 10, round 2): 3 s was at its edge.
+# rounds that find nothing end in 0.1-0.6 s, and the one that takes per-group 1,200
+# from 27 to 25 (a pattern of 263 starts) needs 2.0-2.2 s: with 2 s it was cut short,
+# retried after a whole turn, and the proof came too late in some runs; with 3 s the
+# phase is proven in 13.2 s (load 1.7) where 2 s took 17.4-18.1 s. On this machine that
+# round now takes 2.8-3.0 s of CPU where it has a whole core (session 10, round 2): 3 s
+# was at its edge.
 # Seconds of the round's own thread's CPU, not of wall time (`_cpu_limited`, session 12):
 # under load a wall-time limit cut that round at 0.8-2.5 s of CPU.
 _ROUND_SECONDS = 4.0
@@ -893,7 +894,7 @@ def _round(
     within: float | None = None,
 ) -> tuple[list[float] | None, bool]:
     """The model with group columns free only at these starts: its answer, and whether
-    HiGHS finished (proved it) within `budget` seconds of this thread's CPU (`_CpuLimit`)
+    HiGHS finished (proved it) within `budget` seconds of this thread's CPU (`_cpu_limited`)
     and `within` seconds of wall time (the budget where not given)."""
     import highspy
     import numpy as np
