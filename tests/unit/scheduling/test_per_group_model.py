@@ -20,6 +20,7 @@ from roundtable.scheduling.heuristic import solve_heuristic
 from roundtable.scheduling.highs import Runner
 from roundtable.scheduling.phase_context import PhaseContext
 from roundtable.scheduling.phase_sizes import sizes_phase
+from roundtable.scheduling.problem import derive_options
 from roundtable.scheduling.search import Search
 from roundtable.scheduling.solver import _placed, solve_exact
 from roundtable.scheduling.values import plan_objectives
@@ -309,7 +310,7 @@ def test_a_batchs_second_round_counts_only_from_the_current_answer(
     problem, _plan, model, _values = _heuristic_start(0)
     rounds = per_group._neighbourhoods(problem, model)
 
-    def fake_round(_highs, _model, start, starts, _budget):
+    def fake_round(_highs, _model, start, starts, _budget, **_limits):
         index, score = rounds.index(starts), start[0]
         return ([score - 1, index], True) if (index, score) in gains else (None, True)
 
@@ -353,7 +354,7 @@ def test_only_the_rounds_cut_short_are_retried_each_with_twice_its_limit(
     rounds = per_group._neighbourhoods(problem, model)
     calls: list[tuple[int, float]] = []
 
-    def fake_round(_highs, _model, start, starts, budget):
+    def fake_round(_highs, _model, start, starts, budget, **_limits):
         index = rounds.index(starts)
         calls.append((index, budget))
         cut_short = index == 0 and sum(1 for i, _ in calls if i == 0) <= 2
@@ -637,3 +638,64 @@ def _builds_noted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
     monkeypatch.setattr(per_group, "build", noted)
     return built
+
+
+def _one_learner_at_if_needed_times_only(seed: int):
+    """A per-group cohort where one learner can meet at if-needed times only: the model
+    without if-needed options has no answer, and its relaxation shows it."""
+    problem = _few_facilitators(seed, per_group=True)
+    costs = problem.learner_costs[0]
+    costs[costs >= 0] = problem.if_needed_weight()
+    derive_options(problem)
+    return problem
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_an_infeasible_relaxation_is_handed_on_not_solved_again(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the sizes phase's relaxation infeasible (per-group 1,200 at generator seeds 1201 and
+    # 1202): `prepare` keeps it for the preferences phase, which solves no relaxation and
+    # looks for no first answer on that model, and goes on from the plan with every option
+    problem = _one_learner_at_if_needed_times_only(seed)
+    plan = solve_heuristic(problem, seed)
+    before = plan_objectives(problem, plan)
+    holds = {"placed": before["placed"], "sizes": before["sizes"]}
+    prepared = per_group.prepare(problem, holds, 10.0, 1, time.monotonic() + 60.0)
+    assert prepared is not None and prepared.relaxation.infeasible
+    assert prepared.plan is None and prepared.proof is None
+    solved: list[str] = []
+    for name in ("_relaxation", "_first_answer"):
+        original = getattr(per_group, name)
+        monkeypatch.setattr(
+            per_group, name, lambda *a, _o=original, _n=name, **k: solved.append(_n) or _o(*a, **k)
+        )
+    outcome = per_group.solve(problem, holds, plan, 10.0, 1, prepared)
+    assert not solved
+    assert outcome.bound >= problem.if_needed_weight()  # every answer pays if-needed time
+    assert_earlier_phases_kept(problem, plan, outcome.plan, outcome.bound)
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_a_rounds_limit_is_its_threads_cpu_not_the_wall_clock(seed: int) -> None:
+    # a round whose thread waits (as under load) longer than its limit, without spending
+    # its CPU, is not cut short: it ends proven, as it does unhindered; with no CPU to
+    # spend it is cut short (not proven)
+    problem, _plan, model, values = _heuristic_start(seed)
+    everything = set(model.g)
+    unhindered = per_group._round(model.load(1), model, values, everything, 10.0)
+    assert unhindered[1]
+    highs = model.load(1)
+    waited: list[int] = []
+
+    def wait_once(_event) -> None:
+        if not waited:
+            waited.append(1)
+            time.sleep(0.5)  # no CPU spent
+
+    highs.cbMipInterrupt.subscribe(wait_once)
+    found, proven = per_group._round(highs, model, values, everything, 0.2, within=60.0)
+    assert waited and proven
+    assert (found is None) == (unhindered[0] is None)
+    _found, proven = per_group._round(model.load(1), model, values, everything, 0.0, within=60.0)
+    assert not proven

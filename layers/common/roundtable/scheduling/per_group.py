@@ -80,14 +80,17 @@ _RELAXATION_OPTIONS = {
     "run_crossover": "off",
     "ipm_optimality_tolerance": 1e-2,
 }
-# Most one neighbourhood's round may take at first (doubled for a round each time it is
-# cut short without gain); a round that finds nothing spends at most the limit proving
-# it. With each round looking only for a better answer (session 7) the rounds that find
-# nothing end in 0.1-0.6 s, and the one that takes per-group 1,200 from 27 to 25 (a
-# pattern of 263 starts) needs 2.0-2.2 s: with 2 s it was cut short, retried after a
-# whole turn, and the proof came too late in some runs; with 3 s the phase is proven
-# in 13.2 s (load 1.7) where 2 s took 17.4-18.1 s. On this machine that round now takes
-# 2.8-3.0 s of CPU where it has a whole core (session 10, round 2): 3 s was at its edge.
+# Most one neighbourhood's round may take at first, in CPU seconds (doubled for a round
+# each time it is cut short without gain); a round that finds nothing spends at most the
+# limit proving it. With each round looking only for a better answer (session 7) the
+# rounds that find nothing end in 0.1-0.6 s, and the one that takes per-group 1,200
+# from 27 to 25 (a pattern of 263 starts) needs 2.0-2.2 s: with 2 s it was cut short,
+# retried after a whole turn, and the proof came too late in some runs; with 3 s the
+# phase is proven in 13.2 s (load 1.7) where 2 s took 17.4-18.1 s. On this machine that
+# round now takes 2.8-3.0 s of CPU where it has a whole core (session 10, round 2): 3 s
+# was at its edge.
+# Seconds of the round's own thread's CPU, not of wall time (`_cpu_limited`, session 12):
+# under load a wall-time limit cut that round at 0.8-2.5 s of CPU.
 _ROUND_SECONDS = 4.0
 _REPAIR_SECONDS = 1.0
 
@@ -310,10 +313,12 @@ def prepare(
     where HiGHS's full model took per-group 1,200 1.0 s of CPU), and `solve` goes on
     from it with the model, the relaxation and the proof already under way (the proof
     runs until `last` at most). None where the relaxation was not solved; without a plan
-    where the first answer was not found (the relaxation still serves `solve` where the
-    sizes phase ends at these holds)."""
+    where the first answer was not found, or where the relaxation is infeasible (either
+    way the relaxation still serves `solve` where the sizes phase ends at these holds)."""
     deadline = time.monotonic() + budget
     model, relaxation = _relaxed(problem, holds, budget, seed, ahead)
+    if relaxation.infeasible:  # no answer without if-needed time: none to find here
+        return Prepared(holds, model, relaxation, None, None)
     if relaxation.values is None:
         return None
     proof = _proof_beside(problem, model, seed, relaxation, last)
@@ -403,7 +408,9 @@ def _from_relaxation(
     weight, bound = problem.if_needed_weight(), relaxation.bound
     highs = model.load(seed)
     values = warm_values(problem, model, plan)
-    if values is None:  # the plan pays if-needed time
+    # the plan pays if-needed time; where the relaxation is infeasible (the sizes phase's,
+    # handed on: per-group 1,200 at generator seeds 1201 and 1202) so is every answer here
+    if values is None and not relaxation.infeasible:
         left = deadline - time.monotonic()
         values = _first_answer(highs, model, relaxation.values, left, bound)
     cap: float = weight  # the bound of the model without if-needed options, not the phase's
@@ -583,6 +590,7 @@ class _Relaxation:
     bound: int
     values: list[float] | None = None  # its answer, if solved
     duals: list[float] | None = None  # its row duals, if solved
+    infeasible: bool = False  # so is every answer of its model
 
 
 def _relaxation(
@@ -610,7 +618,7 @@ def _relaxation(
             callback.subscribe(interrupt)
     highs.run()
     if highs.getModelStatus() == highspy.HighsModelStatus.kInfeasible:  # so is every answer
-        return _Relaxation(weight)
+        return _Relaxation(weight, infeasible=True)
     solution = highs.getSolution()
     if not solution.dual_valid:  # at a loose tolerance the status is "unknown"
         return _Relaxation(0)
@@ -776,9 +784,9 @@ def _improve_by_neighbourhoods(
             break
         beside = None if spare is None else spare.instance()
         batch = _unsettled_from(cursor, len(rounds), settled, 1 if beside is None else 2)
-        tries = [(rounds[index], min(left, limits[index])) for index in batch]
+        tries = [(rounds[index], limits[index]) for index in batch]
         for index, (found, proven) in zip(
-            batch, _batch_of_rounds(highs, beside, model, values, tries), strict=True
+            batch, _batch_of_rounds(highs, beside, model, values, tries, left), strict=True
         ):
             cursor = index + 1
             if found is not None and _score(model, found) < _score(model, values):
@@ -803,14 +811,16 @@ def _batch_of_rounds(
     model: CompactModel,
     values: list[float],
     tries: list[tuple[set[int], float]],
+    within: float,
 ) -> list[tuple[list[float] | None, bool]]:
-    """Each try's round (its starts and budget) from these values: the first on `highs`
-    here, a second on `beside` on a thread of its own."""
+    """Each try's round (its starts and CPU limit) from these values, `within` seconds
+    of wall time: the first on `highs` here, a second on `beside` on a thread of its
+    own."""
     second = None
     if len(tries) > 1:
-        second = _RoundBeside(beside, model, values, *tries[1]).start()
+        second = _RoundBeside(beside, model, values, *tries[1], within).start()
     try:
-        outcomes = [_round(highs, model, values, *tries[0])]
+        outcomes = [_round(highs, model, values, *tries[0], within=within)]
     finally:
         if second is not None:
             second.join()
@@ -836,18 +846,26 @@ class _SpareCore:
 
 class _RoundBeside(OnThread):
     """One neighbourhood's round (`_round`) on a thread, with a HiGHS instance of its own
-    (HiGHS releases the GIL). It ends at its own time limit."""
+    (HiGHS releases the GIL). It ends at its own limits."""
 
     def __init__(
-        self, highs: Any, model: CompactModel, values: list[float], starts: set[int], budget: float
+        self,
+        highs: Any,
+        model: CompactModel,
+        values: list[float],
+        starts: set[int],
+        budget: float,
+        within: float,
     ) -> None:
         super().__init__()
         self.highs, self.model, self.values = highs, model, values
-        self.starts, self.budget = starts, budget
+        self.starts, self.budget, self.within = starts, budget, within
         self.outcome: tuple[list[float] | None, bool] = (None, False)
 
     def _solve(self) -> None:
-        self.outcome = _round(self.highs, self.model, self.values, self.starts, self.budget)
+        self.outcome = _round(
+            self.highs, self.model, self.values, self.starts, self.budget, within=self.within
+        )
 
 
 def _neighbourhoods(problem: Problem, model: CompactModel) -> list[set[int]]:
@@ -868,10 +886,16 @@ def _neighbourhoods(problem: Problem, model: CompactModel) -> list[set[int]]:
 
 
 def _round(
-    highs: Any, model: CompactModel, values: list[float], starts: set[int], budget: float
+    highs: Any,
+    model: CompactModel,
+    values: list[float],
+    starts: set[int],
+    budget: float,
+    within: float | None = None,
 ) -> tuple[list[float] | None, bool]:
     """The model with group columns free only at these starts: its answer, and whether
-    HiGHS finished (proved it) within the budget."""
+    HiGHS finished (proved it) within `budget` seconds of this thread's CPU (`_cpu_limited`)
+    and `within` seconds of wall time (the budget where not given)."""
     import highspy
     import numpy as np
 
@@ -889,7 +913,7 @@ def _round(
             lower.append(float(round(values[col])))
             upper.append(float(round(values[col])))
     highs.changeColsBounds(len(columns), columns, np.array(lower), np.array(upper))
-    highs.setOptionValue("time_limit", budget)
+    highs.setOptionValue("time_limit", max(budget if within is None else within, LEAST_SECONDS))
     # only a better answer is worth looking for: HiGHS prunes every node that cannot
     # beat it by 1 (the objective is integral). From 29 on per-group 1,200 the rounds
     # reach 27 in 2.8-5.7 s instead of 12 s (with the objective as a row, `_better_than`,
@@ -899,7 +923,8 @@ def _round(
     # above the bound.
     score = _score(model, values)
     highs.setOptionValue("objective_bound", score - 0.5)
-    highs.run()
+    with _cpu_limited(highs, budget):
+        highs.run()
     highs.setOptionValue("objective_bound", INF)
     # "infeasible": nothing better than the answer (which the neighbourhood holds)
     done = (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kInfeasible)
@@ -908,6 +933,27 @@ def _round(
     if found is not None and _score(model, found) >= score:  # the bound misapplied
         return None, proven  # finished: trying again finds the same
     return found, proven
+
+
+@contextmanager
+def _cpu_limited(highs: Any, seconds: float) -> Iterator[None]:
+    """HiGHS's MIP stopped (at its next interrupt check) once the calling thread has spent
+    `seconds` of CPU in it. A round's limit in wall time shrank with the machine's load:
+    at load 7 a 4-s round got 0.8 s of CPU (per-group 1,200's pattern round that takes 27
+    to 25 needs 2.7-3 s), was cut, and ran again from nothing with twice the limit; in CPU
+    the same round gets the same work at any load, so where it ends depends much less on
+    the load (HiGHS's interrupt checks lie between the steps of its MIP, so it may run on
+    to the end of a step, as it does past a wall-time limit)."""
+    until = time.thread_time() + seconds
+
+    def check(event: Any) -> None:
+        event.interrupt(time.thread_time() > until)
+
+    highs.cbMipInterrupt.subscribe(check)
+    try:
+        yield
+    finally:
+        highs.cbMipInterrupt.unsubscribe(check)
 
 
 @contextmanager
