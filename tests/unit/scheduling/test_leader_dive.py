@@ -6,11 +6,10 @@ from __future__ import annotations
 import time
 from collections import Counter
 
-from roundtable.scheduling import leader_dive
+from roundtable.scheduling import leader_dive, phase_preferences
 from roundtable.scheduling.heuristic import solve_heuristic
 from roundtable.scheduling.highs import Runner
 from roundtable.scheduling.highs_model import CompactColumns
-from roundtable.scheduling import phase_preferences
 from roundtable.scheduling.leader_dive import (
     LeaderModel,
     _carried_basis,
