@@ -145,7 +145,7 @@ class LeaderModel:
         self.core: _Core | None = None
         self.starts: frozenset[int] | None = None  # the starts loaded (None: every one)
         if spare >= 0:
-            self._load(_first_starts(problem, plan, starts))
+            self._load(_first_starts(plan, starts))
 
     def _load(self, starts: frozenset[int] | None) -> None:
         """The model with only these `starts`' columns and rows (every start's: None),
@@ -357,9 +357,7 @@ def _spare(problem: Problem, holds: dict[str, int], plan: Plan) -> int:
     )
 
 
-def _first_starts(
-    problem: Problem, plan: Plan, starts: frozenset[int] | None
-) -> frozenset[int] | None:
+def _first_starts(plan: Plan, starts: frozenset[int] | None) -> frozenset[int] | None:
     """The starts the model is first loaded with: `starts` and the `plan`'s (every start:
     None)."""
     return None if starts is None else starts | set(plan.groups_at)
@@ -374,7 +372,7 @@ def option_columns(
     spare = _spare(problem, holds, plan)
     if spare < 0:
         return 0
-    first = _first_starts(problem, plan, starts)
+    first = _first_starts(plan, starts)
     loaded = None if first is None else _seating(problem, first)
     seats = (start for _c, start, _cost, _dearer in _seat_options(problem, spare))
     leads = (start for _f, start, _cost in _lead_options(problem, spare))
