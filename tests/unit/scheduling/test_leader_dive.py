@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 
-from roundtable.scheduling import leader_dive
+from roundtable.scheduling import leader_dive, phase_preferences
 from roundtable.scheduling.heuristic import solve_heuristic
 from roundtable.scheduling.highs import Runner
 from roundtable.scheduling.highs_model import CompactColumns
@@ -20,6 +20,7 @@ from roundtable.scheduling.leader_dive import (
     _round_counts,
     applies,
     more_leaders,
+    option_columns,
 )
 from roundtable.scheduling.lp_dive import DiveRelaxation, own_runner, start_relaxation
 from roundtable.scheduling.phase_context import PhaseContext
@@ -374,6 +375,40 @@ def test_the_preferences_phase_takes_the_models_answer_where_the_plan_has_its_le
     assert (after["placed"], after["sizes"], after["spread"]) == (8, 0, 1)
     assert plan_is_consistent(problem, context.search.plan())
     assert _leaders_legal(problem, context.search.plan())
+
+
+def test_the_preferences_phase_leaves_a_model_above_its_columns_to_the_lp_dive(monkeypatch):
+    # typical 1,200 and 2,000 at generator seeds 1,201-2,002: models of 20,000-37,000
+    # columns whose relaxation alone took 6-8 s of CPU, where the LP dive took 1 s. Above
+    # the limit no model is built or answers; the phase is still proven, by the LP dive
+    problem, plan = _two_groups_one_leader()
+    monkeypatch.setattr(phase_preferences, "_LEADERS_COLUMNS", 0)
+    context, aim = _answer_of_the_leaders_model(problem, plan, 1)
+    assert aim is None and context.leader_model is None
+    assert context.search.plan() == plan
+    context, relaxation = _preferences_context(problem, plan, 1)
+    relaxation.cancel()
+    result = phase_preferences.preferences_phase(context, 10.0)
+    assert result.proven and result.value == plan_objectives(problem, plan)["preferences"]
+    assert context.leader_model is None
+
+
+def test_the_seat_and_lead_columns_are_counted_as_the_model_builds_them():
+    # `option_columns` counts, without building the model, the seat and lead columns it is
+    # first loaded with: at every start, at only the plan's, and at one more
+    problem, plan = _two_groups_one_leader()
+    before = plan_objectives(problem, plan)
+    hand_made = (1, problem, {name: before[name] for name in _HELD}, 0, plan)
+    checked = 0
+    for seed, problem, holds, _spread, plan in [hand_made, *_held_optima()]:
+        for start_plan in (plan, _one_leader(plan)):
+            for starts in (None, frozenset(), frozenset(problem.viable_starts[:1])):
+                model = LeaderModel(problem, holds, start_plan, seed, starts=starts)
+                core = model.core
+                built = 0 if core is None else len(core.seats) + len(core.leads)
+                assert option_columns(problem, holds, start_plan, starts) == built
+                checked += built > 0
+    assert checked
 
 
 def test_the_models_aim_and_count_never_pass_a_brute_forced_optimum():

@@ -140,16 +140,12 @@ class LeaderModel:
         self.dive_basis: Any = None  # the relaxation's basis within the dive's limits
         # every option a learner or leader of an answer with more leaders than the plan
         # could use; the learners continuous: a relaxation of every such answer
-        spare = (
-            holds["preferences"]
-            - learner_cost_bound(problem, holds["placed"])
-            - least_leader_cost(problem, plan.group_count(), self.leading + 1)
-        )
+        spare = _spare(problem, holds, plan)
         self.spare, self.seed = spare, seed
         self.core: _Core | None = None
         self.starts: frozenset[int] | None = None  # the starts loaded (None: every one)
         if spare >= 0:
-            self._load(None if starts is None else starts | set(plan.groups_at))
+            self._load(_first_starts(plan, starts))
 
     def _load(self, starts: frozenset[int] | None) -> None:
         """The model with only these `starts`' columns and rows (every start's: None),
@@ -348,6 +344,39 @@ def more_leaders(
     if model.most_leading(deadline) is None:
         return None
     return model.more_leaders(deadline)
+
+
+def _spare(problem: Problem, holds: dict[str, int], plan: Plan) -> int:
+    """What the held preferences leave above the learners' least and the leaders' least
+    with one more leading than the `plan`: how much dearer than its cheapest an option of
+    an answer with more leaders may be (negative: no such answer)."""
+    return (
+        holds["preferences"]
+        - learner_cost_bound(problem, holds["placed"])
+        - least_leader_cost(problem, plan.group_count(), _leading(plan) + 1)
+    )
+
+
+def _first_starts(plan: Plan, starts: frozenset[int] | None) -> frozenset[int] | None:
+    """The starts the model is first loaded with: `starts` and the `plan`'s (every start:
+    None)."""
+    return None if starts is None else starts | set(plan.groups_at)
+
+
+def option_columns(
+    problem: Problem, holds: dict[str, int], plan: Plan, starts: frozenset[int] | None = None
+) -> int:
+    """How many seat and lead columns `LeaderModel(problem, holds, plan, starts=starts)`
+    is first loaded with (the bulk of its columns: every other is a start's count or a
+    facilitator's flag), counted without building it; 0 where it builds none."""
+    spare = _spare(problem, holds, plan)
+    if spare < 0:
+        return 0
+    first = _first_starts(plan, starts)
+    loaded = None if first is None else _seating(problem, first)
+    seats = (start for _c, start, _cost, _dearer in _seat_options(problem, spare))
+    leads = (start for _f, start, _cost in _lead_options(problem, spare))
+    return sum(1 for start in [*seats, *leads] if loaded is None or start in loaded)
 
 
 def _build(

@@ -26,7 +26,7 @@ from roundtable.scheduling.cycles import cancel_cycles
 from roundtable.scheduling.formulation import group_column_count, if_needed_row, total_row
 from roundtable.scheduling.highs import PhaseResult, Runner
 from roundtable.scheduling.highs_model import LEAST_SECONDS
-from roundtable.scheduling.leader_dive import LeaderModel
+from roundtable.scheduling.leader_dive import LeaderModel, option_columns
 from roundtable.scheduling.leader_dive import applies as leaders_apply
 from roundtable.scheduling.lp_dive import (
     DiveRelaxation,
@@ -101,6 +101,13 @@ _SEATS_FIRST_SHARE = 0.25
 # 300: 1.7 s of CPU, 5-6 s of wall time at load 5-6, where a third of the share ran out
 # and left the LP dive's rounding and spread's own dive too little), the LP dive the rest.
 _LEADERS_SHARE = 0.6
+# The leaders' model answers here only where it is first loaded with at most this many
+# seat and lead columns (`leader_dive.option_columns`): its relaxation's time grows faster
+# than its columns (typical 300: 5,436 columns, 0.5 s of CPU; typical 600 at generator
+# seed 601: 8,728, 1.3 s; 2,000 at 2,002: 37,261, 8.3 s; 1,200 at 1,201 and 2,000 at
+# 2,001: cut short by the clock after 6-7 s), where the LP dive on the phase's own model
+# hands back a plan at its bound or rounds to it in 1.0-1.2 s (1,202 and 2,002).
+_LEADERS_COLUMNS = 15_000
 # Of what the dive leaves of the phase's share, what the if-needed seats' bound may take
 # (`_if_needed_bound`); HiGHS's full model gets the rest.
 _IF_NEEDED_SHARE = 0.8
@@ -619,6 +626,8 @@ def _leaders_answer(
     # first only at the starts where the relaxation opens groups (and the plan's): the
     # rest priced in as their duals ask (`LeaderModel.most_leading`)
     starts = relaxation.early_starts() or None
+    if option_columns(problem, held, plan, starts) > _LEADERS_COLUMNS:
+        return None  # the LP dive is the quicker (`_LEADERS_COLUMNS`)
     model = LeaderModel(problem, held, plan, context.runner.seed, crowd, starts)
     if model.most_leading(deadline) is None:
         return None
