@@ -562,3 +562,43 @@ def test_a_refused_question_is_asked_again_at_the_next_value_of_its_parity(
     outcome = solve_by_totals(runner, held, 10.0, 12, 0, lambda _total: 0)
     assert asked == [(3, 0), (3, 2)]
     assert outcome.value == 0 and plan_is_consistent(problem, outcome.plan)
+
+
+def test_the_totals_after_the_full_model_start_from_what_the_first_ones_proved(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # twenty peer learners free on both evenings, the held answer five groups of 3 and one
+    # of 5 (sizes 6); the first totals' solve proves that total 5 has nothing below 2, and the
+    # full model proves nothing: the totals solved after it are bounded by that proof,
+    # not by the relaxation alone (which says 0), so no level refused is asked again
+    # (peer:105: 16, 18 and 20 at 19 groups refused, then asked again)
+    from roundtable.scheduling import phase_sizes
+    from roundtable.scheduling.highs import PhaseResult
+    from roundtable.scheduling.totals import TotalsOutcome
+
+    problem, tuesday, wednesday = _peers_on_two_evenings(20)
+    held = Plan(
+        {tuesday: [-1] * 5, wednesday: [-1]}, {tuesday: [*range(15)], wednesday: [*range(15, 20)]}
+    )
+    assert plan_objectives(problem, held)["sizes"] == 6
+    runner = Runner(problem, 1)
+    runner.hold("placed", 20)
+    context = PhaseContext(problem, runner, Search(problem, held), math.inf, 60.0)
+    context.proven["placed"] = True
+    bounds_given: list[Any] = []
+
+    def solved(_runner: Runner, plan: Plan, *rest: Any) -> TotalsOutcome:
+        bounds_given.append(rest[3])
+        return TotalsOutcome(plan, 6, 0, 1, {5: 2})
+
+    monkeypatch.setattr(phase_sizes, "improve_sizes", lambda _search: None)
+    monkeypatch.setattr(phase_sizes, "relax_totals", lambda *_args: Relaxation(5.0, 0.0, 0.0))
+    monkeypatch.setattr(phase_sizes, "fewest_seats_ahead", lambda *_args: None)
+    monkeypatch.setattr(phase_sizes, "relaxation_ahead", lambda *_args: None)
+    monkeypatch.setattr(phase_sizes, "solve_by_totals", solved)
+    unproven = PhaseResult(6, 0, False, "6, bound 0")
+    monkeypatch.setattr(phase_sizes, "solve_phase", lambda *_args, **_options: unproven)
+    phase_sizes.sizes_phase(context, 10.0)
+    first, after = bounds_given
+    assert first(5) == 0
+    assert after(5) == 2
