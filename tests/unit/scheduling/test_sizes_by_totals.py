@@ -602,3 +602,40 @@ def test_the_totals_after_the_full_model_start_from_what_the_first_ones_proved(
     first, after = bounds_given
     assert first(5) == 0
     assert after(5) == 2
+
+
+def test_a_total_refused_above_another_totals_bound_yields_to_that_total(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # twenty peer learners free on both evenings, groups of 2..6, target 4; the held
+    # answer (five groups of 2, two of 5: sizes 12) has 7 groups; 5 groups (floor 0) come
+    # first and every question there is refused: once its level (6) is above the bound of
+    # 4 and 6 groups (their floor 4), 4 groups are asked next, not 5 groups at 6, 8 and 10
+    # (peer:105: 19 groups refused at 16, 18 and 20, then 20 groups at their floor 20)
+    people = [person(f"L{k}", "UTC", TUESDAY | WEDNESDAY) for k in range(20)]
+    document = instance(
+        people, min_group_size=2, max_group_size=6, target_group_size=4, require_facilitator=False
+    )
+    params, everyone, existing = parse_instance(document)
+    problem = _problem(everyone, params, existing)
+    tuesday, wednesday = sorted(problem.learner_options[0])
+    held = Plan(
+        {tuesday: [-1] * 5, wednesday: [-1] * 2},
+        {tuesday: [*range(10)], wednesday: [*range(10, 20)]},
+    )
+    assert plan_objectives(problem, held)["sizes"] == 12
+    runner = Runner(problem, 1)
+    runner.hold("placed", 20)
+    asked: list[tuple[int, int]] = []
+    ask = totals._at_most
+
+    def five_refused(runner: Runner, rows: totals._Rows, value: int, *rest: Any) -> Any:
+        total = round(runner._loaded()[1].getLp().row_lower_[rows.total])
+        asked.append((total, value))
+        return (None, "infeasible") if total == 5 else ask(runner, rows, value, *rest)
+
+    monkeypatch.setattr(totals, "_at_most", five_refused)
+    outcome = solve_by_totals(runner, held, 10.0, 20, 0, lambda _total: 0)
+    assert asked == [(5, 0), (5, 2), (5, 4), (4, 4)]
+    assert outcome.value == outcome.bound == 4
+    assert plan_is_consistent(problem, outcome.plan)
