@@ -562,3 +562,80 @@ def test_a_refused_question_is_asked_again_at_the_next_value_of_its_parity(
     outcome = solve_by_totals(runner, held, 10.0, 12, 0, lambda _total: 0)
     assert asked == [(3, 0), (3, 2)]
     assert outcome.value == 0 and plan_is_consistent(problem, outcome.plan)
+
+
+def test_the_totals_after_the_full_model_start_from_what_the_first_ones_proved(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # twenty peer learners free on both evenings, the held answer five groups of 3 and one
+    # of 5 (sizes 6); the first totals' solve proves that total 5 has nothing below 2, and the
+    # full model proves nothing: the totals solved after it are bounded by that proof,
+    # not by the relaxation alone (which says 0), so no level refused is asked again
+    # (peer:105: 16, 18 and 20 at 19 groups refused, then asked again)
+    from roundtable.scheduling import phase_sizes
+    from roundtable.scheduling.highs import PhaseResult
+    from roundtable.scheduling.totals import TotalsOutcome
+
+    problem, tuesday, wednesday = _peers_on_two_evenings(20)
+    held = Plan(
+        {tuesday: [-1] * 5, wednesday: [-1]}, {tuesday: [*range(15)], wednesday: [*range(15, 20)]}
+    )
+    assert plan_objectives(problem, held)["sizes"] == 6
+    runner = Runner(problem, 1)
+    runner.hold("placed", 20)
+    context = PhaseContext(problem, runner, Search(problem, held), math.inf, 60.0)
+    context.proven["placed"] = True
+    bounds_given: list[Any] = []
+
+    def solved(_runner: Runner, plan: Plan, *rest: Any) -> TotalsOutcome:
+        bounds_given.append(rest[3])
+        return TotalsOutcome(plan, 6, 0, 1, {5: 2})
+
+    monkeypatch.setattr(phase_sizes, "improve_sizes", lambda _search: None)
+    monkeypatch.setattr(phase_sizes, "relax_totals", lambda *_args: Relaxation(5.0, 0.0, 0.0))
+    monkeypatch.setattr(phase_sizes, "fewest_seats_ahead", lambda *_args: None)
+    monkeypatch.setattr(phase_sizes, "relaxation_ahead", lambda *_args: None)
+    monkeypatch.setattr(phase_sizes, "solve_by_totals", solved)
+    unproven = PhaseResult(6, 0, False, "6, bound 0")
+    monkeypatch.setattr(phase_sizes, "solve_phase", lambda *_args, **_options: unproven)
+    phase_sizes.sizes_phase(context, 10.0)
+    first, after = bounds_given
+    assert first(5) == 0
+    assert after(5) == 2
+
+
+def test_a_total_refused_above_another_totals_bound_yields_to_that_total(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # twenty peer learners free on both evenings, groups of 2..6, target 4; the held
+    # answer (five groups of 2, two of 5: sizes 12) has 7 groups; 5 groups (floor 0) come
+    # first and every question there is refused: once its level (6) is above the bound of
+    # 4 and 6 groups (their floor 4), 4 groups are asked next, not 5 groups at 6, 8 and 10
+    # (peer:105: 19 groups refused at 16, 18 and 20, then 20 groups at their floor 20)
+    people = [person(f"L{k}", "UTC", TUESDAY | WEDNESDAY) for k in range(20)]
+    document = instance(
+        people, min_group_size=2, max_group_size=6, target_group_size=4, require_facilitator=False
+    )
+    params, everyone, existing = parse_instance(document)
+    problem = _problem(everyone, params, existing)
+    tuesday, wednesday = sorted(problem.learner_options[0])
+    held = Plan(
+        {tuesday: [-1] * 5, wednesday: [-1] * 2},
+        {tuesday: [*range(10)], wednesday: [*range(10, 20)]},
+    )
+    assert plan_objectives(problem, held)["sizes"] == 12
+    runner = Runner(problem, 1)
+    runner.hold("placed", 20)
+    asked: list[tuple[int, int]] = []
+    ask = totals._at_most
+
+    def five_refused(runner: Runner, rows: totals._Rows, value: int, *rest: Any) -> Any:
+        total = round(runner._loaded()[1].getLp().row_lower_[rows.total])
+        asked.append((total, value))
+        return (None, "infeasible") if total == 5 else ask(runner, rows, value, *rest)
+
+    monkeypatch.setattr(totals, "_at_most", five_refused)
+    outcome = solve_by_totals(runner, held, 10.0, 20, 0, lambda _total: 0)
+    assert asked == [(5, 0), (5, 2), (5, 4), (4, 4)]
+    assert outcome.value == outcome.bound == 4
+    assert plan_is_consistent(problem, outcome.plan)

@@ -493,7 +493,10 @@ def solve_by_totals(
     earlier phases (placement and joins proven optimal). `hints` (per total, group
     columns and values) start that total's question (`_at_most`) as a partial answer.
     Given `lower`, each total is first asked for any answer at its bound (`_at_most`),
-    except the held answer's own total, which is minimised from that answer at once.
+    except the held answer's own total, which is minimised from that answer at once; a
+    question refused is asked again one value higher (`_asked_upwards`) only while no
+    other total has a lower bound, else that total is taken next (the least bound of
+    all is the phase's bound).
     """
     began = time.monotonic()
     problem = runner.problem
@@ -504,34 +507,44 @@ def solve_by_totals(
     proven = {
         t: _least_at(problem, new_learners, t, lower) for t in totals_range(problem, new_learners)
     }
-    totals = sorted(proven, key=lambda t: (proven[t], t))
     rows = _add_rows(highs, model)
     _deviations_integral(highs, model, True)
     highs.setOptionValue("presolve", _PRESOLVE)
-    tried = 0
+    asked: set[int] = set()  # totals asked at least once
+    done: set[int] = set()  # totals minimised, or out of time
     try:
-        for total in totals:
+        while (total := _least_open(proven, best, done)) is not None:
             left = budget - (time.monotonic() - began)
-            if proven[total] >= best or left < LEAST_SECONDS:
-                continue  # sorted by floor, but a later one may still fit in no time
-            tried += 1
+            if left < LEAST_SECONDS:
+                break
             highs.changeRowBounds(rows.total, total, total)
             if lower is not None and _total_of(model, values) != total:
                 # the held answer's own total is minimised from it at once (below):
                 # HiGHS's neighbourhoods of it find the better answer sooner than the
                 # question from scratch (few facilitators 100: 11 in 0.3 s of CPU
                 # against 1.0, where the search's answer has 13 with the same total)
-                hint = (hints or {}).get(total, {})
+                hint = (hints or {}).get(total, {}) if total not in asked else {}
+                asked.add(total)
                 parity = functools.partial(_of_parity, problem, new_learners, total)
+                # refused levels climb only while no other total's bound is lower: the
+                # least bound of all is the phase's (peer:105: 19 groups refused at 16,
+                # 18 and 20, then 20 groups asked at their floor 20, the optimum, where
+                # 19 groups' climb to 22 and 24 took the share)
+                ceiling = _least_bound(proven, best, done | {total})
                 found, proven[total] = _asked_upwards(
-                    runner, rows, (proven[total], best), left, hint, parity
+                    runner, rows, (proven[total], min(best, ceiling + 1)), left, hint, parity
                 )
                 if found is not None:
                     value = round(_score(objective, found))
                     values, best = (found, value) if value < best else (values, best)
+                elif ceiling < proven[total] < best:
+                    continue  # refused up to another total's bound: that one next
                 left = budget - (time.monotonic() - began)
                 if proven[total] >= best or left < LEAST_SECONDS:
+                    done.add(total)
                     continue
+            asked.add(total)
+            done.add(total)
             # the greatest value below `best` this total can have (`_of_parity`)
             cutoff = best - 1 - (best - 1 - floor_at(problem, new_learners, total)) % 2
             highs.changeRowBounds(rows.cutoff, -INF, cutoff + 1e-6)
@@ -549,7 +562,20 @@ def solve_by_totals(
         _delete_rows(highs, rows)
     least = max(min(proven.values(), default=best), bound)
     answer = plan_from_values(problem, model, values)
-    return TotalsOutcome(answer, best, min(least, best), tried, proven)
+    return TotalsOutcome(answer, best, min(least, best), len(asked), proven)
+
+
+def _least_open(proven: dict[int, int], best: int, done: set[int]) -> int | None:
+    """The total with the least bound (the fewest groups among equals) not yet done
+    that could still beat `best`, or None."""
+    open_totals = [t for t in proven if t not in done and proven[t] < best]
+    return min(open_totals, key=lambda t: (proven[t], t), default=None)
+
+
+def _least_bound(proven: dict[int, int], best: int, done: set[int]) -> int:
+    """The least bound of the totals not done that could still beat `best` (`best`
+    where there is none)."""
+    return min((proven[t] for t in proven if t not in done and proven[t] < best), default=best)
 
 
 def _total_of(model: Formulation, values: list[float]) -> int:
