@@ -275,3 +275,31 @@ def test_the_if_needed_bound_with_a_bound_to_beat_keeps_what_can_beat_it(seed: i
         assert found is not None and found.value <= alone.value <= preferences
         if weight * (found.if_needed + 1) <= beat:
             assert (found.value, found.seats) == (weight * found.if_needed, {})  # (a) only
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_the_if_needed_bound_with_its_leaders_never_exceeds_the_brute_forced_optimum(
+    seed: int,
+) -> None:
+    # who leads where in the model too: its value counts the leaders' cost itself
+    problem, placed, sizes, preferences, totals, weight = _held(seed)
+    found = if_needed_bound(problem, placed, totals, weight, 10.0, sizes, leaders=True)
+    if found is not None:
+        assert found.value <= preferences
+
+
+def test_a_leaders_if_needed_time_is_counted_where_the_learners_need_none() -> None:
+    # three learners on Tuesday only, three on Wednesday only; the one facilitator leads
+    # two groups, regular on Tuesday and on Wednesday only if needed: everyone placed
+    # costs one if-needed seat, the leader's, which the learners alone do not show
+    people = [person("F0", "UTC", TUESDAY, max_groups=2, if_needed=WEDNESDAY)]
+    people += [person(f"A{k}", "UTC", TUESDAY) for k in range(3)]
+    people += [person(f"B{k}", "UTC", WEDNESDAY) for k in range(3)]
+    problem = _problem_of(people)  # 2..3 learners besides the leader, target 3
+    weight = problem.if_needed_weight()
+    placed, sizes, preferences, _spread = _brute_force(problem)
+    assert (placed, sizes, preferences) == (6, 0, weight)
+    totals = held_totals(problem, {"placed": placed, "sizes": sizes})
+    assert if_needed_bound(problem, placed, totals, weight, 10.0, sizes) is None
+    found = if_needed_bound(problem, placed, totals, weight, 10.0, sizes, leaders=True)
+    assert found is not None and (found.value, found.if_needed) == (weight, 1)

@@ -104,6 +104,9 @@ _LEADERS_SHARE = 0.6
 # Of what the dive leaves of the phase's share, what the if-needed seats' bound may take
 # (`_if_needed_bound`); HiGHS's full model gets the rest.
 _IF_NEEDED_SHARE = 0.8
+# Of the dive's share, what the if-needed seats' bound with the leaders may take before it
+# (`_seats_with_leaders_first`; typical 100 at seed 103: 1.7 s of CPU).
+_LEADERS_SEATS_SHARE = 0.5
 # HiGHS's seed for the fewest if-needed seats asked again beside the thread that asked them
 # ahead (`_first_proven`; the thread's is open_starts' own, 0)
 _SECOND_SEED = 1
@@ -259,6 +262,13 @@ def _first_then_dive(
             return first
         first_bound = first.bound
     left = budget - (time.monotonic() - began)  # the dive's share of what is left
+    asked = _seats_with_leaders_first(context, bound)
+    if asked:  # before the dive, which cannot end below the seats the plan pays
+        bound = max(bound, _if_needed_bound(context, left * _LEADERS_SEATS_SHARE, bound))
+        achieved = plan_objectives(problem, context.search.plan())["preferences"]
+        if achieved == bound:
+            return PhaseResult(achieved, bound, True, f"{bound} = if-needed seats' bound, optimal")
+        left = budget - (time.monotonic() - began)
     if not paths:  # the seats decide: their proof may take the dive's place
         seated = _seats_first(context, relaxation, left, max(bound, first_bound))
         if seated is not None:
@@ -291,7 +301,8 @@ def _first_then_dive(
         if proof is not None:
             proof.cancel()
     left = budget - (time.monotonic() - began)
-    bound = max(bound, _if_needed_bound(context, left * _IF_NEEDED_SHARE, bound))
+    if not asked:
+        bound = max(bound, _if_needed_bound(context, left * _IF_NEEDED_SHARE, bound))
     if achieved == bound:
         return PhaseResult(achieved, bound, True, f"{bound} = if-needed seats' bound, optimal")
     left = budget - (time.monotonic() - began)
@@ -662,15 +673,41 @@ def _if_needed_bound(context: PhaseContext, budget: float, bound: int) -> int:
     problem, plan = context.problem, context.search.plan()
     weight, scores = problem.if_needed_weight(), plan_objectives(problem, plan)
     holds = dict(context.runner.holds)
-    if not (_pays_more_if_needed(context, bound) and problem.facilitated and "sizes" in holds):
+    if not (problem.facilitated and "sizes" in holds and context.proven.get("placed")):
         return 0
     totals = held_totals(problem, holds)
     placed = scores["placed"]
+    if _leaders_in_the_seats(context):
+        found = if_needed_bound(
+            problem, placed, totals, weight, budget, holds["sizes"], bound, leaders=True
+        )
+        return 0 if found is None else found.value
+    if not _pays_more_if_needed(context, bound):
+        return 0
     # the fewest groups by the sizes phase's totals, where more (`fewest_groups`)
     leaders = leader_cost_bound(problem, max(totals.start, fewest_groups(context, plan)))
     beat = max(bound - leaders, 0)  # what the learners must pay to raise `bound`
     found = if_needed_bound(problem, placed, totals, weight, budget, holds["sizes"], beat)
     return 0 if found is None else found.value + leaders
+
+
+def _leaders_in_the_seats(context: PhaseContext) -> bool:
+    """Whether the if-needed seats' bound (`_if_needed_bound`) seats the leaders too
+    (`open_starts.if_needed_bound` with `leaders`): on small models (`_small`), where the
+    leaders' times, not the learners', decide who sits on if-needed time. Typical 100 at
+    generator seeds 102 and 103 (sizes held at 8 and 15): the learners alone need no
+    if-needed seat, the optima 182 and 528 pay one and four, which the model with its
+    leaders proves in 1.7 s of CPU each (the relaxation of the whole model: 177.4 and
+    190.5). Not on larger models: a column per facilitator and start."""
+    return context.problem.facilitated and _small(context)
+
+
+def _seats_with_leaders_first(context: PhaseContext, bound: int) -> bool:
+    """Whether the if-needed seats' bound with the leaders (`_leaders_in_the_seats`) is
+    asked before the dive: where the plan pays more if-needed seats than `bound` counts,
+    the dive rounds a relaxation far below them (typical 100 at seed 103: 727 re-solves,
+    11 s of CPU, no answer below the search's 528, the optimum)."""
+    return _leaders_in_the_seats(context) and _pays_more_if_needed(context, bound)
 
 
 def _open_starts_bound(context: PhaseContext, budget: float, bound: int) -> int:
