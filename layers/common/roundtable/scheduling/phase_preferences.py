@@ -105,7 +105,7 @@ _LEADERS_SHARE = 0.6
 # (`_if_needed_bound`); HiGHS's full model gets the rest.
 _IF_NEEDED_SHARE = 0.8
 # Of the dive's share, what the if-needed seats' bound with the leaders may take before it
-# (`_seats_with_leaders_first`; typical 100 at seed 103: 1.7 s of CPU).
+# (`_leaders_in_the_seats`; typical 100 at seed 103: 1.7 s of CPU).
 _LEADERS_SEATS_SHARE = 0.5
 # HiGHS's seed for the fewest if-needed seats asked again beside the thread that asked them
 # ahead (`_first_proven`; the thread's is open_starts' own, 0)
@@ -262,9 +262,11 @@ def _first_then_dive(
             return first
         first_bound = first.bound
     left = budget - (time.monotonic() - began)  # the dive's share of what is left
-    asked = _seats_with_leaders_first(context, bound)
+    leaders = paths and _leaders_in_the_seats(context)
+    asked = leaders and _pays_more_if_needed(context, bound)
     if asked:  # before the dive, which cannot end below the seats the plan pays
-        bound = max(bound, _if_needed_bound(context, left * _LEADERS_SEATS_SHARE, bound))
+        seconds = left * _LEADERS_SEATS_SHARE
+        bound = max(bound, _if_needed_bound(context, seconds, bound, leaders))
         achieved = plan_objectives(problem, context.search.plan())["preferences"]
         if achieved == bound:
             return PhaseResult(achieved, bound, True, f"{bound} = if-needed seats' bound, optimal")
@@ -302,7 +304,7 @@ def _first_then_dive(
             proof.cancel()
     left = budget - (time.monotonic() - began)
     if not asked:
-        bound = max(bound, _if_needed_bound(context, left * _IF_NEEDED_SHARE, bound))
+        bound = max(bound, _if_needed_bound(context, left * _IF_NEEDED_SHARE, bound, leaders))
     if achieved == bound:
         return PhaseResult(achieved, bound, True, f"{bound} = if-needed seats' bound, optimal")
     left = budget - (time.monotonic() - began)
@@ -662,7 +664,9 @@ def _many_seats_above(context: PhaseContext, bound: int) -> bool:
     return paid - bound >= _SEATS_FOR_THE_DIVE * problem.if_needed_weight()
 
 
-def _if_needed_bound(context: PhaseContext, budget: float, bound: int) -> int:
+def _if_needed_bound(
+    context: PhaseContext, budget: float, bound: int, leaders: bool = False
+) -> int:
     """The fewest if-needed seats any answer keeping the held phases pays, with its
     groups' total within the held phases' (`bounds.held_totals`), as a bound with the
     least shifts at so many and the leaders' least (`open_starts.if_needed_bound`; 0 if
@@ -677,7 +681,7 @@ def _if_needed_bound(context: PhaseContext, budget: float, bound: int) -> int:
         return 0
     totals = held_totals(problem, holds)
     placed = scores["placed"]
-    if _leaders_in_the_seats(context):
+    if leaders:  # `_leaders_in_the_seats`
         found = if_needed_bound(
             problem, placed, totals, weight, budget, holds["sizes"], bound, leaders=True
         )
@@ -698,16 +702,13 @@ def _leaders_in_the_seats(context: PhaseContext) -> bool:
     generator seeds 102 and 103 (sizes held at 8 and 15): the learners alone need no
     if-needed seat, the optima 182 and 528 pay one and four, which the model with its
     leaders proves in 1.7 s of CPU each (the relaxation of the whole model: 177.4 and
-    190.5). Not on larger models: a column per facilitator and start."""
+    190.5). Not on larger models (a column per facilitator and start), nor where the plan
+    pays many seats above the bound (the caller's `paths`): there the seats' proof comes
+    first (`_seats_first`), and the leaders' bound before it took sparse 300 at seed 301
+    from 1.9 to 5.8 s of CPU for the same answer. Asked before the dive where the plan pays
+    more seats than the bound counts: the dive rounds a relaxation far below them (seed
+    103: 727 re-solves, 11 s of CPU, no answer below the search's 528, the optimum)."""
     return context.problem.facilitated and _small(context)
-
-
-def _seats_with_leaders_first(context: PhaseContext, bound: int) -> bool:
-    """Whether the if-needed seats' bound with the leaders (`_leaders_in_the_seats`) is
-    asked before the dive: where the plan pays more if-needed seats than `bound` counts,
-    the dive rounds a relaxation far below them (typical 100 at seed 103: 727 re-solves,
-    11 s of CPU, no answer below the search's 528, the optimum)."""
-    return _leaders_in_the_seats(context) and _pays_more_if_needed(context, bound)
 
 
 def _open_starts_bound(context: PhaseContext, budget: float, bound: int) -> int:
