@@ -673,7 +673,11 @@ def _if_needed_bound(
     HiGHS proves nothing within `budget`). Only in facilitated cohorts whose plan pays
     more if-needed seats than `bound` counts, placement proven and sizes held: sparse
     1,200: 27 seats, 38,056 with both steps, where the dive's relaxation proves 33,213 and
-    HiGHS's root cuts 33,906; the dive's answer is 38,058."""
+    HiGHS's root cuts 33,906; the dive's answer is 38,058. With `leaders`
+    (`_leaders_in_the_seats`), the bound's model seats the leaders too and counts what
+    they pay, and is asked wherever the plan is above `bound`: its step (b), the least
+    shifts, can raise it without more seats (typical 100 at seed 102: 182, where the
+    relaxation says 177.4 and the proof beside the dive 180)."""
     problem, plan = context.problem, context.search.plan()
     weight, scores = problem.if_needed_weight(), plan_objectives(problem, plan)
     holds = dict(context.runner.holds)
@@ -689,10 +693,10 @@ def _if_needed_bound(
     if not _pays_more_if_needed(context, bound):
         return 0
     # the fewest groups by the sizes phase's totals, where more (`fewest_groups`)
-    leaders = leader_cost_bound(problem, max(totals.start, fewest_groups(context, plan)))
-    beat = max(bound - leaders, 0)  # what the learners must pay to raise `bound`
+    least = leader_cost_bound(problem, max(totals.start, fewest_groups(context, plan)))
+    beat = max(bound - least, 0)  # what the learners must pay to raise `bound`
     found = if_needed_bound(problem, placed, totals, weight, budget, holds["sizes"], beat)
-    return 0 if found is None else found.value + leaders
+    return 0 if found is None else found.value + least
 
 
 def _leaders_in_the_seats(context: PhaseContext) -> bool:
