@@ -314,14 +314,22 @@ def test_a_leaders_if_needed_time_is_counted_where_the_learners_need_none() -> N
     assert found is not None and (found.value, found.if_needed) == (weight, 1)
 
 
-def test_the_phase_proves_a_leaders_if_needed_seat_before_the_dive(
+def test_the_phase_proves_a_leaders_if_needed_seats_before_the_dive(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # the plan pays a seat the solver-free bound does not count: the bound with the
-    # leaders is asked before the dive, and proves the plan
-    problem = _leader_on_if_needed_time()
+    # as `_leader_on_if_needed_time`, with three more learners on Thursday, where the
+    # leader is free only if needed too: the plan pays two seats the solver-free bound
+    # does not count, so the bound with the leaders is asked before the dive, and proves
+    # the plan
+    thursday = {"Thursday": [["18:00", "19:00"]]}
+    people = [person("F0", "UTC", TUESDAY, max_groups=3, if_needed=WEDNESDAY | thursday)]
+    for prefix, day in (("A", TUESDAY), ("B", WEDNESDAY), ("C", thursday)):
+        people += [person(f"{prefix}{k}", "UTC", day) for k in range(3)]
+    problem = _problem_of(people)
+    weight = problem.if_needed_weight()
+    assert _brute_force(problem)[:3] == (9, 0, 2 * weight)
     runner = Runner(problem, 1)
-    runner.hold("placed", 6)
+    runner.hold("placed", 9)
     runner.hold("sizes", 0)
     search = Search(problem, solve_heuristic(problem, 1))
     context = PhaseContext(problem, runner, search, time.monotonic() + 30.0, 30.0)
@@ -332,5 +340,5 @@ def test_the_phase_proves_a_leaders_if_needed_seat_before_the_dive(
 
     monkeypatch.setattr(phase_preferences, "dive", no_dive)
     result = phase_preferences.preferences_phase(context, 10.0)
-    assert result.proven and result.value == problem.if_needed_weight()
+    assert result.proven and result.value == 2 * weight
     assert "if-needed seats' bound" in result.status

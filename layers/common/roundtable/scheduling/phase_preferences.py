@@ -107,6 +107,11 @@ _IF_NEEDED_SHARE = 0.8
 # Of the dive's share, what the if-needed seats' bound with the leaders may take before it
 # (`_leaders_in_the_seats`; typical 100 at seed 103: 1.7 s of CPU).
 _LEADERS_SEATS_SHARE = 0.5
+# ... asked there only where the plan pays this many if-needed seats or more above the
+# bound: typical 100 at seed 103 pays 3 (528 against 193, the optimum the search's), the
+# sweep's own seed 1 (301 against 183), where the dive finds 185 and the proof beside it
+# shows it in 2.2 s of CPU, which the bound first took to 5.0 s (1.6 s of it the bound's).
+_LEADERS_BEFORE_THE_DIVE = 2
 # HiGHS's seed for the fewest if-needed seats asked again beside the thread that asked them
 # ahead (`_first_proven`; the thread's is open_starts' own, 0)
 _SECOND_SEED = 1
@@ -263,7 +268,7 @@ def _first_then_dive(
         first_bound = first.bound
     left = budget - (time.monotonic() - began)  # the dive's share of what is left
     leaders = paths and _leaders_in_the_seats(context)
-    asked = leaders and _pays_more_if_needed(context, bound)
+    asked = leaders and _pays_more_if_needed(context, bound, _LEADERS_BEFORE_THE_DIVE)
     if asked:  # before the dive, which cannot end below the seats the plan pays
         seconds = left * _LEADERS_SEATS_SHARE
         bound = max(bound, _if_needed_bound(context, seconds, bound, leaders))
@@ -710,8 +715,9 @@ def _leaders_in_the_seats(context: PhaseContext) -> bool:
     pays many seats above the bound (the caller's `paths`): there the seats' proof comes
     first (`_seats_first`), and the leaders' bound before it took sparse 300 at seed 301
     from 1.9 to 5.8 s of CPU for the same answer. Asked before the dive where the plan pays
-    more seats than the bound counts: the dive rounds a relaxation far below them (seed
-    103: 727 re-solves, 11 s of CPU, no answer below the search's 528, the optimum). Nor
+    `_LEADERS_BEFORE_THE_DIVE` seats or more above the bound: the dive rounds a relaxation
+    far below them (seed 103: 727 re-solves, 11 s of CPU, no answer below the search's
+    528, the optimum). Nor
     where the leaders' capacity limits placement (`_leaders_scarce`: every facilitator
     leads all they can, and HiGHS's full model proves the phase after the dive; few
     facilitators 100 at seed 103: 0.98 s of CPU for no proof, 0.05 s without them)."""
@@ -740,15 +746,15 @@ def _open_starts_bound(context: PhaseContext, budget: float, bound: int) -> int:
     return found.value + leader_cost_bound(problem, fewest_groups(context, plan))
 
 
-def _pays_more_if_needed(context: PhaseContext, bound: int) -> bool:
-    """Whether the search's plan pays more if-needed seats than `bound` counts, with
-    placement proven (so every answer places as many learners as the plan): where the
+def _pays_more_if_needed(context: PhaseContext, bound: int, more: int = 1) -> bool:
+    """Whether the search's plan pays `more` if-needed seats or more than `bound` counts,
+    with placement proven (so every answer places as many learners as the plan): where the
     bounds on the seats themselves (`_open_starts_bound`, `_if_needed_bound`) can raise
     `bound`."""
     problem = context.problem
     weight = problem.if_needed_weight()
     paid = plan_objectives(problem, context.search.plan())["preferences"]
-    return bool(context.proven.get("placed")) and paid // weight > bound // weight
+    return bool(context.proven.get("placed")) and paid // weight >= bound // weight + more
 
 
 def _loose_first(problem: Problem, achieved: int, bound: int) -> bool:
