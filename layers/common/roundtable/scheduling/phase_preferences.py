@@ -108,8 +108,8 @@ _IF_NEEDED_SHARE = 0.8
 # (`_leaders_in_the_seats`; typical 100 at seed 103: 1.7 s of CPU).
 _LEADERS_SEATS_SHARE = 0.5
 # ... asked there only where the plan pays this many if-needed seats or more above the
-# bound: typical 100 at seed 103 pays 3 (528 against 193, the optimum the search's), the
-# sweep's own seed 1 (301 against 183), where the dive finds 185 and the proof beside it
+# bound: typical 100 at seed 103 pays 3 (528, the optimum, against 193); the sweep's own
+# seed, 100, pays 1 (301 against 183), where the dive finds 185 and the proof beside it
 # shows it in 2.2 s of CPU, which the bound first took to 5.0 s (1.6 s of it the bound's).
 _LEADERS_BEFORE_THE_DIVE = 2
 # HiGHS's seed for the fewest if-needed seats asked again beside the thread that asked them
@@ -717,10 +717,10 @@ def _leaders_in_the_seats(context: PhaseContext) -> bool:
     from 1.9 to 5.8 s of CPU for the same answer. Asked before the dive where the plan pays
     `_LEADERS_BEFORE_THE_DIVE` seats or more above the bound: the dive rounds a relaxation
     far below them (seed 103: 727 re-solves, 11 s of CPU, no answer below the search's
-    528, the optimum). Nor
-    where the leaders' capacity limits placement (`_leaders_scarce`: every facilitator
-    leads all they can, and HiGHS's full model proves the phase after the dive; few
-    facilitators 100 at seed 103: 0.98 s of CPU for no proof, 0.05 s without them)."""
+    528, the optimum). Nor where the leaders' capacity limits placement
+    (`_leaders_scarce`: every facilitator leads all they can, and HiGHS's full model
+    proves the phase after the dive; few facilitators 100 at seed 103: 0.98 s of CPU for
+    no proof, 0.05 s without them)."""
     problem = context.problem
     return problem.facilitated and _small(context) and not _leaders_scarce(problem)
 
