@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import itertools
 import random
+import time
 from collections import Counter
 
 import pytest
 
+from roundtable.scheduling import phase_preferences
 from roundtable.scheduling.bounds import held_totals, leader_cost_bound, learner_cost_bound
+from roundtable.scheduling.heuristic import solve_heuristic
 from roundtable.scheduling.highs import Runner
 from roundtable.scheduling.open_starts import (
     _cover,
@@ -22,8 +25,10 @@ from roundtable.scheduling.open_starts import (
     learner_bound,
     most_new_groups,
 )
+from roundtable.scheduling.phase_context import PhaseContext
 from roundtable.scheduling.plan import plan_is_consistent
 from roundtable.scheduling.problem import Problem
+from roundtable.scheduling.search import Search
 from roundtable.scheduling.values import plan_from_values, plan_objectives
 from tests.unit.scheduling.helpers import person
 from tests.unit.scheduling.test_phase_bounds import _brute_force, _cohort, _hours, _problem_of
@@ -275,3 +280,65 @@ def test_the_if_needed_bound_with_a_bound_to_beat_keeps_what_can_beat_it(seed: i
         assert found is not None and found.value <= alone.value <= preferences
         if weight * (found.if_needed + 1) <= beat:
             assert (found.value, found.seats) == (weight * found.if_needed, {})  # (a) only
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_the_if_needed_bound_with_its_leaders_never_exceeds_the_brute_forced_optimum(
+    seed: int,
+) -> None:
+    # who leads where in the model too: its value counts the leaders' cost itself
+    problem, placed, sizes, preferences, totals, weight = _held(seed)
+    found = if_needed_bound(problem, placed, totals, weight, 10.0, sizes, leaders=True)
+    if found is not None:
+        assert found.value <= preferences
+
+
+def _leader_on_if_needed_time() -> Problem:
+    """Three learners on Tuesday only, three on Wednesday only; the one facilitator leads
+    two groups, regular on Tuesday and on Wednesday only if needed: everyone placed
+    costs one if-needed seat, the leader's, which the learners alone do not show."""
+    people = [person("F0", "UTC", TUESDAY, max_groups=2, if_needed=WEDNESDAY)]
+    people += [person(f"A{k}", "UTC", TUESDAY) for k in range(3)]
+    people += [person(f"B{k}", "UTC", WEDNESDAY) for k in range(3)]
+    return _problem_of(people)  # 2..3 learners besides the leader, target 3
+
+
+def test_a_leaders_if_needed_time_is_counted_where_the_learners_need_none() -> None:
+    problem = _leader_on_if_needed_time()
+    weight = problem.if_needed_weight()
+    placed, sizes, preferences, _spread = _brute_force(problem)
+    assert (placed, sizes, preferences) == (6, 0, weight)
+    totals = held_totals(problem, {"placed": placed, "sizes": sizes})
+    assert if_needed_bound(problem, placed, totals, weight, 10.0, sizes) is None
+    found = if_needed_bound(problem, placed, totals, weight, 10.0, sizes, leaders=True)
+    assert found is not None and (found.value, found.if_needed) == (weight, 1)
+
+
+def test_the_phase_proves_a_leaders_if_needed_seats_before_the_dive(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # as `_leader_on_if_needed_time`, with three more learners on Thursday, where the
+    # leader is free only if needed too: the plan pays two seats the solver-free bound
+    # does not count, so the bound with the leaders is asked before the dive, and proves
+    # the plan
+    thursday = {"Thursday": [["18:00", "19:00"]]}
+    people = [person("F0", "UTC", TUESDAY, max_groups=3, if_needed=WEDNESDAY | thursday)]
+    for prefix, day in (("A", TUESDAY), ("B", WEDNESDAY), ("C", thursday)):
+        people += [person(f"{prefix}{k}", "UTC", day) for k in range(3)]
+    problem = _problem_of(people)
+    weight = problem.if_needed_weight()
+    assert _brute_force(problem)[:3] == (9, 0, 2 * weight)
+    runner = Runner(problem, 1)
+    runner.hold("placed", 9)
+    runner.hold("sizes", 0)
+    search = Search(problem, solve_heuristic(problem, 1))
+    context = PhaseContext(problem, runner, search, time.monotonic() + 30.0, 30.0)
+    context.proven = {"placed": True, "sizes": True}
+
+    def no_dive(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the dive ran")
+
+    monkeypatch.setattr(phase_preferences, "dive", no_dive)
+    result = phase_preferences.preferences_phase(context, 10.0)
+    assert result.proven and result.value == 2 * weight
+    assert "if-needed seats' bound" in result.status

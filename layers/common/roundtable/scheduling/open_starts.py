@@ -126,6 +126,7 @@ def if_needed_bound(
     budget: float,
     sizes: int | None,
     beat: int = 0,
+    leaders: bool = False,
 ) -> OpenStartsBound | None:
     """The two steps alone (`_by_steps`: the fewest if-needed seats, then the least
     shifts with so many), with between `totals.start` and `totals.stop - 1` new groups;
@@ -133,15 +134,19 @@ def if_needed_bound(
     allow one total or few (`bounds.held_totals`), where the leaders the model leaves out
     are not what the if-needed seats are about: sparse 1,200 (220 groups exactly) needs
     27 if-needed seats, shown here, where the relaxation of the whole model says 25.5
-    with the total held and 23.5 without. None with existing groups, or as
+    with the total held and 23.5 without. With `leaders`, who leads where is in the model
+    too (`_leader_columns`) and its value counts what they pay: where their times decide
+    who sits on if-needed time (typical 100 at generator seed 103: the learners alone need
+    none, the optimum pays four seats). None with existing groups, or as
     `learner_bound`. Where the caller already has a bound, `beat` (what the learners
-    must pay for this bound to be the higher), the steps stop as soon as they cannot
-    reach it (`_by_steps`)."""
+    must pay for this bound to be the higher; with `leaders`, the whole bound), the steps
+    stop as soon as they cannot reach it (`_by_steps`)."""
     import time
 
     limits = _held_limits(problem, placed, totals, sizes)
     if limits is None:
         return None
+    limits = replace(limits, leaders=leaders and problem.facilitated)
     return _by_steps(problem, limits, weight, time.monotonic() + budget, beat)
 
 
@@ -268,7 +273,9 @@ def _by_steps(
     # the shifts alone with the if-needed seats fixed (peer 100: 3.8 s with the size rows;
     # the whole cost in one MIP instead took 14.8 s)
     left = deadline - time.monotonic()
-    rest = _least(problem, limits, lambda cost: cost % weight, fewest, left)
+    # stopped at an answer whose shifts could not lift the bound above `beat`
+    shifts_aim = beat - weight * fewest if beat > 0 else None
+    rest = _least(problem, limits, lambda cost: cost % weight, fewest, left, shifts_aim)
     shifts = 0 if rest is None else rest[0]
     value = weight * fewest + min(shifts, weight)
     if rest is None:
@@ -282,6 +289,8 @@ class _Limits:
     most: int  # new groups at most
     sizes: int | None  # the held size objective
     fewest: int = 0  # new groups at least
+    # who leads where in the model too (`_leader_columns`), at each facilitator's price
+    leaders: bool = False
 
 
 def _least(
@@ -348,7 +357,8 @@ def _model(
     # with the if-needed seats fixed, a start beats another by the whole price: moving
     # there never adds an if-needed seat, and never removes one, or fewer than the least
     # would do
-    starts = _undominated(problem, cost if if_needed is None else (lambda price: price))
+    priced = cost if if_needed is None else (lambda price: price)
+    starts = _undominated(problem, priced, limits.leaders)
     groups = {start: position for position, start in enumerate(starts)}
     seats: dict[tuple[int, int], int] = {}
     highs = new_instance(seed)
@@ -387,11 +397,43 @@ def _model(
         _row(highs, -math.inf, 0.0, dict.fromkeys(cols, 1.0) | {groups[start]: -float(high)})
     _row(highs, float(limits.placed), math.inf, dict.fromkeys(everyone, 1.0))
     _row(highs, float(limits.fewest), float(limits.most), dict.fromkeys(range(count), 1.0))
+    if limits.leaders:
+        paid_if_needed += _leader_columns(highs, problem, groups, cost)
     if if_needed is not None:
         _row(highs, float(if_needed), float(if_needed), dict.fromkeys(paid_if_needed, 1.0))
     if limits.sizes is not None:
         _size_rows(highs, problem, groups, at_start, limits.sizes)
     return highs, _Columns(seats, groups)
+
+
+def _leader_columns(highs: Any, problem: Problem, groups: dict[int, int], cost: Cost) -> list[int]:
+    """Who leads: a whole column per facilitator and start they can lead at (among the
+    model's `groups`), at their `cost` there; each start's groups led, each facilitator
+    within their capacity. A facilitator may lead several groups at one start (overlaps
+    are left out, which is what lets a beaten start merge into the one beating it).
+    The columns of if-needed leading, returned."""
+    leading: dict[int, list[int]] = {start: [] for start in groups}
+    if_needed = []
+    for f, options in enumerate(problem.facilitator_options):
+        capacity = max(problem.facilitator_capacity[f], 0)
+        own = []
+        for start, price in options.items():
+            if start not in groups or capacity == 0:
+                continue
+            col = highs.getNumCol()
+            highs.addVar(0.0, float(capacity))
+            highs.changeColCost(col, float(cost(price)))
+            leading[start].append(col)
+            own.append(col)
+            if price >= problem.if_needed_weight():
+                if_needed.append(col)
+        if own:
+            _row(highs, -math.inf, float(capacity), dict.fromkeys(own, 1.0))
+    first = highs.getNumCol() - sum(map(len, leading.values()))
+    change_integrality(highs, list(range(first, highs.getNumCol())), True)
+    for start, cols in leading.items():
+        _row(highs, 0.0, 0.0, dict.fromkeys(cols, 1.0) | {groups[start]: -1.0})
+    return if_needed
 
 
 def _size_rows(
@@ -579,18 +621,23 @@ def _cover_model(problem: Problem, most: int) -> Any:
     return highs
 
 
-def _undominated(problem: Problem, cost: Cost) -> list[int]:
-    """The starts no other start beats for everyone who can meet there: moving a beaten
-    start's groups and learners to the start beating it keeps every row of the model and
-    costs nobody more, so some optimum uses only these."""
+def _undominated(problem: Problem, cost: Cost, leaders: bool = False) -> list[int]:
+    """The starts no other start beats for everyone who can meet there (with `leaders`,
+    the facilitators too): moving a beaten start's groups and learners (and leaders) to
+    the start beating it keeps every row of the model and costs nobody more, so some
+    optimum uses only these."""
     import numpy as np
 
     starts = sorted({start for cls in problem.classes for start, _price in cls.options})
     where = {start: position for position, start in enumerate(starts)}
-    costs = np.full((len(starts), len(problem.classes)), np.inf)
-    for c, cls in enumerate(problem.classes):
-        for start, price in cls.options:
-            costs[where[start], c] = cost(price)
+    people = [dict(cls.options) for cls in problem.classes]
+    if leaders:
+        people += problem.facilitator_options
+    costs = np.full((len(starts), len(people)), np.inf)
+    for c, options in enumerate(people):
+        for start, price in options.items():
+            if start in where:
+                costs[where[start], c] = cost(price)
     kept = []
     for i, start in enumerate(starts):
         reach = np.isfinite(costs[i])

@@ -111,6 +111,14 @@ _LEADERS_COLUMNS = 15_000
 # Of what the dive leaves of the phase's share, what the if-needed seats' bound may take
 # (`_if_needed_bound`); HiGHS's full model gets the rest.
 _IF_NEEDED_SHARE = 0.8
+# Of the dive's share, what the if-needed seats' bound with the leaders may take before it
+# (`_leaders_in_the_seats`; typical 100 at seed 103: 1.7 s of CPU).
+_LEADERS_SEATS_SHARE = 0.5
+# ... asked there only where the plan pays this many if-needed seats or more above the
+# bound: typical 100 at seed 103 pays 3 (528, the optimum, against 193); the sweep's own
+# seed, 100, pays 1 (301 against 183), where the dive finds 185 and the proof beside it
+# shows it in 2.2 s of CPU, which the bound first took to 5.0 s (1.6 s of it the bound's).
+_LEADERS_BEFORE_THE_DIVE = 2
 # HiGHS's seed for the fewest if-needed seats asked again beside the thread that asked them
 # ahead (`_first_proven`; the thread's is open_starts' own, 0)
 _SECOND_SEED = 1
@@ -266,6 +274,15 @@ def _first_then_dive(
             return first
         first_bound = first.bound
     left = budget - (time.monotonic() - began)  # the dive's share of what is left
+    leaders = paths and _leaders_in_the_seats(context)
+    asked = leaders and _pays_more_if_needed(context, bound, _LEADERS_BEFORE_THE_DIVE)
+    if asked:  # before the dive, which cannot end below the seats the plan pays
+        seconds = left * _LEADERS_SEATS_SHARE
+        bound = max(bound, _if_needed_bound(context, seconds, bound, leaders))
+        achieved = plan_objectives(problem, context.search.plan())["preferences"]
+        if achieved == bound:
+            return PhaseResult(achieved, bound, True, f"{bound} = if-needed seats' bound, optimal")
+        left = budget - (time.monotonic() - began)
     if not paths:  # the seats decide: their proof may take the dive's place
         seated = _seats_first(context, relaxation, left, max(bound, first_bound))
         if seated is not None:
@@ -298,7 +315,8 @@ def _first_then_dive(
         if proof is not None:
             proof.cancel()
     left = budget - (time.monotonic() - began)
-    bound = max(bound, _if_needed_bound(context, left * _IF_NEEDED_SHARE, bound))
+    if not asked:
+        bound = max(bound, _if_needed_bound(context, left * _IF_NEEDED_SHARE, bound, leaders))
     if achieved == bound:
         return PhaseResult(achieved, bound, True, f"{bound} = if-needed seats' bound, optimal")
     left = budget - (time.monotonic() - began)
@@ -660,26 +678,60 @@ def _many_seats_above(context: PhaseContext, bound: int) -> bool:
     return paid - bound >= _SEATS_FOR_THE_DIVE * problem.if_needed_weight()
 
 
-def _if_needed_bound(context: PhaseContext, budget: float, bound: int) -> int:
+def _if_needed_bound(
+    context: PhaseContext, budget: float, bound: int, leaders: bool = False
+) -> int:
     """The fewest if-needed seats any answer keeping the held phases pays, with its
     groups' total within the held phases' (`bounds.held_totals`), as a bound with the
     least shifts at so many and the leaders' least (`open_starts.if_needed_bound`; 0 if
     HiGHS proves nothing within `budget`). Only in facilitated cohorts whose plan pays
     more if-needed seats than `bound` counts, placement proven and sizes held: sparse
     1,200: 27 seats, 38,056 with both steps, where the dive's relaxation proves 33,213 and
-    HiGHS's root cuts 33,906; the dive's answer is 38,058."""
+    HiGHS's root cuts 33,906; the dive's answer is 38,058. With `leaders`
+    (`_leaders_in_the_seats`), the bound's model seats the leaders too and counts what
+    they pay, and is asked wherever the plan is above `bound`: its step (b), the least
+    shifts, can raise it without more seats (typical 100 at seed 102: 182, where the
+    relaxation says 177.4 and the proof beside the dive 180)."""
     problem, plan = context.problem, context.search.plan()
     weight, scores = problem.if_needed_weight(), plan_objectives(problem, plan)
     holds = dict(context.runner.holds)
-    if not (_pays_more_if_needed(context, bound) and problem.facilitated and "sizes" in holds):
+    if not (problem.facilitated and "sizes" in holds and context.proven.get("placed")):
         return 0
     totals = held_totals(problem, holds)
     placed = scores["placed"]
+    if leaders:  # `_leaders_in_the_seats`
+        found = if_needed_bound(
+            problem, placed, totals, weight, budget, holds["sizes"], bound, leaders=True
+        )
+        return 0 if found is None else found.value
+    if not _pays_more_if_needed(context, bound):
+        return 0
     # the fewest groups by the sizes phase's totals, where more (`fewest_groups`)
-    leaders = leader_cost_bound(problem, max(totals.start, fewest_groups(context, plan)))
-    beat = max(bound - leaders, 0)  # what the learners must pay to raise `bound`
+    least = leader_cost_bound(problem, max(totals.start, fewest_groups(context, plan)))
+    beat = max(bound - least, 0)  # what the learners must pay to raise `bound`
     found = if_needed_bound(problem, placed, totals, weight, budget, holds["sizes"], beat)
-    return 0 if found is None else found.value + leaders
+    return 0 if found is None else found.value + least
+
+
+def _leaders_in_the_seats(context: PhaseContext) -> bool:
+    """Whether the if-needed seats' bound (`_if_needed_bound`) seats the leaders too
+    (`open_starts.if_needed_bound` with `leaders`): on small models (`_small`), where the
+    leaders' times, not the learners', decide who sits on if-needed time. Typical 100 at
+    generator seeds 102 and 103 (sizes held at 8 and 15): the learners alone need no
+    if-needed seat, the optima 182 and 528 pay one and four, which the model with its
+    leaders proves in 1.7 s of CPU each (the relaxation of the whole model: 177.4 and
+    190.5). Not on larger models (a column per facilitator and start), nor where the plan
+    pays many seats above the bound (the caller's `paths`): there the seats' proof comes
+    first (`_seats_first`), and the leaders' bound before it took sparse 300 at seed 301
+    from 1.9 to 5.8 s of CPU for the same answer. Asked before the dive where the plan pays
+    `_LEADERS_BEFORE_THE_DIVE` seats or more above the bound: the dive rounds a relaxation
+    far below them (seed 103: 727 re-solves, 11 s of CPU, no answer below the search's
+    528, the optimum). Nor where the leaders' capacity limits placement
+    (`_leaders_scarce`: every facilitator leads all they can, and HiGHS's full model
+    proves the phase after the dive; few facilitators 100 at seed 103: 0.98 s of CPU for
+    no proof, 0.05 s without them)."""
+    problem = context.problem
+    return problem.facilitated and _small(context) and not _leaders_scarce(problem)
 
 
 def _open_starts_bound(context: PhaseContext, budget: float, bound: int) -> int:
@@ -703,15 +755,15 @@ def _open_starts_bound(context: PhaseContext, budget: float, bound: int) -> int:
     return found.value + leader_cost_bound(problem, fewest_groups(context, plan))
 
 
-def _pays_more_if_needed(context: PhaseContext, bound: int) -> bool:
-    """Whether the search's plan pays more if-needed seats than `bound` counts, with
-    placement proven (so every answer places as many learners as the plan): where the
+def _pays_more_if_needed(context: PhaseContext, bound: int, more: int = 1) -> bool:
+    """Whether the search's plan pays `more` if-needed seats or more than `bound` counts,
+    with placement proven (so every answer places as many learners as the plan): where the
     bounds on the seats themselves (`_open_starts_bound`, `_if_needed_bound`) can raise
     `bound`."""
     problem = context.problem
     weight = problem.if_needed_weight()
     paid = plan_objectives(problem, context.search.plan())["preferences"]
-    return bool(context.proven.get("placed")) and paid // weight > bound // weight
+    return bool(context.proven.get("placed")) and paid // weight >= bound // weight + more
 
 
 def _loose_first(problem: Problem, achieved: int, bound: int) -> bool:
