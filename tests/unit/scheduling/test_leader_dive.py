@@ -205,21 +205,28 @@ def test_the_bound_lifts_a_crowd_limit_that_binds():
     assert LeaderModel(problem, holds, plan, 1).most_leading(time.monotonic() + 10) == 3
 
 
+def _held_plans():
+    """(seed, problem, holds, plan) of the hand-made cohort and of the brute-forced optima,
+    each with its plan as it is and with one leader fewer (`_one_leader`)."""
+    problem, plan = _two_groups_one_leader()
+    before = plan_objectives(problem, plan)
+    hand_made = (1, problem, {name: before[name] for name in _HELD}, 0, plan)
+    for seed, problem, holds, _spread, plan in [hand_made, *_held_optima()]:
+        for start_plan in (plan, _one_leader(plan)):
+            yield seed, problem, holds, start_plan
+
+
 def test_the_bound_from_some_starts_is_never_below_the_whole_relaxation():
     # loaded at first only at the plan's starts (each class seated at a cheapest), or at
     # one more, the model prices in the starts left out that could add leaders: its
     # bound still covers the whole relaxation of every start (on the hand-made cohort
     # the plan's starts alone have one leader, every start two)
-    problem, plan = _two_groups_one_leader()
-    before = plan_objectives(problem, plan)
-    hand_made = (1, problem, {name: before[name] for name in _HELD}, 0, plan)
     checked = 0
-    for seed, problem, holds, _spread, plan in [hand_made, *_held_optima()]:
-        for start_plan in (plan, _one_leader(plan)):
-            for extra in (frozenset(), frozenset(problem.viable_starts[:1])):
-                checked += _bound_covers_the_whole_relaxation(
-                    problem, holds, start_plan, seed, 1, extra
-                )
+    for seed, problem, holds, start_plan in _held_plans():
+        for extra in (frozenset(), frozenset(problem.viable_starts[:1])):
+            checked += _bound_covers_the_whole_relaxation(
+                problem, holds, start_plan, seed, 1, extra
+            )
     assert checked
 
 
@@ -396,18 +403,14 @@ def test_the_preferences_phase_leaves_a_model_above_its_columns_to_the_lp_dive(m
 def test_the_seat_and_lead_columns_are_counted_as_the_model_builds_them():
     # `option_columns` counts, without building the model, the seat and lead columns it is
     # first loaded with: at every start, at only the plan's, and at one more
-    problem, plan = _two_groups_one_leader()
-    before = plan_objectives(problem, plan)
-    hand_made = (1, problem, {name: before[name] for name in _HELD}, 0, plan)
     checked = 0
-    for seed, problem, holds, _spread, plan in [hand_made, *_held_optima()]:
-        for start_plan in (plan, _one_leader(plan)):
-            for starts in (None, frozenset(), frozenset(problem.viable_starts[:1])):
-                model = LeaderModel(problem, holds, start_plan, seed, starts=starts)
-                core = model.core
-                built = 0 if core is None else len(core.seats) + len(core.leads)
-                assert option_columns(problem, holds, start_plan, starts) == built
-                checked += built > 0
+    for seed, problem, holds, start_plan in _held_plans():
+        for starts in (None, frozenset(), frozenset(problem.viable_starts[:1])):
+            model = LeaderModel(problem, holds, start_plan, seed, starts=starts)
+            core = model.core
+            built = 0 if core is None else len(core.seats) + len(core.leads)
+            assert option_columns(problem, holds, start_plan, starts) == built
+            checked += built > 0
     assert checked
 
 
