@@ -5,6 +5,7 @@ groups force where the solver-free bound does not."""
 from __future__ import annotations
 
 import itertools
+import math
 import random
 import time
 from collections import Counter
@@ -20,6 +21,7 @@ from roundtable.scheduling.open_starts import (
     _Limits,
     _near_answer,
     _near_starts,
+    _stop_at_reach,
     answer_values,
     if_needed_bound,
     learner_bound,
@@ -291,6 +293,61 @@ def test_the_if_needed_bound_with_its_leaders_never_exceeds_the_brute_forced_opt
     found = if_needed_bound(problem, placed, totals, weight, 10.0, sizes, leaders=True)
     if found is not None:
         assert found.value <= preferences
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_the_if_needed_bound_stopped_at_an_answers_value_loses_nothing_below_it(
+    seed: int,
+) -> None:
+    # `reach`, the value of an answer the caller has, stops each step once its bound shows
+    # that much: still never above the optimum, and as high as the bound run to its end
+    # wherever that shows the optimum (so the answer is proven either way); an answer
+    # dearer than the optimum stops nothing early that could have proven it
+    problem, placed, sizes, preferences, totals, weight = _held(seed)
+    whole = if_needed_bound(problem, placed, totals, weight, 10.0, sizes, leaders=True)
+    for reach in (preferences, preferences + weight, preferences + 1):
+        found = if_needed_bound(
+            problem, placed, totals, weight, 10.0, sizes, leaders=True, reach=reach
+        )
+        assert (found is None) == (whole is None)
+        if found is None or whole is None:
+            continue
+        assert found.value <= preferences
+        if whole.value == preferences:
+            assert (found.value, found.if_needed) == (whole.value, whole.if_needed)
+
+
+class _Event:
+    """HiGHS's MIP interrupt callback's event, as far as `_stop_at_reach` reads it."""
+
+    def __init__(self, bound: float) -> None:
+        self.data_out = type("DataOut", (), {"mip_dual_bound": bound})()
+        self.asked: list[bool] = []
+
+    def interrupt(self, value: bool) -> None:
+        self.asked.append(value)
+
+
+@pytest.mark.parametrize(
+    ("bound", "asked"),
+    [
+        (67.2, [True]),
+        (68.0, [True]),
+        (67.0 + 1e-9, []),
+        (66.9, []),
+        (-math.inf, []),
+        (math.inf, []),
+    ],
+)
+def test_the_bound_stops_once_rounded_up_it_reaches_the_answer(
+    bound: float, asked: list[bool]
+) -> None:
+    # rounded up, 67.2 proves 68 (every cost is whole); a bound a hair above 67 is
+    # HiGHS's tolerance, not 68; before the root (-inf) nothing is proven, and the
+    # callback never asks HiGHS to go on (another callback's stop stands)
+    event = _Event(bound)
+    _stop_at_reach(68, event)
+    assert event.asked == asked
 
 
 def _leader_on_if_needed_time() -> Problem:

@@ -35,6 +35,7 @@ first with groups only at the starts of the covers a few swaps from the cover's 
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Callable
@@ -127,6 +128,7 @@ def if_needed_bound(
     sizes: int | None,
     beat: int = 0,
     leaders: bool = False,
+    reach: int | None = None,
 ) -> OpenStartsBound | None:
     """The two steps alone (`_by_steps`: the fewest if-needed seats, then the least
     shifts with so many), with between `totals.start` and `totals.stop - 1` new groups;
@@ -140,14 +142,15 @@ def if_needed_bound(
     none, the optimum pays four seats). None with existing groups, or as
     `learner_bound`. Where the caller already has a bound, `beat` (what the learners
     must pay for this bound to be the higher; with `leaders`, the whole bound), the steps
-    stop as soon as they cannot reach it (`_by_steps`)."""
+    stop as soon as they cannot reach it (`_by_steps`); where it has an answer worth
+    `reach`, as soon as they prove that (`_by_steps`)."""
     import time
 
     limits = _held_limits(problem, placed, totals, sizes)
     if limits is None:
         return None
     limits = replace(limits, leaders=leaders and problem.facilitated)
-    return _by_steps(problem, limits, weight, time.monotonic() + budget, beat)
+    return _by_steps(problem, limits, weight, time.monotonic() + budget, beat, reach)
 
 
 def fewest_if_needed(
@@ -251,20 +254,32 @@ def _at_cover(
 
 
 def _by_steps(
-    problem: Problem, limits: _Limits, weight: int, deadline: float, beat: int = 0
+    problem: Problem,
+    limits: _Limits,
+    weight: int,
+    deadline: float,
+    beat: int = 0,
+    reach: int | None = None,
 ) -> OpenStartsBound | None:
     """(a) the fewest if-needed seats, (b) the least shifts with exactly so many. With
     `beat` (0: none), only what could pay more than `beat`: `a` seats bound at most
     `weight * (a + 1)` (the shifts together cost less than one seat), so (a) stops at an
     answer with `beat // weight - 1` seats or fewer and (b) is left out where `a` seats
     cannot beat it (sparse 300: 18 seats against a relaxation's 6,875 = 20 seats and 95,
-    step (b) 0.25 s of CPU for 6,278)."""
+    step (b) 0.25 s of CPU for 6,278). With `reach`, the value of an answer the caller has
+    (so no bound above it): each step stops once its bound shows as much as that answer
+    pays, no more to prove (typical 100 at generator seed 101, its plan worth 183, one seat
+    and 68: (a) shows one seat after 0.34 s of CPU and finds it after 1.16 s, (b) shows
+    more than 67 after 0.23 s and ends after 2.5-3.0 s)."""
     import time
 
     useless = beat // weight - 1  # the most if-needed seats that cannot beat `beat`
     aim = useless if useless >= 0 else None
     left = deadline - time.monotonic()
-    coarse = _least(problem, limits, lambda cost: cost // weight, None, left, aim)
+    seats_reach = None if reach is None else reach // weight
+    coarse = _least(
+        problem, limits, lambda cost: cost // weight, None, left, aim, reach=seats_reach
+    )
     if coarse is None or coarse[0] == 0:
         return None  # nobody needs if-needed time: the relaxation sees as much
     fewest, proven = coarse[:2]
@@ -275,7 +290,10 @@ def _by_steps(
     left = deadline - time.monotonic()
     # stopped at an answer whose shifts could not lift the bound above `beat`
     shifts_aim = beat - weight * fewest if beat > 0 else None
-    rest = _least(problem, limits, lambda cost: cost % weight, fewest, left, shifts_aim)
+    shifts_reach = None if reach is None else reach - weight * fewest
+    rest = _least(
+        problem, limits, lambda cost: cost % weight, fewest, left, shifts_aim, reach=shifts_reach
+    )
     shifts = 0 if rest is None else rest[0]
     value = weight * fewest + min(shifts, weight)
     if rest is None:
@@ -303,13 +321,17 @@ def _least(
     only: frozenset[int] | None = None,
     interrupt: Interrupt | None = None,
     seed: int = _SEED,
+    reach: int | None = None,
 ) -> tuple[int, bool, dict[tuple[int, int], int], dict[int, int]] | None:
     """HiGHS's bound of the model for `cost` (rounded up), whether it is the optimum, and
     its answer (learners per class and start, groups per start; empty if none); with
     `if_needed`, exactly that many if-needed seats; with `aim` (a bound proven without
     this model), stopped once its answer costs no more; with `only`, no groups elsewhere
     (then its bound is the restricted model's, no bound of the whole); with `interrupt`,
-    that callback too; `seed`, HiGHS's random seed."""
+    that callback too; `seed`, HiGHS's random seed; with `reach` (the value of an answer
+    of the whole problem, so at least this model's optimum), stopped once its bound
+    rounded up reaches it: then it is the optimum, proven, though its answer may be
+    missing."""
     if budget <= 0.05:
         return None
     highs, columns = _model(problem, limits, cost, if_needed, seed)
@@ -324,18 +346,30 @@ def _least(
         highs.cbMipInterrupt.subscribe(stopper.check)
     if interrupt is not None:
         highs.cbMipInterrupt.subscribe(interrupt)
+    if reach is not None:
+        highs.cbMipInterrupt.subscribe(functools.partial(_stop_at_reach, reach))
     highs.run()
     status = highs.modelStatusToString(highs.getModelStatus())
     bound = highs.getInfo().mip_dual_bound
     if status == "Infeasible" or not math.isfinite(bound):
         return None
+    least = max(math.ceil(bound - _SLACK), 0)
+    reached = reach is not None and least >= reach
     seats: dict[tuple[int, int], int] = {}
     groups: dict[int, int] = {}
     if highs.getInfo().primal_solution_status == 2:  # a feasible answer
         values = list(highs.getSolution().col_value)
         seats = {key: round(values[col]) for key, col in columns.seats.items()}
         groups = {start: round(values[col]) for start, col in columns.groups.items()}
-    return max(math.ceil(bound - _SLACK), 0), status == "Optimal", seats, groups
+    return least, status == "Optimal" or reached, seats, groups
+
+
+def _stop_at_reach(reach: int, event: Any) -> None:
+    """HiGHS's interrupt callback for `_least`'s `reach`: stop once the bound, rounded up,
+    reaches it (asks for nothing before, so it never undoes another callback's stop)."""
+    bound = event.data_out.mip_dual_bound
+    if math.isfinite(bound) and math.ceil(bound - _SLACK) >= reach:
+        event.interrupt(True)
 
 
 @dataclass(frozen=True)

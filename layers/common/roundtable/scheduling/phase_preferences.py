@@ -698,10 +698,10 @@ def _if_needed_bound(
     if not (problem.facilitated and "sizes" in holds and context.proven.get("placed")):
         return 0
     totals = held_totals(problem, holds)
-    placed = scores["placed"]
-    if leaders:  # `_leaders_in_the_seats`
+    placed, achieved = scores["placed"], scores["preferences"]
+    if leaders:  # `_leaders_in_the_seats`; it proves no more than the plan pays
         found = if_needed_bound(
-            problem, placed, totals, weight, budget, holds["sizes"], bound, leaders=True
+            problem, placed, totals, weight, budget, holds["sizes"], bound, True, achieved
         )
         return 0 if found is None else found.value
     if not _pays_more_if_needed(context, bound):
