@@ -513,9 +513,10 @@ def test_held_entries_after_bringing_columns_in_are_those_gathered_anew(
         ):
             assert cached.tolist() == anew.tolist()
     row_duals = np.asarray(priced.lp.getSolution().row_dual)
-    assert priced._reduced_costs(priced.held, row_duals).tolist() == (
-        priced._cost[priced.held] - _along_anew(priced, row_duals)
-    ).tolist()
+    assert (
+        priced._reduced_costs(priced.held, row_duals).tolist()
+        == (priced._cost[priced.held] - _along_anew(priced, row_duals)).tolist()
+    )
 
 
 def _along_anew(priced: PricedHighs, row_values: Any) -> Any:
