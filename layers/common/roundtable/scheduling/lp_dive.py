@@ -249,7 +249,9 @@ class PricedHighs:
         import numpy as np
 
         positions, rows, values = self._held_entries(columns)
-        return np.bincount(positions, values * row_values[rows], len(columns))
+        # `take`, not indexing: a third of the time on 150,000 entries (few facilitators
+        # 2,000), priced after every run
+        return np.bincount(positions, values * np.take(row_values, rows), len(columns))
 
     def _held_entries(self, columns: Any) -> tuple[Any, Any, Any]:
         """`_entries` of `columns` as (which column, row, coefficient), kept for the
@@ -325,7 +327,10 @@ class _WholeSolution:
 
         self.priced, self.found = priced, found
         self.col_value = np.zeros(len(priced._cost))
-        self.col_value[priced.columns] = found.col_value
+        # HiGHS's list made an array first: a list as the values of an indexed assignment
+        # is converted item by item (few facilitators 2,000: 0.6 ms against 0.3, per run)
+        kept = found.col_value
+        self.col_value[priced.columns] = np.fromiter(kept, np.float64, len(kept))
 
     @cached_property
     def col_dual(self) -> Any:
