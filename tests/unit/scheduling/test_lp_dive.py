@@ -338,7 +338,7 @@ def _rounded_alone(monkeypatch: pytest.MonkeyPatch, counts: dict[int, float]) ->
             calls.append("alone")
         return aim
 
-    monkeypatch.setattr(lp_dive, "_counts", lambda *_: dict(counts))
+    monkeypatch.setattr(lp_dive, "_counter", lambda _starts: lambda _highs: dict(counts))
     monkeypatch.setattr(lp_dive, "_round_row", round_row)
     return calls
 
@@ -412,7 +412,7 @@ def test_a_rounding_not_worth_it_begins_the_dive_again_once_per_start(
             if row < len(counts) and high == INF:
                 counts[row] = 0.5  # freed: fractional again
 
-    monkeypatch.setattr(lp_dive, "_counts", lambda *_: dict(counts))
+    monkeypatch.setattr(lp_dive, "_counter", lambda _starts: lambda _highs: dict(counts))
     monkeypatch.setattr(lp_dive, "_round_row", round_row)
     monkeypatch.setattr(lp_dive, "solve_relaxation", lambda *_: 10.0)
     starts = {start: [start] for start in counts}
@@ -486,6 +486,57 @@ def test_held_out_columns_are_priced_as_highs_prices_the_kept_ones(
     assert len(values) == priced.whole.getNumCol()
     assert all(values[col] == 0.0 for col in priced.held)
     assert [values[col] for col in priced.columns] == list(found.col_value)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_held_entries_after_bringing_columns_in_are_those_gathered_anew(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the entries of the columns still held out are filtered, not gathered again, when
+    # some are brought in: the pricing after it must see exactly the entries, in order,
+    # of the columns still held, numbered by their new places
+    _problem, _plan, relaxation = _priced_relaxation(seed, monkeypatch)
+    assert relaxation.solve() is not None
+    priced = relaxation.highs
+    assert isinstance(priced, PricedHighs)
+    for every in (3, 2, len(priced.held)):
+        priced._held_entries(priced.held)  # the cache as a pricing leaves it
+        brought = priced.held[1::every].copy()
+        still = np.setdiff1d(priced.held, brought)
+        priced._bring_in(brought)
+        assert priced.held.tolist() == still.tolist()
+        positions, entries = priced._entries(priced.held)
+        for cached, anew in zip(
+            priced._held_entries(priced.held),
+            (positions, priced._index[entries], priced._value[entries]),
+            strict=True,
+        ):
+            assert cached.tolist() == anew.tolist()
+    row_duals = np.asarray(priced.lp.getSolution().row_dual)
+    assert (
+        priced._reduced_costs(priced.held, row_duals).tolist()
+        == (priced._cost[priced.held] - _along_anew(priced, row_duals)).tolist()
+    )
+
+
+def _along_anew(priced: PricedHighs, row_values: Any) -> Any:
+    positions, entries = priced._entries(priced.held)
+    weights = priced._value[entries] * row_values[priced._index[entries]]
+    return np.bincount(positions, weights, len(priced.held))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_each_starts_count_is_the_sum_of_its_group_columns(seed: int) -> None:
+    problem = _few_facilitators(seed, False)
+    plan = Search(problem, solve_heuristic(problem, seed)).plan()
+    highs, starts, _first = _with_count_rows(_held_runner(problem, plan))
+    assert solve_relaxation(highs, 10.0) is not None
+    values = highs.getSolution().col_value
+    counts = _counts(highs, starts)
+    assert list(counts) == list(starts)
+    for start, columns in starts.items():
+        assert counts[start] == pytest.approx(sum(values[col] for col in columns), abs=1e-9)
+    assert _counts(highs, {}) == {}
 
 
 def test_every_held_column_is_freed_where_the_kept_ones_leave_no_answer() -> None:
@@ -613,7 +664,7 @@ def test_a_rounding_whose_aim_may_not_rise_stops_where_it_would(
             return aim + 1  # both roundings cost more
         return aim
 
-    monkeypatch.setattr(lp_dive, "_counts", lambda *_: dict(counts))
+    monkeypatch.setattr(lp_dive, "_counter", lambda _starts: lambda _highs: dict(counts))
     monkeypatch.setattr(lp_dive, "_round_row", round_row)
     starts = {start: [start] for start in counts}
     deadline = time.monotonic() + 10.0
