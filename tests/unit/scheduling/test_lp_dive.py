@@ -30,7 +30,7 @@ from roundtable.scheduling.lp_dive import (
     _answer_already,
     _cap_whole_starts,
     _close_together,
-    _counts,
+    _counter,
     _fix_together,
     _integral,
     _is_whole,
@@ -174,7 +174,7 @@ def test_a_batch_that_costs_more_is_undone_back_to_the_relaxations_value(seed: i
     relaxed = solve_relaxation(highs, 10.0)
     assert relaxed is not None
     rows = {start: first + position for position, start in enumerate(starts)}
-    counts = _counts(highs, starts)
+    counts = _counter(starts)(highs)
     used = [start for start, count in counts.items() if count > 1e-6]
     # every used start closed: dearer than the relaxation, or infeasible
     assert not _close_together(highs, rows, used, counts, -1, time.monotonic() + 10.0)
@@ -195,14 +195,14 @@ def test_the_number_of_groups_in_all_is_rounded_by_its_own_row(seed: int) -> Non
     relaxed = solve_relaxation(highs, 10.0)
     assert relaxed is not None
     row = first + len(starts)
-    highs.changeRowBounds(row, sum(_counts(highs, starts).values()) + 0.5, INF)
-    total = solve_relaxation(highs, 10.0) and sum(_counts(highs, starts).values())
+    highs.changeRowBounds(row, sum(_counter(starts)(highs).values()) + 0.5, INF)
+    total = solve_relaxation(highs, 10.0) and sum(_counter(starts)(highs).values())
     assert total and abs(total - round(total)) > 1e-6  # made fractional: half a group off
     aim = _round_row(highs, row, total, math.ceil(relaxed), time.monotonic() + 10.0)
     assert aim is not None and aim >= math.ceil(relaxed)
     value = solve_relaxation(highs, 10.0)
     assert value is not None and value <= aim + 1e-3
-    rounded = sum(_counts(highs, starts).values())
+    rounded = sum(_counter(starts)(highs).values())
     assert rounded == pytest.approx(round(rounded), abs=1e-6)
     assert round(rounded) in (math.floor(total), math.ceil(total))
 
@@ -459,7 +459,7 @@ def test_roundings_with_columns_held_out_cost_what_they_cost_on_the_whole_model(
     problem, plan, relaxation = _priced_relaxation(seed, monkeypatch)
     whole, starts, first = _with_count_rows(_held_runner(problem, plan))
     assert relaxation.solve() == pytest.approx(solve_relaxation(whole, 10.0), abs=1e-6)
-    counts = _counts(whole, starts)
+    counts = _counter(starts)(whole)
     for position, start in enumerate(starts):
         if counts[start] > 1e-6:
             for highs in (whole, relaxation.highs):
@@ -532,11 +532,11 @@ def test_each_starts_count_is_the_sum_of_its_group_columns(seed: int) -> None:
     highs, starts, _first = _with_count_rows(_held_runner(problem, plan))
     assert solve_relaxation(highs, 10.0) is not None
     values = highs.getSolution().col_value
-    counts = _counts(highs, starts)
+    counts = _counter(starts)(highs)
     assert list(counts) == list(starts)
     for start, columns in starts.items():
         assert counts[start] == pytest.approx(sum(values[col] for col in columns), abs=1e-9)
-    assert _counts(highs, {}) == {}
+    assert _counter({})(highs) == {}
 
 
 def test_every_held_column_is_freed_where_the_kept_ones_leave_no_answer() -> None:
@@ -739,7 +739,7 @@ def test_roundings_with_linking_rows_left_out_never_cost_more_than_on_the_whole_
     whole, starts, first = _with_count_rows(_held_runner(problem, plan))
     relaxation = _unlinked_relaxation(problem, plan)
     assert relaxation.solve() == pytest.approx(solve_relaxation(whole, 10.0), abs=1e-6)
-    counts = _counts(whole, starts)
+    counts = _counter(starts)(whole)
     for position, start in enumerate(starts):
         if counts[start] > 1e-6:
             # the count rows come after the model's: fewer of them without the linking rows
@@ -812,7 +812,7 @@ def _solved_priced_counts(
     _problem, _plan, relaxation = _priced_relaxation(seed, monkeypatch)
     assert relaxation.solve() is not None
     rows = {start: relaxation.first + k for k, start in enumerate(relaxation.starts)}
-    return relaxation, rows, _counts(relaxation.highs, relaxation.starts)
+    return relaxation, rows, _counter(relaxation.starts)(relaxation.highs)
 
 
 @pytest.mark.parametrize("seed", range(4))

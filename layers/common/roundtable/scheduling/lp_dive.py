@@ -320,7 +320,8 @@ class PricedHighs:
 class _WholeSolution:
     """A kept LP's answer (`found`) in the whole model's columns: values (0 where left
     out) and, when asked, reduced costs (the left-out columns' priced from the row
-    duals); `_counts` reads the values after every re-solve, the duals only tests."""
+    duals); the rounding's counts (`_counter`) read the values after every re-solve, the
+    duals only tests."""
 
     def __init__(self, priced: PricedHighs, found: Any) -> None:
         import numpy as np
@@ -1115,15 +1116,11 @@ def _without_the_proofs_rows(
     return value is not None and value <= aim + _SLACK
 
 
-def _counts(highs: Any, starts: dict[int, list[int]]) -> dict[int, float]:
-    """Each start's number of groups in the instance's last answer."""
-    return _counter(starts)(highs)
-
-
 def _counter(starts: dict[int, list[int]]) -> Callable[[Any], dict[int, float]]:
-    """`_counts` for these starts, each start's columns made an index array once: the
-    rounding counts after every re-solve (few facilitators 1,200: 61 times over some 300
-    starts, each start's list made an index anew). Summed start by start as before, not
+    """Each start's number of groups in the instance's last answer, for these starts,
+    each start's columns made an index array once: the rounding counts after every
+    re-solve (few facilitators 1,200: 61 times over some 300 starts, each start's list
+    made an index anew). Summed start by start as before, not
     by one `np.add.reduceat`: its sums differ in the last bits from NumPy's pairwise ones,
     enough to move the rounding's path (typical 2,001: other groups)."""
     import numpy as np
