@@ -173,3 +173,36 @@ def test_the_first_pass_still_runs_where_leaders_are_not_scarce(
         problem = _cohort(seed, facilitators=3, most_groups=2)
         solve_exact(problem, solve_heuristic(problem, 1), 1, 10.0)
     assert runs and len(runs) >= len(dived)  # a first pass before every dive
+
+
+def _besides(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """For each dive's relaxation the phase starts from now on, whether on a thread."""
+    besides: list[bool] = []
+    relaxation = phase_preferences._dive_relaxation
+
+    def noted(*args: object, beside: bool = True) -> object:
+        beside = bool(args[5]) if len(args) > 5 else beside
+        besides.append(beside)
+        return relaxation(*args[:5], beside=beside)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(phase_preferences, "_dive_relaxation", noted)
+    return besides
+
+
+@pytest.mark.parametrize("scarce", [True, False])
+def test_where_nothing_comes_before_the_dive_its_relaxation_is_solved_in_place(
+    monkeypatch: pytest.MonkeyPatch, scarce: bool
+) -> None:
+    # with scarce leaders nothing runs before the dive joins its relaxation: no thread
+    # (and no interrupt callbacks); elsewhere it runs beside the first pass or the proofs
+    monkeypatch.setattr(phase_preferences, "_leaders_scarce", lambda _problem: scarce)
+    monkeypatch.setattr(phase_preferences, "_seats_for_the_dive", lambda *_args: False)
+    besides = _besides(monkeypatch)
+    for seed in range(12):
+        problem = _cohort(seed, facilitators=3, most_groups=2)
+        solve_exact(problem, solve_heuristic(problem, 1), 1, 10.0)
+    assert besides and set(besides) == {not scarce}
+    for paths, alone in ((True, True), (False, True), (True, False), (False, False)):
+        problem = _cohort(0, facilitators=3, most_groups=2)
+        expected = scarce and paths and alone
+        assert phase_preferences._nothing_before_the_dive(problem, paths, alone) == expected

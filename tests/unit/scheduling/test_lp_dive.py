@@ -30,8 +30,11 @@ from roundtable.scheduling.lp_dive import (
     _answer_already,
     _cap_whole_starts,
     _close_together,
+    _column_entries,
     _counter,
+    _entries_of,
     _fix_together,
+    _floats,
     _integral,
     _is_whole,
     _round_row,
@@ -238,6 +241,42 @@ def test_a_relaxation_started_on_a_thread_gives_the_dive_the_same_answer(seed: i
     threaded = dive(runner, "preferences", plan, 10.0, 0, relaxation)
     assert threaded.bound == in_place.bound
     assert threaded.plan == in_place.plan
+
+
+def _interrupts_counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """One entry per call of a relaxation's interrupt callback from now on."""
+    calls: list[int] = []
+    interrupt = DiveRelaxation.interrupt
+
+    def counted(self: DiveRelaxation, event: Any) -> None:
+        calls.append(1)
+        interrupt(self, event)
+
+    monkeypatch.setattr(DiveRelaxation, "interrupt", counted)
+    return calls
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_relaxation_not_started_beside_is_solved_in_place_without_callbacks(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # where nothing runs before the dive joins it (few facilitators): the same HiGHS work
+    # without a thread, and nothing to cancel it while it runs, so no interrupt callback
+    calls = _interrupts_counted(monkeypatch)
+    problem = _few_facilitators(seed, False)
+    plan = Search(problem, solve_heuristic(problem, seed)).plan()
+    runner = _held_runner(problem, plan)
+    beside = start_relaxation(runner, "preferences", 10.0, plan)
+    assert beside is not None and beside.started()
+    threaded = dive(runner, "preferences", plan, 10.0, 0, beside)
+    assert calls  # on its thread HiGHS asks whether to stop
+    calls.clear()
+    runner = _held_runner(problem, plan)
+    relaxation = start_relaxation(runner, "preferences", 10.0, plan, beside=False)
+    assert relaxation is not None and not relaxation.started()
+    in_place = dive(runner, "preferences", plan, 10.0, 0, relaxation)
+    assert not calls and not relaxation.started()
+    assert (in_place.plan, in_place.bound) == (threaded.plan, threaded.bound)
 
 
 @pytest.mark.parametrize("seed", range(2))
@@ -517,6 +556,37 @@ def test_held_entries_after_bringing_columns_in_are_those_gathered_anew(
         priced._reduced_costs(priced.held, row_duals).tolist()
         == (priced._cost[priced.held] - _along_anew(priced, row_duals)).tolist()
     )
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_answers_check_reads_the_matrix_the_kept_lp_read(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # after the rounding has set its count rows: the same entries as read anew, and the
+    # same verdicts on the plan's values and on values that break a row
+    problem, plan, relaxation = _priced_relaxation(seed, monkeypatch)
+    assert relaxation.solve() is not None
+    priced = relaxation.highs
+    model, highs = relaxation.runner._loaded()
+    assert isinstance(priced, PricedHighs) and priced.whole is highs
+    for row in range(relaxation.first, relaxation.first + len(relaxation.starts), 2):
+        priced.changeRowBounds(row, 0.0, 1.0)
+    entries = _entries_of(highs, priced)
+    assert entries is not None
+    for kept, anew in zip(entries, _column_entries(highs), strict=True):
+        assert np.asarray(kept).tolist() == np.asarray(anew).tolist()
+    values = complete_aux(problem, model, values_from_plan(problem, model, plan))
+    assert _satisfies_every_row(highs, values, entries) == _satisfies_every_row(highs, values)
+    values[min(model.y.values())] = 2.0  # above its bound
+    assert not _satisfies_every_row(highs, values, entries)
+    assert _entries_of(highs, highs) is None  # not a kept LP: read there
+    assert _entries_of(Runner(problem, 1)._loaded()[1], priced) is None  # another instance
+
+
+def test_highs_lists_are_read_as_the_same_floats() -> None:
+    values = [0.1, -2.0, 1e-300, 3.0]
+    assert _floats(values).tolist() == np.asarray(values, dtype=np.float64).tolist()
+    assert _floats([]).tolist() == []
 
 
 def _along_anew(priced: PricedHighs, row_values: Any) -> Any:

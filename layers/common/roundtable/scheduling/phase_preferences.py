@@ -180,16 +180,22 @@ def relaxation_ahead(context: PhaseContext, sizes: int) -> None:
 
 
 def _dive_relaxation(
-    context: PhaseContext, runner: Runner, budget: float, plan: Plan, loose: bool
+    context: PhaseContext,
+    runner: Runner,
+    budget: float,
+    plan: Plan,
+    loose: bool,
+    beside: bool = True,
 ) -> DiveRelaxation | None:
     """The dive's relaxation on `runner`: the one asked ahead (`relaxation_ahead`) where
-    it has the same holds and the loose step is not wanted, else started here."""
+    it has the same holds and the loose step is not wanted, else started here (on a
+    thread where `beside`, else left to be solved in place: `start_relaxation`)."""
     ahead, context.relaxation_ahead = context.relaxation_ahead, None
     if ahead is not None and not loose and ahead.whole_runner.holds == runner.holds:
         return ahead
     if ahead is not None:
         ahead.cancel()
-    return start_relaxation(runner, "preferences", budget, plan, loose)
+    return start_relaxation(runner, "preferences", budget, plan, loose, beside)
 
 
 def _preferences_phase(context: PhaseContext, budget: float) -> PhaseResult:
@@ -224,13 +230,24 @@ def _preferences_phase(context: PhaseContext, budget: float) -> PhaseResult:
     # the plan's columns keep the relaxation with columns held out feasible (`lp_dive`)
     plan = context.search.plan()
     loose = _loose_first(problem, achieved, bound)
-    relaxation = _dive_relaxation(context, dive_runner, left * _DIVE_SHARE, plan, loose)
+    beside = not _nothing_before_the_dive(problem, paths, alone)
+    relaxation = _dive_relaxation(context, dive_runner, left * _DIVE_SHARE, plan, loose, beside)
     if relaxation is None:  # HiGHS's share whole: its full model needs it there
         return solve_phase(context, "preferences", left, bound)
     try:
         return _first_then_dive(context, budget, began, bound, relaxation, paths, alone)
     finally:
         relaxation.cancel()
+
+
+def _nothing_before_the_dive(problem: Problem, paths: bool, alone: bool) -> bool:
+    """Whether `_first_then_dive` joins the dive's relaxation with nothing on this thread
+    before it: the dive comes `alone` (no first pass), with the search's moves along
+    `paths` (no seats' proof first), where the leaders' capacity limits placement (no
+    leaders' bound, no proof beside: `_leaders_in_the_seats`, `_proof_beside`): few
+    facilitators 600-2,000. There a thread would buy no overlap, and its interrupt
+    callbacks cost CPU (`lp_dive.DiveRelaxation._interruptible`)."""
+    return alone and paths and _leaders_scarce(problem)
 
 
 def _search_first(
