@@ -93,6 +93,8 @@ _RELAXATION_OPTIONS = {
 # under load a wall-time limit cut that round at 0.8-2.5 s of CPU.
 _ROUND_SECONDS = 4.0
 _REPAIR_SECONDS = 1.0
+_WEEKDAYS = 7
+_WINDOW_DAYS = 3
 
 
 @dataclass
@@ -881,8 +883,30 @@ def _neighbourhoods(problem: Problem, model: CompactModel) -> list[set[int]]:
         by_day.setdefault(info.start.weekday, set()).add(start)
         offsets = tuple(minute - info.minutes[0] for minute in info.minutes)
         by_pattern.setdefault(offsets, set()).add(start)
-    patterns = [by_pattern[key] for key in sorted(by_pattern)] if len(by_pattern) > 1 else []
+    if len(by_pattern) < 2:
+        return [by_day[day] for day in sorted(by_day)]
+    day_of = {start: problem.catalog.starts[start].start.weekday for start in model.g}
+    patterns = [
+        window
+        for key in sorted(by_pattern)
+        for window in _weekday_windows(by_pattern[key], day_of)
+    ]
     return [by_day[day] for day in sorted(by_day)] + patterns
+
+
+def _weekday_windows(starts: set[int], day_of: dict[int, int]) -> list[set[int]]:
+    """A pattern's starts on each `_WINDOW_DAYS` weekdays in a row (round the week's end),
+    or the whole pattern where it spans no more weekdays than that."""
+    days = sorted({day_of[start] for start in starts})
+    if len(days) <= _WINDOW_DAYS:
+        return [starts]
+    windows = []
+    for first in range(_WEEKDAYS):
+        span = {(first + step) % _WEEKDAYS for step in range(_WINDOW_DAYS)}
+        window = {start for start in starts if day_of[start] in span}
+        if window and window not in windows:
+            windows.append(window)
+    return windows
 
 
 def _round(
