@@ -13,18 +13,19 @@ HiGHS's branch and bound proves nothing on that cohort in 80 s (root cuts only:
 24.4), and its answers stay near 50. What works: the relaxation's bound read from the
 duals of a loose interior point solve (24 in 4-9 s), HiGHS's first answer with groups
 only where the relaxation opens them (29 in 1.5 s, against 59-61 on the whole model),
-then neighbourhoods: the groups of one weekday, or of one daylight-saving pattern, free,
-every other group fixed, the learners free (a day's model is solved in 0.3-2 s; from 59,
-37 in 6-7 s; from 29, 25 in 5 s, each round looking only for a better answer), then the
-whole model with the columns the relaxation's reduced costs rule out fixed and the
-objective held below the answer, which proves per-group 1,200's 25 optimal in 4-4.5 s.
-That question at the relaxation's bound (24) runs on a thread beside the first answers
-and the rounds (`_BoundProof`): the phase 8.9-11.1 s where it took 12.6-18.3 s. Once
-it has ended, its core runs every other round, with the answers of one round at a time
-(`_SpareCore`). Where everyone is placed and the size objective's bound is 0, the sizes
-phase builds this model with the sizes held at 0 and runs the relaxation, the proof and
-the first answer (`prepare`): that answer proves the sizes phase (per-group 1,200: in
-place of HiGHS's 1.0 s of CPU on the sizes model), and `solve` goes on from it.
+then neighbourhoods: the groups of one weekday, or of one daylight-saving pattern on
+three weekdays in a row, free, every other group fixed, the learners free (a day's model
+is solved in 0.3-2 s; from 59, 37 in 6-7 s; from 29, 25 in 5 s, each round looking only
+for a better answer), then the whole model with the columns the relaxation's reduced
+costs rule out fixed and the objective held below the answer, which proves per-group
+1,200's 25 optimal in 4-4.5 s. That question at the relaxation's bound (24) runs on a
+thread beside the first answers and the rounds (`_BoundProof`): the phase 8.9-11.1 s
+where it took 12.6-18.3 s. Once it has ended, its core runs every other round, with the
+answers of one round at a time (`_SpareCore`). Where everyone is placed and the size
+objective's bound is 0, the sizes phase builds this model with the sizes held at 0 and
+runs the relaxation, the proof and the first answer (`prepare`): that answer proves the
+sizes phase (per-group 1,200: in place of HiGHS's 1.0 s of CPU on the sizes model), and
+`solve` goes on from it.
 
 The learner columns are continuous (with the groups integral the learner part is a
 transportation problem); an answer with fractional learners is repaired with the
