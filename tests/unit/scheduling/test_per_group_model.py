@@ -233,22 +233,75 @@ def _heuristic_start(seed: int):
 
 
 def test_the_neighbourhoods_are_the_weekdays_then_the_daylight_saving_patterns() -> None:
-    # the cohort's eight weeks span the US and EU clock changes
+    # the cohort's eight weeks span the US and EU clock changes; a pattern's rounds are
+    # its starts on three weekdays in a row, so any two of its starts on weekdays at most
+    # two apart (round the week's end) share a round, and then, where that split it, the
+    # whole pattern
     problem, _plan, model, _values = _heuristic_start(0)
     rounds = per_group._neighbourhoods(problem, model)
     starts = [problem.catalog.starts[start] for start in model.g]
-    days = {info.start.weekday for info in starts}
-    patterns = {tuple(m - info.minutes[0] for m in info.minutes) for info in starts}
-    assert len(patterns) > 1
-    assert len(rounds) == len(days) + len(patterns)
-    by_day, by_pattern = rounds[: len(days)], rounds[len(days) :]
-    for partition in (by_day, by_pattern):  # each a partition of the starts
-        assert sorted(s for part in partition for s in part) == sorted(model.g)
+    days = sorted({info.start.weekday for info in starts})
+    by_pattern: dict[tuple[int, ...], set[int]] = {}
+    for start in model.g:
+        minutes = problem.catalog.starts[start].minutes
+        by_pattern.setdefault(tuple(m - minutes[0] for m in minutes), set()).add(start)
+    assert len(by_pattern) > 1
+    by_day, later = rounds[: len(days)], rounds[len(days) :]
+    assert sorted(s for part in by_day for s in part) == sorted(model.g)
     for part in by_day:
         assert len({problem.catalog.starts[s].start.weekday for s in part}) == 1
-    for part in by_pattern:
-        minutes = [problem.catalog.starts[s].minutes for s in part]
-        assert len({tuple(m - each[0] for m in each) for each in minutes}) == 1
+    assert sorted({s for part in later for s in part}) == sorted(model.g)
+    wide = [p for p in by_pattern.values() if not _within_three_weekdays(_weekdays(problem, p))]
+    assert wide  # the cohort has a pattern its windows split
+    windows, whole = later[: -len(wide)], later[-len(wide) :]
+    for part in windows:
+        assert len({_pattern_of(problem, s) for s in part}) == 1
+        assert _within_three_weekdays(_weekdays(problem, part))
+    # after the windows, each pattern they split, whole
+    assert sorted(map(sorted, whole)) == sorted(map(sorted, wide))
+    for pattern in by_pattern.values():
+        for one in pattern:
+            for other in pattern:
+                gap = problem.catalog.starts[other].start.weekday
+                gap = (gap - problem.catalog.starts[one].start.weekday) % 7
+                if gap <= 2:
+                    assert any(one in part and other in part for part in windows)
+
+
+def _weekdays(problem, starts: set[int]) -> set[int]:
+    return {problem.catalog.starts[s].start.weekday for s in starts}
+
+
+def _pattern_of(problem, start: int) -> tuple[int, ...]:
+    minutes = problem.catalog.starts[start].minutes
+    return tuple(m - minutes[0] for m in minutes)
+
+
+def _within_three_weekdays(days: set[int]) -> bool:
+    return any(days <= {(first + step) % 7 for step in range(3)} for first in range(7))
+
+
+@pytest.mark.parametrize(
+    ("days", "windows"),
+    [
+        (
+            {0, 1, 2, 3, 4, 5, 6},
+            [{0, 1, 2}, {1, 2, 3}, {2, 3, 4}, {3, 4, 5}, {4, 5, 6}, {5, 6, 0}, {6, 0, 1}],
+        ),
+        ({4, 5, 6}, [{4, 5, 6}]),
+        ({6}, [{6}]),
+        ({0, 1, 2, 3, 4, 5}, [{0, 1, 2}, {1, 2, 3}, {2, 3, 4}, {3, 4, 5}, {5, 0}]),
+        ({0, 2, 4, 6}, [{0, 2}, {2, 4}, {4, 6}, {6, 0}]),
+    ],
+)
+def test_a_patterns_weekday_windows(days: set[int], windows: list[set[int]]) -> None:
+    # two starts a weekday, numbered 10 * weekday + 0 or 1: each window once, none within
+    # another, and a pattern on three weekdays or fewer whole
+    day_of = {10 * day + k: day for day in days for k in range(2)}
+    found = per_group._weekday_windows(set(day_of), day_of)
+    assert [{day_of[s] for s in window} for window in found] == windows
+    for window in found:
+        assert window == {s for s in day_of if day_of[s] in {day_of[t] for t in window}}
 
 
 @pytest.mark.parametrize("seed", range(2))

@@ -13,18 +13,19 @@ HiGHS's branch and bound proves nothing on that cohort in 80 s (root cuts only:
 24.4), and its answers stay near 50. What works: the relaxation's bound read from the
 duals of a loose interior point solve (24 in 4-9 s), HiGHS's first answer with groups
 only where the relaxation opens them (29 in 1.5 s, against 59-61 on the whole model),
-then neighbourhoods: the groups of one weekday, or of one daylight-saving pattern, free,
-every other group fixed, the learners free (a day's model is solved in 0.3-2 s; from 59,
-37 in 6-7 s; from 29, 25 in 5 s, each round looking only for a better answer), then the
-whole model with the columns the relaxation's reduced costs rule out fixed and the
-objective held below the answer, which proves per-group 1,200's 25 optimal in 4-4.5 s.
-That question at the relaxation's bound (24) runs on a thread beside the first answers
-and the rounds (`_BoundProof`): the phase 8.9-11.1 s where it took 12.6-18.3 s. Once
-it has ended, its core runs every other round, with the answers of one round at a time
-(`_SpareCore`). Where everyone is placed and the size objective's bound is 0, the sizes
-phase builds this model with the sizes held at 0 and runs the relaxation, the proof and
-the first answer (`prepare`): that answer proves the sizes phase (per-group 1,200: in
-place of HiGHS's 1.0 s of CPU on the sizes model), and `solve` goes on from it.
+then neighbourhoods: the groups of one weekday, or of one daylight-saving pattern on
+three weekdays in a row, free, every other group fixed, the learners free (a day's model
+is solved in 0.3-2 s; from 59, 37 in 6-7 s; from 29, 25 in 5 s, each round looking only
+for a better answer), then the whole model with the columns the relaxation's reduced
+costs rule out fixed and the objective held below the answer, which proves per-group
+1,200's 25 optimal in 4-4.5 s. That question at the relaxation's bound (24) runs on a
+thread beside the first answers and the rounds (`_BoundProof`): the phase 8.9-11.1 s
+where it took 12.6-18.3 s. Once it has ended, its core runs every other round, with the
+answers of one round at a time (`_SpareCore`). Where everyone is placed and the size
+objective's bound is 0, the sizes phase builds this model with the sizes held at 0 and
+runs the relaxation, the proof and the first answer (`prepare`): that answer proves the
+sizes phase (per-group 1,200: in place of HiGHS's 1.0 s of CPU on the sizes model), and
+`solve` goes on from it.
 
 The learner columns are continuous (with the groups integral the learner part is a
 transportation problem); an answer with fractional learners is repaired with the
@@ -93,6 +94,11 @@ _RELAXATION_OPTIONS = {
 # under load a wall-time limit cut that round at 0.8-2.5 s of CPU.
 _ROUND_SECONDS = 4.0
 _REPAIR_SECONDS = 1.0
+_WEEKDAYS = 7
+# The weekdays in a row a pattern's round frees at once (`_weekday_windows`): on
+# per-group 1,200 from 27 no two weekdays of the 263-start pattern find 25 from 26, three
+# do; the whole pattern (seven) took 2.7-3.3 s of CPU where its windows take 2.1 s.
+_WINDOW_DAYS = 3
 
 
 @dataclass
@@ -870,19 +876,54 @@ class _RoundBeside(OnThread):
 
 def _neighbourhoods(problem: Problem, model: CompactModel) -> list[set[int]]:
     """The starts of each weekday, then of each daylight-saving pattern (the starts
-    whose meetings keep the same offsets from the first: per-group 1,200 has 7). From
-    per-group 1,200's first answer (29), where every weekday's model and every pattern's
-    proves 29 within 1.2 s (load 2), pattern neighbourhoods given 2.4-4.4 s find 27 and
-    25."""
+    whose meetings keep the same offsets from the first: per-group 1,200 has 7), a
+    pattern over more weekdays than `_WINDOW_DAYS` in windows of that many weekdays in a
+    row (`_weekday_windows`) and, after every window, whole. From per-group 1,200's first
+    answer (29), where every weekday's model and every pattern's proves 29 within 1.2 s
+    (load 2), pattern neighbourhoods given 2.4-4.4 s find 27 and 25."""
     by_day: dict[int, set[int]] = {}
     by_pattern: dict[tuple[int, ...], set[int]] = {}
+    day_of: dict[int, int] = {}
     for start in model.g:
         info = problem.catalog.starts[start]
+        day_of[start] = info.start.weekday
         by_day.setdefault(info.start.weekday, set()).add(start)
         offsets = tuple(minute - info.minutes[0] for minute in info.minutes)
         by_pattern.setdefault(offsets, set()).add(start)
-    patterns = [by_pattern[key] for key in sorted(by_pattern)] if len(by_pattern) > 1 else []
-    return [by_day[day] for day in sorted(by_day)] + patterns
+    rounds = [by_day[day] for day in sorted(by_day)]
+    if len(by_pattern) > 1:
+        patterns = [by_pattern[key] for key in sorted(by_pattern)]
+        for pattern in patterns:
+            rounds += [
+                window
+                for window in _weekday_windows(pattern, day_of)
+                if window not in rounds  # a weekday's own starts: its round is there
+            ]
+        # last, each pattern split into windows whole: an answer that moves groups across
+        # more weekdays than a window holds is still within reach once the windows have
+        # settled (per-group 1,200 reaches its optimum before them)
+        rounds += [pattern for pattern in patterns if pattern not in rounds]
+    return rounds
+
+
+def _weekday_windows(starts: set[int], day_of: dict[int, int]) -> list[set[int]]:
+    """These starts (one pattern's) on each `_WINDOW_DAYS` weekdays in a row, round the
+    week's end, each window once and none within another; all of them in one where they
+    lie on no more weekdays than that.
+
+    Per-group 1,200's pattern of 263 starts (on all seven weekdays) took its answer from
+    27 to 25 in one round of 2.7-3.3 s of CPU; from 27 its weekdays 1-3 or 2-3 alone find
+    26 (0.2-0.7 s) and from there 1-3 or 2-4 find 25 (0.65-0.8 s), where no two weekdays
+    do (0.15-1.0 s each, nothing): in the run its windows take 27 to 25 in 2.1 s."""
+    if len({day_of[start] for start in starts}) <= _WINDOW_DAYS:
+        return [starts]
+    windows: list[set[int]] = []
+    for first in range(_WEEKDAYS):
+        span = {(first + step) % _WEEKDAYS for step in range(_WINDOW_DAYS)}
+        window = {start for start in starts if day_of[start] in span}
+        if window and window not in windows:
+            windows.append(window)
+    return [window for window in windows if not any(window < other for other in windows)]
 
 
 def _round(
