@@ -14,8 +14,8 @@ from roundtable.scheduling import open_starts
 from roundtable.scheduling.highs import Runner
 from roundtable.scheduling.open_starts import (
     CoverAhead,
-    _cover,
     _Cover,
+    _cover,
     answer_values,
     learner_bound,
     most_new_groups,
