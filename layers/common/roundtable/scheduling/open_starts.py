@@ -89,7 +89,13 @@ def applies(problem: Problem) -> bool:
 
 
 def learner_bound(
-    problem: Problem, placed: int, most: int, weight: int, budget: float, sizes: int | None
+    problem: Problem,
+    placed: int,
+    most: int,
+    weight: int,
+    budget: float,
+    sizes: int | None,
+    ahead: CoverAhead | None = None,
 ) -> OpenStartsBound | None:
     """Least the `placed` learners pay in at most `most` new groups, where an if-needed
     seat costs `weight` more than every shift together; None if HiGHS proves nothing
@@ -99,14 +105,21 @@ def learner_bound(
 
     First the cover's bound (`_cover`: at most `most` starts open, each learner paying
     their cheapest open one), then an answer at it with exactly its if-needed seats;
-    where the cover counts fewer if-needed seats than any answer has, the two steps."""
+    where the cover counts fewer if-needed seats than any answer has, the two steps.
+    `ahead`, where it asked the same cover (`CoverAhead.answers`), is waited for instead
+    of asking it again (as long as the cover's own share)."""
     import time
 
     if problem.existing or placed <= 0:
         return None
     deadline = time.monotonic() + budget
     limits = _Limits(placed, most, sizes)
-    cover = _cover(problem, placed, most, budget * _COVER_SHARE)
+    cover = None
+    if ahead is not None and ahead.answers(placed, most):
+        cover = ahead.cover_within(budget * _COVER_SHARE)
+    if cover is None or not cover.proven:  # not asked ahead, or cut short there
+        left = budget * _COVER_SHARE - (budget - (deadline - time.monotonic()))
+        cover = _cover(problem, placed, most, left)
     covered = 0 if cover is None else cover.value
     if cover is not None and covered >= weight:
         found = _at_cover(problem, limits, weight, cover, deadline)
@@ -502,9 +515,50 @@ def _row(highs: Any, low: float, high: float, terms: dict[int, float]) -> None:
 class _Cover:
     value: int  # the cover's bound: least the learners pay with at most `most` starts open
     opened: frozenset[int]  # the starts open in HiGHS's best cover (empty if none)
+    proven: bool = True  # HiGHS ended optimal (not cut short by its limit or a cancel)
 
 
-def _cover(problem: Problem, placed: int, most: int, budget: float) -> _Cover | None:
+class CoverAhead(OnThread):
+    """The cover's bound (`_cover`) asked ahead on a thread of its own, beside the sizes
+    phase's question, with at most `most` starts open: the most new groups the sizes
+    phase's bound allows (`most_new_groups`). The cover depends only on the placed
+    learners and `most`, so where the sizes phase ends at that bound the preferences
+    phase's cover is this one (`answers`), already solved: peer 100's 0.6-0.9 s of CPU
+    beside the sizes question (0.4-0.6 s) instead of after it. Its own instance, seed
+    and model, so its answer is the same as the phase's own would be (unless the
+    clock cuts either short)."""
+
+    def __init__(self, problem: Problem, placed: int, most: int, budget: float) -> None:
+        super().__init__()
+        self.problem, self.placed, self.most, self.budget = problem, placed, most, budget
+        self.found: _Cover | None = None
+
+    def answers(self, placed: int, most: int) -> bool:
+        """Whether it asked the cover for these limits: with more starts open the cover
+        can be cheaper (no bound then); with fewer, dearer (a stronger one, not asked)."""
+        return (self.placed, self.most) == (placed, most)
+
+    def cover_within(self, budget: float) -> _Cover | None:
+        """Its cover, waited for at most `budget` seconds (None where it has not ended
+        by then: it is stopped, and the caller's own cover gets what is left)."""
+        if not self.join(budget):
+            self.cancel()
+            return None
+        return self.found
+
+    def _solve(self) -> None:
+        if self._cancelled:
+            return
+        self.found = _cover(self.problem, self.placed, self.most, self.budget, self.interrupt)
+
+
+def _cover(
+    problem: Problem,
+    placed: int,
+    most: int,
+    budget: float,
+    interrupt: Interrupt | None = None,
+) -> _Cover | None:
     """Least the learners pay with at most `most` starts open, each paying the cheapest
     open start they can attend (rounded up; HiGHS's bound where cut short), or None.
 
@@ -518,6 +572,8 @@ def _cover(problem: Problem, placed: int, most: int, budget: float) -> _Cover | 
         return None
     highs = _cover_model(problem, most)
     highs.setOptionValue("time_limit", budget)
+    if interrupt is not None:  # asked ahead: stopped where the phase no longer wants it
+        highs.cbMipInterrupt.subscribe(interrupt)
     highs.run()
     bound = highs.getInfo().mip_dual_bound
     if highs.modelStatusToString(highs.getModelStatus()) == "Infeasible":
@@ -529,7 +585,8 @@ def _cover(problem: Problem, placed: int, most: int, budget: float) -> _Cover | 
         values = highs.getSolution().col_value
         starts = _undominated(problem, lambda price: price)  # the model's, in its order
         opened = frozenset(start for k, start in enumerate(starts) if values[k] > 0.5)
-    return _Cover(max(math.ceil(bound - _SLACK), 0), opened)
+    proven = highs.modelStatusToString(highs.getModelStatus()) == "Optimal"
+    return _Cover(max(math.ceil(bound - _SLACK), 0), opened, proven)
 
 
 # How far from the cover's own open starts the covers at its bound are gathered, swap by

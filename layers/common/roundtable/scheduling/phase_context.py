@@ -13,7 +13,7 @@ from roundtable.scheduling.highs import SENSES, PhaseResult, Runner
 from roundtable.scheduling.leader_count import LeadersAhead
 from roundtable.scheduling.leader_dive import LeaderModel
 from roundtable.scheduling.lp_dive import DiveRelaxation
-from roundtable.scheduling.open_starts import FewestAhead
+from roundtable.scheduling.open_starts import CoverAhead, FewestAhead
 from roundtable.scheduling.plan import Plan, plan_is_consistent
 from roundtable.scheduling.problem import Problem
 from roundtable.scheduling.search import Search
@@ -48,6 +48,9 @@ class PhaseContext:
     # The preferences' dive relaxation asked ahead, beside the sizes phase
     # (`phase_preferences.relaxation_ahead`).
     relaxation_ahead: DiveRelaxation | None = None
+    # The preferences phase's open starts' cover asked ahead, beside the sizes phase
+    # (`phase_preferences.cover_ahead`).
+    cover_ahead: CoverAhead | None = None
     # Per-group anchors: the preferences' compact model the sizes phase asked with the sizes
     # held at their bound (`per_group.prepare`), its relaxation, proof and first answer;
     # the preferences phase goes on from them where its holds are the same.
@@ -66,6 +69,7 @@ class PhaseContext:
             self.leaders_ahead,
             self.fewest_ahead,
             self.relaxation_ahead,
+            self.cover_ahead,
             self.per_group_start,
             self.per_group_ahead,
         )

@@ -16,7 +16,11 @@ from roundtable.scheduling import per_group
 from roundtable.scheduling.bounds import seats, size_bound
 from roundtable.scheduling.highs import PhaseResult
 from roundtable.scheduling.phase_context import PhaseContext, adopt, solve_phase
-from roundtable.scheduling.phase_preferences import fewest_seats_ahead, relaxation_ahead
+from roundtable.scheduling.phase_preferences import (
+    cover_ahead,
+    fewest_seats_ahead,
+    relaxation_ahead,
+)
 from roundtable.scheduling.polish import improve_sizes
 from roundtable.scheduling.totals import Relaxation, relax_totals, solve_by_totals, totals_below
 from roundtable.scheduling.values import plan_objectives
@@ -78,6 +82,7 @@ def sizes_phase(context: PhaseContext, budget: float) -> PhaseResult:
         # on the other core, where this phase meets it
         fewest_seats_ahead(context, bound)
         relaxation_ahead(context, bound)
+        cover_ahead(context, bound, budget)
         # least bound first: where HiGHS meets it, every other total is proven too
         # leaders' columns whole in the relaxation start each total's question; in peer
         # cohorts HiGHS fails to complete them (peer 100) and the try costs 0.2-0.6 s
