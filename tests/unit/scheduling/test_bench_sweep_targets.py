@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from bench.scheduling import meets_target, phase_columns, target_summary
@@ -42,3 +47,29 @@ def test_the_summary_counts_the_lines_and_names_those_that_miss():
     assert target_summary([("typical:100", True), ("sparse:1200", False)]) == (
         "# targets met: 1 of 2 lines; missed: sparse:1200"
     )
+
+
+_FIRST_LINE_IMPORTS = """
+import sys
+from bench.scheduling import import_the_solver, run, sweep_document
+import_the_solver()
+before = set(sys.modules)
+run(sweep_document("typical", 40), True, 10.0)
+print(sorted(m for m in set(sys.modules) - before if m.startswith("roundtable")))
+"""
+
+
+def test_the_sweep_imports_every_scheduler_module_a_solve_would_import_on_first_use():
+    # in a fresh interpreter, as the sweep runs: after `import_the_solver` the first line's
+    # solve imports none of the scheduler's modules, so it pays no import no other line pays
+    root = Path(__file__).resolve().parents[3]
+    environment = os.environ | {"PYTHONPATH": f"{root / 'layers' / 'common'}{os.pathsep}{root}"}
+    shown = subprocess.run(
+        [sys.executable, "-c", _FIRST_LINE_IMPORTS],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        env=environment,
+        check=True,
+    )
+    assert shown.stdout.strip().splitlines()[-1] == "[]"
