@@ -2,7 +2,7 @@
 
 The local search and the solver-free bound first; the open starts' bound in peer
 cohorts (`open_starts.py`); HiGHS's quick first pass while the LP dive's relaxation is
-solved beside it (`lp_dive.py`); where every group has the target size, the leaders'
+solved beside it (`lp_dive.py`), unless the if-needed seats decide (`_first_pass_pays`); where every group has the target size, the leaders'
 model (`leader_dive.py`) at the relaxation's bound; the dive; the if-needed seats' bound
 in facilitated cohorts (`_if_needed_bound`); HiGHS with what is left. Per-group anchors
 have a compact model of their own (`per_group.py`)."""
@@ -167,7 +167,8 @@ def relaxation_ahead(context: PhaseContext, sizes: int) -> None:
     """Start the dive's relaxation (`lp_dive.DiveRelaxation`) ahead, on a thread beside
     the rest of the sizes phase, with the sizes held at `sizes`, the sizes phase's bound,
     from the plan as it stands: on facilitated models small enough for the proof beside
-    the dive (`_small`), where nothing else was asked ahead. Typical 100: the relaxation
+    the dive (`_small`), or larger where the seats will decide (`_seats_ahead`), where
+    nothing else was asked ahead. Typical 100: the relaxation
     (0.2 s of CPU) is then solved while the sizes phase's question takes 0.45 s on the
     other core, instead of between the search and the dive. Used where the phase meets
     that bound and the preferences phase starts the relaxation without the loose
@@ -499,7 +500,8 @@ def _seats_first(
     at the `relaxation`'s whole if-needed weights, before the dive, within
     `_SEATS_FIRST_SHARE` of `budget`. Where it finds an answer, that is the least within
     the cap, proven by its bound; where none has so few seats, HiGHS's full model with
-    every answer's seats as a row, from no start, instead of the dive (sparse
+    every answer's seats as a row, from no start, instead of the dive, asked on this
+    core while the proof runs (`_within_the_seats`) (sparse
     300: 21 seats shown in 0.3-0.4 s of CPU, then 7,298 found and proven in 0.5-0.8 s;
     the dive took 0.55 s to 7,639 and HiGHS 1.35-2.7 s after it). None where the proof
     is cut short or the model is larger: the dive follows."""
