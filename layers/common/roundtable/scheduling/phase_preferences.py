@@ -2,9 +2,10 @@
 
 The local search and the solver-free bound first; the open starts' bound in peer
 cohorts (`open_starts.py`); HiGHS's quick first pass while the LP dive's relaxation is
-solved beside it (`lp_dive.py`), unless the if-needed seats decide (`_first_pass_pays`); where every group has the target size, the leaders'
-model (`leader_dive.py`) at the relaxation's bound; the dive; the if-needed seats' bound
-in facilitated cohorts (`_if_needed_bound`); HiGHS with what is left. Per-group anchors
+solved beside it (`lp_dive.py`), unless the if-needed seats decide (`_first_pass_pays`);
+where every group has the target size, the leaders' model (`leader_dive.py`) at the
+relaxation's bound; the dive; the if-needed seats' bound in facilitated cohorts
+(`_if_needed_bound`); HiGHS with what is left. Per-group anchors
 have a compact model of their own (`per_group.py`)."""
 
 from __future__ import annotations
