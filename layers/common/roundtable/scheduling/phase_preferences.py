@@ -549,13 +549,17 @@ def _within_the_seats(
         if proof.ended() and not proof.infeasible:  # only ever asks: see `stop_if_cancelled`
             event.interrupt(True)
 
-    highs.cbMipInterrupt.subscribe(stop_once_refuted)
+    # checked in the LPs too: the MIP's own checks come seconds apart in its root
+    callbacks = (highs.cbMipInterrupt, highs.cbSimplexInterrupt)
+    for callback in callbacks:
+        callback.subscribe(stop_once_refuted)
     try:
         return solve_phase(
             context, "preferences", budget, bound, neighbourhoods=False, cuts=[row], warm=False
         )
     finally:
-        highs.cbMipInterrupt.unsubscribe(stop_once_refuted)
+        for callback in callbacks:
+            callback.unsubscribe(stop_once_refuted)
 
 
 def _first_pass_pays(paths: bool) -> bool:
