@@ -15,6 +15,7 @@ from roundtable.scheduling.highs import PhaseResult
 from roundtable.scheduling.phase_context import PhaseContext
 from roundtable.scheduling.proof_beside import SeatsProof
 from roundtable.scheduling.search import Search
+from roundtable.scheduling.values import plan_objectives
 from tests.unit.scheduling.test_open_starts import _held
 from tests.unit.scheduling.test_phase_bounds import (
     _assert_exact_reaches_the_brute_forced_optimum,
@@ -73,7 +74,8 @@ def _searches_around_the_model(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Se
         return result
 
     def settled(context: PhaseContext, *args: Any) -> int:
-        pairs[-1] = (pairs[-1][0], context.search)
+        if pairs:
+            pairs[-1] = (pairs[-1][0], context.search)
         return settle(context, *args)
 
     monkeypatch.setattr(phase_preferences, "_within_the_seats", recorded)
@@ -89,8 +91,10 @@ def test_where_the_proof_finds_an_answer_the_models_bound_and_answer_are_dropped
     # above), so the row the model ran with ("cap + 1 seats or more") is not every
     # answer's; the phase still reaches the brute-forced optimum, and settles the proof
     # from the search it had before the model, whose answer (cut short when the proof
-    # ended) would depend on the clock
+    # ended) would depend on the clock. The model asked wherever the plan pays above the
+    # bound (these plans are at the row's least, where it would not be)
     _seats_decide(monkeypatch)
+    monkeypatch.setattr(phase_preferences, "_beyond_the_row", lambda *_args: True)
     pairs = _searches_around_the_model(monkeypatch)
     _assert_exact_reaches_the_brute_forced_optimum(_cohort(seed, facilitators=3, most_groups=3))
     assert pairs and all(before is settled for before, settled in pairs)
@@ -129,3 +133,15 @@ def test_the_relaxation_is_asked_ahead_on_larger_models_only_where_the_seats_dec
         if context.relaxation_ahead is not None:
             context.relaxation_ahead.cancel()
     assert any(asked) if gate == 0 else not any(asked)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_model_is_asked_beside_the_proof_only_above_the_rows_least(seed: int) -> None:
+    # at or below the least the row allows ((cap + 1) seats' weights), the proof showing
+    # the row proves the plan by itself: no model beside it
+    context = _context(seed, {"placed": _held(seed)[1]})
+    weight = context.problem.if_needed_weight()
+    paid = plan_objectives(context.problem, context.search.plan())["preferences"]
+    for cap in range(paid // weight - 2, paid // weight + 2):
+        least = (cap + 1) * weight
+        assert phase_preferences._beyond_the_row(context, cap) == (paid > least)
