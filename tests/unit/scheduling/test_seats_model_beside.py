@@ -1,8 +1,7 @@
-"""Where the seats decide (`phase_preferences._seats_for_the_dive`): HiGHS's model within
-the seats runs while the seats' proof does (`_within_the_seats`), its bound is taken
-only where the proof shows the row and its answer is dropped where not; no first pass
-comes before the seats' proof or the dive; and the dive's relaxation is asked ahead
-there on models too large for the proof beside the dive (`relaxation_ahead`)."""
+"""Where the seats decide (`phase_preferences._seats_for_the_dive`): HiGHS's first pass
+runs while the seats' proof does (`_seats_first`), not before it, and not at all before
+the dive; and the dive's relaxation is asked ahead there on models too large for the
+proof beside the dive (`relaxation_ahead`)."""
 
 from __future__ import annotations
 
@@ -12,10 +11,7 @@ import pytest
 
 from roundtable.scheduling import phase_preferences
 from roundtable.scheduling.highs import PhaseResult
-from roundtable.scheduling.phase_context import PhaseContext
 from roundtable.scheduling.proof_beside import SeatsProof
-from roundtable.scheduling.search import Search
-from roundtable.scheduling.values import plan_objectives
 from tests.unit.scheduling.test_open_starts import _held
 from tests.unit.scheduling.test_phase_bounds import (
     _assert_exact_reaches_the_brute_forced_optimum,
@@ -27,77 +23,42 @@ from tests.unit.scheduling.test_seats_for_the_dive import _no_seats_first, _step
 
 
 def _order(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """From now on, in order: "model" for each HiGHS solve with rows, "settled" for each
-    time the phase waits for the seats' proof."""
+    """From now on, in order: "proof" for each seats' proof started, "first" for each
+    HiGHS first pass, "settled" for each time the phase waits for the seats' proof."""
     order: list[str] = []
-    solve, settle = phase_preferences.solve_phase, SeatsProof.settle
+    start, settle, first = SeatsProof.start, SeatsProof.settle, phase_preferences._first_pass
 
-    def solved(*args: Any, **kwargs: Any) -> PhaseResult:
-        if kwargs.get("cuts"):
-            order.append("model")
-        return solve(*args, **kwargs)
+    def started(self: SeatsProof) -> SeatsProof:
+        order.append("proof")
+        return start(self)
 
     def settled(self: SeatsProof, deadline: float) -> None:
         order.append("settled")
         settle(self, deadline)
 
-    monkeypatch.setattr(phase_preferences, "solve_phase", solved)
+    def passed(*args: Any) -> PhaseResult:
+        order.append("first")
+        return first(*args)
+
+    monkeypatch.setattr(SeatsProof, "start", started)
     monkeypatch.setattr(SeatsProof, "settle", settled)
+    monkeypatch.setattr(phase_preferences, "_first_pass", passed)
     return order
 
 
 @pytest.mark.parametrize("seed", [8, 16, 22])
-def test_the_model_within_the_seats_runs_before_the_proof_is_waited_for(
+def test_the_first_pass_runs_while_the_seats_proof_does(
     monkeypatch: pytest.MonkeyPatch, seed: int
 ) -> None:
     # with the cap a seat below the rule's these cohorts' proofs show the row
-    # (test_proof_beside): the model with it has run by the time the phase waits for
-    # the proof, and the optimum is reached
+    # (test_proof_beside): the first pass comes after the proof has started and before
+    # the phase waits for it, and the optimum is reached
     _seats_decide(monkeypatch)
     cap = phase_preferences._seats_cap
     monkeypatch.setattr(phase_preferences, "_seats_cap", lambda *args: cap(*args) - 1)
     order = _order(monkeypatch)
     _assert_exact_reaches_the_brute_forced_optimum(_cohort(seed, facilitators=3, most_groups=3))
-    assert order[:2] == ["model", "settled"]
-
-
-def _searches_around_the_model(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Search, Search]]:
-    """For each model within the seats from now on: the search before it, and the one the
-    phase settles the proof with."""
-    pairs: list[tuple[Search, Search]] = []
-    within, settle = phase_preferences._within_the_seats, phase_preferences._settle
-
-    def recorded(context: PhaseContext, *args: Any) -> PhaseResult:
-        before = context.search
-        result = within(context, *args)
-        pairs.append((before, context.search))
-        return result
-
-    def settled(context: PhaseContext, *args: Any) -> int:
-        if pairs:
-            pairs[-1] = (pairs[-1][0], context.search)
-        return settle(context, *args)
-
-    monkeypatch.setattr(phase_preferences, "_within_the_seats", recorded)
-    monkeypatch.setattr(phase_preferences, "_settle", settled)
-    return pairs
-
-
-@pytest.mark.parametrize("seed", [8, 16, 22])
-def test_where_the_proof_finds_an_answer_the_models_bound_and_answer_are_dropped(
-    monkeypatch: pytest.MonkeyPatch, seed: int
-) -> None:
-    # at the rule's cap these cohorts' proofs find an answer (a seat below it, none:
-    # above), so the row the model ran with ("cap + 1 seats or more") is not every
-    # answer's; the phase still reaches the brute-forced optimum, and settles the proof
-    # from the search it had before the model, whose answer (cut short when the proof
-    # ended) would depend on the clock. The model asked wherever the plan pays above the
-    # bound (these plans are at the row's least, where it would not be)
-    _seats_decide(monkeypatch)
-    monkeypatch.setattr(phase_preferences, "_beyond_the_row", lambda *_args: True)
-    pairs = _searches_around_the_model(monkeypatch)
-    _assert_exact_reaches_the_brute_forced_optimum(_cohort(seed, facilitators=3, most_groups=3))
-    assert pairs and all(before is settled for before, settled in pairs)
+    assert order[:3] == ["proof", "first", "settled"]
 
 
 def test_where_the_seats_decide_no_first_pass_comes_before_the_dive(
@@ -133,15 +94,3 @@ def test_the_relaxation_is_asked_ahead_on_larger_models_only_where_the_seats_dec
         if context.relaxation_ahead is not None:
             context.relaxation_ahead.cancel()
     assert any(asked) if gate == 0 else not any(asked)
-
-
-@pytest.mark.parametrize("seed", range(6))
-def test_the_model_is_asked_beside_the_proof_only_above_the_rows_least(seed: int) -> None:
-    # at or below the least the row allows ((cap + 1) seats' weights), the proof showing
-    # the row proves the plan by itself: no model beside it
-    context = _context(seed, {"placed": _held(seed)[1]})
-    weight = context.problem.if_needed_weight()
-    paid = plan_objectives(context.problem, context.search.plan())["preferences"]
-    for cap in range(paid // weight - 2, paid // weight + 2):
-        least = (cap + 1) * weight
-        assert phase_preferences._beyond_the_row(context, cap) == (paid > least)

@@ -24,12 +24,7 @@ from roundtable.scheduling.bounds import (
     seats,
 )
 from roundtable.scheduling.cycles import cancel_cycles
-from roundtable.scheduling.formulation import (
-    fewest_seats_row,
-    group_column_count,
-    if_needed_row,
-    total_row,
-)
+from roundtable.scheduling.formulation import group_column_count, if_needed_row, total_row
 from roundtable.scheduling.highs import PhaseResult, Runner
 from roundtable.scheduling.highs_model import LEAST_SECONDS
 from roundtable.scheduling.leader_dive import LeaderModel, option_columns
@@ -501,11 +496,11 @@ def _seats_first(
     at the `relaxation`'s whole if-needed weights, before the dive, within
     `_SEATS_FIRST_SHARE` of `budget`. Where it finds an answer, that is the least within
     the cap, proven by its bound; where none has so few seats, HiGHS's full model with
-    every answer's seats as a row, from no start, instead of the dive, asked on this
-    core while the proof runs (`_within_the_seats`) (sparse
+    every answer's seats as a row, from no start, instead of the dive (sparse
     300: 21 seats shown in 0.3-0.4 s of CPU, then 7,298 found and proven in 0.5-0.8 s;
-    the dive took 0.55 s to 7,639 and HiGHS 1.35-2.7 s after it). None where the proof
-    is cut short or the model is larger: the dive follows."""
+    the dive took 0.55 s to 7,639 and HiGHS 1.35-2.7 s after it). HiGHS's first pass
+    runs while the proof does. None where the proof is cut short or the model is
+    larger: the dive follows."""
     relaxed = relaxation.solve() if _small(context) else None
     if relaxed is None:
         return None
@@ -515,72 +510,26 @@ def _seats_first(
         return PhaseResult(bound, bound, True, f"{bound} = relaxation's bound, optimal")
     cap = _seats_cap(relaxed, problem.if_needed_weight())
     proof = SeatsProof(context.runner, relaxation.name, cap, budget * _SEATS_FIRST_SHARE).start()
-    # HiGHS's first pass on this core while the proof runs: where it reaches the row's
-    # least (sparse 300 at generator seed 303: 9,204), the proof alone settles the phase
+    # HiGHS's first pass on this core while the proof runs on the other, not before it
     first = _first_pass(context, budget, bound)
     if first.proven:
         proof.cancel()
         return first
-    searched, deadline = context.search, began + budget * _SEATS_FIRST_SHARE
-    within = None
-    if _beyond_the_row(context, cap):
-        within = _within_the_seats(context, proof, budget - (time.monotonic() - began), bound)
-    proof.settle(deadline)
-    if proof.cut() is None:
-        # the row was not shown: the model's bound says nothing, and its answer, cut short
-        # when the proof ended, would depend on the clock
-        context.search = searched
-    bound = _settle(context, proof, bound, deadline)
+    bound = _settle(context, proof, max(bound, first.bound), began + budget * _SEATS_FIRST_SHARE)
     achieved = plan_objectives(problem, context.search.plan())["preferences"]
     if achieved == bound:
         return PhaseResult(achieved, bound, True, f"{bound} = the seats' proof, optimal")
-    if proof.cut() is None:
+    cut = proof.cut()
+    if cut is None:
         return None
-    if within is None:  # (not expected: the plan was at the row's least, which is shown)
-        within = _within_the_seats(context, proof, budget - (time.monotonic() - began), bound)
-    return within if within.bound >= bound else _unproven(achieved, bound)
-
-
-def _beyond_the_row(context: PhaseContext, cap: int) -> bool:
-    """Whether the plan pays more than `cap` + 1 if-needed seats' weights, the least the
-    seats' row allows: only then is HiGHS's model within the seats asked beside their
-    proof. At that least, the proof showing the row proves the plan optimal by itself
-    (sparse 300 at generator seed 303, after the first pass: 26 × 354 = 9,204; the model
-    beside the proof took 0.4-0.5 s of CPU there for nothing)."""
-    problem = context.problem
-    paid = plan_objectives(problem, context.search.plan())["preferences"]
-    return paid > (cap + 1) * problem.if_needed_weight()
-
-
-def _within_the_seats(
-    context: PhaseContext, proof: SeatsProof, budget: float, bound: int
-) -> PhaseResult:
-    """HiGHS's full model with the row the seats' `proof` gives where it shows its cap
-    infeasible ("`cap` + 1 seats or more"), asked on this core while the proof runs on
-    the other, not after it: its answer keeps every row of the phase, so it is adopted
-    either way (the plan is still the answer to beat), but its bound is the phase's
-    only once the proof has shown the row (the caller's to judge: `SeatsProof.cut`).
-    Interrupted where the proof ends without showing it. Sparse 300: the proof took
-    0.35-0.7 s of CPU and the model 0.5-1.1 s after it; from no start, as that model
-    took 0.47-0.81 s of CPU so, 0.73-0.98 from the search's 8,995 (seeds 0-3)."""
-    model, highs = context.runner._loaded()
-    row = fewest_seats_row(context.problem, model, proof.cap + 1)
-
-    def stop_once_refuted(event: Any) -> None:
-        if proof.ended() and not proof.infeasible:  # only ever asks: see `stop_if_cancelled`
-            event.interrupt(True)
-
-    # checked in the LPs too: the MIP's own checks come seconds apart in its root
-    callbacks = (highs.cbMipInterrupt, highs.cbSimplexInterrupt)
-    for callback in callbacks:
-        callback.subscribe(stop_once_refuted)
-    try:
-        return solve_phase(
-            context, "preferences", budget, bound, neighbourhoods=False, cuts=[row], warm=False
-        )
-    finally:
-        for callback in callbacks:
-            callback.unsubscribe(stop_once_refuted)
+    left = budget - (time.monotonic() - began)
+    # from no start: sparse 300's model with the row took 0.47-0.81 s of CPU so, 0.73-0.98
+    # from the search's 8,995 (seeds 0-3); the plan is still the answer to beat. Asked
+    # beside the proof (before it had shown the row), it took 0.4 s of CPU for nothing
+    # on sparse 300 at seeds 301 and 303, where the proof finds the optimum
+    return solve_phase(
+        context, "preferences", left, bound, neighbourhoods=False, cuts=[cut], warm=False
+    )
 
 
 def _first_pass_pays(paths: bool) -> bool:
