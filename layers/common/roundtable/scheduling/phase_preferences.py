@@ -2,10 +2,9 @@
 
 The local search and the solver-free bound first; the open starts' bound in peer
 cohorts (`open_starts.py`); HiGHS's quick first pass while the LP dive's relaxation is
-solved beside it (`lp_dive.py`), unless the if-needed seats decide (`_first_pass_pays`);
-where every group has the target size, the leaders' model (`leader_dive.py`) at the
-relaxation's bound; the dive; the if-needed seats' bound in facilitated cohorts
-(`_if_needed_bound`); HiGHS with what is left. Per-group anchors
+solved beside it (`lp_dive.py`); where every group has the target size, the leaders'
+model (`leader_dive.py`) at the relaxation's bound; the dive; the if-needed seats' bound
+in facilitated cohorts (`_if_needed_bound`); HiGHS with what is left. Per-group anchors
 have a compact model of their own (`per_group.py`)."""
 
 from __future__ import annotations
@@ -163,8 +162,7 @@ def relaxation_ahead(context: PhaseContext, sizes: int) -> None:
     """Start the dive's relaxation (`lp_dive.DiveRelaxation`) ahead, on a thread beside
     the rest of the sizes phase, with the sizes held at `sizes`, the sizes phase's bound,
     from the plan as it stands: on facilitated models small enough for the proof beside
-    the dive (`_small`), or larger where the seats will decide (`_seats_ahead`), where
-    nothing else was asked ahead. Typical 100: the relaxation
+    the dive (`_small`), where nothing else was asked ahead. Typical 100: the relaxation
     (0.2 s of CPU) is then solved while the sizes phase's question takes 0.45 s on the
     other core, instead of between the search and the dive. Used where the phase meets
     that bound and the preferences phase starts the relaxation without the loose
@@ -172,24 +170,13 @@ def relaxation_ahead(context: PhaseContext, sizes: int) -> None:
     problem = context.problem
     if per_group.applies(problem) or context.fewest_ahead is not None:
         return
-    if not (problem.facilitated and (_small(context) or _seats_ahead(context))):
+    if not (problem.facilitated and _small(context)):
         return
     runner = own_runner(context.runner)
     runner.hold("sizes", sizes)
     # the run's time left, as the preferences phase cancels it at its end
     budget, plan = context.deadline - time.monotonic(), context.search.plan()
     context.relaxation_ahead = start_relaxation(runner, "preferences", budget, plan)
-
-
-def _seats_ahead(context: PhaseContext) -> bool:
-    """Whether the sizes phase's plan already pays so many if-needed seats above the
-    preferences' bound that the dive will decide where they go (`_seats_for_the_dive`):
-    there the preferences phase's search is brief (no moves along paths) and the dive
-    waits for its relaxation, which is then best asked ahead on larger models too. Sparse
-    600 (4,031 columns, 32 seats above): the relaxation, 0.4-0.5 s of CPU by interior
-    point, then runs while the sizes phase's question takes 0.3-0.4 s on the other core,
-    instead of after it."""
-    return _seats_for_the_dive(context, _preference_bound(context))
 
 
 def _dive_relaxation(
@@ -281,7 +268,7 @@ def _first_then_dive(
     without its neighbourhoods on small models (`_NEIGHBOURHOODS_ABOVE`)."""
     problem = context.problem
     first_bound = bound
-    if not alone and _first_pass_pays(paths):
+    if not alone:
         first = _first_pass(context, budget, bound)
         if first.proven:
             return first
@@ -498,9 +485,8 @@ def _seats_first(
     the cap, proven by its bound; where none has so few seats, HiGHS's full model with
     every answer's seats as a row, from no start, instead of the dive (sparse
     300: 21 seats shown in 0.3-0.4 s of CPU, then 7,298 found and proven in 0.5-0.8 s;
-    the dive took 0.55 s to 7,639 and HiGHS 1.35-2.7 s after it). HiGHS's first pass
-    runs while the proof does. None where the proof is cut short or the model is
-    larger: the dive follows."""
+    the dive took 0.55 s to 7,639 and HiGHS 1.35-2.7 s after it). None where the proof
+    is cut short or the model is larger: the dive follows."""
     relaxed = relaxation.solve() if _small(context) else None
     if relaxed is None:
         return None
@@ -509,13 +495,8 @@ def _seats_first(
     if plan_objectives(problem, context.search.plan())["preferences"] == bound:
         return PhaseResult(bound, bound, True, f"{bound} = relaxation's bound, optimal")
     cap = _seats_cap(relaxed, problem.if_needed_weight())
-    proof = SeatsProof(context.runner, relaxation.name, cap, budget * _SEATS_FIRST_SHARE).start()
-    # HiGHS's first pass on this core while the proof runs on the other, not before it
-    first = _first_pass(context, budget, bound)
-    if first.proven:
-        proof.cancel()
-        return first
-    bound = _settle(context, proof, max(bound, first.bound), began + budget * _SEATS_FIRST_SHARE)
+    proof = SeatsProof(context.runner, relaxation.name, cap, budget * _SEATS_FIRST_SHARE)
+    bound = _settle(context, proof.start(), bound, began + budget * _SEATS_FIRST_SHARE)
     achieved = plan_objectives(problem, context.search.plan())["preferences"]
     if achieved == bound:
         return PhaseResult(achieved, bound, True, f"{bound} = the seats' proof, optimal")
@@ -524,22 +505,10 @@ def _seats_first(
         return None
     left = budget - (time.monotonic() - began)
     # from no start: sparse 300's model with the row took 0.47-0.81 s of CPU so, 0.73-0.98
-    # from the search's 8,995 (seeds 0-3); the plan is still the answer to beat. Asked
-    # beside the proof (before it had shown the row), it took 0.4 s of CPU for nothing
-    # on sparse 300 at seeds 301 and 303, where the proof finds the optimum
+    # from the search's 8,995 (seeds 0-3); the plan is still the answer to beat
     return solve_phase(
         context, "preferences", left, bound, neighbourhoods=False, cuts=[cut], warm=False
     )
-
-
-def _first_pass_pays(paths: bool) -> bool:
-    """Whether HiGHS's first pass comes before the dive: not where the plan pays many
-    if-needed seats above the bound (`paths` off, `_seats_for_the_dive`), where the
-    dive decides where they go and its relaxation was asked ahead (`relaxation_ahead`),
-    so that the pass no longer runs beside it but before it, and proved nothing there
-    (leaders re-chosen for the groups as placed; sparse 600: 0.18 s of CPU, 0.37 s of
-    wall at load 5). The seats' proof (`_seats_first`) asks it beside itself instead."""
-    return paths
 
 
 def _small(context: PhaseContext) -> bool:
