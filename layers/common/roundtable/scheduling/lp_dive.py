@@ -212,7 +212,6 @@ class PricedHighs:
         """The left-out columns to bring in after a run (None if none): at an optimum those
         pricing in; where the kept ones leave the LP infeasible, those that break HiGHS's
         proof of it (all of them where it gives none)."""
-
         if not len(self.held):
             return None
         outcome = self.lp.modelStatusToString(self.lp.getModelStatus())
