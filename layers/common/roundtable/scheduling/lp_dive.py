@@ -1141,9 +1141,11 @@ def _fix_together(
 def _solve_within_aim(highs: Any, aim: int, deadline: float) -> float | None:
     """The relaxation's value as `solve_relaxation` gives it, but dual simplex stopped
     (None, `_cut_off`) once its bound passes `aim`: the batch is undone then whatever the
-    value, and the iterations past that point were half of a failed batch's (typical 100:
-    55-321 instead of 180-429, and its undoing quicker after them). Not where columns are
-    held out (`PricedHighs`): a column priced in may bring the value back within the aim."""
+    value, so the iterations after that point were wasted. Typical 100 (issue 20, session
+    13): the failed batches stop after 28-321 iterations, and the dive no longer rounds to
+    300 and begins again: 49 re-solves instead of 68, 7,659 iterations instead of 11,055,
+    0.70 s of CPU instead of 1.13; 185 both ways. Not where columns are held out
+    (`PricedHighs`): a column priced in may bring the value back within the aim."""
     if isinstance(highs, PricedHighs):
         return solve_relaxation(highs, deadline - time.monotonic())
     highs.setOptionValue("objective_bound", aim + _SLACK)
