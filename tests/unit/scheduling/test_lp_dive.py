@@ -23,7 +23,6 @@ from roundtable.scheduling.highs_model import (
     solve_relaxation,
 )
 from roundtable.scheduling.lp_dive import (
-    _CUT_OFF,
     DiveOutcome,
     DiveRelaxation,
     PricedHighs,
@@ -42,7 +41,6 @@ from roundtable.scheduling.lp_dive import (
     _round_the_rest,
     _row_bounds,
     _satisfies_every_row,
-    _solve_within_aim,
     _starts,
     _whole_groups,
     dive,
@@ -185,105 +183,6 @@ def test_a_batch_that_costs_more_is_undone_back_to_the_relaxations_value(seed: i
     assert not _close_together(highs, rows, used, counts, -1, time.monotonic() + 10.0)
     assert solve_relaxation(highs, 10.0) == pytest.approx(relaxed)
     assert highs.getOptionValue("simplex_strategy")[1] == 1  # dual simplex again
-
-
-def _statuses_of_re_solves(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The model status after each of the dive's re-solves, as they happen."""
-    from roundtable.scheduling import lp_dive
-
-    statuses: list[str] = []
-
-    def recorded(highs: Any, budget: float) -> float | None:
-        value = solve_relaxation(highs, budget)
-        statuses.append(highs.modelStatusToString(highs.getModelStatus()))
-        return value
-
-    monkeypatch.setattr(lp_dive, "solve_relaxation", recorded)
-    return statuses
-
-
-@pytest.mark.parametrize("seed", range(1, 5))  # cohorts with a batch dual simplex cuts off
-def test_a_batch_is_cut_off_only_where_its_whole_re_solve_costs_more_than_the_aim(
-    seed: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # each used start closed alone, then in pairs: the cut-off batch's decision is the
-    # one its re-solve to the end gives, and undoing it brings the relaxation back
-    problem = _few_facilitators(seed, False)
-    plan = Search(problem, solve_heuristic(problem, seed)).plan()
-    highs, starts, first = _with_count_rows(_held_runner(problem, plan))
-    relaxed = solve_relaxation(highs, 10.0)
-    assert relaxed is not None
-    aim = math.ceil(relaxed - 1e-3)
-    rows = {start: first + position for position, start in enumerate(starts)}
-    counts = _counter(starts)(highs)
-    used = [start for start, count in counts.items() if count > 1e-6]
-    statuses = _statuses_of_re_solves(monkeypatch)
-    for batch in [[start] for start in used] + [used[i : i + 2] for i in range(len(used) - 1)]:
-        wholes = {start: float(math.floor(counts[start])) for start in batch}
-        for start, whole in wholes.items():
-            highs.changeRowBounds(rows[start], whole, whole)
-        whole_value = solve_relaxation(highs, 10.0)
-        for start in batch:
-            highs.changeRowBounds(rows[start], 0.0, INF)
-        assert solve_relaxation(highs, 10.0) == pytest.approx(relaxed, abs=1e-6)
-        kept = _fix_together(highs, rows, wholes, aim, time.monotonic() + 10.0)
-        assert kept == (whole_value is not None and whole_value <= aim + 1e-3)
-        if kept:
-            for start in batch:
-                highs.changeRowBounds(rows[start], 0.0, INF)
-        assert solve_relaxation(highs, 10.0) == pytest.approx(relaxed, abs=1e-6)
-        assert highs.getOptionValue("objective_bound")[1] == INF  # set back for the rest
-        assert highs.getOptionValue("simplex_strategy")[1] == 1  # dual simplex
-    assert _CUT_OFF in statuses
-
-
-def test_a_cut_off_batch_is_undone_by_dual_simplex_from_where_it_stopped(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    problem = _few_facilitators(2, False)
-    plan = Search(problem, solve_heuristic(problem, 2)).plan()
-    highs, starts, first = _with_count_rows(_held_runner(problem, plan))
-    relaxed = solve_relaxation(highs, 10.0)
-    assert relaxed is not None
-    rows = {start: first + position for position, start in enumerate(starts)}
-    counts = _counter(starts)(highs)
-    used = [start for start, count in counts.items() if count > 1e-6]
-    from roundtable.scheduling import lp_dive
-
-    strategies: list[int] = []
-    statuses = _statuses_of_re_solves(monkeypatch)
-    real = lp_dive.solve_relaxation
-
-    def with_strategy(highs: Any, budget: float) -> float | None:
-        strategies.append(highs.getOptionValue("simplex_strategy")[1])
-        return real(highs, budget)
-
-    monkeypatch.setattr(lp_dive, "solve_relaxation", with_strategy)
-    # every used start closed below the relaxation's value: dearer at once
-    aim = math.floor(relaxed) - 1
-    assert not _close_together(highs, rows, used, counts, aim, time.monotonic() + 10.0)
-    assert statuses[0] == _CUT_OFF
-    assert strategies[1] == 1  # dual simplex, not primal, undoes it
-    assert solve_relaxation(highs, 10.0) == pytest.approx(relaxed, abs=1e-6)
-
-
-def test_columns_held_out_are_re_solved_without_a_cut_off(monkeypatch: pytest.MonkeyPatch) -> None:
-    # a column priced in may bring a batch back within the aim
-    from roundtable.scheduling import lp_dive
-
-    _problem, _plan, relaxation = _priced_relaxation(0, monkeypatch)
-    assert relaxation.solve() is not None
-    assert isinstance(relaxation.highs, PricedHighs)
-    bounds: list[float] = []
-    real = lp_dive.solve_relaxation
-
-    def bound_seen(highs: Any, budget: float) -> float | None:
-        bounds.append(highs.getOptionValue("objective_bound")[1])
-        return real(highs, budget)
-
-    monkeypatch.setattr(lp_dive, "solve_relaxation", bound_seen)
-    assert _solve_within_aim(relaxation.highs, -1, time.monotonic() + 10.0) is not None
-    assert bounds == [INF]
 
 
 @pytest.mark.parametrize("seed", range(4))

@@ -82,8 +82,6 @@ _RELAXATION_SHARE = 1 / 2
 _MOST_GROUP_COLUMNS = 8_000
 # HiGHS's `simplex_strategy` values (dual simplex is its default)
 _DUAL_SIMPLEX, _PRIMAL_SIMPLEX = 1, 4
-# HiGHS's model status where dual simplex stopped at its `objective_bound`
-_CUT_OFF = "Bound on objective reached"
 # HiGHS's `simplex_scale_strategy` values: none, and its default
 _UNSCALED, _SCALED = 0, 2
 # Starts used less than this fraction of a group are closed together, in one re-solve,
@@ -1114,20 +1112,13 @@ def _fix_together(
     before = _row_bounds(highs, [rows[start] for start in wholes])
     for start, whole in wholes.items():
         highs.changeRowBounds(rows[start], whole, whole)
-    value = _solve_within_aim(highs, aim, deadline)
+    value = solve_relaxation(highs, deadline - time.monotonic())
     if value is not None and value <= aim + _SLACK:
         return True
-    cut_off = _cut_off(highs)  # (read before the bounds change: that clears the status)
     if value is None and partly and _without_the_proofs_rows(highs, before, aim, deadline):
         return True
     for row, (low, high) in before.items():
         highs.changeRowBounds(row, low, high)
-    if cut_off:
-        # HiGHS stopped at a dual feasible basis, which freeing the rows keeps so: dual
-        # simplex goes on from it (typical 100: 478-888 iterations; primal simplex from
-        # there needs its first phase, 828-1,228 iterations, and the dive ended at 186)
-        solve_relaxation(highs, deadline - time.monotonic())
-        return False
     # the batch's answer stays feasible with the counts free again, so primal simplex goes
     # on from it (few facilitators 1,200: 984 iterations, 0.6 s), where dual simplex took
     # 9,780 (4-10 s); both end where the dive then reaches the optimum (400, and 81 on few
@@ -1136,28 +1127,6 @@ def _fix_together(
     solve_relaxation(highs, deadline - time.monotonic())
     highs.setOptionValue("simplex_strategy", _DUAL_SIMPLEX)
     return False
-
-
-def _solve_within_aim(highs: Any, aim: int, deadline: float) -> float | None:
-    """The relaxation's value as `solve_relaxation` gives it, but dual simplex stopped
-    (None, `_cut_off`) once its bound passes `aim`: the batch is undone then whatever the
-    value, so the iterations after that point were wasted. Typical 100 (issue 20, session
-    13): the failed batches stop after 28-321 iterations, and the dive no longer rounds to
-    300 and begins again: 49 re-solves instead of 68, 7,659 iterations instead of 11,055,
-    0.70 s of CPU instead of 1.13; 185 both ways. Not where columns are held out
-    (`PricedHighs`): a column priced in may bring the value back within the aim."""
-    if isinstance(highs, PricedHighs):
-        return solve_relaxation(highs, deadline - time.monotonic())
-    highs.setOptionValue("objective_bound", aim + _SLACK)
-    try:
-        return solve_relaxation(highs, deadline - time.monotonic())
-    finally:
-        highs.setOptionValue("objective_bound", INF)
-
-
-def _cut_off(highs: Any) -> bool:
-    """Whether the last re-solve stopped at `_solve_within_aim`'s bound."""
-    return bool(highs.modelStatusToString(highs.getModelStatus()) == _CUT_OFF)
 
 
 def _without_the_proofs_rows(
