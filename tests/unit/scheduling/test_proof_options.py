@@ -1,6 +1,7 @@
-"""HiGHS's options for one phase's full model (highs._PROOF_OPTIONS): placement's runs
-without the sub-MIP heuristics, every other phase's with HiGHS's own, and placement still
-at the brute-forced optimum where HiGHS proves it."""
+"""HiGHS's options for one phase's full model (highs.proof_options): placement's runs
+without the sub-MIP heuristics, and without the feasibility jump where who can meet bounds
+placement; every other phase's with HiGHS's own, and placement still at the brute-forced
+optimum where HiGHS proves it."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 import pytest
 
 from roundtable.scheduling import highs as highs_module
+from roundtable.scheduling.bounds import placement_bound, seats
 from roundtable.scheduling.heuristic import solve_heuristic
 from roundtable.scheduling.highs_model import option_value
 from roundtable.scheduling.solver import solve_exact
@@ -51,3 +53,48 @@ def test_placement_is_proven_without_the_sub_mip_heuristics(
     assert seen["placed"] == {False}
     later = set().union(*(on for name, on in seen.items() if name != "placed"))
     assert later == {True}  # set back after placement's runs
+
+
+_JUMP = "mip_heuristic_run_feasibility_jump"
+
+
+def _jump_by_phase(monkeypatch: pytest.MonkeyPatch) -> dict[str, set[bool]]:
+    """Per phase whose full model HiGHS runs from now on, whether its feasibility jump was
+    on in each run."""
+    seen: dict[str, set[bool]] = {}
+    phase = [""]
+    run_phase, run_from = highs_module._run_phase, highs_module._run_from
+
+    def named(*args: Any) -> Any:
+        phase[0] = args[3]
+        return run_phase(*args)
+
+    def recorded(highs: Any, values: list[float], budget: float) -> None:
+        seen.setdefault(phase[0], set()).add(bool(option_value(highs, _JUMP)))
+        run_from(highs, values, budget)
+
+    monkeypatch.setattr(highs_module, "_run_phase", named)
+    monkeypatch.setattr(highs_module, "_run_from", recorded)
+    return seen
+
+
+def test_placement_bounded_by_who_can_meet_is_proven_without_the_feasibility_jump(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen = _jump_by_phase(monkeypatch)
+    for seed in (17, 19, 27, 38):  # HiGHS proves placement; who can meet is the bound
+        problem = _cohort(seed, facilitators=2, most_groups=1)
+        assert placement_bound(problem) == seats(problem)
+        plan = solve_exact(problem, solve_heuristic(problem, 1), 1, 10.0).plan
+        assert plan_objectives(problem, plan)["placed"] == _brute_force(problem)[0]
+    assert seen["placed"] == {False}
+    later = set().union(*(on for name, on in seen.items() if name != "placed"))
+    assert later == {True}  # set back after placement's runs
+
+
+def test_placement_bounded_by_the_leaders_keeps_the_feasibility_jump() -> None:
+    problem = _cohort(0, facilitators=1, most_groups=1)  # one leader of one group
+    assert placement_bound(problem) < seats(problem)
+    assert _JUMP not in highs_module.proof_options(problem, "placed")
+    assert highs_module.proof_options(problem, "placed")["mip_heuristic_run_rins"] is False
+    assert highs_module.proof_options(problem, "sizes") == {}
