@@ -18,11 +18,14 @@ from roundtable.scheduling.values import plan_objectives
 from tests.unit.scheduling.test_phase_bounds import _brute_force, _cohort
 
 _HEURISTICS = ("mip_heuristic_run_rins", "mip_heuristic_run_rens")
+_JUMP = "mip_heuristic_run_feasibility_jump"
 
 
-def _heuristics_by_phase(monkeypatch: pytest.MonkeyPatch) -> dict[str, set[bool]]:
-    """Per phase whose full model HiGHS runs from now on, whether its sub-MIP heuristics
-    were on in each run."""
+def _options_by_phase(
+    monkeypatch: pytest.MonkeyPatch, options: tuple[str, ...]
+) -> dict[str, set[bool]]:
+    """Per phase whose full model HiGHS runs from now on, whether each of these options
+    was on in each run."""
     seen: dict[str, set[bool]] = {}
     phase = [""]
     run_phase, run_from = highs_module._run_phase, highs_module._run_from
@@ -32,7 +35,7 @@ def _heuristics_by_phase(monkeypatch: pytest.MonkeyPatch) -> dict[str, set[bool]
         return run_phase(*args)
 
     def recorded(highs: Any, values: list[float], budget: float) -> None:
-        on = {bool(option_value(highs, name)) for name in _HEURISTICS}
+        on = {bool(option_value(highs, name)) for name in options}
         seen.setdefault(phase[0], set()).update(on)
         run_from(highs, values, budget)
 
@@ -41,52 +44,23 @@ def _heuristics_by_phase(monkeypatch: pytest.MonkeyPatch) -> dict[str, set[bool]
     return seen
 
 
-def test_placement_is_proven_without_the_sub_mip_heuristics(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    seen = _heuristics_by_phase(monkeypatch)
-    # cohorts whose search places fewer than the solver-free bound: HiGHS proves placement
+def _placement_proven_by_highs() -> None:
+    """Cohorts whose search places fewer than the solver-free bound, so HiGHS proves
+    placement, and where who can meet is that bound: each solved, at the brute-forced
+    optimum."""
     for seed in (17, 19, 27, 38):
-        problem = _cohort(seed, facilitators=2, most_groups=1)
-        plan = solve_exact(problem, solve_heuristic(problem, 1), 1, 10.0).plan
-        assert plan_objectives(problem, plan)["placed"] == _brute_force(problem)[0]
-    assert seen["placed"] == {False}
-    later = set().union(*(on for name, on in seen.items() if name != "placed"))
-    assert later == {True}  # set back after placement's runs
-
-
-_JUMP = "mip_heuristic_run_feasibility_jump"
-
-
-def _jump_by_phase(monkeypatch: pytest.MonkeyPatch) -> dict[str, set[bool]]:
-    """Per phase whose full model HiGHS runs from now on, whether its feasibility jump was
-    on in each run."""
-    seen: dict[str, set[bool]] = {}
-    phase = [""]
-    run_phase, run_from = highs_module._run_phase, highs_module._run_from
-
-    def named(*args: Any) -> Any:
-        phase[0] = args[3]
-        return run_phase(*args)
-
-    def recorded(highs: Any, values: list[float], budget: float) -> None:
-        seen.setdefault(phase[0], set()).add(bool(option_value(highs, _JUMP)))
-        run_from(highs, values, budget)
-
-    monkeypatch.setattr(highs_module, "_run_phase", named)
-    monkeypatch.setattr(highs_module, "_run_from", recorded)
-    return seen
-
-
-def test_placement_bounded_by_who_can_meet_is_proven_without_the_feasibility_jump(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    seen = _jump_by_phase(monkeypatch)
-    for seed in (17, 19, 27, 38):  # HiGHS proves placement; who can meet is the bound
         problem = _cohort(seed, facilitators=2, most_groups=1)
         assert placement_bound(problem) == seats(problem)
         plan = solve_exact(problem, solve_heuristic(problem, 1), 1, 10.0).plan
         assert plan_objectives(problem, plan)["placed"] == _brute_force(problem)[0]
+
+
+@pytest.mark.parametrize("options", [_HEURISTICS, (_JUMP,)], ids=["sub-MIP", "jump"])
+def test_placement_is_proven_without_the_sub_mip_heuristics_or_the_feasibility_jump(
+    monkeypatch: pytest.MonkeyPatch, options: tuple[str, ...]
+) -> None:
+    seen = _options_by_phase(monkeypatch, options)
+    _placement_proven_by_highs()
     assert seen["placed"] == {False}
     later = set().union(*(on for name, on in seen.items() if name != "placed"))
     assert later == {True}  # set back after placement's runs
