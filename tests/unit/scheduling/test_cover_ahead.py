@@ -16,6 +16,7 @@ from roundtable.scheduling.open_starts import (
     CoverAhead,
     _Cover,
     _cover,
+    _cover_taken,
     answer_values,
     learner_bound,
     most_new_groups,
@@ -132,3 +133,27 @@ def test_the_preferences_phase_stops_a_cover_asked_for_other_limits() -> None:
     held.cover_ahead = ahead
     assert _open_starts_bound(held, 10.0, 0) >= 2 * problem.if_needed_weight()
     assert held.cover_ahead is None and ahead.ended()
+
+
+def test_a_cover_cut_short_ahead_is_kept_where_none_can_be_asked_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # no time left to ask again (`_cover` asks nothing within 0.05 s): the bound the
+    # cover ahead reached before its limit is still valid, and kept
+    problem = _two_forced_starts()
+    ahead = CoverAhead(problem, 8, 2, 10.0)
+    cut_short = _Cover(5, frozenset(), proven=False)
+    ahead.found = cut_short
+    asked = _counting_covers(monkeypatch)
+    assert _cover_taken(problem, 8, 2, 0.0, ahead) is cut_short
+    assert asked == [2]  # asked, and it said nothing
+    assert _cover_taken(problem, 8, 2, 0.0, None) is None
+
+
+def test_a_cover_asked_again_replaces_the_one_cut_short_ahead() -> None:
+    problem = _two_forced_starts()
+    ahead = CoverAhead(problem, 8, 2, 10.0)
+    ahead.found = _Cover(5, frozenset(), proven=False)
+    taken = _cover_taken(problem, 8, 2, 10.0, ahead)
+    assert taken == _cover(problem, 8, 2, 10.0) and taken is not None and taken.proven
+    assert taken.value == 2 * problem.if_needed_weight() > 5

@@ -208,6 +208,18 @@ class PricedHighs:
                 priced = self._priced()
         return status
 
+    def matrix_of(self, highs: Any) -> tuple[Any, Any, Any] | None:
+        """`highs`'s matrix as `_column_entries` reads it, where `highs` is the whole
+        instance this LP read at its start: the rounding sets row bounds only, so the
+        matrix is as it was (few facilitators 2,000: reading its 204,021 entries again took
+        25 ms of the 37 ms of `_answer_already`). None for another instance, or one whose
+        columns or entries have changed since (no caller changes them, but be sure)."""
+        if highs is not self.whole:
+            return None
+        if highs.getNumCol() + 1 != len(self._starts) or highs.getNumNz() != len(self._index):
+            return None
+        return self._starts, self._index, self._value
+
     def _priced(self) -> Any:
         """The left-out columns to bring in after a run (None if none): at an optimum those
         pricing in; where the kept ones leave the LP infeasible, those that break HiGHS's
@@ -848,15 +860,9 @@ def _answer_already(
 
 
 def _entries_of(highs: Any, rounding: Any) -> tuple[Any, Any, Any] | None:
-    """`highs`'s matrix as `_column_entries` reads it, where the `rounding`'s kept LP
-    (`PricedHighs`) read it at its start: the rounding sets row bounds only, so the
-    matrix is as it was (few facilitators 2,000: reading its 204,021 entries again took
-    25 ms of the 37 ms of `_answer_already`). None elsewhere (read there)."""
-    if not isinstance(rounding, PricedHighs) or rounding.whole is not highs:
-        return None
-    if highs.getNumCol() + 1 != len(rounding._starts) or highs.getNumNz() != len(rounding._index):
-        return None  # not the matrix it read (no caller changes it, but be sure)
-    return rounding._starts, rounding._index, rounding._value
+    """`highs`'s matrix as `_column_entries` reads it, where the `rounding` is a kept LP
+    that read it at its start (`PricedHighs.matrix_of`); None elsewhere (read there)."""
+    return rounding.matrix_of(highs) if isinstance(rounding, PricedHighs) else None
 
 
 def _whole_groups(model: Formulation, solution: list[float]) -> list[float] | None:
@@ -1163,9 +1169,9 @@ def _counter(starts: dict[int, list[int]]) -> Callable[[Any], dict[int, float]]:
     """Each start's number of groups in the instance's last answer, for these starts,
     each start's columns made an index array once: the rounding counts after every
     re-solve (few facilitators 1,200: 61 times over some 300 starts, each start's list
-    made an index anew). Summed start by start as before, not
-    by one `np.add.reduceat`: its sums differ in the last bits from NumPy's pairwise ones,
-    enough to move the rounding's path (typical 2,001: other groups)."""
+    made an index anew). Summed start by start as before, not by one `np.add.reduceat`:
+    its sums differ in the last bits from NumPy's pairwise ones, enough to move the
+    rounding's path (typical 2,001: other groups)."""
     import numpy as np
 
     indices = {start: np.array(columns, dtype=np.int64) for start, columns in starts.items()}

@@ -106,20 +106,15 @@ def learner_bound(
     First the cover's bound (`_cover`: at most `most` starts open, each learner paying
     their cheapest open one), then an answer at it with exactly its if-needed seats;
     where the cover counts fewer if-needed seats than any answer has, the two steps.
-    `ahead`, where it asked the same cover (`CoverAhead.answers`), is waited for instead
-    of asking it again (as long as the cover's own share)."""
+    The cover asked `ahead` is waited for instead of asking it again, within the cover's
+    own share (`_cover_taken`)."""
     import time
 
     if problem.existing or placed <= 0:
         return None
     deadline = time.monotonic() + budget
     limits = _Limits(placed, most, sizes)
-    cover = None
-    if ahead is not None and ahead.answers(placed, most):
-        cover = ahead.cover_within(budget * _COVER_SHARE)
-    if cover is None or not cover.proven:  # not asked ahead, or cut short there
-        left = budget * _COVER_SHARE - (budget - (deadline - time.monotonic()))
-        cover = _cover(problem, placed, most, left)
+    cover = _cover_taken(problem, placed, most, budget * _COVER_SHARE, ahead)
     covered = 0 if cover is None else cover.value
     if cover is not None and covered >= weight:
         found = _at_cover(problem, limits, weight, cover, deadline)
@@ -130,6 +125,26 @@ def learner_bound(
         return OpenStartsBound(covered, covered // weight) if covered > 0 else None
     # the steps cut short can prove less than the cover
     return steps if steps.value >= covered else replace(steps, value=covered)
+
+
+def _cover_taken(
+    problem: Problem, placed: int, most: int, budget: float, ahead: CoverAhead | None
+) -> _Cover | None:
+    """The cover for these limits within `budget` seconds: the one asked `ahead` where it
+    asked the same (`CoverAhead.answers`) and ended proven; else asked here with what is
+    left, the one from ahead kept where it proves more (this one cut short sooner, or
+    with no time left, 0.05 s, not asked: a cover cut short is still HiGHS's valid
+    bound)."""
+    import time
+
+    began, taken = time.monotonic(), None
+    if ahead is not None and ahead.answers(placed, most):
+        taken = ahead.cover_within(budget)
+    if taken is not None and taken.proven:
+        return taken
+    spent = time.monotonic() - began
+    covers = [c for c in (_cover(problem, placed, most, budget - spent), taken) if c]
+    return max(covers, key=lambda cover: (cover.proven, cover.value), default=None)
 
 
 def if_needed_bound(
