@@ -5,6 +5,8 @@ them still reaches the brute-forced optimum, and neither runs before the dive th
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from roundtable.scheduling import phase_preferences
@@ -175,34 +177,49 @@ def test_the_first_pass_still_runs_where_leaders_are_not_scarce(
     assert runs and len(runs) >= len(dived)  # a first pass before every dive
 
 
-def _besides(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
-    """For each dive's relaxation the phase starts from now on, whether on a thread."""
-    besides: list[bool] = []
-    relaxation = phase_preferences._dive_relaxation
+def _dives_on_threads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[bool, bool]]:
+    """For each dive from now on: whether its relaxation runs on a thread as the dive
+    begins, and whether it should, because it was asked ahead or a step ran before the
+    dive in the phase (HiGHS's first pass, the if-needed seats' bound)."""
+    noted: list[tuple[bool, bool]] = []
+    before = [False]
+    own_relaxation, own_dive = phase_preferences._dive_relaxation, phase_preferences._dive
 
-    def noted(*args: object, beside: bool = True) -> object:
-        beside = bool(args[5]) if len(args) > 5 else beside
-        besides.append(beside)
-        return relaxation(*args[:5], beside=beside)  # type: ignore[arg-type]
+    def relaxation(*args: Any) -> Any:
+        made = own_relaxation(*args)
+        before[0] = made is not None and made.started()  # asked ahead
+        return made
 
-    monkeypatch.setattr(phase_preferences, "_dive_relaxation", noted)
-    return besides
+    def ahead_of_the_dive(own: Any) -> Any:
+        def step(*args: Any) -> Any:
+            before[0] = True
+            return own(*args)
+
+        return step
+
+    def dive(context: Any, made: Any, *args: Any) -> Any:
+        noted.append((made.started(), before[0]))
+        return own_dive(context, made, *args)
+
+    monkeypatch.setattr(phase_preferences, "_dive_relaxation", relaxation)
+    monkeypatch.setattr(phase_preferences, "_dive", dive)
+    for name in ("_first_pass", "_if_needed_bound"):
+        own = getattr(phase_preferences, name)
+        monkeypatch.setattr(phase_preferences, name, ahead_of_the_dive(own))
+    return noted
 
 
 @pytest.mark.parametrize("scarce", [True, False])
-def test_where_nothing_comes_before_the_dive_its_relaxation_is_solved_in_place(
+def test_the_dives_relaxation_runs_on_a_thread_only_where_a_step_comes_before_it(
     monkeypatch: pytest.MonkeyPatch, scarce: bool
 ) -> None:
-    # with scarce leaders nothing runs before the dive joins its relaxation: no thread
-    # (and no interrupt callbacks); elsewhere it runs beside the first pass or the proofs
+    # with scarce leaders nothing runs before the dive joins its relaxation: solved in
+    # place (no thread, no interrupt callbacks); elsewhere it runs beside the first pass
     monkeypatch.setattr(phase_preferences, "_leaders_scarce", lambda _problem: scarce)
     monkeypatch.setattr(phase_preferences, "_seats_for_the_dive", lambda *_args: False)
-    besides = _besides(monkeypatch)
+    noted = _dives_on_threads(monkeypatch)
     for seed in range(12):
         problem = _cohort(seed, facilitators=3, most_groups=2)
         solve_exact(problem, solve_heuristic(problem, 1), 1, 10.0)
-    assert besides and set(besides) == {not scarce}
-    for paths, alone in ((True, True), (False, True), (True, False), (False, False)):
-        problem = _cohort(0, facilitators=3, most_groups=2)
-        expected = scarce and paths and alone
-        assert phase_preferences._nothing_before_the_dive(problem, paths, alone) == expected
+    assert noted and all(on_thread == should for on_thread, should in noted)
+    assert {on_thread for on_thread, _should in noted} == {not scarce}

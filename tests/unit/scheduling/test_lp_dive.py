@@ -667,23 +667,38 @@ def test_a_relaxation_without_linking_rows_never_exceeds_the_whole_one(
 
 
 def test_the_early_bound_is_the_loose_relaxations_first_value_and_never_above_the_whole_one():
-    # on a thread the loose relaxation's first value (no linking row at all) is known
-    # before the rows its answer breaks are checked: a bound, never above the whole
-    # relaxation nor above what the thread ends with; in place, the relaxation's own
+    # on a thread (started by the early bound where nothing started it) the loose
+    # relaxation's first value (no linking row at all) is known before the rows its
+    # answer breaks are checked: a bound, never above the whole relaxation nor above what
+    # the thread ends with; without the loose step, the relaxation's own, solved in place
     told = 0
     for seed in range(4):
         for problem in (_few_facilitators(seed, False), _cohort(seed, most_groups=2)):
             plan = Search(problem, solve_heuristic(problem, seed)).plan()
             whole = solve_relaxation(_with_count_rows(_held_runner(problem, plan))[0], 10.0)
-            threaded = _loose_relaxation_of(problem, plan).start()
+            threaded = _loose_relaxation_of(problem, plan)
             early = threaded.early_bound()
+            assert threaded.started()
             value = threaded.solve()
             assert whole is not None and early is not None and value is not None
             assert early <= min(whole, value) + 1e-6
             told += threaded.loose_value == early
-            in_place = _loose_relaxation_of(problem, plan)
-            assert in_place.early_bound() == in_place.solve() == pytest.approx(value, abs=1e-6)
+            in_place = DiveRelaxation(_held_runner(problem, plan), "preferences", 10.0, plan)
+            assert in_place.early_bound() == in_place.solve() == pytest.approx(whole, abs=1e-6)
+            assert not in_place.started()
     assert told  # some came from the first loose solve, before the thread ended
+
+
+def test_beside_starts_a_relaxation_once_and_never_one_solved_in_place() -> None:
+    problem = _few_facilitators(0, False)
+    plan = Search(problem, solve_heuristic(problem, 0)).plan()
+    waiting = DiveRelaxation(_held_runner(problem, plan), "preferences", 10.0, plan)
+    assert not waiting.started()
+    thread = waiting.beside()._thread
+    assert waiting.started() and waiting.beside()._thread is thread  # not a second one
+    solved = DiveRelaxation(_held_runner(problem, plan), "preferences", 10.0, plan)
+    assert solved.solve() == pytest.approx(waiting.solve(), abs=1e-9)
+    assert not solved.beside().started()  # solved already: nothing left to overlap
 
 
 @pytest.mark.parametrize("seed", range(6))

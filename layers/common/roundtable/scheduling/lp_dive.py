@@ -43,7 +43,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, Self
 
 from roundtable.scheduling.formulation import INF, Formulation, group_column_count
 from roundtable.scheduling.highs import SENSES, Runner, _fractional, _repair, _run_phase, _score
@@ -498,9 +498,10 @@ class DiveRelaxation(OnThread):
 
     It depends only on the held phases and the `plan` whose learner columns it keeps
     (`PricedHighs`; its value is the whole relaxation's), not on the plan the dive starts
-    from, so the phase can `start` it on a thread of its own before HiGHS's first pass
-    (HiGHS releases the GIL while it runs): on two cores the pass (0.1-0.5 s), loading
-    the model into the runner's own instance and the relaxation (0.1-1.6 s) then overlap.
+    from, so the phase can start it on a thread of its own before HiGHS's first pass
+    (`beside`; HiGHS releases the GIL while it runs): on two cores the pass (0.1-0.5 s),
+    loading the model into the runner's own instance and the relaxation (0.1-1.6 s) then
+    overlap.
     The dive joins it; `cancel` interrupts it when the phase ends without a dive. Either
     way HiGHS does the same work in the same order, so the dive's answer is the same.
 
@@ -544,14 +545,27 @@ class DiveRelaxation(OnThread):
         return self.value
 
     def early_bound(self) -> float | None:
-        """A bound as soon as one is known: on a thread, the loose relaxation's first value
-        (every linking row left out: a relaxation of the whole one) while the thread goes
-        on adding the rows its answer breaks; else the relaxation's own (`solve`)."""
+        """A bound as soon as one is known: where `loose`, the loose relaxation's first value
+        (every linking row left out: a relaxation of the whole one) while its thread
+        (started here if not yet, `beside`) goes on adding the rows its answer breaks; else
+        the relaxation's own (`solve`)."""
+        if self.loose:
+            self.beside()
         if self._thread is not None:
             self._loose_known.wait()
             if self.loose_value is not None:
                 return self.loose_value
         return self.solve()
+
+    def beside(self) -> Self:
+        """Started on a thread of its own, unless it is already or has been solved: for a
+        caller with work to do before it joins it (HiGHS's first pass, the if-needed
+        seats' bound, the leaders' model from the loose relaxation's value). Where nothing
+        comes before the dive joins it, it is solved in place (`solve`): the same HiGHS
+        work without a thread's interrupt callbacks (`_interruptible`)."""
+        if self._thread is None and not self._ended:
+            self.start()
+        return self
 
     def early_starts(self) -> frozenset[int]:
         """The starts where the answer behind `early_bound` opens a group, or a fraction of
@@ -697,9 +711,8 @@ def start_relaxation(
     gets `_RELAXATION_SHARE` of the dive's `budget`. With a `plan`, its learner columns
     and each class's cheapest stay in, the rest priced in as needed (`PricedHighs`);
     `loose`, first without the linking rows (`LinkingRows.solve_loose`). Without `beside`
-    (the caller has nothing to do before it joins it) it is not started: it is solved in
-    place when first asked (`solve`), the same HiGHS work without a thread or callbacks
-    (`_interruptible`)."""
+    it is not started: the caller's first step with work to do before joining it starts
+    it (`DiveRelaxation.beside`), or it is solved in place when first asked (`solve`)."""
     if not applies(runner.problem):
         return None
     relaxation = DiveRelaxation(runner, name, budget * _RELAXATION_SHARE, plan, loose)

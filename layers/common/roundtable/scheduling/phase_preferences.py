@@ -210,17 +210,18 @@ def _dive_relaxation(
     budget: float,
     plan: Plan,
     loose: bool,
-    beside: bool = True,
 ) -> DiveRelaxation | None:
     """The dive's relaxation on `runner`: the one asked ahead (`relaxation_ahead`) where
-    it has the same holds and the loose step is not wanted, else started here (on a
-    thread where `beside`, else left to be solved in place: `start_relaxation`)."""
+    it has the same holds and the loose step is not wanted, else a new one, not started:
+    the steps with work to do before the dive start it on its thread
+    (`DiveRelaxation.beside`), or the dive solves it in place (few facilitators 600-2,000,
+    where nothing comes before it)."""
     ahead, context.relaxation_ahead = context.relaxation_ahead, None
     if ahead is not None and not loose and ahead.whole_runner.holds == runner.holds:
         return ahead
     if ahead is not None:
         ahead.cancel()
-    return start_relaxation(runner, "preferences", budget, plan, loose, beside)
+    return start_relaxation(runner, "preferences", budget, plan, loose, beside=False)
 
 
 def _preferences_phase(context: PhaseContext, budget: float) -> PhaseResult:
@@ -255,24 +256,13 @@ def _preferences_phase(context: PhaseContext, budget: float) -> PhaseResult:
     # the plan's columns keep the relaxation with columns held out feasible (`lp_dive`)
     plan = context.search.plan()
     loose = _loose_first(problem, achieved, bound)
-    beside = not _nothing_before_the_dive(problem, paths, alone)
-    relaxation = _dive_relaxation(context, dive_runner, left * _DIVE_SHARE, plan, loose, beside)
+    relaxation = _dive_relaxation(context, dive_runner, left * _DIVE_SHARE, plan, loose)
     if relaxation is None:  # HiGHS's share whole: its full model needs it there
         return solve_phase(context, "preferences", left, bound)
     try:
         return _first_then_dive(context, budget, began, bound, relaxation, paths, alone)
     finally:
         relaxation.cancel()
-
-
-def _nothing_before_the_dive(problem: Problem, paths: bool, alone: bool) -> bool:
-    """Whether `_first_then_dive` joins the dive's relaxation with nothing on this thread
-    before it: the dive comes `alone` (no first pass), with the search's moves along
-    `paths` (no seats' proof first), where the leaders' capacity limits placement (no
-    leaders' bound, no proof beside: `_leaders_in_the_seats`, `_proof_beside`): few
-    facilitators 600-2,000. There a thread would buy no overlap, and its interrupt
-    callbacks cost CPU (`lp_dive.DiveRelaxation._interruptible`)."""
-    return alone and paths and _leaders_scarce(problem)
 
 
 def _search_first(
@@ -311,6 +301,7 @@ def _first_then_dive(
     problem = context.problem
     first_bound = bound
     if not alone:
+        relaxation.beside()  # the pass and the relaxation on two cores
         first = _first_pass(context, budget, bound)
         if first.proven:
             return first
@@ -319,6 +310,7 @@ def _first_then_dive(
     leaders = paths and _leaders_in_the_seats(context)
     asked = leaders and _pays_more_if_needed(context, bound, _LEADERS_BEFORE_THE_DIVE)
     if asked:  # before the dive, which cannot end below the seats the plan pays
+        relaxation.beside()
         seconds = left * _LEADERS_SEATS_SHARE
         bound = max(bound, _if_needed_bound(context, seconds, bound, leaders))
         achieved = plan_objectives(problem, context.search.plan())["preferences"]
