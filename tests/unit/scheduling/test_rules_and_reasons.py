@@ -16,6 +16,7 @@ from roundtable.scheduling.reasons import (
     MINUTES_PER_WEEK,
     _Context,
     _local_meeting_starts,
+    _nearest,
     _partial_starts,
     explain_unplaced,
 )
@@ -226,6 +227,29 @@ def _spring_problem(size: int, seed: int, keep: int, narrow: bool):
     ]
     params_, everyone, existing = parse_instance(document)
     return _problem(everyone, params_, existing)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_nearest_start_is_measured_around_the_week_as_one_by_one(seed: int) -> None:
+    # all at once, the same minutes as each time against each start, the shorter way round
+    import numpy as np
+
+    rng = random.Random(seed)
+    for _ in range(100):
+        times = [rng.randrange(MINUTES_PER_WEEK) for _ in range(rng.randrange(1, 6))]
+        starts = [rng.randrange(MINUTES_PER_WEEK) for _ in range(rng.randrange(0, 6))]
+        expected = [
+            min(
+                (min(abs(t - s), MINUTES_PER_WEEK - abs(t - s)) for s in starts),
+                default=0,
+            )
+            for t in times
+        ]
+        found = _nearest(np.array(times, dtype=np.int64), np.array(starts, dtype=np.int64))
+        assert found.tolist() == expected
+    # across the week's end: Sunday 23:45 is 30 minutes from Monday 00:15
+    week_end = np.array([MINUTES_PER_WEEK - 15], dtype=np.int64)
+    assert _nearest(week_end, np.array([15, 5000], dtype=np.int64)).tolist() == [30]
 
 
 @pytest.mark.parametrize("seed", [1, 2])
