@@ -1,20 +1,26 @@
 """HiGHS's options for one phase's full model (highs.proof_options): placement's runs
 without the sub-MIP heuristics, and without the feasibility jump where who can meet bounds
 placement; every other phase's with HiGHS's own, and placement still at the brute-forced
-optimum where HiGHS proves it."""
+optimum where HiGHS proves it. The preferences' model within the fewest if-needed seats
+(phase_preferences._within_fewest_seats) runs without the feasibility jump too, its bound
+still a bound of the brute-forced optimum."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
 
 from roundtable.scheduling import highs as highs_module
+from roundtable.scheduling import phase_preferences
 from roundtable.scheduling.bounds import placement_bound, seats
 from roundtable.scheduling.heuristic import solve_heuristic
 from roundtable.scheduling.highs_model import option_value
 from roundtable.scheduling.solver import solve_exact
 from roundtable.scheduling.values import plan_objectives
+from tests.unit.scheduling.test_fewest_seats import _context_held_at
+from tests.unit.scheduling.test_open_starts import _held
 from tests.unit.scheduling.test_phase_bounds import _brute_force, _cohort
 
 _HEURISTICS = ("mip_heuristic_run_rins", "mip_heuristic_run_rens")
@@ -72,3 +78,19 @@ def test_placement_bounded_by_the_leaders_keeps_the_feasibility_jump() -> None:
     assert _JUMP not in highs_module.proof_options(problem, "placed")
     assert highs_module.proof_options(problem, "placed")["mip_heuristic_run_rins"] is False
     assert highs_module.proof_options(problem, "sizes") == {}
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_model_within_the_fewest_seats_runs_without_the_feasibility_jump(
+    monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    seen = _options_by_phase(monkeypatch, (_JUMP,))
+    # the path's gate (one total, the plan many seats above the bound) aside: these small
+    # cohorts' plans pay few seats
+    monkeypatch.setattr(phase_preferences, "_one_total_many_seats", lambda *_args: True)
+    _problem, _placed, sizes, preferences, _totals, _weight = _held(seed)
+    context = _context_held_at(seed, sizes)[0]
+    result = phase_preferences._within_fewest_seats(context, 10.0, time.monotonic(), 0)
+    assert result is not None and result.bound <= preferences
+    assert not result.proven or result.value == preferences
+    assert seen["preferences"] == {False}

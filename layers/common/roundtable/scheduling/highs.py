@@ -64,7 +64,7 @@ _PROOF_OPTIONS: dict[str, dict[str, bool]] = {
 # with / without: sparse 600 0.21 / 0.18, 300 0.28 / 0.24, 301 0.33 / 0.29, 602 0.85 / 0.74).
 # Where the leaders' capacity bounds it, the jump's answer shortens the proof (few
 # facilitators 100: 0.18 with it, 0.30 without), so it stays.
-_NO_JUMP = {"mip_heuristic_run_feasibility_jump": False}
+NO_JUMP = {"mip_heuristic_run_feasibility_jump": False}
 # Linking rows tighten small models a lot; on large ones they only slow the LP down.
 _LINKING_LIMIT = 8_000
 # Large-neighbourhood search: its share of a phase's budget, and its first size (in
@@ -164,6 +164,7 @@ class Runner:
         full_model: bool = True,
         cuts: list[Row] | None = None,
         warm: bool = True,
+        options: dict[str, bool] | None = None,
     ) -> tuple[Plan, PhaseResult]:
         """Optimise one phase from the plan within the budget (model built on first use);
         without `neighbourhoods`, the full model gets what leaders-only leaves; without
@@ -172,7 +173,8 @@ class Runner:
         only, with no leaders-only pass first (the plan need not keep them); the bound is
         then the model's with them, which the caller must make a bound of the phase.
         Without `warm`, the full model starts from no answer (the plan is still the one
-        to beat)."""
+        to beat). `options`: HiGHS's options for the full model's run, beside the phase's
+        own (`proof_options`)."""
         began = time.monotonic()
         model, highs = self._loaded()
         left = budget - (time.monotonic() - began)
@@ -202,7 +204,7 @@ class Runner:
                 add_rows(highs, cuts)
             learners_integral(highs, model, self.side_constraint)
             values, status, proven = _run_phase(
-                highs, self.problem, model, name, values, left, self.pinned, warm
+                highs, self.problem, model, name, values, left, self.pinned, warm, options
             )
             learners_integral(highs, model, False)
             delete_rows_from(highs, first)
@@ -441,9 +443,10 @@ def _run_phase(
     budget: float,
     pinned: set[int],
     warm: bool = True,
+    options: dict[str, bool] | None = None,
 ) -> tuple[list[float], str, int]:
-    """Optimise one phase (from the incoming answer where `warm`); return the better of its
-    answer and the incoming one.
+    """Optimise one phase (from the incoming answer where `warm`, with HiGHS's `options`
+    beside the phase's own); return the better of its answer and the incoming one.
 
     An answer with fractional learners is repaired (groups fixed, learners integral)
     before it is compared: throwing it away would lose every group HiGHS improved.
@@ -461,7 +464,7 @@ def _run_phase(
     highs.changeObjectiveSense(sense)
     highs.setOptionValue("mip_rel_gap", _GAPS.get(name, 0.0))
     began, start = time.monotonic(), values if warm else None
-    with options_set(highs, proof_options(problem, name)):
+    with options_set(highs, proof_options(problem, name) | (options or {})):
         _run_from(highs, start, budget)
         if _misreported(highs, objective):
             # HiGHS 1.16's presolve can value the warm start wrongly in its reduced model
@@ -484,11 +487,11 @@ def _run_phase(
 
 
 def proof_options(problem: Problem, name: str) -> dict[str, bool]:
-    """HiGHS's options for the phase's full model (`_PROOF_OPTIONS`, and `_NO_JUMP` for a
+    """HiGHS's options for the phase's full model (`_PROOF_OPTIONS`, and `NO_JUMP` for a
     placement that only who can meet bounds)."""
     options = dict(_PROOF_OPTIONS.get(name, {}))
     if name == "placed" and placement_bound(problem) == seats(problem):
-        options.update(_NO_JUMP)
+        options.update(NO_JUMP)
     return options
 
 

@@ -101,12 +101,13 @@ def solve_phase(
     full_model: bool = True,
     cuts: list[Row] | None = None,
     warm: bool = True,
+    options: dict[str, bool] | None = None,
 ) -> PhaseResult:
-    """Run HiGHS on the phase (with `cuts`, without `warm`, as `Runner.solve`); adopt its
-    plan only if it keeps every earlier phase."""
+    """Run HiGHS on the phase (with `cuts`, without `warm`, with `options`, as
+    `Runner.solve`); adopt its plan only if it keeps every earlier phase."""
     incumbent = context.search.plan()
     plan, result = context.runner.solve(
-        name, incumbent, budget, bound, neighbourhoods, full_model, cuts, warm
+        name, incumbent, budget, bound, neighbourhoods, full_model, cuts, warm, options
     )
     if not adopt(context, incumbent, plan, name):
         return PhaseResult(
