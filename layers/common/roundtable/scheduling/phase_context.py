@@ -16,7 +16,6 @@ from roundtable.scheduling.lp_dive import DiveRelaxation
 from roundtable.scheduling.open_starts import CoverAhead, FewestAhead
 from roundtable.scheduling.plan import Plan, plan_is_consistent
 from roundtable.scheduling.problem import Problem
-from roundtable.scheduling.proof_beside import ProofAhead
 from roundtable.scheduling.search import Search
 from roundtable.scheduling.totals import fewest_total
 from roundtable.scheduling.values import plan_objectives
@@ -52,9 +51,6 @@ class PhaseContext:
     # The preferences phase's open starts' cover asked ahead, beside the sizes phase
     # (`phase_preferences.cover_ahead`).
     cover_ahead: CoverAhead | None = None
-    # The preferences phase's proof beside the dive asked ahead, beside the sizes phase
-    # (`phase_preferences._proof_ahead`).
-    proof_ahead: ProofAhead | None = None
     # Per-group anchors: the preferences' compact model the sizes phase asked with the sizes
     # held at their bound (`per_group.prepare`), its relaxation, proof and first answer;
     # the preferences phase goes on from them where its holds are the same.
@@ -74,7 +70,6 @@ class PhaseContext:
             self.fewest_ahead,
             self.relaxation_ahead,
             self.cover_ahead,
-            self.proof_ahead,
             self.per_group_start,
             self.per_group_ahead,
         )

@@ -56,7 +56,7 @@ from roundtable.scheduling.phase_spread import leaders_ahead
 from roundtable.scheduling.plan import Plan
 from roundtable.scheduling.preferences import improve_preferences
 from roundtable.scheduling.problem import Problem
-from roundtable.scheduling.proof_beside import ProofAhead, ProofBeside, SeatsProof
+from roundtable.scheduling.proof_beside import ProofBeside, SeatsProof
 from roundtable.scheduling.values import plan_from_values, plan_objectives
 
 # Of the preferences phase's share, what the LP dive may use (`lp_dive`): sparse 1,200's
@@ -139,7 +139,6 @@ def preferences_phase(context: PhaseContext, budget: float) -> PhaseResult:
         if context.cover_ahead is not None:
             context.cover_ahead.cancel()
             context.cover_ahead = None
-        drop_proof_ahead(context)
 
 
 def fewest_seats_ahead(context: PhaseContext, sizes: int) -> None:
@@ -182,32 +181,6 @@ def relaxation_ahead(context: PhaseContext, sizes: int) -> None:
     # the run's time left, as the preferences phase cancels it at its end
     budget, plan = context.deadline - time.monotonic(), context.search.plan()
     context.relaxation_ahead = start_relaxation(runner, "preferences", budget, plan)
-    _proof_ahead(context, sizes, budget)
-
-
-def _proof_ahead(context: PhaseContext, sizes: int, budget: float) -> None:
-    """Start the proof beside the dive ahead (`proof_beside.ProofAhead`), after the
-    relaxation asked ahead on the same thread's core, with the sizes held at `sizes`:
-    where the preferences phase would ask it (`_proof_beside`) as things stand, judged on
-    the sizes phase's plan (the search after it only lowers what it pays). Taken where
-    the sizes end there; dropped by the sizes phase where its question there finds no
-    answer (`drop_proof_ahead`), and by the preferences phase where not taken."""
-    relaxation, problem = context.relaxation_ahead, context.problem
-    if relaxation is None or _leaders_scarce(problem):
-        return
-    if _seats_for_the_dive(context, _preference_bound(context)):
-        return
-    runner = context.runner.on_own_instance()
-    runner.hold("sizes", sizes)
-    context.proof_ahead = ProofAhead(runner, relaxation, _cap, budget).start()
-
-
-def drop_proof_ahead(context: PhaseContext) -> None:
-    """Stop the proof asked ahead (`_proof_ahead`), if any, without waiting: it may be
-    waiting for the relaxation asked ahead, and ends at its next check on its own."""
-    if context.proof_ahead is not None:
-        context.proof_ahead.cancel(wait=False)
-        context.proof_ahead = None
 
 
 def cover_ahead(context: PhaseContext, sizes: int, budget: float) -> None:
@@ -537,26 +510,11 @@ def _proof_beside(
     if relaxed is None:
         return None
     cap = _cap(relaxed)
-    proof = _taken_ahead(context, relaxation)
-    if proof is None:
-        proof = ProofBeside(context.runner, relaxation.name, cap, budget).start()
     # where nothing costs the cap or less, spread's leader test with the preferences held
     # at the cap plus one holds for whatever the phase ends with: asked on the core the
     # proof leaves free
     context.leaders_ahead = leaders_ahead(context, cap + 1)
-    proof.follow_with(context.leaders_ahead)
-    return proof
-
-
-def _taken_ahead(context: PhaseContext, relaxation: DiveRelaxation) -> ProofBeside | None:
-    """The proof asked ahead (`_proof_ahead`) where it is this phase's own: the same
-    holds and the same relaxation, so the same cap; else None, and it is stopped."""
-    ahead, context.proof_ahead = context.proof_ahead, None
-    if ahead is not None and ahead.answers(context.runner.holds, relaxation):
-        return ahead
-    if ahead is not None:
-        ahead.cancel()
-    return None
+    return ProofBeside(context.runner, relaxation.name, cap, budget, context.leaders_ahead).start()
 
 
 def _seats_first(

@@ -18,7 +18,6 @@ from roundtable.scheduling.highs import PhaseResult
 from roundtable.scheduling.phase_context import PhaseContext, adopt, solve_phase
 from roundtable.scheduling.phase_preferences import (
     cover_ahead,
-    drop_proof_ahead,
     fewest_seats_ahead,
     relaxation_ahead,
 )
@@ -93,9 +92,6 @@ def sizes_phase(context: PhaseContext, budget: float) -> PhaseResult:
         )
         if first.proven:
             return first
-        # no answer at the bound yet: the proof asked ahead for it would take the other
-        # core from the rest of this phase (typical:101, 10-16 s at load 4) for nothing
-        drop_proof_ahead(context)
         bound = max(bound, first.bound)
     left = budget - (time.monotonic() - began)
     first = solve_phase(context, "sizes", left * _FULL_MODEL_FIRST, bound)

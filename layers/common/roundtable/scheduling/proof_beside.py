@@ -34,10 +34,8 @@ before the dive, not beside it (`phase_preferences._seats_first`): the dive took
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from roundtable.scheduling.formulation import (
     INF,
@@ -54,33 +52,21 @@ from roundtable.scheduling.highs_model import (
     set_objective,
 )
 
-if TYPE_CHECKING:
-    from roundtable.scheduling.lp_dive import DiveRelaxation
-
 
 class ProofBeside(OnThread):
     """The least `name` (a minimising phase) among answers keeping the `runner`'s holds and
     worth at most `cap`, asked on an instance of its own: `infeasible` when there is none
     (every answer is worth `cap` + 1 or more), else `found` (HiGHS's optimum, whole)."""
 
-    def __init__(self, runner: Runner, name: str, cap: int, budget: float) -> None:
+    def __init__(
+        self, runner: Runner, name: str, cap: int, budget: float, then: OnThread | None = None
+    ) -> None:
         super().__init__()
         self.runner, self.name, self.cap = runner.on_own_instance(), name, cap
         self.deadline = time.monotonic() + budget
-        # started once no answer is worth `cap` or less (`follow_with`)
-        self.then: OnThread | None = None
-        self._then_lock = threading.Lock()  # `then` handed over while this thread ends
+        self.then = then  # started once no answer is worth `cap` or less
         self.infeasible = False
         self.found: list[float] | None = None
-
-    def follow_with(self, then: OnThread | None) -> None:
-        """Start `then` once no answer is worth `cap` or less: at once where that is shown
-        already (the proof asked ahead, `ProofAhead`, may have ended before the dive)."""
-        with self._then_lock:
-            if self.infeasible and then is not None:  # (set under this lock)
-                then.start()
-            else:
-                self.then = then
 
     def settle(self, deadline: float) -> None:
         """Wait for the answer until `deadline`; cut short, it proves nothing."""
@@ -119,10 +105,9 @@ class ProofBeside(OnThread):
         status = highs.getModelStatus()
         if self._cancelled or _misreported(highs, objective):
             return
-        with self._then_lock:
-            self.infeasible = status == highspy.HighsModelStatus.kInfeasible
-            if self.infeasible and self.then is not None:
-                self.then.start()
+        self.infeasible = status == highspy.HighsModelStatus.kInfeasible
+        if self.infeasible and self.then is not None:
+            self.then.start()
         if status == highspy.HighsModelStatus.kOptimal:
             self.found = _candidate(highs, self.runner.problem, model, learners_integral=True)
 
@@ -156,34 +141,3 @@ class SeatsProof(ProofBeside):
 
     def _capped(self, model: Formulation) -> dict[int, float]:
         return if_needed_seats(self.runner.problem, model)
-
-
-class ProofAhead(ProofBeside):
-    """`ProofBeside` asked ahead, beside the sizes phase: on its thread it waits for the
-    dive's relaxation asked ahead (`phase_preferences.relaxation_ahead`, with the sizes
-    held at the sizes phase's bound), takes the cap from its value (`cap_of`) and asks the
-    proof. On two cores the proof (typical 100: 0.4-0.5 s of CPU) then runs while the
-    sizes phase's question takes 0.5-0.6 s on the other core, instead of beside the dive,
-    where spread's leader test (0.7-0.8 s) comes after it and spread waited for it. The
-    same question on the same model as the proof beside the dive: the same answer."""
-
-    def __init__(
-        self,
-        runner: Runner,
-        relaxation: DiveRelaxation,
-        cap_of: Callable[[float], int],
-        budget: float,
-    ) -> None:
-        super().__init__(runner, relaxation.name, 0, budget)
-        self.relaxation, self.cap_of = relaxation, cap_of
-
-    def answers(self, holds: list[tuple[str, int]], relaxation: DiveRelaxation) -> bool:
-        """Whether it is the proof beside the dive from `relaxation` for these holds."""
-        return relaxation is self.relaxation and self.runner.holds == holds
-
-    def _solve(self) -> None:
-        relaxed = self.relaxation.solve()  # joined on this thread
-        if relaxed is None or self._cancelled:
-            return
-        self.cap = self.cap_of(relaxed)
-        super()._solve()
