@@ -779,8 +779,8 @@ def test_the_full_start_cuts_hold_for_every_answer(seed: int) -> None:
 
 def test_the_cuts_settle_per_group_1200s_question_at_its_relaxations_bound() -> None:
     # the sweep's per-group 1,200 (across a clock change): the relaxation bounds 24, and
-    # with the columns its duals fix for 24 and the cuts the bound is 25, the optimum, so
-    # the proof needs no MIP
+    # with the columns its duals fix for 24 and the cuts no answer costs 24, so the proof
+    # needs no MIP; at 25 (the optimum) they show nothing
     document = generate_instance(1200, seed=1200, params=_PER_GROUP, narrow=True)
     problem = _problem_of(document)
     weight = problem.if_needed_weight()
@@ -788,4 +788,6 @@ def test_the_cuts_settle_per_group_1200s_question_at_its_relaxations_bound() -> 
     relaxation = per_group._relaxation(model, 1, 60.0, weight)
     assert relaxation.bound == 24 and relaxation.duals is not None
     at_zero, _at_upper = per_group.fixed_by_reduced_costs(model, relaxation.duals, 24)
-    assert per_group._lifted_bound(model, at_zero, 1, 60.0) == 25
+    assert per_group._above_by_cuts(model, at_zero, 24, 1, 60.0)
+    at_zero, _at_upper = per_group.fixed_by_reduced_costs(model, relaxation.duals, 25)
+    assert not per_group._above_by_cuts(model, at_zero, 25, 1, 60.0)
