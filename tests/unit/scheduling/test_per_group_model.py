@@ -11,6 +11,7 @@ import random
 import threading
 import time
 
+import numpy as np
 import pytest
 
 from roundtable.scheduling import per_group
@@ -752,3 +753,41 @@ def test_a_rounds_limit_is_its_threads_cpu_not_the_wall_clock(seed: int) -> None
     assert (found is None) == (unhindered[0] is None)
     _found, proven = per_group._round(model.load(1), model, values, everything, 0.0, within=60.0)
     assert not proven
+
+
+@pytest.mark.parametrize("seed", [0, 1, 3])
+def test_the_full_start_cuts_hold_for_every_answer(seed: int) -> None:
+    # sizes held at 0 (every group exactly the target), half the learners' columns held
+    # at 0 at random (as the duals fix them) so that some starts can seat exactly one
+    # group: no answer of that model, found by HiGHS to the end, takes a cut's left side
+    # above its bound
+    problem = _problem_of(generate_instance(40, seed, params=_PER_GROUP))
+    model = per_group.build(problem, {"placed": 0, "sizes": 0})
+    chance = random.Random(seed)
+    at_zero = [col for col in model.w.values() if chance.random() < 0.5]
+    cuts = per_group._full_start_cuts(model, at_zero)
+    assert cuts
+    for _low, high, columns, values in chance.sample(cuts, min(8, len(cuts))):
+        highs = model.load(1)
+        per_group._fix(highs, model, at_zero, [])
+        negated = np.zeros(len(model.cost))
+        negated[columns] = [-value for value in values]
+        highs.changeColsCost(len(negated), np.arange(len(negated), dtype=np.int32), negated)
+        highs.run()
+        assert -highs.getInfo().objective_function_value <= high + 1e-6
+
+
+def test_the_cuts_settle_per_group_1200s_question_at_its_relaxations_bound() -> None:
+    # the sweep's per-group 1,200 (across a clock change): the relaxation bounds 24, and
+    # with the columns its duals fix for 24 and the cuts no answer costs 24, so the proof
+    # needs no MIP; at 25 (the optimum) they show nothing
+    document = generate_instance(1200, seed=1200, params=_PER_GROUP, narrow=True)
+    problem = _problem_of(document)
+    weight = problem.if_needed_weight()
+    model = per_group.build(problem, {"placed": seats(problem), "sizes": 0}, dearest=weight)
+    relaxation = per_group._relaxation(model, 1, 60.0, weight)
+    assert relaxation.bound == 24 and relaxation.duals is not None
+    at_zero, _at_upper = per_group.fixed_by_reduced_costs(model, relaxation.duals, 24)
+    assert per_group._above_by_cuts(model, at_zero, 24, 1, 60.0)
+    at_zero, _at_upper = per_group.fixed_by_reduced_costs(model, relaxation.duals, 25)
+    assert not per_group._above_by_cuts(model, at_zero, 25, 1, 60.0)
