@@ -63,7 +63,8 @@ _PROOF_OPTIONS: dict[str, dict[str, bool]] = {
 # feasibility jump found nothing there and its time is saved (offline, one thread, CPU s
 # with / without: sparse 600 0.21 / 0.18, 300 0.28 / 0.24, 301 0.33 / 0.29, 602 0.85 / 0.74).
 # Where the leaders' capacity bounds it, the jump's answer shortens the proof (few
-# facilitators 100: 0.18 with it, 0.30 without), so it stays.
+# facilitators 100: 0.18 with it, 0.30 without), so it stays. The preferences phase's
+# model within the fewest if-needed seats runs without it too (`phase_preferences`).
 NO_JUMP = {"mip_heuristic_run_feasibility_jump": False}
 # Linking rows tighten small models a lot; on large ones they only slow the LP down.
 _LINKING_LIMIT = 8_000

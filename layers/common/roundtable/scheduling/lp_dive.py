@@ -501,9 +501,9 @@ class DiveRelaxation(OnThread):
     from, so the phase can start it on a thread of its own before HiGHS's first pass
     (`beside`; HiGHS releases the GIL while it runs): on two cores the pass (0.1-0.5 s),
     loading the model into the runner's own instance and the relaxation (0.1-1.6 s) then
-    overlap.
-    The dive joins it; `cancel` interrupts it when the phase ends without a dive. Either
-    way HiGHS does the same work in the same order, so the dive's answer is the same.
+    overlap. The dive joins it; `cancel` interrupts it when the phase ends without a
+    dive. Either way HiGHS does the same work in the same order, so the dive's answer is
+    the same.
 
     Where the runner's model leaves its linking rows out (`own_runner`), they are added
     as its answers violate them until none is (`LinkingRows.solve`): the whole
