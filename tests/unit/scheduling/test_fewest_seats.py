@@ -3,27 +3,33 @@ step (a) alone never counts more learners' if-needed seats than an answer keepin
 holds pays, the model with the held total and those seats as rows reaches the
 brute-forced optimum and bounds it, and the learners' least with so many seats
 (`learner_cost_with_if_needed`, spread's leaders' budget) is the least of every seating.
-Step (a) asked ahead beside the sizes phase (`open_starts.FewestAhead`) is the phase's
-own answer only for the same question; while it runs, the phase asks it again with another
-seed and takes the first proven count (`_first_proven`)."""
+The phase's model does not wait for step (a): its seat row is at the plan's learners'
+seats less one, its bound capped there, while step (a) runs on its thread beside it
+(`open_starts.FewestAhead`), the one asked ahead beside the sizes phase where it asked the
+same question (`_fewest_beside`), for the bound where the model is cut short and spread's
+budget."""
 
 from __future__ import annotations
 
 import itertools
 import time
+from typing import Any
 
 import pytest
 
-from roundtable.scheduling.bounds import learner_cost_with_if_needed
+from roundtable.scheduling import phase_preferences
+from roundtable.scheduling.bounds import learner_cost_with_if_needed, seats
 from roundtable.scheduling.formulation import if_needed_row, total_row
 from roundtable.scheduling.heuristic import solve_heuristic
 from roundtable.scheduling.highs import Runner
 from roundtable.scheduling.open_starts import FewestAhead, fewest_if_needed
 from roundtable.scheduling.phase_context import PhaseContext
-from roundtable.scheduling.phase_preferences import _fewest_seats, preferences_phase
+from roundtable.scheduling.phase_preferences import _fewest_beside, preferences_phase
+from roundtable.scheduling.plan import Plan
 from roundtable.scheduling.problem import Problem
 from roundtable.scheduling.search import Search
-from roundtable.scheduling.values import plan_objectives
+from roundtable.scheduling.solver import solve_exact
+from roundtable.scheduling.values import plan_objectives, values_from_plan
 from tests.unit.scheduling.test_open_starts import _held
 from tests.unit.scheduling.test_phase_bounds import _answers, _cohort
 
@@ -117,26 +123,13 @@ class _Running(FewestAhead):
         self.found = None  # as HiGHS's run, cancelled
 
 
-def test_the_phase_takes_the_answer_asked_ahead_for_its_own_question() -> None:
+def test_the_phase_takes_the_question_asked_ahead_for_its_own() -> None:
     problem, placed, sizes, _preferences, totals, weight = _held(0)
     context = _context_held_at(0, sizes)[0]
     ahead = _Known(problem, placed, totals, weight, 10.0, sizes).start()
-    assert ahead.join(10.0)  # ended before the phase asks: nothing asked again
     context.fewest_ahead = ahead
-    assert _fewest_seats(context, placed, totals, 10.0) == (99, True)
+    assert _fewest_beside(context, placed, totals) is ahead
     assert context.fewest_ahead is None  # taken once
-
-
-def test_the_phase_proves_the_count_itself_while_the_question_asked_ahead_runs() -> None:
-    problem, placed, sizes, _preferences, totals, weight = _held(0)
-    context = _context_held_at(0, sizes)[0]
-    ahead = _Running(problem, placed, totals, weight, 10.0, sizes).start()
-    context.fewest_ahead = ahead
-    own = fewest_if_needed(problem, placed, totals, weight, 10.0, sizes)
-    assert own is not None and own[1]
-    # waiting for the thread alone, the phase would get nothing within its 2 s
-    assert _fewest_seats(context, placed, totals, 2.0) == own
-    assert ahead.join(5.0) and ahead.found is None  # cancelled
 
 
 def test_the_phase_asks_again_where_the_sizes_phase_ended_below_the_guess() -> None:
@@ -144,9 +137,89 @@ def test_the_phase_asks_again_where_the_sizes_phase_ended_below_the_guess() -> N
     context = _context_held_at(0, sizes)[0]
     ahead = _Known(problem, placed, totals, weight, 10.0, sizes + 1).start()
     context.fewest_ahead = ahead
-    own = fewest_if_needed(problem, placed, totals, weight, 10.0, sizes)
-    assert _fewest_seats(context, placed, totals, 10.0) == own != (99, True)
-    assert ahead.ended() and context.fewest_ahead is None
+    asked = _fewest_beside(context, placed, totals)
+    assert asked is not ahead and ahead.ended() and context.fewest_ahead is None
+    assert asked.join(10.0)
+    assert asked.found == fewest_if_needed(problem, placed, totals, weight, 10.0, sizes)
+
+
+def _learners_if_needed(problem: Problem, runner: Runner, plan: Plan) -> int:
+    model = runner._loaded()[0]
+    values = values_from_plan(problem, model, plan)
+    return round(sum(values[col] for col in if_needed_row(problem, model, 0)[2]))
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_model_within_any_seat_row_capped_there_bounds_the_optimum(seed: int) -> None:
+    problem, placed, sizes, preferences, totals, weight = _held(seed)
+    most_seats = max(cost // weight for p, s, cost, *_rest in _answers(problem))
+    for most in range(most_seats + 1):
+        runner = Runner(problem, 1)
+        runner.hold("placed", placed)
+        runner.hold("sizes", sizes)
+        model = runner._loaded()[0]
+        cuts = [total_row(problem, model, totals), if_needed_row(problem, model, most)]
+        plan, result = runner.solve(
+            "preferences", solve_heuristic(problem, 1), 10.0, 0, neighbourhoods=False, cuts=cuts
+        )
+        # an answer with more learners' seats than the row pays at least (most + 1) seats
+        assert min(result.bound, weight * (most + 1)) <= preferences
+        scores = plan_objectives(problem, plan)
+        if scores["placed"] == placed and scores["sizes"] <= sizes:
+            assert scores["preferences"] >= preferences
+
+
+def _context_keeping(seed: int, monkeypatch: pytest.MonkeyPatch) -> PhaseContext:
+    """`_context_held_at` with a plan keeping the holds (as the search's does in the phase),
+    the path's gate (one total, the plan many seats above the bound) aside: these small
+    cohorts' plans pay few seats."""
+    monkeypatch.setattr(phase_preferences, "_one_total_many_seats", lambda *_args: True)
+    problem, _placed, sizes, *_rest = _held(seed)
+    context = _context_held_at(seed, sizes)[0]
+    context.search = Search(
+        problem, solve_exact(problem, solve_heuristic(problem, 1), 1, 10.0).plan
+    )
+    return context
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_model_within_runs_beside_the_count_with_the_row_below_the_plan(
+    monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    problem, placed, sizes, preferences, totals, weight = _held(seed)
+    context = _context_keeping(seed, monkeypatch)
+    ahead = _Running(problem, placed, totals, weight, 10.0, sizes).start()
+    context.fewest_ahead = ahead
+    plan_seats = _learners_if_needed(problem, context.runner, context.search.plan())
+    rows: list[float] = []
+    solve = phase_preferences.solve_phase
+
+    def solve_beside(*args: Any, **kwargs: Any) -> Any:
+        assert not ahead.ended()  # the count still running: the model did not wait for it
+        rows.append(kwargs["cuts"][1][1])
+        return solve(*args, **kwargs)
+
+    monkeypatch.setattr(phase_preferences, "solve_phase", solve_beside)
+    result = phase_preferences._within_fewest_seats(context, 1.0, time.monotonic(), 0)
+    assert rows == [max(plan_seats - 1, 0)]
+    assert result is not None and result.bound <= preferences
+    assert not result.proven or result.value == preferences
+    assert ahead.ended()  # cancelled once the phase's share was spent
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_count_beside_the_model_bounds_the_phase_and_spreads_budget(
+    monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    problem, placed, sizes, preferences, totals, weight = _held(seed)
+    context = _context_keeping(seed, monkeypatch)
+    result = phase_preferences._within_fewest_seats(context, 10.0, time.monotonic(), 0)
+    found = fewest_if_needed(problem, placed, totals, weight, 10.0, sizes)
+    assert found is not None and found[1] and result is not None
+    assert weight * found[0] <= result.bound <= preferences
+    everyone = placed == seats(problem)
+    least = learner_cost_with_if_needed(problem, found[0]) if everyone else 0
+    assert context.learners_least == least
 
 
 def test_the_phase_cancels_an_unasked_question() -> None:

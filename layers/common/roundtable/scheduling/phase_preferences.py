@@ -10,7 +10,6 @@ have a compact model of their own (`per_group.py`)."""
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from roundtable.scheduling import per_group
 from roundtable.scheduling.bounds import (
@@ -23,7 +22,12 @@ from roundtable.scheduling.bounds import (
     seats,
 )
 from roundtable.scheduling.cycles import cancel_cycles
-from roundtable.scheduling.formulation import group_column_count, if_needed_row, total_row
+from roundtable.scheduling.formulation import (
+    Formulation,
+    group_column_count,
+    if_needed_row,
+    total_row,
+)
 from roundtable.scheduling.highs import NO_JUMP, PhaseResult, Runner
 from roundtable.scheduling.highs_model import LEAST_SECONDS
 from roundtable.scheduling.leader_dive import LeaderModel, option_columns
@@ -40,7 +44,6 @@ from roundtable.scheduling.open_starts import (
     CoverAhead,
     FewestAhead,
     answer_values,
-    fewest_if_needed,
     if_needed_bound,
     learner_bound,
     most_new_groups,
@@ -57,7 +60,7 @@ from roundtable.scheduling.plan import Plan
 from roundtable.scheduling.preferences import improve_preferences
 from roundtable.scheduling.problem import Problem
 from roundtable.scheduling.proof_beside import ProofBeside, SeatsProof
-from roundtable.scheduling.values import plan_from_values, plan_objectives
+from roundtable.scheduling.values import plan_from_values, plan_objectives, values_from_plan
 
 # Of the preferences phase's share, what the LP dive may use (`lp_dive`): sparse 1,200's
 # needs 12-14 s at load 2-3, and HiGHS's full model after it found nothing in 120 s.
@@ -82,9 +85,6 @@ _LOOSE_REACH = 0.05
 # where those moves bring typical 600 to an answer HiGHS's first pass proves (its
 # preferences 0.9 s of CPU with them first, 1.5 s without).
 _SEATS_FOR_THE_DIVE = 8
-# Of what the search leaves of the phase's share, what the fewest if-needed seats may take
-# before HiGHS's model within them (`_within_fewest_seats`; sparse 1,200: 2.9 s of CPU).
-_FEWEST_SEATS_SHARE = 0.5
 # Where the dive decided where the seats go (`_seats_for_the_dive`), HiGHS's full model
 # after it gets neighbourhoods of the dive's answer only on models with more group columns
 # than this, where its root is slow (sparse 1,200: 4,027, its root cut loop 24 s), which
@@ -120,9 +120,6 @@ _LEADERS_SEATS_SHARE = 0.5
 # seed, 100, pays 1 (301 against 183), where the dive finds 185 and the proof beside it
 # shows it in 2.2 s of CPU, which the bound first took to 5.0 s (1.6 s of it the bound's).
 _LEADERS_BEFORE_THE_DIVE = 2
-# HiGHS's seed for the fewest if-needed seats asked again beside the thread that asked them
-# ahead (`_first_proven`; the thread's is open_starts' own, 0)
-_SECOND_SEED = 1
 
 
 def preferences_phase(context: PhaseContext, budget: float) -> PhaseResult:
@@ -365,42 +362,47 @@ def _within_fewest_seats(
     context: PhaseContext, budget: float, began: float, bound: int
 ) -> PhaseResult | None:
     """Where every answer has one total of new groups and the plan pays many if-needed
-    seats above `bound` (`_one_total_many_seats`): the fewest learners' if-needed seats a
-    (`open_starts.fewest_if_needed`), then HiGHS's full model with that total and at most
-    a such seats as rows, instead of the dive. An answer with more pays at least
-    (a + 1) x the weight, so the model's bound capped there bounds the phase. Sparse
-    1,200: a = 27, then 38,058 found and proven at the root (3.4-3.9 s of CPU), where
-    the dive (14.7 s of CPU) finds 38,058 or 38,061 and the relaxation without the rows
-    proves 33,213, HiGHS's cuts 33,906, the learners' steps 38,056. Where a is not
-    proven within its share, the seats it proved bound the phase and the model gets the
-    total alone (the dive would not fit in what is left either). None where it does not
-    apply."""
+    seats above `bound` (`_one_total_many_seats`): HiGHS's full model with that total and
+    at most `most` learners' if-needed seats as rows, `most` one fewer than the plan
+    pays, instead of the dive. An answer with more pays at least (most + 1) x the weight,
+    so the model's bound capped there bounds the phase, and the row needs no count of
+    the fewest seats before it: it keeps out the plan and the answers near it, which
+    HiGHS's root would otherwise start from (sparse 1,200, one thread, HiGHS seed 1, CPU s
+    with the row at the fewest seats, 27 / at the plan's less one, 46: 3.53 / 3.41, the
+    same 38,058 found and proven at the root; seeds 2 / 3 16.19 / 15.67, 11.17 / 11.57;
+    with no row 13.68). The fewest learners' seats a (`open_starts.fewest_if_needed`)
+    are counted beside it on the other core (`_fewest_beside`), no longer before it:
+    they bound the phase where the model is cut short (a x the weight), and spread's
+    leaders' budget where everyone is placed (`learners_least`). Sparse 1,200: a = 27,
+    38,058 proven, where the dive (14.7 s of CPU) finds 38,058 or 38,061 and the
+    relaxation without the rows proves 33,213. None where it does not apply."""
     problem, plan = context.problem, context.search.plan()
     if not _one_total_many_seats(context, bound):
         return None
-    holds, weight = dict(context.runner.holds), problem.if_needed_weight()
-    totals, placed = held_totals(problem, holds), plan_objectives(problem, plan)["placed"]
-    left = (budget - (time.monotonic() - began)) * _FEWEST_SEATS_SHARE
-    found = _fewest_seats(context, placed, totals, left)
-    least, proven = found if found is not None else (0, False)
-    model = context.runner._loaded()[0]
-    cuts = [total_row(problem, model, totals)]
-    if proven:
-        cuts.append(if_needed_row(problem, model, least))
+    weight, totals = problem.if_needed_weight(), held_totals(problem, dict(context.runner.holds))
+    placed = plan_objectives(problem, plan)["placed"]
+    fewest = _fewest_beside(context, placed, totals)
+    try:
+        model = context.runner._loaded()[0]
+        most = max(_learners_if_needed(problem, model, plan) - 1, 0)
+        cuts = [total_row(problem, model, totals), if_needed_row(problem, model, most)]
+        left = budget - (time.monotonic() - began)
+        # the plan breaks the seat row, so HiGHS begins with no answer, and its feasibility
+        # jump finds none within the row either: its first answer is the optimum, from the
+        # root's rounding or a sub-MIP (one thread, CPU s with the jump / without, the same
+        # groups: sparse 1,200 at HiGHS seeds 1-3 5.01 / 4.90, 16.37 / 16.19, 12.04 /
+        # 11.17; the row at the plan's seats less one 9.26 / 4.88)
+        result = solve_phase(
+            context, "preferences", left, bound, neighbourhoods=False, cuts=cuts, options=NO_JUMP
+        )
+        bound = max(bound, min(result.bound, weight * (most + 1)))
+        found = fewest.found if fewest.join(max(began + budget - time.monotonic(), 0.0)) else None
+    finally:
+        fewest.cancel()
+    if found is not None and found[1]:  # proven
+        bound = max(bound, weight * found[0])
         if placed == seats(problem):  # everyone placed: the learners' least, for spread
-            context.learners_least = learner_cost_with_if_needed(problem, least)
-    left = budget - (time.monotonic() - began)
-    # the plan breaks the seat row, so HiGHS begins with no answer, and its feasibility
-    # jump finds none within the row either: its first answer is the optimum, from the
-    # root's rounding or a sub-MIP (one thread, CPU s with the jump / without, the same
-    # groups: sparse 1,200 at HiGHS seeds 1-3 5.01 / 4.90, 16.37 / 16.19, 12.04 / 11.17;
-    # 1,202 at seeds 1-2 11.91 / 10.76, 16.03 / 14.66)
-    options = NO_JUMP if proven else None
-    result = solve_phase(
-        context, "preferences", left, bound, neighbourhoods=False, cuts=cuts, options=options
-    )
-    within = min(result.bound, weight * (least + 1)) if proven else result.bound
-    bound = max(bound, weight * least, within)
+            context.learners_least = learner_cost_with_if_needed(problem, found[0])
     achieved = plan_objectives(problem, context.search.plan())["preferences"]
     if achieved == bound:
         text = f"{bound} = bound within the fewest if-needed seats, optimal"
@@ -408,52 +410,24 @@ def _within_fewest_seats(
     return _unproven(achieved, bound)
 
 
-def _fewest_seats(
-    context: PhaseContext, placed: int, totals: range, budget: float
-) -> tuple[int, bool] | None:
-    """`open_starts.fewest_if_needed` for the held phases within `budget`: the answer
-    asked ahead (`fewest_seats_ahead`) where it asked the same question, waited for at
-    most `budget` (cut short by the clock it says nothing); asked here otherwise."""
+def _learners_if_needed(problem: Problem, model: Formulation, plan: Plan) -> int:
+    """How many learners the plan seats on if-needed time (`if_needed_row`'s columns)."""
+    values = values_from_plan(problem, model, plan)
+    return round(sum(values[col] for col in if_needed_row(problem, model, 0)[2]))
+
+
+def _fewest_beside(context: PhaseContext, placed: int, totals: range) -> FewestAhead:
+    """The fewest learners' if-needed seats for the held phases (`open_starts.FewestAhead`)
+    on their thread: the question asked ahead (`fewest_seats_ahead`) where it asked the
+    same, else asked now; the caller joins it, and cancels it."""
     problem, sizes = context.problem, dict(context.runner.holds)["sizes"]
     ahead, context.fewest_ahead = context.fewest_ahead, None
     if ahead is not None and ahead.answers(placed, totals, sizes):
-        return _first_proven(ahead, problem, budget)
+        return ahead
     if ahead is not None:
         ahead.cancel()
-    return fewest_if_needed(problem, placed, totals, problem.if_needed_weight(), budget, sizes)
-
-
-def _first_proven(ahead: FewestAhead, problem: Problem, budget: float) -> tuple[int, bool] | None:
-    """The question asked ahead, asked again here with another HiGHS seed while its thread
-    runs, and the first proven count taken: a proven count is the same at every seed, so
-    the groups are too, and this core would only wait (sparse 1,200: step (a) took
-    2.80 / 1.91 / 3.09 s of CPU at seeds 0 / 1 / 2). The run here stops once the thread
-    has ended, and the thread once this run has proven the count; cut short by the clock,
-    the thread's answer if it has ended, else none (as when waiting for it alone)."""
-    deadline = time.monotonic() + budget
-    if not ahead.ended():
-
-        def stop_once_ahead_ended(event: Any) -> None:
-            if ahead.ended():
-                event.interrupt(True)
-
-        here = fewest_if_needed(
-            problem,
-            ahead.placed,
-            ahead.totals,
-            ahead.weight,
-            budget,
-            ahead.sizes,
-            stop_once_ahead_ended,
-            _SECOND_SEED,
-        )
-        if here is not None and here[1]:
-            ahead.cancel(wait=False)
-            return here
-    if ahead.join(max(deadline - time.monotonic(), 0.0)):
-        return ahead.found
-    ahead.cancel()
-    return None
+    weight, budget = problem.if_needed_weight(), context.deadline - time.monotonic()
+    return FewestAhead(problem, placed, totals, weight, budget, sizes).start()
 
 
 def _one_total_many_seats(
