@@ -515,8 +515,8 @@ def test_the_free_relaxation_by_dual_simplex_within_its_iterations_keeps_the_bou
     _placed, sizes, _preferences, _spread = _brute_force(runner.problem)
     runs: list[tuple[float | None, int, int]] = []
 
-    def recorded(highs: Any, model: Any, deadline: float, seed: int) -> float | None:
-        value = free_relaxation(highs, model, deadline, seed)
+    def recorded(highs: Any, deadline: float, seed: int) -> float | None:
+        value = free_relaxation(highs, deadline, seed)
         info = highs.getInfo()
         runs.append((value, info.simplex_iteration_count, info.ipm_iteration_count))
         return value

@@ -51,6 +51,7 @@ from roundtable.scheduling.highs_model import (
     OnThread,
     change_integrality,
     delete_rows_from,
+    new_instance,
     relax,
     set_objective,
     solve_relaxation,
@@ -58,7 +59,6 @@ from roundtable.scheduling.highs_model import (
 from roundtable.scheduling.neighbourhood import group_columns
 from roundtable.scheduling.plan import Plan
 from roundtable.scheduling.problem import Problem
-from roundtable.scheduling.start_groups import grouped_relaxation, original_basis
 from roundtable.scheduling.values import plan_from_values, values_from_plan
 
 # Each total is proven at its root with presolve off; presolve on was faster on one cohort
@@ -216,7 +216,7 @@ def relax_totals(
     highs.addRow(0, INF, len(columns), columns, np.ones(len(columns)))
     _loosen(highs, model, spread + overlaps, True)
     try:
-        free = _free_relaxation(highs, model, deadline, runner.seed)
+        free = _free_relaxation(highs, deadline, runner.seed)
         if free is None:
             return None
         _loosen(highs, model, overlaps, False)
@@ -244,18 +244,17 @@ def relax_totals(
 
 
 class _SimplexBeside(OnThread):
-    """The free relaxation by dual simplex on a copy of the instance with the groups
-    summed per start (`start_groups`: sparse 1,200's 0.51 s of CPU down to 0.31 s), on a
-    thread beside the interior-point solver's run (`_free_relaxation`), given up after
+    """The free relaxation by dual simplex on a copy of the instance, on a thread beside
+    the interior-point solver's run (`_free_relaxation`), given up after
     `_SIMPLEX_PER_ROW` iterations per row: whether it ended within them (`solved`)
     depends on its iterations only, never on which solver ends first."""
 
-    def __init__(self, highs: Any, model: Formulation, budget: float, seed: int) -> None:
+    def __init__(self, highs: Any, budget: float, seed: int) -> None:
         super().__init__()
-        self.model, self.rows = model, highs.getNumRow()
-        self.copy = grouped_relaxation(highs, model, seed)
+        self.copy = new_instance(seed)
+        self.copy.passModel(highs.getLp())
         self.copy.setOptionValue("solver", "simplex")
-        limit = int(_SIMPLEX_PER_ROW * self.copy.getNumRow())
+        limit = int(_SIMPLEX_PER_ROW * highs.getNumRow())
         self.copy.setOptionValue("simplex_iteration_limit", limit)
         self.budget = budget
         self.solved = False
@@ -263,20 +262,13 @@ class _SimplexBeside(OnThread):
     def _solve(self) -> None:
         self.solved = solve_relaxation(self.copy, self.budget) is not None
 
-    def basis(self) -> Any | None:
-        """The simplex's optimal basis on the instance it was copied from (`original_basis`),
-        where solved."""
-        if not self.solved:
-            return None
-        return original_basis(self.copy, self.model, self.rows)
-
     def ended_solved(self, event: Any) -> None:
         """HiGHS's interrupt callback for the interior-point run: stop once this has
         solved the relaxation."""
         event.interrupt(self.ended() and self.solved)
 
 
-def _free_relaxation(highs: Any, model: Formulation, deadline: float, seed: int) -> float | None:
+def _free_relaxation(highs: Any, deadline: float, seed: int) -> float | None:
     """The free relaxation's value (None if not solved by `deadline`) with its answer and
     basis on `highs`, for the totals to start from: by the interior-point solver (sparse
     600: 0.4 s of CPU against 1.3 s for dual simplex's 5,760 iterations; per-group 300
@@ -286,7 +278,7 @@ def _free_relaxation(highs: Any, model: Formulation, deadline: float, seed: int)
     Both run at once on two cores, the simplex on a copy (`_SimplexBeside`); which is
     taken depends on the simplex's iterations only (unless the clock cuts it short), so
     the interior point's answer, where it ends first, waits for the simplex's verdict."""
-    beside = _SimplexBeside(highs, model, deadline - time.monotonic(), seed).start()
+    beside = _SimplexBeside(highs, deadline - time.monotonic(), seed).start()
     highs.setOptionValue("solver", "ipm")
     highs.cbIpmInterrupt.subscribe(beside.ended_solved)
     try:
@@ -295,11 +287,10 @@ def _free_relaxation(highs: Any, model: Formulation, deadline: float, seed: int)
         highs.cbIpmInterrupt.unsubscribe(beside.ended_solved)
         highs.setOptionValue("solver", "choose")
     beside.join()
-    basis = beside.basis()
-    if basis is None:
+    if not beside.solved:
         return free
     # the simplex's optimal basis: no iteration here
-    highs.setBasis(basis)
+    highs.setBasis(beside.copy.getBasis())
     return solve_relaxation(highs, deadline - time.monotonic())
 
 
