@@ -263,8 +263,8 @@ class Runner:
 
     def _formulation(self) -> Formulation:
         if self.model is None:
-            columns = sum(len(cls.options) + len(cls.joins) for cls in self.problem.classes)
-            self.model = formulate(self.problem, linking=columns <= _LINKING_LIMIT)
+            linking = learner_column_count(self.problem) <= _LINKING_LIMIT
+            self.model = formulate(self.problem, linking=linking)
         return self.model
 
     def _loaded(self) -> tuple[Formulation, Any]:
@@ -277,6 +277,12 @@ class Runner:
             for name, value in self.holds:
                 _apply_hold(self, name, value)
         return model, self.highs
+
+
+def learner_column_count(problem: Problem) -> int:
+    """How many learner columns (a class at a start, or joining a group) the model has,
+    counted without building it."""
+    return sum(len(cls.options) + len(cls.joins) for cls in problem.classes)
 
 
 def _gap_text(status: str, value: int, bound: int) -> str:

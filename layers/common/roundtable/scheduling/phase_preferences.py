@@ -28,7 +28,7 @@ from roundtable.scheduling.formulation import (
     if_needed_row,
     total_row,
 )
-from roundtable.scheduling.highs import NO_JUMP, PhaseResult, Runner
+from roundtable.scheduling.highs import NO_JUMP, PhaseResult, Runner, learner_column_count
 from roundtable.scheduling.highs_model import LEAST_SECONDS
 from roundtable.scheduling.leader_dive import LeaderModel, option_columns
 from roundtable.scheduling.leader_dive import applies as leaders_apply
@@ -120,6 +120,12 @@ _LEADERS_SEATS_SHARE = 0.5
 # seed, 100, pays 1 (301 against 183), where the dive finds 185 and the proof beside it
 # shows it in 2.2 s of CPU, which the bound first took to 5.0 s (1.6 s of it the bound's).
 _LEADERS_BEFORE_THE_DIVE = 2
+# Where a facilitated model has more than this many learner columns, the dive's relaxation
+# is solved alone where HiGHS's first pass would run beside it (`_first_pass_or_relaxation`):
+# typical 1,000 (15,738), 1,200 (18,976-19,146) and 2,000 (31,726), where the pass proved
+# nothing; not typical 600 (9,152 at the sweep's seed, 9,832 at 601), whose pass proves the
+# phase at the sweep's seed (its leaders re-chosen, 0.16 s).
+_RELAXATION_FIRST_COLUMNS = 12_000
 
 
 def preferences_phase(context: PhaseContext, budget: float) -> PhaseResult:
@@ -298,8 +304,7 @@ def _first_then_dive(
     problem = context.problem
     first_bound = bound
     if not alone:
-        relaxation.beside()  # the pass and the relaxation on two cores
-        first = _first_pass(context, budget, bound)
+        first = _first_pass_or_relaxation(context, budget, relaxation, bound)
         if first.proven:
             return first
         first_bound = first.bound
@@ -356,6 +361,34 @@ def _first_then_dive(
     # the search's time comes out of the phase's share, or the run outlasts its limit
     rounds = paths or group_column_count(problem) > _NEIGHBOURHOODS_ABOVE
     return solve_phase(context, "preferences", left, bound, neighbourhoods=rounds)
+
+
+def _first_pass_or_relaxation(
+    context: PhaseContext, budget: float, relaxation: DiveRelaxation, bound: int
+) -> PhaseResult:
+    """HiGHS's first pass (`_first_pass`) with the dive's `relaxation` solved beside it on
+    the other core; on large models (`_relaxation_first`) the relaxation alone, in place,
+    instead: its bound, which proves the search's plan where it meets it (typical 1,200
+    at generator seed 1,201, 2,000 at 2,001), else the dive follows from it. There the
+    pass (leaders re-chosen for the groups as placed; the model loaded into the runner's
+    own instance) took 0.3-1.0 s of CPU and proved none of typical 1,000-2,005, while on
+    1,201 the phase waited for it after the relaxation had ended."""
+    if not _relaxation_first(context.problem):
+        relaxation.beside()  # the pass and the relaxation on two cores
+        return _first_pass(context, budget, bound)
+    relaxed = relaxation.solve()
+    bound = bound if relaxed is None else max(bound, rounded_up(relaxed))
+    achieved = plan_objectives(context.problem, context.search.plan())["preferences"]
+    if achieved == bound:
+        return PhaseResult(bound, bound, True, f"{bound} = relaxation's bound, optimal")
+    return PhaseResult(achieved, bound, False, "the relaxation first")
+
+
+def _relaxation_first(problem: Problem) -> bool:
+    """Whether the dive's relaxation comes alone where HiGHS's first pass would run beside
+    it (`_first_pass_or_relaxation`): facilitated models of more than
+    `_RELAXATION_FIRST_COLUMNS` learner columns."""
+    return problem.facilitated and learner_column_count(problem) > _RELAXATION_FIRST_COLUMNS
 
 
 def _within_fewest_seats(
