@@ -687,32 +687,3 @@ def test_a_flat_bound_asks_the_total_at_the_relaxations_centre_first(
     assert asked == [(6, 4)]
     assert (outcome.value, outcome.bound, outcome.tried) == (4, 4, 1)
     assert plan_is_consistent(problem, outcome.plan)
-
-
-@pytest.mark.parametrize("seed", range(12))
-def test_a_question_at_a_totals_floor_with_its_deviations_exact_is_met_as_brute_force_says(
-    seed: int,
-) -> None:
-    # at its floor every deviation of a total is on one side (`totals._one_sided`): with
-    # those rows held as equalities the question has an answer exactly where the total's
-    # brute-forced optimum is its floor, and the rows come back afterwards
-    problem = _peer_cohort(seed)
-    placed, optima = _least_sizes_by_total(problem)
-    runner = Runner(problem, 1)
-    runner.hold("placed", placed)
-    model, highs = runner._loaded()
-    rows = totals._add_rows(highs, model)
-    assert len(rows.over) == len(rows.under) == len(problem.viable_starts)
-    target = problem.params.target_learners()
-    try:
-        for total in totals_range(problem, placed):
-            gap = target * total - placed
-            exact = totals._one_sided(rows, gap)
-            sides = {True: rows.under, False: rows.over}
-            assert exact == (sides[gap > 0] if gap else rows.over + rows.under)
-            highs.changeRowBounds(rows.total, total, total)
-            found, _status = totals._at_most(runner, rows, abs(gap), 10.0, {}, exact)
-            assert (found is not None) == (optima.get(total) == abs(gap))
-            assert all(highs.getLp().row_upper_[row] == math.inf for row in exact)
-    finally:
-        totals._delete_rows(highs, rows)

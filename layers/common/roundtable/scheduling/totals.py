@@ -533,11 +533,8 @@ def solve_by_totals(
                 # 18 and 20, then 20 groups asked at their floor 20, the optimum, where
                 # 19 groups' climb to 22 and 24 took the share)
                 ceiling = _least_bound(proven, best, done | {total})
-                levels = (proven[total], min(best, ceiling + 1))
-                gap = problem.params.target_learners() * total - new_learners
-                at_floor = {abs(gap): _one_sided(rows, gap)}
                 found, proven[total] = _asked_upwards(
-                    runner, rows, levels, left, hint, parity, at_floor
+                    runner, rows, (proven[total], min(best, ceiling + 1)), left, hint, parity
                 )
                 if found is not None:
                     value = round(_score(objective, found))
@@ -607,22 +604,18 @@ def _asked_upwards(
     budget: float,
     hint: dict[int, float],
     parity: Callable[[int], int],
-    at_floor: dict[int, tuple[int, ...]] | None = None,
 ) -> tuple[list[float] | None, int]:
     """Any answer of the total worth at most the first of `levels` (`_at_most`), asked
     again at the next value of the total's `parity` each time HiGHS shows there is none,
     until one is found, the level reaches the second of `levels` (the best answer's) or
     the time is out: the answer or None, and the level below which there is none.
     Typical:103 at 22 groups: 11 and 13 refused and 15 found in 3.7 s of CPU, where
-    minimising after 11 took 9.5 s (`hint` is the relaxation's, for the first only).
-    `at_floor` (the total's floor: the deviation rows `_one_sided` gives) are held as
-    equalities while the level is that floor."""
+    minimising after 11 took 9.5 s (`hint` is the relaxation's, for the first only)."""
     began = time.monotonic()
     level, best = levels
     while True:
         left = budget - (time.monotonic() - began)
-        exact = (at_floor or {}).get(level, ())
-        found, status = _at_most(runner, rows, level, left, hint, exact)
+        found, status = _at_most(runner, rows, level, left, hint)
         if found is not None or status != "infeasible":
             return found, level
         level, hint = parity(level + 1), {}
@@ -631,12 +624,7 @@ def _asked_upwards(
 
 
 def _at_most(
-    runner: Runner,
-    rows: _Rows,
-    value: int,
-    budget: float,
-    hint: dict[int, float],
-    exact: tuple[int, ...] = (),
+    runner: Runner, rows: _Rows, value: int, budget: float, hint: dict[int, float]
 ) -> tuple[list[float] | None, str]:
     """Any answer of the total worth at most `value`, HiGHS stopped at the first one:
     with the relaxation's bound as `value` usually the total's optimum. Without an
@@ -645,14 +633,12 @@ def _at_most(
     sparse 1,200 0.5-0.7 against 2.4-3.6; sparse 600 1.9-2.6 against 1.6-3.4).
 
     `hint` (group columns and values) is first completed with those columns fixed
-    (`_completed`); where that finds nothing, HiGHS searches the whole model. The rows
-    `exact` (deviation rows, `_one_sided`) are held as equalities meanwhile."""
+    (`_completed`); where that finds nothing, HiGHS searches the whole model."""
     began = time.monotonic()
     _model, highs = runner._loaded()
     highs.changeRowBounds(rows.cutoff, -INF, value + 1e-6)
     runner.stopper.aim(0, False, {})
     highs.setOptionValue("presolve", "choose")
-    _deviation_rows_exact(highs, exact, True)
     try:
         found = _completed(runner, budget, hint) if hint else None
         if found is not None:
@@ -661,33 +647,7 @@ def _at_most(
         found, status, _bound = _solve_total(runner, left, None, {})
     finally:
         highs.setOptionValue("presolve", _PRESOLVE)
-        _deviation_rows_exact(highs, exact, False)
     return found, status
-
-
-def _one_sided(rows: _Rows, gap: int) -> tuple[int, ...]:
-    """The deviation rows an answer at its total's floor meets with equality, given the
-    total's seats at the target less the learners (`gap`, t·T − n).
-
-    At the floor Σ_s e_s = |t·T − n| = |Σ_s (t·G_s − x_s)|, and every e_s ≥ |x_s − t·G_s|,
-    so with t·T above n every e_s is t·G_s − x_s and no group is above the target (below
-    it, the other side; at it, both, every e_s 0). The model says so only through the
-    cut-off row's sum; as equalities HiGHS sees it per start: sparse 608's question at
-    138 groups and their floor 148 (the optimum) took 13.1 s of CPU, with the rows as
-    equalities 2.4 s."""
-    if gap > 0:
-        return rows.under
-    return rows.over if gap < 0 else rows.over + rows.under
-
-
-def _deviation_rows_exact(highs: Any, indices: tuple[int, ...], exact: bool) -> None:
-    """Deviation rows (all `e_s ± (x_s − t·G_s) ≥ 0`) at equality, or back at ≥ 0."""
-    import numpy as np
-
-    if indices:
-        upper = np.zeros(len(indices)) if exact else np.full(len(indices), INF)
-        rows = np.array(indices, dtype=np.int32)
-        highs.changeRowsBounds(len(indices), rows, np.zeros(len(indices)), upper)
 
 
 def _completed(runner: Runner, budget: float, hint: dict[int, float]) -> list[float] | None:
@@ -762,9 +722,6 @@ def _proven(status: str, at_most: int, cutoff: int, value: int, runner: Runner) 
 class _Rows:
     total: int
     cutoff: int
-    # the model's deviation rows, e_s ≥ x_s − t·G_s (`over`) and e_s ≥ t·G_s − x_s (`under`)
-    over: tuple[int, ...] = ()
-    under: tuple[int, ...] = ()
 
 
 def _add_rows(highs: Any, model: Formulation) -> _Rows:
@@ -775,24 +732,7 @@ def _add_rows(highs: Any, model: Formulation) -> _Rows:
     first = highs.getNumRow()
     highs.addRow(0, INF, len(groups), groups, np.ones(len(groups)))
     highs.addRow(-INF, INF, len(deviations), deviations, np.ones(len(deviations)))
-    over, under = _deviation_rows(model)
-    return _Rows(first, first + 1, over, under)
-
-
-def _deviation_rows(model: Formulation) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """The rows of the deviations e_s (`formulation._start_rows`): those where the groups'
-    coefficient is the target (e_s ≥ x_s − t·G_s) and those where it is its negative."""
-    deviations = set(model.e.values())
-    groups = {col for _start, col in group_columns(model)}
-    over: list[int] = []
-    under: list[int] = []
-    for index, (_lower, _upper, columns, coefficients) in enumerate(model.rows):
-        if not deviations.intersection(columns):
-            continue
-        signs = {k > 0 for col, k in zip(columns, coefficients, strict=True) if col in groups}
-        if len(signs) == 1:  # (a start without group columns has no learners either)
-            (over if signs == {True} else under).append(index)
-    return tuple(over), tuple(under)
+    return _Rows(first, first + 1)
 
 
 def _delete_rows(highs: Any, rows: _Rows) -> None:
