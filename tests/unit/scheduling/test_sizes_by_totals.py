@@ -30,6 +30,7 @@ from roundtable.scheduling.totals import (
     _bounding,
     _by_floors,
     _completed,
+    _least_open,
     _loose_rows,
     _side_floors,
     fewest_total,
@@ -638,4 +639,51 @@ def test_a_total_refused_above_another_totals_bound_yields_to_that_total(
     outcome = solve_by_totals(runner, held, 10.0, 20, 0, lambda _total: 0)
     assert asked == [(5, 0), (5, 2), (5, 4), (4, 4)]
     assert outcome.value == outcome.bound == 4
+    assert plan_is_consistent(problem, outcome.plan)
+
+
+def test_among_totals_of_equal_bound_the_one_nearest_the_centre_comes_first() -> None:
+    # sparse:601's shape: every even total from 80 up bounded by 151, the odd ones by 152
+    # (parity); the relaxation lands on 140, the one total with an answer at 151
+    proven = {total: 151 + total % 2 for total in range(79, 166)}
+    assert _least_open(proven, 211, set(), 140.0) == 140
+    assert _least_open(proven, 211, {140}, 140.0) == 138  # then nearest, fewest among equals
+    assert _least_open(proven, 211, set()) == 80  # no centre: the fewest groups
+    # a lower bound still comes first, however far from the centre
+    assert _least_open(proven | {90: 150}, 211, set(), 140.0) == 90
+
+
+def test_a_flat_bound_asks_the_total_at_the_relaxations_centre_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # twenty peer learners free on both evenings, groups of 2..6, target 4; the held
+    # answer (sizes 12) has 7 groups; a flat bound of 4 ties 4, 5 and 6 groups, and with
+    # the relaxation's centre at 6 that total is asked first and found (four groups of 3,
+    # two of 4), which ends the phase: one question, where the fewest groups first would
+    # ask 4 groups (refused here, as sparse:601's totals far from its centre are)
+    people = [person(f"L{k}", "UTC", TUESDAY | WEDNESDAY) for k in range(20)]
+    document = instance(
+        people, min_group_size=2, max_group_size=6, target_group_size=4, require_facilitator=False
+    )
+    params, everyone, existing = parse_instance(document)
+    problem = _problem(everyone, params, existing)
+    tuesday, wednesday = sorted(problem.learner_options[0])
+    held = Plan(
+        {tuesday: [-1] * 5, wednesday: [-1] * 2},
+        {tuesday: [*range(10)], wednesday: [*range(10, 20)]},
+    )
+    runner = Runner(problem, 1)
+    runner.hold("placed", 20)
+    asked: list[tuple[int, int]] = []
+    ask = totals._at_most
+
+    def far_refused(runner: Runner, rows: totals._Rows, value: int, *rest: Any) -> Any:
+        total = round(runner._loaded()[1].getLp().row_lower_[rows.total])
+        asked.append((total, value))
+        return (None, "infeasible") if total != 6 else ask(runner, rows, value, *rest)
+
+    monkeypatch.setattr(totals, "_at_most", far_refused)
+    outcome = solve_by_totals(runner, held, 10.0, 20, 0, lambda _total: 4, centre=6.0)
+    assert asked == [(6, 4)]
+    assert (outcome.value, outcome.bound, outcome.tried) == (4, 4, 1)
     assert plan_is_consistent(problem, outcome.plan)

@@ -88,7 +88,13 @@ def sizes_phase(context: PhaseContext, budget: float) -> PhaseResult:
         # cohorts HiGHS fails to complete them (peer 100) and the try costs 0.2-0.6 s
         hints = relaxed.whole if problem.facilitated else None
         first = _sizes_by_totals(
-            context, budget * _TOTALS_FIRST, new_learners, bound, relaxed.at_least, hints
+            context,
+            budget * _TOTALS_FIRST,
+            new_learners,
+            bound,
+            relaxed.at_least,
+            hints,
+            relaxed.centre,
         )
         if first.proven:
             return first
@@ -104,7 +110,8 @@ def sizes_phase(context: PhaseContext, budget: float) -> PhaseResult:
         # a root solve each is too many: the full model again (its neighbourhoods had
         # their turn), as one run, not cut in two
         return solve_phase(context, "sizes", left, bound, neighbourhoods=False)
-    return _sizes_by_totals(context, left, new_learners, bound, lower)
+    centre = relaxed.centre if relaxed is not None else None
+    return _sizes_by_totals(context, left, new_learners, bound, lower, centre=centre)
 
 
 def _proven_by_total(
@@ -163,11 +170,14 @@ def _sizes_by_totals(
     bound: int,
     lower: Callable[[int], int] | None = None,
     hints: dict[int, dict[int, float]] | None = None,
+    centre: float | None = None,
 ) -> PhaseResult:
     """The sizes phase solved one total number of groups at a time (`totals.py`): the
-    full model's relaxation mixes totals and stays far below the optimum."""
+    full model's relaxation mixes totals and stays far below the optimum. Among totals
+    of equal bound, those nearest the relaxation's `centre` first."""
     incumbent = context.search.plan()
-    outcome = solve_by_totals(context.runner, incumbent, budget, new_learners, bound, lower, hints)
+    runner = context.runner
+    outcome = solve_by_totals(runner, incumbent, budget, new_learners, bound, lower, hints, centre)
     _note_totals(context, outcome.at_least)
     if outcome.plan is not incumbent:
         adopt(context, incumbent, outcome.plan, "sizes")

@@ -485,9 +485,11 @@ def solve_by_totals(
     bound: int,
     lower: Lower | None = None,
     hints: dict[int, dict[int, float]] | None = None,
+    centre: float | None = None,
 ) -> TotalsOutcome:
     """Improve and prove the sizes phase total by total, within `budget` seconds, the
-    total with the least bound (its floor, or `lower` where that is higher) first.
+    total with the least bound (its floor, or `lower` where that is higher) first, and
+    among equals the one nearest `centre` (where the relaxation lands, `_least_open`).
 
     `new_learners` must be the learners in new groups in every answer keeping the
     earlier phases (placement and joins proven optimal). `hints` (per total, group
@@ -513,7 +515,7 @@ def solve_by_totals(
     asked: set[int] = set()  # totals asked at least once
     done: set[int] = set()  # totals minimised, or out of time
     try:
-        while (total := _least_open(proven, best, done)) is not None:
+        while (total := _least_open(proven, best, done, centre)) is not None:
             left = budget - (time.monotonic() - began)
             if left < LEAST_SECONDS:
                 break
@@ -565,11 +567,24 @@ def solve_by_totals(
     return TotalsOutcome(answer, best, min(least, best), len(asked), proven)
 
 
-def _least_open(proven: dict[int, int], best: int, done: set[int]) -> int | None:
-    """The total with the least bound (the fewest groups among equals) not yet done
-    that could still beat `best`, or None."""
+def _least_open(
+    proven: dict[int, int], best: int, done: set[int], centre: float | None = None
+) -> int | None:
+    """The total with the least bound not yet done that could still beat `best`, or None;
+    among equals the one nearest `centre` (the relaxation's total), then the fewest groups.
+
+    Where the relaxation is flat, its bound is the same for every total on the side of the
+    centre whose dual is 0, and only totals near the centre have an answer at it: sparse
+    601 and 602 (549 and 544 learners, target 5) bound every total from 79-80 up by 151,
+    their optimum, which only 140 and 139 groups (the centres, each group at or below the
+    target) reach. Fewest groups first asked 80, 82, ... 124 (each refused in 0.3 s of
+    CPU), and the phase's share ran out before the centre."""
     open_totals = [t for t in proven if t not in done and proven[t] < best]
-    return min(open_totals, key=lambda t: (proven[t], t), default=None)
+    return min(open_totals, key=lambda t: (proven[t], _distance(t, centre), t), default=None)
+
+
+def _distance(total: int, centre: float | None) -> float:
+    return 0.0 if centre is None else abs(total - centre)
 
 
 def _least_bound(proven: dict[int, int], best: int, done: set[int]) -> int:
