@@ -45,6 +45,7 @@ from roundtable.scheduling.lp_dive import (
     _whole_groups,
     dive,
     own_runner,
+    rounded_up,
     start_relaxation,
 )
 from roundtable.scheduling.neighbourhood import group_columns
@@ -1093,3 +1094,29 @@ def test_a_batch_that_must_be_whole_is_undone_whole_where_it_leaves_no_answer() 
     bounds = _row_bounds(highs, list(rows.values()))
     assert bounds[rows[0]] == bounds[rows[1]] == (0.0, INF)
     assert solve_relaxation(highs, 10.0) == pytest.approx(2.0)
+
+
+@pytest.mark.parametrize(("seed", "proven"), [(3, False), (5, True)])
+def test_a_loose_relaxation_raised_by_its_rows_to_the_plans_value_is_kept(
+    seed: int, proven: bool
+) -> None:
+    # the rows its answer breaks raise the loose relaxation (few facilitators 3: 22.03
+    # with them, the whole 23.0; 5: 7.57, the whole 8.0), but rounded up it already
+    # reaches the plan's value (23, 8): that proves the plan, so the whole relaxation is
+    # not solved; a bound never above the whole one, and the dive hands the plan back
+    problem = _few_facilitators(seed, False)
+    heuristic = solve_heuristic(problem, seed if not proven else 1)
+    plan = (
+        solve_exact(problem, heuristic, 1, 10.0).plan
+        if proven
+        else Search(problem, heuristic).plan()
+    )
+    value = plan_objectives(problem, plan)["preferences"]
+    whole = solve_relaxation(_with_count_rows(_held_runner(problem, plan))[0], 10.0)
+    relaxation = _loose_relaxation_of(problem, plan)
+    relaxed = relaxation.solve()
+    assert relaxed is not None and whole is not None
+    assert relaxation.loosened and relaxation.runner is not relaxation.whole_runner
+    assert relaxed < whole - 0.4 and rounded_up(relaxed) == value == rounded_up(whole)
+    outcome = dive(relaxation.runner, "preferences", plan, 10.0, 0, relaxation)
+    assert (outcome.plan, outcome.bound) == (plan, value)
