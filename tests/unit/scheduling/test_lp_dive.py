@@ -42,6 +42,7 @@ from roundtable.scheduling.lp_dive import (
     _row_bounds,
     _satisfies_every_row,
     _starts,
+    _tidy,
     _whole_groups,
     dive,
     own_runner,
@@ -1120,3 +1121,26 @@ def test_a_loose_relaxation_raised_by_its_rows_to_the_plans_value_is_kept(
     assert relaxed < whole - 0.4 and rounded_up(relaxed) == value == rounded_up(whole)
     outcome = dive(relaxation.runner, "preferences", plan, 10.0, 0, relaxation)
     assert (outcome.plan, outcome.bound) == (plan, value)
+
+
+def test_the_whole_relaxation_after_a_loose_rounding_adds_the_rows_it_breaks() -> None:
+    # after the loose relaxation's rounding, the whole relaxation is solved on the loose
+    # runner with the linking rows its answers break added (`LinkingRows.solve`): the
+    # whole one's value, its rounding capped, and the dive from it keeps the earlier phases
+    kept = 0
+    for seed in range(4):
+        problem = _few_facilitators(seed, False)
+        plan = Search(problem, solve_heuristic(problem, seed)).plan()
+        whole = solve_relaxation(_with_count_rows(_held_runner(problem, plan))[0], 10.0)
+        loose = _loose_relaxation_of(problem, plan)
+        loose.solve()
+        if not loose.loosened:
+            continue
+        kept += 1
+        _tidy(loose)  # as the loose rounding leaves it
+        relaxation = loose.whole(time.monotonic() + 10.0)
+        assert relaxation.runner is loose.runner and relaxation.rows_added and relaxation.wide
+        assert whole is not None and relaxation.value == pytest.approx(whole, abs=1e-6)
+        outcome = dive(relaxation.runner, "preferences", plan, 10.0, 0, relaxation)
+        assert_earlier_phases_kept(problem, plan, outcome.plan, outcome.bound)
+    assert kept  # some loose relaxations were kept: the test saw them
