@@ -31,7 +31,8 @@ Where the caller expects the linking rows to add little (`loose`), the relaxatio
 solved and rounded on a model without most of them (`LinkingRows.solve_loose`): a relaxation of
 the whole one, so still a bound, solved in a tenth of the time on typical 300, and its
 re-solves cost a third. That rounding may not let the aim rise: where it would, the dive
-starts again from the whole relaxation, on the whole model.
+starts again from the whole relaxation: the loose LP with the linking rows its answers
+break added (`DiveRelaxation.whole`).
 """
 
 from __future__ import annotations
