@@ -42,9 +42,11 @@ from roundtable.scheduling.lp_dive import (
     _row_bounds,
     _satisfies_every_row,
     _starts,
+    _tidy,
     _whole_groups,
     dive,
     own_runner,
+    rounded_up,
     start_relaxation,
 )
 from roundtable.scheduling.neighbourhood import group_columns
@@ -1093,3 +1095,52 @@ def test_a_batch_that_must_be_whole_is_undone_whole_where_it_leaves_no_answer() 
     bounds = _row_bounds(highs, list(rows.values()))
     assert bounds[rows[0]] == bounds[rows[1]] == (0.0, INF)
     assert solve_relaxation(highs, 10.0) == pytest.approx(2.0)
+
+
+@pytest.mark.parametrize(("seed", "proven"), [(3, False), (5, True)])
+def test_a_loose_relaxation_raised_by_its_rows_to_the_plans_value_is_kept(
+    seed: int, proven: bool
+) -> None:
+    # the rows its answer breaks raise the loose relaxation (few facilitators 3: 22.03
+    # with them, the whole 23.0; 5: 7.57, the whole 8.0), but rounded up it already
+    # reaches the plan's value (23, 8): that proves the plan, so the whole relaxation is
+    # not solved; a bound never above the whole one, and the dive hands the plan back
+    problem = _few_facilitators(seed, False)
+    heuristic = solve_heuristic(problem, seed if not proven else 1)
+    plan = (
+        solve_exact(problem, heuristic, 1, 10.0).plan
+        if proven
+        else Search(problem, heuristic).plan()
+    )
+    value = plan_objectives(problem, plan)["preferences"]
+    whole = solve_relaxation(_with_count_rows(_held_runner(problem, plan))[0], 10.0)
+    relaxation = _loose_relaxation_of(problem, plan)
+    relaxed = relaxation.solve()
+    assert relaxed is not None and whole is not None
+    assert relaxation.loosened and relaxation.runner is not relaxation.whole_runner
+    assert relaxed < whole - 0.4 and rounded_up(relaxed) == value == rounded_up(whole)
+    outcome = dive(relaxation.runner, "preferences", plan, 10.0, 0, relaxation)
+    assert (outcome.plan, outcome.bound) == (plan, value)
+
+
+def test_the_whole_relaxation_after_a_loose_rounding_adds_the_rows_it_breaks() -> None:
+    # after the loose relaxation's rounding, the whole relaxation is solved on the loose
+    # runner with the linking rows its answers break added (`LinkingRows.solve`): the
+    # whole one's value, its rounding capped, and the dive from it keeps the earlier phases
+    kept = 0
+    for seed in range(4):
+        problem = _few_facilitators(seed, False)
+        plan = Search(problem, solve_heuristic(problem, seed)).plan()
+        whole = solve_relaxation(_with_count_rows(_held_runner(problem, plan))[0], 10.0)
+        loose = _loose_relaxation_of(problem, plan)
+        loose.solve()
+        if not loose.loosened:
+            continue
+        kept += 1
+        _tidy(loose)  # as the loose rounding leaves it
+        relaxation = loose.whole(time.monotonic() + 10.0)
+        assert relaxation.runner is loose.runner and relaxation.rows_added and relaxation.wide
+        assert whole is not None and relaxation.value == pytest.approx(whole, abs=1e-6)
+        outcome = dive(relaxation.runner, "preferences", plan, 10.0, 0, relaxation)
+        assert_earlier_phases_kept(problem, plan, outcome.plan, outcome.bound)
+    assert kept  # some loose relaxations were kept: the test saw them

@@ -31,7 +31,8 @@ Where the caller expects the linking rows to add little (`loose`), the relaxatio
 solved and rounded on a model without most of them (`LinkingRows.solve_loose`): a relaxation of
 the whole one, so still a bound, solved in a tenth of the time on typical 300, and its
 re-solves cost a third. That rounding may not let the aim rise: where it would, the dive
-starts again from the whole relaxation, on the whole model.
+starts again from the whole relaxation: the loose LP with the linking rows its answers
+break added (`DiveRelaxation.whole`).
 """
 
 from __future__ import annotations
@@ -132,7 +133,8 @@ _COLUMNS_PER_ROW = 2
 # interior point, and its rounding reaches the optimum (208) in about 100 re-solves of
 # 1.5 s of CPU in all, against 80-87 of 2.5-3.6 s. The rows its optimum breaks are added
 # this many times: where that raises the value (typical 100: 180.24 -> 180.98; sparse
-# 300-2,000) the rows matter, and the whole relaxation is solved instead.
+# 300-2,000) the rows matter, and the whole relaxation is solved instead, unless the
+# raised value already proves the plan (`_proves`).
 _LINK_ROUNDS = 1
 
 
@@ -442,13 +444,19 @@ class LinkingRows:
         return value
 
     def solve_loose(
-        self, highs: Any, budget: float, solved: Callable[[float], None] | None = None
+        self,
+        highs: Any,
+        budget: float,
+        solved: Callable[[float], None] | None = None,
+        enough: float = INF,
     ) -> float | None:
         """The relaxation with the rows its answer violates added `_LINK_ROUNDS` times, the
         rest left out: its value where those rows did not raise it (they add nothing
-        there: typical 300), else None (they matter, or time ran out). A relaxation of
-        the whole one whose rounding may not let the aim rise (`_round_counts`). `solved`
-        is told the first value (with every linking row left out) as soon as it is known."""
+        there: typical 300) or raised it, rounded up, to `enough` (the plan's value, which
+        it then proves: `_proves`), else None (they matter, or time ran out). A relaxation
+        of the whole one whose rounding may not let the aim rise (`_round_counts`).
+        `solved` is told the first value (with every linking row left out) as soon as it
+        is known."""
         deadline = time.monotonic() + budget
         value = solve_relaxation(highs, budget)
         if solved is not None and value is not None:
@@ -458,7 +466,8 @@ class LinkingRows:
                 return None
             self._add(highs, self._violated(highs, value))
             tighter = solve_relaxation(highs, deadline - time.monotonic())
-            value = None if tighter is None or tighter > value + _SLACK else tighter
+            raised = tighter is None or tighter > value + _SLACK
+            value = None if raised and not _proves(tighter, enough) else tighter
         return value
 
     @property
@@ -601,9 +610,14 @@ class DiveRelaxation(OnThread):
         self._loose_known.set()
 
     def whole(self, deadline: float) -> DiveRelaxation:
-        """The whole relaxation (every row, the whole runner), solved here by `deadline`."""
+        """The whole relaxation's value, solved here by `deadline`, after the loose one's
+        rounding failed: on the loose runner, its linking rows added as its answers break
+        them (`LinkingRows.solve`), so the dive after it rounds capped (`wide`). Peer 300
+        at generator seed 302 (issue 20, session 15): 26 rounds of rows, 2.1 s of CPU
+        against the whole runner's interior point's 1.0, but the rounding then 0.4 s
+        against 2.2: the line 3.2 s of CPU against 3.9-4.1, 166 proven both ways."""
         budget = deadline - time.monotonic()
-        whole = DiveRelaxation(self.whole_runner, self.name, budget, self.plan)
+        whole = DiveRelaxation(self.runner, self.name, budget, self.plan)
         whole.solve()
         return whole
 
@@ -644,10 +658,20 @@ class DiveRelaxation(OnThread):
         self.runner = self.whole_runner.on_own_instance(linking=False)
         links = LinkingRows(self.runner._formulation().left_out)
         highs = self._prepare(priced=False)
+        left, enough = deadline - time.monotonic(), self._plans_value()
         with self._interruptible(highs):
-            self.value = links.solve_loose(highs, deadline - time.monotonic(), self._loose_solved)
+            self.value = links.solve_loose(highs, left, self._loose_solved, enough)
         self.loosened = self.value is not None and links.waiting > 0
         return self.loosened
+
+    def _plans_value(self) -> float:
+        """The value of the plan it keeps the columns of (none: no value reached)."""
+        if self.plan is None:
+            return INF
+        model = self.runner._formulation()
+        return _score(
+            model.objectives[self.name], values_from_plan(self.runner.problem, model, self.plan)
+        )
 
     def _prepare(self, priced: bool) -> Any:
         """The runner's instance as the dive relaxes it: the phase's objective, every
@@ -780,6 +804,15 @@ def _at_bound(relaxation: DiveRelaxation, plan: Plan, bound: int) -> bool:
         return False
     _tidy(relaxation)
     return True
+
+
+def _proves(relaxed: float | None, value: float) -> bool:
+    """Whether a relaxation's value `relaxed`, rounded up, reaches an answer's `value`:
+    no answer is better, so nothing tighter is needed. Peer 300 at generator seed 301
+    (issue 20, session 15): the loose relaxation's 171.0, with the 295 linking rows its
+    answer breaks, 171.2, and the search's 172; the whole relaxation after it (1.0 s of
+    CPU by the interior point, the main thread idle) gave 172.0 and the same proof."""
+    return relaxed is not None and rounded_up(relaxed) >= value
 
 
 def rounded_up(relaxed: float) -> int:
