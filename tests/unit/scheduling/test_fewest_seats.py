@@ -229,3 +229,83 @@ def test_the_phase_cancels_an_unasked_question() -> None:
     context.fewest_ahead = ahead
     preferences_phase(context, 10.0)
     assert ahead.ended() and context.fewest_ahead is None
+
+
+def _model_asked_ahead(seed: int, sizes: int) -> tuple[PhaseContext, Any]:
+    """The model within the seats asked as the sizes phase has its bound: placement held,
+    the sizes not yet, the heuristic's plan as the sizes phase's."""
+    problem, placed, *_rest = _held(seed)
+    runner = Runner(problem, 1)
+    runner.hold("placed", placed)
+    search = Search(problem, solve_heuristic(problem, 1))
+    context = PhaseContext(problem, runner, search, time.monotonic() + 10.0, 10.0)
+    context.proven = {"placed": True}
+    return context, phase_preferences._seats_model_ahead(context, sizes, search.plan(), 10.0)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_model_asked_ahead_answers_as_if_asked_late_and_the_phase_takes_it(
+    monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    problem, placed, sizes, preferences, totals, weight = _held(seed)
+    context, ahead = _model_asked_ahead(seed, sizes)
+    assert ahead.join(10.0) and ahead.found is not None
+    late = _model_asked_ahead(seed, sizes)[1]  # the same model, asked later
+    assert late.join(10.0) and late.found is not None
+    assert late.found[1] == ahead.found[1]
+    # the phase, its sizes held where the sizes phase ended, takes it without HiGHS
+    context.runner.hold("sizes", sizes)
+    context.proven["sizes"] = True
+    monkeypatch.setattr(phase_preferences, "_one_total_many_seats", lambda *_args: True)
+    context.search = Search(
+        problem, solve_exact(problem, solve_heuristic(problem, 1), 1, 10.0).plan
+    )
+    before = plan_objectives(problem, context.search.plan())
+    context.seats_model_ahead = ahead
+
+    def refused(*_args: Any, **_kwargs: Any) -> Any:
+        raise AssertionError("HiGHS asked again")
+
+    monkeypatch.setattr(phase_preferences, "solve_phase", refused)
+    # the phase's bound, with the sizes held, is at least the aim as the sizes phase ended
+    bound = phase_preferences._preference_bound(context)
+    assert ahead.aim <= bound
+    result = phase_preferences._within_fewest_seats(context, 10.0, time.monotonic(), bound)
+    assert result is not None and result.bound <= preferences
+    assert not result.proven or result.value == preferences
+    after = plan_objectives(problem, context.search.plan())
+    assert (after["placed"], after["sizes"]) == (before["placed"], before["sizes"])
+    assert after["preferences"] <= before["preferences"]  # never worse than the search's
+    assert context.seats_model_ahead is None
+
+
+def test_the_phase_asks_the_model_again_where_the_sizes_phase_ended_elsewhere(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _problem, _placed, sizes, preferences, *_rest = _held(0)
+    context, ahead = _model_asked_ahead(0, sizes + 1)
+    context.runner.hold("sizes", sizes)
+    context.proven["sizes"] = True
+    monkeypatch.setattr(phase_preferences, "_one_total_many_seats", lambda *_args: True)
+    asked: list[bool] = []
+    solve = phase_preferences.solve_phase
+
+    def solve_again(*args: Any, **kwargs: Any) -> Any:
+        asked.append(True)
+        return solve(*args, **kwargs)
+
+    context.seats_model_ahead = ahead
+    monkeypatch.setattr(phase_preferences, "solve_phase", solve_again)
+    result = phase_preferences._within_fewest_seats(context, 10.0, time.monotonic(), 0)
+    assert asked == [True] and ahead.ended() and context.seats_model_ahead is None
+    assert result is not None and result.bound <= preferences
+
+
+def test_the_model_asked_ahead_stops_once_the_sizes_bound_rises_above_its_hold() -> None:
+    sizes = _held(0)[2]
+    context, ahead = _model_asked_ahead(0, sizes)
+    context.seats_model_ahead = ahead
+    phase_preferences.drop_seats_model_below(context, sizes)  # the phase may still end there
+    assert context.seats_model_ahead is ahead
+    phase_preferences.drop_seats_model_below(context, sizes + 1)
+    assert context.seats_model_ahead is None and ahead.join(10.0)
