@@ -91,10 +91,10 @@ def sizes_phase(context: PhaseContext, budget: float) -> PhaseResult:
         first = _sizes_by_totals(
             context, budget * _TOTALS_FIRST, new_learners, bound, relaxed.at_least, hints
         )
-        drop_seats_model_below(context, first.bound)
         if first.proven:
             return first
         bound = max(bound, first.bound)
+        drop_seats_model_below(context, bound)
     left = budget - (time.monotonic() - began)
     first = solve_phase(context, "sizes", left * _FULL_MODEL_FIRST, bound)
     if first.proven:

@@ -49,11 +49,7 @@ class SeatsModelAhead(OnThread):
     def _solve(self) -> None:
         if self._cancelled:
             return
-        highs = self.runner._loaded()[1]
-        # the simplex's checks too: cancelled during the root LP (2.2 s of sparse 1,200's
-        # 3.4 s of CPU), the MIP's would come only after it
-        highs.cbMipInterrupt.subscribe(self.stop_if_cancelled)
-        highs.cbSimplexInterrupt.subscribe(self.stop_if_cancelled)
+        self.runner._loaded()[1].cbMipInterrupt.subscribe(self.stop_if_cancelled)
         # the plan breaks the seat row, so HiGHS begins with no answer, and its
         # feasibility jump finds none within the row either (`_within_fewest_seats`)
         found = self.runner.solve(
