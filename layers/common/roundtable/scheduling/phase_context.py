@@ -17,7 +17,6 @@ from roundtable.scheduling.open_starts import CoverAhead, FewestAhead
 from roundtable.scheduling.plan import Plan, plan_is_consistent
 from roundtable.scheduling.problem import Problem
 from roundtable.scheduling.search import Search
-from roundtable.scheduling.seats_ahead import SeatsModelAhead
 from roundtable.scheduling.totals import fewest_total
 from roundtable.scheduling.values import plan_objectives
 
@@ -46,9 +45,6 @@ class PhaseContext:
     # The preferences phase's fewest if-needed seats asked ahead, beside the sizes phase
     # (`phase_preferences.fewest_seats_ahead`).
     fewest_ahead: FewestAhead | None = None
-    # The preferences phase's model within the fewest seats asked ahead, beside the sizes
-    # phase (`phase_preferences.fewest_seats_ahead`).
-    seats_model_ahead: SeatsModelAhead | None = None
     # The preferences' dive relaxation asked ahead, beside the sizes phase
     # (`phase_preferences.relaxation_ahead`).
     relaxation_ahead: DiveRelaxation | None = None
@@ -72,7 +68,6 @@ class PhaseContext:
         asked = (
             self.leaders_ahead,
             self.fewest_ahead,
-            self.seats_model_ahead,
             self.relaxation_ahead,
             self.cover_ahead,
             self.per_group_start,
@@ -114,14 +109,6 @@ def solve_phase(
     plan, result = context.runner.solve(
         name, incumbent, budget, bound, neighbourhoods, full_model, cuts, warm, options
     )
-    return adopted(context, incumbent, plan, result, name)
-
-
-def adopted(
-    context: PhaseContext, incumbent: Plan, plan: Plan, result: PhaseResult, name: str
-) -> PhaseResult:
-    """HiGHS's `result` for `plan`, made the search's plan where it keeps every earlier
-    phase against `incumbent` (`adopt`); else the incumbent's value, refused."""
     if not adopt(context, incumbent, plan, name):
         return PhaseResult(
             plan_objectives(context.problem, incumbent)[name],

@@ -24,7 +24,6 @@ from roundtable.scheduling.bounds import (
 from roundtable.scheduling.cycles import cancel_cycles
 from roundtable.scheduling.formulation import (
     Formulation,
-    Row,
     group_column_count,
     if_needed_row,
     total_row,
@@ -53,7 +52,6 @@ from roundtable.scheduling.open_starts import applies as open_starts_applies
 from roundtable.scheduling.phase_context import (
     PhaseContext,
     adopt,
-    adopted,
     fewest_groups,
     solve_phase,
 )
@@ -62,7 +60,6 @@ from roundtable.scheduling.plan import Plan
 from roundtable.scheduling.preferences import improve_preferences
 from roundtable.scheduling.problem import Problem
 from roundtable.scheduling.proof_beside import ProofBeside, SeatsProof
-from roundtable.scheduling.seats_ahead import SeatsModelAhead
 from roundtable.scheduling.values import plan_from_values, plan_objectives, values_from_plan
 
 # Of the preferences phase's share, what the LP dive may use (`lp_dive`): sparse 1,200's
@@ -139,9 +136,6 @@ def preferences_phase(context: PhaseContext, budget: float) -> PhaseResult:
         if context.fewest_ahead is not None:
             context.fewest_ahead.cancel()
             context.fewest_ahead = None
-        if context.seats_model_ahead is not None:
-            context.seats_model_ahead.cancel()
-            context.seats_model_ahead = None
         if context.relaxation_ahead is not None:
             context.relaxation_ahead.cancel()
             context.relaxation_ahead = None
@@ -156,8 +150,7 @@ def fewest_seats_ahead(context: PhaseContext, sizes: int) -> None:
     (`open_starts.FewestAhead`), with the sizes held at `sizes`, the sizes phase's bound:
     where that phase meets it (sparse 1,200: 4) and that path applies with those holds.
     Where the phase ends above it, the answer is not used (it would count too many
-    seats) and the question is asked again. HiGHS's model within the seats is asked
-    ahead beside it (`_seats_model_ahead`)."""
+    seats) and the question is asked again."""
     problem, plan = context.problem, context.search.plan()
     holds = dict(context.runner.holds) | {"sizes": sizes}
     if per_group.applies(problem):  # that phase has a model of its own
@@ -170,23 +163,6 @@ def fewest_seats_ahead(context: PhaseContext, sizes: int) -> None:
     budget = context.deadline - time.monotonic()
     ahead = FewestAhead(problem, placed, held_totals(problem, holds), weight, budget, sizes)
     context.fewest_ahead = ahead.start()
-    context.seats_model_ahead = _seats_model_ahead(context, sizes, plan, budget)
-
-
-def _seats_model_ahead(
-    context: PhaseContext, sizes: int, plan: Plan, budget: float
-) -> SeatsModelAhead:
-    """HiGHS's model of `_within_fewest_seats` started now on an instance of its own
-    (`seats_ahead.SeatsModelAhead`), with the sizes held at `sizes` and the seat row at
-    the sizes phase's `plan`'s seats less one, aiming at the bound as it stands: sparse
-    1,200's sizes phase's question and the search take 0.6 s of wall idle before it
-    would start."""
-    problem, runner = context.problem, context.runner.on_own_instance()
-    runner.hold("sizes", sizes)
-    totals = held_totals(problem, dict(runner.holds))
-    most, cuts = _seat_cuts(problem, runner._formulation(), totals, plan)
-    aim = _preference_bound(context)
-    return SeatsModelAhead(runner, plan, aim, most, cuts, budget).start()
 
 
 def relaxation_ahead(context: PhaseContext, sizes: int) -> None:
@@ -439,16 +415,23 @@ def _within_fewest_seats(
     weight, totals = problem.if_needed_weight(), held_totals(problem, dict(context.runner.holds))
     placed = plan_objectives(problem, plan)["placed"]
     fewest = _fewest_beside(context, placed, totals)
-    ahead = _seats_model_taken(context, bound)
     try:
+        model = context.runner._loaded()[0]
+        most = max(_learners_if_needed(problem, model, plan) - 1, 0)
+        cuts = [total_row(problem, model, totals), if_needed_row(problem, model, most)]
         left = budget - (time.monotonic() - began)
-        most, result = _seats_model(context, ahead, totals, left, bound)
+        # the plan breaks the seat row, so HiGHS begins with no answer, and its feasibility
+        # jump finds none within the row either: its first answer is the optimum, from the
+        # root's rounding or a sub-MIP (one thread, CPU s with the jump / without, the same
+        # groups: sparse 1,200 at HiGHS seeds 1-3 5.01 / 4.90, 16.37 / 16.19, 12.04 /
+        # 11.17; the row at the plan's seats less one 9.26 / 4.88)
+        result = solve_phase(
+            context, "preferences", left, bound, neighbourhoods=False, cuts=cuts, options=NO_JUMP
+        )
         bound = max(bound, min(result.bound, weight * (most + 1)))
         found = fewest.found if fewest.join(max(began + budget - time.monotonic(), 0.0)) else None
     finally:
         fewest.cancel()
-        if ahead is not None:
-            ahead.cancel()
     if found is not None and found[1]:  # proven
         bound = max(bound, weight * found[0])
         if placed == seats(problem):  # everyone placed: the learners' least, for spread
@@ -458,71 +441,6 @@ def _within_fewest_seats(
         text = f"{bound} = bound within the fewest if-needed seats, optimal"
         return PhaseResult(achieved, bound, True, text)
     return _unproven(achieved, bound)
-
-
-def drop_seats_model_below(context: PhaseContext, sizes: int) -> None:
-    """Stop the model within the seats asked ahead (`_seats_model_ahead`) once the sizes
-    phase's bound has risen to `sizes`, above the sizes it holds: the phase can no longer
-    take it (sparse 1,200 at generator seed 1,205: its relaxation's bound 2, the phase
-    ends at 3; the model ahead ran 7 s of wall beside it for nothing). Left to stop at
-    HiGHS's next check, on its own core (`OnThread.cancel`)."""
-    ahead = context.seats_model_ahead
-    if ahead is not None and ahead.sizes() < sizes:
-        ahead.cancel(wait=False)
-        context.seats_model_ahead = None
-
-
-def _seats_model_taken(context: PhaseContext, bound: int) -> SeatsModelAhead | None:
-    """The model within the seats asked ahead (`_seats_model_ahead`) where the phase may
-    take its answer (`SeatsModelAhead.answers`), else None, that one cancelled (left to
-    stop at HiGHS's next check on its own core, not waited for)."""
-    ahead, context.seats_model_ahead = context.seats_model_ahead, None
-    if ahead is not None and ahead.answers(list(context.runner.holds), bound):
-        return ahead
-    if ahead is not None:
-        ahead.cancel(wait=False)
-    return None
-
-
-def _seats_model(
-    context: PhaseContext, ahead: SeatsModelAhead | None, totals: range, left: float, bound: int
-) -> tuple[int, PhaseResult]:
-    """HiGHS's model within the seats, with `left` seconds: the one asked `ahead` joined,
-    else run now with the seat row at the plan's seats less one; the row's number and
-    HiGHS's result."""
-    if ahead is not None:
-        return ahead.most, _joined(context, ahead, left, bound)
-    problem, plan = context.problem, context.search.plan()
-    most, cuts = _seat_cuts(problem, context.runner._loaded()[0], totals, plan)
-    # the plan breaks the seat row, so HiGHS begins with no answer, and its feasibility
-    # jump finds none within the row either: its first answer is the optimum, from the
-    # root's rounding or a sub-MIP (one thread, CPU s with the jump / without, the same
-    # groups: sparse 1,200 at HiGHS seeds 1-3 5.01 / 4.90, 16.37 / 16.19, 12.04 /
-    # 11.17; the row at the plan's seats less one 9.26 / 4.88)
-    result = solve_phase(
-        context, "preferences", left, bound, neighbourhoods=False, cuts=cuts, options=NO_JUMP
-    )
-    return most, result
-
-
-def _joined(context: PhaseContext, ahead: SeatsModelAhead, left: float, bound: int) -> PhaseResult:
-    """The answer of the model asked ahead, waited for at most `left` seconds, adopted
-    where it keeps every earlier phase; the search's plan at `bound` where it is not in."""
-    incumbent = context.search.plan()
-    if not ahead.join(max(left, 0.0)) or ahead.found is None:
-        achieved = plan_objectives(context.problem, incumbent)["preferences"]
-        return PhaseResult(achieved, bound, False, "the model asked ahead: time limit reached")
-    plan, result = ahead.found
-    return adopted(context, incumbent, plan, result, "preferences")
-
-
-def _seat_cuts(
-    problem: Problem, model: Formulation, totals: range, plan: Plan
-) -> tuple[int, list[Row]]:
-    """The rows of the model within the seats: one of `totals` new groups, and at most
-    `most` learners' if-needed seats, one fewer than `plan` pays; with `most`."""
-    most = max(_learners_if_needed(problem, model, plan) - 1, 0)
-    return most, [total_row(problem, model, totals), if_needed_row(problem, model, most)]
 
 
 def _learners_if_needed(problem: Problem, model: Formulation, plan: Plan) -> int:

@@ -18,7 +18,6 @@ from roundtable.scheduling.highs import PhaseResult
 from roundtable.scheduling.phase_context import PhaseContext, adopt, solve_phase
 from roundtable.scheduling.phase_preferences import (
     cover_ahead,
-    drop_seats_model_below,
     fewest_seats_ahead,
     relaxation_ahead,
 )
@@ -94,7 +93,6 @@ def sizes_phase(context: PhaseContext, budget: float) -> PhaseResult:
         if first.proven:
             return first
         bound = max(bound, first.bound)
-        drop_seats_model_below(context, bound)
     left = budget - (time.monotonic() - began)
     first = solve_phase(context, "sizes", left * _FULL_MODEL_FIRST, bound)
     if first.proven:
