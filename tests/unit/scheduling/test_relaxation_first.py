@@ -12,9 +12,12 @@ from roundtable.scheduling import phase_preferences
 from roundtable.scheduling.heuristic import solve_heuristic
 from roundtable.scheduling.highs import learner_column_count
 from roundtable.scheduling.solver import solve_exact
-from roundtable.scheduling.values import plan_objectives
 from tests.unit.scheduling.test_first_pass_skipped import _first_passes
-from tests.unit.scheduling.test_phase_bounds import _brute_force, _cohort
+from tests.unit.scheduling.test_phase_bounds import (
+    _assert_exact_reaches_the_brute_forced_optimum,
+    _brute_force,
+    _cohort,
+)
 
 _SEEDS = range(12)
 
@@ -40,15 +43,7 @@ def test_no_first_pass_on_large_facilitated_models_and_the_optimum_still_reached
     monkeypatch.setattr(phase_preferences, "_RELAXATION_FIRST_COLUMNS", 0)
     passes, reached = _first_passes(monkeypatch), _dives_reached(monkeypatch)
     for seed in _SEEDS:
-        problem = _cohort(seed, facilitators=3, most_groups=2)
-        placed, sizes, preferences, _spread = _brute_force(problem)
-        plan = solve_exact(problem, solve_heuristic(problem, 1), 1, 10.0).plan
-        scores = plan_objectives(problem, plan)
-        assert (scores["placed"], scores["sizes"], scores["preferences"]) == (
-            placed,
-            sizes,
-            preferences,
-        )
+        _assert_exact_reaches_the_brute_forced_optimum(_cohort(seed, facilitators=3, most_groups=2))
     assert reached, "no cohort got past the search: the rule was not exercised"
     assert passes == []
 

@@ -8,6 +8,7 @@ import itertools
 import math
 import random
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -484,6 +485,40 @@ def _peers_on_two_evenings(count: int) -> tuple[Problem, int, int]:
     return problem, tuesday, wednesday
 
 
+def _twenty_peers_held() -> tuple[Problem, Plan]:
+    """Twenty peer learners free on Tuesday and Wednesday evenings, groups of 2..6 with
+    target 4, and a held answer of five groups of 2 and two of 5 (sizes 12, 7 groups)."""
+    people = [person(f"L{k}", "UTC", TUESDAY | WEDNESDAY) for k in range(20)]
+    document = instance(
+        people, min_group_size=2, max_group_size=6, target_group_size=4, require_facilitator=False
+    )
+    params, everyone, existing = parse_instance(document)
+    problem = _problem(everyone, params, existing)
+    tuesday, wednesday = sorted(problem.learner_options[0])
+    held = Plan(
+        {tuesday: [-1] * 5, wednesday: [-1] * 2},
+        {tuesday: [*range(10)], wednesday: [*range(10, 20)]},
+    )
+    return problem, held
+
+
+def _refusing(
+    monkeypatch: pytest.MonkeyPatch, refused: Callable[[int], bool]
+) -> list[tuple[int, int]]:
+    """Every question by total (`totals._at_most`) recorded as (total, value), those at a
+    total `refused` answered "infeasible" without asking HiGHS."""
+    asked: list[tuple[int, int]] = []
+    ask = totals._at_most
+
+    def recorded(runner: Runner, rows: totals._Rows, value: int, *rest: Any) -> Any:
+        total = round(runner._loaded()[1].getLp().row_lower_[rows.total])
+        asked.append((total, value))
+        return (None, "infeasible") if refused(total) else ask(runner, rows, value, *rest)
+
+    monkeypatch.setattr(totals, "_at_most", recorded)
+    return asked
+
+
 def test_the_held_answers_own_total_is_minimised_from_it_not_asked_afresh(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -613,29 +648,11 @@ def test_a_total_refused_above_another_totals_bound_yields_to_that_total(
     # first and every question there is refused: once its level (6) is above the bound of
     # 4 and 6 groups (their floor 4), 4 groups are asked next, not 5 groups at 6, 8 and 10
     # (peer:105: 19 groups refused at 16, 18 and 20, then 20 groups at their floor 20)
-    people = [person(f"L{k}", "UTC", TUESDAY | WEDNESDAY) for k in range(20)]
-    document = instance(
-        people, min_group_size=2, max_group_size=6, target_group_size=4, require_facilitator=False
-    )
-    params, everyone, existing = parse_instance(document)
-    problem = _problem(everyone, params, existing)
-    tuesday, wednesday = sorted(problem.learner_options[0])
-    held = Plan(
-        {tuesday: [-1] * 5, wednesday: [-1] * 2},
-        {tuesday: [*range(10)], wednesday: [*range(10, 20)]},
-    )
+    problem, held = _twenty_peers_held()
     assert plan_objectives(problem, held)["sizes"] == 12
     runner = Runner(problem, 1)
     runner.hold("placed", 20)
-    asked: list[tuple[int, int]] = []
-    ask = totals._at_most
-
-    def five_refused(runner: Runner, rows: totals._Rows, value: int, *rest: Any) -> Any:
-        total = round(runner._loaded()[1].getLp().row_lower_[rows.total])
-        asked.append((total, value))
-        return (None, "infeasible") if total == 5 else ask(runner, rows, value, *rest)
-
-    monkeypatch.setattr(totals, "_at_most", five_refused)
+    asked = _refusing(monkeypatch, lambda total: total == 5)
     outcome = solve_by_totals(runner, held, 10.0, 20, 0, lambda _total: 0)
     assert asked == [(5, 0), (5, 2), (5, 4), (4, 4)]
     assert outcome.value == outcome.bound == 4
@@ -661,28 +678,10 @@ def test_a_flat_bound_asks_the_total_at_the_relaxations_centre_first(
     # the relaxation's centre at 6 that total is asked first and found (four groups of 3,
     # two of 4), which ends the phase: one question, where the fewest groups first would
     # ask 4 groups (refused here, as sparse:601's totals far from its centre are)
-    people = [person(f"L{k}", "UTC", TUESDAY | WEDNESDAY) for k in range(20)]
-    document = instance(
-        people, min_group_size=2, max_group_size=6, target_group_size=4, require_facilitator=False
-    )
-    params, everyone, existing = parse_instance(document)
-    problem = _problem(everyone, params, existing)
-    tuesday, wednesday = sorted(problem.learner_options[0])
-    held = Plan(
-        {tuesday: [-1] * 5, wednesday: [-1] * 2},
-        {tuesday: [*range(10)], wednesday: [*range(10, 20)]},
-    )
+    problem, held = _twenty_peers_held()
     runner = Runner(problem, 1)
     runner.hold("placed", 20)
-    asked: list[tuple[int, int]] = []
-    ask = totals._at_most
-
-    def far_refused(runner: Runner, rows: totals._Rows, value: int, *rest: Any) -> Any:
-        total = round(runner._loaded()[1].getLp().row_lower_[rows.total])
-        asked.append((total, value))
-        return (None, "infeasible") if total != 6 else ask(runner, rows, value, *rest)
-
-    monkeypatch.setattr(totals, "_at_most", far_refused)
+    asked = _refusing(monkeypatch, lambda total: total != 6)
     outcome = solve_by_totals(runner, held, 10.0, 20, 0, lambda _total: 4, centre=6.0)
     assert asked == [(6, 4)]
     assert (outcome.value, outcome.bound, outcome.tried) == (4, 4, 1)
