@@ -229,3 +229,46 @@ def test_the_phase_cancels_an_unasked_question() -> None:
     context.fewest_ahead = ahead
     preferences_phase(context, 10.0)
     assert ahead.ended() and context.fewest_ahead is None
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_a_plan_already_at_the_fewest_seats_is_asked_again_within_them(
+    monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    # the plan's learners said to sit at the fewest seats: the row at one fewer keeps every
+    # answer out, and once the count beside proves the fewest the model runs again with
+    # the row there, the plan within it, so the phase still ends at the optimum, proven
+    # (with the first run alone its bound stops at the fewest seats' weight, below any
+    # optimum that also pays shifts or leaders)
+    problem, placed, sizes, preferences, totals, weight = _held(seed)
+    found = fewest_if_needed(problem, placed, totals, weight, 10.0, sizes)
+    assert found is not None and found[1]
+    context = _context_keeping(seed, monkeypatch)
+    monkeypatch.setattr(phase_preferences, "_learners_if_needed", lambda *_args: found[0])
+    rows: list[float] = []
+    solve = phase_preferences.solve_phase
+
+    def recorded(*args: Any, **kwargs: Any) -> Any:
+        rows.append(kwargs["cuts"][1][1])
+        return solve(*args, **kwargs)
+
+    monkeypatch.setattr(phase_preferences, "solve_phase", recorded)
+    result = phase_preferences._within_fewest_seats(context, 10.0, time.monotonic(), 0)
+    assert result is not None
+    if found[0] == 0:  # the row at 0 already holds the plan: one run
+        assert rows == [0]
+    else:
+        assert rows == [found[0] - 1, found[0]]
+    assert result.proven and result.value == result.bound == preferences
+
+
+def test_some_cohort_has_fewest_seats_to_ask_again_at() -> None:
+    # the case above is exercised: on some cohort the fewest learners' seats are above 0,
+    # where the row at one fewer keeps every answer out
+    counts = []
+    for seed in range(12):
+        problem, placed, sizes, _preferences, totals, weight = _held(seed)
+        found = fewest_if_needed(problem, placed, totals, weight, 10.0, sizes)
+        assert found is not None and found[1]
+        counts.append(found[0])
+    assert any(counts)

@@ -10,6 +10,7 @@ have a compact model of their own (`per_group.py`)."""
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from roundtable.scheduling import per_group
 from roundtable.scheduling.bounds import (
@@ -418,18 +419,15 @@ def _within_fewest_seats(
     try:
         model = context.runner._loaded()[0]
         most = max(_learners_if_needed(problem, model, plan) - 1, 0)
-        cuts = [total_row(problem, model, totals), if_needed_row(problem, model, most)]
-        left = budget - (time.monotonic() - began)
-        # the plan breaks the seat row, so HiGHS begins with no answer, and its feasibility
-        # jump finds none within the row either: its first answer is the optimum, from the
-        # root's rounding or a sub-MIP (one thread, CPU s with the jump / without, the same
-        # groups: sparse 1,200 at HiGHS seeds 1-3 5.01 / 4.90, 16.37 / 16.19, 12.04 /
-        # 11.17; the row at the plan's seats less one 9.26 / 4.88)
-        result = solve_phase(
-            context, "preferences", left, bound, neighbourhoods=False, cuts=cuts, options=NO_JUMP
-        )
+        result = _model_within(context, budget, began, bound, totals, most, fewest)
         bound = max(bound, min(result.bound, weight * (most + 1)))
         found = fewest.found if fewest.join(max(began + budget - time.monotonic(), 0.0)) else None
+        if _beyond(found, most):
+            # the plan already seats the fewest: the row kept out every answer there, so
+            # the model again with the row at the fewest, the plan within it
+            least = found[0] if found is not None else most
+            result = _model_within(context, budget, began, bound, totals, least)
+            bound = max(bound, min(result.bound, weight * (least + 1)))
     finally:
         fewest.cancel()
     if found is not None and found[1]:  # proven
@@ -441,6 +439,47 @@ def _within_fewest_seats(
         text = f"{bound} = bound within the fewest if-needed seats, optimal"
         return PhaseResult(achieved, bound, True, text)
     return _unproven(achieved, bound)
+
+
+def _model_within(
+    context: PhaseContext,
+    budget: float,
+    began: float,
+    bound: int,
+    totals: range,
+    most: int,
+    fewest: FewestAhead | None = None,
+) -> PhaseResult:
+    """HiGHS's full model of the phase (its share `budget`, begun at `began`) with rows
+    holding the new groups to `totals` and the learners' if-needed seats to at most
+    `most`; stopped once the count `fewest` beside it proves more seats the fewest (no
+    answer is left within the row)."""
+    problem = context.problem
+    model, highs = context.runner._loaded()
+    cuts = [total_row(problem, model, totals), if_needed_row(problem, model, most)]
+
+    def stop_once_empty(event: Any) -> None:
+        if fewest is not None and fewest.ended() and _beyond(fewest.found, most):
+            event.interrupt(True)
+
+    # the plan breaks the seat row, so HiGHS begins with no answer, and its feasibility
+    # jump finds none within the row either: its first answer is the optimum, from the
+    # root's rounding or a sub-MIP (one thread, CPU s with the jump / without, the same
+    # groups: sparse 1,200 at HiGHS seeds 1-3 5.01 / 4.90, 16.37 / 16.19, 12.04 / 11.17;
+    # the row at the plan's seats less one 9.26 / 4.88)
+    highs.cbMipInterrupt.subscribe(stop_once_empty)
+    try:
+        left = budget - (time.monotonic() - began)
+        return solve_phase(
+            context, "preferences", left, bound, neighbourhoods=False, cuts=cuts, options=NO_JUMP
+        )
+    finally:
+        highs.cbMipInterrupt.unsubscribe(stop_once_empty)
+
+
+def _beyond(found: tuple[int, bool] | None, most: int) -> bool:
+    """Whether a proven count of the fewest learners' if-needed seats exceeds `most`."""
+    return found is not None and found[1] and found[0] > most
 
 
 def _learners_if_needed(problem: Problem, model: Formulation, plan: Plan) -> int:
