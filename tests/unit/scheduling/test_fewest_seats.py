@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -182,6 +183,23 @@ def _context_keeping(seed: int, monkeypatch: pytest.MonkeyPatch) -> PhaseContext
     return context
 
 
+def _seat_rows_asked(
+    monkeypatch: pytest.MonkeyPatch, holds: Callable[[], bool] = lambda: True
+) -> list[float]:
+    """The seat row's number of every model within the fewest seats from now on (`cuts[1]`
+    of the phase's `solve_phase`), each asked only while `holds()`."""
+    rows: list[float] = []
+    solve = phase_preferences.solve_phase
+
+    def recorded(*args: Any, **kwargs: Any) -> Any:
+        assert holds()
+        rows.append(kwargs["cuts"][1][1])
+        return solve(*args, **kwargs)
+
+    monkeypatch.setattr(phase_preferences, "solve_phase", recorded)
+    return rows
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_the_model_within_runs_beside_the_count_with_the_row_below_the_plan(
     monkeypatch: pytest.MonkeyPatch, seed: int
@@ -191,15 +209,8 @@ def test_the_model_within_runs_beside_the_count_with_the_row_below_the_plan(
     ahead = _Running(problem, placed, totals, weight, 10.0, sizes).start()
     context.fewest_ahead = ahead
     plan_seats = _learners_if_needed(problem, context.runner, context.search.plan())
-    rows: list[float] = []
-    solve = phase_preferences.solve_phase
-
-    def solve_beside(*args: Any, **kwargs: Any) -> Any:
-        assert not ahead.ended()  # the count still running: the model did not wait for it
-        rows.append(kwargs["cuts"][1][1])
-        return solve(*args, **kwargs)
-
-    monkeypatch.setattr(phase_preferences, "solve_phase", solve_beside)
+    # the count still running as the model starts: the model did not wait for it
+    rows = _seat_rows_asked(monkeypatch, lambda: not ahead.ended())
     result = phase_preferences._within_fewest_seats(context, 1.0, time.monotonic(), 0)
     assert rows == [max(plan_seats - 1, 0)]
     assert result is not None and result.bound <= preferences
@@ -245,14 +256,7 @@ def test_a_plan_already_at_the_fewest_seats_is_asked_again_within_them(
     assert found is not None and found[1]
     context = _context_keeping(seed, monkeypatch)
     monkeypatch.setattr(phase_preferences, "_learners_if_needed", lambda *_args: found[0])
-    rows: list[float] = []
-    solve = phase_preferences.solve_phase
-
-    def recorded(*args: Any, **kwargs: Any) -> Any:
-        rows.append(kwargs["cuts"][1][1])
-        return solve(*args, **kwargs)
-
-    monkeypatch.setattr(phase_preferences, "solve_phase", recorded)
+    rows = _seat_rows_asked(monkeypatch)
     result = phase_preferences._within_fewest_seats(context, 10.0, time.monotonic(), 0)
     assert result is not None
     if found[0] == 0:  # the row at 0 already holds the plan: one run

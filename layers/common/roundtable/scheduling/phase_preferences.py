@@ -407,8 +407,10 @@ def _within_fewest_seats(
     with no row 13.68). The fewest learners' seats a (`open_starts.fewest_if_needed`)
     are counted beside it on the other core (`_fewest_beside`), no longer before it:
     they bound the phase where the model is cut short (a x the weight), and spread's
-    leaders' budget where everyone is placed (`learners_least`). Sparse 1,200: a = 27,
-    38,058 proven, where the dive (14.7 s of CPU) finds 38,058 or 38,061 and the
+    leaders' budget where everyone is placed (`learners_least`); where a is the plan's
+    own seats, the row leaves no answer, so the model is stopped once a is proven and
+    asked again with the row at a, the plan within it (`_model_within`). Sparse 1,200:
+    a = 27, 38,058 proven, where the dive (14.7 s of CPU) finds 38,058 or 38,061 and the
     relaxation without the rows proves 33,213. None where it does not apply."""
     problem, plan = context.problem, context.search.plan()
     if not _one_total_many_seats(context, bound):
