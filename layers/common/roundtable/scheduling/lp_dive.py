@@ -666,12 +666,7 @@ class DiveRelaxation(OnThread):
 
     def _plans_value(self) -> float:
         """The value of the plan it keeps the columns of (none: no value reached)."""
-        if self.plan is None:
-            return INF
-        model = self.runner._formulation()
-        return _score(
-            model.objectives[self.name], values_from_plan(self.runner.problem, model, self.plan)
-        )
+        return INF if self.plan is None else _plan_value(self.runner, self.name, self.plan)
 
     def _prepare(self, priced: bool) -> Any:
         """The runner's instance as the dive relaxes it: the phase's objective, every
@@ -798,12 +793,16 @@ def _at_bound(relaxation: DiveRelaxation, plan: Plan, bound: int) -> bool:
     generator seed 301 (issue 20, session 11): the search's 172 against the first pass's
     171, the relaxation's 171.1; the rounding took 15 s of CPU to hand back 172. The
     instance tidied (`_tidy`) as after a dive."""
-    runner, name = relaxation.runner, relaxation.name
-    model = runner._formulation()
-    if _score(model.objectives[name], values_from_plan(runner.problem, model, plan)) > bound:
+    if _plan_value(relaxation.runner, relaxation.name, plan) > bound:
         return False
     _tidy(relaxation)
     return True
+
+
+def _plan_value(runner: Runner, name: str, plan: Plan) -> float:
+    """The `plan`'s value in phase `name` by the runner's model."""
+    model = runner._formulation()
+    return _score(model.objectives[name], values_from_plan(runner.problem, model, plan))
 
 
 def _proves(relaxed: float | None, value: float) -> bool:

@@ -424,10 +424,10 @@ def _within_fewest_seats(
         result = _model_within(context, budget, began, bound, totals, most, fewest)
         bound = max(bound, min(result.bound, weight * (most + 1)))
         found = fewest.found if fewest.join(max(began + budget - time.monotonic(), 0.0)) else None
-        if _beyond(found, most):
+        if found is not None and _beyond(found, most):
             # the plan already seats the fewest: the row kept out every answer there, so
             # the model again with the row at the fewest, the plan within it
-            least = found[0] if found is not None else most
+            least = found[0]
             result = _model_within(context, budget, began, bound, totals, least)
             bound = max(bound, min(result.bound, weight * (least + 1)))
     finally:
