@@ -126,6 +126,42 @@ def test_whole_groups_force_an_if_needed_seat() -> None:
     assert found is not None and (found.value, found.if_needed) == (weight, 1)
 
 
+def _a_shift_forced() -> Problem:
+    """Four learners on Sunday only and three on Monday only (UTC, the anchor), and one in
+    New York free at both starts: her Sunday group meets after the clock change of
+    2025-03-09, her Monday group's local time moves from the second meeting, one shift.
+    Groups hold 3 to 4 (target 4), so the eight make a group at each start, and she sits
+    on Monday: the shift nobody pays at their cheapest open start."""
+    sunday, monday = {"Sunday": [["18:00", "19:00"]]}, {"Monday": [["18:00", "19:00"]]}
+    people = [person(f"A{k}", "UTC", sunday) for k in range(4)]
+    both = {"Sunday": [["13:00", "15:00"]], "Monday": [["13:00", "15:00"]]}
+    people.append(person("N", "America/New_York", both))
+    people += [person(f"B{k}", "UTC", monday) for k in range(3)]
+    dates = {"cohort_start_date": "2025-03-03", "number_of_meetings": 8}
+    return _problem_of(people, require_facilitator=False, **dates)
+
+
+def test_whole_groups_force_a_shift_no_cover_sees() -> None:
+    # no if-needed seat anywhere, so the cover bounds the shifts alone: both starts open,
+    # everyone at their cheapest, 0; the least shifts with no if-needed seat is the
+    # optimum, 1, and its answer a whole one (before: no bound, the two steps ending at
+    # none needed)
+    problem = _a_shift_forced()
+    weight = problem.if_needed_weight()
+    assert _peer_brute_force(problem) == (8, 0, 1)
+    assert learner_cost_bound(problem, 8) == 0
+    most = most_new_groups(problem, 8, 0)
+    cover = _cover(problem, 8, most, 10.0)
+    assert cover is not None and cover.value == 0
+    found = learner_bound(problem, 8, most, weight, 10.0, 0)
+    assert found is not None and (found.value, found.if_needed) == (1, 0)
+    model = Runner(problem, 1)._loaded()[0]
+    values = answer_values(found, model)
+    assert values is not None
+    scores = plan_objectives(problem, plan_from_values(problem, model, values))
+    assert (scores["placed"], scores["sizes"], scores["preferences"]) == (8, 0, 1)
+
+
 @pytest.mark.parametrize("seed", range(12))
 def test_the_if_needed_bound_never_exceeds_the_brute_forced_optimum(seed: int) -> None:
     # as the phase puts it together for facilitated cohorts: with the leaders' least
