@@ -45,6 +45,10 @@ _SPREAD_SHARE = 0.15
 # 0.2-1.8 s at load 3-4 (sparse 300, sparse 600, per-group 300), where HiGHS's spread
 # solve after it gains nothing or the count settles the bound; cut short it gives nothing.
 _COUNT_SHARE = 0.75
+# Of the spread phase's share, by when the learners' least must end (`least_learner_cost`:
+# sparse 2,002, 1.2-1.5 s of CPU); cut short it gives nothing, and the rest is the paths'
+# and HiGHS's, as without it.
+_LEARNERS_SHARE = 0.75
 # Of the spread phase's share, by when HiGHS may still be asked whether so many
 # facilitators can lead (`leader_count`; typical 100: 15 cannot, 0.7 s at load 2.6).
 _LEADERS_SHARE = 0.75
@@ -85,7 +89,8 @@ def _spread_phase(context: PhaseContext, budget: float) -> PhaseResult:
         # the leaders' budget from the learners' least by a relaxation (sparse 2,002: 113
         # where the solver-free count left 2,384, so 239 leaders, not 268: the plan's 1,243
         # proven, where the paths and HiGHS ended at 23.4 %)
-        least = least_learner_cost(context.runner, began + share - time.monotonic())
+        deadline = began + share * _LEARNERS_SHARE
+        least = least_learner_cost(context.runner, deadline - time.monotonic())
         context.learners_least = max(context.learners_least, least)
         paying = _leader_budget(context)
         bound = spread_bound(problem, fewest, paying, crowd)
