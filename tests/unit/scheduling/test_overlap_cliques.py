@@ -10,7 +10,7 @@ import random
 
 import pytest
 
-from roundtable.scheduling.formulation import overlap_cliques
+from roundtable.scheduling.formulation import formulate, overlap_cliques
 from roundtable.scheduling.generate import generate_instance
 from roundtable.scheduling.instance import parse_instance
 from roundtable.scheduling.problem import Problem
@@ -73,3 +73,26 @@ def test_no_start_or_a_single_one_has_no_clique() -> None:
     problem = _per_group_cohort(200)
     assert overlap_cliques(problem, []) == []
     assert overlap_cliques(problem, sorted(problem.viable_starts)[:1]) == []
+
+
+def test_the_model_records_its_overlap_rows() -> None:
+    # `Formulation.overlap_rows`: exactly each facilitator's cliques over their starts, the
+    # rows a relaxation may leave out (`group_count.least_learner_cost`)
+    problem = _per_group_cohort(200)
+    model = formulate(problem)
+    starts_of = {col: start for (_f, start), col in model.y.items()}
+    facilitator_of = {col: f for (f, _start), col in model.y.items()}
+    recorded = sorted(
+        (
+            facilitator_of[model.rows[row][2][0]],
+            tuple(sorted(starts_of[c] for c in model.rows[row][2])),
+        )
+        for row in model.overlap_rows
+    )
+    expected = sorted(
+        (f, clique)
+        for f, options in enumerate(problem.facilitator_options)
+        if problem.facilitator_capacity[f] > 0
+        for clique in overlap_cliques(problem, sorted(options))
+    )
+    assert recorded and recorded == expected

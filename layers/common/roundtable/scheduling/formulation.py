@@ -46,6 +46,8 @@ class Formulation:
     # objectives of the phases, as {column: coefficient}
     objectives: dict[str, dict[int, float]] = field(default_factory=dict)
     seat_rows: list[int] = field(default_factory=list)  # per class, its seat row
+    # the rows keeping a facilitator out of two overlapping meetings (`overlap_cliques`)
+    overlap_rows: list[int] = field(default_factory=list)
     linking: range = range(0)  # where the linking rows are in `rows`
     # linking rows left out of `rows`, for a solver to add as they are violated
     left_out: list[tuple[float, float, list[int], list[float]]] = field(default_factory=list)
@@ -140,6 +142,7 @@ def _facilitator_rows(problem: Problem, model: Formulation) -> None:
     for f, columns in sorted(by_facilitator.items()):
         model.row(-INF, problem.facilitator_capacity[f], dict.fromkeys(columns.values(), 1.0))
         for clique in overlap_cliques(problem, sorted(columns)):
+            model.overlap_rows.append(len(model.rows))
             model.row(-INF, 1, {columns[s]: 1.0 for s in clique})
         terms = {model.o[f]: 1.0} | dict.fromkeys(columns.values(), -1.0)
         model.row(existing_load.get(f, 0) - 1, INF, terms)

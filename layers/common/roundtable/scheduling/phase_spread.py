@@ -21,7 +21,7 @@ from roundtable.scheduling.bounds import (
     spread_bound,
 )
 from roundtable.scheduling.group_count import applies as counts
-from roundtable.scheduling.group_count import least_new_groups, least_spread
+from roundtable.scheduling.group_count import least_learner_cost, least_new_groups, least_spread
 from roundtable.scheduling.highs import SPREAD_GAP, PhaseResult
 from roundtable.scheduling.leader_count import LeadersAhead, too_many_leaders
 from roundtable.scheduling.leader_dive import LeaderModel
@@ -45,6 +45,10 @@ _SPREAD_SHARE = 0.15
 # 0.2-1.8 s at load 3-4 (sparse 300, sparse 600, per-group 300), where HiGHS's spread
 # solve after it gains nothing or the count settles the bound; cut short it gives nothing.
 _COUNT_SHARE = 0.75
+# Of the spread phase's share, by when the learners' least must end (`least_learner_cost`:
+# sparse 2,002, 1.2-1.5 s of CPU); cut short it gives nothing, and the rest is the paths'
+# and HiGHS's, as without it.
+_LEARNERS_SHARE = 0.75
 # Of the spread phase's share, by when HiGHS may still be asked whether so many
 # facilitators can lead (`leader_count`; typical 100: 15 cannot, 0.7 s at load 2.6).
 _LEADERS_SHARE = 0.75
@@ -79,6 +83,17 @@ def _spread_phase(context: PhaseContext, budget: float) -> PhaseResult:
         crowd = _crowd(context, fewest, paying, max(map(len, plan.groups_at.values()), default=0))
         bound = spread_bound(problem, fewest, paying, crowd)
     share = min(budget, _SPREAD_SHARE * context.limit)
+    if achieved > bound * (1 + SPREAD_GAP) and _learners_least_settles(
+        context, plan, fewest, crowd
+    ):
+        # the leaders' budget from the learners' least by a relaxation (sparse 2,002: 113
+        # where the solver-free count left 2,384, so 239 leaders, not 268: the plan's 1,243
+        # proven, where the paths and HiGHS ended at 23.4 %)
+        deadline = began + share * _LEARNERS_SHARE
+        least = least_learner_cost(context.runner, deadline - time.monotonic())
+        context.learners_least = max(context.learners_least, least)
+        paying = _leader_budget(context)
+        bound = spread_bound(problem, fewest, paying, crowd)
     if achieved > bound * (1 + SPREAD_GAP) and fewest < plan.group_count() and counts(problem):
         # the held sizes allow fewer groups than the learners' times do (sparse cohorts)
         fewest = max(fewest, least_new_groups(context.runner, share * _COUNT_SHARE))
@@ -127,6 +142,32 @@ def _spread_phase(context: PhaseContext, budget: float) -> PhaseResult:
         return PhaseResult(achieved, bound, True, text)
     result = solve_phase(context, "spread", max(share - (time.monotonic() - began), 0.0), bound)
     return _shared_after(context, result)
+
+
+def _learners_least_settles(context: PhaseContext, plan: Plan, fewest: int, crowd: int) -> bool:
+    """Whether the learners' least (`least_learner_cost`) could raise spread's bound (from
+    the `fewest` groups and the `crowd`) enough to accept the `plan`: the most it can show
+    is what the plan's learners pay, which leaves the leaders the least budget it could."""
+    problem, held = context.problem, dict(context.runner.holds)
+    paying = _leader_budget(context)
+    if not problem.facilitated or paying is None:
+        return False
+    least_budget = held["preferences"] - _learners_paying(problem, plan)
+    best = spread_bound(problem, fewest, least_budget, crowd)
+    achieved = plan_objectives(problem, plan)["spread"]
+    return best > spread_bound(problem, fewest, paying, crowd) and achieved <= best * (
+        1 + SPREAD_GAP
+    )
+
+
+def _learners_paying(problem: Problem, plan: Plan) -> int:
+    """What the plan's learners pay of its preferences (the leaders' options left out)."""
+    leaders = sum(
+        problem.facilitator_options[f][start]
+        for start, facilitators in plan.groups_at.items()
+        for f in facilitators
+    )
+    return plan_objectives(problem, plan)["preferences"] - leaders
 
 
 def _relaxation_pays(problem: Problem) -> bool:
