@@ -146,3 +146,101 @@ def test_a_group_opened_then_one_closed_never_loses_a_learner_nor_raises_the_siz
         assert size_objective(search) < before if kept else size_objective(search) == before
         assert search.placed() == placed
         assert plan_is_consistent(problem, search.plan())
+
+
+def _slot(day: str, hour: int) -> dict[str, list[list[str]]]:
+    return {day: [[f"{hour:02}:00", f"{hour + 1:02}:00"]]}
+
+
+def _at(problem, day, hour):
+    return next(
+        s
+        for s in problem.viable_starts
+        if problem.catalog.starts[s].start.weekday == day
+        and problem.catalog.starts[s].start.local_minute == hour * 60
+    )
+
+
+# five Monday starts that come before every other start of these cohorts
+_MONDAYS = [_slot("Monday", hour) for hour in (8, 10, 12, 14, 16)]
+_TUE, _WED, _SAT = _slot("Tuesday", 18), _slot("Wednesday", 18), _slot("Saturday", 18)
+
+
+def _either(*slots: dict[str, list[list[str]]]) -> dict[str, list[list[str]]]:
+    merged: dict[str, list[list[str]]] = {}
+    for slot in slots:
+        for day, windows in slot.items():
+            merged.setdefault(day, []).extend(windows)
+    return merged
+
+
+def _thin_groups_plan(problem, groups: dict[int, tuple[str, str]]) -> Plan:
+    """Per start, a group led by the facilitator and sat by the learners of a prefix."""
+    ids = [a.person.id for a in problem.learners]
+    leaders = [a.person.id for a in problem.facilitators]
+    return Plan(
+        groups_at={start: [leaders.index(lead)] for start, (lead, _) in groups.items()},
+        learners_at={
+            start: [k for k, i in enumerate(ids) if i.startswith(prefix)]
+            for start, (_, prefix) in groups.items()
+        },
+    )
+
+
+def test_a_thin_group_shifts_where_another_thin_group_can_merge_not_to_the_first_start_it_can():
+    # Two groups of 3 (sizes 4). A's learners can make five Monday starts and Saturday,
+    # B's only Wednesday and Saturday; B's leader can lead only Wednesday. A shifted to a
+    # Monday start gains nothing (B cannot follow); shifted to Saturday, B closes into
+    # it: 6 in one group (sizes 1). Ranked by A's learners alone, the Mondays come first
+    # (the same three learners can make each) and take every try.
+    people = [
+        person("FA", "UTC", _either(_TUE, *_MONDAYS, _SAT), max_groups=1),
+        person("FB", "UTC", _WED, max_groups=1),
+        *crowd("A", 3, "UTC", _either(_TUE, *_MONDAYS, _SAT)),
+        *crowd("B", 3, "UTC", _either(_WED, _SAT)),
+    ]
+    params, everyone, existing = parse_instance(instance(people))
+    problem = _problem(everyone, params, existing)
+    tuesday, wednesday, saturday = _at(problem, 1, 18), _at(problem, 2, 18), _at(problem, 5, 18)
+    mondays = [_at(problem, 0, hour) for hour in (8, 10, 12, 14, 16)]
+    order = problem.viable_starts.index
+    assert max(map(order, mondays)) < order(saturday)  # the ties' order puts them first
+    plan = _thin_groups_plan(problem, {tuesday: ("FA", "A"), wednesday: ("FB", "B")})
+    search = Search(problem, plan)
+    assert size_objective(search) == 4
+    improve_sizes(search)
+    result = search.plan()
+    assert size_objective(search) == 1 == size_bound(problem, 6)
+    assert plan_objectives(problem, result)["placed"] == 6
+    assert {start: len(m) for start, m in result.learners_at.items()} == {saturday: 6}
+    assert plan_is_consistent(problem, result)
+
+
+def test_a_shifted_group_takes_in_the_thin_group_whose_learners_can_make_it_first():
+    # Seven groups of 3 (sizes 14): five on Mondays whose learners can go nowhere else,
+    # A on Tuesday and B on Wednesday, whose learners can both make Saturday. A shifted
+    # to Saturday pays only once B closes into it (6 in one group: sizes 11); tried
+    # thinnest first, then by start, the five Mondays take every try and each fails.
+    people = [
+        person("FA", "UTC", _either(_TUE, _SAT), max_groups=1),
+        person("FB", "UTC", _WED, max_groups=1),
+        *(person(f"FC{k}", "UTC", slot, max_groups=1) for k, slot in enumerate(_MONDAYS)),
+        *(learner for k, slot in enumerate(_MONDAYS) for learner in crowd(f"C{k}", 3, "UTC", slot)),
+        *crowd("A", 3, "UTC", _either(_TUE, _SAT)),
+        *crowd("B", 3, "UTC", _either(_WED, _SAT)),
+    ]
+    params, everyone, existing = parse_instance(instance(people))
+    problem = _problem(everyone, params, existing)
+    tuesday, wednesday, saturday = _at(problem, 1, 18), _at(problem, 2, 18), _at(problem, 5, 18)
+    mondays = [_at(problem, 0, hour) for hour in (8, 10, 12, 14, 16)]
+    groups = {start: (f"FC{k}", f"C{k}") for k, start in enumerate(mondays)}
+    groups |= {tuesday: ("FA", "A"), wednesday: ("FB", "B")}
+    search = Search(problem, _thin_groups_plan(problem, groups))
+    assert size_objective(search) == 14
+    improve_sizes(search)
+    result = search.plan()
+    assert size_objective(search) == 11
+    assert plan_objectives(problem, result)["placed"] == 21
+    assert len(result.learners_at[saturday]) == 6
+    assert tuesday not in result.groups_at and wednesday not in result.groups_at
+    assert plan_is_consistent(problem, result)

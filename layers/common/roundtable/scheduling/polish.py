@@ -243,18 +243,26 @@ def _shift_group(search: Search, node: int) -> bool:
 
     Closing a group fails when one of its learners can make no other start with a
     group; opening the new group before emptying the old one gives them somewhere to
-    go. Kept (the first that pays) if the size objective drops.
+    go. Kept (the first that pays) if the size objective drops. Destinations are ranked
+    by the thin start's learners who can make them, then by the learners of every thin
+    start who can: a destination many thin groups can reach is one they can merge into
+    (per-group anchors across a clock change, 300 learners: 103 -> 84 with the closing
+    in `_shift_then_close`, where the destination's index broke the ties).
     """
     import numpy as np
 
-    here = search.links[node, : len(search.starts)].copy()
+    starts = len(search.starts)
+    here = search.links[node, :starts].astype(np.int64)
     here[node] = 0
-    places = [int(k) for k in np.argsort(-here, kind="stable")[:_SHIFTS] if here[k]]
+    thin_reach = search.links[:starts][search.deviation() < 0].sum(axis=0)[:starts]
+    ranked = np.lexsort((-thin_reach, -here))  # the last key first; ties by index
+    places = [int(k) for k in ranked[:_SHIFTS] if here[k]]
     return any(_try(search, lambda s, k: _shift_then_close(s, node, k), k) for k in places)
 
 
 def _shift_then_close(search: Search, origin: int, destination: int) -> bool:
-    """Shift the group; with groups still too many, close the thin start that pays most.
+    """Shift the group; with groups still too many, close the thin start that pays most,
+    those whose learners can make the destination first (they can merge into it).
 
     A shift alone rarely pays: it is the way to close another group whose learners
     could go nowhere before.
@@ -264,8 +272,13 @@ def _shift_then_close(search: Search, origin: int, destination: int) -> bool:
     balance(search)
     if int(search.deviation().sum()) < 0:
         deviation = search.deviation()
-        thin = [k for k in range(len(search.starts)) if search.groups[k] and deviation[k] < 0]
-        thin.sort(key=lambda k: (int(deviation[k]), int(search.counts[k]), k))
+        toward = search.links[: len(search.starts), destination]
+        thin = [
+            k
+            for k in range(len(search.starts))
+            if search.groups[k] and deviation[k] < 0 and k != destination
+        ]
+        thin.sort(key=lambda k: (-int(toward[k]), int(deviation[k]), int(search.counts[k]), k))
         any(_try(search, _close_thin, k) for k in thin[:_SHIFTS])
     return True
 
