@@ -172,9 +172,9 @@ def test_the_model_within_any_seat_row_capped_there_bounds_the_optimum(seed: int
 
 def _context_keeping(seed: int, monkeypatch: pytest.MonkeyPatch) -> PhaseContext:
     """`_context_held_at` with a plan keeping the holds (as the search's does in the phase),
-    the path's gate (few totals, the plan many seats above the bound) aside: these small
+    the path's gate (one total, the plan many seats above the bound) aside: these small
     cohorts' plans pay few seats."""
-    monkeypatch.setattr(phase_preferences, "_few_totals_many_seats", lambda *_args: True)
+    monkeypatch.setattr(phase_preferences, "_one_total_many_seats", lambda *_args: True)
     problem, _placed, sizes, *_rest = _held(seed)
     context = _context_held_at(seed, sizes)[0]
     context.search = Search(
@@ -276,41 +276,3 @@ def test_some_cohort_has_fewest_seats_to_ask_again_at() -> None:
         assert found is not None and found[1]
         counts.append(found[0])
     assert any(counts)
-
-
-def test_few_totals_span_at_most_a_twentieth_of_the_least() -> None:
-    few = phase_preferences._few_totals
-    assert few(range(220, 221)) and few(range(220, 226))  # sparse 1,200 at 1,200 and 1,201
-    assert not few(range(5, 11)) and not few(range(36, 77))  # sparse 100 and 300
-    assert not few(range(0))  # no total at all
-
-
-@pytest.mark.parametrize("seed", range(6))
-def test_the_model_within_takes_few_totals_as_one_row_and_bounds_the_optimum(
-    monkeypatch: pytest.MonkeyPatch, seed: int
-) -> None:
-    # the held totals widened to two (every answer's total still within them), each
-    # within the spread: the model runs with one row over both, where one total alone
-    # opened its path before, and its bound stays below the brute-forced optimum
-    problem, placed, sizes, preferences, totals, _weight = _held(seed)
-    widened = range(totals.start, totals.stop + 1)
-    monkeypatch.setattr(phase_preferences, "held_totals", lambda *_args: widened)
-    monkeypatch.setattr(phase_preferences, "_TOTALS_SPREAD", 1.0)
-    monkeypatch.setattr(phase_preferences, "_SEATS_FOR_THE_DIVE", 0)
-    context = _context_held_at(seed, sizes)[0]
-    context.search = Search(
-        problem, solve_exact(problem, solve_heuristic(problem, 1), 1, 10.0).plan
-    )
-    totals_rows: list[tuple[float, float]] = []
-    solve = phase_preferences.solve_phase
-
-    def recorded(*args: Any, **kwargs: Any) -> Any:
-        low, high, *_terms = kwargs["cuts"][0]
-        totals_rows.append((low, high))
-        return solve(*args, **kwargs)
-
-    monkeypatch.setattr(phase_preferences, "solve_phase", recorded)
-    result = phase_preferences._within_fewest_seats(context, 10.0, time.monotonic(), 0)
-    assert result is not None and result.bound <= preferences
-    assert totals_rows and set(totals_rows) == {(widened.start, widened.stop - 1)}
-    assert not result.proven or result.value == preferences

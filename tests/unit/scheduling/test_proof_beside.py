@@ -201,7 +201,7 @@ def _seats_decide(monkeypatch: pytest.MonkeyPatch) -> None:
     """The gate open wherever the plan pays above the bound, the dive's path (not HiGHS
     within the fewest seats, `test_fewest_seats`)."""
     monkeypatch.setattr(phase_preferences, "_SEATS_FOR_THE_DIVE", 0)
-    monkeypatch.setattr(phase_preferences, "_few_totals_many_seats", lambda *_args: False)
+    monkeypatch.setattr(phase_preferences, "_one_total_many_seats", lambda *_args: False)
 
 
 def _cuts(monkeypatch: pytest.MonkeyPatch) -> list[object]:

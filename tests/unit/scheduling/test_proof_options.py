@@ -85,9 +85,9 @@ def test_the_model_within_the_fewest_seats_runs_without_the_feasibility_jump(
     monkeypatch: pytest.MonkeyPatch, seed: int
 ) -> None:
     seen = _options_by_phase(monkeypatch, (_JUMP,))
-    # the path's gate (few totals, the plan many seats above the bound) aside: these small
+    # the path's gate (one total, the plan many seats above the bound) aside: these small
     # cohorts' plans pay few seats
-    monkeypatch.setattr(phase_preferences, "_few_totals_many_seats", lambda *_args: True)
+    monkeypatch.setattr(phase_preferences, "_one_total_many_seats", lambda *_args: True)
     _problem, _placed, sizes, preferences, _totals, _weight = _held(seed)
     context = _context_held_at(seed, sizes)[0]
     result = phase_preferences._within_fewest_seats(context, 10.0, time.monotonic(), 0)

@@ -46,7 +46,7 @@ def _gates(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
 def _seats_model(monkeypatch: pytest.MonkeyPatch, applies: bool) -> None:
     """Whether HiGHS within the fewest seats (`test_fewest_seats`) may replace the dive:
     these cohorts' held sizes allow one total, so with the gate at 0 seats it would."""
-    monkeypatch.setattr(phase_preferences, "_few_totals_many_seats", lambda *_: applies)
+    monkeypatch.setattr(phase_preferences, "_one_total_many_seats", lambda *_: applies)
 
 
 def _no_seats_first(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -193,9 +193,7 @@ def test_where_the_dive_runs_alone_the_search_goes_on_after_its_cycles_only_whil
     monkeypatch.setattr(phase_preferences, "_SEATS_FOR_THE_DIVE", 0)
     monkeypatch.setattr("roundtable.scheduling.lp_dive._LINKING_NONZEROS", 0.0)
     answers = iter([True, many_after_the_cycles])
-    monkeypatch.setattr(
-        phase_preferences, "_few_totals_many_seats", lambda *_: next(answers, False)
-    )
+    monkeypatch.setattr(phase_preferences, "_one_total_many_seats", lambda *_: next(answers, False))
     _no_seats_first(monkeypatch)
     cycles = phase_preferences.cancel_cycles
 

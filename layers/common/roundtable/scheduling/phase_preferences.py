@@ -71,14 +71,6 @@ _DIVE_SHARE = 0.9
 # peer cohorts where the plan pays more if-needed seats than the solver-free bound
 # counts: the first HiGHS pass and the dive, whose time it takes, proved none of those.
 _OPEN_STARTS_SHARE = 0.9
-# HiGHS's model within the fewest seats (`_within_fewest_seats`) where the held sizes allow
-# totals of new groups spanning at most this fraction of the least (`_few_totals`), not only
-# one. Sparse 1,200 at generator seed 1,201 (sizes held at 13: 220-225 groups): the model
-# with those totals as one row proves 55,321 at its root in 7.2-8.7 s of CPU (HiGHS seeds
-# 1-3), where the dive took 11.5 s to round and its phase ended unproven (55,322 against
-# 55,317 in 38 s at load 5; proven in 18.9 s idle). Sparse 100-600, whose held totals span
-# 50-120 % of the least, keep their paths (sparse 100 with the model there: 15.4 % gap).
-_TOTALS_SPREAD = 0.05
 # Of the preferences phase's share, what the local search may take first. A half left
 # the dive of sparse 1,200 (whose search ran out of time: 173,853 -> 69,921 in 8 s; with
 # a quarter the same in 2.2 s) too little to solve its relaxation and round it (38,058).
@@ -164,7 +156,7 @@ def fewest_seats_ahead(context: PhaseContext, sizes: int) -> None:
     holds = dict(context.runner.holds) | {"sizes": sizes}
     if per_group.applies(problem):  # that phase has a model of its own
         return
-    if not _few_totals_many_seats(context, _preference_bound(context), holds):
+    if not _one_total_many_seats(context, _preference_bound(context), holds):
         return
     placed, weight = plan_objectives(problem, plan)["placed"], problem.if_needed_weight()
     # the run's time left: the phase waits for it only as long as it would for its own
@@ -289,9 +281,9 @@ def _search_first(
     answer the dive's then replaced; the rest could only lower the seats, so the plan
     decides as it did."""
     search, seconds = context.search, budget * _SEARCH_SHARE
-    if alone and _few_totals_many_seats(context, bound):
+    if alone and _one_total_many_seats(context, bound):
         cancel_cycles(search, seconds / 2)  # as the search begins (`improve_preferences`)
-    if not alone or _few_totals_many_seats(context, bound):
+    if not alone or _one_total_many_seats(context, bound):
         improve_preferences(search, seconds, bound, paths)
 
 
@@ -403,10 +395,10 @@ def _relaxation_first(problem: Problem) -> bool:
 def _within_fewest_seats(
     context: PhaseContext, budget: float, began: float, bound: int
 ) -> PhaseResult | None:
-    """Where every answer has one of few totals of new groups and the plan pays many
-    if-needed seats above `bound` (`_few_totals_many_seats`): HiGHS's full model with those
-    totals and at most `most` learners' if-needed seats as rows, `most` one fewer than the
-    plan pays, instead of the dive. An answer with more pays at least (most + 1) x the weight,
+    """Where every answer has one total of new groups and the plan pays many if-needed
+    seats above `bound` (`_one_total_many_seats`): HiGHS's full model with that total and
+    at most `most` learners' if-needed seats as rows, `most` one fewer than the plan
+    pays, instead of the dive. An answer with more pays at least (most + 1) x the weight,
     so the model's bound capped there bounds the phase, and the row needs no count of
     the fewest seats before it: it keeps out the plan and the answers near it, which
     HiGHS's root would otherwise start from (sparse 1,200, one thread, HiGHS seed 1, CPU s
@@ -419,10 +411,9 @@ def _within_fewest_seats(
     own seats, the row leaves no answer, so the model is stopped once a is proven and
     asked again with the row at a, the plan within it (`_model_within`). Sparse 1,200:
     a = 27, 38,058 proven, where the dive (14.7 s of CPU) finds 38,058 or 38,061 and the
-    relaxation without the rows proves 33,213; at generator seed 1,201 (220-225 groups)
-    a = 40, 55,321 proven (`_TOTALS_SPREAD`). None where it does not apply."""
+    relaxation without the rows proves 33,213. None where it does not apply."""
     problem, plan = context.problem, context.search.plan()
-    if not _few_totals_many_seats(context, bound):
+    if not _one_total_many_seats(context, bound):
         return None
     weight, totals = problem.if_needed_weight(), held_totals(problem, dict(context.runner.holds))
     placed = plan_objectives(problem, plan)["placed"]
@@ -513,25 +504,19 @@ def _fewest_beside(context: PhaseContext, placed: int, totals: range) -> FewestA
     return FewestAhead(problem, placed, totals, weight, budget, sizes).start()
 
 
-def _few_totals_many_seats(
+def _one_total_many_seats(
     context: PhaseContext, bound: int, holds: dict[str, int] | None = None
 ) -> bool:
-    """Whether the held placement (proven) and sizes (or `holds`) allow few totals of new
-    groups (`_few_totals`) in a facilitated cohort whose plan pays `_SEATS_FOR_THE_DIVE`
-    if-needed seats or more above `bound`: there the totals' row and the seat row make
-    HiGHS's root as strong as the optimum (sparse 1,200 at generator seeds 1,200-1,202).
-    Not typical 300 or 600 (one total, 2 seats above)."""
+    """Whether the held placement (proven) and sizes (or `holds`) allow one total of new
+    groups in a facilitated cohort whose plan pays `_SEATS_FOR_THE_DIVE` if-needed seats
+    or more above `bound`: there the total and the fewest seats make HiGHS's root as
+    strong as the optimum (sparse 1,200). Not typical 300 or 600 (one total, 2 seats
+    above)."""
     problem = context.problem
     holds = dict(context.runner.holds) if holds is None else holds
     if not (problem.facilitated and context.proven.get("placed") and "sizes" in holds):
         return False
-    return _many_seats_above(context, bound) and _few_totals(held_totals(problem, holds))
-
-
-def _few_totals(totals: range) -> bool:
-    """Whether `totals` (new groups in all) span at most `_TOTALS_SPREAD` of the least: the
-    totals' row then holds the root's groups about as one total would."""
-    return bool(totals) and totals.stop - 1 - totals.start <= _TOTALS_SPREAD * totals.start
+    return _many_seats_above(context, bound) and len(held_totals(problem, holds)) == 1
 
 
 def _dive_alone(problem: Problem, dive_runner: Runner | None) -> bool:
@@ -548,7 +533,7 @@ def _dive_alone(problem: Problem, dive_runner: Runner | None) -> bool:
     start and the pass 0.3-0.6 s beside it. Where the dive's answer is not taken, the
     search runs after it (`_first_then_dive`). The search (its cycles first:
     `_search_first`) still comes first where HiGHS within the fewest seats may replace the
-    dive (`_few_totals_many_seats`): its plan decides."""
+    dive (`_one_total_many_seats`): its plan decides."""
     if not lp_dive_applies(problem):
         return False
     return _leaders_scarce(problem) or (
