@@ -50,12 +50,12 @@ _COMPACT_SHARE = 0.8
 # 2 -> 0 in 0.06 s, where the relaxation took 3.5 s and total 50 alone, from scratch,
 # found nothing in 8 s).
 _RELAXATION_SHARE = 0.4  # sparse 1,200: 3-6 s at load 3-4 (17 s share), 0.2-0.8 s below 600
-_TOTALS_FIRST = 0.25
+_TOTALS_FIRST = 0.5  # a quarter: per-group 600's question at 12 cut short (35, not 12)
 # Of what is left after those totals, where they proved nothing, what the model on the
-# free relaxation's support gets (`support.py`; per-group 300: the question "69 groups
-# worth at most 57" has no answer and took its whole share, 7.6-7.9 s, then the full
-# model and the totals again found nothing in 2.3 and 4.2 s; on the support HiGHS found 71
-# in 3.4 s of CPU, 69 in 9.3).
+# relaxation's support gets (`support.py`), from the full model's and the totals' after it
+# (per-group 300: the question "69 groups worth at most 57" has no answer and takes its
+# whole share, 7.6-7.9 s, then the full model and the totals again find nothing in 2.3
+# and 4.2 s; on the support HiGHS finds 71 in 3.4 s of CPU with the relaxation, 69 in 9.3).
 _SUPPORT_SHARE = 0.8
 
 
