@@ -2,8 +2,9 @@
 
 The local search and the solver-free bound first; then, where the search's answer is
 more than one group's target above the bound, the relaxations by totals (`totals.py`)
-bound every total number of groups and the least-bound totals are solved first; then
-HiGHS's full model, and the remaining totals one at a time. Per-group anchors with
+bound every total number of groups and the least-bound totals are solved first; where
+they prove nothing, the model on the relaxation's support (`support.py`); then HiGHS's
+full model, and the remaining totals one at a time. Per-group anchors with
 everyone placed and the bound 0 ask the preferences phase's compact model first
 (`per_group.prepare`), whose first answer that phase goes on from."""
 
