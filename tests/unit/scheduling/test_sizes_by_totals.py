@@ -609,8 +609,30 @@ def test_the_totals_after_the_full_model_start_from_what_the_first_ones_proved(
     # not by the relaxation alone (which says 0), so no level refused is asked again
     # (peer:105: 16, 18 and 20 at 19 groups refused, then asked again)
     from roundtable.scheduling import phase_sizes
-    from roundtable.scheduling.highs import PhaseResult
     from roundtable.scheduling.totals import TotalsOutcome
+
+    bounds_given: list[Any] = []
+
+    def solved(_runner: Runner, plan: Plan, *rest: Any) -> TotalsOutcome:
+        bounds_given.append(rest[3])
+        return TotalsOutcome(plan, 6, 0, 1, {5: 2})
+
+    context = _twenty_peers_at_six(monkeypatch, solved)
+    phase_sizes.sizes_phase(context, 10.0)
+    first, after = bounds_given
+    assert first(5) == 0
+    assert after(5) == 2
+
+
+def _twenty_peers_at_six(
+    monkeypatch: pytest.MonkeyPatch, by_totals: Callable[..., Any]
+) -> PhaseContext:
+    """The sizes phase's context for twenty peer learners free on both evenings, held at
+    five groups of 3 and one of 5 (sizes 6), its search and the questions asked ahead
+    switched off, the totals answered by `by_totals` and the full model proving nothing
+    (bound 0): what the phase does between those steps is what the caller checks."""
+    from roundtable.scheduling import phase_sizes
+    from roundtable.scheduling.highs import PhaseResult
 
     problem, tuesday, wednesday = _peers_on_two_evenings(20)
     held = Plan(
@@ -621,23 +643,14 @@ def test_the_totals_after_the_full_model_start_from_what_the_first_ones_proved(
     runner.hold("placed", 20)
     context = PhaseContext(problem, runner, Search(problem, held), math.inf, 60.0)
     context.proven["placed"] = True
-    bounds_given: list[Any] = []
-
-    def solved(_runner: Runner, plan: Plan, *rest: Any) -> TotalsOutcome:
-        bounds_given.append(rest[3])
-        return TotalsOutcome(plan, 6, 0, 1, {5: 2})
-
     monkeypatch.setattr(phase_sizes, "improve_sizes", lambda _search: None)
     monkeypatch.setattr(phase_sizes, "relax_totals", lambda *_args: Relaxation(5.0, 0.0, 0.0))
-    monkeypatch.setattr(phase_sizes, "fewest_seats_ahead", lambda *_args: None)
-    monkeypatch.setattr(phase_sizes, "relaxation_ahead", lambda *_args: None)
-    monkeypatch.setattr(phase_sizes, "solve_by_totals", solved)
+    for ahead in ("fewest_seats_ahead", "relaxation_ahead", "cover_ahead"):
+        monkeypatch.setattr(phase_sizes, ahead, lambda *_args: None)
+    monkeypatch.setattr(phase_sizes, "solve_by_totals", by_totals)
     unproven = PhaseResult(6, 0, False, "6, bound 0")
     monkeypatch.setattr(phase_sizes, "solve_phase", lambda *_args, **_options: unproven)
-    phase_sizes.sizes_phase(context, 10.0)
-    first, after = bounds_given
-    assert first(5) == 0
-    assert after(5) == 2
+    return context
 
 
 def test_a_total_refused_above_another_totals_bound_yields_to_that_total(

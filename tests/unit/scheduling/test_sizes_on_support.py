@@ -4,25 +4,23 @@ worse than the plan it is given, and the phase adopts it where the totals prove 
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import pytest
 
 from roundtable.scheduling import phase_sizes
-from roundtable.scheduling.highs import PhaseResult, Runner
+from roundtable.scheduling.highs import Runner
 from roundtable.scheduling.neighbourhood import group_columns
-from roundtable.scheduling.phase_context import PhaseContext
 from roundtable.scheduling.plan import Plan, plan_is_consistent
-from roundtable.scheduling.search import Search
 from roundtable.scheduling.solver import solve_exact
 from roundtable.scheduling.support import on_support, relaxation_support
-from roundtable.scheduling.totals import Relaxation, TotalsOutcome
+from roundtable.scheduling.totals import TotalsOutcome
 from roundtable.scheduling.values import plan_objectives, values_from_plan
 from tests.unit.scheduling.test_sizes_by_totals import (
     _overlapping_cohort,
     _peers_on_two_evenings,
     _placed_plan,
+    _twenty_peers_at_six,
 )
 
 
@@ -69,27 +67,11 @@ def test_the_sizes_phase_adopts_the_answer_on_the_support_where_the_totals_prove
     # of 5 (sizes 6); the totals and the full model prove nothing and change nothing (as
     # the question "69 groups worth at most 57" on per-group 300): the model on the
     # relaxation's support finds five groups of 4 (sizes 0)
-    problem, tuesday, wednesday = _peers_on_two_evenings(20)
-    held = Plan(
-        {tuesday: [-1] * 5, wednesday: [-1]}, {tuesday: [*range(15)], wednesday: [*range(15, 20)]}
-    )
-    assert plan_objectives(problem, held)["sizes"] == 6
-    runner = Runner(problem, 1)
-    runner.hold("placed", 20)
-    context = PhaseContext(problem, runner, Search(problem, held), math.inf, 60.0)
-    context.proven["placed"] = True
-
     def nothing(_runner: Runner, plan: Plan, *_rest: Any) -> TotalsOutcome:
         return TotalsOutcome(plan, 6, 0, 1, {})
 
-    monkeypatch.setattr(phase_sizes, "improve_sizes", lambda _search: None)
-    monkeypatch.setattr(phase_sizes, "relax_totals", lambda *_args: Relaxation(5.0, 0.0, 0.0))
-    monkeypatch.setattr(phase_sizes, "fewest_seats_ahead", lambda *_args: None)
-    monkeypatch.setattr(phase_sizes, "relaxation_ahead", lambda *_args: None)
-    monkeypatch.setattr(phase_sizes, "cover_ahead", lambda *_args: None)
-    monkeypatch.setattr(phase_sizes, "solve_by_totals", nothing)
-    unproven = PhaseResult(6, 0, False, "6, bound 0")
-    monkeypatch.setattr(phase_sizes, "solve_phase", lambda *_args, **_options: unproven)
+    context = _twenty_peers_at_six(monkeypatch, nothing)
+    problem = context.problem
     phase_sizes.sizes_phase(context, 10.0)
     kept = context.search.plan()
     assert plan_objectives(problem, kept)["sizes"] == 0
