@@ -10,6 +10,7 @@ import pytest
 from roundtable.scheduling import phase_spread
 from roundtable.scheduling.bounds import learner_cost_bound, seats, spread_bound
 from roundtable.scheduling.group_count import (
+    _learners_pay,
     least_learner_cost,
     least_new_groups,
     least_spread,
@@ -19,7 +20,7 @@ from roundtable.scheduling.highs import Runner
 from roundtable.scheduling.plan import Plan
 from roundtable.scheduling.problem import Problem
 from roundtable.scheduling.solver import solve_exact
-from roundtable.scheduling.values import plan_objectives
+from roundtable.scheduling.values import learners_pay, plan_objectives, values_from_plan
 from tests.unit.scheduling.helpers import person
 from tests.unit.scheduling.test_phase_bounds import (
     _brute_force,
@@ -141,3 +142,22 @@ def test_spread_asks_the_learners_least_only_where_it_could_accept_the_plan(monk
     )
     solve_exact(tuesday_or_wednesday, solve_heuristic(tuesday_or_wednesday, 1), 1, 10.0)
     assert asked == []
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_what_the_learners_pay_is_what_the_models_learner_columns_cost(seed):
+    """`values.learners_pay`, which spread's gate reads, counts what the model's learner
+    columns cost in the preferences objective (the relaxation `least_learner_cost` bounds),
+    and with the leaders' options it is the plan's preferences."""
+    problem = _cohort(seed, facilitators=2, most_groups=2)
+    plan = solve_exact(problem, solve_heuristic(problem, 1), 1, 10.0).plan
+    model, _highs = Runner(problem, 1)._loaded()
+    values = values_from_plan(problem, model, plan)
+    columns_cost = sum(cost * values[col] for col, cost in _learners_pay(model).items())
+    leaders = sum(
+        problem.facilitator_options[f][start]
+        for start, facilitators in plan.groups_at.items()
+        for f in facilitators
+    )
+    assert learners_pay(problem, plan) == round(columns_cost)
+    assert learners_pay(problem, plan) + leaders == plan_objectives(problem, plan)["preferences"]

@@ -37,7 +37,7 @@ from roundtable.scheduling.plan import Plan
 from roundtable.scheduling.problem import Problem
 from roundtable.scheduling.relocation import relocate_for_spread
 from roundtable.scheduling.spread_paths import improve_spread
-from roundtable.scheduling.values import plan_objectives
+from roundtable.scheduling.values import learners_pay, plan_objectives
 
 # Spread only breaks ties: it never gets more than this share of the whole time limit.
 _SPREAD_SHARE = 0.15
@@ -152,22 +152,12 @@ def _learners_least_settles(context: PhaseContext, plan: Plan, fewest: int, crow
     paying = _leader_budget(context)
     if not problem.facilitated or paying is None:
         return False
-    least_budget = held["preferences"] - _learners_paying(problem, plan)
+    least_budget = held["preferences"] - learners_pay(problem, plan)
     best = spread_bound(problem, fewest, least_budget, crowd)
     achieved = plan_objectives(problem, plan)["spread"]
     return best > spread_bound(problem, fewest, paying, crowd) and achieved <= best * (
         1 + SPREAD_GAP
     )
-
-
-def _learners_paying(problem: Problem, plan: Plan) -> int:
-    """What the plan's learners pay of its preferences (the leaders' options left out)."""
-    leaders = sum(
-        problem.facilitator_options[f][start]
-        for start, facilitators in plan.groups_at.items()
-        for f in facilitators
-    )
-    return plan_objectives(problem, plan)["preferences"] - leaders
 
 
 def _relaxation_pays(problem: Problem) -> bool:

@@ -92,17 +92,23 @@ def _take(queue: list[int], amount: float) -> tuple[list[int], list[int]]:
     return queue[:count], queue[count:]
 
 
-def plan_objectives(problem: Problem, plan: Plan) -> dict[str, int]:
-    """Every phase's objective for a plan, as the model counts it."""
-    target = problem.params.target_learners()
-    preferences = sum(
+def learners_pay(problem: Problem, plan: Plan) -> int:
+    """The learners' part of a plan's preferences: their options where they are seated and
+    their costs of joining groups (the leaders' options left out)."""
+    seated = sum(
         problem.learner_options[i][start]
         for start, members in plan.learners_at.items()
         for i in members
     )
-    preferences += sum(
+    return seated + sum(
         problem.learner_joins[i][slot] for slot, members in plan.joins.items() for i in members
     )
+
+
+def plan_objectives(problem: Problem, plan: Plan) -> dict[str, int]:
+    """Every phase's objective for a plan, as the model counts it."""
+    target = problem.params.target_learners()
+    preferences = learners_pay(problem, plan)
     loads = Counter[int]()
     for start, leaders in plan.groups_at.items():
         for f in leaders:
