@@ -213,7 +213,7 @@ class Runner:
             status, proven = "optimal", bound
         value = round(_score(model.objectives[name], values))
         best = max(bound, proven) if not SENSES[name] else min(bound, proven)
-        text = f"{value}, optimal" if value == best else _gap_text(status, value, best)
+        text = f"{value}, optimal" if value == best else _gap_text(name, status, value, best)
         return plan_from_values(self.problem, model, values), PhaseResult(
             value, best, value == best, text
         )
@@ -285,9 +285,17 @@ def learner_column_count(problem: Problem) -> int:
     return sum(len(cls.options) + len(cls.joins) for cls in problem.classes)
 
 
-def _gap_text(status: str, value: int, bound: int) -> str:
+def _gap_text(name: str, status: str, value: int, bound: int) -> str:
+    """The phase's value, bound and gap, and why it ended there. HiGHS's "optimal" with a
+    gap is an accepted gap only for a phase that accepts one (spread); elsewhere its optimum
+    was its model's (learners continuous, or the caller's rows) and the answer is not."""
     gap = abs(value - bound) / max(abs(value), 1)
-    reason = "accepted" if status == "optimal" else status
+    if status != "optimal":
+        reason = status
+    elif name in _GAPS:
+        reason = "accepted"
+    else:
+        reason = "the solver's model optimal, the answer not at its bound"
     return f"{value}, bound {bound}, gap {gap:.1%} ({reason})"
 
 
