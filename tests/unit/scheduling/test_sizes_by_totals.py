@@ -311,29 +311,6 @@ def test_the_relaxation_with_overlapping_leaders_stays_below_the_proven_optimum(
     ]
 
 
-@pytest.mark.parametrize(("per_row", "free"), [(0.0, 4.0), (100.0, 0.0)])
-def test_the_interior_point_solves_the_free_relaxation_with_the_overlap_rows(
-    per_row: float, free: float, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # overlapping leaders whose overlap rows bind (seed 13): without them the free
-    # relaxation is worth 0, with them 4, the optimum. The interior point's run has them
-    # (so the totals next to its centre start from a basis that has them), dual simplex's
-    # copy not (its basis is set on the loose relaxation it solved); the rows come back
-    problem = _overlapping_cohort(13)
-    outcome = solve_exact(problem, solve_heuristic(problem, 1), 1, 20.0)
-    placed, sizes = outcome.results["placed"], outcome.results["sizes"]
-    assert placed.proven and sizes.proven and sizes.value == 4
-    monkeypatch.setattr(totals, "_SIMPLEX_PER_ROW", per_row)
-    runner = Runner(problem, 1)
-    runner.hold("placed", placed.value)
-    _model, highs = runner._loaded()
-    bounds = [list(highs.getLp().row_lower_), list(highs.getLp().row_upper_)]
-    relaxation = relax_totals(runner, 10.0)
-    assert relaxation is not None and relaxation.free == pytest.approx(free, abs=1e-6)
-    assert relaxation.least() == sizes.value
-    assert bounds == [list(highs.getLp().row_lower_), list(highs.getLp().row_upper_)]
-
-
 def test_a_total_bounds_only_the_side_its_dual_leans_to() -> None:
     # values and duals of the relaxation at two adjacent totals (below, above)
     assert (_bounding([(7.0, -2.0), (5.0, 3.0)], 0), _bounding([(7.0, -2.0), (5.0, 3.0)], 1)) == (
@@ -574,8 +551,8 @@ def test_the_free_relaxation_by_dual_simplex_within_its_iterations_keeps_the_bou
     _placed, sizes, _preferences, _spread = _brute_force(runner.problem)
     runs: list[tuple[float | None, int, int]] = []
 
-    def recorded(highs: Any, deadline: float, seed: int, loosen: Any) -> float | None:
-        value = free_relaxation(highs, deadline, seed, loosen)
+    def recorded(highs: Any, deadline: float, seed: int) -> float | None:
+        value = free_relaxation(highs, deadline, seed)
         info = highs.getInfo()
         runs.append((value, info.simplex_iteration_count, info.ipm_iteration_count))
         return value
