@@ -112,9 +112,8 @@ class Relaxation:
     # per total solved, the group columns whole in the relaxation's answer there, and
     # their values: a partial start for that total's question (`solve_by_totals`)
     whole: dict[int, dict[int, float]] = field(default_factory=dict)
-    # the relaxation's value without the row (and without the leaders' overlap rows where
-    # dual simplex solved it, `_free_relaxation`): the least over every total, so a bound
-    # for each whatever the sides' duals say
+    # the relaxation's value without the row (and without the leaders' overlap rows):
+    # the least over every total, so a bound for each whatever the sides' duals say
     free: float = 0.0
     # per total solved and feasible, its value and the total row's dual: V(T') ≥ V(T) +
     # dual·(T' − T) for every T' (weak duality), a line under V that rises away from T
@@ -217,9 +216,7 @@ def relax_totals(
     highs.addRow(0, INF, len(columns), columns, np.ones(len(columns)))
     _loosen(highs, model, spread + overlaps, True)
     try:
-        free = _free_relaxation(
-            highs, deadline, runner.seed, lambda loose: _loosen(highs, model, overlaps, loose)
-        )
+        free = _free_relaxation(highs, deadline, runner.seed)
         if free is None:
             return None
         _loosen(highs, model, overlaps, False)
@@ -271,9 +268,7 @@ class _SimplexBeside(OnThread):
         event.interrupt(self.ended() and self.solved)
 
 
-def _free_relaxation(
-    highs: Any, deadline: float, seed: int, loosen: Callable[[bool], None]
-) -> float | None:
+def _free_relaxation(highs: Any, deadline: float, seed: int) -> float | None:
     """The free relaxation's value (None if not solved by `deadline`) with its answer and
     basis on `highs`, for the totals to start from: by the interior-point solver (sparse
     600: 0.4 s of CPU against 1.3 s for dual simplex's 5,760 iterations; per-group 300
@@ -282,16 +277,8 @@ def _free_relaxation(
     0.31 per row, against 1.9-2.4 s of interior point; the same centre and least bound).
     Both run at once on two cores, the simplex on a copy (`_SimplexBeside`); which is
     taken depends on the simplex's iterations only (unless the clock cuts it short), so
-    the interior point's answer, where it ends first, waits for the simplex's verdict.
-
-    The simplex solves the relaxation without the leaders' overlap rows (as given,
-    loose), the interior point with them (`loosen(False)`, which costs it little: per-group
-    600 3.6 s of CPU against 3.5), so that the totals next to its centre start from a basis
-    that has them: there the side's dual simplex took 1.4 s of CPU against 4.6 from the
-    loose basis (the same value, 12, and the same 4,639 whole group columns). The value is
-    then at least the loose one's, and still the least over every total."""
+    the interior point's answer, where it ends first, waits for the simplex's verdict."""
     beside = _SimplexBeside(highs, deadline - time.monotonic(), seed).start()
-    loosen(False)
     highs.setOptionValue("solver", "ipm")
     highs.cbIpmInterrupt.subscribe(beside.ended_solved)
     try:
@@ -302,8 +289,7 @@ def _free_relaxation(
     beside.join()
     if not beside.solved:
         return free
-    # the simplex's optimal basis, on the loose relaxation it solved: no iteration here
-    loosen(True)
+    # the simplex's optimal basis: no iteration here
     highs.setBasis(beside.copy.getBasis())
     return solve_relaxation(highs, deadline - time.monotonic())
 
