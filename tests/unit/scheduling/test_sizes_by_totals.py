@@ -4,6 +4,7 @@ solver-free bound cannot."""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import random
@@ -43,6 +44,7 @@ from roundtable.scheduling.totals import (
 )
 from roundtable.scheduling.values import plan_objectives
 from tests.unit.scheduling.helpers import instance, person
+from tests.unit.scheduling.test_overlap_cliques import _per_group_cohort
 from tests.unit.scheduling.test_phase_bounds import _brute_force, _cohort, _hours, _problem_of
 
 TUESDAY = {"Tuesday": [["18:00", "19:00"]]}
@@ -551,8 +553,8 @@ def test_the_free_relaxation_by_dual_simplex_within_its_iterations_keeps_the_bou
     _placed, sizes, _preferences, _spread = _brute_force(runner.problem)
     runs: list[tuple[float | None, int, int]] = []
 
-    def recorded(highs: Any, deadline: float, seed: int) -> float | None:
-        value = free_relaxation(highs, deadline, seed)
+    def recorded(highs: Any, deadline: float, seed: int, beside: bool) -> float | None:
+        value = free_relaxation(highs, deadline, seed, beside)
         info = highs.getInfo()
         runs.append((value, info.simplex_iteration_count, info.ipm_iteration_count))
         return value
@@ -699,3 +701,34 @@ def test_a_flat_bound_asks_the_total_at_the_relaxations_centre_first(
     assert asked == [(6, 4)]
     assert (outcome.value, outcome.bound, outcome.tried) == (4, 4, 1)
     assert plan_is_consistent(problem, outcome.plan)
+
+
+def test_per_group_anchors_solve_the_free_relaxation_without_the_simplex_beside(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # per-group anchors: dual simplex never ends within its iterations there (per-group
+    # 300 and 600 at three generator seeds each), so the interior point runs alone, to the
+    # relaxation it reaches with the simplex beside
+    problem = _per_group_cohort(60)
+    placed = plan_objectives(problem, solve_heuristic(problem, 1))["placed"]
+    started: list[bool] = []
+
+    class Recorded(totals._SimplexBeside):
+        def __init__(self, *args: Any) -> None:
+            started.append(True)
+            super().__init__(*args)
+
+    monkeypatch.setattr(totals, "_SimplexBeside", Recorded)
+    relaxed = []
+    for anchored in (True, False):
+        runner = Runner(problem, 1)
+        runner.hold("placed", placed)
+        runner._loaded()
+        if not anchored:  # the same model, the simplex beside as for one anchor zone
+            params = dataclasses.replace(problem.params, anchor_timezone="UTC")
+            runner.problem = dataclasses.replace(problem, params=params)
+        relaxed.append(relax_totals(runner, 10.0, placed))
+        assert started == ([] if anchored else [True])
+    alone, beside = relaxed
+    assert alone is not None and beside is not None
+    assert (alone.least(), alone.centre) == (beside.least(), pytest.approx(beside.centre))

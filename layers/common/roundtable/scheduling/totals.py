@@ -216,7 +216,8 @@ def relax_totals(
     highs.addRow(0, INF, len(columns), columns, np.ones(len(columns)))
     _loosen(highs, model, spread + overlaps, True)
     try:
-        free = _free_relaxation(highs, deadline, runner.seed)
+        beside = not runner.problem.params.per_group_anchor
+        free = _free_relaxation(highs, deadline, runner.seed, beside)
         if free is None:
             return None
         _loosen(highs, model, overlaps, False)
@@ -268,7 +269,7 @@ class _SimplexBeside(OnThread):
         event.interrupt(self.ended() and self.solved)
 
 
-def _free_relaxation(highs: Any, deadline: float, seed: int) -> float | None:
+def _free_relaxation(highs: Any, deadline: float, seed: int, beside: bool = True) -> float | None:
     """The free relaxation's value (None if not solved by `deadline`) with its answer and
     basis on `highs`, for the totals to start from: by the interior-point solver (sparse
     600: 0.4 s of CPU against 1.3 s for dual simplex's 5,760 iterations; per-group 300
@@ -277,21 +278,35 @@ def _free_relaxation(highs: Any, deadline: float, seed: int) -> float | None:
     0.31 per row, against 1.9-2.4 s of interior point; the same centre and least bound).
     Both run at once on two cores, the simplex on a copy (`_SimplexBeside`); which is
     taken depends on the simplex's iterations only (unless the clock cuts it short), so
-    the interior point's answer, where it ends first, waits for the simplex's verdict."""
-    beside = _SimplexBeside(highs, deadline - time.monotonic(), seed).start()
-    highs.setOptionValue("solver", "ipm")
-    highs.cbIpmInterrupt.subscribe(beside.ended_solved)
+    the interior point's answer, where it ends first, waits for the simplex's verdict.
+
+    Not `beside` (per-group anchors), the interior point alone: there the simplex never
+    ends within its iterations (per-group 300 at generator seeds 300-302, 600 at 600-602:
+    every run stopped at its limit), and its copy and run on the second core only slowed
+    the interior point's (per-group 600, load 2: the relaxation 8.0-8.9 s of wall time
+    with it, 6.3-6.6 s alone, the same answer)."""
+    if not beside:
+        return _interior_point(highs, deadline)
+    simplex = _SimplexBeside(highs, deadline - time.monotonic(), seed).start()
+    highs.cbIpmInterrupt.subscribe(simplex.ended_solved)
     try:
-        free = solve_relaxation(highs, deadline - time.monotonic())
+        free = _interior_point(highs, deadline)
     finally:
-        highs.cbIpmInterrupt.unsubscribe(beside.ended_solved)
-        highs.setOptionValue("solver", "choose")
-    beside.join()
-    if not beside.solved:
+        highs.cbIpmInterrupt.unsubscribe(simplex.ended_solved)
+    simplex.join()
+    if not simplex.solved:
         return free
     # the simplex's optimal basis: no iteration here
-    highs.setBasis(beside.copy.getBasis())
+    highs.setBasis(simplex.copy.getBasis())
     return solve_relaxation(highs, deadline - time.monotonic())
+
+
+def _interior_point(highs: Any, deadline: float) -> float | None:
+    highs.setOptionValue("solver", "ipm")
+    try:
+        return solve_relaxation(highs, deadline - time.monotonic())
+    finally:
+        highs.setOptionValue("solver", "choose")
 
 
 Side = tuple[float, float]  # the relaxation's value at a total and the total row's dual
