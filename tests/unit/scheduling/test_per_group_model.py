@@ -721,9 +721,15 @@ def test_an_infeasible_relaxation_is_handed_on_not_solved_again(
     solved: list[str] = []
     for name in ("_relaxation", "_first_answer"):
         original = getattr(per_group, name)
-        monkeypatch.setattr(
-            per_group, name, lambda *a, _o=original, _n=name, **k: solved.append(_n) or _o(*a, **k)
-        )
+
+        def noted(*a, _o=original, _n=name, **k):
+            # the least seats' relaxation runs on its own thread (`_SeatsBound`): another
+            # question, asked of the model with every option
+            if threading.current_thread() is threading.main_thread():
+                solved.append(_n)
+            return _o(*a, **k)
+
+        monkeypatch.setattr(per_group, name, noted)
     outcome = per_group.solve(problem, holds, plan, 10.0, 1, prepared)
     assert not solved
     assert outcome.bound >= problem.if_needed_weight()  # every answer pays if-needed time
@@ -859,4 +865,27 @@ def test_the_first_answer_gets_a_quarter_of_the_time_where_sizes_are_held_above_
     monkeypatch.setattr(per_group, "_first_answer", noted)
     outcome = per_group.solve(problem, holds, plan, 20.0, 1)
     assert budgets and budgets[0] <= 20.0 * per_group._FIRST_ANSWER_SHARE
+    assert_earlier_phases_kept(problem, plan, outcome.plan, outcome.bound)
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_the_rounds_on_the_model_with_every_option_start_with_the_shorter_limit(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the model without if-needed options has no answer: the rounds run on the one with
+    # every option, each round first limited to `_EVERY_OPTION_ROUND_SECONDS`
+    problem = _one_learner_at_if_needed_times_only(seed)
+    plan = solve_heuristic(problem, seed)
+    before = plan_objectives(problem, plan)
+    holds = {"placed": before["placed"], "sizes": before["sizes"]}
+    limits: list[float | None] = []
+    original = per_group._improve_by_neighbourhoods
+
+    def noted(*args, **kwargs):
+        limits.append(args[7] if len(args) > 7 else kwargs.get("limit"))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(per_group, "_improve_by_neighbourhoods", noted)
+    outcome = per_group.solve(problem, holds, plan, 10.0, 1)
+    assert limits == [per_group._EVERY_OPTION_ROUND_SECONDS]
     assert_earlier_phases_kept(problem, plan, outcome.plan, outcome.bound)

@@ -93,12 +93,20 @@ _RELAXATION_OPTIONS = {
 # Seconds of the round's own thread's CPU, not of wall time (`_cpu_limited`, session 12):
 # under load a wall-time limit cut that round at 0.8-2.5 s of CPU.
 _ROUND_SECONDS = 4.0
+# The rounds' first limit on the model with every option (the plan pays if-needed time the
+# model without them cannot lose, or no first answer was found there): from plans paying
+# 16-41 if-needed seats a weekday's round cut at 4 s took 4 s of the 4-6 s the phase had
+# left (per-group 600 at sizes 45: 28,005 -> 10,986), cut at 1 s it gains about as much and
+# the others get the rest (-> 4,169; per-group 300 at sizes 84: 5,507 -> 5,502). A round
+# cut short is retried with twice its limit, as before.
+_EVERY_OPTION_ROUND_SECONDS = 1.0
 _REPAIR_SECONDS = 1.0
 # Of the time left, what the first answer may take where the sizes are held above 0 (the
 # deviations a dense row): per-group 600 at sizes 45 had none in 6.35 s (HiGHS found 49 in
 # 27 s), where the rounds on the model with every option take the plan from 28,005 to
-# 2,809 in 8.7 s of CPU. Where none is found, the rounds get the rest.
-_FIRST_ANSWER_SHARE = 0.25
+# 2,809 in 8.7 s of CPU. Where none is found, the rounds get the rest (small cohorts find
+# theirs at once: per-group 100 at sizes 6 in 0.00 s).
+_FIRST_ANSWER_SHARE = 0.1
 _WEEKDAYS = 7
 # The weekdays in a row a pattern's round frees at once (`_weekday_windows`): on
 # per-group 1,200 from 27 no two weekdays of the 263-start pattern find 25 from 26, three
@@ -456,7 +464,11 @@ def _from_relaxation(
             if proof is None
             else _SpareCore(proof.ended, lambda: _for_rounds(model.load(seed)))
         )
-        values = _improve_by_neighbourhoods(problem, highs, model, values, deadline, enough, spare)
+        # a round's first limit: shorter on the model with every option
+        first = _ROUND_SECONDS if cap == weight else _EVERY_OPTION_ROUND_SECONDS
+        values = _improve_by_neighbourhoods(
+            problem, highs, model, values, deadline, enough, spare, first
+        )
     if proof is not None and _score(model, values) == enough:
         values, bound = proof.settle(values, deadline)
     elif proof is not None:  # what it proved so far still holds
@@ -893,6 +905,7 @@ def _improve_by_neighbourhoods(
     deadline: float,
     bound: int,
     spare: _SpareCore | None = None,
+    limit: float | None = None,
 ) -> list[float]:
     """Re-solve one neighbourhood's groups at a time, every other group fixed (learners
     free): a weekday's, then a daylight-saving pattern's (`_neighbourhoods`); a day's
@@ -909,7 +922,7 @@ def _improve_by_neighbourhoods(
     one), so the answers are those of one round at a time (each round's depends only on
     its neighbourhood and the answer: `_round`)."""
     rounds = _neighbourhoods(problem, model)
-    limits = [_ROUND_SECONDS] * len(rounds)
+    limits = [_ROUND_SECONDS if limit is None else limit] * len(rounds)
     settled: set[int] = set()  # the rounds proven to find nothing better than `values`
     cursor = 0  # the round to try next
     while len(settled) < len(rounds):
