@@ -721,9 +721,15 @@ def test_an_infeasible_relaxation_is_handed_on_not_solved_again(
     solved: list[str] = []
     for name in ("_relaxation", "_first_answer"):
         original = getattr(per_group, name)
-        monkeypatch.setattr(
-            per_group, name, lambda *a, _o=original, _n=name, **k: solved.append(_n) or _o(*a, **k)
-        )
+
+        def noted(*a, _o=original, _n=name, **k):
+            # the least seats' relaxation runs on its own thread (`_SeatsBound`): another
+            # question, asked of the model with every option
+            if threading.current_thread() is threading.main_thread():
+                solved.append(_n)
+            return _o(*a, **k)
+
+        monkeypatch.setattr(per_group, name, noted)
     outcome = per_group.solve(problem, holds, plan, 10.0, 1, prepared)
     assert not solved
     assert outcome.bound >= problem.if_needed_weight()  # every answer pays if-needed time
@@ -791,3 +797,95 @@ def test_the_cuts_settle_per_group_1200s_question_at_its_relaxations_bound() -> 
     assert per_group._above_by_cuts(model, at_zero, 24, 1, 60.0)
     at_zero, _at_upper = per_group.fixed_by_reduced_costs(model, relaxation.duals, 25)
     assert not per_group._above_by_cuts(model, at_zero, 25, 1, 60.0)
+
+
+def _two_learners_at_if_needed_times_only(seed: int):
+    """A brute-forceable cohort where learners 0 and 1 can meet at if-needed times only:
+    every answer placing them pays two if-needed seats."""
+    problem = _cohort(seed, facilitators=3, most_groups=2)
+    for learner in (0, 1):
+        costs = problem.learner_costs[learner]
+        costs[costs >= 0] = problem.if_needed_weight()
+    derive_options(problem)
+    return problem
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_least_seats_bound_never_exceeds_the_brute_forced_optimum(seed: int) -> None:
+    # the model without if-needed options has no answer (its bound: one seat's weight);
+    # the least seats of the model with every option, times the weight, bound the
+    # brute-forced optimum, and so does the phase's bound with them
+    problem = _two_learners_at_if_needed_times_only(seed)
+    placed, sizes, preferences, _spread = _brute_force(problem)
+    holds, weight = {"placed": placed, "sizes": sizes}, problem.if_needed_weight()
+    model = per_group.build(problem, holds)
+    seats_bound = per_group._SeatsBound(model, 1, weight, time.monotonic() + 60.0).start()
+    bound = seats_bound.bound(time.monotonic() + 60.0)
+    assert weight <= bound <= preferences
+    if preferences >= 2 * weight:  # two seats or more, which the relaxation sees
+        assert bound >= 2 * weight
+    plan = solve_exact(problem, solve_heuristic(problem, 1), 1, 10.0).plan
+    outcome = per_group.solve(problem, holds, plan, 10.0, 1)
+    assert outcome.bound <= preferences
+
+
+def test_the_phase_reports_the_least_seats_where_the_rounds_prove_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the rounds and the whole model given no time: the bound is the seats', not one seat
+    problem = _two_learners_at_if_needed_times_only(0)
+    placed, sizes, preferences, _spread = _brute_force(problem)
+    assert preferences >= 2 * problem.if_needed_weight()
+    holds = {"placed": placed, "sizes": sizes}
+    plan = solve_heuristic(problem, 1)
+    monkeypatch.setattr(per_group, "_improve_by_neighbourhoods", lambda *a, **k: a[3])
+    monkeypatch.setattr(per_group, "_whole", lambda _h, _m, values, *a, **k: (values, 0.0))
+    outcome = per_group.solve(problem, holds, plan, 10.0, 1)
+    assert outcome.bound == 2 * problem.if_needed_weight()
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_first_answer_gets_a_quarter_of_the_time_where_sizes_are_held_above_zero(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the heuristic's plan pays if-needed time and its sizes are above 0: the first
+    # answer gets at most a quarter of what is left, the rounds the rest
+    problem = _few_facilitators(seed, per_group=True)
+    plan = solve_heuristic(problem, seed)
+    before = plan_objectives(problem, plan)
+    holds = {"placed": before["placed"], "sizes": before["sizes"]}
+    assert holds["sizes"] > 0
+    budgets: list[float] = []
+    original = per_group._first_answer
+
+    def noted(highs, model, relaxed, budget, bound):
+        budgets.append(budget)
+        return original(highs, model, relaxed, budget, bound)
+
+    monkeypatch.setattr(per_group, "_first_answer", noted)
+    outcome = per_group.solve(problem, holds, plan, 20.0, 1)
+    assert budgets and budgets[0] <= 20.0 * per_group._FIRST_ANSWER_SHARE
+    assert_earlier_phases_kept(problem, plan, outcome.plan, outcome.bound)
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_the_rounds_on_the_model_with_every_option_start_with_the_shorter_limit(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the model without if-needed options has no answer: the rounds run on the one with
+    # every option, each round first limited to `_EVERY_OPTION_ROUND_SECONDS`
+    problem = _one_learner_at_if_needed_times_only(seed)
+    plan = solve_heuristic(problem, seed)
+    before = plan_objectives(problem, plan)
+    holds = {"placed": before["placed"], "sizes": before["sizes"]}
+    limits: list[float | None] = []
+    original = per_group._improve_by_neighbourhoods
+
+    def noted(*args, **kwargs):
+        limits.append(args[7] if len(args) > 7 else kwargs.get("limit"))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(per_group, "_improve_by_neighbourhoods", noted)
+    outcome = per_group.solve(problem, holds, plan, 10.0, 1)
+    assert limits == [per_group._EVERY_OPTION_ROUND_SECONDS]
+    assert_earlier_phases_kept(problem, plan, outcome.plan, outcome.bound)

@@ -93,7 +93,20 @@ _RELAXATION_OPTIONS = {
 # Seconds of the round's own thread's CPU, not of wall time (`_cpu_limited`, session 12):
 # under load a wall-time limit cut that round at 0.8-2.5 s of CPU.
 _ROUND_SECONDS = 4.0
+# The rounds' first limit on the model with every option (the plan pays if-needed time the
+# model without them cannot lose, or no first answer was found there): from plans paying
+# 16-41 if-needed seats a weekday's round cut at 4 s took 4 s of the 4-6 s the phase had
+# left (per-group 600 at sizes 45: 28,005 -> 10,986), cut at 1 s it gains about as much and
+# the others get the rest (-> 4,169; per-group 300 at sizes 84: 5,507 -> 5,502). A round
+# cut short is retried with twice its limit, as before.
+_EVERY_OPTION_ROUND_SECONDS = 1.0
 _REPAIR_SECONDS = 1.0
+# Of the time left, what the first answer may take where the sizes are held above 0 (the
+# deviations a dense row): per-group 600 at sizes 45 had none in 6.35 s (HiGHS found 49 in
+# 27 s), where the rounds on the model with every option take the plan from 28,005 to
+# 2,809 in 8.7 s of CPU. Where none is found, the rounds get the rest (small cohorts find
+# theirs at once: per-group 100 at sizes 6 in 0.00 s).
+_FIRST_ANSWER_SHARE = 0.1
 _WEEKDAYS = 7
 # The weekdays in a row a pattern's round frees at once (`_weekday_windows`): on
 # per-group 1,200 from 27 no two weekdays of the 263-start pattern find 25 from 26, three
@@ -421,8 +434,11 @@ def _from_relaxation(
     # handed on: per-group 1,200 at generator seeds 1201 and 1202) so is every answer here
     if values is None and not relaxation.infeasible:
         left = deadline - time.monotonic()
+        if not model.exact_size:  # sizes held above 0: the rounds need the time (below)
+            left *= _FIRST_ANSWER_SHARE
         values = _first_answer(highs, model, relaxation.values, left, bound)
     cap: float = weight  # the bound of the model without if-needed options, not the phase's
+    seats: _SeatsBound | None = None
     if values is None:
         model, cap = build(problem, holds), INF
         highs = model.load(seed)
@@ -431,6 +447,8 @@ def _from_relaxation(
         if proof is not None:  # its question is about the other model
             proof.cancel()
             proof = None
+        if bound >= weight:  # every answer pays if-needed time: how many seats at least
+            seats = _SeatsBound(model, seed, weight, deadline).start()
     _for_rounds(highs)
     # the relaxation's duals fix columns of this model only, not of the one with every
     # option; with them, an answer 1 above the bound is settled by the proof on its
@@ -446,7 +464,11 @@ def _from_relaxation(
             if proof is None
             else _SpareCore(proof.ended, lambda: _for_rounds(model.load(seed)))
         )
-        values = _improve_by_neighbourhoods(problem, highs, model, values, deadline, enough, spare)
+        # a round's first limit: shorter on the model with every option
+        first = _ROUND_SECONDS if cap == weight else _EVERY_OPTION_ROUND_SECONDS
+        values = _improve_by_neighbourhoods(
+            problem, highs, model, values, deadline, enough, spare, first
+        )
     if proof is not None and _score(model, values) == enough:
         values, bound = proof.settle(values, deadline)
     elif proof is not None:  # what it proved so far still holds
@@ -456,6 +478,8 @@ def _from_relaxation(
     if _score(model, values) > bound and left >= LEAST_SECONDS:
         values, proven = _whole(highs, model, values, left, duals)
         bound = max(bound, round(min(proven, cap)))
+    if seats is not None:
+        bound = max(bound, seats.bound(deadline))
     return CompactOutcome(plan_from(problem, model, values), bound)
 
 
@@ -465,6 +489,42 @@ def _for_rounds(highs: Any) -> Any:
     limit, only overran the rounds' limits (per-group 2,000: a 1.2-s round took 4.2 s)."""
     highs.setOptionValue("mip_heuristic_run_feasibility_jump", False)
     return highs
+
+
+class _SeatsBound(OnThread):
+    """Where the model without if-needed options has no answer, the bound is one seat's
+    weight: per-group 300 across a clock change, placement and sizes held (293 of 300,
+    sizes 84), bound 339 against answers of 5,507 (16 seats) and 2,461 (7 seats, HiGHS in
+    66 s). Every answer's if-needed seats are whole and each costs at least the weight,
+    so the least seats of the model's relaxation, rounded up, times the weight bound it:
+    there 5.07 seats, so 6 (2,034; the relaxation of the preferences themselves is
+    1,812.5). Read from the duals of a loose interior point solve (`dual_bound`, valid for
+    any duals) on a thread beside the rounds (their second core is idle: no proof there);
+    its answer is used only at the phase's end, so the rounds' answers do not depend on
+    it."""
+
+    def __init__(self, model: CompactModel, seed: int, weight: int, deadline: float) -> None:
+        super().__init__()
+        self.seed, self.weight, self.deadline = seed, weight, deadline
+        counted = [1.0 if cost >= weight else 0.0 for cost in model.cost]
+        self.model = CompactModel(counted, model.upper, model.integer, model.rows)
+        self.seats = 1  # the model without if-needed options has no answer
+
+    def bound(self, deadline: float) -> int:
+        """The weight times the least seats, waiting for them until `deadline` at most."""
+        if not self.join(max(deadline - time.monotonic(), 0.0)):
+            self.cancel()  # cut by the clock: one seat
+            return self.weight
+        return self.weight * self.seats
+
+    def _solve(self) -> None:
+        left = self.deadline - time.monotonic()
+        # the cap: more seats than columns' worth is never the answer (an infeasible
+        # relaxation, which the plan itself rules out, is read as one seat)
+        most = int(sum(self.model.upper))
+        relaxed = _relaxation(self.model, self.seed, left, most, self.interrupt)
+        if not relaxed.infeasible:
+            self.seats = max(self.seats, relaxed.bound)
 
 
 class _BoundProof(OnThread):
@@ -845,6 +905,7 @@ def _improve_by_neighbourhoods(
     deadline: float,
     bound: int,
     spare: _SpareCore | None = None,
+    limit: float | None = None,
 ) -> list[float]:
     """Re-solve one neighbourhood's groups at a time, every other group fixed (learners
     free): a weekday's, then a daylight-saving pattern's (`_neighbourhoods`); a day's
@@ -861,7 +922,7 @@ def _improve_by_neighbourhoods(
     one), so the answers are those of one round at a time (each round's depends only on
     its neighbourhood and the answer: `_round`)."""
     rounds = _neighbourhoods(problem, model)
-    limits = [_ROUND_SECONDS] * len(rounds)
+    limits = [_ROUND_SECONDS if limit is None else limit] * len(rounds)
     settled: set[int] = set()  # the rounds proven to find nothing better than `values`
     cursor = 0  # the round to try next
     while len(settled) < len(rounds):
