@@ -103,7 +103,7 @@ def _peer_context(problem: Problem, holds: dict[str, int]) -> PhaseContext:
         runner.hold(name, value)
     found = learner_bound(problem, 8, 2, problem.if_needed_weight(), 10.0, 0)
     assert found is not None
-    model = runner._loaded()[0]
+    model = runner.loaded()[0]
     values = answer_values(found, model)
     assert values is not None
     search = Search(problem, plan_from_values(problem, model, values))

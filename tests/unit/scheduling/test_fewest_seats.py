@@ -53,7 +53,7 @@ def test_the_model_within_the_fewest_seats_reaches_and_bounds_the_optimum(seed: 
     runner = Runner(problem, 1)
     runner.hold("placed", placed)
     runner.hold("sizes", sizes)
-    model = runner._loaded()[0]
+    model = runner.loaded()[0]
     cuts = [total_row(problem, model, totals), if_needed_row(problem, model, fewest)]
     warm, rows = solve_heuristic(problem, 1), runner.highs.getNumRow()
     plan, result = runner.solve("preferences", warm, 10.0, 0, neighbourhoods=False, cuts=cuts)
@@ -145,7 +145,7 @@ def test_the_phase_asks_again_where_the_sizes_phase_ended_below_the_guess() -> N
 
 
 def _learners_if_needed(problem: Problem, runner: Runner, plan: Plan) -> int:
-    model = runner._loaded()[0]
+    model = runner.loaded()[0]
     values = values_from_plan(problem, model, plan)
     return round(sum(values[col] for col in if_needed_row(problem, model, 0)[2]))
 
@@ -158,7 +158,7 @@ def test_the_model_within_any_seat_row_capped_there_bounds_the_optimum(seed: int
         runner = Runner(problem, 1)
         runner.hold("placed", placed)
         runner.hold("sizes", sizes)
-        model = runner._loaded()[0]
+        model = runner.loaded()[0]
         cuts = [total_row(problem, model, totals), if_needed_row(problem, model, most)]
         plan, result = runner.solve(
             "preferences", solve_heuristic(problem, 1), 10.0, 0, neighbourhoods=False, cuts=cuts

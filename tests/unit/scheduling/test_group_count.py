@@ -151,7 +151,7 @@ def test_what_the_learners_pay_is_what_the_models_learner_columns_cost(seed):
     and with the leaders' options it is the plan's preferences."""
     problem = _cohort(seed, facilitators=2, most_groups=2)
     plan = solve_exact(problem, solve_heuristic(problem, 1), 1, 10.0).plan
-    model, _highs = Runner(problem, 1)._loaded()
+    model, _highs = Runner(problem, 1).loaded()
     values = values_from_plan(problem, model, plan)
     columns_cost = sum(cost * values[col] for col, cost in _learners_pay(model).items())
     leaders = sum(

@@ -53,7 +53,7 @@ def test_one_flag_for_all_and_no_columns() -> None:
 @pytest.mark.parametrize("seed", range(3))
 def test_the_model_loads_groups_integral_and_relax_and_learners_switch_them(seed: int) -> None:
     runner = Runner(_cohort(seed, facilitators=3, most_groups=2), 1)
-    model, highs = runner._loaded()
+    model, highs = runner.loaded()
     integral = {col for col, whole in enumerate(model.integer) if whole}
     learners = set(learner_columns(model))
     assert learners and integral - learners

@@ -178,7 +178,7 @@ def test_leaders_are_re_chosen_for_the_groups_as_placed_where_no_chain_helps():
     runner = Runner(problem, seed=1)
     runner.hold("placed", before["placed"])
     runner.hold("sizes", before["sizes"])
-    model, highs = runner._loaded()
+    model, highs = runner.loaded()
     values = values_from_plan(problem, model, plan)
     found = plan_from_values(
         problem, model, _leaders_only(highs, problem, model, "preferences", values, 5.0, set())

@@ -215,7 +215,7 @@ def test_the_number_of_groups_in_all_is_rounded_by_its_own_row(seed: int) -> Non
 def _with_count_rows(runner: Runner) -> tuple[Any, dict[int, list[int]], int]:
     """The runner's instance as the dive relaxes it: the preferences objective, every
     column continuous, the count rows added from row `first` on."""
-    model, highs = runner._loaded()
+    model, highs = runner.loaded()
     starts, first = _starts(model), highs.getNumRow()
     set_objective(highs, model, "preferences")
     relax(highs, model, True)
@@ -291,7 +291,7 @@ def test_a_runner_on_its_own_instance_shares_the_formulation_and_dives_the_same(
     held = _held_runner(problem, plan)
     own = held.on_own_instance()
     assert own.model is held.model and own.holds == held.holds
-    assert own._loaded()[1] is not held.highs
+    assert own.loaded()[1] is not held.highs
     own.hold("spread", 0)  # its holds are its own too
     assert held.holds == _held_runner(problem, plan).holds
     fresh = dive(_held_runner(problem, plan), "preferences", plan, 10.0, 0)
@@ -336,7 +336,7 @@ def test_rounded_values_are_taken_as_the_answer_only_within_every_row(seed: int)
     problem = _few_facilitators(seed, False)
     plan = Search(problem, solve_heuristic(problem, seed)).plan()
     runner = _held_runner(problem, plan)
-    model, highs = runner._loaded()
+    model, highs = runner.loaded()
     values = complete_aux(problem, model, values_from_plan(problem, model, plan))
     assert _satisfies_every_row(highs, values)
     worth = plan_objectives(problem, plan)["preferences"]
@@ -569,7 +569,7 @@ def test_the_answers_check_reads_the_matrix_the_kept_lp_read(
     problem, plan, relaxation = _priced_relaxation(seed, monkeypatch)
     assert relaxation.solve() is not None
     priced = relaxation.highs
-    model, highs = relaxation.runner._loaded()
+    model, highs = relaxation.runner.loaded()
     assert isinstance(priced, PricedHighs) and priced.whole is highs
     for row in range(relaxation.first, relaxation.first + len(relaxation.starts), 2):
         priced.changeRowBounds(row, 0.0, 1.0)
@@ -582,7 +582,7 @@ def test_the_answers_check_reads_the_matrix_the_kept_lp_read(
     values[min(model.y.values())] = 2.0  # above its bound
     assert not _satisfies_every_row(highs, values, entries)
     assert _entries_of(highs, highs) is None  # not a kept LP: read there
-    assert _entries_of(Runner(problem, 1)._loaded()[1], priced) is None  # another instance
+    assert _entries_of(Runner(problem, 1).loaded()[1], priced) is None  # another instance
 
 
 def test_highs_lists_are_read_as_the_same_floats() -> None:
@@ -617,7 +617,7 @@ def test_every_held_column_is_freed_where_the_kept_ones_leave_no_answer() -> Non
     whole = solve_relaxation(_with_count_rows(_held_runner(problem, plan))[0], 10.0)
     runner = _held_runner(problem, plan)
     highs = _with_count_rows(runner)[0]
-    model = runner._loaded()[0]
+    model = runner.loaded()[0]
     priced = PricedHighs(highs, learner_columns(model))  # nobody can sit
     assert solve_relaxation(priced, 10.0) == pytest.approx(whole, abs=1e-6)
     assert not len(priced.held)
@@ -731,7 +731,7 @@ def test_a_dive_without_linking_rows_keeps_the_earlier_phases_and_tidies_its_ins
     assert_earlier_phases_kept(problem, plan, outcome.plan, outcome.bound)
     whole = relaxation.whole_runner._formulation()
     assert whole.linking and len(whole.rows) > loose_rows  # the rows are its own
-    assert relaxation.runner._loaded()[1].getNumRow() == loose_rows  # the dive's rows gone
+    assert relaxation.runner.loaded()[1].getNumRow() == loose_rows  # the dive's rows gone
 
 
 def test_a_rounding_whose_aim_may_not_rise_stops_where_it_would(
@@ -859,7 +859,7 @@ def test_a_dive_with_linking_rows_left_out_rounds_unscaled_and_leaves_its_instan
     plan = Search(problem, solve_heuristic(problem, seed)).plan()
     relaxation = _unlinked_relaxation(problem, plan)
     assert relaxation.solve() is not None
-    highs = relaxation.runner._loaded()[1]
+    highs = relaxation.runner.loaded()[1]
     assert option_value(highs, "simplex_scale_strategy") == 0  # the re-solves go on unscaled
     outcome = dive(relaxation.runner, "preferences", plan, 10.0, 0, relaxation)
     assert_earlier_phases_kept(problem, plan, outcome.plan, outcome.bound)
@@ -886,7 +886,7 @@ def test_the_dives_own_runner_leaves_the_linking_rows_out_where_they_are_most_no
     problem = _few_facilitators(0, False)
     held = _held_runner(problem, Search(problem, solve_heuristic(problem, 0)).plan())
     own = own_runner(held)
-    assert own.holds == held.holds and own._loaded()[1] is not held.highs
+    assert own.holds == held.holds and own.loaded()[1] is not held.highs
     assert bool(own._formulation().left_out) == (share == 0.0)
     assert own._formulation().cost is held._formulation().cost
 

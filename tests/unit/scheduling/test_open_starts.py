@@ -155,7 +155,7 @@ def test_whole_groups_force_a_shift_no_cover_sees() -> None:
     assert cover is not None and cover.value == 0
     found = learner_bound(problem, 8, most, weight, 10.0, 0)
     assert found is not None and (found.value, found.if_needed) == (1, 0)
-    model = Runner(problem, 1)._loaded()[0]
+    model = Runner(problem, 1).loaded()[0]
     values = answer_values(found, model)
     assert values is not None
     scores = plan_objectives(problem, plan_from_values(problem, model, values))
@@ -207,7 +207,7 @@ def test_the_answer_handed_back_keeps_placement_and_sizes(seed: int) -> None:
     if found is None:  # nobody needs if-needed time
         assert learner_cost_bound(problem, placed) <= preferences
         return
-    model = Runner(problem, 1)._loaded()[0]
+    model = Runner(problem, 1).loaded()[0]
     values = answer_values(found, model)
     assert values is not None
     plan = plan_from_values(problem, model, values)
@@ -278,7 +278,7 @@ def test_an_answer_near_the_cover_keeps_the_held_phases_at_the_optimum(seed: int
         return
     assert starts is not None
     assert {start for start, count in found.groups.items() if count} <= starts
-    model = Runner(problem, 1)._loaded()[0]
+    model = Runner(problem, 1).loaded()[0]
     values = answer_values(found, model)
     assert values is not None
     plan = plan_from_values(problem, model, values)

@@ -279,7 +279,7 @@ def _overlapping_cohort(seed: int) -> Problem:
 
 def test_overlapping_leaders_have_overlap_rows_and_keep_their_capacity_rows() -> None:
     problem = _overlapping_cohort(0)
-    model, _highs = Runner(problem, 1)._loaded()
+    model, _highs = Runner(problem, 1).loaded()
     spread, overlaps = _loose_rows(model)
     columns_of = {f: {col for (g, _start), col in model.y.items() if g == f} for f in (0, 1)}
     assert overlaps  # the test's premise: the leaders' starts overlap
@@ -303,7 +303,7 @@ def test_the_relaxation_with_overlapping_leaders_stays_below_the_proven_optimum(
     assert placed.proven and sizes.proven
     runner = Runner(problem, 1)
     runner.hold("placed", placed.value)
-    model, highs = runner._loaded()
+    model, highs = runner.loaded()
     bounds = [highs.getLp().row_lower_, highs.getLp().row_upper_]
     relaxation = relax_totals(runner, 10.0)
     assert relaxation is not None and relaxation.least() <= sizes.value
@@ -366,7 +366,7 @@ def test_leaders_whole_in_the_relaxation_start_totals_that_reach_the_optimum(see
     runner.hold("placed", placed)
     relaxation = relax_totals(runner, 10.0, placed)
     assert relaxation is not None
-    leaders = set(runner._loaded()[0].y.values())
+    leaders = set(runner.loaded()[0].y.values())
     assert all(set(hint) <= leaders for hint in relaxation.whole.values())
     outcome = solve_by_totals(runner, plan, 10.0, placed, 0, relaxation.at_least, relaxation.whole)
     assert outcome.bound == outcome.value == sizes
@@ -385,7 +385,7 @@ def _held_runner(seed: int) -> tuple[Runner, int]:
 
 
 def _column_bounds(runner: Runner) -> tuple[list[float], list[float]]:
-    lp = runner._loaded()[1].getLp()
+    lp = runner.loaded()[1].getLp()
     return list(lp.col_lower_), list(lp.col_upper_)
 
 
@@ -412,7 +412,7 @@ def test_a_hint_outside_a_columns_bounds_is_not_fixed() -> None:
     runner.stopper.aim(0, False, {})
     hint = next(h for h in relaxation.whole.values() if _completed(runner, 10.0, h) is not None)
     column = next(col for col, value in hint.items() if value == 1)
-    highs = runner._loaded()[1]
+    highs = runner.loaded()[1]
     highs.changeColBounds(column, 0.0, 0.0)
     before = _column_bounds(runner)
     assert _completed(runner, 10.0, hint) is None
@@ -467,7 +467,7 @@ def _totals_asked(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     ask = totals._at_most
 
     def recorded(runner: Runner, rows: totals._Rows, *rest: Any) -> Any:
-        asked.append(round(runner._loaded()[1].getLp().row_lower_[rows.total]))
+        asked.append(round(runner.loaded()[1].getLp().row_lower_[rows.total]))
         return ask(runner, rows, *rest)
 
     monkeypatch.setattr(totals, "_at_most", recorded)
@@ -513,7 +513,7 @@ def _refusing(
     ask = totals._at_most
 
     def recorded(runner: Runner, rows: totals._Rows, value: int, *rest: Any) -> Any:
-        total = round(runner._loaded()[1].getLp().row_lower_[rows.total])
+        total = round(runner.loaded()[1].getLp().row_lower_[rows.total])
         asked.append((total, value))
         return (None, "infeasible") if refused(total) else ask(runner, rows, value, *rest)
 
@@ -593,7 +593,7 @@ def test_a_refused_question_is_asked_again_at_the_next_value_of_its_parity(
     ask = totals._at_most
 
     def refused_first(runner: Runner, rows: totals._Rows, value: int, *rest: Any) -> Any:
-        asked.append((round(runner._loaded()[1].getLp().row_lower_[rows.total]), value))
+        asked.append((round(runner.loaded()[1].getLp().row_lower_[rows.total]), value))
         return (None, "infeasible") if len(asked) == 1 else ask(runner, rows, value, *rest)
 
     monkeypatch.setattr(totals, "_at_most", refused_first)
@@ -723,7 +723,7 @@ def test_per_group_anchors_solve_the_free_relaxation_without_the_simplex_beside(
     for anchored in (True, False):
         runner = Runner(problem, 1)
         runner.hold("placed", placed)
-        runner._loaded()
+        runner.loaded()
         if not anchored:  # the same model, the simplex beside as for one anchor zone
             params = dataclasses.replace(problem.params, anchor_timezone="UTC")
             runner.problem = dataclasses.replace(problem, params=params)

@@ -44,7 +44,7 @@ def test_the_answer_on_the_support_keeps_placement_and_opens_only_its_columns(
     assert plan_is_consistent(problem, found)
     assert after["placed"] == placed and after["sizes"] <= before["sizes"]
     if found is not plan:
-        model, _highs = runner._loaded()
+        model, _highs = runner.loaded()
         values = values_from_plan(problem, model, found)
         opened = {col for _start, col in group_columns(model) if values[col] > 0.5}
         assert opened <= set(support)
@@ -54,7 +54,7 @@ def test_the_bounds_of_the_columns_outside_the_support_come_back() -> None:
     problem, tuesday, _wednesday = _peers_on_two_evenings(8)
     runner = Runner(problem, 1)
     runner.hold("placed", 8)
-    model, highs = runner._loaded()
+    model, highs = runner.loaded()
     before = list(highs.getLp().col_upper_)
     on_support(runner, _placed_plan(problem), [model.n[tuesday]], 5.0, 0)
     assert list(highs.getLp().col_upper_) == before

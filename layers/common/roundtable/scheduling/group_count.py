@@ -96,7 +96,7 @@ def _relaxed_least(
     import numpy as np
 
     began = time.monotonic()
-    model, highs = runner.on_own_instance()._loaded()
+    model, highs = runner.on_own_instance().loaded()
     if not overlap:  # deleted: set free, they took the simplex twice as long (sparse 2,002)
         highs.deleteRows(len(model.overlap_rows), np.array(model.overlap_rows, dtype=np.int32))
     left = budget - (time.monotonic() - began)

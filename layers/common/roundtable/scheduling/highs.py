@@ -177,7 +177,7 @@ class Runner:
         to beat). `options`: HiGHS's options for the full model's run, beside the phase's
         own (`proof_options`)."""
         began = time.monotonic()
-        model, highs = self._loaded()
+        model, highs = self.loaded()
         left = budget - (time.monotonic() - began)
         values = values_from_plan(self.problem, model, plan)
         incumbent = round(_score(model.objectives[name], values))
@@ -230,7 +230,7 @@ class Runner:
         the neighbourhood grows after every round without gain (or, without `grow`, the
         search ends there).
         """
-        model, highs = self._loaded()
+        model, highs = self.loaded()
         rng = random.Random(self.seed)
         size, everything = _NEIGHBOURHOOD_START, len(self.problem.viable_starts)
         while size < everything and not self.stopper.met():
@@ -267,7 +267,9 @@ class Runner:
             self.model = formulate(self.problem, linking=linking)
         return self.model
 
-    def _loaded(self) -> tuple[Formulation, Any]:
+    def loaded(self) -> tuple[Formulation, Any]:
+        """The formulation and its HiGHS instance (built and loaded on first use, the holds
+        applied), for the modules that ask their own questions of the held model."""
         model = self._formulation()
         if self.highs is None:
             self.highs = load_formulation(model, self.seed)

@@ -64,7 +64,7 @@ def leaders_test(
     )
     if spare < 0:
         return True  # the leaders cannot even pay their cheapest starts
-    model, highs = runner.on_own_instance()._loaded()
+    model, highs = runner.on_own_instance().loaded()
     fixed = _dearer_than(problem, model, spare)
     highs.changeColsBounds(len(fixed), np.array(fixed, dtype=np.int32), *[np.zeros(len(fixed))] * 2)
     learners_integral(highs, model, False)

@@ -672,7 +672,7 @@ class DiveRelaxation(OnThread):
         """The runner's instance as the dive relaxes it: the phase's objective, every
         column continuous, the count rows from `first` on; with learner columns held out
         (`PricedHighs`) where `priced` and the model has `_COLUMNS_PER_ROW`."""
-        model, highs = self.runner._loaded()
+        model, highs = self.runner.loaded()
         self.starts, self.first = _starts(model), highs.getNumRow()
         set_objective(highs, model, self.name)
         relax(highs, model, True)
@@ -828,7 +828,7 @@ def _dive_from(
     time runs out or the aim would rise where it may not (`rise`)."""
     runner, name = relaxation.runner, relaxation.name
     problem = runner.problem
-    model, highs = runner._loaded()
+    model, highs = runner.loaded()
     rounding = relaxation.highs or highs  # with held-out columns, if any
     values = values_from_plan(problem, model, plan)
     starts, first = relaxation.starts, relaxation.first
@@ -869,7 +869,7 @@ def _tidy(relaxation: DiveRelaxation) -> None:
     (and linking rows added) deleted."""
     if relaxation.highs is None:
         return  # never loaded
-    model, highs = relaxation.runner._loaded()
+    model, highs = relaxation.runner.loaded()
     highs.setOptionValue("solver", "choose")
     _scaled(highs)
     relax(highs, model, False)

@@ -419,7 +419,7 @@ def _within_fewest_seats(
     placed = plan_objectives(problem, plan)["placed"]
     fewest = _fewest_beside(context, placed, totals)
     try:
-        model = context.runner._loaded()[0]
+        model = context.runner.loaded()[0]
         most = max(_learners_if_needed(problem, model, plan) - 1, 0)
         result = _model_within(context, budget, began, bound, totals, most, fewest)
         bound = max(bound, min(result.bound, weight * (most + 1)))
@@ -457,7 +457,7 @@ def _model_within(
     `most`; stopped once the count `fewest` beside it proves more seats the fewest (no
     answer is left within the row)."""
     problem = context.problem
-    model, highs = context.runner._loaded()
+    model, highs = context.runner.loaded()
     cuts = [total_row(problem, model, totals), if_needed_row(problem, model, most)]
 
     def stop_once_empty(event: Any) -> None:
@@ -844,7 +844,7 @@ def _open_starts_bound(context: PhaseContext, budget: float, bound: int) -> int:
             ahead.cancel()
     if found is None:
         return bound
-    model = context.runner._loaded()[0]
+    model = context.runner.loaded()[0]
     values = answer_values(found, model)
     if values is not None:  # its answer, where it keeps every earlier phase
         answer = plan_from_values(problem, model, values)

@@ -114,7 +114,7 @@ class ProofBeside(OnThread):
     def _instance(self) -> tuple[Any, Any]:
         """The runner's model and holds on the instance of its own, interrupted only when
         cancelled (not by the runner's stopper, which judges against another aim)."""
-        model, highs = self.runner._loaded()
+        model, highs = self.runner.loaded()
         highs.cbMipImprovingSolution.unsubscribe(self.runner.stopper.improving)
         highs.cbMipInterrupt.unsubscribe(self.runner.stopper.check)
         highs.cbMipInterrupt.subscribe(self.interrupt)

@@ -37,7 +37,7 @@ def relaxation_support(runner: Runner, budget: float) -> tuple[int, ...] | None:
     among the 170 of this one's)."""
     import numpy as np
 
-    model, highs = runner._loaded()
+    model, highs = runner.loaded()
     set_objective(highs, model, "sizes")
     relax(highs, model, True)
     highs.setOptionValue("solver", _SOLVER)
@@ -63,7 +63,7 @@ def on_support(
     import numpy as np
 
     problem = runner.problem
-    model, highs = runner._loaded()
+    model, highs = runner.loaded()
     kept = set(support)
     outside = [col for _start, col in group_columns(model) if col not in kept]
     if outside:

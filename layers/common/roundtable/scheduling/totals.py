@@ -207,7 +207,7 @@ def relax_totals(
     import numpy as np
 
     deadline = time.monotonic() + budget
-    model, highs = runner._loaded()
+    model, highs = runner.loaded()
     columns = np.array([col for _start, col in group_columns(model)], dtype=np.int32)
     first = highs.getNumRow()
     spread, overlaps = _loose_rows(model)
@@ -517,7 +517,7 @@ def solve_by_totals(
     """
     began = time.monotonic()
     problem = runner.problem
-    model, highs = runner._loaded()
+    model, highs = runner.loaded()
     objective = model.objectives["sizes"]
     values = values_from_plan(problem, model, plan)
     best = round(_score(objective, values))
@@ -650,7 +650,7 @@ def _at_most(
     `hint` (group columns and values) is first completed with those columns fixed
     (`_completed`); where that finds nothing, HiGHS searches the whole model."""
     began = time.monotonic()
-    _model, highs = runner._loaded()
+    _model, highs = runner.loaded()
     highs.changeRowBounds(rows.cutoff, -INF, value + 1e-6)
     runner.stopper.aim(0, False, {})
     highs.setOptionValue("presolve", "choose")
@@ -675,7 +675,7 @@ def _completed(runner: Runner, budget: float, hint: dict[int, float]) -> list[fl
     finds nothing, HiGHS would have done the same failed completion first."""
     import numpy as np
 
-    _model, highs = runner._loaded()
+    _model, highs = runner.loaded()
     columns = np.array(list(hint), dtype=np.int32)
     values = np.array(list(hint.values()))
     _status, _count, _costs, lower, upper, _nonzeros = highs.getCols(len(columns), columns)
@@ -702,7 +702,7 @@ def _solve_total(
     import highspy
     import numpy as np
 
-    model, highs = runner._loaded()
+    model, highs = runner.loaded()
     costs = np.zeros(len(model.cost))
     for col, coefficient in objective.items():
         costs[col] = coefficient
