@@ -18,6 +18,7 @@ leaders: infeasible in 0.7 s on typical 100 (13 s with the learners integral).
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
@@ -99,13 +100,24 @@ class LeadersAhead(OnThread):
     every lower hold too, which only fixes more options). The preferences phase starts
     it once its proof beside the dive (`proof_beside`) has shown that nothing costs less
     than `cap`: on two cores it runs beside the rest of the dive (typical 100: 0.6 s of
-    CPU, on the critical path in spread otherwise)."""
+    CPU, on the critical path in spread otherwise). It walks down as the phase's
+    `_most_leaders` does, from `leaders` to `last` while each count is shown too many:
+    typical 101 and 102 need the second count (4-6 s of CPU, more than spread's share)."""
 
-    def __init__(self, runner: Runner, new_groups: int, leaders: int, budget: float) -> None:
+    def __init__(
+        self, runner: Runner, new_groups: int, leaders: int, budget: float, last: int | None = None
+    ) -> None:
         super().__init__()
         self.runner, self.new_groups, self.leaders = runner, new_groups, leaders
-        self.budget = budget
-        self.too_many: bool | None = None  # as `leaders_test`: None where not shown
+        self.last = leaders if last is None else last
+        self.deadline = time.monotonic() + budget
+        self.shown: dict[int, bool | None] = {}  # per count, as `leaders_test`
+        self._answered = threading.Condition()
+
+    @property
+    def too_many(self) -> bool | None:
+        """The first count's answer (None where not shown)."""
+        return self.shown.get(self.leaders)
 
     def answers(self, holds: dict[str, int], new_groups: int, leaders: int) -> bool:
         """Whether it asks this question for an answer keeping `holds`: the same counts,
@@ -113,16 +125,36 @@ class LeadersAhead(OnThread):
         ahead = dict(self.runner.holds)
         same = {name: value for name, value in holds.items() if name != "preferences"}
         return (
-            (self.new_groups, self.leaders) == (new_groups, leaders)
+            self.new_groups == new_groups
+            and self.last <= leaders <= self.leaders
             and all(ahead.get(name) == value for name, value in same.items())
             and ahead.get("preferences", -1) >= holds.get("preferences", 0)
         )
 
-    def _solve(self) -> None:
-        if not self._cancelled:
-            self.too_many = leaders_test(
-                self.runner, self.new_groups, self.leaders, self.budget, self
+    def answer(self, leaders: int, timeout: float) -> tuple[bool, bool | None]:
+        """Wait at most `timeout` for the count's answer: whether it was asked to its end
+        (False: cut short by the clock, or the walk stopped above it), and the answer."""
+        with self._answered:
+            self._answered.wait_for(
+                lambda: leaders in self.shown or self.ended() or self._cancelled, timeout
             )
+            if leaders in self.shown:
+                return True, self.shown[leaders]
+        return False, None
+
+    def _solve(self) -> None:
+        for leaders in range(self.leaders, self.last - 1, -1):
+            if self._cancelled:
+                break
+            left = self.deadline - time.monotonic()
+            shown = leaders_test(self.runner, self.new_groups, leaders, left, self)
+            with self._answered:
+                self.shown[leaders] = shown
+                self._answered.notify_all()
+            if shown is not True:
+                break
+        with self._answered:
+            self._answered.notify_all()
 
 
 def _dearer_than(problem: Problem, model: Formulation, spare: int) -> list[int]:

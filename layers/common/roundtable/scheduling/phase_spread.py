@@ -207,12 +207,13 @@ def _too_many(context: PhaseContext, fewest: int, leaders: int, budget: float) -
     if ahead is None or not ahead.started() or not ahead.answers(holds, fewest, leaders):
         return too_many_leaders(context.runner, fewest, leaders, budget)
     began = time.monotonic()
-    if not ahead.join(budget):
+    asked, too_many = ahead.answer(leaders, budget)
+    if not asked and time.monotonic() - began >= budget:
         ahead.cancel()  # cut short by the clock: it says nothing
         return False
     looser = dict(ahead.runner.holds) != holds
-    if ahead.too_many is True or (ahead.too_many is False and not looser):
-        return ahead.too_many
+    if too_many is True or (too_many is False and not looser):
+        return too_many
     left = budget - (time.monotonic() - began)
     return too_many_leaders(context.runner, fewest, leaders, left)
 
@@ -231,7 +232,9 @@ def leaders_ahead(context: PhaseContext, cap: int) -> LeadersAhead | None:
     # the run's time left: the phase waits for it only as long as it would for its own
     # test, and cancels it at its end (under load 8-9 a limit of the phase's own 3.4 s
     # cut it short beside the dive, and the phase asked again)
-    return LeadersAhead(runner, fewest, leaders, context.deadline - time.monotonic())
+    # down to the last count `_most_leaders` may ask
+    last = leaders - _FEWER_LEADERS + 1
+    return LeadersAhead(runner, fewest, leaders, context.deadline - time.monotonic(), last)
 
 
 def _leader_model(
