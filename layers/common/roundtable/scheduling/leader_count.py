@@ -105,11 +105,18 @@ class LeadersAhead(OnThread):
     typical 101 and 102 need the second count (4-6 s of CPU, more than spread's share)."""
 
     def __init__(
-        self, runner: Runner, new_groups: int, leaders: int, budget: float, last: int | None = None
+        self,
+        runner: Runner,
+        new_groups: int,
+        leaders: int,
+        budget: float,
+        last: int | None = None,
+        first: int | None = None,
     ) -> None:
         super().__init__()
         self.runner, self.new_groups, self.leaders = runner, new_groups, leaders
         self.last = leaders if last is None else last
+        self.first = leaders if first is None else first  # the count asked first
         self.deadline = time.monotonic() + budget
         self.shown: dict[int, bool | None] = {}  # per count, as `leaders_test`
         self._answered = threading.Condition()
@@ -143,17 +150,32 @@ class LeadersAhead(OnThread):
         return False, None
 
     def _solve(self) -> None:
-        for leaders in range(self.leaders, self.last - 1, -1):
-            if self._cancelled:
+        first = min(max(self.first, self.last), self.leaders)
+        if first < self.leaders and self._ask(first) is True:
+            # no answer has `first` leaders, so none has more either
+            self._record(dict.fromkeys(range(first, self.leaders + 1), True))
+            counts = range(first - 1, self.last - 1, -1)
+        else:
+            counts = range(self.leaders, first, -1) if first < self.leaders else range(
+                self.leaders, self.last - 1, -1
+            )
+        for leaders in counts:
+            if self._cancelled or self._ask(leaders) is not True:
                 break
-            left = self.deadline - time.monotonic()
-            shown = leaders_test(self.runner, self.new_groups, leaders, left, self)
-            with self._answered:
-                self.shown[leaders] = shown
-                self._answered.notify_all()
-            if shown is not True:
-                break
+        self._record({})
+
+    def _ask(self, leaders: int) -> bool | None:
+        if self._cancelled:
+            return None
+        left = self.deadline - time.monotonic()
+        shown = leaders_test(self.runner, self.new_groups, leaders, left, self)
+        import sys; print('AHEAD', leaders, shown, round(time.monotonic(),2), file=sys.stderr)
+        self._record({leaders: shown})
+        return shown
+
+    def _record(self, shown: dict[int, bool | None]) -> None:
         with self._answered:
+            self.shown.update(shown)
             self._answered.notify_all()
 
 
