@@ -18,7 +18,6 @@ leaders: infeasible in 0.7 s on typical 100 (13 s with the learners integral).
 
 from __future__ import annotations
 
-import threading
 import time
 from typing import Any
 
@@ -100,31 +99,13 @@ class LeadersAhead(OnThread):
     every lower hold too, which only fixes more options). The preferences phase starts
     it once its proof beside the dive (`proof_beside`) has shown that nothing costs less
     than `cap`: on two cores it runs beside the rest of the dive (typical 100: 0.6 s of
-    CPU, on the critical path in spread otherwise). It walks down as the phase's
-    `_most_leaders` does, from `leaders` to `last` while each count is shown too many:
-    typical 101 and 102 need the second count (4-6 s of CPU, more than spread's share)."""
+    CPU, on the critical path in spread otherwise)."""
 
-    def __init__(
-        self,
-        runner: Runner,
-        new_groups: int,
-        leaders: int,
-        budget: float,
-        last: int | None = None,
-        first: int | None = None,
-    ) -> None:
+    def __init__(self, runner: Runner, new_groups: int, leaders: int, budget: float) -> None:
         super().__init__()
         self.runner, self.new_groups, self.leaders = runner, new_groups, leaders
-        self.last = leaders if last is None else last
-        self.first = leaders if first is None else first  # the count asked first
-        self.deadline = time.monotonic() + budget
-        self.shown: dict[int, bool | None] = {}  # per count, as `leaders_test`
-        self._answered = threading.Condition()
-
-    @property
-    def too_many(self) -> bool | None:
-        """The first count's answer (None where not shown)."""
-        return self.shown.get(self.leaders)
+        self.budget = budget
+        self.too_many: bool | None = None  # as `leaders_test`: None where not shown
 
     def answers(self, holds: dict[str, int], new_groups: int, leaders: int) -> bool:
         """Whether it asks this question for an answer keeping `holds`: the same counts,
@@ -132,51 +113,16 @@ class LeadersAhead(OnThread):
         ahead = dict(self.runner.holds)
         same = {name: value for name, value in holds.items() if name != "preferences"}
         return (
-            self.new_groups == new_groups
-            and self.last <= leaders <= self.leaders
+            (self.new_groups, self.leaders) == (new_groups, leaders)
             and all(ahead.get(name) == value for name, value in same.items())
             and ahead.get("preferences", -1) >= holds.get("preferences", 0)
         )
 
-    def answer(self, leaders: int, timeout: float) -> tuple[bool, bool | None]:
-        """Wait at most `timeout` for the count's answer: whether it was asked to its end
-        (False: cut short by the clock, or the walk stopped above it), and the answer."""
-        with self._answered:
-            self._answered.wait_for(
-                lambda: leaders in self.shown or self.ended() or self._cancelled, timeout
-            )
-            if leaders in self.shown:
-                return True, self.shown[leaders]
-        return False, None
-
     def _solve(self) -> None:
-        first = min(max(self.first, self.last), self.leaders)
-        if first < self.leaders and self._ask(first) is True:
-            # no answer has `first` leaders, so none has more either
-            self._record(dict.fromkeys(range(first, self.leaders + 1), True))
-            counts = range(first - 1, self.last - 1, -1)
-        else:
-            counts = range(self.leaders, first, -1) if first < self.leaders else range(
-                self.leaders, self.last - 1, -1
+        if not self._cancelled:
+            self.too_many = leaders_test(
+                self.runner, self.new_groups, self.leaders, self.budget, self
             )
-        for leaders in counts:
-            if self._cancelled or self._ask(leaders) is not True:
-                break
-        self._record({})
-
-    def _ask(self, leaders: int) -> bool | None:
-        if self._cancelled:
-            return None
-        left = self.deadline - time.monotonic()
-        shown = leaders_test(self.runner, self.new_groups, leaders, left, self)
-        import sys; print('AHEAD', leaders, shown, round(time.monotonic(),2), file=sys.stderr)
-        self._record({leaders: shown})
-        return shown
-
-    def _record(self, shown: dict[int, bool | None]) -> None:
-        with self._answered:
-            self.shown.update(shown)
-            self._answered.notify_all()
 
 
 def _dearer_than(problem: Problem, model: Formulation, spare: int) -> list[int]:

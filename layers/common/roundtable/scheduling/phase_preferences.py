@@ -352,8 +352,6 @@ def _first_then_dive(
         if proof is not None:
             proof.cancel()
     left = budget - (time.monotonic() - began)
-    if proof is not None:
-        _leaders_ahead_at(context, achieved)
     if not asked:
         bound = max(bound, _if_needed_bound(context, left * _IF_NEEDED_SHARE, bound, leaders))
     if achieved == bound:
@@ -565,21 +563,6 @@ def _proof_beside(
     # proof leaves free
     context.leaders_ahead = leaders_ahead(context, cap + 1)
     return ProofBeside(context.runner, relaxation.name, cap, budget, context.leaders_ahead).start()
-
-
-def _leaders_ahead_at(context: PhaseContext, achieved: int) -> None:
-    """Spread's leader test asked again ahead, with the preferences held at the dive's
-    answer (`achieved`), where the one asked beside the dive held them below it (typical
-    101 and 102: at the relaxation's 70 where the phase ends at 183, so that spread could
-    not take its answer): no answer the phase ends with costs more, so what it shows
-    holds for spread, and on the other core it runs beside the if-needed seats' bound."""
-    ahead = context.leaders_ahead
-    if ahead is None or dict(ahead.runner.holds).get("preferences", 0) >= achieved:
-        return
-    ahead.cancel(wait=False)
-    context.leaders_ahead = leaders_ahead(context, achieved)
-    if context.leaders_ahead is not None:
-        context.leaders_ahead.start()
 
 
 def _seats_first(

@@ -24,7 +24,7 @@ from roundtable.scheduling.group_count import applies as counts
 from roundtable.scheduling.group_count import least_learner_cost, least_new_groups, least_spread
 from roundtable.scheduling.highs import SPREAD_GAP, PhaseResult
 from roundtable.scheduling.leader_count import LeadersAhead, too_many_leaders
-from roundtable.scheduling.leader_dive import LeaderModel, _leading
+from roundtable.scheduling.leader_dive import LeaderModel
 from roundtable.scheduling.leader_dive import applies as dives
 from roundtable.scheduling.leading import share_groups
 from roundtable.scheduling.phase_context import (
@@ -185,10 +185,8 @@ def _most_leaders(
     groups, the leaders' budget and the crowd `known`) accepts the answer or time is up;
     not at all where even `_FEWER_LEADERS` fewer would not accept it."""
     fewest, paying, crowd = known
-    import sys; print('MOST', round(time.monotonic(),2), context.leaders_ahead and context.leaders_ahead.started(), file=sys.stderr)
     leaders = most_leaders(context.problem, fewest, paying)
     fewer = spread_bound(context.problem, fewest, paying, crowd, leaders - _FEWER_LEADERS)
-    print('MOSTB', leaders, fewest, paying, crowd, fewer, achieved, [spread_bound(context.problem, fewest, paying, crowd, k) for k in range(leaders-4, leaders+1)], context.leaders_ahead and (context.leaders_ahead.leaders, context.leaders_ahead.new_groups, context.leaders_ahead.shown, dict(context.leaders_ahead.runner.holds), dict(context.runner.holds)), file=sys.stderr)
     if achieved > fewer * (1 + SPREAD_GAP):
         return leaders  # the tests could not settle the phase: their time is HiGHS's
     while (
@@ -209,14 +207,12 @@ def _too_many(context: PhaseContext, fewest: int, leaders: int, budget: float) -
     if ahead is None or not ahead.started() or not ahead.answers(holds, fewest, leaders):
         return too_many_leaders(context.runner, fewest, leaders, budget)
     began = time.monotonic()
-    asked, too_many = ahead.answer(leaders, budget)
-    import sys; print('SPREAD', leaders, asked, too_many, round(budget,2), round(time.monotonic(),2), file=sys.stderr)
-    if not asked and time.monotonic() - began >= budget:
+    if not ahead.join(budget):
         ahead.cancel()  # cut short by the clock: it says nothing
         return False
     looser = dict(ahead.runner.holds) != holds
-    if too_many is True or (too_many is False and not looser):
-        return too_many
+    if ahead.too_many is True or (ahead.too_many is False and not looser):
+        return ahead.too_many
     left = budget - (time.monotonic() - began)
     return too_many_leaders(context.runner, fewest, leaders, left)
 
@@ -235,11 +231,7 @@ def leaders_ahead(context: PhaseContext, cap: int) -> LeadersAhead | None:
     # the run's time left: the phase waits for it only as long as it would for its own
     # test, and cancels it at its end (under load 8-9 a limit of the phase's own 3.4 s
     # cut it short beside the dive, and the phase asked again)
-    # down to the last count `_most_leaders` may ask
-    last = leaders - _FEWER_LEADERS + 1
-    # the plan's leaders + 1 asked first: shown too many, it settles every count above
-    first = _leading(context.search.plan()) + 1
-    return LeadersAhead(runner, fewest, leaders, context.deadline - time.monotonic(), last, first)
+    return LeadersAhead(runner, fewest, leaders, context.deadline - time.monotonic())
 
 
 def _leader_model(
