@@ -42,6 +42,12 @@ _PER_GROUP = {
 _AMPLE_SHARE = 60.0
 
 
+def _placed_and_sizes(problem, plan) -> dict[str, int]:
+    """The holds of a plan's placement and sizes, for the preferences phase to keep."""
+    scores = plan_objectives(problem, plan)
+    return {"placed": scores["placed"], "sizes": scores["sizes"]}
+
+
 @pytest.mark.parametrize("seed", range(12))
 def test_the_bounds_never_exceed_the_brute_forced_optimum(seed: int) -> None:
     problem = _cohort(seed, facilitators=3, most_groups=2)
@@ -125,8 +131,7 @@ def test_the_compact_model_never_worsens_an_earlier_phase(seed: int) -> None:
     problem = _few_facilitators(seed, per_group=True)
     assert per_group.applies(problem)
     plan = solve_heuristic(problem, seed)
-    before = plan_objectives(problem, plan)
-    holds = {"placed": before["placed"], "sizes": before["sizes"]}
+    holds = _placed_and_sizes(problem, plan)
     outcome = per_group.solve(problem, holds, plan, 10.0, 1)
     assert_earlier_phases_kept(problem, plan, outcome.plan, outcome.bound)
 
@@ -152,8 +157,7 @@ def test_the_first_answer_within_the_relaxations_starts_keeps_the_earlier_phases
 ) -> None:
     problem = _few_facilitators(seed, per_group=True)
     plan = solve_heuristic(problem, seed)
-    before = plan_objectives(problem, plan)
-    holds = {"placed": before["placed"], "sizes": before["sizes"]}
+    holds = _placed_and_sizes(problem, plan)
     weight = problem.if_needed_weight()
     model = per_group.build(problem, holds, dearest=weight)
     relaxation = per_group._relaxation(model, 1, 10.0, weight)
@@ -202,8 +206,7 @@ def _held_model(seed: int, if_needed: bool = True):
     placement and sizes (without if-needed options: the model the phase proves on)."""
     problem = _few_facilitators(seed, per_group=True)
     plan = solve_heuristic(problem, seed)
-    before = plan_objectives(problem, plan)
-    holds = {"placed": before["placed"], "sizes": before["sizes"]}
+    holds = _placed_and_sizes(problem, plan)
     dearest = math.inf if if_needed else problem.if_needed_weight()
     return problem, plan, per_group.build(problem, holds, dearest=dearest)
 
@@ -478,8 +481,7 @@ def test_the_proof_is_cancelled_and_joined_when_the_phase_ends(
     for seed in range(3):
         problem = _few_facilitators(seed, per_group=True)
         plan = solve_heuristic(problem, seed)
-        before = plan_objectives(problem, plan)
-        holds = {"placed": before["placed"], "sizes": before["sizes"]}
+        holds = _placed_and_sizes(problem, plan)
         per_group.solve(problem, holds, plan, 10.0, 1)
     assert started and not any(proof._thread.is_alive() for proof in started)
 
@@ -510,8 +512,7 @@ def test_solve_goes_on_from_the_prepared_start_as_from_its_plan(
 
 def test_a_prepared_start_for_other_holds_is_cancelled_and_not_used() -> None:
     problem, plan, _model = _held_model(0)
-    before = plan_objectives(problem, plan)
-    holds = {"placed": before["placed"], "sizes": before["sizes"]}
+    holds = _placed_and_sizes(problem, plan)
     prepared = per_group.prepare(problem, holds, 10.0, 1, time.monotonic() + 60.0)
     assert prepared is not None
     other = holds | {"sizes": holds["sizes"] + 1}
@@ -548,8 +549,7 @@ def test_a_prepared_start_without_an_answer_still_serves_the_preferences_phase(
     # the first answer not found in time: the sizes phase takes its usual path, and the
     # relaxation (with its proof) is kept for the preferences phase at the same holds
     problem, plan, _model = _held_model(1)
-    before = plan_objectives(problem, plan)
-    holds = {"placed": before["placed"], "sizes": before["sizes"]}
+    holds = _placed_and_sizes(problem, plan)
     monkeypatch.setattr(per_group, "_first_answer", lambda *_args: None)
     prepared = per_group.prepare(problem, holds, 10.0, 1, time.monotonic() + 60.0)
     assert prepared is not None and prepared.plan is None
@@ -713,8 +713,7 @@ def test_an_infeasible_relaxation_is_handed_on_not_solved_again(
     # looks for no first answer on that model, and goes on from the plan with every option
     problem = _one_learner_at_if_needed_times_only(seed)
     plan = solve_heuristic(problem, seed)
-    before = plan_objectives(problem, plan)
-    holds = {"placed": before["placed"], "sizes": before["sizes"]}
+    holds = _placed_and_sizes(problem, plan)
     prepared = per_group.prepare(problem, holds, 10.0, 1, time.monotonic() + 60.0)
     assert prepared is not None and prepared.relaxation.infeasible
     assert prepared.plan is None and prepared.proof is None
@@ -845,15 +844,14 @@ def test_the_phase_reports_the_least_seats_where_the_rounds_prove_nothing(
 
 
 @pytest.mark.parametrize("seed", [1, 2])
-def test_the_first_answer_gets_a_quarter_of_the_time_where_sizes_are_held_above_zero(
+def test_the_first_answer_gets_a_tenth_of_the_time_where_sizes_are_held_above_zero(
     seed: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # the heuristic's plan pays if-needed time and its sizes are above 0: the first
-    # answer gets at most a quarter of what is left, the rounds the rest
+    # answer gets at most a tenth of what is left (`_FIRST_ANSWER_SHARE`), the rounds the rest
     problem = _few_facilitators(seed, per_group=True)
     plan = solve_heuristic(problem, seed)
-    before = plan_objectives(problem, plan)
-    holds = {"placed": before["placed"], "sizes": before["sizes"]}
+    holds = _placed_and_sizes(problem, plan)
     assert holds["sizes"] > 0
     budgets: list[float] = []
     original = per_group._first_answer
@@ -876,8 +874,7 @@ def test_the_rounds_on_the_model_with_every_option_start_with_the_shorter_limit(
     # every option, each round first limited to `_EVERY_OPTION_ROUND_SECONDS`
     problem = _one_learner_at_if_needed_times_only(seed)
     plan = solve_heuristic(problem, seed)
-    before = plan_objectives(problem, plan)
-    holds = {"placed": before["placed"], "sizes": before["sizes"]}
+    holds = _placed_and_sizes(problem, plan)
     limits: list[float | None] = []
     original = per_group._improve_by_neighbourhoods
 
