@@ -886,3 +886,28 @@ def test_the_rounds_on_the_model_with_every_option_start_with_the_shorter_limit(
     outcome = per_group.solve(problem, holds, plan, 10.0, 1)
     assert limits == [per_group._EVERY_OPTION_ROUND_SECONDS]
     assert_earlier_phases_kept(problem, plan, outcome.plan, outcome.bound)
+
+
+def test_the_least_seats_question_is_cancelled_where_the_rounds_fail(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a failure in the rounds must not leave the seats' relaxation running on its core
+    problem = _two_learners_at_if_needed_times_only(0)
+    placed, sizes, _preferences, _spread = _brute_force(problem)
+    started: list[per_group._SeatsBound] = []
+    original = per_group._SeatsBound.start
+
+    def noted(self):
+        started.append(self)
+        return original(self)
+
+    def failing(*args, **kwargs):
+        raise RuntimeError("a round failed")
+
+    monkeypatch.setattr(per_group._SeatsBound, "start", noted)
+    monkeypatch.setattr(per_group, "_improve_by_neighbourhoods", failing)
+    with pytest.raises(RuntimeError, match="a round failed"):
+        per_group.solve(
+            problem, {"placed": placed, "sizes": sizes}, solve_heuristic(problem, 1), 10.0, 1
+        )
+    assert len(started) == 1 and started[0]._cancelled

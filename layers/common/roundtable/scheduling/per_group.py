@@ -449,38 +449,42 @@ def _from_relaxation(
             proof = None
         if bound >= weight:  # every answer pays if-needed time: how many seats at least
             seats = _SeatsBound(model, seed, weight, deadline).start()
-    _for_rounds(highs)
-    # the relaxation's duals fix columns of this model only, not of the one with every
-    # option; with them, an answer 1 above the bound is settled by the proof on its
-    # thread, which finds an answer at the bound if there is one or shows there is none
-    # (per-group 1,200: 25 against 24 at 12.1 s of a 17.6-s share, the rounds then spent
-    # 2.6 s showing 25 locally optimal, and the proof takes 4.3-9.4 s)
-    duals = relaxation.duals if cap == weight else None
-    enough = bound + 1 if duals is not None else bound
-    if _score(model, values) > enough:
-        # the proof's core, once it has ended, runs every other round (`_SpareCore`)
-        spare = (
-            None
-            if proof is None
-            else _SpareCore(proof.ended, lambda: _for_rounds(model.load(seed)))
-        )
-        # a round's first limit: shorter on the model with every option
-        first = _ROUND_SECONDS if cap == weight else _EVERY_OPTION_ROUND_SECONDS
-        values = _improve_by_neighbourhoods(
-            problem, highs, model, values, deadline, enough, spare, first
-        )
-    if proof is not None and _score(model, values) == enough:
-        values, bound = proof.settle(values, deadline)
-    elif proof is not None:  # what it proved so far still holds
-        proof.cancel()
-        bound = proof.proved()
-    left = deadline - time.monotonic()
-    if _score(model, values) > bound and left >= LEAST_SECONDS:
-        values, proven = _whole(highs, model, values, left, duals)
-        bound = max(bound, round(min(proven, cap)))
-    if seats is not None:
-        bound = max(bound, seats.bound(deadline))
-    return CompactOutcome(plan_from(problem, model, values), bound)
+    try:
+        _for_rounds(highs)
+        # the relaxation's duals fix columns of this model only, not of the one with every
+        # option; with them, an answer 1 above the bound is settled by the proof on its
+        # thread, which finds an answer at the bound if there is one or shows there is none
+        # (per-group 1,200: 25 against 24 at 12.1 s of a 17.6-s share, the rounds then spent
+        # 2.6 s showing 25 locally optimal, and the proof takes 4.3-9.4 s)
+        duals = relaxation.duals if cap == weight else None
+        enough = bound + 1 if duals is not None else bound
+        if _score(model, values) > enough:
+            # the proof's core, once it has ended, runs every other round (`_SpareCore`)
+            spare = (
+                None
+                if proof is None
+                else _SpareCore(proof.ended, lambda: _for_rounds(model.load(seed)))
+            )
+            # a round's first limit: shorter on the model with every option
+            first = _ROUND_SECONDS if cap == weight else _EVERY_OPTION_ROUND_SECONDS
+            values = _improve_by_neighbourhoods(
+                problem, highs, model, values, deadline, enough, spare, first
+            )
+        if proof is not None and _score(model, values) == enough:
+            values, bound = proof.settle(values, deadline)
+        elif proof is not None:  # what it proved so far still holds
+            proof.cancel()
+            bound = proof.proved()
+        left = deadline - time.monotonic()
+        if _score(model, values) > bound and left >= LEAST_SECONDS:
+            values, proven = _whole(highs, model, values, left, duals)
+            bound = max(bound, round(min(proven, cap)))
+        if seats is not None:
+            bound = max(bound, seats.bound(deadline))
+        return CompactOutcome(plan_from(problem, model, values), bound)
+    finally:  # not left running on its core where the rounds fail
+        if seats is not None:
+            seats.cancel(wait=False)
 
 
 def _for_rounds(highs: Any) -> Any:
