@@ -819,7 +819,7 @@ def test_the_least_seats_bound_never_exceeds_the_brute_forced_optimum(seed: int)
     holds, weight = {"placed": placed, "sizes": sizes}, problem.if_needed_weight()
     model = per_group.build(problem, holds)
     seats_bound = per_group._SeatsBound(model, 1, weight, time.monotonic() + 60.0).start()
-    bound = seats_bound.bound(time.monotonic() + 60.0)
+    bound = seats_bound.bound()
     assert weight <= bound <= preferences
     if preferences >= 2 * weight:  # two seats or more, which the relaxation sees
         assert bound >= 2 * weight

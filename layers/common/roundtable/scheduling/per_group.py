@@ -480,7 +480,7 @@ def _from_relaxation(
             values, proven = _whole(highs, model, values, left, duals)
             bound = max(bound, round(min(proven, cap)))
         if seats is not None:
-            bound = max(bound, seats.bound(deadline))
+            bound = max(bound, seats.bound())
         return CompactOutcome(plan_from(problem, model, values), bound)
     finally:  # not left running on its core where the rounds fail
         if seats is not None:
@@ -514,9 +514,10 @@ class _SeatsBound(OnThread):
         self.model = CompactModel(counted, model.upper, model.integer, model.rows)
         self.seats = 1  # the model without if-needed options has no answer
 
-    def bound(self, deadline: float) -> int:
-        """The weight times the least seats, waiting for them until `deadline` at most."""
-        if not self.join(max(deadline - time.monotonic(), 0.0)):
+    def bound(self) -> int:
+        """The weight times the least seats, waiting for them until the phase's deadline
+        at most."""
+        if not self.join(max(self.deadline - time.monotonic(), 0.0)):
             self.cancel()  # cut by the clock: one seat
             return self.weight
         return self.weight * self.seats

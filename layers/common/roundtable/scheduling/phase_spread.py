@@ -84,7 +84,7 @@ def _spread_phase(context: PhaseContext, budget: float) -> PhaseResult:
         bound = spread_bound(problem, fewest, paying, crowd)
     share = min(budget, _SPREAD_SHARE * context.limit)
     if achieved > bound * (1 + SPREAD_GAP) and _learners_least_settles(
-        context, plan, fewest, crowd
+        context, plan, achieved, (fewest, paying, crowd)
     ):
         # the leaders' budget from the learners' least by a relaxation (sparse 2,002: 113
         # where the solver-free count left 2,384, so 239 leaders, not 268: the plan's 1,243
@@ -144,17 +144,19 @@ def _spread_phase(context: PhaseContext, budget: float) -> PhaseResult:
     return _shared_after(context, result)
 
 
-def _learners_least_settles(context: PhaseContext, plan: Plan, fewest: int, crowd: int) -> bool:
+def _learners_least_settles(
+    context: PhaseContext, plan: Plan, achieved: int, known: tuple[int, int | None, int]
+) -> bool:
     """Whether the learners' least (`least_learner_cost`) could raise spread's bound (from
-    the `fewest` groups and the `crowd`) enough to accept the `plan`: the most it can show
-    is what the plan's learners pay, which leaves the leaders the least budget it could."""
-    problem, held = context.problem, dict(context.runner.holds)
-    paying = _leader_budget(context)
+    the fewest groups, the leaders' budget `paying` and the crowd `known`) enough to accept
+    the `plan`, whose spread is `achieved`: the most it can show is what the plan's learners
+    pay, which leaves the leaders the least budget it could."""
+    fewest, paying, crowd = known
+    problem = context.problem
     if not problem.facilitated or paying is None:
         return False
-    least_budget = held["preferences"] - learners_pay(problem, plan)
+    least_budget = dict(context.runner.holds)["preferences"] - learners_pay(problem, plan)
     best = spread_bound(problem, fewest, least_budget, crowd)
-    achieved = plan_objectives(problem, plan)["spread"]
     return best > spread_bound(problem, fewest, paying, crowd) and achieved <= best * (
         1 + SPREAD_GAP
     )
